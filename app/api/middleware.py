@@ -1,0 +1,85 @@
+"""Request ids for correlation, and a cap on body size so no client can exhaust memory."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID, echoed back) and refuses bodies over the limit with 413."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = (
+            incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await self._too_large(scope, send, request_id)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            await self._too_large(scope, send, request_id)
+
+    async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+        body: dict[str, Any] = {
+            "type": "/problems/payload-too-large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"The request body is larger than {self.max_body_bytes} bytes.",
+            "code": "HTTP413",
+            "instance": scope.get("path"),
+            "request_id": request_id,
+        }
+        payload = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    *PROBLEM_HEADERS,
+                    (b"x-request-id", request_id.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+class _BodyTooLarge(Exception):
+    pass

@@ -1,0 +1,209 @@
+"""RFC 9457 problem details: one table from domain error to HTTP status, and the handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain import errors
+
+log = logging.getLogger("familyhub")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# exception class → (status, type slug, title); the most specific class is looked up first.
+PROBLEM_TABLE: dict[type[errors.DomainError], tuple[int, str, str]] = {
+    errors.NotFound: (404, "not-found", "Not found"),
+    errors.InvalidValue: (422, "invalid-value", "Invalid value"),
+    errors.ConsentRequired: (409, "consent-required", "Consent is not in force"),
+    errors.IllegalTransition: (409, "illegal-transition", "Not allowed at this stage"),
+    errors.Conflict: (409, "conflict", "Conflict"),
+    errors.StaleVersion: (412, "stale-version", "The record has changed"),
+    errors.PreconditionRequired: (428, "precondition-required", "If-Match required"),
+    errors.IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+}
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the problem is, e.g. 'body.members[0].date_of_birth'.")
+    message: str = Field(description="What is wrong, in words.")
+    type: str = Field(description="A stable code for the kind of error.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="A stable URI reference naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this case, for a person to read.")
+    code: str = Field(description="A stable machine code (the domain error's name).")
+    instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(default=None, description="Quote this when reporting a problem.")
+    errors: list[FieldError] = Field(
+        default_factory=list, description="The failing fields, if any."
+    )
+    current: dict[str, Any] | None = Field(
+        default=None,
+        description="On 412: the current version of the record, so a client can show both.",
+    )
+
+
+def problem_type(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    code: str,
+    errors_: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    current: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=problem_type(slug),
+        title=title,
+        status=status,
+        detail=detail,
+        code=code,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        errors=errors_ or [],
+        current=current,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def lookup(exc: errors.DomainError) -> tuple[int, str, str]:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEM_TABLE:
+            return PROBLEM_TABLE[cls]
+    return 400, "bad-request", "Bad request"
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    """'body.members.0.person.given_name' → 'members[0].person.given_name', matching the domain's names."""
+    if loc and loc[0] == "body" and len(loc) > 1:
+        loc = loc[1:]
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    status, slug, title = lookup(exc)
+    field_errors = [FieldError(field=exc.field, message=exc.detail, type=slug)] if exc.field else []
+    current = getattr(exc, "current", None)
+    return problem_response(
+        request, status, slug, title, exc.detail, type(exc).__name__, field_errors, current=current
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field_errors = [
+        FieldError(
+            field=_location(tuple(e.get("loc", ()))),
+            message=str(e.get("msg", "")),
+            type=str(e.get("type", "")),
+        )
+        for e in exc.errors()
+    ]
+    names = ", ".join(dict.fromkeys(f.field for f in field_errors)) or "the request"
+    return problem_response(
+        request,
+        422,
+        "validation",
+        "Invalid request",
+        f"Check these fields: {names}.",
+        "RequestValidationError",
+        field_errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("error", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem_response(
+        request,
+        exc.status_code,
+        slug,
+        title,
+        detail,
+        f"HTTP{exc.status_code}",
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
+    log.exception(
+        "unexpected error", extra={"request_id": getattr(request.state, "request_id", None)}
+    )
+    return problem_response(
+        request,
+        500,
+        "internal",
+        "Internal error",
+        "Something went wrong on our side; it has been logged.",
+        "InternalError",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def responses(
+    *error_classes: type[errors.DomainError], validation: bool = True
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route: each status it can answer with, as a problem document."""
+    statuses: dict[int, list[str]] = {}
+    for cls in error_classes:
+        status, _slug, title = PROBLEM_TABLE[cls]
+        statuses.setdefault(status, []).append(title)
+    if validation:
+        statuses.setdefault(422, []).append("Invalid request")
+    return {
+        status: {
+            "model": Problem,
+            "description": " / ".join(dict.fromkeys(titles)),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status, titles in sorted(statuses.items())
+    }

@@ -1,0 +1,290 @@
+"""Households: register, search, read and change them, and manage who belongs to them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import ClockDep, UowDep
+from app.api.etags import IfMatch, etag, not_modified, parse_if_match
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.paging import Cursor, Limit, link_next, page_request
+from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.families import (
+    DuplicateCheck,
+    DuplicateWarning,
+    FamilyCreate,
+    FamilyRead,
+    FamilyUpdate,
+    LeaveIn,
+    MemberIn,
+    MemberRead,
+    PersonRead,
+    PersonUpdate,
+    RelationshipIn,
+    RelationshipRead,
+)
+from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
+from app.domain.families import normalise_postcode
+from app.services import families as service
+from app.services.ports import FamilyFilter
+
+router = APIRouter(prefix="/api/v1", tags=["families"])
+
+
+def _family_location(family_id: uuid.UUID) -> str:
+    return f"/api/v1/families/{family_id}"
+
+
+@router.post(
+    "/families",
+    status_code=201,
+    response_model=FamilyRead,
+    responses=problems.responses(InvalidValue, NotFound, Conflict),
+    operation_id="createFamily",
+)
+def create_family(
+    body: FamilyCreate, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+) -> Response:
+    """Register a household with its members; the answer warns of possible duplicates."""
+
+    def create() -> Created:
+        draft = service.FamilyDraft(
+            address=body.address.to_domain(),
+            hub_id=body.hub_id,
+            reference=body.reference,
+            members=[m.to_new_member(f"members[{i}].") for i, m in enumerate(body.members)],
+        )
+        record = service.create_family(uow, clock, draft)
+        return Created(
+            FamilyRead.from_record(record),
+            _family_location(record.family.id),
+            etag(record.family.version),
+        )
+
+    return idempotent.run(body, create)
+
+
+@router.get(
+    "/families",
+    response_model=PageOf[FamilyRead],
+    responses=problems.responses(InvalidValue),
+    operation_id="listFamilies",
+)
+def list_families(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    name: Annotated[
+        str | None, Query(max_length=100, description="Any member's given or family name (prefix).")
+    ] = None,
+    postcode: Annotated[
+        str | None, Query(max_length=10, description="Postcode or its start.")
+    ] = None,
+    reference: Annotated[
+        str | None, Query(max_length=32, description="Reference or its start.")
+    ] = None,
+    hub_id: uuid.UUID | None = None,
+    date_of_birth: Annotated[
+        CaseDate | None, Query(description="Any member's date of birth.")
+    ] = None,
+) -> PageOf[FamilyRead]:
+    """Find households by member name, date of birth, postcode, reference or hub, ordered by reference."""
+    page = service.search_families(
+        uow,
+        FamilyFilter(
+            name=name,
+            postcode=postcode,
+            reference=reference,
+            hub_id=hub_id,
+            date_of_birth=date_of_birth,
+        ),
+        page_request(limit, cursor),
+    )
+    link_next(request, response, page.next_cursor)
+    return PageOf[FamilyRead](
+        items=[FamilyRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    "/families/duplicate-check",
+    response_model=list[DuplicateWarning],
+    responses=problems.responses(InvalidValue),
+    operation_id="checkFamilyDuplicates",
+)
+def check_duplicates(body: DuplicateCheck, uow: UowDep) -> list[DuplicateWarning]:
+    """Before registering a family, list households that may already be it."""
+    postcode = normalise_postcode(body.postcode) if body.postcode else None
+    candidates = service.find_possible_duplicates(
+        uow,
+        postcode=postcode,
+        members=[p.to_domain(f"members[{i}].") for i, p in enumerate(body.members)],
+    )
+    return [DuplicateWarning.from_domain(c) for c in candidates]
+
+
+@router.get(
+    "/families/{family_id}",
+    response_model=FamilyRead,
+    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    operation_id="getFamily",
+)
+def get_family(
+    family_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+) -> Response | FamilyRead:
+    """Read a household with its current and former members."""
+    record = service.get_family(uow, family_id)
+    unchanged = not_modified(request, record.family.version, response)
+    return unchanged or FamilyRead.from_record(record)
+
+
+@router.patch(
+    "/families/{family_id}",
+    response_model=FamilyRead,
+    responses=problems.responses(NotFound, InvalidValue, StaleVersion, PreconditionRequired),
+    operation_id="updateFamily",
+)
+def update_family(
+    family_id: uuid.UUID,
+    body: FamilyUpdate,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> FamilyRead:
+    """Change a household's address or hub (If-Match required)."""
+    record = service.update_family(
+        uow,
+        clock,
+        family_id,
+        expected_version=parse_if_match(if_match),
+        address=body.address.to_domain() if body.address else None,
+        hub_id=body.hub_id,
+    )
+    response.headers["ETag"] = etag(record.family.version)
+    return FamilyRead.from_record(record)
+
+
+@router.post(
+    "/families/{family_id}/members",
+    status_code=201,
+    response_model=MemberRead,
+    responses=problems.responses(NotFound, InvalidValue, Conflict),
+    operation_id="addFamilyMember",
+)
+def add_member(
+    family_id: uuid.UUID, body: MemberIn, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+) -> Response:
+    """Add a member: a new person, or an existing person joining a second household."""
+
+    def create() -> Created:
+        record, membership = service.add_member(uow, clock, family_id, body.to_new_member())
+        member = MemberRead.from_domain(membership, record.people[membership.person_id])
+        return Created(member, _family_location(family_id), etag(record.family.version))
+
+    return idempotent.run(body, create)
+
+
+@router.post(
+    "/families/{family_id}/members/{membership_id}/leave",
+    response_model=FamilyRead,
+    responses=problems.responses(
+        NotFound, InvalidValue, Conflict, StaleVersion, PreconditionRequired
+    ),
+    operation_id="recordMemberLeft",
+)
+def record_member_left(
+    family_id: uuid.UUID,
+    membership_id: uuid.UUID,
+    body: LeaveIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> FamilyRead:
+    """Record that a member left the household (If-Match: the family's ETag); history is kept."""
+    record = service.record_member_left(
+        uow,
+        clock,
+        family_id,
+        membership_id,
+        left_on=body.left_on,
+        expected_version=parse_if_match(if_match),
+    )
+    response.headers["ETag"] = etag(record.family.version)
+    return FamilyRead.from_record(record)
+
+
+@router.post(
+    "/families/{family_id}/relationships",
+    status_code=201,
+    response_model=RelationshipRead,
+    responses=problems.responses(NotFound, InvalidValue, Conflict),
+    operation_id="addFamilyRelationship",
+)
+def add_relationship(
+    family_id: uuid.UUID,
+    body: RelationshipIn,
+    uow: UowDep,
+    clock: ClockDep,
+    idempotent: IdempotencyDep,
+) -> Response:
+    """Record how two members of the household are related."""
+
+    def create() -> Created:
+        relationship = service.add_relationship(
+            uow,
+            clock,
+            family_id,
+            person_id=body.person_id,
+            related_person_id=body.related_person_id,
+            kind=body.kind,
+            parental_responsibility=body.parental_responsibility,
+        )
+        return Created(RelationshipRead.from_domain(relationship), _family_location(family_id))
+
+    return idempotent.run(body, create)
+
+
+@router.get(
+    "/people/{person_id}",
+    response_model=PersonRead,
+    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    operation_id="getPerson",
+    tags=["people"],
+)
+def get_person(
+    person_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+) -> Response | PersonRead:
+    """Read one person's details."""
+    person = service.get_person(uow, person_id)
+    return not_modified(request, person.version, response) or PersonRead.from_domain(person)
+
+
+@router.patch(
+    "/people/{person_id}",
+    response_model=PersonRead,
+    responses=problems.responses(NotFound, InvalidValue, StaleVersion, PreconditionRequired),
+    operation_id="updatePerson",
+    tags=["people"],
+)
+def update_person(
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> PersonRead:
+    """Change a person's details (If-Match required); only the fields sent change."""
+    person = service.update_person(
+        uow, clock, person_id, expected_version=parse_if_match(if_match), changes=body.changes()
+    )
+    response.headers["ETag"] = etag(person.version)
+    return PersonRead.from_domain(person)

@@ -1,0 +1,105 @@
+"""Consent records and their agencies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import ConsentAgencyRow, ConsentRow
+from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+
+
+class SqlConsentRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _to_domain(self, row: ConsentRow, agencies: frozenset[str]) -> Consent:
+        withdrawal = None
+        if row.withdrawn_on is not None:
+            withdrawal = Withdrawal(
+                withdrawn_on=row.withdrawn_on,
+                reason=row.withdrawal_reason or "",
+                withdrawn_by_person_id=row.withdrawn_by_person_id,
+            )
+        return Consent(
+            id=row.id,
+            family_id=row.family_id,
+            purpose=ConsentPurpose(row.purpose),
+            given_by_person_id=row.given_by_person_id,
+            given_on=row.given_on,
+            method=RecordingMethod(row.method),
+            on_behalf_of_person_ids=tuple(uuid.UUID(p) for p in row.on_behalf_of_person_ids),
+            sharing_scope=SharingScope(row.sharing_scope) if row.sharing_scope else None,
+            agency_codes=agencies,
+            review_on=row.review_on,
+            notes=row.notes,
+            withdrawal=withdrawal,
+            version=row.version,
+        )
+
+    def _agencies(self, consent_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+        found: dict[uuid.UUID, set[str]] = {cid: set() for cid in consent_ids}
+        if consent_ids:
+            rows = self._session.execute(
+                select(ConsentAgencyRow.consent_id, ConsentAgencyRow.agency_code).where(
+                    ConsentAgencyRow.consent_id.in_(consent_ids)
+                )
+            )
+            for consent_id, code in rows:
+                found[consent_id].add(code)
+        return {cid: frozenset(codes) for cid, codes in found.items()}
+
+    def get(self, consent_id: uuid.UUID) -> Consent | None:
+        row = self._session.get(ConsentRow, consent_id)
+        if row is None:
+            return None
+        return self._to_domain(row, self._agencies([row.id])[row.id])
+
+    def for_family(self, family_id: uuid.UUID) -> list[Consent]:
+        rows = list(
+            self._session.scalars(
+                select(ConsentRow)
+                .where(ConsentRow.family_id == family_id)
+                .order_by(ConsentRow.given_on, ConsentRow.id)
+            )
+        )
+        agencies = self._agencies([r.id for r in rows])
+        return [self._to_domain(r, agencies[r.id]) for r in rows]
+
+    def add(self, consent: Consent, *, at: datetime) -> None:
+        row = ConsentRow(id=consent.id, created_at=at, updated_at=at)
+        self._apply(row, consent)
+        self._session.add(row)
+        self._session.flush()
+        for code in sorted(consent.agency_codes):
+            self._session.add(ConsentAgencyRow(consent_id=consent.id, agency_code=code))
+        self._session.flush()
+        consent.version = row.version
+
+    def save(self, consent: Consent, *, at: datetime) -> None:
+        row = self._session.get(ConsentRow, consent.id)
+        if row is None:
+            raise LookupError(consent.id)
+        self._apply(row, consent)
+        row.updated_at = at
+        self._session.flush()
+        consent.version = row.version
+
+    @staticmethod
+    def _apply(row: ConsentRow, consent: Consent) -> None:
+        row.family_id = consent.family_id
+        row.purpose = consent.purpose.value
+        row.given_by_person_id = consent.given_by_person_id
+        row.on_behalf_of_person_ids = [str(p) for p in consent.on_behalf_of_person_ids]
+        row.sharing_scope = consent.sharing_scope.value if consent.sharing_scope else None
+        row.method = consent.method.value
+        row.given_on = consent.given_on
+        row.review_on = consent.review_on
+        row.notes = consent.notes
+        if consent.withdrawal is not None:
+            row.withdrawn_on = consent.withdrawal.withdrawn_on
+            row.withdrawal_reason = consent.withdrawal.reason
+            row.withdrawn_by_person_id = consent.withdrawal.withdrawn_by_person_id

@@ -1,0 +1,362 @@
+"""Households, their memberships and the people in them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
+from app.domain.families import (
+    Address,
+    ContactDetails,
+    DuplicateCandidate,
+    Family,
+    MemberRole,
+    Membership,
+    Person,
+    Relationship,
+    RelationshipKind,
+    normalise_name,
+)
+from app.domain.paging import Page, PageRequest, encode_cursor
+from app.services.ports import FamilyFilter
+
+
+def _membership(row: MembershipRow) -> Membership:
+    return Membership(
+        id=row.id,
+        family_id=row.family_id,
+        person_id=row.person_id,
+        role=MemberRole(row.role),
+        joined_on=row.joined_on,
+        left_on=row.left_on,
+        version=row.version,
+    )
+
+
+def _family(row: FamilyRow, memberships: list[Membership]) -> Family:
+    return Family(
+        id=row.id,
+        reference=row.reference,
+        address=Address(
+            line1=row.address_line1, line2=row.address_line2, town=row.town, postcode=row.postcode
+        ),
+        hub_id=row.hub_id,
+        version=row.version,
+        memberships=memberships,
+    )
+
+
+class SqlFamilyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _memberships(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Membership]]:
+        found: dict[uuid.UUID, list[Membership]] = {fid: [] for fid in family_ids}
+        if family_ids:
+            rows = self._session.scalars(
+                select(MembershipRow)
+                .where(MembershipRow.family_id.in_(family_ids))
+                .order_by(MembershipRow.joined_on, MembershipRow.id)
+            )
+            for row in rows:
+                found[row.family_id].append(_membership(row))
+        return found
+
+    def get(self, family_id: uuid.UUID) -> Family | None:
+        row = self._session.get(FamilyRow, family_id)
+        if row is None:
+            return None
+        return _family(row, self._memberships([row.id])[row.id])
+
+    def add(self, family: Family, *, at: datetime) -> None:
+        row = FamilyRow(id=family.id, created_at=at, updated_at=at)
+        self._apply(row, family)
+        self._session.add(row)
+        self._session.flush()
+        self._sync_memberships(family, at)
+        family.version = row.version
+
+    def save(self, family: Family, *, at: datetime) -> None:
+        """Store the household; any change to it or its memberships gives it a new version."""
+        row = self._session.get(FamilyRow, family.id)
+        if row is None:
+            raise LookupError(family.id)
+        self._apply(row, family)
+        row.updated_at = at
+        flag_modified(row, "updated_at")
+        self._sync_memberships(family, at)
+        self._session.flush()
+        family.version = row.version
+
+    @staticmethod
+    def _apply(row: FamilyRow, family: Family) -> None:
+        row.reference = family.reference
+        row.address_line1 = family.address.line1
+        row.address_line2 = family.address.line2
+        row.town = family.address.town
+        row.postcode = family.address.postcode
+        row.hub_id = family.hub_id
+
+    def _sync_memberships(self, family: Family, at: datetime) -> None:
+        for membership in family.memberships:
+            row = self._session.get(MembershipRow, membership.id)
+            if row is None:
+                row = MembershipRow(id=membership.id, created_at=at, updated_at=at)
+                self._session.add(row)
+            elif row.left_on == membership.left_on and row.role == membership.role.value:
+                continue
+            row.family_id = family.id
+            row.person_id = membership.person_id
+            row.role = membership.role.value
+            row.joined_on = membership.joined_on
+            row.left_on = membership.left_on
+            row.updated_at = at
+        self._session.flush()
+        for membership in family.memberships:
+            stored = self._session.get(MembershipRow, membership.id)
+            if stored is not None:
+                membership.version = stored.version
+
+    def reference_exists(self, reference: str) -> bool:
+        return (
+            self._session.scalar(select(exists().where(FamilyRow.reference == reference))) or False
+        )
+
+    def search(self, flt: FamilyFilter, page: PageRequest) -> Page[Family]:
+        stmt = select(FamilyRow).order_by(FamilyRow.reference).limit(page.limit + 1)
+        if flt.reference:
+            stmt = stmt.where(FamilyRow.reference.like(f"{flt.reference.upper()}%"))
+        if flt.postcode:
+            compact = flt.postcode.replace(" ", "").upper()
+            stmt = stmt.where(func.replace(FamilyRow.postcode, " ", "").like(f"{compact}%"))
+        if flt.hub_id:
+            stmt = stmt.where(FamilyRow.hub_id == flt.hub_id)
+        person_conditions: list[Any] = []
+        if flt.name:
+            for word in flt.name.split():
+                key = normalise_name(word)
+                if key:
+                    person_conditions.append(
+                        or_(
+                            PersonRow.given_name_key.like(f"{key}%"),
+                            PersonRow.family_name_key.like(f"{key}%"),
+                        )
+                    )
+        if flt.date_of_birth:
+            person_conditions.append(PersonRow.date_of_birth == flt.date_of_birth)
+        if person_conditions:
+            stmt = stmt.where(
+                exists(
+                    select(MembershipRow.id)
+                    .join(PersonRow, PersonRow.id == MembershipRow.person_id)
+                    .where(MembershipRow.family_id == FamilyRow.id, *person_conditions)
+                )
+            )
+        if page.after:
+            stmt = stmt.where(FamilyRow.reference > page.after[0])
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        memberships = self._memberships([r.id for r in rows])
+        items = [_family(r, memberships[r.id]) for r in rows]
+        return Page(items=items, next_cursor=encode_cursor((rows[-1].reference,)) if more else None)
+
+    def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        return list(
+            self._session.scalars(
+                select(MembershipRow.family_id)
+                .where(MembershipRow.person_id == person_id, MembershipRow.left_on.is_(None))
+                .distinct()
+            )
+        )
+
+    def possible_duplicates(
+        self,
+        *,
+        children: Sequence[tuple[str, str, date]],
+        postcode_surnames: Sequence[tuple[str, str]],
+        exclude: uuid.UUID | None = None,
+    ) -> list[DuplicateCandidate]:
+        """Same child's name and date of birth, or same postcode and surname (the foundation issue)."""
+        found: dict[uuid.UUID, DuplicateCandidate] = {}
+        base = (
+            select(FamilyRow.id, FamilyRow.reference, PersonRow.given_name, PersonRow.family_name)
+            .join(MembershipRow, MembershipRow.family_id == FamilyRow.id)
+            .join(PersonRow, PersonRow.id == MembershipRow.person_id)
+        )
+        if children:
+            conditions = [
+                and_(
+                    PersonRow.given_name_key == normalise_name(given),
+                    PersonRow.family_name_key == normalise_name(family),
+                    PersonRow.date_of_birth == dob,
+                )
+                for given, family, dob in children
+            ]
+            for fid, ref, given, family in self._session.execute(base.where(or_(*conditions))):
+                found.setdefault(
+                    fid,
+                    DuplicateCandidate(
+                        family_id=fid,
+                        reference=ref,
+                        reason=f"A child named {given} {family} with the same date of birth is in family {ref}.",
+                    ),
+                )
+        if postcode_surnames:
+            conditions = [
+                and_(
+                    FamilyRow.postcode == postcode,
+                    PersonRow.family_name_key == normalise_name(surname),
+                )
+                for postcode, surname in postcode_surnames
+            ]
+            for fid, ref, _given, family in self._session.execute(base.where(or_(*conditions))):
+                found.setdefault(
+                    fid,
+                    DuplicateCandidate(
+                        family_id=fid,
+                        reference=ref,
+                        reason=f"Family {ref} at the same postcode has a member with the surname {family}.",
+                    ),
+                )
+        if exclude is not None:
+            found.pop(exclude, None)
+        return sorted(found.values(), key=lambda c: c.reference)
+
+    def add_relationship(self, relationship: Relationship, *, at: datetime) -> None:
+        self._session.add(
+            RelationshipRow(
+                id=relationship.id,
+                family_id=relationship.family_id,
+                person_id=relationship.person_id,
+                related_person_id=relationship.related_person_id,
+                kind=relationship.kind.value,
+                parental_responsibility=relationship.parental_responsibility,
+                created_at=at,
+            )
+        )
+        self._session.flush()
+
+    def relationships(self, family_id: uuid.UUID) -> list[Relationship]:
+        rows = self._session.scalars(
+            select(RelationshipRow)
+            .where(RelationshipRow.family_id == family_id)
+            .order_by(RelationshipRow.created_at, RelationshipRow.id)
+        )
+        return [
+            Relationship(
+                id=r.id,
+                family_id=r.family_id,
+                person_id=r.person_id,
+                related_person_id=r.related_person_id,
+                kind=RelationshipKind(r.kind),
+                parental_responsibility=r.parental_responsibility,
+            )
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(FamilyRow)) or 0
+
+
+def _contact_to_json(contact: ContactDetails | None) -> dict[str, Any] | None:
+    if contact is None:
+        return None
+    address = contact.address
+    return {
+        "phone": contact.phone,
+        "email": contact.email,
+        "address": None
+        if address is None
+        else {
+            "line1": address.line1,
+            "line2": address.line2,
+            "town": address.town,
+            "postcode": address.postcode,
+        },
+    }
+
+
+def _contact_from_json(data: dict[str, Any] | None) -> ContactDetails | None:
+    if data is None:
+        return None
+    address = data.get("address")
+    return ContactDetails(
+        phone=data.get("phone"),
+        email=data.get("email"),
+        address=Address(**address) if address else None,
+    )
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        date_of_birth=row.date_of_birth,
+        expected_delivery_date=row.expected_delivery_date,
+        sex=row.sex,
+        gender=row.gender,
+        ethnicity=row.ethnicity,
+        send=row.send,
+        nhs_number=row.nhs_number,
+        contact=_contact_from_json(row.contact),
+        contact_restricted=row.contact_restricted,
+        restriction_reason=row.restriction_reason,
+        version=row.version,
+    )
+
+
+class SqlPeopleRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, person_id: uuid.UUID) -> Person | None:
+        row = self._session.get(PersonRow, person_id)
+        return _person(row) if row else None
+
+    def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
+        if not person_ids:
+            return {}
+        rows = self._session.scalars(select(PersonRow).where(PersonRow.id.in_(set(person_ids))))
+        return {r.id: _person(r) for r in rows}
+
+    def add(self, person: Person, *, at: datetime) -> None:
+        row = PersonRow(id=person.id, created_at=at, updated_at=at)
+        self._apply(row, person)
+        self._session.add(row)
+        self._session.flush()
+        person.version = row.version
+
+    def save(self, person: Person, *, at: datetime) -> None:
+        row = self._session.get(PersonRow, person.id)
+        if row is None:
+            raise LookupError(person.id)
+        self._apply(row, person)
+        row.updated_at = at
+        self._session.flush()
+        person.version = row.version
+
+    @staticmethod
+    def _apply(row: PersonRow, person: Person) -> None:
+        row.given_name = person.given_name
+        row.family_name = person.family_name
+        row.given_name_key = normalise_name(person.given_name)
+        row.family_name_key = normalise_name(person.family_name)
+        row.date_of_birth = person.date_of_birth
+        row.expected_delivery_date = person.expected_delivery_date
+        row.sex = person.sex
+        row.gender = person.gender
+        row.ethnicity = person.ethnicity
+        row.send = person.send
+        row.nhs_number = person.nhs_number
+        row.contact = _contact_to_json(person.contact)
+        row.contact_restricted = person.contact_restricted
+        row.restriction_reason = person.restriction_reason

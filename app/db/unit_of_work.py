@@ -1,0 +1,98 @@
+"""The SQL unit of work: one session per business transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db.repositories.consents import SqlConsentRepository
+from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.idempotency import SqlIdempotencyRepository
+from app.db.repositories.reference import SqlReferenceRepository
+from app.domain.errors import Conflict, StaleVersion
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+        self._commit_deferred = 0
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            return self
+        self._session = self._session_factory()
+        session = self._session
+        self.reference = SqlReferenceRepository(session)
+        self.families = SqlFamilyRepository(session)
+        self.people = SqlPeopleRepository(session)
+        self.consents = SqlConsentRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
+        self._extend(session)
+        return self
+
+    def _extend(self, session: Session) -> None:
+        """Later capabilities attach their repositories here."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._commit_deferred:
+            return
+        self.close()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+            self._session.close()
+            self._session = None
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise StaleVersion(
+                "The record was changed by someone else; reload it and try again."
+            ) from exc
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise Conflict("The change clashes with a record already stored.") from exc
+
+    def commit(self) -> None:
+        self.flush()
+        if self._commit_deferred:
+            return
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @contextmanager
+    def deferred_commit(self) -> Iterator[None]:
+        """Let a service's commit() only flush, so the caller can add to the same transaction.
+
+        Used for idempotent creates: the created record and the remembered response commit together.
+        """
+        self.__enter__()
+        self._commit_deferred += 1
+        try:
+            yield
+        finally:
+            self._commit_deferred -= 1
+        self.commit()

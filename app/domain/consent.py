@@ -1,0 +1,139 @@
+"""Consent as a record with history, never a boolean.
+
+Sources: seed-digest CON-1/CON-2 (two purposes: taking part, and sharing with other services;
+consent must be explicit, 004:1237), AMB-9 (who gives it; withdrawal recorded and stops clocks and
+access). Nothing is overwritten: a withdrawal is added to the consent it withdraws.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from app.domain.errors import Conflict, InvalidValue
+from app.domain.families import require_text
+
+
+class ConsentPurpose(StrEnum):
+    EARLY_HELP = "early_help"
+    """Consent to take part in early help; it starts the assessment clock."""
+    INFORMATION_SHARING = "information_sharing"
+    """Consent to share information with other services (named agencies or all TAF members)."""
+
+
+class SharingScope(StrEnum):
+    ALL_TAF_MEMBERS = "all_taf_members"
+    NAMED_AGENCIES = "named_agencies"
+
+
+class RecordingMethod(StrEnum):
+    VERBAL = "verbal"
+    WRITTEN = "written"
+    DIGITAL = "digital"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    withdrawn_on: date
+    reason: str
+    withdrawn_by_person_id: uuid.UUID | None = None
+
+
+@dataclass
+class Consent:
+    id: uuid.UUID
+    family_id: uuid.UUID
+    purpose: ConsentPurpose
+    given_by_person_id: uuid.UUID
+    given_on: date
+    method: RecordingMethod
+    on_behalf_of_person_ids: tuple[uuid.UUID, ...] = ()
+    sharing_scope: SharingScope | None = None
+    agency_codes: frozenset[str] = field(default_factory=frozenset)
+    review_on: date | None = None
+    notes: str | None = None
+    withdrawal: Withdrawal | None = None
+    version: int = 1
+
+    def is_in_force_on(self, on: date) -> bool:
+        """Given on or before `on` and not withdrawn by then (the withdrawal day is already out)."""
+        if on < self.given_on:
+            return False
+        return self.withdrawal is None or on < self.withdrawal.withdrawn_on
+
+    def covers_agency(self, agency_code: str | None) -> bool:
+        if self.purpose is ConsentPurpose.EARLY_HELP:
+            return True
+        if self.sharing_scope is SharingScope.ALL_TAF_MEMBERS:
+            return True
+        return agency_code is not None and agency_code in self.agency_codes
+
+    def review_due_on(self, on: date) -> bool:
+        """A passed review date asks the lead professional to check consent again; it does not lapse."""
+        return self.review_on is not None and self.review_on <= on and self.is_in_force_on(on)
+
+    def withdraw(self, withdrawal: Withdrawal) -> None:
+        if self.withdrawal is not None:
+            raise Conflict("This consent has already been withdrawn.", field="withdrawn_on")
+        if withdrawal.withdrawn_on < self.given_on:
+            raise InvalidValue(
+                "A withdrawal cannot be dated before the consent it withdraws.",
+                field="withdrawn_on",
+            )
+        self.withdrawal = Withdrawal(
+            withdrawn_on=withdrawal.withdrawn_on,
+            reason=require_text(withdrawal.reason, "reason", what="The reason for withdrawal"),
+            withdrawn_by_person_id=withdrawal.withdrawn_by_person_id,
+        )
+
+
+def validate_consent(consent: Consent, *, today: date) -> None:
+    """What makes a consent record usable as evidence: dated, scoped and not in the future."""
+    if consent.given_on > today:
+        raise InvalidValue("Consent cannot be recorded as given in the future.", field="given_on")
+    if consent.review_on is not None and consent.review_on <= consent.given_on:
+        raise InvalidValue(
+            "The review date must be after the date consent was given.", field="review_on"
+        )
+    if consent.purpose is ConsentPurpose.INFORMATION_SHARING:
+        if consent.sharing_scope is None:
+            raise InvalidValue(
+                "Say whether information may be shared with all TAF members or named agencies.",
+                field="sharing_scope",
+            )
+        if consent.sharing_scope is SharingScope.NAMED_AGENCIES and not consent.agency_codes:
+            raise InvalidValue(
+                "Name at least one agency information may be shared with.", field="agency_codes"
+            )
+        if consent.sharing_scope is SharingScope.ALL_TAF_MEMBERS and consent.agency_codes:
+            raise InvalidValue(
+                "Consent to share with all TAF members names no agencies.", field="agency_codes"
+            )
+    elif consent.sharing_scope is not None or consent.agency_codes:
+        raise InvalidValue(
+            "Consent to take part in early help has no sharing scope or agencies.",
+            field="sharing_scope",
+        )
+    if consent.given_by_person_id in consent.on_behalf_of_person_ids:
+        raise InvalidValue(
+            "A person cannot give consent on their own behalf and for themselves.",
+            field="on_behalf_of_person_ids",
+        )
+
+
+def consent_in_force(
+    consents: Iterable[Consent], purpose: ConsentPurpose, on: date, agency_code: str | None = None
+) -> Consent | None:
+    """Is consent for `purpose` (with `agency_code`, for sharing) in force on `on`? The earliest such record.
+
+    The earliest is returned because the assessment clock starts on the date consent was first given.
+    """
+    matching = [
+        c
+        for c in consents
+        if c.purpose is purpose and c.is_in_force_on(on) and c.covers_agency(agency_code)
+    ]
+    return min(matching, key=lambda c: (c.given_on, str(c.id)), default=None)

@@ -1,0 +1,317 @@
+"""Households, the people in them and who belongs where, with the validation rules of the record.
+
+Sources: seed-digest FAM-1..FAM-12 and AMB-6 (children are 0-18, up to 25 with SEND, pre-birth
+counts); FAM-10 (a child may have carers in two households); CON-13 (keep victim and perpetrator
+apart, so one member's contact details can be restricted).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from app.domain.errors import Conflict, InvalidValue
+
+CHILD_AGE_LIMIT = 19
+"""Children are children until their 19th birthday ('until they reach the age of 19', 004:869)."""
+
+SEND_AGE_LIMIT = 25
+"""Up to the 25th birthday with SEND ('or up to 25 years old for those with SEND needs', 004:1011)."""
+
+MAX_MONTHS_TO_DELIVERY = 10
+"""An expected date of delivery more than ten months ahead cannot be a real pregnancy."""
+
+_POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+
+
+class MemberRole(StrEnum):
+    CHILD = "child"
+    PARENT_CARER = "parent_carer"
+    OTHER_ADULT = "other_adult"
+
+
+class RelationshipKind(StrEnum):
+    """How one member relates to another; neutral words, never assuming a husband or father (FAM-11)."""
+
+    PARENT = "parent"
+    STEP_PARENT = "step_parent"
+    ADOPTIVE_PARENT = "adoptive_parent"
+    FOSTER_CARER = "foster_carer"
+    KINSHIP_CARER = "kinship_carer"
+    SPECIAL_GUARDIAN = "special_guardian"
+    GRANDPARENT = "grandparent"
+    SIBLING = "sibling"
+    HALF_SIBLING = "half_sibling"
+    PARTNER = "partner"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"
+
+
+def normalise_postcode(raw: str, *, field_name: str = "postcode") -> str:
+    """A UK postcode in its canonical form ('sw1a1aa' → 'SW1A 1AA'), or InvalidValue."""
+    compact = re.sub(r"\s+", "", raw or "").upper()
+    if not _POSTCODE.match(compact):
+        raise InvalidValue(f"'{raw}' is not a valid UK postcode.", field=field_name)
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def require_text(value: str | None, field_name: str, *, what: str) -> str:
+    """Trimmed text, refusing blanks: an empty name or reason helps nobody reading the record."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidValue(f"{what} must not be empty.", field=field_name)
+    return text
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years, the birthday counting on the day (29 Feb birthdays count on 1 Mar)."""
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str
+    postcode: str
+    line2: str | None = None
+    town: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        line1: str,
+        postcode: str,
+        line2: str | None = None,
+        town: str | None = None,
+        field_prefix: str = "address",
+    ) -> Address:
+        return cls(
+            line1=require_text(
+                line1, f"{field_prefix}.line1", what="The first line of the address"
+            ),
+            postcode=normalise_postcode(postcode, field_name=f"{field_prefix}.postcode"),
+            line2=(line2 or "").strip() or None,
+            town=(town or "").strip() or None,
+        )
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    phone: str | None = None
+    email: str | None = None
+    address: Address | None = None
+
+
+@dataclass
+class Person:
+    """A person the service knows; they may belong to more than one household."""
+
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date | None = None
+    expected_delivery_date: date | None = None
+    sex: str | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    send: bool = False
+    nhs_number: str | None = None
+    contact: ContactDetails | None = None
+    contact_restricted: bool = False
+    restriction_reason: str | None = None
+    version: int = 1
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_delivery_date is not None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def is_child_on(self, on: date) -> bool:
+        """Under 19, under 25 with SEND, or not yet born (AMB-6)."""
+        if self.is_unborn:
+            return True
+        if self.date_of_birth is None:
+            return False
+        limit = SEND_AGE_LIMIT if self.send else CHILD_AGE_LIMIT
+        return age_on(self.date_of_birth, on) < limit
+
+
+def validate_person(person: Person, *, today: date) -> Person:
+    """The person's own facts: names present, dates plausible, restriction explained."""
+    given = require_text(person.given_name, "given_name", what="The given name")
+    family = require_text(person.family_name, "family_name", what="The family name")
+    if person.date_of_birth is not None and person.expected_delivery_date is not None:
+        raise InvalidValue(
+            "Give a date of birth or, for an unborn child, an expected date of delivery, not both.",
+            field="expected_delivery_date",
+        )
+    if person.date_of_birth is not None and person.date_of_birth > today:
+        raise InvalidValue("The date of birth is in the future.", field="date_of_birth")
+    due = person.expected_delivery_date
+    if due is not None and due > add_months(today, MAX_MONTHS_TO_DELIVERY):
+        raise InvalidValue(
+            "The expected date of delivery is more than ten months ahead.",
+            field="expected_delivery_date",
+        )
+    if person.nhs_number is not None and not is_valid_nhs_number(person.nhs_number):
+        raise InvalidValue("The NHS number fails its check digit.", field="nhs_number")
+    reason = (person.restriction_reason or "").strip() or None
+    if person.contact_restricted and reason is None:
+        raise InvalidValue(
+            "Say why the contact details are restricted, so others know to keep them hidden.",
+            field="restriction_reason",
+        )
+    return replace(person, given_name=given, family_name=family, restriction_reason=reason)
+
+
+def is_valid_nhs_number(raw: str) -> bool:
+    """Modulus 11 check of a 10-digit NHS number (the consistent child identifier of Families First)."""
+    digits = re.sub(r"\s+", "", raw)
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+@dataclass
+class Membership:
+    """A person's time in a household; leaving ends it, nothing is deleted."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    person_id: uuid.UUID
+    role: MemberRole
+    joined_on: date
+    left_on: date | None = None
+    version: int = 1
+
+    def is_current_on(self, on: date) -> bool:
+        return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+    def leave(self, on: date) -> None:
+        if self.left_on is not None:
+            raise Conflict("This member has already left the household.", field="left_on")
+        if on < self.joined_on:
+            raise InvalidValue("A member cannot leave before they joined.", field="left_on")
+        self.left_on = on
+
+
+def validate_membership(person: Person, role: MemberRole, *, on: date, today: date) -> None:
+    """A role must fit the person: the child role is for children; an unborn child is never a carer."""
+    if on > today:
+        raise InvalidValue("A member cannot join a household in the future.", field="joined_on")
+    if role is MemberRole.CHILD:
+        if person.date_of_birth is None and person.expected_delivery_date is None:
+            raise InvalidValue(
+                "A child needs a date of birth or an expected date of delivery.",
+                field="date_of_birth",
+            )
+        if not person.is_child_on(on):
+            limit = SEND_AGE_LIMIT if person.send else CHILD_AGE_LIMIT
+            raise InvalidValue(
+                f"{person.display_name} is {age_on(person.date_of_birth, on) if person.date_of_birth else '?'}"
+                f" and cannot have the child role (children are under {limit}).",
+                field="role",
+            )
+    elif person.is_unborn:
+        raise InvalidValue("An unborn child can only have the child role.", field="role")
+
+
+@dataclass(frozen=True)
+class Relationship:
+    id: uuid.UUID
+    family_id: uuid.UUID
+    person_id: uuid.UUID
+    related_person_id: uuid.UUID
+    kind: RelationshipKind
+    parental_responsibility: bool = False
+
+
+def validate_relationship(
+    relationship: Relationship, current_member_ids: Iterable[uuid.UUID]
+) -> None:
+    members = set(current_member_ids)
+    if relationship.person_id == relationship.related_person_id:
+        raise InvalidValue("A person cannot be related to themselves.", field="related_person_id")
+    for name, pid in (
+        ("person_id", relationship.person_id),
+        ("related_person_id", relationship.related_person_id),
+    ):
+        if pid not in members:
+            raise InvalidValue("Both people must be current members of this household.", field=name)
+
+
+@dataclass
+class Family:
+    """A household: where the family lives, the hub it belongs to and a reference people quote."""
+
+    id: uuid.UUID
+    reference: str
+    address: Address
+    hub_id: uuid.UUID
+    version: int = 1
+    memberships: list[Membership] = field(default_factory=list)
+
+    def current_memberships(self, on: date) -> list[Membership]:
+        return [m for m in self.memberships if m.is_current_on(on)]
+
+    def membership_of(self, person_id: uuid.UUID, on: date) -> Membership | None:
+        return next((m for m in self.current_memberships(on) if m.person_id == person_id), None)
+
+    def add_member(self, membership: Membership) -> None:
+        if self.membership_of(membership.person_id, membership.joined_on) is not None:
+            raise Conflict("This person is already a member of the household.", field="person_id")
+        self.memberships.append(membership)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    family_id: uuid.UUID
+    reference: str
+    reason: str
+
+
+def normalise_name(name: str) -> str:
+    """Case- and space-insensitive key used to spot the same name written twice."""
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def check_reference(reference: str) -> str:
+    text = require_text(reference, "reference", what="The family reference").upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9/\-]{2,31}", text):
+        raise InvalidValue("A reference is 3 to 32 letters, digits, '-' or '/'.", field="reference")
+    return text
+
+
+def visible_contact(person: Person, *, may_see_restricted: bool) -> ContactDetails | None:
+    """Restricted contact details are withheld from anyone without the right to them (CON-13)."""
+    if person.contact_restricted and not may_see_restricted:
+        return None
+    return person.contact

@@ -1,0 +1,61 @@
+"""Keyset paging values shared by every list: a page of items and the cursor to the next page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from app.domain.errors import InvalidValue
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = DEFAULT_LIMIT
+    after: tuple[Any, ...] | None = None
+
+    @classmethod
+    def parse(cls, limit: int, cursor: str | None) -> PageRequest:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidValue(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+        return cls(limit=limit, after=decode_cursor(cursor) if cursor else None)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(values: tuple[Any, ...]) -> str:
+    """An opaque token for 'after this sort key'; clients must not build it themselves."""
+    raw = json.dumps([str(v) if v is not None else None for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidValue("The cursor is not one this service issued.", field="cursor") from exc
+    if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
+        raise InvalidValue("The cursor is not one this service issued.", field="cursor")
+    return tuple(values)
+
+
+def page_in_memory(items: list[T], key: Any, page: PageRequest) -> Page[T]:
+    """Page a short, already-loaded list (a family's consents) the same way SQL lists are paged."""
+    ordered = sorted(items, key=lambda item: tuple(str(v) for v in key(item)))
+    if page.after is not None:
+        ordered = [item for item in ordered if tuple(str(v) for v in key(item)) > page.after]
+    chunk = ordered[: page.limit]
+    more = len(ordered) > page.limit
+    return Page(items=chunk, next_cursor=encode_cursor(tuple(key(chunk[-1]))) if more else None)

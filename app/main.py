@@ -1,0 +1,112 @@
+"""The application factory: routers, problem handlers, middleware and the database engine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from app import __version__
+from app.api import problems
+from app.api.middleware import RequestContextMiddleware
+from app.api.routers import consents, families, health, reference
+from app.db.engine import make_engine, make_session_factory
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Case management for early help in family hubs: households, consent, and the
+assess – plan – do – review cycle led by a lead professional.
+
+Conventions: errors are RFC 9457 `application/problem+json`; updates need `If-Match`
+(428 without it, 412 when stale); creates accept `Idempotency-Key`; lists are cursor-paged.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="familyhub",
+        version=__version__,
+        description=DESCRIPTION,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+
+    problems.install(app)
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logging.getLogger("familyhub").warning("database unavailable: %s", type(exc).__name__)
+        return problems.problem_response(
+            request,
+            503,
+            "unavailable",
+            "Service unavailable",
+            "The database is not reachable; try again shortly.",
+            "DatabaseUnavailable",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _database_conflict(request: Request, _exc: Exception) -> JSONResponse:
+        return problems.problem_response(
+            request,
+            409,
+            "conflict",
+            "Conflict",
+            "The change clashes with a record already stored.",
+            "Conflict",
+        )
+
+    @app.exception_handler(DataError)
+    async def _database_refused_value(request: Request, _exc: Exception) -> JSONResponse:
+        return problems.problem_response(
+            request,
+            422,
+            "invalid-value",
+            "Invalid value",
+            "A value is out of the range the record can hold.",
+            "InvalidValue",
+        )
+
+    for router in (health.router, reference.router, families.router, consents.router):
+        app.include_router(router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Location", "Link", "X-Request-ID", "Idempotent-Replayed"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """`app.main:app` for ASGI servers and tools, built on first use from the environment's settings."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

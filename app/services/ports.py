@@ -1,0 +1,126 @@
+"""What the services need from the outside world, as Protocols the db layer satisfies structurally."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from app.domain.consent import Consent
+from app.domain.families import DuplicateCandidate, Family, Person, Relationship
+from app.domain.paging import Page, PageRequest
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+    def today(self) -> date: ...
+
+
+@dataclass(frozen=True)
+class Hub:
+    id: uuid.UUID
+    code: str
+    name: str
+    neighbourhood: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class FamilyFilter:
+    name: str | None = None
+    postcode: str | None = None
+    reference: str | None = None
+    hub_id: uuid.UUID | None = None
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    request_hash: str
+    status_code: int
+    body: Any
+    headers: dict[str, str]
+
+
+class ReferenceRepository(Protocol):
+    def hubs(self, *, include_inactive: bool = False) -> list[Hub]: ...
+    def hub(self, hub_id: uuid.UUID) -> Hub | None: ...
+    def hub_by_code(self, code: str) -> Hub | None: ...
+    def add_hub(self, hub: Hub) -> None: ...
+    def agencies(self, *, include_inactive: bool = False) -> list[Agency]: ...
+    def agency_codes(self) -> set[str]: ...
+    def add_agency(self, agency: Agency) -> None: ...
+
+
+class FamilyRepository(Protocol):
+    def get(self, family_id: uuid.UUID) -> Family | None: ...
+    def add(self, family: Family, *, at: datetime) -> None: ...
+    def save(self, family: Family, *, at: datetime) -> None: ...
+    def reference_exists(self, reference: str) -> bool: ...
+    def search(self, flt: FamilyFilter, page: PageRequest) -> Page[Family]: ...
+    def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]: ...
+    def possible_duplicates(
+        self,
+        *,
+        children: Sequence[tuple[str, str, date]],
+        postcode_surnames: Sequence[tuple[str, str]],
+        exclude: uuid.UUID | None = None,
+    ) -> list[DuplicateCandidate]: ...
+    def add_relationship(self, relationship: Relationship, *, at: datetime) -> None: ...
+    def relationships(self, family_id: uuid.UUID) -> list[Relationship]: ...
+    def count(self) -> int: ...
+
+
+class PeopleRepository(Protocol):
+    def get(self, person_id: uuid.UUID) -> Person | None: ...
+    def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]: ...
+    def add(self, person: Person, *, at: datetime) -> None: ...
+    def save(self, person: Person, *, at: datetime) -> None: ...
+
+
+class ConsentRepository(Protocol):
+    def get(self, consent_id: uuid.UUID) -> Consent | None: ...
+    def for_family(self, family_id: uuid.UUID) -> list[Consent]: ...
+    def add(self, consent: Consent, *, at: datetime) -> None: ...
+    def save(self, consent: Consent, *, at: datetime) -> None: ...
+
+
+class IdempotencyRepository(Protocol):
+    def find(self, scope: str, key: str) -> StoredResponse | None: ...
+    def remember(self, scope: str, key: str, response: StoredResponse, *, at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One business transaction: nothing is kept unless the service calls commit()."""
+
+    @property
+    def reference(self) -> ReferenceRepository: ...
+    @property
+    def families(self) -> FamilyRepository: ...
+    @property
+    def people(self) -> PeopleRepository: ...
+    @property
+    def consents(self) -> ConsentRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

@@ -1,0 +1,60 @@
+"""The API's conventions hold everywhere: problem+json errors, health checks, body limits."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_says_the_process_is_up(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_ready_checks_the_database_and_migrations(client: TestClient) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
+
+
+def test_an_unknown_route_is_a_problem_document(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/not-found"
+
+
+def test_malformed_json_is_a_422_naming_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/families", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_oversized_body_is_refused_with_413(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/families", content=b"x" * 1_100_000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+
+
+def test_text_with_nul_characters_is_refused(client: TestClient, reference) -> None:  # type: ignore[no-untyped-def]
+    from tests.builders import make_family_body
+
+    body = make_family_body(
+        reference.hubs["NORTH"], address={"line1": "1\u0000 Road", "postcode": "FY1 3HT"}
+    )
+    assert client.post("/api/v1/families", json=body).status_code == 422
+
+
+def test_every_response_carries_a_request_id(client: TestClient) -> None:
+    assert (
+        client.get("/health", headers={"X-Request-ID": "abc123"}).headers["X-Request-ID"]
+        == "abc123"
+    )
+    assert len(client.get("/health").headers["X-Request-ID"]) == 32
+
+
+def test_reference_data_is_listed(client: TestClient) -> None:
+    assert [h["code"] for h in client.get("/api/v1/hubs").json()] == ["CENTRAL", "NORTH", "SOUTH"]
+    assert "SCHOOL" in [a["code"] for a in client.get("/api/v1/agencies").json()]

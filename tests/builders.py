@@ -1,0 +1,85 @@
+"""Builders for test data: keyword-only, valid by default, any field overridable."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from app.services.ports import Agency, Hub, UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    hubs: dict[str, uuid.UUID]
+    agencies: list[str]
+
+
+def given_reference_data(new_uow: Callable[[], UnitOfWork]) -> ReferenceData:
+    """Three hubs and a handful of agencies, as a council configures them."""
+    with new_uow() as uow:
+        hubs = {}
+        for code in ("NORTH", "CENTRAL", "SOUTH"):
+            hub = Hub(
+                id=uuid.uuid4(),
+                code=code,
+                name=f"{code.title()} Family Hub",
+                neighbourhood=code.title(),
+                active=True,
+            )
+            uow.reference.add_hub(hub)
+            hubs[code] = hub.id
+        agencies = ["SCHOOL", "HEALTH_VISITING", "POLICE", "HOUSING", "COUNCIL_EH"]
+        for code in agencies:
+            uow.reference.add_agency(
+                Agency(
+                    code=code, name=code.replace("_", " ").title(), kind=code.lower(), active=True
+                )
+            )
+        uow.commit()
+    return ReferenceData(hubs=hubs, agencies=agencies)
+
+
+def make_person_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "given_name": "Ava",
+        "family_name": "Hughes",
+        "date_of_birth": "2017-06-01",
+    }
+    body.update(overrides)
+    return body
+
+
+def make_member_body(role: str = "child", **person_overrides: Any) -> dict[str, Any]:
+    return {"role": role, "person": make_person_body(**person_overrides)}
+
+
+def make_family_body(hub_id: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+    """A two-member household: a parent and a child, in the given hub."""
+    body: dict[str, Any] = {
+        "address": {"line1": "12 Cedar Road", "town": "Blackpool", "postcode": "FY1 3HT"},
+        "hub_id": str(hub_id),
+        "members": [
+            make_member_body("parent_carer", given_name="Sarah", date_of_birth="1990-02-14"),
+            make_member_body("child", given_name="Ava", date_of_birth="2017-06-01"),
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def make_consent_body(given_by: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "purpose": "early_help",
+        "given_by_person_id": given_by,
+        "method": "written",
+        "given_on": "2025-02-24",
+    }
+    body.update(overrides)
+    return body
+
+
+def iso(d: date) -> str:
+    return d.isoformat()
