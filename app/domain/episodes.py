@@ -1,0 +1,750 @@
+"""The episode of early help: one family's journey from request to closure, and its clocks.
+
+The lifecycle follows Blackpool's "Early Help Assessment process for Lead Professionals" (seed
+004_dec79d85712017e0.txt, lines 1237-1241: consent, assess, plan, QA review, first TAF meeting,
+do and review) as laid out in seed-digest §1.5 and §1.15. Where the seed is silent (a plan returned
+by QA, consent withdrawn, closure reasons) the defaults are those of seed-digest §4 (AMB-2, AMB-3,
+AMB-4, AMB-8, AMB-9, AMB-11, AMB-12, AMB-22). Every stage move is checked against one table,
+`TRANSITIONS`. Nothing here reads the clock: every step is told the date it happened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Final, TypeGuard
+
+from app.domain import timeliness
+from app.domain.calendar import WorkingCalendar
+from app.domain.errors import (
+    Conflict,
+    ConsentRequired,
+    IllegalTransition,
+    InvalidValue,
+)
+from app.domain.families import add_months
+from app.domain.timeliness import Deadline, FirstTafClockStart, PolicyHistory
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+
+class EpisodeStage(StrEnum):
+    """Where the episode is in assess, plan, do, review (seed-digest §1.15, AMB-22)."""
+
+    REQUESTED = "requested"
+    ASSESSING = "assessing"
+    PLAN_AWAITING_QA = "plan_awaiting_qa"
+    PLAN_RETURNED = "plan_returned"
+    PLAN_APPROVED = "plan_approved"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+TRANSITIONS: Final[dict[EpisodeStage, frozenset[EpisodeStage]]] = {
+    EpisodeStage.REQUESTED: frozenset({EpisodeStage.ASSESSING, EpisodeStage.CLOSED}),
+    EpisodeStage.ASSESSING: frozenset({EpisodeStage.PLAN_AWAITING_QA, EpisodeStage.CLOSED}),
+    EpisodeStage.PLAN_AWAITING_QA: frozenset(
+        {EpisodeStage.PLAN_APPROVED, EpisodeStage.PLAN_RETURNED, EpisodeStage.CLOSED}
+    ),
+    EpisodeStage.PLAN_RETURNED: frozenset({EpisodeStage.PLAN_AWAITING_QA, EpisodeStage.CLOSED}),
+    EpisodeStage.PLAN_APPROVED: frozenset({EpisodeStage.ACTIVE, EpisodeStage.CLOSED}),
+    # A review meeting keeps an active episode active.
+    EpisodeStage.ACTIVE: frozenset({EpisodeStage.ACTIVE, EpisodeStage.CLOSED}),
+    # Closed episodes are never reopened; a new request opens a new, linked episode (seed 004:785).
+    EpisodeStage.CLOSED: frozenset(),
+}
+"""Allowed next stages; every move checks this table (seed-digest §1.15 states, AMB-22 two gates)."""
+
+
+class RequestSource(StrEnum):
+    """Who asked for early help (seed-digest LVL-8, LVL-9; step-down is AMB-8)."""
+
+    FAMILY = "family_asked"
+    SCHOOL = "school"
+    HEALTH_VISITOR = "health_visitor"
+    MIDWIFE = "midwife"
+    GP = "gp"
+    POLICE = "police"
+    HOUSING = "housing"
+    FRONT_DOOR = "front_door"
+    STEPPED_DOWN_FROM_SOCIAL_CARE = "stepped_down_from_social_care"
+    OTHER = "other"
+
+
+class ClosureReason(StrEnum):
+    """Why an episode ended (seed-digest CLO-1, AMB-8 step up, AMB-9 withdrawal, AMB-12)."""
+
+    ALL_NEEDS_MET = "all_needs_met"
+    NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT = "needs_partly_met_no_further_support"
+    STEPPED_UP_TO_SOCIAL_CARE = "stepped_up_to_social_care"
+    STEPPED_DOWN_TO_UNIVERSAL = "stepped_down_to_universal"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    MOVED_AWAY = "moved_away"
+    DISENGAGED = "disengaged"
+    OTHER = "other"
+
+
+CLOSURES_WITHOUT_FAMILY_VIEW: Final = frozenset(
+    {ClosureReason.CONSENT_WITHDRAWN, ClosureReason.MOVED_AWAY, ClosureReason.DISENGAGED}
+)
+"""Reasons where the family may not be there to ask; every other closure asks (seed 004:1232)."""
+
+CLOSURES_AFTER_WITHDRAWAL: Final = frozenset(
+    {ClosureReason.CONSENT_WITHDRAWN, ClosureReason.STEPPED_UP_TO_SOCIAL_CARE}
+)
+"""The only ways out once consent is withdrawn (seed-digest AMB-9; step up for safeguarding, AMB-8)."""
+
+
+class FamilyLifeImproved(StrEnum):
+    """The 3-point answer to "has family life improved?" (seed 004:1232; seed-digest AMB-12)."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class QaOutcome(StrEnum):
+    """What the Early Help and Support Service decides on a plan (seed-digest AMB-22)."""
+
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class MeetingDecision(StrEnum):
+    """What a TAF meeting decided should happen next (seed 004:1241, "what should happen next")."""
+
+    CONTINUE_PLAN = "continue"
+    REVISE_PLAN = "revise_plan"
+    CLOSE = "close"
+    STEP_UP = "step_up"
+
+
+_NO_NEXT_REVIEW: Final = frozenset({MeetingDecision.CLOSE, MeetingDecision.STEP_UP})
+
+
+# --- value objects -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """The family's own view of family life at closure, in their words (seed 004:1232, AMB-12)."""
+
+    improved: FamilyLifeImproved
+    in_their_words: str
+
+    def __post_init__(self) -> None:
+        if not self.in_their_words.strip():
+            raise InvalidValue(
+                "Record the family's view in their own words.",
+                field="family_view.in_their_words",
+            )
+
+
+@dataclass(frozen=True)
+class QaDecision:
+    """A quality assurance decision on one version of the plan (seed 004:1239; AMB-22).
+
+    A return must say what to change, so the lead professional can act on it.
+    """
+
+    outcome: QaOutcome
+    decided_on: date
+    officer_id: uuid.UUID
+    comments: str
+    plan_version: int
+
+    def __post_init__(self) -> None:
+        if self.outcome is QaOutcome.RETURNED and not self.comments.strip():
+            raise InvalidValue(
+                "A plan returned by quality assurance needs comments saying what to change.",
+                field="comments",
+            )
+        if self.plan_version < 1:
+            raise InvalidValue("Plan versions are numbered from 1.", field="plan_version")
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One entry in the level-of-need history (seed 004:1180 "moving support"; AMB-7)."""
+
+    level: str
+    changed_on: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class LeadAssignment:
+    """One handover of the lead professional role, from whom to whom (seed-digest AMB-11)."""
+
+    practitioner_id: uuid.UUID
+    from_practitioner_id: uuid.UUID | None
+    assigned_on: date
+    reason: str | None
+
+
+# --- the aggregate -------------------------------------------------------------------------------
+
+
+@dataclass
+class Episode:
+    """One period of early help for a family, from request to closure (seed 004:785; §3 glossary).
+
+    Methods record what happened and move the stage through `TRANSITIONS`; they never touch
+    `version`, which persistence increments.
+    """
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    hub_id: uuid.UUID
+    source: RequestSource
+    level_of_need: str
+    lead_practitioner_id: uuid.UUID
+    child_person_ids: tuple[uuid.UUID, ...]
+    requested_on: date
+    stage: EpisodeStage = EpisodeStage.REQUESTED
+    previous_episode_id: uuid.UUID | None = None
+    step_down_reference: str | None = None
+    step_down_notes: str | None = None
+    consent_given_on: date | None = None
+    consent_withdrawn_on: date | None = None
+    assessment_deadline: Deadline | None = None
+    quality_assurance_deadline: Deadline | None = None
+    first_taf_deadline: Deadline | None = None
+    review_deadline: Deadline | None = None
+    plan_submitted_on: date | None = None
+    qa_decisions: list[QaDecision] = field(default_factory=list)
+    level_history: list[LevelChange] = field(default_factory=list)
+    lead_history: list[LeadAssignment] = field(default_factory=list)
+    meetings_held: int = 0
+    last_meeting_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: ClosureReason | None = None
+    family_view: FamilyView | None = None
+    closure_notes: str | None = None
+    stepped_up_reference: str | None = None
+    version: int = 1
+
+    # --- read helpers ----------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Open until closed; closed episodes are never reopened (seed 004:785 counts new episodes)."""
+        return self.stage is not EpisodeStage.CLOSED
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """Whether the family has withdrawn consent to early help in this episode (AMB-9)."""
+        return self.consent_withdrawn_on is not None
+
+    def current_deadlines(self) -> list[Deadline]:
+        """The clocks this episode has started, in process order (seed 004:1238-1241)."""
+        return [d for d in self._deadline_slots() if d is not None]
+
+    def can_move_to(self, stage: EpisodeStage) -> bool:
+        """Whether `TRANSITIONS` allows the move; consent and data checks still apply."""
+        return stage in TRANSITIONS[self.stage]
+
+    # --- assess ----------------------------------------------------------------------------------
+
+    def start_assessment(
+        self,
+        on: date,
+        *,
+        consent_given_on: date | None,
+        policy_history: PolicyHistory,
+        calendar: WorkingCalendar,
+    ) -> None:
+        """Start assessing once the family has consented; the assessment clock starts at consent.
+
+        Seed 004:1237-1238: "gain explicit consent from the family to take part" then "The assessment
+        and detailing the suggested plan should be undertaken within 20 days". The clock starts on
+        the consent date under the policy in force that day (seed-digest AMB-2, house style 3.6).
+        The caller checks that `consent_given_on` is consent that is still in force.
+        """
+        self._refuse_if_closed("The assessment cannot start")
+        self._refuse_if_consent_withdrawn("start an assessment")
+        if self.stage is not EpisodeStage.REQUESTED:
+            raise IllegalTransition(
+                "The assessment has already started for this episode; a family is assessed once "
+                f"per episode, and a fresh assessment is a reassessment{self._stage_note()}."
+            )
+        if consent_given_on is None:
+            raise ConsentRequired(
+                "Consent to take part in early help is not in force, so the assessment cannot "
+                "start: the family must first give explicit consent to early help."
+            )
+        self._check_not_before(on, self.requested_on, "started_on", "the request was made")
+        if consent_given_on > on:
+            raise InvalidValue(
+                "The assessment cannot start before the family gave consent.",
+                field="consent_given_on",
+            )
+        # Work out the clock before changing anything, so a refusal leaves the episode as it was.
+        policy = policy_history.in_force_on(consent_given_on)
+        clock = timeliness.assessment_deadline(consent_given_on, policy, calendar)
+        self._move_to(EpisodeStage.ASSESSING)
+        self.consent_given_on = consent_given_on
+        self.assessment_deadline = clock
+
+    # --- plan ------------------------------------------------------------------------------------
+
+    def submit_plan_for_qa(
+        self,
+        on: date,
+        *,
+        assessment_completed: bool,
+        plan_has_outcomes: bool,
+        policy_history: PolicyHistory,
+        calendar: WorkingCalendar,
+    ) -> None:
+        """Send the assessment and suggested plan to the Early Help and Support Service for review.
+
+        Seed 004:1239 ("engage with a quality assurance process"). The first submission meets the
+        20-day assessment clock (seed-digest AMB-2: it ends when assessment and plan go to QA);
+        each submission starts a QA turnaround clock when the policy has one (AMB-5).
+        """
+        self._refuse_if_closed("The plan cannot be sent for quality assurance")
+        self._refuse_if_consent_withdrawn("send the plan for quality assurance")
+        if not self.can_move_to(EpisodeStage.PLAN_AWAITING_QA):
+            raise IllegalTransition(self._submit_refusal())
+        if not assessment_completed:
+            raise IllegalTransition(
+                "The plan cannot be sent for quality assurance until the early help assessment "
+                f"is completed{self._stage_note()}."
+            )
+        if not plan_has_outcomes:
+            raise IllegalTransition(
+                "The plan cannot be sent for quality assurance until it has at least one outcome "
+                f"agreed with the family{self._stage_note()}."
+            )
+        self._check_not_before(
+            on, self._latest_step_on(), "submitted_on", "the last recorded step of the process"
+        )
+        qa_clock = timeliness.quality_assurance_deadline(
+            on, policy_history.in_force_on(on), calendar
+        )
+        first_submission = self.plan_submitted_on is None
+        self._move_to(EpisodeStage.PLAN_AWAITING_QA)
+        self.plan_submitted_on = on
+        if first_submission and _is_running(self.assessment_deadline):
+            self.assessment_deadline = self.assessment_deadline.met(on)
+        self.quality_assurance_deadline = qa_clock
+
+    def record_qa_decision(
+        self,
+        decision: QaDecision,
+        policy_history: PolicyHistory,
+        calendar: WorkingCalendar,
+    ) -> None:
+        """Record the QA review; approval starts the first-TAF clock, a return sends the plan back.
+
+        Seed 004:1239: "The first meeting of the TAF group should happen no more than 10 days after
+        the suggested plan has been reviewed by the Early Help and Support Service". Whether the
+        clock starts at approval or at the first review of any kind is policy (seed-digest AMB-3),
+        read from the version in force on the decision date.
+        """
+        self._refuse_if_closed("Quality assurance cannot decide on the plan")
+        self._refuse_if_consent_withdrawn("record a quality assurance decision")
+        if self.stage is not EpisodeStage.PLAN_AWAITING_QA:
+            raise IllegalTransition(self._qa_refusal())
+        self._check_not_before(
+            decision.decided_on, self._latest_step_on(), "decided_on", "the plan was submitted"
+        )
+        approved = decision.outcome is QaOutcome.APPROVED
+        taf_clock = self.first_taf_deadline
+        if approved:
+            policy = policy_history.in_force_on(decision.decided_on)
+            clock_start = decision.decided_on
+            if (
+                policy.first_taf_clock_start is FirstTafClockStart.FIRST_REVIEW
+                and self.qa_decisions
+            ):
+                clock_start = self.qa_decisions[0].decided_on
+            taf_clock = timeliness.first_taf_deadline(clock_start, policy, calendar)
+        self._move_to(EpisodeStage.PLAN_APPROVED if approved else EpisodeStage.PLAN_RETURNED)
+        self.qa_decisions.append(decision)
+        if _is_running(self.quality_assurance_deadline):
+            self.quality_assurance_deadline = self.quality_assurance_deadline.met(
+                decision.decided_on
+            )
+        self.first_taf_deadline = taf_clock
+
+    # --- do and review ---------------------------------------------------------------------------
+
+    def hold_meeting(
+        self,
+        on: date,
+        *,
+        decision: MeetingDecision,
+        policy_history: PolicyHistory,
+        calendar: WorkingCalendar,
+    ) -> bool:
+        """Record a TAF meeting; returns True when it was the first one, which agrees the plan.
+
+        Seed 004:1239 (the first TAF meeting "formally agree[s] the plan") and 004:1241 ("Reviews/
+        TAF meetings should take place every 4-6 weeks"). Each meeting meets the clock that was
+        waiting for it; unless the meeting decided to close or step up, the next review clock
+        starts from it under the policy in force that day (seed-digest AMB-4).
+        """
+        self._refuse_if_closed("A TAF meeting cannot be held")
+        self._refuse_if_consent_withdrawn("hold a TAF meeting")
+        if not self.can_move_to(EpisodeStage.ACTIVE):
+            raise IllegalTransition(
+                "A TAF meeting cannot be held before quality assurance has approved the plan"
+                f"{self._stage_note()}."
+            )
+        if self.last_meeting_on is not None and on < self.last_meeting_on:
+            raise InvalidValue(
+                "A meeting cannot be dated before the last TAF meeting "
+                f"({self.last_meeting_on.isoformat()}).",
+                field="held_on",
+            )
+        self._check_not_before(
+            on, self._approved_on(), "held_on", "quality assurance approved the plan"
+        )
+        next_review: Deadline | None = None
+        if decision not in _NO_NEXT_REVIEW:
+            policy = policy_history.in_force_on(on)
+            next_review = timeliness.review_deadline(on, policy, calendar)
+        is_first = self.stage is EpisodeStage.PLAN_APPROVED
+        self._move_to(EpisodeStage.ACTIVE)
+        if is_first:
+            if _is_running(self.first_taf_deadline):
+                self.first_taf_deadline = self.first_taf_deadline.met(on)
+        elif _is_running(self.review_deadline):
+            self.review_deadline = self.review_deadline.met(on)
+        if next_review is not None:
+            self.review_deadline = next_review
+        self.meetings_held += 1
+        self.last_meeting_on = on
+        return is_first
+
+    # --- level and lead --------------------------------------------------------------------------
+
+    def change_level(
+        self, level: str, on: date, reason: str | None, allowed_levels: Collection[str]
+    ) -> None:
+        """Move support to another level of need, keeping the history (seed 004:1180; AMB-7)."""
+        self._refuse_if_closed("The level of need cannot be changed")
+        self._refuse_if_consent_withdrawn("change the level of need")
+        _check_level(level, allowed_levels)
+        if level == self.level_of_need:
+            raise Conflict(f"The level of need is already '{level}'.", field="level_of_need")
+        last = self.level_history[-1].changed_on if self.level_history else self.requested_on
+        self._check_not_before(on, last, "changed_on", "the last change of level")
+        self.level_of_need = level
+        self.level_history.append(LevelChange(level=level, changed_on=on, reason=_optional(reason)))
+
+    def assign_lead(self, practitioner_id: uuid.UUID, on: date, reason: str | None = None) -> None:
+        """Hand the lead professional role to another practitioner; the clocks carry on.
+
+        Seed-digest AMB-11: keep the handover history; clocks do not reset on handover. Allowed
+        after consent is withdrawn, so that someone can still close or step up the episode.
+        """
+        self._refuse_if_closed("The lead professional cannot be changed")
+        if practitioner_id == self.lead_practitioner_id:
+            raise Conflict(
+                "This practitioner is already the lead professional.", field="practitioner_id"
+            )
+        last = self.lead_history[-1].assigned_on if self.lead_history else self.requested_on
+        self._check_not_before(on, last, "assigned_on", "the last handover")
+        self.lead_history.append(
+            LeadAssignment(
+                practitioner_id=practitioner_id,
+                from_practitioner_id=self.lead_practitioner_id,
+                assigned_on=on,
+                reason=_optional(reason),
+            )
+        )
+        self.lead_practitioner_id = practitioner_id
+
+    # --- consent withdrawn and closure -----------------------------------------------------------
+
+    def record_consent_withdrawn(self, on: date) -> None:
+        """The family withdrew consent: every clock stops, and only closure or step up remain.
+
+        The seeds never mention withdrawal; seed-digest AMB-9 suggests it is recorded and stops
+        the clocks. Working on without consent is not early help, so the episode must be closed
+        or, where there are safeguarding concerns, stepped up (AMB-8).
+        """
+        self._refuse_if_closed("Consent withdrawal cannot be recorded")
+        if self.consent_withdrawn_on is not None:
+            raise IllegalTransition(
+                "The family's withdrawal of consent is already recorded on "
+                f"{self.consent_withdrawn_on.isoformat()}; close or step up the episode."
+            )
+        self._check_not_before(
+            on, self._latest_step_on(), "consent_withdrawn_on", "the last recorded step"
+        )
+        self.consent_withdrawn_on = on
+        self._stop_running_clocks(on)
+
+    def close(
+        self,
+        on: date,
+        reason: ClosureReason,
+        family_view: FamilyView | None,
+        notes: str | None = None,
+        stepped_up_reference: str | None = None,
+    ) -> None:
+        """End the episode, recording why and the family's view of family life.
+
+        Seed 004:1232 ("close to early help with all needs met"; "reporting improved family life at
+        the closure of EHA"); step up closes with a link to the social care record (seed-digest
+        AMB-8); withdrawal closes the episode (AMB-9). The family's view is asked for unless they
+        are no longer there to ask (withdrew, moved away, disengaged, or a step up after they
+        withdrew consent). Running clocks stop.
+        """
+        if self.stage is EpisodeStage.CLOSED:
+            closed_on = self.closed_on.isoformat() if self.closed_on else "an earlier date"
+            raise IllegalTransition(
+                f"This episode was already closed on {closed_on}; closed episodes are never "
+                "reopened, so open a new episode linked to this one."
+            )
+        if self.consent_withdrawn_on is not None and reason not in CLOSURES_AFTER_WITHDRAWAL:
+            raise ConsentRequired(
+                "The family withdrew consent to early help on "
+                f"{self.consent_withdrawn_on.isoformat()}, so the episode can only be closed "
+                "with the reason 'consent withdrawn' or stepped up to children's social care."
+            )
+        if (
+            family_view is None
+            and reason not in CLOSURES_WITHOUT_FAMILY_VIEW
+            and self.consent_withdrawn_on is None
+        ):
+            raise InvalidValue(
+                "Ask the family whether family life has improved, and record it in their words, "
+                "before closing the episode.",
+                field="family_view",
+            )
+        notes = _optional(notes)
+        if reason is ClosureReason.OTHER and notes is None:
+            raise InvalidValue(
+                "Say why the episode is closing when the reason is 'other'.", field="closure_notes"
+            )
+        reference = _optional(stepped_up_reference)
+        if reference is not None and reason is not ClosureReason.STEPPED_UP_TO_SOCIAL_CARE:
+            raise InvalidValue(
+                "A social care reference is only recorded when the episode is stepped up.",
+                field="stepped_up_reference",
+            )
+        self._check_not_before(on, self._latest_fact_on(), "closed_on", "the last recorded step")
+        self._move_to(EpisodeStage.CLOSED)
+        self.closed_on = on
+        self.closure_reason = reason
+        self.family_view = family_view
+        self.closure_notes = notes
+        self.stepped_up_reference = reference
+        if reason is ClosureReason.CONSENT_WITHDRAWN and self.consent_withdrawn_on is None:
+            self.consent_withdrawn_on = on
+        self._stop_running_clocks(on)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _deadline_slots(self) -> Iterator[Deadline | None]:
+        yield self.assessment_deadline
+        yield self.quality_assurance_deadline
+        yield self.first_taf_deadline
+        yield self.review_deadline
+
+    def _move_to(self, target: EpisodeStage) -> None:
+        # Every stage change goes through the table; callers give the reason-specific message first.
+        if target not in TRANSITIONS[self.stage]:
+            raise IllegalTransition(
+                f"The episode cannot move from '{self.stage}' to '{target}' "
+                "in the early help process."
+            )
+        self.stage = target
+
+    def _stage_note(self) -> str:
+        return f" (the episode is '{self.stage}')"
+
+    def _refuse_if_closed(self, action: str) -> None:
+        if self.stage is EpisodeStage.CLOSED:
+            raise IllegalTransition(
+                f"{action}: the episode is closed, and closed episodes are never reopened; "
+                "open a new episode linked to this one."
+            )
+
+    def _refuse_if_consent_withdrawn(self, action: str) -> None:
+        if self.consent_withdrawn_on is not None:
+            raise ConsentRequired(
+                f"You cannot {action}: the family withdrew consent to early help on "
+                f"{self.consent_withdrawn_on.isoformat()}, so the episode must now be closed "
+                "(reason 'consent withdrawn') or stepped up to children's social care."
+            )
+
+    def _submit_refusal(self) -> str:
+        if self.stage is EpisodeStage.REQUESTED:
+            why = "the assessment has not started; the family's consent comes first"
+        elif self.stage is EpisodeStage.PLAN_AWAITING_QA:
+            why = "the plan is already waiting for a quality assurance decision"
+        else:
+            why = (
+                "quality assurance has already approved the plan; changes are now agreed "
+                "at TAF meetings"
+            )
+        return f"The plan cannot be sent for quality assurance: {why}{self._stage_note()}."
+
+    def _qa_refusal(self) -> str:
+        if self.stage in (EpisodeStage.PLAN_APPROVED, EpisodeStage.ACTIVE):
+            why = "quality assurance has already approved this episode's plan"
+        elif self.stage is EpisodeStage.PLAN_RETURNED:
+            why = "the plan was returned and has not been sent back for review yet"
+        else:
+            why = "the plan has not been sent for review yet"
+        return f"Quality assurance cannot decide on the plan: {why}{self._stage_note()}."
+
+    def _approved_on(self) -> date:
+        approvals = [d.decided_on for d in self.qa_decisions if d.outcome is QaOutcome.APPROVED]
+        return approvals[-1] if approvals else self.requested_on
+
+    def _latest_step_on(self) -> date:
+        """The latest date of a step of the process, so that steps cannot be dated out of order."""
+        steps = [self.requested_on, *(q.decided_on for q in self.qa_decisions)]
+        steps += [
+            d
+            for d in (
+                self.consent_given_on,
+                self.plan_submitted_on,
+                self.last_meeting_on,
+                self.consent_withdrawn_on,
+            )
+            if d is not None
+        ]
+        return max(steps)
+
+    def _latest_fact_on(self) -> date:
+        """The latest date recorded at all, level changes and handovers included."""
+        facts = [self._latest_step_on()]
+        facts += [c.changed_on for c in self.level_history]
+        facts += [a.assigned_on for a in self.lead_history]
+        return max(facts)
+
+    @staticmethod
+    def _check_not_before(on: date, earliest: date, field_name: str, what: str) -> None:
+        if on < earliest:
+            raise InvalidValue(
+                f"This date ({on.isoformat()}) is before {what} ({earliest.isoformat()}).",
+                field=field_name,
+            )
+
+    def _stop_running_clocks(self, on: date) -> None:
+        def stop(deadline: Deadline | None) -> Deadline | None:
+            if deadline is None or not _is_running(deadline):
+                return deadline
+            return deadline.stopped(on)
+
+        self.assessment_deadline = stop(self.assessment_deadline)
+        self.quality_assurance_deadline = stop(self.quality_assurance_deadline)
+        self.first_taf_deadline = stop(self.first_taf_deadline)
+        self.review_deadline = stop(self.review_deadline)
+
+
+# --- factory and pure rules ----------------------------------------------------------------------
+
+
+def open_episode(
+    *,
+    id: uuid.UUID,
+    family_id: uuid.UUID,
+    hub_id: uuid.UUID,
+    source: RequestSource,
+    level_of_need: str,
+    allowed_levels: Collection[str],
+    lead_practitioner_id: uuid.UUID,
+    child_person_ids: Collection[uuid.UUID],
+    requested_on: date,
+    previous_episode_id: uuid.UUID | None = None,
+    step_down_reference: str | None = None,
+    step_down_notes: str | None = None,
+    reason: str | None = None,
+) -> Episode:
+    """Open an episode for a request for early help, with its first level and lead.
+
+    Seed 004:1237 ("A need or problem is identified"); the lead professional is named from the
+    start (004:1238); levels of need are configuration (seed-digest AMB-7); a step-down from social
+    care opens an episode with its own source (AMB-8); a re-entry links the previous episode (004:785).
+    `reason` is recorded on the first level and lead history entries.
+    """
+    children = tuple(child_person_ids)
+    if not children:
+        raise InvalidValue(
+            "An episode of early help is about at least one child; name the child or children.",
+            field="child_person_ids",
+        )
+    if len(set(children)) != len(children):
+        raise InvalidValue("A child is named twice.", field="child_person_ids")
+    _check_level(level_of_need, allowed_levels)
+    if previous_episode_id is not None and previous_episode_id == id:
+        raise InvalidValue("An episode cannot follow on from itself.", field="previous_episode_id")
+    reference = _optional(step_down_reference)
+    step_notes = _optional(step_down_notes)
+    if source is not RequestSource.STEPPED_DOWN_FROM_SOCIAL_CARE and (reference or step_notes):
+        raise InvalidValue(
+            "Step-down details are recorded only when the request is a step-down from "
+            "children's social care.",
+            field="step_down_reference",
+        )
+    why = _optional(reason)
+    return Episode(
+        id=id,
+        family_id=family_id,
+        hub_id=hub_id,
+        source=source,
+        level_of_need=level_of_need,
+        lead_practitioner_id=lead_practitioner_id,
+        child_person_ids=children,
+        requested_on=requested_on,
+        previous_episode_id=previous_episode_id,
+        step_down_reference=reference,
+        step_down_notes=step_notes,
+        level_history=[LevelChange(level=level_of_need, changed_on=requested_on, reason=why)],
+        lead_history=[
+            LeadAssignment(
+                practitioner_id=lead_practitioner_id,
+                from_practitioner_id=None,
+                assigned_on=requested_on,
+                reason=why,
+            )
+        ],
+    )
+
+
+def is_reentry(previous_closed_on: date, new_requested_on: date, window_months: int = 12) -> bool:
+    """Whether a new request re-enters early help within the window after the last episode ceased.
+
+    Seed 004:785: "Number of new Early Help episodes within 12 months of a previous episode
+    ceasing"; the window is a report parameter with a 12-month default (seed-digest AMB-12).
+    "Within 12 months" runs up to and including the same calendar date 12 months on (clamped to
+    month end), so day 365 of a non-leap span is inside and day 366 is not. A request made while
+    the previous episode was still open is not a re-entry.
+    """
+    if window_months < 1:
+        raise InvalidValue("The re-entry window must be at least one month.", field="window_months")
+    if new_requested_on < previous_closed_on:
+        return False
+    return new_requested_on <= add_months(previous_closed_on, window_months)
+
+
+def _check_level(level: str, allowed_levels: Collection[str]) -> None:
+    if level not in allowed_levels:
+        allowed = ", ".join(sorted(allowed_levels)) or "none configured"
+        raise InvalidValue(
+            f"'{level}' is not a level of need this council uses (allowed: {allowed}).",
+            field="level_of_need",
+        )
+
+
+def _optional(text: str | None) -> str | None:
+    """Trimmed text, with blanks stored as None so reports never count empty strings."""
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _is_running(deadline: Deadline | None) -> TypeGuard[Deadline]:
+    return deadline is not None and deadline.met_on is None and deadline.stopped_on is None

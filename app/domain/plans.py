@@ -1,0 +1,408 @@
+"""The family plan: outcomes agreed with the family and the actions the TAF takes towards them.
+
+Seed 004_dec79d85712017e0.txt:1239 (the lead professional pulls together a "Family Plan", engages
+with quality assurance, and the first TAF meeting is "to formally agree the plan and prioritise
+actions"), 004:1521 ("one family plan which the whole team around the family work to. Families and
+professionals agree outcomes together") and 004:1240 (the "do" stage: "ensuring that actions in
+the family's plan happen"). Two gates, QA approval then TAF agreement, follow seed-digest AMB-22.
+
+Plan versions: a plan is revised by starting plan `number + 1` as a draft from the agreed one. The
+agreed plan stays the one the TAF works to until the revision is agreed, and only then becomes
+superseded (`FamilyPlan.agree(..., replaces=old)`). The seed puts QA before the first TAF meeting
+only (004:1239), so a revision may be agreed at a TAF review straight from draft, or be sent
+through QA first and agreed once approved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import Enum, StrEnum
+
+from app.domain.episodes import QaDecision, QaOutcome
+from app.domain.errors import IllegalTransition, InvalidValue, NotFound
+
+MIN_SCORE = 0
+MAX_SCORE = 10
+"""Outcome scores run 0 to 10, so progress can be counted "from notification through to closure"
+(seed 004:1574) and compared at each review (004:1241)."""
+
+
+class PlanStatus(StrEnum):
+    """Where a plan version is between drafting, QA (004:1239), TAF agreement and replacement."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    AGREED = "agreed"
+    SUPERSEDED = "superseded"
+
+
+EDITABLE_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
+"""Only a plan still being written can change; what QA or the TAF saw stays as they saw it."""
+
+
+class ActionStatus(StrEnum):
+    """Progress of one action in the "do" stage (seed 004:1240)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class _Unset(Enum):
+    """Marks an argument left out of `edit`."""
+
+    UNSET = "unset"
+
+
+UNSET = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the family and professionals want to change, tied to assessed needs (seed 004:1521).
+
+    `baseline_score` (0-10) is where the family starts, so reviews can show progress (004:1241).
+    Checked when it joins a plan (`validate_outcomes`), so errors can name its position.
+    """
+
+    id: uuid.UUID
+    description: str
+    need_ids: tuple[uuid.UUID, ...]
+    measure: str
+    baseline_score: int
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing someone will do, owned by a TAF member or by a family member (seed 004:1521-1522).
+
+    `outcome_id` may be None for quick wins and sustainability actions not tied to one outcome
+    (004:1238 "immediate needs or quick wins"; 004:1526 sustainability plan).
+    """
+
+    id: uuid.UUID
+    outcome_id: uuid.UUID | None
+    description: str
+    owner_taf_member_id: uuid.UUID | None
+    owner_person_id: uuid.UUID | None
+    due_on: date
+    status: ActionStatus = ActionStatus.NOT_STARTED
+
+
+@dataclass
+class FamilyPlan:
+    """One version (`number`) of an episode's family plan."""
+
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    number: int
+    status: PlanStatus
+    outcomes: tuple[Outcome, ...]
+    actions: tuple[Action, ...]
+    qa_decisions: list[QaDecision] = field(default_factory=list)
+    submitted_on: date | None = None
+    agreed_on: date | None = None
+    version: int = 1
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def outcome_ids(self) -> frozenset[uuid.UUID]:
+        """The outcomes a TAF meeting may score progress against (seed 004:1241)."""
+        return frozenset(outcome.id for outcome in self.outcomes)
+
+    def edit(
+        self,
+        *,
+        known_need_ids: Collection[uuid.UUID],
+        outcomes: Sequence[Outcome] | _Unset = UNSET,
+        actions: Sequence[Action] | _Unset = UNSET,
+    ) -> None:
+        """Change the outcomes or actions of a plan still being written (draft or returned by QA).
+
+        Seed 004:1239: QA reviews the suggested plan and the TAF agrees it; once either has seen
+        it, changes go into a new plan version (`revise`). Outcomes must address assessed needs.
+        """
+        if not self.is_editable:
+            raise IllegalTransition(
+                f"This plan cannot be changed because it is '{self.status}': a plan that quality "
+                "assurance or the TAF has seen stays as they saw it. Start a revised plan instead."
+            )
+        new_outcomes = self.outcomes if outcomes is _Unset.UNSET else tuple(outcomes)
+        new_actions = self.actions if actions is _Unset.UNSET else tuple(actions)
+        validate_outcomes(new_outcomes, known_need_ids)
+        validate_actions(new_actions, {o.id for o in new_outcomes})
+        self.outcomes = new_outcomes
+        self.actions = new_actions
+
+    def submit(self, on: date, known_need_ids: Collection[uuid.UUID]) -> None:
+        """Send the plan to the Early Help and Support Service for review (seed 004:1239).
+
+        A plan needs at least one outcome, each tied to a need in the assessment (004:1521).
+        """
+        if not self.is_editable:
+            raise IllegalTransition(self._not_editable("sent for quality assurance"))
+        if not self.outcomes:
+            raise InvalidValue(
+                "A plan needs at least one outcome agreed with the family before quality "
+                "assurance can review it.",
+                field="outcomes",
+            )
+        validate_outcomes(self.outcomes, known_need_ids)
+        validate_actions(self.actions, self.outcome_ids)
+        if self.qa_decisions and on < self.qa_decisions[-1].decided_on:
+            raise InvalidValue(
+                "The plan cannot be sent back before quality assurance returned it.",
+                field="submitted_on",
+            )
+        self.status = PlanStatus.SUBMITTED
+        self.submitted_on = on
+
+    def record_qa_decision(self, decision: QaDecision) -> None:
+        """Approve or return the submitted plan; a return carries comments (seed-digest AMB-22)."""
+        if self.status is not PlanStatus.SUBMITTED:
+            raise IllegalTransition(
+                "Quality assurance can only decide on a plan that has been sent for review; "
+                f"this plan is '{self.status}'."
+            )
+        if decision.plan_version != self.number:
+            raise InvalidValue(
+                f"This decision is for plan version {decision.plan_version}, "
+                f"but this is version {self.number}.",
+                field="plan_version",
+            )
+        if self.submitted_on is not None and decision.decided_on < self.submitted_on:
+            raise InvalidValue(
+                "Quality assurance cannot decide before the plan was submitted.",
+                field="decided_on",
+            )
+        self.qa_decisions.append(decision)
+        self.status = (
+            PlanStatus.APPROVED if decision.outcome is QaOutcome.APPROVED else PlanStatus.RETURNED
+        )
+
+    def agree(
+        self,
+        on: date,
+        *,
+        known_need_ids: Collection[uuid.UUID],
+        replaces: FamilyPlan | None = None,
+    ) -> None:
+        """The TAF formally agrees the plan with the family; an earlier version becomes superseded.
+
+        Seed 004:1239: the first TAF meeting is "to formally agree the plan and prioritise actions"
+        after QA has reviewed it. A revised plan (number 2 and up) may be agreed at a TAF review
+        straight from draft, or after QA approval; the version it `replaces` stays in force until
+        this moment.
+        """
+        if self.status is PlanStatus.APPROVED:
+            pass
+        elif self.status is PlanStatus.DRAFT and self.number > 1:
+            if not self.outcomes:
+                raise InvalidValue(
+                    "A plan needs at least one outcome agreed with the family.", field="outcomes"
+                )
+        elif self.status is PlanStatus.DRAFT:
+            raise IllegalTransition(
+                "The first family plan cannot be agreed before quality assurance has approved it "
+                "(the plan is 'draft')."
+            )
+        else:
+            raise IllegalTransition(self._agree_refusal())
+        validate_outcomes(self.outcomes, known_need_ids)
+        validate_actions(self.actions, self.outcome_ids)
+        self._check_replaces(on, replaces)
+        approved_on = self.qa_decisions[-1].decided_on if self.qa_decisions else None
+        if approved_on is not None and on < approved_on:
+            raise InvalidValue(
+                "The plan cannot be agreed before quality assurance approved it.",
+                field="agreed_on",
+            )
+        self.status = PlanStatus.AGREED
+        self.agreed_on = on
+        if replaces is not None:
+            replaces.status = PlanStatus.SUPERSEDED
+
+    def revise(self, new_id: uuid.UUID, on: date) -> FamilyPlan:
+        """Start the next version of an agreed plan as a draft with the same outcomes and actions.
+
+        Seed 004:1241: reviews identify "what should happen next"; the agreed plan stays in force
+        until the TAF agrees the revision.
+        """
+        if self.status is not PlanStatus.AGREED:
+            raise IllegalTransition(
+                f"Only the agreed plan can be revised; this plan is '{self.status}'"
+                + (
+                    ", so change it directly."
+                    if self.is_editable
+                    else ", and a revision starts from the plan the TAF agreed."
+                )
+            )
+        if self.agreed_on is not None and on < self.agreed_on:
+            raise InvalidValue(
+                "A revision cannot start before the plan it revises was agreed.", field="revised_on"
+            )
+        return replace(
+            self,
+            id=new_id,
+            number=self.number + 1,
+            status=PlanStatus.DRAFT,
+            qa_decisions=[],
+            submitted_on=None,
+            agreed_on=None,
+            version=1,
+        )
+
+    def update_action_status(self, action_id: uuid.UUID, status: ActionStatus) -> None:
+        """Record progress on an action of the agreed plan, the "do" stage (seed 004:1240)."""
+        if self.status is not PlanStatus.AGREED:
+            raise IllegalTransition(
+                "Progress on actions is recorded against the plan the TAF agreed; "
+                f"this plan is '{self.status}'."
+            )
+        for i, action in enumerate(self.actions):
+            if action.id == action_id:
+                updated = replace(action, status=status)
+                self.actions = (*self.actions[:i], updated, *self.actions[i + 1 :])
+                return
+        raise NotFound("This plan has no such action.", field="action_id")
+
+    def _not_editable(self, what: str) -> str:
+        return (
+            f"The plan cannot be {what} because it is '{self.status}': only a draft plan or one "
+            "returned by quality assurance can be."
+        )
+
+    def _agree_refusal(self) -> str:
+        why = {
+            PlanStatus.SUBMITTED: "it is still waiting for a quality assurance decision",
+            PlanStatus.RETURNED: "quality assurance returned it for changes",
+            PlanStatus.AGREED: "it has already been agreed",
+            PlanStatus.SUPERSEDED: "a later version has replaced it",
+        }.get(self.status, "it is not ready")
+        return f"The TAF cannot agree this plan: {why} (the plan is '{self.status}')."
+
+    def _check_replaces(self, on: date, replaces: FamilyPlan | None) -> None:
+        if self.number == 1:
+            if replaces is not None:
+                raise InvalidValue(
+                    "The first plan of an episode replaces no earlier plan.", field="replaces"
+                )
+            return
+        if replaces is None:
+            raise InvalidValue("Say which agreed plan this revision replaces.", field="replaces")
+        if (
+            replaces.episode_id != self.episode_id
+            or replaces.number != self.number - 1
+            or replaces.status is not PlanStatus.AGREED
+        ):
+            raise InvalidValue(
+                "A revised plan replaces the agreed plan just before it in the same episode.",
+                field="replaces",
+            )
+        if replaces.agreed_on is not None and on < replaces.agreed_on:
+            raise InvalidValue(
+                "A revision cannot be agreed before the plan it replaces.", field="agreed_on"
+            )
+
+
+def start_plan_draft(
+    *,
+    id: uuid.UUID,
+    episode_id: uuid.UUID,
+    known_need_ids: Collection[uuid.UUID],
+    outcomes: Sequence[Outcome] = (),
+    actions: Sequence[Action] = (),
+) -> FamilyPlan:
+    """The suggested plan, drafted with the assessment (seed 004:1238 "detailing the suggested plan")."""
+    outcome_tuple = tuple(outcomes)
+    action_tuple = tuple(actions)
+    validate_outcomes(outcome_tuple, known_need_ids)
+    validate_actions(action_tuple, {o.id for o in outcome_tuple})
+    return FamilyPlan(
+        id=id,
+        episode_id=episode_id,
+        number=1,
+        status=PlanStatus.DRAFT,
+        outcomes=outcome_tuple,
+        actions=action_tuple,
+    )
+
+
+def validate_outcomes(outcomes: Sequence[Outcome], known_need_ids: Collection[uuid.UUID]) -> None:
+    """Each outcome addresses assessed needs, says how it is measured and starts from a 0-10 score.
+
+    Seed 004:1521 (outcomes agreed together for the needs found) and 004:1574 (issues quantified
+    from notification to closure).
+    """
+    seen: set[uuid.UUID] = set()
+    for i, outcome in enumerate(outcomes):
+        prefix = f"outcomes[{i}]"
+        if outcome.id in seen:
+            raise InvalidValue("The same outcome is listed twice.", field=f"{prefix}.id")
+        seen.add(outcome.id)
+        if not outcome.description.strip():
+            raise InvalidValue(
+                "Describe the outcome the family wants.", field=f"{prefix}.description"
+            )
+        if not outcome.need_ids:
+            raise InvalidValue(
+                "Say which assessed need the outcome addresses.", field=f"{prefix}.need_ids"
+            )
+        unknown = [n for n in outcome.need_ids if n not in known_need_ids]
+        if unknown:
+            raise InvalidValue(
+                "The outcome refers to a need that is not in the assessment.",
+                field=f"{prefix}.need_ids",
+            )
+        if not outcome.measure.strip():
+            raise InvalidValue(
+                "Say how progress towards the outcome will be measured.",
+                field=f"{prefix}.measure",
+            )
+        if not is_valid_score(outcome.baseline_score):
+            raise InvalidValue(
+                f"The starting score must be a whole number from {MIN_SCORE} to {MAX_SCORE}.",
+                field=f"{prefix}.baseline_score",
+            )
+
+
+def validate_actions(actions: Sequence[Action], outcome_ids: Collection[uuid.UUID]) -> None:
+    """Each action is described, has exactly one owner, and belongs to an outcome of this plan.
+
+    Seed 004:1521-1522: everyone, the family included, works to the one plan, so each action
+    names who will do it.
+    """
+    seen: set[uuid.UUID] = set()
+    for i, action in enumerate(actions):
+        prefix = f"actions[{i}]"
+        if action.id in seen:
+            raise InvalidValue("The same action is listed twice.", field=f"{prefix}.id")
+        seen.add(action.id)
+        if not action.description.strip():
+            raise InvalidValue("Describe what will be done.", field=f"{prefix}.description")
+        if (action.owner_taf_member_id is None) == (action.owner_person_id is None):
+            raise InvalidValue(
+                "Give each action exactly one owner: a TAF member or a family member.",
+                field=f"{prefix}.owner_taf_member_id",
+            )
+        if action.outcome_id is not None and action.outcome_id not in outcome_ids:
+            raise InvalidValue(
+                "The action refers to an outcome that is not in this plan.",
+                field=f"{prefix}.outcome_id",
+            )
+
+
+def is_valid_score(value: object) -> bool:
+    """A whole number from 0 to 10; True and False are not scores."""
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
+    )

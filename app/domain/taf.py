@@ -1,0 +1,283 @@
+"""The Team Around the Family and its meetings.
+
+Seed 004_dec79d85712017e0.txt:1522 (the TAF: "groups of professionals and volunteers who work
+alongside the family … led by a Lead Practitioner but all members are active participants"),
+004:1239 ("The family are integral to this meeting"), 004:1241 (reviews every 4-6 weeks, children
+attend "where appropriate and if it isn't their feedback or voice should be shared in the
+meeting"). A practitioner joins only under consent to share information with their agency
+(004:1237 "support contacting other services"; seed-digest CON-2, AMB-9).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.domain.episodes import MeetingDecision
+from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue
+from app.domain.plans import MAX_SCORE, MIN_SCORE, is_valid_score
+
+
+class TafMemberKind(StrEnum):
+    """Professionals and volunteers, and the family themselves (seed 004:1522, 004:1239)."""
+
+    PRACTITIONER = "practitioner"
+    FAMILY_MEMBER = "family_member"
+
+
+class ChildVoice(StrEnum):
+    """How the child's voice was heard at the meeting (seed 004:1241; seed-digest REV-2)."""
+
+    PRESENT = "present"
+    SHARED = "shared"
+    NOT_SHARED = "not_shared"
+
+
+@dataclass
+class TafMember:
+    """A practitioner or a family member in an episode's TAF, from joining to leaving."""
+
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    kind: TafMemberKind
+    practitioner_id: uuid.UUID | None
+    agency_code: str | None
+    role: str
+    person_id: uuid.UUID | None
+    joined_on: date
+    left_on: date | None = None
+    version: int = 1
+
+    def is_active_on(self, on: date) -> bool:
+        """In the TAF on `on`: joined by then and not yet left (the leaving day is already out)."""
+        return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+    def leave(self, on: date) -> None:
+        """Record that the member left the TAF; the membership is kept as history."""
+        if self.left_on is not None:
+            raise IllegalTransition(
+                f"This member already left the Team Around the Family on {self.left_on.isoformat()}."
+            )
+        if on < self.joined_on:
+            raise InvalidValue("A member cannot leave before they joined.", field="left_on")
+        self.left_on = on
+
+
+def add_practitioner_member(
+    *,
+    id: uuid.UUID,
+    episode_id: uuid.UUID,
+    practitioner_id: uuid.UUID,
+    agency_code: str,
+    role: str,
+    joined_on: date,
+    sharing_consent_in_force: bool,
+    current_members: Iterable[TafMember] = (),
+) -> TafMember:
+    """A practitioner joins the TAF, only with consent to share information with their agency.
+
+    Seed 004:1237 ("explicit consent … to support contacting other services") and
+    000_e891fe960014ee60.txt:765 (the assessment is shared "where there is consent"); the caller
+    says whether sharing consent covering this agency, or all TAF members, is in force on `joined_on`
+    (seed-digest AMB-9).
+    """
+    agency = _required(agency_code, "agency_code", "Name the practitioner's agency.")
+    if not sharing_consent_in_force:
+        raise ConsentRequired(
+            f"Consent to share information with {agency} (or with all TAF members) is not in "
+            "force, so this practitioner cannot join the Team Around the Family; ask the family "
+            "for consent to share first."
+        )
+    for member in current_members:
+        if (
+            member.episode_id == episode_id
+            and member.practitioner_id == practitioner_id
+            and member.left_on is None
+        ):
+            raise Conflict(
+                "This practitioner is already in the Team Around the Family.",
+                field="practitioner_id",
+            )
+    return TafMember(
+        id=id,
+        episode_id=episode_id,
+        kind=TafMemberKind.PRACTITIONER,
+        practitioner_id=practitioner_id,
+        agency_code=agency,
+        role=_required(role, "role", "Say what the practitioner's role in the TAF is."),
+        person_id=None,
+        joined_on=joined_on,
+    )
+
+
+def add_family_member(
+    *,
+    id: uuid.UUID,
+    episode_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: str,
+    joined_on: date,
+    current_members: Iterable[TafMember] = (),
+) -> TafMember:
+    """A family member joins their own TAF; no sharing consent is needed for the family itself.
+
+    Seed 004:1239: "The family are integral to this meeting"; 004:1521 outcomes are agreed with them.
+    """
+    for member in current_members:
+        if (
+            member.episode_id == episode_id
+            and member.person_id == person_id
+            and member.left_on is None
+        ):
+            raise Conflict(
+                "This family member is already in the Team Around the Family.", field="person_id"
+            )
+    return TafMember(
+        id=id,
+        episode_id=episode_id,
+        kind=TafMemberKind.FAMILY_MEMBER,
+        practitioner_id=None,
+        agency_code=None,
+        role=_required(role, "role", "Say who this family member is in the TAF (parent, child …)."),
+        person_id=person_id,
+        joined_on=joined_on,
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeProgress:
+    """Where the family is on one plan outcome at a meeting, 0-10 like the baseline (004:1241)."""
+
+    outcome_id: uuid.UUID
+    score: int
+
+
+@dataclass
+class TafMeeting:
+    """A TAF meeting: the first agrees the plan (004:1239), later ones review it (004:1241)."""
+
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    held_on: date
+    is_first: bool
+    attendee_member_ids: tuple[uuid.UUID, ...]
+    family_present: bool
+    child_voice: ChildVoice
+    progress: tuple[OutcomeProgress, ...]
+    decision: MeetingDecision
+    next_review_on: date | None
+    notes: str | None
+    version: int = 1
+
+
+def record_meeting(
+    *,
+    id: uuid.UUID,
+    episode_id: uuid.UUID,
+    held_on: date,
+    today: date,
+    is_first: bool,
+    attendee_member_ids: Sequence[uuid.UUID],
+    members: Collection[TafMember],
+    family_present: bool,
+    child_voice: ChildVoice,
+    progress: Sequence[OutcomeProgress],
+    plan_outcome_ids: Collection[uuid.UUID],
+    decision: MeetingDecision,
+    next_review_on: date | None = None,
+    notes: str | None = None,
+) -> TafMeeting:
+    """Validate and build the record of a TAF meeting that has taken place.
+
+    Seed 004:1241: reviews "celebrate success, challenge each other where progress hasn't been made
+    and [identify] what should happen next", with the child's voice present or shared. Progress is
+    scored against the outcomes of the plan in force (`plan_outcome_ids`); attendees must be members
+    of this episode's TAF on the day. `is_first` comes from `Episode.hold_meeting`.
+    """
+    if held_on > today:
+        raise InvalidValue(
+            "A meeting cannot be recorded in the future; record it once it has taken place.",
+            field="held_on",
+        )
+    attendees = tuple(attendee_member_ids)
+    _check_attendees(attendees, members, episode_id, held_on)
+    progress_tuple = tuple(progress)
+    _check_progress(progress_tuple, plan_outcome_ids)
+    if next_review_on is not None:
+        if decision in (MeetingDecision.CLOSE, MeetingDecision.STEP_UP):
+            raise InvalidValue(
+                "No next review is set when the meeting decided to close or step up.",
+                field="next_review_on",
+            )
+        if next_review_on <= held_on:
+            raise InvalidValue(
+                "The next review must be after this meeting.", field="next_review_on"
+            )
+    return TafMeeting(
+        id=id,
+        episode_id=episode_id,
+        held_on=held_on,
+        is_first=is_first,
+        attendee_member_ids=attendees,
+        family_present=family_present,
+        child_voice=child_voice,
+        progress=progress_tuple,
+        decision=decision,
+        next_review_on=next_review_on,
+        notes=(notes or "").strip() or None,
+    )
+
+
+def _check_attendees(
+    attendees: tuple[uuid.UUID, ...],
+    members: Collection[TafMember],
+    episode_id: uuid.UUID,
+    held_on: date,
+) -> None:
+    by_id = {m.id: m for m in members if m.episode_id == episode_id}
+    seen: set[uuid.UUID] = set()
+    for i, member_id in enumerate(attendees):
+        if member_id in seen:
+            raise InvalidValue(
+                "The same attendee is listed twice.", field=f"attendee_member_ids[{i}]"
+            )
+        seen.add(member_id)
+        member = by_id.get(member_id)
+        if member is None or not member.is_active_on(held_on):
+            raise InvalidValue(
+                "An attendee was not a member of this Team Around the Family on the day of the "
+                "meeting.",
+                field=f"attendee_member_ids[{i}]",
+            )
+
+
+def _check_progress(
+    progress: tuple[OutcomeProgress, ...], plan_outcome_ids: Collection[uuid.UUID]
+) -> None:
+    seen: set[uuid.UUID] = set()
+    for i, item in enumerate(progress):
+        if item.outcome_id not in plan_outcome_ids:
+            raise InvalidValue(
+                "Progress is scored against an outcome that is not in the family's plan.",
+                field=f"progress[{i}].outcome_id",
+            )
+        if item.outcome_id in seen:
+            raise InvalidValue(
+                "The same outcome is scored twice.", field=f"progress[{i}].outcome_id"
+            )
+        seen.add(item.outcome_id)
+        if not is_valid_score(item.score):
+            raise InvalidValue(
+                f"A progress score must be a whole number from {MIN_SCORE} to {MAX_SCORE}.",
+                field=f"progress[{i}].score",
+            )
+
+
+def _required(value: str | None, field_name: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidValue(message, field=field_name)
+    return text
