@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.families import (
@@ -134,8 +135,10 @@ class _Loader:
     def years_ago(self, years: int, days: int = 0) -> date:
         return add_months(self.today, -12 * years) - timedelta(days=days)
 
-    def person(self, given: str, family: str, born: date | None = None, **extra: object) -> Person:
-        return Person(id=uuid.uuid4(), given_name=given, family_name=family, date_of_birth=born, **extra)  # type: ignore[arg-type]
+    def person(self, given: str, family: str, born: date | None = None, **extra: Any) -> Person:
+        return Person(
+            id=uuid.uuid4(), given_name=given, family_name=family, date_of_birth=born, **extra
+        )
 
     def family(
         self,

@@ -15,7 +15,17 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from app import __version__
 from app.api import problems
 from app.api.middleware import RequestContextMiddleware
-from app.api.routers import consents, families, health, reference
+from app.api.routers import (
+    assessments,
+    consents,
+    episodes,
+    families,
+    health,
+    plans,
+    practitioners,
+    reference,
+    taf,
+)
 from app.db.engine import make_engine, make_session_factory
 from app.settings import Settings, get_settings
 
@@ -82,7 +92,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "InvalidValue",
         )
 
-    for router in (health.router, reference.router, families.router, consents.router):
+    for router in (
+        health.router,
+        reference.router,
+        practitioners.router,
+        families.router,
+        consents.router,
+        episodes.router,
+        assessments.router,
+        plans.router,
+        taf.router,
+    ):
         app.include_router(router)
 
     if settings.cors_origins:

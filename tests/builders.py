@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from app.services.ports import Agency, Hub, UnitOfWork
@@ -83,3 +83,45 @@ def make_consent_body(given_by: str, **overrides: Any) -> dict[str, Any]:
 
 def iso(d: date) -> str:
     return d.isoformat()
+
+
+@dataclass(frozen=True)
+class Staff:
+    lead: uuid.UUID
+    other_lead: uuid.UUID
+    qa_officer: uuid.UUID
+    school_worker: uuid.UUID
+    police_officer: uuid.UUID
+    link_worker: uuid.UUID
+    manager: uuid.UUID
+
+
+def given_staff(new_uow: Callable[[], UnitOfWork], reference: ReferenceData) -> Staff:
+    """A practitioner for every role the cycle needs, registered in the directory."""
+    from app.domain.access import Role
+    from app.domain.practitioners import Practitioner
+
+    people = {
+        "lead": ("Lena Lead", "COUNCIL_EH", {Role.PRACTITIONER}, {"NORTH"}),
+        "other_lead": ("Omar Other", "HEALTH_VISITING", {Role.PRACTITIONER}, {"NORTH"}),
+        "qa_officer": ("Quinn Quality", "COUNCIL_EH", {Role.QUALITY_ASSURANCE}, set()),
+        "school_worker": ("Sam School", "SCHOOL", {Role.PRACTITIONER}, {"NORTH"}),
+        "police_officer": ("Pat Police", "POLICE", {Role.PRACTITIONER}, set()),
+        "link_worker": ("Lee Link", "COUNCIL_EH", {Role.LINK_WORKER}, {"NORTH"}),
+        "manager": ("Mo Manager", "COUNCIL_EH", {Role.MANAGER}, set()),
+    }
+    ids: dict[str, uuid.UUID] = {}
+    with new_uow() as uow:
+        for key, (name, agency, roles, hubs) in people.items():
+            practitioner = Practitioner(
+                id=uuid.uuid4(),
+                name=name,
+                email=f"{key}@council.example",
+                agency_code=agency,
+                roles=frozenset(roles),
+                hub_ids=frozenset(reference.hubs[h] for h in hubs),
+            )
+            uow.practitioners.add(practitioner, at=datetime(2025, 1, 1, tzinfo=UTC))
+            ids[key] = practitioner.id
+        uow.commit()
+    return Staff(**ids)

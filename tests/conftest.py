@@ -133,3 +133,10 @@ def client(
     app.dependency_overrides[get_clock] = lambda: clock
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def staff(new_uow, reference: ReferenceData):  # type: ignore[no-untyped-def]
+    from tests.builders import given_staff
+
+    return given_staff(new_uow, reference)

@@ -168,3 +168,207 @@ class IdempotencyKeyRow(Base):
     response_headers: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
     __table_args__ = (UniqueConstraint("scope", "key"),)
+
+
+class PractitionerRow(Timestamped, Base):
+    """The practitioner directory: who can lead, sit on a TAF, assure quality or manage."""
+
+    __tablename__ = "practitioners"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    agency_code: Mapped[str] = mapped_column(
+        ForeignKey("agencies.code"), nullable=False, index=True
+    )
+    roles: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class PractitionerHubRow(Base):
+    __tablename__ = "practitioner_hubs"
+    practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), primary_key=True
+    )
+    hub_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hubs.id"), primary_key=True, index=True)
+
+
+class TimelinessPolicyRow(Base):
+    """A version of the council's practice standards; clocks use the version in force when they start."""
+
+    __tablename__ = "timeliness_policies"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class EpisodeRow(Timestamped, Base):
+    __tablename__ = "episodes"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    hub_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hubs.id"), nullable=False)
+    source: Mapped[str] = mapped_column(String(40), nullable=False)
+    level_of_need: Mapped[str] = mapped_column(String(16), nullable=False)
+    lead_practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    requested_on: Mapped[date] = mapped_column(Date, nullable=False)
+    stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    previous_episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"))
+    step_down_reference: Mapped[str | None] = mapped_column(String(100))
+    step_down_notes: Mapped[str | None] = mapped_column(Text)
+    consent_given_on: Mapped[date | None] = mapped_column(Date)
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    meetings_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_meeting_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(String(48))
+    family_life_improved: Mapped[str | None] = mapped_column(String(8))
+    family_view_words: Mapped[str | None] = mapped_column(Text)
+    closure_notes: Mapped[str | None] = mapped_column(Text)
+    stepped_up_reference: Mapped[str | None] = mapped_column(String(100))
+    qa_decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    level_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    lead_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_episodes_family_id_requested_on", "family_id", "requested_on"),
+        Index("ix_episodes_lead_practitioner_id_stage", "lead_practitioner_id", "stage"),
+        Index("ix_episodes_hub_id_stage", "hub_id", "stage"),
+        Index("ix_episodes_closed_on", "closed_on"),
+        Index("ix_episodes_requested_on", "requested_on"),
+        CheckConstraint(
+            "stage IN ('requested', 'assessing', 'plan_awaiting_qa', 'plan_returned', 'plan_approved', "
+            "'active', 'closed')",
+            name="stage",
+        ),
+        CheckConstraint("(stage = 'closed') = (closed_on IS NOT NULL)", name="closed_has_date"),
+    )
+
+
+class EpisodeChildRow(Base):
+    __tablename__ = "episode_children"
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("people.id"), primary_key=True, index=True
+    )
+
+
+class DeadlineRow(Base):
+    """Every clock an episode started, kept after it is met so timeliness rates can be reported."""
+
+    __tablename__ = "episode_deadlines"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    due_from: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    met_on: Mapped[date | None] = mapped_column(Date)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+    policy_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("episode_id", "kind", "started_on"),
+        Index("ix_episode_deadlines_due_on_kind", "due_on", "kind"),
+        Index("ix_episode_deadlines_started_on_kind", "started_on", "kind"),
+        CheckConstraint(
+            "kind IN ('assessment', 'quality_assurance', 'first_taf', 'review')", name="kind"
+        ),
+    )
+
+
+class AssessmentRow(Timestamped, Base):
+    __tablename__ = "assessments"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    covered_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    strengths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    child_voice: Mapped[str | None] = mapped_column(Text)
+    parents_view: Mapped[str | None] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("episode_id", "number"),)
+
+
+class FamilyPlanRow(Timestamped, Base):
+    __tablename__ = "family_plans"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    qa_decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    agreed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("episode_id", "number"),)
+
+
+class PlanActionRow(Base):
+    __tablename__ = "plan_actions"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("family_plans.id"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    owner_taf_member_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    owner_person_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
+class TafMemberRow(Timestamped, Base):
+    __tablename__ = "taf_members"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episodes.id"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    practitioner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("practitioners.id"), index=True
+    )
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    role: Mapped[str] = mapped_column(String(200), nullable=False)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    joined_on: Mapped[date] = mapped_column(Date, nullable=False)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class TafMeetingRow(Base):
+    __tablename__ = "taf_meetings"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    is_first: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    attendee_member_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    family_present: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    child_voice: Mapped[str] = mapped_column(String(16), nullable=False)
+    progress: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_taf_meetings_episode_id_held_on", "episode_id", "held_on"),)

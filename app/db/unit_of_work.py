@@ -11,10 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.consents import SqlConsentRepository
+from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
+from app.db.repositories.plans import SqlPlanRepository
+from app.db.repositories.policies import SqlPolicyRepository
+from app.db.repositories.practitioners import SqlPractitionerRepository
 from app.db.repositories.reference import SqlReferenceRepository
+from app.db.repositories.taf import SqlTafRepository
 from app.domain.errors import Conflict, StaleVersion
 
 
@@ -40,11 +46,13 @@ class SqlUnitOfWork:
         self.people = SqlPeopleRepository(session)
         self.consents = SqlConsentRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
-        self._extend(session)
+        self.practitioners = SqlPractitionerRepository(session)
+        self.policies = SqlPolicyRepository(session)
+        self.episodes = SqlEpisodeRepository(session)
+        self.assessments = SqlAssessmentRepository(session)
+        self.plans = SqlPlanRepository(session)
+        self.taf = SqlTafRepository(session)
         return self
-
-    def _extend(self, session: Session) -> None:
-        """Later capabilities attach their repositories here."""
 
     def __exit__(
         self,

@@ -15,6 +15,7 @@ from app.domain.consent import (
 )
 from app.domain.errors import InvalidValue, NotFound
 from app.domain.families import Family, MemberRole
+from app.services.episodes import record_consent_withdrawn_on_open_episodes
 from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
 
@@ -95,6 +96,10 @@ def withdraw_consent(
             )
         consent.withdraw(withdrawal)
         uow.consents.save(consent, at=clock.now())
+        if consent.purpose is ConsentPurpose.EARLY_HELP:
+            record_consent_withdrawn_on_open_episodes(
+                uow, family_id, withdrawal.withdrawn_on, at=clock.now()
+            )
         uow.families.save(family, at=clock.now())
         uow.commit()
         return consent

@@ -1,0 +1,138 @@
+"""The early help assessment: the draft, its completion, and reassessment."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from app.api import problems
+from app.api.deps import ClockDep, UowDep
+from app.api.etags import IfMatch, etag, not_modified, parse_if_match
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.schemas.episodes import AssessmentRead, AssessmentUpdate
+from app.domain.assessments import Assessment
+from app.domain.errors import (
+    IllegalTransition,
+    InvalidValue,
+    NotFound,
+    PreconditionRequired,
+    StaleVersion,
+)
+from app.services import assessments as service
+
+router = APIRouter(prefix="/api/v1/episodes/{episode_id}/assessments", tags=["assessments"])
+
+
+def _read(response: Response, assessment: Assessment) -> AssessmentRead:
+    response.headers["ETag"] = etag(assessment.version)
+    return AssessmentRead.from_domain(assessment)
+
+
+@router.get(
+    "",
+    response_model=list[AssessmentRead],
+    responses=problems.responses(NotFound, validation=False),
+    operation_id="listAssessments",
+)
+def list_assessments(episode_id: uuid.UUID, uow: UowDep) -> list[AssessmentRead]:
+    """Every version of the episode's assessment, oldest first (a short list: never paged)."""
+    return [AssessmentRead.from_domain(a) for a in service.list_assessments(uow, episode_id)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AssessmentRead,
+    responses=problems.responses(NotFound, IllegalTransition),
+    operation_id="startReassessment",
+)
+def reassess(
+    episode_id: uuid.UUID, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+) -> Response:
+    """Start a reassessment: a new draft version copied from the latest completed assessment."""
+
+    def create() -> Created:
+        assessment = service.reassess(uow, clock, episode_id)
+        return Created(
+            AssessmentRead.from_domain(assessment),
+            f"/api/v1/episodes/{episode_id}/assessments/{assessment.id}",
+            etag(assessment.version),
+        )
+
+    return idempotent.run(None, create)
+
+
+@router.get(
+    "/{assessment_id}",
+    response_model=AssessmentRead,
+    responses={
+        304: {"description": "Not modified"},
+        **problems.responses(NotFound, validation=False),
+    },
+    operation_id="getAssessment",
+)
+def get_assessment(
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+) -> Response | AssessmentRead:
+    """One version of the assessment."""
+    assessment = service.get_assessment(uow, episode_id, assessment_id)
+    return not_modified(request, assessment.version, response) or AssessmentRead.from_domain(
+        assessment
+    )
+
+
+@router.patch(
+    "/{assessment_id}",
+    response_model=AssessmentRead,
+    responses=problems.responses(
+        NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
+    ),
+    operation_id="updateAssessment",
+)
+def update_assessment(
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    body: AssessmentUpdate,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> AssessmentRead:
+    """Write the draft: who it covers, strengths, needs (each tagged with a headline), voices, analysis."""
+    assessment = service.revise_assessment(
+        uow,
+        clock,
+        episode_id,
+        assessment_id,
+        service.AssessmentChanges(fields=body.fields(), needs=body.domain_needs()),
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, assessment)
+
+
+@router.post(
+    "/{assessment_id}/completion",
+    response_model=AssessmentRead,
+    responses=problems.responses(
+        NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
+    ),
+    operation_id="completeAssessment",
+)
+def complete_assessment(
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> AssessmentRead:
+    """Complete the assessment; from now on it never changes (If-Match)."""
+    assessment = service.complete_assessment(
+        uow, clock, episode_id, assessment_id, expected_version=parse_if_match(if_match)
+    )
+    return _read(response, assessment)

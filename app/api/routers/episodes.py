@@ -1,0 +1,267 @@
+"""Episodes of early help: open one, move it through assess – plan – do – review, close it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import ClockDep, SettingsDep, UowDep
+from app.api.etags import IfMatch, etag, not_modified, parse_if_match
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.paging import Cursor, Limit, link_next, page_request
+from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.episodes import (
+    AssessmentRead,
+    ClosureIn,
+    EpisodeCreate,
+    EpisodeRead,
+    EpisodeWithAssessment,
+    LeadAssignmentIn,
+    LevelChangeIn,
+)
+from app.domain.episodes import EpisodeStage
+from app.domain.errors import (
+    Conflict,
+    ConsentRequired,
+    IllegalTransition,
+    InvalidValue,
+    NotFound,
+    PreconditionRequired,
+    StaleVersion,
+)
+from app.services import episodes as service
+from app.services.ports import EpisodeFilter
+
+router = APIRouter(prefix="/api/v1/episodes", tags=["episodes"])
+
+AsOf = Annotated[
+    CaseDate | None,
+    Query(description="Work deadline statuses out as of this date (today by default)."),
+]
+TRANSITION_ERRORS = (
+    NotFound,
+    InvalidValue,
+    IllegalTransition,
+    ConsentRequired,
+    Conflict,
+    StaleVersion,
+    PreconditionRequired,
+)
+
+
+def _read(response: Response, record: service.EpisodeRecord) -> EpisodeRead:
+    response.headers["ETag"] = etag(record.episode.version)
+    return EpisodeRead.from_record(record)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EpisodeRead,
+    responses=problems.responses(InvalidValue, Conflict),
+    operation_id="openEpisode",
+)
+def open_episode(
+    body: EpisodeCreate,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotent: IdempotencyDep,
+) -> Response:
+    """Open an episode of early help for a family (linked to its previous episode, if any)."""
+
+    def create() -> Created:
+        record = service.open_new_episode(
+            uow,
+            clock,
+            service.EpisodeRequest(
+                family_id=body.family_id,
+                source=body.source,
+                level_of_need=body.level_of_need,
+                lead_practitioner_id=body.lead_practitioner_id,
+                child_person_ids=tuple(dict.fromkeys(body.child_person_ids)),
+                requested_on=body.requested_on,
+                hub_id=body.hub_id,
+                step_down_reference=body.step_down_reference,
+                step_down_notes=body.step_down_notes,
+                reason=body.reason,
+            ),
+            levels=settings.early_help_levels,
+        )
+        return Created(
+            EpisodeRead.from_record(record),
+            f"/api/v1/episodes/{record.episode.id}",
+            etag(record.episode.version),
+        )
+
+    return idempotent.run(body, create)
+
+
+@router.get(
+    "",
+    response_model=PageOf[EpisodeRead],
+    responses=problems.responses(InvalidValue),
+    operation_id="listEpisodes",
+)
+def list_episodes(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    family_id: uuid.UUID | None = None,
+    hub_id: uuid.UUID | None = None,
+    lead_practitioner_id: uuid.UUID | None = None,
+    stage: EpisodeStage | None = None,
+    open_only: Annotated[bool, Query(description="Only episodes not yet closed.")] = False,
+    as_of: AsOf = None,
+) -> PageOf[EpisodeRead]:
+    """Episodes, newest request first, filtered by family, hub, lead professional or stage."""
+    page = service.search_episodes(
+        uow,
+        EpisodeFilter(
+            family_id=family_id,
+            hub_id=hub_id,
+            lead_practitioner_id=lead_practitioner_id,
+            stage=stage.value if stage else None,
+            open_only=open_only,
+        ),
+        page_request(limit, cursor),
+        as_of or clock.today(),
+    )
+    link_next(request, response, page.next_cursor)
+    return PageOf[EpisodeRead](
+        items=[EpisodeRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get(
+    "/{episode_id}",
+    response_model=EpisodeRead,
+    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    operation_id="getEpisode",
+)
+def get_episode(
+    episode_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    as_of: AsOf = None,
+) -> Response | EpisodeRead:
+    """One episode with who leads, its stage and every deadline's status."""
+    record = service.get_episode(uow, episode_id, as_of or clock.today())
+    return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
+        record
+    )
+
+
+@router.post(
+    "/{episode_id}/assessment-start",
+    response_model=EpisodeWithAssessment,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="startAssessment",
+)
+def start_assessment(
+    episode_id: uuid.UUID,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> EpisodeWithAssessment:
+    """Start the assessment (consent to take part must be in force); its draft is created (If-Match)."""
+    record, assessment = service.start_assessment(
+        uow, clock, episode_id, expected_version=parse_if_match(if_match)
+    )
+    return EpisodeWithAssessment(
+        episode=_read(response, record), assessment=AssessmentRead.from_domain(assessment)
+    )
+
+
+@router.post(
+    "/{episode_id}/lead-assignments",
+    response_model=EpisodeRead,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="assignLeadProfessional",
+)
+def assign_lead(
+    episode_id: uuid.UUID,
+    body: LeadAssignmentIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> EpisodeRead:
+    """Hand the episode to another lead professional; the history keeps every handover (If-Match)."""
+    record = service.assign_lead(
+        uow,
+        clock,
+        episode_id,
+        practitioner_id=body.practitioner_id,
+        reason=body.reason,
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, record)
+
+
+@router.post(
+    "/{episode_id}/level-changes",
+    response_model=EpisodeRead,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="changeLevelOfNeed",
+)
+def change_level(
+    episode_id: uuid.UUID,
+    body: LevelChangeIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    if_match: IfMatch = None,
+) -> EpisodeRead:
+    """Record a change in the level of need; the history is kept (If-Match)."""
+    record = service.change_level(
+        uow,
+        clock,
+        episode_id,
+        level=body.level_of_need,
+        reason=body.reason,
+        expected_version=parse_if_match(if_match),
+        levels=settings.early_help_levels,
+    )
+    return _read(response, record)
+
+
+@router.post(
+    "/{episode_id}/closure",
+    response_model=EpisodeRead,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="closeEpisode",
+)
+def close_episode(
+    episode_id: uuid.UUID,
+    body: ClosureIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> EpisodeRead:
+    """Close the episode with a reason and the family's view of family life (If-Match)."""
+    record = service.close_episode(
+        uow,
+        clock,
+        episode_id,
+        service.Closure(
+            reason=body.reason,
+            family_view=body.view(),
+            closed_on=body.closed_on,
+            notes=body.notes,
+            stepped_up_reference=body.stepped_up_reference,
+        ),
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, record)

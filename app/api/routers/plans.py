@@ -1,0 +1,230 @@
+"""The family plan: draft it, send it for quality assurance, decide on it, revise it, do its actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from app.api import problems
+from app.api.deps import ClockDep, UowDep
+from app.api.etags import IfMatch, etag, not_modified, parse_if_match
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.routers.episodes import TRANSITION_ERRORS
+from app.api.schemas.episodes import (
+    ActionStatusIn,
+    EpisodeRead,
+    EpisodeWithPlan,
+    PlanCreate,
+    PlanRead,
+    PlanUpdate,
+    QaDecisionIn,
+)
+from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
+from app.domain.plans import FamilyPlan
+from app.services import plans as service
+from app.services.episodes import EpisodeRecord
+
+router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["plans"])
+
+
+def _read(response: Response, plan: FamilyPlan) -> PlanRead:
+    response.headers["ETag"] = etag(plan.version)
+    return PlanRead.from_domain(plan)
+
+
+def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -> EpisodeWithPlan:
+    response.headers["ETag"] = etag(record.episode.version)
+    return EpisodeWithPlan(episode=EpisodeRead.from_record(record), plan=PlanRead.from_domain(plan))
+
+
+@router.get(
+    "/plans",
+    response_model=list[PlanRead],
+    responses=problems.responses(NotFound, validation=False),
+    operation_id="listPlans",
+)
+def list_plans(episode_id: uuid.UUID, uow: UowDep) -> list[PlanRead]:
+    """Every version of the family plan, oldest first (a short list: never paged)."""
+    return [PlanRead.from_domain(p) for p in service.list_plans(uow, episode_id)]
+
+
+@router.post(
+    "/plans",
+    status_code=201,
+    response_model=PlanRead,
+    responses=problems.responses(NotFound, InvalidValue, IllegalTransition, Conflict),
+    operation_id="draftPlan",
+)
+def draft_plan(
+    episode_id: uuid.UUID,
+    body: PlanCreate,
+    uow: UowDep,
+    clock: ClockDep,
+    idempotent: IdempotencyDep,
+) -> Response:
+    """Draft the suggested family plan: outcomes linked to the assessed needs, and actions."""
+
+    def create() -> Created:
+        plan = service.draft_plan(
+            uow,
+            clock,
+            episode_id,
+            outcomes=[o.to_domain() for o in body.outcomes],
+            actions=[a.to_domain() for a in body.actions],
+        )
+        return Created(
+            PlanRead.from_domain(plan),
+            f"/api/v1/episodes/{episode_id}/plans/{plan.id}",
+            etag(plan.version),
+        )
+
+    return idempotent.run(body, create)
+
+
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    responses={
+        304: {"description": "Not modified"},
+        **problems.responses(NotFound, validation=False),
+    },
+    operation_id="getPlan",
+)
+def get_plan(
+    episode_id: uuid.UUID, plan_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+) -> Response | PlanRead:
+    """One version of the family plan."""
+    plan = service.get_plan(uow, episode_id, plan_id)
+    return not_modified(request, plan.version, response) or PlanRead.from_domain(plan)
+
+
+@router.patch(
+    "/plans/{plan_id}",
+    response_model=PlanRead,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="updatePlan",
+)
+def update_plan(
+    episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    body: PlanUpdate,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> PlanRead:
+    """Change a draft or returned plan's outcomes or actions (If-Match)."""
+    plan = service.edit_plan(
+        uow,
+        clock,
+        episode_id,
+        plan_id,
+        outcomes=[o.to_domain() for o in body.outcomes] if body.outcomes is not None else None,
+        actions=[a.to_domain() for a in body.actions] if body.actions is not None else None,
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, plan)
+
+
+@router.post(
+    "/plans/{plan_id}/revision",
+    status_code=201,
+    response_model=PlanRead,
+    responses=problems.responses(NotFound, IllegalTransition, Conflict),
+    operation_id="revisePlan",
+)
+def revise_plan(
+    episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    idempotent: IdempotencyDep,
+) -> Response:
+    """Start the next version of the agreed plan as a draft; a TAF review agrees it."""
+
+    def create() -> Created:
+        plan = service.revise_plan(uow, clock, episode_id, plan_id)
+        return Created(
+            PlanRead.from_domain(plan),
+            f"/api/v1/episodes/{episode_id}/plans/{plan.id}",
+            etag(plan.version),
+        )
+
+    return idempotent.run(None, create)
+
+
+@router.patch(
+    "/plans/{plan_id}/actions/{action_id}",
+    response_model=PlanRead,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="updateActionStatus",
+)
+def update_action_status(
+    episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    action_id: uuid.UUID,
+    body: ActionStatusIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> PlanRead:
+    """Record progress on one action of the agreed plan (If-Match: the plan's ETag)."""
+    plan = service.update_action_status(
+        uow,
+        clock,
+        episode_id,
+        plan_id,
+        action_id,
+        body.status,
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, plan)
+
+
+@router.post(
+    "/plan-submission",
+    response_model=EpisodeWithPlan,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="submitPlanForQualityAssurance",
+)
+def submit_plan(
+    episode_id: uuid.UUID,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> EpisodeWithPlan:
+    """Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag)."""
+    record, plan = service.submit_for_quality_assurance(
+        uow, clock, episode_id, expected_version=parse_if_match(if_match)
+    )
+    return _with_episode(response, record, plan)
+
+
+@router.post(
+    "/qa-decisions",
+    response_model=EpisodeWithPlan,
+    responses=problems.responses(*TRANSITION_ERRORS),
+    operation_id="decideQualityAssurance",
+)
+def decide_quality_assurance(
+    episode_id: uuid.UUID,
+    body: QaDecisionIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatch = None,
+) -> EpisodeWithPlan:
+    """Approve the plan (the first-TAF clock starts) or return it with comments (If-Match: the episode's ETag)."""
+    record, plan = service.decide_quality_assurance(
+        uow,
+        clock,
+        episode_id,
+        officer_id=body.officer_id,
+        outcome=body.outcome,
+        comments=body.comments,
+        expected_version=parse_if_match(if_match),
+    )
+    return _with_episode(response, record, plan)

@@ -1,0 +1,299 @@
+"""Episodes, the children they are about, and every clock they started."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.db.models import DeadlineRow, EpisodeChildRow, EpisodeRow
+from app.domain.episodes import (
+    ClosureReason,
+    Episode,
+    EpisodeStage,
+    FamilyLifeImproved,
+    FamilyView,
+    LeadAssignment,
+    LevelChange,
+    QaDecision,
+    QaOutcome,
+    RequestSource,
+)
+from app.domain.paging import Page, PageRequest, encode_cursor
+from app.domain.timeliness import Deadline, DeadlineKind
+from app.services.ports import EpisodeFilter
+
+_SLOTS = {
+    DeadlineKind.ASSESSMENT: "assessment_deadline",
+    DeadlineKind.QUALITY_ASSURANCE: "quality_assurance_deadline",
+    DeadlineKind.FIRST_TAF: "first_taf_deadline",
+    DeadlineKind.REVIEW: "review_deadline",
+}
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def qa_decision_to_json(d: QaDecision) -> dict[str, Any]:
+    return {
+        "outcome": d.outcome.value,
+        "decided_on": d.decided_on.isoformat(),
+        "officer_id": str(d.officer_id),
+        "comments": d.comments,
+        "plan_version": d.plan_version,
+    }
+
+
+def qa_decision_from_json(d: dict[str, Any]) -> QaDecision:
+    return QaDecision(
+        outcome=QaOutcome(d["outcome"]),
+        decided_on=date.fromisoformat(d["decided_on"]),
+        officer_id=uuid.UUID(d["officer_id"]),
+        comments=d["comments"],
+        plan_version=d["plan_version"],
+    )
+
+
+def _deadline(row: DeadlineRow) -> Deadline:
+    return Deadline(
+        kind=DeadlineKind(row.kind),
+        started_on=row.started_on,
+        due_on=row.due_on,
+        due_from=row.due_from,
+        policy_version=row.policy_version,
+        met_on=row.met_on,
+        stopped_on=row.stopped_on,
+    )
+
+
+class SqlEpisodeRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def _hydrate(self, rows: Sequence[EpisodeRow]) -> list[Episode]:
+        ids = [r.id for r in rows]
+        children: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+        current: dict[uuid.UUID, dict[str, Deadline]] = {i: {} for i in ids}
+        if ids:
+            for child in self._session.scalars(
+                select(EpisodeChildRow)
+                .where(EpisodeChildRow.episode_id.in_(ids))
+                .order_by(EpisodeChildRow.person_id)
+            ):
+                children[child.episode_id].append(child.person_id)
+            for row in self._session.scalars(
+                select(DeadlineRow)
+                .where(DeadlineRow.episode_id.in_(ids))
+                .order_by(DeadlineRow.started_on)
+            ):
+                current[row.episode_id][row.kind] = _deadline(row)
+        return [self._domain(r, tuple(children[r.id]), current[r.id]) for r in rows]
+
+    @staticmethod
+    def _domain(
+        row: EpisodeRow, children: tuple[uuid.UUID, ...], deadlines: dict[str, Deadline]
+    ) -> Episode:
+        view = None
+        if row.family_life_improved:
+            view = FamilyView(
+                improved=FamilyLifeImproved(row.family_life_improved),
+                in_their_words=row.family_view_words or "",
+            )
+        return Episode(
+            id=row.id,
+            family_id=row.family_id,
+            hub_id=row.hub_id,
+            source=RequestSource(row.source),
+            level_of_need=row.level_of_need,
+            lead_practitioner_id=row.lead_practitioner_id,
+            child_person_ids=children,
+            requested_on=row.requested_on,
+            stage=EpisodeStage(row.stage),
+            previous_episode_id=row.previous_episode_id,
+            step_down_reference=row.step_down_reference,
+            step_down_notes=row.step_down_notes,
+            consent_given_on=row.consent_given_on,
+            consent_withdrawn_on=row.consent_withdrawn_on,
+            assessment_deadline=deadlines.get(DeadlineKind.ASSESSMENT.value),
+            quality_assurance_deadline=deadlines.get(DeadlineKind.QUALITY_ASSURANCE.value),
+            first_taf_deadline=deadlines.get(DeadlineKind.FIRST_TAF.value),
+            review_deadline=deadlines.get(DeadlineKind.REVIEW.value),
+            plan_submitted_on=row.plan_submitted_on,
+            qa_decisions=[qa_decision_from_json(d) for d in row.qa_decisions],
+            level_history=[
+                LevelChange(
+                    level=h["level"],
+                    changed_on=date.fromisoformat(h["changed_on"]),
+                    reason=h["reason"],
+                )
+                for h in row.level_history
+            ],
+            lead_history=[
+                LeadAssignment(
+                    practitioner_id=uuid.UUID(h["practitioner_id"]),
+                    from_practitioner_id=uuid.UUID(h["from_practitioner_id"])
+                    if h["from_practitioner_id"]
+                    else None,
+                    assigned_on=date.fromisoformat(h["assigned_on"]),
+                    reason=h["reason"],
+                )
+                for h in row.lead_history
+            ],
+            meetings_held=row.meetings_held,
+            last_meeting_on=row.last_meeting_on,
+            closed_on=row.closed_on,
+            closure_reason=ClosureReason(row.closure_reason) if row.closure_reason else None,
+            family_view=view,
+            closure_notes=row.closure_notes,
+            stepped_up_reference=row.stepped_up_reference,
+            version=row.version,
+        )
+
+    def get(self, episode_id: uuid.UUID) -> Episode | None:
+        row = self._session.get(EpisodeRow, episode_id)
+        return self._hydrate([row])[0] if row else None
+
+    def for_family(self, family_id: uuid.UUID) -> list[Episode]:
+        rows = list(
+            self._session.scalars(
+                select(EpisodeRow)
+                .where(EpisodeRow.family_id == family_id)
+                .order_by(EpisodeRow.requested_on, EpisodeRow.id)
+            )
+        )
+        return self._hydrate(rows)
+
+    def search(self, flt: EpisodeFilter, page: PageRequest) -> Page[Episode]:
+        """Newest request first, then id: stable under inserts."""
+        stmt = (
+            select(EpisodeRow)
+            .order_by(EpisodeRow.requested_on.desc(), EpisodeRow.id.desc())
+            .limit(page.limit + 1)
+        )
+        if flt.family_id:
+            stmt = stmt.where(EpisodeRow.family_id == flt.family_id)
+        if flt.hub_id:
+            stmt = stmt.where(EpisodeRow.hub_id == flt.hub_id)
+        if flt.lead_practitioner_id:
+            stmt = stmt.where(EpisodeRow.lead_practitioner_id == flt.lead_practitioner_id)
+        if flt.stage:
+            stmt = stmt.where(EpisodeRow.stage == flt.stage)
+        if flt.open_only:
+            stmt = stmt.where(EpisodeRow.stage != EpisodeStage.CLOSED.value)
+        if page.after:
+            on, eid = date.fromisoformat(page.after[0]), uuid.UUID(page.after[1])
+            stmt = stmt.where(
+                (EpisodeRow.requested_on < on)
+                | ((EpisodeRow.requested_on == on) & (EpisodeRow.id < eid))
+            )
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        cursor = encode_cursor((rows[-1].requested_on.isoformat(), rows[-1].id)) if more else None
+        return Page(items=self._hydrate(rows), next_cursor=cursor)
+
+    def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
+        rows = self._session.scalars(
+            select(DeadlineRow)
+            .where(DeadlineRow.episode_id == episode_id)
+            .order_by(DeadlineRow.started_on, DeadlineRow.kind)
+        )
+        return [_deadline(r) for r in rows]
+
+    # --- storing ---------------------------------------------------------------------------------
+
+    def add(self, episode: Episode, *, at: datetime) -> None:
+        row = EpisodeRow(id=episode.id, created_at=at, updated_at=at)
+        self._apply(row, episode)
+        self._session.add(row)
+        self._session.flush()
+        for person_id in episode.child_person_ids:
+            self._session.add(EpisodeChildRow(episode_id=episode.id, person_id=person_id))
+        self._save_deadlines(episode)
+        self._session.flush()
+        episode.version = row.version
+
+    def save(self, episode: Episode, *, at: datetime) -> None:
+        row = self._session.get(EpisodeRow, episode.id)
+        if row is None:
+            raise LookupError(episode.id)
+        self._apply(row, episode)
+        row.updated_at = at
+        flag_modified(row, "updated_at")
+        self._save_deadlines(episode)
+        self._session.flush()
+        episode.version = row.version
+
+    @staticmethod
+    def _apply(row: EpisodeRow, e: Episode) -> None:
+        row.family_id = e.family_id
+        row.hub_id = e.hub_id
+        row.source = e.source.value
+        row.level_of_need = e.level_of_need
+        row.lead_practitioner_id = e.lead_practitioner_id
+        row.requested_on = e.requested_on
+        row.stage = e.stage.value
+        row.previous_episode_id = e.previous_episode_id
+        row.step_down_reference = e.step_down_reference
+        row.step_down_notes = e.step_down_notes
+        row.consent_given_on = e.consent_given_on
+        row.consent_withdrawn_on = e.consent_withdrawn_on
+        row.plan_submitted_on = e.plan_submitted_on
+        row.meetings_held = e.meetings_held
+        row.last_meeting_on = e.last_meeting_on
+        row.closed_on = e.closed_on
+        row.closure_reason = e.closure_reason.value if e.closure_reason else None
+        row.family_life_improved = e.family_view.improved.value if e.family_view else None
+        row.family_view_words = e.family_view.in_their_words if e.family_view else None
+        row.closure_notes = e.closure_notes
+        row.stepped_up_reference = e.stepped_up_reference
+        row.qa_decisions = [qa_decision_to_json(d) for d in e.qa_decisions]
+        row.level_history = [
+            {"level": h.level, "changed_on": h.changed_on.isoformat(), "reason": h.reason}
+            for h in e.level_history
+        ]
+        row.lead_history = [
+            {
+                "practitioner_id": str(h.practitioner_id),
+                "from_practitioner_id": str(h.from_practitioner_id)
+                if h.from_practitioner_id
+                else None,
+                "assigned_on": h.assigned_on.isoformat(),
+                "reason": h.reason,
+            }
+            for h in e.lead_history
+        ]
+
+    def _save_deadlines(self, episode: Episode) -> None:
+        stored = {
+            (r.kind, r.started_on): r
+            for r in self._session.scalars(
+                select(DeadlineRow).where(DeadlineRow.episode_id == episode.id)
+            )
+        }
+        for kind, attribute in _SLOTS.items():
+            deadline: Deadline | None = getattr(episode, attribute)
+            if deadline is None:
+                continue
+            row = stored.get((kind.value, deadline.started_on))
+            if row is None:
+                row = DeadlineRow(
+                    id=uuid.uuid4(),
+                    episode_id=episode.id,
+                    kind=kind.value,
+                    started_on=deadline.started_on,
+                )
+                self._session.add(row)
+            row.due_from = deadline.due_from
+            row.due_on = deadline.due_on
+            row.met_on = deadline.met_on
+            row.stopped_on = deadline.stopped_on
+            row.policy_version = deadline.policy_version

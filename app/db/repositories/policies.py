@@ -1,0 +1,49 @@
+"""Versions of the timeliness policy (the council's practice standards)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import TimelinessPolicyRow
+from app.domain.timeliness import DEFAULT_POLICY, PolicyHistory, TimelinessPolicy
+
+
+class SqlPolicyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def history(self) -> PolicyHistory:
+        """Stored versions; the seeds' defaults when a council has configured nothing yet."""
+        rows = self._session.scalars(
+            select(TimelinessPolicyRow).order_by(TimelinessPolicyRow.version)
+        )
+        versions = tuple(TimelinessPolicy.from_dict(r.document) for r in rows)
+        return PolicyHistory(versions or (DEFAULT_POLICY,))
+
+    def add(self, policy: TimelinessPolicy, *, reason: str | None, at: datetime) -> None:
+        if (
+            self._session.get(TimelinessPolicyRow, DEFAULT_POLICY.version) is None
+            and policy.version > 1
+        ):
+            self._session.add(
+                TimelinessPolicyRow(
+                    version=DEFAULT_POLICY.version,
+                    effective_from=DEFAULT_POLICY.effective_from,
+                    document=DEFAULT_POLICY.to_dict(),
+                    reason="The seeds' defaults",
+                    created_at=at,
+                )
+            )
+        self._session.add(
+            TimelinessPolicyRow(
+                version=policy.version,
+                effective_from=policy.effective_from,
+                document=policy.to_dict(),
+                reason=reason,
+                created_at=at,
+            )
+        )
+        self._session.flush()

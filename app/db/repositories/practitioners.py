@@ -1,0 +1,139 @@
+"""The practitioner directory."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import String, cast, delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import PractitionerHubRow, PractitionerRow
+from app.domain.access import Role
+from app.domain.paging import Page, PageRequest, encode_cursor
+from app.domain.practitioners import Practitioner
+from app.services.ports import PractitionerFilter
+
+
+class SqlPractitionerRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _hubs(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+        found: dict[uuid.UUID, set[uuid.UUID]] = {i: set() for i in ids}
+        if ids:
+            for pid, hub in self._session.execute(
+                select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
+                    PractitionerHubRow.practitioner_id.in_(ids)
+                )
+            ):
+                found[pid].add(hub)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    @staticmethod
+    def _domain(row: PractitionerRow, hubs: frozenset[uuid.UUID]) -> Practitioner:
+        return Practitioner(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            agency_code=row.agency_code,
+            roles=frozenset(Role(r) for r in row.roles),
+            hub_ids=hubs,
+            active=row.active,
+            version=row.version,
+        )
+
+    def _many(self, rows: list[PractitionerRow]) -> list[Practitioner]:
+        hubs = self._hubs([r.id for r in rows])
+        return [self._domain(r, hubs[r.id]) for r in rows]
+
+    def get(self, practitioner_id: uuid.UUID) -> Practitioner | None:
+        row = self._session.get(PractitionerRow, practitioner_id)
+        return self._many([row])[0] if row else None
+
+    def get_by_email(self, email: str) -> Practitioner | None:
+        row = self._session.scalar(
+            select(PractitionerRow).where(PractitionerRow.email == email.strip().lower())
+        )
+        return self._many([row])[0] if row else None
+
+    def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
+        if not practitioner_ids:
+            return {}
+        rows = list(
+            self._session.scalars(
+                select(PractitionerRow).where(PractitionerRow.id.in_(set(practitioner_ids)))
+            )
+        )
+        return {p.id: p for p in self._many(rows)}
+
+    def add(self, practitioner: Practitioner, *, at: datetime) -> None:
+        row = PractitionerRow(id=practitioner.id, created_at=at, updated_at=at)
+        self._apply(row, practitioner)
+        self._session.add(row)
+        self._session.flush()
+        self._set_hubs(practitioner)
+        practitioner.version = row.version
+
+    def save(self, practitioner: Practitioner, *, at: datetime) -> None:
+        row = self._session.get(PractitionerRow, practitioner.id)
+        if row is None:
+            raise LookupError(practitioner.id)
+        self._apply(row, practitioner)
+        row.updated_at = at
+        self._set_hubs(practitioner)
+        self._session.flush()
+        practitioner.version = row.version
+
+    @staticmethod
+    def _apply(row: PractitionerRow, p: Practitioner) -> None:
+        row.name = p.name
+        row.email = p.email
+        row.agency_code = p.agency_code
+        row.roles = sorted(r.value for r in p.roles)
+        row.active = p.active
+
+    def _set_hubs(self, p: Practitioner) -> None:
+        self._session.execute(
+            delete(PractitionerHubRow).where(PractitionerHubRow.practitioner_id == p.id)
+        )
+        for hub in sorted(p.hub_ids):
+            self._session.add(PractitionerHubRow(practitioner_id=p.id, hub_id=hub))
+        self._session.flush()
+
+    def search(self, flt: PractitionerFilter, page: PageRequest) -> Page[Practitioner]:
+        stmt = (
+            select(PractitionerRow)
+            .order_by(PractitionerRow.name, PractitionerRow.id)
+            .limit(page.limit + 1)
+        )
+        if not flt.include_inactive:
+            stmt = stmt.where(PractitionerRow.active.is_(True))
+        if flt.agency_code:
+            stmt = stmt.where(PractitionerRow.agency_code == flt.agency_code)
+        if flt.name:
+            stmt = stmt.where(func.lower(PractitionerRow.name).contains(flt.name.lower()))
+        if flt.hub_id:
+            stmt = stmt.where(
+                exists().where(
+                    PractitionerHubRow.practitioner_id == PractitionerRow.id,
+                    PractitionerHubRow.hub_id == flt.hub_id,
+                )
+            )
+        if page.after:
+            name, pid = page.after[0], uuid.UUID(page.after[1])
+            stmt = stmt.where(
+                (PractitionerRow.name > name)
+                | ((PractitionerRow.name == name) & (PractitionerRow.id > pid))
+            )
+        if flt.role:
+            # Roles are a short JSON list of quoted words; matching the quoted word works on both databases.
+            stmt = stmt.where(cast(PractitionerRow.roles, String).like(f'%"{flt.role}"%'))
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        items = self._many(rows)
+        return Page(
+            items=items, next_cursor=encode_cursor((rows[-1].name, rows[-1].id)) if more else None
+        )

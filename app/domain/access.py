@@ -1,0 +1,491 @@
+"""Who may do what to which record: one pure decision, so every route asks the same question.
+
+The rules come from the authentication issue: relationships (lead professional, Team Around the
+Family seat, link worker's hubs, a plan awaiting quality assurance) grant access to a family's
+record; roles grant access to the council-wide views. Everything the decision needs arrives as
+facts (`RecordFacts`), including which consent to share is in force *today*, so the function reads
+no clock, no database and cannot be bypassed by a caller that forgets to check consent.
+
+Least privilege wherever the issue leaves a choice (each choice is repeated where it is made):
+
+- A denial is HIDDEN (404) unless the user could legitimately read the thing they are acting on;
+  only then is it FORBIDDEN (403). For an episode that means reading *that* episode.
+- Relationship rights (lead, TAF seat, registering a family) need the practitioner role.
+- The lead of a closed episode keeps reading it and the family, but writes nothing.
+- A lead reads the episodes they lead, not the family's other episodes.
+- Managers read everything, reassign leads and open episodes, but do not write case records or
+  decide on plans: that is the lead's and the Early Help and Support Service's job.
+- The reporting role is exclusive: a machine account holding it gets nothing else, whatever other
+  roles it is given by mistake. Admin and auditor grant no case data; roles otherwise add up.
+- Break glass lets a practitioner, link worker or quality assurance officer READ (never write) a
+  family or episode outside their relationships, with a reason of at least 10 characters.
+- A TAF seat counts under consent covering the agency the seat is held for (or all TAF members).
+- A QA officer sees a plan only while it awaits review: once decided it is hidden (404) from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from uuid import UUID
+
+from app.domain.consent import Consent, ConsentPurpose, SharingScope
+from app.domain.errors import InvalidValue
+
+MIN_BREAK_GLASS_REASON = 10
+"""Characters (after trimming) a break-glass reason needs: long enough to mean something."""
+
+
+class Role(StrEnum):
+    PRACTITIONER = "practitioner"
+    """Can lead episodes and sit on a Team Around the Family."""
+    LINK_WORKER = "link_worker"
+    """Oversees one or more hubs: reads their episodes and timeliness, edits nothing."""
+    QUALITY_ASSURANCE = "quality_assurance"
+    """An Early Help and Support Service officer: reads and decides plans awaiting review."""
+    MANAGER = "manager"
+    """Reads everything in the council and reassigns lead professionals."""
+    REPORTING = "reporting"
+    """A machine account for reporting jobs; reaches the reporting endpoints only."""
+    ADMIN = "admin"
+    """Manages users and policy; sees no case data."""
+    AUDITOR = "auditor"
+    """Internal audit of Supporting Families claims; sees no case notes."""
+
+
+class Action(StrEnum):
+    READ_FAMILY = "read_family"
+    WRITE_FAMILY = "write_family"
+    READ_EPISODE = "read_episode"
+    WRITE_EPISODE = "write_episode"
+    UPDATE_ASSIGNED_ACTION = "update_assigned_action"
+    DECIDE_QA = "decide_qa"
+    REASSIGN_LEAD = "reassign_lead"
+    OPEN_EPISODE = "open_episode"
+    READ_TIMELINESS = "read_timeliness"
+    READ_REPORTS = "read_reports"
+    MANAGE_PRACTITIONERS = "manage_practitioners"
+    MANAGE_POLICY = "manage_policy"
+    READ_ACCESS_LOG = "read_access_log"
+    AUDIT_CLAIMS = "audit_claims"
+    CREATE_FAMILY = "create_family"
+    SEARCH_FAMILIES = "search_families"
+
+
+FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
+"""Actions on a family's record as a whole: `decide` needs the record."""
+
+EPISODE_ACTIONS = frozenset(
+    {
+        Action.READ_EPISODE,
+        Action.WRITE_EPISODE,
+        Action.UPDATE_ASSIGNED_ACTION,
+        Action.DECIDE_QA,
+        Action.REASSIGN_LEAD,
+    }
+)
+"""Actions on one episode: `decide` needs the record and the episode's id."""
+
+RECORD_ACTIONS = FAMILY_ACTIONS | EPISODE_ACTIONS
+
+READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
+"""The only actions break glass can unlock."""
+
+# Council-wide actions and the roles that grant them. READ_ACCESS_LOG may also name a record.
+_GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
+    {
+        # Cross-episode deadline views; the query scopes a link worker's view to their hubs.
+        Action.READ_TIMELINESS: frozenset({Role.LINK_WORKER, Role.MANAGER}),
+        # Aggregates only; the reporting account pulls the measures here and nowhere else.
+        Action.READ_REPORTS: frozenset({Role.REPORTING, Role.MANAGER, Role.AUDITOR}),
+        Action.MANAGE_PRACTITIONERS: frozenset({Role.ADMIN}),
+        Action.MANAGE_POLICY: frozenset({Role.ADMIN}),
+        # Who opened which record is itself sensitive: managers only.
+        Action.READ_ACCESS_LOG: frozenset({Role.MANAGER}),
+        # Approving claims is segregated from running the service: auditors only.
+        Action.AUDIT_CLAIMS: frozenset({Role.AUDITOR}),
+        Action.CREATE_FAMILY: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+        # Results must still be filtered record by record with READ_FAMILY.
+        Action.SEARCH_FAMILIES: frozenset(
+            {Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE, Role.MANAGER}
+        ),
+    }
+)
+
+_BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user as the rules see them: who, which agency, which roles and hubs."""
+
+    practitioner_id: UUID
+    agency_code: str
+    roles: frozenset[Role]
+    hub_ids: frozenset[UUID] = frozenset()
+    """Hubs a link worker covers, or a practitioner works in."""
+    active: bool = True
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class TafSeat:
+    """A practitioner's membership of an episode's TAF, for the agency they sit for."""
+
+    practitioner_id: UUID
+    agency_code: str
+    joined_on: date
+    left_on: date | None = None
+
+    def is_active_on(self, on: date) -> bool:
+        """Same rule as `TafMember.is_active_on`: the leaving day is already out."""
+        return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """What the rules need to know about one episode; the caller loads it."""
+
+    episode_id: UUID
+    hub_id: UUID
+    lead_practitioner_id: UUID
+    taf: tuple[TafSeat, ...] = ()
+    plan_awaiting_qa: bool = False
+    is_open: bool = True
+    assigned_action_ids_by_practitioner: Mapping[UUID, frozenset[UUID]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Plan action ids of this episode, by the practitioner each is assigned to."""
+
+    def assigned_to(self, practitioner_id: UUID) -> frozenset[UUID]:
+        return self.assigned_action_ids_by_practitioner.get(practitioner_id, frozenset())
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the rules need to know about a family's record, evaluated on `today` by the caller.
+
+    `created_by_practitioner_id`: the practitioner who registered the family keeps reading and
+    writing it until its first episode exists, so a family registered ahead of an episode is not
+    orphaned; from then on only the episode relationships count.
+    """
+
+    family_id: UUID
+    family_hub_id: UUID
+    episodes: tuple[EpisodeFacts, ...] = ()
+    sharing_agencies_in_force: frozenset[str] = frozenset()
+    sharing_with_all_taf_in_force: bool = False
+    created_by_practitioner_id: UUID | None = None
+
+    def episode(self, episode_id: UUID) -> EpisodeFacts | None:
+        return next((e for e in self.episodes if e.episode_id == episode_id), None)
+
+
+class Visibility(StrEnum):
+    ALLOWED = "allowed"
+    FORBIDDEN = "forbidden"
+    """The user may know the record exists (answer 403)."""
+    HIDDEN = "hidden"
+    """The user may not know the record exists (answer 404, as for an unknown id)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer, with a reason for logs and the audit trail (roles and rules, no personal data)."""
+
+    visibility: Visibility
+    reason: str
+    break_glass: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.visibility is Visibility.ALLOWED
+
+
+def _allow(reason: str) -> Decision:
+    return Decision(Visibility.ALLOWED, reason)
+
+
+def sharing_in_force(consents: Iterable[Consent], today: date) -> tuple[frozenset[str], bool]:
+    """The agencies, and whether all TAF members, the family agreed to share with on `today`.
+
+    For `RecordFacts`: a withdrawal dated today already removes the agency's access.
+    """
+    agencies: set[str] = set()
+    all_taf = False
+    for consent in consents:
+        if consent.purpose is not ConsentPurpose.INFORMATION_SHARING:
+            continue
+        if not consent.is_in_force_on(today):
+            continue
+        if consent.sharing_scope is SharingScope.ALL_TAF_MEMBERS:
+            all_taf = True
+        else:
+            agencies.update(consent.agency_codes)
+    return frozenset(agencies), all_taf
+
+
+def valid_break_glass_reason(reason: str | None) -> bool:
+    return reason is not None and len(reason.strip()) >= MIN_BREAK_GLASS_REASON
+
+
+def require_break_glass_reason(reason: str | None) -> str:
+    """For the API: refuse a short reason with 422 before any record is looked at (leaks nothing)."""
+    if reason is None or not valid_break_glass_reason(reason):
+        raise InvalidValue(
+            f"Give a reason of at least {MIN_BREAK_GLASS_REASON} characters for opening this record.",
+            field="break_glass_reason",
+        )
+    return reason.strip()
+
+
+@dataclass(frozen=True)
+class _Relationships:
+    """The principal's ties to one record, computed once per decision."""
+
+    principal: Principal
+    record: RecordFacts
+    today: date
+
+    @property
+    def _practitioner(self) -> bool:
+        return self.principal.has(Role.PRACTITIONER)
+
+    def leads(self, episode: EpisodeFacts) -> bool:
+        return self._practitioner and episode.lead_practitioner_id == self.principal.practitioner_id
+
+    def sits_on_taf(self, episode: EpisodeFacts) -> bool:
+        """An active seat today AND consent to share with the seat's agency (or all TAF) today."""
+        if not self._practitioner:
+            return False
+        record = self.record
+        return any(
+            seat.practitioner_id == self.principal.practitioner_id
+            and seat.is_active_on(self.today)
+            and (
+                record.sharing_with_all_taf_in_force
+                or seat.agency_code in record.sharing_agencies_in_force
+            )
+            for seat in episode.taf
+        )
+
+    def registered_family(self) -> bool:
+        return (
+            self._practitioner
+            and not self.record.episodes
+            and self.record.created_by_practitioner_id == self.principal.practitioner_id
+        )
+
+    def link_worker_for(self, hub_id: UUID) -> bool:
+        return self.principal.has(Role.LINK_WORKER) and hub_id in self.principal.hub_ids
+
+    def qa_for(self, episode: EpisodeFacts) -> bool:
+        return self.principal.has(Role.QUALITY_ASSURANCE) and episode.plan_awaiting_qa
+
+    @property
+    def manager(self) -> bool:
+        return self.principal.has(Role.MANAGER)
+
+    def why_read_family(self) -> str | None:
+        """The first rule that lets the principal read the family, or None."""
+        episodes = self.record.episodes
+        if self.manager:
+            return "manager reads every record in the council"
+        if any(self.leads(e) for e in episodes):
+            return "lead professional of an episode of this family"
+        if self.registered_family():
+            return "registered this family, which has no episode yet"
+        if any(self.sits_on_taf(e) for e in episodes):
+            return "TAF member under consent to share with their agency"
+        if self.link_worker_for(self.record.family_hub_id) or any(
+            self.link_worker_for(e.hub_id) for e in episodes
+        ):
+            return "link worker for the family's hub"
+        if any(self.qa_for(e) for e in episodes):
+            return "quality assurance: a plan of this family awaits review"
+        return None
+
+    def why_read_episode(self, episode: EpisodeFacts) -> str | None:
+        if self.manager:
+            return "manager reads every record in the council"
+        if self.leads(episode):
+            return "lead professional of this episode"
+        if self.sits_on_taf(episode):
+            return "TAF member under consent to share with their agency"
+        if self.link_worker_for(episode.hub_id):
+            return "link worker for the episode's hub"
+        if self.qa_for(episode):
+            return "quality assurance: the episode's plan awaits review"
+        return None
+
+
+def decide(
+    principal: Principal,
+    action: Action,
+    record: RecordFacts | None,
+    *,
+    today: date,
+    episode_id: UUID | None = None,
+    action_item_id: UUID | None = None,
+    break_glass_reason: str | None = None,
+) -> Decision:
+    """May `principal` do `action` (to `record`, its episode `episode_id`) on `today`?
+
+    `record` is None for council-wide actions (READ_ACCESS_LOG may name one or not). A missing
+    record, episode id or action id for an action that needs one is a bug in the caller and
+    raises ValueError rather than being mistaken for a denial.
+    """
+    if action in RECORD_ACTIONS and record is None:
+        raise ValueError(f"{action} needs the record's facts")
+    if action in EPISODE_ACTIONS and episode_id is None:
+        raise ValueError(f"{action} needs an episode id")
+    if action is Action.UPDATE_ASSIGNED_ACTION and action_item_id is None:
+        raise ValueError(f"{action} needs the plan action's id")
+    record_scoped = action in RECORD_ACTIONS or (
+        action is Action.READ_ACCESS_LOG and record is not None
+    )
+
+    if not principal.active:
+        return Decision(
+            Visibility.HIDDEN if record_scoped else Visibility.FORBIDDEN, "the user is inactive"
+        )
+    if principal.has(Role.REPORTING):
+        # Exclusive: a machine account never reaches case data, whatever else it holds.
+        if action is Action.READ_REPORTS:
+            return _allow("the reporting account reads the reports")
+        if record_scoped:
+            return Decision(Visibility.HIDDEN, "the reporting account reaches no case records")
+        return Decision(Visibility.FORBIDDEN, "the reporting account reaches only the reports")
+
+    if not record_scoped:
+        granted_by = _GLOBAL_GRANTS.get(action, frozenset()) & principal.roles
+        if granted_by:
+            return _allow(f"granted to the {', '.join(sorted(granted_by))} role")
+        return Decision(Visibility.FORBIDDEN, f"no role of the user grants {action}")
+
+    assert record is not None
+    episode: EpisodeFacts | None = None
+    if episode_id is not None and action in EPISODE_ACTIONS:
+        episode = record.episode(episode_id)
+        if episode is None:
+            # Not this family's episode: exactly like an unknown id, break glass or not.
+            return Decision(Visibility.HIDDEN, "the episode is not part of this family's record")
+
+    ties = _Relationships(principal, record, today)
+    why_read = ties.why_read_family() if episode is None else ties.why_read_episode(episode)
+    normal = _decide_record(ties, action, episode, action_item_id, why_read)
+    if normal.allowed or break_glass_reason is None:
+        return normal
+    return _break_glass(principal, action, normal, break_glass_reason)
+
+
+def _decide_record(
+    ties: _Relationships,
+    action: Action,
+    episode: EpisodeFacts | None,
+    action_item_id: UUID | None,
+    why_read: str | None,
+) -> Decision:
+    grant = _record_grant(ties, action, episode, action_item_id, why_read)
+    if grant is not None:
+        return _allow(grant)
+    if why_read is not None:
+        return Decision(Visibility.FORBIDDEN, f"may read ({why_read}) but not {action}")
+    return Decision(Visibility.HIDDEN, "no relationship with this record")
+
+
+def _record_grant(
+    ties: _Relationships,
+    action: Action,
+    episode: EpisodeFacts | None,
+    action_item_id: UUID | None,
+    why_read: str | None,
+) -> str | None:
+    """The rule granting `action` on the record, or None."""
+    record = ties.record
+    if action in READ_ACTIONS:
+        return why_read
+    if action is Action.WRITE_FAMILY:
+        if any(e.is_open and ties.leads(e) for e in record.episodes):
+            return "lead professional of an open episode of this family"
+        if ties.registered_family():
+            return "registered this family, which has no episode yet"
+        return None
+    if action is Action.OPEN_EPISODE:
+        # Lead-capable practitioners who already hold the family (its registrar, or a previous
+        # lead on re-referral) and managers; TAF seats and oversight roles do not open episodes.
+        if ties.manager:
+            return "manager opens episodes"
+        if ties.registered_family():
+            return "registered this family, which has no episode yet"
+        if any(ties.leads(e) for e in record.episodes):
+            return "lead professional of an earlier episode of this family"
+        return None
+    if action is Action.READ_ACCESS_LOG:
+        return "manager reads the access log" if ties.manager else None
+
+    assert episode is not None
+    if action is Action.WRITE_EPISODE:
+        if episode.is_open and ties.leads(episode):
+            return "lead professional of this open episode"
+        return None
+    if action is Action.UPDATE_ASSIGNED_ACTION:
+        if not episode.is_open:
+            return None
+        if ties.leads(episode):
+            return "lead professional of this open episode"
+        if ties.sits_on_taf(episode) and action_item_id in episode.assigned_to(
+            ties.principal.practitioner_id
+        ):
+            return "TAF member updating an action assigned to them"
+        return None
+    if action is Action.DECIDE_QA:
+        return "quality assurance decides a plan awaiting review" if ties.qa_for(episode) else None
+    if action is Action.REASSIGN_LEAD:
+        return "manager reassigns lead professionals" if ties.manager else None
+    raise AssertionError(f"unhandled record action {action}")  # pragma: no cover
+
+
+def _break_glass(principal: Principal, action: Action, normal: Decision, reason: str) -> Decision:
+    """Read outside the rules with a reason, audited; writes and non-case roles never qualify."""
+    if action not in READ_ACTIONS:
+        return Decision(normal.visibility, f"{normal.reason}; break glass never grants {action}")
+    if not (principal.roles & _BREAK_GLASS_ROLES):
+        return Decision(normal.visibility, f"{normal.reason}; the user's roles cannot break glass")
+    if not valid_break_glass_reason(reason):
+        return Decision(normal.visibility, f"{normal.reason}; the break-glass reason is too short")
+    return Decision(
+        Visibility.ALLOWED,
+        f"break glass: {action} outside the user's relationships, with a reason",
+        break_glass=True,
+    )
+
+
+def may_see_restricted_details(
+    principal: Principal,
+    record: RecordFacts,
+    *,
+    named_practitioner_ids: frozenset[UUID],
+    today: date,
+) -> bool:
+    """Restricted details (a DA victim's address ...) go to the lead of an open episode, managers
+    and the practitioners the restriction names.
+
+    Naming someone does not grant the record: a named user must also read the family through the
+    ordinary rules (never through break glass), so an old name cannot outlive their access.
+    """
+    if not principal.active or principal.has(Role.REPORTING):
+        return False
+    ties = _Relationships(principal, record, today)
+    if ties.manager:
+        return True
+    if any(e.is_open and ties.leads(e) for e in record.episodes):
+        return True
+    return (
+        principal.practitioner_id in named_practitioner_ids and ties.why_read_family() is not None
+    )

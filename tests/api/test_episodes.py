@@ -1,0 +1,506 @@
+"""The early help cycle through the API: request → assess → plan → QA → first TAF → reviews → closure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.clock import FixedClock
+from tests.builders import ReferenceData, Staff, make_family_body, make_member_body
+
+API = "/api/v1"
+
+
+def on(clock: FixedClock, day: str) -> None:
+    """Move the service's clock to 10:00 UTC on the given day."""
+    clock.instant = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+@dataclass
+class Case:
+    client: TestClient
+    clock: FixedClock
+    family: dict[str, Any]
+    episode: dict[str, Any]
+    etag: str
+
+    @property
+    def url(self) -> str:
+        return f"{API}/episodes/{self.episode['id']}"
+
+    def person(self, role: str) -> str:
+        return next(m["person_id"] for m in self.family["members"] if m["role"] == role)
+
+    def post(self, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+        response = self.client.post(f"{self.url}{path}", json=body, headers={"If-Match": self.etag})
+        data = ok(response, status)
+        if "episode" in data and isinstance(data["episode"], dict):
+            self.episode = data["episode"]
+            self.etag = response.headers["ETag"]
+        elif data.get("stage"):
+            self.episode = data
+            self.etag = response.headers["ETag"]
+        return data
+
+    def deadline(self, kind: str) -> dict[str, Any]:
+        return next(d for d in self.episode["deadlines"] if d["kind"] == kind)
+
+
+@pytest.fixture
+def case(client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff) -> Case:
+    on(clock, "2024-11-25")
+    body = make_family_body(reference.hubs["NORTH"])
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+    response = client.post(
+        f"{API}/episodes",
+        json={
+            "family_id": family["id"],
+            "source": "school",
+            "level_of_need": "2",
+            "lead_practitioner_id": str(staff.lead),
+            "child_person_ids": [child],
+        },
+    )
+    episode = ok(response, 201)
+    return Case(client, clock, family, episode, response.headers["ETag"])
+
+
+def give_consent(
+    case: Case, purpose: str = "early_help", day: str = "2024-12-02", **extra: Any
+) -> dict[str, Any]:
+    if case.clock.today().isoformat() < day:
+        on(case.clock, day)
+    body = {
+        "purpose": purpose,
+        "given_by_person_id": case.person("parent_carer"),
+        "method": "written",
+        "given_on": day,
+        **extra,
+    }
+    return ok(case.client.post(f"{API}/families/{case.family['id']}/consents", json=body), 201)
+
+
+def assess_and_plan(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Start, write and complete the assessment, and draft a plan linked to its needs."""
+    started = case.post("/assessment-start")
+    assessment = started["assessment"]
+    a_url = f"{case.url}/assessments/{assessment['id']}"
+    child = case.person("child")
+    written = case.client.patch(
+        a_url,
+        headers={"If-Match": f'"{assessment["version"]}"'},
+        json={
+            "strengths": ["Warm relationship with mum"],
+            "needs": [
+                {
+                    "headline": "EDU",
+                    "description": "Attendance 78% this term",
+                    "person_ids": [child],
+                }
+            ],
+            "child_voice": "I don't like mornings",
+            "parents_view": "Mornings are a battle",
+            "analysis": "Routines at home are the root of poor attendance.",
+        },
+    )
+    assessment = ok(written)
+    completed = ok(
+        case.client.post(f"{a_url}/completion", headers={"If-Match": written.headers["ETag"]})
+    )
+    need = completed["needs"][0]["id"]
+    plan = ok(
+        case.client.post(
+            f"{case.url}/plans",
+            json={
+                "outcomes": [
+                    {
+                        "description": "Ava attends school every day",
+                        "need_ids": [need],
+                        "measure": "Attendance above 95%",
+                        "baseline_score": 3,
+                    }
+                ],
+                "actions": [
+                    {
+                        "description": "Morning routine chart",
+                        "owner_person_id": case.person("parent_carer"),
+                        "due_on": "2025-01-31",
+                    }
+                ],
+            },
+        ),
+        201,
+    )
+    return completed, plan
+
+
+class TestFullCycle:
+    def test_a_family_is_run_through_the_whole_cycle(self, case: Case, staff: Staff) -> None:
+        assert case.episode["stage"] == "requested"
+        assert case.episode["lead"]["name"] == "Lena Lead"
+        give_consent(case)
+        give_consent(
+            case, "information_sharing", sharing_scope="named_agencies", agency_codes=["SCHOOL"]
+        )
+
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        assessment_clock = case.deadline("assessment")
+        assert assessment_clock["started_on"] == "2024-12-02"
+        assert (
+            assessment_clock["due_on"] == "2025-01-02"
+        )  # 20 working days, skipping 25/26 Dec and 1 Jan
+        assert assessment_clock["status"] == "on_time"
+
+        on(case.clock, "2024-12-20")
+        case.post("/plan-submission")
+        assert case.episode["stage"] == "plan_awaiting_qa"
+        assert case.deadline("assessment")["status"] == "met_on_time"
+
+        on(case.clock, "2024-12-23")
+        case.post(
+            "/qa-decisions",
+            {
+                "outcome": "returned",
+                "comments": "Add an action for the school",
+                "officer_id": str(staff.qa_officer),
+            },
+        )
+        assert case.episode["stage"] == "plan_returned"
+        school = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Attendance officer",
+                },
+            ),
+            201,
+        )
+        mum = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "family_member",
+                    "person_id": case.person("parent_carer"),
+                    "role": "Mum",
+                },
+            ),
+            201,
+        )
+        plan_url = f"{case.url}/plans/{plan['id']}"
+        current = case.client.get(plan_url)
+        actions = [
+            *current.json()["actions"],
+            {
+                "description": "Daily welcome at the gate",
+                "owner_taf_member_id": school["id"],
+                "due_on": "2025-01-31",
+            },
+        ]
+        ok(
+            case.client.patch(
+                plan_url, json={"actions": actions}, headers={"If-Match": current.headers["ETag"]}
+            )
+        )
+        case.post("/plan-submission")
+
+        on(case.clock, "2025-01-06")
+        case.post("/qa-decisions", {"outcome": "approved", "officer_id": str(staff.qa_officer)})
+        assert case.episode["stage"] == "plan_approved"
+        first_taf = case.deadline("first_taf")
+        assert (first_taf["started_on"], first_taf["due_on"]) == ("2025-01-06", "2025-01-20")
+
+        on(case.clock, "2025-01-15")
+        plan = case.client.get(plan_url).json()
+        held = case.post(
+            "/meetings",
+            {
+                "held_on": "2025-01-15",
+                "attendee_member_ids": [school["id"], mum["id"]],
+                "family_present": True,
+                "child_voice": "shared",
+                "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 4}],
+                "decision": "continue",
+            },
+            status=201,
+        )
+        assert held["meeting"]["is_first"] is True
+        assert case.episode["stage"] == "active"
+        assert case.deadline("first_taf")["status"] == "met_on_time"
+        review = case.deadline("review")
+        assert (review["due_from"], review["due_on"]) == ("2025-02-12", "2025-02-26")
+        assert case.client.get(plan_url).json()["status"] == "agreed"
+
+        on(case.clock, "2025-02-20")
+        case.post(
+            "/meetings",
+            {
+                "held_on": "2025-02-20",
+                "attendee_member_ids": [school["id"]],
+                "family_present": True,
+                "child_voice": "present",
+                "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 8}],
+                "decision": "close",
+            },
+            status=201,
+        )
+        assert case.deadline("review")["status"] == "met_on_time"
+
+        case.post(
+            "/closure",
+            {
+                "reason": "all_needs_met",
+                "family_view": {"improved": "yes", "in_their_words": "Mornings are calm now"},
+            },
+        )
+        assert case.episode["stage"] == "closed"
+        assert case.episode["closed_on"] == "2025-02-20"
+        meetings = ok(case.client.get(f"{case.url}/meetings"))
+        assert [m["is_first"] for m in meetings] == [True, False]
+
+
+class TestRefusals:
+    def test_assessing_a_family_without_consent_is_refused(self, case: Case) -> None:
+        response = case.client.post(f"{case.url}/assessment-start", headers={"If-Match": case.etag})
+        assert response.status_code == 409
+        assert response.json()["code"] == "ConsentRequired"
+        assert "consent" in response.json()["detail"].lower()
+        assert case.client.get(case.url).json()["stage"] == "requested"
+
+    def test_holding_a_taf_meeting_before_the_plan_is_approved_is_refused(self, case: Case) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        case.post("/assessment-start")
+        response = case.client.post(
+            f"{case.url}/meetings",
+            headers={"If-Match": case.etag},
+            json={
+                "held_on": "2024-12-03",
+                "attendee_member_ids": [],
+                "family_present": True,
+                "child_voice": "present",
+                "decision": "continue",
+            },
+        )
+        assert response.status_code == 409
+        assert "approved" in response.json()["detail"]
+
+    def test_reviewing_a_closed_episode_is_refused(self, case: Case) -> None:
+        case.post("/closure", {"reason": "moved_away"})
+        response = case.client.post(
+            f"{case.url}/meetings",
+            headers={"If-Match": case.etag},
+            json={
+                "held_on": "2024-11-25",
+                "attendee_member_ids": [],
+                "family_present": False,
+                "child_voice": "not_shared",
+                "decision": "continue",
+            },
+        )
+        assert response.status_code == 409
+        assert "closed" in response.json()["detail"]
+
+    def test_a_practitioner_joins_the_taf_only_with_consent_to_share_with_their_agency(
+        self, case: Case, staff: Staff
+    ) -> None:
+        give_consent(
+            case,
+            "information_sharing",
+            day="2024-11-25",
+            sharing_scope="named_agencies",
+            agency_codes=["SCHOOL"],
+        )
+        url = f"{case.url}/taf-members"
+        police = case.client.post(
+            url,
+            json={
+                "kind": "practitioner",
+                "practitioner_id": str(staff.police_officer),
+                "role": "PCSO",
+            },
+        )
+        assert police.status_code == 409
+        assert police.json()["code"] == "ConsentRequired"
+        school = case.client.post(
+            url,
+            json={
+                "kind": "practitioner",
+                "practitioner_id": str(staff.school_worker),
+                "role": "Teacher",
+            },
+        )
+        assert school.status_code == 201
+
+    def test_a_stale_transition_is_refused_and_changes_nothing(self, case: Case) -> None:
+        give_consent(case)
+        stale = case.etag
+        case.post("/assessment-start")
+        response = case.client.post(
+            f"{case.url}/closure", headers={"If-Match": stale}, json={"reason": "moved_away"}
+        )
+        assert response.status_code == 412
+        assert case.client.get(case.url).json()["stage"] == "assessing"
+
+    def test_closing_needs_the_familys_view(self, case: Case) -> None:
+        response = case.client.post(
+            f"{case.url}/closure", headers={"If-Match": case.etag}, json={"reason": "all_needs_met"}
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "family_view"
+
+    def test_a_family_has_one_open_episode_at_a_time(self, case: Case, staff: Staff) -> None:
+        response = case.client.post(
+            f"{API}/episodes",
+            json={
+                "family_id": case.family["id"],
+                "source": "gp",
+                "level_of_need": "3",
+                "lead_practitioner_id": str(staff.lead),
+                "child_person_ids": [case.person("child")],
+            },
+        )
+        assert response.status_code == 409
+
+    def test_an_adult_is_not_a_child_of_an_episode(self, case: Case, staff: Staff) -> None:
+        case.post("/closure", {"reason": "moved_away"})
+        response = case.client.post(
+            f"{API}/episodes",
+            json={
+                "family_id": case.family["id"],
+                "source": "gp",
+                "level_of_need": "3",
+                "lead_practitioner_id": str(staff.lead),
+                "child_person_ids": [case.person("parent_carer")],
+            },
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "child_person_ids[0]"
+
+    def test_level_of_need_outside_early_help_is_refused(self, case: Case, staff: Staff) -> None:
+        case.post("/closure", {"reason": "moved_away"})
+        response = case.client.post(
+            f"{API}/episodes",
+            json={
+                "family_id": case.family["id"],
+                "source": "gp",
+                "level_of_need": "4",
+                "lead_practitioner_id": str(staff.lead),
+                "child_person_ids": [case.person("child")],
+            },
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "level_of_need"
+
+
+class TestConsentAndHandover:
+    def test_withdrawing_consent_stops_the_clocks(self, case: Case) -> None:
+        consent = give_consent(case)
+        on(case.clock, "2024-12-03")
+        case.post("/assessment-start")
+        on(case.clock, "2024-12-10")
+        url = f"{API}/families/{case.family['id']}/consents/{consent['id']}/withdrawal"
+        ok(
+            case.client.post(
+                url,
+                json={"withdrawn_on": "2024-12-10", "reason": "No longer wants help"},
+                headers={"If-Match": f'"{consent["version"]}"'},
+            )
+        )
+        episode = ok(case.client.get(case.url))
+        assert episode["consent_withdrawn_on"] == "2024-12-10"
+        assert (
+            next(d for d in episode["deadlines"] if d["kind"] == "assessment")["status"]
+            == "stopped"
+        )
+        case.etag = f'"{episode["version"]}"'
+        refused = case.client.post(
+            f"{case.url}/closure",
+            headers={"If-Match": case.etag},
+            json={
+                "reason": "all_needs_met",
+                "family_view": {"improved": "no", "in_their_words": "n/a"},
+            },
+        )
+        assert refused.status_code == 409
+        case.post("/closure", {"reason": "consent_withdrawn"})
+        assert case.episode["stage"] == "closed"
+
+    def test_handover_keeps_history_and_does_not_reset_clocks(
+        self, case: Case, staff: Staff
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        case.post("/assessment-start")
+        due = case.deadline("assessment")["due_on"]
+        case.post(
+            "/lead-assignments",
+            {"practitioner_id": str(staff.other_lead), "reason": "Caseload balance"},
+        )
+        assert case.episode["lead"]["practitioner_id"] == str(staff.other_lead)
+        assert case.episode["lead_history"][-1]["from_practitioner_id"] == str(staff.lead)
+        assert case.deadline("assessment")["due_on"] == due
+
+    def test_a_new_request_after_closure_is_linked_to_the_old_episode(
+        self, case: Case, staff: Staff
+    ) -> None:
+        case.post("/closure", {"reason": "moved_away"})
+        again = ok(
+            case.client.post(
+                f"{API}/episodes",
+                json={
+                    "family_id": case.family["id"],
+                    "source": "family_asked",
+                    "level_of_need": "3",
+                    "lead_practitioner_id": str(staff.lead),
+                    "child_person_ids": [case.person("child")],
+                },
+            ),
+            201,
+        )
+        assert again["previous_episode_id"] == case.episode["id"]
+
+    def test_the_level_of_need_can_change_with_history(self, case: Case) -> None:
+        case.post("/level-changes", {"level_of_need": "3", "reason": "Needs escalated"})
+        assert case.episode["level_of_need"] == "3"
+        assert [h["level"] for h in case.episode["level_history"]] == ["2", "3"]
+
+    def test_as_of_answers_for_a_past_date(self, case: Case) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        case.post("/assessment-start")
+        on(case.clock, "2025-01-10")
+        late = ok(case.client.get(case.url))
+        assert (
+            next(d for d in late["deadlines"] if d["kind"] == "assessment")["status"] == "overdue"
+        )
+        earlier = ok(case.client.get(case.url, params={"as_of": "2024-12-10"}))
+        assert (
+            next(d for d in earlier["deadlines"] if d["kind"] == "assessment")["status"]
+            == "on_time"
+        )
+
+
+def test_episodes_are_listed_by_lead_and_stage(case: Case, staff: Staff) -> None:
+    mine = ok(case.client.get(f"{API}/episodes", params={"lead_practitioner_id": str(staff.lead)}))
+    assert [e["id"] for e in mine["items"]] == [case.episode["id"]]
+    assert ok(case.client.get(f"{API}/episodes", params={"stage": "active"}))["items"] == []
+
+
+def test_families_with_a_member_body_builder_still_validate(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    body = make_family_body(reference.hubs["NORTH"], members=[make_member_body("child")])
+    assert client.post(f"{API}/families", json=body).status_code == 201
