@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from app.demo_episodes import load_demo_episodes
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.families import (
     Address,
@@ -127,6 +128,7 @@ class _Loader:
     clock: Clock
     hubs: dict[str, uuid.UUID]
     counter: int = 0
+    created: list[families.FamilyRecord] = field(default_factory=list)
 
     @property
     def today(self) -> date:
@@ -163,7 +165,9 @@ class _Loader:
                 for role, p in members
             ],
         )
-        return families.create_family(self.new_uow(), self.clock, draft)
+        record = families.create_family(self.new_uow(), self.clock, draft)
+        self.created.append(record)
+        return record
 
     def relate(
         self,
@@ -250,6 +254,7 @@ def load_demo_data(new_uow: Callable[[], UnitOfWork], clock: Clock) -> bool:
     loader = _Loader(new_uow=new_uow, clock=clock, hubs=_reference_data(new_uow()))
     _named_shapes(loader)
     _everyday_families(loader)
+    load_demo_episodes(new_uow, clock, loader.created)
     return True
 
 

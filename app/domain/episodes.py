@@ -225,6 +225,9 @@ class Episode:
     family_view: FamilyView | None = None
     closure_notes: str | None = None
     stepped_up_reference: str | None = None
+    settled_deadlines: list[Deadline] = field(default_factory=list)
+    """Clocks replaced by a newer clock of the same kind since loading (a review after a review, a
+    resubmission to QA); persistence keeps them so timeliness can be reported over time."""
     version: int = 1
 
     # --- read helpers ----------------------------------------------------------------------------
@@ -282,9 +285,12 @@ class Episode:
                 "The assessment cannot start before the family gave consent.",
                 field="consent_given_on",
             )
+        # Consent given before this request (for an earlier piece of work, say) cannot start a clock
+        # before the episode existed: day 0 is then the request date. A local reading of AMB-2.
+        clock_start = max(consent_given_on, self.requested_on)
         # Work out the clock before changing anything, so a refusal leaves the episode as it was.
-        policy = policy_history.in_force_on(consent_given_on)
-        clock = timeliness.assessment_deadline(consent_given_on, policy, calendar)
+        policy = policy_history.in_force_on(clock_start)
+        clock = timeliness.assessment_deadline(clock_start, policy, calendar)
         self._move_to(EpisodeStage.ASSESSING)
         self.consent_given_on = consent_given_on
         self.assessment_deadline = clock
@@ -331,6 +337,7 @@ class Episode:
         self.plan_submitted_on = on
         if first_submission and _is_running(self.assessment_deadline):
             self.assessment_deadline = self.assessment_deadline.met(on)
+        self._settle(self.quality_assurance_deadline, qa_clock)
         self.quality_assurance_deadline = qa_clock
 
     def record_qa_decision(
@@ -417,6 +424,7 @@ class Episode:
         elif _is_running(self.review_deadline):
             self.review_deadline = self.review_deadline.met(on)
         if next_review is not None:
+            self._settle(self.review_deadline, next_review)
             self.review_deadline = next_review
         self.meetings_held += 1
         self.last_meeting_on = on
@@ -631,6 +639,10 @@ class Episode:
                 f"This date ({on.isoformat()}) is before {what} ({earliest.isoformat()}).",
                 field=field_name,
             )
+
+    def _settle(self, old: Deadline | None, new: Deadline | None) -> None:
+        if old is not None and (new is None or new.started_on != old.started_on):
+            self.settled_deadlines.append(old)
 
     def _stop_running_clocks(self, on: date) -> None:
         def stop(deadline: Deadline | None) -> Deadline | None:

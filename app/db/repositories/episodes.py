@@ -279,18 +279,22 @@ class SqlEpisodeRepository:
                 select(DeadlineRow).where(DeadlineRow.episode_id == episode.id)
             )
         }
-        for kind, attribute in _SLOTS.items():
-            deadline: Deadline | None = getattr(episode, attribute)
+        current: list[Deadline | None] = [
+            getattr(episode, attribute) for attribute in _SLOTS.values()
+        ]
+        for deadline in [*episode.settled_deadlines, *current]:
             if deadline is None:
                 continue
-            row = stored.get((kind.value, deadline.started_on))
+            key = (deadline.kind.value, deadline.started_on)
+            row = stored.get(key)
             if row is None:
                 row = DeadlineRow(
                     id=uuid.uuid4(),
                     episode_id=episode.id,
-                    kind=kind.value,
+                    kind=key[0],
                     started_on=deadline.started_on,
                 )
+                stored[key] = row
                 self._session.add(row)
             row.due_from = deadline.due_from
             row.due_on = deadline.due_on

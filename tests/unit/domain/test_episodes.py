@@ -149,6 +149,18 @@ class TestOpeningAnEpisode:
 
 
 class TestStartingTheAssessment:
+    def test_consent_given_before_the_request_starts_the_clock_on_the_request_date(self) -> None:
+        episode = make_episode()
+        episode.start_assessment(
+            REQUESTED_ON + timedelta(days=1),
+            consent_given_on=REQUESTED_ON - timedelta(days=30),
+            policy_history=POLICY_HISTORY,
+            calendar=CALENDAR,
+        )
+        assert episode.assessment_deadline is not None
+        assert episode.assessment_deadline.started_on == REQUESTED_ON
+        assert episode.consent_given_on == REQUESTED_ON - timedelta(days=30)
+
     def test_assessing_a_family_without_consent_is_refused(self) -> None:
         episode = make_episode()
         error = assert_refused_unchanged(
@@ -1036,7 +1048,10 @@ class EpisodeLifecycle(RuleBasedStateMachine):
             else:
                 policy = MACHINE_HISTORY.in_force_on(deadline.started_on)
                 if deadline.kind is DeadlineKind.ASSESSMENT:
-                    assert deadline.started_on == episode.consent_given_on
+                    assert episode.consent_given_on is not None
+                    assert deadline.started_on == max(
+                        episode.consent_given_on, episode.requested_on
+                    )
                     rule_days, basis = policy.assessment.days, policy.assessment.basis
                 elif deadline.kind is DeadlineKind.QUALITY_ASSURANCE:
                     assert deadline.started_on == episode.plan_submitted_on

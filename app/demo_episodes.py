@@ -1,0 +1,394 @@
+"""Demo staff and episodes at every stage of the cycle, some of them late, for `make run`.
+
+Each episode is played forward through the same services the API uses, on a clock that walks
+from the day of the request to today, so every deadline is computed by the real rules.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from app.clock import FixedClock
+from app.domain.access import Role
+from app.domain.assessments import Need
+from app.domain.consent import (
+    Consent,
+    ConsentPurpose,
+    RecordingMethod,
+    SharingScope,
+    consent_in_force,
+)
+from app.domain.episodes import (
+    ClosureReason,
+    FamilyLifeImproved,
+    FamilyView,
+    MeetingDecision,
+    QaOutcome,
+    RequestSource,
+)
+from app.domain.families import MemberRole
+from app.domain.plans import Action, Outcome
+from app.domain.practitioners import Practitioner
+from app.domain.taf import ChildVoice, OutcomeProgress
+from app.services import assessments, consents, episodes, plans, practitioners, taf
+from app.services.families import FamilyRecord
+from app.services.ports import Clock, UnitOfWork
+
+STAFF = [
+    # email, name, agency, roles, hub codes
+    (
+        "lena.lead@familyhub.example",
+        "Lena Lead",
+        "COUNCIL_EH",
+        {Role.PRACTITIONER},
+        ["NORTH", "CENTRAL"],
+    ),
+    (
+        "harriet.hv@familyhub.example",
+        "Harriet Hughes-Visitor",
+        "HEALTH_VISITING",
+        {Role.PRACTITIONER},
+        ["SOUTH"],
+    ),
+    (
+        "sam.school@familyhub.example",
+        "Sam Schofield",
+        "SCHOOL_ST_ANNES",
+        {Role.PRACTITIONER},
+        ["CENTRAL"],
+    ),
+    ("pat.police@familyhub.example", "Pat Constable", "POLICE", {Role.PRACTITIONER}, []),
+    ("hana.housing@familyhub.example", "Hana Housing", "HOUSING", {Role.PRACTITIONER}, []),
+    ("quinn.qa@familyhub.example", "Quinn Quality", "COUNCIL_EH", {Role.QUALITY_ASSURANCE}, []),
+    ("lee.link@familyhub.example", "Lee Link", "COUNCIL_EH", {Role.LINK_WORKER}, ["NORTH"]),
+    (
+        "cara.link@familyhub.example",
+        "Cara Link",
+        "COUNCIL_EH",
+        {Role.LINK_WORKER},
+        ["CENTRAL", "SOUTH"],
+    ),
+    ("mo.manager@familyhub.example", "Mo Manager", "COUNCIL_EH", {Role.MANAGER}, []),
+    ("reports@familyhub.example", "Reporting job", "COUNCIL_EH", {Role.REPORTING}, []),
+    ("ada.admin@familyhub.example", "Ada Admin", "COUNCIL_EH", {Role.ADMIN}, []),
+    ("aud.auditor@familyhub.example", "Aud Auditor", "COUNCIL_EH", {Role.AUDITOR}, []),
+]
+
+# How far each demo episode gets, and how long ago it was requested.
+STAGES = [
+    "requested",
+    "assessing",
+    "assessing_late",
+    "awaiting_qa",
+    "awaiting_qa_long",
+    "returned",
+    "approved",
+    "approved_late",
+    "active",
+    "active_review_late",
+    "closed_met",
+    "closed_stepped_up",
+    "closed_partly",
+]
+
+
+@dataclass
+class _Player:
+    new_uow: Callable[[], UnitOfWork]
+    today: date
+    zone: ZoneInfo
+    staff: dict[str, uuid.UUID]
+
+    def clock(self, day: date) -> Clock:
+        return FixedClock(datetime.combine(day, time(10)).replace(tzinfo=UTC), self.zone)
+
+    def play(self, record: FamilyRecord, stage: str, started_days_ago: int, lead: str) -> None:
+        family = record.family
+        children = tuple(
+            m.person_id
+            for m in family.memberships
+            if m.role is MemberRole.CHILD and m.left_on is None
+        )
+        carers = [
+            m.person_id
+            for m in family.memberships
+            if m.role is MemberRole.PARENT_CARER and m.left_on is None
+        ]
+        if not children or not carers:
+            return
+        day = self.today - timedelta(days=started_days_ago)
+        opened = episodes.open_new_episode(
+            self.new_uow(),
+            self.clock(day),
+            episodes.EpisodeRequest(
+                family_id=family.id,
+                source=_source(started_days_ago),
+                level_of_need="2" if started_days_ago % 2 else "3",
+                lead_practitioner_id=self.staff[lead],
+                child_person_ids=children,
+            ),
+            levels=["2", "3"],
+        )
+        episode_id, version = opened.episode.id, opened.episode.version
+        if stage == "requested":
+            return
+        day = self._ensure_consent(family.id, carers[0], children, day + timedelta(days=2))
+        started, assessment = episodes.start_assessment(
+            self.new_uow(), self.clock(day), episode_id, expected_version=version
+        )
+        version = started.episode.version
+        if stage in {"assessing", "assessing_late"}:
+            return
+        need = Need(
+            id=uuid.uuid4(),
+            headline=_headline(started_days_ago),
+            description="Needs identified with the family",
+            person_ids=children[:1],
+        )
+        day += timedelta(days=9)
+        written = assessments.revise_assessment(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            assessment.id,
+            assessments.AssessmentChanges(
+                fields={
+                    "strengths": ["Loving, committed carers"],
+                    "child_voice": "Said what home is like",
+                    "parents_view": "Want things to be calmer",
+                    "analysis": "Whole-family support will help.",
+                },
+                needs=[need],
+            ),
+            expected_version=assessment.version,
+        )
+        assessments.complete_assessment(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            assessment.id,
+            expected_version=written.version,
+        )
+        outcome = Outcome(
+            id=uuid.uuid4(),
+            description="Things improve at home and school",
+            need_ids=(need.id,),
+            measure="Family and school agree it has improved",
+            baseline_score=3,
+        )
+        plans.draft_plan(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            outcomes=[outcome],
+            actions=[
+                Action(
+                    id=uuid.uuid4(),
+                    outcome_id=outcome.id,
+                    description="Agree a daily routine",
+                    owner_taf_member_id=None,
+                    owner_person_id=carers[0],
+                    due_on=day + timedelta(days=42),
+                )
+            ],
+        )
+        day += timedelta(days=4 if stage != "awaiting_qa_long" else 2)
+        submitted, _ = plans.submit_for_quality_assurance(
+            self.new_uow(), self.clock(day), episode_id, expected_version=version
+        )
+        version = submitted.episode.version
+        if stage in {"awaiting_qa", "awaiting_qa_long"}:
+            return
+        day += timedelta(days=3)
+        outcome_of_qa = QaOutcome.RETURNED if stage == "returned" else QaOutcome.APPROVED
+        decided, _plan = plans.decide_quality_assurance(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            officer_id=self.staff["quinn.qa@familyhub.example"],
+            outcome=outcome_of_qa,
+            comments="Make the outcome measurable" if stage == "returned" else "",
+            expected_version=version,
+        )
+        version = decided.episode.version
+        if stage in {"returned", "approved", "approved_late"}:
+            return
+        day += timedelta(days=6)
+        member = taf.add_family_person(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            person_id=carers[0],
+            role="Parent or carer",
+            joined_on=day,
+        )
+        held, _ = taf.hold_meeting(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            taf.MeetingReport(
+                held_on=day,
+                attendee_member_ids=[member.id],
+                family_present=True,
+                child_voice=ChildVoice.SHARED,
+                progress=[OutcomeProgress(outcome_id=outcome.id, score=4)],
+                decision=MeetingDecision.CONTINUE_PLAN,
+            ),
+            expected_version=version,
+        )
+        version = held.episode.version
+        reviews = max(
+            0, (self.today - day).days // 35 - (1 if stage == "active_review_late" else 0)
+        )
+        if stage.startswith("closed"):
+            reviews = 2
+        for n in range(reviews):
+            review_day = day + timedelta(days=35)
+            if review_day >= self.today:
+                break
+            day = review_day
+            last = n == reviews - 1 and stage.startswith("closed")
+            held, _ = taf.hold_meeting(
+                self.new_uow(),
+                self.clock(day),
+                episode_id,
+                taf.MeetingReport(
+                    held_on=day,
+                    attendee_member_ids=[member.id],
+                    family_present=True,
+                    child_voice=ChildVoice.PRESENT,
+                    progress=[OutcomeProgress(outcome_id=outcome.id, score=min(10, 5 + 2 * n))],
+                    decision=MeetingDecision.CLOSE if last else MeetingDecision.CONTINUE_PLAN,
+                ),
+                expected_version=version,
+            )
+            version = held.episode.version
+        if not stage.startswith("closed"):
+            return
+        reason, view = {
+            "closed_met": (
+                ClosureReason.ALL_NEEDS_MET,
+                FamilyView(FamilyLifeImproved.YES, "Much calmer at home."),
+            ),
+            "closed_partly": (
+                ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT,
+                FamilyView(FamilyLifeImproved.PARTLY, "Better, but money is still tight."),
+            ),
+            "closed_stepped_up": (
+                ClosureReason.STEPPED_UP_TO_SOCIAL_CARE,
+                FamilyView(FamilyLifeImproved.NO, "We need more help than this."),
+            ),
+        }[stage]
+        episodes.close_episode(
+            self.new_uow(),
+            self.clock(day),
+            episode_id,
+            episodes.Closure(
+                reason=reason,
+                family_view=view,
+                stepped_up_reference="CSC-4411" if stage == "closed_stepped_up" else None,
+            ),
+            expected_version=version,
+        )
+
+    def _ensure_consent(
+        self, family_id: uuid.UUID, carer: uuid.UUID, children: tuple[uuid.UUID, ...], day: date
+    ) -> date:
+        """Use consent the family already gave, or record it on `day`; returns the day work can start."""
+        with self.new_uow() as uow:
+            existing = consent_in_force(
+                uow.consents.for_family(family_id), ConsentPurpose.EARLY_HELP, day
+            )
+        if existing is None:
+            for purpose in (ConsentPurpose.EARLY_HELP, ConsentPurpose.INFORMATION_SHARING):
+                consents.record_consent(
+                    self.new_uow(),
+                    self.clock(day),
+                    Consent(
+                        id=uuid.uuid4(),
+                        family_id=family_id,
+                        purpose=purpose,
+                        given_by_person_id=carer,
+                        given_on=day,
+                        method=RecordingMethod.WRITTEN,
+                        on_behalf_of_person_ids=children,
+                        sharing_scope=SharingScope.ALL_TAF_MEMBERS
+                        if purpose is ConsentPurpose.INFORMATION_SHARING
+                        else None,
+                    ),
+                )
+        return day
+
+
+def _source(n: int) -> RequestSource:
+    sources = list(RequestSource)
+    return sources[n % len(sources)]
+
+
+def _headline(n: int) -> str:
+    return ["EDU", "HEALTH", "REL", "FIN", "HOUSING", "EYD"][n % 6]
+
+
+def load_staff(new_uow: Callable[[], UnitOfWork], clock: Clock) -> dict[str, uuid.UUID]:
+    """A demo user for every role (issue tokens for them with `familyhub token --user <email>`)."""
+    with new_uow() as uow:
+        hubs = {h.code: h.id for h in uow.reference.hubs()}
+        existing = {email: uow.practitioners.get_by_email(email) for email, *_ in STAFF}
+    ids: dict[str, uuid.UUID] = {}
+    for email, name, agency, roles, hub_codes in STAFF:
+        found = existing[email]
+        if found is None:
+            found = practitioners.register_practitioner(
+                new_uow(),
+                clock,
+                Practitioner(
+                    id=uuid.uuid4(),
+                    name=name,
+                    email=email,
+                    agency_code=agency,
+                    roles=frozenset(roles),
+                    hub_ids=frozenset(hubs[c] for c in hub_codes),
+                ),
+            )
+        ids[email] = found.id
+    return ids
+
+
+def load_demo_episodes(
+    new_uow: Callable[[], UnitOfWork], clock: Clock, families: list[FamilyRecord]
+) -> None:
+    """Episodes at every stage, spread over the demo households, some on time and some late."""
+    staff = load_staff(new_uow, clock)
+    player = _Player(
+        new_uow=new_uow,
+        today=clock.today(),
+        zone=getattr(clock, "zone", ZoneInfo("Europe/London")),
+        staff=staff,
+    )
+    leads = [
+        "lena.lead@familyhub.example",
+        "harriet.hv@familyhub.example",
+        "sam.school@familyhub.example",
+    ]
+    ages = {
+        "requested": 3,
+        "assessing": 10,
+        "assessing_late": 40,
+        "awaiting_qa": 24,
+        "awaiting_qa_long": 45,
+        "returned": 30,
+        "approved": 32,
+        "approved_late": 60,
+        "active": 90,
+        "active_review_late": 150,
+        "closed_met": 200,
+        "closed_stepped_up": 160,
+        "closed_partly": 300,
+    }
+    for index, record in enumerate(families):
+        stage = STAGES[index % len(STAGES)]
+        player.play(record, stage, ages[stage] + index % 4, leads[index % len(leads)])
