@@ -25,6 +25,7 @@ from app.api.routers import (
     practitioners,
     reference,
     taf,
+    timeliness,
 )
 from app.db.engine import make_engine, make_session_factory
 from app.settings import Settings, get_settings
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         assessments.router,
         plans.router,
         taf.router,
+        timeliness.router,
     ):
         app.include_router(router)
 

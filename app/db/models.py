@@ -278,6 +278,7 @@ class DeadlineRow(Base):
     __table_args__ = (
         UniqueConstraint("episode_id", "kind", "started_on"),
         Index("ix_episode_deadlines_due_on_kind", "due_on", "kind"),
+        Index("ix_episode_deadlines_due_on_id", "due_on", "id"),
         Index("ix_episode_deadlines_started_on_kind", "started_on", "kind"),
         CheckConstraint(
             "kind IN ('assessment', 'quality_assurance', 'first_taf', 'review')", name="kind"

@@ -146,6 +146,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('episode_id', 'kind', 'started_on', name=op.f('uq_episode_deadlines_episode_id_kind_started_on'))
     )
     with op.batch_alter_table('episode_deadlines', schema=None) as batch_op:
+        batch_op.create_index('ix_episode_deadlines_due_on_id', ['due_on', 'id'], unique=False)
         batch_op.create_index('ix_episode_deadlines_due_on_kind', ['due_on', 'kind'], unique=False)
         batch_op.create_index('ix_episode_deadlines_started_on_kind', ['started_on', 'kind'], unique=False)
 
@@ -247,6 +248,7 @@ def downgrade() -> None:
     with op.batch_alter_table('episode_deadlines', schema=None) as batch_op:
         batch_op.drop_index('ix_episode_deadlines_started_on_kind')
         batch_op.drop_index('ix_episode_deadlines_due_on_kind')
+        batch_op.drop_index('ix_episode_deadlines_due_on_id')
 
     op.drop_table('episode_deadlines')
     with op.batch_alter_table('episode_children', schema=None) as batch_op:

@@ -1,0 +1,141 @@
+"""Timeliness: the overdue list, the summary for managers, and the policy versions behind them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.api import problems
+from app.api.deps import ClockDep, UowDep
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.paging import Cursor, Limit, link_next, page_request
+from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.timeliness import (
+    OverdueItemRead,
+    PolicyVersionCreate,
+    PolicyVersionsRead,
+    TimelinessSummaryRead,
+)
+from app.db.queries.timeliness import SqlTimelinessQueries
+from app.domain.errors import Conflict, InvalidValue
+from app.domain.timeliness import DeadlineKind
+from app.services import timeliness as service
+from app.services.timeliness import QueriesFactory
+
+router = APIRouter(prefix="/api/v1", tags=["timeliness"])
+
+POLICY_PATH = "/api/v1/admin/timeliness-policy"
+
+
+def get_timeliness_queries(uow: UowDep) -> QueriesFactory:
+    """Queries on the request's unit of work, built once the service has opened it."""
+    return lambda: SqlTimelinessQueries(uow.session)
+
+
+QueriesDep = Annotated[QueriesFactory, Depends(get_timeliness_queries)]
+AsOf = Annotated[CaseDate | None, Query(description="The day to report on (default: today).")]
+
+
+@router.get(
+    "/timeliness/overdue",
+    response_model=PageOf[OverdueItemRead],
+    responses=problems.responses(InvalidValue),
+    operation_id="listOverdueDeadlines",
+)
+def list_overdue(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    queries: QueriesDep,
+    clock: ClockDep,
+    as_of: AsOf = None,
+    hub_id: uuid.UUID | None = None,
+    lead_practitioner_id: uuid.UUID | None = None,
+    kind: DeadlineKind | None = None,
+    level_of_need: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> PageOf[OverdueItemRead]:
+    """Running clocks overdue or due soon on as_of, most overdue first (due date, then id)."""
+    page = service.overdue(
+        uow,
+        queries,
+        as_of=as_of or clock.today(),
+        hub_id=hub_id,
+        lead_practitioner_id=lead_practitioner_id,
+        kind=kind,
+        level_of_need=level_of_need,
+        page=page_request(limit, cursor),
+    )
+    link_next(request, response, page.next_cursor)
+    return PageOf[OverdueItemRead](
+        items=[OverdueItemRead.from_item(i) for i in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get(
+    "/timeliness/summary",
+    response_model=TimelinessSummaryRead,
+    responses=problems.responses(InvalidValue),
+    operation_id="getTimelinessSummary",
+)
+def get_summary(
+    uow: UowDep,
+    queries: QueriesDep,
+    clock: ClockDep,
+    as_of: AsOf = None,
+    period_start: Annotated[
+        CaseDate | None,
+        Query(
+            alias="from",
+            description="Rates cover deadlines due from this day (default: 3 months before as_of).",
+        ),
+    ] = None,
+    period_end: Annotated[
+        CaseDate | None,
+        Query(alias="to", description="... to this day (default: the day before as_of)."),
+    ] = None,
+    hub_id: uuid.UUID | None = None,
+) -> TimelinessSummaryRead:
+    """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
+    summary = service.summary(
+        uow,
+        queries,
+        as_of=as_of or clock.today(),
+        period_start=period_start,
+        period_end=period_end,
+        hub_id=hub_id,
+    )
+    return TimelinessSummaryRead.from_domain(summary)
+
+
+@router.get(
+    "/admin/timeliness-policy",
+    response_model=PolicyVersionsRead,
+    responses=problems.responses(validation=False),
+    operation_id="listTimelinessPolicyVersions",
+)
+def list_policy_versions(uow: UowDep, clock: ClockDep) -> PolicyVersionsRead:
+    """Every version of the timeliness policy, and which one is in force today."""
+    return PolicyVersionsRead.from_domain(service.current_policy(uow), clock.today())
+
+
+@router.post(
+    "/admin/timeliness-policy",
+    status_code=201,
+    response_model=PolicyVersionsRead,
+    responses=problems.responses(InvalidValue, Conflict),
+    operation_id="addTimelinessPolicyVersion",
+)
+def add_policy_version(
+    body: PolicyVersionCreate, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+) -> Response:
+    """Add a policy version from today or later; only clocks starting from then use it."""
+
+    def create() -> Created:
+        history = service.add_policy_version(uow, clock, body.to_domain(), body.reason)
+        return Created(PolicyVersionsRead.from_domain(history, clock.today()), POLICY_PATH)
+
+    return idempotent.run(body, create)

@@ -1,0 +1,188 @@
+"""Reporting queries over the stored deadlines: the overdue list and the timeliness summary.
+
+SQL only narrows: it finds the clocks running on a day and due by a horizon, and counts how the
+deadlines due in a period ended. Whether a running clock is overdue or due soon is decided by
+`app.domain.timeliness.assess` in the service. The overdue list is one statement and the summary
+two, whatever the number of rows; the list is keyset paged on due date then id, never OFFSET.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, join, or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import DeadlineRow, EpisodeRow, FamilyRow, HubRow, PractitionerRow
+from app.domain.episodes import EpisodeStage
+from app.domain.timeliness import DeadlineKind
+from app.services.timeliness import KindRate, OverdueRow, SummaryFacts
+
+__all__ = ["KindRate", "OverdueRow", "SqlTimelinessQueries", "SummaryFacts"]
+
+_D = DeadlineRow
+_E = EpisodeRow
+
+
+def running_on(as_of: date) -> ColumnElement[bool]:
+    """Started by `as_of`, and neither met nor stopped by then (events after `as_of` are ignored).
+
+    An episode's closure stops its clocks, so a running clock belongs to an episode open that day.
+    """
+    return and_(
+        _D.started_on <= as_of,
+        or_(_D.met_on.is_(None), _D.met_on > as_of),
+        or_(_D.stopped_on.is_(None), _D.stopped_on > as_of),
+    )
+
+
+_ROW_COLUMNS = (
+    _D.id,
+    _D.kind,
+    _D.started_on,
+    _D.due_from,
+    _D.due_on,
+    _D.met_on,
+    _D.stopped_on,
+    _D.policy_version,
+    _E.id.label("episode_id"),
+    _E.family_id,
+    FamilyRow.reference.label("family_reference"),
+    _E.hub_id,
+    HubRow.code.label("hub_code"),
+    HubRow.name.label("hub_name"),
+    _E.lead_practitioner_id,
+    PractitionerRow.name.label("lead_name"),
+    _E.level_of_need,
+    _E.stage,
+)
+"""A deadline with its episode, family reference, hub and lead name."""
+
+_ROW_FROM = (
+    join(_D, _E, _E.id == _D.episode_id)
+    .join(FamilyRow, FamilyRow.id == _E.family_id)
+    .join(PractitionerRow, PractitionerRow.id == _E.lead_practitioner_id)
+    .join(HubRow, HubRow.id == _E.hub_id)
+)
+
+
+def _row(r: Any) -> OverdueRow:
+    return OverdueRow(
+        deadline_id=r.id,
+        kind=DeadlineKind(r.kind),
+        started_on=r.started_on,
+        due_from=r.due_from,
+        due_on=r.due_on,
+        met_on=r.met_on,
+        stopped_on=r.stopped_on,
+        policy_version=r.policy_version,
+        episode_id=r.episode_id,
+        family_id=r.family_id,
+        family_reference=r.family_reference,
+        hub_id=r.hub_id,
+        hub_code=r.hub_code,
+        hub_name=r.hub_name,
+        lead_practitioner_id=r.lead_practitioner_id,
+        lead_name=r.lead_name,
+        level_of_need=r.level_of_need,
+        stage=EpisodeStage(r.stage),
+    )
+
+
+class SqlTimelinessQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def overdue_candidates(
+        self,
+        *,
+        as_of: date,
+        horizon: date,
+        hub_id: uuid.UUID | None,
+        lead_practitioner_id: uuid.UUID | None,
+        kind: DeadlineKind | None,
+        level_of_need: str | None,
+        after: tuple[date, uuid.UUID] | None,
+        limit: int,
+    ) -> list[OverdueRow]:
+        """Clocks running on `as_of` and due by `horizon`, by due date then id, after the cursor."""
+        stmt = (
+            select(*_ROW_COLUMNS)
+            .select_from(_ROW_FROM)
+            .where(running_on(as_of), _D.due_on <= horizon)
+            .order_by(_D.due_on, _D.id)
+            .limit(limit)
+        )
+        if hub_id is not None:
+            stmt = stmt.where(_E.hub_id == hub_id)
+        if lead_practitioner_id is not None:
+            stmt = stmt.where(_E.lead_practitioner_id == lead_practitioner_id)
+        if kind is not None:
+            stmt = stmt.where(_D.kind == kind.value)
+        if level_of_need is not None:
+            stmt = stmt.where(_E.level_of_need == level_of_need)
+        if after is not None:
+            due_on, deadline_id = after
+            stmt = stmt.where(
+                or_(_D.due_on > due_on, and_(_D.due_on == due_on, _D.id > deadline_id))
+            )
+        return [_row(r) for r in self._session.execute(stmt)]
+
+    def summary(
+        self,
+        *,
+        as_of: date,
+        period_start: date,
+        period_end: date,
+        hub_id: uuid.UUID | None,
+        horizon: date | None = None,
+    ) -> SummaryFacts:
+        """Two statements: the clocks running on `as_of` (due by `horizon` when given), and per
+        kind how the deadlines due in [period_start, period_end] stood on `as_of`."""
+        running = select(*_ROW_COLUMNS).select_from(_ROW_FROM).where(running_on(as_of))
+        if horizon is not None:
+            running = running.where(_D.due_on <= horizon)
+        if hub_id is not None:
+            running = running.where(_E.hub_id == hub_id)
+        rows = [_row(r) for r in self._session.execute(running)]
+        return SummaryFacts(
+            running=rows, rates=self._rates(as_of, period_start, period_end, hub_id)
+        )
+
+    def _rates(
+        self, as_of: date, period_start: date, period_end: date, hub_id: uuid.UUID | None
+    ) -> list[KindRate]:
+        met = and_(_D.met_on.is_not(None), _D.met_on <= as_of)
+        overdue_unmet = and_(
+            or_(_D.met_on.is_(None), _D.met_on > as_of),
+            or_(_D.stopped_on.is_(None), _D.stopped_on > as_of),
+            _D.due_on < as_of,
+        )
+
+        def count(condition: ColumnElement[bool]) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        stmt = (
+            select(
+                _D.kind,
+                count(and_(met, _D.met_on <= _D.due_on)).label("met_on_time"),
+                count(and_(met, _D.met_on > _D.due_on)).label("met_late"),
+                count(overdue_unmet).label("overdue_unmet"),
+            )
+            .select_from(_D)
+            .where(_D.due_on >= period_start, _D.due_on <= period_end, or_(met, overdue_unmet))
+            .group_by(_D.kind)
+        )
+        if hub_id is not None:
+            stmt = stmt.join(_E, _E.id == _D.episode_id).where(_E.hub_id == hub_id)
+        return [
+            KindRate(
+                kind=DeadlineKind(r.kind),
+                met_on_time=int(r.met_on_time),
+                met_late=int(r.met_late),
+                overdue_unmet=int(r.overdue_unmet),
+            )
+            for r in self._session.execute(stmt)
+        ]

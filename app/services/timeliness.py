@@ -1,0 +1,396 @@
+"""Use cases of timeliness: the overdue list, the summary for managers, the policy versions.
+
+Which clocks are overdue or due soon is decided only by `app.domain.timeliness.assess`, with the
+due-soon window of the policy in force on the day asked about; the queries behind
+`TimelinessQueries` only narrow the candidates. A new policy version never rewrites a stored
+deadline: it applies to clocks that start on or after its effective date (house style 3.6).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Protocol
+
+from app.domain.episodes import EpisodeStage
+from app.domain.errors import InvalidValue
+from app.domain.families import add_months, require_text
+from app.domain.paging import Page, PageRequest, encode_cursor
+from app.domain.timeliness import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    DeadlineStatus,
+    PolicyHistory,
+    TimelinessPolicy,
+    assess,
+)
+from app.services.ports import Clock, UnitOfWork
+
+FLAGGED = frozenset({DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON})
+"""The statuses the overdue list and the summary counts show."""
+
+DEFAULT_PERIOD_MONTHS = 3
+"""The summary's rates cover the three months before `as_of` unless told otherwise."""
+
+
+# --- what the queries return ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """A clock running on the day asked about, with the episode, family, hub and lead around it.
+
+    Hub, lead, level of need and stage are the episode's current ones, not those of `as_of`.
+    """
+
+    deadline_id: uuid.UUID
+    kind: DeadlineKind
+    started_on: date
+    due_from: date | None
+    due_on: date
+    met_on: date | None
+    stopped_on: date | None
+    policy_version: int
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    family_reference: str
+    hub_id: uuid.UUID
+    hub_code: str
+    hub_name: str
+    lead_practitioner_id: uuid.UUID
+    lead_name: str
+    level_of_need: str
+    stage: EpisodeStage
+
+    @property
+    def deadline(self) -> Deadline:
+        """The domain deadline, so its status comes from the rules and nowhere else."""
+        return Deadline(
+            kind=self.kind,
+            started_on=self.started_on,
+            due_on=self.due_on,
+            due_from=self.due_from,
+            policy_version=self.policy_version,
+            met_on=self.met_on,
+            stopped_on=self.stopped_on,
+        )
+
+
+@dataclass(frozen=True)
+class KindRate:
+    """How the deadlines of one kind due in a period ended, as they stood on `as_of`.
+
+    Counted: those met by `as_of` (on time when met on or before the due date) and those still
+    unmet, not stopped and past their due date. Clocks stopped unmet, and those not yet due,
+    are left out.
+    """
+
+    kind: DeadlineKind
+    met_on_time: int = 0
+    met_late: int = 0
+    overdue_unmet: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.met_on_time + self.met_late + self.overdue_unmet
+
+    @property
+    def share_on_time(self) -> float | None:
+        """Met on time as a share of all that were due; None when nothing was due."""
+        return self.met_on_time / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class SummaryFacts:
+    """What the summary is built from: the running clocks due by the horizon, and the rates."""
+
+    running: list[OverdueRow]
+    rates: list[KindRate]
+
+
+class TimelinessQueries(Protocol):
+    """Read-only reporting queries over the stored deadlines (`SqlTimelinessQueries`)."""
+
+    def overdue_candidates(
+        self,
+        *,
+        as_of: date,
+        horizon: date,
+        hub_id: uuid.UUID | None,
+        lead_practitioner_id: uuid.UUID | None,
+        kind: DeadlineKind | None,
+        level_of_need: str | None,
+        after: tuple[date, uuid.UUID] | None,
+        limit: int,
+    ) -> list[OverdueRow]: ...
+
+    def summary(
+        self,
+        *,
+        as_of: date,
+        period_start: date,
+        period_end: date,
+        hub_id: uuid.UUID | None,
+        horizon: date | None = None,
+    ) -> SummaryFacts: ...
+
+
+QueriesFactory = Callable[[], TimelinessQueries]
+"""Builds the queries once the unit of work is open, so they read in its transaction."""
+
+
+# --- the overdue list ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """A running clock and where it stands on `as_of` (overdue or due soon)."""
+
+    row: OverdueRow
+    state: DeadlineState
+
+
+def overdue(
+    uow: UnitOfWork,
+    queries: QueriesFactory,
+    *,
+    as_of: date,
+    hub_id: uuid.UUID | None = None,
+    lead_practitioner_id: uuid.UUID | None = None,
+    kind: DeadlineKind | None = None,
+    level_of_need: str | None = None,
+    page: PageRequest,
+) -> Page[OverdueItem]:
+    """Clocks overdue or due soon on `as_of`, most overdue first (due date, then deadline id)."""
+    after = _decode_after(page.after)
+    with uow:
+        due_soon_days = _due_soon_days(uow.policies.history(), as_of)
+        rows = queries().overdue_candidates(
+            as_of=as_of,
+            horizon=as_of + timedelta(days=due_soon_days),
+            hub_id=hub_id,
+            lead_practitioner_id=lead_practitioner_id,
+            kind=kind,
+            level_of_need=level_of_need,
+            after=after,
+            limit=page.limit + 1,
+        )
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    items = [
+        OverdueItem(row=row, state=state)
+        for row, state in _assessed(rows, as_of, due_soon_days)
+        if state.status in FLAGGED
+    ]
+    # The cursor follows the last row read, not the last one kept, so paging never loops.
+    cursor = encode_cursor((rows[-1].due_on.isoformat(), rows[-1].deadline_id)) if more else None
+    return Page(items=items, next_cursor=cursor)
+
+
+# --- the summary ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    kind: DeadlineKind
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True)
+class HubCounts:
+    hub_id: uuid.UUID
+    hub_code: str
+    hub_name: str
+    by_kind: tuple[KindCounts, ...]
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.by_kind)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(c.due_soon for c in self.by_kind)
+
+
+@dataclass(frozen=True)
+class LeadCounts:
+    lead_practitioner_id: uuid.UUID
+    lead_name: str
+    by_kind: tuple[KindCounts, ...]
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.by_kind)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(c.due_soon for c in self.by_kind)
+
+
+@dataclass(frozen=True)
+class TimelinessSummary:
+    """Running clocks overdue or due soon per hub and per lead, and on-time rates per kind."""
+
+    as_of: date
+    period_start: date
+    period_end: date
+    hub_id: uuid.UUID | None
+    policy_version: int
+    due_soon_days: int
+    hubs: list[HubCounts]
+    leads: list[LeadCounts]
+    rates: list[KindRate]
+
+
+def default_period(as_of: date) -> tuple[date, date]:
+    """The three months before `as_of`: from the same day three months earlier to the day before."""
+    return add_months(as_of, -DEFAULT_PERIOD_MONTHS), as_of - timedelta(days=1)
+
+
+def summary(
+    uow: UnitOfWork,
+    queries: QueriesFactory,
+    *,
+    as_of: date,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    hub_id: uuid.UUID | None = None,
+) -> TimelinessSummary:
+    """Counts of overdue and due-soon clocks on `as_of`, and how deadlines due in a period ended."""
+    default_start, default_end = default_period(as_of)
+    start = period_start or default_start
+    end = period_end or default_end
+    if start > end:
+        raise InvalidValue("The period cannot start after it ends.", field="from")
+    with uow:
+        policy = _policy_on(uow.policies.history(), as_of)
+        facts = queries().summary(
+            as_of=as_of,
+            period_start=start,
+            period_end=end,
+            hub_id=hub_id,
+            horizon=as_of + timedelta(days=policy.due_soon_days),
+        )
+    flagged = [
+        (row, state)
+        for row, state in _assessed(facts.running, as_of, policy.due_soon_days)
+        if state.status in FLAGGED
+    ]
+    hub_names = {row.hub_id: (row.hub_code, row.hub_name) for row, _ in flagged}
+    lead_names = {row.lead_practitioner_id: row.lead_name for row, _ in flagged}
+    by_hub = _count_by(flagged, lambda row: row.hub_id)
+    by_lead = _count_by(flagged, lambda row: row.lead_practitioner_id)
+    hubs = sorted(
+        (
+            HubCounts(hub_id=i, hub_code=hub_names[i][0], hub_name=hub_names[i][1], by_kind=c)
+            for i, c in by_hub.items()
+        ),
+        key=lambda h: (h.hub_code, str(h.hub_id)),
+    )
+    leads = sorted(
+        (
+            LeadCounts(lead_practitioner_id=i, lead_name=lead_names[i], by_kind=c)
+            for i, c in by_lead.items()
+        ),
+        key=lambda lead: (lead.lead_name.casefold(), str(lead.lead_practitioner_id)),
+    )
+    found = {rate.kind: rate for rate in facts.rates}
+    rates = [found.get(kind, KindRate(kind=kind)) for kind in DeadlineKind]
+    return TimelinessSummary(
+        as_of=as_of,
+        period_start=start,
+        period_end=end,
+        hub_id=hub_id,
+        policy_version=policy.version,
+        due_soon_days=policy.due_soon_days,
+        hubs=hubs,
+        leads=leads,
+        rates=rates,
+    )
+
+
+# --- policy versions -----------------------------------------------------------------------------
+
+
+def current_policy(uow: UnitOfWork) -> PolicyHistory:
+    """Every version of the practice standards, the seeds' defaults when none was configured."""
+    with uow:
+        return uow.policies.history()
+
+
+def add_policy_version(
+    uow: UnitOfWork, clock: Clock, policy: TimelinessPolicy, reason: str | None
+) -> PolicyHistory:
+    """Add a version numbered above every other; it takes effect today or later, never earlier.
+
+    The version number on `policy` is replaced. Clocks already started keep their stored due
+    dates; the new rules apply to clocks that start on or after `effective_from`.
+    """
+    why = require_text(reason, "reason", what="The reason for the change")
+    if policy.effective_from < clock.today():
+        raise InvalidValue(
+            "A new policy version cannot take effect in the past: it applies to clocks that "
+            "start on or after its effective date.",
+            field="effective_from",
+        )
+    with uow:
+        history = uow.policies.history()
+        numbered = replace(policy, version=max(v.version for v in history.versions) + 1)
+        updated = history.with_new_version(numbered)
+        uow.policies.add(numbered, reason=why, at=clock.now())
+        uow.commit()
+        return updated
+
+
+# --- internals -----------------------------------------------------------------------------------
+
+
+def _policy_on(history: PolicyHistory, as_of: date) -> TimelinessPolicy:
+    try:
+        return history.in_force_on(as_of)
+    except InvalidValue as exc:
+        raise InvalidValue(exc.detail, field="as_of") from None
+
+
+def _due_soon_days(history: PolicyHistory, as_of: date) -> int:
+    return _policy_on(history, as_of).due_soon_days
+
+
+def _assessed(
+    rows: Iterable[OverdueRow], as_of: date, due_soon_days: int
+) -> list[tuple[OverdueRow, DeadlineState]]:
+    return [(row, assess(row.deadline, as_of, due_soon_days)) for row in rows]
+
+
+def _count_by(
+    flagged: list[tuple[OverdueRow, DeadlineState]], key: Callable[[OverdueRow], uuid.UUID]
+) -> dict[uuid.UUID, tuple[KindCounts, ...]]:
+    counts: Counter[tuple[uuid.UUID, DeadlineKind, DeadlineStatus]] = Counter(
+        (key(row), row.kind, state.status) for row, state in flagged
+    )
+    return {
+        group: tuple(
+            KindCounts(
+                kind=kind,
+                overdue=counts[(group, kind, DeadlineStatus.OVERDUE)],
+                due_soon=counts[(group, kind, DeadlineStatus.DUE_SOON)],
+            )
+            for kind in DeadlineKind
+        )
+        for group in dict.fromkeys(key(row) for row, _ in flagged)
+    }
+
+
+def _decode_after(after: tuple[object, ...] | None) -> tuple[date, uuid.UUID] | None:
+    if after is None:
+        return None
+    try:
+        due_on, deadline_id = after
+        return date.fromisoformat(str(due_on)), uuid.UUID(str(deadline_id))
+    except ValueError:
+        raise InvalidValue("The cursor is not one this service issued.", field="cursor") from None
