@@ -45,6 +45,64 @@ def demo_data() -> None:
 
 
 @cli.command()
+def token(
+    user: Annotated[
+        str, typer.Option("--user", help="The practitioner's email (demo users: see the README).")
+    ],
+    hours: Annotated[int, typer.Option(help="How long the token lasts.")] = 8,
+) -> None:
+    """Print a local (HS256) bearer token for a practitioner, for the demo and local testing."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.api.security import issue_local_token
+    from app.clock import SystemClock
+    from app.db.engine import make_engine, make_session_factory
+    from app.db.unit_of_work import SqlUnitOfWork
+
+    settings = get_settings()
+    if "HS256" not in settings.auth_algorithms or not settings.auth_hs256_secret:
+        typer.echo(
+            "local tokens need FAMILYHUB_AUTH_ALGORITHMS to include HS256 and a secret", err=True
+        )
+        raise typer.Exit(2)
+    with SqlUnitOfWork(make_session_factory(make_engine(settings.database_url))) as uow:
+        practitioner = uow.practitioners.get_by_email(user)
+    if practitioner is None or not practitioner.active:
+        typer.echo(f"no active practitioner with the email {user}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        issue_local_token(
+            subject=practitioner.email,
+            secret=settings.auth_hs256_secret,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            now=SystemClock(ZoneInfo(settings.timezone)).now(),
+            lifetime=timedelta(hours=hours),
+        )
+    )
+
+
+@cli.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain from the first entry to the recorded head."""
+    from app.db.engine import make_engine, make_session_factory
+    from app.db.unit_of_work import SqlUnitOfWork
+    from app.services.audit import verify_audit_chain
+
+    verdict = verify_audit_chain(
+        SqlUnitOfWork(make_session_factory(make_engine(get_settings().database_url)))
+    )
+    if verdict.ok:
+        typer.echo(f"audit chain intact: {verdict.checked} entries verified")
+        return
+    typer.echo(
+        f"audit chain BROKEN at entry {verdict.first_bad_sequence}: {verdict.problem}", err=True
+    )
+    raise typer.Exit(1)
+
+
+@cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,

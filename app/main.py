@@ -14,9 +14,11 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from app import __version__
 from app.api import problems
+from app.api.auth import BearerTokenMiddleware, make_verifier
 from app.api.middleware import RequestContextMiddleware
 from app.api.routers import (
     assessments,
+    audit,
     consents,
     episodes,
     families,
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.token_verifier = make_verifier(settings)
 
     problems.install(app)
 
@@ -104,9 +107,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         plans.router,
         taf.router,
         timeliness.router,
+        audit.router,
     ):
         app.include_router(router)
 
+    # Added innermost first: the token check runs inside CORS, so a 401 still carries CORS headers.
+    app.add_middleware(BearerTokenMiddleware, verifier=app.state.token_verifier)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

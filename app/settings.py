@@ -9,6 +9,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
+DEV_TOKEN_SECRET = "familyhub-local-demo-secret-not-for-production"
+"""Signs local demo tokens; refused outside env=dev/test."""
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,38 @@ class Settings(BaseSettings):
         default_factory=lambda: ["2", "3"],
         description="Levels at which an early help episode may run.",
     )
+
+    auth_algorithms: list[str] = Field(
+        default_factory=lambda: ["HS256"],
+        description="Pinned token algorithms: HS256 locally, RS256/ES256 against the council's identity provider.",
+    )
+    auth_issuer: str = Field(default="familyhub-local", description="Expected `iss` of tokens.")
+    auth_audience: str = Field(default="familyhub", description="Expected `aud` of tokens.")
+    auth_hs256_secret: str | None = Field(
+        default=DEV_TOKEN_SECRET, description="HS256 secret (local tokens)."
+    )
+    auth_jwks_path: str | None = Field(
+        default=None, description="JWKS file of the identity provider."
+    )
+    auth_jwks_url: str | None = Field(
+        default=None, description="JWKS URL of the identity provider (https)."
+    )
+    auth_leeway_seconds: int = Field(default=30, description="Clock skew allowed on exp/nbf/iat.")
+
+    @model_validator(mode="after")
+    def _no_demo_secret_in_production(self) -> Settings:
+        if (
+            self.env == "production"
+            and "HS256" in self.auth_algorithms
+            and (
+                self.auth_hs256_secret in (None, DEV_TOKEN_SECRET)
+                or len(self.auth_hs256_secret or "") < 32
+            )
+        ):
+            raise ValueError(
+                "production needs its own FAMILYHUB_AUTH_HS256_SECRET (32+ chars) or RS/ES with a JWKS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _early_help_levels_exist(self) -> Settings:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -125,3 +126,60 @@ def given_staff(new_uow: Callable[[], UnitOfWork], reference: ReferenceData) -> 
             ids[key] = practitioner.id
         uow.commit()
     return Staff(**ids)
+
+
+def bearer(practitioner_id: uuid.UUID, *, secret: str | None = None, **overrides: Any) -> str:
+    """An Authorization header value for a practitioner, signed like `familyhub token` signs."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.api.security import issue_local_token
+    from app.clock import SystemClock
+    from app.settings import DEV_TOKEN_SECRET
+
+    fields: dict[str, Any] = {
+        "subject": str(practitioner_id),
+        "secret": secret or DEV_TOKEN_SECRET,
+        "issuer": "familyhub-local",
+        "audience": "familyhub",
+        "now": SystemClock(ZoneInfo("Europe/London")).now(),
+        "lifetime": timedelta(hours=1),
+    }
+    fields.update(overrides)
+    return "Bearer " + issue_local_token(**fields)
+
+
+@contextmanager
+def as_user(client: Any, practitioner_id: uuid.UUID) -> Iterator[None]:
+    """Make the requests inside the block as another practitioner."""
+    previous = client.headers.get("Authorization")
+    client.headers["Authorization"] = bearer(practitioner_id)
+    try:
+        yield
+    finally:
+        client.headers["Authorization"] = previous
+
+
+def given_practitioner(
+    new_uow: Callable[[], UnitOfWork],
+    *,
+    roles: set[Any],
+    agency: str = "COUNCIL_EH",
+    hubs: frozenset[uuid.UUID] = frozenset(),
+    name: str = "Test User",
+) -> uuid.UUID:
+    """One more practitioner in the directory, with exactly the roles a test needs."""
+    from app.domain.practitioners import Practitioner
+
+    practitioner = Practitioner(
+        id=uuid.uuid4(),
+        name=name,
+        email=f"{uuid.uuid4().hex[:12]}@council.example",
+        agency_code=agency,
+        roles=frozenset(roles),
+        hub_ids=hubs,
+    )
+    with new_uow() as uow:
+        uow.practitioners.add(practitioner, at=datetime(2025, 1, 1, tzinfo=UTC))
+        uow.commit()
+    return practitioner.id

@@ -25,7 +25,7 @@ from app.db.migrations_state import upgrade_to_head
 from app.db.unit_of_work import SqlUnitOfWork
 from app.main import create_app
 from app.settings import Settings
-from tests.builders import ReferenceData, given_reference_data
+from tests.builders import ReferenceData, Staff, bearer, given_reference_data, given_staff
 
 POSTGRES_URL = os.environ.get(
     "FAMILYHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -127,16 +127,17 @@ def client(
     session_factory: sessionmaker[Session],
     clock: FixedClock,
     reference: ReferenceData,
+    staff: Staff,
 ) -> Iterator[TestClient]:
+    """The API, signed in as the lead professional `staff.lead` (switch with `tests.builders.as_user`)."""
     app = create_app(Settings(env="test", database_url=str(engine.url)), engine=engine)
     app.state.session_factory = session_factory
     app.dependency_overrides[get_clock] = lambda: clock
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers["Authorization"] = bearer(staff.lead)
         yield test_client
 
 
 @pytest.fixture
-def staff(new_uow, reference: ReferenceData):  # type: ignore[no-untyped-def]
-    from tests.builders import given_staff
-
+def staff(new_uow, reference: ReferenceData) -> Staff:  # type: ignore[no-untyped-def]
     return given_staff(new_uow, reference)

@@ -20,6 +20,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # exception class → (status, type slug, title); the most specific class is looked up first.
 PROBLEM_TABLE: dict[type[errors.DomainError], tuple[int, str, str]] = {
     errors.NotFound: (404, "not-found", "Not found"),
+    errors.Forbidden: (403, "forbidden", "Forbidden"),
+    errors.Unauthenticated: (401, "unauthorized", "Authentication required"),
     errors.InvalidValue: (422, "invalid-value", "Invalid value"),
     errors.ConsentRequired: (409, "consent-required", "Consent is not in force"),
     errors.IllegalTransition: (409, "illegal-transition", "Not allowed at this stage"),

@@ -55,6 +55,7 @@ class FamilyRow(Timestamped, Base):
     town: Mapped[str | None] = mapped_column(String(100))
     postcode: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
     hub_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hubs.id"), nullable=False, index=True)
+    created_by_practitioner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -77,6 +78,7 @@ class PersonRow(Timestamped, Base):
     contact: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     contact_restricted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     restriction_reason: Mapped[str | None] = mapped_column(Text)
+    restriction_visible_to: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -373,3 +375,36 @@ class TafMeetingRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
 
     __table_args__ = (Index("ix_taf_meetings_episode_id_held_on", "episode_id", "held_on"),)
+
+
+class AuditEntryRow(Base):
+    """The append-only audit trail; each entry carries the hash of the one before it."""
+
+    __tablename__ = "audit_entries"
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_roles: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_id: Mapped[str | None] = mapped_column(String(64))
+    family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    request_id: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    break_glass_reason: Mapped[str | None] = mapped_column(Text)
+    previous_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+    __table_args__ = (
+        Index("ix_audit_entries_family_id_sequence", "family_id", "sequence"),
+        Index("ix_audit_entries_actor_id_sequence", "actor_id", "sequence"),
+    )
+
+
+class AuditHeadRow(Base):
+    """One row: the newest entry's sequence and hash. Locking it serialises appends to the chain."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db.repositories.access_facts import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
+from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
@@ -52,6 +54,8 @@ class SqlUnitOfWork:
         self.assessments = SqlAssessmentRepository(session)
         self.plans = SqlPlanRepository(session)
         self.taf = SqlTafRepository(session)
+        self.access = SqlAccessFacts(session)
+        self.audit = SqlAuditTrail(session)
         return self
 
     def __exit__(

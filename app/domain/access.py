@@ -11,7 +11,9 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
 - A denial is HIDDEN (404) unless the user could legitimately read the thing they are acting on;
   only then is it FORBIDDEN (403). For an episode that means reading *that* episode.
 - Relationship rights (lead, TAF seat, registering a family) need the practitioner role.
-- The lead of a closed episode keeps reading it and the family, but writes nothing.
+- The lead of a closed episode keeps reading it and the family; steps on the closed episode pass
+  the gate only for the process to refuse them with a 409 saying why; the family record is
+  written by leads of open episodes only.
 - A lead reads the episodes they lead, not the family's other episodes.
 - Managers read everything, reassign leads and open episodes, but do not write case records or
   decide on plans: that is the lead's and the Early Help and Support Service's job.
@@ -33,7 +35,7 @@ from types import MappingProxyType
 from uuid import UUID
 
 from app.domain.consent import Consent, ConsentPurpose, SharingScope
-from app.domain.errors import InvalidValue
+from app.domain.errors import Forbidden, InvalidValue
 
 MIN_BREAK_GLASS_REASON = 10
 """Characters (after trimming) a break-glass reason needs: long enough to mean something."""
@@ -73,6 +75,7 @@ class Action(StrEnum):
     AUDIT_CLAIMS = "audit_claims"
     CREATE_FAMILY = "create_family"
     SEARCH_FAMILIES = "search_families"
+    READ_DIRECTORY = "read_directory"
 
 
 FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
@@ -111,6 +114,17 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # Results must still be filtered record by record with READ_FAMILY.
         Action.SEARCH_FAMILIES: frozenset(
             {Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE, Role.MANAGER}
+        ),
+        # Names, agencies and roles of staff, to pick a lead or a TAF member; no case data.
+        Action.READ_DIRECTORY: frozenset(
+            {
+                Role.PRACTITIONER,
+                Role.LINK_WORKER,
+                Role.QUALITY_ASSURANCE,
+                Role.MANAGER,
+                Role.ADMIN,
+                Role.AUDITOR,
+            }
         ),
     }
 )
@@ -431,8 +445,10 @@ def _record_grant(
 
     assert episode is not None
     if action is Action.WRITE_EPISODE:
-        if episode.is_open and ties.leads(episode):
-            return "lead professional of this open episode"
+        # A closed episode's lead passes the gate so the process itself refuses the step with a
+        # clear 409 ("the episode is closed"); nothing in a closed episode can change anyway.
+        if ties.leads(episode):
+            return "lead professional of this episode"
         return None
     if action is Action.UPDATE_ASSIGNED_ACTION:
         if not episode.is_open:
@@ -489,3 +505,20 @@ def may_see_restricted_details(
     return (
         principal.practitioner_id in named_practitioner_ids and ties.why_read_family() is not None
     )
+
+
+def timeliness_hub_scope(principal: Principal, requested_hub: UUID | None) -> UUID | None:
+    """The hub a timeliness view is limited to: managers see the council, link workers their hubs.
+
+    A link worker watches their neighbourhood (seed-digest AMB-19): asking for another hub is
+    refused, and with several hubs they choose one (a single hub is chosen for them).
+    """
+    if principal.has(Role.MANAGER):
+        return requested_hub
+    if requested_hub is not None:
+        if requested_hub not in principal.hub_ids:
+            raise Forbidden("You watch the timeliness of your own hubs only.", field="hub_id")
+        return requested_hub
+    if len(principal.hub_ids) == 1:
+        return next(iter(principal.hub_ids))
+    raise InvalidValue("Choose one of your hubs.", field="hub_id")

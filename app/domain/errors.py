@@ -42,3 +42,11 @@ class PreconditionRequired(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     """The same Idempotency-Key came back with a different request body."""
+
+
+class Forbidden(DomainError):
+    """The user may know the record exists but may not do this to it."""
+
+
+class Unauthenticated(DomainError):
+    """No valid token: the answer says nothing more."""

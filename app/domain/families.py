@@ -140,6 +140,8 @@ class Person:
     contact: ContactDetails | None = None
     contact_restricted: bool = False
     restriction_reason: str | None = None
+    restriction_visible_to: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    """Practitioners the restriction names as allowed to see the restricted details."""
     version: int = 1
 
     @property
@@ -278,6 +280,7 @@ class Family:
     hub_id: uuid.UUID
     version: int = 1
     memberships: list[Membership] = field(default_factory=list)
+    created_by_practitioner_id: uuid.UUID | None = None
 
     def current_memberships(self, on: date) -> list[Membership]:
         return [m for m in self.memberships if m.is_current_on(on)]

@@ -43,6 +43,7 @@ class FamilyDraft:
     hub_id: uuid.UUID
     members: Sequence[NewMember] = field(default_factory=tuple)
     reference: str | None = None
+    created_by_practitioner_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class FamilyRecord:
     people: dict[uuid.UUID, Person]
     relationships: list[Relationship]
     warnings: list[DuplicateCandidate] = field(default_factory=list)
+    visible_duplicates: frozenset[uuid.UUID] = frozenset()
 
 
 def check_version(expected: int | None, actual: int) -> None:
@@ -164,7 +166,11 @@ def create_family(uow: UnitOfWork, clock: Clock, draft: FamilyDraft) -> FamilyRe
         else:
             reference = _new_reference(uow)
         family = Family(
-            id=uuid.uuid4(), reference=reference, address=draft.address, hub_id=draft.hub_id
+            id=uuid.uuid4(),
+            reference=reference,
+            address=draft.address,
+            hub_id=draft.hub_id,
+            created_by_practitioner_id=draft.created_by_practitioner_id,
         )
         new_people: list[Person] = []
         for index, new in enumerate(draft.members):
@@ -351,3 +357,9 @@ def add_relationship(
         uow.families.save(family, at=now)
         uow.commit()
         return relationship
+
+
+def families_of_person(uow: UnitOfWork, person_id: uuid.UUID) -> list[uuid.UUID]:
+    """The households a person currently belongs to (a child of separated parents has two)."""
+    with uow:
+        return uow.families.families_of_person(person_id)

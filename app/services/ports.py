@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from app.domain.access import RecordFacts
 from app.domain.assessments import Assessment
+from app.domain.audit import AuditEntry
 from app.domain.consent import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
@@ -171,6 +173,35 @@ class TafRepository(Protocol):
     def add_meeting(self, meeting: TafMeeting, *, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    """What to write in the audit trail about one access; the chain adds sequence and hashes."""
+
+    actor_id: uuid.UUID | None
+    actor_roles: tuple[str, ...]
+    action: str
+    resource_type: str
+    outcome: str
+    resource_id: str | None = None
+    family_id: uuid.UUID | None = None
+    request_id: str | None = None
+    break_glass_reason: str | None = None
+
+
+class AccessFactsRepository(Protocol):
+    def family_of_episode(self, episode_id: uuid.UUID) -> uuid.UUID | None: ...
+    def for_families(
+        self, family_ids: Sequence[uuid.UUID], today: date
+    ) -> dict[uuid.UUID, RecordFacts]: ...
+
+
+class AuditTrail(Protocol):
+    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None: ...
+    def for_family(self, family_id: uuid.UUID, page: PageRequest) -> Page[AuditEntry]: ...
+    def head(self) -> tuple[int, str]: ...
+    def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: nothing is kept unless the service calls commit()."""
 
@@ -197,6 +228,10 @@ class UnitOfWork(Protocol):
     def plans(self) -> PlanRepository: ...
     @property
     def taf(self) -> TafRepository: ...
+    @property
+    def access(self) -> AccessFactsRepository: ...
+    @property
+    def audit(self) -> AuditTrail: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

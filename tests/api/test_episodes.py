@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
-from tests.builders import ReferenceData, Staff, make_family_body, make_member_body
+from tests.builders import ReferenceData, Staff, as_user, make_family_body, make_member_body
 
 API = "/api/v1"
 
@@ -168,14 +168,10 @@ class TestFullCycle:
         assert case.deadline("assessment")["status"] == "met_on_time"
 
         on(case.clock, "2024-12-23")
-        case.post(
-            "/qa-decisions",
-            {
-                "outcome": "returned",
-                "comments": "Add an action for the school",
-                "officer_id": str(staff.qa_officer),
-            },
-        )
+        with as_user(case.client, staff.qa_officer):
+            case.post(
+                "/qa-decisions", {"outcome": "returned", "comments": "Add an action for the school"}
+            )
         assert case.episode["stage"] == "plan_returned"
         school = ok(
             case.client.post(
@@ -217,7 +213,8 @@ class TestFullCycle:
         case.post("/plan-submission")
 
         on(case.clock, "2025-01-06")
-        case.post("/qa-decisions", {"outcome": "approved", "officer_id": str(staff.qa_officer)})
+        with as_user(case.client, staff.qa_officer):
+            case.post("/qa-decisions", {"outcome": "approved"})
         assert case.episode["stage"] == "plan_approved"
         first_taf = case.deadline("first_taf")
         assert (first_taf["started_on"], first_taf["due_on"]) == ("2025-01-06", "2025-01-20")
@@ -362,16 +359,17 @@ class TestRefusals:
         assert response.json()["errors"][0]["field"] == "family_view"
 
     def test_a_family_has_one_open_episode_at_a_time(self, case: Case, staff: Staff) -> None:
-        response = case.client.post(
-            f"{API}/episodes",
-            json={
-                "family_id": case.family["id"],
-                "source": "gp",
-                "level_of_need": "3",
-                "lead_practitioner_id": str(staff.lead),
-                "child_person_ids": [case.person("child")],
-            },
-        )
+        with as_user(case.client, staff.manager):
+            response = case.client.post(
+                f"{API}/episodes",
+                json={
+                    "family_id": case.family["id"],
+                    "source": "gp",
+                    "level_of_need": "3",
+                    "lead_practitioner_id": str(staff.lead),
+                    "child_person_ids": [case.person("child")],
+                },
+            )
         assert response.status_code == 409
 
     def test_an_adult_is_not_a_child_of_an_episode(self, case: Case, staff: Staff) -> None:
@@ -445,10 +443,11 @@ class TestConsentAndHandover:
         on(case.clock, "2024-12-03")
         case.post("/assessment-start")
         due = case.deadline("assessment")["due_on"]
-        case.post(
-            "/lead-assignments",
-            {"practitioner_id": str(staff.other_lead), "reason": "Caseload balance"},
-        )
+        with as_user(case.client, staff.manager):
+            case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "reason": "Caseload balance"},
+            )
         assert case.episode["lead"]["practitioner_id"] == str(staff.other_lead)
         assert case.episode["lead_history"][-1]["from_practitioner_id"] == str(staff.lead)
         assert case.deadline("assessment")["due_on"] == due

@@ -32,12 +32,18 @@ POLICY = "/api/v1/admin/timeliness-policy"
 
 
 @pytest.fixture
-def api(client: TestClient) -> TestClient:
-    """The client, with the timeliness routes added if app/main.py does not include them yet."""
+def api(client: TestClient, new_uow: NewUow) -> TestClient:
+    """The client signed in as a manager who is also the policy admin (roles add up)."""
+    from app.domain.access import Role
+    from tests.builders import bearer, given_practitioner
+
     app = client.app
     assert isinstance(app, FastAPI)
     if not any(getattr(route, "path", None) == OVERDUE for route in app.routes):
         app.include_router(router)
+    client.headers["Authorization"] = bearer(
+        given_practitioner(new_uow, roles={Role.MANAGER, Role.ADMIN})
+    )
     return client
 
 

@@ -7,10 +7,12 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.schemas.episodes import AssessmentRead, AssessmentUpdate
+from app.domain.access import Action
 from app.domain.assessments import Assessment
 from app.domain.errors import (
     IllegalTransition,
@@ -35,8 +37,9 @@ def _read(response: Response, assessment: Assessment) -> AssessmentRead:
     responses=problems.responses(NotFound, validation=False),
     operation_id="listAssessments",
 )
-def list_assessments(episode_id: uuid.UUID, uow: UowDep) -> list[AssessmentRead]:
+def list_assessments(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[AssessmentRead]:
     """Every version of the episode's assessment, oldest first (a short list: never paged)."""
+    gate.require(Action.READ_EPISODE, "assessment", episode_id=episode_id)
     return [AssessmentRead.from_domain(a) for a in service.list_assessments(uow, episode_id)]
 
 
@@ -48,9 +51,10 @@ def list_assessments(episode_id: uuid.UUID, uow: UowDep) -> list[AssessmentRead]
     operation_id="startReassessment",
 )
 def reassess(
-    episode_id: uuid.UUID, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+    episode_id: uuid.UUID, uow: UowDep, gate: GateDep, clock: ClockDep, idempotent: IdempotencyDep
 ) -> Response:
     """Start a reassessment: a new draft version copied from the latest completed assessment."""
+    gate.require(Action.WRITE_EPISODE, "assessment", episode_id=episode_id)
 
     def create() -> Created:
         assessment = service.reassess(uow, clock, episode_id)
@@ -78,8 +82,12 @@ def get_assessment(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
 ) -> Response | AssessmentRead:
     """One version of the assessment."""
+    gate.require(
+        Action.READ_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
+    )
     assessment = service.get_assessment(uow, episode_id, assessment_id)
     return not_modified(request, assessment.version, response) or AssessmentRead.from_domain(
         assessment
@@ -100,10 +108,14 @@ def update_assessment(
     body: AssessmentUpdate,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> AssessmentRead:
     """Write the draft: who it covers, strengths, needs (each tagged with a headline), voices, analysis."""
+    gate.require(
+        Action.WRITE_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
+    )
     assessment = service.revise_assessment(
         uow,
         clock,
@@ -128,10 +140,14 @@ def complete_assessment(
     assessment_id: uuid.UUID,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> AssessmentRead:
     """Complete the assessment; from now on it never changes (If-Match)."""
+    gate.require(
+        Action.WRITE_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
+    )
     assessment = service.complete_assessment(
         uow, clock, episode_id, assessment_id, expected_version=parse_if_match(if_match)
     )

@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, Code, PageOf
 from app.api.schemas.consents import ConsentCreate, ConsentRead, ConsentStatusRead, WithdrawalIn
+from app.domain.access import Action
 from app.domain.consent import ConsentPurpose
 from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
 from app.domain.paging import page_in_memory
@@ -37,10 +39,12 @@ def record_consent(
     family_id: uuid.UUID,
     body: ConsentCreate,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     idempotent: IdempotencyDep,
 ) -> Response:
     """Record consent given by a member of the household."""
+    gate.require(Action.WRITE_FAMILY, "consent", family_id=family_id)
 
     def create() -> Created:
         consent = service.record_consent(uow, clock, body.to_domain(family_id))
@@ -64,6 +68,7 @@ def list_consents(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     purpose: ConsentPurpose | None = None,
@@ -72,6 +77,7 @@ def list_consents(
     ] = None,
 ) -> PageOf[ConsentRead]:
     """The family's consent history, withdrawals included, oldest first."""
+    gate.require(Action.READ_FAMILY, "consent", family_id=family_id)
     consents = service.list_consents(uow, family_id)
     chosen = [
         c
@@ -95,9 +101,15 @@ def list_consents(
     operation_id="getConsent",
 )
 def get_consent(
-    family_id: uuid.UUID, consent_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+    family_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    gate: GateDep,
 ) -> Response | ConsentRead:
     """Read one consent record."""
+    gate.require(Action.READ_FAMILY, "consent", resource_id=consent_id, family_id=family_id)
     consent = service.get_consent(uow, family_id, consent_id)
     return not_modified(request, consent.version, response) or ConsentRead.from_domain(consent)
 
@@ -116,10 +128,12 @@ def withdraw_consent(
     body: WithdrawalIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> ConsentRead:
     """Record the withdrawal of a consent (If-Match: the consent's ETag)."""
+    gate.require(Action.WRITE_FAMILY, "consent", resource_id=consent_id, family_id=family_id)
     consent = service.withdraw_consent(
         uow,
         clock,
@@ -141,6 +155,7 @@ def withdraw_consent(
 def consent_status(
     family_id: uuid.UUID,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     purpose: ConsentPurpose,
     agency_code: Annotated[
@@ -151,6 +166,7 @@ def consent_status(
     ] = None,
 ) -> ConsentStatusRead:
     """Is consent for this purpose (and agency) in force on this date?"""
+    gate.require(Action.READ_FAMILY, "consent_status", family_id=family_id)
     day = on or clock.today()
     answer = service.is_consent_in_force(
         uow, family_id, purpose=purpose, on=day, agency_code=agency_code

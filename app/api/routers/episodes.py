@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
@@ -22,6 +23,7 @@ from app.api.schemas.episodes import (
     LeadAssignmentIn,
     LevelChangeIn,
 )
+from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import (
     Conflict,
@@ -67,11 +69,13 @@ def _read(response: Response, record: service.EpisodeRecord) -> EpisodeRead:
 def open_episode(
     body: EpisodeCreate,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     settings: SettingsDep,
     idempotent: IdempotencyDep,
 ) -> Response:
     """Open an episode of early help for a family (linked to its previous episode, if any)."""
+    gate.require(Action.OPEN_EPISODE, "episode", family_id=body.family_id)
 
     def create() -> Created:
         record = service.open_new_episode(
@@ -110,6 +114,7 @@ def list_episodes(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -121,6 +126,7 @@ def list_episodes(
     as_of: AsOf = None,
 ) -> PageOf[EpisodeRead]:
     """Episodes, newest request first, filtered by family, hub, lead professional or stage."""
+    gate.require(Action.SEARCH_FAMILIES, "episode_search")
     page = service.search_episodes(
         uow,
         EpisodeFilter(
@@ -133,9 +139,11 @@ def list_episodes(
         page_request(limit, cursor),
         as_of or clock.today(),
     )
+    visible = gate.visible_episodes([(r.episode.id, r.episode.family_id) for r in page.items])
     link_next(request, response, page.next_cursor)
     return PageOf[EpisodeRead](
-        items=[EpisodeRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
+        items=[EpisodeRead.from_record(r) for r in page.items if r.episode.id in visible],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -150,10 +158,12 @@ def get_episode(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     as_of: AsOf = None,
 ) -> Response | EpisodeRead:
     """One episode with who leads, its stage and every deadline's status."""
+    gate.require(Action.READ_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.get_episode(uow, episode_id, as_of or clock.today())
     return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
         record
@@ -170,10 +180,12 @@ def start_assessment(
     episode_id: uuid.UUID,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> EpisodeWithAssessment:
     """Start the assessment (consent to take part must be in force); its draft is created (If-Match)."""
+    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record, assessment = service.start_assessment(
         uow, clock, episode_id, expected_version=parse_if_match(if_match)
     )
@@ -193,10 +205,12 @@ def assign_lead(
     body: LeadAssignmentIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Hand the episode to another lead professional; the history keeps every handover (If-Match)."""
+    gate.require(Action.REASSIGN_LEAD, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.assign_lead(
         uow,
         clock,
@@ -219,11 +233,13 @@ def change_level(
     body: LevelChangeIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     settings: SettingsDep,
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Record a change in the level of need; the history is kept (If-Match)."""
+    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.change_level(
         uow,
         clock,
@@ -247,10 +263,12 @@ def close_episode(
     body: ClosureIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Close the episode with a reason and the family's view of family life (If-Match)."""
+    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.close_episode(
         uow,
         clock,

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
@@ -20,6 +21,7 @@ from app.api.schemas.episodes import (
     PlanUpdate,
     QaDecisionIn,
 )
+from app.domain.access import Action
 from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
 from app.domain.plans import FamilyPlan
 from app.services import plans as service
@@ -44,8 +46,9 @@ def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -
     responses=problems.responses(NotFound, validation=False),
     operation_id="listPlans",
 )
-def list_plans(episode_id: uuid.UUID, uow: UowDep) -> list[PlanRead]:
+def list_plans(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[PlanRead]:
     """Every version of the family plan, oldest first (a short list: never paged)."""
+    gate.require(Action.READ_EPISODE, "plan", episode_id=episode_id)
     return [PlanRead.from_domain(p) for p in service.list_plans(uow, episode_id)]
 
 
@@ -60,10 +63,12 @@ def draft_plan(
     episode_id: uuid.UUID,
     body: PlanCreate,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     idempotent: IdempotencyDep,
 ) -> Response:
     """Draft the suggested family plan: outcomes linked to the assessed needs, and actions."""
+    gate.require(Action.WRITE_EPISODE, "plan", episode_id=episode_id)
 
     def create() -> Created:
         plan = service.draft_plan(
@@ -92,9 +97,15 @@ def draft_plan(
     operation_id="getPlan",
 )
 def get_plan(
-    episode_id: uuid.UUID, plan_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+    episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    gate: GateDep,
 ) -> Response | PlanRead:
     """One version of the family plan."""
+    gate.require(Action.READ_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
     plan = service.get_plan(uow, episode_id, plan_id)
     return not_modified(request, plan.version, response) or PlanRead.from_domain(plan)
 
@@ -111,10 +122,12 @@ def update_plan(
     body: PlanUpdate,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> PlanRead:
     """Change a draft or returned plan's outcomes or actions (If-Match)."""
+    gate.require(Action.WRITE_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
     plan = service.edit_plan(
         uow,
         clock,
@@ -138,10 +151,12 @@ def revise_plan(
     episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     idempotent: IdempotencyDep,
 ) -> Response:
     """Start the next version of the agreed plan as a draft; a TAF review agrees it."""
+    gate.require(Action.WRITE_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
 
     def create() -> Created:
         plan = service.revise_plan(uow, clock, episode_id, plan_id)
@@ -167,10 +182,18 @@ def update_action_status(
     body: ActionStatusIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> PlanRead:
     """Record progress on one action of the agreed plan (If-Match: the plan's ETag)."""
+    gate.require(
+        Action.UPDATE_ASSIGNED_ACTION,
+        "plan_action",
+        resource_id=action_id,
+        episode_id=episode_id,
+        action_item_id=action_id,
+    )
     plan = service.update_action_status(
         uow,
         clock,
@@ -193,10 +216,12 @@ def submit_plan(
     episode_id: uuid.UUID,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> EpisodeWithPlan:
     """Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag)."""
+    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record, plan = service.submit_for_quality_assurance(
         uow, clock, episode_id, expected_version=parse_if_match(if_match)
     )
@@ -214,15 +239,17 @@ def decide_quality_assurance(
     body: QaDecisionIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> EpisodeWithPlan:
     """Approve the plan (the first-TAF clock starts) or return it with comments (If-Match: the episode's ETag)."""
+    gate.require(Action.DECIDE_QA, "episode", resource_id=episode_id, episode_id=episode_id)
     record, plan = service.decide_quality_assurance(
         uow,
         clock,
         episode_id,
-        officer_id=body.officer_id,
+        officer_id=gate.principal.practitioner_id,
         outcome=body.outcome,
         comments=body.comments,
         expected_version=parse_if_match(if_match),

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import PageOf
 from app.api.schemas.practitioners import PractitionerCreate, PractitionerRead, PractitionerUpdate
-from app.domain.access import Role
+from app.domain.access import Action, Role
 from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
 from app.services import practitioners as service
 from app.services.ports import PractitionerFilter
@@ -30,9 +31,14 @@ router = APIRouter(prefix="/api/v1/practitioners", tags=["practitioners"])
     operation_id="registerPractitioner",
 )
 def register(
-    body: PractitionerCreate, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+    body: PractitionerCreate,
+    uow: UowDep,
+    gate: GateDep,
+    clock: ClockDep,
+    idempotent: IdempotencyDep,
 ) -> Response:
     """Add a practitioner to the directory."""
+    gate.require(Action.MANAGE_PRACTITIONERS, "practitioner")
 
     def create() -> Created:
         practitioner = service.register_practitioner(uow, clock, body.to_domain())
@@ -55,6 +61,7 @@ def list_practitioners(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     agency_code: Annotated[str | None, Query(max_length=64)] = None,
@@ -64,6 +71,7 @@ def list_practitioners(
     include_inactive: bool = False,
 ) -> PageOf[PractitionerRead]:
     """The directory by name, filtered by agency, hub, role or name."""
+    gate.require(Action.READ_DIRECTORY, "practitioner")
     page = service.search_practitioners(
         uow,
         PractitionerFilter(
@@ -91,9 +99,10 @@ def list_practitioners(
     operation_id="getPractitioner",
 )
 def get_practitioner(
-    practitioner_id: uuid.UUID, request: Request, response: Response, uow: UowDep
+    practitioner_id: uuid.UUID, request: Request, response: Response, uow: UowDep, gate: GateDep
 ) -> Response | PractitionerRead:
     """One practitioner."""
+    gate.require(Action.READ_DIRECTORY, "practitioner", resource_id=practitioner_id)
     practitioner = service.get_practitioner(uow, practitioner_id)
     return not_modified(request, practitioner.version, response) or PractitionerRead.from_domain(
         practitioner
@@ -113,10 +122,12 @@ def update_practitioner(
     body: PractitionerUpdate,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> PractitionerRead:
     """Change a practitioner's details, roles, hubs or active flag (If-Match)."""
+    gate.require(Action.MANAGE_PRACTITIONERS, "practitioner", resource_id=practitioner_id)
     practitioner = service.update_practitioner(
         uow, clock, practitioner_id, body.changes(), expected_version=parse_if_match(if_match)
     )

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response
 
 from app.api import problems
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
@@ -20,6 +21,7 @@ from app.api.schemas.episodes import (
     TafMemberIn,
     TafMemberRead,
 )
+from app.domain.access import Action
 from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue, NotFound
 from app.domain.taf import TafMemberKind
 from app.services import taf as service
@@ -33,8 +35,9 @@ router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["team-around-th
     responses=problems.responses(NotFound, validation=False),
     operation_id="listTafMembers",
 )
-def list_members(episode_id: uuid.UUID, uow: UowDep) -> list[TafMemberRead]:
+def list_members(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[TafMemberRead]:
     """Current and former members of the Team Around the Family (a short list: never paged)."""
+    gate.require(Action.READ_EPISODE, "taf_member", episode_id=episode_id)
     return [TafMemberRead.from_domain(m) for m in service.list_members(uow, episode_id)]
 
 
@@ -51,10 +54,12 @@ def add_member(
     episode_id: uuid.UUID,
     body: TafMemberIn,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     idempotent: IdempotencyDep,
 ) -> Response:
     """Add a practitioner (only while consent to share with their agency is in force) or a family member."""
+    gate.require(Action.WRITE_EPISODE, "taf_member", episode_id=episode_id)
 
     def create() -> Created:
         if body.kind is TafMemberKind.PRACTITIONER:
@@ -105,10 +110,12 @@ def member_leaves(
     body: LeaveTafIn,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> TafMemberRead:
     """Record that a member left the Team Around the Family (If-Match: the member's ETag)."""
+    gate.require(Action.WRITE_EPISODE, "taf_member", resource_id=member_id, episode_id=episode_id)
     member = service.member_leaves(
         uow,
         clock,
@@ -127,8 +134,9 @@ def member_leaves(
     responses=problems.responses(NotFound, validation=False),
     operation_id="listTafMeetings",
 )
-def list_meetings(episode_id: uuid.UUID, uow: UowDep) -> list[MeetingRead]:
+def list_meetings(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[MeetingRead]:
     """The TAF meetings held, oldest first."""
+    gate.require(Action.READ_EPISODE, "taf_meeting", episode_id=episode_id)
     return [MeetingRead.from_domain(m) for m in service.list_meetings(uow, episode_id)]
 
 
@@ -143,11 +151,13 @@ def hold_meeting(
     episode_id: uuid.UUID,
     body: MeetingIn,
     uow: UowDep,
+    gate: GateDep,
     clock: ClockDep,
     idempotent: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Record a TAF meeting: the first agrees the plan and activates the episode; later ones are reviews."""
+    gate.require(Action.WRITE_EPISODE, "taf_meeting", episode_id=episode_id)
 
     def create() -> Created:
         record, meeting = service.hold_meeting(

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import problems
+from app.api.auth import GateDep, PrincipalDep
 from app.api.deps import ClockDep, UowDep
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.paging import Cursor, Limit, link_next, page_request
@@ -19,6 +20,7 @@ from app.api.schemas.timeliness import (
     TimelinessSummaryRead,
 )
 from app.db.queries.timeliness import SqlTimelinessQueries
+from app.domain.access import Action, timeliness_hub_scope
 from app.domain.errors import Conflict, InvalidValue
 from app.domain.timeliness import DeadlineKind
 from app.services import timeliness as service
@@ -48,6 +50,7 @@ def list_overdue(
     request: Request,
     response: Response,
     uow: UowDep,
+    gate: GateDep,
     queries: QueriesDep,
     clock: ClockDep,
     as_of: AsOf = None,
@@ -59,6 +62,8 @@ def list_overdue(
     cursor: Cursor = None,
 ) -> PageOf[OverdueItemRead]:
     """Running clocks overdue or due soon on as_of, most overdue first (due date, then id)."""
+    gate.require(Action.READ_TIMELINESS, "timeliness")
+    hub_id = timeliness_hub_scope(gate.principal, hub_id)
     page = service.overdue(
         uow,
         queries,
@@ -83,6 +88,7 @@ def list_overdue(
 )
 def get_summary(
     uow: UowDep,
+    gate: GateDep,
     queries: QueriesDep,
     clock: ClockDep,
     as_of: AsOf = None,
@@ -100,6 +106,8 @@ def get_summary(
     hub_id: uuid.UUID | None = None,
 ) -> TimelinessSummaryRead:
     """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
+    gate.require(Action.READ_TIMELINESS, "timeliness")
+    hub_id = timeliness_hub_scope(gate.principal, hub_id)
     summary = service.summary(
         uow,
         queries,
@@ -117,7 +125,9 @@ def get_summary(
     responses=problems.responses(validation=False),
     operation_id="listTimelinessPolicyVersions",
 )
-def list_policy_versions(uow: UowDep, clock: ClockDep) -> PolicyVersionsRead:
+def list_policy_versions(
+    uow: UowDep, clock: ClockDep, _principal: PrincipalDep
+) -> PolicyVersionsRead:
     """Every version of the timeliness policy, and which one is in force today."""
     return PolicyVersionsRead.from_domain(service.current_policy(uow), clock.today())
 
@@ -130,9 +140,14 @@ def list_policy_versions(uow: UowDep, clock: ClockDep) -> PolicyVersionsRead:
     operation_id="addTimelinessPolicyVersion",
 )
 def add_policy_version(
-    body: PolicyVersionCreate, uow: UowDep, clock: ClockDep, idempotent: IdempotencyDep
+    body: PolicyVersionCreate,
+    uow: UowDep,
+    gate: GateDep,
+    clock: ClockDep,
+    idempotent: IdempotencyDep,
 ) -> Response:
     """Add a policy version from today or later; only clocks starting from then use it."""
+    gate.require(Action.MANAGE_POLICY, "timeliness_policy")
 
     def create() -> Created:
         history = service.add_policy_version(uow, clock, body.to_domain(), body.reason)

@@ -447,9 +447,6 @@ class QaDecisionIn(Schema):
         description="approved, or returned to the lead professional with comments."
     )
     comments: LongText = Field(default="", description="Required when returning the plan.")
-    officer_id: uuid.UUID = Field(
-        description="The Early Help and Support Service officer deciding."
-    )
 
 
 # --- TAF -----------------------------------------------------------------------------------------

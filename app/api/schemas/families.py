@@ -219,14 +219,16 @@ class MemberRead(ReadSchema):
     person: PersonRead
 
     @classmethod
-    def from_domain(cls, membership: Membership, person: Person) -> MemberRead:
+    def from_domain(
+        cls, membership: Membership, person: Person, *, may_see_restricted: bool = False
+    ) -> MemberRead:
         return cls(
             id=membership.id,
             person_id=membership.person_id,
             role=membership.role,
             joined_on=membership.joined_on,
             left_on=membership.left_on,
-            person=PersonRead.from_domain(person),
+            person=PersonRead.from_domain(person, may_see_restricted=may_see_restricted),
         )
 
 
@@ -252,13 +254,25 @@ class RelationshipRead(ReadSchema):
 
 
 class DuplicateWarning(ReadSchema):
-    family_id: uuid.UUID
-    reference: str
+    family_id: uuid.UUID | None = Field(description="Null when the family is not one you may see.")
+    reference: str | None = Field(description="Null when the family is not one you may see.")
     reason: str
 
     @classmethod
-    def from_domain(cls, candidate: DuplicateCandidate) -> DuplicateWarning:
-        return cls.model_validate(candidate)
+    def from_domain(cls, candidate: DuplicateCandidate, *, known: bool) -> DuplicateWarning:
+        """A family the user may not see is reported without naming it: ask the front door instead."""
+        if known:
+            return cls(
+                family_id=candidate.family_id,
+                reference=candidate.reference,
+                reason=candidate.reason,
+            )
+        return cls(
+            family_id=None,
+            reference=None,
+            reason="A family with a matching member is already known to the service; ask the Early Help "
+            "front door before registering a new one.",
+        )
 
 
 class FamilyCreate(Schema):
@@ -298,7 +312,12 @@ class FamilyRead(ReadSchema):
     )
 
     @classmethod
-    def from_record(cls, record: FamilyRecord) -> FamilyRead:
+    def from_record(
+        cls, record: FamilyRecord, *, restricted_visible: set[uuid.UUID] | None = None
+    ) -> FamilyRead:
+        """Restricted details only for the people in `restricted_visible` (the access rules decide)."""
+        visible = restricted_visible or set()
+        visible_families = record.visible_duplicates
         family = record.family
         return cls(
             id=family.id,
@@ -306,11 +325,17 @@ class FamilyRead(ReadSchema):
             address=AddressRead.model_validate(family.address),
             hub_id=family.hub_id,
             members=[
-                MemberRead.from_domain(m, record.people[m.person_id]) for m in family.memberships
+                MemberRead.from_domain(
+                    m, record.people[m.person_id], may_see_restricted=m.person_id in visible
+                )
+                for m in family.memberships
             ],
             relationships=[RelationshipRead.from_domain(r) for r in record.relationships],
             version=family.version,
-            warnings=[DuplicateWarning.from_domain(w) for w in record.warnings],
+            warnings=[
+                DuplicateWarning.from_domain(w, known=w.family_id in visible_families)
+                for w in record.warnings
+            ],
         )
 
 

@@ -69,6 +69,23 @@ class SqlConsentRepository:
         agencies = self._agencies([r.id for r in rows])
         return [self._to_domain(r, agencies[r.id]) for r in rows]
 
+    def for_families(self, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Consent]]:
+        """Consents of many families in two queries (the access rules ask for a whole page at once)."""
+        if not family_ids:
+            return {}
+        rows = list(
+            self._session.scalars(
+                select(ConsentRow)
+                .where(ConsentRow.family_id.in_(family_ids))
+                .order_by(ConsentRow.given_on, ConsentRow.id)
+            )
+        )
+        agencies = self._agencies([r.id for r in rows])
+        found: dict[uuid.UUID, list[Consent]] = {fid: [] for fid in family_ids}
+        for row in rows:
+            found[row.family_id].append(self._to_domain(row, agencies[row.id]))
+        return found
+
     def add(self, consent: Consent, *, at: datetime) -> None:
         row = ConsentRow(id=consent.id, created_at=at, updated_at=at)
         self._apply(row, consent)

@@ -50,6 +50,7 @@ def _family(row: FamilyRow, memberships: list[Membership]) -> Family:
         hub_id=row.hub_id,
         version=row.version,
         memberships=memberships,
+        created_by_practitioner_id=row.created_by_practitioner_id,
     )
 
 
@@ -103,6 +104,7 @@ class SqlFamilyRepository:
         row.town = family.address.town
         row.postcode = family.address.postcode
         row.hub_id = family.hub_id
+        row.created_by_practitioner_id = family.created_by_practitioner_id
 
     def _sync_memberships(self, family: Family, at: datetime) -> None:
         for membership in family.memberships:
@@ -310,6 +312,7 @@ def _person(row: PersonRow) -> Person:
         contact=_contact_from_json(row.contact),
         contact_restricted=row.contact_restricted,
         restriction_reason=row.restriction_reason,
+        restriction_visible_to=frozenset(uuid.UUID(p) for p in row.restriction_visible_to or []),
         version=row.version,
     )
 
@@ -360,3 +363,4 @@ class SqlPeopleRepository:
         row.contact = _contact_to_json(person.contact)
         row.contact_restricted = person.contact_restricted
         row.restriction_reason = person.restriction_reason
+        row.restriction_visible_to = sorted(str(p) for p in person.restriction_visible_to)

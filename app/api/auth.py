@@ -1,0 +1,214 @@
+"""Who is calling (a verified bearer token naming an active practitioner) and the gate they pass."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api.deps import ClockDep, get_session_factory
+from app.api.security import TokenRejected, TokenSettings, TokenVerifier, bearer_token, unauthorized
+from app.clock import SystemClock
+from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.access import Action, Principal, RecordFacts, require_break_glass_reason
+from app.domain.families import Person
+from app.services import access
+from app.services.ports import Clock, UnitOfWork
+from app.settings import Settings
+
+log = logging.getLogger("familyhub.auth")
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="A JWT from the council's identity provider (locally: `familyhub token --user <email>`).",
+)
+
+
+def token_settings(settings: Settings) -> TokenSettings:
+    return TokenSettings(
+        algorithms=tuple(settings.auth_algorithms),
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        hs256_secret=settings.auth_hs256_secret if "HS256" in settings.auth_algorithms else None,
+        jwks_path=settings.auth_jwks_path,
+        jwks_url=settings.auth_jwks_url,
+        leeway_seconds=settings.auth_leeway_seconds,
+    )
+
+
+def make_verifier(settings: Settings) -> TokenVerifier:
+    """Built once per app so the identity provider's keys are cached; time is the real wall clock."""
+    from zoneinfo import ZoneInfo
+
+    return TokenVerifier(token_settings(settings), now=SystemClock(ZoneInfo(settings.timezone)).now)
+
+
+class BearerTokenMiddleware:
+    """Refuses any API request without a valid token before its body is even read.
+
+    Checking here (not only in the route's dependencies) means no answer, not even a 422 for a
+    malformed body, is given to a caller who has not authenticated.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, verifier: TokenVerifier, protected_prefix: str = "/api/"
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.protected_prefix = protected_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith(self.protected_prefix)
+            or scope["method"] == "OPTIONS"
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        try:
+            claims = self.verifier.verify(
+                bearer_token(headers.get(b"authorization", b"").decode("latin-1"))
+            )
+        except TokenRejected as rejected:
+            log.info("token refused: %s", rejected.reason)
+            await _refuse(scope, send)
+            return
+        scope.setdefault("state", {})["token_subject"] = claims.subject
+        await self.app(scope, receive, send)
+
+
+async def _refuse(scope: Scope, send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": "/problems/unauthorized",
+            "title": "Authentication required",
+            "status": 401,
+            "detail": "Authentication required.",
+            "code": "HTTP401",
+            "instance": scope.get("path"),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"www-authenticate", b"Bearer"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def get_principal(
+    request: Request,
+    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    """Every failure is the same bare 401: nothing that would help an attacker."""
+    subject: str | None = getattr(request.state, "token_subject", None)
+    if subject is None:
+        if credentials is None:
+            raise unauthorized()
+        verifier: TokenVerifier = request.app.state.token_verifier
+        try:
+            subject = verifier.verify(credentials.credentials).subject
+        except TokenRejected as rejected:
+            log.info("token refused: %s", rejected.reason)
+            raise unauthorized() from None
+    with SqlUnitOfWork(factory) as uow:
+        practitioner = None
+        try:
+            practitioner = uow.practitioners.get(uuid.UUID(subject))
+        except ValueError:
+            practitioner = uow.practitioners.get_by_email(subject)
+    if practitioner is None or not practitioner.active:
+        log.info("token refused: unknown or inactive subject")
+        raise unauthorized()
+    request.state.practitioner_id = str(practitioner.id)
+    return practitioner.as_principal()
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass
+class Gate:
+    """Asks the access rules for this request and records the access in the audit trail."""
+
+    subject: access.Subject
+    new_uow: Callable[[], UnitOfWork]
+    clock: Clock
+
+    @property
+    def principal(self) -> Principal:
+        return self.subject.principal
+
+    def require(
+        self,
+        action: Action,
+        resource_type: str,
+        *,
+        resource_id: object = None,
+        family_id: uuid.UUID | None = None,
+        episode_id: uuid.UUID | None = None,
+        action_item_id: uuid.UUID | None = None,
+    ) -> RecordFacts | None:
+        target = access.Target(
+            resource_type=resource_type,
+            resource_id=str(resource_id) if resource_id is not None else None,
+            family_id=family_id,
+            episode_id=episode_id,
+            action_item_id=action_item_id,
+        )
+        return access.authorize(self.new_uow, self.clock, self.subject, action, target).record
+
+    def visible_families(self, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, RecordFacts]:
+        return access.visible_families(self.new_uow, self.clock, self.subject, family_ids)
+
+    def visible_episodes(self, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:
+        return access.visible_episodes(self.new_uow, self.clock, self.subject, pairs)
+
+    def restricted_visible(
+        self, record: RecordFacts | None, people: list[Person]
+    ) -> set[uuid.UUID]:
+        return access.restricted_details_visible_to(self.subject, record, people, self.clock)
+
+
+def get_gate(
+    request: Request,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    break_glass_reason: Annotated[
+        str | None,
+        Header(
+            alias="X-Break-Glass-Reason",
+            max_length=500,
+            description="To read a record outside your relationships (audited and reported): say why.",
+        ),
+    ] = None,
+) -> Gate:
+    reason = (
+        require_break_glass_reason(break_glass_reason) if break_glass_reason is not None else None
+    )
+    subject = access.Subject(
+        principal=principal,
+        request_id=getattr(request.state, "request_id", None),
+        break_glass_reason=reason,
+    )
+    return Gate(subject=subject, new_uow=lambda: SqlUnitOfWork(factory), clock=clock)
+
+
+GateDep = Annotated[Gate, Depends(get_gate)]

@@ -1,0 +1,124 @@
+"""The facts the access rules need about families' records, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from types import MappingProxyType
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    EpisodeRow,
+    FamilyPlanRow,
+    FamilyRow,
+    PlanActionRow,
+    TafMemberRow,
+)
+from app.db.repositories.consents import SqlConsentRepository
+from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.domain.episodes import EpisodeStage
+
+
+class SqlAccessFacts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def family_of_episode(self, episode_id: uuid.UUID) -> uuid.UUID | None:
+        return self._session.scalar(select(EpisodeRow.family_id).where(EpisodeRow.id == episode_id))
+
+    def for_families(
+        self, family_ids: Sequence[uuid.UUID], today: date
+    ) -> dict[uuid.UUID, RecordFacts]:
+        """RecordFacts for each existing family, with consent to share evaluated on `today`."""
+        ids = list(dict.fromkeys(family_ids))
+        if not ids:
+            return {}
+        families = {
+            fid: (hub, creator)
+            for fid, hub, creator in self._session.execute(
+                select(FamilyRow.id, FamilyRow.hub_id, FamilyRow.created_by_practitioner_id).where(
+                    FamilyRow.id.in_(ids)
+                )
+            )
+        }
+        episodes = list(
+            self._session.execute(
+                select(
+                    EpisodeRow.id,
+                    EpisodeRow.family_id,
+                    EpisodeRow.hub_id,
+                    EpisodeRow.lead_practitioner_id,
+                    EpisodeRow.stage,
+                ).where(EpisodeRow.family_id.in_(list(families)))
+            )
+        )
+        episode_ids = [e.id for e in episodes]
+        seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
+        member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
+        assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
+        awaiting_qa: set[uuid.UUID] = set()
+        if episode_ids:
+            for m in self._session.scalars(
+                select(TafMemberRow).where(TafMemberRow.episode_id.in_(episode_ids))
+            ):
+                if m.practitioner_id is not None and m.agency_code is not None:
+                    seats[m.episode_id].append(
+                        TafSeat(
+                            practitioner_id=m.practitioner_id,
+                            agency_code=m.agency_code,
+                            joined_on=m.joined_on,
+                            left_on=m.left_on,
+                        )
+                    )
+                    member_practitioner[m.id] = m.practitioner_id
+            for episode_id, action_id, owner in self._session.execute(
+                select(
+                    FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id
+                )
+                .join(PlanActionRow, PlanActionRow.plan_id == FamilyPlanRow.id)
+                .where(
+                    FamilyPlanRow.episode_id.in_(episode_ids),
+                    PlanActionRow.owner_taf_member_id.is_not(None),
+                )
+            ):
+                practitioner = member_practitioner.get(owner) if owner is not None else None
+                if practitioner is not None:
+                    assigned[episode_id].setdefault(practitioner, set()).add(action_id)
+            awaiting_qa = set(
+                self._session.scalars(
+                    select(FamilyPlanRow.episode_id).where(
+                        FamilyPlanRow.episode_id.in_(episode_ids),
+                        FamilyPlanRow.status == "submitted",
+                    )
+                )
+            )
+        consents = SqlConsentRepository(self._session).for_families(list(families))
+        facts: dict[uuid.UUID, RecordFacts] = {}
+        for fid, (hub, creator) in families.items():
+            agencies, all_taf = sharing_in_force(consents.get(fid, []), today)
+            facts[fid] = RecordFacts(
+                family_id=fid,
+                family_hub_id=hub,
+                created_by_practitioner_id=creator,
+                sharing_agencies_in_force=agencies,
+                sharing_with_all_taf_in_force=all_taf,
+                episodes=tuple(
+                    EpisodeFacts(
+                        episode_id=e.id,
+                        hub_id=e.hub_id,
+                        lead_practitioner_id=e.lead_practitioner_id,
+                        taf=tuple(seats[e.id]),
+                        plan_awaiting_qa=e.id in awaiting_qa,
+                        is_open=e.stage != EpisodeStage.CLOSED.value,
+                        assigned_action_ids_by_practitioner=MappingProxyType(
+                            {p: frozenset(a) for p, a in assigned[e.id].items()}
+                        ),
+                    )
+                    for e in episodes
+                    if e.family_id == fid
+                ),
+            )
+        return facts

@@ -1,0 +1,139 @@
+"""The audit trail: appended under a lock on the chain's head, never updated or deleted."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import AuditEntryRow, AuditHeadRow
+from app.domain.audit import AuditEntry, new_entry
+from app.domain.paging import Page, PageRequest, encode_cursor
+from app.services.ports import AuditRecord
+
+_SQLITE_APPEND_LOCK = threading.Lock()
+"""SQLite cannot upgrade two readers to writers at once; appends in one process take turns."""
+
+
+def _domain(row: AuditEntryRow) -> AuditEntry:
+    return AuditEntry(
+        sequence=row.sequence,
+        occurred_at=row.occurred_at,
+        actor_id=row.actor_id,
+        actor_roles=tuple(row.actor_roles),
+        action=row.action,
+        resource_type=row.resource_type,
+        resource_id=row.resource_id,
+        family_id=row.family_id,
+        request_id=row.request_id,
+        outcome=row.outcome,
+        break_glass_reason=row.break_glass_reason,
+        previous_hash=row.previous_hash,
+        entry_hash=row.entry_hash,
+    )
+
+
+class SqlAuditTrail:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None:
+        if not records:
+            return
+        if self._session.get_bind().dialect.name == "sqlite":
+            with _SQLITE_APPEND_LOCK:
+                self._append(records, at)
+        else:
+            self._append(records, at)
+
+    def _append(self, records: Sequence[AuditRecord], at: datetime) -> None:
+        head = self._session.scalar(
+            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
+        )
+        if head is None:
+            raise RuntimeError("the audit chain has no head row; run the migrations")
+        previous = None
+        if head.sequence > 0:
+            row = self._session.get(AuditEntryRow, head.sequence)
+            if row is None:
+                raise RuntimeError("the audit chain's head points at a missing entry")
+            previous = _domain(row)
+        for record in records:
+            entry = new_entry(
+                previous,
+                occurred_at=at,
+                actor_id=record.actor_id,
+                actor_roles=record.actor_roles,
+                action=record.action,
+                resource_type=record.resource_type,
+                resource_id=record.resource_id,
+                family_id=record.family_id,
+                request_id=record.request_id,
+                outcome=record.outcome,
+                break_glass_reason=record.break_glass_reason,
+            )
+            self._session.add(
+                AuditEntryRow(
+                    sequence=entry.sequence,
+                    occurred_at=entry.occurred_at,
+                    actor_id=entry.actor_id,
+                    actor_roles=list(entry.actor_roles),
+                    action=entry.action,
+                    resource_type=entry.resource_type,
+                    resource_id=entry.resource_id,
+                    family_id=entry.family_id,
+                    request_id=entry.request_id,
+                    outcome=entry.outcome,
+                    break_glass_reason=entry.break_glass_reason,
+                    previous_hash=entry.previous_hash,
+                    entry_hash=entry.entry_hash,
+                )
+            )
+            previous = entry
+        assert previous is not None
+        head.sequence = previous.sequence
+        head.entry_hash = previous.entry_hash
+        self._session.flush()
+
+    def for_family(self, family_id: uuid.UUID, page: PageRequest) -> Page[AuditEntry]:
+        """Newest first: who looked at this family's record, when and why."""
+        stmt = (
+            select(AuditEntryRow)
+            .where(AuditEntryRow.family_id == family_id)
+            .order_by(AuditEntryRow.sequence.desc())
+            .limit(page.limit + 1)
+        )
+        if page.after:
+            stmt = stmt.where(AuditEntryRow.sequence < int(page.after[0]))
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        return Page(
+            items=[_domain(r) for r in rows],
+            next_cursor=encode_cursor((rows[-1].sequence,)) if more else None,
+        )
+
+    def head(self) -> tuple[int, str]:
+        head = self._session.get(AuditHeadRow, 1)
+        return (head.sequence, head.entry_hash) if head else (0, "0" * 64)
+
+    def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        """Every entry in sequence order, read in batches so a long chain fits in memory."""
+        after = 0
+        while True:
+            rows = list(
+                self._session.scalars(
+                    select(AuditEntryRow)
+                    .where(AuditEntryRow.sequence > after)
+                    .order_by(AuditEntryRow.sequence)
+                    .limit(batch)
+                )
+            )
+            if not rows:
+                return
+            yield from (_domain(r) for r in rows)
+            after = rows[-1].sequence

@@ -1,0 +1,205 @@
+"""The gate every request passes: ask the access rules, record the access, refuse or let through.
+
+The rules are the one pure function `app.domain.access.decide`; this module only gathers the facts
+it needs and writes the audit trail in a transaction of its own, so refused attempts are kept too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from app.domain.access import (
+    RECORD_ACTIONS,
+    Action,
+    Decision,
+    Principal,
+    RecordFacts,
+    Visibility,
+    decide,
+    may_see_restricted_details,
+)
+from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_DENIED
+from app.domain.errors import Forbidden, NotFound
+from app.domain.families import Person
+from app.services.ports import AuditRecord, Clock, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who is asking, for the rules and for the audit trail."""
+
+    principal: Principal
+    request_id: str | None = None
+    break_glass_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is asked about: a family's record, one of its episodes, or nothing (council-wide)."""
+
+    resource_type: str
+    resource_id: str | None = None
+    family_id: uuid.UUID | None = None
+    episode_id: uuid.UUID | None = None
+    action_item_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    decision: Decision
+    record: RecordFacts | None
+
+
+def _record(
+    subject: Subject,
+    action: Action,
+    target: Target,
+    decision: Decision,
+    family_id: uuid.UUID | None,
+) -> AuditRecord:
+    return AuditRecord(
+        actor_id=subject.principal.practitioner_id,
+        actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+        action=action.value,
+        resource_type=target.resource_type,
+        resource_id=target.resource_id,
+        family_id=family_id,
+        request_id=subject.request_id,
+        outcome=OUTCOME_ALLOWED if decision.allowed else OUTCOME_DENIED,
+        break_glass_reason=subject.break_glass_reason if decision.break_glass else None,
+    )
+
+
+def authorize(
+    new_uow: Callable[[], UnitOfWork],
+    clock: Clock,
+    subject: Subject,
+    action: Action,
+    target: Target,
+) -> Grant:
+    """Decide, audit, and raise NotFound (hidden) or Forbidden unless allowed."""
+    today = clock.today()
+    with new_uow() as uow:
+        family_id = target.family_id
+        if family_id is None and target.episode_id is not None:
+            family_id = uow.access.family_of_episode(target.episode_id)
+        record = uow.access.for_families([family_id], today).get(family_id) if family_id else None
+        if action in RECORD_ACTIONS and record is None:
+            decision = Decision(Visibility.HIDDEN, "no such record")
+        else:
+            decision = decide(
+                subject.principal,
+                action,
+                record,
+                today=today,
+                episode_id=target.episode_id,
+                action_item_id=target.action_item_id,
+                break_glass_reason=subject.break_glass_reason,
+            )
+        uow.audit.append(
+            [_record(subject, action, target, decision, record.family_id if record else None)],
+            at=clock.now(),
+        )
+        uow.commit()
+    if decision.visibility is Visibility.HIDDEN:
+        raise NotFound("There is no such record.")
+    if decision.visibility is Visibility.FORBIDDEN:
+        raise Forbidden("You may not do this to this record.")
+    return Grant(decision=decision, record=record)
+
+
+def visible_families(
+    new_uow: Callable[[], UnitOfWork],
+    clock: Clock,
+    subject: Subject,
+    family_ids: Sequence[uuid.UUID],
+    *,
+    resource_type: str = "family",
+) -> dict[uuid.UUID, RecordFacts]:
+    """Of a page of families, those the user may read; each one shown is recorded as read."""
+    today = clock.today()
+    with new_uow() as uow:
+        facts = uow.access.for_families(family_ids, today)
+        allowed = {
+            fid: record
+            for fid, record in facts.items()
+            if decide(subject.principal, Action.READ_FAMILY, record, today=today).allowed
+        }
+        uow.audit.append(
+            [
+                AuditRecord(
+                    actor_id=subject.principal.practitioner_id,
+                    actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+                    action="list_" + Action.READ_FAMILY.value,
+                    resource_type=resource_type,
+                    resource_id=str(fid),
+                    family_id=fid,
+                    request_id=subject.request_id,
+                    outcome=OUTCOME_ALLOWED,
+                )
+                for fid in allowed
+            ],
+            at=clock.now(),
+        )
+        uow.commit()
+    return allowed
+
+
+def visible_episodes(
+    new_uow: Callable[[], UnitOfWork],
+    clock: Clock,
+    subject: Subject,
+    episodes: Iterable[tuple[uuid.UUID, uuid.UUID]],
+) -> set[uuid.UUID]:
+    """Of (episode id, family id) pairs, the episodes the user may read; each one shown is recorded."""
+    pairs = list(episodes)
+    today = clock.today()
+    with new_uow() as uow:
+        facts = uow.access.for_families([f for _, f in pairs], today)
+        allowed = {
+            (eid, fid)
+            for eid, fid in pairs
+            if fid in facts
+            and decide(
+                subject.principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
+            ).allowed
+        }
+        uow.audit.append(
+            [
+                AuditRecord(
+                    actor_id=subject.principal.practitioner_id,
+                    actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+                    action="list_" + Action.READ_EPISODE.value,
+                    resource_type="episode",
+                    resource_id=str(eid),
+                    family_id=fid,
+                    request_id=subject.request_id,
+                    outcome=OUTCOME_ALLOWED,
+                )
+                for eid, fid in sorted(allowed)
+            ],
+            at=clock.now(),
+        )
+        uow.commit()
+    return {eid for eid, _ in allowed}
+
+
+def restricted_details_visible_to(
+    subject: Subject, record: RecordFacts | None, people: Iterable[Person], clock: Clock
+) -> set[uuid.UUID]:
+    """The people whose restricted details this user may see (the lead, managers, those named)."""
+    if record is None:
+        return set()
+    return {
+        p.id
+        for p in people
+        if p.contact_restricted
+        and may_see_restricted_details(
+            subject.principal,
+            record,
+            named_practitioner_ids=p.restriction_visible_to,
+            today=clock.today(),
+        )
+    }
