@@ -88,6 +88,11 @@ class PersonIn(Schema):
     restriction_reason: LongText | None = Field(
         default=None, description="Required when restricted."
     )
+    restriction_visible_to: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Practitioners, besides the lead professional and managers, who may see restricted details.",
+    )
 
     def to_domain(self, prefix: str = "") -> Person:
         contact = None
@@ -113,6 +118,7 @@ class PersonIn(Schema):
             contact=contact,
             contact_restricted=self.contact_restricted,
             restriction_reason=self.restriction_reason,
+            restriction_visible_to=frozenset(self.restriction_visible_to),
         )
 
 
@@ -131,6 +137,7 @@ class PersonUpdate(Schema):
     contact: ContactIn | None = None
     contact_restricted: bool | None = None
     restriction_reason: LongText | None = None
+    restriction_visible_to: list[uuid.UUID] | None = Field(default=None, max_length=20)
 
     def changes(self) -> dict[str, object]:
         sent = self.model_dump(exclude_unset=True)
@@ -143,6 +150,8 @@ class PersonUpdate(Schema):
                 .to_domain()
                 .contact
             )
+        if "restriction_visible_to" in changes:
+            changes["restriction_visible_to"] = frozenset(self.restriction_visible_to or ())
         if "nhs_number" in changes and isinstance(changes["nhs_number"], str):
             changes["nhs_number"] = changes["nhs_number"].replace(" ", "")
         return changes
