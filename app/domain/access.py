@@ -522,3 +522,39 @@ def timeliness_hub_scope(principal: Principal, requested_hub: UUID | None) -> UU
     if len(principal.hub_ids) == 1:
         return next(iter(principal.hub_ids))
     raise InvalidValue("Choose one of your hubs.", field="hub_id")
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """Which relationships could let a user read a family, so a search looks only there.
+
+    The database narrows a search with it; `decide` still judges each record found (consent to
+    share, for instance, is checked there), so the scope may be wider than the answer, never
+    narrower.
+    """
+
+    everything: bool = False
+    practitioner_id: UUID | None = None
+    """Families this practitioner registered, leads an episode of, or sits on the TAF of."""
+    hub_ids: frozenset[UUID] = frozenset()
+    """Families in, or with an episode in, these hubs (link workers)."""
+    plans_awaiting_qa: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        return not (
+            self.everything or self.practitioner_id or self.hub_ids or self.plans_awaiting_qa
+        )
+
+
+def search_scope(principal: Principal) -> SearchScope:
+    """The widest set of families `decide` could let this user read (break glass aside)."""
+    if not principal.active or principal.has(Role.REPORTING):
+        return SearchScope()
+    if principal.has(Role.MANAGER):
+        return SearchScope(everything=True)
+    return SearchScope(
+        practitioner_id=principal.practitioner_id if principal.has(Role.PRACTITIONER) else None,
+        hub_ids=principal.hub_ids if principal.has(Role.LINK_WORKER) else frozenset(),
+        plans_awaiting_qa=principal.has(Role.QUALITY_ASSURANCE),
+    )

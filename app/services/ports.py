@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from app.domain.access import RecordFacts
+from app.domain.access import RecordFacts, SearchScope
 from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry
 from app.domain.consent import Consent
@@ -51,6 +51,8 @@ class FamilyFilter:
     reference: str | None = None
     hub_id: uuid.UUID | None = None
     date_of_birth: date | None = None
+    scope: SearchScope | None = None
+    """Only families the user could be allowed to read (None: no narrowing)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class EpisodeFilter:
     lead_practitioner_id: uuid.UUID | None = None
     stage: str | None = None
     open_only: bool = False
+    scope: SearchScope | None = None
 
 
 class PractitionerRepository(Protocol):

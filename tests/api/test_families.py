@@ -397,3 +397,22 @@ class TestSearch:
         response = client.get("/api/v1/families", params=params)
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestSearchScope:
+    def test_a_search_returns_a_full_page_of_only_the_families_the_searcher_may_see(
+        self, client: TestClient, reference: ReferenceData, staff: Any
+    ) -> None:
+        from tests.builders import as_user
+
+        with as_user(client, staff.other_lead):
+            for n in range(3):
+                create(client, make_family_body(reference.hubs["NORTH"], reference=f"A-{n:03d}"))
+        for n in range(2):
+            create(client, make_family_body(reference.hubs["NORTH"], reference=f"B-{n:03d}"))
+        page = client.get("/api/v1/families", params={"limit": 2, "name": "hughes"}).json()
+        assert [f["reference"] for f in page["items"]] == ["B-000", "B-001"]
+        assert page["next_cursor"] is None
+        with as_user(client, staff.manager):
+            everything = client.get("/api/v1/families", params={"name": "hughes"}).json()["items"]
+        assert len(everything) == 5

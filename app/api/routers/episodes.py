@@ -23,7 +23,7 @@ from app.api.schemas.episodes import (
     LeadAssignmentIn,
     LevelChangeIn,
 )
-from app.domain.access import Action
+from app.domain.access import Action, search_scope
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import (
     Conflict,
@@ -135,6 +135,7 @@ def list_episodes(
             lead_practitioner_id=lead_practitioner_id,
             stage=stage.value if stage else None,
             open_only=open_only,
+            scope=search_scope(gate.principal),
         ),
         page_request(limit, cursor),
         as_of or clock.today(),

@@ -29,7 +29,7 @@ from app.api.schemas.families import (
     RelationshipIn,
     RelationshipRead,
 )
-from app.domain.access import Action, RecordFacts
+from app.domain.access import Action, RecordFacts, search_scope
 from app.domain.errors import (
     Conflict,
     Forbidden,
@@ -129,6 +129,7 @@ def list_families(
             reference=reference,
             hub_id=hub_id,
             date_of_birth=date_of_birth,
+            scope=search_scope(gate.principal),
         ),
         page_request(limit, cursor),
     )

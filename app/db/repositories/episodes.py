@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import DeadlineRow, EpisodeChildRow, EpisodeRow
+from app.db.repositories.scope import episode_in_scope
 from app.domain.episodes import (
     ClosureReason,
     Episode,
@@ -186,6 +187,8 @@ class SqlEpisodeRepository:
             stmt = stmt.where(EpisodeRow.lead_practitioner_id == flt.lead_practitioner_id)
         if flt.stage:
             stmt = stmt.where(EpisodeRow.stage == flt.stage)
+        if flt.scope is not None:
+            stmt = stmt.where(episode_in_scope(flt.scope))
         if flt.open_only:
             stmt = stmt.where(EpisodeRow.stage != EpisodeStage.CLOSED.value)
         if page.after:

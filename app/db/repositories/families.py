@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
+from app.db.repositories.scope import family_in_scope
 from app.domain.families import (
     Address,
     ContactDetails,
@@ -140,6 +141,8 @@ class SqlFamilyRepository:
             stmt = stmt.where(func.replace(FamilyRow.postcode, " ", "").like(f"{compact}%"))
         if flt.hub_id:
             stmt = stmt.where(FamilyRow.hub_id == flt.hub_id)
+        if flt.scope is not None:
+            stmt = stmt.where(family_in_scope(flt.scope))
         person_conditions: list[Any] = []
         if flt.name:
             for word in flt.name.split():
