@@ -23,6 +23,7 @@ from app.api.routers import (
     episodes,
     families,
     health,
+    me,
     plans,
     practitioners,
     reference,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         taf.router,
         timeliness.router,
         audit.router,
+        me.router,
     ):
         app.include_router(router)
 

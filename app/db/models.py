@@ -326,10 +326,9 @@ class FamilyPlanRow(Timestamped, Base):
 
 class PlanActionRow(Base):
     __tablename__ = "plan_actions"
+    # An action keeps its id across plan versions (a revision carries it on), so the key is both.
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("family_plans.id"), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    plan_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("family_plans.id"), nullable=False, index=True
-    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     outcome_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     description: Mapped[str] = mapped_column(Text, nullable=False)

@@ -318,3 +318,11 @@ def visible_contact(person: Person, *, may_see_restricted: bool) -> ContactDetai
     if person.contact_restricted and not may_see_restricted:
         return None
     return person.contact
+
+
+def household_name(members: Iterable[tuple[MemberRole, Person]]) -> str:
+    """How a caseload names a household: its carers' surnames ('Okafor / Price'), else any member's."""
+    listed = list(members)
+    carers = [p.family_name for role, p in listed if role is MemberRole.PARENT_CARER]
+    names = list(dict.fromkeys(carers or [p.family_name for _, p in listed]))
+    return " / ".join(names) if names else "(no members)"

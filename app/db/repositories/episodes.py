@@ -79,7 +79,7 @@ class SqlEpisodeRepository:
 
     # --- loading ---------------------------------------------------------------------------------
 
-    def _hydrate(self, rows: Sequence[EpisodeRow]) -> list[Episode]:
+    def hydrate(self, rows: Sequence[EpisodeRow]) -> list[Episode]:
         ids = [r.id for r in rows]
         children: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
         current: dict[uuid.UUID, dict[str, Deadline]] = {i: {} for i in ids}
@@ -160,7 +160,7 @@ class SqlEpisodeRepository:
 
     def get(self, episode_id: uuid.UUID) -> Episode | None:
         row = self._session.get(EpisodeRow, episode_id)
-        return self._hydrate([row])[0] if row else None
+        return self.hydrate([row])[0] if row else None
 
     def for_family(self, family_id: uuid.UUID) -> list[Episode]:
         rows = list(
@@ -170,7 +170,7 @@ class SqlEpisodeRepository:
                 .order_by(EpisodeRow.requested_on, EpisodeRow.id)
             )
         )
-        return self._hydrate(rows)
+        return self.hydrate(rows)
 
     def search(self, flt: EpisodeFilter, page: PageRequest) -> Page[Episode]:
         """Newest request first, then id: stable under inserts."""
@@ -201,7 +201,7 @@ class SqlEpisodeRepository:
         more = len(rows) > page.limit
         rows = rows[: page.limit]
         cursor = encode_cursor((rows[-1].requested_on.isoformat(), rows[-1].id)) if more else None
-        return Page(items=self._hydrate(rows), next_cursor=cursor)
+        return Page(items=self.hydrate(rows), next_cursor=cursor)
 
     def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
         rows = self._session.scalars(

@@ -1,0 +1,96 @@
+"""The signed-in practitioner's day: the episodes they lead, and everything due from them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.api import problems
+from app.api.auth import GateDep
+from app.api.deps import ClockDep, UowDep
+from app.api.paging import Cursor, Limit, link_next, page_request
+from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.me import CaseloadItemRead, WorkItemRead
+from app.db.queries.caseload import SqlCaseloadQueries
+from app.domain.episodes import EpisodeStage
+from app.domain.errors import InvalidValue
+from app.services import caseload as service
+
+router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+
+def get_caseload_queries(uow: UowDep) -> service.QueriesFactory:
+    """Queries on the request's unit of work, used once the service has opened it."""
+    return lambda: SqlCaseloadQueries(uow.session)  # type: ignore[return-value]
+
+
+QueriesDep = Annotated[service.QueriesFactory, Depends(get_caseload_queries)]
+
+
+@router.get(
+    "/caseload",
+    response_model=PageOf[CaseloadItemRead],
+    responses=problems.responses(InvalidValue),
+    operation_id="getMyCaseload",
+)
+def my_caseload(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    gate: GateDep,
+    queries: QueriesDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    stage: EpisodeStage | None = None,
+    hub_id: uuid.UUID | None = None,
+) -> PageOf[CaseloadItemRead]:
+    """The open episodes I lead: overdue first, then due soonest, each with its family and children."""
+    page = service.caseload(
+        uow,
+        queries,
+        gate.principal.practitioner_id,
+        stage=stage,
+        hub_id=hub_id,
+        page=page_request(limit, cursor),
+        as_of=clock.today(),
+    )
+    visible = gate.visible_episodes([(e.episode.id, e.episode.family_id) for e in page.items])
+    link_next(request, response, page.next_cursor)
+    return PageOf[CaseloadItemRead](
+        items=[CaseloadItemRead.from_entry(e) for e in page.items if e.episode.id in visible],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/worklist",
+    response_model=PageOf[WorkItemRead],
+    responses=problems.responses(InvalidValue),
+    operation_id="getMyWorklist",
+)
+def my_worklist(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    gate: GateDep,
+    queries: QueriesDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    as_of: Annotated[
+        CaseDate | None, Query(description="Work out what is due as of this date.")
+    ] = None,
+) -> PageOf[WorkItemRead]:
+    """Everything due from me as lead professional, TAF member or QA officer, most urgent first."""
+    page = service.worklist(
+        uow, queries, gate.principal, as_of=as_of or clock.today(), page=page_request(limit, cursor)
+    )
+    visible = gate.visible_episodes(list({(i.episode_id, i.family_id) for i in page.items}))
+    link_next(request, response, page.next_cursor)
+    return PageOf[WorkItemRead](
+        items=[WorkItemRead.from_item(i) for i in page.items if i.episode_id in visible],
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,106 @@
+"""Shapes of a practitioner's day: caseload and worklist."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import Field
+
+from app.api.schemas.base import ReadSchema
+from app.domain.episodes import EpisodeStage
+from app.domain.timeliness import DeadlineKind, DeadlineStatus
+from app.domain.worklist import WorkItem, WorkKind
+from app.services.caseload import CaseloadEntry
+
+
+class ChildRead(ReadSchema):
+    person_id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    expected_delivery_date: date | None
+
+
+class NextDeadlineRead(ReadSchema):
+    kind: DeadlineKind
+    due_on: date
+    status: DeadlineStatus
+    days_overdue: int
+    days_until_due: int | None
+
+
+class CaseloadItemRead(ReadSchema):
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    family_name: str = Field(description="The household's carers' surnames.")
+    family_reference: str
+    hub_id: uuid.UUID
+    stage: EpisodeStage
+    level_of_need: str
+    children: list[ChildRead]
+    next_deadline: NextDeadlineRead | None = Field(
+        description="The running clock due soonest; null if none."
+    )
+    version: int = Field(description="The episode's version (its ETag).")
+
+    @classmethod
+    def from_entry(cls, entry: CaseloadEntry) -> CaseloadItemRead:
+        e = entry.episode
+        nxt = None
+        if entry.next is not None:
+            d, s = entry.next
+            nxt = NextDeadlineRead(
+                kind=d.kind,
+                due_on=d.due_on,
+                status=s.status,
+                days_overdue=s.days_overdue,
+                days_until_due=s.days_until_due,
+            )
+        return cls(
+            episode_id=e.id,
+            family_id=e.family_id,
+            family_name=entry.family_name,
+            family_reference=entry.family_reference,
+            hub_id=e.hub_id,
+            stage=e.stage,
+            level_of_need=e.level_of_need,
+            children=[
+                ChildRead(
+                    person_id=c.id,
+                    given_name=c.given_name,
+                    family_name=c.family_name,
+                    date_of_birth=c.date_of_birth,
+                    expected_delivery_date=c.expected_delivery_date,
+                )
+                for c in entry.children
+            ],
+            next_deadline=nxt,
+            version=e.version,
+        )
+
+
+class WorkItemRead(ReadSchema):
+    kind: WorkKind = Field(description="What to do.")
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    due_on: date | None
+    status: DeadlineStatus | None
+    days_overdue: int
+    plan_id: uuid.UUID | None
+    action_id: uuid.UUID | None
+    description: str | None
+
+    @classmethod
+    def from_item(cls, item: WorkItem) -> WorkItemRead:
+        return cls(
+            kind=item.kind,
+            episode_id=item.episode_id,
+            family_id=item.family_id,
+            due_on=item.due_on,
+            status=item.state.status if item.state else None,
+            days_overdue=item.state.days_overdue if item.state else 0,
+            plan_id=item.plan_id,
+            action_id=item.action_id,
+            description=item.description,
+        )

@@ -1,0 +1,182 @@
+"""Read side of a practitioner's day: the episodes they lead, by urgency, and the work due from them.
+
+A fixed number of statements per page, whatever its size: the page of episodes, their children and
+deadlines (hydration), and the families' members.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    DeadlineRow,
+    EpisodeRow,
+    FamilyPlanRow,
+    FamilyRow,
+    MembershipRow,
+    PlanActionRow,
+    TafMemberRow,
+)
+from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.families import SqlPeopleRepository
+from app.domain.episodes import Episode, EpisodeStage
+from app.domain.families import MemberRole, Person
+
+NO_DEADLINE = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Household:
+    reference: str
+    members: list[tuple[MemberRole, Person]]
+
+
+@dataclass(frozen=True)
+class AssignedAction:
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    plan_id: uuid.UUID
+    action_id: uuid.UUID
+    description: str
+    due_on: date
+    status: str
+
+
+class SqlCaseloadQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def led_episodes(
+        self,
+        lead_id: uuid.UUID,
+        *,
+        stage: str | None,
+        hub_id: uuid.UUID | None,
+        after: tuple[date, uuid.UUID] | None,
+        limit: int,
+    ) -> tuple[list[Episode], tuple[date, uuid.UUID] | None]:
+        """Open episodes this practitioner leads, the one whose next running clock is due soonest first."""
+        next_due = (
+            select(DeadlineRow.episode_id, func.min(DeadlineRow.due_on).label("due_on"))
+            .where(DeadlineRow.met_on.is_(None), DeadlineRow.stopped_on.is_(None))
+            .group_by(DeadlineRow.episode_id)
+            .subquery()
+        )
+        urgency = func.coalesce(next_due.c.due_on, literal(NO_DEADLINE))
+        stmt = (
+            select(EpisodeRow, urgency.label("urgency"))
+            .outerjoin(next_due, next_due.c.episode_id == EpisodeRow.id)
+            .where(
+                EpisodeRow.lead_practitioner_id == lead_id,
+                EpisodeRow.stage != EpisodeStage.CLOSED.value,
+            )
+            .order_by(urgency, EpisodeRow.id)
+            .limit(limit + 1)
+        )
+        if stage:
+            stmt = stmt.where(EpisodeRow.stage == stage)
+        if hub_id:
+            stmt = stmt.where(EpisodeRow.hub_id == hub_id)
+        if after is not None:
+            stmt = stmt.where(
+                or_(urgency > after[0], (urgency == after[0]) & (EpisodeRow.id > after[1]))
+            )
+        rows = list(self._session.execute(stmt))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        episodes = SqlEpisodeRepository(self._session).hydrate([r[0] for r in rows])
+        last = (rows[-1][1], rows[-1][0].id) if more else None
+        return episodes, last
+
+    def households(self, family_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, Household]:
+        """Each family's reference and current members, in two statements."""
+        if not family_ids:
+            return {}
+        references = dict(
+            self._session.execute(
+                select(FamilyRow.id, FamilyRow.reference).where(FamilyRow.id.in_(family_ids))
+            )
+            .tuples()
+            .all()
+        )
+        rows = list(
+            self._session.execute(
+                select(MembershipRow.family_id, MembershipRow.role, MembershipRow.person_id)
+                .where(
+                    MembershipRow.family_id.in_(family_ids),
+                    MembershipRow.joined_on <= on,
+                    or_(MembershipRow.left_on.is_(None), MembershipRow.left_on > on),
+                )
+                .order_by(MembershipRow.joined_on, MembershipRow.id)
+            )
+        )
+        people = SqlPeopleRepository(self._session).get_many([r.person_id for r in rows])
+        found = {fid: Household(reference=ref, members=[]) for fid, ref in references.items()}
+        for family_id, role, person_id in rows:
+            found[family_id].members.append((MemberRole(role), people[person_id]))
+        return found
+
+    def assigned_actions(self, practitioner_id: uuid.UUID, on: date) -> list[AssignedAction]:
+        """Open actions of agreed plans, assigned to this practitioner's active TAF seats."""
+        rows = self._session.execute(
+            select(
+                EpisodeRow.id,
+                EpisodeRow.family_id,
+                FamilyPlanRow.id,
+                PlanActionRow.id,
+                PlanActionRow.description,
+                PlanActionRow.due_on,
+                PlanActionRow.status,
+            )
+            .join(FamilyPlanRow, FamilyPlanRow.id == PlanActionRow.plan_id)
+            .join(EpisodeRow, EpisodeRow.id == FamilyPlanRow.episode_id)
+            .join(TafMemberRow, TafMemberRow.id == PlanActionRow.owner_taf_member_id)
+            .where(
+                TafMemberRow.practitioner_id == practitioner_id,
+                TafMemberRow.joined_on <= on,
+                or_(TafMemberRow.left_on.is_(None), TafMemberRow.left_on > on),
+                EpisodeRow.stage != EpisodeStage.CLOSED.value,
+                FamilyPlanRow.status == "agreed",
+                PlanActionRow.status.in_(["not_started", "in_progress"]),
+            )
+        )
+        return [AssignedAction(*r) for r in rows]
+
+    def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]:
+        rows = list(
+            self._session.scalars(
+                select(EpisodeRow).where(
+                    EpisodeRow.lead_practitioner_id == lead_id,
+                    EpisodeRow.stage != EpisodeStage.CLOSED.value,
+                )
+            )
+        )
+        return SqlEpisodeRepository(self._session).hydrate(rows)
+
+    def episodes_awaiting_quality_assurance(self) -> list[Episode]:
+        rows = list(
+            self._session.scalars(
+                select(EpisodeRow).where(EpisodeRow.stage == EpisodeStage.PLAN_AWAITING_QA.value)
+            )
+        )
+        return SqlEpisodeRepository(self._session).hydrate(rows)
+
+    def plan_ids_awaiting_quality_assurance(
+        self, episode_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        if not episode_ids:
+            return {}
+        rows = self._session.execute(
+            select(FamilyPlanRow.episode_id, FamilyPlanRow.id).where(
+                FamilyPlanRow.episode_id.in_(episode_ids), FamilyPlanRow.status == "submitted"
+            )
+        )
+        return dict(rows.tuples().all())
+
+
+__all__ = ["AssignedAction", "Household", "SqlCaseloadQueries"]

@@ -1,0 +1,92 @@
+"""What is due from a practitioner, across their roles, and how urgent each thing is.
+
+The lead professional's home screen and worklist (the front-end issue) are ordered by urgency:
+overdue first (most overdue first), then due soonest, then things with no date. The statuses come
+from the same rule as every other deadline (`timeliness.assess`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.domain.timeliness import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    DeadlineStatus,
+    assess,
+)
+
+RUNNING = frozenset({DeadlineStatus.ON_TIME, DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE})
+
+
+class WorkKind(StrEnum):
+    SUBMIT_ASSESSMENT_AND_PLAN = "submit_assessment_and_plan"
+    RESUBMIT_PLAN = "resubmit_plan"
+    HOLD_FIRST_TAF_MEETING = "hold_first_taf_meeting"
+    HOLD_REVIEW = "hold_review"
+    DECIDE_ON_PLAN = "decide_on_plan"
+    DO_PLAN_ACTION = "do_plan_action"
+
+
+DEADLINE_WORK = {
+    DeadlineKind.ASSESSMENT: WorkKind.SUBMIT_ASSESSMENT_AND_PLAN,
+    DeadlineKind.FIRST_TAF: WorkKind.HOLD_FIRST_TAF_MEETING,
+    DeadlineKind.REVIEW: WorkKind.HOLD_REVIEW,
+    DeadlineKind.QUALITY_ASSURANCE: WorkKind.DECIDE_ON_PLAN,
+}
+"""Which piece of work meets which clock (seed 004:1238-1241)."""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: WorkKind
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    due_on: date | None
+    state: DeadlineState | None
+    plan_id: uuid.UUID | None = None
+    action_id: uuid.UUID | None = None
+    description: str | None = None
+
+
+def next_deadline(
+    deadlines: Iterable[Deadline], as_of: date, due_soon_days: int
+) -> tuple[Deadline, DeadlineState] | None:
+    """The running clock due soonest: what the lead professional must do next for this episode."""
+    running = [(d, assess(d, as_of, due_soon_days)) for d in deadlines]
+    running = [(d, s) for d, s in running if s.status in RUNNING]
+    return min(running, key=lambda pair: (pair[0].due_on, pair[0].kind.value), default=None)
+
+
+def due_state(
+    due_on: date, as_of: date, due_soon_days: int, *, done: bool = False
+) -> DeadlineState:
+    """A plan action's due date judged like a clock: an action is a deadline set by the TAF."""
+    deadline = Deadline(
+        kind=DeadlineKind.REVIEW,
+        started_on=min(due_on, as_of),
+        due_on=due_on,
+        due_from=None,
+        policy_version=1,
+        met_on=as_of if done else None,
+    )
+    return assess(deadline, as_of, due_soon_days)
+
+
+def by_urgency(items: Iterable[WorkItem]) -> list[WorkItem]:
+    """Overdue first (the longest overdue first), then due soonest, then undated work."""
+    return sorted(
+        items,
+        key=lambda i: (
+            i.due_on is None,
+            i.due_on or date.max,
+            i.kind.value,
+            str(i.episode_id),
+            str(i.action_id),
+        ),
+    )

@@ -1,0 +1,181 @@
+"""The lead professional's day: caseload by urgency and a worklist across roles, on a fixed clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.clock import FixedClock
+from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
+from tests.builders import ReferenceData, Staff, as_user, make_family_body
+
+
+def new_case(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff, surname: str
+) -> Case:
+    body = make_family_body(reference.hubs["NORTH"])
+    for member in body["members"]:
+        member["person"]["family_name"] = surname
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+    response = client.post(
+        f"{API}/episodes",
+        json={
+            "family_id": family["id"],
+            "source": "school",
+            "level_of_need": "2",
+            "lead_practitioner_id": str(staff.lead),
+            "child_person_ids": [child],
+        },
+    )
+    return Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+
+
+def caseload(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    return ok(client.get(f"{API}/me/caseload", params=params))["items"]
+
+
+def worklist(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    return ok(client.get(f"{API}/me/worklist", params=params))["items"]
+
+
+class TestCaseload:
+    def test_overdue_first_then_due_soonest_then_no_deadline(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-11-01")
+        waiting = new_case(client, clock, reference, staff, "Adams")
+        late = new_case(client, clock, reference, staff, "Baker")
+        give_consent(late, day="2024-11-01")
+        late.post("/assessment-start")
+        on(clock, "2024-12-02")
+        soon = new_case(client, clock, reference, staff, "Carter")
+        give_consent(soon, day="2024-12-02")
+        soon.post("/assessment-start")
+        on(clock, "2024-12-20")
+        items = caseload(client)
+        assert [i["family_name"] for i in items] == ["Baker", "Carter", "Adams"]
+        assert items[0]["next_deadline"]["status"] == "overdue"
+        assert items[0]["next_deadline"]["kind"] == "assessment"
+        assert items[1]["next_deadline"]["status"] == "on_time"
+        assert items[2]["next_deadline"] is None
+        assert [c["given_name"] for c in items[0]["children"]] == ["Ava"]
+        assert waiting.episode["id"] == items[2]["episode_id"]
+
+    def test_paged_in_the_same_order_and_filtered_by_stage(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        cases = [
+            new_case(client, clock, reference, staff, name) for name in ("Dyer", "Ellis", "Ford")
+        ]
+        for case in cases[:2]:
+            give_consent(case, day="2024-12-02")
+            case.post("/assessment-start")
+        first = ok(client.get(f"{API}/me/caseload", params={"limit": 2}))
+        rest = ok(
+            client.get(f"{API}/me/caseload", params={"limit": 2, "cursor": first["next_cursor"]})
+        )
+        paged = [i["episode_id"] for i in first["items"] + rest["items"]]
+        assert paged == [i["episode_id"] for i in caseload(client)]
+        assert rest["next_cursor"] is None
+        assert {i["family_name"] for i in caseload(client, stage="requested")} == {"Ford"}
+
+    def test_only_episodes_i_lead(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        new_case(client, clock, reference, staff, "Green")
+        with as_user(client, staff.other_lead):
+            assert caseload(client) == []
+
+
+class TestWorklist:
+    def test_work_is_gathered_across_roles(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Hill")
+        give_consent(case, day="2024-12-02")
+        give_consent(
+            case,
+            "information_sharing",
+            day="2024-12-02",
+            sharing_scope="named_agencies",
+            agency_codes=["SCHOOL"],
+        )
+        on(clock, "2024-12-03")
+        assert [w["kind"] for w in worklist(client)] == []
+        _, plan = assess_and_plan(case)
+        assert [w["kind"] for w in worklist(client)] == ["submit_assessment_and_plan"]
+        case.post("/plan-submission")
+        with as_user(client, staff.qa_officer):
+            qa_items = worklist(client)
+            assert [w["kind"] for w in qa_items] == ["decide_on_plan"]
+            assert qa_items[0]["plan_id"] == plan["id"]
+            case.post("/qa-decisions", {"outcome": "approved"})
+        assert [w["kind"] for w in worklist(client)] == ["hold_first_taf_meeting"]
+
+        school = ok(
+            client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Teacher",
+                },
+            ),
+            201,
+        )
+        plan_url = f"{case.url}/plans/{plan['id']}"
+        # The approved plan is agreed at the first meeting; the school's action is added by revising later.
+        case.post(
+            "/meetings",
+            {
+                "held_on": "2024-12-03",
+                "attendee_member_ids": [school["id"]],
+                "family_present": True,
+                "child_voice": "shared",
+                "decision": "continue",
+            },
+            status=201,
+        )
+        revision = ok(client.post(f"{plan_url}/revision"), 201)
+        rev_url = f"{case.url}/plans/{revision['id']}"
+        actions = [
+            *revision["actions"],
+            {
+                "description": "Gate welcome",
+                "owner_taf_member_id": school["id"],
+                "due_on": "2024-12-10",
+            },
+        ]
+        ok(
+            client.patch(
+                rev_url, json={"actions": actions}, headers={"If-Match": f'"{revision["version"]}"'}
+            )
+        )
+        on(clock, "2024-12-04")
+        case.post(
+            "/meetings",
+            {
+                "held_on": "2024-12-04",
+                "attendee_member_ids": [school["id"]],
+                "family_present": True,
+                "child_voice": "shared",
+                "decision": "revise_plan",
+                "agrees_plan_id": revision["id"],
+            },
+            status=201,
+        )
+        on(clock, "2024-12-12")
+        with as_user(client, staff.school_worker):
+            mine = worklist(client)
+            assert [(w["kind"], w["status"], w["days_overdue"]) for w in mine] == [
+                ("do_plan_action", "overdue", 2)
+            ]
+        lead_work = worklist(client)
+        assert [w["kind"] for w in lead_work] == ["hold_review"]
+        assert lead_work[0]["due_on"] == "2025-01-15"
+        assert worklist(client, as_of="2025-01-20")[0]["status"] == "overdue"
