@@ -68,6 +68,8 @@ class PersonRow(Timestamped, Base):
     family_name: Mapped[str] = mapped_column(String(100), nullable=False)
     given_name_key: Mapped[str] = mapped_column(String(100), nullable=False)
     family_name_key: Mapped[str] = mapped_column(String(100), nullable=False)
+    given_name_soundex: Mapped[str] = mapped_column(String(4), nullable=False, index=True)
+    family_name_soundex: Mapped[str] = mapped_column(String(4), nullable=False, index=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_delivery_date: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(32))
@@ -85,6 +87,15 @@ class PersonRow(Timestamped, Base):
     __table_args__ = (
         Index("ix_people_family_name_key_date_of_birth", "family_name_key", "date_of_birth"),
         Index("ix_people_given_name_key", "given_name_key"),
+        # Trigram indexes for typo-tolerant search on PostgreSQL (plain indexes on SQLite).
+        Index(
+            "ix_people_family_name_key_trgm", "family_name_key",
+            postgresql_using="gin", postgresql_ops={"family_name_key": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_people_given_name_key_trgm", "given_name_key",
+            postgresql_using="gin", postgresql_ops={"given_name_key": "gin_trgm_ops"},
+        ),
         Index("ix_people_date_of_birth", "date_of_birth"),
     )
 
@@ -407,3 +418,15 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sequence: Mapped[int] = mapped_column(Integer, nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class SyncStateRow(Base):
+    """What a device was last sent: the versions of each record, so the next sync sends the difference."""
+
+    __tablename__ = "sync_states"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    practitioner_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+    __table_args__ = (Index("ix_sync_states_practitioner_id_created_at", "practitioner_id", "created_at"),)

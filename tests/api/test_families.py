@@ -416,3 +416,27 @@ class TestSearchScope:
         with as_user(client, staff.manager):
             everything = client.get("/api/v1/families", params={"name": "hughes"}).json()["items"]
         assert len(everything) == 5
+
+
+class TestTolerantSearch:
+    @pytest.mark.parametrize("typed", ["Hughs", "hugbes", "HUGHES", "Hu"])
+    def test_a_one_letter_typo_or_a_prefix_still_finds_the_family(
+        self, client: TestClient, reference: ReferenceData, typed: str
+    ) -> None:
+        family = create(client, make_family_body(reference.hubs["NORTH"])).json()
+        create(
+            client,
+            make_family_body(
+                reference.hubs["NORTH"],
+                members=[
+                    make_member_body(
+                        "parent_carer",
+                        given_name="Zed",
+                        family_name="Jones",
+                        date_of_birth="1980-01-01",
+                    )
+                ],
+            ),
+        )
+        found = client.get("/api/v1/families", params={"name": typed}).json()["items"]
+        assert [f["id"] for f in found] == [family["id"]]

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
 from app.db.repositories.scope import family_in_scope
+from app.domain.names import names_match, soundex
 from app.domain.families import (
     Address,
     ContactDetails,
@@ -148,12 +149,7 @@ class SqlFamilyRepository:
             for word in flt.name.split():
                 key = normalise_name(word)
                 if key:
-                    person_conditions.append(
-                        or_(
-                            PersonRow.given_name_key.like(f"{key}%"),
-                            PersonRow.family_name_key.like(f"{key}%"),
-                        )
-                    )
+                    person_conditions.append(self._name_matches(key))
         if flt.date_of_birth:
             person_conditions.append(PersonRow.date_of_birth == flt.date_of_birth)
         if person_conditions:
@@ -172,6 +168,30 @@ class SqlFamilyRepository:
         memberships = self._memberships([r.id for r in rows])
         items = [_family(r, memberships[r.id]) for r in rows]
         return Page(items=items, next_cursor=encode_cursor((rows[-1].reference,)) if more else None)
+
+    def _name_matches(self, key: str) -> Any:
+        """A typed name matches a member's given or family name: its start, its sound, or a near miss.
+
+        PostgreSQL finds near misses by trigram similarity (pg_trgm); SQLite by the domain's edit
+        distance over the distinct names it holds.
+        """
+        code = soundex(key)
+        conditions: list[Any] = [
+            PersonRow.given_name_key.like(f"{key}%"),
+            PersonRow.family_name_key.like(f"{key}%"),
+            PersonRow.given_name_soundex == code,
+            PersonRow.family_name_soundex == code,
+        ]
+        if self._session.get_bind().dialect.name == "postgresql":
+            conditions += [PersonRow.given_name_key.op("%")(key), PersonRow.family_name_key.op("%")(key)]
+        else:
+            names = self._session.scalars(
+                select(PersonRow.family_name_key).union(select(PersonRow.given_name_key))
+            )
+            near = [name for name in names if names_match(key, name)]
+            if near:
+                conditions += [PersonRow.given_name_key.in_(near), PersonRow.family_name_key.in_(near)]
+        return or_(*conditions)
 
     def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
         return list(
@@ -356,6 +376,8 @@ class SqlPeopleRepository:
         row.family_name = person.family_name
         row.given_name_key = normalise_name(person.given_name)
         row.family_name_key = normalise_name(person.family_name)
+        row.given_name_soundex = soundex(person.given_name)
+        row.family_name_soundex = soundex(person.family_name)
         row.date_of_birth = person.date_of_birth
         row.expected_delivery_date = person.expected_delivery_date
         row.sex = person.sex
