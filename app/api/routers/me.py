@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -12,11 +13,17 @@ from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
-from app.api.schemas.me import CaseloadItemRead, WorkItemRead
+from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
+from app.api.schemas.families import FamilyRead
+from app.api.schemas.me import CaseloadItemRead, ChangesRead, RemovedRecord, WorkItemRead
 from app.db.queries.caseload import SqlCaseloadQueries
+from app.db.queries.sync import SqlSyncQueries
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
 from app.services import caseload as service
+from app.services import sync as sync_service
+from app.services.families import FamilyRecord
+from app.services.sync import SyncQueries
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -93,4 +100,57 @@ def my_worklist(
     return PageOf[WorkItemRead](
         items=[WorkItemRead.from_item(i) for i in page.items if i.episode_id in visible],
         next_cursor=page.next_cursor,
+    )
+
+
+def get_sync_queries(uow: UowDep) -> Callable[[], SyncQueries]:
+    return lambda: SqlSyncQueries(uow.session)
+
+
+@router.get(
+    "/changes",
+    response_model=ChangesRead,
+    responses=problems.responses(InvalidValue),
+    operation_id="getMyChanges",
+)
+def my_changes(
+    uow: UowDep,
+    clock: ClockDep,
+    gate: GateDep,
+    queries: Annotated[Callable[[], SyncQueries], Depends(get_sync_queries)],
+    since: Annotated[
+        uuid.UUID | None, Query(description="The cursor of the last sync; omit for everything.")
+    ] = None,
+) -> ChangesRead:
+    """Delta sync for an offline device: my caseload's records created, changed or no longer visible."""
+    found = sync_service.changes_since(uow, queries, gate.principal, since, clock)
+    records = found.records
+    facts = gate.visible_families(list(records.families))
+    families = [
+        FamilyRead.from_record(
+            FamilyRecord(
+                family=f,
+                people={m.person_id: records.people[m.person_id] for m in f.memberships},
+                relationships=[],
+            ),
+            restricted_visible=gate.restricted_visible(
+                facts.get(f.id), [records.people[m.person_id] for m in f.memberships]
+            ),
+        )
+        for f in records.families.values()
+        if f.id in facts
+    ]
+    return ChangesRead(
+        cursor=found.cursor,
+        full=found.full,
+        families=families,
+        episodes=[EpisodeRead.from_record(r) for r in found.episode_records],
+        plans=[PlanRead.from_domain(p) for p in records.plans],
+        taf_members=[TafMemberRead.from_domain(m) for m in records.taf_members],
+        meetings=[MeetingRead.from_domain(m) for m in records.meetings],
+        removed=[
+            RemovedRecord(type=kind, id=uuid.UUID(rid))
+            for kind, ids in found.removed.items()
+            for rid in sorted(ids)
+        ],
     )

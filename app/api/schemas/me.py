@@ -8,7 +8,10 @@ from datetime import date
 from pydantic import Field
 
 from app.api.schemas.base import ReadSchema
+from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
+from app.api.schemas.families import FamilyRead
 from app.domain.episodes import EpisodeStage
+from app.domain.sync import RecordType
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
 from app.domain.worklist import WorkItem, WorkKind
 from app.services.caseload import CaseloadEntry
@@ -104,3 +107,23 @@ class WorkItemRead(ReadSchema):
             action_id=item.action_id,
             description=item.description,
         )
+
+
+class RemovedRecord(ReadSchema):
+    type: RecordType = Field(description="family, episode, plan, taf_member or meeting.")
+    id: uuid.UUID
+
+
+class ChangesRead(ReadSchema):
+    cursor: uuid.UUID = Field(description="Pass as `since` next time.")
+    full: bool = Field(
+        description="True when this is everything (no or unknown `since`): replace the local copy."
+    )
+    families: list[FamilyRead]
+    episodes: list[EpisodeRead]
+    plans: list[PlanRead] = Field(description="Plans with their actions.")
+    taf_members: list[TafMemberRead]
+    meetings: list[MeetingRead]
+    removed: list[RemovedRecord] = Field(
+        description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."
+    )

@@ -162,6 +162,18 @@ class SqlEpisodeRepository:
         row = self._session.get(EpisodeRow, episode_id)
         return self.hydrate([row])[0] if row else None
 
+    def for_families(self, family_ids: Sequence[uuid.UUID]) -> list[Episode]:
+        if not family_ids:
+            return []
+        rows = list(
+            self._session.scalars(
+                select(EpisodeRow)
+                .where(EpisodeRow.family_id.in_(list(family_ids)))
+                .order_by(EpisodeRow.requested_on, EpisodeRow.id)
+            )
+        )
+        return self.hydrate(rows)
+
     def for_family(self, family_id: uuid.UUID) -> list[Episode]:
         rows = list(
             self._session.scalars(

@@ -72,6 +72,13 @@ class SqlFamilyRepository:
                 found[row.family_id].append(_membership(row))
         return found
 
+    def get_many(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
+        if not family_ids:
+            return {}
+        rows = list(self._session.scalars(select(FamilyRow).where(FamilyRow.id.in_(list(family_ids)))))
+        memberships = self._memberships([r.id for r in rows])
+        return {r.id: _family(r, memberships[r.id]) for r in rows}
+
     def get(self, family_id: uuid.UUID) -> Family | None:
         row = self._session.get(FamilyRow, family_id)
         if row is None:

@@ -68,6 +68,18 @@ class SqlPlanRepository:
         row = self._session.get(FamilyPlanRow, plan_id)
         return self._hydrate([row])[0] if row else None
 
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[FamilyPlan]:
+        if not episode_ids:
+            return []
+        rows = list(
+            self._session.scalars(
+                select(FamilyPlanRow)
+                .where(FamilyPlanRow.episode_id.in_(list(episode_ids)))
+                .order_by(FamilyPlanRow.episode_id, FamilyPlanRow.number)
+            )
+        )
+        return self._hydrate(rows)
+
     def for_episode(self, episode_id: uuid.UUID) -> list[FamilyPlan]:
         rows = list(
             self._session.scalars(

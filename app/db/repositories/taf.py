@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -72,9 +73,24 @@ class SqlTafRepository:
         row.left_on = m.left_on
 
     def meetings(self, episode_id: uuid.UUID) -> list[TafMeeting]:
+        return self.meetings_for([episode_id])
+
+    def members_for(self, episode_ids: Sequence[uuid.UUID]) -> list[TafMember]:
+        if not episode_ids:
+            return []
+        rows = self._session.scalars(
+            select(TafMemberRow)
+            .where(TafMemberRow.episode_id.in_(list(episode_ids)))
+            .order_by(TafMemberRow.joined_on, TafMemberRow.id)
+        )
+        return [_member(r) for r in rows]
+
+    def meetings_for(self, episode_ids: Sequence[uuid.UUID]) -> list[TafMeeting]:
+        if not episode_ids:
+            return []
         rows = self._session.scalars(
             select(TafMeetingRow)
-            .where(TafMeetingRow.episode_id == episode_id)
+            .where(TafMeetingRow.episode_id.in_(list(episode_ids)))
             .order_by(TafMeetingRow.held_on, TafMeetingRow.created_at, TafMeetingRow.id)
         )
         return [

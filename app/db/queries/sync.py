@@ -1,0 +1,73 @@
+"""Loading a caseload's records in a fixed number of statements, and the stored sync states."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.db.models import FamilyRow, SyncStateRow
+from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.plans import SqlPlanRepository
+from app.db.repositories.scope import family_in_scope
+from app.db.repositories.taf import SqlTafRepository
+from app.domain.access import SearchScope
+from app.services.sync import CaseloadRecords
+
+KEEP_STATES_FOR = timedelta(days=90)
+"""A device offline for longer starts again with a full sync."""
+
+
+class SqlSyncQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def family_ids_in(self, scope: SearchScope) -> list[uuid.UUID]:
+        return list(
+            self._session.scalars(
+                select(FamilyRow.id).where(family_in_scope(scope)).order_by(FamilyRow.id)
+            )
+        )
+
+    def records(self, family_ids: list[uuid.UUID]) -> CaseloadRecords:
+        families = SqlFamilyRepository(self._session).get_many(family_ids)
+        people = SqlPeopleRepository(self._session).get_many(
+            [m.person_id for f in families.values() for m in f.memberships]
+        )
+        episodes = SqlEpisodeRepository(self._session).for_families(family_ids)
+        episode_ids = [e.id for e in episodes]
+        taf = SqlTafRepository(self._session)
+        return CaseloadRecords(
+            families=families,
+            people=people,
+            episodes=episodes,
+            plans=SqlPlanRepository(self._session).for_episodes(episode_ids),
+            taf_members=taf.members_for(episode_ids),
+            meetings=taf.meetings_for(episode_ids),
+        )
+
+    def load_state(self, state_id: uuid.UUID, practitioner_id: uuid.UUID) -> dict[str, Any] | None:
+        row = self._session.get(SyncStateRow, state_id)
+        if row is None or row.practitioner_id != practitioner_id:
+            return None
+        return dict(row.snapshot)
+
+    def save_state(
+        self, practitioner_id: uuid.UUID, snapshot: dict[str, Any], *, at: datetime
+    ) -> uuid.UUID:
+        self._session.execute(
+            delete(SyncStateRow).where(
+                SyncStateRow.practitioner_id == practitioner_id,
+                SyncStateRow.created_at < at - KEEP_STATES_FOR,
+            )
+        )
+        state = SyncStateRow(
+            id=uuid.uuid4(), practitioner_id=practitioner_id, created_at=at, snapshot=snapshot
+        )
+        self._session.add(state)
+        self._session.flush()
+        return state.id

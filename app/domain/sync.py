@@ -1,0 +1,46 @@
+"""Delta sync for mobile devices: what changed, appeared or disappeared since the last sync.
+
+A device keeps a local copy of its user's caseload while offline. Each sync compares the versions
+of every record the user may see now with those sent last time: new and changed records are sent
+whole, and records no longer visible (consent withdrawn, a handover) are listed so the device can
+delete its copy (the front-end issue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class RecordType(StrEnum):
+    FAMILY = "family"
+    EPISODE = "episode"
+    PLAN = "plan"
+    TAF_MEMBER = "taf_member"
+    MEETING = "meeting"
+
+
+Snapshot = Mapping[str, Mapping[str, int]]
+"""Record type → record id → version (meetings never change: version 1)."""
+
+
+@dataclass(frozen=True)
+class SyncDiff:
+    changed: dict[RecordType, set[str]] = field(default_factory=dict)
+    """Records new to the device or changed since it last synced."""
+    removed: dict[RecordType, set[str]] = field(default_factory=dict)
+    """Records the device holds that it may no longer see (or that no longer exist)."""
+
+
+def diff(previous: Snapshot | None, current: Snapshot) -> SyncDiff:
+    """Everything in `current` not in `previous` at the same version is changed; the rest removed."""
+    before = previous or {}
+    changed: dict[RecordType, set[str]] = {}
+    removed: dict[RecordType, set[str]] = {}
+    for kind in RecordType:
+        now = current.get(kind.value, {})
+        then = before.get(kind.value, {})
+        changed[kind] = {rid for rid, version in now.items() if then.get(rid) != version}
+        removed[kind] = {rid for rid in then if rid not in now}
+    return SyncDiff(changed=changed, removed=removed)

@@ -1,0 +1,120 @@
+"""Delta sync for an offline device: exactly what changed, and what the device must forget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.clock import FixedClock
+from tests.api.test_episodes import API, Case, give_consent, ok, on
+from tests.api.test_me import new_case
+from tests.builders import ReferenceData, Staff, as_user
+
+
+def sync(client: TestClient, since: str | None = None) -> dict[str, Any]:
+    return ok(client.get(f"{API}/me/changes", params={"since": since} if since else {}))
+
+
+def ids(items: list[dict[str, Any]]) -> set[str]:
+    return {i["id"] for i in items}
+
+
+class TestDeltaSync:
+    def test_the_first_sync_sends_the_whole_caseload_and_the_next_only_what_changed(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        first_case = new_case(client, clock, reference, staff, "Irwin")
+        other = new_case(client, clock, reference, staff, "Jones")
+        everything = sync(client)
+        assert everything["full"] is True
+        assert ids(everything["families"]) == {first_case.family["id"], other.family["id"]}
+        assert ids(everything["episodes"]) == {first_case.episode["id"], other.episode["id"]}
+
+        nothing = sync(client, everything["cursor"])
+        assert nothing["full"] is False
+        assert (nothing["families"], nothing["episodes"], nothing["removed"]) == ([], [], [])
+
+        give_consent(first_case, day="2024-12-02")
+        first_case.post("/assessment-start")
+        later = sync(client, nothing["cursor"])
+        assert ids(later["episodes"]) == {first_case.episode["id"]}
+        assert ids(later["families"]) == {
+            first_case.family["id"]
+        }  # consent recorded: a new household version
+        assert later["removed"] == []
+
+    def test_consent_withdrawn_tells_the_taf_members_device_to_forget_the_family(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case: Case = new_case(client, clock, reference, staff, "King")
+        sharing = give_consent(
+            case,
+            "information_sharing",
+            day="2024-12-02",
+            sharing_scope="named_agencies",
+            agency_codes=["SCHOOL"],
+        )
+        member = ok(
+            client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Teacher",
+                },
+            ),
+            201,
+        )
+        with as_user(client, staff.school_worker):
+            seen = sync(client)
+            assert ids(seen["families"]) == {case.family["id"]}
+            assert member["id"] in ids(seen["taf_members"])
+        on(clock, "2024-12-09")
+        url = f"{API}/families/{case.family['id']}/consents/{sharing['id']}/withdrawal"
+        ok(
+            client.post(
+                url,
+                json={
+                    "withdrawn_on": "2024-12-09",
+                    "reason": "Family asked the school to step back",
+                },
+                headers={"If-Match": f'"{sharing["version"]}"'},
+            )
+        )
+        with as_user(client, staff.school_worker):
+            after = sync(client, seen["cursor"])
+        removed = {(r["type"], r["id"]) for r in after["removed"]}
+        assert ("family", case.family["id"]) in removed
+        assert ("episode", case.episode["id"]) in removed
+        assert after["families"] == []
+
+    def test_a_handover_removes_the_episode_from_the_old_leads_device(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Lewis")
+        before = sync(client)
+        with as_user(client, staff.manager):
+            case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "reason": "Moved team"},
+            )
+        after = sync(client, before["cursor"])
+        assert ("episode", case.episode["id"]) in {(r["type"], r["id"]) for r in after["removed"]}
+        with as_user(client, staff.other_lead):
+            assert case.episode["id"] in ids(sync(client)["episodes"])
+
+    def test_an_unknown_cursor_asks_for_a_full_sync(self, client: TestClient) -> None:
+        response = client.get(
+            f"{API}/me/changes", params={"since": "7d0f8a0e-0000-4000-8000-000000000000"}
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "since"
+
+    def test_another_users_cursor_is_not_accepted(self, client: TestClient, staff: Staff) -> None:
+        cursor = sync(client)["cursor"]
+        with as_user(client, staff.other_lead):
+            assert client.get(f"{API}/me/changes", params={"since": cursor}).status_code == 422
