@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.current import current_representation
 from app.domain import errors
 
 log = logging.getLogger("familyhub")
@@ -127,7 +128,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status, slug, title = lookup(exc)
     field_errors = [FieldError(field=exc.field, message=exc.detail, type=slug)] if exc.field else []
-    current = getattr(exc, "current", None)
+    current = None
+    if isinstance(exc, errors.StaleVersion):
+        current = await current_representation(request)
     return problem_response(
         request, status, slug, title, exc.detail, type(exc).__name__, field_errors, current=current
     )

@@ -349,6 +349,8 @@ class TestRefusals:
             f"{case.url}/closure", headers={"If-Match": stale}, json={"reason": "moved_away"}
         )
         assert response.status_code == 412
+        assert response.json()["current"]["stage"] == "assessing"
+        assert response.json()["current"]["id"] == case.episode["id"]
         assert case.client.get(case.url).json()["stage"] == "assessing"
 
     def test_closing_needs_the_familys_view(self, case: Case) -> None:

@@ -199,6 +199,8 @@ class TestChangeFamily:
             url, json={"hub_id": str(reference.hubs["CENTRAL"])}, headers={"If-Match": etag}
         )
         assert stale.status_code == 412
+        assert stale.json()["current"]["hub_id"] == str(reference.hubs["SOUTH"])
+        assert stale.json()["current"]["version"] == moved.json()["version"]
         assert client.get(url).json()["hub_id"] == str(reference.hubs["SOUTH"])
 
     def test_an_unchanged_family_answers_304(
