@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv run test test-sqlite test-pg lint format openapi migrate demo-data clean
+.PHONY: venv run test test-sqlite test-pg lint format openapi migrate demo-data client-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,16 @@ run: venv
 	$(BIN)/familyhub demo-data
 	$(BIN)/familyhub serve
 
-## The whole suite: lint, type checks, layer contracts, then every test on SQLite and PostgreSQL.
+## The whole suite: lint, type checks, layer contracts, every test on SQLite and PostgreSQL, then the
+## generated TypeScript client against a live server (skipped, with a warning, where npm is missing).
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	@if command -v npm >/dev/null 2>&1; then scripts/client-check.sh; \
+	else echo "WARNING: npm not installed: the TypeScript client check (make client-check) was skipped"; fi
+
+## The TypeScript client: regenerate from the contract, type-check, and run the whole cycle with it.
+client-check: venv
+	scripts/client-check.sh
 
 test-sqlite: venv
 	FAMILYHUB_TEST_DATABASES=sqlite $(BIN)/python -m pytest

@@ -57,13 +57,6 @@ def _family_read(gate: Gate, record: service.FamilyRecord, facts: RecordFacts | 
     return FamilyRead.from_record(record, restricted_visible=visible)
 
 
-def _with_visible_duplicates(gate: Gate, record: service.FamilyRecord) -> service.FamilyRecord:
-    if not record.warnings:
-        return record
-    seen = gate.visible_families([w.family_id for w in record.warnings])
-    return replace(record, visible_duplicates=frozenset(seen))
-
-
 @router.post(
     "/families",
     status_code=201,
@@ -76,16 +69,24 @@ def create_family(
 ) -> Response:
     """Register a household with its members; the answer warns of possible duplicates."""
     gate.require(Action.CREATE_FAMILY, "family")
+    draft = service.FamilyDraft(
+        address=body.address.to_domain(),
+        hub_id=body.hub_id,
+        reference=body.reference,
+        members=[m.to_new_member(f"members[{i}].") for i, m in enumerate(body.members)],
+        created_by_practitioner_id=gate.principal.practitioner_id,
+    )
+    # Which possible duplicates this user may see is settled (and audited) before the create's own
+    # transaction starts: on SQLite a write transaction must not wait on another one.
+    candidates = service.find_possible_duplicates(
+        uow,
+        postcode=draft.address.postcode,
+        members=[m.person for m in draft.members if m.person is not None],
+    )
+    seen = frozenset(gate.visible_families([c.family_id for c in candidates]))
 
     def create() -> Created:
-        draft = service.FamilyDraft(
-            address=body.address.to_domain(),
-            hub_id=body.hub_id,
-            reference=body.reference,
-            members=[m.to_new_member(f"members[{i}].") for i, m in enumerate(body.members)],
-            created_by_practitioner_id=gate.principal.practitioner_id,
-        )
-        record = _with_visible_duplicates(gate, service.create_family(uow, clock, draft))
+        record = replace(service.create_family(uow, clock, draft), visible_duplicates=seen)
         read = _family_read(gate, record, None)
         return Created(read, _family_location(record.family.id), etag(record.family.version))
 
