@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from app import __version__
-from app.api import problems
+from app.api import openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
 from app.api.middleware import RequestContextMiddleware
 from app.api.routers import (
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.token_verifier = make_verifier(settings)
 
     problems.install(app)
+    openapi.install(app)
 
     @app.exception_handler(OperationalError)
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
