@@ -13,7 +13,6 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
 from app.db.repositories.scope import family_in_scope
-from app.domain.names import names_match, soundex
 from app.domain.families import (
     Address,
     ContactDetails,
@@ -26,6 +25,7 @@ from app.domain.families import (
     RelationshipKind,
     normalise_name,
 )
+from app.domain.names import names_match, soundex
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import FamilyFilter
 
