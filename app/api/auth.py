@@ -95,6 +95,8 @@ async def _refuse(scope: Scope, send: Send) -> None:
             "detail": "Authentication required.",
             "code": "HTTP401",
             "instance": scope.get("path"),
+            "request_id": (scope.get("state") or {}).get("request_id"),
+            "errors": [],
         }
     ).encode()
     await send(

@@ -124,8 +124,13 @@ def get_idempotent_create(
         ),
     ] = None,
 ) -> IdempotentCreate:
+    # Keys are per user: one user's retry never replays another user's answer.
+    user = getattr(request.state, "token_subject", None) or "anonymous"
     return IdempotentCreate(
-        uow=uow, clock=clock, scope=f"{request.method} {request.url.path}", key=idempotency_key
+        uow=uow,
+        clock=clock,
+        scope=f"{user} {request.method} {request.url.path}",
+        key=idempotency_key,
     )
 
 

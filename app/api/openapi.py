@@ -28,7 +28,9 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
                     response["content"] = PROBLEM_CONTENT
             if path.startswith("/api/"):
                 for status, description in COMMON_API_ERRORS.items():
-                    responses.setdefault(status, {"description": description, "content": PROBLEM_CONTENT})
+                    responses.setdefault(
+                        status, {"description": description, "content": PROBLEM_CONTENT}
+                    )
     schemas = document.get("components", {}).get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)

@@ -89,12 +89,16 @@ class PersonRow(Timestamped, Base):
         Index("ix_people_given_name_key", "given_name_key"),
         # Trigram indexes for typo-tolerant search on PostgreSQL (plain indexes on SQLite).
         Index(
-            "ix_people_family_name_key_trgm", "family_name_key",
-            postgresql_using="gin", postgresql_ops={"family_name_key": "gin_trgm_ops"},
+            "ix_people_family_name_key_trgm",
+            "family_name_key",
+            postgresql_using="gin",
+            postgresql_ops={"family_name_key": "gin_trgm_ops"},
         ),
         Index(
-            "ix_people_given_name_key_trgm", "given_name_key",
-            postgresql_using="gin", postgresql_ops={"given_name_key": "gin_trgm_ops"},
+            "ix_people_given_name_key_trgm",
+            "given_name_key",
+            postgresql_using="gin",
+            postgresql_ops={"given_name_key": "gin_trgm_ops"},
         ),
         Index("ix_people_date_of_birth", "date_of_birth"),
     )
@@ -429,4 +433,6 @@ class SyncStateRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
-    __table_args__ = (Index("ix_sync_states_practitioner_id_created_at", "practitioner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_sync_states_practitioner_id_created_at", "practitioner_id", "created_at"),
+    )

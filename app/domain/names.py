@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 
 _SOUNDEX_CODES = {
-    **dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
-    "l": "4", **dict.fromkeys("mn", "5"), "r": "6",
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
 }
 
 
@@ -47,7 +51,13 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
         for j in range(1, len(b) + 1):
             cost = 0 if a[i - 1] == b[j - 1] else 1
             row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + cost)
-            if before is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+            if (
+                before is not None
+                and i > 1
+                and j > 1
+                and a[i - 1] == b[j - 2]
+                and a[i - 2] == b[j - 1]
+            ):
                 row[j] = min(row[j], before[j - 2] + 1)
         if min(row) > limit:
             return limit + 1

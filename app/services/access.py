@@ -86,7 +86,11 @@ def authorize(
         if family_id is None and target.episode_id is not None:
             family_id = uow.access.family_of_episode(target.episode_id)
         record = uow.access.for_families([family_id], today).get(family_id) if family_id else None
-        if action in RECORD_ACTIONS and record is None:
+        if (
+            action in RECORD_ACTIONS
+            or target.family_id is not None
+            or target.episode_id is not None
+        ) and record is None:
             decision = Decision(Visibility.HIDDEN, "no such record")
         else:
             decision = decide(

@@ -44,6 +44,9 @@ from app.services.ports import FamilyFilter
 
 router = APIRouter(prefix="/api/v1", tags=["families"])
 READ_ERRORS = (NotFound, Forbidden)
+RESTRICTED_FIELDS = frozenset(
+    {"contact", "contact_restricted", "restriction_reason", "restriction_visible_to"}
+)
 WRITE_ERRORS = (NotFound, Forbidden, InvalidValue, Conflict, StaleVersion, PreconditionRequired)
 
 
@@ -231,6 +234,10 @@ def add_member(
 ) -> Response:
     """Add a member: a new person, or an existing person joining a second household."""
     facts = gate.require(Action.WRITE_FAMILY, "family_member", family_id=family_id)
+    if body.person_id is not None:
+        # Only a person you may already see can join a household of yours (a child of separated
+        # parents); otherwise a new household would be a way round the access rules.
+        _person_facts(gate, uow, body.person_id, Action.READ_FAMILY)
 
     def create() -> Created:
         record, membership = service.add_member(uow, clock, family_id, body.to_new_member())
@@ -361,6 +368,17 @@ def update_person(
 ) -> PersonRead:
     """Change a person's details (If-Match required); only the fields sent change."""
     facts = _person_facts(gate, uow, person_id, Action.WRITE_FAMILY)
+    current = service.get_person(uow, person_id)
+    touched = RESTRICTED_FIELDS & body.model_fields_set
+    if (
+        current.contact_restricted
+        and touched
+        and current.id not in gate.restricted_visible(facts, [current])
+    ):
+        raise Forbidden(
+            "Only those who may see a member's restricted details may change them or the restriction.",
+            field=sorted(touched)[0],
+        )
     person = service.update_person(
         uow, clock, person_id, expected_version=parse_if_match(if_match), changes=body.changes()
     )

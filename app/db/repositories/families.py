@@ -75,7 +75,9 @@ class SqlFamilyRepository:
     def get_many(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
         if not family_ids:
             return {}
-        rows = list(self._session.scalars(select(FamilyRow).where(FamilyRow.id.in_(list(family_ids)))))
+        rows = list(
+            self._session.scalars(select(FamilyRow).where(FamilyRow.id.in_(list(family_ids))))
+        )
         memberships = self._memberships([r.id for r in rows])
         return {r.id: _family(r, memberships[r.id]) for r in rows}
 
@@ -190,14 +192,20 @@ class SqlFamilyRepository:
             PersonRow.family_name_soundex == code,
         ]
         if self._session.get_bind().dialect.name == "postgresql":
-            conditions += [PersonRow.given_name_key.op("%")(key), PersonRow.family_name_key.op("%")(key)]
+            conditions += [
+                PersonRow.given_name_key.op("%")(key),
+                PersonRow.family_name_key.op("%")(key),
+            ]
         else:
             names = self._session.scalars(
                 select(PersonRow.family_name_key).union(select(PersonRow.given_name_key))
             )
             near = [name for name in names if names_match(key, name)]
             if near:
-                conditions += [PersonRow.given_name_key.in_(near), PersonRow.family_name_key.in_(near)]
+                conditions += [
+                    PersonRow.given_name_key.in_(near),
+                    PersonRow.family_name_key.in_(near),
+                ]
         return or_(*conditions)
 
     def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
