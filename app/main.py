@@ -24,6 +24,7 @@ from app.api.routers import (
     families,
     health,
     me,
+    needs,
     plans,
     practitioners,
     reference,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         timeliness.router,
         audit.router,
         me.router,
+        needs.router,
     ):
         app.include_router(router)
 

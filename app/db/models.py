@@ -436,3 +436,41 @@ class SyncStateRow(Base):
     __table_args__ = (
         Index("ix_sync_states_practitioner_id_created_at", "practitioner_id", "created_at"),
     )
+
+
+class FamilyNeedRow(Timestamped, Base):
+    """A Supporting Families need on the case record, with its outcome and sustainment check."""
+
+    __tablename__ = "family_needs"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False, index=True)
+    descriptor_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    headline: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    identified_on: Mapped[date] = mapped_column(Date, nullable=False)
+    emerged_later: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    outcome_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    outcome_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sustainment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint("outcome_status IN ('open', 'achieved', 'not_achieved')", name="outcome_status"),
+    )
+
+
+class SupportDeliveredRow(Base):
+    """A service delivered to the family during the episode (the evidence of whole-family working)."""
+
+    __tablename__ = "support_delivered"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
+    service: Mapped[str] = mapped_column(String(200), nullable=False)
+    provider: Mapped[str] = mapped_column(String(200), nullable=False)
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

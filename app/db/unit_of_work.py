@@ -18,6 +18,7 @@ from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
+from app.db.repositories.needs import SqlNeedRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.policies import SqlPolicyRepository
 from app.db.repositories.practitioners import SqlPractitionerRepository
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.taf = SqlTafRepository(session)
         self.access = SqlAccessFacts(session)
         self.audit = SqlAuditTrail(session)
+        self.needs = SqlNeedRepository(session)
         return self
 
     def __exit__(

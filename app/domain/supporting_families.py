@@ -308,6 +308,7 @@ class SupportDelivered:
     service: str
     started_on: date
     ended_on: date | None = None
+    provider: str = ""
 
     def __post_init__(self) -> None:
         _require_text(self.service, "service", "Name the support delivered.")

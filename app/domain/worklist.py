@@ -31,6 +31,8 @@ class WorkKind(StrEnum):
     HOLD_REVIEW = "hold_review"
     DECIDE_ON_PLAN = "decide_on_plan"
     DO_PLAN_ACTION = "do_plan_action"
+    CHECK_SUSTAINMENT = "check_sustainment"
+    """Re-check an achieved outcome after closure (Supporting Families, default 6 months)."""
 
 
 DEADLINE_WORK = {
@@ -51,6 +53,7 @@ class WorkItem:
     state: DeadlineState | None
     plan_id: uuid.UUID | None = None
     action_id: uuid.UUID | None = None
+    need_id: uuid.UUID | None = None
     description: str | None = None
 
 

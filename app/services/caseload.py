@@ -21,6 +21,7 @@ from app.domain.worklist import (
     due_state,
     next_deadline,
 )
+from app.services.needs import sustainment_checks_due
 from app.services.ports import UnitOfWork
 
 
@@ -56,6 +57,7 @@ class CaseloadQueries(Protocol):
         self, practitioner_id: uuid.UUID, on: date
     ) -> list[AssignedActionView]: ...
     def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
+    def led_closed_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
     def episodes_awaiting_quality_assurance(self) -> list[Episode]: ...
     def plan_ids_awaiting_quality_assurance(
         self, episode_ids: list[uuid.UUID]
@@ -135,6 +137,21 @@ def worklist(
         if principal.has(Role.PRACTITIONER):
             for episode in q.led_open_episodes(principal.practitioner_id):
                 items.extend(_lead_work(episode, as_of, due_soon))
+            for view in sustainment_checks_due(
+                uow, q.led_closed_episodes(principal.practitioner_id)
+            ):
+                assert view.sustainment_due_on is not None
+                items.append(
+                    WorkItem(
+                        kind=WorkKind.CHECK_SUSTAINMENT,
+                        episode_id=view.stored.episode_id,
+                        family_id=view.stored.family_id,
+                        due_on=view.sustainment_due_on,
+                        state=due_state(view.sustainment_due_on, as_of, due_soon),
+                        need_id=view.stored.record.need.id,
+                        description=f"Check the {view.stored.record.need.headline} outcome has held",
+                    )
+                )
             for action in q.assigned_actions(principal.practitioner_id, as_of):
                 items.append(
                     WorkItem(

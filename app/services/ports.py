@@ -18,6 +18,7 @@ from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
+from app.domain.supporting_families import NeedRecord, SupportDelivered
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, PolicyHistory, TimelinessPolicy
 
@@ -205,6 +206,32 @@ class AuditTrail(Protocol):
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
 
 
+@dataclass
+class StoredNeed:
+    """A need on the case record: the claim rules' view of it, and where it belongs."""
+
+    record: NeedRecord
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class StoredSupport:
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    support: SupportDelivered
+
+
+class NeedRepository(Protocol):
+    def get(self, need_id: uuid.UUID) -> StoredNeed | None: ...
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredNeed]: ...
+    def add(self, need: StoredNeed, *, at: datetime) -> None: ...
+    def save(self, need: StoredNeed, *, at: datetime) -> None: ...
+    def support_for(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredSupport]: ...
+    def add_support(self, support: StoredSupport, *, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: nothing is kept unless the service calls commit()."""
 
@@ -235,6 +262,8 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessFactsRepository: ...
     @property
     def audit(self) -> AuditTrail: ...
+    @property
+    def needs(self) -> NeedRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -92,6 +92,9 @@ class WorkItemRead(ReadSchema):
     days_overdue: int
     plan_id: uuid.UUID | None
     action_id: uuid.UUID | None
+    need_id: uuid.UUID | None = Field(
+        description="For a sustainment check: the need whose outcome to re-check."
+    )
     description: str | None
 
     @classmethod
@@ -105,6 +108,7 @@ class WorkItemRead(ReadSchema):
             days_overdue=item.state.days_overdue if item.state else 0,
             plan_id=item.plan_id,
             action_id=item.action_id,
+            need_id=item.need_id,
             description=item.description,
         )
 

@@ -158,6 +158,17 @@ class SqlCaseloadQueries:
         )
         return SqlEpisodeRepository(self._session).hydrate(rows)
 
+    def led_closed_episodes(self, lead_id: uuid.UUID) -> list[Episode]:
+        rows = list(
+            self._session.scalars(
+                select(EpisodeRow).where(
+                    EpisodeRow.lead_practitioner_id == lead_id,
+                    EpisodeRow.stage == EpisodeStage.CLOSED.value,
+                )
+            )
+        )
+        return SqlEpisodeRepository(self._session).hydrate(rows)
+
     def episodes_awaiting_quality_assurance(self) -> list[Episode]:
         rows = list(
             self._session.scalars(

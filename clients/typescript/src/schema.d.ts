@@ -264,6 +264,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Needs
+         * @description The family's needs in this episode with their outcomes and sustainment checks.
+         */
+        get: operations["listFamilyNeeds"];
+        put?: never;
+        /**
+         * Record Need
+         * @description Record a need with its descriptor, the members affected and its evidence (also later in the episode).
+         */
+        post: operations["recordFamilyNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/needs/{need_id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Outcome
+         * @description Record a need's outcome: achieved or not achieved, with the date and evidence (If-Match).
+         */
+        post: operations["recordNeedOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/needs/{need_id}/sustainment-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Sustainment Check
+         * @description After closure: did the achieved outcome hold for the sustained period (If-Match)?
+         */
+        post: operations["recordSustainmentCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/episodes/{episode_id}/plan-submission": {
         parameters: {
             query?: never;
@@ -386,6 +450,30 @@ export interface paths {
          * @description Approve the plan (the first-TAF clock starts) or return it with comments (If-Match: the episode's ETag).
          */
         post: operations["decideQualityAssurance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Support
+         * @description The services the family received during the episode.
+         */
+        get: operations["listSupportDelivered"];
+        put?: never;
+        /**
+         * Record Support
+         * @description Record a service delivered to the family (provider and dates).
+         */
+        post: operations["recordSupportDelivered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1106,7 +1194,7 @@ export interface components {
              */
             id: string;
             /** Needs */
-            needs: components["schemas"]["NeedRead"][];
+            needs: components["schemas"]["app__api__schemas__episodes__NeedRead"][];
             /**
              * Number
              * @description 1 for the first assessment, 2 for a reassessment ...
@@ -1635,6 +1723,36 @@ export interface components {
             episode: components["schemas"]["EpisodeRead"];
             plan: components["schemas"]["PlanRead"];
         };
+        /** EvidenceBody */
+        EvidenceBody: {
+            /**
+             * Reference
+             * @description Its reference there.
+             */
+            reference: string;
+            /**
+             * Source
+             * @description The system or document that holds the evidence (e.g. 'school MIS').
+             */
+            source: string;
+        };
+        /** EvidenceRead */
+        EvidenceRead: {
+            /**
+             * Recorded By
+             * Format: uuid
+             */
+            recorded_by: string;
+            /**
+             * Recorded On
+             * Format: date
+             */
+            recorded_on: string;
+            /** Reference */
+            reference: string;
+            /** Source */
+            source: string;
+        };
         /** FamilyCreate */
         FamilyCreate: {
             address: components["schemas"]["AddressIn"];
@@ -2031,6 +2149,36 @@ export interface components {
          * @enum {string}
          */
         MemberRole: "child" | "parent_carer" | "other_adult";
+        /** NeedCreate */
+        NeedCreate: {
+            /**
+             * Descriptor Code
+             * @description A need descriptor of the outcome framework (e.g. 'EDU.a').
+             */
+            descriptor_code: string;
+            /**
+             * Emerged Later
+             * @description Found during the work rather than at the start.
+             * @default false
+             */
+            emerged_later: boolean;
+            evidence: components["schemas"]["EvidenceBody"];
+            /**
+             * Id
+             * @description The assessment need's id, to link the two.
+             */
+            id?: string | null;
+            /**
+             * Identified On
+             * Format: date
+             */
+            identified_on: string;
+            /**
+             * Person Ids
+             * @description Members the need affects.
+             */
+            person_ids: string[];
+        };
         /** NeedIn */
         NeedIn: {
             /** Description */
@@ -2051,20 +2199,12 @@ export interface components {
              */
             person_ids: string[];
         };
-        /** NeedRead */
-        NeedRead: {
-            /** Description */
-            description: string;
-            /** Headline */
-            headline: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Person Ids */
-            person_ids: string[];
-        };
+        /**
+         * NeedOutcome
+         * @description Where a need's outcome stands (§5.3 `NeedOutcome.status`; C3).
+         * @enum {string}
+         */
+        NeedOutcome: "open" | "achieved" | "not_achieved";
         /** NextDeadlineRead */
         NextDeadlineRead: {
             /** Days Overdue */
@@ -2078,28 +2218,6 @@ export interface components {
             due_on: string;
             kind: components["schemas"]["DeadlineKind"];
             status: components["schemas"]["DeadlineStatus"];
-        };
-        /** OutcomeIn */
-        OutcomeIn: {
-            /**
-             * Baseline Score
-             * @description 0 (worst) to 10 (best).
-             */
-            baseline_score: number;
-            /** Description */
-            description: string;
-            /** Id */
-            id?: string | null;
-            /**
-             * Measure
-             * @description How progress will be judged.
-             */
-            measure: string;
-            /**
-             * Need Ids
-             * @description The assessed needs it answers.
-             */
-            need_ids: string[];
         };
         /** OutcomeRead */
         OutcomeRead: {
@@ -2429,7 +2547,7 @@ export interface components {
             /** Actions */
             actions?: components["schemas"]["ActionIn"][];
             /** Outcomes */
-            outcomes?: components["schemas"]["OutcomeIn"][];
+            outcomes?: components["schemas"]["app__api__schemas__episodes__OutcomeIn"][];
         };
         /** PlanRead */
         PlanRead: {
@@ -2473,7 +2591,7 @@ export interface components {
             /** Actions */
             actions?: components["schemas"]["ActionIn"][] | null;
             /** Outcomes */
-            outcomes?: components["schemas"]["OutcomeIn"][] | null;
+            outcomes?: components["schemas"]["app__api__schemas__episodes__OutcomeIn"][] | null;
         };
         /**
          * PolicyVersionCreate
@@ -2830,6 +2948,89 @@ export interface components {
          * @enum {string}
          */
         SharingScope: "all_taf_members" | "named_agencies";
+        /** SupportCreate */
+        SupportCreate: {
+            /** Ended On */
+            ended_on?: string | null;
+            /**
+             * Provider
+             * @description Who delivered it.
+             */
+            provider: string;
+            /**
+             * Service
+             * @description What was delivered (e.g. 'Triple P parenting programme').
+             */
+            service: string;
+            /**
+             * Started On
+             * Format: date
+             */
+            started_on: string;
+        };
+        /** SupportRead */
+        SupportRead: {
+            /** Ended On */
+            ended_on: string | null;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Provider */
+            provider: string;
+            /** Service */
+            service: string;
+            /**
+             * Started On
+             * Format: date
+             */
+            started_on: string;
+        };
+        /** SustainmentIn */
+        SustainmentIn: {
+            /**
+             * Checked On
+             * @description Today by default.
+             */
+            checked_on?: string | null;
+            evidence: components["schemas"]["EvidenceBody"];
+            /**
+             * Lapsed On
+             * @description When, and only when, it was not sustained.
+             */
+            lapsed_on?: string | null;
+            /** @description sustained, not_sustained or unknown. */
+            result: components["schemas"]["SustainmentResult"];
+        };
+        /** SustainmentRead */
+        SustainmentRead: {
+            /**
+             * Checked On
+             * Format: date
+             */
+            checked_on: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            evidence: components["schemas"]["EvidenceRead"];
+            /** Lapsed On */
+            lapsed_on: string | null;
+            result: components["schemas"]["SustainmentResult"];
+        };
+        /**
+         * SustainmentResult
+         * @description What the check after closure found (§5.3 `sustain_check_result`; C4, K6).
+         * @enum {string}
+         */
+        SustainmentResult: "sustained" | "not_sustained" | "unknown";
         /** TafMemberIn */
         TafMemberIn: {
             /**
@@ -2988,6 +3189,11 @@ export interface components {
             family_id: string;
             /** @description What to do. */
             kind: components["schemas"]["WorkKind"];
+            /**
+             * Need Id
+             * @description For a sustainment check: the need whose outcome to re-check.
+             */
+            need_id: string | null;
             /** Plan Id */
             plan_id: string | null;
             status: components["schemas"]["DeadlineStatus"] | null;
@@ -2996,7 +3202,94 @@ export interface components {
          * WorkKind
          * @enum {string}
          */
-        WorkKind: "submit_assessment_and_plan" | "resubmit_plan" | "hold_first_taf_meeting" | "hold_review" | "decide_on_plan" | "do_plan_action";
+        WorkKind: "submit_assessment_and_plan" | "resubmit_plan" | "hold_first_taf_meeting" | "hold_review" | "decide_on_plan" | "do_plan_action" | "check_sustainment";
+        /** NeedRead */
+        app__api__schemas__episodes__NeedRead: {
+            /** Description */
+            description: string;
+            /** Headline */
+            headline: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Person Ids */
+            person_ids: string[];
+        };
+        /** OutcomeIn */
+        app__api__schemas__episodes__OutcomeIn: {
+            /**
+             * Baseline Score
+             * @description 0 (worst) to 10 (best).
+             */
+            baseline_score: number;
+            /** Description */
+            description: string;
+            /** Id */
+            id?: string | null;
+            /**
+             * Measure
+             * @description How progress will be judged.
+             */
+            measure: string;
+            /**
+             * Need Ids
+             * @description The assessed needs it answers.
+             */
+            need_ids: string[];
+        };
+        /** NeedRead */
+        app__api__schemas__needs__NeedRead: {
+            /** Descriptor Code */
+            descriptor_code: string;
+            /** Emerged Later */
+            emerged_later: boolean;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            evidence: components["schemas"]["EvidenceRead"];
+            /** Headline */
+            headline: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Identified On
+             * Format: date
+             */
+            identified_on: string;
+            outcome: components["schemas"]["NeedOutcome"];
+            outcome_evidence: components["schemas"]["EvidenceRead"] | null;
+            /** Outcome On */
+            outcome_on: string | null;
+            /** Person Ids */
+            person_ids: string[];
+            sustainment: components["schemas"]["SustainmentRead"] | null;
+            /**
+             * Sustainment Due On
+             * @description Set once the episode is closed and the outcome achieved.
+             */
+            sustainment_due_on: string | null;
+            /** Version */
+            version: number;
+        };
+        /** OutcomeIn */
+        app__api__schemas__needs__OutcomeIn: {
+            /** @description Required unless open. */
+            evidence?: components["schemas"]["EvidenceBody"] | null;
+            /**
+             * On
+             * @description When it was reached (required unless open).
+             */
+            on?: string | null;
+            /** @description open, achieved or not_achieved. */
+            status: components["schemas"]["NeedOutcome"];
+        };
     };
     responses: never;
     parameters: never;
@@ -4416,6 +4709,387 @@ export interface operations {
             };
         };
     };
+    listFamilyNeeds: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"][];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordFamilyNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Consent is not in force / Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordNeedOutcome: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                episode_id: string;
+                need_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["app__api__schemas__needs__OutcomeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Consent is not in force / Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordSustainmentCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                episode_id: string;
+                need_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SustainmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Consent is not in force / Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     submitPlanForQualityAssurance: {
         parameters: {
             query?: never;
@@ -5066,6 +5740,179 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EpisodeWithPlan"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Consent is not in force / Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSupportDelivered: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRead"][];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordSupportDelivered: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportRead"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
