@@ -9,7 +9,7 @@ from datetime import date
 
 from app.calendars import default_calendar
 from app.domain.consent import ConsentPurpose, consent_in_force
-from app.domain.episodes import EpisodeStage, MeetingDecision
+from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import IllegalTransition, InvalidValue, NotFound
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.taf import (
@@ -24,6 +24,20 @@ from app.domain.taf import (
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
 from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
+
+
+def _joining_on(joined_on: date | None, today: date) -> date:
+    joined = joined_on or today
+    if joined > today:
+        raise InvalidValue("A member cannot join in the future.", field="joined_on")
+    return joined
+
+
+def _open_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
+    episode = load_episode(uow, episode_id)
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; its Team Around the Family is closed too.")
+    return episode
 
 
 def list_members(uow: UnitOfWork, episode_id: uuid.UUID) -> list[TafMember]:
@@ -43,15 +57,9 @@ def add_practitioner(
 ) -> TafMember:
     """A practitioner joins only while consent to share with their agency (or all TAF members) is in force."""
     today = clock.today()
-    joined = joined_on or today
-    if joined > today:
-        raise InvalidValue("A member cannot join in the future.", field="joined_on")
+    joined = _joining_on(joined_on, today)
     with uow:
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition(
-                "The episode is closed; its Team Around the Family is closed too."
-            )
+        episode = _open_episode(uow, episode_id)
         practitioner = uow.practitioners.get(practitioner_id)
         if practitioner is None or not practitioner.active:
             raise InvalidValue(
@@ -90,15 +98,9 @@ def add_family_person(
     joined_on: date | None,
 ) -> TafMember:
     today = clock.today()
-    joined = joined_on or today
-    if joined > today:
-        raise InvalidValue("A member cannot join in the future.", field="joined_on")
+    joined = _joining_on(joined_on, today)
     with uow:
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition(
-                "The episode is closed; its Team Around the Family is closed too."
-            )
+        episode = _open_episode(uow, episode_id)
         family = uow.families.get(episode.family_id)
         if family is None or family.membership_of(person_id, joined) is None:
             raise InvalidValue("This person is not a member of the family.", field="person_id")
