@@ -235,9 +235,10 @@ def add_member(
     """Add a member: a new person, or an existing person joining a second household."""
     facts = gate.require(Action.WRITE_FAMILY, "family_member", family_id=family_id)
     if body.person_id is not None:
-        # Only a person you may already see can join a household of yours (a child of separated
-        # parents); otherwise a new household would be a way round the access rules.
-        _person_facts(gate, uow, body.person_id, Action.READ_FAMILY)
+        # Only someone who may already change the person's record (the lead of one of their
+        # households) can add them to another; otherwise a household of one's own would be a way
+        # round the access rules (restricted details, withdrawn consent).
+        _person_facts(gate, uow, body.person_id, Action.WRITE_FAMILY)
 
     def create() -> Created:
         record, membership = service.add_member(uow, clock, family_id, body.to_new_member())
