@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from app.reports_cli import report as report_command
 from app.settings import get_settings
 
 cli = typer.Typer(
@@ -15,6 +16,8 @@ cli = typer.Typer(
 )
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+
+cli.command("report")(report_command)
 
 
 @cli.command()

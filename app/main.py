@@ -28,6 +28,7 @@ from app.api.routers import (
     plans,
     practitioners,
     reference,
+    reports,
     taf,
     timeliness,
 )
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         plans.router,
         taf.router,
         timeliness.router,
+        reports.router,
         audit.router,
         me.router,
         needs.router,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +27,11 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.main import create_app
 from app.settings import Settings
 from tests.builders import ReferenceData, Staff, bearer, given_reference_data, given_staff
+
+# Property tests run beside database tests on a busy CI machine: judge them on their examples,
+# not on how long each one took.
+settings.register_profile("familyhub", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("familyhub")
 
 POSTGRES_URL = os.environ.get(
     "FAMILYHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -97,13 +97,11 @@ class SqlCaseloadQueries:
         """Each family's reference and current members, in two statements."""
         if not family_ids:
             return {}
-        references = dict(
-            self._session.execute(
-                select(FamilyRow.id, FamilyRow.reference).where(FamilyRow.id.in_(family_ids))
-            )
-            .tuples()
-            .all()
-        )
+        references: dict[uuid.UUID, str] = {}
+        for family_id, reference in self._session.execute(
+            select(FamilyRow.id, FamilyRow.reference).where(FamilyRow.id.in_(family_ids))
+        ):
+            references[family_id] = reference
         rows = list(
             self._session.execute(
                 select(MembershipRow.family_id, MembershipRow.role, MembershipRow.person_id)
@@ -187,7 +185,10 @@ class SqlCaseloadQueries:
                 FamilyPlanRow.episode_id.in_(episode_ids), FamilyPlanRow.status == "submitted"
             )
         )
-        return dict(rows.tuples().all())
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for episode_id, plan_id in rows:
+            found[episode_id] = plan_id
+        return found
 
 
 __all__ = ["AssignedAction", "Household", "SqlCaseloadQueries"]

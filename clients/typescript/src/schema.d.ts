@@ -948,6 +948,46 @@ export interface paths {
         patch: operations["updatePractitioner"];
         trace?: never;
     };
+    "/api/v1/reports/early-help-measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Early Help Measures
+         * @description Send `Accept: text/csv` for a flat table streamed as CSV, one row per figure, with the stable columns `scope,measure,dimension,group,value`: scope is `all` or a hub code; measure, dimension and group are the JSON keys leading to the number (empty when the number sits higher up); value is empty when there is nothing to divide or take the middle of.
+         */
+        get: operations["getEarlyHelpMeasures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/quarterly-progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Quarterly Progress
+         * @description Send `Accept: text/csv` for a flat table streamed as CSV, one row per figure, with the stable columns `scope,measure,dimension,group,value`: scope is `all` or a hub code; measure, dimension and group are the JSON keys leading to the number (empty when the number sits higher up); value is empty when there is nothing to divide or take the middle of.
+         */
+        get: operations["getQuarterlyProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timeliness/overdue": {
         parameters: {
             query?: never;
@@ -1352,6 +1392,27 @@ export interface components {
          * @enum {string}
          */
         ClosureReason: "all_needs_met" | "needs_partly_met_no_further_support" | "stepped_up_to_social_care" | "stepped_down_to_universal" | "consent_withdrawn" | "moved_away" | "disengaged" | "other";
+        /** Closures */
+        Closures: {
+            /** All Needs Met */
+            all_needs_met: number;
+            /** All Needs Met Share */
+            all_needs_met_share: number | null;
+            /** All Recorded Needs Achieved */
+            all_recorded_needs_achieved: number;
+            /** All Recorded Needs Achieved Share */
+            all_recorded_needs_achieved_share: number | null;
+            /** By Reason */
+            by_reason: {
+                [key: string]: number;
+            };
+            /** Family Life Improved */
+            family_life_improved: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+        };
         /** ConsentCreate */
         ConsentCreate: {
             /**
@@ -1578,6 +1639,38 @@ export interface components {
              * @description Null when the family is not one you may see.
              */
             reference: string | null;
+        };
+        /** EarlyHelpMeasuresRead */
+        EarlyHelpMeasuresRead: {
+            /** Definitions */
+            definitions: components["schemas"]["MeasureDefinitionRead"][];
+            /** Hub Id */
+            hub_id: string | null;
+            /**
+             * Hubs
+             * @description Each hub, by code.
+             */
+            hubs: components["schemas"]["HubMeasuresRead"][];
+            /** @description The whole council, or the hub asked for. */
+            overall: components["schemas"]["ScopeMeasures"];
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /** Reentry Months */
+            reentry_months: number;
+            /**
+             * Timeliness As Of
+             * Format: date
+             * @description The day the timeliness rates stand on: the day after the period, or today.
+             */
+            timeliness_as_of: string;
         };
         /** EpisodeCreate */
         EpisodeCreate: {
@@ -1887,6 +1980,19 @@ export interface components {
             /** Overdue */
             overdue: number;
         };
+        /** HubMeasuresRead */
+        HubMeasuresRead: {
+            /** Hub Code */
+            hub_code: string;
+            /**
+             * Hub Id
+             * Format: uuid
+             */
+            hub_id: string;
+            /** Hub Name */
+            hub_name: string;
+            measures: components["schemas"]["ScopeMeasures"];
+        };
         /** HubRead */
         HubRead: {
             /** Code */
@@ -1930,6 +2036,19 @@ export interface components {
              * Share On Time
              * @description met_on_time / due; null when nothing was due.
              */
+            share_on_time: number | null;
+        };
+        /** KindTimeliness */
+        KindTimeliness: {
+            /** Due */
+            due: number;
+            /** Met Late */
+            met_late: number;
+            /** Met On Time */
+            met_on_time: number;
+            /** Overdue Unmet */
+            overdue_unmet: number;
+            /** Share On Time */
             share_on_time: number | null;
         };
         /** LeadAssignmentIn */
@@ -2003,6 +2122,15 @@ export interface components {
             /** Left On */
             left_on?: string | null;
         };
+        /** LengthOfSupport */
+        LengthOfSupport: {
+            /** Closures */
+            closures: number;
+            /** Mean */
+            mean: number | null;
+            /** Median */
+            median: number | null;
+        };
         /** LevelChangeIn */
         LevelChangeIn: {
             /** Level Of Need */
@@ -2030,6 +2158,15 @@ export interface components {
             early_help: boolean;
             /** Label */
             label: string;
+        };
+        /** MeasureDefinitionRead */
+        MeasureDefinitionRead: {
+            /** Definition */
+            definition: string;
+            /** Name */
+            name: string;
+            /** Source */
+            source: string;
         };
         /**
          * MeetingDecision
@@ -2205,6 +2342,15 @@ export interface components {
          * @enum {string}
          */
         NeedOutcome: "open" | "achieved" | "not_achieved";
+        /** NewEpisodes */
+        NewEpisodes: {
+            /** By Source */
+            by_source: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+        };
         /** NextDeadlineRead */
         NextDeadlineRead: {
             /** Days Overdue */
@@ -2834,6 +2980,83 @@ export interface components {
          * @enum {string}
          */
         QaOutcome: "approved" | "returned";
+        /** QuarterlyProgressRead */
+        QuarterlyProgressRead: {
+            /**
+             * Claims
+             * @description Supporting Families claims (made, value): null until the claims module provides them.
+             */
+            claims?: {
+                [key: string]: unknown;
+            } | null;
+            /** Definitions */
+            definitions: components["schemas"]["MeasureDefinitionRead"][];
+            /**
+             * Emerging Needs
+             * @description Families, by need headline.
+             */
+            emerging_needs: {
+                [key: string]: number;
+            };
+            /** Families Attached */
+            families_attached: number;
+            /** Families Closed In Quarter */
+            families_closed_in_quarter: number;
+            /** Families Open At Quarter End */
+            families_open_at_quarter_end: number;
+            /** Hub Id */
+            hub_id: string | null;
+            /**
+             * Needs At Attachment
+             * @description Families, by need headline.
+             */
+            needs_at_attachment: {
+                [key: string]: number;
+            };
+            /**
+             * Outcomes Achieved
+             * @description Needs achieved, by headline.
+             */
+            outcomes_achieved: {
+                [key: string]: number;
+            };
+            /**
+             * Quarter End
+             * Format: date
+             */
+            quarter_end: string;
+            /**
+             * Quarter Start
+             * Format: date
+             */
+            quarter_start: string;
+            /**
+             * Scope
+             * @description `all`, or the code of the hub asked for.
+             */
+            scope: string;
+        };
+        /** Reach */
+        Reach: {
+            /** Age Band */
+            age_band: {
+                [key: string]: number;
+            };
+            /** Children */
+            children: number;
+            /** Ethnicity */
+            ethnicity: {
+                [key: string]: number;
+            };
+            /** Send */
+            send: {
+                [key: string]: number;
+            };
+            /** Sex */
+            sex: {
+                [key: string]: number;
+            };
+        };
         /** Readiness */
         Readiness: {
             /** Database */
@@ -2853,6 +3076,13 @@ export interface components {
          * @enum {string}
          */
         RecordingMethod: "verbal" | "written" | "digital";
+        /** Reentries */
+        Reentries: {
+            /** Share Of New Episodes */
+            share_of_new_episodes: number | null;
+            /** Total */
+            total: number;
+        };
         /** RelationshipIn */
         RelationshipIn: {
             /** @description How person_id relates to related_person_id (e.g. parent of). */
@@ -2944,10 +3174,37 @@ export interface components {
          */
         Role: "practitioner" | "link_worker" | "quality_assurance" | "manager" | "reporting" | "admin" | "auditor";
         /**
+         * ScopeMeasures
+         * @description Every dashboard measure for one scope: the whole council (or the hub asked for), or one hub.
+         */
+        ScopeMeasures: {
+            closures: components["schemas"]["Closures"];
+            /** Families With Assessment Or Plan */
+            families_with_assessment_or_plan: number;
+            length_of_support_days: components["schemas"]["LengthOfSupport"];
+            new_episodes: components["schemas"]["NewEpisodes"];
+            reach: components["schemas"]["Reach"];
+            reentries: components["schemas"]["Reentries"];
+            step_downs: components["schemas"]["StepDowns"];
+            /** Step Ups */
+            step_ups: number;
+            /** Timeliness */
+            timeliness: {
+                [key: string]: components["schemas"]["KindTimeliness"];
+            };
+        };
+        /**
          * SharingScope
          * @enum {string}
          */
         SharingScope: "all_taf_members" | "named_agencies";
+        /** StepDowns */
+        StepDowns: {
+            /** From Social Care */
+            from_social_care: number;
+            /** To Universal */
+            to_universal: number;
+        };
         /** SupportCreate */
         SupportCreate: {
             /** Ended On */
@@ -8256,6 +8513,156 @@ export interface operations {
             };
             /** @description If-Match required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEarlyHelpMeasures: {
+        parameters: {
+            query: {
+                /** @description First day (inclusive). */
+                from: string;
+                /** @description Last day (inclusive). */
+                to: string;
+                hub_id?: string | null;
+                /** @description Re-entry window after the previous episode ceased (seed 004:785). */
+                reentry_months?: number;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EarlyHelpMeasuresRead"];
+                    /**
+                     * @example scope,measure,dimension,group,value
+                     *     all,families_with_assessment_or_plan,,,12
+                     *     all,new_episodes,total,,9
+                     *     all,new_episodes,by_source,school,4
+                     *     all,closures,by_reason,all_needs_met,3
+                     *     all,length_of_support_days,median,,84.5
+                     *     all,timeliness,assessment,share_on_time,0.75
+                     *     all,reach,age_band,0-4,5
+                     *     NORTH,step_ups,,,1
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQuarterlyProgress: {
+        parameters: {
+            query: {
+                /** @description The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec. */
+                quarter_end: string;
+                hub_id?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarterlyProgressRead"];
+                    /**
+                     * @example scope,measure,dimension,group,value
+                     *     all,families_attached,,,40
+                     *     all,families_open_at_quarter_end,,,28
+                     *     all,needs_at_attachment,EDU,,12
+                     *     all,outcomes_achieved,EDU,,5
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

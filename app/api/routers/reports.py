@@ -1,0 +1,167 @@
+"""Reports for the reporting account (and managers, auditors): aggregates only, JSON or CSV."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import StreamingResponse
+
+from app.api import problems
+from app.api.auth import GateDep
+from app.api.deps import ClockDep, UowDep
+from app.api.schemas.base import CaseDate
+from app.api.schemas.reports import (
+    CSV_DESCRIPTION,
+    EarlyHelpMeasuresRead,
+    QuarterlyProgressRead,
+    csv_response,
+)
+from app.db.queries.measures import SqlMeasureQueries
+from app.db.queries.timeliness import SqlTimelinessQueries
+from app.domain.access import Action
+from app.domain.errors import InvalidValue
+from app.domain.measures import DEFAULT_REENTRY_MONTHS, MAX_REENTRY_MONTHS
+from app.reporting_csv import CSV_MEDIA_TYPE, csv_bytes, wants_csv
+from app.services import measures as service
+from app.services import timeliness
+from app.services.measures import (
+    FIGURE_COLUMNS,
+    ClaimsProvider,
+    Figure,
+    QueriesFactory,
+    early_help_figures,
+    quarterly_figures,
+)
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+def get_measure_queries(uow: UowDep) -> QueriesFactory:
+    """Queries on the request's unit of work, built once the service has opened it."""
+    return lambda: SqlMeasureQueries(uow.session)
+
+
+def get_timeliness_queries(uow: UowDep) -> timeliness.QueriesFactory:
+    return lambda: SqlTimelinessQueries(uow.session)
+
+
+def get_claims_provider() -> ClaimsProvider | None:
+    """EXTENSION POINT: the claims module overrides this dependency (or replaces this function) to
+    fill the quarterly report's `claims` section; until then the section is null."""
+    return None
+
+
+QueriesDep = Annotated[QueriesFactory, Depends(get_measure_queries)]
+TimelinessQueriesDep = Annotated[timeliness.QueriesFactory, Depends(get_timeliness_queries)]
+ClaimsDep = Annotated[ClaimsProvider | None, Depends(get_claims_provider)]
+AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
+
+
+def _csv(rows: Iterable[Figure], filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        csv_bytes(FIGURE_COLUMNS, rows),
+        media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/early-help-measures",
+    response_model=EarlyHelpMeasuresRead,
+    responses={
+        **csv_response(
+            [
+                "all,families_with_assessment_or_plan,,,12",
+                "all,new_episodes,total,,9",
+                "all,new_episodes,by_source,school,4",
+                "all,closures,by_reason,all_needs_met,3",
+                "all,length_of_support_days,median,,84.5",
+                "all,timeliness,assessment,share_on_time,0.75",
+                "all,reach,age_band,0-4,5",
+                "NORTH,step_ups,,,1",
+            ]
+        ),
+        **problems.responses(InvalidValue),
+    },
+    operation_id="getEarlyHelpMeasures",
+    description=CSV_DESCRIPTION,
+)
+def get_early_help_measures(
+    uow: UowDep,
+    gate: GateDep,
+    queries: QueriesDep,
+    timeliness_queries: TimelinessQueriesDep,
+    clock: ClockDep,
+    period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
+    period_end: Annotated[CaseDate, Query(alias="to", description="Last day (inclusive).")],
+    hub_id: uuid.UUID | None = None,
+    reentry_months: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_REENTRY_MONTHS,
+            description="Re-entry window after the previous episode ceased (seed 004:785).",
+        ),
+    ] = DEFAULT_REENTRY_MONTHS,
+    accept: AcceptHeader = None,
+) -> Response | EarlyHelpMeasuresRead:
+    """The early help dashboard measures over a period, overall and per hub."""
+    gate.require(Action.READ_REPORTS, "report", resource_id="early-help-measures")
+    report = service.early_help_measures(
+        uow,
+        queries,
+        timeliness_queries,
+        clock,
+        period_start=period_start,
+        period_end=period_end,
+        hub_id=hub_id,
+        reentry_months=reentry_months,
+    )
+    if wants_csv(accept):
+        name = f"early-help-measures_{period_start.isoformat()}_{period_end.isoformat()}.csv"
+        return _csv(early_help_figures(report), name)
+    return EarlyHelpMeasuresRead.from_domain(report)
+
+
+@router.get(
+    "/quarterly-progress",
+    response_model=QuarterlyProgressRead,
+    responses={
+        **csv_response(
+            [
+                "all,families_attached,,,40",
+                "all,families_open_at_quarter_end,,,28",
+                "all,needs_at_attachment,EDU,,12",
+                "all,outcomes_achieved,EDU,,5",
+            ]
+        ),
+        **problems.responses(InvalidValue),
+    },
+    operation_id="getQuarterlyProgress",
+    description=CSV_DESCRIPTION,
+)
+def get_quarterly_progress(
+    uow: UowDep,
+    gate: GateDep,
+    queries: QueriesDep,
+    claims: ClaimsDep,
+    quarter_end: Annotated[
+        CaseDate, Query(description="The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec.")
+    ],
+    hub_id: uuid.UUID | None = None,
+    accept: AcceptHeader = None,
+) -> Response | QuarterlyProgressRead:
+    """Supporting Families quarterly progress: families attached, open and closed; needs, outcomes."""
+    gate.require(Action.READ_REPORTS, "report", resource_id="quarterly-progress")
+    report = service.quarterly_progress(
+        uow, queries, quarter_end=quarter_end, hub_id=hub_id, claims=claims
+    )
+    if wants_csv(accept):
+        return _csv(
+            quarterly_figures(report),
+            f"quarterly-progress_{quarter_end.isoformat()}.csv",
+        )
+    return QuarterlyProgressRead.from_domain(report)

@@ -1,0 +1,215 @@
+"""Fact queries for the reports: one statement each, streamed in batches, ids, dates and codes only.
+
+SQL only narrows and joins; the counting rules (re-entry windows, age bands, length of support,
+all needs achieved) are `app.domain.measures`, applied in `app.services.measures`. No query here
+selects a name, an address or a case note.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.db.models import (
+    AssessmentRow,
+    EpisodeChildRow,
+    EpisodeRow,
+    FamilyNeedRow,
+    FamilyPlanRow,
+    PersonRow,
+)
+from app.services.measures import (
+    AttachedFact,
+    ChildFact,
+    ClosureFact,
+    NeedFact,
+    NewEpisodeFact,
+)
+
+__all__ = ["SqlMeasureQueries"]
+
+_E = EpisodeRow
+BATCH = 500
+"""Rows fetched at a time, so a report over years of episodes reads in constant memory."""
+
+
+def _in_hub(stmt: Any, hub_id: uuid.UUID | None) -> Any:
+    return stmt if hub_id is None else stmt.where(_E.hub_id == hub_id)
+
+
+def _open_during(start: date, end: date) -> Any:
+    """Requested by the period's end and not closed before its start."""
+    return and_(_E.requested_on <= end, or_(_E.closed_on.is_(None), _E.closed_on >= start))
+
+
+class SqlMeasureQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _stream(self, stmt: Any) -> Iterator[Any]:
+        yield from self._session.execute(stmt.execution_options(yield_per=BATCH))
+
+    def assessed_or_planned(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
+        assessed = exists().where(
+            AssessmentRow.episode_id == _E.id,
+            AssessmentRow.completed_on >= start,
+            AssessmentRow.completed_on <= end,
+        )
+        planned = exists().where(
+            FamilyPlanRow.episode_id == _E.id,
+            FamilyPlanRow.submitted_on >= start,
+            FamilyPlanRow.submitted_on <= end,
+        )
+        submitted = and_(_E.plan_submitted_on >= start, _E.plan_submitted_on <= end)
+        stmt = (
+            select(_E.hub_id, _E.family_id)
+            .where(or_(assessed, planned, submitted))
+            .distinct()
+            .order_by(_E.hub_id, _E.family_id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield r.hub_id, r.family_id
+
+    def new_episodes(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[NewEpisodeFact]:
+        previous = aliased(EpisodeRow)
+        stmt = (
+            select(
+                _E.id,
+                _E.hub_id,
+                _E.family_id,
+                _E.source,
+                _E.requested_on,
+                previous.closed_on.label("previous_closed_on"),
+            )
+            .outerjoin(previous, previous.id == _E.previous_episode_id)
+            .where(_E.requested_on >= start, _E.requested_on <= end)
+            .order_by(_E.requested_on, _E.id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield NewEpisodeFact(
+                episode_id=r.id,
+                hub_id=r.hub_id,
+                family_id=r.family_id,
+                source=r.source,
+                requested_on=r.requested_on,
+                previous_closed_on=r.previous_closed_on,
+            )
+
+    def closures(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[ClosureFact]:
+        n = FamilyNeedRow
+        stmt = (
+            select(
+                _E.id,
+                _E.hub_id,
+                _E.requested_on,
+                _E.closed_on,
+                _E.closure_reason,
+                _E.family_life_improved,
+                func.count(n.id).label("needs_recorded"),
+                func.coalesce(
+                    func.sum(case((n.outcome_status == "achieved", 1), else_=0)), 0
+                ).label("needs_achieved"),
+            )
+            .outerjoin(n, n.episode_id == _E.id)
+            .where(_E.closed_on >= start, _E.closed_on <= end)
+            .group_by(
+                _E.id,
+                _E.hub_id,
+                _E.requested_on,
+                _E.closed_on,
+                _E.closure_reason,
+                _E.family_life_improved,
+            )
+            .order_by(_E.closed_on, _E.id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield ClosureFact(
+                episode_id=r.id,
+                hub_id=r.hub_id,
+                requested_on=r.requested_on,
+                closed_on=r.closed_on,
+                reason=r.closure_reason or "other",
+                family_life_improved=r.family_life_improved,
+                needs_recorded=int(r.needs_recorded),
+                needs_achieved=int(r.needs_achieved),
+            )
+
+    def children_reached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[ChildFact]:
+        p = PersonRow
+        stmt = (
+            select(
+                _E.hub_id,
+                _E.requested_on,
+                p.id,
+                p.date_of_birth,
+                p.expected_delivery_date,
+                p.sex,
+                p.ethnicity,
+                p.send,
+            )
+            .select_from(EpisodeChildRow)
+            .join(_E, _E.id == EpisodeChildRow.episode_id)
+            .join(p, p.id == EpisodeChildRow.person_id)
+            .where(_E.requested_on >= start, _E.requested_on <= end)
+            .order_by(_E.requested_on, _E.id, p.id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield ChildFact(
+                hub_id=r.hub_id,
+                person_id=r.id,
+                requested_on=r.requested_on,
+                date_of_birth=r.date_of_birth,
+                expected_delivery_date=r.expected_delivery_date,
+                sex=r.sex,
+                ethnicity=r.ethnicity,
+                send=bool(r.send),
+            )
+
+    def attached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[AttachedFact]:
+        stmt = (
+            select(_E.id, _E.family_id, _E.hub_id, _E.requested_on, _E.closed_on)
+            .where(_open_during(start, end))
+            .order_by(_E.requested_on, _E.id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield AttachedFact(
+                episode_id=r.id,
+                family_id=r.family_id,
+                hub_id=r.hub_id,
+                requested_on=r.requested_on,
+                closed_on=r.closed_on,
+            )
+
+    def needs_of_attached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[NeedFact]:
+        n = FamilyNeedRow
+        stmt = (
+            select(n.family_id, n.headline, n.emerged_later, n.outcome_status, n.outcome_on)
+            .join(_E, _E.id == n.episode_id)
+            .where(_open_during(start, end), n.identified_on <= end)
+            .order_by(n.headline, n.id)
+        )
+        for r in self._stream(_in_hub(stmt, hub_id)):
+            yield NeedFact(
+                family_id=r.family_id,
+                headline=r.headline,
+                emerged_later=bool(r.emerged_later),
+                outcome_status=r.outcome_status,
+                outcome_on=r.outcome_on,
+            )

@@ -1,0 +1,186 @@
+"""`familyhub report <name>`: the reports run straight against the database, for scheduled jobs.
+
+The same services, rules and CSV writer as `GET /api/v1/reports/...`, so a file written here holds
+the same numbers as the API would answer. Registered in `app/cli.py` as:
+
+    from app.reports_cli import report as _report
+    cli.command("report")(_report)
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+
+from app.domain.measures import DEFAULT_REENTRY_MONTHS
+from app.services.ports import Clock
+
+if TYPE_CHECKING:
+    from app.db.unit_of_work import SqlUnitOfWork
+
+
+class ReportName(StrEnum):
+    EARLY_HELP_MEASURES = "early-help-measures"
+    QUARTERLY_PROGRESS = "quarterly-progress"
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+def report(
+    name: Annotated[ReportName, typer.Argument(help="Which report to run.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Last day (YYYY-MM-DD, inclusive); for quarterly-progress, the quarter's last day.",
+        ),
+    ],
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First day (YYYY-MM-DD); required for early-help-measures, and for "
+            "quarterly-progress it must be the quarter's first day if given.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="json (as the API answers) or csv.")
+    ] = OutputFormat.JSON,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (default: standard output).")
+    ] = None,
+    hub_id: Annotated[str | None, typer.Option("--hub-id", help="Only this hub.")] = None,
+    reentry_months: Annotated[
+        int, typer.Option("--reentry-months", help="Re-entry window (early-help-measures).")
+    ] = DEFAULT_REENTRY_MONTHS,
+) -> None:
+    """Run a report against the database and write it as JSON or CSV (aggregates only)."""
+    from zoneinfo import ZoneInfo
+
+    from app.clock import SystemClock
+    from app.db.engine import make_engine, make_session_factory
+    from app.db.unit_of_work import SqlUnitOfWork
+    from app.domain.errors import InvalidValue
+    from app.settings import get_settings
+
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    clock = SystemClock(ZoneInfo(settings.timezone))
+    try:
+        end = _day(to, "--to")
+        start = _day(from_, "--from") if from_ is not None else None
+        hub = _hub(hub_id)
+        run_report(
+            lambda: SqlUnitOfWork(factory),
+            clock,
+            name=name,
+            start=start,
+            end=end,
+            output_format=output_format,
+            output=output,
+            hub_id=hub,
+            reentry_months=reentry_months,
+        )
+    except InvalidValue as exc:
+        typer.echo(f"{exc.field or 'report'}: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+
+
+def run_report(
+    new_uow: Callable[[], SqlUnitOfWork],
+    clock: Clock,
+    *,
+    name: ReportName,
+    start: date | None,
+    end: date,
+    output_format: OutputFormat,
+    output: Path | None,
+    hub_id: uuid.UUID | None = None,
+    reentry_months: int = DEFAULT_REENTRY_MONTHS,
+) -> None:
+    """The command's body without the option parsing, so tests can run it on their database."""
+    from app.api.schemas.reports import EarlyHelpMeasuresRead, QuarterlyProgressRead
+    from app.db.queries.measures import SqlMeasureQueries
+    from app.db.queries.timeliness import SqlTimelinessQueries
+    from app.domain.errors import InvalidValue
+    from app.domain.measures import quarter_of
+    from app.reporting_csv import csv_lines
+    from app.services import measures
+
+    uow = new_uow()
+
+    if name is ReportName.EARLY_HELP_MEASURES:
+        if start is None:
+            raise InvalidValue("early-help-measures needs --from.", field="--from")
+        report = measures.early_help_measures(
+            uow,
+            lambda: SqlMeasureQueries(uow.session),
+            lambda: SqlTimelinessQueries(uow.session),
+            clock,
+            period_start=start,
+            period_end=end,
+            hub_id=hub_id,
+            reentry_months=reentry_months,
+        )
+        rows = measures.early_help_figures(report)
+        as_json = EarlyHelpMeasuresRead.from_domain(report).model_dump_json(indent=2)
+    else:
+        quarter_start, _ = quarter_of(end)
+        if start is not None and start != quarter_start:
+            raise InvalidValue(
+                f"The quarter ending {end.isoformat()} starts on {quarter_start.isoformat()}.",
+                field="--from",
+            )
+        progress = measures.quarterly_progress(
+            uow, lambda: SqlMeasureQueries(uow.session), quarter_end=end, hub_id=hub_id
+        )
+        rows = measures.quarterly_figures(progress)
+        as_json = QuarterlyProgressRead.from_domain(progress).model_dump_json(indent=2)
+
+    with _target(output) as out:
+        if output_format is OutputFormat.CSV:
+            for line in csv_lines(measures.FIGURE_COLUMNS, rows):
+                out.write(line)
+        else:
+            out.write(as_json + "\n")
+
+
+@contextmanager
+def _target(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def _day(text: str, option: str) -> date:
+    from app.domain.errors import InvalidValue
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"'{text}' is not a date (YYYY-MM-DD).", field=option) from None
+
+
+def _hub(text: str | None) -> uuid.UUID | None:
+    from app.domain.errors import InvalidValue
+
+    if text is None:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidValue(f"'{text}' is not a hub id.", field="--hub-id") from None

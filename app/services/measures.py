@@ -1,0 +1,546 @@
+"""Use cases of reporting: the early help dashboard measures and the quarterly progress report.
+
+The queries behind `MeasureQueries` only fetch facts for a period (ids, dates, codes: never names or
+case notes); the counting rules are `app.domain.measures`, and the timeliness rates come from the
+timeliness summary (`app.services.timeliness.summary`), so the dashboard and the managers' view
+never disagree. The results are aggregates only; `figures()` turns any of them into the flat
+(measure, dimension, group, value) table the CSV export streams.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Protocol
+
+from app.domain.episodes import ClosureReason, RequestSource
+from app.domain.errors import InvalidValue
+from app.domain.measures import (
+    DEFAULT_REENTRY_MONTHS,
+    STEP_DOWN_FROM_SOCIAL_CARE,
+    STEP_DOWN_TO_UNIVERSAL,
+    STEP_UP,
+    TIMELINESS_KINDS,
+    AgeBand,
+    age_band,
+    all_recorded_needs_achieved,
+    check_period,
+    check_reentry_months,
+    family_life_group,
+    mean,
+    median,
+    monitoring_group,
+    quarter_of,
+    reentered,
+    share,
+    support_days,
+)
+from app.services import timeliness
+from app.services.ports import Clock, UnitOfWork
+
+# --- what the queries return ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEpisodeFact:
+    episode_id: uuid.UUID
+    hub_id: uuid.UUID
+    family_id: uuid.UUID
+    source: str
+    requested_on: date
+    previous_closed_on: date | None
+    """When the episode this one follows on from (previous_episode_id) closed, if it did."""
+
+
+@dataclass(frozen=True)
+class ClosureFact:
+    episode_id: uuid.UUID
+    hub_id: uuid.UUID
+    requested_on: date
+    closed_on: date
+    reason: str
+    family_life_improved: str | None
+    needs_recorded: int
+    needs_achieved: int
+    """Supporting Families needs on the episode, and how many of them were achieved."""
+
+
+@dataclass(frozen=True)
+class ChildFact:
+    hub_id: uuid.UUID
+    person_id: uuid.UUID
+    requested_on: date
+    date_of_birth: date | None
+    expected_delivery_date: date | None
+    sex: str | None
+    ethnicity: str | None
+    send: bool
+
+
+@dataclass(frozen=True)
+class AttachedFact:
+    """An episode open at some time in a period."""
+
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    hub_id: uuid.UUID
+    requested_on: date
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class NeedFact:
+    family_id: uuid.UUID
+    headline: str
+    emerged_later: bool
+    outcome_status: str
+    outcome_on: date | None
+
+
+class MeasureQueries(Protocol):
+    """Read-only fact queries for the reports (`app.db.queries.measures.SqlMeasureQueries`).
+
+    Each returns an iterator over the rows of one statement, whatever the number of rows.
+    """
+
+    def assessed_or_planned(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
+        """(hub_id, family_id) of episodes with an assessment completed or a plan submitted."""
+        ...
+
+    def new_episodes(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[NewEpisodeFact]: ...
+
+    def closures(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[ClosureFact]: ...
+
+    def children_reached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[ChildFact]: ...
+
+    def attached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[AttachedFact]: ...
+
+    def needs_of_attached(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[NeedFact]: ...
+
+
+QueriesFactory = Callable[[], MeasureQueries]
+"""Builds the queries once the unit of work is open, so they read in its transaction."""
+
+
+# --- the early help measures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEpisodes:
+    total: int
+    by_source: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Closures:
+    total: int
+    by_reason: dict[str, int]
+    all_needs_met: int
+    all_needs_met_share: float | None
+    all_recorded_needs_achieved: int
+    all_recorded_needs_achieved_share: float | None
+    family_life_improved: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StepDowns:
+    from_social_care: int
+    to_universal: int
+
+
+@dataclass(frozen=True)
+class Reentries:
+    total: int
+    share_of_new_episodes: float | None
+
+
+@dataclass(frozen=True)
+class LengthOfSupport:
+    closures: int
+    median: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class KindTimeliness:
+    due: int
+    met_on_time: int
+    met_late: int
+    overdue_unmet: int
+    share_on_time: float | None
+
+
+@dataclass(frozen=True)
+class Reach:
+    children: int
+    age_band: dict[str, int]
+    sex: dict[str, int]
+    ethnicity: dict[str, int]
+    send: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ScopeMeasures:
+    """Every dashboard measure for one scope: the whole council (or the hub asked for), or one hub."""
+
+    families_with_assessment_or_plan: int
+    new_episodes: NewEpisodes
+    closures: Closures
+    step_ups: int
+    step_downs: StepDowns
+    reentries: Reentries
+    length_of_support_days: LengthOfSupport
+    timeliness: dict[str, KindTimeliness]
+    reach: Reach
+
+
+@dataclass(frozen=True)
+class HubMeasures:
+    hub_id: uuid.UUID
+    hub_code: str
+    hub_name: str
+    measures: ScopeMeasures
+
+
+@dataclass(frozen=True)
+class EarlyHelpMeasures:
+    period_start: date
+    period_end: date
+    hub_id: uuid.UUID | None
+    reentry_months: int
+    timeliness_as_of: date
+    overall: ScopeMeasures
+    hubs: list[HubMeasures]
+
+
+def early_help_measures(
+    uow: UnitOfWork,
+    queries: QueriesFactory,
+    timeliness_queries: timeliness.QueriesFactory,
+    clock: Clock,
+    *,
+    period_start: date,
+    period_end: date,
+    hub_id: uuid.UUID | None = None,
+    reentry_months: int = DEFAULT_REENTRY_MONTHS,
+) -> EarlyHelpMeasures:
+    """The dashboard measures over [period_start, period_end], overall and per hub."""
+    check_period(period_start, period_end)
+    check_reentry_months(reentry_months)
+    tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
+    with uow:
+        hubs = [
+            h for h in uow.reference.hubs(include_inactive=True) if hub_id is None or h.id == hub_id
+        ]
+        if hub_id is not None and not hubs:
+            raise InvalidValue("There is no family hub with this id.", field="hub_id")
+        q = queries()
+        for hub, family in q.assessed_or_planned(start=period_start, end=period_end, hub_id=hub_id):
+            for scope in (None, hub):
+                tallies[scope].assessed_families.add(family)
+        for episode in q.new_episodes(start=period_start, end=period_end, hub_id=hub_id):
+            for scope in (None, episode.hub_id):
+                tallies[scope].add_new(episode, reentry_months)
+        for closure in q.closures(start=period_start, end=period_end, hub_id=hub_id):
+            for scope in (None, closure.hub_id):
+                tallies[scope].add_closure(closure)
+        for child in q.children_reached(start=period_start, end=period_end, hub_id=hub_id):
+            for scope in (None, child.hub_id):
+                tallies[scope].add_child(child)
+    # The rates as they stood the day after the period (or today, if that is earlier): the same
+    # rule and SQL as the timeliness summary, asked once per scope.
+    as_of = min(period_end + timedelta(days=1), clock.today())
+
+    def rates(scope_hub: uuid.UUID | None) -> dict[str, KindTimeliness]:
+        summary = timeliness.summary(
+            uow,
+            timeliness_queries,
+            as_of=as_of,
+            period_start=period_start,
+            period_end=period_end,
+            hub_id=scope_hub,
+        )
+        found = {r.kind: r for r in summary.rates}
+        return {
+            kind.value: _kind_timeliness(found.get(kind, timeliness.KindRate(kind=kind)))
+            for kind in TIMELINESS_KINDS
+        }
+
+    return EarlyHelpMeasures(
+        period_start=period_start,
+        period_end=period_end,
+        hub_id=hub_id,
+        reentry_months=reentry_months,
+        timeliness_as_of=as_of,
+        overall=tallies[None].measures(rates(hub_id)),
+        hubs=[
+            HubMeasures(
+                hub_id=h.id,
+                hub_code=h.code,
+                hub_name=h.name,
+                measures=tallies[h.id].measures(rates(h.id)),
+            )
+            for h in sorted(hubs, key=lambda h: h.code)
+        ],
+    )
+
+
+def _kind_timeliness(rate: timeliness.KindRate) -> KindTimeliness:
+    return KindTimeliness(
+        due=rate.due,
+        met_on_time=rate.met_on_time,
+        met_late=rate.met_late,
+        overdue_unmet=rate.overdue_unmet,
+        share_on_time=None if rate.share_on_time is None else round(rate.share_on_time, 4),
+    )
+
+
+@dataclass
+class _Tally:
+    assessed_families: set[uuid.UUID] = field(default_factory=set)
+    new: int = 0
+    sources: Counter[str] = field(default_factory=Counter)
+    reentries: int = 0
+    closures: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    all_needs_achieved: int = 0
+    family_life: Counter[str] = field(default_factory=Counter)
+    support_days: list[int] = field(default_factory=list)
+    children: dict[uuid.UUID, ChildFact] = field(default_factory=dict)
+
+    def add_new(self, episode: NewEpisodeFact, reentry_months: int) -> None:
+        self.new += 1
+        self.sources[episode.source] += 1
+        if reentered(episode.previous_closed_on, episode.requested_on, reentry_months):
+            self.reentries += 1
+
+    def add_closure(self, closure: ClosureFact) -> None:
+        self.closures += 1
+        self.reasons[closure.reason] += 1
+        if all_recorded_needs_achieved(closure.needs_recorded, closure.needs_achieved):
+            self.all_needs_achieved += 1
+        self.family_life[family_life_group(closure.family_life_improved)] += 1
+        self.support_days.append(support_days(closure.requested_on, closure.closed_on))
+
+    def add_child(self, child: ChildFact) -> None:
+        # A child on two episodes in the period counts once, banded at the earlier request.
+        known = self.children.get(child.person_id)
+        if known is None or child.requested_on < known.requested_on:
+            self.children[child.person_id] = child
+
+    def measures(self, rates: dict[str, KindTimeliness]) -> ScopeMeasures:
+        met = self.reasons[ClosureReason.ALL_NEEDS_MET.value]
+        return ScopeMeasures(
+            families_with_assessment_or_plan=len(self.assessed_families),
+            new_episodes=NewEpisodes(
+                total=self.new, by_source=_every(self.sources, [s.value for s in RequestSource])
+            ),
+            closures=Closures(
+                total=self.closures,
+                by_reason=_every(self.reasons, [r.value for r in ClosureReason]),
+                all_needs_met=met,
+                all_needs_met_share=share(met, self.closures),
+                all_recorded_needs_achieved=self.all_needs_achieved,
+                all_recorded_needs_achieved_share=share(self.all_needs_achieved, self.closures),
+                family_life_improved=_every(
+                    self.family_life, ["yes", "partly", "no", "not_recorded"]
+                ),
+            ),
+            step_ups=self.reasons[STEP_UP.value],
+            step_downs=StepDowns(
+                from_social_care=self.sources[STEP_DOWN_FROM_SOCIAL_CARE.value],
+                to_universal=self.reasons[STEP_DOWN_TO_UNIVERSAL.value],
+            ),
+            reentries=Reentries(
+                total=self.reentries, share_of_new_episodes=share(self.reentries, self.new)
+            ),
+            length_of_support_days=LengthOfSupport(
+                closures=len(self.support_days),
+                median=median(self.support_days),
+                mean=mean(self.support_days),
+            ),
+            timeliness=rates,
+            reach=self._reach(),
+        )
+
+    def _reach(self) -> Reach:
+        children = list(self.children.values())
+        bands = Counter(
+            age_band(
+                date_of_birth=c.date_of_birth,
+                expected_delivery_date=c.expected_delivery_date,
+                send=c.send,
+                on=c.requested_on,
+            ).value
+            for c in children
+        )
+        return Reach(
+            children=len(children),
+            age_band=_every(bands, [b.value for b in AgeBand]),
+            sex=_sorted(Counter(monitoring_group(c.sex) for c in children)),
+            ethnicity=_sorted(Counter(monitoring_group(c.ethnicity) for c in children)),
+            send=_every(Counter("yes" if c.send else "no" for c in children), ["yes", "no"]),
+        )
+
+
+def _every(counts: Mapping[str, int], groups: Iterable[str]) -> dict[str, int]:
+    """Every known group in a fixed order (zero when absent), then any unexpected ones, sorted."""
+    ordered = list(groups)
+    result = {g: counts.get(g, 0) for g in ordered}
+    result.update({g: counts[g] for g in sorted(counts) if g not in result})
+    return result
+
+
+def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
+    return {g: counts[g] for g in sorted(counts)}
+
+
+# --- the quarterly progress report ---------------------------------------------------------------
+
+
+ClaimsSection = Mapping[str, int | float | Mapping[str, int | float | None] | None]
+"""What the Supporting Families claims module contributes: figures by name (one level of groups)."""
+
+ClaimsProvider = Callable[[UnitOfWork, date, date, uuid.UUID | None], ClaimsSection | None]
+"""EXTENSION POINT for the claims module: (uow, quarter_start, quarter_end, hub_id) → its section
+(claims made, their value, …) or None. Until one is wired in, the report's `claims` is null."""
+
+
+@dataclass(frozen=True)
+class QuarterlyProgress:
+    quarter_start: date
+    quarter_end: date
+    hub_id: uuid.UUID | None
+    scope: str
+    """`all`, or the code of the hub asked for."""
+    families_attached: int
+    families_open_at_quarter_end: int
+    families_closed_in_quarter: int
+    needs_at_attachment: dict[str, int]
+    emerging_needs: dict[str, int]
+    outcomes_achieved: dict[str, int]
+    claims: dict[str, object] | None = None
+
+
+def quarterly_progress(
+    uow: UnitOfWork,
+    queries: QueriesFactory,
+    *,
+    quarter_end: date,
+    hub_id: uuid.UUID | None = None,
+    claims: ClaimsProvider | None = None,
+) -> QuarterlyProgress:
+    """Families attached, open at quarter end and closed in the quarter; needs and outcomes."""
+    start, end = quarter_of(quarter_end)
+    attached: set[uuid.UUID] = set()
+    open_at_end: set[uuid.UUID] = set()
+    closed: set[uuid.UUID] = set()
+    at_attachment: defaultdict[str, set[uuid.UUID]] = defaultdict(set)
+    emerging: defaultdict[str, set[uuid.UUID]] = defaultdict(set)
+    achieved: Counter[str] = Counter()
+    with uow:
+        scope = "all"
+        if hub_id is not None:
+            hub = uow.reference.hub(hub_id)
+            if hub is None:
+                raise InvalidValue("There is no family hub with this id.", field="hub_id")
+            scope = hub.code
+        q = queries()
+        for episode in q.attached(start=start, end=end, hub_id=hub_id):
+            attached.add(episode.family_id)
+            if episode.closed_on is None or episode.closed_on > end:
+                open_at_end.add(episode.family_id)
+            elif episode.closed_on >= start:
+                closed.add(episode.family_id)
+        for need in q.needs_of_attached(start=start, end=end, hub_id=hub_id):
+            (emerging if need.emerged_later else at_attachment)[need.headline].add(need.family_id)
+            if (
+                need.outcome_status == "achieved"
+                and need.outcome_on is not None
+                and start <= need.outcome_on <= end
+            ):
+                achieved[need.headline] += 1
+        section = claims(uow, start, end, hub_id) if claims is not None else None
+    return QuarterlyProgress(
+        quarter_start=start,
+        quarter_end=end,
+        hub_id=hub_id,
+        scope=scope,
+        families_attached=len(attached),
+        families_open_at_quarter_end=len(open_at_end),
+        families_closed_in_quarter=len(closed),
+        needs_at_attachment={h: len(f) for h, f in sorted(at_attachment.items())},
+        emerging_needs={h: len(f) for h, f in sorted(emerging.items())},
+        outcomes_achieved=_sorted(achieved),
+        claims=dict(section) if section is not None else None,
+    )
+
+
+# --- the flat table ------------------------------------------------------------------------------
+
+
+FIGURE_COLUMNS = ("scope", "measure", "dimension", "group", "value")
+"""The CSV columns of every report, in order (documented in OpenAPI)."""
+
+Figure = tuple[str, str, str, str, int | float | None]
+
+
+def figures(scope: str, measures: object) -> Iterator[Figure]:
+    """(scope, measure, dimension, group, value) for every number in a report section.
+
+    A measure's own number has an empty dimension and group; a number under a dimension (a total,
+    a breakdown, a time limit) has an empty group unless it is one of a breakdown's groups:
+    `closures,by_reason,all_needs_met,3`. Dates and ids are not figures and are left out.
+    """
+    if dataclasses.is_dataclass(measures) and not isinstance(measures, type):
+        as_dict: object = dataclasses.asdict(measures)
+    else:
+        as_dict = measures
+    assert isinstance(as_dict, Mapping)
+    yield from _walk(scope, (), as_dict)
+
+
+def _walk(scope: str, path: tuple[str, ...], node: Mapping[str, object]) -> Iterator[Figure]:
+    for key, value in node.items():
+        here = (*path, str(key))
+        if isinstance(value, Mapping):
+            yield from _walk(scope, here, value)
+        elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            if len(here) > 3:
+                raise ValueError(f"a report figure is nested too deeply: {'.'.join(here)}")
+            measure, dimension, group = (*here, "", "")[:3]
+            yield scope, measure, dimension, group, value
+
+
+def early_help_figures(report: EarlyHelpMeasures) -> Iterator[Figure]:
+    """Every figure of the dashboard: the overall scope (`all`) first, then each hub by code."""
+    yield from figures("all", report.overall)
+    for hub in report.hubs:
+        yield from figures(hub.hub_code, hub.measures)
+
+
+def quarterly_figures(report: QuarterlyProgress) -> Iterator[Figure]:
+    numbers = {
+        k: v
+        for k, v in dataclasses.asdict(report).items()
+        if k not in {"quarter_start", "quarter_end", "hub_id", "scope"}
+    }
+    if numbers.get("claims") is None:
+        numbers.pop("claims", None)
+    yield from figures(report.scope, numbers)

@@ -1,0 +1,404 @@
+"""The reports, checked against a small data set counted by hand and built through the API.
+
+The period is the first quarter of 2025 (1 January to 31 March), reported on 15 April 2025.
+
+| Family  | Hub     | Requested          | Source                 | Closed     | Reason / family view        |
+|---------|---------|--------------------|------------------------|------------|-----------------------------|
+| Upton   | NORTH   | 2025-01-06         | school                 | 2025-02-10 | stepped up / no             |
+| Downs   | CENTRAL | 2025-01-13         | stepped down from SC   | 2025-03-03 | stepped down to universal / partly |
+| Mettle  | NORTH   | 2025-01-20         | health visitor         | 2025-02-24 | all needs met / yes (EDU achieved) |
+| Early   | NORTH   | 2024-01-10, again 2025-03-01 | other, then family asked | 2024-03-01 | moved away: back on day 365 |
+| Late    | NORTH   | 2024-01-10, again 2025-03-02 | other, then gp | 2024-03-01 | moved away: back on day 366 |
+| Edge    | NORTH   | 2024-12-02         | police                 | 2025-03-31 | disengaged (last day: in)   |
+| Beyond  | NORTH   | 2024-12-02         | police                 | 2025-04-01 | disengaged (day after: out) |
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.routers import reports
+from app.clock import FixedClock
+from app.domain.access import Role
+from app.reports_cli import OutputFormat, ReportName, run_report
+from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
+from tests.api.test_needs import achieve, record_need
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    given_practitioner,
+    make_family_body,
+    make_member_body,
+)
+
+MEASURES = f"{API}/reports/early-help-measures"
+QUARTERLY = f"{API}/reports/quarterly-progress"
+PERIOD = {"from": "2025-01-01", "to": "2025-03-31"}
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    """The client with the reports router (app/main.py includes it once integrated)."""
+    app: Any = client.app
+    if not any(getattr(r, "path", "").startswith(f"{API}/reports") for r in app.routes):
+        app.include_router(reports.router)
+    return client
+
+
+@pytest.fixture
+def reporter(new_uow: Any) -> Any:
+    return given_practitioner(new_uow, roles={Role.REPORTING}, name="Reporting Job")
+
+
+def open_case(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    surname: str,
+    day: str,
+    *,
+    source: str,
+    hub: str = "NORTH",
+    **child: Any,
+) -> Case:
+    on(clock, day)
+    body = make_family_body(reference.hubs[hub])
+    body["members"] = [
+        make_member_body("parent_carer", given_name="Sam", date_of_birth="1985-02-14"),
+        make_member_body("child", given_name="Kit", **child),
+    ]
+    for member in body["members"]:
+        member["person"]["family_name"] = surname
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    return new_episode(client, clock, staff, family, day, source=source)
+
+
+def new_episode(
+    client: TestClient,
+    clock: FixedClock,
+    staff: Staff,
+    family: dict[str, Any],
+    day: str,
+    *,
+    source: str,
+) -> Case:
+    on(clock, day)
+    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+    response = client.post(
+        f"{API}/episodes",
+        json={
+            "family_id": family["id"],
+            "source": source,
+            "level_of_need": "2",
+            "lead_practitioner_id": str(staff.lead),
+            "child_person_ids": [child],
+        },
+    )
+    return Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+
+
+def close(case: Case, day: str, reason: str, improved: str | None = None) -> None:
+    on(case.clock, day)
+    body: dict[str, Any] = {"reason": reason}
+    if improved is not None:
+        body["family_view"] = {"improved": improved, "in_their_words": "Said at closure"}
+    case.post("/closure", body)
+
+
+@dataclass
+class World:
+    early_again: Case
+    late_again: Case
+
+
+@pytest.fixture
+def world(api: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff) -> World:
+    c = api
+    early = open_case(c, clock, reference, staff, "Early", "2024-01-10", source="other",
+                      date_of_birth="2009-03-01")  # fmt: skip
+    late = open_case(c, clock, reference, staff, "Late", "2024-01-10", source="other",
+                     date_of_birth="2005-06-01", send=True)  # fmt: skip
+    close(early, "2024-03-01", "moved_away")
+    close(late, "2024-03-01", "moved_away")
+
+    edge = open_case(c, clock, reference, staff, "Edge", "2024-12-02", source="police")
+    beyond = open_case(c, clock, reference, staff, "Beyond", "2024-12-02", source="police")
+    record_need(beyond, descriptor_code="FIN.a", identified_on="2024-12-02")
+
+    upton = open_case(c, clock, reference, staff, "Upton", "2025-01-06", source="school")
+    downs = open_case(
+        c, clock, reference, staff, "Downs", "2025-01-13",
+        source="stepped_down_from_social_care", hub="CENTRAL",
+        date_of_birth=None, expected_delivery_date="2025-05-01",
+    )  # fmt: skip
+    mettle = open_case(c, clock, reference, staff, "Mettle", "2025-01-20", source="health_visitor",
+                       date_of_birth="2022-01-01", sex="female", ethnicity="WBRI")  # fmt: skip
+    give_consent(mettle, day="2025-01-20")
+    on(clock, "2025-01-21")
+    assess_and_plan(mettle)
+    on(clock, "2025-01-22")
+    mettle.post("/plan-submission")  # meets the assessment clock, on time
+    need = record_need(mettle, identified_on="2025-01-20")
+    on(clock, "2025-02-20")
+    achieve(mettle, need, "2025-02-20")
+
+    close(upton, "2025-02-10", "stepped_up_to_social_care", "no")
+    close(mettle, "2025-02-24", "all_needs_met", "yes")
+    early_again = new_episode(c, clock, staff, early.family, "2025-03-01", source="family_asked")
+    late_again = new_episode(c, clock, staff, late.family, "2025-03-02", source="gp")
+    close(downs, "2025-03-03", "stepped_down_to_universal", "partly")
+    on(clock, "2025-03-10")
+    record_need(early_again, descriptor_code="HEALTH.a", identified_on="2025-03-10",
+                emerged_later=True)  # fmt: skip
+    close(edge, "2025-03-31", "disengaged")
+    close(beyond, "2025-04-01", "disengaged")
+    on(clock, "2025-04-15")
+    return World(early_again=early_again, late_again=late_again)
+
+
+def measures(client: TestClient, accept: str | None = None, **params: Any) -> Any:
+    headers = {"Accept": accept} if accept else {}
+    return client.get(MEASURES, params={**PERIOD, **params}, headers=headers)
+
+
+@pytest.mark.usefixtures("world")
+class TestEarlyHelpMeasures:
+    def test_the_measures_match_the_hand_count(self, api: TestClient, reporter: Any) -> None:
+        with as_user(api, reporter):
+            report = ok(measures(api))
+        m = report["overall"]
+        assert (report["period_start"], report["period_end"], report["reentry_months"]) == (
+            "2025-01-01",
+            "2025-03-31",
+            12,
+        )
+        assert m["families_with_assessment_or_plan"] == 1
+        assert m["new_episodes"]["total"] == 5
+        assert {k: v for k, v in m["new_episodes"]["by_source"].items() if v} == {
+            "school": 1,
+            "stepped_down_from_social_care": 1,
+            "health_visitor": 1,
+            "family_asked": 1,
+            "gp": 1,
+        }
+        closures = m["closures"]
+        assert closures["total"] == 4  # Edge on the last day is in; Beyond the day after is not
+        assert {k: v for k, v in closures["by_reason"].items() if v} == {
+            "stepped_up_to_social_care": 1,
+            "all_needs_met": 1,
+            "stepped_down_to_universal": 1,
+            "disengaged": 1,
+        }
+        assert (closures["all_needs_met"], closures["all_needs_met_share"]) == (1, 0.25)
+        assert closures["all_recorded_needs_achieved"] == 1
+        assert closures["family_life_improved"] == {
+            "yes": 1,
+            "partly": 1,
+            "no": 1,
+            "not_recorded": 1,
+        }
+        assert m["step_ups"] == 1
+        assert m["step_downs"] == {"from_social_care": 1, "to_universal": 1}
+        # Early came back on day 365 after closing on 1 Mar 2024 (in); Late on day 366 (out).
+        assert m["reentries"] == {"total": 1, "share_of_new_episodes": 0.2}
+        # 35 (Upton), 35 (Mettle), 49 (Downs), 119 (Edge)
+        assert m["length_of_support_days"] == {"closures": 4, "median": 42.0, "mean": 59.5}
+        reach = m["reach"]
+        assert reach["children"] == 5
+        assert {k: v for k, v in reach["age_band"].items() if v} == {
+            "unborn": 1,
+            "0-4": 1,
+            "5-10": 1,
+            "16-18": 1,
+            "19-25 SEND": 1,
+        }
+        assert reach["sex"] == {"female": 1, "not_recorded": 4}
+        assert reach["ethnicity"] == {"WBRI": 1, "not_recorded": 4}
+        assert reach["send"] == {"yes": 1, "no": 4}
+        assert set(m["timeliness"]) == {"assessment", "first_taf", "review"}
+
+        hubs = {h["hub_code"]: h["measures"] for h in report["hubs"]}
+        assert list(hubs) == ["CENTRAL", "NORTH", "SOUTH"]
+        assert hubs["CENTRAL"]["new_episodes"]["total"] == 1
+        assert hubs["CENTRAL"]["step_downs"] == {"from_social_care": 1, "to_universal": 1}
+        assert hubs["NORTH"]["closures"]["total"] == 3
+        assert hubs["NORTH"]["reentries"]["total"] == 1
+        assert hubs["SOUTH"]["new_episodes"]["total"] == 0
+        assert hubs["SOUTH"]["length_of_support_days"]["median"] is None
+        assert "Kit" not in str(report)
+        assert "Mettle" not in str(report)
+
+    def test_the_reentry_window_is_a_parameter(self, api: TestClient, reporter: Any) -> None:
+        with as_user(api, reporter):
+            wider = ok(measures(api, reentry_months=13))
+            narrower = ok(measures(api, reentry_months=11))
+            refused = measures(api, reentry_months=0)
+        assert wider["overall"]["reentries"]["total"] == 2
+        assert narrower["overall"]["reentries"]["total"] == 0
+        assert refused.status_code == 422
+
+    def test_the_timeliness_rates_are_the_timeliness_summarys(
+        self, api: TestClient, reporter: Any, staff: Staff
+    ) -> None:
+        with as_user(api, reporter):
+            report = ok(measures(api))
+        with as_user(api, staff.manager):
+            summary = ok(
+                api.get(f"{API}/timeliness/summary", params={**PERIOD, "as_of": "2025-04-01"})
+            )
+        assert report["timeliness_as_of"] == "2025-04-01"
+        rates = {r["kind"]: r for r in summary["rates"]}
+        for kind, mine in report["overall"]["timeliness"].items():
+            theirs = rates[kind]
+            assert (mine["met_on_time"], mine["met_late"], mine["overdue_unmet"]) == (
+                theirs["met_on_time"],
+                theirs["met_late"],
+                theirs["overdue_unmet"],
+            )
+        assessment = report["overall"]["timeliness"]["assessment"]
+        assert (assessment["met_on_time"], assessment["share_on_time"]) == (1, 1.0)
+
+    def test_json_and_csv_carry_the_same_numbers(self, api: TestClient, reporter: Any) -> None:
+        with as_user(api, reporter):
+            as_json = ok(measures(api))
+            response = measures(api, accept="text/csv")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.text)))
+        assert rows[0] == ["scope", "measure", "dimension", "group", "value"]
+        from_csv = {tuple(r[:4]): r[4] for r in rows[1:]}
+        assert len(from_csv) == len(rows) - 1  # every figure once
+        expected = dict(flatten("all", as_json["overall"]))
+        for hub in as_json["hubs"]:
+            expected.update(flatten(hub["hub_code"], hub["measures"]))
+        assert from_csv == expected
+        assert from_csv[("all", "reentries", "total", "")] == "1"
+        assert from_csv[("NORTH", "length_of_support_days", "median", "")] == "35.0"
+
+    def test_only_the_reporting_roles_read_it(
+        self, api: TestClient, world: World, staff: Staff, reporter: Any
+    ) -> None:
+        assert measures(api).status_code == 403  # the client is signed in as a lead
+        with as_user(api, staff.link_worker):
+            assert measures(api).status_code == 403
+        with as_user(api, staff.manager):
+            assert measures(api).status_code == 200
+        with as_user(api, reporter):
+            assert measures(api).status_code == 200
+            # ... and the reporting account still reaches no case record
+            episode = api.get(f"{API}/episodes/{world.early_again.episode['id']}")
+            assert episode.status_code == 404
+
+    def test_a_hub_and_a_bad_period_are_checked(
+        self, api: TestClient, reporter: Any, reference: ReferenceData
+    ) -> None:
+        with as_user(api, reporter):
+            central = ok(measures(api, hub_id=str(reference.hubs["CENTRAL"])))
+            backwards = api.get(MEASURES, params={"from": "2025-03-31", "to": "2025-01-01"})
+            unknown = measures(api, hub_id="7d0f8a0e-0000-4000-8000-000000000000")
+        assert central["overall"]["new_episodes"]["total"] == 1
+        assert [h["hub_code"] for h in central["hubs"]] == ["CENTRAL"]
+        assert backwards.status_code == 422
+        assert unknown.status_code == 422
+
+
+@pytest.mark.usefixtures("world")
+class TestQuarterlyProgress:
+    def test_the_quarter_matches_the_hand_count(self, api: TestClient, reporter: Any) -> None:
+        with as_user(api, reporter):
+            report = ok(api.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
+            response = api.get(
+                QUARTERLY, params={"quarter_end": "2025-03-31"}, headers={"Accept": "text/csv"}
+            )
+            wrong = api.get(QUARTERLY, params={"quarter_end": "2025-03-30"})
+        assert (report["quarter_start"], report["quarter_end"]) == ("2025-01-01", "2025-03-31")
+        # Open at some time in the quarter: all but Early's and Late's first episodes.
+        assert report["families_attached"] == 7
+        assert report["families_open_at_quarter_end"] == 3  # Early, Late (again) and Beyond
+        assert report["families_closed_in_quarter"] == 4  # Upton, Mettle, Downs and Edge
+        assert report["needs_at_attachment"] == {"EDU": 1, "FIN": 1}
+        assert report["emerging_needs"] == {"HEALTH": 1}
+        assert report["outcomes_achieved"] == {"EDU": 1}
+        assert report["claims"] is None  # filled in by the claims module
+        rows = list(csv.reader(io.StringIO(response.text)))
+        from_csv = {tuple(r[:4]): r[4] for r in rows[1:]}
+        numbers = {
+            k: v
+            for k, v in report.items()
+            if k not in {"quarter_start", "quarter_end", "hub_id", "scope", "definitions", "claims"}
+        }
+        assert from_csv == dict(flatten("all", numbers))
+        assert wrong.status_code == 422
+
+    def test_a_claims_provider_fills_its_section(self, api: TestClient, reporter: Any) -> None:
+        app: Any = api.app
+        app.dependency_overrides[reports.get_claims_provider] = lambda: (
+            lambda _uow, _start, _end, _hub: {"claims_made": 2, "by_route": {"outcome": 2}}
+        )
+        try:
+            with as_user(api, reporter):
+                report = ok(api.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
+                text = api.get(
+                    QUARTERLY, params={"quarter_end": "2025-03-31"}, headers={"Accept": "text/csv"}
+                ).text
+        finally:
+            del app.dependency_overrides[reports.get_claims_provider]
+        assert report["claims"] == {"claims_made": 2, "by_route": {"outcome": 2}}
+        assert "all,claims,by_route,outcome,2" in text
+
+
+@pytest.mark.usefixtures("world")
+def test_the_cli_writes_what_the_api_answers(
+    api: TestClient, reporter: Any, new_uow: Any, clock: FixedClock, tmp_path: Any
+) -> None:
+    from datetime import date
+
+    target = tmp_path / "measures.csv"
+    run_report(
+        new_uow,
+        clock,
+        name=ReportName.EARLY_HELP_MEASURES,
+        start=date(2025, 1, 1),
+        end=date(2025, 3, 31),
+        output_format=OutputFormat.CSV,
+        output=target,
+    )
+    with as_user(api, reporter):
+        served = measures(api, accept="text/csv").text
+    assert target.read_bytes().decode("utf-8") == served
+    quarter = tmp_path / "quarter.json"
+    run_report(
+        new_uow,
+        clock,
+        name=ReportName.QUARTERLY_PROGRESS,
+        start=None,
+        end=date(2025, 3, 31),
+        output_format=OutputFormat.JSON,
+        output=quarter,
+    )
+    with as_user(api, reporter):
+        assert ok(api.get(QUARTERLY, params={"quarter_end": "2025-03-31"})) == __import__(
+            "json"
+        ).loads(quarter.read_text())
+
+
+def flatten(scope: str, node: dict[str, Any], path: tuple[str, ...] = ()) -> list[Any]:
+    """The test's own reading of a JSON report section as (scope, measure, dimension, group)."""
+    out: list[Any] = []
+    for key, value in node.items():
+        here = (*path, key)
+        if isinstance(value, dict):
+            out.extend(flatten(scope, value, here))
+        else:
+            measure, dimension, group = (*here, "", "")[:3]
+            cell = "" if value is None else str(value)
+            out.append(((scope, measure, dimension, group), cell))
+    return out
