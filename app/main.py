@@ -19,6 +19,7 @@ from app.api.middleware import RequestContextMiddleware
 from app.api.routers import (
     assessments,
     audit,
+    claims,
     consents,
     episodes,
     families,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         taf.router,
         timeliness.router,
         reports.router,
+        claims.router,
         audit.router,
         me.router,
         needs.router,

@@ -474,3 +474,91 @@ class SupportDeliveredRow(Base):
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     ended_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+CLAIM_STATES = (
+    "draft",
+    "ready",
+    "internal_audit",
+    "approved",
+    "rejected",
+    "submitted",
+    "paid",
+    "clawed_back",
+)
+LIVE_CLAIM_STATES = ("draft", "ready", "internal_audit", "approved", "submitted", "paid")
+"""Claims that hold the family's one claim per programme phase (C6, K10): those in progress and
+the successful ones. A rejected claim frees the family; a clawed-back one is judged by policy."""
+
+
+class ClaimRow(Timestamped, Base):
+    """A Supporting Families payment-by-results claim, its evaluation and its frozen evidence pack."""
+
+    __tablename__ = "claims"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False, index=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
+    programme_phase: Mapped[str] = mapped_column(String(32), nullable=False)
+    programme_year: Mapped[str] = mapped_column(String(32), nullable=False)
+    unit_value_pence: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    framework_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    route: Mapped[str] = mapped_column(String(64), nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    created_on: Mapped[date] = mapped_column(Date, nullable=False)
+    created_by: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    ready_on: Mapped[date | None] = mapped_column(Date)
+    prepared_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    assurance_sampled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    evidence_pack: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    audit_decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    clawback: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ({})".format(", ".join(f"'{s}'" for s in CLAIM_STATES)), name="state"
+        ),
+        Index("ix_claims_state_period_end", "state", "period_end"),
+    )
+
+
+# One live claim per family per programme phase, guaranteed by the database (C6, K10): a partial
+# unique index, the same on SQLite and PostgreSQL.
+Index(
+    "uq_claims_family_id_programme_phase_live",
+    ClaimRow.family_id,
+    ClaimRow.programme_phase,
+    unique=True,
+    sqlite_where=ClaimRow.state.in_(LIVE_CLAIM_STATES),
+    postgresql_where=ClaimRow.state.in_(LIVE_CLAIM_STATES),
+)
+
+
+class SfPolicyRow(Base):
+    """A version of the council's Supporting Families claim policy (thresholds, years, funding)."""
+
+    __tablename__ = "sf_policies"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SfFrameworkRow(Base):
+    """A version of the outcome framework document as uploaded by an admin (who, when, why)."""
+
+    __tablename__ = "sf_frameworks"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

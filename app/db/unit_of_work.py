@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.db.repositories.access_facts import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
+from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
         self.access = SqlAccessFacts(session)
         self.audit = SqlAuditTrail(session)
         self.needs = SqlNeedRepository(session)
+        self.claims = SqlClaimRepository(session)
         return self
 
     def __exit__(

@@ -15,10 +15,11 @@ from app.domain.audit import AuditEntry
 from app.domain.consent import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
+from app.domain.outcomes_framework import CouncilPolicy
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
-from app.domain.supporting_families import NeedRecord, SupportDelivered
+from app.domain.supporting_families import Claim, NeedRecord, RuleResult, SupportDelivered
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, PolicyHistory, TimelinessPolicy
 
@@ -274,3 +275,61 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+# --- Supporting Families claims ------------------------------------------------------------------
+
+
+@dataclass
+class StoredClaim:
+    """A claim as persisted: the domain claim, the batch period it was raised for and the rule
+    results it was last judged by (every rule with its reason)."""
+
+    claim: Claim
+    period_end: date
+    evaluation: tuple[RuleResult, ...] = ()
+    evaluated_on: date | None = None
+
+
+@dataclass(frozen=True)
+class StoredFramework:
+    """An outcome framework document as uploaded by an admin: who, when and why."""
+
+    version: int
+    document: dict[str, Any]
+    reason: str
+    created_by: uuid.UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSfPolicy:
+    """A version of the council's claim policy, in force from `effective_from`."""
+
+    version: int
+    effective_from: date
+    policy: CouncilPolicy
+    reason: str
+    created_by: uuid.UUID | None
+    created_at: datetime
+
+
+class ClaimRepository(Protocol):
+    def get(self, claim_id: uuid.UUID) -> StoredClaim | None: ...
+    def for_family(self, family_id: uuid.UUID) -> list[StoredClaim]: ...
+    def for_period(self, period_end: date) -> list[StoredClaim]: ...
+    def add(self, stored: StoredClaim, *, at: datetime) -> None: ...
+    def save(self, stored: StoredClaim, *, at: datetime) -> None: ...
+    def closed_episodes_with_needs(self, closed_by: date) -> list[uuid.UUID]: ...
+    def family_references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]: ...
+    def frameworks(self) -> list[StoredFramework]: ...
+    def add_framework(self, framework: StoredFramework) -> None: ...
+    def policies(self) -> list[StoredSfPolicy]: ...
+    def add_policy(self, policy: StoredSfPolicy) -> None: ...
+
+
+class ClaimsUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work with the claims repository (claims, framework and policy documents)."""
+
+    @property
+    def claims(self) -> ClaimRepository: ...

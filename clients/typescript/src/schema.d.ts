@@ -4,6 +4,54 @@
  */
 
 export interface paths {
+    "/api/v1/admin/supporting-families/framework": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Framework
+         * @description The outcome framework in use and the history of uploads.
+         */
+        get: operations["getSupportingFamiliesFramework"];
+        put?: never;
+        /**
+         * Upload Framework
+         * @description Upload a new version of the outcome framework; errors name the failing field.
+         */
+        post: operations["uploadSupportingFamiliesFramework"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/supporting-families/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Policy
+         * @description The council's claim policy in force today and every version.
+         */
+        get: operations["getSupportingFamiliesPolicy"];
+        put?: never;
+        /**
+         * Add Policy
+         * @description Add a version of the council's claim policy with its effective date and reason.
+         */
+        post: operations["addSupportingFamiliesPolicyVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/timeliness-policy": {
         parameters: {
             query?: never;
@@ -42,6 +90,86 @@ export interface paths {
         get: operations["listAgencies"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Raise Claim
+         * @description Raise one family's claim for a batch period and send it to internal audit (409 with reasons).
+         */
+        post: operations["raiseSupportingFamiliesClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{claim_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Claim
+         * @description A claim with its rule results, frozen evidence pack and the pack's hash.
+         */
+        get: operations["getSupportingFamiliesClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{claim_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Audit Claim
+         * @description Internal audit approves or rejects a claim with notes (If-Match).
+         */
+        post: operations["auditSupportingFamiliesClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{claim_id}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Claim
+         * @description Submit an approved claim; nothing is submitted without internal audit approval (If-Match).
+         */
+        post: operations["submitSupportingFamiliesClaim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -988,6 +1116,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/supporting-families/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Claims Report
+         * @description The batch period's claimed, claimable and not-claimable families with rule results (no names).
+         */
+        get: operations["getSupportingFamiliesClaimsReport"];
+        put?: never;
+        /**
+         * Run Claim Batch
+         * @description Raise claims for claimable families and submit approved ones for a period end (idempotent).
+         */
+        post: operations["runSupportingFamiliesClaimBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timeliness/overdue": {
         parameters: {
             query?: never;
@@ -1277,6 +1429,38 @@ export interface components {
             /** Strengths */
             strengths?: string[] | null;
         };
+        /** AuditDecisionRead */
+        AuditDecisionRead: {
+            /**
+             * Auditor Id
+             * Format: uuid
+             */
+            auditor_id: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /** Notes */
+            notes: string;
+            outcome: components["schemas"]["AuditOutcome"];
+        };
+        /** AuditIn */
+        AuditIn: {
+            /**
+             * Notes
+             * @description Internal audit's notes (the reason, when rejecting).
+             */
+            notes: string;
+            /** @description approved or rejected. */
+            outcome: components["schemas"]["AuditOutcome"];
+        };
+        /**
+         * AuditOutcome
+         * @description What internal audit decided (§4.5: approve, or reject with a reason).
+         * @enum {string}
+         */
+        AuditOutcome: "approved" | "rejected";
         /** CaseloadItemRead */
         CaseloadItemRead: {
             /** Children */
@@ -1368,6 +1552,208 @@ export interface components {
          * @enum {string}
          */
         ChildVoice: "present" | "shared" | "not_shared";
+        /** ClaimBatchCreate */
+        ClaimBatchCreate: {
+            /**
+             * Period End
+             * Format: date
+             * @description The last day of the (monthly or quarterly) period.
+             */
+            period_end: string;
+        };
+        /** ClaimCreate */
+        ClaimCreate: {
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The family's closed episode to claim for.
+             */
+            episode_id: string;
+            /**
+             * Period End
+             * Format: date
+             * @description The batch period the claim belongs to.
+             */
+            period_end: string;
+        };
+        /** ClaimEventRead */
+        ClaimEventRead: {
+            /**
+             * By
+             * Format: uuid
+             */
+            by: string;
+            from_state: components["schemas"]["ClaimState"] | null;
+            /** Note */
+            note: string | null;
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+            to_state: components["schemas"]["ClaimState"];
+        };
+        /** ClaimRead */
+        ClaimRead: {
+            /**
+             * Content Hash
+             * @description sha256 of `evidence_pack_canonical_json`.
+             */
+            content_hash: string | null;
+            /**
+             * Created By
+             * Format: uuid
+             */
+            created_by: string;
+            /**
+             * Created On
+             * Format: date
+             */
+            created_on: string;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /** Evaluated On */
+            evaluated_on: string | null;
+            /**
+             * Evaluation
+             * @description Every rule it was last judged by.
+             */
+            evaluation: components["schemas"]["RuleResultRead"][];
+            /**
+             * Evidence Pack
+             * @description The frozen evidence pack (§4.3), as stored; null until sent to audit.
+             */
+            evidence_pack: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Evidence Pack Canonical Json
+             * @description The pack's canonical JSON text, exactly as hashed.
+             */
+            evidence_pack_canonical_json: string | null;
+            /**
+             * Family Id
+             * Format: uuid
+             */
+            family_id: string;
+            /** Framework Version */
+            framework_version: string;
+            /** History */
+            history: components["schemas"]["ClaimEventRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            internal_audit: components["schemas"]["AuditDecisionRead"] | null;
+            /** Paid On */
+            paid_on: string | null;
+            /**
+             * Period End
+             * Format: date
+             * @description The batch period the claim was raised for.
+             */
+            period_end: string;
+            /** Prepared By */
+            prepared_by: string | null;
+            /** Programme Phase */
+            programme_phase: string;
+            /** Programme Year */
+            programme_year: string;
+            /** Ready On */
+            ready_on: string | null;
+            /** Route */
+            route: string;
+            state: components["schemas"]["ClaimState"];
+            /** Submitted On */
+            submitted_on: string | null;
+            /** Unit Value Pence */
+            unit_value_pence: number | null;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ClaimState
+         * @description The states of a claim (§4.5, a proposal [I] adopted as is).
+         * @enum {string}
+         */
+        ClaimState: "draft" | "ready" | "internal_audit" | "approved" | "rejected" | "submitted" | "paid" | "clawed_back";
+        /** ClaimSummaryRead */
+        ClaimSummaryRead: {
+            /**
+             * Content Hash
+             * @description sha256 of the frozen evidence pack.
+             */
+            content_hash: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Programme Phase */
+            programme_phase: string;
+            /** Programme Year */
+            programme_year: string;
+            state: components["schemas"]["ClaimState"];
+            /**
+             * Unit Value Pence
+             * @description Copied when the claim was raised (§4.4).
+             */
+            unit_value_pence: number | null;
+            /** Version */
+            version: number;
+        };
+        /** ClaimsReportRead */
+        ClaimsReportRead: {
+            /** Families */
+            families: components["schemas"]["ClaimsReportRowRead"][];
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Raised Claim Ids
+             * @description Claims this batch run raised.
+             */
+            raised_claim_ids: string[];
+            /**
+             * Submitted Claim Ids
+             * @description Claims this batch run submitted.
+             */
+            submitted_claim_ids: string[];
+        };
+        /** ClaimsReportRowRead */
+        ClaimsReportRowRead: {
+            claim: components["schemas"]["ClaimSummaryRead"] | null;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /** Failing Rules */
+            failing_rules: components["schemas"]["RuleResultRead"][];
+            /**
+             * Family Id
+             * Format: uuid
+             */
+            family_id: string;
+            /** Family Reference */
+            family_reference: string;
+            /**
+             * Headlines
+             * @description Headline codes of the family's needs.
+             */
+            headlines: string[];
+            /**
+             * Status
+             * @description claimable, not_claimable, claimed (live claim), rejected or clawed_back.
+             */
+            status: string;
+        };
         /** ClosureIn */
         ClosureIn: {
             /**
@@ -1945,6 +2331,55 @@ export interface components {
          * @enum {string}
          */
         FirstTafClockStart: "approval" | "first_review";
+        /** FrameworkCreate */
+        FrameworkCreate: {
+            /**
+             * Document
+             * @description The outcome framework document (schema_version, versions, council_policy).
+             */
+            document: {
+                [key: string]: unknown;
+            };
+            /**
+             * Reason
+             * @description Why the framework changes, for the record.
+             */
+            reason: string;
+        };
+        /** FrameworkRead */
+        FrameworkRead: {
+            /**
+             * Current
+             * @description The framework document in use.
+             */
+            current: {
+                [key: string]: unknown;
+            };
+            /**
+             * Shipped Default
+             * @description True while no admin has uploaded a framework.
+             */
+            shipped_default: boolean;
+            /**
+             * Versions
+             * @description Every upload, oldest first.
+             */
+            versions: components["schemas"]["FrameworkVersionRead"][];
+        };
+        /** FrameworkVersionRead */
+        FrameworkVersionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Reason */
+            reason: string;
+            /** Version */
+            version: number;
+        };
         /** HeadlineRead */
         HeadlineRead: {
             /** Aliases */
@@ -3173,6 +3608,21 @@ export interface components {
          * @enum {string}
          */
         Role: "practitioner" | "link_worker" | "quality_assurance" | "manager" | "reporting" | "admin" | "auditor";
+        /** RuleResultRead */
+        RuleResultRead: {
+            /** Passed */
+            passed: boolean;
+            /**
+             * Reason
+             * @description Why, for an auditor or SF lead to read.
+             */
+            reason: string;
+            /**
+             * Rule Id
+             * @description C1-C9, K13, LOOKBACK or VERIFIED (rule book §4.1).
+             */
+            rule_id: string;
+        };
         /**
          * ScopeMeasures
          * @description Every dashboard measure for one scope: the whole council (or the hub asked for), or one hub.
@@ -3192,6 +3642,70 @@ export interface components {
             timeliness: {
                 [key: string]: components["schemas"]["KindTimeliness"];
             };
+        };
+        /** SfPolicyCreate */
+        SfPolicyCreate: {
+            /**
+             * Effective From
+             * Format: date
+             * @description Claims dated on or after this day use it.
+             */
+            effective_from: string;
+            /**
+             * Policy
+             * @description The council policy block (funding_model, min_needs, programme_years ...).
+             */
+            policy: {
+                [key: string]: unknown;
+            };
+            /**
+             * Reason
+             * @description Why the policy changes, for the record.
+             */
+            reason: string;
+        };
+        /** SfPolicyRead */
+        SfPolicyRead: {
+            /**
+             * In Force
+             * @description The policy in force today.
+             */
+            in_force: {
+                [key: string]: unknown;
+            };
+            /**
+             * In Force Version
+             * @description The version in force today; null while the framework's default applies.
+             */
+            in_force_version: number | null;
+            /**
+             * Versions
+             * @description Every version, oldest first.
+             */
+            versions: components["schemas"]["SfPolicyVersionRead"][];
+        };
+        /** SfPolicyVersionRead */
+        SfPolicyVersionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /** Policy */
+            policy: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /** Version */
+            version: number;
         };
         /**
          * SharingScope
@@ -3556,6 +4070,254 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getSupportingFamiliesFramework: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadSupportingFamiliesFramework: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupportingFamiliesPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SfPolicyRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addSupportingFamiliesPolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SfPolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SfPolicyRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTimelinessPolicyVersions: {
         parameters: {
             query?: never;
@@ -3706,6 +4468,368 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    raiseSupportingFamiliesClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupportingFamiliesClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                claim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimRead"];
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auditSupportingFamiliesClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                claim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitSupportingFamiliesClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                claim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8654,6 +9778,143 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSupportingFamiliesClaimsReport: {
+        parameters: {
+            query: {
+                /** @description The last day of the batch period. */
+                period_end: string;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimsReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runSupportingFamiliesClaimBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimBatchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimsReportRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

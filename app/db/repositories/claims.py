@@ -1,0 +1,299 @@
+"""Supporting Families claims with their evaluation and frozen evidence pack, and the versioned
+reference data they are judged by (the outcome framework document and the council's claim policy)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    ClaimRow,
+    EpisodeRow,
+    FamilyNeedRow,
+    FamilyRow,
+    SfFrameworkRow,
+    SfPolicyRow,
+)
+from app.domain.errors import Conflict
+from app.domain.outcomes_framework import ClaimRoute, council_policy_to_dict, parse_council_policy
+from app.domain.supporting_families import (
+    AuditDecision,
+    AuditOutcome,
+    Claim,
+    ClaimEvent,
+    ClaimState,
+    Clawback,
+    EvidencePack,
+    RuleId,
+    RuleResult,
+)
+from app.services.ports import StoredClaim, StoredFramework, StoredSfPolicy
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _event_json(e: ClaimEvent) -> dict[str, Any]:
+    return {
+        "from_state": None if e.from_state is None else e.from_state.value,
+        "to_state": e.to_state.value,
+        "on": e.on.isoformat(),
+        "by": str(e.by),
+        "note": e.note,
+    }
+
+
+def _event(d: dict[str, Any]) -> ClaimEvent:
+    return ClaimEvent(
+        from_state=None if d["from_state"] is None else ClaimState(d["from_state"]),
+        to_state=ClaimState(d["to_state"]),
+        on=date.fromisoformat(d["on"]),
+        by=uuid.UUID(d["by"]),
+        note=d.get("note"),
+    )
+
+
+def _evaluation_json(stored: StoredClaim) -> dict[str, Any] | None:
+    if stored.evaluated_on is None:
+        return None
+    return {
+        "as_of": stored.evaluated_on.isoformat(),
+        "results": [
+            {"rule_id": r.rule_id.value, "passed": r.passed, "reason": r.reason}
+            for r in stored.evaluation
+        ],
+    }
+
+
+def _domain(row: ClaimRow) -> StoredClaim:
+    audit = row.audit_decision
+    clawback = row.clawback
+    claim = Claim(
+        id=row.id,
+        family_id=row.family_id,
+        episode_id=row.episode_id,
+        framework_version=row.framework_version,
+        route=ClaimRoute(row.route),
+        programme_year=row.programme_year,
+        programme_phase=row.programme_phase,
+        unit_value_pence=row.unit_value_pence,
+        created_on=row.created_on,
+        created_by=row.created_by,
+        state=ClaimState(row.state),
+        ready_on=row.ready_on,
+        prepared_by=row.prepared_by,
+        audit=None
+        if audit is None
+        else AuditDecision(
+            auditor_id=uuid.UUID(audit["auditor_id"]),
+            outcome=AuditOutcome(audit["outcome"]),
+            decided_on=date.fromisoformat(audit["decided_on"]),
+            notes=audit["notes"],
+        ),
+        submitted_on=row.submitted_on,
+        paid_on=row.paid_on,
+        clawback=None
+        if clawback is None
+        else Clawback(
+            on=date.fromisoformat(clawback["on"]),
+            reason=clawback["reason"],
+            recorded_by=uuid.UUID(clawback["recorded_by"]),
+        ),
+        assurance_sampled=row.assurance_sampled,
+        evidence_pack=None
+        if row.evidence_pack is None or row.content_hash is None
+        else EvidencePack(canonical_json=row.evidence_pack, content_hash=row.content_hash),
+        history=[_event(e) for e in row.history],
+        version=row.version,
+    )
+    evaluation = row.evaluation or {}
+    return StoredClaim(
+        claim=claim,
+        period_end=row.period_end,
+        evaluation=tuple(
+            RuleResult(rule_id=RuleId(r["rule_id"]), passed=r["passed"], reason=r["reason"])
+            for r in evaluation.get("results", [])
+        ),
+        evaluated_on=_day(evaluation.get("as_of")),
+    )
+
+
+class SqlClaimRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # --- claims ----------------------------------------------------------------------------------
+
+    def get(self, claim_id: uuid.UUID) -> StoredClaim | None:
+        row = self._session.get(ClaimRow, claim_id)
+        return _domain(row) if row else None
+
+    def for_family(self, family_id: uuid.UUID) -> list[StoredClaim]:
+        rows = self._session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.family_id == family_id)
+            .order_by(ClaimRow.created_on, ClaimRow.id)
+        )
+        return [_domain(r) for r in rows]
+
+    def for_period(self, period_end: date) -> list[StoredClaim]:
+        rows = self._session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.period_end == period_end)
+            .order_by(ClaimRow.created_on, ClaimRow.id)
+        )
+        return [_domain(r) for r in rows]
+
+    def add(self, stored: StoredClaim, *, at: datetime) -> None:
+        row = ClaimRow(id=stored.claim.id, created_at=at, updated_at=at)
+        self._apply(row, stored)
+        self._session.add(row)
+        self._flush()
+        stored.claim.version = row.version
+
+    def save(self, stored: StoredClaim, *, at: datetime) -> None:
+        row = self._session.get(ClaimRow, stored.claim.id)
+        if row is None:
+            raise LookupError(stored.claim.id)
+        self._apply(row, stored)
+        row.updated_at = at
+        self._flush()
+        stored.claim.version = row.version
+
+    def _flush(self) -> None:
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            self._session.rollback()
+            raise Conflict(
+                "The family already has a live claim for this programme phase; a family is "
+                "claimed for once per phase (C6, K10)."
+            ) from exc
+
+    @staticmethod
+    def _apply(row: ClaimRow, stored: StoredClaim) -> None:
+        c = stored.claim
+        row.family_id = c.family_id
+        row.episode_id = c.episode_id
+        row.programme_phase = c.programme_phase
+        row.programme_year = c.programme_year
+        row.unit_value_pence = c.unit_value_pence
+        row.state = c.state.value
+        row.framework_version = c.framework_version
+        row.route = c.route.value
+        row.period_end = stored.period_end
+        row.created_on = c.created_on
+        row.created_by = c.created_by
+        row.ready_on = c.ready_on
+        row.prepared_by = c.prepared_by
+        row.submitted_on = c.submitted_on
+        row.paid_on = c.paid_on
+        row.assurance_sampled = c.assurance_sampled
+        row.evaluation = _evaluation_json(stored)
+        pack = c.evidence_pack
+        row.evidence_pack = None if pack is None else pack.canonical_json
+        row.content_hash = None if pack is None else pack.content_hash
+        row.audit_decision = (
+            None
+            if c.audit is None
+            else {
+                "auditor_id": str(c.audit.auditor_id),
+                "outcome": c.audit.outcome.value,
+                "decided_on": c.audit.decided_on.isoformat(),
+                "notes": c.audit.notes,
+            }
+        )
+        row.clawback = (
+            None
+            if c.clawback is None
+            else {
+                "on": c.clawback.on.isoformat(),
+                "reason": c.clawback.reason,
+                "recorded_by": str(c.clawback.recorded_by),
+            }
+        )
+        row.history = [_event_json(e) for e in c.history]
+
+    # --- what the batch looks at -----------------------------------------------------------------
+
+    def closed_episodes_with_needs(self, closed_by: date) -> list[uuid.UUID]:
+        """Episodes closed on or before `closed_by` with Supporting Families needs recorded."""
+        ids = self._session.scalars(
+            select(EpisodeRow.id)
+            .where(
+                EpisodeRow.closed_on.is_not(None),
+                EpisodeRow.closed_on <= closed_by,
+                EpisodeRow.id.in_(select(FamilyNeedRow.episode_id)),
+            )
+            .order_by(EpisodeRow.closed_on, EpisodeRow.id)
+        )
+        return list(ids)
+
+    def family_references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not family_ids:
+            return {}
+        rows = self._session.execute(
+            select(FamilyRow.id, FamilyRow.reference).where(FamilyRow.id.in_(list(family_ids)))
+        )
+        return {r.id: r.reference for r in rows}
+
+    # --- reference data --------------------------------------------------------------------------
+
+    def frameworks(self) -> list[StoredFramework]:
+        rows = self._session.scalars(select(SfFrameworkRow).order_by(SfFrameworkRow.version))
+        return [
+            StoredFramework(
+                version=r.version,
+                document=r.document,
+                reason=r.reason,
+                created_by=r.created_by,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    def add_framework(self, framework: StoredFramework) -> None:
+        self._session.add(
+            SfFrameworkRow(
+                version=framework.version,
+                document=framework.document,
+                reason=framework.reason,
+                created_by=framework.created_by,
+                created_at=framework.created_at,
+            )
+        )
+        self._session.flush()
+
+    def policies(self) -> list[StoredSfPolicy]:
+        rows = self._session.scalars(select(SfPolicyRow).order_by(SfPolicyRow.version))
+        return [
+            StoredSfPolicy(
+                version=r.version,
+                effective_from=r.effective_from,
+                policy=parse_council_policy(r.document),
+                reason=r.reason,
+                created_by=r.created_by,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    def add_policy(self, policy: StoredSfPolicy) -> None:
+        self._session.add(
+            SfPolicyRow(
+                version=policy.version,
+                effective_from=policy.effective_from,
+                document=council_policy_to_dict(policy.policy),
+                reason=policy.reason,
+                created_by=policy.created_by,
+                created_at=policy.created_at,
+            )
+        )
+        self._session.flush()

@@ -1,0 +1,601 @@
+"""Use cases for Supporting Families payment-by-results claims: judge a family against the claim
+rules, raise claims in a batch for a period end, internal audit's decision, submission, and the
+reference data (outcome framework and council policy) admins keep up to date.
+
+Rule book: shared/domain/supporting-families.md (§4.1 rules C1-C9, §4.5 states, §4.3 evidence pack).
+The rules and the state machine are the pure domain (`app.domain.supporting_families`); this module
+only loads a `ClaimCase` from the record and stores what the domain decides.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from app.domain.episodes import Episode
+from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
+from app.domain.families import MemberRole, require_text
+from app.domain.outcomes_framework import (
+    ClaimRoute,
+    CouncilPolicy,
+    FrameworkCatalogue,
+    claim_period_end,
+    parse_council_policy,
+    parse_framework,
+)
+from app.domain.supporting_families import (
+    AssessmentSummary,
+    AuditOutcome,
+    ClaimCase,
+    ClaimEvaluation,
+    ClaimRulesFailed,
+    ClaimState,
+    PlanSummary,
+    PriorClaim,
+    RuleResult,
+    evaluate_claim,
+    raise_claim,
+)
+from app.services.families import check_version
+from app.services.ports import (
+    ClaimsUnitOfWork,
+    Clock,
+    StoredClaim,
+    StoredFramework,
+    StoredSfPolicy,
+)
+from app.supporting_families_data import FRAMEWORK_FILE
+from app.supporting_families_data import catalogue as shipped_catalogue
+
+LIVE_STATES = frozenset(
+    {
+        ClaimState.DRAFT,
+        ClaimState.READY,
+        ClaimState.INTERNAL_AUDIT,
+        ClaimState.APPROVED,
+        ClaimState.SUBMITTED,
+        ClaimState.PAID,
+    }
+)
+"""A claim in progress or successful: the family has its one claim for the phase (C6, K10); the
+database holds the same list in a partial unique index."""
+
+ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
+"""The only route of the 2022-10 framework (C9, K7); historical routes are not raised here."""
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+
+def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
+    """The newest framework document an admin uploaded; the shipped file when none was."""
+    documents = uow.claims.frameworks()
+    return parse_framework(documents[-1].document) if documents else shipped_catalogue()
+
+
+def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
+    """The newest policy version in force on `on`; the framework's default policy otherwise."""
+    in_force = [p for p in uow.claims.policies() if p.effective_from <= on]
+    return in_force[-1].policy if in_force else catalogue.default_policy
+
+
+@dataclass(frozen=True)
+class FrameworkHistory:
+    versions: list[StoredFramework]
+    current: dict[str, Any]
+    """The document in use: the newest upload, or the shipped file."""
+    shipped_default: bool
+
+
+def framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
+    with uow:
+        return _framework_history(uow)
+
+
+def _framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
+    versions = uow.claims.frameworks()
+    if versions:
+        return FrameworkHistory(versions, versions[-1].document, False)
+    return FrameworkHistory([], json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8")), True)
+
+
+def upload_framework(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    document: Mapping[str, Any],
+    *,
+    reason: str,
+    by: uuid.UUID,
+) -> FrameworkHistory:
+    """Validate and store a new version of the outcome framework (fields named on error)."""
+    why = require_text(reason, "reason", what="The reason for the change")
+    try:
+        parse_framework(document)
+    except InvalidValue as error:
+        field = f"document.{error.field}" if error.field else "document"
+        raise InvalidValue(error.detail, field=field) from None
+    with uow:
+        versions = uow.claims.frameworks()
+        uow.claims.add_framework(
+            StoredFramework(
+                version=(versions[-1].version + 1) if versions else 1,
+                document=dict(document),
+                reason=why,
+                created_by=by,
+                created_at=clock.now(),
+            )
+        )
+        uow.commit()
+        return _framework_history(uow)
+
+
+@dataclass(frozen=True)
+class PolicyHistory:
+    versions: list[StoredSfPolicy]
+    in_force: CouncilPolicy
+    in_force_version: int | None
+    """None while the framework's default policy applies."""
+
+
+def policy_history(uow: ClaimsUnitOfWork, clock: Clock) -> PolicyHistory:
+    with uow:
+        return _policy_history(uow, clock.today())
+
+
+def _policy_history(uow: ClaimsUnitOfWork, today: date) -> PolicyHistory:
+    versions = uow.claims.policies()
+    in_force = [p for p in versions if p.effective_from <= today]
+    if in_force:
+        return PolicyHistory(versions, in_force[-1].policy, in_force[-1].version)
+    return PolicyHistory(versions, effective_catalogue(uow).default_policy, None)
+
+
+def add_policy_version(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    document: Mapping[str, Any],
+    *,
+    effective_from: date,
+    reason: str,
+    by: uuid.UUID,
+) -> PolicyHistory:
+    """Store a new version of the council's claim policy (fields named on error)."""
+    why = require_text(reason, "reason", what="The reason for the change")
+    policy = parse_council_policy(document, "policy")
+    with uow:
+        known = {v.code for v in effective_catalogue(uow).versions}
+        for i, threshold in enumerate(policy.version_thresholds):
+            if threshold.framework_version not in known:
+                raise InvalidValue(
+                    f"Unknown framework version '{threshold.framework_version}'.",
+                    field=f"policy.version_thresholds[{i}].framework_version",
+                )
+        versions = uow.claims.policies()
+        uow.claims.add_policy(
+            StoredSfPolicy(
+                version=(versions[-1].version + 1) if versions else 1,
+                effective_from=effective_from,
+                policy=policy,
+                reason=why,
+                created_by=by,
+                created_at=clock.now(),
+            )
+        )
+        uow.commit()
+        return _policy_history(uow, clock.today())
+
+
+# --- the case a claim is judged on ---------------------------------------------------------------
+
+
+def build_case(
+    uow: ClaimsUnitOfWork,
+    episode: Episode,
+    catalogue: FrameworkCatalogue,
+    *,
+    as_of: date,
+    exclude_claim: uuid.UUID | None = None,
+) -> ClaimCase:
+    """Fill a `ClaimCase` from the record: the household on closure (or `as_of` while open), the
+    episode, its lead history, assessments, agreed plans, needs and support, and the family's
+    other claims. Who counts as a dependent child: a child member born and under 19 (E2 [U]);
+    an expectant parent: a parent or carer of a household with an unborn member (E1)."""
+    family = uow.families.get(episode.family_id)
+    if family is None:
+        raise NotFound("There is no family with this id.")
+    on = episode.closed_on or as_of
+    memberships = family.current_memberships(on)
+    people = uow.people.get_many([m.person_id for m in memberships])
+    members, children, carers, unborn = [], [], [], False
+    for membership in memberships:
+        person = people.get(membership.person_id)
+        if person is None:
+            continue
+        if person.is_unborn:
+            unborn = True
+            continue
+        members.append(person.id)
+        if membership.role is MemberRole.CHILD and person.is_child_on(on):
+            children.append(person.id)
+        if membership.role is MemberRole.PARENT_CARER:
+            carers.append(person.id)
+    in_force = catalogue.in_force_on(episode.requested_on)
+    previous = tuple(
+        PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
+        for s in uow.claims.for_family(episode.family_id)
+        if s.claim.id != exclude_claim
+    )
+    return ClaimCase(
+        family_id=episode.family_id,
+        episode_id=episode.id,
+        framework_version=in_force.code if in_force else "none",
+        route=ROUTE,
+        member_ids=tuple(members),
+        dependent_child_ids=tuple(children),
+        expectant_parent_ids=tuple(carers) if unborn else (),
+        episode_started_on=episode.requested_on,
+        closed_on=episode.closed_on,
+        closure_reason=episode.closure_reason,
+        lead_history=tuple(episode.lead_history),
+        assessments=tuple(
+            AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
+            for a in uow.assessments.for_episode(episode.id)
+        ),
+        plans=tuple(
+            PlanSummary(
+                plan_id=p.id,
+                version=p.number,
+                agreed_on=p.agreed_on,
+                need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
+            )
+            for p in uow.plans.for_episode(episode.id)
+        ),
+        support=tuple(s.support for s in uow.needs.support_for([episode.id])),
+        needs=tuple(s.record for s in uow.needs.for_episodes([episode.id])),
+        previous_claims=previous,
+    )
+
+
+def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
+    episode = uow.episodes.get(episode_id)
+    if episode is None:
+        raise NotFound("There is no episode with this id.")
+    return episode
+
+
+def evaluate_family(uow: ClaimsUnitOfWork, episode_id: uuid.UUID, as_of: date) -> ClaimEvaluation:
+    """Judge a family's episode by every claim rule on `as_of`; failures carry their reasons."""
+    with uow:
+        catalogue = effective_catalogue(uow)
+        case = build_case(uow, _episode(uow, episode_id), catalogue, as_of=as_of)
+        return evaluate_claim(case, policy_on(uow, catalogue, as_of), catalogue, as_of)
+
+
+# --- raising and moving claims -------------------------------------------------------------------
+
+
+def _check_period_end(period_end: date, policy: CouncilPolicy, today: date) -> None:
+    if claim_period_end(period_end, policy.claim_cadence) != period_end:
+        raise InvalidValue(
+            f"period_end must be the last day of a {policy.claim_cadence.value} claim period.",
+            field="period_end",
+        )
+    if period_end > today:
+        raise InvalidValue(
+            "A claim batch covers a period that has ended; period_end cannot be in the future.",
+            field="period_end",
+        )
+
+
+def _live_claim(uow: ClaimsUnitOfWork, family_id: uuid.UUID, phase: str) -> StoredClaim | None:
+    return next(
+        (
+            s
+            for s in uow.claims.for_family(family_id)
+            if s.claim.programme_phase == phase and s.claim.state in LIVE_STATES
+        ),
+        None,
+    )
+
+
+def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
+    return evaluation.results
+
+
+def _advance(
+    uow: ClaimsUnitOfWork,
+    stored: StoredClaim,
+    episode: Episode,
+    catalogue: FrameworkCatalogue,
+    policy: CouncilPolicy,
+    *,
+    on: date,
+    by: uuid.UUID,
+) -> bool:
+    """Move a draft or ready claim on to internal audit, freezing its evidence pack. Returns
+    whether it moved; a draft that fails the rules stays a draft with its failures recorded."""
+    claim = stored.claim
+    moved = False
+    if claim.state is ClaimState.DRAFT:
+        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        try:
+            evaluation = claim.mark_ready(case, policy, catalogue, on=on, by=by)
+        except ClaimRulesFailed:
+            evaluation = evaluate_claim(
+                replace(case, claim_date=claim.created_on), policy, catalogue, on
+            )
+            stored.evaluation, stored.evaluated_on = _results(evaluation), on
+            return False
+        stored.evaluation, stored.evaluated_on = _results(evaluation), on
+        moved = True
+    if claim.state is ClaimState.READY:
+        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        claim.send_to_internal_audit(case, on=on, by=by)
+        moved = True
+    return moved
+
+
+def raise_for_episode(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    episode_id: uuid.UUID,
+    *,
+    period_end: date,
+    by: uuid.UUID,
+) -> StoredClaim:
+    """Raise a claim for one family's episode in the batch for `period_end` and send it to internal
+    audit. Refused (409) with every failing rule, or when the family already has a live claim."""
+    with uow:
+        catalogue = effective_catalogue(uow)
+        policy = policy_on(uow, catalogue, period_end)
+        _check_period_end(period_end, policy, clock.today())
+        episode = _episode(uow, episode_id)
+        stored = _raise(
+            uow,
+            episode,
+            catalogue,
+            policy,
+            period_end=period_end,
+            by=by,
+            strict=True,
+            at=clock.now(),
+        )
+        assert stored is not None
+        uow.commit()
+        return stored
+
+
+def _raise(
+    uow: ClaimsUnitOfWork,
+    episode: Episode,
+    catalogue: FrameworkCatalogue,
+    policy: CouncilPolicy,
+    *,
+    period_end: date,
+    by: uuid.UUID,
+    strict: bool,
+    at: datetime,
+) -> StoredClaim | None:
+    year = policy.programme_year_on(period_end)
+    if year is not None:
+        existing = _live_claim(uow, episode.family_id, year.phase)
+        if existing is not None:
+            if not strict:
+                return None
+            raise Conflict(
+                f"The family already has a {year.phase} claim that is "
+                f"{existing.claim.state.value.replace('_', ' ')} (claim {existing.claim.id}); a "
+                "family is claimed for once per programme phase (C6, K10).",
+            )
+    case = build_case(uow, episode, catalogue, as_of=period_end)
+    evaluation = evaluate_claim(case, policy, catalogue, period_end)
+    if not evaluation.eligible:
+        if strict:
+            raise ClaimRulesFailed("The claim cannot be raised", evaluation.failures)
+        return None
+    claim = raise_claim(
+        id=uuid.uuid4(),
+        case=case,
+        policy=policy,
+        catalogue=catalogue,
+        created_on=period_end,
+        created_by=by,
+    )
+    stored = StoredClaim(claim=claim, period_end=period_end)
+    _advance(uow, stored, episode, catalogue, policy, on=period_end, by=by)
+    uow.claims.add(stored, at=at)
+    return stored
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    family_id: uuid.UUID
+    family_reference: str
+    episode_id: uuid.UUID
+    status: str
+    """claimable, not_claimable or claimed."""
+    headlines: tuple[str, ...]
+    failing_rules: tuple[RuleResult, ...]
+    claim: StoredClaim | None
+
+
+@dataclass(frozen=True)
+class ClaimsReport:
+    period_end: date
+    rows: list[ReportRow]
+    raised: list[uuid.UUID]
+    submitted: list[uuid.UUID]
+
+
+def claims_report(uow: ClaimsUnitOfWork, clock: Clock, period_end: date) -> ClaimsReport:
+    """The families of the batch period: claimed (with state), claimable, and not claimable with
+    every failing rule. Ids, references, headlines and rule results only: no names, no notes."""
+    with uow:
+        catalogue = effective_catalogue(uow)
+        policy = policy_on(uow, catalogue, period_end)
+        _check_period_end(period_end, policy, clock.today())
+        return ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
+
+
+def _rows(
+    uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, policy: CouncilPolicy, period_end: date
+) -> list[ReportRow]:
+    rows: list[ReportRow] = []
+    claimed = uow.claims.for_period(period_end)
+    claimed_episodes = {s.claim.episode_id for s in claimed}
+    year = policy.programme_year_on(period_end)
+    pending: list[tuple[Episode, ClaimEvaluation | None, StoredClaim | None]] = []
+    for episode_id in uow.claims.closed_episodes_with_needs(period_end):
+        if episode_id in claimed_episodes:
+            continue
+        episode = _episode(uow, episode_id)
+        live = _live_claim(uow, episode.family_id, year.phase) if year else None
+        if live is not None:
+            continue  # claimed in an earlier batch: reported there
+        case = build_case(uow, episode, catalogue, as_of=period_end)
+        pending.append((episode, evaluate_claim(case, policy, catalogue, period_end), None))
+    for done in claimed:
+        pending.append((_episode(uow, done.claim.episode_id), None, done))
+    references = uow.claims.family_references(list({e.family_id for e, _, _ in pending}))
+    for episode, evaluation, claim in pending:
+        headlines = tuple(
+            sorted({n.record.need.headline for n in uow.needs.for_episodes([episode.id])})
+        )
+        if claim is not None:
+            failing = tuple(r for r in claim.evaluation if not r.passed)
+            status = "claimed" if claim.claim.state in LIVE_STATES else claim.claim.state.value
+        else:
+            assert evaluation is not None
+            failing = evaluation.failures
+            status = "claimable" if evaluation.eligible else "not_claimable"
+        rows.append(
+            ReportRow(
+                family_id=episode.family_id,
+                family_reference=references.get(episode.family_id, ""),
+                episode_id=episode.id,
+                status=status,
+                headlines=headlines,
+                failing_rules=failing,
+                claim=claim,
+            )
+        )
+    rows.sort(key=lambda r: (r.family_reference, str(r.episode_id)))
+    return rows
+
+
+def run_batch(
+    uow: ClaimsUnitOfWork, clock: Clock, period_end: date, *, by: uuid.UUID
+) -> ClaimsReport:
+    """The batch for `period_end`: raise a claim for each claimable family and send it to internal
+    audit (its evidence pack frozen), move on drafts left behind, and submit the batch's approved
+    claims. Idempotent: run again, it raises and moves nothing new."""
+    today = clock.today()
+    with uow:
+        catalogue = effective_catalogue(uow)
+        policy = policy_on(uow, catalogue, period_end)
+        _check_period_end(period_end, policy, today)
+        raised: list[uuid.UUID] = []
+        submitted: list[uuid.UUID] = []
+        for stored in uow.claims.for_period(period_end):
+            episode = _episode(uow, stored.claim.episode_id)
+            if stored.claim.state in (ClaimState.DRAFT, ClaimState.READY) and _advance(
+                uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
+            ):
+                uow.claims.save(stored, at=clock.now())
+        seen: set[uuid.UUID] = set()
+        for episode_id in uow.claims.closed_episodes_with_needs(period_end):
+            episode = _episode(uow, episode_id)
+            if episode.family_id in seen:
+                continue
+            made = _raise(
+                uow,
+                episode,
+                catalogue,
+                policy,
+                period_end=period_end,
+                by=by,
+                strict=False,
+                at=clock.now(),
+            )
+            if made is not None:
+                seen.add(episode.family_id)
+                raised.append(made.claim.id)
+        for stored in uow.claims.for_period(period_end):
+            if stored.claim.state is ClaimState.APPROVED:
+                stored.claim.submit(on=today, by=by)
+                uow.claims.save(stored, at=clock.now())
+                submitted.append(stored.claim.id)
+        rows = _rows(uow, catalogue, policy, period_end)
+        uow.commit()
+        return ClaimsReport(period_end, rows, raised, submitted)
+
+
+# --- one claim -----------------------------------------------------------------------------------
+
+
+def get_claim(uow: ClaimsUnitOfWork, claim_id: uuid.UUID) -> StoredClaim:
+    with uow:
+        return _load(uow, claim_id)
+
+
+def _load(uow: ClaimsUnitOfWork, claim_id: uuid.UUID) -> StoredClaim:
+    stored = uow.claims.get(claim_id)
+    if stored is None:
+        raise NotFound("There is no claim with this id.")
+    return stored
+
+
+def audit_claim(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    claim_id: uuid.UUID,
+    *,
+    outcome: AuditOutcome,
+    notes: str,
+    auditor_id: uuid.UUID,
+    expected_version: int | None,
+) -> StoredClaim:
+    """Internal audit approves or rejects a claim with notes (K9, C7). The record must still match
+    the evidence pack the auditor reviewed; the approved pack is frozen from then on."""
+    with uow:
+        stored = _load(uow, claim_id)
+        check_version(expected_version, stored.claim.version)
+        claim = stored.claim
+        if claim.state is not ClaimState.INTERNAL_AUDIT:
+            raise IllegalTransition(
+                f"This claim is {claim.state.value.replace('_', ' ')}; internal audit decides only "
+                "on a claim sent to it (§4.5, K9)."
+            )
+        catalogue = effective_catalogue(uow)
+        episode = _episode(uow, claim.episode_id)
+        case = build_case(uow, episode, catalogue, as_of=clock.today(), exclude_claim=claim.id)
+        claim.rebuild_evidence_pack(case)
+        if outcome is AuditOutcome.APPROVED:
+            claim.approve(auditor_id=auditor_id, on=clock.today(), notes=notes)
+        else:
+            claim.reject(auditor_id=auditor_id, on=clock.today(), notes=notes)
+        uow.claims.save(stored, at=clock.now())
+        uow.commit()
+        return stored
+
+
+def submit_claim(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    claim_id: uuid.UUID,
+    *,
+    by: uuid.UUID,
+    expected_version: int | None,
+) -> StoredClaim:
+    """Submit one approved claim; nothing is submitted without internal audit approval (C7)."""
+    with uow:
+        stored = _load(uow, claim_id)
+        check_version(expected_version, stored.claim.version)
+        stored.claim.submit(on=clock.today(), by=by)
+        uow.claims.save(stored, at=clock.now())
+        uow.commit()
+        return stored

@@ -1,0 +1,529 @@
+"""Supporting Families claims through the API: a family run through the cycle on a fixed clock,
+judged by the claim rules, raised in a batch, audited and submitted (rule book §4, §6)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, insert
+from sqlalchemy.exc import IntegrityError
+
+from app.api.routers import claims as claims_router
+from app.clock import FixedClock
+from app.db.models import ClaimRow
+from app.domain.access import Role
+from app.supporting_families_data import FRAMEWORK_FILE
+from tests.api.test_episodes import API, Case, give_consent, ok, on
+from tests.builders import ReferenceData, Staff, as_user, given_practitioner, make_family_body
+
+EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
+REPORT = f"{API}/reports/supporting-families/claims"
+PERIOD_END = "2024-12-31"
+
+
+@pytest.fixture
+def client(client: TestClient) -> TestClient:
+    """The API with the claims router (until app/main.py includes it)."""
+    app = client.app
+    paths = {getattr(r, "path", "") for r in app.routes}  # type: ignore[attr-defined]
+    if f"{API}/claims/{{claim_id}}" not in paths:
+        app.include_router(claims_router.router)  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def people(new_uow) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
+    return {
+        "auditor": given_practitioner(new_uow, roles={Role.AUDITOR}, name="Aud Auditor"),
+        "reports": given_practitioner(new_uow, roles={Role.REPORTING}, name="Reports"),
+        "admin": given_practitioner(new_uow, roles={Role.ADMIN}, name="Ada Admin"),
+    }
+
+
+@pytest.fixture
+def verified_framework(client: TestClient, people: dict[str, uuid.UUID]) -> dict[str, Any]:
+    """The shipped framework, signed off by an SF lead (every descriptor verified, §2)."""
+    document = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
+    for version in document["versions"]:
+        version["verified"] = True
+        for headline in version["headlines"]:
+            for descriptor in headline["descriptors"]:
+                descriptor["verified"] = True
+    with as_user(client, people["admin"]):
+        return ok(
+            client.post(
+                f"{API}/admin/supporting-families/framework",
+                json={"document": document, "reason": "Signed off by the SF lead"},
+            ),
+            201,
+        )
+
+
+def run_family(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    surname: str,
+    headlines: tuple[str, ...] = ("EDU", "HEALTH", "HOUSING"),
+) -> Case:
+    """Request → assessment (whole family) → plan → QA → TAF → needs achieved → closure on
+    2024-06-28 → every outcome sustained at 2024-12-28."""
+    on(clock, "2024-01-08")
+    body = make_family_body(reference.hubs["NORTH"])
+    for member in body["members"]:
+        member["person"]["family_name"] = surname
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+    response = client.post(
+        f"{API}/episodes",
+        json={
+            "family_id": family["id"],
+            "source": "school",
+            "level_of_need": "2",
+            "lead_practitioner_id": str(staff.lead),
+            "child_person_ids": [child],
+        },
+    )
+    case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+    give_consent(case, day="2024-01-08")
+    on(clock, "2024-01-09")
+    assessment = case.post("/assessment-start")["assessment"]
+    a_url = f"{case.url}/assessments/{assessment['id']}"
+    everyone = [m["person_id"] for m in family["members"]]
+    written = client.patch(
+        a_url,
+        headers={"If-Match": f'"{assessment["version"]}"'},
+        json={
+            "covered_person_ids": everyone,
+            "needs": [
+                {"headline": h, "description": f"Need under {h}", "person_ids": [child]}
+                for h in headlines
+            ],
+            "analysis": "Several needs across the family.",
+        },
+    )
+    ok(written)
+    completed = ok(
+        client.post(f"{a_url}/completion", headers={"If-Match": written.headers["ETag"]})
+    )
+    need_ids = [n["id"] for n in completed["needs"]]
+    plan = ok(
+        client.post(
+            f"{case.url}/plans",
+            json={
+                "outcomes": [
+                    {
+                        "description": "Family life is better",
+                        "need_ids": need_ids,
+                        "measure": "Scaling",
+                        "baseline_score": 3,
+                    }
+                ],
+                "actions": [
+                    {
+                        "description": "Morning routine chart",
+                        "owner_person_id": case.person("parent_carer"),
+                        "due_on": "2024-03-31",
+                    }
+                ],
+            },
+        ),
+        201,
+    )
+    case.post("/plan-submission")
+    on(clock, "2024-01-12")
+    with as_user(client, staff.qa_officer):
+        case.post("/qa-decisions", {"outcome": "approved"})
+    mum = ok(
+        client.post(
+            f"{case.url}/taf-members",
+            json={"kind": "family_member", "person_id": case.person("parent_carer"), "role": "Mum"},
+        ),
+        201,
+    )
+    on(clock, "2024-01-19")
+    case.post(
+        "/meetings",
+        {
+            "held_on": "2024-01-19",
+            "attendee_member_ids": [mum["id"]],
+            "family_present": True,
+            "child_voice": "present",
+            "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 4}],
+            "decision": "continue",
+        },
+        status=201,
+    )
+    descriptors = {"EDU": "EDU.a", "HEALTH": "HEALTH.a", "HOUSING": "HOUSING.a", "FIN": "FIN.a"}
+    needs = []
+    for need_id, headline in zip(need_ids, headlines, strict=True):
+        needs.append(
+            ok(
+                client.post(
+                    f"{case.url}/needs",
+                    json={
+                        "id": need_id,
+                        "descriptor_code": descriptors[headline],
+                        "person_ids": [child],
+                        "identified_on": "2024-01-09",
+                        "evidence": EVIDENCE,
+                    },
+                ),
+                201,
+            )
+        )
+    ok(
+        client.post(
+            f"{case.url}/support",
+            json={
+                "service": "Triple P",
+                "provider": "Family Hub North",
+                "started_on": "2024-01-19",
+            },
+        ),
+        201,
+    )
+    on(clock, "2024-06-28")
+    achieved = [
+        ok(
+            client.post(
+                f"{case.url}/needs/{n['id']}/outcome",
+                headers={"If-Match": f'"{n["version"]}"'},
+                json={"status": "achieved", "on": "2024-06-20", "evidence": EVIDENCE},
+            )
+        )
+        for n in needs
+    ]
+    case.post(
+        "/closure",
+        {
+            "reason": "all_needs_met",
+            "family_view": {"improved": "yes", "in_their_words": "Calmer at home"},
+        },
+    )
+    on(clock, "2024-12-30")
+    for n in achieved:
+        ok(
+            client.post(
+                f"{case.url}/needs/{n['id']}/sustainment-check",
+                headers={"If-Match": f'"{n["version"]}"'},
+                json={"result": "sustained", "evidence": EVIDENCE},
+            )
+        )
+    on(clock, "2025-01-06")
+    return case
+
+
+def report(client: TestClient, reports: uuid.UUID) -> dict[str, Any]:
+    with as_user(client, reports):
+        return ok(client.get(REPORT, params={"period_end": PERIOD_END}))
+
+
+def batch(client: TestClient, reports: uuid.UUID, key: str | None = None) -> Any:
+    headers = {"Idempotency-Key": key} if key else {}
+    with as_user(client, reports):
+        return client.post(REPORT, json={"period_end": PERIOD_END}, headers=headers)
+
+
+def row_of(data: dict[str, Any], case: Case) -> dict[str, Any]:
+    return next(r for r in data["families"] if r["family_id"] == case.family["id"])
+
+
+@pytest.fixture
+def claimable(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    verified_framework: dict[str, Any],
+) -> Case:
+    return run_family(client, clock, reference, staff, "Moss")
+
+
+class TestEvaluation:
+    def test_three_needs_under_three_headlines_achieved_closed_and_sustained_is_claimable(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        row = row_of(report(client, people["reports"]), claimable)
+        assert (row["status"], row["failing_rules"], row["claim"]) == ("claimable", [], None)
+        assert row["headlines"] == ["EDU", "HEALTH", "HOUSING"]
+
+    @pytest.mark.usefixtures("verified_framework")
+    def test_two_headlines_are_not_claimable_with_the_c1_reason(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        people: dict[str, uuid.UUID],
+    ) -> None:
+        case = run_family(client, clock, reference, staff, "Nash", headlines=("EDU", "HEALTH"))
+        row = row_of(report(client, people["reports"]), case)
+        assert row["status"] == "not_claimable"
+        assert [r["rule_id"] for r in row["failing_rules"]] == ["C1"]
+        assert "at least 3 different headlines" in row["failing_rules"][0]["reason"]
+        with as_user(client, people["reports"]):
+            refused = client.post(
+                f"{API}/claims", json={"episode_id": case.episode["id"], "period_end": PERIOD_END}
+            )
+        assert refused.status_code == 409
+        assert "[C1]" in refused.json()["detail"]
+
+    def test_unverified_descriptors_block_the_claim(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        people: dict[str, uuid.UUID],
+    ) -> None:
+        case = run_family(client, clock, reference, staff, "Owen")
+        row = row_of(report(client, people["reports"]), case)
+        assert [r["rule_id"] for r in row["failing_rules"]] == ["VERIFIED"]
+
+
+class TestTheClaimsLife:
+    def test_batch_raises_audit_approves_the_pack_never_changes_and_the_batch_submits(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID], staff: Staff
+    ) -> None:
+        first = ok(batch(client, people["reports"]), 201)
+        assert len(first["raised_claim_ids"]) == 1
+        claim_id = first["raised_claim_ids"][0]
+        assert row_of(first, claimable)["status"] == "claimed"
+
+        with as_user(client, people["auditor"]):
+            response = client.get(f"{API}/claims/{claim_id}")
+            claim = ok(response)
+            assert claim["state"] == "internal_audit"
+            assert claim["unit_value_pence"] == 80000
+            assert claim["programme_year"] == "2024-25"
+            pack_hash = claim["content_hash"]
+            assert len(pack_hash) == 64
+            assert claim["evidence_pack"]["household"]["dependent_child_ids"] == [
+                claimable.person("child")
+            ]
+            approved = ok(
+                client.post(
+                    f"{API}/claims/{claim_id}/audit",
+                    headers={"If-Match": response.headers["ETag"]},
+                    json={"outcome": "approved", "notes": "Evidence checked against the MIS"},
+                )
+            )
+        assert approved["state"] == "approved"
+        approved_hash = approved["content_hash"]
+        assert approved["evidence_pack"]["internal_audit"]["outcome"] == "approved"
+
+        again = ok(batch(client, people["reports"]), 201)
+        assert again["raised_claim_ids"] == []
+        assert again["submitted_claim_ids"] == [claim_id]
+        third = ok(batch(client, people["reports"]), 201)
+        assert (third["raised_claim_ids"], third["submitted_claim_ids"]) == ([], [])
+
+        with as_user(client, staff.manager):
+            final = ok(client.get(f"{API}/claims/{claim_id}"))
+        assert final["state"] == "submitted"
+        assert final["content_hash"] == approved_hash
+        assert final["evidence_pack_canonical_json"] == approved["evidence_pack_canonical_json"]
+        assert [h["to_state"] for h in final["history"]] == [
+            "draft",
+            "ready",
+            "internal_audit",
+            "approved",
+            "submitted",
+        ]
+
+    @pytest.mark.usefixtures("claimable")
+    def test_nothing_is_submitted_without_approval(
+        self, client: TestClient, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        with as_user(client, people["reports"]):
+            refused = client.post(
+                f"{API}/claims/{claim_id}/submission", headers={"If-Match": '"1"'}
+            )
+            assert refused.status_code == 409
+            assert "[C7]" in refused.json()["detail"]
+            assert ok(client.get(f"{API}/claims/{claim_id}"))["state"] == "internal_audit"
+
+    def test_only_an_auditor_decides_and_a_rejection_frees_the_family(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        with as_user(client, people["reports"]):
+            own = client.post(
+                f"{API}/claims/{claim_id}/audit",
+                headers={"If-Match": '"1"'},
+                json={"outcome": "approved", "notes": "Looks fine"},
+            )
+        assert own.status_code == 403
+        with as_user(client, people["auditor"]):
+            rejected = ok(
+                client.post(
+                    f"{API}/claims/{claim_id}/audit",
+                    headers={"If-Match": '"1"'},
+                    json={"outcome": "rejected", "notes": "Housing evidence missing"},
+                )
+            )
+        assert rejected["state"] == "rejected"
+        with as_user(client, people["reports"]):
+            again = ok(
+                client.post(
+                    f"{API}/claims",
+                    json={"episode_id": claimable.episode["id"], "period_end": PERIOD_END},
+                ),
+                201,
+            )
+        assert again["state"] == "internal_audit"
+
+
+class TestOneClaimPerFamilyAndPhase:
+    def test_a_second_claim_is_refused_by_the_api(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        body = {"episode_id": claimable.episode["id"], "period_end": PERIOD_END}
+        with as_user(client, people["reports"]):
+            first = ok(client.post(f"{API}/claims", json=body), 201)
+            second = client.post(f"{API}/claims", json=body)
+        assert second.status_code == 409
+        assert first["id"] in second.json()["detail"]
+
+    def test_the_database_refuses_a_second_live_claim(
+        self,
+        client: TestClient,
+        claimable: Case,
+        people: dict[str, uuid.UUID],
+        connection: Connection,
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        at = datetime(2025, 1, 6, tzinfo=UTC)
+        row = {
+            "family_id": uuid.UUID(claimable.family["id"]),
+            "episode_id": uuid.UUID(claimable.episode["id"]),
+            "programme_phase": "2022-25",
+            "programme_year": "2024-25",
+            "unit_value_pence": 80000,
+            "framework_version": "2022-10",
+            "route": "significant_and_sustained_progress",
+            "period_end": date(2024, 12, 31),
+            "created_on": date(2024, 12, 31),
+            "created_by": people["reports"],
+            "assurance_sampled": False,
+            "history": [],
+            "version": 1,
+            "created_at": at,
+            "updated_at": at,
+        }
+        savepoint = connection.begin_nested()
+        connection.execute(insert(ClaimRow).values(id=uuid.uuid4(), state="rejected", **row))
+        savepoint.commit()  # a rejected claim does not hold the family
+        savepoint = connection.begin_nested()
+        with pytest.raises(IntegrityError):
+            connection.execute(insert(ClaimRow).values(id=uuid.uuid4(), state="draft", **row))
+        savepoint.rollback()
+        assert claim_id
+
+
+def test_the_batch_is_idempotent_with_its_key(
+    client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+) -> None:
+    first = batch(client, people["reports"], key="batch-2024-12")
+    assert first.status_code == 201
+    replay = batch(client, people["reports"], key="batch-2024-12")
+    assert replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert len(first.json()["raised_claim_ids"]) == 1
+
+
+def test_a_future_or_odd_period_end_names_the_field(
+    client: TestClient, people: dict[str, uuid.UUID]
+) -> None:
+    with as_user(client, people["reports"]):
+        for day in ("2024-12-30", "2025-03-31"):
+            response = client.get(REPORT, params={"period_end": day})
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["field"] == "period_end"
+
+
+class TestPrivacy:
+    def test_the_reporting_token_cannot_read_case_endpoints(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        with as_user(client, people["reports"]):
+            assert client.get(claimable.url).status_code == 404
+            assert client.get(f"{API}/families/{claimable.family['id']}").status_code == 404
+            assert client.get(f"{claimable.url}/needs").status_code == 404
+
+    def test_the_report_has_no_names(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        ok(batch(client, people["reports"]), 201)
+        text = json.dumps(report(client, people["reports"]))
+        for member in claimable.family["members"]:
+            assert member["person"]["given_name"] not in text
+            assert member["person"]["family_name"] not in text
+        assert "Moss" not in text
+        assert claimable.family["reference"] in text
+        with as_user(client, people["reports"]):
+            csv = client.get(
+                REPORT, params={"period_end": PERIOD_END}, headers={"Accept": "text/csv"}
+            )
+        assert csv.status_code == 200
+        assert csv.text.startswith("period_end,family_reference")
+        assert "Moss" not in csv.text
+
+
+class TestReferenceData:
+    def test_an_admin_edits_the_policy_with_history_and_errors_name_the_field(
+        self, client: TestClient, people: dict[str, uuid.UUID], staff: Staff
+    ) -> None:
+        with as_user(client, people["admin"]):
+            default = ok(client.get(f"{API}/admin/supporting-families/policy"))
+            assert (default["in_force_version"], default["in_force"]["min_distinct_headlines"]) == (
+                None,
+                3,
+            )
+            policy = copy.deepcopy(default["in_force"])
+            policy["min_distinct_headlines"] = 1
+            made = ok(
+                client.post(
+                    f"{API}/admin/supporting-families/policy",
+                    json={
+                        "effective_from": "2024-01-01",
+                        "policy": policy,
+                        "reason": "K3: the literal reading",
+                    },
+                ),
+                201,
+            )
+            assert made["in_force_version"] == 1
+            assert made["in_force"]["min_distinct_headlines"] == 1
+            bad = client.post(
+                f"{API}/admin/supporting-families/policy",
+                json={
+                    "effective_from": "2024-01-01",
+                    "policy": {**policy, "min_needs": "three"},
+                    "reason": "Typo",
+                },
+            )
+            assert bad.status_code == 422
+            assert bad.json()["errors"][0]["field"] == "policy.min_needs"
+            framework = ok(client.get(f"{API}/admin/supporting-families/framework"))
+            assert framework["shipped_default"] is True
+            document = copy.deepcopy(framework["current"])
+            document["versions"][1]["headlines"][0]["code"] = "edu"
+            broken = client.post(
+                f"{API}/admin/supporting-families/framework",
+                json={"document": document, "reason": "Oops"},
+            )
+            assert broken.status_code == 422
+            assert broken.json()["errors"][0]["field"] == "document.versions[1].headlines[0].code"
+        with as_user(client, staff.manager):
+            assert client.get(f"{API}/admin/supporting-families/policy").status_code == 403
