@@ -160,6 +160,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # A body that is not even text (invalid UTF-8) is invalid input like malformed JSON: 422.
+        error = FieldError(
+            field="body", message="The body is not valid JSON text.", type="json_invalid"
+        )
+        return problem_response(
+            request,
+            422,
+            "validation",
+            "Invalid request",
+            "Check these fields: body.",
+            "RequestValidationError",
+            [error],
+        )
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(

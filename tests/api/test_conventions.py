@@ -58,3 +58,28 @@ def test_every_response_carries_a_request_id(client: TestClient) -> None:
 def test_reference_data_is_listed(client: TestClient) -> None:
     assert [h["code"] for h in client.get("/api/v1/hubs").json()] == ["CENTRAL", "NORTH", "SOUTH"]
     assert "SCHOOL" in [a["code"] for a in client.get("/api/v1/agencies").json()]
+
+
+def test_a_body_that_is_not_utf8_is_a_422_naming_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/families", content=b"\xff", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == ["body"]
+
+
+def test_opening_an_episode_for_an_unknown_family_is_a_documented_404(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/episodes",
+        json={
+            "family_id": "7d0f8a0e-0000-4000-8000-000000000000",
+            "source": "school",
+            "level_of_need": "2",
+            "lead_practitioner_id": "7d0f8a0e-0000-4000-8000-000000000001",
+            "child_person_ids": ["7d0f8a0e-0000-4000-8000-000000000002"],
+        },
+    )
+    assert response.status_code == 404
+    documented = client.app.openapi()["paths"]["/api/v1/episodes"]["post"]["responses"]  # type: ignore[attr-defined]
+    assert "404" in documented

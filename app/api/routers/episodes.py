@@ -63,7 +63,7 @@ def _read(response: Response, record: service.EpisodeRecord) -> EpisodeRead:
     "",
     status_code=201,
     response_model=EpisodeRead,
-    responses=problems.responses(InvalidValue, Conflict),
+    responses=problems.responses(NotFound, InvalidValue, Conflict),
     operation_id="openEpisode",
 )
 def open_episode(
