@@ -376,33 +376,31 @@ class TestRefusals:
 
     def test_an_adult_is_not_a_child_of_an_episode(self, case: Case, staff: Staff) -> None:
         case.post("/closure", {"reason": "moved_away"})
-        response = case.client.post(
-            f"{API}/episodes",
-            json={
-                "family_id": case.family["id"],
-                "source": "gp",
-                "level_of_need": "3",
-                "lead_practitioner_id": str(staff.lead),
-                "child_person_ids": [case.person("parent_carer")],
-            },
-        )
+        response = request_again(case, staff, child_role="parent_carer")
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "child_person_ids[0]"
 
     def test_level_of_need_outside_early_help_is_refused(self, case: Case, staff: Staff) -> None:
         case.post("/closure", {"reason": "moved_away"})
-        response = case.client.post(
-            f"{API}/episodes",
-            json={
-                "family_id": case.family["id"],
-                "source": "gp",
-                "level_of_need": "4",
-                "lead_practitioner_id": str(staff.lead),
-                "child_person_ids": [case.person("child")],
-            },
-        )
+        response = request_again(case, staff, level_of_need="4")
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "level_of_need"
+
+
+def request_again(
+    case: Case, staff: Staff, *, child_role: str = "child", level_of_need: str = "3"
+) -> Any:
+    """A new request for the same family, as its lead professional."""
+    return case.client.post(
+        f"{API}/episodes",
+        json={
+            "family_id": case.family["id"],
+            "source": "gp",
+            "level_of_need": level_of_need,
+            "lead_practitioner_id": str(staff.lead),
+            "child_person_ids": [case.person(child_role)],
+        },
+    )
 
 
 class TestConsentAndHandover:
