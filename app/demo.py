@@ -23,7 +23,7 @@ from app.domain.families import (
     add_months,
 )
 from app.services import consents, families
-from app.services.ports import Agency, Clock, Hub, UnitOfWork
+from app.services.ports import Agency, ClaimsUnitOfWork, Clock, Hub, UnitOfWork
 
 HUBS = [
     ("NORTH", "North Family Hub", "North"),
@@ -161,7 +161,7 @@ class _Loader:
             hub_id=self.hubs[hub],
             reference=f"DEMO-{self.counter:03d}",
             members=[
-                families.NewMember(role=role, person=p, joined_on=self.years_ago(1))
+                families.NewMember(role=role, person=p, joined_on=self.years_ago(2))
                 for role, p in members
             ],
         )
@@ -247,7 +247,7 @@ def _reference_data(uow: UnitOfWork) -> dict[str, uuid.UUID]:
         return {h.code: h.id for h in uow.reference.hubs()}
 
 
-def load_demo_data(new_uow: Callable[[], UnitOfWork], clock: Clock) -> bool:
+def load_demo_data(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> bool:
     """Load the demo once; returns False when it was already there."""
     if _already_loaded(new_uow()):
         return False

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app import demo_claims
 from app.clock import FixedClock
+from app.demo_claims import SfStory
 from app.domain.access import Role
 from app.domain.assessments import Need
 from app.domain.consent import (
@@ -30,13 +32,13 @@ from app.domain.episodes import (
     QaOutcome,
     RequestSource,
 )
-from app.domain.families import MemberRole
+from app.domain.families import Family, MemberRole
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
 from app.domain.taf import ChildVoice, OutcomeProgress
 from app.services import assessments, consents, episodes, plans, practitioners, taf
 from app.services.families import FamilyRecord
-from app.services.ports import Clock, UnitOfWork
+from app.services.ports import ClaimsUnitOfWork, Clock
 
 STAFF = [
     # email, name, agency, roles, hub codes
@@ -98,7 +100,7 @@ STAGES = [
 
 @dataclass
 class _Player:
-    new_uow: Callable[[], UnitOfWork]
+    new_uow: Callable[[], ClaimsUnitOfWork]
     today: date
     zone: ZoneInfo
     staff: dict[str, uuid.UUID]
@@ -106,20 +108,19 @@ class _Player:
     def clock(self, day: date) -> Clock:
         return FixedClock(datetime.combine(day, time(10)).replace(tzinfo=UTC), self.zone)
 
-    def play(self, record: FamilyRecord, stage: str, started_days_ago: int, lead: str) -> None:
+    def play(
+        self,
+        record: FamilyRecord,
+        stage: str,
+        started_days_ago: int,
+        lead: str,
+        story: SfStory | None = None,
+    ) -> None:
         family = record.family
-        children = tuple(
-            m.person_id
-            for m in family.memberships
-            if m.role is MemberRole.CHILD and m.left_on is None
-        )
-        carers = [
-            m.person_id
-            for m in family.memberships
-            if m.role is MemberRole.PARENT_CARER and m.left_on is None
-        ]
-        if not children or not carers:
+        if not _can_have_episode(family):
             return
+        children = _current(family, MemberRole.CHILD)
+        carers = _current(family, MemberRole.PARENT_CARER)
         day = self.today - timedelta(days=started_days_ago)
         opened = episodes.open_new_episode(
             self.new_uow(),
@@ -143,13 +144,24 @@ class _Player:
         version = started.episode.version
         if stage in {"assessing", "assessing_late"}:
             return
-        need = Need(
-            id=uuid.uuid4(),
-            headline=_headline(started_days_ago),
-            description="Needs identified with the family",
-            person_ids=children[:1],
-        )
+        headlines = story.headlines if story else (_headline(started_days_ago),)
+        needs = [
+            Need(
+                id=uuid.uuid4(),
+                headline=headline,
+                description="Needs identified with the family",
+                person_ids=children[:1],
+            )
+            for headline in headlines
+        ]
         day += timedelta(days=9)
+        assessed_on = day
+        # A Supporting Families episode is assessed with every member of the household (E5).
+        whole_family = (
+            {"covered_person_ids": [m.person_id for m in family.memberships if m.left_on is None]}
+            if story
+            else {}
+        )
         written = assessments.revise_assessment(
             self.new_uow(),
             self.clock(day),
@@ -161,8 +173,9 @@ class _Player:
                     "child_voice": "Said what home is like",
                     "parents_view": "Want things to be calmer",
                     "analysis": "Whole-family support will help.",
+                    **whole_family,
                 },
-                needs=[need],
+                needs=needs,
             ),
             expected_version=assessment.version,
         )
@@ -176,7 +189,7 @@ class _Player:
         outcome = Outcome(
             id=uuid.uuid4(),
             description="Things improve at home and school",
-            need_ids=(need.id,),
+            need_ids=tuple(n.id for n in needs),
             measure="Family and school agree it has improved",
             baseline_score=3,
         )
@@ -241,6 +254,17 @@ class _Player:
             expected_version=version,
         )
         version = held.episode.version
+        if story is not None:
+            demo_claims.record_needs_and_support(
+                self.new_uow,
+                self.clock(day),
+                episode_id,
+                [n.id for n in needs],
+                story,
+                person_ids=children[:1],
+                identified_on=assessed_on,
+                by=self.staff[lead],
+            )
         reviews = max(
             0, (self.today - day).days // 35 - (1 if stage == "active_review_late" else 0)
         )
@@ -283,6 +307,10 @@ class _Player:
                 FamilyView(FamilyLifeImproved.NO, "We need more help than this."),
             ),
         }[stage]
+        if story is not None:
+            demo_claims.record_outcomes(
+                self.new_uow, self.clock(day), episode_id, story, by=self.staff[lead]
+            )
         episodes.close_episode(
             self.new_uow(),
             self.clock(day),
@@ -294,6 +322,16 @@ class _Player:
             ),
             expected_version=version,
         )
+        if story is not None:
+            demo_claims.record_sustainment_checks(
+                self.new_uow,
+                self.clock,
+                episode_id,
+                story,
+                closed_on=day,
+                today=self.today,
+                by=self.staff[lead],
+            )
 
     def _ensure_consent(
         self, family_id: uuid.UUID, carer: uuid.UUID, children: tuple[uuid.UUID, ...], day: date
@@ -324,6 +362,15 @@ class _Player:
         return day
 
 
+def _current(family: Family, role: MemberRole) -> tuple[uuid.UUID, ...]:
+    return tuple(m.person_id for m in family.memberships if m.role is role and m.left_on is None)
+
+
+def _can_have_episode(family: Family) -> bool:
+    """The demo plays episodes for households with a child and a parent or carer living there."""
+    return bool(_current(family, MemberRole.CHILD) and _current(family, MemberRole.PARENT_CARER))
+
+
 def _source(n: int) -> RequestSource:
     sources = list(RequestSource)
     return sources[n % len(sources)]
@@ -333,7 +380,7 @@ def _headline(n: int) -> str:
     return ["EDU", "HEALTH", "REL", "FIN", "HOUSING", "EYD"][n % 6]
 
 
-def load_staff(new_uow: Callable[[], UnitOfWork], clock: Clock) -> dict[str, uuid.UUID]:
+def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[str, uuid.UUID]:
     """A demo user for every role (issue tokens for them with `familyhub token --user <email>`)."""
     with new_uow() as uow:
         hubs = {h.code: h.id for h in uow.reference.hubs()}
@@ -359,7 +406,7 @@ def load_staff(new_uow: Callable[[], UnitOfWork], clock: Clock) -> dict[str, uui
 
 
 def load_demo_episodes(
-    new_uow: Callable[[], UnitOfWork], clock: Clock, families: list[FamilyRecord]
+    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, families: list[FamilyRecord]
 ) -> None:
     """Episodes at every stage, spread over the demo households, some on time and some late."""
     staff = load_staff(new_uow, clock)
@@ -389,6 +436,17 @@ def load_demo_episodes(
         "closed_stepped_up": 160,
         "closed_partly": 300,
     }
+    stories = demo_claims.assign_stories(
+        [index for index, record in enumerate(families) if _can_have_episode(record.family)]
+    )
     for index, record in enumerate(families):
+        story = stories.get(index)
+        if story is not None:
+            # An earlier episode, closed before the family's current one was requested.
+            sf_stage = "closed_partly" if story.not_achieved else "closed_met"
+            player.play(
+                record, sf_stage, story.requested_days_ago, leads[index % len(leads)], story
+            )
         stage = STAGES[index % len(STAGES)]
         player.play(record, stage, ages[stage] + index % 4, leads[index % len(leads)])
+    demo_claims.load_demo_claims(new_uow, clock, staff)

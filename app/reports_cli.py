@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 class ReportName(StrEnum):
     EARLY_HELP_MEASURES = "early-help-measures"
     QUARTERLY_PROGRESS = "quarterly-progress"
+    SUPPORTING_FAMILIES_CLAIMS = "supporting-families-claims"
 
 
 class OutputFormat(StrEnum):
@@ -43,7 +44,8 @@ def report(
         str,
         typer.Option(
             "--to",
-            help="Last day (YYYY-MM-DD, inclusive); for quarterly-progress, the quarter's last day.",
+            help="Last day (YYYY-MM-DD, inclusive); for quarterly-progress, the quarter's last "
+            "day; for supporting-families-claims, the batch period's last day.",
         ),
     ],
     from_: Annotated[
@@ -110,15 +112,22 @@ def run_report(
     reentry_months: int = DEFAULT_REENTRY_MONTHS,
 ) -> None:
     """The command's body without the option parsing, so tests can run it on their database."""
+    from app.api.schemas.claims import (
+        CLAIMS_REPORT_COLUMNS,
+        ClaimsReportRead,
+        claims_report_rows,
+    )
     from app.api.schemas.reports import EarlyHelpMeasuresRead, QuarterlyProgressRead
     from app.db.queries.measures import SqlMeasureQueries
     from app.db.queries.timeliness import SqlTimelinessQueries
     from app.domain.errors import InvalidValue
     from app.domain.measures import quarter_of
     from app.reporting_csv import csv_lines
-    from app.services import measures
+    from app.services import claims, measures
 
     uow = new_uow()
+    columns: tuple[str, ...] = measures.FIGURE_COLUMNS
+    rows: Iterable[tuple[object, ...]]
 
     if name is ReportName.EARLY_HELP_MEASURES:
         if start is None:
@@ -135,6 +144,12 @@ def run_report(
         )
         rows = measures.early_help_figures(report)
         as_json = EarlyHelpMeasuresRead.from_domain(report).model_dump_json(indent=2)
+    elif name is ReportName.SUPPORTING_FAMILIES_CLAIMS:
+        if start is not None:
+            raise InvalidValue("supporting-families-claims takes only --to.", field="--from")
+        batch = claims.claims_report(uow, clock, end)
+        columns, rows = CLAIMS_REPORT_COLUMNS, claims_report_rows(batch)
+        as_json = ClaimsReportRead.of(batch).model_dump_json(indent=2)
     else:
         quarter_start, _ = quarter_of(end)
         if start is not None and start != quarter_start:
@@ -150,7 +165,7 @@ def run_report(
 
     with _target(output) as out:
         if output_format is OutputFormat.CSV:
-            for line in csv_lines(measures.FIGURE_COLUMNS, rows):
+            for line in csv_lines(columns, rows):
                 out.write(line)
         else:
             out.write(as_json + "\n")

@@ -73,6 +73,7 @@ class Action(StrEnum):
     MANAGE_POLICY = "manage_policy"
     READ_ACCESS_LOG = "read_access_log"
     AUDIT_CLAIMS = "audit_claims"
+    PREPARE_CLAIMS = "prepare_claims"
     CREATE_FAMILY = "create_family"
     SEARCH_FAMILIES = "search_families"
     READ_DIRECTORY = "read_directory"
@@ -110,6 +111,8 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.READ_ACCESS_LOG: frozenset({Role.MANAGER}),
         # Approving claims is segregated from running the service: auditors only.
         Action.AUDIT_CLAIMS: frozenset({Role.AUDITOR}),
+        # Raising and submitting claims: never the auditor who approves them (K9).
+        Action.PREPARE_CLAIMS: frozenset({Role.REPORTING, Role.MANAGER}),
         Action.CREATE_FAMILY: frozenset({Role.PRACTITIONER, Role.MANAGER}),
         # Results must still be filtered record by record with READ_FAMILY.
         Action.SEARCH_FAMILIES: frozenset(
@@ -372,6 +375,8 @@ def decide(
         # Exclusive: a machine account never reaches case data, whatever else it holds.
         if action is Action.READ_REPORTS:
             return _allow("the reporting account reads the reports")
+        if action is Action.PREPARE_CLAIMS:
+            return _allow("the reporting account prepares and submits claims")
         if record_scoped:
             return Decision(Visibility.HIDDEN, "the reporting account reaches no case records")
         return Decision(Visibility.FORBIDDEN, "the reporting account reaches only the reports")

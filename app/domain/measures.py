@@ -294,6 +294,34 @@ QUARTERLY_MEASURES: Final[tuple[Measure, ...]] = (
         "Needs whose outcome was achieved in the quarter, by headline.",
         "Supporting Families outcome framework",
     ),
+    Measure(
+        "claims.families_newly_claimable",
+        "Distinct families whose closed episode passed claim rules C1-C5 by the quarter's last "
+        "day but not on the day before the quarter began (closures inside the look-back window).",
+        "Supporting Families quarterly progress (families claimable)",
+    ),
+    Measure(
+        "claims.families_claimable_unclaimed",
+        "Distinct families passing C1-C5 on the quarter's last day with no claim in progress or "
+        "made for the programme phase: claims still to raise.",
+        "Supporting Families quarterly progress (families claimable)",
+    ),
+    Measure(
+        "claims.claims_by_state",
+        "Claims that entered each state in the quarter (draft = raised, then ready, "
+        "internal_audit, approved, rejected, submitted, paid, clawed_back).",
+        "Supporting Families quarterly progress (claims submitted, approved and rejected)",
+    ),
+    Measure(
+        "claims.value_submitted_pence",
+        "The unit values, in pence, of the claims submitted in the quarter.",
+        "Supporting Families quarterly progress (£ claimed)",
+    ),
+    Measure(
+        "claims.value_clawed_back_pence",
+        "The unit values, in pence, of the claims clawed back in the quarter.",
+        "Supporting Families quarterly progress (£ claimed)",
+    ),
 )
 
 

@@ -773,6 +773,16 @@ def rule_lookback(case: ClaimCase, policy: CouncilPolicy, as_of: date) -> RuleRe
     )
 
 
+def earliest_claimable_closure(policy: CouncilPolicy, as_of: date) -> date | None:
+    """The first closure day the look-back window admits for claims processed on `as_of` (§4.2),
+    so a batch need not judge episodes that closed too long ago; None when the council sets no
+    look-back limit."""
+    if policy.claim_lookback_months is None:
+        return None
+    earliest = _month_index(as_of) - policy.claim_lookback_months
+    return date(earliest // 12, earliest % 12 + 1, 1)
+
+
 def rule_descriptors_verified(case: ClaimCase, catalogue: FrameworkCatalogue) -> RuleResult:
     """§2 "To do before go-live" (§6 test 13): no need may rely on a descriptor that a Supporting
     Families lead has not verified against the framework's Chapter 3 tables.
@@ -1057,6 +1067,12 @@ class Claim:
 
     def can_move_to(self, state: ClaimState) -> bool:
         return state in CLAIM_TRANSITIONS[self.state]
+
+    def state_on(self, day: date) -> ClaimState | None:
+        """The state the claim was in at the end of `day` (None before it was raised), so a past
+        period's figures do not change as the claim moves on."""
+        reached = [event.to_state for event in self.history if event.on <= day]
+        return reached[-1] if reached else None
 
     def mark_ready(
         self,

@@ -22,7 +22,7 @@ from app.domain.worklist import (
     next_deadline,
 )
 from app.services.needs import sustainment_checks_due
-from app.services.ports import UnitOfWork
+from app.services.ports import ClaimsUnitOfWork, UnitOfWork
 
 
 class HouseholdView(Protocol):
@@ -122,7 +122,7 @@ def caseload(
 
 
 def worklist(
-    uow: UnitOfWork,
+    uow: ClaimsUnitOfWork,
     queries: QueriesFactory,
     principal: Principal,
     *,

@@ -13,9 +13,10 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.domain.claims_progress import ClaimsProgress, FamilyClaimability, claims_progress
 from app.domain.episodes import Episode
 from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
 from app.domain.families import MemberRole, require_text
@@ -37,6 +38,7 @@ from app.domain.supporting_families import (
     PlanSummary,
     PriorClaim,
     RuleResult,
+    earliest_claimable_closure,
     evaluate_claim,
     raise_claim,
 )
@@ -449,7 +451,9 @@ def _rows(
     claimed_episodes = {s.claim.episode_id for s in claimed}
     year = policy.programme_year_on(period_end)
     pending: list[tuple[Episode, ClaimEvaluation | None, StoredClaim | None]] = []
-    for episode_id in uow.claims.closed_episodes_with_needs(period_end):
+    for episode_id in uow.claims.closed_episodes_with_needs(
+        period_end, closed_from=earliest_claimable_closure(policy, period_end)
+    ):
         if episode_id in claimed_episodes:
             continue
         episode = _episode(uow, episode_id)
@@ -492,7 +496,8 @@ def run_batch(
 ) -> ClaimsReport:
     """The batch for `period_end`: raise a claim for each claimable family and send it to internal
     audit (its evidence pack frozen), move on drafts left behind, and submit the batch's approved
-    claims. Idempotent: run again, it raises and moves nothing new."""
+    claims. Idempotent: run again, it raises and moves nothing new, and a family whose claim for
+    the period was rejected is not raised again."""
     today = clock.today()
     with uow:
         catalogue = effective_catalogue(uow)
@@ -506,8 +511,12 @@ def run_batch(
                 uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
             ):
                 uow.claims.save(stored, at=clock.now())
-        seen: set[uuid.UUID] = set()
-        for episode_id in uow.claims.closed_episodes_with_needs(period_end):
+        # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
+        # again is a decision (POST /claims) or waits for the next period's batch.
+        seen = {stored.claim.family_id for stored in uow.claims.for_period(period_end)}
+        for episode_id in uow.claims.closed_episodes_with_needs(
+            period_end, closed_from=earliest_claimable_closure(policy, period_end)
+        ):
             episode = _episode(uow, episode_id)
             if episode.family_id in seen:
                 continue
@@ -532,6 +541,59 @@ def run_batch(
         rows = _rows(uow, catalogue, policy, period_end)
         uow.commit()
         return ClaimsReport(period_end, rows, raised, submitted)
+
+
+# --- the quarterly progress return ---------------------------------------------------------------
+
+
+def quarterly_claims(
+    uow: ClaimsUnitOfWork, *, start: date, end: date, hub_id: uuid.UUID | None
+) -> ClaimsProgress:
+    """The claims lines of the quarterly return (§5.2), inside the caller's unit of work. Families
+    are judged by C1-C5 on both edges of the quarter; only closures the look-back window still
+    admits are judged, as older ones can never be claimed (§4.2)."""
+    catalogue = effective_catalogue(uow)
+    policy = policy_on(uow, catalogue, end)
+    day_before = start - timedelta(days=1)
+    families: dict[uuid.UUID, FamilyClaimability] = {}
+    hubs: dict[uuid.UUID, uuid.UUID] = {}
+    for episode_id in uow.claims.closed_episodes_with_needs(
+        end, closed_from=earliest_claimable_closure(policy, end)
+    ):
+        episode = _episode(uow, episode_id)
+        hubs[episode.id] = episode.hub_id
+        if hub_id is not None and episode.hub_id != hub_id:
+            continue
+        case = build_case(uow, episode, catalogue, as_of=end)
+        at_end = evaluate_claim(case, policy, catalogue, end).outcomes_met
+        at_start = (
+            at_end
+            and evaluate_claim(
+                build_case(uow, episode, catalogue, as_of=day_before),
+                policy_on(uow, catalogue, day_before),
+                catalogue,
+                day_before,
+            ).outcomes_met
+        )
+        year = policy.programme_year_on(end)
+        claimed = year is not None and any(
+            s.claim.programme_phase == year.phase and s.claim.state_on(end) in LIVE_STATES
+            for s in uow.claims.for_family(episode.family_id)
+        )
+        earlier = families.get(episode.family_id)
+        families[episode.family_id] = FamilyClaimability(
+            claimable_at_start=at_start or (earlier is not None and earlier.claimable_at_start),
+            claimable_at_end=at_end or (earlier is not None and earlier.claimable_at_end),
+            has_live_claim=claimed,
+        )
+    claims = []
+    for stored in uow.claims.raised_by(end):
+        episode_hub = hubs.get(stored.claim.episode_id)
+        if episode_hub is None:
+            episode_hub = _episode(uow, stored.claim.episode_id).hub_id
+        if hub_id is None or episode_hub == hub_id:
+            claims.append(stored.claim)
+    return claims_progress(families.values(), claims, start=start, end=end)
 
 
 # --- one claim -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
+from app.domain.claims_progress import ClaimsProgress
 from app.domain.episodes import ClosureReason, RequestSource
 from app.domain.errors import InvalidValue
 from app.domain.measures import (
@@ -40,7 +41,8 @@ from app.domain.measures import (
     support_days,
 )
 from app.services import timeliness
-from app.services.ports import Clock, UnitOfWork
+from app.services.claims import quarterly_claims
+from app.services.ports import ClaimsUnitOfWork, Clock, UnitOfWork
 
 # --- what the queries return ---------------------------------------------------------------------
 
@@ -414,14 +416,6 @@ def _sorted(counts: Mapping[str, int]) -> dict[str, int]:
 # --- the quarterly progress report ---------------------------------------------------------------
 
 
-ClaimsSection = Mapping[str, int | float | Mapping[str, int | float | None] | None]
-"""What the Supporting Families claims module contributes: figures by name (one level of groups)."""
-
-ClaimsProvider = Callable[[UnitOfWork, date, date, uuid.UUID | None], ClaimsSection | None]
-"""EXTENSION POINT for the claims module: (uow, quarter_start, quarter_end, hub_id) → its section
-(claims made, their value, …) or None. Until one is wired in, the report's `claims` is null."""
-
-
 @dataclass(frozen=True)
 class QuarterlyProgress:
     quarter_start: date
@@ -435,18 +429,18 @@ class QuarterlyProgress:
     needs_at_attachment: dict[str, int]
     emerging_needs: dict[str, int]
     outcomes_achieved: dict[str, int]
-    claims: dict[str, object] | None = None
+    claims: ClaimsProgress
 
 
 def quarterly_progress(
-    uow: UnitOfWork,
+    uow: ClaimsUnitOfWork,
     queries: QueriesFactory,
     *,
     quarter_end: date,
     hub_id: uuid.UUID | None = None,
-    claims: ClaimsProvider | None = None,
 ) -> QuarterlyProgress:
-    """Families attached, open at quarter end and closed in the quarter; needs and outcomes."""
+    """Families attached, open at quarter end and closed in the quarter; needs, outcomes and
+    the Supporting Families claims lines (§5.2)."""
     start, end = quarter_of(quarter_end)
     attached: set[uuid.UUID] = set()
     open_at_end: set[uuid.UUID] = set()
@@ -476,7 +470,7 @@ def quarterly_progress(
                 and start <= need.outcome_on <= end
             ):
                 achieved[need.headline] += 1
-        section = claims(uow, start, end, hub_id) if claims is not None else None
+        claims = quarterly_claims(uow, start=start, end=end, hub_id=hub_id)
     return QuarterlyProgress(
         quarter_start=start,
         quarter_end=end,
@@ -488,7 +482,7 @@ def quarterly_progress(
         needs_at_attachment={h: len(f) for h, f in sorted(at_attachment.items())},
         emerging_needs={h: len(f) for h, f in sorted(emerging.items())},
         outcomes_achieved=_sorted(achieved),
-        claims=dict(section) if section is not None else None,
+        claims=claims,
     )
 
 
@@ -541,6 +535,4 @@ def quarterly_figures(report: QuarterlyProgress) -> Iterator[Figure]:
         for k, v in dataclasses.asdict(report).items()
         if k not in {"quarter_start", "quarter_end", "hub_id", "scope"}
     }
-    if numbers.get("claims") is None:
-        numbers.pop("claims", None)
     yield from figures(report.scope, numbers)

@@ -9,6 +9,7 @@ from datetime import date
 
 from app.domain.episodes import Episode
 from app.domain.errors import IllegalTransition, InvalidValue, NotFound
+from app.domain.outcomes_framework import FrameworkCatalogue
 from app.domain.supporting_families import (
     Evidence,
     NeedOutcome,
@@ -20,10 +21,10 @@ from app.domain.supporting_families import (
     record_sustainment_check,
     sustainment_due_on,
 )
+from app.services.claims import effective_catalogue
 from app.services.episodes import load_episode
 from app.services.families import check_version
-from app.services.ports import Clock, StoredNeed, StoredSupport, UnitOfWork
-from app.supporting_families_data import catalogue
+from app.services.ports import ClaimsUnitOfWork, Clock, StoredNeed, StoredSupport
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,45 @@ class EvidenceIn:
     reference: str
 
 
-def _due(stored: StoredNeed, episode: Episode) -> date | None:
+def _due(stored: StoredNeed, episode: Episode, catalogue: FrameworkCatalogue) -> date | None:
     if episode.closed_on is None or stored.record.outcome.status is not NeedOutcome.ACHIEVED:
         return None
-    return sustainment_due_on(stored.record.need, episode.closed_on, catalogue())
+    return sustainment_due_on(stored.record.need, episode.closed_on, catalogue)
 
 
-def _load(uow: UnitOfWork, episode_id: uuid.UUID, need_id: uuid.UUID) -> StoredNeed:
+def _note_case_edit(
+    uow: ClaimsUnitOfWork, clock: Clock, episode: Episode, *, by: uuid.UUID, what: str
+) -> None:
+    """Tell the episode's claims the record they were judged on is changing: a ready claim goes
+    back to draft, and a claim with internal audit or approved refuses the edit (§4.5), so an
+    evidence pack can never disagree with the record it froze."""
+    for stored in uow.claims.for_family(episode.family_id):
+        if stored.claim.episode_id != episode.id:
+            continue
+        before = stored.claim.state
+        stored.claim.record_case_edit(on=clock.today(), by=by, what=what)
+        if stored.claim.state is not before:
+            uow.claims.save(stored, at=clock.now())
+
+
+def _load(uow: ClaimsUnitOfWork, episode_id: uuid.UUID, need_id: uuid.UUID) -> StoredNeed:
     stored = uow.needs.get(need_id)
     if stored is None or stored.episode_id != episode_id:
         raise NotFound("This episode has no need with this id.")
     return stored
 
 
-def list_needs(uow: UnitOfWork, episode_id: uuid.UUID) -> list[NeedView]:
+def list_needs(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> list[NeedView]:
     with uow:
         episode = load_episode(uow, episode_id)
-        return [NeedView(s, _due(s, episode)) for s in uow.needs.for_episodes([episode_id])]
+        catalogue = effective_catalogue(uow)
+        return [
+            NeedView(s, _due(s, episode, catalogue)) for s in uow.needs.for_episodes([episode_id])
+        ]
 
 
 def record_need(
-    uow: UnitOfWork,
+    uow: ClaimsUnitOfWork,
     clock: Clock,
     episode_id: uuid.UUID,
     *,
@@ -81,7 +100,7 @@ def record_need(
             raise IllegalTransition(
                 "The episode is closed; needs are recorded while the family is supported."
             )
-        descriptor = catalogue().descriptor_in_force(descriptor_code, identified_on)
+        descriptor = effective_catalogue(uow).descriptor_in_force(descriptor_code, identified_on)
         if descriptor is None:
             raise InvalidValue(
                 f"'{descriptor_code}' is not a need descriptor of the outcome framework in force on "
@@ -97,6 +116,7 @@ def record_need(
                 )
         if need_id is not None and uow.needs.get(need_id) is not None:
             raise InvalidValue("This need is already recorded.", field="id")
+        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"need {descriptor.code} added")
         need = RecordedNeed(
             id=need_id or uuid.uuid4(),
             descriptor_code=descriptor.code,
@@ -120,7 +140,7 @@ def record_need(
 
 
 def record_need_outcome(
-    uow: UnitOfWork,
+    uow: ClaimsUnitOfWork,
     clock: Clock,
     episode_id: uuid.UUID,
     need_id: uuid.UUID,
@@ -149,13 +169,15 @@ def record_need_outcome(
             else None
         )
         stored = replace(stored, record=record_outcome(stored.record, status, on, proof))
+        code = stored.record.need.descriptor_code
+        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"outcome of {code}")
         uow.needs.save(stored, at=clock.now())
         uow.commit()
-        return NeedView(stored, _due(stored, episode))
+        return NeedView(stored, _due(stored, episode, effective_catalogue(uow)))
 
 
 def record_sustainment(
-    uow: UnitOfWork,
+    uow: ClaimsUnitOfWork,
     clock: Clock,
     episode_id: uuid.UUID,
     need_id: uuid.UUID,
@@ -186,29 +208,37 @@ def record_sustainment(
             recorded_by=recorded_by,
             recorded_on=today,
         )
+        catalogue = effective_catalogue(uow)
         record = record_sustainment_check(
             stored.record,
             closed_on=episode.closed_on,
-            catalogue=catalogue(),
+            catalogue=catalogue,
             checked_on=checked,
             result=result,
             evidence=proof,
             lapsed_on=lapsed_on,
         )
         stored = replace(stored, record=record)
+        code = stored.record.need.descriptor_code
+        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"sustainment check of {code}")
         uow.needs.save(stored, at=clock.now())
         uow.commit()
-        return NeedView(stored, _due(stored, episode))
+        return NeedView(stored, _due(stored, episode, catalogue))
 
 
-def list_support(uow: UnitOfWork, episode_id: uuid.UUID) -> list[StoredSupport]:
+def list_support(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> list[StoredSupport]:
     with uow:
         load_episode(uow, episode_id)
         return uow.needs.support_for([episode_id])
 
 
 def record_support(
-    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, support: SupportDelivered
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    episode_id: uuid.UUID,
+    support: SupportDelivered,
+    *,
+    recorded_by: uuid.UUID,
 ) -> StoredSupport:
     if support.started_on > clock.today():
         raise InvalidValue("Support cannot start in the future.", field="started_on")
@@ -219,20 +249,22 @@ def record_support(
                 "Support recorded for this episode starts after its request.", field="started_on"
             )
         stored = StoredSupport(id=uuid.uuid4(), episode_id=episode_id, support=support)
+        _note_case_edit(uow, clock, episode, by=recorded_by, what="support delivered")
         uow.needs.add_support(stored, at=clock.now())
         uow.commit()
         return stored
 
 
-def sustainment_checks_due(uow: UnitOfWork, episodes: list[Episode]) -> list[NeedView]:
+def sustainment_checks_due(uow: ClaimsUnitOfWork, episodes: list[Episode]) -> list[NeedView]:
     """Achieved outcomes of closed episodes still waiting for their sustainment check."""
     closed = {e.id: e for e in episodes if e.closed_on is not None}
+    catalogue = effective_catalogue(uow)
     views = []
     for stored in uow.needs.for_episodes(list(closed)):
         check = stored.record.sustainment
         if check is not None and check.result is not SustainmentResult.UNKNOWN:
             continue
-        due = _due(stored, closed[stored.episode_id])
+        due = _due(stored, closed[stored.episode_id], catalogue)
         if due is not None:
             views.append(NeedView(stored, due))
     return views

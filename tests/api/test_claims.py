@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 
-from app.api.routers import claims as claims_router
 from app.clock import FixedClock
 from app.db.models import ClaimRow
 from app.domain.access import Role
+from app.reports_cli import OutputFormat, ReportName, run_report
 from app.supporting_families_data import FRAMEWORK_FILE
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.builders import ReferenceData, Staff, as_user, given_practitioner, make_family_body
@@ -25,16 +25,6 @@ from tests.builders import ReferenceData, Staff, as_user, given_practitioner, ma
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
 REPORT = f"{API}/reports/supporting-families/claims"
 PERIOD_END = "2024-12-31"
-
-
-@pytest.fixture
-def client(client: TestClient) -> TestClient:
-    """The API with the claims router (until app/main.py includes it)."""
-    app = client.app
-    paths = {getattr(r, "path", "") for r in app.routes}  # type: ignore[attr-defined]
-    if f"{API}/claims/{{claim_id}}" not in paths:
-        app.include_router(claims_router.router)  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture
@@ -72,9 +62,12 @@ def run_family(
     staff: Staff,
     surname: str,
     headlines: tuple[str, ...] = ("EDU", "HEALTH", "HOUSING"),
+    *,
+    closed_on: str = "2024-06-28",
+    checked_on: str | None = "2024-12-30",
 ) -> Case:
     """Request → assessment (whole family) → plan → QA → TAF → needs achieved → closure on
-    2024-06-28 → every outcome sustained at 2024-12-28."""
+    `closed_on` → every outcome sustained, checked on `checked_on` (none when None)."""
     on(clock, "2024-01-08")
     body = make_family_body(reference.hubs["NORTH"])
     for member in body["members"]:
@@ -190,13 +183,13 @@ def run_family(
         ),
         201,
     )
-    on(clock, "2024-06-28")
+    on(clock, closed_on)
     achieved = [
         ok(
             client.post(
                 f"{case.url}/needs/{n['id']}/outcome",
                 headers={"If-Match": f'"{n["version"]}"'},
-                json={"status": "achieved", "on": "2024-06-20", "evidence": EVIDENCE},
+                json={"status": "achieved", "on": closed_on, "evidence": EVIDENCE},
             )
         )
         for n in needs
@@ -208,15 +201,16 @@ def run_family(
             "family_view": {"improved": "yes", "in_their_words": "Calmer at home"},
         },
     )
-    on(clock, "2024-12-30")
-    for n in achieved:
-        ok(
-            client.post(
-                f"{case.url}/needs/{n['id']}/sustainment-check",
-                headers={"If-Match": f'"{n["version"]}"'},
-                json={"result": "sustained", "evidence": EVIDENCE},
+    if checked_on is not None:
+        on(clock, checked_on)
+        for n in achieved:
+            ok(
+                client.post(
+                    f"{case.url}/needs/{n['id']}/sustainment-check",
+                    headers={"If-Match": f'"{n["version"]}"'},
+                    json={"result": "sustained", "evidence": EVIDENCE},
+                )
             )
-        )
     on(clock, "2025-01-06")
     return case
 
@@ -372,6 +366,8 @@ class TestTheClaimsLife:
                 )
             )
         assert rejected["state"] == "rejected"
+        rerun = ok(batch(client, people["reports"]), 201)
+        assert rerun["raised_claim_ids"] == []  # the batch does not re-raise what audit rejected
         with as_user(client, people["reports"]):
             again = ok(
                 client.post(
@@ -450,6 +446,192 @@ def test_a_future_or_odd_period_end_names_the_field(
             response = client.get(REPORT, params={"period_end": day})
             assert response.status_code == 422
             assert response.json()["errors"][0]["field"] == "period_end"
+
+
+class TestTheEdgeOfTheSustainedPeriod:
+    @pytest.mark.usefixtures("verified_framework")
+    def test_a_closure_exactly_six_months_before_the_period_end_is_claimable_a_day_later_is_not(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        people: dict[str, uuid.UUID],
+    ) -> None:
+        exactly = run_family(
+            client,
+            clock,
+            reference,
+            staff,
+            "Exact",
+            closed_on="2024-05-30",
+            checked_on="2024-11-30",
+        )
+        short = run_family(client, clock, reference, staff, "Short", closed_on="2024-06-01")
+        with as_user(client, people["reports"]):
+            data = ok(client.get(REPORT, params={"period_end": "2024-11-30"}))
+        assert row_of(data, exactly)["status"] == "claimable"
+        assert row_of(data, exactly)["failing_rules"] == []
+        late = row_of(data, short)
+        assert late["status"] == "not_claimable"
+        c5 = next(r for r in late["failing_rules"] if r["rule_id"] == "C5")
+        assert "2024-12-01" in c5["reason"]
+
+
+class TestTheRecordBehindAClaim:
+    """A claim's evidence pack never disagrees with the record: with internal audit or approved,
+    the needs, outcomes and support it was judged on cannot change (§4.5)."""
+
+    def test_support_cannot_be_added_while_the_claim_is_with_internal_audit(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        ok(batch(client, people["reports"]), 201)
+        support = {"service": "Debt advice", "provider": "CAB", "started_on": "2024-02-01"}
+        refused = client.post(f"{claimable.url}/support", json=support)
+        assert refused.status_code == 409
+        assert "internal audit" in refused.json()["detail"]
+        assert len(ok(client.get(f"{claimable.url}/support"))) == 1
+
+    def test_support_cannot_be_added_after_approval(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        support = {"service": "Debt advice", "provider": "CAB", "started_on": "2024-02-01"}
+        with as_user(client, people["auditor"]):
+            ok(
+                client.post(
+                    f"{API}/claims/{claim_id}/audit",
+                    headers={"If-Match": '"1"'},
+                    json={"outcome": "approved", "notes": "Evidence checked"},
+                )
+            )
+        refused = client.post(f"{claimable.url}/support", json=support)
+        assert refused.status_code == 409
+        assert "approved" in refused.json()["detail"]
+        assert len(ok(client.get(f"{claimable.url}/support"))) == 1
+
+    def test_a_rejected_claim_leaves_the_record_open_to_correction(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        with as_user(client, people["auditor"]):
+            ok(
+                client.post(
+                    f"{API}/claims/{claim_id}/audit",
+                    headers={"If-Match": '"1"'},
+                    json={"outcome": "rejected", "notes": "Support not evidenced"},
+                )
+            )
+        support = {"service": "Debt advice", "provider": "CAB", "started_on": "2024-02-01"}
+        ok(client.post(f"{claimable.url}/support", json=support), 201)
+
+
+class TestTheQuarterlyReturn:
+    QUARTERLY = f"{API}/reports/quarterly-progress"
+
+    def lines(self, client: TestClient, reports: uuid.UUID, quarter_end: str) -> dict[str, Any]:
+        with as_user(client, reports):
+            return ok(client.get(self.QUARTERLY, params={"quarter_end": quarter_end}))["claims"]
+
+    @pytest.mark.usefixtures("claimable")
+    def test_claimable_families_claims_by_state_and_value_counted_by_hand(
+        self, client: TestClient, people: dict[str, uuid.UUID]
+    ) -> None:
+        # Closed 2024-06-28, sustained when checked on 2024-12-30: claimable from 2024-12-30.
+        q3 = self.lines(client, people["reports"], "2024-09-30")
+        assert (q3["families_newly_claimable"], q3["families_claimable_unclaimed"]) == (0, 0)
+        q4 = self.lines(client, people["reports"], "2024-12-31")
+        assert (q4["families_newly_claimable"], q4["families_claimable_unclaimed"]) == (1, 1)
+        assert set(q4["claims_by_state"].values()) == {0}
+
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        with as_user(client, people["auditor"]):
+            ok(
+                client.post(
+                    f"{API}/claims/{claim_id}/audit",
+                    headers={"If-Match": '"1"'},
+                    json={"outcome": "approved", "notes": "Evidence checked"},
+                )
+            )
+        ok(batch(client, people["reports"]), 201)  # submits the approved claim on 2025-01-06
+
+        q4 = self.lines(client, people["reports"], "2024-12-31")
+        # Raised, made ready and sent to internal audit as of the batch's period end.
+        assert q4["families_claimable_unclaimed"] == 0
+        assert q4["claims_by_state"] == {
+            "draft": 1,
+            "ready": 1,
+            "internal_audit": 1,
+            "approved": 0,
+            "rejected": 0,
+            "submitted": 0,
+            "paid": 0,
+            "clawed_back": 0,
+        }
+        assert q4["value_submitted_pence"] == 0
+        q1 = self.lines(client, people["reports"], "2025-03-31")
+        assert q1["families_newly_claimable"] == 0  # claimable already before the quarter
+        assert (q1["claims_by_state"]["approved"], q1["claims_by_state"]["submitted"]) == (1, 1)
+        assert q1["value_submitted_pence"] == 80000
+        with as_user(client, people["reports"]):
+            text = client.get(
+                self.QUARTERLY,
+                params={"quarter_end": "2025-03-31"},
+                headers={"Accept": "text/csv"},
+            ).text
+        assert "all,claims,value_submitted_pence,,80000" in text
+        assert "all,claims,claims_by_state,submitted,1" in text
+
+    @pytest.mark.usefixtures("claimable")
+    def test_a_hub_sees_only_its_own_families(
+        self,
+        client: TestClient,
+        people: dict[str, uuid.UUID],
+        reference: ReferenceData,
+    ) -> None:
+        with as_user(client, people["reports"]):
+            south = ok(
+                client.get(
+                    self.QUARTERLY,
+                    params={"quarter_end": "2024-12-31", "hub_id": str(reference.hubs["SOUTH"])},
+                )
+            )["claims"]
+            north = ok(
+                client.get(
+                    self.QUARTERLY,
+                    params={"quarter_end": "2024-12-31", "hub_id": str(reference.hubs["NORTH"])},
+                )
+            )["claims"]
+        assert south["families_newly_claimable"] == 0
+        assert north["families_newly_claimable"] == 1
+
+
+def test_the_cli_writes_the_claims_report_the_api_serves(
+    client: TestClient,
+    claimable: Case,
+    people: dict[str, uuid.UUID],
+    new_uow: Any,
+    clock: FixedClock,
+    tmp_path: Any,
+) -> None:
+    ok(batch(client, people["reports"]), 201)
+    target = tmp_path / "claims.csv"
+    run_report(
+        new_uow,
+        clock,
+        name=ReportName.SUPPORTING_FAMILIES_CLAIMS,
+        start=None,
+        end=date(2024, 12, 31),
+        output_format=OutputFormat.CSV,
+        output=target,
+    )
+    with as_user(client, people["reports"]):
+        served = client.get(
+            REPORT, params={"period_end": PERIOD_END}, headers={"Accept": "text/csv"}
+        )
+    written = target.read_bytes().decode("utf-8")
+    assert written == served.text
+    assert claimable.family["reference"] in written
 
 
 class TestPrivacy:

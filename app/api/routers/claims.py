@@ -4,19 +4,19 @@ the reference data (outcome framework, council policy) admins keep up to date.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import problems
-from app.api.auth import Gate, GateDep
+from app.api.auth import GateDep
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.schemas.base import CaseDate
 from app.api.schemas.claims import (
+    CLAIMS_REPORT_COLUMNS,
     AuditIn,
     ClaimBatchCreate,
     ClaimCreate,
@@ -26,8 +26,9 @@ from app.api.schemas.claims import (
     FrameworkRead,
     SfPolicyCreate,
     SfPolicyRead,
+    claims_report_rows,
 )
-from app.domain.access import Action, Role
+from app.domain.access import Action
 from app.domain.errors import (
     Conflict,
     Forbidden,
@@ -44,55 +45,13 @@ from app.services.claims import ClaimsReport
 router = APIRouter(prefix="/api/v1", tags=["supporting-families"])
 
 REPORT_PATH = "/api/v1/reports/supporting-families/claims"
-REPORT_COLUMNS = (
-    "period_end",
-    "family_reference",
-    "family_id",
-    "episode_id",
-    "status",
-    "headlines",
-    "claim_id",
-    "claim_state",
-    "unit_value_pence",
-    "content_hash",
-    "failing_rules",
-)
 UPDATE_ERRORS = (NotFound, IllegalTransition, StaleVersion, PreconditionRequired, Forbidden)
 AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
 
 
-def _require_claims_officer(gate: Gate, resource_id: object = None) -> None:
-    """Preparing and submitting claims: the reporting account or a manager (READ_REPORTS, less the
-    auditor, who approves them: segregation of duties, K9)."""
-    gate.require(Action.READ_REPORTS, "sf_claim", resource_id=resource_id)
-    if not (gate.principal.has(Role.REPORTING) or gate.principal.has(Role.MANAGER)):
-        raise Forbidden(
-            "Claims are prepared and submitted by the reporting account or a manager; internal "
-            "audit decides on them (K9)."
-        )
-
-
 def _csv(report: ClaimsReport) -> StreamingResponse:
-    def rows() -> Iterator[tuple[object, ...]]:
-        for row in report.rows:
-            claim = row.claim.claim if row.claim else None
-            pack = claim.evidence_pack if claim else None
-            yield (
-                report.period_end.isoformat(),
-                row.family_reference,
-                str(row.family_id),
-                str(row.episode_id),
-                row.status,
-                " ".join(row.headlines),
-                str(claim.id) if claim else None,
-                claim.state.value if claim else None,
-                claim.unit_value_pence if claim else None,
-                pack.content_hash if pack else None,
-                " ".join(r.rule_id.value for r in row.failing_rules),
-            )
-
     return StreamingResponse(
-        csv_bytes(REPORT_COLUMNS, rows()),
+        csv_bytes(CLAIMS_REPORT_COLUMNS, claims_report_rows(report)),
         media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
         headers={
             "Content-Disposition": (
@@ -144,7 +103,9 @@ def run_claim_batch(
     idempotent: IdempotencyDep,
 ) -> Response:
     """Raise claims for claimable families and submit approved ones for a period end (idempotent)."""
-    _require_claims_officer(gate, f"batch:{body.period_end.isoformat()}")
+    gate.require(
+        Action.PREPARE_CLAIMS, "sf_claim", resource_id=f"batch:{body.period_end.isoformat()}"
+    )
 
     def create() -> Created:
         report = service.run_batch(uow, clock, body.period_end, by=gate.principal.practitioner_id)
@@ -170,7 +131,7 @@ def raise_claim(
     idempotent: IdempotencyDep,
 ) -> Response:
     """Raise one family's claim for a batch period and send it to internal audit (409 with reasons)."""
-    _require_claims_officer(gate, body.episode_id)
+    gate.require(Action.PREPARE_CLAIMS, "sf_claim", resource_id=body.episode_id)
 
     def create() -> Created:
         stored = service.raise_for_episode(
@@ -250,7 +211,7 @@ def submit_claim(
     if_match: IfMatch = None,
 ) -> ClaimRead:
     """Submit an approved claim; nothing is submitted without internal audit approval (If-Match)."""
-    _require_claims_officer(gate, claim_id)
+    gate.require(Action.PREPARE_CLAIMS, "sf_claim", resource_id=claim_id)
     stored = service.submit_claim(
         uow,
         clock,

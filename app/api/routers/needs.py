@@ -178,7 +178,13 @@ def record_support(
     gate.require(Action.WRITE_EPISODE, "support", episode_id=episode_id)
 
     def create() -> Created:
-        stored = service.record_support(uow, clock, episode_id, body.to_domain())
+        stored = service.record_support(
+            uow,
+            clock,
+            episode_id,
+            body.to_domain(),
+            recorded_by=gate.principal.practitioner_id,
+        )
         return Created(SupportRead.from_stored(stored), f"/api/v1/episodes/{episode_id}/support")
 
     return idempotent.run(body, create)

@@ -29,7 +29,6 @@ from app.services import measures as service
 from app.services import timeliness
 from app.services.measures import (
     FIGURE_COLUMNS,
-    ClaimsProvider,
     Figure,
     QueriesFactory,
     early_help_figures,
@@ -48,15 +47,8 @@ def get_timeliness_queries(uow: UowDep) -> timeliness.QueriesFactory:
     return lambda: SqlTimelinessQueries(uow.session)
 
 
-def get_claims_provider() -> ClaimsProvider | None:
-    """EXTENSION POINT: the claims module overrides this dependency (or replaces this function) to
-    fill the quarterly report's `claims` section; until then the section is null."""
-    return None
-
-
 QueriesDep = Annotated[QueriesFactory, Depends(get_measure_queries)]
 TimelinessQueriesDep = Annotated[timeliness.QueriesFactory, Depends(get_timeliness_queries)]
-ClaimsDep = Annotated[ClaimsProvider | None, Depends(get_claims_provider)]
 AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
 
 
@@ -147,7 +139,6 @@ def get_quarterly_progress(
     uow: UowDep,
     gate: GateDep,
     queries: QueriesDep,
-    claims: ClaimsDep,
     quarter_end: Annotated[
         CaseDate, Query(description="The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec.")
     ],
@@ -156,9 +147,7 @@ def get_quarterly_progress(
 ) -> Response | QuarterlyProgressRead:
     """Supporting Families quarterly progress: families attached, open and closed; needs, outcomes."""
     gate.require(Action.READ_REPORTS, "report", resource_id="quarterly-progress")
-    report = service.quarterly_progress(
-        uow, queries, quarter_end=quarter_end, hub_id=hub_id, claims=claims
-    )
+    report = service.quarterly_progress(uow, queries, quarter_end=quarter_end, hub_id=hub_id)
     if wants_csv(accept):
         return _csv(
             quarterly_figures(report),

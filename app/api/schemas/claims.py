@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -165,6 +166,42 @@ class ClaimsReportRead(ReadSchema):
             families=[ClaimsReportRowRead.of(r) for r in report.rows],
             raised_claim_ids=report.raised,
             submitted_claim_ids=report.submitted,
+        )
+
+
+CLAIMS_REPORT_COLUMNS = (
+    "period_end",
+    "family_reference",
+    "family_id",
+    "episode_id",
+    "status",
+    "headlines",
+    "claim_id",
+    "claim_state",
+    "unit_value_pence",
+    "content_hash",
+    "failing_rules",
+)
+"""The CSV columns of the claims report, in order (the API and `familyhub report` share them)."""
+
+
+def claims_report_rows(report: ClaimsReport) -> Iterator[tuple[object, ...]]:
+    """The claims report as CSV rows: ids, references, states and rule ids; no names."""
+    for row in report.rows:
+        claim = row.claim.claim if row.claim else None
+        pack = claim.evidence_pack if claim else None
+        yield (
+            report.period_end.isoformat(),
+            row.family_reference,
+            str(row.family_id),
+            str(row.episode_id),
+            row.status,
+            " ".join(row.headlines),
+            str(claim.id) if claim else None,
+            claim.state.value if claim else None,
+            claim.unit_value_pence if claim else None,
+            pack.content_hash if pack else None,
+            " ".join(r.rule_id.value for r in row.failing_rules),
         )
 
 

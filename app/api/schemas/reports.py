@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from app.api.schemas.base import ReadSchema
+from app.domain.claims_progress import ClaimsProgress
 from app.domain.measures import MEASURES, QUARTERLY_MEASURES, Measure
 from app.services.measures import (
     FIGURE_COLUMNS,
@@ -100,10 +101,10 @@ class QuarterlyProgressRead(ReadSchema):
     needs_at_attachment: dict[str, int] = Field(description="Families, by need headline.")
     emerging_needs: dict[str, int] = Field(description="Families, by need headline.")
     outcomes_achieved: dict[str, int] = Field(description="Needs achieved, by headline.")
-    claims: dict[str, object] | None = Field(
-        default=None,
-        description="Supporting Families claims (made, value): null until the claims module "
-        "provides them.",
+    claims: ClaimsProgress = Field(
+        description="The Supporting Families claims lines (rule book §5.2): families claimable "
+        "(passed C1-C5), claims by the state they reached in the quarter, and the value claimed. "
+        "Earned Autonomy councils get the same lines with no claims."
     )
     definitions: list[MeasureDefinitionRead]
 

@@ -223,18 +223,30 @@ class SqlClaimRepository:
 
     # --- what the batch looks at -----------------------------------------------------------------
 
-    def closed_episodes_with_needs(self, closed_by: date) -> list[uuid.UUID]:
-        """Episodes closed on or before `closed_by` with Supporting Families needs recorded."""
-        ids = self._session.scalars(
-            select(EpisodeRow.id)
-            .where(
-                EpisodeRow.closed_on.is_not(None),
-                EpisodeRow.closed_on <= closed_by,
-                EpisodeRow.id.in_(select(FamilyNeedRow.episode_id)),
-            )
-            .order_by(EpisodeRow.closed_on, EpisodeRow.id)
+    def closed_episodes_with_needs(
+        self, closed_by: date, *, closed_from: date | None = None
+    ) -> list[uuid.UUID]:
+        """Episodes closed on or before `closed_by` (and on or after `closed_from`) with Supporting
+        Families needs recorded."""
+        query = select(EpisodeRow.id).where(
+            EpisodeRow.closed_on.is_not(None),
+            EpisodeRow.closed_on <= closed_by,
+            EpisodeRow.id.in_(select(FamilyNeedRow.episode_id)),
         )
+        if closed_from is not None:
+            query = query.where(EpisodeRow.closed_on >= closed_from)
+        ids = self._session.scalars(query.order_by(EpisodeRow.closed_on, EpisodeRow.id))
         return list(ids)
+
+    def raised_by(self, day: date) -> list[StoredClaim]:
+        """Claims raised for batch periods ending on or before `day`: every claim that can have
+        moved by then, since a claim is raised on its period's last day."""
+        rows = self._session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.period_end <= day)
+            .order_by(ClaimRow.period_end, ClaimRow.created_on, ClaimRow.id)
+        )
+        return [_domain(r) for r in rows]
 
     def family_references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not family_ids:

@@ -1706,6 +1706,21 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** ClaimsProgress */
+        ClaimsProgress: {
+            /** Claims By State */
+            claims_by_state: {
+                [key: string]: number;
+            };
+            /** Families Claimable Unclaimed */
+            families_claimable_unclaimed: number;
+            /** Families Newly Claimable */
+            families_newly_claimable: number;
+            /** Value Clawed Back Pence */
+            value_clawed_back_pence: number;
+            /** Value Submitted Pence */
+            value_submitted_pence: number;
+        };
         /** ClaimsReportRead */
         ClaimsReportRead: {
             /** Families */
@@ -3417,13 +3432,8 @@ export interface components {
         QaOutcome: "approved" | "returned";
         /** QuarterlyProgressRead */
         QuarterlyProgressRead: {
-            /**
-             * Claims
-             * @description Supporting Families claims (made, value): null until the claims module provides them.
-             */
-            claims?: {
-                [key: string]: unknown;
-            } | null;
+            /** @description The Supporting Families claims lines (rule book §5.2): families claimable (passed C1-C5), claims by the state they reached in the quarter, and the value claimed. Earned Autonomy councils get the same lines with no claims. */
+            claims: components["schemas"]["ClaimsProgress"];
             /** Definitions */
             definitions: components["schemas"]["MeasureDefinitionRead"][];
             /**

@@ -191,20 +191,21 @@ GLOBAL_COLUMNS = (
     Action.MANAGE_POLICY,
     Action.READ_ACCESS_LOG,
     Action.AUDIT_CLAIMS,
+    Action.PREPARE_CLAIMS,
     Action.CREATE_FAMILY,
     Action.SEARCH_FAMILIES,
 )
 
 # fmt: off
 GLOBAL_MATRIX: dict[str, tuple[Visibility, ...]] = {
-    #                    timel reprt users polcy log   claim creat srch
-    "practitioner":      (F,    F,    F,    F,    F,    F,    A,    A),
-    "link_worker":       (A,    F,    F,    F,    F,    F,    F,    A),
-    "quality_assurance": (F,    F,    F,    F,    F,    F,    F,    A),
-    "manager":           (A,    A,    F,    F,    A,    F,    A,    A),
-    "reporting":         (F,    A,    F,    F,    F,    F,    F,    F),
-    "admin":             (F,    F,    A,    A,    F,    F,    F,    F),
-    "auditor":           (F,    A,    F,    F,    F,    A,    F,    F),
+    #                    timel reprt users polcy log   audit prep  creat srch
+    "practitioner":      (F,    F,    F,    F,    F,    F,    F,    A,    A),
+    "link_worker":       (A,    F,    F,    F,    F,    F,    F,    F,    A),
+    "quality_assurance": (F,    F,    F,    F,    F,    F,    F,    F,    A),
+    "manager":           (A,    A,    F,    F,    A,    F,    A,    A,    A),
+    "reporting":         (F,    A,    F,    F,    F,    F,    A,    F,    F),
+    "admin":             (F,    F,    A,    A,    F,    F,    F,    F,    F),
+    "auditor":           (F,    A,    F,    F,    F,    A,    F,    F,    F),
 }
 # fmt: on
 
