@@ -555,6 +555,7 @@ def quarterly_claims(
     catalogue = effective_catalogue(uow)
     policy = policy_on(uow, catalogue, end)
     day_before = start - timedelta(days=1)
+    start_policy = policy_on(uow, catalogue, day_before)
     families: dict[uuid.UUID, FamilyClaimability] = {}
     hubs: dict[uuid.UUID, uuid.UUID] = {}
     for episode_id in uow.claims.closed_episodes_with_needs(
@@ -564,17 +565,11 @@ def quarterly_claims(
         hubs[episode.id] = episode.hub_id
         if hub_id is not None and episode.hub_id != hub_id:
             continue
+        # A closed episode's case is the same whatever day it is judged on (the rules read the
+        # dates in it), so one load serves both edges of the quarter.
         case = build_case(uow, episode, catalogue, as_of=end)
         at_end = evaluate_claim(case, policy, catalogue, end).outcomes_met
-        at_start = (
-            at_end
-            and evaluate_claim(
-                build_case(uow, episode, catalogue, as_of=day_before),
-                policy_on(uow, catalogue, day_before),
-                catalogue,
-                day_before,
-            ).outcomes_met
-        )
+        at_start = at_end and evaluate_claim(case, start_policy, catalogue, day_before).outcomes_met
         year = policy.programme_year_on(end)
         claimed = year is not None and any(
             s.claim.programme_phase == year.phase and s.claim.state_on(end) in LIVE_STATES
