@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from app.domain.claims_progress import ClaimsProgress, FamilyClaimability, claims_progress
@@ -76,7 +77,16 @@ ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
 def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
     """The newest framework document an admin uploaded; the shipped file when none was."""
     documents = uow.claims.frameworks()
-    return parse_framework(documents[-1].document) if documents else shipped_catalogue()
+    if not documents:
+        return shipped_catalogue()
+    return _parsed_framework(json.dumps(documents[-1].document, sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _parsed_framework(canonical_json: str) -> FrameworkCatalogue:
+    """Validating a framework document takes milliseconds and every worklist needs one; uploaded
+    versions never change, so each distinct document is parsed once per process."""
+    return parse_framework(json.loads(canonical_json))
 
 
 def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
