@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.claims_progress import ClaimsProgress, FamilyClaimability, claims_progress
 from app.domain.episodes import Episode
@@ -66,6 +67,8 @@ LIVE_STATES = frozenset(
 )
 """A claim in progress or successful: the family has its one claim for the phase (C6, K10); the
 database holds the same list in a partial unique index."""
+
+_T = TypeVar("_T")
 
 ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
 """The only route of the 2022-10 framework (C9, K7); historical routes are not raised here."""
@@ -204,6 +207,11 @@ def add_policy_version(
 # --- the case a claim is judged on ---------------------------------------------------------------
 
 
+CASE_BATCH = 500
+"""Episodes whose cases are loaded together: a fixed number of statements per batch, whatever
+the number of families, in bounded memory."""
+
+
 def build_case(
     uow: ClaimsUnitOfWork,
     episode: Episode,
@@ -212,64 +220,106 @@ def build_case(
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
 ) -> ClaimCase:
-    """Fill a `ClaimCase` from the record: the household on closure (or `as_of` while open), the
-    episode, its lead history, assessments, agreed plans, needs and support, and the family's
-    other claims. Who counts as a dependent child: a child member born and under 19 (E2 [U]);
-    an expectant parent: a parent or carer of a household with an unborn member (E1)."""
-    family = uow.families.get(episode.family_id)
-    if family is None:
-        raise NotFound("There is no family with this id.")
-    on = episode.closed_on or as_of
-    memberships = family.current_memberships(on)
-    people = uow.people.get_many([m.person_id for m in memberships])
-    members, children, carers, unborn = [], [], [], False
-    for membership in memberships:
-        person = people.get(membership.person_id)
-        if person is None:
-            continue
-        if person.is_unborn:
-            unborn = True
-            continue
-        members.append(person.id)
-        if membership.role is MemberRole.CHILD and person.is_child_on(on):
-            children.append(person.id)
-        if membership.role is MemberRole.PARENT_CARER:
-            carers.append(person.id)
-    in_force = catalogue.in_force_on(episode.requested_on)
-    previous = tuple(
-        PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
-        for s in uow.claims.for_family(episode.family_id)
-        if s.claim.id != exclude_claim
+    """One episode's `ClaimCase` (see `build_cases`)."""
+    return build_cases(uow, [episode], catalogue, as_of=as_of, exclude_claim=exclude_claim)[0]
+
+
+def build_cases(
+    uow: ClaimsUnitOfWork,
+    episodes: Sequence[Episode],
+    catalogue: FrameworkCatalogue,
+    *,
+    as_of: date,
+    exclude_claim: uuid.UUID | None = None,
+) -> list[ClaimCase]:
+    """Fill a `ClaimCase` per episode from the record: the household on closure (or `as_of` while
+    open), the episode, its lead history, assessments, agreed plans, needs and support, and the
+    family's other claims, each kind loaded once for all the episodes. Who counts as a dependent
+    child: a child member born and under 19 (E2 [U]); an expectant parent: a parent or carer of a
+    household with an unborn member (E1)."""
+    episode_ids = [e.id for e in episodes]
+    family_ids = list(dict.fromkeys(e.family_id for e in episodes))
+    families = uow.families.get_many(family_ids)
+    households = {}
+    for episode in episodes:
+        family = families.get(episode.family_id)
+        if family is None:
+            raise NotFound("There is no family with this id.")
+        households[episode.id] = family.current_memberships(episode.closed_on or as_of)
+    people = uow.people.get_many(
+        list({m.person_id for memberships in households.values() for m in memberships})
     )
-    return ClaimCase(
-        family_id=episode.family_id,
-        episode_id=episode.id,
-        framework_version=in_force.code if in_force else "none",
-        route=ROUTE,
-        member_ids=tuple(members),
-        dependent_child_ids=tuple(children),
-        expectant_parent_ids=tuple(carers) if unborn else (),
-        episode_started_on=episode.requested_on,
-        closed_on=episode.closed_on,
-        closure_reason=episode.closure_reason,
-        lead_history=tuple(episode.lead_history),
-        assessments=tuple(
-            AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
-            for a in uow.assessments.for_episode(episode.id)
-        ),
-        plans=tuple(
-            PlanSummary(
-                plan_id=p.id,
-                version=p.number,
-                agreed_on=p.agreed_on,
-                need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
+    assessments = _grouped(uow.assessments.for_episodes(episode_ids), lambda a: a.episode_id)
+    plans = _grouped(uow.plans.for_episodes(episode_ids), lambda p: p.episode_id)
+    support = _grouped(uow.needs.support_for(episode_ids), lambda s: s.episode_id)
+    needs = _grouped(uow.needs.for_episodes(episode_ids), lambda s: s.episode_id)
+    claims = _grouped(uow.claims.for_families(family_ids), lambda s: s.claim.family_id)
+    cases = []
+    for episode in episodes:
+        on = episode.closed_on or as_of
+        members, children, carers, unborn = [], [], [], False
+        for membership in households[episode.id]:
+            person = people.get(membership.person_id)
+            if person is None:
+                continue
+            if person.is_unborn:
+                unborn = True
+                continue
+            members.append(person.id)
+            if membership.role is MemberRole.CHILD and person.is_child_on(on):
+                children.append(person.id)
+            if membership.role is MemberRole.PARENT_CARER:
+                carers.append(person.id)
+        in_force = catalogue.in_force_on(episode.requested_on)
+        cases.append(
+            ClaimCase(
+                family_id=episode.family_id,
+                episode_id=episode.id,
+                framework_version=in_force.code if in_force else "none",
+                route=ROUTE,
+                member_ids=tuple(members),
+                dependent_child_ids=tuple(children),
+                expectant_parent_ids=tuple(carers) if unborn else (),
+                episode_started_on=episode.requested_on,
+                closed_on=episode.closed_on,
+                closure_reason=episode.closure_reason,
+                lead_history=tuple(episode.lead_history),
+                assessments=tuple(
+                    AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
+                    for a in assessments.get(episode.id, [])
+                ),
+                plans=tuple(
+                    PlanSummary(
+                        plan_id=p.id,
+                        version=p.number,
+                        agreed_on=p.agreed_on,
+                        need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
+                    )
+                    for p in plans.get(episode.id, [])
+                ),
+                support=tuple(s.support for s in support.get(episode.id, [])),
+                needs=tuple(s.record for s in needs.get(episode.id, [])),
+                previous_claims=tuple(
+                    PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
+                    for s in claims.get(episode.family_id, [])
+                    if s.claim.id != exclude_claim
+                ),
             )
-            for p in uow.plans.for_episode(episode.id)
-        ),
-        support=tuple(s.support for s in uow.needs.support_for([episode.id])),
-        needs=tuple(s.record for s in uow.needs.for_episodes([episode.id])),
-        previous_claims=previous,
-    )
+        )
+    return cases
+
+
+def _grouped(items: Iterable[_T], key: Callable[[_T], uuid.UUID]) -> dict[uuid.UUID, list[_T]]:
+    """Items by key, each group in the order the repository returned them."""
+    groups: dict[uuid.UUID, list[_T]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
+
+
+def _in_batches(episode_ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
+    for start in range(0, len(episode_ids), CASE_BATCH):
+        yield episode_ids[start : start + CASE_BATCH]
 
 
 def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
@@ -453,32 +503,50 @@ def claims_report(uow: ClaimsUnitOfWork, clock: Clock, period_end: date) -> Clai
         return ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
 
 
+def _cases(
+    uow: ClaimsUnitOfWork,
+    episode_ids: Sequence[uuid.UUID],
+    catalogue: FrameworkCatalogue,
+    *,
+    as_of: date,
+) -> Iterator[tuple[Episode, ClaimCase]]:
+    """Each episode with its case, in the order given, loaded a batch at a time."""
+    for batch in _in_batches(episode_ids):
+        episodes = uow.episodes.get_many(batch)
+        ordered = [episodes[i] for i in batch if i in episodes]
+        yield from zip(ordered, build_cases(uow, ordered, catalogue, as_of=as_of), strict=True)
+
+
+def _has_live_claim(case: ClaimCase, phase: str | None) -> bool:
+    return phase is not None and any(
+        p.programme_phase == phase and p.state in LIVE_STATES for p in case.previous_claims
+    )
+
+
 def _rows(
     uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, policy: CouncilPolicy, period_end: date
 ) -> list[ReportRow]:
-    rows: list[ReportRow] = []
     claimed = uow.claims.for_period(period_end)
     claimed_episodes = {s.claim.episode_id for s in claimed}
     year = policy.programme_year_on(period_end)
-    pending: list[tuple[Episode, ClaimEvaluation | None, StoredClaim | None]] = []
-    for episode_id in uow.claims.closed_episodes_with_needs(
-        period_end, closed_from=earliest_claimable_closure(policy, period_end)
-    ):
-        if episode_id in claimed_episodes:
-            continue
-        episode = _episode(uow, episode_id)
-        live = _live_claim(uow, episode.family_id, year.phase) if year else None
-        if live is not None:
-            continue  # claimed in an earlier batch: reported there
-        case = build_case(uow, episode, catalogue, as_of=period_end)
-        pending.append((episode, evaluate_claim(case, policy, catalogue, period_end), None))
-    for done in claimed:
-        pending.append((_episode(uow, done.claim.episode_id), None, done))
-    references = uow.claims.family_references(list({e.family_id for e, _, _ in pending}))
-    for episode, evaluation, claim in pending:
-        headlines = tuple(
-            sorted({n.record.need.headline for n in uow.needs.for_episodes([episode.id])})
+    candidates = [
+        episode_id
+        for episode_id in uow.claims.closed_episodes_with_needs(
+            period_end, closed_from=earliest_claimable_closure(policy, period_end)
         )
+        if episode_id not in claimed_episodes
+    ]
+    judged: list[tuple[Episode, ClaimCase, ClaimEvaluation | None, StoredClaim | None]] = []
+    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end):
+        if _has_live_claim(case, year.phase if year else None):
+            continue  # claimed in an earlier batch: reported there
+        judged.append((episode, case, evaluate_claim(case, policy, catalogue, period_end), None))
+    by_episode = {s.claim.episode_id: s for s in claimed}
+    for episode, case in _cases(uow, list(by_episode), catalogue, as_of=period_end):
+        judged.append((episode, case, None, by_episode[episode.id]))
+    references = uow.claims.family_references(list({e.family_id for e, *_ in judged}))
+    rows: list[ReportRow] = []
+    for episode, case, evaluation, claim in judged:
         if claim is not None:
             failing = tuple(r for r in claim.evaluation if not r.passed)
             status = "claimed" if claim.claim.state in LIVE_STATES else claim.claim.state.value
@@ -492,7 +560,7 @@ def _rows(
                 family_reference=references.get(episode.family_id, ""),
                 episode_id=episode.id,
                 status=status,
-                headlines=headlines,
+                headlines=tuple(sorted({n.need.headline for n in case.needs})),
                 failing_rules=failing,
                 claim=claim,
             )
@@ -524,10 +592,18 @@ def run_batch(
         # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
         # again is a decision (POST /claims) or waits for the next period's batch.
         seen = {stored.claim.family_id for stored in uow.claims.for_period(period_end)}
-        for episode_id in uow.claims.closed_episodes_with_needs(
+        year = policy.programme_year_on(period_end)
+        candidates = uow.claims.closed_episodes_with_needs(
             period_end, closed_from=earliest_claimable_closure(policy, period_end)
-        ):
-            episode = _episode(uow, episode_id)
+        )
+        eligible = [
+            episode
+            for episode, case in _cases(uow, candidates, catalogue, as_of=period_end)
+            if episode.family_id not in seen
+            and not _has_live_claim(case, year.phase if year else None)
+            and evaluate_claim(case, policy, catalogue, period_end).eligible
+        ]
+        for episode in eligible:  # judged again as it is raised: the record is the authority
             if episode.family_id in seen:
                 continue
             made = _raise(
@@ -568,22 +644,22 @@ def quarterly_claims(
     start_policy = policy_on(uow, catalogue, day_before)
     families: dict[uuid.UUID, FamilyClaimability] = {}
     hubs: dict[uuid.UUID, uuid.UUID] = {}
-    for episode_id in uow.claims.closed_episodes_with_needs(
+    candidates = uow.claims.closed_episodes_with_needs(
         end, closed_from=earliest_claimable_closure(policy, end)
-    ):
-        episode = _episode(uow, episode_id)
+    )
+    year = policy.programme_year_on(end)
+    claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)
+    for episode, case in _cases(uow, candidates, catalogue, as_of=end):
         hubs[episode.id] = episode.hub_id
         if hub_id is not None and episode.hub_id != hub_id:
             continue
         # A closed episode's case is the same whatever day it is judged on (the rules read the
         # dates in it), so one load serves both edges of the quarter.
-        case = build_case(uow, episode, catalogue, as_of=end)
         at_end = evaluate_claim(case, policy, catalogue, end).outcomes_met
         at_start = at_end and evaluate_claim(case, start_policy, catalogue, day_before).outcomes_met
-        year = policy.programme_year_on(end)
         claimed = year is not None and any(
             s.claim.programme_phase == year.phase and s.claim.state_on(end) in LIVE_STATES
-            for s in uow.claims.for_family(episode.family_id)
+            for s in claims_by_family.get(episode.family_id, [])
         )
         earlier = families.get(episode.family_id)
         families[episode.family_id] = FamilyClaimability(
@@ -591,13 +667,14 @@ def quarterly_claims(
             claimable_at_end=at_end or (earlier is not None and earlier.claimable_at_end),
             has_live_claim=claimed,
         )
-    claims = []
-    for stored in uow.claims.raised_by(end):
-        episode_hub = hubs.get(stored.claim.episode_id)
-        if episode_hub is None:
-            episode_hub = _episode(uow, stored.claim.episode_id).hub_id
-        if hub_id is None or episode_hub == hub_id:
-            claims.append(stored.claim)
+    raised = [stored for group in claims_by_family.values() for stored in group]
+    unknown = [s.claim.episode_id for s in raised if s.claim.episode_id not in hubs]
+    hubs.update({e.id: e.hub_id for e in uow.episodes.get_many(unknown).values()})
+    claims = [
+        stored.claim
+        for stored in raised
+        if hub_id is None or hubs.get(stored.claim.episode_id) == hub_id
+    ]
     return claims_progress(families.values(), claims, start=start, end=end)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, event, insert
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
@@ -632,6 +632,50 @@ def test_the_cli_writes_the_claims_report_the_api_serves(
     written = target.read_bytes().decode("utf-8")
     assert written == served.text
     assert claimable.family["reference"] in written
+
+
+@pytest.mark.usefixtures("verified_framework")
+def test_the_claims_reports_cost_the_same_number_of_statements_for_three_families_as_for_one(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    people: dict[str, uuid.UUID],
+    connection: Connection,
+) -> None:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    def cost() -> tuple[int, int]:
+        with as_user(client, people["reports"]):
+            seen.clear()
+            ok(client.get(REPORT, params={"period_end": PERIOD_END}))
+            claims_report = len(seen)
+            seen.clear()
+            ok(
+                client.get(
+                    f"{API}/reports/quarterly-progress", params={"quarter_end": "2024-12-31"}
+                )
+            )
+            return claims_report, len(seen)
+
+    run_family(client, clock, reference, staff, "One")
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        with_one = cost()
+        event.remove(connection, "before_cursor_execute", count)
+        run_family(client, clock, reference, staff, "Two")
+        run_family(client, clock, reference, staff, "Three")
+        event.listen(connection, "before_cursor_execute", count)
+        with_three = cost()
+    finally:
+        if event.contains(connection, "before_cursor_execute", count):
+            event.remove(connection, "before_cursor_execute", count)
+    assert with_one[0] > 0
+    assert with_one[1] > 0
+    assert with_three == with_one
 
 
 class TestPrivacy:

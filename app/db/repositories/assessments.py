@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -46,6 +47,16 @@ class SqlAssessmentRepository:
     def get(self, assessment_id: uuid.UUID) -> Assessment | None:
         row = self._session.get(AssessmentRow, assessment_id)
         return self._domain(row) if row else None
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Assessment]:
+        if not episode_ids:
+            return []
+        rows = self._session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.episode_id.in_(list(episode_ids)))
+            .order_by(AssessmentRow.episode_id, AssessmentRow.number)
+        )
+        return [self._domain(r) for r in rows]
 
     def for_episode(self, episode_id: uuid.UUID) -> list[Assessment]:
         rows = self._session.scalars(

@@ -143,6 +143,16 @@ class SqlClaimRepository:
         )
         return [_domain(r) for r in rows]
 
+    def for_families(self, family_ids: Sequence[uuid.UUID]) -> list[StoredClaim]:
+        if not family_ids:
+            return []
+        rows = self._session.scalars(
+            select(ClaimRow)
+            .where(ClaimRow.family_id.in_(list(family_ids)))
+            .order_by(ClaimRow.family_id, ClaimRow.created_on, ClaimRow.id)
+        )
+        return [_domain(r) for r in rows]
+
     def for_period(self, period_end: date) -> list[StoredClaim]:
         rows = self._session.scalars(
             select(ClaimRow)

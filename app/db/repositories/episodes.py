@@ -162,6 +162,14 @@ class SqlEpisodeRepository:
         row = self._session.get(EpisodeRow, episode_id)
         return self.hydrate([row])[0] if row else None
 
+    def get_many(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Episode]:
+        if not episode_ids:
+            return {}
+        rows = list(
+            self._session.scalars(select(EpisodeRow).where(EpisodeRow.id.in_(list(episode_ids))))
+        )
+        return {e.id: e for e in self.hydrate(rows)}
+
     def for_families(self, family_ids: Sequence[uuid.UUID]) -> list[Episode]:
         if not family_ids:
             return []
