@@ -40,6 +40,19 @@ DATABASES = [
     d for d in os.environ.get("FAMILYHUB_TEST_DATABASES", "sqlite,postgres").split(",") if d
 ]
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`@pytest.mark.postgres_only` tests run once, on PostgreSQL; skipped when it is not selected."""
+    for item in items:
+        if item.get_closest_marker("postgres_only") is None:
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" not in DATABASES:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (FAMILYHUB_TEST_DATABASES)"))
+        elif params.get("database_url", "postgres") != "postgres":
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only"))
+
+
 # Monday 3 March 2025, 10:00 UTC: a fixed "now" for every API test unless a test moves it.
 TEST_NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 

@@ -35,18 +35,30 @@ class RequestContextMiddleware:
             return
 
         received = 0
+        exceeded = False
+        answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
         async def send_with_id(message: Message) -> None:
+            nonlocal answered
+            if exceeded:
+                # A chunked body went over the limit while the app read it; whatever the app
+                # made of that (FastAPI turns it into a 400 "error parsing the body"), it is a 413.
+                if message["type"] == "http.response.start" and not answered:
+                    answered = True
+                    await self._too_large(scope, send, request_id)
+                return
             if message["type"] == "http.response.start":
+                answered = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
@@ -54,7 +66,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
-            await self._too_large(scope, send, request_id)
+            if not answered:
+                await self._too_large(scope, send, request_id)
 
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
         body: dict[str, Any] = {

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.current import current_representation
@@ -136,16 +137,29 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
+    """A versioned UPDATE that matched no row: a concurrent writer committed first (412, not 500)."""
+    stale = errors.StaleVersion("The record was changed by someone else; reload it and try again.")
+    stale.__cause__ = exc
+    return await _domain_error(request, stale)
+
+
+def _field_error(error: dict[str, Any]) -> FieldError:
+    loc = tuple(error.get("loc", ()))
+    message = str(error.get("msg", ""))
+    kind = str(error.get("type", ""))
+    if kind == "json_invalid" and loc[:1] == ("body",):
+        # The parser's loc is ("body", <character offset>): the failing field is the body itself,
+        # not an element "[8]" of it.
+        offset = loc[1] if len(loc) > 1 else None
+        at = f" at character {offset}" if isinstance(offset, int) else ""
+        return FieldError(field="body", message=f"{message}{at}", type=kind)
+    return FieldError(field=_location(loc), message=message, type=kind)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    field_errors = [
-        FieldError(
-            field=_location(tuple(e.get("loc", ()))),
-            message=str(e.get("msg", "")),
-            type=str(e.get("type", "")),
-        )
-        for e in exc.errors()
-    ]
+    field_errors = [_field_error(e) for e in exc.errors()]
     names = ", ".join(dict.fromkeys(f.field for f in field_errors)) or "the request"
     return problem_response(
         request,
@@ -160,11 +174,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        # A body that is not even text (invalid UTF-8) is invalid input like malformed JSON: 422.
-        error = FieldError(
-            field="body", message="The body is not valid JSON text.", type="json_invalid"
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        # A body that is not even text (invalid UTF-8), or JSON nested deeper than any record
+        # (the parser gives up), is invalid input like malformed JSON: 422.
+        message = (
+            "The body is nested too deeply."
+            if isinstance(exc.__cause__, RecursionError)
+            else "The body is not valid JSON text."
         )
+        error = FieldError(field="body", message=message, type="json_invalid")
         return problem_response(
             request,
             422,
@@ -203,6 +221,7 @@ async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +15,7 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+_FORGED = "The cursor is not one this service issued."
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,21 @@ class PageRequest:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidValue(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
         return cls(limit=limit, after=decode_cursor(cursor) if cursor else None)
+
+    def after_key(self, *parsers: Callable[[str], Any]) -> tuple[Any, ...] | None:
+        """The cursor's sort key with each value parsed (`date.fromisoformat`, `uuid.UUID`, ...).
+
+        A cursor of another shape, or with a value that does not parse, was not issued by this
+        list (a forged or edited cursor, or another list's): it is invalid input, never a 500.
+        """
+        if self.after is None:
+            return None
+        if len(self.after) != len(parsers):
+            raise InvalidValue(_FORGED, field="cursor")
+        try:
+            return tuple(parse(value) for parse, value in zip(parsers, self.after, strict=True))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidValue(_FORGED, field="cursor") from exc
 
 
 @dataclass(frozen=True)
@@ -44,10 +61,14 @@ def decode_cursor(cursor: str) -> tuple[Any, ...]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidValue("The cursor is not one this service issued.", field="cursor") from exc
-    if not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
-        raise InvalidValue("The cursor is not one this service issued.", field="cursor")
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise InvalidValue(_FORGED, field="cursor") from exc
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(v is None or (isinstance(v, str) and "\x00" not in v) for v in values)
+    ):
+        raise InvalidValue(_FORGED, field="cursor")
     return tuple(values)
 
 

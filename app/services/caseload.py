@@ -87,7 +87,7 @@ def caseload(
     as_of: date,
 ) -> Page[CaseloadEntry]:
     """The episodes I lead, overdue first, then due soonest; one request renders the home screen."""
-    after = (date.fromisoformat(page.after[0]), uuid.UUID(page.after[1])) if page.after else None
+    after = page.after_key(date.fromisoformat, uuid.UUID)
     with uow:
         q = queries()
         due_soon = uow.policies.history().in_force_on(as_of).due_soon_days

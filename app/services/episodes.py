@@ -102,6 +102,9 @@ def open_new_episode(
         family = uow.families.get(request.family_id)
         if family is None:
             raise InvalidValue("There is no family with this id.", field="family_id")
+        # One open episode per family: two requests opening one at once take turns from here,
+        # so the second sees the first's episode below and is refused.
+        uow.families.lock(family.id)
         hub_id = request.hub_id or family.hub_id
         hub = uow.reference.hub(hub_id)
         if hub is None or not hub.active:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -67,6 +68,16 @@ def test_a_body_that_is_not_utf8_is_a_422_naming_the_body(client: TestClient) ->
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == ["body"]
+
+
+@pytest.mark.parametrize("body", [b"\x00", b"{", b'{"hub_id": 1,,}', b"[1, 2"])
+def test_a_body_that_is_not_json_is_a_422_naming_the_body(client: TestClient, body: bytes) -> None:
+    response = client.post(
+        "/api/v1/families", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["body"]
+    assert response.json()["detail"] == "Check these fields: body."
 
 
 def test_opening_an_episode_for_an_unknown_family_is_a_documented_404(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AssessmentRow
+from app.db.repositories.versioned import row_to_save
 from app.domain.assessments import Assessment, AssessmentStatus, Need
 
 
@@ -74,9 +75,7 @@ class SqlAssessmentRepository:
         assessment.version = row.version
 
     def save(self, assessment: Assessment, *, at: datetime) -> None:
-        row = self._session.get(AssessmentRow, assessment.id)
-        if row is None:
-            raise LookupError(assessment.id)
+        row = row_to_save(self._session, AssessmentRow, assessment.id, assessment.version)
         self._apply(row, assessment)
         row.updated_at = at
         self._session.flush()

@@ -20,6 +20,7 @@ from app.db.models import (
     SfFrameworkRow,
     SfPolicyRow,
 )
+from app.db.repositories.versioned import row_to_save
 from app.domain.errors import Conflict
 from app.domain.outcomes_framework import ClaimRoute, council_policy_to_dict, parse_council_policy
 from app.domain.supporting_families import (
@@ -169,9 +170,7 @@ class SqlClaimRepository:
         stored.claim.version = row.version
 
     def save(self, stored: StoredClaim, *, at: datetime) -> None:
-        row = self._session.get(ClaimRow, stored.claim.id)
-        if row is None:
-            raise LookupError(stored.claim.id)
+        row = row_to_save(self._session, ClaimRow, stored.claim.id, stored.claim.version)
         self._apply(row, stored)
         row.updated_at = at
         self._flush()

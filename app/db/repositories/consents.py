@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import ConsentAgencyRow, ConsentRow
+from app.db.repositories.versioned import row_to_save
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 
 
@@ -97,9 +98,7 @@ class SqlConsentRepository:
         consent.version = row.version
 
     def save(self, consent: Consent, *, at: datetime) -> None:
-        row = self._session.get(ConsentRow, consent.id)
-        if row is None:
-            raise LookupError(consent.id)
+        row = row_to_save(self._session, ConsentRow, consent.id, consent.version)
         self._apply(row, consent)
         row.updated_at = at
         self._session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import DeadlineRow, EpisodeChildRow, EpisodeRow
 from app.db.repositories.scope import episode_in_scope
+from app.db.repositories.versioned import row_to_save
 from app.domain.episodes import (
     ClosureReason,
     Episode,
@@ -211,8 +212,9 @@ class SqlEpisodeRepository:
             stmt = stmt.where(episode_in_scope(flt.scope))
         if flt.open_only:
             stmt = stmt.where(EpisodeRow.stage != EpisodeStage.CLOSED.value)
-        if page.after:
-            on, eid = date.fromisoformat(page.after[0]), uuid.UUID(page.after[1])
+        after = page.after_key(date.fromisoformat, uuid.UUID)
+        if after is not None:
+            on, eid = after
             stmt = stmt.where(
                 (EpisodeRow.requested_on < on)
                 | ((EpisodeRow.requested_on == on) & (EpisodeRow.id < eid))
@@ -245,12 +247,13 @@ class SqlEpisodeRepository:
         episode.version = row.version
 
     def save(self, episode: Episode, *, at: datetime) -> None:
-        row = self._session.get(EpisodeRow, episode.id)
-        if row is None:
-            raise LookupError(episode.id)
+        row = row_to_save(self._session, EpisodeRow, episode.id, episode.version)
         self._apply(row, episode)
         row.updated_at = at
         flag_modified(row, "updated_at")
+        # The episode row first: its versioned UPDATE takes the row lock, so a concurrent writer
+        # waits here and then fails the version check, before it touches any deadline row.
+        self._session.flush()
         self._save_deadlines(episode)
         self._session.flush()
         episode.version = row.version

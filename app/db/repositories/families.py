@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
 from app.db.repositories.scope import family_in_scope
+from app.db.repositories.versioned import row_to_save
 from app.domain.families import (
     Address,
     ContactDetails,
@@ -95,14 +96,19 @@ class SqlFamilyRepository:
         self._sync_memberships(family, at)
         family.version = row.version
 
+    def lock(self, family_id: uuid.UUID) -> None:
+        """SELECT ... FOR UPDATE on PostgreSQL; SQLite allows one writer at a time anyway."""
+        self._session.execute(
+            select(FamilyRow.id).where(FamilyRow.id == family_id).with_for_update()
+        )
+
     def save(self, family: Family, *, at: datetime) -> None:
         """Store the household; any change to it or its memberships gives it a new version."""
-        row = self._session.get(FamilyRow, family.id)
-        if row is None:
-            raise LookupError(family.id)
+        row = row_to_save(self._session, FamilyRow, family.id, family.version)
         self._apply(row, family)
         row.updated_at = at
         flag_modified(row, "updated_at")
+        self._session.flush()
         self._sync_memberships(family, at)
         self._session.flush()
         family.version = row.version
@@ -169,8 +175,9 @@ class SqlFamilyRepository:
                     .where(MembershipRow.family_id == FamilyRow.id, *person_conditions)
                 )
             )
-        if page.after:
-            stmt = stmt.where(FamilyRow.reference > page.after[0])
+        after = page.after_key(str)
+        if after is not None:
+            stmt = stmt.where(FamilyRow.reference > after[0])
         rows = list(self._session.scalars(stmt))
         more = len(rows) > page.limit
         rows = rows[: page.limit]
@@ -377,9 +384,7 @@ class SqlPeopleRepository:
         person.version = row.version
 
     def save(self, person: Person, *, at: datetime) -> None:
-        row = self._session.get(PersonRow, person.id)
-        if row is None:
-            raise LookupError(person.id)
+        row = row_to_save(self._session, PersonRow, person.id, person.version)
         self._apply(row, person)
         row.updated_at = at
         self._session.flush()

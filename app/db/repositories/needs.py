@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import FamilyNeedRow, SupportDeliveredRow
+from app.db.repositories.versioned import row_to_save
 from app.domain.supporting_families import (
     Evidence,
     NeedOutcome,
@@ -113,9 +114,7 @@ class SqlNeedRepository:
         need.version = row.version
 
     def save(self, need: StoredNeed, *, at: datetime) -> None:
-        row = self._session.get(FamilyNeedRow, need.record.need.id)
-        if row is None:
-            raise LookupError(need.record.need.id)
+        row = row_to_save(self._session, FamilyNeedRow, need.record.need.id, need.version)
         self._apply(row, need)
         row.updated_at = at
         self._session.flush()

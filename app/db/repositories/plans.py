@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import FamilyPlanRow, PlanActionRow
 from app.db.repositories.episodes import qa_decision_from_json, qa_decision_to_json
+from app.db.repositories.versioned import row_to_save
 from app.domain.plans import Action, ActionStatus, FamilyPlan, Outcome, PlanStatus
 
 
@@ -99,12 +100,13 @@ class SqlPlanRepository:
         plan.version = row.version
 
     def save(self, plan: FamilyPlan, *, at: datetime) -> None:
-        row = self._session.get(FamilyPlanRow, plan.id)
-        if row is None:
-            raise LookupError(plan.id)
+        row = row_to_save(self._session, FamilyPlanRow, plan.id, plan.version)
         self._apply(row, plan)
         row.updated_at = at
         flag_modified(row, "updated_at")
+        # The plan row first: its versioned UPDATE takes the row lock, so a concurrent writer
+        # waits here and then fails the version check (412) before it touches the actions (409).
+        self._session.flush()
         self._save_actions(plan)
         self._session.flush()
         plan.version = row.version

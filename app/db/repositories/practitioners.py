@@ -8,8 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, delete, exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.models import PractitionerHubRow, PractitionerRow
+from app.db.repositories.versioned import row_to_save
 from app.domain.access import Role
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.domain.practitioners import Practitioner
@@ -77,11 +79,11 @@ class SqlPractitionerRepository:
         practitioner.version = row.version
 
     def save(self, practitioner: Practitioner, *, at: datetime) -> None:
-        row = self._session.get(PractitionerRow, practitioner.id)
-        if row is None:
-            raise LookupError(practitioner.id)
+        row = row_to_save(self._session, PractitionerRow, practitioner.id, practitioner.version)
         self._apply(row, practitioner)
         row.updated_at = at
+        flag_modified(row, "updated_at")
+        self._session.flush()
         self._set_hubs(practitioner)
         self._session.flush()
         practitioner.version = row.version
@@ -121,8 +123,9 @@ class SqlPractitionerRepository:
                     PractitionerHubRow.hub_id == flt.hub_id,
                 )
             )
-        if page.after:
-            name, pid = page.after[0], uuid.UUID(page.after[1])
+        after = page.after_key(str, uuid.UUID)
+        if after is not None:
+            name, pid = after
             stmt = stmt.where(
                 (PractitionerRow.name > name)
                 | ((PractitionerRow.name == name) & (PractitionerRow.id > pid))

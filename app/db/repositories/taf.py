@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import TafMeetingRow, TafMemberRow
+from app.db.repositories.versioned import row_to_save
 from app.domain.episodes import MeetingDecision
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMeeting, TafMember, TafMemberKind
 
@@ -53,9 +54,7 @@ class SqlTafRepository:
         member.version = row.version
 
     def save_member(self, member: TafMember, *, at: datetime) -> None:
-        row = self._session.get(TafMemberRow, member.id)
-        if row is None:
-            raise LookupError(member.id)
+        row = row_to_save(self._session, TafMemberRow, member.id, member.version)
         self._apply(row, member)
         row.updated_at = at
         self._session.flush()

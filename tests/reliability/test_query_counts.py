@@ -1,0 +1,215 @@
+"""Reading an episode, a caseload page or an overdue page costs a fixed number of SQL statements.
+
+Counted, not timed: every statement the request sends (the token's practitioner, the access
+rules, the audit trail's append and the read itself) is caught on the test's connection, once
+with a little data and once with six times as much. The counts must be equal; a count that grows
+with the rows is an N+1 waiting for a county-sized caseload. Runs on both databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, event
+
+from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.episodes import Episode, RequestSource, open_episode
+from app.domain.families import Address, Family, MemberRole, Membership, Person
+from tests.builders import ReferenceData, Staff, as_user
+from tests.conftest import TEST_NOW
+from tests.integration.test_timeliness_queries import (
+    LEVELS,
+    Step,
+    approved,
+    assessing,
+    d,
+    met,
+    submitted,
+)
+
+API = "/api/v1"
+NewUow = Callable[[], SqlUnitOfWork]
+
+# A sane ceiling per request, whatever the data: auth, access rules, audit append, the read.
+MOST_STATEMENTS = 30
+
+
+@dataclass
+class Statements:
+    seen: list[str]
+
+    def during(self, request: Callable[[], Any]) -> int:
+        self.seen.clear()
+        response = request()
+        assert response.status_code == 200, response.text
+        return len(self.seen)
+
+
+@pytest.fixture
+def statements(connection: Connection) -> Iterator[Statements]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    yield Statements(seen)
+    event.remove(connection, "before_cursor_execute", count)
+
+
+def given_case(
+    new_uow: NewUow,
+    *,
+    hub_id: uuid.UUID,
+    lead_id: uuid.UUID,
+    children: int = 1,
+    meetings: int = 0,
+) -> Episode:
+    """A household with `children` children, its episode approved and `meetings` TAF meetings held."""
+    steps: list[Step] = [assessing(d(1, 6)), submitted(d(1, 20)), approved(d(1, 22))]
+    # Weekly from 23 January: the first agrees the plan, each later one is an early review.
+    steps += [met(date.fromordinal(d(1, 23).toordinal() + 7 * i)) for i in range(meetings)]
+    with new_uow() as uow:
+        family = Family(
+            id=uuid.uuid4(),
+            reference=f"QC-{uuid.uuid4().hex[:8].upper()}",
+            address=Address.create(line1="12 Cedar Road", postcode="FY1 3HT"),
+            hub_id=hub_id,
+        )
+        child_ids = []
+        for n in range(children):
+            child = Person(
+                id=uuid.uuid4(),
+                given_name=f"Child{n}",
+                family_name="Hughes",
+                date_of_birth=date(2015, 1, 1 + n % 28),
+            )
+            uow.people.add(child, at=TEST_NOW)
+            family.add_member(
+                Membership(
+                    id=uuid.uuid4(),
+                    family_id=family.id,
+                    person_id=child.id,
+                    role=MemberRole.CHILD,
+                    joined_on=date(2024, 1, 1),
+                )
+            )
+            child_ids.append(child.id)
+        uow.families.add(family, at=TEST_NOW)
+        episode = open_episode(
+            id=uuid.uuid4(),
+            family_id=family.id,
+            hub_id=hub_id,
+            source=RequestSource.SCHOOL,
+            level_of_need="2",
+            allowed_levels=LEVELS,
+            lead_practitioner_id=lead_id,
+            child_person_ids=tuple(child_ids),
+            requested_on=d(1, 6),
+        )
+        uow.episodes.add(episode, at=TEST_NOW)
+        for step in steps:
+            step(episode)
+            uow.episodes.save(episode, at=TEST_NOW)
+        uow.commit()
+    return episode
+
+
+def given_cases(
+    new_uow: NewUow, reference: ReferenceData, lead_id: uuid.UUID, n: int, **kwargs: Any
+) -> list[Episode]:
+    return [
+        given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=lead_id, **kwargs)
+        for _ in range(n)
+    ]
+
+
+class TestReadingAnEpisode:
+    def test_costs_the_same_with_twelve_children_and_meetings_as_with_two(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        small = given_case(
+            new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=2, meetings=2
+        )
+        large = given_case(
+            new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=12, meetings=5
+        )
+        readers = {"lead": staff.lead, "link worker": staff.link_worker, "manager": staff.manager}
+        for role, reader in readers.items():
+            with as_user(client, reader):
+                client.get(f"{API}/episodes/{small.id}")  # warm: caches, policy
+                with_small = statements.during(lambda: client.get(f"{API}/episodes/{small.id}"))
+                with_large = statements.during(lambda: client.get(f"{API}/episodes/{large.id}"))
+            assert with_small == with_large, f"GET episode as {role}: {with_small} vs {with_large}"
+            assert with_small <= MOST_STATEMENTS
+
+
+class TestCaseloadPage:
+    def test_costs_the_same_for_twelve_episodes_as_for_two(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 2, children=2, meetings=1)
+        client.get(f"{API}/me/caseload")
+        with_two = statements.during(lambda: client.get(f"{API}/me/caseload"))
+        given_cases(new_uow, reference, staff.lead, 10, children=3, meetings=2)
+        page = client.get(f"{API}/me/caseload")
+        assert len(page.json()["items"]) == 12
+        with_twelve = statements.during(lambda: client.get(f"{API}/me/caseload"))
+        assert with_two == with_twelve, f"GET caseload: {with_two} vs {with_twelve} statements"
+        assert with_two <= MOST_STATEMENTS
+
+    def test_the_next_page_costs_the_same_as_the_first(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 12, children=2)
+        first = client.get(f"{API}/me/caseload", params={"limit": 5})
+        cursor = first.json()["next_cursor"]
+        assert cursor
+        on_first = statements.during(lambda: client.get(f"{API}/me/caseload", params={"limit": 5}))
+        on_next = statements.during(
+            lambda: client.get(f"{API}/me/caseload", params={"limit": 5, "cursor": cursor})
+        )
+        assert on_first == on_next
+
+
+class TestOverduePage:
+    def test_costs_the_same_for_twelve_overdue_episodes_as_for_two(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        # Approved on 22 January and never met: each first-TAF clock is overdue on 3 March.
+        given_cases(new_uow, reference, staff.lead, 2, children=2)
+        with as_user(client, staff.link_worker):
+            client.get(f"{API}/timeliness/overdue")
+            with_two = statements.during(lambda: client.get(f"{API}/timeliness/overdue"))
+            given_cases(new_uow, reference, staff.other_lead, 10, children=3)
+            page = client.get(f"{API}/timeliness/overdue")
+            assert len(page.json()["items"]) == 12
+            with_twelve = statements.during(lambda: client.get(f"{API}/timeliness/overdue"))
+        assert with_two == with_twelve, f"GET overdue: {with_two} vs {with_twelve} statements"
+        assert with_two <= MOST_STATEMENTS
