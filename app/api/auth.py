@@ -18,7 +18,13 @@ from app.api.deps import ClockDep, get_session_factory
 from app.api.security import TokenRejected, TokenSettings, TokenVerifier, bearer_token, unauthorized
 from app.clock import SystemClock
 from app.db.unit_of_work import SqlUnitOfWork
-from app.domain.access import Action, Principal, RecordFacts, require_break_glass_reason
+from app.domain.access import (
+    MIN_BREAK_GLASS_REASON,
+    Action,
+    Principal,
+    RecordFacts,
+    require_break_glass_reason,
+)
 from app.domain.families import Person
 from app.services import access
 from app.services.ports import Clock, UnitOfWork
@@ -198,6 +204,9 @@ def get_gate(
         Header(
             alias="X-Break-Glass-Reason",
             max_length=500,
+            # Documented, not enforced here: the rule (trimmed length) is the domain's, which names
+            # the field `break_glass_reason` in its 422.
+            json_schema_extra={"minLength": MIN_BREAK_GLASS_REASON},
             description="To read a record outside your relationships (audited and reported): say why.",
         ),
     ] = None,

@@ -120,6 +120,8 @@ def get_idempotent_create(
         str | None,
         Header(
             alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
             description="Makes the create safe to retry: the same key and body return the first response.",
         ),
     ] = None,

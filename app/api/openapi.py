@@ -18,19 +18,85 @@ COMMON_API_ERRORS = {
 }
 
 
+TOO_LARGE = "Request body too large (over FAMILYHUB_MAX_BODY_BYTES)"
+
+HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id (the caller's own, or a new one): quote it when reporting a problem.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": 'The version of the record, `"<version>"`: send it as If-Match to change it.',
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    },
+    "Location": {
+        "description": "Where the created record (or the collection it joined) can be read.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+}
+"""Response headers, declared once under components/headers and referred to by each response."""
+
+
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "ETags the client already holds: 304 (no body) if one names the current version.",
+    "schema": {"type": "string"},
+}
+"""Read by `etags.not_modified` from the request itself, so the route cannot declare it."""
+
+
+def _header_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
 def tidy(document: dict[str, Any]) -> dict[str, Any]:
-    """Every error is problem+json only; every API operation declares 401, 403 and 503 too."""
+    """Every API error is problem+json only; every API operation declares 401, 403 and 503 too,
+    every operation with a body 413. Every response carries X-Request-ID, an API 503 Retry-After,
+    a 201 Location, and a single-record read (the operations that can answer 304) its ETag and
+    the If-None-Match it honours.
+
+    `/health` and `/ready` are outside the API's conventions: `/ready` answers 503 with its own
+    readiness document, so its responses are left as the route declares them.
+    """
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             responses: dict[str, Any] = operation.get("responses", {})
-            for status, response in responses.items():
-                if status.startswith(("4", "5")):
-                    response["content"] = PROBLEM_CONTENT
-            if path.startswith("/api/"):
+            is_api = path.startswith("/api/")
+            if is_api:
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = PROBLEM_CONTENT
                 for status, description in COMMON_API_ERRORS.items():
                     responses.setdefault(
                         status, {"description": description, "content": PROBLEM_CONTENT}
                     )
+                if "requestBody" in operation:
+                    responses.setdefault(
+                        "413", {"description": TOO_LARGE, "content": PROBLEM_CONTENT}
+                    )
+            conditional = "304" in responses
+            if conditional:
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+            for status, response in responses.items():
+                headers = response.setdefault("headers", {})
+                headers["X-Request-ID"] = _header_ref("X-Request-ID")
+                if is_api and status == "503":
+                    headers["Retry-After"] = _header_ref("Retry-After")
+                if status == "201":
+                    headers["Location"] = _header_ref("Location")
+                if conditional and status in {"200", "304"}:
+                    headers["ETag"] = _header_ref("ETag")
+    document.setdefault("components", {})["headers"] = HEADERS
     schemas = document.get("components", {}).get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
