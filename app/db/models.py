@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -261,6 +262,14 @@ class EpisodeRow(Timestamped, Base):
         Index("ix_episodes_hub_id_stage", "hub_id", "stage"),
         Index("ix_episodes_closed_on", "closed_on"),
         Index("ix_episodes_requested_on", "requested_on"),
+        # One open episode per family (the service checks it under a lock; this holds it always).
+        Index(
+            "uq_episodes_family_id_open",
+            "family_id",
+            unique=True,
+            sqlite_where=text("stage <> 'closed'"),
+            postgresql_where=text("stage <> 'closed'"),
+        ),
         CheckConstraint(
             "stage IN ('requested', 'assessing', 'plan_awaiting_qa', 'plan_returned', 'plan_approved', "
             "'active', 'closed')",
@@ -297,6 +306,26 @@ class DeadlineRow(Base):
         Index("ix_episode_deadlines_due_on_kind", "due_on", "kind"),
         Index("ix_episode_deadlines_due_on_id", "due_on", "id"),
         Index("ix_episode_deadlines_started_on_kind", "started_on", "kind"),
+        # The running clocks, in the overdue list's order; met/stopped ones only for past days.
+        Index(
+            "ix_episode_deadlines_running_due_on_id",
+            "due_on",
+            "id",
+            sqlite_where=text("met_on IS NULL AND stopped_on IS NULL"),
+            postgresql_where=text("met_on IS NULL AND stopped_on IS NULL"),
+        ),
+        Index(
+            "ix_episode_deadlines_met_on",
+            "met_on",
+            sqlite_where=text("met_on IS NOT NULL"),
+            postgresql_where=text("met_on IS NOT NULL"),
+        ),
+        Index(
+            "ix_episode_deadlines_stopped_on",
+            "stopped_on",
+            sqlite_where=text("stopped_on IS NOT NULL"),
+            postgresql_where=text("stopped_on IS NOT NULL"),
+        ),
         CheckConstraint(
             "kind IN ('assessment', 'quality_assurance', 'first_taf', 'review')", name="kind"
         ),
@@ -443,8 +472,12 @@ class FamilyNeedRow(Timestamped, Base):
 
     __tablename__ = "family_needs"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
-    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False, index=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episodes.id"), nullable=False, index=True
+    )
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
     descriptor_code: Mapped[str] = mapped_column(String(32), nullable=False)
     headline: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
@@ -459,7 +492,9 @@ class FamilyNeedRow(Timestamped, Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
-        CheckConstraint("outcome_status IN ('open', 'achieved', 'not_achieved')", name="outcome_status"),
+        CheckConstraint(
+            "outcome_status IN ('open', 'achieved', 'not_achieved')", name="outcome_status"
+        ),
     )
 
 
@@ -468,7 +503,9 @@ class SupportDeliveredRow(Base):
 
     __tablename__ = "support_delivered"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episodes.id"), nullable=False, index=True
+    )
     service: Mapped[str] = mapped_column(String(200), nullable=False)
     provider: Mapped[str] = mapped_column(String(200), nullable=False)
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -496,8 +533,12 @@ class ClaimRow(Timestamped, Base):
 
     __tablename__ = "claims"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False, index=True)
-    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False, index=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episodes.id"), nullable=False, index=True
+    )
     programme_phase: Mapped[str] = mapped_column(String(32), nullable=False)
     programme_year: Mapped[str] = mapped_column(String(32), nullable=False)
     unit_value_pence: Mapped[int | None] = mapped_column(Integer)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
+from app.db.models import EpisodeRow
 from tests.builders import ReferenceData, Staff, as_user, make_family_body, make_member_body
 
 API = "/api/v1"
@@ -503,3 +507,36 @@ def test_families_with_a_member_body_builder_still_validate(
 ) -> None:
     body = make_family_body(reference.hubs["NORTH"], members=[make_member_body("child")])
     assert client.post(f"{API}/families", json=body).status_code == 201
+
+
+# --- one open episode per family, held by the database too --------------------------------------
+
+
+def copy_of(connection: Connection, episode_id: str) -> dict[str, Any]:
+    """An episode row's values under a new id, to write past the service as another program might."""
+    row = connection.execute(select(EpisodeRow).where(EpisodeRow.id == uuid.UUID(episode_id))).one()
+    values = dict(row._mapping)
+    values["id"] = uuid.uuid4()
+    return values
+
+
+def test_the_database_refuses_a_second_open_episode_for_a_family(
+    case: Case, connection: Connection
+) -> None:
+    second = copy_of(connection, case.episode["id"])
+    savepoint = connection.begin_nested()
+    with pytest.raises(IntegrityError):
+        connection.execute(EpisodeRow.__table__.insert().values(**second))
+    savepoint.rollback()
+
+
+def test_a_closed_episode_does_not_count(case: Case, connection: Connection) -> None:
+    second = copy_of(connection, case.episode["id"])
+    savepoint = connection.begin_nested()
+    connection.execute(
+        update(EpisodeRow)
+        .where(EpisodeRow.id == uuid.UUID(case.episode["id"]))
+        .values(stage="closed", closed_on=date(2025, 3, 3))
+    )
+    connection.execute(EpisodeRow.__table__.insert().values(**second))
+    savepoint.rollback()

@@ -10,12 +10,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
     DeadlineRow,
     EpisodeRow,
+    FamilyNeedRow,
     FamilyPlanRow,
     FamilyRow,
     MembershipRow,
@@ -61,16 +62,21 @@ class SqlCaseloadQueries:
         limit: int,
     ) -> tuple[list[Episode], tuple[date, uuid.UUID] | None]:
         """Open episodes this practitioner leads, the one whose next running clock is due soonest first."""
+        # Correlated, so only this lead's episodes' clocks are read (through the episode_id
+        # index), not every running clock in the county grouped first.
         next_due = (
-            select(DeadlineRow.episode_id, func.min(DeadlineRow.due_on).label("due_on"))
-            .where(DeadlineRow.met_on.is_(None), DeadlineRow.stopped_on.is_(None))
-            .group_by(DeadlineRow.episode_id)
-            .subquery()
+            select(func.min(DeadlineRow.due_on))
+            .where(
+                DeadlineRow.episode_id == EpisodeRow.id,
+                DeadlineRow.met_on.is_(None),
+                DeadlineRow.stopped_on.is_(None),
+            )
+            .correlate(EpisodeRow)
+            .scalar_subquery()
         )
-        urgency = func.coalesce(next_due.c.due_on, literal(NO_DEADLINE))
+        urgency = func.coalesce(next_due, literal(NO_DEADLINE))
         stmt = (
             select(EpisodeRow, urgency.label("urgency"))
-            .outerjoin(next_due, next_due.c.episode_id == EpisodeRow.id)
             .where(
                 EpisodeRow.lead_practitioner_id == lead_id,
                 EpisodeRow.stage != EpisodeStage.CLOSED.value,
@@ -157,11 +163,19 @@ class SqlCaseloadQueries:
         return SqlEpisodeRepository(self._session).hydrate(rows)
 
     def led_closed_episodes(self, lead_id: uuid.UUID) -> list[Episode]:
+        """Closed episodes this practitioner led that have an achieved need: the only ones a
+        sustainment check can be due for. Years of closed episodes are not hydrated for nothing
+        (about 130 per lead at county scale, bench/RESULTS.md)."""
+        achieved = exists().where(
+            FamilyNeedRow.episode_id == EpisodeRow.id,
+            FamilyNeedRow.outcome_status == "achieved",
+        )
         rows = list(
             self._session.scalars(
                 select(EpisodeRow).where(
                     EpisodeRow.lead_practitioner_id == lead_id,
                     EpisodeRow.stage == EpisodeStage.CLOSED.value,
+                    achieved,
                 )
             )
         )

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
-from app.db.models import FamilyRow, SyncStateRow
+from app.db.models import EpisodeRow, FamilyRow, SyncStateRow, TafMemberRow
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.plans import SqlPlanRepository
@@ -27,11 +27,30 @@ class SqlSyncQueries:
         self._session = session
 
     def family_ids_in(self, scope: SearchScope) -> list[uuid.UUID]:
+        if scope.practitioner_id is not None and not (
+            scope.everything or scope.hub_ids or scope.plans_awaiting_qa
+        ):
+            return self._family_ids_of_practitioner(scope.practitioner_id)
         return list(
             self._session.scalars(
                 select(FamilyRow.id).where(family_in_scope(scope)).order_by(FamilyRow.id)
             )
         )
+
+    def _family_ids_of_practitioner(self, pid: uuid.UUID) -> list[uuid.UUID]:
+        """`family_in_scope` for a practitioner-only scope (registrar, lead or TAF seat), as a union
+        of three index lookups. The OR of EXISTS read every family in the county (1.2 s at 50,000
+        families, bench/RESULTS.md)."""
+        ids = union(
+            select(FamilyRow.id.label("family_id")).where(
+                FamilyRow.created_by_practitioner_id == pid
+            ),
+            select(EpisodeRow.family_id).where(EpisodeRow.lead_practitioner_id == pid),
+            select(EpisodeRow.family_id)
+            .join(TafMemberRow, TafMemberRow.episode_id == EpisodeRow.id)
+            .where(TafMemberRow.practitioner_id == pid),
+        ).subquery()
+        return list(self._session.scalars(select(ids.c.family_id).order_by(ids.c.family_id)))
 
     def records(self, family_ids: list[uuid.UUID]) -> CaseloadRecords:
         families = SqlFamilyRepository(self._session).get_many(family_ids)

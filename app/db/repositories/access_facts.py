@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,6 +97,11 @@ class SqlAccessFacts:
                 )
             )
         consents = SqlConsentRepository(self._session).for_families(list(families))
+        # Grouped once: filtering every episode for every family was quadratic (262 families,
+        # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
+        episodes_of: dict[uuid.UUID, list[Any]] = {fid: [] for fid in families}
+        for e in episodes:
+            episodes_of.setdefault(e.family_id, []).append(e)
         facts: dict[uuid.UUID, RecordFacts] = {}
         for fid, (hub, creator) in families.items():
             agencies, all_taf = sharing_in_force(consents.get(fid, []), today)
@@ -117,8 +123,7 @@ class SqlAccessFacts:
                             {p: frozenset(a) for p, a in assigned[e.id].items()}
                         ),
                     )
-                    for e in episodes
-                    if e.family_id == fid
+                    for e in episodes_of[fid]
                 ),
             )
         return facts

@@ -1,0 +1,997 @@
+"""Load a county-sized data set into PostgreSQL through the services, for the benchmark.
+
+Every family, consent, episode step, plan, TAF meeting, closure and Supporting Families need is
+created by the same use cases the API calls (`app.services.*`), on a clock that walks forward
+from each family's first contact to "today", so every deadline, status and refusal comes from the
+real rules. Only the transaction boundary differs from the API: one unit of work per batch of
+families (`SqlUnitOfWork.deferred_commit`), because 60,000 episodes at one transaction per step
+would take hours.
+
+Deterministic: each family's story comes from its own `random.Random(seed, index)`, and `uuid4`
+is drawn from that generator too, so the same seed and scale give the same database whichever
+worker process loads a family.
+
+    .venv/bin/python bench/generate.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/familyhub_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import random
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import cast
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.clock import FixedClock
+from app.db.engine import make_engine, make_session_factory
+from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.access import Role
+from app.domain.assessments import Need
+from app.domain.consent import (
+    Consent,
+    ConsentPurpose,
+    RecordingMethod,
+    SharingScope,
+    consent_in_force,
+)
+from app.domain.episodes import (
+    ClosureReason,
+    FamilyLifeImproved,
+    FamilyView,
+    MeetingDecision,
+    QaOutcome,
+    RequestSource,
+)
+from app.domain.errors import DomainError
+from app.domain.families import Address, MemberRole, Person, add_months
+from app.domain.plans import Action, Outcome
+from app.domain.practitioners import Practitioner
+from app.domain.supporting_families import (
+    NeedOutcome,
+    SustainmentResult,
+    sustainment_due_on,
+)
+from app.domain.taf import ChildVoice, OutcomeProgress
+from app.services import (
+    assessments,
+    consents,
+    episodes,
+    families,
+    needs,
+    plans,
+    practitioners,
+    taf,
+)
+from app.services.ports import Agency, ClaimsUnitOfWork, Hub
+from app.supporting_families_data import catalogue
+from bench.staging import ReadOnlyReference, StagingUnitOfWork
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/familyhub_bench"
+ZONE = ZoneInfo("Europe/London")
+EMAIL_DOMAIN = "bench.familyhub.example"
+
+HUB_NAMES = [
+    "North Shore",
+    "Bispham",
+    "Layton",
+    "Central",
+    "Claremont",
+    "Talbot",
+    "Revoe",
+    "South Shore",
+    "Marton",
+    "Mereside",
+    "Squires Gate",
+    "Grange Park",
+]
+POSTCODE_AREAS = [f"FY{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8)]
+AGENCIES = [
+    ("COUNCIL_EH", "Council Early Help and Support Service", "council_early_help"),
+    ("HEALTH_VISITING", "0-19 Health Visiting Service", "health_visiting"),
+    ("MIDWIFERY", "Community Midwifery", "health"),
+    ("SCHOOLS", "Schools and academies", "school"),
+    ("POLICE", "Police Early Action Team", "police"),
+    ("HOUSING", "Council Housing Options", "housing"),
+    ("CAMHS", "Child and Adolescent Mental Health Service", "health"),
+    ("DA_SERVICE", "Domestic Abuse Support Service", "voluntary_sector"),
+    ("DWP", "Supporting Families Employment Adviser (DWP)", "employment"),
+]
+LEAD_AGENCIES = ["COUNCIL_EH"] * 5 + ["HEALTH_VISITING", "SCHOOLS", "SCHOOLS", "HOUSING"]
+SURNAMES = [
+    "Hughes",
+    "Patel",
+    "Kowalski",
+    "Okafor",
+    "Brown",
+    "Murphy",
+    "Ahmed",
+    "Walsh",
+    "Nguyen",
+    "Taylor",
+    "Ali",
+    "Evans",
+    "Khan",
+    "Roberts",
+    "Begum",
+    "Clarke",
+    "Novak",
+    "Mensah",
+    "Wilson",
+    "Sharma",
+    "Jones",
+    "Smith",
+    "Williams",
+    "Davies",
+    "Thomas",
+    "Johnson",
+    "Wright",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Harris",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "King",
+    "Lee",
+]
+GIVEN = [
+    "Ava",
+    "Noah",
+    "Mia",
+    "Leo",
+    "Isla",
+    "Oscar",
+    "Amelia",
+    "Zain",
+    "Lily",
+    "Jack",
+    "Ruby",
+    "Musa",
+    "Freya",
+    "Theo",
+    "Aisha",
+    "Harry",
+    "Sarah",
+    "Daniel",
+    "Priya",
+    "Tomasz",
+    "Grace",
+    "Kevin",
+    "Fatima",
+    "Liam",
+    "Chloe",
+    "Adebayo",
+    "Rachel",
+    "Mark",
+    "Jade",
+    "Imran",
+    "Nicola",
+    "Craig",
+]
+STREETS = [
+    "Cedar Road",
+    "Mill Lane",
+    "Station Road",
+    "Queen Street",
+    "Park Avenue",
+    "Church Walk",
+    "Grange Road",
+    "Victoria Terrace",
+    "Highfield Road",
+    "Talbot Square",
+    "Lytham Road",
+    "Waterloo Road",
+]
+
+CLOSURES: list[tuple[ClosureReason, float]] = [
+    (ClosureReason.ALL_NEEDS_MET, 0.52),
+    (ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT, 0.14),
+    (ClosureReason.STEPPED_DOWN_TO_UNIVERSAL, 0.12),
+    (ClosureReason.STEPPED_UP_TO_SOCIAL_CARE, 0.08),
+    (ClosureReason.MOVED_AWAY, 0.05),
+    (ClosureReason.DISENGAGED, 0.06),
+    (ClosureReason.CONSENT_WITHDRAWN, 0.03),
+]
+
+
+# --- the plan: who exists, pure and deterministic -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    families: int
+    seed: int
+    today: date
+    years: int
+    hubs: int
+    workers: int
+    batch: int
+
+    @property
+    def start(self) -> date:
+        return add_months(self.today, -12 * self.years)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Ids of the practitioners the stories use, by hub."""
+
+    leads_by_hub: dict[str, list[str]]
+    qa_officers: list[str]
+    hubs: dict[str, str]
+
+
+@dataclass
+class Tally:
+    """What a worker created, for the summary (rule refusals are bugs in this generator)."""
+
+    families: int = 0
+    members: int = 0
+    episodes: int = 0
+    steps: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        self.families += other.families
+        self.members += other.members
+        self.episodes += other.episodes
+        self.steps.update(other.steps)
+        self.refusals.update(other.refusals)
+
+
+def _seeded_uuid4(rng: random.Random) -> Callable[[], uuid.UUID]:
+    return lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _new_uow_factory(url: str) -> Callable[[], SqlUnitOfWork]:
+    factory = make_session_factory(make_engine(url, pool_size=2, max_overflow=0))
+    return lambda: SqlUnitOfWork(factory)
+
+
+def _clock(day: date) -> FixedClock:
+    return FixedClock(datetime.combine(day, clock_time(10)).replace(tzinfo=UTC), ZONE)
+
+
+def setup_reference_and_staff(cfg: Config) -> Staff:
+    """Hubs, agencies and the practitioner directory, through the reference repository and the
+    practitioner service. About one lead professional per 125 families (a caseload of ~15-25 open
+    episodes each), a link worker per hub, QA officers and one user per oversight role."""
+    new_uow = _new_uow_factory(cfg.database_url)
+    rng = random.Random(f"{cfg.seed}:staff")
+    uuid.uuid4 = _seeded_uuid4(rng)
+    clock = _clock(cfg.start - timedelta(days=30))
+    hubs: dict[str, str] = {}
+    with new_uow() as uow:
+        if uow.reference.hub_by_code("H01") is not None:
+            raise SystemExit("the database already holds bench data; drop and recreate it first")
+        for n in range(cfg.hubs):
+            code = f"H{n + 1:02d}"
+            hub = Hub(
+                id=uuid.uuid4(),
+                code=code,
+                name=f"{HUB_NAMES[n % len(HUB_NAMES)]} Family Hub",
+                neighbourhood=HUB_NAMES[n % len(HUB_NAMES)],
+                active=True,
+            )
+            uow.reference.add_hub(hub)
+            hubs[code] = str(hub.id)
+        for code, name, kind in AGENCIES:
+            uow.reference.add_agency(Agency(code=code, name=name, kind=kind, active=True))
+        uow.commit()
+
+    def register(email: str, name: str, agency: str, roles: set[Role], hub_codes: list[str]) -> str:
+        return str(
+            practitioners.register_practitioner(
+                new_uow(),
+                clock,
+                Practitioner(
+                    id=uuid.uuid4(),
+                    name=name,
+                    email=f"{email}@{EMAIL_DOMAIN}",
+                    agency_code=agency,
+                    roles=frozenset(roles),
+                    hub_ids=frozenset(uuid.UUID(hubs[c]) for c in hub_codes),
+                ),
+            ).id
+        )
+
+    codes = sorted(hubs)
+    leads_by_hub: dict[str, list[str]] = {c: [] for c in codes}
+    n_leads = max(len(codes), math.ceil(cfg.families / 125))
+    for n in range(n_leads):
+        code = codes[n % len(codes)]
+        agency = LEAD_AGENCIES[n % len(LEAD_AGENCIES)]
+        leads_by_hub[code].append(
+            register(
+                f"lead{n + 1:04d}",
+                f"Lead Professional {n + 1}",
+                agency,
+                {Role.PRACTITIONER},
+                [code],
+            )
+        )
+    for n, code in enumerate(codes):
+        register(
+            f"link{n + 1:02d}", f"Link Worker {code}", "COUNCIL_EH", {Role.LINK_WORKER}, [code]
+        )
+    qa = [
+        register(f"qa{n + 1}", f"QA Officer {n + 1}", "COUNCIL_EH", {Role.QUALITY_ASSURANCE}, [])
+        for n in range(max(2, n_leads // 60))
+    ]
+    for email, role in [
+        ("manager", Role.MANAGER),
+        ("reports", Role.REPORTING),
+        ("admin", Role.ADMIN),
+        ("auditor", Role.AUDITOR),
+    ]:
+        register(email, email.title(), "COUNCIL_EH", {role}, [])
+    return Staff(leads_by_hub=leads_by_hub, qa_officers=qa, hubs=hubs)
+
+
+# --- one family's story ---------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """The story has reached today: the episode stays at the stage it got to."""
+
+
+@dataclass
+class _Story:
+    """Plays one family forward through the services on a walking clock."""
+
+    cfg: Config
+    staff: Staff
+    uow: StagingUnitOfWork
+    rng: random.Random
+    tally: Tally
+
+    def at(self, day: date) -> FixedClock:
+        if day > self.cfg.today:
+            raise _Stop
+        return _clock(day)
+
+    def new_uow(self) -> ClaimsUnitOfWork:
+        """The batch's staging unit of work, typed as the services expect: it implements the
+        repository methods these services call, not the whole Protocol."""
+        return cast(ClaimsUnitOfWork, self.uow)
+
+    def run(self, index: int) -> None:
+        rng, cfg = self.rng, self.cfg
+        hub = f"H{rng.randrange(cfg.hubs) + 1:02d}"
+        span = (cfg.today - cfg.start).days
+        first_contact = cfg.start + timedelta(days=rng.randrange(span - 3))
+        record, carers, children = self._create_family(index, hub, first_contact)
+        self.tally.families += 1
+        self.tally.members += len(carers) + len(children)
+        if not children:
+            return
+        wanted = rng.choices([0, 1, 2, 3], weights=[8, 45, 30, 17])[0]
+        day = first_contact + timedelta(days=rng.randrange(0, 20))
+        for _ in range(wanted):
+            if day > cfg.today:
+                break
+            try:
+                closed_on = self._episode(record.family.id, hub, carers, children, day)
+            except _Stop:
+                return
+            except DomainError as exc:
+                self.tally.refusals[f"{type(exc).__name__}: {exc.detail}"[:140]] += 1
+                return
+            if closed_on is None:
+                return
+            day = closed_on + timedelta(days=rng.randrange(30, 540))
+
+    def _create_family(
+        self, index: int, hub: str, on: date
+    ) -> tuple[families.FamilyRecord, list[uuid.UUID], list[uuid.UUID]]:
+        rng = self.rng
+        surname = rng.choice(SURNAMES)
+        members: list[families.NewMember] = []
+        n_carers = 1 if rng.random() < 0.85 else 2
+        n_children = rng.choices([0, 1, 2, 3, 4], weights=[8, 52, 26, 10, 4])[0]
+        for _ in range(n_carers):
+            born = on - timedelta(days=rng.randrange(19 * 365, 50 * 365))
+            members.append(
+                families.NewMember(
+                    role=MemberRole.PARENT_CARER,
+                    person=Person(
+                        id=uuid.uuid4(),
+                        given_name=rng.choice(GIVEN),
+                        family_name=surname,
+                        date_of_birth=born,
+                    ),
+                    joined_on=on,
+                )
+            )
+        for _ in range(n_children):
+            born = on - timedelta(days=rng.randrange(30, 13 * 365))
+            members.append(
+                families.NewMember(
+                    role=MemberRole.CHILD,
+                    person=Person(
+                        id=uuid.uuid4(),
+                        given_name=rng.choice(GIVEN),
+                        family_name=surname,
+                        date_of_birth=born,
+                        send=rng.random() < 0.12,
+                    ),
+                    joined_on=on,
+                )
+            )
+        area = rng.choice(POSTCODE_AREAS)
+        postcode = f"{area} {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        record = families.create_family(
+            self.new_uow(),
+            self.at(on),
+            families.FamilyDraft(
+                address=Address.create(
+                    line1=f"{rng.randrange(1, 300)} {rng.choice(STREETS)}",
+                    town="Blackpool",
+                    postcode=postcode,
+                ),
+                hub_id=uuid.UUID(self.staff.hubs[hub]),
+                reference=f"BF-{index:07d}",
+                members=members,
+            ),
+        )
+        self.tally.steps["create_family"] += 1
+        carers = [m.person.id for m in members if m.role is MemberRole.PARENT_CARER and m.person]
+        children = [m.person.id for m in members if m.role is MemberRole.CHILD and m.person]
+        return record, carers, children
+
+    def _consent(
+        self, family_id: uuid.UUID, carer: uuid.UUID, children: list[uuid.UUID], day: date
+    ) -> None:
+        uow = self.new_uow()
+        with uow:
+            known = uow.consents.for_family(family_id)
+        if consent_in_force(known, ConsentPurpose.EARLY_HELP, day) is not None:
+            return
+        for purpose in (ConsentPurpose.EARLY_HELP, ConsentPurpose.INFORMATION_SHARING):
+            consents.record_consent(
+                self.new_uow(),
+                self.at(day),
+                Consent(
+                    id=uuid.uuid4(),
+                    family_id=family_id,
+                    purpose=purpose,
+                    given_by_person_id=carer,
+                    given_on=day,
+                    method=self.rng.choice(list(RecordingMethod)),
+                    on_behalf_of_person_ids=tuple(children),
+                    sharing_scope=SharingScope.ALL_TAF_MEMBERS
+                    if purpose is ConsentPurpose.INFORMATION_SHARING
+                    else None,
+                ),
+            )
+            self.tally.steps["record_consent"] += 1
+
+    def _close(self, episode_id: uuid.UUID, version: int, day: date, reason: ClosureReason) -> date:
+        view = None
+        if reason not in {
+            ClosureReason.MOVED_AWAY,
+            ClosureReason.DISENGAGED,
+            ClosureReason.CONSENT_WITHDRAWN,
+        }:
+            improved = {
+                ClosureReason.ALL_NEEDS_MET: FamilyLifeImproved.YES,
+                ClosureReason.STEPPED_DOWN_TO_UNIVERSAL: FamilyLifeImproved.YES,
+                ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT: FamilyLifeImproved.PARTLY,
+            }.get(reason, FamilyLifeImproved.NO)
+            view = FamilyView(improved, "In the family's words.")
+        episodes.close_episode(
+            self.new_uow(),
+            self.at(day),
+            episode_id,
+            episodes.Closure(
+                reason=reason,
+                family_view=view,
+                stepped_up_reference=f"CSC-{self.rng.randrange(10000, 99999)}"
+                if reason is ClosureReason.STEPPED_UP_TO_SOCIAL_CARE
+                else None,
+            ),
+            expected_version=version,
+        )
+        self.tally.steps["close_episode"] += 1
+        return day
+
+    def _episode(
+        self,
+        family_id: uuid.UUID,
+        hub: str,
+        carers: list[uuid.UUID],
+        children: list[uuid.UUID],
+        day: date,
+    ) -> date | None:
+        """One episode from request to closure, or to the stage it has reached today.
+
+        Durations are drawn so most steps meet their deadline and a realistic tail does not:
+        the assessment (20 working days), QA, first TAF and reviews (every 4-6 weeks).
+        """
+        rng = self.rng
+        lead = uuid.UUID(rng.choice(self.staff.leads_by_hub[hub]))
+        source = rng.choice(list(RequestSource))
+        opened = episodes.open_new_episode(
+            self.new_uow(),
+            self.at(day),
+            episodes.EpisodeRequest(
+                family_id=family_id,
+                source=source,
+                level_of_need=rng.choice(["2", "2", "3"]),
+                lead_practitioner_id=lead,
+                child_person_ids=tuple(children),
+                step_down_reference=f"CSC-{rng.randrange(10000, 99999)}"
+                if source is RequestSource.STEPPED_DOWN_FROM_SOCIAL_CARE
+                else None,
+            ),
+            levels=["2", "3"],
+        )
+        self.tally.episodes += 1
+        self.tally.steps["open_episode"] += 1
+        episode_id, version = opened.episode.id, opened.episode.version
+        fate = rng.random()
+        if fate < 0.04:  # the family never agrees to early help
+            return self._close(
+                episode_id,
+                version,
+                day + timedelta(days=rng.randrange(5, 40)),
+                ClosureReason.DISENGAGED,
+            )
+
+        day += timedelta(days=rng.randrange(1, 12))
+        self._consent(family_id, carers[0], children, day)
+        started, assessment = episodes.start_assessment(
+            self.new_uow(), self.at(day), episode_id, expected_version=version
+        )
+        self.tally.steps["start_assessment"] += 1
+        version = started.episode.version
+        if fate < 0.08:  # disengages during the assessment
+            return self._close(
+                episode_id,
+                version,
+                day + timedelta(days=rng.randrange(5, 50)),
+                rng.choice([ClosureReason.DISENGAGED, ClosureReason.MOVED_AWAY]),
+            )
+
+        # The assessment: 20 working days (~28 calendar days); about one in six runs late.
+        day += timedelta(
+            days=rng.randrange(8, 28) if rng.random() < 0.83 else rng.randrange(29, 80)
+        )
+        headline = rng.choice(["EDU", "HEALTH", "REL", "FIN", "HOUSING", "EYD", "DA", "SAFE"])
+        need = Need(
+            id=uuid.uuid4(),
+            headline=headline,
+            description="Needs identified with the family",
+            person_ids=tuple(children[:1]),
+        )
+        clock = self.at(day)
+        written = assessments.revise_assessment(
+            self.new_uow(),
+            clock,
+            episode_id,
+            assessment.id,
+            assessments.AssessmentChanges(
+                fields={
+                    "strengths": ["Loving, committed carers"],
+                    "child_voice": "Said what home is like",
+                    "parents_view": "Want things to be calmer",
+                    "analysis": "Whole-family support will help.",
+                },
+                needs=[need],
+            ),
+            expected_version=assessment.version,
+        )
+        assessments.complete_assessment(
+            self.new_uow(), clock, episode_id, assessment.id, expected_version=written.version
+        )
+        self.tally.steps["assessment_revise_and_complete"] += 2
+        sf_needs = (
+            self._record_sf_needs(episode_id, children, carers, day) if rng.random() < 0.45 else []
+        )
+        outcome = Outcome(
+            id=uuid.uuid4(),
+            description="Things improve at home and school",
+            need_ids=(need.id,),
+            measure="Family and school agree it has improved",
+            baseline_score=rng.randrange(1, 5),
+        )
+        plans.draft_plan(
+            self.new_uow(),
+            clock,
+            episode_id,
+            outcomes=[outcome],
+            actions=[
+                Action(
+                    id=uuid.uuid4(),
+                    outcome_id=outcome.id,
+                    description="Agree a daily routine",
+                    owner_taf_member_id=None,
+                    owner_person_id=carers[0],
+                    due_on=day + timedelta(days=42),
+                )
+            ],
+        )
+        submitted, _ = plans.submit_for_quality_assurance(
+            self.new_uow(), clock, episode_id, expected_version=version
+        )
+        self.tally.steps["draft_and_submit_plan"] += 2
+        version = submitted.episode.version
+
+        # Quality assurance: usually within a week; one plan in eight goes back once.
+        qa = uuid.UUID(rng.choice(self.staff.qa_officers))
+        if rng.random() < 0.12:
+            day += timedelta(days=rng.randrange(1, 8))
+            decided, _ = plans.decide_quality_assurance(
+                self.new_uow(),
+                self.at(day),
+                episode_id,
+                officer_id=qa,
+                outcome=QaOutcome.RETURNED,
+                comments="Make the outcome measurable",
+                expected_version=version,
+            )
+            day += timedelta(days=rng.randrange(2, 10))
+            resubmitted, _ = plans.submit_for_quality_assurance(
+                self.new_uow(), self.at(day), episode_id, expected_version=decided.episode.version
+            )
+            self.tally.steps["qa_returned_and_resubmitted"] += 2
+            version = resubmitted.episode.version
+        day += timedelta(days=rng.randrange(1, 8) if rng.random() < 0.85 else rng.randrange(8, 25))
+        decided, _ = plans.decide_quality_assurance(
+            self.new_uow(),
+            self.at(day),
+            episode_id,
+            officer_id=qa,
+            outcome=QaOutcome.APPROVED,
+            comments="",
+            expected_version=version,
+        )
+        self.tally.steps["qa_approved"] += 1
+        version = decided.episode.version
+
+        # The first TAF meeting agrees the plan and makes the episode active.
+        day += timedelta(
+            days=rng.randrange(3, 18) if rng.random() < 0.85 else rng.randrange(18, 45)
+        )
+        clock = self.at(day)
+        member = taf.add_family_person(
+            self.new_uow(),
+            clock,
+            episode_id,
+            person_id=carers[0],
+            role="Parent or carer",
+            joined_on=day,
+        )
+        attendees = [member.id]
+        partners = [p for p in self.staff.leads_by_hub[hub] if p != str(lead)]
+        if partners and rng.random() < 0.6:
+            partner = taf.add_practitioner(
+                self.new_uow(),
+                clock,
+                episode_id,
+                practitioner_id=uuid.UUID(rng.choice(partners)),
+                role="Partner agency",
+                joined_on=day,
+            )
+            attendees.append(partner.id)
+            self.tally.steps["add_taf_practitioner"] += 1
+        held, _ = taf.hold_meeting(
+            self.new_uow(),
+            clock,
+            episode_id,
+            taf.MeetingReport(
+                held_on=day,
+                attendee_member_ids=attendees,
+                family_present=True,
+                child_voice=ChildVoice.SHARED,
+                progress=[OutcomeProgress(outcome_id=outcome.id, score=rng.randrange(2, 6))],
+                decision=MeetingDecision.CONTINUE_PLAN,
+            ),
+            expected_version=version,
+        )
+        self.tally.steps["add_taf_family_and_first_meeting"] += 2
+        version = held.episode.version
+
+        # Reviews every 4-6 weeks, some late; then closure.
+        reviews = rng.choices([1, 2, 3, 4, 5, 6, 8], weights=[10, 18, 22, 18, 14, 10, 8])[0]
+        reason = rng.choices([r for r, _ in CLOSURES], weights=[w for _, w in CLOSURES])[0]
+        for n in range(reviews):
+            day += timedelta(
+                days=rng.randrange(28, 43) if rng.random() < 0.82 else rng.randrange(43, 90)
+            )
+            last = n == reviews - 1
+            if last and reason in {
+                ClosureReason.ALL_NEEDS_MET,
+                ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT,
+            }:
+                self._need_outcomes(episode_id, sf_needs, carers, day, reason)
+            decision = MeetingDecision.CLOSE if last else MeetingDecision.CONTINUE_PLAN
+            if last and reason is ClosureReason.STEPPED_UP_TO_SOCIAL_CARE:
+                decision = MeetingDecision.STEP_UP
+            held, _ = taf.hold_meeting(
+                self.new_uow(),
+                self.at(day),
+                episode_id,
+                taf.MeetingReport(
+                    held_on=day,
+                    attendee_member_ids=attendees,
+                    family_present=rng.random() < 0.9,
+                    child_voice=rng.choice([ChildVoice.PRESENT, ChildVoice.SHARED]),
+                    progress=[
+                        OutcomeProgress(
+                            outcome_id=outcome.id, score=min(10, 4 + n + rng.randrange(3))
+                        )
+                    ],
+                    decision=decision,
+                ),
+                expected_version=version,
+            )
+            self.tally.steps["review_meeting"] += 1
+            version = held.episode.version
+        closed_on = self._close(
+            episode_id, version, day + timedelta(days=rng.randrange(0, 10)), reason
+        )
+        self._sustainment(episode_id, sf_needs, carers, closed_on)
+        return closed_on
+
+    def _record_sf_needs(
+        self, episode_id: uuid.UUID, children: list[uuid.UUID], carers: list[uuid.UUID], day: date
+    ) -> list[tuple[uuid.UUID, int]]:
+        """Supporting Families needs with descriptors of the framework in force that day."""
+        framework = catalogue().in_force_on(day)
+        if framework is None:
+            return []
+        descriptors = [d.code for h in framework.headlines for d in h.descriptors]
+        found = []
+        for code in self.rng.sample(descriptors, k=min(len(descriptors), self.rng.randrange(1, 4))):
+            view = needs.record_need(
+                self.new_uow(),
+                self.at(day),
+                episode_id,
+                need_id=None,
+                descriptor_code=code,
+                person_ids=tuple(children[:1]),
+                identified_on=day,
+                emerged_later=False,
+                evidence=needs.EvidenceIn(
+                    source="EHA", reference=f"EHA-{self.rng.randrange(10**6)}"
+                ),
+                recorded_by=carers[0],
+            )
+            self.tally.steps["record_sf_need"] += 1
+            found.append((view.stored.record.need.id, view.stored.version))
+        return found
+
+    def _need_outcomes(
+        self,
+        episode_id: uuid.UUID,
+        sf_needs: list[tuple[uuid.UUID, int]],
+        carers: list[uuid.UUID],
+        day: date,
+        reason: ClosureReason,
+    ) -> None:
+        for i, (need_id, version) in enumerate(sf_needs):
+            achieved = reason is ClosureReason.ALL_NEEDS_MET or i == 0
+            view = needs.record_need_outcome(
+                self.new_uow(),
+                self.at(day),
+                episode_id,
+                need_id,
+                status=NeedOutcome.ACHIEVED if achieved else NeedOutcome.NOT_ACHIEVED,
+                on=day,
+                evidence=needs.EvidenceIn(
+                    source="School MIS", reference=f"OUT-{self.rng.randrange(10**6)}"
+                ),
+                recorded_by=carers[0],
+                expected_version=version,
+            )
+            sf_needs[i] = (need_id, view.stored.version)
+            self.tally.steps["record_need_outcome"] += 1
+
+    def _sustainment(
+        self,
+        episode_id: uuid.UUID,
+        sf_needs: list[tuple[uuid.UUID, int]],
+        carers: list[uuid.UUID],
+        closed_on: date,
+    ) -> None:
+        """The check after closure (six months for most descriptors), where that day has come."""
+        uow = self.new_uow()
+        with uow:
+            stored = {s.record.need.id: s for s in uow.needs.for_episodes([episode_id])}
+        for need_id, _version in sf_needs:
+            s = stored.get(need_id)
+            if s is None or s.record.outcome.status is not NeedOutcome.ACHIEVED:
+                continue
+            check_on = sustainment_due_on(s.record.need, closed_on, catalogue()) + timedelta(
+                days=self.rng.randrange(0, 20)
+            )
+            if check_on > self.cfg.today:
+                continue
+            held = self.rng.random() < 0.85
+            needs.record_sustainment(
+                self.new_uow(),
+                self.at(check_on),
+                episode_id,
+                need_id,
+                result=SustainmentResult.SUSTAINED if held else SustainmentResult.NOT_SUSTAINED,
+                checked_on=check_on,
+                lapsed_on=None if held else closed_on + timedelta(days=self.rng.randrange(20, 120)),
+                evidence=needs.EvidenceIn(
+                    source="School MIS", reference=f"SUS-{self.rng.randrange(10**6)}"
+                ),
+                recorded_by=carers[0],
+                expected_version=s.version,
+            )
+            self.tally.steps["record_sustainment"] += 1
+
+
+# --- workers --------------------------------------------------------------------------------------
+
+
+def _load_slice(args: tuple[Config, Staff, int, int]) -> Tally:
+    """Load families [first, last) in batches, one transaction per batch; prints progress."""
+    cfg, staff, first, last = args
+    new_uow = _new_uow_factory(cfg.database_url)
+    reference = ReadOnlyReference(new_uow())
+    tally = Tally()
+    started = time.monotonic()
+    for batch_start in range(first, last, cfg.batch):
+        staged = StagingUnitOfWork(reference)
+        for index in range(batch_start, min(last, batch_start + cfg.batch)):
+            rng = random.Random(f"{cfg.seed}:{index}")
+            uuid.uuid4 = _seeded_uuid4(rng)
+            _Story(cfg, staff, staged, rng, tally).run(index)
+        uuid.uuid4 = _seeded_uuid4(random.Random(f"{cfg.seed}:write:{batch_start}"))
+        staged.write_to(new_uow())
+        done = min(last, batch_start + cfg.batch) - first
+        if done % (cfg.batch * 10) == 0 or done == last - first:
+            rate = done / (time.monotonic() - started)
+            print(
+                f"  [pid {os.getpid()}] {done}/{last - first} families, {tally.episodes} episodes, "
+                f"{rate:.0f} families/s",
+                flush=True,
+            )
+    return tally
+
+
+def _slices(total: int, workers: int) -> Iterator[tuple[int, int]]:
+    size = math.ceil(total / workers)
+    for start in range(0, total, size):
+        yield start, min(total, start + size)
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """Rows per table after loading, for RESULTS.md."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    tables = [
+        "hubs",
+        "practitioners",
+        "families",
+        "people",
+        "memberships",
+        "consents",
+        "episodes",
+        "episode_deadlines",
+        "assessments",
+        "family_plans",
+        "taf_members",
+        "taf_meetings",
+        "family_needs",
+        "claims",
+    ]
+    with engine.connect() as conn:
+        counts = {
+            t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in tables
+        }
+        for stage, n in conn.execute(
+            text("SELECT stage, count(*) FROM episodes GROUP BY stage ORDER BY 1")
+        ):
+            counts[f"episodes.stage={stage}"] = int(n)
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    engine.dispose()
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("FAMILYHUB_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--families", type=int, default=50_000, help="families at scale 1")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies the number of families"
+    )
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1))
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--hubs", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=100, help="families per transaction")
+    parser.add_argument("--summary-json", type=Path, help="write counts and timings here")
+    a = parser.parse_args(argv)
+    cfg = Config(
+        database_url=a.database_url,
+        families=round(a.families * a.scale),
+        seed=a.seed,
+        today=a.today,
+        years=a.years,
+        hubs=a.hubs,
+        workers=a.workers,
+        batch=a.batch,
+    )
+    started = time.monotonic()
+    print(
+        f"generating {cfg.families} families over {cfg.start} .. {cfg.today}, {cfg.hubs} hubs, seed {cfg.seed}"
+    )
+    staff = setup_reference_and_staff(cfg)
+    print(
+        f"  staff: {sum(len(v) for v in staff.leads_by_hub.values())} lead professionals, {len(staff.qa_officers)} QA officers"
+    )
+    jobs = [(cfg, staff, first, last) for first, last in _slices(cfg.families, cfg.workers)]
+    tally = Tally()
+    if cfg.workers == 1:
+        tally.add(_load_slice(jobs[0]))
+    else:
+        with multiprocessing.get_context("fork").Pool(cfg.workers) as pool:
+            for part in pool.imap_unordered(_load_slice, jobs):
+                tally.add(part)
+    loaded = time.monotonic() - started
+    counts = row_counts(cfg.database_url)
+    total = time.monotonic() - started
+    print(f"loaded in {loaded:.0f} s ({total:.0f} s with ANALYZE)")
+    print(f"  families {tally.families}, members {tally.members}, episodes {tally.episodes}")
+    for step, n in sorted(tally.steps.items()):
+        print(f"  {step:40s} {n}")
+    for table, n in counts.items():
+        print(f"  rows {table:34s} {n}")
+    if tally.refusals:
+        print("  RULE REFUSALS (generator bugs):")
+        for what, n in tally.refusals.most_common(10):
+            print(f"    {n:6d} {what}")
+    if a.summary_json:
+        a.summary_json.write_text(
+            json.dumps(
+                {
+                    "families": cfg.families,
+                    "seed": cfg.seed,
+                    "today": cfg.today.isoformat(),
+                    "workers": cfg.workers,
+                    "batch": cfg.batch,
+                    "load_seconds": round(loaded, 1),
+                    "total_seconds": round(total, 1),
+                    "service_calls": dict(tally.steps),
+                    "refusals": sum(tally.refusals.values()),
+                    "rows": counts,
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole benchmark in one command: fresh database, migrations, county-sized data set, the
+# service under uvicorn with production settings (2 workers), the load driver, the results table.
+#
+#   bench/run.sh                       # defaults: 50,000 families, seed 2026, 60 s mixed run
+#   BENCH_SCALE=10 bench/run.sh        # 10x the families
+#   BENCH_SKIP_GENERATE=1 bench/run.sh # reuse the data already in familyhub_bench
+#
+# Needs PostgreSQL on 127.0.0.1:5432 with trust authentication for user postgres (as `make test`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PGHOST_URL=${BENCH_PG:-postgresql+psycopg://postgres@127.0.0.1:5432}
+DB=${BENCH_DB:-familyhub_bench}
+PORT=${BENCH_PORT:-18765}
+SCALE=${BENCH_SCALE:-1}
+SEED=${BENCH_SEED:-2026}
+SECONDS_MIXED=${BENCH_SECONDS:-45}
+CONCURRENCY=${BENCH_CONCURRENCY:-48}
+OUT=bench/out
+mkdir -p "$OUT"
+
+export FAMILYHUB_DATABASE_URL="$PGHOST_URL/$DB"
+export FAMILYHUB_ENV=production
+export FAMILYHUB_LOG_LEVEL=warning
+# A fresh non-demo secret: production settings refuse the demo one. Tokens are minted with it.
+export FAMILYHUB_AUTH_HS256_SECRET=${FAMILYHUB_AUTH_HS256_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
+
+if [[ -z "${BENCH_SKIP_GENERATE:-}" ]]; then
+  psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+  .venv/bin/familyhub migrate
+  .venv/bin/python bench/generate.py --scale "$SCALE" --seed "$SEED" --summary-json "$OUT/generate.json" | tee "$OUT/generate.log"
+fi
+
+.venv/bin/familyhub serve --host 127.0.0.1 --port "$PORT" --workers 2 > "$OUT/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  if curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null; then break; fi
+  sleep 0.5
+done
+curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null || { echo "server did not become ready"; cat "$OUT/server.log"; exit 1; }
+
+.venv/bin/python bench/load.py --base-url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
+  --seconds "$SECONDS_MIXED" --concurrency "$CONCURRENCY" --out "$OUT/load.json" | tee "$OUT/load.log"
