@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import UUID
 
 from app.domain.errors import InvalidValue
@@ -98,8 +99,19 @@ def entry_hash_of(entry: AuditEntry) -> str:
     return chain_hash(entry.previous_hash, canonical_payload(entry))
 
 
+class ChainLink(Protocol):
+    """What the next entry needs of the one before it: its place and its hash (an entry, or the
+    chain's head row, so appending need not read the last entry back)."""
+
+    @property
+    def sequence(self) -> int: ...
+
+    @property
+    def entry_hash(self) -> str: ...
+
+
 def new_entry(
-    previous: AuditEntry | None,
+    previous: ChainLink | None,
     *,
     occurred_at: datetime,
     actor_id: UUID | None,

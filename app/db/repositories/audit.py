@@ -11,12 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntryRow, AuditHeadRow
-from app.domain.audit import AuditEntry, new_entry
+from app.domain.audit import AuditEntry, ChainLink, new_entry
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import AuditRecord
 
 _SQLITE_APPEND_LOCK = threading.Lock()
 """SQLite cannot upgrade two readers to writers at once; appends in one process take turns."""
+
+
+def _sequence(value: str) -> int:
+    sequence = int(value)
+    if not 0 < sequence < 2**63:
+        raise ValueError(value)
+    return sequence
 
 
 def _domain(row: AuditEntryRow) -> AuditEntry:
@@ -56,12 +63,9 @@ class SqlAuditTrail:
         )
         if head is None:
             raise RuntimeError("the audit chain has no head row; run the migrations")
-        previous = None
-        if head.sequence > 0:
-            row = self._session.get(AuditEntryRow, head.sequence)
-            if row is None:
-                raise RuntimeError("the audit chain's head points at a missing entry")
-            previous = _domain(row)
+        # The head row holds the last entry's sequence and hash: linking needs nothing else, so
+        # the lock on the head is held for as few round trips as possible.
+        previous: ChainLink | AuditEntry | None = head if head.sequence > 0 else None
         for record in records:
             entry = new_entry(
                 previous,
@@ -107,8 +111,9 @@ class SqlAuditTrail:
             .order_by(AuditEntryRow.sequence.desc())
             .limit(page.limit + 1)
         )
-        if page.after:
-            stmt = stmt.where(AuditEntryRow.sequence < int(page.after[0]))
+        after = page.after_key(_sequence)
+        if after is not None:
+            stmt = stmt.where(AuditEntryRow.sequence < after[0])
         rows = list(self._session.scalars(stmt))
         more = len(rows) > page.limit
         rows = rows[: page.limit]
