@@ -32,7 +32,7 @@ from app.domain.supporting_families import (
 )
 from app.services import claims, needs
 from app.services.ports import ClaimsUnitOfWork, Clock
-from app.supporting_families_data import FRAMEWORK_FILE
+from app.supporting_families_data import signed_off_document
 
 EVIDENCE = needs.EvidenceIn(source="School MIS and health visiting record", reference="DEMO-SF")
 
@@ -183,7 +183,7 @@ def load_demo_claims(
     claims.upload_framework(
         new_uow(),
         clock,
-        _signed_off_framework(),
+        signed_off_document(),
         reason="Demo: the SF lead checked every descriptor against Chapter 3 of the framework",
         by=admin,
     )
@@ -216,16 +216,6 @@ def load_demo_claims(
             expected_version=stored.claim.version,
         )
     claims.run_batch(new_uow(), clock, earlier, by=reports)  # submits the approved claim
-
-
-def _signed_off_framework() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
-    for version in document["versions"]:
-        version["verified"] = True
-        for headline in version["headlines"]:
-            for descriptor in headline["descriptors"]:
-                descriptor["verified"] = True
-    return document
 
 
 def _local_scheme(policy: dict[str, Any], today: date) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from app.domain.outcomes_framework import FrameworkCatalogue, parse_framework
 
@@ -18,6 +19,18 @@ FRAMEWORK_FILE = Path(__file__).parent / "data" / "supporting_families_framework
 def load_catalogue(path: Path) -> FrameworkCatalogue:
     """Read and validate a framework file (UTF-8 JSON)."""
     return parse_framework(json.loads(path.read_text(encoding="utf-8")))
+
+
+def signed_off_document() -> dict[str, Any]:
+    """The shipped framework document with every version and descriptor marked verified: what a
+    Supporting Families lead's sign-off of Chapter 3 produces (§2), for demo data and tests."""
+    document: dict[str, Any] = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
+    for version in document["versions"]:
+        version["verified"] = True
+        for headline in version["headlines"]:
+            for descriptor in headline["descriptors"]:
+                descriptor["verified"] = True
+    return document
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from app.clock import FixedClock
 from app.db.models import ClaimRow
 from app.domain.access import Role
 from app.reports_cli import OutputFormat, ReportName, run_report
-from app.supporting_families_data import FRAMEWORK_FILE
+from app.supporting_families_data import signed_off_document
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.builders import ReferenceData, Staff, as_user, given_practitioner, make_family_body
 
@@ -39,12 +39,7 @@ def people(new_uow) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def verified_framework(client: TestClient, people: dict[str, uuid.UUID]) -> dict[str, Any]:
     """The shipped framework, signed off by an SF lead (every descriptor verified, §2)."""
-    document = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
-    for version in document["versions"]:
-        version["verified"] = True
-        for headline in version["headlines"]:
-            for descriptor in headline["descriptors"]:
-                descriptor["verified"] = True
+    document = signed_off_document()
     with as_user(client, people["admin"]):
         return ok(
             client.post(
@@ -215,6 +210,20 @@ def run_family(
     return case
 
 
+def audit(
+    client: TestClient, auditor: uuid.UUID, claim_id: str, outcome: str, notes: str
+) -> dict[str, Any]:
+    """Internal audit's decision on a claim just sent to it (version 1)."""
+    with as_user(client, auditor):
+        return ok(
+            client.post(
+                f"{API}/claims/{claim_id}/audit",
+                headers={"If-Match": '"1"'},
+                json={"outcome": outcome, "notes": notes},
+            )
+        )
+
+
 def report(client: TestClient, reports: uuid.UUID) -> dict[str, Any]:
     with as_user(client, reports):
         return ok(client.get(REPORT, params={"period_end": PERIOD_END}))
@@ -357,14 +366,9 @@ class TestTheClaimsLife:
                 json={"outcome": "approved", "notes": "Looks fine"},
             )
         assert own.status_code == 403
-        with as_user(client, people["auditor"]):
-            rejected = ok(
-                client.post(
-                    f"{API}/claims/{claim_id}/audit",
-                    headers={"If-Match": '"1"'},
-                    json={"outcome": "rejected", "notes": "Housing evidence missing"},
-                )
-            )
+        rejected = audit(
+            client, people["auditor"], claim_id, "rejected", "Housing evidence missing"
+        )
         assert rejected["state"] == "rejected"
         rerun = ok(batch(client, people["reports"]), 201)
         assert rerun["raised_claim_ids"] == []  # the batch does not re-raise what audit rejected
@@ -497,14 +501,7 @@ class TestTheRecordBehindAClaim:
     ) -> None:
         claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
         support = {"service": "Debt advice", "provider": "CAB", "started_on": "2024-02-01"}
-        with as_user(client, people["auditor"]):
-            ok(
-                client.post(
-                    f"{API}/claims/{claim_id}/audit",
-                    headers={"If-Match": '"1"'},
-                    json={"outcome": "approved", "notes": "Evidence checked"},
-                )
-            )
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
         refused = client.post(f"{claimable.url}/support", json=support)
         assert refused.status_code == 409
         assert "approved" in refused.json()["detail"]
@@ -514,14 +511,7 @@ class TestTheRecordBehindAClaim:
         self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
     ) -> None:
         claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
-        with as_user(client, people["auditor"]):
-            ok(
-                client.post(
-                    f"{API}/claims/{claim_id}/audit",
-                    headers={"If-Match": '"1"'},
-                    json={"outcome": "rejected", "notes": "Support not evidenced"},
-                )
-            )
+        audit(client, people["auditor"], claim_id, "rejected", "Support not evidenced")
         support = {"service": "Debt advice", "provider": "CAB", "started_on": "2024-02-01"}
         ok(client.post(f"{claimable.url}/support", json=support), 201)
 
@@ -545,14 +535,7 @@ class TestTheQuarterlyReturn:
         assert set(q4["claims_by_state"].values()) == {0}
 
         claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
-        with as_user(client, people["auditor"]):
-            ok(
-                client.post(
-                    f"{API}/claims/{claim_id}/audit",
-                    headers={"If-Match": '"1"'},
-                    json={"outcome": "approved", "notes": "Evidence checked"},
-                )
-            )
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
         ok(batch(client, people["reports"]), 201)  # submits the approved claim on 2025-01-06
 
         q4 = self.lines(client, people["reports"], "2024-12-31")

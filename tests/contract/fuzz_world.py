@@ -6,7 +6,6 @@ what it changes, so it must never share a database with tests that count rows.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.main import create_app
 from app.settings import Settings
-from app.supporting_families_data import FRAMEWORK_FILE
+from app.supporting_families_data import signed_off_document
 from tests.api.test_claims import run_family
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
 from tests.api.test_me import new_case
@@ -145,12 +144,7 @@ def fuzz_world(database_url: str) -> Iterator[World]:
 
 def _verify_framework(client: TestClient, admin: uuid.UUID) -> None:
     """The shipped Supporting Families framework, signed off, so needs and claims can be recorded."""
-    document = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
-    for version in document["versions"]:
-        version["verified"] = True
-        for headline in version["headlines"]:
-            for descriptor in headline["descriptors"]:
-                descriptor["verified"] = True
+    document = signed_off_document()
     with as_user(client, admin):
         ok(
             client.post(
