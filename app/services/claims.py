@@ -594,7 +594,9 @@ def run_batch(
         seen = {stored.claim.family_id for stored in uow.claims.for_period(period_end)}
         year = policy.programme_year_on(period_end)
         candidates = uow.claims.closed_episodes_with_needs(
-            period_end, closed_from=earliest_claimable_closure(policy, period_end)
+            period_end,
+            closed_from=earliest_claimable_closure(policy, period_end),
+            all_needs_achieved=True,  # C3: no other episode can be claimed
         )
         eligible = [
             episode
@@ -644,8 +646,9 @@ def quarterly_claims(
     start_policy = policy_on(uow, catalogue, day_before)
     families: dict[uuid.UUID, FamilyClaimability] = {}
     hubs: dict[uuid.UUID, uuid.UUID] = {}
+    # C3 asks every need to be achieved, so no other episode can pass C1-C5: not loaded at all.
     candidates = uow.claims.closed_episodes_with_needs(
-        end, closed_from=earliest_claimable_closure(policy, end)
+        end, closed_from=earliest_claimable_closure(policy, end), all_needs_achieved=True
     )
     year = policy.programme_year_on(end)
     claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)

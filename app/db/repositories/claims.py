@@ -31,6 +31,7 @@ from app.domain.supporting_families import (
     ClaimState,
     Clawback,
     EvidencePack,
+    NeedOutcome,
     RuleId,
     RuleResult,
 )
@@ -233,10 +234,14 @@ class SqlClaimRepository:
     # --- what the batch looks at -----------------------------------------------------------------
 
     def closed_episodes_with_needs(
-        self, closed_by: date, *, closed_from: date | None = None
+        self,
+        closed_by: date,
+        *,
+        closed_from: date | None = None,
+        all_needs_achieved: bool = False,
     ) -> list[uuid.UUID]:
         """Episodes closed on or before `closed_by` (and on or after `closed_from`) with Supporting
-        Families needs recorded."""
+        Families needs recorded (and, if asked, none of them short of achieved)."""
         query = select(EpisodeRow.id).where(
             EpisodeRow.closed_on.is_not(None),
             EpisodeRow.closed_on <= closed_by,
@@ -244,6 +249,14 @@ class SqlClaimRepository:
         )
         if closed_from is not None:
             query = query.where(EpisodeRow.closed_on >= closed_from)
+        if all_needs_achieved:
+            query = query.where(
+                ~EpisodeRow.id.in_(
+                    select(FamilyNeedRow.episode_id).where(
+                        FamilyNeedRow.outcome_status != NeedOutcome.ACHIEVED.value
+                    )
+                )
+            )
         ids = self._session.scalars(query.order_by(EpisodeRow.closed_on, EpisodeRow.id))
         return list(ids)
 
