@@ -38,14 +38,15 @@ test-pg: venv
 	FAMILYHUB_TEST_DATABASES=postgres $(BIN)/python -m pytest
 
 lint: venv
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/mypy app
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests bench
+	$(BIN)/mypy app bench
 	$(BIN)/mypy --strict app/domain
 	$(BIN)/lint-imports
 
 format: venv
-	$(BIN)/ruff format app tests
-	$(BIN)/ruff check --fix app tests
+	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff check --fix app tests bench
 
 openapi: venv
 	$(BIN)/familyhub openapi

@@ -3,8 +3,9 @@
 Every family, consent, episode step, plan, TAF meeting, closure and Supporting Families need is
 created by the same use cases the API calls (`app.services.*`), on a clock that walks forward
 from each family's first contact to "today", so every deadline, status and refusal comes from the
-real rules. Only the transaction boundary differs from the API: one unit of work per batch of
-families (`SqlUnitOfWork.deferred_commit`), because 60,000 episodes at one transaction per step
+real rules. Only the transaction boundary differs from the API: the services run against an
+in-memory unit of work (`bench/staging.py`) and each batch of families is written through the
+real SQL repositories in one transaction, because 60,000 episodes at one transaction per step
 would take hours.
 
 Deterministic: each family's story comes from its own `random.Random(seed, index)`, and `uuid4`

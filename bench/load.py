@@ -374,9 +374,9 @@ async def run_mixed(
                 req = makers[name]()
             except StopIteration:  # out of active episodes to review: read one instead
                 name, req = "episode", sc.episode()
-            mark = len(per[name].latencies)
             await _send(client, fx, req, per[name])
-            total.latencies.append(per[name].latencies[mark])
+            # _send appends its own latency last and returns without yielding in between.
+            total.latencies.append(per[name].latencies[-1])
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -582,7 +582,7 @@ def markdown(results: dict[str, Any]) -> str:
         rows.append((f"{kind}: {name}, p95", "< 25 ms", f"{p95} ms{_errs(by[name])}", ok))
     over = by["overdue list, one hub, first page"]
     p95 = over["p95_ms"]
-    ok = p95 < 50 and over["errors"] == 0
+    ok = p95 is not None and p95 < 50 and over["errors"] == 0
     rows.append(("overdue list, one hub, first page, p95", "< 50 ms", f"{p95} ms{_errs(over)}", ok))
     summ = by["timeliness summary, whole council"]
     rows.append(
@@ -590,7 +590,7 @@ def markdown(results: dict[str, Any]) -> str:
             "timeliness summary, whole council (p95 of runs)",
             "< 300 ms",
             f"{summ['p95_ms']} ms (p50 {summ['p50_ms']}){_errs(summ)}",
-            summ["p95_ms"] < 300 and summ["errors"] == 0,
+            summ["p95_ms"] is not None and summ["p95_ms"] < 300 and summ["errors"] == 0,
         )
     )
     rows.append(

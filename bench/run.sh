@@ -2,7 +2,7 @@
 # The whole benchmark in one command: fresh database, migrations, county-sized data set, the
 # service under uvicorn with production settings (2 workers), the load driver, the results table.
 #
-#   bench/run.sh                       # defaults: 50,000 families, seed 2026, 60 s mixed run
+#   bench/run.sh                       # defaults: 50,000 families, seed 2026, 45 s mixed runs
 #   BENCH_SCALE=10 bench/run.sh        # 10x the families
 #   BENCH_SKIP_GENERATE=1 bench/run.sh # reuse the data already in familyhub_bench
 #

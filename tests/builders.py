@@ -183,3 +183,19 @@ def given_practitioner(
         uow.practitioners.add(practitioner, at=datetime(2025, 1, 1, tzinfo=UTC))
         uow.commit()
     return practitioner.id
+
+
+@dataclass
+class Statements:
+    """The SQL statements sent on the test's connection, to show a request's cost is fixed."""
+
+    seen: list[str]
+
+    def during(self, request: Callable[[], Any]) -> int:
+        """How many statements `request` sent; it must answer 200 and send at least one (none
+        would mean the app no longer runs on the recorded connection, and every count is 0)."""
+        self.seen.clear()
+        response = request()
+        assert response.status_code == 200, response.text
+        assert self.seen, "no statement was recorded: the app is not on the test's connection"
+        return len(self.seen)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +26,14 @@ from app.db.migrations_state import upgrade_to_head
 from app.db.unit_of_work import SqlUnitOfWork
 from app.main import create_app
 from app.settings import Settings
-from tests.builders import ReferenceData, Staff, bearer, given_reference_data, given_staff
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    Statements,
+    bearer,
+    given_reference_data,
+    given_staff,
+)
 
 # Property tests run beside database tests on a busy CI machine: judge them on their examples,
 # not on how long each one took.
@@ -160,3 +167,16 @@ def client(
 @pytest.fixture
 def staff(new_uow, reference: ReferenceData) -> Staff:  # type: ignore[no-untyped-def]
     return given_staff(new_uow, reference)
+
+
+@pytest.fixture
+def statements(connection: Connection) -> Iterator[Statements]:
+    """Every statement sent on the test's connection while the test runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield Statements(seen)
+    event.remove(connection, "before_cursor_execute", record)

@@ -139,7 +139,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
     """A versioned UPDATE that matched no row: a concurrent writer committed first (412, not 500)."""
-    stale = errors.StaleVersion("The record was changed by someone else; reload it and try again.")
+    stale = errors.StaleVersion.changed_elsewhere()
     stale.__cause__ = exc
     return await _domain_error(request, stale)
 

@@ -83,9 +83,7 @@ class SqlUnitOfWork:
             self.session.flush()
         except StaleDataError as exc:
             self.session.rollback()
-            raise StaleVersion(
-                "The record was changed by someone else; reload it and try again."
-            ) from exc
+            raise StaleVersion.changed_elsewhere() from exc
         except IntegrityError as exc:
             self.session.rollback()
             raise Conflict("The change clashes with a record already stored.") from exc

@@ -7,6 +7,7 @@ the same lines with no claims, so every figure is always present (zero rather th
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +16,10 @@ from app.domain.supporting_families import Claim, ClaimState
 
 
 @dataclass(frozen=True)
-class FamilyClaimability:
-    """Whether one family's closed episode passed C1-C5 on two days, and whether it is claimed."""
+class EpisodeClaimability:
+    """Whether one closed episode passed C1-C5 on two days, and whether its family is claimed."""
 
+    family_id: uuid.UUID
     claimable_at_start: bool
     """On the day before the quarter began."""
     claimable_at_end: bool
@@ -44,15 +46,23 @@ class ClaimsProgress:
 
 
 def claims_progress(
-    families: Iterable[FamilyClaimability], claims: Iterable[Claim], *, start: date, end: date
+    episodes: Iterable[EpisodeClaimability], claims: Iterable[Claim], *, start: date, end: date
 ) -> ClaimsProgress:
-    """Tally a quarter's claims lines from each family's claimability and each claim's history."""
-    newly = unclaimed = 0
-    for family in families:
-        if family.claimable_at_end and not family.claimable_at_start:
-            newly += 1
-        if family.claimable_at_end and not family.has_live_claim:
-            unclaimed += 1
+    """Tally a quarter's claims lines from each closed episode's claimability and each claim's
+    history. A family is claimable on a day when any of its episodes is: families are counted,
+    not episodes."""
+    at_start: set[uuid.UUID] = set()
+    at_end: set[uuid.UUID] = set()
+    claimed: set[uuid.UUID] = set()
+    for episode in episodes:
+        if episode.claimable_at_start:
+            at_start.add(episode.family_id)
+        if episode.claimable_at_end:
+            at_end.add(episode.family_id)
+        if episode.has_live_claim:
+            claimed.add(episode.family_id)
+    newly = len(at_end - at_start)
+    unclaimed = len(at_end - claimed)
     entered = {state.value: 0 for state in ClaimState}
     submitted = clawed_back = 0
     for claim in claims:

@@ -35,6 +35,11 @@ class Conflict(DomainError):
 class StaleVersion(DomainError):
     """The client edited an older version of the record than the one stored."""
 
+    @classmethod
+    def changed_elsewhere(cls) -> StaleVersion:
+        """Someone else's change was stored first, whichever layer noticed it."""
+        return cls("The record was changed by someone else; reload it and try again.")
+
 
 class PreconditionRequired(DomainError):
     """An update arrived without the version it was based on."""

@@ -270,6 +270,20 @@ ONE_PER_PHASE_STATES: Final = frozenset(
 )
 """Claims that stop another claim for the family in the same phase (C6, K10)."""
 
+LIVE_CLAIM_STATES: Final = frozenset(
+    {
+        ClaimState.DRAFT,
+        ClaimState.READY,
+        ClaimState.INTERNAL_AUDIT,
+        ClaimState.APPROVED,
+        ClaimState.SUBMITTED,
+        ClaimState.PAID,
+    }
+)
+"""A claim in progress or successful: the family has its one claim for the phase, so no other is
+raised (C6, K10). The database holds the same list in a partial unique index."""
+
+
 FROZEN_STATES: Final = frozenset(
     {
         ClaimState.APPROVED,
@@ -323,6 +337,13 @@ class PriorClaim:
     claim_id: uuid.UUID
     programme_phase: str
     state: ClaimState
+
+
+def holds_phase(claims: Iterable[PriorClaim], phase: str | None) -> bool:
+    """Whether one of the family's claims is live in `phase` (None: no programme year, no phase)."""
+    return phase is not None and any(
+        c.programme_phase == phase and c.state in LIVE_CLAIM_STATES for c in claims
+    )
 
 
 @dataclass(frozen=True)
@@ -1067,6 +1088,12 @@ class Claim:
 
     def can_move_to(self, state: ClaimState) -> bool:
         return state in CLAIM_TRANSITIONS[self.state]
+
+    def as_of(self, day: date) -> PriorClaim | None:
+        """The claim as it stood at the end of `day`, for the one-claim-per-phase rule (None
+        before it was raised)."""
+        state = self.state_on(day)
+        return None if state is None else PriorClaim(self.id, self.programme_phase, state)
 
     def state_on(self, day: date) -> ClaimState | None:
         """The state the claim was in at the end of `day` (None before it was raised), so a past

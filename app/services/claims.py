@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from app.domain.claims_progress import ClaimsProgress, FamilyClaimability, claims_progress
+from app.domain.claims_progress import ClaimsProgress, EpisodeClaimability, claims_progress
 from app.domain.episodes import Episode
 from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
 from app.domain.families import MemberRole, require_text
@@ -31,6 +31,7 @@ from app.domain.outcomes_framework import (
     parse_framework,
 )
 from app.domain.supporting_families import (
+    LIVE_CLAIM_STATES,
     AssessmentSummary,
     AuditOutcome,
     ClaimCase,
@@ -42,6 +43,7 @@ from app.domain.supporting_families import (
     RuleResult,
     earliest_claimable_closure,
     evaluate_claim,
+    holds_phase,
     raise_claim,
 )
 from app.services.families import check_version
@@ -54,19 +56,6 @@ from app.services.ports import (
 )
 from app.supporting_families_data import FRAMEWORK_FILE
 from app.supporting_families_data import catalogue as shipped_catalogue
-
-LIVE_STATES = frozenset(
-    {
-        ClaimState.DRAFT,
-        ClaimState.READY,
-        ClaimState.INTERNAL_AUDIT,
-        ClaimState.APPROVED,
-        ClaimState.SUBMITTED,
-        ClaimState.PAID,
-    }
-)
-"""A claim in progress or successful: the family has its one claim for the phase (C6, K10); the
-database holds the same list in a partial unique index."""
 
 _T = TypeVar("_T")
 
@@ -358,7 +347,7 @@ def _live_claim(uow: ClaimsUnitOfWork, family_id: uuid.UUID, phase: str) -> Stor
         (
             s
             for s in uow.claims.for_family(family_id)
-            if s.claim.programme_phase == phase and s.claim.state in LIVE_STATES
+            if s.claim.programme_phase == phase and s.claim.state in LIVE_CLAIM_STATES
         ),
         None,
     )
@@ -517,12 +506,6 @@ def _cases(
         yield from zip(ordered, build_cases(uow, ordered, catalogue, as_of=as_of), strict=True)
 
 
-def _has_live_claim(case: ClaimCase, phase: str | None) -> bool:
-    return phase is not None and any(
-        p.programme_phase == phase and p.state in LIVE_STATES for p in case.previous_claims
-    )
-
-
 def _rows(
     uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, policy: CouncilPolicy, period_end: date
 ) -> list[ReportRow]:
@@ -538,7 +521,7 @@ def _rows(
     ]
     judged: list[tuple[Episode, ClaimCase, ClaimEvaluation | None, StoredClaim | None]] = []
     for episode, case in _cases(uow, candidates, catalogue, as_of=period_end):
-        if _has_live_claim(case, year.phase if year else None):
+        if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
         judged.append((episode, case, evaluate_claim(case, policy, catalogue, period_end), None))
     by_episode = {s.claim.episode_id: s for s in claimed}
@@ -549,7 +532,9 @@ def _rows(
     for episode, case, evaluation, claim in judged:
         if claim is not None:
             failing = tuple(r for r in claim.evaluation if not r.passed)
-            status = "claimed" if claim.claim.state in LIVE_STATES else claim.claim.state.value
+            status = (
+                "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
+            )
         else:
             assert evaluation is not None
             failing = evaluation.failures
@@ -602,7 +587,7 @@ def run_batch(
             episode
             for episode, case in _cases(uow, candidates, catalogue, as_of=period_end)
             if episode.family_id not in seen
-            and not _has_live_claim(case, year.phase if year else None)
+            and not holds_phase(case.previous_claims, year.phase if year else None)
             and evaluate_claim(case, policy, catalogue, period_end).eligible
         ]
         for episode in eligible:  # judged again as it is raised: the record is the authority
@@ -644,7 +629,7 @@ def quarterly_claims(
     policy = policy_on(uow, catalogue, end)
     day_before = start - timedelta(days=1)
     start_policy = policy_on(uow, catalogue, day_before)
-    families: dict[uuid.UUID, FamilyClaimability] = {}
+    judged: list[EpisodeClaimability] = []
     hubs: dict[uuid.UUID, uuid.UUID] = {}
     # C3 asks every need to be achieved, so no other episode can pass C1-C5: not loaded at all.
     candidates = uow.claims.closed_episodes_with_needs(
@@ -660,16 +645,11 @@ def quarterly_claims(
         # dates in it), so one load serves both edges of the quarter.
         at_end = evaluate_claim(case, policy, catalogue, end).outcomes_met
         at_start = at_end and evaluate_claim(case, start_policy, catalogue, day_before).outcomes_met
-        claimed = year is not None and any(
-            s.claim.programme_phase == year.phase and s.claim.state_on(end) in LIVE_STATES
-            for s in claims_by_family.get(episode.family_id, [])
+        claimed = holds_phase(
+            [p for s in claims_by_family.get(episode.family_id, []) if (p := s.claim.as_of(end))],
+            year.phase if year else None,
         )
-        earlier = families.get(episode.family_id)
-        families[episode.family_id] = FamilyClaimability(
-            claimable_at_start=at_start or (earlier is not None and earlier.claimable_at_start),
-            claimable_at_end=at_end or (earlier is not None and earlier.claimable_at_end),
-            has_live_claim=claimed,
-        )
+        judged.append(EpisodeClaimability(episode.family_id, at_start, at_end, claimed))
     raised = [stored for group in claims_by_family.values() for stored in group]
     unknown = [s.claim.episode_id for s in raised if s.claim.episode_id not in hubs]
     hubs.update({e.id: e.hub_id for e in uow.episodes.get_many(unknown).values()})
@@ -678,7 +658,7 @@ def quarterly_claims(
         for stored in raised
         if hub_id is None or hubs.get(stored.claim.episode_id) == hub_id
     ]
-    return claims_progress(families.values(), claims, start=start, end=end)
+    return claims_progress(judged, claims, start=start, end=end)
 
 
 # --- one claim -----------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def check_version(expected: int | None, actual: int) -> None:
     if expected is None:
         raise PreconditionRequired("Send If-Match with the ETag of the version you are changing.")
     if expected != actual:
-        raise StaleVersion("The record was changed by someone else; reload it and try again.")
+        raise StaleVersion.changed_elsewhere()
 
 
 def _new_reference(uow: UnitOfWork) -> str:

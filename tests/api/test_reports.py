@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.routers import reports
 from app.clock import FixedClock
 from app.domain.access import Role
 from app.reports_cli import OutputFormat, ReportName, run_report
@@ -41,15 +40,6 @@ from tests.builders import (
 MEASURES = f"{API}/reports/early-help-measures"
 QUARTERLY = f"{API}/reports/quarterly-progress"
 PERIOD = {"from": "2025-01-01", "to": "2025-03-31"}
-
-
-@pytest.fixture
-def api(client: TestClient) -> TestClient:
-    """The client with the reports router (app/main.py includes it once integrated)."""
-    app: Any = client.app
-    if not any(getattr(r, "path", "").startswith(f"{API}/reports") for r in app.routes):
-        app.include_router(reports.router)
-    return client
 
 
 @pytest.fixture
@@ -120,8 +110,8 @@ class World:
 
 
 @pytest.fixture
-def world(api: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff) -> World:
-    c = api
+def world(client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff) -> World:
+    c = client
     early = open_case(c, clock, reference, staff, "Early", "2024-01-10", source="other",
                       date_of_birth="2009-03-01")  # fmt: skip
     late = open_case(c, clock, reference, staff, "Late", "2024-01-10", source="other",
@@ -171,9 +161,9 @@ def measures(client: TestClient, accept: str | None = None, **params: Any) -> An
 
 @pytest.mark.usefixtures("world")
 class TestEarlyHelpMeasures:
-    def test_the_measures_match_the_hand_count(self, api: TestClient, reporter: Any) -> None:
-        with as_user(api, reporter):
-            report = ok(measures(api))
+    def test_the_measures_match_the_hand_count(self, client: TestClient, reporter: Any) -> None:
+        with as_user(client, reporter):
+            report = ok(measures(client))
         m = report["overall"]
         assert (report["period_start"], report["period_end"], report["reentry_months"]) == (
             "2025-01-01",
@@ -236,23 +226,23 @@ class TestEarlyHelpMeasures:
         assert "Kit" not in str(report)
         assert "Mettle" not in str(report)
 
-    def test_the_reentry_window_is_a_parameter(self, api: TestClient, reporter: Any) -> None:
-        with as_user(api, reporter):
-            wider = ok(measures(api, reentry_months=13))
-            narrower = ok(measures(api, reentry_months=11))
-            refused = measures(api, reentry_months=0)
+    def test_the_reentry_window_is_a_parameter(self, client: TestClient, reporter: Any) -> None:
+        with as_user(client, reporter):
+            wider = ok(measures(client, reentry_months=13))
+            narrower = ok(measures(client, reentry_months=11))
+            refused = measures(client, reentry_months=0)
         assert wider["overall"]["reentries"]["total"] == 2
         assert narrower["overall"]["reentries"]["total"] == 0
         assert refused.status_code == 422
 
     def test_the_timeliness_rates_are_the_timeliness_summarys(
-        self, api: TestClient, reporter: Any, staff: Staff
+        self, client: TestClient, reporter: Any, staff: Staff
     ) -> None:
-        with as_user(api, reporter):
-            report = ok(measures(api))
-        with as_user(api, staff.manager):
+        with as_user(client, reporter):
+            report = ok(measures(client))
+        with as_user(client, staff.manager):
             summary = ok(
-                api.get(f"{API}/timeliness/summary", params={**PERIOD, "as_of": "2025-04-01"})
+                client.get(f"{API}/timeliness/summary", params={**PERIOD, "as_of": "2025-04-01"})
             )
         assert report["timeliness_as_of"] == "2025-04-01"
         rates = {r["kind"]: r for r in summary["rates"]}
@@ -266,10 +256,10 @@ class TestEarlyHelpMeasures:
         assessment = report["overall"]["timeliness"]["assessment"]
         assert (assessment["met_on_time"], assessment["share_on_time"]) == (1, 1.0)
 
-    def test_json_and_csv_carry_the_same_numbers(self, api: TestClient, reporter: Any) -> None:
-        with as_user(api, reporter):
-            as_json = ok(measures(api))
-            response = measures(api, accept="text/csv")
+    def test_json_and_csv_carry_the_same_numbers(self, client: TestClient, reporter: Any) -> None:
+        with as_user(client, reporter):
+            as_json = ok(measures(client))
+            response = measures(client, accept="text/csv")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.text)))
@@ -284,26 +274,26 @@ class TestEarlyHelpMeasures:
         assert from_csv[("NORTH", "length_of_support_days", "median", "")] == "35.0"
 
     def test_only_the_reporting_roles_read_it(
-        self, api: TestClient, world: World, staff: Staff, reporter: Any
+        self, client: TestClient, world: World, staff: Staff, reporter: Any
     ) -> None:
-        assert measures(api).status_code == 403  # the client is signed in as a lead
-        with as_user(api, staff.link_worker):
-            assert measures(api).status_code == 403
-        with as_user(api, staff.manager):
-            assert measures(api).status_code == 200
-        with as_user(api, reporter):
-            assert measures(api).status_code == 200
+        assert measures(client).status_code == 403  # the client is signed in as a lead
+        with as_user(client, staff.link_worker):
+            assert measures(client).status_code == 403
+        with as_user(client, staff.manager):
+            assert measures(client).status_code == 200
+        with as_user(client, reporter):
+            assert measures(client).status_code == 200
             # ... and the reporting account still reaches no case record
-            episode = api.get(f"{API}/episodes/{world.early_again.episode['id']}")
+            episode = client.get(f"{API}/episodes/{world.early_again.episode['id']}")
             assert episode.status_code == 404
 
     def test_a_hub_and_a_bad_period_are_checked(
-        self, api: TestClient, reporter: Any, reference: ReferenceData
+        self, client: TestClient, reporter: Any, reference: ReferenceData
     ) -> None:
-        with as_user(api, reporter):
-            central = ok(measures(api, hub_id=str(reference.hubs["CENTRAL"])))
-            backwards = api.get(MEASURES, params={"from": "2025-03-31", "to": "2025-01-01"})
-            unknown = measures(api, hub_id="7d0f8a0e-0000-4000-8000-000000000000")
+        with as_user(client, reporter):
+            central = ok(measures(client, hub_id=str(reference.hubs["CENTRAL"])))
+            backwards = client.get(MEASURES, params={"from": "2025-03-31", "to": "2025-01-01"})
+            unknown = measures(client, hub_id="7d0f8a0e-0000-4000-8000-000000000000")
         assert central["overall"]["new_episodes"]["total"] == 1
         assert [h["hub_code"] for h in central["hubs"]] == ["CENTRAL"]
         assert backwards.status_code == 422
@@ -312,13 +302,13 @@ class TestEarlyHelpMeasures:
 
 @pytest.mark.usefixtures("world")
 class TestQuarterlyProgress:
-    def test_the_quarter_matches_the_hand_count(self, api: TestClient, reporter: Any) -> None:
-        with as_user(api, reporter):
-            report = ok(api.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
-            response = api.get(
+    def test_the_quarter_matches_the_hand_count(self, client: TestClient, reporter: Any) -> None:
+        with as_user(client, reporter):
+            report = ok(client.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
+            response = client.get(
                 QUARTERLY, params={"quarter_end": "2025-03-31"}, headers={"Accept": "text/csv"}
             )
-            wrong = api.get(QUARTERLY, params={"quarter_end": "2025-03-30"})
+            wrong = client.get(QUARTERLY, params={"quarter_end": "2025-03-30"})
         assert (report["quarter_start"], report["quarter_end"]) == ("2025-01-01", "2025-03-31")
         # Open at some time in the quarter: all but Early's and Late's first episodes.
         assert report["families_attached"] == 7
@@ -345,7 +335,7 @@ class TestQuarterlyProgress:
 
 @pytest.mark.usefixtures("world")
 def test_the_cli_writes_what_the_api_answers(
-    api: TestClient, reporter: Any, new_uow: Any, clock: FixedClock, tmp_path: Any
+    client: TestClient, reporter: Any, new_uow: Any, clock: FixedClock, tmp_path: Any
 ) -> None:
     from datetime import date
 
@@ -359,8 +349,8 @@ def test_the_cli_writes_what_the_api_answers(
         output_format=OutputFormat.CSV,
         output=target,
     )
-    with as_user(api, reporter):
-        served = measures(api, accept="text/csv").text
+    with as_user(client, reporter):
+        served = measures(client, accept="text/csv").text
     assert target.read_bytes().decode("utf-8") == served
     quarter = tmp_path / "quarter.json"
     run_report(
@@ -372,8 +362,8 @@ def test_the_cli_writes_what_the_api_answers(
         output_format=OutputFormat.JSON,
         output=quarter,
     )
-    with as_user(api, reporter):
-        assert ok(api.get(QUARTERLY, params={"quarter_end": "2025-03-31"})) == __import__(
+    with as_user(client, reporter):
+        assert ok(client.get(QUARTERLY, params={"quarter_end": "2025-03-31"})) == __import__(
             "json"
         ).loads(quarter.read_text())
 

@@ -48,3 +48,14 @@ def test_upgrade_downgrade_upgrade_round_trips(empty_database: str) -> None:
     assert is_at_head(engine)
     assert {"families", "people", "consents"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_databases_live_claim_index_holds_the_domains_live_states() -> None:
+    """The partial unique index (one live claim per family and phase) names the states the domain
+    treats as live; the model keeps literals because the migrations were written from them."""
+    from app.db.models import CLAIM_STATES, LIVE_CLAIM_STATES
+    from app.domain.supporting_families import LIVE_CLAIM_STATES as DOMAIN_LIVE
+    from app.domain.supporting_families import ClaimState
+
+    assert set(LIVE_CLAIM_STATES) == {s.value for s in DOMAIN_LIVE}
+    assert set(CLAIM_STATES) == {s.value for s in ClaimState}

@@ -11,13 +11,12 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event
 
 from app.calendars import default_calendar
 from app.db.queries.timeliness import SqlTimelinessQueries
@@ -48,7 +47,7 @@ from app.domain.timeliness import (
 )
 from app.services import timeliness as service
 from app.services.timeliness import OverdueItem, TimelinessSummary
-from tests.builders import ReferenceData
+from tests.builders import ReferenceData, Statements
 
 NewUow = Callable[[], SqlUnitOfWork]
 
@@ -507,20 +506,8 @@ class TestSummary:
 # --- statement counts ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def statements(connection: Connection) -> Iterator[list[str]]:
-    seen_sql: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen_sql.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    yield seen_sql
-    event.remove(connection, "before_cursor_execute", count)
-
-
 def test_the_number_of_statements_does_not_grow_with_the_episodes(
-    new_uow: NewUow, reference: ReferenceData, statements: list[str]
+    new_uow: NewUow, reference: ReferenceData, statements: Statements
 ) -> None:
     lead = given_lead(new_uow, "Cara Doyle")
 
@@ -535,11 +522,12 @@ def test_the_number_of_statements_does_not_grow_with_the_episodes(
             )
 
     def measure() -> tuple[int, int, int]:
-        statements.clear()
+        statements.seen.clear()
         listed = list_overdue(new_uow, TODAY)
         summary = summarise(new_uow, TODAY)
         assert summary.leads[0].overdue == len(listed.items)
-        return len(listed.items), summary.rates[0].due, len(statements)
+        assert statements.seen
+        return len(listed.items), summary.rates[0].due, len(statements.seen)
 
     add(2)
     two_items, two_due, with_two = measure()
@@ -548,5 +536,5 @@ def test_the_number_of_statements_does_not_grow_with_the_episodes(
     assert (two_items, two_due, twenty_items, twenty_due) == (2, 2, 20, 20)
     assert with_two == with_twenty
     # The policy, then the list; the policy, then running clocks and rates.
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    selects = [s for s in statements.seen if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 5

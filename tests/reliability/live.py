@@ -141,21 +141,31 @@ class Rendezvous:
     """Holds each of `parties` threads at a point in the code until all have reached it.
 
     Used to force the interleaving a race needs (every request has read the record before any
-    writes it) instead of hoping for it. If the others never arrive (the server serialised the
-    requests before this point), the waiter goes on after `timeout`: the test then checks the same
-    outcome for the serialised order.
+    writes it) instead of hoping for it. A waiter gives up after `timeout` so a test never hangs;
+    `met` then stays false, and so it does if the point was never reached at all, so a test that
+    asserts `met` fails whenever the race it claims to force did not happen.
     """
 
     def __init__(self, parties: int, timeout: float = 30.0) -> None:
         self._barrier = threading.Barrier(parties)
         self._timeout = timeout
-        self.met = True
+        self._parties = parties
+        self._arrived = 0
+        self._broken = False
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
+        with self._lock:
+            self._arrived += 1
         try:
             self._barrier.wait(self._timeout)
         except threading.BrokenBarrierError:
-            self.met = False
+            self._broken = True
+
+    @property
+    def met(self) -> bool:
+        """Every party reached the point, together."""
+        return self._arrived == self._parties and not self._broken
 
 
 class PrivatePostgres:

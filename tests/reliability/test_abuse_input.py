@@ -81,7 +81,7 @@ class TestOversizedBodies:
         response = client.post(
             f"{API}/families", content=b"{}", headers={**JSON, "content-length": "12abc"}
         )
-        assert 400 <= response.status_code < 500
+        refused(response, 413)
 
 
 class TestDeeplyNestedJson:
@@ -91,7 +91,7 @@ class TestDeeplyNestedJson:
     ) -> None:
         body = b"[" * depth + b"]" * depth
         problem = refused(client.post(f"{API}/families", content=body, headers=JSON))
-        assert fields(problem)
+        assert fields(problem) == {"body"}
 
     @pytest.mark.parametrize("depth", [100_000, *range(500, 1001, 100)])
     def test_nested_objects_inside_a_field_are_refused_naming_it(
@@ -104,7 +104,8 @@ class TestDeeplyNestedJson:
             '"line1": "12 Cedar Road"', f'"line1": {nested}'
         )
         problem = refused(client.post(f"{API}/families", content=body.encode(), headers=JSON))
-        assert fields(problem)
+        # The field, or the body itself once it is too deep for the JSON parser.
+        assert fields(problem) in ({"address.line1"}, {"body"})
 
 
 LISTS = [

@@ -9,19 +9,16 @@ with the rows is an N+1 waiting for a county-sized caseload. Runs on both databa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, event
 
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.episodes import Episode, RequestSource, open_episode
 from app.domain.families import Address, Family, MemberRole, Membership, Person
-from tests.builders import ReferenceData, Staff, as_user
+from tests.builders import ReferenceData, Staff, Statements, as_user
 from tests.conftest import TEST_NOW
 from tests.integration.test_timeliness_queries import (
     LEVELS,
@@ -38,29 +35,6 @@ NewUow = Callable[[], SqlUnitOfWork]
 
 # A sane ceiling per request, whatever the data: auth, access rules, audit append, the read.
 MOST_STATEMENTS = 30
-
-
-@dataclass
-class Statements:
-    seen: list[str]
-
-    def during(self, request: Callable[[], Any]) -> int:
-        self.seen.clear()
-        response = request()
-        assert response.status_code == 200, response.text
-        return len(self.seen)
-
-
-@pytest.fixture
-def statements(connection: Connection) -> Iterator[Statements]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    yield Statements(seen)
-    event.remove(connection, "before_cursor_execute", count)
 
 
 def given_case(
@@ -191,6 +165,7 @@ class TestCaseloadPage:
             lambda: client.get(f"{API}/me/caseload", params={"limit": 5, "cursor": cursor})
         )
         assert on_first == on_next
+        assert on_first <= MOST_STATEMENTS
 
 
 class TestOverduePage:

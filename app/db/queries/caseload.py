@@ -27,6 +27,7 @@ from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlPeopleRepository
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import MemberRole, Person
+from app.domain.supporting_families import NeedOutcome
 
 NO_DEADLINE = date(9999, 12, 31)
 
@@ -168,7 +169,7 @@ class SqlCaseloadQueries:
         (about 130 per lead at county scale, bench/RESULTS.md)."""
         achieved = exists().where(
             FamilyNeedRow.episode_id == EpisodeRow.id,
-            FamilyNeedRow.outcome_status == "achieved",
+            FamilyNeedRow.outcome_status == NeedOutcome.ACHIEVED.value,
         )
         rows = list(
             self._session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from types import MappingProxyType
@@ -99,9 +100,9 @@ class SqlAccessFacts:
         consents = SqlConsentRepository(self._session).for_families(list(families))
         # Grouped once: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
-        episodes_of: dict[uuid.UUID, list[Any]] = {fid: [] for fid in families}
+        episodes_of: defaultdict[uuid.UUID, list[Any]] = defaultdict(list)
         for e in episodes:
-            episodes_of.setdefault(e.family_id, []).append(e)
+            episodes_of[e.family_id].append(e)
         facts: dict[uuid.UUID, RecordFacts] = {}
         for fid, (hub, creator) in families.items():
             agencies, all_taf = sharing_in_force(consents.get(fid, []), today)

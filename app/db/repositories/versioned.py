@@ -15,8 +15,6 @@ class _Versioned(Protocol):
 
 R = TypeVar("R", bound=_Versioned)
 
-STALE = "The record was changed by someone else; reload it and try again."
-
 
 def row_to_save(session: Session, model: type[R], key: Any, version: int) -> R:
     """The stored row of an aggregate about to be saved, still at the version the aggregate was read at.
@@ -31,5 +29,5 @@ def row_to_save(session: Session, model: type[R], key: Any, version: int) -> R:
     if row is None:
         raise LookupError(key)
     if row.version != version:
-        raise StaleVersion(STALE)
+        raise StaleVersion.changed_elsewhere()
     return row

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.claims_progress import FamilyClaimability, claims_progress
+from app.domain.claims_progress import EpisodeClaimability, claims_progress
 from app.domain.outcomes_framework import ClaimRoute
 from app.domain.supporting_families import Claim, ClaimEvent, ClaimState
 
@@ -65,14 +65,39 @@ def test_a_local_scheme_claim_has_no_value_but_still_counts() -> None:
 
 
 def test_families_newly_claimable_and_still_to_claim() -> None:
-    families = [
-        FamilyClaimability(claimable_at_start=False, claimable_at_end=True, has_live_claim=False),
-        FamilyClaimability(claimable_at_start=True, claimable_at_end=True, has_live_claim=True),
-        FamilyClaimability(claimable_at_start=False, claimable_at_end=False, has_live_claim=False),
+    new, old, never = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    episodes = [
+        EpisodeClaimability(
+            new, claimable_at_start=False, claimable_at_end=True, has_live_claim=False
+        ),
+        EpisodeClaimability(
+            old, claimable_at_start=True, claimable_at_end=True, has_live_claim=True
+        ),
+        EpisodeClaimability(
+            never, claimable_at_start=False, claimable_at_end=False, has_live_claim=False
+        ),
     ]
-    progress = claims_progress(families, [], start=Q_START, end=Q_END)
+    progress = claims_progress(episodes, [], start=Q_START, end=Q_END)
     assert (progress.families_newly_claimable, progress.families_claimable_unclaimed) == (1, 1)
     assert set(progress.claims_by_state.values()) == {0}
+
+
+def test_a_family_counts_once_and_is_claimable_if_any_of_its_episodes_is() -> None:
+    family = uuid.uuid4()
+    episodes = [
+        EpisodeClaimability(
+            family, claimable_at_start=False, claimable_at_end=True, has_live_claim=False
+        ),
+        EpisodeClaimability(
+            family, claimable_at_start=True, claimable_at_end=False, has_live_claim=False
+        ),
+        EpisodeClaimability(
+            family, claimable_at_start=False, claimable_at_end=True, has_live_claim=False
+        ),
+    ]
+    progress = claims_progress(episodes, [], start=Q_START, end=Q_END)
+    # Claimable before the quarter through its second episode: not new, but still to claim.
+    assert (progress.families_newly_claimable, progress.families_claimable_unclaimed) == (0, 1)
 
 
 def test_the_state_on_a_day_is_the_last_step_taken_by_its_end() -> None:
