@@ -16,6 +16,7 @@ from app import __version__
 from app.api import openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
 from app.api.middleware import RequestContextMiddleware
+from app.api.principal_cache import PrincipalCache
 from app.api.routers import (
     assessments,
     audit,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.token_verifier = make_verifier(settings)
+    app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
 
     problems.install(app)
     openapi.install(app)

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         default=None, description="JWKS URL of the identity provider (https)."
     )
     auth_leeway_seconds: int = Field(default=30, description="Clock skew allowed on exp/nbf/iat.")
+    principal_cache_seconds: float = Field(
+        default=10,
+        ge=0,
+        description="How long a worker remembers who a token's subject is (roles, hubs, active);"
+        " a change made through another worker applies within this time. 0 turns it off.",
+    )
 
     @model_validator(mode="after")
     def _no_demo_secret_in_production(self) -> Settings:

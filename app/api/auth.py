@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import ClockDep, get_session_factory
+from app.api.principal_cache import PrincipalCache
 from app.api.security import TokenRejected, TokenSettings, TokenVerifier, bearer_token, unauthorized
 from app.clock import SystemClock
 from app.db.unit_of_work import SqlUnitOfWork
@@ -135,17 +136,22 @@ def get_principal(
         except TokenRejected as rejected:
             log.info("token refused: %s", rejected.reason)
             raise unauthorized() from None
-    with SqlUnitOfWork(factory) as uow:
-        practitioner = None
-        try:
-            practitioner = uow.practitioners.get(uuid.UUID(subject))
-        except ValueError:
-            practitioner = uow.practitioners.get_by_email(subject)
-    if practitioner is None or not practitioner.active:
-        log.info("token refused: unknown or inactive subject")
-        raise unauthorized()
-    request.state.practitioner_id = str(practitioner.id)
-    return practitioner.as_principal()
+    cache: PrincipalCache = request.app.state.principal_cache
+    principal = cache.get(subject)
+    if principal is None:
+        with SqlUnitOfWork(factory) as uow:
+            practitioner = None
+            try:
+                practitioner = uow.practitioners.get(uuid.UUID(subject))
+            except ValueError:
+                practitioner = uow.practitioners.get_by_email(subject)
+        if practitioner is None or not practitioner.active:
+            log.info("token refused: unknown or inactive subject")
+            raise unauthorized()
+        principal = practitioner.as_principal()
+        cache.put(subject, principal)
+    request.state.practitioner_id = str(principal.practitioner_id)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db.audit_log import GroupCommittedAuditLog, audit_log_for
 from app.db.repositories.access_facts import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self._session: Session | None = None
         self._commit_deferred = 0
+        self.audit_log: GroupCommittedAuditLog = audit_log_for(session_factory)
 
     @property
     def session(self) -> Session:

@@ -1,7 +1,7 @@
 """The gate every request passes: ask the access rules, record the access, refuse or let through.
 
 The rules are the one pure function `app.domain.access.decide`; this module only gathers the facts
-it needs and writes the audit trail in a transaction of its own, so refused attempts are kept too.
+it needs and records the access in the audit log, whose entries commit on their own, so refused attempts are kept too.
 """
 
 from __future__ import annotations
@@ -102,11 +102,12 @@ def authorize(
                 action_item_id=target.action_item_id,
                 break_glass_reason=subject.break_glass_reason,
             )
-        uow.audit.append(
-            [_record(subject, action, target, decision, record.family_id if record else None)],
-            at=clock.now(),
-        )
-        uow.commit()
+        audit_log = uow.audit_log
+    # Recorded after the read closes: the entry commits on its own, whatever the request does next.
+    audit_log.record(
+        [_record(subject, action, target, decision, record.family_id if record else None)],
+        at=clock.now(),
+    )
     if decision.visibility is Visibility.HIDDEN:
         raise NotFound("There is no such record.")
     if decision.visibility is Visibility.FORBIDDEN:
@@ -131,23 +132,23 @@ def visible_families(
             for fid, record in facts.items()
             if decide(subject.principal, Action.READ_FAMILY, record, today=today).allowed
         }
-        uow.audit.append(
-            [
-                AuditRecord(
-                    actor_id=subject.principal.practitioner_id,
-                    actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-                    action="list_" + Action.READ_FAMILY.value,
-                    resource_type=resource_type,
-                    resource_id=str(fid),
-                    family_id=fid,
-                    request_id=subject.request_id,
-                    outcome=OUTCOME_ALLOWED,
-                )
-                for fid in allowed
-            ],
-            at=clock.now(),
-        )
-        uow.commit()
+        audit_log = uow.audit_log
+    audit_log.record(
+        [
+            AuditRecord(
+                actor_id=subject.principal.practitioner_id,
+                actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+                action="list_" + Action.READ_FAMILY.value,
+                resource_type=resource_type,
+                resource_id=str(fid),
+                family_id=fid,
+                request_id=subject.request_id,
+                outcome=OUTCOME_ALLOWED,
+            )
+            for fid in allowed
+        ],
+        at=clock.now(),
+    )
     return allowed
 
 
@@ -170,23 +171,23 @@ def visible_episodes(
                 subject.principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
             ).allowed
         }
-        uow.audit.append(
-            [
-                AuditRecord(
-                    actor_id=subject.principal.practitioner_id,
-                    actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-                    action="list_" + Action.READ_EPISODE.value,
-                    resource_type="episode",
-                    resource_id=str(eid),
-                    family_id=fid,
-                    request_id=subject.request_id,
-                    outcome=OUTCOME_ALLOWED,
-                )
-                for eid, fid in sorted(allowed)
-            ],
-            at=clock.now(),
-        )
-        uow.commit()
+        audit_log = uow.audit_log
+    audit_log.record(
+        [
+            AuditRecord(
+                actor_id=subject.principal.practitioner_id,
+                actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+                action="list_" + Action.READ_EPISODE.value,
+                resource_type="episode",
+                resource_id=str(eid),
+                family_id=fid,
+                request_id=subject.request_id,
+                outcome=OUTCOME_ALLOWED,
+            )
+            for eid, fid in sorted(allowed)
+        ],
+        at=clock.now(),
+    )
     return {eid for eid, _ in allowed}
 
 

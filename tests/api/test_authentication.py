@@ -23,8 +23,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from fastapi.testclient import TestClient
 
+from app.api.principal_cache import PrincipalCache
 from app.clock import SystemClock
-from app.domain.access import Role
+from app.domain.access import Principal, Role
+from app.services import practitioners
 from app.settings import DEV_TOKEN_SECRET
 from tests.builders import (
     ReferenceData,
@@ -388,6 +390,52 @@ def test_a_deactivated_practitioner_is_refused_at_once(
             headers={"Authorization": bearer(staff.lead, subject="lead@council.example")},
         )
     )
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_deactivation_made_by_another_worker_applies_once_the_remembered_principal_expires(
+    client: TestClient, family_url: str, new_uow: Any, clock: Any, staff: Staff
+) -> None:
+    time = FakeMonotonic()
+    client.app.state.principal_cache = PrincipalCache(10, monotonic=time)  # type: ignore[attr-defined]
+    assert client.get(family_url).status_code == 200
+    # Another worker process deactivates the lead: this worker's cache is not told.
+    with new_uow() as uow:
+        version = uow.practitioners.get(staff.lead).version
+    practitioners.update_practitioner(
+        new_uow(), clock, staff.lead, {"active": False}, expected_version=version
+    )
+    time.seconds += 9.9
+    assert client.get(family_url).status_code == 200
+    time.seconds += 0.1
+    assert_bare_401(client.get(family_url))
+
+
+def test_a_worker_remembers_a_principal_for_its_time_only_and_holds_a_bounded_number() -> None:
+    time = FakeMonotonic()
+    cache = PrincipalCache(10, max_entries=2, monotonic=time)
+    principals = {
+        name: Principal(practitioner_id=uuid.uuid4(), agency_code="LA", roles=frozenset())
+        for name in ("a", "b", "c")
+    }
+    for name, principal in principals.items():
+        cache.put(name, principal)
+    assert cache.get("a") is None  # the oldest gave way to the third
+    assert cache.get("b") == principals["b"]
+    assert cache.get("c") == principals["c"]
+    time.seconds += 10
+    assert cache.get("b") is None
+    assert cache.get("c") is None
+    switched_off = PrincipalCache(0)
+    switched_off.put("a", principals["a"])
+    assert switched_off.get("a") is None
 
 
 def test_every_token_problem_gets_the_same_answer(

@@ -120,6 +120,7 @@ def get_practitioner(
 def update_practitioner(
     practitioner_id: uuid.UUID,
     body: PractitionerUpdate,
+    request: Request,
     response: Response,
     uow: UowDep,
     gate: GateDep,
@@ -131,5 +132,7 @@ def update_practitioner(
     practitioner = service.update_practitioner(
         uow, clock, practitioner_id, body.changes(), expected_version=parse_if_match(if_match)
     )
+    # Roles, hubs or the active flag may have changed: this worker asks the database again.
+    request.app.state.principal_cache.forget_all()
     response.headers["ETag"] = etag(practitioner.version)
     return PractitionerRead.from_domain(practitioner)

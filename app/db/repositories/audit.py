@@ -49,15 +49,19 @@ class SqlAuditTrail:
         self._session = session
 
     def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None:
-        if not records:
+        self.append_timed([(records, at)])
+
+    def append_timed(self, groups: Sequence[tuple[Sequence[AuditRecord], datetime]]) -> None:
+        """Several callers' records, each group with its own time, linked under one head lock."""
+        if not any(records for records, _at in groups):
             return
         if self._session.get_bind().dialect.name == "sqlite":
             with _SQLITE_APPEND_LOCK:
-                self._append(records, at)
+                self._append(groups)
         else:
-            self._append(records, at)
+            self._append(groups)
 
-    def _append(self, records: Sequence[AuditRecord], at: datetime) -> None:
+    def _append(self, groups: Sequence[tuple[Sequence[AuditRecord], datetime]]) -> None:
         head = self._session.scalar(
             select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
         )
@@ -66,7 +70,7 @@ class SqlAuditTrail:
         # The head row holds the last entry's sequence and hash: linking needs nothing else, so
         # the lock on the head is held for as few round trips as possible.
         previous: ChainLink | AuditEntry | None = head if head.sequence > 0 else None
-        for record in records:
+        for record, at in ((r, at) for records, at in groups for r in records):
             entry = new_entry(
                 previous,
                 occurred_at=at,
