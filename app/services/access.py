@@ -82,10 +82,11 @@ def authorize(
     """Decide, audit, and raise NotFound (hidden) or Forbidden unless allowed."""
     today = clock.today()
     with new_uow() as uow:
-        family_id = target.family_id
-        if family_id is None and target.episode_id is not None:
-            family_id = uow.access.family_of_episode(target.episode_id)
-        record = uow.access.for_families([family_id], today).get(family_id) if family_id else None
+        record: RecordFacts | None = None
+        if target.family_id is not None:
+            record = uow.access.for_families([target.family_id], today).get(target.family_id)
+        elif target.episode_id is not None:
+            record = uow.access.for_episode(target.episode_id, today)
         if (
             action in RECORD_ACTIONS
             or target.family_id is not None

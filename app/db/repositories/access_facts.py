@@ -9,7 +9,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -28,8 +28,13 @@ class SqlAccessFacts:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def family_of_episode(self, episode_id: uuid.UUID) -> uuid.UUID | None:
-        return self._session.scalar(select(EpisodeRow.family_id).where(EpisodeRow.id == episode_id))
+    def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None:
+        """The facts of the family an episode belongs to (None if there is no such episode)."""
+        family_of_episode = (
+            select(EpisodeRow.family_id).where(EpisodeRow.id == episode_id).scalar_subquery()
+        )
+        facts = self._facts(FamilyRow.id == family_of_episode, today)
+        return next(iter(facts.values()), None)
 
     def for_families(
         self, family_ids: Sequence[uuid.UUID], today: date
@@ -38,14 +43,24 @@ class SqlAccessFacts:
         ids = list(dict.fromkeys(family_ids))
         if not ids:
             return {}
+        return self._facts(FamilyRow.id.in_(ids), today)
+
+    def _facts(self, which: ColumnElement[bool], today: date) -> dict[uuid.UUID, RecordFacts]:
         families = {
             fid: (hub, creator)
             for fid, hub, creator in self._session.execute(
                 select(FamilyRow.id, FamilyRow.hub_id, FamilyRow.created_by_practitioner_id).where(
-                    FamilyRow.id.in_(ids)
+                    which
                 )
             )
         }
+        if not families:
+            return {}
+        plan_awaiting_qa = (
+            select(FamilyPlanRow.id)
+            .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
+            .exists()
+        )
         episodes = list(
             self._session.execute(
                 select(
@@ -54,6 +69,7 @@ class SqlAccessFacts:
                     EpisodeRow.hub_id,
                     EpisodeRow.lead_practitioner_id,
                     EpisodeRow.stage,
+                    plan_awaiting_qa.label("plan_awaiting_qa"),
                 ).where(EpisodeRow.family_id.in_(list(families)))
             )
         )
@@ -61,21 +77,31 @@ class SqlAccessFacts:
         seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
         member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
         assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
-        awaiting_qa: set[uuid.UUID] = set()
+        awaiting_qa = {e.id for e in episodes if e.plan_awaiting_qa}
         if episode_ids:
-            for m in self._session.scalars(
-                select(TafMemberRow).where(TafMemberRow.episode_id.in_(episode_ids))
+            for m in self._session.execute(
+                select(
+                    TafMemberRow.id,
+                    TafMemberRow.episode_id,
+                    TafMemberRow.practitioner_id,
+                    TafMemberRow.agency_code,
+                    TafMemberRow.joined_on,
+                    TafMemberRow.left_on,
+                ).where(
+                    TafMemberRow.episode_id.in_(episode_ids),
+                    TafMemberRow.practitioner_id.is_not(None),
+                    TafMemberRow.agency_code.is_not(None),
+                )
             ):
-                if m.practitioner_id is not None and m.agency_code is not None:
-                    seats[m.episode_id].append(
-                        TafSeat(
-                            practitioner_id=m.practitioner_id,
-                            agency_code=m.agency_code,
-                            joined_on=m.joined_on,
-                            left_on=m.left_on,
-                        )
+                seats[m.episode_id].append(
+                    TafSeat(
+                        practitioner_id=m.practitioner_id,
+                        agency_code=m.agency_code,
+                        joined_on=m.joined_on,
+                        left_on=m.left_on,
                     )
-                    member_practitioner[m.id] = m.practitioner_id
+                )
+                member_practitioner[m.id] = m.practitioner_id
             for episode_id, action_id, owner in self._session.execute(
                 select(
                     FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id
@@ -89,14 +115,6 @@ class SqlAccessFacts:
                 practitioner = member_practitioner.get(owner) if owner is not None else None
                 if practitioner is not None:
                     assigned[episode_id].setdefault(practitioner, set()).add(action_id)
-            awaiting_qa = set(
-                self._session.scalars(
-                    select(FamilyPlanRow.episode_id).where(
-                        FamilyPlanRow.episode_id.in_(episode_ids),
-                        FamilyPlanRow.status == "submitted",
-                    )
-                )
-            )
         consents = SqlConsentRepository(self._session).for_families(list(families))
         # Grouped once: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
