@@ -29,9 +29,33 @@ class CaseloadRecords:
     meetings: list[TafMeeting]
 
 
+@dataclass(frozen=True)
+class RecordVersions:
+    """Every record of a set of families by id, with its owner and version: what a diff needs."""
+
+    families: dict[uuid.UUID, int]
+    episodes: dict[uuid.UUID, tuple[uuid.UUID, int]]
+    """Episode id → (family id, version)."""
+    plans: dict[uuid.UUID, tuple[uuid.UUID, int]]
+    """Plan id → (episode id, version); likewise TAF members."""
+    taf_members: dict[uuid.UUID, tuple[uuid.UUID, int]]
+    meetings: dict[uuid.UUID, uuid.UUID]
+    """Meeting id → episode id (meetings never change)."""
+
+
 class SyncQueries(Protocol):
     def family_ids_in(self, scope: SearchScope) -> list[uuid.UUID]: ...
-    def records(self, family_ids: list[uuid.UUID]) -> CaseloadRecords: ...
+    def versions(self, family_ids: list[uuid.UUID]) -> RecordVersions: ...
+    def records(
+        self,
+        family_ids: list[uuid.UUID],
+        episode_ids: list[uuid.UUID],
+        children_of: list[uuid.UUID],
+    ) -> CaseloadRecords:
+        """The families (with their people) and episodes named, and every plan, TAF member and
+        meeting of the episodes in `children_of`."""
+        ...
+
     def load_state(
         self, state_id: uuid.UUID, practitioner_id: uuid.UUID
     ) -> dict[str, Any] | None: ...
@@ -78,18 +102,19 @@ def changes_since(
             for fid, record in facts.items()
             if decide(principal, Action.READ_FAMILY, record, today=today).allowed
         }
-        records = q.records(sorted(visible))
+        # Versions first, whole records only for what changed: a lead's scope holds hundreds of
+        # families over the years, and a delta sync usually sends a handful (bench/RESULTS.md).
+        versions = q.versions(sorted(visible))
         readable = {
-            e.id
-            for e in records.episodes
+            eid
+            for eid, (fid, _version) in versions.episodes.items()
             if decide(
-                principal, Action.READ_EPISODE, facts[e.family_id], today=today, episode_id=e.id
+                principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
             ).allowed
         }
-        records = _only_episodes(records, readable)
-        snapshot = _snapshot(records)
+        snapshot = _snapshot(versions, readable)
         found = diff(previous, snapshot)
-        changed = _changed(records, found)
+        changed = _changed(q, versions, found)
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in changed.episodes])
         history = uow.policies.history()
         episode_records = [
@@ -112,41 +137,49 @@ def changes_since(
     )
 
 
-def _only_episodes(records: CaseloadRecords, readable: set[uuid.UUID]) -> CaseloadRecords:
-    return CaseloadRecords(
-        families=records.families,
-        people=records.people,
-        episodes=[e for e in records.episodes if e.id in readable],
-        plans=[p for p in records.plans if p.episode_id in readable],
-        taf_members=[m for m in records.taf_members if m.episode_id in readable],
-        meetings=[m for m in records.meetings if m.episode_id in readable],
-    )
+def _snapshot(versions: RecordVersions, readable: set[uuid.UUID]) -> dict[str, dict[str, int]]:
+    def of_readable(
+        records: dict[uuid.UUID, tuple[uuid.UUID, int]],
+    ) -> dict[str, int]:
+        return {str(rid): version for rid, (eid, version) in records.items() if eid in readable}
 
-
-def _snapshot(records: CaseloadRecords) -> dict[str, dict[str, int]]:
     return {
-        RecordType.FAMILY.value: {str(f.id): f.version for f in records.families.values()},
-        RecordType.EPISODE.value: {str(e.id): e.version for e in records.episodes},
-        RecordType.PLAN.value: {str(p.id): p.version for p in records.plans},
-        RecordType.TAF_MEMBER.value: {str(m.id): m.version for m in records.taf_members},
-        RecordType.MEETING.value: {str(m.id): 1 for m in records.meetings},
+        RecordType.FAMILY.value: {str(fid): v for fid, v in versions.families.items()},
+        RecordType.EPISODE.value: {
+            str(eid): version
+            for eid, (_fid, version) in versions.episodes.items()
+            if eid in readable
+        },
+        RecordType.PLAN.value: of_readable(versions.plans),
+        RecordType.TAF_MEMBER.value: of_readable(versions.taf_members),
+        RecordType.MEETING.value: {
+            str(mid): 1 for mid, eid in versions.meetings.items() if eid in readable
+        },
     }
 
 
-def _changed(records: CaseloadRecords, found: SyncDiff) -> CaseloadRecords:
-    def keep(kind: RecordType, rid: uuid.UUID) -> bool:
-        return str(rid) in found.changed.get(kind, set())
+def _changed(q: SyncQueries, versions: RecordVersions, found: SyncDiff) -> CaseloadRecords:
+    def ids(kind: RecordType) -> set[uuid.UUID]:
+        return {uuid.UUID(rid) for rid in found.changed.get(kind, set())}
 
-    families = {fid: f for fid, f in records.families.items() if keep(RecordType.FAMILY, fid)}
+    plans, members, meetings = (
+        ids(RecordType.PLAN),
+        ids(RecordType.TAF_MEMBER),
+        ids(RecordType.MEETING),
+    )
+    children_of = (
+        {versions.plans[p][0] for p in plans}
+        | {versions.taf_members[m][0] for m in members}
+        | {versions.meetings[m] for m in meetings}
+    )
+    loaded = q.records(
+        sorted(ids(RecordType.FAMILY)), sorted(ids(RecordType.EPISODE)), sorted(children_of)
+    )
     return CaseloadRecords(
-        families=families,
-        people={
-            pid: p
-            for pid, p in records.people.items()
-            if any(m.person_id == pid for f in families.values() for m in f.memberships)
-        },
-        episodes=[e for e in records.episodes if keep(RecordType.EPISODE, e.id)],
-        plans=[p for p in records.plans if keep(RecordType.PLAN, p.id)],
-        taf_members=[m for m in records.taf_members if keep(RecordType.TAF_MEMBER, m.id)],
-        meetings=[m for m in records.meetings if keep(RecordType.MEETING, m.id)],
+        families=loaded.families,
+        people=loaded.people,
+        episodes=loaded.episodes,
+        plans=[p for p in loaded.plans if p.id in plans],
+        taf_members=[m for m in loaded.taf_members if m.id in members],
+        meetings=[m for m in loaded.meetings if m.id in meetings],
     )

@@ -188,3 +188,30 @@ class TestOverduePage:
             with_twelve = statements.during(lambda: client.get(f"{API}/timeliness/overdue"))
         assert with_two == with_twelve, f"GET overdue: {with_two} vs {with_twelve} statements"
         assert with_two <= MOST_STATEMENTS
+
+
+class TestDeltaSync:
+    def test_with_nothing_changed_costs_the_same_for_twelve_families_and_loads_no_whole_record(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        def unchanged_delta() -> int:
+            cursor = client.get(f"{API}/me/changes").json()["cursor"]
+            count = statements.during(
+                lambda: client.get(f"{API}/me/changes", params={"since": cursor})
+            )
+            assert not any("episodes.source" in s for s in statements.seen), (
+                "an unchanged delta sync hydrated whole episodes"
+            )
+            return count
+
+        given_cases(new_uow, reference, staff.lead, 2, children=2, meetings=1)
+        with_two = unchanged_delta()
+        given_cases(new_uow, reference, staff.lead, 10, children=3, meetings=2)
+        with_twelve = unchanged_delta()
+        assert with_two == with_twelve, f"delta sync: {with_two} vs {with_twelve} statements"
+        assert with_two <= MOST_STATEMENTS

@@ -9,14 +9,21 @@ from typing import Any
 from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
-from app.db.models import EpisodeRow, FamilyRow, SyncStateRow, TafMemberRow
+from app.db.models import (
+    EpisodeRow,
+    FamilyPlanRow,
+    FamilyRow,
+    SyncStateRow,
+    TafMeetingRow,
+    TafMemberRow,
+)
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.scope import family_in_scope
 from app.db.repositories.taf import SqlTafRepository
 from app.domain.access import SearchScope
-from app.services.sync import CaseloadRecords
+from app.services.sync import CaseloadRecords, RecordVersions
 
 KEEP_STATES_FOR = timedelta(days=90)
 """A device offline for longer starts again with a full sync."""
@@ -52,21 +59,74 @@ class SqlSyncQueries:
         ).subquery()
         return list(self._session.scalars(select(ids.c.family_id).order_by(ids.c.family_id)))
 
-    def records(self, family_ids: list[uuid.UUID]) -> CaseloadRecords:
+    def versions(self, family_ids: list[uuid.UUID]) -> RecordVersions:
+        if not family_ids:
+            return RecordVersions({}, {}, {}, {}, {})
+        s = self._session
+        episodes = {
+            eid: (fid, version)
+            for eid, fid, version in s.execute(
+                select(EpisodeRow.id, EpisodeRow.family_id, EpisodeRow.version).where(
+                    EpisodeRow.family_id.in_(family_ids)
+                )
+            )
+        }
+        of_these = list(episodes)
+
+        def owned(
+            table: type[FamilyPlanRow] | type[TafMemberRow],
+        ) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
+            if not of_these:
+                return {}
+            rows = s.execute(
+                select(table.id, table.episode_id, table.version).where(
+                    table.episode_id.in_(of_these)
+                )
+            )
+            return {rid: (eid, version) for rid, eid, version in rows}
+
+        return RecordVersions(
+            families=dict(
+                s.execute(
+                    select(FamilyRow.id, FamilyRow.version).where(FamilyRow.id.in_(family_ids))
+                ).all()
+            ),
+            episodes=episodes,
+            plans=owned(FamilyPlanRow),
+            taf_members=owned(TafMemberRow),
+            meetings=dict(
+                s.execute(
+                    select(TafMeetingRow.id, TafMeetingRow.episode_id).where(
+                        TafMeetingRow.episode_id.in_(of_these)
+                    )
+                ).all()
+            )
+            if of_these
+            else {},
+        )
+
+    def records(
+        self,
+        family_ids: list[uuid.UUID],
+        episode_ids: list[uuid.UUID],
+        children_of: list[uuid.UUID],
+    ) -> CaseloadRecords:
         families = SqlFamilyRepository(self._session).get_many(family_ids)
         people = SqlPeopleRepository(self._session).get_many(
             [m.person_id for f in families.values() for m in f.memberships]
         )
-        episodes = SqlEpisodeRepository(self._session).for_families(family_ids)
-        episode_ids = [e.id for e in episodes]
+        episodes = sorted(
+            SqlEpisodeRepository(self._session).get_many(episode_ids).values(),
+            key=lambda e: (e.requested_on, e.id),
+        )
         taf = SqlTafRepository(self._session)
         return CaseloadRecords(
             families=families,
             people=people,
             episodes=episodes,
-            plans=SqlPlanRepository(self._session).for_episodes(episode_ids),
-            taf_members=taf.members_for(episode_ids),
-            meetings=taf.meetings_for(episode_ids),
+            plans=SqlPlanRepository(self._session).for_episodes(children_of),
+            taf_members=taf.members_for(children_of),
+            meetings=taf.meetings_for(children_of),
         )
 
     def load_state(self, state_id: uuid.UUID, practitioner_id: uuid.UUID) -> dict[str, Any] | None:
