@@ -519,39 +519,43 @@ def _rows(
         )
         if episode_id not in claimed_episodes
     ]
-    judged: list[tuple[Episode, ClaimCase, ClaimEvaluation | None, StoredClaim | None]] = []
+    # Each case becomes its report row at once: holding every judged case until the end kept
+    # 22,000 cases in memory on the county data set (bench/RESULTS.md).
+    rows: list[ReportRow] = []
     for episode, case in _cases(uow, candidates, catalogue, as_of=period_end):
         if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
-        judged.append((episode, case, evaluate_claim(case, policy, catalogue, period_end), None))
+        evaluation = evaluate_claim(case, policy, catalogue, period_end)
+        status = "claimable" if evaluation.eligible else "not_claimable"
+        rows.append(_report_row(episode, case, status, evaluation.failures, None))
     by_episode = {s.claim.episode_id: s for s in claimed}
     for episode, case in _cases(uow, list(by_episode), catalogue, as_of=period_end):
-        judged.append((episode, case, None, by_episode[episode.id]))
-    references = uow.claims.family_references(list({e.family_id for e, *_ in judged}))
-    rows: list[ReportRow] = []
-    for episode, case, evaluation, claim in judged:
-        if claim is not None:
-            failing = tuple(r for r in claim.evaluation if not r.passed)
-            status = (
-                "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
-            )
-        else:
-            assert evaluation is not None
-            failing = evaluation.failures
-            status = "claimable" if evaluation.eligible else "not_claimable"
-        rows.append(
-            ReportRow(
-                family_id=episode.family_id,
-                family_reference=references.get(episode.family_id, ""),
-                episode_id=episode.id,
-                status=status,
-                headlines=tuple(sorted({n.need.headline for n in case.needs})),
-                failing_rules=failing,
-                claim=claim,
-            )
-        )
+        claim = by_episode[episode.id]
+        status = "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
+        failing = tuple(r for r in claim.evaluation if not r.passed)
+        rows.append(_report_row(episode, case, status, failing, claim))
+    references = uow.claims.family_references(list({r.family_id for r in rows}))
+    rows = [replace(r, family_reference=references.get(r.family_id, "")) for r in rows]
     rows.sort(key=lambda r: (r.family_reference, str(r.episode_id)))
     return rows
+
+
+def _report_row(
+    episode: Episode,
+    case: ClaimCase,
+    status: str,
+    failing: tuple[RuleResult, ...],
+    claim: StoredClaim | None,
+) -> ReportRow:
+    return ReportRow(
+        family_id=episode.family_id,
+        family_reference="",
+        episode_id=episode.id,
+        status=status,
+        headlines=tuple(sorted({n.need.headline for n in case.needs})),
+        failing_rules=failing,
+        claim=claim,
+    )
 
 
 def run_batch(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -23,6 +23,50 @@ from app.db.repositories.consents import SqlConsentRepository
 from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
 from app.domain.episodes import EpisodeStage
 
+# Built once: the access check runs on every request, and building a statement cost about as
+# much CPU as running it (bench/RESULTS.md). Lists are passed as expanding parameters.
+_FAMILY_COLUMNS = (FamilyRow.id, FamilyRow.hub_id, FamilyRow.created_by_practitioner_id)
+_FAMILIES = select(*_FAMILY_COLUMNS).where(
+    FamilyRow.id.in_(bindparam("family_ids", expanding=True))
+)
+_FAMILY_OF_EPISODE = select(*_FAMILY_COLUMNS).where(
+    FamilyRow.id
+    == select(EpisodeRow.family_id)
+    .where(EpisodeRow.id == bindparam("episode_id"))
+    .scalar_subquery()
+)
+_EPISODES = select(
+    EpisodeRow.id,
+    EpisodeRow.family_id,
+    EpisodeRow.hub_id,
+    EpisodeRow.lead_practitioner_id,
+    EpisodeRow.stage,
+    select(FamilyPlanRow.id)
+    .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
+    .exists()
+    .label("plan_awaiting_qa"),
+).where(EpisodeRow.family_id.in_(bindparam("family_ids", expanding=True)))
+_SEATS = select(
+    TafMemberRow.id,
+    TafMemberRow.episode_id,
+    TafMemberRow.practitioner_id,
+    TafMemberRow.agency_code,
+    TafMemberRow.joined_on,
+    TafMemberRow.left_on,
+).where(
+    TafMemberRow.episode_id.in_(bindparam("episode_ids", expanding=True)),
+    TafMemberRow.practitioner_id.is_not(None),
+    TafMemberRow.agency_code.is_not(None),
+)
+_ASSIGNED_ACTIONS = (
+    select(FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id)
+    .join(PlanActionRow, PlanActionRow.plan_id == FamilyPlanRow.id)
+    .where(
+        FamilyPlanRow.episode_id.in_(bindparam("episode_ids", expanding=True)),
+        PlanActionRow.owner_taf_member_id.is_not(None),
+    )
+)
+
 
 class SqlAccessFacts:
     def __init__(self, session: Session) -> None:
@@ -30,10 +74,9 @@ class SqlAccessFacts:
 
     def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None:
         """The facts of the family an episode belongs to (None if there is no such episode)."""
-        family_of_episode = (
-            select(EpisodeRow.family_id).where(EpisodeRow.id == episode_id).scalar_subquery()
+        facts = self._facts(
+            self._session.execute(_FAMILY_OF_EPISODE, {"episode_id": episode_id}), today
         )
-        facts = self._facts(FamilyRow.id == family_of_episode, today)
         return next(iter(facts.values()), None)
 
     def for_families(
@@ -43,56 +86,20 @@ class SqlAccessFacts:
         ids = list(dict.fromkeys(family_ids))
         if not ids:
             return {}
-        return self._facts(FamilyRow.id.in_(ids), today)
+        return self._facts(self._session.execute(_FAMILIES, {"family_ids": ids}), today)
 
-    def _facts(self, which: ColumnElement[bool], today: date) -> dict[uuid.UUID, RecordFacts]:
-        families = {
-            fid: (hub, creator)
-            for fid, hub, creator in self._session.execute(
-                select(FamilyRow.id, FamilyRow.hub_id, FamilyRow.created_by_practitioner_id).where(
-                    which
-                )
-            )
-        }
+    def _facts(self, family_rows: Iterable[Any], today: date) -> dict[uuid.UUID, RecordFacts]:
+        families = {fid: (hub, creator) for fid, hub, creator in family_rows}
         if not families:
             return {}
-        plan_awaiting_qa = (
-            select(FamilyPlanRow.id)
-            .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
-            .exists()
-        )
-        episodes = list(
-            self._session.execute(
-                select(
-                    EpisodeRow.id,
-                    EpisodeRow.family_id,
-                    EpisodeRow.hub_id,
-                    EpisodeRow.lead_practitioner_id,
-                    EpisodeRow.stage,
-                    plan_awaiting_qa.label("plan_awaiting_qa"),
-                ).where(EpisodeRow.family_id.in_(list(families)))
-            )
-        )
+        episodes = list(self._session.execute(_EPISODES, {"family_ids": list(families)}))
         episode_ids = [e.id for e in episodes]
         seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
         member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
         assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
         awaiting_qa = {e.id for e in episodes if e.plan_awaiting_qa}
         if episode_ids:
-            for m in self._session.execute(
-                select(
-                    TafMemberRow.id,
-                    TafMemberRow.episode_id,
-                    TafMemberRow.practitioner_id,
-                    TafMemberRow.agency_code,
-                    TafMemberRow.joined_on,
-                    TafMemberRow.left_on,
-                ).where(
-                    TafMemberRow.episode_id.in_(episode_ids),
-                    TafMemberRow.practitioner_id.is_not(None),
-                    TafMemberRow.agency_code.is_not(None),
-                )
-            ):
+            for m in self._session.execute(_SEATS, {"episode_ids": episode_ids}):
                 seats[m.episode_id].append(
                     TafSeat(
                         practitioner_id=m.practitioner_id,
@@ -103,14 +110,7 @@ class SqlAccessFacts:
                 )
                 member_practitioner[m.id] = m.practitioner_id
             for episode_id, action_id, owner in self._session.execute(
-                select(
-                    FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id
-                )
-                .join(PlanActionRow, PlanActionRow.plan_id == FamilyPlanRow.id)
-                .where(
-                    FamilyPlanRow.episode_id.in_(episode_ids),
-                    PlanActionRow.owner_taf_member_id.is_not(None),
-                )
+                _ASSIGNED_ACTIONS, {"episode_ids": episode_ids}
             ):
                 practitioner = member_practitioner.get(owner) if owner is not None else None
                 if practitioner is not None:

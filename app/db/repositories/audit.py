@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntryRow, AuditHeadRow
@@ -44,6 +45,19 @@ def _domain(row: AuditEntryRow) -> AuditEntry:
     )
 
 
+@dataclass(frozen=True)
+class _Link:
+    sequence: int
+    entry_hash: str
+
+
+_LOCK_HEAD = (
+    select(AuditHeadRow.sequence, AuditHeadRow.entry_hash)
+    .where(AuditHeadRow.id == 1)
+    .with_for_update()
+)
+
+
 class SqlAuditTrail:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -62,14 +76,16 @@ class SqlAuditTrail:
             self._append(groups)
 
     def _append(self, groups: Sequence[tuple[Sequence[AuditRecord], datetime]]) -> None:
-        head = self._session.scalar(
-            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
-        )
+        # Plain statements, not the ORM's unit of work: the head's lock is held from the first
+        # statement to the commit, so each one spent here is spent by every waiting request.
+        head = self._session.execute(_LOCK_HEAD).one_or_none()
         if head is None:
             raise RuntimeError("the audit chain has no head row; run the migrations")
-        # The head row holds the last entry's sequence and hash: linking needs nothing else, so
-        # the lock on the head is held for as few round trips as possible.
-        previous: ChainLink | AuditEntry | None = head if head.sequence > 0 else None
+        # The head row holds the last entry's sequence and hash: linking needs nothing else.
+        previous: ChainLink | None = (
+            _Link(head.sequence, head.entry_hash) if head.sequence else None
+        )
+        rows: list[dict[str, object]] = []
         for record, at in ((r, at) for records, at in groups for r in records):
             entry = new_entry(
                 previous,
@@ -84,28 +100,31 @@ class SqlAuditTrail:
                 outcome=record.outcome,
                 break_glass_reason=record.break_glass_reason,
             )
-            self._session.add(
-                AuditEntryRow(
-                    sequence=entry.sequence,
-                    occurred_at=entry.occurred_at,
-                    actor_id=entry.actor_id,
-                    actor_roles=list(entry.actor_roles),
-                    action=entry.action,
-                    resource_type=entry.resource_type,
-                    resource_id=entry.resource_id,
-                    family_id=entry.family_id,
-                    request_id=entry.request_id,
-                    outcome=entry.outcome,
-                    break_glass_reason=entry.break_glass_reason,
-                    previous_hash=entry.previous_hash,
-                    entry_hash=entry.entry_hash,
-                )
+            rows.append(
+                {
+                    "sequence": entry.sequence,
+                    "occurred_at": entry.occurred_at,
+                    "actor_id": entry.actor_id,
+                    "actor_roles": list(entry.actor_roles),
+                    "action": entry.action,
+                    "resource_type": entry.resource_type,
+                    "resource_id": entry.resource_id,
+                    "family_id": entry.family_id,
+                    "request_id": entry.request_id,
+                    "outcome": entry.outcome,
+                    "break_glass_reason": entry.break_glass_reason,
+                    "previous_hash": entry.previous_hash,
+                    "entry_hash": entry.entry_hash,
+                }
             )
             previous = entry
         assert previous is not None
-        head.sequence = previous.sequence
-        head.entry_hash = previous.entry_hash
-        self._session.flush()
+        self._session.execute(insert(AuditEntryRow), rows)
+        self._session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.id == 1)
+            .values(sequence=previous.sequence, entry_hash=previous.entry_hash)
+        )
 
     def for_family(self, family_id: uuid.UUID, page: PageRequest) -> Page[AuditEntry]:
         """Newest first: who looked at this family's record, when and why."""

@@ -5,12 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.models import ConsentAgencyRow, ConsentRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+
+# Built once: the access rules read consents on every request.
+_AGENCIES_OF = select(ConsentAgencyRow.consent_id, ConsentAgencyRow.agency_code).where(
+    ConsentAgencyRow.consent_id.in_(bindparam("consent_ids", expanding=True))
+)
+_CONSENTS_OF_FAMILIES = (
+    select(ConsentRow)
+    .where(ConsentRow.family_id.in_(bindparam("family_ids", expanding=True)))
+    .order_by(ConsentRow.given_on, ConsentRow.id)
+)
 
 
 class SqlConsentRepository:
@@ -44,11 +54,7 @@ class SqlConsentRepository:
     def _agencies(self, consent_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
         found: dict[uuid.UUID, set[str]] = {cid: set() for cid in consent_ids}
         if consent_ids:
-            rows = self._session.execute(
-                select(ConsentAgencyRow.consent_id, ConsentAgencyRow.agency_code).where(
-                    ConsentAgencyRow.consent_id.in_(consent_ids)
-                )
-            )
+            rows = self._session.execute(_AGENCIES_OF, {"consent_ids": consent_ids})
             for consent_id, code in rows:
                 found[consent_id].add(code)
         return {cid: frozenset(codes) for cid, codes in found.items()}
@@ -74,13 +80,7 @@ class SqlConsentRepository:
         """Consents of many families in two queries (the access rules ask for a whole page at once)."""
         if not family_ids:
             return {}
-        rows = list(
-            self._session.scalars(
-                select(ConsentRow)
-                .where(ConsentRow.family_id.in_(family_ids))
-                .order_by(ConsentRow.given_on, ConsentRow.id)
-            )
-        )
+        rows = list(self._session.scalars(_CONSENTS_OF_FAMILIES, {"family_ids": family_ids}))
         agencies = self._agencies([r.id for r in rows])
         found: dict[uuid.UUID, list[Consent]] = {fid: [] for fid in family_ids}
         for row in rows:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -74,6 +74,19 @@ def _deadline(row: DeadlineRow) -> Deadline:
     )
 
 
+# Built once: every episode read and write hydrates through these.
+_CHILDREN_OF = (
+    select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
+    .where(EpisodeChildRow.episode_id.in_(bindparam("episode_ids", expanding=True)))
+    .order_by(EpisodeChildRow.person_id)
+)
+_DEADLINES_OF = (
+    select(DeadlineRow)
+    .where(DeadlineRow.episode_id.in_(bindparam("episode_ids", expanding=True)))
+    .order_by(DeadlineRow.started_on)
+)
+
+
 class SqlEpisodeRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -85,17 +98,9 @@ class SqlEpisodeRepository:
         children: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
         current: dict[uuid.UUID, dict[str, Deadline]] = {i: {} for i in ids}
         if ids:
-            for child in self._session.scalars(
-                select(EpisodeChildRow)
-                .where(EpisodeChildRow.episode_id.in_(ids))
-                .order_by(EpisodeChildRow.person_id)
-            ):
-                children[child.episode_id].append(child.person_id)
-            for row in self._session.scalars(
-                select(DeadlineRow)
-                .where(DeadlineRow.episode_id.in_(ids))
-                .order_by(DeadlineRow.started_on)
-            ):
+            for episode_id, person_id in self._session.execute(_CHILDREN_OF, {"episode_ids": ids}):
+                children[episode_id].append(person_id)
+            for row in self._session.scalars(_DEADLINES_OF, {"episode_ids": ids}):
                 current[row.episode_id][row.kind] = _deadline(row)
         return [self._domain(r, tuple(children[r.id]), current[r.id]) for r in rows]
 

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from app.db.models import TimelinessPolicyRow
 from app.domain.timeliness import DEFAULT_POLICY, PolicyHistory, TimelinessPolicy
 
+_DOCUMENTS = select(TimelinessPolicyRow.document).order_by(TimelinessPolicyRow.version)
+"""Built once: every episode read judges its deadlines by the policy history."""
+
 
 class SqlPolicyRepository:
     def __init__(self, session: Session) -> None:
@@ -17,10 +20,8 @@ class SqlPolicyRepository:
 
     def history(self) -> PolicyHistory:
         """Stored versions; the seeds' defaults when a council has configured nothing yet."""
-        rows = self._session.scalars(
-            select(TimelinessPolicyRow).order_by(TimelinessPolicyRow.version)
-        )
-        versions = tuple(TimelinessPolicy.from_dict(r.document) for r in rows)
+        documents = self._session.scalars(_DOCUMENTS)
+        versions = tuple(TimelinessPolicy.from_dict(d) for d in documents)
         return PolicyHistory(versions or (DEFAULT_POLICY,))
 
     def add(self, policy: TimelinessPolicy, *, reason: str | None, at: datetime) -> None:

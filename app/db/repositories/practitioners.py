@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, exists, func, select
+from sqlalchemy import String, bindparam, cast, delete, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -17,6 +17,11 @@ from app.domain.paging import Page, PageRequest, encode_cursor
 from app.domain.practitioners import Practitioner
 from app.services.ports import PractitionerFilter
 
+_HUBS_OF = select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
+    PractitionerHubRow.practitioner_id.in_(bindparam("practitioner_ids", expanding=True))
+)
+"""Built once: an episode read looks up its lead's hubs."""
+
 
 class SqlPractitionerRepository:
     def __init__(self, session: Session) -> None:
@@ -25,11 +30,7 @@ class SqlPractitionerRepository:
     def _hubs(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
         found: dict[uuid.UUID, set[uuid.UUID]] = {i: set() for i in ids}
         if ids:
-            for pid, hub in self._session.execute(
-                select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
-                    PractitionerHubRow.practitioner_id.in_(ids)
-                )
-            ):
+            for pid, hub in self._session.execute(_HUBS_OF, {"practitioner_ids": list(ids)}):
                 found[pid].add(hub)
         return {k: frozenset(v) for k, v in found.items()}
 
