@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -27,6 +28,7 @@ from app.domain.access import (
     require_break_glass_reason,
 )
 from app.domain.families import Person
+from app.domain.practitioners import Practitioner
 from app.services import access
 from app.services.ports import Clock, UnitOfWork
 from app.settings import Settings
@@ -120,7 +122,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -139,12 +141,7 @@ def get_principal(
     cache: PrincipalCache = request.app.state.principal_cache
     principal = cache.get(subject)
     if principal is None:
-        with SqlUnitOfWork(factory) as uow:
-            practitioner = None
-            try:
-                practitioner = uow.practitioners.get(uuid.UUID(subject))
-            except ValueError:
-                practitioner = uow.practitioners.get_by_email(subject)
+        practitioner = await run_in_threadpool(_practitioner_named, factory, subject)
         if practitioner is None or not practitioner.active:
             log.info("token refused: unknown or inactive subject")
             raise unauthorized()
@@ -152,6 +149,15 @@ def get_principal(
         cache.put(subject, principal)
     request.state.practitioner_id = str(principal.practitioner_id)
     return principal
+
+
+def _practitioner_named(factory: sessionmaker[Session], subject: str) -> Practitioner | None:
+    """A token's subject is the practitioner's id, or their email for local tokens."""
+    with SqlUnitOfWork(factory) as uow:
+        try:
+            return uow.practitioners.get(uuid.UUID(subject))
+        except ValueError:
+            return uow.practitioners.get_by_email(subject)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -200,7 +206,7 @@ class Gate:
         return access.restricted_details_visible_to(self.subject, record, people, self.clock)
 
 
-def get_gate(
+async def get_gate(
     request: Request,
     principal: PrincipalDep,
     clock: ClockDep,

@@ -1,12 +1,16 @@
-"""Annotated dependencies: the composition root where the db layer meets the services."""
+"""Annotated dependencies: the composition root where the db layer meets the services.
+
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the thread
+pool, and those hops cost more CPU than the rest of a small request (bench/RESULTS.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import SystemClock
@@ -15,27 +19,28 @@ from app.services.ports import Clock
 from app.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
 
-def get_uow(
+async def get_uow(
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
-) -> Iterator[SqlUnitOfWork]:
+) -> AsyncIterator[SqlUnitOfWork]:
     uow = SqlUnitOfWork(factory)
     try:
         yield uow
     finally:
-        uow.close()
+        if uow.is_open:  # services close their own; a session left open is closed off the loop
+            await run_in_threadpool(uow.close)
 
 
-def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clock:
+async def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clock:
     return SystemClock(ZoneInfo(settings.timezone))
 
 

@@ -112,7 +112,7 @@ def _fingerprint(body: BaseModel | None) -> str:
     ).hexdigest()
 
 
-def get_idempotent_create(
+async def get_idempotent_create(
     request: Request,
     uow: UowDep,
     clock: ClockDep,

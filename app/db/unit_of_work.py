@@ -37,6 +37,10 @@ class SqlUnitOfWork:
         self.audit_log: GroupCommittedAuditLog = audit_log_for(session_factory)
 
     @property
+    def is_open(self) -> bool:
+        return self._session is not None
+
+    @property
     def session(self) -> Session:
         if self._session is None:
             raise RuntimeError("the unit of work is not open")

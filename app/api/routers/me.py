@@ -28,7 +28,7 @@ from app.services.sync import SyncQueries
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
 
-def get_caseload_queries(uow: UowDep) -> service.QueriesFactory:
+async def get_caseload_queries(uow: UowDep) -> service.QueriesFactory:
     """Queries on the request's unit of work, used once the service has opened it."""
     return lambda: SqlCaseloadQueries(uow.session)  # type: ignore[return-value]
 
@@ -103,7 +103,7 @@ def my_worklist(
     )
 
 
-def get_sync_queries(uow: UowDep) -> Callable[[], SyncQueries]:
+async def get_sync_queries(uow: UowDep) -> Callable[[], SyncQueries]:
     return lambda: SqlSyncQueries(uow.session)
 
 

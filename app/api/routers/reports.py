@@ -38,12 +38,12 @@ from app.services.measures import (
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
-def get_measure_queries(uow: UowDep) -> QueriesFactory:
+async def get_measure_queries(uow: UowDep) -> QueriesFactory:
     """Queries on the request's unit of work, built once the service has opened it."""
     return lambda: SqlMeasureQueries(uow.session)
 
 
-def get_timeliness_queries(uow: UowDep) -> timeliness.QueriesFactory:
+async def get_timeliness_queries(uow: UowDep) -> timeliness.QueriesFactory:
     return lambda: SqlTimelinessQueries(uow.session)
 
 

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["timeliness"])
 POLICY_PATH = "/api/v1/admin/timeliness-policy"
 
 
-def get_timeliness_queries(uow: UowDep) -> QueriesFactory:
+async def get_timeliness_queries(uow: UowDep) -> QueriesFactory:
     """Queries on the request's unit of work, built once the service has opened it."""
     return lambda: SqlTimelinessQueries(uow.session)
 
