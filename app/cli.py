@@ -124,6 +124,9 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=False,
+        # uvicorn's default of 5 s closed connections that busy clients were reusing (the
+        # benchmark's ReadErrors, bench/RESULTS.md).
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

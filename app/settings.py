@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         default=None, description="JWKS URL of the identity provider (https)."
     )
     auth_leeway_seconds: int = Field(default=30, description="Clock skew allowed on exp/nbf/iat.")
+    keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        description="How long `familyhub serve` keeps an idle connection open: longer than the idle"
+        " timeout of any proxy in front, so the service never closes a connection a client is"
+        " about to reuse.",
+    )
     principal_cache_seconds: float = Field(
         default=10,
         ge=0,
