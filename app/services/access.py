@@ -1,7 +1,8 @@
 """The gate every request passes: ask the access rules, record the access, refuse or let through.
 
 The rules are the one pure function `app.domain.access.decide`; this module only gathers the facts
-it needs and records the access in the audit log, whose entries commit on their own, so refused attempts are kept too.
+it needs and records the access in the audit log, whose entries commit on their own, so refused
+attempts are kept too.
 """
 
 from __future__ import annotations
@@ -116,6 +117,26 @@ def authorize(
     return Grant(decision=decision, record=record)
 
 
+def _listed(
+    subject: Subject,
+    action: Action,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    family_id: uuid.UUID,
+) -> AuditRecord:
+    """A record shown in a list is recorded as read, one entry per record."""
+    return AuditRecord(
+        actor_id=subject.principal.practitioner_id,
+        actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
+        action="list_" + action.value,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        family_id=family_id,
+        request_id=subject.request_id,
+        outcome=OUTCOME_ALLOWED,
+    )
+
+
 def visible_families(
     new_uow: Callable[[], UnitOfWork],
     clock: Clock,
@@ -135,19 +156,7 @@ def visible_families(
         }
         audit_log = uow.audit_log
     audit_log.record(
-        [
-            AuditRecord(
-                actor_id=subject.principal.practitioner_id,
-                actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-                action="list_" + Action.READ_FAMILY.value,
-                resource_type=resource_type,
-                resource_id=str(fid),
-                family_id=fid,
-                request_id=subject.request_id,
-                outcome=OUTCOME_ALLOWED,
-            )
-            for fid in allowed
-        ],
+        [_listed(subject, Action.READ_FAMILY, resource_type, fid, fid) for fid in allowed],
         at=clock.now(),
     )
     return allowed
@@ -175,16 +184,7 @@ def visible_episodes(
         audit_log = uow.audit_log
     audit_log.record(
         [
-            AuditRecord(
-                actor_id=subject.principal.practitioner_id,
-                actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-                action="list_" + Action.READ_EPISODE.value,
-                resource_type="episode",
-                resource_id=str(eid),
-                family_id=fid,
-                request_id=subject.request_id,
-                outcome=OUTCOME_ALLOWED,
-            )
+            _listed(subject, Action.READ_EPISODE, "episode", eid, fid)
             for eid, fid in sorted(allowed)
         ],
         at=clock.now(),
