@@ -1,8 +1,10 @@
 """CPU time per request, one client at a time: the uvicorn workers' and PostgreSQL's.
 
-Latency on a shared two-core machine depends on who else is busy; CPU seconds per request do
-not, and they bound the throughput two cores can give (2 cores / CPU per request). Reads the
-workers' and the database backends' utime + stime from /proc before and after each scenario.
+Latency on a shared two-core machine depends on who else is busy; CPU seconds per request
+depend on it much less, and they bound the throughput two cores can give (2 cores / CPU per
+request). Reads the workers' and the database backends' utime + stime from /proc before and
+after each scenario. The machine's own speed still drifts over a day, so compare two builds by
+running this against both servers in the same window (bench/RESULTS.md does).
 
     .venv/bin/python bench/cpu_per_request.py --base-url http://127.0.0.1:18765 --server-pid <pid>
 """
@@ -14,6 +16,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +26,17 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.settings import Settings
-from bench.load import Scenarios, Stats, _send, discover, mint_tokens, worker_pids
+from bench.load import (
+    API,
+    Fixture,
+    Request,
+    Scenarios,
+    Stats,
+    _send,
+    discover,
+    mint_tokens,
+    worker_pids,
+)
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -49,23 +62,48 @@ async def main_async(a: argparse.Namespace) -> None:
     workers = worker_pids(a.server_pid)
     async with httpx.AsyncClient(base_url=a.base_url, timeout=120) as client:
         for name in ["episode", "family", "review", "overdue_hub", "caseload", "worklist"]:
-            make = getattr(sc, name)
-            for _ in range(10):  # warm the pools and caches first
-                await _send(client, fx, make(), Stats("warm-up"))
-            backends = backend_pids(a.database_url.rsplit("/", 1)[1])
-            app_before = sum(map(cpu_seconds, workers))
-            db_before = sum(map(cpu_seconds, backends))
-            stats = Stats(name)
-            started = time.perf_counter()
-            for _ in range(a.n):
-                await _send(client, fx, make(), stats)
-            wall = (time.perf_counter() - started) / a.n * 1000
-            app = (sum(map(cpu_seconds, workers)) - app_before) / a.n * 1000
-            db = (sum(map(cpu_seconds, backends)) - db_before) / a.n * 1000
-            print(
-                f"| {name} | {a.n} | {wall:.1f} | {app:.1f} | {db:.1f} | {stats.errors} |",
-                flush=True,
-            )
+            await measure(a, client, fx, workers, name, getattr(sc, name))
+        syncs = argparse.Namespace(**{**vars(a), "n": a.n_sync})
+        await measure(syncs, client, fx, workers, "full_sync", lambda: sc.delta_sync())
+        for lead in fx.leads:  # a cursor per lead, so the next syncs are deltas
+            r = await _send(client, fx, ("GET", f"{API}/me/changes", lead, {}, None), Stats("x"))
+            if r is not None and r.status_code == 200:
+                fx.sync_cursors[lead] = r.json()["cursor"]
+        await measure(syncs, client, fx, workers, "delta_sync", sc.delta_sync)
+
+
+async def measure(
+    a: argparse.Namespace,
+    client: httpx.AsyncClient,
+    fx: Fixture,
+    workers: list[int],
+    name: str,
+    make: Callable[[], Request],
+) -> None:
+    done = 0
+    try:
+        for _ in range(10):  # warm the pools and caches first
+            await _send(client, fx, make(), Stats("warm-up"))
+        backends = backend_pids(a.database_url.rsplit("/", 1)[1])
+        app_before = sum(map(cpu_seconds, workers))
+        db_before = sum(map(cpu_seconds, backends))
+        stats = Stats(name)
+        started = time.perf_counter()
+        for _ in range(a.n):
+            await _send(client, fx, make(), stats)
+            done += 1
+    except StopIteration:  # reviews are used once: a rerun on the same data may run short
+        pass
+    if done == 0:
+        print(f"| {name} | 0 | ran out of records to use | | | |", flush=True)
+        return
+    wall = (time.perf_counter() - started) / done * 1000
+    app = (sum(map(cpu_seconds, workers)) - app_before) / done * 1000
+    db = (sum(map(cpu_seconds, backends)) - db_before) / done * 1000
+    print(
+        f"| {name} | {done} | {wall:.1f} | {app:.1f} | {db:.1f} | {stats.errors} |",
+        flush=True,
+    )
 
 
 def main() -> int:
@@ -80,6 +118,7 @@ def main() -> int:
     )
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1))
     parser.add_argument("-n", type=int, default=150)
+    parser.add_argument("--n-sync", type=int, default=20, help="syncs to time (each is slow)")
     a = parser.parse_args()
     print(
         "| Request | n | wall ms/request | app CPU ms/request | PostgreSQL CPU ms/request | errors |"
