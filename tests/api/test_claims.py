@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 
+from app.api.schemas.claims import ClaimsReportRead
 from app.clock import FixedClock
 from app.db.models import ClaimRow
 from app.domain.access import Role
 from app.reports_cli import OutputFormat, ReportName, run_report
+from app.services import claims
 from app.supporting_families_data import signed_off_document
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.builders import (
@@ -644,6 +646,28 @@ def test_the_claims_reports_cost_the_same_number_of_statements_for_three_familie
     run_family(client, clock, reference, staff, "Two")
     run_family(client, clock, reference, staff, "Three")
     assert cost(3) == with_one
+
+
+@pytest.mark.usefixtures("verified_framework")
+def test_the_report_is_streamed_as_the_same_json_a_batch_of_rows_at_a_time(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    people: dict[str, uuid.UUID],
+    new_uow: Any,
+) -> None:
+    for name in ("One", "Two", "Three"):
+        run_family(client, clock, reference, staff, name)
+    ok(batch(client, people["reports"]), 201)
+    whole = claims.claims_report(new_uow(), clock, date(2024, 12, 31))
+    assert len(whole.rows) == 3
+    expected = ClaimsReportRead.of(whole).model_dump(mode="json")
+
+    in_batches_of_two = b"".join(ClaimsReportRead.json_chunks(whole, rows_per_chunk=2))
+
+    assert json.loads(in_batches_of_two) == expected
+    assert report(client, people["reports"]) == expected
 
 
 class TestPrivacy:

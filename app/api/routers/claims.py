@@ -85,7 +85,7 @@ def get_claims_report(
     report = service.claims_report(uow, clock, period_end)
     if wants_csv(accept):
         return _csv(report)
-    return ClaimsReportRead.of(report)
+    return StreamingResponse(ClaimsReportRead.json_chunks(report), media_type="application/json")
 
 
 @router.post(
