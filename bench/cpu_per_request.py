@@ -62,14 +62,14 @@ async def main_async(a: argparse.Namespace) -> None:
     workers = worker_pids(a.server_pid)
     async with httpx.AsyncClient(base_url=a.base_url, timeout=120) as client:
         for name in ["episode", "family", "review", "overdue_hub", "caseload", "worklist"]:
-            await measure(a, client, fx, workers, name, getattr(sc, name))
-        syncs = argparse.Namespace(**{**vars(a), "n": a.n_sync})
-        await measure(syncs, client, fx, workers, "full_sync", lambda: sc.delta_sync())
+            await measure(a, client, fx, workers, name, getattr(sc, name), a.n)
+        # No cursor yet: each lead's sync is a full one.
+        await measure(a, client, fx, workers, "full_sync", sc.delta_sync, a.n_sync)
         for lead in fx.leads:  # a cursor per lead, so the next syncs are deltas
             r = await _send(client, fx, ("GET", f"{API}/me/changes", lead, {}, None), Stats("x"))
             if r is not None and r.status_code == 200:
                 fx.sync_cursors[lead] = r.json()["cursor"]
-        await measure(syncs, client, fx, workers, "delta_sync", sc.delta_sync)
+        await measure(a, client, fx, workers, "delta_sync", sc.delta_sync, a.n_sync)
 
 
 async def measure(
@@ -79,6 +79,7 @@ async def measure(
     workers: list[int],
     name: str,
     make: Callable[[], Request],
+    n: int,
 ) -> None:
     done = 0
     try:
@@ -89,7 +90,7 @@ async def measure(
         db_before = sum(map(cpu_seconds, backends))
         stats = Stats(name)
         started = time.perf_counter()
-        for _ in range(a.n):
+        for _ in range(n):
             await _send(client, fx, make(), stats)
             done += 1
     except StopIteration:  # reviews are used once: a rerun on the same data may run short
