@@ -26,16 +26,62 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ign
         yield target
 
 
+EXPRESSION_INDEXES = {
+    "ix_episode_deadlines_running_due_on_id": (
+        "CASE WHEN",
+        "met_on IS NULL",
+        "stopped_on IS NULL",
+        "THEN due_on",
+    )
+}
+"""Indexes on an expression, by name, with the fragments of the expression each must index.
+
+Alembic cannot compare these: SQLite's reflection skips them, and PostgreSQL gives back its own
+rewriting of the expression (`ELSE NULL::date`), which no portable model text can equal. They are
+left out of the comparison below and checked by name and expression instead."""
+
+
+def _not_an_expression_index(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
 def test_the_migrated_schema_matches_the_models(empty_database: str) -> None:
     upgrade_to_head(empty_database)
     engine = make_engine(empty_database)
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_object": _not_an_expression_index,
+            },
         )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_the_expression_indexes_are_migrated_on_their_expressions(empty_database: str) -> None:
+    upgrade_to_head(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            rows = connection.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes")
+        else:
+            rows = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        definitions = {name: " ".join(definition.split()) for name, definition in rows}
+    engine.dispose()
+    for name, fragments in EXPRESSION_INDEXES.items():
+        assert all(f in definitions[name] for f in fragments), definitions.get(name)
+    model_indexes = {
+        index.name: index for table in Base.metadata.tables.values() for index in table.indexes
+    }
+    assert set(EXPRESSION_INDEXES) <= set(model_indexes)
 
 
 def test_upgrade_downgrade_upgrade_round_trips(empty_database: str) -> None:
