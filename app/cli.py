@@ -117,7 +117,7 @@ def serve(
     migrate()
     settings = get_settings()
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

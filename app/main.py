@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -149,3 +150,16 @@ def __getattr__(name: str) -> Any:
         globals()["app"] = create_app()
         return globals()["app"]
     raise AttributeError(name)
+
+
+def create_served_app() -> FastAPI:
+    """The app `familyhub serve` runs in each worker: built, then frozen out of the collector's way.
+
+    Python's full garbage collections walked every object that imports and start-up had made:
+    about 80 ms each, every few heavy requests, in every scenario's tail latency. Objects made
+    before `gc.freeze()` are never scanned again, which cut a full collection to 5-8 ms
+    (bench/RESULTS.md). Tests build apps with `create_app`, unfrozen.
+    """
+    app = create_app()
+    gc.freeze()
+    return app

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from app import cli
 from app.settings import Settings
@@ -23,6 +26,26 @@ def test_serve_keeps_idle_connections_open_for_the_configured_time(
 
     assert started["timeout_keep_alive"] == 90
     assert started["workers"] == 2
+    assert started["factory"] is True
+
+
+def test_each_served_worker_freezes_what_start_up_built_out_of_the_collectors_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **_options: started.update(target=target))
+    monkeypatch.setattr(cli, "migrate", lambda: None)
+    cli.serve(host=None, port=None, workers=1)
+    module_name, _, factory_name = started["target"].partition(":")
+    factory = getattr(importlib.import_module(module_name), factory_name)
+    monkeypatch.setenv("FAMILYHUB_DATABASE_URL", "sqlite://")
+    gc.unfreeze()
+    try:
+        app = factory()
+        assert isinstance(app, FastAPI)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as usual
 
 
 def test_by_default_idle_connections_outlive_a_load_balancers_usual_minute() -> None:
