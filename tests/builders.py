@@ -82,6 +82,28 @@ def make_consent_body(given_by: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def make_meeting_body(
+    held_on: str,
+    attendee_member_ids: list[str],
+    *,
+    outcome_id: str | None = None,
+    score: int = 4,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A TAF meeting the family attended that decides to carry on, scoring one outcome if given."""
+    body: dict[str, Any] = {
+        "held_on": held_on,
+        "attendee_member_ids": attendee_member_ids,
+        "family_present": True,
+        "child_voice": "shared",
+        "decision": "continue",
+    }
+    if outcome_id is not None:
+        body["progress"] = [{"outcome_id": outcome_id, "score": score}]
+    body.update(overrides)
+    return body
+
+
 def iso(d: date) -> str:
     return d.isoformat()
 

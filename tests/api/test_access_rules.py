@@ -28,6 +28,7 @@ from tests.builders import (
     as_user,
     given_practitioner,
     make_family_body,
+    make_meeting_body,
     make_member_body,
 )
 
@@ -412,14 +413,9 @@ def _agree_the_plan(s: Scenario) -> None:
         s.client.post(
             f"{s.episode_url}/meetings",
             headers={"If-Match": s.etag(s.episode_url)},
-            json={
-                "held_on": "2025-01-06",
-                "attendee_member_ids": [s.school_member_id],
-                "family_present": True,
-                "child_voice": "shared",
-                "progress": [{"outcome_id": s.plan["outcomes"][0]["id"], "score": 4}],
-                "decision": "continue",
-            },
+            json=make_meeting_body(
+                "2025-01-06", [s.school_member_id], outcome_id=s.plan["outcomes"][0]["id"]
+            ),
         ),
         201,
     )

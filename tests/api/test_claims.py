@@ -29,6 +29,7 @@ from tests.builders import (
     as_user,
     given_practitioner,
     make_family_body,
+    make_meeting_body,
 )
 
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
@@ -149,14 +150,9 @@ def run_family(
     on(clock, "2024-01-19")
     case.post(
         "/meetings",
-        {
-            "held_on": "2024-01-19",
-            "attendee_member_ids": [mum["id"]],
-            "family_present": True,
-            "child_voice": "present",
-            "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 4}],
-            "decision": "continue",
-        },
+        make_meeting_body(
+            "2024-01-19", [mum["id"]], outcome_id=plan["outcomes"][0]["id"], child_voice="present"
+        ),
         status=201,
     )
     descriptors = {"EDU": "EDU.a", "HEALTH": "HEALTH.a", "HOUSING": "HOUSING.a", "FIN": "FIN.a"}

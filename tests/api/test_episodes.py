@@ -14,7 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
 from app.db.models import EpisodeRow
-from tests.builders import ReferenceData, Staff, as_user, make_family_body, make_member_body
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    make_family_body,
+    make_meeting_body,
+    make_member_body,
+)
 
 API = "/api/v1"
 
@@ -227,14 +234,9 @@ class TestFullCycle:
         plan = case.client.get(plan_url).json()
         held = case.post(
             "/meetings",
-            {
-                "held_on": "2025-01-15",
-                "attendee_member_ids": [school["id"], mum["id"]],
-                "family_present": True,
-                "child_voice": "shared",
-                "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 4}],
-                "decision": "continue",
-            },
+            make_meeting_body(
+                "2025-01-15", [school["id"], mum["id"]], outcome_id=plan["outcomes"][0]["id"]
+            ),
             status=201,
         )
         assert held["meeting"]["is_first"] is True
@@ -247,14 +249,14 @@ class TestFullCycle:
         on(case.clock, "2025-02-20")
         case.post(
             "/meetings",
-            {
-                "held_on": "2025-02-20",
-                "attendee_member_ids": [school["id"]],
-                "family_present": True,
-                "child_voice": "present",
-                "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 8}],
-                "decision": "close",
-            },
+            make_meeting_body(
+                "2025-02-20",
+                [school["id"]],
+                outcome_id=plan["outcomes"][0]["id"],
+                score=8,
+                child_voice="present",
+                decision="close",
+            ),
             status=201,
         )
         assert case.deadline("review")["status"] == "met_on_time"
@@ -287,13 +289,7 @@ class TestRefusals:
         response = case.client.post(
             f"{case.url}/meetings",
             headers={"If-Match": case.etag},
-            json={
-                "held_on": "2024-12-03",
-                "attendee_member_ids": [],
-                "family_present": True,
-                "child_voice": "present",
-                "decision": "continue",
-            },
+            json=make_meeting_body("2024-12-03", [], child_voice="present"),
         )
         assert response.status_code == 409
         assert "approved" in response.json()["detail"]

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
-from tests.builders import ReferenceData, Staff, as_user, make_family_body
+from tests.builders import ReferenceData, Staff, as_user, make_family_body, make_meeting_body
 
 
 def new_case(
@@ -132,13 +132,7 @@ class TestWorklist:
         # The approved plan is agreed at the first meeting; the school's action is added by revising later.
         case.post(
             "/meetings",
-            {
-                "held_on": "2024-12-03",
-                "attendee_member_ids": [school["id"]],
-                "family_present": True,
-                "child_voice": "shared",
-                "decision": "continue",
-            },
+            make_meeting_body("2024-12-03", [school["id"]]),
             status=201,
         )
         revision = ok(client.post(f"{plan_url}/revision"), 201)
@@ -159,14 +153,9 @@ class TestWorklist:
         on(clock, "2024-12-04")
         case.post(
             "/meetings",
-            {
-                "held_on": "2024-12-04",
-                "attendee_member_ids": [school["id"]],
-                "family_present": True,
-                "child_voice": "shared",
-                "decision": "revise_plan",
-                "agrees_plan_id": revision["id"],
-            },
+            make_meeting_body(
+                "2024-12-04", [school["id"]], decision="revise_plan", agrees_plan_id=revision["id"]
+            ),
             status=201,
         )
         on(clock, "2024-12-12")

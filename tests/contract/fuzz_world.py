@@ -34,6 +34,7 @@ from tests.builders import (
     given_practitioner,
     given_reference_data,
     given_staff,
+    make_meeting_body,
 )
 
 FUZZ_NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -188,14 +189,9 @@ def _run_to_active(case: Case, qa_officer: uuid.UUID, school_worker: uuid.UUID) 
     on(case.clock, "2025-01-06")
     case.post(
         "/meetings",
-        {
-            "held_on": "2025-01-06",
-            "attendee_member_ids": [school["id"], mum["id"]],
-            "family_present": True,
-            "child_voice": "shared",
-            "progress": [{"outcome_id": plan["outcomes"][0]["id"], "score": 4}],
-            "decision": "continue",
-        },
+        make_meeting_body(
+            "2025-01-06", [school["id"], mum["id"]], outcome_id=plan["outcomes"][0]["id"]
+        ),
         status=201,
     )
     ok(
