@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -25,27 +26,31 @@ from app.domain.episodes import EpisodeStage
 
 # Built once: the access check runs on every request, and building a statement cost about as
 # much CPU as running it (bench/RESULTS.md). Lists are passed as expanding parameters.
-_FAMILY_COLUMNS = (FamilyRow.id, FamilyRow.hub_id, FamilyRow.created_by_practitioner_id)
-_FAMILIES = select(*_FAMILY_COLUMNS).where(
-    FamilyRow.id.in_(bindparam("family_ids", expanding=True))
+_FAMILY_WITH_EPISODES = (
+    select(
+        FamilyRow.id,
+        FamilyRow.hub_id,
+        FamilyRow.created_by_practitioner_id,
+        EpisodeRow.id.label("episode_id"),
+        EpisodeRow.hub_id.label("episode_hub_id"),
+        EpisodeRow.lead_practitioner_id,
+        EpisodeRow.stage,
+        select(FamilyPlanRow.id)
+        .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
+        .exists()
+        .label("plan_awaiting_qa"),
+    )
+    .select_from(FamilyRow)
+    .outerjoin(EpisodeRow, EpisodeRow.family_id == FamilyRow.id)
 )
-_FAMILY_OF_EPISODE = select(*_FAMILY_COLUMNS).where(
+"""Each family with its episodes in one statement: a row per episode, or one row with no episode."""
+_FAMILIES = _FAMILY_WITH_EPISODES.where(FamilyRow.id.in_(bindparam("family_ids", expanding=True)))
+_FAMILY_OF_EPISODE = _FAMILY_WITH_EPISODES.where(
     FamilyRow.id
     == select(EpisodeRow.family_id)
     .where(EpisodeRow.id == bindparam("episode_id"))
     .scalar_subquery()
 )
-_EPISODES = select(
-    EpisodeRow.id,
-    EpisodeRow.family_id,
-    EpisodeRow.hub_id,
-    EpisodeRow.lead_practitioner_id,
-    EpisodeRow.stage,
-    select(FamilyPlanRow.id)
-    .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
-    .exists()
-    .label("plan_awaiting_qa"),
-).where(EpisodeRow.family_id.in_(bindparam("family_ids", expanding=True)))
 _SEATS = select(
     TafMemberRow.id,
     TafMemberRow.episode_id,
@@ -66,6 +71,16 @@ _ASSIGNED_ACTIONS = (
         PlanActionRow.owner_taf_member_id.is_not(None),
     )
 )
+
+
+@dataclass(frozen=True)
+class _EpisodeFacts:
+    id: uuid.UUID
+    family_id: uuid.UUID
+    hub_id: uuid.UUID
+    lead_practitioner_id: uuid.UUID
+    stage: str
+    plan_awaiting_qa: bool
 
 
 class SqlAccessFacts:
@@ -89,10 +104,23 @@ class SqlAccessFacts:
         return self._facts(self._session.execute(_FAMILIES, {"family_ids": ids}), today)
 
     def _facts(self, family_rows: Iterable[Any], today: date) -> dict[uuid.UUID, RecordFacts]:
-        families = {fid: (hub, creator) for fid, hub, creator in family_rows}
+        families: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
+        episodes: list[_EpisodeFacts] = []
+        for r in family_rows:
+            families.setdefault(r.id, (r.hub_id, r.created_by_practitioner_id))
+            if r.episode_id is not None:
+                episodes.append(
+                    _EpisodeFacts(
+                        id=r.episode_id,
+                        family_id=r.id,
+                        hub_id=r.episode_hub_id,
+                        lead_practitioner_id=r.lead_practitioner_id,
+                        stage=r.stage,
+                        plan_awaiting_qa=r.plan_awaiting_qa,
+                    )
+                )
         if not families:
             return {}
-        episodes = list(self._session.execute(_EPISODES, {"family_ids": list(families)}))
         episode_ids = [e.id for e in episodes]
         seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
         member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
@@ -118,7 +146,7 @@ class SqlAccessFacts:
         consents = SqlConsentRepository(self._session).for_families(list(families))
         # Grouped once: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
-        episodes_of: defaultdict[uuid.UUID, list[Any]] = defaultdict(list)
+        episodes_of: defaultdict[uuid.UUID, list[_EpisodeFacts]] = defaultdict(list)
         for e in episodes:
             episodes_of[e.family_id].append(e)
         facts: dict[uuid.UUID, RecordFacts] = {}

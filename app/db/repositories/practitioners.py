@@ -21,6 +21,13 @@ _HUBS_OF = select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id)
     PractitionerHubRow.practitioner_id.in_(bindparam("practitioner_ids", expanding=True))
 )
 """Built once: an episode read looks up its lead's hubs."""
+_ONE_WITH_HUBS = (
+    select(PractitionerRow, PractitionerHubRow.hub_id)
+    .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
+    .where(PractitionerRow.id == bindparam("practitioner_id"))
+)
+"""One practitioner and their hubs in one statement, a row per hub: every episode read and every
+sign-in that misses the cache asks for one."""
 
 
 class SqlPractitionerRepository:
@@ -52,8 +59,15 @@ class SqlPractitionerRepository:
         return [self._domain(r, hubs[r.id]) for r in rows]
 
     def get(self, practitioner_id: uuid.UUID) -> Practitioner | None:
-        row = self._session.get(PractitionerRow, practitioner_id)
-        return self._many([row])[0] if row else None
+        found: PractitionerRow | None = None
+        hubs: set[uuid.UUID] = set()
+        for row, hub_id in self._session.execute(
+            _ONE_WITH_HUBS, {"practitioner_id": practitioner_id}
+        ):
+            found = row
+            if hub_id is not None:
+                hubs.add(hub_id)
+        return self._domain(found, frozenset(hubs)) if found is not None else None
 
     def get_by_email(self, email: str) -> Practitioner | None:
         row = self._session.scalar(
