@@ -29,7 +29,6 @@ from app.settings import Settings
 from bench.load import (
     API,
     Fixture,
-    Request,
     Scenarios,
     Stats,
     _send,
@@ -37,6 +36,7 @@ from bench.load import (
     mint_tokens,
     worker_pids,
 )
+from bench.wrk import Request
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -41,6 +41,8 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.episodes import EpisodeStage
 from app.domain.plans import PlanStatus
 from app.settings import Settings
+from bench import wrk
+from bench.wrk import Request
 
 API = "/api/v1"
 EMAIL_DOMAIN = "bench.familyhub.example"
@@ -161,9 +163,6 @@ def mint_tokens(fx: Fixture, settings: Settings) -> None:
 
 
 # --- requests -------------------------------------------------------------------------------------
-
-Request = tuple[str, str, str, dict[str, str], dict[str, Any] | None]
-"""(method, path, user, extra headers, json body)."""
 
 
 class Scenarios:
@@ -341,15 +340,10 @@ MIX_WITHOUT_SYNC = [(n, w) for n, w in MIX if n != "delta_sync"]
 """The same day without mobile syncs, to show what the rest of the service sustains."""
 
 
-async def run_mixed(
-    client: httpx.AsyncClient,
-    fx: Fixture,
-    sc: Scenarios,
-    seconds: float,
-    concurrency: int,
-    mix: list[tuple[str, int]],
-    label: str,
-) -> tuple[Stats, dict[str, Stats]]:
+def mixed_requests(
+    fx: Fixture, sc: Scenarios, mix: list[tuple[str, int]]
+) -> Callable[[], tuple[str, Request]]:
+    """The next request of a working day's mix, named by its scenario."""
     makers: dict[str, Callable[[], Request]] = {
         "episode": sc.episode,
         "caseload": sc.caseload,
@@ -362,18 +356,35 @@ async def run_mixed(
     }
     names = [n for n, _ in mix]
     weights = [w for _, w in mix]
-    per = {n: Stats(n, concurrency=concurrency) for n in names}
-    total = Stats(label, concurrency=concurrency)
     rng = random.Random(11)
+
+    def next_request() -> tuple[str, Request]:
+        name = rng.choices(names, weights)[0]
+        try:
+            return name, makers[name]()
+        except StopIteration:  # out of active episodes to review: read one instead
+            return "episode", sc.episode()
+
+    return next_request
+
+
+async def run_mixed(
+    client: httpx.AsyncClient,
+    fx: Fixture,
+    sc: Scenarios,
+    seconds: float,
+    concurrency: int,
+    mix: list[tuple[str, int]],
+    label: str,
+) -> tuple[Stats, dict[str, Stats]]:
+    next_request = mixed_requests(fx, sc, mix)
+    per = {n: Stats(n, concurrency=concurrency) for n, _ in mix}
+    total = Stats(label, concurrency=concurrency)
     deadline = time.perf_counter() + seconds
 
     async def worker() -> None:
         while time.perf_counter() < deadline:
-            name = rng.choices(names, weights)[0]
-            try:
-                req = makers[name]()
-            except StopIteration:  # out of active episodes to review: read one instead
-                name, req = "episode", sc.episode()
+            name, req = next_request()
             await _send(client, fx, req, per[name])
             # _send appends its own latency last and returns without yielding in between.
             total.latencies.append(per[name].latencies[-1])
@@ -550,6 +561,7 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
                 {"total": total.as_dict(), "by_scenario": [s.as_dict() for s in per.values()]}
             )
             print(f"  {label}: {total.as_dict()}", flush=True)
+    results["wrk_scenarios"] = await asyncio.to_thread(run_with_wrk, a, fx, sc)
     stop.set()
     await sampler
     results["loadavg_after"] = Path("/proc/loadavg").read_text().split()[:3]
@@ -566,6 +578,43 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def _unnamed(next_request: Callable[[], tuple[str, Request]]) -> Callable[[], Request]:
+    def make() -> Request:
+        return next_request()[1]
+
+    return make
+
+
+def run_with_wrk(a: argparse.Namespace, fx: Fixture, sc: Scenarios) -> list[dict[str, Any]]:
+    """The GET scenarios and the mixed runs again, sent by wrk instead of httpx (bench/wrk.py)."""
+    if not wrk.available():
+        print("  wrk is not installed (apt-get install wrk): its runs are skipped", flush=True)
+        return []
+    plan: list[tuple[str, Callable[[], Request], int, float]] = [
+        ("caseload (lead, first page)", sc.caseload, a.c, a.wrk_seconds),
+        ("worklist (lead, first page)", sc.worklist, a.c, a.wrk_seconds),
+        ("delta sync (lead, since cursor)", sc.delta_sync, a.c, a.wrk_seconds),
+        ("episode read with deadlines", sc.episode, a.c, a.wrk_seconds),
+        ("episode read with deadlines (1 client)", sc.episode, 1, a.wrk_seconds),
+        ("family read", sc.family, a.c, a.wrk_seconds),
+        ("family read (1 client)", sc.family, 1, a.wrk_seconds),
+        ("overdue list, one hub, first page", sc.overdue_hub, a.c, a.wrk_seconds),
+        ("overdue list, one hub, first page (1 client)", sc.overdue_hub, 1, a.wrk_seconds),
+    ]
+    for label, mix in [("mixed", MIX), ("mixed without delta sync", MIX_WITHOUT_SYNC)]:
+        plan.append((label, _unnamed(mixed_requests(fx, sc, mix)), a.concurrency, a.seconds))
+    rows = []
+    for name, make, clients, seconds in plan:
+        row = wrk.run(a.base_url, fx.tokens, name, make, connections=clients, seconds=seconds)
+        rows.append(row)
+        print(
+            f"  wrk: {name:48s} n={row['count']:5d} {row['throughput_rps']} req/s "
+            f"p50={row['p50_ms']} p95={row['p95_ms']} p99={row['p99_ms']} err={row['errors']}",
+            flush=True,
+        )
+    return rows
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The headline table: every target beside the figure measured for it."""
     by = {s["scenario"]: s for s in results["scenarios"]}
@@ -573,30 +622,27 @@ def markdown(results: dict[str, Any]) -> str:
     sql = results["sql_overdue"]["p50_ms"]
     ratio = api_1 / sql if sql else float("nan")
     rss = max(results["worker_rss_peak_mb"].values(), default=float("nan"))
-    mixed = results["mixed_runs"][0]["total"]
-    mixed_no_sync = results["mixed_runs"][1]["total"]
-    single = [
-        (name + clients, kind)
-        for name, kind in [
-            ("episode read with deadlines", "single-record read"),
-            ("family read", "single-record read"),
-            ("record a review (write)", "single-record write"),
+    by_wrk = {s["scenario"]: s for s in results.get("wrk_scenarios", [])}
+    drivers = [("httpx", by), ("wrk", by_wrk)]
+    latency_targets = [
+        (name + clients, f"{kind}: {name}{clients}, p95", limit)
+        for name, kind, limit in [
+            ("episode read with deadlines", "single-record read", 25),
+            ("family read", "single-record read", 25),
+            ("record a review (write)", "single-record write", 25),
+            ("overdue list, one hub, first page", "hub's overdue list", 50),
         ]
         for clients in ("", " (1 client)")
     ]
     rows = []
-    for name, kind in single:
-        p95 = by[name]["p95_ms"]
-        ok = p95 is not None and p95 < 25 and by[name]["errors"] == 0
-        rows.append((f"{kind}: {name}, p95", "< 25 ms", f"{p95} ms{_errs(by[name])}", ok))
-    for name in (
-        "overdue list, one hub, first page",
-        "overdue list, one hub, first page (1 client)",
-    ):
-        over = by[name]
-        p95 = over["p95_ms"]
-        ok = p95 is not None and p95 < 50 and over["errors"] == 0
-        rows.append((f"{name}, p95", "< 50 ms", f"{p95} ms{_errs(over)}", ok))
+    for name, label, limit in latency_targets:
+        for driver, found in drivers:
+            if name not in found:
+                continue
+            row = found[name]
+            p95 = row["p95_ms"]
+            ok = p95 is not None and p95 < limit and row["errors"] == 0
+            rows.append((f"{label} ({driver})", f"< {limit} ms", f"{p95} ms{_errs(row)}", ok))
     summ = by["timeliness summary, whole council"]
     rows.append(
         (
@@ -606,23 +652,20 @@ def markdown(results: dict[str, Any]) -> str:
             summ["p95_ms"] is not None and summ["p95_ms"] < 300 and summ["errors"] == 0,
         )
     )
-    rows.append(
-        (
-            f"mixed load, 2 workers, {mixed['concurrency']} clients, {mixed['seconds']} s",
-            ">= 500 req/s, 0 errors",
-            f"{mixed['throughput_rps']} req/s, {mixed['errors']} errors",
-            mixed["throughput_rps"] >= 500 and mixed["errors"] == 0,
+    mixed_runs = [("httpx", run["total"]) for run in results["mixed_runs"]]
+    mixed_runs += [
+        ("wrk", by_wrk[label]) for label in ("mixed", "mixed without delta sync") if label in by_wrk
+    ]
+    for driver, run in mixed_runs:
+        rows.append(
+            (
+                f"{run['scenario']}, 2 workers, {run['concurrency']} clients, "
+                f"{run['seconds']} s ({driver})",
+                ">= 500 req/s, 0 errors",
+                f"{run['throughput_rps']} req/s, {run['errors']} errors",
+                run["throughput_rps"] >= 500 and run["errors"] == 0,
+            )
         )
-    )
-    rows.append(
-        (
-            f"mixed load without delta sync, {mixed_no_sync['concurrency']} clients, "
-            f"{mixed_no_sync['seconds']} s",
-            ">= 500 req/s, 0 errors",
-            f"{mixed_no_sync['throughput_rps']} req/s, {mixed_no_sync['errors']} errors",
-            mixed_no_sync["throughput_rps"] >= 500 and mixed_no_sync["errors"] == 0,
-        )
-    )
     rows.append(
         (
             "overdue list: API p50 / bare SQL p50 (1 client)",
@@ -642,19 +685,22 @@ def markdown(results: dict[str, Any]) -> str:
     out += [f"| {a} | {b} | {c} | {'yes' if ok else '**no**'} |" for a, b, c, ok in rows]
     out += [
         "",
-        "| Scenario | n | clients | req/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Scenario | driver | n | clients | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    rows_out: list[tuple[str, dict[str, Any]]] = [(s["scenario"], s) for s in results["scenarios"]]
+    rows_out: list[tuple[str, str, dict[str, Any]]] = [
+        (s["scenario"], "httpx", s) for s in results["scenarios"]
+    ]
     for run in results["mixed_runs"]:
-        rows_out.append((f"**{run['total']['scenario']} (all)**", run["total"]))
+        rows_out.append((f"**{run['total']['scenario']} (all)**", "httpx", run["total"]))
         rows_out += [
-            (f"{run['total']['scenario']}: {s['scenario']}", s) for s in run["by_scenario"]
+            (f"{run['total']['scenario']}: {s['scenario']}", "httpx", s) for s in run["by_scenario"]
         ]
-    for label, s in rows_out:
+    rows_out += [(s["scenario"], "wrk", s) for s in results.get("wrk_scenarios", [])]
+    for label, driver, s in rows_out:
         out.append(
-            f"| {label} | {s['count']} | {s['concurrency']} | {s['throughput_rps']} | {s['p50_ms']} | "
-            f"{s['p95_ms']} | {s['p99_ms']} | {s['errors']} |"
+            f"| {label} | {driver} | {s['count']} | {s['concurrency']} | {s['throughput_rps']} | "
+            f"{s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['errors']} |"
         )
     return "\n".join(out)
 
@@ -685,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a request fails")
     parser.add_argument("--seconds", type=float, default=45, help="length of each mixed run")
     parser.add_argument("--concurrency", type=int, default=48, help="clients in the mixed run")
+    parser.add_argument("--wrk-seconds", type=float, default=15, help="length of each wrk scenario")
     parser.add_argument("--out", type=Path, default=Path("bench/out/load.json"))
     a = parser.parse_args(argv)
     results = asyncio.run(main_async(a))
