@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import (
     EpisodeRow,
     FamilyPlanRow,
@@ -27,6 +28,23 @@ from app.services.sync import CaseloadRecords, RecordVersions
 
 KEEP_STATES_FOR = timedelta(days=90)
 """A device offline for longer starts again with a full sync."""
+
+
+# Built once, with one array parameter each on PostgreSQL (`app.db.id_lists`): a sync asks them
+# for every family in its scope.
+_FAMILIES = select(FamilyRow.id, FamilyRow.version).where(one_of(FamilyRow.id, "family_ids"))
+_EPISODES = select(EpisodeRow.id, EpisodeRow.family_id, EpisodeRow.version).where(
+    one_of(EpisodeRow.family_id, "family_ids")
+)
+_PLANS = select(FamilyPlanRow.id, FamilyPlanRow.episode_id, FamilyPlanRow.version).where(
+    one_of(FamilyPlanRow.episode_id, "episode_ids")
+)
+_TAF_MEMBERS = select(TafMemberRow.id, TafMemberRow.episode_id, TafMemberRow.version).where(
+    one_of(TafMemberRow.episode_id, "episode_ids")
+)
+_MEETINGS = select(TafMeetingRow.id, TafMeetingRow.episode_id).where(
+    one_of(TafMeetingRow.episode_id, "episode_ids")
+)
 
 
 class SqlSyncQueries:
@@ -62,47 +80,24 @@ class SqlSyncQueries:
     def versions(self, family_ids: list[uuid.UUID]) -> RecordVersions:
         if not family_ids:
             return RecordVersions({}, {}, {}, {}, {})
-        s = self._session
-        episodes = {
-            eid: (fid, version)
-            for eid, fid, version in s.execute(
-                select(EpisodeRow.id, EpisodeRow.family_id, EpisodeRow.version).where(
-                    EpisodeRow.family_id.in_(family_ids)
-                )
-            )
-        }
-        of_these = list(episodes)
+        # Column queries on the connection: the ORM's row loading would only add cost here, and
+        # a sync reads these for every family in scope (bench/RESULTS.md).
+        s = self._session.connection()
+        by_family = {"family_ids": family_ids}
+        episodes = {eid: (fid, version) for eid, fid, version in s.execute(_EPISODES, by_family)}
+        by_episode = {"episode_ids": list(episodes)}
 
-        def owned(
-            table: type[FamilyPlanRow] | type[TafMemberRow],
-        ) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
-            if not of_these:
+        def owned(statement: Any) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
+            if not episodes:
                 return {}
-            rows = s.execute(
-                select(table.id, table.episode_id, table.version).where(
-                    table.episode_id.in_(of_these)
-                )
-            )
-            return {rid: (eid, version) for rid, eid, version in rows}
+            return {rid: (eid, version) for rid, eid, version in s.execute(statement, by_episode)}
 
         return RecordVersions(
-            families=dict(
-                s.execute(
-                    select(FamilyRow.id, FamilyRow.version).where(FamilyRow.id.in_(family_ids))
-                ).all()
-            ),
+            families=dict(s.execute(_FAMILIES, by_family).all()),
             episodes=episodes,
-            plans=owned(FamilyPlanRow),
-            taf_members=owned(TafMemberRow),
-            meetings=dict(
-                s.execute(
-                    select(TafMeetingRow.id, TafMeetingRow.episode_id).where(
-                        TafMeetingRow.episode_id.in_(of_these)
-                    )
-                ).all()
-            )
-            if of_these
-            else {},
+            plans=owned(_PLANS),
+            taf_members=owned(_TAF_MEMBERS),
+            meetings=dict(s.execute(_MEETINGS, by_episode).all()) if episodes else {},
         )
 
     def records(

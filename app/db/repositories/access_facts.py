@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import (
     EpisodeRow,
     FamilyPlanRow,
@@ -44,7 +45,7 @@ _FAMILY_WITH_EPISODES = (
     .outerjoin(EpisodeRow, EpisodeRow.family_id == FamilyRow.id)
 )
 """Each family with its episodes in one statement: a row per episode, or one row with no episode."""
-_FAMILIES = _FAMILY_WITH_EPISODES.where(FamilyRow.id.in_(bindparam("family_ids", expanding=True)))
+_FAMILIES = _FAMILY_WITH_EPISODES.where(one_of(FamilyRow.id, "family_ids"))
 _FAMILY_OF_EPISODE = _FAMILY_WITH_EPISODES.where(
     FamilyRow.id
     == select(EpisodeRow.family_id)
@@ -59,7 +60,7 @@ _SEATS = select(
     TafMemberRow.joined_on,
     TafMemberRow.left_on,
 ).where(
-    TafMemberRow.episode_id.in_(bindparam("episode_ids", expanding=True)),
+    one_of(TafMemberRow.episode_id, "episode_ids"),
     TafMemberRow.practitioner_id.is_not(None),
     TafMemberRow.agency_code.is_not(None),
 )
@@ -67,7 +68,7 @@ _ASSIGNED_ACTIONS = (
     select(FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id)
     .join(PlanActionRow, PlanActionRow.plan_id == FamilyPlanRow.id)
     .where(
-        FamilyPlanRow.episode_id.in_(bindparam("episode_ids", expanding=True)),
+        one_of(FamilyPlanRow.episode_id, "episode_ids"),
         PlanActionRow.owner_taf_member_id.is_not(None),
     )
 )
@@ -87,11 +88,14 @@ class SqlAccessFacts:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _rows(self, statement: Any, parameters: dict[str, Any]) -> Any:
+        """Column rows through the session's connection: no ORM row loading, which cost more
+        than the queries on a sync's 262 families (bench/RESULTS.md)."""
+        return self._session.connection().execute(statement, parameters)
+
     def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None:
         """The facts of the family an episode belongs to (None if there is no such episode)."""
-        facts = self._facts(
-            self._session.execute(_FAMILY_OF_EPISODE, {"episode_id": episode_id}), today
-        )
+        facts = self._facts(self._rows(_FAMILY_OF_EPISODE, {"episode_id": episode_id}), today)
         return next(iter(facts.values()), None)
 
     def for_families(
@@ -101,7 +105,7 @@ class SqlAccessFacts:
         ids = list(dict.fromkeys(family_ids))
         if not ids:
             return {}
-        return self._facts(self._session.execute(_FAMILIES, {"family_ids": ids}), today)
+        return self._facts(self._rows(_FAMILIES, {"family_ids": ids}), today)
 
     def _facts(self, family_rows: Iterable[Any], today: date) -> dict[uuid.UUID, RecordFacts]:
         families: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
@@ -127,7 +131,7 @@ class SqlAccessFacts:
         assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
         awaiting_qa = {e.id for e in episodes if e.plan_awaiting_qa}
         if episode_ids:
-            for m in self._session.execute(_SEATS, {"episode_ids": episode_ids}):
+            for m in self._rows(_SEATS, {"episode_ids": episode_ids}):
                 seats[m.episode_id].append(
                     TafSeat(
                         practitioner_id=m.practitioner_id,
@@ -137,7 +141,7 @@ class SqlAccessFacts:
                     )
                 )
                 member_practitioner[m.id] = m.practitioner_id
-            for episode_id, action_id, owner in self._session.execute(
+            for episode_id, action_id, owner in self._rows(
                 _ASSIGNED_ACTIONS, {"episode_ids": episode_ids}
             ):
                 practitioner = member_practitioner.get(owner) if owner is not None else None

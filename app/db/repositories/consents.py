@@ -4,32 +4,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import ConsentAgencyRow, ConsentRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 
 # Built once: the access rules read consents on every request.
 _AGENCIES_OF = select(ConsentAgencyRow.consent_id, ConsentAgencyRow.agency_code).where(
-    ConsentAgencyRow.consent_id.in_(bindparam("consent_ids", expanding=True))
+    one_of(ConsentAgencyRow.consent_id, "consent_ids")
 )
 _CONSENTS_OF_FAMILIES = (
-    select(ConsentRow, ConsentAgencyRow.agency_code)
+    select(*ConsentRow.__table__.columns, ConsentAgencyRow.agency_code)
     .outerjoin(ConsentAgencyRow, ConsentAgencyRow.consent_id == ConsentRow.id)
-    .where(ConsentRow.family_id.in_(bindparam("family_ids", expanding=True)))
+    .where(one_of(ConsentRow.family_id, "family_ids"))
     .order_by(ConsentRow.given_on, ConsentRow.id)
 )
-"""Consents with their agencies in one statement, a row per agency: every access check reads them."""
+"""Consents with their agencies in one statement, a row per agency: every access check reads them.
+Columns, not entities, read on the connection: loading ORM objects was a fifth of a sync's CPU."""
 
 
 class SqlConsentRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def _to_domain(self, row: ConsentRow, agencies: frozenset[str]) -> Consent:
+    def _to_domain(self, row: Any, agencies: frozenset[str]) -> Consent:
+        """From a `ConsentRow`, or a row of its columns (the access check reads those)."""
         withdrawal = None
         if row.withdrawn_on is not None:
             withdrawal = Withdrawal(
@@ -82,15 +86,15 @@ class SqlConsentRepository:
         """Consents of many families in one query (the access rules ask for a whole page at once)."""
         if not family_ids:
             return {}
-        rows: dict[uuid.UUID, ConsentRow] = {}
+        rows: dict[uuid.UUID, Any] = {}
         agencies: dict[uuid.UUID, set[str]] = {}
-        for row, agency_code in self._session.execute(
+        for selected in self._session.connection().execute(
             _CONSENTS_OF_FAMILIES, {"family_ids": family_ids}
         ):
-            rows.setdefault(row.id, row)
-            codes = agencies.setdefault(row.id, set())
-            if agency_code is not None:
-                codes.add(agency_code)
+            rows.setdefault(selected.id, selected)
+            codes = agencies.setdefault(selected.id, set())
+            if selected.agency_code is not None:
+                codes.add(selected.agency_code)
         found: dict[uuid.UUID, list[Consent]] = {fid: [] for fid in family_ids}
         for consent_id, row in rows.items():  # in (given_on, id) order, as selected
             found[row.family_id].append(self._to_domain(row, frozenset(agencies[consent_id])))

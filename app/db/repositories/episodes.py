@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from app.db.id_lists import one_of
 from app.db.models import DeadlineRow, EpisodeChildRow, EpisodeRow
 from app.db.repositories.scope import episode_in_scope
 from app.db.repositories.versioned import row_to_save
@@ -77,12 +78,12 @@ def _deadline(row: DeadlineRow) -> Deadline:
 # Built once: every episode read and write hydrates through these.
 _CHILDREN_OF = (
     select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
-    .where(EpisodeChildRow.episode_id.in_(bindparam("episode_ids", expanding=True)))
+    .where(one_of(EpisodeChildRow.episode_id, "episode_ids"))
     .order_by(EpisodeChildRow.person_id)
 )
 _DEADLINES_OF = (
     select(DeadlineRow)
-    .where(DeadlineRow.episode_id.in_(bindparam("episode_ids", expanding=True)))
+    .where(one_of(DeadlineRow.episode_id, "episode_ids"))
     .order_by(DeadlineRow.started_on)
 )
 

@@ -10,6 +10,7 @@ from sqlalchemy import String, bindparam, cast, delete, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from app.db.id_lists import one_of
 from app.db.models import PractitionerHubRow, PractitionerRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.access import Role
@@ -18,7 +19,7 @@ from app.domain.practitioners import Practitioner
 from app.services.ports import PractitionerFilter
 
 _HUBS_OF = select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
-    PractitionerHubRow.practitioner_id.in_(bindparam("practitioner_ids", expanding=True))
+    one_of(PractitionerHubRow.practitioner_id, "practitioner_ids")
 )
 """Built once: an episode read looks up its lead's hubs."""
 _ONE_WITH_HUBS = (
