@@ -23,7 +23,7 @@ from app.db.models import (
     PlanActionRow,
     TafMemberRow,
 )
-from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.episodes import EPISODE_COLUMNS, SqlEpisodeRepository
 from app.db.repositories.families import SqlPeopleRepository
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import MemberRole, Person
@@ -77,7 +77,7 @@ class SqlCaseloadQueries:
         )
         urgency = func.coalesce(next_due, literal(NO_DEADLINE))
         stmt = (
-            select(EpisodeRow, urgency.label("urgency"))
+            select(*EPISODE_COLUMNS, urgency.label("urgency"))
             .where(
                 EpisodeRow.lead_practitioner_id == lead_id,
                 EpisodeRow.stage != EpisodeStage.CLOSED.value,
@@ -93,11 +93,11 @@ class SqlCaseloadQueries:
             stmt = stmt.where(
                 or_(urgency > after[0], (urgency == after[0]) & (EpisodeRow.id > after[1]))
             )
-        rows = list(self._session.execute(stmt))
+        rows = list(self._session.connection().execute(stmt))
         more = len(rows) > limit
         rows = rows[:limit]
-        episodes = SqlEpisodeRepository(self._session).hydrate([r[0] for r in rows])
-        last = (rows[-1][1], rows[-1][0].id) if more else None
+        episodes = SqlEpisodeRepository(self._session).hydrate(rows)
+        last = (rows[-1].urgency, rows[-1].id) if more else None
         return episodes, last
 
     def households(self, family_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, Household]:
@@ -154,8 +154,8 @@ class SqlCaseloadQueries:
 
     def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]:
         rows = list(
-            self._session.scalars(
-                select(EpisodeRow).where(
+            self._session.connection().execute(
+                select(*EPISODE_COLUMNS).where(
                     EpisodeRow.lead_practitioner_id == lead_id,
                     EpisodeRow.stage != EpisodeStage.CLOSED.value,
                 )
@@ -172,8 +172,8 @@ class SqlCaseloadQueries:
             FamilyNeedRow.outcome_status == NeedOutcome.ACHIEVED.value,
         )
         rows = list(
-            self._session.scalars(
-                select(EpisodeRow).where(
+            self._session.connection().execute(
+                select(*EPISODE_COLUMNS).where(
                     EpisodeRow.lead_practitioner_id == lead_id,
                     EpisodeRow.stage == EpisodeStage.CLOSED.value,
                     achieved,
@@ -184,8 +184,10 @@ class SqlCaseloadQueries:
 
     def episodes_awaiting_quality_assurance(self) -> list[Episode]:
         rows = list(
-            self._session.scalars(
-                select(EpisodeRow).where(EpisodeRow.stage == EpisodeStage.PLAN_AWAITING_QA.value)
+            self._session.connection().execute(
+                select(*EPISODE_COLUMNS).where(
+                    EpisodeRow.stage == EpisodeStage.PLAN_AWAITING_QA.value
+                )
             )
         )
         return SqlEpisodeRepository(self._session).hydrate(rows)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import FamilyNeedRow, SupportDeliveredRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.supporting_families import (
@@ -63,7 +64,8 @@ def _sustainment(d: dict[str, Any]) -> SustainmentCheck:
     )
 
 
-def _domain(row: FamilyNeedRow) -> StoredNeed:
+def _domain(row: Any) -> StoredNeed:
+    """From a `FamilyNeedRow` or a row of its columns."""
     need = RecordedNeed(
         id=row.id,
         descriptor_code=row.descriptor_code,
@@ -88,6 +90,15 @@ def _domain(row: FamilyNeedRow) -> StoredNeed:
     )
 
 
+_NEEDS_OF_EPISODES = (
+    select(*FamilyNeedRow.__table__.columns)
+    .where(one_of(FamilyNeedRow.episode_id, "episode_ids"))
+    .order_by(FamilyNeedRow.identified_on, FamilyNeedRow.id)
+)
+"""Columns on the connection, not ORM objects: the worklist reads the needs of every closed episode
+its lead has with a need achieved. Saving loads the row it changes (`row_to_save`)."""
+
+
 class SqlNeedRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -99,10 +110,8 @@ class SqlNeedRepository:
     def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredNeed]:
         if not episode_ids:
             return []
-        rows = self._session.scalars(
-            select(FamilyNeedRow)
-            .where(FamilyNeedRow.episode_id.in_(list(episode_ids)))
-            .order_by(FamilyNeedRow.identified_on, FamilyNeedRow.id)
+        rows = self._session.connection().execute(
+            _NEEDS_OF_EPISODES, {"episode_ids": list(episode_ids)}
         )
         return [_domain(r) for r in rows]
 
