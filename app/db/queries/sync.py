@@ -84,13 +84,16 @@ class SqlSyncQueries:
         # a sync reads these for every family in scope (bench/RESULTS.md).
         s = self._session.connection()
         by_family = {"family_ids": family_ids}
-        episodes = {eid: (fid, version) for eid, fid, version in s.execute(_EPISODES, by_family)}
+        episodes = {
+            eid: (fid, version) for eid, fid, version in s.execute(_EPISODES, by_family).all()
+        }
         by_episode = {"episode_ids": list(episodes)}
 
         def owned(statement: Any) -> dict[uuid.UUID, tuple[uuid.UUID, int]]:
             if not episodes:
                 return {}
-            return {rid: (eid, version) for rid, eid, version in s.execute(statement, by_episode)}
+            rows = s.execute(statement, by_episode).all()
+            return {rid: (eid, version) for rid, eid, version in rows}
 
         return RecordVersions(
             families=dict(s.execute(_FAMILIES, by_family).all()),

@@ -91,7 +91,7 @@ class SqlAccessFacts:
     def _rows(self, statement: Any, parameters: dict[str, Any]) -> Any:
         """Column rows through the session's connection: no ORM row loading, which cost more
         than the queries on a sync's 262 families (bench/RESULTS.md)."""
-        return self._session.connection().execute(statement, parameters)
+        return self._session.connection().execute(statement, parameters).all()
 
     def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None:
         """The facts of the family an episode belongs to (None if there is no such episode)."""

@@ -88,8 +88,10 @@ class SqlConsentRepository:
             return {}
         rows: dict[uuid.UUID, Any] = {}
         agencies: dict[uuid.UUID, set[str]] = {}
-        for selected in self._session.connection().execute(
-            _CONSENTS_OF_FAMILIES, {"family_ids": family_ids}
+        for selected in (
+            self._session.connection()
+            .execute(_CONSENTS_OF_FAMILIES, {"family_ids": family_ids})
+            .all()  # fetched at once: row by row cost a tenth of a sync's CPU
         ):
             rows.setdefault(selected.id, selected)
             codes = agencies.setdefault(selected.id, set())

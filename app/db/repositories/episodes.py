@@ -119,7 +119,7 @@ class SqlEpisodeRepository:
             for episode_id, person_id in self._session.execute(_CHILDREN_OF, {"episode_ids": ids}):
                 children[episode_id].append(person_id)
             connection = self._session.connection()
-            for row in connection.execute(_DEADLINES_OF, {"episode_ids": ids}):
+            for row in connection.execute(_DEADLINES_OF, {"episode_ids": ids}).all():
                 current[row.episode_id][row.kind] = _deadline(row)
         return [self._domain(r, tuple(children[r.id]), current[r.id]) for r in rows]
 
