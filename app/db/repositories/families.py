@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from app.db.id_lists import one_of
 from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
 from app.db.repositories.scope import family_in_scope
 from app.db.repositories.versioned import row_to_save
@@ -342,7 +343,13 @@ def _contact_from_json(data: dict[str, Any] | None) -> ContactDetails | None:
     )
 
 
-def _person(row: PersonRow) -> Person:
+_PEOPLE = select(*PersonRow.__table__.columns).where(one_of(PersonRow.id, "person_ids"))
+"""Columns on the connection, not ORM objects: a caseload page reads every member of its
+households. Saving loads the row it changes (`row_to_save`)."""
+
+
+def _person(row: Any) -> Person:
+    """From a `PersonRow` or a row of its columns."""
     return Person(
         id=row.id,
         given_name=row.given_name,
@@ -373,8 +380,10 @@ class SqlPeopleRepository:
     def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
         if not person_ids:
             return {}
-        rows = self._session.scalars(select(PersonRow).where(PersonRow.id.in_(set(person_ids))))
-        return {r.id: _person(r) for r in rows}
+        rows = self._session.connection().execute(
+            _PEOPLE, {"person_ids": list(dict.fromkeys(person_ids))}
+        )
+        return {r.id: _person(r) for r in rows.all()}
 
     def add(self, person: Person, *, at: datetime) -> None:
         row = PersonRow(id=person.id, created_at=at, updated_at=at)
