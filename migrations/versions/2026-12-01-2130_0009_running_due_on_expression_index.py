@@ -34,8 +34,12 @@ def upgrade() -> None:
         [sa.text(RUNNING_DUE_ON), "id"],
         unique=False,
     )
-    if op.get_bind().dialect.name == "postgresql":
+    bind = op.get_bind()
+    has_clocks = bind.execute(sa.text("SELECT EXISTS (SELECT 1 FROM episode_deadlines)")).scalar()
+    if bind.dialect.name == "postgresql" and has_clocks:
         # The statistics are the point of the index: gather them now, not at the next autovacuum.
+        # Not on an empty table: statistics of nothing misled the planner while the benchmark's
+        # generator filled a new database (its lookups by episode ran at a third of the speed).
         op.execute("ANALYZE episode_deadlines")
 
 
