@@ -541,7 +541,7 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
             ("record a review (write) (1 client)", sc.review, min(a.n, len(fx.reviews) // 3), 1),
             ("overdue list, one hub, first page", sc.overdue_hub, a.n, a.c),
             ("overdue list, one hub, first page (1 client)", sc.overdue_hub, a.n, 1),
-            ("timeliness summary, whole council", sc.timeliness_summary, a.n_reports, 1),
+            ("timeliness summary, whole council", sc.timeliness_summary, a.n_summary, 1),
             ("report: early help measures (12 months)", sc.early_help_measures, a.n_reports, 1),
             ("report: quarterly progress", sc.quarterly_progress, a.n_reports, 1),
             ("report: SF claims report", sc.sf_claims_report, a.n_reports, 1),
@@ -728,6 +728,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-c", type=int, default=4, help="clients per scenario")
     parser.add_argument("--n-reports", type=int, default=3, help="runs of each report")
+    parser.add_argument(
+        "--n-summary", type=int, default=20, help="runs of the council's timeliness summary"
+    )
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a request fails")
     parser.add_argument("--seconds", type=float, default=45, help="length of each mixed run")
     parser.add_argument("--concurrency", type=int, default=48, help="clients in the mixed run")
