@@ -137,7 +137,7 @@ class SqlTimelinessQueries:
 
     def _rows(self, stmt: Any) -> Any:
         """Plain rows through the session's connection: these selects name columns, never
-        entities, so the ORM's row loading would only add cost (a third of the summary's CPU)."""
+        entities, so the ORM's row loading would only add cost (a quarter of the summary's CPU)."""
         return self._session.connection().execute(stmt)
 
     def overdue_candidates(
