@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 import uvicorn
 from sqlalchemy import Engine
 
@@ -166,6 +167,31 @@ class Rendezvous:
     def met(self) -> bool:
         """Every party reached the point, together."""
         return self._arrived == self._parties and not self._broken
+
+
+class HeldMethod:
+    """A method patched to wait at a `Rendezvous` of `parties` requests before it runs.
+
+    Each race in a test starts with `next_round()`, which sets up a fresh rendezvous and returns it,
+    so the test can assert afterwards that the race it meant to force really happened (`met`).
+    """
+
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, owner: type, name: str, *, parties: int
+    ) -> None:
+        self._parties = parties
+        self.rendezvous = Rendezvous(parties)
+        original = getattr(owner, name)
+
+        def wait_then_run(instance: object, *args: Any, **kwargs: Any) -> Any:
+            self.rendezvous.wait()
+            return original(instance, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wait_then_run)
+
+    def next_round(self) -> Rendezvous:
+        self.rendezvous = Rendezvous(self._parties)
+        return self.rendezvous
 
 
 class PrivatePostgres:

@@ -26,7 +26,7 @@ from app.db.repositories.idempotency import SqlIdempotencyRepository
 from app.db.repositories.plans import SqlPlanRepository
 from tests.api.test_episodes import Case, assess_and_plan, give_consent, ok, on
 from tests.builders import make_family_body
-from tests.reliability.live import LiveServer, Rendezvous, World, at_once, committed_postgres
+from tests.reliability.live import HeldMethod, LiveServer, World, at_once, committed_postgres
 
 # One xdist worker builds the module's database and server once for all these tests.
 pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("reliability-concurrency")]
@@ -134,17 +134,10 @@ class TestTwoPeopleUpdateOnePlan:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         plan = given_a_draft_plan(lead, server, world)
-        save = SqlPlanRepository.save
-        rendezvous = Rendezvous(2)
-
-        def save_when_both_are_here(self: SqlPlanRepository, *args: Any, **kwargs: Any) -> None:
-            rendezvous.wait()
-            save(self, *args, **kwargs)
-
-        monkeypatch.setattr(SqlPlanRepository, "save", save_when_both_are_here)
+        saving = HeldMethod(monkeypatch, SqlPlanRepository, "save", parties=2)
         with server.client(world.staff.lead) as amy, server.client(world.staff.lead) as bob:
             for round_ in range(ROUNDS):
-                rendezvous = Rendezvous(2)
+                rendezvous = saving.next_round()
                 mine, theirs = f"Amy's wording {round_}", f"Bob's wording {round_}"
                 amy_answer, bob_answer = both_edit(plan, (amy, mine), (bob, theirs))
                 assert rendezvous.met, "both requests should have read the plan before writing"
@@ -188,17 +181,10 @@ class TestTwoPeopleMoveOneEpisodeOn:
         family = ok(a_family(lead, world), 201)
         opened = lead.post(f"{API}/episodes", json=an_episode_body(family, world))
         url, etag = f"{API}/episodes/{ok(opened, 201)['id']}", opened.headers["ETag"]
-        save = SqlEpisodeRepository.save
-        rendezvous = Rendezvous(2)
-
-        def save_when_both_are_here(self: SqlEpisodeRepository, *args: Any, **kwargs: Any) -> None:
-            rendezvous.wait()
-            save(self, *args, **kwargs)
-
-        monkeypatch.setattr(SqlEpisodeRepository, "save", save_when_both_are_here)
+        saving = HeldMethod(monkeypatch, SqlEpisodeRepository, "save", parties=2)
         with server.client(world.staff.lead) as amy, server.client(world.staff.lead) as bob:
             for round_, level in enumerate(["3", "2", "3"]):
-                rendezvous = Rendezvous(2)
+                rendezvous = saving.next_round()
                 reasons = (f"Amy saw more need ({round_})", f"Bob saw more need ({round_})")
                 answers = at_once(
                     *[
@@ -233,19 +219,12 @@ class TestTwoPeopleOpenAnEpisodeForOneFamily:
         world: World,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lock = SqlFamilyRepository.lock
-        rendezvous = Rendezvous(2)
-
-        def lock_when_both_are_here(self: SqlFamilyRepository, family_id: uuid.UUID) -> None:
-            rendezvous.wait()
-            lock(self, family_id)
-
-        monkeypatch.setattr(SqlFamilyRepository, "lock", lock_when_both_are_here)
+        locking = HeldMethod(monkeypatch, SqlFamilyRepository, "lock", parties=2)
         with server.client(world.staff.lead) as amy, server.client(world.staff.lead) as bob:
             for _ in range(ROUNDS):
                 on(server.clock, "2024-11-25")
                 family = ok(a_family(lead, world), 201)
-                rendezvous = Rendezvous(2)
+                rendezvous = locking.next_round()
                 body = an_episode_body(family, world)
                 answers = at_once(
                     partial(amy.post, f"{API}/episodes", json=body),
@@ -283,19 +262,10 @@ class TestRetryingACreateWithTheSameIdempotencyKey:
         world: World,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        remember = SqlIdempotencyRepository.remember
-        rendezvous = Rendezvous(4)
-
-        def remember_when_all_are_here(
-            self: SqlIdempotencyRepository, *args: Any, **kwargs: Any
-        ) -> None:
-            rendezvous.wait()
-            remember(self, *args, **kwargs)
-
-        monkeypatch.setattr(SqlIdempotencyRepository, "remember", remember_when_all_are_here)
+        remembering = HeldMethod(monkeypatch, SqlIdempotencyRepository, "remember", parties=4)
         for _ in range(3):
             key = f"register-{uuid.uuid4()}"
-            rendezvous = Rendezvous(4)
+            rendezvous = remembering.next_round()
             families_before = count(world, select(func.count()).select_from(FamilyRow))
             clients = [server.client(world.staff.lead) for _ in range(4)]
             try:
