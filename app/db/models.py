@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    and_,
+    case,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -287,12 +289,6 @@ class EpisodeChildRow(Base):
     )
 
 
-RUNNING_DUE_ON = "(CASE WHEN met_on IS NULL AND stopped_on IS NULL THEN due_on END)"
-"""A clock's due date while it runs, NULL once met or stopped. An index on this expression, unlike
-a partial index, gives PostgreSQL statistics on it, so the planner knows how few running clocks
-fall due soon (bench/RESULTS.md); `app.db.queries.timeliness` asks through the same expression."""
-
-
 class DeadlineRow(Base):
     """Every clock an episode started, kept after it is met so timeliness rates can be reported."""
 
@@ -312,8 +308,8 @@ class DeadlineRow(Base):
         Index("ix_episode_deadlines_due_on_kind", "due_on", "kind"),
         Index("ix_episode_deadlines_due_on_id", "due_on", "id"),
         Index("ix_episode_deadlines_started_on_kind", "started_on", "kind"),
-        # The running clocks by due date (migration 0009); met/stopped ones only for past days.
-        Index("ix_episode_deadlines_running_due_on_id", text(RUNNING_DUE_ON), "id"),
+        # The running clocks by due date: `running_due_on` below (migration 0009). Met and
+        # stopped ones, asked about only for past days, through these two:
         Index(
             "ix_episode_deadlines_met_on",
             "met_on",
@@ -330,6 +326,16 @@ class DeadlineRow(Base):
             "kind IN ('assessment', 'quality_assurance', 'first_taf', 'review')", name="kind"
         ),
     )
+
+
+_DEADLINES = DeadlineRow.__table__.c
+running_due_on = case(
+    (and_(_DEADLINES.met_on.is_(None), _DEADLINES.stopped_on.is_(None)), _DEADLINES.due_on)
+)
+"""A clock's due date while it runs, NULL once met or stopped. An index on this expression, unlike
+a partial index, gives PostgreSQL statistics on it, so the planner knows how few running clocks
+fall due soon (bench/RESULTS.md). `app.db.queries.timeliness` asks through this same expression."""
+Index("ix_episode_deadlines_running_due_on_id", running_due_on, _DEADLINES.id)
 
 
 class AssessmentRow(Timestamped, Base):

@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, join, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import DeadlineRow, EpisodeRow, FamilyRow, HubRow, PractitionerRow
+from app.db.models import (
+    DeadlineRow,
+    EpisodeRow,
+    FamilyRow,
+    HubRow,
+    PractitionerRow,
+    running_due_on,
+)
 from app.domain.episodes import EpisodeStage
 from app.domain.timeliness import DeadlineKind
 from app.services.timeliness import KindRate, OverdueRow, SummaryFacts
@@ -24,10 +31,6 @@ __all__ = ["KindRate", "OverdueRow", "SqlTimelinessQueries", "SummaryFacts"]
 
 _D = DeadlineRow
 _E = EpisodeRow
-
-
-due_while_running = case((and_(_D.met_on.is_(None), _D.stopped_on.is_(None)), _D.due_on))
-"""The indexed expression `app.db.models.RUNNING_DUE_ON`: a running clock's due date, else NULL."""
 
 
 def running_on(as_of: date) -> ColumnElement[bool]:
@@ -66,7 +69,7 @@ def running_clocks(as_of: date, horizon: date | None = None) -> Any:
     """Clocks running on `as_of` (due by `horizon` when given) with their episodes, as a subquery.
 
     Two branches, so each can use an index instead of reading every clock ever started: the clocks
-    still running now (through the `RUNNING_DUE_ON` expression index, whose statistics tell the
+    still running now (through the `running_due_on` expression index, whose statistics tell the
     planner how few they are), and those met or stopped after `as_of` (none when `as_of` is today;
     found through met_on and stopped_on). Closing an episode stops its clocks, so a clock still
     running belongs to an open episode: saying so lets the planner read a hub's open episodes
@@ -75,10 +78,10 @@ def running_clocks(as_of: date, horizon: date | None = None) -> Any:
     started = _D.started_on <= as_of
     ended_since = or_(_D.met_on > as_of, _D.stopped_on > as_of)
     if horizon is None:
-        still_running = [due_while_running.is_not(None), started]
+        still_running = [running_due_on.is_not(None), started]
         ended = [ended_since, running_on(as_of)]
     else:
-        still_running = [due_while_running <= horizon, started]
+        still_running = [running_due_on <= horizon, started]
         ended = [ended_since, running_on(as_of), _D.due_on <= horizon]
     with_episode = join(_D, _E, _E.id == _D.episode_id)
     return union_all(

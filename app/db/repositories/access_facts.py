@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -26,14 +25,14 @@ from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_for
 from app.domain.episodes import EpisodeStage
 
 # Built once: the access check runs on every request, and building a statement cost about as
-# much CPU as running it (bench/RESULTS.md). Lists are passed as expanding parameters.
+# much CPU as running it (bench/RESULTS.md). Lists are passed with `one_of`.
 _FAMILY_WITH_EPISODES = (
     select(
-        FamilyRow.id,
-        FamilyRow.hub_id,
+        FamilyRow.id.label("family_id"),
+        FamilyRow.hub_id.label("family_hub_id"),
         FamilyRow.created_by_practitioner_id,
-        EpisodeRow.id.label("episode_id"),
-        EpisodeRow.hub_id.label("episode_hub_id"),
+        EpisodeRow.id,
+        EpisodeRow.hub_id,
         EpisodeRow.lead_practitioner_id,
         EpisodeRow.stage,
         select(FamilyPlanRow.id)
@@ -74,16 +73,6 @@ _ASSIGNED_ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class _EpisodeFacts:
-    id: uuid.UUID
-    family_id: uuid.UUID
-    hub_id: uuid.UUID
-    lead_practitioner_id: uuid.UUID
-    stage: str
-    plan_awaiting_qa: bool
-
-
 class SqlAccessFacts:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -109,27 +98,19 @@ class SqlAccessFacts:
 
     def _facts(self, family_rows: Iterable[Any], today: date) -> dict[uuid.UUID, RecordFacts]:
         families: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
-        episodes: list[_EpisodeFacts] = []
+        # Grouped as read: filtering every episode for every family was quadratic (262 families,
+        # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
+        episodes_of: defaultdict[uuid.UUID, list[Any]] = defaultdict(list)
         for r in family_rows:
-            families.setdefault(r.id, (r.hub_id, r.created_by_practitioner_id))
-            if r.episode_id is not None:
-                episodes.append(
-                    _EpisodeFacts(
-                        id=r.episode_id,
-                        family_id=r.id,
-                        hub_id=r.episode_hub_id,
-                        lead_practitioner_id=r.lead_practitioner_id,
-                        stage=r.stage,
-                        plan_awaiting_qa=r.plan_awaiting_qa,
-                    )
-                )
+            families.setdefault(r.family_id, (r.family_hub_id, r.created_by_practitioner_id))
+            if r.id is not None:  # a family with no episode comes as one row without one
+                episodes_of[r.family_id].append(r)
         if not families:
             return {}
-        episode_ids = [e.id for e in episodes]
+        episode_ids = [e.id for episodes in episodes_of.values() for e in episodes]
         seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
         member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
         assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
-        awaiting_qa = {e.id for e in episodes if e.plan_awaiting_qa}
         if episode_ids:
             for m in self._rows(_SEATS, {"episode_ids": episode_ids}):
                 seats[m.episode_id].append(
@@ -148,11 +129,6 @@ class SqlAccessFacts:
                 if practitioner is not None:
                     assigned[episode_id].setdefault(practitioner, set()).add(action_id)
         consents = SqlConsentRepository(self._session).for_families(list(families))
-        # Grouped once: filtering every episode for every family was quadratic (262 families,
-        # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
-        episodes_of: defaultdict[uuid.UUID, list[_EpisodeFacts]] = defaultdict(list)
-        for e in episodes:
-            episodes_of[e.family_id].append(e)
         facts: dict[uuid.UUID, RecordFacts] = {}
         for fid, (hub, creator) in families.items():
             agencies, all_taf = sharing_in_force(consents.get(fid, []), today)
@@ -168,7 +144,7 @@ class SqlAccessFacts:
                         hub_id=e.hub_id,
                         lead_practitioner_id=e.lead_practitioner_id,
                         taf=tuple(seats[e.id]),
-                        plan_awaiting_qa=e.id in awaiting_qa,
+                        plan_awaiting_qa=bool(e.plan_awaiting_qa),
                         is_open=e.stage != EpisodeStage.CLOSED.value,
                         assigned_action_ids_by_practitioner=MappingProxyType(
                             {p: frozenset(a) for p, a in assigned[e.id].items()}

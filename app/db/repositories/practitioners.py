@@ -21,7 +21,7 @@ from app.services.ports import PractitionerFilter
 _HUBS_OF = select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
     one_of(PractitionerHubRow.practitioner_id, "practitioner_ids")
 )
-"""Built once: an episode read looks up its lead's hubs."""
+"""Built once: the hubs of a page of practitioners (`get_many`, `get_by_email`)."""
 _ONE_WITH_HUBS = (
     select(PractitionerRow, PractitionerHubRow.hub_id)
     .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
