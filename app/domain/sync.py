@@ -2,15 +2,19 @@
 
 A device keeps a local copy of its user's caseload while offline. Each sync compares the versions
 of every record the user may see now with those sent last time: new and changed records are sent
-whole, and records no longer visible (consent withdrawn, a handover) are listed so the device can
-delete its copy (the front-end issue).
+whole, and records no longer visible (consent withdrawn, a handover, a closed case) are listed so
+the device can delete its copy (the front-end issue).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
+from uuid import UUID
+
+from app.domain.access import RecordFacts
 
 
 class RecordType(StrEnum):
@@ -19,6 +23,30 @@ class RecordType(StrEnum):
     PLAN = "plan"
     TAF_MEMBER = "taf_member"
     MEETING = "meeting"
+
+
+def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:
+    """Whether a family belongs on this practitioner's device: their caseload as it is today.
+
+    That is a family with an open episode they lead or sit on the TAF of, or one they registered
+    that has no episode yet. A closed case stays readable online, but it leaves the device at the
+    next sync: a lost phone should not carry years of closed records, and a lead's history holds
+    ten times more families than their open caseload (bench/RESULTS.md). Consent and the other
+    access rules are judged separately, by `app.domain.access.decide`.
+    """
+    if not record.episodes:
+        return record.created_by_practitioner_id == practitioner_id
+    return any(
+        episode.is_open
+        and (
+            episode.lead_practitioner_id == practitioner_id
+            or any(
+                seat.practitioner_id == practitioner_id and seat.is_active_on(on)
+                for seat in episode.taf
+            )
+        )
+        for episode in record.episodes
+    )
 
 
 Snapshot = Mapping[str, Mapping[str, int]]

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, Principal, SearchScope, decide
+from app.domain.access import Action, Principal, decide
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
 from app.domain.plans import FamilyPlan
-from app.domain.sync import RecordType, SyncDiff, diff
+from app.domain.sync import RecordType, SyncDiff, carried_offline, diff
 from app.domain.taf import TafMeeting, TafMember
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.ports import Clock, UnitOfWork
@@ -44,7 +44,7 @@ class RecordVersions:
 
 
 class SyncQueries(Protocol):
-    def family_ids_in(self, scope: SearchScope) -> list[uuid.UUID]: ...
+    def caseload_family_ids(self, practitioner_id: uuid.UUID) -> list[uuid.UUID]: ...
     def versions(self, family_ids: list[uuid.UUID]) -> RecordVersions: ...
     def records(
         self,
@@ -84,8 +84,9 @@ def changes_since(
 ) -> Changes:
     """The caseload's records created, changed or no longer visible since the cursor `since`.
 
-    The caseload is the families the user holds as a practitioner (lead, TAF seat, registrar), each
-    judged by the access rules today, so withdrawn consent or a handover removes them at once.
+    The caseload is the families the user works with today (`carried_offline`: an open episode
+    they lead or sit on the TAF of, or a family they registered with no episode yet), each judged
+    by the access rules today, so withdrawn consent, a handover or a closure removes them at once.
     """
     today = clock.today()
     with uow:
@@ -95,12 +96,13 @@ def changes_since(
             raise InvalidValue(
                 "This sync cursor is unknown or expired; sync again without `since`.", field="since"
             )
-        candidates = q.family_ids_in(SearchScope(practitioner_id=principal.practitioner_id))
+        candidates = q.caseload_family_ids(principal.practitioner_id)
         facts = uow.access.for_families(candidates, today)
         visible = {
             fid
             for fid, record in facts.items()
-            if decide(principal, Action.READ_FAMILY, record, today=today).allowed
+            if carried_offline(principal.practitioner_id, record, today)
+            and decide(principal, Action.READ_FAMILY, record, today=today).allowed
         }
         # Versions first, whole records only for what changed: a lead's scope holds hundreds of
         # families over the years, and a delta sync usually sends a handful (bench/RESULTS.md).

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from app.clock import FixedClock
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.api.test_me import new_case
-from tests.builders import ReferenceData, Staff, as_user
+from tests.builders import ReferenceData, Staff, as_user, make_family_body
 
 
 def sync(client: TestClient, since: str | None = None) -> dict[str, Any]:
@@ -106,6 +106,50 @@ class TestDeltaSync:
         assert ("episode", case.episode["id"]) in {(r["type"], r["id"]) for r in after["removed"]}
         with as_user(client, staff.other_lead):
             assert case.episode["id"] in ids(sync(client)["episodes"])
+
+    def test_a_closed_case_leaves_the_device_and_stays_readable_online(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        closing = new_case(client, clock, reference, staff, "Morgan")
+        staying = new_case(client, clock, reference, staff, "Nash")
+        before = sync(client)
+        assert ids(before["families"]) == {closing.family["id"], staying.family["id"]}
+
+        closing.post("/closure", {"reason": "moved_away"})
+        after = sync(client, before["cursor"])
+        removed = {(r["type"], r["id"]) for r in after["removed"]}
+        assert removed == {("family", closing.family["id"]), ("episode", closing.episode["id"])}
+        assert (after["families"], after["episodes"]) == ([], [])
+        assert ids(sync(client)["families"]) == {staying.family["id"]}
+        assert ok(client.get(closing.url))["stage"] == "closed"
+
+    def test_a_family_registered_ahead_of_its_episode_is_carried_until_another_lead_takes_it(
+        self, client: TestClient, reference: ReferenceData, staff: Staff
+    ) -> None:
+        family = ok(
+            client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])), 201
+        )
+        before = sync(client)
+        assert ids(before["families"]) == {family["id"]}
+
+        child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+        request = {
+            "family_id": family["id"],
+            "source": "school",
+            "level_of_need": "2",
+            "lead_practitioner_id": str(staff.other_lead),
+            "child_person_ids": [child],
+        }
+        episode = ok(client.post(f"{API}/episodes", json=request), 201)
+        after = sync(client, before["cursor"])
+        assert {(r["type"], r["id"]) for r in after["removed"]} == {("family", family["id"])}
+        with as_user(client, staff.other_lead):
+            theirs = sync(client)
+        assert (ids(theirs["families"]), ids(theirs["episodes"])) == (
+            {family["id"]},
+            {episode["id"]},
+        )
 
     def test_an_unknown_cursor_asks_for_a_full_sync(self, client: TestClient) -> None:
         response = client.get(

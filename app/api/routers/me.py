@@ -122,7 +122,13 @@ def my_changes(
         uuid.UUID | None, Query(description="The cursor of the last sync; omit for everything.")
     ] = None,
 ) -> ChangesRead:
-    """Delta sync for an offline device: my caseload's records created, changed or no longer visible."""
+    """Delta sync for an offline device: my caseload's records created, changed or no longer visible.
+
+    My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
+    or a family I registered that has no episode yet. When a case closes (or consent to share is
+    withdrawn, or the case is handed over) its records are listed in `removed` so the device
+    deletes them; closed cases stay readable online.
+    """
     found = sync_service.changes_since(uow, queries, gate.principal, since, clock)
     records = found.records
     facts = gate.visible_families(list(records.families))

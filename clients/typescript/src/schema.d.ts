@@ -954,6 +954,11 @@ export interface paths {
         /**
          * My Changes
          * @description Delta sync for an offline device: my caseload's records created, changed or no longer visible.
+         *
+         *     My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
+         *     or a family I registered that has no episode yet. When a case closes (or consent to share is
+         *     withdrawn, or the case is handed over) its records are listed in `removed` so the device
+         *     deletes them; closed cases stay readable online.
          */
         get: operations["getMyChanges"];
         put?: never;
