@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.deps import ClockDep, get_session_factory
+from app.api.deps import ClockDep, UowDep, get_session_factory
 from app.api.principal_cache import PrincipalCache
 from app.api.security import TokenRejected, TokenSettings, TokenVerifier, bearer_token, unauthorized
 from app.clock import SystemClock
@@ -32,6 +32,8 @@ from app.domain.practitioners import Practitioner
 from app.services import access
 from app.services.ports import Clock, UnitOfWork
 from app.settings import Settings
+
+T = TypeVar("T")
 
 log = logging.getLogger("familyhub.auth")
 
@@ -169,6 +171,8 @@ class Gate:
 
     subject: access.Subject
     new_uow: Callable[[], UnitOfWork]
+    request_uow: UnitOfWork
+    """The unit of work the route's services use (FastAPI gives both the same one)."""
     clock: Clock
 
     @property
@@ -185,14 +189,26 @@ class Gate:
         episode_id: uuid.UUID | None = None,
         action_item_id: uuid.UUID | None = None,
     ) -> RecordFacts | None:
-        target = access.Target(
-            resource_type=resource_type,
-            resource_id=str(resource_id) if resource_id is not None else None,
-            family_id=family_id,
-            episode_id=episode_id,
-            action_item_id=action_item_id,
-        )
+        target = _target(resource_type, resource_id, family_id, episode_id, action_item_id)
         return access.authorize(self.new_uow, self.clock, self.subject, action, target).record
+
+    def read(
+        self,
+        action: Action,
+        resource_type: str,
+        then: Callable[[], T],
+        *,
+        resource_id: object = None,
+        family_id: uuid.UUID | None = None,
+        episode_id: uuid.UUID | None = None,
+    ) -> tuple[RecordFacts | None, T]:
+        """`require`, then `then` (the route's service read on the request's unit of work) in the
+        same transaction; the access is audited before the answer goes out."""
+        target = _target(resource_type, resource_id, family_id, episode_id, None)
+        grant, result = access.read_authorized(
+            self.request_uow, self.clock, self.subject, action, target, then
+        )
+        return grant.record, result
 
     def visible_families(self, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, RecordFacts]:
         return access.visible_families(self.new_uow, self.clock, self.subject, family_ids)
@@ -211,6 +227,7 @@ async def get_gate(
     principal: PrincipalDep,
     clock: ClockDep,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    uow: UowDep,
     break_glass_reason: Annotated[
         str | None,
         Header(
@@ -231,7 +248,25 @@ async def get_gate(
         request_id=getattr(request.state, "request_id", None),
         break_glass_reason=reason,
     )
-    return Gate(subject=subject, new_uow=lambda: SqlUnitOfWork(factory), clock=clock)
+    return Gate(
+        subject=subject, new_uow=lambda: SqlUnitOfWork(factory), request_uow=uow, clock=clock
+    )
+
+
+def _target(
+    resource_type: str,
+    resource_id: object,
+    family_id: uuid.UUID | None,
+    episode_id: uuid.UUID | None,
+    action_item_id: uuid.UUID | None,
+) -> access.Target:
+    return access.Target(
+        resource_type=resource_type,
+        resource_id=str(resource_id) if resource_id is not None else None,
+        family_id=family_id,
+        episode_id=episode_id,
+        action_item_id=action_item_id,
+    )
 
 
 GateDep = Annotated[Gate, Depends(get_gate)]

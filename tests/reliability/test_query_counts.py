@@ -134,6 +134,63 @@ class TestReadingAnEpisode:
             assert_fixed_cost(f"GET episode as {role}", with_small, with_large)
 
 
+def transaction_boundaries(seen: list[str]) -> list[str]:
+    """The statements that open and end the request's transactions (savepoints on the test's
+    connection), with the audit append marked where it falls between them."""
+    marks = []
+    for statement in seen:
+        words = statement.split()
+        if words[0] in {"SAVEPOINT", "RELEASE", "ROLLBACK"}:
+            marks.append(words[0])
+        elif words[:3] == ["INSERT", "INTO", "audit_entries"]:
+            marks.append("audit append")
+    return marks
+
+
+class TestTransactionsOfARead:
+    """The access check and the read share one transaction; the audit entry commits in its own,
+    after that one has ended and before the answer goes out."""
+
+    def test_an_episode_read_is_checked_and_read_in_one_transaction_then_audited(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        case = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead)
+        client.get(f"{API}/episodes/{case.id}")  # warm: caches, policy
+        statements.during(lambda: client.get(f"{API}/episodes/{case.id}"))
+        assert transaction_boundaries(statements.seen) == [
+            "SAVEPOINT",
+            "ROLLBACK",
+            "SAVEPOINT",
+            "audit append",
+            "RELEASE",
+        ]
+
+    def test_a_refused_read_is_audited_and_reads_nothing_more(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        case = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead)
+        with as_user(client, staff.school_worker):
+            statements.seen.clear()
+            assert client.get(f"{API}/episodes/{case.id}").status_code == 404
+        episode_reads = [s for s in statements.seen if s.split()[:2] == ["SELECT", "episodes.id,"]]
+        assert episode_reads == []  # the access facts read it under their own labels, nothing else
+        assert transaction_boundaries(statements.seen)[-3:] == [
+            "SAVEPOINT",
+            "audit append",
+            "RELEASE",
+        ]
+
+
 class TestCaseloadPage:
     def test_costs_the_same_for_twelve_episodes_as_for_two(
         self,

@@ -39,8 +39,13 @@ def _read(response: Response, assessment: Assessment) -> AssessmentRead:
 )
 def list_assessments(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[AssessmentRead]:
     """Every version of the episode's assessment, oldest first (a short list: never paged)."""
-    gate.require(Action.READ_EPISODE, "assessment", episode_id=episode_id)
-    return [AssessmentRead.from_domain(a) for a in service.list_assessments(uow, episode_id)]
+    _, assessments = gate.read(
+        Action.READ_EPISODE,
+        "assessment",
+        lambda: service.list_assessments(uow, episode_id),
+        episode_id=episode_id,
+    )
+    return [AssessmentRead.from_domain(a) for a in assessments]
 
 
 @router.post(

@@ -77,8 +77,12 @@ def list_consents(
     ] = None,
 ) -> PageOf[ConsentRead]:
     """The family's consent history, withdrawals included, oldest first."""
-    gate.require(Action.READ_FAMILY, "consent", family_id=family_id)
-    consents = service.list_consents(uow, family_id)
+    _, consents = gate.read(
+        Action.READ_FAMILY,
+        "consent",
+        lambda: service.list_consents(uow, family_id),
+        family_id=family_id,
+    )
     chosen = [
         c
         for c in consents
@@ -109,8 +113,13 @@ def get_consent(
     gate: GateDep,
 ) -> Response | ConsentRead:
     """Read one consent record."""
-    gate.require(Action.READ_FAMILY, "consent", resource_id=consent_id, family_id=family_id)
-    consent = service.get_consent(uow, family_id, consent_id)
+    _, consent = gate.read(
+        Action.READ_FAMILY,
+        "consent",
+        lambda: service.get_consent(uow, family_id, consent_id),
+        resource_id=consent_id,
+        family_id=family_id,
+    )
     return not_modified(request, consent.version, response) or ConsentRead.from_domain(consent)
 
 

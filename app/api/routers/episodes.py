@@ -164,8 +164,13 @@ def get_episode(
     as_of: AsOf = None,
 ) -> Response | EpisodeRead:
     """One episode with who leads, its stage and every deadline's status."""
-    gate.require(Action.READ_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
-    record = service.get_episode(uow, episode_id, as_of or clock.today())
+    _, record = gate.read(
+        Action.READ_EPISODE,
+        "episode",
+        lambda: service.get_episode(uow, episode_id, as_of or clock.today()),
+        resource_id=episode_id,
+        episode_id=episode_id,
+    )
     return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
         record
     )

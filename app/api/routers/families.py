@@ -181,8 +181,13 @@ def get_family(
     family_id: uuid.UUID, request: Request, response: Response, uow: UowDep, gate: GateDep
 ) -> Response | FamilyRead:
     """Read a household with its current and former members."""
-    facts = gate.require(Action.READ_FAMILY, "family", resource_id=family_id, family_id=family_id)
-    record = service.get_family(uow, family_id)
+    facts, record = gate.read(
+        Action.READ_FAMILY,
+        "family",
+        lambda: service.get_family(uow, family_id),
+        resource_id=family_id,
+        family_id=family_id,
+    )
     return not_modified(request, record.family.version, response) or _family_read(
         gate, record, facts
     )

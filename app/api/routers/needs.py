@@ -36,8 +36,13 @@ router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["supporting-fam
 )
 def list_needs(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[NeedRead]:
     """The family's needs in this episode with their outcomes and sustainment checks."""
-    gate.require(Action.READ_EPISODE, "family_need", episode_id=episode_id)
-    return [NeedRead.from_view(v) for v in service.list_needs(uow, episode_id)]
+    _, needs = gate.read(
+        Action.READ_EPISODE,
+        "family_need",
+        lambda: service.list_needs(uow, episode_id),
+        episode_id=episode_id,
+    )
+    return [NeedRead.from_view(v) for v in needs]
 
 
 @router.post(
@@ -155,8 +160,13 @@ def record_sustainment_check(
 )
 def list_support(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[SupportRead]:
     """The services the family received during the episode."""
-    gate.require(Action.READ_EPISODE, "support", episode_id=episode_id)
-    return [SupportRead.from_stored(s) for s in service.list_support(uow, episode_id)]
+    _, support = gate.read(
+        Action.READ_EPISODE,
+        "support",
+        lambda: service.list_support(uow, episode_id),
+        episode_id=episode_id,
+    )
+    return [SupportRead.from_stored(s) for s in support]
 
 
 @router.post(

@@ -48,8 +48,13 @@ def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -
 )
 def list_plans(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[PlanRead]:
     """Every version of the family plan, oldest first (a short list: never paged)."""
-    gate.require(Action.READ_EPISODE, "plan", episode_id=episode_id)
-    return [PlanRead.from_domain(p) for p in service.list_plans(uow, episode_id)]
+    _, plans = gate.read(
+        Action.READ_EPISODE,
+        "plan",
+        lambda: service.list_plans(uow, episode_id),
+        episode_id=episode_id,
+    )
+    return [PlanRead.from_domain(p) for p in plans]
 
 
 @router.post(
@@ -105,8 +110,13 @@ def get_plan(
     gate: GateDep,
 ) -> Response | PlanRead:
     """One version of the family plan."""
-    gate.require(Action.READ_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
-    plan = service.get_plan(uow, episode_id, plan_id)
+    _, plan = gate.read(
+        Action.READ_EPISODE,
+        "plan",
+        lambda: service.get_plan(uow, episode_id, plan_id),
+        resource_id=plan_id,
+        episode_id=episode_id,
+    )
     return not_modified(request, plan.version, response) or PlanRead.from_domain(plan)
 
 
