@@ -137,6 +137,31 @@ class TestSustainment:
         assert checked["sustainment"]["result"] == "sustained"
         assert [w for w in worklist(client) if w["kind"] == "check_sustainment"] == []
 
+    def test_a_check_that_could_not_find_out_leaves_the_need_on_the_worklist(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Quinn")
+        need = achieve(case, record_need(case), "2024-12-02")
+        case.post(
+            "/closure",
+            {
+                "reason": "all_needs_met",
+                "family_view": {"improved": "yes", "in_their_words": "Calmer at home"},
+            },
+        )
+        on(clock, "2025-06-03")
+        unknown = ok(
+            client.post(
+                f"{case.url}/needs/{need['id']}/sustainment-check",
+                headers={"If-Match": f'"{need["version"]}"'},
+                json={"result": "unknown", "evidence": EVIDENCE},
+            )
+        )
+        assert unknown["sustainment"]["result"] == "unknown"
+        items = [w for w in worklist(client) if w["kind"] == "check_sustainment"]
+        assert [(w["need_id"], w["status"]) for w in items] == [(need["id"], "overdue")]
+
     def test_a_lapse_inside_the_sustained_period_means_the_outcome_was_not_achieved(
         self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
     ) -> None:

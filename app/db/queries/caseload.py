@@ -27,7 +27,7 @@ from app.db.repositories.episodes import EPISODE_COLUMNS, SqlEpisodeRepository
 from app.db.repositories.families import SqlPeopleRepository
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import MemberRole, Person
-from app.domain.supporting_families import NeedOutcome
+from app.domain.supporting_families import NeedOutcome, SustainmentResult
 
 NO_DEADLINE = date(9999, 12, 31)
 
@@ -164,12 +164,17 @@ class SqlCaseloadQueries:
         return SqlEpisodeRepository(self._session).hydrate(rows)
 
     def led_closed_episodes(self, lead_id: uuid.UUID) -> list[Episode]:
-        """Closed episodes this practitioner led that have an achieved need: the only ones a
-        sustainment check can be due for. Years of closed episodes are not hydrated for nothing
-        (about 130 per lead at county scale, bench/RESULTS.md)."""
+        """Closed episodes this practitioner led that have an achieved need whose sustainment
+        check has no result yet: the only ones a check can be due for. Years of closed episodes
+        are not hydrated for nothing (about 130 per lead at county scale, five in six of them
+        already checked: bench/RESULTS.md); `sustainment_checks_due` still judges each need."""
+        result = func.coalesce(
+            FamilyNeedRow.sustainment["result"].as_string(), SustainmentResult.UNKNOWN.value
+        )
         achieved = exists().where(
             FamilyNeedRow.episode_id == EpisodeRow.id,
             FamilyNeedRow.outcome_status == NeedOutcome.ACHIEVED.value,
+            result == SustainmentResult.UNKNOWN.value,
         )
         rows = list(
             self._session.connection().execute(
