@@ -82,6 +82,16 @@ class Settings(BaseSettings):
         " a change made through another worker applies within this time. 0 turns it off.",
     )
 
+    request_threads: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="How many requests one worker process runs at once; the rest wait their turn."
+        " Python runs one thread at a time, so more threads only queue on each other: on the"
+        " bench, 8 served 10-17 % more requests a second than 40 (bench/RESULTS.md). Keep it"
+        " below half the database pool (20), as a request may also hold the audit writer's.",
+    )
+
     @model_validator(mode="after")
     def _no_demo_secret_in_production(self) -> Settings:
         if (

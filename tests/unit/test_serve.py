@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 import uvicorn
+from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy import create_engine
 
 from app import cli
+from app.main import create_app
 from app.settings import Settings
 
 
@@ -50,3 +55,16 @@ def test_each_served_worker_freezes_what_start_up_built_out_of_the_collectors_wa
 
 def test_by_default_idle_connections_outlive_a_load_balancers_usual_minute() -> None:
     assert Settings().keep_alive_seconds > 60
+
+
+def test_a_worker_runs_as_many_requests_at_once_as_the_setting_allows() -> None:
+    app = create_app(Settings(request_threads=3), engine=create_engine("sqlite://"))
+    with TestClient(app) as client:
+        assert (
+            client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens) == 3
+        )
+
+
+def test_the_request_threads_setting_refuses_nonsense() -> None:
+    with pytest.raises(ValidationError, match="request_threads"):
+        Settings(request_threads=0)
