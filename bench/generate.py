@@ -911,8 +911,11 @@ def row_counts(url: str) -> dict[str, int]:
             text("SELECT stage, count(*) FROM episodes GROUP BY stage ORDER BY 1")
         ):
             counts[f"episodes.stage={stage}"] = int(n)
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    # As autovacuum leaves a live database: statistics for the planner, and the visibility map
+    # and hint bits set, so the first timed requests do not pay for the bulk load's clean-up.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        is_postgres = conn.dialect.name == "postgresql"
+        conn.execute(text("VACUUM (ANALYZE)" if is_postgres else "ANALYZE"))
     engine.dispose()
     return counts
 
@@ -963,7 +966,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = time.monotonic() - started
     counts = row_counts(cfg.database_url)
     total = time.monotonic() - started
-    print(f"loaded in {loaded:.0f} s ({total:.0f} s with ANALYZE)")
+    print(f"loaded in {loaded:.0f} s ({total:.0f} s with VACUUM ANALYZE)")
     print(f"  families {tally.families}, members {tally.members}, episodes {tally.episodes}")
     for step, n in sorted(tally.steps.items()):
         print(f"  {step:40s} {n}")
