@@ -71,6 +71,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description=DESCRIPTION,
         generate_unique_id_function=_operation_id,
         lifespan=_lifespan,
+        # Personal data must not leave through telemetry (see Settings.http_metrics). Off, the
+        # per-request check for configured providers is skipped too.
+        telemetry={"tracing": False, "logs": False, "metrics": settings.http_metrics},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -92,6 +92,14 @@ class Settings(BaseSettings):
         " below half the database pool (20), as a request may also hold the audit writer's.",
     )
 
+    http_metrics: bool = Field(
+        default=False,
+        description="FastAPI's OpenTelemetry HTTP metrics (route, method, status, duration),"
+        " sent to the meter provider the deployment configures. Its traces and exception logs"
+        " stay off whatever this says: a trace carries the query string (a family search's"
+        " names and dates of birth) and an exception log the exception's message.",
+    )
+
     @model_validator(mode="after")
     def _no_demo_secret_in_production(self) -> Settings:
         if (
