@@ -18,14 +18,11 @@ from app.db.models import (
     TafMeetingRow,
     TafMemberRow,
 )
-from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.episodes import EPISODE_IS_OPEN, SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.taf import SqlTafRepository
-from app.domain.episodes import EpisodeStage
 from app.services.sync import CaseloadRecords, RecordVersions
-
-_OPEN_STAGES = [stage.value for stage in EpisodeStage if stage is not EpisodeStage.CLOSED]
 
 KEEP_STATES_FOR = timedelta(days=90)
 """A device offline for longer starts again with a full sync."""
@@ -57,18 +54,17 @@ class SqlSyncQueries:
         lookups (the OR of EXISTS read every family in the county: bench/RESULTS.md). Wider than
         the rule (a TAF seat already left still counts here); the service judges each family."""
         pid = practitioner_id
-        open_episode = EpisodeRow.stage.in_(_OPEN_STAGES)
         ids = union(
             select(FamilyRow.id.label("family_id")).where(
                 FamilyRow.created_by_practitioner_id == pid,
                 ~exists().where(EpisodeRow.family_id == FamilyRow.id),
             ),
             select(EpisodeRow.family_id).where(
-                EpisodeRow.lead_practitioner_id == pid, open_episode
+                EpisodeRow.lead_practitioner_id == pid, EPISODE_IS_OPEN
             ),
             select(EpisodeRow.family_id)
             .join(TafMemberRow, TafMemberRow.episode_id == EpisodeRow.id)
-            .where(TafMemberRow.practitioner_id == pid, open_episode),
+            .where(TafMemberRow.practitioner_id == pid, EPISODE_IS_OPEN),
         ).subquery()
         return list(self._session.scalars(select(ids.c.family_id).order_by(ids.c.family_id)))
 

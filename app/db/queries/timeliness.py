@@ -23,6 +23,7 @@ from app.db.models import (
     PractitionerRow,
     running_due_on,
 )
+from app.db.repositories.episodes import EPISODE_IS_OPEN
 from app.domain.episodes import EpisodeStage
 from app.domain.timeliness import DeadlineKind
 from app.services.timeliness import KindRate, OverdueRow, SummaryFacts
@@ -44,8 +45,6 @@ def running_on(as_of: date) -> ColumnElement[bool]:
         or_(_D.stopped_on.is_(None), _D.stopped_on > as_of),
     )
 
-
-_OPEN_STAGES = [stage.value for stage in EpisodeStage if stage is not EpisodeStage.CLOSED]
 
 _CLOCK_COLUMNS = (
     _D.id,
@@ -85,9 +84,7 @@ def running_clocks(as_of: date, horizon: date | None = None) -> Any:
         ended = [ended_since, running_on(as_of), _D.due_on <= horizon]
     with_episode = join(_D, _E, _E.id == _D.episode_id)
     return union_all(
-        select(*_CLOCK_COLUMNS)
-        .select_from(with_episode)
-        .where(*still_running, _E.stage.in_(_OPEN_STAGES)),
+        select(*_CLOCK_COLUMNS).select_from(with_episode).where(*still_running, EPISODE_IS_OPEN),
         select(*_CLOCK_COLUMNS).select_from(with_episode).where(*ended),
     ).subquery("running")
 

@@ -80,6 +80,12 @@ EPISODE_COLUMNS = tuple(EpisodeRow.__table__.columns)
 """For read-only queries: rows of these columns hydrate like `EpisodeRow`s, without the ORM's row
 loading (a quarter of a worklist's CPU)."""
 
+EPISODE_IS_OPEN = EpisodeRow.stage.in_(
+    [stage.value for stage in EpisodeStage if stage is not EpisodeStage.CLOSED]
+)
+"""An open episode, in SQL: `IN` the open stages, so `(lead_practitioner_id, stage)` and
+`(hub_id, stage)` serve it."""
+
 # Built once: every episode read and write hydrates through these.
 _CHILDREN_OF = (
     select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
