@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from app.clock import FixedClock
 from tests.api.test_episodes import API, Case, ok, on
@@ -32,6 +33,27 @@ def achieve(case: Case, need: dict[str, Any], day: str) -> dict[str, Any]:
             headers={"If-Match": f'"{need["version"]}"'},
             json={"status": "achieved", "on": day, "evidence": EVIDENCE},
         )
+    )
+
+
+def closed_with_achieved_need(case: Case, achieved_on: str = "2024-12-02") -> dict[str, Any]:
+    """The case's one need achieved, then the episode closed with the family's view."""
+    need = achieve(case, record_need(case), achieved_on)
+    case.post(
+        "/closure",
+        {
+            "reason": "all_needs_met",
+            "family_view": {"improved": "yes", "in_their_words": "Calmer at home"},
+        },
+    )
+    return need
+
+
+def check_sustainment(case: Case, need: dict[str, Any], **body: Any) -> Response:
+    return case.client.post(
+        f"{case.url}/needs/{need['id']}/sustainment-check",
+        headers={"If-Match": f'"{need["version"]}"'},
+        json={"evidence": EVIDENCE, **body},
     )
 
 
@@ -115,11 +137,7 @@ class TestSustainment:
             (need["id"], "2025-07-20", "on_time")
         ]
 
-        early = client.post(
-            f"{case.url}/needs/{need['id']}/sustainment-check",
-            headers={"If-Match": f'"{need["version"]}"'},
-            json={"result": "sustained", "evidence": EVIDENCE},
-        )
+        early = check_sustainment(case, need, result="sustained")
         assert early.status_code == 422
         assert early.json()["errors"][0]["field"] == "checked_on"
 
@@ -127,13 +145,7 @@ class TestSustainment:
         assert [w["status"] for w in worklist(client) if w["kind"] == "check_sustainment"] == [
             "overdue"
         ]
-        checked = ok(
-            client.post(
-                f"{case.url}/needs/{need['id']}/sustainment-check",
-                headers={"If-Match": f'"{need["version"]}"'},
-                json={"result": "sustained", "evidence": EVIDENCE},
-            )
-        )
+        checked = ok(check_sustainment(case, need, result="sustained"))
         assert checked["sustainment"]["result"] == "sustained"
         assert [w for w in worklist(client) if w["kind"] == "check_sustainment"] == []
 
@@ -142,22 +154,9 @@ class TestSustainment:
     ) -> None:
         on(clock, "2024-12-02")
         case = new_case(client, clock, reference, staff, "Quinn")
-        need = achieve(case, record_need(case), "2024-12-02")
-        case.post(
-            "/closure",
-            {
-                "reason": "all_needs_met",
-                "family_view": {"improved": "yes", "in_their_words": "Calmer at home"},
-            },
-        )
+        need = closed_with_achieved_need(case)
         on(clock, "2025-06-03")
-        unknown = ok(
-            client.post(
-                f"{case.url}/needs/{need['id']}/sustainment-check",
-                headers={"If-Match": f'"{need["version"]}"'},
-                json={"result": "unknown", "evidence": EVIDENCE},
-            )
-        )
+        unknown = ok(check_sustainment(case, need, result="unknown"))
         assert unknown["sustainment"]["result"] == "unknown"
         items = [w for w in worklist(client) if w["kind"] == "check_sustainment"]
         assert [(w["need_id"], w["status"]) for w in items] == [(need["id"], "overdue")]
@@ -167,22 +166,9 @@ class TestSustainment:
     ) -> None:
         on(clock, "2024-12-02")
         case = new_case(client, clock, reference, staff, "Quinn")
-        need = achieve(case, record_need(case), "2024-12-02")
-        case.post(
-            "/closure",
-            {
-                "reason": "all_needs_met",
-                "family_view": {"improved": "yes", "in_their_words": "Better"},
-            },
-        )
+        need = closed_with_achieved_need(case)
         on(clock, "2025-04-01")
-        checked = ok(
-            client.post(
-                f"{case.url}/needs/{need['id']}/sustainment-check",
-                headers={"If-Match": f'"{need["version"]}"'},
-                json={"result": "not_sustained", "lapsed_on": "2025-03-15", "evidence": EVIDENCE},
-            )
-        )
+        checked = ok(check_sustainment(case, need, result="not_sustained", lapsed_on="2025-03-15"))
         assert (checked["outcome"], checked["outcome_on"]) == ("not_achieved", "2025-03-15")
 
     def test_outcomes_are_checked_only_after_closure(
@@ -191,11 +177,7 @@ class TestSustainment:
         on(clock, "2024-12-02")
         case = new_case(client, clock, reference, staff, "Reed")
         need = achieve(case, record_need(case), "2024-12-02")
-        response = client.post(
-            f"{case.url}/needs/{need['id']}/sustainment-check",
-            headers={"If-Match": f'"{need["version"]}"'},
-            json={"result": "sustained", "evidence": EVIDENCE},
-        )
+        response = check_sustainment(case, need, result="sustained")
         assert response.status_code == 409
 
 
