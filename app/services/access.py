@@ -122,10 +122,15 @@ def _decide_then(
     result: T | None = None
     try:
         with uow:
+            per_action = target.action_item_id is not None
             if target.family_id is not None:
-                record = uow.access.for_families([target.family_id], today).get(target.family_id)
+                record = uow.access.for_families(
+                    [target.family_id], today, with_assigned_actions=per_action
+                ).get(target.family_id)
             elif target.episode_id is not None:
-                record = uow.access.for_episode(target.episode_id, today)
+                record = uow.access.for_episode(
+                    target.episode_id, today, with_assigned_actions=per_action
+                )
             if (
                 action in RECORD_ACTIONS
                 or target.family_id is not None

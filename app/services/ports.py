@@ -200,9 +200,19 @@ class AuditRecord:
 
 
 class AccessFactsRepository(Protocol):
-    def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None: ...
+    """The facts `app.domain.access.decide` needs. Plan actions assigned to TAF members are loaded
+    only `with_assigned_actions`: only an action on one plan action needs them, and without them
+    that action is refused, never wrongly allowed."""
+
+    def for_episode(
+        self, episode_id: uuid.UUID, today: date, *, with_assigned_actions: bool = False
+    ) -> RecordFacts | None: ...
     def for_families(
-        self, family_ids: Sequence[uuid.UUID], today: date
+        self,
+        family_ids: Sequence[uuid.UUID],
+        today: date,
+        *,
+        with_assigned_actions: bool = False,
     ) -> dict[uuid.UUID, RecordFacts]: ...
 
 

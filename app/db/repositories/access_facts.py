@@ -82,21 +82,37 @@ class SqlAccessFacts:
         than the queries on a sync's 262 families (bench/RESULTS.md)."""
         return self._session.connection().execute(statement, parameters).all()
 
-    def for_episode(self, episode_id: uuid.UUID, today: date) -> RecordFacts | None:
+    def for_episode(
+        self, episode_id: uuid.UUID, today: date, *, with_assigned_actions: bool = False
+    ) -> RecordFacts | None:
         """The facts of the family an episode belongs to (None if there is no such episode)."""
-        facts = self._facts(self._rows(_FAMILY_OF_EPISODE, {"episode_id": episode_id}), today)
+        facts = self._facts(
+            self._rows(_FAMILY_OF_EPISODE, {"episode_id": episode_id}),
+            today,
+            with_assigned_actions=with_assigned_actions,
+        )
         return next(iter(facts.values()), None)
 
     def for_families(
-        self, family_ids: Sequence[uuid.UUID], today: date
+        self,
+        family_ids: Sequence[uuid.UUID],
+        today: date,
+        *,
+        with_assigned_actions: bool = False,
     ) -> dict[uuid.UUID, RecordFacts]:
         """RecordFacts for each existing family, with consent to share evaluated on `today`."""
         ids = list(dict.fromkeys(family_ids))
         if not ids:
             return {}
-        return self._facts(self._rows(_FAMILIES, {"family_ids": ids}), today)
+        return self._facts(
+            self._rows(_FAMILIES, {"family_ids": ids}),
+            today,
+            with_assigned_actions=with_assigned_actions,
+        )
 
-    def _facts(self, family_rows: Iterable[Any], today: date) -> dict[uuid.UUID, RecordFacts]:
+    def _facts(
+        self, family_rows: Iterable[Any], today: date, *, with_assigned_actions: bool
+    ) -> dict[uuid.UUID, RecordFacts]:
         families: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
         # Grouped as read: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
@@ -122,9 +138,12 @@ class SqlAccessFacts:
                     )
                 )
                 member_practitioner[m.id] = m.practitioner_id
-            for episode_id, action_id, owner in self._rows(
-                _ASSIGNED_ACTIONS, {"episode_ids": episode_ids}
-            ):
+            action_rows = (
+                self._rows(_ASSIGNED_ACTIONS, {"episode_ids": episode_ids})
+                if with_assigned_actions
+                else []
+            )
+            for episode_id, action_id, owner in action_rows:
                 practitioner = member_practitioner.get(owner) if owner is not None else None
                 if practitioner is not None:
                     assigned[episode_id].setdefault(practitioner, set()).add(action_id)
