@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     principal_cache_seconds: float = Field(
         default=10,
         ge=0,
-        description="How long a worker remembers who a token's subject is (roles, hubs, active);"
-        " a change made through another worker applies within this time. 0 turns it off.",
+        description="How long a worker remembers who a token's subject is (roles, hubs, active),"
+        " and that a token's signature checked out (at most 300 s); a change made through another"
+        " worker applies within this time. 0 turns both off.",
     )
 
     request_threads: int = Field(

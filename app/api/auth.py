@@ -17,7 +17,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import ClockDep, UowDep, get_session_factory
 from app.api.principal_cache import PrincipalCache
-from app.api.security import TokenRejected, TokenSettings, TokenVerifier, bearer_token, unauthorized
+from app.api.security import (
+    JWKS_CACHE_SECONDS,
+    TokenRejected,
+    TokenSettings,
+    TokenVerifier,
+    bearer_token,
+    unauthorized,
+)
 from app.clock import SystemClock
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import (
@@ -52,6 +59,8 @@ def token_settings(settings: Settings) -> TokenSettings:
         jwks_path=settings.auth_jwks_path,
         jwks_url=settings.auth_jwks_url,
         leeway_seconds=settings.auth_leeway_seconds,
+        # Remembered as long as who the subject is, never longer than the identity provider's keys.
+        remember_verified_seconds=min(settings.principal_cache_seconds, JWKS_CACHE_SECONDS),
     )
 
 

@@ -20,6 +20,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.api.security import (
     MAX_TOKEN_CHARS,
@@ -690,3 +692,134 @@ class TestHttpEdge:
         rejected = TokenRejected("expired")
         assert rejected.reason == "expired"
         assert str(rejected) == "expired"
+
+
+# --- verified tokens remembered --------------------------------------------------------------------
+
+
+def remembering(idp: FakeIdp, clock: Clock, seconds: float = 10) -> TokenVerifier:
+    settings = TokenSettings(
+        algorithms=("RS256",),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        jwks_url="https://idp.example.gov.uk/jwks",
+        leeway_seconds=LEEWAY,
+        remember_verified_seconds=seconds,
+    )
+    return TokenVerifier(settings, now=clock, fetch=idp)
+
+
+class CountingSignatureChecks:
+    """Counts the verifier's signature checks by wrapping its own method."""
+
+    def __init__(self, verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        check = verifier._verify_signature
+
+        def counted(token: str) -> Mapping[str, Any]:
+            self.count += 1
+            return check(token)
+
+        monkeypatch.setattr(verifier, "_verify_signature", counted)
+
+
+class TestRememberedTokens:
+    def test_the_same_token_is_signature_checked_once_while_remembered(
+        self, keys: Keys, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        verifier = remembering(FakeIdp(keys.jwks()), clock)
+        checks = CountingSignatureChecks(verifier, monkeypatch)
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(hours=1))))
+        for _ in range(3):
+            assert verifier.verify(token).subject == "practitioner-42"
+        assert checks.count == 1
+        clock.instant = NOW + timedelta(seconds=10)
+        verifier.verify(token)
+        assert checks.count == 2
+
+    def test_a_remembered_token_still_expires_on_time(self, keys: Keys, clock: Clock) -> None:
+        verifier = remembering(FakeIdp(keys.jwks()), clock, seconds=300)
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(seconds=60))))
+        verifier.verify(token)
+        clock.instant = NOW + timedelta(seconds=60 + LEEWAY)
+        with pytest.raises(TokenRejected, match="expired"):
+            verifier.verify(token)
+
+    def test_a_key_withdrawn_from_the_jwks_stops_a_remembered_token_once_both_caches_lapse(
+        self, keys: Keys, clock: Clock
+    ) -> None:
+        idp = FakeIdp(keys.jwks())
+        verifier = remembering(idp, clock)
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(hours=2))))
+        verifier.verify(token)
+        idp.document = {"keys": [k for k in keys.jwks()["keys"] if k["kid"] != "rsa-1"]}
+        clock.instant = NOW + timedelta(seconds=300)
+        with pytest.raises(TokenRejected, match="unknown kid"):
+            verifier.verify(token)
+
+    def test_a_token_that_fails_is_not_remembered(
+        self, keys: Keys, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        verifier = remembering(FakeIdp(keys.jwks()), clock)
+        checks = CountingSignatureChecks(verifier, monkeypatch)
+        wrong_audience = rs256(keys, claims(aud="someone-else"))
+        for _ in range(2):
+            with pytest.raises(TokenRejected, match="audience"):
+                verifier.verify(wrong_audience)
+        assert checks.count == 2
+
+    def test_a_tampered_copy_of_a_remembered_token_is_refused(
+        self, keys: Keys, clock: Clock
+    ) -> None:
+        verifier = remembering(FakeIdp(keys.jwks()), clock)
+        token = rs256(keys, claims())
+        verifier.verify(token)
+        header, payload, signature = token.split(".")
+        forged = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        forged["sub"] = "someone-else"
+        with pytest.raises(TokenRejected):
+            verifier.verify(f"{header}.{b64u(json.dumps(forged).encode())}.{signature}")
+
+    def test_only_the_most_recently_used_tokens_are_kept(
+        self, keys: Keys, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("app.api.security.MAX_REMEMBERED_TOKENS", 2)
+        verifier = remembering(FakeIdp(keys.jwks()), clock)
+        checks = CountingSignatureChecks(verifier, monkeypatch)
+        first, second, third = (rs256(keys, claims(jti=str(n))) for n in range(3))
+        for token in (first, second, third, first):
+            verifier.verify(token)
+        assert checks.count == 4  # the first was forgotten when the third came
+
+    @given(
+        remember=st.integers(min_value=0, max_value=300),
+        elapsed=st.integers(min_value=0, max_value=3_000),
+    )
+    def test_the_signature_is_checked_again_once_the_memory_lapses(
+        self, keys: Keys, remember: int, elapsed: int
+    ) -> None:
+        clock = Clock()
+        verifier = remembering(FakeIdp(keys.jwks()), clock, seconds=remember)
+        calls: list[str] = []
+        check = verifier._verify_signature
+
+        def counted(token: str) -> Mapping[str, Any]:
+            calls.append(token)
+            return check(token)
+
+        verifier._verify_signature = counted  # type: ignore[method-assign]
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(hours=2))))
+        verifier.verify(token)
+        clock.instant = NOW + timedelta(seconds=elapsed)
+        verifier.verify(token)
+        assert len(calls) == (1 if elapsed < remember else 2)
+
+    def test_remembering_longer_than_the_keys_are_cached_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="remembered"):
+            TokenSettings(
+                algorithms=("HS256",),
+                issuer=ISSUER,
+                audience=AUDIENCE,
+                hs256_secret=SECRET,
+                remember_verified_seconds=301,
+            )
