@@ -621,9 +621,7 @@ def run_with_wrk(
 def markdown(results: dict[str, Any]) -> str:
     """The headline table: every target beside the figure measured for it."""
     by = {s["scenario"]: s for s in results["scenarios"]}
-    api_1 = by["overdue list, one hub, first page (1 client)"]["p50_ms"]
     sql = results["sql_overdue"]["p50_ms"]
-    ratio = api_1 / sql if sql else float("nan")
     rss = max(results["worker_rss_peak_mb"].values(), default=float("nan"))
     by_wrk = {s["scenario"]: s for s in results.get("wrk_scenarios", [])}
     drivers = [("httpx", by), ("wrk", by_wrk)]
@@ -669,14 +667,21 @@ def markdown(results: dict[str, Any]) -> str:
                 run["throughput_rps"] >= 500 and run["errors"] == 0,
             )
         )
-    rows.append(
-        (
-            "overdue list: API p50 / bare SQL p50 (1 client)",
-            "<= 3x",
-            f"{ratio:.1f}x ({api_1} ms / {sql} ms)",
-            ratio <= 3,
+    # The API's time as each driver saw it: httpx's includes its own few milliseconds of Python.
+    for driver, found in drivers:
+        one_client = found.get("overdue list, one hub, first page (1 client)")
+        if one_client is None:
+            continue
+        api_1 = one_client["p50_ms"]
+        ratio = api_1 / sql if sql else float("nan")
+        rows.append(
+            (
+                f"overdue list: API p50 / bare SQL p50 (1 client, {driver})",
+                "<= 3x",
+                f"{ratio:.1f}x ({api_1} ms / {sql} ms)",
+                ratio <= 3,
+            )
         )
-    )
     rows.append(("peak RSS of one uvicorn worker", "< 250 MB", f"{rss:.0f} MB", rss < 250))
     out = [
         f"Run {results['started_at']} .. {results.get('finished_at')}; load average (1/5/15 min) "
