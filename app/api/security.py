@@ -175,7 +175,7 @@ class TokenVerifier:
     def verify(self, token: str) -> Claims:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
             raise TokenRejected("empty or oversized token")
-        digest = hashlib.sha256(token.encode()).digest()
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
         remembered = self._remembered(digest)
         if remembered is not None:
             return self._check_claims(remembered)

@@ -380,7 +380,16 @@ class TestRejectedTokens:
 
     @pytest.mark.parametrize(
         "token",
-        ["", "abc", "a.b", "a.b.c", "a.b.c.d", "e30.e30.", "x" * (MAX_TOKEN_CHARS + 1)],
+        [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c",
+            "a.b.c.d",
+            "e30.e30.",
+            "x" * (MAX_TOKEN_CHARS + 1),
+            "a.b.\udcff",  # a lone surrogate: refused, not an encoding error
+        ],
     )
     def test_malformed_tokens(self, verifier: TokenVerifier, token: str) -> None:
         with pytest.raises(TokenRejected):
