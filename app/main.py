@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import __version__
 from app.api import openapi, problems
@@ -84,7 +85,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     openapi.install(app)
 
+    # Unreachable, or every pooled connection busy past the pool's timeout: try again shortly.
     @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         logging.getLogger("familyhub").warning("database unavailable: %s", type(exc).__name__)
         return problems.problem_response(

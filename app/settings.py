@@ -86,11 +86,12 @@ class Settings(BaseSettings):
     request_threads: int = Field(
         default=8,
         ge=1,
-        le=200,
+        le=10,
         description="How many requests one worker process runs at once; the rest wait their turn."
         " Python runs one thread at a time, so more threads only queue on each other: on the"
-        " bench, 8 served 10-17 % more requests a second than 40 (bench/RESULTS.md). Keep it"
-        " below half the database pool (20), as a request may also hold the audit writer's.",
+        " bench, 8 served 10-17 % more requests a second than 40 (bench/RESULTS.md). At most 10:"
+        " a request may hold two of the worker's 20 database connections (its own and the audit"
+        " writer's), and more threads than that would wait for connections instead.",
     )
 
     http_metrics: bool = Field(

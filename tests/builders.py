@@ -71,6 +71,21 @@ def make_family_body(hub_id: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def make_episode_body(
+    family: dict[str, Any], lead_id: uuid.UUID, **overrides: Any
+) -> dict[str, Any]:
+    """A school's request for early help for the family's children (as the API returned it)."""
+    body: dict[str, Any] = {
+        "family_id": family["id"],
+        "source": "school",
+        "level_of_need": "2",
+        "lead_practitioner_id": str(lead_id),
+        "child_person_ids": [m["person_id"] for m in family["members"] if m["role"] == "child"],
+    }
+    body.update(overrides)
+    return body
+
+
 def make_consent_body(given_by: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "purpose": "early_help",

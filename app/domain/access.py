@@ -98,6 +98,10 @@ RECORD_ACTIONS = FAMILY_ACTIONS | EPISODE_ACTIONS
 READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
 """The only actions break glass can unlock."""
 
+ACTIONS_ON_ASSIGNED_PLAN_ACTIONS = frozenset({Action.UPDATE_ASSIGNED_ACTION})
+"""The only actions `decide` judges by which plan actions are assigned to whom
+(`EpisodeFacts.assigned_action_ids_by_practitioner`); facts for any other may leave them out."""
+
 # Council-wide actions and the roles that grant them. READ_ACCESS_LOG may also name a record.
 _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
     {

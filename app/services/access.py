@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from app.domain.access import (
+    ACTIONS_ON_ASSIGNED_PLAN_ACTIONS,
     RECORD_ACTIONS,
     Action,
     Decision,
@@ -84,7 +85,7 @@ def authorize(
     target: Target,
 ) -> Grant:
     """Decide, audit, and raise NotFound (hidden) or Forbidden unless allowed."""
-    grant, _ = _decide_then(new_uow(), clock, subject, action, target, then=None)
+    grant, _ = read_authorized(new_uow(), clock, subject, action, target, read=lambda: None)
     return grant
 
 
@@ -103,33 +104,19 @@ def read_authorized(
     while the read's transaction is open could be undone with it where sessions share a
     connection (the test suite's savepoints). `read` runs only if the access is allowed.
     """
-    grant, result = _decide_then(uow, clock, subject, action, target, then=read)
-    return grant, cast(T, result)
-
-
-def _decide_then(
-    uow: UnitOfWork,
-    clock: Clock,
-    subject: Subject,
-    action: Action,
-    target: Target,
-    *,
-    then: Callable[[], T] | None,
-) -> tuple[Grant, T | None]:
     today = clock.today()
     record: RecordFacts | None = None
     decision: Decision | None = None
-    result: T | None = None
     try:
         with uow:
-            per_action = target.action_item_id is not None
+            with_assigned_actions = action in ACTIONS_ON_ASSIGNED_PLAN_ACTIONS
             if target.family_id is not None:
                 record = uow.access.for_families(
-                    [target.family_id], today, with_assigned_actions=per_action
+                    [target.family_id], today, with_assigned_actions=with_assigned_actions
                 ).get(target.family_id)
             elif target.episode_id is not None:
                 record = uow.access.for_episode(
-                    target.episode_id, today, with_assigned_actions=per_action
+                    target.episode_id, today, with_assigned_actions=with_assigned_actions
                 )
             if (
                 action in RECORD_ACTIONS
@@ -147,8 +134,8 @@ def _decide_then(
                     action_item_id=target.action_item_id,
                     break_glass_reason=subject.break_glass_reason,
                 )
-            if decision.allowed and then is not None:
-                result = then()
+            if decision.allowed:
+                result = read()
     finally:
         # Recorded after the read closes (and whether or not it succeeded): the entry commits on
         # its own, whatever the request does next.

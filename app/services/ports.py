@@ -201,8 +201,8 @@ class AuditRecord:
 
 class AccessFactsRepository(Protocol):
     """The facts `app.domain.access.decide` needs. Plan actions assigned to TAF members are loaded
-    only `with_assigned_actions`: only an action on one plan action needs them, and without them
-    that action is refused, never wrongly allowed."""
+    only `with_assigned_actions`: only the actions in `ACTIONS_ON_ASSIGNED_PLAN_ACTIONS` need
+    them, and without them those are refused, never wrongly allowed."""
 
     def for_episode(
         self, episode_id: uuid.UUID, today: date, *, with_assigned_actions: bool = False

@@ -18,6 +18,7 @@ from tests.builders import (
     ReferenceData,
     Staff,
     as_user,
+    make_episode_body,
     make_family_body,
     make_meeting_body,
     make_member_body,
@@ -71,17 +72,7 @@ def case(client: TestClient, clock: FixedClock, reference: ReferenceData, staff:
     on(clock, "2024-11-25")
     body = make_family_body(reference.hubs["NORTH"])
     family = ok(client.post(f"{API}/families", json=body), 201)
-    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
-    response = client.post(
-        f"{API}/episodes",
-        json={
-            "family_id": family["id"],
-            "source": "school",
-            "level_of_need": "2",
-            "lead_practitioner_id": str(staff.lead),
-            "child_person_ids": [child],
-        },
-    )
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
     episode = ok(response, 201)
     return Case(client, clock, family, episode, response.headers["ETag"])
 

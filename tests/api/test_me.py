@@ -8,7 +8,14 @@ from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
-from tests.builders import ReferenceData, Staff, as_user, make_family_body, make_meeting_body
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    make_episode_body,
+    make_family_body,
+    make_meeting_body,
+)
 
 
 def new_case(
@@ -18,17 +25,7 @@ def new_case(
     for member in body["members"]:
         member["person"]["family_name"] = surname
     family = ok(client.post(f"{API}/families", json=body), 201)
-    child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
-    response = client.post(
-        f"{API}/episodes",
-        json={
-            "family_id": family["id"],
-            "source": "school",
-            "level_of_need": "2",
-            "lead_practitioner_id": str(staff.lead),
-            "child_person_ids": [child],
-        },
-    )
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
     return Case(client, clock, family, ok(response, 201), response.headers["ETag"])
 
 

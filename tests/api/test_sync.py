@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from app.clock import FixedClock
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.api.test_me import new_case
-from tests.builders import ReferenceData, Staff, as_user, make_family_body
+from tests.builders import ReferenceData, Staff, as_user, make_episode_body, make_family_body
 
 
 def sync(client: TestClient, since: str | None = None) -> dict[str, Any]:
@@ -133,14 +133,7 @@ class TestDeltaSync:
         before = sync(client)
         assert ids(before["families"]) == {family["id"]}
 
-        child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
-        request = {
-            "family_id": family["id"],
-            "source": "school",
-            "level_of_need": "2",
-            "lead_practitioner_id": str(staff.other_lead),
-            "child_person_ids": [child],
-        }
+        request = make_episode_body(family, staff.other_lead)
         episode = ok(client.post(f"{API}/episodes", json=request), 201)
         after = sync(client, before["cursor"])
         assert {(r["type"], r["id"]) for r in after["removed"]} == {("family", family["id"])}

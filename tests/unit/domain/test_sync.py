@@ -2,69 +2,40 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.access import EpisodeFacts, RecordFacts, TafSeat
 from app.domain.sync import RecordType, carried_offline, diff
 
-ME = uuid.UUID(int=1)
-SOMEONE_ELSE = uuid.UUID(int=2)
-TODAY = date(2025, 3, 3)
-
-
-def make_episode_facts(**overrides: object) -> EpisodeFacts:
-    fields: dict[str, object] = {
-        "episode_id": uuid.uuid4(),
-        "hub_id": uuid.UUID(int=20),
-        "lead_practitioner_id": SOMEONE_ELSE,
-        "is_open": True,
-    }
-    fields.update(overrides)
-    return EpisodeFacts(**fields)  # type: ignore[arg-type]
-
-
-def make_record(*episodes: EpisodeFacts, **overrides: object) -> RecordFacts:
-    fields: dict[str, object] = {
-        "family_id": uuid.UUID(int=10),
-        "family_hub_id": uuid.UUID(int=20),
-        "episodes": episodes,
-        "created_by_practitioner_id": SOMEONE_ELSE,
-    }
-    fields.update(overrides)
-    return RecordFacts(**fields)  # type: ignore[arg-type]
-
-
-def my_seat(joined_on: date, left_on: date | None = None) -> TafSeat:
-    return TafSeat(practitioner_id=ME, agency_code="SCHOOL", joined_on=joined_on, left_on=left_on)
+# `episode()` is led by someone else and has no TAF seat of mine: alone, it keeps nothing on my device.
+from tests.unit.domain.test_access import ME, TODAY, episode, record, seat
 
 
 class TestCarriedOffline:
     def test_a_family_whose_open_episode_i_lead_is_carried(self) -> None:
-        assert carried_offline(ME, make_record(make_episode_facts(lead_practitioner_id=ME)), TODAY)
+        assert carried_offline(ME, record(episode(lead_practitioner_id=ME)), TODAY)
 
     def test_a_family_whose_episode_i_led_is_dropped_once_it_closes(self) -> None:
-        closed = make_episode_facts(lead_practitioner_id=ME, is_open=False)
-        assert not carried_offline(ME, make_record(closed), TODAY)
+        closed = episode(lead_practitioner_id=ME, is_open=False)
+        assert not carried_offline(ME, record(closed), TODAY)
 
     def test_a_closed_episode_does_not_drop_a_family_i_still_lead_another_episode_of(self) -> None:
-        closed = make_episode_facts(lead_practitioner_id=ME, is_open=False)
-        reopened = make_episode_facts(lead_practitioner_id=ME)
-        assert carried_offline(ME, make_record(closed, reopened), TODAY)
+        closed = episode(lead_practitioner_id=ME, is_open=False)
+        reopened = episode(lead_practitioner_id=ME)
+        assert carried_offline(ME, record(closed, reopened), TODAY)
 
     def test_a_taf_seat_on_a_closed_episode_does_not_carry_the_family(self) -> None:
-        closed = make_episode_facts(is_open=False, taf=(my_seat(TODAY - timedelta(days=60)),))
-        assert not carried_offline(ME, make_record(closed), TODAY)
+        closed = episode(is_open=False, taf=(seat(),))
+        assert not carried_offline(ME, record(closed), TODAY)
 
     def test_another_leads_open_case_is_not_on_my_device(self) -> None:
-        assert not carried_offline(ME, make_record(make_episode_facts()), TODAY)
+        assert not carried_offline(ME, record(episode()), TODAY)
 
     def test_a_family_i_registered_is_carried_until_its_first_episode_exists(self) -> None:
-        assert carried_offline(ME, make_record(created_by_practitioner_id=ME), TODAY)
-        with_episode = make_record(make_episode_facts(), created_by_practitioner_id=ME)
+        assert carried_offline(ME, record(episodes=(), created_by_practitioner_id=ME), TODAY)
+        with_episode = record(episode(), created_by_practitioner_id=ME)
         assert not carried_offline(ME, with_episode, TODAY)
 
     @given(
@@ -76,9 +47,9 @@ class TestCarriedOffline:
         self, joined: date, stays: int | None, on: date
     ) -> None:
         left = joined + timedelta(days=stays) if stays is not None else None
-        record = make_record(make_episode_facts(taf=(my_seat(joined, left),)))
+        mine = record(episode(taf=(seat(joined_on=joined, left_on=left),)))
         expected = joined <= on and (left is None or on < left)
-        assert carried_offline(ME, record, on) is expected
+        assert carried_offline(ME, mine, on) is expected
 
 
 class TestDiff:
