@@ -40,7 +40,7 @@ test-pg: venv
 lint: venv
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests bench
-	$(BIN)/mypy app bench
+	$(BIN)/mypy app bench tests
 	$(BIN)/mypy --strict app/domain
 	$(BIN)/lint-imports
 

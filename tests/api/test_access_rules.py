@@ -78,11 +78,12 @@ class Scenario:
         return f"{self.episode_url}/plans/{self.plan['id']}"
 
     def person(self, given_name: str) -> str:
-        return next(
+        person_id: str = next(
             m["person_id"]
             for m in self.family["members"]
             if m["person"]["given_name"] == given_name
         )
+        return person_id
 
     @contextmanager
     def as_(self, who: str) -> Iterator[TestClient]:

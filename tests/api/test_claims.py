@@ -52,13 +52,14 @@ def verified_framework(client: TestClient, people: dict[str, uuid.UUID]) -> dict
     """The shipped framework, signed off by an SF lead (every descriptor verified, §2)."""
     document = signed_off_document()
     with as_user(client, people["admin"]):
-        return ok(
+        framework: dict[str, Any] = ok(
             client.post(
                 f"{API}/admin/supporting-families/framework",
                 json={"document": document, "reason": "Signed off by the SF lead"},
             ),
             201,
         )
+        return framework
 
 
 def run_family(
@@ -221,18 +222,20 @@ def audit(
 ) -> dict[str, Any]:
     """Internal audit's decision on a claim just sent to it (version 1)."""
     with as_user(client, auditor):
-        return ok(
+        decision: dict[str, Any] = ok(
             client.post(
                 f"{API}/claims/{claim_id}/audit",
                 headers={"If-Match": '"1"'},
                 json={"outcome": outcome, "notes": notes},
             )
         )
+        return decision
 
 
 def report(client: TestClient, reports: uuid.UUID) -> dict[str, Any]:
     with as_user(client, reports):
-        return ok(client.get(REPORT, params={"period_end": PERIOD_END}))
+        body: dict[str, Any] = ok(client.get(REPORT, params={"period_end": PERIOD_END}))
+        return body
 
 
 def batch(client: TestClient, reports: uuid.UUID, key: str | None = None) -> Any:
@@ -531,7 +534,8 @@ class TestTheQuarterlyReturn:
     ) -> dict[str, Any]:
         params = {"quarter_end": quarter_end, **({"hub_id": str(hub_id)} if hub_id else {})}
         with as_user(client, reports):
-            return ok(client.get(self.QUARTERLY, params=params))["claims"]
+            claims_lines: dict[str, Any] = ok(client.get(self.QUARTERLY, params=params))["claims"]
+            return claims_lines
 
     @pytest.mark.usefixtures("claimable")
     def test_claimable_families_claims_by_state_and_value_counted_by_hand(

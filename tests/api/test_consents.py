@@ -15,11 +15,13 @@ def family(client: TestClient, reference: ReferenceData) -> dict[str, Any]:
     body = make_family_body(reference.hubs["NORTH"])
     for member in body["members"]:
         member["joined_on"] = "2024-01-01"
-    return client.post("/api/v1/families", json=body).json()
+    created: dict[str, Any] = client.post("/api/v1/families", json=body).json()
+    return created
 
 
 def person(family: dict[str, Any], role: str) -> str:
-    return next(m["person_id"] for m in family["members"] if m["role"] == role)
+    person_id: str = next(m["person_id"] for m in family["members"] if m["role"] == role)
+    return person_id
 
 
 def consents_url(family: dict[str, Any]) -> str:

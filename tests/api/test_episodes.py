@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
@@ -50,7 +50,8 @@ class Case:
         return f"{API}/episodes/{self.episode['id']}"
 
     def person(self, role: str) -> str:
-        return next(m["person_id"] for m in self.family["members"] if m["role"] == role)
+        person_id: str = next(m["person_id"] for m in self.family["members"] if m["role"] == role)
+        return person_id
 
     def post(self, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
         response = self.client.post(f"{self.url}{path}", json=body, headers={"If-Match": self.etag})
@@ -89,7 +90,10 @@ def give_consent(
         "given_on": day,
         **extra,
     }
-    return ok(case.client.post(f"{API}/families/{case.family['id']}/consents", json=body), 201)
+    consent: dict[str, Any] = ok(
+        case.client.post(f"{API}/families/{case.family['id']}/consents", json=body), 201
+    )
+    return consent
 
 
 def assess_and_plan(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -517,7 +521,7 @@ def test_the_database_refuses_a_second_open_episode_for_a_family(
         IntegrityError,
         match=r"uq_episodes_family_id_open|UNIQUE constraint failed: episodes\.family_id",
     ):
-        connection.execute(EpisodeRow.__table__.insert().values(**second))
+        connection.execute(cast(Table, EpisodeRow.__table__).insert().values(**second))
     savepoint.rollback()
 
 
@@ -529,7 +533,7 @@ def test_a_closed_episode_does_not_count(case: Case, connection: Connection) -> 
         .where(EpisodeRow.id == uuid.UUID(case.episode["id"]))
         .values(stage="closed", closed_on=date(2025, 3, 3))
     )
-    connection.execute(EpisodeRow.__table__.insert().values(**second))
+    connection.execute(cast(Table, EpisodeRow.__table__).insert().values(**second))
     family = uuid.UUID(case.family["id"])
     stages = connection.scalars(select(EpisodeRow.stage).where(EpisodeRow.family_id == family))
     assert sorted(stages) == ["closed", "requested"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -97,7 +98,9 @@ class TestRegisterFamily:
         assert field_names(response) == ["address.postcode"]
 
     def test_an_unknown_hub_is_refused(self, client: TestClient) -> None:
-        response = create(client, make_family_body("00000000-0000-0000-0000-000000000000"))
+        response = create(
+            client, make_family_body(uuid.UUID("00000000-0000-0000-0000-000000000000"))
+        )
         assert response.status_code == 422
         assert field_names(response) == ["hub_id"]
 

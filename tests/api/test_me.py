@@ -30,11 +30,13 @@ def new_case(
 
 
 def caseload(client: TestClient, **params: Any) -> list[dict[str, Any]]:
-    return ok(client.get(f"{API}/me/caseload", params=params))["items"]
+    items: list[dict[str, Any]] = ok(client.get(f"{API}/me/caseload", params=params))["items"]
+    return items
 
 
 def worklist(client: TestClient, **params: Any) -> list[dict[str, Any]]:
-    return ok(client.get(f"{API}/me/worklist", params=params))["items"]
+    items: list[dict[str, Any]] = ok(client.get(f"{API}/me/worklist", params=params))["items"]
+    return items
 
 
 class TestCaseload:

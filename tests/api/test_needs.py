@@ -23,17 +23,19 @@ def record_need(case: Case, **overrides: Any) -> dict[str, Any]:
         "evidence": EVIDENCE,
         **overrides,
     }
-    return ok(case.client.post(f"{case.url}/needs", json=body), 201)
+    need: dict[str, Any] = ok(case.client.post(f"{case.url}/needs", json=body), 201)
+    return need
 
 
 def achieve(case: Case, need: dict[str, Any], day: str) -> dict[str, Any]:
-    return ok(
+    achieved: dict[str, Any] = ok(
         case.client.post(
             f"{case.url}/needs/{need['id']}/outcome",
             headers={"If-Match": f'"{need["version"]}"'},
             json={"status": "achieved", "on": day, "evidence": EVIDENCE},
         )
     )
+    return achieved
 
 
 def closed_with_achieved_need(case: Case, achieved_on: str = "2024-12-02") -> dict[str, Any]:
@@ -50,11 +52,12 @@ def closed_with_achieved_need(case: Case, achieved_on: str = "2024-12-02") -> di
 
 
 def check_sustainment(case: Case, need: dict[str, Any], **body: Any) -> Response:
-    return case.client.post(
+    response: Response = case.client.post(
         f"{case.url}/needs/{need['id']}/sustainment-check",
         headers={"If-Match": f'"{need["version"]}"'},
         json={"evidence": EVIDENCE, **body},
     )
+    return response
 
 
 class TestNeeds:

@@ -13,7 +13,10 @@ from tests.builders import ReferenceData, Staff, as_user, make_episode_body, mak
 
 
 def sync(client: TestClient, since: str | None = None) -> dict[str, Any]:
-    return ok(client.get(f"{API}/me/changes", params={"since": since} if since else {}))
+    changes: dict[str, Any] = ok(
+        client.get(f"{API}/me/changes", params={"since": since} if since else {})
+    )
+    return changes
 
 
 def ids(items: list[dict[str, Any]]) -> set[str]:

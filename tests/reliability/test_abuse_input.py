@@ -6,7 +6,7 @@ by it with a 4xx (a date PostgreSQL cannot hold, a number SQLite cannot bind).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.domain.access import Role
 from app.domain.paging import encode_cursor
+from app.services.ports import UnitOfWork
 from app.settings import Settings
 from tests.builders import (
     ReferenceData,
@@ -255,7 +256,13 @@ class TestAbsurdDates:
         ],
     )
     def test_in_a_query_string(
-        self, client: TestClient, new_uow, staff: Staff, path: str, name: str, who: str
+        self,
+        client: TestClient,
+        new_uow: Callable[[], UnitOfWork],
+        staff: Staff,
+        path: str,
+        name: str,
+        who: str,
     ) -> None:
         if who == "reporter":
             user = given_practitioner(new_uow, roles={Role.REPORTING})

@@ -60,9 +60,9 @@ def test_by_default_idle_connections_outlive_a_load_balancers_usual_minute() -> 
 def test_a_worker_runs_as_many_requests_at_once_as_the_setting_allows() -> None:
     app = create_app(Settings(request_threads=3), engine=create_engine("sqlite://"))
     with TestClient(app) as client:
-        assert (
-            client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens) == 3
-        )
+        portal = client.portal
+        assert portal is not None  # set while the client's context is open
+        assert portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens) == 3
 
 
 def test_the_request_threads_setting_refuses_nonsense() -> None:

@@ -31,7 +31,6 @@ from app.domain.episodes import (
     QaDecision,
     QaOutcome,
     RequestSource,
-    add_months,
     is_reentry,
 )
 from app.domain.errors import (
@@ -41,6 +40,7 @@ from app.domain.errors import (
     IllegalTransition,
     InvalidValue,
 )
+from app.domain.families import add_months
 from app.domain.timeliness import (
     DayCountRule,
     Deadline,
