@@ -62,7 +62,10 @@ async def main_async(a: argparse.Namespace) -> None:
     workers = worker_pids(a.server_pid)
     async with httpx.AsyncClient(base_url=a.base_url, timeout=120) as client:
         for name in ["episode", "family", "review", "overdue_hub", "caseload", "worklist"]:
-            await measure(a, client, fx, workers, name, getattr(sc, name), a.n)
+            if a.only is None or name in a.only:
+                await measure(a, client, fx, workers, name, getattr(sc, name), a.n)
+        if a.only is not None and not {"full_sync", "delta_sync"} & set(a.only):
+            return
         # No cursor yet: each lead's sync is a full one.
         await measure(a, client, fx, workers, "full_sync", sc.delta_sync, a.n_sync)
         for lead in fx.leads:  # a cursor per lead, so the next syncs are deltas
@@ -120,6 +123,13 @@ def main() -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1))
     parser.add_argument("-n", type=int, default=150)
     parser.add_argument("--n-sync", type=int, default=20, help="syncs to time (each is slow)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="REQUEST",
+        help="time only these requests (episode, family, review, overdue_hub, caseload, "
+        "worklist, full_sync, delta_sync); a delta sync still takes its cursor from a full one",
+    )
     a = parser.parse_args()
     print(
         "| Request | n | wall ms/request | app CPU ms/request | PostgreSQL CPU ms/request | errors |"
