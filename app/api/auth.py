@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
@@ -222,8 +222,27 @@ class Gate:
     def visible_families(self, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, RecordFacts]:
         return access.visible_families(self.new_uow, self.clock, self.subject, family_ids)
 
-    def visible_episodes(self, pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> set[uuid.UUID]:
-        return access.visible_episodes(self.new_uow, self.clock, self.subject, pairs)
+    def read_visible_families(
+        self, then: Callable[[], T], family_ids_of: Callable[[T], Iterable[uuid.UUID]]
+    ) -> tuple[T, dict[uuid.UUID, RecordFacts]]:
+        """`then` (the route's page read, on the request's unit of work), and the facts of the
+        families on it the user may read, in one transaction; each shown is audited as read."""
+        return access.read_visible_families(
+            self.request_uow, self.clock, self.subject, then, family_ids_of
+        )
+
+    def record_families_listed(self, family_ids: Iterable[uuid.UUID]) -> None:
+        access.record_families_listed(self.request_uow, self.clock, self.subject, family_ids)
+
+    def read_visible_episodes(
+        self,
+        then: Callable[[], T],
+        episodes_of: Callable[[T], Iterable[tuple[uuid.UUID, uuid.UUID]]],
+    ) -> tuple[T, set[uuid.UUID]]:
+        """As `read_visible_families`, for a page of (episode id, family id) pairs."""
+        return access.read_visible_episodes(
+            self.request_uow, self.clock, self.subject, then, episodes_of
+        )
 
     def restricted_visible(
         self, record: RecordFacts | None, people: list[Person]

@@ -34,6 +34,7 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self._session: Session | None = None
         self._commit_deferred = 0
+        self._kept_open = 0
         self.audit_log: GroupCommittedAuditLog = audit_log_for(session_factory)
 
     @property
@@ -74,7 +75,7 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._commit_deferred:
+        if self._commit_deferred or self._kept_open:
             return
         self.close()
 
@@ -102,6 +103,22 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    @contextmanager
+    def kept_open(self) -> Iterator[None]:
+        """One session and transaction for everything inside, however many services enter and
+        leave the unit of work in it; closed (and rolled back unless committed) at the end.
+
+        Used to read a list page and judge access to its records together (bench/RESULTS.md).
+        """
+        self.__enter__()
+        self._kept_open += 1
+        try:
+            yield
+        finally:
+            self._kept_open -= 1
+            if not self._kept_open:
+                self.close()
 
     @contextmanager
     def deferred_commit(self) -> Iterator[None]:

@@ -180,33 +180,72 @@ def visible_families(
     resource_type: str = "family",
 ) -> dict[uuid.UUID, RecordFacts]:
     """Of a page of families, those the user may read; each one shown is recorded as read."""
+    _, allowed = read_visible_families(
+        new_uow(),
+        clock,
+        subject,
+        read=lambda: None,
+        family_ids_of=lambda _: family_ids,
+        resource_type=resource_type,
+    )
+    return allowed
+
+
+def read_visible_families(
+    uow: UnitOfWork,
+    clock: Clock,
+    subject: Subject,
+    read: Callable[[], T],
+    family_ids_of: Callable[[T], Iterable[uuid.UUID]],
+    *,
+    resource_type: str = "family",
+) -> tuple[T, dict[uuid.UUID, RecordFacts]]:
+    """`read` a page (a service call on `uow`), then the families of it the user may read, in one
+    transaction; each one shown is recorded as read once that transaction is over (as
+    `read_authorized`, and for the same reason)."""
     today = clock.today()
-    with new_uow() as uow:
-        facts = uow.access.for_families(family_ids, today)
+    with uow.kept_open():
+        result = read()
+        facts = uow.access.for_families(list(family_ids_of(result)), today)
         allowed = {
             fid: record
             for fid, record in facts.items()
             if decide(subject.principal, Action.READ_FAMILY, record, today=today).allowed
         }
-        audit_log = uow.audit_log
-    audit_log.record(
-        [_listed(subject, Action.READ_FAMILY, resource_type, fid, fid) for fid in allowed],
-        at=clock.now(),
-    )
-    return allowed
+    record_families_listed(uow, clock, subject, allowed, resource_type=resource_type)
+    return result, allowed
 
 
-def visible_episodes(
-    new_uow: Callable[[], UnitOfWork],
+def record_families_listed(
+    uow: UnitOfWork,
     clock: Clock,
     subject: Subject,
-    episodes: Iterable[tuple[uuid.UUID, uuid.UUID]],
-) -> set[uuid.UUID]:
-    """Of (episode id, family id) pairs, the episodes the user may read; each one shown is recorded."""
-    pairs = list(episodes)
+    family_ids: Iterable[uuid.UUID],
+    *,
+    resource_type: str = "family",
+) -> None:
+    """Record families as read by a list that showed them, once the service that listed them has
+    judged them readable by the same rules (a sync does, as it builds the device's scope)."""
+    uow.audit_log.record(
+        [_listed(subject, Action.READ_FAMILY, resource_type, fid, fid) for fid in family_ids],
+        at=clock.now(),
+    )
+
+
+def read_visible_episodes(
+    uow: UnitOfWork,
+    clock: Clock,
+    subject: Subject,
+    read: Callable[[], T],
+    episodes_of: Callable[[T], Iterable[tuple[uuid.UUID, uuid.UUID]]],
+) -> tuple[T, set[uuid.UUID]]:
+    """`read` a page (a service call on `uow`), then which of its (episode id, family id) pairs
+    the user may read, in one transaction; each one shown is recorded once that is over."""
     today = clock.today()
-    with new_uow() as uow:
-        facts = uow.access.for_families([f for _, f in pairs], today)
+    with uow.kept_open():
+        result = read()
+        pairs = set(episodes_of(result))
+        facts = uow.access.for_families(list({f for _, f in pairs}), today)
         allowed = {
             (eid, fid)
             for eid, fid in pairs
@@ -215,15 +254,14 @@ def visible_episodes(
                 subject.principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
             ).allowed
         }
-        audit_log = uow.audit_log
-    audit_log.record(
+    uow.audit_log.record(
         [
             _listed(subject, Action.READ_EPISODE, "episode", eid, fid)
             for eid, fid in sorted(allowed)
         ],
         at=clock.now(),
     )
-    return {eid for eid, _ in allowed}
+    return result, {eid for eid, _ in allowed}
 
 
 def restricted_details_visible_to(

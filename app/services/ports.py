@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -303,6 +304,9 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def kept_open(self) -> AbstractContextManager[None]:
+        """Keep one session open across the services entered inside it (a read and its access check)."""
+        ...
 
 
 # --- Supporting Families claims ------------------------------------------------------------------

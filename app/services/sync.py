@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, Principal, decide
+from app.domain.access import Action, Principal, RecordFacts, decide
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
@@ -73,6 +73,9 @@ class Changes:
     episode_records: list[EpisodeRecord] = field(default_factory=list)
     """The changed episodes with who leads and their deadlines' status today."""
     removed: dict[RecordType, set[str]] = field(default_factory=dict)
+    family_facts: dict[uuid.UUID, RecordFacts] = field(default_factory=dict)
+    """The access facts of the families sent, as they were judged: who may see their restricted
+    details is decided from them without asking the database again."""
 
 
 def changes_since(
@@ -136,6 +139,7 @@ def changes_since(
         records=changed,
         episode_records=episode_records,
         removed=found.removed,
+        family_facts={fid: facts[fid] for fid in changed.families},
     )
 
 

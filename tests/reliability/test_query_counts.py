@@ -193,6 +193,84 @@ class TestTransactionsOfARead:
         ]
 
 
+class TestTransactionsOfAListPage:
+    """A page and the access check of the records on it share one transaction; the entries for
+    the records shown commit in their own, after it."""
+
+    @staticmethod
+    def assert_read_then_audited(seen: list[str]) -> None:
+        # The principal is cached and the signed-in check opens nothing: the page's transaction,
+        # then the audit append.
+        assert transaction_boundaries(seen) == [
+            "SAVEPOINT",
+            "ROLLBACK",
+            "SAVEPOINT",
+            "audit append",
+            "RELEASE",
+        ]
+
+    def test_a_caseload_page_is_read_and_checked_in_one_transaction_then_audited(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 3, children=2)
+        client.get(f"{API}/me/caseload")  # warm: caches, policy
+        statements.during(lambda: client.get(f"{API}/me/caseload"))
+        self.assert_read_then_audited(statements.seen)
+
+    def test_a_worklist_page_is_read_and_checked_in_one_transaction_then_audited(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 3, children=2)
+        client.get(f"{API}/me/worklist")
+        statements.during(lambda: client.get(f"{API}/me/worklist"))
+        self.assert_read_then_audited(statements.seen)
+
+    def test_a_delta_sync_judges_and_saves_its_cursor_in_one_transaction_then_audits(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 3, children=2)
+        cursor = client.get(f"{API}/me/changes").json()["cursor"]
+        given_cases(new_uow, reference, staff.lead, 1, children=1)
+        statements.during(lambda: client.get(f"{API}/me/changes", params={"since": cursor}))
+        # The families sent were judged as the scope was built: not looked up again to audit them.
+        assert transaction_boundaries(statements.seen) == [
+            "SAVEPOINT",
+            "RELEASE",
+            "SAVEPOINT",
+            "audit append",
+            "RELEASE",
+        ]
+
+    def test_a_page_nobody_may_see_records_nothing(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        given_cases(new_uow, reference, staff.lead, 2)
+        with as_user(client, staff.other_lead):
+            client.get(f"{API}/me/caseload")
+            statements.during(lambda: client.get(f"{API}/me/caseload"))
+        assert "audit append" not in transaction_boundaries(statements.seen)
+
+
 class TestCaseloadPage:
     def test_costs_the_same_for_twelve_episodes_as_for_two(
         self,

@@ -127,20 +127,22 @@ def list_episodes(
 ) -> PageOf[EpisodeRead]:
     """Episodes, newest request first, filtered by family, hub, lead professional or stage."""
     gate.require(Action.SEARCH_FAMILIES, "episode_search")
-    page = service.search_episodes(
-        uow,
-        EpisodeFilter(
-            family_id=family_id,
-            hub_id=hub_id,
-            lead_practitioner_id=lead_practitioner_id,
-            stage=stage.value if stage else None,
-            open_only=open_only,
-            scope=search_scope(gate.principal),
+    page, visible = gate.read_visible_episodes(
+        lambda: service.search_episodes(
+            uow,
+            EpisodeFilter(
+                family_id=family_id,
+                hub_id=hub_id,
+                lead_practitioner_id=lead_practitioner_id,
+                stage=stage.value if stage else None,
+                open_only=open_only,
+                scope=search_scope(gate.principal),
+            ),
+            page_request(limit, cursor),
+            as_of or clock.today(),
         ),
-        page_request(limit, cursor),
-        as_of or clock.today(),
+        lambda page: [(r.episode.id, r.episode.family_id) for r in page.items],
     )
-    visible = gate.visible_episodes([(r.episode.id, r.episode.family_id) for r in page.items])
     link_next(request, response, page.next_cursor)
     return PageOf[EpisodeRead](
         items=[EpisodeRead.from_record(r) for r in page.items if r.episode.id in visible],

@@ -125,19 +125,21 @@ def list_families(
 ) -> PageOf[FamilyRead]:
     """Find households you may see by member name, date of birth, postcode, reference or hub."""
     gate.require(Action.SEARCH_FAMILIES, "family_search")
-    page = service.search_families(
-        uow,
-        FamilyFilter(
-            name=name,
-            postcode=postcode,
-            reference=reference,
-            hub_id=hub_id,
-            date_of_birth=date_of_birth,
-            scope=search_scope(gate.principal),
+    page, visible = gate.read_visible_families(
+        lambda: service.search_families(
+            uow,
+            FamilyFilter(
+                name=name,
+                postcode=postcode,
+                reference=reference,
+                hub_id=hub_id,
+                date_of_birth=date_of_birth,
+                scope=search_scope(gate.principal),
+            ),
+            page_request(limit, cursor),
         ),
-        page_request(limit, cursor),
+        lambda page: [r.family.id for r in page.items],
     )
-    visible = gate.visible_families([r.family.id for r in page.items])
     link_next(request, response, page.next_cursor)
     return PageOf[FamilyRead](
         items=[

@@ -55,16 +55,18 @@ def my_caseload(
     hub_id: uuid.UUID | None = None,
 ) -> PageOf[CaseloadItemRead]:
     """The open episodes I lead: overdue first, then due soonest, each with its family and children."""
-    page = service.caseload(
-        uow,
-        queries,
-        gate.principal.practitioner_id,
-        stage=stage,
-        hub_id=hub_id,
-        page=page_request(limit, cursor),
-        as_of=clock.today(),
+    page, visible = gate.read_visible_episodes(
+        lambda: service.caseload(
+            uow,
+            queries,
+            gate.principal.practitioner_id,
+            stage=stage,
+            hub_id=hub_id,
+            page=page_request(limit, cursor),
+            as_of=clock.today(),
+        ),
+        lambda page: [(e.episode.id, e.episode.family_id) for e in page.items],
     )
-    visible = gate.visible_episodes([(e.episode.id, e.episode.family_id) for e in page.items])
     link_next(request, response, page.next_cursor)
     return PageOf[CaseloadItemRead](
         items=[CaseloadItemRead.from_entry(e) for e in page.items if e.episode.id in visible],
@@ -92,10 +94,16 @@ def my_worklist(
     ] = None,
 ) -> PageOf[WorkItemRead]:
     """Everything due from me as lead professional, TAF member or QA officer, most urgent first."""
-    page = service.worklist(
-        uow, queries, gate.principal, as_of=as_of or clock.today(), page=page_request(limit, cursor)
+    page, visible = gate.read_visible_episodes(
+        lambda: service.worklist(
+            uow,
+            queries,
+            gate.principal,
+            as_of=as_of or clock.today(),
+            page=page_request(limit, cursor),
+        ),
+        lambda page: [(i.episode_id, i.family_id) for i in page.items],
     )
-    visible = gate.visible_episodes(list({(i.episode_id, i.family_id) for i in page.items}))
     link_next(request, response, page.next_cursor)
     return PageOf[WorkItemRead](
         items=[WorkItemRead.from_item(i) for i in page.items if i.episode_id in visible],
@@ -131,7 +139,8 @@ def my_changes(
     """
     found = sync_service.changes_since(uow, queries, gate.principal, since, clock)
     records = found.records
-    facts = gate.visible_families(list(records.families))
+    facts = found.family_facts
+    gate.record_families_listed(facts)
     families = [
         FamilyRead.from_record(
             FamilyRecord(
