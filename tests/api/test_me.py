@@ -15,6 +15,7 @@ from tests.builders import (
     make_episode_body,
     make_family_body,
     make_meeting_body,
+    make_member_body,
 )
 
 
@@ -80,6 +81,37 @@ class TestCaseload:
         assert paged == [i["episode_id"] for i in caseload(client)]
         assert rest["next_cursor"] is None
         assert {i["family_name"] for i in caseload(client, stage="requested")} == {"Ford"}
+
+    def test_names_the_household_by_the_carers_living_there_today(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        body = make_family_body(
+            reference.hubs["NORTH"],
+            members=[
+                make_member_body("parent_carer", given_name="Sarah", family_name="Hale"),
+                make_member_body("parent_carer", given_name="Tom", family_name="Irwin"),
+                make_member_body("child", given_name="Ava", date_of_birth="2017-06-01"),
+            ],
+        )
+        response = client.post(f"{API}/families", json=body)
+        family = ok(response, 201)
+        ok(client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead)), 201)
+        [item] = caseload(client)
+        # Carers who joined on the same day are named in the order their memberships are stored.
+        assert sorted(item["family_name"].split(" / ")) == ["Hale", "Irwin"]
+
+        tom = next(m for m in family["members"] if m["person"]["given_name"] == "Tom")
+        ok(
+            client.post(
+                f"{API}/families/{family['id']}/members/{tom['id']}/leave",
+                json={"left_on": "2024-12-02"},
+                headers={"If-Match": response.headers["ETag"]},
+            )
+        )
+        [item] = caseload(client)
+        assert item["family_name"] == "Hale"
+        assert [c["given_name"] for c in item["children"]] == ["Ava"]
 
     def test_only_episodes_i_lead(
         self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff

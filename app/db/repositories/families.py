@@ -348,7 +348,7 @@ _PEOPLE = select(*PersonRow.__table__.columns).where(one_of(PersonRow.id, "perso
 households. Saving loads the row it changes (`row_to_save`)."""
 
 
-def _person(row: Any) -> Person:
+def person_from_row(row: Any) -> Person:
     """From a `PersonRow` or a row of its columns."""
     return Person(
         id=row.id,
@@ -375,7 +375,7 @@ class SqlPeopleRepository:
 
     def get(self, person_id: uuid.UUID) -> Person | None:
         row = self._session.get(PersonRow, person_id)
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
         if not person_ids:
@@ -383,7 +383,7 @@ class SqlPeopleRepository:
         rows = self._session.connection().execute(
             _PEOPLE, {"person_ids": list(dict.fromkeys(person_ids))}
         )
-        return {r.id: _person(r) for r in rows.all()}
+        return {r.id: person_from_row(r) for r in rows.all()}
 
     def add(self, person: Person, *, at: datetime) -> None:
         row = PersonRow(id=person.id, created_at=at, updated_at=at)
