@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -21,7 +21,7 @@ from app.domain.worklist import (
     due_state,
     next_deadline,
 )
-from app.services.needs import sustainment_checks_due
+from app.services.needs import ClosedCase, sustainment_checks_due
 from app.services.ports import ClaimsUnitOfWork, UnitOfWork
 
 
@@ -57,7 +57,7 @@ class CaseloadQueries(Protocol):
         self, practitioner_id: uuid.UUID, on: date
     ) -> list[AssignedActionView]: ...
     def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
-    def led_closed_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
+    def led_closed_episodes(self, lead_id: uuid.UUID) -> Sequence[ClosedCase]: ...
     def episodes_awaiting_quality_assurance(self) -> list[Episode]: ...
     def plan_ids_awaiting_quality_assurance(
         self, episode_ids: list[uuid.UUID]

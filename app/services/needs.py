@@ -4,8 +4,10 @@ sustainment check after closure, and the support delivered."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
 from app.domain.episodes import Episode
 from app.domain.errors import IllegalTransition, InvalidValue, NotFound
@@ -40,7 +42,16 @@ class EvidenceIn:
     reference: str
 
 
-def _due(stored: StoredNeed, episode: Episode, catalogue: FrameworkCatalogue) -> date | None:
+class ClosedCase(Protocol):
+    """What a sustainment check's due date needs of an episode: which, and when it closed."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def closed_on(self) -> date | None: ...
+
+
+def _due(stored: StoredNeed, episode: ClosedCase, catalogue: FrameworkCatalogue) -> date | None:
     if episode.closed_on is None or stored.record.outcome.status is not NeedOutcome.ACHIEVED:
         return None
     return sustainment_due_on(stored.record.need, episode.closed_on, catalogue)
@@ -255,7 +266,7 @@ def record_support(
         return stored
 
 
-def sustainment_checks_due(uow: ClaimsUnitOfWork, episodes: list[Episode]) -> list[NeedView]:
+def sustainment_checks_due(uow: ClaimsUnitOfWork, episodes: Sequence[ClosedCase]) -> list[NeedView]:
     """Achieved outcomes of closed episodes still waiting for their sustainment check."""
     closed = {e.id: e for e in episodes if e.closed_on is not None}
     catalogue = effective_catalogue(uow)
