@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.db.unit_of_work import SqlUnitOfWork
@@ -209,8 +210,10 @@ class TestTransactionsOfAListPage:
             "RELEASE",
         ]
 
-    def test_a_caseload_page_is_read_and_checked_in_one_transaction_then_audited(
+    @pytest.mark.parametrize("page", ["caseload", "worklist"])
+    def test_my_page_is_read_and_checked_in_one_transaction_then_audited(
         self,
+        page: str,
         client: TestClient,
         new_uow: NewUow,
         reference: ReferenceData,
@@ -218,21 +221,8 @@ class TestTransactionsOfAListPage:
         statements: Statements,
     ) -> None:
         given_cases(new_uow, reference, staff.lead, 3, children=2)
-        client.get(f"{API}/me/caseload")  # warm: caches, policy
-        statements.during(lambda: client.get(f"{API}/me/caseload"))
-        self.assert_read_then_audited(statements.seen)
-
-    def test_a_worklist_page_is_read_and_checked_in_one_transaction_then_audited(
-        self,
-        client: TestClient,
-        new_uow: NewUow,
-        reference: ReferenceData,
-        staff: Staff,
-        statements: Statements,
-    ) -> None:
-        given_cases(new_uow, reference, staff.lead, 3, children=2)
-        client.get(f"{API}/me/worklist")
-        statements.during(lambda: client.get(f"{API}/me/worklist"))
+        client.get(f"{API}/me/{page}")  # warm: caches, policy
+        statements.during(lambda: client.get(f"{API}/me/{page}"))
         self.assert_read_then_audited(statements.seen)
 
     def test_a_delta_sync_judges_and_saves_its_cursor_in_one_transaction_then_audits(
