@@ -345,6 +345,35 @@ class _Relationships:
         return None
 
 
+def decide_named(
+    principal: Principal,
+    action: Action,
+    record: RecordFacts | None,
+    *,
+    names_record: bool,
+    today: date,
+    episode_id: UUID | None = None,
+    action_item_id: UUID | None = None,
+    break_glass_reason: str | None = None,
+) -> Decision:
+    """`decide` for a request, which may name a record (`names_record`) that was not found.
+
+    A record that does not exist is hidden, exactly as one the user may not see is, so a refusal
+    never tells anyone whether a family or an episode exists.
+    """
+    if (names_record or action in RECORD_ACTIONS) and record is None:
+        return Decision(Visibility.HIDDEN, "no such record")
+    return decide(
+        principal,
+        action,
+        record,
+        today=today,
+        episode_id=episode_id,
+        action_item_id=action_item_id,
+        break_glass_reason=break_glass_reason,
+    )
+
+
 def decide(
     principal: Principal,
     action: Action,

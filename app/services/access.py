@@ -10,17 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from app.domain.access import (
     ACTIONS_ON_ASSIGNED_PLAN_ACTIONS,
-    RECORD_ACTIONS,
     Action,
     Decision,
     Principal,
     RecordFacts,
     Visibility,
     decide,
+    decide_named,
     may_see_restricted_details,
 )
 from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_DENIED
@@ -57,24 +58,38 @@ class Grant:
     record: RecordFacts | None
 
 
-def _record(
+def _entry(
     subject: Subject,
-    action: Action,
-    target: Target,
-    decision: Decision,
+    action: str,
+    resource_type: str,
+    resource_id: str | None,
     family_id: uuid.UUID | None,
+    *,
+    allowed: bool = True,
+    break_glass: bool = False,
 ) -> AuditRecord:
     return AuditRecord(
         actor_id=subject.principal.practitioner_id,
         actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-        action=action.value,
-        resource_type=target.resource_type,
-        resource_id=target.resource_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
         family_id=family_id,
         request_id=subject.request_id,
-        outcome=OUTCOME_ALLOWED if decision.allowed else OUTCOME_DENIED,
-        break_glass_reason=subject.break_glass_reason if decision.break_glass else None,
+        outcome=OUTCOME_ALLOWED if allowed else OUTCOME_DENIED,
+        break_glass_reason=subject.break_glass_reason if break_glass else None,
     )
+
+
+def _listed(
+    subject: Subject,
+    action: Action,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    family_id: uuid.UUID,
+) -> AuditRecord:
+    """A record shown in a list is recorded as read, one entry per record."""
+    return _entry(subject, "list_" + action.value, resource_type, str(resource_id), family_id)
 
 
 def authorize(
@@ -105,11 +120,11 @@ def read_authorized(
     connection (the test suite's savepoints). `read` runs only if the access is allowed.
     """
     today = clock.today()
+    with_assigned_actions = action in ACTIONS_ON_ASSIGNED_PLAN_ACTIONS
     record: RecordFacts | None = None
     decision: Decision | None = None
     try:
-        with uow:
-            with_assigned_actions = action in ACTIONS_ON_ASSIGNED_PLAN_ACTIONS
+        with uow.kept_open():
             if target.family_id is not None:
                 record = uow.access.for_families(
                     [target.family_id], today, with_assigned_actions=with_assigned_actions
@@ -118,57 +133,40 @@ def read_authorized(
                 record = uow.access.for_episode(
                     target.episode_id, today, with_assigned_actions=with_assigned_actions
                 )
-            if (
-                action in RECORD_ACTIONS
-                or target.family_id is not None
-                or target.episode_id is not None
-            ) and record is None:
-                decision = Decision(Visibility.HIDDEN, "no such record")
-            else:
-                decision = decide(
-                    subject.principal,
-                    action,
-                    record,
-                    today=today,
-                    episode_id=target.episode_id,
-                    action_item_id=target.action_item_id,
-                    break_glass_reason=subject.break_glass_reason,
-                )
-            if decision.allowed:
-                result = read()
+            decision = decide_named(
+                subject.principal,
+                action,
+                record,
+                names_record=target.family_id is not None or target.episode_id is not None,
+                today=today,
+                episode_id=target.episode_id,
+                action_item_id=target.action_item_id,
+                break_glass_reason=subject.break_glass_reason,
+            )
+            if decision.visibility is Visibility.HIDDEN:
+                raise NotFound("There is no such record.")
+            if decision.visibility is Visibility.FORBIDDEN:
+                raise Forbidden("You may not do this to this record.")
+            result = read()
     finally:
         # Recorded after the read closes (and whether or not it succeeded): the entry commits on
         # its own, whatever the request does next.
         if decision is not None:
             uow.audit_log.record(
-                [_record(subject, action, target, decision, record.family_id if record else None)],
+                [
+                    _entry(
+                        subject,
+                        action.value,
+                        target.resource_type,
+                        target.resource_id,
+                        record.family_id if record else None,
+                        allowed=decision.allowed,
+                        break_glass=decision.break_glass,
+                    )
+                ],
                 at=clock.now(),
             )
-    if decision.visibility is Visibility.HIDDEN:
-        raise NotFound("There is no such record.")
-    if decision.visibility is Visibility.FORBIDDEN:
-        raise Forbidden("You may not do this to this record.")
     return Grant(decision=decision, record=record), result
-
-
-def _listed(
-    subject: Subject,
-    action: Action,
-    resource_type: str,
-    resource_id: uuid.UUID,
-    family_id: uuid.UUID,
-) -> AuditRecord:
-    """A record shown in a list is recorded as read, one entry per record."""
-    return AuditRecord(
-        actor_id=subject.principal.practitioner_id,
-        actor_roles=tuple(sorted(r.value for r in subject.principal.roles)),
-        action="list_" + action.value,
-        resource_type=resource_type,
-        resource_id=str(resource_id),
-        family_id=family_id,
-        request_id=subject.request_id,
-        outcome=OUTCOME_ALLOWED,
-    )
 
 
 def visible_families(
@@ -176,19 +174,25 @@ def visible_families(
     clock: Clock,
     subject: Subject,
     family_ids: Sequence[uuid.UUID],
-    *,
-    resource_type: str = "family",
 ) -> dict[uuid.UUID, RecordFacts]:
     """Of a page of families, those the user may read; each one shown is recorded as read."""
     _, allowed = read_visible_families(
-        new_uow(),
-        clock,
-        subject,
-        read=lambda: None,
-        family_ids_of=lambda _: family_ids,
-        resource_type=resource_type,
+        new_uow(), clock, subject, read=lambda: None, family_ids_of=lambda _: family_ids
     )
     return allowed
+
+
+def _read_with_facts(
+    uow: UnitOfWork,
+    today: date,
+    read: Callable[[], T],
+    family_ids_of: Callable[[T], Iterable[uuid.UUID]],
+) -> tuple[T, dict[uuid.UUID, RecordFacts]]:
+    """`read` a page (a service call on `uow`) and the access facts of its families, in one
+    transaction; the caller audits what it shows once this has closed (as `read_authorized`)."""
+    with uow.kept_open():
+        result = read()
+        return result, uow.access.for_families(list(dict.fromkeys(family_ids_of(result))), today)
 
 
 def read_visible_families(
@@ -197,37 +201,27 @@ def read_visible_families(
     subject: Subject,
     read: Callable[[], T],
     family_ids_of: Callable[[T], Iterable[uuid.UUID]],
-    *,
-    resource_type: str = "family",
 ) -> tuple[T, dict[uuid.UUID, RecordFacts]]:
-    """`read` a page (a service call on `uow`), then the families of it the user may read, in one
-    transaction; each one shown is recorded as read once that transaction is over (as
-    `read_authorized`, and for the same reason)."""
+    """`read` a page, then the facts of the families on it the user may read; each one shown is
+    recorded as read."""
     today = clock.today()
-    with uow.kept_open():
-        result = read()
-        facts = uow.access.for_families(list(family_ids_of(result)), today)
-        allowed = {
-            fid: record
-            for fid, record in facts.items()
-            if decide(subject.principal, Action.READ_FAMILY, record, today=today).allowed
-        }
-    record_families_listed(uow, clock, subject, allowed, resource_type=resource_type)
+    result, facts = _read_with_facts(uow, today, read, family_ids_of)
+    allowed = {
+        fid: record
+        for fid, record in facts.items()
+        if decide(subject.principal, Action.READ_FAMILY, record, today=today).allowed
+    }
+    record_families_listed(uow, clock, subject, allowed)
     return result, allowed
 
 
 def record_families_listed(
-    uow: UnitOfWork,
-    clock: Clock,
-    subject: Subject,
-    family_ids: Iterable[uuid.UUID],
-    *,
-    resource_type: str = "family",
+    uow: UnitOfWork, clock: Clock, subject: Subject, family_ids: Iterable[uuid.UUID]
 ) -> None:
     """Record families as read by a list that showed them, once the service that listed them has
     judged them readable by the same rules (a sync does, as it builds the device's scope)."""
     uow.audit_log.record(
-        [_listed(subject, Action.READ_FAMILY, resource_type, fid, fid) for fid in family_ids],
+        [_listed(subject, Action.READ_FAMILY, "family", fid, fid) for fid in family_ids],
         at=clock.now(),
     )
 
@@ -239,26 +233,22 @@ def read_visible_episodes(
     read: Callable[[], T],
     episodes_of: Callable[[T], Iterable[tuple[uuid.UUID, uuid.UUID]]],
 ) -> tuple[T, set[uuid.UUID]]:
-    """`read` a page (a service call on `uow`), then which of its (episode id, family id) pairs
-    the user may read, in one transaction; each one shown is recorded once that is over."""
+    """`read` a page, then which of its (episode id, family id) pairs the user may read; each
+    one shown is recorded as read."""
     today = clock.today()
-    with uow.kept_open():
-        result = read()
-        pairs = set(episodes_of(result))
-        facts = uow.access.for_families(list({f for _, f in pairs}), today)
-        allowed = {
-            (eid, fid)
-            for eid, fid in pairs
-            if fid in facts
-            and decide(
-                subject.principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
-            ).allowed
-        }
+    result, facts = _read_with_facts(
+        uow, today, read, lambda page: [fid for _, fid in episodes_of(page)]
+    )
+    allowed = sorted(
+        (eid, fid)
+        for eid, fid in set(episodes_of(result))
+        if fid in facts
+        and decide(
+            subject.principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
+        ).allowed
+    )
     uow.audit_log.record(
-        [
-            _listed(subject, Action.READ_EPISODE, "episode", eid, fid)
-            for eid, fid in sorted(allowed)
-        ],
+        [_listed(subject, Action.READ_EPISODE, "episode", eid, fid) for eid, fid in allowed],
         at=clock.now(),
     )
     return result, {eid for eid, _ in allowed}

@@ -246,20 +246,6 @@ class TestTransactionsOfAListPage:
             "RELEASE",
         ]
 
-    def test_a_page_nobody_may_see_records_nothing(
-        self,
-        client: TestClient,
-        new_uow: NewUow,
-        reference: ReferenceData,
-        staff: Staff,
-        statements: Statements,
-    ) -> None:
-        given_cases(new_uow, reference, staff.lead, 2)
-        with as_user(client, staff.other_lead):
-            client.get(f"{API}/me/caseload")
-            statements.during(lambda: client.get(f"{API}/me/caseload"))
-        assert "audit append" not in transaction_boundaries(statements.seen)
-
 
 class TestCaseloadPage:
     def test_costs_the_same_for_twelve_episodes_as_for_two(

@@ -20,6 +20,7 @@ from app.domain.access import (
     TafSeat,
     Visibility,
     decide,
+    decide_named,
     may_see_restricted_details,
     require_break_glass_reason,
     sharing_in_force,
@@ -597,4 +598,51 @@ class TestRestrictedDetails:
         who = principal(Role.MANAGER, active=False)
         assert not may_see_restricted_details(
             who, record(), named_practitioner_ids=frozenset({ME}), today=TODAY
+        )
+
+
+class TestARequestNamingARecord:
+    """What the gate decides before the rules: a named record that does not exist."""
+
+    @pytest.mark.parametrize("action", [Action.READ_FAMILY, Action.READ_EPISODE])
+    def test_a_record_that_does_not_exist_is_hidden_as_one_the_user_may_not_see(
+        self, action: Action
+    ) -> None:
+        absent = decide_named(
+            principal(Role.MANAGER),
+            action,
+            None,
+            names_record=False,
+            today=TODAY,
+            episode_id=EPISODE,
+        )
+        assert absent.visibility is H
+        assert (
+            absent.visibility
+            is decide(
+                principal(Role.PRACTITIONER), action, record(), today=TODAY, episode_id=EPISODE
+            ).visibility
+        )
+
+    def test_an_access_log_named_for_a_family_that_does_not_exist_is_hidden(self) -> None:
+        named = decide_named(
+            principal(Role.MANAGER), Action.READ_ACCESS_LOG, None, names_record=True, today=TODAY
+        )
+        council_wide = decide_named(
+            principal(Role.MANAGER), Action.READ_ACCESS_LOG, None, names_record=False, today=TODAY
+        )
+        assert (named.visibility, council_wide.visibility) == (H, A)
+
+    def test_a_record_that_exists_is_judged_by_the_rules(self) -> None:
+        found = record(episode(lead_practitioner_id=ME))
+        assert (
+            decide_named(
+                principal(Role.PRACTITIONER),
+                Action.READ_EPISODE,
+                found,
+                names_record=True,
+                today=TODAY,
+                episode_id=EPISODE,
+            ).visibility
+            is A
         )
