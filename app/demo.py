@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from app.demo_episodes import load_demo_episodes
+from app.demo_episodes import REGISTRAR, load_demo_episodes, load_staff
 from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.families import (
     Address,
@@ -24,6 +24,7 @@ from app.domain.families import (
 )
 from app.services import consents, families
 from app.services.ports import Agency, ClaimsUnitOfWork, Clock, Hub, UnitOfWork
+from app.services.use_case import Actor
 
 HUBS = [
     ("NORTH", "North Family Hub", "North"),
@@ -127,6 +128,8 @@ class _Loader:
     new_uow: Callable[[], UnitOfWork]
     clock: Clock
     hubs: dict[str, uuid.UUID]
+    registrar: Actor
+    """Who registers the demo households: a practitioner, under the same rules as anyone."""
     counter: int = 0
     created: list[families.FamilyRecord] = field(default_factory=list)
 
@@ -165,7 +168,8 @@ class _Loader:
                 for role, p in members
             ],
         )
-        record = families.create_family(self.new_uow(), self.clock, draft)
+        record = families.create_family(self.new_uow(), self.clock, self.registrar, draft)
+        assert isinstance(record, families.FamilyRecord)
         self.created.append(record)
         return record
 
@@ -180,6 +184,7 @@ class _Loader:
         families.add_relationship(
             self.new_uow(),
             self.clock,
+            self.registrar,
             record.family.id,
             person_id=a.id,
             related_person_id=b.id,
@@ -251,10 +256,12 @@ def load_demo_data(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> boo
     """Load the demo once; returns False when it was already there."""
     if _already_loaded(new_uow()):
         return False
-    loader = _Loader(new_uow=new_uow, clock=clock, hubs=_reference_data(new_uow()))
+    hubs = _reference_data(new_uow())
+    staff = load_staff(new_uow, clock)
+    loader = _Loader(new_uow=new_uow, clock=clock, hubs=hubs, registrar=staff[REGISTRAR])
     _named_shapes(loader)
     _everyday_families(loader)
-    load_demo_episodes(new_uow, clock, loader.created)
+    load_demo_episodes(new_uow, clock, loader.created, staff)
     return True
 
 
@@ -343,6 +350,7 @@ def _named_shapes(d: _Loader) -> None:
     families.add_member(
         d.new_uow(),
         d.clock,
+        d.registrar,
         rec_dad.family.id,
         families.NewMember(role=MemberRole.CHILD, person_id=shared.id, joined_on=d.years_ago(1)),
     )

@@ -39,6 +39,7 @@ from app.domain.taf import ChildVoice, OutcomeProgress
 from app.services import assessments, consents, episodes, plans, practitioners, taf
 from app.services.families import FamilyRecord
 from app.services.ports import ClaimsUnitOfWork, Clock
+from app.services.use_case import Actor
 
 STAFF = [
     # email, name, agency, roles, hub codes
@@ -98,12 +99,22 @@ STAGES = [
 ]
 
 
+REGISTRAR = "lena.lead@familyhub.example"
+"""The demo practitioner who registers the demo households."""
+OPENER = "mo.manager@familyhub.example"
+"""The demo manager who opens the demo episodes (managers open episodes for any family)."""
+
+
 @dataclass
 class _Player:
     new_uow: Callable[[], ClaimsUnitOfWork]
     today: date
     zone: ZoneInfo
-    staff: dict[str, uuid.UUID]
+    actors: dict[str, Actor]
+
+    @property
+    def staff(self) -> dict[str, uuid.UUID]:
+        return {email: a.principal.practitioner_id for email, a in self.actors.items()}
 
     def clock(self, day: date) -> Clock:
         return FixedClock(datetime.combine(day, time(10)).replace(tzinfo=UTC), self.zone)
@@ -125,6 +136,7 @@ class _Player:
         opened = episodes.open_new_episode(
             self.new_uow(),
             self.clock(day),
+            self.actors[OPENER],
             episodes.EpisodeRequest(
                 family_id=family.id,
                 source=_source(started_days_ago),
@@ -134,12 +146,13 @@ class _Player:
             ),
             levels=["2", "3"],
         )
+        assert isinstance(opened, episodes.EpisodeRecord)
         episode_id, version = opened.episode.id, opened.episode.version
         if stage == "requested":
             return
         day = self._ensure_consent(family.id, carers[0], children, day + timedelta(days=2))
         started, assessment = episodes.start_assessment(
-            self.new_uow(), self.clock(day), episode_id, expected_version=version
+            self.new_uow(), self.clock(day), self.actors[lead], episode_id, expected_version=version
         )
         version = started.episode.version
         if stage in {"assessing", "assessing_late"}:
@@ -314,6 +327,7 @@ class _Player:
         episodes.close_episode(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             episodes.Closure(
                 reason=reason,
@@ -380,12 +394,13 @@ def _headline(n: int) -> str:
     return ["EDU", "HEALTH", "REL", "FIN", "HOUSING", "EYD"][n % 6]
 
 
-def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[str, uuid.UUID]:
-    """A demo user for every role (issue tokens for them with `familyhub token --user <email>`)."""
+def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[str, Actor]:
+    """A demo user for every role (issue tokens for them with `familyhub token --user <email>`),
+    each as the actor the services see when the demo acts as them."""
     with new_uow() as uow:
         hubs = {h.code: h.id for h in uow.reference.hubs()}
         existing = {email: uow.practitioners.get_by_email(email) for email, *_ in STAFF}
-    ids: dict[str, uuid.UUID] = {}
+    actors: dict[str, Actor] = {}
     for email, name, agency, roles, hub_codes in STAFF:
         found = existing[email]
         if found is None:
@@ -401,21 +416,24 @@ def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[st
                     hub_ids=frozenset(hubs[c] for c in hub_codes),
                 ),
             )
-        ids[email] = found.id
-    return ids
+        actors[email] = Actor(principal=found.as_principal())
+    return actors
 
 
 def load_demo_episodes(
-    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, families: list[FamilyRecord]
+    new_uow: Callable[[], ClaimsUnitOfWork],
+    clock: Clock,
+    families: list[FamilyRecord],
+    actors: dict[str, Actor],
 ) -> None:
     """Episodes at every stage, spread over the demo households, some on time and some late."""
-    staff = load_staff(new_uow, clock)
     player = _Player(
         new_uow=new_uow,
         today=clock.today(),
         zone=getattr(clock, "zone", ZoneInfo("Europe/London")),
-        staff=staff,
+        actors=actors,
     )
+    staff = player.staff
     leads = [
         "lena.lead@familyhub.example",
         "harriet.hv@familyhub.example",

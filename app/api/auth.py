@@ -34,7 +34,6 @@ from app.domain.access import (
     RecordFacts,
     require_break_glass_reason,
 )
-from app.domain.families import Person
 from app.domain.practitioners import Practitioner
 from app.services import access
 from app.services.ports import Clock, UnitOfWork
@@ -135,7 +134,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
 
 async def get_principal(
     request: Request,
-    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """Every failure is the same bare 401: nothing that would help an attacker."""
@@ -152,7 +151,7 @@ async def get_principal(
     cache: PrincipalCache = request.app.state.principal_cache
     principal = cache.get(subject)
     if principal is None:
-        practitioner = await run_in_threadpool(_practitioner_named, factory, subject)
+        practitioner = await run_in_threadpool(_practitioner_named, uow, subject)
         if practitioner is None or not practitioner.active:
             log.info("token refused: unknown or inactive subject")
             raise unauthorized()
@@ -162,9 +161,9 @@ async def get_principal(
     return principal
 
 
-def _practitioner_named(factory: sessionmaker[Session], subject: str) -> Practitioner | None:
+def _practitioner_named(uow: SqlUnitOfWork, subject: str) -> Practitioner | None:
     """A token's subject is the practitioner's id, or their email for local tokens."""
-    with SqlUnitOfWork(factory) as uow:
+    with uow:
         try:
             return uow.practitioners.get(uuid.UUID(subject))
         except ValueError:
@@ -243,11 +242,6 @@ class Gate:
         return access.read_visible_episodes(
             self.request_uow, self.clock, self.subject, then, episodes_of
         )
-
-    def restricted_visible(
-        self, record: RecordFacts | None, people: list[Person]
-    ) -> set[uuid.UUID]:
-        return access.restricted_details_visible_to(self.subject, record, people, self.clock)
 
 
 async def get_gate(

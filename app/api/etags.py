@@ -1,4 +1,4 @@
-"""ETags from record versions, and If-Match parsing for optimistic concurrency."""
+"""ETags from record versions, and If-Match / If-None-Match as RFC 9110 reads them."""
 
 from __future__ import annotations
 
@@ -7,19 +7,44 @@ from typing import Annotated
 
 from fastapi import Header, Request, Response
 
-_TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+from app.domain.versions import ExpectedVersion
+
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
+_VERSION = re.compile(r"\d{1,18}")
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def parse_if_match(value: str | None) -> int | None:
-    """The version a client based its change on; None when absent. An unreadable tag matches nothing."""
+def _tags(value: str) -> list[tuple[bool, str]] | None:
+    """The entity-tags of a list header as (weak, opaque value), or None if it is not one."""
+    tags: list[tuple[bool, str]] = []
+    position = 0
+    while position < len(value):
+        match = _ENTITY_TAG.match(value, position)
+        if match is None:
+            return None
+        tags.append((match.group(1) is not None, match.group(2)))
+        position = match.end()
+    return tags
+
+
+def parse_if_match(value: str | None) -> ExpectedVersion | None:
+    """The versions a client based its change on (None when the header is absent).
+
+    Strong comparison (RFC 9110 §13.1.1): `W/"2"` names no version; `*` matches any existing
+    version; in a list, any tag may match. A header that is not a list of entity-tags matches
+    nothing, so the change is refused as stale rather than applied on a guess.
+    """
     if value is None:
         return None
-    match = _TAG.match(value.split(",")[0])
-    return int(match.group(1)) if match else -1
+    if value.strip() == "*":
+        return ExpectedVersion(any_version=True)
+    tags = _tags(value) or []
+    return ExpectedVersion(
+        frozenset(int(v) for weak, v in tags if not weak and _VERSION.fullmatch(v))
+    )
 
 
 IfMatch = Annotated[
@@ -35,6 +60,13 @@ def not_modified(request: Request, version: int, response: Response) -> Response
     """304 when the client's If-None-Match already names the current version."""
     response.headers["ETag"] = etag(version)
     header = request.headers.get("if-none-match")
-    if header and any(parse_if_match(part) == version for part in header.split(",")):
+    if header and _none_match_fails(header, version):
         return Response(status_code=304, headers={"ETag": etag(version)})
     return None
+
+
+def _none_match_fails(header: str, version: int) -> bool:
+    """If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/"2"` and `"2"` both name 2."""
+    if header.strip() == "*":
+        return True
+    return any(v == str(version) for _weak, v in _tags(header) or [])

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
@@ -17,6 +17,7 @@ from app.api.deps import ClockDep, UowDep
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.errors import Conflict, IdempotencyKeyReused, InvalidValue
 from app.services.ports import Clock, StoredResponse
+from app.services.use_case import Actor, IdempotentRequest, Replayed
 
 MAX_KEY_LENGTH = 200
 
@@ -103,6 +104,76 @@ class IdempotentCreate:
             status_code=stored.status_code,
             headers={**stored.headers, "Idempotent-Replayed": "true"},
         )
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """The request's Idempotency-Key, handed to the service so the answer is remembered in the
+    same transaction as the work (app/services/use_case.py: `run_idempotent`)."""
+
+    key: str | None
+    method: str
+    path: str
+
+    def request(
+        self, actor: Actor, body: BaseModel | None, render: Callable[[R], Created]
+    ) -> IdempotentRequest[R] | None:
+        if self.key is None:
+            return None
+        return IdempotentRequest(
+            # The practitioner's id, not the token's subject: "Lena@x" and "lena@x" are one user.
+            scope=f"{actor.principal.practitioner_id} {self.method} {self.path}",
+            key=self.key,
+            fingerprint=_fingerprint(body),
+            render=lambda result: _stored(render(result)),
+        )
+
+    @staticmethod
+    def respond(result: R | Replayed, render: Callable[[R], Created]) -> JSONResponse:
+        """The answer: the first one again for a replayed key, else the new record."""
+        if isinstance(result, Replayed):
+            stored = result.response
+            return JSONResponse(
+                stored.body,
+                status_code=stored.status_code,
+                headers={**stored.headers, "Idempotent-Replayed": "true"},
+            )
+        created = render(result)
+        return JSONResponse(
+            jsonable_encoder(created.body),
+            status_code=created.status_code,
+            headers=created.headers(),
+        )
+
+
+def _stored(created: Created) -> StoredResponse:
+    return StoredResponse(
+        request_hash="",
+        status_code=created.status_code,
+        body=jsonable_encoder(created.body),
+        headers=created.headers(),
+    )
+
+
+async def get_idempotency(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description="Makes the create safe to retry: the same key and body return the first response.",
+        ),
+    ] = None,
+) -> Idempotency:
+    return Idempotency(key=idempotency_key, method=request.method, path=request.url.path)
+
+
+IdempotencyKey = Annotated[Idempotency, Depends(get_idempotency)]
 
 
 def _fingerprint(body: BaseModel | None) -> str:

@@ -10,6 +10,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+READ_ONLY_OPTION = "familyhub_read_only"
+"""Execution option for a connection that only reads (the readiness check): on SQLite it begins
+a plain transaction, which waits for no writer."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -30,7 +35,10 @@ def _make_sqlite_behave(engine: Engine) -> None:
     """Foreign keys on, WAL for concurrent readers, and SQLAlchemy's documented pysqlite BEGIN fix.
 
     Without the fix pysqlite opens transactions itself and SAVEPOINT (used by tests and by
-    nested units of work) does not work.
+    nested units of work) does not work. Every transaction begins IMMEDIATE, taking SQLite's one
+    write lock at once: every request writes (its audit entries), and a transaction that read
+    first and wrote later would fail outright if another had committed in between
+    (SQLITE_BUSY_SNAPSHOT), where IMMEDIATE simply waits its turn.
     """
 
     @event.listens_for(engine, "connect")
@@ -44,7 +52,10 @@ def _make_sqlite_behave(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,6 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from app.db.engine import READ_ONLY_OPTION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,6 +31,6 @@ def is_at_head(engine: Engine) -> bool:
     heads = set(
         ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(False))).get_heads()
     )
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current == heads

@@ -84,6 +84,10 @@ class PersonRow(Timestamped, Base):
     contact_restricted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     restriction_reason: Mapped[str | None] = mapped_column(Text)
     restriction_visible_to: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    restriction_family_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The household the restriction was set in (see Person.restriction_family_id). No foreign
+    key: a person is stored before the household they are registered with, and households are
+    never deleted."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

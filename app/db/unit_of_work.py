@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db.audit_log import GroupCommittedAuditLog, audit_log_for
+from app.db.queries.caseload import SqlCaseloadQueries
+from app.db.queries.sync import SqlSyncQueries
 from app.db.repositories.access_facts import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
@@ -67,6 +69,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditTrail(session)
         self.needs = SqlNeedRepository(session)
         self.claims = SqlClaimRepository(session)
+        self.caseload = SqlCaseloadQueries(session)
+        self.sync = SqlSyncQueries(session)
         return self
 
     def __exit__(

@@ -38,7 +38,8 @@ from app.domain.consent import Consent, ConsentPurpose, SharingScope
 from app.domain.errors import Forbidden, InvalidValue
 
 MIN_BREAK_GLASS_REASON = 10
-"""Characters (after trimming) a break-glass reason needs: long enough to mean something."""
+"""Non-space characters a break-glass reason needs, some of them letters: long enough to mean
+something, so ten spaces or "1111111111" do not open a record."""
 
 
 class Role(StrEnum):
@@ -77,6 +78,7 @@ class Action(StrEnum):
     CREATE_FAMILY = "create_family"
     SEARCH_FAMILIES = "search_families"
     READ_DIRECTORY = "read_directory"
+    READ_MY_WORK = "read_my_work"
 
 
 FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
@@ -121,6 +123,17 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # Results must still be filtered record by record with READ_FAMILY.
         Action.SEARCH_FAMILIES: frozenset(
             {Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE, Role.MANAGER}
+        ),
+        # One's own caseload, worklist and offline sync: each record on them is still judged.
+        Action.READ_MY_WORK: frozenset(
+            {
+                Role.PRACTITIONER,
+                Role.LINK_WORKER,
+                Role.QUALITY_ASSURANCE,
+                Role.MANAGER,
+                Role.ADMIN,
+                Role.AUDITOR,
+            }
         ),
         # Names, agencies and roles of staff, to pick a lead or a TAF member; no case data.
         Action.READ_DIRECTORY: frozenset(
@@ -252,14 +265,18 @@ def sharing_in_force(consents: Iterable[Consent], today: date) -> tuple[frozense
 
 
 def valid_break_glass_reason(reason: str | None) -> bool:
-    return reason is not None and len(reason.strip()) >= MIN_BREAK_GLASS_REASON
+    if reason is None:
+        return False
+    meaningful = "".join(reason.split())
+    return len(meaningful) >= MIN_BREAK_GLASS_REASON and any(c.isalpha() for c in meaningful)
 
 
 def require_break_glass_reason(reason: str | None) -> str:
     """For the API: refuse a short reason with 422 before any record is looked at (leaks nothing)."""
     if reason is None or not valid_break_glass_reason(reason):
         raise InvalidValue(
-            f"Give a reason of at least {MIN_BREAK_GLASS_REASON} characters for opening this record.",
+            f"Give a reason in words, at least {MIN_BREAK_GLASS_REASON} characters besides spaces,"
+            " for opening this record.",
             field="break_glass_reason",
         )
     return reason.strip()
@@ -522,26 +539,34 @@ def _break_glass(principal: Principal, action: Action, normal: Decision, reason:
 
 def may_see_restricted_details(
     principal: Principal,
-    record: RecordFacts,
+    set_in: RecordFacts | None,
     *,
+    viewed_through: RecordFacts | None,
     named_practitioner_ids: frozenset[UUID],
     today: date,
 ) -> bool:
-    """Restricted details (a DA victim's address ...) go to the lead of an open episode, managers
-    and the practitioners the restriction names.
+    """Restricted details (a DA victim's refuge address ...) go to managers, the lead of an open
+    episode of the household where the restriction was set (`set_in`), and the practitioners the
+    restriction names.
 
-    Naming someone does not grant the record: a named user must also read the family through the
-    ordinary rules (never through break glass), so an old name cannot outlive their access.
+    The restriction belongs to the person, not to the household the details are seen through:
+    leading an episode in another household of theirs (one made for the purpose, say) grants
+    nothing. Naming someone does not grant the record either: a named user must also read the
+    household they see the person through (`viewed_through`) by the ordinary rules, never by break
+    glass, so an old name cannot outlive their access.
     """
     if not principal.active or principal.has(Role.REPORTING):
         return False
-    ties = _Relationships(principal, record, today)
-    if ties.manager:
+    if principal.has(Role.MANAGER):
         return True
-    if any(e.is_open and ties.leads(e) for e in record.episodes):
-        return True
+    if set_in is not None:
+        ties = _Relationships(principal, set_in, today)
+        if any(e.is_open and ties.leads(e) for e in set_in.episodes):
+            return True
     return (
-        principal.practitioner_id in named_practitioner_ids and ties.why_read_family() is not None
+        principal.practitioner_id in named_practitioner_ids
+        and viewed_through is not None
+        and _Relationships(principal, viewed_through, today).why_read_family() is not None
     )
 
 
@@ -564,16 +589,17 @@ def timeliness_hub_scope(principal: Principal, requested_hub: UUID | None) -> UU
 
 @dataclass(frozen=True)
 class SearchScope:
-    """Which relationships could let a user read a family, so a search looks only there.
-
-    The database narrows a search with it; `decide` still judges each record found (consent to
-    share, for instance, is checked there), so the scope may be wider than the answer, never
-    narrower.
+    """Exactly the records `decide` lets a user read on `today` (break glass aside), for the
+    database to page within: a page, and the cursor after it, are built only from records the user
+    may see. Each relationship below mirrors one rule of `_Relationships`; a property test holds
+    the SQL translation to `decide`.
     """
 
+    today: date | None = None
     everything: bool = False
     practitioner_id: UUID | None = None
-    """Families this practitioner registered, leads an episode of, or sits on the TAF of."""
+    """Families this practitioner registered (while they have no episode), leads an episode of,
+    or sits on the TAF of today under consent to share with the seat's agency (or all TAF)."""
     hub_ids: frozenset[UUID] = frozenset()
     """Families in, or with an episode in, these hubs (link workers)."""
     plans_awaiting_qa: bool = False
@@ -585,13 +611,14 @@ class SearchScope:
         )
 
 
-def search_scope(principal: Principal) -> SearchScope:
-    """The widest set of families `decide` could let this user read (break glass aside)."""
+def search_scope(principal: Principal, *, today: date) -> SearchScope:
+    """The set of records `decide` lets this user read on `today` (break glass aside)."""
     if not principal.active or principal.has(Role.REPORTING):
-        return SearchScope()
+        return SearchScope(today=today)
     if principal.has(Role.MANAGER):
-        return SearchScope(everything=True)
+        return SearchScope(today=today, everything=True)
     return SearchScope(
+        today=today,
         practitioner_id=principal.practitioner_id if principal.has(Role.PRACTITIONER) else None,
         hub_ids=principal.hub_ids if principal.has(Role.LINK_WORKER) else frozenset(),
         plans_awaiting_qa=principal.has(Role.QUALITY_ASSURANCE),

@@ -25,7 +25,12 @@ FIRST_SEQUENCE = 1
 
 OUTCOME_ALLOWED = "allowed"
 OUTCOME_DENIED = "denied"
-OUTCOMES = frozenset({OUTCOME_ALLOWED, OUTCOME_DENIED})
+"""The access rules refused it."""
+OUTCOME_REFUSED = "refused"
+"""The access rules allowed it, and the process then refused it (a stale version, a step out of turn)."""
+OUTCOME_FAILED = "failed"
+"""The access rules allowed it, and the request then failed for another reason."""
+OUTCOMES = frozenset({OUTCOME_ALLOWED, OUTCOME_DENIED, OUTCOME_REFUSED, OUTCOME_FAILED})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from app.domain.errors import Conflict, InvalidValue
+from app.domain.errors import Conflict, Forbidden, InvalidValue
 
 CHILD_AGE_LIMIT = 19
 """Children are children until their 19th birthday ('until they reach the age of 19', 004:869)."""
@@ -142,6 +142,9 @@ class Person:
     restriction_reason: str | None = None
     restriction_visible_to: frozenset[uuid.UUID] = field(default_factory=frozenset)
     """Practitioners the restriction names as allowed to see the restricted details."""
+    restriction_family_id: uuid.UUID | None = None
+    """The household the restriction was set in: its open episodes' leads see the details,
+    whichever household the person is seen through (the restriction belongs to the person)."""
     version: int = 1
 
     @property
@@ -311,6 +314,38 @@ def check_reference(reference: str) -> str:
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9/\-]{2,31}", text):
         raise InvalidValue("A reference is 3 to 32 letters, digits, '-' or '/'.", field="reference")
     return text
+
+
+RESTRICTED_FIELDS = frozenset(
+    {"contact", "contact_restricted", "restriction_reason", "restriction_visible_to"}
+)
+"""A person's details a contact restriction protects, and the restriction itself."""
+
+
+def check_restricted_change(
+    person: Person, changed_fields: Iterable[str], *, may_see_restricted: bool
+) -> None:
+    """Only those a restriction lets see the details may change them or lift the restriction.
+
+    Otherwise any practitioner who could write one household of a domestic-abuse victim could
+    lift the restriction on her refuge address in every household she belongs to.
+    """
+    touched = RESTRICTED_FIELDS.intersection(changed_fields)
+    if person.contact_restricted and touched and not may_see_restricted:
+        raise Forbidden(
+            "Only those who may see a member's restricted details may change them or the"
+            " restriction.",
+            field=sorted(touched)[0],
+        )
+
+
+def restrict_in(before: Person, after: Person, household_id: uuid.UUID) -> Person:
+    """Anchor a restriction to the household it is set in; lifting it removes the anchor."""
+    if not after.contact_restricted:
+        return replace(after, restriction_family_id=None)
+    if before.contact_restricted and before.restriction_family_id is not None:
+        return replace(after, restriction_family_id=before.restriction_family_id)
+    return replace(after, restriction_family_id=household_id)
 
 
 def visible_contact(person: Person, *, may_see_restricted: bool) -> ContactDetails | None:

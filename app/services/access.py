@@ -22,11 +22,9 @@ from app.domain.access import (
     Visibility,
     decide,
     decide_named,
-    may_see_restricted_details,
 )
 from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_DENIED
 from app.domain.errors import Forbidden, NotFound
-from app.domain.families import Person
 from app.services.ports import AuditRecord, Clock, UnitOfWork
 
 T = TypeVar("T")
@@ -252,22 +250,3 @@ def read_visible_episodes(
         at=clock.now(),
     )
     return result, {eid for eid, _ in allowed}
-
-
-def restricted_details_visible_to(
-    subject: Subject, record: RecordFacts | None, people: Iterable[Person], clock: Clock
-) -> set[uuid.UUID]:
-    """The people whose restricted details this user may see (the lead, managers, those named)."""
-    if record is None:
-        return set()
-    return {
-        p.id
-        for p in people
-        if p.contact_restricted
-        and may_see_restricted_details(
-            subject.principal,
-            record,
-            named_practitioner_ids=p.restriction_visible_to,
-            today=clock.today(),
-        )
-    }

@@ -9,9 +9,9 @@ from typing import Any
 
 from app.domain.assessments import Assessment, Need
 from app.domain.errors import IllegalTransition, NotFound
+from app.domain.versions import Expected, check_version
 from app.outcome_framework import headline_codes
 from app.services.episodes import load_episode
-from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
 
 
@@ -48,7 +48,7 @@ def revise_assessment(
     assessment_id: uuid.UUID,
     changes: AssessmentChanges,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Assessment:
     with uow:
         assessment = _load(uow, episode_id, assessment_id)
@@ -71,7 +71,7 @@ def complete_assessment(
     episode_id: uuid.UUID,
     assessment_id: uuid.UUID,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Assessment:
     """A completed assessment is a record of what was found: it never changes afterwards."""
     with uow:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from app.domain.access import Principal, Role
+from app.domain.access import Action, Role
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import MemberRole, Person, household_name
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
@@ -22,15 +22,22 @@ from app.domain.worklist import (
     next_deadline,
 )
 from app.services.needs import ClosedCase, sustainment_checks_due
-from app.services.ports import ClaimsUnitOfWork, UnitOfWork
+from app.services.ports import ClaimsUnitOfWork, Clock
+from app.services.use_case import Actor, UseCase
 
 
-class HouseholdView(Protocol):
+@dataclass(frozen=True)
+class Household:
+    """A household as a caseload row names it: its reference and current members."""
+
     reference: str
     members: list[tuple[MemberRole, Person]]
 
 
-class AssignedActionView(Protocol):
+@dataclass(frozen=True)
+class AssignedAction:
+    """A plan action assigned to the practitioner through their TAF seat."""
+
     episode_id: uuid.UUID
     family_id: uuid.UUID
     plan_id: uuid.UUID
@@ -50,12 +57,8 @@ class CaseloadQueries(Protocol):
         after: tuple[date, uuid.UUID] | None,
         limit: int,
     ) -> tuple[list[Episode], tuple[date, uuid.UUID] | None]: ...
-    def households(
-        self, family_ids: list[uuid.UUID], on: date
-    ) -> dict[uuid.UUID, HouseholdView]: ...
-    def assigned_actions(
-        self, practitioner_id: uuid.UUID, on: date
-    ) -> list[AssignedActionView]: ...
+    def households(self, family_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, Household]: ...
+    def assigned_actions(self, practitioner_id: uuid.UUID, on: date) -> list[AssignedAction]: ...
     def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
     def led_closed_episodes(self, lead_id: uuid.UUID) -> Sequence[ClosedCase]: ...
     def episodes_awaiting_quality_assurance(self) -> list[Episode]: ...
@@ -64,7 +67,9 @@ class CaseloadQueries(Protocol):
     ) -> dict[uuid.UUID, uuid.UUID]: ...
 
 
-QueriesFactory = Callable[[], CaseloadQueries]
+class CaseloadUnitOfWork(ClaimsUnitOfWork, Protocol):
+    @property
+    def caseload(self) -> CaseloadQueries: ...
 
 
 @dataclass(frozen=True)
@@ -77,28 +82,35 @@ class CaseloadEntry:
 
 
 def caseload(
-    uow: UnitOfWork,
-    queries: QueriesFactory,
-    lead_id: uuid.UUID,
+    uow: CaseloadUnitOfWork,
+    clock: Clock,
+    actor: Actor,
     *,
     stage: EpisodeStage | None,
     hub_id: uuid.UUID | None,
     page: PageRequest,
-    as_of: date,
 ) -> Page[CaseloadEntry]:
     """The episodes I lead, overdue first, then due soonest; one request renders the home screen."""
     after = page.after_key(date.fromisoformat, uuid.UUID)
-    with uow:
-        q = queries()
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_MY_WORK, "caseload")
+        if not actor.principal.has(Role.PRACTITIONER):
+            # Only practitioners lead episodes (the access rules' `leads`).
+            uc.commit()
+            return Page(items=[], next_cursor=None)
+        as_of = uc.today
         due_soon = uow.policies.history().in_force_on(as_of).due_soon_days
-        episodes, last = q.led_episodes(
-            lead_id,
+        found, last = uow.caseload.led_episodes(
+            actor.principal.practitioner_id,
             stage=stage.value if stage else None,
             hub_id=hub_id,
             after=after,
             limit=page.limit,
         )
-        households = q.households([e.family_id for e in episodes], as_of)
+        readable = uc.readable_episodes((e.id, e.family_id) for e in found)
+        episodes = [e for e in found if e.id in readable]
+        households = uow.caseload.households([e.family_id for e in episodes], as_of)
+        uc.commit()
     entries = []
     for episode in episodes:
         household = households.get(episode.family_id)
@@ -122,21 +134,24 @@ def caseload(
 
 
 def worklist(
-    uow: ClaimsUnitOfWork,
-    queries: QueriesFactory,
-    principal: Principal,
+    uow: CaseloadUnitOfWork,
+    clock: Clock,
+    actor: Actor,
     *,
-    as_of: date,
+    as_of: date | None,
     page: PageRequest,
 ) -> Page[WorkItem]:
     """Everything due from me across my roles: as lead, as TAF member, as quality assurance officer."""
+    principal = actor.principal
     items: list[WorkItem] = []
-    with uow:
-        q = queries()
-        due_soon = uow.policies.history().in_force_on(as_of).due_soon_days
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_MY_WORK, "worklist")
+        day = as_of or uc.today
+        q = uow.caseload
+        due_soon = uow.policies.history().in_force_on(day).due_soon_days
         if principal.has(Role.PRACTITIONER):
             for episode in q.led_open_episodes(principal.practitioner_id):
-                items.extend(_lead_work(episode, as_of, due_soon))
+                items.extend(_lead_work(episode, day, due_soon))
             for view in sustainment_checks_due(
                 uow, q.led_closed_episodes(principal.practitioner_id)
             ):
@@ -147,19 +162,19 @@ def worklist(
                         episode_id=view.stored.episode_id,
                         family_id=view.stored.family_id,
                         due_on=view.sustainment_due_on,
-                        state=due_state(view.sustainment_due_on, as_of, due_soon),
+                        state=due_state(view.sustainment_due_on, day, due_soon),
                         need_id=view.stored.record.need.id,
                         description=f"Check the {view.stored.record.need.headline} outcome has held",
                     )
                 )
-            for action in q.assigned_actions(principal.practitioner_id, as_of):
+            for action in q.assigned_actions(principal.practitioner_id, day):
                 items.append(
                     WorkItem(
                         kind=WorkKind.DO_PLAN_ACTION,
                         episode_id=action.episode_id,
                         family_id=action.family_id,
                         due_on=action.due_on,
-                        state=due_state(action.due_on, as_of, due_soon),
+                        state=due_state(action.due_on, day, due_soon),
                         plan_id=action.plan_id,
                         action_id=action.action_id,
                         description=action.description,
@@ -169,18 +184,27 @@ def worklist(
             waiting = q.episodes_awaiting_quality_assurance()
             plans = q.plan_ids_awaiting_quality_assurance([e.id for e in waiting])
             for episode in waiting:
-                clock = episode.quality_assurance_deadline
+                running = episode.quality_assurance_deadline
                 items.append(
                     WorkItem(
                         kind=WorkKind.DECIDE_ON_PLAN,
                         episode_id=episode.id,
                         family_id=episode.family_id,
-                        due_on=clock.due_on if clock else None,
-                        state=_running(clock, as_of, due_soon),
+                        due_on=running.due_on if running else None,
+                        state=_running(running, day, due_soon),
                         plan_id=plans.get(episode.id),
                     )
                 )
-    return page_in_memory(by_urgency(items), _work_key, page)
+        # Judged before paging, so a page and its cursor hold only work the user may see.
+        readable = uc.readable_episode_ids((i.episode_id, i.family_id) for i in items)
+        shown = page_in_memory(
+            by_urgency([i for i in items if (i.episode_id, i.family_id) in readable]),
+            _work_key,
+            page,
+        )
+        uc.listed_episodes((i.episode_id, i.family_id) for i in shown.items)
+        uc.commit()
+    return shown
 
 
 def _work_key(item: WorkItem) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ from app.domain.supporting_families import (
     holds_phase,
     raise_claim,
 )
-from app.services.families import check_version
+from app.domain.versions import Expected, check_version
 from app.services.ports import (
     ClaimsUnitOfWork,
     Clock,
@@ -688,7 +688,7 @@ def audit_claim(
     outcome: AuditOutcome,
     notes: str,
     auditor_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> StoredClaim:
     """Internal audit approves or rejects a claim with notes (K9, C7). The record must still match
     the evidence pack the auditor reviewed; the approved pack is frozen from then on."""
@@ -720,7 +720,7 @@ def submit_claim(
     claim_id: uuid.UUID,
     *,
     by: uuid.UUID,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> StoredClaim:
     """Submit one approved claim; nothing is submitted without internal audit approval (C7)."""
     with uow:

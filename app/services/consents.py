@@ -15,8 +15,8 @@ from app.domain.consent import (
 )
 from app.domain.errors import InvalidValue, NotFound
 from app.domain.families import Family, MemberRole
+from app.domain.versions import Expected, check_version
 from app.services.episodes import record_consent_withdrawn_on_open_episodes
-from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
 
 
@@ -76,7 +76,7 @@ def withdraw_consent(
     consent_id: uuid.UUID,
     *,
     withdrawal: Withdrawal,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Consent:
     """Record a withdrawal on the consent; the history keeps both."""
     with uow:

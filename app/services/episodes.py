@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from app.calendars import default_calendar
+from app.domain.access import Action
 from app.domain.assessments import Assessment, start_assessment_draft
 from app.domain.consent import ConsentPurpose, consent_in_force
 from app.domain.episodes import (
@@ -23,9 +24,17 @@ from app.domain.families import MemberRole
 from app.domain.paging import Page, PageRequest
 from app.domain.practitioners import Practitioner
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
+from app.domain.versions import Expected, check_version
 from app.outcome_framework import headline_codes
-from app.services.families import check_version
 from app.services.ports import Clock, EpisodeFilter, UnitOfWork
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
@@ -91,155 +100,205 @@ class EpisodeRequest:
 
 
 def open_new_episode(
-    uow: UnitOfWork, clock: Clock, request: EpisodeRequest, *, levels: Collection[str]
-) -> EpisodeRecord:
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    request: EpisodeRequest,
+    *,
+    levels: Collection[str],
+    idempotency: IdempotentRequest[EpisodeRecord] | None = None,
+) -> EpisodeRecord | Replayed:
     """Open an episode for a family; a family that had one before gets a new one linked to the old."""
-    today = clock.today()
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.OPEN_EPISODE, Target.family(request.family_id, "episode"))
+        return run_idempotent(uc, idempotency, lambda: _open(uc, request, levels))
+
+
+def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> EpisodeRecord:
+    uow, today = uc.uow, uc.today
     requested_on = request.requested_on or today
     if requested_on > today:
         raise InvalidValue("A request cannot be dated in the future.", field="requested_on")
-    with uow:
-        family = uow.families.get(request.family_id)
-        if family is None:
-            raise InvalidValue("There is no family with this id.", field="family_id")
-        # One open episode per family: two requests opening one at once take turns from here,
-        # so the second sees the first's episode below and is refused.
-        uow.families.lock(family.id)
-        hub_id = request.hub_id or family.hub_id
-        hub = uow.reference.hub(hub_id)
-        if hub is None or not hub.active:
-            raise InvalidValue("There is no active family hub with this id.", field="hub_id")
-        for index, person_id in enumerate(request.child_person_ids):
-            membership = family.membership_of(person_id, requested_on)
-            if membership is None or membership.role is not MemberRole.CHILD:
-                raise InvalidValue(
-                    "Each child must be a current child member of the family.",
-                    field=f"child_person_ids[{index}]",
-                )
-        _require_lead(uow, request.lead_practitioner_id, "lead_practitioner_id")
-        previous = uow.episodes.for_family(family.id)
-        if any(e.is_open for e in previous):
-            raise Conflict(
-                "This family already has an open episode; close it before opening another."
+    family = uow.families.get(request.family_id)
+    assert family is not None  # the access rules found it
+    # One open episode per family: two requests opening one at once take turns from here,
+    # so the second sees the first's episode below and is refused.
+    uow.families.lock(family.id)
+    hub_id = request.hub_id or family.hub_id
+    hub = uow.reference.hub(hub_id)
+    if hub is None or not hub.active:
+        raise InvalidValue("There is no active family hub with this id.", field="hub_id")
+    for index, person_id in enumerate(request.child_person_ids):
+        membership = family.membership_of(person_id, requested_on)
+        if membership is None or membership.role is not MemberRole.CHILD:
+            raise InvalidValue(
+                "Each child must be a current child member of the family.",
+                field=f"child_person_ids[{index}]",
             )
-        closed = [e for e in previous if e.closed_on is not None]
-        episode = open_episode(
-            id=uuid.uuid4(),
-            family_id=family.id,
-            hub_id=hub_id,
-            source=request.source,
-            level_of_need=request.level_of_need,
-            allowed_levels=levels,
-            lead_practitioner_id=request.lead_practitioner_id,
-            child_person_ids=request.child_person_ids,
-            requested_on=requested_on,
-            previous_episode_id=max(closed, key=lambda e: e.closed_on or requested_on).id
-            if closed
-            else None,
-            step_down_reference=request.step_down_reference,
-            step_down_notes=request.step_down_notes,
-            reason=request.reason,
-        )
-        uow.episodes.add(episode, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
+    _require_lead(uow, request.lead_practitioner_id, "lead_practitioner_id")
+    previous = uow.episodes.for_family(family.id)
+    if any(e.is_open for e in previous):
+        raise Conflict("This family already has an open episode; close it before opening another.")
+    closed = [e for e in previous if e.closed_on is not None]
+    episode = open_episode(
+        id=uuid.uuid4(),
+        family_id=family.id,
+        hub_id=hub_id,
+        source=request.source,
+        level_of_need=request.level_of_need,
+        allowed_levels=levels,
+        lead_practitioner_id=request.lead_practitioner_id,
+        child_person_ids=request.child_person_ids,
+        requested_on=requested_on,
+        previous_episode_id=max(closed, key=lambda e: e.closed_on or requested_on).id
+        if closed
+        else None,
+        step_down_reference=request.step_down_reference,
+        step_down_notes=request.step_down_notes,
+        reason=request.reason,
+    )
+    uow.episodes.add(episode, at=uc.now)
+    uc.identify(Action.OPEN_EPISODE, episode.id)
+    return episode_record(uow, episode, today)
+
+
+def get_episode(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID, as_of: date | None
+) -> EpisodeRecord:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id))
+        record = episode_record(uow, load_episode(uow, episode_id), as_of or uc.today)
+        uc.commit()
         return record
 
 
-def get_episode(uow: UnitOfWork, episode_id: uuid.UUID, as_of: date) -> EpisodeRecord:
-    with uow:
-        return episode_record(uow, load_episode(uow, episode_id), as_of)
-
-
 def search_episodes(
-    uow: UnitOfWork, flt: EpisodeFilter, page: PageRequest, as_of: date
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    flt: EpisodeFilter,
+    page: PageRequest,
+    as_of: date | None,
 ) -> Page[EpisodeRecord]:
-    with uow:
-        found = uow.episodes.search(flt, page)
-        leads = uow.practitioners.get_many([e.lead_practitioner_id for e in found.items])
+    """Episodes the user may read, matching the filter; scoped in SQL like every list."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.SEARCH_FAMILIES, "episode_search")
+        found = uow.episodes.search(replace(flt, scope=uc.search_scope()), page)
+        readable = uc.readable_episodes((e.id, e.family_id) for e in found.items)
+        episodes = [e for e in found.items if e.id in readable]
+        leads = uow.practitioners.get_many([e.lead_practitioner_id for e in episodes])
         history = uow.policies.history()
+        day = as_of or uc.today
         records = [
             EpisodeRecord(
                 episode=e,
                 lead=leads.get(e.lead_practitioner_id),
-                deadlines=deadline_views(e.current_deadlines(), history, as_of),
-                as_of=as_of,
+                deadlines=deadline_views(e.current_deadlines(), history, day),
+                as_of=day,
             )
-            for e in found.items
+            for e in episodes
         ]
+        uc.commit()
         return Page(items=records, next_cursor=found.next_cursor)
 
 
-def start_assessment(
-    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, *, expected_version: int | None
-) -> tuple[EpisodeRecord, Assessment]:
-    """Consent to take part is in force: the assessment starts and its clock runs from the consent date."""
-    today = clock.today()
-    with uow:
+def _step(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    expected_version: Expected,
+    step: Callable[[UseCase, Episode], None],
+    *,
+    action: Action = Action.WRITE_EPISODE,
+) -> EpisodeRecord:
+    """One step of the process on an episode: access, version, the step, save, one commit."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(action, Target.episode(episode_id))
         episode = load_episode(uow, episode_id)
         check_version(expected_version, episode.version)
+        step(uc, episode)
+        uow.episodes.save(episode, at=uc.now)
+        record = episode_record(uow, episode, uc.today)
+        uc.commit()
+        return record
+
+
+def start_assessment(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    expected_version: Expected,
+) -> tuple[EpisodeRecord, Assessment]:
+    """Consent to take part is in force: the assessment starts and its clock runs from the consent date."""
+    started: list[Assessment] = []
+
+    def start(uc: UseCase, episode: Episode) -> None:
         consent = consent_in_force(
-            uow.consents.for_family(episode.family_id), ConsentPurpose.EARLY_HELP, today
+            uc.uow.consents.for_family(episode.family_id), ConsentPurpose.EARLY_HELP, uc.today
         )
         episode.start_assessment(
-            today,
+            uc.today,
             consent_given_on=consent.given_on if consent else None,
-            policy_history=uow.policies.history(),
+            policy_history=uc.uow.policies.history(),
             calendar=default_calendar(),
         )
         assessment = start_assessment_draft(
             id=uuid.uuid4(),
             episode_id=episode.id,
-            started_on=today,
+            started_on=uc.today,
             allowed_headlines=headline_codes(),
             covered_person_ids=episode.child_person_ids,
         )
-        uow.episodes.save(episode, at=clock.now())
-        uow.assessments.add(assessment, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
-        return record, assessment
+        uc.uow.assessments.add(assessment, at=uc.now)
+        started.append(assessment)
+
+    record = _step(uow, clock, actor, episode_id, expected_version, start)
+    return record, started[0]
 
 
 def assign_lead(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     *,
     practitioner_id: uuid.UUID,
     reason: str | None,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> EpisodeRecord:
     """Hand the episode to another lead professional; the history keeps who, from, to, when and why."""
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
-        _require_lead(uow, practitioner_id, "practitioner_id")
-        episode.assign_lead(practitioner_id, clock.today(), reason)
-        uow.episodes.save(episode, at=clock.now())
-        record = episode_record(uow, episode, clock.today())
-        uow.commit()
-        return record
+
+    def assign(uc: UseCase, episode: Episode) -> None:
+        _require_lead(uc.uow, practitioner_id, "practitioner_id")
+        episode.assign_lead(practitioner_id, uc.today, reason)
+
+    return _step(
+        uow, clock, actor, episode_id, expected_version, assign, action=Action.REASSIGN_LEAD
+    )
 
 
 def change_level(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     *,
     level: str,
     reason: str | None,
-    expected_version: int | None,
+    expected_version: Expected,
     levels: Collection[str],
 ) -> EpisodeRecord:
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
-        episode.change_level(level, clock.today(), reason, levels)
-        uow.episodes.save(episode, at=clock.now())
-        record = episode_record(uow, episode, clock.today())
-        uow.commit()
-        return record
+    return _step(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        expected_version,
+        lambda uc, episode: episode.change_level(level, uc.today, reason, levels),
+    )
 
 
 @dataclass(frozen=True)
@@ -254,18 +313,16 @@ class Closure:
 def close_episode(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     closure: Closure,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> EpisodeRecord:
-    today = clock.today()
-    closed_on = closure.closed_on or today
-    if closed_on > today:
-        raise InvalidValue("An episode cannot be closed in the future.", field="closed_on")
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
+    def close(uc: UseCase, episode: Episode) -> None:
+        closed_on = closure.closed_on or uc.today
+        if closed_on > uc.today:
+            raise InvalidValue("An episode cannot be closed in the future.", field="closed_on")
         episode.close(
             closed_on,
             closure.reason,
@@ -273,10 +330,8 @@ def close_episode(
             closure.notes,
             closure.stepped_up_reference,
         )
-        uow.episodes.save(episode, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
-        return record
+
+    return _step(uow, clock, actor, episode_id, expected_version, close)
 
 
 def record_consent_withdrawn_on_open_episodes(

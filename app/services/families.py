@@ -1,4 +1,8 @@
-"""Use cases for households and their members: register, find, change, join and leave."""
+"""Use cases for households and their members: register, find, change, join and leave.
+
+A person may belong to more than one household (a child of separated parents); everything that
+reaches a person directly goes through `UseCase.require_person`, one check for every path.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from app.domain.errors import InvalidValue, NotFound, PreconditionRequired, StaleVersion
+from app.domain.access import Action, RecordFacts
+from app.domain.errors import InvalidValue, NotFound
 from app.domain.families import (
     Address,
     DuplicateCandidate,
@@ -19,12 +24,23 @@ from app.domain.families import (
     Relationship,
     RelationshipKind,
     check_reference,
+    check_restricted_change,
+    restrict_in,
     validate_membership,
     validate_person,
     validate_relationship,
 )
 from app.domain.paging import Page, PageRequest
+from app.domain.versions import Expected, check_version
 from app.services.ports import Clock, FamilyFilter, UnitOfWork
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
@@ -43,26 +59,33 @@ class FamilyDraft:
     hub_id: uuid.UUID
     members: Sequence[NewMember] = field(default_factory=tuple)
     reference: str | None = None
-    created_by_practitioner_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
 class FamilyRecord:
-    """A household with its people, as a reader sees it."""
+    """A household with its people, as this reader may see it."""
 
     family: Family
     people: dict[uuid.UUID, Person]
     relationships: list[Relationship]
     warnings: list[DuplicateCandidate] = field(default_factory=list)
     visible_duplicates: frozenset[uuid.UUID] = frozenset()
+    """Of the warnings, the households the reader may see (the others are not named)."""
+    restricted_visible: frozenset[uuid.UUID] = frozenset()
+    """The people whose restricted details the reader may see."""
 
 
-def check_version(expected: int | None, actual: int) -> None:
-    """Every update names the version it was based on, so offline edits never overwrite newer data."""
-    if expected is None:
-        raise PreconditionRequired("Send If-Match with the ETag of the version you are changing.")
-    if expected != actual:
-        raise StaleVersion.changed_elsewhere()
+@dataclass(frozen=True)
+class PersonView:
+    person: Person
+    may_see_restricted: bool
+
+
+@dataclass(frozen=True)
+class DuplicateView:
+    candidate: DuplicateCandidate
+    known: bool
+    """Whether the reader may see the household (otherwise it is not named)."""
 
 
 def _new_reference(uow: UnitOfWork) -> str:
@@ -73,16 +96,22 @@ def _new_reference(uow: UnitOfWork) -> str:
             return reference
 
 
-def _load_record(
-    uow: UnitOfWork, family: Family, warnings: list[DuplicateCandidate] | None = None
+def _record(
+    uc: UseCase,
+    family: Family,
+    facts: RecordFacts | None,
+    *,
+    people: dict[uuid.UUID, Person] | None = None,
+    with_relationships: bool = True,
 ) -> FamilyRecord:
     family.memberships.sort(key=lambda m: (m.joined_on, m.id))
-    people = uow.people.get_many([m.person_id for m in family.memberships])
+    if people is None:
+        people = uc.uow.people.get_many([m.person_id for m in family.memberships])
     return FamilyRecord(
         family=family,
         people=people,
-        relationships=uow.families.relationships(family.id),
-        warnings=warnings or [],
+        relationships=uc.uow.families.relationships(family.id) if with_relationships else [],
+        restricted_visible=frozenset(uc.restricted_visible(facts, people.values())),
     )
 
 
@@ -92,11 +121,25 @@ def _require_hub(uow: UnitOfWork, hub_id: uuid.UUID) -> None:
         raise InvalidValue("There is no active family hub with this id.", field="hub_id")
 
 
+def _existing_person(uc: UseCase, person_id: uuid.UUID, field_name: str) -> Person:
+    """An existing person joining another household: only someone who may change their record
+    (the lead of one of their households) may add them, or a household of one's own would be a
+    way round the access rules. A person the user may not know is answered as an unknown id."""
+    try:
+        uc.require_person(Action.WRITE_FAMILY, person_id, resource_type="family_member")
+    except NotFound:
+        raise InvalidValue("There is no person with this id.", field=field_name) from None
+    person = uc.uow.people.get(person_id)
+    assert person is not None  # a household of theirs was found
+    return person
+
+
 def _prepare_member(
-    uow: UnitOfWork, family: Family, new: NewMember, *, today: date, index: int | None
+    uc: UseCase, family: Family, new: NewMember, *, index: int | None
 ) -> tuple[Membership, Person | None]:
     """Validate one new member; returns the membership and, for a new person, the person to store."""
     prefix = f"members[{index}]." if index is not None else ""
+    today = uc.today
     joined_on = new.joined_on or today
     if (new.person is None) == (new.person_id is None):
         raise InvalidValue(
@@ -108,13 +151,11 @@ def _prepare_member(
             person = validate_person(new.person, today=today)
         except InvalidValue as exc:
             raise InvalidValue(exc.detail, field=f"{prefix}person.{exc.field}") from exc
+        person = restrict_in(person, person, family.id)
         created = person
     else:
         assert new.person_id is not None
-        existing = uow.people.get(new.person_id)
-        if existing is None:
-            raise InvalidValue("There is no person with this id.", field=f"{prefix}person_id")
-        person = existing
+        person = _existing_person(uc, new.person_id, f"{prefix}person_id")
     try:
         validate_membership(person, new.role, on=joined_on, today=today)
     except InvalidValue as exc:
@@ -132,7 +173,7 @@ def _prepare_member(
     return membership, created
 
 
-def find_possible_duplicates(
+def _possible_duplicates(
     uow: UnitOfWork,
     *,
     postcode: str | None,
@@ -141,225 +182,291 @@ def find_possible_duplicates(
 ) -> list[DuplicateCandidate]:
     """Households that may already be this one: a child with the same name and date of birth, or the
     same postcode and surname. Asked before creating, so nobody opens a second record for a family."""
-    with uow:
-        children = [
+    return uow.families.possible_duplicates(
+        children=[
             (p.given_name, p.family_name, p.date_of_birth)
             for p in members
             if p.date_of_birth is not None
-        ]
-        surnames = [(postcode, p.family_name) for p in members] if postcode else []
-        return uow.families.possible_duplicates(
-            children=children, postcode_surnames=surnames, exclude=exclude
-        )
+        ],
+        postcode_surnames=[(postcode, p.family_name) for p in members] if postcode else [],
+        exclude=exclude,
+    )
 
 
-def create_family(uow: UnitOfWork, clock: Clock, draft: FamilyDraft) -> FamilyRecord:
-    today, now = clock.today(), clock.now()
-    with uow:
-        _require_hub(uow, draft.hub_id)
-        if draft.reference is not None:
-            reference = check_reference(draft.reference)
-            if uow.families.reference_exists(reference):
-                raise InvalidValue(
-                    f"The reference {reference} is already in use.", field="reference"
-                )
-        else:
-            reference = _new_reference(uow)
-        family = Family(
-            id=uuid.uuid4(),
-            reference=reference,
-            address=draft.address,
-            hub_id=draft.hub_id,
-            created_by_practitioner_id=draft.created_by_practitioner_id,
-        )
-        new_people: list[Person] = []
-        for index, new in enumerate(draft.members):
-            membership, created = _prepare_member(uow, family, new, today=today, index=index)
-            family.add_member(membership)
-            if created is not None:
-                new_people.append(created)
-        all_people = new_people + list(
-            uow.people.get_many([m.person_id for m in family.memberships]).values()
-        )
-        warnings = uow.families.possible_duplicates(
-            children=[
-                (p.given_name, p.family_name, p.date_of_birth)
-                for p in all_people
-                if p.date_of_birth
-            ],
-            postcode_surnames=[(family.address.postcode, p.family_name) for p in all_people],
-        )
-        for person in new_people:
-            uow.people.add(person, at=now)
-        uow.families.add(family, at=now)
-        record = _load_record(uow, family, warnings)
-        uow.commit()
+def check_duplicates(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    postcode: str | None,
+    members: Sequence[Person],
+) -> list[DuplicateView]:
+    """Before registering a family: households that may already be it, named only if readable."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.CREATE_FAMILY, "duplicate_check")
+        candidates = _possible_duplicates(uow, postcode=postcode, members=members)
+        known = uc.readable_families(c.family_id for c in candidates)
+        uc.commit()
+        return [DuplicateView(c, c.family_id in known) for c in candidates]
+
+
+def create_family(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    draft: FamilyDraft,
+    *,
+    idempotency: IdempotentRequest[FamilyRecord] | None = None,
+) -> FamilyRecord | Replayed:
+    """Register a household with its members; the answer warns of possible duplicates."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.CREATE_FAMILY, "family")
+        return run_idempotent(uc, idempotency, lambda: _create_family(uc, draft))
+
+
+def _create_family(uc: UseCase, draft: FamilyDraft) -> FamilyRecord:
+    uow = uc.uow
+    _require_hub(uow, draft.hub_id)
+    if draft.reference is not None:
+        reference = check_reference(draft.reference)
+        if uow.families.reference_exists(reference):
+            raise InvalidValue(f"The reference {reference} is already in use.", field="reference")
+    else:
+        reference = _new_reference(uow)
+    family = Family(
+        id=uuid.uuid4(),
+        reference=reference,
+        address=draft.address,
+        hub_id=draft.hub_id,
+        created_by_practitioner_id=uc.principal.practitioner_id,
+    )
+    new_people: list[Person] = []
+    for index, new in enumerate(draft.members):
+        membership, created = _prepare_member(uc, family, new, index=index)
+        family.add_member(membership)
+        if created is not None:
+            new_people.append(created)
+    existing = uow.people.get_many(
+        [m.person_id for m in family.memberships if m.person_id not in {p.id for p in new_people}]
+    )
+    warnings = _possible_duplicates(
+        uow, postcode=family.address.postcode, members=[*new_people, *existing.values()]
+    )
+    known = uc.readable_families(w.family_id for w in warnings)
+    for person in new_people:
+        uow.people.add(person, at=uc.now)
+    uow.families.add(family, at=uc.now)
+    uc.identify(Action.CREATE_FAMILY, family.id, family.id)
+    people = {**existing, **{p.id: p for p in new_people}}
+    # The registrar may write the new household: its facts are theirs for the restriction rules.
+    facts = uow.access.for_families([family.id], uc.today).get(family.id)
+    return replace(
+        _record(uc, family, facts, people=people),
+        warnings=warnings,
+        visible_duplicates=frozenset(known),
+    )
+
+
+def get_family(uow: UnitOfWork, clock: Clock, actor: Actor, family_id: uuid.UUID) -> FamilyRecord:
+    with UseCase(uow, clock, actor) as uc:
+        facts = uc.require(Action.READ_FAMILY, Target.family(family_id))
+        family = uow.families.get(family_id)
+        assert family is not None  # its facts were found
+        record = _record(uc, family, facts)
+        uc.commit()
         return record
 
 
-def get_family(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
-    with uow:
-        family = uow.families.get(family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
-        return _load_record(uow, family)
-
-
-def search_families(uow: UnitOfWork, flt: FamilyFilter, page: PageRequest) -> Page[FamilyRecord]:
-    with uow:
-        found = uow.families.search(flt, page)
-        people = uow.people.get_many([m.person_id for f in found.items for m in f.memberships])
+def search_families(
+    uow: UnitOfWork, clock: Clock, actor: Actor, flt: FamilyFilter, page: PageRequest
+) -> Page[FamilyRecord]:
+    """Households the user may read, matching the filter; the scope is applied in SQL, so a page
+    and its cursor are only ever built from records the user may see."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.SEARCH_FAMILIES, "family_search")
+        found = uow.families.search(replace(flt, scope=uc.search_scope()), page)
+        readable = uc.readable_families(f.id for f in found.items)
+        families = [f for f in found.items if f.id in readable]
+        people = uow.people.get_many([m.person_id for f in families for m in f.memberships])
+        uc.prefetch_restrictions(people.values())
         records = [
-            FamilyRecord(
-                family=f,
+            _record(
+                uc,
+                f,
+                readable[f.id],
                 people={m.person_id: people[m.person_id] for m in f.memberships},
-                relationships=[],
+                with_relationships=False,
             )
-            for f in found.items
+            for f in families
         ]
+        uc.commit()
         return Page(items=records, next_cursor=found.next_cursor)
 
 
 def update_family(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     family_id: uuid.UUID,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
     address: Address | None = None,
     hub_id: uuid.UUID | None = None,
 ) -> FamilyRecord:
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        facts = uc.require(Action.WRITE_FAMILY, Target.family(family_id))
         family = uow.families.get(family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
+        assert family is not None
         check_version(expected_version, family.version)
         if hub_id is not None:
             _require_hub(uow, hub_id)
             family.hub_id = hub_id
         if address is not None:
             family.address = address
-        uow.families.save(family, at=clock.now())
-        record = _load_record(uow, family)
-        uow.commit()
+        uow.families.save(family, at=uc.now)
+        record = _record(uc, family, facts)
+        uc.commit()
         return record
 
 
+@dataclass(frozen=True)
+class AddedMember:
+    record: FamilyRecord
+    membership: Membership
+
+
 def add_member(
-    uow: UnitOfWork, clock: Clock, family_id: uuid.UUID, new: NewMember
-) -> tuple[FamilyRecord, Membership]:
-    now = clock.now()
-    with uow:
-        family = uow.families.get(family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
-        membership, created = _prepare_member(uow, family, new, today=clock.today(), index=None)
-        family.add_member(membership)
-        if created is not None:
-            uow.people.add(created, at=now)
-        uow.families.save(family, at=now)
-        record = _load_record(uow, family)
-        uow.commit()
-        return record, membership
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    family_id: uuid.UUID,
+    new: NewMember,
+    *,
+    idempotency: IdempotentRequest[AddedMember] | None = None,
+) -> AddedMember | Replayed:
+    """Add a member: a new person, or an existing person joining a second household."""
+    with UseCase(uow, clock, actor) as uc:
+        facts = uc.require(Action.WRITE_FAMILY, Target.family(family_id, "family_member"))
+
+        def add() -> AddedMember:
+            family = uow.families.get(family_id)
+            assert family is not None
+            membership, created = _prepare_member(uc, family, new, index=None)
+            family.add_member(membership)
+            if created is not None:
+                uow.people.add(created, at=uc.now)
+            uow.families.save(family, at=uc.now)
+            return AddedMember(_record(uc, family, facts), membership)
+
+        return run_idempotent(uc, idempotency, add)
 
 
 def record_member_left(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     family_id: uuid.UUID,
     membership_id: uuid.UUID,
     *,
     left_on: date,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> FamilyRecord:
     """A member leaves the household; the membership is kept as history."""
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        facts = uc.require(
+            Action.WRITE_FAMILY, Target.family(family_id, "family_member", membership_id)
+        )
         family = uow.families.get(family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
+        assert family is not None
         check_version(expected_version, family.version)
         membership = next((m for m in family.memberships if m.id == membership_id), None)
         if membership is None:
             raise NotFound("This family has no member with this id.")
-        if left_on > clock.today():
+        if left_on > uc.today:
             raise InvalidValue("A member cannot leave in the future.", field="left_on")
         membership.leave(left_on)
-        uow.families.save(family, at=clock.now())
-        record = _load_record(uow, family)
-        uow.commit()
+        uow.families.save(family, at=uc.now)
+        record = _record(uc, family, facts)
+        uc.commit()
         return record
+
+
+def get_person(uow: UnitOfWork, clock: Clock, actor: Actor, person_id: uuid.UUID) -> PersonView:
+    """One person's details, reached through a household of theirs the user may read."""
+    with UseCase(uow, clock, actor) as uc:
+        through = uc.require_person(Action.READ_FAMILY, person_id)
+        person = uow.people.get(person_id)
+        assert person is not None
+        view = PersonView(person, person.id in uc.restricted_visible(through, [person]))
+        uc.commit()
+        return view
 
 
 def update_person(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     person_id: uuid.UUID,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
     changes: dict[str, object],
-) -> Person:
+) -> PersonView:
     """Change a person's details; every household they belong to gets a new version too."""
-    now = clock.now()
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        through = uc.require_person(Action.WRITE_FAMILY, person_id)
         person = uow.people.get(person_id)
-        if person is None:
-            raise NotFound("There is no person with this id.")
+        assert person is not None
         check_version(expected_version, person.version)
-        updated = validate_person(replace(person, **changes), today=clock.today())  # type: ignore[arg-type]
-        for family_id in uow.families.families_of_person(person_id):
-            family = uow.families.get(family_id)
-            if family is None:
-                continue
-            membership = family.membership_of(person_id, clock.today())
+        check_restricted_change(
+            person,
+            changes,
+            may_see_restricted=person.id in uc.restricted_visible(through, [person]),
+        )
+        updated = validate_person(replace(person, **changes), today=uc.today)  # type: ignore[arg-type]
+        updated = restrict_in(person, updated, through.family_id)
+        families = uow.families.get_many(uow.families.families_of_person(person_id))
+        for family in families.values():
+            membership = family.membership_of(person_id, uc.today)
             if membership is not None:
-                validate_membership(updated, membership.role, on=clock.today(), today=clock.today())
-            uow.families.save(family, at=now)
-        uow.people.save(updated, at=now)
-        uow.commit()
-        return updated
-
-
-def get_person(uow: UnitOfWork, person_id: uuid.UUID) -> Person:
-    with uow:
-        person = uow.people.get(person_id)
-        if person is None:
-            raise NotFound("There is no person with this id.")
-        return person
+                validate_membership(updated, membership.role, on=uc.today, today=uc.today)
+            uow.families.save(family, at=uc.now)
+        uow.people.save(updated, at=uc.now)
+        view = PersonView(updated, updated.id in uc.restricted_visible(through, [updated]))
+        uc.commit()
+        return view
 
 
 def add_relationship(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     family_id: uuid.UUID,
     *,
     person_id: uuid.UUID,
     related_person_id: uuid.UUID,
     kind: RelationshipKind,
     parental_responsibility: bool,
-) -> Relationship:
-    now = clock.now()
-    with uow:
-        family = uow.families.get(family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
-        relationship = Relationship(
-            id=uuid.uuid4(),
-            family_id=family_id,
-            person_id=person_id,
-            related_person_id=related_person_id,
-            kind=kind,
-            parental_responsibility=parental_responsibility,
-        )
-        validate_relationship(
-            relationship, [m.person_id for m in family.current_memberships(clock.today())]
-        )
-        uow.families.add_relationship(relationship, at=now)
-        uow.families.save(family, at=now)
-        uow.commit()
-        return relationship
+    idempotency: IdempotentRequest[Relationship] | None = None,
+) -> Relationship | Replayed:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_FAMILY, Target.family(family_id, "relationship"))
 
+        def add() -> Relationship:
+            family = uow.families.get(family_id)
+            assert family is not None
+            relationship = Relationship(
+                id=uuid.uuid4(),
+                family_id=family_id,
+                person_id=person_id,
+                related_person_id=related_person_id,
+                kind=kind,
+                parental_responsibility=parental_responsibility,
+            )
+            validate_relationship(
+                relationship, [m.person_id for m in family.current_memberships(uc.today)]
+            )
+            uow.families.add_relationship(relationship, at=uc.now)
+            uow.families.save(family, at=uc.now)
+            return relationship
 
-def families_of_person(uow: UnitOfWork, person_id: uuid.UUID) -> list[uuid.UUID]:
-    """The households a person currently belongs to (a child of separated parents has two)."""
-    with uow:
-        return uow.families.families_of_person(person_id)
+        return run_idempotent(uc, idempotency, add)

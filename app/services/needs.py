@@ -23,9 +23,9 @@ from app.domain.supporting_families import (
     record_sustainment_check,
     sustainment_due_on,
 )
+from app.domain.versions import Expected, check_version
 from app.services.claims import effective_catalogue
 from app.services.episodes import load_episode
-from app.services.families import check_version
 from app.services.ports import ClaimsUnitOfWork, Clock, StoredNeed, StoredSupport
 
 
@@ -160,7 +160,7 @@ def record_need_outcome(
     on: date | None,
     evidence: EvidenceIn | None,
     recorded_by: uuid.UUID,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> NeedView:
     today = clock.today()
     if on is not None and on > today:
@@ -198,7 +198,7 @@ def record_sustainment(
     lapsed_on: date | None,
     evidence: EvidenceIn,
     recorded_by: uuid.UUID,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> NeedView:
     """The re-check of an achieved outcome after closure (default 6 months): did it hold?"""
     today = clock.today()

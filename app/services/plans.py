@@ -13,8 +13,8 @@ from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFoun
 from app.domain.families import Family
 from app.domain.plans import Action, ActionStatus, FamilyPlan, Outcome, PlanStatus, start_plan_draft
 from app.domain.taf import TafMember
+from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
-from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
 
 OPEN_PLAN_STATUSES = frozenset(
@@ -105,7 +105,7 @@ def edit_plan(
     *,
     outcomes: Sequence[Outcome] | None,
     actions: Sequence[Action] | None,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> FamilyPlan:
     with uow:
         plan = _load(uow, episode_id, plan_id)
@@ -148,7 +148,7 @@ def revise_plan(
 
 
 def submit_for_quality_assurance(
-    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, *, expected_version: int | None
+    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, *, expected_version: Expected
 ) -> tuple[EpisodeRecord, FamilyPlan]:
     """The completed assessment and the suggested plan go to the Early Help and Support Service.
 
@@ -192,7 +192,7 @@ def decide_quality_assurance(
     officer_id: uuid.UUID,
     outcome: QaOutcome,
     comments: str,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> tuple[EpisodeRecord, FamilyPlan]:
     """An Early Help and Support Service officer approves the plan or returns it with comments."""
     today = clock.today()
@@ -234,7 +234,7 @@ def update_action_status(
     action_id: uuid.UUID,
     status: ActionStatus,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> FamilyPlan:
     with uow:
         plan = _load(uow, episode_id, plan_id)

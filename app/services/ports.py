@@ -59,6 +59,14 @@ class FamilyFilter:
 
 
 @dataclass(frozen=True)
+class Household:
+    """A household a person belongs to, or once belonged to."""
+
+    family_id: uuid.UUID
+    current: bool
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     request_hash: str
     status_code: int
@@ -86,6 +94,7 @@ class FamilyRepository(Protocol):
     def reference_exists(self, reference: str) -> bool: ...
     def search(self, flt: FamilyFilter, page: PageRequest) -> Page[Family]: ...
     def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]: ...
+    def households_of_person(self, person_id: uuid.UUID) -> list[Household]: ...
     def possible_duplicates(
         self,
         *,
@@ -198,6 +207,8 @@ class AuditRecord:
     family_id: uuid.UUID | None = None
     request_id: str | None = None
     break_glass_reason: str | None = None
+    problem_code: str | None = None
+    """Why the request failed after the access rules allowed it (the problem's code)."""
 
 
 class AccessFactsRepository(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 from app.domain.errors import Conflict, InvalidValue, NotFound
 from app.domain.paging import Page, PageRequest
 from app.domain.practitioners import Practitioner, validate_practitioner
-from app.services.families import check_version
+from app.domain.versions import Expected, check_version
 from app.services.ports import Clock, PractitionerFilter, UnitOfWork
 
 
@@ -56,7 +56,7 @@ def update_practitioner(
     practitioner_id: uuid.UUID,
     changes: dict[str, Any],
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Practitioner:
     with uow:
         current = uow.practitioners.get(practitioner_id)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, Principal, RecordFacts, decide
+from app.domain.access import Action, decide
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
@@ -16,7 +15,9 @@ from app.domain.plans import FamilyPlan
 from app.domain.sync import RecordType, SyncDiff, carried_offline, diff
 from app.domain.taf import TafMeeting, TafMember
 from app.services.episodes import EpisodeRecord, deadline_views
+from app.services.families import FamilyRecord
 from app.services.ports import Clock, UnitOfWork
+from app.services.use_case import Actor, UseCase
 
 
 @dataclass(frozen=True)
@@ -72,18 +73,18 @@ class Changes:
     """Only the new and changed records."""
     episode_records: list[EpisodeRecord] = field(default_factory=list)
     """The changed episodes with who leads and their deadlines' status today."""
+    families: list[FamilyRecord] = field(default_factory=list)
+    """The changed families with their people, as this reader may see them."""
     removed: dict[RecordType, set[str]] = field(default_factory=dict)
-    family_facts: dict[uuid.UUID, RecordFacts] = field(default_factory=dict)
-    """The access facts of the families sent, as they were judged: who may see their restricted
-    details is decided from them without asking the database again."""
+
+
+class SyncUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def sync(self) -> SyncQueries: ...
 
 
 def changes_since(
-    uow: UnitOfWork,
-    queries: Callable[[], SyncQueries],
-    principal: Principal,
-    since: uuid.UUID | None,
-    clock: Clock,
+    uow: SyncUnitOfWork, clock: Clock, actor: Actor, since: uuid.UUID | None
 ) -> Changes:
     """The caseload's records created, changed or no longer visible since the cursor `since`.
 
@@ -91,9 +92,11 @@ def changes_since(
     they lead or sit on the TAF of, or a family they registered with no episode yet), each judged
     by the access rules today, so withdrawn consent, a handover or a closure removes them at once.
     """
-    today = clock.today()
-    with uow:
-        q = queries()
+    principal = actor.principal
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_MY_WORK, "sync")
+        today = uc.today
+        q = uow.sync
         previous = q.load_state(since, principal.practitioner_id) if since else None
         if since is not None and previous is None:
             raise InvalidValue(
@@ -131,15 +134,30 @@ def changes_since(
             )
             for e in changed.episodes
         ]
-        cursor = q.save_state(principal.practitioner_id, snapshot, at=clock.now())
-        uow.commit()
+        uc.prefetch_restrictions(changed.people.values())
+        families = [
+            FamilyRecord(
+                family=f,
+                people={m.person_id: changed.people[m.person_id] for m in f.memberships},
+                relationships=[],
+                restricted_visible=frozenset(
+                    uc.restricted_visible(
+                        facts[f.id], [changed.people[m.person_id] for m in f.memberships]
+                    )
+                ),
+            )
+            for f in changed.families.values()
+        ]
+        uc.listed_families(changed.families)
+        cursor = q.save_state(principal.practitioner_id, snapshot, at=uc.now)
+        uc.commit()
     return Changes(
         cursor=cursor,
         full=previous is None,
         records=changed,
+        families=families,
         episode_records=episode_records,
         removed=found.removed,
-        family_facts={fid: facts[fid] for fid in changed.families},
     )
 
 

@@ -21,8 +21,8 @@ from app.domain.taf import (
     add_practitioner_member,
     record_meeting,
 )
+from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
-from app.services.families import check_version
 from app.services.ports import Clock, UnitOfWork
 
 
@@ -124,7 +124,7 @@ def member_leaves(
     member_id: uuid.UUID,
     *,
     left_on: date | None,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> TafMember:
     today = clock.today()
     with uow:
@@ -182,7 +182,7 @@ def hold_meeting(
     episode_id: uuid.UUID,
     report: MeetingReport,
     *,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> tuple[EpisodeRecord, TafMeeting]:
     """Record a TAF meeting: the first agrees the plan and activates the episode; later ones are reviews."""
     today = clock.today()

@@ -732,6 +732,12 @@ def test_an_idempotent_replay_never_hands_one_users_answer_to_another(
     assert first["reference"] not in again.text
 
 
+def _problem(response: Any) -> tuple[Any, ...]:
+    """A problem's answer without what differs between any two requests (its id, its path)."""
+    body = response.json()
+    return (response.status_code, body["code"], body["detail"], body["errors"])
+
+
 def test_a_person_cannot_be_taken_into_a_household_by_someone_who_may_not_see_them(
     scenario: Scenario, reference: ReferenceData
 ) -> None:
@@ -749,8 +755,14 @@ def test_a_person_cannot_be_taken_into_a_household_by_someone_who_may_not_see_th
             f"{API}/families/{mine['id']}/members",
             json={"role": "parent_carer", "person_id": sarah},
         )
+        unknown = client.post(
+            f"{API}/families/{mine['id']}/members",
+            json={"role": "parent_carer", "person_id": str(uuid.uuid4())},
+        )
         read = client.get(f"{API}/people/{sarah}")
-    assert (taken.status_code, read.status_code) == (404, 404)
+    # Answered exactly as an id nobody has: the same status, words and field.
+    assert (taken.status_code, read.status_code) == (422, 404)
+    assert _problem(taken) == _problem(unknown)
 
 
 def test_a_taf_member_cannot_unmask_a_refuge_address_through_a_household_of_their_own(

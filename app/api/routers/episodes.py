@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
 from app.api.schemas.episodes import (
@@ -23,7 +23,7 @@ from app.api.schemas.episodes import (
     LeadAssignmentIn,
     LevelChangeIn,
 )
-from app.domain.access import Action, search_scope
+from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import (
     Conflict,
@@ -36,6 +36,7 @@ from app.domain.errors import (
 )
 from app.services import episodes as service
 from app.services.ports import EpisodeFilter
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes", tags=["episodes"])
 
@@ -59,6 +60,14 @@ def _read(response: Response, record: service.EpisodeRecord) -> EpisodeRead:
     return EpisodeRead.from_record(record)
 
 
+def _opened(record: service.EpisodeRecord) -> Created:
+    return Created(
+        EpisodeRead.from_record(record),
+        f"/api/v1/episodes/{record.episode.id}",
+        etag(record.episode.version),
+    )
+
+
 @router.post(
     "",
     status_code=201,
@@ -69,39 +78,32 @@ def _read(response: Response, record: service.EpisodeRecord) -> EpisodeRead:
 def open_episode(
     body: EpisodeCreate,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
     settings: SettingsDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.OPEN_EPISODE)],
 ) -> Response:
     """Open an episode of early help for a family (linked to its previous episode, if any)."""
-    gate.require(Action.OPEN_EPISODE, "episode", family_id=body.family_id)
-
-    def create() -> Created:
-        record = service.open_new_episode(
-            uow,
-            clock,
-            service.EpisodeRequest(
-                family_id=body.family_id,
-                source=body.source,
-                level_of_need=body.level_of_need,
-                lead_practitioner_id=body.lead_practitioner_id,
-                child_person_ids=tuple(dict.fromkeys(body.child_person_ids)),
-                requested_on=body.requested_on,
-                hub_id=body.hub_id,
-                step_down_reference=body.step_down_reference,
-                step_down_notes=body.step_down_notes,
-                reason=body.reason,
-            ),
-            levels=settings.early_help_levels,
-        )
-        return Created(
-            EpisodeRead.from_record(record),
-            f"/api/v1/episodes/{record.episode.id}",
-            etag(record.episode.version),
-        )
-
-    return idempotent.run(body, create)
+    result = service.open_new_episode(
+        uow,
+        clock,
+        actor,
+        service.EpisodeRequest(
+            family_id=body.family_id,
+            source=body.source,
+            level_of_need=body.level_of_need,
+            lead_practitioner_id=body.lead_practitioner_id,
+            child_person_ids=tuple(dict.fromkeys(body.child_person_ids)),
+            requested_on=body.requested_on,
+            hub_id=body.hub_id,
+            step_down_reference=body.step_down_reference,
+            step_down_notes=body.step_down_notes,
+            reason=body.reason,
+        ),
+        levels=settings.early_help_levels,
+        idempotency=idempotency.request(actor, body, _opened),
+    )
+    return idempotency.respond(result, _opened)
 
 
 @router.get(
@@ -114,8 +116,8 @@ def list_episodes(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.SEARCH_FAMILIES)],
     limit: Limit = 50,
     cursor: Cursor = None,
     family_id: uuid.UUID | None = None,
@@ -126,27 +128,23 @@ def list_episodes(
     as_of: AsOf = None,
 ) -> PageOf[EpisodeRead]:
     """Episodes, newest request first, filtered by family, hub, lead professional or stage."""
-    gate.require(Action.SEARCH_FAMILIES, "episode_search")
-    page, visible = gate.read_visible_episodes(
-        lambda: service.search_episodes(
-            uow,
-            EpisodeFilter(
-                family_id=family_id,
-                hub_id=hub_id,
-                lead_practitioner_id=lead_practitioner_id,
-                stage=stage.value if stage else None,
-                open_only=open_only,
-                scope=search_scope(gate.principal),
-            ),
-            page_request(limit, cursor),
-            as_of or clock.today(),
+    page = service.search_episodes(
+        uow,
+        clock,
+        actor,
+        EpisodeFilter(
+            family_id=family_id,
+            hub_id=hub_id,
+            lead_practitioner_id=lead_practitioner_id,
+            stage=stage.value if stage else None,
+            open_only=open_only,
         ),
-        lambda page: [(r.episode.id, r.episode.family_id) for r in page.items],
+        page_request(limit, cursor),
+        as_of,
     )
     link_next(request, response, page.next_cursor)
     return PageOf[EpisodeRead](
-        items=[EpisodeRead.from_record(r) for r in page.items if r.episode.id in visible],
-        next_cursor=page.next_cursor,
+        items=[EpisodeRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
     )
 
 
@@ -161,18 +159,12 @@ def get_episode(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
     as_of: AsOf = None,
 ) -> Response | EpisodeRead:
     """One episode with who leads, its stage and every deadline's status."""
-    _, record = gate.read(
-        Action.READ_EPISODE,
-        "episode",
-        lambda: service.get_episode(uow, episode_id, as_of or clock.today()),
-        resource_id=episode_id,
-        episode_id=episode_id,
-    )
+    record = service.get_episode(uow, clock, actor, episode_id, as_of)
     return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
         record
     )
@@ -188,14 +180,13 @@ def start_assessment(
     episode_id: uuid.UUID,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeWithAssessment:
     """Start the assessment (consent to take part must be in force); its draft is created (If-Match)."""
-    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record, assessment = service.start_assessment(
-        uow, clock, episode_id, expected_version=parse_if_match(if_match)
+        uow, clock, actor, episode_id, expected_version=parse_if_match(if_match)
     )
     return EpisodeWithAssessment(
         episode=_read(response, record), assessment=AssessmentRead.from_domain(assessment)
@@ -213,15 +204,15 @@ def assign_lead(
     body: LeadAssignmentIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.REASSIGN_LEAD)],
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Hand the episode to another lead professional; the history keeps every handover (If-Match)."""
-    gate.require(Action.REASSIGN_LEAD, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.assign_lead(
         uow,
         clock,
+        actor,
         episode_id,
         practitioner_id=body.practitioner_id,
         reason=body.reason,
@@ -241,16 +232,16 @@ def change_level(
     body: LevelChangeIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
     settings: SettingsDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Record a change in the level of need; the history is kept (If-Match)."""
-    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.change_level(
         uow,
         clock,
+        actor,
         episode_id,
         level=body.level_of_need,
         reason=body.reason,
@@ -271,15 +262,15 @@ def close_episode(
     body: ClosureIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Close the episode with a reason and the family's view of family life (If-Match)."""
-    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record = service.close_episode(
         uow,
         clock,
+        actor,
         episode_id,
         service.Closure(
             reason=body.reason,

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db.engine import READ_ONLY_OPTION
 from app.db.migrations_state import is_at_head
 
 router = APIRouter(tags=["health"])
@@ -39,7 +40,7 @@ def ready(request: Request) -> JSONResponse:
     """The database answers and its schema is at the newest migration."""
     engine = request.app.state.engine
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection:
             connection.execute(text("SELECT 1"))
         database = "ok"
         migrations = "ok" if is_at_head(engine) else "behind"

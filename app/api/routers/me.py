@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
 from app.api.schemas.me import CaseloadItemRead, ChangesRead, RemovedRecord, WorkItemRead
-from app.db.queries.caseload import SqlCaseloadQueries
-from app.db.queries.sync import SqlSyncQueries
+from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
 from app.services import caseload as service
 from app.services import sync as sync_service
-from app.services.families import FamilyRecord
-from app.services.sync import SyncQueries
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
-
-
-async def get_caseload_queries(uow: UowDep) -> service.QueriesFactory:
-    """Queries on the request's unit of work, used once the service has opened it."""
-    return lambda: SqlCaseloadQueries(uow.session)  # type: ignore[return-value]
-
-
-QueriesDep = Annotated[service.QueriesFactory, Depends(get_caseload_queries)]
 
 
 @router.get(
@@ -47,30 +36,19 @@ def my_caseload(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    queries: QueriesDep,
+    actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
     limit: Limit = 50,
     cursor: Cursor = None,
     stage: EpisodeStage | None = None,
     hub_id: uuid.UUID | None = None,
 ) -> PageOf[CaseloadItemRead]:
     """The open episodes I lead: overdue first, then due soonest, each with its family and children."""
-    page, visible = gate.read_visible_episodes(
-        lambda: service.caseload(
-            uow,
-            queries,
-            gate.principal.practitioner_id,
-            stage=stage,
-            hub_id=hub_id,
-            page=page_request(limit, cursor),
-            as_of=clock.today(),
-        ),
-        lambda page: [(e.episode.id, e.episode.family_id) for e in page.items],
+    page = service.caseload(
+        uow, clock, actor, stage=stage, hub_id=hub_id, page=page_request(limit, cursor)
     )
     link_next(request, response, page.next_cursor)
     return PageOf[CaseloadItemRead](
-        items=[CaseloadItemRead.from_entry(e) for e in page.items if e.episode.id in visible],
-        next_cursor=page.next_cursor,
+        items=[CaseloadItemRead.from_entry(e) for e in page.items], next_cursor=page.next_cursor
     )
 
 
@@ -85,8 +63,7 @@ def my_worklist(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    queries: QueriesDep,
+    actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
     limit: Limit = 50,
     cursor: Cursor = None,
     as_of: Annotated[
@@ -94,25 +71,11 @@ def my_worklist(
     ] = None,
 ) -> PageOf[WorkItemRead]:
     """Everything due from me as lead professional, TAF member or QA officer, most urgent first."""
-    page, visible = gate.read_visible_episodes(
-        lambda: service.worklist(
-            uow,
-            queries,
-            gate.principal,
-            as_of=as_of or clock.today(),
-            page=page_request(limit, cursor),
-        ),
-        lambda page: [(i.episode_id, i.family_id) for i in page.items],
-    )
+    page = service.worklist(uow, clock, actor, as_of=as_of, page=page_request(limit, cursor))
     link_next(request, response, page.next_cursor)
     return PageOf[WorkItemRead](
-        items=[WorkItemRead.from_item(i) for i in page.items if i.episode_id in visible],
-        next_cursor=page.next_cursor,
+        items=[WorkItemRead.from_item(i) for i in page.items], next_cursor=page.next_cursor
     )
-
-
-async def get_sync_queries(uow: UowDep) -> Callable[[], SyncQueries]:
-    return lambda: SqlSyncQueries(uow.session)
 
 
 @router.get(
@@ -124,8 +87,7 @@ async def get_sync_queries(uow: UowDep) -> Callable[[], SyncQueries]:
 def my_changes(
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    queries: Annotated[Callable[[], SyncQueries], Depends(get_sync_queries)],
+    actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
     since: Annotated[
         uuid.UUID | None, Query(description="The cursor of the last sync; omit for everything.")
     ] = None,
@@ -137,28 +99,12 @@ def my_changes(
     withdrawn, or the case is handed over) its records are listed in `removed` so the device
     deletes them; closed cases stay readable online.
     """
-    found = sync_service.changes_since(uow, queries, gate.principal, since, clock)
+    found = sync_service.changes_since(uow, clock, actor, since)
     records = found.records
-    facts = found.family_facts
-    gate.record_families_listed(facts)
-    families = [
-        FamilyRead.from_record(
-            FamilyRecord(
-                family=f,
-                people={m.person_id: records.people[m.person_id] for m in f.memberships},
-                relationships=[],
-            ),
-            restricted_visible=gate.restricted_visible(
-                facts.get(f.id), [records.people[m.person_id] for m in f.memberships]
-            ),
-        )
-        for f in records.families.values()
-        if f.id in facts
-    ]
     return ChangesRead(
         cursor=found.cursor,
         full=found.full,
-        families=families,
+        families=[FamilyRead.from_record(f) for f in found.families],
         episodes=[EpisodeRead.from_record(r) for r in found.episode_records],
         plans=[PlanRead.from_domain(p) for p in records.plans],
         taf_members=[TafMemberRead.from_domain(m) for m in records.taf_members],

@@ -321,11 +321,9 @@ class FamilyRead(ReadSchema):
     )
 
     @classmethod
-    def from_record(
-        cls, record: FamilyRecord, *, restricted_visible: set[uuid.UUID] | None = None
-    ) -> FamilyRead:
-        """Restricted details only for the people in `restricted_visible` (the access rules decide)."""
-        visible = restricted_visible or set()
+    def from_record(cls, record: FamilyRecord) -> FamilyRead:
+        """Restricted details only for the people the access rules decided this reader may see."""
+        visible = record.restricted_visible
         visible_families = record.visible_duplicates
         family = record.family
         return cls(

@@ -28,33 +28,17 @@ from app.db.models import (
 from app.db.repositories.episodes import EPISODE_COLUMNS, SqlEpisodeRepository
 from app.db.repositories.families import person_from_row
 from app.domain.episodes import Episode, EpisodeStage
-from app.domain.families import MemberRole, Person
+from app.domain.families import MemberRole
 from app.domain.supporting_families import NeedOutcome, SustainmentResult
+from app.services.caseload import AssignedAction, Household
 
 NO_DEADLINE = date(9999, 12, 31)
-
-
-@dataclass(frozen=True)
-class Household:
-    reference: str
-    members: list[tuple[MemberRole, Person]]
 
 
 @dataclass(frozen=True)
 class ClosedEpisode:
     id: uuid.UUID
     closed_on: date | None
-
-
-@dataclass(frozen=True)
-class AssignedAction:
-    episode_id: uuid.UUID
-    family_id: uuid.UUID
-    plan_id: uuid.UUID
-    action_id: uuid.UUID
-    description: str
-    due_on: date
-    status: str
 
 
 _ON = bindparam("on", type_=Date)

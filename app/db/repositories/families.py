@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -29,7 +29,11 @@ from app.domain.families import (
 )
 from app.domain.names import names_match, soundex
 from app.domain.paging import Page, PageRequest, encode_cursor
-from app.services.ports import FamilyFilter
+from app.services.ports import FamilyFilter, Household
+
+_HOUSEHOLDS_OF_PERSON = select(MembershipRow.family_id, MembershipRow.left_on).where(
+    MembershipRow.person_id == bindparam("person_id")
+)
 
 
 def _membership(row: MembershipRow) -> Membership:
@@ -217,12 +221,17 @@ class SqlFamilyRepository:
         return or_(*conditions)
 
     def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
-        return list(
-            self._session.scalars(
-                select(MembershipRow.family_id)
-                .where(MembershipRow.person_id == person_id, MembershipRow.left_on.is_(None))
-                .distinct()
-            )
+        return [h.family_id for h in self.households_of_person(person_id) if h.current]
+
+    def households_of_person(self, person_id: uuid.UUID) -> list[Household]:
+        """Every household the person has belonged to, current ones first, each once."""
+        rows = self._session.connection().execute(_HOUSEHOLDS_OF_PERSON, {"person_id": person_id})
+        found: dict[uuid.UUID, bool] = {}
+        for family_id, left_on in rows:
+            found[family_id] = found.get(family_id, False) or left_on is None
+        return sorted(
+            (Household(fid, current) for fid, current in found.items()),
+            key=lambda h: (not h.current, str(h.family_id)),
         )
 
     def possible_duplicates(
@@ -365,6 +374,7 @@ def person_from_row(row: Any) -> Person:
         contact_restricted=row.contact_restricted,
         restriction_reason=row.restriction_reason,
         restriction_visible_to=frozenset(uuid.UUID(p) for p in row.restriction_visible_to or []),
+        restriction_family_id=row.restriction_family_id,
         version=row.version,
     )
 
@@ -418,3 +428,4 @@ class SqlPeopleRepository:
         row.contact_restricted = person.contact_restricted
         row.restriction_reason = person.restriction_reason
         row.restriction_visible_to = sorted(str(p) for p in person.restriction_visible_to)
+        row.restriction_family_id = person.restriction_family_id

@@ -1,30 +1,94 @@
-"""SQL for a user's search scope: narrows searches to records the access rules could allow."""
+"""SQL for a user's search scope: exactly the records the access rules let them read today.
+
+Each condition mirrors a rule of `app.domain.access` (`_Relationships`); lists page within them,
+so no page or cursor is built from a record the user may not see. A property test
+(tests/integration/test_list_access.py) holds this translation to `decide`.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
-from app.db.models import EpisodeRow, FamilyPlanRow, FamilyRow, TafMemberRow
+from app.db.models import (
+    ConsentAgencyRow,
+    ConsentRow,
+    EpisodeRow,
+    FamilyPlanRow,
+    FamilyRow,
+    TafMemberRow,
+)
 from app.domain.access import SearchScope
+from app.domain.consent import ConsentPurpose, SharingScope
+
+
+def _sharing_in_force(family_id: Any, agency_code: Any, today: date) -> ColumnElement[bool]:
+    """Consent to share information with this agency (or all TAF members) is in force today
+    (`sharing_in_force`: given by today, not withdrawn by today)."""
+    in_force = and_(
+        ConsentRow.family_id == family_id,
+        ConsentRow.purpose == ConsentPurpose.INFORMATION_SHARING.value,
+        ConsentRow.given_on <= today,
+        or_(ConsentRow.withdrawn_on.is_(None), ConsentRow.withdrawn_on > today),
+    )
+    return exists(
+        select(ConsentRow.id).where(
+            in_force,
+            or_(
+                ConsentRow.sharing_scope == SharingScope.ALL_TAF_MEMBERS.value,
+                exists().where(
+                    ConsentAgencyRow.consent_id == ConsentRow.id,
+                    ConsentAgencyRow.agency_code == agency_code,
+                ),
+            ),
+        )
+    )
+
+
+def _taf_seat_under_consent(
+    episode_id: Any, family_id: Any, practitioner_id: Any, today: date
+) -> ColumnElement[bool]:
+    """An active seat today on this episode's TAF, under consent to share with its agency."""
+    return exists(
+        select(TafMemberRow.id).where(
+            TafMemberRow.episode_id == episode_id,
+            TafMemberRow.practitioner_id == practitioner_id,
+            TafMemberRow.agency_code.is_not(None),
+            TafMemberRow.joined_on <= today,
+            or_(TafMemberRow.left_on.is_(None), TafMemberRow.left_on > today),
+            _sharing_in_force(family_id, TafMemberRow.agency_code, today),
+        )
+    )
+
+
+def _today(scope: SearchScope) -> date:
+    if scope.today is None:
+        raise ValueError("a search scope needs the day it is judged on")
+    return scope.today
 
 
 def family_in_scope(scope: SearchScope) -> ColumnElement[bool]:
-    """A condition on `families` rows; `decide` still judges each record found."""
+    """A condition on `families` rows: the user may read the family today."""
     if scope.everything:
         return true()
     conditions: list[Any] = []
     episode_of_family = EpisodeRow.family_id == FamilyRow.id
     if scope.practitioner_id is not None:
         pid = scope.practitioner_id
+        today = _today(scope)
         conditions += [
-            FamilyRow.created_by_practitioner_id == pid,
+            and_(
+                FamilyRow.created_by_practitioner_id == pid,
+                ~exists().where(episode_of_family),
+            ),
             exists().where(episode_of_family, EpisodeRow.lead_practitioner_id == pid),
             exists(
-                select(TafMemberRow.id)
-                .join(EpisodeRow, EpisodeRow.id == TafMemberRow.episode_id)
-                .where(episode_of_family, TafMemberRow.practitioner_id == pid)
+                select(EpisodeRow.id).where(
+                    episode_of_family,
+                    _taf_seat_under_consent(EpisodeRow.id, FamilyRow.id, pid, today),
+                )
             ),
         ]
     if scope.hub_ids:
@@ -45,7 +109,7 @@ def family_in_scope(scope: SearchScope) -> ColumnElement[bool]:
 
 
 def episode_in_scope(scope: SearchScope) -> ColumnElement[bool]:
-    """A condition on `episodes` rows, mirroring who may read an episode."""
+    """A condition on `episodes` rows: the user may read the episode today."""
     if scope.everything:
         return true()
     conditions: list[Any] = []
@@ -53,9 +117,7 @@ def episode_in_scope(scope: SearchScope) -> ColumnElement[bool]:
         pid = scope.practitioner_id
         conditions += [
             EpisodeRow.lead_practitioner_id == pid,
-            exists().where(
-                TafMemberRow.episode_id == EpisodeRow.id, TafMemberRow.practitioner_id == pid
-            ),
+            _taf_seat_under_consent(EpisodeRow.id, EpisodeRow.family_id, pid, _today(scope)),
         ]
     if scope.hub_ids:
         conditions.append(EpisodeRow.hub_id.in_(list(scope.hub_ids)))

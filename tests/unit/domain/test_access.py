@@ -587,17 +587,68 @@ class TestRestrictedDetails:
     def test_who_sees_restricted_details(
         self, relationship: str, named: bool, expected: bool
     ) -> None:
+        """Seen through the household where the restriction was set."""
         who, facts = RELATIONSHIPS[relationship]()
         names = frozenset({ME}) if named else frozenset({OTHER_PRACTITIONER})
         assert (
-            may_see_restricted_details(who, facts, named_practitioner_ids=names, today=TODAY)
+            may_see_restricted_details(
+                who, facts, viewed_through=facts, named_practitioner_ids=names, today=TODAY
+            )
             is expected
         )
 
     def test_an_inactive_manager_sees_nothing_restricted(self) -> None:
         who = principal(Role.MANAGER, active=False)
         assert not may_see_restricted_details(
-            who, record(), named_practitioner_ids=frozenset({ME}), today=TODAY
+            who,
+            record(),
+            viewed_through=record(),
+            named_practitioner_ids=frozenset({ME}),
+            today=TODAY,
+        )
+
+    def test_leading_another_household_of_the_person_shows_nothing(self) -> None:
+        """The restriction belongs to the person: a household made for the purpose, with its own
+        open episode led by the attacker, grants nothing."""
+        who, own_household = RELATIONSHIPS["lead_of_open_episode"]()
+        where_it_was_set = record()
+        assert not may_see_restricted_details(
+            who,
+            where_it_was_set,
+            viewed_through=own_household,
+            named_practitioner_ids=frozenset({OTHER_PRACTITIONER}),
+            today=TODAY,
+        )
+
+    def test_the_lead_where_it_was_set_sees_it_through_another_household(self) -> None:
+        """A child of separated parents: the lead of the household where the restriction was set
+        sees it wherever they meet the child."""
+        who, where_it_was_set = RELATIONSHIPS["lead_of_open_episode"]()
+        assert may_see_restricted_details(
+            who,
+            where_it_was_set,
+            viewed_through=record(),
+            named_practitioner_ids=frozenset(),
+            today=TODAY,
+        )
+
+    @pytest.mark.parametrize(
+        "relationship", ["taf_member_with_agency_consent", "link_worker_in_hub"]
+    )
+    def test_a_named_practitioner_must_read_the_household_they_see_the_person_through(
+        self, relationship: str
+    ) -> None:
+        who, readable = RELATIONSHIPS[relationship]()
+        elsewhere = record(
+            episode(hub_id=OTHER_HUB, lead_practitioner_id=OTHER_PRACTITIONER),
+            family_hub_id=OTHER_HUB,
+        )
+        named = frozenset({ME})
+        assert may_see_restricted_details(
+            who, elsewhere, viewed_through=readable, named_practitioner_ids=named, today=TODAY
+        )
+        assert not may_see_restricted_details(
+            who, readable, viewed_through=elsewhere, named_practitioner_ids=named, today=TODAY
         )
 
 
