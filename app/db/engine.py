@@ -9,7 +9,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-
 READ_ONLY_OPTION = "familyhub_read_only"
 """Execution option for a connection that only reads (the readiness check): on SQLite it begins
 a plain transaction, which waits for no writer."""
