@@ -139,9 +139,9 @@ def serve(
     if settings.serves_loopback_only and not is_loopback(bind):
         typer.echo(
             f"familyhub serve: FAMILYHUB_ENV={settings.env} serves loopback only (127.0.0.1, ::1,"
-            f" localhost), not {bind!r}: its demo token secret is published in the code. To serve"
-            " other interfaces, set FAMILYHUB_ENV=production with a FAMILYHUB_AUTH_HS256_SECRET"
-            " of your own or the identity provider's JWKS.",
+            f" localhost), not {bind!r}: it may sign with the demo token secret published in the"
+            " code. To serve other interfaces, set FAMILYHUB_ENV=production with a"
+            " FAMILYHUB_AUTH_HS256_SECRET of your own or the identity provider's JWKS.",
             err=True,
         )
         raise typer.Exit(2)
