@@ -1,9 +1,13 @@
 FROM python:3.11-slim
 
+# Production settings: the image listens on every interface, so it must never run the dev
+# defaults (a demo token secret published in the code). It refuses to start until it is given
+# FAMILYHUB_AUTH_HS256_SECRET (32+ characters) or the identity provider's JWKS.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    FAMILYHUB_ENV=production \
     FAMILYHUB_HOST=0.0.0.0 \
     FAMILYHUB_PORT=8000
 

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from app.reports_cli import report as report_command
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 cli = typer.Typer(
-    help="familyhub: early help case management for family hubs.", no_args_is_help=True
+    help="familyhub: early help case management for family hubs.",
+    no_args_is_help=True,
+    # A traceback's local variables would show the settings (a secret, a database password).
+    pretty_exceptions_show_locals=False,
 )
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
@@ -52,7 +56,12 @@ def token(
     user: Annotated[
         str, typer.Option("--user", help="The practitioner's email (demo users: see the README).")
     ],
-    hours: Annotated[int, typer.Option(help="How long the token lasts.")] = 8,
+    hours: Annotated[
+        int,
+        typer.Option(
+            min=1, help="How long the token lasts (at most FAMILYHUB_AUTH_MAX_TOKEN_AGE_SECONDS)."
+        ),
+    ] = 8,
 ) -> None:
     """Print a local (HS256) bearer token for a practitioner, for the demo and local testing."""
     from datetime import timedelta
@@ -64,9 +73,18 @@ def token(
     from app.db.unit_of_work import SqlUnitOfWork
 
     settings = get_settings()
-    if "HS256" not in settings.auth_algorithms or not settings.auth_hs256_secret:
+    if "HS256" not in settings.auth_algorithms or settings.auth_hs256_secret is None:
         typer.echo(
             "local tokens need FAMILYHUB_AUTH_ALGORITHMS to include HS256 and a secret", err=True
+        )
+        raise typer.Exit(2)
+    max_age = settings.auth_max_token_age_seconds
+    if hours * 3600 > max_age:
+        typer.echo(
+            f"--hours {hours} is longer than the maximum token age"
+            f" (FAMILYHUB_AUTH_MAX_TOKEN_AGE_SECONDS={max_age}, {max_age / 3600:g} h):"
+            " the service would refuse the token before it expired",
+            err=True,
         )
         raise typer.Exit(2)
     with SqlUnitOfWork(make_session_factory(make_engine(settings.database_url))) as uow:
@@ -77,7 +95,7 @@ def token(
     typer.echo(
         issue_local_token(
             subject=practitioner.email,
-            secret=settings.auth_hs256_secret,
+            secret=settings.auth_hs256_secret.get_secret_value(),
             issuer=settings.auth_issuer,
             audience=settings.auth_audience,
             now=SystemClock(ZoneInfo(settings.timezone)).now(),
@@ -114,12 +132,24 @@ def serve(
     """Apply migrations, then serve the API with uvicorn."""
     import uvicorn
 
-    migrate()
+    from app.api.loopback import is_loopback
+
     settings = get_settings()
+    bind = host or settings.host
+    if settings.serves_loopback_only and not is_loopback(bind):
+        typer.echo(
+            f"familyhub serve: FAMILYHUB_ENV={settings.env} serves loopback only (127.0.0.1, ::1,"
+            f" localhost), not {bind!r}: it may sign with the demo token secret published in the"
+            " code. To serve other interfaces, set FAMILYHUB_ENV=production with a"
+            " FAMILYHUB_AUTH_HS256_SECRET of your own or the identity provider's JWKS.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    migrate()
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,
-        host=host or settings.host,
+        host=bind,
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
@@ -137,7 +167,6 @@ def openapi(
     """Write the OpenAPI contract generated from the code."""
     from app.db.engine import make_engine
     from app.main import create_app
-    from app.settings import Settings
 
     document = create_app(
         Settings(database_url="sqlite://"), engine=make_engine("sqlite://")
@@ -147,5 +176,21 @@ def openapi(
     typer.echo(f"wrote {output}")
 
 
+def settings_problem(refused: ValidationError) -> str:
+    """What is wrong with the settings, naming each variable and never repeating its value."""
+    lines = ["familyhub: the settings are not usable:"]
+    for error in refused.errors(include_input=False, include_context=False, include_url=False):
+        field = ".".join(str(part) for part in error["loc"])
+        where = f"FAMILYHUB_{field.upper()}: " if field else ""
+        lines.append(f"  {where}{error['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ValidationError as refused:
+        if refused.title != Settings.__name__:
+            raise
+        typer.echo(settings_problem(refused), err=True)
+        raise SystemExit(2) from None

@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app import __version__
 from app.api import openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
+from app.api.loopback import IN_PROCESS_TEST_ADDRESSES, LoopbackOnlyMiddleware
 from app.api.middleware import RequestContextMiddleware
 from app.api.principal_cache import PrincipalCache
 from app.api.routers import (
@@ -159,6 +160,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             expose_headers=["ETag", "Location", "Link", "X-Request-ID", "Idempotent-Replayed"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.serves_loopback_only:
+        # Outermost: a dev/test app reached from the network answers nothing else.
+        app.add_middleware(
+            LoopbackOnlyMiddleware,
+            also_allowed=IN_PROCESS_TEST_ADDRESSES if settings.env == "test" else (),
+        )
     return app
 
 

@@ -5,22 +5,31 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.api.security import DEFAULT_MAX_TOKEN_AGE_SECONDS, HS256, MIN_HS256_SECRET_CHARS
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
 DEV_TOKEN_SECRET = "familyhub-local-demo-secret-not-for-production"
-"""Signs local demo tokens; refused outside env=dev/test."""
+"""Signs local demo tokens when no secret is set: published here, so refused in production, and
+dev/test deployments serve loopback only (app/api/loopback.py)."""
 
 
 class Settings(BaseSettings):
     """Everything a deployment may change without a code change."""
 
-    model_config = SettingsConfigDict(env_prefix="FAMILYHUB_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting's value (a secret, a database URL's password) is
+    # never repeated in the error, its str() or a traceback; the message names the variable.
+    model_config = SettingsConfigDict(
+        env_prefix="FAMILYHUB_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "production"] = Field(
         default="dev",
-        description="Which kind of deployment this is; production refuses demo secrets.",
+        description="Which kind of deployment this is. dev and test sign with a published demo"
+        " secret unless given one, so they serve loopback only; production needs a real secret"
+        " or a JWKS.",
     )
     database_url: str = Field(
         default=DEFAULT_SQLITE_URL,
@@ -58,8 +67,10 @@ class Settings(BaseSettings):
     )
     auth_issuer: str = Field(default="familyhub-local", description="Expected `iss` of tokens.")
     auth_audience: str = Field(default="familyhub", description="Expected `aud` of tokens.")
-    auth_hs256_secret: str | None = Field(
-        default=DEV_TOKEN_SECRET, description="HS256 secret (local tokens)."
+    auth_hs256_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 secret (local tokens), at least 32 characters. Unset, dev and test use"
+        " the published demo secret; production refuses to start.",
     )
     auth_jwks_path: str | None = Field(
         default=None, description="JWKS file of the identity provider."
@@ -68,6 +79,12 @@ class Settings(BaseSettings):
         default=None, description="JWKS URL of the identity provider (https)."
     )
     auth_leeway_seconds: int = Field(default=30, description="Clock skew allowed on exp/nbf/iat.")
+    auth_max_token_age_seconds: int = Field(
+        default=DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        ge=1,
+        description="Tokens issued (`iat`) longer ago than this are refused whatever their `exp`;"
+        " a token without `iat` is refused too.",
+    )
     keep_alive_seconds: int = Field(
         default=75,
         ge=1,
@@ -103,19 +120,44 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _no_demo_secret_in_production(self) -> Settings:
-        if (
-            self.env == "production"
-            and "HS256" in self.auth_algorithms
-            and (
-                self.auth_hs256_secret in (None, DEV_TOKEN_SECRET)
-                or len(self.auth_hs256_secret or "") < 32
-            )
+    def _no_unsafe_token_keys(self) -> Settings:
+        """Error messages name the variable and never repeat its value (nor any of it)."""
+        if HS256 in self.auth_algorithms:
+            self._check_hs256_secret()
+        if any(algorithm != HS256 for algorithm in self.auth_algorithms) and (
+            (self.auth_jwks_url is None) == (self.auth_jwks_path is None)
         ):
             raise ValueError(
-                "production needs its own FAMILYHUB_AUTH_HS256_SECRET (32+ chars) or RS/ES with a JWKS"
+                "FAMILYHUB_AUTH_ALGORITHMS other than HS256 need exactly one of"
+                " FAMILYHUB_AUTH_JWKS_URL and FAMILYHUB_AUTH_JWKS_PATH"
             )
         return self
+
+    def _check_hs256_secret(self) -> None:
+        if self.auth_hs256_secret is None:
+            if self.env == "production":
+                raise ValueError(
+                    "FAMILYHUB_ENV=production needs FAMILYHUB_AUTH_HS256_SECRET (at least"
+                    f" {MIN_HS256_SECRET_CHARS} characters), or FAMILYHUB_AUTH_ALGORITHMS without"
+                    " HS256 and the identity provider's FAMILYHUB_AUTH_JWKS_URL or"
+                    " FAMILYHUB_AUTH_JWKS_PATH"
+                )
+            self.auth_hs256_secret = SecretStr(DEV_TOKEN_SECRET)
+        secret = self.auth_hs256_secret.get_secret_value()
+        if self.env == "production" and secret == DEV_TOKEN_SECRET:
+            raise ValueError(
+                "FAMILYHUB_ENV=production refuses the demo FAMILYHUB_AUTH_HS256_SECRET published"
+                " in the code: set one of your own"
+            )
+        if len(secret) < MIN_HS256_SECRET_CHARS:
+            raise ValueError(
+                f"FAMILYHUB_AUTH_HS256_SECRET must have at least {MIN_HS256_SECRET_CHARS} characters"
+            )
+
+    @property
+    def serves_loopback_only(self) -> bool:
+        """dev and test may sign with the published demo secret, so they never serve the network."""
+        return self.env != "production"
 
     @model_validator(mode="after")
     def _early_help_levels_exist(self) -> Settings:

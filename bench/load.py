@@ -149,12 +149,12 @@ def discover(database_url: str, today: date, n_leads: int, n_reviews: int) -> Fi
 
 def mint_tokens(fx: Fixture, settings: Settings) -> None:
     """Local HS256 tokens, as `familyhub token --user` makes them, for every user the run needs."""
-    assert settings.auth_hs256_secret
+    assert settings.auth_hs256_secret is not None
     now = datetime.now(UTC)
     for email in [*fx.leads, fx.link_worker, fx.manager, fx.reporting]:
         fx.tokens[email] = issue_local_token(
             subject=email,
-            secret=settings.auth_hs256_secret,
+            secret=settings.auth_hs256_secret.get_secret_value(),
             issuer=settings.auth_issuer,
             audience=settings.auth_audience,
             now=now,

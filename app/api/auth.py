@@ -18,11 +18,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.deps import ClockDep, UowDep, get_session_factory
 from app.api.principal_cache import PrincipalCache
 from app.api.security import (
+    HS256,
     JWKS_CACHE_SECONDS,
     TokenRejected,
     TokenSettings,
     TokenVerifier,
     bearer_token,
+    sole_authorization,
     unauthorized,
 )
 from app.clock import SystemClock
@@ -50,14 +52,20 @@ bearer_scheme = HTTPBearer(
 
 
 def token_settings(settings: Settings) -> TokenSettings:
+    secret = settings.auth_hs256_secret
     return TokenSettings(
         algorithms=tuple(settings.auth_algorithms),
         issuer=settings.auth_issuer,
         audience=settings.auth_audience,
-        hs256_secret=settings.auth_hs256_secret if "HS256" in settings.auth_algorithms else None,
+        hs256_secret=(
+            secret.get_secret_value()
+            if secret is not None and HS256 in settings.auth_algorithms
+            else None
+        ),
         jwks_path=settings.auth_jwks_path,
         jwks_url=settings.auth_jwks_url,
         leeway_seconds=settings.auth_leeway_seconds,
+        max_token_age_seconds=settings.auth_max_token_age_seconds,
         # Remembered as long as who the subject is, never longer than the identity provider's keys.
         remember_verified_seconds=min(settings.principal_cache_seconds, JWKS_CACHE_SECONDS),
     )
@@ -92,10 +100,9 @@ class BearerTokenMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
         try:
             claims = self.verifier.verify(
-                bearer_token(headers.get(b"authorization", b"").decode("latin-1"))
+                bearer_token(sole_authorization(scope.get("headers") or []))
             )
         except TokenRejected as rejected:
             log.info("token refused: %s", rejected.reason)
@@ -140,7 +147,8 @@ async def get_principal(
     """Every failure is the same bare 401: nothing that would help an attacker."""
     subject: str | None = getattr(request.state, "token_subject", None)
     if subject is None:
-        if credentials is None:
+        # HTTPBearer read the first Authorization header; a second one makes the request refused.
+        if credentials is None or len(request.headers.getlist("authorization")) != 1:
             raise unauthorized()
         verifier: TokenVerifier = request.app.state.token_verifier
         try:

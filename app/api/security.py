@@ -4,7 +4,8 @@ The verifier trusts nothing in a token until its signature is checked with a key
 the algorithm must be one of the pinned ones, HMAC algorithms only ever use the configured secret
 and RSA/EC algorithms only ever use a key from the JWKS picked by `kid` whose type and curve fit
 the algorithm, so a token cannot pick its own key type (algorithm confusion). Times are checked
-here against the injected clock, not by jose, which would read the wall clock.
+here against the injected clock, not by jose, which would read the wall clock; every token must
+say when it was issued (`iat`) and is refused once older than the maximum age, whatever its `exp`.
 
 Every rejection raises `TokenRejected` with a reason for the logs; the HTTP answer is always the
 same bare 401 (`unauthorized()`), which tells an attacker nothing about what failed.
@@ -19,7 +20,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +51,9 @@ _PUBLIC_MEMBERS = {"RSA": ("kty", "n", "e"), "EC": ("kty", "crv", "x", "y")}
 
 MIN_HS256_SECRET_CHARS = 32
 MIN_RSA_BITS = 2048
+DEFAULT_MAX_TOKEN_AGE_SECONDS = 12 * 3600
+"""A token issued longer ago than this is refused whatever its `exp` says: a leaked token, or one
+forged with a known secret and a far-off expiry, stops working within a working day."""
 MAX_TOKEN_CHARS = 16_384
 """Longer "tokens" are refused before any parsing."""
 UNKNOWN_KID_COOLDOWN = timedelta(seconds=10)
@@ -95,6 +99,8 @@ class TokenSettings:
     jwks_path: str | None = None
     jwks_url: str | None = None
     leeway_seconds: int = 30
+    max_token_age_seconds: int = DEFAULT_MAX_TOKEN_AGE_SECONDS
+    """Measured from `iat`, which every token must carry."""
     jwks_cache_seconds: int = JWKS_CACHE_SECONDS
     remember_verified_seconds: float = 0
     """How long a token whose signature checked out is remembered, so the same token's next
@@ -122,6 +128,8 @@ class TokenSettings:
                 raise ValueError("The JWKS URL must use https (http only for localhost).")
         if not 0 <= self.leeway_seconds <= 300:
             raise ValueError("The leeway must be between 0 and 300 seconds.")
+        if self.max_token_age_seconds <= 0:
+            raise ValueError("The maximum token age must be positive.")
         if self.jwks_cache_seconds <= 0:
             raise ValueError("The JWKS cache time must be positive.")
         if not 0 <= self.remember_verified_seconds <= self.jwks_cache_seconds:
@@ -138,7 +146,7 @@ def _trusted_url(url: str) -> bool:
 @dataclass(frozen=True)
 class Claims:
     subject: str
-    issued_at: datetime | None
+    issued_at: datetime
     expires_at: datetime
     raw: Mapping[str, Any]
 
@@ -330,16 +338,20 @@ class TokenVerifier:
         expires_at = _instant(claims, "exp")
         if expires_at is None:
             raise TokenRejected("no expiry")
-        not_before = _instant(claims, "nbf")
         issued_at = _instant(claims, "iat")
+        if issued_at is None:
+            raise TokenRejected("no issued-at")
+        not_before = _instant(claims, "nbf")
         now = self._aware_now()
         leeway = timedelta(seconds=settings.leeway_seconds)
         if now >= expires_at + leeway:
             raise TokenRejected("expired")
         if not_before is not None and now < not_before - leeway:
             raise TokenRejected("not yet valid")
-        if issued_at is not None and issued_at > now + leeway:
+        if issued_at > now + leeway:
             raise TokenRejected("issued in the future")
+        if now >= issued_at + timedelta(seconds=settings.max_token_age_seconds) + leeway:
+            raise TokenRejected("too old")
         return Claims(
             subject=subject,
             issued_at=issued_at,
@@ -426,6 +438,19 @@ def issue_local_token(
     )
     token: str = jwt.encode(claims, secret, algorithm=HS256)
     return token
+
+
+def sole_authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The value of the request's one `Authorization` header (None without one).
+
+    Two or more are refused whatever they say, even two copies of a good token: servers, proxies
+    and frameworks disagree on which of them counts, so the token checked here might not be the
+    one a proxy in front logged or the one a later layer reads.
+    """
+    values = [value for name, value in headers if name.lower() == b"authorization"]
+    if len(values) > 1:
+        raise TokenRejected("more than one Authorization header")
+    return values[0].decode("latin-1") if values else None
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -54,7 +54,9 @@ def test_http_metrics_are_sent_only_when_the_deployment_asks_for_them(
 ) -> None:
     provider = RecordingMeterProvider()
     monkeypatch.setattr(metrics, "get_meter_provider", lambda: provider)
-    app = create_app(Settings(http_metrics=http_metrics), engine=create_engine("sqlite://"))
+    app = create_app(
+        Settings(env="test", http_metrics=http_metrics), engine=create_engine("sqlite://")
+    )
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
     assert (provider.meters_asked > 0) is measured

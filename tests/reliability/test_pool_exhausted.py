@@ -18,7 +18,7 @@ from tests.builders import bearer
 def test_a_request_that_finds_every_connection_busy_is_told_to_retry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
     engine = make_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.05)
-    app = create_app(Settings(database_url=url), engine=engine)
+    app = create_app(Settings(env="test", database_url=url), engine=engine)
     with engine.connect(), TestClient(app) as client:  # the only connection, held
         response = client.get("/api/v1/hubs", headers={"Authorization": bearer(uuid.uuid4())})
     assert response.status_code == 503

@@ -243,9 +243,9 @@ class TestValidTokens:
         token = rs256(keys, claims(aud=["other-service", AUDIENCE]))
         assert verifier.verify(token).subject == "practitioner-42"
 
-    def test_iat_and_nbf_are_optional(self, verifier: TokenVerifier, keys: Keys) -> None:
-        verified = verifier.verify(rs256(keys, claims(iat=DROP, nbf=DROP)))
-        assert verified.issued_at is None
+    def test_nbf_is_optional(self, verifier: TokenVerifier, keys: Keys) -> None:
+        verified = verifier.verify(rs256(keys, claims(nbf=DROP)))
+        assert verified.issued_at == NOW
 
     def test_the_raw_claims_cannot_be_changed(self, verifier: TokenVerifier, keys: Keys) -> None:
         raw = verifier.verify(rs256(keys, claims())).raw
@@ -362,6 +362,8 @@ class TestRejectedTokens:
             ({"sub": "  "}, "subject"),
             ({"sub": 42}, "subject"),
             ({"exp": DROP}, "expiry"),
+            ({"iat": DROP}, "issued-at"),
+            ({"iat": "yesterday"}, "not a number"),
             ({"exp": "tomorrow"}, "not a number"),
             ({"exp": True}, "not a number"),
             ({"exp": 10**20}, "out of range"),
@@ -430,7 +432,7 @@ class TestTimes:
     def test_not_yet_valid_with_the_leeway(
         self, verifier: TokenVerifier, keys: Keys, nbf_after_now: int, accepted: bool
     ) -> None:
-        token = rs256(keys, claims(nbf=ts(NOW) + nbf_after_now, iat=DROP))
+        token = rs256(keys, claims(nbf=ts(NOW) + nbf_after_now))
         if accepted:
             verifier.verify(token)
         else:
@@ -458,6 +460,43 @@ class TestTimes:
         )
         clock.instant = long_ago + timedelta(minutes=5)
         assert verifier.verify(token).subject == "practitioner-42"
+
+    @pytest.mark.parametrize(
+        ("seconds_past_the_maximum_age", "accepted"),
+        [(-3600, True), (LEEWAY - 1, True), (LEEWAY, False), (3600, False)],
+    )
+    def test_a_token_older_than_the_maximum_age_is_refused_whatever_its_expiry(
+        self,
+        jwks_file: Path,
+        keys: Keys,
+        clock: Clock,
+        seconds_past_the_maximum_age: int,
+        accepted: bool,
+    ) -> None:
+        verifier = TokenVerifier(asymmetric(jwks_file, max_token_age_seconds=8 * 3600), now=clock)
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(days=30))))
+        clock.instant = NOW + timedelta(hours=8, seconds=seconds_past_the_maximum_age)
+        if accepted:
+            verifier.verify(token)
+        else:
+            with pytest.raises(TokenRejected, match="too old"):
+                verifier.verify(token)
+
+    @given(age_seconds=st.integers(min_value=0, max_value=3 * 24 * 3600))
+    def test_a_token_is_accepted_exactly_while_younger_than_the_maximum_age_and_the_leeway(
+        self, age_seconds: int
+    ) -> None:
+        max_age = 12 * 3600
+        settings = local(max_token_age_seconds=max_age)
+        verifier = TokenVerifier(settings, now=lambda: NOW + timedelta(seconds=age_seconds))
+        token = compact(
+            {"alg": "HS256"}, claims(exp=ts(NOW + timedelta(days=7))), hs(SECRET.encode())
+        )
+        if age_seconds < max_age + LEEWAY:
+            assert verifier.verify(token).issued_at == NOW
+        else:
+            with pytest.raises(TokenRejected, match="too old"):
+                verifier.verify(token)
 
     def test_a_naive_clock_is_a_configuration_error(self, jwks_file: Path, keys: Keys) -> None:
         naive = TokenVerifier(asymmetric(jwks_file), now=lambda: NOW.replace(tzinfo=None))
@@ -612,6 +651,7 @@ class TestSettings:
             {"audience": ""},
             {"leeway_seconds": -1},
             {"leeway_seconds": 3600},
+            {"max_token_age_seconds": 0},
             {"jwks_cache_seconds": 0},
         ],
     )
@@ -764,6 +804,17 @@ class TestRememberedTokens:
         idp.document = {"keys": [k for k in keys.jwks()["keys"] if k["kid"] != "rsa-1"]}
         clock.instant = NOW + timedelta(seconds=300)
         with pytest.raises(TokenRejected, match="unknown kid"):
+            verifier.verify(token)
+
+    def test_a_remembered_token_is_refused_once_older_than_the_maximum_age(
+        self, keys: Keys, clock: Clock
+    ) -> None:
+        verifier = remembering(FakeIdp(keys.jwks()), clock, seconds=300)
+        token = rs256(keys, claims(exp=ts(NOW + timedelta(days=2))))
+        clock.instant = NOW + timedelta(hours=12) - timedelta(seconds=1)
+        verifier.verify(token)
+        clock.instant = NOW + timedelta(hours=12, seconds=LEEWAY)
+        with pytest.raises(TokenRejected, match="too old"):
             verifier.verify(token)
 
     def test_a_token_that_fails_is_not_remembered(self, keys: Keys, clock: Clock) -> None:
