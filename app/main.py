@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.audit_keys = settings.audit_keys()
     app.state.token_verifier = make_verifier(settings)
     app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
 

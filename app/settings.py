@@ -5,18 +5,28 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.domain.audit import MIN_KEY_BYTES, AuditKeys
+from app.domain.errors import InvalidValue
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
 DEV_TOKEN_SECRET = "familyhub-local-demo-secret-not-for-production"
 """Signs local demo tokens; refused outside env=dev/test."""
+DEV_AUDIT_KEY = "familyhub-published-demo-audit-key-for-dev-and-test-only"
+"""Seals the audit trail in dev and test. Published in this file, so it proves nothing: production
+refuses it and needs a key of its own (FAMILYHUB_AUDIT_KEY)."""
+DEV_AUDIT_KEY_ID = "dev"
 
 
 class Settings(BaseSettings):
     """Everything a deployment may change without a code change."""
 
-    model_config = SettingsConfigDict(env_prefix="FAMILYHUB_", env_file=".env", extra="ignore")
+    # Errors name the setting, never its value: a refused secret must not reach a log.
+    model_config = SettingsConfigDict(
+        env_prefix="FAMILYHUB_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "production"] = Field(
         default="dev",
@@ -116,6 +126,49 @@ class Settings(BaseSettings):
                 "production needs its own FAMILYHUB_AUTH_HS256_SECRET (32+ chars) or RS/ES with a JWKS"
             )
         return self
+
+    audit_key: SecretStr = Field(
+        default=SecretStr(DEV_AUDIT_KEY),
+        description="HMAC key sealing the audit trail (32+ bytes; never stored in the database)."
+        " The default is the published demo key, refused in production.",
+    )
+    audit_key_id: str | None = Field(
+        default=None,
+        description="Label stored with each seal made with `audit_key` (1-16 letters, digits, . _ -),"
+        " so seals made before a key rotation are checked with the key they were made with."
+        f" Default: {DEV_AUDIT_KEY_ID!r} for the demo key, '1' otherwise.",
+    )
+    audit_old_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Keys rotated out, by key id (a JSON object), kept to verify their seals.",
+    )
+
+    @model_validator(mode="after")
+    def _audit_keys_usable(self) -> Settings:
+        current = self.audit_key.get_secret_value()
+        if self.env == "production":
+            if current == DEV_AUDIT_KEY:
+                raise ValueError(
+                    "production needs its own FAMILYHUB_AUDIT_KEY: the demo key is published"
+                )
+            if len(current.encode()) < MIN_KEY_BYTES:
+                raise ValueError(f"FAMILYHUB_AUDIT_KEY must be at least {MIN_KEY_BYTES} bytes")
+            if any(k.get_secret_value() == DEV_AUDIT_KEY for k in self.audit_old_keys.values()):
+                raise ValueError("FAMILYHUB_AUDIT_OLD_KEYS must not hold the published demo key")
+        try:
+            self.audit_keys()
+        except InvalidValue as exc:
+            raise ValueError(f"{exc.field}: {exc.detail}") from None
+        return self
+
+    def audit_keys(self) -> AuditKeys:
+        current = self.audit_key.get_secret_value()
+        key_id = self.audit_key_id or (DEV_AUDIT_KEY_ID if current == DEV_AUDIT_KEY else "1")
+        return AuditKeys.of(
+            key_id,
+            current.encode(),
+            {kid: key.get_secret_value().encode() for kid, key in self.audit_old_keys.items()},
+        )
 
     @model_validator(mode="after")
     def _early_help_levels_exist(self) -> Settings:

@@ -1,0 +1,105 @@
+"""The sealer: gives every entry not yet sealed its place in the keyed chain, under the head's lock.
+
+Writers insert entries without any lock on the chain (app/db/repositories/audit.py); sealing is
+the one serial step. A sealer locks the head row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
+a write to it, which takes the database's write lock, and a process lock as appends had before),
+reads the unsealed entries in id order, in batches, computes their MACs, inserts the seals and
+moves the head. Two sealers in two processes take turns on the head's lock; the second then sees
+the first one's seals (each statement reads what is committed), and audit_seals.entry_id is
+unique, so no entry is ever sealed twice. Chain order is seal order: an entry whose transaction
+commits after entries with higher ids were sealed is sealed by the next run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.repositories.audit import ENTRIES, HEAD, SEALS, UNSEALED, entry_of
+from app.domain.audit import AuditKeys, ChainHead, seal_entries
+
+_SQLITE_CHAIN_LOCK = threading.Lock()
+"""SQLite cannot upgrade two readers to writers at once; sealers in one process take turns."""
+
+SEAL_BATCH = 1000
+LOOKBACK = 10_000
+"""How far below the newest sealed entry's id a routine run looks for entries committed late.
+
+Looking at the whole table would cost a scan of every entry ever written on every run, under the
+chain's lock. An entry missed this way (its transaction committed after 10,000 later entries
+were sealed) stays unsealed: `familyhub audit-verify` reports it and `familyhub audit-seal` (the
+whole table) seals it.
+"""
+
+_WRITE_LOCK_SQLITE = update(HEAD).where(HEAD.c.id == 1).values(sequence=HEAD.c.sequence)
+_LOCK_HEAD = select(HEAD.c.sequence, HEAD.c.mac).where(HEAD.c.id == 1).with_for_update()
+_NEWEST_SEALED = select(func.coalesce(func.max(SEALS.c.entry_id), 0)).scalar_subquery()
+_INSERT_SEALS = insert(SEALS)
+_MOVE_HEAD = (
+    update(HEAD)
+    .where(HEAD.c.id == 1)
+    .values(sequence=bindparam("new_sequence"), mac=bindparam("new_mac"))
+)
+
+
+@contextmanager
+def chain_turn(session: Session) -> Iterator[None]:
+    """Wrap a whole transaction that seals: on SQLite, threads of this process take turns."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    with _SQLITE_CHAIN_LOCK if sqlite else nullcontext():
+        yield
+
+
+def seal_pending_in(
+    session: Session, keys: AuditKeys, *, lookback: int | None = LOOKBACK, batch: int = SEAL_BATCH
+) -> int:
+    """Seal the waiting entries in the session's transaction (the caller commits); how many."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(_WRITE_LOCK_SQLITE)
+    locked = connection.execute(_LOCK_HEAD).one_or_none()
+    if locked is None:
+        raise RuntimeError("the audit chain has no head row; run the migrations")
+    head = start = ChainHead(locked.sequence, locked.mac)
+    waiting = select(ENTRIES).where(UNSEALED).order_by(ENTRIES.c.id).limit(batch)
+    if lookback is not None:
+        waiting = waiting.where(ENTRIES.c.id > _NEWEST_SEALED - lookback)
+    while True:
+        entries = [entry_of(row) for row in connection.execute(waiting)]
+        if entries:
+            seals, head = seal_entries(head, entries, keys)
+            connection.execute(
+                _INSERT_SEALS,
+                [
+                    {
+                        "sequence": s.sequence,
+                        "entry_id": s.entry_id,
+                        "key_id": s.key_id,
+                        "mac": s.mac,
+                    }
+                    for s in seals
+                ],
+            )
+        if len(entries) < batch:
+            break
+    if head != start:
+        connection.execute(_MOVE_HEAD, {"new_sequence": head.sequence, "new_mac": head.mac})
+    return head.sequence - start.sequence
+
+
+class SqlAuditSealer:
+    """Seals in a transaction of its own and commits; usable apart from any writer."""
+
+    def __init__(self, session_factory: sessionmaker[Session], keys: AuditKeys) -> None:
+        self._session_factory = session_factory
+        self._keys = keys
+
+    def seal_pending(self, *, lookback: int | None = LOOKBACK) -> int:
+        with self._session_factory() as session, chain_turn(session):
+            sealed = seal_pending_in(session, self._keys, lookback=lookback)
+            session.commit()
+            return sealed
