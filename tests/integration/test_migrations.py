@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -144,20 +145,16 @@ def _legacy_chain() -> list[LegacyEntry]:
 
 def _written_by_the_old_code(engine: Engine, chain: list[LegacyEntry]) -> None:
     """The rows and head the unkeyed writer (revision 0009) left."""
-    columns = [
+    texts = ["action", "resource_type", "resource_id", "request_id", "outcome"]
+    texts += ["break_glass_reason", "previous_hash", "entry_hash"]
+    columns: list[sa.ColumnClause[Any]] = [
         sa.column("sequence", sa.Integer),
         sa.column("occurred_at", UtcDateTime),
         sa.column("actor_id", sa.Uuid),
         sa.column("actor_roles", sa.JSON),
         sa.column("family_id", sa.Uuid),
-        *(
-            sa.column(name, sa.String)
-            for name in (
-                "action", "resource_type", "resource_id", "request_id", "outcome",
-                "break_glass_reason", "previous_hash", "entry_hash",
-            )
-        ),
-    ]  # fmt: skip
+        *(sa.column(name, sa.String) for name in texts),
+    ]
     entries = sa.table("audit_entries", *columns)
     with engine.begin() as connection:
         connection.execute(
@@ -226,9 +223,13 @@ def test_rewriting_an_entry_from_before_keyed_seals_is_detected_at_the_first_key
                     "UPDATE audit_entries SET outcome = :o, previous_hash = :p, entry_hash = :h"
                     " WHERE id = :i"
                 ),
-                {"o": entry.outcome, "p": entry.previous_hash, "h": entry.entry_hash,
-                 "i": entry.sequence},
-            )  # fmt: skip
+                {
+                    "o": entry.outcome,
+                    "p": entry.previous_hash,
+                    "h": entry.entry_hash,
+                    "i": entry.sequence,
+                },
+            )
     verdict = verify_audit_chain(uow)
     engine.dispose()
     assert not verdict.ok
