@@ -299,7 +299,8 @@ def test_entries_appended_apart_from_sealing_are_reported_until_sealed(
     assert stuck.exit_code == 1
     assert f"NOT SEALED: entry {waiting[0]} has waited 3600 s" in stuck.stderr
 
-    assert new_uow().audit_sealer.seal_pending() == 2
+    sweep = operator.run("audit-seal")
+    assert (sweep.exit_code, sweep.stdout) == (0, "sealed 2 entries\n")
     sealed = operator.run("audit-verify")
     assert sealed.exit_code == 0, sealed.stderr
     assert "4 entries verified, up to 4" in sealed.stdout
@@ -432,7 +433,6 @@ def test_an_entry_committed_after_a_later_one_was_sealed_is_sealed_next(world: W
     slow = SqlUnitOfWork(factory, audit_keys=AUDIT_KEYS)
     with slow:
         slow.audit.append([a_read("slow")], at=TEST_NOW)
-        slow.session.flush()
         appended(factory, ["quick"])
         assert sealer.seal_pending() == 1
         slow.commit()
@@ -443,4 +443,31 @@ def test_an_entry_committed_after_a_later_one_was_sealed_is_sealed_next(world: W
         newest = [s.seal.entry_id for s in uow.audit.sealed_entries()][-2:]
     assert ids["slow"] < ids["quick"]
     assert newest == [ids["quick"], ids["slow"]]
+    assert verify_audit_chain(world.new_uow()).ok
+
+
+@pytest.mark.postgres_only
+@pytest.mark.xdist_group("security-audit-sealers")
+def test_an_entry_committed_too_late_for_routine_sealing_waits_for_the_whole_table_sweep(
+    world: World,
+) -> None:
+    factory = make_session_factory(world.engine)
+    sealer = SqlAuditSealer(factory, AUDIT_KEYS)
+    sealer.seal_pending()
+    slow = SqlUnitOfWork(factory, audit_keys=AUDIT_KEYS)
+    with slow:
+        slow.audit.append([a_read("very slow")], at=TEST_NOW)
+        appended(factory, ["quick"])
+        assert sealer.seal_pending() == 1
+        slow.commit()
+    # Looking back no ids at all below the newest sealed entry, routine sealing misses it ...
+    assert sealer.seal_pending(lookback=0) == 0
+    with world.new_uow() as uow:
+        backlog = uow.audit.backlog()
+        very_slow = next(e.id for e in uow.audit.entries() if e.request_id == "very slow")
+    assert (backlog.count, backlog.oldest_id) == (1, very_slow)
+    # ... and the sweep of the whole table (`familyhub audit-seal`) seals it.
+    assert sealer.seal_pending(lookback=None) == 1
+    with world.new_uow() as uow:
+        assert uow.audit.backlog().count == 0
     assert verify_audit_chain(world.new_uow()).ok
