@@ -90,8 +90,11 @@ def audit_verify(
         int, typer.Option(help="How many entries may wait for their seal at once.")
     ] = UNSEALED_MOST,
 ) -> None:
-    """Check the audit trail's keyed chain from the first entry; exits 1 naming the first bad
-    position if it was tampered with, 2 if the checkpoint given is forged or unreadable."""
+    """Check the audit trail's keyed chain from the first entry.
+
+    Exits 1 naming the first bad position if it was tampered with (or if entries waited too long
+    for their seal), 2 if the checkpoint given is forged, edited or unreadable.
+    """
     from app.domain.audit import backlog_problem
     from app.services.audit import check_audit_trail
 
@@ -124,8 +127,11 @@ def audit_verify(
 
 
 def audit_checkpoint() -> None:
-    """Verify the chain, then print a signed checkpoint of its end as one JSON object, to keep
-    where the database's administrators cannot write."""
+    """Verify the chain, then print a signed checkpoint of its end as JSON.
+
+    Keep it where the database's administrators cannot write; `audit-verify --checkpoint` then
+    notices entries cut off or re-chained since.
+    """
     from app.domain.audit import checkpoint_document
     from app.services.audit import audit_checkpoint as issue
 
@@ -141,7 +147,9 @@ def audit_checkpoint() -> None:
 
 
 def audit_seal() -> None:
-    """Seal every entry still waiting, looking through the whole table (routine sealing looks only
-    near the newest entries)."""
+    """Seal every entry still waiting, looking through the whole table.
+
+    Routine sealing looks only near the newest entries; an entry committed very late is left.
+    """
     sealed = audit_uow().audit_sealer.seal_pending(lookback=None)
     typer.echo(f"sealed {sealed} entries")
