@@ -1,4 +1,5 @@
-"""The `familyhub` command: serve, migrate, load demo data and export the OpenAPI contract."""
+"""The `familyhub` command: serve, migrate, load demo data, check the audit trail and export the
+OpenAPI contract."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from app.audit_cli import audit_checkpoint, audit_seal, audit_verify
 from app.reports_cli import report as report_command
 from app.settings import Settings, get_settings
 
@@ -22,6 +24,9 @@ cli = typer.Typer(
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 cli.command("report")(report_command)
+cli.command("audit-verify")(audit_verify)
+cli.command("audit-checkpoint")(audit_checkpoint)
+cli.command("audit-seal")(audit_seal)
 
 
 @cli.command()
@@ -46,7 +51,8 @@ def demo_data() -> None:
 
     factory = make_session_factory(make_engine(settings.database_url))
     loaded = load_demo_data(
-        lambda: SqlUnitOfWork(factory), SystemClock(ZoneInfo(settings.timezone))
+        lambda: SqlUnitOfWork(factory, audit_keys=settings.audit_keys()),
+        SystemClock(ZoneInfo(settings.timezone)),
     )
     typer.echo("demo data loaded" if loaded else "demo data already present; nothing added")
 
@@ -102,25 +108,6 @@ def token(
             lifetime=timedelta(hours=hours),
         )
     )
-
-
-@cli.command("audit-verify")
-def audit_verify() -> None:
-    """Check the audit trail's hash chain from the first entry to the recorded head."""
-    from app.db.engine import make_engine, make_session_factory
-    from app.db.unit_of_work import SqlUnitOfWork
-    from app.services.audit import verify_audit_chain
-
-    verdict = verify_audit_chain(
-        SqlUnitOfWork(make_session_factory(make_engine(get_settings().database_url)))
-    )
-    if verdict.ok:
-        typer.echo(f"audit chain intact: {verdict.checked} entries verified")
-        return
-    typer.echo(
-        f"audit chain BROKEN at entry {verdict.first_bad_sequence}: {verdict.problem}", err=True
-    )
-    raise typer.Exit(1)
 
 
 @cli.command()

@@ -40,6 +40,7 @@ from app.api.routers import (
     taf,
     timeliness,
 )
+from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
 from app.db.engine import make_engine, make_session_factory
 from app.settings import Settings, get_settings
 
@@ -61,7 +62,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Endpoints are plain functions run in the thread pool; its size is per event loop.
     settings: Settings = app.state.settings
     to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-    yield
+    sealing: BackgroundSealing | None = None
+    if settings.audit_seal_delay > 0:
+        sealing = BackgroundSealing(
+            SqlAuditSealer(app.state.session_factory, app.state.audit_keys),
+            delay=settings.audit_seal_delay,
+        )
+        sealing.start()
+    app.state.audit_sealing = sealing
+    try:
+        yield
+    finally:
+        if sealing is not None:
+            sealing.stop()
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -80,6 +93,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.audit_keys = settings.audit_keys()
+    app.state.audit_sealing = None
+    """The worker's sealing thread (started with the app), or None to seal in each request."""
     app.state.token_verifier = make_verifier(settings)
     app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
 

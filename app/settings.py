@@ -9,11 +9,17 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.api.security import DEFAULT_MAX_TOKEN_AGE_SECONDS, HS256, MIN_HS256_SECRET_CHARS
+from app.domain.audit import MIN_KEY_BYTES, AuditKeys
+from app.domain.errors import InvalidValue
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
 DEV_TOKEN_SECRET = "familyhub-local-demo-secret-not-for-production"
 """Signs local demo tokens when no secret is set: published here, so refused in production, and
 dev/test deployments serve loopback only (app/api/loopback.py)."""
+DEV_AUDIT_KEY = "familyhub-published-demo-audit-key-for-dev-and-test-only"
+"""Seals the audit trail in dev and test. Published in this file, so it proves nothing: production
+refuses it and needs a key of its own (FAMILYHUB_AUDIT_KEY)."""
+DEV_AUDIT_KEY_ID = "dev"
 
 
 class Settings(BaseSettings):
@@ -158,6 +164,65 @@ class Settings(BaseSettings):
     def serves_loopback_only(self) -> bool:
         """dev and test may sign with the published demo secret, so they never serve the network."""
         return self.env != "production"
+
+    audit_seal_delay_ms: int | None = Field(
+        default=None,
+        ge=0,
+        le=5000,
+        description="How long a worker's sealing thread lets committed audit entries gather before"
+        " sealing them into the chain in one batch. 0 seals each request's entries right after its"
+        " commit, in the request. Default: 50, or 0 in env=test.",
+    )
+
+    @property
+    def audit_seal_delay(self) -> float:
+        """Seconds; 0 means seal in the request (the tests, whose sessions share a connection)."""
+        default = 0 if self.env == "test" else 50
+        delay = self.audit_seal_delay_ms if self.audit_seal_delay_ms is not None else default
+        return delay / 1000
+
+    audit_key: SecretStr = Field(
+        default=SecretStr(DEV_AUDIT_KEY),
+        description="HMAC key sealing the audit trail (32+ bytes; never stored in the database)."
+        " The default is the published demo key, refused in production.",
+    )
+    audit_key_id: str | None = Field(
+        default=None,
+        description="Label stored with each seal made with `audit_key` (1-16 letters, digits, . _ -),"
+        " so seals made before a key rotation are checked with the key they were made with."
+        f" Default: {DEV_AUDIT_KEY_ID!r} for the demo key, '1' otherwise.",
+    )
+    audit_old_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Keys rotated out, by key id (a JSON object), kept to verify their seals.",
+    )
+
+    @model_validator(mode="after")
+    def _audit_keys_usable(self) -> Settings:
+        current = self.audit_key.get_secret_value()
+        if self.env == "production":
+            if current == DEV_AUDIT_KEY:
+                raise ValueError(
+                    "production needs its own FAMILYHUB_AUDIT_KEY: the demo key is published"
+                )
+            if len(current.encode()) < MIN_KEY_BYTES:
+                raise ValueError(f"FAMILYHUB_AUDIT_KEY must be at least {MIN_KEY_BYTES} bytes")
+            if any(k.get_secret_value() == DEV_AUDIT_KEY for k in self.audit_old_keys.values()):
+                raise ValueError("FAMILYHUB_AUDIT_OLD_KEYS must not hold the published demo key")
+        try:
+            self.audit_keys()
+        except InvalidValue as exc:
+            raise ValueError(f"{exc.field}: {exc.detail}") from None
+        return self
+
+    def audit_keys(self) -> AuditKeys:
+        current = self.audit_key.get_secret_value()
+        key_id = self.audit_key_id or (DEV_AUDIT_KEY_ID if current == DEV_AUDIT_KEY else "1")
+        return AuditKeys.of(
+            key_id,
+            current.encode(),
+            {kid: key.get_secret_value().encode() for kid, key in self.audit_old_keys.items()},
+        )
 
     @model_validator(mode="after")
     def _early_help_levels_exist(self) -> Settings:

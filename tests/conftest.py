@@ -60,6 +60,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only"))
 
 
+AUDIT_KEYS = Settings(env="test").audit_keys()
+"""The published demo key that dev and test deployments seal the audit trail with."""
+
 # Monday 3 March 2025, 10:00 UTC: a fixed "now" for every API test unless a test moves it.
 TEST_NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
@@ -134,7 +137,7 @@ def session_factory(connection: Connection) -> sessionmaker[Session]:
 
 @pytest.fixture
 def new_uow(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    return lambda: SqlUnitOfWork(session_factory)
+    return lambda: SqlUnitOfWork(session_factory, audit_keys=AUDIT_KEYS)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.deps import ClockDep, UowDep, get_session_factory
+from app.api.deps import ClockDep, UowDep, get_audit_keys, get_session_factory
 from app.api.principal_cache import PrincipalCache
 from app.api.security import (
     HS256,
@@ -36,6 +36,7 @@ from app.domain.access import (
     RecordFacts,
     require_break_glass_reason,
 )
+from app.domain.audit import AuditKeys
 from app.domain.practitioners import Practitioner
 from app.services import access
 from app.services.ports import Clock, UnitOfWork
@@ -257,6 +258,7 @@ async def get_gate(
     principal: PrincipalDep,
     clock: ClockDep,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
     uow: UowDep,
     break_glass_reason: Annotated[
         str | None,
@@ -279,7 +281,10 @@ async def get_gate(
         break_glass_reason=reason,
     )
     return Gate(
-        subject=subject, new_uow=lambda: SqlUnitOfWork(factory), request_uow=uow, clock=clock
+        subject=subject,
+        new_uow=lambda: SqlUnitOfWork(factory, audit_keys=audit_keys),
+        request_uow=uow,
+        clock=clock,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import SystemClock
 from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.audit import AuditKeys
 from app.services.ports import Clock
 from app.settings import Settings
 
@@ -29,10 +30,17 @@ async def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+async def get_audit_keys(request: Request) -> AuditKeys:
+    keys: AuditKeys = request.app.state.audit_keys
+    return keys
+
+
 async def get_uow(
+    request: Request,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
 ) -> AsyncIterator[SqlUnitOfWork]:
-    uow = SqlUnitOfWork(factory)
+    uow = SqlUnitOfWork(factory, audit_keys=audit_keys, sealing=request.app.state.audit_sealing)
     try:
         yield uow
     finally:

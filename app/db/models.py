@@ -431,10 +431,14 @@ class TafMeetingRow(Base):
 
 
 class AuditEntryRow(Base):
-    """The append-only audit trail; each entry carries the hash of the one before it."""
+    """The audit trail's entries: inserted, never updated or deleted (triggers refuse both).
+
+    `id` is insertion order. Entries from before keyed seals (revision 0010) also carry the
+    unkeyed hash of the entry before and their own; newer ones are linked by their seal.
+    """
 
     __tablename__ = "audit_entries"
-    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     actor_roles: Mapped[list[str]] = mapped_column(JSON, nullable=False)
@@ -445,22 +449,34 @@ class AuditEntryRow(Base):
     request_id: Mapped[str | None] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
     break_glass_reason: Mapped[str | None] = mapped_column(Text)
-    previous_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     __table_args__ = (
-        Index("ix_audit_entries_family_id_sequence", "family_id", "sequence"),
-        Index("ix_audit_entries_actor_id_sequence", "actor_id", "sequence"),
+        Index("ix_audit_entries_family_id_id", "family_id", "id"),
+        Index("ix_audit_entries_actor_id_id", "actor_id", "id"),
     )
 
 
+class AuditSealRow(Base):
+    """An entry's place in the keyed chain: inserted by the sealer, never updated or deleted."""
+
+    __tablename__ = "audit_seals"
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_entries.id"), nullable=False, unique=True
+    )
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
 class AuditHeadRow(Base):
-    """One row: the newest entry's sequence and hash. Locking it serialises appends to the chain."""
+    """One row: the last sealed position and its MAC. Locking it serialises the sealers."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sequence: Mapped[int] = mapped_column(Integer, nullable=False)
-    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class SyncStateRow(Base):

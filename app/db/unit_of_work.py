@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db.audit_log import GroupCommittedAuditLog, audit_log_for
+from app.db.audit_sealer import AuditSealing, SqlAuditSealer
 from app.db.queries.caseload import SqlCaseloadQueries
 from app.db.queries.sync import SqlSyncQueries
 from app.db.repositories.access_facts import SqlAccessFacts
@@ -28,16 +29,45 @@ from app.db.repositories.policies import SqlPolicyRepository
 from app.db.repositories.practitioners import SqlPractitionerRepository
 from app.db.repositories.reference import SqlReferenceRepository
 from app.db.repositories.taf import SqlTafRepository
+from app.domain.audit import AuditKeys
 from app.domain.errors import Conflict, StaleVersion
 
 
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    """`audit_keys` seal and verify the audit trail; a unit of work made without them (to look a
+    practitioner up, to run a report) refuses to touch the chain rather than use another key."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        audit_keys: AuditKeys | None = None,
+        sealing: AuditSealing | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._sealing = sealing
+        """Seals the entries a commit wrote; None: seal them right after the commit."""
         self._session: Session | None = None
         self._commit_deferred = 0
         self._kept_open = 0
-        self.audit_log: GroupCommittedAuditLog = audit_log_for(session_factory)
+        self._audit_keys = audit_keys
+        self._audit_log: GroupCommittedAuditLog | None = None
+
+    @property
+    def audit_keys(self) -> AuditKeys:
+        if self._audit_keys is None:
+            raise RuntimeError("this unit of work was made without the audit keys")
+        return self._audit_keys
+
+    @property
+    def audit_log(self) -> GroupCommittedAuditLog:
+        if self._audit_log is None:
+            self._audit_log = audit_log_for(self._session_factory, self.audit_keys)
+        return self._audit_log
+
+    @property
+    def audit_sealer(self) -> SqlAuditSealer:
+        return SqlAuditSealer(self._session_factory, self.audit_keys)
 
     @property
     def is_open(self) -> bool:
@@ -104,6 +134,12 @@ class SqlUnitOfWork:
         if self._commit_deferred:
             return
         self.session.commit()
+        if self.audit.appended:
+            self.audit.appended = False
+            if self._sealing is not None:
+                self._sealing.entries_committed()
+            else:
+                self.audit_sealer.seal_pending()
 
     def rollback(self) -> None:
         self.session.rollback()

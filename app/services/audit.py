@@ -1,14 +1,22 @@
-"""Reading and checking the audit trail: who saw a family's record, and whether the chain is intact."""
+"""Reading and checking the audit trail: who saw a family's record, whether the chain is intact,
+and the signed checkpoints that let a later check notice entries cut off or re-chained."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from app.domain.audit import AuditEntry, ChainVerdict, verify_chain
+from app.domain.audit import (
+    AuditEntry,
+    ChainVerdict,
+    Checkpoint,
+    SealBacklog,
+    issue_checkpoint,
+    verify_trail,
+)
 from app.domain.paging import Page, PageRequest
 from app.domain.practitioners import Practitioner
-from app.services.ports import UnitOfWork
+from app.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -26,8 +34,45 @@ def access_log(uow: UnitOfWork, family_id: uuid.UUID, page: PageRequest) -> Acce
         return AccessLog(entries=entries, actors=actors)
 
 
-def verify_audit_chain(uow: UnitOfWork) -> ChainVerdict:
-    """Walk the whole chain from the first entry and check it ends at the recorded head."""
+@dataclass(frozen=True)
+class TrailCheck:
+    verdict: ChainVerdict
+    backlog: SealBacklog
+    """Entries stored but not sealed yet: not part of the verdict."""
+    stored_entries: int
+
+
+def check_audit_trail(uow: UnitOfWork, *, checkpoint: Checkpoint | None = None) -> TrailCheck:
+    """Walk the whole chain from the first entry (against `checkpoint` too, whose signature the
+    caller has checked), and count the entries still waiting for their seal."""
     with uow:
-        _sequence, last_hash = uow.audit.head()
-        return verify_chain(uow.audit.entries(), expected_last_hash=last_hash)
+        # The head first: sealing may go on while the chain is read, never the other way round.
+        head = uow.audit.head()
+        stored = uow.audit.count()
+        verdict = verify_trail(
+            uow.audit.legacy_entries(),
+            uow.audit.sealed_entries(),
+            head=head,
+            keys=uow.audit_keys,
+            checkpoint=checkpoint,
+            stored_entries=stored,
+        )
+        return TrailCheck(verdict, uow.audit.backlog(), stored)
+
+
+def verify_audit_chain(uow: UnitOfWork, *, checkpoint: Checkpoint | None = None) -> ChainVerdict:
+    return check_audit_trail(uow, checkpoint=checkpoint).verdict
+
+
+def audit_checkpoint(uow: UnitOfWork, clock: Clock) -> tuple[ChainVerdict, Checkpoint | None]:
+    """A signed checkpoint of the chain's end, issued only once the chain has verified: signing a
+    chain already tampered with would vouch for it."""
+    check = check_audit_trail(uow)
+    if not check.verdict.ok:
+        return check.verdict, None
+    return check.verdict, issue_checkpoint(
+        check.verdict.last,
+        entry_count=check.stored_entries,
+        issued_at=clock.now(),
+        keys=uow.audit_keys,
+    )

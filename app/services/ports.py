@@ -12,7 +12,14 @@ from typing import Any, Protocol, Self
 
 from app.domain.access import RecordFacts, SearchScope
 from app.domain.assessments import Assessment
-from app.domain.audit import AuditEntry
+from app.domain.audit import (
+    AuditEntry,
+    AuditKeys,
+    ChainHead,
+    LegacyEntry,
+    SealBacklog,
+    SealedEntry,
+)
 from app.domain.consent import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
@@ -196,7 +203,8 @@ class TafRepository(Protocol):
 
 @dataclass(frozen=True)
 class AuditRecord:
-    """What to write in the audit trail about one access; the chain adds sequence and hashes."""
+    """What to write in the audit trail about one access; the store adds its id, the sealer its
+    place in the chain."""
 
     actor_id: uuid.UUID | None
     actor_roles: tuple[str, ...]
@@ -231,18 +239,36 @@ class AccessFactsRepository(Protocol):
 class AuditLog(Protocol):
     """Where accesses are recorded as they happen, apart from any business transaction.
 
-    `record` returns once the entries are durable, and they stay even if the caller's own
-    transaction is rolled back: a refused attempt is evidence too.
+    `record` returns once the entries are durable and sealed, and they stay even if the caller's
+    own transaction is rolled back: a refused attempt is evidence too.
     """
 
     def record(self, records: Sequence[AuditRecord], *, at: datetime) -> None: ...
 
 
 class AuditTrail(Protocol):
-    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None: ...
+    """The audit tables as the unit of work's transaction sees them."""
+
+    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None:
+        """Insert entries, unsealed, in this transaction: no lock on the chain is taken."""
+        ...
+
     def for_family(self, family_id: uuid.UUID, page: PageRequest) -> Page[AuditEntry]: ...
-    def head(self) -> tuple[int, str]: ...
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
+    def legacy_entries(self, batch: int = 1000) -> Iterator[LegacyEntry]: ...
+    def sealed_entries(self, batch: int = 1000) -> Iterator[SealedEntry]: ...
+    def head(self) -> ChainHead: ...
+    def count(self) -> int: ...
+    def backlog(self) -> SealBacklog: ...
+
+
+class AuditSealer(Protocol):
+    """Seals every entry not yet sealed, in one transaction of its own under the chain's lock."""
+
+    def seal_pending(self, *, lookback: int | None = ...) -> int:
+        """How many entries it sealed. `lookback` bounds how far below the newest sealed entry's
+        id it looks for late commits (None: the whole table)."""
+        ...
 
 
 @dataclass
@@ -303,6 +329,10 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditTrail: ...
     @property
     def audit_log(self) -> AuditLog: ...
+    @property
+    def audit_sealer(self) -> AuditSealer: ...
+    @property
+    def audit_keys(self) -> AuditKeys: ...
     @property
     def needs(self) -> NeedRepository: ...
 

@@ -1,7 +1,7 @@
 """a contact restriction remembers the household it was set in
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-05 13:00:00
 
 A restriction (a domestic-abuse victim's refuge address) used to be judged against whichever
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

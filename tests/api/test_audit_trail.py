@@ -1,5 +1,5 @@
 """The audit trail: every access to a family's record (and every refused attempt) is appended to a
-hash chain that managers read as the family's access log and nobody can change through the API."""
+keyed chain that managers read as the family's access log and nobody can change through the API."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 
 from app.domain.access import Role
-from app.domain.audit import AuditEntry
+from app.domain.audit import AuditEntry, Seal
 from app.services.audit import verify_audit_chain
 from tests.builders import ReferenceData, Staff, as_user, given_practitioner, make_family_body
+from tests.tampering import entry_id_at, past_the_audit_triggers
 
 API = "/api/v1"
 MUTATING = {"put", "patch", "delete", "post"}
@@ -30,6 +31,11 @@ def ok(response: Any, status: int = 200) -> Any:
 def entries(new_uow: Callable[[], Any]) -> list[AuditEntry]:
     with new_uow() as uow:
         return list(uow.audit.entries())
+
+
+def seals(new_uow: Callable[[], Any]) -> list[Seal]:
+    with new_uow() as uow:
+        return [sealed.seal for sealed in uow.audit.sealed_entries()]
 
 
 def recorded(new_uow: Callable[[], Any], request_id: str) -> list[dict[str, Any]]:
@@ -355,7 +361,9 @@ def test_the_chain_verifies_after_a_run_of_requests(
     verdict = verify_audit_chain(new_uow())
     assert verdict.ok, verdict.problem
     assert verdict.checked == len(stored) >= 8
-    assert [e.sequence for e in stored] == list(range(1, len(stored) + 1))
+    chain = seals(new_uow)
+    assert [s.sequence for s in chain] == list(range(1, len(stored) + 1))
+    assert [s.entry_id for s in chain] == [e.id for e in stored]
 
 
 @pytest.mark.parametrize(
@@ -378,19 +386,31 @@ def test_changing_a_stored_entry_is_detected_where_it_happened(
 ) -> None:
     _a_run_of_requests(client, record, staff)
     assert verify_audit_chain(new_uow()).ok
-    changed = connection.execute(text(f"UPDATE audit_entries SET {change} WHERE sequence = 2"))
+    with past_the_audit_triggers(connection):
+        changed = connection.execute(
+            text(f"UPDATE audit_entries SET {change} WHERE id = :id"),
+            {"id": entry_id_at(connection, 2)},
+        )
     assert changed.rowcount == 1
     verdict = verify_audit_chain(new_uow())
     assert not verdict.ok
     assert verdict.first_bad_sequence == 2
 
 
+def _delete_sealed(connection: Connection, sequence: int) -> None:
+    """The entry sealed at `sequence`, and its seal."""
+    entry_id = entry_id_at(connection, sequence)
+    with past_the_audit_triggers(connection):
+        connection.execute(text("DELETE FROM audit_seals WHERE sequence = :s"), {"s": sequence})
+        connection.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": entry_id})
+
+
 def test_deleting_the_newest_entry_is_detected_through_the_head(
     client: TestClient, record: Record, staff: Staff, new_uow: Any, connection: Connection
 ) -> None:
     _a_run_of_requests(client, record, staff)
-    newest = entries(new_uow)[-1].sequence
-    connection.execute(text("DELETE FROM audit_entries WHERE sequence = :s"), {"s": newest})
+    newest = seals(new_uow)[-1].sequence
+    _delete_sealed(connection, newest)
     verdict = verify_audit_chain(new_uow())
     assert not verdict.ok
     assert verdict.first_bad_sequence == newest
@@ -401,7 +421,7 @@ def test_deleting_an_entry_in_the_middle_is_detected_where_it_was(
     client: TestClient, record: Record, staff: Staff, new_uow: Any, connection: Connection
 ) -> None:
     _a_run_of_requests(client, record, staff)
-    connection.execute(text("DELETE FROM audit_entries WHERE sequence = 3"))
+    _delete_sealed(connection, 3)
     verdict = verify_audit_chain(new_uow())
     assert (verdict.ok, verdict.first_bad_sequence) == (False, 3)
 

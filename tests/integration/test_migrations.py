@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
-from app.db.base import Base
-from app.db.engine import make_engine
+from app.db.base import Base, UtcDateTime
+from app.db.engine import make_engine, make_session_factory
 from app.db.migrations_state import alembic_config, is_at_head, upgrade_to_head
-from tests.conftest import DATABASES, ThrowawayPostgres, new_database
+from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.audit import LegacyEntry, legacy_entry_hash, new_legacy_entry
+from app.services.audit import verify_audit_chain
+from app.services.ports import AuditRecord
+from tests.conftest import AUDIT_KEYS, DATABASES, ThrowawayPostgres, new_database
+from tests.tampering import past_the_audit_triggers
 
 
 @pytest.fixture(params=DATABASES)
@@ -105,3 +115,131 @@ def test_the_databases_live_claim_index_holds_the_domains_live_states() -> None:
 
     assert set(LIVE_CLAIM_STATES) == {s.value for s in DOMAIN_LIVE}
     assert set(CLAIM_STATES) == {s.value for s in ClaimState}
+
+
+# --- the audit trail across revision 0010 (keyed seals) ------------------------------------------
+
+LEGACY_ENTRIES = 5
+LEGACY_AT = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+
+
+def _legacy_chain() -> list[LegacyEntry]:
+    chain: list[LegacyEntry] = []
+    for n in range(LEGACY_ENTRIES):
+        chain.append(
+            new_legacy_entry(
+                chain[-1] if chain else None,
+                occurred_at=LEGACY_AT + timedelta(minutes=n),
+                actor_id=uuid.UUID(int=n + 1),
+                actor_roles=("lead_professional",),
+                action="read_family",
+                resource_type="family",
+                resource_id=str(uuid.UUID(int=100)),
+                family_id=uuid.UUID(int=100),
+                request_id=f"before-{n}",
+                outcome="allowed",
+            )
+        )
+    return chain
+
+
+def _written_by_the_old_code(engine: Engine, chain: list[LegacyEntry]) -> None:
+    """The rows and head the unkeyed writer (revision 0009) left."""
+    texts = ["action", "resource_type", "resource_id", "request_id", "outcome"]
+    texts += ["break_glass_reason", "previous_hash", "entry_hash"]
+    columns: list[sa.ColumnClause[Any]] = [
+        sa.column("sequence", sa.Integer),
+        sa.column("occurred_at", UtcDateTime),
+        sa.column("actor_id", sa.Uuid),
+        sa.column("actor_roles", sa.JSON),
+        sa.column("family_id", sa.Uuid),
+        *(sa.column(name, sa.String) for name in texts),
+    ]
+    entries = sa.table("audit_entries", *columns)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(entries),
+            [{c.name: getattr(e, c.name) for c in columns} for e in chain],
+        )
+        connection.execute(
+            sa.text("UPDATE audit_head SET sequence = :s, entry_hash = :h WHERE id = 1"),
+            {"s": chain[-1].sequence, "h": chain[-1].entry_hash},
+        )
+
+
+def _migrated_then_extended(database_url: str) -> tuple[Engine, SqlUnitOfWork]:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0009")
+    engine = make_engine(database_url)
+    _written_by_the_old_code(engine, _legacy_chain())
+    command.upgrade(config, "head")
+    uow = SqlUnitOfWork(make_session_factory(engine), audit_keys=AUDIT_KEYS)
+    for n in range(3):
+        record = AuditRecord(
+            actor_id=uuid.UUID(int=9),
+            actor_roles=("manager",),
+            action="read_access_log",
+            resource_type="access_log",
+            outcome="allowed",
+            request_id=f"after-{n}",
+        )
+        uow.audit_log.record([record, record], at=LEGACY_AT + timedelta(days=1))
+    return engine, uow
+
+
+def test_a_chain_written_before_keyed_seals_still_verifies_once_migrated_and_extended(
+    empty_database: str,
+) -> None:
+    engine, uow = _migrated_then_extended(empty_database)
+    verdict = verify_audit_chain(uow)
+    assert verdict.ok, verdict.problem
+    assert verdict.checked == LEGACY_ENTRIES + 6
+    with uow:
+        stored = list(uow.audit.entries())
+        sealed = [s.seal for s in uow.audit.sealed_entries()]
+    engine.dispose()
+    # The old entries keep their places; the new ones are numbered on after them.
+    assert [e.id for e in stored] == list(range(1, LEGACY_ENTRIES + 7))
+    assert [e.request_id for e in stored[:LEGACY_ENTRIES]] == [
+        f"before-{n}" for n in range(LEGACY_ENTRIES)
+    ]
+    assert [s.sequence for s in sealed] == list(range(LEGACY_ENTRIES + 1, LEGACY_ENTRIES + 7))
+    assert [s.entry_id for s in sealed] == [e.id for e in stored[LEGACY_ENTRIES:]]
+
+
+def test_rewriting_an_entry_from_before_keyed_seals_is_detected_at_the_first_keyed_seal(
+    empty_database: str,
+) -> None:
+    engine, uow = _migrated_then_extended(empty_database)
+    rewritten = _legacy_chain()
+    rewritten[1] = replace(rewritten[1], outcome="denied")
+    for i in range(1, LEGACY_ENTRIES):  # and every unkeyed hash after it, as anyone could
+        relinked = replace(rewritten[i], previous_hash=rewritten[i - 1].entry_hash)
+        rewritten[i] = replace(relinked, entry_hash=legacy_entry_hash(relinked))
+    with engine.begin() as connection, past_the_audit_triggers(connection):
+        for entry in rewritten[1:]:
+            connection.execute(
+                sa.text(
+                    "UPDATE audit_entries SET outcome = :o, previous_hash = :p, entry_hash = :h"
+                    " WHERE id = :i"
+                ),
+                {
+                    "o": entry.outcome,
+                    "p": entry.previous_hash,
+                    "h": entry.entry_hash,
+                    "i": entry.sequence,
+                },
+            )
+    verdict = verify_audit_chain(uow)
+    engine.dispose()
+    assert not verdict.ok
+    assert verdict.first_bad_sequence == LEGACY_ENTRIES + 1
+
+
+def test_downgrading_below_keyed_seals_is_refused_once_keyed_entries_exist(
+    empty_database: str,
+) -> None:
+    engine, _uow = _migrated_then_extended(empty_database)
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="would have to rewrite the audit trail"):
+        command.downgrade(alembic_config(empty_database), "0009")

@@ -36,7 +36,7 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.main import create_app
 from app.settings import Settings
 from tests.builders import ReferenceData, Staff, bearer, given_reference_data, given_staff
-from tests.conftest import POSTGRES_URL, TEST_NOW, ThrowawayPostgres
+from tests.conftest import AUDIT_KEYS, POSTGRES_URL, TEST_NOW, ThrowawayPostgres
 
 T = TypeVar("T")
 WAIT_SECONDS = 60.0
@@ -53,7 +53,7 @@ class World:
     staff: Staff
 
     def new_uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(make_session_factory(self.engine))
+        return SqlUnitOfWork(make_session_factory(self.engine), audit_keys=AUDIT_KEYS)
 
 
 def given_world(url: str, **engine_options: Any) -> World:

@@ -19,6 +19,7 @@ from app.db.engine import make_session_factory
 from app.domain.audit import OUTCOME_ALLOWED
 from app.services.audit import verify_audit_chain
 from app.services.ports import AuditRecord
+from tests.conftest import AUDIT_KEYS
 from tests.reliability.live import World, committed_postgres, wait_until
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("reliability-audit")]
@@ -66,7 +67,7 @@ class HeldFirstWrite:
 
 
 def test_callers_who_arrive_during_a_write_share_the_next_one(world: World) -> None:
-    log = GroupCommittedAuditLog(make_session_factory(world.engine))
+    log = GroupCommittedAuditLog(make_session_factory(world.engine), AUDIT_KEYS)
     held = HeldFirstWrite(log, others=CALLERS - 1)
     log._write = held  # type: ignore[method-assign]
     request_ids = [f"group-{n}" for n in range(CALLERS)]
@@ -85,7 +86,7 @@ def test_callers_who_arrive_during_a_write_share_the_next_one(world: World) -> N
 def test_when_the_shared_write_fails_every_caller_in_it_is_told_and_none_of_it_is_kept(
     world: World,
 ) -> None:
-    log = GroupCommittedAuditLog(make_session_factory(world.engine))
+    log = GroupCommittedAuditLog(make_session_factory(world.engine), AUDIT_KEYS)
     held = HeldFirstWrite(log, others=3)
     failing_batches: list[int] = []
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, event, func, select
 from app.db.models import FamilyRow, IdempotencyKeyRow, MembershipRow, PersonRow
 from app.db.repositories.families import SqlFamilyRepository
 from app.db.unit_of_work import SqlUnitOfWork
-from app.domain.audit import verify_chain
+from app.services.audit import verify_audit_chain
 from tests.builders import ReferenceData, Statements, make_family_body, make_member_body
 
 API = "/api/v1"
@@ -36,8 +36,7 @@ def stored(connection: Connection) -> dict[str, int]:
 
 
 def audit_chain_is_intact(new_uow: NewUow) -> None:
-    with new_uow() as uow:
-        verdict = verify_chain(uow.audit.entries(), expected_last_hash=uow.audit.head()[1])
+    verdict = verify_audit_chain(new_uow())
     assert verdict.ok, verdict.problem
 
 

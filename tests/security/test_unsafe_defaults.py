@@ -56,6 +56,8 @@ ROOT = Path(__file__).resolve().parents[2]
 API = "/api/v1"
 OPERATORS_SECRET = "an-operators-own-secret-not-in-the-code-0123456789"
 OPERATORS_SECRET_SETTING = SecretStr(OPERATORS_SECRET)
+OPERATORS_AUDIT_KEY = "an-operators-own-audit-key-kept-out-of-the-database-0123"
+"""Production also needs an audit key of its own (tests/security/test_audit_tampering.py)."""
 SHORT_SECRETS = ["abc123shortsecret", "abc123Qz7Wk9VxJm4Tn8Rb2Ld6Hc5Yp"]
 """Too short (17 and 31 characters). Any four characters of one in a row, found in an error, can
 only mean the error repeated the secret (the messages spell the variable's name in capitals)."""
@@ -111,7 +113,11 @@ def assert_not_repeated(secret: str, text: str) -> None:
 
 def test_the_image_runs_production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert image_environment()["FAMILYHUB_ENV"] == "production"
-    settings = image_settings(monkeypatch, FAMILYHUB_AUTH_HS256_SECRET=OPERATORS_SECRET)
+    settings = image_settings(
+        monkeypatch,
+        FAMILYHUB_AUTH_HS256_SECRET=OPERATORS_SECRET,
+        FAMILYHUB_AUDIT_KEY=OPERATORS_AUDIT_KEY,
+    )
     assert settings.env == "production"
     assert settings.host == "0.0.0.0"
     assert not settings.serves_loopback_only
@@ -145,7 +151,10 @@ def image_client(
     settings = image_settings(
         monkeypatch,
         FAMILYHUB_AUTH_HS256_SECRET=OPERATORS_SECRET,
+        FAMILYHUB_AUDIT_KEY=OPERATORS_AUDIT_KEY,
         FAMILYHUB_DATABASE_URL=str(engine.url),
+        # Sealed in the request: the test's sessions share one connection with no thread to spare.
+        FAMILYHUB_AUDIT_SEAL_DELAY_MS="0",
     )
     app = create_app(settings, engine=engine)
     app.state.session_factory = session_factory
@@ -223,7 +232,10 @@ def test_production_serves_every_interface(
     monkeypatch: pytest.MonkeyPatch, started: dict[str, Any]
 ) -> None:
     settings = Settings(
-        _env_file=None, env="production", auth_hs256_secret=OPERATORS_SECRET_SETTING
+        _env_file=None,
+        env="production",
+        auth_hs256_secret=OPERATORS_SECRET_SETTING,
+        audit_key=SecretStr(OPERATORS_AUDIT_KEY),
     )
     serve_with(monkeypatch, settings, "0.0.0.0")
     assert started["host"] == "0.0.0.0"
@@ -258,6 +270,7 @@ def served_app(env: Env) -> Any:
         env=env,
         database_url="sqlite://",
         auth_hs256_secret=OPERATORS_SECRET_SETTING if env == "production" else None,
+        audit_key=SecretStr(OPERATORS_AUDIT_KEY),
     )
     return create_app(settings, engine=create_engine("sqlite://"))
 
@@ -461,5 +474,5 @@ def test_the_principal_is_refused_for_two_authorization_headers_even_past_the_mi
     )
     credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials="a.b.c")
     with pytest.raises(HTTPException) as refused:
-        asyncio.run(get_principal(request, factory=None, credentials=credentials))  # type: ignore[arg-type]
+        asyncio.run(get_principal(request, uow=None, credentials=credentials))  # type: ignore[arg-type]
     assert refused.value.status_code == 401

@@ -58,7 +58,7 @@ def family_access_log(
     return PageOf[AccessLogEntryRead](
         items=[
             AccessLogEntryRead(
-                sequence=e.sequence,
+                sequence=e.id,
                 occurred_at=e.occurred_at,
                 actor_id=e.actor_id,
                 actor_name=log.actors[e.actor_id].name if e.actor_id in log.actors else None,
