@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
@@ -35,6 +35,7 @@ class SqlUnitOfWork:
         self._session: Session | None = None
         self._commit_deferred = 0
         self._kept_open = 0
+        self._after_commit: list[Callable[[], None]] = []
         self.audit_log: GroupCommittedAuditLog = audit_log_for(session_factory)
 
     @property
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
         self.close()
 
     def close(self) -> None:
+        self._after_commit.clear()
         if self._session is not None:
             self._session.rollback()
             self._session.close()
@@ -89,10 +91,10 @@ class SqlUnitOfWork:
         try:
             self.session.flush()
         except StaleDataError as exc:
-            self.session.rollback()
+            self.rollback()
             raise StaleVersion.changed_elsewhere() from exc
         except IntegrityError as exc:
-            self.session.rollback()
+            self.rollback()
             raise Conflict("The change clashes with a record already stored.") from exc
 
     def commit(self) -> None:
@@ -100,9 +102,23 @@ class SqlUnitOfWork:
         if self._commit_deferred:
             return
         self.session.commit()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            action()
 
     def rollback(self) -> None:
+        self._after_commit.clear()
         self.session.rollback()
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this transaction has committed (after a deferred commit, at the real
+        one); drop it if the transaction is rolled back or closed instead.
+
+        For audit entries about a change: they describe only what was kept, and the audit log's
+        own session appends them only once this transaction holds no locks (on SQLite it would
+        otherwise wait out its busy timeout behind this one, which waits for it).
+        """
+        self._after_commit.append(action)
 
     @contextmanager
     def kept_open(self) -> Iterator[None]:

@@ -8,11 +8,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
-from app.db.models import AuditEntryRow, AuditHeadRow
+from app.db.models import SECURITY_EVENT, AuditEntryRow, AuditHeadRow
 from app.domain.audit import AuditEntry, ChainLink, new_entry
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import AuditRecord
@@ -141,6 +141,31 @@ class SqlAuditTrail:
         stmt = (
             select(AuditEntryRow)
             .where(AuditEntryRow.family_id == family_id)
+            .order_by(AuditEntryRow.sequence.desc())
+            .limit(page.limit + 1)
+        )
+        after = page.after_key(_sequence)
+        if after is not None:
+            stmt = stmt.where(AuditEntryRow.sequence < after[0])
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        return Page(
+            items=[_domain(r) for r in rows],
+            next_cursor=encode_cursor((rows[-1].sequence,)) if more else None,
+        )
+
+    def security_events(
+        self, *, since: datetime, until: datetime, page: PageRequest
+    ) -> Page[AuditEntry]:
+        """Newest first, through the partial index whose predicate the filter repeats."""
+        stmt = (
+            select(AuditEntryRow)
+            .where(
+                text(f"({SECURITY_EVENT})"),
+                AuditEntryRow.occurred_at >= since,
+                AuditEntryRow.occurred_at < until,
+            )
             .order_by(AuditEntryRow.sequence.desc())
             .limit(page.limit + 1)
         )
