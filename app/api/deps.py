@@ -5,7 +5,7 @@ pool, and those hops cost more CPU than the rest of a small request (bench/RESUL
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -48,10 +48,18 @@ async def get_uow(
             await run_in_threadpool(uow.close)
 
 
+async def get_new_uow(
+    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+) -> Callable[[], SqlUnitOfWork]:
+    """Fresh units of work, for a response that reads as it streams (after the route returns)."""
+    return lambda: SqlUnitOfWork(factory)
+
+
 async def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clock:
     return SystemClock(ZoneInfo(settings.timezone))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UowDep = Annotated[SqlUnitOfWork, Depends(get_uow)]
+NewUowDep = Annotated[Callable[[], SqlUnitOfWork], Depends(get_new_uow)]
 ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -22,6 +22,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # exception class → (status, type slug, title); the most specific class is looked up first.
 PROBLEM_TABLE: dict[type[errors.DomainError], tuple[int, str, str]] = {
     errors.NotFound: (404, "not-found", "Not found"),
+    errors.SelfRoleChange: (403, "self-role-change", "You cannot change your own access"),
     errors.Forbidden: (403, "forbidden", "Forbidden"),
     errors.Unauthenticated: (401, "unauthorized", "Authentication required"),
     errors.InvalidValue: (422, "invalid-value", "Invalid value"),

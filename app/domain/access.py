@@ -73,6 +73,7 @@ class Action(StrEnum):
     MANAGE_PRACTITIONERS = "manage_practitioners"
     MANAGE_POLICY = "manage_policy"
     READ_ACCESS_LOG = "read_access_log"
+    READ_SECURITY_EVENTS = "read_security_events"
     AUDIT_CLAIMS = "audit_claims"
     PREPARE_CLAIMS = "prepare_claims"
     CREATE_FAMILY = "create_family"
@@ -115,6 +116,9 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.MANAGE_POLICY: frozenset({Role.ADMIN}),
         # Who opened which record is itself sensitive: managers only.
         Action.READ_ACCESS_LOG: frozenset({Role.MANAGER}),
+        # Role changes and break-glass reads across the council: managers only, since an admin's
+        # own grants are among the events and nobody should review themselves.
+        Action.READ_SECURITY_EVENTS: frozenset({Role.MANAGER}),
         # Approving claims is segregated from running the service: auditors only.
         Action.AUDIT_CLAIMS: frozenset({Role.AUDITOR}),
         # Raising and submitting claims: never the auditor who approves them (K9).

@@ -53,5 +53,9 @@ class Forbidden(DomainError):
     """The user may know the record exists but may not do this to it."""
 
 
+class SelfRoleChange(Forbidden):
+    """Someone tried to change their own roles or active flag: another admin has to."""
+
+
 class Unauthenticated(DomainError):
     """No valid token: the answer says nothing more."""

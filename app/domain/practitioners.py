@@ -11,8 +11,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.domain.access import Principal, Role
-from app.domain.errors import InvalidValue
+from app.domain.errors import InvalidValue, SelfRoleChange
 from app.domain.families import require_text
+from app.domain.security_events import AccessChange, SecurityEventKind
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -57,3 +58,42 @@ def validate_practitioner(practitioner: Practitioner) -> Practitioner:
     if Role.LINK_WORKER in practitioner.roles and not practitioner.hub_ids:
         raise InvalidValue("A link worker covers at least one hub.", field="hub_ids")
     return practitioner
+
+
+def refuse_own_access_change(
+    actor_id: uuid.UUID, before: Practitioner, after: Practitioner
+) -> None:
+    """Nobody changes their own roles or active flag; another admin must.
+
+    Otherwise one account could raise itself: an admin who made themselves a manager would read
+    every case. Their name, email and the rest they may still change.
+    """
+    if actor_id != before.id:
+        return
+    if after.roles != before.roles:
+        raise SelfRoleChange(
+            "You cannot change your own roles: ask another admin to do it.", field="roles"
+        )
+    if after.active != before.active:
+        raise SelfRoleChange(
+            "You cannot deactivate or reactivate yourself: ask another admin to do it.",
+            field="active",
+        )
+
+
+def access_changes(before: Practitioner | None, after: Practitioner) -> list[AccessChange]:
+    """What registering (`before` None) or updating a practitioner changes in their access: each
+    role granted, each role revoked, and the active flag, in a stable order."""
+    held = before.roles if before is not None else frozenset()
+    changes = [
+        AccessChange(SecurityEventKind.GRANT_ROLE, after.id, role)
+        for role in sorted(after.roles - held)
+    ]
+    changes += [
+        AccessChange(SecurityEventKind.REVOKE_ROLE, after.id, role)
+        for role in sorted(held - after.roles)
+    ]
+    if before is not None and before.active != after.active:
+        kind = SecurityEventKind.REACTIVATE if after.active else SecurityEventKind.DEACTIVATE
+        changes.append(AccessChange(kind, after.id))
+    return changes

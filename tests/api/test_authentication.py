@@ -27,6 +27,7 @@ from app.api.principal_cache import PrincipalCache
 from app.clock import SystemClock
 from app.domain.access import Principal, Role
 from app.services import practitioners
+from app.services.access import Subject
 from app.settings import DEV_TOKEN_SECRET
 from tests.builders import (
     ReferenceData,
@@ -409,8 +410,11 @@ def test_a_deactivation_made_by_another_worker_applies_once_the_remembered_princ
     # Another worker process deactivates the lead: this worker's cache is not told.
     with new_uow() as uow:
         version = uow.practitioners.get(staff.lead).version
+    admin = Principal(
+        practitioner_id=uuid.uuid4(), agency_code="COUNCIL_EH", roles=frozenset({Role.ADMIN})
+    )
     practitioners.update_practitioner(
-        new_uow(), clock, staff.lead, {"active": False}, expected_version=version
+        new_uow(), clock, Subject(admin), staff.lead, {"active": False}, expected_version=version
     )
     time.seconds += 9.9
     assert client.get(family_url).status_code == 200

@@ -243,3 +243,28 @@ def test_downgrading_below_keyed_seals_is_refused_once_keyed_entries_exist(
     engine.dispose()
     with pytest.raises(RuntimeError, match="would have to rewrite the audit trail"):
         command.downgrade(alembic_config(empty_database), "0009")
+
+
+def test_the_security_events_index_holds_every_access_change_the_domain_records(
+    empty_database: str,
+) -> None:
+    """The model keeps the actions as literals (the migration was written from them); a new role
+    needs a migration widening the index, and this fails until it exists."""
+    from app.db.models import ACCESS_CHANGE_ACTIONS
+    from app.domain.security_events import ACCESS_CHANGE_ACTIONS as DOMAIN_ACTIONS
+
+    assert set(ACCESS_CHANGE_ACTIONS) == DOMAIN_ACTIONS
+    upgrade_to_head(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            definition = connection.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_audit_entries_security_events'"
+            ).scalar_one()
+        else:
+            definition = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_audit_entries_security_events'"
+            ).scalar_one()
+    engine.dispose()
+    assert all(f"'{action}'" in definition for action in DOMAIN_ACTIONS), definition
+    assert "break_glass_reason IS NOT NULL" in definition

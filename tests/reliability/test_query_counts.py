@@ -145,11 +145,16 @@ def transaction_boundaries(seen: list[str]) -> list[str]:
             marks.append(words[0])
         elif words[:3] == ["INSERT", "INTO", "audit_entries"]:
             marks.append("audit append")
+        elif words[:3] == ["INSERT", "INTO", "audit_seals"]:
+            marks.append("seal")
     return marks
 
 
 ONE_TRANSACTION_WITH_ITS_AUDIT = ["SAVEPOINT", "audit append", "RELEASE"]
 """A request is one use case: access, work and audit entries in one transaction, one commit."""
+SEALED_AFTERWARDS = ["SAVEPOINT", "seal", "RELEASE"]
+"""The entries' seal in the chain: in the tests right after the commit, in the request's thread;
+a served worker leaves it to its sealing thread (app/db/audit_sealer.py: BackgroundSealing)."""
 
 
 class TestTransactionsOfARead:
@@ -167,7 +172,10 @@ class TestTransactionsOfARead:
         case = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead)
         client.get(f"{API}/episodes/{case.id}")  # warm: caches, policy
         statements.during(lambda: client.get(f"{API}/episodes/{case.id}"))
-        assert transaction_boundaries(statements.seen) == ONE_TRANSACTION_WITH_ITS_AUDIT
+        assert transaction_boundaries(statements.seen) == [
+            *ONE_TRANSACTION_WITH_ITS_AUDIT,
+            *SEALED_AFTERWARDS,
+        ]
         # Plan actions assigned to TAF members matter only to an update of one of them.
         assert not [s for s in statements.seen if "plan_actions" in s]
 
@@ -187,12 +195,13 @@ class TestTransactionsOfARead:
         assert episode_reads == []  # the access facts read it under their own labels, nothing else
         # (First the signed-in user is looked up: not remembered yet.) The refusal is kept: the
         # (empty) work rolls back and the entry commits on its own.
-        assert transaction_boundaries(statements.seen)[-5:] == [
+        assert transaction_boundaries(statements.seen)[-8:] == [
             "SAVEPOINT",
             "ROLLBACK",
             "SAVEPOINT",
             "audit append",
             "RELEASE",
+            *SEALED_AFTERWARDS,
         ]
 
 
@@ -203,7 +212,7 @@ class TestTransactionsOfAListPage:
     @staticmethod
     def assert_read_then_audited(seen: list[str]) -> None:
         # The principal is cached and the signed-in check opens nothing.
-        assert transaction_boundaries(seen) == ONE_TRANSACTION_WITH_ITS_AUDIT
+        assert transaction_boundaries(seen) == [*ONE_TRANSACTION_WITH_ITS_AUDIT, *SEALED_AFTERWARDS]
 
     @pytest.mark.parametrize("page", ["caseload", "worklist"])
     def test_my_page_is_read_and_checked_in_one_transaction_then_audited(
@@ -233,7 +242,10 @@ class TestTransactionsOfAListPage:
         given_cases(new_uow, reference, staff.lead, 1, children=1)
         statements.during(lambda: client.get(f"{API}/me/changes", params={"since": cursor}))
         # The families sent were judged as the scope was built: not looked up again to audit them.
-        assert transaction_boundaries(statements.seen) == ONE_TRANSACTION_WITH_ITS_AUDIT
+        assert transaction_boundaries(statements.seen) == [
+            *ONE_TRANSACTION_WITH_ITS_AUDIT,
+            *SEALED_AFTERWARDS,
+        ]
 
 
 class TestCaseloadPage:

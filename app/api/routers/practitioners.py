@@ -16,7 +16,14 @@ from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import PageOf
 from app.api.schemas.practitioners import PractitionerCreate, PractitionerRead, PractitionerUpdate
 from app.domain.access import Action, Role
-from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
+from app.domain.errors import (
+    Conflict,
+    InvalidValue,
+    NotFound,
+    PreconditionRequired,
+    SelfRoleChange,
+    StaleVersion,
+)
 from app.services import practitioners as service
 from app.services.ports import PractitionerFilter
 
@@ -41,7 +48,7 @@ def register(
     gate.require(Action.MANAGE_PRACTITIONERS, "practitioner")
 
     def create() -> Created:
-        practitioner = service.register_practitioner(uow, clock, body.to_domain())
+        practitioner = service.register_practitioner(uow, clock, body.to_domain(), by=gate.subject)
         return Created(
             PractitionerRead.from_domain(practitioner),
             f"/api/v1/practitioners/{practitioner.id}",
@@ -113,7 +120,7 @@ def get_practitioner(
     "/{practitioner_id}",
     response_model=PractitionerRead,
     responses=problems.responses(
-        NotFound, InvalidValue, Conflict, StaleVersion, PreconditionRequired
+        NotFound, SelfRoleChange, InvalidValue, Conflict, StaleVersion, PreconditionRequired
     ),
     operation_id="updatePractitioner",
 )
@@ -127,10 +134,19 @@ def update_practitioner(
     clock: ClockDep,
     if_match: IfMatch = None,
 ) -> PractitionerRead:
-    """Change a practitioner's details, roles, hubs or active flag (If-Match)."""
+    """Change a practitioner's details, roles, hubs or active flag (If-Match).
+
+    Nobody changes their own roles or active flag (403 `SelfRoleChange`, recorded as denied);
+    each role granted or revoked and each activation change is recorded as a security event.
+    """
     gate.require(Action.MANAGE_PRACTITIONERS, "practitioner", resource_id=practitioner_id)
     practitioner = service.update_practitioner(
-        uow, clock, practitioner_id, body.changes(), expected_version=parse_if_match(if_match)
+        uow,
+        clock,
+        gate.subject,
+        practitioner_id,
+        body.changes(),
+        expected_version=parse_if_match(if_match),
     )
     # Roles, hubs or the active flag may have changed: this worker asks the database again.
     request.app.state.principal_cache.forget_all()

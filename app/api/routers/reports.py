@@ -1,35 +1,44 @@
-"""Reports for the reporting account (and managers, auditors): aggregates only, JSON or CSV."""
+"""Reports for the reporting account (and managers, auditors): aggregates only, JSON or CSV; and
+the managers' security events report."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import problems
 from app.api.auth import GateDep
-from app.api.deps import ClockDep, UowDep
-from app.api.schemas.base import CaseDate
+from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
+from app.api.paging import Cursor, Limit, link_next, page_request
+from app.api.schemas.base import CaseDate, PageOf
 from app.api.schemas.reports import (
     CSV_DESCRIPTION,
     EarlyHelpMeasuresRead,
     QuarterlyProgressRead,
     csv_response,
 )
+from app.api.schemas.security_events import (
+    SECURITY_EVENT_COLUMNS,
+    SECURITY_EVENTS_CSV_DESCRIPTION,
+    SecurityEventRead,
+    security_event_rows,
+)
 from app.db.queries.measures import SqlMeasureQueries
 from app.db.queries.timeliness import SqlTimelinessQueries
 from app.domain.access import Action
-from app.domain.errors import InvalidValue
+from app.domain.errors import Forbidden, InvalidValue
 from app.domain.measures import DEFAULT_REENTRY_MONTHS, MAX_REENTRY_MONTHS
+from app.domain.security_events import report_period
 from app.reporting_csv import CSV_MEDIA_TYPE, csv_bytes, wants_csv
 from app.services import measures as service
-from app.services import timeliness
+from app.services import security_events, timeliness
 from app.services.measures import (
     FIGURE_COLUMNS,
-    Figure,
     QueriesFactory,
     early_help_figures,
     quarterly_figures,
@@ -52,9 +61,11 @@ TimelinessQueriesDep = Annotated[timeliness.QueriesFactory, Depends(get_timeline
 AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
 
 
-def _csv(rows: Iterable[Figure], filename: str) -> StreamingResponse:
+def _csv(
+    rows: Iterable[Sequence[object]], filename: str, columns: Sequence[str] = FIGURE_COLUMNS
+) -> StreamingResponse:
     return StreamingResponse(
-        csv_bytes(FIGURE_COLUMNS, rows),
+        csv_bytes(columns, rows),
         media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -154,3 +165,57 @@ def get_quarterly_progress(
             f"quarterly-progress_{quarter_end.isoformat()}.csv",
         )
     return QuarterlyProgressRead.from_domain(report)
+
+
+@router.get(
+    "/security-events",
+    response_model=PageOf[SecurityEventRead],
+    responses={
+        200: {
+            "description": "A page of the events (JSON), or all of them as CSV with "
+            "`Accept: text/csv`.",
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ",".join(SECURITY_EVENT_COLUMNS) + "\r\n",
+                }
+            },
+        },
+        **problems.responses(Forbidden, InvalidValue),
+    },
+    operation_id="getSecurityEvents",
+    description="Managers only: every role granted or revoked, every practitioner deactivated "
+    "or reactivated (refused attempts included) and every record read by break glass in the "
+    "period, newest first. The days are the council's; reading the report is itself audited. "
+    + SECURITY_EVENTS_CSV_DESCRIPTION,
+)
+def get_security_events(
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    new_uow: NewUowDep,
+    gate: GateDep,
+    settings: SettingsDep,
+    period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
+    period_end: Annotated[
+        CaseDate, Query(alias="to", description="Last day (inclusive); at most 366 days in all.")
+    ],
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    accept: AcceptHeader = None,
+) -> Response | PageOf[SecurityEventRead]:
+    """Role changes and break-glass reads across the council in a period."""
+    gate.require(Action.READ_SECURITY_EVENTS, "report", resource_id="security-events")
+    period = report_period(period_start, period_end)
+    zone = ZoneInfo(settings.timezone)
+    if wants_csv(accept):
+        return _csv(
+            security_event_rows(security_events.every_security_event(new_uow, period, zone)),
+            f"security-events_{period_start.isoformat()}_{period_end.isoformat()}.csv",
+            SECURITY_EVENT_COLUMNS,
+        )
+    page = security_events.security_events(uow, period, zone, page_request(limit, cursor))
+    link_next(request, response, page.next_cursor)
+    return PageOf[SecurityEventRead](
+        items=[SecurityEventRead.from_domain(e) for e in page.items], next_cursor=page.next_cursor
+    )

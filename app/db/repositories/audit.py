@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
-from app.db.models import AuditEntryRow, AuditHeadRow, AuditSealRow
+from app.db.models import SECURITY_EVENT, AuditEntryRow, AuditHeadRow, AuditSealRow
 from app.domain.audit import (
     GENESIS,
     AuditEntry,
@@ -172,6 +172,31 @@ class SqlAuditTrail:
             )
         )
         return SealBacklog(int(count), oldest_id, oldest_at)
+
+    def security_events(
+        self, *, since: datetime, until: datetime, page: PageRequest
+    ) -> Page[AuditEntry]:
+        """Newest first, through the partial index whose predicate the filter repeats."""
+        stmt = (
+            select(AuditEntryRow)
+            .where(
+                text(f"({SECURITY_EVENT})"),
+                AuditEntryRow.occurred_at >= since,
+                AuditEntryRow.occurred_at < until,
+            )
+            .order_by(AuditEntryRow.id.desc())
+            .limit(page.limit + 1)
+        )
+        after = page.after_key(_id)
+        if after is not None:
+            stmt = stmt.where(AuditEntryRow.id < after[0])
+        rows = list(self._session.scalars(stmt))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        return Page(
+            items=[entry_of(r) for r in rows],
+            next_cursor=encode_cursor((rows[-1].id,)) if more else None,
+        )
 
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """Every entry in insertion order, read in batches so a long trail fits in memory."""

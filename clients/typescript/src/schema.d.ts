@@ -1077,6 +1077,9 @@ export interface paths {
         /**
          * Update Practitioner
          * @description Change a practitioner's details, roles, hubs or active flag (If-Match).
+         *
+         *     Nobody changes their own roles or active flag (403 `SelfRoleChange`, recorded as denied);
+         *     each role granted or revoked and each activation change is recorded as a security event.
          */
         patch: operations["updatePractitioner"];
         trace?: never;
@@ -1113,6 +1116,26 @@ export interface paths {
          * @description Send `Accept: text/csv` for a flat table streamed as CSV, one row per figure, with the stable columns `scope,measure,dimension,group,value`: scope is `all` or a hub code; measure, dimension and group are the JSON keys leading to the number (empty when the number sits higher up); value is empty when there is nothing to divide or take the middle of.
          */
         get: operations["getQuarterlyProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Security Events
+         * @description Managers only: every role granted or revoked, every practitioner deactivated or reactivated (refused attempts included) and every record read by break glass in the period, newest first. The days are the council's; reading the report is itself audited. Send `Accept: text/csv` for every event of the period (not one page: `limit` and `cursor` are ignored), streamed in the same order, one row per event with the JSON item's fields as columns: `sequence,occurred_at,event,outcome,actor_id,actor_name,actor_roles,practitioner_id,practitioner_name,role,family_id,family_reference,resource_type,resource_id,break_glass_reason,request_id`. `actor_roles` is space-separated; an empty cell is a null.
+         */
+        get: operations["getSecurityEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3000,6 +3023,19 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** PageOf[SecurityEventRead] */
+        PageOf_SecurityEventRead_: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /** PageOf[WorkItemRead] */
         PageOf_WorkItemRead_: {
             /**
@@ -3657,6 +3693,89 @@ export interface components {
             timeliness: {
                 [key: string]: components["schemas"]["KindTimeliness"];
             };
+        };
+        /**
+         * SecurityEventKind
+         * @enum {string}
+         */
+        SecurityEventKind: "grant_role" | "revoke_role" | "deactivate_practitioner" | "reactivate_practitioner" | "break_glass_read";
+        /** SecurityEventRead */
+        SecurityEventRead: {
+            /**
+             * Actor Id
+             * @description Who did it (or tried to).
+             */
+            actor_id: string | null;
+            /**
+             * Actor Name
+             * @description Their name in the practitioner directory.
+             */
+            actor_name: string | null;
+            /**
+             * Actor Roles
+             * @description The roles they held at the time.
+             */
+            actor_roles: string[];
+            /**
+             * Break Glass Reason
+             * @description The reason given for reading by break glass; null for other events.
+             */
+            break_glass_reason: string | null;
+            /** @description What happened: a role granted or revoked, a practitioner deactivated or reactivated, or a record read by break glass. */
+            event: components["schemas"]["SecurityEventKind"];
+            /**
+             * Family Id
+             * @description The family whose record was read by break glass; null for other events.
+             */
+            family_id: string | null;
+            /**
+             * Family Reference
+             * @description That family's reference.
+             */
+            family_reference: string | null;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            occurred_at: string;
+            /**
+             * Outcome
+             * @description `allowed`, or `denied` for a refused attempt (someone changing their own roles).
+             */
+            outcome: string;
+            /**
+             * Practitioner Id
+             * @description Whose roles or active flag changed; null for a break-glass read.
+             */
+            practitioner_id: string | null;
+            /**
+             * Practitioner Name
+             * @description Their name in the practitioner directory; null for a break-glass read.
+             */
+            practitioner_name: string | null;
+            /**
+             * Request Id
+             * @description The request's id, to find it in the logs.
+             */
+            request_id: string | null;
+            /**
+             * Resource Id
+             * @description The id of what the event touched.
+             */
+            resource_id: string | null;
+            /**
+             * Resource Type
+             * @description What the event touched: `practitioner`, or the `family` or `episode` read.
+             */
+            resource_type: string;
+            /** @description The role granted or revoked; null for other events. */
+            role: components["schemas"]["Role"] | null;
+            /**
+             * Sequence
+             * @description The event's place in the audit trail; the report runs newest first by it.
+             */
+            sequence: number;
         };
         /** SfPolicyCreate */
         SfPolicyCreate: {
@@ -10518,7 +10637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden: you may know the record exists but may not do this */
+            /** @description You cannot change your own access */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -10731,6 +10850,82 @@ export interface operations {
                 };
             };
             /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSecurityEvents: {
+        parameters: {
+            query: {
+                /** @description First day (inclusive). */
+                from: string;
+                /** @description Last day (inclusive); at most 366 days in all. */
+                to: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why. */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the events (JSON), or all of them as CSV with `Accept: text/csv`. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOf_SecurityEventRead_"];
+                    /** @example sequence,occurred_at,event,outcome,actor_id,actor_name,actor_roles,practitioner_id,practitioner_name,role,family_id,family_reference,resource_type,resource_id,break_glass_reason,request_id */
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];

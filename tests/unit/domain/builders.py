@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from app.domain.access import Role
 from app.domain.assessments import Assessment, Need, start_assessment_draft
 from app.domain.calendar import DayBasis, WorkingCalendar
 from app.domain.episodes import (
@@ -24,6 +25,7 @@ from app.domain.episodes import (
     open_episode,
 )
 from app.domain.plans import Action, FamilyPlan, Outcome, start_plan_draft
+from app.domain.practitioners import Practitioner
 from app.domain.taf import TafMember, add_family_member, add_practitioner_member
 from app.domain.timeliness import (
     DayCountRule,
@@ -254,3 +256,16 @@ def make_family_member(**overrides: Any) -> TafMember:
     }
     fields.update(overrides)
     return add_family_member(**fields)
+
+
+def make_practitioner(**overrides: Any) -> Practitioner:
+    """An active admin of the council's early help team."""
+    fields: dict[str, Any] = {
+        "id": new_id(),
+        "name": "Ada Admin",
+        "email": "ada.admin@council.example",
+        "agency_code": "COUNCIL_EH",
+        "roles": frozenset({Role.ADMIN}),
+    }
+    fields.update(overrides)
+    return Practitioner(**fields)

@@ -191,6 +191,7 @@ GLOBAL_COLUMNS = (
     Action.MANAGE_PRACTITIONERS,
     Action.MANAGE_POLICY,
     Action.READ_ACCESS_LOG,
+    Action.READ_SECURITY_EVENTS,
     Action.AUDIT_CLAIMS,
     Action.PREPARE_CLAIMS,
     Action.CREATE_FAMILY,
@@ -199,14 +200,14 @@ GLOBAL_COLUMNS = (
 
 # fmt: off
 GLOBAL_MATRIX: dict[str, tuple[Visibility, ...]] = {
-    #                    timel reprt users polcy log   audit prep  creat srch
-    "practitioner":      (F,    F,    F,    F,    F,    F,    F,    A,    A),
-    "link_worker":       (A,    F,    F,    F,    F,    F,    F,    F,    A),
-    "quality_assurance": (F,    F,    F,    F,    F,    F,    F,    F,    A),
-    "manager":           (A,    A,    F,    F,    A,    F,    A,    A,    A),
-    "reporting":         (F,    A,    F,    F,    F,    F,    A,    F,    F),
-    "admin":             (F,    F,    A,    A,    F,    F,    F,    F,    F),
-    "auditor":           (F,    A,    F,    F,    F,    A,    F,    F,    F),
+    #                    timel reprt users polcy log   secur audit prep  creat srch
+    "practitioner":      (F,    F,    F,    F,    F,    F,    F,    F,    A,    A),
+    "link_worker":       (A,    F,    F,    F,    F,    F,    F,    F,    F,    A),
+    "quality_assurance": (F,    F,    F,    F,    F,    F,    F,    F,    F,    A),
+    "manager":           (A,    A,    F,    F,    A,    A,    F,    A,    A,    A),
+    "reporting":         (F,    A,    F,    F,    F,    F,    F,    A,    F,    F),
+    "admin":             (F,    F,    A,    A,    F,    F,    F,    F,    F,    F),
+    "auditor":           (F,    A,    F,    F,    F,    F,    A,    F,    F,    F),
 }
 # fmt: on
 
