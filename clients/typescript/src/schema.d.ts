@@ -5143,7 +5143,7 @@ export interface operations {
                 as_of?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -5208,10 +5208,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5313,7 +5313,7 @@ export interface operations {
                 as_of?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -5404,7 +5404,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6004,7 +6004,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6127,7 +6127,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6250,7 +6250,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -8386,7 +8386,7 @@ export interface operations {
                 date_of_birth?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -8453,7 +8453,7 @@ export interface operations {
             header?: {
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -8543,7 +8543,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -8622,7 +8622,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -8713,7 +8713,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9394,7 +9394,7 @@ export interface operations {
             header?: {
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9518,7 +9518,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9642,7 +9642,7 @@ export interface operations {
             header?: {
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9875,7 +9875,7 @@ export interface operations {
                 hub_id?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -9943,7 +9943,7 @@ export interface operations {
                 since?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10015,7 +10015,7 @@ export interface operations {
                 as_of?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10132,7 +10132,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -10223,7 +10223,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
