@@ -477,6 +477,8 @@ class AuditEntryRow(Base):
     request_id: Mapped[str | None] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
     break_glass_reason: Mapped[str | None] = mapped_column(Text)
+    problem_code: Mapped[str | None] = mapped_column(String(64))
+    """Why a request the access rules allowed then failed (outcome refused or failed)."""
     previous_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 

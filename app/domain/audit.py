@@ -63,8 +63,10 @@ class EntryContent:
     family_id: UUID | None
     request_id: str | None
     outcome: str
-    """"allowed" or "denied"."""
+    """One of OUTCOMES: allowed or denied by the access rules; refused or failed after them."""
     break_glass_reason: str | None
+    problem_code: str | None = field(default=None, kw_only=True)
+    """Why a request allowed by the access rules failed (the problem's code: StaleVersion ...)."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,13 @@ def entry_content(
     request_id: str | None = None,
     outcome: str,
     break_glass_reason: str | None = None,
+    problem_code: str | None = None,
 ) -> EntryContent:
     """A checked entry, its roles sorted and its time in UTC, so it always encodes the same way."""
     if outcome not in OUTCOMES:
-        raise InvalidValue("The outcome must be 'allowed' or 'denied'.", field="outcome")
+        raise InvalidValue(
+            f"The outcome must be one of {', '.join(sorted(OUTCOMES))}.", field="outcome"
+        )
     if not action.strip():
         raise InvalidValue("Say what was done.", field="action")
     if not resource_type.strip():
@@ -136,12 +141,17 @@ def entry_content(
         request_id=request_id,
         outcome=outcome,
         break_glass_reason=break_glass_reason,
+        problem_code=problem_code,
     )
 
 
 def canonical_payload(entry: AuditEntry) -> str:
-    """The entry's id and every field as compact JSON with sorted keys: what its seal covers."""
-    return _canonical({"id": entry.id, **_content_fields(entry)})
+    """The entry's id and every field as compact JSON with sorted keys: what its seal covers.
+
+    `problem_code` is covered whenever it is set (entries from before it existed never set it,
+    so their seals stay as they were made)."""
+    problem = {} if entry.problem_code is None else {"problem_code": entry.problem_code}
+    return _canonical({"id": entry.id, **_content_fields(entry), **problem})
 
 
 # --- keys ----------------------------------------------------------------------------------------

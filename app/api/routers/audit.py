@@ -29,7 +29,13 @@ class AccessLogEntryRead(BaseModel):
     action: str = Field(description="What was done or attempted (read_family, write_episode ...).")
     resource_type: str
     resource_id: str | None
-    outcome: str = Field(description="allowed or denied.")
+    outcome: str = Field(
+        description="allowed or denied by the access rules; refused (by the process, after the"
+        " access rules allowed it) or failed."
+    )
+    problem_code: str | None = Field(
+        default=None, description="For refused or failed: the problem's code (StaleVersion ...)."
+    )
     break_glass_reason: str | None = Field(
         description="The reason given when a record was opened by break glass."
     )
@@ -67,6 +73,7 @@ def family_access_log(
                 resource_type=e.resource_type,
                 resource_id=e.resource_id,
                 outcome=e.outcome,
+                problem_code=e.problem_code,
                 break_glass_reason=e.break_glass_reason,
                 request_id=e.request_id,
             )

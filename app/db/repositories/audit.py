@@ -60,6 +60,7 @@ def content_row(entry: EntryContent) -> dict[str, object]:
         "request_id": entry.request_id,
         "outcome": entry.outcome,
         "break_glass_reason": entry.break_glass_reason,
+        "problem_code": entry.problem_code,
     }
 
 
@@ -77,6 +78,7 @@ def entry_of(row: Any) -> AuditEntry:
         request_id=row.request_id,
         outcome=row.outcome,
         break_glass_reason=row.break_glass_reason,
+        problem_code=row.problem_code,
     )
 
 
@@ -125,6 +127,7 @@ class SqlAuditTrail:
                     request_id=record.request_id,
                     outcome=record.outcome,
                     break_glass_reason=record.break_glass_reason,
+                    problem_code=record.problem_code,
                 )
             )
             for records, at in groups

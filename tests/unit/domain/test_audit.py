@@ -139,6 +139,7 @@ ENTRY_MUTATIONS: dict[str, Any] = {
     "request_id": lambda old: optional_text.filter(lambda v: v != old),
     "outcome": lambda old: short_text.filter(lambda v: v != old),
     "break_glass_reason": lambda old: optional_text.filter(lambda v: v != old),
+    "problem_code": lambda old: optional_text.filter(lambda v: v != old),
 }
 hex64 = st.text(min_size=64, max_size=64, alphabet="0123456789abcdef")
 SEAL_MUTATIONS: dict[str, Any] = {
