@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app import __version__
 from app.api import openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
+from app.api.cursors import AesGcmCursors
 from app.api.loopback import IN_PROCESS_TEST_ADDRESSES, LoopbackOnlyMiddleware
 from app.api.middleware import RequestContextMiddleware
 from app.api.principal_cache import PrincipalCache
@@ -42,6 +43,7 @@ from app.api.routers import (
 )
 from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
 from app.db.engine import make_engine, make_session_factory
+from app.domain.paging import use_cursor_sealer
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.audit_keys = settings.audit_keys()
+    use_cursor_sealer(AesGcmCursors(settings.cursor_key_bytes()))
     app.state.audit_sealing = None
     """The worker's sealing thread (started with the app), or None to seal in each request."""
     app.state.token_verifier = make_verifier(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from typing import Literal
 
@@ -223,6 +225,24 @@ class Settings(BaseSettings):
             current.encode(),
             {kid: key.get_secret_value().encode() for kid, key in self.audit_old_keys.items()},
         )
+
+    cursor_key: SecretStr | None = Field(
+        default=None,
+        description="Key sealing list cursors (32+ bytes). Default: derived from the audit key,"
+        " so a deployment needs no secret of its own for it; every worker must share it.",
+    )
+
+    def cursor_key_bytes(self) -> bytes:
+        """32 bytes for the cursor sealer: the configured key or the audit key, through HMAC
+        with a label, so the key itself is never used for two purposes."""
+        source = (self.cursor_key or self.audit_key).get_secret_value().encode()
+        return hmac.new(source, b"familyhub list cursors", hashlib.sha256).digest()
+
+    @model_validator(mode="after")
+    def _cursor_key_long_enough(self) -> Settings:
+        if self.cursor_key is not None and len(self.cursor_key.get_secret_value().encode()) < 32:
+            raise ValueError("FAMILYHUB_CURSOR_KEY must be at least 32 bytes")
+        return self
 
     @model_validator(mode="after")
     def _early_help_levels_exist(self) -> Settings:

@@ -1,4 +1,10 @@
-"""Keyset paging values shared by every list: a page of items and the cursor to the next page."""
+"""Keyset paging values shared by every list: a page of items and the cursor to the next page.
+
+A cursor names the sort key of the last row a page showed. It leaves the service sealed by the
+`CursorSealer` the application installs (app/api/cursors.py: authenticated encryption with a key
+from settings), so a client can neither read the key (a family's reference, a name) nor edit it;
+without one installed (pure unit tests) it is plain base64.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from app.domain.errors import InvalidValue
 
@@ -51,17 +57,48 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
+class CursorSealer(Protocol):
+    """Turns a cursor's bytes into the token clients see, and back (None: not one we issued)."""
+
+    def seal(self, raw: bytes) -> str: ...
+    def open(self, token: str) -> bytes | None: ...
+
+
+class _Base64:
+    """No key: readable. Only for code run without the application (pure unit tests)."""
+
+    def seal(self, raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def open(self, token: str) -> bytes | None:
+        try:
+            return base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode())
+        except (binascii.Error, ValueError):
+            return None
+
+
+_sealer: CursorSealer = _Base64()
+
+
+def use_cursor_sealer(sealer: CursorSealer) -> None:
+    """Install the process's cursor sealer (the application does, from its settings)."""
+    global _sealer
+    _sealer = sealer
+
+
 def encode_cursor(values: tuple[Any, ...]) -> str:
-    """An opaque token for 'after this sort key'; clients must not build it themselves."""
+    """An opaque token for 'after this sort key'; clients cannot read or build it."""
     raw = json.dumps([str(v) if v is not None else None for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return _sealer.seal(raw.encode())
 
 
 def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    raw = _sealer.open(cursor)
+    if raw is None:
+        raise InvalidValue(_FORGED, field="cursor")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        values = json.loads(raw.decode())
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidValue(_FORGED, field="cursor") from exc
     if (
         not isinstance(values, list)
