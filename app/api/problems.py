@@ -134,7 +134,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, errors.StaleVersion):
         current = await current_representation(request)
     return problem_response(
-        request, status, slug, title, exc.detail, type(exc).__name__, field_errors, current=current
+        request, status, slug, title, exc.detail, exc.code, field_errors, current=current
     )
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A rule of the process refused a request; the message is safe to show to the user."""
+    """A rule of the process refused a request; the message is safe to show to the user.
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    `code` names the rule (stable, for a client to act on: `nhs_number_check_digit`); without
+    one, the kind of error names it.
+    """
+
+    def __init__(self, detail: str, *, field: str | None = None, code: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.code = code or type(self).__name__
 
 
 class NotFound(DomainError):

@@ -210,7 +210,11 @@ class UseCase:
     def _keep_entries_of_failure(self, exc: BaseException | None) -> None:
         """The work is undone; the accesses it was refused (or failed) on are kept as evidence."""
         outcome = OUTCOME_REFUSED if isinstance(exc, DomainError) else OUTCOME_FAILED
-        problem = type(exc).__name__ if exc is not None else None
+        problem = (
+            exc.code
+            if isinstance(exc, DomainError)
+            else (type(exc).__name__ if exc is not None else None)
+        )
         records = [
             p.record if not p.allowed else replace(p.record, outcome=outcome, problem_code=problem)
             for p in self._entries
