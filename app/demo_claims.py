@@ -177,49 +177,52 @@ def record_sustainment_checks(
 
 
 def load_demo_claims(
-    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, staff: dict[str, uuid.UUID]
+    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, actors: dict[str, Actor]
 ) -> None:
-    """The framework sign-off, the council's local scheme, and an earlier batch already decided."""
-    admin = staff["ada.admin@familyhub.example"]
-    reports = staff["reports@familyhub.example"]
-    auditor = staff["aud.auditor@familyhub.example"]
+    """The framework sign-off, the council's local scheme, and an earlier batch already decided:
+    the admin keeps the reference data, the reporting account runs the batches and raises the
+    claims, the auditor approves them."""
+    admin = actors["ada.admin@familyhub.example"]
+    reports = actors["reports@familyhub.example"]
+    auditor = actors["aud.auditor@familyhub.example"]
     today = clock.today()
     claims.upload_framework(
         new_uow(),
         clock,
+        admin,
         signed_off_document(),
         reason="Demo: the SF lead checked every descriptor against Chapter 3 of the framework",
-        by=admin,
     )
-    in_force = claims.policy_history(new_uow(), clock).in_force
+    in_force = claims.policy_history(new_uow(), clock, admin).in_force
     claims.add_policy_version(
         new_uow(),
         clock,
+        admin,
         _local_scheme(council_policy_to_dict(in_force), today),
         effective_from=date(2025, 4, 1),
         reason="Demo: the council keeps claiming outcomes in a local scheme after March 2025",
-        by=admin,
     )
     last_month_end = date(today.year, today.month, 1) - timedelta(days=1)
     earlier = claim_period_end(add_months(last_month_end, -2), ClaimCadence.MONTHLY)
-    batch = claims.run_batch(new_uow(), clock, earlier, by=reports)
+    batch = claims.run_batch(new_uow(), clock, reports, earlier)
+    assert isinstance(batch, claims.ClaimsReport)
     for claim_id, outcome, notes in zip(
         batch.raised,
         (AuditOutcome.APPROVED, AuditOutcome.REJECTED),
         ("Evidence checked against the school and health records", "Housing evidence missing"),
         strict=False,
     ):
-        stored = claims.get_claim(new_uow(), claim_id)
+        stored = claims.get_claim(new_uow(), clock, auditor, claim_id)
         claims.audit_claim(
             new_uow(),
             clock,
+            auditor,
             claim_id,
             outcome=outcome,
             notes=notes,
-            auditor_id=auditor,
             expected_version=stored.claim.version,
         )
-    claims.run_batch(new_uow(), clock, earlier, by=reports)  # submits the approved claim
+    claims.run_batch(new_uow(), clock, reports, earlier)  # submits the approved claim
 
 
 def _local_scheme(policy: dict[str, Any], today: date) -> dict[str, Any]:

@@ -433,7 +433,6 @@ def load_demo_episodes(
         zone=getattr(clock, "zone", ZoneInfo("Europe/London")),
         actors=actors,
     )
-    staff = player.staff
     leads = [
         "lena.lead@familyhub.example",
         "harriet.hv@familyhub.example",
@@ -467,4 +466,4 @@ def load_demo_episodes(
             )
         stage = STAGES[index % len(STAGES)]
         player.play(record, stage, ages[stage] + index % 4, leads[index % len(leads)])
-    demo_claims.load_demo_claims(new_uow, clock, staff)
+    demo_claims.load_demo_claims(new_uow, clock, actors)

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from app.domain.episodes import ClosureReason, LeadAssignment
-from app.domain.errors import Forbidden, IllegalTransition, InvalidValue
+from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
     ClaimRoute,
@@ -415,6 +415,24 @@ def holds_phase(claims: Iterable[PriorClaim], phase: str | None) -> bool:
     return phase is not None and any(
         c.programme_phase == phase and c.state in LIVE_CLAIM_STATES for c in claims
     )
+
+
+def live_claim_in_phase(claims: Iterable[PriorClaim], phase: str) -> PriorClaim | None:
+    """The family's claim in progress or successful in `phase`, if it has one (C6, K10)."""
+    return next(
+        (c for c in claims if c.programme_phase == phase and c.state in LIVE_CLAIM_STATES), None
+    )
+
+
+def check_no_live_claim(claims: Iterable[PriorClaim], phase: str) -> None:
+    """A family is claimed for once per programme phase (C6, K10): a second claim is refused,
+    naming the one it already has."""
+    existing = live_claim_in_phase(claims, phase)
+    if existing is not None:
+        raise Conflict(
+            f"The family already has a {phase} claim that is {_state(existing.state)} (claim "
+            f"{existing.claim_id}); a family is claimed for once per programme phase (C6, K10).",
+        )
 
 
 @dataclass(frozen=True)
@@ -959,6 +977,13 @@ class ClaimRulesFailed(IllegalTransition):
         super().__init__(f"{action}: {reasons}")
 
 
+def check_claimable(evaluation: ClaimEvaluation) -> None:
+    """A claim is raised only for a family that passes every rule for `ready`; refused with each
+    failing rule and its reason."""
+    if not evaluation.eligible:
+        raise ClaimRulesFailed("The claim cannot be raised", evaluation.failures)
+
+
 # --- the evidence pack ---------------------------------------------------------------------------
 
 PACK_FORMAT: Final = 1
@@ -1216,6 +1241,15 @@ class Claim:
         self._move(ClaimState.INTERNAL_AUDIT, on, by, None)
         self.evidence_pack = pack
         return pack
+
+    def check_with_internal_audit(self) -> None:
+        """Internal audit decides only on a claim sent to it (§4.5, K9): asked before the pack is
+        rebuilt, so a claim in another state is refused for its state, not for its pack."""
+        if self.state is not ClaimState.INTERNAL_AUDIT:
+            raise IllegalTransition(
+                f"This claim is {_state(self.state)}; internal audit decides only on a claim "
+                "sent to it (§4.5, K9)."
+            )
 
     def approve(self, *, auditor_id: uuid.UUID, on: date, notes: str) -> EvidencePack:
         """internal_audit -> approved by an auditor with notes; the evidence pack is then frozen.
