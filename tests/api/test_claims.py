@@ -662,6 +662,7 @@ def test_the_cli_writes_the_claims_report_the_api_serves(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, people["reports"]),
         name=ReportName.SUPPORTING_FAMILIES_CLAIMS,
         start=None,
         end=date(2024, 12, 31),

@@ -31,6 +31,7 @@ from tests.api.test_needs import achieve, record_need
 from tests.builders import (
     ReferenceData,
     Staff,
+    acting_as,
     as_user,
     given_practitioner,
     make_family_body,
@@ -343,6 +344,7 @@ def test_the_cli_writes_what_the_api_answers(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, reporter),
         name=ReportName.EARLY_HELP_MEASURES,
         start=date(2025, 1, 1),
         end=date(2025, 3, 31),
@@ -356,6 +358,7 @@ def test_the_cli_writes_what_the_api_answers(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, reporter),
         name=ReportName.QUARTERLY_PROGRESS,
         start=None,
         end=date(2025, 3, 31),
