@@ -131,9 +131,10 @@ def report(
             reentry_months=reentry_months,
         )
     except Forbidden:
+        *others, last = roles_allowed(REPORTS_ACTION)
         typer.echo(
             f"--as: {as_email} may not run {name.value}: it needs the "
-            f"{' or '.join(roles_allowed(REPORTS_ACTION))} role (the refusal is audited)",
+            f"{', '.join(others)} or {last} role (the refusal is audited)",
             err=True,
         )
         raise typer.Exit(REFUSED) from None
