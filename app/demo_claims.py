@@ -32,6 +32,7 @@ from app.domain.supporting_families import (
 )
 from app.services import claims, needs
 from app.services.ports import ClaimsUnitOfWork, Clock
+from app.services.use_case import Actor
 from app.supporting_families_data import signed_off_document
 
 EVIDENCE = needs.EvidenceIn(source="School MIS and health visiting record", reference="DEMO-SF")
@@ -85,30 +86,33 @@ def record_needs_and_support(
     *,
     person_ids: tuple[uuid.UUID, ...],
     identified_on: date,
-    by: uuid.UUID,
+    lead: Actor,
 ) -> None:
-    """The assessment's needs as framework descriptors, and the support the family received."""
+    """The assessment's needs as framework descriptors, and the support the family received,
+    recorded by the episode's lead professional."""
     for need_id, headline in zip(need_ids, story.headlines, strict=True):
         needs.record_need(
             new_uow(),
             clock,
+            lead,
             episode_id,
-            need_id=need_id,
-            descriptor_code=f"{headline}.a",
-            person_ids=person_ids,
-            identified_on=identified_on,
-            emerged_later=False,
-            evidence=EVIDENCE,
-            recorded_by=by,
+            needs.NewNeed(
+                need_id=need_id,
+                descriptor_code=f"{headline}.a",
+                person_ids=person_ids,
+                identified_on=identified_on,
+                emerged_later=False,
+                evidence=EVIDENCE,
+            ),
         )
     needs.record_support(
         new_uow(),
         clock,
+        lead,
         episode_id,
         SupportDelivered(
             service="Family support worker", started_on=clock.today(), provider="Family hub"
         ),
-        recorded_by=by,
     )
 
 
@@ -118,9 +122,9 @@ def record_outcomes(
     episode_id: uuid.UUID,
     story: SfStory,
     *,
-    by: uuid.UUID,
+    lead: Actor,
 ) -> None:
-    """The outcome of each need, recorded the day the episode closes."""
+    """The outcome of each need, recorded by the lead the day the episode closes."""
     with new_uow() as uow:
         stored = uow.needs.for_episodes([episode_id])
     for index, need in enumerate(stored):
@@ -128,12 +132,12 @@ def record_outcomes(
         needs.record_need_outcome(
             new_uow(),
             clock,
+            lead,
             episode_id,
             need.record.need.id,
             status=NeedOutcome.NOT_ACHIEVED if failed else NeedOutcome.ACHIEVED,
             on=clock.today(),
             evidence=EVIDENCE,
-            recorded_by=by,
             expected_version=need.version,
         )
 
@@ -146,7 +150,7 @@ def record_sustainment_checks(
     *,
     closed_on: date,
     today: date,
-    by: uuid.UUID,
+    lead: Actor,
 ) -> None:
     """Six months after closure, whether each achieved outcome held (when the check is due)."""
     due = add_months(closed_on, 6)
@@ -161,61 +165,64 @@ def record_sustainment_checks(
         needs.record_sustainment(
             new_uow(),
             clock_on(due),
+            lead,
             episode_id,
             need.record.need.id,
             result=story.check,
             checked_on=due,
             lapsed_on=closed_on + timedelta(days=60) if lapsed else None,
             evidence=EVIDENCE,
-            recorded_by=by,
             expected_version=need.version,
         )
 
 
 def load_demo_claims(
-    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, staff: dict[str, uuid.UUID]
+    new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock, actors: dict[str, Actor]
 ) -> None:
-    """The framework sign-off, the council's local scheme, and an earlier batch already decided."""
-    admin = staff["ada.admin@familyhub.example"]
-    reports = staff["reports@familyhub.example"]
-    auditor = staff["aud.auditor@familyhub.example"]
+    """The framework sign-off, the council's local scheme, and an earlier batch already decided:
+    the admin keeps the reference data, the reporting account runs the batches and raises the
+    claims, the auditor approves them."""
+    admin = actors["ada.admin@familyhub.example"]
+    reports = actors["reports@familyhub.example"]
+    auditor = actors["aud.auditor@familyhub.example"]
     today = clock.today()
     claims.upload_framework(
         new_uow(),
         clock,
+        admin,
         signed_off_document(),
         reason="Demo: the SF lead checked every descriptor against Chapter 3 of the framework",
-        by=admin,
     )
-    in_force = claims.policy_history(new_uow(), clock).in_force
+    in_force = claims.policy_history(new_uow(), clock, admin).in_force
     claims.add_policy_version(
         new_uow(),
         clock,
+        admin,
         _local_scheme(council_policy_to_dict(in_force), today),
         effective_from=date(2025, 4, 1),
         reason="Demo: the council keeps claiming outcomes in a local scheme after March 2025",
-        by=admin,
     )
     last_month_end = date(today.year, today.month, 1) - timedelta(days=1)
     earlier = claim_period_end(add_months(last_month_end, -2), ClaimCadence.MONTHLY)
-    batch = claims.run_batch(new_uow(), clock, earlier, by=reports)
+    batch = claims.run_batch(new_uow(), clock, reports, earlier)
+    assert isinstance(batch, claims.ClaimsReport)
     for claim_id, outcome, notes in zip(
         batch.raised,
         (AuditOutcome.APPROVED, AuditOutcome.REJECTED),
         ("Evidence checked against the school and health records", "Housing evidence missing"),
         strict=False,
     ):
-        stored = claims.get_claim(new_uow(), claim_id)
+        stored = claims.get_claim(new_uow(), clock, auditor, claim_id)
         claims.audit_claim(
             new_uow(),
             clock,
+            auditor,
             claim_id,
             outcome=outcome,
             notes=notes,
-            auditor_id=auditor,
             expected_version=stored.claim.version,
         )
-    claims.run_batch(new_uow(), clock, earlier, by=reports)  # submits the approved claim
+    claims.run_batch(new_uow(), clock, reports, earlier)  # submits the approved claim
 
 
 def _local_scheme(policy: dict[str, Any], today: date) -> dict[str, Any]:

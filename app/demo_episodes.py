@@ -276,7 +276,7 @@ class _Player:
                 story,
                 person_ids=children[:1],
                 identified_on=assessed_on,
-                by=self.staff[lead],
+                lead=self.actors[lead],
             )
         reviews = max(
             0, (self.today - day).days // 35 - (1 if stage == "active_review_late" else 0)
@@ -322,7 +322,7 @@ class _Player:
         }[stage]
         if story is not None:
             demo_claims.record_outcomes(
-                self.new_uow, self.clock(day), episode_id, story, by=self.staff[lead]
+                self.new_uow, self.clock(day), episode_id, story, lead=self.actors[lead]
             )
         episodes.close_episode(
             self.new_uow(),
@@ -344,7 +344,7 @@ class _Player:
                 story,
                 closed_on=day,
                 today=self.today,
-                by=self.staff[lead],
+                lead=self.actors[lead],
             )
 
     def _ensure_consent(
@@ -433,7 +433,6 @@ def load_demo_episodes(
         zone=getattr(clock, "zone", ZoneInfo("Europe/London")),
         actors=actors,
     )
-    staff = player.staff
     leads = [
         "lena.lead@familyhub.example",
         "harriet.hv@familyhub.example",
@@ -467,4 +466,4 @@ def load_demo_episodes(
             )
         stage = STAGES[index % len(STAGES)]
         player.play(record, stage, ages[stage] + index % 4, leads[index % len(leads)])
-    demo_claims.load_demo_claims(new_uow, clock, staff)
+    demo_claims.load_demo_claims(new_uow, clock, actors)

@@ -1,10 +1,16 @@
-"""`familyhub report <name>`: the reports run straight against the database, for scheduled jobs.
+"""`familyhub report <name> --as EMAIL`: the reports run straight against the database, for
+scheduled jobs.
 
-The same services, rules and CSV writer as `GET /api/v1/reports/...`, so a file written here holds
-the same numbers as the API would answer. Registered in `app/cli.py` as:
+The same use cases, rules and CSV writer as `GET /api/v1/reports/...`, so a file written here holds
+the same numbers as the API would answer; and the same access rules: the job acts as a named
+practitioner (the reporting account, say), whose roles must allow the report, and its read is
+audited in their name like the API's. Registered in `app/cli.py` as:
 
     from app.reports_cli import report as _report
     cli.command("report")(_report)
+
+Exit codes: 0 written; 2 refused (a bad option, an unknown practitioner, or one whose roles do
+not allow the report).
 """
 
 from __future__ import annotations
@@ -20,11 +26,18 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from app.domain.access import Action
 from app.domain.measures import DEFAULT_REENTRY_MONTHS
-from app.services.ports import Clock
 
 if TYPE_CHECKING:
     from app.db.unit_of_work import SqlUnitOfWork
+    from app.services.ports import Clock
+    from app.services.use_case import Actor
+
+REFUSED = 2
+
+REPORTS_ACTION = Action.READ_REPORTS
+"""What every report is, to the access rules: a council-wide read of aggregates."""
 
 
 class ReportName(StrEnum):
@@ -38,6 +51,27 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
+def report_units_of_work() -> Callable[[], SqlUnitOfWork]:
+    """Units of work on the deployment's database, with its audit keys (the reads are audited)."""
+    from app.db.engine import make_engine, make_session_factory
+    from app.db.unit_of_work import SqlUnitOfWork
+    from app.settings import get_settings
+
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    keys = settings.audit_keys()
+    return lambda: SqlUnitOfWork(factory, audit_keys=keys)
+
+
+def report_clock() -> Clock:
+    from zoneinfo import ZoneInfo
+
+    from app.clock import SystemClock
+    from app.settings import get_settings
+
+    return SystemClock(ZoneInfo(get_settings().timezone))
+
+
 def report(
     name: Annotated[ReportName, typer.Argument(help="Which report to run.")],
     to: Annotated[
@@ -46,6 +80,15 @@ def report(
             "--to",
             help="Last day (YYYY-MM-DD, inclusive); for quarterly-progress, the quarter's last "
             "day; for supporting-families-claims, the batch period's last day.",
+        ),
+    ],
+    as_email: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="The email of the practitioner running the report (the reporting account, a "
+            "manager or an auditor): their roles must allow it, and the read is audited in "
+            "their name.",
         ),
     ],
     from_: Annotated[
@@ -67,25 +110,18 @@ def report(
         int, typer.Option("--reentry-months", help="Re-entry window (early-help-measures).")
     ] = DEFAULT_REENTRY_MONTHS,
 ) -> None:
-    """Run a report against the database and write it as JSON or CSV (aggregates only)."""
-    from zoneinfo import ZoneInfo
+    """Run a report against the database as a practitioner, and write it as JSON or CSV."""
+    from app.domain.errors import Forbidden, InvalidValue
 
-    from app.clock import SystemClock
-    from app.db.engine import make_engine, make_session_factory
-    from app.db.unit_of_work import SqlUnitOfWork
-    from app.domain.errors import InvalidValue
-    from app.settings import get_settings
-
-    settings = get_settings()
-    factory = make_session_factory(make_engine(settings.database_url))
-    clock = SystemClock(ZoneInfo(settings.timezone))
     try:
         end = _day(to, "--to")
         start = _day(from_, "--from") if from_ is not None else None
         hub = _hub(hub_id)
+        new_uow = report_units_of_work()
         run_report(
-            lambda: SqlUnitOfWork(factory),
-            clock,
+            new_uow,
+            report_clock(),
+            practitioner_acting(new_uow, as_email),
             name=name,
             start=start,
             end=end,
@@ -94,14 +130,49 @@ def report(
             hub_id=hub,
             reentry_months=reentry_months,
         )
+    except Forbidden:
+        *others, last = roles_allowed(REPORTS_ACTION)
+        typer.echo(
+            f"--as: {as_email} may not run {name.value}: it needs the "
+            f"{', '.join(others)} or {last} role (the refusal is audited)",
+            err=True,
+        )
+        raise typer.Exit(REFUSED) from None
     except InvalidValue as exc:
         typer.echo(f"{exc.field or 'report'}: {exc.detail}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(REFUSED) from None
+
+
+def practitioner_acting(new_uow: Callable[[], SqlUnitOfWork], email: str) -> Actor:
+    """The active practitioner with this email, as the services see them acting from the CLI."""
+    from app.domain.errors import InvalidValue
+    from app.services.use_case import Actor
+
+    with new_uow() as uow:
+        practitioner = uow.practitioners.get_by_email(email)
+    if practitioner is None or not practitioner.active:
+        raise InvalidValue(f"There is no active practitioner with the email {email}.", field="--as")
+    # The entries of one run share an id, as a request's do, marked as the command's.
+    return Actor(principal=practitioner.as_principal(), request_id=f"cli-report-{uuid.uuid4()}")
+
+
+def roles_allowed(action: Action) -> list[str]:
+    """The roles that grant a council-wide `action`, as the access rules decide it."""
+    from app.domain.access import Principal, Role, decide
+
+    return [
+        role.value
+        for role in Role
+        if decide(
+            Principal(uuid.UUID(int=0), "", frozenset({role})), action, None, today=date.min
+        ).allowed
+    ]
 
 
 def run_report(
     new_uow: Callable[[], SqlUnitOfWork],
     clock: Clock,
+    actor: Actor,
     *,
     name: ReportName,
     start: date | None,
@@ -111,21 +182,18 @@ def run_report(
     hub_id: uuid.UUID | None = None,
     reentry_months: int = DEFAULT_REENTRY_MONTHS,
 ) -> None:
-    """The command's body without the option parsing, so tests can run it on their database."""
+    """The command's body without the option parsing: one use case, in `actor`'s name."""
     from app.api.schemas.claims import (
         CLAIMS_REPORT_COLUMNS,
         ClaimsReportRead,
         claims_report_rows,
     )
     from app.api.schemas.reports import EarlyHelpMeasuresRead, QuarterlyProgressRead
-    from app.db.queries.measures import SqlMeasureQueries
-    from app.db.queries.timeliness import SqlTimelinessQueries
     from app.domain.errors import InvalidValue
     from app.domain.measures import quarter_of
     from app.reporting_csv import csv_lines
     from app.services import claims, measures
 
-    uow = new_uow()
     columns: tuple[str, ...] = measures.FIGURE_COLUMNS
     rows: Iterable[tuple[object, ...]]
 
@@ -133,10 +201,9 @@ def run_report(
         if start is None:
             raise InvalidValue("early-help-measures needs --from.", field="--from")
         report = measures.early_help_measures(
-            uow,
-            lambda: SqlMeasureQueries(uow.session),
-            lambda: SqlTimelinessQueries(uow.session),
+            new_uow(),
             clock,
+            actor,
             period_start=start,
             period_end=end,
             hub_id=hub_id,
@@ -147,7 +214,7 @@ def run_report(
     elif name is ReportName.SUPPORTING_FAMILIES_CLAIMS:
         if start is not None:
             raise InvalidValue("supporting-families-claims takes only --to.", field="--from")
-        batch = claims.claims_report(uow, clock, end)
+        batch = claims.claims_report(new_uow(), clock, actor, end)
         columns, rows = CLAIMS_REPORT_COLUMNS, claims_report_rows(batch)
         as_json = ClaimsReportRead.of(batch).model_dump_json(indent=2)
     else:
@@ -158,7 +225,7 @@ def run_report(
                 field="--from",
             )
         progress = measures.quarterly_progress(
-            uow, lambda: SqlMeasureQueries(uow.session), quarter_end=end, hub_id=hub_id
+            new_uow(), clock, actor, quarter_end=end, hub_id=hub_id
         )
         rows = measures.quarterly_figures(progress)
         as_json = QuarterlyProgressRead.from_domain(progress).model_dump_json(indent=2)

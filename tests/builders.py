@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.services.ports import Agency, Hub, UnitOfWork
+from app.services.use_case import Actor
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,14 @@ def given_practitioner(
         uow.practitioners.add(practitioner, at=datetime(2025, 1, 1, tzinfo=UTC))
         uow.commit()
     return practitioner.id
+
+
+def acting_as(new_uow: Callable[[], UnitOfWork], practitioner_id: uuid.UUID) -> Actor:
+    """The practitioner as the services see them when a test calls a use case directly."""
+    with new_uow() as uow:
+        practitioner = uow.practitioners.get(practitioner_id)
+    assert practitioner is not None
+    return Actor(principal=practitioner.as_principal())
 
 
 @dataclass

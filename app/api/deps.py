@@ -49,10 +49,14 @@ async def get_uow(
 
 
 async def get_new_uow(
+    request: Request,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
 ) -> Callable[[], SqlUnitOfWork]:
-    """Fresh units of work, for a response that reads as it streams (after the route returns)."""
-    return lambda: SqlUnitOfWork(factory)
+    """Fresh units of work, for a response that reads as it streams (after the route returns):
+    each is a use case of its own, which commits its audit entries like the request's."""
+    sealing = request.app.state.audit_sealing
+    return lambda: SqlUnitOfWork(factory, audit_keys=audit_keys, sealing=sealing)
 
 
 async def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clock:

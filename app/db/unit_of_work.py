@@ -14,7 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.db.audit_log import GroupCommittedAuditLog, audit_log_for
 from app.db.audit_sealer import AuditSealing, SqlAuditSealer
 from app.db.queries.caseload import SqlCaseloadQueries
+from app.db.queries.measures import SqlMeasureQueries
 from app.db.queries.sync import SqlSyncQueries
+from app.db.queries.timeliness import SqlTimelinessQueries
 from app.db.repositories.access_facts import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
@@ -102,6 +104,8 @@ class SqlUnitOfWork:
         self.claims = SqlClaimRepository(session)
         self.caseload = SqlCaseloadQueries(session)
         self.sync = SqlSyncQueries(session)
+        self.measures = SqlMeasureQueries(session)
+        self.timeliness = SqlTimelinessQueries(session)
         return self
 
     def __exit__(

@@ -10,7 +10,7 @@ and cadence, K8/§4.4 unit values, K11 funding model, K13 local schemes, §4.5 c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -434,6 +434,41 @@ def parse_council_policy(data: object, path: str = "") -> CouncilPolicy:
         )
     with _prefixed(path):
         return CouncilPolicy(**kwargs)
+
+
+def parse_uploaded_framework(document: Mapping[str, object]) -> FrameworkCatalogue:
+    """`parse_framework` for a document an admin uploads in a request's `document` field: a
+    problem names its path under it ("document.versions[1].headlines[3].code")."""
+    try:
+        return parse_framework(document)
+    except InvalidValue as error:
+        field = f"document.{error.field}" if error.field else "document"
+        raise InvalidValue(error.detail, field=field) from None
+
+
+def check_policy_thresholds(policy: CouncilPolicy, known_versions: Iterable[str]) -> None:
+    """A council policy's thresholds name framework versions the service knows."""
+    known = set(known_versions)
+    for i, threshold in enumerate(policy.version_thresholds):
+        if threshold.framework_version not in known:
+            raise InvalidValue(
+                f"Unknown framework version '{threshold.framework_version}'.",
+                field=f"policy.version_thresholds[{i}].framework_version",
+            )
+
+
+def check_claim_period_end(period_end: date, policy: CouncilPolicy, today: date) -> None:
+    """A claim batch covers a whole period of the council's cadence that has already ended."""
+    if claim_period_end(period_end, policy.claim_cadence) != period_end:
+        raise InvalidValue(
+            f"period_end must be the last day of a {policy.claim_cadence.value} claim period.",
+            field="period_end",
+        )
+    if period_end > today:
+        raise InvalidValue(
+            "A claim batch covers a period that has ended; period_end cannot be in the future.",
+            field="period_end",
+        )
 
 
 def council_policy_to_dict(policy: CouncilPolicy) -> dict[str, Any]:

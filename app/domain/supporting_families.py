@@ -15,19 +15,20 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, Final
 
 from app.domain.episodes import ClosureReason, LeadAssignment
-from app.domain.errors import Forbidden, IllegalTransition, InvalidValue
+from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
     ClaimRoute,
     CouncilPolicy,
     FrameworkCatalogue,
+    NeedDescriptor,
 )
 
 # --- needs, outcomes and sustainment on the record -----------------------------------------------
@@ -236,6 +237,76 @@ def record_sustainment_check(
     return replace(record, outcome=outcome, sustainment=check)
 
 
+# --- what the record accepts, and when -----------------------------------------------------------
+
+
+def check_need_identified(identified_on: date, today: date) -> None:
+    if identified_on > today:
+        raise InvalidValue("A need cannot be identified in the future.", field="identified_on")
+
+
+def check_needs_recorded_while_open(episode_is_open: bool) -> None:
+    """Needs are the work with the family: a closed episode takes no new ones (§3.3 item 6)."""
+    if not episode_is_open:
+        raise IllegalTransition(
+            "The episode is closed; needs are recorded while the family is supported."
+        )
+
+
+def need_descriptor(
+    catalogue: FrameworkCatalogue, descriptor_code: str, identified_on: date
+) -> NeedDescriptor:
+    """The descriptor a need is recorded under: the one of the framework in force when the need
+    was identified (C1)."""
+    descriptor = catalogue.descriptor_in_force(descriptor_code, identified_on)
+    if descriptor is None:
+        raise InvalidValue(
+            f"'{descriptor_code}' is not a need descriptor of the outcome framework in force on "
+            f"{identified_on.isoformat()}.",
+            field="descriptor_code",
+        )
+    return descriptor
+
+
+def check_need_members(person_ids: Sequence[uuid.UUID], member_ids: Collection[uuid.UUID]) -> None:
+    """A need is about the family: each person it names is (or was) one of its members."""
+    for index, person_id in enumerate(person_ids):
+        if person_id not in member_ids:
+            raise InvalidValue(
+                "The need must be about members of the family.", field=f"person_ids[{index}]"
+            )
+
+
+def check_outcome_reached(on: date | None, today: date) -> None:
+    if on is not None and on > today:
+        raise InvalidValue("An outcome cannot be reached in the future.", field="on")
+
+
+def sustainment_check_day(checked_on: date | None, today: date) -> date:
+    """The day a sustainment check is dated: today unless said, never in the future."""
+    checked = checked_on or today
+    if checked > today:
+        raise InvalidValue("A check cannot be dated in the future.", field="checked_on")
+    return checked
+
+
+def closed_for_sustainment(closed_on: date | None) -> date:
+    """The closure a sustainment check counts from; an open episode has none to check (K6)."""
+    if closed_on is None:
+        raise IllegalTransition("Outcomes are checked for sustainment after the episode is closed.")
+    return closed_on
+
+
+def check_support_dates(support: SupportDelivered, *, requested_on: date, today: date) -> None:
+    """Support delivered is recorded once it has started, and within the episode (§3.3 item 7)."""
+    if support.started_on > today:
+        raise InvalidValue("Support cannot start in the future.", field="started_on")
+    if support.started_on < requested_on:
+        raise InvalidValue(
+            "Support recorded for this episode starts after its request.", field="started_on"
+        )
+
+
 # --- the case a claim is judged on ---------------------------------------------------------------
 
 
@@ -344,6 +415,24 @@ def holds_phase(claims: Iterable[PriorClaim], phase: str | None) -> bool:
     return phase is not None and any(
         c.programme_phase == phase and c.state in LIVE_CLAIM_STATES for c in claims
     )
+
+
+def live_claim_in_phase(claims: Iterable[PriorClaim], phase: str) -> PriorClaim | None:
+    """The family's claim in progress or successful in `phase`, if it has one (C6, K10)."""
+    return next(
+        (c for c in claims if c.programme_phase == phase and c.state in LIVE_CLAIM_STATES), None
+    )
+
+
+def check_no_live_claim(claims: Iterable[PriorClaim], phase: str) -> None:
+    """A family is claimed for once per programme phase (C6, K10): a second claim is refused,
+    naming the one it already has."""
+    existing = live_claim_in_phase(claims, phase)
+    if existing is not None:
+        raise Conflict(
+            f"The family already has a {phase} claim that is {_state(existing.state)} (claim "
+            f"{existing.claim_id}); a family is claimed for once per programme phase (C6, K10).",
+        )
 
 
 @dataclass(frozen=True)
@@ -888,6 +977,13 @@ class ClaimRulesFailed(IllegalTransition):
         super().__init__(f"{action}: {reasons}")
 
 
+def check_claimable(evaluation: ClaimEvaluation) -> None:
+    """A claim is raised only for a family that passes every rule for `ready`; refused with each
+    failing rule and its reason."""
+    if not evaluation.eligible:
+        raise ClaimRulesFailed("The claim cannot be raised", evaluation.failures)
+
+
 # --- the evidence pack ---------------------------------------------------------------------------
 
 PACK_FORMAT: Final = 1
@@ -1145,6 +1241,15 @@ class Claim:
         self._move(ClaimState.INTERNAL_AUDIT, on, by, None)
         self.evidence_pack = pack
         return pack
+
+    def check_with_internal_audit(self) -> None:
+        """Internal audit decides only on a claim sent to it (§4.5, K9): asked before the pack is
+        rebuilt, so a claim in another state is refused for its state, not for its pack."""
+        if self.state is not ClaimState.INTERNAL_AUDIT:
+            raise IllegalTransition(
+                f"This claim is {_state(self.state)}; internal audit decides only on a claim "
+                "sent to it (§4.5, K9)."
+            )
 
     def approve(self, *, auditor_id: uuid.UUID, on: date, notes: str) -> EvidencePack:
         """internal_audit -> approved by an auditor with notes; the evidence pack is then frozen.

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from app.domain.calendar import DayBasis, WorkingCalendar
 from app.domain.errors import InvalidValue
+from app.domain.families import add_months
 
 # A rule measured in years is a typo, and an unbounded one would make working-day stepping slow.
 MAX_RULE_DAYS = 366
@@ -351,6 +352,44 @@ def assess(deadline: Deadline, as_of: date, due_soon_days: int) -> DeadlineState
     if until_due <= due_soon_days:
         return DeadlineState(DeadlineStatus.DUE_SOON, 0, until_due, early=False)
     return DeadlineState(DeadlineStatus.ON_TIME, 0, until_due, early=False)
+
+
+# --- the managers' views and new policy versions ------------------------------------------------
+
+SUMMARY_PERIOD_MONTHS = 3
+"""The summary's rates cover the three months before `as_of` unless told otherwise."""
+
+
+def summary_period(as_of: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """The period whose deadlines the summary's rates cover: by default the three months before
+    `as_of` (from the same day three months earlier to the day before)."""
+    period = (
+        start or add_months(as_of, -SUMMARY_PERIOD_MONTHS),
+        end or as_of - timedelta(days=1),
+    )
+    if period[0] > period[1]:
+        raise InvalidValue("The period cannot start after it ends.", field="from")
+    return period
+
+
+def policy_for_report(history: PolicyHistory, as_of: date) -> TimelinessPolicy:
+    """The policy in force on the day a view reports on; a day before every policy is refused
+    naming `as_of`."""
+    try:
+        return history.in_force_on(as_of)
+    except InvalidValue as exc:
+        raise InvalidValue(exc.detail, field="as_of") from None
+
+
+def check_new_policy_effective(policy: TimelinessPolicy, today: date) -> None:
+    """A new version takes effect today or later: it applies to clocks that start on or after its
+    effective date, so back-dating it would pretend running clocks had other rules."""
+    if policy.effective_from < today:
+        raise InvalidValue(
+            "A new policy version cannot take effect in the past: it applies to clocks that "
+            "start on or after its effective date.",
+            field="effective_from",
+        )
 
 
 # --- validation and (de)serialisation helpers -------------------------------------------------

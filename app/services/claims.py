@@ -5,6 +5,11 @@ reference data (outcome framework and council policy) admins keep up to date.
 Rule book: shared/domain/supporting-families.md (§4.1 rules C1-C9, §4.5 states, §4.3 evidence pack).
 The rules and the state machine are the pure domain (`app.domain.supporting_families`); this module
 only loads a `ClaimCase` from the record and stores what the domain decides.
+
+Each public function is one use case: the reporting account and managers prepare claims
+(PREPARE_CLAIMS), auditors decide on them (AUDIT_CLAIMS), the reports roles read them
+(READ_REPORTS) and admins keep the reference data (MANAGE_POLICY). `effective_catalogue`,
+`policy_on`, `build_cases` and `quarterly_claims` are helpers that run inside another use case.
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from app.domain.access import Action
 from app.domain.claims_progress import ClaimsProgress, EpisodeClaimability, claims_progress
 from app.domain.episodes import Episode
-from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
+from app.domain.errors import NotFound
 from app.domain.families import MemberRole, require_text
 from app.domain.outcomes_framework import (
     ClaimRoute,
     CouncilPolicy,
     FrameworkCatalogue,
-    claim_period_end,
+    check_claim_period_end,
+    check_policy_thresholds,
     parse_council_policy,
     parse_framework,
+    parse_uploaded_framework,
 )
 from app.domain.supporting_families import (
     LIVE_CLAIM_STATES,
@@ -41,9 +49,12 @@ from app.domain.supporting_families import (
     PlanSummary,
     PriorClaim,
     RuleResult,
+    check_claimable,
+    check_no_live_claim,
     earliest_claimable_closure,
     evaluate_claim,
     holds_phase,
+    live_claim_in_phase,
     raise_claim,
 )
 from app.domain.versions import Expected, check_version
@@ -53,6 +64,13 @@ from app.services.ports import (
     StoredClaim,
     StoredFramework,
     StoredSfPolicy,
+)
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    UseCase,
+    run_idempotent,
 )
 from app.supporting_families_data import FRAMEWORK_FILE
 from app.supporting_families_data import catalogue as shipped_catalogue
@@ -67,7 +85,8 @@ ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
 
 
 def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
-    """The newest framework document an admin uploaded; the shipped file when none was."""
+    """The newest framework document an admin uploaded; the shipped file when none was (inside
+    the caller's use case)."""
     documents = uow.claims.frameworks()
     if not documents:
         return shipped_catalogue()
@@ -95,9 +114,12 @@ class FrameworkHistory:
     shipped_default: bool
 
 
-def framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
-    with uow:
-        return _framework_history(uow)
+def framework_history(uow: ClaimsUnitOfWork, clock: Clock, actor: Actor) -> FrameworkHistory:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.MANAGE_POLICY, "sf_framework")
+        history = _framework_history(uow)
+        uc.commit()
+        return history
 
 
 def _framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
@@ -110,31 +132,34 @@ def _framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
 def upload_framework(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     document: Mapping[str, Any],
     *,
     reason: str,
-    by: uuid.UUID,
-) -> FrameworkHistory:
+    idempotency: IdempotentRequest[FrameworkHistory] | None = None,
+) -> FrameworkHistory | Replayed:
     """Validate and store a new version of the outcome framework (fields named on error)."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.MANAGE_POLICY, "sf_framework")
+        return run_idempotent(uc, idempotency, lambda: _upload_framework(uow, uc, document, reason))
+
+
+def _upload_framework(
+    uow: ClaimsUnitOfWork, uc: UseCase, document: Mapping[str, Any], reason: str
+) -> FrameworkHistory:
     why = require_text(reason, "reason", what="The reason for the change")
-    try:
-        parse_framework(document)
-    except InvalidValue as error:
-        field = f"document.{error.field}" if error.field else "document"
-        raise InvalidValue(error.detail, field=field) from None
-    with uow:
-        versions = uow.claims.frameworks()
-        uow.claims.add_framework(
-            StoredFramework(
-                version=(versions[-1].version + 1) if versions else 1,
-                document=dict(document),
-                reason=why,
-                created_by=by,
-                created_at=clock.now(),
-            )
+    parse_uploaded_framework(document)
+    versions = uow.claims.frameworks()
+    uow.claims.add_framework(
+        StoredFramework(
+            version=(versions[-1].version + 1) if versions else 1,
+            document=dict(document),
+            reason=why,
+            created_by=uc.principal.practitioner_id,
+            created_at=uc.now,
         )
-        uow.commit()
-        return _framework_history(uow)
+    )
+    return _framework_history(uow)
 
 
 @dataclass(frozen=True)
@@ -145,9 +170,12 @@ class PolicyHistory:
     """None while the framework's default policy applies."""
 
 
-def policy_history(uow: ClaimsUnitOfWork, clock: Clock) -> PolicyHistory:
-    with uow:
-        return _policy_history(uow, clock.today())
+def policy_history(uow: ClaimsUnitOfWork, clock: Clock, actor: Actor) -> PolicyHistory:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.MANAGE_POLICY, "sf_policy")
+        history = _policy_history(uow, uc.today)
+        uc.commit()
+        return history
 
 
 def _policy_history(uow: ClaimsUnitOfWork, today: date) -> PolicyHistory:
@@ -161,36 +189,45 @@ def _policy_history(uow: ClaimsUnitOfWork, today: date) -> PolicyHistory:
 def add_policy_version(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     document: Mapping[str, Any],
     *,
     effective_from: date,
     reason: str,
-    by: uuid.UUID,
-) -> PolicyHistory:
+    idempotency: IdempotentRequest[PolicyHistory] | None = None,
+) -> PolicyHistory | Replayed:
     """Store a new version of the council's claim policy (fields named on error)."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.MANAGE_POLICY, "sf_policy")
+        return run_idempotent(
+            uc,
+            idempotency,
+            lambda: _add_policy_version(uow, uc, document, effective_from, reason),
+        )
+
+
+def _add_policy_version(
+    uow: ClaimsUnitOfWork,
+    uc: UseCase,
+    document: Mapping[str, Any],
+    effective_from: date,
+    reason: str,
+) -> PolicyHistory:
     why = require_text(reason, "reason", what="The reason for the change")
     policy = parse_council_policy(document, "policy")
-    with uow:
-        known = {v.code for v in effective_catalogue(uow).versions}
-        for i, threshold in enumerate(policy.version_thresholds):
-            if threshold.framework_version not in known:
-                raise InvalidValue(
-                    f"Unknown framework version '{threshold.framework_version}'.",
-                    field=f"policy.version_thresholds[{i}].framework_version",
-                )
-        versions = uow.claims.policies()
-        uow.claims.add_policy(
-            StoredSfPolicy(
-                version=(versions[-1].version + 1) if versions else 1,
-                effective_from=effective_from,
-                policy=policy,
-                reason=why,
-                created_by=by,
-                created_at=clock.now(),
-            )
+    check_policy_thresholds(policy, (v.code for v in effective_catalogue(uow).versions))
+    versions = uow.claims.policies()
+    uow.claims.add_policy(
+        StoredSfPolicy(
+            version=(versions[-1].version + 1) if versions else 1,
+            effective_from=effective_from,
+            policy=policy,
+            reason=why,
+            created_by=uc.principal.practitioner_id,
+            created_at=uc.now,
         )
-        uow.commit()
-        return _policy_history(uow, clock.today())
+    )
+    return _policy_history(uow, uc.today)
 
 
 # --- the case a claim is judged on ---------------------------------------------------------------
@@ -318,39 +355,14 @@ def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
     return episode
 
 
-def evaluate_family(uow: ClaimsUnitOfWork, episode_id: uuid.UUID, as_of: date) -> ClaimEvaluation:
-    """Judge a family's episode by every claim rule on `as_of`; failures carry their reasons."""
-    with uow:
-        catalogue = effective_catalogue(uow)
-        case = build_case(uow, _episode(uow, episode_id), catalogue, as_of=as_of)
-        return evaluate_claim(case, policy_on(uow, catalogue, as_of), catalogue, as_of)
-
-
 # --- raising and moving claims -------------------------------------------------------------------
 
 
-def _check_period_end(period_end: date, policy: CouncilPolicy, today: date) -> None:
-    if claim_period_end(period_end, policy.claim_cadence) != period_end:
-        raise InvalidValue(
-            f"period_end must be the last day of a {policy.claim_cadence.value} claim period.",
-            field="period_end",
-        )
-    if period_end > today:
-        raise InvalidValue(
-            "A claim batch covers a period that has ended; period_end cannot be in the future.",
-            field="period_end",
-        )
-
-
-def _live_claim(uow: ClaimsUnitOfWork, family_id: uuid.UUID, phase: str) -> StoredClaim | None:
-    return next(
-        (
-            s
-            for s in uow.claims.for_family(family_id)
-            if s.claim.programme_phase == phase and s.claim.state in LIVE_CLAIM_STATES
-        ),
-        None,
-    )
+def _family_claims(uow: ClaimsUnitOfWork, family_id: uuid.UUID) -> list[PriorClaim]:
+    return [
+        PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
+        for s in uow.claims.for_family(family_id)
+    ]
 
 
 def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
@@ -393,31 +405,41 @@ def _advance(
 def raise_for_episode(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     *,
     period_end: date,
-    by: uuid.UUID,
-) -> StoredClaim:
+    idempotency: IdempotentRequest[StoredClaim] | None = None,
+) -> StoredClaim | Replayed:
     """Raise a claim for one family's episode in the batch for `period_end` and send it to internal
     audit. Refused (409) with every failing rule, or when the family already has a live claim."""
-    with uow:
-        catalogue = effective_catalogue(uow)
-        policy = policy_on(uow, catalogue, period_end)
-        _check_period_end(period_end, policy, clock.today())
-        episode = _episode(uow, episode_id)
-        stored = _raise(
-            uow,
-            episode,
-            catalogue,
-            policy,
-            period_end=period_end,
-            by=by,
-            strict=True,
-            at=clock.now(),
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.PREPARE_CLAIMS, "sf_claim", episode_id)
+        return run_idempotent(
+            uc, idempotency, lambda: _raise_for_episode(uow, uc, episode_id, period_end)
         )
-        assert stored is not None
-        uow.commit()
-        return stored
+
+
+def _raise_for_episode(
+    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, period_end: date
+) -> StoredClaim:
+    catalogue = effective_catalogue(uow)
+    policy = policy_on(uow, catalogue, period_end)
+    check_claim_period_end(period_end, policy, uc.today)
+    episode = _episode(uow, episode_id)
+    stored = _raise(
+        uow,
+        episode,
+        catalogue,
+        policy,
+        period_end=period_end,
+        by=uc.principal.practitioner_id,
+        strict=True,
+        at=uc.now,
+    )
+    assert stored is not None
+    uc.identify(Action.PREPARE_CLAIMS, stored.claim.id)
+    return stored
 
 
 def _raise(
@@ -431,23 +453,20 @@ def _raise(
     strict: bool,
     at: datetime,
 ) -> StoredClaim | None:
+    """A claim for the episode, moved on to internal audit; `strict` refuses (409) what a batch
+    (not strict) passes over. Whether the family already has a live claim is asked of the
+    database here; the refusal is the domain's."""
     year = policy.programme_year_on(period_end)
     if year is not None:
-        existing = _live_claim(uow, episode.family_id, year.phase)
-        if existing is not None:
-            if not strict:
-                return None
-            raise Conflict(
-                f"The family already has a {year.phase} claim that is "
-                f"{existing.claim.state.value.replace('_', ' ')} (claim {existing.claim.id}); a "
-                "family is claimed for once per programme phase (C6, K10).",
-            )
+        family_claims = _family_claims(uow, episode.family_id)
+        if not strict and live_claim_in_phase(family_claims, year.phase) is not None:
+            return None
+        check_no_live_claim(family_claims, year.phase)
     case = build_case(uow, episode, catalogue, as_of=period_end)
     evaluation = evaluate_claim(case, policy, catalogue, period_end)
-    if not evaluation.eligible:
-        if strict:
-            raise ClaimRulesFailed("The claim cannot be raised", evaluation.failures)
+    if not strict and not evaluation.eligible:
         return None
+    check_claimable(evaluation)
     claim = raise_claim(
         id=uuid.uuid4(),
         case=case,
@@ -482,14 +501,19 @@ class ClaimsReport:
     submitted: list[uuid.UUID]
 
 
-def claims_report(uow: ClaimsUnitOfWork, clock: Clock, period_end: date) -> ClaimsReport:
+def claims_report(
+    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, period_end: date
+) -> ClaimsReport:
     """The families of the batch period: claimed (with state), claimable, and not claimable with
     every failing rule. Ids, references, headlines and rule results only: no names, no notes."""
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REPORTS, "report", "supporting-families-claims")
         catalogue = effective_catalogue(uow)
         policy = policy_on(uow, catalogue, period_end)
-        _check_period_end(period_end, policy, clock.today())
-        return ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
+        check_claim_period_end(period_end, policy, uc.today)
+        report = ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
+        uc.commit()
+        return report
 
 
 def _cases(
@@ -559,65 +583,74 @@ def _report_row(
 
 
 def run_batch(
-    uow: ClaimsUnitOfWork, clock: Clock, period_end: date, *, by: uuid.UUID
-) -> ClaimsReport:
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    period_end: date,
+    *,
+    idempotency: IdempotentRequest[ClaimsReport] | None = None,
+) -> ClaimsReport | Replayed:
     """The batch for `period_end`: raise a claim for each claimable family and send it to internal
     audit (its evidence pack frozen), move on drafts left behind, and submit the batch's approved
     claims. Idempotent: run again, it raises and moves nothing new, and a family whose claim for
     the period was rejected is not raised again."""
-    today = clock.today()
-    with uow:
-        catalogue = effective_catalogue(uow)
-        policy = policy_on(uow, catalogue, period_end)
-        _check_period_end(period_end, policy, today)
-        raised: list[uuid.UUID] = []
-        submitted: list[uuid.UUID] = []
-        for stored in uow.claims.for_period(period_end):
-            episode = _episode(uow, stored.claim.episode_id)
-            if stored.claim.state in (ClaimState.DRAFT, ClaimState.READY) and _advance(
-                uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
-            ):
-                uow.claims.save(stored, at=clock.now())
-        # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
-        # again is a decision (POST /claims) or waits for the next period's batch.
-        seen = {stored.claim.family_id for stored in uow.claims.for_period(period_end)}
-        year = policy.programme_year_on(period_end)
-        candidates = uow.claims.closed_episodes_with_needs(
-            period_end,
-            closed_from=earliest_claimable_closure(policy, period_end),
-            all_needs_achieved=True,  # C3: no other episode can be claimed
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.PREPARE_CLAIMS, "sf_claim", f"batch:{period_end.isoformat()}")
+        return run_idempotent(uc, idempotency, lambda: _run_batch(uow, uc, period_end))
+
+
+def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsReport:
+    today, by = uc.today, uc.principal.practitioner_id
+    catalogue = effective_catalogue(uow)
+    policy = policy_on(uow, catalogue, period_end)
+    check_claim_period_end(period_end, policy, today)
+    raised: list[uuid.UUID] = []
+    submitted: list[uuid.UUID] = []
+    for stored in uow.claims.for_period(period_end):
+        episode = _episode(uow, stored.claim.episode_id)
+        if stored.claim.state in (ClaimState.DRAFT, ClaimState.READY) and _advance(
+            uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
+        ):
+            uow.claims.save(stored, at=uc.now)
+    # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
+    # again is a decision (POST /claims) or waits for the next period's batch.
+    seen = {stored.claim.family_id for stored in uow.claims.for_period(period_end)}
+    year = policy.programme_year_on(period_end)
+    candidates = uow.claims.closed_episodes_with_needs(
+        period_end,
+        closed_from=earliest_claimable_closure(policy, period_end),
+        all_needs_achieved=True,  # C3: no other episode can be claimed
+    )
+    eligible = [
+        episode
+        for episode, case in _cases(uow, candidates, catalogue, as_of=period_end)
+        if episode.family_id not in seen
+        and not holds_phase(case.previous_claims, year.phase if year else None)
+        and evaluate_claim(case, policy, catalogue, period_end).eligible
+    ]
+    for episode in eligible:  # judged again as it is raised: the record is the authority
+        if episode.family_id in seen:
+            continue
+        made = _raise(
+            uow,
+            episode,
+            catalogue,
+            policy,
+            period_end=period_end,
+            by=by,
+            strict=False,
+            at=uc.now,
         )
-        eligible = [
-            episode
-            for episode, case in _cases(uow, candidates, catalogue, as_of=period_end)
-            if episode.family_id not in seen
-            and not holds_phase(case.previous_claims, year.phase if year else None)
-            and evaluate_claim(case, policy, catalogue, period_end).eligible
-        ]
-        for episode in eligible:  # judged again as it is raised: the record is the authority
-            if episode.family_id in seen:
-                continue
-            made = _raise(
-                uow,
-                episode,
-                catalogue,
-                policy,
-                period_end=period_end,
-                by=by,
-                strict=False,
-                at=clock.now(),
-            )
-            if made is not None:
-                seen.add(episode.family_id)
-                raised.append(made.claim.id)
-        for stored in uow.claims.for_period(period_end):
-            if stored.claim.state is ClaimState.APPROVED:
-                stored.claim.submit(on=today, by=by)
-                uow.claims.save(stored, at=clock.now())
-                submitted.append(stored.claim.id)
-        rows = _rows(uow, catalogue, policy, period_end)
-        uow.commit()
-        return ClaimsReport(period_end, rows, raised, submitted)
+        if made is not None:
+            seen.add(episode.family_id)
+            raised.append(made.claim.id)
+    for stored in uow.claims.for_period(period_end):
+        if stored.claim.state is ClaimState.APPROVED:
+            stored.claim.submit(on=today, by=by)
+            uow.claims.save(stored, at=uc.now)
+            submitted.append(stored.claim.id)
+    rows = _rows(uow, catalogue, policy, period_end)
+    return ClaimsReport(period_end, rows, raised, submitted)
 
 
 # --- the quarterly progress return ---------------------------------------------------------------
@@ -626,7 +659,7 @@ def run_batch(
 def quarterly_claims(
     uow: ClaimsUnitOfWork, *, start: date, end: date, hub_id: uuid.UUID | None
 ) -> ClaimsProgress:
-    """The claims lines of the quarterly return (§5.2), inside the caller's unit of work. Families
+    """The claims lines of the quarterly return (§5.2), inside the caller's use case. Families
     are judged by C1-C5 on both edges of the quarter; only closures the look-back window still
     admits are judged, as older ones can never be claimed (§4.2)."""
     catalogue = effective_catalogue(uow)
@@ -668,9 +701,14 @@ def quarterly_claims(
 # --- one claim -----------------------------------------------------------------------------------
 
 
-def get_claim(uow: ClaimsUnitOfWork, claim_id: uuid.UUID) -> StoredClaim:
-    with uow:
-        return _load(uow, claim_id)
+def get_claim(
+    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, claim_id: uuid.UUID
+) -> StoredClaim:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REPORTS, "sf_claim", claim_id)
+        stored = _load(uow, claim_id)
+        uc.commit()
+        return stored
 
 
 def _load(uow: ClaimsUnitOfWork, claim_id: uuid.UUID) -> StoredClaim:
@@ -683,50 +721,49 @@ def _load(uow: ClaimsUnitOfWork, claim_id: uuid.UUID) -> StoredClaim:
 def audit_claim(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     claim_id: uuid.UUID,
     *,
     outcome: AuditOutcome,
     notes: str,
-    auditor_id: uuid.UUID,
     expected_version: Expected,
 ) -> StoredClaim:
     """Internal audit approves or rejects a claim with notes (K9, C7). The record must still match
     the evidence pack the auditor reviewed; the approved pack is frozen from then on."""
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.AUDIT_CLAIMS, "sf_claim", claim_id)
         stored = _load(uow, claim_id)
         check_version(expected_version, stored.claim.version)
         claim = stored.claim
-        if claim.state is not ClaimState.INTERNAL_AUDIT:
-            raise IllegalTransition(
-                f"This claim is {claim.state.value.replace('_', ' ')}; internal audit decides only "
-                "on a claim sent to it (§4.5, K9)."
-            )
+        claim.check_with_internal_audit()
         catalogue = effective_catalogue(uow)
         episode = _episode(uow, claim.episode_id)
-        case = build_case(uow, episode, catalogue, as_of=clock.today(), exclude_claim=claim.id)
+        case = build_case(uow, episode, catalogue, as_of=uc.today, exclude_claim=claim.id)
         claim.rebuild_evidence_pack(case)
+        auditor = uc.principal.practitioner_id
         if outcome is AuditOutcome.APPROVED:
-            claim.approve(auditor_id=auditor_id, on=clock.today(), notes=notes)
+            claim.approve(auditor_id=auditor, on=uc.today, notes=notes)
         else:
-            claim.reject(auditor_id=auditor_id, on=clock.today(), notes=notes)
-        uow.claims.save(stored, at=clock.now())
-        uow.commit()
+            claim.reject(auditor_id=auditor, on=uc.today, notes=notes)
+        uow.claims.save(stored, at=uc.now)
+        uc.commit()
         return stored
 
 
 def submit_claim(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     claim_id: uuid.UUID,
     *,
-    by: uuid.UUID,
     expected_version: Expected,
 ) -> StoredClaim:
     """Submit one approved claim; nothing is submitted without internal audit approval (C7)."""
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.PREPARE_CLAIMS, "sf_claim", claim_id)
         stored = _load(uow, claim_id)
         check_version(expected_version, stored.claim.version)
-        stored.claim.submit(on=clock.today(), by=by)
-        uow.claims.save(stored, at=clock.now())
-        uow.commit()
+        stored.claim.submit(on=uc.today, by=uc.principal.practitioner_id)
+        uow.claims.save(stored, at=uc.now)
+        uc.commit()
         return stored

@@ -2,9 +2,12 @@
 
 The queries behind `MeasureQueries` only fetch facts for a period (ids, dates, codes: never names or
 case notes); the counting rules are `app.domain.measures`, and the timeliness rates come from the
-timeliness summary (`app.services.timeliness.summary`), so the dashboard and the managers' view
+timeliness summary (`app.services.timeliness.summarise`), so the dashboard and the managers' view
 never disagree. The results are aggregates only; `figures()` turns any of them into the flat
 (measure, dimension, group, value) table the CSV export streams.
+
+Each report is one use case, read by the reporting account, managers and auditors (READ_REPORTS),
+and audited like any other read; the API and `familyhub report --as` call the same functions.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
+from app.domain.access import Action
 from app.domain.claims_progress import ClaimsProgress
 from app.domain.episodes import ClosureReason, RequestSource
 from app.domain.errors import InvalidValue
@@ -42,7 +46,9 @@ from app.domain.measures import (
 )
 from app.services import timeliness
 from app.services.claims import quarterly_claims
-from app.services.ports import ClaimsUnitOfWork, Clock, UnitOfWork
+from app.services.ports import ClaimsUnitOfWork, Clock, Hub, UnitOfWork
+from app.services.timeliness import TimelinessUnitOfWork
+from app.services.use_case import Actor, UseCase
 
 # --- what the queries return ---------------------------------------------------------------------
 
@@ -136,8 +142,9 @@ class MeasureQueries(Protocol):
     ) -> Iterator[NeedFact]: ...
 
 
-QueriesFactory = Callable[[], MeasureQueries]
-"""Builds the queries once the unit of work is open, so they read in its transaction."""
+class MeasuresUnitOfWork(ClaimsUnitOfWork, TimelinessUnitOfWork, Protocol):
+    @property
+    def measures(self) -> MeasureQueries: ...
 
 
 # --- the early help measures ---------------------------------------------------------------------
@@ -232,10 +239,9 @@ class EarlyHelpMeasures:
 
 
 def early_help_measures(
-    uow: UnitOfWork,
-    queries: QueriesFactory,
-    timeliness_queries: timeliness.QueriesFactory,
+    uow: MeasuresUnitOfWork,
     clock: Clock,
+    actor: Actor,
     *,
     period_start: date,
     period_end: date,
@@ -243,16 +249,13 @@ def early_help_measures(
     reentry_months: int = DEFAULT_REENTRY_MONTHS,
 ) -> EarlyHelpMeasures:
     """The dashboard measures over [period_start, period_end], overall and per hub."""
-    check_period(period_start, period_end)
-    check_reentry_months(reentry_months)
-    tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
-    with uow:
-        hubs = [
-            h for h in uow.reference.hubs(include_inactive=True) if hub_id is None or h.id == hub_id
-        ]
-        if hub_id is not None and not hubs:
-            raise InvalidValue("There is no family hub with this id.", field="hub_id")
-        q = queries()
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REPORTS, "report", "early-help-measures")
+        check_period(period_start, period_end)
+        check_reentry_months(reentry_months)
+        hubs = _hubs(uow, hub_id)
+        tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
+        q = uow.measures
         for hub, family in q.assessed_or_planned(start=period_start, end=period_end, hub_id=hub_id):
             for scope in (None, hub):
                 tallies[scope].assessed_families.add(family)
@@ -265,42 +268,54 @@ def early_help_measures(
         for child in q.children_reached(start=period_start, end=period_end, hub_id=hub_id):
             for scope in (None, child.hub_id):
                 tallies[scope].add_child(child)
-    # The rates as they stood the day after the period (or today, if that is earlier): the same
-    # rule and SQL as the timeliness summary, asked once per scope.
-    as_of = min(period_end + timedelta(days=1), clock.today())
+        # The rates as they stood the day after the period (or today, if that is earlier): the
+        # same rule and SQL as the timeliness summary, asked once per scope.
+        as_of = min(period_end + timedelta(days=1), uc.today)
 
-    def rates(scope_hub: uuid.UUID | None) -> dict[str, KindTimeliness]:
-        summary = timeliness.summary(
-            uow,
-            timeliness_queries,
-            as_of=as_of,
+        def rates(scope_hub: uuid.UUID | None) -> dict[str, KindTimeliness]:
+            summary = timeliness.summarise(
+                uow,
+                as_of=as_of,
+                period_start=period_start,
+                period_end=period_end,
+                hub_id=scope_hub,
+            )
+            found = {r.kind: r for r in summary.rates}
+            return {
+                kind.value: _kind_timeliness(found.get(kind, timeliness.KindRate(kind=kind)))
+                for kind in TIMELINESS_KINDS
+            }
+
+        report = EarlyHelpMeasures(
             period_start=period_start,
             period_end=period_end,
-            hub_id=scope_hub,
+            hub_id=hub_id,
+            reentry_months=reentry_months,
+            timeliness_as_of=as_of,
+            overall=tallies[None].measures(rates(hub_id)),
+            hubs=[
+                HubMeasures(
+                    hub_id=h.id,
+                    hub_code=h.code,
+                    hub_name=h.name,
+                    measures=tallies[h.id].measures(rates(h.id)),
+                )
+                for h in sorted(hubs, key=lambda h: h.code)
+            ],
         )
-        found = {r.kind: r for r in summary.rates}
-        return {
-            kind.value: _kind_timeliness(found.get(kind, timeliness.KindRate(kind=kind)))
-            for kind in TIMELINESS_KINDS
-        }
+        uc.commit()
+        return report
 
-    return EarlyHelpMeasures(
-        period_start=period_start,
-        period_end=period_end,
-        hub_id=hub_id,
-        reentry_months=reentry_months,
-        timeliness_as_of=as_of,
-        overall=tallies[None].measures(rates(hub_id)),
-        hubs=[
-            HubMeasures(
-                hub_id=h.id,
-                hub_code=h.code,
-                hub_name=h.name,
-                measures=tallies[h.id].measures(rates(h.id)),
-            )
-            for h in sorted(hubs, key=lambda h: h.code)
-        ],
-    )
+
+def _hubs(uow: UnitOfWork, hub_id: uuid.UUID | None) -> list[Hub]:
+    """The hubs a report covers: all of them, or the one asked for, which must exist (a question
+    for the database, so asked here)."""
+    hubs = [
+        h for h in uow.reference.hubs(include_inactive=True) if hub_id is None or h.id == hub_id
+    ]
+    if hub_id is not None and not hubs:
+        raise InvalidValue("There is no family hub with this id.", field="hub_id")
+    return hubs
 
 
 def _kind_timeliness(rate: timeliness.KindRate) -> KindTimeliness:
@@ -433,29 +448,26 @@ class QuarterlyProgress:
 
 
 def quarterly_progress(
-    uow: ClaimsUnitOfWork,
-    queries: QueriesFactory,
+    uow: MeasuresUnitOfWork,
+    clock: Clock,
+    actor: Actor,
     *,
     quarter_end: date,
     hub_id: uuid.UUID | None = None,
 ) -> QuarterlyProgress:
     """Families attached, open at quarter end and closed in the quarter; needs, outcomes and
     the Supporting Families claims lines (§5.2)."""
-    start, end = quarter_of(quarter_end)
     attached: set[uuid.UUID] = set()
     open_at_end: set[uuid.UUID] = set()
     closed: set[uuid.UUID] = set()
     at_attachment: defaultdict[str, set[uuid.UUID]] = defaultdict(set)
     emerging: defaultdict[str, set[uuid.UUID]] = defaultdict(set)
     achieved: Counter[str] = Counter()
-    with uow:
-        scope = "all"
-        if hub_id is not None:
-            hub = uow.reference.hub(hub_id)
-            if hub is None:
-                raise InvalidValue("There is no family hub with this id.", field="hub_id")
-            scope = hub.code
-        q = queries()
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REPORTS, "report", "quarterly-progress")
+        start, end = quarter_of(quarter_end)
+        scope = "all" if hub_id is None else _hubs(uow, hub_id)[0].code
+        q = uow.measures
         for episode in q.attached(start=start, end=end, hub_id=hub_id):
             attached.add(episode.family_id)
             if episode.closed_on is None or episode.closed_on > end:
@@ -471,6 +483,7 @@ def quarterly_progress(
             ):
                 achieved[need.headline] += 1
         claims = quarterly_claims(uow, start=start, end=end, hub_id=hub_id)
+        uc.commit()
     return QuarterlyProgress(
         quarter_start=start,
         quarter_end=end,

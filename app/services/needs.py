@@ -1,5 +1,10 @@
 """Use cases for Supporting Families needs on the case record: record them, their outcomes, the
-sustainment check after closure, and the support delivered."""
+sustainment check after closure, and the support delivered.
+
+Every step is a step on the episode: the lead professional writes (WRITE_EPISODE), whoever may
+read the episode reads (READ_EPISODE). The rules of what the record accepts are the domain's
+(`app.domain.supporting_families`); what stays here needs the database.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
+from app.domain.access import Action
 from app.domain.episodes import Episode
-from app.domain.errors import IllegalTransition, InvalidValue, NotFound
+from app.domain.errors import InvalidValue, NotFound
 from app.domain.outcomes_framework import FrameworkCatalogue
 from app.domain.supporting_families import (
     Evidence,
@@ -19,14 +25,30 @@ from app.domain.supporting_families import (
     RecordedNeed,
     SupportDelivered,
     SustainmentResult,
+    check_need_identified,
+    check_need_members,
+    check_needs_recorded_while_open,
+    check_outcome_reached,
+    check_support_dates,
+    closed_for_sustainment,
+    need_descriptor,
     record_outcome,
     record_sustainment_check,
+    sustainment_check_day,
     sustainment_due_on,
 )
 from app.domain.versions import Expected, check_version
 from app.services.claims import effective_catalogue
 from app.services.episodes import load_episode
 from app.services.ports import ClaimsUnitOfWork, Clock, StoredNeed, StoredSupport
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
@@ -57,9 +79,17 @@ def _due(stored: StoredNeed, episode: ClosedCase, catalogue: FrameworkCatalogue)
     return sustainment_due_on(stored.record.need, episode.closed_on, catalogue)
 
 
-def _note_case_edit(
-    uow: ClaimsUnitOfWork, clock: Clock, episode: Episode, *, by: uuid.UUID, what: str
-) -> None:
+def _evidence(uc: UseCase, evidence: EvidenceIn) -> Evidence:
+    """Evidence recorded by the signed-in practitioner, today."""
+    return Evidence(
+        source=evidence.source,
+        reference=evidence.reference,
+        recorded_by=uc.principal.practitioner_id,
+        recorded_on=uc.today,
+    )
+
+
+def _note_case_edit(uow: ClaimsUnitOfWork, uc: UseCase, episode: Episode, *, what: str) -> None:
     """Tell the episode's claims the record they were judged on is changing: a ready claim goes
     back to draft, and a claim with internal audit or approved refuses the edit (§4.5), so an
     evidence pack can never disagree with the record it froze."""
@@ -67,9 +97,9 @@ def _note_case_edit(
         if stored.claim.episode_id != episode.id:
             continue
         before = stored.claim.state
-        stored.claim.record_case_edit(on=clock.today(), by=by, what=what)
+        stored.claim.record_case_edit(on=uc.today, by=uc.principal.practitioner_id, what=what)
         if stored.claim.state is not before:
-            uow.claims.save(stored, at=clock.now())
+            uow.claims.save(stored, at=uc.now)
 
 
 def _load(uow: ClaimsUnitOfWork, episode_id: uuid.UUID, need_id: uuid.UUID) -> StoredNeed:
@@ -79,117 +109,108 @@ def _load(uow: ClaimsUnitOfWork, episode_id: uuid.UUID, need_id: uuid.UUID) -> S
     return stored
 
 
-def list_needs(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> list[NeedView]:
-    with uow:
+def list_needs(
+    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[NeedView]:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "family_need"))
         episode = load_episode(uow, episode_id)
         catalogue = effective_catalogue(uow)
-        return [
+        views = [
             NeedView(s, _due(s, episode, catalogue)) for s in uow.needs.for_episodes([episode_id])
         ]
+        uc.commit()
+        return views
+
+
+@dataclass(frozen=True)
+class NewNeed:
+    descriptor_code: str
+    person_ids: tuple[uuid.UUID, ...]
+    identified_on: date
+    emerged_later: bool
+    evidence: EvidenceIn
+    need_id: uuid.UUID | None = None
+    """The assessment need's id, to link the two; a new id when None."""
 
 
 def record_need(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
+    new: NewNeed,
     *,
-    need_id: uuid.UUID | None,
-    descriptor_code: str,
-    person_ids: tuple[uuid.UUID, ...],
-    identified_on: date,
-    emerged_later: bool,
-    evidence: EvidenceIn,
-    recorded_by: uuid.UUID,
-) -> NeedView:
+    idempotency: IdempotentRequest[NeedView] | None = None,
+) -> NeedView | Replayed:
     """A need with its descriptor of the framework in force when it was identified (rule C1)."""
-    today = clock.today()
-    if identified_on > today:
-        raise InvalidValue("A need cannot be identified in the future.", field="identified_on")
-    with uow:
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition(
-                "The episode is closed; needs are recorded while the family is supported."
-            )
-        descriptor = effective_catalogue(uow).descriptor_in_force(descriptor_code, identified_on)
-        if descriptor is None:
-            raise InvalidValue(
-                f"'{descriptor_code}' is not a need descriptor of the outcome framework in force on "
-                f"{identified_on.isoformat()}.",
-                field="descriptor_code",
-            )
-        family = uow.families.get(episode.family_id)
-        members = {m.person_id for m in family.memberships} if family else set()
-        for index, person_id in enumerate(person_ids):
-            if person_id not in members:
-                raise InvalidValue(
-                    "The need must be about members of the family.", field=f"person_ids[{index}]"
-                )
-        if need_id is not None and uow.needs.get(need_id) is not None:
-            raise InvalidValue("This need is already recorded.", field="id")
-        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"need {descriptor.code} added")
-        need = RecordedNeed(
-            id=need_id or uuid.uuid4(),
-            descriptor_code=descriptor.code,
-            headline=descriptor.headline,
-            person_ids=person_ids,
-            identified_on=identified_on,
-            emerged_later=emerged_later,
-            evidence=Evidence(
-                source=evidence.source,
-                reference=evidence.reference,
-                recorded_by=recorded_by,
-                recorded_on=today,
-            ),
-        )
-        stored = StoredNeed(
-            record=NeedRecord(need=need), episode_id=episode_id, family_id=episode.family_id
-        )
-        uow.needs.add(stored, at=clock.now())
-        uow.commit()
-        return NeedView(stored, None)
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "family_need"))
+        return run_idempotent(uc, idempotency, lambda: _record_need(uow, uc, episode_id, new))
+
+
+def _record_need(
+    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, new: NewNeed
+) -> NeedView:
+    """Whether the need's id is already taken is asked of the database, so it is checked here."""
+    check_need_identified(new.identified_on, uc.today)
+    episode = load_episode(uow, episode_id)
+    check_needs_recorded_while_open(episode.is_open)
+    descriptor = need_descriptor(effective_catalogue(uow), new.descriptor_code, new.identified_on)
+    family = uow.families.get(episode.family_id)
+    check_need_members(new.person_ids, {m.person_id for m in family.memberships} if family else ())
+    if new.need_id is not None and uow.needs.get(new.need_id) is not None:
+        raise InvalidValue("This need is already recorded.", field="id")
+    _note_case_edit(uow, uc, episode, what=f"need {descriptor.code} added")
+    need = RecordedNeed(
+        id=new.need_id or uuid.uuid4(),
+        descriptor_code=descriptor.code,
+        headline=descriptor.headline,
+        person_ids=new.person_ids,
+        identified_on=new.identified_on,
+        emerged_later=new.emerged_later,
+        evidence=_evidence(uc, new.evidence),
+    )
+    stored = StoredNeed(
+        record=NeedRecord(need=need), episode_id=episode_id, family_id=episode.family_id
+    )
+    uow.needs.add(stored, at=uc.now)
+    uc.identify(Action.WRITE_EPISODE, need.id)
+    return NeedView(stored, None)
 
 
 def record_need_outcome(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     need_id: uuid.UUID,
     *,
     status: NeedOutcome,
     on: date | None,
     evidence: EvidenceIn | None,
-    recorded_by: uuid.UUID,
     expected_version: Expected,
 ) -> NeedView:
-    today = clock.today()
-    if on is not None and on > today:
-        raise InvalidValue("An outcome cannot be reached in the future.", field="on")
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "family_need", need_id))
+        check_outcome_reached(on, uc.today)
         episode = load_episode(uow, episode_id)
         stored = _load(uow, episode_id, need_id)
         check_version(expected_version, stored.version)
-        proof = (
-            Evidence(
-                source=evidence.source,
-                reference=evidence.reference,
-                recorded_by=recorded_by,
-                recorded_on=today,
-            )
-            if evidence
-            else None
-        )
+        proof = _evidence(uc, evidence) if evidence else None
         stored = replace(stored, record=record_outcome(stored.record, status, on, proof))
         code = stored.record.need.descriptor_code
-        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"outcome of {code}")
-        uow.needs.save(stored, at=clock.now())
-        uow.commit()
-        return NeedView(stored, _due(stored, episode, effective_catalogue(uow)))
+        _note_case_edit(uow, uc, episode, what=f"outcome of {code}")
+        uow.needs.save(stored, at=uc.now)
+        view = NeedView(stored, _due(stored, episode, effective_catalogue(uow)))
+        uc.commit()
+        return view
 
 
 def record_sustainment(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     need_id: uuid.UUID,
     *,
@@ -197,77 +218,77 @@ def record_sustainment(
     checked_on: date | None,
     lapsed_on: date | None,
     evidence: EvidenceIn,
-    recorded_by: uuid.UUID,
     expected_version: Expected,
 ) -> NeedView:
     """The re-check of an achieved outcome after closure (default 6 months): did it hold?"""
-    today = clock.today()
-    checked = checked_on or today
-    if checked > today:
-        raise InvalidValue("A check cannot be dated in the future.", field="checked_on")
-    with uow:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "family_need", need_id))
+        checked = sustainment_check_day(checked_on, uc.today)
         episode = load_episode(uow, episode_id)
-        if episode.closed_on is None:
-            raise IllegalTransition(
-                "Outcomes are checked for sustainment after the episode is closed."
-            )
+        closed_on = closed_for_sustainment(episode.closed_on)
         stored = _load(uow, episode_id, need_id)
         check_version(expected_version, stored.version)
-        proof = Evidence(
-            source=evidence.source,
-            reference=evidence.reference,
-            recorded_by=recorded_by,
-            recorded_on=today,
-        )
         catalogue = effective_catalogue(uow)
         record = record_sustainment_check(
             stored.record,
-            closed_on=episode.closed_on,
+            closed_on=closed_on,
             catalogue=catalogue,
             checked_on=checked,
             result=result,
-            evidence=proof,
+            evidence=_evidence(uc, evidence),
             lapsed_on=lapsed_on,
         )
         stored = replace(stored, record=record)
         code = stored.record.need.descriptor_code
-        _note_case_edit(uow, clock, episode, by=recorded_by, what=f"sustainment check of {code}")
-        uow.needs.save(stored, at=clock.now())
-        uow.commit()
-        return NeedView(stored, _due(stored, episode, catalogue))
+        _note_case_edit(uow, uc, episode, what=f"sustainment check of {code}")
+        uow.needs.save(stored, at=uc.now)
+        view = NeedView(stored, _due(stored, episode, catalogue))
+        uc.commit()
+        return view
 
 
-def list_support(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> list[StoredSupport]:
-    with uow:
+def list_support(
+    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[StoredSupport]:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "support"))
         load_episode(uow, episode_id)
-        return uow.needs.support_for([episode_id])
+        support = uow.needs.support_for([episode_id])
+        uc.commit()
+        return support
 
 
 def record_support(
     uow: ClaimsUnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     support: SupportDelivered,
     *,
-    recorded_by: uuid.UUID,
+    idempotency: IdempotentRequest[StoredSupport] | None = None,
+) -> StoredSupport | Replayed:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "support"))
+        return run_idempotent(
+            uc, idempotency, lambda: _record_support(uow, uc, episode_id, support)
+        )
+
+
+def _record_support(
+    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, support: SupportDelivered
 ) -> StoredSupport:
-    if support.started_on > clock.today():
-        raise InvalidValue("Support cannot start in the future.", field="started_on")
-    with uow:
-        episode = load_episode(uow, episode_id)
-        if support.started_on < episode.requested_on:
-            raise InvalidValue(
-                "Support recorded for this episode starts after its request.", field="started_on"
-            )
-        stored = StoredSupport(id=uuid.uuid4(), episode_id=episode_id, support=support)
-        _note_case_edit(uow, clock, episode, by=recorded_by, what="support delivered")
-        uow.needs.add_support(stored, at=clock.now())
-        uow.commit()
-        return stored
+    episode = load_episode(uow, episode_id)
+    check_support_dates(support, requested_on=episode.requested_on, today=uc.today)
+    stored = StoredSupport(id=uuid.uuid4(), episode_id=episode_id, support=support)
+    _note_case_edit(uow, uc, episode, what="support delivered")
+    uow.needs.add_support(stored, at=uc.now)
+    uc.identify(Action.WRITE_EPISODE, stored.id)
+    return stored
 
 
 def sustainment_checks_due(uow: ClaimsUnitOfWork, episodes: Sequence[ClosedCase]) -> list[NeedView]:
-    """Achieved outcomes of closed episodes still waiting for their sustainment check."""
+    """Achieved outcomes of closed episodes still waiting for their sustainment check (inside the
+    caller's use case: the worklist's)."""
     closed = {e.id: e for e in episodes if e.closed_on is not None}
     catalogue = effective_catalogue(uow)
     views = []

@@ -1,5 +1,6 @@
 """Use cases of timeliness: the overdue list, the summary for managers, the policy versions.
 
+Managers see the council and link workers their own hubs (`app.domain.access.timeliness_hub_scope`).
 Which clocks are overdue or due soon is decided only by `app.domain.timeliness.assess`, with the
 due-soon window of the policy in force on the day asked about; the queries behind
 `TimelinessQueries` only narrow the candidates. A new policy version never rewrites a stored
@@ -15,9 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
 
+from app.domain.access import Action, timeliness_hub_scope
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
-from app.domain.families import add_months, require_text
+from app.domain.families import require_text
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.domain.timeliness import (
     Deadline,
@@ -27,14 +29,15 @@ from app.domain.timeliness import (
     PolicyHistory,
     TimelinessPolicy,
     assess,
+    check_new_policy_effective,
+    policy_for_report,
+    summary_period,
 )
 from app.services.ports import Clock, UnitOfWork
+from app.services.use_case import Actor, IdempotentRequest, Replayed, UseCase, run_idempotent
 
 FLAGGED = frozenset({DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON})
 """The statuses the overdue list and the summary counts show."""
-
-DEFAULT_PERIOD_MONTHS = 3
-"""The summary's rates cover the three months before `as_of` unless told otherwise."""
 
 
 # --- what the queries return ---------------------------------------------------------------------
@@ -139,8 +142,9 @@ class TimelinessQueries(Protocol):
     ) -> SummaryFacts: ...
 
 
-QueriesFactory = Callable[[], TimelinessQueries]
-"""Builds the queries once the unit of work is open, so they read in its transaction."""
+class TimelinessUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def timeliness(self) -> TimelinessQueries: ...
 
 
 # --- the overdue list ----------------------------------------------------------------------------
@@ -155,35 +159,41 @@ class OverdueItem:
 
 
 def overdue(
-    uow: UnitOfWork,
-    queries: QueriesFactory,
+    uow: TimelinessUnitOfWork,
+    clock: Clock,
+    actor: Actor,
     *,
-    as_of: date,
+    as_of: date | None = None,
     hub_id: uuid.UUID | None = None,
     lead_practitioner_id: uuid.UUID | None = None,
     kind: DeadlineKind | None = None,
     level_of_need: str | None = None,
     page: PageRequest,
 ) -> Page[OverdueItem]:
-    """Clocks overdue or due soon on `as_of`, most overdue first (due date, then deadline id)."""
-    after = _decode_after(page.after)
-    with uow:
-        due_soon_days = _due_soon_days(uow.policies.history(), as_of)
-        rows = queries().overdue_candidates(
-            as_of=as_of,
-            horizon=as_of + timedelta(days=due_soon_days),
-            hub_id=hub_id,
+    """Clocks overdue or due soon on `as_of` (today by default), most overdue first (due date,
+    then deadline id), in the hubs the user watches."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_TIMELINESS, "timeliness")
+        hub = timeliness_hub_scope(uc.principal, hub_id)
+        day = as_of or uc.today
+        after = _decode_after(page.after)
+        due_soon_days = policy_for_report(uow.policies.history(), day).due_soon_days
+        rows = uow.timeliness.overdue_candidates(
+            as_of=day,
+            horizon=day + timedelta(days=due_soon_days),
+            hub_id=hub,
             lead_practitioner_id=lead_practitioner_id,
             kind=kind,
             level_of_need=level_of_need,
             after=after,
             limit=page.limit + 1,
         )
+        uc.commit()
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [
         OverdueItem(row=row, state=state)
-        for row, state in _assessed(rows, as_of, due_soon_days)
+        for row, state in _assessed(rows, day, due_soon_days)
         if state.status in FLAGGED
     ]
     # The cursor follows the last row read, not the last one kept, so paging never loops.
@@ -247,35 +257,49 @@ class TimelinessSummary:
     rates: list[KindRate]
 
 
-def default_period(as_of: date) -> tuple[date, date]:
-    """The three months before `as_of`: from the same day three months earlier to the day before."""
-    return add_months(as_of, -DEFAULT_PERIOD_MONTHS), as_of - timedelta(days=1)
-
-
 def summary(
-    uow: UnitOfWork,
-    queries: QueriesFactory,
+    uow: TimelinessUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    as_of: date | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    hub_id: uuid.UUID | None = None,
+) -> TimelinessSummary:
+    """Counts of overdue and due-soon clocks on `as_of` (today by default), and how deadlines
+    due in a period ended, in the hubs the user watches."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_TIMELINESS, "timeliness")
+        found = summarise(
+            uow,
+            as_of=as_of or uc.today,
+            period_start=period_start,
+            period_end=period_end,
+            hub_id=timeliness_hub_scope(uc.principal, hub_id),
+        )
+        uc.commit()
+        return found
+
+
+def summarise(
+    uow: TimelinessUnitOfWork,
     *,
     as_of: date,
     period_start: date | None = None,
     period_end: date | None = None,
     hub_id: uuid.UUID | None = None,
 ) -> TimelinessSummary:
-    """Counts of overdue and due-soon clocks on `as_of`, and how deadlines due in a period ended."""
-    default_start, default_end = default_period(as_of)
-    start = period_start or default_start
-    end = period_end or default_end
-    if start > end:
-        raise InvalidValue("The period cannot start after it ends.", field="from")
-    with uow:
-        policy = _policy_on(uow.policies.history(), as_of)
-        facts = queries().summary(
-            as_of=as_of,
-            period_start=start,
-            period_end=end,
-            hub_id=hub_id,
-            horizon=as_of + timedelta(days=policy.due_soon_days),
-        )
+    """The summary, inside the caller's use case (the summary's, or the dashboard's rates)."""
+    start, end = summary_period(as_of, period_start, period_end)
+    policy = policy_for_report(uow.policies.history(), as_of)
+    facts = uow.timeliness.summary(
+        as_of=as_of,
+        period_start=start,
+        period_end=end,
+        hub_id=hub_id,
+        horizon=as_of + timedelta(days=policy.due_soon_days),
+    )
     flagged = [
         (row, state)
         for row, state in _assessed(facts.running, as_of, policy.due_soon_days)
@@ -317,48 +341,57 @@ def summary(
 # --- policy versions -----------------------------------------------------------------------------
 
 
-def current_policy(uow: UnitOfWork) -> PolicyHistory:
-    """Every version of the practice standards, the seeds' defaults when none was configured."""
-    with uow:
-        return uow.policies.history()
+@dataclass(frozen=True)
+class PolicyVersions:
+    history: PolicyHistory
+    today: date
+    """The day the versions were read on, to say which is in force."""
+
+
+def current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> PolicyVersions:
+    """Every version of the practice standards, the seeds' defaults when none was configured.
+
+    Everyone on the staff may read them (the directory's grant): they say when each clock on a
+    worklist falls due. The reporting account reaches only the reports."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_DIRECTORY, "timeliness_policy")
+        versions = PolicyVersions(uow.policies.history(), uc.today)
+        uc.commit()
+        return versions
 
 
 def add_policy_version(
-    uow: UnitOfWork, clock: Clock, policy: TimelinessPolicy, reason: str | None
-) -> PolicyHistory:
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    policy: TimelinessPolicy,
+    reason: str | None,
+    *,
+    idempotency: IdempotentRequest[PolicyVersions] | None = None,
+) -> PolicyVersions | Replayed:
     """Add a version numbered above every other; it takes effect today or later, never earlier.
 
     The version number on `policy` is replaced. Clocks already started keep their stored due
     dates; the new rules apply to clocks that start on or after `effective_from`.
     """
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.MANAGE_POLICY, "timeliness_policy")
+        return run_idempotent(uc, idempotency, lambda: _add_policy_version(uc, policy, reason))
+
+
+def _add_policy_version(
+    uc: UseCase, policy: TimelinessPolicy, reason: str | None
+) -> PolicyVersions:
     why = require_text(reason, "reason", what="The reason for the change")
-    if policy.effective_from < clock.today():
-        raise InvalidValue(
-            "A new policy version cannot take effect in the past: it applies to clocks that "
-            "start on or after its effective date.",
-            field="effective_from",
-        )
-    with uow:
-        history = uow.policies.history()
-        numbered = replace(policy, version=max(v.version for v in history.versions) + 1)
-        updated = history.with_new_version(numbered)
-        uow.policies.add(numbered, reason=why, at=clock.now())
-        uow.commit()
-        return updated
+    check_new_policy_effective(policy, uc.today)
+    history = uc.uow.policies.history()
+    numbered = replace(policy, version=max(v.version for v in history.versions) + 1)
+    updated = history.with_new_version(numbered)
+    uc.uow.policies.add(numbered, reason=why, at=uc.now)
+    return PolicyVersions(updated, uc.today)
 
 
 # --- internals -----------------------------------------------------------------------------------
-
-
-def _policy_on(history: PolicyHistory, as_of: date) -> TimelinessPolicy:
-    try:
-        return history.in_force_on(as_of)
-    except InvalidValue as exc:
-        raise InvalidValue(exc.detail, field="as_of") from None
-
-
-def _due_soon_days(history: PolicyHistory, as_of: date) -> int:
-    return _policy_on(history, as_of).due_soon_days
 
 
 def _assessed(

@@ -26,6 +26,7 @@ from tests.builders import (
     ReferenceData,
     Staff,
     Statements,
+    acting_as,
     as_user,
     given_practitioner,
     make_family_body,
@@ -403,6 +404,62 @@ class TestOneClaimPerFamilyAndPhase:
         assert second.status_code == 409
         assert first["id"] in second.json()["detail"]
 
+    def test_a_refused_second_claim_is_audited_as_refused_with_its_problem_and_stores_nothing(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID], new_uow: Any
+    ) -> None:
+        body = {"episode_id": claimable.episode["id"], "period_end": PERIOD_END}
+        with as_user(client, people["reports"]):
+            first = client.post(f"{API}/claims", json=body)
+            second = client.post(f"{API}/claims", json=body)
+        assert (first.status_code, second.status_code) == (201, 409)
+        with new_uow() as uow:
+            entries = list(uow.audit.entries())
+            claims_of_family = uow.claims.for_family(uuid.UUID(claimable.family["id"]))
+
+        def audited(response: Any) -> list[tuple[str, str | None, str, str | None]]:
+            request_id = response.headers["X-Request-ID"]
+            return [
+                (e.action, e.resource_id, e.outcome, e.problem_code)
+                for e in entries
+                if e.request_id == request_id
+            ]
+
+        # The first names the claim it raised; the second, refused after the access rules let it
+        # through, keeps the episode it named and why it was refused.
+        assert audited(first) == [("prepare_claims", first.json()["id"], "allowed", None)]
+        assert audited(second) == [
+            ("prepare_claims", claimable.episode["id"], "refused", "Conflict")
+        ]
+        assert [s.claim.id for s in claims_of_family] == [uuid.UUID(first.json()["id"])]
+
+    @pytest.mark.usefixtures("claimable")
+    def test_an_auditor_deciding_on_a_claim_not_sent_to_audit_is_refused_and_audited(
+        self, client: TestClient, people: dict[str, uuid.UUID], new_uow: Any
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+        with as_user(client, people["auditor"]):
+            again = client.post(
+                f"{API}/claims/{claim_id}/audit",
+                headers={"If-Match": '"2"'},
+                json={"outcome": "rejected", "notes": "Changed my mind"},
+            )
+        assert again.status_code == 409, again.text
+        assert "internal audit decides only on a claim sent to it" in again.json()["detail"]
+        with new_uow() as uow:
+            (entry,) = [
+                e for e in uow.audit.entries() if e.request_id == again.headers["X-Request-ID"]
+            ]
+            stored = uow.claims.get(uuid.UUID(claim_id))
+        assert (entry.action, entry.resource_id, entry.outcome, entry.problem_code) == (
+            "audit_claims",
+            claim_id,
+            "refused",
+            "IllegalTransition",
+        )
+        assert stored is not None
+        assert stored.claim.state.value == "approved"
+
     def test_the_database_refuses_a_second_live_claim(
         self,
         client: TestClient,
@@ -605,6 +662,7 @@ def test_the_cli_writes_the_claims_report_the_api_serves(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, people["reports"]),
         name=ReportName.SUPPORTING_FAMILIES_CLAIMS,
         start=None,
         end=date(2024, 12, 31),
@@ -660,7 +718,8 @@ def test_the_report_is_streamed_as_the_same_json_a_batch_of_rows_at_a_time(
     for name in ("One", "Two", "Three"):
         run_family(client, clock, reference, staff, name)
     ok(batch(client, people["reports"]), 201)
-    whole = claims.claims_report(new_uow(), clock, date(2024, 12, 31))
+    reporting = acting_as(new_uow, people["reports"])
+    whole = claims.claims_report(new_uow(), clock, reporting, date(2024, 12, 31))
     assert len(whole.rows) == 3
     expected = ClaimsReportRead.of(whole).model_dump(mode="json")
 

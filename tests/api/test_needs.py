@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -182,6 +183,33 @@ class TestSustainment:
         need = achieve(case, record_need(case), "2024-12-02")
         response = check_sustainment(case, need, result="sustained")
         assert response.status_code == 409
+
+    def test_a_refused_check_is_audited_as_refused_with_its_problem_and_changes_nothing(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Any,
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Rudd")
+        need = achieve(case, record_need(case), "2024-12-02")
+        response = check_sustainment(case, need, result="sustained")
+        assert response.status_code == 409
+        with new_uow() as uow:
+            (entry,) = [
+                e for e in uow.audit.entries() if e.request_id == response.headers["X-Request-ID"]
+            ]
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "write_episode",
+            "family_need",
+            need["id"],
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert entry.family_id == uuid.UUID(case.family["id"])
+        (unchanged,) = ok(client.get(f"{case.url}/needs"))
+        assert (unchanged["version"], unchanged["sustainment"]) == (need["version"], None)
 
 
 def test_support_delivered_is_recorded_on_the_episode(

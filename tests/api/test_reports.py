@@ -17,25 +17,35 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from app import reports_cli
+from app.cli import cli
 from app.clock import FixedClock
+from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
+from app.domain.audit import AuditEntry
 from app.reports_cli import OutputFormat, ReportName, run_report
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
 from tests.api.test_needs import achieve, record_need
 from tests.builders import (
     ReferenceData,
     Staff,
+    acting_as,
     as_user,
     given_practitioner,
     make_family_body,
     make_member_body,
 )
+from tests.conftest import TEST_NOW
 
 MEASURES = f"{API}/reports/early-help-measures"
 QUARTERLY = f"{API}/reports/quarterly-progress"
@@ -343,6 +353,7 @@ def test_the_cli_writes_what_the_api_answers(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, reporter),
         name=ReportName.EARLY_HELP_MEASURES,
         start=date(2025, 1, 1),
         end=date(2025, 3, 31),
@@ -356,6 +367,7 @@ def test_the_cli_writes_what_the_api_answers(
     run_report(
         new_uow,
         clock,
+        acting_as(new_uow, reporter),
         name=ReportName.QUARTERLY_PROGRESS,
         start=None,
         end=date(2025, 3, 31),
@@ -380,3 +392,100 @@ def flatten(scope: str, node: dict[str, Any], path: tuple[str, ...] = ()) -> lis
             cell = "" if value is None else str(value)
             out.append(((scope, measure, dimension, group), cell))
     return out
+
+
+# --- `familyhub report --as` ---------------------------------------------------------------------
+
+
+@dataclass
+class Scheduler:
+    """Runs `familyhub report` against the test's database, as a scheduled job would."""
+
+    new_uow: Callable[[], SqlUnitOfWork]
+
+    def run(self, *args: str) -> Any:
+        return CliRunner().invoke(cli, ["report", *args])
+
+    def email_of(self, practitioner_id: uuid.UUID) -> str:
+        with self.new_uow() as uow:
+            practitioner = uow.practitioners.get(practitioner_id)
+        assert practitioner is not None
+        return practitioner.email
+
+    def entries_of(self, practitioner_id: uuid.UUID) -> list[AuditEntry]:
+        with self.new_uow() as uow:
+            return [e for e in uow.audit.entries() if e.actor_id == practitioner_id]
+
+
+@pytest.fixture
+def scheduler(monkeypatch: pytest.MonkeyPatch, new_uow: Any, clock: FixedClock) -> Scheduler:
+    monkeypatch.setattr(reports_cli, "report_units_of_work", lambda: new_uow)
+    monkeypatch.setattr(reports_cli, "report_clock", lambda: clock)
+    return Scheduler(new_uow)
+
+
+QUARTER = ["quarterly-progress", "--to", "2025-03-31", "--format", "csv"]
+
+
+@pytest.mark.usefixtures("world")
+def test_the_reporting_account_runs_a_report_from_the_command_line_and_the_read_is_audited(
+    client: TestClient, scheduler: Scheduler, reporter: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "q1.csv"
+    result = scheduler.run(*QUARTER, "--as", scheduler.email_of(reporter), "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    with as_user(client, reporter):
+        served = client.get(
+            QUARTERLY, params={"quarter_end": "2025-03-31"}, headers={"Accept": "text/csv"}
+        )
+    assert target.read_bytes().decode("utf-8") == served.text
+    from_the_command = [
+        e for e in scheduler.entries_of(reporter) if e.request_id != served.headers["X-Request-ID"]
+    ]
+    assert [(e.action, e.resource_id, e.outcome) for e in from_the_command] == [
+        ("read_reports", "quarterly-progress", "allowed")
+    ]
+    assert (from_the_command[0].request_id or "").startswith("cli-report-")
+
+
+def test_a_practitioner_whose_roles_do_not_allow_reports_is_refused_with_exit_code_2(
+    scheduler: Scheduler, staff: Staff
+) -> None:
+    lead = scheduler.email_of(staff.lead)
+    result = scheduler.run(*QUARTER, "--as", lead)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"--as: {lead} may not run quarterly-progress: it needs the manager, reporting or "
+        "auditor role (the refusal is audited)\n"
+    )
+    assert [(e.action, e.outcome) for e in scheduler.entries_of(staff.lead)] == [
+        ("read_reports", "denied")
+    ]
+
+
+@pytest.mark.usefixtures("reference")
+def test_an_unknown_or_inactive_practitioner_is_refused_with_exit_code_2(
+    scheduler: Scheduler, new_uow: Any
+) -> None:
+    unknown = scheduler.run(*QUARTER, "--as", "nobody@council.example")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (
+        "--as: There is no active practitioner with the email nobody@council.example.\n"
+    )
+    retired = given_practitioner(new_uow, roles={Role.REPORTING}, name="Old Reporting Job")
+    with new_uow() as uow:
+        practitioner = uow.practitioners.get(retired)
+        assert practitioner is not None
+        uow.practitioners.save(replace(practitioner, active=False), at=TEST_NOW)
+        uow.commit()
+    inactive = scheduler.run(*QUARTER, "--as", scheduler.email_of(retired))
+    assert inactive.exit_code == 2
+    assert "There is no active practitioner" in inactive.stderr
+    assert scheduler.entries_of(retired) == []
+
+
+def test_the_command_needs_to_know_who_runs_it() -> None:
+    result = CliRunner().invoke(cli, ["report", *QUARTER])
+    assert result.exit_code == 2
+    assert "--as" in result.stderr

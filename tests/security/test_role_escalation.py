@@ -8,6 +8,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,12 +20,13 @@ from app.api.schemas.security_events import SecurityEventRead
 from app.clock import FixedClock
 from app.domain.access import Role
 from app.domain.audit import AuditEntry
-from app.domain.security_events import report_period
+from app.domain.errors import Forbidden
 from app.services.security_events import every_security_event
 from tests.builders import (
     ReferenceData,
     Staff,
     Statements,
+    acting_as,
     as_user,
     given_practitioner,
     make_family_body,
@@ -481,17 +483,39 @@ def test_csv_has_every_row_of_the_period_as_json_shows_it(
 
 
 def test_the_csv_stream_reads_the_period_page_after_page_each_row_once(
-    client: TestClient, staff: Staff, admin: uuid.UUID, new_uow: NewUow
+    client: TestClient, staff: Staff, admin: uuid.UUID, new_uow: NewUow, clock: FixedClock
 ) -> None:
     grant_and_revoke(client, admin, [staff.lead, staff.other_lead, staff.qa_officer])
     with as_user(client, staff.manager):
         rows = report(client)
+    manager = replace(acting_as(new_uow, staff.manager), request_id="the-csv-download")
     streamed = every_security_event(
-        new_uow, report_period(date(2025, 3, 3), date(2025, 3, 3)), LONDON, batch=4
+        new_uow,
+        clock,
+        manager,
+        first_day=date(2025, 3, 3),
+        last_day=date(2025, 3, 3),
+        zone=LONDON,
+        batch=4,
     )
     as_json = [SecurityEventRead.from_domain(e).model_dump(mode="json") for e in streamed]
     assert len(as_json) == 6
     assert as_json == rows
+    # Each page is read in a use case of its own, its read on record with it.
+    pages_read = [e for e in audit_entries(new_uow) if e.request_id == "the-csv-download"]
+    assert [(e.action, e.outcome) for e in pages_read] == [("read_security_events", "allowed")] * 2
+
+
+def test_a_refused_csv_download_reads_nothing_and_is_audited_once(
+    staff: Staff, new_uow: NewUow, clock: FixedClock
+) -> None:
+    lead = replace(acting_as(new_uow, staff.lead), request_id="a-lead-tries")
+    with pytest.raises(Forbidden):
+        every_security_event(
+            new_uow, clock, lead, first_day=date(2025, 3, 3), last_day=date(2025, 3, 3), zone=LONDON
+        )
+    tried = [e for e in audit_entries(new_uow) if e.request_id == "a-lead-tries"]
+    assert [(e.action, e.outcome) for e in tried] == [("read_security_events", "denied")]
 
 
 def test_a_page_of_events_costs_the_same_statements_for_many_people_as_for_few(

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.schemas.base import CaseDate
 from app.api.schemas.claims import (
     CLAIMS_REPORT_COLUMNS,
@@ -40,13 +40,17 @@ from app.domain.errors import (
 )
 from app.reporting_csv import CSV_MEDIA_TYPE, csv_bytes, wants_csv
 from app.services import claims as service
-from app.services.claims import ClaimsReport
+from app.services.claims import ClaimsReport, FrameworkHistory, PolicyHistory
+from app.services.ports import StoredClaim
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["supporting-families"])
 
 REPORT_PATH = "/api/v1/reports/supporting-families/claims"
 UPDATE_ERRORS = (NotFound, IllegalTransition, StaleVersion, PreconditionRequired, Forbidden)
 AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
+FRAMEWORK_PATH = "/api/v1/admin/supporting-families/framework"
+POLICY_PATH = "/api/v1/admin/supporting-families/policy"
 
 
 def _csv(report: ClaimsReport) -> StreamingResponse:
@@ -59,6 +63,26 @@ def _csv(report: ClaimsReport) -> StreamingResponse:
             )
         },
     )
+
+
+def _batch_run(report: ClaimsReport) -> Created:
+    return Created(
+        ClaimsReportRead.of(report), f"{REPORT_PATH}?period_end={report.period_end.isoformat()}"
+    )
+
+
+def _claim_raised(stored: StoredClaim) -> Created:
+    return Created(
+        ClaimRead.of(stored), f"/api/v1/claims/{stored.claim.id}", etag(stored.claim.version)
+    )
+
+
+def _framework_uploaded(history: FrameworkHistory) -> Created:
+    return Created(FrameworkRead.of(history), FRAMEWORK_PATH)
+
+
+def _policy_added(history: PolicyHistory) -> Created:
+    return Created(SfPolicyRead.of(history), POLICY_PATH)
 
 
 @router.get(
@@ -76,13 +100,12 @@ def _csv(report: ClaimsReport) -> StreamingResponse:
 def get_claims_report(
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
+    actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     period_end: Annotated[CaseDate, Query(description="The last day of the batch period.")],
     accept: AcceptHeader = None,
 ) -> Response | ClaimsReportRead:
     """The batch period's claimed, claimable and not-claimable families with rule results (no names)."""
-    gate.require(Action.READ_REPORTS, "report", resource_id="supporting-families-claims")
-    report = service.claims_report(uow, clock, period_end)
+    report = service.claims_report(uow, clock, actor, period_end)
     if wants_csv(accept):
         return _csv(report)
     return StreamingResponse(ClaimsReportRead.json_chunks(report), media_type="application/json")
@@ -99,21 +122,18 @@ def run_claim_batch(
     body: ClaimBatchCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.PREPARE_CLAIMS)],
 ) -> Response:
     """Raise claims for claimable families and submit approved ones for a period end (idempotent)."""
-    gate.require(
-        Action.PREPARE_CLAIMS, "sf_claim", resource_id=f"batch:{body.period_end.isoformat()}"
+    result = service.run_batch(
+        uow,
+        clock,
+        actor,
+        body.period_end,
+        idempotency=idempotency.request(actor, body, _batch_run),
     )
-
-    def create() -> Created:
-        report = service.run_batch(uow, clock, body.period_end, by=gate.principal.practitioner_id)
-        return Created(
-            ClaimsReportRead.of(report), f"{REPORT_PATH}?period_end={body.period_end.isoformat()}"
-        )
-
-    return idempotent.run(body, create)
+    return idempotency.respond(result, _batch_run)
 
 
 @router.post(
@@ -127,25 +147,19 @@ def raise_claim(
     body: ClaimCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.PREPARE_CLAIMS)],
 ) -> Response:
     """Raise one family's claim for a batch period and send it to internal audit (409 with reasons)."""
-    gate.require(Action.PREPARE_CLAIMS, "sf_claim", resource_id=body.episode_id)
-
-    def create() -> Created:
-        stored = service.raise_for_episode(
-            uow,
-            clock,
-            body.episode_id,
-            period_end=body.period_end,
-            by=gate.principal.practitioner_id,
-        )
-        return Created(
-            ClaimRead.of(stored), f"/api/v1/claims/{stored.claim.id}", etag(stored.claim.version)
-        )
-
-    return idempotent.run(body, create)
+    result = service.raise_for_episode(
+        uow,
+        clock,
+        actor,
+        body.episode_id,
+        period_end=body.period_end,
+        idempotency=idempotency.request(actor, body, _claim_raised),
+    )
+    return idempotency.respond(result, _claim_raised)
 
 
 @router.get(
@@ -155,15 +169,16 @@ def raise_claim(
     operation_id="getSupportingFamiliesClaim",
 )
 def get_claim(
-    claim_id: uuid.UUID, request: Request, response: Response, uow: UowDep, gate: GateDep
+    claim_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_REPORTS)],
 ) -> Response | ClaimRead:
     """A claim with its rule results, frozen evidence pack and the pack's hash."""
-    gate.require(Action.READ_REPORTS, "sf_claim", resource_id=claim_id)
-    stored = service.get_claim(uow, claim_id)
-    unchanged = not_modified(request, stored.claim.version, response)
-    if unchanged is not None:
-        return unchanged
-    return ClaimRead.of(stored)
+    stored = service.get_claim(uow, clock, actor, claim_id)
+    return not_modified(request, stored.claim.version, response) or ClaimRead.of(stored)
 
 
 @router.post(
@@ -178,18 +193,17 @@ def audit_claim(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
+    actor: Annotated[Actor, acting(Action.AUDIT_CLAIMS)],
     if_match: IfMatch = None,
 ) -> ClaimRead:
     """Internal audit approves or rejects a claim with notes (If-Match)."""
-    gate.require(Action.AUDIT_CLAIMS, "sf_claim", resource_id=claim_id)
     stored = service.audit_claim(
         uow,
         clock,
+        actor,
         claim_id,
         outcome=body.outcome,
         notes=body.notes,
-        auditor_id=gate.principal.practitioner_id,
         expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = etag(stored.claim.version)
@@ -207,17 +221,12 @@ def submit_claim(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
+    actor: Annotated[Actor, acting(Action.PREPARE_CLAIMS)],
     if_match: IfMatch = None,
 ) -> ClaimRead:
     """Submit an approved claim; nothing is submitted without internal audit approval (If-Match)."""
-    gate.require(Action.PREPARE_CLAIMS, "sf_claim", resource_id=claim_id)
     stored = service.submit_claim(
-        uow,
-        clock,
-        claim_id,
-        by=gate.principal.practitioner_id,
-        expected_version=parse_if_match(if_match),
+        uow, clock, actor, claim_id, expected_version=parse_if_match(if_match)
     )
     response.headers["ETag"] = etag(stored.claim.version)
     return ClaimRead.of(stored)
@@ -229,10 +238,11 @@ def submit_claim(
     responses=problems.responses(Forbidden, validation=False),
     operation_id="getSupportingFamiliesFramework",
 )
-def get_framework(uow: UowDep, gate: GateDep) -> FrameworkRead:
+def get_framework(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.MANAGE_POLICY)]
+) -> FrameworkRead:
     """The outcome framework in use and the history of uploads."""
-    gate.require(Action.MANAGE_POLICY, "sf_framework")
-    return FrameworkRead.of(service.framework_history(uow))
+    return FrameworkRead.of(service.framework_history(uow, clock, actor))
 
 
 @router.post(
@@ -246,19 +256,19 @@ def upload_framework(
     body: FrameworkCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.MANAGE_POLICY)],
 ) -> Response:
     """Upload a new version of the outcome framework; errors name the failing field."""
-    gate.require(Action.MANAGE_POLICY, "sf_framework")
-
-    def create() -> Created:
-        history = service.upload_framework(
-            uow, clock, body.document, reason=body.reason, by=gate.principal.practitioner_id
-        )
-        return Created(FrameworkRead.of(history), "/api/v1/admin/supporting-families/framework")
-
-    return idempotent.run(body, create)
+    result = service.upload_framework(
+        uow,
+        clock,
+        actor,
+        body.document,
+        reason=body.reason,
+        idempotency=idempotency.request(actor, body, _framework_uploaded),
+    )
+    return idempotency.respond(result, _framework_uploaded)
 
 
 @router.get(
@@ -267,10 +277,11 @@ def upload_framework(
     responses=problems.responses(Forbidden, validation=False),
     operation_id="getSupportingFamiliesPolicy",
 )
-def get_policy(uow: UowDep, clock: ClockDep, gate: GateDep) -> SfPolicyRead:
+def get_policy(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.MANAGE_POLICY)]
+) -> SfPolicyRead:
     """The council's claim policy in force today and every version."""
-    gate.require(Action.MANAGE_POLICY, "sf_policy")
-    return SfPolicyRead.of(service.policy_history(uow, clock))
+    return SfPolicyRead.of(service.policy_history(uow, clock, actor))
 
 
 @router.post(
@@ -284,21 +295,17 @@ def add_policy(
     body: SfPolicyCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.MANAGE_POLICY)],
 ) -> Response:
     """Add a version of the council's claim policy with its effective date and reason."""
-    gate.require(Action.MANAGE_POLICY, "sf_policy")
-
-    def create() -> Created:
-        history = service.add_policy_version(
-            uow,
-            clock,
-            body.policy,
-            effective_from=body.effective_from,
-            reason=body.reason,
-            by=gate.principal.practitioner_id,
-        )
-        return Created(SfPolicyRead.of(history), "/api/v1/admin/supporting-families/policy")
-
-    return idempotent.run(body, create)
+    result = service.add_policy_version(
+        uow,
+        clock,
+        actor,
+        body.policy,
+        effective_from=body.effective_from,
+        reason=body.reason,
+        idempotency=idempotency.request(actor, body, _policy_added),
+    )
+    return idempotency.respond(result, _policy_added)

@@ -4,14 +4,15 @@ support the family received."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.routers.episodes import TRANSITION_ERRORS
 from app.api.schemas.needs import (
     NeedCreate,
@@ -24,8 +25,22 @@ from app.api.schemas.needs import (
 from app.domain.access import Action
 from app.domain.errors import NotFound
 from app.services import needs as service
+from app.services.ports import StoredSupport
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["supporting-families"])
+
+
+def _need_created(view: service.NeedView) -> Created:
+    return Created(
+        NeedRead.from_view(view),
+        f"/api/v1/episodes/{view.stored.episode_id}/needs",
+        etag(view.stored.version),
+    )
+
+
+def _support_created(stored: StoredSupport) -> Created:
+    return Created(SupportRead.from_stored(stored), f"/api/v1/episodes/{stored.episode_id}/support")
 
 
 @router.get(
@@ -34,15 +49,14 @@ router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["supporting-fam
     responses=problems.responses(NotFound),
     operation_id="listFamilyNeeds",
 )
-def list_needs(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[NeedRead]:
+def list_needs(
+    episode_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+) -> list[NeedRead]:
     """The family's needs in this episode with their outcomes and sustainment checks."""
-    _, needs = gate.read(
-        Action.READ_EPISODE,
-        "family_need",
-        lambda: service.list_needs(uow, episode_id),
-        episode_id=episode_id,
-    )
-    return [NeedRead.from_view(v) for v in needs]
+    return [NeedRead.from_view(v) for v in service.list_needs(uow, clock, actor, episode_id)]
 
 
 @router.post(
@@ -57,32 +71,26 @@ def record_need(
     body: NeedCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
 ) -> Response:
     """Record a need with its descriptor, the members affected and its evidence (also later in the episode)."""
-    gate.require(Action.WRITE_EPISODE, "family_need", episode_id=episode_id)
-
-    def create() -> Created:
-        view = service.record_need(
-            uow,
-            clock,
-            episode_id,
+    result = service.record_need(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        service.NewNeed(
             need_id=body.id,
             descriptor_code=body.descriptor_code,
             person_ids=tuple(body.person_ids),
             identified_on=body.identified_on,
             emerged_later=body.emerged_later,
             evidence=body.evidence.to_service(),
-            recorded_by=gate.principal.practitioner_id,
-        )
-        return Created(
-            NeedRead.from_view(view),
-            f"/api/v1/episodes/{episode_id}/needs",
-            etag(view.stored.version),
-        )
-
-    return idempotent.run(body, create)
+        ),
+        idempotency=idempotency.request(actor, body, _need_created),
+    )
+    return idempotency.respond(result, _need_created)
 
 
 @router.post(
@@ -98,20 +106,19 @@ def record_outcome(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> NeedRead:
     """Record a need's outcome: achieved or not achieved, with the date and evidence (If-Match)."""
-    gate.require(Action.WRITE_EPISODE, "family_need", resource_id=need_id, episode_id=episode_id)
     view = service.record_need_outcome(
         uow,
         clock,
+        actor,
         episode_id,
         need_id,
         status=body.status,
         on=body.on,
         evidence=body.evidence.to_service() if body.evidence else None,
-        recorded_by=gate.principal.practitioner_id,
         expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = etag(view.stored.version)
@@ -131,21 +138,20 @@ def record_sustainment_check(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> NeedRead:
     """After closure: did the achieved outcome hold for the sustained period (If-Match)?"""
-    gate.require(Action.WRITE_EPISODE, "family_need", resource_id=need_id, episode_id=episode_id)
     view = service.record_sustainment(
         uow,
         clock,
+        actor,
         episode_id,
         need_id,
         result=body.result,
         checked_on=body.checked_on,
         lapsed_on=body.lapsed_on,
         evidence=body.evidence.to_service(),
-        recorded_by=gate.principal.practitioner_id,
         expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = etag(view.stored.version)
@@ -158,15 +164,14 @@ def record_sustainment_check(
     responses=problems.responses(NotFound),
     operation_id="listSupportDelivered",
 )
-def list_support(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[SupportRead]:
+def list_support(
+    episode_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+) -> list[SupportRead]:
     """The services the family received during the episode."""
-    _, support = gate.read(
-        Action.READ_EPISODE,
-        "support",
-        lambda: service.list_support(uow, episode_id),
-        episode_id=episode_id,
-    )
-    return [SupportRead.from_stored(s) for s in support]
+    return [SupportRead.from_stored(s) for s in service.list_support(uow, clock, actor, episode_id)]
 
 
 @router.post(
@@ -181,20 +186,16 @@ def record_support(
     body: SupportCreate,
     uow: UowDep,
     clock: ClockDep,
-    gate: GateDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
 ) -> Response:
     """Record a service delivered to the family (provider and dates)."""
-    gate.require(Action.WRITE_EPISODE, "support", episode_id=episode_id)
-
-    def create() -> Created:
-        stored = service.record_support(
-            uow,
-            clock,
-            episode_id,
-            body.to_domain(),
-            recorded_by=gate.principal.practitioner_id,
-        )
-        return Created(SupportRead.from_stored(stored), f"/api/v1/episodes/{episode_id}/support")
-
-    return idempotent.run(body, create)
+    result = service.record_support(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        body.to_domain(),
+        idempotency=idempotency.request(actor, body, _support_created),
+    )
+    return idempotency.respond(result, _support_created)

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
@@ -28,36 +28,16 @@ from app.api.schemas.security_events import (
     SecurityEventRead,
     security_event_rows,
 )
-from app.db.queries.measures import SqlMeasureQueries
-from app.db.queries.timeliness import SqlTimelinessQueries
 from app.domain.access import Action
 from app.domain.errors import Forbidden, InvalidValue
 from app.domain.measures import DEFAULT_REENTRY_MONTHS, MAX_REENTRY_MONTHS
-from app.domain.security_events import report_period
 from app.reporting_csv import CSV_MEDIA_TYPE, csv_bytes, wants_csv
 from app.services import measures as service
-from app.services import security_events, timeliness
-from app.services.measures import (
-    FIGURE_COLUMNS,
-    QueriesFactory,
-    early_help_figures,
-    quarterly_figures,
-)
+from app.services import security_events
+from app.services.measures import FIGURE_COLUMNS, early_help_figures, quarterly_figures
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-
-
-async def get_measure_queries(uow: UowDep) -> QueriesFactory:
-    """Queries on the request's unit of work, built once the service has opened it."""
-    return lambda: SqlMeasureQueries(uow.session)
-
-
-async def get_timeliness_queries(uow: UowDep) -> timeliness.QueriesFactory:
-    return lambda: SqlTimelinessQueries(uow.session)
-
-
-QueriesDep = Annotated[QueriesFactory, Depends(get_measure_queries)]
-TimelinessQueriesDep = Annotated[timeliness.QueriesFactory, Depends(get_timeliness_queries)]
 AcceptHeader = Annotated[str | None, Header(alias="Accept", include_in_schema=False)]
 
 
@@ -94,10 +74,8 @@ def _csv(
 )
 def get_early_help_measures(
     uow: UowDep,
-    gate: GateDep,
-    queries: QueriesDep,
-    timeliness_queries: TimelinessQueriesDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
     period_end: Annotated[CaseDate, Query(alias="to", description="Last day (inclusive).")],
     hub_id: uuid.UUID | None = None,
@@ -112,12 +90,10 @@ def get_early_help_measures(
     accept: AcceptHeader = None,
 ) -> Response | EarlyHelpMeasuresRead:
     """The early help dashboard measures over a period, overall and per hub."""
-    gate.require(Action.READ_REPORTS, "report", resource_id="early-help-measures")
     report = service.early_help_measures(
         uow,
-        queries,
-        timeliness_queries,
         clock,
+        actor,
         period_start=period_start,
         period_end=period_end,
         hub_id=hub_id,
@@ -148,8 +124,8 @@ def get_early_help_measures(
 )
 def get_quarterly_progress(
     uow: UowDep,
-    gate: GateDep,
-    queries: QueriesDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     quarter_end: Annotated[
         CaseDate, Query(description="The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec.")
     ],
@@ -157,8 +133,7 @@ def get_quarterly_progress(
     accept: AcceptHeader = None,
 ) -> Response | QuarterlyProgressRead:
     """Supporting Families quarterly progress: families attached, open and closed; needs, outcomes."""
-    gate.require(Action.READ_REPORTS, "report", resource_id="quarterly-progress")
-    report = service.quarterly_progress(uow, queries, quarter_end=quarter_end, hub_id=hub_id)
+    report = service.quarterly_progress(uow, clock, actor, quarter_end=quarter_end, hub_id=hub_id)
     if wants_csv(accept):
         return _csv(
             quarterly_figures(report),
@@ -194,8 +169,9 @@ def get_security_events(
     response: Response,
     uow: UowDep,
     new_uow: NewUowDep,
-    gate: GateDep,
+    clock: ClockDep,
     settings: SettingsDep,
+    actor: Annotated[Actor, acting(Action.READ_SECURITY_EVENTS)],
     period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
     period_end: Annotated[
         CaseDate, Query(alias="to", description="Last day (inclusive); at most 366 days in all.")
@@ -205,16 +181,25 @@ def get_security_events(
     accept: AcceptHeader = None,
 ) -> Response | PageOf[SecurityEventRead]:
     """Role changes and break-glass reads across the council in a period."""
-    gate.require(Action.READ_SECURITY_EVENTS, "report", resource_id="security-events")
-    period = report_period(period_start, period_end)
     zone = ZoneInfo(settings.timezone)
     if wants_csv(accept):
+        every = security_events.every_security_event(
+            new_uow, clock, actor, first_day=period_start, last_day=period_end, zone=zone
+        )
         return _csv(
-            security_event_rows(security_events.every_security_event(new_uow, period, zone)),
+            security_event_rows(every),
             f"security-events_{period_start.isoformat()}_{period_end.isoformat()}.csv",
             SECURITY_EVENT_COLUMNS,
         )
-    page = security_events.security_events(uow, period, zone, page_request(limit, cursor))
+    page = security_events.security_events(
+        uow,
+        clock,
+        actor,
+        first_day=period_start,
+        last_day=period_end,
+        zone=zone,
+        page=page_request(limit, cursor),
+    )
     link_next(request, response, page.next_cursor)
     return PageOf[SecurityEventRead](
         items=[SecurityEventRead.from_domain(e) for e in page.items], next_cursor=page.next_cursor

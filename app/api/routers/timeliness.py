@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep, PrincipalDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
 from app.api.schemas.timeliness import (
@@ -19,25 +19,25 @@ from app.api.schemas.timeliness import (
     PolicyVersionsRead,
     TimelinessSummaryRead,
 )
-from app.db.queries.timeliness import SqlTimelinessQueries
-from app.domain.access import Action, timeliness_hub_scope
+from app.domain.access import Action
 from app.domain.errors import Conflict, InvalidValue
 from app.domain.timeliness import DeadlineKind
 from app.services import timeliness as service
-from app.services.timeliness import QueriesFactory
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["timeliness"])
 
 POLICY_PATH = "/api/v1/admin/timeliness-policy"
 
-
-async def get_timeliness_queries(uow: UowDep) -> QueriesFactory:
-    """Queries on the request's unit of work, built once the service has opened it."""
-    return lambda: SqlTimelinessQueries(uow.session)
-
-
-QueriesDep = Annotated[QueriesFactory, Depends(get_timeliness_queries)]
 AsOf = Annotated[CaseDate | None, Query(description="The day to report on (default: today).")]
+
+
+def _policy_versions(versions: service.PolicyVersions) -> PolicyVersionsRead:
+    return PolicyVersionsRead.from_domain(versions.history, versions.today)
+
+
+def _policy_added(versions: service.PolicyVersions) -> Created:
+    return Created(_policy_versions(versions), POLICY_PATH)
 
 
 @router.get(
@@ -50,9 +50,8 @@ def list_overdue(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
-    queries: QueriesDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_TIMELINESS)],
     as_of: AsOf = None,
     hub_id: uuid.UUID | None = None,
     lead_practitioner_id: uuid.UUID | None = None,
@@ -62,12 +61,11 @@ def list_overdue(
     cursor: Cursor = None,
 ) -> PageOf[OverdueItemRead]:
     """Running clocks overdue or due soon on as_of, most overdue first (due date, then id)."""
-    gate.require(Action.READ_TIMELINESS, "timeliness")
-    hub_id = timeliness_hub_scope(gate.principal, hub_id)
     page = service.overdue(
         uow,
-        queries,
-        as_of=as_of or clock.today(),
+        clock,
+        actor,
+        as_of=as_of,
         hub_id=hub_id,
         lead_practitioner_id=lead_practitioner_id,
         kind=kind,
@@ -88,9 +86,8 @@ def list_overdue(
 )
 def get_summary(
     uow: UowDep,
-    gate: GateDep,
-    queries: QueriesDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_TIMELINESS)],
     as_of: AsOf = None,
     period_start: Annotated[
         CaseDate | None,
@@ -106,12 +103,11 @@ def get_summary(
     hub_id: uuid.UUID | None = None,
 ) -> TimelinessSummaryRead:
     """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
-    gate.require(Action.READ_TIMELINESS, "timeliness")
-    hub_id = timeliness_hub_scope(gate.principal, hub_id)
     summary = service.summary(
         uow,
-        queries,
-        as_of=as_of or clock.today(),
+        clock,
+        actor,
+        as_of=as_of,
         period_start=period_start,
         period_end=period_end,
         hub_id=hub_id,
@@ -126,10 +122,10 @@ def get_summary(
     operation_id="listTimelinessPolicyVersions",
 )
 def list_policy_versions(
-    uow: UowDep, clock: ClockDep, _principal: PrincipalDep
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.READ_DIRECTORY)]
 ) -> PolicyVersionsRead:
     """Every version of the timeliness policy, and which one is in force today."""
-    return PolicyVersionsRead.from_domain(service.current_policy(uow), clock.today())
+    return _policy_versions(service.current_policy(uow, clock, actor))
 
 
 @router.post(
@@ -142,15 +138,17 @@ def list_policy_versions(
 def add_policy_version(
     body: PolicyVersionCreate,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.MANAGE_POLICY)],
 ) -> Response:
     """Add a policy version from today or later; only clocks starting from then use it."""
-    gate.require(Action.MANAGE_POLICY, "timeliness_policy")
-
-    def create() -> Created:
-        history = service.add_policy_version(uow, clock, body.to_domain(), body.reason)
-        return Created(PolicyVersionsRead.from_domain(history, clock.today()), POLICY_PATH)
-
-    return idempotent.run(body, create)
+    result = service.add_policy_version(
+        uow,
+        clock,
+        actor,
+        body.to_domain(),
+        body.reason,
+        idempotency=idempotency.request(actor, body, _policy_added),
+    )
+    return idempotency.respond(result, _policy_added)

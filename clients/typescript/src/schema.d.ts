@@ -1277,9 +1277,14 @@ export interface components {
             occurred_at: string;
             /**
              * Outcome
-             * @description allowed or denied.
+             * @description allowed or denied by the access rules; refused (by the process, after the access rules allowed it) or failed.
              */
             outcome: string;
+            /**
+             * Problem Code
+             * @description For refused or failed: the problem's code (StaleVersion ...).
+             */
+            problem_code?: string | null;
             /** Request Id */
             request_id: string | null;
             /** Resource Id */
@@ -4217,7 +4222,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -4282,10 +4287,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4364,7 +4369,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -4429,10 +4434,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4510,7 +4515,10 @@ export interface operations {
     listTimelinessPolicyVersions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4546,6 +4554,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service unavailable (the database is not reachable); retry later */
             503: {
                 headers: {
@@ -4563,10 +4581,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4707,10 +4725,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4809,7 +4827,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -4900,7 +4918,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -5023,7 +5041,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6574,7 +6592,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6651,10 +6669,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -6777,7 +6795,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6901,7 +6919,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7866,7 +7884,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7943,10 +7961,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -10732,7 +10750,7 @@ export interface operations {
                 reentry_months?: number;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10813,7 +10831,7 @@ export interface operations {
                 hub_id?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10895,7 +10913,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10965,7 +10983,7 @@ export interface operations {
                 period_end: string;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -11031,10 +11049,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -11134,7 +11152,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -11207,7 +11225,7 @@ export interface operations {
                 hub_id?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;

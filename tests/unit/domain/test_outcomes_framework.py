@@ -28,10 +28,13 @@ from app.domain.outcomes_framework import (
     SustainRule,
     SustainRuleKind,
     VersionThreshold,
+    check_claim_period_end,
+    check_policy_thresholds,
     claim_period_end,
     council_policy_to_dict,
     parse_council_policy,
     parse_framework,
+    parse_uploaded_framework,
 )
 from app.domain.supporting_families import (
     ClaimCase,
@@ -271,6 +274,17 @@ class TestMalformedFrameworkData:
         with pytest.raises(InvalidValue):
             parse_framework([])  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(("mutate", "field"), MALFORMED[:3])
+    def test_an_uploaded_document_names_the_field_under_document(
+        self, mutate: Any, field: str
+    ) -> None:
+        data = shipped_data()
+        mutate(data)
+        with pytest.raises(InvalidValue) as error:
+            parse_uploaded_framework(data)
+        assert error.value.field == f"document.{field}"
+        assert parse_uploaded_framework(shipped_data()).versions
+
 
 # --- council policy ------------------------------------------------------------------------------
 
@@ -321,6 +335,29 @@ class TestCouncilPolicy:
         self, on: date, cadence: ClaimCadence, period_end: date
     ) -> None:
         assert claim_period_end(on, cadence) == period_end
+
+    @given(day=st.dates(min_value=date(2022, 1, 1), max_value=date(2030, 12, 31)))
+    def test_a_batch_covers_a_whole_period_that_has_ended(self, day: date) -> None:
+        today = date(2026, 6, 15)
+        monthly = replace(POLICY, claim_cadence=ClaimCadence.MONTHLY)
+        if claim_period_end(day, ClaimCadence.MONTHLY) != day:
+            with pytest.raises(InvalidValue) as refused:
+                check_claim_period_end(day, monthly, today)
+            assert refused.value.field == "period_end"
+            assert "monthly" in refused.value.detail
+        elif day > today:
+            with pytest.raises(InvalidValue) as refused:
+                check_claim_period_end(day, monthly, today)
+            assert "in the future" in refused.value.detail
+        else:
+            check_claim_period_end(day, monthly, today)
+
+    def test_a_policy_threshold_names_a_framework_version_the_service_knows(self) -> None:
+        policy = CouncilPolicy(version_thresholds=(VersionThreshold("2015-local", 2, 2),))
+        check_policy_thresholds(policy, ["2015-local", "2022-10"])
+        with pytest.raises(InvalidValue) as refused:
+            check_policy_thresholds(policy, ["2022-10"])
+        assert refused.value.field == "policy.version_thresholds[0].framework_version"
 
     def test_the_sustain_rule_counts_months_after_closure(self) -> None:
         rule = SustainRule(12, SustainRuleKind.MONTHS_AFTER_CLOSURE)

@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.episodes import ClosureReason, LeadAssignment
-from app.domain.errors import Forbidden, IllegalTransition, InvalidValue
+from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
     ClaimRoute,
@@ -50,7 +52,17 @@ from app.domain.supporting_families import (
     SustainmentCheck,
     SustainmentResult,
     build_evidence_pack,
+    check_claimable,
+    check_need_identified,
+    check_need_members,
+    check_needs_recorded_while_open,
+    check_no_live_claim,
+    check_outcome_reached,
+    check_support_dates,
+    closed_for_sustainment,
     evaluate_claim,
+    live_claim_in_phase,
+    need_descriptor,
     raise_claim,
     record_outcome,
     record_sustainment_check,
@@ -66,6 +78,7 @@ from app.domain.supporting_families import (
     rule_descriptors_verified,
     rule_k13_programme_year,
     rule_lookback,
+    sustainment_check_day,
     sustainment_due_on,
 )
 from app.supporting_families_data import FRAMEWORK_FILE, catalogue
@@ -1245,3 +1258,104 @@ class TestProgrammeYearsOnClaims:
     def test_a_claim_in_a_year_without_value_is_a_local_scheme(self) -> None:
         year = ProgrammeYear("2026-27", "local", date(2026, 4, 1), date(2027, 3, 31), None)
         assert year.is_local_scheme
+
+
+# --- what the record accepts, and when -----------------------------------------------------------
+
+days = st.dates(min_value=date(2022, 1, 1), max_value=date(2030, 12, 31))
+
+
+class TestWhatTheRecordAccepts:
+    @given(identified_on=days, today=days)
+    def test_a_need_is_not_identified_in_the_future(self, identified_on: date, today: date) -> None:
+        if identified_on > today:
+            with pytest.raises(InvalidValue) as refused:
+                check_need_identified(identified_on, today)
+            assert refused.value.field == "identified_on"
+        else:
+            check_need_identified(identified_on, today)
+
+    def test_a_closed_episode_takes_no_new_needs(self) -> None:
+        check_needs_recorded_while_open(True)
+        with pytest.raises(IllegalTransition):
+            check_needs_recorded_while_open(False)
+
+    def test_a_need_takes_the_descriptor_of_the_framework_in_force_when_identified(self) -> None:
+        descriptor = need_descriptor(CATALOGUE, "EDU.a", date(2024, 1, 8))
+        assert (descriptor.code, descriptor.headline) == ("EDU.a", "EDU")
+        with pytest.raises(InvalidValue) as unknown:
+            need_descriptor(CATALOGUE, "NOPE.z", date(2024, 1, 8))
+        assert unknown.value.field == "descriptor_code"
+
+    def test_a_need_names_only_members_of_the_family(self) -> None:
+        check_need_members((CHILD, PARENT), {PARENT, CHILD})
+        with pytest.raises(InvalidValue) as stranger:
+            check_need_members((CHILD, uuid.uuid4()), {PARENT, CHILD})
+        assert stranger.value.field == "person_ids[1]"
+
+    @given(on=st.one_of(st.none(), days), today=days)
+    def test_an_outcome_is_not_reached_in_the_future(self, on: date | None, today: date) -> None:
+        if on is not None and on > today:
+            with pytest.raises(InvalidValue) as refused:
+                check_outcome_reached(on, today)
+            assert refused.value.field == "on"
+        else:
+            check_outcome_reached(on, today)
+
+    @given(checked_on=st.one_of(st.none(), days), today=days)
+    def test_a_check_is_dated_today_unless_said_and_never_in_the_future(
+        self, checked_on: date | None, today: date
+    ) -> None:
+        if checked_on is not None and checked_on > today:
+            with pytest.raises(InvalidValue) as refused:
+                sustainment_check_day(checked_on, today)
+            assert refused.value.field == "checked_on"
+        else:
+            assert sustainment_check_day(checked_on, today) == (checked_on or today)
+
+    def test_outcomes_are_checked_for_sustainment_only_after_closure(self) -> None:
+        assert closed_for_sustainment(CLOSED_ON) == CLOSED_ON
+        with pytest.raises(IllegalTransition):
+            closed_for_sustainment(None)
+
+    @given(started_on=days, requested_on=days, today=days)
+    def test_support_starts_within_the_episode_and_not_in_the_future(
+        self, started_on: date, requested_on: date, today: date
+    ) -> None:
+        support = SupportDelivered("Debt advice", started_on)
+        if started_on > today or started_on < requested_on:
+            with pytest.raises(InvalidValue) as refused:
+                check_support_dates(support, requested_on=requested_on, today=today)
+            assert refused.value.field == "started_on"
+        else:
+            check_support_dates(support, requested_on=requested_on, today=today)
+
+
+class TestClaimRefusals:
+    def test_a_second_live_claim_in_the_phase_is_refused_naming_the_first(self) -> None:
+        first = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.INTERNAL_AUDIT)
+        other_phase = PriorClaim(uuid.uuid4(), "2021-22", ClaimState.PAID)
+        rejected = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.REJECTED)
+        assert live_claim_in_phase([other_phase, rejected, first], "2022-25") == first
+        check_no_live_claim([other_phase, rejected], "2022-25")
+        with pytest.raises(Conflict) as refused:
+            check_no_live_claim([other_phase, rejected, first], "2022-25")
+        assert str(first.claim_id) in refused.value.detail
+        assert "internal audit" in refused.value.detail
+
+    def test_a_claim_is_raised_only_for_a_family_passing_every_rule(self) -> None:
+        check_claimable(evaluate_claim(make_case(), POLICY, CATALOGUE, CLAIM_ON))
+        with pytest.raises(ClaimRulesFailed) as refused:
+            check_claimable(evaluate_claim(make_case(closed_on=None), POLICY, CATALOGUE, CLAIM_ON))
+        assert RuleId.C4 in {f.rule_id for f in refused.value.failures}
+
+    @pytest.mark.parametrize("state", [s for s in ClaimState if s is not ClaimState.INTERNAL_AUDIT])
+    def test_internal_audit_decides_only_on_a_claim_sent_to_it(self, state: ClaimState) -> None:
+        claim_in(ClaimState.INTERNAL_AUDIT).check_with_internal_audit()
+        claim = claim_in(state)
+        with pytest.raises(IllegalTransition) as refused:
+            claim.check_with_internal_audit()
+        assert refused.value.detail == (
+            f"This claim is {state.value.replace('_', ' ')}; internal audit decides only on a "
+            "claim sent to it (§4.5, K9)."
+        )

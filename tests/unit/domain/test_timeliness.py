@@ -28,9 +28,12 @@ from app.domain.timeliness import (
     TimelinessPolicy,
     assess,
     assessment_deadline,
+    check_new_policy_effective,
     first_taf_deadline,
+    policy_for_report,
     quality_assurance_deadline,
     review_deadline,
+    summary_period,
 )
 
 ENGLAND_AND_WALES = england_and_wales_calendar(2019, 2032)
@@ -482,3 +485,42 @@ class TestPolicyHistory:
         with pytest.raises(InvalidValue) as error:
             PolicyHistory((DEFAULT_POLICY, replace(SHORTER_FROM_2025, version=1)))
         assert error.value.field == "versions"
+
+
+class TestTheManagersViews:
+    @given(as_of=dates)
+    def test_the_summary_covers_the_three_months_before_the_day_by_default(
+        self, as_of: date
+    ) -> None:
+        start, end = summary_period(as_of, None, None)
+        assert end == as_of - timedelta(days=1)
+        assert start <= end
+        assert 89 <= (as_of - start).days <= 92  # three calendar months, however long
+
+    @given(as_of=dates, start=dates, end=dates)
+    def test_a_chosen_period_is_kept_unless_it_ends_before_it_starts(
+        self, as_of: date, start: date, end: date
+    ) -> None:
+        if start > end:
+            with pytest.raises(InvalidValue) as refused:
+                summary_period(as_of, start, end)
+            assert refused.value.field == "from"
+        else:
+            assert summary_period(as_of, start, end) == (start, end)
+
+    def test_a_day_before_every_policy_is_refused_naming_as_of(self) -> None:
+        history = PolicyHistory((DEFAULT_POLICY,))
+        assert policy_for_report(history, date(2025, 3, 3)) == DEFAULT_POLICY
+        with pytest.raises(InvalidValue) as refused:
+            policy_for_report(history, date(1999, 12, 31))
+        assert refused.value.field == "as_of"
+
+    @given(today=dates, offset=st.integers(min_value=-30, max_value=30))
+    def test_a_new_version_takes_effect_today_or_later(self, today: date, offset: int) -> None:
+        policy = replace(DEFAULT_POLICY, effective_from=today + timedelta(days=offset))
+        if offset < 0:
+            with pytest.raises(InvalidValue) as refused:
+                check_new_policy_effective(policy, today)
+            assert refused.value.field == "effective_from"
+        else:
+            check_new_policy_effective(policy, today)
