@@ -1048,7 +1048,7 @@ export interface paths {
         put?: never;
         /**
          * Register
-         * @description Add a practitioner to the directory.
+         * @description Add a practitioner to the directory; each role they are given is a security event.
          */
         post: operations["registerPractitioner"];
         delete?: never;
@@ -1277,9 +1277,14 @@ export interface components {
             occurred_at: string;
             /**
              * Outcome
-             * @description allowed or denied.
+             * @description allowed or denied by the access rules; refused (by the process, after the access rules allowed it) or failed.
              */
             outcome: string;
+            /**
+             * Problem Code
+             * @description For refused or failed: the problem's code (StaleVersion ...).
+             */
+            problem_code?: string | null;
             /** Request Id */
             request_id: string | null;
             /** Resource Id */
@@ -4654,7 +4659,10 @@ export interface operations {
     listAgencies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4682,6 +4690,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8839,7 +8857,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9763,7 +9781,10 @@ export interface operations {
     listHubs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9799,6 +9820,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service unavailable (the database is not reachable); retry later */
             503: {
                 headers: {
@@ -9815,7 +9846,10 @@ export interface operations {
     listLevelsOfNeed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9843,6 +9877,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10079,7 +10123,10 @@ export interface operations {
     listOutcomeHeadlines: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10107,6 +10154,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10355,7 +10412,7 @@ export interface operations {
                 include_inactive?: boolean;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10420,10 +10477,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -10512,7 +10569,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -10603,7 +10660,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
