@@ -111,10 +111,11 @@ def api_routes(app: FastAPI) -> dict[Operation, Any]:
     """Every operation the app serves under /api/, with its route (included routers too)."""
     routes: dict[Operation, Any] = {}
     for route in iter_route_contexts(app.routes):
-        if not (route.path_format or "").startswith("/api/"):
+        path = route.path_format or ""
+        if not path.startswith("/api/"):
             continue
         for method in route.methods or ():
-            routes[(method, route.path_format)] = route
+            routes[(method, path)] = route
     return routes
 
 
