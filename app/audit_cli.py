@@ -1,6 +1,7 @@
 """`familyhub audit-verify`, `audit-checkpoint` and `audit-seal`: the audit trail's checks.
 
-Registered in `app/cli.py`. What they print is positions, ids, counts, MACs and key ids: never a
+Registered in `app/cli.py`. They are operators' commands on the database, not requests of a
+signed-in user: outside the access rules, and they add no audit entry. What they print is positions, ids, counts, MACs and key ids: never a
 name, a family or what was done. Exit codes: 0 intact, 1 broken (or entries left unsealed too
 long), 2 a checkpoint that cannot be trusted or read.
 """
@@ -93,7 +94,8 @@ def audit_verify(
     """Check the audit trail's keyed chain from the first entry.
 
     Exits 1 naming the first bad position if it was tampered with (or if entries waited too long
-    for their seal), 2 if the checkpoint given is forged, edited or unreadable.
+    for their seal), 2 if the checkpoint given is forged, edited or unreadable. An operator's
+    command on the database, outside the access rules.
     """
     from app.domain.audit import backlog_problem
     from app.services.audit import check_audit_trail
@@ -130,7 +132,8 @@ def audit_checkpoint() -> None:
     """Verify the chain, then print a signed checkpoint of its end as JSON.
 
     Keep it where the database's administrators cannot write; `audit-verify --checkpoint` then
-    notices entries cut off or re-chained since.
+    notices entries cut off or re-chained since. An operator's command on the database, outside
+    the access rules.
     """
     from app.domain.audit import checkpoint_document
     from app.services.audit import audit_checkpoint as issue
@@ -150,6 +153,7 @@ def audit_seal() -> None:
     """Seal every entry still waiting, looking through the whole table.
 
     Routine sealing looks only near the newest entries; an entry committed very late is left.
+    An operator's command on the database, outside the access rules.
     """
     sealed = audit_uow().audit_sealer.seal_pending(lookback=None)
     typer.echo(f"sealed {sealed} entries")

@@ -404,7 +404,7 @@ def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[st
     for email, name, agency, roles, hub_codes in STAFF:
         found = existing[email]
         if found is None:
-            found = practitioners.register_practitioner(
+            found = practitioners.seed_practitioner(
                 new_uow(),
                 clock,
                 Practitioner(

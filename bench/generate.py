@@ -302,7 +302,7 @@ def setup_reference_and_staff(cfg: Config) -> Staff:
 
     def register(email: str, name: str, agency: str, roles: set[Role], hub_codes: list[str]) -> str:
         return str(
-            practitioners.register_practitioner(
+            practitioners.seed_practitioner(
                 new_uow(),
                 clock,
                 Practitioner(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
+from app.api.acting import OPENAPI_ACTION_KEY, declared_action
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -103,12 +105,28 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def publish_actions(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
+    """Each operation names the action its route declared (`acting`), as `x-familyhub-action`:
+    what the access rules are asked, for clients and reviewers to read beside the operation."""
+    paths = document.get("paths", {})
+    for route in iter_route_contexts(app.routes):
+        dependant = getattr(route, "dependant", None)
+        action = declared_action(dependant.dependencies) if dependant is not None else None
+        if action is None:
+            continue
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation[OPENAPI_ACTION_KEY] = action.value
+    return document
+
+
 def install(app: FastAPI) -> None:
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = tidy(original())
+            app.openapi_schema = publish_actions(app, tidy(original()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
@@ -54,7 +54,6 @@ class SqlUnitOfWork:
         self._kept_open = 0
         self._audit_keys = audit_keys
         self._audit_log: GroupCommittedAuditLog | None = None
-        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def audit_keys(self) -> AuditKeys:
@@ -119,7 +118,6 @@ class SqlUnitOfWork:
         self.close()
 
     def close(self) -> None:
-        self._after_commit.clear()
         if self._session is not None:
             self._session.rollback()
             self._session.close()
@@ -146,23 +144,9 @@ class SqlUnitOfWork:
                 self._sealing.entries_committed()
             else:
                 self.audit_sealer.seal_pending()
-        actions, self._after_commit = self._after_commit, []
-        for action in actions:
-            action()
 
     def rollback(self) -> None:
-        self._after_commit.clear()
         self.session.rollback()
-
-    def on_commit(self, action: Callable[[], None]) -> None:
-        """Run `action` once this transaction has committed (after a deferred commit, at the real
-        one); drop it if the transaction is rolled back or closed instead.
-
-        For audit entries about a change: they describe only what was kept, and the audit log's
-        own session appends them only once this transaction holds no locks (on SQLite it would
-        otherwise wait out its busy timeout behind this one, which waits for it).
-        """
-        self._after_commit.append(action)
 
     @contextmanager
     def kept_open(self) -> Iterator[None]:

@@ -17,8 +17,8 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
 - A lead reads the episodes they lead, not the family's other episodes.
 - Managers read everything, reassign leads and open episodes, but do not write case records or
   decide on plans: that is the lead's and the Early Help and Support Service's job.
-- The reporting role is exclusive: a machine account holding it gets nothing else, whatever other
-  roles it is given by mistake. Admin and auditor grant no case data; roles otherwise add up.
+- The reporting role is exclusive: a machine account holding it gets nothing else (but the pick
+  lists, which hold no case data), whatever other roles it is given by mistake. Admin and auditor grant no case data; roles otherwise add up.
 - Break glass lets a practitioner, link worker or quality assurance officer READ (never write) a
   family or episode outside their relationships, with a reason of at least 10 characters.
 - A TAF seat counts under consent covering the agency the seat is held for (or all TAF members).
@@ -80,6 +80,7 @@ class Action(StrEnum):
     SEARCH_FAMILIES = "search_families"
     READ_DIRECTORY = "read_directory"
     READ_MY_WORK = "read_my_work"
+    READ_REFERENCE_DATA = "read_reference_data"
 
 
 FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
@@ -150,6 +151,8 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
                 Role.AUDITOR,
             }
         ),
+        # Pick lists (hubs, agencies, outcome headlines, levels of need): no case data, every role.
+        Action.READ_REFERENCE_DATA: frozenset(Role),
     }
 )
 
@@ -431,6 +434,8 @@ def decide(
             return _allow("the reporting account reads the reports")
         if action is Action.PREPARE_CLAIMS:
             return _allow("the reporting account prepares and submits claims")
+        if action is Action.READ_REFERENCE_DATA:
+            return _allow("the reporting account reads the pick lists its reports are filtered by")
         if record_scoped:
             return Decision(Visibility.HIDDEN, "the reporting account reaches no case records")
         return Decision(Visibility.FORBIDDEN, "the reporting account reaches only the reports")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.domain.access import Principal, Role
-from app.domain.errors import InvalidValue, SelfRoleChange
+from app.domain.errors import Conflict, InvalidValue, SelfRoleChange
 from app.domain.families import require_text
 from app.domain.security_events import AccessChange, SecurityEventKind
 
@@ -58,6 +59,28 @@ def validate_practitioner(practitioner: Practitioner) -> Practitioner:
     if Role.LINK_WORKER in practitioner.roles and not practitioner.hub_ids:
         raise InvalidValue("A link worker covers at least one hub.", field="hub_ids")
     return practitioner
+
+
+def check_references(
+    practitioner: Practitioner,
+    *,
+    active_agency_codes: Collection[str],
+    active_hub_ids: Collection[uuid.UUID],
+) -> None:
+    """A practitioner belongs to an agency and works in hubs that are still in use."""
+    if practitioner.agency_code not in active_agency_codes:
+        raise InvalidValue("There is no active agency with this code.", field="agency_code")
+    if any(hub_id not in active_hub_ids for hub_id in practitioner.hub_ids):
+        raise InvalidValue("There is no active family hub with this id.", field="hub_ids")
+
+
+def refuse_taken_email(practitioner: Practitioner, holder: Practitioner | None) -> None:
+    """One directory entry per email: it is the identity a sign-in token names.
+
+    `holder`: whoever already has the email, if anyone (the practitioner themselves is no clash).
+    """
+    if holder is not None and holder.id != practitioner.id:
+        raise Conflict("A practitioner with this email is already registered.", field="email")
 
 
 def refuse_own_access_change(

@@ -25,7 +25,6 @@ from app.domain.access import (
 )
 from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_DENIED
 from app.domain.errors import Forbidden, NotFound
-from app.domain.security_events import PRACTITIONER_RESOURCE, AccessChange
 from app.services.ports import AuditRecord, Clock, UnitOfWork
 
 T = TypeVar("T")
@@ -221,32 +220,6 @@ def record_families_listed(
     judged them readable by the same rules (a sync does, as it builds the device's scope)."""
     uow.audit_log.record(
         [_listed(subject, Action.READ_FAMILY, "family", fid, fid) for fid in family_ids],
-        at=clock.now(),
-    )
-
-
-def record_access_changes(
-    uow: UnitOfWork,
-    clock: Clock,
-    subject: Subject,
-    changes: Iterable[AccessChange],
-    *,
-    allowed: bool,
-) -> None:
-    """Record each role granted or revoked and each activation change as a security event of its
-    own (the security events report reads them), or, refused, as a denied attempt."""
-    uow.audit_log.record(
-        [
-            _entry(
-                subject,
-                change.audit_action,
-                PRACTITIONER_RESOURCE,
-                str(change.practitioner_id),
-                None,
-                allowed=allowed,
-            )
-            for change in changes
-        ],
         at=clock.now(),
     )
 

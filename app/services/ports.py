@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -353,10 +353,6 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
-    def on_commit(self, action: Callable[[], None]) -> None:
-        """Run `action` once this transaction has committed; drop it if the transaction does not."""
-        ...
-
     def kept_open(self) -> AbstractContextManager[None]:
         """Keep one session open across the services entered inside it (a read and its access check)."""
         ...

@@ -1,15 +1,67 @@
-"""Reference data: the hubs families belong to and the agencies consent can name."""
+"""Reference data for pick lists: the hubs families belong to, the agencies consent can name, the
+outcome headlines needs are tagged with and the council's levels of need.
+
+No case data, so every role reads them; each read is still one use case, decided and audited.
+"""
 
 from __future__ import annotations
 
-from app.services.ports import Agency, Hub, UnitOfWork
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from app.domain.access import Action
+from app.outcome_framework import Headline, headlines
+from app.services.ports import Agency, Clock, Hub, UnitOfWork
+from app.services.use_case import Actor, UseCase
 
 
-def list_hubs(uow: UnitOfWork) -> list[Hub]:
-    with uow:
-        return uow.reference.hubs()
+@dataclass(frozen=True)
+class LevelOfNeed:
+    code: str
+    label: str
+    early_help: bool
+    """Early help works at this level (the others belong to other services)."""
 
 
-def list_agencies(uow: UnitOfWork) -> list[Agency]:
-    with uow:
-        return uow.reference.agencies()
+def list_hubs(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[Hub]:
+    """The active hubs, by code."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REFERENCE_DATA, "hub")
+        hubs = uow.reference.hubs()
+        uc.commit()
+        return hubs
+
+
+def list_agencies(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[Agency]:
+    """The active agencies, by code."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REFERENCE_DATA, "agency")
+        agencies = uow.reference.agencies()
+        uc.commit()
+        return agencies
+
+
+def list_outcome_headlines(uow: UnitOfWork, clock: Clock, actor: Actor) -> tuple[Headline, ...]:
+    """The Supporting Families headlines, from the shipped framework file."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REFERENCE_DATA, "outcome_headline")
+        uc.commit()
+        return headlines()
+
+
+def list_levels_of_need(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    levels: Mapping[str, str],
+    early_help_levels: Collection[str],
+) -> list[LevelOfNeed]:
+    """The council's levels of need (its settings), and which ones early help works at."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REFERENCE_DATA, "level_of_need")
+        uc.commit()
+        return [
+            LevelOfNeed(code=code, label=label, early_help=code in early_help_levels)
+            for code, label in levels.items()
+        ]

@@ -265,6 +265,15 @@ class UseCase:
             family_id=family_id if family_id is not None else entry.record.family_id,
         )
 
+    def record(self, action: str, target: Target, *, allowed: bool = True) -> None:
+        """An audit entry for something the work itself does besides the decisions (a role
+        granted, a practitioner switched off), committed with it. As a decision's, an allowed
+        entry takes the request's real outcome if the request then fails; a denied one (an
+        attempt the rules refused) stays denied."""
+        self._audit(
+            action, target.resource_type, target.resource_id, target.family_id, allowed=allowed
+        )
+
     def _facts(self, action: Action, target: Target) -> RecordFacts | None:
         with_assigned = action in ACTIONS_ON_ASSIGNED_PLAN_ACTIONS
         if target.family_id is not None:

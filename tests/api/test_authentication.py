@@ -27,7 +27,7 @@ from app.api.principal_cache import PrincipalCache
 from app.clock import SystemClock
 from app.domain.access import Principal, Role
 from app.services import practitioners
-from app.services.access import Subject
+from app.services.use_case import Actor
 from app.settings import DEV_TOKEN_SECRET
 from tests.builders import (
     ReferenceData,
@@ -414,7 +414,7 @@ def test_a_deactivation_made_by_another_worker_applies_once_the_remembered_princ
         practitioner_id=uuid.uuid4(), agency_code="COUNCIL_EH", roles=frozenset({Role.ADMIN})
     )
     practitioners.update_practitioner(
-        new_uow(), clock, Subject(admin), staff.lead, {"active": False}, expected_version=version
+        new_uow(), clock, Actor(admin), staff.lead, {"active": False}, expected_version=version
     )
     time.seconds += 9.9
     assert client.get(family_url).status_code == 200

@@ -31,6 +31,11 @@ from tests.builders import (
     given_practitioner,
     make_family_body,
 )
+from tests.reliability.test_query_counts import (
+    ONE_TRANSACTION_WITH_ITS_AUDIT,
+    SEALED_AFTERWARDS,
+    transaction_boundaries,
+)
 
 API = "/api/v1"
 REPORT = f"{API}/reports/security-events"
@@ -303,6 +308,130 @@ def test_a_refused_change_of_another_admin_records_no_grant(
     assert stale.status_code == 412
     with as_user(client, staff.manager):
         assert not [r for r in report(client) if r["practitioner_id"] == str(other_admin)]
+
+
+# --- one request, one transaction with its audit entries ----------------------------------------
+
+REFUSED_WORK_THEN_ITS_ENTRIES = ["SAVEPOINT", "ROLLBACK", *ONE_TRANSACTION_WITH_ITS_AUDIT]
+"""The refused request's work rolls back; its entries, with their real outcomes, commit together."""
+
+
+def entries_of(new_uow: NewUow, response: Any) -> list[tuple[str, str, str | None]]:
+    """(action, outcome, problem code) of each entry the request left, in order."""
+    request_id = response.headers["X-Request-ID"]
+    return [
+        (e.action, e.outcome, e.problem_code)
+        for e in audit_entries(new_uow)
+        if e.request_id == request_id
+    ]
+
+
+def test_an_admins_refused_self_promotion_is_kept_as_denied_in_one_transaction(
+    client: TestClient, new_uow: NewUow, statements: Statements, admin: uuid.UUID
+) -> None:
+    with as_user(client, admin):
+        version = read_practitioner(client, admin)["version"]
+        statements.seen.clear()
+        refused = client.patch(
+            practitioner_url(admin),
+            json={"roles": ["admin", "manager"]},
+            headers={"If-Match": f'"{version}"'},
+        )
+        boundaries = transaction_boundaries(statements.seen)
+    assert refused.status_code == 403
+    assert entries_of(new_uow, refused) == [
+        # Allowed by the access rules (admins manage the directory), then refused by the process;
+        ("manage_practitioners", "refused", "SelfRoleChange"),
+        # the grant asked for is denied.
+        ("grant_role:manager", "denied", None),
+    ]
+    assert boundaries == [
+        *REFUSED_WORK_THEN_ITS_ENTRIES,
+        *SEALED_AFTERWARDS,
+    ]
+
+
+def test_a_stale_change_of_someone_elses_roles_is_kept_as_refused_in_one_transaction(
+    client: TestClient,
+    new_uow: NewUow,
+    statements: Statements,
+    admin: uuid.UUID,
+    other_admin: uuid.UUID,
+) -> None:
+    with as_user(client, admin):
+        version = read_practitioner(client, other_admin)["version"]
+        statements.seen.clear()
+        stale = client.patch(
+            practitioner_url(other_admin),
+            json={"roles": ["admin", "manager"]},
+            headers={"If-Match": f'"{version + 1}"'},
+        )
+        boundaries = transaction_boundaries(statements.seen)
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "StaleVersion"
+    # Nothing was granted, so no grant is recorded: only the refused request.
+    assert entries_of(new_uow, stale) == [("manage_practitioners", "refused", "StaleVersion")]
+    assert boundaries == [
+        *REFUSED_WORK_THEN_ITS_ENTRIES,
+        *SEALED_AFTERWARDS,
+        # Then the 412 shows the current record, read as a GET of its own.
+        *ONE_TRANSACTION_WITH_ITS_AUDIT,
+        *SEALED_AFTERWARDS,
+    ]
+    assert stale.json()["current"]["roles"] == ["admin"]
+
+
+def test_a_grant_commits_in_the_same_transaction_as_the_change(
+    client: TestClient,
+    new_uow: NewUow,
+    statements: Statements,
+    admin: uuid.UUID,
+    other_admin: uuid.UUID,
+) -> None:
+    with as_user(client, admin):
+        version = read_practitioner(client, other_admin)["version"]
+        statements.seen.clear()
+        granted = client.patch(
+            practitioner_url(other_admin),
+            json={"roles": ["manager"]},
+            headers={"If-Match": f'"{version}"'},
+        )
+        boundaries = transaction_boundaries(statements.seen)
+    assert ok(granted)["roles"] == ["manager"]
+    assert entries_of(new_uow, granted) == [
+        ("manage_practitioners", "allowed", None),
+        ("grant_role:manager", "allowed", None),
+        ("revoke_role:admin", "allowed", None),
+    ]
+    assert boundaries == [*ONE_TRANSACTION_WITH_ITS_AUDIT, *SEALED_AFTERWARDS]
+
+
+def test_a_registration_names_the_new_practitioner_in_its_entries(
+    client: TestClient, new_uow: NewUow, admin: uuid.UUID
+) -> None:
+    body = {
+        "name": "Nia New",
+        "email": "nia.new@council.example",
+        "agency_code": "COUNCIL_EH",
+        "roles": ["practitioner", "link_worker"],
+        "hub_ids": [],
+    }
+    with as_user(client, admin):
+        refused = client.post(f"{API}/practitioners", json=body)
+        created = ok(
+            client.post(f"{API}/practitioners", json={**body, "roles": ["practitioner"]}), 201
+        )
+    assert refused.status_code == 422  # a link worker covers at least one hub
+    assert entries_of(new_uow, refused) == [("manage_practitioners", "refused", "InvalidValue")]
+    registered = [
+        (e.action, e.resource_id, e.outcome)
+        for e in audit_entries(new_uow)
+        if e.resource_type == "practitioner" and e.resource_id == created["id"]
+    ]
+    assert registered == [
+        ("manage_practitioners", created["id"], "allowed"),
+        ("grant_role:practitioner", created["id"], "allowed"),
+    ]
 
 
 # --- break glass ---------------------------------------------------------------------------------

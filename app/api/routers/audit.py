@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api import problems
-from app.api.auth import GateDep
-from app.api.deps import UowDep
+from app.api.acting import acting
+from app.api.deps import ClockDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import PageOf
 from app.domain.access import Action
 from app.domain.errors import Forbidden, InvalidValue, NotFound
 from app.services import audit as service
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -53,13 +55,13 @@ def family_access_log(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_ACCESS_LOG)],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> PageOf[AccessLogEntryRead]:
     """Managers: who has seen or changed this family's record, when and why, newest first."""
-    gate.require(Action.READ_ACCESS_LOG, "access_log", resource_id=family_id, family_id=family_id)
-    log = service.access_log(uow, family_id, page_request(limit, cursor))
+    log = service.access_log(uow, clock, actor, family_id, page_request(limit, cursor))
     link_next(request, response, log.entries.next_cursor)
     return PageOf[AccessLogEntryRead](
         items=[

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import PageOf
 from app.api.schemas.practitioners import PractitionerCreate, PractitionerRead, PractitionerUpdate
@@ -24,10 +24,20 @@ from app.domain.errors import (
     SelfRoleChange,
     StaleVersion,
 )
+from app.domain.practitioners import Practitioner
 from app.services import practitioners as service
 from app.services.ports import PractitionerFilter
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/practitioners", tags=["practitioners"])
+
+
+def _registered(practitioner: Practitioner) -> Created:
+    return Created(
+        PractitionerRead.from_domain(practitioner),
+        f"/api/v1/practitioners/{practitioner.id}",
+        etag(practitioner.version),
+    )
 
 
 @router.post(
@@ -40,22 +50,19 @@ router = APIRouter(prefix="/api/v1/practitioners", tags=["practitioners"])
 def register(
     body: PractitionerCreate,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.MANAGE_PRACTITIONERS)],
 ) -> Response:
-    """Add a practitioner to the directory."""
-    gate.require(Action.MANAGE_PRACTITIONERS, "practitioner")
-
-    def create() -> Created:
-        practitioner = service.register_practitioner(uow, clock, body.to_domain(), by=gate.subject)
-        return Created(
-            PractitionerRead.from_domain(practitioner),
-            f"/api/v1/practitioners/{practitioner.id}",
-            etag(practitioner.version),
-        )
-
-    return idempotent.run(body, create)
+    """Add a practitioner to the directory; each role they are given is a security event."""
+    result = service.register_practitioner(
+        uow,
+        clock,
+        actor,
+        body.to_domain(),
+        idempotency=idempotency.request(actor, body, _registered),
+    )
+    return idempotency.respond(result, _registered)
 
 
 @router.get(
@@ -68,7 +75,8 @@ def list_practitioners(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_DIRECTORY)],
     limit: Limit = 50,
     cursor: Cursor = None,
     agency_code: Annotated[str | None, Query(max_length=64)] = None,
@@ -78,9 +86,10 @@ def list_practitioners(
     include_inactive: bool = False,
 ) -> PageOf[PractitionerRead]:
     """The directory by name, filtered by agency, hub, role or name."""
-    gate.require(Action.READ_DIRECTORY, "practitioner")
     page = service.search_practitioners(
         uow,
+        clock,
+        actor,
         PractitionerFilter(
             agency_code=agency_code,
             hub_id=hub_id,
@@ -106,11 +115,15 @@ def list_practitioners(
     operation_id="getPractitioner",
 )
 def get_practitioner(
-    practitioner_id: uuid.UUID, request: Request, response: Response, uow: UowDep, gate: GateDep
+    practitioner_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_DIRECTORY)],
 ) -> Response | PractitionerRead:
     """One practitioner."""
-    gate.require(Action.READ_DIRECTORY, "practitioner", resource_id=practitioner_id)
-    practitioner = service.get_practitioner(uow, practitioner_id)
+    practitioner = service.get_practitioner(uow, clock, actor, practitioner_id)
     return not_modified(request, practitioner.version, response) or PractitionerRead.from_domain(
         practitioner
     )
@@ -130,8 +143,8 @@ def update_practitioner(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.MANAGE_PRACTITIONERS)],
     if_match: IfMatch = None,
 ) -> PractitionerRead:
     """Change a practitioner's details, roles, hubs or active flag (If-Match).
@@ -139,11 +152,10 @@ def update_practitioner(
     Nobody changes their own roles or active flag (403 `SelfRoleChange`, recorded as denied);
     each role granted or revoked and each activation change is recorded as a security event.
     """
-    gate.require(Action.MANAGE_PRACTITIONERS, "practitioner", resource_id=practitioner_id)
     practitioner = service.update_practitioner(
         uow,
         clock,
-        gate.subject,
+        actor,
         practitioner_id,
         body.changes(),
         expected_version=parse_if_match(if_match),

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.api.auth import PrincipalDep
-from app.api.deps import SettingsDep, UowDep
+from app.api.acting import acting
+from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.schemas.reference import AgencyRead, HubRead
-from app.outcome_framework import headlines
+from app.domain.access import Action
 from app.services import reference as service
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
 
 @router.get("/hubs", response_model=list[HubRead], operation_id="listHubs")
-def list_hubs(uow: UowDep, _principal: PrincipalDep) -> list[HubRead]:
+def list_hubs(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.READ_REFERENCE_DATA)]
+) -> list[HubRead]:
     """The council's active family hubs, by code."""
-    return [HubRead.model_validate(h) for h in service.list_hubs(uow)]
+    return [HubRead.model_validate(h) for h in service.list_hubs(uow, clock, actor)]
 
 
 @router.get("/agencies", response_model=list[AgencyRead], operation_id="listAgencies")
-def list_agencies(uow: UowDep, _principal: PrincipalDep) -> list[AgencyRead]:
+def list_agencies(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.READ_REFERENCE_DATA)]
+) -> list[AgencyRead]:
     """The agencies that can be named in consent to share and in the Team Around the Family."""
-    return [AgencyRead.model_validate(a) for a in service.list_agencies(uow)]
+    return [AgencyRead.model_validate(a) for a in service.list_agencies(uow, clock, actor)]
 
 
 class HeadlineRead(BaseModel):
@@ -35,9 +42,14 @@ class HeadlineRead(BaseModel):
 @router.get(
     "/outcome-headlines", response_model=list[HeadlineRead], operation_id="listOutcomeHeadlines"
 )
-def list_headlines(_principal: PrincipalDep) -> list[HeadlineRead]:
+def list_headlines(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.READ_REFERENCE_DATA)]
+) -> list[HeadlineRead]:
     """The Supporting Families headline outcome areas that needs are tagged with."""
-    return [HeadlineRead(code=h.code, name=h.name, aliases=list(h.aliases)) for h in headlines()]
+    return [
+        HeadlineRead(code=h.code, name=h.name, aliases=list(h.aliases))
+        for h in service.list_outcome_headlines(uow, clock, actor)
+    ]
 
 
 class LevelRead(BaseModel):
@@ -47,9 +59,18 @@ class LevelRead(BaseModel):
 
 
 @router.get("/levels-of-need", response_model=list[LevelRead], operation_id="listLevelsOfNeed")
-def list_levels(settings: SettingsDep, _principal: PrincipalDep) -> list[LevelRead]:
+def list_levels(
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, acting(Action.READ_REFERENCE_DATA)],
+) -> list[LevelRead]:
     """The council's levels of need, and which ones early help works at."""
-    return [
-        LevelRead(code=code, label=label, early_help=code in settings.early_help_levels)
-        for code, label in settings.levels_of_need.items()
-    ]
+    levels = service.list_levels_of_need(
+        uow,
+        clock,
+        actor,
+        levels=settings.levels_of_need,
+        early_help_levels=settings.early_help_levels,
+    )
+    return [LevelRead(code=lv.code, label=lv.label, early_help=lv.early_help) for lv in levels]

@@ -1048,7 +1048,7 @@ export interface paths {
         put?: never;
         /**
          * Register
-         * @description Add a practitioner to the directory.
+         * @description Add a practitioner to the directory; each role they are given is a security event.
          */
         post: operations["registerPractitioner"];
         delete?: never;
@@ -4672,7 +4672,10 @@ export interface operations {
     listAgencies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4700,6 +4703,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8857,7 +8870,7 @@ export interface operations {
                 cursor?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9781,7 +9794,10 @@ export interface operations {
     listHubs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9817,6 +9833,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service unavailable (the database is not reachable); retry later */
             503: {
                 headers: {
@@ -9833,7 +9859,10 @@ export interface operations {
     listLevelsOfNeed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9861,6 +9890,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10097,7 +10136,10 @@ export interface operations {
     listOutcomeHeadlines: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10125,6 +10167,16 @@ export interface operations {
             };
             /** @description Forbidden: you may know the record exists but may not do this */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10373,7 +10425,7 @@ export interface operations {
                 include_inactive?: boolean;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
@@ -10438,10 +10490,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -10530,7 +10582,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -10621,7 +10673,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {

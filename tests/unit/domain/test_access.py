@@ -319,6 +319,15 @@ class TestRelationshipsInDetail:
         assert decide(who, Action.READ_ACCESS_LOG, facts, today=TODAY).visibility is H
         assert decide(who, Action.READ_REPORTS, None, today=TODAY).allowed
 
+    @pytest.mark.parametrize("role", list(Role))
+    def test_every_role_reads_the_pick_lists_the_reporting_account_too(self, role: Role) -> None:
+        assert decide(principal(role), Action.READ_REFERENCE_DATA, None, today=TODAY).allowed
+
+    def test_an_inactive_user_reads_no_pick_list(self) -> None:
+        switched_off = principal(Role.PRACTITIONER, active=False)
+        decision = decide(switched_off, Action.READ_REFERENCE_DATA, None, today=TODAY)
+        assert decision.visibility is F
+
     def test_a_taf_member_sees_only_the_episode_they_sit_on(self) -> None:
         facts = record(
             episode(taf=(seat(),)),

@@ -1,5 +1,5 @@
-"""The practitioner directory's rules: nobody changes their own access, and every change to
-someone's access is named role by role."""
+"""The practitioner directory's rules: nobody changes their own access, every change to someone's
+access is named role by role, and an entry names an agency and hubs in use and an email of its own."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from typing import Any
 import pytest
 
 from app.domain.access import Role
-from app.domain.errors import Forbidden, SelfRoleChange
-from app.domain.practitioners import access_changes, refuse_own_access_change
+from app.domain.errors import Conflict, Forbidden, InvalidValue, SelfRoleChange
+from app.domain.practitioners import (
+    access_changes,
+    check_references,
+    refuse_own_access_change,
+    refuse_taken_email,
+)
 from app.domain.security_events import ACCESS_CHANGE_ACTIONS, AccessChange, SecurityEventKind
 from tests.unit.domain.builders import make_practitioner, new_id
 
@@ -130,3 +135,44 @@ def test_a_change_names_a_role_exactly_when_it_is_a_grant_or_a_revocation() -> N
         AccessChange(SecurityEventKind.DEACTIVATE, new_id(), Role.ADMIN)
     with pytest.raises(ValueError):
         AccessChange(SecurityEventKind.BREAK_GLASS_READ, new_id())
+
+
+# --- references and email ------------------------------------------------------------------------
+
+
+def test_a_practitioner_of_an_agency_and_hubs_in_use_passes() -> None:
+    north, south = new_id(), new_id()
+    worker = make_practitioner(agency_code="SCHOOL", hub_ids=frozenset({north, south}))
+    check_references(worker, active_agency_codes={"SCHOOL"}, active_hub_ids={north, south})
+
+
+def test_an_agency_not_in_use_is_refused_first() -> None:
+    worker = make_practitioner(agency_code="CLOSED", hub_ids=frozenset({new_id()}))
+    with pytest.raises(InvalidValue) as refused:
+        check_references(worker, active_agency_codes={"SCHOOL"}, active_hub_ids=set())
+    assert (refused.value.field, refused.value.detail) == (
+        "agency_code",
+        "There is no active agency with this code.",
+    )
+
+
+def test_one_hub_not_in_use_is_refused() -> None:
+    north = new_id()
+    worker = make_practitioner(agency_code="SCHOOL", hub_ids=frozenset({north, new_id()}))
+    with pytest.raises(InvalidValue) as refused:
+        check_references(worker, active_agency_codes={"SCHOOL"}, active_hub_ids={north})
+    assert (refused.value.field, refused.value.detail) == (
+        "hub_ids",
+        "There is no active family hub with this id.",
+    )
+
+
+def test_an_email_someone_else_holds_is_a_conflict_ones_own_is_not() -> None:
+    ada = make_practitioner()
+    namesake = make_practitioner(email=ada.email)
+    refuse_taken_email(ada, None)
+    refuse_taken_email(ada, ada)
+    with pytest.raises(Conflict) as refused:
+        refuse_taken_email(namesake, ada)
+    assert refused.value.field == "email"
+    assert refused.value.detail == "A practitioner with this email is already registered."
