@@ -150,7 +150,9 @@ class _Player:
         episode_id, version = opened.episode.id, opened.episode.version
         if stage == "requested":
             return
-        day = self._ensure_consent(family.id, carers[0], children, day + timedelta(days=2))
+        day = self._ensure_consent(
+            self.actors[lead], family.id, carers[0], children, day + timedelta(days=2)
+        )
         started, assessment = episodes.start_assessment(
             self.new_uow(), self.clock(day), self.actors[lead], episode_id, expected_version=version
         )
@@ -348,9 +350,15 @@ class _Player:
             )
 
     def _ensure_consent(
-        self, family_id: uuid.UUID, carer: uuid.UUID, children: tuple[uuid.UUID, ...], day: date
+        self,
+        lead: Actor,
+        family_id: uuid.UUID,
+        carer: uuid.UUID,
+        children: tuple[uuid.UUID, ...],
+        day: date,
     ) -> date:
-        """Use consent the family already gave, or record it on `day`; returns the day work can start."""
+        """Use consent the family already gave, or have the lead record it on `day`; returns the
+        day work can start."""
         with self.new_uow() as uow:
             existing = consent_in_force(
                 uow.consents.for_family(family_id), ConsentPurpose.EARLY_HELP, day
@@ -360,6 +368,7 @@ class _Player:
                 consents.record_consent(
                     self.new_uow(),
                     self.clock(day),
+                    lead,
                     Consent(
                         id=uuid.uuid4(),
                         family_id=family_id,
