@@ -180,6 +180,7 @@ class _Player:
         written = assessments.revise_assessment(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             assessment.id,
             assessments.AssessmentChanges(
@@ -197,6 +198,7 @@ class _Player:
         assessments.complete_assessment(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             assessment.id,
             expected_version=written.version,
