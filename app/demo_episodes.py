@@ -103,6 +103,8 @@ REGISTRAR = "lena.lead@familyhub.example"
 """The demo practitioner who registers the demo households."""
 OPENER = "mo.manager@familyhub.example"
 """The demo manager who opens the demo episodes (managers open episodes for any family)."""
+QA_OFFICER = "quinn.qa@familyhub.example"
+"""The demo Early Help and Support Service officer who decides on the demo plans."""
 
 
 @dataclass
@@ -213,6 +215,7 @@ class _Player:
         plans.draft_plan(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             outcomes=[outcome],
             actions=[
@@ -228,7 +231,7 @@ class _Player:
         )
         day += timedelta(days=4 if stage != "awaiting_qa_long" else 2)
         submitted, _ = plans.submit_for_quality_assurance(
-            self.new_uow(), self.clock(day), episode_id, expected_version=version
+            self.new_uow(), self.clock(day), self.actors[lead], episode_id, expected_version=version
         )
         version = submitted.episode.version
         if stage in {"awaiting_qa", "awaiting_qa_long"}:
@@ -238,8 +241,8 @@ class _Player:
         decided, _plan = plans.decide_quality_assurance(
             self.new_uow(),
             self.clock(day),
+            self.actors[QA_OFFICER],
             episode_id,
-            officer_id=self.staff["quinn.qa@familyhub.example"],
             outcome=outcome_of_qa,
             comments="Make the outcome measurable" if stage == "returned" else "",
             expected_version=version,

@@ -592,3 +592,64 @@ class TestRefusedStepsAreAudited:
         assert (entry.action, entry.resource_type) == ("write_episode", "assessment")
         assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
         assert len(ok(case.client.get(f"{case.url}/assessments"))) == 1
+
+    def test_a_second_plan_in_progress_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        request_id = refused(case, "POST", f"{case.url}/plans", status=409, json={})
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type) == ("write_episode", "plan")
+        assert (entry.outcome, entry.problem_code) == ("refused", "Conflict")
+        assert [p["id"] for p in ok(case.client.get(f"{case.url}/plans"))] == [plan["id"]]
+
+    def test_progress_on_an_action_of_a_draft_plan_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        action_id = plan["actions"][0]["id"]
+        request_id = refused(
+            case,
+            "PATCH",
+            f"{case.url}/plans/{plan['id']}/actions/{action_id}",
+            status=409,
+            etag=f'"{plan["version"]}"',
+            json={"status": "done"},
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "update_assigned_action",
+            "plan_action",
+            action_id,
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+
+    def test_a_stale_qa_decision_is_refused_and_audited_as_refused(
+        self, case: Case, staff: Staff, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        assess_and_plan(case)
+        stale = case.etag
+        case.post("/plan-submission")
+        with as_user(case.client, staff.qa_officer):
+            request_id = refused(
+                case,
+                "POST",
+                f"{case.url}/qa-decisions",
+                status=412,
+                etag=stale,
+                json={"outcome": "approved"},
+            )
+        entry = audited(new_uow, request_id)
+        assert (entry.actor_id, entry.action, entry.resource_id) == (
+            staff.qa_officer,
+            "decide_qa",
+            case.episode["id"],
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
