@@ -35,7 +35,7 @@ from app.domain.episodes import (
 from app.domain.families import Family, MemberRole
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
-from app.domain.taf import ChildVoice, OutcomeProgress
+from app.domain.taf import ChildVoice, OutcomeProgress, TafMember, TafMemberKind
 from app.services import assessments, consents, episodes, plans, practitioners, taf
 from app.services.families import FamilyRecord
 from app.services.ports import ClaimsUnitOfWork, Clock
@@ -251,17 +251,23 @@ class _Player:
         if stage in {"returned", "approved", "approved_late"}:
             return
         day += timedelta(days=6)
-        member = taf.add_family_person(
+        member = taf.add_member(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
-            person_id=carers[0],
-            role="Parent or carer",
-            joined_on=day,
+            taf.Joining(
+                kind=TafMemberKind.FAMILY_MEMBER,
+                role="Parent or carer",
+                person_id=carers[0],
+                joined_on=day,
+            ),
         )
-        held, _ = taf.hold_meeting(
+        assert isinstance(member, TafMember)
+        held = taf.hold_meeting(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             taf.MeetingReport(
                 held_on=day,
@@ -273,7 +279,8 @@ class _Player:
             ),
             expected_version=version,
         )
-        version = held.episode.version
+        assert isinstance(held, taf.HeldMeeting)
+        version = held.record.episode.version
         if story is not None:
             demo_claims.record_needs_and_support(
                 self.new_uow,
@@ -296,9 +303,10 @@ class _Player:
                 break
             day = review_day
             last = n == reviews - 1 and stage.startswith("closed")
-            held, _ = taf.hold_meeting(
+            held = taf.hold_meeting(
                 self.new_uow(),
                 self.clock(day),
+                self.actors[lead],
                 episode_id,
                 taf.MeetingReport(
                     held_on=day,
@@ -310,7 +318,8 @@ class _Player:
                 ),
                 expected_version=version,
             )
-            version = held.episode.version
+            assert isinstance(held, taf.HeldMeeting)
+            version = held.record.episode.version
         if not stage.startswith("closed"):
             return
         reason, view = {

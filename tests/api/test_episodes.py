@@ -653,3 +653,53 @@ class TestRefusedStepsAreAudited:
         )
         assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
         assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
+
+    def test_a_meeting_before_the_plan_is_approved_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        case.post("/assessment-start")
+        request_id = refused(
+            case,
+            "POST",
+            f"{case.url}/meetings",
+            status=409,
+            etag=case.etag,
+            json=make_meeting_body("2024-12-02", [], child_voice="present"),
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type) == ("write_episode", "taf_meeting")
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert ok(case.client.get(f"{case.url}/meetings")) == []
+
+    def test_a_stale_taf_leaving_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        mum = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "family_member",
+                    "person_id": case.person("parent_carer"),
+                    "role": "Mum",
+                },
+            ),
+            201,
+        )
+        request_id = refused(
+            case,
+            "POST",
+            f"{case.url}/taf-members/{mum['id']}/leave",
+            status=412,
+            etag='"99"',
+            json={},
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "write_episode",
+            "taf_member",
+            mum["id"],
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        [member] = ok(case.client.get(f"{case.url}/taf-members"))
+        assert member["left_on"] is None
