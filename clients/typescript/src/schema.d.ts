@@ -1277,9 +1277,14 @@ export interface components {
             occurred_at: string;
             /**
              * Outcome
-             * @description allowed or denied.
+             * @description allowed or denied by the access rules; refused (by the process, after the access rules allowed it) or failed.
              */
             outcome: string;
+            /**
+             * Problem Code
+             * @description For refused or failed: the problem's code (StaleVersion ...).
+             */
+            problem_code?: string | null;
             /** Request Id */
             request_id: string | null;
             /** Resource Id */
@@ -5511,7 +5516,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -5588,10 +5593,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -5678,7 +5683,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -5770,7 +5775,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -5894,7 +5899,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6371,7 +6376,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -6450,10 +6455,10 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -7025,7 +7030,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7132,7 +7137,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7209,10 +7214,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -7313,7 +7318,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -7405,7 +7410,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7529,7 +7534,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -7652,10 +7657,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -7745,7 +7750,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -8067,7 +8072,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -8144,10 +8149,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 episode_id: string;
@@ -8250,7 +8255,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -8922,7 +8927,7 @@ export interface operations {
                 on?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9007,7 +9012,7 @@ export interface operations {
                 in_force_on?: string | null;
             };
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
@@ -9084,10 +9089,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
-                "X-Break-Glass-Reason"?: string | null;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
             };
             path: {
                 family_id: string;
@@ -9178,7 +9183,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
                 /** @description ETags the client already holds: 304 (no body) if one names the current version. */
                 "If-None-Match"?: string;
@@ -9270,7 +9275,7 @@ export interface operations {
             header?: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
                 "If-Match"?: string | null;
-                /** @description To read a record outside your relationships (audited and reported): say why. */
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
