@@ -119,18 +119,19 @@ def _plan_step(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    target: Target,
+    episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     expected_version: Expected,
     step: Callable[[UseCase, FamilyPlan], None],
     *,
     action: Action = Action.WRITE_EPISODE,
+    target: Target | None = None,
 ) -> FamilyPlan:
-    """One step on a version of the plan: access, version, the step, save, one commit."""
-    assert target.episode_id is not None
+    """One step on a version of the plan: access (to the plan, or to `target` within it),
+    version, the step, save, one commit."""
     with UseCase(uow, clock, actor) as uc:
-        uc.require(action, target)
-        plan = _plan_of(uow, target.episode_id, plan_id)
+        uc.require(action, target or Target.episode(episode_id, "plan", plan_id))
+        plan = _plan_of(uow, episode_id, plan_id)
         check_version(expected_version, plan.version)
         step(uc, plan)
         uow.plans.save(plan, at=uc.now)
@@ -162,15 +163,7 @@ def edit_plan(
             changes["actions"] = actions
         plan.edit(known_need_ids=_known_need_ids(uc.uow, episode_id), **changes)  # type: ignore[arg-type]
 
-    return _plan_step(
-        uow,
-        clock,
-        actor,
-        Target.episode(episode_id, "plan", plan_id),
-        plan_id,
-        expected_version,
-        edit,
-    )
+    return _plan_step(uow, clock, actor, episode_id, plan_id, expected_version, edit)
 
 
 def revise_plan(
@@ -221,11 +214,12 @@ def update_action_status(
         uow,
         clock,
         actor,
-        Target.episode(episode_id, "plan_action", action_id, action_item_id=action_id),
+        episode_id,
         plan_id,
         expected_version,
         update,
         action=Action.UPDATE_ASSIGNED_ACTION,
+        target=Target.episode(episode_id, "plan_action", action_id, action_item_id=action_id),
     )
 
 
