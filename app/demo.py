@@ -206,9 +206,10 @@ class _Loader:
         scope = None
         if purpose is ConsentPurpose.INFORMATION_SHARING:
             scope = SharingScope.ALL_TAF_MEMBERS if all_taf else SharingScope.NAMED_AGENCIES
-        return consents.record_consent(
+        recorded = consents.record_consent(
             self.new_uow(),
             self.clock,
+            self.registrar,
             Consent(
                 id=uuid.uuid4(),
                 family_id=record.family.id,
@@ -221,6 +222,8 @@ class _Loader:
                 agency_codes=agencies if not all_taf else frozenset(),
             ),
         )
+        assert isinstance(recorded, Consent)
+        return recorded
 
 
 def _already_loaded(uow: UnitOfWork) -> bool:
@@ -378,6 +381,7 @@ def _named_shapes(d: _Loader) -> None:
     consents.withdraw_consent(
         d.new_uow(),
         d.clock,
+        d.registrar,
         rec.family.id,
         given.id,
         expected_version=given.version,

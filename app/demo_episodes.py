@@ -35,7 +35,7 @@ from app.domain.episodes import (
 from app.domain.families import Family, MemberRole
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
-from app.domain.taf import ChildVoice, OutcomeProgress
+from app.domain.taf import ChildVoice, OutcomeProgress, TafMember, TafMemberKind
 from app.services import assessments, consents, episodes, plans, practitioners, taf
 from app.services.families import FamilyRecord
 from app.services.ports import ClaimsUnitOfWork, Clock
@@ -103,6 +103,8 @@ REGISTRAR = "lena.lead@familyhub.example"
 """The demo practitioner who registers the demo households."""
 OPENER = "mo.manager@familyhub.example"
 """The demo manager who opens the demo episodes (managers open episodes for any family)."""
+QA_OFFICER = "quinn.qa@familyhub.example"
+"""The demo Early Help and Support Service officer who decides on the demo plans."""
 
 
 @dataclass
@@ -150,7 +152,9 @@ class _Player:
         episode_id, version = opened.episode.id, opened.episode.version
         if stage == "requested":
             return
-        day = self._ensure_consent(family.id, carers[0], children, day + timedelta(days=2))
+        day = self._ensure_consent(
+            self.actors[lead], family.id, carers[0], children, day + timedelta(days=2)
+        )
         started, assessment = episodes.start_assessment(
             self.new_uow(), self.clock(day), self.actors[lead], episode_id, expected_version=version
         )
@@ -178,6 +182,7 @@ class _Player:
         written = assessments.revise_assessment(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             assessment.id,
             assessments.AssessmentChanges(
@@ -195,6 +200,7 @@ class _Player:
         assessments.complete_assessment(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             assessment.id,
             expected_version=written.version,
@@ -209,6 +215,7 @@ class _Player:
         plans.draft_plan(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             outcomes=[outcome],
             actions=[
@@ -224,7 +231,7 @@ class _Player:
         )
         day += timedelta(days=4 if stage != "awaiting_qa_long" else 2)
         submitted, _ = plans.submit_for_quality_assurance(
-            self.new_uow(), self.clock(day), episode_id, expected_version=version
+            self.new_uow(), self.clock(day), self.actors[lead], episode_id, expected_version=version
         )
         version = submitted.episode.version
         if stage in {"awaiting_qa", "awaiting_qa_long"}:
@@ -234,8 +241,8 @@ class _Player:
         decided, _plan = plans.decide_quality_assurance(
             self.new_uow(),
             self.clock(day),
+            self.actors[QA_OFFICER],
             episode_id,
-            officer_id=self.staff["quinn.qa@familyhub.example"],
             outcome=outcome_of_qa,
             comments="Make the outcome measurable" if stage == "returned" else "",
             expected_version=version,
@@ -244,17 +251,23 @@ class _Player:
         if stage in {"returned", "approved", "approved_late"}:
             return
         day += timedelta(days=6)
-        member = taf.add_family_person(
+        member = taf.add_member(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
-            person_id=carers[0],
-            role="Parent or carer",
-            joined_on=day,
+            taf.Joining(
+                kind=TafMemberKind.FAMILY_MEMBER,
+                role="Parent or carer",
+                person_id=carers[0],
+                joined_on=day,
+            ),
         )
-        held, _ = taf.hold_meeting(
+        assert isinstance(member, TafMember)
+        held = taf.hold_meeting(
             self.new_uow(),
             self.clock(day),
+            self.actors[lead],
             episode_id,
             taf.MeetingReport(
                 held_on=day,
@@ -266,7 +279,8 @@ class _Player:
             ),
             expected_version=version,
         )
-        version = held.episode.version
+        assert isinstance(held, taf.HeldMeeting)
+        version = held.record.episode.version
         if story is not None:
             demo_claims.record_needs_and_support(
                 self.new_uow,
@@ -289,9 +303,10 @@ class _Player:
                 break
             day = review_day
             last = n == reviews - 1 and stage.startswith("closed")
-            held, _ = taf.hold_meeting(
+            held = taf.hold_meeting(
                 self.new_uow(),
                 self.clock(day),
+                self.actors[lead],
                 episode_id,
                 taf.MeetingReport(
                     held_on=day,
@@ -303,7 +318,8 @@ class _Player:
                 ),
                 expected_version=version,
             )
-            version = held.episode.version
+            assert isinstance(held, taf.HeldMeeting)
+            version = held.record.episode.version
         if not stage.startswith("closed"):
             return
         reason, view = {
@@ -348,9 +364,15 @@ class _Player:
             )
 
     def _ensure_consent(
-        self, family_id: uuid.UUID, carer: uuid.UUID, children: tuple[uuid.UUID, ...], day: date
+        self,
+        lead: Actor,
+        family_id: uuid.UUID,
+        carer: uuid.UUID,
+        children: tuple[uuid.UUID, ...],
+        day: date,
     ) -> date:
-        """Use consent the family already gave, or record it on `day`; returns the day work can start."""
+        """Use consent the family already gave, or have the lead record it on `day`; returns the
+        day work can start."""
         with self.new_uow() as uow:
             existing = consent_in_force(
                 uow.consents.for_family(family_id), ConsentPurpose.EARLY_HELP, day
@@ -360,6 +382,7 @@ class _Player:
                 consents.record_consent(
                     self.new_uow(),
                     self.clock(day),
+                    lead,
                     Consent(
                         id=uuid.uuid4(),
                         family_id=family_id,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum, StrEnum
 
+from app.domain.episodes import Episode
 from app.domain.errors import IllegalTransition, InvalidValue
 
 
@@ -179,6 +180,34 @@ class Assessment:
                 "A completed assessment cannot be changed; it is the record of what was found. "
                 "Start a reassessment to record what has changed."
             )
+
+
+def check_may_revise(episode: Episode) -> None:
+    """A closed episode's assessment is part of the closed record."""
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; its assessment can no longer change.")
+
+
+def check_may_complete(episode: Episode) -> None:
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; its assessment can no longer be completed.")
+
+
+def reassessment(
+    episode: Episode, versions: Sequence[Assessment], new_id: uuid.UUID, on: date
+) -> Assessment:
+    """The next version of the episode's assessment, drafted from the latest one (`reassess`).
+
+    A closed episode takes no reassessment: the family is assessed again in a new episode. Before
+    the episode moved to assessing there is nothing to reassess.
+    """
+    if not episode.is_open:
+        raise IllegalTransition(
+            "The episode is closed; open a new episode to assess the family again."
+        )
+    if not versions:
+        raise IllegalTransition("The assessment starts when the episode moves to assessing.")
+    return versions[-1].reassess(new_id, on)
 
 
 def start_assessment_draft(

@@ -8,13 +8,13 @@ access). Nothing is overwritten: a withdrawal is added to the consent it withdra
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from app.domain.errors import Conflict, InvalidValue
-from app.domain.families import require_text
+from app.domain.families import Family, MemberRole, require_text
 
 
 class ConsentPurpose(StrEnum):
@@ -121,6 +121,49 @@ def validate_consent(consent: Consent, *, today: date) -> None:
         raise InvalidValue(
             "A person cannot give consent on their own behalf and for themselves.",
             field="on_behalf_of_person_ids",
+        )
+
+
+def check_consent_people(consent: Consent, household: Family) -> None:
+    """The giver is a member of the household on that day; children are consented for by a carer."""
+    giver = household.membership_of(consent.given_by_person_id, consent.given_on)
+    if giver is None:
+        raise InvalidValue(
+            "The person giving consent must be a member of the household on that date.",
+            field="given_by_person_id",
+        )
+    if consent.on_behalf_of_person_ids and giver.role is not MemberRole.PARENT_CARER:
+        raise InvalidValue(
+            "Only a parent or carer can give consent on behalf of a child.",
+            field="on_behalf_of_person_ids",
+        )
+    for index, person_id in enumerate(consent.on_behalf_of_person_ids):
+        member = household.membership_of(person_id, consent.given_on)
+        if member is None or member.role is not MemberRole.CHILD:
+            raise InvalidValue(
+                "Consent can be given on behalf of children of the household only.",
+                field=f"on_behalf_of_person_ids[{index}]",
+            )
+
+
+def check_agencies_known(consent: Consent, known_agency_codes: Collection[str]) -> None:
+    """Consent to share names agencies of the council's directory, so a seat can be matched to it."""
+    unknown = sorted(consent.agency_codes - set(known_agency_codes))
+    if unknown:
+        raise InvalidValue(f"Unknown agencies: {', '.join(unknown)}.", field="agency_codes")
+
+
+def check_withdrawal(withdrawal: Withdrawal, *, household: Family, today: date) -> None:
+    """A withdrawal has happened (it is not dated ahead) and, when it names who withdrew the
+    consent, that person belongs (or belonged) to the household."""
+    if withdrawal.withdrawn_on > today:
+        raise InvalidValue("A withdrawal cannot be dated in the future.", field="withdrawn_on")
+    if withdrawal.withdrawn_by_person_id is not None and not any(
+        m.person_id == withdrawal.withdrawn_by_person_id for m in household.memberships
+    ):
+        raise InvalidValue(
+            "The person withdrawing consent is not a member of this household.",
+            field="withdrawn_by_person_id",
         )
 
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum, StrEnum
 
-from app.domain.episodes import QaDecision, QaOutcome
-from app.domain.errors import IllegalTransition, InvalidValue, NotFound
+from app.domain.access import Role
+from app.domain.episodes import Episode, QaDecision, QaOutcome
+from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
+from app.domain.practitioners import Practitioner
 
 MIN_SCORE = 0
 MAX_SCORE = 10
@@ -43,6 +45,11 @@ class PlanStatus(StrEnum):
 
 EDITABLE_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
 """Only a plan still being written can change; what QA or the TAF saw stays as they saw it."""
+
+OPEN_PLAN_STATUSES = frozenset(
+    {PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.APPROVED}
+)
+"""A plan on its way to the TAF's agreement: an episode has one at a time."""
 
 
 class ActionStatus(StrEnum):
@@ -406,3 +413,80 @@ def is_valid_score(value: object) -> bool:
     return (
         isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
     )
+
+
+# --- the plans of one episode --------------------------------------------------------------------
+
+
+def check_new_plan(episode: Episode, plans: Sequence[FamilyPlan]) -> None:
+    """The suggested plan is the episode's first (seed 004:1238); every later version starts by
+    revising the agreed one, and a closed episode takes no plan at all."""
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; it takes no new plan.")
+    if any(p.status in OPEN_PLAN_STATUSES for p in plans):
+        raise Conflict("This episode already has a plan in progress; change that one instead.")
+    if plans:
+        raise Conflict("Revise the agreed plan to start its next version.")
+
+
+def revision_of(
+    plan: FamilyPlan, plans: Sequence[FamilyPlan], new_id: uuid.UUID, on: date
+) -> FamilyPlan:
+    """The next version of the agreed `plan` (`FamilyPlan.revise`), unless one is already being
+    written: the episode works to one plan and has at most one on its way to replace it."""
+    if any(p.status in OPEN_PLAN_STATUSES for p in plans if p.id != plan.id):
+        raise Conflict("A revision of this plan is already in progress.")
+    return plan.revise(new_id, on)
+
+
+def check_action_owners(
+    actions: Sequence[Action],
+    *,
+    taf_member_ids: Collection[uuid.UUID],
+    family_person_ids: Collection[uuid.UUID],
+) -> None:
+    """Every action is owned by a member of this episode's TAF or of the family (seed 004:1522)."""
+    for index, action in enumerate(actions):
+        if (
+            action.owner_taf_member_id is not None
+            and action.owner_taf_member_id not in taf_member_ids
+        ):
+            raise InvalidValue(
+                "The owner is not a member of this Team Around the Family.",
+                field=f"actions[{index}].owner_taf_member_id",
+            )
+        if action.owner_person_id is not None and action.owner_person_id not in family_person_ids:
+            raise InvalidValue(
+                "The owner is not a member of the family.",
+                field=f"actions[{index}].owner_person_id",
+            )
+
+
+def check_actions_may_change(episode: Episode) -> None:
+    """The "do" stage ends with the episode: a closed episode's actions stay as they were."""
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; its actions can no longer change.")
+
+
+def plan_to_submit(plans: Sequence[FamilyPlan]) -> FamilyPlan:
+    """The plan the lead sends for quality assurance: the latest one still being written."""
+    writing = [p for p in plans if p.status in EDITABLE_STATUSES]
+    if not writing:
+        raise IllegalTransition("Write the suggested plan before sending it for quality assurance.")
+    return writing[-1]
+
+
+def plan_awaiting_qa(plans: Sequence[FamilyPlan]) -> FamilyPlan:
+    """The plan quality assurance decides on: the latest one sent for review."""
+    submitted = [p for p in plans if p.status is PlanStatus.SUBMITTED]
+    if not submitted:
+        raise IllegalTransition("No plan of this episode is waiting for quality assurance.")
+    return submitted[-1]
+
+
+def check_qa_officer(officer: Practitioner | None) -> None:
+    """Only an active Early Help and Support Service officer decides on a plan (seed 004:1239)."""
+    if officer is None or not officer.active or Role.QUALITY_ASSURANCE not in officer.roles:
+        raise InvalidValue(
+            "Only an active quality assurance officer can decide on a plan.", field="officer_id"
+        )

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from app.domain.episodes import MeetingDecision
+from app.domain.consent import Consent, ConsentPurpose, consent_in_force
+from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue
-from app.domain.plans import MAX_SCORE, MIN_SCORE, is_valid_score
+from app.domain.families import Family
+from app.domain.plans import MAX_SCORE, MIN_SCORE, FamilyPlan, PlanStatus, is_valid_score
+from app.domain.practitioners import Practitioner
 
 
 class TafMemberKind(StrEnum):
@@ -64,6 +67,71 @@ class TafMember:
         if on < self.joined_on:
             raise InvalidValue("A member cannot leave before they joined.", field="left_on")
         self.left_on = on
+
+
+def check_taf_open(episode: Episode) -> None:
+    """The TAF works on an open episode; once it closes, nobody joins and no meeting is held."""
+    if not episode.is_open:
+        raise IllegalTransition("The episode is closed; its Team Around the Family is closed too.")
+
+
+def joining_date(joined_on: date | None, today: date) -> date:
+    """The day a member joins: today unless said, and never a day still to come."""
+    joined = joined_on or today
+    if joined > today:
+        raise InvalidValue("A member cannot join in the future.", field="joined_on")
+    return joined
+
+
+def leaving_date(left_on: date | None, today: date) -> date:
+    """The day a member leaves: today unless said, and never a day still to come."""
+    left = left_on or today
+    if left > today:
+        raise InvalidValue("A member cannot leave in the future.", field="left_on")
+    return left
+
+
+def joining_id(
+    kind: TafMemberKind, *, practitioner_id: uuid.UUID | None, person_id: uuid.UUID | None
+) -> uuid.UUID:
+    """Who joins: a practitioner by their directory id, a family member by their person id."""
+    if kind is TafMemberKind.PRACTITIONER:
+        if practitioner_id is None or person_id is not None:
+            raise InvalidValue(
+                "A practitioner member needs practitioner_id (and no person_id).",
+                field="practitioner_id",
+            )
+        return practitioner_id
+    if person_id is None or practitioner_id is not None:
+        raise InvalidValue(
+            "A family member needs person_id (and no practitioner_id).", field="person_id"
+        )
+    return person_id
+
+
+def active_practitioner(practitioner: Practitioner | None) -> Practitioner:
+    """Only someone active in the council's directory joins a TAF as a practitioner."""
+    if practitioner is None or not practitioner.active:
+        raise InvalidValue("There is no active practitioner with this id.", field="practitioner_id")
+    return practitioner
+
+
+def sharing_consent_covers(
+    consents: Iterable[Consent], agency_code: str, days: Iterable[date]
+) -> bool:
+    """Consent to share with the agency (or with all TAF members) is in force on each of `days`:
+    the day a practitioner joins and today (seed-digest AMB-9)."""
+    records = list(consents)
+    return all(
+        consent_in_force(records, ConsentPurpose.INFORMATION_SHARING, day, agency_code) is not None
+        for day in days
+    )
+
+
+def check_family_person(household: Family | None, person_id: uuid.UUID, on: date) -> None:
+    """A family member of the TAF is a member of the household on the day they join."""
+    if household is None or household.membership_of(person_id, on) is None:
+        raise InvalidValue("This person is not a member of the family.", field="person_id")
 
 
 def add_practitioner_member(
@@ -281,3 +349,41 @@ def _required(value: str | None, field_name: str, message: str) -> str:
     if not text:
         raise InvalidValue(message, field=field_name)
     return text
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What a meeting does to the family plan."""
+
+    agrees: FamilyPlan | None
+    """The plan the meeting agrees, if any."""
+    replaces: FamilyPlan | None
+    """The agreed plan that `agrees` supersedes."""
+    in_force: FamilyPlan | None
+    """The plan progress is scored against at the meeting."""
+
+
+def agreement_at_meeting(
+    episode: Episode, plans: Sequence[FamilyPlan], *, agrees_plan_id: uuid.UUID | None
+) -> Agreement:
+    """The plan a meeting agrees and the agreed plan it replaces.
+
+    The first meeting agrees the plan quality assurance approved (seed 004:1239); a review agrees
+    a revision only when the meeting says so. Progress is scored against the plan being agreed,
+    or else the one the TAF works to.
+    """
+    agrees: FamilyPlan | None = None
+    replaces: FamilyPlan | None = None
+    if episode.stage is EpisodeStage.PLAN_APPROVED:
+        approved = [p for p in plans if p.status is PlanStatus.APPROVED]
+        if not approved:
+            raise IllegalTransition("There is no approved plan for the first TAF meeting to agree.")
+        agrees = approved[-1]
+    elif episode.stage is EpisodeStage.ACTIVE and agrees_plan_id is not None:
+        agrees = next((p for p in plans if p.id == agrees_plan_id), None)
+        if agrees is None:
+            raise InvalidValue("This episode has no plan with this id.", field="agrees_plan_id")
+        agreed = [p for p in plans if p.status is PlanStatus.AGREED]
+        replaces = agreed[-1] if agreed else None
+    in_force = agrees or next((p for p in reversed(plans) if p.status is PlanStatus.AGREED), None)
+    return Agreement(agrees=agrees, replaces=replaces, in_force=in_force)

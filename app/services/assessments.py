@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain.assessments import Assessment, Need
-from app.domain.errors import IllegalTransition, NotFound
+from app.domain.access import Action
+from app.domain.assessments import (
+    Assessment,
+    Need,
+    check_may_complete,
+    check_may_revise,
+    reassessment,
+)
+from app.domain.errors import NotFound
 from app.domain.versions import Expected, check_version
 from app.outcome_framework import headline_codes
 from app.services.episodes import load_episode
 from app.services.ports import Clock, UnitOfWork
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
@@ -23,84 +38,115 @@ class AssessmentChanges:
     needs: Sequence[Need] | None = None
 
 
-def _load(uow: UnitOfWork, episode_id: uuid.UUID, assessment_id: uuid.UUID) -> Assessment:
+def _assessment_of(uow: UnitOfWork, episode_id: uuid.UUID, assessment_id: uuid.UUID) -> Assessment:
+    """The episode's assessment; another episode's is answered as an unknown id (a database
+    look-up, so it stays here)."""
     assessment = uow.assessments.get(assessment_id)
     if assessment is None or assessment.episode_id != episode_id:
         raise NotFound("This episode has no assessment with this id.")
     return assessment
 
 
-def list_assessments(uow: UnitOfWork, episode_id: uuid.UUID) -> list[Assessment]:
-    with uow:
-        load_episode(uow, episode_id)
-        return uow.assessments.for_episode(episode_id)
+def list_assessments(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[Assessment]:
+    """Every version of the episode's assessment, oldest first (a short list: never paged)."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "assessment"))
+        found = uow.assessments.for_episode(episode_id)
+        uc.commit()
+        return found
 
 
-def get_assessment(uow: UnitOfWork, episode_id: uuid.UUID, assessment_id: uuid.UUID) -> Assessment:
-    with uow:
-        return _load(uow, episode_id, assessment_id)
+def get_assessment(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID, assessment_id: uuid.UUID
+) -> Assessment:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "assessment", assessment_id))
+        assessment = _assessment_of(uow, episode_id, assessment_id)
+        uc.commit()
+        return assessment
+
+
+def _step(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    expected_version: Expected,
+    step: Callable[[UseCase, Assessment], None],
+) -> Assessment:
+    """One step on a version of the assessment: access, version, the step, save, one commit."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "assessment", assessment_id))
+        assessment = _assessment_of(uow, episode_id, assessment_id)
+        check_version(expected_version, assessment.version)
+        step(uc, assessment)
+        uow.assessments.save(assessment, at=uc.now)
+        uc.commit()
+        return assessment
 
 
 def revise_assessment(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     assessment_id: uuid.UUID,
     changes: AssessmentChanges,
     *,
     expected_version: Expected,
 ) -> Assessment:
-    with uow:
-        assessment = _load(uow, episode_id, assessment_id)
-        check_version(expected_version, assessment.version)
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition("The episode is closed; its assessment can no longer change.")
+    def revise(uc: UseCase, assessment: Assessment) -> None:
+        check_may_revise(load_episode(uc.uow, episode_id))
         kwargs: dict[str, Any] = dict(changes.fields)
         if changes.needs is not None:
             kwargs["needs"] = changes.needs
         assessment.revise(allowed_headlines=headline_codes(), **kwargs)
-        uow.assessments.save(assessment, at=clock.now())
-        uow.commit()
-        return assessment
+
+    return _step(uow, clock, actor, episode_id, assessment_id, expected_version, revise)
 
 
 def complete_assessment(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     assessment_id: uuid.UUID,
     *,
     expected_version: Expected,
 ) -> Assessment:
     """A completed assessment is a record of what was found: it never changes afterwards."""
-    with uow:
-        assessment = _load(uow, episode_id, assessment_id)
-        check_version(expected_version, assessment.version)
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition(
-                "The episode is closed; its assessment can no longer be completed."
-            )
-        assessment.complete(clock.today(), headline_codes())
-        uow.assessments.save(assessment, at=clock.now())
-        uow.commit()
-        return assessment
+
+    def complete(uc: UseCase, assessment: Assessment) -> None:
+        check_may_complete(load_episode(uc.uow, episode_id))
+        assessment.complete(uc.today, headline_codes())
+
+    return _step(uow, clock, actor, episode_id, assessment_id, expected_version, complete)
 
 
-def reassess(uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID) -> Assessment:
+def reassess(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    idempotency: IdempotentRequest[Assessment] | None = None,
+) -> Assessment | Replayed:
     """A new version of the assessment, drafted from the latest completed one."""
-    with uow:
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition(
-                "The episode is closed; open a new episode to assess the family again."
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "assessment"))
+
+        def start() -> Assessment:
+            new = reassessment(
+                load_episode(uow, episode_id),
+                uow.assessments.for_episode(episode_id),
+                uuid.uuid4(),
+                uc.today,
             )
-        versions = uow.assessments.for_episode(episode_id)
-        if not versions:
-            raise IllegalTransition("The assessment starts when the episode moves to assessing.")
-        latest = versions[-1]
-        new = latest.reassess(uuid.uuid4(), clock.today())
-        uow.assessments.add(new, at=clock.now())
-        uow.commit()
-        return new
+            uow.assessments.add(new, at=uc.now)
+            uc.identify(Action.WRITE_EPISODE, new.id)
+            return new
+
+        return run_idempotent(uc, idempotency, start)

@@ -1,4 +1,8 @@
-"""Use cases for consent: record it, withdraw it, and ask whether it is in force."""
+"""Use cases for consent: record it, withdraw it, list its history and ask whether it is in force.
+
+Consent belongs to the family's record: reading it is reading the family, recording or
+withdrawing it is writing the family (the access rules decide both).
+"""
 
 from __future__ import annotations
 
@@ -6,128 +10,158 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.access import Action
 from app.domain.consent import (
     Consent,
     ConsentPurpose,
     Withdrawal,
+    check_agencies_known,
+    check_consent_people,
+    check_withdrawal,
     consent_in_force,
     validate_consent,
 )
-from app.domain.errors import InvalidValue, NotFound
-from app.domain.families import Family, MemberRole
+from app.domain.errors import NotFound
+from app.domain.families import Family
+from app.domain.paging import Page, PageRequest, page_in_memory
 from app.domain.versions import Expected, check_version
 from app.services.episodes import record_consent_withdrawn_on_open_episodes
 from app.services.ports import Clock, UnitOfWork
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
 class ConsentAnswer:
+    on: date
     in_force: bool
     consent: Consent | None
 
 
 def _family(uow: UnitOfWork, family_id: uuid.UUID) -> Family:
     family = uow.families.get(family_id)
-    if family is None:
-        raise NotFound("There is no family with this id.")
+    assert family is not None  # the access rules found it
     return family
 
 
-def _check_people(family: Family, consent: Consent) -> None:
-    """The giver is a member of the household on that day; children are consented for by a carer."""
-    giver = family.membership_of(consent.given_by_person_id, consent.given_on)
-    if giver is None:
-        raise InvalidValue(
-            "The person giving consent must be a member of the household on that date.",
-            field="given_by_person_id",
-        )
-    if consent.on_behalf_of_person_ids and giver.role is not MemberRole.PARENT_CARER:
-        raise InvalidValue(
-            "Only a parent or carer can give consent on behalf of a child.",
-            field="on_behalf_of_person_ids",
-        )
-    for index, person_id in enumerate(consent.on_behalf_of_person_ids):
-        member = family.membership_of(person_id, consent.given_on)
-        if member is None or member.role is not MemberRole.CHILD:
-            raise InvalidValue(
-                "Consent can be given on behalf of children of the household only.",
-                field=f"on_behalf_of_person_ids[{index}]",
-            )
+def _consent_of(uow: UnitOfWork, family_id: uuid.UUID, consent_id: uuid.UUID) -> Consent:
+    """The family's consent; another family's is answered as an unknown id (a database look-up,
+    so it stays here)."""
+    consent = uow.consents.get(consent_id)
+    if consent is None or consent.family_id != family_id:
+        raise NotFound("This family has no consent with this id.")
+    return consent
 
 
-def record_consent(uow: UnitOfWork, clock: Clock, consent: Consent) -> Consent:
-    with uow:
-        family = _family(uow, consent.family_id)
-        validate_consent(consent, today=clock.today())
-        _check_people(family, consent)
-        unknown = sorted(consent.agency_codes - uow.reference.agency_codes())
-        if unknown:
-            raise InvalidValue(f"Unknown agencies: {', '.join(unknown)}.", field="agency_codes")
-        uow.consents.add(consent, at=clock.now())
-        uow.families.save(family, at=clock.now())
-        uow.commit()
-        return consent
+def record_consent(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    consent: Consent,
+    *,
+    idempotency: IdempotentRequest[Consent] | None = None,
+) -> Consent | Replayed:
+    """Record consent given by a member of the household."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_FAMILY, Target.family(consent.family_id, "consent"))
+        return run_idempotent(uc, idempotency, lambda: _record(uc, consent))
+
+
+def _record(uc: UseCase, consent: Consent) -> Consent:
+    uow = uc.uow
+    family = _family(uow, consent.family_id)
+    validate_consent(consent, today=uc.today)
+    check_consent_people(consent, family)
+    check_agencies_known(consent, uow.reference.agency_codes())
+    uow.consents.add(consent, at=uc.now)
+    uow.families.save(family, at=uc.now)
+    uc.identify(Action.WRITE_FAMILY, consent.id)
+    return consent
 
 
 def withdraw_consent(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     family_id: uuid.UUID,
     consent_id: uuid.UUID,
     *,
     withdrawal: Withdrawal,
     expected_version: Expected,
 ) -> Consent:
-    """Record a withdrawal on the consent; the history keeps both."""
-    with uow:
-        consent = uow.consents.get(consent_id)
-        if consent is None or consent.family_id != family_id:
-            raise NotFound("This family has no consent with this id.")
+    """Record a withdrawal on the consent; the history keeps both. Withdrawing consent to take part
+    stops the clocks of the family's open episodes in the same transaction."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_FAMILY, Target.family(family_id, "consent", consent_id))
+        consent = _consent_of(uow, family_id, consent_id)
         check_version(expected_version, consent.version)
-        if withdrawal.withdrawn_on > clock.today():
-            raise InvalidValue("A withdrawal cannot be dated in the future.", field="withdrawn_on")
         family = _family(uow, family_id)
-        if withdrawal.withdrawn_by_person_id is not None and not any(
-            m.person_id == withdrawal.withdrawn_by_person_id for m in family.memberships
-        ):
-            raise InvalidValue(
-                "The person withdrawing consent is not a member of this household.",
-                field="withdrawn_by_person_id",
-            )
+        check_withdrawal(withdrawal, household=family, today=uc.today)
         consent.withdraw(withdrawal)
-        uow.consents.save(consent, at=clock.now())
+        uow.consents.save(consent, at=uc.now)
         if consent.purpose is ConsentPurpose.EARLY_HELP:
             record_consent_withdrawn_on_open_episodes(
-                uow, family_id, withdrawal.withdrawn_on, at=clock.now()
+                uow, family_id, withdrawal.withdrawn_on, at=uc.now
             )
-        uow.families.save(family, at=clock.now())
-        uow.commit()
+        uow.families.save(family, at=uc.now)
+        uc.commit()
         return consent
 
 
-def list_consents(uow: UnitOfWork, family_id: uuid.UUID) -> list[Consent]:
-    with uow:
-        _family(uow, family_id)
-        return uow.consents.for_family(family_id)
+def list_consents(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    family_id: uuid.UUID,
+    page: PageRequest,
+    *,
+    purpose: ConsentPurpose | None = None,
+    in_force_on: date | None = None,
+) -> Page[Consent]:
+    """The family's consent history, withdrawals included, oldest first."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_FAMILY, Target.family(family_id, "consent"))
+        chosen = [
+            c
+            for c in uow.consents.for_family(family_id)
+            if (purpose is None or c.purpose is purpose)
+            and (in_force_on is None or c.is_in_force_on(in_force_on))
+        ]
+        found = page_in_memory(chosen, lambda c: (c.given_on.isoformat(), str(c.id)), page)
+        uc.commit()
+        return found
 
 
-def get_consent(uow: UnitOfWork, family_id: uuid.UUID, consent_id: uuid.UUID) -> Consent:
-    with uow:
-        consent = uow.consents.get(consent_id)
-        if consent is None or consent.family_id != family_id:
-            raise NotFound("This family has no consent with this id.")
+def get_consent(
+    uow: UnitOfWork, clock: Clock, actor: Actor, family_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_FAMILY, Target.family(family_id, "consent", consent_id))
+        consent = _consent_of(uow, family_id, consent_id)
+        uc.commit()
         return consent
 
 
 def is_consent_in_force(
     uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
     family_id: uuid.UUID,
     *,
     purpose: ConsentPurpose,
-    on: date,
+    on: date | None,
     agency_code: str | None,
 ) -> ConsentAnswer:
-    with uow:
-        _family(uow, family_id)
-        found = consent_in_force(uow.consents.for_family(family_id), purpose, on, agency_code)
-        return ConsentAnswer(in_force=found is not None, consent=found)
+    """Is consent for `purpose` (and the agency) in force on `on` (today by default)?"""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_FAMILY, Target.family(family_id, "consent_status"))
+        day = on or uc.today
+        found = consent_in_force(uow.consents.for_family(family_id), purpose, day, agency_code)
+        uc.commit()
+        return ConsentAnswer(on=day, in_force=found is not None, consent=found)

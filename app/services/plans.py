@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 
 from app.calendars import default_calendar
-from app.domain.access import Role
-from app.domain.episodes import QaDecision, QaOutcome
-from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
-from app.domain.families import Family
-from app.domain.plans import Action, ActionStatus, FamilyPlan, Outcome, PlanStatus, start_plan_draft
-from app.domain.taf import TafMember
+from app.domain.access import Action
+from app.domain.episodes import Episode, QaDecision, QaOutcome
+from app.domain.errors import NotFound
+from app.domain.plans import Action as PlanAction
+from app.domain.plans import (
+    ActionStatus,
+    FamilyPlan,
+    Outcome,
+    check_action_owners,
+    check_actions_may_change,
+    check_new_plan,
+    check_qa_officer,
+    plan_awaiting_qa,
+    plan_to_submit,
+    revision_of,
+    start_plan_draft,
+)
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
 from app.services.ports import Clock, UnitOfWork
-
-OPEN_PLAN_STATUSES = frozenset(
-    {PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.APPROVED}
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
 )
 
 
@@ -27,208 +41,158 @@ def _known_need_ids(uow: UnitOfWork, episode_id: uuid.UUID) -> frozenset[uuid.UU
     return versions[-1].need_ids if versions else frozenset()
 
 
-def _load(uow: UnitOfWork, episode_id: uuid.UUID, plan_id: uuid.UUID) -> FamilyPlan:
+def _plan_of(uow: UnitOfWork, episode_id: uuid.UUID, plan_id: uuid.UUID) -> FamilyPlan:
+    """The episode's plan; another episode's is answered as an unknown id (a database look-up,
+    so it stays here)."""
     plan = uow.plans.get(plan_id)
     if plan is None or plan.episode_id != episode_id:
         raise NotFound("This episode has no plan with this id.")
     return plan
 
 
-def _check_owners(
-    actions: Sequence[Action], taf: list[TafMember], family: Family | None, today: date
-) -> None:
-    """Every action is owned by a TAF member of this episode or a member of the family."""
-    taf_ids = {m.id for m in taf}
-    people = {m.person_id for m in family.current_memberships(today)} if family else set()
-    for index, action in enumerate(actions):
-        if action.owner_taf_member_id is not None and action.owner_taf_member_id not in taf_ids:
-            raise InvalidValue(
-                "The owner is not a member of this Team Around the Family.",
-                field=f"actions[{index}].owner_taf_member_id",
-            )
-        if action.owner_person_id is not None and action.owner_person_id not in people:
-            raise InvalidValue(
-                "The owner is not a member of the family.",
-                field=f"actions[{index}].owner_person_id",
-            )
+def _check_owners(uc: UseCase, episode: Episode, actions: Sequence[PlanAction]) -> None:
+    """The owners the rule accepts are read here: the episode's TAF and the household today."""
+    family = uc.uow.families.get(episode.family_id)
+    check_action_owners(
+        actions,
+        taf_member_ids={m.id for m in uc.uow.taf.members(episode.id)},
+        family_person_ids={m.person_id for m in family.current_memberships(uc.today)}
+        if family
+        else set(),
+    )
 
 
-def list_plans(uow: UnitOfWork, episode_id: uuid.UUID) -> list[FamilyPlan]:
-    with uow:
-        load_episode(uow, episode_id)
-        return uow.plans.for_episode(episode_id)
+def list_plans(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[FamilyPlan]:
+    """Every version of the family plan, oldest first (a short list: never paged)."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "plan"))
+        found = uow.plans.for_episode(episode_id)
+        uc.commit()
+        return found
 
 
-def get_plan(uow: UnitOfWork, episode_id: uuid.UUID, plan_id: uuid.UUID) -> FamilyPlan:
-    with uow:
-        return _load(uow, episode_id, plan_id)
+def get_plan(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID, plan_id: uuid.UUID
+) -> FamilyPlan:
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "plan", plan_id))
+        plan = _plan_of(uow, episode_id, plan_id)
+        uc.commit()
+        return plan
 
 
 def draft_plan(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     *,
     outcomes: Sequence[Outcome],
-    actions: Sequence[Action],
-) -> FamilyPlan:
+    actions: Sequence[PlanAction],
+    idempotency: IdempotentRequest[FamilyPlan] | None = None,
+) -> FamilyPlan | Replayed:
     """The suggested plan, written alongside the assessment (seed 004:1238)."""
-    with uow:
-        episode = load_episode(uow, episode_id)
-        if not episode.is_open:
-            raise IllegalTransition("The episode is closed; it takes no new plan.")
-        plans = uow.plans.for_episode(episode_id)
-        if any(p.status in OPEN_PLAN_STATUSES for p in plans):
-            raise Conflict("This episode already has a plan in progress; change that one instead.")
-        if plans:
-            raise Conflict("Revise the agreed plan to start its next version.")
-        _check_owners(
-            actions, uow.taf.members(episode_id), uow.families.get(episode.family_id), clock.today()
-        )
-        plan = start_plan_draft(
-            id=uuid.uuid4(),
-            episode_id=episode_id,
-            known_need_ids=_known_need_ids(uow, episode_id),
-            outcomes=outcomes,
-            actions=actions,
-        )
-        uow.plans.add(plan, at=clock.now())
-        uow.commit()
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "plan"))
+
+        def draft() -> FamilyPlan:
+            episode = load_episode(uow, episode_id)
+            check_new_plan(episode, uow.plans.for_episode(episode_id))
+            _check_owners(uc, episode, actions)
+            plan = start_plan_draft(
+                id=uuid.uuid4(),
+                episode_id=episode_id,
+                known_need_ids=_known_need_ids(uow, episode_id),
+                outcomes=outcomes,
+                actions=actions,
+            )
+            uow.plans.add(plan, at=uc.now)
+            uc.identify(Action.WRITE_EPISODE, plan.id)
+            return plan
+
+        return run_idempotent(uc, idempotency, draft)
+
+
+def _plan_step(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    expected_version: Expected,
+    step: Callable[[UseCase, FamilyPlan], None],
+    *,
+    action: Action = Action.WRITE_EPISODE,
+    target: Target | None = None,
+) -> FamilyPlan:
+    """One step on a version of the plan: access (to the plan, or to `target` within it),
+    version, the step, save, one commit."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(action, target or Target.episode(episode_id, "plan", plan_id))
+        plan = _plan_of(uow, episode_id, plan_id)
+        check_version(expected_version, plan.version)
+        step(uc, plan)
+        uow.plans.save(plan, at=uc.now)
+        uc.commit()
         return plan
 
 
 def edit_plan(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     *,
     outcomes: Sequence[Outcome] | None,
-    actions: Sequence[Action] | None,
+    actions: Sequence[PlanAction] | None,
     expected_version: Expected,
 ) -> FamilyPlan:
-    with uow:
-        plan = _load(uow, episode_id, plan_id)
-        check_version(expected_version, plan.version)
-        episode = load_episode(uow, episode_id)
+    """Change a plan still being written (draft, or returned by quality assurance)."""
+
+    def edit(uc: UseCase, plan: FamilyPlan) -> None:
+        episode = load_episode(uc.uow, episode_id)
         if actions is not None:
-            _check_owners(
-                actions,
-                uow.taf.members(episode_id),
-                uow.families.get(episode.family_id),
-                clock.today(),
-            )
-        changes: dict[str, Sequence[Outcome] | Sequence[Action]] = {}
+            _check_owners(uc, episode, actions)
+        changes: dict[str, Sequence[Outcome] | Sequence[PlanAction]] = {}
         if outcomes is not None:
             changes["outcomes"] = outcomes
         if actions is not None:
             changes["actions"] = actions
-        plan.edit(known_need_ids=_known_need_ids(uow, episode_id), **changes)  # type: ignore[arg-type]
-        uow.plans.save(plan, at=clock.now())
-        uow.commit()
-        return plan
+        plan.edit(known_need_ids=_known_need_ids(uc.uow, episode_id), **changes)  # type: ignore[arg-type]
+
+    return _plan_step(uow, clock, actor, episode_id, plan_id, expected_version, edit)
 
 
 def revise_plan(
-    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, plan_id: uuid.UUID
-) -> FamilyPlan:
-    """Start the next version of the agreed plan; the TAF agrees it at a review."""
-    with uow:
-        plan = _load(uow, episode_id, plan_id)
-        if any(
-            p.status in OPEN_PLAN_STATUSES
-            for p in uow.plans.for_episode(episode_id)
-            if p.id != plan.id
-        ):
-            raise Conflict("A revision of this plan is already in progress.")
-        revision = plan.revise(uuid.uuid4(), clock.today())
-        uow.plans.add(revision, at=clock.now())
-        uow.commit()
-        return revision
-
-
-def submit_for_quality_assurance(
-    uow: UnitOfWork, clock: Clock, episode_id: uuid.UUID, *, expected_version: Expected
-) -> tuple[EpisodeRecord, FamilyPlan]:
-    """The completed assessment and the suggested plan go to the Early Help and Support Service.
-
-    This meets the assessment clock (seed 004:1238: 'The assessment and detailing the suggested plan').
-    """
-    today = clock.today()
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
-        plans = [
-            p
-            for p in uow.plans.for_episode(episode_id)
-            if p.status in {PlanStatus.DRAFT, PlanStatus.RETURNED}
-        ]
-        assessments = uow.assessments.for_episode(episode_id)
-        if not plans:
-            raise IllegalTransition(
-                "Write the suggested plan before sending it for quality assurance."
-            )
-        plan = plans[-1]
-        episode.submit_plan_for_qa(
-            today,
-            assessment_completed=bool(assessments) and assessments[-1].is_completed,
-            plan_has_outcomes=bool(plan.outcomes),
-            policy_history=uow.policies.history(),
-            calendar=default_calendar(),
-        )
-        plan.submit(today, _known_need_ids(uow, episode_id))
-        uow.episodes.save(episode, at=clock.now())
-        uow.plans.save(plan, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
-        return record, plan
-
-
-def decide_quality_assurance(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
+    plan_id: uuid.UUID,
     *,
-    officer_id: uuid.UUID,
-    outcome: QaOutcome,
-    comments: str,
-    expected_version: Expected,
-) -> tuple[EpisodeRecord, FamilyPlan]:
-    """An Early Help and Support Service officer approves the plan or returns it with comments."""
-    today = clock.today()
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
-        officer = uow.practitioners.get(officer_id)
-        if officer is None or not officer.active or Role.QUALITY_ASSURANCE not in officer.roles:
-            raise InvalidValue(
-                "Only an active quality assurance officer can decide on a plan.", field="officer_id"
-            )
-        submitted = [
-            p for p in uow.plans.for_episode(episode_id) if p.status is PlanStatus.SUBMITTED
-        ]
-        if not submitted:
-            raise IllegalTransition("No plan of this episode is waiting for quality assurance.")
-        plan = submitted[-1]
-        decision = QaDecision(
-            outcome=outcome,
-            decided_on=today,
-            officer_id=officer_id,
-            comments=comments.strip(),
-            plan_version=plan.number,
-        )
-        episode.record_qa_decision(decision, uow.policies.history(), default_calendar())
-        plan.record_qa_decision(decision)
-        uow.episodes.save(episode, at=clock.now())
-        uow.plans.save(plan, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
-        return record, plan
+    idempotency: IdempotentRequest[FamilyPlan] | None = None,
+) -> FamilyPlan | Replayed:
+    """Start the next version of the agreed plan; the TAF agrees it at a review."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "plan", plan_id))
+
+        def revise() -> FamilyPlan:
+            plan = _plan_of(uow, episode_id, plan_id)
+            revision = revision_of(plan, uow.plans.for_episode(episode_id), uuid.uuid4(), uc.today)
+            uow.plans.add(revision, at=uc.now)
+            uc.identify(Action.WRITE_EPISODE, revision.id)
+            return revision
+
+        return run_idempotent(uc, idempotency, revise)
 
 
 def update_action_status(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     action_id: uuid.UUID,
@@ -236,12 +200,112 @@ def update_action_status(
     *,
     expected_version: Expected,
 ) -> FamilyPlan:
-    with uow:
-        plan = _load(uow, episode_id, plan_id)
-        check_version(expected_version, plan.version)
-        if not load_episode(uow, episode_id).is_open:
-            raise IllegalTransition("The episode is closed; its actions can no longer change.")
+    """Progress on one action of the agreed plan, by the lead or the TAF member it is assigned to.
+
+    The access rules judge the action's id before anything is read: a TAF member naming an action
+    not assigned to them is answered exactly as for an action that does not exist.
+    """
+
+    def update(uc: UseCase, plan: FamilyPlan) -> None:
+        check_actions_may_change(load_episode(uc.uow, episode_id))
         plan.update_action_status(action_id, status)
-        uow.plans.save(plan, at=clock.now())
-        uow.commit()
+
+    return _plan_step(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        plan_id,
+        expected_version,
+        update,
+        action=Action.UPDATE_ASSIGNED_ACTION,
+        target=Target.episode(episode_id, "plan_action", action_id, action_item_id=action_id),
+    )
+
+
+def _episode_step(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    expected_version: Expected,
+    step: Callable[[UseCase, Episode], FamilyPlan],
+    *,
+    action: Action,
+) -> tuple[EpisodeRecord, FamilyPlan]:
+    """A step of the episode that moves its plan too: both saved in one commit."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(action, Target.episode(episode_id))
+        episode = load_episode(uow, episode_id)
+        check_version(expected_version, episode.version)
+        plan = step(uc, episode)
+        uow.episodes.save(episode, at=uc.now)
+        uow.plans.save(plan, at=uc.now)
+        record = episode_record(uow, episode, uc.today)
+        uc.commit()
+        return record, plan
+
+
+def submit_for_quality_assurance(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    expected_version: Expected,
+) -> tuple[EpisodeRecord, FamilyPlan]:
+    """The completed assessment and the suggested plan go to the Early Help and Support Service.
+
+    This meets the assessment clock (seed 004:1238: 'The assessment and detailing the suggested plan').
+    """
+
+    def submit(uc: UseCase, episode: Episode) -> FamilyPlan:
+        plans = uc.uow.plans.for_episode(episode_id)
+        assessments = uc.uow.assessments.for_episode(episode_id)
+        plan = plan_to_submit(plans)
+        episode.submit_plan_for_qa(
+            uc.today,
+            assessment_completed=bool(assessments) and assessments[-1].is_completed,
+            plan_has_outcomes=bool(plan.outcomes),
+            policy_history=uc.uow.policies.history(),
+            calendar=default_calendar(),
+        )
+        plan.submit(uc.today, _known_need_ids(uc.uow, episode_id))
         return plan
+
+    return _episode_step(
+        uow, clock, actor, episode_id, expected_version, submit, action=Action.WRITE_EPISODE
+    )
+
+
+def decide_quality_assurance(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    outcome: QaOutcome,
+    comments: str,
+    expected_version: Expected,
+) -> tuple[EpisodeRecord, FamilyPlan]:
+    """The signed-in Early Help and Support Service officer approves the plan or returns it with
+    comments."""
+
+    def decide(uc: UseCase, episode: Episode) -> FamilyPlan:
+        officer_id = uc.principal.practitioner_id
+        check_qa_officer(uc.uow.practitioners.get(officer_id))
+        plan = plan_awaiting_qa(uc.uow.plans.for_episode(episode_id))
+        decision = QaDecision(
+            outcome=outcome,
+            decided_on=uc.today,
+            officer_id=officer_id,
+            comments=comments.strip(),
+            plan_version=plan.number,
+        )
+        episode.record_qa_decision(decision, uc.uow.policies.history(), default_calendar())
+        plan.record_qa_decision(decision)
+        return plan
+
+    return _episode_step(
+        uow, clock, actor, episode_id, expected_version, decide, action=Action.DECIDE_QA
+    )

@@ -8,136 +8,149 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.calendars import default_calendar
-from app.domain.consent import ConsentPurpose, consent_in_force
+from app.domain.access import Action
 from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
-from app.domain.errors import IllegalTransition, InvalidValue, NotFound
-from app.domain.plans import FamilyPlan, PlanStatus
+from app.domain.errors import NotFound
 from app.domain.taf import (
     ChildVoice,
     OutcomeProgress,
     TafMeeting,
     TafMember,
+    TafMemberKind,
+    active_practitioner,
     add_family_member,
     add_practitioner_member,
+    agreement_at_meeting,
+    check_family_person,
+    check_taf_open,
+    joining_date,
+    joining_id,
+    leaving_date,
     record_meeting,
+    sharing_consent_covers,
 )
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
 from app.services.ports import Clock, UnitOfWork
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
-def _joining_on(joined_on: date | None, today: date) -> date:
-    joined = joined_on or today
-    if joined > today:
-        raise InvalidValue("A member cannot join in the future.", field="joined_on")
-    return joined
+@dataclass(frozen=True)
+class Joining:
+    """Who joins the TAF: a practitioner (by directory id) or a family member (by person id)."""
+
+    kind: TafMemberKind
+    role: str
+    practitioner_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    joined_on: date | None = None
 
 
-def _open_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
-    episode = load_episode(uow, episode_id)
-    if not episode.is_open:
-        raise IllegalTransition("The episode is closed; its Team Around the Family is closed too.")
-    return episode
+def list_members(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[TafMember]:
+    """Current and former members of the TAF (a short list: never paged)."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "taf_member"))
+        members = uow.taf.members(episode_id)
+        uc.commit()
+        return members
 
 
-def list_members(uow: UnitOfWork, episode_id: uuid.UUID) -> list[TafMember]:
-    with uow:
-        load_episode(uow, episode_id)
-        return uow.taf.members(episode_id)
-
-
-def add_practitioner(
+def add_member(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
+    joining: Joining,
     *,
-    practitioner_id: uuid.UUID,
-    role: str,
-    joined_on: date | None,
-) -> TafMember:
-    """A practitioner joins only while consent to share with their agency (or all TAF members) is in force."""
-    today = clock.today()
-    joined = _joining_on(joined_on, today)
-    with uow:
-        episode = _open_episode(uow, episode_id)
-        practitioner = uow.practitioners.get(practitioner_id)
-        if practitioner is None or not practitioner.active:
-            raise InvalidValue(
-                "There is no active practitioner with this id.", field="practitioner_id"
-            )
-        consents = uow.consents.for_family(episode.family_id)
-        sharing = all(
-            consent_in_force(
-                consents, ConsentPurpose.INFORMATION_SHARING, day, practitioner.agency_code
-            )
-            is not None
-            for day in {joined, today}
-        )
-        member = add_practitioner_member(
-            id=uuid.uuid4(),
-            episode_id=episode_id,
-            practitioner_id=practitioner_id,
-            agency_code=practitioner.agency_code,
-            role=role,
-            joined_on=joined,
-            sharing_consent_in_force=sharing,
-            current_members=uow.taf.members(episode_id),
-        )
-        uow.taf.add_member(member, at=clock.now())
-        uow.commit()
-        return member
+    idempotency: IdempotentRequest[TafMember] | None = None,
+) -> TafMember | Replayed:
+    """A practitioner joins only while consent to share with their agency (or all TAF members) is
+    in force; a family member of the household joins their own TAF."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "taf_member"))
+        return run_idempotent(uc, idempotency, lambda: _add(uc, episode_id, joining))
 
 
-def add_family_person(
-    uow: UnitOfWork,
-    clock: Clock,
-    episode_id: uuid.UUID,
-    *,
-    person_id: uuid.UUID,
-    role: str,
-    joined_on: date | None,
+def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> TafMember:
+    who = joining_id(
+        joining.kind, practitioner_id=joining.practitioner_id, person_id=joining.person_id
+    )
+    joined = joining_date(joining.joined_on, uc.today)
+    episode = load_episode(uc.uow, episode_id)
+    check_taf_open(episode)
+    if joining.kind is TafMemberKind.PRACTITIONER:
+        member = _practitioner_joins(uc, episode, who, joining.role, joined)
+    else:
+        member = _family_member_joins(uc, episode, who, joining.role, joined)
+    uc.uow.taf.add_member(member, at=uc.now)
+    uc.identify(Action.WRITE_EPISODE, member.id)
+    return member
+
+
+def _practitioner_joins(
+    uc: UseCase, episode: Episode, practitioner_id: uuid.UUID, role: str, joined: date
 ) -> TafMember:
-    today = clock.today()
-    joined = _joining_on(joined_on, today)
-    with uow:
-        episode = _open_episode(uow, episode_id)
-        family = uow.families.get(episode.family_id)
-        if family is None or family.membership_of(person_id, joined) is None:
-            raise InvalidValue("This person is not a member of the family.", field="person_id")
-        member = add_family_member(
-            id=uuid.uuid4(),
-            episode_id=episode_id,
-            person_id=person_id,
-            role=role,
-            joined_on=joined,
-            current_members=uow.taf.members(episode_id),
-        )
-        uow.taf.add_member(member, at=clock.now())
-        uow.commit()
-        return member
+    practitioner = active_practitioner(uc.uow.practitioners.get(practitioner_id))
+    return add_practitioner_member(
+        id=uuid.uuid4(),
+        episode_id=episode.id,
+        practitioner_id=practitioner_id,
+        agency_code=practitioner.agency_code,
+        role=role,
+        joined_on=joined,
+        sharing_consent_in_force=sharing_consent_covers(
+            uc.uow.consents.for_family(episode.family_id),
+            practitioner.agency_code,
+            {joined, uc.today},
+        ),
+        current_members=uc.uow.taf.members(episode.id),
+    )
+
+
+def _family_member_joins(
+    uc: UseCase, episode: Episode, person_id: uuid.UUID, role: str, joined: date
+) -> TafMember:
+    check_family_person(uc.uow.families.get(episode.family_id), person_id, joined)
+    return add_family_member(
+        id=uuid.uuid4(),
+        episode_id=episode.id,
+        person_id=person_id,
+        role=role,
+        joined_on=joined,
+        current_members=uc.uow.taf.members(episode.id),
+    )
 
 
 def member_leaves(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     member_id: uuid.UUID,
     *,
     left_on: date | None,
     expected_version: Expected,
 ) -> TafMember:
-    today = clock.today()
-    with uow:
+    """A member leaves the TAF; the membership is kept as history."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "taf_member", member_id))
         member = uow.taf.member(member_id)
+        # Another episode's member is answered as an unknown id (a database look-up: it stays here).
         if member is None or member.episode_id != episode_id:
             raise NotFound("This Team Around the Family has no member with this id.")
         check_version(expected_version, member.version)
-        on = left_on or today
-        if on > today:
-            raise InvalidValue("A member cannot leave in the future.", field="left_on")
-        member.leave(on)
-        uow.taf.save_member(member, at=clock.now())
-        uow.commit()
+        member.leave(leaving_date(left_on, uc.today))
+        uow.taf.save_member(member, at=uc.now)
+        uc.commit()
         return member
 
 
@@ -154,88 +167,80 @@ class MeetingReport:
     agrees_plan_id: uuid.UUID | None = None
 
 
-def _plans_to_agree(
-    plans: list[FamilyPlan], *, first: bool, agrees_plan_id: uuid.UUID | None
-) -> tuple[FamilyPlan | None, FamilyPlan | None]:
-    """The plan this meeting agrees and the agreed plan it replaces.
-
-    The first meeting agrees the plan quality assurance approved (seed 004:1239); a review agrees a
-    revision only when the meeting says so.
-    """
-    agreed = [p for p in plans if p.status is PlanStatus.AGREED]
-    if first:
-        approved = [p for p in plans if p.status is PlanStatus.APPROVED]
-        if not approved:
-            raise IllegalTransition("There is no approved plan for the first TAF meeting to agree.")
-        return approved[-1], None
-    if agrees_plan_id is None:
-        return None, None
-    chosen = next((p for p in plans if p.id == agrees_plan_id), None)
-    if chosen is None:
-        raise InvalidValue("This episode has no plan with this id.", field="agrees_plan_id")
-    return chosen, agreed[-1] if agreed else None
+@dataclass(frozen=True)
+class HeldMeeting:
+    record: EpisodeRecord
+    meeting: TafMeeting
 
 
 def hold_meeting(
     uow: UnitOfWork,
     clock: Clock,
+    actor: Actor,
     episode_id: uuid.UUID,
     report: MeetingReport,
     *,
     expected_version: Expected,
-) -> tuple[EpisodeRecord, TafMeeting]:
+    idempotency: IdempotentRequest[HeldMeeting] | None = None,
+) -> HeldMeeting | Replayed:
     """Record a TAF meeting: the first agrees the plan and activates the episode; later ones are reviews."""
-    today = clock.today()
-    with uow:
-        episode = load_episode(uow, episode_id)
-        check_version(expected_version, episode.version)
-        plans = uow.plans.for_episode(episode_id)
-        first = episode.stage is EpisodeStage.PLAN_APPROVED
-        to_agree, replaced = (None, None)
-        if episode.stage in {EpisodeStage.PLAN_APPROVED, EpisodeStage.ACTIVE}:
-            to_agree, replaced = _plans_to_agree(
-                plans, first=first, agrees_plan_id=report.agrees_plan_id
-            )
-        in_force = to_agree or next(
-            (p for p in reversed(plans) if p.status is PlanStatus.AGREED), None
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "taf_meeting"))
+        return run_idempotent(
+            uc, idempotency, lambda: _hold(uc, episode_id, report, expected_version)
         )
-        meeting = record_meeting(
-            id=uuid.uuid4(),
-            episode_id=episode_id,
-            held_on=report.held_on,
-            today=today,
-            is_first=first,
-            attendee_member_ids=report.attendee_member_ids,
-            members=uow.taf.members(episode_id),
-            family_present=report.family_present,
-            child_voice=report.child_voice,
-            progress=report.progress,
-            plan_outcome_ids=in_force.outcome_ids if in_force else frozenset(),
-            decision=report.decision,
-            next_review_on=report.next_review_on,
-            notes=report.notes,
-        )
-        episode.hold_meeting(
-            report.held_on,
-            decision=report.decision,
-            policy_history=uow.policies.history(),
-            calendar=default_calendar(),
-        )
-        if to_agree is not None:
-            versions = uow.assessments.for_episode(episode_id)
-            known = versions[-1].need_ids if versions else frozenset()
-            to_agree.agree(report.held_on, known_need_ids=known, replaces=replaced)
-            uow.plans.save(to_agree, at=clock.now())
-            if replaced is not None:
-                uow.plans.save(replaced, at=clock.now())
-        uow.taf.add_meeting(meeting, at=clock.now())
-        uow.episodes.save(episode, at=clock.now())
-        record = episode_record(uow, episode, today)
-        uow.commit()
-        return record, meeting
 
 
-def list_meetings(uow: UnitOfWork, episode_id: uuid.UUID) -> list[TafMeeting]:
-    with uow:
-        load_episode(uow, episode_id)
-        return uow.taf.meetings(episode_id)
+def _hold(
+    uc: UseCase, episode_id: uuid.UUID, report: MeetingReport, expected_version: Expected
+) -> HeldMeeting:
+    uow = uc.uow
+    episode = load_episode(uow, episode_id)
+    check_version(expected_version, episode.version)
+    agreement = agreement_at_meeting(
+        episode, uow.plans.for_episode(episode_id), agrees_plan_id=report.agrees_plan_id
+    )
+    meeting = record_meeting(
+        id=uuid.uuid4(),
+        episode_id=episode_id,
+        held_on=report.held_on,
+        today=uc.today,
+        is_first=episode.stage is EpisodeStage.PLAN_APPROVED,
+        attendee_member_ids=report.attendee_member_ids,
+        members=uow.taf.members(episode_id),
+        family_present=report.family_present,
+        child_voice=report.child_voice,
+        progress=report.progress,
+        plan_outcome_ids=agreement.in_force.outcome_ids if agreement.in_force else frozenset(),
+        decision=report.decision,
+        next_review_on=report.next_review_on,
+        notes=report.notes,
+    )
+    episode.hold_meeting(
+        report.held_on,
+        decision=report.decision,
+        policy_history=uow.policies.history(),
+        calendar=default_calendar(),
+    )
+    if agreement.agrees is not None:
+        versions = uow.assessments.for_episode(episode_id)
+        known = versions[-1].need_ids if versions else frozenset()
+        agreement.agrees.agree(report.held_on, known_need_ids=known, replaces=agreement.replaces)
+        uow.plans.save(agreement.agrees, at=uc.now)
+        if agreement.replaces is not None:
+            uow.plans.save(agreement.replaces, at=uc.now)
+    uow.taf.add_meeting(meeting, at=uc.now)
+    uow.episodes.save(episode, at=uc.now)
+    uc.identify(Action.WRITE_EPISODE, meeting.id)
+    return HeldMeeting(episode_record(uow, episode, uc.today), meeting)
+
+
+def list_meetings(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
+) -> list[TafMeeting]:
+    """The TAF meetings held, oldest first."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "taf_meeting"))
+        meetings = uow.taf.meetings(episode_id)
+        uc.commit()
+        return meetings

@@ -451,6 +451,30 @@ def test_a_taf_member_may_not_update_an_action_assigned_to_someone_else(
     assert {a["id"]: a["status"] for a in actions}[scenario.mum_action_id] == "not_started"
 
 
+def test_an_action_not_assigned_to_a_taf_member_is_answered_like_an_unknown_action(
+    scenario: Scenario,
+) -> None:
+    """The answer to a TAF member never tells them whether an action id exists in the plan."""
+    _agree_the_plan(scenario)
+    etag = scenario.etag(scenario.plan_url)
+    before = ok(scenario.client.get(scenario.plan_url))
+    with scenario.as_("school TAF member") as client:
+        answers = [
+            client.patch(
+                f"{scenario.plan_url}/actions/{action_id}",
+                json={"status": "done"},
+                headers={"If-Match": etag},
+            )
+            for action_id in (scenario.mum_action_id, str(uuid.uuid4()))
+        ]
+    someone_elses, unknown = (
+        (a.status_code, a.json()["code"], a.json()["detail"]) for a in answers
+    )
+    assert someone_elses == unknown
+    assert someone_elses[0] == 403
+    assert ok(scenario.client.get(scenario.plan_url)) == before
+
+
 def test_a_stranger_may_not_update_any_action(scenario: Scenario) -> None:
     _agree_the_plan(scenario)
     with scenario.as_("police stranger") as client:

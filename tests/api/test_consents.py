@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -198,3 +200,28 @@ class TestWithdrawConsent:
             consents_url(family), params={"purpose": "information_sharing"}
         ).json()["items"]
         assert [c["sharing_scope"] for c in only_sharing] == ["all_taf_members"]
+
+
+def test_a_stale_withdrawal_is_kept_in_the_audit_trail_as_refused(
+    client: TestClient, family: dict[str, Any], new_uow: Callable[[], Any]
+) -> None:
+    given = client.post(
+        consents_url(family), json=make_consent_body(person(family, "parent_carer"))
+    )
+    url = f"{consents_url(family)}/{given.json()['id']}/withdrawal"
+    request_id = f"req-{uuid.uuid4().hex[:12]}"
+    response = client.post(
+        url,
+        json={"withdrawn_on": "2025-03-01", "reason": "No longer wants support"},
+        headers={"If-Match": '"41"', "X-Request-ID": request_id},
+    )
+    assert response.status_code == 412
+    with new_uow() as uow:
+        [entry] = [e for e in uow.audit.entries() if e.request_id == request_id]
+    assert (entry.action, entry.resource_type, entry.resource_id) == (
+        "write_family",
+        "consent",
+        given.json()["id"],
+    )
+    assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+    assert client.get(f"{consents_url(family)}/{given.json()['id']}").json()["withdrawal"] is None

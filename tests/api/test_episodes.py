@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
 from app.db.models import EpisodeRow
+from app.domain.audit import AuditEntry
 from tests.builders import (
     ReferenceData,
     Staff,
@@ -538,3 +540,166 @@ def test_a_closed_episode_does_not_count(case: Case, connection: Connection) -> 
     stages = connection.scalars(select(EpisodeRow.stage).where(EpisodeRow.family_id == family))
     assert sorted(stages) == ["closed", "requested"]
     savepoint.rollback()
+
+
+# --- a step refused after the access check is kept in the audit trail ---------------------------
+
+
+def audited(new_uow: Callable[[], Any], request_id: str) -> AuditEntry:
+    """The one audit entry the request left."""
+    with new_uow() as uow:
+        left: list[AuditEntry] = [e for e in uow.audit.entries() if e.request_id == request_id]
+    [entry] = left
+    return entry
+
+
+def refused(
+    case: Case, method: str, url: str, *, status: int, etag: str | None = None, **kwargs: Any
+) -> str:
+    """Send a request the process refuses; returns its request id."""
+    request_id = f"req-{uuid.uuid4().hex[:12]}"
+    headers = {"X-Request-ID": request_id, **({"If-Match": etag} if etag else {})}
+    response = case.client.request(method, url, headers=headers, **kwargs)
+    assert response.status_code == status, response.text
+    return request_id
+
+
+class TestRefusedStepsAreAudited:
+    def test_completing_a_changed_assessment_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        assessment = case.post("/assessment-start")["assessment"]
+        url = f"{case.url}/assessments/{assessment['id']}"
+        request_id = refused(case, "POST", f"{url}/completion", status=412, etag='"99"')
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "write_episode",
+            "assessment",
+            assessment["id"],
+        )
+        assert entry.family_id == uuid.UUID(case.family["id"])
+        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert ok(case.client.get(url))["status"] == "draft"
+
+    def test_reassessing_a_draft_is_refused_out_of_turn_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        case.post("/assessment-start")
+        request_id = refused(case, "POST", f"{case.url}/assessments", status=409)
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type) == ("write_episode", "assessment")
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert len(ok(case.client.get(f"{case.url}/assessments"))) == 1
+
+    def test_a_second_plan_in_progress_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        request_id = refused(case, "POST", f"{case.url}/plans", status=409, json={})
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type) == ("write_episode", "plan")
+        assert (entry.outcome, entry.problem_code) == ("refused", "Conflict")
+        assert [p["id"] for p in ok(case.client.get(f"{case.url}/plans"))] == [plan["id"]]
+
+    def test_progress_on_an_action_of_a_draft_plan_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        action_id = plan["actions"][0]["id"]
+        request_id = refused(
+            case,
+            "PATCH",
+            f"{case.url}/plans/{plan['id']}/actions/{action_id}",
+            status=409,
+            etag=f'"{plan["version"]}"',
+            json={"status": "done"},
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "update_assigned_action",
+            "plan_action",
+            action_id,
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+
+    def test_a_stale_qa_decision_is_refused_and_audited_as_refused(
+        self, case: Case, staff: Staff, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        on(case.clock, "2024-12-03")
+        assess_and_plan(case)
+        stale = case.etag
+        case.post("/plan-submission")
+        with as_user(case.client, staff.qa_officer):
+            request_id = refused(
+                case,
+                "POST",
+                f"{case.url}/qa-decisions",
+                status=412,
+                etag=stale,
+                json={"outcome": "approved"},
+            )
+        entry = audited(new_uow, request_id)
+        assert (entry.actor_id, entry.action, entry.resource_id) == (
+            staff.qa_officer,
+            "decide_qa",
+            case.episode["id"],
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
+
+    def test_a_meeting_before_the_plan_is_approved_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        give_consent(case)
+        case.post("/assessment-start")
+        request_id = refused(
+            case,
+            "POST",
+            f"{case.url}/meetings",
+            status=409,
+            etag=case.etag,
+            json=make_meeting_body("2024-12-02", [], child_voice="present"),
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type) == ("write_episode", "taf_meeting")
+        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert ok(case.client.get(f"{case.url}/meetings")) == []
+
+    def test_a_stale_taf_leaving_is_refused_and_audited_as_refused(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        mum = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "family_member",
+                    "person_id": case.person("parent_carer"),
+                    "role": "Mum",
+                },
+            ),
+            201,
+        )
+        request_id = refused(
+            case,
+            "POST",
+            f"{case.url}/taf-members/{mum['id']}/leave",
+            status=412,
+            etag='"99"',
+            json={},
+        )
+        entry = audited(new_uow, request_id)
+        assert (entry.action, entry.resource_type, entry.resource_id) == (
+            "write_episode",
+            "taf_member",
+            mum["id"],
+        )
+        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        [member] = ok(case.client.get(f"{case.url}/taf-members"))
+        assert member["left_on"] is None

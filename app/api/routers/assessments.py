@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.schemas.episodes import AssessmentRead, AssessmentUpdate
 from app.domain.access import Action
 from app.domain.assessments import Assessment
@@ -22,6 +23,7 @@ from app.domain.errors import (
     StaleVersion,
 )
 from app.services import assessments as service
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}/assessments", tags=["assessments"])
 
@@ -31,20 +33,28 @@ def _read(response: Response, assessment: Assessment) -> AssessmentRead:
     return AssessmentRead.from_domain(assessment)
 
 
+def _started(assessment: Assessment) -> Created:
+    return Created(
+        AssessmentRead.from_domain(assessment),
+        f"/api/v1/episodes/{assessment.episode_id}/assessments/{assessment.id}",
+        etag(assessment.version),
+    )
+
+
 @router.get(
     "",
     response_model=list[AssessmentRead],
     responses=problems.responses(NotFound, validation=False),
     operation_id="listAssessments",
 )
-def list_assessments(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[AssessmentRead]:
+def list_assessments(
+    episode_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+) -> list[AssessmentRead]:
     """Every version of the episode's assessment, oldest first (a short list: never paged)."""
-    _, assessments = gate.read(
-        Action.READ_EPISODE,
-        "assessment",
-        lambda: service.list_assessments(uow, episode_id),
-        episode_id=episode_id,
-    )
+    assessments = service.list_assessments(uow, clock, actor, episode_id)
     return [AssessmentRead.from_domain(a) for a in assessments]
 
 
@@ -56,20 +66,17 @@ def list_assessments(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[
     operation_id="startReassessment",
 )
 def reassess(
-    episode_id: uuid.UUID, uow: UowDep, gate: GateDep, clock: ClockDep, idempotent: IdempotencyDep
+    episode_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
 ) -> Response:
     """Start a reassessment: a new draft version copied from the latest completed assessment."""
-    gate.require(Action.WRITE_EPISODE, "assessment", episode_id=episode_id)
-
-    def create() -> Created:
-        assessment = service.reassess(uow, clock, episode_id)
-        return Created(
-            AssessmentRead.from_domain(assessment),
-            f"/api/v1/episodes/{episode_id}/assessments/{assessment.id}",
-            etag(assessment.version),
-        )
-
-    return idempotent.run(None, create)
+    result = service.reassess(
+        uow, clock, actor, episode_id, idempotency=idempotency.request(actor, None, _started)
+    )
+    return idempotency.respond(result, _started)
 
 
 @router.get(
@@ -87,13 +94,11 @@ def get_assessment(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> Response | AssessmentRead:
     """One version of the assessment."""
-    gate.require(
-        Action.READ_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
-    )
-    assessment = service.get_assessment(uow, episode_id, assessment_id)
+    assessment = service.get_assessment(uow, clock, actor, episode_id, assessment_id)
     return not_modified(request, assessment.version, response) or AssessmentRead.from_domain(
         assessment
     )
@@ -113,17 +118,15 @@ def update_assessment(
     body: AssessmentUpdate,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> AssessmentRead:
     """Write the draft: who it covers, strengths, needs (each tagged with a headline), voices, analysis."""
-    gate.require(
-        Action.WRITE_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
-    )
     assessment = service.revise_assessment(
         uow,
         clock,
+        actor,
         episode_id,
         assessment_id,
         service.AssessmentChanges(fields=body.fields(), needs=body.domain_needs()),
@@ -145,15 +148,12 @@ def complete_assessment(
     assessment_id: uuid.UUID,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> AssessmentRead:
     """Complete the assessment; from now on it never changes (If-Match)."""
-    gate.require(
-        Action.WRITE_EPISODE, "assessment", resource_id=assessment_id, episode_id=episode_id
-    )
     assessment = service.complete_assessment(
-        uow, clock, episode_id, assessment_id, expected_version=parse_if_match(if_match)
+        uow, clock, actor, episode_id, assessment_id, expected_version=parse_if_match(if_match)
     )
     return _read(response, assessment)

@@ -8,24 +8,32 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, Code, PageOf
 from app.api.schemas.consents import ConsentCreate, ConsentRead, ConsentStatusRead, WithdrawalIn
 from app.domain.access import Action
-from app.domain.consent import ConsentPurpose
+from app.domain.consent import Consent, ConsentPurpose
 from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
-from app.domain.paging import page_in_memory
 from app.services import consents as service
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/families/{family_id}", tags=["consent"])
 
 
 def _location(family_id: uuid.UUID, consent_id: uuid.UUID) -> str:
     return f"/api/v1/families/{family_id}/consents/{consent_id}"
+
+
+def _recorded(consent: Consent) -> Created:
+    return Created(
+        ConsentRead.from_domain(consent),
+        _location(consent.family_id, consent.id),
+        etag(consent.version),
+    )
 
 
 @router.post(
@@ -39,22 +47,19 @@ def record_consent(
     family_id: uuid.UUID,
     body: ConsentCreate,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
 ) -> Response:
     """Record consent given by a member of the household."""
-    gate.require(Action.WRITE_FAMILY, "consent", family_id=family_id)
-
-    def create() -> Created:
-        consent = service.record_consent(uow, clock, body.to_domain(family_id))
-        return Created(
-            ConsentRead.from_domain(consent),
-            _location(family_id, consent.id),
-            etag(consent.version),
-        )
-
-    return idempotent.run(body, create)
+    result = service.record_consent(
+        uow,
+        clock,
+        actor,
+        body.to_domain(family_id),
+        idempotency=idempotency.request(actor, body, _recorded),
+    )
+    return idempotency.respond(result, _recorded)
 
 
 @router.get(
@@ -68,7 +73,8 @@ def list_consents(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_FAMILY)],
     limit: Limit = 50,
     cursor: Cursor = None,
     purpose: ConsentPurpose | None = None,
@@ -77,20 +83,14 @@ def list_consents(
     ] = None,
 ) -> PageOf[ConsentRead]:
     """The family's consent history, withdrawals included, oldest first."""
-    _, consents = gate.read(
-        Action.READ_FAMILY,
-        "consent",
-        lambda: service.list_consents(uow, family_id),
-        family_id=family_id,
-    )
-    chosen = [
-        c
-        for c in consents
-        if (purpose is None or c.purpose is purpose)
-        and (in_force_on is None or c.is_in_force_on(in_force_on))
-    ]
-    page = page_in_memory(
-        chosen, lambda c: (c.given_on.isoformat(), str(c.id)), page_request(limit, cursor)
+    page = service.list_consents(
+        uow,
+        clock,
+        actor,
+        family_id,
+        page_request(limit, cursor),
+        purpose=purpose,
+        in_force_on=in_force_on,
     )
     link_next(request, response, page.next_cursor)
     return PageOf[ConsentRead](
@@ -110,16 +110,11 @@ def get_consent(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_FAMILY)],
 ) -> Response | ConsentRead:
     """Read one consent record."""
-    _, consent = gate.read(
-        Action.READ_FAMILY,
-        "consent",
-        lambda: service.get_consent(uow, family_id, consent_id),
-        resource_id=consent_id,
-        family_id=family_id,
-    )
+    consent = service.get_consent(uow, clock, actor, family_id, consent_id)
     return not_modified(request, consent.version, response) or ConsentRead.from_domain(consent)
 
 
@@ -137,15 +132,15 @@ def withdraw_consent(
     body: WithdrawalIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
     if_match: IfMatch = None,
 ) -> ConsentRead:
     """Record the withdrawal of a consent (If-Match: the consent's ETag)."""
-    gate.require(Action.WRITE_FAMILY, "consent", resource_id=consent_id, family_id=family_id)
     consent = service.withdraw_consent(
         uow,
         clock,
+        actor,
         family_id,
         consent_id,
         withdrawal=body.to_domain(),
@@ -164,8 +159,8 @@ def withdraw_consent(
 def consent_status(
     family_id: uuid.UUID,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_FAMILY)],
     purpose: ConsentPurpose,
     agency_code: Annotated[
         Code | None, Query(description="For information_sharing: the agency asking.")
@@ -175,15 +170,13 @@ def consent_status(
     ] = None,
 ) -> ConsentStatusRead:
     """Is consent for this purpose (and agency) in force on this date?"""
-    gate.require(Action.READ_FAMILY, "consent_status", family_id=family_id)
-    day = on or clock.today()
     answer = service.is_consent_in_force(
-        uow, family_id, purpose=purpose, on=day, agency_code=agency_code
+        uow, clock, actor, family_id, purpose=purpose, on=on, agency_code=agency_code
     )
     return ConsentStatusRead(
         purpose=purpose,
         agency_code=agency_code,
-        on=day,
+        on=answer.on,
         in_force=answer.in_force,
         consent_id=answer.consent.id if answer.consent else None,
         given_on=answer.consent.given_on if answer.consent else None,

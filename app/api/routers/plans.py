@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
 from app.api import problems
-from app.api.auth import GateDep
+from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
-from app.api.idempotency import Created, IdempotencyDep
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.routers.episodes import TRANSITION_ERRORS
 from app.api.schemas.episodes import (
     ActionStatusIn,
@@ -26,6 +27,7 @@ from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFoun
 from app.domain.plans import FamilyPlan
 from app.services import plans as service
 from app.services.episodes import EpisodeRecord
+from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["plans"])
 
@@ -33,6 +35,14 @@ router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["plans"])
 def _read(response: Response, plan: FamilyPlan) -> PlanRead:
     response.headers["ETag"] = etag(plan.version)
     return PlanRead.from_domain(plan)
+
+
+def _created(plan: FamilyPlan) -> Created:
+    return Created(
+        PlanRead.from_domain(plan),
+        f"/api/v1/episodes/{plan.episode_id}/plans/{plan.id}",
+        etag(plan.version),
+    )
 
 
 def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -> EpisodeWithPlan:
@@ -46,15 +56,14 @@ def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -
     responses=problems.responses(NotFound, validation=False),
     operation_id="listPlans",
 )
-def list_plans(episode_id: uuid.UUID, uow: UowDep, gate: GateDep) -> list[PlanRead]:
+def list_plans(
+    episode_id: uuid.UUID,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+) -> list[PlanRead]:
     """Every version of the family plan, oldest first (a short list: never paged)."""
-    _, plans = gate.read(
-        Action.READ_EPISODE,
-        "plan",
-        lambda: service.list_plans(uow, episode_id),
-        episode_id=episode_id,
-    )
-    return [PlanRead.from_domain(p) for p in plans]
+    return [PlanRead.from_domain(p) for p in service.list_plans(uow, clock, actor, episode_id)]
 
 
 @router.post(
@@ -68,28 +77,21 @@ def draft_plan(
     episode_id: uuid.UUID,
     body: PlanCreate,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
 ) -> Response:
     """Draft the suggested family plan: outcomes linked to the assessed needs, and actions."""
-    gate.require(Action.WRITE_EPISODE, "plan", episode_id=episode_id)
-
-    def create() -> Created:
-        plan = service.draft_plan(
-            uow,
-            clock,
-            episode_id,
-            outcomes=[o.to_domain() for o in body.outcomes],
-            actions=[a.to_domain() for a in body.actions],
-        )
-        return Created(
-            PlanRead.from_domain(plan),
-            f"/api/v1/episodes/{episode_id}/plans/{plan.id}",
-            etag(plan.version),
-        )
-
-    return idempotent.run(body, create)
+    result = service.draft_plan(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        outcomes=[o.to_domain() for o in body.outcomes],
+        actions=[a.to_domain() for a in body.actions],
+        idempotency=idempotency.request(actor, body, _created),
+    )
+    return idempotency.respond(result, _created)
 
 
 @router.get(
@@ -107,16 +109,11 @@ def get_plan(
     request: Request,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> Response | PlanRead:
     """One version of the family plan."""
-    _, plan = gate.read(
-        Action.READ_EPISODE,
-        "plan",
-        lambda: service.get_plan(uow, episode_id, plan_id),
-        resource_id=plan_id,
-        episode_id=episode_id,
-    )
+    plan = service.get_plan(uow, clock, actor, episode_id, plan_id)
     return not_modified(request, plan.version, response) or PlanRead.from_domain(plan)
 
 
@@ -132,15 +129,15 @@ def update_plan(
     body: PlanUpdate,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> PlanRead:
     """Change a draft or returned plan's outcomes or actions (If-Match)."""
-    gate.require(Action.WRITE_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
     plan = service.edit_plan(
         uow,
         clock,
+        actor,
         episode_id,
         plan_id,
         outcomes=[o.to_domain() for o in body.outcomes] if body.outcomes is not None else None,
@@ -161,22 +158,20 @@ def revise_plan(
     episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
-    idempotent: IdempotencyDep,
+    idempotency: IdempotencyKey,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
 ) -> Response:
     """Start the next version of the agreed plan as a draft; a TAF review agrees it."""
-    gate.require(Action.WRITE_EPISODE, "plan", resource_id=plan_id, episode_id=episode_id)
-
-    def create() -> Created:
-        plan = service.revise_plan(uow, clock, episode_id, plan_id)
-        return Created(
-            PlanRead.from_domain(plan),
-            f"/api/v1/episodes/{episode_id}/plans/{plan.id}",
-            etag(plan.version),
-        )
-
-    return idempotent.run(None, create)
+    result = service.revise_plan(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        plan_id,
+        idempotency=idempotency.request(actor, None, _created),
+    )
+    return idempotency.respond(result, _created)
 
 
 @router.patch(
@@ -192,21 +187,15 @@ def update_action_status(
     body: ActionStatusIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.UPDATE_ASSIGNED_ACTION)],
     if_match: IfMatch = None,
 ) -> PlanRead:
     """Record progress on one action of the agreed plan (If-Match: the plan's ETag)."""
-    gate.require(
-        Action.UPDATE_ASSIGNED_ACTION,
-        "plan_action",
-        resource_id=action_id,
-        episode_id=episode_id,
-        action_item_id=action_id,
-    )
     plan = service.update_action_status(
         uow,
         clock,
+        actor,
         episode_id,
         plan_id,
         action_id,
@@ -226,14 +215,13 @@ def submit_plan(
     episode_id: uuid.UUID,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeWithPlan:
     """Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag)."""
-    gate.require(Action.WRITE_EPISODE, "episode", resource_id=episode_id, episode_id=episode_id)
     record, plan = service.submit_for_quality_assurance(
-        uow, clock, episode_id, expected_version=parse_if_match(if_match)
+        uow, clock, actor, episode_id, expected_version=parse_if_match(if_match)
     )
     return _with_episode(response, record, plan)
 
@@ -249,17 +237,16 @@ def decide_quality_assurance(
     body: QaDecisionIn,
     response: Response,
     uow: UowDep,
-    gate: GateDep,
     clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.DECIDE_QA)],
     if_match: IfMatch = None,
 ) -> EpisodeWithPlan:
     """Approve the plan (the first-TAF clock starts) or return it with comments (If-Match: the episode's ETag)."""
-    gate.require(Action.DECIDE_QA, "episode", resource_id=episode_id, episode_id=episode_id)
     record, plan = service.decide_quality_assurance(
         uow,
         clock,
+        actor,
         episode_id,
-        officer_id=gate.principal.practitioner_id,
         outcome=body.outcome,
         comments=body.comments,
         expected_version=parse_if_match(if_match),

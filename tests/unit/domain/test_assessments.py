@@ -6,11 +6,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.domain.assessments import AssessmentStatus, start_assessment_draft
+from app.domain.assessments import (
+    AssessmentStatus,
+    check_may_complete,
+    check_may_revise,
+    reassessment,
+    start_assessment_draft,
+)
+from app.domain.episodes import EpisodeStage
 from app.domain.errors import IllegalTransition, InvalidValue
 from tests.unit.domain.builders import (
     HEADLINES,
     REQUESTED_ON,
+    episode_in_stage,
     make_assessment,
     make_need,
     new_id,
@@ -158,3 +166,36 @@ class TestReassessing:
     def test_need_ids_are_what_a_plan_may_refer_to(self) -> None:
         assessment = make_assessment()
         assert assessment.need_ids == {n.id for n in assessment.needs}
+
+
+class TestTheEpisodeAroundIt:
+    def test_the_latest_version_is_the_one_reassessed(self) -> None:
+        first, second = make_assessment(), make_assessment()
+        first.complete(DONE_ON, HEADLINES)
+        second.complete(DONE_ON, HEADLINES)
+        second = second.reassess(new_id(), DONE_ON)
+        second.complete(DONE_ON, HEADLINES)
+        episode = episode_in_stage(EpisodeStage.ACTIVE)
+        again = reassessment(episode, [first, second], new_id(), DONE_ON)
+        assert (again.number, again.needs) == (3, second.needs)
+
+    def test_there_is_nothing_to_reassess_before_the_assessment_starts(self) -> None:
+        with pytest.raises(IllegalTransition) as refused:
+            reassessment(episode_in_stage(EpisodeStage.REQUESTED), [], new_id(), DONE_ON)
+        assert "moves to assessing" in refused.value.detail
+
+    def test_a_closed_episode_takes_no_reassessment_and_its_assessment_stays_as_it_was(
+        self,
+    ) -> None:
+        closed = episode_in_stage(EpisodeStage.CLOSED)
+        completed = make_assessment()
+        completed.complete(DONE_ON, HEADLINES)
+        with pytest.raises(IllegalTransition, match="open a new episode"):
+            reassessment(closed, [completed], new_id(), DONE_ON)
+        with pytest.raises(IllegalTransition, match="can no longer change"):
+            check_may_revise(closed)
+        with pytest.raises(IllegalTransition, match="can no longer be completed"):
+            check_may_complete(closed)
+        open_episode = episode_in_stage(EpisodeStage.ASSESSING)
+        check_may_revise(open_episode)
+        check_may_complete(open_episode)

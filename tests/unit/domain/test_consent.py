@@ -15,10 +15,13 @@ from app.domain.consent import (
     RecordingMethod,
     SharingScope,
     Withdrawal,
+    check_consent_people,
+    check_withdrawal,
     consent_in_force,
     validate_consent,
 )
 from app.domain.errors import Conflict, InvalidValue
+from app.domain.families import Address, Family, MemberRole, Membership
 
 FAMILY = uuid.uuid4()
 GIVER = uuid.uuid4()
@@ -136,3 +139,81 @@ def test_unusable_consent_records_are_refused(overrides: dict[str, object], fiel
     with pytest.raises(InvalidValue) as refused:
         validate_consent(make_consent(**overrides), today=date(2025, 3, 3))
     assert refused.value.field == field
+
+
+CARER, CHILD = uuid.uuid4(), uuid.uuid4()
+
+
+def household() -> Family:
+    """The family: a carer (GIVER) and a child, since 2024; a second carer who left in 2024."""
+    family = Family(
+        id=FAMILY,
+        reference="FH-TEST01",
+        address=Address.create(line1="1 Test Street", postcode="FY1 1AA"),
+        hub_id=uuid.uuid4(),
+    )
+    for person, role, left_on in [
+        (GIVER, MemberRole.PARENT_CARER, None),
+        (CHILD, MemberRole.CHILD, None),
+        (CARER, MemberRole.PARENT_CARER, date(2024, 6, 1)),
+    ]:
+        family.memberships.append(
+            Membership(
+                id=uuid.uuid4(),
+                family_id=FAMILY,
+                person_id=person,
+                role=role,
+                joined_on=date(2024, 1, 1),
+                left_on=left_on,
+            )
+        )
+    return family
+
+
+def test_a_carer_consents_for_their_child() -> None:
+    check_consent_people(make_consent(on_behalf_of_person_ids=(CHILD,)), household())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"given_by_person_id": CARER}, "given_by_person_id"),
+        (
+            {"given_by_person_id": CHILD, "on_behalf_of_person_ids": (GIVER,)},
+            "on_behalf_of_person_ids",
+        ),
+        ({"on_behalf_of_person_ids": (CHILD, uuid.uuid4())}, "on_behalf_of_person_ids[1]"),
+    ],
+    ids=["giver-left-the-household", "a-child-for-their-parent", "a-child-not-of-the-household"],
+)
+def test_consent_is_given_by_the_household_for_its_own_children(
+    overrides: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_consent_people(make_consent(**overrides), household())
+    assert refused.value.field == field
+
+
+@given(withdrawn_on=dates, today=dates)
+def test_a_withdrawal_may_be_dated_up_to_today_and_never_after(
+    withdrawn_on: date, today: date
+) -> None:
+    withdrawal = Withdrawal(withdrawn_on=withdrawn_on, reason="changed mind")
+    if withdrawn_on <= today:
+        check_withdrawal(withdrawal, household=household(), today=today)
+    else:
+        with pytest.raises(InvalidValue) as refused:
+            check_withdrawal(withdrawal, household=household(), today=today)
+        assert refused.value.field == "withdrawn_on"
+
+
+def test_a_former_member_may_withdraw_consent_but_a_stranger_may_not() -> None:
+    today = date(2025, 3, 3)
+
+    def by(person: uuid.UUID) -> Withdrawal:
+        return Withdrawal(withdrawn_on=today, reason="changed mind", withdrawn_by_person_id=person)
+
+    check_withdrawal(by(CARER), household=household(), today=today)
+    with pytest.raises(InvalidValue) as refused:
+        check_withdrawal(by(uuid.uuid4()), household=household(), today=today)
+    assert refused.value.field == "withdrawn_by_person_id"

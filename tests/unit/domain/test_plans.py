@@ -8,13 +8,28 @@ from datetime import date
 
 import pytest
 
-from app.domain.episodes import QaOutcome
-from app.domain.errors import IllegalTransition, InvalidValue, NotFound
-from app.domain.plans import ActionStatus, FamilyPlan, PlanStatus
+from app.domain.access import Role
+from app.domain.episodes import EpisodeStage, QaOutcome
+from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
+from app.domain.plans import (
+    ActionStatus,
+    FamilyPlan,
+    PlanStatus,
+    check_action_owners,
+    check_actions_may_change,
+    check_new_plan,
+    check_qa_officer,
+    plan_awaiting_qa,
+    plan_to_submit,
+    revision_of,
+)
+from app.domain.practitioners import Practitioner
 from tests.unit.domain.builders import (
+    episode_in_stage,
     make_action,
     make_outcome,
     make_plan,
+    make_practitioner,
     make_qa_decision,
     new_id,
 )
@@ -233,3 +248,71 @@ class TestActions:
     def test_an_unknown_action_is_not_found(self) -> None:
         with pytest.raises(NotFound):
             agreed_plan().update_action_status(new_id(), ActionStatus.DONE)
+
+
+class TestThePlansOfAnEpisode:
+    def test_an_episode_drafts_its_first_plan_and_revises_every_later_one(self) -> None:
+        assessing = episode_in_stage(EpisodeStage.ASSESSING)
+        check_new_plan(assessing, [])
+        with pytest.raises(Conflict, match="in progress"):
+            check_new_plan(assessing, [make_plan()])
+        with pytest.raises(Conflict, match="Revise the agreed plan"):
+            check_new_plan(assessing, [agreed_plan()])
+        with pytest.raises(IllegalTransition, match="closed"):
+            check_new_plan(episode_in_stage(EpisodeStage.CLOSED), [])
+
+    def test_one_revision_at_a_time(self) -> None:
+        agreed = agreed_plan()
+        revision = revision_of(agreed, [agreed], new_id(), AGREED_ON)
+        assert (revision.number, revision.status) == (2, PlanStatus.DRAFT)
+        with pytest.raises(Conflict, match="already in progress"):
+            revision_of(agreed, [agreed, revision], new_id(), AGREED_ON)
+
+    def test_the_latest_plan_being_written_is_the_one_submitted(self) -> None:
+        older, latest = make_plan(), make_plan()
+        assert plan_to_submit([older, latest, approved_plan()]) is latest
+        with pytest.raises(IllegalTransition, match="Write the suggested plan"):
+            plan_to_submit([approved_plan()])
+
+    def test_quality_assurance_decides_on_the_plan_sent_for_review(self) -> None:
+        sent = make_plan()
+        sent.submit(SUBMITTED_ON, needs_of(sent))
+        assert plan_awaiting_qa([approved_plan(), sent]) is sent
+        with pytest.raises(IllegalTransition, match="waiting for quality assurance"):
+            plan_awaiting_qa([make_plan(), approved_plan()])
+
+    @pytest.mark.parametrize(
+        "officer",
+        [
+            None,
+            make_practitioner(roles=frozenset({Role.PRACTITIONER})),
+            make_practitioner(roles=frozenset({Role.QUALITY_ASSURANCE}), active=False),
+        ],
+        ids=["unknown", "not-quality-assurance", "inactive"],
+    )
+    def test_only_an_active_quality_assurance_officer_decides(
+        self, officer: Practitioner | None
+    ) -> None:
+        check_qa_officer(make_practitioner(roles=frozenset({Role.QUALITY_ASSURANCE})))
+        with pytest.raises(InvalidValue) as refused:
+            check_qa_officer(officer)
+        assert refused.value.field == "officer_id"
+
+    def test_actions_are_owned_by_the_taf_or_the_family(self) -> None:
+        member, person = new_id(), new_id()
+        actions = [
+            make_action(owner_taf_member_id=member, owner_person_id=None),
+            make_action(owner_person_id=person),
+        ]
+        check_action_owners(actions, taf_member_ids={member}, family_person_ids={person})
+        with pytest.raises(InvalidValue) as refused:
+            check_action_owners(actions, taf_member_ids=set(), family_person_ids={person})
+        assert refused.value.field == "actions[0].owner_taf_member_id"
+        with pytest.raises(InvalidValue) as refused:
+            check_action_owners(actions, taf_member_ids={member}, family_person_ids=set())
+        assert refused.value.field == "actions[1].owner_person_id"
+
+    def test_a_closed_episodes_actions_no_longer_change(self) -> None:
+        check_actions_may_change(episode_in_stage(EpisodeStage.ACTIVE))
+        with pytest.raises(IllegalTransition, match="closed"):
+            check_actions_may_change(episode_in_stage(EpisodeStage.CLOSED))
