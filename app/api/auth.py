@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.deps import ClockDep, UowDep, get_audit_keys, get_session_factory
+from app.api.deps import UowDep
 from app.api.principal_cache import PrincipalCache
 from app.api.security import (
     HS256,
@@ -30,16 +27,9 @@ from app.api.security import (
 from app.clock import SystemClock
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import (
-    MIN_BREAK_GLASS_REASON,
-    Action,
     Principal,
-    RecordFacts,
-    require_break_glass_reason,
 )
-from app.domain.audit import AuditKeys
 from app.domain.practitioners import Practitioner
-from app.services import access
-from app.services.ports import Clock, UnitOfWork
 from app.settings import Settings
 
 T = TypeVar("T")
@@ -180,128 +170,3 @@ def _practitioner_named(uow: SqlUnitOfWork, subject: str) -> Practitioner | None
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-@dataclass
-class Gate:
-    """Asks the access rules for this request and records the access in the audit trail."""
-
-    subject: access.Subject
-    new_uow: Callable[[], UnitOfWork]
-    request_uow: UnitOfWork
-    """The unit of work the route's services use (FastAPI gives both the same one)."""
-    clock: Clock
-
-    @property
-    def principal(self) -> Principal:
-        return self.subject.principal
-
-    def require(
-        self,
-        action: Action,
-        resource_type: str,
-        *,
-        resource_id: object = None,
-        family_id: uuid.UUID | None = None,
-        episode_id: uuid.UUID | None = None,
-        action_item_id: uuid.UUID | None = None,
-    ) -> RecordFacts | None:
-        target = _target(resource_type, resource_id, family_id, episode_id, action_item_id)
-        return access.authorize(self.new_uow, self.clock, self.subject, action, target).record
-
-    def read(
-        self,
-        action: Action,
-        resource_type: str,
-        then: Callable[[], T],
-        *,
-        resource_id: object = None,
-        family_id: uuid.UUID | None = None,
-        episode_id: uuid.UUID | None = None,
-    ) -> tuple[RecordFacts | None, T]:
-        """`require`, then `then` (the route's service read on the request's unit of work) in the
-        same transaction; the access is audited before the answer goes out."""
-        target = _target(resource_type, resource_id, family_id, episode_id, None)
-        grant, result = access.read_authorized(
-            self.request_uow, self.clock, self.subject, action, target, then
-        )
-        return grant.record, result
-
-    def visible_families(self, family_ids: list[uuid.UUID]) -> dict[uuid.UUID, RecordFacts]:
-        return access.visible_families(self.new_uow, self.clock, self.subject, family_ids)
-
-    def read_visible_families(
-        self, then: Callable[[], T], family_ids_of: Callable[[T], Iterable[uuid.UUID]]
-    ) -> tuple[T, dict[uuid.UUID, RecordFacts]]:
-        """`then` (the route's page read, on the request's unit of work), and the facts of the
-        families on it the user may read, in one transaction; each shown is audited as read."""
-        return access.read_visible_families(
-            self.request_uow, self.clock, self.subject, then, family_ids_of
-        )
-
-    def record_families_listed(self, family_ids: Iterable[uuid.UUID]) -> None:
-        access.record_families_listed(self.request_uow, self.clock, self.subject, family_ids)
-
-    def read_visible_episodes(
-        self,
-        then: Callable[[], T],
-        episodes_of: Callable[[T], Iterable[tuple[uuid.UUID, uuid.UUID]]],
-    ) -> tuple[T, set[uuid.UUID]]:
-        """As `read_visible_families`, for a page of (episode id, family id) pairs."""
-        return access.read_visible_episodes(
-            self.request_uow, self.clock, self.subject, then, episodes_of
-        )
-
-
-async def get_gate(
-    request: Request,
-    principal: PrincipalDep,
-    clock: ClockDep,
-    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
-    audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
-    uow: UowDep,
-    break_glass_reason: Annotated[
-        str | None,
-        Header(
-            alias="X-Break-Glass-Reason",
-            max_length=500,
-            # Documented, not enforced here: the rule (trimmed length) is the domain's, which names
-            # the field `break_glass_reason` in its 422.
-            json_schema_extra={"minLength": MIN_BREAK_GLASS_REASON},
-            description="To read a record outside your relationships (audited and reported): say why.",
-        ),
-    ] = None,
-) -> Gate:
-    reason = (
-        require_break_glass_reason(break_glass_reason) if break_glass_reason is not None else None
-    )
-    subject = access.Subject(
-        principal=principal,
-        request_id=getattr(request.state, "request_id", None),
-        break_glass_reason=reason,
-    )
-    return Gate(
-        subject=subject,
-        new_uow=lambda: SqlUnitOfWork(factory, audit_keys=audit_keys),
-        request_uow=uow,
-        clock=clock,
-    )
-
-
-def _target(
-    resource_type: str,
-    resource_id: object,
-    family_id: uuid.UUID | None,
-    episode_id: uuid.UUID | None,
-    action_item_id: uuid.UUID | None,
-) -> access.Target:
-    return access.Target(
-        resource_type=resource_type,
-        resource_id=str(resource_id) if resource_id is not None else None,
-        family_id=family_id,
-        episode_id=episode_id,
-        action_item_id=action_item_id,
-    )
-
-
-GateDep = Annotated[Gate, Depends(get_gate)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -11,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db.audit_log import GroupCommittedAuditLog, audit_log_for
 from app.db.audit_sealer import AuditSealing, SqlAuditSealer
 from app.db.queries.caseload import SqlCaseloadQueries
 from app.db.queries.measures import SqlMeasureQueries
@@ -50,22 +47,15 @@ class SqlUnitOfWork:
         self._sealing = sealing
         """Seals the entries a commit wrote; None: seal them right after the commit."""
         self._session: Session | None = None
-        self._commit_deferred = 0
-        self._kept_open = 0
+        self._depth = 0
+        """How many `with` blocks hold the session: the outermost one closes it."""
         self._audit_keys = audit_keys
-        self._audit_log: GroupCommittedAuditLog | None = None
 
     @property
     def audit_keys(self) -> AuditKeys:
         if self._audit_keys is None:
             raise RuntimeError("this unit of work was made without the audit keys")
         return self._audit_keys
-
-    @property
-    def audit_log(self) -> GroupCommittedAuditLog:
-        if self._audit_log is None:
-            self._audit_log = audit_log_for(self._session_factory, self.audit_keys)
-        return self._audit_log
 
     @property
     def audit_sealer(self) -> SqlAuditSealer:
@@ -82,6 +72,7 @@ class SqlUnitOfWork:
         return self._session
 
     def __enter__(self) -> Self:
+        self._depth += 1
         if self._session is not None:
             return self
         self._session = self._session_factory()
@@ -113,11 +104,12 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._commit_deferred or self._kept_open:
-            return
-        self.close()
+        self._depth = max(0, self._depth - 1)
+        if not self._depth:
+            self.close()
 
     def close(self) -> None:
+        self._depth = 0
         if self._session is not None:
             self._session.rollback()
             self._session.close()
@@ -135,8 +127,6 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.flush()
-        if self._commit_deferred:
-            return
         self.session.commit()
         if self.audit.appended:
             self.audit.appended = False
@@ -147,33 +137,4 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
-
-    @contextmanager
-    def kept_open(self) -> Iterator[None]:
-        """One session and transaction for everything inside, however many services enter and
-        leave the unit of work in it; closed (and rolled back unless committed) at the end.
-
-        Used to read a list page and judge access to its records together (bench/RESULTS.md).
-        """
-        self.__enter__()
-        self._kept_open += 1
-        try:
-            yield
-        finally:
-            self._kept_open -= 1
-            if not self._kept_open:
-                self.close()
-
-    @contextmanager
-    def deferred_commit(self) -> Iterator[None]:
-        """Let a service's commit() only flush, so the caller can add to the same transaction.
-
-        Used for idempotent creates: the created record and the remembered response commit together.
-        """
-        self.__enter__()
-        self._commit_deferred += 1
-        try:
-            yield
-        finally:
-            self._commit_deferred -= 1
-        self.commit()
+        self.audit.appended = False

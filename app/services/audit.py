@@ -22,7 +22,7 @@ from app.domain.audit import (
 )
 from app.domain.paging import Page, PageRequest
 from app.domain.practitioners import Practitioner
-from app.services.ports import Clock, UnitOfWork
+from app.services.ports import AuditChainUnitOfWork, Clock, UnitOfWork
 from app.services.use_case import Actor, Target, UseCase
 
 
@@ -57,7 +57,9 @@ class TrailCheck:
     stored_entries: int
 
 
-def check_audit_trail(uow: UnitOfWork, *, checkpoint: Checkpoint | None = None) -> TrailCheck:
+def check_audit_trail(
+    uow: AuditChainUnitOfWork, *, checkpoint: Checkpoint | None = None
+) -> TrailCheck:
     """Walk the whole chain from the first entry (against `checkpoint` too, whose signature the
     caller has checked), and count the entries still waiting for their seal.
 
@@ -77,11 +79,15 @@ def check_audit_trail(uow: UnitOfWork, *, checkpoint: Checkpoint | None = None) 
         return TrailCheck(verdict, uow.audit.backlog(), stored)
 
 
-def verify_audit_chain(uow: UnitOfWork, *, checkpoint: Checkpoint | None = None) -> ChainVerdict:
+def verify_audit_chain(
+    uow: AuditChainUnitOfWork, *, checkpoint: Checkpoint | None = None
+) -> ChainVerdict:
     return check_audit_trail(uow, checkpoint=checkpoint).verdict
 
 
-def audit_checkpoint(uow: UnitOfWork, clock: Clock) -> tuple[ChainVerdict, Checkpoint | None]:
+def audit_checkpoint(
+    uow: AuditChainUnitOfWork, clock: Clock
+) -> tuple[ChainVerdict, Checkpoint | None]:
     """A signed checkpoint of the chain's end, issued only once the chain has verified: signing a
     chain already tampered with would vouch for it. An operator's command, outside the access
     rules."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -238,16 +237,6 @@ class AccessFactsRepository(Protocol):
     ) -> dict[uuid.UUID, RecordFacts]: ...
 
 
-class AuditLog(Protocol):
-    """Where accesses are recorded as they happen, apart from any business transaction.
-
-    `record` returns once the entries are durable and sealed, and they stay even if the caller's
-    own transaction is rolled back: a refused attempt is evidence too.
-    """
-
-    def record(self, records: Sequence[AuditRecord], *, at: datetime) -> None: ...
-
-
 class AuditTrail(Protocol):
     """The audit tables as the unit of work's transaction sees them."""
 
@@ -263,6 +252,11 @@ class AuditTrail(Protocol):
         ...
 
     def entries(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
+
+
+class AuditChain(AuditTrail, Protocol):
+    """The trail as the keyed chain sees it: for the operator's checks, outside any request."""
+
     def legacy_entries(self, batch: int = 1000) -> Iterator[LegacyEntry]: ...
     def sealed_entries(self, batch: int = 1000) -> Iterator[SealedEntry]: ...
     def head(self) -> ChainHead: ...
@@ -336,12 +330,6 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditTrail: ...
     @property
-    def audit_log(self) -> AuditLog: ...
-    @property
-    def audit_sealer(self) -> AuditSealer: ...
-    @property
-    def audit_keys(self) -> AuditKeys: ...
-    @property
     def needs(self) -> NeedRepository: ...
 
     def __enter__(self) -> Self: ...
@@ -353,9 +341,17 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
-    def kept_open(self) -> AbstractContextManager[None]:
-        """Keep one session open across the services entered inside it (a read and its access check)."""
-        ...
+
+
+class AuditChainUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work holding the audit keys: the operator's checks of the chain, and sealing."""
+
+    @property
+    def audit(self) -> AuditChain: ...
+    @property
+    def audit_sealer(self) -> AuditSealer: ...
+    @property
+    def audit_keys(self) -> AuditKeys: ...
 
 
 # --- Supporting Families claims ------------------------------------------------------------------

@@ -24,66 +24,6 @@ from tests.contract.test_openapi import CONTRACT
 Operation = tuple[str, str]
 """(METHOD, path template)"""
 
-NOT_YET_CONVERTED: frozenset[Operation] = frozenset(
-    {
-        # Issue 16: these slices are being converted to one use case per request in parallel and
-        # still ask the legacy Gate. Empty this set as each slice is merged; never add to it.
-        # consents
-        ("POST", "/api/v1/families/{family_id}/consents"),
-        ("GET", "/api/v1/families/{family_id}/consents"),
-        ("GET", "/api/v1/families/{family_id}/consents/{consent_id}"),
-        ("POST", "/api/v1/families/{family_id}/consents/{consent_id}/withdrawal"),
-        ("GET", "/api/v1/families/{family_id}/consent-status"),
-        # assessments
-        ("GET", "/api/v1/episodes/{episode_id}/assessments"),
-        ("POST", "/api/v1/episodes/{episode_id}/assessments"),
-        ("GET", "/api/v1/episodes/{episode_id}/assessments/{assessment_id}"),
-        ("PATCH", "/api/v1/episodes/{episode_id}/assessments/{assessment_id}"),
-        ("POST", "/api/v1/episodes/{episode_id}/assessments/{assessment_id}/completion"),
-        # plans
-        ("GET", "/api/v1/episodes/{episode_id}/plans"),
-        ("POST", "/api/v1/episodes/{episode_id}/plans"),
-        ("GET", "/api/v1/episodes/{episode_id}/plans/{plan_id}"),
-        ("PATCH", "/api/v1/episodes/{episode_id}/plans/{plan_id}"),
-        ("POST", "/api/v1/episodes/{episode_id}/plans/{plan_id}/revision"),
-        ("PATCH", "/api/v1/episodes/{episode_id}/plans/{plan_id}/actions/{action_id}"),
-        ("POST", "/api/v1/episodes/{episode_id}/plan-submission"),
-        ("POST", "/api/v1/episodes/{episode_id}/qa-decisions"),
-        # taf
-        ("GET", "/api/v1/episodes/{episode_id}/taf-members"),
-        ("POST", "/api/v1/episodes/{episode_id}/taf-members"),
-        ("POST", "/api/v1/episodes/{episode_id}/taf-members/{member_id}/leave"),
-        ("GET", "/api/v1/episodes/{episode_id}/meetings"),
-        ("POST", "/api/v1/episodes/{episode_id}/meetings"),
-        # timeliness
-        ("GET", "/api/v1/timeliness/overdue"),
-        ("GET", "/api/v1/timeliness/summary"),
-        ("GET", "/api/v1/admin/timeliness-policy"),
-        ("POST", "/api/v1/admin/timeliness-policy"),
-        # reports
-        ("GET", "/api/v1/reports/early-help-measures"),
-        ("GET", "/api/v1/reports/quarterly-progress"),
-        ("GET", "/api/v1/reports/security-events"),
-        ("GET", "/api/v1/reports/supporting-families/claims"),
-        ("POST", "/api/v1/reports/supporting-families/claims"),
-        # claims
-        ("POST", "/api/v1/claims"),
-        ("GET", "/api/v1/claims/{claim_id}"),
-        ("POST", "/api/v1/claims/{claim_id}/audit"),
-        ("POST", "/api/v1/claims/{claim_id}/submission"),
-        ("GET", "/api/v1/admin/supporting-families/framework"),
-        ("POST", "/api/v1/admin/supporting-families/framework"),
-        ("GET", "/api/v1/admin/supporting-families/policy"),
-        ("POST", "/api/v1/admin/supporting-families/policy"),
-        # needs
-        ("GET", "/api/v1/episodes/{episode_id}/needs"),
-        ("POST", "/api/v1/episodes/{episode_id}/needs"),
-        ("POST", "/api/v1/episodes/{episode_id}/needs/{need_id}/outcome"),
-        ("POST", "/api/v1/episodes/{episode_id}/needs/{need_id}/sustainment-check"),
-        ("GET", "/api/v1/episodes/{episode_id}/support"),
-        ("POST", "/api/v1/episodes/{episode_id}/support"),
-    }
-)
 
 WITHOUT_AN_ACTION: frozenset[Operation] = frozenset()
 """API routes allowed to declare no action, each with the reason beside it: none. (`/health` and
@@ -140,7 +80,7 @@ def test_every_api_route_declares_exactly_one_action(api_routes: dict[Operation,
     wrong = {
         f"{method} {path}: {[a.value for a in actions] or 'no action'}"
         for (method, path), route in api_routes.items()
-        if (method, path) not in NOT_YET_CONVERTED | WITHOUT_AN_ACTION
+        if (method, path) not in WITHOUT_AN_ACTION
         and len(actions := _actions_in(route.dependant.dependencies)) != 1
     }
     assert not wrong, "declare `actor: Annotated[Actor, acting(Action.X)]` on:\n" + "\n".join(
@@ -158,12 +98,12 @@ def test_the_declared_action_is_the_route_s_own_dependency(
             assert declared_action(route.dependant.dependencies) == actions[0], operation
 
 
-def test_a_route_waiting_for_its_conversion_leaves_the_list_once_converted(
+def test_a_route_allowed_without_an_action_really_declares_none(
     api_routes: dict[Operation, Any],
 ) -> None:
     converted_or_gone = {
         f"{method} {path}"
-        for method, path in NOT_YET_CONVERTED | WITHOUT_AN_ACTION
+        for method, path in WITHOUT_AN_ACTION
         if (method, path) not in api_routes
         or _actions_in(api_routes[(method, path)].dependant.dependencies)
     }

@@ -1,8 +1,9 @@
 """A list page shows, and records as read, only the records on it the user may read.
 
-The page's own query usually narrows to the user's work already (a caseload is the episodes they
-lead), so through the API a refused row is rare; here the page is handed one the rules refuse,
-and neither the answer nor the audit trail may show it. Runs on both databases.
+The page's own query narrows to what the user may read already (the SQL scope matches the rules,
+tests/integration/test_search_scope.py); the use case still judges every row it shows. Here it
+is handed one the rules refuse, and neither the answer nor the audit trail may show it. Runs on
+both databases.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from app.clock import FixedClock
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.episodes import Episode
 from app.domain.paging import PageRequest
-from app.services import access
+from app.services.use_case import Actor, UseCase
 from tests.builders import ReferenceData, Staff
 from tests.conftest import TEST_NOW
 from tests.reliability.test_query_counts import given_case
@@ -22,11 +23,11 @@ from tests.reliability.test_query_counts import given_case
 NewUow = Callable[[], SqlUnitOfWork]
 
 
-def subject_for(new_uow: NewUow, practitioner_id: uuid.UUID, request_id: str) -> access.Subject:
+def actor_for(new_uow: NewUow, practitioner_id: uuid.UUID, request_id: str) -> Actor:
     with new_uow() as uow:
         practitioner = uow.practitioners.get(practitioner_id)
     assert practitioner is not None
-    return access.Subject(principal=practitioner.as_principal(), request_id=request_id)
+    return Actor(principal=practitioner.as_principal(), request_id=request_id)
 
 
 def recorded(new_uow: NewUow, family_id: uuid.UUID, request_id: str) -> list[tuple[str, str]]:
@@ -51,15 +52,11 @@ def test_a_page_of_episodes_shows_and_records_only_those_the_user_may_read(
     mine, theirs = both_cases(new_uow, reference, staff)
     page = [(mine.id, mine.family_id), (theirs.id, theirs.family_id)]
 
-    read, shown = access.read_visible_episodes(
-        new_uow(),
-        FixedClock(TEST_NOW),
-        subject_for(new_uow, staff.lead, "episodes-page"),
-        read=lambda: page,
-        episodes_of=lambda rows: rows,
-    )
+    actor = actor_for(new_uow, staff.lead, "episodes-page")
+    with UseCase(new_uow(), FixedClock(TEST_NOW), actor) as uc:
+        shown = uc.readable_episodes(page)
+        uc.commit()
 
-    assert read == page
     assert shown == {mine.id}
     assert recorded(new_uow, mine.family_id, "episodes-page") == [
         ("list_read_episode", str(mine.id))
@@ -72,13 +69,10 @@ def test_a_page_of_families_shows_and_records_only_those_the_user_may_read(
 ) -> None:
     mine, theirs = both_cases(new_uow, reference, staff)
 
-    _, shown = access.read_visible_families(
-        new_uow(),
-        FixedClock(TEST_NOW),
-        subject_for(new_uow, staff.lead, "families-page"),
-        read=lambda: [mine.family_id, theirs.family_id],
-        family_ids_of=lambda ids: ids,
-    )
+    actor = actor_for(new_uow, staff.lead, "families-page")
+    with UseCase(new_uow(), FixedClock(TEST_NOW), actor) as uc:
+        shown = uc.readable_families([mine.family_id, theirs.family_id])
+        uc.commit()
 
     assert set(shown) == {mine.family_id}
     assert recorded(new_uow, mine.family_id, "families-page") == [

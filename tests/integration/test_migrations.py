@@ -183,7 +183,9 @@ def _migrated_then_extended(database_url: str) -> tuple[Engine, SqlUnitOfWork]:
             outcome="allowed",
             request_id=f"after-{n}",
         )
-        uow.audit_log.record([record, record], at=LEGACY_AT + timedelta(days=1))
+        with uow:
+            uow.audit.append([record, record], at=LEGACY_AT + timedelta(days=1))
+            uow.commit()
     return engine, uow
 
 

@@ -65,7 +65,9 @@ def a_read(request_id: str) -> AuditRecord:
 
 def given_reads(new_uow: NewUow, clock: FixedClock, n: int, prefix: str = "req") -> None:
     for i in range(n):
-        new_uow().audit_log.record([a_read(f"{prefix}-{i}")], at=clock.now())
+        with new_uow() as uow:
+            uow.audit.append([a_read(f"{prefix}-{i}")], at=clock.now())
+            uow.commit()  # sealed right after: this unit of work has no sealing thread
 
 
 @dataclass

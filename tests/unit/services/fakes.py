@@ -1,0 +1,543 @@
+# The in-memory repositories keep the services' Protocol signatures, `at` included, unused here.
+# ruff: noqa: ARG002
+"""An in-memory unit of work, in Cosmic Python's style: services tested without a database.
+
+Each repository keeps domain objects in dicts; `commit()` makes the work of the transaction
+visible and `rollback()` (or leaving without commit) throws it away, so the services' one-commit
+discipline is tested for real: the fake keeps a committed copy and a working copy of everything.
+The access facts are computed from the stored objects by the same domain helpers the SQL
+repository uses (`sharing_in_force`).
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType, TracebackType
+from typing import Any, Self
+
+from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.domain.assessments import Assessment
+from app.domain.audit import AuditEntry, entry_content
+from app.domain.consent import Consent
+from app.domain.episodes import Episode
+from app.domain.errors import Conflict
+from app.domain.families import (
+    DuplicateCandidate,
+    Family,
+    Person,
+    Relationship,
+    normalise_name,
+)
+from app.domain.paging import Page, PageRequest, page_in_memory
+from app.domain.plans import FamilyPlan, PlanStatus
+from app.domain.practitioners import Practitioner
+from app.domain.taf import TafMeeting, TafMember
+from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, TimelinessPolicy
+from app.services.ports import (
+    Agency,
+    AuditRecord,
+    EpisodeFilter,
+    FamilyFilter,
+    Household,
+    Hub,
+    PractitionerFilter,
+    StoredNeed,
+    StoredResponse,
+    StoredSupport,
+)
+
+
+@dataclass
+class _State:
+    """Everything the fake stores; copied whole on commit and on rollback."""
+
+    hubs: dict[uuid.UUID, Hub] = field(default_factory=dict)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    families: dict[uuid.UUID, Family] = field(default_factory=dict)
+    people: dict[uuid.UUID, Person] = field(default_factory=dict)
+    relationships: list[Relationship] = field(default_factory=list)
+    consents: dict[uuid.UUID, Consent] = field(default_factory=dict)
+    practitioners: dict[uuid.UUID, Practitioner] = field(default_factory=dict)
+    episodes: dict[uuid.UUID, Episode] = field(default_factory=dict)
+    assessments: dict[uuid.UUID, Assessment] = field(default_factory=dict)
+    plans: dict[uuid.UUID, FamilyPlan] = field(default_factory=dict)
+    taf_members: dict[uuid.UUID, TafMember] = field(default_factory=dict)
+    meetings: dict[uuid.UUID, TafMeeting] = field(default_factory=dict)
+    policies: list[TimelinessPolicy] = field(default_factory=list)
+    idempotency: dict[tuple[str, str], StoredResponse] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    needs: dict[uuid.UUID, StoredNeed] = field(default_factory=dict)
+    support: list[StoredSupport] = field(default_factory=list)
+
+
+def _bump(record: Any) -> None:
+    record.version = getattr(record, "version", 0) + 1
+
+
+class _Repository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def state(self) -> _State:
+        return self._uow.working
+
+
+class FakeReference(_Repository):
+    def hubs(self, *, include_inactive: bool = False) -> list[Hub]:
+        return [h for h in self.state.hubs.values() if include_inactive or h.active]
+
+    def hub(self, hub_id: uuid.UUID) -> Hub | None:
+        return self.state.hubs.get(hub_id)
+
+    def hub_by_code(self, code: str) -> Hub | None:
+        return next((h for h in self.state.hubs.values() if h.code == code), None)
+
+    def add_hub(self, hub: Hub) -> None:
+        self.state.hubs[hub.id] = hub
+
+    def agencies(self, *, include_inactive: bool = False) -> list[Agency]:
+        return [a for a in self.state.agencies.values() if include_inactive or a.active]
+
+    def agency_codes(self) -> set[str]:
+        return set(self.state.agencies)
+
+    def add_agency(self, agency: Agency) -> None:
+        self.state.agencies[agency.code] = agency
+
+
+class FakeFamilies(_Repository):
+    def get(self, family_id: uuid.UUID) -> Family | None:
+        return copy.deepcopy(self.state.families.get(family_id))
+
+    def get_many(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Family]:
+        return {fid: f for fid in family_ids if (f := self.get(fid)) is not None}
+
+    def lock(self, family_id: uuid.UUID) -> None:
+        return None
+
+    def add(self, family: Family, *, at: datetime) -> None:
+        if any(f.reference == family.reference for f in self.state.families.values()):
+            raise Conflict("The change clashes with a record already stored.")
+        family.version = 1
+        self.state.families[family.id] = copy.deepcopy(family)
+
+    def save(self, family: Family, *, at: datetime) -> None:
+        _bump(family)
+        self.state.families[family.id] = copy.deepcopy(family)
+
+    def reference_exists(self, reference: str) -> bool:
+        return any(f.reference == reference for f in self.state.families.values())
+
+    def search(self, flt: FamilyFilter, page: PageRequest) -> Page[Family]:
+        found = [
+            copy.deepcopy(f)
+            for f in self.state.families.values()
+            if (flt.reference is None or f.reference.startswith(flt.reference.upper()))
+            and (flt.hub_id is None or f.hub_id == flt.hub_id)
+        ]
+        return page_in_memory(found, lambda f: (f.reference,), page)
+
+    def households_of_person(self, person_id: uuid.UUID) -> list[Household]:
+        found: dict[uuid.UUID, bool] = {}
+        for family in self.state.families.values():
+            for m in family.memberships:
+                if m.person_id == person_id:
+                    found[family.id] = found.get(family.id, False) or m.left_on is None
+        return sorted(
+            (Household(fid, current) for fid, current in found.items()),
+            key=lambda h: (not h.current, str(h.family_id)),
+        )
+
+    def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        return [h.family_id for h in self.households_of_person(person_id) if h.current]
+
+    def possible_duplicates(
+        self,
+        *,
+        children: Sequence[tuple[str, str, date]],
+        postcode_surnames: Sequence[tuple[str, str]],
+        exclude: uuid.UUID | None = None,
+    ) -> list[DuplicateCandidate]:
+        found: dict[uuid.UUID, DuplicateCandidate] = {}
+        wanted = {(normalise_name(g), normalise_name(f), d) for g, f, d in children}
+        for family in self.state.families.values():
+            for m in family.memberships:
+                person = self.state.people[m.person_id]
+                key = (
+                    normalise_name(person.given_name),
+                    normalise_name(person.family_name),
+                    person.date_of_birth,
+                )
+                if key in wanted:
+                    found.setdefault(
+                        family.id,
+                        DuplicateCandidate(family.id, family.reference, "same child"),
+                    )
+        found.pop(exclude, None) if exclude else None
+        return sorted(found.values(), key=lambda c: c.reference)
+
+    def add_relationship(self, relationship: Relationship, *, at: datetime) -> None:
+        self.state.relationships.append(relationship)
+
+    def relationships(self, family_id: uuid.UUID) -> list[Relationship]:
+        return [r for r in self.state.relationships if r.family_id == family_id]
+
+    def count(self) -> int:
+        return len(self.state.families)
+
+    def references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {
+            fid: self.state.families[fid].reference
+            for fid in family_ids
+            if fid in self.state.families
+        }
+
+
+class FakePeople(_Repository):
+    def get(self, person_id: uuid.UUID) -> Person | None:
+        return copy.deepcopy(self.state.people.get(person_id))
+
+    def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
+        return {pid: p for pid in person_ids if (p := self.get(pid)) is not None}
+
+    def add(self, person: Person, *, at: datetime) -> None:
+        person.version = 1
+        self.state.people[person.id] = copy.deepcopy(person)
+
+    def save(self, person: Person, *, at: datetime) -> None:
+        _bump(person)
+        self.state.people[person.id] = copy.deepcopy(person)
+
+
+class FakeConsents(_Repository):
+    def get(self, consent_id: uuid.UUID) -> Consent | None:
+        return copy.deepcopy(self.state.consents.get(consent_id))
+
+    def for_family(self, family_id: uuid.UUID) -> list[Consent]:
+        found = [c for c in self.state.consents.values() if c.family_id == family_id]
+        return copy.deepcopy(sorted(found, key=lambda c: (c.given_on, str(c.id))))
+
+    def add(self, consent: Consent, *, at: datetime) -> None:
+        consent.version = 1
+        self.state.consents[consent.id] = copy.deepcopy(consent)
+
+    def save(self, consent: Consent, *, at: datetime) -> None:
+        _bump(consent)
+        self.state.consents[consent.id] = copy.deepcopy(consent)
+
+
+class FakeIdempotency(_Repository):
+    def find(self, scope: str, key: str) -> StoredResponse | None:
+        return self.state.idempotency.get((scope, key))
+
+    def remember(self, scope: str, key: str, response: StoredResponse, *, at: datetime) -> None:
+        if (scope, key) in self.state.idempotency:
+            raise Conflict("The change clashes with a record already stored.")
+        self.state.idempotency[(scope, key)] = response
+
+
+class FakePractitioners(_Repository):
+    def get(self, practitioner_id: uuid.UUID) -> Practitioner | None:
+        return copy.deepcopy(self.state.practitioners.get(practitioner_id))
+
+    def get_by_email(self, email: str) -> Practitioner | None:
+        wanted = email.strip().lower()
+        return next((p for p in self.state.practitioners.values() if p.email == wanted), None)
+
+    def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
+        return {pid: p for pid in practitioner_ids if (p := self.get(pid)) is not None}
+
+    def names(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {pid: p.name for pid, p in self.get_many(practitioner_ids).items()}
+
+    def add(self, practitioner: Practitioner, *, at: datetime) -> None:
+        practitioner.version = 1
+        self.state.practitioners[practitioner.id] = copy.deepcopy(practitioner)
+
+    def save(self, practitioner: Practitioner, *, at: datetime) -> None:
+        _bump(practitioner)
+        self.state.practitioners[practitioner.id] = copy.deepcopy(practitioner)
+
+    def search(self, flt: PractitionerFilter, page: PageRequest) -> Page[Practitioner]:
+        found = [p for p in self.state.practitioners.values() if flt.include_inactive or p.active]
+        return page_in_memory(found, lambda p: (p.name, p.id), page)
+
+
+class FakePolicies(_Repository):
+    def history(self) -> PolicyHistory:
+        return PolicyHistory(tuple(self.state.policies) or (DEFAULT_POLICY,))
+
+    def add(self, policy: TimelinessPolicy, *, reason: str | None, at: datetime) -> None:
+        self.state.policies.append(policy)
+
+
+class FakeEpisodes(_Repository):
+    def get(self, episode_id: uuid.UUID) -> Episode | None:
+        return copy.deepcopy(self.state.episodes.get(episode_id))
+
+    def add(self, episode: Episode, *, at: datetime) -> None:
+        episode.version = 1
+        self.state.episodes[episode.id] = copy.deepcopy(episode)
+
+    def save(self, episode: Episode, *, at: datetime) -> None:
+        _bump(episode)
+        self.state.episodes[episode.id] = copy.deepcopy(episode)
+
+    def for_family(self, family_id: uuid.UUID) -> list[Episode]:
+        return [copy.deepcopy(e) for e in self.state.episodes.values() if e.family_id == family_id]
+
+    def get_many(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Episode]:
+        return {eid: e for eid in episode_ids if (e := self.get(eid)) is not None}
+
+    def search(self, flt: EpisodeFilter, page: PageRequest) -> Page[Episode]:
+        found = [
+            copy.deepcopy(e)
+            for e in self.state.episodes.values()
+            if (flt.family_id is None or e.family_id == flt.family_id)
+            and (
+                flt.lead_practitioner_id is None
+                or e.lead_practitioner_id == flt.lead_practitioner_id
+            )
+        ]
+        return page_in_memory(found, lambda e: (e.requested_on, e.id), page)
+
+    def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
+        return list(self.state.episodes[episode_id].current_deadlines())
+
+
+class FakeAssessments(_Repository):
+    def get(self, assessment_id: uuid.UUID) -> Assessment | None:
+        return copy.deepcopy(self.state.assessments.get(assessment_id))
+
+    def for_episode(self, episode_id: uuid.UUID) -> list[Assessment]:
+        return [
+            copy.deepcopy(a) for a in self.state.assessments.values() if a.episode_id == episode_id
+        ]
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Assessment]:
+        return [a for eid in episode_ids for a in self.for_episode(eid)]
+
+    def add(self, assessment: Assessment, *, at: datetime) -> None:
+        assessment.version = 1
+        self.state.assessments[assessment.id] = copy.deepcopy(assessment)
+
+    def save(self, assessment: Assessment, *, at: datetime) -> None:
+        _bump(assessment)
+        self.state.assessments[assessment.id] = copy.deepcopy(assessment)
+
+
+class FakePlans(_Repository):
+    def get(self, plan_id: uuid.UUID) -> FamilyPlan | None:
+        return copy.deepcopy(self.state.plans.get(plan_id))
+
+    def for_episode(self, episode_id: uuid.UUID) -> list[FamilyPlan]:
+        found = [p for p in self.state.plans.values() if p.episode_id == episode_id]
+        return copy.deepcopy(sorted(found, key=lambda p: p.number))
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[FamilyPlan]:
+        return [p for eid in episode_ids for p in self.for_episode(eid)]
+
+    def add(self, plan: FamilyPlan, *, at: datetime) -> None:
+        plan.version = 1
+        self.state.plans[plan.id] = copy.deepcopy(plan)
+
+    def save(self, plan: FamilyPlan, *, at: datetime) -> None:
+        _bump(plan)
+        self.state.plans[plan.id] = copy.deepcopy(plan)
+
+
+class FakeTaf(_Repository):
+    def member(self, member_id: uuid.UUID) -> TafMember | None:
+        return copy.deepcopy(self.state.taf_members.get(member_id))
+
+    def members(self, episode_id: uuid.UUID) -> list[TafMember]:
+        return [
+            copy.deepcopy(m) for m in self.state.taf_members.values() if m.episode_id == episode_id
+        ]
+
+    def add_member(self, member: TafMember, *, at: datetime) -> None:
+        member.version = 1
+        self.state.taf_members[member.id] = copy.deepcopy(member)
+
+    def save_member(self, member: TafMember, *, at: datetime) -> None:
+        _bump(member)
+        self.state.taf_members[member.id] = copy.deepcopy(member)
+
+    def meetings(self, episode_id: uuid.UUID) -> list[TafMeeting]:
+        return [
+            copy.deepcopy(m) for m in self.state.meetings.values() if m.episode_id == episode_id
+        ]
+
+    def add_meeting(self, meeting: TafMeeting, *, at: datetime) -> None:
+        self.state.meetings[meeting.id] = copy.deepcopy(meeting)
+
+
+class FakeNeeds(_Repository):
+    def get(self, need_id: uuid.UUID) -> StoredNeed | None:
+        return copy.deepcopy(self.state.needs.get(need_id))
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredNeed]:
+        wanted = set(episode_ids)
+        return [copy.deepcopy(n) for n in self.state.needs.values() if n.episode_id in wanted]
+
+    def add(self, need: StoredNeed, *, at: datetime) -> None:
+        self.state.needs[need.record.need.id] = copy.deepcopy(need)
+
+    def save(self, need: StoredNeed, *, at: datetime) -> None:
+        need.version += 1
+        self.state.needs[need.record.need.id] = copy.deepcopy(need)
+
+    def support_for(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredSupport]:
+        wanted = set(episode_ids)
+        return [s for s in self.state.support if s.episode_id in wanted]
+
+    def add_support(self, support: StoredSupport, *, at: datetime) -> None:
+        self.state.support.append(support)
+
+
+class FakeAccessFacts(_Repository):
+    """The facts `decide` needs, worked out from the stored objects."""
+
+    def for_episode(
+        self, episode_id: uuid.UUID, today: date, *, with_assigned_actions: bool = False
+    ) -> RecordFacts | None:
+        episode = self.state.episodes.get(episode_id)
+        if episode is None:
+            return None
+        return self.for_families([episode.family_id], today).get(episode.family_id)
+
+    def for_families(
+        self,
+        family_ids: Sequence[uuid.UUID],
+        today: date,
+        *,
+        with_assigned_actions: bool = False,
+    ) -> dict[uuid.UUID, RecordFacts]:
+        facts: dict[uuid.UUID, RecordFacts] = {}
+        for fid in family_ids:
+            family = self.state.families.get(fid)
+            if family is None:
+                continue
+            consents = [c for c in self.state.consents.values() if c.family_id == fid]
+            agencies, all_taf = sharing_in_force(consents, today)
+            episodes = [e for e in self.state.episodes.values() if e.family_id == fid]
+            facts[fid] = RecordFacts(
+                family_id=fid,
+                family_hub_id=family.hub_id,
+                created_by_practitioner_id=family.created_by_practitioner_id,
+                sharing_agencies_in_force=agencies,
+                sharing_with_all_taf_in_force=all_taf,
+                episodes=tuple(self._episode_facts(e) for e in episodes),
+            )
+        return facts
+
+    def _episode_facts(self, episode: Episode) -> EpisodeFacts:
+        seats = tuple(
+            TafSeat(m.practitioner_id, m.agency_code, m.joined_on, m.left_on)
+            for m in self.state.taf_members.values()
+            if m.episode_id == episode.id and m.practitioner_id is not None and m.agency_code
+        )
+        return EpisodeFacts(
+            episode_id=episode.id,
+            hub_id=episode.hub_id,
+            lead_practitioner_id=episode.lead_practitioner_id,
+            taf=seats,
+            plan_awaiting_qa=any(
+                p.episode_id == episode.id and p.status is PlanStatus.SUBMITTED
+                for p in self.state.plans.values()
+            ),
+            is_open=episode.is_open,
+            assigned_action_ids_by_practitioner=MappingProxyType({}),
+        )
+
+
+class FakeAuditTrail(_Repository):
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow)
+        self.appended = False
+
+    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None:
+        for record in records:
+            content = entry_content(
+                occurred_at=at,
+                actor_id=record.actor_id,
+                actor_roles=record.actor_roles,
+                action=record.action,
+                resource_type=record.resource_type,
+                resource_id=record.resource_id,
+                family_id=record.family_id,
+                request_id=record.request_id,
+                outcome=record.outcome,
+                break_glass_reason=record.break_glass_reason,
+                problem_code=record.problem_code,
+            )
+            self.state.audit.append(AuditEntry(**vars(content), id=len(self.state.audit) + 1))
+        self.appended = self.appended or bool(records)
+
+    def entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        return iter(list(self.state.audit))
+
+    def for_family(self, family_id: uuid.UUID, page: PageRequest) -> Page[AuditEntry]:
+        found = [e for e in reversed(self.state.audit) if e.family_id == family_id]
+        return Page(items=found[: page.limit], next_cursor=None)
+
+    def security_events(
+        self, *, since: datetime, until: datetime, page: PageRequest
+    ) -> Page[AuditEntry]:
+        found = [e for e in reversed(self.state.audit) if since <= e.occurred_at < until]
+        return Page(items=found[: page.limit], next_cursor=None)
+
+
+class FakeUnitOfWork:
+    """Nothing is kept unless committed; `commits` counts them (a use case commits once)."""
+
+    def __init__(self) -> None:
+        self.committed = _State()
+        self.working = _State()
+        self.commits = 0
+        self.open = False
+        self.reference = FakeReference(self)
+        self.families = FakeFamilies(self)
+        self.people = FakePeople(self)
+        self.consents = FakeConsents(self)
+        self.idempotency = FakeIdempotency(self)
+        self.practitioners = FakePractitioners(self)
+        self.policies = FakePolicies(self)
+        self.episodes = FakeEpisodes(self)
+        self.assessments = FakeAssessments(self)
+        self.plans = FakePlans(self)
+        self.taf = FakeTaf(self)
+        self.needs = FakeNeeds(self)
+        self.access = FakeAccessFacts(self)
+        self.audit = FakeAuditTrail(self)
+
+    def __enter__(self) -> Self:
+        if not self.open:
+            self.working = copy.deepcopy(self.committed)
+            self.open = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.open = False
+
+    def commit(self) -> None:
+        self.committed = copy.deepcopy(self.working)
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.working = copy.deepcopy(self.committed)
+
+    def seed(self) -> _State:
+        """Write straight into the committed state (arranging a test)."""
+        return self.committed
