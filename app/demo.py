@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.demo_episodes import REGISTRAR, load_demo_episodes, load_staff
-from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.families import (
     Address,
     ContactDetails,

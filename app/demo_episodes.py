@@ -17,7 +17,7 @@ from app.clock import FixedClock
 from app.demo_claims import SfStory
 from app.domain.access import Role
 from app.domain.assessments import Need
-from app.domain.consent import (
+from app.domain.consents import (
     Consent,
     ConsentPurpose,
     RecordingMethod,

@@ -27,12 +27,12 @@ from app.api.principal_cache import PrincipalCache
 from app.api.routers import (
     assessments,
     audit,
+    caseload,
     claims,
     consents,
     episodes,
     families,
     health,
-    me,
     needs,
     plans,
     practitioners,
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         reports.router,
         claims.router,
         audit.router,
-        me.router,
+        caseload.router,
         needs.router,
     ):
         app.include_router(router)

@@ -42,7 +42,7 @@ from app.db.engine import make_engine, make_session_factory
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.assessments import Need
-from app.domain.consent import (
+from app.domain.consents import (
     Consent,
     ConsentPurpose,
     RecordingMethod,

@@ -35,7 +35,7 @@ from app.db.base import Base
 from app.db.models import PractitionerRow
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.assessments import Assessment
-from app.domain.consent import Consent
+from app.domain.consents import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.plans import FamilyPlan

@@ -14,7 +14,7 @@ from app.db.queries.caseload import SqlCaseloadQueries
 from app.db.queries.measures import SqlMeasureQueries
 from app.db.queries.sync import SqlSyncQueries
 from app.db.queries.timeliness import SqlTimelinessQueries
-from app.db.repositories.access_facts import SqlAccessFacts
+from app.db.repositories.access import SqlAccessFacts
 from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.claims import SqlClaimRepository

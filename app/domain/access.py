@@ -34,7 +34,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from uuid import UUID
 
-from app.domain.consent import Consent, ConsentPurpose, SharingScope
+from app.domain.consents import Consent, ConsentPurpose, SharingScope
 from app.domain.errors import Forbidden, InvalidValue
 
 MIN_BREAK_GLASS_REASON = 10

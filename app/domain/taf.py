@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from app.domain.consent import Consent, ConsentPurpose, consent_in_force
+from app.domain.consents import Consent, ConsentPurpose, consent_in_force
 from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue
 from app.domain.families import Family

@@ -9,11 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from app.domain.access import Action, Role
-from app.domain.episodes import Episode, EpisodeStage
-from app.domain.families import MemberRole, Person, household_name
-from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
-from app.domain.timeliness import Deadline, DeadlineState
-from app.domain.worklist import (
+from app.domain.caseload import (
     DEADLINE_WORK,
     WorkItem,
     WorkKind,
@@ -21,6 +17,10 @@ from app.domain.worklist import (
     due_state,
     next_deadline,
 )
+from app.domain.episodes import Episode, EpisodeStage
+from app.domain.families import MemberRole, Person, household_name
+from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
+from app.domain.timeliness import Deadline, DeadlineState
 from app.services.needs import ClosedCase, sustainment_checks_due
 from app.services.ports import ClaimsUnitOfWork, Clock
 from app.services.use_case import Actor, UseCase

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.access import Action
-from app.domain.consent import (
+from app.domain.consents import (
     Consent,
     ConsentPurpose,
     Withdrawal,

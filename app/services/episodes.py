@@ -10,7 +10,7 @@ from datetime import date, datetime
 from app.calendars import default_calendar
 from app.domain.access import Action
 from app.domain.assessments import Assessment, start_assessment_draft
-from app.domain.consent import ConsentPurpose, consent_in_force
+from app.domain.consents import ConsentPurpose, consent_in_force
 from app.domain.episodes import (
     ClosureReason,
     Episode,

@@ -19,7 +19,7 @@ from app.domain.audit import (
     SealBacklog,
     SealedEntry,
 )
-from app.domain.consent import Consent
+from app.domain.consents import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.outcomes_framework import CouncilPolicy

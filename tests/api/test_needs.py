@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from app.clock import FixedClock
+from tests.api.test_caseload import new_case, worklist
 from tests.api.test_episodes import API, Case, ok, on
-from tests.api.test_me import new_case, worklist
 from tests.builders import ReferenceData, Staff
 
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}

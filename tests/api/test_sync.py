@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
+from tests.api.test_caseload import new_case
 from tests.api.test_episodes import API, Case, give_consent, ok, on
-from tests.api.test_me import new_case
 from tests.builders import ReferenceData, Staff, as_user, make_episode_body, make_family_body
 
 

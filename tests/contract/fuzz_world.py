@@ -25,9 +25,9 @@ from app.domain.access import Role
 from app.main import create_app
 from app.settings import Settings
 from app.supporting_families_data import signed_off_document
+from tests.api.test_caseload import new_case
 from tests.api.test_claims import run_family
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
-from tests.api.test_me import new_case
 from tests.builders import (
     as_user,
     bearer,

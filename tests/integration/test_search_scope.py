@@ -27,7 +27,7 @@ from app.db.models import (
     PersonRow,
     TafMemberRow,
 )
-from app.db.repositories.access_facts import SqlAccessFacts
+from app.db.repositories.access import SqlAccessFacts
 from app.db.repositories.scope import episode_in_scope, family_in_scope
 from app.domain.access import Action, Principal, Role, decide, search_scope
 from tests.builders import ReferenceData, Staff

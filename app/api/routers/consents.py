@@ -16,7 +16,7 @@ from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, Code, PageOf
 from app.api.schemas.consents import ConsentCreate, ConsentRead, ConsentStatusRead, WithdrawalIn
 from app.domain.access import Action
-from app.domain.consent import Consent, ConsentPurpose
+from app.domain.consents import Consent, ConsentPurpose
 from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
 from app.services import consents as service
 from app.services.use_case import Actor

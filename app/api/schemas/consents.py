@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from app.api.schemas.base import CaseDate, Code, LongText, ReadSchema, Schema
-from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 
 
 class ConsentCreate(Schema):

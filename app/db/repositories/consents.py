@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.id_lists import one_of
 from app.db.models import ConsentAgencyRow, ConsentRow
 from app.db.repositories.versioned import row_to_save
-from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 
 # Built once: the access rules read consents on every request.
 _AGENCIES_OF = select(ConsentAgencyRow.consent_id, ConsentAgencyRow.agency_code).where(

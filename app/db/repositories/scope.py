@@ -21,7 +21,7 @@ from app.db.models import (
     TafMemberRow,
 )
 from app.domain.access import SearchScope
-from app.domain.consent import ConsentPurpose, SharingScope
+from app.domain.consents import ConsentPurpose, SharingScope
 
 
 def _sharing_in_force(family_id: Any, agency_code: Any, today: date) -> ColumnElement[bool]:

@@ -25,7 +25,7 @@ from app.domain.access import (
     require_break_glass_reason,
     sharing_in_force,
 )
-from app.domain.consent import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.errors import InvalidValue
 
 TODAY = date(2025, 3, 3)

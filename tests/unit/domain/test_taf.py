@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.access import Role
-from app.domain.consent import (
+from app.domain.consents import (
     Consent,
     ConsentPurpose,
     RecordingMethod,

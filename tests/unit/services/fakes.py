@@ -22,7 +22,7 @@ from typing import Any, Self
 from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
 from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry, entry_content
-from app.domain.consent import Consent
+from app.domain.consents import Consent
 from app.domain.episodes import Episode
 from app.domain.errors import Conflict
 from app.domain.families import (

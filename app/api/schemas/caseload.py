@@ -10,10 +10,10 @@ from pydantic import Field
 from app.api.schemas.base import ReadSchema
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
+from app.domain.caseload import WorkItem, WorkKind
 from app.domain.episodes import EpisodeStage
 from app.domain.sync import RecordType
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
-from app.domain.worklist import WorkItem, WorkKind
 from app.services.caseload import CaseloadEntry
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.consent import (
+from app.domain.consents import (
     Consent,
     ConsentPurpose,
     RecordingMethod,

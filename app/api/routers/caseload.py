@@ -12,9 +12,9 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.caseload import CaseloadItemRead, ChangesRead, RemovedRecord, WorkItemRead
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
-from app.api.schemas.me import CaseloadItemRead, ChangesRead, RemovedRecord, WorkItemRead
 from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
