@@ -81,6 +81,7 @@ class Action(StrEnum):
     READ_DIRECTORY = "read_directory"
     READ_MY_WORK = "read_my_work"
     READ_REFERENCE_DATA = "read_reference_data"
+    READ_OWN_PROFILE = "read_own_profile"
 
 
 FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
@@ -153,6 +154,8 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         ),
         # Pick lists (hubs, agencies, outcome headlines, levels of need): no case data, every role.
         Action.READ_REFERENCE_DATA: frozenset(Role),
+        # Who am I: one's own name, roles, hubs and agency, for the front end's first screen.
+        Action.READ_OWN_PROFILE: frozenset(Role),
     }
 )
 
@@ -436,6 +439,8 @@ def decide(
             return _allow("the reporting account prepares and submits claims")
         if action is Action.READ_REFERENCE_DATA:
             return _allow("the reporting account reads the pick lists its reports are filtered by")
+        if action is Action.READ_OWN_PROFILE:
+            return _allow("every signed-in account reads who it is")
         if record_scoped:
             return Decision(Visibility.HIDDEN, "the reporting account reaches no case records")
         return Decision(Visibility.FORBIDDEN, "the reporting account reaches only the reports")
@@ -579,21 +584,22 @@ def may_see_restricted_details(
     )
 
 
-def timeliness_hub_scope(principal: Principal, requested_hub: UUID | None) -> UUID | None:
-    """The hub a timeliness view is limited to: managers see the council, link workers their hubs.
+def timeliness_hub_scope(
+    principal: Principal, requested_hub: UUID | None
+) -> frozenset[UUID] | None:
+    """The hubs a timeliness view covers: managers the council (None) or the hub they ask for;
+    link workers the hub they ask for among theirs, or all of their hubs when they name none.
 
-    A link worker watches their neighbourhood (seed-digest AMB-19): asking for another hub is
-    refused, and with several hubs they choose one (a single hub is chosen for them).
+    A link worker watches their neighbourhoods (seed-digest AMB-19): asking for another hub is
+    refused.
     """
     if principal.has(Role.MANAGER):
-        return requested_hub
+        return None if requested_hub is None else frozenset({requested_hub})
     if requested_hub is not None:
         if requested_hub not in principal.hub_ids:
             raise Forbidden("You watch the timeliness of your own hubs only.", field="hub_id")
-        return requested_hub
-    if len(principal.hub_ids) == 1:
-        return next(iter(principal.hub_ids))
-    raise InvalidValue("Choose one of your hubs.", field="hub_id")
+        return frozenset({requested_hub})
+    return principal.hub_ids
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,7 @@ def early_help_measures(
                 as_of=as_of,
                 period_start=period_start,
                 period_end=period_end,
-                hub_id=scope_hub,
+                hub_ids=None if scope_hub is None else frozenset({scope_hub}),
             )
             found = {r.kind: r for r in summary.rates}
             return {

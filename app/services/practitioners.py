@@ -8,7 +8,7 @@ change one's own access is kept, each change asked for as denied, with the refus
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.domain.access import Action
@@ -24,7 +24,7 @@ from app.domain.practitioners import (
 )
 from app.domain.security_events import PRACTITIONER_RESOURCE, AccessChange
 from app.domain.versions import Expected, check_version
-from app.services.ports import Clock, PractitionerFilter, UnitOfWork
+from app.services.ports import Agency, Clock, Hub, PractitionerFilter, UnitOfWork
 from app.services.use_case import (
     Actor,
     IdempotentRequest,
@@ -110,6 +110,32 @@ def get_practitioner(
         practitioner = _existing(uow, practitioner_id)
         uc.commit()
         return practitioner
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The signed-in user: who they are, their roles, agency and hubs, with names to show."""
+
+    practitioner: Practitioner
+    agency: Agency | None
+    hubs: list[Hub]
+
+
+def get_my_profile(uow: UnitOfWork, clock: Clock, actor: Actor) -> Profile:
+    """One call for a front end's first screen: the user's name, roles, agency and hubs."""
+    with UseCase(uow, clock, actor) as uc:
+        me = actor.principal.practitioner_id
+        uc.require_council(Action.READ_OWN_PROFILE, PRACTITIONER_RESOURCE, me)
+        practitioner = _existing(uow, me)
+        agencies = {a.code: a for a in uow.reference.agencies(include_inactive=True)}
+        hubs = {h.id: h for h in uow.reference.hubs(include_inactive=True)}
+        profile = Profile(
+            practitioner=practitioner,
+            agency=agencies.get(practitioner.agency_code),
+            hubs=sorted((hubs[h] for h in practitioner.hub_ids if h in hubs), key=lambda h: h.name),
+        )
+        uc.commit()
+        return profile
 
 
 def search_practitioners(

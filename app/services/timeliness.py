@@ -123,7 +123,7 @@ class TimelinessQueries(Protocol):
         *,
         as_of: date,
         horizon: date,
-        hub_id: uuid.UUID | None,
+        hub_ids: frozenset[uuid.UUID] | None,
         lead_practitioner_id: uuid.UUID | None,
         kind: DeadlineKind | None,
         level_of_need: str | None,
@@ -137,7 +137,7 @@ class TimelinessQueries(Protocol):
         as_of: date,
         period_start: date,
         period_end: date,
-        hub_id: uuid.UUID | None,
+        hub_ids: frozenset[uuid.UUID] | None,
         horizon: date | None = None,
     ) -> SummaryFacts: ...
 
@@ -174,14 +174,14 @@ def overdue(
     then deadline id), in the hubs the user watches."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_TIMELINESS, "timeliness")
-        hub = timeliness_hub_scope(uc.principal, hub_id)
+        hubs = timeliness_hub_scope(uc.principal, hub_id)
         day = as_of or uc.today
         after = _decode_after(page.after)
         due_soon_days = policy_for_report(uow.policies.history(), day).due_soon_days
         rows = uow.timeliness.overdue_candidates(
             as_of=day,
             horizon=day + timedelta(days=due_soon_days),
-            hub_id=hub,
+            hub_ids=hubs,
             lead_practitioner_id=lead_practitioner_id,
             kind=kind,
             level_of_need=level_of_need,
@@ -249,7 +249,8 @@ class TimelinessSummary:
     as_of: date
     period_start: date
     period_end: date
-    hub_id: uuid.UUID | None
+    hub_ids: list[uuid.UUID] | None
+    """The hubs counted (None: the whole council)."""
     policy_version: int
     due_soon_days: int
     hubs: list[HubCounts]
@@ -276,7 +277,7 @@ def summary(
             as_of=as_of or uc.today,
             period_start=period_start,
             period_end=period_end,
-            hub_id=timeliness_hub_scope(uc.principal, hub_id),
+            hub_ids=timeliness_hub_scope(uc.principal, hub_id),
         )
         uc.commit()
         return found
@@ -288,7 +289,7 @@ def summarise(
     as_of: date,
     period_start: date | None = None,
     period_end: date | None = None,
-    hub_id: uuid.UUID | None = None,
+    hub_ids: frozenset[uuid.UUID] | None = None,
 ) -> TimelinessSummary:
     """The summary, inside the caller's use case (the summary's, or the dashboard's rates)."""
     start, end = summary_period(as_of, period_start, period_end)
@@ -297,7 +298,7 @@ def summarise(
         as_of=as_of,
         period_start=start,
         period_end=end,
-        hub_id=hub_id,
+        hub_ids=hub_ids,
         horizon=as_of + timedelta(days=policy.due_soon_days),
     )
     flagged = [
@@ -329,7 +330,7 @@ def summarise(
         as_of=as_of,
         period_start=start,
         period_end=end,
-        hub_id=hub_id,
+        hub_ids=None if hub_ids is None else sorted(hub_ids, key=str),
         policy_version=policy.version,
         due_soon_days=policy.due_soon_days,
         hubs=hubs,

@@ -7,11 +7,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
+from app.domain.access import Role
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
 from tests.builders import (
     ReferenceData,
     Staff,
     as_user,
+    given_practitioner,
     make_episode_body,
     make_family_body,
     make_meeting_body,
@@ -199,3 +201,29 @@ class TestWorklist:
         assert [w["kind"] for w in lead_work] == ["hold_review"]
         assert lead_work[0]["due_on"] == "2025-01-15"
         assert worklist(client, as_of="2025-01-20")[0]["status"] == "overdue"
+
+
+class TestWhoAmI:
+    def test_a_lead_gets_their_name_roles_agency_and_hubs_in_one_call(
+        self, client: TestClient, reference: ReferenceData, staff: Staff
+    ) -> None:
+        me = ok(client.get(f"{API}/me"))
+        assert me["id"] == str(staff.lead)
+        assert me["name"] == "Lena Lead"
+        assert me["roles"] == ["practitioner"]
+        assert me["agency"] == {"code": "COUNCIL_EH", "name": "Council Eh"}
+        assert [(h["code"], h["id"]) for h in me["hubs"]] == [
+            ("NORTH", str(reference.hubs["NORTH"]))
+        ]
+
+    def test_every_role_reads_its_own_profile_and_the_read_is_audited(
+        self, client: TestClient, staff: Staff, new_uow: Any
+    ) -> None:
+        reporting = given_practitioner(new_uow, roles={Role.REPORTING}, name="Reporting Job")
+        for who in (staff.manager, staff.qa_officer, staff.link_worker, reporting):
+            with as_user(client, who):
+                assert ok(client.get(f"{API}/me"))["id"] == str(who)
+        with new_uow() as uow:
+            reads = [e for e in uow.audit.entries() if e.action == "read_own_profile"]
+        assert {e.actor_id for e in reads} >= {staff.manager, reporting}
+        assert all(e.outcome == "allowed" for e in reads)

@@ -365,3 +365,43 @@ def test_a_new_policy_version_changes_deadlines_of_clocks_that_start_afterwards_
     with new_uow() as uow:
         kept = uow.episodes.deadline_history(before.id)
     assert [(k.policy_version, k.due_on) for k in kept] == [(1, date(2025, 3, 24))]
+
+
+class TestALinkWorkerWithSeveralHubs:
+    """Naming no hub, a link worker watching two sees both of them, and never a third."""
+
+    @pytest.fixture
+    def cara(self, api: TestClient, new_uow: NewUow, reference: ReferenceData) -> TestClient:
+        from app.domain.access import Role
+        from tests.builders import bearer, given_practitioner
+
+        api.headers["Authorization"] = bearer(
+            given_practitioner(
+                new_uow,
+                roles={Role.LINK_WORKER},
+                hubs=frozenset({reference.hubs["NORTH"], reference.hubs["SOUTH"]}),
+                name="Cara Link",
+            )
+        )
+        return api
+
+    def test_the_overdue_list_covers_all_their_hubs(
+        self, cara: TestClient, world: World, reference: ReferenceData
+    ) -> None:
+        everything = cara.get(OVERDUE)
+        assert everything.status_code == 200, everything.text
+        assert names(world, everything.json()["items"]) == ["e1", "e3", "e6", "e2"]
+        south = cara.get(OVERDUE, params={"hub_id": str(reference.hubs["SOUTH"])}).json()
+        assert names(world, south["items"]) == ["e6"]
+        refused = cara.get(OVERDUE, params={"hub_id": str(reference.hubs["CENTRAL"])})
+        assert refused.status_code == 403
+
+    def test_the_summary_says_which_hubs_it_counted(
+        self, cara: TestClient, world: World, reference: ReferenceData
+    ) -> None:
+        summary = cara.get(SUMMARY).json()
+        assert sorted(summary["hub_ids"]) == sorted(
+            str(reference.hubs[h]) for h in ("NORTH", "SOUTH")
+        )
+        assert summary["hub_id"] is None
+        assert {h["hub_code"] for h in summary["hubs"]} == {"NORTH", "SOUTH"}

@@ -420,7 +420,7 @@ class TestOverdueList:
             rows = SqlTimelinessQueries(uow.session).overdue_candidates(
                 as_of=TODAY,
                 horizon=TODAY,
-                hub_id=None,
+                hub_ids=None,
                 lead_practitioner_id=None,
                 kind=None,
                 level_of_need=None,

@@ -12,17 +12,32 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
-from app.api.schemas.caseload import CaseloadItemRead, ChangesRead, RemovedRecord, WorkItemRead
+from app.api.schemas.caseload import (
+    CaseloadItemRead,
+    ChangesRead,
+    MeRead,
+    RemovedRecord,
+    WorkItemRead,
+)
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
 from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
 from app.services import caseload as service
+from app.services import practitioners
 from app.services import sync as sync_service
 from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
+
+
+@router.get("", response_model=MeRead, operation_id="getMe")
+def me(
+    uow: UowDep, clock: ClockDep, actor: Annotated[Actor, acting(Action.READ_OWN_PROFILE)]
+) -> MeRead:
+    """Who I am: my name, roles, agency and hubs (a front end's first call)."""
+    return MeRead.from_profile(practitioners.get_my_profile(uow, clock, actor))
 
 
 @router.get(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.api.schemas.base import ReadSchema
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
+from app.domain.access import Role
 from app.domain.caseload import WorkItem, WorkKind
 from app.domain.episodes import EpisodeStage
 from app.domain.sync import RecordType
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
 from app.services.caseload import CaseloadEntry
+from app.services.practitioners import Profile
 
 
 class ChildRead(ReadSchema):
@@ -131,3 +133,68 @@ class ChangesRead(ReadSchema):
     removed: list[RemovedRecord] = Field(
         description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."
     )
+
+
+class MyHubRead(ReadSchema):
+    """A family hub the signed-in user works in (practitioners) or watches (link workers)."""
+
+    id: uuid.UUID = Field(description="The hub's id, as filters such as `hub_id` take it.")
+    code: str = Field(description="The hub's short code.", examples=["NORTH"])
+    name: str = Field(description="The hub's name, to show.", examples=["North Family Hub"])
+
+
+class MyAgencyRead(ReadSchema):
+    """The agency the signed-in user works for."""
+
+    code: str = Field(description="The agency's code.", examples=["COUNCIL_EH"])
+    name: str = Field(
+        description="The agency's name, to show.", examples=["Council Early Help Team"]
+    )
+
+
+class MeRead(ReadSchema):
+    """The signed-in user: what a front end needs for its first screen and its menus."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9b2f0c3e-4d1a-4a57-9d7e-0f6a2b1c3d4e",
+                    "name": "Lena Lead",
+                    "email": "lena.lead@familyhub.example",
+                    "roles": ["practitioner"],
+                    "agency": {"code": "COUNCIL_EH", "name": "Council Early Help Team"},
+                    "hubs": [
+                        {
+                            "id": "2c9d5f61-8e0b-4b7a-a1d3-5e6f7a8b9c0d",
+                            "code": "CENTRAL",
+                            "name": "Central Family Hub",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID = Field(description="The user's practitioner id.")
+    name: str = Field(description="The user's name.")
+    email: str = Field(description="The user's work email.")
+    roles: list[Role] = Field(description="What the user may do (see the access rules).")
+    agency: MyAgencyRead | None = Field(
+        description="The agency the user works for; null if it is no longer in the directory."
+    )
+    hubs: list[MyHubRead] = Field(description="The hubs the user works in or watches, by name.")
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> MeRead:
+        p = profile.practitioner
+        return cls(
+            id=p.id,
+            name=p.name,
+            email=p.email,
+            roles=sorted(p.roles, key=lambda r: r.value),
+            agency=MyAgencyRead(code=profile.agency.code, name=profile.agency.name)
+            if profile.agency
+            else None,
+            hubs=[MyHubRead(id=h.id, code=h.code, name=h.name) for h in profile.hubs],
+        )

@@ -157,7 +157,13 @@ class TimelinessSummaryRead(ReadSchema):
     as_of: date
     period_start: date = Field(description="Rates cover deadlines due from this day ...")
     period_end: date = Field(description="... to this day, both included.")
-    hub_id: uuid.UUID | None
+    hub_id: uuid.UUID | None = Field(
+        description="The one hub counted, when the summary covers exactly one; else null."
+    )
+    hub_ids: list[uuid.UUID] | None = Field(
+        description="The hubs counted: the one asked for, or all of a link worker's hubs when"
+        " none is asked for; null for the whole council (managers)."
+    )
     policy_version: int = Field(description="The policy in force on as_of.")
     due_soon_days: int = Field(description="Its due-soon window, in calendar days.")
     hubs: list[HubCountsRead] = Field(description="Hubs with a clock overdue or due soon.")
@@ -172,7 +178,10 @@ class TimelinessSummaryRead(ReadSchema):
             as_of=summary.as_of,
             period_start=summary.period_start,
             period_end=summary.period_end,
-            hub_id=summary.hub_id,
+            hub_id=summary.hub_ids[0]
+            if summary.hub_ids is not None and len(summary.hub_ids) == 1
+            else None,
+            hub_ids=summary.hub_ids,
             policy_version=summary.policy_version,
             due_soon_days=summary.due_soon_days,
             hubs=[HubCountsRead.from_domain(h) for h in summary.hubs],

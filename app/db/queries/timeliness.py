@@ -145,7 +145,7 @@ class SqlTimelinessQueries:
         *,
         as_of: date,
         horizon: date,
-        hub_id: uuid.UUID | None,
+        hub_ids: frozenset[uuid.UUID] | None,
         lead_practitioner_id: uuid.UUID | None,
         kind: DeadlineKind | None,
         level_of_need: str | None,
@@ -160,8 +160,8 @@ class SqlTimelinessQueries:
             .order_by(r.c.due_on, r.c.id)
             .limit(limit)
         )
-        if hub_id is not None:
-            stmt = stmt.where(r.c.hub_id == hub_id)
+        if hub_ids is not None:
+            stmt = stmt.where(r.c.hub_id.in_(sorted(hub_ids, key=str)))
         if lead_practitioner_id is not None:
             stmt = stmt.where(r.c.lead_practitioner_id == lead_practitioner_id)
         if kind is not None:
@@ -181,22 +181,26 @@ class SqlTimelinessQueries:
         as_of: date,
         period_start: date,
         period_end: date,
-        hub_id: uuid.UUID | None,
+        hub_ids: frozenset[uuid.UUID] | None,
         horizon: date | None = None,
     ) -> SummaryFacts:
         """Two statements: the clocks running on `as_of` (due by `horizon` when given), and per
         kind how the deadlines due in [period_start, period_end] stood on `as_of`."""
         r = running_clocks(as_of, horizon)
         running = select(*_row_columns(r)).select_from(_row_from(r))
-        if hub_id is not None:
-            running = running.where(r.c.hub_id == hub_id)
+        if hub_ids is not None:
+            running = running.where(r.c.hub_id.in_(sorted(hub_ids, key=str)))
         rows = [_row(r) for r in self._rows(running)]
         return SummaryFacts(
-            running=rows, rates=self._rates(as_of, period_start, period_end, hub_id)
+            running=rows, rates=self._rates(as_of, period_start, period_end, hub_ids)
         )
 
     def _rates(
-        self, as_of: date, period_start: date, period_end: date, hub_id: uuid.UUID | None
+        self,
+        as_of: date,
+        period_start: date,
+        period_end: date,
+        hub_ids: frozenset[uuid.UUID] | None,
     ) -> list[KindRate]:
         met = and_(_D.met_on.is_not(None), _D.met_on <= as_of)
         overdue_unmet = and_(
@@ -219,8 +223,10 @@ class SqlTimelinessQueries:
             .where(_D.due_on >= period_start, _D.due_on <= period_end, or_(met, overdue_unmet))
             .group_by(_D.kind)
         )
-        if hub_id is not None:
-            stmt = stmt.join(_E, _E.id == _D.episode_id).where(_E.hub_id == hub_id)
+        if hub_ids is not None:
+            stmt = stmt.join(_E, _E.id == _D.episode_id).where(
+                _E.hub_id.in_(sorted(hub_ids, key=str))
+            )
         return [
             KindRate(
                 kind=DeadlineKind(r.kind),

@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.access import (
     MIN_BREAK_GLASS_REASON,
@@ -26,7 +28,7 @@ from app.domain.access import (
     sharing_in_force,
 )
 from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
-from app.domain.errors import InvalidValue
+from app.domain.errors import Forbidden, InvalidValue
 
 TODAY = date(2025, 3, 3)
 ME = uuid.UUID(int=1)
@@ -707,3 +709,25 @@ class TestARequestNamingARecord:
             ).visibility
             is A
         )
+
+
+class TestTimelinessHubScope:
+    def test_a_manager_sees_the_council_or_the_hub_asked_for(self) -> None:
+        from app.domain.access import timeliness_hub_scope
+
+        assert timeliness_hub_scope(principal(Role.MANAGER), None) is None
+        assert timeliness_hub_scope(principal(Role.MANAGER), OTHER_HUB) == frozenset({OTHER_HUB})
+
+    @given(st.sets(st.sampled_from([HUB, OTHER_HUB, uuid.UUID(int=22)]), min_size=1))
+    def test_a_link_worker_naming_no_hub_sees_all_of_theirs_and_only_theirs(
+        self, hubs: set[uuid.UUID]
+    ) -> None:
+        from app.domain.access import timeliness_hub_scope
+
+        worker = principal(Role.LINK_WORKER, hub_ids=frozenset(hubs))
+        assert timeliness_hub_scope(worker, None) == frozenset(hubs)
+        for hub in hubs:
+            assert timeliness_hub_scope(worker, hub) == frozenset({hub})
+        outside = uuid.UUID(int=99)
+        with pytest.raises(Forbidden):
+            timeliness_hub_scope(worker, outside)
