@@ -55,6 +55,10 @@ class WorkItem:
     action_id: uuid.UUID | None = None
     need_id: uuid.UUID | None = None
     description: str | None = None
+    qa_comments: str | None = None
+    """For a returned plan: what the quality assurance officer asked to change."""
+    qa_officer_id: uuid.UUID | None = None
+    qa_decided_on: date | None = None
 
 
 def next_deadline(

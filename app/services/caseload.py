@@ -17,7 +17,7 @@ from app.domain.caseload import (
     due_state,
     next_deadline,
 )
-from app.domain.episodes import Episode, EpisodeStage
+from app.domain.episodes import Episode, EpisodeStage, QaOutcome
 from app.domain.families import MemberRole, Person, household_name
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.timeliness import Deadline, DeadlineState
@@ -65,6 +65,8 @@ class CaseloadQueries(Protocol):
     def plan_ids_awaiting_quality_assurance(
         self, episode_ids: list[uuid.UUID]
     ) -> dict[uuid.UUID, uuid.UUID]: ...
+    def returned_plan_ids(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]: ...
+    def episode_versions(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]: ...
 
 
 class CaseloadUnitOfWork(ClaimsUnitOfWork, Protocol):
@@ -140,7 +142,7 @@ def worklist(
     *,
     as_of: date | None,
     page: PageRequest,
-) -> Page[WorkItem]:
+) -> Page[WorkRow]:
     """Everything due from me across my roles: as lead, as TAF member, as quality assurance officer."""
     principal = actor.principal
     items: list[WorkItem] = []
@@ -203,8 +205,50 @@ def worklist(
             page,
         )
         uc.listed_episodes((i.episode_id, i.family_id) for i in shown.items)
+        rows = _work_rows(uow, shown.items, day)
         uc.commit()
-    return shown
+    return Page(items=rows, next_cursor=shown.next_cursor)
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """A worklist item with what its row shows: the family's reference and name, the episode's
+    version (If-Match for its next step), and for a returned plan its id and who returned it."""
+
+    item: WorkItem
+    family_reference: str
+    family_name: str
+    episode_version: int | None
+    plan_id: uuid.UUID | None
+    qa_officer_name: str | None
+
+
+def _work_rows(uow: CaseloadUnitOfWork, items: list[WorkItem], day: date) -> list[WorkRow]:
+    """Everything the page's rows show, in a fixed number of statements whatever its length."""
+    q = uow.caseload
+    episode_ids = list(dict.fromkeys(i.episode_id for i in items))
+    households = q.households(list(dict.fromkeys(i.family_id for i in items)), day)
+    versions = q.episode_versions(episode_ids)
+    returned = q.returned_plan_ids(
+        [i.episode_id for i in items if i.kind is WorkKind.RESUBMIT_PLAN]
+    )
+    officers = uow.practitioners.names(
+        [i.qa_officer_id for i in items if i.qa_officer_id is not None]
+    )
+    rows = []
+    for item in items:
+        household = households.get(item.family_id)
+        rows.append(
+            WorkRow(
+                item=item,
+                family_reference=household.reference if household else "",
+                family_name=household_name(household.members) if household else "",
+                episode_version=versions.get(item.episode_id),
+                plan_id=item.plan_id or returned.get(item.episode_id),
+                qa_officer_name=officers.get(item.qa_officer_id) if item.qa_officer_id else None,
+            )
+        )
+    return rows
 
 
 def _work_key(item: WorkItem) -> tuple[str, ...]:
@@ -237,6 +281,9 @@ def _lead_work(episode: Episode, as_of: date, due_soon: int) -> list[WorkItem]:
                 )
             )
     if episode.stage is EpisodeStage.PLAN_RETURNED:
+        returned = next(
+            (d for d in reversed(episode.qa_decisions) if d.outcome is QaOutcome.RETURNED), None
+        )
         work.append(
             WorkItem(
                 kind=WorkKind.RESUBMIT_PLAN,
@@ -245,6 +292,9 @@ def _lead_work(episode: Episode, as_of: date, due_soon: int) -> list[WorkItem]:
                 due_on=None,
                 state=None,
                 description="Quality assurance returned the plan",
+                qa_comments=returned.comments if returned else None,
+                qa_officer_id=returned.officer_id if returned else None,
+                qa_decided_on=returned.decided_on if returned else None,
             )
         )
     return work

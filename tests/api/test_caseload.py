@@ -203,6 +203,43 @@ class TestWorklist:
         assert worklist(client, as_of="2025-01-20")[0]["status"] == "overdue"
 
 
+class TestAWorklistRow:
+    def test_a_returned_plan_comes_with_everything_its_row_shows(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Quarry")
+        give_consent(case, day="2024-12-02")
+        on(clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        case.post("/plan-submission")
+        with as_user(client, staff.qa_officer):
+            case.post(
+                "/qa-decisions",
+                {"outcome": "returned", "comments": "Make the attendance outcome measurable"},
+            )
+        [row] = worklist(client)
+        episode = ok(client.get(case.url))
+        assert row | {"episode_id": None} == {
+            "kind": "resubmit_plan",
+            "episode_id": None,
+            "episode_version": episode["version"],
+            "family_id": case.family["id"],
+            "family_reference": case.family["reference"],
+            "family_name": "Quarry",
+            "due_on": None,
+            "status": None,
+            "days_overdue": 0,
+            "plan_id": plan["id"],
+            "action_id": None,
+            "need_id": None,
+            "description": "Quality assurance returned the plan",
+            "qa_comments": "Make the attendance outcome measurable",
+            "qa_officer_name": "Quinn Quality",
+            "qa_decided_on": "2024-12-03",
+        }
+
+
 class TestWhoAmI:
     def test_a_lead_gets_their_name_roles_agency_and_hubs_in_one_call(
         self, client: TestClient, reference: ReferenceData, staff: Staff

@@ -89,7 +89,7 @@ def my_worklist(
     page = service.worklist(uow, clock, actor, as_of=as_of, page=page_request(limit, cursor))
     link_next(request, response, page.next_cursor)
     return PageOf[WorkItemRead](
-        items=[WorkItemRead.from_item(i) for i in page.items], next_cursor=page.next_cursor
+        items=[WorkItemRead.from_row(r) for r in page.items], next_cursor=page.next_cursor
     )
 
 

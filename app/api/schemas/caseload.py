@@ -11,11 +11,11 @@ from app.api.schemas.base import ReadSchema
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
 from app.domain.access import Role
-from app.domain.caseload import WorkItem, WorkKind
+from app.domain.caseload import WorkKind
 from app.domain.episodes import EpisodeStage
 from app.domain.sync import RecordType
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
-from app.services.caseload import CaseloadEntry
+from app.services.caseload import CaseloadEntry, WorkRow
 from app.services.practitioners import Profile
 
 
@@ -86,32 +86,58 @@ class CaseloadItemRead(ReadSchema):
 
 
 class WorkItemRead(ReadSchema):
+    """One thing due from me, with what its row shows (no further call needed to render it)."""
+
     kind: WorkKind = Field(description="What to do.")
-    episode_id: uuid.UUID
-    family_id: uuid.UUID
-    due_on: date | None
-    status: DeadlineStatus | None
-    days_overdue: int
-    plan_id: uuid.UUID | None
-    action_id: uuid.UUID | None
+    episode_id: uuid.UUID = Field(description="The episode the work is for.")
+    episode_version: int | None = Field(
+        description="The episode's version: If-Match for its next step (null if unknown)."
+    )
+    family_id: uuid.UUID = Field(description="The household the episode is for.")
+    family_reference: str = Field(description="The household's reference, as people quote it.")
+    family_name: str = Field(description="The household as a row names it: its carers' surnames.")
+    due_on: date | None = Field(description="When it is due; null for undated work.")
+    status: DeadlineStatus | None = Field(
+        description="Where the due date stands today; null for undated work."
+    )
+    days_overdue: int = Field(description="Days past the due date (0 when not overdue).")
+    plan_id: uuid.UUID | None = Field(
+        description="The plan the work is on: awaiting your decision, returned to you, or holding"
+        " your action."
+    )
+    action_id: uuid.UUID | None = Field(description="For a plan action: the action.")
     need_id: uuid.UUID | None = Field(
         description="For a sustainment check: the need whose outcome to re-check."
     )
-    description: str | None
+    description: str | None = Field(description="What the work is, in words.")
+    qa_comments: str | None = Field(
+        description="For a returned plan: what the quality assurance officer asked to change."
+    )
+    qa_officer_name: str | None = Field(
+        description="For a returned plan: the quality assurance officer who returned it."
+    )
+    qa_decided_on: date | None = Field(description="For a returned plan: when it was returned.")
 
     @classmethod
-    def from_item(cls, item: WorkItem) -> WorkItemRead:
+    def from_row(cls, row: WorkRow) -> WorkItemRead:
+        item = row.item
         return cls(
             kind=item.kind,
             episode_id=item.episode_id,
+            episode_version=row.episode_version,
             family_id=item.family_id,
+            family_reference=row.family_reference,
+            family_name=row.family_name,
             due_on=item.due_on,
             status=item.state.status if item.state else None,
             days_overdue=item.state.days_overdue if item.state else 0,
-            plan_id=item.plan_id,
+            plan_id=row.plan_id,
             action_id=item.action_id,
             need_id=item.need_id,
             description=item.description,
+            qa_comments=item.qa_comments,
+            qa_officer_name=row.qa_officer_name,
+            qa_decided_on=item.qa_decided_on,
         )
 
 

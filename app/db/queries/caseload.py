@@ -218,5 +218,25 @@ class SqlCaseloadQueries:
             found[episode_id] = plan_id
         return found
 
+    def returned_plan_ids(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The plan quality assurance returned, for each episode waiting to resubmit one."""
+        if not episode_ids:
+            return {}
+        rows = self._session.connection().execute(
+            select(FamilyPlanRow.episode_id, FamilyPlanRow.id).where(
+                FamilyPlanRow.episode_id.in_(episode_ids), FamilyPlanRow.status == "returned"
+            )
+        )
+        return {episode_id: plan_id for episode_id, plan_id in rows}
+
+    def episode_versions(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Each episode's version, for a row to offer as If-Match without reading the episode."""
+        if not episode_ids:
+            return {}
+        rows = self._session.connection().execute(
+            select(EpisodeRow.id, EpisodeRow.version).where(EpisodeRow.id.in_(episode_ids))
+        )
+        return dict(rows.tuples().all())
+
 
 __all__ = ["AssignedAction", "Household", "SqlCaseloadQueries"]
