@@ -396,8 +396,9 @@ class TestALinkWorkerWithSeveralHubs:
         refused = cara.get(OVERDUE, params={"hub_id": str(reference.hubs["CENTRAL"])})
         assert refused.status_code == 403
 
+    @pytest.mark.usefixtures("world")
     def test_the_summary_says_which_hubs_it_counted(
-        self, cara: TestClient, world: World, reference: ReferenceData
+        self, cara: TestClient, reference: ReferenceData
     ) -> None:
         summary = cara.get(SUMMARY).json()
         assert sorted(summary["hub_ids"]) == sorted(

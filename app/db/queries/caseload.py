@@ -227,7 +227,7 @@ class SqlCaseloadQueries:
                 FamilyPlanRow.episode_id.in_(episode_ids), FamilyPlanRow.status == "returned"
             )
         )
-        return {episode_id: plan_id for episode_id, plan_id in rows}
+        return dict(rows.tuples().all())
 
     def episode_versions(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
         """Each episode's version, for a row to offer as If-Match without reading the episode."""
