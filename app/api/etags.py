@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated
 
@@ -58,15 +59,29 @@ IfMatch = Annotated[
 
 def not_modified(request: Request, version: int, response: Response) -> Response | None:
     """304 when the client's If-None-Match already names the current version."""
-    response.headers["ETag"] = etag(version)
+    return not_modified_for(request, response, etag(version))
+
+
+def composite_etag(kind: str, versions: tuple[int, ...]) -> str:
+    """The validator of a view made of several records: it changes when any of them does.
+
+    Not a version to send as If-Match (nothing is changed through a view): each record inside
+    carries its own."""
+    digest = hashlib.sha256(f"{kind}:{versions}".encode()).hexdigest()[:20]
+    return f'"{kind}-{digest}"'
+
+
+def not_modified_for(request: Request, response: Response, tag: str) -> Response | None:
+    """304 (no body) when the client's If-None-Match already names `tag`; else set it."""
+    response.headers["ETag"] = tag
     header = request.headers.get("if-none-match")
-    if header and _none_match_fails(header, version):
-        return Response(status_code=304, headers={"ETag": etag(version)})
+    if header and _none_match_fails(header, tag.strip('"')):
+        return Response(status_code=304, headers={"ETag": tag})
     return None
 
 
-def _none_match_fails(header: str, version: int) -> bool:
+def _none_match_fails(header: str, opaque: str) -> bool:
     """If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/"2"` and `"2"` both name 2."""
     if header.strip() == "*":
         return True
-    return any(v == str(version) for _weak, v in _tags(header) or [])
+    return any(v == opaque for _weak, v in _tags(header) or [])

@@ -20,9 +20,11 @@ from app.domain.episodes import (
     open_episode,
 )
 from app.domain.errors import Conflict, InvalidValue, NotFound
-from app.domain.families import MemberRole
+from app.domain.families import Family, MemberRole, Person
 from app.domain.paging import Page, PageRequest
+from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
+from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
 from app.domain.versions import Expected, check_version
 from app.outcome_framework import headline_codes
@@ -354,3 +356,92 @@ def record_consent_withdrawn_on_open_episodes(
         ):
             episode.record_consent_withdrawn(on)
             uow.episodes.save(episode, at=at)
+
+
+RECENT_MEETINGS = 5
+"""How many of the latest TAF meetings the case view carries (the rest: the meetings list)."""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One episode as a lead's screen shows it: the episode with its clocks, the household, the
+    current assessment and plan, the Team Around the Family and the latest meetings, with the
+    names of everyone they mention, read in one transaction."""
+
+    record: EpisodeRecord
+    family: Family
+    members: list[tuple[MemberRole, Person]]
+    """The household's current members (names and roles only are shown: no contact details)."""
+    assessment: Assessment | None
+    plan: FamilyPlan | None
+    taf: list[TafMember]
+    meetings: list[TafMeeting]
+    """The latest first, at most RECENT_MEETINGS."""
+    meetings_held: int
+    names: dict[uuid.UUID, str]
+    """Practitioners' and household members' names by id, for every id the view mentions."""
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """Everything that changes what the view shows: its validator (ETag) is made of these."""
+        return (
+            self.record.episode.version,
+            self.family.version,
+            self.assessment.version if self.assessment else 0,
+            self.plan.version if self.plan else 0,
+            *sorted(m.version for m in self.taf),
+            len(self.taf),
+            self.meetings_held,
+            self.record.lead.version if self.record.lead else 0,
+        )
+
+
+def get_case(
+    uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID, as_of: date | None
+) -> CaseView:
+    """The case on one screen: one request instead of one per panel."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.READ_EPISODE, Target.episode(episode_id, "episode_case"))
+        episode = load_episode(uow, episode_id)
+        record = episode_record(uow, episode, as_of or uc.today)
+        family = uow.families.get(episode.family_id)
+        assert family is not None  # an episode's family is never deleted
+        current = family.current_memberships(uc.today)
+        people = uow.people.get_many([m.person_id for m in current])
+        assessments = uow.assessments.for_episode(episode_id)
+        plans = uow.plans.for_episode(episode_id)
+        taf = uow.taf.members(episode_id)
+        meetings = sorted(uow.taf.meetings(episode_id), key=lambda m: (m.held_on, m.id))
+        plan = max(plans, key=lambda p: p.number, default=None)
+        practitioner_ids = {
+            *(m.practitioner_id for m in taf if m.practitioner_id is not None),
+            *(d.officer_id for d in episode.qa_decisions),
+            *(d.officer_id for d in (plan.qa_decisions if plan else [])),
+        }
+        names = {
+            **{p.id: p.display_name for p in people.values()},
+            **uow.practitioners.names(sorted(practitioner_ids, key=str)),
+        }
+        missing = {
+            m.person_id for m in taf if m.person_id is not None and m.person_id not in names
+        } | {
+            a.owner_person_id
+            for a in (plan.actions if plan else ())
+            if a.owner_person_id is not None and a.owner_person_id not in names
+        }
+        names |= {
+            p.id: p.display_name for p in uow.people.get_many(sorted(missing, key=str)).values()
+        }
+        view = CaseView(
+            record=record,
+            family=family,
+            members=[(m.role, people[m.person_id]) for m in current if m.person_id in people],
+            assessment=max(assessments, key=lambda a: a.number, default=None),
+            plan=plan,
+            taf=taf,
+            meetings=list(reversed(meetings[-RECENT_MEETINGS:])),
+            meetings_held=len(meetings),
+            names=names,
+        )
+        uc.commit()
+        return view

@@ -703,3 +703,75 @@ class TestRefusedStepsAreAudited:
         assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
         [member] = ok(case.client.get(f"{case.url}/taf-members"))
         assert member["left_on"] is None
+
+
+class TestTheCaseOnOneScreen:
+    """`GET /episodes/{id}/case`: what a lead's case page shows, in one response."""
+
+    def test_everything_the_page_shows_with_names(self, case: Case, staff: Staff) -> None:
+        give_consent(case)
+        give_consent(case, "information_sharing", sharing_scope="all_taf_members")
+        on(case.clock, "2024-12-03")
+        _, plan = assess_and_plan(case)
+        school = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Attendance officer",
+                },
+            ),
+            201,
+        )
+        view = ok(case.client.get(f"{case.url}/case"))
+        assert view["episode"]["id"] == case.episode["id"]
+        assert view["episode"]["deadlines"] == ok(case.client.get(case.url))["deadlines"]
+        assert view["family"]["reference"] == case.family["reference"]
+        assert view["family"]["name"] == "Hughes"
+        assert sorted(m["name"] for m in view["family"]["members"]) == [
+            "Ava Hughes",
+            "Sarah Hughes",
+        ]
+        assert view["assessment"]["status"] == "completed"
+        assert view["plan"]["id"] == plan["id"]
+        assert [(m["role"], m["name"]) for m in view["taf"]] == [
+            ("Attendance officer", "Sam School")
+        ]
+        assert view["plan"]["actions"][0]["owner_name"] == "Sarah Hughes"
+        assert view["recent_meetings"] == []
+        assert view["meetings_held"] == 0
+        assert school["id"] == view["taf"][0]["id"]
+
+    def test_its_etag_answers_304_until_anything_on_it_changes(
+        self, case: Case, staff: Staff
+    ) -> None:
+        give_consent(case)
+        give_consent(case, "information_sharing", sharing_scope="all_taf_members")
+        first = case.client.get(f"{case.url}/case")
+        tag = first.headers["ETag"]
+        again = case.client.get(f"{case.url}/case", headers={"If-None-Match": tag})
+        assert (again.status_code, again.content) == (304, b"")
+        ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Attendance officer",
+                },
+            ),
+            201,
+        )
+        changed = case.client.get(f"{case.url}/case", headers={"If-None-Match": tag})
+        assert changed.status_code == 200
+        assert changed.headers["ETag"] != tag
+
+    def test_someone_who_may_not_read_the_episode_gets_what_an_unknown_id_gets(
+        self, case: Case, staff: Staff
+    ) -> None:
+        with as_user(case.client, staff.police_officer):
+            hidden = case.client.get(f"{case.url}/case")
+            unknown = case.client.get(f"{API}/episodes/{uuid.uuid4()}/case")
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.json()["detail"] == unknown.json()["detail"]

@@ -135,6 +135,27 @@ class TestReadingAnEpisode:
             assert_fixed_cost(f"GET episode as {role}", with_small, with_large)
 
 
+class TestTheCaseOnOneScreen:
+    def test_costs_the_same_with_twelve_children_and_meetings_as_with_two(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        small = given_case(
+            new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=2, meetings=2
+        )
+        large = given_case(
+            new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=12, meetings=5
+        )
+        client.get(f"{API}/episodes/{small.id}/case")  # warm: caches, policy
+        with_small = statements.during(lambda: client.get(f"{API}/episodes/{small.id}/case"))
+        with_large = statements.during(lambda: client.get(f"{API}/episodes/{large.id}/case"))
+        assert_fixed_cost("GET episode case", with_small, with_large)
+
+
 def transaction_boundaries(seen: list[str]) -> list[str]:
     """The statements that open and end the request's transactions (savepoints on the test's
     connection), with the audit append marked where it falls between them."""

@@ -10,10 +10,18 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, SettingsDep, UowDep
-from app.api.etags import IfMatch, etag, not_modified, parse_if_match
+from app.api.etags import (
+    IfMatch,
+    composite_etag,
+    etag,
+    not_modified,
+    not_modified_for,
+    parse_if_match,
+)
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
+from app.api.schemas.cases import EpisodeCaseRead
 from app.api.schemas.episodes import (
     AssessmentRead,
     ClosureIn,
@@ -167,6 +175,29 @@ def get_episode(
     record = service.get_episode(uow, clock, actor, episode_id, as_of)
     return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
         record
+    )
+
+
+@router.get(
+    "/{episode_id}/case",
+    response_model=EpisodeCaseRead,
+    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    operation_id="getEpisodeCase",
+)
+def get_case(
+    episode_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+    as_of: AsOf = None,
+) -> Response | EpisodeCaseRead:
+    """The case on one screen: the episode and its deadlines, the household, the current
+    assessment and plan, the TAF and the latest meetings, with names; one ETag for all of it."""
+    view = service.get_case(uow, clock, actor, episode_id, as_of)
+    return not_modified_for(request, response, composite_etag("case", view.versions)) or (
+        EpisodeCaseRead.from_view(view)
     )
 
 

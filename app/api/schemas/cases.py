@@ -1,0 +1,204 @@
+"""The case on one screen (`GET /api/v1/episodes/{id}/case`): what a lead's case page shows, with
+the names of everyone it mentions, so a front end renders it from one response."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import ConfigDict, Field
+
+from app.api.schemas.base import ReadSchema
+from app.api.schemas.episodes import (
+    ActionRead,
+    AssessmentRead,
+    EpisodeRead,
+    MeetingRead,
+    OutcomeRead,
+    QaDecisionRead,
+    TafMemberRead,
+)
+from app.domain.families import MemberRole, household_name
+from app.domain.plans import PlanStatus
+from app.services.episodes import CaseView
+
+
+class CaseMemberRead(ReadSchema):
+    """A current member of the household, as the case page lists them (no contact details)."""
+
+    person_id: uuid.UUID = Field(description="The person's id (`GET /api/v1/people/{id}`).")
+    name: str = Field(description="Given and family name.", examples=["Ava Hughes"])
+    role: MemberRole = Field(description="Their role in the household.")
+    date_of_birth: date | None = Field(description="Null for an unborn child.")
+
+
+class CaseFamilyRead(ReadSchema):
+    """The household the episode is for, summarised."""
+
+    id: uuid.UUID = Field(description="The household's id (`GET /api/v1/families/{id}`).")
+    reference: str = Field(description="The household's reference.", examples=["FH-7WCG4S"])
+    name: str = Field(description="The household as a row names it: its carers' surnames.")
+    hub_id: uuid.UUID = Field(description="The family hub the household belongs to.")
+    version: int = Field(description="The household's version: If-Match for changing it.")
+    members: list[CaseMemberRead] = Field(description="Current members, in the order they joined.")
+
+
+class NamedTafMemberRead(TafMemberRead):
+    """A member of the Team Around the Family, with their name."""
+
+    name: str | None = Field(description="The practitioner's or family member's name.")
+
+
+class AttendeeRead(ReadSchema):
+    """Someone at a TAF meeting."""
+
+    member_id: uuid.UUID = Field(description="Their TAF membership.")
+    name: str | None = Field(description="Their name.")
+
+
+class NamedMeetingRead(MeetingRead):
+    """A TAF meeting, with who attended by name."""
+
+    attendees: list[AttendeeRead] = Field(description="Who attended, by name.")
+
+
+class NamedActionRead(ActionRead):
+    """A plan action, with its owner's name."""
+
+    owner_name: str | None = Field(description="The TAF member's or family member's name.")
+
+
+class NamedQaDecisionRead(QaDecisionRead):
+    """A quality assurance decision, with the officer's name."""
+
+    officer_name: str | None = Field(description="The quality assurance officer's name.")
+
+
+class CasePlanRead(ReadSchema):
+    """The episode's current family plan, with the names of action owners and QA officers."""
+
+    id: uuid.UUID = Field(description="The plan's id.")
+    number: int = Field(description="Plan version: 1, 2 ... (a revision is a new version).")
+    status: PlanStatus = Field(description="Where the plan is between drafting, QA and agreement.")
+    outcomes: list[OutcomeRead] = Field(description="What the family and the TAF want to change.")
+    actions: list[NamedActionRead] = Field(description="Who does what, by when.")
+    qa_decisions: list[NamedQaDecisionRead] = Field(description="Quality assurance decisions.")
+    submitted_on: date | None = Field(description="When it was last sent for quality assurance.")
+    agreed_on: date | None = Field(description="When the TAF agreed it.")
+    version: int = Field(
+        description="The plan's version: If-Match for PATCH /api/v1/episodes/{episode_id}/plans/"
+        "{plan_id} and its actions."
+    )
+
+
+class EpisodeCaseRead(ReadSchema):
+    """The case on one screen. Its ETag changes whenever anything it shows changes; each nested
+    record carries its own `version`, the If-Match for changing that record."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "The case on one screen: the episode with its deadlines, the household,"
+            " the current assessment and plan, the TAF and the latest meetings, with names."
+        }
+    )
+
+    episode: EpisodeRead = Field(
+        description="The episode with its stage and every clock; its `version` is If-Match for"
+        " the episode's steps."
+    )
+    family: CaseFamilyRead = Field(description="The household, summarised.")
+    assessment: AssessmentRead | None = Field(
+        description="The latest assessment (its `version` is If-Match for changing it); null"
+        " before one is started."
+    )
+    plan: CasePlanRead | None = Field(description="The latest plan; null before one is drafted.")
+    taf: list[NamedTafMemberRead] = Field(
+        description="The Team Around the Family, past members included."
+    )
+    recent_meetings: list[NamedMeetingRead] = Field(
+        description="The latest TAF meetings, newest first (the meetings list has them all)."
+    )
+    meetings_held: int = Field(description="How many TAF meetings have been held.")
+
+    @classmethod
+    def from_view(cls, view: CaseView) -> EpisodeCaseRead:
+        names = view.names
+
+        def named(person_or_practitioner: uuid.UUID | None) -> str | None:
+            return names.get(person_or_practitioner) if person_or_practitioner else None
+
+        member_names = {m.id: named(m.practitioner_id or m.person_id) for m in view.taf}
+        plan = view.plan
+        return cls(
+            episode=EpisodeRead.from_record(view.record),
+            family=CaseFamilyRead(
+                id=view.family.id,
+                reference=view.family.reference,
+                name=household_name(view.members),
+                hub_id=view.family.hub_id,
+                version=view.family.version,
+                members=[
+                    CaseMemberRead(
+                        person_id=p.id,
+                        name=p.display_name,
+                        role=role,
+                        date_of_birth=p.date_of_birth,
+                    )
+                    for role, p in view.members
+                ],
+            ),
+            assessment=AssessmentRead.from_domain(view.assessment) if view.assessment else None,
+            plan=None
+            if plan is None
+            else CasePlanRead(
+                id=plan.id,
+                number=plan.number,
+                status=plan.status,
+                outcomes=[
+                    OutcomeRead(
+                        id=o.id,
+                        description=o.description,
+                        need_ids=list(o.need_ids),
+                        measure=o.measure,
+                        baseline_score=o.baseline_score,
+                    )
+                    for o in plan.outcomes
+                ],
+                actions=[
+                    NamedActionRead(
+                        **ActionRead.model_validate(a).model_dump(),
+                        owner_name=member_names.get(a.owner_taf_member_id)
+                        if a.owner_taf_member_id
+                        else named(a.owner_person_id),
+                    )
+                    for a in plan.actions
+                ],
+                qa_decisions=[
+                    NamedQaDecisionRead(
+                        **QaDecisionRead.model_validate(d).model_dump(),
+                        officer_name=names.get(d.officer_id),
+                    )
+                    for d in plan.qa_decisions
+                ],
+                submitted_on=plan.submitted_on,
+                agreed_on=plan.agreed_on,
+                version=plan.version,
+            ),
+            taf=[
+                NamedTafMemberRead(
+                    **TafMemberRead.from_domain(m).model_dump(), name=member_names.get(m.id)
+                )
+                for m in view.taf
+            ],
+            recent_meetings=[
+                NamedMeetingRead(
+                    **MeetingRead.from_domain(m).model_dump(),
+                    attendees=[
+                        AttendeeRead(member_id=a, name=member_names.get(a))
+                        for a in m.attendee_member_ids
+                    ],
+                )
+                for m in view.meetings
+            ],
+            meetings_held=view.meetings_held,
+        )
