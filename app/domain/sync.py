@@ -72,3 +72,54 @@ def diff(previous: Snapshot | None, current: Snapshot) -> SyncDiff:
         changed[kind] = {rid for rid, version in now.items() if then.get(rid) != version}
         removed[kind] = {rid for rid in then if rid not in now}
     return SyncDiff(changed=changed, removed=removed)
+
+
+SYNC_ORDER = (
+    RecordType.FAMILY,
+    RecordType.EPISODE,
+    RecordType.PLAN,
+    RecordType.TAF_MEMBER,
+    RecordType.MEETING,
+)
+"""Parents before children, so a device never holds a plan before the episode it belongs to."""
+
+
+@dataclass(frozen=True)
+class SyncPage:
+    """One page of a sync: what to send now, what the device will then hold, whether more waits."""
+
+    diff: SyncDiff
+    sent: dict[str, dict[str, int]]
+    """The device's copy once it has applied this page: the next page is worked out from it."""
+    more: bool
+
+
+def page_of(previous: Snapshot | None, current: Snapshot, limit: int) -> SyncPage:
+    """At most `limit` new or changed records (parents first, then by id), and every removal.
+
+    A device on a slow connection syncs a large caseload in pages: each page's cursor remembers
+    what the device holds after it, so the next page carries on from there, and a record that
+    changed meanwhile is simply sent again.
+    """
+    whole = diff(previous, current)
+    before = previous or {}
+    sent: dict[str, dict[str, int]] = {
+        kind.value: {
+            rid: version
+            for rid, version in before.get(kind.value, {}).items()
+            if rid not in whole.removed.get(kind, set())
+        }
+        for kind in RecordType
+    }
+    changed: dict[RecordType, set[str]] = {kind: set() for kind in RecordType}
+    room = limit
+    more = False
+    for kind in SYNC_ORDER:
+        for rid in sorted(whole.changed.get(kind, set())):
+            if room == 0:
+                more = True
+                break
+            changed[kind].add(rid)
+            sent[kind.value][rid] = current[kind.value][rid]
+            room -= 1
+    return SyncPage(SyncDiff(changed=changed, removed=whole.removed), sent, more)

@@ -12,12 +12,17 @@ from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
 from app.domain.plans import FamilyPlan
-from app.domain.sync import RecordType, SyncDiff, carried_offline, diff
+from app.domain.sync import RecordType, SyncDiff, carried_offline, page_of
 from app.domain.taf import TafMeeting, TafMember
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.families import FamilyRecord
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import Actor, UseCase
+
+
+SYNC_PAGE_DEFAULT = 500
+SYNC_PAGE_MAX = 2000
+"""Records sent per sync page: a slow connection takes a large caseload in several."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class SyncQueries(Protocol):
 class Changes:
     cursor: uuid.UUID
     full: bool
+    more: bool
+    """More changes wait: sync again at once with `cursor`."""
     records: CaseloadRecords
     """Only the new and changed records."""
     episode_records: list[EpisodeRecord] = field(default_factory=list)
@@ -84,7 +91,12 @@ class SyncUnitOfWork(UnitOfWork, Protocol):
 
 
 def changes_since(
-    uow: SyncUnitOfWork, clock: Clock, actor: Actor, since: uuid.UUID | None
+    uow: SyncUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    since: uuid.UUID | None,
+    *,
+    limit: int = SYNC_PAGE_DEFAULT,
 ) -> Changes:
     """The caseload's records created, changed or no longer visible since the cursor `since`.
 
@@ -121,7 +133,8 @@ def changes_since(
             ).allowed
         }
         snapshot = _snapshot(versions, readable)
-        found = diff(previous, snapshot)
+        page = page_of(previous, snapshot, limit)
+        found = page.diff
         changed = _changed(q, versions, found)
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in changed.episodes])
         history = uow.policies.history()
@@ -149,11 +162,12 @@ def changes_since(
             for f in changed.families.values()
         ]
         uc.listed_families(changed.families)
-        cursor = q.save_state(principal.practitioner_id, snapshot, at=uc.now)
+        cursor = q.save_state(principal.practitioner_id, page.sent, at=uc.now)
         uc.commit()
     return Changes(
         cursor=cursor,
         full=previous is None,
+        more=page.more,
         records=changed,
         families=families,
         episode_records=episode_records,

@@ -158,3 +158,51 @@ class TestDeltaSync:
         cursor = sync(client)["cursor"]
         with as_user(client, staff.other_lead):
             assert client.get(f"{API}/me/changes", params={"since": cursor}).status_code == 422
+
+
+class TestAPagedSync:
+    def test_a_large_caseload_comes_in_pages_parents_first_and_nothing_twice(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        cases = [new_case(client, clock, reference, staff, name) for name in ("Kay", "Lee", "May")]
+        pages = [ok(client.get(f"{API}/me/changes", params={"limit": 2}))]
+        while pages[-1]["more"]:
+            pages.append(
+                ok(
+                    client.get(
+                        f"{API}/me/changes", params={"limit": 2, "since": pages[-1]["cursor"]}
+                    )
+                )
+            )
+        assert [p["full"] for p in pages] == [True] + [False] * (len(pages) - 1)
+        assert all(len(p["families"]) + len(p["episodes"]) <= 2 for p in pages)
+        families = [f["id"] for p in pages for f in p["families"]]
+        episodes = [e["id"] for p in pages for e in p["episodes"]]
+        assert sorted(families) == sorted(c.family["id"] for c in cases)
+        assert sorted(episodes) == sorted(c.episode["id"] for c in cases)
+        # Every household arrives before (or with) the first episode.
+        first_episode_page = next(i for i, p in enumerate(pages) if p["episodes"])
+        assert sum(len(p["families"]) for p in pages[: first_episode_page + 1]) == 3
+        done = ok(client.get(f"{API}/me/changes", params={"since": pages[-1]["cursor"]}))
+        assert (done["families"], done["episodes"], done["more"]) == ([], [], False)
+
+    def test_a_record_that_changes_between_pages_is_sent_again(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        first, _second = (new_case(client, clock, reference, staff, n) for n in ("Nash", "Owen"))
+        page = ok(client.get(f"{API}/me/changes", params={"limit": 1}))
+        sent = {f["id"] for f in page["families"]}
+        changed = first if first.family["id"] in sent else _second
+        give_consent(changed, day="2024-12-02")  # a new household version
+        rest = []
+        cursor = page["cursor"]
+        while True:
+            nxt = ok(client.get(f"{API}/me/changes", params={"limit": 1, "since": cursor}))
+            rest.append(nxt)
+            cursor = nxt["cursor"]
+            if not nxt["more"]:
+                break
+        again = [f["id"] for p in rest for f in p["families"]]
+        assert changed.family["id"] in again

@@ -106,6 +106,15 @@ def my_changes(
     since: Annotated[
         uuid.UUID | None, Query(description="The cursor of the last sync; omit for everything.")
     ] = None,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=sync_service.SYNC_PAGE_MAX,
+            description="At most this many new or changed records in this page (removals are"
+            " always all sent); `more` says whether to sync again at once.",
+        ),
+    ] = sync_service.SYNC_PAGE_DEFAULT,
 ) -> ChangesRead:
     """Delta sync for an offline device: my caseload's records created, changed or no longer visible.
 
@@ -114,11 +123,12 @@ def my_changes(
     withdrawn, or the case is handed over) its records are listed in `removed` so the device
     deletes them; closed cases stay readable online.
     """
-    found = sync_service.changes_since(uow, clock, actor, since)
+    found = sync_service.changes_since(uow, clock, actor, since, limit=limit)
     records = found.records
     return ChangesRead(
         cursor=found.cursor,
         full=found.full,
+        more=found.more,
         families=[FamilyRead.from_record(f) for f in found.families],
         episodes=[EpisodeRead.from_record(r) for r in found.episode_records],
         plans=[PlanRead.from_domain(p) for p in records.plans],

@@ -149,7 +149,12 @@ class RemovedRecord(ReadSchema):
 class ChangesRead(ReadSchema):
     cursor: uuid.UUID = Field(description="Pass as `since` next time.")
     full: bool = Field(
-        description="True when this is everything (no or unknown `since`): replace the local copy."
+        description="True on the first page of a sync from nothing (no `since`): replace the local"
+        " copy with this page, then add the pages that follow."
+    )
+    more: bool = Field(
+        description="More new or changed records wait: sync again at once with `cursor` as"
+        " `since` (large caseloads come in pages of `limit`)."
     )
     families: list[FamilyRead]
     episodes: list[EpisodeRead]

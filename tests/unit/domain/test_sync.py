@@ -62,3 +62,32 @@ class TestDiff:
         found = diff({"episode": {"e": 1}}, {"episode": {"e": 2}})
         assert found.changed[RecordType.EPISODE] == {"e"}
         assert found.removed[RecordType.EPISODE] == set()
+
+
+_ids = st.sampled_from([f"r{n}" for n in range(8)])
+_versions = st.dictionaries(_ids, st.integers(1, 3), max_size=8)
+_snapshots = st.fixed_dictionaries({kind.value: _versions for kind in RecordType})
+
+
+@given(previous=st.none() | _snapshots, current=_snapshots, limit=st.integers(1, 5))
+def test_paging_a_sync_ends_with_the_device_holding_exactly_what_it_may_see(
+    previous: dict[str, dict[str, int]] | None,
+    current: dict[str, dict[str, int]],
+    limit: int,
+) -> None:
+    from app.domain.sync import page_of
+
+    whole = diff(previous, current)
+    held = previous
+    sent: list[tuple[RecordType, str]] = []
+    for _ in range(100):
+        page = page_of(held, current, limit)
+        changed = [(k, rid) for k, rids in page.diff.changed.items() for rid in rids]
+        assert len(changed) <= limit
+        sent += changed
+        held = page.sent
+        if not page.more:
+            break
+    assert held == {k: dict(v) for k, v in current.items()}
+    # Each change is sent exactly once when nothing changes between pages.
+    assert sorted(sent) == sorted((k, rid) for k, rids in whole.changed.items() for rid in rids)
