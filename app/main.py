@@ -11,6 +11,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
@@ -41,6 +42,7 @@ from app.api.routers import (
     taf,
     timeliness,
 )
+from app.api.validators import ListValidatorMiddleware
 from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
 from app.db.engine import make_engine, make_session_factory
 from app.domain.paging import use_cursor_sealer
@@ -162,6 +164,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router)
 
     # Added innermost first: the token check runs inside CORS, so a 401 still carries CORS headers.
+    # A list's validator is worked out on the answer before it is compressed.
+    app.add_middleware(ListValidatorMiddleware)
     app.add_middleware(BearerTokenMiddleware, verifier=app.state.token_verifier)
     if settings.cors_origins:
         app.add_middleware(
@@ -178,6 +182,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             ],
             expose_headers=["ETag", "Location", "Link", "X-Request-ID", "Idempotent-Replayed"],
         )
+    # Answers over 1 kB are gzipped for clients that accept it (a caseload page shrinks ~8x).
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.serves_loopback_only:
         # Outermost: a dev/test app reached from the network answers nothing else.

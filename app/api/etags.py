@@ -75,12 +75,12 @@ def not_modified_for(request: Request, response: Response, tag: str) -> Response
     """304 (no body) when the client's If-None-Match already names `tag`; else set it."""
     response.headers["ETag"] = tag
     header = request.headers.get("if-none-match")
-    if header and _none_match_fails(header, tag.strip('"')):
+    if header and none_match_fails(header, tag.strip('"')):
         return Response(status_code=304, headers={"ETag": tag})
     return None
 
 
-def _none_match_fails(header: str, opaque: str) -> bool:
+def none_match_fails(header: str, opaque: str) -> bool:
     """If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/"2"` and `"2"` both name 2."""
     if header.strip() == "*":
         return True

@@ -33,6 +33,19 @@ HEADERS = {
         "required": True,
         "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
     },
+    "ViewETag": {
+        "description": 'A validator of a view made of several records (`"case-…"`): send it as'
+        " If-None-Match to get 304 while nothing on it changed. Not an If-Match: each record in"
+        " the view carries its own `version`.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[a-z]+-[0-9a-f]+"$'},
+    },
+    "ListETag": {
+        "description": 'A validator of this exact JSON answer (`"list-…"`): send it as'
+        " If-None-Match to get 304 with no body while the page is unchanged (not sent with CSV).",
+        "required": False,
+        "schema": {"type": "string", "pattern": '^"list-[0-9a-f]+"$'},
+    },
     "Location": {
         "description": "Where the created record (or the collection it joined) can be read.",
         "required": True,
@@ -55,6 +68,18 @@ IF_NONE_MATCH = {
     "schema": {"type": "string"},
 }
 """Read by `etags.not_modified` from the request itself, so the route cannot declare it."""
+
+
+COMPOSITE_VIEWS = frozenset({"/api/v1/episodes/{episode_id}/case"})
+"""Reads whose validator covers several records (app/api/etags.py: composite_etag)."""
+
+
+def _is_json_read(operation: dict[str, Any], response: dict[str, Any]) -> bool:
+    """A GET answered with JSON and no validator of its own gets one from its body
+    (app/api/validators.py)."""
+    return operation.get("operationId", "").startswith(("get", "list")) and (
+        "application/json" in response.get("content", {})
+    )
 
 
 def _header_ref(name: str) -> dict[str, str]:
@@ -97,7 +122,9 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
                 if status == "201":
                     headers["Location"] = _header_ref("Location")
                 if conditional and status in {"200", "304"}:
-                    headers["ETag"] = _header_ref("ETag")
+                    headers["ETag"] = _header_ref("ViewETag" if path in COMPOSITE_VIEWS else "ETag")
+                elif is_api and status == "200" and _is_json_read(operation, response):
+                    headers["ETag"] = _header_ref("ListETag")
     document.setdefault("components", {})["headers"] = HEADERS
     schemas = document.get("components", {}).get("schemas", {})
     schemas.pop("HTTPValidationError", None)

@@ -19,7 +19,6 @@ from app.services.families import FamilyRecord
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import Actor, UseCase
 
-
 SYNC_PAGE_DEFAULT = 500
 SYNC_PAGE_MAX = 2000
 """Records sent per sync page: a slow connection takes a large caseload in several."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders import ReferenceData, make_family_body
+
 
 def test_health_says_the_process_is_up(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
@@ -94,3 +96,40 @@ def test_opening_an_episode_for_an_unknown_family_is_a_documented_404(client: Te
     assert response.status_code == 404
     documented = client.app.openapi()["paths"]["/api/v1/episodes"]["post"]["responses"]  # type: ignore[attr-defined]
     assert "404" in documented
+
+
+def test_answers_over_a_kilobyte_are_gzipped_for_clients_that_accept_it(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    for n in range(6):
+        body = make_family_body(reference.hubs["NORTH"], reference=f"FH-GZ{n:04d}")
+        assert client.post("/api/v1/families", json=body).status_code == 201
+    zipped = client.get("/api/v1/families", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/api/v1/families", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json()  # httpx decompresses it
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+
+
+def test_a_list_answers_304_to_if_none_match_until_it_changes(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    first = client.get("/api/v1/families")
+    tag = first.headers["ETag"]
+    same = client.get("/api/v1/families", headers={"If-None-Match": tag})
+    assert (same.status_code, same.content, same.headers["ETag"]) == (304, b"", tag)
+    body = make_family_body(reference.hubs["NORTH"], reference="FH-NEW0001")
+    assert client.post("/api/v1/families", json=body).status_code == 201
+    changed = client.get("/api/v1/families", headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+    assert [f["reference"] for f in changed.json()["items"]] == ["FH-NEW0001"]
+
+
+def test_a_single_record_keeps_its_version_as_its_etag(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    created = client.post("/api/v1/families", json=make_family_body(reference.hubs["NORTH"]))
+    read = client.get(f"/api/v1/families/{created.json()['id']}")
+    assert read.headers["ETag"] == f'"{read.json()["version"]}"'
