@@ -44,6 +44,7 @@ from app.api.routers import (
 )
 from app.api.validators import ListValidatorMiddleware
 from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
+from app.db.changes import ChangeBroker, PostgresListener
 from app.db.engine import make_engine, make_session_factory
 from app.domain.paging import use_cursor_sealer
 from app.settings import Settings, get_settings
@@ -74,9 +75,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         sealing.start()
     app.state.audit_sealing = sealing
+    listener: PostgresListener | None = None
+    if app.state.notify_changes and app.state.engine.dialect.name == "postgresql":
+        listener = PostgresListener(settings.database_url, app.state.change_broker)
+        listener.start()
     try:
         yield
     finally:
+        if listener is not None:
+            listener.stop()
         if sealing is not None:
             sealing.stop()
 
@@ -101,6 +108,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     use_cursor_sealer(AesGcmCursors(settings.cursor_key_bytes()))
     app.state.audit_sealing = None
     """The worker's sealing thread (started with the app), or None to seal in each request."""
+    app.state.change_broker = ChangeBroker()
+    app.state.notify_changes = settings.env != "test"
+    """Change hints through PostgreSQL NOTIFY to every worker; in tests (whose transactions never
+    commit) through this process's broker."""
     app.state.token_verifier = make_verifier(settings)
     app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
 

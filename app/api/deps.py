@@ -35,12 +35,26 @@ async def get_audit_keys(request: Request) -> AuditKeys:
     return keys
 
 
+def unit_of_work(
+    request: Request, factory: sessionmaker[Session], audit_keys: AuditKeys
+) -> SqlUnitOfWork:
+    """A unit of work wired to the app: its sealing thread and its change broker."""
+    state = request.app.state
+    return SqlUnitOfWork(
+        factory,
+        audit_keys=audit_keys,
+        sealing=state.audit_sealing,
+        broker=state.change_broker,
+        notify_changes=state.notify_changes,
+    )
+
+
 async def get_uow(
     request: Request,
     factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
     audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
 ) -> AsyncIterator[SqlUnitOfWork]:
-    uow = SqlUnitOfWork(factory, audit_keys=audit_keys, sealing=request.app.state.audit_sealing)
+    uow = unit_of_work(request, factory, audit_keys)
     try:
         yield uow
     finally:
@@ -55,8 +69,7 @@ async def get_new_uow(
 ) -> Callable[[], SqlUnitOfWork]:
     """Fresh units of work, for a response that reads as it streams (after the route returns):
     each is a use case of its own, which commits its audit entries like the request's."""
-    sealing = request.app.state.audit_sealing
-    return lambda: SqlUnitOfWork(factory, audit_keys=audit_keys, sealing=sealing)
+    return lambda: unit_of_work(request, factory, audit_keys)
 
 
 async def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clock:

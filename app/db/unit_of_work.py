@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db.audit_sealer import AuditSealing, SqlAuditSealer
+from app.db.changes import ChangeBroker, SqlChangeFeed
 from app.db.queries.caseload import SqlCaseloadQueries
 from app.db.queries.measures import SqlMeasureQueries
 from app.db.queries.sync import SqlSyncQueries
@@ -42,9 +43,15 @@ class SqlUnitOfWork:
         *,
         audit_keys: AuditKeys | None = None,
         sealing: AuditSealing | None = None,
+        broker: ChangeBroker | None = None,
+        notify_changes: bool = True,
     ) -> None:
         self._session_factory = session_factory
         self._sealing = sealing
+        self._broker = broker
+        self._notify_changes = notify_changes
+        """PostgreSQL: announce change hints with NOTIFY (every worker hears them); otherwise,
+        and on SQLite, hand them to this process's broker after the commit."""
         """Seals the entries a commit wrote; None: seal them right after the commit."""
         self._session: Session | None = None
         self._depth = 0
@@ -90,6 +97,11 @@ class SqlUnitOfWork:
         self.taf = SqlTafRepository(session)
         self.access = SqlAccessFacts(session)
         self.audit = SqlAuditTrail(session)
+        self.changes = SqlChangeFeed(
+            session,
+            self._broker,
+            notify=self._notify_changes and session.get_bind().dialect.name == "postgresql",
+        )
         self.needs = SqlNeedRepository(session)
         self.claims = SqlClaimRepository(session)
         self.caseload = SqlCaseloadQueries(session)
@@ -128,6 +140,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         self.flush()
         self.session.commit()
+        self.changes.committed()
         if self.audit.appended:
             self.audit.appended = False
             if self._sealing is not None:
@@ -138,3 +151,4 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
         self.audit.appended = False
+        self.changes.rolled_back()

@@ -101,6 +101,19 @@ EPISODE_ACTIONS = frozenset(
 RECORD_ACTIONS = FAMILY_ACTIONS | EPISODE_ACTIONS
 
 READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
+
+CHANGING_ACTIONS = frozenset(
+    {
+        Action.CREATE_FAMILY,
+        Action.WRITE_FAMILY,
+        Action.OPEN_EPISODE,
+        Action.WRITE_EPISODE,
+        Action.UPDATE_ASSIGNED_ACTION,
+        Action.DECIDE_QA,
+        Action.REASSIGN_LEAD,
+    }
+)
+"""Actions that change a family's record: each announces a change hint once committed."""
 """The only actions break glass can unlock."""
 
 ACTIONS_ON_ASSIGNED_PLAN_ACTIONS = frozenset({Action.UPDATE_ASSIGNED_ACTION})

@@ -73,6 +73,22 @@ class Household:
 
 
 @dataclass(frozen=True)
+class ChangeHint:
+    """Something in a family's record changed: which family, which kind of record, which one
+    (ids only: a hint carries no personal data; app/services/changes.py)."""
+
+    family_id: uuid.UUID
+    resource_type: str
+    resource_id: str | None
+
+
+class ChangeFeed(Protocol):
+    def announce(self, hints: Sequence[ChangeHint]) -> None:
+        """Say these records changed, once (and only if) the transaction commits."""
+        ...
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     request_hash: str
     status_code: int
@@ -329,6 +345,8 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessFactsRepository: ...
     @property
     def audit(self) -> AuditTrail: ...
+    @property
+    def changes(self) -> ChangeFeed: ...
     @property
     def needs(self) -> NeedRepository: ...
 

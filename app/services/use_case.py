@@ -24,6 +24,7 @@ from typing import Generic, Self, TypeVar
 
 from app.domain.access import (
     ACTIONS_ON_ASSIGNED_PLAN_ACTIONS,
+    CHANGING_ACTIONS,
     Action,
     Decision,
     Principal,
@@ -44,7 +45,7 @@ from app.domain.errors import (
     NotFound,
 )
 from app.domain.families import Person
-from app.services.ports import AuditRecord, Clock, StoredResponse, UnitOfWork
+from app.services.ports import AuditRecord, ChangeHint, Clock, StoredResponse, UnitOfWork
 
 log = logging.getLogger("familyhub.use_case")
 
@@ -385,6 +386,17 @@ class UseCase:
         self.listed_families(allowed)
         return allowed
 
+    def readable_family_ids(self, family_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Of families named by id only (change hints), those the rules let the user read; not
+        recorded as read, since nothing of them is shown."""
+        ids = list(dict.fromkeys(family_ids))
+        facts = self.uow.access.for_families(ids, self.today) if ids else {}
+        return {
+            fid
+            for fid, record in facts.items()
+            if decide(self.principal, Action.READ_FAMILY, record, today=self.today).allowed
+        }
+
     def listed_families(self, family_ids: Iterable[uuid.UUID]) -> None:
         """Audit families shown by a list that has judged them readable by the same rules."""
         for fid in family_ids:
@@ -494,9 +506,22 @@ class UseCase:
                 replace(response, request_hash=remember.fingerprint),
                 at=self.now,
             )
-        self.uow.audit.append([p.record for p in self._entries], at=self.now)
+        records = [p.record for p in self._entries]
+        self.uow.audit.append(records, at=self.now)
+        self.uow.changes.announce(_hints(records))
         self.uow.commit()
         self._committed = True
+
+
+def _hints(entries: Iterable[AuditRecord]) -> list[ChangeHint]:
+    """The records a use case changed, from its audit entries: one hint each, ids only."""
+    changing = {a.value for a in CHANGING_ACTIONS}
+    hints = [
+        ChangeHint(e.family_id, e.resource_type, e.resource_id)
+        for e in entries
+        if e.outcome == OUTCOME_ALLOWED and e.action in changing and e.family_id is not None
+    ]
+    return list(dict.fromkeys(hints))
 
 
 def run_idempotent(

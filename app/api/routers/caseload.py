@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, UowDep
+from app.api.deps import ClockDep, NewUowDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.schemas.base import CaseDate, PageOf
 from app.api.schemas.caseload import (
@@ -21,11 +26,12 @@ from app.api.schemas.caseload import (
 )
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
+from app.db.changes import ChangeBroker
 from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
 from app.domain.errors import InvalidValue
 from app.services import caseload as service
-from app.services import practitioners
+from app.services import changes, practitioners
 from app.services import sync as sync_service
 from app.services.use_case import Actor
 
@@ -139,4 +145,82 @@ def my_changes(
             for kind, ids in found.removed.items()
             for rid in sorted(ids)
         ],
+    )
+
+
+KEEP_ALIVE_SECONDS = 15
+"""A comment line this often keeps proxies from closing a quiet stream."""
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: `event: change` with `data` {family_id,"
+            " resource_type, resource_id} for each change to a family you may read (ids only);"
+            " comment lines keep the connection alive.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+    operation_id="streamMyChangeHints",
+)
+async def my_events(
+    request: Request,
+    uow: UowDep,
+    clock: ClockDep,
+    new_uow: NewUowDep,
+    actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
+    max_events: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=1000,
+            description="Close the stream after this many events (a long poll); open-ended if absent.",
+        ),
+    ] = None,
+) -> StreamingResponse:
+    """Hints that records changed, as they commit, so a front end refreshes instead of polling.
+
+    Only ids, and only for families the access rules let you read; fetch what changed through
+    the usual endpoints. Works across every worker (PostgreSQL LISTEN/NOTIFY)."""
+    await run_in_threadpool(changes.open_subscription, uow, clock, actor)
+    broker: ChangeBroker = request.app.state.change_broker
+    queue = broker.subscribe()
+
+    async def stream() -> AsyncIterator[str]:
+        sent = 0
+        try:
+            yield "retry: 5000\n: connected\n\n"
+            while max_events is None or sent < max_events:
+                try:
+                    first = await asyncio.wait_for(queue.get(), timeout=KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield ": keep-alive\n\n"
+                    continue
+                batch = [first]
+                while not queue.empty():
+                    batch.append(queue.get_nowait())
+                visible = await run_in_threadpool(changes.hints_for, new_uow(), clock, actor, batch)
+                for hint in visible:
+                    sent += 1
+                    data = json.dumps(
+                        {
+                            "family_id": str(hint.family_id),
+                            "resource_type": hint.resource_type,
+                            "resource_id": hint.resource_id,
+                        }
+                    )
+                    yield f"id: {sent}\nevent: change\ndata: {data}\n\n"
+                    if max_events is not None and sent >= max_events:
+                        return
+        finally:
+            broker.unsubscribe(queue)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -40,6 +40,7 @@ from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, Timel
 from app.services.ports import (
     Agency,
     AuditRecord,
+    ChangeHint,
     EpisodeFilter,
     FamilyFilter,
     Household,
@@ -493,6 +494,17 @@ class FakeAuditTrail(_Repository):
         return Page(items=found[: page.limit], next_cursor=None)
 
 
+class FakeChangeFeed:
+    """The hints a use case announced, kept once its commit has happened."""
+
+    def __init__(self) -> None:
+        self.pending: list[ChangeHint] = []
+        self.announced: list[ChangeHint] = []
+
+    def announce(self, hints: Sequence[ChangeHint]) -> None:
+        self.pending.extend(hints)
+
+
 class FakeUnitOfWork:
     """Nothing is kept unless committed; `commits` counts them (a use case commits once)."""
 
@@ -515,6 +527,7 @@ class FakeUnitOfWork:
         self.needs = FakeNeeds(self)
         self.access = FakeAccessFacts(self)
         self.audit = FakeAuditTrail(self)
+        self.changes = FakeChangeFeed()
 
     def __enter__(self) -> Self:
         if not self.open:
@@ -534,9 +547,12 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         self.committed = copy.deepcopy(self.working)
         self.commits += 1
+        self.changes.announced += self.changes.pending
+        self.changes.pending = []
 
     def rollback(self) -> None:
         self.working = copy.deepcopy(self.committed)
+        self.changes.pending = []
 
     def seed(self) -> _State:
         """Write straight into the committed state (arranging a test)."""
