@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from app.domain.errors import Conflict, Forbidden, InvalidValue
+from app.domain.names import NameMatch, how_names_match
 
 CHILD_AGE_LIMIT = 19
 """Children are children until their 19th birthday ('until they reach the age of 19', 004:869)."""
@@ -361,3 +362,67 @@ def household_name(members: Iterable[tuple[MemberRole, Person]]) -> str:
     carers = [p.family_name for role, p in listed if role is MemberRole.PARENT_CARER]
     names = list(dict.fromkeys(carers or [p.family_name for _, p in listed]))
     return " / ".join(names) if names else "(no members)"
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """Why a household came up in a search: which criterion, how, and on which member."""
+
+    criterion: str
+    """name, date_of_birth, postcode or reference."""
+    how: str
+    """For a name, a `NameMatch`; otherwise `same` or `starts_with`."""
+    typed: str
+    found: str
+    person_id: uuid.UUID | None = None
+
+
+def match_reasons(
+    family: Family,
+    people: dict[uuid.UUID, Person],
+    *,
+    name: str | None = None,
+    date_of_birth: date | None = None,
+    postcode: str | None = None,
+    reference: str | None = None,
+) -> list[MatchReason]:
+    """Every way a search's criteria matched this household, so a practitioner can tell a
+    near-spelling from the family they meant (search is typo tolerant: see `app/domain/names`)."""
+    reasons: list[MatchReason] = []
+    members = [people[m.person_id] for m in family.memberships if m.person_id in people]
+    for word in (name or "").split():
+        best: tuple[int, MatchReason] | None = None
+        for person in members:
+            for found in (person.given_name, person.family_name):
+                how = how_names_match(word, found)
+                if how is None:
+                    continue
+                rank = list(NameMatch).index(how)
+                if best is None or rank < best[0]:
+                    best = (rank, MatchReason("name", how.value, word, found, person.id))
+        reasons.append(
+            best[1]
+            if best is not None
+            else MatchReason("name", NameMatch.SIMILAR_SPELLING.value, word, "", None)
+        )
+    if date_of_birth is not None:
+        for person in members:
+            if person.date_of_birth == date_of_birth:
+                reasons.append(
+                    MatchReason(
+                        "date_of_birth",
+                        "same",
+                        date_of_birth.isoformat(),
+                        date_of_birth.isoformat(),
+                        person.id,
+                    )
+                )
+    if postcode:
+        typed = postcode.replace(" ", "").upper()
+        stored = family.address.postcode.replace(" ", "")
+        postcode_how = "same" if stored == typed else "starts_with"
+        reasons.append(MatchReason("postcode", postcode_how, postcode, family.address.postcode))
+    if reference:
+        reference_how = "same" if family.reference == reference.upper() else "starts_with"
+        reasons.append(MatchReason("reference", reference_how, reference, family.reference))
+    return reasons

@@ -8,6 +8,7 @@ database uses these functions over the distinct names it holds.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 _SOUNDEX_CODES = {
     **dict.fromkeys("bfpv", "1"),
@@ -25,7 +26,7 @@ def name_key(name: str) -> str:
 
 
 def soundex(name: str) -> str:
-    """American Soundex: names that sound alike share a code ('Hughes', 'Hughs' → H220)."""
+    """American Soundex: names that sound alike share a code ('Hughes', 'Hgues' → H220)."""
     key = name_key(name)
     if not key:
         return ""
@@ -77,3 +78,33 @@ def names_match(query: str, candidate: str) -> bool:
     if c.startswith(q) or soundex(q) == soundex(c):
         return True
     return edit_distance(q, c, allowed_typos(q)) <= allowed_typos(q)
+
+
+class NameMatch(StrEnum):
+    """How a typed name matched a member's name, most exact first."""
+
+    SAME = "same"
+    STARTS_WITH = "starts_with"
+    SOUNDS_LIKE = "sounds_like"
+    """The same Soundex code ('Hgues' for 'Hughes')."""
+    NEAR_SPELLING = "near_spelling"
+    """Within a typo (names of up to six letters) or two of each other ('Muhamad', 'Muhammad')."""
+    SIMILAR_SPELLING = "similar_spelling"
+    """Shares most of its three-letter runs (PostgreSQL's trigram similarity, 0.3 or more)."""
+
+
+def how_names_match(query: str, candidate: str) -> NameMatch | None:
+    """The most exact way `query` matches `candidate`, or None (trigram similarity aside, which
+    only the database judges: a result it found otherwise is a `SIMILAR_SPELLING`)."""
+    q, c = name_key(query), name_key(candidate)
+    if not q or not c:
+        return None
+    if q == c:
+        return NameMatch.SAME
+    if c.startswith(q):
+        return NameMatch.STARTS_WITH
+    if soundex(q) == soundex(c):
+        return NameMatch.SOUNDS_LIKE
+    if edit_distance(q, c, allowed_typos(q)) <= allowed_typos(q):
+        return NameMatch.NEAR_SPELLING
+    return None

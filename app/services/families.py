@@ -18,6 +18,7 @@ from app.domain.families import (
     Address,
     DuplicateCandidate,
     Family,
+    MatchReason,
     MemberRole,
     Membership,
     Person,
@@ -25,6 +26,7 @@ from app.domain.families import (
     RelationshipKind,
     check_reference,
     check_restricted_change,
+    match_reasons,
     restrict_in,
     validate_membership,
     validate_person,
@@ -73,6 +75,8 @@ class FamilyRecord:
     """Of the warnings, the households the reader may see (the others are not named)."""
     restricted_visible: frozenset[uuid.UUID] = frozenset()
     """The people whose restricted details the reader may see."""
+    matched: list[MatchReason] = field(default_factory=list)
+    """In a search's results: why the household came up."""
 
 
 @dataclass(frozen=True)
@@ -290,12 +294,22 @@ def search_families(
         people = uow.people.get_many([m.person_id for f in families for m in f.memberships])
         uc.prefetch_restrictions(people.values())
         records = [
-            _record(
-                uc,
-                f,
-                readable[f.id],
-                people={m.person_id: people[m.person_id] for m in f.memberships},
-                with_relationships=False,
+            replace(
+                _record(
+                    uc,
+                    f,
+                    readable[f.id],
+                    people={m.person_id: people[m.person_id] for m in f.memberships},
+                    with_relationships=False,
+                ),
+                matched=match_reasons(
+                    f,
+                    people,
+                    name=flt.name,
+                    date_of_birth=flt.date_of_birth,
+                    postcode=flt.postcode,
+                    reference=flt.reference,
+                ),
             )
             for f in families
         ]

@@ -445,3 +445,37 @@ class TestTolerantSearch:
         )
         found = client.get("/api/v1/families", params={"name": typed}).json()["items"]
         assert [f["id"] for f in found] == [family["id"]]
+
+    @pytest.mark.parametrize(
+        ("typed", "how"),
+        [
+            ("Hughes", "same"),
+            ("Hu", "starts_with"),
+            ("Hgues", "sounds_like"),
+            ("Hughs", "near_spelling"),
+        ],
+    )
+    def test_each_result_says_how_it_matched(
+        self, client: TestClient, reference: ReferenceData, typed: str, how: str
+    ) -> None:
+        family = create(client, make_family_body(reference.hubs["NORTH"])).json()
+        [found] = client.get(
+            "/api/v1/families", params={"name": typed, "date_of_birth": "2017-06-01"}
+        ).json()["items"]
+        ava = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+        assert found["matched"] == [
+            {
+                "criterion": "name",
+                "how": how,
+                "typed": typed,
+                "found": "Hughes",
+                "person_id": found["matched"][0]["person_id"],
+            },
+            {
+                "criterion": "date_of_birth",
+                "how": "same",
+                "typed": "2017-06-01",
+                "found": "2017-06-01",
+                "person_id": ava,
+            },
+        ]

@@ -19,6 +19,7 @@ from app.api.schemas.families import (
     DuplicateWarning,
     FamilyCreate,
     FamilyRead,
+    FamilySearchResult,
     FamilyUpdate,
     LeaveIn,
     MemberIn,
@@ -104,7 +105,7 @@ def create_family(
 
 @router.get(
     "/families",
-    response_model=PageOf[FamilyRead],
+    response_model=PageOf[FamilySearchResult],
     responses=problems.responses(InvalidValue, Forbidden),
     operation_id="listFamilies",
 )
@@ -129,8 +130,12 @@ def list_families(
     date_of_birth: Annotated[
         CaseDate | None, Query(description="Any member's date of birth.")
     ] = None,
-) -> PageOf[FamilyRead]:
-    """Find households you may see by member name, date of birth, postcode, reference or hub."""
+) -> PageOf[FamilySearchResult]:
+    """Find households you may see by member name, date of birth, postcode, reference or hub.
+
+    Names match however they are typed: by their start ('Hug'), their sound ('Hgues' finds
+    'Hughes'), a typo or two ('Hughs', 'Muhamad' finds 'Muhammad'), and on PostgreSQL any
+    similar spelling; each result says how it matched (`matched`)."""
     page = service.search_families(
         uow,
         clock,
@@ -145,8 +150,8 @@ def list_families(
         page_request(limit, cursor),
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[FamilyRead](
-        items=[FamilyRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
+    return PageOf[FamilySearchResult](
+        items=[FamilySearchResult.from_found(r) for r in page.items], next_cursor=page.next_cursor
     )
 
 

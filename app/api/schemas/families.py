@@ -346,5 +346,46 @@ class FamilyRead(ReadSchema):
         )
 
 
+class MatchRead(ReadSchema):
+    """Why a household came up in a search (search tolerates typos: see the README)."""
+
+    criterion: str = Field(
+        description="Which search criterion matched: name, date_of_birth, postcode or reference.",
+        examples=["name"],
+    )
+    how: str = Field(
+        description="How: same, starts_with, sounds_like (Soundex), near_spelling (a typo or two)"
+        " or similar_spelling (most three-letter runs shared).",
+        examples=["sounds_like"],
+    )
+    typed: str = Field(description="What was searched for.", examples=["Hughs"])
+    found: str = Field(description="What it matched in the household.", examples=["Hughes"])
+    person_id: uuid.UUID | None = Field(
+        description="The member it matched, for a name or date of birth."
+    )
+
+
+class FamilySearchResult(FamilyRead):
+    """A household found by a search, with why it matched."""
+
+    matched: list[MatchRead] = Field(description="Every way the search's criteria matched it.")
+
+    @classmethod
+    def from_found(cls, record: FamilyRecord) -> FamilySearchResult:
+        return cls(
+            **FamilyRead.from_record(record).model_dump(),
+            matched=[
+                MatchRead(
+                    criterion=m.criterion,
+                    how=m.how,
+                    typed=m.typed,
+                    found=m.found,
+                    person_id=m.person_id,
+                )
+                for m in record.matched
+            ],
+        )
+
+
 class LeaveIn(Schema):
     left_on: CaseDate

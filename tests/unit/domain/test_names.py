@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.names import edit_distance, name_key, names_match, soundex
+from app.domain.names import (
+    NameMatch,
+    edit_distance,
+    how_names_match,
+    name_key,
+    names_match,
+    soundex,
+)
 
 letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12)
 
@@ -61,3 +68,19 @@ def test_edit_distance_is_symmetric_and_zero_only_for_equal_names(a: str, b: str
 
 def test_name_keys_ignore_case_spaces_and_punctuation() -> None:
     assert name_key("O'Brien-Smith ") == "obriensmith"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "how"),
+    [
+        ("Hughes", "hughes", NameMatch.SAME),
+        ("Hug", "Hughes", NameMatch.STARTS_WITH),
+        ("Hgues", "Hughes", NameMatch.SOUNDS_LIKE),
+        ("Hughs", "Hughes", NameMatch.NEAR_SPELLING),
+        ("Muhamad", "Muhammad", NameMatch.SOUNDS_LIKE),
+        ("Zed", "Hughes", None),
+    ],
+)
+def test_a_match_says_how_exact_it_is(typed: str, stored: str, how: NameMatch | None) -> None:
+    assert how_names_match(typed, stored) is how
+    assert (how is not None) is names_match(typed, stored)
