@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.current import current_representation
+from app.api.field_errors import in_our_words
 from app.domain import errors
 
 log = logging.getLogger("familyhub")
@@ -147,14 +148,13 @@ async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
 
 def _field_error(error: dict[str, Any]) -> FieldError:
     loc = tuple(error.get("loc", ()))
-    message = str(error.get("msg", ""))
-    kind = str(error.get("type", ""))
-    if kind == "json_invalid" and loc[:1] == ("body",):
+    kind, message = in_our_words(error)
+    if str(error.get("type", "")) == "json_invalid" and loc[:1] == ("body",):
         # The parser's loc is ("body", <character offset>): the failing field is the body itself,
         # not an element "[8]" of it.
         offset = loc[1] if len(loc) > 1 else None
-        at = f" at character {offset}" if isinstance(offset, int) else ""
-        return FieldError(field="body", message=f"{message}{at}", type=kind)
+        at = f" (at character {offset})" if isinstance(offset, int) else ""
+        return FieldError(field="body", message=f"{message.rstrip('.')}{at}.", type=kind)
     return FieldError(field=_location(loc), message=message, type=kind)
 
 
@@ -167,8 +167,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         422,
         "validation",
         "Invalid request",
-        f"Check these fields: {names}.",
-        "RequestValidationError",
+        f"Some fields need attention: {names}.",
+        "invalid_request",
         field_errors,
     )
 
@@ -183,14 +183,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             if isinstance(exc.__cause__, RecursionError)
             else "The body is not valid JSON text."
         )
-        error = FieldError(field="body", message=message, type="json_invalid")
+        error = FieldError(field="body", message=message, type="not_json")
         return problem_response(
             request,
             422,
             "validation",
             "Invalid request",
-            "Check these fields: body.",
-            "RequestValidationError",
+            "Some fields need attention: body.",
+            "invalid_request",
             [error],
         )
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("error", "Error"))

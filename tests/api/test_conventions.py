@@ -79,7 +79,7 @@ def test_a_body_that_is_not_json_is_a_422_naming_the_body(client: TestClient, bo
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["body"]
-    assert response.json()["detail"] == "Check these fields: body."
+    assert response.json()["detail"] == "Some fields need attention: body."
 
 
 def test_opening_an_episode_for_an_unknown_family_is_a_documented_404(client: TestClient) -> None:
@@ -133,3 +133,36 @@ def test_a_single_record_keeps_its_version_as_its_etag(
     created = client.post("/api/v1/families", json=make_family_body(reference.hubs["NORTH"]))
     read = client.get(f"/api/v1/families/{created.json()['id']}")
     assert read.headers["ETag"] == f'"{read.json()["version"]}"'
+
+
+def test_every_field_problem_is_reported_at_once_in_words_a_person_can_read(
+    client: TestClient, reference: ReferenceData
+) -> None:
+    body = make_family_body(reference.hubs["NORTH"])
+    body["hub_id"] = "not-an-id"
+    body["members"][0]["role"] = "grandparent"
+    body["members"][1]["person"]["date_of_birth"] = "01/06/2017"
+    body["members"][1]["person"]["favourite_colour"] = "blue"
+    del body["address"]["line1"]
+    response = client.post("/api/v1/families", json=body)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "invalid_request"
+    by_field = {e["field"]: (e["type"], e["message"]) for e in problem["errors"]}
+    assert by_field == {
+        "address.line1": ("required", "Give a value here: it is required."),
+        "hub_id": (
+            "not_an_id",
+            "This is not an id: ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
+        ),
+        "members[0].role": ("not_one_of", "Choose one of: child, parent carer, other adult."),
+        "members[1].person.date_of_birth": (
+            "not_a_date",
+            "Give a date as YYYY-MM-DD, e.g. 2026-03-01.",
+        ),
+        "members[1].person.favourite_colour": (
+            "unknown_field",
+            "This is not a field of this request: check its spelling, or leave it out.",
+        ),
+    }
+    assert "Input should" not in response.text
