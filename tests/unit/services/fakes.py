@@ -31,7 +31,13 @@ from app.db.repositories.reference import (
     packaged_framework_document,
     packaged_headlines,
 )
-from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.domain.access import (
+    EpisodeFacts,
+    RecordFacts,
+    SearchScope,
+    TafSeat,
+    sharing_in_force,
+)
 from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry, entry_content
 from app.domain.calendar import WorkingCalendar
@@ -46,7 +52,7 @@ from app.domain.families import (
     normalise_name,
 )
 from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_framework
-from app.domain.paging import Page, PageRequest, page_in_memory
+from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
 from app.domain.supporting_families import LIVE_CLAIM_STATES, NeedOutcome
@@ -297,7 +303,8 @@ class FakePractitioners(_Repository):
 
     def get_by_email(self, email: str) -> Practitioner | None:
         wanted = email.strip().lower()
-        return next((p for p in self.state.practitioners.values() if p.email == wanted), None)
+        found = next((p for p in self.state.practitioners.values() if p.email == wanted), None)
+        return copy.deepcopy(found)
 
     def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
         return {pid: p for pid in practitioner_ids if (p := self.get(pid)) is not None}
@@ -345,16 +352,58 @@ class FakeEpisodes(_Repository):
         return {eid: e for eid in episode_ids if (e := self.get(eid)) is not None}
 
     def search(self, flt: EpisodeFilter, page: PageRequest) -> Page[Episode]:
+        """Newest request first, then id, within the user's scope (`episode_in_scope`)."""
         found = [
-            copy.deepcopy(e)
+            e
             for e in self.state.episodes.values()
             if (flt.family_id is None or e.family_id == flt.family_id)
+            and (flt.hub_id is None or e.hub_id == flt.hub_id)
             and (
                 flt.lead_practitioner_id is None
                 or e.lead_practitioner_id == flt.lead_practitioner_id
             )
+            and (flt.stage is None or e.stage == flt.stage)
+            and (not flt.open_only or e.stage is not EpisodeStage.CLOSED)
+            and (flt.scope is None or self._in_scope(e, flt.scope))
         ]
-        return page_in_memory(found, lambda e: (e.requested_on, e.id), page)
+        found.sort(key=lambda e: (e.requested_on, str(e.id)), reverse=True)
+        after = page.after_key(date.fromisoformat, uuid.UUID)
+        if after is not None:
+            found = [e for e in found if (e.requested_on, str(e.id)) < (after[0], str(after[1]))]
+        chunk = found[: page.limit]
+        more = len(found) > page.limit
+        cursor = encode_cursor((chunk[-1].requested_on.isoformat(), chunk[-1].id)) if more else None
+        return Page(items=copy.deepcopy(chunk), next_cursor=cursor)
+
+    def _in_scope(self, episode: Episode, scope: SearchScope) -> bool:
+        """The SQL scope's conditions (app/db/repositories/scope.py), on the stored objects."""
+        if scope.everything:
+            return True
+        assert scope.today is not None
+        facts = self._uow.access.for_families([episode.family_id], scope.today)
+        record = facts[episode.family_id]
+        seen = record.episode(episode.id)
+        assert seen is not None
+        pid = scope.practitioner_id
+        return (
+            (
+                pid is not None
+                and (
+                    seen.lead_practitioner_id == pid
+                    or any(
+                        seat.practitioner_id == pid
+                        and seat.is_active_on(scope.today)
+                        and (
+                            record.sharing_with_all_taf_in_force
+                            or seat.agency_code in record.sharing_agencies_in_force
+                        )
+                        for seat in seen.taf
+                    )
+                )
+            )
+            or seen.hub_id in scope.hub_ids
+            or (scope.plans_awaiting_qa and seen.plan_awaiting_qa)
+        )
 
     def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
         return list(self.state.episodes[episode_id].current_deadlines())
