@@ -242,14 +242,16 @@ class Journey:
         )
         return self
 
-    def draft_plan(self) -> Journey:
+    def draft_plan(self, *actions: PlanAction) -> Journey:
+        """The suggested plan: one outcome for the need, and these actions (the parent's walk to
+        school when none are given)."""
         drafted = plans.draft_plan(
             self.world.uow,
             self.world.clock,
             self.as_("lead"),
             self.episode_id,
             outcomes=[self.make_outcome()],
-            actions=[self.make_action(owner_person_id=self.parent_id)],
+            actions=actions or [self.make_action(owner_person_id=self.parent_id)],
         )
         assert isinstance(drafted, FamilyPlan)
         self.plan_id = drafted.id
