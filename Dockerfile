@@ -14,6 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv/familyhub
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
+COPY demo ./demo
 COPY migrations ./migrations
 # `familyhub serve` first runs the migrations, and app/db/migrations_state.py finds alembic.ini
 # and migrations/ beside the imported `app` package. A plain `pip install .` would import `app`
@@ -22,7 +23,7 @@ COPY migrations ./migrations
 # mode, which points `app` at this tree (runtime dependencies only, no [dev] extra), and compiled
 # ahead of time because the non-root user cannot write bytecode here.
 RUN pip install -e . \
-    && python -m compileall -q app migrations \
+    && python -m compileall -q app demo migrations \
     && useradd --system --create-home --uid 10001 familyhub \
     && mkdir -p /srv/familyhub/var && chown familyhub /srv/familyhub/var
 

@@ -38,15 +38,15 @@ test-pg: venv
 	FAMILYHUB_TEST_DATABASES=postgres $(BIN)/python -m pytest
 
 lint: venv
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests bench
-	$(BIN)/mypy app bench tests
+	$(BIN)/ruff check app demo tests migrations bench
+	$(BIN)/ruff format --check app demo tests bench
+	$(BIN)/mypy app demo bench tests
 	$(BIN)/mypy --strict app/domain
 	$(BIN)/lint-imports
 
 format: venv
-	$(BIN)/ruff format app tests bench
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format app demo tests bench
+	$(BIN)/ruff check --fix app demo tests bench
 
 openapi: venv
 	$(BIN)/familyhub openapi

@@ -44,7 +44,7 @@ def demo_data() -> None:
     from app.clock import SystemClock
     from app.db.engine import make_engine, make_session_factory
     from app.db.unit_of_work import SqlUnitOfWork
-    from app.demo import load_demo_data
+    from demo import load_demo_data
 
     settings = get_settings()
     from zoneinfo import ZoneInfo

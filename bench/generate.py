@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.clock import FixedClock
 from app.db.engine import make_engine, make_session_factory
+from app.db.repositories.reference import packaged_framework as catalogue
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.assessments import Need
@@ -78,7 +79,6 @@ from app.services import (
     taf,
 )
 from app.services.ports import Agency, ClaimsUnitOfWork, Hub
-from app.supporting_families_data import catalogue
 from bench.staging import ReadOnlyReference, StagingUnitOfWork
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/familyhub_bench"

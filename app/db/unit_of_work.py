@@ -27,7 +27,7 @@ from app.db.repositories.needs import SqlNeedRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.policies import SqlPolicyRepository
 from app.db.repositories.practitioners import SqlPractitionerRepository
-from app.db.repositories.reference import SqlReferenceRepository
+from app.db.repositories.reference import SqlReferenceData, SqlReferenceRepository
 from app.db.repositories.taf import SqlTafRepository
 from app.domain.audit import AuditKeys
 from app.domain.errors import Conflict, StaleVersion
@@ -85,6 +85,7 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         session = self._session
         self.reference = SqlReferenceRepository(session)
+        self.reference_data = SqlReferenceData(session)
         self.families = SqlFamilyRepository(session)
         self.people = SqlPeopleRepository(session)
         self.consents = SqlConsentRepository(session)

@@ -1,7 +1,8 @@
 """Day counting for deadlines: working days (Mon-Fri minus bank holidays) or calendar days.
 
 Deadlines are dates, not timestamps, so this module works on `date` only. Bank holidays come in
-from outside (app/calendars.py) because the domain stays on the standard library.
+from outside (the services' `ReferenceData`, app/db/repositories/reference.py) because the domain
+stays on the standard library.
 """
 
 from __future__ import annotations

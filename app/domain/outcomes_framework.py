@@ -10,6 +10,7 @@ and cadence, K8/§4.4 unit values, K11 funding model, K13 local schemes, §4.5 c
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -336,6 +337,8 @@ _VERSION_KEYS = frozenset(
     }
 )
 _HEADLINE_KEYS = frozenset({"code", "name", "aliases", "descriptors"})
+_HEADLINE_LIST_KEYS = frozenset({"framework", "version", "effective_from", "source", "headlines"})
+_LISTED_HEADLINE_KEYS = frozenset({"code", "name", "aliases"})
 _DESCRIPTOR_KEYS = frozenset(
     {"code", "text", "outcome_text", "data_sources", "sustain_rule", "verified", "source_ref"}
 )
@@ -395,6 +398,42 @@ def parse_framework(data: Mapping[str, object]) -> FrameworkCatalogue:
                 field=f"council_policy.version_thresholds[{i}].framework_version",
             )
     return FrameworkCatalogue(versions=versions, default_policy=policy)
+
+
+def parse_headline_list(data: Mapping[str, object]) -> tuple[Headline, ...]:
+    """Validate the headline list needs are tagged with in an assessment (codes, names, aliases;
+    no descriptors): a problem raises InvalidValue naming its path, such as "headlines[2].code"."""
+    top = _object(data, "", _HEADLINE_LIST_KEYS, required=("headlines",))
+    raw = _list(top["headlines"], "headlines", non_empty=True)
+    found = []
+    for i, value in enumerate(raw):
+        path = f"headlines[{i}]"
+        entry = _object(value, path, _LISTED_HEADLINE_KEYS, required=("code", "name"))
+        found.append(
+            Headline(
+                code=_code(entry["code"], f"{path}.code"),
+                name=_text(entry["name"], f"{path}.name"),
+                aliases=tuple(
+                    _text(a, f"{path}.aliases[{k}]")
+                    for k, a in enumerate(_list(entry.get("aliases", []), f"{path}.aliases"))
+                ),
+                descriptors=(),
+            )
+        )
+    _unique([h.code for h in found], "headlines", "code")
+    return tuple(found)
+
+
+def signed_off(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a framework document with every version and descriptor marked verified: what a
+    Supporting Families lead's sign-off against Chapter 3 produces (§2 "To do before go-live")."""
+    signed: dict[str, Any] = copy.deepcopy(dict(document))
+    for version in signed["versions"]:
+        version["verified"] = True
+        for headline in version["headlines"]:
+            for descriptor in headline["descriptors"]:
+                descriptor["verified"] = True
+    return signed
 
 
 def parse_council_policy(data: object, path: str = "") -> CouncilPolicy:

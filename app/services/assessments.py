@@ -17,7 +17,6 @@ from app.domain.assessments import (
 )
 from app.domain.errors import NotFound
 from app.domain.versions import Expected, check_version
-from app.outcome_framework import headline_codes
 from app.services.episodes import load_episode
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import (
@@ -103,7 +102,7 @@ def revise_assessment(
         kwargs: dict[str, Any] = dict(changes.fields)
         if changes.needs is not None:
             kwargs["needs"] = changes.needs
-        assessment.revise(allowed_headlines=headline_codes(), **kwargs)
+        assessment.revise(allowed_headlines=uc.uow.reference_data.headline_codes(), **kwargs)
 
     return _step(uow, clock, actor, episode_id, assessment_id, expected_version, revise)
 
@@ -121,7 +120,7 @@ def complete_assessment(
 
     def complete(uc: UseCase, assessment: Assessment) -> None:
         check_may_complete(load_episode(uc.uow, episode_id))
-        assessment.complete(uc.today, headline_codes())
+        assessment.complete(uc.today, uc.uow.reference_data.headline_codes())
 
     return _step(uow, clock, actor, episode_id, assessment_id, expected_version, complete)
 

@@ -14,13 +14,11 @@ Each public function is one use case: the reporting account and managers prepare
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from app.domain.access import Action
@@ -35,7 +33,6 @@ from app.domain.outcomes_framework import (
     check_claim_period_end,
     check_policy_thresholds,
     parse_council_policy,
-    parse_framework,
     parse_uploaded_framework,
 )
 from app.domain.supporting_families import (
@@ -72,8 +69,6 @@ from app.services.use_case import (
     UseCase,
     run_idempotent,
 )
-from app.supporting_families_data import FRAMEWORK_FILE
-from app.supporting_families_data import catalogue as shipped_catalogue
 
 _T = TypeVar("_T")
 
@@ -87,17 +82,7 @@ ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
 def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
     """The newest framework document an admin uploaded; the shipped file when none was (inside
     the caller's use case)."""
-    documents = uow.claims.frameworks()
-    if not documents:
-        return shipped_catalogue()
-    return _parsed_framework(json.dumps(documents[-1].document, sort_keys=True))
-
-
-@lru_cache(maxsize=16)
-def _parsed_framework(canonical_json: str) -> FrameworkCatalogue:
-    """Validating a framework document takes milliseconds and every worklist needs one; uploaded
-    versions never change, so each distinct document is parsed once per process."""
-    return parse_framework(json.loads(canonical_json))
+    return uow.reference_data.framework()
 
 
 def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
@@ -126,7 +111,7 @@ def _framework_history(uow: ClaimsUnitOfWork) -> FrameworkHistory:
     versions = uow.claims.frameworks()
     if versions:
         return FrameworkHistory(versions, versions[-1].document, False)
-    return FrameworkHistory([], json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8")), True)
+    return FrameworkHistory([], uow.reference_data.shipped_framework_document(), True)
 
 
 def upload_framework(

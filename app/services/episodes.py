@@ -7,7 +7,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from app.calendars import default_calendar
 from app.domain.access import Action
 from app.domain.assessments import Assessment, start_assessment_draft
 from app.domain.consents import ConsentPurpose, consent_in_force
@@ -27,7 +26,6 @@ from app.domain.practitioners import Practitioner
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
 from app.domain.versions import Expected, check_version
-from app.outcome_framework import headline_codes
 from app.services.ports import Clock, EpisodeFilter, UnitOfWork
 from app.services.use_case import (
     Actor,
@@ -245,13 +243,13 @@ def start_assessment(
             uc.today,
             consent_given_on=consent.given_on if consent else None,
             policy_history=uc.uow.policies.history(),
-            calendar=default_calendar(),
+            calendar=uc.uow.reference_data.calendar(),
         )
         assessment = start_assessment_draft(
             id=uuid.uuid4(),
             episode_id=episode.id,
             started_on=uc.today,
-            allowed_headlines=headline_codes(),
+            allowed_headlines=uc.uow.reference_data.headline_codes(),
             covered_person_ids=episode.child_person_ids,
         )
         uc.uow.assessments.add(assessment, at=uc.now)

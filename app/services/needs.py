@@ -38,7 +38,6 @@ from app.domain.supporting_families import (
     sustainment_due_on,
 )
 from app.domain.versions import Expected, check_version
-from app.services.claims import effective_catalogue
 from app.services.episodes import load_episode
 from app.services.ports import ClaimsUnitOfWork, Clock, StoredNeed, StoredSupport
 from app.services.use_case import (
@@ -115,7 +114,7 @@ def list_needs(
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "family_need"))
         episode = load_episode(uow, episode_id)
-        catalogue = effective_catalogue(uow)
+        catalogue = uow.reference_data.framework()
         views = [
             NeedView(s, _due(s, episode, catalogue)) for s in uow.needs.for_episodes([episode_id])
         ]
@@ -156,7 +155,9 @@ def _record_need(
     check_need_identified(new.identified_on, uc.today)
     episode = load_episode(uow, episode_id)
     check_needs_recorded_while_open(episode.is_open)
-    descriptor = need_descriptor(effective_catalogue(uow), new.descriptor_code, new.identified_on)
+    descriptor = need_descriptor(
+        uow.reference_data.framework(), new.descriptor_code, new.identified_on
+    )
     family = uow.families.get(episode.family_id)
     check_need_members(new.person_ids, {m.person_id for m in family.memberships} if family else ())
     if new.need_id is not None and uow.needs.get(new.need_id) is not None:
@@ -202,7 +203,7 @@ def record_need_outcome(
         code = stored.record.need.descriptor_code
         _note_case_edit(uow, uc, episode, what=f"outcome of {code}")
         uow.needs.save(stored, at=uc.now)
-        view = NeedView(stored, _due(stored, episode, effective_catalogue(uow)))
+        view = NeedView(stored, _due(stored, episode, uow.reference_data.framework()))
         uc.commit()
         return view
 
@@ -228,7 +229,7 @@ def record_sustainment(
         closed_on = closed_for_sustainment(episode.closed_on)
         stored = _load(uow, episode_id, need_id)
         check_version(expected_version, stored.version)
-        catalogue = effective_catalogue(uow)
+        catalogue = uow.reference_data.framework()
         record = record_sustainment_check(
             stored.record,
             closed_on=closed_on,
@@ -290,7 +291,7 @@ def sustainment_checks_due(uow: ClaimsUnitOfWork, episodes: Sequence[ClosedCase]
     """Achieved outcomes of closed episodes still waiting for their sustainment check (inside the
     caller's use case: the worklist's)."""
     closed = {e.id: e for e in episodes if e.closed_on is not None}
-    catalogue = effective_catalogue(uow)
+    catalogue = uow.reference_data.framework()
     views = []
     for stored in uow.needs.for_episodes(list(closed)):
         check = stored.record.sustainment

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from app.calendars import default_calendar
 from app.domain.access import Action
 from app.domain.episodes import Episode, QaDecision, QaOutcome
 from app.domain.errors import NotFound
@@ -268,7 +267,7 @@ def submit_for_quality_assurance(
             assessment_completed=bool(assessments) and assessments[-1].is_completed,
             plan_has_outcomes=bool(plan.outcomes),
             policy_history=uc.uow.policies.history(),
-            calendar=default_calendar(),
+            calendar=uc.uow.reference_data.calendar(),
         )
         plan.submit(uc.today, _known_need_ids(uc.uow, episode_id))
         return plan
@@ -302,7 +301,9 @@ def decide_quality_assurance(
             comments=comments.strip(),
             plan_version=plan.number,
         )
-        episode.record_qa_decision(decision, uc.uow.policies.history(), default_calendar())
+        episode.record_qa_decision(
+            decision, uc.uow.policies.history(), uc.uow.reference_data.calendar()
+        )
         plan.record_qa_decision(decision)
         return plan
 

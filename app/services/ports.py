@@ -19,10 +19,11 @@ from app.domain.audit import (
     SealBacklog,
     SealedEntry,
 )
+from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
-from app.domain.outcomes_framework import CouncilPolicy
+from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Headline
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
@@ -104,6 +105,31 @@ class ReferenceRepository(Protocol):
     def agencies(self, *, include_inactive: bool = False) -> list[Agency]: ...
     def agency_codes(self) -> set[str]: ...
     def add_agency(self, agency: Agency) -> None: ...
+
+
+class ReferenceData(Protocol):
+    """What the rules are applied with and the service ships (app/data/, the bank holidays of
+    the `holidays` package); where a council may correct it (the outcome framework), the council's
+    version. Unverified rules are data here, never constants in a service (the rule book's [U])."""
+
+    def calendar(self) -> WorkingCalendar:
+        """Working days for deadlines: England and Wales bank holidays."""
+        ...
+
+    def outcome_headlines(self) -> tuple[Headline, ...]:
+        """The headlines an assessment's needs are tagged with (codes, names, aliases)."""
+        ...
+
+    def headline_codes(self) -> frozenset[str]: ...
+
+    def framework(self) -> FrameworkCatalogue:
+        """The Supporting Families framework in use: the newest an admin uploaded, or the shipped
+        one when none was."""
+        ...
+
+    def shipped_framework_document(self) -> dict[str, Any]:
+        """The framework document the service ships (a copy: the caller may change it)."""
+        ...
 
 
 class FamilyRepository(Protocol):
@@ -320,6 +346,8 @@ class UnitOfWork(Protocol):
 
     @property
     def reference(self) -> ReferenceRepository: ...
+    @property
+    def reference_data(self) -> ReferenceData: ...
     @property
     def families(self) -> FamilyRepository: ...
     @property

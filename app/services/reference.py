@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from app.domain.access import Action
-from app.outcome_framework import Headline, headlines
+from app.domain.outcomes_framework import Headline
 from app.services.ports import Agency, Clock, Hub, UnitOfWork
 from app.services.use_case import Actor, UseCase
 
@@ -42,11 +42,12 @@ def list_agencies(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[Agency]:
 
 
 def list_outcome_headlines(uow: UnitOfWork, clock: Clock, actor: Actor) -> tuple[Headline, ...]:
-    """The Supporting Families headlines, from the shipped framework file."""
+    """The Supporting Families headlines needs are tagged with (the reference data's)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REFERENCE_DATA, "outcome_headline")
+        found = uow.reference_data.outcome_headlines()
         uc.commit()
-        return headlines()
+        return found
 
 
 def list_levels_of_need(

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.calendars import default_calendar
 from app.domain.access import Action
 from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import NotFound
@@ -220,7 +219,7 @@ def _hold(
         report.held_on,
         decision=report.decision,
         policy_history=uow.policies.history(),
-        calendar=default_calendar(),
+        calendar=uow.reference_data.calendar(),
     )
     if agreement.agrees is not None:
         versions = uow.assessments.for_episode(episode_id)

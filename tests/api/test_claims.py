@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from app.api.schemas.claims import ClaimsReportRead
 from app.clock import FixedClock
 from app.db.models import ClaimRow
+from app.db.repositories.reference import packaged_framework_document
 from app.domain.access import Role
+from app.domain.outcomes_framework import signed_off
 from app.reports_cli import OutputFormat, ReportName, run_report
 from app.services import claims
-from app.supporting_families_data import signed_off_document
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.builders import (
     ReferenceData,
@@ -51,7 +52,7 @@ def people(new_uow) -> dict[str, uuid.UUID]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def verified_framework(client: TestClient, people: dict[str, uuid.UUID]) -> dict[str, Any]:
     """The shipped framework, signed off by an SF lead (every descriptor verified, §2)."""
-    document = signed_off_document()
+    document = signed_off(packaged_framework_document())
     with as_user(client, people["admin"]):
         framework: dict[str, Any] = ok(
             client.post(

@@ -20,11 +20,12 @@ from app.api.deps import get_clock
 from app.clock import FixedClock
 from app.db.engine import make_engine, make_session_factory
 from app.db.migrations_state import upgrade_to_head
+from app.db.repositories.reference import packaged_framework_document
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
+from app.domain.outcomes_framework import signed_off
 from app.main import create_app
 from app.settings import Settings
-from app.supporting_families_data import signed_off_document
 from tests.api.test_caseload import new_case
 from tests.api.test_claims import run_family
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
@@ -145,7 +146,7 @@ def fuzz_world(database_url: str) -> Iterator[World]:
 
 def _verify_framework(client: TestClient, admin: uuid.UUID) -> None:
     """The shipped Supporting Families framework, signed off, so needs and claims can be recorded."""
-    document = signed_off_document()
+    document = signed_off(packaged_framework_document())
     with as_user(client, admin):
         ok(
             client.post(

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from app.calendars import default_calendar
 from app.clock import FixedClock
 from app.db.queries.timeliness import SqlTimelinessQueries
+from app.db.repositories.reference import packaged_calendar
 from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.episodes import (
@@ -54,7 +54,7 @@ from tests.builders import ReferenceData, Statements, acting_as, given_practitio
 NewUow = Callable[[], SqlUnitOfWork]
 
 LEVELS = ("2", "3")
-CALENDAR = default_calendar()
+CALENDAR = packaged_calendar()
 HISTORY = PolicyHistory((DEFAULT_POLICY,))
 AT = datetime(2025, 3, 3, 10, tzinfo=UTC)
 TODAY = date(2025, 3, 3)

@@ -1,14 +1,40 @@
-"""Hubs and agencies: reference data every record points at."""
+"""Reference data: the hubs and agencies every record points at, and what the rules are applied
+with (the working-day calendar, the outcome headlines, the Supporting Families framework).
+
+The packaged data (app/data/*.json, the `holidays` package's bank holidays) is read once per
+process; the framework an admin uploaded is read from the database in the caller's transaction.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
 import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AgencyRow, HubRow
+from app.db.models import AgencyRow, HubRow, SfFrameworkRow
+from app.domain.calendar import WorkingCalendar
+from app.domain.errors import InvalidValue
+from app.domain.outcomes_framework import (
+    FrameworkCatalogue,
+    Headline,
+    parse_framework,
+    parse_headline_list,
+)
 from app.services.ports import Agency, Hub
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+HEADLINES_FILE = DATA_DIR / "outcome_framework.json"
+FRAMEWORK_FILE = DATA_DIR / "supporting_families_framework.json"
+
+CALENDAR_FIRST_YEAR = 2000
+CALENDAR_LAST_YEAR = 2050
 
 
 def _hub(row: HubRow) -> Hub:
@@ -62,3 +88,91 @@ class SqlReferenceRepository:
         self._session.add(
             AgencyRow(code=agency.code, name=agency.name, kind=agency.kind, active=agency.active)
         )
+
+
+# --- what the rules are applied with --------------------------------------------------------------
+
+
+def england_and_wales_calendar(first_year: int, last_year: int) -> WorkingCalendar:
+    """England and Wales bank holidays (with substitute days) for the years given, inclusive.
+
+    The seeds are English councils (Blackpool, Cambridgeshire, Peterborough), so working days are
+    counted against the England and Wales list (seed-digest AMB-1 worked example).
+    """
+    if last_year < first_year:
+        raise InvalidValue("The last year must not be before the first year.", field="last_year")
+    found = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return WorkingCalendar(bank_holidays=frozenset(found.keys()))
+
+
+@lru_cache(maxsize=1)
+def packaged_calendar() -> WorkingCalendar:
+    """England and Wales bank holidays 2000-2050, built once because the package computes them."""
+    return england_and_wales_calendar(CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR)
+
+
+@lru_cache(maxsize=1)
+def packaged_headlines() -> tuple[Headline, ...]:
+    """The shipped headline list, validated on first use (a bad file names the field)."""
+    return parse_headline_list(json.loads(HEADLINES_FILE.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def packaged_headline_codes() -> frozenset[str]:
+    return frozenset(h.code for h in packaged_headlines())
+
+
+def load_framework(path: Path) -> FrameworkCatalogue:
+    """Read and validate a framework file (UTF-8 JSON)."""
+    return parse_framework(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def _packaged_framework_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(FRAMEWORK_FILE.read_text(encoding="utf-8"))
+    return document
+
+
+def packaged_framework_document() -> dict[str, Any]:
+    """The shipped framework document (a copy each time: callers may change theirs)."""
+    return copy.deepcopy(_packaged_framework_document())
+
+
+@lru_cache(maxsize=1)
+def packaged_framework() -> FrameworkCatalogue:
+    """The shipped framework, validated once per process (a bad file names the field)."""
+    return parse_framework(_packaged_framework_document())
+
+
+@lru_cache(maxsize=16)
+def _parsed_framework(canonical_json: str) -> FrameworkCatalogue:
+    """Validating a framework document takes milliseconds and every worklist needs one; uploaded
+    versions never change, so each distinct document is parsed once per process."""
+    return parse_framework(json.loads(canonical_json))
+
+
+class SqlReferenceData:
+    """The packaged reference data, and the council's uploaded framework where there is one."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def calendar(self) -> WorkingCalendar:
+        return packaged_calendar()
+
+    def outcome_headlines(self) -> tuple[Headline, ...]:
+        return packaged_headlines()
+
+    def headline_codes(self) -> frozenset[str]:
+        return packaged_headline_codes()
+
+    def framework(self) -> FrameworkCatalogue:
+        newest = self._session.scalar(
+            select(SfFrameworkRow.document).order_by(SfFrameworkRow.version.desc()).limit(1)
+        )
+        if newest is None:
+            return packaged_framework()
+        return _parsed_framework(json.dumps(newest, sort_keys=True))
+
+    def shipped_framework_document(self) -> dict[str, Any]:
+        return packaged_framework_document()

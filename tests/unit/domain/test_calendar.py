@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.calendars import default_calendar, england_and_wales_calendar
+from app.db.repositories.reference import england_and_wales_calendar, packaged_calendar
 from app.domain.calendar import DayBasis, WorkingCalendar
 from app.domain.errors import InvalidValue
 
@@ -206,9 +206,9 @@ class TestEnglandAndWalesCalendar:
         with pytest.raises(InvalidValue):
             england_and_wales_calendar(2026, 2025)
 
-    def test_the_default_calendar_is_built_once_and_covers_2000_to_2050(self) -> None:
-        calendar = default_calendar()
-        assert default_calendar() is calendar
+    def test_the_packaged_calendar_is_built_once_and_covers_2000_to_2050(self) -> None:
+        calendar = packaged_calendar()
+        assert packaged_calendar() is calendar
         years = {d.year for d in calendar.bank_holidays}
         assert min(years) == 2000
         assert max(years) == 2050

@@ -17,6 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.db.repositories.reference import (
+    FRAMEWORK_FILE,
+    HEADLINES_FILE,
+    load_framework,
+    packaged_framework,
+    packaged_headlines,
+)
 from app.domain.errors import IllegalTransition, InvalidValue, NotFound
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
@@ -34,7 +41,9 @@ from app.domain.outcomes_framework import (
     council_policy_to_dict,
     parse_council_policy,
     parse_framework,
+    parse_headline_list,
     parse_uploaded_framework,
+    signed_off,
 )
 from app.domain.supporting_families import (
     ClaimCase,
@@ -48,7 +57,6 @@ from app.domain.supporting_families import (
     evaluate_claim,
     raise_claim,
 )
-from app.supporting_families_data import FRAMEWORK_FILE, catalogue, load_catalogue
 from tests.unit.domain.test_supporting_families import (
     AUDITOR,
     CATALOGUE,
@@ -77,7 +85,7 @@ def shipped_data() -> dict[str, Any]:
 class TestTheShippedFramework:
     def test_it_loads_and_validates(self) -> None:
         assert [v.code for v in SHIPPED.versions] == ["2015-local", "2022-10"]
-        assert catalogue() is catalogue()
+        assert packaged_framework() is packaged_framework()
 
     def test_the_national_framework_has_the_ten_headlines_in_order(self) -> None:
         version = SHIPPED.version("2022-10")
@@ -153,10 +161,56 @@ class TestTheShippedFramework:
     def test_a_framework_file_can_be_loaded_from_anywhere(self, tmp_path: Path) -> None:
         path = tmp_path / "framework.json"
         path.write_text(json.dumps(shipped_data()), encoding="utf-8")
-        assert load_catalogue(path) == SHIPPED
+        assert load_framework(path) == SHIPPED
 
 
 # --- malformed input names the field -------------------------------------------------------------
+
+
+def _headline_entry(index: int, **values: Any) -> Any:
+    def mutate(data: dict[str, Any]) -> None:
+        data["headlines"][index].update(values)
+
+    return mutate
+
+
+class TestTheHeadlineListNeedsAreTaggedWith:
+    def test_the_shipped_list_is_the_national_frameworks_ten_headlines(self) -> None:
+        listed = packaged_headlines()
+        assert [h.code for h in listed] == NATIONAL_ORDER
+        assert [h.code for h in listed] == [h.code for h in SHIPPED.version("2022-10").headlines]
+        assert all(h.name and not h.descriptors for h in listed)
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            (_headline_entry(1, code="EDU"), "headlines[1].code"),
+            (_headline_entry(0, code="edu"), "headlines[0].code"),
+            (_headline_entry(2, name=" "), "headlines[2].name"),
+            (_headline_entry(3, colour="blue"), "headlines[3].colour"),
+            (_headline_entry(4, aliases="housing"), "headlines[4].aliases"),
+        ],
+    )
+    def test_a_bad_entry_is_refused_naming_it(self, change: Any, field: str) -> None:
+        data = json.loads(HEADLINES_FILE.read_text(encoding="utf-8"))
+        change(data)
+        with pytest.raises(InvalidValue) as refused:
+            parse_headline_list(data)
+        assert refused.value.field == field
+
+    def test_an_empty_list_is_refused(self) -> None:
+        with pytest.raises(InvalidValue) as refused:
+            parse_headline_list({"headlines": []})
+        assert refused.value.field == "headlines"
+
+
+class TestASupportingFamiliesLeadsSignOff:
+    def test_every_version_and_descriptor_is_marked_verified_on_a_copy(self) -> None:
+        shipped = shipped_data()
+        signed = parse_framework(signed_off(shipped))
+        assert all(v.verified for v in signed.versions)
+        assert all(d.verified for v in signed.versions for h in v.headlines for d in h.descriptors)
+        assert shipped == shipped_data()
 
 
 def _set(path: list[Any], value: Any) -> Any:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.db.repositories.reference import FRAMEWORK_FILE, packaged_framework
 from app.domain.episodes import ClosureReason, LeadAssignment
 from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
 from app.domain.families import add_months
@@ -81,7 +82,6 @@ from app.domain.supporting_families import (
     sustainment_check_day,
     sustainment_due_on,
 )
-from app.supporting_families_data import FRAMEWORK_FILE, catalogue
 
 # --- builders ------------------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ def verified_catalogue() -> FrameworkCatalogue:
     return parse_framework(data)
 
 
-SHIPPED = catalogue()
+SHIPPED = packaged_framework()
 CATALOGUE = verified_catalogue()
 POLICY = CATALOGUE.default_policy
 

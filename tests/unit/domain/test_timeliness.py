@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.calendars import england_and_wales_calendar
+from app.db.repositories.reference import england_and_wales_calendar
 from app.domain.calendar import DayBasis, WorkingCalendar
 from app.domain.errors import InvalidValue
 from app.domain.timeliness import (

@@ -5,26 +5,45 @@
 Each repository keeps domain objects in dicts; `commit()` makes the work of the transaction
 visible and `rollback()` (or leaving without commit) throws it away, so the services' one-commit
 discipline is tested for real: the fake keeps a committed copy and a working copy of everything.
-The access facts are computed from the stored objects by the same domain helpers the SQL
-repository uses (`sharing_in_force`).
+Saving is a compare-and-swap on the version the object was read at, as the SQL repositories'
+(`row_to_save`). The access facts are computed from the stored objects by the same domain helpers
+the SQL repository uses (`sharing_in_force`), plan actions' owners included when asked for.
+
+Reference data comes from a `ReferenceSet`: the packaged one by default, any other a test passes
+(a calendar with other bank holidays, a shorter headline list, another framework); the framework
+an admin uploaded through the claims repository wins over the packaged one, as in the database.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
-from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.db.repositories.reference import (
+    packaged_calendar,
+    packaged_framework_document,
+    packaged_headlines,
+)
+from app.domain.access import (
+    EpisodeFacts,
+    RecordFacts,
+    SearchScope,
+    TafSeat,
+    sharing_in_force,
+)
 from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry, entry_content
+from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
-from app.domain.episodes import Episode
-from app.domain.errors import Conflict
+from app.domain.episodes import Episode, EpisodeStage
+from app.domain.errors import Conflict, StaleVersion
 from app.domain.families import (
     DuplicateCandidate,
     Family,
@@ -32,9 +51,11 @@ from app.domain.families import (
     Relationship,
     normalise_name,
 )
-from app.domain.paging import Page, PageRequest, page_in_memory
+from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_framework
+from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
+from app.domain.supporting_families import LIVE_CLAIM_STATES, NeedOutcome
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, TimelinessPolicy
 from app.services.ports import (
@@ -46,10 +67,36 @@ from app.services.ports import (
     Household,
     Hub,
     PractitionerFilter,
+    StoredClaim,
+    StoredFramework,
     StoredNeed,
     StoredResponse,
+    StoredSfPolicy,
     StoredSupport,
 )
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """The reference data a fake unit of work is built with (`packaged_reference()` by default)."""
+
+    calendar: WorkingCalendar
+    headlines: tuple[Headline, ...]
+    framework_document: dict[str, Any]
+
+    @property
+    def framework(self) -> FrameworkCatalogue:
+        return _parsed(json.dumps(self.framework_document, sort_keys=True))
+
+
+@cache
+def _parsed(canonical_json: str) -> FrameworkCatalogue:
+    return parse_framework(json.loads(canonical_json))
+
+
+def packaged_reference() -> ReferenceSet:
+    """What the service ships: England and Wales bank holidays, app/data's headlines and framework."""
+    return ReferenceSet(packaged_calendar(), packaged_headlines(), packaged_framework_document())
 
 
 @dataclass
@@ -73,10 +120,19 @@ class _State:
     audit: list[AuditEntry] = field(default_factory=list)
     needs: dict[uuid.UUID, StoredNeed] = field(default_factory=dict)
     support: list[StoredSupport] = field(default_factory=list)
+    claims: dict[uuid.UUID, StoredClaim] = field(default_factory=dict)
+    frameworks: list[StoredFramework] = field(default_factory=list)
+    sf_policies: list[StoredSfPolicy] = field(default_factory=list)
 
 
-def _bump(record: Any) -> None:
-    record.version = getattr(record, "version", 0) + 1
+def _swap(stored: Any, record: Any) -> None:
+    """Compare-and-swap, as `row_to_save`: the stored copy must still be at the version the
+    record was read at; the record then carries the next version."""
+    if stored is None:
+        raise LookupError(getattr(record, "id", None))
+    if stored.version != record.version:
+        raise StaleVersion.changed_elsewhere()
+    record.version += 1
 
 
 class _Repository:
@@ -128,7 +184,7 @@ class FakeFamilies(_Repository):
         self.state.families[family.id] = copy.deepcopy(family)
 
     def save(self, family: Family, *, at: datetime) -> None:
-        _bump(family)
+        _swap(self.state.families.get(family.id), family)
         self.state.families[family.id] = copy.deepcopy(family)
 
     def reference_exists(self, reference: str) -> bool:
@@ -211,7 +267,7 @@ class FakePeople(_Repository):
         self.state.people[person.id] = copy.deepcopy(person)
 
     def save(self, person: Person, *, at: datetime) -> None:
-        _bump(person)
+        _swap(self.state.people.get(person.id), person)
         self.state.people[person.id] = copy.deepcopy(person)
 
 
@@ -228,7 +284,7 @@ class FakeConsents(_Repository):
         self.state.consents[consent.id] = copy.deepcopy(consent)
 
     def save(self, consent: Consent, *, at: datetime) -> None:
-        _bump(consent)
+        _swap(self.state.consents.get(consent.id), consent)
         self.state.consents[consent.id] = copy.deepcopy(consent)
 
 
@@ -248,7 +304,8 @@ class FakePractitioners(_Repository):
 
     def get_by_email(self, email: str) -> Practitioner | None:
         wanted = email.strip().lower()
-        return next((p for p in self.state.practitioners.values() if p.email == wanted), None)
+        found = next((p for p in self.state.practitioners.values() if p.email == wanted), None)
+        return copy.deepcopy(found)
 
     def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
         return {pid: p for pid in practitioner_ids if (p := self.get(pid)) is not None}
@@ -261,7 +318,7 @@ class FakePractitioners(_Repository):
         self.state.practitioners[practitioner.id] = copy.deepcopy(practitioner)
 
     def save(self, practitioner: Practitioner, *, at: datetime) -> None:
-        _bump(practitioner)
+        _swap(self.state.practitioners.get(practitioner.id), practitioner)
         self.state.practitioners[practitioner.id] = copy.deepcopy(practitioner)
 
     def search(self, flt: PractitionerFilter, page: PageRequest) -> Page[Practitioner]:
@@ -286,7 +343,7 @@ class FakeEpisodes(_Repository):
         self.state.episodes[episode.id] = copy.deepcopy(episode)
 
     def save(self, episode: Episode, *, at: datetime) -> None:
-        _bump(episode)
+        _swap(self.state.episodes.get(episode.id), episode)
         self.state.episodes[episode.id] = copy.deepcopy(episode)
 
     def for_family(self, family_id: uuid.UUID) -> list[Episode]:
@@ -296,16 +353,58 @@ class FakeEpisodes(_Repository):
         return {eid: e for eid in episode_ids if (e := self.get(eid)) is not None}
 
     def search(self, flt: EpisodeFilter, page: PageRequest) -> Page[Episode]:
+        """Newest request first, then id, within the user's scope (`episode_in_scope`)."""
         found = [
-            copy.deepcopy(e)
+            e
             for e in self.state.episodes.values()
             if (flt.family_id is None or e.family_id == flt.family_id)
+            and (flt.hub_id is None or e.hub_id == flt.hub_id)
             and (
                 flt.lead_practitioner_id is None
                 or e.lead_practitioner_id == flt.lead_practitioner_id
             )
+            and (flt.stage is None or e.stage == flt.stage)
+            and (not flt.open_only or e.stage is not EpisodeStage.CLOSED)
+            and (flt.scope is None or self._in_scope(e, flt.scope))
         ]
-        return page_in_memory(found, lambda e: (e.requested_on, e.id), page)
+        found.sort(key=lambda e: (e.requested_on, str(e.id)), reverse=True)
+        after = page.after_key(date.fromisoformat, uuid.UUID)
+        if after is not None:
+            found = [e for e in found if (e.requested_on, str(e.id)) < (after[0], str(after[1]))]
+        chunk = found[: page.limit]
+        more = len(found) > page.limit
+        cursor = encode_cursor((chunk[-1].requested_on.isoformat(), chunk[-1].id)) if more else None
+        return Page(items=copy.deepcopy(chunk), next_cursor=cursor)
+
+    def _in_scope(self, episode: Episode, scope: SearchScope) -> bool:
+        """The SQL scope's conditions (app/db/repositories/scope.py), on the stored objects."""
+        if scope.everything:
+            return True
+        assert scope.today is not None
+        facts = self._uow.access.for_families([episode.family_id], scope.today)
+        record = facts[episode.family_id]
+        seen = record.episode(episode.id)
+        assert seen is not None
+        pid = scope.practitioner_id
+        return (
+            (
+                pid is not None
+                and (
+                    seen.lead_practitioner_id == pid
+                    or any(
+                        seat.practitioner_id == pid
+                        and seat.is_active_on(scope.today)
+                        and (
+                            record.sharing_with_all_taf_in_force
+                            or seat.agency_code in record.sharing_agencies_in_force
+                        )
+                        for seat in seen.taf
+                    )
+                )
+            )
+            or seen.hub_id in scope.hub_ids
+            or (scope.plans_awaiting_qa and seen.plan_awaiting_qa)
+        )
 
     def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
         return list(self.state.episodes[episode_id].current_deadlines())
@@ -328,7 +427,7 @@ class FakeAssessments(_Repository):
         self.state.assessments[assessment.id] = copy.deepcopy(assessment)
 
     def save(self, assessment: Assessment, *, at: datetime) -> None:
-        _bump(assessment)
+        _swap(self.state.assessments.get(assessment.id), assessment)
         self.state.assessments[assessment.id] = copy.deepcopy(assessment)
 
 
@@ -348,7 +447,7 @@ class FakePlans(_Repository):
         self.state.plans[plan.id] = copy.deepcopy(plan)
 
     def save(self, plan: FamilyPlan, *, at: datetime) -> None:
-        _bump(plan)
+        _swap(self.state.plans.get(plan.id), plan)
         self.state.plans[plan.id] = copy.deepcopy(plan)
 
 
@@ -366,7 +465,7 @@ class FakeTaf(_Repository):
         self.state.taf_members[member.id] = copy.deepcopy(member)
 
     def save_member(self, member: TafMember, *, at: datetime) -> None:
-        _bump(member)
+        _swap(self.state.taf_members.get(member.id), member)
         self.state.taf_members[member.id] = copy.deepcopy(member)
 
     def meetings(self, episode_id: uuid.UUID) -> list[TafMeeting]:
@@ -390,7 +489,7 @@ class FakeNeeds(_Repository):
         self.state.needs[need.record.need.id] = copy.deepcopy(need)
 
     def save(self, need: StoredNeed, *, at: datetime) -> None:
-        need.version += 1
+        _swap(self.state.needs.get(need.record.need.id), need)
         self.state.needs[need.record.need.id] = copy.deepcopy(need)
 
     def support_for(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredSupport]:
@@ -399,6 +498,133 @@ class FakeNeeds(_Repository):
 
     def add_support(self, support: StoredSupport, *, at: datetime) -> None:
         self.state.support.append(support)
+
+
+class FakeClaims(_Repository):
+    """Claims, and the framework and policy documents admins upload; one live claim per family
+    and programme phase, as the database's partial unique index."""
+
+    def get(self, claim_id: uuid.UUID) -> StoredClaim | None:
+        return copy.deepcopy(self.state.claims.get(claim_id))
+
+    def _sorted(self, found: list[StoredClaim]) -> list[StoredClaim]:
+        return copy.deepcopy(sorted(found, key=lambda s: (s.claim.created_on, str(s.claim.id))))
+
+    def for_family(self, family_id: uuid.UUID) -> list[StoredClaim]:
+        return self._sorted(
+            [s for s in self.state.claims.values() if s.claim.family_id == family_id]
+        )
+
+    def for_families(self, family_ids: Sequence[uuid.UUID]) -> list[StoredClaim]:
+        found = [c for fid in family_ids for c in self.for_family(fid)]
+        return sorted(found, key=lambda s: (str(s.claim.family_id), s.claim.created_on))
+
+    def for_period(self, period_end: date) -> list[StoredClaim]:
+        return self._sorted([s for s in self.state.claims.values() if s.period_end == period_end])
+
+    def _check_one_live(self, stored: StoredClaim) -> None:
+        claim = stored.claim
+        if claim.state not in LIVE_CLAIM_STATES:
+            return
+        if any(
+            other.claim.id != claim.id
+            and other.claim.family_id == claim.family_id
+            and other.claim.programme_phase == claim.programme_phase
+            and other.claim.state in LIVE_CLAIM_STATES
+            for other in self.state.claims.values()
+        ):
+            raise Conflict(
+                "The family already has a live claim for this programme phase; a family is "
+                "claimed for once per phase (C6, K10)."
+            )
+
+    def add(self, stored: StoredClaim, *, at: datetime) -> None:
+        self._check_one_live(stored)
+        stored.claim.version = 1
+        self.state.claims[stored.claim.id] = copy.deepcopy(stored)
+
+    def save(self, stored: StoredClaim, *, at: datetime) -> None:
+        self._check_one_live(stored)
+        _swap(getattr(self.state.claims.get(stored.claim.id), "claim", None), stored.claim)
+        self.state.claims[stored.claim.id] = copy.deepcopy(stored)
+
+    def closed_episodes_with_needs(
+        self,
+        closed_by: date,
+        *,
+        closed_from: date | None = None,
+        all_needs_achieved: bool = False,
+    ) -> list[uuid.UUID]:
+        needs_of: dict[uuid.UUID, list[StoredNeed]] = {}
+        for need in self.state.needs.values():
+            needs_of.setdefault(need.episode_id, []).append(need)
+        found = [
+            e
+            for e in self.state.episodes.values()
+            if e.closed_on is not None
+            and e.closed_on <= closed_by
+            and (closed_from is None or e.closed_on >= closed_from)
+            and e.id in needs_of
+            and (
+                not all_needs_achieved
+                or all(n.record.outcome.status is NeedOutcome.ACHIEVED for n in needs_of[e.id])
+            )
+        ]
+        return [e.id for e in sorted(found, key=lambda e: (e.closed_on, str(e.id)))]
+
+    def raised_by(self, day: date) -> list[StoredClaim]:
+        found = [s for s in self.state.claims.values() if s.period_end <= day]
+        return copy.deepcopy(
+            sorted(found, key=lambda s: (s.period_end, s.claim.created_on, str(s.claim.id)))
+        )
+
+    def family_references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {
+            fid: self.state.families[fid].reference
+            for fid in family_ids
+            if fid in self.state.families
+        }
+
+    def frameworks(self) -> list[StoredFramework]:
+        return copy.deepcopy(sorted(self.state.frameworks, key=lambda f: f.version))
+
+    def add_framework(self, framework: StoredFramework) -> None:
+        if any(f.version == framework.version for f in self.state.frameworks):
+            raise Conflict("The change clashes with a record already stored.")
+        self.state.frameworks.append(copy.deepcopy(framework))
+
+    def policies(self) -> list[StoredSfPolicy]:
+        return copy.deepcopy(sorted(self.state.sf_policies, key=lambda p: p.version))
+
+    def add_policy(self, policy: StoredSfPolicy) -> None:
+        if any(p.version == policy.version for p in self.state.sf_policies):
+            raise Conflict("The change clashes with a record already stored.")
+        self.state.sf_policies.append(copy.deepcopy(policy))
+
+
+class FakeReferenceData(_Repository):
+    def __init__(self, uow: FakeUnitOfWork, packaged: ReferenceSet) -> None:
+        super().__init__(uow)
+        self.packaged = packaged
+
+    def calendar(self) -> WorkingCalendar:
+        return self.packaged.calendar
+
+    def outcome_headlines(self) -> tuple[Headline, ...]:
+        return self.packaged.headlines
+
+    def headline_codes(self) -> frozenset[str]:
+        return frozenset(h.code for h in self.packaged.headlines)
+
+    def framework(self) -> FrameworkCatalogue:
+        uploaded = self.state.frameworks
+        if not uploaded:
+            return self.packaged.framework
+        newest = max(uploaded, key=lambda f: f.version)
+        return _parsed(json.dumps(newest.document, sort_keys=True))
+
+    def shipped_framework_document(self) -> dict[str, Any]:
+        return copy.deepcopy(self.packaged.framework_document)
 
 
 class FakeAccessFacts(_Repository):
@@ -410,7 +636,9 @@ class FakeAccessFacts(_Repository):
         episode = self.state.episodes.get(episode_id)
         if episode is None:
             return None
-        return self.for_families([episode.family_id], today).get(episode.family_id)
+        return self.for_families(
+            [episode.family_id], today, with_assigned_actions=with_assigned_actions
+        ).get(episode.family_id)
 
     def for_families(
         self,
@@ -433,27 +661,42 @@ class FakeAccessFacts(_Repository):
                 created_by_practitioner_id=family.created_by_practitioner_id,
                 sharing_agencies_in_force=agencies,
                 sharing_with_all_taf_in_force=all_taf,
-                episodes=tuple(self._episode_facts(e) for e in episodes),
+                episodes=tuple(
+                    self._episode_facts(e, with_assigned_actions=with_assigned_actions)
+                    for e in episodes
+                ),
             )
         return facts
 
-    def _episode_facts(self, episode: Episode) -> EpisodeFacts:
-        seats = tuple(
-            TafSeat(m.practitioner_id, m.agency_code, m.joined_on, m.left_on)
-            for m in self.state.taf_members.values()
-            if m.episode_id == episode.id and m.practitioner_id is not None and m.agency_code
-        )
+    def _episode_facts(self, episode: Episode, *, with_assigned_actions: bool) -> EpisodeFacts:
+        seats: list[TafSeat] = []
+        practitioner_of: dict[uuid.UUID, uuid.UUID] = {}
+        for m in self.state.taf_members.values():
+            if m.episode_id == episode.id and m.practitioner_id is not None and m.agency_code:
+                seats.append(TafSeat(m.practitioner_id, m.agency_code, m.joined_on, m.left_on))
+                practitioner_of[m.id] = m.practitioner_id
+        assigned: dict[uuid.UUID, set[uuid.UUID]] = {}
+        if with_assigned_actions:
+            for plan in self.state.plans.values():
+                if plan.episode_id != episode.id:
+                    continue
+                for action in plan.actions:
+                    member = action.owner_taf_member_id
+                    if member is not None and member in practitioner_of:
+                        assigned.setdefault(practitioner_of[member], set()).add(action.id)
         return EpisodeFacts(
             episode_id=episode.id,
             hub_id=episode.hub_id,
             lead_practitioner_id=episode.lead_practitioner_id,
-            taf=seats,
+            taf=tuple(seats),
             plan_awaiting_qa=any(
                 p.episode_id == episode.id and p.status is PlanStatus.SUBMITTED
                 for p in self.state.plans.values()
             ),
-            is_open=episode.is_open,
-            assigned_action_ids_by_practitioner=MappingProxyType({}),
+            is_open=episode.stage is not EpisodeStage.CLOSED,
+            assigned_action_ids_by_practitioner=MappingProxyType(
+                {p: frozenset(a) for p, a in assigned.items()}
+            ),
         )
 
 
@@ -508,12 +751,13 @@ class FakeChangeFeed:
 class FakeUnitOfWork:
     """Nothing is kept unless committed; `commits` counts them (a use case commits once)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reference: ReferenceSet | None = None) -> None:
         self.committed = _State()
         self.working = _State()
         self.commits = 0
         self.open = False
         self.reference = FakeReference(self)
+        self.reference_data = FakeReferenceData(self, reference or packaged_reference())
         self.families = FakeFamilies(self)
         self.people = FakePeople(self)
         self.consents = FakeConsents(self)
@@ -525,6 +769,7 @@ class FakeUnitOfWork:
         self.plans = FakePlans(self)
         self.taf = FakeTaf(self)
         self.needs = FakeNeeds(self)
+        self.claims = FakeClaims(self)
         self.access = FakeAccessFacts(self)
         self.audit = FakeAuditTrail(self)
         self.changes = FakeChangeFeed()

@@ -23,6 +23,7 @@ from app.domain.outcomes_framework import (
     ClaimCadence,
     claim_period_end,
     council_policy_to_dict,
+    signed_off,
 )
 from app.domain.supporting_families import (
     AuditOutcome,
@@ -33,7 +34,6 @@ from app.domain.supporting_families import (
 from app.services import claims, needs
 from app.services.ports import ClaimsUnitOfWork, Clock
 from app.services.use_case import Actor
-from app.supporting_families_data import signed_off_document
 
 EVIDENCE = needs.EvidenceIn(source="School MIS and health visiting record", reference="DEMO-SF")
 
@@ -190,7 +190,7 @@ def load_demo_claims(
         new_uow(),
         clock,
         admin,
-        signed_off_document(),
+        signed_off(claims.framework_history(new_uow(), clock, admin).current),
         reason="Demo: the SF lead checked every descriptor against Chapter 3 of the framework",
     )
     in_force = claims.policy_history(new_uow(), clock, admin).in_force

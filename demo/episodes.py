@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app import demo_claims
 from app.clock import FixedClock
-from app.demo_claims import SfStory
 from app.domain.access import Role
 from app.domain.assessments import Need
 from app.domain.consents import (
@@ -40,6 +38,8 @@ from app.services import assessments, consents, episodes, plans, practitioners, 
 from app.services.families import FamilyRecord
 from app.services.ports import ClaimsUnitOfWork, Clock
 from app.services.use_case import Actor
+from demo import claims as demo_claims
+from demo.claims import SfStory
 
 STAFF = [
     # email, name, agency, roles, hub codes
@@ -103,6 +103,8 @@ REGISTRAR = "lena.lead@familyhub.example"
 """The demo practitioner who registers the demo households."""
 OPENER = "mo.manager@familyhub.example"
 """The demo manager who opens the demo episodes (managers open episodes for any family)."""
+ADMIN = "ada.admin@familyhub.example"
+"""The directory's first member, bootstrapped by the operator; registers the other demo staff."""
 QA_OFFICER = "quinn.qa@familyhub.example"
 """The demo Early Help and Support Service officer who decides on the demo plans."""
 
@@ -419,26 +421,38 @@ def _headline(n: int) -> str:
 
 def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[str, Actor]:
     """A demo user for every role (issue tokens for them with `familyhub token --user <email>`),
-    each as the actor the services see when the demo acts as them."""
+    each as the actor the services see when the demo acts as them.
+
+    The directory's first member, the admin, is bootstrapped as an operator does
+    (`seed_practitioner`: nobody is signed in yet, so no access rule or audit entry applies); the
+    admin then registers everyone else through the directory's use case, each grant audited.
+    """
     with new_uow() as uow:
         hubs = {h.code: h.id for h in uow.reference.hubs()}
         existing = {email: uow.practitioners.get_by_email(email) for email, *_ in STAFF}
-    actors: dict[str, Actor] = {}
-    for email, name, agency, roles, hub_codes in STAFF:
+    wanted = {
+        email: Practitioner(
+            id=uuid.uuid4(),
+            name=name,
+            email=email,
+            agency_code=agency,
+            roles=frozenset(roles),
+            hub_ids=frozenset(hubs[c] for c in hub_codes),
+        )
+        for email, name, agency, roles, hub_codes in STAFF
+    }
+    admin = existing[ADMIN] or practitioners.seed_practitioner(new_uow(), clock, wanted[ADMIN])
+    actors = {ADMIN: Actor(principal=admin.as_principal())}
+    for email, practitioner in wanted.items():
+        if email in actors:
+            continue
         found = existing[email]
         if found is None:
-            found = practitioners.seed_practitioner(
-                new_uow(),
-                clock,
-                Practitioner(
-                    id=uuid.uuid4(),
-                    name=name,
-                    email=email,
-                    agency_code=agency,
-                    roles=frozenset(roles),
-                    hub_ids=frozenset(hubs[c] for c in hub_codes),
-                ),
+            registered = practitioners.register_practitioner(
+                new_uow(), clock, actors[ADMIN], practitioner
             )
+            assert isinstance(registered, Practitioner)
+            found = registered
         actors[email] = Actor(principal=found.as_principal())
     return actors
 

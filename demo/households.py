@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from app.demo_episodes import REGISTRAR, load_demo_episodes, load_staff
 from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.families import (
     Address,
@@ -25,6 +24,7 @@ from app.domain.families import (
 from app.services import consents, families
 from app.services.ports import Agency, ClaimsUnitOfWork, Clock, Hub, UnitOfWork
 from app.services.use_case import Actor
+from demo.episodes import REGISTRAR, load_demo_episodes, load_staff
 
 HUBS = [
     ("NORTH", "North Family Hub", "North"),
