@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Rule = Callable[[dict[str, Any]], tuple[str, str]]
+Rule = Callable[[dict[str, Any]], tuple[str, str]] | tuple[str, str]
+"""A fixed (type, message), or one worked out from the error (its limits, its choices)."""
 
 
 def _limit(error: dict[str, Any], name: str) -> Any:
@@ -25,41 +26,41 @@ def _choices(error: dict[str, Any]) -> str:
 
 
 _RULES: dict[str, Rule] = {
-    "missing": lambda e: ("required", "Give a value here: it is required."),
-    "extra_forbidden": lambda e: (
+    "missing": ("required", "Give a value here: it is required."),
+    "extra_forbidden": (
         "unknown_field",
         "This is not a field of this request: check its spelling, or leave it out.",
     ),
-    "uuid_parsing": lambda e: (
+    "uuid_parsing": (
         "not_an_id",
         "This is not an id: ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
     ),
-    "uuid_type": lambda e: (
+    "uuid_type": (
         "not_an_id",
         "This is not an id: ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
     ),
-    "uuid_version": lambda e: ("not_an_id", "This id is not one the service issues."),
-    "date_parsing": lambda e: ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
-    "date_from_datetime_parsing": lambda e: (
+    "uuid_version": ("not_an_id", "This id is not one the service issues."),
+    "date_parsing": ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
+    "date_from_datetime_parsing": (
         "not_a_date",
         "Give a date as YYYY-MM-DD, e.g. 2026-03-01.",
     ),
-    "date_from_datetime_inexact": lambda e: (
+    "date_from_datetime_inexact": (
         "not_a_date",
         "Give a date as YYYY-MM-DD, without a time.",
     ),
-    "date_type": lambda e: ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
-    "datetime_parsing": lambda e: (
+    "date_type": ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
+    "datetime_parsing": (
         "not_a_time",
         "Give a date and time in ISO 8601, e.g. 2026-03-01T10:30:00Z.",
     ),
-    "int_parsing": lambda e: ("not_a_whole_number", "Give a whole number."),
-    "int_type": lambda e: ("not_a_whole_number", "Give a whole number."),
-    "int_from_float": lambda e: ("not_a_whole_number", "Give a whole number."),
-    "float_parsing": lambda e: ("not_a_number", "Give a number."),
-    "bool_parsing": lambda e: ("not_true_or_false", "Give true or false."),
-    "bool_type": lambda e: ("not_true_or_false", "Give true or false."),
-    "string_type": lambda e: ("not_text", "Give text here."),
+    "int_parsing": ("not_a_whole_number", "Give a whole number."),
+    "int_type": ("not_a_whole_number", "Give a whole number."),
+    "int_from_float": ("not_a_whole_number", "Give a whole number."),
+    "float_parsing": ("not_a_number", "Give a number."),
+    "bool_parsing": ("not_true_or_false", "Give true or false."),
+    "bool_type": ("not_true_or_false", "Give true or false."),
+    "string_type": ("not_text", "Give text here."),
     "string_too_short": lambda e: (
         "too_short",
         "This cannot be empty."
@@ -70,7 +71,7 @@ _RULES: dict[str, Rule] = {
         "too_long",
         f"Use at most {_limit(e, 'max_length')} characters.",
     ),
-    "string_pattern_mismatch": lambda e: ("wrong_format", "This is not in the expected format."),
+    "string_pattern_mismatch": ("wrong_format", "This is not in the expected format."),
     "too_short": lambda e: ("too_few", f"Give at least {_limit(e, 'min_length')}."),
     "too_long": lambda e: ("too_many", f"Give at most {_limit(e, 'max_length')}."),
     "greater_than_equal": lambda e: ("too_small", f"Give {_limit(e, 'ge')} or more."),
@@ -79,17 +80,17 @@ _RULES: dict[str, Rule] = {
     "less_than": lambda e: ("too_large", f"Give less than {_limit(e, 'lt')}."),
     "enum": lambda e: ("not_one_of", f"Choose one of: {_choices(e)}."),
     "literal_error": lambda e: ("not_one_of", f"Choose one of: {_choices(e)}."),
-    "list_type": lambda e: ("not_a_list", "Give a list here."),
-    "dict_type": lambda e: ("not_an_object", "Give an object ({...}) here."),
-    "model_type": lambda e: ("not_an_object", "Give an object ({...}) here."),
-    "model_attributes_type": lambda e: ("not_an_object", "Give an object ({...}) here."),
-    "json_invalid": lambda e: ("not_json", "The body is not valid JSON."),
-    "json_type": lambda e: ("not_json", "The body is not valid JSON."),
+    "list_type": ("not_a_list", "Give a list here."),
+    "dict_type": ("not_an_object", "Give an object ({...}) here."),
+    "model_type": ("not_an_object", "Give an object ({...}) here."),
+    "model_attributes_type": ("not_an_object", "Give an object ({...}) here."),
+    "json_invalid": ("not_json", "The body is not valid JSON."),
+    "json_type": ("not_json", "The body is not valid JSON."),
     "union_tag_invalid": lambda e: (
         "not_one_of",
         f"Choose one of: {_choices({'ctx': {'expected': _limit(e, 'expected_tags')}})}.",
     ),
-    "union_tag_not_found": lambda e: ("required", "Say which kind this is: it is required."),
+    "union_tag_not_found": ("required", "Say which kind this is: it is required."),
     "value_error": lambda e: ("invalid_value", _value_error(e)),
     "assertion_error": lambda e: ("invalid_value", _value_error(e)),
 }
@@ -109,6 +110,6 @@ def in_our_words(error: dict[str, Any]) -> tuple[str, str]:
     """(type, message) of one of pydantic's errors: our code and a sentence for a person."""
     kind = str(error.get("type", ""))
     rule = _RULES.get(kind)
-    if rule is not None:
-        return rule(error)
-    return "invalid_value", "This value is not allowed here."
+    if rule is None:
+        return "invalid_value", "This value is not allowed here."
+    return rule if isinstance(rule, tuple) else rule(error)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.domain.access import Action
 from app.domain.outcomes_framework import Headline
 from app.services.ports import Agency, Clock, Hub, UnitOfWork
 from app.services.use_case import Actor, UseCase
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,14 @@ def list_levels_of_need(
             LevelOfNeed(code=code, label=label, early_help=code in early_help_levels)
             for code, label in levels.items()
         ]
+
+
+def list_labels(
+    uow: UnitOfWork, clock: Clock, actor: Actor, *, labels: Mapping[str, T]
+) -> Mapping[str, T]:
+    """The English labels of the contract's values and the code lists (the API's own words, not
+    the council's data): read like any pick list, decided and audited."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_council(Action.READ_REFERENCE_DATA, "labels")
+        uc.commit()
+        return labels

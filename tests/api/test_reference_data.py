@@ -60,3 +60,23 @@ def test_each_read_of_a_pick_list_is_audited(
             if e.request_id == request_ids[path]
         ]
         assert recorded == [(staff.lead, "read_reference_data", resource_type, None, "allowed")]
+
+
+def test_every_value_the_contract_can_send_has_an_english_label(client: TestClient) -> None:
+    labels = client.get("/api/v1/labels")
+    assert labels.status_code == 200, labels.text
+    enums = labels.json()["enums"]
+    contract = client.app.openapi()  # type: ignore[attr-defined]
+    for name, schema in contract["components"]["schemas"].items():
+        if "enum" in schema:
+            assert [e["value"] for e in enums[name]] == schema["enum"], name
+    stages = {e["value"]: e["label"] for e in enums["EpisodeStage"]}
+    assert stages["plan_awaiting_qa"] == "Plan awaiting quality assurance"
+    assert all(e["label"] and "_" not in e["label"] for values in enums.values() for e in values)
+
+
+def test_the_ons_2021_code_lists_come_with_the_labels(client: TestClient) -> None:
+    lists = client.get("/api/v1/labels").json()["code_lists"]
+    assert [e["value"] for e in lists["sex"]] == ["female", "male"]
+    assert len([e for e in lists["ethnicity"] if e["value"] != "not_stated"]) == 19
+    assert {"trans_woman", "trans_man", "non_binary"} <= {e["value"] for e in lists["gender"]}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from app.api.acting import acting
 from app.api.deps import ClockDep, SettingsDep, UowDep
+from app.api.labels import code_lists, enum_labels
 from app.api.schemas.reference import AgencyRead, HubRead
 from app.domain.access import Action
 from app.services import reference as service
@@ -74,3 +75,41 @@ def list_levels(
         early_help_levels=settings.early_help_levels,
     )
     return [LevelRead(code=lv.code, label=lv.label, early_help=lv.early_help) for lv in levels]
+
+
+class LabelRead(BaseModel):
+    """A value as the API sends it, and the words to show for it."""
+
+    value: str = Field(description="The value, as requests send it and answers carry it.")
+    label: str = Field(description="What to show a person for it.")
+
+
+class LabelsRead(BaseModel):
+    """Every closed set of values in the contract with its English labels, and code lists."""
+
+    enums: dict[str, list[LabelRead]] = Field(
+        description="By the contract's schema name (EpisodeStage, ClosureReason ...): each value"
+        " with its label, in the contract's order."
+    )
+    code_lists: dict[str, list[LabelRead]] = Field(
+        description="Suggested values for free-text monitoring fields, from the ONS 2021 Census:"
+        " `sex`, `gender` (gender identity) and `ethnicity` (the 19 ethnic groups)."
+    )
+
+
+@router.get("/labels", response_model=LabelsRead, operation_id="listLabels")
+def list_labels(
+    request: Request,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_REFERENCE_DATA)],
+) -> LabelsRead:
+    """English labels for every value the API can send, and the ONS code lists for sex, gender
+    and ethnicity: what a front end shows instead of `plan_awaiting_qa`."""
+    found = service.list_labels(
+        uow,
+        clock,
+        actor,
+        labels={"enums": enum_labels(request.app.openapi()), "code_lists": code_lists()},
+    )
+    return LabelsRead.model_validate(found)
