@@ -36,6 +36,7 @@ from app.api.routers import (
     health,
     needs,
     plans,
+    problem_pages,
     practitioners,
     reference,
     reports,
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     for router in (
         health.router,
+        problem_pages.router,
         reference.router,
         practitioners.router,
         families.router,

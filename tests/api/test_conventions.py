@@ -166,3 +166,19 @@ def test_every_field_problem_is_reported_at_once_in_words_a_person_can_read(
         ),
     }
     assert "Input should" not in response.text
+
+
+def test_every_problem_type_the_api_sends_resolves_to_a_page_explaining_it(
+    client: TestClient,
+) -> None:
+    from app.api.problems import _HTTP_SLUGS, PROBLEM_TABLE
+
+    slugs = {slug for _status, slug, _title in PROBLEM_TABLE.values()}
+    slugs |= {slug for slug, _title in _HTTP_SLUGS.values()}
+    slugs |= {"validation", "internal", "unavailable"}
+    for slug in sorted(slugs):
+        page = client.get(f"/problems/{slug}")
+        assert page.status_code == 200, slug
+        assert page.headers["content-type"].startswith("text/html")
+        assert "What to do" in page.text
+    assert client.get("/problems/no-such-thing").status_code == 404
