@@ -42,6 +42,22 @@ class EpisodeStage(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
 
+    @property
+    def words(self) -> str:
+        """How a sentence says where the episode is ("the episode is being assessed")."""
+        return _STAGE_WORDS[self]
+
+
+_STAGE_WORDS: Final[dict[EpisodeStage, str]] = {
+    EpisodeStage.REQUESTED: "only requested so far",
+    EpisodeStage.ASSESSING: "being assessed",
+    EpisodeStage.PLAN_AWAITING_QA: "waiting for quality assurance of its plan",
+    EpisodeStage.PLAN_RETURNED: "waiting for its returned plan to be sent again",
+    EpisodeStage.PLAN_APPROVED: "waiting for its first TAF meeting",
+    EpisodeStage.ACTIVE: "under way with an agreed plan",
+    EpisodeStage.CLOSED: "closed",
+}
+
 
 TRANSITIONS: Final[dict[EpisodeStage, frozenset[EpisodeStage]]] = {
     EpisodeStage.REQUESTED: frozenset({EpisodeStage.ASSESSING, EpisodeStage.CLOSED}),
@@ -562,13 +578,13 @@ class Episode:
         # Every stage change goes through the table; callers give the reason-specific message first.
         if target not in TRANSITIONS[self.stage]:
             raise IllegalTransition(
-                f"The episode cannot move from '{self.stage}' to '{target}' "
-                "in the early help process."
+                f"This step is not possible now: the episode is {self.stage.words}.",
+                code="episode_step_out_of_turn",
             )
         self.stage = target
 
     def _stage_note(self) -> str:
-        return f" (the episode is '{self.stage}')"
+        return f" (the episode is {self.stage.words})"
 
     def _refuse_if_closed(self, action: str) -> None:
         if self.stage is EpisodeStage.CLOSED:

@@ -42,6 +42,18 @@ class PlanStatus(StrEnum):
     AGREED = "agreed"
     SUPERSEDED = "superseded"
 
+    @property
+    def words(self) -> str:
+        """How a sentence says where the plan is ("this plan is awaiting quality assurance")."""
+        return {
+            "draft": "still a draft",
+            "submitted": "awaiting quality assurance",
+            "returned": "returned by quality assurance",
+            "approved": "approved and waiting for the TAF to agree it",
+            "agreed": "agreed by the TAF",
+            "superseded": "replaced by a newer version",
+        }[self.value]
+
 
 EDITABLE_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
 """Only a plan still being written can change; what QA or the TAF saw stays as they saw it."""
@@ -140,7 +152,7 @@ class FamilyPlan:
         """
         if not self.is_editable:
             raise IllegalTransition(
-                f"This plan cannot be changed because it is '{self.status}': a plan that quality "
+                f"This plan cannot be changed because it is {self.status.words}: a plan that quality "
                 "assurance or the TAF has seen stays as they saw it. Start a revised plan instead."
             )
         new_outcomes = self.outcomes if outcomes is _Unset.UNSET else tuple(outcomes)
@@ -178,7 +190,7 @@ class FamilyPlan:
         if self.status is not PlanStatus.SUBMITTED:
             raise IllegalTransition(
                 "Quality assurance can only decide on a plan that has been sent for review; "
-                f"this plan is '{self.status}'."
+                f"this plan is {self.status.words}."
             )
         if decision.plan_version != self.number:
             raise InvalidValue(
@@ -246,7 +258,7 @@ class FamilyPlan:
         """
         if self.status is not PlanStatus.AGREED:
             raise IllegalTransition(
-                f"Only the agreed plan can be revised; this plan is '{self.status}'"
+                f"Only the agreed plan can be revised; this plan is {self.status.words}"
                 + (
                     ", so change it directly."
                     if self.is_editable
@@ -273,7 +285,7 @@ class FamilyPlan:
         if self.status is not PlanStatus.AGREED:
             raise IllegalTransition(
                 "Progress on actions is recorded against the plan the TAF agreed; "
-                f"this plan is '{self.status}'."
+                f"this plan is {self.status.words}."
             )
         for i, action in enumerate(self.actions):
             if action.id == action_id:
@@ -284,7 +296,7 @@ class FamilyPlan:
 
     def _not_editable(self, what: str) -> str:
         return (
-            f"The plan cannot be {what} because it is '{self.status}': only a draft plan or one "
+            f"The plan cannot be {what} because it is {self.status.words}: only a draft plan or one "
             "returned by quality assurance can be."
         )
 
@@ -295,7 +307,7 @@ class FamilyPlan:
             PlanStatus.AGREED: "it has already been agreed",
             PlanStatus.SUPERSEDED: "a later version has replaced it",
         }.get(self.status, "it is not ready")
-        return f"The TAF cannot agree this plan: {why} (the plan is '{self.status}')."
+        return f"The TAF cannot agree this plan: {why} (the plan is {self.status.words})."
 
     def _check_replaces(self, on: date, replaces: FamilyPlan | None) -> None:
         if self.number == 1:

@@ -144,6 +144,7 @@ def add_practitioner_member(
     joined_on: date,
     sharing_consent_in_force: bool,
     current_members: Iterable[TafMember] = (),
+    agency_name: str | None = None,
 ) -> TafMember:
     """A practitioner joins the TAF, only with consent to share information with their agency.
 
@@ -155,9 +156,9 @@ def add_practitioner_member(
     agency = _required(agency_code, "agency_code", "Name the practitioner's agency.")
     if not sharing_consent_in_force:
         raise ConsentRequired(
-            f"Consent to share information with {agency} (or with all TAF members) is not in "
-            "force, so this practitioner cannot join the Team Around the Family; ask the family "
-            "for consent to share first."
+            f"Consent to share information with {agency_name or agency} (or with all TAF members)"
+            " is not in force, so this practitioner cannot join the Team Around the Family; ask"
+            " the family for consent to share first."
         )
     for member in current_members:
         if (

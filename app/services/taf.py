@@ -112,6 +112,14 @@ def _practitioner_joins(
             {joined, uc.today},
         ),
         current_members=uc.uow.taf.members(episode.id),
+        agency_name=next(
+            (
+                a.name
+                for a in uc.uow.reference.agencies(include_inactive=True)
+                if a.code == practitioner.agency_code
+            ),
+            None,
+        ),
     )
 
 

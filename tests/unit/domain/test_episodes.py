@@ -245,7 +245,7 @@ class TestStartingTheAssessment:
             ),
             IllegalTransition,
         )
-        assert "(the episode is 'assessing')" in error.detail
+        assert "(the episode is being assessed)" in error.detail
 
 
 class TestSubmittingThePlanForQualityAssurance:
@@ -322,7 +322,7 @@ class TestSubmittingThePlanForQualityAssurance:
         error = assert_refused_unchanged(
             episode, lambda: submit(episode, date(2025, 3, 1)), IllegalTransition
         )
-        assert f"(the episode is '{stage}')" in error.detail
+        assert f"(the episode is {stage.words})" in error.detail
 
 
 class TestQualityAssuranceDecisions:
@@ -417,7 +417,7 @@ class TestTafMeetings:
         )
         assert error.detail == (
             "A TAF meeting cannot be held before quality assurance has approved the plan "
-            f"(the episode is '{stage}')."
+            f"(the episode is {stage.words})."
         )
 
     def test_the_first_taf_meeting_makes_the_episode_active_and_meets_its_clock(self) -> None:
