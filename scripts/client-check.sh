@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Checks the TypeScript client in clients/typescript against the contract and a live server:
-#   1. installs the pinned tools (npm ci), regenerates src/schema.d.ts from openapi/openapi.json
-#      and fails if it differs from the committed one (the contract changed: review and commit it);
-#   2. type-checks the client (a contract change that breaks a front end fails here);
-#   3. runs src/cycle.ts, a new family through the whole early help cycle, against a throwaway
+# Checks the contract and the TypeScript client in clients/typescript against it and a live server:
+#   1. installs the pinned tools (npm ci) and lints openapi/openapi.json with Spectral and the
+#      repository's .spectral.yaml: any warning or error fails;
+#   2. regenerates src/schema.d.ts from openapi/openapi.json and fails if it differs from the
+#      committed one (the contract changed: review and commit it);
+#   3. type-checks the client (a contract change that breaks a front end fails here);
+#   4. runs src/cycle.ts, a new family through the whole early help cycle, against a throwaway
 #      server on SQLite with the demo data, signed in as the demo users.
-# The static checks (1, 2) run first, so contract drift is reported without starting a server.
+# The static checks (1-3) run first, so contract drift is reported without starting a server.
 # Run from the repository root: scripts/client-check.sh. Needs Python 3.11+, make, node 20+ and npm.
 
 set -euo pipefail
@@ -61,7 +63,11 @@ fi
 cd "$CLIENT"
 
 step "npm ci"
-npm ci --no-audit --no-fund
+# Spectral pulls in @scarf/scarf, whose install script reports downloads: not from here.
+SCARF_ANALYTICS=false npm ci --no-audit --no-fund
+
+step "Spectral: lint the contract (.spectral.yaml; warnings fail)"
+npm run --silent lint:contract || fail "Spectral found problems in openapi/openapi.json (see above)"
 
 step "npm run generate (must reproduce the committed src/schema.d.ts)"
 [ -f src/schema.d.ts ] || fail "clients/typescript/src/schema.d.ts is missing: run npm run generate and commit it"

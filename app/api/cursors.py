@@ -3,13 +3,18 @@
 A cursor carries the sort key of the last row a page showed (a family's reference, a date and an
 id). Sealed with AES-GCM under a key from settings, a client can neither read that key nor make
 a cursor of its own; one that fails to open is answered as a cursor this service never issued.
+
+The nonce is derived from the cursor itself (an HMAC under a second key: the synthetic-IV
+construction), so the same page always carries the same cursor and its answer keeps its validator
+(a list's ETag); different cursors never share a nonce.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import os
+import hashlib
+import hmac
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -23,10 +28,11 @@ class AesGcmCursors:
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
             raise ValueError("the cursor key is 32 bytes")
-        self._aead = AESGCM(key)
+        self._aead = AESGCM(hmac.new(key, b"encrypt", hashlib.sha256).digest())
+        self._nonce_key = hmac.new(key, b"nonce", hashlib.sha256).digest()
 
     def seal(self, raw: bytes) -> str:
-        nonce = os.urandom(_NONCE_BYTES)
+        nonce = hmac.new(self._nonce_key, raw, hashlib.sha256).digest()[:_NONCE_BYTES]
         token = nonce + self._aead.encrypt(nonce, raw, _PURPOSE)
         return base64.urlsafe_b64encode(token).decode().rstrip("=")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -79,6 +80,8 @@ class LoopbackOnlyMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
+    # Outside RequestContextMiddleware, so the refusal gets a request id of its own here.
+    request_id = uuid.uuid4().hex
     body = json.dumps(
         {
             "type": "/problems/forbidden",
@@ -87,6 +90,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
             "detail": LOOPBACK_ONLY_DETAIL,
             "code": "LoopbackOnly",
             "instance": scope.get("path"),
+            "request_id": request_id,
             "errors": [],
         }
     ).encode()
@@ -96,6 +100,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
             "status": 403,
             "headers": [
                 (b"content-type", b"application/problem+json"),
+                (b"x-request-id", request_id.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

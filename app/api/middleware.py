@@ -78,6 +78,7 @@ class RequestContextMiddleware:
             "code": "HTTP413",
             "instance": scope.get("path"),
             "request_id": request_id,
+            "errors": [],
         }
         payload = json.dumps(body).encode()
         await send(

@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm.exc import StaleDataError
+from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.current import current_representation
 from app.api.field_errors import in_our_words
+from app.api.schemas.base import UNION_TAGS
 from app.domain import errors
 
 log = logging.getLogger("familyhub")
@@ -49,24 +52,50 @@ _HTTP_SLUGS = {
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Where the problem is, e.g. 'body.members[0].date_of_birth'.")
+    """One failing field of a request."""
+
+    field: str = Field(description="Where the problem is, e.g. 'members[0].person.date_of_birth'.")
     message: str = Field(description="What is wrong, in words.")
     type: str = Field(description="A stable code for the kind of error.")
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details: every error the API answers, whatever its status."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/illegal-transition",
+                    "title": "Not allowed at this stage",
+                    "status": 409,
+                    "detail": "The plan can be submitted only once the assessment is complete.",
+                    "code": "IllegalTransition",
+                    "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
+                    "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+                    "errors": [],
+                }
+            ]
+        }
+    )
 
     type: str = Field(description="A stable URI reference naming the kind of problem.")
     title: str = Field(description="A short summary of the kind of problem.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong in this case, for a person to read.")
     code: str = Field(description="A stable machine code (the domain error's name).")
-    instance: str | None = Field(default=None, description="The request path.")
-    request_id: str | None = Field(default=None, description="Quote this when reporting a problem.")
-    errors: list[FieldError] = Field(
-        default_factory=list, description="The failing fields, if any."
+    instance: str = Field(description="The request path.")
+    request_id: str = Field(
+        description="The request's id (X-Request-ID): quote it when reporting a problem."
     )
+    errors: list[FieldError] = Field(
+        description="The failing fields; empty when no one field is to blame."
+    )
+
+
+class StaleProblem(Problem):
+    """A 412: the contract types `current` per resource (app/api/openapi.py: `_stale_problem`)."""
+
     current: dict[str, Any] | None = Field(
         default=None,
         description="On 412: the current version of the record, so a client can show both.",
@@ -88,14 +117,15 @@ def problem_response(
     headers: dict[str, str] | None = None,
     current: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = Problem(
+    body = StaleProblem(
         type=problem_type(slug),
         title=title,
         status=status,
         detail=detail,
         code=code,
         instance=request.url.path,
-        request_id=getattr(request.state, "request_id", None),
+        # Set by RequestContextMiddleware for every request the app sees.
+        request_id=getattr(request.state, "request_id", ""),
         errors=errors_ or [],
         current=current,
     )
@@ -115,7 +145,10 @@ def lookup(exc: errors.DomainError) -> tuple[int, str, str]:
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    """'body.members.0.person.given_name' → 'members[0].person.given_name', matching the domain's names."""
+    """'body.members.0.person.given_name' → 'members[0].person.given_name', matching the domain's
+    names; the variant of a discriminated union is no field ('early_help.sharing_scope' →
+    'sharing_scope')."""
+    loc = tuple(part for part in loc if part not in UNION_TAGS)
     if loc and loc[0] == "body" and len(loc) > 1:
         loc = loc[1:]
     out = ""
@@ -155,7 +188,16 @@ def _field_error(error: dict[str, Any]) -> FieldError:
         offset = loc[1] if len(loc) > 1 else None
         at = f" (at character {offset})" if isinstance(offset, int) else ""
         return FieldError(field="body", message=f"{message.rstrip('.')}{at}.", type=kind)
+    if str(error.get("type", "")) in {"union_tag_invalid", "union_tag_not_found"}:
+        # The union's own location: the field to blame is its discriminator.
+        loc = (*loc, _discriminator(error.get("ctx", {})))
     return FieldError(field=_location(loc), message=message, type=kind)
+
+
+def _discriminator(ctx: dict[str, Any]) -> str:
+    """'purpose' from Pydantic's "'purpose'", or 'kind' from a callable's "member_kind()"."""
+    named = str(ctx.get("discriminator", "")).strip("'")
+    return named.removesuffix("()").rsplit("_", 1)[-1] if named.endswith("()") else named
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -195,15 +237,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         )
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     return problem_response(
-        request,
-        exc.status_code,
-        slug,
-        title,
-        detail,
-        f"HTTP{exc.status_code}",
-        headers=getattr(exc, "headers", None),
+        request, exc.status_code, slug, title, detail, f"HTTP{exc.status_code}", headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of the path (RFC 9110 §15.5.6): the router names only the first route whose
+    path matched, and each method of a path is a route of its own."""
+    path = get_route_path(request.scope)
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:

@@ -735,13 +735,13 @@ class TestTheCaseOnOneScreen:
         ]
         assert view["assessment"]["status"] == "completed"
         assert view["plan"]["id"] == plan["id"]
-        assert [(m["role"], m["name"]) for m in view["taf"]] == [
+        assert [(m["member"]["role"], m["name"]) for m in view["taf"]] == [
             ("Attendance officer", "Sam School")
         ]
         assert view["plan"]["actions"][0]["owner_name"] == "Sarah Hughes"
         assert view["recent_meetings"] == []
         assert view["meetings_held"] == 0
-        assert school["id"] == view["taf"][0]["id"]
+        assert school["id"] == view["taf"][0]["member"]["id"]
 
     def test_its_etag_answers_304_until_anything_on_it_changes(
         self, case: Case, staff: Staff

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -12,6 +11,8 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
+from app.api.parameters import AssessmentId, EpisodeId
 from app.api.schemas.episodes import AssessmentRead, AssessmentUpdate
 from app.domain.access import Action
 from app.domain.assessments import Assessment
@@ -48,7 +49,7 @@ def _started(assessment: Assessment) -> Created:
     operation_id="listAssessments",
 )
 def list_assessments(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
@@ -62,11 +63,11 @@ def list_assessments(
     "",
     status_code=201,
     response_model=AssessmentRead,
-    responses=problems.responses(NotFound, IllegalTransition),
+    responses={**problems.responses(NotFound, IllegalTransition), **versioned(201)},
     operation_id="startReassessment",
 )
 def reassess(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     idempotency: IdempotencyKey,
@@ -82,15 +83,12 @@ def reassess(
 @router.get(
     "/{assessment_id}",
     response_model=AssessmentRead,
-    responses={
-        304: {"description": "Not modified"},
-        **problems.responses(NotFound, validation=False),
-    },
+    responses={**conditional(), **problems.responses(NotFound, validation=False)},
     operation_id="getAssessment",
 )
 def get_assessment(
-    episode_id: uuid.UUID,
-    assessment_id: uuid.UUID,
+    episode_id: EpisodeId,
+    assessment_id: AssessmentId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -107,14 +105,17 @@ def get_assessment(
 @router.patch(
     "/{assessment_id}",
     response_model=AssessmentRead,
-    responses=problems.responses(
-        NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
-    ),
+    responses={
+        **problems.responses(
+            NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
+        ),
+        **versioned(),
+    },
     operation_id="updateAssessment",
 )
 def update_assessment(
-    episode_id: uuid.UUID,
-    assessment_id: uuid.UUID,
+    episode_id: EpisodeId,
+    assessment_id: AssessmentId,
     body: AssessmentUpdate,
     response: Response,
     uow: UowDep,
@@ -138,14 +139,17 @@ def update_assessment(
 @router.post(
     "/{assessment_id}/completion",
     response_model=AssessmentRead,
-    responses=problems.responses(
-        NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
-    ),
+    responses={
+        **problems.responses(
+            NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
+        ),
+        **versioned(),
+    },
     operation_id="completeAssessment",
 )
 def complete_assessment(
-    episode_id: uuid.UUID,
-    assessment_id: uuid.UUID,
+    episode_id: EpisodeId,
+    assessment_id: AssessmentId,
     response: Response,
     uow: UowDep,
     clock: ClockDep,

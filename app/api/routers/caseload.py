@@ -16,13 +16,16 @@ from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, NewUowDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, PageOf
+from app.api.parameters import HubFilter
+from app.api.schemas.base import CaseDate
 from app.api.schemas.caseload import (
     CaseloadItemRead,
+    CaseloadPage,
     ChangesRead,
     MeRead,
     RemovedRecord,
     WorkItemRead,
+    WorkPage,
 )
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
@@ -48,7 +51,7 @@ def me(
 
 @router.get(
     "/caseload",
-    response_model=PageOf[CaseloadItemRead],
+    response_model=CaseloadPage,
     responses=problems.responses(InvalidValue),
     operation_id="getMyCaseload",
 )
@@ -60,22 +63,22 @@ def my_caseload(
     actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
     limit: Limit = 50,
     cursor: Cursor = None,
-    stage: EpisodeStage | None = None,
-    hub_id: uuid.UUID | None = None,
-) -> PageOf[CaseloadItemRead]:
+    stage: Annotated[EpisodeStage | None, Query(description="Only episodes at this stage.")] = None,
+    hub_id: HubFilter = None,
+) -> CaseloadPage:
     """The open episodes I lead: overdue first, then due soonest, each with its family and children."""
     page = service.caseload(
         uow, clock, actor, stage=stage, hub_id=hub_id, page=page_request(limit, cursor)
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[CaseloadItemRead](
+    return CaseloadPage(
         items=[CaseloadItemRead.from_entry(e) for e in page.items], next_cursor=page.next_cursor
     )
 
 
 @router.get(
     "/worklist",
-    response_model=PageOf[WorkItemRead],
+    response_model=WorkPage,
     responses=problems.responses(InvalidValue),
     operation_id="getMyWorklist",
 )
@@ -90,11 +93,11 @@ def my_worklist(
     as_of: Annotated[
         CaseDate | None, Query(description="Work out what is due as of this date.")
     ] = None,
-) -> PageOf[WorkItemRead]:
+) -> WorkPage:
     """Everything due from me as lead professional, TAF member or QA officer, most urgent first."""
     page = service.worklist(uow, clock, actor, as_of=as_of, page=page_request(limit, cursor))
     link_next(request, response, page.next_cursor)
-    return PageOf[WorkItemRead](
+    return WorkPage(
         items=[WorkItemRead.from_row(r) for r in page.items], next_cursor=page.next_cursor
     )
 
@@ -160,7 +163,17 @@ KEEP_ALIVE_SECONDS = 15
             "description": "Server-sent events: `event: change` with `data` {family_id,"
             " resource_type, resource_id} for each change to a family you may read (ids only);"
             " comment lines keep the connection alive.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "string",
+                        "description": "A stream of server-sent events (text/event-stream).",
+                    },
+                    "example": "retry: 5000\n: connected\n\nid: 1\nevent: change\ndata:"
+                    ' {"family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f", "resource_type":'
+                    ' "episode", "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c"}\n\n',
+                }
+            },
         }
     },
     operation_id="streamMyChangeHints",

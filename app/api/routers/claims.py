@@ -3,7 +3,6 @@ the reference data (outcome framework, council policy) admins keep up to date.""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,6 +13,9 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
+from app.api.parameters import ClaimId
+from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate
 from app.api.schemas.claims import (
     CLAIMS_REPORT_COLUMNS,
@@ -28,6 +30,7 @@ from app.api.schemas.claims import (
     SfPolicyRead,
     claims_report_rows,
 )
+from app.api.schemas.reports import csv_response
 from app.domain.access import Action
 from app.domain.errors import (
     Conflict,
@@ -89,13 +92,19 @@ def _policy_added(history: PolicyHistory) -> Created:
     "/reports/supporting-families/claims",
     response_model=ClaimsReportRead,
     responses={
-        200: {
-            "description": "The report (JSON, or CSV with `Accept: text/csv`).",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
+        **csv_response(
+            [
+                f"2026-12-31,FH-2026-00042,{ex.FAMILY},{ex.EPISODE},claimable,EDU HEALTH,,,,,",
+                f"2026-12-31,FH-2026-00057,{ex.SARAH},{ex.CLAIM},not_claimable,EDU,,,,,C3",
+            ],
+            header=",".join(CLAIMS_REPORT_COLUMNS),
+        ),
         **problems.responses(InvalidValue),
     },
     operation_id="getSupportingFamiliesClaimsReport",
+    description="Send `Accept: text/csv` for the same rows as CSV, columns "
+    f"`{','.join(CLAIMS_REPORT_COLUMNS)}`: headlines and failing rules space-separated, an "
+    "empty cell for a family with no claim.",
 )
 def get_claims_report(
     uow: UowDep,
@@ -140,7 +149,10 @@ def run_claim_batch(
     "/claims",
     status_code=201,
     response_model=ClaimRead,
-    responses=problems.responses(NotFound, Forbidden, IllegalTransition, Conflict),
+    responses={
+        **problems.responses(NotFound, Forbidden, IllegalTransition, Conflict),
+        **versioned(201),
+    },
     operation_id="raiseSupportingFamiliesClaim",
 )
 def raise_claim(
@@ -165,11 +177,11 @@ def raise_claim(
 @router.get(
     "/claims/{claim_id}",
     response_model=ClaimRead,
-    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    responses={**conditional(), **problems.responses(NotFound)},
     operation_id="getSupportingFamiliesClaim",
 )
 def get_claim(
-    claim_id: uuid.UUID,
+    claim_id: ClaimId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -184,11 +196,11 @@ def get_claim(
 @router.post(
     "/claims/{claim_id}/audit",
     response_model=ClaimRead,
-    responses=problems.responses(*UPDATE_ERRORS),
+    responses={**problems.responses(*UPDATE_ERRORS), **versioned()},
     operation_id="auditSupportingFamiliesClaim",
 )
 def audit_claim(
-    claim_id: uuid.UUID,
+    claim_id: ClaimId,
     body: AuditIn,
     response: Response,
     uow: UowDep,
@@ -213,11 +225,11 @@ def audit_claim(
 @router.post(
     "/claims/{claim_id}/submission",
     response_model=ClaimRead,
-    responses=problems.responses(*UPDATE_ERRORS, validation=False),
+    responses={**problems.responses(*UPDATE_ERRORS, validation=False), **versioned()},
     operation_id="submitSupportingFamiliesClaim",
 )
 def submit_claim(
-    claim_id: uuid.UUID,
+    claim_id: ClaimId,
     response: Response,
     uow: UowDep,
     clock: ClockDep,

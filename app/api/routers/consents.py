@@ -12,9 +12,17 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, Code, PageOf
-from app.api.schemas.consents import ConsentCreate, ConsentRead, ConsentStatusRead, WithdrawalIn
+from app.api.parameters import ConsentId, FamilyId
+from app.api.schemas.base import CaseDate, Code
+from app.api.schemas.consents import (
+    ConsentCreate,
+    ConsentPage,
+    ConsentRead,
+    ConsentStatusRead,
+    WithdrawalIn,
+)
 from app.domain.access import Action
 from app.domain.consents import Consent, ConsentPurpose
 from app.domain.errors import Conflict, InvalidValue, NotFound, PreconditionRequired, StaleVersion
@@ -40,11 +48,11 @@ def _recorded(consent: Consent) -> Created:
     "/consents",
     status_code=201,
     response_model=ConsentRead,
-    responses=problems.responses(NotFound, InvalidValue),
+    responses={**problems.responses(NotFound, InvalidValue), **versioned(201)},
     operation_id="recordConsent",
 )
 def record_consent(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     body: ConsentCreate,
     uow: UowDep,
     clock: ClockDep,
@@ -64,12 +72,12 @@ def record_consent(
 
 @router.get(
     "/consents",
-    response_model=PageOf[ConsentRead],
+    response_model=ConsentPage,
     responses=problems.responses(NotFound, InvalidValue),
     operation_id="listConsents",
 )
 def list_consents(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -77,11 +85,13 @@ def list_consents(
     actor: Annotated[Actor, acting(Action.READ_FAMILY)],
     limit: Limit = 50,
     cursor: Cursor = None,
-    purpose: ConsentPurpose | None = None,
+    purpose: Annotated[
+        ConsentPurpose | None, Query(description="Only consents for this purpose.")
+    ] = None,
     in_force_on: Annotated[
         CaseDate | None, Query(description="Only consents in force on this date.")
     ] = None,
-) -> PageOf[ConsentRead]:
+) -> ConsentPage:
     """The family's consent history, withdrawals included, oldest first."""
     page = service.list_consents(
         uow,
@@ -93,7 +103,7 @@ def list_consents(
         in_force_on=in_force_on,
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[ConsentRead](
+    return ConsentPage(
         items=[ConsentRead.from_domain(c) for c in page.items], next_cursor=page.next_cursor
     )
 
@@ -101,12 +111,12 @@ def list_consents(
 @router.get(
     "/consents/{consent_id}",
     response_model=ConsentRead,
-    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    responses={**conditional(), **problems.responses(NotFound)},
     operation_id="getConsent",
 )
 def get_consent(
-    family_id: uuid.UUID,
-    consent_id: uuid.UUID,
+    family_id: FamilyId,
+    consent_id: ConsentId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -121,14 +131,15 @@ def get_consent(
 @router.post(
     "/consents/{consent_id}/withdrawal",
     response_model=ConsentRead,
-    responses=problems.responses(
-        NotFound, InvalidValue, Conflict, StaleVersion, PreconditionRequired
-    ),
+    responses={
+        **problems.responses(NotFound, InvalidValue, Conflict, StaleVersion, PreconditionRequired),
+        **versioned(),
+    },
     operation_id="withdrawConsent",
 )
 def withdraw_consent(
-    family_id: uuid.UUID,
-    consent_id: uuid.UUID,
+    family_id: FamilyId,
+    consent_id: ConsentId,
     body: WithdrawalIn,
     response: Response,
     uow: UowDep,
@@ -157,11 +168,11 @@ def withdraw_consent(
     operation_id="getConsentStatus",
 )
 def consent_status(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_FAMILY)],
-    purpose: ConsentPurpose,
+    purpose: Annotated[ConsentPurpose, Query(description="The purpose asked about.")],
     agency_code: Annotated[
         Code | None, Query(description="For information_sharing: the agency asking.")
     ] = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,13 +18,16 @@ from app.api.etags import (
     parse_if_match,
 )
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, conditional_view, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, PageOf
+from app.api.parameters import EpisodeId, FamilyFilter, HubFilter, LeadFilter
+from app.api.schemas.base import CaseDate
 from app.api.schemas.cases import EpisodeCaseRead
 from app.api.schemas.episodes import (
     AssessmentRead,
     ClosureIn,
     EpisodeCreate,
+    EpisodePage,
     EpisodeRead,
     EpisodeWithAssessment,
     LeadAssignmentIn,
@@ -80,7 +82,7 @@ def _opened(record: service.EpisodeRecord) -> Created:
     "",
     status_code=201,
     response_model=EpisodeRead,
-    responses=problems.responses(NotFound, InvalidValue, Conflict),
+    responses={**problems.responses(NotFound, InvalidValue, Conflict), **versioned(201)},
     operation_id="openEpisode",
 )
 def open_episode(
@@ -116,7 +118,7 @@ def open_episode(
 
 @router.get(
     "",
-    response_model=PageOf[EpisodeRead],
+    response_model=EpisodePage,
     responses=problems.responses(InvalidValue),
     operation_id="listEpisodes",
 )
@@ -128,13 +130,13 @@ def list_episodes(
     actor: Annotated[Actor, acting(Action.SEARCH_FAMILIES)],
     limit: Limit = 50,
     cursor: Cursor = None,
-    family_id: uuid.UUID | None = None,
-    hub_id: uuid.UUID | None = None,
-    lead_practitioner_id: uuid.UUID | None = None,
-    stage: EpisodeStage | None = None,
+    family_id: FamilyFilter = None,
+    hub_id: HubFilter = None,
+    lead_practitioner_id: LeadFilter = None,
+    stage: Annotated[EpisodeStage | None, Query(description="Only episodes at this stage.")] = None,
     open_only: Annotated[bool, Query(description="Only episodes not yet closed.")] = False,
     as_of: AsOf = None,
-) -> PageOf[EpisodeRead]:
+) -> EpisodePage:
     """Episodes, newest request first, filtered by family, hub, lead professional or stage."""
     page = service.search_episodes(
         uow,
@@ -151,7 +153,7 @@ def list_episodes(
         as_of,
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[EpisodeRead](
+    return EpisodePage(
         items=[EpisodeRead.from_record(r) for r in page.items], next_cursor=page.next_cursor
     )
 
@@ -159,11 +161,11 @@ def list_episodes(
 @router.get(
     "/{episode_id}",
     response_model=EpisodeRead,
-    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    responses={**conditional(), **problems.responses(NotFound)},
     operation_id="getEpisode",
 )
 def get_episode(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -181,11 +183,11 @@ def get_episode(
 @router.get(
     "/{episode_id}/case",
     response_model=EpisodeCaseRead,
-    responses={304: {"description": "Not modified"}, **problems.responses(NotFound)},
+    responses={**conditional_view(), **problems.responses(NotFound)},
     operation_id="getEpisodeCase",
 )
 def get_case(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -204,11 +206,11 @@ def get_case(
 @router.post(
     "/{episode_id}/assessment-start",
     response_model=EpisodeWithAssessment,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="startAssessment",
 )
 def start_assessment(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     response: Response,
     uow: UowDep,
     clock: ClockDep,
@@ -227,11 +229,11 @@ def start_assessment(
 @router.post(
     "/{episode_id}/lead-assignments",
     response_model=EpisodeRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="assignLeadProfessional",
 )
 def assign_lead(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: LeadAssignmentIn,
     response: Response,
     uow: UowDep,
@@ -255,11 +257,11 @@ def assign_lead(
 @router.post(
     "/{episode_id}/level-changes",
     response_model=EpisodeRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="changeLevelOfNeed",
 )
 def change_level(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: LevelChangeIn,
     response: Response,
     uow: UowDep,
@@ -285,11 +287,11 @@ def change_level(
 @router.post(
     "/{episode_id}/closure",
     response_model=EpisodeRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="closeEpisode",
 )
 def close_episode(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: ClosureIn,
     response: Response,
     uow: UowDep,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,13 +13,16 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, PageOf
+from app.api.parameters import FamilyId, HubFilter, MembershipId, PersonId
+from app.api.schemas.base import CaseDate
 from app.api.schemas.families import (
     DuplicateCheck,
     DuplicateWarning,
     FamilyCreate,
     FamilyRead,
+    FamilySearchPage,
     FamilySearchResult,
     FamilyUpdate,
     LeaveIn,
@@ -43,7 +47,9 @@ from app.services import families as service
 from app.services.ports import FamilyFilter
 from app.services.use_case import Actor
 
-router = APIRouter(prefix="/api/v1", tags=["families"])
+router = APIRouter(prefix="/api/v1")
+FAMILIES: list[str | Enum] = ["families"]
+PEOPLE: list[str | Enum] = ["people"]
 READ_ERRORS = (NotFound, Forbidden)
 WRITE_ERRORS = (NotFound, Forbidden, InvalidValue, Conflict, StaleVersion, PreconditionRequired)
 
@@ -80,8 +86,9 @@ def _added_relationship(relationship: Relationship) -> Created:
     "/families",
     status_code=201,
     response_model=FamilyRead,
-    responses=problems.responses(InvalidValue, Forbidden, Conflict),
+    responses={**problems.responses(InvalidValue, Forbidden, Conflict), **versioned(201)},
     operation_id="createFamily",
+    tags=FAMILIES,
 )
 def create_family(
     body: FamilyCreate,
@@ -105,9 +112,10 @@ def create_family(
 
 @router.get(
     "/families",
-    response_model=PageOf[FamilySearchResult],
+    response_model=FamilySearchPage,
     responses=problems.responses(InvalidValue, Forbidden),
     operation_id="listFamilies",
+    tags=FAMILIES,
 )
 def list_families(
     request: Request,
@@ -126,11 +134,11 @@ def list_families(
     reference: Annotated[
         str | None, Query(max_length=32, description="Reference or its start.")
     ] = None,
-    hub_id: uuid.UUID | None = None,
+    hub_id: HubFilter = None,
     date_of_birth: Annotated[
         CaseDate | None, Query(description="Any member's date of birth.")
     ] = None,
-) -> PageOf[FamilySearchResult]:
+) -> FamilySearchPage:
     """Find households you may see by member name, date of birth, postcode, reference or hub.
 
     Names match however they are typed: by their start ('Hug'), their sound ('Hgues' finds
@@ -150,7 +158,7 @@ def list_families(
         page_request(limit, cursor),
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[FamilySearchResult](
+    return FamilySearchPage(
         items=[FamilySearchResult.from_found(r) for r in page.items], next_cursor=page.next_cursor
     )
 
@@ -160,6 +168,7 @@ def list_families(
     response_model=list[DuplicateWarning],
     responses=problems.responses(InvalidValue, Forbidden),
     operation_id="checkFamilyDuplicates",
+    tags=FAMILIES,
 )
 def check_duplicates(
     body: DuplicateCheck,
@@ -181,14 +190,12 @@ def check_duplicates(
 @router.get(
     "/families/{family_id}",
     response_model=FamilyRead,
-    responses={
-        304: {"description": "Not modified"},
-        **problems.responses(*READ_ERRORS, validation=False),
-    },
+    responses={**conditional(), **problems.responses(*READ_ERRORS, validation=False)},
     operation_id="getFamily",
+    tags=FAMILIES,
 )
 def get_family(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -203,11 +210,12 @@ def get_family(
 @router.patch(
     "/families/{family_id}",
     response_model=FamilyRead,
-    responses=problems.responses(*WRITE_ERRORS),
+    responses={**problems.responses(*WRITE_ERRORS), **versioned()},
     operation_id="updateFamily",
+    tags=FAMILIES,
 )
 def update_family(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     body: FamilyUpdate,
     response: Response,
     uow: UowDep,
@@ -233,11 +241,12 @@ def update_family(
     "/families/{family_id}/members",
     status_code=201,
     response_model=MemberRead,
-    responses=problems.responses(*WRITE_ERRORS),
+    responses={**problems.responses(*WRITE_ERRORS), **versioned(201)},
     operation_id="addFamilyMember",
+    tags=FAMILIES,
 )
 def add_member(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     body: MemberIn,
     uow: UowDep,
     clock: ClockDep,
@@ -259,12 +268,13 @@ def add_member(
 @router.post(
     "/families/{family_id}/members/{membership_id}/leave",
     response_model=FamilyRead,
-    responses=problems.responses(*WRITE_ERRORS),
+    responses={**problems.responses(*WRITE_ERRORS), **versioned()},
     operation_id="recordMemberLeft",
+    tags=FAMILIES,
 )
 def record_member_left(
-    family_id: uuid.UUID,
-    membership_id: uuid.UUID,
+    family_id: FamilyId,
+    membership_id: MembershipId,
     body: LeaveIn,
     response: Response,
     uow: UowDep,
@@ -292,9 +302,10 @@ def record_member_left(
     response_model=RelationshipRead,
     responses=problems.responses(*WRITE_ERRORS),
     operation_id="addFamilyRelationship",
+    tags=FAMILIES,
 )
 def add_relationship(
-    family_id: uuid.UUID,
+    family_id: FamilyId,
     body: RelationshipIn,
     uow: UowDep,
     clock: ClockDep,
@@ -319,15 +330,12 @@ def add_relationship(
 @router.get(
     "/people/{person_id}",
     response_model=PersonRead,
-    responses={
-        304: {"description": "Not modified"},
-        **problems.responses(*READ_ERRORS, validation=False),
-    },
+    responses={**conditional(), **problems.responses(*READ_ERRORS, validation=False)},
     operation_id="getPerson",
-    tags=["people"],
+    tags=PEOPLE,
 )
 def get_person(
-    person_id: uuid.UUID,
+    person_id: PersonId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -344,12 +352,12 @@ def get_person(
 @router.patch(
     "/people/{person_id}",
     response_model=PersonRead,
-    responses=problems.responses(*WRITE_ERRORS),
+    responses={**problems.responses(*WRITE_ERRORS), **versioned()},
     operation_id="updatePerson",
-    tags=["people"],
+    tags=PEOPLE,
 )
 def update_person(
-    person_id: uuid.UUID,
+    person_id: PersonId,
     body: PersonUpdate,
     response: Response,
     uow: UowDep,

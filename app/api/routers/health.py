@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,13 +17,29 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    status: str
+    """The process is up."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
+    status: Literal["ok"] = Field(description="Always `ok` when the process answers.")
+
+
+DatabaseState = Literal["ok", "unreachable"]
+MigrationsState = Literal["ok", "behind", "unknown"]
 
 
 class Readiness(BaseModel):
-    status: str
-    database: str
-    migrations: str
+    """Whether the service can serve requests: the database answers, its schema is current."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "database": "ok", "migrations": "ok"}]}
+    )
+
+    status: Literal["ok", "unavailable"] = Field(description="`ok` when both checks pass.")
+    database: DatabaseState = Field(description="Whether the database answers.")
+    migrations: MigrationsState = Field(
+        description="Whether the schema is at the newest migration (unknown without a database)."
+    )
 
 
 @router.get("/health", response_model=Health, operation_id="getHealth")
@@ -39,6 +57,8 @@ def health() -> Health:
 def ready(request: Request) -> JSONResponse:
     """The database answers and its schema is at the newest migration."""
     engine = request.app.state.engine
+    database: DatabaseState
+    migrations: MigrationsState
     try:
         with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection:
             connection.execute(text("SELECT 1"))

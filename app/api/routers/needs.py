@@ -3,7 +3,6 @@ support the family received."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -13,11 +12,13 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import versioned
+from app.api.parameters import EpisodeId, NeedId
 from app.api.routers.episodes import TRANSITION_ERRORS
 from app.api.schemas.needs import (
+    FamilyNeedRead,
     NeedCreate,
-    NeedRead,
-    OutcomeIn,
+    NeedOutcomeIn,
     SupportCreate,
     SupportRead,
     SustainmentIn,
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["supporting-fam
 
 def _need_created(view: service.NeedView) -> Created:
     return Created(
-        NeedRead.from_view(view),
+        FamilyNeedRead.from_view(view),
         f"/api/v1/episodes/{view.stored.episode_id}/needs",
         etag(view.stored.version),
     )
@@ -45,29 +46,29 @@ def _support_created(stored: StoredSupport) -> Created:
 
 @router.get(
     "/needs",
-    response_model=list[NeedRead],
+    response_model=list[FamilyNeedRead],
     responses=problems.responses(NotFound),
     operation_id="listFamilyNeeds",
 )
 def list_needs(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
-) -> list[NeedRead]:
+) -> list[FamilyNeedRead]:
     """The family's needs in this episode with their outcomes and sustainment checks."""
-    return [NeedRead.from_view(v) for v in service.list_needs(uow, clock, actor, episode_id)]
+    return [FamilyNeedRead.from_view(v) for v in service.list_needs(uow, clock, actor, episode_id)]
 
 
 @router.post(
     "/needs",
     status_code=201,
-    response_model=NeedRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    response_model=FamilyNeedRead,
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned(201)},
     operation_id="recordFamilyNeed",
 )
 def record_need(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: NeedCreate,
     uow: UowDep,
     clock: ClockDep,
@@ -95,20 +96,20 @@ def record_need(
 
 @router.post(
     "/needs/{need_id}/outcome",
-    response_model=NeedRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    response_model=FamilyNeedRead,
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="recordNeedOutcome",
 )
 def record_outcome(
-    episode_id: uuid.UUID,
-    need_id: uuid.UUID,
-    body: OutcomeIn,
+    episode_id: EpisodeId,
+    need_id: NeedId,
+    body: NeedOutcomeIn,
     response: Response,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
-) -> NeedRead:
+) -> FamilyNeedRead:
     """Record a need's outcome: achieved or not achieved, with the date and evidence (If-Match)."""
     view = service.record_need_outcome(
         uow,
@@ -122,25 +123,25 @@ def record_outcome(
         expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = etag(view.stored.version)
-    return NeedRead.from_view(view)
+    return FamilyNeedRead.from_view(view)
 
 
 @router.post(
     "/needs/{need_id}/sustainment-check",
-    response_model=NeedRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    response_model=FamilyNeedRead,
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="recordSustainmentCheck",
 )
 def record_sustainment_check(
-    episode_id: uuid.UUID,
-    need_id: uuid.UUID,
+    episode_id: EpisodeId,
+    need_id: NeedId,
     body: SustainmentIn,
     response: Response,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
-) -> NeedRead:
+) -> FamilyNeedRead:
     """After closure: did the achieved outcome hold for the sustained period (If-Match)?"""
     view = service.record_sustainment(
         uow,
@@ -155,7 +156,7 @@ def record_sustainment_check(
         expected_version=parse_if_match(if_match),
     )
     response.headers["ETag"] = etag(view.stored.version)
-    return NeedRead.from_view(view)
+    return FamilyNeedRead.from_view(view)
 
 
 @router.get(
@@ -165,7 +166,7 @@ def record_sustainment_check(
     operation_id="listSupportDelivered",
 )
 def list_support(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
@@ -182,7 +183,7 @@ def list_support(
     operation_id="recordSupportDelivered",
 )
 def record_support(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: SupportCreate,
     uow: UowDep,
     clock: ClockDep,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -12,6 +11,8 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
+from app.api.parameters import EpisodeId, PlanActionId, PlanId
 from app.api.routers.episodes import TRANSITION_ERRORS
 from app.api.schemas.episodes import (
     ActionStatusIn,
@@ -57,7 +58,7 @@ def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -
     operation_id="listPlans",
 )
 def list_plans(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
@@ -70,11 +71,14 @@ def list_plans(
     "/plans",
     status_code=201,
     response_model=PlanRead,
-    responses=problems.responses(NotFound, InvalidValue, IllegalTransition, Conflict),
+    responses={
+        **problems.responses(NotFound, InvalidValue, IllegalTransition, Conflict),
+        **versioned(201),
+    },
     operation_id="draftPlan",
 )
 def draft_plan(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: PlanCreate,
     uow: UowDep,
     clock: ClockDep,
@@ -97,15 +101,12 @@ def draft_plan(
 @router.get(
     "/plans/{plan_id}",
     response_model=PlanRead,
-    responses={
-        304: {"description": "Not modified"},
-        **problems.responses(NotFound, validation=False),
-    },
+    responses={**conditional(), **problems.responses(NotFound, validation=False)},
     operation_id="getPlan",
 )
 def get_plan(
-    episode_id: uuid.UUID,
-    plan_id: uuid.UUID,
+    episode_id: EpisodeId,
+    plan_id: PlanId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -120,12 +121,12 @@ def get_plan(
 @router.patch(
     "/plans/{plan_id}",
     response_model=PlanRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="updatePlan",
 )
 def update_plan(
-    episode_id: uuid.UUID,
-    plan_id: uuid.UUID,
+    episode_id: EpisodeId,
+    plan_id: PlanId,
     body: PlanUpdate,
     response: Response,
     uow: UowDep,
@@ -151,12 +152,12 @@ def update_plan(
     "/plans/{plan_id}/revision",
     status_code=201,
     response_model=PlanRead,
-    responses=problems.responses(NotFound, IllegalTransition, Conflict),
+    responses={**problems.responses(NotFound, IllegalTransition, Conflict), **versioned(201)},
     operation_id="revisePlan",
 )
 def revise_plan(
-    episode_id: uuid.UUID,
-    plan_id: uuid.UUID,
+    episode_id: EpisodeId,
+    plan_id: PlanId,
     uow: UowDep,
     clock: ClockDep,
     idempotency: IdempotencyKey,
@@ -177,13 +178,13 @@ def revise_plan(
 @router.patch(
     "/plans/{plan_id}/actions/{action_id}",
     response_model=PlanRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="updateActionStatus",
 )
 def update_action_status(
-    episode_id: uuid.UUID,
-    plan_id: uuid.UUID,
-    action_id: uuid.UUID,
+    episode_id: EpisodeId,
+    plan_id: PlanId,
+    action_id: PlanActionId,
     body: ActionStatusIn,
     response: Response,
     uow: UowDep,
@@ -208,11 +209,11 @@ def update_action_status(
 @router.post(
     "/plan-submission",
     response_model=EpisodeWithPlan,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="submitPlanForQualityAssurance",
 )
 def submit_plan(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     response: Response,
     uow: UowDep,
     clock: ClockDep,
@@ -229,11 +230,11 @@ def submit_plan(
 @router.post(
     "/qa-decisions",
     response_model=EpisodeWithPlan,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="decideQualityAssurance",
 )
 def decide_quality_assurance(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: QaDecisionIn,
     response: Response,
     uow: UowDep,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,9 +11,15 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import conditional, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import PageOf
-from app.api.schemas.practitioners import PractitionerCreate, PractitionerRead, PractitionerUpdate
+from app.api.parameters import HubFilter, PractitionerId
+from app.api.schemas.practitioners import (
+    PractitionerCreate,
+    PractitionerPage,
+    PractitionerRead,
+    PractitionerUpdate,
+)
 from app.domain.access import Action, Role
 from app.domain.errors import (
     Conflict,
@@ -44,7 +49,7 @@ def _registered(practitioner: Practitioner) -> Created:
     "",
     status_code=201,
     response_model=PractitionerRead,
-    responses=problems.responses(InvalidValue, Conflict),
+    responses={**problems.responses(InvalidValue, Conflict), **versioned(201)},
     operation_id="registerPractitioner",
 )
 def register(
@@ -67,7 +72,7 @@ def register(
 
 @router.get(
     "",
-    response_model=PageOf[PractitionerRead],
+    response_model=PractitionerPage,
     responses=problems.responses(InvalidValue),
     operation_id="listPractitioners",
 )
@@ -79,12 +84,16 @@ def list_practitioners(
     actor: Annotated[Actor, acting(Action.READ_DIRECTORY)],
     limit: Limit = 50,
     cursor: Cursor = None,
-    agency_code: Annotated[str | None, Query(max_length=64)] = None,
-    hub_id: uuid.UUID | None = None,
-    role: Role | None = None,
+    agency_code: Annotated[
+        str | None, Query(max_length=64, description="Only practitioners of this agency.")
+    ] = None,
+    hub_id: HubFilter = None,
+    role: Annotated[Role | None, Query(description="Only practitioners with this role.")] = None,
     name: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
-    include_inactive: bool = False,
-) -> PageOf[PractitionerRead]:
+    include_inactive: Annotated[
+        bool, Query(description="Include deactivated practitioners too.")
+    ] = False,
+) -> PractitionerPage:
     """The directory by name, filtered by agency, hub, role or name."""
     page = service.search_practitioners(
         uow,
@@ -100,7 +109,7 @@ def list_practitioners(
         page_request(limit, cursor),
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[PractitionerRead](
+    return PractitionerPage(
         items=[PractitionerRead.from_domain(p) for p in page.items], next_cursor=page.next_cursor
     )
 
@@ -108,14 +117,11 @@ def list_practitioners(
 @router.get(
     "/{practitioner_id}",
     response_model=PractitionerRead,
-    responses={
-        304: {"description": "Not modified"},
-        **problems.responses(NotFound, validation=False),
-    },
+    responses={**conditional(), **problems.responses(NotFound, validation=False)},
     operation_id="getPractitioner",
 )
 def get_practitioner(
-    practitioner_id: uuid.UUID,
+    practitioner_id: PractitionerId,
     request: Request,
     response: Response,
     uow: UowDep,
@@ -132,13 +138,16 @@ def get_practitioner(
 @router.patch(
     "/{practitioner_id}",
     response_model=PractitionerRead,
-    responses=problems.responses(
-        NotFound, SelfRoleChange, InvalidValue, Conflict, StaleVersion, PreconditionRequired
-    ),
+    responses={
+        **problems.responses(
+            NotFound, SelfRoleChange, InvalidValue, Conflict, StaleVersion, PreconditionRequired
+        ),
+        **versioned(),
+    },
     operation_id="updatePractitioner",
 )
 def update_practitioner(
-    practitioner_id: uuid.UUID,
+    practitioner_id: PractitionerId,
     body: PractitionerUpdate,
     request: Request,
     response: Response,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.acting import acting
 from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.labels import code_lists, enum_labels
+from app.api.schemas import examples as ex
 from app.api.schemas.reference import AgencyRead, HubRead
 from app.domain.access import Action
 from app.services import reference as service
@@ -35,9 +36,17 @@ def list_agencies(
 
 
 class HeadlineRead(BaseModel):
-    code: str
-    name: str
-    aliases: list[str]
+    """A Supporting Families headline outcome area."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"code": "EDU", "name": "Getting a good education", "aliases": ["education"]}
+        )
+    )
+
+    code: str = Field(description="Its code, as needs are tagged with it.")
+    name: str = Field(description="Its name.")
+    aliases: list[str] = Field(description="Other codes that mean it (older frameworks).")
 
 
 @router.get(
@@ -54,9 +63,15 @@ def list_headlines(
 
 
 class LevelRead(BaseModel):
-    code: str
-    label: str
-    early_help: bool
+    """A level of need on the council's continuum."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"code": "2", "label": "Early help", "early_help": True})
+    )
+
+    code: str = Field(description="Its code, as episodes record it.")
+    label: str = Field(description="Its name.")
+    early_help: bool = Field(description="Whether early help works at this level.")
 
 
 @router.get("/levels-of-need", response_model=list[LevelRead], operation_id="listLevelsOfNeed")
@@ -80,12 +95,40 @@ def list_levels(
 class LabelRead(BaseModel):
     """A value as the API sends it, and the words to show for it."""
 
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"value": "plan_awaiting_qa", "label": "Plan awaiting quality assurance"}
+        )
+    )
+
     value: str = Field(description="The value, as requests send it and answers carry it.")
     label: str = Field(description="What to show a person for it.")
 
 
 class LabelsRead(BaseModel):
     """Every closed set of values in the contract with its English labels, and code lists."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "enums": {
+                    "EpisodeStage": [
+                        {"value": "assessing", "label": "Being assessed"},
+                        {
+                            "value": "plan_awaiting_qa",
+                            "label": "Plan awaiting quality assurance",
+                        },
+                    ]
+                },
+                "code_lists": {
+                    "sex": [
+                        {"value": "female", "label": "Female"},
+                        {"value": "male", "label": "Male"},
+                    ]
+                },
+            }
+        )
+    )
 
     enums: dict[str, list[LabelRead]] = Field(
         description="By the contract's schema name (EpisodeStage, ClosureReason ...): each value"

@@ -3,7 +3,6 @@ the managers' security events report."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,7 +14,9 @@ from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, PageOf
+from app.api.parameters import HubFilter
+from app.api.schemas import examples as ex
+from app.api.schemas.base import CaseDate
 from app.api.schemas.reports import (
     CSV_DESCRIPTION,
     EarlyHelpMeasuresRead,
@@ -25,6 +26,7 @@ from app.api.schemas.reports import (
 from app.api.schemas.security_events import (
     SECURITY_EVENT_COLUMNS,
     SECURITY_EVENTS_CSV_DESCRIPTION,
+    SecurityEventPage,
     SecurityEventRead,
     security_event_rows,
 )
@@ -78,7 +80,7 @@ def get_early_help_measures(
     actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
     period_end: Annotated[CaseDate, Query(alias="to", description="Last day (inclusive).")],
-    hub_id: uuid.UUID | None = None,
+    hub_id: HubFilter = None,
     reentry_months: Annotated[
         int,
         Query(
@@ -129,7 +131,7 @@ def get_quarterly_progress(
     quarter_end: Annotated[
         CaseDate, Query(description="The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec.")
     ],
-    hub_id: uuid.UUID | None = None,
+    hub_id: HubFilter = None,
     accept: AcceptHeader = None,
 ) -> Response | QuarterlyProgressRead:
     """Supporting Families quarterly progress: families attached, open and closed; needs, outcomes."""
@@ -144,18 +146,18 @@ def get_quarterly_progress(
 
 @router.get(
     "/security-events",
-    response_model=PageOf[SecurityEventRead],
+    response_model=SecurityEventPage,
     responses={
-        200: {
-            "description": "A page of the events (JSON), or all of them as CSV with "
+        **csv_response(
+            [
+                f"18342,2026-02-17T14:32:05Z,break_glass_read,allowed,{ex.MANAGER},Mo Patel,"
+                f"manager,,,,{ex.FAMILY},FH-2026-00042,family,{ex.FAMILY},Police called about "
+                f"the children,{ex.REQUEST_ID}"
+            ],
+            header=",".join(SECURITY_EVENT_COLUMNS),
+            description="A page of the events (JSON), or all of them as CSV with "
             "`Accept: text/csv`.",
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": ",".join(SECURITY_EVENT_COLUMNS) + "\r\n",
-                }
-            },
-        },
+        ),
         **problems.responses(Forbidden, InvalidValue),
     },
     operation_id="getSecurityEvents",
@@ -179,7 +181,7 @@ def get_security_events(
     limit: Limit = 50,
     cursor: Cursor = None,
     accept: AcceptHeader = None,
-) -> Response | PageOf[SecurityEventRead]:
+) -> Response | SecurityEventPage:
     """Role changes and break-glass reads across the council in a period."""
     zone = ZoneInfo(settings.timezone)
     if wants_csv(accept):
@@ -201,6 +203,6 @@ def get_security_events(
         page=page_request(limit, cursor),
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[SecurityEventRead](
+    return SecurityEventPage(
         items=[SecurityEventRead.from_domain(e) for e in page.items], next_cursor=page.next_cursor
     )

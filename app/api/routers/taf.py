@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -12,6 +11,8 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.etags import IfMatch, etag, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
+from app.api.openapi import versioned
+from app.api.parameters import EpisodeId, TafMemberId
 from app.api.routers.episodes import TRANSITION_ERRORS
 from app.api.schemas.episodes import (
     EpisodeRead,
@@ -24,7 +25,7 @@ from app.api.schemas.episodes import (
 )
 from app.domain.access import Action
 from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue, NotFound
-from app.domain.taf import TafMember
+from app.domain.taf import TafMember, TafMemberKind
 from app.services import taf as service
 from app.services.use_case import Actor
 
@@ -50,6 +51,17 @@ def _held(held: service.HeldMeeting) -> Created:
     )
 
 
+def _joining(body: TafMemberIn) -> service.Joining:
+    member = body.root
+    return service.Joining(
+        kind=TafMemberKind(member.kind),
+        role=member.role,
+        practitioner_id=member.practitioner_id,
+        person_id=member.person_id,
+        joined_on=member.joined_on,
+    )
+
+
 @router.get(
     "/taf-members",
     response_model=list[TafMemberRead],
@@ -57,7 +69,7 @@ def _held(held: service.HeldMeeting) -> Created:
     operation_id="listTafMembers",
 )
 def list_members(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
@@ -72,13 +84,14 @@ def list_members(
     "/taf-members",
     status_code=201,
     response_model=TafMemberRead,
-    responses=problems.responses(
-        NotFound, InvalidValue, IllegalTransition, ConsentRequired, Conflict
-    ),
+    responses={
+        **problems.responses(NotFound, InvalidValue, IllegalTransition, ConsentRequired, Conflict),
+        **versioned(201),
+    },
     operation_id="addTafMember",
 )
 def add_member(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: TafMemberIn,
     uow: UowDep,
     clock: ClockDep,
@@ -91,13 +104,7 @@ def add_member(
         clock,
         actor,
         episode_id,
-        service.Joining(
-            kind=body.kind,
-            role=body.role,
-            practitioner_id=body.practitioner_id,
-            person_id=body.person_id,
-            joined_on=body.joined_on,
-        ),
+        _joining(body),
         idempotency=idempotency.request(actor, body, _joined),
     )
     return idempotency.respond(result, _joined)
@@ -106,12 +113,12 @@ def add_member(
 @router.post(
     "/taf-members/{member_id}/leave",
     response_model=TafMemberRead,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned()},
     operation_id="recordTafMemberLeft",
 )
 def member_leaves(
-    episode_id: uuid.UUID,
-    member_id: uuid.UUID,
+    episode_id: EpisodeId,
+    member_id: TafMemberId,
     body: LeaveTafIn,
     response: Response,
     uow: UowDep,
@@ -140,7 +147,7 @@ def member_leaves(
     operation_id="listTafMeetings",
 )
 def list_meetings(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     uow: UowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
@@ -155,11 +162,11 @@ def list_meetings(
     "/meetings",
     status_code=201,
     response_model=EpisodeWithMeeting,
-    responses=problems.responses(*TRANSITION_ERRORS),
+    responses={**problems.responses(*TRANSITION_ERRORS), **versioned(201)},
     operation_id="holdTafMeeting",
 )
 def hold_meeting(
-    episode_id: uuid.UUID,
+    episode_id: EpisodeId,
     body: MeetingIn,
     uow: UowDep,
     clock: ClockDep,

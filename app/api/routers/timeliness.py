@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,9 +11,11 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, UowDep
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.schemas.base import CaseDate, PageOf
+from app.api.parameters import HubFilter, LeadFilter
+from app.api.schemas.base import CaseDate
 from app.api.schemas.timeliness import (
     OverdueItemRead,
+    OverduePage,
     PolicyVersionCreate,
     PolicyVersionsRead,
     TimelinessSummaryRead,
@@ -42,7 +43,7 @@ def _policy_added(versions: service.PolicyVersions) -> Created:
 
 @router.get(
     "/timeliness/overdue",
-    response_model=PageOf[OverdueItemRead],
+    response_model=OverduePage,
     responses=problems.responses(InvalidValue),
     operation_id="listOverdueDeadlines",
 )
@@ -53,13 +54,15 @@ def list_overdue(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_TIMELINESS)],
     as_of: AsOf = None,
-    hub_id: uuid.UUID | None = None,
-    lead_practitioner_id: uuid.UUID | None = None,
-    kind: DeadlineKind | None = None,
-    level_of_need: Annotated[str | None, Query(max_length=16)] = None,
+    hub_id: HubFilter = None,
+    lead_practitioner_id: LeadFilter = None,
+    kind: Annotated[DeadlineKind | None, Query(description="Only deadlines of this kind.")] = None,
+    level_of_need: Annotated[
+        str | None, Query(max_length=16, description="Only episodes at this level of need.")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> PageOf[OverdueItemRead]:
+) -> OverduePage:
     """Running clocks overdue or due soon on as_of, most overdue first (due date, then id)."""
     page = service.overdue(
         uow,
@@ -73,7 +76,7 @@ def list_overdue(
         page=page_request(limit, cursor),
     )
     link_next(request, response, page.next_cursor)
-    return PageOf[OverdueItemRead](
+    return OverduePage(
         items=[OverdueItemRead.from_item(i) for i in page.items], next_cursor=page.next_cursor
     )
 
@@ -100,7 +103,7 @@ def get_summary(
         CaseDate | None,
         Query(alias="to", description="... to this day (default: the day before as_of)."),
     ] = None,
-    hub_id: uuid.UUID | None = None,
+    hub_id: HubFilter = None,
 ) -> TimelinessSummaryRead:
     """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
     summary = service.summary(

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from app.api.schemas.base import ReadSchema
-from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
-from app.api.schemas.families import FamilyRead
+from app.api.schemas import examples as ex
+from app.api.schemas.base import PageOf, ReadSchema
+from app.api.schemas.episodes import (
+    EPISODE_READ,
+    MEETING_READ,
+    PLAN_READ,
+    PRACTITIONER_TAF_READ,
+    EpisodeRead,
+    MeetingRead,
+    PlanRead,
+    TafMemberRead,
+)
+from app.api.schemas.families import FAMILY_READ, FamilyRead
 from app.domain.access import Role
 from app.domain.caseload import WorkKind
 from app.domain.episodes import EpisodeStage
@@ -20,30 +31,66 @@ from app.services.practitioners import Profile
 
 
 class ChildRead(ReadSchema):
-    person_id: uuid.UUID
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    expected_delivery_date: date | None
+    """A child the episode is about."""
+
+    person_id: uuid.UUID = Field(description="The child's person id.")
+    given_name: str = Field(description="Given (first) name.")
+    family_name: str = Field(description="Family name (surname).")
+    date_of_birth: date | None = Field(description="Null for an unborn child.")
+    expected_delivery_date: date | None = Field(description="For an unborn child; else null.")
 
 
 class NextDeadlineRead(ReadSchema):
-    kind: DeadlineKind
-    due_on: date
-    status: DeadlineStatus
-    days_overdue: int
-    days_until_due: int | None
+    """The running clock due soonest."""
+
+    kind: DeadlineKind = Field(description="Which deadline.")
+    due_on: date = Field(description="The last on-time date.")
+    status: DeadlineStatus = Field(description="Where it stands today.")
+    days_overdue: int = Field(description="Calendar days past due; 0 when not overdue.")
+    days_until_due: int | None = Field(description="Calendar days to the due date.")
+
+
+CASELOAD_ITEM: dict[str, Any] = {
+    "episode_id": ex.EPISODE,
+    "family_id": ex.FAMILY,
+    "family_name": "Walker",
+    "family_reference": ex.FAMILY_REFERENCE,
+    "hub_id": ex.HUB_NORTH,
+    "stage": "active",
+    "level_of_need": "2",
+    "children": [
+        {
+            "person_id": ex.AVA,
+            "given_name": "Ava",
+            "family_name": "Walker",
+            "date_of_birth": "2017-06-01",
+            "expected_delivery_date": None,
+        }
+    ],
+    "next_deadline": {
+        "kind": "review",
+        "due_on": "2026-05-18",
+        "status": "on_time",
+        "days_overdue": 0,
+        "days_until_due": 77,
+    },
+    "version": 7,
+}
 
 
 class CaseloadItemRead(ReadSchema):
-    episode_id: uuid.UUID
-    family_id: uuid.UUID
+    """An open episode I lead, with its family and children."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(CASELOAD_ITEM))
+
+    episode_id: uuid.UUID = Field(description="The episode.")
+    family_id: uuid.UUID = Field(description="Its family.")
     family_name: str = Field(description="The household's carers' surnames.")
-    family_reference: str
-    hub_id: uuid.UUID
-    stage: EpisodeStage
-    level_of_need: str
-    children: list[ChildRead]
+    family_reference: str = Field(description="The family's reference.")
+    hub_id: uuid.UUID = Field(description="The hub leading the work.")
+    stage: EpisodeStage = Field(description="The episode's stage.")
+    level_of_need: str = Field(description="The episode's level of need.")
+    children: list[ChildRead] = Field(description="The children it is about.")
     next_deadline: NextDeadlineRead | None = Field(
         description="The running clock due soonest; null if none."
     )
@@ -85,8 +132,35 @@ class CaseloadItemRead(ReadSchema):
         )
 
 
+class CaseloadPage(PageOf[CaseloadItemRead]):
+    """One page of my caseload."""
+
+
 class WorkItemRead(ReadSchema):
     """One thing due from me, with what its row shows (no further call needed to render it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "kind": "resubmit_plan",
+                "episode_id": ex.EPISODE,
+                "episode_version": 7,
+                "family_id": ex.FAMILY,
+                "family_reference": "FH-7WCG4S",
+                "family_name": "Hughes",
+                "due_on": None,
+                "status": None,
+                "days_overdue": 0,
+                "plan_id": ex.PLAN,
+                "action_id": None,
+                "need_id": None,
+                "description": "Quality assurance returned the plan",
+                "qa_comments": "Make the attendance outcome measurable.",
+                "qa_officer_name": "Quinn Quality",
+                "qa_decided_on": "2026-03-04",
+            }
+        )
+    )
 
     kind: WorkKind = Field(description="What to do.")
     episode_id: uuid.UUID = Field(description="The episode the work is for.")
@@ -141,12 +215,36 @@ class WorkItemRead(ReadSchema):
         )
 
 
+class WorkPage(PageOf[WorkItemRead]):
+    """One page of my worklist."""
+
+
 class RemovedRecord(ReadSchema):
+    """A record the device should delete."""
+
     type: RecordType = Field(description="family, episode, plan, taf_member or meeting.")
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="The record's id.")
 
 
 class ChangesRead(ReadSchema):
+    """What changed in my caseload since the last sync."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+                "full": False,
+                "more": False,
+                "families": [FAMILY_READ],
+                "episodes": [EPISODE_READ],
+                "plans": [PLAN_READ],
+                "taf_members": [PRACTITIONER_TAF_READ],
+                "meetings": [MEETING_READ],
+                "removed": [{"type": "episode", "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
+            }
+        )
+    )
+
     cursor: uuid.UUID = Field(description="Pass as `since` next time.")
     full: bool = Field(
         description="True on the first page of a sync from nothing (no `since`): replace the local"
@@ -156,11 +254,11 @@ class ChangesRead(ReadSchema):
         description="More new or changed records wait: sync again at once with `cursor` as"
         " `since` (large caseloads come in pages of `limit`)."
     )
-    families: list[FamilyRead]
-    episodes: list[EpisodeRead]
+    families: list[FamilyRead] = Field(description="Families created or changed.")
+    episodes: list[EpisodeRead] = Field(description="Episodes created or changed.")
     plans: list[PlanRead] = Field(description="Plans with their actions.")
-    taf_members: list[TafMemberRead]
-    meetings: list[MeetingRead]
+    taf_members: list[TafMemberRead] = Field(description="TAF members added or changed.")
+    meetings: list[MeetingRead] = Field(description="TAF meetings recorded.")
     removed: list[RemovedRecord] = Field(
         description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."
     )

@@ -8,8 +8,14 @@ from datetime import date
 
 from pydantic import ConfigDict, Field
 
+from app.api.schemas import examples as ex
 from app.api.schemas.base import ReadSchema
 from app.api.schemas.episodes import (
+    ASSESSMENT_READ,
+    EPISODE_READ,
+    MEETING_READ,
+    PLAN_READ,
+    PRACTITIONER_TAF_READ,
     ActionRead,
     AssessmentRead,
     EpisodeRead,
@@ -43,9 +49,12 @@ class CaseFamilyRead(ReadSchema):
     members: list[CaseMemberRead] = Field(description="Current members, in the order they joined.")
 
 
-class NamedTafMemberRead(TafMemberRead):
+class NamedTafMemberRead(ReadSchema):
     """A member of the Team Around the Family, with their name."""
 
+    member: TafMemberRead = Field(
+        description="The TAF membership (a practitioner's or a family member's, by `kind`)."
+    )
     name: str | None = Field(description="The practitioner's or family member's name.")
 
 
@@ -59,17 +68,48 @@ class AttendeeRead(ReadSchema):
 class NamedMeetingRead(MeetingRead):
     """A TAF meeting, with who attended by name."""
 
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                **MEETING_READ,
+                "attendees": [
+                    {"member_id": m, "name": "Grace Hughes"}
+                    for m in MEETING_READ["attendee_member_ids"]
+                ],
+            }
+        )
+    )
+
     attendees: list[AttendeeRead] = Field(description="Who attended, by name.")
 
 
 class NamedActionRead(ActionRead):
     """A plan action, with its owner's name."""
 
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({**PLAN_READ["actions"][0], "owner_name": "Grace Hughes"})
+    )
+
     owner_name: str | None = Field(description="The TAF member's or family member's name.")
 
 
 class NamedQaDecisionRead(QaDecisionRead):
     """A quality assurance decision, with the officer's name."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {**PLAN_READ["qa_decisions"][0], "officer_name": "Tom Okafor"}
+            if PLAN_READ["qa_decisions"]
+            else {
+                "outcome": "approved",
+                "decided_on": "2026-02-20",
+                "officer_id": ex.QA_OFFICER,
+                "comments": "",
+                "plan_version": 1,
+                "officer_name": "Tom Okafor",
+            }
+        )
+    )
 
     officer_name: str | None = Field(description="The quality assurance officer's name.")
 
@@ -96,10 +136,51 @@ class EpisodeCaseRead(ReadSchema):
     record carries its own `version`, the If-Match for changing that record."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "description": "The case on one screen: the episode with its deadlines, the household,"
-            " the current assessment and plan, the TAF and the latest meetings, with names."
-        }
+        json_schema_extra=ex.examples(
+            {
+                "episode": EPISODE_READ,
+                "family": {
+                    "id": ex.FAMILY,
+                    "reference": ex.FAMILY_REFERENCE,
+                    "name": "Walker",
+                    "hub_id": ex.HUB_NORTH,
+                    "version": 3,
+                    "members": [
+                        {
+                            "person_id": ex.SARAH,
+                            "name": "Sarah Walker",
+                            "role": "parent_carer",
+                            "date_of_birth": "1990-02-14",
+                        },
+                        {
+                            "person_id": ex.AVA,
+                            "name": "Ava Walker",
+                            "role": "child",
+                            "date_of_birth": "2017-06-01",
+                        },
+                    ],
+                },
+                "assessment": ASSESSMENT_READ,
+                "plan": {
+                    **{k: v for k, v in PLAN_READ.items() if k != "episode_id"},
+                    "actions": [{**a, "owner_name": "Grace Hughes"} for a in PLAN_READ["actions"]],
+                    "qa_decisions": [
+                        {**d, "officer_name": "Tom Okafor"} for d in PLAN_READ["qa_decisions"]
+                    ],
+                },
+                "taf": [{"member": PRACTITIONER_TAF_READ, "name": "Grace Hughes"}],
+                "recent_meetings": [
+                    {
+                        **MEETING_READ,
+                        "attendees": [
+                            {"member_id": m, "name": "Grace Hughes"}
+                            for m in MEETING_READ["attendee_member_ids"]
+                        ],
+                    }
+                ],
+                "meetings_held": 1,
+            }
+        )
     )
 
     episode: EpisodeRead = Field(
@@ -185,9 +266,7 @@ class EpisodeCaseRead(ReadSchema):
                 version=plan.version,
             ),
             taf=[
-                NamedTafMemberRead(
-                    **TafMemberRead.from_domain(m).model_dump(), name=member_names.get(m.id)
-                )
+                NamedTafMemberRead(member=TafMemberRead.from_domain(m), name=member_names.get(m.id))
                 for m in view.taf
             ],
             recent_meetings=[

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate, ReadSchema, Schema
-from app.domain.outcomes_framework import council_policy_to_dict
-from app.domain.supporting_families import AuditOutcome, ClaimState, RuleResult
+from app.domain.outcomes_framework import ClaimRoute, council_policy_to_dict
+from app.domain.supporting_families import AuditOutcome, ClaimState, RuleId, RuleResult
 from app.services.claims import ClaimsReport, FrameworkHistory, PolicyHistory, ReportRow
 from app.services.ports import StoredClaim
 
@@ -19,39 +20,50 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
+ClaimsReportRowStatus = Literal["claimable", "not_claimable", "claimed", "rejected", "clawed_back"]
+
+
 class RuleResultRead(ReadSchema):
-    rule_id: str = Field(description="C1-C9, K13, LOOKBACK or VERIFIED (rule book §4.1).")
-    passed: bool
+    """How a claim fared against one rule."""
+
+    rule_id: RuleId = Field(description="C1-C9, K13, LOOKBACK or VERIFIED (rule book §4.1).")
+    passed: bool = Field(description="Whether the rule is met.")
     reason: str = Field(description="Why, for an auditor or SF lead to read.")
 
     @classmethod
     def of(cls, r: RuleResult) -> RuleResultRead:
-        return cls(rule_id=r.rule_id.value, passed=r.passed, reason=r.reason)
+        return cls(rule_id=r.rule_id, passed=r.passed, reason=r.reason)
 
 
 class AuditDecisionRead(ReadSchema):
-    auditor_id: uuid.UUID
-    outcome: AuditOutcome
-    decided_on: date
-    notes: str
+    """Internal audit's decision on a claim."""
+
+    auditor_id: uuid.UUID = Field(description="The auditor.")
+    outcome: AuditOutcome = Field(description="approved or rejected.")
+    decided_on: date = Field(description="The day of the decision.")
+    notes: str = Field(description="The auditor's notes.")
 
 
 class ClaimEventRead(ReadSchema):
-    from_state: ClaimState | None
-    to_state: ClaimState
-    on: date
-    by: uuid.UUID
-    note: str | None
+    """One change of a claim's state."""
+
+    from_state: ClaimState | None = Field(description="The state before; null when raised.")
+    to_state: ClaimState = Field(description="The state after.")
+    on: date = Field(description="The day it changed.")
+    by: uuid.UUID = Field(description="Who changed it.")
+    note: str | None = Field(description="Why, when recorded.")
 
 
 class ClaimSummaryRead(ReadSchema):
-    id: uuid.UUID
-    state: ClaimState
-    programme_phase: str
-    programme_year: str
+    """A claim, in short, as a report row shows it."""
+
+    id: uuid.UUID = Field(description="The claim's id.")
+    state: ClaimState = Field(description="Where the claim is.")
+    programme_phase: str = Field(description="The Supporting Families programme phase.")
+    programme_year: str = Field(description="The programme year (e.g. '2025-26').")
     unit_value_pence: int | None = Field(description="Copied when the claim was raised (§4.4).")
     content_hash: str | None = Field(description="sha256 of the frozen evidence pack.")
-    version: int
+    version: int = Field(description='The claim\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def of(cls, stored: StoredClaim) -> ClaimSummaryRead:
@@ -67,26 +79,81 @@ class ClaimSummaryRead(ReadSchema):
         )
 
 
+EVALUATION = [
+    {"rule_id": "C1", "passed": True, "reason": "The episode closed on 2026-06-19."},
+    {"rule_id": "C3", "passed": True, "reason": "2 headlines with needs: EDU, HEALTH."},
+]
+CLAIM_READ: dict[str, Any] = {
+    "id": ex.CLAIM,
+    "family_id": ex.FAMILY,
+    "episode_id": ex.EPISODE,
+    "state": "internal_audit",
+    "framework_version": "2025-04",
+    "route": "significant_and_sustained_progress",
+    "programme_phase": "2022-25",
+    "programme_year": "2026-27",
+    "unit_value_pence": 80000,
+    "period_end": "2026-12-31",
+    "created_on": "2027-01-04",
+    "created_by": ex.ADMIN,
+    "ready_on": "2027-01-04",
+    "prepared_by": ex.ADMIN,
+    "submitted_on": None,
+    "paid_on": None,
+    "evaluation": EVALUATION,
+    "evaluated_on": "2027-01-04",
+    "internal_audit": None,
+    "evidence_pack": {"episode_id": ex.EPISODE, "needs": ["EDU.a"]},
+    "evidence_pack_canonical_json": '{"episode_id":"' + ex.EPISODE + '","needs":["EDU.a"]}',
+    "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+    "history": [
+        {
+            "from_state": None,
+            "to_state": "draft",
+            "on": "2027-01-04",
+            "by": ex.ADMIN,
+            "note": None,
+        },
+        {
+            "from_state": "draft",
+            "to_state": "internal_audit",
+            "on": "2027-01-04",
+            "by": ex.ADMIN,
+            "note": None,
+        },
+    ],
+    "version": 2,
+}
+
+
 class ClaimRead(ReadSchema):
-    id: uuid.UUID
-    family_id: uuid.UUID
-    episode_id: uuid.UUID
-    state: ClaimState
-    framework_version: str
-    route: str
-    programme_phase: str
-    programme_year: str
-    unit_value_pence: int | None
+    """A Supporting Families claim with its rule results and frozen evidence pack."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(CLAIM_READ))
+
+    id: uuid.UUID = Field(description="The claim's id.")
+    family_id: uuid.UUID = Field(description="The family claimed for.")
+    episode_id: uuid.UUID = Field(description="The closed episode claimed for.")
+    state: ClaimState = Field(description="Where the claim is.")
+    framework_version: str = Field(description="The outcome framework version it was judged by.")
+    route: ClaimRoute = Field(description="How the result is claimed.")
+    programme_phase: str = Field(description="The Supporting Families programme phase.")
+    programme_year: str = Field(description="The programme year.")
+    unit_value_pence: int | None = Field(
+        description="The payment the claim is worth, in pence; null for a local scheme."
+    )
     period_end: date = Field(description="The batch period the claim was raised for.")
-    created_on: date
-    created_by: uuid.UUID
-    ready_on: date | None
-    prepared_by: uuid.UUID | None
-    submitted_on: date | None
-    paid_on: date | None
+    created_on: date = Field(description="When it was raised.")
+    created_by: uuid.UUID = Field(description="Who raised it.")
+    ready_on: date | None = Field(description="When it was ready for audit.")
+    prepared_by: uuid.UUID | None = Field(description="Who prepared it.")
+    submitted_on: date | None = Field(description="When it was submitted.")
+    paid_on: date | None = Field(description="When it was paid.")
     evaluation: list[RuleResultRead] = Field(description="Every rule it was last judged by.")
-    evaluated_on: date | None
-    internal_audit: AuditDecisionRead | None
+    evaluated_on: date | None = Field(description="When it was last judged.")
+    internal_audit: AuditDecisionRead | None = Field(
+        description="Internal audit's decision; null until decided."
+    )
     evidence_pack: dict[str, Any] | None = Field(
         description="The frozen evidence pack (§4.3), as stored; null until sent to audit."
     )
@@ -94,8 +161,8 @@ class ClaimRead(ReadSchema):
         description="The pack's canonical JSON text, exactly as hashed."
     )
     content_hash: str | None = Field(description="sha256 of `evidence_pack_canonical_json`.")
-    history: list[ClaimEventRead]
-    version: int
+    history: list[ClaimEventRead] = Field(description="Every change of state, oldest first.")
+    version: int = Field(description='The claim\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def of(cls, stored: StoredClaim) -> ClaimRead:
@@ -107,7 +174,7 @@ class ClaimRead(ReadSchema):
             episode_id=c.episode_id,
             state=c.state,
             framework_version=c.framework_version,
-            route=c.route.value,
+            route=c.route,
             programme_phase=c.programme_phase,
             programme_year=c.programme_year,
             unit_value_pence=c.unit_value_pence,
@@ -129,16 +196,29 @@ class ClaimRead(ReadSchema):
         )
 
 
+CLAIMS_ROW = {
+    "family_id": ex.FAMILY,
+    "family_reference": ex.FAMILY_REFERENCE,
+    "episode_id": ex.EPISODE,
+    "status": "claimable",
+    "headlines": ["EDU", "HEALTH"],
+    "failing_rules": [],
+    "claim": None,
+}
+
+
 class ClaimsReportRowRead(ReadSchema):
-    family_id: uuid.UUID
-    family_reference: str
-    episode_id: uuid.UUID
-    status: str = Field(
+    """One family's episode in the claims report."""
+
+    family_id: uuid.UUID = Field(description="The family.")
+    family_reference: str = Field(description="The family's reference.")
+    episode_id: uuid.UUID = Field(description="The closed episode.")
+    status: ClaimsReportRowStatus = Field(
         description="claimable, not_claimable, claimed (live claim), rejected or clawed_back."
     )
     headlines: list[str] = Field(description="Headline codes of the family's needs.")
-    failing_rules: list[RuleResultRead]
-    claim: ClaimSummaryRead | None
+    failing_rules: list[RuleResultRead] = Field(description="The rules it does not meet.")
+    claim: ClaimSummaryRead | None = Field(description="Its claim, if one was raised.")
 
     @classmethod
     def of(cls, row: ReportRow) -> ClaimsReportRowRead:
@@ -146,16 +226,34 @@ class ClaimsReportRowRead(ReadSchema):
             family_id=row.family_id,
             family_reference=row.family_reference,
             episode_id=row.episode_id,
-            status=row.status,
+            status=_row_status(row.status),
             headlines=list(row.headlines),
             failing_rules=[RuleResultRead.of(r) for r in row.failing_rules],
             claim=None if row.claim is None else ClaimSummaryRead.of(row.claim),
         )
 
 
+def _row_status(status: str) -> ClaimsReportRowStatus:
+    if status not in ("claimable", "not_claimable", "claimed", "rejected", "clawed_back"):
+        raise ValueError(f"a claims report row cannot be {status!r}")
+    return cast(ClaimsReportRowStatus, status)
+
+
+CLAIMS_REPORT = {
+    "period_end": "2026-12-31",
+    "families": [CLAIMS_ROW],
+    "raised_claim_ids": [],
+    "submitted_claim_ids": [],
+}
+
+
 class ClaimsReportRead(ReadSchema):
-    period_end: date
-    families: list[ClaimsReportRowRead]
+    """A batch period's families: claimed, claimable and not claimable, with rule results."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(CLAIMS_REPORT))
+
+    period_end: date = Field(description="The last day of the batch period.")
+    families: list[ClaimsReportRowRead] = Field(description="One row per family's episode.")
     raised_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run raised.")
     submitted_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run submitted.")
 
@@ -230,20 +328,49 @@ def claims_report_rows(report: ClaimsReport) -> Iterator[tuple[object, ...]]:
 
 
 class ClaimBatchCreate(Schema):
+    """A claims batch run for a period end."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"period_end": "2026-12-31"}))
+
     period_end: CaseDate = Field(description="The last day of the (monthly or quarterly) period.")
 
 
 class ClaimCreate(Schema):
+    """One family's claim to raise."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"episode_id": ex.EPISODE, "period_end": "2026-12-31"})
+    )
+
     episode_id: uuid.UUID = Field(description="The family's closed episode to claim for.")
     period_end: CaseDate = Field(description="The batch period the claim belongs to.")
 
 
 class AuditIn(Schema):
+    """Internal audit's decision on a claim."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"outcome": "approved", "notes": "Evidence checked against the school MIS."}
+        )
+    )
+
     outcome: AuditOutcome = Field(description="approved or rejected.")
     notes: Notes = Field(description="Internal audit's notes (the reason, when rejecting).")
 
 
 class FrameworkCreate(Schema):
+    """A new version of the outcome framework."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "document": {"schema_version": 1, "versions": [], "council_policy": {}},
+                "reason": "DLUHC's 2026-27 descriptors",
+            }
+        )
+    )
+
     document: dict[str, Any] = Field(
         description="The outcome framework document (schema_version, versions, council_policy)."
     )
@@ -251,13 +378,34 @@ class FrameworkCreate(Schema):
 
 
 class FrameworkVersionRead(ReadSchema):
-    version: int
-    reason: str
-    created_by: uuid.UUID | None
-    created_at: datetime
+    """One upload of the outcome framework."""
+
+    version: int = Field(description="Its number, from 1.")
+    reason: str = Field(description="Why it changed.")
+    created_by: uuid.UUID | None = Field(description="Who uploaded it; null for the shipped one.")
+    created_at: datetime = Field(description="When it was uploaded (UTC).")
 
 
 class FrameworkRead(ReadSchema):
+    """The outcome framework in use, and every upload."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "shipped_default": False,
+                "current": {"schema_version": 1, "versions": [], "council_policy": {}},
+                "versions": [
+                    {
+                        "version": 1,
+                        "reason": "DLUHC's 2026-27 descriptors",
+                        "created_by": ex.ADMIN,
+                        "created_at": "2026-04-01T09:30:00Z",
+                    }
+                ],
+            }
+        )
+    )
+
     shipped_default: bool = Field(description="True while no admin has uploaded a framework.")
     current: dict[str, Any] = Field(description="The framework document in use.")
     versions: list[FrameworkVersionRead] = Field(description="Every upload, oldest first.")
@@ -279,7 +427,18 @@ class FrameworkRead(ReadSchema):
         )
 
 
+POLICY = {"funding_model": "payment_by_results", "min_needs": 2}
+
+
 class SfPolicyCreate(Schema):
+    """A new version of the council's claim policy."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"effective_from": "2026-04-01", "policy": POLICY, "reason": "Cabinet decision 2026/14"}
+        )
+    )
+
     effective_from: CaseDate = Field(description="Claims dated on or after this day use it.")
     policy: dict[str, Any] = Field(
         description="The council policy block (funding_model, min_needs, programme_years ...)."
@@ -288,15 +447,38 @@ class SfPolicyCreate(Schema):
 
 
 class SfPolicyVersionRead(ReadSchema):
-    version: int
-    effective_from: date
-    policy: dict[str, Any]
-    reason: str
-    created_by: uuid.UUID | None
-    created_at: datetime
+    """One version of the council's claim policy."""
+
+    version: int = Field(description="Its number, from 1.")
+    effective_from: date = Field(description="Claims dated on or after this day use it.")
+    policy: dict[str, Any] = Field(description="The council policy block.")
+    reason: str = Field(description="Why it changed.")
+    created_by: uuid.UUID | None = Field(description="Who added it.")
+    created_at: datetime = Field(description="When it was added (UTC).")
 
 
 class SfPolicyRead(ReadSchema):
+    """The council's claim policy in force today, and every version."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "in_force_version": 1,
+                "in_force": POLICY,
+                "versions": [
+                    {
+                        "version": 1,
+                        "effective_from": "2026-04-01",
+                        "policy": POLICY,
+                        "reason": "Cabinet decision 2026/14",
+                        "created_by": ex.ADMIN,
+                        "created_at": "2026-03-20T14:05:00Z",
+                    }
+                ],
+            }
+        )
+    )
+
     in_force_version: int | None = Field(
         description="The version in force today; null while the framework's default applies."
     )

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, RootModel, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
-from app.api.schemas.base import CaseDate, Code, LongText, Name, ReadSchema, Schema, ShortText
+from app.api.schemas import examples as ex
+from app.api.schemas.base import (
+    CaseDate,
+    Code,
+    LongText,
+    Name,
+    PageOf,
+    ReadSchema,
+    Schema,
+    ShortText,
+    union_tags,
+)
 from app.domain.assessments import Assessment, AssessmentStatus, Need
 from app.domain.episodes import (
     ClosureReason,
@@ -27,12 +39,30 @@ from app.services.episodes import DeadlineView, EpisodeRecord
 Score = Annotated[int, Field(ge=0, le=10, description="0 (worst) to 10 (best).")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
+union_tags(*TafMemberKind)
+
 
 # --- episodes ------------------------------------------------------------------------------------
 
 
 class EpisodeCreate(Schema):
-    family_id: uuid.UUID
+    """A request for early help for a family, opening an episode."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "family_id": ex.FAMILY,
+                "source": "school",
+                "level_of_need": "2",
+                "lead_practitioner_id": ex.LEAD,
+                "child_person_ids": [ex.AVA],
+                "requested_on": "2026-01-12",
+                "reason": "Attendance has fallen to 78% this term; mornings are a struggle.",
+            }
+        )
+    )
+
+    family_id: uuid.UUID = Field(description="The family the request is for.")
     source: RequestSource = Field(description="How the need came to light.")
     level_of_need: Code = Field(
         description="A level of need from the council's list (early help: 2 or 3)."
@@ -50,35 +80,67 @@ class EpisodeCreate(Schema):
     step_down_reference: ShortText | None = Field(
         default=None, description="Social care reference of a step-down."
     )
-    step_down_notes: LongText | None = None
+    step_down_notes: LongText | None = Field(
+        default=None, description="Social care's notes on a step-down."
+    )
     reason: Reason | None = Field(
         default=None, description="Why the family needs early help (no names)."
     )
 
 
 class LeadAssignmentIn(Schema):
-    practitioner_id: uuid.UUID
-    reason: Reason | None = None
+    """A handover to another lead professional."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"practitioner_id": ex.SCHOOL_WORKER, "reason": "Priya is on long-term leave."}
+        )
+    )
+
+    practitioner_id: uuid.UUID = Field(description="The new lead professional.")
+    reason: Reason | None = Field(default=None, description="Why the lead changes.")
 
 
 class LevelChangeIn(Schema):
-    level_of_need: Code
-    reason: Reason | None = None
+    """A change in the level of need."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"level_of_need": "3", "reason": "Housing arrears and a second child now at risk."}
+        )
+    )
+
+    level_of_need: Code = Field(description="The new level (see GET /api/v1/levels-of-need).")
+    reason: Reason | None = Field(default=None, description="Why the level changes.")
 
 
 class FamilyViewIn(Schema):
+    """The family's answer to "has family life improved?", in their words."""
+
     improved: FamilyLifeImproved = Field(description="Did family life improve: yes, partly or no.")
     in_their_words: LongText = Field(min_length=1, description="The family's own words.")
 
 
 class ClosureIn(Schema):
-    reason: ClosureReason
+    """The end of an episode."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "reason": "all_needs_met",
+                "family_view": {"improved": "yes", "in_their_words": "Mornings are calm now."},
+                "closed_on": "2026-06-19",
+            }
+        )
+    )
+
+    reason: ClosureReason = Field(description="Why the episode ends.")
     family_view: FamilyViewIn | None = Field(
         default=None,
         description="Required unless the family withdrew consent, moved away or disengaged.",
     )
     closed_on: CaseDate | None = Field(default=None, description="Today by default.")
-    notes: LongText | None = None
+    notes: LongText | None = Field(default=None, description="Closing notes.")
     stepped_up_reference: ShortText | None = Field(
         default=None, description="Social care reference on a step-up."
     )
@@ -92,23 +154,27 @@ class ClosureIn(Schema):
 
 
 class DeadlineRead(ReadSchema):
-    kind: DeadlineKind
+    """One clock of the episode (assessment, QA, first TAF, review) and where it stands."""
+
+    kind: DeadlineKind = Field(description="Which deadline.")
     started_on: date = Field(description="Day 0 of the clock.")
     due_from: date | None = Field(
         description="Reviews: the earliest on-time date; earlier is flagged early."
     )
     due_on: date = Field(description="The last on-time date.")
-    met_on: date | None
+    met_on: date | None = Field(description="When it was met; null while not met.")
     stopped_on: date | None = Field(
         description="Clocks stop when consent is withdrawn or the episode closes."
     )
     policy_version: int = Field(
         description="The practice standards in force when the clock started."
     )
-    status: DeadlineStatus
-    days_overdue: int
-    days_until_due: int | None
-    early: bool
+    status: DeadlineStatus = Field(description="Where it stands on the episode's `as_of`.")
+    days_overdue: int = Field(description="Calendar days past due; 0 when not overdue.")
+    days_until_due: int | None = Field(
+        description="Calendar days to the due date (negative when overdue); null once met or stopped."
+    )
+    early: bool = Field(description="Reviews: held before the window opened.")
 
     @classmethod
     def from_view(cls, view: DeadlineView) -> DeadlineRead:
@@ -129,69 +195,168 @@ class DeadlineRead(ReadSchema):
 
 
 class LeadRead(ReadSchema):
-    practitioner_id: uuid.UUID
-    name: str | None
-    agency_code: str | None
+    """The lead professional."""
+
+    practitioner_id: uuid.UUID = Field(description="Their id in the directory.")
+    name: str | None = Field(description="Their name; null if no longer in the directory.")
+    agency_code: str | None = Field(description="Their agency.")
 
 
 class LeadAssignmentRead(ReadSchema):
-    practitioner_id: uuid.UUID
-    from_practitioner_id: uuid.UUID | None
-    assigned_on: date
-    reason: str | None
+    """One handover of the episode."""
+
+    practitioner_id: uuid.UUID = Field(description="The lead from this handover.")
+    from_practitioner_id: uuid.UUID | None = Field(
+        description="The lead before; null for the first assignment."
+    )
+    assigned_on: date = Field(description="The day of the handover.")
+    reason: str | None = Field(description="Why the lead changed.")
 
 
 class LevelChangeRead(ReadSchema):
-    level: str
-    changed_on: date
-    reason: str | None
+    """One change of the level of need."""
+
+    level: str = Field(description="The level from this change.")
+    changed_on: date = Field(description="The day it changed.")
+    reason: str | None = Field(description="Why it changed.")
 
 
 class QaDecisionRead(ReadSchema):
-    outcome: QaOutcome
-    decided_on: date
-    officer_id: uuid.UUID
-    comments: str
-    plan_version: int
+    """A quality assurance decision on a plan."""
+
+    outcome: QaOutcome = Field(description="approved, or returned with comments.")
+    decided_on: date = Field(description="The day of the decision.")
+    officer_id: uuid.UUID = Field(description="The quality assurance officer.")
+    comments: str = Field(description="Their comments (empty when approved without).")
+    plan_version: int = Field(description="The version of the plan decided on.")
 
 
 class FamilyViewRead(ReadSchema):
-    improved: FamilyLifeImproved
-    in_their_words: str
+    """The family's view of family life at closure."""
+
+    improved: FamilyLifeImproved = Field(description="Did family life improve: yes, partly or no.")
+    in_their_words: str = Field(description="The family's own words.")
+
+
+EPISODE_READ: dict[str, Any] = {
+    "id": ex.EPISODE,
+    "family_id": ex.FAMILY,
+    "hub_id": ex.HUB_NORTH,
+    "source": "school",
+    "level_of_need": "2",
+    "stage": "active",
+    "lead": {"practitioner_id": ex.LEAD, "name": "Priya Shah", "agency_code": "BLACKPOOL_EH"},
+    "child_person_ids": [ex.AVA],
+    "requested_on": "2026-01-12",
+    "previous_episode_id": None,
+    "step_down_reference": None,
+    "consent_given_on": "2026-01-12",
+    "consent_withdrawn_on": None,
+    "plan_submitted_on": "2026-02-06",
+    "meetings_held": 1,
+    "last_meeting_on": "2026-02-23",
+    "closed_on": None,
+    "closure_reason": None,
+    "family_view": None,
+    "closure_notes": None,
+    "stepped_up_reference": None,
+    "as_of": "2026-03-02",
+    "deadlines": [
+        {
+            "kind": "assessment",
+            "started_on": "2026-01-12",
+            "due_from": None,
+            "due_on": "2026-02-20",
+            "met_on": "2026-02-06",
+            "stopped_on": None,
+            "policy_version": 1,
+            "status": "met_on_time",
+            "days_overdue": 0,
+            "days_until_due": None,
+            "early": False,
+        },
+        {
+            "kind": "review",
+            "started_on": "2026-02-23",
+            "due_from": "2026-04-20",
+            "due_on": "2026-05-18",
+            "met_on": None,
+            "stopped_on": None,
+            "policy_version": 1,
+            "status": "on_time",
+            "days_overdue": 0,
+            "days_until_due": 77,
+            "early": False,
+        },
+    ],
+    "lead_history": [
+        {
+            "practitioner_id": ex.LEAD,
+            "from_practitioner_id": None,
+            "assigned_on": "2026-01-12",
+            "reason": None,
+        }
+    ],
+    "level_history": [{"level": "2", "changed_on": "2026-01-12", "reason": None}],
+    "qa_decisions": [
+        {
+            "outcome": "approved",
+            "decided_on": "2026-02-10",
+            "officer_id": ex.QA_OFFICER,
+            "comments": "",
+            "plan_version": 2,
+        }
+    ],
+    "version": 7,
+}
 
 
 class EpisodeRead(ReadSchema):
-    id: uuid.UUID
-    family_id: uuid.UUID
-    hub_id: uuid.UUID
-    source: RequestSource
-    level_of_need: str
-    stage: EpisodeStage
+    """An episode of early help: who leads, its stage, and every deadline's status."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(EPISODE_READ))
+
+    id: uuid.UUID = Field(description="The episode's id.")
+    family_id: uuid.UUID = Field(description="The family it is for.")
+    hub_id: uuid.UUID = Field(description="The family hub leading the work.")
+    source: RequestSource = Field(description="How the need came to light.")
+    level_of_need: str = Field(description="The level of need now.")
+    stage: EpisodeStage = Field(description="Where the episode is in assess – plan – do – review.")
     lead: LeadRead = Field(description="Who leads now; the family and the TAF can always see it.")
-    child_person_ids: list[uuid.UUID]
-    requested_on: date
+    child_person_ids: list[uuid.UUID] = Field(description="The children it is about.")
+    requested_on: date = Field(description="When the request came in.")
     previous_episode_id: uuid.UUID | None = Field(
         description="The earlier episode this one re-enters after."
     )
-    step_down_reference: str | None
-    consent_given_on: date | None
-    consent_withdrawn_on: date | None
-    plan_submitted_on: date | None
-    meetings_held: int
-    last_meeting_on: date | None
-    closed_on: date | None
-    closure_reason: ClosureReason | None
-    family_view: FamilyViewRead | None
-    closure_notes: str | None
-    stepped_up_reference: str | None
+    step_down_reference: str | None = Field(description="Social care reference of a step-down.")
+    consent_given_on: date | None = Field(
+        description="When consent to take part was given; null until then."
+    )
+    consent_withdrawn_on: date | None = Field(
+        description="When consent was withdrawn (the clocks stop); null while in force."
+    )
+    plan_submitted_on: date | None = Field(
+        description="When the plan was first sent for quality assurance."
+    )
+    meetings_held: int = Field(description="TAF meetings held so far.")
+    last_meeting_on: date | None = Field(description="The last TAF meeting; null before the first.")
+    closed_on: date | None = Field(description="When it closed; null while open.")
+    closure_reason: ClosureReason | None = Field(description="Why it closed; null while open.")
+    family_view: FamilyViewRead | None = Field(
+        description="The family's view at closure; null while open or when not asked."
+    )
+    closure_notes: str | None = Field(description="Closing notes.")
+    stepped_up_reference: str | None = Field(description="Social care reference on a step-up.")
     as_of: date = Field(description="The date deadline statuses are worked out for.")
     deadlines: list[DeadlineRead] = Field(
         description="Every clock this episode has running or met, with status."
     )
-    lead_history: list[LeadAssignmentRead]
-    level_history: list[LevelChangeRead]
-    qa_decisions: list[QaDecisionRead]
-    version: int
+    lead_history: list[LeadAssignmentRead] = Field(description="Every handover, oldest first.")
+    level_history: list[LevelChangeRead] = Field(description="Every level of need, oldest first.")
+    qa_decisions: list[QaDecisionRead] = Field(
+        description="Every quality assurance decision on its plans, oldest first."
+    )
+    version: int = Field(description='The episode\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def from_record(cls, record: EpisodeRecord) -> EpisodeRead:
@@ -234,14 +399,20 @@ class EpisodeRead(ReadSchema):
 # --- assessments ---------------------------------------------------------------------------------
 
 
-class NeedIn(Schema):
+class EpisodePage(PageOf[EpisodeRead]):
+    """One page of episodes."""
+
+
+class AssessmentNeedIn(Schema):
+    """A need the assessment found, tagged with a Supporting Families headline."""
+
     id: uuid.UUID | None = Field(
         default=None, description="Keep the id of an existing need; new ones get one."
     )
     headline: Code = Field(
         description="Supporting Families headline code (see GET /api/v1/outcome-headlines)."
     )
-    description: LongText = Field(min_length=1)
+    description: LongText = Field(min_length=1, description="The need, in words.")
     person_ids: list[uuid.UUID] = Field(
         min_length=1, max_length=30, description="Members the need is about."
     )
@@ -256,14 +427,39 @@ class NeedIn(Schema):
 
 
 class AssessmentUpdate(Schema):
-    """Only the fields sent change."""
+    """Changes to the draft assessment: only the fields sent change."""
 
-    covered_person_ids: list[uuid.UUID] | None = Field(default=None, max_length=30)
-    strengths: list[LongText] | None = Field(default=None, max_length=50)
-    needs: list[NeedIn] | None = Field(default=None, max_length=50)
-    child_voice: LongText | None = None
-    parents_view: LongText | None = None
-    analysis: LongText | None = None
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "covered_person_ids": [ex.SARAH, ex.AVA],
+                "strengths": ["Warm relationship with mum", "Ava loves reading"],
+                "needs": [
+                    {
+                        "headline": "EDU",
+                        "description": "Attendance 78% this term; late most Mondays.",
+                        "person_ids": [ex.AVA],
+                    }
+                ],
+                "child_voice": "I hate mornings.",
+                "parents_view": "Mornings are a battle since I started the early shift.",
+                "analysis": "Routines are the root: support mum with the mornings.",
+            }
+        )
+    )
+
+    covered_person_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=30, description="The members the assessment covers."
+    )
+    strengths: list[LongText] | None = Field(
+        default=None, max_length=50, description="The family's strengths."
+    )
+    needs: list[AssessmentNeedIn] | None = Field(
+        default=None, max_length=50, description="Every need (replaces the list whole)."
+    )
+    child_voice: LongText | None = Field(default=None, description="The child's own words.")
+    parents_view: LongText | None = Field(default=None, description="The parents' view.")
+    analysis: LongText | None = Field(default=None, description="The practitioner's analysis.")
 
     def fields(self) -> dict[str, Any]:
         sent = self.model_dump(exclude_unset=True, exclude={"needs"})
@@ -277,27 +473,57 @@ class AssessmentUpdate(Schema):
         return None if self.needs is None else [n.to_domain() for n in self.needs]
 
 
-class NeedRead(ReadSchema):
-    id: uuid.UUID
-    headline: str
-    description: str
-    person_ids: list[uuid.UUID]
+class AssessmentNeedRead(ReadSchema):
+    """A need the assessment found."""
+
+    id: uuid.UUID = Field(description="The need's id (a plan outcome names it).")
+    headline: str = Field(description="Supporting Families headline code.")
+    description: str = Field(description="The need, in words.")
+    person_ids: list[uuid.UUID] = Field(description="Members the need is about.")
+
+
+ASSESSMENT_READ: dict[str, Any] = {
+    "id": ex.ASSESSMENT,
+    "episode_id": ex.EPISODE,
+    "number": 1,
+    "status": "completed",
+    "covered_person_ids": [ex.SARAH, ex.AVA],
+    "strengths": ["Warm relationship with mum"],
+    "needs": [
+        {
+            "id": ex.ASSESSMENT_NEED,
+            "headline": "EDU",
+            "description": "Attendance 78% this term; late most Mondays.",
+            "person_ids": [ex.AVA],
+        }
+    ],
+    "child_voice": "I hate mornings.",
+    "parents_view": "Mornings are a battle since I started the early shift.",
+    "analysis": "Routines are the root: support mum with the mornings.",
+    "started_on": "2026-01-14",
+    "completed_on": "2026-02-05",
+    "version": 4,
+}
 
 
 class AssessmentRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
+    """One version of the episode's early help assessment."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(ASSESSMENT_READ))
+
+    id: uuid.UUID = Field(description="The assessment version's id.")
+    episode_id: uuid.UUID = Field(description="The episode it belongs to.")
     number: int = Field(description="1 for the first assessment, 2 for a reassessment ...")
-    status: AssessmentStatus
-    covered_person_ids: list[uuid.UUID]
-    strengths: list[str]
-    needs: list[NeedRead]
-    child_voice: str | None
-    parents_view: str | None
-    analysis: str | None
-    started_on: date
-    completed_on: date | None
-    version: int
+    status: AssessmentStatus = Field(description="draft, or completed (never changes again).")
+    covered_person_ids: list[uuid.UUID] = Field(description="The members it covers.")
+    strengths: list[str] = Field(description="The family's strengths.")
+    needs: list[AssessmentNeedRead] = Field(description="The needs it found.")
+    child_voice: str | None = Field(description="The child's own words.")
+    parents_view: str | None = Field(description="The parents' view.")
+    analysis: str | None = Field(description="The practitioner's analysis.")
+    started_on: date = Field(description="When it was started.")
+    completed_on: date | None = Field(description="When it was completed; null while a draft.")
+    version: int = Field(description='The assessment\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def from_domain(cls, a: Assessment) -> AssessmentRead:
@@ -309,7 +535,7 @@ class AssessmentRead(ReadSchema):
             covered_person_ids=list(a.covered_person_ids),
             strengths=list(a.strengths),
             needs=[
-                NeedRead(
+                AssessmentNeedRead(
                     id=n.id,
                     headline=n.headline,
                     description=n.description,
@@ -329,14 +555,18 @@ class AssessmentRead(ReadSchema):
 # --- plans ---------------------------------------------------------------------------------------
 
 
-class OutcomeIn(Schema):
-    id: uuid.UUID | None = None
-    description: LongText = Field(min_length=1)
+class PlanOutcomeIn(Schema):
+    """An outcome the plan works towards."""
+
+    id: uuid.UUID | None = Field(
+        default=None, description="Keep the id of an existing outcome; new ones get one."
+    )
+    description: LongText = Field(min_length=1, description="The outcome, in the family's words.")
     need_ids: list[uuid.UUID] = Field(
         min_length=1, max_length=50, description="The assessed needs it answers."
     )
     measure: LongText = Field(min_length=1, description="How progress will be judged.")
-    baseline_score: Score
+    baseline_score: Score = Field(description="Where things stand now, 0 (worst) to 10 (best).")
 
     def to_domain(self) -> Outcome:
         return Outcome(
@@ -349,17 +579,23 @@ class OutcomeIn(Schema):
 
 
 class ActionIn(Schema):
-    id: uuid.UUID | None = None
+    """An action of the plan, owned by a TAF member or a family member."""
+
+    id: uuid.UUID | None = Field(
+        default=None, description="Keep the id of an existing action; new ones get one."
+    )
     outcome_id: uuid.UUID | None = Field(
         default=None, description="The outcome it serves (none for a quick win)."
     )
-    description: LongText = Field(min_length=1)
+    description: LongText = Field(min_length=1, description="What is to be done.")
     owner_taf_member_id: uuid.UUID | None = Field(default=None, description="A TAF member ... ")
     owner_person_id: uuid.UUID | None = Field(
         default=None, description="... or a family member (exactly one)."
     )
-    due_on: CaseDate
-    status: ActionStatus = ActionStatus.NOT_STARTED
+    due_on: CaseDate = Field(description="When it is due.")
+    status: ActionStatus = Field(
+        default=ActionStatus.NOT_STARTED, description="Where it stands; not_started by default."
+    )
 
     def to_domain(self) -> Action:
         return Action(
@@ -373,49 +609,136 @@ class ActionIn(Schema):
         )
 
 
+PLAN_IN: dict[str, Any] = {
+    "outcomes": [
+        {
+            "description": "Ava is in school on time every day.",
+            "need_ids": [ex.ASSESSMENT_NEED],
+            "measure": "Attendance above 95% over half a term.",
+            "baseline_score": 3,
+        }
+    ],
+    "actions": [
+        {
+            "description": "A morning routine chart on the fridge.",
+            "owner_person_id": ex.SARAH,
+            "due_on": "2026-03-06",
+        }
+    ],
+}
+
+
 class PlanCreate(Schema):
-    outcomes: list[OutcomeIn] = Field(default_factory=list, max_length=50)
-    actions: list[ActionIn] = Field(default_factory=list, max_length=200)
+    """A suggested family plan: outcomes linked to the assessed needs, and actions."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(PLAN_IN))
+
+    outcomes: list[PlanOutcomeIn] = Field(
+        default_factory=list, max_length=50, description="The outcomes it works towards."
+    )
+    actions: list[ActionIn] = Field(
+        default_factory=list, max_length=200, description="Who does what by when."
+    )
 
 
 class PlanUpdate(Schema):
-    outcomes: list[OutcomeIn] | None = Field(default=None, max_length=50)
-    actions: list[ActionIn] | None = Field(default=None, max_length=200)
+    """Changes to a draft or returned plan: a list sent replaces that list whole."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"actions": PLAN_IN["actions"]}))
+
+    outcomes: list[PlanOutcomeIn] | None = Field(
+        default=None, max_length=50, description="Every outcome (replaces the list)."
+    )
+    actions: list[ActionIn] | None = Field(
+        default=None, max_length=200, description="Every action (replaces the list)."
+    )
 
 
 class ActionStatusIn(Schema):
-    status: ActionStatus
+    """Progress on one action of the agreed plan."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"status": "done"}))
+
+    status: ActionStatus = Field(description="Where the action stands now.")
 
 
 class OutcomeRead(ReadSchema):
-    id: uuid.UUID
-    description: str
-    need_ids: list[uuid.UUID]
-    measure: str
-    baseline_score: int
+    """An outcome the plan works towards."""
+
+    id: uuid.UUID = Field(description="The outcome's id (meetings score progress against it).")
+    description: str = Field(description="The outcome, in the family's words.")
+    need_ids: list[uuid.UUID] = Field(description="The assessed needs it answers.")
+    measure: str = Field(description="How progress will be judged.")
+    baseline_score: int = Field(description="Where things stood, 0 (worst) to 10 (best).")
 
 
 class ActionRead(ReadSchema):
-    id: uuid.UUID
-    outcome_id: uuid.UUID | None
-    description: str
-    owner_taf_member_id: uuid.UUID | None
-    owner_person_id: uuid.UUID | None
-    due_on: date
-    status: ActionStatus
+    """An action of the plan."""
+
+    id: uuid.UUID = Field(description="The action's id.")
+    outcome_id: uuid.UUID | None = Field(description="The outcome it serves; null for a quick win.")
+    description: str = Field(description="What is to be done.")
+    owner_taf_member_id: uuid.UUID | None = Field(description="The TAF member who owns it ...")
+    owner_person_id: uuid.UUID | None = Field(description="... or the family member who does.")
+    due_on: date = Field(description="When it is due.")
+    status: ActionStatus = Field(description="Where it stands.")
+
+
+PLAN_READ: dict[str, Any] = {
+    "id": ex.PLAN,
+    "episode_id": ex.EPISODE,
+    "number": 1,
+    "status": "agreed",
+    "outcomes": [
+        {
+            "id": ex.OUTCOME,
+            "description": "Ava is in school on time every day.",
+            "need_ids": [ex.ASSESSMENT_NEED],
+            "measure": "Attendance above 95% over half a term.",
+            "baseline_score": 3,
+        }
+    ],
+    "actions": [
+        {
+            "id": ex.ACTION,
+            "outcome_id": ex.OUTCOME,
+            "description": "A morning routine chart on the fridge.",
+            "owner_taf_member_id": None,
+            "owner_person_id": ex.SARAH,
+            "due_on": "2026-03-06",
+            "status": "in_progress",
+        }
+    ],
+    "qa_decisions": [
+        {
+            "outcome": "approved",
+            "decided_on": "2026-02-10",
+            "officer_id": ex.QA_OFFICER,
+            "comments": "",
+            "plan_version": 2,
+        }
+    ],
+    "submitted_on": "2026-02-06",
+    "agreed_on": "2026-02-23",
+    "version": 3,
+}
 
 
 class PlanRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
+    """One version of the family plan."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(PLAN_READ))
+
+    id: uuid.UUID = Field(description="The plan version's id.")
+    episode_id: uuid.UUID = Field(description="The episode it belongs to.")
     number: int = Field(description="Plan version: 1, 2 ... (a revision is a new version).")
-    status: PlanStatus
-    outcomes: list[OutcomeRead]
-    actions: list[ActionRead]
-    qa_decisions: list[QaDecisionRead]
-    submitted_on: date | None
-    agreed_on: date | None
-    version: int
+    status: PlanStatus = Field(description="Where the plan is: draft to agreed, or superseded.")
+    outcomes: list[OutcomeRead] = Field(description="The outcomes it works towards.")
+    actions: list[ActionRead] = Field(description="Who does what by when.")
+    qa_decisions: list[QaDecisionRead] = Field(description="Quality assurance decisions on it.")
+    submitted_on: date | None = Field(description="When it was sent for quality assurance.")
+    agreed_on: date | None = Field(description="When the TAF agreed it.")
+    version: int = Field(description='The plan\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def from_domain(cls, p: FamilyPlan) -> PlanRead:
@@ -443,6 +766,14 @@ class PlanRead(ReadSchema):
 
 
 class QaDecisionIn(Schema):
+    """A quality assurance decision on the submitted plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"outcome": "returned", "comments": "Add who takes Ava to school on Mondays."}
+        )
+    )
+
     outcome: QaOutcome = Field(
         description="approved, or returned to the lead professional with comments."
     )
@@ -452,57 +783,199 @@ class QaDecisionIn(Schema):
 # --- TAF -----------------------------------------------------------------------------------------
 
 
-class TafMemberIn(Schema):
-    kind: TafMemberKind
-    practitioner_id: uuid.UUID | None = Field(
-        default=None, description="For a practitioner member."
-    )
-    person_id: uuid.UUID | None = Field(default=None, description="For a family member.")
+class _TafMemberIn(Schema):
     role: Name = Field(description="Their role in the TAF (e.g. 'school nurse', 'mum').")
     joined_on: CaseDate | None = Field(default=None, description="Today by default.")
 
 
+class PractitionerTafMemberIn(_TafMemberIn):
+    """A practitioner joining the TAF (only while consent to share with their agency is in force)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "kind": "practitioner",
+                "practitioner_id": ex.SCHOOL_WORKER,
+                "role": "Attendance officer",
+            }
+        )
+    )
+
+    kind: Literal["practitioner"] = Field(description="A practitioner member.")
+    practitioner_id: uuid.UUID = Field(description="The practitioner, from the directory.")
+    person_id: SkipJsonSchema[None] = Field(
+        default=None, description="Always null here (kept for older clients)."
+    )
+
+
+class FamilyTafMemberIn(_TafMemberIn):
+    """A member of the family joining the TAF."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"kind": "family_member", "person_id": ex.SARAH, "role": "Mum"}
+        )
+    )
+
+    kind: Literal["family_member"] = Field(description="A family member.")
+    person_id: uuid.UUID = Field(description="The household member.")
+    practitioner_id: SkipJsonSchema[None] = Field(
+        default=None, description="Always null here (kept for older clients)."
+    )
+
+
+class TafMemberIn(
+    RootModel[Annotated[PractitionerTafMemberIn | FamilyTafMemberIn, Field(discriminator="kind")]]
+):
+    """A member joining the Team Around the Family: a practitioner or a family member (`kind`)."""
+
+
 class LeaveTafIn(Schema):
-    left_on: CaseDate | None = None
+    """A member leaving the Team Around the Family."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"left_on": "2026-04-17"}))
+
+    left_on: CaseDate | None = Field(default=None, description="Today by default.")
 
 
-class TafMemberRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
-    kind: TafMemberKind
-    practitioner_id: uuid.UUID | None
-    agency_code: str | None
-    role: str
-    person_id: uuid.UUID | None
-    joined_on: date
-    left_on: date | None
-    version: int
+class _TafMemberRead(ReadSchema):
+    id: uuid.UUID = Field(description="The TAF member's id.")
+    episode_id: uuid.UUID = Field(description="The episode whose TAF it is.")
+    role: str = Field(description="Their role in the TAF.")
+    joined_on: date = Field(description="When they joined.")
+    left_on: date | None = Field(description="When they left; null while a member.")
+    version: int = Field(description='The member\'s version: its ETag is `"<version>"`.')
+
+
+PRACTITIONER_TAF_READ: dict[str, Any] = {
+    "id": ex.TAF_SCHOOL,
+    "episode_id": ex.EPISODE,
+    "kind": "practitioner",
+    "practitioner_id": ex.SCHOOL_WORKER,
+    "agency_code": "SCHOOL_ST_ANNES",
+    "role": "Attendance officer",
+    "person_id": None,
+    "joined_on": "2026-02-11",
+    "left_on": None,
+    "version": 1,
+}
+FAMILY_TAF_READ: dict[str, Any] = {
+    "id": ex.TAF_MUM,
+    "episode_id": ex.EPISODE,
+    "kind": "family_member",
+    "practitioner_id": None,
+    "agency_code": None,
+    "role": "Mum",
+    "person_id": ex.SARAH,
+    "joined_on": "2026-02-11",
+    "left_on": None,
+    "version": 1,
+}
+
+
+class PractitionerTafMemberRead(_TafMemberRead):
+    """A practitioner in the TAF."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(PRACTITIONER_TAF_READ))
+
+    kind: Literal["practitioner"] = Field(description="A practitioner member.")
+    practitioner_id: uuid.UUID = Field(description="The practitioner.")
+    agency_code: str | None = Field(description="The agency they joined for.")
+    person_id: SkipJsonSchema[None] = Field(description="Always null for a practitioner.")
+
+
+class FamilyTafMemberRead(_TafMemberRead):
+    """A member of the family in the TAF."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(FAMILY_TAF_READ))
+
+    kind: Literal["family_member"] = Field(description="A family member.")
+    person_id: uuid.UUID = Field(description="The household member.")
+    practitioner_id: SkipJsonSchema[None] = Field(description="Always null for a family member.")
+    agency_code: SkipJsonSchema[None] = Field(description="Always null for a family member.")
+
+
+class TafMemberRead(
+    RootModel[
+        Annotated[PractitionerTafMemberRead | FamilyTafMemberRead, Field(discriminator="kind")]
+    ]
+):
+    """A member of the Team Around the Family: a practitioner or a family member (`kind`)."""
 
     @classmethod
     def from_domain(cls, m: TafMember) -> TafMemberRead:
-        return cls.model_validate(m)
+        common: dict[str, Any] = {
+            "id": m.id,
+            "episode_id": m.episode_id,
+            "role": m.role,
+            "joined_on": m.joined_on,
+            "left_on": m.left_on,
+            "version": m.version,
+        }
+        if m.kind == TafMemberKind.PRACTITIONER:
+            assert m.practitioner_id is not None, "a practitioner member names the practitioner"
+            return cls(
+                PractitionerTafMemberRead(
+                    kind="practitioner",
+                    practitioner_id=m.practitioner_id,
+                    agency_code=m.agency_code,
+                    person_id=None,
+                    **common,
+                )
+            )
+        assert m.person_id is not None, "a family member names the person"
+        return cls(
+            FamilyTafMemberRead(
+                kind="family_member",
+                person_id=m.person_id,
+                practitioner_id=None,
+                agency_code=None,
+                **common,
+            )
+        )
 
 
 class ProgressIn(Schema):
-    outcome_id: uuid.UUID
-    score: Score
+    """Progress on one outcome, scored at a meeting."""
+
+    outcome_id: uuid.UUID = Field(description="The plan outcome scored.")
+    score: Score = Field(description="Where things stand now, 0 (worst) to 10 (best).")
 
 
 class MeetingIn(Schema):
-    held_on: CaseDate
+    """A TAF meeting held: the first agrees the plan, later ones review it."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "held_on": "2026-02-23",
+                "attendee_member_ids": [ex.TAF_SCHOOL, ex.TAF_MUM],
+                "family_present": True,
+                "child_voice": "shared",
+                "progress": [{"outcome_id": ex.OUTCOME, "score": 4}],
+                "decision": "continue",
+                "next_review_on": "2026-05-18",
+                "notes": "Chart is up; Mondays still hard.",
+            }
+        )
+    )
+
+    held_on: CaseDate = Field(description="The day it was held (not in the future).")
     attendee_member_ids: list[uuid.UUID] = Field(
         max_length=50, description="TAF members who attended."
     )
-    family_present: bool
+    family_present: bool = Field(description="Whether the family took part.")
     child_voice: ChildVoice = Field(
         description="present, shared (their view was shared) or not_shared."
     )
     progress: list[ProgressIn] = Field(
         default_factory=list, max_length=50, description="Score per outcome."
     )
-    decision: MeetingDecision
-    next_review_on: CaseDate | None = None
-    notes: LongText | None = None
+    decision: MeetingDecision = Field(description="What should happen next.")
+    next_review_on: CaseDate | None = Field(
+        default=None, description="When the next review is planned."
+    )
+    notes: LongText | None = Field(default=None, description="The meeting's notes.")
     agrees_plan_id: uuid.UUID | None = Field(
         default=None,
         description="At a review: the revised plan this meeting agrees (the first meeting agrees "
@@ -514,24 +987,45 @@ class MeetingIn(Schema):
 
 
 class ProgressRead(ReadSchema):
-    outcome_id: uuid.UUID
-    score: int
+    """Progress on one outcome, scored at a meeting."""
+
+    outcome_id: uuid.UUID = Field(description="The plan outcome scored.")
+    score: int = Field(description="0 (worst) to 10 (best).")
+
+
+MEETING_READ: dict[str, Any] = {
+    "id": ex.MEETING,
+    "episode_id": ex.EPISODE,
+    "held_on": "2026-02-23",
+    "is_first": True,
+    "attendee_member_ids": [ex.TAF_SCHOOL, ex.TAF_MUM],
+    "family_present": True,
+    "child_voice": "shared",
+    "progress": [{"outcome_id": ex.OUTCOME, "score": 4}],
+    "decision": "continue",
+    "next_review_on": "2026-05-18",
+    "notes": "Chart is up; Mondays still hard.",
+}
 
 
 class MeetingRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
-    held_on: date
+    """A TAF meeting held."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(MEETING_READ))
+
+    id: uuid.UUID = Field(description="The meeting's id.")
+    episode_id: uuid.UUID = Field(description="The episode it was about.")
+    held_on: date = Field(description="The day it was held.")
     is_first: bool = Field(
         description="The first TAF meeting agrees the plan; later ones are reviews."
     )
-    attendee_member_ids: list[uuid.UUID]
-    family_present: bool
-    child_voice: ChildVoice
-    progress: list[ProgressRead]
-    decision: MeetingDecision
-    next_review_on: date | None
-    notes: str | None
+    attendee_member_ids: list[uuid.UUID] = Field(description="TAF members who attended.")
+    family_present: bool = Field(description="Whether the family took part.")
+    child_voice: ChildVoice = Field(description="How the child's voice was heard.")
+    progress: list[ProgressRead] = Field(description="Score per outcome.")
+    decision: MeetingDecision = Field(description="What should happen next.")
+    next_review_on: date | None = Field(description="When the next review is planned.")
+    notes: str | None = Field(description="The meeting's notes.")
 
     @classmethod
     def from_domain(cls, m: TafMeeting) -> MeetingRead:
@@ -551,15 +1045,51 @@ class MeetingRead(ReadSchema):
 
 
 class EpisodeWithPlan(ReadSchema):
-    episode: EpisodeRead
-    plan: PlanRead
+    """A step that moves the episode and its plan together; the ETag header is the episode's."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "episode": {**EPISODE_READ, "stage": "plan_approved", "meetings_held": 0},
+                "plan": {**PLAN_READ, "status": "approved", "agreed_on": None},
+            }
+        )
+    )
+
+    episode: EpisodeRead = Field(description="The episode after the step.")
+    plan: PlanRead = Field(description="The plan after the step.")
 
 
 class EpisodeWithAssessment(ReadSchema):
-    episode: EpisodeRead
-    assessment: AssessmentRead
+    """The episode with the assessment just started; the ETag header is the episode's."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "episode": {**EPISODE_READ, "stage": "assessing", "meetings_held": 0},
+                "assessment": {
+                    **ASSESSMENT_READ,
+                    "status": "draft",
+                    "completed_on": None,
+                    "needs": [],
+                    "version": 1,
+                },
+            }
+        )
+    )
+
+    episode: EpisodeRead = Field(description="The episode, now assessing.")
+    assessment: AssessmentRead = Field(
+        description='The draft assessment (its own ETag is `"<version>"`).'
+    )
 
 
 class EpisodeWithMeeting(ReadSchema):
-    episode: EpisodeRead
-    meeting: MeetingRead
+    """The episode with the TAF meeting just recorded; the ETag header is the episode's."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"episode": EPISODE_READ, "meeting": MEETING_READ})
+    )
+
+    episode: EpisodeRead = Field(description="The episode after the meeting.")
+    meeting: MeetingRead = Field(description="The meeting recorded.")

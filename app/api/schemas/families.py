@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import (
+    ConfigDict,
+    Discriminator,
+    EmailStr,
+    Field,
+    RootModel,
+    StringConstraints,
+    Tag,
+)
+from pydantic.json_schema import SkipJsonSchema
 
-from app.api.schemas.base import CaseDate, Code, LongText, Name, ReadSchema, Schema, ShortText
+from app.api.schemas import examples as ex
+from app.api.schemas.base import (
+    CaseDate,
+    Code,
+    LongText,
+    Name,
+    PageOf,
+    ReadSchema,
+    Schema,
+    ShortText,
+    discriminated,
+)
 from app.domain.families import (
     Address,
     ContactDetails,
@@ -26,7 +46,14 @@ Postcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,20}$")]
 
 
+ADDRESS = {"line1": "12 Cedar Road", "line2": None, "town": "Blackpool", "postcode": "FY1 3HT"}
+
+
 class AddressIn(Schema):
+    """A UK postal address."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(ADDRESS))
+
     line1: ShortText = Field(description="First line of the address.")
     line2: ShortText | None = Field(default=None, description="Second line.")
     town: Name | None = Field(default=None, description="Town or city.")
@@ -45,29 +72,51 @@ class AddressIn(Schema):
 
 
 class AddressRead(ReadSchema):
-    line1: str
-    line2: str | None
-    town: str | None
-    postcode: str
+    """A UK postal address as stored."""
+
+    line1: str = Field(description="First line of the address.")
+    line2: str | None = Field(description="Second line; null when none.")
+    town: str | None = Field(description="Town or city; null when not recorded.")
+    postcode: str = Field(description="UK postcode in its canonical form ('FY1 3HT').")
 
 
 class ContactIn(Schema):
-    phone: Phone | None = None
-    email: EmailStr | None = None
+    """How to reach a person."""
+
+    phone: Phone | None = Field(default=None, description="A UK or international phone number.")
+    email: EmailStr | None = Field(default=None, description="An email address.")
     address: AddressIn | None = Field(
         default=None, description="Only when it differs from the family's."
     )
 
 
 class ContactRead(ReadSchema):
-    phone: str | None
-    email: str | None
-    address: AddressRead | None
+    """How to reach a person, as recorded."""
+
+    phone: str | None = Field(description="Phone number; null when none is recorded.")
+    email: str | None = Field(description="Email address; null when none is recorded.")
+    address: AddressRead | None = Field(
+        description="The person's own address when it differs from the family's; else null."
+    )
+
+
+PERSON_IN = {
+    "given_name": "Ava",
+    "family_name": "Walker",
+    "date_of_birth": "2017-06-01",
+    "sex": "female",
+    "send": False,
+    "contact_restricted": False,
+}
 
 
 class PersonIn(Schema):
-    given_name: Name
-    family_name: Name
+    """A new person's details."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(PERSON_IN))
+
+    given_name: Name = Field(description="Given (first) name.")
+    family_name: Name = Field(description="Family name (surname).")
     date_of_birth: CaseDate | None = Field(default=None, description="Not in the future.")
     expected_delivery_date: CaseDate | None = Field(
         default=None,
@@ -79,8 +128,10 @@ class PersonIn(Schema):
     )
     ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring, optional).")
     send: bool = Field(default=False, description="Special educational needs or disability.")
-    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = None
-    contact: ContactIn | None = None
+    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = Field(
+        default=None, description="NHS number, ten digits (spaces allowed: '943 476 5919')."
+    )
+    contact: ContactIn | None = Field(default=None, description="How to reach them, if known.")
     contact_restricted: bool = Field(
         default=False,
         description="Hide the contact details from everyone without the right to see them (e.g. fleeing abuse).",
@@ -123,21 +174,41 @@ class PersonIn(Schema):
 
 
 class PersonUpdate(Schema):
-    """Only the fields sent are changed."""
+    """Changes to a person's details: only the fields sent change (null clears a field)."""
 
-    given_name: Name | None = None
-    family_name: Name | None = None
-    date_of_birth: CaseDate | None = None
-    expected_delivery_date: CaseDate | None = None
-    sex: Code | None = None
-    gender: Code | None = None
-    ethnicity: Code | None = None
-    send: bool | None = None
-    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = None
-    contact: ContactIn | None = None
-    contact_restricted: bool | None = None
-    restriction_reason: LongText | None = None
-    restriction_visible_to: list[uuid.UUID] | None = Field(default=None, max_length=20)
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"family_name": "Walker-Brown", "contact": {"phone": "07700 900123"}}
+        )
+    )
+
+    given_name: Name | None = Field(default=None, description="Given (first) name.")
+    family_name: Name | None = Field(default=None, description="Family name (surname).")
+    date_of_birth: CaseDate | None = Field(default=None, description="Not in the future.")
+    expected_delivery_date: CaseDate | None = Field(
+        default=None, description="For an unborn child; at most ten months ahead."
+    )
+    sex: Code | None = Field(default=None, description="Sex, as recorded for monitoring.")
+    gender: Code | None = Field(default=None, description="Gender identity.")
+    ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring).")
+    send: bool | None = Field(default=None, description="Special educational needs or disability.")
+    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = Field(
+        default=None, description="NHS number, ten digits."
+    )
+    contact: ContactIn | None = Field(
+        default=None, description="Replaces the contact details whole; null removes them."
+    )
+    contact_restricted: bool | None = Field(
+        default=None, description="Hide the contact details from everyone without the right."
+    )
+    restriction_reason: LongText | None = Field(
+        default=None, description="Why the details are restricted."
+    )
+    restriction_visible_to: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=20,
+        description="Practitioners, besides the lead and managers, who may see restricted details.",
+    )
 
     def changes(self) -> dict[str, object]:
         sent = self.model_dump(exclude_unset=True)
@@ -157,28 +228,51 @@ class PersonUpdate(Schema):
         return changes
 
 
+PERSON_READ = {
+    "id": ex.AVA,
+    "given_name": "Ava",
+    "family_name": "Walker",
+    "date_of_birth": "2017-06-01",
+    "expected_delivery_date": None,
+    "unborn": False,
+    "sex": "female",
+    "gender": None,
+    "ethnicity": "WBRI",
+    "send": False,
+    "nhs_number": None,
+    "contact": None,
+    "contact_restricted": False,
+    "contact_withheld": False,
+    "version": 1,
+}
+
+
 class PersonRead(ReadSchema):
-    id: uuid.UUID
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    expected_delivery_date: date | None
+    """A person, with contact details only if you may see them."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(PERSON_READ))
+
+    id: uuid.UUID = Field(description="The person's id (the same in every household).")
+    given_name: str = Field(description="Given (first) name.")
+    family_name: str = Field(description="Family name (surname).")
+    date_of_birth: date | None = Field(description="Null for an unborn child or when unknown.")
+    expected_delivery_date: date | None = Field(description="For an unborn child; else null.")
     unborn: bool = Field(
         description="True for an unborn child (known by expected date of delivery)."
     )
-    sex: str | None
-    gender: str | None
-    ethnicity: str | None
-    send: bool
-    nhs_number: str | None
+    sex: str | None = Field(description="Sex, as recorded for monitoring.")
+    gender: str | None = Field(description="Gender identity, if given.")
+    ethnicity: str | None = Field(description="Ethnicity code (monitoring), if given.")
+    send: bool = Field(description="Special educational needs or disability.")
+    nhs_number: str | None = Field(description="NHS number, ten digits; null when unknown.")
     contact: ContactRead | None = Field(
         description="Null when none is recorded or it is withheld from you."
     )
-    contact_restricted: bool
+    contact_restricted: bool = Field(description="Whether the contact details are restricted.")
     contact_withheld: bool = Field(
         description="True when restricted details exist that you may not see."
     )
-    version: int
+    version: int = Field(description='The person\'s version: their ETag is `"<version>"`.')
 
     @classmethod
     def from_domain(cls, person: Person, *, may_see_restricted: bool = False) -> PersonRead:
@@ -202,30 +296,115 @@ class PersonRead(ReadSchema):
         )
 
 
-class MemberIn(Schema):
+class NewPersonMemberIn(Schema):
+    """A member who is new to the service: their details are recorded with them."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"kind": "new_person", "role": "child", "joined_on": "2026-01-12", "person": PERSON_IN}
+        )
+    )
+
+    kind: Literal["new_person"] = Field(
+        default="new_person",
+        description="A new person. Send it: the server infers it from `person` only for older clients.",
+    )
     role: MemberRole = Field(description="child, parent_carer or other_adult.")
     joined_on: CaseDate | None = Field(default=None, description="Defaults to today.")
-    person: PersonIn | None = Field(default=None, description="A new person's details ...")
-    person_id: uuid.UUID | None = Field(
-        default=None, description="... or an existing person (a second household)."
+    person: PersonIn = Field(description="The new person's details.")
+    person_id: SkipJsonSchema[None] = Field(
+        default=None, description="Always null here (kept for older clients)."
     )
 
     def to_new_member(self, prefix: str = "") -> NewMember:
         return NewMember(
             role=self.role,
             joined_on=self.joined_on,
-            person=self.person.to_domain(f"{prefix}person.") if self.person else None,
-            person_id=self.person_id,
+            person=self.person.to_domain(f"{prefix}person."),
+            person_id=None,
         )
 
 
+class ExistingPersonMemberIn(Schema):
+    """A person already known to the service joining this household too (a second household)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"kind": "existing_person", "role": "parent_carer", "person_id": ex.SARAH}
+        )
+    )
+
+    kind: Literal["existing_person"] = Field(
+        default="existing_person",
+        description="An existing person. Send it: the server infers it from `person_id` only "
+        "for older clients.",
+    )
+    role: MemberRole = Field(description="child, parent_carer or other_adult.")
+    joined_on: CaseDate | None = Field(default=None, description="Defaults to today.")
+    person_id: uuid.UUID = Field(description="The existing person's id.")
+    person: SkipJsonSchema[None] = Field(
+        default=None, description="Always null here (kept for older clients)."
+    )
+
+    def to_new_member(self, _prefix: str = "") -> NewMember:
+        return NewMember(
+            role=self.role, joined_on=self.joined_on, person=None, person_id=self.person_id
+        )
+
+
+def _member_kind(value: Any) -> str | None:
+    """The member's `kind`; older clients send none, and their fields say which it is."""
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        if kind is None:
+            return "existing_person" if value.get("person_id") is not None else "new_person"
+        return kind if isinstance(kind, str) else None
+    return getattr(value, "kind", None)
+
+
+class MemberIn(
+    RootModel[
+        Annotated[
+            Annotated[NewPersonMemberIn, Tag("new_person")]
+            | Annotated[ExistingPersonMemberIn, Tag("existing_person")],
+            Discriminator(_member_kind),
+        ]
+    ]
+):
+    """A household member to add: a new person (`kind: new_person`, with `person`) or a person
+    already known to the service (`kind: existing_person`, with `person_id`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=discriminated(
+            "kind", new_person="NewPersonMemberIn", existing_person="ExistingPersonMemberIn"
+        )
+    )
+
+    def to_new_member(self, prefix: str = "") -> NewMember:
+        return self.root.to_new_member(prefix)
+
+
+MEMBER_READ = {
+    "id": ex.AVA_MEMBERSHIP,
+    "person_id": ex.AVA,
+    "role": "child",
+    "joined_on": "2026-01-12",
+    "left_on": None,
+    "person": PERSON_READ,
+}
+
+
 class MemberRead(ReadSchema):
+    """A person's time in a household, with the person."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(MEMBER_READ))
+
     id: uuid.UUID = Field(description="The membership id (a person's time in this household).")
-    person_id: uuid.UUID
-    role: MemberRole
-    joined_on: date
-    left_on: date | None
-    person: PersonRead
+    person_id: uuid.UUID = Field(description="The person's id.")
+    role: MemberRole = Field(description="Their role in the household.")
+    joined_on: date = Field(description="When they joined the household.")
+    left_on: date | None = Field(description="When they left; null while they still live there.")
+    person: PersonRead = Field(description="The person's details.")
 
     @classmethod
     def from_domain(
@@ -242,30 +421,71 @@ class MemberRead(ReadSchema):
 
 
 class RelationshipIn(Schema):
-    person_id: uuid.UUID
-    related_person_id: uuid.UUID
+    """How two members of the household are related."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "person_id": ex.SARAH,
+                "related_person_id": ex.AVA,
+                "kind": "parent",
+                "parental_responsibility": True,
+            }
+        )
+    )
+
+    person_id: uuid.UUID = Field(description="The member the relationship is from.")
+    related_person_id: uuid.UUID = Field(description="The member it is to.")
     kind: RelationshipKind = Field(
         description="How person_id relates to related_person_id (e.g. parent of)."
     )
-    parental_responsibility: bool = False
+    parental_responsibility: bool = Field(
+        default=False, description="Whether person_id has parental responsibility for the other."
+    )
+
+
+RELATIONSHIP_READ = {
+    "id": ex.RELATIONSHIP,
+    "person_id": ex.SARAH,
+    "related_person_id": ex.AVA,
+    "kind": "parent",
+    "parental_responsibility": True,
+}
 
 
 class RelationshipRead(ReadSchema):
-    id: uuid.UUID
-    person_id: uuid.UUID
-    related_person_id: uuid.UUID
-    kind: RelationshipKind
-    parental_responsibility: bool
+    """How two members of the household are related."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(RELATIONSHIP_READ))
+
+    id: uuid.UUID = Field(description="The relationship's id.")
+    person_id: uuid.UUID = Field(description="The member the relationship is from.")
+    related_person_id: uuid.UUID = Field(description="The member it is to.")
+    kind: RelationshipKind = Field(description="How person_id relates to related_person_id.")
+    parental_responsibility: bool = Field(
+        description="Whether person_id has parental responsibility for the other."
+    )
 
     @classmethod
     def from_domain(cls, relationship: Relationship) -> RelationshipRead:
         return cls.model_validate(relationship)
 
 
+DUPLICATE_WARNING = {
+    "family_id": ex.FAMILY,
+    "reference": ex.FAMILY_REFERENCE,
+    "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+}
+
+
 class DuplicateWarning(ReadSchema):
+    """A household already known that may be the same family."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(DUPLICATE_WARNING))
+
     family_id: uuid.UUID | None = Field(description="Null when the family is not one you may see.")
     reference: str | None = Field(description="Null when the family is not one you may see.")
-    reason: str
+    reason: str = Field(description="Why it may be the same family, for a person to judge.")
 
     @classmethod
     def from_domain(cls, candidate: DuplicateCandidate, *, known: bool) -> DuplicateWarning:
@@ -285,37 +505,97 @@ class DuplicateWarning(ReadSchema):
 
 
 class FamilyCreate(Schema):
+    """A household to register, with its members."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "address": ADDRESS,
+                "hub_id": ex.HUB_NORTH,
+                "members": [
+                    {
+                        "kind": "new_person",
+                        "role": "parent_carer",
+                        "person": {
+                            "given_name": "Sarah",
+                            "family_name": "Walker",
+                            "date_of_birth": "1990-02-14",
+                            "contact": {"phone": "07700 900123"},
+                        },
+                    },
+                    {"kind": "new_person", "role": "child", "person": PERSON_IN},
+                ],
+            }
+        )
+    )
+
     reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = (
         Field(
             default=None,
             description="Your own reference (e.g. from a legacy system); generated when absent.",
         )
     )
-    address: AddressIn
+    address: AddressIn = Field(description="The household's address.")
     hub_id: uuid.UUID = Field(description="The family hub / neighbourhood the family belongs to.")
-    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+    members: list[MemberIn] = Field(
+        default_factory=list, max_length=50, description="The household's members."
+    )
 
 
 class FamilyUpdate(Schema):
-    address: AddressIn | None = None
-    hub_id: uuid.UUID | None = None
+    """Changes to a household: only the fields sent change."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"address": {"line1": "3 Larch Close", "town": "Blackpool", "postcode": "FY3 9QB"}}
+        )
+    )
+
+    address: AddressIn | None = Field(default=None, description="The household's new address.")
+    hub_id: uuid.UUID | None = Field(default=None, description="The family hub it now belongs to.")
 
 
 class DuplicateCheck(Schema):
-    postcode: Postcode | None = None
-    members: list[PersonIn] = Field(default_factory=list, max_length=50)
+    """What is known of a household before registering it, to look for it among known ones."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"postcode": "FY1 3HT", "members": [PERSON_IN]})
+    )
+
+    postcode: Postcode | None = Field(default=None, description="The household's postcode.")
+    members: list[PersonIn] = Field(
+        default_factory=list, max_length=50, description="The people to look for."
+    )
+
+
+FAMILY_READ = {
+    "id": ex.FAMILY,
+    "reference": ex.FAMILY_REFERENCE,
+    "address": ADDRESS,
+    "hub_id": ex.HUB_NORTH,
+    "members": [MEMBER_READ],
+    "relationships": [RELATIONSHIP_READ],
+    "version": 3,
+    "warnings": [],
+}
 
 
 class FamilyRead(ReadSchema):
-    id: uuid.UUID
-    reference: str
-    address: AddressRead
-    hub_id: uuid.UUID
+    """A household: its address, hub, current and former members and how they are related."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(FAMILY_READ))
+
+    id: uuid.UUID = Field(description="The family's id.")
+    reference: str = Field(description="The family's reference (yours, or generated).")
+    address: AddressRead = Field(description="The household's address.")
+    hub_id: uuid.UUID = Field(description="The family hub it belongs to.")
     members: list[MemberRead] = Field(
         description="Current and former members, oldest membership first."
     )
-    relationships: list[RelationshipRead]
-    version: int
+    relationships: list[RelationshipRead] = Field(
+        description="How the members are related to each other."
+    )
+    version: int = Field(description='The family\'s version: its ETag is `"<version>"`.')
     warnings: list[DuplicateWarning] = Field(
         default_factory=list, description="On create: households that may be the same family."
     )
@@ -368,6 +648,23 @@ class MatchRead(ReadSchema):
 class FamilySearchResult(FamilyRead):
     """A household found by a search, with why it matched."""
 
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                **FAMILY_READ,
+                "matched": [
+                    {
+                        "criterion": "name",
+                        "how": "near_spelling",
+                        "typed": "Walkr",
+                        "found": "Walker",
+                        "person_id": ex.SARAH,
+                    }
+                ],
+            }
+        )
+    )
+
     matched: list[MatchRead] = Field(description="Every way the search's criteria matched it.")
 
     @classmethod
@@ -387,5 +684,17 @@ class FamilySearchResult(FamilyRead):
         )
 
 
+class FamilyPage(PageOf[FamilyRead]):
+    """One page of households."""
+
+
+class FamilySearchPage(PageOf[FamilySearchResult]):
+    """One page of a family search: households with why each matched."""
+
+
 class LeaveIn(Schema):
-    left_on: CaseDate
+    """A member leaving the household."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"left_on": "2026-03-20"}))
+
+    left_on: CaseDate = Field(description="The day they left (not in the future).")

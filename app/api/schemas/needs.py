@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate, Code, ReadSchema, Schema, ShortText
 from app.domain.supporting_families import (
     Evidence,
@@ -17,8 +19,12 @@ from app.domain.supporting_families import (
 from app.services.needs import EvidenceIn, NeedView
 from app.services.ports import StoredSupport
 
+EVIDENCE = {"source": "School MIS", "reference": "ATT-2026-117"}
+
 
 class EvidenceBody(Schema):
+    """Where the evidence for a need or outcome is held."""
+
     source: ShortText = Field(
         description="The system or document that holds the evidence (e.g. 'school MIS')."
     )
@@ -29,6 +35,20 @@ class EvidenceBody(Schema):
 
 
 class NeedCreate(Schema):
+    """A Supporting Families need of the family, with its evidence."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "id": ex.ASSESSMENT_NEED,
+                "descriptor_code": "EDU.a",
+                "person_ids": [ex.AVA],
+                "identified_on": "2026-02-05",
+                "evidence": EVIDENCE,
+            }
+        )
+    )
+
     id: uuid.UUID | None = Field(
         default=None, description="The assessment need's id, to link the two."
     )
@@ -38,14 +58,26 @@ class NeedCreate(Schema):
     person_ids: list[uuid.UUID] = Field(
         min_length=1, max_length=30, description="Members the need affects."
     )
-    identified_on: CaseDate
+    identified_on: CaseDate = Field(description="When the need was identified.")
     emerged_later: bool = Field(
         default=False, description="Found during the work rather than at the start."
     )
-    evidence: EvidenceBody
+    evidence: EvidenceBody = Field(description="Where the evidence of the need is held.")
 
 
-class OutcomeIn(Schema):
+class NeedOutcomeIn(Schema):
+    """The outcome reached for a need."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "status": "achieved",
+                "on": "2026-06-12",
+                "evidence": {"source": "School MIS", "reference": "ATT-2026-301"},
+            }
+        )
+    )
+
     status: NeedOutcome = Field(description="open, achieved or not_achieved.")
     on: CaseDate | None = Field(
         default=None, description="When it was reached (required unless open)."
@@ -54,19 +86,33 @@ class OutcomeIn(Schema):
 
 
 class SustainmentIn(Schema):
+    """The check, after closure, that an achieved outcome held."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "result": "sustained",
+                "checked_on": "2026-12-14",
+                "evidence": {"source": "School MIS", "reference": "ATT-2026-655"},
+            }
+        )
+    )
+
     result: SustainmentResult = Field(description="sustained, not_sustained or unknown.")
     checked_on: CaseDate | None = Field(default=None, description="Today by default.")
     lapsed_on: CaseDate | None = Field(
         default=None, description="When, and only when, it was not sustained."
     )
-    evidence: EvidenceBody
+    evidence: EvidenceBody = Field(description="Where the evidence of the check is held.")
 
 
 class EvidenceRead(ReadSchema):
-    source: str
-    reference: str
-    recorded_by: uuid.UUID
-    recorded_on: date
+    """Where evidence is held, and who recorded it when."""
+
+    source: str = Field(description="The system or document that holds the evidence.")
+    reference: str = Field(description="Its reference there.")
+    recorded_by: uuid.UUID = Field(description="The practitioner who recorded it.")
+    recorded_on: date = Field(description="When it was recorded.")
 
     @classmethod
     def of(cls, e: Evidence | None) -> EvidenceRead | None:
@@ -74,33 +120,65 @@ class EvidenceRead(ReadSchema):
 
 
 class SustainmentRead(ReadSchema):
-    due_on: date
-    checked_on: date
-    result: SustainmentResult
-    lapsed_on: date | None
-    evidence: EvidenceRead
+    """The check that an achieved outcome held."""
+
+    due_on: date = Field(description="When the check was due.")
+    checked_on: date = Field(description="When it was checked.")
+    result: SustainmentResult = Field(description="sustained, not_sustained or unknown.")
+    lapsed_on: date | None = Field(description="When it lapsed, if it was not sustained.")
+    evidence: EvidenceRead = Field(description="The evidence of the check.")
 
 
-class NeedRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
-    descriptor_code: str
-    headline: str
-    person_ids: list[uuid.UUID]
-    identified_on: date
-    emerged_later: bool
-    evidence: EvidenceRead
-    outcome: NeedOutcome
-    outcome_on: date | None
-    outcome_evidence: EvidenceRead | None
+EVIDENCE_READ = {**EVIDENCE, "recorded_by": ex.LEAD, "recorded_on": "2026-02-05"}
+FAMILY_NEED_READ: dict[str, Any] = {
+    "id": ex.NEED,
+    "episode_id": ex.EPISODE,
+    "descriptor_code": "EDU.a",
+    "headline": "EDU",
+    "person_ids": [ex.AVA],
+    "identified_on": "2026-02-05",
+    "emerged_later": False,
+    "evidence": EVIDENCE_READ,
+    "outcome": "achieved",
+    "outcome_on": "2026-06-12",
+    "outcome_evidence": {
+        "source": "School MIS",
+        "reference": "ATT-2026-301",
+        "recorded_by": ex.LEAD,
+        "recorded_on": "2026-06-12",
+    },
+    "sustainment_due_on": "2026-12-19",
+    "sustainment": None,
+    "version": 2,
+}
+
+
+class FamilyNeedRead(ReadSchema):
+    """A Supporting Families need on the case record, with its outcome and sustainment check."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(FAMILY_NEED_READ))
+
+    id: uuid.UUID = Field(description="The need's id.")
+    episode_id: uuid.UUID = Field(description="The episode it was recorded in.")
+    descriptor_code: str = Field(description="Its need descriptor in the outcome framework.")
+    headline: str = Field(description="The descriptor's headline (EDU, HEALTH ...).")
+    person_ids: list[uuid.UUID] = Field(description="Members the need affects.")
+    identified_on: date = Field(description="When it was identified.")
+    emerged_later: bool = Field(description="Found during the work rather than at the start.")
+    evidence: EvidenceRead = Field(description="The evidence of the need.")
+    outcome: NeedOutcome = Field(description="open, achieved or not_achieved.")
+    outcome_on: date | None = Field(description="When the outcome was reached; null while open.")
+    outcome_evidence: EvidenceRead | None = Field(description="The evidence of the outcome.")
     sustainment_due_on: date | None = Field(
         description="Set once the episode is closed and the outcome achieved."
     )
-    sustainment: SustainmentRead | None
-    version: int
+    sustainment: SustainmentRead | None = Field(
+        description="The sustainment check; null until recorded."
+    )
+    version: int = Field(description='The need\'s version: its ETag is `"<version>"`.')
 
     @classmethod
-    def from_view(cls, view: NeedView) -> NeedRead:
+    def from_view(cls, view: NeedView) -> FamilyNeedRead:
         record, need = view.stored.record, view.stored.record.need
         check = record.sustainment
         return cls(
@@ -130,12 +208,25 @@ class NeedRead(ReadSchema):
 
 
 class SupportCreate(Schema):
+    """A service delivered to the family."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "service": "Triple P parenting programme",
+                "provider": "Blackpool Better Start",
+                "started_on": "2026-03-02",
+                "ended_on": "2026-04-20",
+            }
+        )
+    )
+
     service: ShortText = Field(
         description="What was delivered (e.g. 'Triple P parenting programme')."
     )
     provider: ShortText = Field(description="Who delivered it.")
-    started_on: CaseDate
-    ended_on: CaseDate | None = None
+    started_on: CaseDate = Field(description="When it started.")
+    ended_on: CaseDate | None = Field(default=None, description="When it ended, if it has.")
 
     def to_domain(self) -> SupportDelivered:
         return SupportDelivered(
@@ -147,12 +238,27 @@ class SupportCreate(Schema):
 
 
 class SupportRead(ReadSchema):
-    id: uuid.UUID
-    episode_id: uuid.UUID
-    service: str
-    provider: str
-    started_on: date
-    ended_on: date | None
+    """A service delivered to the family."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "id": ex.SUPPORT,
+                "episode_id": ex.EPISODE,
+                "service": "Triple P parenting programme",
+                "provider": "Blackpool Better Start",
+                "started_on": "2026-03-02",
+                "ended_on": "2026-04-20",
+            }
+        )
+    )
+
+    id: uuid.UUID = Field(description="The record's id.")
+    episode_id: uuid.UUID = Field(description="The episode it was delivered in.")
+    service: str = Field(description="What was delivered.")
+    provider: str = Field(description="Who delivered it.")
+    started_on: date = Field(description="When it started.")
+    ended_on: date | None = Field(description="When it ended; null while ongoing.")
 
     @classmethod
     def from_stored(cls, s: StoredSupport) -> SupportRead:

@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
-from app.api.schemas.base import Code, ReadSchema, Schema, ShortText
+from app.api.schemas import examples as ex
+from app.api.schemas.base import Code, PageOf, ReadSchema, Schema, ShortText
 from app.domain.access import Role
 from app.domain.practitioners import Practitioner
 
 
 class PractitionerCreate(Schema):
-    name: ShortText
+    """A practitioner to add to the directory."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "name": "Grace Hughes",
+                "email": "grace.hughes@stannes.familyhub.example",
+                "agency_code": "SCHOOL_ST_ANNES",
+                "roles": ["practitioner"],
+                "hub_ids": [ex.HUB_NORTH],
+            }
+        )
+    )
+
+    name: ShortText = Field(description="Their name, as colleagues know it.")
     email: EmailStr = Field(description="Also the identity their sign-in token names.")
     agency_code: Code = Field(description="Their agency (see GET /api/v1/agencies).")
-    roles: list[Role] = Field(min_length=1, max_length=7)
+    roles: list[Role] = Field(min_length=1, max_length=7, description="What they may do.")
     hub_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="Hubs they work in or cover."
     )
-    active: bool = True
+    active: bool = Field(default=True, description="Whether they may sign in; true by default.")
 
     def to_domain(self) -> Practitioner:
         return Practitioner(
@@ -36,12 +51,20 @@ class PractitionerCreate(Schema):
 class PractitionerUpdate(Schema):
     """Only the fields sent change; deactivate rather than delete, so history keeps its names."""
 
-    name: ShortText | None = None
-    email: EmailStr | None = None
-    agency_code: Code | None = None
-    roles: list[Role] | None = Field(default=None, min_length=1, max_length=7)
-    hub_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    active: bool | None = None
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"roles": ["practitioner", "link_worker"]})
+    )
+
+    name: ShortText | None = Field(default=None, description="Their name.")
+    email: EmailStr | None = Field(default=None, description="Their email (sign-in identity).")
+    agency_code: Code | None = Field(default=None, description="Their agency.")
+    roles: list[Role] | None = Field(
+        default=None, min_length=1, max_length=7, description="Every role they hold (replaces)."
+    )
+    hub_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=50, description="Every hub they cover (replaces)."
+    )
+    active: bool | None = Field(default=None, description="false to deactivate, true to restore.")
 
     def changes(self) -> dict[str, object]:
         sent = self.model_dump(exclude_unset=True)
@@ -58,14 +81,31 @@ class PractitionerUpdate(Schema):
 
 
 class PractitionerRead(ReadSchema):
-    id: uuid.UUID
-    name: str
-    email: str
-    agency_code: str
-    roles: list[Role]
-    hub_ids: list[uuid.UUID]
-    active: bool
-    version: int
+    """A practitioner in the directory."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "id": ex.SCHOOL_WORKER,
+                "name": "Grace Hughes",
+                "email": "grace.hughes@stannes.familyhub.example",
+                "agency_code": "SCHOOL_ST_ANNES",
+                "roles": ["practitioner"],
+                "hub_ids": [ex.HUB_NORTH],
+                "active": True,
+                "version": 1,
+            }
+        )
+    )
+
+    id: uuid.UUID = Field(description="Their id.")
+    name: str = Field(description="Their name.")
+    email: str = Field(description="Their email, the identity their sign-in token names.")
+    agency_code: str = Field(description="Their agency.")
+    roles: list[Role] = Field(description="What they may do.")
+    hub_ids: list[uuid.UUID] = Field(description="Hubs they work in or cover.")
+    active: bool = Field(description="Whether they may sign in.")
+    version: int = Field(description='Their record\'s version: its ETag is `"<version>"`.')
 
     @classmethod
     def from_domain(cls, p: Practitioner) -> PractitionerRead:
@@ -79,3 +119,7 @@ class PractitionerRead(ReadSchema):
             active=p.active,
             version=p.version,
         )
+
+
+class PractitionerPage(PageOf[PractitionerRead]):
+    """One page of the directory."""

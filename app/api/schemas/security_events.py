@@ -5,15 +5,52 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Literal, cast
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from app.api.schemas.base import ReadSchema
+from app.api.schemas import examples as ex
+from app.api.schemas.base import PageOf, ReadSchema
 from app.domain.access import Role
 from app.domain.security_events import SecurityEvent, SecurityEventKind
 
+AuditOutcomeName = Literal["allowed", "denied", "refused", "failed"]
+"""How an audited request ended (app/domain/audit.py: OUTCOME_*)."""
+
+
+def audit_outcome(outcome: str) -> AuditOutcomeName:
+    if outcome not in ("allowed", "denied", "refused", "failed"):
+        raise ValueError(f"an audit entry cannot end {outcome!r}")
+    return cast(AuditOutcomeName, outcome)
+
 
 class SecurityEventRead(ReadSchema):
+    """One security event: a role granted or revoked, a practitioner (de)activated, or a record
+    read by break glass."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "sequence": 18342,
+                "occurred_at": "2026-02-17T14:32:05Z",
+                "event": "break_glass_read",
+                "outcome": "allowed",
+                "actor_id": ex.MANAGER,
+                "actor_name": "Mo Patel",
+                "actor_roles": ["manager"],
+                "practitioner_id": None,
+                "practitioner_name": None,
+                "role": None,
+                "family_id": ex.FAMILY,
+                "family_reference": ex.FAMILY_REFERENCE,
+                "resource_type": "family",
+                "resource_id": ex.FAMILY,
+                "break_glass_reason": "Police called about the children; lead is off sick today.",
+                "request_id": ex.REQUEST_ID,
+            }
+        )
+    )
+
     sequence: int = Field(
         description="The event's place in the audit trail; the report runs newest first by it."
     )
@@ -22,9 +59,9 @@ class SecurityEventRead(ReadSchema):
         description="What happened: a role granted or revoked, a practitioner deactivated or "
         "reactivated, or a record read by break glass."
     )
-    outcome: str = Field(
+    outcome: AuditOutcomeName = Field(
         description="`allowed`, or `denied` for a refused attempt (someone changing their own "
-        "roles)."
+        "roles); a break-glass request refused later by the process is `refused` (or `failed`)."
     )
     actor_id: uuid.UUID | None = Field(description="Who did it (or tried to).")
     actor_name: str | None = Field(description="Their name in the practitioner directory.")
@@ -56,7 +93,7 @@ class SecurityEventRead(ReadSchema):
             sequence=entry.id,
             occurred_at=entry.occurred_at,
             event=event.kind,
-            outcome=entry.outcome,
+            outcome=audit_outcome(entry.outcome),
             actor_id=entry.actor_id,
             actor_name=event.actor_name,
             actor_roles=list(entry.actor_roles),
@@ -88,3 +125,7 @@ def security_event_rows(events: Iterable[SecurityEvent]) -> Iterator[list[object
         item = SecurityEventRead.from_domain(event).model_dump(mode="json")
         item["actor_roles"] = " ".join(item["actor_roles"])
         yield [item[column] for column in SECURITY_EVENT_COLUMNS]
+
+
+class SecurityEventPage(PageOf[SecurityEventRead]):
+    """One page of security events."""

@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from app.api.schemas.base import CaseDate, ReadSchema, Schema
+from app.api.schemas import examples as ex
+from app.api.schemas.base import CaseDate, PageOf, ReadSchema, Schema
 from app.domain.calendar import DayBasis
 from app.domain.episodes import EpisodeStage
 from app.domain.timeliness import (
@@ -34,17 +35,44 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 
 class OverdueItemRead(ReadSchema):
-    deadline_id: uuid.UUID
-    episode_id: uuid.UUID
-    family_id: uuid.UUID
-    family_reference: str
-    hub_id: uuid.UUID
-    hub_code: str
-    lead_practitioner_id: uuid.UUID
-    lead_name: str
-    level_of_need: str
+    """A running clock overdue or due soon."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "deadline_id": ex.DEADLINE,
+                "episode_id": ex.EPISODE,
+                "family_id": ex.FAMILY,
+                "family_reference": ex.FAMILY_REFERENCE,
+                "hub_id": ex.HUB_NORTH,
+                "hub_code": "NORTH",
+                "lead_practitioner_id": ex.LEAD,
+                "lead_name": "Priya Shah",
+                "level_of_need": "2",
+                "stage": "assessing",
+                "kind": "assessment",
+                "started_on": "2026-01-12",
+                "due_on": "2026-02-20",
+                "due_from": None,
+                "policy_version": 1,
+                "status": "overdue",
+                "days_overdue": 10,
+                "days_until_due": -10,
+            }
+        )
+    )
+
+    deadline_id: uuid.UUID = Field(description="The deadline's id.")
+    episode_id: uuid.UUID = Field(description="The episode it belongs to.")
+    family_id: uuid.UUID = Field(description="The episode's family.")
+    family_reference: str = Field(description="The family's reference.")
+    hub_id: uuid.UUID = Field(description="The hub leading the work.")
+    hub_code: str = Field(description="That hub's code.")
+    lead_practitioner_id: uuid.UUID = Field(description="The lead professional.")
+    lead_name: str = Field(description="Their name.")
+    level_of_need: str = Field(description="The episode's level of need.")
     stage: EpisodeStage = Field(description="The episode's current stage.")
-    kind: DeadlineKind
+    kind: DeadlineKind = Field(description="Which deadline.")
     started_on: date = Field(description="Day 0 of the clock.")
     due_on: date = Field(description="The last day that is on time.")
     due_from: date | None = Field(description="Reviews only: the day the review window opens.")
@@ -83,10 +111,16 @@ class OverdueItemRead(ReadSchema):
 # --- the summary ---------------------------------------------------------------------------------
 
 
+class OverduePage(PageOf[OverdueItemRead]):
+    """One page of the overdue list."""
+
+
 class KindCountsRead(ReadSchema):
-    kind: DeadlineKind
-    overdue: int
-    due_soon: int
+    """Clocks overdue and due soon of one kind."""
+
+    kind: DeadlineKind = Field(description="Which deadline.")
+    overdue: int = Field(description="Running clocks past due.")
+    due_soon: int = Field(description="Running clocks due soon.")
 
     @classmethod
     def from_domain(cls, counts: KindCounts) -> KindCountsRead:
@@ -94,11 +128,13 @@ class KindCountsRead(ReadSchema):
 
 
 class HubCountsRead(ReadSchema):
-    hub_id: uuid.UUID
-    hub_code: str
-    hub_name: str
-    overdue: int
-    due_soon: int
+    """One hub's clocks overdue and due soon."""
+
+    hub_id: uuid.UUID = Field(description="The hub's id.")
+    hub_code: str = Field(description="The hub's code.")
+    hub_name: str = Field(description="The hub's name.")
+    overdue: int = Field(description="Running clocks past due.")
+    due_soon: int = Field(description="Running clocks due soon.")
     by_kind: list[KindCountsRead] = Field(description="Every kind of deadline, in process order.")
 
     @classmethod
@@ -114,10 +150,12 @@ class HubCountsRead(ReadSchema):
 
 
 class LeadCountsRead(ReadSchema):
-    lead_practitioner_id: uuid.UUID
-    lead_name: str
-    overdue: int
-    due_soon: int
+    """One lead professional's clocks overdue and due soon."""
+
+    lead_practitioner_id: uuid.UUID = Field(description="The lead professional.")
+    lead_name: str = Field(description="Their name.")
+    overdue: int = Field(description="Running clocks past due.")
+    due_soon: int = Field(description="Running clocks due soon.")
     by_kind: list[KindCountsRead] = Field(description="Every kind of deadline, in process order.")
 
     @classmethod
@@ -132,11 +170,13 @@ class LeadCountsRead(ReadSchema):
 
 
 class KindRateRead(ReadSchema):
-    kind: DeadlineKind
+    """The on-time rate of one kind of deadline over the period."""
+
+    kind: DeadlineKind = Field(description="Which deadline.")
     due: int = Field(description="Met by as_of, or unmet, not stopped and past due on as_of.")
     met_on_time: int = Field(description="Met on or before the due date.")
-    met_late: int
-    overdue_unmet: int
+    met_late: int = Field(description="Met after the due date.")
+    overdue_unmet: int = Field(description="Not met, and past due on as_of.")
     share_on_time: float | None = Field(
         ge=0, le=1, description="met_on_time / due; null when nothing was due."
     )
@@ -154,7 +194,52 @@ class KindRateRead(ReadSchema):
 
 
 class TimelinessSummaryRead(ReadSchema):
-    as_of: date
+    """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "as_of": "2026-03-02",
+                "period_start": "2025-12-02",
+                "period_end": "2026-03-01",
+                "hub_id": None,
+                "hub_ids": None,
+                "policy_version": 1,
+                "due_soon_days": 5,
+                "hubs": [
+                    {
+                        "hub_id": ex.HUB_NORTH,
+                        "hub_code": "NORTH",
+                        "hub_name": "North Blackpool Family Hub",
+                        "overdue": 1,
+                        "due_soon": 2,
+                        "by_kind": [{"kind": "assessment", "overdue": 1, "due_soon": 2}],
+                    }
+                ],
+                "leads": [
+                    {
+                        "lead_practitioner_id": ex.LEAD,
+                        "lead_name": "Priya Shah",
+                        "overdue": 1,
+                        "due_soon": 0,
+                        "by_kind": [{"kind": "assessment", "overdue": 1, "due_soon": 0}],
+                    }
+                ],
+                "rates": [
+                    {
+                        "kind": "assessment",
+                        "due": 8,
+                        "met_on_time": 6,
+                        "met_late": 1,
+                        "overdue_unmet": 1,
+                        "share_on_time": 0.75,
+                    }
+                ],
+            }
+        )
+    )
+
+    as_of: date = Field(description="The day the counts stand on.")
     period_start: date = Field(description="Rates cover deadlines due from this day ...")
     period_end: date = Field(description="... to this day, both included.")
     hub_id: uuid.UUID | None = Field(
@@ -196,6 +281,8 @@ _DAYS = f"Days after day 0 (1 to {MAX_RULE_DAYS})."
 
 
 class DayCountRuleBody(Schema):
+    """A deadline a number of days after its day 0."""
+
     days: StrictInt = Field(description=_DAYS)
     basis: DayBasis = Field(description="working_days or calendar_days.")
     enabled: StrictBool = Field(
@@ -204,18 +291,26 @@ class DayCountRuleBody(Schema):
 
 
 class ReviewWindowBody(Schema):
+    """The window in which a review is on time."""
+
     earliest_days: StrictInt = Field(description="The review window opens on this day.")
     latest_days: StrictInt = Field(description="The last day a review is on time.")
-    basis: DayBasis
+    basis: DayBasis = Field(description="working_days or calendar_days.")
 
 
 class PolicyValues(Schema):
+    """The practice standards' values."""
+
     effective_from: CaseDate = Field(description="Clocks starting on or after this day use it.")
-    assessment: DayCountRuleBody
-    first_taf: DayCountRuleBody
-    quality_assurance: DayCountRuleBody
-    review: ReviewWindowBody
-    first_taf_clock_start: FirstTafClockStart
+    assessment: DayCountRuleBody = Field(
+        description="From consent to the completed assessment and plan sent for QA."
+    )
+    first_taf: DayCountRuleBody = Field(description="To the first TAF meeting.")
+    quality_assurance: DayCountRuleBody = Field(description="QA's turnaround of a submitted plan.")
+    review: ReviewWindowBody = Field(description="From one TAF meeting to the next review.")
+    first_taf_clock_start: FirstTafClockStart = Field(
+        description="What starts the first-TAF clock: plan approval or the first review."
+    )
     due_soon_days: StrictInt = Field(
         description="Due soon from this many days before the due date."
     )
@@ -223,6 +318,21 @@ class PolicyValues(Schema):
 
 class PolicyVersionCreate(PolicyValues):
     """A new version of the practice standards; its number is assigned by the service."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "effective_from": "2026-04-01",
+                "assessment": {"days": 35, "basis": "working_days"},
+                "first_taf": {"days": 20, "basis": "working_days"},
+                "quality_assurance": {"days": 5, "basis": "working_days", "enabled": True},
+                "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
+                "first_taf_clock_start": "approval",
+                "due_soon_days": 5,
+                "reason": "Early help partnership board, March 2026",
+            }
+        )
+    )
 
     reason: Reason = Field(description="Why the standards change, for the record.")
 
@@ -233,26 +343,47 @@ class PolicyVersionCreate(PolicyValues):
 
 
 class DayCountRuleRead(ReadSchema):
-    days: int
-    basis: DayBasis
-    enabled: bool
+    """A deadline a number of days after its day 0."""
+
+    days: int = Field(description="Days after day 0.")
+    basis: DayBasis = Field(description="working_days or calendar_days.")
+    enabled: bool = Field(description="Whether the deadline applies.")
 
 
 class ReviewWindowRead(ReadSchema):
-    earliest_days: int
-    latest_days: int
-    basis: DayBasis
+    """The window in which a review is on time."""
+
+    earliest_days: int = Field(description="The window opens on this day.")
+    latest_days: int = Field(description="The last day a review is on time.")
+    basis: DayBasis = Field(description="working_days or calendar_days.")
+
+
+POLICY_VERSION_READ = {
+    "version": 2,
+    "effective_from": "2026-04-01",
+    "assessment": {"days": 35, "basis": "working_days", "enabled": True},
+    "first_taf": {"days": 20, "basis": "working_days", "enabled": True},
+    "quality_assurance": {"days": 5, "basis": "working_days", "enabled": True},
+    "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
+    "first_taf_clock_start": "approval",
+    "due_soon_days": 5,
+    "in_force": True,
+}
 
 
 class PolicyVersionRead(ReadSchema):
-    version: int
-    effective_from: date
-    assessment: DayCountRuleRead
-    first_taf: DayCountRuleRead
-    quality_assurance: DayCountRuleRead
-    review: ReviewWindowRead
-    first_taf_clock_start: FirstTafClockStart
-    due_soon_days: int
+    """One version of the practice standards."""
+
+    version: int = Field(description="Its number, from 1.")
+    effective_from: date = Field(description="Clocks starting on or after this day use it.")
+    assessment: DayCountRuleRead = Field(description="The assessment deadline.")
+    first_taf: DayCountRuleRead = Field(description="The first TAF meeting deadline.")
+    quality_assurance: DayCountRuleRead = Field(description="QA's turnaround.")
+    review: ReviewWindowRead = Field(description="The review window.")
+    first_taf_clock_start: FirstTafClockStart = Field(
+        description="What starts the first-TAF clock."
+    )
+    due_soon_days: int = Field(description="Due soon from this many days before the due date.")
     in_force: bool = Field(description="Whether this is the version in force today.")
 
     @classmethod
@@ -261,6 +392,12 @@ class PolicyVersionRead(ReadSchema):
 
 
 class PolicyVersionsRead(ReadSchema):
+    """Every version of the practice standards, and the one in force today."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"in_force_version": 2, "versions": [POLICY_VERSION_READ]})
+    )
+
     in_force_version: int = Field(description="The version in force today.")
     versions: list[PolicyVersionRead] = Field(description="Every version, oldest first.")
 

@@ -296,7 +296,7 @@ export function ifMatch(etag: ETag): { "If-Match": string } {
   return { "If-Match": etag };
 }
 
-/** The `If-None-Match` header for a conditional GET (not declared in the contract: plain headers). */
+/** The `If-None-Match` header parameter for a conditional GET: pass as `params.header`. */
 export function ifNoneMatch(etag: ETag): { "If-None-Match": string } {
   return { "If-None-Match": etag };
 }

@@ -92,6 +92,14 @@ function describeDeadlines(episode: EpisodeRead): string {
     .join(", ");
 }
 
+/** The last day of the latest quarter that has ended by `day` (YYYY-MM-DD). */
+function lastQuarterEnd(day: string): string {
+  const [year, month] = day.split("-").map(Number) as [number, number];
+  const quarter = Math.floor((month - 1) / 3);
+  const ends = ["12-31", "03-31", "06-30", "09-30"] as const;
+  return `${quarter === 0 ? year - 1 : year}-${ends[quarter] ?? "12-31"}`;
+}
+
 /** "Today" as the service sees it: the date in FAMILYHUB_TIMEZONE (Europe/London by default). */
 function today(timeZone: string): string {
   // en-CA formats dates as YYYY-MM-DD.
@@ -135,31 +143,21 @@ async function run(): Promise<void> {
 
   // --- register the household (retry-safe) ----------------------------------------------------
   const idempotencyKey = newIdempotencyKey("cycle");
-  // `send` and `contact_restricted` default to false in the contract, and openapi-typescript
-  // (defaultNonNullable) therefore types them as required: the client sends them explicitly.
+  // A member is a new person (`kind: "new_person"` with `person`) or one already known
+  // (`kind: "existing_person"` with `person_id`): the contract's discriminated union.
   const registration: Schemas["FamilyCreate"] = {
     address: { line1: "12 Cedar Road", town: "Blackpool", postcode: "fy1 3ht" },
     hub_id: north.id,
     members: [
       {
+        kind: "new_person",
         role: "parent_carer",
-        person: {
-          given_name: "Sarah",
-          family_name: "Walker",
-          date_of_birth: "1990-02-14",
-          send: false,
-          contact_restricted: false,
-        },
+        person: { given_name: "Sarah", family_name: "Walker", date_of_birth: "1990-02-14" },
       },
       {
+        kind: "new_person",
         role: "child",
-        person: {
-          given_name: "Ava",
-          family_name: "Walker",
-          date_of_birth: "2017-06-01",
-          send: false,
-          contact_restricted: false,
-        },
+        person: { given_name: "Ava", family_name: "Walker", date_of_birth: "2017-06-01" },
       },
     ],
   };
@@ -232,7 +230,10 @@ async function run(): Promise<void> {
     }),
   );
   check(sharing.data.in_force, "consent to share with SCHOOL_ST_ANNES should be in force today");
-  done("record consent", `take part ${takePart.data.id}, share ${share.data.agency_codes.join(",")} (in force)`);
+  check(share.data.purpose === "information_sharing", "the second consent should be to share");
+  // Narrowed by `purpose`: only consent to share has a scope.
+  const scope = share.data.purpose === "information_sharing" ? share.data.sharing_scope : null;
+  done("record consent", `take part ${takePart.data.id}, share ${scope ?? "?"} ${share.data.agency_codes.join(",")} (in force)`);
 
   // --- 1. open the episode --------------------------------------------------------------------
   const opened = await expectVersioned(
@@ -335,7 +336,6 @@ async function run(): Promise<void> {
             description: "Morning routine chart",
             owner_person_id: sarah.person_id,
             due_on: "2030-01-31",
-            status: "not_started", // defaulted in the contract, so typed as required
           },
         ],
       },
@@ -364,7 +364,7 @@ async function run(): Promise<void> {
     200,
     qa.POST("/api/v1/episodes/{episode_id}/qa-decisions", {
       params: { path: { episode_id: episodeId }, header: ifMatch(etag) },
-      body: { outcome: "approved", comments: "" }, // comments defaults to "": typed as required
+      body: { outcome: "approved" },
     }),
   );
   etag = approved.etag;
@@ -382,6 +382,8 @@ async function run(): Promise<void> {
       body: { kind: "practitioner", practitioner_id: sam.id, role: "Attendance officer" },
     }),
   );
+  // Narrowed by `kind`: only a practitioner member has an agency.
+  check(member.data.kind === "practitioner", `the school worker should join as a practitioner, not ${member.data.kind}`);
   check(member.data.agency_code === "SCHOOL_ST_ANNES", `the school worker should join for SCHOOL_ST_ANNES, not ${member.data.agency_code ?? "no agency"}`);
   done("add Sam Schofield to the TAF", `member ${member.data.id} (${member.data.role})`);
 
@@ -491,9 +493,7 @@ async function run(): Promise<void> {
   const conditional = await expectNotModifiedOrOk(
     "read the episode again with If-None-Match",
     lead.GET("/api/v1/episodes/{episode_id}", {
-      params: { path: { episode_id: episodeId } },
-      // If-None-Match is not declared in the contract, so it goes in the untyped headers.
-      headers: ifNoneMatch(read.etag),
+      params: { path: { episode_id: episodeId }, header: ifNoneMatch(read.etag) },
     }),
   );
   check(conditional.notModified, `a GET with If-None-Match: ${read.etag} should answer 304 Not Modified`);
@@ -540,6 +540,26 @@ async function run(): Promise<void> {
   check(entries.some((e) => e.outcome === "denied"), "the access log should show the link worker's refused write");
   const actors = [...new Set(entries.map((e) => e.actor_name ?? "(unknown)"))];
   done("manager reads the access log", `${entries.length} entr${entries.length === 1 ? "y" : "ies"} by ${actors.join(", ")}`);
+
+  // The same report as JSON (typed as its model) and as CSV (`Accept: text/csv`, a string).
+  const quarterEnd = lastQuarterEnd(on);
+  const progress = await expectStatus(
+    "read the quarterly progress report",
+    200,
+    manager.GET("/api/v1/reports/quarterly-progress", { params: { query: { quarter_end: quarterEnd } } }),
+  );
+  const csv = await expectStatus(
+    "read the quarterly progress report as CSV",
+    200,
+    manager.GET("/api/v1/reports/quarterly-progress", {
+      params: { query: { quarter_end: quarterEnd } },
+      headers: { Accept: "text/csv" },
+      parseAs: "text",
+    }),
+  );
+  const csvHeader = csv.data.split("\r\n")[0];
+  check(csvHeader === "scope,measure,dimension,group,value", `the CSV should start with its header row, not ${csvHeader ?? "nothing"}`);
+  done("quarterly progress", `${progress.data.families_attached} attached by ${quarterEnd}; CSV ${csv.data.length} bytes`);
 
   console.log(`\nthe whole cycle passed: family ${family.reference}, episode ${episodeId}`);
 }

@@ -1153,7 +1153,7 @@ export interface paths {
         };
         /**
          * Get Claims Report
-         * @description The batch period's claimed, claimable and not-claimable families with rule results (no names).
+         * @description Send `Accept: text/csv` for the same rows as CSV, columns `period_end,family_reference,family_id,episode_id,status,headlines,claim_id,claim_state,unit_value_pence,content_hash,failing_rules`: headlines and failing rules space-separated, an empty cell for a family with no claim.
          */
         get: operations["getSupportingFamiliesClaimsReport"];
         put?: never;
@@ -1252,18 +1252,46 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AccessLogEntryRead */
+        /**
+         * AccessLogEntryRead
+         * @description One audited request touching the family's record.
+         * @example {
+         *       "action": "write_episode",
+         *       "actor_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "actor_name": "Priya Shah",
+         *       "actor_roles": [
+         *         "practitioner"
+         *       ],
+         *       "break_glass_reason": null,
+         *       "occurred_at": "2026-02-17T14:32:05Z",
+         *       "outcome": "refused",
+         *       "problem_code": "StaleVersion",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "resource_type": "episode",
+         *       "sequence": 18342
+         *     }
+         */
         AccessLogEntryRead: {
             /**
              * Action
-             * @description What was done or attempted (read_family, write_episode ...).
+             * @description What was done or attempted (an Action at the time: read_family, write_episode ...).
              */
             action: string;
-            /** Actor Id */
+            /**
+             * Actor Id
+             * @description Who did it; null for the system.
+             */
             actor_id: string | null;
-            /** Actor Name */
+            /**
+             * Actor Name
+             * @description Their name in the practitioner directory.
+             */
             actor_name: string | null;
-            /** Actor Roles */
+            /**
+             * Actor Roles
+             * @description The roles (Role) they held at the time.
+             */
             actor_roles: string[];
             /**
              * Break Glass Reason
@@ -1273,37 +1301,98 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description When it happened (UTC).
              */
             occurred_at: string;
             /**
              * Outcome
              * @description allowed or denied by the access rules; refused (by the process, after the access rules allowed it) or failed.
+             * @enum {string}
              */
-            outcome: string;
+            outcome: "allowed" | "denied" | "refused" | "failed";
             /**
              * Problem Code
              * @description For refused or failed: the problem's code (StaleVersion ...).
              */
-            problem_code?: string | null;
-            /** Request Id */
+            problem_code: string | null;
+            /**
+             * Request Id
+             * @description The request's id, to find it in the logs.
+             */
             request_id: string | null;
-            /** Resource Id */
+            /**
+             * Resource Id
+             * @description The id of what it touched.
+             */
             resource_id: string | null;
-            /** Resource Type */
+            /**
+             * Resource Type
+             * @description What it touched: family, episode, plan ...
+             */
             resource_type: string;
-            /** Sequence */
+            /**
+             * Sequence
+             * @description The entry's place in the audit trail.
+             */
             sequence: number;
         };
-        /** ActionIn */
+        /**
+         * AccessLogPage
+         * @description One page of AccessLogEntryRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "action": "write_episode",
+         *           "actor_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "actor_name": "Priya Shah",
+         *           "actor_roles": [
+         *             "practitioner"
+         *           ],
+         *           "break_glass_reason": null,
+         *           "occurred_at": "2026-02-17T14:32:05Z",
+         *           "outcome": "refused",
+         *           "problem_code": "StaleVersion",
+         *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "resource_type": "episode",
+         *           "sequence": 18342
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        AccessLogPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["AccessLogEntryRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * ActionIn
+         * @description An action of the plan, owned by a TAF member or a family member.
+         */
         ActionIn: {
-            /** Description */
+            /**
+             * Description
+             * @description What is to be done.
+             */
             description: string;
             /**
              * Due On
              * Format: date
+             * @description When it is due.
              */
             due_on: string;
-            /** Id */
+            /**
+             * Id
+             * @description Keep the id of an existing action; new ones get one.
+             */
             id?: string | null;
             /**
              * Outcome Id
@@ -1320,29 +1409,50 @@ export interface components {
              * @description A TAF member ...
              */
             owner_taf_member_id?: string | null;
-            /** @default not_started */
-            status: components["schemas"]["ActionStatus"];
+            /**
+             * @description Where it stands; not_started by default.
+             * @default not_started
+             */
+            status?: components["schemas"]["ActionStatus"];
         };
-        /** ActionRead */
+        /**
+         * ActionRead
+         * @description An action of the plan.
+         */
         ActionRead: {
-            /** Description */
+            /**
+             * Description
+             * @description What is to be done.
+             */
             description: string;
             /**
              * Due On
              * Format: date
+             * @description When it is due.
              */
             due_on: string;
             /**
              * Id
              * Format: uuid
+             * @description The action's id.
              */
             id: string;
-            /** Outcome Id */
+            /**
+             * Outcome Id
+             * @description The outcome it serves; null for a quick win.
+             */
             outcome_id: string | null;
-            /** Owner Person Id */
+            /**
+             * Owner Person Id
+             * @description ... or the family member who does.
+             */
             owner_person_id: string | null;
-            /** Owner Taf Member Id */
+            /**
+             * Owner Taf Member Id
+             * @description The TAF member who owns it ...
+             */
             owner_taf_member_id: string | null;
+            /** @description Where it stands. */
             status: components["schemas"]["ActionStatus"];
         };
         /**
@@ -1351,11 +1461,27 @@ export interface components {
          * @enum {string}
          */
         ActionStatus: "not_started" | "in_progress" | "done" | "cancelled";
-        /** ActionStatusIn */
+        /**
+         * ActionStatusIn
+         * @description Progress on one action of the agreed plan.
+         * @example {
+         *       "status": "done"
+         *     }
+         */
         ActionStatusIn: {
+            /** @description Where the action stands now. */
             status: components["schemas"]["ActionStatus"];
         };
-        /** AddressIn */
+        /**
+         * AddressIn
+         * @description A UK postal address.
+         * @example {
+         *       "line1": "12 Cedar Road",
+         *       "line2": null,
+         *       "postcode": "FY1 3HT",
+         *       "town": "Blackpool"
+         *     }
+         */
         AddressIn: {
             /**
              * Line1
@@ -1378,64 +1504,209 @@ export interface components {
              */
             town?: string | null;
         };
-        /** AddressRead */
+        /**
+         * AddressRead
+         * @description A UK postal address as stored.
+         */
         AddressRead: {
-            /** Line1 */
+            /**
+             * Line1
+             * @description First line of the address.
+             */
             line1: string;
-            /** Line2 */
+            /**
+             * Line2
+             * @description Second line; null when none.
+             */
             line2: string | null;
-            /** Postcode */
+            /**
+             * Postcode
+             * @description UK postcode in its canonical form ('FY1 3HT').
+             */
             postcode: string;
-            /** Town */
+            /**
+             * Town
+             * @description Town or city; null when not recorded.
+             */
             town: string | null;
         };
-        /** AgencyRead */
+        /**
+         * AgencyRead
+         * @description An agency that can be named in consent to share and in the TAF.
+         * @example {
+         *       "code": "SCHOOL_ST_ANNES",
+         *       "kind": "school",
+         *       "name": "St Anne's C of E Primary School"
+         *     }
+         */
         AgencyRead: {
-            /** Code */
+            /**
+             * Code
+             * @description Its code.
+             */
             code: string;
-            /** Kind */
+            /**
+             * Kind
+             * @description What kind of agency (school, health, police, council ...).
+             */
             kind: string;
-            /** Name */
+            /**
+             * Name
+             * @description Its name.
+             */
             name: string;
         };
-        /** AssessmentRead */
+        /**
+         * AssessmentNeedIn
+         * @description A need the assessment found, tagged with a Supporting Families headline.
+         */
+        AssessmentNeedIn: {
+            /**
+             * Description
+             * @description The need, in words.
+             */
+            description: string;
+            /**
+             * Headline
+             * @description Supporting Families headline code (see GET /api/v1/outcome-headlines).
+             */
+            headline: string;
+            /**
+             * Id
+             * @description Keep the id of an existing need; new ones get one.
+             */
+            id?: string | null;
+            /**
+             * Person Ids
+             * @description Members the need is about.
+             */
+            person_ids: string[];
+        };
+        /**
+         * AssessmentNeedRead
+         * @description A need the assessment found.
+         */
+        AssessmentNeedRead: {
+            /**
+             * Description
+             * @description The need, in words.
+             */
+            description: string;
+            /**
+             * Headline
+             * @description Supporting Families headline code.
+             */
+            headline: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The need's id (a plan outcome names it).
+             */
+            id: string;
+            /**
+             * Person Ids
+             * @description Members the need is about.
+             */
+            person_ids: string[];
+        };
+        /**
+         * AssessmentRead
+         * @description One version of the episode's early help assessment.
+         * @example {
+         *       "analysis": "Routines are the root: support mum with the mornings.",
+         *       "child_voice": "I hate mornings.",
+         *       "completed_on": "2026-02-05",
+         *       "covered_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+         *       "needs": [
+         *         {
+         *           "description": "Attendance 78% this term; late most Mondays.",
+         *           "headline": "EDU",
+         *           "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+         *           "person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ]
+         *         }
+         *       ],
+         *       "number": 1,
+         *       "parents_view": "Mornings are a battle since I started the early shift.",
+         *       "started_on": "2026-01-14",
+         *       "status": "completed",
+         *       "strengths": [
+         *         "Warm relationship with mum"
+         *       ],
+         *       "version": 4
+         *     }
+         */
         AssessmentRead: {
-            /** Analysis */
+            /**
+             * Analysis
+             * @description The practitioner's analysis.
+             */
             analysis: string | null;
-            /** Child Voice */
+            /**
+             * Child Voice
+             * @description The child's own words.
+             */
             child_voice: string | null;
-            /** Completed On */
+            /**
+             * Completed On
+             * @description When it was completed; null while a draft.
+             */
             completed_on: string | null;
-            /** Covered Person Ids */
+            /**
+             * Covered Person Ids
+             * @description The members it covers.
+             */
             covered_person_ids: string[];
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it belongs to.
              */
             episode_id: string;
             /**
              * Id
              * Format: uuid
+             * @description The assessment version's id.
              */
             id: string;
-            /** Needs */
-            needs: components["schemas"]["app__api__schemas__episodes__NeedRead"][];
+            /**
+             * Needs
+             * @description The needs it found.
+             */
+            needs: components["schemas"]["AssessmentNeedRead"][];
             /**
              * Number
              * @description 1 for the first assessment, 2 for a reassessment ...
              */
             number: number;
-            /** Parents View */
+            /**
+             * Parents View
+             * @description The parents' view.
+             */
             parents_view: string | null;
             /**
              * Started On
              * Format: date
+             * @description When it was started.
              */
             started_on: string;
+            /** @description draft, or completed (never changes again). */
             status: components["schemas"]["AssessmentStatus"];
-            /** Strengths */
+            /**
+             * Strengths
+             * @description The family's strengths.
+             */
             strengths: string[];
-            /** Version */
+            /**
+             * Version
+             * @description The assessment's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
         /**
@@ -1446,39 +1717,95 @@ export interface components {
         AssessmentStatus: "draft" | "completed";
         /**
          * AssessmentUpdate
-         * @description Only the fields sent change.
+         * @description Changes to the draft assessment: only the fields sent change.
+         * @example {
+         *       "analysis": "Routines are the root: support mum with the mornings.",
+         *       "child_voice": "I hate mornings.",
+         *       "covered_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "needs": [
+         *         {
+         *           "description": "Attendance 78% this term; late most Mondays.",
+         *           "headline": "EDU",
+         *           "person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ]
+         *         }
+         *       ],
+         *       "parents_view": "Mornings are a battle since I started the early shift.",
+         *       "strengths": [
+         *         "Warm relationship with mum",
+         *         "Ava loves reading"
+         *       ]
+         *     }
          */
         AssessmentUpdate: {
-            /** Analysis */
+            /**
+             * Analysis
+             * @description The practitioner's analysis.
+             */
             analysis?: string | null;
-            /** Child Voice */
+            /**
+             * Child Voice
+             * @description The child's own words.
+             */
             child_voice?: string | null;
-            /** Covered Person Ids */
+            /**
+             * Covered Person Ids
+             * @description The members the assessment covers.
+             */
             covered_person_ids?: string[] | null;
-            /** Needs */
-            needs?: components["schemas"]["NeedIn"][] | null;
-            /** Parents View */
+            /**
+             * Needs
+             * @description Every need (replaces the list whole).
+             */
+            needs?: components["schemas"]["AssessmentNeedIn"][] | null;
+            /**
+             * Parents View
+             * @description The parents' view.
+             */
             parents_view?: string | null;
-            /** Strengths */
+            /**
+             * Strengths
+             * @description The family's strengths.
+             */
             strengths?: string[] | null;
         };
-        /** AuditDecisionRead */
+        /**
+         * AuditDecisionRead
+         * @description Internal audit's decision on a claim.
+         */
         AuditDecisionRead: {
             /**
              * Auditor Id
              * Format: uuid
+             * @description The auditor.
              */
             auditor_id: string;
             /**
              * Decided On
              * Format: date
+             * @description The day of the decision.
              */
             decided_on: string;
-            /** Notes */
+            /**
+             * Notes
+             * @description The auditor's notes.
+             */
             notes: string;
+            /** @description approved or rejected. */
             outcome: components["schemas"]["AuditOutcome"];
         };
-        /** AuditIn */
+        /**
+         * AuditIn
+         * @description Internal audit's decision on a claim.
+         * @example {
+         *       "notes": "Evidence checked against the school MIS.",
+         *       "outcome": "approved"
+         *     }
+         */
         AuditIn: {
             /**
              * Notes
@@ -1494,18 +1821,52 @@ export interface components {
          * @enum {string}
          */
         AuditOutcome: "approved" | "rejected";
-        /** CaseloadItemRead */
+        /**
+         * CaseloadItemRead
+         * @description An open episode I lead, with its family and children.
+         * @example {
+         *       "children": [
+         *         {
+         *           "date_of_birth": "2017-06-01",
+         *           "expected_delivery_date": null,
+         *           "family_name": "Walker",
+         *           "given_name": "Ava",
+         *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         }
+         *       ],
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_name": "Walker",
+         *       "family_reference": "FH-2026-00042",
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "level_of_need": "2",
+         *       "next_deadline": {
+         *         "days_overdue": 0,
+         *         "days_until_due": 77,
+         *         "due_on": "2026-05-18",
+         *         "kind": "review",
+         *         "status": "on_time"
+         *       },
+         *       "stage": "active",
+         *       "version": 7
+         *     }
+         */
         CaseloadItemRead: {
-            /** Children */
+            /**
+             * Children
+             * @description The children it is about.
+             */
             children: components["schemas"]["ChildRead"][];
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode.
              */
             episode_id: string;
             /**
              * Family Id
              * Format: uuid
+             * @description Its family.
              */
             family_id: string;
             /**
@@ -1513,17 +1874,25 @@ export interface components {
              * @description The household's carers' surnames.
              */
             family_name: string;
-            /** Family Reference */
+            /**
+             * Family Reference
+             * @description The family's reference.
+             */
             family_reference: string;
             /**
              * Hub Id
              * Format: uuid
+             * @description The hub leading the work.
              */
             hub_id: string;
-            /** Level Of Need */
+            /**
+             * Level Of Need
+             * @description The episode's level of need.
+             */
             level_of_need: string;
             /** @description The running clock due soonest; null if none. */
             next_deadline: components["schemas"]["NextDeadlineRead"] | null;
+            /** @description The episode's stage. */
             stage: components["schemas"]["EpisodeStage"];
             /**
              * Version
@@ -1531,7 +1900,281 @@ export interface components {
              */
             version: number;
         };
-        /** ChangesRead */
+        /**
+         * CaseloadPage
+         * @description One page of CaseloadItemRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "children": [
+         *             {
+         *               "date_of_birth": "2017-06-01",
+         *               "expected_delivery_date": null,
+         *               "family_name": "Walker",
+         *               "given_name": "Ava",
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             }
+         *           ],
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_name": "Walker",
+         *           "family_reference": "FH-2026-00042",
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "level_of_need": "2",
+         *           "next_deadline": {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_on": "2026-05-18",
+         *             "kind": "review",
+         *             "status": "on_time"
+         *           },
+         *           "stage": "active",
+         *           "version": 7
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        CaseloadPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["CaseloadItemRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * ChangesRead
+         * @description What changed in my caseload since the last sync.
+         * @example {
+         *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "episodes": [
+         *         {
+         *           "as_of": "2026-03-02",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "closed_on": null,
+         *           "closure_notes": null,
+         *           "closure_reason": null,
+         *           "consent_given_on": "2026-01-12",
+         *           "consent_withdrawn_on": null,
+         *           "deadlines": [
+         *             {
+         *               "days_overdue": 0,
+         *               "days_until_due": null,
+         *               "due_from": null,
+         *               "due_on": "2026-02-20",
+         *               "early": false,
+         *               "kind": "assessment",
+         *               "met_on": "2026-02-06",
+         *               "policy_version": 1,
+         *               "started_on": "2026-01-12",
+         *               "status": "met_on_time",
+         *               "stopped_on": null
+         *             },
+         *             {
+         *               "days_overdue": 0,
+         *               "days_until_due": 77,
+         *               "due_from": "2026-04-20",
+         *               "due_on": "2026-05-18",
+         *               "early": false,
+         *               "kind": "review",
+         *               "met_on": null,
+         *               "policy_version": 1,
+         *               "started_on": "2026-02-23",
+         *               "status": "on_time",
+         *               "stopped_on": null
+         *             }
+         *           ],
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_view": null,
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "last_meeting_on": "2026-02-23",
+         *           "lead": {
+         *             "agency_code": "BLACKPOOL_EH",
+         *             "name": "Priya Shah",
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           },
+         *           "lead_history": [
+         *             {
+         *               "assigned_on": "2026-01-12",
+         *               "from_practitioner_id": null,
+         *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *               "reason": null
+         *             }
+         *           ],
+         *           "level_history": [
+         *             {
+         *               "changed_on": "2026-01-12",
+         *               "level": "2",
+         *               "reason": null
+         *             }
+         *           ],
+         *           "level_of_need": "2",
+         *           "meetings_held": 1,
+         *           "plan_submitted_on": "2026-02-06",
+         *           "previous_episode_id": null,
+         *           "qa_decisions": [
+         *             {
+         *               "comments": "",
+         *               "decided_on": "2026-02-10",
+         *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "outcome": "approved",
+         *               "plan_version": 2
+         *             }
+         *           ],
+         *           "requested_on": "2026-01-12",
+         *           "source": "school",
+         *           "stage": "active",
+         *           "step_down_reference": null,
+         *           "stepped_up_reference": null,
+         *           "version": 7
+         *         }
+         *       ],
+         *       "families": [
+         *         {
+         *           "address": {
+         *             "line1": "12 Cedar Road",
+         *             "line2": null,
+         *             "postcode": "FY1 3HT",
+         *             "town": "Blackpool"
+         *           },
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "members": [
+         *             {
+         *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *               "joined_on": "2026-01-12",
+         *               "left_on": null,
+         *               "person": {
+         *                 "contact": null,
+         *                 "contact_restricted": false,
+         *                 "contact_withheld": false,
+         *                 "date_of_birth": "2017-06-01",
+         *                 "ethnicity": "WBRI",
+         *                 "expected_delivery_date": null,
+         *                 "family_name": "Walker",
+         *                 "gender": null,
+         *                 "given_name": "Ava",
+         *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *                 "nhs_number": null,
+         *                 "send": false,
+         *                 "sex": "female",
+         *                 "unborn": false,
+         *                 "version": 1
+         *               },
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "role": "child"
+         *             }
+         *           ],
+         *           "reference": "FH-2026-00042",
+         *           "relationships": [
+         *             {
+         *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *               "kind": "parent",
+         *               "parental_responsibility": true,
+         *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             }
+         *           ],
+         *           "version": 3,
+         *           "warnings": []
+         *         }
+         *       ],
+         *       "full": false,
+         *       "meetings": [
+         *         {
+         *           "attendee_member_ids": [
+         *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *           ],
+         *           "child_voice": "shared",
+         *           "decision": "continue",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_present": true,
+         *           "held_on": "2026-02-23",
+         *           "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+         *           "is_first": true,
+         *           "next_review_on": "2026-05-18",
+         *           "notes": "Chart is up; Mondays still hard.",
+         *           "progress": [
+         *             {
+         *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *               "score": 4
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "plans": [
+         *         {
+         *           "actions": [
+         *             {
+         *               "description": "A morning routine chart on the fridge.",
+         *               "due_on": "2026-03-06",
+         *               "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *               "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *               "owner_taf_member_id": null,
+         *               "status": "in_progress"
+         *             }
+         *           ],
+         *           "agreed_on": "2026-02-23",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *           "number": 1,
+         *           "outcomes": [
+         *             {
+         *               "baseline_score": 3,
+         *               "description": "Ava is in school on time every day.",
+         *               "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *               "measure": "Attendance above 95% over half a term.",
+         *               "need_ids": [
+         *                 "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *               ]
+         *             }
+         *           ],
+         *           "qa_decisions": [
+         *             {
+         *               "comments": "",
+         *               "decided_on": "2026-02-10",
+         *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "outcome": "approved",
+         *               "plan_version": 2
+         *             }
+         *           ],
+         *           "status": "agreed",
+         *           "submitted_on": "2026-02-06",
+         *           "version": 3
+         *         }
+         *       ],
+         *       "removed": [
+         *         {
+         *           "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+         *           "type": "episode"
+         *         }
+         *       ],
+         *       "taf_members": [
+         *         {
+         *           "agency_code": "SCHOOL_ST_ANNES",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *           "joined_on": "2026-02-11",
+         *           "kind": "practitioner",
+         *           "left_on": null,
+         *           "person_id": null,
+         *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *           "role": "Attendance officer",
+         *           "version": 1
+         *         }
+         *       ]
+         *     }
+         */
         ChangesRead: {
             /**
              * Cursor
@@ -1539,16 +2182,25 @@ export interface components {
              * @description Pass as `since` next time.
              */
             cursor: string;
-            /** Episodes */
+            /**
+             * Episodes
+             * @description Episodes created or changed.
+             */
             episodes: components["schemas"]["EpisodeRead"][];
-            /** Families */
+            /**
+             * Families
+             * @description Families created or changed.
+             */
             families: components["schemas"]["FamilyRead"][];
             /**
              * Full
              * @description True when this is everything (no or unknown `since`): replace the local copy.
              */
             full: boolean;
-            /** Meetings */
+            /**
+             * Meetings
+             * @description TAF meetings recorded.
+             */
             meetings: components["schemas"]["MeetingRead"][];
             /**
              * Plans
@@ -1560,22 +2212,41 @@ export interface components {
              * @description Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted.
              */
             removed: components["schemas"]["RemovedRecord"][];
-            /** Taf Members */
+            /**
+             * Taf Members
+             * @description TAF members added or changed.
+             */
             taf_members: components["schemas"]["TafMemberRead"][];
         };
-        /** ChildRead */
+        /**
+         * ChildRead
+         * @description A child the episode is about.
+         */
         ChildRead: {
-            /** Date Of Birth */
+            /**
+             * Date Of Birth
+             * @description Null for an unborn child.
+             */
             date_of_birth: string | null;
-            /** Expected Delivery Date */
+            /**
+             * Expected Delivery Date
+             * @description For an unborn child; else null.
+             */
             expected_delivery_date: string | null;
-            /** Family Name */
+            /**
+             * Family Name
+             * @description Family name (surname).
+             */
             family_name: string;
-            /** Given Name */
+            /**
+             * Given Name
+             * @description Given (first) name.
+             */
             given_name: string;
             /**
              * Person Id
              * Format: uuid
+             * @description The child's person id.
              */
             person_id: string;
         };
@@ -1585,7 +2256,13 @@ export interface components {
          * @enum {string}
          */
         ChildVoice: "present" | "shared" | "not_shared";
-        /** ClaimBatchCreate */
+        /**
+         * ClaimBatchCreate
+         * @description A claims batch run for a period end.
+         * @example {
+         *       "period_end": "2026-12-31"
+         *     }
+         */
         ClaimBatchCreate: {
             /**
              * Period End
@@ -1594,7 +2271,14 @@ export interface components {
              */
             period_end: string;
         };
-        /** ClaimCreate */
+        /**
+         * ClaimCreate
+         * @description One family's claim to raise.
+         * @example {
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "period_end": "2026-12-31"
+         *     }
+         */
         ClaimCreate: {
             /**
              * Episode Id
@@ -1609,24 +2293,94 @@ export interface components {
              */
             period_end: string;
         };
-        /** ClaimEventRead */
+        /**
+         * ClaimEventRead
+         * @description One change of a claim's state.
+         */
         ClaimEventRead: {
             /**
              * By
              * Format: uuid
+             * @description Who changed it.
              */
             by: string;
+            /** @description The state before; null when raised. */
             from_state: components["schemas"]["ClaimState"] | null;
-            /** Note */
+            /**
+             * Note
+             * @description Why, when recorded.
+             */
             note: string | null;
             /**
              * On
              * Format: date
+             * @description The day it changed.
              */
             on: string;
+            /** @description The state after. */
             to_state: components["schemas"]["ClaimState"];
         };
-        /** ClaimRead */
+        /**
+         * ClaimRead
+         * @description A Supporting Families claim with its rule results and frozen evidence pack.
+         * @example {
+         *       "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+         *       "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *       "created_on": "2027-01-04",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "evaluated_on": "2027-01-04",
+         *       "evaluation": [
+         *         {
+         *           "passed": true,
+         *           "reason": "The episode closed on 2026-06-19.",
+         *           "rule_id": "C1"
+         *         },
+         *         {
+         *           "passed": true,
+         *           "reason": "2 headlines with needs: EDU, HEALTH.",
+         *           "rule_id": "C3"
+         *         }
+         *       ],
+         *       "evidence_pack": {
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "needs": [
+         *           "EDU.a"
+         *         ]
+         *       },
+         *       "evidence_pack_canonical_json": "{\"episode_id\":\"0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c\",\"needs\":[\"EDU.a\"]}",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "framework_version": "2025-04",
+         *       "history": [
+         *         {
+         *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *           "from_state": null,
+         *           "note": null,
+         *           "on": "2027-01-04",
+         *           "to_state": "draft"
+         *         },
+         *         {
+         *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *           "from_state": "draft",
+         *           "note": null,
+         *           "on": "2027-01-04",
+         *           "to_state": "internal_audit"
+         *         }
+         *       ],
+         *       "id": "047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b",
+         *       "internal_audit": null,
+         *       "paid_on": null,
+         *       "period_end": "2026-12-31",
+         *       "prepared_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *       "programme_phase": "2022-25",
+         *       "programme_year": "2026-27",
+         *       "ready_on": "2027-01-04",
+         *       "route": "significant_and_sustained_progress",
+         *       "state": "internal_audit",
+         *       "submitted_on": null,
+         *       "unit_value_pence": 80000,
+         *       "version": 2
+         *     }
+         */
         ClaimRead: {
             /**
              * Content Hash
@@ -1636,19 +2390,25 @@ export interface components {
             /**
              * Created By
              * Format: uuid
+             * @description Who raised it.
              */
             created_by: string;
             /**
              * Created On
              * Format: date
+             * @description When it was raised.
              */
             created_on: string;
             /**
              * Episode Id
              * Format: uuid
+             * @description The closed episode claimed for.
              */
             episode_id: string;
-            /** Evaluated On */
+            /**
+             * Evaluated On
+             * @description When it was last judged.
+             */
             evaluated_on: string | null;
             /**
              * Evaluation
@@ -1670,19 +2430,31 @@ export interface components {
             /**
              * Family Id
              * Format: uuid
+             * @description The family claimed for.
              */
             family_id: string;
-            /** Framework Version */
+            /**
+             * Framework Version
+             * @description The outcome framework version it was judged by.
+             */
             framework_version: string;
-            /** History */
+            /**
+             * History
+             * @description Every change of state, oldest first.
+             */
             history: components["schemas"]["ClaimEventRead"][];
             /**
              * Id
              * Format: uuid
+             * @description The claim's id.
              */
             id: string;
+            /** @description Internal audit's decision; null until decided. */
             internal_audit: components["schemas"]["AuditDecisionRead"] | null;
-            /** Paid On */
+            /**
+             * Paid On
+             * @description When it was paid.
+             */
             paid_on: string | null;
             /**
              * Period End
@@ -1690,31 +2462,62 @@ export interface components {
              * @description The batch period the claim was raised for.
              */
             period_end: string;
-            /** Prepared By */
+            /**
+             * Prepared By
+             * @description Who prepared it.
+             */
             prepared_by: string | null;
-            /** Programme Phase */
+            /**
+             * Programme Phase
+             * @description The Supporting Families programme phase.
+             */
             programme_phase: string;
-            /** Programme Year */
+            /**
+             * Programme Year
+             * @description The programme year.
+             */
             programme_year: string;
-            /** Ready On */
+            /**
+             * Ready On
+             * @description When it was ready for audit.
+             */
             ready_on: string | null;
-            /** Route */
-            route: string;
+            /** @description How the result is claimed. */
+            route: components["schemas"]["ClaimRoute"];
+            /** @description Where the claim is. */
             state: components["schemas"]["ClaimState"];
-            /** Submitted On */
+            /**
+             * Submitted On
+             * @description When it was submitted.
+             */
             submitted_on: string | null;
-            /** Unit Value Pence */
+            /**
+             * Unit Value Pence
+             * @description The payment the claim is worth, in pence; null for a local scheme.
+             */
             unit_value_pence: number | null;
-            /** Version */
+            /**
+             * Version
+             * @description The claim's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
+        /**
+         * ClaimRoute
+         * @description How a family's result is claimed (C9, K7): continuous employment ended in September 2022.
+         * @enum {string}
+         */
+        ClaimRoute: "significant_and_sustained_progress" | "continuous_employment";
         /**
          * ClaimState
          * @description The states of a claim (§4.5, a proposal [I] adopted as is).
          * @enum {string}
          */
         ClaimState: "draft" | "ready" | "internal_audit" | "approved" | "rejected" | "submitted" | "paid" | "clawed_back";
-        /** ClaimSummaryRead */
+        /**
+         * ClaimSummaryRead
+         * @description A claim, in short, as a report row shows it.
+         */
         ClaimSummaryRead: {
             /**
              * Content Hash
@@ -1724,43 +2527,98 @@ export interface components {
             /**
              * Id
              * Format: uuid
+             * @description The claim's id.
              */
             id: string;
-            /** Programme Phase */
+            /**
+             * Programme Phase
+             * @description The Supporting Families programme phase.
+             */
             programme_phase: string;
-            /** Programme Year */
+            /**
+             * Programme Year
+             * @description The programme year (e.g. '2025-26').
+             */
             programme_year: string;
+            /** @description Where the claim is. */
             state: components["schemas"]["ClaimState"];
             /**
              * Unit Value Pence
              * @description Copied when the claim was raised (§4.4).
              */
             unit_value_pence: number | null;
-            /** Version */
+            /**
+             * Version
+             * @description The claim's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
-        /** ClaimsProgress */
-        ClaimsProgress: {
-            /** Claims By State */
+        /**
+         * ClaimsProgressRead
+         * @description The claims lines of the quarterly return (rule book §5.2).
+         */
+        ClaimsProgressRead: {
+            /**
+             * Claims By State
+             * @description Claims that entered each state (ClaimState) in the quarter; every state listed.
+             */
             claims_by_state: {
                 [key: string]: number;
             };
-            /** Families Claimable Unclaimed */
+            /**
+             * Families Claimable Unclaimed
+             * @description Families passing C1-C5 on the last day with no claim in progress or made.
+             */
             families_claimable_unclaimed: number;
-            /** Families Newly Claimable */
+            /**
+             * Families Newly Claimable
+             * @description Families that passed C1-C5 by the quarter's last day but not the day before it began.
+             */
             families_newly_claimable: number;
-            /** Value Clawed Back Pence */
+            /**
+             * Value Clawed Back Pence
+             * @description Unit values of the claims clawed back, in pence.
+             */
             value_clawed_back_pence: number;
-            /** Value Submitted Pence */
+            /**
+             * Value Submitted Pence
+             * @description Unit values of the claims submitted, in pence.
+             */
             value_submitted_pence: number;
         };
-        /** ClaimsReportRead */
+        /**
+         * ClaimsReportRead
+         * @description A batch period's families: claimed, claimable and not claimable, with rule results.
+         * @example {
+         *       "families": [
+         *         {
+         *           "claim": null,
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "failing_rules": [],
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_reference": "FH-2026-00042",
+         *           "headlines": [
+         *             "EDU",
+         *             "HEALTH"
+         *           ],
+         *           "status": "claimable"
+         *         }
+         *       ],
+         *       "period_end": "2026-12-31",
+         *       "raised_claim_ids": [],
+         *       "submitted_claim_ids": []
+         *     }
+         */
         ClaimsReportRead: {
-            /** Families */
+            /**
+             * Families
+             * @description One row per family's episode.
+             */
             families: components["schemas"]["ClaimsReportRowRead"][];
             /**
              * Period End
              * Format: date
+             * @description The last day of the batch period.
              */
             period_end: string;
             /**
@@ -1774,22 +2632,34 @@ export interface components {
              */
             submitted_claim_ids: string[];
         };
-        /** ClaimsReportRowRead */
+        /**
+         * ClaimsReportRowRead
+         * @description One family's episode in the claims report.
+         */
         ClaimsReportRowRead: {
+            /** @description Its claim, if one was raised. */
             claim: components["schemas"]["ClaimSummaryRead"] | null;
             /**
              * Episode Id
              * Format: uuid
+             * @description The closed episode.
              */
             episode_id: string;
-            /** Failing Rules */
+            /**
+             * Failing Rules
+             * @description The rules it does not meet.
+             */
             failing_rules: components["schemas"]["RuleResultRead"][];
             /**
              * Family Id
              * Format: uuid
+             * @description The family.
              */
             family_id: string;
-            /** Family Reference */
+            /**
+             * Family Reference
+             * @description The family's reference.
+             */
             family_reference: string;
             /**
              * Headlines
@@ -1799,10 +2669,22 @@ export interface components {
             /**
              * Status
              * @description claimable, not_claimable, claimed (live claim), rejected or clawed_back.
+             * @enum {string}
              */
-            status: string;
+            status: "claimable" | "not_claimable" | "claimed" | "rejected" | "clawed_back";
         };
-        /** ClosureIn */
+        /**
+         * ClosureIn
+         * @description The end of an episode.
+         * @example {
+         *       "closed_on": "2026-06-19",
+         *       "family_view": {
+         *         "improved": "yes",
+         *         "in_their_words": "Mornings are calm now."
+         *       },
+         *       "reason": "all_needs_met"
+         *     }
+         */
         ClosureIn: {
             /**
              * Closed On
@@ -1811,8 +2693,12 @@ export interface components {
             closed_on?: string | null;
             /** @description Required unless the family withdrew consent, moved away or disengaged. */
             family_view?: components["schemas"]["FamilyViewIn"] | null;
-            /** Notes */
+            /**
+             * Notes
+             * @description Closing notes.
+             */
             notes?: string | null;
+            /** @description Why the episode ends. */
             reason: components["schemas"]["ClosureReason"];
             /**
              * Stepped Up Reference
@@ -1826,110 +2712,141 @@ export interface components {
          * @enum {string}
          */
         ClosureReason: "all_needs_met" | "needs_partly_met_no_further_support" | "stepped_up_to_social_care" | "stepped_down_to_universal" | "consent_withdrawn" | "moved_away" | "disengaged" | "other";
-        /** Closures */
-        Closures: {
-            /** All Needs Met */
+        /**
+         * ClosuresRead
+         * @description Episodes closed in the period and how they ended.
+         */
+        ClosuresRead: {
+            /**
+             * All Needs Met
+             * @description Closed with all needs met.
+             */
             all_needs_met: number;
-            /** All Needs Met Share */
+            /**
+             * All Needs Met Share
+             * @description all_needs_met / total; null when nothing closed.
+             */
             all_needs_met_share: number | null;
-            /** All Recorded Needs Achieved */
+            /**
+             * All Recorded Needs Achieved
+             * @description Closed with every recorded Supporting Families need achieved.
+             */
             all_recorded_needs_achieved: number;
-            /** All Recorded Needs Achieved Share */
+            /**
+             * All Recorded Needs Achieved Share
+             * @description all_recorded_needs_achieved / total; null when nothing closed.
+             */
             all_recorded_needs_achieved_share: number | null;
-            /** By Reason */
+            /**
+             * By Reason
+             * @description Closures by reason (ClosureReason).
+             */
             by_reason: {
                 [key: string]: number;
             };
-            /** Family Life Improved */
+            /**
+             * Family Life Improved
+             * @description Closures by the family's answer: yes, partly, no (and not_asked).
+             */
             family_life_improved: {
                 [key: string]: number;
             };
-            /** Total */
+            /**
+             * Total
+             * @description Episodes closed.
+             */
             total: number;
         };
-        /** ConsentCreate */
-        ConsentCreate: {
+        /**
+         * ConsentCreate
+         * @description Consent given by a member of the household, of one of two kinds told apart by `purpose`.
+         */
+        ConsentCreate: components["schemas"]["EarlyHelpConsentCreate"] | components["schemas"]["InformationSharingConsentCreate"];
+        /**
+         * ConsentPage
+         * @description One page of consent records.
+         * @example {
+         *       "items": [
+         *         {
+         *           "agency_codes": [],
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "given_on": "2026-01-12",
+         *           "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
+         *           "method": "written",
+         *           "notes": null,
+         *           "on_behalf_of_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "purpose": "early_help",
+         *           "review_on": "2026-07-12",
+         *           "sharing_scope": null,
+         *           "version": 1,
+         *           "withdrawal": null
+         *         },
+         *         {
+         *           "agency_codes": [
+         *             "SCHOOL_ST_ANNES"
+         *           ],
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "given_on": "2026-01-12",
+         *           "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
+         *           "method": "written",
+         *           "notes": null,
+         *           "on_behalf_of_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "purpose": "information_sharing",
+         *           "review_on": null,
+         *           "sharing_scope": "named_agencies",
+         *           "version": 1,
+         *           "withdrawal": null
+         *         }
+         *       ],
+         *       "next_cursor": null
+         *     }
+         */
+        ConsentPage: {
             /**
-             * Agency Codes
-             * @description For named_agencies.
+             * Items
+             * @description This page of results, in a stable order.
              */
-            agency_codes?: string[];
+            items: components["schemas"]["ConsentRead"][];
             /**
-             * Given By Person Id
-             * Format: uuid
-             * @description The member who gave consent.
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
              */
-            given_by_person_id: string;
-            /**
-             * Given On
-             * Format: date
-             * @description The date consent was given (not in the future).
-             */
-            given_on: string;
-            /** @description verbal, written or digital. */
-            method: components["schemas"]["RecordingMethod"];
-            /** Notes */
-            notes?: string | null;
-            /**
-             * On Behalf Of Person Ids
-             * @description Children a parent or carer consented for.
-             */
-            on_behalf_of_person_ids?: string[];
-            /** @description early_help (taking part) or information_sharing. */
-            purpose: components["schemas"]["ConsentPurpose"];
-            /**
-             * Review On
-             * @description When to check the consent again.
-             */
-            review_on?: string | null;
-            /** @description For information_sharing: all_taf_members or named_agencies. */
-            sharing_scope?: components["schemas"]["SharingScope"] | null;
+            next_cursor: string | null;
         };
         /**
          * ConsentPurpose
+         * @description What consent is for: early_help (taking part; it starts the assessment clock) or information_sharing (with all TAF members or named agencies).
          * @enum {string}
          */
         ConsentPurpose: "early_help" | "information_sharing";
-        /** ConsentRead */
-        ConsentRead: {
-            /** Agency Codes */
-            agency_codes: string[];
-            /**
-             * Family Id
-             * Format: uuid
-             */
-            family_id: string;
-            /**
-             * Given By Person Id
-             * Format: uuid
-             */
-            given_by_person_id: string;
-            /**
-             * Given On
-             * Format: date
-             */
-            given_on: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            method: components["schemas"]["RecordingMethod"];
-            /** Notes */
-            notes: string | null;
-            /** On Behalf Of Person Ids */
-            on_behalf_of_person_ids: string[];
-            purpose: components["schemas"]["ConsentPurpose"];
-            /** Review On */
-            review_on: string | null;
-            sharing_scope: components["schemas"]["SharingScope"] | null;
-            /** Version */
-            version: number;
-            withdrawal: components["schemas"]["WithdrawalRead"] | null;
-        };
-        /** ConsentStatusRead */
+        /**
+         * ConsentRead
+         * @description A consent record, of one of two kinds told apart by `purpose`.
+         */
+        ConsentRead: components["schemas"]["EarlyHelpConsentRead"] | components["schemas"]["InformationSharingConsentRead"];
+        /**
+         * ConsentStatusRead
+         * @description Whether consent for a purpose (and agency) is in force on a date.
+         * @example {
+         *       "agency_code": "SCHOOL_ST_ANNES",
+         *       "consent_id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
+         *       "given_on": "2026-01-12",
+         *       "in_force": true,
+         *       "on": "2026-02-02",
+         *       "purpose": "information_sharing"
+         *     }
+         */
         ConsentStatusRead: {
-            /** Agency Code */
+            /**
+             * Agency Code
+             * @description The agency asked about, for information sharing.
+             */
             agency_code: string | null;
             /**
              * Consent Id
@@ -1949,25 +2866,46 @@ export interface components {
             /**
              * On
              * Format: date
+             * @description The date asked about.
              */
             on: string;
+            /** @description The purpose asked about. */
             purpose: components["schemas"]["ConsentPurpose"];
         };
-        /** ContactIn */
+        /**
+         * ContactIn
+         * @description How to reach a person.
+         */
         ContactIn: {
             /** @description Only when it differs from the family's. */
             address?: components["schemas"]["AddressIn"] | null;
-            /** Email */
+            /**
+             * Email
+             * @description An email address.
+             */
             email?: string | null;
-            /** Phone */
+            /**
+             * Phone
+             * @description A UK or international phone number.
+             */
             phone?: string | null;
         };
-        /** ContactRead */
+        /**
+         * ContactRead
+         * @description How to reach a person, as recorded.
+         */
         ContactRead: {
+            /** @description The person's own address when it differs from the family's; else null. */
             address: components["schemas"]["AddressRead"] | null;
-            /** Email */
+            /**
+             * Email
+             * @description Email address; null when none is recorded.
+             */
             email: string | null;
-            /** Phone */
+            /**
+             * Phone
+             * @description Phone number; null when none is recorded.
+             */
             phone: string | null;
         };
         /**
@@ -1976,7 +2914,10 @@ export interface components {
          * @enum {string}
          */
         DayBasis: "working_days" | "calendar_days";
-        /** DayCountRuleBody */
+        /**
+         * DayCountRuleBody
+         * @description A deadline a number of days after its day 0.
+         */
         DayCountRuleBody: {
             /** @description working_days or calendar_days. */
             basis: components["schemas"]["DayBasis"];
@@ -1990,14 +2931,24 @@ export interface components {
              * @description Only the quality assurance turnaround may be switched off.
              * @default true
              */
-            enabled: boolean;
+            enabled?: boolean;
         };
-        /** DayCountRuleRead */
+        /**
+         * DayCountRuleRead
+         * @description A deadline a number of days after its day 0.
+         */
         DayCountRuleRead: {
+            /** @description working_days or calendar_days. */
             basis: components["schemas"]["DayBasis"];
-            /** Days */
+            /**
+             * Days
+             * @description Days after day 0.
+             */
             days: number;
-            /** Enabled */
+            /**
+             * Enabled
+             * @description Whether the deadline applies.
+             */
             enabled: boolean;
         };
         /**
@@ -2006,11 +2957,20 @@ export interface components {
          * @enum {string}
          */
         DeadlineKind: "assessment" | "quality_assurance" | "first_taf" | "review";
-        /** DeadlineRead */
+        /**
+         * DeadlineRead
+         * @description One clock of the episode (assessment, QA, first TAF, review) and where it stands.
+         */
         DeadlineRead: {
-            /** Days Overdue */
+            /**
+             * Days Overdue
+             * @description Calendar days past due; 0 when not overdue.
+             */
             days_overdue: number;
-            /** Days Until Due */
+            /**
+             * Days Until Due
+             * @description Calendar days to the due date (negative when overdue); null once met or stopped.
+             */
             days_until_due: number | null;
             /**
              * Due From
@@ -2023,10 +2983,17 @@ export interface components {
              * @description The last on-time date.
              */
             due_on: string;
-            /** Early */
+            /**
+             * Early
+             * @description Reviews: held before the window opened.
+             */
             early: boolean;
+            /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
-            /** Met On */
+            /**
+             * Met On
+             * @description When it was met; null while not met.
+             */
             met_on: string | null;
             /**
              * Policy Version
@@ -2039,6 +3006,7 @@ export interface components {
              * @description Day 0 of the clock.
              */
             started_on: string;
+            /** @description Where it stands on the episode's `as_of`. */
             status: components["schemas"]["DeadlineStatus"];
             /**
              * Stopped On
@@ -2052,21 +3020,54 @@ export interface components {
          * @enum {string}
          */
         DeadlineStatus: "on_time" | "due_soon" | "overdue" | "met_on_time" | "met_late" | "stopped";
-        /** DuplicateCheck */
+        /**
+         * DuplicateCheck
+         * @description What is known of a household before registering it, to look for it among known ones.
+         * @example {
+         *       "members": [
+         *         {
+         *           "contact_restricted": false,
+         *           "date_of_birth": "2017-06-01",
+         *           "family_name": "Walker",
+         *           "given_name": "Ava",
+         *           "send": false,
+         *           "sex": "female"
+         *         }
+         *       ],
+         *       "postcode": "FY1 3HT"
+         *     }
+         */
         DuplicateCheck: {
-            /** Members */
+            /**
+             * Members
+             * @description The people to look for.
+             */
             members?: components["schemas"]["PersonIn"][];
-            /** Postcode */
+            /**
+             * Postcode
+             * @description The household's postcode.
+             */
             postcode?: string | null;
         };
-        /** DuplicateWarning */
+        /**
+         * DuplicateWarning
+         * @description A household already known that may be the same family.
+         * @example {
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+         *       "reference": "FH-2026-00042"
+         *     }
+         */
         DuplicateWarning: {
             /**
              * Family Id
              * @description Null when the family is not one you may see.
              */
             family_id: string | null;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it may be the same family, for a person to judge.
+             */
             reason: string;
             /**
              * Reference
@@ -2074,11 +3075,316 @@ export interface components {
              */
             reference: string | null;
         };
-        /** EarlyHelpMeasuresRead */
+        /**
+         * EarlyHelpConsentCreate
+         * @description Consent to take part in early help.
+         * @example {
+         *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "given_on": "2026-01-12",
+         *       "method": "written",
+         *       "on_behalf_of_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "early_help",
+         *       "review_on": "2026-07-12"
+         *     }
+         */
+        EarlyHelpConsentCreate: {
+            /**
+             * Given By Person Id
+             * Format: uuid
+             * @description The member who gave consent.
+             */
+            given_by_person_id: string;
+            /**
+             * Given On
+             * Format: date
+             * @description The date consent was given (not in the future).
+             */
+            given_on: string;
+            /** @description verbal, written or digital. */
+            method: components["schemas"]["RecordingMethod"];
+            /**
+             * Notes
+             * @description Anything the family asked to note.
+             */
+            notes?: string | null;
+            /**
+             * On Behalf Of Person Ids
+             * @description Children a parent or carer consented for.
+             */
+            on_behalf_of_person_ids?: string[];
+            /**
+             * @description Consent to take part in early help. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            purpose: "early_help";
+            /**
+             * Review On
+             * @description When to check the consent again.
+             */
+            review_on?: string | null;
+        };
+        /**
+         * EarlyHelpConsentRead
+         * @description Consent to take part in early help.
+         * @example {
+         *       "agency_codes": [],
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "given_on": "2026-01-12",
+         *       "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
+         *       "method": "written",
+         *       "notes": null,
+         *       "on_behalf_of_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "early_help",
+         *       "review_on": "2026-07-12",
+         *       "sharing_scope": null,
+         *       "version": 1,
+         *       "withdrawal": null
+         *     }
+         */
+        EarlyHelpConsentRead: {
+            /**
+             * Agency Codes
+             * @description Always empty: only consent to share names agencies.
+             */
+            agency_codes: string[];
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family it belongs to.
+             */
+            family_id: string;
+            /**
+             * Given By Person Id
+             * Format: uuid
+             * @description The member who gave it.
+             */
+            given_by_person_id: string;
+            /**
+             * Given On
+             * Format: date
+             * @description The day it was given.
+             */
+            given_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The consent record's id.
+             */
+            id: string;
+            /** @description How it was given: verbal, written or digital. */
+            method: components["schemas"]["RecordingMethod"];
+            /**
+             * Notes
+             * @description Notes recorded with it.
+             */
+            notes: string | null;
+            /**
+             * On Behalf Of Person Ids
+             * @description Children a parent or carer consented for.
+             */
+            on_behalf_of_person_ids: string[];
+            /**
+             * @description Consent to take part in early help. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            purpose: "early_help";
+            /**
+             * Review On
+             * @description When to check it again; null when not set.
+             */
+            review_on: string | null;
+            /**
+             * Version
+             * @description The consent's version: its ETag is `"<version>"`.
+             */
+            version: number;
+            /** @description Its withdrawal; null while in force. */
+            withdrawal: components["schemas"]["WithdrawalRead"] | null;
+        };
+        /**
+         * EarlyHelpMeasuresRead
+         * @description The early help dashboard measures over a period, overall and per hub.
+         * @example {
+         *       "definitions": [
+         *         {
+         *           "definition": "Episodes closed as stepped up to children's social care.",
+         *           "name": "step_ups",
+         *           "source": "Early help system guide, 2025"
+         *         }
+         *       ],
+         *       "hub_id": null,
+         *       "hubs": [
+         *         {
+         *           "hub_code": "NORTH",
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "hub_name": "North Blackpool Family Hub",
+         *           "measures": {
+         *             "closures": {
+         *               "all_needs_met": 3,
+         *               "all_needs_met_share": 0.6,
+         *               "all_recorded_needs_achieved": 2,
+         *               "all_recorded_needs_achieved_share": 0.4,
+         *               "by_reason": {
+         *                 "all_needs_met": 3,
+         *                 "disengaged": 1,
+         *                 "moved_away": 1
+         *               },
+         *               "family_life_improved": {
+         *                 "no": 0,
+         *                 "not_asked": 1,
+         *                 "partly": 1,
+         *                 "yes": 3
+         *               },
+         *               "total": 5
+         *             },
+         *             "families_with_assessment_or_plan": 12,
+         *             "length_of_support_days": {
+         *               "closures": 5,
+         *               "mean": 91.2,
+         *               "median": 84.5
+         *             },
+         *             "new_episodes": {
+         *               "by_source": {
+         *                 "gp": 2,
+         *                 "health_visitor": 3,
+         *                 "school": 4
+         *               },
+         *               "total": 9
+         *             },
+         *             "reach": {
+         *               "age_band": {
+         *                 "0-4": 5,
+         *                 "11-15": 4,
+         *                 "5-10": 8
+         *               },
+         *               "children": 17,
+         *               "ethnicity": {
+         *                 "MIXD": 3,
+         *                 "WBRI": 14
+         *               },
+         *               "send": {
+         *                 "no": 13,
+         *                 "yes": 4
+         *               },
+         *               "sex": {
+         *                 "female": 9,
+         *                 "male": 8
+         *               }
+         *             },
+         *             "reentries": {
+         *               "share_of_new_episodes": 0.1111,
+         *               "total": 1
+         *             },
+         *             "step_downs": {
+         *               "from_social_care": 2,
+         *               "to_universal": 1
+         *             },
+         *             "step_ups": 1,
+         *             "timeliness": {
+         *               "assessment": {
+         *                 "due": 8,
+         *                 "met_late": 1,
+         *                 "met_on_time": 6,
+         *                 "overdue_unmet": 1,
+         *                 "share_on_time": 0.75
+         *               }
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "overall": {
+         *         "closures": {
+         *           "all_needs_met": 3,
+         *           "all_needs_met_share": 0.6,
+         *           "all_recorded_needs_achieved": 2,
+         *           "all_recorded_needs_achieved_share": 0.4,
+         *           "by_reason": {
+         *             "all_needs_met": 3,
+         *             "disengaged": 1,
+         *             "moved_away": 1
+         *           },
+         *           "family_life_improved": {
+         *             "no": 0,
+         *             "not_asked": 1,
+         *             "partly": 1,
+         *             "yes": 3
+         *           },
+         *           "total": 5
+         *         },
+         *         "families_with_assessment_or_plan": 12,
+         *         "length_of_support_days": {
+         *           "closures": 5,
+         *           "mean": 91.2,
+         *           "median": 84.5
+         *         },
+         *         "new_episodes": {
+         *           "by_source": {
+         *             "gp": 2,
+         *             "health_visitor": 3,
+         *             "school": 4
+         *           },
+         *           "total": 9
+         *         },
+         *         "reach": {
+         *           "age_band": {
+         *             "0-4": 5,
+         *             "11-15": 4,
+         *             "5-10": 8
+         *           },
+         *           "children": 17,
+         *           "ethnicity": {
+         *             "MIXD": 3,
+         *             "WBRI": 14
+         *           },
+         *           "send": {
+         *             "no": 13,
+         *             "yes": 4
+         *           },
+         *           "sex": {
+         *             "female": 9,
+         *             "male": 8
+         *           }
+         *         },
+         *         "reentries": {
+         *           "share_of_new_episodes": 0.1111,
+         *           "total": 1
+         *         },
+         *         "step_downs": {
+         *           "from_social_care": 2,
+         *           "to_universal": 1
+         *         },
+         *         "step_ups": 1,
+         *         "timeliness": {
+         *           "assessment": {
+         *             "due": 8,
+         *             "met_late": 1,
+         *             "met_on_time": 6,
+         *             "overdue_unmet": 1,
+         *             "share_on_time": 0.75
+         *           }
+         *         }
+         *       },
+         *       "period_end": "2026-03-31",
+         *       "period_start": "2026-01-01",
+         *       "reentry_months": 12,
+         *       "timeliness_as_of": "2026-04-01"
+         *     }
+         */
         EarlyHelpMeasuresRead: {
-            /** Definitions */
+            /**
+             * Definitions
+             * @description What each measure counts.
+             */
             definitions: components["schemas"]["MeasureDefinitionRead"][];
-            /** Hub Id */
+            /**
+             * Hub Id
+             * @description The hub asked for; null for the whole council.
+             */
             hub_id: string | null;
             /**
              * Hubs
@@ -2086,18 +3392,23 @@ export interface components {
              */
             hubs: components["schemas"]["HubMeasuresRead"][];
             /** @description The whole council, or the hub asked for. */
-            overall: components["schemas"]["ScopeMeasures"];
+            overall: components["schemas"]["ScopeMeasuresRead"];
             /**
              * Period End
              * Format: date
+             * @description Last day of the period (inclusive).
              */
             period_end: string;
             /**
              * Period Start
              * Format: date
+             * @description First day of the period (inclusive).
              */
             period_start: string;
-            /** Reentry Months */
+            /**
+             * Reentry Months
+             * @description The re-entry window, in months.
+             */
             reentry_months: number;
             /**
              * Timeliness As Of
@@ -2106,7 +3417,21 @@ export interface components {
              */
             timeliness_as_of: string;
         };
-        /** EpisodeCreate */
+        /**
+         * EpisodeCreate
+         * @description A request for early help for a family, opening an episode.
+         * @example {
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "level_of_need": "2",
+         *       "reason": "Attendance has fallen to 78% this term; mornings are a struggle.",
+         *       "requested_on": "2026-01-12",
+         *       "source": "school"
+         *     }
+         */
         EpisodeCreate: {
             /**
              * Child Person Ids
@@ -2116,6 +3441,7 @@ export interface components {
             /**
              * Family Id
              * Format: uuid
+             * @description The family the request is for.
              */
             family_id: string;
             /**
@@ -2146,7 +3472,10 @@ export interface components {
             requested_on?: string | null;
             /** @description How the need came to light. */
             source: components["schemas"]["RequestSource"];
-            /** Step Down Notes */
+            /**
+             * Step Down Notes
+             * @description Social care's notes on a step-down.
+             */
             step_down_notes?: string | null;
             /**
              * Step Down Reference
@@ -2154,7 +3483,197 @@ export interface components {
              */
             step_down_reference?: string | null;
         };
-        /** EpisodeRead */
+        /**
+         * EpisodePage
+         * @description One page of EpisodeRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "as_of": "2026-03-02",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "closed_on": null,
+         *           "closure_notes": null,
+         *           "closure_reason": null,
+         *           "consent_given_on": "2026-01-12",
+         *           "consent_withdrawn_on": null,
+         *           "deadlines": [
+         *             {
+         *               "days_overdue": 0,
+         *               "days_until_due": null,
+         *               "due_from": null,
+         *               "due_on": "2026-02-20",
+         *               "early": false,
+         *               "kind": "assessment",
+         *               "met_on": "2026-02-06",
+         *               "policy_version": 1,
+         *               "started_on": "2026-01-12",
+         *               "status": "met_on_time",
+         *               "stopped_on": null
+         *             },
+         *             {
+         *               "days_overdue": 0,
+         *               "days_until_due": 77,
+         *               "due_from": "2026-04-20",
+         *               "due_on": "2026-05-18",
+         *               "early": false,
+         *               "kind": "review",
+         *               "met_on": null,
+         *               "policy_version": 1,
+         *               "started_on": "2026-02-23",
+         *               "status": "on_time",
+         *               "stopped_on": null
+         *             }
+         *           ],
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_view": null,
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "last_meeting_on": "2026-02-23",
+         *           "lead": {
+         *             "agency_code": "BLACKPOOL_EH",
+         *             "name": "Priya Shah",
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           },
+         *           "lead_history": [
+         *             {
+         *               "assigned_on": "2026-01-12",
+         *               "from_practitioner_id": null,
+         *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *               "reason": null
+         *             }
+         *           ],
+         *           "level_history": [
+         *             {
+         *               "changed_on": "2026-01-12",
+         *               "level": "2",
+         *               "reason": null
+         *             }
+         *           ],
+         *           "level_of_need": "2",
+         *           "meetings_held": 1,
+         *           "plan_submitted_on": "2026-02-06",
+         *           "previous_episode_id": null,
+         *           "qa_decisions": [
+         *             {
+         *               "comments": "",
+         *               "decided_on": "2026-02-10",
+         *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "outcome": "approved",
+         *               "plan_version": 2
+         *             }
+         *           ],
+         *           "requested_on": "2026-01-12",
+         *           "source": "school",
+         *           "stage": "active",
+         *           "step_down_reference": null,
+         *           "stepped_up_reference": null,
+         *           "version": 7
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        EpisodePage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["EpisodeRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * EpisodeRead
+         * @description An episode of early help: who leads, its stage, and every deadline's status.
+         * @example {
+         *       "as_of": "2026-03-02",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "closed_on": null,
+         *       "closure_notes": null,
+         *       "closure_reason": null,
+         *       "consent_given_on": "2026-01-12",
+         *       "consent_withdrawn_on": null,
+         *       "deadlines": [
+         *         {
+         *           "days_overdue": 0,
+         *           "days_until_due": null,
+         *           "due_from": null,
+         *           "due_on": "2026-02-20",
+         *           "early": false,
+         *           "kind": "assessment",
+         *           "met_on": "2026-02-06",
+         *           "policy_version": 1,
+         *           "started_on": "2026-01-12",
+         *           "status": "met_on_time",
+         *           "stopped_on": null
+         *         },
+         *         {
+         *           "days_overdue": 0,
+         *           "days_until_due": 77,
+         *           "due_from": "2026-04-20",
+         *           "due_on": "2026-05-18",
+         *           "early": false,
+         *           "kind": "review",
+         *           "met_on": null,
+         *           "policy_version": 1,
+         *           "started_on": "2026-02-23",
+         *           "status": "on_time",
+         *           "stopped_on": null
+         *         }
+         *       ],
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_view": null,
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "last_meeting_on": "2026-02-23",
+         *       "lead": {
+         *         "agency_code": "BLACKPOOL_EH",
+         *         "name": "Priya Shah",
+         *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *       },
+         *       "lead_history": [
+         *         {
+         *           "assigned_on": "2026-01-12",
+         *           "from_practitioner_id": null,
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "reason": null
+         *         }
+         *       ],
+         *       "level_history": [
+         *         {
+         *           "changed_on": "2026-01-12",
+         *           "level": "2",
+         *           "reason": null
+         *         }
+         *       ],
+         *       "level_of_need": "2",
+         *       "meetings_held": 1,
+         *       "plan_submitted_on": "2026-02-06",
+         *       "previous_episode_id": null,
+         *       "qa_decisions": [
+         *         {
+         *           "comments": "",
+         *           "decided_on": "2026-02-10",
+         *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "outcome": "approved",
+         *           "plan_version": 2
+         *         }
+         *       ],
+         *       "requested_on": "2026-01-12",
+         *       "source": "school",
+         *       "stage": "active",
+         *       "step_down_reference": null,
+         *       "stepped_up_reference": null,
+         *       "version": 7
+         *     }
+         */
         EpisodeRead: {
             /**
              * As Of
@@ -2162,16 +3681,32 @@ export interface components {
              * @description The date deadline statuses are worked out for.
              */
             as_of: string;
-            /** Child Person Ids */
+            /**
+             * Child Person Ids
+             * @description The children it is about.
+             */
             child_person_ids: string[];
-            /** Closed On */
+            /**
+             * Closed On
+             * @description When it closed; null while open.
+             */
             closed_on: string | null;
-            /** Closure Notes */
+            /**
+             * Closure Notes
+             * @description Closing notes.
+             */
             closure_notes: string | null;
+            /** @description Why it closed; null while open. */
             closure_reason: components["schemas"]["ClosureReason"] | null;
-            /** Consent Given On */
+            /**
+             * Consent Given On
+             * @description When consent to take part was given; null until then.
+             */
             consent_given_on: string | null;
-            /** Consent Withdrawn On */
+            /**
+             * Consent Withdrawn On
+             * @description When consent was withdrawn (the clocks stop); null while in force.
+             */
             consent_withdrawn_on: string | null;
             /**
              * Deadlines
@@ -2181,52 +3716,89 @@ export interface components {
             /**
              * Family Id
              * Format: uuid
+             * @description The family it is for.
              */
             family_id: string;
+            /** @description The family's view at closure; null while open or when not asked. */
             family_view: components["schemas"]["FamilyViewRead"] | null;
             /**
              * Hub Id
              * Format: uuid
+             * @description The family hub leading the work.
              */
             hub_id: string;
             /**
              * Id
              * Format: uuid
+             * @description The episode's id.
              */
             id: string;
-            /** Last Meeting On */
+            /**
+             * Last Meeting On
+             * @description The last TAF meeting; null before the first.
+             */
             last_meeting_on: string | null;
             /** @description Who leads now; the family and the TAF can always see it. */
             lead: components["schemas"]["LeadRead"];
-            /** Lead History */
+            /**
+             * Lead History
+             * @description Every handover, oldest first.
+             */
             lead_history: components["schemas"]["LeadAssignmentRead"][];
-            /** Level History */
+            /**
+             * Level History
+             * @description Every level of need, oldest first.
+             */
             level_history: components["schemas"]["LevelChangeRead"][];
-            /** Level Of Need */
+            /**
+             * Level Of Need
+             * @description The level of need now.
+             */
             level_of_need: string;
-            /** Meetings Held */
+            /**
+             * Meetings Held
+             * @description TAF meetings held so far.
+             */
             meetings_held: number;
-            /** Plan Submitted On */
+            /**
+             * Plan Submitted On
+             * @description When the plan was first sent for quality assurance.
+             */
             plan_submitted_on: string | null;
             /**
              * Previous Episode Id
              * @description The earlier episode this one re-enters after.
              */
             previous_episode_id: string | null;
-            /** Qa Decisions */
+            /**
+             * Qa Decisions
+             * @description Every quality assurance decision on its plans, oldest first.
+             */
             qa_decisions: components["schemas"]["QaDecisionRead"][];
             /**
              * Requested On
              * Format: date
+             * @description When the request came in.
              */
             requested_on: string;
+            /** @description How the need came to light. */
             source: components["schemas"]["RequestSource"];
+            /** @description Where the episode is in assess – plan – do – review. */
             stage: components["schemas"]["EpisodeStage"];
-            /** Step Down Reference */
+            /**
+             * Step Down Reference
+             * @description Social care reference of a step-down.
+             */
             step_down_reference: string | null;
-            /** Stepped Up Reference */
+            /**
+             * Stepped Up Reference
+             * @description Social care reference on a step-up.
+             */
             stepped_up_reference: string | null;
-            /** Version */
+            /**
+             * Version
+             * @description The episode's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
         /**
@@ -2235,22 +3807,376 @@ export interface components {
          * @enum {string}
          */
         EpisodeStage: "requested" | "assessing" | "plan_awaiting_qa" | "plan_returned" | "plan_approved" | "active" | "closed";
-        /** EpisodeWithAssessment */
+        /**
+         * EpisodeWithAssessment
+         * @description The episode with the assessment just started; the ETag header is the episode's.
+         * @example {
+         *       "assessment": {
+         *         "analysis": "Routines are the root: support mum with the mornings.",
+         *         "child_voice": "I hate mornings.",
+         *         "completed_on": null,
+         *         "covered_person_ids": [
+         *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+         *         "needs": [],
+         *         "number": 1,
+         *         "parents_view": "Mornings are a battle since I started the early shift.",
+         *         "started_on": "2026-01-14",
+         *         "status": "draft",
+         *         "strengths": [
+         *           "Warm relationship with mum"
+         *         ],
+         *         "version": 1
+         *       },
+         *       "episode": {
+         *         "as_of": "2026-03-02",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "closed_on": null,
+         *         "closure_notes": null,
+         *         "closure_reason": null,
+         *         "consent_given_on": "2026-01-12",
+         *         "consent_withdrawn_on": null,
+         *         "deadlines": [
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": null,
+         *             "due_from": null,
+         *             "due_on": "2026-02-20",
+         *             "early": false,
+         *             "kind": "assessment",
+         *             "met_on": "2026-02-06",
+         *             "policy_version": 1,
+         *             "started_on": "2026-01-12",
+         *             "status": "met_on_time",
+         *             "stopped_on": null
+         *           },
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_from": "2026-04-20",
+         *             "due_on": "2026-05-18",
+         *             "early": false,
+         *             "kind": "review",
+         *             "met_on": null,
+         *             "policy_version": 1,
+         *             "started_on": "2026-02-23",
+         *             "status": "on_time",
+         *             "stopped_on": null
+         *           }
+         *         ],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "family_view": null,
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "last_meeting_on": "2026-02-23",
+         *         "lead": {
+         *           "agency_code": "BLACKPOOL_EH",
+         *           "name": "Priya Shah",
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         },
+         *         "lead_history": [
+         *           {
+         *             "assigned_on": "2026-01-12",
+         *             "from_practitioner_id": null,
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_history": [
+         *           {
+         *             "changed_on": "2026-01-12",
+         *             "level": "2",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_of_need": "2",
+         *         "meetings_held": 0,
+         *         "plan_submitted_on": "2026-02-06",
+         *         "previous_episode_id": null,
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "requested_on": "2026-01-12",
+         *         "source": "school",
+         *         "stage": "assessing",
+         *         "step_down_reference": null,
+         *         "stepped_up_reference": null,
+         *         "version": 7
+         *       }
+         *     }
+         */
         EpisodeWithAssessment: {
+            /** @description The draft assessment (its own ETag is `"<version>"`). */
             assessment: components["schemas"]["AssessmentRead"];
+            /** @description The episode, now assessing. */
             episode: components["schemas"]["EpisodeRead"];
         };
-        /** EpisodeWithMeeting */
+        /**
+         * EpisodeWithMeeting
+         * @description The episode with the TAF meeting just recorded; the ETag header is the episode's.
+         * @example {
+         *       "episode": {
+         *         "as_of": "2026-03-02",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "closed_on": null,
+         *         "closure_notes": null,
+         *         "closure_reason": null,
+         *         "consent_given_on": "2026-01-12",
+         *         "consent_withdrawn_on": null,
+         *         "deadlines": [
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": null,
+         *             "due_from": null,
+         *             "due_on": "2026-02-20",
+         *             "early": false,
+         *             "kind": "assessment",
+         *             "met_on": "2026-02-06",
+         *             "policy_version": 1,
+         *             "started_on": "2026-01-12",
+         *             "status": "met_on_time",
+         *             "stopped_on": null
+         *           },
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_from": "2026-04-20",
+         *             "due_on": "2026-05-18",
+         *             "early": false,
+         *             "kind": "review",
+         *             "met_on": null,
+         *             "policy_version": 1,
+         *             "started_on": "2026-02-23",
+         *             "status": "on_time",
+         *             "stopped_on": null
+         *           }
+         *         ],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "family_view": null,
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "last_meeting_on": "2026-02-23",
+         *         "lead": {
+         *           "agency_code": "BLACKPOOL_EH",
+         *           "name": "Priya Shah",
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         },
+         *         "lead_history": [
+         *           {
+         *             "assigned_on": "2026-01-12",
+         *             "from_practitioner_id": null,
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_history": [
+         *           {
+         *             "changed_on": "2026-01-12",
+         *             "level": "2",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_of_need": "2",
+         *         "meetings_held": 1,
+         *         "plan_submitted_on": "2026-02-06",
+         *         "previous_episode_id": null,
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "requested_on": "2026-01-12",
+         *         "source": "school",
+         *         "stage": "active",
+         *         "step_down_reference": null,
+         *         "stepped_up_reference": null,
+         *         "version": 7
+         *       },
+         *       "meeting": {
+         *         "attendee_member_ids": [
+         *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *         ],
+         *         "child_voice": "shared",
+         *         "decision": "continue",
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "family_present": true,
+         *         "held_on": "2026-02-23",
+         *         "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+         *         "is_first": true,
+         *         "next_review_on": "2026-05-18",
+         *         "notes": "Chart is up; Mondays still hard.",
+         *         "progress": [
+         *           {
+         *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "score": 4
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         EpisodeWithMeeting: {
+            /** @description The episode after the meeting. */
             episode: components["schemas"]["EpisodeRead"];
+            /** @description The meeting recorded. */
             meeting: components["schemas"]["MeetingRead"];
         };
-        /** EpisodeWithPlan */
+        /**
+         * EpisodeWithPlan
+         * @description A step that moves the episode and its plan together; the ETag header is the episode's.
+         * @example {
+         *       "episode": {
+         *         "as_of": "2026-03-02",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "closed_on": null,
+         *         "closure_notes": null,
+         *         "closure_reason": null,
+         *         "consent_given_on": "2026-01-12",
+         *         "consent_withdrawn_on": null,
+         *         "deadlines": [
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": null,
+         *             "due_from": null,
+         *             "due_on": "2026-02-20",
+         *             "early": false,
+         *             "kind": "assessment",
+         *             "met_on": "2026-02-06",
+         *             "policy_version": 1,
+         *             "started_on": "2026-01-12",
+         *             "status": "met_on_time",
+         *             "stopped_on": null
+         *           },
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_from": "2026-04-20",
+         *             "due_on": "2026-05-18",
+         *             "early": false,
+         *             "kind": "review",
+         *             "met_on": null,
+         *             "policy_version": 1,
+         *             "started_on": "2026-02-23",
+         *             "status": "on_time",
+         *             "stopped_on": null
+         *           }
+         *         ],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "family_view": null,
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "last_meeting_on": "2026-02-23",
+         *         "lead": {
+         *           "agency_code": "BLACKPOOL_EH",
+         *           "name": "Priya Shah",
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         },
+         *         "lead_history": [
+         *           {
+         *             "assigned_on": "2026-01-12",
+         *             "from_practitioner_id": null,
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_history": [
+         *           {
+         *             "changed_on": "2026-01-12",
+         *             "level": "2",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_of_need": "2",
+         *         "meetings_held": 0,
+         *         "plan_submitted_on": "2026-02-06",
+         *         "previous_episode_id": null,
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "requested_on": "2026-01-12",
+         *         "source": "school",
+         *         "stage": "plan_approved",
+         *         "step_down_reference": null,
+         *         "stepped_up_reference": null,
+         *         "version": 7
+         *       },
+         *       "plan": {
+         *         "actions": [
+         *           {
+         *             "description": "A morning routine chart on the fridge.",
+         *             "due_on": "2026-03-06",
+         *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "owner_taf_member_id": null,
+         *             "status": "in_progress"
+         *           }
+         *         ],
+         *         "agreed_on": null,
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *         "number": 1,
+         *         "outcomes": [
+         *           {
+         *             "baseline_score": 3,
+         *             "description": "Ava is in school on time every day.",
+         *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "measure": "Attendance above 95% over half a term.",
+         *             "need_ids": [
+         *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *             ]
+         *           }
+         *         ],
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "status": "approved",
+         *         "submitted_on": "2026-02-06",
+         *         "version": 3
+         *       }
+         *     }
+         */
         EpisodeWithPlan: {
+            /** @description The episode after the step. */
             episode: components["schemas"]["EpisodeRead"];
+            /** @description The plan after the step. */
             plan: components["schemas"]["PlanRead"];
         };
-        /** EvidenceBody */
+        /**
+         * EvidenceBody
+         * @description Where the evidence for a need or outcome is held.
+         */
         EvidenceBody: {
             /**
              * Reference
@@ -2263,25 +4189,104 @@ export interface components {
              */
             source: string;
         };
-        /** EvidenceRead */
+        /**
+         * EvidenceRead
+         * @description Where evidence is held, and who recorded it when.
+         */
         EvidenceRead: {
             /**
              * Recorded By
              * Format: uuid
+             * @description The practitioner who recorded it.
              */
             recorded_by: string;
             /**
              * Recorded On
              * Format: date
+             * @description When it was recorded.
              */
             recorded_on: string;
-            /** Reference */
+            /**
+             * Reference
+             * @description Its reference there.
+             */
             reference: string;
-            /** Source */
+            /**
+             * Source
+             * @description The system or document that holds the evidence.
+             */
             source: string;
         };
-        /** FamilyCreate */
+        /**
+         * ExistingPersonMemberIn
+         * @description A person already known to the service joining this household too (a second household).
+         * @example {
+         *       "kind": "existing_person",
+         *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "role": "parent_carer"
+         *     }
+         */
+        ExistingPersonMemberIn: {
+            /**
+             * Joined On
+             * @description Defaults to today.
+             */
+            joined_on?: string | null;
+            /**
+             * @description An existing person. Send it: the server infers it from `person_id` only for older clients. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "existing_person";
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The existing person's id.
+             */
+            person_id: string;
+            /** @description child, parent_carer or other_adult. */
+            role: components["schemas"]["MemberRole"];
+        };
+        /**
+         * FamilyCreate
+         * @description A household to register, with its members.
+         * @example {
+         *       "address": {
+         *         "line1": "12 Cedar Road",
+         *         "line2": null,
+         *         "postcode": "FY1 3HT",
+         *         "town": "Blackpool"
+         *       },
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "members": [
+         *         {
+         *           "kind": "new_person",
+         *           "person": {
+         *             "contact": {
+         *               "phone": "07700 900123"
+         *             },
+         *             "date_of_birth": "1990-02-14",
+         *             "family_name": "Walker",
+         *             "given_name": "Sarah"
+         *           },
+         *           "role": "parent_carer"
+         *         },
+         *         {
+         *           "kind": "new_person",
+         *           "person": {
+         *             "contact_restricted": false,
+         *             "date_of_birth": "2017-06-01",
+         *             "family_name": "Walker",
+         *             "given_name": "Ava",
+         *             "send": false,
+         *             "sex": "female"
+         *           },
+         *           "role": "child"
+         *         }
+         *       ]
+         *     }
+         */
         FamilyCreate: {
+            /** @description The household's address. */
             address: components["schemas"]["AddressIn"];
             /**
              * Hub Id
@@ -2289,7 +4294,10 @@ export interface components {
              * @description The family hub / neighbourhood the family belongs to.
              */
             hub_id: string;
-            /** Members */
+            /**
+             * Members
+             * @description The household's members.
+             */
             members?: components["schemas"]["MemberIn"][];
             /**
              * Reference
@@ -2303,17 +4311,235 @@ export interface components {
          * @enum {string}
          */
         FamilyLifeImproved: "yes" | "partly" | "no";
-        /** FamilyRead */
+        /**
+         * FamilyNeedRead
+         * @description A Supporting Families need on the case record, with its outcome and sustainment check.
+         * @example {
+         *       "descriptor_code": "EDU.a",
+         *       "emerged_later": false,
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "evidence": {
+         *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *         "recorded_on": "2026-02-05",
+         *         "reference": "ATT-2026-117",
+         *         "source": "School MIS"
+         *       },
+         *       "headline": "EDU",
+         *       "id": "e25d6e7f-8a9b-4c0d-8e1f-3a4b5c6d7e8f",
+         *       "identified_on": "2026-02-05",
+         *       "outcome": "achieved",
+         *       "outcome_evidence": {
+         *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *         "recorded_on": "2026-06-12",
+         *         "reference": "ATT-2026-301",
+         *         "source": "School MIS"
+         *       },
+         *       "outcome_on": "2026-06-12",
+         *       "person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "sustainment": null,
+         *       "sustainment_due_on": "2026-12-19",
+         *       "version": 2
+         *     }
+         */
+        FamilyNeedRead: {
+            /**
+             * Descriptor Code
+             * @description Its need descriptor in the outcome framework.
+             */
+            descriptor_code: string;
+            /**
+             * Emerged Later
+             * @description Found during the work rather than at the start.
+             */
+            emerged_later: boolean;
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode it was recorded in.
+             */
+            episode_id: string;
+            /** @description The evidence of the need. */
+            evidence: components["schemas"]["EvidenceRead"];
+            /**
+             * Headline
+             * @description The descriptor's headline (EDU, HEALTH ...).
+             */
+            headline: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The need's id.
+             */
+            id: string;
+            /**
+             * Identified On
+             * Format: date
+             * @description When it was identified.
+             */
+            identified_on: string;
+            /** @description open, achieved or not_achieved. */
+            outcome: components["schemas"]["NeedOutcome"];
+            /** @description The evidence of the outcome. */
+            outcome_evidence: components["schemas"]["EvidenceRead"] | null;
+            /**
+             * Outcome On
+             * @description When the outcome was reached; null while open.
+             */
+            outcome_on: string | null;
+            /**
+             * Person Ids
+             * @description Members the need affects.
+             */
+            person_ids: string[];
+            /** @description The sustainment check; null until recorded. */
+            sustainment: components["schemas"]["SustainmentRead"] | null;
+            /**
+             * Sustainment Due On
+             * @description Set once the episode is closed and the outcome achieved.
+             */
+            sustainment_due_on: string | null;
+            /**
+             * Version
+             * @description The need's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
+        /**
+         * FamilyPage
+         * @description One page of FamilyRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "address": {
+         *             "line1": "12 Cedar Road",
+         *             "line2": null,
+         *             "postcode": "FY1 3HT",
+         *             "town": "Blackpool"
+         *           },
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "members": [
+         *             {
+         *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *               "joined_on": "2026-01-12",
+         *               "left_on": null,
+         *               "person": {
+         *                 "contact": null,
+         *                 "contact_restricted": false,
+         *                 "contact_withheld": false,
+         *                 "date_of_birth": "2017-06-01",
+         *                 "ethnicity": "WBRI",
+         *                 "expected_delivery_date": null,
+         *                 "family_name": "Walker",
+         *                 "gender": null,
+         *                 "given_name": "Ava",
+         *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *                 "nhs_number": null,
+         *                 "send": false,
+         *                 "sex": "female",
+         *                 "unborn": false,
+         *                 "version": 1
+         *               },
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "role": "child"
+         *             }
+         *           ],
+         *           "reference": "FH-2026-00042",
+         *           "relationships": [
+         *             {
+         *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *               "kind": "parent",
+         *               "parental_responsibility": true,
+         *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             }
+         *           ],
+         *           "version": 3,
+         *           "warnings": []
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        FamilyPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["FamilyRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * FamilyRead
+         * @description A household: its address, hub, current and former members and how they are related.
+         * @example {
+         *       "address": {
+         *         "line1": "12 Cedar Road",
+         *         "line2": null,
+         *         "postcode": "FY1 3HT",
+         *         "town": "Blackpool"
+         *       },
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "members": [
+         *         {
+         *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *           "joined_on": "2026-01-12",
+         *           "left_on": null,
+         *           "person": {
+         *             "contact": null,
+         *             "contact_restricted": false,
+         *             "contact_withheld": false,
+         *             "date_of_birth": "2017-06-01",
+         *             "ethnicity": "WBRI",
+         *             "expected_delivery_date": null,
+         *             "family_name": "Walker",
+         *             "gender": null,
+         *             "given_name": "Ava",
+         *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "nhs_number": null,
+         *             "send": false,
+         *             "sex": "female",
+         *             "unborn": false,
+         *             "version": 1
+         *           },
+         *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *           "role": "child"
+         *         }
+         *       ],
+         *       "reference": "FH-2026-00042",
+         *       "relationships": [
+         *         {
+         *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *           "kind": "parent",
+         *           "parental_responsibility": true,
+         *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "warnings": []
+         *     }
+         */
         FamilyRead: {
+            /** @description The household's address. */
             address: components["schemas"]["AddressRead"];
             /**
              * Hub Id
              * Format: uuid
+             * @description The family hub it belongs to.
              */
             hub_id: string;
             /**
              * Id
              * Format: uuid
+             * @description The family's id.
              */
             id: string;
             /**
@@ -2321,25 +4547,145 @@ export interface components {
              * @description Current and former members, oldest membership first.
              */
             members: components["schemas"]["MemberRead"][];
-            /** Reference */
+            /**
+             * Reference
+             * @description The family's reference (yours, or generated).
+             */
             reference: string;
-            /** Relationships */
+            /**
+             * Relationships
+             * @description How the members are related to each other.
+             */
             relationships: components["schemas"]["RelationshipRead"][];
-            /** Version */
+            /**
+             * Version
+             * @description The family's version: its ETag is `"<version>"`.
+             */
             version: number;
             /**
              * Warnings
              * @description On create: households that may be the same family.
              */
-            warnings?: components["schemas"]["DuplicateWarning"][];
+            warnings: components["schemas"]["DuplicateWarning"][];
         };
-        /** FamilyUpdate */
+        /**
+         * FamilyTafMemberIn
+         * @description A member of the family joining the TAF.
+         * @example {
+         *       "kind": "family_member",
+         *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "role": "Mum"
+         *     }
+         */
+        FamilyTafMemberIn: {
+            /**
+             * Joined On
+             * @description Today by default.
+             */
+            joined_on?: string | null;
+            /**
+             * @description A family member. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "family_member";
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The household member.
+             */
+            person_id: string;
+            /**
+             * Role
+             * @description Their role in the TAF (e.g. 'school nurse', 'mum').
+             */
+            role: string;
+        };
+        /**
+         * FamilyTafMemberRead
+         * @description A member of the family in the TAF.
+         * @example {
+         *       "agency_code": null,
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *       "joined_on": "2026-02-11",
+         *       "kind": "family_member",
+         *       "left_on": null,
+         *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "practitioner_id": null,
+         *       "role": "Mum",
+         *       "version": 1
+         *     }
+         */
+        FamilyTafMemberRead: {
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode whose TAF it is.
+             */
+            episode_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The TAF member's id.
+             */
+            id: string;
+            /**
+             * Joined On
+             * Format: date
+             * @description When they joined.
+             */
+            joined_on: string;
+            /**
+             * @description A family member. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "family_member";
+            /**
+             * Left On
+             * @description When they left; null while a member.
+             */
+            left_on: string | null;
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The household member.
+             */
+            person_id: string;
+            /**
+             * Role
+             * @description Their role in the TAF.
+             */
+            role: string;
+            /**
+             * Version
+             * @description The member's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
+        /**
+         * FamilyUpdate
+         * @description Changes to a household: only the fields sent change.
+         * @example {
+         *       "address": {
+         *         "line1": "3 Larch Close",
+         *         "postcode": "FY3 9QB",
+         *         "town": "Blackpool"
+         *       }
+         *     }
+         */
         FamilyUpdate: {
+            /** @description The household's new address. */
             address?: components["schemas"]["AddressIn"] | null;
-            /** Hub Id */
+            /**
+             * Hub Id
+             * @description The family hub it now belongs to.
+             */
             hub_id?: string | null;
         };
-        /** FamilyViewIn */
+        /**
+         * FamilyViewIn
+         * @description The family's answer to "has family life improved?", in their words.
+         */
         FamilyViewIn: {
             /** @description Did family life improve: yes, partly or no. */
             improved: components["schemas"]["FamilyLifeImproved"];
@@ -2349,17 +4695,27 @@ export interface components {
              */
             in_their_words: string;
         };
-        /** FamilyViewRead */
+        /**
+         * FamilyViewRead
+         * @description The family's view of family life at closure.
+         */
         FamilyViewRead: {
+            /** @description Did family life improve: yes, partly or no. */
             improved: components["schemas"]["FamilyLifeImproved"];
-            /** In Their Words */
+            /**
+             * In Their Words
+             * @description The family's own words.
+             */
             in_their_words: string;
         };
-        /** FieldError */
+        /**
+         * FieldError
+         * @description One failing field of a request.
+         */
         FieldError: {
             /**
              * Field
-             * @description Where the problem is, e.g. 'body.members[0].date_of_birth'.
+             * @description Where the problem is, e.g. 'members[0].person.date_of_birth'.
              */
             field: string;
             /**
@@ -2379,7 +4735,18 @@ export interface components {
          * @enum {string}
          */
         FirstTafClockStart: "approval" | "first_review";
-        /** FrameworkCreate */
+        /**
+         * FrameworkCreate
+         * @description A new version of the outcome framework.
+         * @example {
+         *       "document": {
+         *         "council_policy": {},
+         *         "schema_version": 1,
+         *         "versions": []
+         *       },
+         *       "reason": "DLUHC's 2026-27 descriptors"
+         *     }
+         */
         FrameworkCreate: {
             /**
              * Document
@@ -2394,7 +4761,26 @@ export interface components {
              */
             reason: string;
         };
-        /** FrameworkRead */
+        /**
+         * FrameworkRead
+         * @description The outcome framework in use, and every upload.
+         * @example {
+         *       "current": {
+         *         "council_policy": {},
+         *         "schema_version": 1,
+         *         "versions": []
+         *       },
+         *       "shipped_default": false,
+         *       "versions": [
+         *         {
+         *           "created_at": "2026-04-01T09:30:00Z",
+         *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *           "reason": "DLUHC's 2026-27 descriptors",
+         *           "version": 1
+         *         }
+         *       ]
+         *     }
+         */
         FrameworkRead: {
             /**
              * Current
@@ -2414,106 +4800,360 @@ export interface components {
              */
             versions: components["schemas"]["FrameworkVersionRead"][];
         };
-        /** FrameworkVersionRead */
+        /**
+         * FrameworkVersionRead
+         * @description One upload of the outcome framework.
+         */
         FrameworkVersionRead: {
             /**
              * Created At
              * Format: date-time
+             * @description When it was uploaded (UTC).
              */
             created_at: string;
-            /** Created By */
+            /**
+             * Created By
+             * @description Who uploaded it; null for the shipped one.
+             */
             created_by: string | null;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it changed.
+             */
             reason: string;
-            /** Version */
+            /**
+             * Version
+             * @description Its number, from 1.
+             */
             version: number;
         };
-        /** HeadlineRead */
+        /**
+         * HeadlineRead
+         * @description A Supporting Families headline outcome area.
+         * @example {
+         *       "aliases": [
+         *         "education"
+         *       ],
+         *       "code": "EDU",
+         *       "name": "Getting a good education"
+         *     }
+         */
         HeadlineRead: {
-            /** Aliases */
+            /**
+             * Aliases
+             * @description Other codes that mean it (older frameworks).
+             */
             aliases: string[];
-            /** Code */
+            /**
+             * Code
+             * @description Its code, as needs are tagged with it.
+             */
             code: string;
-            /** Name */
+            /**
+             * Name
+             * @description Its name.
+             */
             name: string;
         };
-        /** Health */
+        /**
+         * Health
+         * @description The process is up.
+         * @example {
+         *       "status": "ok"
+         *     }
+         */
         Health: {
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @description Always `ok` when the process answers.
+             * @constant
+             */
+            status: "ok";
         };
-        /** HubCountsRead */
+        /**
+         * HubCountsRead
+         * @description One hub's clocks overdue and due soon.
+         */
         HubCountsRead: {
             /**
              * By Kind
              * @description Every kind of deadline, in process order.
              */
             by_kind: components["schemas"]["KindCountsRead"][];
-            /** Due Soon */
+            /**
+             * Due Soon
+             * @description Running clocks due soon.
+             */
             due_soon: number;
-            /** Hub Code */
+            /**
+             * Hub Code
+             * @description The hub's code.
+             */
             hub_code: string;
             /**
              * Hub Id
              * Format: uuid
+             * @description The hub's id.
              */
             hub_id: string;
-            /** Hub Name */
+            /**
+             * Hub Name
+             * @description The hub's name.
+             */
             hub_name: string;
-            /** Overdue */
+            /**
+             * Overdue
+             * @description Running clocks past due.
+             */
             overdue: number;
         };
-        /** HubMeasuresRead */
+        /**
+         * HubMeasuresRead
+         * @description The measures of one family hub.
+         */
         HubMeasuresRead: {
-            /** Hub Code */
+            /**
+             * Hub Code
+             * @description The hub's code.
+             */
             hub_code: string;
             /**
              * Hub Id
              * Format: uuid
+             * @description The hub's id.
              */
             hub_id: string;
-            /** Hub Name */
+            /**
+             * Hub Name
+             * @description The hub's name.
+             */
             hub_name: string;
-            measures: components["schemas"]["ScopeMeasures"];
+            /** @description Its measures. */
+            measures: components["schemas"]["ScopeMeasuresRead"];
         };
-        /** HubRead */
+        /**
+         * HubRead
+         * @description A family hub.
+         * @example {
+         *       "code": "NORTH",
+         *       "id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "name": "North Blackpool Family Hub",
+         *       "neighbourhood": "Bispham and Norbreck"
+         *     }
+         */
         HubRead: {
-            /** Code */
+            /**
+             * Code
+             * @description Its short code.
+             */
             code: string;
             /**
              * Id
              * Format: uuid
+             * @description The hub's id.
              */
             id: string;
-            /** Name */
+            /**
+             * Name
+             * @description Its name.
+             */
             name: string;
-            /** Neighbourhood */
+            /**
+             * Neighbourhood
+             * @description The neighbourhood it serves.
+             */
             neighbourhood: string | null;
         };
-        /** KindCountsRead */
+        /**
+         * InformationSharingConsentCreate
+         * @description Consent to share information: with every Team Around the Family member, or with the
+         *     agencies named.
+         * @example {
+         *       "agency_codes": [
+         *         "SCHOOL_ST_ANNES"
+         *       ],
+         *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "given_on": "2026-01-12",
+         *       "method": "written",
+         *       "on_behalf_of_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "information_sharing",
+         *       "sharing_scope": "named_agencies"
+         *     }
+         */
+        InformationSharingConsentCreate: {
+            /**
+             * Agency Codes
+             * @description For named_agencies: the agencies it may be shared with (GET /api/v1/agencies).
+             */
+            agency_codes?: string[];
+            /**
+             * Given By Person Id
+             * Format: uuid
+             * @description The member who gave consent.
+             */
+            given_by_person_id: string;
+            /**
+             * Given On
+             * Format: date
+             * @description The date consent was given (not in the future).
+             */
+            given_on: string;
+            /** @description verbal, written or digital. */
+            method: components["schemas"]["RecordingMethod"];
+            /**
+             * Notes
+             * @description Anything the family asked to note.
+             */
+            notes?: string | null;
+            /**
+             * On Behalf Of Person Ids
+             * @description Children a parent or carer consented for.
+             */
+            on_behalf_of_person_ids?: string[];
+            /**
+             * @description Consent to share information. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            purpose: "information_sharing";
+            /**
+             * Review On
+             * @description When to check the consent again.
+             */
+            review_on?: string | null;
+            /** @description all_taf_members, or named_agencies (then name them in agency_codes). */
+            sharing_scope: components["schemas"]["SharingScope"];
+        };
+        /**
+         * InformationSharingConsentRead
+         * @description Consent to share information, with its scope.
+         * @example {
+         *       "agency_codes": [
+         *         "SCHOOL_ST_ANNES"
+         *       ],
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "given_on": "2026-01-12",
+         *       "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
+         *       "method": "written",
+         *       "notes": null,
+         *       "on_behalf_of_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "information_sharing",
+         *       "review_on": null,
+         *       "sharing_scope": "named_agencies",
+         *       "version": 1,
+         *       "withdrawal": null
+         *     }
+         */
+        InformationSharingConsentRead: {
+            /**
+             * Agency Codes
+             * @description For named_agencies: the agencies named.
+             */
+            agency_codes: string[];
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family it belongs to.
+             */
+            family_id: string;
+            /**
+             * Given By Person Id
+             * Format: uuid
+             * @description The member who gave it.
+             */
+            given_by_person_id: string;
+            /**
+             * Given On
+             * Format: date
+             * @description The day it was given.
+             */
+            given_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The consent record's id.
+             */
+            id: string;
+            /** @description How it was given: verbal, written or digital. */
+            method: components["schemas"]["RecordingMethod"];
+            /**
+             * Notes
+             * @description Notes recorded with it.
+             */
+            notes: string | null;
+            /**
+             * On Behalf Of Person Ids
+             * @description Children a parent or carer consented for.
+             */
+            on_behalf_of_person_ids: string[];
+            /**
+             * @description Consent to share information. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            purpose: "information_sharing";
+            /**
+             * Review On
+             * @description When to check it again; null when not set.
+             */
+            review_on: string | null;
+            /** @description all_taf_members, or named_agencies (those in agency_codes). */
+            sharing_scope: components["schemas"]["SharingScope"];
+            /**
+             * Version
+             * @description The consent's version: its ETag is `"<version>"`.
+             */
+            version: number;
+            /** @description Its withdrawal; null while in force. */
+            withdrawal: components["schemas"]["WithdrawalRead"] | null;
+        };
+        /**
+         * KindCountsRead
+         * @description Clocks overdue and due soon of one kind.
+         */
         KindCountsRead: {
-            /** Due Soon */
+            /**
+             * Due Soon
+             * @description Running clocks due soon.
+             */
             due_soon: number;
+            /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
-            /** Overdue */
+            /**
+             * Overdue
+             * @description Running clocks past due.
+             */
             overdue: number;
         };
-        /** KindRateRead */
+        /**
+         * KindRateRead
+         * @description The on-time rate of one kind of deadline over the period.
+         */
         KindRateRead: {
             /**
              * Due
              * @description Met by as_of, or unmet, not stopped and past due on as_of.
              */
             due: number;
+            /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
-            /** Met Late */
+            /**
+             * Met Late
+             * @description Met after the due date.
+             */
             met_late: number;
             /**
              * Met On Time
              * @description Met on or before the due date.
              */
             met_on_time: number;
-            /** Overdue Unmet */
+            /**
+             * Overdue Unmet
+             * @description Not met, and past due on as_of.
+             */
             overdue_unmet: number;
             /**
              * Share On Time
@@ -2521,134 +5161,277 @@ export interface components {
              */
             share_on_time: number | null;
         };
-        /** KindTimeliness */
-        KindTimeliness: {
-            /** Due */
+        /**
+         * KindTimelinessRead
+         * @description On-time rate of one kind of deadline.
+         */
+        KindTimelinessRead: {
+            /**
+             * Due
+             * @description Deadlines due in the period.
+             */
             due: number;
-            /** Met Late */
+            /**
+             * Met Late
+             * @description Met after the due date.
+             */
             met_late: number;
-            /** Met On Time */
+            /**
+             * Met On Time
+             * @description Met on or before the due date.
+             */
             met_on_time: number;
-            /** Overdue Unmet */
+            /**
+             * Overdue Unmet
+             * @description Not met and past due.
+             */
             overdue_unmet: number;
-            /** Share On Time */
+            /**
+             * Share On Time
+             * @description met_on_time / due; null when none were due.
+             */
             share_on_time: number | null;
         };
-        /** LeadAssignmentIn */
+        /**
+         * LeadAssignmentIn
+         * @description A handover to another lead professional.
+         * @example {
+         *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *       "reason": "Priya is on long-term leave."
+         *     }
+         */
         LeadAssignmentIn: {
             /**
              * Practitioner Id
              * Format: uuid
+             * @description The new lead professional.
              */
             practitioner_id: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why the lead changes.
+             */
             reason?: string | null;
         };
-        /** LeadAssignmentRead */
+        /**
+         * LeadAssignmentRead
+         * @description One handover of the episode.
+         */
         LeadAssignmentRead: {
             /**
              * Assigned On
              * Format: date
+             * @description The day of the handover.
              */
             assigned_on: string;
-            /** From Practitioner Id */
+            /**
+             * From Practitioner Id
+             * @description The lead before; null for the first assignment.
+             */
             from_practitioner_id: string | null;
             /**
              * Practitioner Id
              * Format: uuid
+             * @description The lead from this handover.
              */
             practitioner_id: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why the lead changed.
+             */
             reason: string | null;
         };
-        /** LeadCountsRead */
+        /**
+         * LeadCountsRead
+         * @description One lead professional's clocks overdue and due soon.
+         */
         LeadCountsRead: {
             /**
              * By Kind
              * @description Every kind of deadline, in process order.
              */
             by_kind: components["schemas"]["KindCountsRead"][];
-            /** Due Soon */
+            /**
+             * Due Soon
+             * @description Running clocks due soon.
+             */
             due_soon: number;
-            /** Lead Name */
+            /**
+             * Lead Name
+             * @description Their name.
+             */
             lead_name: string;
             /**
              * Lead Practitioner Id
              * Format: uuid
+             * @description The lead professional.
              */
             lead_practitioner_id: string;
-            /** Overdue */
+            /**
+             * Overdue
+             * @description Running clocks past due.
+             */
             overdue: number;
         };
-        /** LeadRead */
+        /**
+         * LeadRead
+         * @description The lead professional.
+         */
         LeadRead: {
-            /** Agency Code */
+            /**
+             * Agency Code
+             * @description Their agency.
+             */
             agency_code: string | null;
-            /** Name */
+            /**
+             * Name
+             * @description Their name; null if no longer in the directory.
+             */
             name: string | null;
             /**
              * Practitioner Id
              * Format: uuid
+             * @description Their id in the directory.
              */
             practitioner_id: string;
         };
-        /** LeaveIn */
+        /**
+         * LeaveIn
+         * @description A member leaving the household.
+         * @example {
+         *       "left_on": "2026-03-20"
+         *     }
+         */
         LeaveIn: {
             /**
              * Left On
              * Format: date
+             * @description The day they left (not in the future).
              */
             left_on: string;
         };
-        /** LeaveTafIn */
+        /**
+         * LeaveTafIn
+         * @description A member leaving the Team Around the Family.
+         * @example {
+         *       "left_on": "2026-04-17"
+         *     }
+         */
         LeaveTafIn: {
-            /** Left On */
+            /**
+             * Left On
+             * @description Today by default.
+             */
             left_on?: string | null;
         };
-        /** LengthOfSupport */
-        LengthOfSupport: {
-            /** Closures */
+        /**
+         * LengthOfSupportRead
+         * @description How long closed episodes lasted, in days from request to closure.
+         */
+        LengthOfSupportRead: {
+            /**
+             * Closures
+             * @description Closed episodes measured.
+             */
             closures: number;
-            /** Mean */
+            /**
+             * Mean
+             * @description Mean days; null when none closed.
+             */
             mean: number | null;
-            /** Median */
+            /**
+             * Median
+             * @description Median days; null when none closed.
+             */
             median: number | null;
         };
-        /** LevelChangeIn */
+        /**
+         * LevelChangeIn
+         * @description A change in the level of need.
+         * @example {
+         *       "level_of_need": "3",
+         *       "reason": "Housing arrears and a second child now at risk."
+         *     }
+         */
         LevelChangeIn: {
-            /** Level Of Need */
+            /**
+             * Level Of Need
+             * @description The new level (see GET /api/v1/levels-of-need).
+             */
             level_of_need: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why the level changes.
+             */
             reason?: string | null;
         };
-        /** LevelChangeRead */
+        /**
+         * LevelChangeRead
+         * @description One change of the level of need.
+         */
         LevelChangeRead: {
             /**
              * Changed On
              * Format: date
+             * @description The day it changed.
              */
             changed_on: string;
-            /** Level */
+            /**
+             * Level
+             * @description The level from this change.
+             */
             level: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it changed.
+             */
             reason: string | null;
         };
-        /** LevelRead */
+        /**
+         * LevelRead
+         * @description A level of need on the council's continuum.
+         * @example {
+         *       "code": "2",
+         *       "early_help": true,
+         *       "label": "Early help"
+         *     }
+         */
         LevelRead: {
-            /** Code */
+            /**
+             * Code
+             * @description Its code, as episodes record it.
+             */
             code: string;
-            /** Early Help */
+            /**
+             * Early Help
+             * @description Whether early help works at this level.
+             */
             early_help: boolean;
-            /** Label */
+            /**
+             * Label
+             * @description Its name.
+             */
             label: string;
         };
-        /** MeasureDefinitionRead */
+        /**
+         * MeasureDefinitionRead
+         * @description What a measure counts, and where the definition comes from.
+         */
         MeasureDefinitionRead: {
-            /** Definition */
+            /**
+             * Definition
+             * @description What it counts, in words.
+             */
             definition: string;
-            /** Name */
+            /**
+             * Name
+             * @description The measure's key in the report.
+             */
             name: string;
-            /** Source */
+            /**
+             * Source
+             * @description The guidance the definition comes from.
+             */
             source: string;
         };
         /**
@@ -2657,7 +5440,28 @@ export interface components {
          * @enum {string}
          */
         MeetingDecision: "continue" | "revise_plan" | "close" | "step_up";
-        /** MeetingIn */
+        /**
+         * MeetingIn
+         * @description A TAF meeting held: the first agrees the plan, later ones review it.
+         * @example {
+         *       "attendee_member_ids": [
+         *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *       ],
+         *       "child_voice": "shared",
+         *       "decision": "continue",
+         *       "family_present": true,
+         *       "held_on": "2026-02-23",
+         *       "next_review_on": "2026-05-18",
+         *       "notes": "Chart is up; Mondays still hard.",
+         *       "progress": [
+         *         {
+         *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "score": 4
+         *         }
+         *       ]
+         *     }
+         */
         MeetingIn: {
             /**
              * Agrees Plan Id
@@ -2671,17 +5475,28 @@ export interface components {
             attendee_member_ids: string[];
             /** @description present, shared (their view was shared) or not_shared. */
             child_voice: components["schemas"]["ChildVoice"];
+            /** @description What should happen next. */
             decision: components["schemas"]["MeetingDecision"];
-            /** Family Present */
+            /**
+             * Family Present
+             * @description Whether the family took part.
+             */
             family_present: boolean;
             /**
              * Held On
              * Format: date
+             * @description The day it was held (not in the future).
              */
             held_on: string;
-            /** Next Review On */
+            /**
+             * Next Review On
+             * @description When the next review is planned.
+             */
             next_review_on?: string | null;
-            /** Notes */
+            /**
+             * Notes
+             * @description The meeting's notes.
+             */
             notes?: string | null;
             /**
              * Progress
@@ -2689,27 +5504,62 @@ export interface components {
              */
             progress?: components["schemas"]["ProgressIn"][];
         };
-        /** MeetingRead */
+        /**
+         * MeetingRead
+         * @description A TAF meeting held.
+         * @example {
+         *       "attendee_member_ids": [
+         *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *       ],
+         *       "child_voice": "shared",
+         *       "decision": "continue",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_present": true,
+         *       "held_on": "2026-02-23",
+         *       "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+         *       "is_first": true,
+         *       "next_review_on": "2026-05-18",
+         *       "notes": "Chart is up; Mondays still hard.",
+         *       "progress": [
+         *         {
+         *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "score": 4
+         *         }
+         *       ]
+         *     }
+         */
         MeetingRead: {
-            /** Attendee Member Ids */
+            /**
+             * Attendee Member Ids
+             * @description TAF members who attended.
+             */
             attendee_member_ids: string[];
+            /** @description How the child's voice was heard. */
             child_voice: components["schemas"]["ChildVoice"];
+            /** @description What should happen next. */
             decision: components["schemas"]["MeetingDecision"];
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it was about.
              */
             episode_id: string;
-            /** Family Present */
+            /**
+             * Family Present
+             * @description Whether the family took part.
+             */
             family_present: boolean;
             /**
              * Held On
              * Format: date
+             * @description The day it was held.
              */
             held_on: string;
             /**
              * Id
              * Format: uuid
+             * @description The meeting's id.
              */
             id: string;
             /**
@@ -2717,31 +5567,56 @@ export interface components {
              * @description The first TAF meeting agrees the plan; later ones are reviews.
              */
             is_first: boolean;
-            /** Next Review On */
+            /**
+             * Next Review On
+             * @description When the next review is planned.
+             */
             next_review_on: string | null;
-            /** Notes */
+            /**
+             * Notes
+             * @description The meeting's notes.
+             */
             notes: string | null;
-            /** Progress */
+            /**
+             * Progress
+             * @description Score per outcome.
+             */
             progress: components["schemas"]["ProgressRead"][];
         };
-        /** MemberIn */
-        MemberIn: {
-            /**
-             * Joined On
-             * @description Defaults to today.
-             */
-            joined_on?: string | null;
-            /** @description A new person's details ... */
-            person?: components["schemas"]["PersonIn"] | null;
-            /**
-             * Person Id
-             * @description ... or an existing person (a second household).
-             */
-            person_id?: string | null;
-            /** @description child, parent_carer or other_adult. */
-            role: components["schemas"]["MemberRole"];
-        };
-        /** MemberRead */
+        /**
+         * MemberIn
+         * @description A household member to add: a new person (`kind: new_person`, with `person`) or a person
+         *     already known to the service (`kind: existing_person`, with `person_id`).
+         */
+        MemberIn: components["schemas"]["NewPersonMemberIn"] | components["schemas"]["ExistingPersonMemberIn"];
+        /**
+         * MemberRead
+         * @description A person's time in a household, with the person.
+         * @example {
+         *       "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *       "joined_on": "2026-01-12",
+         *       "left_on": null,
+         *       "person": {
+         *         "contact": null,
+         *         "contact_restricted": false,
+         *         "contact_withheld": false,
+         *         "date_of_birth": "2017-06-01",
+         *         "ethnicity": "WBRI",
+         *         "expected_delivery_date": null,
+         *         "family_name": "Walker",
+         *         "gender": null,
+         *         "given_name": "Ava",
+         *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *         "nhs_number": null,
+         *         "send": false,
+         *         "sex": "female",
+         *         "unborn": false,
+         *         "version": 1
+         *       },
+         *       "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *       "role": "child"
+         *     }
+         */
         MemberRead: {
             /**
              * Id
@@ -2752,24 +5627,47 @@ export interface components {
             /**
              * Joined On
              * Format: date
+             * @description When they joined the household.
              */
             joined_on: string;
-            /** Left On */
+            /**
+             * Left On
+             * @description When they left; null while they still live there.
+             */
             left_on: string | null;
+            /** @description The person's details. */
             person: components["schemas"]["PersonRead"];
             /**
              * Person Id
              * Format: uuid
+             * @description The person's id.
              */
             person_id: string;
+            /** @description Their role in the household. */
             role: components["schemas"]["MemberRole"];
         };
         /**
          * MemberRole
+         * @description A member's place in the household: child, parent_carer or other_adult.
          * @enum {string}
          */
         MemberRole: "child" | "parent_carer" | "other_adult";
-        /** NeedCreate */
+        /**
+         * NeedCreate
+         * @description A Supporting Families need of the family, with its evidence.
+         * @example {
+         *       "descriptor_code": "EDU.a",
+         *       "evidence": {
+         *         "reference": "ATT-2026-117",
+         *         "source": "School MIS"
+         *       },
+         *       "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+         *       "identified_on": "2026-02-05",
+         *       "person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ]
+         *     }
+         */
         NeedCreate: {
             /**
              * Descriptor Code
@@ -2781,7 +5679,8 @@ export interface components {
              * @description Found during the work rather than at the start.
              * @default false
              */
-            emerged_later: boolean;
+            emerged_later?: boolean;
+            /** @description Where the evidence of the need is held. */
             evidence: components["schemas"]["EvidenceBody"];
             /**
              * Id
@@ -2791,31 +5690,12 @@ export interface components {
             /**
              * Identified On
              * Format: date
+             * @description When the need was identified.
              */
             identified_on: string;
             /**
              * Person Ids
              * @description Members the need affects.
-             */
-            person_ids: string[];
-        };
-        /** NeedIn */
-        NeedIn: {
-            /** Description */
-            description: string;
-            /**
-             * Headline
-             * @description Supporting Families headline code (see GET /api/v1/outcome-headlines).
-             */
-            headline: string;
-            /**
-             * Id
-             * @description Keep the id of an existing need; new ones get one.
-             */
-            id?: string | null;
-            /**
-             * Person Ids
-             * @description Members the need is about.
              */
             person_ids: string[];
         };
@@ -2825,46 +5705,162 @@ export interface components {
          * @enum {string}
          */
         NeedOutcome: "open" | "achieved" | "not_achieved";
-        /** NewEpisodes */
-        NewEpisodes: {
-            /** By Source */
+        /**
+         * NeedOutcomeIn
+         * @description The outcome reached for a need.
+         * @example {
+         *       "evidence": {
+         *         "reference": "ATT-2026-301",
+         *         "source": "School MIS"
+         *       },
+         *       "on": "2026-06-12",
+         *       "status": "achieved"
+         *     }
+         */
+        NeedOutcomeIn: {
+            /** @description Required unless open. */
+            evidence?: components["schemas"]["EvidenceBody"] | null;
+            /**
+             * On
+             * @description When it was reached (required unless open).
+             */
+            on?: string | null;
+            /** @description open, achieved or not_achieved. */
+            status: components["schemas"]["NeedOutcome"];
+        };
+        /**
+         * NewEpisodesRead
+         * @description Episodes requested in the period.
+         */
+        NewEpisodesRead: {
+            /**
+             * By Source
+             * @description Episodes by request source (RequestSource).
+             */
             by_source: {
                 [key: string]: number;
             };
-            /** Total */
+            /**
+             * Total
+             * @description Episodes requested.
+             */
             total: number;
         };
-        /** NextDeadlineRead */
+        /**
+         * NewPersonMemberIn
+         * @description A member who is new to the service: their details are recorded with them.
+         * @example {
+         *       "joined_on": "2026-01-12",
+         *       "kind": "new_person",
+         *       "person": {
+         *         "contact_restricted": false,
+         *         "date_of_birth": "2017-06-01",
+         *         "family_name": "Walker",
+         *         "given_name": "Ava",
+         *         "send": false,
+         *         "sex": "female"
+         *       },
+         *       "role": "child"
+         *     }
+         */
+        NewPersonMemberIn: {
+            /**
+             * Joined On
+             * @description Defaults to today.
+             */
+            joined_on?: string | null;
+            /**
+             * @description A new person. Send it: the server infers it from `person` only for older clients. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "new_person";
+            /** @description The new person's details. */
+            person: components["schemas"]["PersonIn"];
+            /** @description child, parent_carer or other_adult. */
+            role: components["schemas"]["MemberRole"];
+        };
+        /**
+         * NextDeadlineRead
+         * @description The running clock due soonest.
+         */
         NextDeadlineRead: {
-            /** Days Overdue */
+            /**
+             * Days Overdue
+             * @description Calendar days past due; 0 when not overdue.
+             */
             days_overdue: number;
-            /** Days Until Due */
+            /**
+             * Days Until Due
+             * @description Calendar days to the due date.
+             */
             days_until_due: number | null;
             /**
              * Due On
              * Format: date
+             * @description The last on-time date.
              */
             due_on: string;
+            /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
+            /** @description Where it stands today. */
             status: components["schemas"]["DeadlineStatus"];
         };
-        /** OutcomeRead */
+        /**
+         * OutcomeRead
+         * @description An outcome the plan works towards.
+         */
         OutcomeRead: {
-            /** Baseline Score */
+            /**
+             * Baseline Score
+             * @description Where things stood, 0 (worst) to 10 (best).
+             */
             baseline_score: number;
-            /** Description */
+            /**
+             * Description
+             * @description The outcome, in the family's words.
+             */
             description: string;
             /**
              * Id
              * Format: uuid
+             * @description The outcome's id (meetings score progress against it).
              */
             id: string;
-            /** Measure */
+            /**
+             * Measure
+             * @description How progress will be judged.
+             */
             measure: string;
-            /** Need Ids */
+            /**
+             * Need Ids
+             * @description The assessed needs it answers.
+             */
             need_ids: string[];
         };
-        /** OverdueItemRead */
+        /**
+         * OverdueItemRead
+         * @description A running clock overdue or due soon.
+         * @example {
+         *       "days_overdue": 10,
+         *       "days_until_due": -10,
+         *       "deadline_id": "158a9b0c-1d2e-4f3a-9b4c-6d7e8f9a0b1c",
+         *       "due_from": null,
+         *       "due_on": "2026-02-20",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_reference": "FH-2026-00042",
+         *       "hub_code": "NORTH",
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "kind": "assessment",
+         *       "lead_name": "Priya Shah",
+         *       "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "level_of_need": "2",
+         *       "policy_version": 1,
+         *       "stage": "assessing",
+         *       "started_on": "2026-01-12",
+         *       "status": "overdue"
+         *     }
+         */
         OverdueItemRead: {
             /**
              * Days Overdue
@@ -2879,6 +5875,7 @@ export interface components {
             /**
              * Deadline Id
              * Format: uuid
+             * @description The deadline's id.
              */
             deadline_id: string;
             /**
@@ -2895,31 +5892,48 @@ export interface components {
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it belongs to.
              */
             episode_id: string;
             /**
              * Family Id
              * Format: uuid
+             * @description The episode's family.
              */
             family_id: string;
-            /** Family Reference */
+            /**
+             * Family Reference
+             * @description The family's reference.
+             */
             family_reference: string;
-            /** Hub Code */
+            /**
+             * Hub Code
+             * @description That hub's code.
+             */
             hub_code: string;
             /**
              * Hub Id
              * Format: uuid
+             * @description The hub leading the work.
              */
             hub_id: string;
+            /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
-            /** Lead Name */
+            /**
+             * Lead Name
+             * @description Their name.
+             */
             lead_name: string;
             /**
              * Lead Practitioner Id
              * Format: uuid
+             * @description The lead professional.
              */
             lead_practitioner_id: string;
-            /** Level Of Need */
+            /**
+             * Level Of Need
+             * @description The episode's level of need.
+             */
             level_of_need: string;
             /**
              * Policy Version
@@ -2937,73 +5951,36 @@ export interface components {
             /** @description overdue or due_soon on as_of. */
             status: components["schemas"]["DeadlineStatus"];
         };
-        /** PageOf[AccessLogEntryRead] */
-        PageOf_AccessLogEntryRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["AccessLogEntryRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[CaseloadItemRead] */
-        PageOf_CaseloadItemRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["CaseloadItemRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[ConsentRead] */
-        PageOf_ConsentRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["ConsentRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[EpisodeRead] */
-        PageOf_EpisodeRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["EpisodeRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[FamilyRead] */
-        PageOf_FamilyRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["FamilyRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[OverdueItemRead] */
-        PageOf_OverdueItemRead_: {
+        /**
+         * OverduePage
+         * @description One page of OverdueItemRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "days_overdue": 10,
+         *           "days_until_due": -10,
+         *           "deadline_id": "158a9b0c-1d2e-4f3a-9b4c-6d7e8f9a0b1c",
+         *           "due_from": null,
+         *           "due_on": "2026-02-20",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_reference": "FH-2026-00042",
+         *           "hub_code": "NORTH",
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "kind": "assessment",
+         *           "lead_name": "Priya Shah",
+         *           "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "level_of_need": "2",
+         *           "policy_version": 1,
+         *           "stage": "assessing",
+         *           "started_on": "2026-01-12",
+         *           "status": "overdue"
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        OverduePage: {
             /**
              * Items
              * @description This page of results, in a stable order.
@@ -3015,54 +5992,27 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** PageOf[PractitionerRead] */
-        PageOf_PractitionerRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["PractitionerRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[SecurityEventRead] */
-        PageOf_SecurityEventRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["SecurityEventRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PageOf[WorkItemRead] */
-        PageOf_WorkItemRead_: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["WorkItemRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /** PersonIn */
+        /**
+         * PersonIn
+         * @description A new person's details.
+         * @example {
+         *       "contact_restricted": false,
+         *       "date_of_birth": "2017-06-01",
+         *       "family_name": "Walker",
+         *       "given_name": "Ava",
+         *       "send": false,
+         *       "sex": "female"
+         *     }
+         */
         PersonIn: {
+            /** @description How to reach them, if known. */
             contact?: components["schemas"]["ContactIn"] | null;
             /**
              * Contact Restricted
              * @description Hide the contact details from everyone without the right to see them (e.g. fleeing abuse).
              * @default false
              */
-            contact_restricted: boolean;
+            contact_restricted?: boolean;
             /**
              * Date Of Birth
              * @description Not in the future.
@@ -3078,16 +6028,25 @@ export interface components {
              * @description For an unborn child instead of a date of birth; at most ten months ahead.
              */
             expected_delivery_date?: string | null;
-            /** Family Name */
+            /**
+             * Family Name
+             * @description Family name (surname).
+             */
             family_name: string;
             /**
              * Gender
              * @description Gender identity, in the person's words if given.
              */
             gender?: string | null;
-            /** Given Name */
+            /**
+             * Given Name
+             * @description Given (first) name.
+             */
             given_name: string;
-            /** Nhs Number */
+            /**
+             * Nhs Number
+             * @description NHS number, ten digits (spaces allowed: '943 476 5919').
+             */
             nhs_number?: string | null;
             /**
              * Restriction Reason
@@ -3104,107 +6063,314 @@ export interface components {
              * @description Special educational needs or disability.
              * @default false
              */
-            send: boolean;
+            send?: boolean;
             /**
              * Sex
              * @description Sex, as recorded for monitoring.
              */
             sex?: string | null;
         };
-        /** PersonRead */
+        /**
+         * PersonRead
+         * @description A person, with contact details only if you may see them.
+         * @example {
+         *       "contact": null,
+         *       "contact_restricted": false,
+         *       "contact_withheld": false,
+         *       "date_of_birth": "2017-06-01",
+         *       "ethnicity": "WBRI",
+         *       "expected_delivery_date": null,
+         *       "family_name": "Walker",
+         *       "gender": null,
+         *       "given_name": "Ava",
+         *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *       "nhs_number": null,
+         *       "send": false,
+         *       "sex": "female",
+         *       "unborn": false,
+         *       "version": 1
+         *     }
+         */
         PersonRead: {
             /** @description Null when none is recorded or it is withheld from you. */
             contact: components["schemas"]["ContactRead"] | null;
-            /** Contact Restricted */
+            /**
+             * Contact Restricted
+             * @description Whether the contact details are restricted.
+             */
             contact_restricted: boolean;
             /**
              * Contact Withheld
              * @description True when restricted details exist that you may not see.
              */
             contact_withheld: boolean;
-            /** Date Of Birth */
+            /**
+             * Date Of Birth
+             * @description Null for an unborn child or when unknown.
+             */
             date_of_birth: string | null;
-            /** Ethnicity */
+            /**
+             * Ethnicity
+             * @description Ethnicity code (monitoring), if given.
+             */
             ethnicity: string | null;
-            /** Expected Delivery Date */
+            /**
+             * Expected Delivery Date
+             * @description For an unborn child; else null.
+             */
             expected_delivery_date: string | null;
-            /** Family Name */
+            /**
+             * Family Name
+             * @description Family name (surname).
+             */
             family_name: string;
-            /** Gender */
+            /**
+             * Gender
+             * @description Gender identity, if given.
+             */
             gender: string | null;
-            /** Given Name */
+            /**
+             * Given Name
+             * @description Given (first) name.
+             */
             given_name: string;
             /**
              * Id
              * Format: uuid
+             * @description The person's id (the same in every household).
              */
             id: string;
-            /** Nhs Number */
+            /**
+             * Nhs Number
+             * @description NHS number, ten digits; null when unknown.
+             */
             nhs_number: string | null;
-            /** Send */
+            /**
+             * Send
+             * @description Special educational needs or disability.
+             */
             send: boolean;
-            /** Sex */
+            /**
+             * Sex
+             * @description Sex, as recorded for monitoring.
+             */
             sex: string | null;
             /**
              * Unborn
              * @description True for an unborn child (known by expected date of delivery).
              */
             unborn: boolean;
-            /** Version */
+            /**
+             * Version
+             * @description The person's version: their ETag is `"<version>"`.
+             */
             version: number;
         };
         /**
          * PersonUpdate
-         * @description Only the fields sent are changed.
+         * @description Changes to a person's details: only the fields sent change (null clears a field).
+         * @example {
+         *       "contact": {
+         *         "phone": "07700 900123"
+         *       },
+         *       "family_name": "Walker-Brown"
+         *     }
          */
         PersonUpdate: {
+            /** @description Replaces the contact details whole; null removes them. */
             contact?: components["schemas"]["ContactIn"] | null;
-            /** Contact Restricted */
+            /**
+             * Contact Restricted
+             * @description Hide the contact details from everyone without the right.
+             */
             contact_restricted?: boolean | null;
-            /** Date Of Birth */
+            /**
+             * Date Of Birth
+             * @description Not in the future.
+             */
             date_of_birth?: string | null;
-            /** Ethnicity */
+            /**
+             * Ethnicity
+             * @description Ethnicity (monitoring).
+             */
             ethnicity?: string | null;
-            /** Expected Delivery Date */
+            /**
+             * Expected Delivery Date
+             * @description For an unborn child; at most ten months ahead.
+             */
             expected_delivery_date?: string | null;
-            /** Family Name */
+            /**
+             * Family Name
+             * @description Family name (surname).
+             */
             family_name?: string | null;
-            /** Gender */
+            /**
+             * Gender
+             * @description Gender identity.
+             */
             gender?: string | null;
-            /** Given Name */
+            /**
+             * Given Name
+             * @description Given (first) name.
+             */
             given_name?: string | null;
-            /** Nhs Number */
+            /**
+             * Nhs Number
+             * @description NHS number, ten digits.
+             */
             nhs_number?: string | null;
-            /** Restriction Reason */
+            /**
+             * Restriction Reason
+             * @description Why the details are restricted.
+             */
             restriction_reason?: string | null;
-            /** Restriction Visible To */
+            /**
+             * Restriction Visible To
+             * @description Practitioners, besides the lead and managers, who may see restricted details.
+             */
             restriction_visible_to?: string[] | null;
-            /** Send */
+            /**
+             * Send
+             * @description Special educational needs or disability.
+             */
             send?: boolean | null;
-            /** Sex */
+            /**
+             * Sex
+             * @description Sex, as recorded for monitoring.
+             */
             sex?: string | null;
         };
-        /** PlanCreate */
+        /**
+         * PlanCreate
+         * @description A suggested family plan: outcomes linked to the assessed needs, and actions.
+         * @example {
+         *       "actions": [
+         *         {
+         *           "description": "A morning routine chart on the fridge.",
+         *           "due_on": "2026-03-06",
+         *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *         }
+         *       ],
+         *       "outcomes": [
+         *         {
+         *           "baseline_score": 3,
+         *           "description": "Ava is in school on time every day.",
+         *           "measure": "Attendance above 95% over half a term.",
+         *           "need_ids": [
+         *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
         PlanCreate: {
-            /** Actions */
+            /**
+             * Actions
+             * @description Who does what by when.
+             */
             actions?: components["schemas"]["ActionIn"][];
-            /** Outcomes */
-            outcomes?: components["schemas"]["app__api__schemas__episodes__OutcomeIn"][];
+            /**
+             * Outcomes
+             * @description The outcomes it works towards.
+             */
+            outcomes?: components["schemas"]["PlanOutcomeIn"][];
         };
-        /** PlanRead */
+        /**
+         * PlanOutcomeIn
+         * @description An outcome the plan works towards.
+         */
+        PlanOutcomeIn: {
+            /**
+             * Baseline Score
+             * @description Where things stand now, 0 (worst) to 10 (best).
+             */
+            baseline_score: number;
+            /**
+             * Description
+             * @description The outcome, in the family's words.
+             */
+            description: string;
+            /**
+             * Id
+             * @description Keep the id of an existing outcome; new ones get one.
+             */
+            id?: string | null;
+            /**
+             * Measure
+             * @description How progress will be judged.
+             */
+            measure: string;
+            /**
+             * Need Ids
+             * @description The assessed needs it answers.
+             */
+            need_ids: string[];
+        };
+        /**
+         * PlanRead
+         * @description One version of the family plan.
+         * @example {
+         *       "actions": [
+         *         {
+         *           "description": "A morning routine chart on the fridge.",
+         *           "due_on": "2026-03-06",
+         *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "owner_taf_member_id": null,
+         *           "status": "in_progress"
+         *         }
+         *       ],
+         *       "agreed_on": "2026-02-23",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *       "number": 1,
+         *       "outcomes": [
+         *         {
+         *           "baseline_score": 3,
+         *           "description": "Ava is in school on time every day.",
+         *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "measure": "Attendance above 95% over half a term.",
+         *           "need_ids": [
+         *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *           ]
+         *         }
+         *       ],
+         *       "qa_decisions": [
+         *         {
+         *           "comments": "",
+         *           "decided_on": "2026-02-10",
+         *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "outcome": "approved",
+         *           "plan_version": 2
+         *         }
+         *       ],
+         *       "status": "agreed",
+         *       "submitted_on": "2026-02-06",
+         *       "version": 3
+         *     }
+         */
         PlanRead: {
-            /** Actions */
+            /**
+             * Actions
+             * @description Who does what by when.
+             */
             actions: components["schemas"]["ActionRead"][];
-            /** Agreed On */
+            /**
+             * Agreed On
+             * @description When the TAF agreed it.
+             */
             agreed_on: string | null;
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it belongs to.
              */
             episode_id: string;
             /**
              * Id
              * Format: uuid
+             * @description The plan version's id.
              */
             id: string;
             /**
@@ -3212,14 +6378,27 @@ export interface components {
              * @description Plan version: 1, 2 ... (a revision is a new version).
              */
             number: number;
-            /** Outcomes */
+            /**
+             * Outcomes
+             * @description The outcomes it works towards.
+             */
             outcomes: components["schemas"]["OutcomeRead"][];
-            /** Qa Decisions */
+            /**
+             * Qa Decisions
+             * @description Quality assurance decisions on it.
+             */
             qa_decisions: components["schemas"]["QaDecisionRead"][];
+            /** @description Where the plan is: draft to agreed, or superseded. */
             status: components["schemas"]["PlanStatus"];
-            /** Submitted On */
+            /**
+             * Submitted On
+             * @description When it was sent for quality assurance.
+             */
             submitted_on: string | null;
-            /** Version */
+            /**
+             * Version
+             * @description The plan's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
         /**
@@ -3228,18 +6407,61 @@ export interface components {
          * @enum {string}
          */
         PlanStatus: "draft" | "submitted" | "returned" | "approved" | "agreed" | "superseded";
-        /** PlanUpdate */
+        /**
+         * PlanUpdate
+         * @description Changes to a draft or returned plan: a list sent replaces that list whole.
+         * @example {
+         *       "actions": [
+         *         {
+         *           "description": "A morning routine chart on the fridge.",
+         *           "due_on": "2026-03-06",
+         *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *         }
+         *       ]
+         *     }
+         */
         PlanUpdate: {
-            /** Actions */
+            /**
+             * Actions
+             * @description Every action (replaces the list).
+             */
             actions?: components["schemas"]["ActionIn"][] | null;
-            /** Outcomes */
-            outcomes?: components["schemas"]["app__api__schemas__episodes__OutcomeIn"][] | null;
+            /**
+             * Outcomes
+             * @description Every outcome (replaces the list).
+             */
+            outcomes?: components["schemas"]["PlanOutcomeIn"][] | null;
         };
         /**
          * PolicyVersionCreate
          * @description A new version of the practice standards; its number is assigned by the service.
+         * @example {
+         *       "assessment": {
+         *         "basis": "working_days",
+         *         "days": 35
+         *       },
+         *       "due_soon_days": 5,
+         *       "effective_from": "2026-04-01",
+         *       "first_taf": {
+         *         "basis": "working_days",
+         *         "days": 20
+         *       },
+         *       "first_taf_clock_start": "approval",
+         *       "quality_assurance": {
+         *         "basis": "working_days",
+         *         "days": 5,
+         *         "enabled": true
+         *       },
+         *       "reason": "Early help partnership board, March 2026",
+         *       "review": {
+         *         "basis": "calendar_days",
+         *         "earliest_days": 42,
+         *         "latest_days": 84
+         *       }
+         *     }
          */
         PolicyVersionCreate: {
+            /** @description From consent to the completed assessment and plan sent for QA. */
             assessment: components["schemas"]["DayCountRuleBody"];
             /**
              * Due Soon Days
@@ -3252,39 +6474,93 @@ export interface components {
              * @description Clocks starting on or after this day use it.
              */
             effective_from: string;
+            /** @description To the first TAF meeting. */
             first_taf: components["schemas"]["DayCountRuleBody"];
+            /** @description What starts the first-TAF clock: plan approval or the first review. */
             first_taf_clock_start: components["schemas"]["FirstTafClockStart"];
+            /** @description QA's turnaround of a submitted plan. */
             quality_assurance: components["schemas"]["DayCountRuleBody"];
             /**
              * Reason
              * @description Why the standards change, for the record.
              */
             reason: string;
+            /** @description From one TAF meeting to the next review. */
             review: components["schemas"]["ReviewWindowBody"];
         };
-        /** PolicyVersionRead */
+        /**
+         * PolicyVersionRead
+         * @description One version of the practice standards.
+         */
         PolicyVersionRead: {
+            /** @description The assessment deadline. */
             assessment: components["schemas"]["DayCountRuleRead"];
-            /** Due Soon Days */
+            /**
+             * Due Soon Days
+             * @description Due soon from this many days before the due date.
+             */
             due_soon_days: number;
             /**
              * Effective From
              * Format: date
+             * @description Clocks starting on or after this day use it.
              */
             effective_from: string;
+            /** @description The first TAF meeting deadline. */
             first_taf: components["schemas"]["DayCountRuleRead"];
+            /** @description What starts the first-TAF clock. */
             first_taf_clock_start: components["schemas"]["FirstTafClockStart"];
             /**
              * In Force
              * @description Whether this is the version in force today.
              */
             in_force: boolean;
+            /** @description QA's turnaround. */
             quality_assurance: components["schemas"]["DayCountRuleRead"];
+            /** @description The review window. */
             review: components["schemas"]["ReviewWindowRead"];
-            /** Version */
+            /**
+             * Version
+             * @description Its number, from 1.
+             */
             version: number;
         };
-        /** PolicyVersionsRead */
+        /**
+         * PolicyVersionsRead
+         * @description Every version of the practice standards, and the one in force today.
+         * @example {
+         *       "in_force_version": 2,
+         *       "versions": [
+         *         {
+         *           "assessment": {
+         *             "basis": "working_days",
+         *             "days": 35,
+         *             "enabled": true
+         *           },
+         *           "due_soon_days": 5,
+         *           "effective_from": "2026-04-01",
+         *           "first_taf": {
+         *             "basis": "working_days",
+         *             "days": 20,
+         *             "enabled": true
+         *           },
+         *           "first_taf_clock_start": "approval",
+         *           "in_force": true,
+         *           "quality_assurance": {
+         *             "basis": "working_days",
+         *             "days": 5,
+         *             "enabled": true
+         *           },
+         *           "review": {
+         *             "basis": "calendar_days",
+         *             "earliest_days": 42,
+         *             "latest_days": 84
+         *           },
+         *           "version": 2
+         *         }
+         *       ]
+         *     }
+         */
         PolicyVersionsRead: {
             /**
              * In Force Version
@@ -3297,13 +6573,28 @@ export interface components {
              */
             versions: components["schemas"]["PolicyVersionRead"][];
         };
-        /** PractitionerCreate */
+        /**
+         * PractitionerCreate
+         * @description A practitioner to add to the directory.
+         * @example {
+         *       "agency_code": "SCHOOL_ST_ANNES",
+         *       "email": "grace.hughes@stannes.familyhub.example",
+         *       "hub_ids": [
+         *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+         *       ],
+         *       "name": "Grace Hughes",
+         *       "roles": [
+         *         "practitioner"
+         *       ]
+         *     }
+         */
         PractitionerCreate: {
             /**
              * Active
+             * @description Whether they may sign in; true by default.
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /**
              * Agency Code
              * @description Their agency (see GET /api/v1/agencies).
@@ -3320,54 +6611,267 @@ export interface components {
              * @description Hubs they work in or cover.
              */
             hub_ids?: string[];
-            /** Name */
+            /**
+             * Name
+             * @description Their name, as colleagues know it.
+             */
             name: string;
-            /** Roles */
+            /**
+             * Roles
+             * @description What they may do.
+             */
             roles: components["schemas"]["Role"][];
         };
-        /** PractitionerRead */
+        /**
+         * PractitionerPage
+         * @description One page of PractitionerRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "active": true,
+         *           "agency_code": "SCHOOL_ST_ANNES",
+         *           "email": "grace.hughes@stannes.familyhub.example",
+         *           "hub_ids": [
+         *             "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+         *           ],
+         *           "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *           "name": "Grace Hughes",
+         *           "roles": [
+         *             "practitioner"
+         *           ],
+         *           "version": 1
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        PractitionerPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["PractitionerRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * PractitionerRead
+         * @description A practitioner in the directory.
+         * @example {
+         *       "active": true,
+         *       "agency_code": "SCHOOL_ST_ANNES",
+         *       "email": "grace.hughes@stannes.familyhub.example",
+         *       "hub_ids": [
+         *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+         *       ],
+         *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *       "name": "Grace Hughes",
+         *       "roles": [
+         *         "practitioner"
+         *       ],
+         *       "version": 1
+         *     }
+         */
         PractitionerRead: {
-            /** Active */
+            /**
+             * Active
+             * @description Whether they may sign in.
+             */
             active: boolean;
-            /** Agency Code */
+            /**
+             * Agency Code
+             * @description Their agency.
+             */
             agency_code: string;
-            /** Email */
+            /**
+             * Email
+             * @description Their email, the identity their sign-in token names.
+             */
             email: string;
-            /** Hub Ids */
+            /**
+             * Hub Ids
+             * @description Hubs they work in or cover.
+             */
             hub_ids: string[];
             /**
              * Id
              * Format: uuid
+             * @description Their id.
              */
             id: string;
-            /** Name */
+            /**
+             * Name
+             * @description Their name.
+             */
             name: string;
-            /** Roles */
+            /**
+             * Roles
+             * @description What they may do.
+             */
             roles: components["schemas"]["Role"][];
-            /** Version */
+            /**
+             * Version
+             * @description Their record's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
+        /**
+         * PractitionerTafMemberIn
+         * @description A practitioner joining the TAF (only while consent to share with their agency is in force).
+         * @example {
+         *       "kind": "practitioner",
+         *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *       "role": "Attendance officer"
+         *     }
+         */
+        PractitionerTafMemberIn: {
+            /**
+             * Joined On
+             * @description Today by default.
+             */
+            joined_on?: string | null;
+            /**
+             * @description A practitioner member. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "practitioner";
+            /**
+             * Practitioner Id
+             * Format: uuid
+             * @description The practitioner, from the directory.
+             */
+            practitioner_id: string;
+            /**
+             * Role
+             * @description Their role in the TAF (e.g. 'school nurse', 'mum').
+             */
+            role: string;
+        };
+        /**
+         * PractitionerTafMemberRead
+         * @description A practitioner in the TAF.
+         * @example {
+         *       "agency_code": "SCHOOL_ST_ANNES",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *       "joined_on": "2026-02-11",
+         *       "kind": "practitioner",
+         *       "left_on": null,
+         *       "person_id": null,
+         *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *       "role": "Attendance officer",
+         *       "version": 1
+         *     }
+         */
+        PractitionerTafMemberRead: {
+            /**
+             * Agency Code
+             * @description The agency they joined for.
+             */
+            agency_code: string | null;
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode whose TAF it is.
+             */
+            episode_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The TAF member's id.
+             */
+            id: string;
+            /**
+             * Joined On
+             * Format: date
+             * @description When they joined.
+             */
+            joined_on: string;
+            /**
+             * @description A practitioner member. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "practitioner";
+            /**
+             * Left On
+             * @description When they left; null while a member.
+             */
+            left_on: string | null;
+            /**
+             * Practitioner Id
+             * Format: uuid
+             * @description The practitioner.
+             */
+            practitioner_id: string;
+            /**
+             * Role
+             * @description Their role in the TAF.
+             */
+            role: string;
+            /**
+             * Version
+             * @description The member's version: its ETag is `"<version>"`.
+             */
             version: number;
         };
         /**
          * PractitionerUpdate
          * @description Only the fields sent change; deactivate rather than delete, so history keeps its names.
+         * @example {
+         *       "roles": [
+         *         "practitioner",
+         *         "link_worker"
+         *       ]
+         *     }
          */
         PractitionerUpdate: {
-            /** Active */
+            /**
+             * Active
+             * @description false to deactivate, true to restore.
+             */
             active?: boolean | null;
-            /** Agency Code */
+            /**
+             * Agency Code
+             * @description Their agency.
+             */
             agency_code?: string | null;
-            /** Email */
+            /**
+             * Email
+             * @description Their email (sign-in identity).
+             */
             email?: string | null;
-            /** Hub Ids */
+            /**
+             * Hub Ids
+             * @description Every hub they cover (replaces).
+             */
             hub_ids?: string[] | null;
-            /** Name */
+            /**
+             * Name
+             * @description Their name.
+             */
             name?: string | null;
-            /** Roles */
+            /**
+             * Roles
+             * @description Every role they hold (replaces).
+             */
             roles?: components["schemas"]["Role"][] | null;
         };
         /**
          * Problem
-         * @description RFC 9457 problem details.
+         * @description RFC 9457 problem details: every error the API answers, whatever its status.
+         * @example {
+         *       "code": "IllegalTransition",
+         *       "detail": "The plan can be submitted only once the assessment is complete.",
+         *       "errors": [],
+         *       "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 409,
+         *       "title": "Not allowed at this stage",
+         *       "type": "/problems/illegal-transition"
+         *     }
          */
         Problem: {
             /**
@@ -3376,32 +6880,25 @@ export interface components {
              */
             code: string;
             /**
-             * Current
-             * @description On 412: the current version of the record, so a client can show both.
-             */
-            current?: {
-                [key: string]: unknown;
-            } | null;
-            /**
              * Detail
              * @description What went wrong in this case, for a person to read.
              */
             detail: string;
             /**
              * Errors
-             * @description The failing fields, if any.
+             * @description The failing fields; empty when no one field is to blame.
              */
-            errors?: components["schemas"]["FieldError"][];
+            errors: components["schemas"]["FieldError"][];
             /**
              * Instance
              * @description The request path.
              */
-            instance?: string | null;
+            instance: string;
             /**
              * Request Id
-             * @description Quote this when reporting a problem.
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
              */
-            request_id?: string | null;
+            request_id: string;
             /**
              * Status
              * @description The HTTP status code.
@@ -3418,11 +6915,32 @@ export interface components {
              */
             type: string;
         };
-        /** ProgressIn */
+        /**
+         * ProgressIn
+         * @description Progress on one outcome, scored at a meeting.
+         */
         ProgressIn: {
             /**
              * Outcome Id
              * Format: uuid
+             * @description The plan outcome scored.
+             */
+            outcome_id: string;
+            /**
+             * Score
+             * @description Where things stand now, 0 (worst) to 10 (best).
+             */
+            score: number;
+        };
+        /**
+         * ProgressRead
+         * @description Progress on one outcome, scored at a meeting.
+         */
+        ProgressRead: {
+            /**
+             * Outcome Id
+             * Format: uuid
+             * @description The plan outcome scored.
              */
             outcome_id: string;
             /**
@@ -3431,43 +6949,52 @@ export interface components {
              */
             score: number;
         };
-        /** ProgressRead */
-        ProgressRead: {
-            /**
-             * Outcome Id
-             * Format: uuid
-             */
-            outcome_id: string;
-            /** Score */
-            score: number;
-        };
-        /** QaDecisionIn */
+        /**
+         * QaDecisionIn
+         * @description A quality assurance decision on the submitted plan.
+         * @example {
+         *       "comments": "Add who takes Ava to school on Mondays.",
+         *       "outcome": "returned"
+         *     }
+         */
         QaDecisionIn: {
             /**
              * Comments
              * @description Required when returning the plan.
              * @default
              */
-            comments: string;
+            comments?: string;
             /** @description approved, or returned to the lead professional with comments. */
             outcome: components["schemas"]["QaOutcome"];
         };
-        /** QaDecisionRead */
+        /**
+         * QaDecisionRead
+         * @description A quality assurance decision on a plan.
+         */
         QaDecisionRead: {
-            /** Comments */
+            /**
+             * Comments
+             * @description Their comments (empty when approved without).
+             */
             comments: string;
             /**
              * Decided On
              * Format: date
+             * @description The day of the decision.
              */
             decided_on: string;
             /**
              * Officer Id
              * Format: uuid
+             * @description The quality assurance officer.
              */
             officer_id: string;
+            /** @description approved, or returned with comments. */
             outcome: components["schemas"]["QaOutcome"];
-            /** Plan Version */
+            /**
+             * Plan Version
+             * @description The version of the plan decided on.
+             */
             plan_version: number;
         };
         /**
@@ -3476,11 +7003,59 @@ export interface components {
          * @enum {string}
          */
         QaOutcome: "approved" | "returned";
-        /** QuarterlyProgressRead */
+        /**
+         * QuarterlyProgressRead
+         * @description Supporting Families quarterly progress: families attached, open and closed; needs, outcomes.
+         * @example {
+         *       "claims": {
+         *         "claims_by_state": {
+         *           "approved": 1,
+         *           "clawed_back": 0,
+         *           "draft": 2,
+         *           "internal_audit": 2,
+         *           "paid": 0,
+         *           "ready": 0,
+         *           "rejected": 0,
+         *           "submitted": 1
+         *         },
+         *         "families_claimable_unclaimed": 2,
+         *         "families_newly_claimable": 3,
+         *         "value_clawed_back_pence": 0,
+         *         "value_submitted_pence": 80000
+         *       },
+         *       "definitions": [
+         *         {
+         *           "definition": "Families whose episode was requested in the quarter.",
+         *           "name": "families_attached",
+         *           "source": "Supporting Families rule book 2025, §5.2"
+         *         }
+         *       ],
+         *       "emerging_needs": {
+         *         "CRIME": 1
+         *       },
+         *       "families_attached": 40,
+         *       "families_closed_in_quarter": 9,
+         *       "families_open_at_quarter_end": 28,
+         *       "hub_id": null,
+         *       "needs_at_attachment": {
+         *         "EDU": 12,
+         *         "HEALTH": 9
+         *       },
+         *       "outcomes_achieved": {
+         *         "EDU": 5
+         *       },
+         *       "quarter_end": "2026-03-31",
+         *       "quarter_start": "2026-01-01",
+         *       "scope": "all"
+         *     }
+         */
         QuarterlyProgressRead: {
             /** @description The Supporting Families claims lines (rule book §5.2): families claimable (passed C1-C5), claims by the state they reached in the quarter, and the value claimed. Earned Autonomy councils get the same lines with no claims. */
-            claims: components["schemas"]["ClaimsProgress"];
-            /** Definitions */
+            claims: components["schemas"]["ClaimsProgressRead"];
+            /**
+             * Definitions
+             * @description What each line counts.
+             */
             definitions: components["schemas"]["MeasureDefinitionRead"][];
             /**
              * Emerging Needs
@@ -3489,13 +7064,25 @@ export interface components {
             emerging_needs: {
                 [key: string]: number;
             };
-            /** Families Attached */
+            /**
+             * Families Attached
+             * @description Families attached to the programme in the quarter.
+             */
             families_attached: number;
-            /** Families Closed In Quarter */
+            /**
+             * Families Closed In Quarter
+             * @description Families whose episode closed in it.
+             */
             families_closed_in_quarter: number;
-            /** Families Open At Quarter End */
+            /**
+             * Families Open At Quarter End
+             * @description Families with an open episode at its end.
+             */
             families_open_at_quarter_end: number;
-            /** Hub Id */
+            /**
+             * Hub Id
+             * @description The hub asked for; null for the whole council.
+             */
             hub_id: string | null;
             /**
              * Needs At Attachment
@@ -3514,11 +7101,13 @@ export interface components {
             /**
              * Quarter End
              * Format: date
+             * @description The quarter's last day.
              */
             quarter_end: string;
             /**
              * Quarter Start
              * Format: date
+             * @description The quarter's first day.
              */
             quarter_start: string;
             /**
@@ -3527,70 +7116,131 @@ export interface components {
              */
             scope: string;
         };
-        /** Reach */
-        Reach: {
-            /** Age Band */
+        /**
+         * ReachRead
+         * @description The children reached, by monitoring group.
+         */
+        ReachRead: {
+            /**
+             * Age Band
+             * @description Children by age band (unborn, 0-4 ... 19-25 SEND).
+             */
             age_band: {
                 [key: string]: number;
             };
-            /** Children */
+            /**
+             * Children
+             * @description Children in episodes open in the period.
+             */
             children: number;
-            /** Ethnicity */
+            /**
+             * Ethnicity
+             * @description Children by recorded ethnicity.
+             */
             ethnicity: {
                 [key: string]: number;
             };
-            /** Send */
+            /**
+             * Send
+             * @description Children with and without SEND (yes, no).
+             */
             send: {
                 [key: string]: number;
             };
-            /** Sex */
+            /**
+             * Sex
+             * @description Children by recorded sex.
+             */
             sex: {
                 [key: string]: number;
             };
         };
-        /** Readiness */
+        /**
+         * Readiness
+         * @description Whether the service can serve requests: the database answers, its schema is current.
+         * @example {
+         *       "database": "ok",
+         *       "migrations": "ok",
+         *       "status": "ok"
+         *     }
+         */
         Readiness: {
-            /** Database */
-            database: string;
-            /** Migrations */
-            migrations: string;
-            /** Status */
-            status: string;
+            /**
+             * Database
+             * @description Whether the database answers.
+             * @enum {string}
+             */
+            database: "ok" | "unreachable";
+            /**
+             * Migrations
+             * @description Whether the schema is at the newest migration (unknown without a database).
+             * @enum {string}
+             */
+            migrations: "ok" | "behind" | "unknown";
+            /**
+             * Status
+             * @description `ok` when both checks pass.
+             * @enum {string}
+             */
+            status: "ok" | "unavailable";
         };
         /**
          * RecordType
+         * @description A kind of record a device keeps offline.
          * @enum {string}
          */
         RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting";
         /**
          * RecordingMethod
+         * @description How consent was given: verbal, written or digital.
          * @enum {string}
          */
         RecordingMethod: "verbal" | "written" | "digital";
-        /** Reentries */
-        Reentries: {
-            /** Share Of New Episodes */
+        /**
+         * ReentriesRead
+         * @description Families coming back soon after an earlier episode ended.
+         */
+        ReentriesRead: {
+            /**
+             * Share Of New Episodes
+             * @description total / new episodes; null when none were requested.
+             */
             share_of_new_episodes: number | null;
-            /** Total */
+            /**
+             * Total
+             * @description New episodes within the re-entry window of an earlier one.
+             */
             total: number;
         };
-        /** RelationshipIn */
+        /**
+         * RelationshipIn
+         * @description How two members of the household are related.
+         * @example {
+         *       "kind": "parent",
+         *       "parental_responsibility": true,
+         *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *     }
+         */
         RelationshipIn: {
             /** @description How person_id relates to related_person_id (e.g. parent of). */
             kind: components["schemas"]["RelationshipKind"];
             /**
              * Parental Responsibility
+             * @description Whether person_id has parental responsibility for the other.
              * @default false
              */
-            parental_responsibility: boolean;
+            parental_responsibility?: boolean;
             /**
              * Person Id
              * Format: uuid
+             * @description The member the relationship is from.
              */
             person_id: string;
             /**
              * Related Person Id
              * Format: uuid
+             * @description The member it is to.
              */
             related_person_id: string;
         };
@@ -3600,32 +7250,53 @@ export interface components {
          * @enum {string}
          */
         RelationshipKind: "parent" | "step_parent" | "adoptive_parent" | "foster_carer" | "kinship_carer" | "special_guardian" | "grandparent" | "sibling" | "half_sibling" | "partner" | "other_relative" | "other";
-        /** RelationshipRead */
+        /**
+         * RelationshipRead
+         * @description How two members of the household are related.
+         * @example {
+         *       "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *       "kind": "parent",
+         *       "parental_responsibility": true,
+         *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *     }
+         */
         RelationshipRead: {
             /**
              * Id
              * Format: uuid
+             * @description The relationship's id.
              */
             id: string;
+            /** @description How person_id relates to related_person_id. */
             kind: components["schemas"]["RelationshipKind"];
-            /** Parental Responsibility */
+            /**
+             * Parental Responsibility
+             * @description Whether person_id has parental responsibility for the other.
+             */
             parental_responsibility: boolean;
             /**
              * Person Id
              * Format: uuid
+             * @description The member the relationship is from.
              */
             person_id: string;
             /**
              * Related Person Id
              * Format: uuid
+             * @description The member it is to.
              */
             related_person_id: string;
         };
-        /** RemovedRecord */
+        /**
+         * RemovedRecord
+         * @description A record the device should delete.
+         */
         RemovedRecord: {
             /**
              * Id
              * Format: uuid
+             * @description The record's id.
              */
             id: string;
             /** @description family, episode, plan, taf_member or meeting. */
@@ -3637,8 +7308,12 @@ export interface components {
          * @enum {string}
          */
         RequestSource: "family_asked" | "school" | "health_visitor" | "midwife" | "gp" | "police" | "housing" | "front_door" | "stepped_down_from_social_care" | "other";
-        /** ReviewWindowBody */
+        /**
+         * ReviewWindowBody
+         * @description The window in which a review is on time.
+         */
         ReviewWindowBody: {
+            /** @description working_days or calendar_days. */
             basis: components["schemas"]["DayBasis"];
             /**
              * Earliest Days
@@ -3651,60 +7326,161 @@ export interface components {
              */
             latest_days: number;
         };
-        /** ReviewWindowRead */
+        /**
+         * ReviewWindowRead
+         * @description The window in which a review is on time.
+         */
         ReviewWindowRead: {
+            /** @description working_days or calendar_days. */
             basis: components["schemas"]["DayBasis"];
-            /** Earliest Days */
+            /**
+             * Earliest Days
+             * @description The window opens on this day.
+             */
             earliest_days: number;
-            /** Latest Days */
+            /**
+             * Latest Days
+             * @description The last day a review is on time.
+             */
             latest_days: number;
         };
         /**
          * Role
+         * @description What a practitioner may do: practitioner (lead, TAF), link_worker (oversees hubs), quality_assurance (decides plans), manager, reporting (machine account), admin (users and policy, no case data), auditor (reads the audit trail).
          * @enum {string}
          */
         Role: "practitioner" | "link_worker" | "quality_assurance" | "manager" | "reporting" | "admin" | "auditor";
-        /** RuleResultRead */
+        /**
+         * RuleId
+         * @description The rules a claim is judged by: C1-C9 of §4.1, plus K13, the §4.2 look-back and §2 sign-off.
+         * @enum {string}
+         */
+        RuleId: "C1" | "C2" | "C3" | "C4" | "C5" | "C6" | "C7" | "C8" | "C9" | "K13" | "LOOKBACK" | "VERIFIED";
+        /**
+         * RuleResultRead
+         * @description How a claim fared against one rule.
+         */
         RuleResultRead: {
-            /** Passed */
+            /**
+             * Passed
+             * @description Whether the rule is met.
+             */
             passed: boolean;
             /**
              * Reason
              * @description Why, for an auditor or SF lead to read.
              */
             reason: string;
-            /**
-             * Rule Id
-             * @description C1-C9, K13, LOOKBACK or VERIFIED (rule book §4.1).
-             */
-            rule_id: string;
+            /** @description C1-C9, K13, LOOKBACK or VERIFIED (rule book §4.1). */
+            rule_id: components["schemas"]["RuleId"];
         };
         /**
-         * ScopeMeasures
-         * @description Every dashboard measure for one scope: the whole council (or the hub asked for), or one hub.
+         * ScopeMeasuresRead
+         * @description Every dashboard measure for one scope: the whole council (or the hub asked for), or a hub.
          */
-        ScopeMeasures: {
-            closures: components["schemas"]["Closures"];
-            /** Families With Assessment Or Plan */
+        ScopeMeasuresRead: {
+            /** @description Episodes closed. */
+            closures: components["schemas"]["ClosuresRead"];
+            /**
+             * Families With Assessment Or Plan
+             * @description Families with an assessment or plan in progress in the period.
+             */
             families_with_assessment_or_plan: number;
-            length_of_support_days: components["schemas"]["LengthOfSupport"];
-            new_episodes: components["schemas"]["NewEpisodes"];
-            reach: components["schemas"]["Reach"];
-            reentries: components["schemas"]["Reentries"];
-            step_downs: components["schemas"]["StepDowns"];
-            /** Step Ups */
+            /** @description Length of support, in days. */
+            length_of_support_days: components["schemas"]["LengthOfSupportRead"];
+            /** @description Episodes requested. */
+            new_episodes: components["schemas"]["NewEpisodesRead"];
+            /** @description Children reached. */
+            reach: components["schemas"]["ReachRead"];
+            /** @description Re-entries within the window. */
+            reentries: components["schemas"]["ReentriesRead"];
+            /** @description Step-downs in and out. */
+            step_downs: components["schemas"]["StepDownsRead"];
+            /**
+             * Step Ups
+             * @description Episodes closed as a step-up to social care.
+             */
             step_ups: number;
-            /** Timeliness */
+            /**
+             * Timeliness
+             * @description On-time rates by kind of deadline (DeadlineKind).
+             */
             timeliness: {
-                [key: string]: components["schemas"]["KindTimeliness"];
+                [key: string]: components["schemas"]["KindTimelinessRead"];
             };
         };
         /**
          * SecurityEventKind
+         * @description A security event: a role granted or revoked, a practitioner deactivated or reactivated, or a record read by break glass.
          * @enum {string}
          */
         SecurityEventKind: "grant_role" | "revoke_role" | "deactivate_practitioner" | "reactivate_practitioner" | "break_glass_read";
-        /** SecurityEventRead */
+        /**
+         * SecurityEventPage
+         * @description One page of SecurityEventRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "actor_id": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+         *           "actor_name": "Mo Patel",
+         *           "actor_roles": [
+         *             "manager"
+         *           ],
+         *           "break_glass_reason": "Police called about the children; lead is off sick today.",
+         *           "event": "break_glass_read",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_reference": "FH-2026-00042",
+         *           "occurred_at": "2026-02-17T14:32:05Z",
+         *           "outcome": "allowed",
+         *           "practitioner_id": null,
+         *           "practitioner_name": null,
+         *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *           "resource_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "resource_type": "family",
+         *           "role": null,
+         *           "sequence": 18342
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        SecurityEventPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["SecurityEventRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * SecurityEventRead
+         * @description One security event: a role granted or revoked, a practitioner (de)activated, or a record
+         *     read by break glass.
+         * @example {
+         *       "actor_id": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+         *       "actor_name": "Mo Patel",
+         *       "actor_roles": [
+         *         "manager"
+         *       ],
+         *       "break_glass_reason": "Police called about the children; lead is off sick today.",
+         *       "event": "break_glass_read",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_reference": "FH-2026-00042",
+         *       "occurred_at": "2026-02-17T14:32:05Z",
+         *       "outcome": "allowed",
+         *       "practitioner_id": null,
+         *       "practitioner_name": null,
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "resource_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "resource_type": "family",
+         *       "role": null,
+         *       "sequence": 18342
+         *     }
+         */
         SecurityEventRead: {
             /**
              * Actor Id
@@ -3746,9 +7522,10 @@ export interface components {
             occurred_at: string;
             /**
              * Outcome
-             * @description `allowed`, or `denied` for a refused attempt (someone changing their own roles).
+             * @description `allowed`, or `denied` for a refused attempt (someone changing their own roles); a break-glass request refused later by the process is `refused` (or `failed`).
+             * @enum {string}
              */
-            outcome: string;
+            outcome: "allowed" | "denied" | "refused" | "failed";
             /**
              * Practitioner Id
              * @description Whose roles or active flag changed; null for a break-glass read.
@@ -3782,7 +7559,18 @@ export interface components {
              */
             sequence: number;
         };
-        /** SfPolicyCreate */
+        /**
+         * SfPolicyCreate
+         * @description A new version of the council's claim policy.
+         * @example {
+         *       "effective_from": "2026-04-01",
+         *       "policy": {
+         *         "funding_model": "payment_by_results",
+         *         "min_needs": 2
+         *       },
+         *       "reason": "Cabinet decision 2026/14"
+         *     }
+         */
         SfPolicyCreate: {
             /**
              * Effective From
@@ -3803,7 +7591,30 @@ export interface components {
              */
             reason: string;
         };
-        /** SfPolicyRead */
+        /**
+         * SfPolicyRead
+         * @description The council's claim policy in force today, and every version.
+         * @example {
+         *       "in_force": {
+         *         "funding_model": "payment_by_results",
+         *         "min_needs": 2
+         *       },
+         *       "in_force_version": 1,
+         *       "versions": [
+         *         {
+         *           "created_at": "2026-03-20T14:05:00Z",
+         *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *           "effective_from": "2026-04-01",
+         *           "policy": {
+         *             "funding_model": "payment_by_results",
+         *             "min_needs": 2
+         *           },
+         *           "reason": "Cabinet decision 2026/14",
+         *           "version": 1
+         *         }
+         *       ]
+         *     }
+         */
         SfPolicyRead: {
             /**
              * In Force
@@ -3823,44 +7634,737 @@ export interface components {
              */
             versions: components["schemas"]["SfPolicyVersionRead"][];
         };
-        /** SfPolicyVersionRead */
+        /**
+         * SfPolicyVersionRead
+         * @description One version of the council's claim policy.
+         */
         SfPolicyVersionRead: {
             /**
              * Created At
              * Format: date-time
+             * @description When it was added (UTC).
              */
             created_at: string;
-            /** Created By */
+            /**
+             * Created By
+             * @description Who added it.
+             */
             created_by: string | null;
             /**
              * Effective From
              * Format: date
+             * @description Claims dated on or after this day use it.
              */
             effective_from: string;
-            /** Policy */
+            /**
+             * Policy
+             * @description The council policy block.
+             */
             policy: {
                 [key: string]: unknown;
             };
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it changed.
+             */
             reason: string;
-            /** Version */
+            /**
+             * Version
+             * @description Its number, from 1.
+             */
             version: number;
         };
         /**
          * SharingScope
+         * @description Who information may be shared with: all_taf_members, or named_agencies.
          * @enum {string}
          */
         SharingScope: "all_taf_members" | "named_agencies";
-        /** StepDowns */
-        StepDowns: {
-            /** From Social Care */
+        /**
+         * StaleAssessmentProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (AssessmentRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "analysis": "Routines are the root: support mum with the mornings.",
+         *         "child_voice": "I hate mornings.",
+         *         "completed_on": "2026-02-05",
+         *         "covered_person_ids": [
+         *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+         *         "needs": [
+         *           {
+         *             "description": "Attendance 78% this term; late most Mondays.",
+         *             "headline": "EDU",
+         *             "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+         *             "person_ids": [
+         *               "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             ]
+         *           }
+         *         ],
+         *         "number": 1,
+         *         "parents_view": "Mornings are a battle since I started the early shift.",
+         *         "started_on": "2026-01-14",
+         *         "status": "completed",
+         *         "strengths": [
+         *           "Warm relationship with mum"
+         *         ],
+         *         "version": 4
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/episodes/{episode_id}/assessments/{assessment_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StaleAssessmentProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["AssessmentRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StaleConsentProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (ConsentRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "agency_codes": [],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *         "given_on": "2026-01-12",
+         *         "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
+         *         "method": "written",
+         *         "notes": null,
+         *         "on_behalf_of_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "purpose": "early_help",
+         *         "review_on": "2026-07-12",
+         *         "sharing_scope": null,
+         *         "version": 1,
+         *         "withdrawal": null
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/families/{family_id}/consents/{consent_id}/withdrawal",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StaleConsentProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["ConsentRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StaleEpisodeProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "as_of": "2026-03-02",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "closed_on": null,
+         *         "closure_notes": null,
+         *         "closure_reason": null,
+         *         "consent_given_on": "2026-01-12",
+         *         "consent_withdrawn_on": null,
+         *         "deadlines": [
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": null,
+         *             "due_from": null,
+         *             "due_on": "2026-02-20",
+         *             "early": false,
+         *             "kind": "assessment",
+         *             "met_on": "2026-02-06",
+         *             "policy_version": 1,
+         *             "started_on": "2026-01-12",
+         *             "status": "met_on_time",
+         *             "stopped_on": null
+         *           },
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_from": "2026-04-20",
+         *             "due_on": "2026-05-18",
+         *             "early": false,
+         *             "kind": "review",
+         *             "met_on": null,
+         *             "policy_version": 1,
+         *             "started_on": "2026-02-23",
+         *             "status": "on_time",
+         *             "stopped_on": null
+         *           }
+         *         ],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "family_view": null,
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "last_meeting_on": "2026-02-23",
+         *         "lead": {
+         *           "agency_code": "BLACKPOOL_EH",
+         *           "name": "Priya Shah",
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         },
+         *         "lead_history": [
+         *           {
+         *             "assigned_on": "2026-01-12",
+         *             "from_practitioner_id": null,
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_history": [
+         *           {
+         *             "changed_on": "2026-01-12",
+         *             "level": "2",
+         *             "reason": null
+         *           }
+         *         ],
+         *         "level_of_need": "2",
+         *         "meetings_held": 1,
+         *         "plan_submitted_on": "2026-02-06",
+         *         "previous_episode_id": null,
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "requested_on": "2026-01-12",
+         *         "source": "school",
+         *         "stage": "active",
+         *         "step_down_reference": null,
+         *         "stepped_up_reference": null,
+         *         "version": 7
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/episodes/{episode_id}/assessment-start",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StaleEpisodeProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["EpisodeRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StaleFamilyProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (FamilyRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "address": {
+         *           "line1": "12 Cedar Road",
+         *           "line2": null,
+         *           "postcode": "FY1 3HT",
+         *           "town": "Blackpool"
+         *         },
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "members": [
+         *           {
+         *             "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *             "joined_on": "2026-01-12",
+         *             "left_on": null,
+         *             "person": {
+         *               "contact": null,
+         *               "contact_restricted": false,
+         *               "contact_withheld": false,
+         *               "date_of_birth": "2017-06-01",
+         *               "ethnicity": "WBRI",
+         *               "expected_delivery_date": null,
+         *               "family_name": "Walker",
+         *               "gender": null,
+         *               "given_name": "Ava",
+         *               "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "nhs_number": null,
+         *               "send": false,
+         *               "sex": "female",
+         *               "unborn": false,
+         *               "version": 1
+         *             },
+         *             "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "role": "child"
+         *           }
+         *         ],
+         *         "reference": "FH-2026-00042",
+         *         "relationships": [
+         *           {
+         *             "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *             "kind": "parent",
+         *             "parental_responsibility": true,
+         *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           }
+         *         ],
+         *         "version": 3,
+         *         "warnings": []
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/families/{family_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StaleFamilyProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["FamilyRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StalePersonProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PersonRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "contact": null,
+         *         "contact_restricted": false,
+         *         "contact_withheld": false,
+         *         "date_of_birth": "2017-06-01",
+         *         "ethnicity": "WBRI",
+         *         "expected_delivery_date": null,
+         *         "family_name": "Walker",
+         *         "gender": null,
+         *         "given_name": "Ava",
+         *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *         "nhs_number": null,
+         *         "send": false,
+         *         "sex": "female",
+         *         "unborn": false,
+         *         "version": 1
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/people/{person_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StalePersonProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["PersonRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StalePlanProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PlanRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "actions": [
+         *           {
+         *             "description": "A morning routine chart on the fridge.",
+         *             "due_on": "2026-03-06",
+         *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "owner_taf_member_id": null,
+         *             "status": "in_progress"
+         *           }
+         *         ],
+         *         "agreed_on": "2026-02-23",
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *         "number": 1,
+         *         "outcomes": [
+         *           {
+         *             "baseline_score": 3,
+         *             "description": "Ava is in school on time every day.",
+         *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "measure": "Attendance above 95% over half a term.",
+         *             "need_ids": [
+         *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *             ]
+         *           }
+         *         ],
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2
+         *           }
+         *         ],
+         *         "status": "agreed",
+         *         "submitted_on": "2026-02-06",
+         *         "version": 3
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/episodes/{episode_id}/plans/{plan_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StalePlanProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["PlanRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StalePractitionerProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PractitionerRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "StaleVersion",
+         *       "current": {
+         *         "active": true,
+         *         "agency_code": "SCHOOL_ST_ANNES",
+         *         "email": "grace.hughes@stannes.familyhub.example",
+         *         "hub_ids": [
+         *           "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+         *         ],
+         *         "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *         "name": "Grace Hughes",
+         *         "roles": [
+         *           "practitioner"
+         *         ],
+         *         "version": 1
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/practitioners/{practitioner_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StalePractitionerProblem: {
+            /**
+             * Code
+             * @description A stable machine code (the domain error's name).
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["PractitionerRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StepDownsRead
+         * @description Movement between early help and other services.
+         */
+        StepDownsRead: {
+            /**
+             * From Social Care
+             * @description Episodes opened as a step-down from social care.
+             */
             from_social_care: number;
-            /** To Universal */
+            /**
+             * To Universal
+             * @description Episodes closed as a step-down to universal services.
+             */
             to_universal: number;
         };
-        /** SupportCreate */
+        /**
+         * SupportCreate
+         * @description A service delivered to the family.
+         * @example {
+         *       "ended_on": "2026-04-20",
+         *       "provider": "Blackpool Better Start",
+         *       "service": "Triple P parenting programme",
+         *       "started_on": "2026-03-02"
+         *     }
+         */
         SupportCreate: {
-            /** Ended On */
+            /**
+             * Ended On
+             * @description When it ended, if it has.
+             */
             ended_on?: string | null;
             /**
              * Provider
@@ -3875,40 +8379,76 @@ export interface components {
             /**
              * Started On
              * Format: date
+             * @description When it started.
              */
             started_on: string;
         };
-        /** SupportRead */
+        /**
+         * SupportRead
+         * @description A service delivered to the family.
+         * @example {
+         *       "ended_on": "2026-04-20",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
+         *       "provider": "Blackpool Better Start",
+         *       "service": "Triple P parenting programme",
+         *       "started_on": "2026-03-02"
+         *     }
+         */
         SupportRead: {
-            /** Ended On */
+            /**
+             * Ended On
+             * @description When it ended; null while ongoing.
+             */
             ended_on: string | null;
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it was delivered in.
              */
             episode_id: string;
             /**
              * Id
              * Format: uuid
+             * @description The record's id.
              */
             id: string;
-            /** Provider */
+            /**
+             * Provider
+             * @description Who delivered it.
+             */
             provider: string;
-            /** Service */
+            /**
+             * Service
+             * @description What was delivered.
+             */
             service: string;
             /**
              * Started On
              * Format: date
+             * @description When it started.
              */
             started_on: string;
         };
-        /** SustainmentIn */
+        /**
+         * SustainmentIn
+         * @description The check, after closure, that an achieved outcome held.
+         * @example {
+         *       "checked_on": "2026-12-14",
+         *       "evidence": {
+         *         "reference": "ATT-2026-655",
+         *         "source": "School MIS"
+         *       },
+         *       "result": "sustained"
+         *     }
+         */
         SustainmentIn: {
             /**
              * Checked On
              * @description Today by default.
              */
             checked_on?: string | null;
+            /** @description Where the evidence of the check is held. */
             evidence: components["schemas"]["EvidenceBody"];
             /**
              * Lapsed On
@@ -3918,21 +8458,31 @@ export interface components {
             /** @description sustained, not_sustained or unknown. */
             result: components["schemas"]["SustainmentResult"];
         };
-        /** SustainmentRead */
+        /**
+         * SustainmentRead
+         * @description The check that an achieved outcome held.
+         */
         SustainmentRead: {
             /**
              * Checked On
              * Format: date
+             * @description When it was checked.
              */
             checked_on: string;
             /**
              * Due On
              * Format: date
+             * @description When the check was due.
              */
             due_on: string;
+            /** @description The evidence of the check. */
             evidence: components["schemas"]["EvidenceRead"];
-            /** Lapsed On */
+            /**
+             * Lapsed On
+             * @description When it lapsed, if it was not sustained.
+             */
             lapsed_on: string | null;
+            /** @description sustained, not_sustained or unknown. */
             result: components["schemas"]["SustainmentResult"];
         };
         /**
@@ -3941,72 +8491,74 @@ export interface components {
          * @enum {string}
          */
         SustainmentResult: "sustained" | "not_sustained" | "unknown";
-        /** TafMemberIn */
-        TafMemberIn: {
-            /**
-             * Joined On
-             * @description Today by default.
-             */
-            joined_on?: string | null;
-            kind: components["schemas"]["TafMemberKind"];
-            /**
-             * Person Id
-             * @description For a family member.
-             */
-            person_id?: string | null;
-            /**
-             * Practitioner Id
-             * @description For a practitioner member.
-             */
-            practitioner_id?: string | null;
-            /**
-             * Role
-             * @description Their role in the TAF (e.g. 'school nurse', 'mum').
-             */
-            role: string;
-        };
         /**
-         * TafMemberKind
-         * @description Professionals and volunteers, and the family themselves (seed 004:1522, 004:1239).
-         * @enum {string}
+         * TafMemberIn
+         * @description A member joining the Team Around the Family: a practitioner or a family member (`kind`).
          */
-        TafMemberKind: "practitioner" | "family_member";
-        /** TafMemberRead */
-        TafMemberRead: {
-            /** Agency Code */
-            agency_code: string | null;
-            /**
-             * Episode Id
-             * Format: uuid
-             */
-            episode_id: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Joined On
-             * Format: date
-             */
-            joined_on: string;
-            kind: components["schemas"]["TafMemberKind"];
-            /** Left On */
-            left_on: string | null;
-            /** Person Id */
-            person_id: string | null;
-            /** Practitioner Id */
-            practitioner_id: string | null;
-            /** Role */
-            role: string;
-            /** Version */
-            version: number;
-        };
-        /** TimelinessSummaryRead */
+        TafMemberIn: components["schemas"]["PractitionerTafMemberIn"] | components["schemas"]["FamilyTafMemberIn"];
+        /**
+         * TafMemberRead
+         * @description A member of the Team Around the Family: a practitioner or a family member (`kind`).
+         */
+        TafMemberRead: components["schemas"]["PractitionerTafMemberRead"] | components["schemas"]["FamilyTafMemberRead"];
+        /**
+         * TimelinessSummaryRead
+         * @description Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind.
+         * @example {
+         *       "as_of": "2026-03-02",
+         *       "due_soon_days": 5,
+         *       "hub_id": null,
+         *       "hubs": [
+         *         {
+         *           "by_kind": [
+         *             {
+         *               "due_soon": 2,
+         *               "kind": "assessment",
+         *               "overdue": 1
+         *             }
+         *           ],
+         *           "due_soon": 2,
+         *           "hub_code": "NORTH",
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "hub_name": "North Blackpool Family Hub",
+         *           "overdue": 1
+         *         }
+         *       ],
+         *       "leads": [
+         *         {
+         *           "by_kind": [
+         *             {
+         *               "due_soon": 0,
+         *               "kind": "assessment",
+         *               "overdue": 1
+         *             }
+         *           ],
+         *           "due_soon": 0,
+         *           "lead_name": "Priya Shah",
+         *           "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "overdue": 1
+         *         }
+         *       ],
+         *       "period_end": "2026-03-01",
+         *       "period_start": "2025-12-02",
+         *       "policy_version": 1,
+         *       "rates": [
+         *         {
+         *           "due": 8,
+         *           "kind": "assessment",
+         *           "met_late": 1,
+         *           "met_on_time": 6,
+         *           "overdue_unmet": 1,
+         *           "share_on_time": 0.75
+         *         }
+         *       ]
+         *     }
+         */
         TimelinessSummaryRead: {
             /**
              * As Of
              * Format: date
+             * @description The day the counts stand on.
              */
             as_of: string;
             /**
@@ -4014,7 +8566,10 @@ export interface components {
              * @description Its due-soon window, in calendar days.
              */
             due_soon_days: number;
-            /** Hub Id */
+            /**
+             * Hub Id
+             * @description The hub asked for; null for every hub.
+             */
             hub_id: string | null;
             /**
              * Hubs
@@ -4049,9 +8604,20 @@ export interface components {
              */
             rates: components["schemas"]["KindRateRead"][];
         };
-        /** WithdrawalIn */
+        /**
+         * WithdrawalIn
+         * @description The withdrawal of a consent.
+         * @example {
+         *       "reason": "Mum no longer wants the school told about home.",
+         *       "withdrawn_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "withdrawn_on": "2026-03-02"
+         *     }
+         */
         WithdrawalIn: {
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it was withdrawn, in their words.
+             */
             reason: string;
             /**
              * Withdrawn By Person Id
@@ -4065,36 +8631,75 @@ export interface components {
              */
             withdrawn_on: string;
         };
-        /** WithdrawalRead */
+        /**
+         * WithdrawalRead
+         * @description When and why a consent was withdrawn.
+         */
         WithdrawalRead: {
-            /** Reason */
+            /**
+             * Reason
+             * @description Why it was withdrawn.
+             */
             reason: string;
-            /** Withdrawn By Person Id */
+            /**
+             * Withdrawn By Person Id
+             * @description The member who withdrew it, if recorded.
+             */
             withdrawn_by_person_id: string | null;
             /**
              * Withdrawn On
              * Format: date
+             * @description The day it was withdrawn.
              */
             withdrawn_on: string;
         };
-        /** WorkItemRead */
+        /**
+         * WorkItemRead
+         * @description Something due from me.
+         * @example {
+         *       "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *       "days_overdue": 0,
+         *       "description": "A morning routine chart on the fridge.",
+         *       "due_on": "2026-03-06",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "kind": "do_plan_action",
+         *       "need_id": null,
+         *       "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *       "status": "due_soon"
+         *     }
+         */
         WorkItemRead: {
-            /** Action Id */
+            /**
+             * Action Id
+             * @description For a plan action: the action.
+             */
             action_id: string | null;
-            /** Days Overdue */
+            /**
+             * Days Overdue
+             * @description Calendar days past due; 0 when not overdue.
+             */
             days_overdue: number;
-            /** Description */
+            /**
+             * Description
+             * @description What it is, in words (e.g. the action).
+             */
             description: string | null;
-            /** Due On */
+            /**
+             * Due On
+             * @description When it is due; null when no date applies.
+             */
             due_on: string | null;
             /**
              * Episode Id
              * Format: uuid
+             * @description The episode it is for.
              */
             episode_id: string;
             /**
              * Family Id
              * Format: uuid
+             * @description Its family.
              */
             family_id: string;
             /** @description What to do. */
@@ -4104,109 +8709,66 @@ export interface components {
              * @description For a sustainment check: the need whose outcome to re-check.
              */
             need_id: string | null;
-            /** Plan Id */
+            /**
+             * Plan Id
+             * @description For a plan action or decision: the plan.
+             */
             plan_id: string | null;
+            /** @description Where it stands; null when undated. */
             status: components["schemas"]["DeadlineStatus"] | null;
         };
         /**
          * WorkKind
+         * @description Something due from a practitioner: submit or resubmit the assessment and plan, hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, or check an achieved outcome was sustained.
          * @enum {string}
          */
         WorkKind: "submit_assessment_and_plan" | "resubmit_plan" | "hold_first_taf_meeting" | "hold_review" | "decide_on_plan" | "do_plan_action" | "check_sustainment";
-        /** NeedRead */
-        app__api__schemas__episodes__NeedRead: {
-            /** Description */
-            description: string;
-            /** Headline */
-            headline: string;
+        /**
+         * WorkPage
+         * @description One page of WorkItemRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *           "days_overdue": 0,
+         *           "description": "A morning routine chart on the fridge.",
+         *           "due_on": "2026-03-06",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "kind": "do_plan_action",
+         *           "need_id": null,
+         *           "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *           "status": "due_soon"
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        WorkPage: {
             /**
-             * Id
-             * Format: uuid
+             * Items
+             * @description This page of results, in a stable order.
              */
-            id: string;
-            /** Person Ids */
-            person_ids: string[];
-        };
-        /** OutcomeIn */
-        app__api__schemas__episodes__OutcomeIn: {
+            items: components["schemas"]["WorkItemRead"][];
             /**
-             * Baseline Score
-             * @description 0 (worst) to 10 (best).
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
              */
-            baseline_score: number;
-            /** Description */
-            description: string;
-            /** Id */
-            id?: string | null;
-            /**
-             * Measure
-             * @description How progress will be judged.
-             */
-            measure: string;
-            /**
-             * Need Ids
-             * @description The assessed needs it answers.
-             */
-            need_ids: string[];
-        };
-        /** NeedRead */
-        app__api__schemas__needs__NeedRead: {
-            /** Descriptor Code */
-            descriptor_code: string;
-            /** Emerged Later */
-            emerged_later: boolean;
-            /**
-             * Episode Id
-             * Format: uuid
-             */
-            episode_id: string;
-            evidence: components["schemas"]["EvidenceRead"];
-            /** Headline */
-            headline: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Identified On
-             * Format: date
-             */
-            identified_on: string;
-            outcome: components["schemas"]["NeedOutcome"];
-            outcome_evidence: components["schemas"]["EvidenceRead"] | null;
-            /** Outcome On */
-            outcome_on: string | null;
-            /** Person Ids */
-            person_ids: string[];
-            sustainment: components["schemas"]["SustainmentRead"] | null;
-            /**
-             * Sustainment Due On
-             * @description Set once the episode is closed and the outcome achieved.
-             */
-            sustainment_due_on: string | null;
-            /** Version */
-            version: number;
-        };
-        /** OutcomeIn */
-        app__api__schemas__needs__OutcomeIn: {
-            /** @description Required unless open. */
-            evidence?: components["schemas"]["EvidenceBody"] | null;
-            /**
-             * On
-             * @description When it was reached (required unless open).
-             */
-            on?: string | null;
-            /** @description open, achieved or not_achieved. */
-            status: components["schemas"]["NeedOutcome"];
+            next_cursor: string | null;
         };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description On a CSV answer: `attachment` with a file name naming the report and its period. */
+        "Content-Disposition": string;
         /** @description The version of the record, `"<version>"`: send it as If-Match to change it. */
         ETag: string;
+        /** @description `true` when the answer is the stored first answer to a retried request with the same Idempotency-Key (nothing was created this time); absent otherwise. */
+        "Idempotent-Replayed": "true";
+        /** @description RFC 8288 link to the next page (`<...?cursor=...>; rel="next"`); absent on the last page. */
+        Link: string;
         /** @description Where the created record (or the collection it joined) can be read. */
         Location: string;
         /** @description Seconds to wait before retrying. */
@@ -4237,6 +8799,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": {
+                     *         "council_policy": {},
+                     *         "schema_version": 1,
+                     *         "versions": []
+                     *       },
+                     *       "shipped_default": false,
+                     *       "versions": [
+                     *         {
+                     *           "created_at": "2026-04-01T09:30:00Z",
+                     *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "reason": "DLUHC's 2026-27 descriptors",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["FrameworkRead"];
                 };
             };
@@ -4297,6 +8877,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "document": {
+                 *         "council_policy": {},
+                 *         "schema_version": 1,
+                 *         "versions": []
+                 *       },
+                 *       "reason": "DLUHC's 2026-27 descriptors"
+                 *     }
+                 */
                 "application/json": components["schemas"]["FrameworkCreate"];
             };
         };
@@ -4304,11 +8894,30 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": {
+                     *         "council_policy": {},
+                     *         "schema_version": 1,
+                     *         "versions": []
+                     *       },
+                     *       "shipped_default": false,
+                     *       "versions": [
+                     *         {
+                     *           "created_at": "2026-04-01T09:30:00Z",
+                     *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "reason": "DLUHC's 2026-27 descriptors",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["FrameworkRead"];
                 };
             };
@@ -4384,6 +8993,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "in_force": {
+                     *         "funding_model": "payment_by_results",
+                     *         "min_needs": 2
+                     *       },
+                     *       "in_force_version": 1,
+                     *       "versions": [
+                     *         {
+                     *           "created_at": "2026-03-20T14:05:00Z",
+                     *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "effective_from": "2026-04-01",
+                     *           "policy": {
+                     *             "funding_model": "payment_by_results",
+                     *             "min_needs": 2
+                     *           },
+                     *           "reason": "Cabinet decision 2026/14",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SfPolicyRead"];
                 };
             };
@@ -4444,6 +9075,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "effective_from": "2026-04-01",
+                 *       "policy": {
+                 *         "funding_model": "payment_by_results",
+                 *         "min_needs": 2
+                 *       },
+                 *       "reason": "Cabinet decision 2026/14"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SfPolicyCreate"];
             };
         };
@@ -4451,11 +9092,34 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "in_force": {
+                     *         "funding_model": "payment_by_results",
+                     *         "min_needs": 2
+                     *       },
+                     *       "in_force_version": 1,
+                     *       "versions": [
+                     *         {
+                     *           "created_at": "2026-03-20T14:05:00Z",
+                     *           "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "effective_from": "2026-04-01",
+                     *           "policy": {
+                     *             "funding_model": "payment_by_results",
+                     *             "min_needs": 2
+                     *           },
+                     *           "reason": "Cabinet decision 2026/14",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SfPolicyRead"];
                 };
             };
@@ -4531,6 +9195,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "in_force_version": 2,
+                     *       "versions": [
+                     *         {
+                     *           "assessment": {
+                     *             "basis": "working_days",
+                     *             "days": 35,
+                     *             "enabled": true
+                     *           },
+                     *           "due_soon_days": 5,
+                     *           "effective_from": "2026-04-01",
+                     *           "first_taf": {
+                     *             "basis": "working_days",
+                     *             "days": 20,
+                     *             "enabled": true
+                     *           },
+                     *           "first_taf_clock_start": "approval",
+                     *           "in_force": true,
+                     *           "quality_assurance": {
+                     *             "basis": "working_days",
+                     *             "days": 5,
+                     *             "enabled": true
+                     *           },
+                     *           "review": {
+                     *             "basis": "calendar_days",
+                     *             "earliest_days": 42,
+                     *             "latest_days": 84
+                     *           },
+                     *           "version": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PolicyVersionsRead"];
                 };
             };
@@ -4591,6 +9289,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "assessment": {
+                 *         "basis": "working_days",
+                 *         "days": 35
+                 *       },
+                 *       "due_soon_days": 5,
+                 *       "effective_from": "2026-04-01",
+                 *       "first_taf": {
+                 *         "basis": "working_days",
+                 *         "days": 20
+                 *       },
+                 *       "first_taf_clock_start": "approval",
+                 *       "quality_assurance": {
+                 *         "basis": "working_days",
+                 *         "days": 5,
+                 *         "enabled": true
+                 *       },
+                 *       "reason": "Early help partnership board, March 2026",
+                 *       "review": {
+                 *         "basis": "calendar_days",
+                 *         "earliest_days": 42,
+                 *         "latest_days": 84
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PolicyVersionCreate"];
             };
         };
@@ -4598,11 +9322,46 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "in_force_version": 2,
+                     *       "versions": [
+                     *         {
+                     *           "assessment": {
+                     *             "basis": "working_days",
+                     *             "days": 35,
+                     *             "enabled": true
+                     *           },
+                     *           "due_soon_days": 5,
+                     *           "effective_from": "2026-04-01",
+                     *           "first_taf": {
+                     *             "basis": "working_days",
+                     *             "days": 20,
+                     *             "enabled": true
+                     *           },
+                     *           "first_taf_clock_start": "approval",
+                     *           "in_force": true,
+                     *           "quality_assurance": {
+                     *             "basis": "working_days",
+                     *             "days": 5,
+                     *             "enabled": true
+                     *           },
+                     *           "review": {
+                     *             "basis": "calendar_days",
+                     *             "earliest_days": 42,
+                     *             "latest_days": 84
+                     *           },
+                     *           "version": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PolicyVersionsRead"];
                 };
             };
@@ -4688,6 +9447,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "code": "SCHOOL_ST_ANNES",
+                     *         "kind": "school",
+                     *         "name": "St Anne's C of E Primary School"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["AgencyRead"][];
                 };
             };
@@ -4748,6 +9516,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                 *       "period_end": "2026-12-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClaimCreate"];
             };
         };
@@ -4755,11 +9529,72 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+                     *       "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "created_on": "2027-01-04",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evaluated_on": "2027-01-04",
+                     *       "evaluation": [
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "The episode closed on 2026-06-19.",
+                     *           "rule_id": "C1"
+                     *         },
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "2 headlines with needs: EDU, HEALTH.",
+                     *           "rule_id": "C3"
+                     *         }
+                     *       ],
+                     *       "evidence_pack": {
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "needs": [
+                     *           "EDU.a"
+                     *         ]
+                     *       },
+                     *       "evidence_pack_canonical_json": "{\"episode_id\":\"0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c\",\"needs\":[\"EDU.a\"]}",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "framework_version": "2025-04",
+                     *       "history": [
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": null,
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "draft"
+                     *         },
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": "draft",
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "internal_audit"
+                     *         }
+                     *       ],
+                     *       "id": "047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b",
+                     *       "internal_audit": null,
+                     *       "paid_on": null,
+                     *       "period_end": "2026-12-31",
+                     *       "prepared_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "programme_phase": "2022-25",
+                     *       "programme_year": "2026-27",
+                     *       "ready_on": "2027-01-04",
+                     *       "route": "significant_and_sustained_progress",
+                     *       "state": "internal_audit",
+                     *       "submitted_on": null,
+                     *       "unit_value_pence": 80000,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimRead"];
                 };
             };
@@ -4846,6 +9681,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The Supporting Families claim's id. */
                 claim_id: string;
             };
             cookie?: never;
@@ -4860,10 +9696,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+                     *       "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "created_on": "2027-01-04",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evaluated_on": "2027-01-04",
+                     *       "evaluation": [
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "The episode closed on 2026-06-19.",
+                     *           "rule_id": "C1"
+                     *         },
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "2 headlines with needs: EDU, HEALTH.",
+                     *           "rule_id": "C3"
+                     *         }
+                     *       ],
+                     *       "evidence_pack": {
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "needs": [
+                     *           "EDU.a"
+                     *         ]
+                     *       },
+                     *       "evidence_pack_canonical_json": "{\"episode_id\":\"0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c\",\"needs\":[\"EDU.a\"]}",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "framework_version": "2025-04",
+                     *       "history": [
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": null,
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "draft"
+                     *         },
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": "draft",
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "internal_audit"
+                     *         }
+                     *       ],
+                     *       "id": "047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b",
+                     *       "internal_audit": null,
+                     *       "paid_on": null,
+                     *       "period_end": "2026-12-31",
+                     *       "prepared_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "programme_phase": "2022-25",
+                     *       "programme_year": "2026-27",
+                     *       "ready_on": "2027-01-04",
+                     *       "route": "significant_and_sustained_progress",
+                     *       "state": "internal_audit",
+                     *       "submitted_on": null,
+                     *       "unit_value_pence": 80000,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -4928,19 +9823,26 @@ export interface operations {
     auditSupportingFamiliesClaim: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The Supporting Families claim's id. */
                 claim_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "notes": "Evidence checked against the school MIS.",
+                 *       "outcome": "approved"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AuditIn"];
             };
         };
@@ -4948,10 +9850,70 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+                     *       "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "created_on": "2027-01-04",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evaluated_on": "2027-01-04",
+                     *       "evaluation": [
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "The episode closed on 2026-06-19.",
+                     *           "rule_id": "C1"
+                     *         },
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "2 headlines with needs: EDU, HEALTH.",
+                     *           "rule_id": "C3"
+                     *         }
+                     *       ],
+                     *       "evidence_pack": {
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "needs": [
+                     *           "EDU.a"
+                     *         ]
+                     *       },
+                     *       "evidence_pack_canonical_json": "{\"episode_id\":\"0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c\",\"needs\":[\"EDU.a\"]}",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "framework_version": "2025-04",
+                     *       "history": [
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": null,
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "draft"
+                     *         },
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": "draft",
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "internal_audit"
+                     *         }
+                     *       ],
+                     *       "id": "047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b",
+                     *       "internal_audit": null,
+                     *       "paid_on": null,
+                     *       "period_end": "2026-12-31",
+                     *       "prepared_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "programme_phase": "2022-25",
+                     *       "programme_year": "2026-27",
+                     *       "ready_on": "2027-01-04",
+                     *       "route": "significant_and_sustained_progress",
+                     *       "state": "internal_audit",
+                     *       "submitted_on": null,
+                     *       "unit_value_pence": 80000,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimRead"];
                 };
             };
@@ -4995,7 +9957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5025,7 +9987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5051,13 +10013,14 @@ export interface operations {
     submitSupportingFamiliesClaim: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The Supporting Families claim's id. */
                 claim_id: string;
             };
             cookie?: never;
@@ -5067,10 +10030,70 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "content_hash": "9f2c5b0e8d7a6c4b3e2f1a0d9c8b7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+                     *       "created_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "created_on": "2027-01-04",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evaluated_on": "2027-01-04",
+                     *       "evaluation": [
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "The episode closed on 2026-06-19.",
+                     *           "rule_id": "C1"
+                     *         },
+                     *         {
+                     *           "passed": true,
+                     *           "reason": "2 headlines with needs: EDU, HEALTH.",
+                     *           "rule_id": "C3"
+                     *         }
+                     *       ],
+                     *       "evidence_pack": {
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "needs": [
+                     *           "EDU.a"
+                     *         ]
+                     *       },
+                     *       "evidence_pack_canonical_json": "{\"episode_id\":\"0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c\",\"needs\":[\"EDU.a\"]}",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "framework_version": "2025-04",
+                     *       "history": [
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": null,
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "draft"
+                     *         },
+                     *         {
+                     *           "by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "from_state": "draft",
+                     *           "note": null,
+                     *           "on": "2027-01-04",
+                     *           "to_state": "internal_audit"
+                     *         }
+                     *       ],
+                     *       "id": "047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b",
+                     *       "internal_audit": null,
+                     *       "paid_on": null,
+                     *       "period_end": "2026-12-31",
+                     *       "prepared_by": "48bd2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *       "programme_phase": "2022-25",
+                     *       "programme_year": "2026-27",
+                     *       "ready_on": "2027-01-04",
+                     *       "route": "significant_and_sustained_progress",
+                     *       "state": "internal_audit",
+                     *       "submitted_on": null,
+                     *       "unit_value_pence": 80000,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimRead"];
                 };
             };
@@ -5114,7 +10137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5134,7 +10157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5164,9 +10187,13 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only this family's records. */
                 family_id?: string | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
+                /** @description Only episodes led by this lead professional. */
                 lead_practitioner_id?: string | null;
+                /** @description Only episodes at this stage. */
                 stage?: components["schemas"]["EpisodeStage"] | null;
                 /** @description Only episodes not yet closed. */
                 open_only?: boolean;
@@ -5185,11 +10212,102 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_EpisodeRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "as_of": "2026-03-02",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "closed_on": null,
+                     *           "closure_notes": null,
+                     *           "closure_reason": null,
+                     *           "consent_given_on": "2026-01-12",
+                     *           "consent_withdrawn_on": null,
+                     *           "deadlines": [
+                     *             {
+                     *               "days_overdue": 0,
+                     *               "days_until_due": null,
+                     *               "due_from": null,
+                     *               "due_on": "2026-02-20",
+                     *               "early": false,
+                     *               "kind": "assessment",
+                     *               "met_on": "2026-02-06",
+                     *               "policy_version": 1,
+                     *               "started_on": "2026-01-12",
+                     *               "status": "met_on_time",
+                     *               "stopped_on": null
+                     *             },
+                     *             {
+                     *               "days_overdue": 0,
+                     *               "days_until_due": 77,
+                     *               "due_from": "2026-04-20",
+                     *               "due_on": "2026-05-18",
+                     *               "early": false,
+                     *               "kind": "review",
+                     *               "met_on": null,
+                     *               "policy_version": 1,
+                     *               "started_on": "2026-02-23",
+                     *               "status": "on_time",
+                     *               "stopped_on": null
+                     *             }
+                     *           ],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_view": null,
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "last_meeting_on": "2026-02-23",
+                     *           "lead": {
+                     *             "agency_code": "BLACKPOOL_EH",
+                     *             "name": "Priya Shah",
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           },
+                     *           "lead_history": [
+                     *             {
+                     *               "assigned_on": "2026-01-12",
+                     *               "from_practitioner_id": null,
+                     *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *               "reason": null
+                     *             }
+                     *           ],
+                     *           "level_history": [
+                     *             {
+                     *               "changed_on": "2026-01-12",
+                     *               "level": "2",
+                     *               "reason": null
+                     *             }
+                     *           ],
+                     *           "level_of_need": "2",
+                     *           "meetings_held": 1,
+                     *           "plan_submitted_on": "2026-02-06",
+                     *           "previous_episode_id": null,
+                     *           "qa_decisions": [
+                     *             {
+                     *               "comments": "",
+                     *               "decided_on": "2026-02-10",
+                     *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "outcome": "approved",
+                     *               "plan_version": 2
+                     *             }
+                     *           ],
+                     *           "requested_on": "2026-01-12",
+                     *           "source": "school",
+                     *           "stage": "active",
+                     *           "step_down_reference": null,
+                     *           "stepped_up_reference": null,
+                     *           "version": 7
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EpisodePage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -5249,6 +10367,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "child_person_ids": [
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                 *       "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                 *       "level_of_need": "2",
+                 *       "reason": "Attendance has fallen to 78% this term; mornings are a struggle.",
+                 *       "requested_on": "2026-01-12",
+                 *       "source": "school"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EpisodeCreate"];
             };
         };
@@ -5256,11 +10387,98 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "closed_on": null,
+                     *       "closure_notes": null,
+                     *       "closure_reason": null,
+                     *       "consent_given_on": "2026-01-12",
+                     *       "consent_withdrawn_on": null,
+                     *       "deadlines": [
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": null,
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "early": false,
+                     *           "kind": "assessment",
+                     *           "met_on": "2026-02-06",
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-01-12",
+                     *           "status": "met_on_time",
+                     *           "stopped_on": null
+                     *         },
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": 77,
+                     *           "due_from": "2026-04-20",
+                     *           "due_on": "2026-05-18",
+                     *           "early": false,
+                     *           "kind": "review",
+                     *           "met_on": null,
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-02-23",
+                     *           "status": "on_time",
+                     *           "stopped_on": null
+                     *         }
+                     *       ],
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_view": null,
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "last_meeting_on": "2026-02-23",
+                     *       "lead": {
+                     *         "agency_code": "BLACKPOOL_EH",
+                     *         "name": "Priya Shah",
+                     *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       },
+                     *       "lead_history": [
+                     *         {
+                     *           "assigned_on": "2026-01-12",
+                     *           "from_practitioner_id": null,
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_history": [
+                     *         {
+                     *           "changed_on": "2026-01-12",
+                     *           "level": "2",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_of_need": "2",
+                     *       "meetings_held": 1,
+                     *       "plan_submitted_on": "2026-02-06",
+                     *       "previous_episode_id": null,
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "requested_on": "2026-01-12",
+                     *       "source": "school",
+                     *       "stage": "active",
+                     *       "step_down_reference": null,
+                     *       "stepped_up_reference": null,
+                     *       "version": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeRead"];
                 };
             };
@@ -5350,6 +10568,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -5364,10 +10583,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "closed_on": null,
+                     *       "closure_notes": null,
+                     *       "closure_reason": null,
+                     *       "consent_given_on": "2026-01-12",
+                     *       "consent_withdrawn_on": null,
+                     *       "deadlines": [
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": null,
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "early": false,
+                     *           "kind": "assessment",
+                     *           "met_on": "2026-02-06",
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-01-12",
+                     *           "status": "met_on_time",
+                     *           "stopped_on": null
+                     *         },
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": 77,
+                     *           "due_from": "2026-04-20",
+                     *           "due_on": "2026-05-18",
+                     *           "early": false,
+                     *           "kind": "review",
+                     *           "met_on": null,
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-02-23",
+                     *           "status": "on_time",
+                     *           "stopped_on": null
+                     *         }
+                     *       ],
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_view": null,
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "last_meeting_on": "2026-02-23",
+                     *       "lead": {
+                     *         "agency_code": "BLACKPOOL_EH",
+                     *         "name": "Priya Shah",
+                     *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       },
+                     *       "lead_history": [
+                     *         {
+                     *           "assigned_on": "2026-01-12",
+                     *           "from_practitioner_id": null,
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_history": [
+                     *         {
+                     *           "changed_on": "2026-01-12",
+                     *           "level": "2",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_of_need": "2",
+                     *       "meetings_held": 1,
+                     *       "plan_submitted_on": "2026-02-06",
+                     *       "previous_episode_id": null,
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "requested_on": "2026-01-12",
+                     *       "source": "school",
+                     *       "stage": "active",
+                     *       "step_down_reference": null,
+                     *       "stepped_up_reference": null,
+                     *       "version": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -5432,13 +10736,14 @@ export interface operations {
     startAssessment: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -5448,10 +10753,118 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assessment": {
+                     *         "analysis": "Routines are the root: support mum with the mornings.",
+                     *         "child_voice": "I hate mornings.",
+                     *         "completed_on": null,
+                     *         "covered_person_ids": [
+                     *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *         "needs": [],
+                     *         "number": 1,
+                     *         "parents_view": "Mornings are a battle since I started the early shift.",
+                     *         "started_on": "2026-01-14",
+                     *         "status": "draft",
+                     *         "strengths": [
+                     *           "Warm relationship with mum"
+                     *         ],
+                     *         "version": 1
+                     *       },
+                     *       "episode": {
+                     *         "as_of": "2026-03-02",
+                     *         "child_person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "closed_on": null,
+                     *         "closure_notes": null,
+                     *         "closure_reason": null,
+                     *         "consent_given_on": "2026-01-12",
+                     *         "consent_withdrawn_on": null,
+                     *         "deadlines": [
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": null,
+                     *             "due_from": null,
+                     *             "due_on": "2026-02-20",
+                     *             "early": false,
+                     *             "kind": "assessment",
+                     *             "met_on": "2026-02-06",
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-01-12",
+                     *             "status": "met_on_time",
+                     *             "stopped_on": null
+                     *           },
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_from": "2026-04-20",
+                     *             "due_on": "2026-05-18",
+                     *             "early": false,
+                     *             "kind": "review",
+                     *             "met_on": null,
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-02-23",
+                     *             "status": "on_time",
+                     *             "stopped_on": null
+                     *           }
+                     *         ],
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "family_view": null,
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "last_meeting_on": "2026-02-23",
+                     *         "lead": {
+                     *           "agency_code": "BLACKPOOL_EH",
+                     *           "name": "Priya Shah",
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         },
+                     *         "lead_history": [
+                     *           {
+                     *             "assigned_on": "2026-01-12",
+                     *             "from_practitioner_id": null,
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_history": [
+                     *           {
+                     *             "changed_on": "2026-01-12",
+                     *             "level": "2",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_of_need": "2",
+                     *         "meetings_held": 0,
+                     *         "plan_submitted_on": "2026-02-06",
+                     *         "previous_episode_id": null,
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "requested_on": "2026-01-12",
+                     *         "source": "school",
+                     *         "stage": "assessing",
+                     *         "step_down_reference": null,
+                     *         "stepped_up_reference": null,
+                     *         "version": 7
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeWithAssessment"];
                 };
             };
@@ -5495,14 +10908,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -5515,7 +10928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5546,6 +10959,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -5559,6 +10973,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "analysis": "Routines are the root: support mum with the mornings.",
+                     *         "child_voice": "I hate mornings.",
+                     *         "completed_on": "2026-02-05",
+                     *         "covered_person_ids": [
+                     *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *         "needs": [
+                     *           {
+                     *             "description": "Attendance 78% this term; late most Mondays.",
+                     *             "headline": "EDU",
+                     *             "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *             "person_ids": [
+                     *               "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "number": 1,
+                     *         "parents_view": "Mornings are a battle since I started the early shift.",
+                     *         "started_on": "2026-01-14",
+                     *         "status": "completed",
+                     *         "strengths": [
+                     *           "Warm relationship with mum"
+                     *         ],
+                     *         "version": 4
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["AssessmentRead"][];
                 };
             };
@@ -5625,6 +11072,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -5634,11 +11082,44 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "analysis": "Routines are the root: support mum with the mornings.",
+                     *       "child_voice": "I hate mornings.",
+                     *       "completed_on": "2026-02-05",
+                     *       "covered_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *       "needs": [
+                     *         {
+                     *           "description": "Attendance 78% this term; late most Mondays.",
+                     *           "headline": "EDU",
+                     *           "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "number": 1,
+                     *       "parents_view": "Mornings are a battle since I started the early shift.",
+                     *       "started_on": "2026-01-14",
+                     *       "status": "completed",
+                     *       "strengths": [
+                     *         "Warm relationship with mum"
+                     *       ],
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssessmentRead"];
                 };
             };
@@ -5715,7 +11196,9 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The assessment version's id. */
                 assessment_id: string;
             };
             cookie?: never;
@@ -5730,10 +11213,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "analysis": "Routines are the root: support mum with the mornings.",
+                     *       "child_voice": "I hate mornings.",
+                     *       "completed_on": "2026-02-05",
+                     *       "covered_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *       "needs": [
+                     *         {
+                     *           "description": "Attendance 78% this term; late most Mondays.",
+                     *           "headline": "EDU",
+                     *           "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "number": 1,
+                     *       "parents_view": "Mornings are a battle since I started the early shift.",
+                     *       "started_on": "2026-01-14",
+                     *       "status": "completed",
+                     *       "strengths": [
+                     *         "Warm relationship with mum"
+                     *       ],
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssessmentRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -5798,20 +11312,46 @@ export interface operations {
     updateAssessment: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The assessment version's id. */
                 assessment_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "analysis": "Routines are the root: support mum with the mornings.",
+                 *       "child_voice": "I hate mornings.",
+                 *       "covered_person_ids": [
+                 *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "needs": [
+                 *         {
+                 *           "description": "Attendance 78% this term; late most Mondays.",
+                 *           "headline": "EDU",
+                 *           "person_ids": [
+                 *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "parents_view": "Mornings are a battle since I started the early shift.",
+                 *       "strengths": [
+                 *         "Warm relationship with mum",
+                 *         "Ava loves reading"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssessmentUpdate"];
             };
         };
@@ -5819,10 +11359,42 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "analysis": "Routines are the root: support mum with the mornings.",
+                     *       "child_voice": "I hate mornings.",
+                     *       "completed_on": "2026-02-05",
+                     *       "covered_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *       "needs": [
+                     *         {
+                     *           "description": "Attendance 78% this term; late most Mondays.",
+                     *           "headline": "EDU",
+                     *           "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "number": 1,
+                     *       "parents_view": "Mornings are a battle since I started the early shift.",
+                     *       "started_on": "2026-01-14",
+                     *       "status": "completed",
+                     *       "strengths": [
+                     *         "Warm relationship with mum"
+                     *       ],
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssessmentRead"];
                 };
             };
@@ -5866,14 +11438,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleAssessmentProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -5896,7 +11468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -5922,14 +11494,16 @@ export interface operations {
     completeAssessment: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The assessment version's id. */
                 assessment_id: string;
             };
             cookie?: never;
@@ -5939,10 +11513,42 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "analysis": "Routines are the root: support mum with the mornings.",
+                     *       "child_voice": "I hate mornings.",
+                     *       "completed_on": "2026-02-05",
+                     *       "covered_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *       "needs": [
+                     *         {
+                     *           "description": "Attendance 78% this term; late most Mondays.",
+                     *           "headline": "EDU",
+                     *           "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "number": 1,
+                     *       "parents_view": "Mornings are a battle since I started the early shift.",
+                     *       "started_on": "2026-01-14",
+                     *       "status": "completed",
+                     *       "strengths": [
+                     *         "Warm relationship with mum"
+                     *       ],
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["AssessmentRead"];
                 };
             };
@@ -5986,14 +11592,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleAssessmentProblem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -6006,7 +11612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6032,19 +11638,30 @@ export interface operations {
     closeEpisode: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "closed_on": "2026-06-19",
+                 *       "family_view": {
+                 *         "improved": "yes",
+                 *         "in_their_words": "Mornings are calm now."
+                 *       },
+                 *       "reason": "all_needs_met"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClosureIn"];
             };
         };
@@ -6052,10 +11669,96 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "closed_on": null,
+                     *       "closure_notes": null,
+                     *       "closure_reason": null,
+                     *       "consent_given_on": "2026-01-12",
+                     *       "consent_withdrawn_on": null,
+                     *       "deadlines": [
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": null,
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "early": false,
+                     *           "kind": "assessment",
+                     *           "met_on": "2026-02-06",
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-01-12",
+                     *           "status": "met_on_time",
+                     *           "stopped_on": null
+                     *         },
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": 77,
+                     *           "due_from": "2026-04-20",
+                     *           "due_on": "2026-05-18",
+                     *           "early": false,
+                     *           "kind": "review",
+                     *           "met_on": null,
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-02-23",
+                     *           "status": "on_time",
+                     *           "stopped_on": null
+                     *         }
+                     *       ],
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_view": null,
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "last_meeting_on": "2026-02-23",
+                     *       "lead": {
+                     *         "agency_code": "BLACKPOOL_EH",
+                     *         "name": "Priya Shah",
+                     *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       },
+                     *       "lead_history": [
+                     *         {
+                     *           "assigned_on": "2026-01-12",
+                     *           "from_practitioner_id": null,
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_history": [
+                     *         {
+                     *           "changed_on": "2026-01-12",
+                     *           "level": "2",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_of_need": "2",
+                     *       "meetings_held": 1,
+                     *       "plan_submitted_on": "2026-02-06",
+                     *       "previous_episode_id": null,
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "requested_on": "2026-01-12",
+                     *       "source": "school",
+                     *       "stage": "active",
+                     *       "step_down_reference": null,
+                     *       "stepped_up_reference": null,
+                     *       "version": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeRead"];
                 };
             };
@@ -6099,14 +11802,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -6129,7 +11832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6155,19 +11858,26 @@ export interface operations {
     assignLeadProfessional: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                 *       "reason": "Priya is on long-term leave."
+                 *     }
+                 */
                 "application/json": components["schemas"]["LeadAssignmentIn"];
             };
         };
@@ -6175,10 +11885,96 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "closed_on": null,
+                     *       "closure_notes": null,
+                     *       "closure_reason": null,
+                     *       "consent_given_on": "2026-01-12",
+                     *       "consent_withdrawn_on": null,
+                     *       "deadlines": [
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": null,
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "early": false,
+                     *           "kind": "assessment",
+                     *           "met_on": "2026-02-06",
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-01-12",
+                     *           "status": "met_on_time",
+                     *           "stopped_on": null
+                     *         },
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": 77,
+                     *           "due_from": "2026-04-20",
+                     *           "due_on": "2026-05-18",
+                     *           "early": false,
+                     *           "kind": "review",
+                     *           "met_on": null,
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-02-23",
+                     *           "status": "on_time",
+                     *           "stopped_on": null
+                     *         }
+                     *       ],
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_view": null,
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "last_meeting_on": "2026-02-23",
+                     *       "lead": {
+                     *         "agency_code": "BLACKPOOL_EH",
+                     *         "name": "Priya Shah",
+                     *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       },
+                     *       "lead_history": [
+                     *         {
+                     *           "assigned_on": "2026-01-12",
+                     *           "from_practitioner_id": null,
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_history": [
+                     *         {
+                     *           "changed_on": "2026-01-12",
+                     *           "level": "2",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_of_need": "2",
+                     *       "meetings_held": 1,
+                     *       "plan_submitted_on": "2026-02-06",
+                     *       "previous_episode_id": null,
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "requested_on": "2026-01-12",
+                     *       "source": "school",
+                     *       "stage": "active",
+                     *       "step_down_reference": null,
+                     *       "stepped_up_reference": null,
+                     *       "version": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeRead"];
                 };
             };
@@ -6222,14 +12018,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -6252,7 +12048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6278,19 +12074,26 @@ export interface operations {
     changeLevelOfNeed: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level_of_need": "3",
+                 *       "reason": "Housing arrears and a second child now at risk."
+                 *     }
+                 */
                 "application/json": components["schemas"]["LevelChangeIn"];
             };
         };
@@ -6298,10 +12101,96 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "closed_on": null,
+                     *       "closure_notes": null,
+                     *       "closure_reason": null,
+                     *       "consent_given_on": "2026-01-12",
+                     *       "consent_withdrawn_on": null,
+                     *       "deadlines": [
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": null,
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "early": false,
+                     *           "kind": "assessment",
+                     *           "met_on": "2026-02-06",
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-01-12",
+                     *           "status": "met_on_time",
+                     *           "stopped_on": null
+                     *         },
+                     *         {
+                     *           "days_overdue": 0,
+                     *           "days_until_due": 77,
+                     *           "due_from": "2026-04-20",
+                     *           "due_on": "2026-05-18",
+                     *           "early": false,
+                     *           "kind": "review",
+                     *           "met_on": null,
+                     *           "policy_version": 1,
+                     *           "started_on": "2026-02-23",
+                     *           "status": "on_time",
+                     *           "stopped_on": null
+                     *         }
+                     *       ],
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_view": null,
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "last_meeting_on": "2026-02-23",
+                     *       "lead": {
+                     *         "agency_code": "BLACKPOOL_EH",
+                     *         "name": "Priya Shah",
+                     *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       },
+                     *       "lead_history": [
+                     *         {
+                     *           "assigned_on": "2026-01-12",
+                     *           "from_practitioner_id": null,
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_history": [
+                     *         {
+                     *           "changed_on": "2026-01-12",
+                     *           "level": "2",
+                     *           "reason": null
+                     *         }
+                     *       ],
+                     *       "level_of_need": "2",
+                     *       "meetings_held": 1,
+                     *       "plan_submitted_on": "2026-02-06",
+                     *       "previous_episode_id": null,
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "requested_on": "2026-01-12",
+                     *       "source": "school",
+                     *       "stage": "active",
+                     *       "step_down_reference": null,
+                     *       "stepped_up_reference": null,
+                     *       "version": 7
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeRead"];
                 };
             };
@@ -6345,14 +12234,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -6375,7 +12264,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6406,6 +12295,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -6419,6 +12309,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "attendee_member_ids": [
+                     *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *         ],
+                     *         "child_voice": "shared",
+                     *         "decision": "continue",
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "family_present": true,
+                     *         "held_on": "2026-02-23",
+                     *         "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+                     *         "is_first": true,
+                     *         "next_review_on": "2026-05-18",
+                     *         "notes": "Chart is up; Mondays still hard.",
+                     *         "progress": [
+                     *           {
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "score": 4
+                     *           }
+                     *         ]
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["MeetingRead"][];
                 };
             };
@@ -6478,21 +12393,42 @@ export interface operations {
     holdTafMeeting: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description Makes the create safe to retry: the same key and body return the first response. */
                 "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "attendee_member_ids": [
+                 *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                 *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                 *       ],
+                 *       "child_voice": "shared",
+                 *       "decision": "continue",
+                 *       "family_present": true,
+                 *       "held_on": "2026-02-23",
+                 *       "next_review_on": "2026-05-18",
+                 *       "notes": "Chart is up; Mondays still hard.",
+                 *       "progress": [
+                 *         {
+                 *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                 *           "score": 4
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeetingIn"];
             };
         };
@@ -6500,11 +12436,121 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "episode": {
+                     *         "as_of": "2026-03-02",
+                     *         "child_person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "closed_on": null,
+                     *         "closure_notes": null,
+                     *         "closure_reason": null,
+                     *         "consent_given_on": "2026-01-12",
+                     *         "consent_withdrawn_on": null,
+                     *         "deadlines": [
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": null,
+                     *             "due_from": null,
+                     *             "due_on": "2026-02-20",
+                     *             "early": false,
+                     *             "kind": "assessment",
+                     *             "met_on": "2026-02-06",
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-01-12",
+                     *             "status": "met_on_time",
+                     *             "stopped_on": null
+                     *           },
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_from": "2026-04-20",
+                     *             "due_on": "2026-05-18",
+                     *             "early": false,
+                     *             "kind": "review",
+                     *             "met_on": null,
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-02-23",
+                     *             "status": "on_time",
+                     *             "stopped_on": null
+                     *           }
+                     *         ],
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "family_view": null,
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "last_meeting_on": "2026-02-23",
+                     *         "lead": {
+                     *           "agency_code": "BLACKPOOL_EH",
+                     *           "name": "Priya Shah",
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         },
+                     *         "lead_history": [
+                     *           {
+                     *             "assigned_on": "2026-01-12",
+                     *             "from_practitioner_id": null,
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_history": [
+                     *           {
+                     *             "changed_on": "2026-01-12",
+                     *             "level": "2",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_of_need": "2",
+                     *         "meetings_held": 1,
+                     *         "plan_submitted_on": "2026-02-06",
+                     *         "previous_episode_id": null,
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "requested_on": "2026-01-12",
+                     *         "source": "school",
+                     *         "stage": "active",
+                     *         "step_down_reference": null,
+                     *         "stepped_up_reference": null,
+                     *         "version": 7
+                     *       },
+                     *       "meeting": {
+                     *         "attendee_member_ids": [
+                     *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *         ],
+                     *         "child_voice": "shared",
+                     *         "decision": "continue",
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "family_present": true,
+                     *         "held_on": "2026-02-23",
+                     *         "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+                     *         "is_first": true,
+                     *         "next_review_on": "2026-05-18",
+                     *         "notes": "Chart is up; Mondays still hard.",
+                     *         "progress": [
+                     *           {
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "score": 4
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeWithMeeting"];
                 };
             };
@@ -6548,14 +12594,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -6578,7 +12624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6609,6 +12655,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -6622,7 +12669,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"][];
+                    /**
+                     * @example [
+                     *       {
+                     *         "descriptor_code": "EDU.a",
+                     *         "emerged_later": false,
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "evidence": {
+                     *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "recorded_on": "2026-02-05",
+                     *           "reference": "ATT-2026-117",
+                     *           "source": "School MIS"
+                     *         },
+                     *         "headline": "EDU",
+                     *         "id": "e25d6e7f-8a9b-4c0d-8e1f-3a4b5c6d7e8f",
+                     *         "identified_on": "2026-02-05",
+                     *         "outcome": "achieved",
+                     *         "outcome_evidence": {
+                     *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "recorded_on": "2026-06-12",
+                     *           "reference": "ATT-2026-301",
+                     *           "source": "School MIS"
+                     *         },
+                     *         "outcome_on": "2026-06-12",
+                     *         "person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "sustainment": null,
+                     *         "sustainment_due_on": "2026-12-19",
+                     *         "version": 2
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["FamilyNeedRead"][];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -6688,12 +12767,27 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "descriptor_code": "EDU.a",
+                 *       "evidence": {
+                 *         "reference": "ATT-2026-117",
+                 *         "source": "School MIS"
+                 *       },
+                 *       "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                 *       "identified_on": "2026-02-05",
+                 *       "person_ids": [
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NeedCreate"];
             };
         };
@@ -6701,12 +12795,44 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                    /**
+                     * @example {
+                     *       "descriptor_code": "EDU.a",
+                     *       "emerged_later": false,
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-02-05",
+                     *         "reference": "ATT-2026-117",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "headline": "EDU",
+                     *       "id": "e25d6e7f-8a9b-4c0d-8e1f-3a4b5c6d7e8f",
+                     *       "identified_on": "2026-02-05",
+                     *       "outcome": "achieved",
+                     *       "outcome_evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-06-12",
+                     *         "reference": "ATT-2026-301",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "outcome_on": "2026-06-12",
+                     *       "person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sustainment": null,
+                     *       "sustainment_due_on": "2026-12-19",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyNeedRead"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -6749,16 +12875,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
-            412: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
             413: {
                 headers: {
@@ -6771,16 +12887,6 @@ export interface operations {
             };
             /** @description Invalid value / Invalid request */
             422: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -6805,32 +12911,75 @@ export interface operations {
     recordNeedOutcome: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The Supporting Families need's id. */
                 need_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["app__api__schemas__needs__OutcomeIn"];
+                /**
+                 * @example {
+                 *       "evidence": {
+                 *         "reference": "ATT-2026-301",
+                 *         "source": "School MIS"
+                 *       },
+                 *       "on": "2026-06-12",
+                 *       "status": "achieved"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NeedOutcomeIn"];
             };
         };
         responses: {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                    /**
+                     * @example {
+                     *       "descriptor_code": "EDU.a",
+                     *       "emerged_later": false,
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-02-05",
+                     *         "reference": "ATT-2026-117",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "headline": "EDU",
+                     *       "id": "e25d6e7f-8a9b-4c0d-8e1f-3a4b5c6d7e8f",
+                     *       "identified_on": "2026-02-05",
+                     *       "outcome": "achieved",
+                     *       "outcome_evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-06-12",
+                     *         "reference": "ATT-2026-301",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "outcome_on": "2026-06-12",
+                     *       "person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sustainment": null,
+                     *       "sustainment_due_on": "2026-12-19",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyNeedRead"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -6873,7 +13022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6903,7 +13052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -6929,20 +13078,32 @@ export interface operations {
     recordSustainmentCheck: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The Supporting Families need's id. */
                 need_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "checked_on": "2026-12-14",
+                 *       "evidence": {
+                 *         "reference": "ATT-2026-655",
+                 *         "source": "School MIS"
+                 *       },
+                 *       "result": "sustained"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SustainmentIn"];
             };
         };
@@ -6950,11 +13111,42 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__schemas__needs__NeedRead"];
+                    /**
+                     * @example {
+                     *       "descriptor_code": "EDU.a",
+                     *       "emerged_later": false,
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-02-05",
+                     *         "reference": "ATT-2026-117",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "headline": "EDU",
+                     *       "id": "e25d6e7f-8a9b-4c0d-8e1f-3a4b5c6d7e8f",
+                     *       "identified_on": "2026-02-05",
+                     *       "outcome": "achieved",
+                     *       "outcome_evidence": {
+                     *         "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *         "recorded_on": "2026-06-12",
+                     *         "reference": "ATT-2026-301",
+                     *         "source": "School MIS"
+                     *       },
+                     *       "outcome_on": "2026-06-12",
+                     *       "person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sustainment": null,
+                     *       "sustainment_due_on": "2026-12-19",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyNeedRead"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -6997,7 +13189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7027,7 +13219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7053,13 +13245,14 @@ export interface operations {
     submitPlanForQualityAssurance: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -7069,10 +13262,138 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "episode": {
+                     *         "as_of": "2026-03-02",
+                     *         "child_person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "closed_on": null,
+                     *         "closure_notes": null,
+                     *         "closure_reason": null,
+                     *         "consent_given_on": "2026-01-12",
+                     *         "consent_withdrawn_on": null,
+                     *         "deadlines": [
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": null,
+                     *             "due_from": null,
+                     *             "due_on": "2026-02-20",
+                     *             "early": false,
+                     *             "kind": "assessment",
+                     *             "met_on": "2026-02-06",
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-01-12",
+                     *             "status": "met_on_time",
+                     *             "stopped_on": null
+                     *           },
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_from": "2026-04-20",
+                     *             "due_on": "2026-05-18",
+                     *             "early": false,
+                     *             "kind": "review",
+                     *             "met_on": null,
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-02-23",
+                     *             "status": "on_time",
+                     *             "stopped_on": null
+                     *           }
+                     *         ],
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "family_view": null,
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "last_meeting_on": "2026-02-23",
+                     *         "lead": {
+                     *           "agency_code": "BLACKPOOL_EH",
+                     *           "name": "Priya Shah",
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         },
+                     *         "lead_history": [
+                     *           {
+                     *             "assigned_on": "2026-01-12",
+                     *             "from_practitioner_id": null,
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_history": [
+                     *           {
+                     *             "changed_on": "2026-01-12",
+                     *             "level": "2",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_of_need": "2",
+                     *         "meetings_held": 0,
+                     *         "plan_submitted_on": "2026-02-06",
+                     *         "previous_episode_id": null,
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "requested_on": "2026-01-12",
+                     *         "source": "school",
+                     *         "stage": "plan_approved",
+                     *         "step_down_reference": null,
+                     *         "stepped_up_reference": null,
+                     *         "version": 7
+                     *       },
+                     *       "plan": {
+                     *         "actions": [
+                     *           {
+                     *             "description": "A morning routine chart on the fridge.",
+                     *             "due_on": "2026-03-06",
+                     *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "owner_taf_member_id": null,
+                     *             "status": "in_progress"
+                     *           }
+                     *         ],
+                     *         "agreed_on": null,
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *         "number": 1,
+                     *         "outcomes": [
+                     *           {
+                     *             "baseline_score": 3,
+                     *             "description": "Ava is in school on time every day.",
+                     *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "measure": "Attendance above 95% over half a term.",
+                     *             "need_ids": [
+                     *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "status": "approved",
+                     *         "submitted_on": "2026-02-06",
+                     *         "version": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeWithPlan"];
                 };
             };
@@ -7116,14 +13437,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -7136,7 +13457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7167,6 +13488,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -7180,6 +13502,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "actions": [
+                     *           {
+                     *             "description": "A morning routine chart on the fridge.",
+                     *             "due_on": "2026-03-06",
+                     *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "owner_taf_member_id": null,
+                     *             "status": "in_progress"
+                     *           }
+                     *         ],
+                     *         "agreed_on": "2026-02-23",
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *         "number": 1,
+                     *         "outcomes": [
+                     *           {
+                     *             "baseline_score": 3,
+                     *             "description": "Ava is in school on time every day.",
+                     *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "measure": "Attendance above 95% over half a term.",
+                     *             "need_ids": [
+                     *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "status": "agreed",
+                     *         "submitted_on": "2026-02-06",
+                     *         "version": 3
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["PlanRead"][];
                 };
             };
@@ -7246,12 +13612,34 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actions": [
+                 *         {
+                 *           "description": "A morning routine chart on the fridge.",
+                 *           "due_on": "2026-03-06",
+                 *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                 *         }
+                 *       ],
+                 *       "outcomes": [
+                 *         {
+                 *           "baseline_score": 3,
+                 *           "description": "Ava is in school on time every day.",
+                 *           "measure": "Attendance above 95% over half a term.",
+                 *           "need_ids": [
+                 *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanCreate"];
             };
         };
@@ -7259,11 +13647,55 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "owner_taf_member_id": null,
+                     *           "status": "in_progress"
+                     *         }
+                     *       ],
+                     *       "agreed_on": "2026-02-23",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *       "number": 1,
+                     *       "outcomes": [
+                     *         {
+                     *           "baseline_score": 3,
+                     *           "description": "Ava is in school on time every day.",
+                     *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "measure": "Attendance above 95% over half a term.",
+                     *           "need_ids": [
+                     *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "status": "agreed",
+                     *       "submitted_on": "2026-02-06",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRead"];
                 };
             };
@@ -7350,7 +13782,9 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The family plan version's id. */
                 plan_id: string;
             };
             cookie?: never;
@@ -7365,10 +13799,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "owner_taf_member_id": null,
+                     *           "status": "in_progress"
+                     *         }
+                     *       ],
+                     *       "agreed_on": "2026-02-23",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *       "number": 1,
+                     *       "outcomes": [
+                     *         {
+                     *           "baseline_score": 3,
+                     *           "description": "Ava is in school on time every day.",
+                     *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "measure": "Attendance above 95% over half a term.",
+                     *           "need_ids": [
+                     *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "status": "agreed",
+                     *       "submitted_on": "2026-02-06",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -7433,20 +13909,33 @@ export interface operations {
     updatePlan: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The family plan version's id. */
                 plan_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "actions": [
+                 *         {
+                 *           "description": "A morning routine chart on the fridge.",
+                 *           "due_on": "2026-03-06",
+                 *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanUpdate"];
             };
         };
@@ -7454,10 +13943,53 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "owner_taf_member_id": null,
+                     *           "status": "in_progress"
+                     *         }
+                     *       ],
+                     *       "agreed_on": "2026-02-23",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *       "number": 1,
+                     *       "outcomes": [
+                     *         {
+                     *           "baseline_score": 3,
+                     *           "description": "Ava is in school on time every day.",
+                     *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "measure": "Attendance above 95% over half a term.",
+                     *           "need_ids": [
+                     *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "status": "agreed",
+                     *       "submitted_on": "2026-02-06",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRead"];
                 };
             };
@@ -7501,14 +14033,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StalePlanProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -7531,7 +14063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7557,21 +14089,29 @@ export interface operations {
     updateActionStatus: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The family plan version's id. */
                 plan_id: string;
+                /** @description The id of an action in the plan. */
                 action_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "done"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ActionStatusIn"];
             };
         };
@@ -7579,10 +14119,53 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "owner_taf_member_id": null,
+                     *           "status": "in_progress"
+                     *         }
+                     *       ],
+                     *       "agreed_on": "2026-02-23",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *       "number": 1,
+                     *       "outcomes": [
+                     *         {
+                     *           "baseline_score": 3,
+                     *           "description": "Ava is in school on time every day.",
+                     *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "measure": "Attendance above 95% over half a term.",
+                     *           "need_ids": [
+                     *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "status": "agreed",
+                     *       "submitted_on": "2026-02-06",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRead"];
                 };
             };
@@ -7626,14 +14209,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StalePlanProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -7656,7 +14239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7689,7 +14272,9 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The family plan version's id. */
                 plan_id: string;
             };
             cookie?: never;
@@ -7699,11 +14284,55 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actions": [
+                     *         {
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "owner_taf_member_id": null,
+                     *           "status": "in_progress"
+                     *         }
+                     *       ],
+                     *       "agreed_on": "2026-02-23",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *       "number": 1,
+                     *       "outcomes": [
+                     *         {
+                     *           "baseline_score": 3,
+                     *           "description": "Ava is in school on time every day.",
+                     *           "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "measure": "Attendance above 95% over half a term.",
+                     *           "need_ids": [
+                     *             "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "qa_decisions": [
+                     *         {
+                     *           "comments": "",
+                     *           "decided_on": "2026-02-10",
+                     *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "outcome": "approved",
+                     *           "plan_version": 2
+                     *         }
+                     *       ],
+                     *       "status": "agreed",
+                     *       "submitted_on": "2026-02-06",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRead"];
                 };
             };
@@ -7773,19 +14402,26 @@ export interface operations {
     decideQualityAssurance: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "comments": "Add who takes Ava to school on Mondays.",
+                 *       "outcome": "returned"
+                 *     }
+                 */
                 "application/json": components["schemas"]["QaDecisionIn"];
             };
         };
@@ -7793,10 +14429,138 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "episode": {
+                     *         "as_of": "2026-03-02",
+                     *         "child_person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "closed_on": null,
+                     *         "closure_notes": null,
+                     *         "closure_reason": null,
+                     *         "consent_given_on": "2026-01-12",
+                     *         "consent_withdrawn_on": null,
+                     *         "deadlines": [
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": null,
+                     *             "due_from": null,
+                     *             "due_on": "2026-02-20",
+                     *             "early": false,
+                     *             "kind": "assessment",
+                     *             "met_on": "2026-02-06",
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-01-12",
+                     *             "status": "met_on_time",
+                     *             "stopped_on": null
+                     *           },
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_from": "2026-04-20",
+                     *             "due_on": "2026-05-18",
+                     *             "early": false,
+                     *             "kind": "review",
+                     *             "met_on": null,
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-02-23",
+                     *             "status": "on_time",
+                     *             "stopped_on": null
+                     *           }
+                     *         ],
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "family_view": null,
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "last_meeting_on": "2026-02-23",
+                     *         "lead": {
+                     *           "agency_code": "BLACKPOOL_EH",
+                     *           "name": "Priya Shah",
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         },
+                     *         "lead_history": [
+                     *           {
+                     *             "assigned_on": "2026-01-12",
+                     *             "from_practitioner_id": null,
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_history": [
+                     *           {
+                     *             "changed_on": "2026-01-12",
+                     *             "level": "2",
+                     *             "reason": null
+                     *           }
+                     *         ],
+                     *         "level_of_need": "2",
+                     *         "meetings_held": 0,
+                     *         "plan_submitted_on": "2026-02-06",
+                     *         "previous_episode_id": null,
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "requested_on": "2026-01-12",
+                     *         "source": "school",
+                     *         "stage": "plan_approved",
+                     *         "step_down_reference": null,
+                     *         "stepped_up_reference": null,
+                     *         "version": 7
+                     *       },
+                     *       "plan": {
+                     *         "actions": [
+                     *           {
+                     *             "description": "A morning routine chart on the fridge.",
+                     *             "due_on": "2026-03-06",
+                     *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "owner_taf_member_id": null,
+                     *             "status": "in_progress"
+                     *           }
+                     *         ],
+                     *         "agreed_on": null,
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *         "number": 1,
+                     *         "outcomes": [
+                     *           {
+                     *             "baseline_score": 3,
+                     *             "description": "Ava is in school on time every day.",
+                     *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "measure": "Attendance above 95% over half a term.",
+                     *             "need_ids": [
+                     *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2
+                     *           }
+                     *         ],
+                     *         "status": "approved",
+                     *         "submitted_on": "2026-02-06",
+                     *         "version": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["EpisodeWithPlan"];
                 };
             };
@@ -7840,14 +14604,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -7870,7 +14634,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7901,6 +14665,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -7914,6 +14679,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "ended_on": "2026-04-20",
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
+                     *         "provider": "Blackpool Better Start",
+                     *         "service": "Triple P parenting programme",
+                     *         "started_on": "2026-03-02"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["SupportRead"][];
                 };
             };
@@ -7980,12 +14757,21 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "ended_on": "2026-04-20",
+                 *       "provider": "Blackpool Better Start",
+                 *       "service": "Triple P parenting programme",
+                 *       "started_on": "2026-03-02"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SupportCreate"];
             };
         };
@@ -7993,11 +14779,22 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ended_on": "2026-04-20",
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
+                     *       "provider": "Blackpool Better Start",
+                     *       "service": "Triple P parenting programme",
+                     *       "started_on": "2026-03-02"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SupportRead"];
                 };
             };
@@ -8041,16 +14838,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
-            412: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
             413: {
                 headers: {
@@ -8063,16 +14850,6 @@ export interface operations {
             };
             /** @description Invalid value / Invalid request */
             422: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8102,6 +14879,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -8115,6 +14893,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *         "joined_on": "2026-02-11",
+                     *         "kind": "practitioner",
+                     *         "left_on": null,
+                     *         "person_id": null,
+                     *         "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *         "role": "Attendance officer",
+                     *         "version": 1
+                     *       },
+                     *       {
+                     *         "agency_code": null,
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *         "joined_on": "2026-02-11",
+                     *         "kind": "family_member",
+                     *         "left_on": null,
+                     *         "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "practitioner_id": null,
+                     *         "role": "Mum",
+                     *         "version": 1
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["TafMemberRead"][];
                 };
             };
@@ -8181,6 +14987,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
             };
             cookie?: never;
@@ -8194,6 +15001,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8278,20 +15087,27 @@ export interface operations {
     recordTafMemberLeft: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The episode of early help's id. */
                 episode_id: string;
+                /** @description The Team Around the Family member's id. */
                 member_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "left_on": "2026-04-17"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LeaveTafIn"];
             };
         };
@@ -8299,6 +15115,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -8346,7 +15163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8376,7 +15193,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8412,6 +15229,7 @@ export interface operations {
                 postcode?: string | null;
                 /** @description Reference or its start. */
                 reference?: string | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
                 /** @description Any member's date of birth. */
                 date_of_birth?: string | null;
@@ -8428,11 +15246,67 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_FamilyRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "address": {
+                     *             "line1": "12 Cedar Road",
+                     *             "line2": null,
+                     *             "postcode": "FY1 3HT",
+                     *             "town": "Blackpool"
+                     *           },
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "members": [
+                     *             {
+                     *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *               "joined_on": "2026-01-12",
+                     *               "left_on": null,
+                     *               "person": {
+                     *                 "contact": null,
+                     *                 "contact_restricted": false,
+                     *                 "contact_withheld": false,
+                     *                 "date_of_birth": "2017-06-01",
+                     *                 "ethnicity": "WBRI",
+                     *                 "expected_delivery_date": null,
+                     *                 "family_name": "Walker",
+                     *                 "gender": null,
+                     *                 "given_name": "Ava",
+                     *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *                 "nhs_number": null,
+                     *                 "send": false,
+                     *                 "sex": "female",
+                     *                 "unborn": false,
+                     *                 "version": 1
+                     *               },
+                     *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *               "role": "child"
+                     *             }
+                     *           ],
+                     *           "reference": "FH-2026-00042",
+                     *           "relationships": [
+                     *             {
+                     *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *               "kind": "parent",
+                     *               "parental_responsibility": true,
+                     *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *             }
+                     *           ],
+                     *           "version": 3,
+                     *           "warnings": []
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -8492,6 +15366,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "address": {
+                 *         "line1": "12 Cedar Road",
+                 *         "line2": null,
+                 *         "postcode": "FY1 3HT",
+                 *         "town": "Blackpool"
+                 *       },
+                 *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                 *       "members": [
+                 *         {
+                 *           "kind": "new_person",
+                 *           "person": {
+                 *             "contact": {
+                 *               "phone": "07700 900123"
+                 *             },
+                 *             "date_of_birth": "1990-02-14",
+                 *             "family_name": "Walker",
+                 *             "given_name": "Sarah"
+                 *           },
+                 *           "role": "parent_carer"
+                 *         },
+                 *         {
+                 *           "kind": "new_person",
+                 *           "person": {
+                 *             "contact_restricted": false,
+                 *             "date_of_birth": "2017-06-01",
+                 *             "family_name": "Walker",
+                 *             "given_name": "Ava",
+                 *             "send": false,
+                 *             "sex": "female"
+                 *           },
+                 *           "role": "child"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["FamilyCreate"];
             };
         };
@@ -8499,11 +15410,63 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "address": {
+                     *         "line1": "12 Cedar Road",
+                     *         "line2": null,
+                     *         "postcode": "FY1 3HT",
+                     *         "town": "Blackpool"
+                     *       },
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "members": [
+                     *         {
+                     *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *           "joined_on": "2026-01-12",
+                     *           "left_on": null,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "2017-06-01",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Ava",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "nhs_number": null,
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "role": "child"
+                     *         }
+                     *       ],
+                     *       "reference": "FH-2026-00042",
+                     *       "relationships": [
+                     *         {
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "kind": "parent",
+                     *           "parental_responsibility": true,
+                     *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         }
+                     *       ],
+                     *       "version": 3,
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["FamilyRead"];
                 };
             };
@@ -8582,6 +15545,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "members": [
+                 *         {
+                 *           "contact_restricted": false,
+                 *           "date_of_birth": "2017-06-01",
+                 *           "family_name": "Walker",
+                 *           "given_name": "Ava",
+                 *           "send": false,
+                 *           "sex": "female"
+                 *         }
+                 *       ],
+                 *       "postcode": "FY1 3HT"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DuplicateCheck"];
             };
         };
@@ -8593,6 +15571,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+                     *         "reference": "FH-2026-00042"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["DuplicateWarning"][];
                 };
             };
@@ -8659,6 +15646,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -8673,10 +15661,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "address": {
+                     *         "line1": "12 Cedar Road",
+                     *         "line2": null,
+                     *         "postcode": "FY1 3HT",
+                     *         "town": "Blackpool"
+                     *       },
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "members": [
+                     *         {
+                     *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *           "joined_on": "2026-01-12",
+                     *           "left_on": null,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "2017-06-01",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Ava",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "nhs_number": null,
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "role": "child"
+                     *         }
+                     *       ],
+                     *       "reference": "FH-2026-00042",
+                     *       "relationships": [
+                     *         {
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "kind": "parent",
+                     *           "parental_responsibility": true,
+                     *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         }
+                     *       ],
+                     *       "version": 3,
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["FamilyRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -8741,19 +15779,29 @@ export interface operations {
     updateFamily: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "address": {
+                 *         "line1": "3 Larch Close",
+                 *         "postcode": "FY3 9QB",
+                 *         "town": "Blackpool"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["FamilyUpdate"];
             };
         };
@@ -8761,10 +15809,61 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "address": {
+                     *         "line1": "12 Cedar Road",
+                     *         "line2": null,
+                     *         "postcode": "FY1 3HT",
+                     *         "town": "Blackpool"
+                     *       },
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "members": [
+                     *         {
+                     *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *           "joined_on": "2026-01-12",
+                     *           "left_on": null,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "2017-06-01",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Ava",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "nhs_number": null,
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "role": "child"
+                     *         }
+                     *       ],
+                     *       "reference": "FH-2026-00042",
+                     *       "relationships": [
+                     *         {
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "kind": "parent",
+                     *           "parental_responsibility": true,
+                     *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         }
+                     *       ],
+                     *       "version": 3,
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["FamilyRead"];
                 };
             };
@@ -8808,14 +15907,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleFamilyProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -8838,7 +15937,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -8874,6 +15973,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -8883,11 +15983,35 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_AccessLogEntryRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "write_episode",
+                     *           "actor_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "actor_name": "Priya Shah",
+                     *           "actor_roles": [
+                     *             "practitioner"
+                     *           ],
+                     *           "break_glass_reason": null,
+                     *           "occurred_at": "2026-02-17T14:32:05Z",
+                     *           "outcome": "refused",
+                     *           "problem_code": "StaleVersion",
+                     *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+                     *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "resource_type": "episode",
+                     *           "sequence": 18342
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -8946,6 +16070,7 @@ export interface operations {
     getConsentStatus: {
         parameters: {
             query: {
+                /** @description The purpose asked about. */
                 purpose: components["schemas"]["ConsentPurpose"];
                 /** @description For information_sharing: the agency asking. */
                 agency_code?: string | null;
@@ -8957,6 +16082,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -8970,6 +16096,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "agency_code": "SCHOOL_ST_ANNES",
+                     *       "consent_id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
+                     *       "given_on": "2026-01-12",
+                     *       "in_force": true,
+                     *       "on": "2026-02-02",
+                     *       "purpose": "information_sharing"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentStatusRead"];
                 };
             };
@@ -9033,6 +16169,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only consents for this purpose. */
                 purpose?: components["schemas"]["ConsentPurpose"] | null;
                 /** @description Only consents in force on this date. */
                 in_force_on?: string | null;
@@ -9042,6 +16179,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -9051,11 +16189,55 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_ConsentRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "agency_codes": [],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "given_on": "2026-01-12",
+                     *           "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
+                     *           "method": "written",
+                     *           "notes": null,
+                     *           "on_behalf_of_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "purpose": "early_help",
+                     *           "review_on": "2026-07-12",
+                     *           "sharing_scope": null,
+                     *           "version": 1,
+                     *           "withdrawal": null
+                     *         },
+                     *         {
+                     *           "agency_codes": [
+                     *             "SCHOOL_ST_ANNES"
+                     *           ],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "given_on": "2026-01-12",
+                     *           "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
+                     *           "method": "written",
+                     *           "notes": null,
+                     *           "on_behalf_of_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "purpose": "information_sharing",
+                     *           "review_on": null,
+                     *           "sharing_scope": "named_agencies",
+                     *           "version": 1,
+                     *           "withdrawal": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsentPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -9121,6 +16303,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -9134,6 +16317,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -9215,7 +16400,9 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
+                /** @description The consent record's id. */
                 consent_id: string;
             };
             cookie?: never;
@@ -9233,7 +16420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsentRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -9298,20 +16485,29 @@ export interface operations {
     withdrawConsent: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
+                /** @description The consent record's id. */
                 consent_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Mum no longer wants the school told about home.",
+                 *       "withdrawn_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                 *       "withdrawn_on": "2026-03-02"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WithdrawalIn"];
             };
         };
@@ -9319,6 +16515,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -9366,14 +16563,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleConsentProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -9396,7 +16593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9429,6 +16626,7 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
@@ -9442,11 +16640,39 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *       "joined_on": "2026-01-12",
+                     *       "left_on": null,
+                     *       "person": {
+                     *         "contact": null,
+                     *         "contact_restricted": false,
+                     *         "contact_withheld": false,
+                     *         "date_of_birth": "2017-06-01",
+                     *         "ethnicity": "WBRI",
+                     *         "expected_delivery_date": null,
+                     *         "family_name": "Walker",
+                     *         "gender": null,
+                     *         "given_name": "Ava",
+                     *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *         "nhs_number": null,
+                     *         "send": false,
+                     *         "sex": "female",
+                     *         "unborn": false,
+                     *         "version": 1
+                     *       },
+                     *       "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *       "role": "child"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberRead"];
                 };
             };
@@ -9490,16 +16716,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
-            412: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
             413: {
                 headers: {
@@ -9512,16 +16728,6 @@ export interface operations {
             };
             /** @description Invalid value / Invalid request */
             422: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -9546,20 +16752,27 @@ export interface operations {
     recordMemberLeft: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
+                /** @description The membership's id: one person's time in this household. */
                 membership_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "left_on": "2026-03-20"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LeaveIn"];
             };
         };
@@ -9567,10 +16780,61 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "address": {
+                     *         "line1": "12 Cedar Road",
+                     *         "line2": null,
+                     *         "postcode": "FY1 3HT",
+                     *         "town": "Blackpool"
+                     *       },
+                     *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "members": [
+                     *         {
+                     *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *           "joined_on": "2026-01-12",
+                     *           "left_on": null,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "2017-06-01",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Ava",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "nhs_number": null,
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "role": "child"
+                     *         }
+                     *       ],
+                     *       "reference": "FH-2026-00042",
+                     *       "relationships": [
+                     *         {
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "kind": "parent",
+                     *           "parental_responsibility": true,
+                     *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         }
+                     *       ],
+                     *       "version": 3,
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["FamilyRead"];
                 };
             };
@@ -9614,14 +16878,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StaleFamilyProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -9644,7 +16908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -9677,12 +16941,21 @@ export interface operations {
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The family's (household's) id. */
                 family_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "parent",
+                 *       "parental_responsibility": true,
+                 *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                 *       "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RelationshipIn"];
             };
         };
@@ -9690,11 +16963,21 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *       "kind": "parent",
+                     *       "parental_responsibility": true,
+                     *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *       "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RelationshipRead"];
                 };
             };
@@ -9738,16 +17021,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
-            412: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
             413: {
                 headers: {
@@ -9760,16 +17033,6 @@ export interface operations {
             };
             /** @description Invalid value / Invalid request */
             422: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -9810,6 +17073,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "code": "NORTH",
+                     *         "id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "name": "North Blackpool Family Hub",
+                     *         "neighbourhood": "Bispham and Norbreck"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["HubRead"][];
                 };
             };
@@ -9875,6 +17148,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "code": "2",
+                     *         "early_help": true,
+                     *         "label": "Early help"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["LevelRead"][];
                 };
             };
@@ -9928,7 +17210,9 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only episodes at this stage. */
                 stage?: components["schemas"]["EpisodeStage"] | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
             };
             header?: {
@@ -9943,11 +17227,45 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_CaseloadItemRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "children": [
+                     *             {
+                     *               "date_of_birth": "2017-06-01",
+                     *               "expected_delivery_date": null,
+                     *               "family_name": "Walker",
+                     *               "given_name": "Ava",
+                     *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *             }
+                     *           ],
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_name": "Walker",
+                     *           "family_reference": "FH-2026-00042",
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "level_of_need": "2",
+                     *           "next_deadline": {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_on": "2026-05-18",
+                     *             "kind": "review",
+                     *             "status": "on_time"
+                     *           },
+                     *           "stage": "active",
+                     *           "version": 7
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseloadPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -10015,6 +17333,232 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+                     *       "episodes": [
+                     *         {
+                     *           "as_of": "2026-03-02",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "closed_on": null,
+                     *           "closure_notes": null,
+                     *           "closure_reason": null,
+                     *           "consent_given_on": "2026-01-12",
+                     *           "consent_withdrawn_on": null,
+                     *           "deadlines": [
+                     *             {
+                     *               "days_overdue": 0,
+                     *               "days_until_due": null,
+                     *               "due_from": null,
+                     *               "due_on": "2026-02-20",
+                     *               "early": false,
+                     *               "kind": "assessment",
+                     *               "met_on": "2026-02-06",
+                     *               "policy_version": 1,
+                     *               "started_on": "2026-01-12",
+                     *               "status": "met_on_time",
+                     *               "stopped_on": null
+                     *             },
+                     *             {
+                     *               "days_overdue": 0,
+                     *               "days_until_due": 77,
+                     *               "due_from": "2026-04-20",
+                     *               "due_on": "2026-05-18",
+                     *               "early": false,
+                     *               "kind": "review",
+                     *               "met_on": null,
+                     *               "policy_version": 1,
+                     *               "started_on": "2026-02-23",
+                     *               "status": "on_time",
+                     *               "stopped_on": null
+                     *             }
+                     *           ],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_view": null,
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "last_meeting_on": "2026-02-23",
+                     *           "lead": {
+                     *             "agency_code": "BLACKPOOL_EH",
+                     *             "name": "Priya Shah",
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           },
+                     *           "lead_history": [
+                     *             {
+                     *               "assigned_on": "2026-01-12",
+                     *               "from_practitioner_id": null,
+                     *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *               "reason": null
+                     *             }
+                     *           ],
+                     *           "level_history": [
+                     *             {
+                     *               "changed_on": "2026-01-12",
+                     *               "level": "2",
+                     *               "reason": null
+                     *             }
+                     *           ],
+                     *           "level_of_need": "2",
+                     *           "meetings_held": 1,
+                     *           "plan_submitted_on": "2026-02-06",
+                     *           "previous_episode_id": null,
+                     *           "qa_decisions": [
+                     *             {
+                     *               "comments": "",
+                     *               "decided_on": "2026-02-10",
+                     *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "outcome": "approved",
+                     *               "plan_version": 2
+                     *             }
+                     *           ],
+                     *           "requested_on": "2026-01-12",
+                     *           "source": "school",
+                     *           "stage": "active",
+                     *           "step_down_reference": null,
+                     *           "stepped_up_reference": null,
+                     *           "version": 7
+                     *         }
+                     *       ],
+                     *       "families": [
+                     *         {
+                     *           "address": {
+                     *             "line1": "12 Cedar Road",
+                     *             "line2": null,
+                     *             "postcode": "FY1 3HT",
+                     *             "town": "Blackpool"
+                     *           },
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "members": [
+                     *             {
+                     *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+                     *               "joined_on": "2026-01-12",
+                     *               "left_on": null,
+                     *               "person": {
+                     *                 "contact": null,
+                     *                 "contact_restricted": false,
+                     *                 "contact_withheld": false,
+                     *                 "date_of_birth": "2017-06-01",
+                     *                 "ethnicity": "WBRI",
+                     *                 "expected_delivery_date": null,
+                     *                 "family_name": "Walker",
+                     *                 "gender": null,
+                     *                 "given_name": "Ava",
+                     *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *                 "nhs_number": null,
+                     *                 "send": false,
+                     *                 "sex": "female",
+                     *                 "unborn": false,
+                     *                 "version": 1
+                     *               },
+                     *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *               "role": "child"
+                     *             }
+                     *           ],
+                     *           "reference": "FH-2026-00042",
+                     *           "relationships": [
+                     *             {
+                     *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *               "kind": "parent",
+                     *               "parental_responsibility": true,
+                     *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *             }
+                     *           ],
+                     *           "version": 3,
+                     *           "warnings": []
+                     *         }
+                     *       ],
+                     *       "full": false,
+                     *       "meetings": [
+                     *         {
+                     *           "attendee_member_ids": [
+                     *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *           ],
+                     *           "child_voice": "shared",
+                     *           "decision": "continue",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_present": true,
+                     *           "held_on": "2026-02-23",
+                     *           "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+                     *           "is_first": true,
+                     *           "next_review_on": "2026-05-18",
+                     *           "notes": "Chart is up; Mondays still hard.",
+                     *           "progress": [
+                     *             {
+                     *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *               "score": 4
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "plans": [
+                     *         {
+                     *           "actions": [
+                     *             {
+                     *               "description": "A morning routine chart on the fridge.",
+                     *               "due_on": "2026-03-06",
+                     *               "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *               "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *               "owner_taf_member_id": null,
+                     *               "status": "in_progress"
+                     *             }
+                     *           ],
+                     *           "agreed_on": "2026-02-23",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *           "number": 1,
+                     *           "outcomes": [
+                     *             {
+                     *               "baseline_score": 3,
+                     *               "description": "Ava is in school on time every day.",
+                     *               "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *               "measure": "Attendance above 95% over half a term.",
+                     *               "need_ids": [
+                     *                 "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "qa_decisions": [
+                     *             {
+                     *               "comments": "",
+                     *               "decided_on": "2026-02-10",
+                     *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "outcome": "approved",
+                     *               "plan_version": 2
+                     *             }
+                     *           ],
+                     *           "status": "agreed",
+                     *           "submitted_on": "2026-02-06",
+                     *           "version": 3
+                     *         }
+                     *       ],
+                     *       "removed": [
+                     *         {
+                     *           "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "type": "episode"
+                     *         }
+                     *       ],
+                     *       "taf_members": [
+                     *         {
+                     *           "agency_code": "SCHOOL_ST_ANNES",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *           "joined_on": "2026-02-11",
+                     *           "kind": "practitioner",
+                     *           "left_on": null,
+                     *           "person_id": null,
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "role": "Attendance officer",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChangesRead"];
                 };
             };
@@ -10083,11 +17627,31 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_WorkItemRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "days_overdue": 0,
+                     *           "description": "A morning routine chart on the fridge.",
+                     *           "due_on": "2026-03-06",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "kind": "do_plan_action",
+                     *           "need_id": null,
+                     *           "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *           "status": "due_soon"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WorkPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -10152,6 +17716,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "aliases": [
+                     *           "education"
+                     *         ],
+                     *         "code": "EDU",
+                     *         "name": "Getting a good education"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["HeadlineRead"][];
                 };
             };
@@ -10208,6 +17783,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The person's id (the same in every household). */
                 person_id: string;
             };
             cookie?: never;
@@ -10222,10 +17798,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "contact": null,
+                     *       "contact_restricted": false,
+                     *       "contact_withheld": false,
+                     *       "date_of_birth": "2017-06-01",
+                     *       "ethnicity": "WBRI",
+                     *       "expected_delivery_date": null,
+                     *       "family_name": "Walker",
+                     *       "gender": null,
+                     *       "given_name": "Ava",
+                     *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *       "nhs_number": null,
+                     *       "send": false,
+                     *       "sex": "female",
+                     *       "unborn": false,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PersonRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -10290,19 +17885,28 @@ export interface operations {
     updatePerson: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The person's id (the same in every household). */
                 person_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contact": {
+                 *         "phone": "07700 900123"
+                 *       },
+                 *       "family_name": "Walker-Brown"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PersonUpdate"];
             };
         };
@@ -10310,10 +17914,30 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "contact": null,
+                     *       "contact_restricted": false,
+                     *       "contact_withheld": false,
+                     *       "date_of_birth": "2017-06-01",
+                     *       "ethnicity": "WBRI",
+                     *       "expected_delivery_date": null,
+                     *       "family_name": "Walker",
+                     *       "gender": null,
+                     *       "given_name": "Ava",
+                     *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *       "nhs_number": null,
+                     *       "send": false,
+                     *       "sex": "female",
+                     *       "unborn": false,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PersonRead"];
                 };
             };
@@ -10357,14 +17981,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StalePersonProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -10387,7 +18011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -10417,11 +18041,15 @@ export interface operations {
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only practitioners of this agency. */
                 agency_code?: string | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
+                /** @description Only practitioners with this role. */
                 role?: components["schemas"]["Role"] | null;
                 /** @description Part of the name. */
                 name?: string | null;
+                /** @description Include deactivated practitioners too. */
                 include_inactive?: boolean;
             };
             header?: {
@@ -10436,11 +18064,33 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_PractitionerRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "active": true,
+                     *           "agency_code": "SCHOOL_ST_ANNES",
+                     *           "email": "grace.hughes@stannes.familyhub.example",
+                     *           "hub_ids": [
+                     *             "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+                     *           ],
+                     *           "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "name": "Grace Hughes",
+                     *           "roles": [
+                     *             "practitioner"
+                     *           ],
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PractitionerPage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -10500,6 +18150,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agency_code": "SCHOOL_ST_ANNES",
+                 *       "email": "grace.hughes@stannes.familyhub.example",
+                 *       "hub_ids": [
+                 *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+                 *       ],
+                 *       "name": "Grace Hughes",
+                 *       "roles": [
+                 *         "practitioner"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PractitionerCreate"];
             };
         };
@@ -10507,11 +18170,29 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "agency_code": "SCHOOL_ST_ANNES",
+                     *       "email": "grace.hughes@stannes.familyhub.example",
+                     *       "hub_ids": [
+                     *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+                     *       ],
+                     *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *       "name": "Grace Hughes",
+                     *       "roles": [
+                     *         "practitioner"
+                     *       ],
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PractitionerRead"];
                 };
             };
@@ -10588,6 +18269,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The practitioner's id in the directory. */
                 practitioner_id: string;
             };
             cookie?: never;
@@ -10602,10 +18284,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "agency_code": "SCHOOL_ST_ANNES",
+                     *       "email": "grace.hughes@stannes.familyhub.example",
+                     *       "hub_ids": [
+                     *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+                     *       ],
+                     *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *       "name": "Grace Hughes",
+                     *       "roles": [
+                     *         "practitioner"
+                     *       ],
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PractitionerRead"];
                 };
             };
-            /** @description Not modified */
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -10670,19 +18368,28 @@ export interface operations {
     updatePractitioner: {
         parameters: {
             query?: never;
-            header?: {
+            header: {
                 /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
-                "If-Match"?: string | null;
+                "If-Match": string;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
             path: {
+                /** @description The practitioner's id in the directory. */
                 practitioner_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roles": [
+                 *         "practitioner",
+                 *         "link_worker"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PractitionerUpdate"];
             };
         };
@@ -10690,10 +18397,27 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "agency_code": "SCHOOL_ST_ANNES",
+                     *       "email": "grace.hughes@stannes.familyhub.example",
+                     *       "hub_ids": [
+                     *         "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b"
+                     *       ],
+                     *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *       "name": "Grace Hughes",
+                     *       "roles": [
+                     *         "practitioner"
+                     *       ],
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["PractitionerRead"];
                 };
             };
@@ -10737,14 +18461,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The record has changed */
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
             412: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StalePractitionerProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -10767,7 +18491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
+            /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -10797,6 +18521,7 @@ export interface operations {
                 from: string;
                 /** @description Last day (inclusive). */
                 to: string;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
                 /** @description Re-entry window after the previous episode ceased (seed 004:785). */
                 reentry_months?: number;
@@ -10810,13 +18535,181 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            /** @description The report as JSON, or as CSV with `Accept: text/csv`. */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "definitions": [
+                     *         {
+                     *           "definition": "Episodes closed as stepped up to children's social care.",
+                     *           "name": "step_ups",
+                     *           "source": "Early help system guide, 2025"
+                     *         }
+                     *       ],
+                     *       "hub_id": null,
+                     *       "hubs": [
+                     *         {
+                     *           "hub_code": "NORTH",
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "hub_name": "North Blackpool Family Hub",
+                     *           "measures": {
+                     *             "closures": {
+                     *               "all_needs_met": 3,
+                     *               "all_needs_met_share": 0.6,
+                     *               "all_recorded_needs_achieved": 2,
+                     *               "all_recorded_needs_achieved_share": 0.4,
+                     *               "by_reason": {
+                     *                 "all_needs_met": 3,
+                     *                 "disengaged": 1,
+                     *                 "moved_away": 1
+                     *               },
+                     *               "family_life_improved": {
+                     *                 "no": 0,
+                     *                 "not_asked": 1,
+                     *                 "partly": 1,
+                     *                 "yes": 3
+                     *               },
+                     *               "total": 5
+                     *             },
+                     *             "families_with_assessment_or_plan": 12,
+                     *             "length_of_support_days": {
+                     *               "closures": 5,
+                     *               "mean": 91.2,
+                     *               "median": 84.5
+                     *             },
+                     *             "new_episodes": {
+                     *               "by_source": {
+                     *                 "gp": 2,
+                     *                 "health_visitor": 3,
+                     *                 "school": 4
+                     *               },
+                     *               "total": 9
+                     *             },
+                     *             "reach": {
+                     *               "age_band": {
+                     *                 "0-4": 5,
+                     *                 "11-15": 4,
+                     *                 "5-10": 8
+                     *               },
+                     *               "children": 17,
+                     *               "ethnicity": {
+                     *                 "MIXD": 3,
+                     *                 "WBRI": 14
+                     *               },
+                     *               "send": {
+                     *                 "no": 13,
+                     *                 "yes": 4
+                     *               },
+                     *               "sex": {
+                     *                 "female": 9,
+                     *                 "male": 8
+                     *               }
+                     *             },
+                     *             "reentries": {
+                     *               "share_of_new_episodes": 0.1111,
+                     *               "total": 1
+                     *             },
+                     *             "step_downs": {
+                     *               "from_social_care": 2,
+                     *               "to_universal": 1
+                     *             },
+                     *             "step_ups": 1,
+                     *             "timeliness": {
+                     *               "assessment": {
+                     *                 "due": 8,
+                     *                 "met_late": 1,
+                     *                 "met_on_time": 6,
+                     *                 "overdue_unmet": 1,
+                     *                 "share_on_time": 0.75
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "overall": {
+                     *         "closures": {
+                     *           "all_needs_met": 3,
+                     *           "all_needs_met_share": 0.6,
+                     *           "all_recorded_needs_achieved": 2,
+                     *           "all_recorded_needs_achieved_share": 0.4,
+                     *           "by_reason": {
+                     *             "all_needs_met": 3,
+                     *             "disengaged": 1,
+                     *             "moved_away": 1
+                     *           },
+                     *           "family_life_improved": {
+                     *             "no": 0,
+                     *             "not_asked": 1,
+                     *             "partly": 1,
+                     *             "yes": 3
+                     *           },
+                     *           "total": 5
+                     *         },
+                     *         "families_with_assessment_or_plan": 12,
+                     *         "length_of_support_days": {
+                     *           "closures": 5,
+                     *           "mean": 91.2,
+                     *           "median": 84.5
+                     *         },
+                     *         "new_episodes": {
+                     *           "by_source": {
+                     *             "gp": 2,
+                     *             "health_visitor": 3,
+                     *             "school": 4
+                     *           },
+                     *           "total": 9
+                     *         },
+                     *         "reach": {
+                     *           "age_band": {
+                     *             "0-4": 5,
+                     *             "11-15": 4,
+                     *             "5-10": 8
+                     *           },
+                     *           "children": 17,
+                     *           "ethnicity": {
+                     *             "MIXD": 3,
+                     *             "WBRI": 14
+                     *           },
+                     *           "send": {
+                     *             "no": 13,
+                     *             "yes": 4
+                     *           },
+                     *           "sex": {
+                     *             "female": 9,
+                     *             "male": 8
+                     *           }
+                     *         },
+                     *         "reentries": {
+                     *           "share_of_new_episodes": 0.1111,
+                     *           "total": 1
+                     *         },
+                     *         "step_downs": {
+                     *           "from_social_care": 2,
+                     *           "to_universal": 1
+                     *         },
+                     *         "step_ups": 1,
+                     *         "timeliness": {
+                     *           "assessment": {
+                     *             "due": 8,
+                     *             "met_late": 1,
+                     *             "met_on_time": 6,
+                     *             "overdue_unmet": 1,
+                     *             "share_on_time": 0.75
+                     *           }
+                     *         }
+                     *       },
+                     *       "period_end": "2026-03-31",
+                     *       "period_start": "2026-01-01",
+                     *       "reentry_months": 12,
+                     *       "timeliness_as_of": "2026-04-01"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EarlyHelpMeasuresRead"];
                     /**
                      * @example scope,measure,dimension,group,value
@@ -10880,6 +18773,7 @@ export interface operations {
             query: {
                 /** @description The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec. */
                 quarter_end: string;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
             };
             header?: {
@@ -10891,13 +18785,58 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            /** @description The report as JSON, or as CSV with `Accept: text/csv`. */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "claims": {
+                     *         "claims_by_state": {
+                     *           "approved": 1,
+                     *           "clawed_back": 0,
+                     *           "draft": 2,
+                     *           "internal_audit": 2,
+                     *           "paid": 0,
+                     *           "ready": 0,
+                     *           "rejected": 0,
+                     *           "submitted": 1
+                     *         },
+                     *         "families_claimable_unclaimed": 2,
+                     *         "families_newly_claimable": 3,
+                     *         "value_clawed_back_pence": 0,
+                     *         "value_submitted_pence": 80000
+                     *       },
+                     *       "definitions": [
+                     *         {
+                     *           "definition": "Families whose episode was requested in the quarter.",
+                     *           "name": "families_attached",
+                     *           "source": "Supporting Families rule book 2025, §5.2"
+                     *         }
+                     *       ],
+                     *       "emerging_needs": {
+                     *         "CRIME": 1
+                     *       },
+                     *       "families_attached": 40,
+                     *       "families_closed_in_quarter": 9,
+                     *       "families_open_at_quarter_end": 28,
+                     *       "hub_id": null,
+                     *       "needs_at_attachment": {
+                     *         "EDU": 12,
+                     *         "HEALTH": 9
+                     *       },
+                     *       "outcomes_achieved": {
+                     *         "EDU": 5
+                     *       },
+                     *       "quarter_end": "2026-03-31",
+                     *       "quarter_start": "2026-01-01",
+                     *       "scope": "all"
+                     *     }
+                     */
                     "application/json": components["schemas"]["QuarterlyProgressRead"];
                     /**
                      * @example scope,measure,dimension,group,value
@@ -10976,12 +18915,44 @@ export interface operations {
             /** @description A page of the events (JSON), or all of them as CSV with `Accept: text/csv`. */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_SecurityEventRead_"];
-                    /** @example sequence,occurred_at,event,outcome,actor_id,actor_name,actor_roles,practitioner_id,practitioner_name,role,family_id,family_reference,resource_type,resource_id,break_glass_reason,request_id */
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actor_id": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+                     *           "actor_name": "Mo Patel",
+                     *           "actor_roles": [
+                     *             "manager"
+                     *           ],
+                     *           "break_glass_reason": "Police called about the children; lead is off sick today.",
+                     *           "event": "break_glass_read",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_reference": "FH-2026-00042",
+                     *           "occurred_at": "2026-02-17T14:32:05Z",
+                     *           "outcome": "allowed",
+                     *           "practitioner_id": null,
+                     *           "practitioner_name": null,
+                     *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+                     *           "resource_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "resource_type": "family",
+                     *           "role": null,
+                     *           "sequence": 18342
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SecurityEventPage"];
+                    /**
+                     * @example sequence,occurred_at,event,outcome,actor_id,actor_name,actor_roles,practitioner_id,practitioner_name,role,family_id,family_reference,resource_type,resource_id,break_glass_reason,request_id
+                     *     18342,2026-02-17T14:32:05Z,break_glass_read,allowed,37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e,Mo Patel,manager,,,,7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f,FH-2026-00042,family,7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f,Police called about the children,3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b
+                     */
                     "text/csv": string;
                 };
             };
@@ -11043,14 +19014,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV with `Accept: text/csv`). */
+            /** @description The report as JSON, or as CSV with `Accept: text/csv`. */
             200: {
                 headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "families": [
+                     *         {
+                     *           "claim": null,
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "failing_rules": [],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_reference": "FH-2026-00042",
+                     *           "headlines": [
+                     *             "EDU",
+                     *             "HEALTH"
+                     *           ],
+                     *           "status": "claimable"
+                     *         }
+                     *       ],
+                     *       "period_end": "2026-12-31",
+                     *       "raised_claim_ids": [],
+                     *       "submitted_claim_ids": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimsReportRead"];
+                    /**
+                     * @example period_end,family_reference,family_id,episode_id,status,headlines,claim_id,claim_state,unit_value_pence,content_hash,failing_rules
+                     *     2026-12-31,FH-2026-00042,7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c,claimable,EDU HEALTH,,,,,
+                     *     2026-12-31,FH-2026-00057,c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6,047f8a9b-0c1d-4e2f-8a3b-5c6d7e8f9a0b,not_claimable,EDU,,,,,C3
+                     */
                     "text/csv": string;
                 };
             };
@@ -11111,6 +19109,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "period_end": "2026-12-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClaimBatchCreate"];
             };
         };
@@ -11118,11 +19121,33 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "families": [
+                     *         {
+                     *           "claim": null,
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "failing_rules": [],
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_reference": "FH-2026-00042",
+                     *           "headlines": [
+                     *             "EDU",
+                     *             "HEALTH"
+                     *           ],
+                     *           "status": "claimable"
+                     *         }
+                     *       ],
+                     *       "period_end": "2026-12-31",
+                     *       "raised_claim_ids": [],
+                     *       "submitted_claim_ids": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClaimsReportRead"];
                 };
             };
@@ -11194,9 +19219,13 @@ export interface operations {
             query?: {
                 /** @description The day to report on (default: today). */
                 as_of?: string | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
+                /** @description Only episodes led by this lead professional. */
                 lead_practitioner_id?: string | null;
+                /** @description Only deadlines of this kind. */
                 kind?: components["schemas"]["DeadlineKind"] | null;
+                /** @description Only episodes at this level of need. */
                 level_of_need?: string | null;
                 /** @description Page size (default 50). */
                 limit?: number;
@@ -11215,11 +19244,39 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOf_OverdueItemRead_"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "days_overdue": 10,
+                     *           "days_until_due": -10,
+                     *           "deadline_id": "158a9b0c-1d2e-4f3a-9b4c-6d7e8f9a0b1c",
+                     *           "due_from": null,
+                     *           "due_on": "2026-02-20",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_reference": "FH-2026-00042",
+                     *           "hub_code": "NORTH",
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "kind": "assessment",
+                     *           "lead_name": "Priya Shah",
+                     *           "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "level_of_need": "2",
+                     *           "policy_version": 1,
+                     *           "stage": "assessing",
+                     *           "started_on": "2026-01-12",
+                     *           "status": "overdue"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OverduePage"];
                 };
             };
             /** @description Authentication required (missing or invalid bearer token) */
@@ -11274,6 +19331,7 @@ export interface operations {
                 from?: string | null;
                 /** @description ... to this day (default: the day before as_of). */
                 to?: string | null;
+                /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
             };
             header?: {
@@ -11292,6 +19350,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-02",
+                     *       "due_soon_days": 5,
+                     *       "hub_id": null,
+                     *       "hubs": [
+                     *         {
+                     *           "by_kind": [
+                     *             {
+                     *               "due_soon": 2,
+                     *               "kind": "assessment",
+                     *               "overdue": 1
+                     *             }
+                     *           ],
+                     *           "due_soon": 2,
+                     *           "hub_code": "NORTH",
+                     *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "hub_name": "North Blackpool Family Hub",
+                     *           "overdue": 1
+                     *         }
+                     *       ],
+                     *       "leads": [
+                     *         {
+                     *           "by_kind": [
+                     *             {
+                     *               "due_soon": 0,
+                     *               "kind": "assessment",
+                     *               "overdue": 1
+                     *             }
+                     *           ],
+                     *           "due_soon": 0,
+                     *           "lead_name": "Priya Shah",
+                     *           "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "overdue": 1
+                     *         }
+                     *       ],
+                     *       "period_end": "2026-03-01",
+                     *       "period_start": "2025-12-02",
+                     *       "policy_version": 1,
+                     *       "rates": [
+                     *         {
+                     *           "due": 8,
+                     *           "kind": "assessment",
+                     *           "met_late": 1,
+                     *           "met_on_time": 6,
+                     *           "overdue_unmet": 1,
+                     *           "share_on_time": 0.75
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TimelinessSummaryRead"];
                 };
             };
@@ -11354,6 +19463,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
@@ -11375,6 +19489,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "database": "ok",
+                     *       "migrations": "ok",
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };

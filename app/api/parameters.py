@@ -1,0 +1,35 @@
+"""Path and query parameters shared by the routes, each with its description in the contract."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Path, Query
+
+# --- path: the records a path names --------------------------------------------------------------
+
+FamilyId = Annotated[uuid.UUID, Path(description="The family's (household's) id.")]
+PersonId = Annotated[uuid.UUID, Path(description="The person's id (the same in every household).")]
+MembershipId = Annotated[
+    uuid.UUID, Path(description="The membership's id: one person's time in this household.")
+]
+ConsentId = Annotated[uuid.UUID, Path(description="The consent record's id.")]
+EpisodeId = Annotated[uuid.UUID, Path(description="The episode of early help's id.")]
+AssessmentId = Annotated[uuid.UUID, Path(description="The assessment version's id.")]
+PlanId = Annotated[uuid.UUID, Path(description="The family plan version's id.")]
+PlanActionId = Annotated[uuid.UUID, Path(description="The id of an action in the plan.")]
+TafMemberId = Annotated[uuid.UUID, Path(description="The Team Around the Family member's id.")]
+NeedId = Annotated[uuid.UUID, Path(description="The Supporting Families need's id.")]
+ClaimId = Annotated[uuid.UUID, Path(description="The Supporting Families claim's id.")]
+PractitionerId = Annotated[uuid.UUID, Path(description="The practitioner's id in the directory.")]
+
+# --- query: filters --------------------------------------------------------------------------------
+
+HubFilter = Annotated[
+    uuid.UUID | None, Query(description="Only records of this family hub (see GET /api/v1/hubs).")
+]
+LeadFilter = Annotated[
+    uuid.UUID | None, Query(description="Only episodes led by this lead professional.")
+]
+FamilyFilter = Annotated[uuid.UUID | None, Query(description="Only this family's records.")]
