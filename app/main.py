@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import __version__
-from app.api import openapi, problems
+from app.api import docs_ui, openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
 from app.api.cursors import AesGcmCursors
 from app.api.loopback import IN_PROCESS_TEST_ADDRESSES, LoopbackOnlyMiddleware
@@ -98,6 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description=DESCRIPTION,
         generate_unique_id_function=_operation_id,
         lifespan=_lifespan,
+        # `/docs` is served from the package by docs_ui (FastAPI's loads Swagger UI from a CDN).
+        docs_url=None,
+        redoc_url=None,
         # Personal data must not leave through telemetry (see Settings.http_metrics). Off, the
         # per-request check for configured providers is skipped too.
         telemetry={"tracing": False, "logs": False, "metrics": settings.http_metrics},
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     problems.install(app)
     openapi.install(app)
+    docs_ui.install(app)
 
     # Unreachable, or every pooled connection busy past the pool's timeout: try again shortly.
     @app.exception_handler(OperationalError)
