@@ -68,7 +68,7 @@ call "$LEAD" POST /episodes '{"family_id": "'"$FAMILY"'", "source": "school", "l
 EPISODE=$(get 'd["id"]'); VERSION=$(get 'd["version"]')
 step "episode opened" "$EPISODE, stage $(get 'd["stage"]')"
 
-# 4. Start the assessment (its 20 working days run from consent), write it and complete it.
+# 4. Start the assessment (its 20-working-day clock starts), write it and complete it.
 call "$LEAD" POST "/episodes/$EPISODE/assessment-start" "" "$VERSION"
 VERSION=$(get 'd["episode"]["version"]')
 ASSESSMENT=$(get 'd["assessment"]["id"]'); A_VERSION=$(get 'd["assessment"]["version"]')
