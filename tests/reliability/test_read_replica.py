@@ -8,6 +8,7 @@ replica; one that does not, the primary. (bench/replica.sh starts a real streami
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from app.api.deps import get_clock
 from app.clock import FixedClock
 from app.db.engine import make_engine
 from app.domain.access import Action
-from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_REFUSED
+from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_FAILED, OUTCOME_REFUSED
 from app.main import create_app
 from app.services.audit import verify_audit_chain
 from app.settings import Settings
@@ -209,3 +210,21 @@ def test_the_service_reads_the_replica_in_read_only_transactions(
     finally:
         app.state.engine.dispose()
         app.state.replica_engine.dispose()
+
+
+def test_with_the_replica_down_a_report_is_503_to_retry_and_the_failure_is_audited(
+    databases: tuple[World, str],
+) -> None:
+    world, _ = databases
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody_listens = f"postgresql+psycopg://postgres@127.0.0.1:{closed.getsockname()[1]}/x"
+    with service(world.url, nobody_listens) as client:
+        answer, request_id = as_manager(
+            client, world, f"{API}/reports/early-help-measures", **MARCH
+        )
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "5"
+    assert entries_of(world.url, request_id) == [
+        (Action.READ_REPORTS.value, OUTCOME_FAILED, "early-help-measures")
+    ]
