@@ -46,7 +46,7 @@ from app.api.routers import (
 from app.api.validators import ListValidatorMiddleware
 from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
 from app.db.changes import ChangeBroker, PostgresListener
-from app.db.engine import make_engine, make_session_factory
+from app.db.engine import make_engine, make_read_replica_engine, make_session_factory
 from app.domain.paging import use_cursor_sealer
 from app.settings import Settings, get_settings
 
@@ -89,9 +89,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             sealing.stop()
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    replica_engine: Engine | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
+    if replica_engine is None and settings.read_replica_url is not None:
+        replica_engine = make_read_replica_engine(settings.read_replica_url)
     app = FastAPI(
         title="familyhub",
         version=__version__,
@@ -108,6 +115,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.replica_engine = replica_engine
+    app.state.replica_session_factory = (
+        None if replica_engine is None else make_session_factory(replica_engine)
+    )
+    """Sessions on the read replica the reports read from, or None to read on the primary."""
     app.state.audit_keys = settings.audit_keys()
     use_cursor_sealer(AesGcmCursors(settings.cursor_key_bytes()))
     app.state.audit_sealing = None

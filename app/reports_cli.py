@@ -52,15 +52,18 @@ class OutputFormat(StrEnum):
 
 
 def report_units_of_work() -> Callable[[], SqlUnitOfWork]:
-    """Units of work on the deployment's database, with its audit keys (the reads are audited)."""
-    from app.db.engine import make_engine, make_session_factory
+    """Units of work on the deployment's database, with its audit keys (the reads are audited);
+    reading on the read replica if FAMILYHUB_READ_REPLICA_URL is set, as the API's reports do."""
+    from app.db.engine import make_engine, make_read_replica_engine, make_session_factory
     from app.db.unit_of_work import SqlUnitOfWork
     from app.settings import get_settings
 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
+    replica = settings.read_replica_url
+    reads = None if replica is None else make_session_factory(make_read_replica_engine(replica))
     keys = settings.audit_keys()
-    return lambda: SqlUnitOfWork(factory, audit_keys=keys)
+    return lambda: SqlUnitOfWork(factory, audit_keys=keys, reads_from=reads)
 
 
 def report_clock() -> Clock:

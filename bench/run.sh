@@ -5,6 +5,12 @@
 #   bench/run.sh                       # defaults: 50,000 families, seed 2026, 45 s mixed runs
 #   BENCH_SCALE=10 bench/run.sh        # 10x the families
 #   BENCH_SKIP_GENERATE=1 bench/run.sh # reuse the data already in familyhub_bench
+#   BENCH_REPLICA=1 bench/run.sh       # the reports read from a local streaming replica
+#
+# BENCH_REPLICA=1 starts a hot standby of the cluster on 127.0.0.1:5433 (bench/replica.sh, with
+# pg_basebackup) once the data is loaded, and serves with FAMILYHUB_READ_REPLICA_URL pointing at
+# it: the reports and the timeliness summary read there while the mixed load, and every report's
+# audit entry, go to the primary. The replica is stopped and its files and slot removed at exit.
 #
 # Needs PostgreSQL on 127.0.0.1:5432 with trust authentication for user postgres (as `make test`).
 set -euo pipefail
@@ -32,9 +38,23 @@ if [[ -z "${BENCH_SKIP_GENERATE:-}" ]]; then
   .venv/bin/python bench/generate.py --scale "$SCALE" --seed "$SEED" --summary-json "$OUT/generate.json" | tee "$OUT/generate.log"
 fi
 
+SERVER=
+REPLICA=
+cleanup() {
+  if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  if [[ -n "$REPLICA" ]]; then bench/replica.sh stop || true; fi
+}
+trap cleanup EXIT
+
+if [[ -n "${BENCH_REPLICA:-}" ]]; then
+  REPLICA=1
+  bench/replica.sh start
+  FAMILYHUB_READ_REPLICA_URL=$(BENCH_DB="$DB" bench/replica.sh url)
+  export FAMILYHUB_READ_REPLICA_URL
+fi
+
 .venv/bin/familyhub serve --host 127.0.0.1 --port "$PORT" --workers 2 > "$OUT/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   if curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null; then break; fi
   sleep 0.5
@@ -43,3 +63,8 @@ curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null || { echo "server did not be
 
 .venv/bin/python bench/load.py --base-url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
   --seconds "$SECONDS_MIXED" --concurrency "$CONCURRENCY" --out "$OUT/load.json" | tee "$OUT/load.log"
+
+if [[ -n "$REPLICA" ]]; then
+  # How far behind the primary the replica ended the run (replay_lag: the last change's delay).
+  bench/replica.sh status | tee "$OUT/replica.txt"
+fi
