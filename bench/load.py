@@ -462,7 +462,7 @@ def overdue_sql(database_url: str, fx: Fixture, repeats: int) -> dict[str, Any]:
                 queries.overdue_candidates(
                     as_of=fx.today,
                     horizon=fx.today + timedelta(days=due_soon),
-                    hub_id=hub_id,
+                    hub_ids=frozenset({hub_id}),
                     lead_practitioner_id=None,
                     kind=None,
                     level_of_need=None,

@@ -25,6 +25,18 @@ export FAMILYHUB_ENV=production
 export FAMILYHUB_LOG_LEVEL=warning
 # A fresh non-demo secret: production settings refuse the demo one. Tokens are minted with it.
 export FAMILYHUB_AUTH_HS256_SECRET=${FAMILYHUB_AUTH_HS256_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
+# Production refuses the published demo audit key too. The generator seals the entries it writes
+# (registering the staff is audited) with the same key the service then seals with; kept in
+# $OUT so a BENCH_SKIP_GENERATE run continues the same chain.
+if [[ -z "${FAMILYHUB_AUDIT_KEY:-}" ]]; then
+  if [[ -n "${BENCH_SKIP_GENERATE:-}" && -s "$OUT/audit.key" ]]; then
+    FAMILYHUB_AUDIT_KEY=$(cat "$OUT/audit.key")
+  else
+    FAMILYHUB_AUDIT_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
+    (umask 077 && echo "$FAMILYHUB_AUDIT_KEY" > "$OUT/audit.key")
+  fi
+fi
+export FAMILYHUB_AUDIT_KEY
 
 if [[ -z "${BENCH_SKIP_GENERATE:-}" ]]; then
   psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
