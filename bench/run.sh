@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 PGHOST_URL=${BENCH_PG:-postgresql+psycopg://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-familyhub_bench}
 PORT=${BENCH_PORT:-18765}
+CEILING_PORT=${BENCH_CEILING_PORT:-18766}
 SCALE=${BENCH_SCALE:-1}
 SEED=${BENCH_SEED:-2026}
 SECONDS_MIXED=${BENCH_SECONDS:-45}
@@ -46,12 +47,20 @@ fi
 
 .venv/bin/familyhub serve --host 127.0.0.1 --port "$PORT" --workers 2 > "$OUT/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  if curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null; then break; fi
-  sleep 0.5
+# The ceiling (bench/ceiling.py): the same stack bare, beside the service, on the same rows, so
+# every scenario is measured against it in the same minutes.
+.venv/bin/uvicorn bench.ceiling:app --host 127.0.0.1 --port "$CEILING_PORT" --workers 2 \
+  --no-access-log --log-level warning > "$OUT/ceiling.log" 2>&1 &
+CEILING=$!
+trap 'kill $SERVER $CEILING 2>/dev/null || true; wait $SERVER $CEILING 2>/dev/null || true' EXIT
+for url in "http://127.0.0.1:$PORT/ready" "http://127.0.0.1:$CEILING_PORT/ready"; do
+  for _ in $(seq 1 120); do
+    if curl -fs "$url" > /dev/null; then break; fi
+    sleep 0.5
+  done
+  curl -fs "$url" > /dev/null || { echo "$url did not become ready"; cat "$OUT/server.log" "$OUT/ceiling.log"; exit 1; }
 done
-curl -fs "http://127.0.0.1:$PORT/ready" > /dev/null || { echo "server did not become ready"; cat "$OUT/server.log"; exit 1; }
 
 .venv/bin/python bench/load.py --base-url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
+  --ceiling-url "http://127.0.0.1:$CEILING_PORT" \
   --seconds "$SECONDS_MIXED" --concurrency "$CONCURRENCY" --out "$OUT/load.json" | tee "$OUT/load.log"
