@@ -161,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     a = parser.parse_args(argv)
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    fx = load.discover(a.database_url, a.today, 40, 400)
+    # Reviews are used once (each episode is reviewed once a day): look through every lead's
+    # caseload for them, since load.py's run has used up those of its 40 leads.
+    everyone = a.scenario == "review"
+    fx = load.discover(a.database_url, a.today, 10_000 if everyone else 40, 100_000)
+    a.n = min(a.n, len(fx.reviews)) if everyone else a.n
     load.mint_tokens(fx, Settings())
     with tempfile.TemporaryDirectory(prefix="familyhub-profile-") as folder:
         raw = Path(folder) / "stacks.txt"
