@@ -67,7 +67,7 @@ class TestRegistering:
             register(world, make_practitioner(email=taken))
         assert refused.value.field == "email"
         assert len(world.uow.committed.practitioners) == len(world.people)
-        assert outcomes(kept) == [("manage_practitioners", "refused", "Conflict")]
+        assert outcomes(kept) == [("manage_practitioners", "refused", "practitioner_email_taken")]
 
     def test_only_an_admin_registers_anyone(self, world: World) -> None:
         with one_use_case(world) as kept, pytest.raises(Forbidden):
@@ -94,7 +94,7 @@ class TestChangingAccess:
         assert refused.value.field == "roles"
         assert world.uow.committed.practitioners[admin.id].roles == {Role.ADMIN}
         assert outcomes(kept) == [
-            ("manage_practitioners", "refused", "SelfRoleChange"),
+            ("manage_practitioners", "refused", "own_roles_change"),
             ("grant_role:manager", "denied", None),
         ]
 
