@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "unavailable",
             "Service unavailable",
             "The database is not reachable; try again shortly.",
-            "DatabaseUnavailable",
+            "database_unavailable",
             headers={"Retry-After": "5"},
         )
 
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "conflict",
             "Conflict",
             "The change clashes with a record already stored.",
-            "Conflict",
+            "record_clash",
         )
 
     @app.exception_handler(DataError)
@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "invalid-value",
             "Invalid value",
             "A value is out of the range the record can hold.",
-            "InvalidValue",
+            "value_out_of_range",
         )
 
     for router in (

@@ -579,7 +579,7 @@ class TestRefusedStepsAreAudited:
             assessment["id"],
         )
         assert entry.family_id == uuid.UUID(case.family["id"])
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(url))["status"] == "draft"
 
     def test_reassessing_a_draft_is_refused_out_of_turn_and_audited_as_refused(
@@ -654,7 +654,7 @@ class TestRefusedStepsAreAudited:
             "decide_qa",
             case.episode["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
 
     def test_a_meeting_before_the_plan_is_approved_is_refused_and_audited_as_refused(
@@ -703,7 +703,7 @@ class TestRefusedStepsAreAudited:
             "taf_member",
             mum["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         [member] = ok(case.client.get(f"{case.url}/taf-members"))
         assert member["left_on"] is None
 

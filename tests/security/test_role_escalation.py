@@ -368,9 +368,9 @@ def test_a_stale_change_of_someone_elses_roles_is_kept_as_refused_in_one_transac
         )
         boundaries = transaction_boundaries(statements.seen)
     assert stale.status_code == 412
-    assert stale.json()["code"] == "StaleVersion"
+    assert stale.json()["code"] == "stale_version"
     # Nothing was granted, so no grant is recorded: only the refused request.
-    assert entries_of(new_uow, stale) == [("manage_practitioners", "refused", "StaleVersion")]
+    assert entries_of(new_uow, stale) == [("manage_practitioners", "refused", "stale_version")]
     assert boundaries == [
         *REFUSED_WORK_THEN_ITS_ENTRIES,
         *SEALED_AFTERWARDS,

@@ -145,7 +145,7 @@ class TestReading:
             == answers[1]
             == (
                 "This episode has no assessment with this id.",
-                [("read_episode", "refused", "NotFound")],
+                [("read_episode", "refused", "not_found")],
             )
         )
 

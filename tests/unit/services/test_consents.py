@@ -176,7 +176,7 @@ class TestWithdrawingConsent:
             withdraw(journey, taking_part, expected_version=taking_part.version + 1)
         assert world.uow.committed.consents[taking_part.id].withdrawal is None
         assert journey.episode.consent_withdrawn_on is None
-        assert outcomes(kept) == [("write_family", "refused", "StaleVersion")]
+        assert outcomes(kept) == [("write_family", "refused", "stale_version")]
 
     def test_a_withdrawal_is_not_dated_ahead(self, world: World) -> None:
         journey = given_journey(world)
@@ -204,7 +204,7 @@ class TestReadingConsent:
             == answers[1]
             == (
                 "This family has no consent with this id.",
-                [("refused", "NotFound")],
+                [("refused", "not_found")],
             )
         )
 

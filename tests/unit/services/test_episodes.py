@@ -203,7 +203,7 @@ class TestHandingOver:
                 expected_version=journey.episode.version + 1,
             )
         assert journey.episode.lead_practitioner_id == world.people["lead"].id
-        assert outcomes(kept) == [("reassign_lead", "refused", "StaleVersion")]
+        assert outcomes(kept) == [("reassign_lead", "refused", "stale_version")]
 
 
 class TestClosing:

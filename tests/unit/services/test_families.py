@@ -215,7 +215,7 @@ class TestChangingAHousehold:
         assert (last.action, last.outcome, last.problem_code) == (
             "write_family",
             "refused",
-            "StaleVersion",
+            "stale_version",
         )
         assert world.uow.committed.families[record.family.id].version == record.family.version
 

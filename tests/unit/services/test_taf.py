@@ -157,7 +157,7 @@ class TestLeaving:
             == answers[1]
             == (
                 "This Team Around the Family has no member with this id.",
-                [("write_episode", "refused", "NotFound")],
+                [("write_episode", "refused", "not_found")],
             )
         )
         assert world.uow.committed.taf_members[their_member.id].left_on is None
