@@ -146,7 +146,7 @@ def create_app(
             "unavailable",
             "Service unavailable",
             "The database is not reachable; try again shortly.",
-            "DatabaseUnavailable",
+            "database_unavailable",
             headers={"Retry-After": "5"},
         )
 
@@ -158,7 +158,7 @@ def create_app(
             "conflict",
             "Conflict",
             "The change clashes with a record already stored.",
-            "Conflict",
+            "record_clash",
         )
 
     @app.exception_handler(DataError)
@@ -169,7 +169,7 @@ def create_app(
             "invalid-value",
             "Invalid value",
             "A value is out of the range the record can hold.",
-            "InvalidValue",
+            "value_out_of_range",
         )
 
     for router in (

@@ -160,7 +160,9 @@ class SqlUnitOfWork:
             raise StaleVersion.changed_elsewhere() from exc
         except IntegrityError as exc:
             self.rollback()
-            raise Conflict("The change clashes with a record already stored.") from exc
+            raise Conflict(
+                "The change clashes with a record already stored.", code="record_clash"
+            ) from exc
 
     def commit(self) -> None:
         self.flush()

@@ -80,7 +80,9 @@ def _require_lead(uow: UnitOfWork, practitioner_id: uuid.UUID, field: str) -> Pr
     lead = uow.practitioners.get(practitioner_id)
     if lead is None or not lead.can_lead:
         raise InvalidValue(
-            "This is not an active practitioner who can lead an episode.", field=field
+            "This is not an active practitioner who can lead an episode.",
+            field=field,
+            code="lead_not_eligible",
         )
     return lead
 
@@ -118,7 +120,11 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
     uow, today = uc.uow, uc.today
     requested_on = request.requested_on or today
     if requested_on > today:
-        raise InvalidValue("A request cannot be dated in the future.", field="requested_on")
+        raise InvalidValue(
+            "A request cannot be dated in the future.",
+            field="requested_on",
+            code="request_in_future",
+        )
     family = uow.families.get(request.family_id)
     assert family is not None  # the access rules found it
     # One open episode per family: two requests opening one at once take turns from here,
@@ -127,18 +133,24 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
     hub_id = request.hub_id or family.hub_id
     hub = uow.reference.hub(hub_id)
     if hub is None or not hub.active:
-        raise InvalidValue("There is no active family hub with this id.", field="hub_id")
+        raise InvalidValue(
+            "There is no active family hub with this id.", field="hub_id", code="hub_unknown"
+        )
     for index, person_id in enumerate(request.child_person_ids):
         membership = family.membership_of(person_id, requested_on)
         if membership is None or membership.role is not MemberRole.CHILD:
             raise InvalidValue(
                 "Each child must be a current child member of the family.",
                 field=f"child_person_ids[{index}]",
+                code="episode_child_not_child_member",
             )
     _require_lead(uow, request.lead_practitioner_id, "lead_practitioner_id")
     previous = uow.episodes.for_family(family.id)
     if any(e.is_open for e in previous):
-        raise Conflict("This family already has an open episode; close it before opening another.")
+        raise Conflict(
+            "This family already has an open episode; close it before opening another.",
+            code="episode_already_open",
+        )
     closed = [e for e in previous if e.closed_on is not None]
     episode = open_episode(
         id=uuid.uuid4(),
@@ -322,7 +334,11 @@ def close_episode(
     def close(uc: UseCase, episode: Episode) -> None:
         closed_on = closure.closed_on or uc.today
         if closed_on > uc.today:
-            raise InvalidValue("An episode cannot be closed in the future.", field="closed_on")
+            raise InvalidValue(
+                "An episode cannot be closed in the future.",
+                field="closed_on",
+                code="episode_closed_in_future",
+            )
         episode.close(
             closed_on,
             closure.reason,

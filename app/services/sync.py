@@ -111,7 +111,9 @@ def changes_since(
         previous = q.load_state(since, principal.practitioner_id) if since else None
         if since is not None and previous is None:
             raise InvalidValue(
-                "This sync cursor is unknown or expired; sync again without `since`.", field="since"
+                "This sync cursor is unknown or expired; sync again without `since`.",
+                field="since",
+                code="sync_cursor_expired",
             )
         candidates = q.caseload_family_ids(principal.practitioner_id)
         facts = uow.access.for_families(candidates, today)

@@ -275,7 +275,7 @@ class TestRefusals:
     def test_assessing_a_family_without_consent_is_refused(self, case: Case) -> None:
         response = case.client.post(f"{case.url}/assessment-start", headers={"If-Match": case.etag})
         assert response.status_code == 409
-        assert response.json()["code"] == "ConsentRequired"
+        assert response.json()["code"] == "early_help_consent_not_in_force"
         assert "consent" in response.json()["detail"].lower()
         assert case.client.get(case.url).json()["stage"] == "requested"
 
@@ -327,7 +327,7 @@ class TestRefusals:
             },
         )
         assert police.status_code == 409
-        assert police.json()["code"] == "ConsentRequired"
+        assert police.json()["code"] == "sharing_consent_not_in_force"
         school = case.client.post(
             url,
             json={
@@ -579,7 +579,7 @@ class TestRefusedStepsAreAudited:
             assessment["id"],
         )
         assert entry.family_id == uuid.UUID(case.family["id"])
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(url))["status"] == "draft"
 
     def test_reassessing_a_draft_is_refused_out_of_turn_and_audited_as_refused(
@@ -590,7 +590,7 @@ class TestRefusedStepsAreAudited:
         request_id = refused(case, "POST", f"{case.url}/assessments", status=409)
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "assessment")
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == ("refused", "reassessment_of_draft")
         assert len(ok(case.client.get(f"{case.url}/assessments"))) == 1
 
     def test_a_second_plan_in_progress_is_refused_and_audited_as_refused(
@@ -602,7 +602,7 @@ class TestRefusedStepsAreAudited:
         request_id = refused(case, "POST", f"{case.url}/plans", status=409, json={})
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "plan")
-        assert (entry.outcome, entry.problem_code) == ("refused", "Conflict")
+        assert (entry.outcome, entry.problem_code) == ("refused", "plan_already_in_progress")
         assert [p["id"] for p in ok(case.client.get(f"{case.url}/plans"))] == [plan["id"]]
 
     def test_progress_on_an_action_of_a_draft_plan_is_refused_and_audited_as_refused(
@@ -626,7 +626,10 @@ class TestRefusedStepsAreAudited:
             "plan_action",
             action_id,
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == (
+            "refused",
+            "action_progress_on_unagreed_plan",
+        )
 
     def test_a_stale_qa_decision_is_refused_and_audited_as_refused(
         self, case: Case, staff: Staff, new_uow: Callable[[], Any]
@@ -651,7 +654,7 @@ class TestRefusedStepsAreAudited:
             "decide_qa",
             case.episode["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
 
     def test_a_meeting_before_the_plan_is_approved_is_refused_and_audited_as_refused(
@@ -669,7 +672,7 @@ class TestRefusedStepsAreAudited:
         )
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "taf_meeting")
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == ("refused", "meeting_before_plan_approval")
         assert ok(case.client.get(f"{case.url}/meetings")) == []
 
     def test_a_stale_taf_leaving_is_refused_and_audited_as_refused(
@@ -700,7 +703,7 @@ class TestRefusedStepsAreAudited:
             "taf_member",
             mum["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         [member] = ok(case.client.get(f"{case.url}/taf-members"))
         assert member["left_on"] is None
 

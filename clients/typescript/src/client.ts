@@ -95,7 +95,7 @@ export class FamilyhubApiError extends Error {
     super(FamilyhubApiError.describe(operation, status, problem, requestId, reason));
   }
 
-  /** The stable machine code of the problem (`IllegalTransition`, `NotFound` ...), if any. */
+  /** The stable code of the rule that refused the request (`postcode_format`, `not_found` ...; docs/errors.md), if any. */
   get code(): string | null {
     return this.problem?.code ?? null;
   }
