@@ -53,7 +53,8 @@ class EpisodeRecord:
     deadlines: list[DeadlineView]
     as_of: date
     names: Names
-    """The names of the quality assurance officers its decisions mention."""
+    """The names of the quality assurance officers its decisions mention (and, read beside a
+    plan or the whole case, of everyone those mention)."""
 
 
 def load_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
