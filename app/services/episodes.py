@@ -26,6 +26,7 @@ from app.domain.practitioners import Practitioner
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
 from app.domain.versions import Expected, check_version
+from app.services.names import Names, resolve_names
 from app.services.ports import Clock, EpisodeFilter, UnitOfWork
 from app.services.use_case import (
     Actor,
@@ -51,6 +52,9 @@ class EpisodeRecord:
     lead: Practitioner | None
     deadlines: list[DeadlineView]
     as_of: date
+    names: Names
+    """The names of the quality assurance officers its decisions mention (and, read beside a
+    plan or the whole case, of everyone those mention)."""
 
 
 def load_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
@@ -67,12 +71,17 @@ def deadline_views(
     return [DeadlineView(deadline=d, state=assess(d, as_of, due_soon)) for d in deadlines]
 
 
-def episode_record(uow: UnitOfWork, episode: Episode, as_of: date) -> EpisodeRecord:
+def episode_record(
+    uow: UnitOfWork, episode: Episode, as_of: date, *, names: Names | None = None
+) -> EpisodeRecord:
+    """The episode with who leads it, its clocks on `as_of` and its QA officers' names (looked up
+    unless `names` already holds them)."""
     return EpisodeRecord(
         episode=episode,
         lead=uow.practitioners.get(episode.lead_practitioner_id),
         deadlines=deadline_views(episode.current_deadlines(), uow.policies.history(), as_of),
         as_of=as_of,
+        names=names if names is not None else resolve_names(uow, decisions=episode.qa_decisions),
     )
 
 
@@ -199,6 +208,7 @@ def search_episodes(
         readable = uc.readable_episodes((e.id, e.family_id) for e in found.items)
         episodes = [e for e in found.items if e.id in readable]
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in episodes])
+        names = resolve_names(uow, decisions=[d for e in episodes for d in e.qa_decisions])
         history = uow.policies.history()
         day = as_of or uc.today
         records = [
@@ -207,6 +217,7 @@ def search_episodes(
                 lead=leads.get(e.lead_practitioner_id),
                 deadlines=deadline_views(e.current_deadlines(), history, day),
                 as_of=day,
+                names=names,
             )
             for e in episodes
         ]
@@ -392,8 +403,8 @@ class CaseView:
     meetings: list[TafMeeting]
     """The latest first, at most RECENT_MEETINGS."""
     meetings_held: int
-    names: dict[uuid.UUID, str]
-    """Practitioners' and household members' names by id, for every id the view mentions."""
+    names: Names
+    """The names of everyone the view mentions: TAF members, action owners, QA officers."""
 
     @property
     def versions(self) -> tuple[int, ...]:
@@ -417,7 +428,6 @@ def get_case(
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "episode_case"))
         episode = load_episode(uow, episode_id)
-        record = episode_record(uow, episode, as_of or uc.today)
         family = uow.families.get(episode.family_id)
         assert family is not None  # an episode's family is never deleted
         current = family.current_memberships(uc.today)
@@ -427,25 +437,14 @@ def get_case(
         taf = uow.taf.members(episode_id)
         meetings = sorted(uow.taf.meetings(episode_id), key=lambda m: (m.held_on, m.id))
         plan = max(plans, key=lambda p: p.number, default=None)
-        practitioner_ids = {
-            *(m.practitioner_id for m in taf if m.practitioner_id is not None),
-            *(d.officer_id for d in episode.qa_decisions),
-            *(d.officer_id for d in (plan.qa_decisions if plan else [])),
-        }
-        names = {
-            **{p.id: p.display_name for p in people.values()},
-            **uow.practitioners.names(sorted(practitioner_ids, key=str)),
-        }
-        missing = {
-            m.person_id for m in taf if m.person_id is not None and m.person_id not in names
-        } | {
-            a.owner_person_id
-            for a in (plan.actions if plan else ())
-            if a.owner_person_id is not None and a.owner_person_id not in names
-        }
-        names |= {
-            p.id: p.display_name for p in uow.people.get_many(sorted(missing, key=str)).values()
-        }
+        names = resolve_names(
+            uow,
+            taf=taf,
+            plans=[plan] if plan else [],
+            decisions=episode.qa_decisions,
+            known_people=people.values(),
+        )
+        record = episode_record(uow, episode, as_of or uc.today, names=names)
         view = CaseView(
             record=record,
             family=family,

@@ -778,3 +778,152 @@ class TestTheCaseOnOneScreen:
             unknown = case.client.get(f"{API}/episodes/{uuid.uuid4()}/case")
         assert hidden.status_code == unknown.status_code == 404
         assert hidden.json()["detail"] == unknown.json()["detail"]
+
+
+def graces_case(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> Case:
+    """The Hughes household with Grace as the parent: her episode assessed and its plan drafted
+    (an action hers), consent to share with every TAF member, and Sam School and Grace in the TAF."""
+    on(clock, "2024-11-25")
+    body = make_family_body(
+        reference.hubs["NORTH"],
+        members=[
+            make_member_body("parent_carer", given_name="Grace", date_of_birth="1990-02-14"),
+            make_member_body("child", given_name="Ava", date_of_birth="2017-06-01"),
+        ],
+    )
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
+    case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+    give_consent(case)
+    give_consent(case, "information_sharing", sharing_scope="all_taf_members")
+    on(clock, "2024-12-03")
+    assess_and_plan(case)
+    return case
+
+
+def join(case: Case, body: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = ok(case.client.post(f"{case.url}/taf-members", json=body), 201)
+    return member
+
+
+def school_joins(case: Case, staff: Staff) -> dict[str, Any]:
+    return join(
+        case,
+        {
+            "kind": "practitioner",
+            "practitioner_id": str(staff.school_worker),
+            "role": "Attendance officer",
+        },
+    )
+
+
+def grace_joins(case: Case) -> dict[str, Any]:
+    return join(
+        case, {"kind": "family_member", "person_id": case.person("parent_carer"), "role": "Mum"}
+    )
+
+
+class TestListsNameWhoTheyMention:
+    """A row shows a name beside each id: TAF members, meeting attendees, action owners and QA
+    officers, in the lists and in the answers to the steps that change them."""
+
+    @pytest.fixture
+    def case(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> Case:
+        return graces_case(client, clock, reference, staff)
+
+    def test_the_taf_lists_grace_hughes_beside_her_membership(
+        self, case: Case, staff: Staff
+    ) -> None:
+        school = school_joins(case, staff)
+        grace = grace_joins(case)
+        assert (school["name"], grace["name"]) == ("Sam School", "Grace Hughes")
+        members = ok(case.client.get(f"{case.url}/taf-members"))
+        assert sorted((m["kind"], m["role"], m["name"]) for m in members) == [
+            ("family_member", "Mum", "Grace Hughes"),
+            ("practitioner", "Attendance officer", "Sam School"),
+        ]
+        left = case.client.post(
+            f"{case.url}/taf-members/{grace['id']}/leave",
+            json={},
+            headers={"If-Match": f'"{grace["version"]}"'},
+        )
+        assert (ok(left)["left_on"], ok(left)["name"]) == ("2024-12-03", "Grace Hughes")
+        # The case page names them the same way, in the membership and beside it.
+        taf = ok(case.client.get(f"{case.url}/case"))["taf"]
+        assert sorted((m["member"]["name"], m["name"]) for m in taf) == [
+            ("Grace Hughes", "Grace Hughes"),
+            ("Sam School", "Sam School"),
+        ]
+
+    def test_a_plans_action_owners_and_qa_officer_are_named(self, case: Case, staff: Staff) -> None:
+        school = school_joins(case, staff)
+        [plan] = ok(case.client.get(f"{case.url}/plans"))
+        assert [a["owner_name"] for a in plan["actions"]] == ["Grace Hughes"]
+        plan_url = f"{case.url}/plans/{plan['id']}"
+        current = case.client.get(plan_url)
+        actions = [
+            *current.json()["actions"],
+            {
+                "description": "Daily welcome at the gate",
+                "owner_taf_member_id": school["id"],
+                "due_on": "2025-01-31",
+                "owner_name": "Somebody Else",  # names are read, never written
+            },
+        ]
+        edited = ok(
+            case.client.patch(
+                plan_url, json={"actions": actions}, headers={"If-Match": current.headers["ETag"]}
+            )
+        )
+        assert [a["owner_name"] for a in edited["actions"]] == ["Grace Hughes", "Sam School"]
+        on(case.clock, "2024-12-20")
+        case.post("/plan-submission")
+        on(case.clock, "2024-12-23")
+        with as_user(case.client, staff.qa_officer):
+            decided = case.post("/qa-decisions", {"outcome": "approved"})
+        assert [d["officer_name"] for d in decided["plan"]["qa_decisions"]] == ["Quinn Quality"]
+        assert [d["officer_name"] for d in decided["episode"]["qa_decisions"]] == ["Quinn Quality"]
+        assert [d["officer_name"] for d in ok(case.client.get(case.url))["qa_decisions"]] == [
+            "Quinn Quality"
+        ]
+        again = ok(case.client.get(plan_url))
+        assert [a["owner_name"] for a in again["actions"]] == ["Grace Hughes", "Sam School"]
+        assert [d["officer_name"] for d in again["qa_decisions"]] == ["Quinn Quality"]
+
+    def test_a_meeting_lists_who_attended_by_name(self, case: Case, staff: Staff) -> None:
+        school, grace = school_joins(case, staff), grace_joins(case)
+        on(case.clock, "2024-12-20")
+        case.post("/plan-submission")
+        with as_user(case.client, staff.qa_officer):
+            case.post("/qa-decisions", {"outcome": "approved"})
+        on(case.clock, "2025-01-06")
+        [plan] = ok(case.client.get(f"{case.url}/plans"))
+        held = case.post(
+            "/meetings",
+            make_meeting_body(
+                "2025-01-06", [grace["id"], school["id"]], outcome_id=plan["outcomes"][0]["id"]
+            ),
+            status=201,
+        )
+        attendees = [
+            {"member_id": grace["id"], "name": "Grace Hughes"},
+            {"member_id": school["id"], "name": "Sam School"},
+        ]
+        assert held["meeting"]["attendees"] == attendees
+        [meeting] = ok(case.client.get(f"{case.url}/meetings"))
+        assert meeting["attendees"] == attendees
+        assert meeting["attendee_member_ids"] == [grace["id"], school["id"]]
+        [recent] = ok(case.client.get(f"{case.url}/case"))["recent_meetings"]
+        assert recent["attendees"] == attendees
+
+    def test_the_lead_s_delta_sync_carries_the_same_names(self, case: Case, staff: Staff) -> None:
+        school = school_joins(case, staff)
+        grace_joins(case)
+        changes = ok(case.client.get(f"{API}/me/changes"))
+        assert sorted(m["name"] for m in changes["taf_members"]) == ["Grace Hughes", "Sam School"]
+        assert [a["owner_name"] for p in changes["plans"] for a in p["actions"]] == ["Grace Hughes"]
+        assert school["name"] == "Sam School"

@@ -11,6 +11,7 @@ from app.domain.episodes import EpisodeStage, QaOutcome
 from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue, NotFound
 from app.domain.plans import ActionStatus, FamilyPlan, PlanStatus
 from app.services import plans
+from app.services.names import Named
 from tests.unit.services.builders import (
     Journey,
     World,
@@ -53,7 +54,7 @@ def update_action(journey: Journey, who: str, action_id: uuid.UUID) -> FamilyPla
         action_id,
         ActionStatus.IN_PROGRESS,
         expected_version=journey.plan.version,
-    )
+    ).value
 
 
 class TestDrafting:
@@ -217,8 +218,9 @@ class TestRevising:
             )
 
         with one_use_case(world) as kept:
-            revision = revise()
-        assert isinstance(revision, FamilyPlan)
+            revised = revise()
+        assert isinstance(revised, Named)
+        revision = revised.value
         assert (revision.number, revision.status) == (2, PlanStatus.DRAFT)
         assert journey.plan.status is PlanStatus.AGREED
         assert [e.resource_id for e in kept] == [str(revision.id)]

@@ -15,6 +15,7 @@ from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, Inva
 from app.domain.plans import PlanStatus
 from app.domain.taf import ChildVoice, TafMember, TafMemberKind
 from app.services import taf
+from app.services.names import Named
 from tests.unit.services.builders import (
     Journey,
     World,
@@ -30,10 +31,12 @@ def world() -> World:
     return given_world()
 
 
-def add(journey: Journey, joining: taf.Joining) -> object:
-    return taf.add_member(
+def add(journey: Journey, joining: taf.Joining) -> TafMember:
+    added = taf.add_member(
         journey.world.uow, journey.world.clock, journey.as_("lead"), journey.episode_id, joining
     )
+    assert isinstance(added, Named)
+    return added.value
 
 
 def practitioner_joins(journey: Journey, who: str) -> taf.Joining:
