@@ -15,7 +15,7 @@ from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.current import current_representation
-from app.api.field_errors import in_our_words
+from app.api.field_errors import FieldErrorType, in_our_words
 from app.api.schemas.base import UNION_TAGS
 from app.domain import errors
 
@@ -56,7 +56,10 @@ class FieldError(BaseModel):
 
     field: str = Field(description="Where the problem is, e.g. 'members[0].person.date_of_birth'.")
     message: str = Field(description="What is wrong, in words.")
-    type: str = Field(description="A stable code for the kind of error.")
+    type: FieldErrorType = Field(
+        description="What is wrong with the field, as a stable code a front end can act on;"
+        " `message` says it in words."
+    )
 
 
 class Problem(BaseModel):
@@ -171,7 +174,11 @@ def _location(loc: tuple[Any, ...]) -> str:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status, slug, title = lookup(exc)
-    field_errors = [FieldError(field=exc.field, message=exc.detail, type=slug)] if exc.field else []
+    field_errors = (
+        [FieldError(field=exc.field, message=exc.detail, type=FieldErrorType.of_problem(slug))]
+        if exc.field
+        else []
+    )
     current = None
     if isinstance(exc, errors.StaleVersion):
         current = await current_representation(request)
@@ -233,7 +240,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             if isinstance(exc.__cause__, RecursionError)
             else "The body is not valid JSON text."
         )
-        error = FieldError(field="body", message=message, type="not_json")
+        error = FieldError(field="body", message=message, type=FieldErrorType.NOT_JSON)
         return problem_response(
             request,
             422,

@@ -381,7 +381,12 @@ class TestRefusals:
         case.post("/closure", {"reason": "moved_away"})
         response = request_again(case, staff, level_of_need="4")
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "level_of_need"
+        # A business rule's field problem reads like a field's own: one style of type code.
+        assert response.json()["errors"][0] == {
+            "field": "level_of_need",
+            "message": response.json()["detail"],
+            "type": "invalid_value",
+        }
 
 
 def request_again(

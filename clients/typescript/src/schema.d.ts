@@ -1354,7 +1354,7 @@ export interface components {
          *       "break_glass_reason": null,
          *       "occurred_at": "2026-02-17T14:32:05Z",
          *       "outcome": "refused",
-         *       "problem_code": "StaleVersion",
+         *       "problem_code": "stale_version",
          *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *       "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "resource_type": "episode",
@@ -1401,7 +1401,7 @@ export interface components {
             outcome: "allowed" | "denied" | "refused" | "failed";
             /**
              * Problem Code
-             * @description For refused or failed: the problem's code (StaleVersion ...).
+             * @description For refused or failed: the problem's code (stale_version ...).
              */
             problem_code: string | null;
             /**
@@ -1440,7 +1440,7 @@ export interface components {
          *           "break_glass_reason": null,
          *           "occurred_at": "2026-02-17T14:32:05Z",
          *           "outcome": "refused",
-         *           "problem_code": "StaleVersion",
+         *           "problem_code": "stale_version",
          *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *           "resource_type": "episode",
@@ -5387,12 +5387,16 @@ export interface components {
              * @description What is wrong, in words.
              */
             message: string;
-            /**
-             * Type
-             * @description A stable code for the kind of error.
-             */
-            type: string;
+            /** @description What is wrong with the field, as a stable code a front end can act on; `message` says it in words. */
+            type: components["schemas"]["FieldErrorType"];
         };
+        /**
+         * FieldErrorType
+         * @description What is wrong with one field: a closed set a front end can switch on (the message says
+         *     it in words).
+         * @enum {string}
+         */
+        FieldErrorType: "required" | "unknown_field" | "not_an_id" | "not_a_date" | "not_a_time" | "not_a_whole_number" | "not_a_number" | "not_true_or_false" | "not_text" | "too_short" | "too_long" | "wrong_format" | "too_few" | "too_many" | "too_small" | "too_large" | "not_one_of" | "not_a_list" | "not_an_object" | "not_json" | "invalid_value" | "not_found" | "forbidden" | "self_role_change" | "unauthorized" | "consent_required" | "illegal_transition" | "conflict" | "stale_version" | "precondition_required" | "idempotency_key_reused" | "bad_request";
         /**
          * FirstTafClockStart
          * @description The QA event that starts the first-TAF clock; the seed's "reviewed" is ambiguous (AMB-3).
@@ -7759,7 +7763,7 @@ export interface components {
          * Problem
          * @description RFC 9457 problem details: every error the API answers, whatever its status.
          * @example {
-         *       "code": "IllegalTransition",
+         *       "code": "plan_submitted_before_assessment_complete",
          *       "detail": "The plan can be submitted only once the assessment is complete.",
          *       "errors": [],
          *       "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
@@ -7772,7 +7776,7 @@ export interface components {
         Problem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /**
@@ -8586,7 +8590,7 @@ export interface components {
          * StaleAssessmentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (AssessmentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
@@ -8628,7 +8632,7 @@ export interface components {
         StaleAssessmentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8673,7 +8677,7 @@ export interface components {
          * StaleConsentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (ConsentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "agency_codes": [],
          *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
@@ -8703,7 +8707,7 @@ export interface components {
         StaleConsentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8748,7 +8752,7 @@ export interface components {
          * StaleEpisodeProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "as_of": "2026-03-02",
          *         "child_person_ids": [
@@ -8845,7 +8849,7 @@ export interface components {
         StaleEpisodeProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8890,7 +8894,7 @@ export interface components {
          * StaleFamilyProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (FamilyRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "address": {
          *           "line1": "12 Cedar Road",
@@ -8951,7 +8955,7 @@ export interface components {
         StaleFamilyProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8996,7 +9000,7 @@ export interface components {
          * StalePersonProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PersonRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "contact": null,
          *         "contact_restricted": false,
@@ -9026,7 +9030,7 @@ export interface components {
         StalePersonProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9071,7 +9075,7 @@ export interface components {
          * StalePlanProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PlanRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "actions": [
          *           {
@@ -9126,7 +9130,7 @@ export interface components {
         StalePlanProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9171,7 +9175,7 @@ export interface components {
          * StalePractitionerProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PractitionerRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "active": true,
          *         "agency_code": "SCHOOL_ST_ANNES",
@@ -9198,7 +9202,7 @@ export interface components {
         StalePractitionerProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -17501,7 +17505,7 @@ export interface operations {
                      *           "break_glass_reason": null,
                      *           "occurred_at": "2026-02-17T14:32:05Z",
                      *           "outcome": "refused",
-                     *           "problem_code": "StaleVersion",
+                     *           "problem_code": "stale_version",
                      *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
                      *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *           "resource_type": "episode",
