@@ -20,6 +20,7 @@ from app.domain.identifiers import (
     IdentifierAbsence,
     IdentifierScheme,
     check_identifiers,
+    in_scheme_order,
     normalise_identifiers,
     normalise_nhs_number,
 )
@@ -230,7 +231,7 @@ def validate_person(
         given_name=given,
         family_name=family,
         restriction_reason=reason,
-        identifiers=identifiers,
+        identifiers=in_scheme_order(identifiers),
     )
 
 

@@ -153,6 +153,12 @@ def check_identifiers(
         )
 
 
+def in_scheme_order(identifiers: Iterable[ChildIdentifier]) -> tuple[ChildIdentifier, ...]:
+    """NHS number first, then UPN, the council's id and others: the order they are shown in."""
+    order = list(IdentifierScheme)
+    return tuple(sorted(identifiers, key=lambda i: order.index(i.scheme)))
+
+
 def normalise_identifiers(
     identifiers: Iterable[ChildIdentifier],
 ) -> tuple[ChildIdentifier, ...]:

@@ -33,7 +33,12 @@ from app.domain.families import (
     RelationshipKind,
     normalise_name,
 )
-from app.domain.identifiers import ChildIdentifier, IdentifierAbsence, IdentifierScheme
+from app.domain.identifiers import (
+    ChildIdentifier,
+    IdentifierAbsence,
+    IdentifierScheme,
+    in_scheme_order,
+)
 from app.domain.names import names_match, soundex
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import FamilyFilter, Household
@@ -397,7 +402,7 @@ households. Saving loads the row it changes (`row_to_save`)."""
 _IDENTIFIERS = (
     select(*PersonIdentifierRow.__table__.columns)
     .where(one_of(PersonIdentifierRow.person_id, "person_ids"))
-    .order_by(PersonIdentifierRow.person_id, PersonIdentifierRow.scheme)
+    .order_by(PersonIdentifierRow.person_id)
 )
 
 
@@ -425,7 +430,7 @@ def person_from_row(row: Any, identifiers: Sequence[ChildIdentifier] = ()) -> Pe
         gender=row.gender,
         ethnicity=row.ethnicity,
         send=row.send,
-        identifiers=tuple(identifiers),
+        identifiers=in_scheme_order(identifiers),
         identifier_absent_reason=IdentifierAbsence(row.identifier_absent_reason)
         if row.identifier_absent_reason
         else None,
