@@ -21,6 +21,8 @@ from app.domain.errors import InvalidValue
 
 
 class IdentifierScheme(StrEnum):
+    """Which register an identifier comes from: nhs_number, upn, la_child_id or other."""
+
     NHS_NUMBER = "nhs_number"
     """10 digits with a Modulus 11 check digit (NHS Data Dictionary)."""
     UPN = "upn"
