@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.clock import FixedClock
 from app.domain.identifiers import IdentifierScheme
+from tests.api.test_caseload import new_case
+from tests.api.test_sync import sync
 from tests.builders import (
     ReferenceData,
     Staff,
@@ -483,3 +486,20 @@ class TestWhoSeesIdentifiers:
         assert person["contact_withheld"] is True
         assert "Refuge" not in created.text
         assert person["nhs_number_display"] == "943 476 5919"
+
+
+class TestOfflineSync:
+    def test_a_device_gets_an_identifier_recorded_since_its_last_sync(
+        self, client: TestClient, reference: ReferenceData, staff: Staff, clock: FixedClock
+    ) -> None:
+        case = new_case(client, clock, reference, staff, "Irwin")
+        before = sync(client)
+        [child] = [m["person"] for m in case.family["members"] if m["role"] == "child"]
+        assert patch_person(client, child["id"], {"nhs_number": VALID}).status_code == 200
+        after = sync(client, before["cursor"])
+        [family] = after["families"]
+        [synced] = [m["person"] for m in family["members"] if m["person"]["id"] == child["id"]]
+        assert synced["nhs_number_display"] == "943 476 5919"
+        assert (
+            synced["identifiers"] == client.get(f"{API}/people/{child['id']}").json()["identifiers"]
+        )
