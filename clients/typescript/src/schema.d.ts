@@ -1354,7 +1354,7 @@ export interface components {
          *       "break_glass_reason": null,
          *       "occurred_at": "2026-02-17T14:32:05Z",
          *       "outcome": "refused",
-         *       "problem_code": "StaleVersion",
+         *       "problem_code": "stale_version",
          *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *       "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "resource_type": "episode",
@@ -1401,7 +1401,7 @@ export interface components {
             outcome: "allowed" | "denied" | "refused" | "failed";
             /**
              * Problem Code
-             * @description For refused or failed: the problem's code (StaleVersion ...).
+             * @description For refused or failed: the problem's code (stale_version ...).
              */
             problem_code: string | null;
             /**
@@ -1440,7 +1440,7 @@ export interface components {
          *           "break_glass_reason": null,
          *           "occurred_at": "2026-02-17T14:32:05Z",
          *           "outcome": "refused",
-         *           "problem_code": "StaleVersion",
+         *           "problem_code": "stale_version",
          *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *           "resource_type": "episode",
@@ -8061,7 +8061,7 @@ export interface components {
          * Problem
          * @description RFC 9457 problem details: every error the API answers, whatever its status.
          * @example {
-         *       "code": "IllegalTransition",
+         *       "code": "plan_submitted_before_assessment_complete",
          *       "detail": "The plan can be submitted only once the assessment is complete.",
          *       "errors": [],
          *       "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
@@ -8074,7 +8074,7 @@ export interface components {
         Problem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /**
@@ -8882,7 +8882,7 @@ export interface components {
          * StaleAssessmentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (AssessmentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
@@ -8924,7 +8924,7 @@ export interface components {
         StaleAssessmentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8969,7 +8969,7 @@ export interface components {
          * StaleConsentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (ConsentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "agency_codes": [],
          *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
@@ -8999,7 +8999,7 @@ export interface components {
         StaleConsentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9044,7 +9044,7 @@ export interface components {
          * StaleEpisodeProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "as_of": "2026-03-02",
          *         "child_person_ids": [
@@ -9140,7 +9140,7 @@ export interface components {
         StaleEpisodeProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9185,7 +9185,7 @@ export interface components {
          * StaleFamilyProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (FamilyRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "address": {
          *           "line1": "12 Cedar Road",
@@ -9259,7 +9259,7 @@ export interface components {
         StaleFamilyProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9304,7 +9304,7 @@ export interface components {
          * StalePersonProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PersonRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "contact": null,
          *         "contact_restricted": false,
@@ -9347,7 +9347,7 @@ export interface components {
         StalePersonProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9392,7 +9392,7 @@ export interface components {
          * StalePlanProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PlanRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "actions": [
          *           {
@@ -9445,7 +9445,7 @@ export interface components {
         StalePlanProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9490,7 +9490,7 @@ export interface components {
          * StalePractitionerProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PractitionerRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "active": true,
          *         "agency_code": "SCHOOL_ST_ANNES",
@@ -9517,7 +9517,7 @@ export interface components {
         StalePractitionerProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -17807,7 +17807,7 @@ export interface operations {
                      *           "break_glass_reason": null,
                      *           "occurred_at": "2026-02-17T14:32:05Z",
                      *           "outcome": "refused",
-                     *           "problem_code": "StaleVersion",
+                     *           "problem_code": "stale_version",
                      *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
                      *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *           "resource_type": "episode",
