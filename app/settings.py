@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.api.security import DEFAULT_MAX_TOKEN_AGE_SECONDS, HS256, MIN_HS256_SECRET_CHARS
 from app.domain.audit import MIN_KEY_BYTES, AuditKeys
 from app.domain.errors import InvalidValue
+from app.domain.identifiers import IdentifierScheme
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
 DEV_TOKEN_SECRET = "familyhub-local-demo-secret-not-for-production"
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     early_help_levels: list[str] = Field(
         default_factory=lambda: ["2", "3"],
         description="Levels at which an early help episode may run.",
+    )
+    consistent_identifier_scheme: IdentifierScheme = Field(
+        default=IdentifierScheme.NHS_NUMBER,
+        description="The council's consistent child identifier (Children's Wellbeing and Schools"
+        " Act 2026, s.16LC): the scheme a recorded reason for absence stands in for. The NHS"
+        " number until regulations say otherwise; a change of configuration, not of schema.",
     )
 
     auth_algorithms: list[str] = Field(

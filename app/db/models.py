@@ -79,7 +79,9 @@ class PersonRow(Timestamped, Base):
     gender: Mapped[str | None] = mapped_column(String(64))
     ethnicity: Mapped[str | None] = mapped_column(String(64))
     send: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    identifier_absent_reason: Mapped[str | None] = mapped_column(String(64))
+    """Why the council's consistent identifier is not recorded (the identifiers are in
+    `person_identifiers`)."""
     contact: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     contact_restricted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     restriction_reason: Mapped[str | None] = mapped_column(Text)
@@ -108,6 +110,33 @@ class PersonRow(Timestamped, Base):
             postgresql_ops={"given_name_key": "gin_trgm_ops"},
         ),
         Index("ix_people_date_of_birth", "date_of_birth"),
+        CheckConstraint(
+            "identifier_absent_reason IS NULL OR identifier_absent_reason IN"
+            " ('not_known_tracing_would_delay', 'withheld_more_detrimental_to_child',"
+            " 'not_applicable', 'pending_trace')",
+            name="identifier_absent_reason",
+        ),
+    )
+
+
+class PersonIdentifierRow(Base):
+    """One identifier of a person under one scheme (NHS number, UPN, the council's own id ...)."""
+
+    __tablename__ = "person_identifiers"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), nullable=False)
+    scheme: Mapped[str] = mapped_column(String(32), nullable=False)
+    value: Mapped[str] = mapped_column(String(40), nullable=False)
+    verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    verified_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    source: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "scheme"),
+        # Matching a child by identifier (the duplicate check: NHS number and date of birth).
+        Index("ix_person_identifiers_scheme_value", "scheme", "value"),
+        CheckConstraint("scheme IN ('nhs_number', 'upn', 'la_child_id', 'other')", name="scheme"),
     )
 
 

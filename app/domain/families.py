@@ -15,6 +15,15 @@ from datetime import date
 from enum import StrEnum
 
 from app.domain.errors import Conflict, Forbidden, InvalidValue
+from app.domain.identifiers import (
+    ChildIdentifier,
+    IdentifierAbsence,
+    IdentifierScheme,
+    check_identifiers,
+    in_scheme_order,
+    normalise_identifiers,
+    normalise_nhs_number,
+)
 from app.domain.names import NameMatch, how_names_match
 
 CHILD_AGE_LIMIT = 19
@@ -139,7 +148,10 @@ class Person:
     gender: str | None = None
     ethnicity: str | None = None
     send: bool = False
-    nhs_number: str | None = None
+    identifiers: tuple[ChildIdentifier, ...] = ()
+    """NHS number, UPN, the council's own id ...: at most one per scheme (Families First §3.4)."""
+    identifier_absent_reason: IdentifierAbsence | None = None
+    """Why the council's consistent identifier is not recorded (s.16LC(7), (8))."""
     contact: ContactDetails | None = None
     contact_restricted: bool = False
     restriction_reason: str | None = None
@@ -149,6 +161,13 @@ class Person:
     """The household the restriction was set in: its open episodes' leads see the details,
     whichever household the person is seen through (the restriction belongs to the person)."""
     version: int = 1
+
+    @property
+    def nhs_number(self) -> str | None:
+        """The `nhs_number` entry of the identifiers, ten digits."""
+        return next(
+            (i.value for i in self.identifiers if i.scheme is IdentifierScheme.NHS_NUMBER), None
+        )
 
     @property
     def is_unborn(self) -> bool:
@@ -168,8 +187,15 @@ class Person:
         return age_on(self.date_of_birth, on) < limit
 
 
-def validate_person(person: Person, *, today: date) -> Person:
-    """The person's own facts: names present, dates plausible, restriction explained."""
+def validate_person(
+    person: Person,
+    *,
+    today: date,
+    consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
+) -> Person:
+    """The person's own facts: names present, dates plausible, identifiers valid (their NHS number
+    passes Modulus 11 and is no placeholder, one per scheme, a reason for absence only without the
+    council's `consistent` identifier), restriction explained."""
     given = require_text(person.given_name, "given_name", what="The given name")
     family = require_text(person.family_name, "family_name", what="The family name")
     if person.date_of_birth is not None and person.expected_delivery_date is not None:
@@ -191,12 +217,8 @@ def validate_person(person: Person, *, today: date) -> Person:
             field="expected_delivery_date",
             code="delivery_date_too_far_ahead",
         )
-    if person.nhs_number is not None and not is_valid_nhs_number(person.nhs_number):
-        raise InvalidValue(
-            "The NHS number fails its check digit.",
-            field="nhs_number",
-            code="nhs_number_check_digit",
-        )
+    identifiers = normalise_identifiers(person.identifiers)
+    check_identifiers(identifiers, person.identifier_absent_reason, consistent)
     reason = (person.restriction_reason or "").strip() or None
     if person.contact_restricted and reason is None:
         raise InvalidValue(
@@ -204,19 +226,22 @@ def validate_person(person: Person, *, today: date) -> Person:
             field="restriction_reason",
             code="restriction_reason_required",
         )
-    return replace(person, given_name=given, family_name=family, restriction_reason=reason)
+    return replace(
+        person,
+        given_name=given,
+        family_name=family,
+        restriction_reason=reason,
+        identifiers=in_scheme_order(identifiers),
+    )
 
 
 def is_valid_nhs_number(raw: str) -> bool:
-    """Modulus 11 check of a 10-digit NHS number (the consistent child identifier of Families First)."""
-    digits = re.sub(r"\s+", "", raw)
-    if len(digits) != 10 or not digits.isdigit():
+    """Whether `raw` is an NHS number (Modulus 11, not a placeholder: see `app.domain.identifiers`)."""
+    try:
+        normalise_nhs_number(raw)
+    except InvalidValue:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
+    return True
 
 
 @dataclass
@@ -346,6 +371,9 @@ class DuplicateCandidate:
     family_id: uuid.UUID
     reference: str
     reason: str
+    likely: bool = False
+    """The same NHS number and date of birth: almost certainly the same child (Families First
+    §3.4 item 21), where a name or a postcode only may be."""
 
 
 def normalise_name(name: str) -> str:

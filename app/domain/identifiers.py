@@ -11,8 +11,9 @@ number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -20,6 +21,8 @@ from app.domain.errors import InvalidValue
 
 
 class IdentifierScheme(StrEnum):
+    """Which register an identifier comes from: nhs_number, upn, la_child_id or other."""
+
     NHS_NUMBER = "nhs_number"
     """10 digits with a Modulus 11 check digit (NHS Data Dictionary)."""
     UPN = "upn"
@@ -114,7 +117,9 @@ class ChildIdentifier:
     source: str | None = None
     """Where it came from: 'PDS trace', 'school admission form', 'health visitor' ..."""
     verified_by: UUID | None = None
-    recorded_on: date | None = None
+    """The practitioner who marked it verified."""
+    recorded_at: datetime | None = None
+    """When this value was first recorded for the person."""
 
     @property
     def display(self) -> str:
@@ -126,9 +131,13 @@ class ChildIdentifier:
 
 
 def check_identifiers(
-    identifiers: tuple[ChildIdentifier, ...], absence: IdentifierAbsence | None
+    identifiers: tuple[ChildIdentifier, ...],
+    absence: IdentifierAbsence | None,
+    consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
 ) -> None:
-    """One identifier per scheme, and a reason for absence only when there is none to give."""
+    """One identifier per scheme, and a reason for absence only while the council's consistent
+    identifier (`consistent`) is missing: a child with a UPN may still be waiting for an NHS
+    number trace."""
     seen: set[IdentifierScheme] = set()
     for index, identifier in enumerate(identifiers):
         if identifier.scheme in seen:
@@ -138,12 +147,100 @@ def check_identifiers(
                 code="identifier_scheme_repeated",
             )
         seen.add(identifier.scheme)
-    if absence is not None and identifiers:
+    if absence is not None and consistent in seen:
         raise InvalidValue(
             "A reason for having no identifier is only for a person without one.",
             field="identifier_absent_reason",
             code="identifier_absence_with_identifier",
         )
+
+
+def in_scheme_order(identifiers: Iterable[ChildIdentifier]) -> tuple[ChildIdentifier, ...]:
+    """NHS number first, then UPN, the council's id and others: the order they are shown in."""
+    order = list(IdentifierScheme)
+    return tuple(sorted(identifiers, key=lambda i: order.index(i.scheme)))
+
+
+def normalise_identifiers(
+    identifiers: Iterable[ChildIdentifier],
+) -> tuple[ChildIdentifier, ...]:
+    """Each identifier in its stored form (refusals name `identifiers[i].value`), sources trimmed."""
+    return tuple(
+        replace(
+            identifier,
+            value=normalise_identifier(
+                identifier.scheme, identifier.value, field=f"identifiers[{index}].value"
+            ),
+            source=(identifier.source or "").strip() or None,
+        )
+        for index, identifier in enumerate(identifiers)
+    )
+
+
+def with_nhs_number(
+    identifiers: tuple[ChildIdentifier, ...],
+    raw: str | None,
+    *,
+    replacing: bool,
+    prefix: str = "",
+) -> tuple[ChildIdentifier, ...]:
+    """The collection with the older single `nhs_number` field folded in as its `nhs_number` entry.
+
+    `replacing`: the collection is the stored one and the field was sent alone, so the field wins
+    (null removes the entry; the same number keeps the entry, verified or not). Otherwise both were
+    sent together and must agree.
+    """
+    number = normalise_nhs_number(raw, field=f"{prefix}nhs_number") if raw is not None else None
+    index = next(
+        (i for i, x in enumerate(identifiers) if x.scheme is IdentifierScheme.NHS_NUMBER), None
+    )
+    if index is None:
+        if number is None:
+            return identifiers
+        return (*identifiers, ChildIdentifier(IdentifierScheme.NHS_NUMBER, number))
+    existing = identifiers[index]
+    if replacing:
+        if existing.value == number:
+            return identifiers
+        kept = identifiers[:index] + identifiers[index + 1 :]
+        if number is None:
+            return kept
+        return (*kept, ChildIdentifier(IdentifierScheme.NHS_NUMBER, number))
+    given = normalise_nhs_number(existing.value, field=f"{prefix}identifiers[{index}].value")
+    if given != number:
+        raise InvalidValue(
+            "The NHS number differs from the nhs_number identifier: give it once, in identifiers.",
+            field=f"{prefix}nhs_number",
+            code="nhs_number_conflict",
+        )
+    return identifiers
+
+
+def stamp_identifiers(
+    before: tuple[ChildIdentifier, ...],
+    after: tuple[ChildIdentifier, ...],
+    *,
+    by: UUID | None,
+    at: datetime,
+) -> tuple[ChildIdentifier, ...]:
+    """Who verified each identifier and when it was recorded.
+
+    A value already held under the same scheme keeps when it was first recorded, and who verified
+    it while it stays verified; a new value is recorded `at`; marking one verified records `by`.
+    """
+    held = {(x.scheme, x.value): x for x in before}
+    stamped = []
+    for identifier in after:
+        old = held.get((identifier.scheme, identifier.value))
+        if not identifier.verified:
+            verified_by = None
+        elif old is not None and old.verified:
+            verified_by = old.verified_by
+        else:
+            verified_by = by
+        recorded_at = old.recorded_at if old is not None and old.recorded_at else at
+        stamped.append(replace(identifier, verified_by=verified_by, recorded_at=recorded_at))
+    return tuple(stamped)
 
 
 def consistent_identifier(

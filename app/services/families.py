@@ -32,6 +32,13 @@ from app.domain.families import (
     validate_person,
     validate_relationship,
 )
+from app.domain.identifiers import (
+    IdentifierScheme,
+    consistent_identifier,
+    normalise_identifiers,
+    stamp_identifiers,
+    with_nhs_number,
+)
 from app.domain.paging import Page, PageRequest
 from app.domain.versions import Expected, check_version
 from app.services.ports import Clock, FamilyFilter, UnitOfWork
@@ -143,7 +150,12 @@ def _existing_person(uc: UseCase, person_id: uuid.UUID, field_name: str) -> Pers
 
 
 def _prepare_member(
-    uc: UseCase, family: Family, new: NewMember, *, index: int | None
+    uc: UseCase,
+    family: Family,
+    new: NewMember,
+    *,
+    index: int | None,
+    consistent: IdentifierScheme,
 ) -> tuple[Membership, Person | None]:
     """Validate one new member; returns the membership and, for a new person, the person to store."""
     prefix = f"members[{index}]." if index is not None else ""
@@ -158,12 +170,18 @@ def _prepare_member(
     created: Person | None = None
     if new.person is not None:
         try:
-            person = validate_person(new.person, today=today)
+            person = validate_person(new.person, today=today, consistent=consistent)
         except InvalidValue as exc:
             raise InvalidValue(
                 exc.detail, field=f"{prefix}person.{exc.field}", code=exc.code
             ) from exc
         person = restrict_in(person, person, family.id)
+        person = replace(
+            person,
+            identifiers=stamp_identifiers(
+                (), person.identifiers, by=uc.principal.practitioner_id, at=uc.now
+            ),
+        )
         created = person
     else:
         assert new.person_id is not None
@@ -194,9 +212,15 @@ def _possible_duplicates(
     members: Sequence[Person],
     exclude: uuid.UUID | None = None,
 ) -> list[DuplicateCandidate]:
-    """Households that may already be this one: a child with the same name and date of birth, or the
-    same postcode and surname. Asked before creating, so nobody opens a second record for a family."""
+    """Households that may already be this one: a child with the same NHS number and date of birth
+    (likely the same child), a child with the same name and date of birth, or the same postcode and
+    surname. Asked before creating, so nobody opens a second record for a family."""
     return uow.families.possible_duplicates(
+        nhs_numbers=[
+            (p.nhs_number, p.date_of_birth)
+            for p in members
+            if p.nhs_number is not None and p.date_of_birth is not None
+        ],
         children=[
             (p.given_name, p.family_name, p.date_of_birth)
             for p in members
@@ -218,7 +242,16 @@ def check_duplicates(
     """Before registering a family: households that may already be it, named only if readable."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.CREATE_FAMILY, "duplicate_check")
-        candidates = _possible_duplicates(uow, postcode=postcode, members=members)
+        looked_for = []
+        for index, person in enumerate(members):
+            try:
+                identifiers = normalise_identifiers(person.identifiers)
+            except InvalidValue as exc:
+                raise InvalidValue(
+                    exc.detail, field=f"members[{index}].{exc.field}", code=exc.code
+                ) from exc
+            looked_for.append(replace(person, identifiers=identifiers))
+        candidates = _possible_duplicates(uow, postcode=postcode, members=looked_for)
         known = uc.readable_families(c.family_id for c in candidates)
         uc.commit()
         return [DuplicateView(c, c.family_id in known) for c in candidates]
@@ -230,15 +263,19 @@ def create_family(
     actor: Actor,
     draft: FamilyDraft,
     *,
+    consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
     idempotency: IdempotentRequest[FamilyRecord] | None = None,
 ) -> FamilyRecord | Replayed:
-    """Register a household with its members; the answer warns of possible duplicates."""
+    """Register a household with its members; the answer warns of possible duplicates.
+
+    `consistent`: the council's consistent identifier scheme (settings), the one a reason for
+    absence stands in for."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.CREATE_FAMILY, "family")
-        return run_idempotent(uc, idempotency, lambda: _create_family(uc, draft))
+        return run_idempotent(uc, idempotency, lambda: _create_family(uc, draft, consistent))
 
 
-def _create_family(uc: UseCase, draft: FamilyDraft) -> FamilyRecord:
+def _create_family(uc: UseCase, draft: FamilyDraft, consistent: IdentifierScheme) -> FamilyRecord:
     uow = uc.uow
     _require_hub(uow, draft.hub_id)
     if draft.reference is not None:
@@ -260,7 +297,7 @@ def _create_family(uc: UseCase, draft: FamilyDraft) -> FamilyRecord:
     )
     new_people: list[Person] = []
     for index, new in enumerate(draft.members):
-        membership, created = _prepare_member(uc, family, new, index=index)
+        membership, created = _prepare_member(uc, family, new, index=index, consistent=consistent)
         family.add_member(membership)
         if created is not None:
             new_people.append(created)
@@ -370,6 +407,7 @@ def add_member(
     family_id: uuid.UUID,
     new: NewMember,
     *,
+    consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
     idempotency: IdempotentRequest[AddedMember] | None = None,
 ) -> AddedMember | Replayed:
     """Add a member: a new person, or an existing person joining a second household."""
@@ -379,7 +417,9 @@ def add_member(
         def add() -> AddedMember:
             family = uow.families.get(family_id)
             assert family is not None
-            membership, created = _prepare_member(uc, family, new, index=None)
+            membership, created = _prepare_member(
+                uc, family, new, index=None, consistent=consistent
+            )
             family.add_member(membership)
             if created is not None:
                 uow.people.add(created, at=uc.now)
@@ -442,8 +482,13 @@ def update_person(
     *,
     expected_version: Expected,
     changes: dict[str, object],
+    consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
 ) -> PersonView:
-    """Change a person's details; every household they belong to gets a new version too."""
+    """Change a person's details; every household they belong to gets a new version too.
+
+    `identifiers` replaces the collection whole; the older `nhs_number` field sent alone changes
+    just its entry. Recording the council's `consistent` identifier clears a reason for its
+    absence unless the same request gives one."""
     with UseCase(uow, clock, actor) as uc:
         through = uc.require_person(Action.WRITE_FAMILY, person_id)
         person = uow.people.get(person_id)
@@ -454,7 +499,21 @@ def update_person(
             changes,
             may_see_restricted=person.id in uc.restricted_visible(through, [person]),
         )
-        updated = validate_person(replace(person, **changes), today=uc.today)  # type: ignore[arg-type]
+        changes = _identifier_changes(person, changes, consistent)
+        updated = validate_person(
+            replace(person, **changes),  # type: ignore[arg-type]
+            today=uc.today,
+            consistent=consistent,
+        )
+        updated = replace(
+            updated,
+            identifiers=stamp_identifiers(
+                person.identifiers,
+                updated.identifiers,
+                by=uc.principal.practitioner_id,
+                at=uc.now,
+            ),
+        )
         updated = restrict_in(person, updated, through.family_id)
         families = uow.families.get_many(uow.families.families_of_person(person_id))
         for family in families.values():
@@ -466,6 +525,27 @@ def update_person(
         view = PersonView(updated, updated.id in uc.restricted_visible(through, [updated]))
         uc.commit()
         return view
+
+
+def _identifier_changes(
+    person: Person, changes: dict[str, object], consistent: IdentifierScheme
+) -> dict[str, object]:
+    """The changes with the older `nhs_number` field folded into `identifiers`, and a reason for
+    absence dropped once the consistent identifier is recorded (the trace came back)."""
+    changes = dict(changes)
+    sent_identifiers = "identifiers" in changes
+    if "nhs_number" in changes:
+        raw = changes.pop("nhs_number")
+        assert raw is None or isinstance(raw, str)
+        base = changes.get("identifiers", person.identifiers)
+        assert isinstance(base, tuple)
+        changes["identifiers"] = with_nhs_number(base, raw, replacing=not sent_identifiers)
+    if "identifiers" in changes and "identifier_absent_reason" not in changes:
+        after = changes["identifiers"]
+        assert isinstance(after, tuple)
+        if consistent_identifier(after, consistent) is not None:
+            changes["identifier_absent_reason"] = None
+    return changes
 
 
 def add_relationship(

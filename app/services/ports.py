@@ -148,6 +148,7 @@ class FamilyRepository(Protocol):
         *,
         children: Sequence[tuple[str, str, date]],
         postcode_surnames: Sequence[tuple[str, str]],
+        nhs_numbers: Sequence[tuple[str, date]] = (),
         exclude: uuid.UUID | None = None,
     ) -> list[DuplicateCandidate]: ...
     def add_relationship(self, relationship: Relationship, *, at: datetime) -> None: ...

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, UowDep
+from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
@@ -94,6 +94,7 @@ def create_family(
     body: FamilyCreate,
     uow: UowDep,
     clock: ClockDep,
+    settings: SettingsDep,
     idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.CREATE_FAMILY)],
 ) -> Response:
@@ -105,7 +106,12 @@ def create_family(
         members=[m.to_new_member(f"members[{i}].") for i, m in enumerate(body.members)],
     )
     result = service.create_family(
-        uow, clock, actor, draft, idempotency=idempotency.request(actor, body, _created_family)
+        uow,
+        clock,
+        actor,
+        draft,
+        consistent=settings.consistent_identifier_scheme,
+        idempotency=idempotency.request(actor, body, _created_family),
     )
     return idempotency.respond(result, _created_family)
 
@@ -250,6 +256,7 @@ def add_member(
     body: MemberIn,
     uow: UowDep,
     clock: ClockDep,
+    settings: SettingsDep,
     idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
 ) -> Response:
@@ -260,6 +267,7 @@ def add_member(
         actor,
         family_id,
         body.to_new_member(),
+        consistent=settings.consistent_identifier_scheme,
         idempotency=idempotency.request(actor, body, _added_member),
     )
     return idempotency.respond(result, _added_member)
@@ -362,6 +370,7 @@ def update_person(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
     if_match: IfMatch = None,
 ) -> PersonRead:
@@ -373,6 +382,7 @@ def update_person(
         person_id,
         expected_version=parse_if_match(if_match),
         changes=body.changes(),
+        consistent=settings.consistent_identifier_scheme,
     )
     response.headers["ETag"] = etag(view.person.version)
     return PersonRead.from_domain(view.person, may_see_restricted=view.may_see_restricted)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -39,6 +39,13 @@ from app.domain.families import (
     Relationship,
     RelationshipKind,
     visible_contact,
+)
+from app.domain.identifiers import (
+    ChildIdentifier,
+    IdentifierAbsence,
+    IdentifierScheme,
+    display_nhs_number,
+    with_nhs_number,
 )
 from app.services.families import FamilyRecord, NewMember
 
@@ -100,6 +107,86 @@ class ContactRead(ReadSchema):
     )
 
 
+NhsNumberText = Annotated[str, StringConstraints(pattern=r"^\d{3}[ -]?\d{3}[ -]?\d{4}$")]
+IdentifierText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+]
+
+IDENTIFIER_IN = {
+    "scheme": "nhs_number",
+    "value": "943 476 5919",
+    "verified": True,
+    "source": "PDS trace",
+}
+
+
+class IdentifierIn(Schema):
+    """One of a person's identifiers (at most one per scheme)."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(IDENTIFIER_IN))
+
+    scheme: IdentifierScheme = Field(
+        description="nhs_number (10 digits, Modulus 11 check digit), upn (the DfE unique pupil"
+        " number), la_child_id (the council's own child id) or other."
+    )
+    value: IdentifierText = Field(
+        description="The identifier; an NHS number may have spaces or hyphens ('943 476 5919')"
+        " and is stored as ten digits."
+    )
+    verified: bool = Field(
+        default=False, description="Checked against its source (a demographics trace ...)."
+    )
+    source: ShortText | None = Field(
+        default=None,
+        description="Where it came from ('PDS trace', 'school admission form'); never where the"
+        " person lives.",
+    )
+
+    def to_domain(self) -> ChildIdentifier:
+        return ChildIdentifier(
+            scheme=self.scheme, value=self.value, verified=self.verified, source=self.source
+        )
+
+
+IDENTIFIER_READ = {
+    "scheme": "nhs_number",
+    "value": "9434765919",
+    "display": "943 476 5919",
+    "verified": True,
+    "verified_by": ex.LEAD,
+    "source": "PDS trace",
+    "recorded_at": "2026-01-12T10:15:00Z",
+}
+
+
+class IdentifierRead(ReadSchema):
+    """One of a person's identifiers, as stored."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples(IDENTIFIER_READ))
+
+    scheme: IdentifierScheme = Field(description="nhs_number, upn, la_child_id or other.")
+    value: str = Field(description="The stored form: an NHS number as ten digits.")
+    display: str = Field(description="How to show it: an NHS number as 'XXX XXX XXXX'.")
+    verified: bool = Field(description="Whether it was checked against its source.")
+    verified_by: uuid.UUID | None = Field(
+        description="The practitioner who marked it verified; null when unverified."
+    )
+    source: str | None = Field(description="Where it came from; null when not recorded.")
+    recorded_at: datetime | None = Field(description="When this value was first recorded.")
+
+    @classmethod
+    def from_domain(cls, identifier: ChildIdentifier) -> IdentifierRead:
+        return cls(
+            scheme=identifier.scheme,
+            value=identifier.value,
+            display=identifier.display,
+            verified=identifier.verified,
+            verified_by=identifier.verified_by,
+            source=identifier.source,
+            recorded_at=identifier.recorded_at,
+        )
+
+
 PERSON_IN = {
     "given_name": "Ava",
     "family_name": "Walker",
@@ -128,8 +215,20 @@ class PersonIn(Schema):
     )
     ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring, optional).")
     send: bool = Field(default=False, description="Special educational needs or disability.")
-    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = Field(
-        default=None, description="NHS number, ten digits (spaces allowed: '943 476 5919')."
+    nhs_number: NhsNumberText | None = Field(
+        default=None,
+        description="NHS number, ten digits (spaces or hyphens allowed: '943 476 5919'); the"
+        " same as an `nhs_number` entry in `identifiers` (give it in either, or the same in both).",
+    )
+    identifiers: list[IdentifierIn] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The person's identifiers, at most one per scheme.",
+    )
+    identifier_absent_reason: IdentifierAbsence | None = Field(
+        default=None,
+        description="Why the council's consistent identifier (the NHS number unless configured"
+        " otherwise) is not recorded; only while it is missing.",
     )
     contact: ContactIn | None = Field(default=None, description="How to reach them, if known.")
     contact_restricted: bool = Field(
@@ -155,6 +254,11 @@ class PersonIn(Schema):
                 if self.contact.address
                 else None,
             )
+        identifiers = tuple(i.to_domain() for i in self.identifiers)
+        if self.nhs_number is not None:
+            identifiers = with_nhs_number(
+                identifiers, self.nhs_number, replacing=False, prefix=prefix
+            )
         return Person(
             id=uuid.uuid4(),
             given_name=self.given_name,
@@ -165,7 +269,8 @@ class PersonIn(Schema):
             gender=self.gender,
             ethnicity=self.ethnicity,
             send=self.send,
-            nhs_number=self.nhs_number.replace(" ", "") if self.nhs_number else None,
+            identifiers=identifiers,
+            identifier_absent_reason=self.identifier_absent_reason,
             contact=contact,
             contact_restricted=self.contact_restricted,
             restriction_reason=self.restriction_reason,
@@ -192,8 +297,20 @@ class PersonUpdate(Schema):
     gender: Code | None = Field(default=None, description="Gender identity.")
     ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring).")
     send: bool | None = Field(default=None, description="Special educational needs or disability.")
-    nhs_number: Annotated[str, StringConstraints(pattern=r"^\d{3} ?\d{3} ?\d{4}$")] | None = Field(
-        default=None, description="NHS number, ten digits."
+    nhs_number: NhsNumberText | None = Field(
+        default=None,
+        description="NHS number, ten digits: changes just the `nhs_number` identifier (null"
+        " removes it).",
+    )
+    identifiers: list[IdentifierIn] | None = Field(
+        default=None,
+        max_length=10,
+        description="Replaces the identifiers whole (null or [] removes them); a value kept keeps"
+        " when it was recorded.",
+    )
+    identifier_absent_reason: IdentifierAbsence | None = Field(
+        default=None,
+        description="Why the consistent identifier is not recorded; recording it clears this.",
     )
     contact: ContactIn | None = Field(
         default=None, description="Replaces the contact details whole; null removes them."
@@ -223,8 +340,8 @@ class PersonUpdate(Schema):
             )
         if "restriction_visible_to" in changes:
             changes["restriction_visible_to"] = frozenset(self.restriction_visible_to or ())
-        if "nhs_number" in changes and isinstance(changes["nhs_number"], str):
-            changes["nhs_number"] = changes["nhs_number"].replace(" ", "")
+        if "identifiers" in changes:
+            changes["identifiers"] = tuple(i.to_domain() for i in self.identifiers or ())
         return changes
 
 
@@ -239,7 +356,10 @@ PERSON_READ = {
     "gender": None,
     "ethnicity": "WBRI",
     "send": False,
-    "nhs_number": None,
+    "nhs_number": "9434765919",
+    "nhs_number_display": "943 476 5919",
+    "identifiers": [IDENTIFIER_READ],
+    "identifier_absent_reason": None,
     "contact": None,
     "contact_restricted": False,
     "contact_withheld": False,
@@ -264,7 +384,18 @@ class PersonRead(ReadSchema):
     gender: str | None = Field(description="Gender identity, if given.")
     ethnicity: str | None = Field(description="Ethnicity code (monitoring), if given.")
     send: bool = Field(description="Special educational needs or disability.")
-    nhs_number: str | None = Field(description="NHS number, ten digits; null when unknown.")
+    nhs_number: str | None = Field(
+        description="NHS number, ten digits (the `nhs_number` identifier); null when unknown."
+    )
+    nhs_number_display: str | None = Field(
+        description="The NHS number as shown: 'XXX XXX XXXX'; null when unknown."
+    )
+    identifiers: list[IdentifierRead] = Field(
+        description="The person's identifiers (NHS number, UPN, the council's own id ...)."
+    )
+    identifier_absent_reason: IdentifierAbsence | None = Field(
+        description="Why the council's consistent identifier is not recorded; else null."
+    )
     contact: ContactRead | None = Field(
         description="Null when none is recorded or it is withheld from you."
     )
@@ -289,6 +420,9 @@ class PersonRead(ReadSchema):
             ethnicity=person.ethnicity,
             send=person.send,
             nhs_number=person.nhs_number,
+            nhs_number_display=display_nhs_number(person.nhs_number) if person.nhs_number else None,
+            identifiers=[IdentifierRead.from_domain(i) for i in person.identifiers],
+            identifier_absent_reason=person.identifier_absent_reason,
             contact=ContactRead.model_validate(contact) if contact else None,
             contact_restricted=person.contact_restricted,
             contact_withheld=person.contact_restricted and contact is None,
@@ -474,7 +608,8 @@ class RelationshipRead(ReadSchema):
 DUPLICATE_WARNING = {
     "family_id": ex.FAMILY,
     "reference": ex.FAMILY_REFERENCE,
-    "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+    "reason": "A child with the same NHS number and date of birth is in family FH-2026-00042.",
+    "likely": True,
 }
 
 
@@ -486,6 +621,10 @@ class DuplicateWarning(ReadSchema):
     family_id: uuid.UUID | None = Field(description="Null when the family is not one you may see.")
     reference: str | None = Field(description="Null when the family is not one you may see.")
     reason: str = Field(description="Why it may be the same family, for a person to judge.")
+    likely: bool = Field(
+        description="True when a child has the same NHS number and date of birth: almost"
+        " certainly the same child. False for a name or postcode match, which only may be."
+    )
 
     @classmethod
     def from_domain(cls, candidate: DuplicateCandidate, *, known: bool) -> DuplicateWarning:
@@ -495,12 +634,14 @@ class DuplicateWarning(ReadSchema):
                 family_id=candidate.family_id,
                 reference=candidate.reference,
                 reason=candidate.reason,
+                likely=candidate.likely,
             )
         return cls(
             family_id=None,
             reference=None,
             reason="A family with a matching member is already known to the service; ask the Early Help "
             "front door before registering a new one.",
+            likely=candidate.likely,
         )
 
 

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.id_lists import one_of
-from app.db.models import FamilyRow, MembershipRow, PersonRow, RelationshipRow
+from app.db.models import (
+    FamilyRow,
+    MembershipRow,
+    PersonIdentifierRow,
+    PersonRow,
+    RelationshipRow,
+)
 from app.db.repositories.scope import family_in_scope
 from app.db.repositories.versioned import row_to_save
 from app.domain.families import (
@@ -26,6 +32,12 @@ from app.domain.families import (
     Relationship,
     RelationshipKind,
     normalise_name,
+)
+from app.domain.identifiers import (
+    ChildIdentifier,
+    IdentifierAbsence,
+    IdentifierScheme,
+    in_scheme_order,
 )
 from app.domain.names import names_match, soundex
 from app.domain.paging import Page, PageRequest, encode_cursor
@@ -248,15 +260,37 @@ class SqlFamilyRepository:
         *,
         children: Sequence[tuple[str, str, date]],
         postcode_surnames: Sequence[tuple[str, str]],
+        nhs_numbers: Sequence[tuple[str, date]] = (),
         exclude: uuid.UUID | None = None,
     ) -> list[DuplicateCandidate]:
-        """Same child's name and date of birth, or same postcode and surname (the foundation issue)."""
+        """Same NHS number and date of birth (likely the same child: Families First §3.4 item 21),
+        same child's name and date of birth, or same postcode and surname (the foundation issue)."""
         found: dict[uuid.UUID, DuplicateCandidate] = {}
         base = (
             select(FamilyRow.id, FamilyRow.reference, PersonRow.given_name, PersonRow.family_name)
             .join(MembershipRow, MembershipRow.family_id == FamilyRow.id)
             .join(PersonRow, PersonRow.id == MembershipRow.person_id)
         )
+        if nhs_numbers:
+            conditions = [
+                and_(PersonIdentifierRow.value == number, PersonRow.date_of_birth == dob)
+                for number, dob in nhs_numbers
+            ]
+            by_nhs = base.join(
+                PersonIdentifierRow, PersonIdentifierRow.person_id == PersonRow.id
+            ).where(
+                PersonIdentifierRow.scheme == IdentifierScheme.NHS_NUMBER.value, or_(*conditions)
+            )
+            for fid, ref, _given, _family in self._session.execute(by_nhs):
+                found.setdefault(
+                    fid,
+                    DuplicateCandidate(
+                        family_id=fid,
+                        reference=ref,
+                        reason=f"A child with the same NHS number and date of birth is in family {ref}.",
+                        likely=True,
+                    ),
+                )
         if children:
             conditions = [
                 and_(
@@ -294,7 +328,7 @@ class SqlFamilyRepository:
                 )
         if exclude is not None:
             found.pop(exclude, None)
-        return sorted(found.values(), key=lambda c: c.reference)
+        return sorted(found.values(), key=lambda c: (not c.likely, c.reference))
 
     def add_relationship(self, relationship: Relationship, *, at: datetime) -> None:
         self._session.add(
@@ -365,9 +399,27 @@ _PEOPLE = select(*PersonRow.__table__.columns).where(one_of(PersonRow.id, "perso
 """Columns on the connection, not ORM objects: a caseload page reads every member of its
 households. Saving loads the row it changes (`row_to_save`)."""
 
+_IDENTIFIERS = (
+    select(*PersonIdentifierRow.__table__.columns)
+    .where(one_of(PersonIdentifierRow.person_id, "person_ids"))
+    .order_by(PersonIdentifierRow.person_id)
+)
 
-def person_from_row(row: Any) -> Person:
-    """From a `PersonRow` or a row of its columns."""
+
+def _identifier(row: Any) -> ChildIdentifier:
+    return ChildIdentifier(
+        scheme=IdentifierScheme(row.scheme),
+        value=row.value,
+        verified=row.verified,
+        source=row.source,
+        verified_by=row.verified_by,
+        recorded_at=row.recorded_at,
+    )
+
+
+def person_from_row(row: Any, identifiers: Sequence[ChildIdentifier] = ()) -> Person:
+    """From a `PersonRow` or a row of its columns, with the person's identifiers (a caseload page,
+    which shows names only, reads none)."""
     return Person(
         id=row.id,
         given_name=row.given_name,
@@ -378,7 +430,10 @@ def person_from_row(row: Any) -> Person:
         gender=row.gender,
         ethnicity=row.ethnicity,
         send=row.send,
-        nhs_number=row.nhs_number,
+        identifiers=in_scheme_order(identifiers),
+        identifier_absent_reason=IdentifierAbsence(row.identifier_absent_reason)
+        if row.identifier_absent_reason
+        else None,
         contact=_contact_from_json(row.contact),
         contact_restricted=row.contact_restricted,
         restriction_reason=row.restriction_reason,
@@ -392,23 +447,34 @@ class SqlPeopleRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _identifiers(self, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ChildIdentifier]]:
+        """Every identifier of these people, in one statement."""
+        found: dict[uuid.UUID, list[ChildIdentifier]] = {pid: [] for pid in person_ids}
+        rows = self._session.connection().execute(_IDENTIFIERS, {"person_ids": person_ids})
+        for row in rows:
+            found[row.person_id].append(_identifier(row))
+        return found
+
     def get(self, person_id: uuid.UUID) -> Person | None:
         row = self._session.get(PersonRow, person_id)
-        return person_from_row(row) if row else None
+        if row is None:
+            return None
+        return person_from_row(row, self._identifiers([person_id])[person_id])
 
     def get_many(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
         if not person_ids:
             return {}
-        rows = self._session.connection().execute(
-            _PEOPLE, {"person_ids": list(dict.fromkeys(person_ids))}
-        )
-        return {r.id: person_from_row(r) for r in rows.all()}
+        wanted = list(dict.fromkeys(person_ids))
+        rows = self._session.connection().execute(_PEOPLE, {"person_ids": wanted}).all()
+        identifiers = self._identifiers([r.id for r in rows]) if rows else {}
+        return {r.id: person_from_row(r, identifiers[r.id]) for r in rows}
 
     def add(self, person: Person, *, at: datetime) -> None:
         row = PersonRow(id=person.id, created_at=at, updated_at=at)
         self._apply(row, person)
         self._session.add(row)
         self._session.flush()
+        self._sync_identifiers(person, at)
         person.version = row.version
 
     def save(self, person: Person, *, at: datetime) -> None:
@@ -416,7 +482,35 @@ class SqlPeopleRepository:
         self._apply(row, person)
         row.updated_at = at
         self._session.flush()
+        self._sync_identifiers(person, at)
         person.version = row.version
+
+    def _sync_identifiers(self, person: Person, at: datetime) -> None:
+        """The stored identifiers become the person's: one row per scheme, changed in place (a
+        delete and an insert of the same scheme in one flush would meet the unique constraint)."""
+        rows = {
+            r.scheme: r
+            for r in self._session.scalars(
+                select(PersonIdentifierRow).where(PersonIdentifierRow.person_id == person.id)
+            )
+        }
+        kept = {i.scheme.value for i in person.identifiers}
+        for scheme, gone in rows.items():
+            if scheme not in kept:
+                self._session.delete(gone)
+        for identifier in person.identifiers:
+            row = rows.get(identifier.scheme.value)
+            if row is None:
+                row = PersonIdentifierRow(
+                    id=uuid.uuid4(), person_id=person.id, scheme=identifier.scheme.value
+                )
+                self._session.add(row)
+            row.value = identifier.value
+            row.verified = identifier.verified
+            row.verified_by = identifier.verified_by
+            row.source = identifier.source
+            row.recorded_at = identifier.recorded_at or at
+        self._session.flush()
 
     @staticmethod
     def _apply(row: PersonRow, person: Person) -> None:
@@ -432,7 +526,9 @@ class SqlPeopleRepository:
         row.gender = person.gender
         row.ethnicity = person.ethnicity
         row.send = person.send
-        row.nhs_number = person.nhs_number
+        row.identifier_absent_reason = (
+            person.identifier_absent_reason.value if person.identifier_absent_reason else None
+        )
         row.contact = _contact_to_json(person.contact)
         row.contact_restricted = person.contact_restricted
         row.restriction_reason = person.restriction_reason

@@ -2294,7 +2294,20 @@ export interface components {
          *                 "gender": null,
          *                 "given_name": "Ava",
          *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *                 "nhs_number": null,
+         *                 "identifier_absent_reason": null,
+         *                 "identifiers": [
+         *                   {
+         *                     "display": "943 476 5919",
+         *                     "recorded_at": "2026-01-12T10:15:00Z",
+         *                     "scheme": "nhs_number",
+         *                     "source": "PDS trace",
+         *                     "value": "9434765919",
+         *                     "verified": true,
+         *                     "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *                   }
+         *                 ],
+         *                 "nhs_number": "9434765919",
+         *                 "nhs_number_display": "943 476 5919",
          *                 "send": false,
          *                 "sex": "female",
          *                 "unborn": false,
@@ -3304,7 +3317,8 @@ export interface components {
          * @description A household already known that may be the same family.
          * @example {
          *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-         *       "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+         *       "likely": true,
+         *       "reason": "A child with the same NHS number and date of birth is in family FH-2026-00042.",
          *       "reference": "FH-2026-00042"
          *     }
          */
@@ -3314,6 +3328,11 @@ export interface components {
              * @description Null when the family is not one you may see.
              */
             family_id: string | null;
+            /**
+             * Likely
+             * @description True when a child has the same NHS number and date of birth: almost certainly the same child. False for a name or postcode match, which only may be.
+             */
+            likely: boolean;
             /**
              * Reason
              * @description Why it may be the same family, for a person to judge.
@@ -4976,7 +4995,20 @@ export interface components {
          *             "gender": null,
          *             "given_name": "Ava",
          *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *             "nhs_number": null,
+         *             "identifier_absent_reason": null,
+         *             "identifiers": [
+         *               {
+         *                 "display": "943 476 5919",
+         *                 "recorded_at": "2026-01-12T10:15:00Z",
+         *                 "scheme": "nhs_number",
+         *                 "source": "PDS trace",
+         *                 "value": "9434765919",
+         *                 "verified": true,
+         *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *               }
+         *             ],
+         *             "nhs_number": "9434765919",
+         *             "nhs_number_display": "943 476 5919",
          *             "send": false,
          *             "sex": "female",
          *             "unborn": false,
@@ -5080,7 +5112,20 @@ export interface components {
          *                 "gender": null,
          *                 "given_name": "Ava",
          *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *                 "nhs_number": null,
+         *                 "identifier_absent_reason": null,
+         *                 "identifiers": [
+         *                   {
+         *                     "display": "943 476 5919",
+         *                     "recorded_at": "2026-01-12T10:15:00Z",
+         *                     "scheme": "nhs_number",
+         *                     "source": "PDS trace",
+         *                     "value": "9434765919",
+         *                     "verified": true,
+         *                     "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *                   }
+         *                 ],
+         *                 "nhs_number": "9434765919",
+         *                 "nhs_number_display": "943 476 5919",
          *                 "send": false,
          *                 "sex": "female",
          *                 "unborn": false,
@@ -5156,7 +5201,20 @@ export interface components {
          *             "gender": null,
          *             "given_name": "Ava",
          *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *             "nhs_number": null,
+         *             "identifier_absent_reason": null,
+         *             "identifiers": [
+         *               {
+         *                 "display": "943 476 5919",
+         *                 "recorded_at": "2026-01-12T10:15:00Z",
+         *                 "scheme": "nhs_number",
+         *                 "source": "PDS trace",
+         *                 "value": "9434765919",
+         *                 "verified": true,
+         *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *               }
+         *             ],
+         *             "nhs_number": "9434765919",
+         *             "nhs_number_display": "943 476 5919",
          *             "send": false,
          *             "sex": "female",
          *             "unborn": false,
@@ -5632,6 +5690,95 @@ export interface components {
              */
             neighbourhood: string | null;
         };
+        /**
+         * IdentifierAbsence
+         * @description Why a child has no consistent identifier on record (Families First §3.4 item 19).
+         * @enum {string}
+         */
+        IdentifierAbsence: "not_known_tracing_would_delay" | "withheld_more_detrimental_to_child" | "not_applicable" | "pending_trace";
+        /**
+         * IdentifierIn
+         * @description One of a person's identifiers (at most one per scheme).
+         * @example {
+         *       "scheme": "nhs_number",
+         *       "source": "PDS trace",
+         *       "value": "943 476 5919",
+         *       "verified": true
+         *     }
+         */
+        IdentifierIn: {
+            /** @description nhs_number (10 digits, Modulus 11 check digit), upn (the DfE unique pupil number), la_child_id (the council's own child id) or other. */
+            scheme: components["schemas"]["IdentifierScheme"];
+            /**
+             * Source
+             * @description Where it came from ('PDS trace', 'school admission form'); never where the person lives.
+             */
+            source?: string | null;
+            /**
+             * Value
+             * @description The identifier; an NHS number may have spaces or hyphens ('943 476 5919') and is stored as ten digits.
+             */
+            value: string;
+            /**
+             * Verified
+             * @description Checked against its source (a demographics trace ...).
+             * @default false
+             */
+            verified?: boolean;
+        };
+        /**
+         * IdentifierRead
+         * @description One of a person's identifiers, as stored.
+         * @example {
+         *       "display": "943 476 5919",
+         *       "recorded_at": "2026-01-12T10:15:00Z",
+         *       "scheme": "nhs_number",
+         *       "source": "PDS trace",
+         *       "value": "9434765919",
+         *       "verified": true,
+         *       "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *     }
+         */
+        IdentifierRead: {
+            /**
+             * Display
+             * @description How to show it: an NHS number as 'XXX XXX XXXX'.
+             */
+            display: string;
+            /**
+             * Recorded At
+             * @description When this value was first recorded.
+             */
+            recorded_at: string | null;
+            /** @description nhs_number, upn, la_child_id or other. */
+            scheme: components["schemas"]["IdentifierScheme"];
+            /**
+             * Source
+             * @description Where it came from; null when not recorded.
+             */
+            source: string | null;
+            /**
+             * Value
+             * @description The stored form: an NHS number as ten digits.
+             */
+            value: string;
+            /**
+             * Verified
+             * @description Whether it was checked against its source.
+             */
+            verified: boolean;
+            /**
+             * Verified By
+             * @description The practitioner who marked it verified; null when unverified.
+             */
+            verified_by: string | null;
+        };
+        /**
+         * IdentifierScheme
+         * @description Which register an identifier comes from: nhs_number, upn, la_child_id or other.
+         * @enum {string}
+         */
+        IdentifierScheme: "nhs_number" | "upn" | "la_child_id" | "other";
         /**
          * InformationSharingConsentCreate
          * @description Consent to share information: with every Team Around the Family member, or with the
@@ -6444,7 +6591,20 @@ export interface components {
          *         "gender": null,
          *         "given_name": "Ava",
          *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *         "nhs_number": null,
+         *         "identifier_absent_reason": null,
+         *         "identifiers": [
+         *           {
+         *             "display": "943 476 5919",
+         *             "recorded_at": "2026-01-12T10:15:00Z",
+         *             "scheme": "nhs_number",
+         *             "source": "PDS trace",
+         *             "value": "9434765919",
+         *             "verified": true,
+         *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           }
+         *         ],
+         *         "nhs_number": "9434765919",
+         *         "nhs_number_display": "943 476 5919",
          *         "send": false,
          *         "sex": "female",
          *         "unborn": false,
@@ -6935,9 +7095,16 @@ export interface components {
              * @description Given (first) name.
              */
             given_name: string;
+            /** @description Why the council's consistent identifier (the NHS number unless configured otherwise) is not recorded; only while it is missing. */
+            identifier_absent_reason?: components["schemas"]["IdentifierAbsence"] | null;
+            /**
+             * Identifiers
+             * @description The person's identifiers, at most one per scheme.
+             */
+            identifiers?: components["schemas"]["IdentifierIn"][];
             /**
              * Nhs Number
-             * @description NHS number, ten digits (spaces allowed: '943 476 5919').
+             * @description NHS number, ten digits (spaces or hyphens allowed: '943 476 5919'); the same as an `nhs_number` entry in `identifiers` (give it in either, or the same in both).
              */
             nhs_number?: string | null;
             /**
@@ -6976,7 +7143,20 @@ export interface components {
          *       "gender": null,
          *       "given_name": "Ava",
          *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *       "nhs_number": null,
+         *       "identifier_absent_reason": null,
+         *       "identifiers": [
+         *         {
+         *           "display": "943 476 5919",
+         *           "recorded_at": "2026-01-12T10:15:00Z",
+         *           "scheme": "nhs_number",
+         *           "source": "PDS trace",
+         *           "value": "9434765919",
+         *           "verified": true,
+         *           "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         }
+         *       ],
+         *       "nhs_number": "9434765919",
+         *       "nhs_number_display": "943 476 5919",
          *       "send": false,
          *       "sex": "female",
          *       "unborn": false,
@@ -7032,11 +7212,23 @@ export interface components {
              * @description The person's id (the same in every household).
              */
             id: string;
+            /** @description Why the council's consistent identifier is not recorded; else null. */
+            identifier_absent_reason: components["schemas"]["IdentifierAbsence"] | null;
+            /**
+             * Identifiers
+             * @description The person's identifiers (NHS number, UPN, the council's own id ...).
+             */
+            identifiers: components["schemas"]["IdentifierRead"][];
             /**
              * Nhs Number
-             * @description NHS number, ten digits; null when unknown.
+             * @description NHS number, ten digits (the `nhs_number` identifier); null when unknown.
              */
             nhs_number: string | null;
+            /**
+             * Nhs Number Display
+             * @description The NHS number as shown: 'XXX XXX XXXX'; null when unknown.
+             */
+            nhs_number_display: string | null;
             /**
              * Send
              * @description Special educational needs or disability.
@@ -7106,9 +7298,16 @@ export interface components {
              * @description Given (first) name.
              */
             given_name?: string | null;
+            /** @description Why the consistent identifier is not recorded; recording it clears this. */
+            identifier_absent_reason?: components["schemas"]["IdentifierAbsence"] | null;
+            /**
+             * Identifiers
+             * @description Replaces the identifiers whole (null or [] removes them); a value kept keeps when it was recorded.
+             */
+            identifiers?: components["schemas"]["IdentifierIn"][] | null;
             /**
              * Nhs Number
-             * @description NHS number, ten digits.
+             * @description NHS number, ten digits: changes just the `nhs_number` identifier (null removes it).
              */
             nhs_number?: string | null;
             /**
@@ -8920,7 +9119,20 @@ export interface components {
          *               "gender": null,
          *               "given_name": "Ava",
          *               "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *               "nhs_number": null,
+         *               "identifier_absent_reason": null,
+         *               "identifiers": [
+         *                 {
+         *                   "display": "943 476 5919",
+         *                   "recorded_at": "2026-01-12T10:15:00Z",
+         *                   "scheme": "nhs_number",
+         *                   "source": "PDS trace",
+         *                   "value": "9434765919",
+         *                   "verified": true,
+         *                   "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *                 }
+         *               ],
+         *               "nhs_number": "9434765919",
+         *               "nhs_number_display": "943 476 5919",
          *               "send": false,
          *               "sex": "female",
          *               "unborn": false,
@@ -9012,7 +9224,20 @@ export interface components {
          *         "gender": null,
          *         "given_name": "Ava",
          *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *         "nhs_number": null,
+         *         "identifier_absent_reason": null,
+         *         "identifiers": [
+         *           {
+         *             "display": "943 476 5919",
+         *             "recorded_at": "2026-01-12T10:15:00Z",
+         *             "scheme": "nhs_number",
+         *             "source": "PDS trace",
+         *             "value": "9434765919",
+         *             "verified": true,
+         *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           }
+         *         ],
+         *         "nhs_number": "9434765919",
+         *         "nhs_number_display": "943 476 5919",
          *         "send": false,
          *         "sex": "female",
          *         "unborn": false,
@@ -16773,7 +16998,20 @@ export interface operations {
                      *                 "gender": null,
                      *                 "given_name": "Ava",
                      *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *                 "nhs_number": null,
+                     *                 "identifier_absent_reason": null,
+                     *                 "identifiers": [
+                     *                   {
+                     *                     "display": "943 476 5919",
+                     *                     "recorded_at": "2026-01-12T10:15:00Z",
+                     *                     "scheme": "nhs_number",
+                     *                     "source": "PDS trace",
+                     *                     "value": "9434765919",
+                     *                     "verified": true,
+                     *                     "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *                   }
+                     *                 ],
+                     *                 "nhs_number": "9434765919",
+                     *                 "nhs_number_display": "943 476 5919",
                      *                 "send": false,
                      *                 "sex": "female",
                      *                 "unborn": false,
@@ -16947,7 +17185,20 @@ export interface operations {
                      *             "gender": null,
                      *             "given_name": "Ava",
                      *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *             "nhs_number": null,
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
                      *             "send": false,
                      *             "sex": "female",
                      *             "unborn": false,
@@ -17079,7 +17330,8 @@ export interface operations {
                      * @example [
                      *       {
                      *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-                     *         "reason": "A member with the same name and date of birth (Ava Walker, 2017-06-01).",
+                     *         "likely": true,
+                     *         "reason": "A child with the same NHS number and date of birth is in family FH-2026-00042.",
                      *         "reference": "FH-2026-00042"
                      *       }
                      *     ]
@@ -17191,7 +17443,20 @@ export interface operations {
                      *             "gender": null,
                      *             "given_name": "Ava",
                      *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *             "nhs_number": null,
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
                      *             "send": false,
                      *             "sex": "female",
                      *             "unborn": false,
@@ -17344,7 +17609,20 @@ export interface operations {
                      *             "gender": null,
                      *             "given_name": "Ava",
                      *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *             "nhs_number": null,
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
                      *             "send": false,
                      *             "sex": "female",
                      *             "unborn": false,
@@ -18192,7 +18470,20 @@ export interface operations {
                      *         "gender": null,
                      *         "given_name": "Ava",
                      *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *         "nhs_number": null,
+                     *         "identifier_absent_reason": null,
+                     *         "identifiers": [
+                     *           {
+                     *             "display": "943 476 5919",
+                     *             "recorded_at": "2026-01-12T10:15:00Z",
+                     *             "scheme": "nhs_number",
+                     *             "source": "PDS trace",
+                     *             "value": "9434765919",
+                     *             "verified": true,
+                     *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           }
+                     *         ],
+                     *         "nhs_number": "9434765919",
+                     *         "nhs_number_display": "943 476 5919",
                      *         "send": false,
                      *         "sex": "female",
                      *         "unborn": false,
@@ -18340,7 +18631,20 @@ export interface operations {
                      *             "gender": null,
                      *             "given_name": "Ava",
                      *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *             "nhs_number": null,
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
                      *             "send": false,
                      *             "sex": "female",
                      *             "unborn": false,
@@ -19219,7 +19523,20 @@ export interface operations {
                      *                 "gender": null,
                      *                 "given_name": "Ava",
                      *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *                 "nhs_number": null,
+                     *                 "identifier_absent_reason": null,
+                     *                 "identifiers": [
+                     *                   {
+                     *                     "display": "943 476 5919",
+                     *                     "recorded_at": "2026-01-12T10:15:00Z",
+                     *                     "scheme": "nhs_number",
+                     *                     "source": "PDS trace",
+                     *                     "value": "9434765919",
+                     *                     "verified": true,
+                     *                     "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *                   }
+                     *                 ],
+                     *                 "nhs_number": "9434765919",
+                     *                 "nhs_number_display": "943 476 5919",
                      *                 "send": false,
                      *                 "sex": "female",
                      *                 "unborn": false,
@@ -19703,7 +20020,20 @@ export interface operations {
                      *       "gender": null,
                      *       "given_name": "Ava",
                      *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *       "nhs_number": null,
+                     *       "identifier_absent_reason": null,
+                     *       "identifiers": [
+                     *         {
+                     *           "display": "943 476 5919",
+                     *           "recorded_at": "2026-01-12T10:15:00Z",
+                     *           "scheme": "nhs_number",
+                     *           "source": "PDS trace",
+                     *           "value": "9434765919",
+                     *           "verified": true,
+                     *           "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         }
+                     *       ],
+                     *       "nhs_number": "9434765919",
+                     *       "nhs_number_display": "943 476 5919",
                      *       "send": false,
                      *       "sex": "female",
                      *       "unborn": false,
@@ -19824,7 +20154,20 @@ export interface operations {
                      *       "gender": null,
                      *       "given_name": "Ava",
                      *       "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-                     *       "nhs_number": null,
+                     *       "identifier_absent_reason": null,
+                     *       "identifiers": [
+                     *         {
+                     *           "display": "943 476 5919",
+                     *           "recorded_at": "2026-01-12T10:15:00Z",
+                     *           "scheme": "nhs_number",
+                     *           "source": "PDS trace",
+                     *           "value": "9434765919",
+                     *           "verified": true,
+                     *           "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         }
+                     *       ],
+                     *       "nhs_number": "9434765919",
+                     *       "nhs_number_display": "943 476 5919",
                      *       "send": false,
                      *       "sex": "female",
                      *       "unborn": false,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,8 +16,11 @@ from app.domain.identifiers import (
     IdentifierScheme,
     check_identifiers,
     display_nhs_number,
+    in_scheme_order,
     normalise_identifier,
     normalise_nhs_number,
+    stamp_identifiers,
+    with_nhs_number,
 )
 
 
@@ -104,3 +110,83 @@ def test_one_identifier_per_scheme_and_no_reason_for_absence_beside_one() -> Non
         check_identifiers((nhs,), IdentifierAbsence.PENDING_TRACE)
     assert both.value.field == "identifier_absent_reason"
     check_identifiers((), IdentifierAbsence.NOT_KNOWN_TRACING_WOULD_DELAY)
+
+
+def test_a_reason_for_absence_stands_for_the_councils_consistent_scheme_only() -> None:
+    upn = ChildIdentifier(IdentifierScheme.UPN, "A123456789012")
+    check_identifiers((upn,), IdentifierAbsence.PENDING_TRACE)  # still waiting for the NHS number
+    with pytest.raises(InvalidValue) as refused:
+        check_identifiers((upn,), IdentifierAbsence.PENDING_TRACE, IdentifierScheme.UPN)
+    assert refused.value.code == "identifier_absence_with_identifier"
+
+
+NHS = ChildIdentifier(IdentifierScheme.NHS_NUMBER, "9434765919", verified=True, source="PDS")
+UPN = ChildIdentifier(IdentifierScheme.UPN, "A123456789012")
+
+
+class TestTheOlderNhsNumberField:
+    def test_sent_alone_it_replaces_only_the_nhs_number_entry(self) -> None:
+        changed = with_nhs_number((NHS, UPN), "401 023 2137", replacing=True)
+        assert in_scheme_order(changed) == (
+            ChildIdentifier(IdentifierScheme.NHS_NUMBER, "4010232137"),
+            UPN,
+        )
+
+    def test_sent_alone_with_the_same_number_it_keeps_the_entry_as_verified(self) -> None:
+        assert with_nhs_number((NHS, UPN), "943-476-5919", replacing=True) == (NHS, UPN)
+
+    def test_sent_alone_as_null_it_removes_the_entry(self) -> None:
+        assert with_nhs_number((NHS, UPN), None, replacing=True) == (UPN,)
+
+    def test_sent_with_identifiers_it_must_agree_with_them(self) -> None:
+        typed = ChildIdentifier(IdentifierScheme.NHS_NUMBER, "943 476 5919")
+        assert with_nhs_number((typed,), "9434765919", replacing=False, prefix="p.") == (typed,)
+        with pytest.raises(InvalidValue) as refused:
+            with_nhs_number((typed,), "4010232137", replacing=False, prefix="p.")
+        assert (refused.value.code, refused.value.field) == ("nhs_number_conflict", "p.nhs_number")
+
+    def test_a_placeholder_in_it_is_refused_naming_it(self) -> None:
+        with pytest.raises(InvalidValue) as refused:
+            with_nhs_number((), "0000000000", replacing=True, prefix="members[0].person.")
+        assert (refused.value.code, refused.value.field) == (
+            "nhs_number_placeholder",
+            "members[0].person.nhs_number",
+        )
+
+
+FIRST = datetime(2026, 1, 12, 10, tzinfo=UTC)
+
+
+@given(
+    verified_before=st.booleans(),
+    verified_after=st.booleans(),
+    same_value=st.booleans(),
+    days_later=st.integers(min_value=0, max_value=2000),
+)
+def test_a_kept_value_keeps_when_it_was_recorded_and_who_verified_it(
+    verified_before: bool, verified_after: bool, same_value: bool, days_later: int
+) -> None:
+    first_by, later_by = uuid.uuid4(), uuid.uuid4()
+    [before] = stamp_identifiers(
+        (),
+        (ChildIdentifier(IdentifierScheme.NHS_NUMBER, "9434765919", verified=verified_before),),
+        by=first_by,
+        at=FIRST,
+    )
+    assert before.recorded_at == FIRST
+    assert before.verified_by == (first_by if verified_before else None)
+    value = "9434765919" if same_value else "4010232137"
+    later = FIRST + timedelta(days=days_later)
+    [after] = stamp_identifiers(
+        (before,),
+        (ChildIdentifier(IdentifierScheme.NHS_NUMBER, value, verified=verified_after),),
+        by=later_by,
+        at=later,
+    )
+    assert after.recorded_at == (FIRST if same_value else later)
+    if not verified_after:
+        assert after.verified_by is None
+    elif same_value and verified_before:
+        assert after.verified_by == first_by
+    else:
+        assert after.verified_by == later_by

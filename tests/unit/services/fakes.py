@@ -218,6 +218,7 @@ class FakeFamilies(_Repository):
         *,
         children: Sequence[tuple[str, str, date]],
         postcode_surnames: Sequence[tuple[str, str]],
+        nhs_numbers: Sequence[tuple[str, date]] = (),
         exclude: uuid.UUID | None = None,
     ) -> list[DuplicateCandidate]:
         found: dict[uuid.UUID, DuplicateCandidate] = {}
@@ -225,6 +226,10 @@ class FakeFamilies(_Repository):
         for family in self.state.families.values():
             for m in family.memberships:
                 person = self.state.people[m.person_id]
+                if (person.nhs_number, person.date_of_birth) in set(nhs_numbers):
+                    found[family.id] = DuplicateCandidate(
+                        family.id, family.reference, "same NHS number", likely=True
+                    )
                 key = (
                     normalise_name(person.given_name),
                     normalise_name(person.family_name),
@@ -236,7 +241,7 @@ class FakeFamilies(_Repository):
                         DuplicateCandidate(family.id, family.reference, "same child"),
                     )
         found.pop(exclude, None) if exclude else None
-        return sorted(found.values(), key=lambda c: c.reference)
+        return sorted(found.values(), key=lambda c: (not c.likely, c.reference))
 
     def add_relationship(self, relationship: Relationship, *, at: datetime) -> None:
         self.state.relationships.append(relationship)
