@@ -300,12 +300,12 @@ class Episode:
                 "The assessment has already started for this episode; a family is assessed once "
                 f"per episode, and a fresh assessment is a reassessment{self._stage_note()}."
             )
+        check_step_order(on, field="started_on", requested_on=self.requested_on)
         if consent_given_on is None:
             raise ConsentRequired(
                 "Consent to take part in early help is not in force, so the assessment cannot "
                 "start: the family must first give explicit consent to early help."
             )
-        check_step_order(on, field="started_on", requested_on=self.requested_on)
         if consent_given_on > on:
             raise InvalidValue(
                 "The assessment cannot start before the family gave consent.",
