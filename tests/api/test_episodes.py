@@ -819,7 +819,7 @@ def assess_and_plan_on(case: Case, started_on: str, completed_on: str) -> dict[s
         },
     )
     ok(written)
-    completed = ok(
+    completed: dict[str, Any] = ok(
         case.client.post(
             f"{a_url}/completion",
             headers={"If-Match": written.headers["ETag"]},
