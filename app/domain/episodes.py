@@ -193,6 +193,8 @@ class LevelChange:
     level: str
     changed_on: date
     reason: str | None
+    recorded_at: datetime | None = None
+    """When the change was recorded, beside `changed_on`, when it took effect (issue 18 §1)."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ class LeadAssignment:
     from_practitioner_id: uuid.UUID | None
     assigned_on: date
     reason: str | None
+    recorded_at: datetime | None = None
+    """When the handover was recorded, beside `assigned_on`, when it took effect (issue 18 §1)."""
 
 
 # --- the aggregate -------------------------------------------------------------------------------
@@ -472,7 +476,13 @@ class Episode:
     # --- level and lead --------------------------------------------------------------------------
 
     def change_level(
-        self, level: str, on: date, reason: str | None, allowed_levels: Collection[str]
+        self,
+        level: str,
+        on: date,
+        reason: str | None,
+        allowed_levels: Collection[str],
+        *,
+        recorded_at: datetime | None = None,
     ) -> None:
         """Move support to another level of need, keeping the history (seed 004:1180; AMB-7)."""
         self._refuse_if_closed("The level of need cannot be changed")
@@ -483,9 +493,20 @@ class Episode:
         last = self.level_history[-1].changed_on if self.level_history else self.requested_on
         self._check_not_before(on, last, "effective_on", "the last change of level")
         self.level_of_need = level
-        self.level_history.append(LevelChange(level=level, changed_on=on, reason=_optional(reason)))
+        self.level_history.append(
+            LevelChange(
+                level=level, changed_on=on, reason=_optional(reason), recorded_at=recorded_at
+            )
+        )
 
-    def assign_lead(self, practitioner_id: uuid.UUID, on: date, reason: str | None = None) -> None:
+    def assign_lead(
+        self,
+        practitioner_id: uuid.UUID,
+        on: date,
+        reason: str | None = None,
+        *,
+        recorded_at: datetime | None = None,
+    ) -> None:
         """Hand the lead professional role to another practitioner; the clocks carry on.
 
         Seed-digest AMB-11: keep the handover history; clocks do not reset on handover. Allowed
@@ -504,6 +525,7 @@ class Episode:
                 from_practitioner_id=self.lead_practitioner_id,
                 assigned_on=on,
                 reason=_optional(reason),
+                recorded_at=recorded_at,
             )
         )
         self.lead_practitioner_id = practitioner_id
@@ -723,6 +745,7 @@ def open_episode(
     step_down_reference: str | None = None,
     step_down_notes: str | None = None,
     reason: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> Episode:
     """Open an episode for a request for early help, with its first level and lead.
 
@@ -763,13 +786,18 @@ def open_episode(
         previous_episode_id=previous_episode_id,
         step_down_reference=reference,
         step_down_notes=step_notes,
-        level_history=[LevelChange(level=level_of_need, changed_on=requested_on, reason=why)],
+        level_history=[
+            LevelChange(
+                level=level_of_need, changed_on=requested_on, reason=why, recorded_at=recorded_at
+            )
+        ],
         lead_history=[
             LeadAssignment(
                 practitioner_id=lead_practitioner_id,
                 from_practitioner_id=None,
                 assigned_on=requested_on,
                 reason=why,
+                recorded_at=recorded_at,
             )
         ],
     )

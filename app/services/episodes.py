@@ -157,6 +157,7 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
         step_down_reference=request.step_down_reference,
         step_down_notes=request.step_down_notes,
         reason=request.reason,
+        recorded_at=uc.now,
     )
     uow.episodes.add(episode, at=uc.now)
     uc.identify(Action.OPEN_EPISODE, episode.id)
@@ -275,12 +276,15 @@ def assign_lead(
     practitioner_id: uuid.UUID,
     reason: str | None,
     expected_version: Expected,
+    effective_on: date | None = None,
 ) -> EpisodeRecord:
-    """Hand the episode to another lead professional; the history keeps who, from, to, when and why."""
+    """Hand the episode to another lead professional from `effective_on` (today by default); the
+    history keeps who, from, to, when and why, and when it was recorded."""
 
     def assign(uc: UseCase, episode: Episode) -> None:
+        on = happened_on(effective_on, today=uc.today, field="effective_on")
         _require_lead(uc.uow, practitioner_id, "practitioner_id")
-        episode.assign_lead(practitioner_id, uc.today, reason)
+        episode.assign_lead(practitioner_id, on, reason, recorded_at=uc.now)
 
     return _step(
         uow, clock, actor, episode_id, expected_version, assign, action=Action.REASSIGN_LEAD
@@ -297,15 +301,15 @@ def change_level(
     reason: str | None,
     expected_version: Expected,
     levels: Collection[str],
+    effective_on: date | None = None,
 ) -> EpisodeRecord:
-    return _step(
-        uow,
-        clock,
-        actor,
-        episode_id,
-        expected_version,
-        lambda uc, episode: episode.change_level(level, uc.today, reason, levels),
-    )
+    """Move the episode to another level of need from `effective_on` (today by default)."""
+
+    def change(uc: UseCase, episode: Episode) -> None:
+        on = happened_on(effective_on, today=uc.today, field="effective_on")
+        episode.change_level(level, on, reason, levels, recorded_at=uc.now)
+
+    return _step(uow, clock, actor, episode_id, expected_version, change)
 
 
 @dataclass(frozen=True)

@@ -1055,3 +1055,52 @@ class TestDatedSteps:
         code, field, detail = problem(response)
         assert (code, field) == ("step_date_before_previous_step", "submitted_on")
         assert "the assessment was completed (2024-03-25)" in detail
+
+    def test_a_handover_keeps_the_day_it_took_effect_and_when_it_was_recorded(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        with as_user(late_case.client, staff.manager):
+            late_case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "effective_on": "2024-05-01"},
+            )
+        first, handover = late_case.episode["lead_history"]
+        assert first["recorded_at"].startswith("2026-03-10T10:00:00")
+        assert handover["assigned_on"] == "2024-05-01"
+        assert handover["recorded_at"].startswith("2026-03-10T10:00:00")
+
+    def test_a_handover_dated_before_the_last_one_is_refused(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        with as_user(late_case.client, staff.manager):
+            late_case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "effective_on": "2024-05-01"},
+            )
+            response = late_case.client.post(
+                f"{late_case.url}/lead-assignments",
+                headers={"If-Match": late_case.etag},
+                json={"practitioner_id": str(staff.lead), "effective_on": "2024-04-01"},
+            )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_previous_step", "effective_on")
+        assert detail == "This step is dated 2024-04-01, before the last handover (2024-05-01)."
+
+    def test_a_change_of_level_keeps_its_day_and_is_refused_in_the_future_or_before_the_request(
+        self, late_case: Case
+    ) -> None:
+        late_case.post("/level-changes", {"level_of_need": "3", "effective_on": "2024-06-03"})
+        change = late_case.episode["level_history"][-1]
+        assert (change["level"], change["changed_on"]) == ("3", "2024-06-03")
+        assert change["recorded_at"].startswith("2026-03-10T10:00:00")
+        for day, code in [
+            ("2026-03-11", "step_date_in_future"),
+            ("2024-02-01", "step_date_before_request"),
+            ("2024-06-02", "step_date_before_previous_step"),
+        ]:
+            response = late_case.client.post(
+                f"{late_case.url}/level-changes",
+                headers={"If-Match": late_case.etag},
+                json={"level_of_need": "2", "effective_on": day},
+            )
+            assert problem(response)[:2] == (code, "effective_on"), day

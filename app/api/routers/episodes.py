@@ -257,6 +257,7 @@ def assign_lead(
         practitioner_id=body.practitioner_id,
         reason=body.reason,
         expected_version=parse_if_match(if_match),
+        effective_on=body.effective_on,
     )
     return _read(response, record)
 
@@ -287,6 +288,7 @@ def change_level(
         reason=body.reason,
         expected_version=parse_if_match(if_match),
         levels=settings.early_help_levels,
+        effective_on=body.effective_on,
     )
     return _read(response, record)
 

@@ -93,12 +93,21 @@ class LeadAssignmentIn(Schema):
 
     model_config = ConfigDict(
         json_schema_extra=ex.examples(
-            {"practitioner_id": ex.SCHOOL_WORKER, "reason": "Priya is on long-term leave."}
+            {
+                "practitioner_id": ex.SCHOOL_WORKER,
+                "reason": "Priya is on long-term leave.",
+                "effective_on": "2026-03-02",
+            }
         )
     )
 
     practitioner_id: uuid.UUID = Field(description="The new lead professional.")
     reason: Reason | None = Field(default=None, description="Why the lead changes.")
+    effective_on: CaseDate | None = Field(
+        default=None,
+        description="The day the handover took effect: not in the future, not before the last "
+        "handover; today by default. The clocks carry on.",
+    )
 
 
 class LevelChangeIn(Schema):
@@ -106,12 +115,21 @@ class LevelChangeIn(Schema):
 
     model_config = ConfigDict(
         json_schema_extra=ex.examples(
-            {"level_of_need": "3", "reason": "Housing arrears and a second child now at risk."}
+            {
+                "level_of_need": "3",
+                "reason": "Housing arrears and a second child now at risk.",
+                "effective_on": "2026-03-02",
+            }
         )
     )
 
     level_of_need: Code = Field(description="The new level (see GET /api/v1/levels-of-need).")
     reason: Reason | None = Field(default=None, description="Why the level changes.")
+    effective_on: CaseDate | None = Field(
+        default=None,
+        description="The day the new level took effect: not in the future, not before the last "
+        "change of level; today by default.",
+    )
 
 
 class FamilyViewIn(Schema):
@@ -215,6 +233,9 @@ class LeadAssignmentRead(ReadSchema):
     )
     assigned_on: date = Field(description="The day of the handover.")
     reason: str | None = Field(description="Why the lead changed.")
+    recorded_at: datetime | None = Field(
+        description="When the handover was recorded (UTC); null if before familyhub kept it."
+    )
 
 
 class LevelChangeRead(ReadSchema):
@@ -223,6 +244,9 @@ class LevelChangeRead(ReadSchema):
     level: str = Field(description="The level from this change.")
     changed_on: date = Field(description="The day it changed.")
     reason: str | None = Field(description="Why it changed.")
+    recorded_at: datetime | None = Field(
+        description="When the change was recorded (UTC); null if before familyhub kept it."
+    )
 
 
 class QaDecisionRead(ReadSchema):
@@ -306,9 +330,17 @@ EPISODE_READ: dict[str, Any] = {
             "from_practitioner_id": None,
             "assigned_on": "2026-01-12",
             "reason": None,
+            "recorded_at": "2026-01-12T10:05:00Z",
         }
     ],
-    "level_history": [{"level": "2", "changed_on": "2026-01-12", "reason": None}],
+    "level_history": [
+        {
+            "level": "2",
+            "changed_on": "2026-01-12",
+            "reason": None,
+            "recorded_at": "2026-01-12T10:05:00Z",
+        }
+    ],
     "qa_decisions": [
         {
             "outcome": "approved",

@@ -50,7 +50,7 @@ def qa_decision_to_json(d: QaDecision) -> dict[str, Any]:
         "officer_id": str(d.officer_id),
         "comments": d.comments,
         "plan_version": d.plan_version,
-        "recorded_at": d.recorded_at.isoformat() if d.recorded_at else None,
+        "recorded_at": _instant_json(d.recorded_at),
     }
 
 
@@ -63,6 +63,10 @@ def qa_decision_from_json(d: dict[str, Any]) -> QaDecision:
         plan_version=d["plan_version"],
         recorded_at=_instant(d.get("recorded_at")),
     )
+
+
+def _instant_json(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -174,6 +178,7 @@ class SqlEpisodeRepository:
                     level=h["level"],
                     changed_on=date.fromisoformat(h["changed_on"]),
                     reason=h["reason"],
+                    recorded_at=_instant(h.get("recorded_at")),
                 )
                 for h in row.level_history
             ],
@@ -185,6 +190,7 @@ class SqlEpisodeRepository:
                     else None,
                     assigned_on=date.fromisoformat(h["assigned_on"]),
                     reason=h["reason"],
+                    recorded_at=_instant(h.get("recorded_at")),
                 )
                 for h in row.lead_history
             ],
@@ -326,7 +332,12 @@ class SqlEpisodeRepository:
         row.stepped_up_reference = e.stepped_up_reference
         row.qa_decisions = [qa_decision_to_json(d) for d in e.qa_decisions]
         row.level_history = [
-            {"level": h.level, "changed_on": h.changed_on.isoformat(), "reason": h.reason}
+            {
+                "level": h.level,
+                "changed_on": h.changed_on.isoformat(),
+                "reason": h.reason,
+                "recorded_at": _instant_json(h.recorded_at),
+            }
             for h in e.level_history
         ]
         row.lead_history = [
@@ -337,6 +348,7 @@ class SqlEpisodeRepository:
                 else None,
                 "assigned_on": h.assigned_on.isoformat(),
                 "reason": h.reason,
+                "recorded_at": _instant_json(h.recorded_at),
             }
             for h in e.lead_history
         ]
