@@ -1104,3 +1104,35 @@ class TestDatedSteps:
                 json={"level_of_need": "2", "effective_on": day},
             )
             assert problem(response)[:2] == (code, "effective_on"), day
+
+    def test_taf_joins_and_leaves_are_dated_by_the_same_rule(self, late_case: Case) -> None:
+        join = {
+            "kind": "family_member",
+            "person_id": late_case.person("parent_carer"),
+            "role": "Mum",
+        }
+        members = f"{late_case.url}/taf-members"
+        early = late_case.client.post(members, json={**join, "joined_on": "2024-02-29"})
+        assert problem(early)[:2] == ("step_date_before_request", "joined_on")
+        future = late_case.client.post(members, json={**join, "joined_on": "2026-03-11"})
+        assert problem(future)[:2] == ("step_date_in_future", "joined_on")
+
+        mum = ok(late_case.client.post(members, json={**join, "joined_on": "2024-03-04"}), 201)
+        assert mum["joined_on"] == "2024-03-04"
+        leave = f"{members}/{mum['id']}/leave"
+        etag = {"If-Match": f'"{mum["version"]}"'}
+        before = late_case.client.post(leave, headers=etag, json={"left_on": "2024-03-03"})
+        code, field, detail = problem(before)
+        assert (code, field) == ("step_date_before_previous_step", "left_on")
+        assert detail == (
+            "This step is dated 2024-03-03, before they joined the Team Around the Family "
+            "(2024-03-04)."
+        )
+        later = late_case.client.post(leave, headers=etag, json={"left_on": "2026-03-11"})
+        assert problem(later)[:2] == ("step_date_in_future", "left_on")
+        assert (
+            ok(late_case.client.post(leave, headers=etag, json={"left_on": "2024-09-30"}))[
+                "left_on"
+            ]
+            == "2024-09-30"
+        )
