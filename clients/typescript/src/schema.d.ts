@@ -231,7 +231,7 @@ export interface paths {
         put?: never;
         /**
          * Start Assessment
-         * @description Start the assessment (consent to take part must be in force); its draft is created (If-Match).
+         * @description Start the assessment (consent to take part must be in force on `started_on`, today by default); its draft is created (If-Match).
          */
         post: operations["startAssessment"];
         delete?: never;
@@ -299,9 +299,30 @@ export interface paths {
         put?: never;
         /**
          * Complete Assessment
-         * @description Complete the assessment; from now on it never changes (If-Match).
+         * @description Complete the assessment on `completed_on`, today by default; from now on it never changes (If-Match).
          */
         post: operations["completeAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Case
+         * @description The case on one screen: the episode and its deadlines, the household, the current
+         *     assessment and plan, the TAF and the latest meetings, with names; one ETag for all of it.
+         */
+        get: operations["getEpisodeCase"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -467,7 +488,7 @@ export interface paths {
         put?: never;
         /**
          * Submit Plan
-         * @description Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag).
+         * @description Send the completed assessment and suggested plan for quality assurance on `submitted_on`, today by default (If-Match: the episode's ETag).
          */
         post: operations["submitPlanForQualityAssurance"];
         delete?: never;
@@ -662,6 +683,10 @@ export interface paths {
         /**
          * List Families
          * @description Find households you may see by member name, date of birth, postcode, reference or hub.
+         *
+         *     Names match however they are typed: by their start ('Hug'), their sound ('Hgues' finds
+         *     'Hughes'), a typo or two ('Hughs', 'Muhamad' finds 'Muhammad'), and on PostgreSQL any
+         *     similar spelling; each result says how it matched (`matched`).
          */
         get: operations["listFamilies"];
         put?: never;
@@ -904,6 +929,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Labels
+         * @description English labels for every value the API can send, and the ONS code lists for sex, gender
+         *     and ethnicity: what a front end shows instead of `plan_awaiting_qa`.
+         */
+        get: operations["listLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/levels-of-need": {
         parameters: {
             query?: never;
@@ -916,6 +962,26 @@ export interface paths {
          * @description The council's levels of need, and which ones early help works at.
          */
         get: operations["listLevelsOfNeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description Who I am: my name, roles, agency and hubs (a front end's first call).
+         */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -961,6 +1027,29 @@ export interface paths {
          *     deletes them; closed cases stay readable online.
          */
         get: operations["getMyChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Events
+         * @description Hints that records changed, as they commit, so a front end refreshes instead of polling.
+         *
+         *     Only ids, and only for families the access rules let you read; fetch what changed through
+         *     the usual endpoints. Works across every worker (PostgreSQL LISTEN/NOTIFY).
+         */
+        get: operations["streamMyChangeHints"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1557,6 +1646,20 @@ export interface components {
             name: string;
         };
         /**
+         * AssessmentCompletionIn
+         * @description When the assessment was completed (the body may be left out: today).
+         * @example {
+         *       "completed_on": "2026-02-05"
+         *     }
+         */
+        AssessmentCompletionIn: {
+            /**
+             * Completed On
+             * @description The day it was completed: not in the future, not before it started; today by default.
+             */
+            completed_on?: string | null;
+        };
+        /**
          * AssessmentNeedIn
          * @description A need the assessment found, tagged with a Supporting Families headline.
          */
@@ -1616,6 +1719,7 @@ export interface components {
          *       "analysis": "Routines are the root: support mum with the mornings.",
          *       "child_voice": "I hate mornings.",
          *       "completed_on": "2026-02-05",
+         *       "completed_recorded_at": "2026-02-05T16:20:11Z",
          *       "covered_person_ids": [
          *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -1635,6 +1739,7 @@ export interface components {
          *       "number": 1,
          *       "parents_view": "Mornings are a battle since I started the early shift.",
          *       "started_on": "2026-01-14",
+         *       "started_recorded_at": "2026-01-14T09:12:30Z",
          *       "status": "completed",
          *       "strengths": [
          *         "Warm relationship with mum"
@@ -1658,6 +1763,11 @@ export interface components {
              * @description When it was completed; null while a draft.
              */
             completed_on: string | null;
+            /**
+             * Completed Recorded At
+             * @description When the completion was recorded (UTC); null while a draft.
+             */
+            completed_recorded_at: string | null;
             /**
              * Covered Person Ids
              * @description The members it covers.
@@ -1696,6 +1806,11 @@ export interface components {
              * @description When it was started.
              */
             started_on: string;
+            /**
+             * Started Recorded At
+             * @description When the start was recorded (UTC); null if recorded before familyhub kept it.
+             */
+            started_recorded_at: string | null;
             /** @description draft, or completed (never changes again). */
             status: components["schemas"]["AssessmentStatus"];
             /**
@@ -1708,6 +1823,20 @@ export interface components {
              * @description The assessment's version: its ETag is `"<version>"`.
              */
             version: number;
+        };
+        /**
+         * AssessmentStartIn
+         * @description When the assessment started (the body may be left out: today).
+         * @example {
+         *       "started_on": "2026-01-14"
+         *     }
+         */
+        AssessmentStartIn: {
+            /**
+             * Started On
+             * @description The day it started: consent to take part in force then, not in the future, not before the request; today by default.
+             */
+            started_on?: string | null;
         };
         /**
          * AssessmentStatus
@@ -1774,6 +1903,23 @@ export interface components {
             strengths?: string[] | null;
         };
         /**
+         * AttendeeRead
+         * @description Someone at a TAF meeting.
+         */
+        AttendeeRead: {
+            /**
+             * Member Id
+             * Format: uuid
+             * @description Their TAF membership.
+             */
+            member_id: string;
+            /**
+             * Name
+             * @description Their name.
+             */
+            name: string | null;
+        };
+        /**
          * AuditDecisionRead
          * @description Internal audit's decision on a claim.
          */
@@ -1821,6 +1967,119 @@ export interface components {
          * @enum {string}
          */
         AuditOutcome: "approved" | "rejected";
+        /**
+         * CaseFamilyRead
+         * @description The household the episode is for, summarised.
+         */
+        CaseFamilyRead: {
+            /**
+             * Hub Id
+             * Format: uuid
+             * @description The family hub the household belongs to.
+             */
+            hub_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The household's id (`GET /api/v1/families/{id}`).
+             */
+            id: string;
+            /**
+             * Members
+             * @description Current members, in the order they joined.
+             */
+            members: components["schemas"]["CaseMemberRead"][];
+            /**
+             * Name
+             * @description The household as a row names it: its carers' surnames.
+             */
+            name: string;
+            /**
+             * Reference
+             * @description The household's reference.
+             * @example FH-7WCG4S
+             */
+            reference: string;
+            /**
+             * Version
+             * @description The household's version: If-Match for changing it.
+             */
+            version: number;
+        };
+        /**
+         * CaseMemberRead
+         * @description A current member of the household, as the case page lists them (no contact details).
+         */
+        CaseMemberRead: {
+            /**
+             * Date Of Birth
+             * @description Null for an unborn child.
+             */
+            date_of_birth: string | null;
+            /**
+             * Name
+             * @description Given and family name.
+             * @example Ava Hughes
+             */
+            name: string;
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The person's id (`GET /api/v1/people/{id}`).
+             */
+            person_id: string;
+            /** @description Their role in the household. */
+            role: components["schemas"]["MemberRole"];
+        };
+        /**
+         * CasePlanRead
+         * @description The episode's current family plan, with the names of action owners and QA officers.
+         */
+        CasePlanRead: {
+            /**
+             * Actions
+             * @description Who does what, by when.
+             */
+            actions: components["schemas"]["NamedActionRead"][];
+            /**
+             * Agreed On
+             * @description When the TAF agreed it.
+             */
+            agreed_on: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The plan's id.
+             */
+            id: string;
+            /**
+             * Number
+             * @description Plan version: 1, 2 ... (a revision is a new version).
+             */
+            number: number;
+            /**
+             * Outcomes
+             * @description What the family and the TAF want to change.
+             */
+            outcomes: components["schemas"]["OutcomeRead"][];
+            /**
+             * Qa Decisions
+             * @description Quality assurance decisions.
+             */
+            qa_decisions: components["schemas"]["NamedQaDecisionRead"][];
+            /** @description Where the plan is between drafting, QA and agreement. */
+            status: components["schemas"]["PlanStatus"];
+            /**
+             * Submitted On
+             * @description When it was last sent for quality assurance.
+             */
+            submitted_on: string | null;
+            /**
+             * Version
+             * @description The plan's version: If-Match for PATCH /api/v1/episodes/{episode_id}/plans/{plan_id} and its actions.
+             */
+            version: number;
+        };
         /**
          * CaseloadItemRead
          * @description An open episode I lead, with its family and children.
@@ -1955,10 +2214,12 @@ export interface components {
          *       "episodes": [
          *         {
          *           "as_of": "2026-03-02",
+         *           "assessment_started_on": "2026-01-14",
          *           "child_person_ids": [
          *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *           ],
          *           "closed_on": null,
+         *           "closed_recorded_at": null,
          *           "closure_notes": null,
          *           "closure_reason": null,
          *           "consent_given_on": "2026-01-12",
@@ -2006,19 +2267,22 @@ export interface components {
          *               "assigned_on": "2026-01-12",
          *               "from_practitioner_id": null,
          *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_history": [
          *             {
          *               "changed_on": "2026-01-12",
          *               "level": "2",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_of_need": "2",
          *           "meetings_held": 1,
          *           "plan_submitted_on": "2026-02-06",
+         *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "previous_episode_id": null,
          *           "qa_decisions": [
          *             {
@@ -2026,7 +2290,8 @@ export interface components {
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "requested_on": "2026-01-12",
@@ -2111,6 +2376,7 @@ export interface components {
          *           ]
          *         }
          *       ],
+         *       "more": false,
          *       "plans": [
          *         {
          *           "actions": [
@@ -2145,11 +2411,13 @@ export interface components {
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "status": "agreed",
          *           "submitted_on": "2026-02-06",
+         *           "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "version": 3
          *         }
          *       ],
@@ -2194,7 +2462,7 @@ export interface components {
             families: components["schemas"]["FamilyRead"][];
             /**
              * Full
-             * @description True when this is everything (no or unknown `since`): replace the local copy.
+             * @description True on the first page of a sync from nothing (no `since`): replace the local copy with this page, then add the pages that follow.
              */
             full: boolean;
             /**
@@ -2202,6 +2470,11 @@ export interface components {
              * @description TAF meetings recorded.
              */
             meetings: components["schemas"]["MeetingRead"][];
+            /**
+             * More
+             * @description More new or changed records wait: sync again at once with `cursor` as `since` (large caseloads come in pages of `limit`).
+             */
+            more: boolean;
             /**
              * Plans
              * @description Plans with their actions.
@@ -2688,7 +2961,7 @@ export interface components {
         ClosureIn: {
             /**
              * Closed On
-             * @description Today by default.
+             * @description The day it closed: not in the future, not before any step recorded on the episode (the assessment's start and completion included); today by default.
              */
             closed_on?: string | null;
             /** @description Required unless the family withdrew consent, moved away or disengaged. */
@@ -3418,6 +3691,273 @@ export interface components {
             timeliness_as_of: string;
         };
         /**
+         * EpisodeCaseRead
+         * @description The case on one screen. Its ETag changes whenever anything it shows changes; each nested
+         *     record carries its own `version`, the If-Match for changing that record.
+         * @example {
+         *       "assessment": {
+         *         "analysis": "Routines are the root: support mum with the mornings.",
+         *         "child_voice": "I hate mornings.",
+         *         "completed_on": "2026-02-05",
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
+         *         "covered_person_ids": [
+         *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+         *         "needs": [
+         *           {
+         *             "description": "Attendance 78% this term; late most Mondays.",
+         *             "headline": "EDU",
+         *             "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+         *             "person_ids": [
+         *               "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             ]
+         *           }
+         *         ],
+         *         "number": 1,
+         *         "parents_view": "Mornings are a battle since I started the early shift.",
+         *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
+         *         "status": "completed",
+         *         "strengths": [
+         *           "Warm relationship with mum"
+         *         ],
+         *         "version": 4
+         *       },
+         *       "episode": {
+         *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "closed_on": null,
+         *         "closed_recorded_at": null,
+         *         "closure_notes": null,
+         *         "closure_reason": null,
+         *         "consent_given_on": "2026-01-12",
+         *         "consent_withdrawn_on": null,
+         *         "deadlines": [
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": null,
+         *             "due_from": null,
+         *             "due_on": "2026-02-20",
+         *             "early": false,
+         *             "kind": "assessment",
+         *             "met_on": "2026-02-06",
+         *             "policy_version": 1,
+         *             "started_on": "2026-01-12",
+         *             "status": "met_on_time",
+         *             "stopped_on": null
+         *           },
+         *           {
+         *             "days_overdue": 0,
+         *             "days_until_due": 77,
+         *             "due_from": "2026-04-20",
+         *             "due_on": "2026-05-18",
+         *             "early": false,
+         *             "kind": "review",
+         *             "met_on": null,
+         *             "policy_version": 1,
+         *             "started_on": "2026-02-23",
+         *             "status": "on_time",
+         *             "stopped_on": null
+         *           }
+         *         ],
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "family_view": null,
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *         "last_meeting_on": "2026-02-23",
+         *         "lead": {
+         *           "agency_code": "BLACKPOOL_EH",
+         *           "name": "Priya Shah",
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         },
+         *         "lead_history": [
+         *           {
+         *             "assigned_on": "2026-01-12",
+         *             "from_practitioner_id": null,
+         *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
+         *           }
+         *         ],
+         *         "level_history": [
+         *           {
+         *             "changed_on": "2026-01-12",
+         *             "level": "2",
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
+         *           }
+         *         ],
+         *         "level_of_need": "2",
+         *         "meetings_held": 1,
+         *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
+         *         "previous_episode_id": null,
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "outcome": "approved",
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
+         *           }
+         *         ],
+         *         "requested_on": "2026-01-12",
+         *         "source": "school",
+         *         "stage": "active",
+         *         "step_down_reference": null,
+         *         "stepped_up_reference": null,
+         *         "version": 7
+         *       },
+         *       "family": {
+         *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *         "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "members": [
+         *           {
+         *             "date_of_birth": "1990-02-14",
+         *             "name": "Sarah Walker",
+         *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "role": "parent_carer"
+         *           },
+         *           {
+         *             "date_of_birth": "2017-06-01",
+         *             "name": "Ava Walker",
+         *             "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "role": "child"
+         *           }
+         *         ],
+         *         "name": "Walker",
+         *         "reference": "FH-2026-00042",
+         *         "version": 3
+         *       },
+         *       "meetings_held": 1,
+         *       "plan": {
+         *         "actions": [
+         *           {
+         *             "description": "A morning routine chart on the fridge.",
+         *             "due_on": "2026-03-06",
+         *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "owner_name": "Grace Hughes",
+         *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "owner_taf_member_id": null,
+         *             "status": "in_progress"
+         *           }
+         *         ],
+         *         "agreed_on": "2026-02-23",
+         *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *         "number": 1,
+         *         "outcomes": [
+         *           {
+         *             "baseline_score": 3,
+         *             "description": "Ava is in school on time every day.",
+         *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "measure": "Attendance above 95% over half a term.",
+         *             "need_ids": [
+         *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+         *             ]
+         *           }
+         *         ],
+         *         "qa_decisions": [
+         *           {
+         *             "comments": "",
+         *             "decided_on": "2026-02-10",
+         *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
+         *             "outcome": "approved",
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
+         *           }
+         *         ],
+         *         "status": "agreed",
+         *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
+         *         "version": 3
+         *       },
+         *       "recent_meetings": [
+         *         {
+         *           "attendee_member_ids": [
+         *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *           ],
+         *           "attendees": [
+         *             {
+         *               "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *               "name": "Grace Hughes"
+         *             },
+         *             {
+         *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *               "name": "Grace Hughes"
+         *             }
+         *           ],
+         *           "child_voice": "shared",
+         *           "decision": "continue",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_present": true,
+         *           "held_on": "2026-02-23",
+         *           "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+         *           "is_first": true,
+         *           "next_review_on": "2026-05-18",
+         *           "notes": "Chart is up; Mondays still hard.",
+         *           "progress": [
+         *             {
+         *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *               "score": 4
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "taf": [
+         *         {
+         *           "member": {
+         *             "agency_code": "SCHOOL_ST_ANNES",
+         *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *             "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *             "joined_on": "2026-02-11",
+         *             "kind": "practitioner",
+         *             "left_on": null,
+         *             "person_id": null,
+         *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *             "role": "Attendance officer",
+         *             "version": 1
+         *           },
+         *           "name": "Grace Hughes"
+         *         }
+         *       ]
+         *     }
+         */
+        EpisodeCaseRead: {
+            /** @description The latest assessment (its `version` is If-Match for changing it); null before one is started. */
+            assessment: components["schemas"]["AssessmentRead"] | null;
+            /** @description The episode with its stage and every clock; its `version` is If-Match for the episode's steps. */
+            episode: components["schemas"]["EpisodeRead"];
+            /** @description The household, summarised. */
+            family: components["schemas"]["CaseFamilyRead"];
+            /**
+             * Meetings Held
+             * @description How many TAF meetings have been held.
+             */
+            meetings_held: number;
+            /** @description The latest plan; null before one is drafted. */
+            plan: components["schemas"]["CasePlanRead"] | null;
+            /**
+             * Recent Meetings
+             * @description The latest TAF meetings, newest first (the meetings list has them all).
+             */
+            recent_meetings: components["schemas"]["NamedMeetingRead"][];
+            /**
+             * Taf
+             * @description The Team Around the Family, past members included.
+             */
+            taf: components["schemas"]["NamedTafMemberRead"][];
+        };
+        /**
          * EpisodeCreate
          * @description A request for early help for a family, opening an episode.
          * @example {
@@ -3490,10 +4030,12 @@ export interface components {
          *       "items": [
          *         {
          *           "as_of": "2026-03-02",
+         *           "assessment_started_on": "2026-01-14",
          *           "child_person_ids": [
          *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *           ],
          *           "closed_on": null,
+         *           "closed_recorded_at": null,
          *           "closure_notes": null,
          *           "closure_reason": null,
          *           "consent_given_on": "2026-01-12",
@@ -3541,19 +4083,22 @@ export interface components {
          *               "assigned_on": "2026-01-12",
          *               "from_practitioner_id": null,
          *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_history": [
          *             {
          *               "changed_on": "2026-01-12",
          *               "level": "2",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_of_need": "2",
          *           "meetings_held": 1,
          *           "plan_submitted_on": "2026-02-06",
+         *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "previous_episode_id": null,
          *           "qa_decisions": [
          *             {
@@ -3561,7 +4106,8 @@ export interface components {
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "requested_on": "2026-01-12",
@@ -3592,10 +4138,12 @@ export interface components {
          * @description An episode of early help: who leads, its stage, and every deadline's status.
          * @example {
          *       "as_of": "2026-03-02",
+         *       "assessment_started_on": "2026-01-14",
          *       "child_person_ids": [
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *       ],
          *       "closed_on": null,
+         *       "closed_recorded_at": null,
          *       "closure_notes": null,
          *       "closure_reason": null,
          *       "consent_given_on": "2026-01-12",
@@ -3643,19 +4191,22 @@ export interface components {
          *           "assigned_on": "2026-01-12",
          *           "from_practitioner_id": null,
          *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *           "reason": null
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
          *         }
          *       ],
          *       "level_history": [
          *         {
          *           "changed_on": "2026-01-12",
          *           "level": "2",
-         *           "reason": null
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
          *         }
          *       ],
          *       "level_of_need": "2",
          *       "meetings_held": 1,
          *       "plan_submitted_on": "2026-02-06",
+         *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *       "previous_episode_id": null,
          *       "qa_decisions": [
          *         {
@@ -3663,7 +4214,8 @@ export interface components {
          *           "decided_on": "2026-02-10",
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *           "outcome": "approved",
-         *           "plan_version": 2
+         *           "plan_version": 2,
+         *           "recorded_at": "2026-02-10T15:42:07Z"
          *         }
          *       ],
          *       "requested_on": "2026-01-12",
@@ -3682,6 +4234,11 @@ export interface components {
              */
             as_of: string;
             /**
+             * Assessment Started On
+             * @description When the assessment started; null until then.
+             */
+            assessment_started_on: string | null;
+            /**
              * Child Person Ids
              * @description The children it is about.
              */
@@ -3691,6 +4248,11 @@ export interface components {
              * @description When it closed; null while open.
              */
             closed_on: string | null;
+            /**
+             * Closed Recorded At
+             * @description When the closure was recorded (UTC); null while open.
+             */
+            closed_recorded_at: string | null;
             /**
              * Closure Notes
              * @description Closing notes.
@@ -3762,9 +4324,14 @@ export interface components {
             meetings_held: number;
             /**
              * Plan Submitted On
-             * @description When the plan was first sent for quality assurance.
+             * @description When the plan was last sent for quality assurance.
              */
             plan_submitted_on: string | null;
+            /**
+             * Plan Submitted Recorded At
+             * @description When that submission was recorded (UTC); null before it, or for a submission recorded before familyhub kept it.
+             */
+            plan_submitted_recorded_at: string | null;
             /**
              * Previous Episode Id
              * @description The earlier episode this one re-enters after.
@@ -3815,6 +4382,7 @@ export interface components {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
          *         "completed_on": null,
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
          *         "covered_person_ids": [
          *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -3825,6 +4393,7 @@ export interface components {
          *         "number": 1,
          *         "parents_view": "Mornings are a battle since I started the early shift.",
          *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
          *         "status": "draft",
          *         "strengths": [
          *           "Warm relationship with mum"
@@ -3833,10 +4402,12 @@ export interface components {
          *       },
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -3884,19 +4455,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 0,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -3904,7 +4478,8 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -3928,10 +4503,12 @@ export interface components {
          * @example {
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -3979,19 +4556,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -3999,7 +4579,8 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -4044,10 +4625,12 @@ export interface components {
          * @example {
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -4095,19 +4678,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 0,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -4115,7 +4701,8 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -4158,11 +4745,13 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "status": "approved",
          *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "version": 3
          *       }
          *     }
@@ -4407,75 +4996,6 @@ export interface components {
             version: number;
         };
         /**
-         * FamilyPage
-         * @description One page of FamilyRead items, and the cursor of the next page.
-         * @example {
-         *       "items": [
-         *         {
-         *           "address": {
-         *             "line1": "12 Cedar Road",
-         *             "line2": null,
-         *             "postcode": "FY1 3HT",
-         *             "town": "Blackpool"
-         *           },
-         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
-         *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-         *           "members": [
-         *             {
-         *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
-         *               "joined_on": "2026-01-12",
-         *               "left_on": null,
-         *               "person": {
-         *                 "contact": null,
-         *                 "contact_restricted": false,
-         *                 "contact_withheld": false,
-         *                 "date_of_birth": "2017-06-01",
-         *                 "ethnicity": "WBRI",
-         *                 "expected_delivery_date": null,
-         *                 "family_name": "Walker",
-         *                 "gender": null,
-         *                 "given_name": "Ava",
-         *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *                 "nhs_number": null,
-         *                 "send": false,
-         *                 "sex": "female",
-         *                 "unborn": false,
-         *                 "version": 1
-         *               },
-         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
-         *               "role": "child"
-         *             }
-         *           ],
-         *           "reference": "FH-2026-00042",
-         *           "relationships": [
-         *             {
-         *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-         *               "kind": "parent",
-         *               "parental_responsibility": true,
-         *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
-         *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
-         *             }
-         *           ],
-         *           "version": 3,
-         *           "warnings": []
-         *         }
-         *       ],
-         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
-         *     }
-         */
-        FamilyPage: {
-            /**
-             * Items
-             * @description This page of results, in a stable order.
-             */
-            items: components["schemas"]["FamilyRead"][];
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` to get the next page; null on the last page.
-             */
-            next_cursor: string | null;
-        };
-        /**
          * FamilyRead
          * @description A household: its address, hub, current and former members and how they are related.
          * @example {
@@ -4542,6 +5062,191 @@ export interface components {
              * @description The family's id.
              */
             id: string;
+            /**
+             * Members
+             * @description Current and former members, oldest membership first.
+             */
+            members: components["schemas"]["MemberRead"][];
+            /**
+             * Reference
+             * @description The family's reference (yours, or generated).
+             */
+            reference: string;
+            /**
+             * Relationships
+             * @description How the members are related to each other.
+             */
+            relationships: components["schemas"]["RelationshipRead"][];
+            /**
+             * Version
+             * @description The family's version: its ETag is `"<version>"`.
+             */
+            version: number;
+            /**
+             * Warnings
+             * @description On create: households that may be the same family.
+             */
+            warnings: components["schemas"]["DuplicateWarning"][];
+        };
+        /**
+         * FamilySearchPage
+         * @description One page of FamilySearchResult items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "address": {
+         *             "line1": "12 Cedar Road",
+         *             "line2": null,
+         *             "postcode": "FY1 3HT",
+         *             "town": "Blackpool"
+         *           },
+         *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "matched": [
+         *             {
+         *               "criterion": "name",
+         *               "found": "Walker",
+         *               "how": "near_spelling",
+         *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *               "typed": "Walkr"
+         *             }
+         *           ],
+         *           "members": [
+         *             {
+         *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *               "joined_on": "2026-01-12",
+         *               "left_on": null,
+         *               "person": {
+         *                 "contact": null,
+         *                 "contact_restricted": false,
+         *                 "contact_withheld": false,
+         *                 "date_of_birth": "2017-06-01",
+         *                 "ethnicity": "WBRI",
+         *                 "expected_delivery_date": null,
+         *                 "family_name": "Walker",
+         *                 "gender": null,
+         *                 "given_name": "Ava",
+         *                 "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *                 "nhs_number": null,
+         *                 "send": false,
+         *                 "sex": "female",
+         *                 "unborn": false,
+         *                 "version": 1
+         *               },
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "role": "child"
+         *             }
+         *           ],
+         *           "reference": "FH-2026-00042",
+         *           "relationships": [
+         *             {
+         *               "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *               "kind": "parent",
+         *               "parental_responsibility": true,
+         *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *               "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *             }
+         *           ],
+         *           "version": 3,
+         *           "warnings": []
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        FamilySearchPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["FamilySearchResult"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * FamilySearchResult
+         * @description A household found by a search, with why it matched.
+         * @example {
+         *       "address": {
+         *         "line1": "12 Cedar Road",
+         *         "line2": null,
+         *         "postcode": "FY1 3HT",
+         *         "town": "Blackpool"
+         *       },
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "matched": [
+         *         {
+         *           "criterion": "name",
+         *           "found": "Walker",
+         *           "how": "near_spelling",
+         *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "typed": "Walkr"
+         *         }
+         *       ],
+         *       "members": [
+         *         {
+         *           "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
+         *           "joined_on": "2026-01-12",
+         *           "left_on": null,
+         *           "person": {
+         *             "contact": null,
+         *             "contact_restricted": false,
+         *             "contact_withheld": false,
+         *             "date_of_birth": "2017-06-01",
+         *             "ethnicity": "WBRI",
+         *             "expected_delivery_date": null,
+         *             "family_name": "Walker",
+         *             "gender": null,
+         *             "given_name": "Ava",
+         *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "nhs_number": null,
+         *             "send": false,
+         *             "sex": "female",
+         *             "unborn": false,
+         *             "version": 1
+         *           },
+         *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *           "role": "child"
+         *         }
+         *       ],
+         *       "reference": "FH-2026-00042",
+         *       "relationships": [
+         *         {
+         *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+         *           "kind": "parent",
+         *           "parental_responsibility": true,
+         *           "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *           "related_person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         }
+         *       ],
+         *       "version": 3,
+         *       "warnings": []
+         *     }
+         */
+        FamilySearchResult: {
+            /** @description The household's address. */
+            address: components["schemas"]["AddressRead"];
+            /**
+             * Hub Id
+             * Format: uuid
+             * @description The family hub it belongs to.
+             */
+            hub_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The family's id.
+             */
+            id: string;
+            /**
+             * Matched
+             * @description Every way the search's criteria matched it.
+             */
+            matched: components["schemas"]["MatchRead"][];
             /**
              * Members
              * @description Current and former members, oldest membership first.
@@ -5193,14 +5898,86 @@ export interface components {
             share_on_time: number | null;
         };
         /**
+         * LabelRead
+         * @description A value as the API sends it, and the words to show for it.
+         * @example {
+         *       "label": "Plan awaiting quality assurance",
+         *       "value": "plan_awaiting_qa"
+         *     }
+         */
+        LabelRead: {
+            /**
+             * Label
+             * @description What to show a person for it.
+             */
+            label: string;
+            /**
+             * Value
+             * @description The value, as requests send it and answers carry it.
+             */
+            value: string;
+        };
+        /**
+         * LabelsRead
+         * @description Every closed set of values in the contract with its English labels, and code lists.
+         * @example {
+         *       "code_lists": {
+         *         "sex": [
+         *           {
+         *             "label": "Female",
+         *             "value": "female"
+         *           },
+         *           {
+         *             "label": "Male",
+         *             "value": "male"
+         *           }
+         *         ]
+         *       },
+         *       "enums": {
+         *         "EpisodeStage": [
+         *           {
+         *             "label": "Being assessed",
+         *             "value": "assessing"
+         *           },
+         *           {
+         *             "label": "Plan awaiting quality assurance",
+         *             "value": "plan_awaiting_qa"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        LabelsRead: {
+            /**
+             * Code Lists
+             * @description Suggested values for free-text monitoring fields, from the ONS 2021 Census: `sex`, `gender` (gender identity) and `ethnicity` (the 19 ethnic groups).
+             */
+            code_lists: {
+                [key: string]: components["schemas"]["LabelRead"][];
+            };
+            /**
+             * Enums
+             * @description By the contract's schema name (EpisodeStage, ClosureReason ...): each value with its label, in the contract's order.
+             */
+            enums: {
+                [key: string]: components["schemas"]["LabelRead"][];
+            };
+        };
+        /**
          * LeadAssignmentIn
          * @description A handover to another lead professional.
          * @example {
+         *       "effective_on": "2026-03-02",
          *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *       "reason": "Priya is on long-term leave."
          *     }
          */
         LeadAssignmentIn: {
+            /**
+             * Effective On
+             * @description The day the handover took effect: not in the future, not before the last handover; today by default. The clocks carry on.
+             */
+            effective_on?: string | null;
             /**
              * Practitioner Id
              * Format: uuid
@@ -5240,6 +6017,11 @@ export interface components {
              * @description Why the lead changed.
              */
             reason: string | null;
+            /**
+             * Recorded At
+             * @description When the handover was recorded (UTC); null if before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * LeadCountsRead
@@ -5349,11 +6131,17 @@ export interface components {
          * LevelChangeIn
          * @description A change in the level of need.
          * @example {
+         *       "effective_on": "2026-03-02",
          *       "level_of_need": "3",
          *       "reason": "Housing arrears and a second child now at risk."
          *     }
          */
         LevelChangeIn: {
+            /**
+             * Effective On
+             * @description The day the new level took effect: not in the future, not before the last change of level; today by default.
+             */
+            effective_on?: string | null;
             /**
              * Level Of Need
              * @description The new level (see GET /api/v1/levels-of-need).
@@ -5386,6 +6174,11 @@ export interface components {
              * @description Why it changed.
              */
             reason: string | null;
+            /**
+             * Recorded At
+             * @description When the change was recorded (UTC); null if before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * LevelRead
@@ -5412,6 +6205,94 @@ export interface components {
              * @description Its name.
              */
             label: string;
+        };
+        /**
+         * MatchRead
+         * @description Why a household came up in a search (search tolerates typos: see the README).
+         */
+        MatchRead: {
+            /**
+             * Criterion
+             * @description Which search criterion matched: name, date_of_birth, postcode or reference.
+             * @example name
+             */
+            criterion: string;
+            /**
+             * Found
+             * @description What it matched in the household.
+             * @example Hughes
+             */
+            found: string;
+            /**
+             * How
+             * @description How: same, starts_with, sounds_like (Soundex), near_spelling (a typo or two) or similar_spelling (most three-letter runs shared).
+             * @example sounds_like
+             */
+            how: string;
+            /**
+             * Person Id
+             * @description The member it matched, for a name or date of birth.
+             */
+            person_id: string | null;
+            /**
+             * Typed
+             * @description What was searched for.
+             * @example Hughs
+             */
+            typed: string;
+        };
+        /**
+         * MeRead
+         * @description The signed-in user: what a front end needs for its first screen and its menus.
+         * @example {
+         *       "agency": {
+         *         "code": "COUNCIL_EH",
+         *         "name": "Council Early Help Team"
+         *       },
+         *       "email": "lena.lead@familyhub.example",
+         *       "hubs": [
+         *         {
+         *           "code": "CENTRAL",
+         *           "id": "2c9d5f61-8e0b-4b7a-a1d3-5e6f7a8b9c0d",
+         *           "name": "Central Family Hub"
+         *         }
+         *       ],
+         *       "id": "9b2f0c3e-4d1a-4a57-9d7e-0f6a2b1c3d4e",
+         *       "name": "Lena Lead",
+         *       "roles": [
+         *         "practitioner"
+         *       ]
+         *     }
+         */
+        MeRead: {
+            /** @description The agency the user works for; null if it is no longer in the directory. */
+            agency: components["schemas"]["MyAgencyRead"] | null;
+            /**
+             * Email
+             * @description The user's work email.
+             */
+            email: string;
+            /**
+             * Hubs
+             * @description The hubs the user works in or watches, by name.
+             */
+            hubs: components["schemas"]["MyHubRead"][];
+            /**
+             * Id
+             * Format: uuid
+             * @description The user's practitioner id.
+             */
+            id: string;
+            /**
+             * Name
+             * @description The user's name.
+             */
+            name: string;
+            /**
+             * Roles
+             * @description What the user may do (see the access rules).
+             */
+            roles: components["schemas"]["Role"][];
         };
         /**
          * MeasureDefinitionRead
@@ -5652,6 +6533,259 @@ export interface components {
          * @enum {string}
          */
         MemberRole: "child" | "parent_carer" | "other_adult";
+        /**
+         * MyAgencyRead
+         * @description The agency the signed-in user works for.
+         */
+        MyAgencyRead: {
+            /**
+             * Code
+             * @description The agency's code.
+             * @example COUNCIL_EH
+             */
+            code: string;
+            /**
+             * Name
+             * @description The agency's name, to show.
+             * @example Council Early Help Team
+             */
+            name: string;
+        };
+        /**
+         * MyHubRead
+         * @description A family hub the signed-in user works in (practitioners) or watches (link workers).
+         */
+        MyHubRead: {
+            /**
+             * Code
+             * @description The hub's short code.
+             * @example NORTH
+             */
+            code: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The hub's id, as filters such as `hub_id` take it.
+             */
+            id: string;
+            /**
+             * Name
+             * @description The hub's name, to show.
+             * @example North Family Hub
+             */
+            name: string;
+        };
+        /**
+         * NamedActionRead
+         * @description A plan action, with its owner's name.
+         * @example {
+         *       "description": "A morning routine chart on the fridge.",
+         *       "due_on": "2026-03-06",
+         *       "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *       "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *       "owner_name": "Grace Hughes",
+         *       "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *       "owner_taf_member_id": null,
+         *       "status": "in_progress"
+         *     }
+         */
+        NamedActionRead: {
+            /**
+             * Description
+             * @description What is to be done.
+             */
+            description: string;
+            /**
+             * Due On
+             * Format: date
+             * @description When it is due.
+             */
+            due_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The action's id.
+             */
+            id: string;
+            /**
+             * Outcome Id
+             * @description The outcome it serves; null for a quick win.
+             */
+            outcome_id: string | null;
+            /**
+             * Owner Name
+             * @description The TAF member's or family member's name.
+             */
+            owner_name: string | null;
+            /**
+             * Owner Person Id
+             * @description ... or the family member who does.
+             */
+            owner_person_id: string | null;
+            /**
+             * Owner Taf Member Id
+             * @description The TAF member who owns it ...
+             */
+            owner_taf_member_id: string | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["ActionStatus"];
+        };
+        /**
+         * NamedMeetingRead
+         * @description A TAF meeting, with who attended by name.
+         * @example {
+         *       "attendee_member_ids": [
+         *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *       ],
+         *       "attendees": [
+         *         {
+         *           "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *           "name": "Grace Hughes"
+         *         },
+         *         {
+         *           "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *           "name": "Grace Hughes"
+         *         }
+         *       ],
+         *       "child_voice": "shared",
+         *       "decision": "continue",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_present": true,
+         *       "held_on": "2026-02-23",
+         *       "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+         *       "is_first": true,
+         *       "next_review_on": "2026-05-18",
+         *       "notes": "Chart is up; Mondays still hard.",
+         *       "progress": [
+         *         {
+         *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "score": 4
+         *         }
+         *       ]
+         *     }
+         */
+        NamedMeetingRead: {
+            /**
+             * Attendee Member Ids
+             * @description TAF members who attended.
+             */
+            attendee_member_ids: string[];
+            /**
+             * Attendees
+             * @description Who attended, by name.
+             */
+            attendees: components["schemas"]["AttendeeRead"][];
+            /** @description How the child's voice was heard. */
+            child_voice: components["schemas"]["ChildVoice"];
+            /** @description What should happen next. */
+            decision: components["schemas"]["MeetingDecision"];
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode it was about.
+             */
+            episode_id: string;
+            /**
+             * Family Present
+             * @description Whether the family took part.
+             */
+            family_present: boolean;
+            /**
+             * Held On
+             * Format: date
+             * @description The day it was held.
+             */
+            held_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The meeting's id.
+             */
+            id: string;
+            /**
+             * Is First
+             * @description The first TAF meeting agrees the plan; later ones are reviews.
+             */
+            is_first: boolean;
+            /**
+             * Next Review On
+             * @description When the next review is planned.
+             */
+            next_review_on: string | null;
+            /**
+             * Notes
+             * @description The meeting's notes.
+             */
+            notes: string | null;
+            /**
+             * Progress
+             * @description Score per outcome.
+             */
+            progress: components["schemas"]["ProgressRead"][];
+        };
+        /**
+         * NamedQaDecisionRead
+         * @description A quality assurance decision, with the officer's name.
+         * @example {
+         *       "comments": "",
+         *       "decided_on": "2026-02-10",
+         *       "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *       "officer_name": "Tom Okafor",
+         *       "outcome": "approved",
+         *       "plan_version": 2,
+         *       "recorded_at": "2026-02-10T15:42:07Z"
+         *     }
+         */
+        NamedQaDecisionRead: {
+            /**
+             * Comments
+             * @description Their comments (empty when approved without).
+             */
+            comments: string;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day of the decision.
+             */
+            decided_on: string;
+            /**
+             * Officer Id
+             * Format: uuid
+             * @description The quality assurance officer.
+             */
+            officer_id: string;
+            /**
+             * Officer Name
+             * @description The quality assurance officer's name.
+             */
+            officer_name: string | null;
+            /** @description approved, or returned with comments. */
+            outcome: components["schemas"]["QaOutcome"];
+            /**
+             * Plan Version
+             * @description The version of the plan decided on.
+             */
+            plan_version: number;
+            /**
+             * Recorded At
+             * @description When the decision was recorded (UTC), beside `decided_on`, when it was made; null for decisions recorded before familyhub kept it.
+             */
+            recorded_at: string | null;
+        };
+        /**
+         * NamedTafMemberRead
+         * @description A member of the Team Around the Family, with their name.
+         */
+        NamedTafMemberRead: {
+            /** @description The TAF membership (a practitioner's or a family member's, by `kind`). */
+            member: components["schemas"]["TafMemberRead"];
+            /**
+             * Name
+             * @description The practitioner's or family member's name.
+             */
+            name: string | null;
+        };
         /**
          * NeedCreate
          * @description A Supporting Families need of the family, with its evidence.
@@ -6342,11 +7476,13 @@ export interface components {
          *           "decided_on": "2026-02-10",
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *           "outcome": "approved",
-         *           "plan_version": 2
+         *           "plan_version": 2,
+         *           "recorded_at": "2026-02-10T15:42:07Z"
          *         }
          *       ],
          *       "status": "agreed",
          *       "submitted_on": "2026-02-06",
+         *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *       "version": 3
          *     }
          */
@@ -6396,6 +7532,11 @@ export interface components {
              */
             submitted_on: string | null;
             /**
+             * Submitted Recorded At
+             * @description When that submission was recorded (UTC); null before it, or for a submission recorded before familyhub kept it.
+             */
+            submitted_recorded_at: string | null;
+            /**
              * Version
              * @description The plan's version: its ETag is `"<version>"`.
              */
@@ -6407,6 +7548,20 @@ export interface components {
          * @enum {string}
          */
         PlanStatus: "draft" | "submitted" | "returned" | "approved" | "agreed" | "superseded";
+        /**
+         * PlanSubmissionIn
+         * @description When the assessment and plan went to quality assurance (the body may be left out: today).
+         * @example {
+         *       "submitted_on": "2026-02-06"
+         *     }
+         */
+        PlanSubmissionIn: {
+            /**
+             * Submitted On
+             * @description The day they were sent: not in the future, not before the assessment was completed or any earlier step; today by default. The first submission meets the assessment clock that day.
+             */
+            submitted_on?: string | null;
+        };
         /**
          * PlanUpdate
          * @description Changes to a draft or returned plan: a list sent replaces that list whole.
@@ -6954,6 +8109,7 @@ export interface components {
          * @description A quality assurance decision on the submitted plan.
          * @example {
          *       "comments": "Add who takes Ava to school on Mondays.",
+         *       "decided_on": "2026-02-09",
          *       "outcome": "returned"
          *     }
          */
@@ -6964,6 +8120,11 @@ export interface components {
              * @default
              */
             comments?: string;
+            /**
+             * Decided On
+             * @description The day of the decision: not in the future, not before the plan was sent; today by default. An approval starts the first-TAF clock that day.
+             */
+            decided_on?: string | null;
             /** @description approved, or returned to the lead professional with comments. */
             outcome: components["schemas"]["QaOutcome"];
         };
@@ -6996,6 +8157,11 @@ export interface components {
              * @description The version of the plan decided on.
              */
             plan_version: number;
+            /**
+             * Recorded At
+             * @description When the decision was recorded (UTC), beside `decided_on`, when it was made; null for decisions recorded before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * QaOutcome
@@ -7689,6 +8855,7 @@ export interface components {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
          *         "completed_on": "2026-02-05",
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
          *         "covered_person_ids": [
          *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -7708,6 +8875,7 @@ export interface components {
          *         "number": 1,
          *         "parents_view": "Mornings are a battle since I started the early shift.",
          *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
          *         "status": "completed",
          *         "strengths": [
          *           "Warm relationship with mum"
@@ -7849,10 +9017,12 @@ export interface components {
          *       "code": "StaleVersion",
          *       "current": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -7900,19 +9070,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -7920,7 +9093,8 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -8202,11 +9376,13 @@ export interface components {
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "status": "agreed",
          *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "version": 3
          *       },
          *       "detail": "The record has changed since you read it; reload it and try again.",
@@ -8508,6 +9684,7 @@ export interface components {
          *       "as_of": "2026-03-02",
          *       "due_soon_days": 5,
          *       "hub_id": null,
+         *       "hub_ids": null,
          *       "hubs": [
          *         {
          *           "by_kind": [
@@ -8568,9 +9745,14 @@ export interface components {
             due_soon_days: number;
             /**
              * Hub Id
-             * @description The hub asked for; null for every hub.
+             * @description The one hub counted, when the summary covers exactly one; else null.
              */
             hub_id: string | null;
+            /**
+             * Hub Ids
+             * @description The hubs counted: the one asked for, or all of a link worker's hubs when none is asked for; null for the whole council (managers).
+             */
+            hub_ids: string[] | null;
             /**
              * Hubs
              * @description Hubs with a clock overdue or due soon.
@@ -8655,18 +9837,24 @@ export interface components {
         };
         /**
          * WorkItemRead
-         * @description Something due from me.
+         * @description One thing due from me, with what its row shows (no further call needed to render it).
          * @example {
-         *       "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *       "action_id": null,
          *       "days_overdue": 0,
-         *       "description": "A morning routine chart on the fridge.",
-         *       "due_on": "2026-03-06",
+         *       "description": "Quality assurance returned the plan",
+         *       "due_on": null,
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "episode_version": 7,
          *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-         *       "kind": "do_plan_action",
+         *       "family_name": "Hughes",
+         *       "family_reference": "FH-7WCG4S",
+         *       "kind": "resubmit_plan",
          *       "need_id": null,
          *       "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
-         *       "status": "due_soon"
+         *       "qa_comments": "Make the attendance outcome measurable.",
+         *       "qa_decided_on": "2026-03-04",
+         *       "qa_officer_name": "Quinn Quality",
+         *       "status": null
          *     }
          */
         WorkItemRead: {
@@ -8677,31 +9865,46 @@ export interface components {
             action_id: string | null;
             /**
              * Days Overdue
-             * @description Calendar days past due; 0 when not overdue.
+             * @description Days past the due date (0 when not overdue).
              */
             days_overdue: number;
             /**
              * Description
-             * @description What it is, in words (e.g. the action).
+             * @description What the work is, in words.
              */
             description: string | null;
             /**
              * Due On
-             * @description When it is due; null when no date applies.
+             * @description When it is due; null for undated work.
              */
             due_on: string | null;
             /**
              * Episode Id
              * Format: uuid
-             * @description The episode it is for.
+             * @description The episode the work is for.
              */
             episode_id: string;
             /**
+             * Episode Version
+             * @description The episode's version: If-Match for its next step (null if unknown).
+             */
+            episode_version: number | null;
+            /**
              * Family Id
              * Format: uuid
-             * @description Its family.
+             * @description The household the episode is for.
              */
             family_id: string;
+            /**
+             * Family Name
+             * @description The household as a row names it: its carers' surnames.
+             */
+            family_name: string;
+            /**
+             * Family Reference
+             * @description The household's reference, as people quote it.
+             */
+            family_reference: string;
             /** @description What to do. */
             kind: components["schemas"]["WorkKind"];
             /**
@@ -8711,10 +9914,25 @@ export interface components {
             need_id: string | null;
             /**
              * Plan Id
-             * @description For a plan action or decision: the plan.
+             * @description The plan the work is on: awaiting your decision, returned to you, or holding your action.
              */
             plan_id: string | null;
-            /** @description Where it stands; null when undated. */
+            /**
+             * Qa Comments
+             * @description For a returned plan: what the quality assurance officer asked to change.
+             */
+            qa_comments: string | null;
+            /**
+             * Qa Decided On
+             * @description For a returned plan: when it was returned.
+             */
+            qa_decided_on: string | null;
+            /**
+             * Qa Officer Name
+             * @description For a returned plan: the quality assurance officer who returned it.
+             */
+            qa_officer_name: string | null;
+            /** @description Where the due date stands today; null for undated work. */
             status: components["schemas"]["DeadlineStatus"] | null;
         };
         /**
@@ -8729,16 +9947,22 @@ export interface components {
          * @example {
          *       "items": [
          *         {
-         *           "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+         *           "action_id": null,
          *           "days_overdue": 0,
-         *           "description": "A morning routine chart on the fridge.",
-         *           "due_on": "2026-03-06",
+         *           "description": "Quality assurance returned the plan",
+         *           "due_on": null,
          *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "episode_version": 7,
          *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-         *           "kind": "do_plan_action",
+         *           "family_name": "Hughes",
+         *           "family_reference": "FH-7WCG4S",
+         *           "kind": "resubmit_plan",
          *           "need_id": null,
          *           "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
-         *           "status": "due_soon"
+         *           "qa_comments": "Make the attendance outcome measurable.",
+         *           "qa_decided_on": "2026-03-04",
+         *           "qa_officer_name": "Quinn Quality",
+         *           "status": null
          *         }
          *       ],
          *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
@@ -8769,10 +9993,14 @@ export interface components {
         "Idempotent-Replayed": "true";
         /** @description RFC 8288 link to the next page (`<...?cursor=...>; rel="next"`); absent on the last page. */
         Link: string;
+        /** @description A validator of this exact JSON answer (`"list-…"`): send it as If-None-Match to get 304 with no body while the page is unchanged (not sent with CSV). */
+        ListETag: string;
         /** @description Where the created record (or the collection it joined) can be read. */
         Location: string;
         /** @description Seconds to wait before retrying. */
         "Retry-After": string;
+        /** @description A validator of a view made of several records (`"case-…"`): send it as If-None-Match to get 304 while nothing on it changed. Not an If-Match: each record in the view carries its own `version`. */
+        ViewETag: string;
         /** @description The request's id (the caller's own, or a new one): quote it when reporting a problem. */
         "X-Request-ID": string;
     };
@@ -8786,6 +10014,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8795,6 +10025,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -8819,6 +10050,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["FrameworkRead"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -8980,6 +10220,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8989,6 +10231,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -9017,6 +10260,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["SfPolicyRead"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -9182,6 +10434,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9191,6 +10445,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -9231,6 +10486,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["PolicyVersionsRead"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -9434,6 +10698,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9443,6 +10709,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -9458,6 +10725,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["AgencyRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -10203,6 +11479,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10212,6 +11490,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10222,10 +11501,12 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "as_of": "2026-03-02",
+                     *           "assessment_started_on": "2026-01-14",
                      *           "child_person_ids": [
                      *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *           ],
                      *           "closed_on": null,
+                     *           "closed_recorded_at": null,
                      *           "closure_notes": null,
                      *           "closure_reason": null,
                      *           "consent_given_on": "2026-01-12",
@@ -10273,19 +11554,22 @@ export interface operations {
                      *               "assigned_on": "2026-01-12",
                      *               "from_practitioner_id": null,
                      *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_history": [
                      *             {
                      *               "changed_on": "2026-01-12",
                      *               "level": "2",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_of_need": "2",
                      *           "meetings_held": 1,
                      *           "plan_submitted_on": "2026-02-06",
+                     *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "previous_episode_id": null,
                      *           "qa_decisions": [
                      *             {
@@ -10293,7 +11577,8 @@ export interface operations {
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "requested_on": "2026-01-12",
@@ -10309,6 +11594,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["EpisodePage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -10397,10 +11692,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -10448,19 +11745,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -10468,7 +11768,8 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -10586,10 +11887,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -10637,19 +11940,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -10657,7 +11963,8 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -10748,7 +12055,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "started_on": "2026-01-14"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssessmentStartIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -10764,6 +12080,7 @@ export interface operations {
                      *         "analysis": "Routines are the root: support mum with the mornings.",
                      *         "child_voice": "I hate mornings.",
                      *         "completed_on": null,
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *         "covered_person_ids": [
                      *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -10774,6 +12091,7 @@ export interface operations {
                      *         "number": 1,
                      *         "parents_view": "Mornings are a battle since I started the early shift.",
                      *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
                      *         "status": "draft",
                      *         "strengths": [
                      *           "Warm relationship with mum"
@@ -10782,10 +12100,12 @@ export interface operations {
                      *       },
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -10833,19 +12153,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -10853,7 +12176,8 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -10918,6 +12242,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid value / Invalid request */
             422: {
                 headers: {
@@ -10957,6 +12291,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -10969,6 +12305,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -10979,6 +12316,7 @@ export interface operations {
                      *         "analysis": "Routines are the root: support mum with the mornings.",
                      *         "child_voice": "I hate mornings.",
                      *         "completed_on": "2026-02-05",
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *         "covered_person_ids": [
                      *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -10998,6 +12336,7 @@ export interface operations {
                      *         "number": 1,
                      *         "parents_view": "Mornings are a battle since I started the early shift.",
                      *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
                      *         "status": "completed",
                      *         "strengths": [
                      *           "Warm relationship with mum"
@@ -11008,6 +12347,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["AssessmentRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -11094,6 +12442,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -11113,6 +12462,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -11218,6 +12568,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -11237,6 +12588,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -11369,6 +12721,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -11388,6 +12741,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -11508,7 +12862,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "completed_on": "2026-02-05"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssessmentCompletionIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -11523,6 +12886,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -11542,6 +12906,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -11602,6 +12967,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StaleAssessmentProblem"];
                 };
             };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid value / Invalid request */
             422: {
                 headers: {
@@ -11614,6 +12989,338 @@ export interface operations {
             };
             /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEpisodeCase: {
+        parameters: {
+            query?: {
+                /** @description Work deadline statuses out as of this date (today by default). */
+                as_of?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ViewETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "assessment": {
+                     *         "analysis": "Routines are the root: support mum with the mornings.",
+                     *         "child_voice": "I hate mornings.",
+                     *         "completed_on": "2026-02-05",
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
+                     *         "covered_person_ids": [
+                     *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "id": "6a7b8c9d-0e1f-4a2b-8c3d-5e6f7a8b9c0d",
+                     *         "needs": [
+                     *           {
+                     *             "description": "Attendance 78% this term; late most Mondays.",
+                     *             "headline": "EDU",
+                     *             "id": "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e",
+                     *             "person_ids": [
+                     *               "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "number": 1,
+                     *         "parents_view": "Mornings are a battle since I started the early shift.",
+                     *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
+                     *         "status": "completed",
+                     *         "strengths": [
+                     *           "Warm relationship with mum"
+                     *         ],
+                     *         "version": 4
+                     *       },
+                     *       "episode": {
+                     *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
+                     *         "child_person_ids": [
+                     *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *         ],
+                     *         "closed_on": null,
+                     *         "closed_recorded_at": null,
+                     *         "closure_notes": null,
+                     *         "closure_reason": null,
+                     *         "consent_given_on": "2026-01-12",
+                     *         "consent_withdrawn_on": null,
+                     *         "deadlines": [
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": null,
+                     *             "due_from": null,
+                     *             "due_on": "2026-02-20",
+                     *             "early": false,
+                     *             "kind": "assessment",
+                     *             "met_on": "2026-02-06",
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-01-12",
+                     *             "status": "met_on_time",
+                     *             "stopped_on": null
+                     *           },
+                     *           {
+                     *             "days_overdue": 0,
+                     *             "days_until_due": 77,
+                     *             "due_from": "2026-04-20",
+                     *             "due_on": "2026-05-18",
+                     *             "early": false,
+                     *             "kind": "review",
+                     *             "met_on": null,
+                     *             "policy_version": 1,
+                     *             "started_on": "2026-02-23",
+                     *             "status": "on_time",
+                     *             "stopped_on": null
+                     *           }
+                     *         ],
+                     *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "family_view": null,
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *         "last_meeting_on": "2026-02-23",
+                     *         "lead": {
+                     *           "agency_code": "BLACKPOOL_EH",
+                     *           "name": "Priya Shah",
+                     *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         },
+                     *         "lead_history": [
+                     *           {
+                     *             "assigned_on": "2026-01-12",
+                     *             "from_practitioner_id": null,
+                     *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
+                     *           }
+                     *         ],
+                     *         "level_history": [
+                     *           {
+                     *             "changed_on": "2026-01-12",
+                     *             "level": "2",
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
+                     *           }
+                     *         ],
+                     *         "level_of_need": "2",
+                     *         "meetings_held": 1,
+                     *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
+                     *         "previous_episode_id": null,
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
+                     *           }
+                     *         ],
+                     *         "requested_on": "2026-01-12",
+                     *         "source": "school",
+                     *         "stage": "active",
+                     *         "step_down_reference": null,
+                     *         "stepped_up_reference": null,
+                     *         "version": 7
+                     *       },
+                     *       "family": {
+                     *         "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *         "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *         "members": [
+                     *           {
+                     *             "date_of_birth": "1990-02-14",
+                     *             "name": "Sarah Walker",
+                     *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "role": "parent_carer"
+                     *           },
+                     *           {
+                     *             "date_of_birth": "2017-06-01",
+                     *             "name": "Ava Walker",
+                     *             "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "role": "child"
+                     *           }
+                     *         ],
+                     *         "name": "Walker",
+                     *         "reference": "FH-2026-00042",
+                     *         "version": 3
+                     *       },
+                     *       "meetings_held": 1,
+                     *       "plan": {
+                     *         "actions": [
+                     *           {
+                     *             "description": "A morning routine chart on the fridge.",
+                     *             "due_on": "2026-03-06",
+                     *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_name": "Grace Hughes",
+                     *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "owner_taf_member_id": null,
+                     *             "status": "in_progress"
+                     *           }
+                     *         ],
+                     *         "agreed_on": "2026-02-23",
+                     *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *         "number": 1,
+                     *         "outcomes": [
+                     *           {
+                     *             "baseline_score": 3,
+                     *             "description": "Ava is in school on time every day.",
+                     *             "id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "measure": "Attendance above 95% over half a term.",
+                     *             "need_ids": [
+                     *               "7b8c9d0e-1f2a-4b3c-9d4e-6f7a8b9c0d1e"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "qa_decisions": [
+                     *           {
+                     *             "comments": "",
+                     *             "decided_on": "2026-02-10",
+                     *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
+                     *             "outcome": "approved",
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
+                     *           }
+                     *         ],
+                     *         "status": "agreed",
+                     *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
+                     *         "version": 3
+                     *       },
+                     *       "recent_meetings": [
+                     *         {
+                     *           "attendee_member_ids": [
+                     *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *           ],
+                     *           "attendees": [
+                     *             {
+                     *               "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *               "name": "Grace Hughes"
+                     *             },
+                     *             {
+                     *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *               "name": "Grace Hughes"
+                     *             }
+                     *           ],
+                     *           "child_voice": "shared",
+                     *           "decision": "continue",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_present": true,
+                     *           "held_on": "2026-02-23",
+                     *           "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
+                     *           "is_first": true,
+                     *           "next_review_on": "2026-05-18",
+                     *           "notes": "Chart is up; Mondays still hard.",
+                     *           "progress": [
+                     *             {
+                     *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *               "score": 4
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "taf": [
+                     *         {
+                     *           "member": {
+                     *             "agency_code": "SCHOOL_ST_ANNES",
+                     *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *             "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *             "joined_on": "2026-02-11",
+                     *             "kind": "practitioner",
+                     *             "left_on": null,
+                     *             "person_id": null,
+                     *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *             "role": "Attendance officer",
+                     *             "version": 1
+                     *           },
+                     *           "name": "Grace Hughes"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EpisodeCaseRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ViewETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -11677,10 +13384,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -11728,19 +13437,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -11748,7 +13460,8 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -11874,6 +13587,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "effective_on": "2026-03-02",
                  *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                  *       "reason": "Priya is on long-term leave."
                  *     }
@@ -11893,10 +13607,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -11944,19 +13660,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -11964,7 +13683,8 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -12090,6 +13810,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "effective_on": "2026-03-02",
                  *       "level_of_need": "3",
                  *       "reason": "Housing arrears and a second child now at risk."
                  *     }
@@ -12109,10 +13830,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -12160,19 +13883,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -12180,7 +13906,8 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -12293,6 +14020,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -12305,6 +14034,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -12336,6 +14066,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["MeetingRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -12447,10 +14186,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -12498,19 +14239,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 1,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -12518,7 +14262,8 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -12653,6 +14398,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -12665,6 +14412,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -12703,6 +14451,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["FamilyNeedRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -13257,7 +15014,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "submitted_on": "2026-02-06"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanSubmissionIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -13271,10 +15037,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -13322,19 +15090,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -13342,7 +15113,8 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -13385,11 +15157,13 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "approved",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     }
@@ -13447,6 +15221,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
                 };
             };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid value / Invalid request */
             422: {
                 headers: {
@@ -13486,6 +15270,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -13498,6 +15284,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -13537,17 +15324,28 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "agreed",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     ]
                      */
                     "application/json": components["schemas"]["PlanRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -13688,11 +15486,13 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -13833,11 +15633,13 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -13982,11 +15784,13 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -14158,11 +15962,13 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -14325,11 +16131,13 @@ export interface operations {
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -14419,6 +16227,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "comments": "Add who takes Ava to school on Mondays.",
+                 *       "decided_on": "2026-02-09",
                  *       "outcome": "returned"
                  *     }
                  */
@@ -14438,10 +16247,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -14489,19 +16300,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -14509,7 +16323,8 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -14552,11 +16367,13 @@ export interface operations {
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "approved",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     }
@@ -14663,6 +16480,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -14675,6 +16494,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -14693,6 +16513,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["SupportRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -14877,6 +16706,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The episode of early help's id. */
@@ -14889,6 +16720,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -14923,6 +16755,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["TafMemberRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -15237,6 +17078,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15246,6 +17089,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -15263,6 +17107,15 @@ export interface operations {
                      *           },
                      *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
                      *           "id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "matched": [
+                     *             {
+                     *               "criterion": "name",
+                     *               "found": "Walker",
+                     *               "how": "near_spelling",
+                     *               "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *               "typed": "Walkr"
+                     *             }
+                     *           ],
                      *           "members": [
                      *             {
                      *               "id": "f6d4b5c7-8e9f-4a01-9c23-d4e5f6a7b8c9",
@@ -15306,8 +17159,18 @@ export interface operations {
                      *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
                      *     }
                      */
-                    "application/json": components["schemas"]["FamilyPage"];
+                    "application/json": components["schemas"]["FamilySearchPage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -16080,6 +17943,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The family's (household's) id. */
@@ -16092,6 +17957,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -16108,6 +17974,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["ConsentStatusRead"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -16177,6 +18052,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The family's (household's) id. */
@@ -16189,6 +18066,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -16239,6 +18117,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["ConsentPage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -17060,6 +18948,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17069,6 +18959,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -17085,6 +18976,120 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["HubRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLabels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code_lists": {
+                     *         "sex": [
+                     *           {
+                     *             "label": "Female",
+                     *             "value": "female"
+                     *           },
+                     *           {
+                     *             "label": "Male",
+                     *             "value": "male"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "enums": {
+                     *         "EpisodeStage": [
+                     *           {
+                     *             "label": "Being assessed",
+                     *             "value": "assessing"
+                     *           },
+                     *           {
+                     *             "label": "Plan awaiting quality assurance",
+                     *             "value": "plan_awaiting_qa"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LabelsRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -17135,6 +19140,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17144,6 +19151,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -17159,6 +19167,113 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["LevelRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agency": {
+                     *         "code": "COUNCIL_EH",
+                     *         "name": "Council Early Help Team"
+                     *       },
+                     *       "email": "lena.lead@familyhub.example",
+                     *       "hubs": [
+                     *         {
+                     *           "code": "CENTRAL",
+                     *           "id": "2c9d5f61-8e0b-4b7a-a1d3-5e6f7a8b9c0d",
+                     *           "name": "Central Family Hub"
+                     *         }
+                     *       ],
+                     *       "id": "9b2f0c3e-4d1a-4a57-9d7e-0f6a2b1c3d4e",
+                     *       "name": "Lena Lead",
+                     *       "roles": [
+                     *         "practitioner"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -17218,6 +19333,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17227,6 +19344,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -17267,6 +19385,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["CaseloadPage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -17316,6 +19444,8 @@ export interface operations {
             query?: {
                 /** @description The cursor of the last sync; omit for everything. */
                 since?: string | null;
+                /** @description At most this many new or changed records in this page (removals are always all sent); `more` says whether to sync again at once. */
+                limit?: number;
             };
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
@@ -17339,10 +19469,12 @@ export interface operations {
                      *       "episodes": [
                      *         {
                      *           "as_of": "2026-03-02",
+                     *           "assessment_started_on": "2026-01-14",
                      *           "child_person_ids": [
                      *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *           ],
                      *           "closed_on": null,
+                     *           "closed_recorded_at": null,
                      *           "closure_notes": null,
                      *           "closure_reason": null,
                      *           "consent_given_on": "2026-01-12",
@@ -17390,19 +19522,22 @@ export interface operations {
                      *               "assigned_on": "2026-01-12",
                      *               "from_practitioner_id": null,
                      *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_history": [
                      *             {
                      *               "changed_on": "2026-01-12",
                      *               "level": "2",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_of_need": "2",
                      *           "meetings_held": 1,
                      *           "plan_submitted_on": "2026-02-06",
+                     *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "previous_episode_id": null,
                      *           "qa_decisions": [
                      *             {
@@ -17410,7 +19545,8 @@ export interface operations {
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "requested_on": "2026-01-12",
@@ -17495,6 +19631,7 @@ export interface operations {
                      *           ]
                      *         }
                      *       ],
+                     *       "more": false,
                      *       "plans": [
                      *         {
                      *           "actions": [
@@ -17529,11 +19666,13 @@ export interface operations {
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "status": "agreed",
                      *           "submitted_on": "2026-02-06",
+                     *           "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "version": 3
                      *         }
                      *       ],
@@ -17605,6 +19744,82 @@ export interface operations {
             };
         };
     };
+    streamMyChangeHints: {
+        parameters: {
+            query?: {
+                /** @description Close the stream after this many events (a long poll); open-ended if absent. */
+                max_events?: number | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `event: change` with `data` {family_id, resource_type, resource_id} for each change to a family you may read (ids only); comment lines keep the connection alive. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 5000
+                     *     : connected
+                     *
+                     *     id: 1
+                     *     event: change
+                     *     data: {"family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f", "resource_type": "episode", "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMyWorklist: {
         parameters: {
             query?: {
@@ -17618,6 +19833,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17627,6 +19844,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -17636,16 +19854,22 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "action_id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+                     *           "action_id": null,
                      *           "days_overdue": 0,
-                     *           "description": "A morning routine chart on the fridge.",
-                     *           "due_on": "2026-03-06",
+                     *           "description": "Quality assurance returned the plan",
+                     *           "due_on": null,
                      *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "episode_version": 7,
                      *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
-                     *           "kind": "do_plan_action",
+                     *           "family_name": "Hughes",
+                     *           "family_reference": "FH-7WCG4S",
+                     *           "kind": "resubmit_plan",
                      *           "need_id": null,
                      *           "plan_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
-                     *           "status": "due_soon"
+                     *           "qa_comments": "Make the attendance outcome measurable.",
+                     *           "qa_decided_on": "2026-03-04",
+                     *           "qa_officer_name": "Quinn Quality",
+                     *           "status": null
                      *         }
                      *       ],
                      *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
@@ -17653,6 +19877,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["WorkPage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -17703,6 +19937,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17712,6 +19948,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -17729,6 +19966,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["HeadlineRead"][];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -18055,6 +20301,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18064,6 +20312,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -18092,6 +20341,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["PractitionerPage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -18529,6 +20788,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18539,6 +20800,7 @@ export interface operations {
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -18725,6 +20987,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
                 headers: {
@@ -18779,6 +21050,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18789,6 +21062,7 @@ export interface operations {
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -18848,6 +21122,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
                 headers: {
@@ -18906,6 +21189,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18916,6 +21201,7 @@ export interface operations {
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -18955,6 +21241,16 @@ export interface operations {
                      */
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -19008,6 +21304,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -19018,6 +21316,7 @@ export interface operations {
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -19051,6 +21350,15 @@ export interface operations {
                      */
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -19235,6 +21543,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -19244,6 +21554,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -19278,6 +21589,16 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["OverduePage"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
@@ -19337,6 +21658,8 @@ export interface operations {
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -19346,6 +21669,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["ListETag"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -19355,6 +21679,7 @@ export interface operations {
                      *       "as_of": "2026-03-02",
                      *       "due_soon_days": 5,
                      *       "hub_id": null,
+                     *       "hub_ids": null,
                      *       "hubs": [
                      *         {
                      *           "by_kind": [
@@ -19403,6 +21728,15 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["TimelinessSummaryRead"];
                 };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Authentication required (missing or invalid bearer token) */
             401: {
