@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv run test test-sqlite test-pg lint format openapi migrate demo-data client-check clean
+.PHONY: venv run test test-sqlite test-pg lint format openapi error-codes migrate demo-data client-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ format: venv
 
 openapi: venv
 	$(BIN)/familyhub openapi
+
+## Regenerate docs/errors.md and app/api/error_codes.py from the raises in app/ (a test checks they match)
+error-codes: venv
+	$(BIN)/familyhub error-codes
 
 migrate: venv
 	$(BIN)/familyhub migrate

@@ -163,6 +163,20 @@ def openapi(
     typer.echo(f"wrote {output}")
 
 
+@cli.command("error-codes")
+def error_codes() -> None:
+    """Write the catalogue of problem codes (docs/errors.md, app/api/error_codes.py) from the
+    raises in app/."""
+    from app.api import error_catalogue
+
+    wrong = list(error_catalogue.refusals(error_catalogue.collect()))
+    if wrong:
+        typer.echo("\n".join(wrong), err=True)
+        raise typer.Exit(1)
+    for path in error_catalogue.write():
+        typer.echo(f"wrote {path}")
+
+
 def settings_problem(refused: ValidationError) -> str:
     """What is wrong with the settings, naming each variable and never repeating its value."""
     lines = ["familyhub: the settings are not usable:"]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import __version__
-from app.api import openapi, problems
+from app.api import docs_ui, openapi, problems
 from app.api.auth import BearerTokenMiddleware, make_verifier
 from app.api.cursors import AesGcmCursors
 from app.api.loopback import IN_PROCESS_TEST_ADDRESSES, LoopbackOnlyMiddleware
@@ -46,7 +46,7 @@ from app.api.routers import (
 from app.api.validators import ListValidatorMiddleware
 from app.db.audit_sealer import BackgroundSealing, SqlAuditSealer
 from app.db.changes import ChangeBroker, PostgresListener
-from app.db.engine import make_engine, make_session_factory
+from app.db.engine import make_engine, make_read_replica_engine, make_session_factory
 from app.domain.paging import use_cursor_sealer
 from app.settings import Settings, get_settings
 
@@ -89,15 +89,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             sealing.stop()
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    replica_engine: Engine | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
+    if replica_engine is None and settings.read_replica_url is not None:
+        replica_engine = make_read_replica_engine(settings.read_replica_url)
     app = FastAPI(
         title="familyhub",
         version=__version__,
         description=DESCRIPTION,
         generate_unique_id_function=_operation_id,
         lifespan=_lifespan,
+        # `/docs` is served from the package by docs_ui (FastAPI's loads Swagger UI from a CDN).
+        docs_url=None,
+        redoc_url=None,
         # Personal data must not leave through telemetry (see Settings.http_metrics). Off, the
         # per-request check for configured providers is skipped too.
         telemetry={"tracing": False, "logs": False, "metrics": settings.http_metrics},
@@ -105,6 +115,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.replica_engine = replica_engine
+    app.state.replica_session_factory = (
+        None if replica_engine is None else make_session_factory(replica_engine)
+    )
+    """Sessions on the read replica the reports read from, or None to read on the primary."""
     app.state.audit_keys = settings.audit_keys()
     use_cursor_sealer(AesGcmCursors(settings.cursor_key_bytes()))
     app.state.audit_sealing = None
@@ -118,6 +133,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     problems.install(app)
     openapi.install(app)
+    docs_ui.install(app)
 
     # Unreachable, or every pooled connection busy past the pool's timeout: try again shortly.
     @app.exception_handler(OperationalError)
@@ -130,7 +146,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "unavailable",
             "Service unavailable",
             "The database is not reachable; try again shortly.",
-            "DatabaseUnavailable",
+            "database_unavailable",
             headers={"Retry-After": "5"},
         )
 
@@ -142,7 +158,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "conflict",
             "Conflict",
             "The change clashes with a record already stored.",
-            "Conflict",
+            "record_clash",
         )
 
     @app.exception_handler(DataError)
@@ -153,7 +169,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "invalid-value",
             "Invalid value",
             "A value is out of the range the record can hold.",
-            "InvalidValue",
+            "value_out_of_range",
         )
 
     for router in (

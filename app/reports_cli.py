@@ -52,15 +52,18 @@ class OutputFormat(StrEnum):
 
 
 def report_units_of_work() -> Callable[[], SqlUnitOfWork]:
-    """Units of work on the deployment's database, with its audit keys (the reads are audited)."""
-    from app.db.engine import make_engine, make_session_factory
+    """Units of work on the deployment's database, with its audit keys (the reads are audited);
+    reading on the read replica if FAMILYHUB_READ_REPLICA_URL is set, as the API's reports do."""
+    from app.db.engine import make_engine, make_read_replica_engine, make_session_factory
     from app.db.unit_of_work import SqlUnitOfWork
     from app.settings import get_settings
 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
+    replica = settings.read_replica_url
+    reads = None if replica is None else make_session_factory(make_read_replica_engine(replica))
     keys = settings.audit_keys()
-    return lambda: SqlUnitOfWork(factory, audit_keys=keys)
+    return lambda: SqlUnitOfWork(factory, audit_keys=keys, reads_from=reads)
 
 
 def report_clock() -> Clock:
@@ -151,7 +154,11 @@ def practitioner_acting(new_uow: Callable[[], SqlUnitOfWork], email: str) -> Act
     with new_uow() as uow:
         practitioner = uow.practitioners.get_by_email(email)
     if practitioner is None or not practitioner.active:
-        raise InvalidValue(f"There is no active practitioner with the email {email}.", field="--as")
+        raise InvalidValue(
+            f"There is no active practitioner with the email {email}.",
+            field="--as",
+            code="practitioner_email_unknown",
+        )
     # The entries of one run share an id, as a request's do, marked as the command's.
     return Actor(principal=practitioner.as_principal(), request_id=f"cli-report-{uuid.uuid4()}")
 
@@ -199,7 +206,9 @@ def run_report(
 
     if name is ReportName.EARLY_HELP_MEASURES:
         if start is None:
-            raise InvalidValue("early-help-measures needs --from.", field="--from")
+            raise InvalidValue(
+                "early-help-measures needs --from.", field="--from", code="report_from_required"
+            )
         report = measures.early_help_measures(
             new_uow(),
             clock,
@@ -213,7 +222,11 @@ def run_report(
         as_json = EarlyHelpMeasuresRead.from_domain(report).model_dump_json(indent=2)
     elif name is ReportName.SUPPORTING_FAMILIES_CLAIMS:
         if start is not None:
-            raise InvalidValue("supporting-families-claims takes only --to.", field="--from")
+            raise InvalidValue(
+                "supporting-families-claims takes only --to.",
+                field="--from",
+                code="report_from_not_taken",
+            )
         batch = claims.claims_report(new_uow(), clock, actor, end)
         columns, rows = CLAIMS_REPORT_COLUMNS, claims_report_rows(batch)
         as_json = ClaimsReportRead.of(batch).model_dump_json(indent=2)
@@ -223,6 +236,7 @@ def run_report(
             raise InvalidValue(
                 f"The quarter ending {end.isoformat()} starts on {quarter_start.isoformat()}.",
                 field="--from",
+                code="report_from_not_quarter_start",
             )
         progress = measures.quarterly_progress(
             new_uow(), clock, actor, quarter_end=end, hub_id=hub_id
@@ -254,7 +268,9 @@ def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidValue(f"'{text}' is not a date (YYYY-MM-DD).", field=option) from None
+        raise InvalidValue(
+            f"'{text}' is not a date (YYYY-MM-DD).", field=option, code="date_format"
+        ) from None
 
 
 def _hub(text: str | None) -> uuid.UUID | None:
@@ -265,4 +281,6 @@ def _hub(text: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise InvalidValue(f"'{text}' is not a hub id.", field="--hub-id") from None
+        raise InvalidValue(
+            f"'{text}' is not a hub id.", field="--hub-id", code="hub_id_format"
+        ) from None

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         default=DEFAULT_SQLITE_URL,
         description="SQLAlchemy URL. SQLite file by default; postgresql+psycopg://... for production.",
     )
+    read_replica_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of a PostgreSQL streaming replica of the database. Set, the"
+        " reports and the timeliness summary read from it (each read's audit entry is still"
+        " written to the primary, in the same request), so they see the data as of the"
+        " replica's replication lag. PostgreSQL only: refused with a SQLite database.",
+    )
     timezone: str = Field(
         default="Europe/London", description="The council's time zone: 'today' is a date here."
     )
@@ -249,6 +256,17 @@ class Settings(BaseSettings):
         unknown = [code for code in self.early_help_levels if code not in self.levels_of_need]
         if unknown:
             raise ValueError(f"early_help_levels {unknown} are not in levels_of_need")
+        return self
+
+    @model_validator(mode="after")
+    def _read_replica_is_postgresql(self) -> Settings:
+        if self.read_replica_url is None:
+            return self
+        if not self.read_replica_url.startswith("postgresql") or self.is_sqlite:
+            raise ValueError(
+                "FAMILYHUB_READ_REPLICA_URL is for PostgreSQL only: it and FAMILYHUB_DATABASE_URL"
+                " must both be postgresql+psycopg:// URLs (a SQLite database has no replica)"
+            )
         return self
 
     @property

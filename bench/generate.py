@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,7 +41,7 @@ from app.clock import FixedClock
 from app.db.engine import make_engine, make_session_factory
 from app.db.repositories.reference import packaged_framework as catalogue
 from app.db.unit_of_work import SqlUnitOfWork
-from app.domain.access import Role
+from app.domain.access import Principal, Role
 from app.domain.assessments import Need
 from app.domain.consents import (
     Consent,
@@ -67,7 +67,7 @@ from app.domain.supporting_families import (
     SustainmentResult,
     sustainment_due_on,
 )
-from app.domain.taf import ChildVoice, OutcomeProgress
+from app.domain.taf import ChildVoice, OutcomeProgress, TafMember, TafMemberKind
 from app.services import (
     assessments,
     consents,
@@ -79,6 +79,8 @@ from app.services import (
     taf,
 )
 from app.services.ports import Agency, ClaimsUnitOfWork, Hub
+from app.services.use_case import Actor, Replayed
+from app.settings import get_settings
 from bench.staging import ReadOnlyReference, StagingUnitOfWork
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/familyhub_bench"
@@ -235,11 +237,16 @@ class Config:
 
 @dataclass(frozen=True)
 class Staff:
-    """Ids of the practitioners the stories use, by hub."""
+    """The practitioners the stories use (ids by hub), and each one as the rules see them."""
 
     leads_by_hub: dict[str, list[str]]
     qa_officers: list[str]
     hubs: dict[str, str]
+    principals: dict[str, Principal]
+
+    def actor(self, practitioner_id: str | uuid.UUID) -> Actor:
+        """The staff member acting: every step of a story is taken by someone the rules judge."""
+        return Actor(principal=self.principals[str(practitioner_id)])
 
 
 @dataclass
@@ -251,6 +258,8 @@ class Tally:
     episodes: int = 0
     steps: Counter[str] = field(default_factory=Counter)
     refusals: Counter[str] = field(default_factory=Counter)
+    audit: Counter[str] = field(default_factory=Counter)
+    """The steps' access decisions by outcome (counted, not written: bench/staging.py)."""
 
     def add(self, other: Tally) -> None:
         self.families += other.families
@@ -258,6 +267,7 @@ class Tally:
         self.episodes += other.episodes
         self.steps.update(other.steps)
         self.refusals.update(other.refusals)
+        self.audit.update(other.audit)
 
 
 def _seeded_uuid4(rng: random.Random) -> Callable[[], uuid.UUID]:
@@ -265,8 +275,20 @@ def _seeded_uuid4(rng: random.Random) -> Callable[[], uuid.UUID]:
 
 
 def _new_uow_factory(url: str) -> Callable[[], SqlUnitOfWork]:
+    """Units of work that seal the audit entries they write (registering staff is audited) with
+    the deployment's key, FAMILYHUB_AUDIT_KEY, as the service will."""
     factory = make_session_factory(make_engine(url, pool_size=2, max_overflow=0))
-    return lambda: SqlUnitOfWork(factory)
+    keys = get_settings().audit_keys()
+    return lambda: SqlUnitOfWork(factory, audit_keys=keys)
+
+
+T = TypeVar("T")
+
+
+def _done(result: T | Replayed) -> T:
+    """A step's result; the generator sends no Idempotency-Key, so nothing is ever replayed."""
+    assert not isinstance(result, Replayed)
+    return result
 
 
 def _clock(day: date) -> FixedClock:
@@ -276,7 +298,10 @@ def _clock(day: date) -> FixedClock:
 def setup_reference_and_staff(cfg: Config) -> Staff:
     """Hubs, agencies and the practitioner directory, through the reference repository and the
     practitioner service. About one lead professional per 125 families (a caseload of ~15-25 open
-    episodes each), a link worker per hub, QA officers and one user per oversight role."""
+    episodes each), a link worker per hub, QA officers and one user per oversight role.
+
+    As an operator does (and demo/ does), the admin is bootstrapped with `seed_practitioner`;
+    the admin then registers everyone else through the directory's use case, each grant audited."""
     new_uow = _new_uow_factory(cfg.database_url)
     rng = random.Random(f"{cfg.seed}:staff")
     uuid.uuid4 = _seeded_uuid4(rng)
@@ -300,21 +325,33 @@ def setup_reference_and_staff(cfg: Config) -> Staff:
             uow.reference.add_agency(Agency(code=code, name=name, kind=kind, active=True))
         uow.commit()
 
-    def register(email: str, name: str, agency: str, roles: set[Role], hub_codes: list[str]) -> str:
-        return str(
-            practitioners.seed_practitioner(
-                new_uow(),
-                clock,
-                Practitioner(
-                    id=uuid.uuid4(),
-                    name=name,
-                    email=f"{email}@{EMAIL_DOMAIN}",
-                    agency_code=agency,
-                    roles=frozenset(roles),
-                    hub_ids=frozenset(uuid.UUID(hubs[c]) for c in hub_codes),
-                ),
-            ).id
+    principals: dict[str, Principal] = {}
+
+    def practitioner(
+        email: str, name: str, agency: str, roles: set[Role], hub_codes: list[str]
+    ) -> Practitioner:
+        return Practitioner(
+            id=uuid.uuid4(),
+            name=name,
+            email=f"{email}@{EMAIL_DOMAIN}",
+            agency_code=agency,
+            roles=frozenset(roles),
+            hub_ids=frozenset(uuid.UUID(hubs[c]) for c in hub_codes),
         )
+
+    admin = practitioners.seed_practitioner(
+        new_uow(), clock, practitioner("admin", "Admin", "COUNCIL_EH", {Role.ADMIN}, [])
+    )
+    admin_actor = Actor(principal=admin.as_principal())
+
+    def register(email: str, name: str, agency: str, roles: set[Role], hub_codes: list[str]) -> str:
+        registered = _done(
+            practitioners.register_practitioner(
+                new_uow(), clock, admin_actor, practitioner(email, name, agency, roles, hub_codes)
+            )
+        )
+        principals[str(registered.id)] = registered.as_principal()
+        return str(registered.id)
 
     codes = sorted(hubs)
     leads_by_hub: dict[str, list[str]] = {c: [] for c in codes}
@@ -342,11 +379,10 @@ def setup_reference_and_staff(cfg: Config) -> Staff:
     for email, role in [
         ("manager", Role.MANAGER),
         ("reports", Role.REPORTING),
-        ("admin", Role.ADMIN),
         ("auditor", Role.AUDITOR),
     ]:
         register(email, email.title(), "COUNCIL_EH", {role}, [])
-    return Staff(leads_by_hub=leads_by_hub, qa_officers=qa, hubs=hubs)
+    return Staff(leads_by_hub=leads_by_hub, qa_officers=qa, hubs=hubs, principals=principals)
 
 
 # --- one family's story ---------------------------------------------------------------------------
@@ -365,6 +401,8 @@ class _Story:
     uow: StagingUnitOfWork
     rng: random.Random
     tally: Tally
+    last_lead: str = ""
+    """The lead professional of the family's latest episode, who may open its next one."""
 
     def at(self, day: date) -> FixedClock:
         if day > self.cfg.today:
@@ -381,7 +419,10 @@ class _Story:
         hub = f"H{rng.randrange(cfg.hubs) + 1:02d}"
         span = (cfg.today - cfg.start).days
         first_contact = cfg.start + timedelta(days=rng.randrange(span - 3))
-        record, carers, children = self._create_family(index, hub, first_contact)
+        # A lead professional of the hub registers the family; whoever holds it (its registrar,
+        # then the lead of its last episode) opens the next episode, as the access rules allow.
+        holder = rng.choice(self.staff.leads_by_hub[hub])
+        record, carers, children = self._create_family(index, hub, first_contact, holder)
         self.tally.families += 1
         self.tally.members += len(carers) + len(children)
         if not children:
@@ -392,7 +433,7 @@ class _Story:
             if day > cfg.today:
                 break
             try:
-                closed_on = self._episode(record.family.id, hub, carers, children, day)
+                closed_on = self._episode(record.family.id, hub, carers, children, day, holder)
             except _Stop:
                 return
             except DomainError as exc:
@@ -400,10 +441,11 @@ class _Story:
                 return
             if closed_on is None:
                 return
+            holder = self.last_lead
             day = closed_on + timedelta(days=rng.randrange(30, 540))
 
     def _create_family(
-        self, index: int, hub: str, on: date
+        self, index: int, hub: str, on: date, registrar: str
     ) -> tuple[families.FamilyRecord, list[uuid.UUID], list[uuid.UUID]]:
         rng = self.rng
         surname = rng.choice(SURNAMES)
@@ -444,6 +486,7 @@ class _Story:
         record = families.create_family(
             self.new_uow(),
             self.at(on),
+            self.staff.actor(registrar),
             families.FamilyDraft(
                 address=Address.create(
                     line1=f"{rng.randrange(1, 300)} {rng.choice(STREETS)}",
@@ -455,13 +498,19 @@ class _Story:
                 members=members,
             ),
         )
+        assert isinstance(record, families.FamilyRecord)
         self.tally.steps["create_family"] += 1
         carers = [m.person.id for m in members if m.role is MemberRole.PARENT_CARER and m.person]
         children = [m.person.id for m in members if m.role is MemberRole.CHILD and m.person]
         return record, carers, children
 
     def _consent(
-        self, family_id: uuid.UUID, carer: uuid.UUID, children: list[uuid.UUID], day: date
+        self,
+        lead: Actor,
+        family_id: uuid.UUID,
+        carer: uuid.UUID,
+        children: list[uuid.UUID],
+        day: date,
     ) -> None:
         uow = self.new_uow()
         with uow:
@@ -472,6 +521,7 @@ class _Story:
             consents.record_consent(
                 self.new_uow(),
                 self.at(day),
+                lead,
                 Consent(
                     id=uuid.uuid4(),
                     family_id=family_id,
@@ -487,7 +537,9 @@ class _Story:
             )
             self.tally.steps["record_consent"] += 1
 
-    def _close(self, episode_id: uuid.UUID, version: int, day: date, reason: ClosureReason) -> date:
+    def _close(
+        self, lead: Actor, episode_id: uuid.UUID, version: int, day: date, reason: ClosureReason
+    ) -> date:
         view = None
         if reason not in {
             ClosureReason.MOVED_AWAY,
@@ -503,6 +555,7 @@ class _Story:
         episodes.close_episode(
             self.new_uow(),
             self.at(day),
+            lead,
             episode_id,
             episodes.Closure(
                 reason=reason,
@@ -523,6 +576,7 @@ class _Story:
         carers: list[uuid.UUID],
         children: list[uuid.UUID],
         day: date,
+        opener: str,
     ) -> date | None:
         """One episode from request to closure, or to the stage it has reached today.
 
@@ -531,10 +585,12 @@ class _Story:
         """
         rng = self.rng
         lead = uuid.UUID(rng.choice(self.staff.leads_by_hub[hub]))
+        acting = self.staff.actor(lead)
         source = rng.choice(list(RequestSource))
         opened = episodes.open_new_episode(
             self.new_uow(),
             self.at(day),
+            self.staff.actor(opener),
             episodes.EpisodeRequest(
                 family_id=family_id,
                 source=source,
@@ -547,12 +603,15 @@ class _Story:
             ),
             levels=["2", "3"],
         )
+        assert isinstance(opened, episodes.EpisodeRecord)
+        self.last_lead = str(lead)
         self.tally.episodes += 1
         self.tally.steps["open_episode"] += 1
         episode_id, version = opened.episode.id, opened.episode.version
         fate = rng.random()
         if fate < 0.04:  # the family never agrees to early help
             return self._close(
+                acting,
                 episode_id,
                 version,
                 day + timedelta(days=rng.randrange(5, 40)),
@@ -560,14 +619,15 @@ class _Story:
             )
 
         day += timedelta(days=rng.randrange(1, 12))
-        self._consent(family_id, carers[0], children, day)
+        self._consent(acting, family_id, carers[0], children, day)
         started, assessment = episodes.start_assessment(
-            self.new_uow(), self.at(day), episode_id, expected_version=version
+            self.new_uow(), self.at(day), acting, episode_id, expected_version=version
         )
         self.tally.steps["start_assessment"] += 1
         version = started.episode.version
         if fate < 0.08:  # disengages during the assessment
             return self._close(
+                acting,
                 episode_id,
                 version,
                 day + timedelta(days=rng.randrange(5, 50)),
@@ -589,6 +649,7 @@ class _Story:
         written = assessments.revise_assessment(
             self.new_uow(),
             clock,
+            acting,
             episode_id,
             assessment.id,
             assessments.AssessmentChanges(
@@ -603,11 +664,16 @@ class _Story:
             expected_version=assessment.version,
         )
         assessments.complete_assessment(
-            self.new_uow(), clock, episode_id, assessment.id, expected_version=written.version
+            self.new_uow(),
+            clock,
+            acting,
+            episode_id,
+            assessment.id,
+            expected_version=written.version,
         )
         self.tally.steps["assessment_revise_and_complete"] += 2
         sf_needs = (
-            self._record_sf_needs(episode_id, children, carers, day) if rng.random() < 0.45 else []
+            self._record_sf_needs(acting, episode_id, children, day) if rng.random() < 0.45 else []
         )
         outcome = Outcome(
             id=uuid.uuid4(),
@@ -619,6 +685,7 @@ class _Story:
         plans.draft_plan(
             self.new_uow(),
             clock,
+            acting,
             episode_id,
             outcomes=[outcome],
             actions=[
@@ -633,27 +700,31 @@ class _Story:
             ],
         )
         submitted, _ = plans.submit_for_quality_assurance(
-            self.new_uow(), clock, episode_id, expected_version=version
+            self.new_uow(), clock, acting, episode_id, expected_version=version
         )
         self.tally.steps["draft_and_submit_plan"] += 2
         version = submitted.episode.version
 
         # Quality assurance: usually within a week; one plan in eight goes back once.
-        qa = uuid.UUID(rng.choice(self.staff.qa_officers))
+        qa = self.staff.actor(rng.choice(self.staff.qa_officers))
         if rng.random() < 0.12:
             day += timedelta(days=rng.randrange(1, 8))
             decided, _ = plans.decide_quality_assurance(
                 self.new_uow(),
                 self.at(day),
+                qa,
                 episode_id,
-                officer_id=qa,
                 outcome=QaOutcome.RETURNED,
                 comments="Make the outcome measurable",
                 expected_version=version,
             )
             day += timedelta(days=rng.randrange(2, 10))
             resubmitted, _ = plans.submit_for_quality_assurance(
-                self.new_uow(), self.at(day), episode_id, expected_version=decided.episode.version
+                self.new_uow(),
+                self.at(day),
+                acting,
+                episode_id,
+                expected_version=decided.episode.version,
             )
             self.tally.steps["qa_returned_and_resubmitted"] += 2
             version = resubmitted.episode.version
@@ -661,8 +732,8 @@ class _Story:
         decided, _ = plans.decide_quality_assurance(
             self.new_uow(),
             self.at(day),
+            qa,
             episode_id,
-            officer_id=qa,
             outcome=QaOutcome.APPROVED,
             comments="",
             expected_version=version,
@@ -675,30 +746,41 @@ class _Story:
             days=rng.randrange(3, 18) if rng.random() < 0.85 else rng.randrange(18, 45)
         )
         clock = self.at(day)
-        member = taf.add_family_person(
+        member = taf.add_member(
             self.new_uow(),
             clock,
+            acting,
             episode_id,
-            person_id=carers[0],
-            role="Parent or carer",
-            joined_on=day,
+            taf.Joining(
+                kind=TafMemberKind.FAMILY_MEMBER,
+                role="Parent or carer",
+                person_id=carers[0],
+                joined_on=day,
+            ),
         )
+        assert isinstance(member, TafMember)
         attendees = [member.id]
         partners = [p for p in self.staff.leads_by_hub[hub] if p != str(lead)]
         if partners and rng.random() < 0.6:
-            partner = taf.add_practitioner(
+            partner = taf.add_member(
                 self.new_uow(),
                 clock,
+                acting,
                 episode_id,
-                practitioner_id=uuid.UUID(rng.choice(partners)),
-                role="Partner agency",
-                joined_on=day,
+                taf.Joining(
+                    kind=TafMemberKind.PRACTITIONER,
+                    role="Partner agency",
+                    practitioner_id=uuid.UUID(rng.choice(partners)),
+                    joined_on=day,
+                ),
             )
+            assert isinstance(partner, TafMember)
             attendees.append(partner.id)
             self.tally.steps["add_taf_practitioner"] += 1
-        held, _ = taf.hold_meeting(
+        held = taf.hold_meeting(
             self.new_uow(),
             clock,
+            acting,
             episode_id,
             taf.MeetingReport(
                 held_on=day,
@@ -710,8 +792,9 @@ class _Story:
             ),
             expected_version=version,
         )
+        assert isinstance(held, taf.HeldMeeting)
         self.tally.steps["add_taf_family_and_first_meeting"] += 2
-        version = held.episode.version
+        version = held.record.episode.version
 
         # Reviews every 4-6 weeks, some late; then closure.
         reviews = rng.choices([1, 2, 3, 4, 5, 6, 8], weights=[10, 18, 22, 18, 14, 10, 8])[0]
@@ -725,13 +808,14 @@ class _Story:
                 ClosureReason.ALL_NEEDS_MET,
                 ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT,
             }:
-                self._need_outcomes(episode_id, sf_needs, carers, day, reason)
+                self._need_outcomes(acting, episode_id, sf_needs, day, reason)
             decision = MeetingDecision.CLOSE if last else MeetingDecision.CONTINUE_PLAN
             if last and reason is ClosureReason.STEPPED_UP_TO_SOCIAL_CARE:
                 decision = MeetingDecision.STEP_UP
-            held, _ = taf.hold_meeting(
+            held = taf.hold_meeting(
                 self.new_uow(),
                 self.at(day),
+                acting,
                 episode_id,
                 taf.MeetingReport(
                     held_on=day,
@@ -747,16 +831,17 @@ class _Story:
                 ),
                 expected_version=version,
             )
+            assert isinstance(held, taf.HeldMeeting)
             self.tally.steps["review_meeting"] += 1
-            version = held.episode.version
+            version = held.record.episode.version
         closed_on = self._close(
-            episode_id, version, day + timedelta(days=rng.randrange(0, 10)), reason
+            acting, episode_id, version, day + timedelta(days=rng.randrange(0, 10)), reason
         )
-        self._sustainment(episode_id, sf_needs, carers, closed_on)
+        self._sustainment(acting, episode_id, sf_needs, closed_on)
         return closed_on
 
     def _record_sf_needs(
-        self, episode_id: uuid.UUID, children: list[uuid.UUID], carers: list[uuid.UUID], day: date
+        self, lead: Actor, episode_id: uuid.UUID, children: list[uuid.UUID], day: date
     ) -> list[tuple[uuid.UUID, int]]:
         """Supporting Families needs with descriptors of the framework in force that day."""
         framework = catalogue().in_force_on(day)
@@ -768,26 +853,28 @@ class _Story:
             view = needs.record_need(
                 self.new_uow(),
                 self.at(day),
+                lead,
                 episode_id,
-                need_id=None,
-                descriptor_code=code,
-                person_ids=tuple(children[:1]),
-                identified_on=day,
-                emerged_later=False,
-                evidence=needs.EvidenceIn(
-                    source="EHA", reference=f"EHA-{self.rng.randrange(10**6)}"
+                needs.NewNeed(
+                    descriptor_code=code,
+                    person_ids=tuple(children[:1]),
+                    identified_on=day,
+                    emerged_later=False,
+                    evidence=needs.EvidenceIn(
+                        source="EHA", reference=f"EHA-{self.rng.randrange(10**6)}"
+                    ),
                 ),
-                recorded_by=carers[0],
             )
+            assert isinstance(view, needs.NeedView)
             self.tally.steps["record_sf_need"] += 1
             found.append((view.stored.record.need.id, view.stored.version))
         return found
 
     def _need_outcomes(
         self,
+        lead: Actor,
         episode_id: uuid.UUID,
         sf_needs: list[tuple[uuid.UUID, int]],
-        carers: list[uuid.UUID],
         day: date,
         reason: ClosureReason,
     ) -> None:
@@ -796,6 +883,7 @@ class _Story:
             view = needs.record_need_outcome(
                 self.new_uow(),
                 self.at(day),
+                lead,
                 episode_id,
                 need_id,
                 status=NeedOutcome.ACHIEVED if achieved else NeedOutcome.NOT_ACHIEVED,
@@ -803,7 +891,6 @@ class _Story:
                 evidence=needs.EvidenceIn(
                     source="School MIS", reference=f"OUT-{self.rng.randrange(10**6)}"
                 ),
-                recorded_by=carers[0],
                 expected_version=version,
             )
             sf_needs[i] = (need_id, view.stored.version)
@@ -811,9 +898,9 @@ class _Story:
 
     def _sustainment(
         self,
+        lead: Actor,
         episode_id: uuid.UUID,
         sf_needs: list[tuple[uuid.UUID, int]],
-        carers: list[uuid.UUID],
         closed_on: date,
     ) -> None:
         """The check after closure (six months for most descriptors), where that day has come."""
@@ -833,6 +920,7 @@ class _Story:
             needs.record_sustainment(
                 self.new_uow(),
                 self.at(check_on),
+                lead,
                 episode_id,
                 need_id,
                 result=SustainmentResult.SUSTAINED if held else SustainmentResult.NOT_SUSTAINED,
@@ -841,7 +929,6 @@ class _Story:
                 evidence=needs.EvidenceIn(
                     source="School MIS", reference=f"SUS-{self.rng.randrange(10**6)}"
                 ),
-                recorded_by=carers[0],
                 expected_version=s.version,
             )
             self.tally.steps["record_sustainment"] += 1
@@ -865,6 +952,7 @@ def _load_slice(args: tuple[Config, Staff, int, int]) -> Tally:
             _Story(cfg, staff, staged, rng, tally).run(index)
         uuid.uuid4 = _seeded_uuid4(random.Random(f"{cfg.seed}:write:{batch_start}"))
         staged.write_to(new_uow())
+        tally.audit.update(staged.audit.outcomes)
         done = min(last, batch_start + cfg.batch) - first
         if done % (cfg.batch * 10) == 0 or done == last - first:
             rate = done / (time.monotonic() - started)
@@ -970,6 +1058,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  families {tally.families}, members {tally.members}, episodes {tally.episodes}")
     for step, n in sorted(tally.steps.items()):
         print(f"  {step:40s} {n}")
+    for outcome, n in sorted(tally.audit.items()):
+        print(f"  access decisions {outcome:23s} {n}")
     for table, n in counts.items():
         print(f"  rows {table:34s} {n}")
     if tally.refusals:
@@ -989,6 +1079,7 @@ def main(argv: list[str] | None = None) -> int:
                     "total_seconds": round(total, 1),
                     "service_calls": dict(tally.steps),
                     "refusals": sum(tally.refusals.values()),
+                    "access_decisions": dict(tally.audit),
                     "rows": counts,
                 },
                 indent=2,

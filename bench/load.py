@@ -1,6 +1,11 @@
 """Load driver: latency per scenario, a mixed run for throughput, bare SQL for the overdue list,
 and the memory of each uvicorn worker, against a running `familyhub` loaded by `generate.py`.
 
+With `--ceiling-url` (bench/ceiling.py served beside the service, as run.sh does), every
+repeatable scenario is paired with a run of the ceiling just before it, by the same driver with
+the same number of clients for the same count or time, and reported as a share of it: on a
+shared machine, only figures taken in the same minutes compare.
+
 The driver picks its users and records from the database (through the repositories, untimed),
 mints local HS256 tokens with the server's secret, then drives the API with httpx on asyncio.
 It runs on the same machine as the server and the database, so it competes with them for CPU;
@@ -211,6 +216,12 @@ class Scenarios:
         path = f"{API}/episodes/{r.episode_id}/meetings"
         return ("POST", path, r.lead, {"If-Match": f'"{r.version}"'}, body)
 
+    def ceiling(self) -> Request:
+        """The ceiling's read of an episode the episode scenario reads (bench/ceiling.py)."""
+        lead = self._lead()
+        episodes = self.fx.episodes_by_lead[lead]
+        return ("GET", f"/ceiling/episodes/{self.rng.choice(episodes)}", lead, {}, None)
+
     def overdue_hub(self) -> Request:
         path = f"{API}/timeliness/overdue?hub_id={self.fx.link_hub_id}"
         return ("GET", path, self.fx.link_worker, {}, None)
@@ -321,6 +332,47 @@ async def run_fixed(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     stats.elapsed = time.perf_counter() - started
     return stats
+
+
+async def run_timed(
+    client: httpx.AsyncClient,
+    fx: Fixture,
+    name: str,
+    make: Callable[[], Request],
+    seconds: float,
+    concurrency: int,
+) -> Stats:
+    """One scenario for `seconds` with `concurrency` clients (the ceiling beside a mixed run)."""
+    stats = Stats(name, concurrency=concurrency)
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            await _send(client, fx, make(), stats)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    stats.elapsed = time.perf_counter() - started
+    return stats
+
+
+def _with_ceiling(row: dict[str, Any], ceiling: dict[str, Any] | None) -> dict[str, Any]:
+    """The scenario's row with the ceiling measured just before it, and its share of it."""
+    if ceiling is None:
+        return row
+    rps, top = row["throughput_rps"], ceiling["throughput_rps"]
+    return {
+        **row,
+        "ceiling": ceiling,
+        "ceiling_rps": top,
+        "share_of_ceiling": round(rps / top, 3) if rps and top else None,
+    }
+
+
+def _share_text(row: dict[str, Any]) -> str:
+    if row.get("share_of_ceiling") is None:
+        return ""
+    return f" | ceiling {row['ceiling_rps']} req/s, share {row['share_of_ceiling']:.0%}"
 
 
 MIX: list[tuple[str, int]] = [
@@ -462,7 +514,7 @@ def overdue_sql(database_url: str, fx: Fixture, repeats: int) -> dict[str, Any]:
                 queries.overdue_candidates(
                     as_of=fx.today,
                     horizon=fx.today + timedelta(days=due_soon),
-                    hub_id=hub_id,
+                    hub_ids=frozenset({hub_id}),
                     lead_practitioner_id=None,
                     kind=None,
                     level_of_need=None,
@@ -519,6 +571,11 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
         "started_at": datetime.now(UTC).isoformat(),
         "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
     }
+    ceiling_client = (
+        httpx.AsyncClient(base_url=a.ceiling_url, limits=limits, timeout=a.timeout)
+        if a.ceiling_url
+        else None
+    )
     async with httpx.AsyncClient(base_url=a.base_url, limits=limits, timeout=a.timeout) as client:
         sc = Scenarios(fx, seed=3)
         # Each lead's first (full) sync, so the scenario measures deltas from a cursor.
@@ -531,6 +588,9 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
         for make in (sc.episode, sc.caseload, sc.worklist, sc.overdue_hub, sc.family):
             for _ in range(20):
                 await _send(client, fx, make(), warm)
+        if ceiling_client is not None:
+            for _ in range(40):
+                await _send(ceiling_client, fx, sc.ceiling(), warm)
         plan: list[Planned] = [
             ("caseload (lead, first page)", sc.caseload, a.n, a.c),
             ("worklist (lead, first page)", sc.worklist, a.n, a.c),
@@ -550,21 +610,42 @@ async def main_async(a: argparse.Namespace) -> dict[str, Any]:
             ("report: quarterly progress", sc.quarterly_progress, a.n_reports, 1),
             ("report: SF claims report", sc.sf_claims_report, a.n_reports, 1),
         ]
+        ceiling_sc = Scenarios(fx, seed=5)
+        paired = {sc.caseload, sc.worklist, sc.delta_sync, sc.episode, sc.family, sc.review}
+        paired.add(sc.overdue_hub)
         for name, make, n, c in plan:
+            ceiling: Stats | None = None
+            if ceiling_client is not None and make in paired:
+                label = f"ceiling ({c} clients)"
+                ceiling = await run_fixed(
+                    ceiling_client, fx, label, ceiling_sc.ceiling, n, c, a.scenario_seconds
+                )
             stats = await run_fixed(client, fx, name, make, n, c, a.scenario_seconds)
-            results["scenarios"].append(stats.as_dict())
-            d = stats.as_dict()
+            d = _with_ceiling(stats.as_dict(), ceiling.as_dict() if ceiling else None)
+            results["scenarios"].append(d)
             print(
-                f"  {name:48s} n={d['count']:4d} p50={d['p50_ms']} p95={d['p95_ms']} p99={d['p99_ms']} err={d['errors']} {d['statuses']}",
+                f"  {name:48s} n={d['count']:4d} {d['throughput_rps']} req/s p50={d['p50_ms']} "
+                f"p95={d['p95_ms']} p99={d['p99_ms']} err={d['errors']} {d['statuses']}"
+                f"{_share_text(d)}",
                 flush=True,
             )
         results["mixed_runs"] = []
         for label, mix in [("mixed", MIX), ("mixed without delta sync", MIX_WITHOUT_SYNC)]:
+            ceiling_total: dict[str, Any] | None = None
+            if ceiling_client is not None:
+                ceiling_total = (
+                    await run_timed(
+                        ceiling_client, fx, "ceiling", ceiling_sc.ceiling, a.seconds, a.concurrency
+                    )
+                ).as_dict()
             total, per = await run_mixed(client, fx, sc, a.seconds, a.concurrency, mix, label)
+            total_d = _with_ceiling(total.as_dict(), ceiling_total)
             results["mixed_runs"].append(
-                {"total": total.as_dict(), "by_scenario": [s.as_dict() for s in per.values()]}
+                {"total": total_d, "by_scenario": [s.as_dict() for s in per.values()]}
             )
-            print(f"  {label}: {total.as_dict()}", flush=True)
+            print(f"  {label}: {total_d}", flush=True)
+    if ceiling_client is not None:
+        await ceiling_client.aclose()
     results["wrk_scenarios"] = await asyncio.to_thread(run_with_wrk, a, fx, sc, plan)
     stop.set()
     await sampler
@@ -607,19 +688,124 @@ def run_with_wrk(
     for label, mix in [("mixed", MIX), ("mixed without delta sync", MIX_WITHOUT_SYNC)]:
         plan.append((label, _unnamed(mixed_requests(fx, sc, mix)), a.concurrency, a.seconds))
     rows = []
+    ceiling_sc = Scenarios(fx, seed=13)
     for name, make, clients, seconds in plan:
+        ceiling = None
+        if a.ceiling_url:
+            ceiling = wrk.run(
+                a.ceiling_url,
+                fx.tokens,
+                f"ceiling ({clients} clients)",
+                ceiling_sc.ceiling,
+                connections=clients,
+                seconds=seconds,
+            )
         row = wrk.run(a.base_url, fx.tokens, name, make, connections=clients, seconds=seconds)
+        row = _with_ceiling(row, ceiling)
         rows.append(row)
         print(
             f"  wrk: {name:48s} n={row['count']:5d} {row['throughput_rps']} req/s "
-            f"p50={row['p50_ms']} p95={row['p95_ms']} p99={row['p99_ms']} err={row['errors']}",
+            f"p50={row['p50_ms']} p95={row['p95_ms']} p99={row['p99_ms']} err={row['errors']}"
+            f"{_share_text(row)}",
             flush=True,
         )
     return rows
 
 
+REPORT_TARGETS = [
+    ("report: SF claims report", 2.0),
+    ("report: quarterly progress", 1.0),
+    ("report: early help measures (12 months)", 0.5),
+]
+"""Issue 16's targets for the reports at county scale, in seconds."""
+
+
+def issue16_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """Issue 16's targets beside what was measured: single-record reads as a share of the
+    ceiling with 4 clients, the mixed load, the review's p95 and the reports' times."""
+    by = {s["scenario"]: s for s in results["scenarios"]}
+    by_wrk = {s["scenario"]: s for s in results.get("wrk_scenarios", [])}
+    rows: list[tuple[str, str, str, bool]] = []
+    for name in ("episode read with deadlines", "family read"):
+        for driver, found in (("wrk", by_wrk), ("httpx", by)):
+            row = found.get(name)
+            if row is None or row.get("share_of_ceiling") is None:
+                continue
+            share = row["share_of_ceiling"]
+            rows.append(
+                (
+                    f"{name}, {row['concurrency']} clients, share of the ceiling ({driver})",
+                    ">= 50 %",
+                    f"{share:.0%} ({row['throughput_rps']} of {row['ceiling_rps']} req/s)"
+                    f"{_errs(row)}",
+                    share >= 0.5 and row["errors"] == 0,
+                )
+            )
+    mixed = [
+        (d, by_wrk.get(lbl)) for d, lbl in (("wrk", "mixed"), ("wrk", "mixed without delta sync"))
+    ]
+    mixed += [("httpx", run["total"]) for run in results["mixed_runs"]]
+    for driver, row in mixed:
+        if row is None:
+            continue
+        share = row.get("share_of_ceiling")
+        rows.append(
+            (
+                f"{row['scenario']}, {row['concurrency']} clients ({driver})",
+                ">= 400 req/s",
+                f"{row['throughput_rps']} req/s, {row['errors']} errors"
+                + (f" ({share:.0%} of the ceiling's {row['ceiling_rps']})" if share else ""),
+                row["throughput_rps"] >= 400 and row["errors"] == 0,
+            )
+        )
+    review = by.get("record a review (write)")
+    if review is not None:
+        rows.append(
+            (
+                f"record a review, {review['concurrency']} clients, p95 (httpx)",
+                "< 25 ms",
+                f"{review['p95_ms']} ms (n={review['count']}){_errs(review)}",
+                review["p95_ms"] is not None and review["p95_ms"] < 25 and review["errors"] == 0,
+            )
+        )
+    for name, limit in REPORT_TARGETS:
+        row = by.get(name)
+        if row is None or row["p50_ms"] is None:
+            continue
+        rows.append(
+            (
+                f"{name}, median of {row['count']} runs",
+                f"< {limit} s",
+                f"{row['p50_ms'] / 1000:.2f} s (max {row['max_ms'] / 1000:.2f} s){_errs(row)}",
+                row["p50_ms"] / 1000 < limit and row["errors"] == 0,
+            )
+        )
+    return rows
+
+
+def share_table(results: dict[str, Any]) -> list[str]:
+    """Every scenario paired with a ceiling run, as a share of it."""
+    rows: list[tuple[str, dict[str, Any]]] = [("httpx", s) for s in results["scenarios"]]
+    rows += [("httpx", run["total"]) for run in results["mixed_runs"]]
+    rows += [("wrk", s) for s in results.get("wrk_scenarios", [])]
+    out = [
+        "| Scenario | driver | clients | req/s | ceiling req/s | share | p95 ms | ceiling p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for driver, s in rows:
+        if s.get("share_of_ceiling") is None:
+            continue
+        out.append(
+            f"| {s['scenario']} | {driver} | {s['concurrency']} | {s['throughput_rps']} | "
+            f"{s['ceiling_rps']} | {s['share_of_ceiling']:.0%} | {s['p95_ms']} | "
+            f"{s['ceiling']['p95_ms']} |"
+        )
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
-    """The headline table: every target beside the figure measured for it."""
+    """The headline tables: issue 16's targets, each scenario as a share of the ceiling, the
+    earlier targets, every figure measured."""
     by = {s["scenario"]: s for s in results["scenarios"]}
     sql = results["sql_overdue"]["p50_ms"]
     rss = max(results["worker_rss_peak_mb"].values(), default=float("nan"))
@@ -687,6 +873,21 @@ def markdown(results: dict[str, Any]) -> str:
         f"Run {results['started_at']} .. {results.get('finished_at')}; load average (1/5/15 min) "
         f"before {' '.join(results['loadavg_before'])}, after {' '.join(results.get('loadavg_after', []))}.",
         "",
+        "Issue 16's targets:",
+        "",
+        "| Figure | Target | Measured | Met |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| {a} | {b} | {c} | {'yes' if ok else '**no**'} |"
+        for a, b, c, ok in issue16_rows(results)
+    ]
+    out += ["", "Each scenario as a share of the ceiling measured just before it:", ""]
+    out += share_table(results)
+    out += [
+        "",
+        "Earlier targets:",
+        "",
         "| Figure | Target | Measured | Met |",
         "|---|---|---|---|",
     ]
@@ -727,6 +928,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument("--server-pid", type=int, help="uvicorn supervisor pid, for worker RSS")
+    parser.add_argument(
+        "--ceiling-url", help="bench/ceiling.py served beside the service (e.g. run.sh's)"
+    )
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1))
     parser.add_argument("--leads", type=int, default=40, help="lead professionals to act as")
     parser.add_argument("--reviews", type=int, default=3000, help="active episodes to review")

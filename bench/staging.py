@@ -10,10 +10,18 @@ batch hands every aggregate, in its final state, to the real `SqlUnitOfWork` rep
 in one transaction. Every rule in the services and the domain still runs; only the intermediate
 round trips are skipped.
 
+Every step is taken by a staff member (an `Actor`), so each use case asks the access rules
+(`decide`) on facts this unit of work derives from the staged aggregates exactly as
+`SqlAccessFacts` derives them from the tables.
+
 What differs from a step-by-step load, and why it does not matter for the benchmark:
 - each stored row starts at version 1 (the repositories' `add` sets it), so ETags are "1";
 - `created_at` is the time of the first step and `updated_at` equals it;
-- duplicate-household warnings are not looked up (they are advisory and never stored).
+- duplicate-household warnings are not looked up (they are advisory and never stored);
+- the audit entries of the steps are counted, not written: a county's five years of history
+  would be millions of rows that no timed request reads (each timed request writes its own);
+- change hints are not announced (nobody listens while the data is loaded), and no step sends
+  an Idempotency-Key.
 Reference data, practitioners and the timeliness policy are read once from the database.
 """
 
@@ -21,11 +29,11 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from types import TracebackType
+from datetime import date, datetime
+from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
 from sqlalchemy import select
@@ -34,15 +42,30 @@ from sqlalchemy.orm import Session
 from app.db.base import Base
 from app.db.models import PractitionerRow
 from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
 from app.domain.assessments import Assessment
+from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
-from app.domain.episodes import Episode
+from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
-from app.domain.plans import FamilyPlan
+from app.domain.outcomes_framework import FrameworkCatalogue, Headline
+from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import PolicyHistory
-from app.services.ports import Agency, Hub, StoredClaim, StoredFramework, StoredNeed, StoredSfPolicy
+from app.services.ports import (
+    Agency,
+    AuditRecord,
+    ChangeHint,
+    Household,
+    Hub,
+    StoredClaim,
+    StoredFramework,
+    StoredNeed,
+    StoredResponse,
+    StoredSfPolicy,
+    StoredSupport,
+)
 
 
 class ReadOnlyReference:
@@ -57,6 +80,23 @@ class ReadOnlyReference:
             self.sf_policies = sql.claims.policies()
             ids = list(sql.session.scalars(select(PractitionerRow.id)))
             self._practitioners = sql.practitioners.get_many(ids)
+            self._calendar = sql.reference_data.calendar()
+            self._headlines = sql.reference_data.outcome_headlines()
+            self._headline_codes = sql.reference_data.headline_codes()
+            self._framework = sql.reference_data.framework()
+
+    # ReferenceData
+    def calendar(self) -> WorkingCalendar:
+        return self._calendar
+
+    def outcome_headlines(self) -> tuple[Headline, ...]:
+        return self._headlines
+
+    def headline_codes(self) -> frozenset[str]:
+        return self._headline_codes
+
+    def framework(self) -> FrameworkCatalogue:
+        return self._framework
 
     # ReferenceRepository
     def hubs(self, *, include_inactive: bool = False) -> list[Hub]:
@@ -83,6 +123,9 @@ class ReadOnlyReference:
 
     def get_by_email(self, email: str) -> Practitioner | None:
         return next((p for p in self._practitioners.values() if p.email == email), None)
+
+    def names(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {i: self._practitioners[i].name for i in ids if i in self._practitioners}
 
     # PolicyRepository
     def history(self) -> PolicyHistory:
@@ -129,7 +172,7 @@ class _Store:
 class _Families:
     def __init__(self) -> None:
         self.store = _Store()
-        self.references: set[str] = set()
+        self.taken_references: set[str] = set()
         self.relations: dict[uuid.UUID, list[Relationship]] = defaultdict(list)
 
     def get(self, family_id: uuid.UUID) -> Family | None:
@@ -137,13 +180,13 @@ class _Families:
 
     def add(self, family: Family, *, at: datetime) -> None:
         self.store.add(family.id, family, at)
-        self.references.add(family.reference)
+        self.taken_references.add(family.reference)
 
     def save(self, family: Family, *, at: datetime) -> None:
         self.store.save(family.id, family)
 
     def reference_exists(self, reference: str) -> bool:
-        return reference in self.references
+        return reference in self.taken_references
 
     def lock(self, family_id: uuid.UUID) -> None:
         """Nothing to take turns with: one process plays one family's story at a time."""
@@ -159,6 +202,21 @@ class _Families:
 
     def add_relationship(self, relationship: Relationship, *, at: datetime) -> None:
         self.relations[relationship.family_id].append(relationship)
+
+    def households_of_person(self, person_id: uuid.UUID) -> list[Household]:
+        return [
+            Household(
+                f.id, any(m.person_id == person_id and m.left_on is None for m in f.memberships)
+            )
+            for f in self.store.items.values()
+            if any(m.person_id == person_id for m in f.memberships)
+        ]
+
+    def families_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        return [h.family_id for h in self.households_of_person(person_id)]
+
+    def references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return {i: self.store.items[i].reference for i in family_ids if i in self.store.items}
 
 
 class _People:
@@ -281,6 +339,103 @@ class _Needs:
         need.version = self.store.items[need.record.need.id].version
         self.store.save(need.record.need.id, need)
 
+    def support_for(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredSupport]:
+        return []
+
+
+class _Access:
+    """The facts `decide` needs, derived from the staged aggregates as `SqlAccessFacts` derives
+    them from the tables (every family of a story is staged in the batch that plays it)."""
+
+    def __init__(self, uow: StagingUnitOfWork) -> None:
+        self._uow = uow
+
+    def for_episode(
+        self, episode_id: uuid.UUID, today: date, *, with_assigned_actions: bool = False
+    ) -> RecordFacts | None:
+        episode = self._uow.episodes.get(episode_id)
+        if episode is None:
+            return None
+        return self.for_families([episode.family_id], today).get(episode.family_id)
+
+    def for_families(
+        self,
+        family_ids: Sequence[uuid.UUID],
+        today: date,
+        *,
+        with_assigned_actions: bool = False,
+    ) -> dict[uuid.UUID, RecordFacts]:
+        uow = self._uow
+        facts: dict[uuid.UUID, RecordFacts] = {}
+        for family in uow.families.get_many(list(dict.fromkeys(family_ids))).values():
+            agencies, all_taf = sharing_in_force(uow.consents.for_family(family.id), today)
+            facts[family.id] = RecordFacts(
+                family_id=family.id,
+                family_hub_id=family.hub_id,
+                created_by_practitioner_id=family.created_by_practitioner_id,
+                sharing_agencies_in_force=agencies,
+                sharing_with_all_taf_in_force=all_taf,
+                episodes=tuple(self._episode(e) for e in uow.episodes.for_family(family.id)),
+            )
+        return facts
+
+    def _episode(self, episode: Episode) -> EpisodeFacts:
+        uow = self._uow
+        members = uow.taf.members(episode.id)
+        seats = tuple(
+            TafSeat(
+                practitioner_id=m.practitioner_id,
+                agency_code=m.agency_code,
+                joined_on=m.joined_on,
+                left_on=m.left_on,
+            )
+            for m in members
+            if m.practitioner_id is not None and m.agency_code is not None
+        )
+        practitioner_of = {m.id: m.practitioner_id for m in members if m.practitioner_id}
+        assigned: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        plans: list[FamilyPlan] = uow.plans.for_episode(episode.id)
+        for plan in plans:
+            for action in plan.actions:
+                member = action.owner_taf_member_id
+                owner = practitioner_of.get(member) if member is not None else None
+                if owner is not None:
+                    assigned[owner].add(action.id)
+        return EpisodeFacts(
+            episode_id=episode.id,
+            hub_id=episode.hub_id,
+            lead_practitioner_id=episode.lead_practitioner_id,
+            taf=seats,
+            plan_awaiting_qa=any(p.status is PlanStatus.SUBMITTED for p in plans),
+            is_open=episode.stage is not EpisodeStage.CLOSED,
+            assigned_action_ids_by_practitioner=MappingProxyType(
+                {p: frozenset(a) for p, a in assigned.items()}
+            ),
+        )
+
+
+class _Audit:
+    """Counts the steps' audit entries, by outcome; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+
+    def append(self, records: Sequence[AuditRecord], *, at: datetime) -> None:
+        self.outcomes.update(r.outcome for r in records)
+
+
+class _NoChanges:
+    def announce(self, hints: Sequence[ChangeHint]) -> None:
+        return None
+
+
+class _NoIdempotency:
+    def find(self, scope: str, key: str) -> StoredResponse | None:
+        return None
+
+    def remember(self, scope: str, key: str, response: StoredResponse, *, at: datetime) -> None:
+        raise AssertionError("the generator sends no Idempotency-Key")
+
 
 class StagingUnitOfWork:
     """Satisfies the services' `UnitOfWork` for the story steps the generator plays.
@@ -291,6 +446,7 @@ class StagingUnitOfWork:
 
     def __init__(self, reference: ReadOnlyReference) -> None:
         self.reference = reference
+        self.reference_data = reference
         self.practitioners = reference
         self.policies = reference
         self.claims = _Claims(reference.frameworks, reference.sf_policies)
@@ -302,6 +458,10 @@ class StagingUnitOfWork:
         self.plans = _ByEpisode()
         self.taf = _Taf()
         self.needs = _Needs()
+        self.access = _Access(self)
+        self.audit = _Audit()
+        self.changes = _NoChanges()
+        self.idempotency = _NoIdempotency()
 
     def __enter__(self) -> Self:
         return self

@@ -33,9 +33,10 @@ from app.domain.episodes import (
 from app.domain.families import Family, MemberRole
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
-from app.domain.taf import ChildVoice, OutcomeProgress, TafMember, TafMemberKind
+from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
 from app.services import assessments, consents, episodes, plans, practitioners, taf
 from app.services.families import FamilyRecord
+from app.services.names import Named
 from app.services.ports import ClaimsUnitOfWork, Clock
 from app.services.use_case import Actor
 from demo import claims as demo_claims
@@ -253,7 +254,7 @@ class _Player:
         if stage in {"returned", "approved", "approved_late"}:
             return
         day += timedelta(days=6)
-        member = taf.add_member(
+        joined = taf.add_member(
             self.new_uow(),
             self.clock(day),
             self.actors[lead],
@@ -265,7 +266,8 @@ class _Player:
                 joined_on=day,
             ),
         )
-        assert isinstance(member, TafMember)
+        assert isinstance(joined, Named)
+        member = joined.value
         held = taf.hold_meeting(
             self.new_uow(),
             self.clock(day),

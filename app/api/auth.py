@@ -110,7 +110,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
             "title": "Authentication required",
             "status": 401,
             "detail": "Authentication required.",
-            "code": "HTTP401",
+            "code": "unauthenticated",
             "instance": scope.get("path"),
             "request_id": (scope.get("state") or {}).get("request_id"),
             "errors": [],

@@ -36,7 +36,11 @@ async def get_audit_keys(request: Request) -> AuditKeys:
 
 
 def unit_of_work(
-    request: Request, factory: sessionmaker[Session], audit_keys: AuditKeys
+    request: Request,
+    factory: sessionmaker[Session],
+    audit_keys: AuditKeys,
+    *,
+    reads_from: sessionmaker[Session] | None = None,
 ) -> SqlUnitOfWork:
     """A unit of work wired to the app: its sealing thread and its change broker."""
     state = request.app.state
@@ -46,6 +50,7 @@ def unit_of_work(
         sealing=state.audit_sealing,
         broker=state.change_broker,
         notify_changes=state.notify_changes,
+        reads_from=reads_from,
     )
 
 
@@ -59,6 +64,24 @@ async def get_uow(
         yield uow
     finally:
         if uow.is_open:  # services close their own; a session left open is closed off the loop
+            await run_in_threadpool(uow.close)
+
+
+async def get_report_uow(
+    request: Request,
+    factory: Annotated[sessionmaker[Session], Depends(get_session_factory)],
+    audit_keys: Annotated[AuditKeys, Depends(get_audit_keys)],
+) -> AsyncIterator[SqlUnitOfWork]:
+    """A unit of work for a report (or the timeliness summary): with FAMILYHUB_READ_REPLICA_URL
+    set, its queries read on the replica while its audit entries are written to the primary,
+    committed in the same use case; unset, the same as `get_uow`."""
+    uow = unit_of_work(
+        request, factory, audit_keys, reads_from=request.app.state.replica_session_factory
+    )
+    try:
+        yield uow
+    finally:
+        if uow.is_open:
             await run_in_threadpool(uow.close)
 
 
@@ -78,5 +101,6 @@ async def get_clock(settings: Annotated[Settings, Depends(get_settings)]) -> Clo
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UowDep = Annotated[SqlUnitOfWork, Depends(get_uow)]
+ReportUowDep = Annotated[SqlUnitOfWork, Depends(get_report_uow)]
 NewUowDep = Annotated[Callable[[], SqlUnitOfWork], Depends(get_new_uow)]
 ClockDep = Annotated[Clock, Depends(get_clock)]

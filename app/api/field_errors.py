@@ -9,9 +9,55 @@ this one table, and every problem in a request is reported at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
-Rule = Callable[[dict[str, Any]], tuple[str, str]] | tuple[str, str]
+
+class FieldErrorType(StrEnum):
+    """What is wrong with one field: a closed set a front end can switch on (the message says
+    it in words)."""
+
+    REQUIRED = "required"
+    UNKNOWN_FIELD = "unknown_field"
+    NOT_AN_ID = "not_an_id"
+    NOT_A_DATE = "not_a_date"
+    NOT_A_TIME = "not_a_time"
+    NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_TRUE_OR_FALSE = "not_true_or_false"
+    NOT_TEXT = "not_text"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    WRONG_FORMAT = "wrong_format"
+    TOO_FEW = "too_few"
+    TOO_MANY = "too_many"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    NOT_ONE_OF = "not_one_of"
+    NOT_A_LIST = "not_a_list"
+    NOT_AN_OBJECT = "not_an_object"
+    NOT_JSON = "not_json"
+    INVALID_VALUE = "invalid_value"
+    # A business rule refusing one field: the problem's own kind (its type slug, in this style).
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    SELF_ROLE_CHANGE = "self_role_change"
+    UNAUTHORIZED = "unauthorized"
+    CONSENT_REQUIRED = "consent_required"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    CONFLICT = "conflict"
+    STALE_VERSION = "stale_version"
+    PRECONDITION_REQUIRED = "precondition_required"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    BAD_REQUEST = "bad_request"
+
+    @classmethod
+    def of_problem(cls, slug: str) -> FieldErrorType:
+        """The field's type when a business rule (problem type `slug`) refuses it."""
+        return cls(slug.replace("-", "_"))
+
+
+Rule = Callable[[dict[str, Any]], tuple[FieldErrorType, str]] | tuple[FieldErrorType, str]
 """A fixed (type, message), or one worked out from the error (its limits, its choices)."""
 
 
@@ -26,73 +72,73 @@ def _choices(error: dict[str, Any]) -> str:
 
 
 _RULES: dict[str, Rule] = {
-    "missing": ("required", "Give a value here: it is required."),
+    "missing": (FieldErrorType.REQUIRED, "Give a value here: it is required."),
     "extra_forbidden": (
-        "unknown_field",
+        FieldErrorType.UNKNOWN_FIELD,
         "This is not a field of this request: check its spelling, or leave it out.",
     ),
     "uuid_parsing": (
-        "not_an_id",
+        FieldErrorType.NOT_AN_ID,
         "This is not an id: ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
     ),
     "uuid_type": (
-        "not_an_id",
+        FieldErrorType.NOT_AN_ID,
         "This is not an id: ids look like 3fa85f64-5717-4562-b3fc-2c963f66afa6.",
     ),
-    "uuid_version": ("not_an_id", "This id is not one the service issues."),
-    "date_parsing": ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
+    "uuid_version": (FieldErrorType.NOT_AN_ID, "This id is not one the service issues."),
+    "date_parsing": (FieldErrorType.NOT_A_DATE, "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
     "date_from_datetime_parsing": (
-        "not_a_date",
+        FieldErrorType.NOT_A_DATE,
         "Give a date as YYYY-MM-DD, e.g. 2026-03-01.",
     ),
     "date_from_datetime_inexact": (
-        "not_a_date",
+        FieldErrorType.NOT_A_DATE,
         "Give a date as YYYY-MM-DD, without a time.",
     ),
-    "date_type": ("not_a_date", "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
+    "date_type": (FieldErrorType.NOT_A_DATE, "Give a date as YYYY-MM-DD, e.g. 2026-03-01."),
     "datetime_parsing": (
-        "not_a_time",
+        FieldErrorType.NOT_A_TIME,
         "Give a date and time in ISO 8601, e.g. 2026-03-01T10:30:00Z.",
     ),
-    "int_parsing": ("not_a_whole_number", "Give a whole number."),
-    "int_type": ("not_a_whole_number", "Give a whole number."),
-    "int_from_float": ("not_a_whole_number", "Give a whole number."),
-    "float_parsing": ("not_a_number", "Give a number."),
-    "bool_parsing": ("not_true_or_false", "Give true or false."),
-    "bool_type": ("not_true_or_false", "Give true or false."),
-    "string_type": ("not_text", "Give text here."),
+    "int_parsing": (FieldErrorType.NOT_A_WHOLE_NUMBER, "Give a whole number."),
+    "int_type": (FieldErrorType.NOT_A_WHOLE_NUMBER, "Give a whole number."),
+    "int_from_float": (FieldErrorType.NOT_A_WHOLE_NUMBER, "Give a whole number."),
+    "float_parsing": (FieldErrorType.NOT_A_NUMBER, "Give a number."),
+    "bool_parsing": (FieldErrorType.NOT_TRUE_OR_FALSE, "Give true or false."),
+    "bool_type": (FieldErrorType.NOT_TRUE_OR_FALSE, "Give true or false."),
+    "string_type": (FieldErrorType.NOT_TEXT, "Give text here."),
     "string_too_short": lambda e: (
-        "too_short",
+        FieldErrorType.TOO_SHORT,
         "This cannot be empty."
         if _limit(e, "min_length") == 1
         else f"Use at least {_limit(e, 'min_length')} characters.",
     ),
     "string_too_long": lambda e: (
-        "too_long",
+        FieldErrorType.TOO_LONG,
         f"Use at most {_limit(e, 'max_length')} characters.",
     ),
-    "string_pattern_mismatch": ("wrong_format", "This is not in the expected format."),
-    "too_short": lambda e: ("too_few", f"Give at least {_limit(e, 'min_length')}."),
-    "too_long": lambda e: ("too_many", f"Give at most {_limit(e, 'max_length')}."),
-    "greater_than_equal": lambda e: ("too_small", f"Give {_limit(e, 'ge')} or more."),
-    "greater_than": lambda e: ("too_small", f"Give more than {_limit(e, 'gt')}."),
-    "less_than_equal": lambda e: ("too_large", f"Give {_limit(e, 'le')} or less."),
-    "less_than": lambda e: ("too_large", f"Give less than {_limit(e, 'lt')}."),
-    "enum": lambda e: ("not_one_of", f"Choose one of: {_choices(e)}."),
-    "literal_error": lambda e: ("not_one_of", f"Choose one of: {_choices(e)}."),
-    "list_type": ("not_a_list", "Give a list here."),
-    "dict_type": ("not_an_object", "Give an object ({...}) here."),
-    "model_type": ("not_an_object", "Give an object ({...}) here."),
-    "model_attributes_type": ("not_an_object", "Give an object ({...}) here."),
-    "json_invalid": ("not_json", "The body is not valid JSON."),
-    "json_type": ("not_json", "The body is not valid JSON."),
+    "string_pattern_mismatch": (FieldErrorType.WRONG_FORMAT, "This is not in the expected format."),
+    "too_short": lambda e: (FieldErrorType.TOO_FEW, f"Give at least {_limit(e, 'min_length')}."),
+    "too_long": lambda e: (FieldErrorType.TOO_MANY, f"Give at most {_limit(e, 'max_length')}."),
+    "greater_than_equal": lambda e: (FieldErrorType.TOO_SMALL, f"Give {_limit(e, 'ge')} or more."),
+    "greater_than": lambda e: (FieldErrorType.TOO_SMALL, f"Give more than {_limit(e, 'gt')}."),
+    "less_than_equal": lambda e: (FieldErrorType.TOO_LARGE, f"Give {_limit(e, 'le')} or less."),
+    "less_than": lambda e: (FieldErrorType.TOO_LARGE, f"Give less than {_limit(e, 'lt')}."),
+    "enum": lambda e: (FieldErrorType.NOT_ONE_OF, f"Choose one of: {_choices(e)}."),
+    "literal_error": lambda e: (FieldErrorType.NOT_ONE_OF, f"Choose one of: {_choices(e)}."),
+    "list_type": (FieldErrorType.NOT_A_LIST, "Give a list here."),
+    "dict_type": (FieldErrorType.NOT_AN_OBJECT, "Give an object ({...}) here."),
+    "model_type": (FieldErrorType.NOT_AN_OBJECT, "Give an object ({...}) here."),
+    "model_attributes_type": (FieldErrorType.NOT_AN_OBJECT, "Give an object ({...}) here."),
+    "json_invalid": (FieldErrorType.NOT_JSON, "The body is not valid JSON."),
+    "json_type": (FieldErrorType.NOT_JSON, "The body is not valid JSON."),
     "union_tag_invalid": lambda e: (
-        "not_one_of",
+        FieldErrorType.NOT_ONE_OF,
         f"Choose one of: {_choices({'ctx': {'expected': _limit(e, 'expected_tags')}})}.",
     ),
-    "union_tag_not_found": ("required", "Say which kind this is: it is required."),
-    "value_error": lambda e: ("invalid_value", _value_error(e)),
-    "assertion_error": lambda e: ("invalid_value", _value_error(e)),
+    "union_tag_not_found": (FieldErrorType.REQUIRED, "Say which kind this is: it is required."),
+    "value_error": lambda e: (FieldErrorType.INVALID_VALUE, _value_error(e)),
+    "assertion_error": lambda e: (FieldErrorType.INVALID_VALUE, _value_error(e)),
 }
 
 
@@ -106,10 +152,10 @@ def _value_error(error: dict[str, Any]) -> str:
     return message[:1].upper() + message[1:] if message else "This value is not allowed."
 
 
-def in_our_words(error: dict[str, Any]) -> tuple[str, str]:
+def in_our_words(error: dict[str, Any]) -> tuple[FieldErrorType, str]:
     """(type, message) of one of pydantic's errors: our code and a sentence for a person."""
     kind = str(error.get("type", ""))
     rule = _RULES.get(kind)
     if rule is None:
-        return "invalid_value", "This value is not allowed here."
+        return FieldErrorType.INVALID_VALUE, "This value is not allowed here."
     return rule if isinstance(rule, tuple) else rule(error)

@@ -88,7 +88,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
             "title": "Forbidden",
             "status": 403,
             "detail": LOOPBACK_ONLY_DETAIL,
-            "code": "LoopbackOnly",
+            "code": "loopback_only",
             "instance": scope.get("path"),
             "request_id": request_id,
             "errors": [],

@@ -75,7 +75,7 @@ class RequestContextMiddleware:
             "title": "Request body too large",
             "status": 413,
             "detail": f"The request body is larger than {self.max_body_bytes} bytes.",
-            "code": "HTTP413",
+            "code": "payload_too_large",
             "instance": scope.get("path"),
             "request_id": request_id,
             "errors": [],

@@ -259,7 +259,7 @@ def _stale_problem(document: dict[str, Any], method: str, path: str) -> dict[str
                 "title": "The record has changed",
                 "status": 412,
                 "detail": "The record has changed since you read it; reload it and try again.",
-                "code": "StaleVersion",
+                "code": "stale_version",
                 "instance": path,
                 "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
                 "errors": [],

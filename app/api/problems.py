@@ -15,7 +15,7 @@ from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.current import current_representation
-from app.api.field_errors import in_our_words
+from app.api.field_errors import FieldErrorType, in_our_words
 from app.api.schemas.base import UNION_TAGS
 from app.domain import errors
 
@@ -56,7 +56,10 @@ class FieldError(BaseModel):
 
     field: str = Field(description="Where the problem is, e.g. 'members[0].person.date_of_birth'.")
     message: str = Field(description="What is wrong, in words.")
-    type: str = Field(description="A stable code for the kind of error.")
+    type: FieldErrorType = Field(
+        description="What is wrong with the field, as a stable code a front end can act on;"
+        " `message` says it in words."
+    )
 
 
 class Problem(BaseModel):
@@ -70,7 +73,7 @@ class Problem(BaseModel):
                     "title": "Not allowed at this stage",
                     "status": 409,
                     "detail": "The plan can be submitted only once the assessment is complete.",
-                    "code": "IllegalTransition",
+                    "code": "plan_submitted_before_assessment_complete",
                     "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
                     "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
                     "errors": [],
@@ -83,7 +86,11 @@ class Problem(BaseModel):
     title: str = Field(description="A short summary of the kind of problem.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong in this case, for a person to read.")
-    code: str = Field(description="A stable machine code (the domain error's name).")
+    code: str = Field(
+        description="A stable snake_case code naming the rule that refused the request"
+        " (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it."
+        " docs/errors.md lists every code."
+    )
     instance: str = Field(description="The request path.")
     request_id: str = Field(
         description="The request's id (X-Request-ID): quote it when reporting a problem."
@@ -138,7 +145,11 @@ def problem_response(
 
 
 def lookup(exc: errors.DomainError) -> tuple[int, str, str]:
-    for cls in type(exc).__mro__:
+    return lookup_class(type(exc))
+
+
+def lookup_class(error: type[errors.DomainError]) -> tuple[int, str, str]:
+    for cls in error.__mro__:
         if cls in PROBLEM_TABLE:
             return PROBLEM_TABLE[cls]
     return 400, "bad-request", "Bad request"
@@ -163,7 +174,11 @@ def _location(loc: tuple[Any, ...]) -> str:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status, slug, title = lookup(exc)
-    field_errors = [FieldError(field=exc.field, message=exc.detail, type=slug)] if exc.field else []
+    field_errors = (
+        [FieldError(field=exc.field, message=exc.detail, type=FieldErrorType.of_problem(slug))]
+        if exc.field
+        else []
+    )
     current = None
     if isinstance(exc, errors.StaleVersion):
         current = await current_representation(request)
@@ -225,7 +240,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             if isinstance(exc.__cause__, RecursionError)
             else "The body is not valid JSON text."
         )
-        error = FieldError(field="body", message=message, type="not_json")
+        error = FieldError(field="body", message=message, type=FieldErrorType.NOT_JSON)
         return problem_response(
             request,
             422,
@@ -241,8 +256,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     return problem_response(
-        request, exc.status_code, slug, title, detail, f"HTTP{exc.status_code}", headers=headers
+        request, exc.status_code, slug, title, detail, http_code(exc.status_code), headers=headers
     )
+
+
+def http_code(status: int) -> str:
+    """The code of an answer the HTTP layer gives (an unknown path, a method not allowed ...):
+    the problem type's slug, except that every 401 is `unauthenticated`."""
+    if status == 401:
+        return errors.Unauthenticated.CODE
+    return _HTTP_SLUGS.get(status, ("http_error", ""))[0].replace("-", "_")
 
 
 def _allowed_methods(request: Request) -> str:
@@ -267,7 +290,7 @@ async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
         "internal",
         "Internal error",
         "Something went wrong on our side; it has been logged.",
-        "InternalError",
+        "internal_error",
     )
 
 

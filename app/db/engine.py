@@ -59,3 +59,17 @@ def _make_sqlite_behave(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def make_read_replica_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine on a PostgreSQL read replica (FAMILYHUB_READ_REPLICA_URL) whose every
+    transaction is read-only.
+
+    A streaming standby refuses writes anyway; pointed by mistake at a writable database (the
+    primary itself, a copy), a unit of work that tried to write through it still fails rather
+    than write where nothing would ever read it.
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        raise ValueError("a read replica must be PostgreSQL")
+    kwargs.setdefault("connect_args", {"options": "-c default_transaction_read_only=on"})
+    return make_engine(url, **kwargs)

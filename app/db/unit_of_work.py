@@ -35,7 +35,16 @@ from app.domain.errors import Conflict, StaleVersion
 
 class SqlUnitOfWork:
     """`audit_keys` seal and verify the audit trail; a unit of work made without them (to look a
-    practitioner up, to run a report) refuses to touch the chain rather than use another key."""
+    practitioner up, to run a report) refuses to touch the chain rather than use another key.
+
+    `reads_from` (a read replica's sessions, FAMILYHUB_READ_REPLICA_URL) splits the unit of work
+    in two: every repository and query reads on a session of the replica, in a read-only
+    transaction, while what the use case writes, its audit entries, its remembered
+    Idempotency-Key answer and its change hints, goes to the primary's session and is committed
+    there. Only use cases that write nothing else take one (the reports and the timeliness
+    summary): they read what the replica has replayed so far, up to its replication lag behind
+    the primary.
+    """
 
     def __init__(
         self,
@@ -45,8 +54,11 @@ class SqlUnitOfWork:
         sealing: AuditSealing | None = None,
         broker: ChangeBroker | None = None,
         notify_changes: bool = True,
+        reads_from: sessionmaker[Session] | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._reads_from = reads_from
+        self._read_session: Session | None = None
         self._sealing = sealing
         self._broker = broker
         self._notify_changes = notify_changes
@@ -84,31 +96,34 @@ class SqlUnitOfWork:
             return self
         self._session = self._session_factory()
         session = self._session
-        self.reference = SqlReferenceRepository(session)
-        self.reference_data = SqlReferenceData(session)
-        self.families = SqlFamilyRepository(session)
-        self.people = SqlPeopleRepository(session)
-        self.consents = SqlConsentRepository(session)
+        reads = session
+        if self._reads_from is not None:
+            reads = self._read_session = self._reads_from()
+        self.reference = SqlReferenceRepository(reads)
+        self.reference_data = SqlReferenceData(reads)
+        self.families = SqlFamilyRepository(reads)
+        self.people = SqlPeopleRepository(reads)
+        self.consents = SqlConsentRepository(reads)
         self.idempotency = SqlIdempotencyRepository(session)
-        self.practitioners = SqlPractitionerRepository(session)
-        self.policies = SqlPolicyRepository(session)
-        self.episodes = SqlEpisodeRepository(session)
-        self.assessments = SqlAssessmentRepository(session)
-        self.plans = SqlPlanRepository(session)
-        self.taf = SqlTafRepository(session)
-        self.access = SqlAccessFacts(session)
+        self.practitioners = SqlPractitionerRepository(reads)
+        self.policies = SqlPolicyRepository(reads)
+        self.episodes = SqlEpisodeRepository(reads)
+        self.assessments = SqlAssessmentRepository(reads)
+        self.plans = SqlPlanRepository(reads)
+        self.taf = SqlTafRepository(reads)
+        self.access = SqlAccessFacts(reads)
         self.audit = SqlAuditTrail(session)
         self.changes = SqlChangeFeed(
             session,
             self._broker,
             notify=self._notify_changes and session.get_bind().dialect.name == "postgresql",
         )
-        self.needs = SqlNeedRepository(session)
-        self.claims = SqlClaimRepository(session)
-        self.caseload = SqlCaseloadQueries(session)
-        self.sync = SqlSyncQueries(session)
-        self.measures = SqlMeasureQueries(session)
-        self.timeliness = SqlTimelinessQueries(session)
+        self.needs = SqlNeedRepository(reads)
+        self.claims = SqlClaimRepository(reads)
+        self.caseload = SqlCaseloadQueries(reads)
+        self.sync = SqlSyncQueries(reads)
+        self.measures = SqlMeasureQueries(reads)
+        self.timeliness = SqlTimelinessQueries(reads)
         return self
 
     def __exit__(
@@ -127,6 +142,15 @@ class SqlUnitOfWork:
             self._session.rollback()
             self._session.close()
             self._session = None
+        self._end_reads(close=True)
+
+    def _end_reads(self, *, close: bool = False) -> None:
+        """End the replica's read-only transaction (a long one holds back its replay)."""
+        if self._read_session is not None:
+            self._read_session.rollback()
+            if close:
+                self._read_session.close()
+                self._read_session = None
 
     def flush(self) -> None:
         try:
@@ -136,11 +160,14 @@ class SqlUnitOfWork:
             raise StaleVersion.changed_elsewhere() from exc
         except IntegrityError as exc:
             self.rollback()
-            raise Conflict("The change clashes with a record already stored.") from exc
+            raise Conflict(
+                "The change clashes with a record already stored.", code="record_clash"
+            ) from exc
 
     def commit(self) -> None:
         self.flush()
         self.session.commit()
+        self._end_reads()
         self.changes.committed()
         if self.audit.appended:
             self.audit.appended = False
@@ -151,5 +178,6 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._end_reads()
         self.audit.appended = False
         self.changes.rolled_back()

@@ -301,6 +301,7 @@ def require_break_glass_reason(reason: str | None) -> str:
             f"Give a reason in words, at least {MIN_BREAK_GLASS_REASON} characters besides spaces,"
             " for opening this record.",
             field="break_glass_reason",
+            code="break_glass_reason_too_short",
         )
     return reason.strip()
 
@@ -610,7 +611,11 @@ def timeliness_hub_scope(
         return None if requested_hub is None else frozenset({requested_hub})
     if requested_hub is not None:
         if requested_hub not in principal.hub_ids:
-            raise Forbidden("You watch the timeliness of your own hubs only.", field="hub_id")
+            raise Forbidden(
+                "You watch the timeliness of your own hubs only.",
+                field="hub_id",
+                code="timeliness_hub_not_yours",
+            )
         return frozenset({requested_hub})
     return principal.hub_ids
 

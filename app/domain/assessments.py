@@ -127,10 +127,13 @@ class Assessment:
             raise InvalidValue(
                 "Say which family members the assessment covers before completing it.",
                 field="covered_person_ids",
+                code="assessment_covers_no_one",
             )
         if not self.needs:
             raise InvalidValue(
-                "Record at least one need before completing the assessment.", field="needs"
+                "Record at least one need before completing the assessment.",
+                field="needs",
+                code="assessment_needs_required",
             )
         validate_needs(self.needs, allowed_headlines)
         covered = set(self.covered_person_ids)
@@ -139,11 +142,13 @@ class Assessment:
                 raise InvalidValue(
                     "A need is recorded for someone the assessment does not cover.",
                     field=f"needs[{i}].person_ids",
+                    code="need_person_not_covered",
                 )
         if self.analysis is None or not self.analysis.strip():
             raise InvalidValue(
                 "Write the analysis of what the assessment found before completing it.",
                 field="analysis",
+                code="assessment_analysis_required",
             )
         check_step_order(
             on,
@@ -162,13 +167,15 @@ class Assessment:
         if not self.is_completed:
             raise IllegalTransition(
                 "Only a completed assessment can be reassessed; this one is still a draft and "
-                "can be changed directly."
+                "can be changed directly.",
+                code="reassessment_of_draft",
             )
         completed_on = self.completed_on or self.started_on
         if on < completed_on:
             raise InvalidValue(
                 "A reassessment cannot start before the assessment it follows was completed.",
                 field="started_on",
+                code="reassessment_before_completion",
             )
         return replace(
             self,
@@ -186,19 +193,25 @@ class Assessment:
         if self.is_completed:
             raise IllegalTransition(
                 "A completed assessment cannot be changed; it is the record of what was found. "
-                "Start a reassessment to record what has changed."
+                "Start a reassessment to record what has changed.",
+                code="assessment_completed_is_final",
             )
 
 
 def check_may_revise(episode: Episode) -> None:
     """A closed episode's assessment is part of the closed record."""
     if not episode.is_open:
-        raise IllegalTransition("The episode is closed; its assessment can no longer change.")
+        raise IllegalTransition(
+            "The episode is closed; its assessment can no longer change.", code="episode_closed"
+        )
 
 
 def check_may_complete(episode: Episode) -> None:
     if not episode.is_open:
-        raise IllegalTransition("The episode is closed; its assessment can no longer be completed.")
+        raise IllegalTransition(
+            "The episode is closed; its assessment can no longer be completed.",
+            code="episode_closed",
+        )
 
 
 def reassessment(
@@ -211,10 +224,14 @@ def reassessment(
     """
     if not episode.is_open:
         raise IllegalTransition(
-            "The episode is closed; open a new episode to assess the family again."
+            "The episode is closed; open a new episode to assess the family again.",
+            code="episode_closed",
         )
     if not versions:
-        raise IllegalTransition("The assessment starts when the episode moves to assessing.")
+        raise IllegalTransition(
+            "The assessment starts when the episode moves to assessing.",
+            code="assessment_before_assessing_stage",
+        )
     return versions[-1].reassess(new_id, on)
 
 
@@ -237,7 +254,9 @@ def start_assessment_draft(
     `allowed_headlines` is only needed when `needs` are given at the start.
     """
     if number < 1:
-        raise InvalidValue("Assessments are numbered from 1.", field="number")
+        raise InvalidValue(
+            "Assessments are numbered from 1.", field="number", code="assessment_number_below_one"
+        )
     need_tuple = tuple(needs)
     validate_needs(need_tuple, allowed_headlines)
     return Assessment(
@@ -264,32 +283,46 @@ def validate_needs(needs: Sequence[Need], allowed_headlines: Collection[str]) ->
     seen: set[uuid.UUID] = set()
     for i, need in enumerate(needs):
         if need.id in seen:
-            raise InvalidValue("The same need is listed twice.", field=f"needs[{i}].id")
+            raise InvalidValue(
+                "The same need is listed twice.",
+                field=f"needs[{i}].id",
+                code="assessment_need_repeated",
+            )
         seen.add(need.id)
         if need.headline not in allowed_headlines:
             raise InvalidValue(
                 f"'{need.headline}' is not a need headline this council uses.",
                 field=f"needs[{i}].headline",
+                code="need_headline_unknown",
             )
         if not need.description.strip():
             raise InvalidValue(
                 "Describe the need in words the family would recognise.",
                 field=f"needs[{i}].description",
+                code="need_description_required",
             )
         if not need.person_ids:
             raise InvalidValue(
-                "Say which family members the need is about.", field=f"needs[{i}].person_ids"
+                "Say which family members the need is about.",
+                field=f"needs[{i}].person_ids",
+                code="need_people_required",
             )
         if len(set(need.person_ids)) != len(need.person_ids):
             raise InvalidValue(
-                "A family member is named twice for this need.", field=f"needs[{i}].person_ids"
+                "A family member is named twice for this need.",
+                field=f"needs[{i}].person_ids",
+                code="need_person_repeated",
             )
 
 
 def _person_ids(ids: Sequence[uuid.UUID]) -> tuple[uuid.UUID, ...]:
     people = tuple(ids)
     if len(set(people)) != len(people):
-        raise InvalidValue("A family member is named twice.", field="covered_person_ids")
+        raise InvalidValue(
+            "A family member is named twice.",
+            field="covered_person_ids",
+            code="assessment_person_repeated",
+        )
     return people
 
 
@@ -298,7 +331,9 @@ def _strengths(strengths: Sequence[str]) -> tuple[str, ...]:
     for i, strength in enumerate(strengths):
         text = strength.strip()
         if not text:
-            raise InvalidValue("A strength must not be empty.", field=f"strengths[{i}]")
+            raise InvalidValue(
+                "A strength must not be empty.", field=f"strengths[{i}]", code="strength_blank"
+            )
         cleaned.append(text)
     return tuple(cleaned)
 

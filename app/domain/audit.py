@@ -79,7 +79,9 @@ class AuditEntry(EntryContent):
 def _instant(value: datetime) -> str:
     """Fixed width, always microseconds and Z, so the same instant always encodes the same way."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValue("Audit times must be timezone-aware.", field="occurred_at")
+        raise InvalidValue(
+            "Audit times must be timezone-aware.", field="occurred_at", code="audit_time_naive"
+        )
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -123,12 +125,18 @@ def entry_content(
     """A checked entry, its roles sorted and its time in UTC, so it always encodes the same way."""
     if outcome not in OUTCOMES:
         raise InvalidValue(
-            f"The outcome must be one of {', '.join(sorted(OUTCOMES))}.", field="outcome"
+            f"The outcome must be one of {', '.join(sorted(OUTCOMES))}.",
+            field="outcome",
+            code="audit_outcome_unknown",
         )
     if not action.strip():
-        raise InvalidValue("Say what was done.", field="action")
+        raise InvalidValue("Say what was done.", field="action", code="audit_action_required")
     if not resource_type.strip():
-        raise InvalidValue("Say what kind of resource was touched.", field="resource_type")
+        raise InvalidValue(
+            "Say what kind of resource was touched.",
+            field="resource_type",
+            code="audit_resource_type_required",
+        )
     _instant(occurred_at)
     return EntryContent(
         occurred_at=occurred_at.astimezone(UTC),
@@ -177,14 +185,16 @@ class AuditKeys:
                 raise InvalidValue(
                     "A key id is 1-16 letters, digits, dots, dashes or underscores.",
                     field="audit_key_id",
+                    code="audit_key_id_format",
                 )
         if current_id in older:
             raise InvalidValue(
                 f"The current key id {current_id!r} is also listed among the older keys.",
                 field="audit_old_keys",
+                code="audit_key_id_reused",
             )
         if not current:
-            raise InvalidValue("The audit key is empty.", field="audit_key")
+            raise InvalidValue("The audit key is empty.", field="audit_key", code="audit_key_empty")
         return cls(current_id, ((current_id, current), *sorted(older.items())))
 
     @property
@@ -337,22 +347,30 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 def read_checkpoint(document: object) -> Checkpoint:
     """A checkpoint from its JSON object; its signature is checked by `checkpoint_problem`."""
     if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT:
-        raise InvalidValue(f"Not a {CHECKPOINT_FORMAT} object.", field="format")
+        raise InvalidValue(
+            f"Not a {CHECKPOINT_FORMAT} object.", field="format", code="checkpoint_format"
+        )
     for name in ("sequence", "entry_count"):
         value = document.get(name)
         if type(value) is not int or value < 0:
-            raise InvalidValue(f"{name} must be a whole number, 0 or more.", field=name)
+            raise InvalidValue(
+                f"{name} must be a whole number, 0 or more.", field=name, code="checkpoint_sequence"
+            )
     for name in ("mac", "signature"):
         if not isinstance(document.get(name), str) or not _HEX64.fullmatch(document[name]):
-            raise InvalidValue(f"{name} must be 64 hexadecimal digits.", field=name)
+            raise InvalidValue(
+                f"{name} must be 64 hexadecimal digits.", field=name, code="checkpoint_digest"
+            )
     key_id = document.get("key_id")
     if not isinstance(key_id, str) or not KEY_ID_PATTERN.fullmatch(key_id):
-        raise InvalidValue("key_id is not a key id.", field="key_id")
+        raise InvalidValue("key_id is not a key id.", field="key_id", code="checkpoint_key_id")
     issued_at = document.get("issued_at")
     try:
         instant = datetime.strptime(str(issued_at), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidValue("issued_at must be a UTC time.", field="issued_at") from None
+        raise InvalidValue(
+            "issued_at must be a UTC time.", field="issued_at", code="checkpoint_issued_at"
+        ) from None
     return Checkpoint(
         document["sequence"],
         document["mac"],

@@ -41,7 +41,11 @@ class WorkingCalendar:
         the result is always a working day and for n == 0 it is `start` itself.
         """
         if n < 0:
-            raise InvalidValue("Cannot add a negative number of working days.", field="days")
+            raise InvalidValue(
+                "Cannot add a negative number of working days.",
+                field="days",
+                code="working_days_negative",
+            )
         current = start
         remaining = n
         while remaining > 0:
@@ -53,7 +57,9 @@ class WorkingCalendar:
     def add_days(self, start: date, n: int, basis: DayBasis) -> date:
         """Day `n` after day 0 (`start`) under the rule's basis (seed-digest AMB-1, AMB-2)."""
         if n < 0:
-            raise InvalidValue("Cannot add a negative number of days.", field="days")
+            raise InvalidValue(
+                "Cannot add a negative number of days.", field="days", code="days_negative"
+            )
         if basis == DayBasis.WORKING:
             return self.add_working_days(start, n)
         if basis == DayBasis.CALENDAR:
@@ -85,7 +91,7 @@ class WorkingCalendar:
 
 def _unknown_basis(basis: object) -> InvalidValue:
     # A stray string must not fall through to calendar days: that would shorten deadlines silently.
-    return InvalidValue(f"Unknown day basis {basis!r}.", field="basis")
+    return InvalidValue(f"Unknown day basis {basis!r}.", field="basis", code="day_basis_unknown")
 
 
 def _weekdays_up_to(d: date) -> int:

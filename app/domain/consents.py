@@ -77,11 +77,16 @@ class Consent:
 
     def withdraw(self, withdrawal: Withdrawal) -> None:
         if self.withdrawal is not None:
-            raise Conflict("This consent has already been withdrawn.", field="withdrawn_on")
+            raise Conflict(
+                "This consent has already been withdrawn.",
+                field="withdrawn_on",
+                code="consent_already_withdrawn",
+            )
         if withdrawal.withdrawn_on < self.given_on:
             raise InvalidValue(
                 "A withdrawal cannot be dated before the consent it withdraws.",
                 field="withdrawn_on",
+                code="consent_withdrawn_before_given",
             )
         self.withdrawal = Withdrawal(
             withdrawn_on=withdrawal.withdrawn_on,
@@ -93,34 +98,47 @@ class Consent:
 def validate_consent(consent: Consent, *, today: date) -> None:
     """What makes a consent record usable as evidence: dated, scoped and not in the future."""
     if consent.given_on > today:
-        raise InvalidValue("Consent cannot be recorded as given in the future.", field="given_on")
+        raise InvalidValue(
+            "Consent cannot be recorded as given in the future.",
+            field="given_on",
+            code="consent_given_in_future",
+        )
     if consent.review_on is not None and consent.review_on <= consent.given_on:
         raise InvalidValue(
-            "The review date must be after the date consent was given.", field="review_on"
+            "The review date must be after the date consent was given.",
+            field="review_on",
+            code="consent_review_not_after_given",
         )
     if consent.purpose is ConsentPurpose.INFORMATION_SHARING:
         if consent.sharing_scope is None:
             raise InvalidValue(
                 "Say whether information may be shared with all TAF members or named agencies.",
                 field="sharing_scope",
+                code="consent_sharing_scope_required",
             )
         if consent.sharing_scope is SharingScope.NAMED_AGENCIES and not consent.agency_codes:
             raise InvalidValue(
-                "Name at least one agency information may be shared with.", field="agency_codes"
+                "Name at least one agency information may be shared with.",
+                field="agency_codes",
+                code="consent_agencies_required",
             )
         if consent.sharing_scope is SharingScope.ALL_TAF_MEMBERS and consent.agency_codes:
             raise InvalidValue(
-                "Consent to share with all TAF members names no agencies.", field="agency_codes"
+                "Consent to share with all TAF members names no agencies.",
+                field="agency_codes",
+                code="consent_agencies_with_all_taf",
             )
     elif consent.sharing_scope is not None or consent.agency_codes:
         raise InvalidValue(
             "Consent to take part in early help has no sharing scope or agencies.",
             field="sharing_scope",
+            code="consent_early_help_with_sharing",
         )
     if consent.given_by_person_id in consent.on_behalf_of_person_ids:
         raise InvalidValue(
             "A person cannot give consent on their own behalf and for themselves.",
             field="on_behalf_of_person_ids",
+            code="consent_for_self_on_behalf",
         )
 
 
@@ -131,11 +149,13 @@ def check_consent_people(consent: Consent, household: Family) -> None:
         raise InvalidValue(
             "The person giving consent must be a member of the household on that date.",
             field="given_by_person_id",
+            code="consent_giver_not_member",
         )
     if consent.on_behalf_of_person_ids and giver.role is not MemberRole.PARENT_CARER:
         raise InvalidValue(
             "Only a parent or carer can give consent on behalf of a child.",
             field="on_behalf_of_person_ids",
+            code="consent_on_behalf_not_parent",
         )
     for index, person_id in enumerate(consent.on_behalf_of_person_ids):
         member = household.membership_of(person_id, consent.given_on)
@@ -143,6 +163,7 @@ def check_consent_people(consent: Consent, household: Family) -> None:
             raise InvalidValue(
                 "Consent can be given on behalf of children of the household only.",
                 field=f"on_behalf_of_person_ids[{index}]",
+                code="consent_on_behalf_not_child",
             )
 
 
@@ -150,20 +171,27 @@ def check_agencies_known(consent: Consent, known_agency_codes: Collection[str]) 
     """Consent to share names agencies of the council's directory, so a seat can be matched to it."""
     unknown = sorted(consent.agency_codes - set(known_agency_codes))
     if unknown:
-        raise InvalidValue(f"Unknown agencies: {', '.join(unknown)}.", field="agency_codes")
+        raise InvalidValue(
+            f"Unknown agencies: {', '.join(unknown)}.", field="agency_codes", code="agency_unknown"
+        )
 
 
 def check_withdrawal(withdrawal: Withdrawal, *, household: Family, today: date) -> None:
     """A withdrawal has happened (it is not dated ahead) and, when it names who withdrew the
     consent, that person belongs (or belonged) to the household."""
     if withdrawal.withdrawn_on > today:
-        raise InvalidValue("A withdrawal cannot be dated in the future.", field="withdrawn_on")
+        raise InvalidValue(
+            "A withdrawal cannot be dated in the future.",
+            field="withdrawn_on",
+            code="consent_withdrawn_in_future",
+        )
     if withdrawal.withdrawn_by_person_id is not None and not any(
         m.person_id == withdrawal.withdrawn_by_person_id for m in household.memberships
     ):
         raise InvalidValue(
             "The person withdrawing consent is not a member of this household.",
             field="withdrawn_by_person_id",
+            code="consent_withdrawer_not_member",
         )
 
 

@@ -157,6 +157,7 @@ class FamilyView:
             raise InvalidValue(
                 "Record the family's view in their own words.",
                 field="family_view.in_their_words",
+                code="family_view_required",
             )
 
 
@@ -181,9 +182,14 @@ class QaDecision:
             raise InvalidValue(
                 "A plan returned by quality assurance needs comments saying what to change.",
                 field="comments",
+                code="qa_return_comments_required",
             )
         if self.plan_version < 1:
-            raise InvalidValue("Plan versions are numbered from 1.", field="plan_version")
+            raise InvalidValue(
+                "Plan versions are numbered from 1.",
+                field="plan_version",
+                code="plan_version_below_one",
+            )
 
 
 @dataclass(frozen=True)
@@ -302,18 +308,21 @@ class Episode:
         if self.stage is not EpisodeStage.REQUESTED:
             raise IllegalTransition(
                 "The assessment has already started for this episode; a family is assessed once "
-                f"per episode, and a fresh assessment is a reassessment{self._stage_note()}."
+                f"per episode, and a fresh assessment is a reassessment{self._stage_note()}.",
+                code="assessment_already_started",
             )
         check_step_order(on, field="started_on", requested_on=self.requested_on)
         if consent_given_on is None:
             raise ConsentRequired(
                 "Consent to take part in early help is not in force, so the assessment cannot "
-                "start: the family must first give explicit consent to early help."
+                "start: the family must first give explicit consent to early help.",
+                code="early_help_consent_not_in_force",
             )
         if consent_given_on > on:
             raise InvalidValue(
                 "The assessment cannot start before the family gave consent.",
                 field="consent_given_on",
+                code="assessment_before_consent",
             )
         # Consent given before this request (for an earlier piece of work, say) cannot start a clock
         # before the episode existed: day 0 is then the request date. A local reading of AMB-2.
@@ -347,16 +356,18 @@ class Episode:
         self._refuse_if_closed("The plan cannot be sent for quality assurance")
         self._refuse_if_consent_withdrawn("send the plan for quality assurance")
         if not self.can_move_to(EpisodeStage.PLAN_AWAITING_QA):
-            raise IllegalTransition(self._submit_refusal())
+            raise IllegalTransition(self._submit_refusal(), code="plan_submission_out_of_turn")
         if not assessment_completed:
             raise IllegalTransition(
                 "The plan cannot be sent for quality assurance until the early help assessment "
-                f"is completed{self._stage_note()}."
+                f"is completed{self._stage_note()}.",
+                code="plan_submitted_before_assessment_complete",
             )
         if not plan_has_outcomes:
             raise IllegalTransition(
                 "The plan cannot be sent for quality assurance until it has at least one outcome "
-                f"agreed with the family{self._stage_note()}."
+                f"agreed with the family{self._stage_note()}.",
+                code="plan_submitted_without_outcomes",
             )
         completed = (
             [PreviousStep(assessment_completed_on, "the assessment was completed")]
@@ -396,7 +407,7 @@ class Episode:
         self._refuse_if_closed("Quality assurance cannot decide on the plan")
         self._refuse_if_consent_withdrawn("record a quality assurance decision")
         if self.stage is not EpisodeStage.PLAN_AWAITING_QA:
-            raise IllegalTransition(self._qa_refusal())
+            raise IllegalTransition(self._qa_refusal(), code="qa_decision_out_of_turn")
         check_step_order(
             decision.decided_on,
             field="decided_on",
@@ -444,13 +455,15 @@ class Episode:
         if not self.can_move_to(EpisodeStage.ACTIVE):
             raise IllegalTransition(
                 "A TAF meeting cannot be held before quality assurance has approved the plan"
-                f"{self._stage_note()}."
+                f"{self._stage_note()}.",
+                code="meeting_before_plan_approval",
             )
         if self.last_meeting_on is not None and on < self.last_meeting_on:
             raise InvalidValue(
                 "A meeting cannot be dated before the last TAF meeting "
                 f"({self.last_meeting_on.isoformat()}).",
                 field="held_on",
+                code="meeting_before_last_meeting",
             )
         self._check_not_before(
             on, self._approved_on(), "held_on", "quality assurance approved the plan"
@@ -489,7 +502,11 @@ class Episode:
         self._refuse_if_consent_withdrawn("change the level of need")
         _check_level(level, allowed_levels)
         if level == self.level_of_need:
-            raise Conflict(f"The level of need is already '{level}'.", field="level_of_need")
+            raise Conflict(
+                f"The level of need is already '{level}'.",
+                field="level_of_need",
+                code="level_of_need_unchanged",
+            )
         last = self.level_history[-1].changed_on if self.level_history else self.requested_on
         self._check_not_before(on, last, "effective_on", "the last change of level")
         self.level_of_need = level
@@ -515,7 +532,9 @@ class Episode:
         self._refuse_if_closed("The lead professional cannot be changed")
         if practitioner_id == self.lead_practitioner_id:
             raise Conflict(
-                "This practitioner is already the lead professional.", field="practitioner_id"
+                "This practitioner is already the lead professional.",
+                field="practitioner_id",
+                code="lead_unchanged",
             )
         last = self.lead_history[-1].assigned_on if self.lead_history else self.requested_on
         self._check_not_before(on, last, "effective_on", "the last handover")
@@ -543,7 +562,8 @@ class Episode:
         if self.consent_withdrawn_on is not None:
             raise IllegalTransition(
                 "The family's withdrawal of consent is already recorded on "
-                f"{self.consent_withdrawn_on.isoformat()}; close or step up the episode."
+                f"{self.consent_withdrawn_on.isoformat()}; close or step up the episode.",
+                code="consent_withdrawal_already_recorded",
             )
         check_step_order(
             on, field="consent_withdrawn_on", requested_on=self.requested_on, follows=self._steps()
@@ -573,13 +593,15 @@ class Episode:
             closed_on = self.closed_on.isoformat() if self.closed_on else "an earlier date"
             raise IllegalTransition(
                 f"This episode was already closed on {closed_on}; closed episodes are never "
-                "reopened, so open a new episode linked to this one."
+                "reopened, so open a new episode linked to this one.",
+                code="episode_already_closed",
             )
         if self.consent_withdrawn_on is not None and reason not in CLOSURES_AFTER_WITHDRAWAL:
             raise ConsentRequired(
                 "The family withdrew consent to early help on "
                 f"{self.consent_withdrawn_on.isoformat()}, so the episode can only be closed "
-                "with the reason 'consent withdrawn' or stepped up to children's social care."
+                "with the reason 'consent withdrawn' or stepped up to children's social care.",
+                code="early_help_consent_withdrawn",
             )
         if (
             family_view is None
@@ -590,17 +612,21 @@ class Episode:
                 "Ask the family whether family life has improved, and record it in their words, "
                 "before closing the episode.",
                 field="family_view",
+                code="closure_family_view_required",
             )
         notes = _optional(notes)
         if reason is ClosureReason.OTHER and notes is None:
             raise InvalidValue(
-                "Say why the episode is closing when the reason is 'other'.", field="closure_notes"
+                "Say why the episode is closing when the reason is 'other'.",
+                field="closure_notes",
+                code="closure_notes_required",
             )
         reference = _optional(stepped_up_reference)
         if reference is not None and reason is not ClosureReason.STEPPED_UP_TO_SOCIAL_CARE:
             raise InvalidValue(
                 "A social care reference is only recorded when the episode is stepped up.",
                 field="stepped_up_reference",
+                code="stepped_up_reference_without_step_up",
             )
         facts = self._facts()
         if assessment_completed_on is not None:
@@ -640,7 +666,8 @@ class Episode:
         if self.stage is EpisodeStage.CLOSED:
             raise IllegalTransition(
                 f"{action}: the episode is closed, and closed episodes are never reopened; "
-                "open a new episode linked to this one."
+                "open a new episode linked to this one.",
+                code="episode_closed",
             )
 
     def _refuse_if_consent_withdrawn(self, action: str) -> None:
@@ -648,7 +675,8 @@ class Episode:
             raise ConsentRequired(
                 f"You cannot {action}: the family withdrew consent to early help on "
                 f"{self.consent_withdrawn_on.isoformat()}, so the episode must now be closed "
-                "(reason 'consent withdrawn') or stepped up to children's social care."
+                "(reason 'consent withdrawn') or stepped up to children's social care.",
+                code="early_help_consent_withdrawn",
             )
 
     def _submit_refusal(self) -> str:
@@ -759,12 +787,19 @@ def open_episode(
         raise InvalidValue(
             "An episode of early help is about at least one child; name the child or children.",
             field="child_person_ids",
+            code="episode_children_required",
         )
     if len(set(children)) != len(children):
-        raise InvalidValue("A child is named twice.", field="child_person_ids")
+        raise InvalidValue(
+            "A child is named twice.", field="child_person_ids", code="episode_child_repeated"
+        )
     _check_level(level_of_need, allowed_levels)
     if previous_episode_id is not None and previous_episode_id == id:
-        raise InvalidValue("An episode cannot follow on from itself.", field="previous_episode_id")
+        raise InvalidValue(
+            "An episode cannot follow on from itself.",
+            field="previous_episode_id",
+            code="episode_follows_itself",
+        )
     reference = _optional(step_down_reference)
     step_notes = _optional(step_down_notes)
     if source is not RequestSource.STEPPED_DOWN_FROM_SOCIAL_CARE and (reference or step_notes):
@@ -772,6 +807,7 @@ def open_episode(
             "Step-down details are recorded only when the request is a step-down from "
             "children's social care.",
             field="step_down_reference",
+            code="step_down_reference_without_step_down",
         )
     why = _optional(reason)
     return Episode(
@@ -813,7 +849,11 @@ def is_reentry(previous_closed_on: date, new_requested_on: date, window_months: 
     the previous episode was still open is not a re-entry.
     """
     if window_months < 1:
-        raise InvalidValue("The re-entry window must be at least one month.", field="window_months")
+        raise InvalidValue(
+            "The re-entry window must be at least one month.",
+            field="window_months",
+            code="reentry_window_out_of_range",
+        )
     if new_requested_on < previous_closed_on:
         return False
     return new_requested_on <= add_months(previous_closed_on, window_months)
@@ -825,6 +865,7 @@ def _check_level(level: str, allowed_levels: Collection[str]) -> None:
         raise InvalidValue(
             f"'{level}' is not a level of need this council uses (allowed: {allowed}).",
             field="level_of_need",
+            code="level_of_need_unknown",
         )
 
 

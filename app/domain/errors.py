@@ -1,24 +1,46 @@
-"""The domain's error vocabulary. No HTTP here: app/api/problems.py maps each class to a status."""
+"""The domain's error vocabulary. No HTTP here: app/api/problems.py maps each class to a status.
+
+Every refusal names its rule with a stable snake_case `code` (`postcode_format`,
+`plan_already_in_progress`) that a client can act on; docs/errors.md lists them all. A rule's class
+takes the code as a required argument, so a raise without one does not type-check
+(tests/unit/domain/test_error_codes.py also reads every raise in app/). The kinds that answer
+alike whatever happened (`not_found`, `stale_version` ...) carry one code of their own.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class DomainError(Exception):
     """A rule of the process refused a request; the message is safe to show to the user.
 
-    `code` names the rule (stable, for a client to act on: `nhs_number_check_digit`); without
-    one, the kind of error names it.
+    `code` names the rule (stable, for a client to act on: `nhs_number_check_digit`).
     """
 
-    def __init__(self, detail: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(self, detail: str, *, code: str, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
-        self.code = code or type(self).__name__
+        self.code = code
 
 
-class NotFound(DomainError):
-    """The record does not exist, or the caller may not know that it exists."""
+class _OneCode(DomainError):
+    """A kind of error with one code whatever raised it: `CODE`."""
+
+    CODE: ClassVar[str]
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail, code=self.CODE, field=field)
+
+
+class NotFound(_OneCode):
+    """The record does not exist, or the caller may not know that it exists.
+
+    One code for both: a record the caller may not know of answers exactly like an unknown id.
+    """
+
+    CODE = "not_found"
 
 
 class InvalidValue(DomainError):
@@ -37,8 +59,10 @@ class Conflict(DomainError):
     """The request clashes with data already recorded (a duplicate, an overlap ...)."""
 
 
-class StaleVersion(DomainError):
+class StaleVersion(_OneCode):
     """The client edited an older version of the record than the one stored."""
+
+    CODE = "stale_version"
 
     @classmethod
     def changed_elsewhere(cls) -> StaleVersion:
@@ -46,12 +70,16 @@ class StaleVersion(DomainError):
         return cls("The record was changed by someone else; reload it and try again.")
 
 
-class PreconditionRequired(DomainError):
+class PreconditionRequired(_OneCode):
     """An update arrived without the version it was based on."""
 
+    CODE = "precondition_required"
 
-class IdempotencyKeyReused(DomainError):
+
+class IdempotencyKeyReused(_OneCode):
     """The same Idempotency-Key came back with a different request body."""
+
+    CODE = "idempotency_key_reused"
 
 
 class Forbidden(DomainError):
@@ -62,5 +90,7 @@ class SelfRoleChange(Forbidden):
     """Someone tried to change their own roles or active flag: another admin has to."""
 
 
-class Unauthenticated(DomainError):
+class Unauthenticated(_OneCode):
     """No valid token: the answer says nothing more."""
+
+    CODE = "unauthenticated"

@@ -58,7 +58,9 @@ def normalise_postcode(raw: str, *, field_name: str = "postcode") -> str:
     """A UK postcode in its canonical form ('sw1a1aa' → 'SW1A 1AA'), or InvalidValue."""
     compact = re.sub(r"\s+", "", raw or "").upper()
     if not _POSTCODE.match(compact):
-        raise InvalidValue(f"'{raw}' is not a valid UK postcode.", field=field_name)
+        raise InvalidValue(
+            f"'{raw}' is not a valid UK postcode.", field=field_name, code="postcode_format"
+        )
     return f"{compact[:-3]} {compact[-3:]}"
 
 
@@ -66,7 +68,7 @@ def require_text(value: str | None, field_name: str, *, what: str) -> str:
     """Trimmed text, refusing blanks: an empty name or reason helps nobody reading the record."""
     text = (value or "").strip()
     if not text:
-        raise InvalidValue(f"{what} must not be empty.", field=field_name)
+        raise InvalidValue(f"{what} must not be empty.", field=field_name, code="text_required")
     return text
 
 
@@ -174,22 +176,33 @@ def validate_person(person: Person, *, today: date) -> Person:
         raise InvalidValue(
             "Give a date of birth or, for an unborn child, an expected date of delivery, not both.",
             field="expected_delivery_date",
+            code="birth_and_delivery_dates_both",
         )
     if person.date_of_birth is not None and person.date_of_birth > today:
-        raise InvalidValue("The date of birth is in the future.", field="date_of_birth")
+        raise InvalidValue(
+            "The date of birth is in the future.",
+            field="date_of_birth",
+            code="birth_date_in_future",
+        )
     due = person.expected_delivery_date
     if due is not None and due > add_months(today, MAX_MONTHS_TO_DELIVERY):
         raise InvalidValue(
             "The expected date of delivery is more than ten months ahead.",
             field="expected_delivery_date",
+            code="delivery_date_too_far_ahead",
         )
     if person.nhs_number is not None and not is_valid_nhs_number(person.nhs_number):
-        raise InvalidValue("The NHS number fails its check digit.", field="nhs_number")
+        raise InvalidValue(
+            "The NHS number fails its check digit.",
+            field="nhs_number",
+            code="nhs_number_check_digit",
+        )
     reason = (person.restriction_reason or "").strip() or None
     if person.contact_restricted and reason is None:
         raise InvalidValue(
             "Say why the contact details are restricted, so others know to keep them hidden.",
             field="restriction_reason",
+            code="restriction_reason_required",
         )
     return replace(person, given_name=given, family_name=family, restriction_reason=reason)
 
@@ -223,21 +236,34 @@ class Membership:
 
     def leave(self, on: date) -> None:
         if self.left_on is not None:
-            raise Conflict("This member has already left the household.", field="left_on")
+            raise Conflict(
+                "This member has already left the household.",
+                field="left_on",
+                code="member_already_left",
+            )
         if on < self.joined_on:
-            raise InvalidValue("A member cannot leave before they joined.", field="left_on")
+            raise InvalidValue(
+                "A member cannot leave before they joined.",
+                field="left_on",
+                code="member_left_before_joined",
+            )
         self.left_on = on
 
 
 def validate_membership(person: Person, role: MemberRole, *, on: date, today: date) -> None:
     """A role must fit the person: the child role is for children; an unborn child is never a carer."""
     if on > today:
-        raise InvalidValue("A member cannot join a household in the future.", field="joined_on")
+        raise InvalidValue(
+            "A member cannot join a household in the future.",
+            field="joined_on",
+            code="member_joined_in_future",
+        )
     if role is MemberRole.CHILD:
         if person.date_of_birth is None and person.expected_delivery_date is None:
             raise InvalidValue(
                 "A child needs a date of birth or an expected date of delivery.",
                 field="date_of_birth",
+                code="child_birth_date_required",
             )
         if not person.is_child_on(on):
             limit = SEND_AGE_LIMIT if person.send else CHILD_AGE_LIMIT
@@ -245,9 +271,14 @@ def validate_membership(person: Person, role: MemberRole, *, on: date, today: da
                 f"{person.display_name} is {age_on(person.date_of_birth, on) if person.date_of_birth else '?'}"
                 f" and cannot have the child role (children are under {limit}).",
                 field="role",
+                code="child_role_too_old",
             )
     elif person.is_unborn:
-        raise InvalidValue("An unborn child can only have the child role.", field="role")
+        raise InvalidValue(
+            "An unborn child can only have the child role.",
+            field="role",
+            code="unborn_not_child_role",
+        )
 
 
 @dataclass(frozen=True)
@@ -265,13 +296,21 @@ def validate_relationship(
 ) -> None:
     members = set(current_member_ids)
     if relationship.person_id == relationship.related_person_id:
-        raise InvalidValue("A person cannot be related to themselves.", field="related_person_id")
+        raise InvalidValue(
+            "A person cannot be related to themselves.",
+            field="related_person_id",
+            code="relationship_to_self",
+        )
     for name, pid in (
         ("person_id", relationship.person_id),
         ("related_person_id", relationship.related_person_id),
     ):
         if pid not in members:
-            raise InvalidValue("Both people must be current members of this household.", field=name)
+            raise InvalidValue(
+                "Both people must be current members of this household.",
+                field=name,
+                code="relationship_not_current_members",
+            )
 
 
 @dataclass
@@ -294,7 +333,11 @@ class Family:
 
     def add_member(self, membership: Membership) -> None:
         if self.membership_of(membership.person_id, membership.joined_on) is not None:
-            raise Conflict("This person is already a member of the household.", field="person_id")
+            raise Conflict(
+                "This person is already a member of the household.",
+                field="person_id",
+                code="member_already_in_household",
+            )
         self.memberships.append(membership)
 
 
@@ -313,7 +356,11 @@ def normalise_name(name: str) -> str:
 def check_reference(reference: str) -> str:
     text = require_text(reference, "reference", what="The family reference").upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9/\-]{2,31}", text):
-        raise InvalidValue("A reference is 3 to 32 letters, digits, '-' or '/'.", field="reference")
+        raise InvalidValue(
+            "A reference is 3 to 32 letters, digits, '-' or '/'.",
+            field="reference",
+            code="family_reference_format",
+        )
     return text
 
 
@@ -337,6 +384,7 @@ def check_restricted_change(
             "Only those who may see a member's restricted details may change them or the"
             " restriction.",
             field=sorted(touched)[0],
+            code="restricted_details_not_yours_to_change",
         )
 
 

@@ -164,11 +164,14 @@ def monitoring_group(value: str | None) -> str:
 
 def check_period(start: date, end: date) -> None:
     if start > end:
-        raise InvalidValue("The period cannot start after it ends.", field="from")
+        raise InvalidValue(
+            "The period cannot start after it ends.", field="from", code="period_start_after_end"
+        )
     if (end - start).days > MAX_REPORT_DAYS:
         raise InvalidValue(
             f"A report covers at most {MAX_REPORT_DAYS} days; ask for a shorter period.",
             field="to",
+            code="period_too_long",
         )
 
 
@@ -177,6 +180,7 @@ def check_reentry_months(months: int) -> None:
         raise InvalidValue(
             f"The re-entry window is from 1 to {MAX_REENTRY_MONTHS} months.",
             field="reentry_months",
+            code="reentry_window_out_of_range",
         )
 
 
@@ -188,6 +192,7 @@ def quarter_of(quarter_end: date) -> tuple[date, date]:
             "quarter_end must be the last day of a calendar quarter "
             "(31 March, 30 June, 30 September or 31 December).",
             field="quarter_end",
+            code="quarter_end_not_quarter_end",
         )
     return add_months(following, -3), quarter_end
 

@@ -72,7 +72,9 @@ class SustainRule:
         _check_int(self.months, "months", minimum=1, maximum=MAX_SUSTAIN_MONTHS)
         if not isinstance(self.kind, SustainRuleKind):
             raise InvalidValue(
-                f"type must be one of {[k.value for k in SustainRuleKind]}.", field="type"
+                f"type must be one of {[k.value for k in SustainRuleKind]}.",
+                field="type",
+                code="framework_sustain_rule_unknown",
             )
 
     def due_on(self, closed_on: date) -> date:
@@ -171,7 +173,11 @@ class ProgrammeYear:
         _check_text(self.label, "label")
         _check_text(self.phase, "phase")
         if self.end < self.start:
-            raise InvalidValue("A programme year cannot end before it starts.", field="end")
+            raise InvalidValue(
+                "A programme year cannot end before it starts.",
+                field="end",
+                code="programme_year_reversed",
+            )
         if self.unit_value_pence is not None:
             _check_int(self.unit_value_pence, "unit_value_pence", minimum=0)
 
@@ -231,7 +237,9 @@ class CouncilPolicy:
         versions = [t.framework_version for t in self.version_thresholds]
         if len(versions) != len(set(versions)):
             raise InvalidValue(
-                "A framework version has two thresholds.", field="version_thresholds"
+                "A framework version has two thresholds.",
+                field="version_thresholds",
+                code="framework_thresholds_count",
             )
         _check_int(
             self.claim_after_closure_months,
@@ -251,21 +259,29 @@ class CouncilPolicy:
                     "claim_lookback_months must be at least claim_after_closure_months, or no "
                     "closure could ever be claimed.",
                     field="claim_lookback_months",
+                    code="framework_lookback_shorter_than_closure",
                 )
         _check_enum(self.claim_cadence, ClaimCadence, "claim_cadence")
         for name in ("claims_after_programme", "clawback_frees_family"):
             if not isinstance(getattr(self, name), bool):
-                raise InvalidValue(f"{name} must be true or false.", field=name)
+                raise InvalidValue(
+                    f"{name} must be true or false.", field=name, code="framework_value_not_boolean"
+                )
         ordered = sorted(self.programme_years, key=lambda y: y.start)
         for earlier, later in pairwise(ordered):
             if later.start <= earlier.end:
                 raise InvalidValue(
                     f"Programme years {earlier.label} and {later.label} overlap.",
                     field="programme_years",
+                    code="programme_years_overlap",
                 )
         labels = [y.label for y in self.programme_years]
         if len(labels) != len(set(labels)):
-            raise InvalidValue("Programme year labels must be unique.", field="programme_years")
+            raise InvalidValue(
+                "Programme year labels must be unique.",
+                field="programme_years",
+                code="programme_year_label_repeated",
+            )
 
     def thresholds_for(self, framework_version: str) -> tuple[int, int]:
         """(min_needs, min_distinct_headlines) for claims under `framework_version` (C1, K2, K3)."""
@@ -374,6 +390,7 @@ def parse_framework(data: Mapping[str, object]) -> FrameworkCatalogue:
         raise InvalidValue(
             f"schema_version must be {SCHEMA_VERSION}; this service cannot read other layouts.",
             field="schema_version",
+            code="framework_schema_version",
         )
     if "source" in top:
         _text(top["source"], "source")
@@ -388,6 +405,7 @@ def parse_framework(data: Mapping[str, object]) -> FrameworkCatalogue:
                 f"Framework versions {versions[a].code} and {versions[b].code} overlap; one "
                 "version must end before the next starts.",
                 field=f"versions[{b}].effective_from",
+                code="framework_versions_overlap",
             )
     policy = parse_council_policy(top["council_policy"], "council_policy")
     known = {v.code for v in versions}
@@ -396,6 +414,7 @@ def parse_framework(data: Mapping[str, object]) -> FrameworkCatalogue:
             raise InvalidValue(
                 f"Unknown framework version '{threshold.framework_version}'.",
                 field=f"council_policy.version_thresholds[{i}].framework_version",
+                code="framework_version_unknown",
             )
     return FrameworkCatalogue(versions=versions, default_policy=policy)
 
@@ -482,7 +501,7 @@ def parse_uploaded_framework(document: Mapping[str, object]) -> FrameworkCatalog
         return parse_framework(document)
     except InvalidValue as error:
         field = f"document.{error.field}" if error.field else "document"
-        raise InvalidValue(error.detail, field=field) from None
+        raise InvalidValue(error.detail, field=field, code=error.code) from None
 
 
 def check_policy_thresholds(policy: CouncilPolicy, known_versions: Iterable[str]) -> None:
@@ -493,6 +512,7 @@ def check_policy_thresholds(policy: CouncilPolicy, known_versions: Iterable[str]
             raise InvalidValue(
                 f"Unknown framework version '{threshold.framework_version}'.",
                 field=f"policy.version_thresholds[{i}].framework_version",
+                code="framework_version_unknown",
             )
 
 
@@ -502,11 +522,13 @@ def check_claim_period_end(period_end: date, policy: CouncilPolicy, today: date)
         raise InvalidValue(
             f"period_end must be the last day of a {policy.claim_cadence.value} claim period.",
             field="period_end",
+            code="claim_period_end_not_period_end",
         )
     if period_end > today:
         raise InvalidValue(
             "A claim batch covers a period that has ended; period_end cannot be in the future.",
             field="period_end",
+            code="claim_period_end_in_future",
         )
 
 
@@ -565,7 +587,9 @@ def _version(value: object, path: str) -> FrameworkVersion:
     )
     if effective_to is not None and effective_to < effective_from:
         raise InvalidValue(
-            "A framework version cannot end before it starts.", field=f"{path}.effective_to"
+            "A framework version cannot end before it starts.",
+            field=f"{path}.effective_to",
+            code="framework_version_ends_before_start",
         )
     routes_raw = _list(raw["claim_routes"], f"{path}.claim_routes", non_empty=True)
     routes = [_enum(r, ClaimRoute, f"{path}.claim_routes[{i}]") for i, r in enumerate(routes_raw)]
@@ -593,6 +617,7 @@ def _version(value: object, path: str) -> FrameworkVersion:
                 raise InvalidValue(
                     f"'{label}' already names headline {owner}; an alias must point to one code.",
                     field=f"{path}.headlines[{i}].{where}",
+                    code="framework_alias_repeated",
                 )
     note = raw.get("note")
     return FrameworkVersion(
@@ -637,6 +662,7 @@ def _descriptor(value: object, path: str, headline: str) -> NeedDescriptor:
         raise InvalidValue(
             f"Descriptor code '{code}' must start with its headline code '{headline}.'.",
             field=f"{path}.code",
+            code="framework_descriptor_code_prefix",
         )
     sources = tuple(
         _text(s, f"{path}.data_sources[{i}]")
@@ -710,34 +736,46 @@ def _prefixed(path: str) -> Iterator[None]:
         if not path or (error.field or "").startswith(path):
             raise
         field = f"{path}.{error.field}" if error.field else path
-        raise InvalidValue(error.detail, field=field) from None
+        raise InvalidValue(error.detail, field=field, code=error.code) from None
 
 
 def _object(
     value: object, path: str, allowed: frozenset[str], *, required: Sequence[str]
 ) -> Mapping[str, object]:
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise InvalidValue(f"{path or 'The framework data'} must be an object.", field=path or None)
+        raise InvalidValue(
+            f"{path or 'The framework data'} must be an object.",
+            field=path or None,
+            code="framework_value_not_object",
+        )
     for key in value:
         if key not in allowed:
-            raise InvalidValue(f"Unknown key '{key}'.", field=_at(path, key))
+            raise InvalidValue(
+                f"Unknown key '{key}'.", field=_at(path, key), code="framework_key_unknown"
+            )
     for key in required:
         if key not in value:
-            raise InvalidValue(f"{_at(path, key)} is required.", field=_at(path, key))
+            raise InvalidValue(
+                f"{_at(path, key)} is required.",
+                field=_at(path, key),
+                code="framework_key_required",
+            )
     return value
 
 
 def _list(value: object, path: str, *, non_empty: bool = False) -> Sequence[object]:
     if not isinstance(value, list | tuple):
-        raise InvalidValue(f"{path} must be a list.", field=path)
+        raise InvalidValue(f"{path} must be a list.", field=path, code="framework_value_not_list")
     if non_empty and not value:
-        raise InvalidValue(f"{path} must not be empty.", field=path)
+        raise InvalidValue(f"{path} must not be empty.", field=path, code="framework_list_empty")
     return value
 
 
 def _text(value: object, path: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(f"{path} must be non-empty text.", field=path)
+        raise InvalidValue(
+            f"{path} must be non-empty text.", field=path, code="framework_text_required"
+        )
     return value.strip()
 
 
@@ -745,7 +783,9 @@ def _code(value: object, path: str) -> str:
     code = _text(value, path)
     if not all(c.isupper() or c.isdigit() or c == "_" for c in code):
         raise InvalidValue(
-            f"{path} must be upper-case letters, digits or '_' (e.g. EDU).", field=path
+            f"{path} must be upper-case letters, digits or '_' (e.g. EDU).",
+            field=path,
+            code="framework_code_format",
         )
     return code
 
@@ -753,30 +793,42 @@ def _code(value: object, path: str) -> str:
 def _int(value: object, path: str) -> int:
     # bool is an int subclass; true as a month count is a data error, not 1.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidValue(f"{path} must be a whole number.", field=path)
+        raise InvalidValue(
+            f"{path} must be a whole number.", field=path, code="framework_value_not_whole_number"
+        )
     return value
 
 
 def _bool(value: object, path: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidValue(f"{path} must be true or false.", field=path)
+        raise InvalidValue(
+            f"{path} must be true or false.", field=path, code="framework_value_not_boolean"
+        )
     return value
 
 
 def _date(value: object, path: str) -> date:
     if not isinstance(value, str):
-        raise InvalidValue(f"{path} must be an ISO date string.", field=path)
+        raise InvalidValue(
+            f"{path} must be an ISO date string.", field=path, code="framework_value_not_date"
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidValue(f"{path} must be an ISO date (YYYY-MM-DD).", field=path) from None
+        raise InvalidValue(
+            f"{path} must be an ISO date (YYYY-MM-DD).", field=path, code="framework_value_not_date"
+        ) from None
 
 
 def _enum(value: object, enum: type[_E], path: str) -> _E:
     for member in enum:
         if isinstance(value, str) and value == member.value:
             return member
-    raise InvalidValue(f"{path} must be one of {[m.value for m in enum]}.", field=path)
+    raise InvalidValue(
+        f"{path} must be one of {[m.value for m in enum]}.",
+        field=path,
+        code="framework_value_not_one_of",
+    )
 
 
 def _unique(
@@ -786,7 +838,9 @@ def _unique(
     for i, value in enumerate(values):
         if value in seen:
             where = paths[i] if paths is not None else f"{path}[{i}]" + (f".{key}" if key else "")
-            raise InvalidValue(f"'{value}' appears twice in {path}.", field=where)
+            raise InvalidValue(
+                f"'{value}' appears twice in {path}.", field=where, code="framework_value_repeated"
+            )
         seen.add(value)
 
 
@@ -796,21 +850,33 @@ def _fold(text: str) -> str:
 
 def _check_int(value: object, name: str, *, minimum: int, maximum: int | None = None) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidValue(f"{name} must be a whole number.", field=name)
+        raise InvalidValue(
+            f"{name} must be a whole number.", field=name, code="framework_value_not_whole_number"
+        )
     if value < minimum:
-        raise InvalidValue(f"{name} must be at least {minimum}.", field=name)
+        raise InvalidValue(
+            f"{name} must be at least {minimum}.", field=name, code="framework_value_too_small"
+        )
     if maximum is not None and value > maximum:
-        raise InvalidValue(f"{name} must be at most {maximum}.", field=name)
+        raise InvalidValue(
+            f"{name} must be at most {maximum}.", field=name, code="framework_value_too_large"
+        )
 
 
 def _check_text(value: object, name: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(f"{name} must be non-empty text.", field=name)
+        raise InvalidValue(
+            f"{name} must be non-empty text.", field=name, code="framework_text_required"
+        )
 
 
 def _check_enum(value: object, enum: type[StrEnum], name: str) -> None:
     if not isinstance(value, enum):
-        raise InvalidValue(f"{name} must be one of {[m.value for m in enum]}.", field=name)
+        raise InvalidValue(
+            f"{name} must be one of {[m.value for m in enum]}.",
+            field=name,
+            code="framework_value_not_one_of",
+        )
 
 
 def _check_thresholds(min_needs: int, min_distinct_headlines: int) -> None:
@@ -821,4 +887,5 @@ def _check_thresholds(min_needs: int, min_distinct_headlines: int) -> None:
         raise InvalidValue(
             "min_distinct_headlines cannot exceed min_needs: each need sits under one headline.",
             field="min_distinct_headlines",
+            code="framework_headlines_exceed_needs",
         )

@@ -32,7 +32,11 @@ class PageRequest:
     @classmethod
     def parse(cls, limit: int, cursor: str | None) -> PageRequest:
         if not 1 <= limit <= MAX_LIMIT:
-            raise InvalidValue(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+            raise InvalidValue(
+                f"limit must be between 1 and {MAX_LIMIT}.",
+                field="limit",
+                code="limit_out_of_range",
+            )
         return cls(limit=limit, after=decode_cursor(cursor) if cursor else None)
 
     def after_key(self, *parsers: Callable[[str], Any]) -> tuple[Any, ...] | None:
@@ -44,11 +48,11 @@ class PageRequest:
         if self.after is None:
             return None
         if len(self.after) != len(parsers):
-            raise InvalidValue(_FORGED, field="cursor")
+            raise InvalidValue(_FORGED, field="cursor", code="cursor_invalid")
         try:
             return tuple(parse(value) for parse, value in zip(parsers, self.after, strict=True))
         except (TypeError, ValueError, OverflowError) as exc:
-            raise InvalidValue(_FORGED, field="cursor") from exc
+            raise InvalidValue(_FORGED, field="cursor", code="cursor_invalid") from exc
 
 
 @dataclass(frozen=True)
@@ -95,17 +99,17 @@ def encode_cursor(values: tuple[Any, ...]) -> str:
 def decode_cursor(cursor: str) -> tuple[Any, ...]:
     raw = _sealer.open(cursor)
     if raw is None:
-        raise InvalidValue(_FORGED, field="cursor")
+        raise InvalidValue(_FORGED, field="cursor", code="cursor_invalid")
     try:
         values = json.loads(raw.decode())
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise InvalidValue(_FORGED, field="cursor") from exc
+        raise InvalidValue(_FORGED, field="cursor", code="cursor_invalid") from exc
     if (
         not isinstance(values, list)
         or not values
         or not all(v is None or (isinstance(v, str) and "\x00" not in v) for v in values)
     ):
-        raise InvalidValue(_FORGED, field="cursor")
+        raise InvalidValue(_FORGED, field="cursor", code="cursor_invalid")
     return tuple(values)
 
 

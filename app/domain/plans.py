@@ -155,7 +155,8 @@ class FamilyPlan:
         if not self.is_editable:
             raise IllegalTransition(
                 f"This plan cannot be changed because it is {self.status.words}: a plan that quality "
-                "assurance or the TAF has seen stays as they saw it. Start a revised plan instead."
+                "assurance or the TAF has seen stays as they saw it. Start a revised plan instead.",
+                code="plan_not_editable",
             )
         new_outcomes = self.outcomes if outcomes is _Unset.UNSET else tuple(outcomes)
         new_actions = self.actions if actions is _Unset.UNSET else tuple(actions)
@@ -170,12 +171,15 @@ class FamilyPlan:
         A plan needs at least one outcome, each tied to a need in the assessment (004:1521).
         """
         if not self.is_editable:
-            raise IllegalTransition(self._not_editable("sent for quality assurance"))
+            raise IllegalTransition(
+                self._not_editable("sent for quality assurance"), code="plan_not_editable"
+            )
         if not self.outcomes:
             raise InvalidValue(
                 "A plan needs at least one outcome agreed with the family before quality "
                 "assurance can review it.",
                 field="outcomes",
+                code="plan_outcomes_required",
             )
         validate_outcomes(self.outcomes, known_need_ids)
         validate_actions(self.actions, self.outcome_ids)
@@ -183,6 +187,7 @@ class FamilyPlan:
             raise InvalidValue(
                 "The plan cannot be sent back before quality assurance returned it.",
                 field="submitted_on",
+                code="plan_resubmitted_before_return",
             )
         self.status = PlanStatus.SUBMITTED
         self.submitted_on = on
@@ -192,18 +197,21 @@ class FamilyPlan:
         if self.status is not PlanStatus.SUBMITTED:
             raise IllegalTransition(
                 "Quality assurance can only decide on a plan that has been sent for review; "
-                f"this plan is {self.status.words}."
+                f"this plan is {self.status.words}.",
+                code="plan_not_awaiting_qa",
             )
         if decision.plan_version != self.number:
             raise InvalidValue(
                 f"This decision is for plan version {decision.plan_version}, "
                 f"but this is version {self.number}.",
                 field="plan_version",
+                code="qa_decision_wrong_version",
             )
         if self.submitted_on is not None and decision.decided_on < self.submitted_on:
             raise InvalidValue(
                 "Quality assurance cannot decide before the plan was submitted.",
                 field="decided_on",
+                code="qa_decision_before_submission",
             )
         self.qa_decisions.append(decision)
         self.status = (
@@ -229,15 +237,18 @@ class FamilyPlan:
         elif self.status is PlanStatus.DRAFT and self.number > 1:
             if not self.outcomes:
                 raise InvalidValue(
-                    "A plan needs at least one outcome agreed with the family.", field="outcomes"
+                    "A plan needs at least one outcome agreed with the family.",
+                    field="outcomes",
+                    code="plan_outcomes_required",
                 )
         elif self.status is PlanStatus.DRAFT:
             raise IllegalTransition(
                 "The first family plan cannot be agreed before quality assurance has approved it "
-                "(the plan is 'draft')."
+                "(the plan is 'draft').",
+                code="plan_agreed_before_approval",
             )
         else:
-            raise IllegalTransition(self._agree_refusal())
+            raise IllegalTransition(self._agree_refusal(), code="plan_agreement_out_of_turn")
         validate_outcomes(self.outcomes, known_need_ids)
         validate_actions(self.actions, self.outcome_ids)
         self._check_replaces(on, replaces)
@@ -246,6 +257,7 @@ class FamilyPlan:
             raise InvalidValue(
                 "The plan cannot be agreed before quality assurance approved it.",
                 field="agreed_on",
+                code="plan_agreement_dated_before_approval",
             )
         self.status = PlanStatus.AGREED
         self.agreed_on = on
@@ -265,11 +277,14 @@ class FamilyPlan:
                     ", so change it directly."
                     if self.is_editable
                     else ", and a revision starts from the plan the TAF agreed."
-                )
+                ),
+                code="plan_revision_of_unagreed",
             )
         if self.agreed_on is not None and on < self.agreed_on:
             raise InvalidValue(
-                "A revision cannot start before the plan it revises was agreed.", field="revised_on"
+                "A revision cannot start before the plan it revises was agreed.",
+                field="revised_on",
+                code="plan_revision_before_agreement",
             )
         return replace(
             self,
@@ -288,7 +303,8 @@ class FamilyPlan:
         if self.status is not PlanStatus.AGREED:
             raise IllegalTransition(
                 "Progress on actions is recorded against the plan the TAF agreed; "
-                f"this plan is {self.status.words}."
+                f"this plan is {self.status.words}.",
+                code="action_progress_on_unagreed_plan",
             )
         for i, action in enumerate(self.actions):
             if action.id == action_id:
@@ -316,11 +332,17 @@ class FamilyPlan:
         if self.number == 1:
             if replaces is not None:
                 raise InvalidValue(
-                    "The first plan of an episode replaces no earlier plan.", field="replaces"
+                    "The first plan of an episode replaces no earlier plan.",
+                    field="replaces",
+                    code="plan_first_replaces_nothing",
                 )
             return
         if replaces is None:
-            raise InvalidValue("Say which agreed plan this revision replaces.", field="replaces")
+            raise InvalidValue(
+                "Say which agreed plan this revision replaces.",
+                field="replaces",
+                code="plan_revision_replaces_required",
+            )
         if (
             replaces.episode_id != self.episode_id
             or replaces.number != self.number - 1
@@ -329,10 +351,13 @@ class FamilyPlan:
             raise InvalidValue(
                 "A revised plan replaces the agreed plan just before it in the same episode.",
                 field="replaces",
+                code="plan_revision_replaces_wrong_plan",
             )
         if replaces.agreed_on is not None and on < replaces.agreed_on:
             raise InvalidValue(
-                "A revision cannot be agreed before the plan it replaces.", field="agreed_on"
+                "A revision cannot be agreed before the plan it replaces.",
+                field="agreed_on",
+                code="plan_revision_agreed_before_replaced",
             )
 
 
@@ -369,31 +394,42 @@ def validate_outcomes(outcomes: Sequence[Outcome], known_need_ids: Collection[uu
     for i, outcome in enumerate(outcomes):
         prefix = f"outcomes[{i}]"
         if outcome.id in seen:
-            raise InvalidValue("The same outcome is listed twice.", field=f"{prefix}.id")
+            raise InvalidValue(
+                "The same outcome is listed twice.",
+                field=f"{prefix}.id",
+                code="plan_outcome_repeated",
+            )
         seen.add(outcome.id)
         if not outcome.description.strip():
             raise InvalidValue(
-                "Describe the outcome the family wants.", field=f"{prefix}.description"
+                "Describe the outcome the family wants.",
+                field=f"{prefix}.description",
+                code="plan_outcome_description_required",
             )
         if not outcome.need_ids:
             raise InvalidValue(
-                "Say which assessed need the outcome addresses.", field=f"{prefix}.need_ids"
+                "Say which assessed need the outcome addresses.",
+                field=f"{prefix}.need_ids",
+                code="plan_outcome_needs_required",
             )
         unknown = [n for n in outcome.need_ids if n not in known_need_ids]
         if unknown:
             raise InvalidValue(
                 "The outcome refers to a need that is not in the assessment.",
                 field=f"{prefix}.need_ids",
+                code="plan_outcome_need_unknown",
             )
         if not outcome.measure.strip():
             raise InvalidValue(
                 "Say how progress towards the outcome will be measured.",
                 field=f"{prefix}.measure",
+                code="plan_outcome_measure_required",
             )
         if not is_valid_score(outcome.baseline_score):
             raise InvalidValue(
                 f"The starting score must be a whole number from {MIN_SCORE} to {MAX_SCORE}.",
                 field=f"{prefix}.baseline_score",
+                code="plan_outcome_score_out_of_range",
             )
 
 
@@ -407,19 +443,29 @@ def validate_actions(actions: Sequence[Action], outcome_ids: Collection[uuid.UUI
     for i, action in enumerate(actions):
         prefix = f"actions[{i}]"
         if action.id in seen:
-            raise InvalidValue("The same action is listed twice.", field=f"{prefix}.id")
+            raise InvalidValue(
+                "The same action is listed twice.",
+                field=f"{prefix}.id",
+                code="plan_action_repeated",
+            )
         seen.add(action.id)
         if not action.description.strip():
-            raise InvalidValue("Describe what will be done.", field=f"{prefix}.description")
+            raise InvalidValue(
+                "Describe what will be done.",
+                field=f"{prefix}.description",
+                code="plan_action_description_required",
+            )
         if (action.owner_taf_member_id is None) == (action.owner_person_id is None):
             raise InvalidValue(
                 "Give each action exactly one owner: a TAF member or a family member.",
                 field=f"{prefix}.owner_taf_member_id",
+                code="plan_action_owner_count",
             )
         if action.outcome_id is not None and action.outcome_id not in outcome_ids:
             raise InvalidValue(
                 "The action refers to an outcome that is not in this plan.",
                 field=f"{prefix}.outcome_id",
+                code="plan_action_outcome_unknown",
             )
 
 
@@ -437,11 +483,18 @@ def check_new_plan(episode: Episode, plans: Sequence[FamilyPlan]) -> None:
     """The suggested plan is the episode's first (seed 004:1238); every later version starts by
     revising the agreed one, and a closed episode takes no plan at all."""
     if not episode.is_open:
-        raise IllegalTransition("The episode is closed; it takes no new plan.")
+        raise IllegalTransition(
+            "The episode is closed; it takes no new plan.", code="episode_closed"
+        )
     if any(p.status in OPEN_PLAN_STATUSES for p in plans):
-        raise Conflict("This episode already has a plan in progress; change that one instead.")
+        raise Conflict(
+            "This episode already has a plan in progress; change that one instead.",
+            code="plan_already_in_progress",
+        )
     if plans:
-        raise Conflict("Revise the agreed plan to start its next version.")
+        raise Conflict(
+            "Revise the agreed plan to start its next version.", code="plan_agreed_revise_instead"
+        )
 
 
 def revision_of(
@@ -450,7 +503,10 @@ def revision_of(
     """The next version of the agreed `plan` (`FamilyPlan.revise`), unless one is already being
     written: the episode works to one plan and has at most one on its way to replace it."""
     if any(p.status in OPEN_PLAN_STATUSES for p in plans if p.id != plan.id):
-        raise Conflict("A revision of this plan is already in progress.")
+        raise Conflict(
+            "A revision of this plan is already in progress.",
+            code="plan_revision_already_in_progress",
+        )
     return plan.revise(new_id, on)
 
 
@@ -469,25 +525,32 @@ def check_action_owners(
             raise InvalidValue(
                 "The owner is not a member of this Team Around the Family.",
                 field=f"actions[{index}].owner_taf_member_id",
+                code="plan_action_owner_not_taf_member",
             )
         if action.owner_person_id is not None and action.owner_person_id not in family_person_ids:
             raise InvalidValue(
                 "The owner is not a member of the family.",
                 field=f"actions[{index}].owner_person_id",
+                code="plan_action_owner_not_family_member",
             )
 
 
 def check_actions_may_change(episode: Episode) -> None:
     """The "do" stage ends with the episode: a closed episode's actions stay as they were."""
     if not episode.is_open:
-        raise IllegalTransition("The episode is closed; its actions can no longer change.")
+        raise IllegalTransition(
+            "The episode is closed; its actions can no longer change.", code="episode_closed"
+        )
 
 
 def plan_to_submit(plans: Sequence[FamilyPlan]) -> FamilyPlan:
     """The plan the lead sends for quality assurance: the latest one still being written."""
     writing = [p for p in plans if p.status in EDITABLE_STATUSES]
     if not writing:
-        raise IllegalTransition("Write the suggested plan before sending it for quality assurance.")
+        raise IllegalTransition(
+            "Write the suggested plan before sending it for quality assurance.",
+            code="plan_not_written",
+        )
     return writing[-1]
 
 
@@ -495,7 +558,9 @@ def plan_awaiting_qa(plans: Sequence[FamilyPlan]) -> FamilyPlan:
     """The plan quality assurance decides on: the latest one sent for review."""
     submitted = [p for p in plans if p.status is PlanStatus.SUBMITTED]
     if not submitted:
-        raise IllegalTransition("No plan of this episode is waiting for quality assurance.")
+        raise IllegalTransition(
+            "No plan of this episode is waiting for quality assurance.", code="plan_not_awaiting_qa"
+        )
     return submitted[-1]
 
 
@@ -503,5 +568,7 @@ def check_qa_officer(officer: Practitioner | None) -> None:
     """Only an active Early Help and Support Service officer decides on a plan (seed 004:1239)."""
     if officer is None or not officer.active or Role.QUALITY_ASSURANCE not in officer.roles:
         raise InvalidValue(
-            "Only an active quality assurance officer can decide on a plan.", field="officer_id"
+            "Only an active quality assurance officer can decide on a plan.",
+            field="officer_id",
+            code="qa_officer_not_eligible",
         )

@@ -52,12 +52,20 @@ def validate_practitioner(practitioner: Practitioner) -> Practitioner:
     practitioner.name = require_text(practitioner.name, "name", what="The name")
     email = practitioner.email.strip().lower()
     if not _EMAIL.match(email):
-        raise InvalidValue("This is not an email address.", field="email")
+        raise InvalidValue("This is not an email address.", field="email", code="email_format")
     practitioner.email = email
     if not practitioner.roles:
-        raise InvalidValue("Give the practitioner at least one role.", field="roles")
+        raise InvalidValue(
+            "Give the practitioner at least one role.",
+            field="roles",
+            code="practitioner_roles_required",
+        )
     if Role.LINK_WORKER in practitioner.roles and not practitioner.hub_ids:
-        raise InvalidValue("A link worker covers at least one hub.", field="hub_ids")
+        raise InvalidValue(
+            "A link worker covers at least one hub.",
+            field="hub_ids",
+            code="link_worker_hubs_required",
+        )
     return practitioner
 
 
@@ -69,9 +77,13 @@ def check_references(
 ) -> None:
     """A practitioner belongs to an agency and works in hubs that are still in use."""
     if practitioner.agency_code not in active_agency_codes:
-        raise InvalidValue("There is no active agency with this code.", field="agency_code")
+        raise InvalidValue(
+            "There is no active agency with this code.", field="agency_code", code="agency_unknown"
+        )
     if any(hub_id not in active_hub_ids for hub_id in practitioner.hub_ids):
-        raise InvalidValue("There is no active family hub with this id.", field="hub_ids")
+        raise InvalidValue(
+            "There is no active family hub with this id.", field="hub_ids", code="hub_unknown"
+        )
 
 
 def refuse_taken_email(practitioner: Practitioner, holder: Practitioner | None) -> None:
@@ -80,7 +92,11 @@ def refuse_taken_email(practitioner: Practitioner, holder: Practitioner | None) 
     `holder`: whoever already has the email, if anyone (the practitioner themselves is no clash).
     """
     if holder is not None and holder.id != practitioner.id:
-        raise Conflict("A practitioner with this email is already registered.", field="email")
+        raise Conflict(
+            "A practitioner with this email is already registered.",
+            field="email",
+            code="practitioner_email_taken",
+        )
 
 
 def refuse_own_access_change(
@@ -95,12 +111,15 @@ def refuse_own_access_change(
         return
     if after.roles != before.roles:
         raise SelfRoleChange(
-            "You cannot change your own roles: ask another admin to do it.", field="roles"
+            "You cannot change your own roles: ask another admin to do it.",
+            field="roles",
+            code="own_roles_change",
         )
     if after.active != before.active:
         raise SelfRoleChange(
             "You cannot deactivate or reactivate yourself: ask another admin to do it.",
             field="active",
+            code="own_active_change",
         )
 
 

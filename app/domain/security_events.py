@@ -169,11 +169,14 @@ def _start_of(day: date, zone: tzinfo) -> datetime:
 
 def report_period(first_day: date, last_day: date) -> ReportPeriod:
     if first_day > last_day:
-        raise InvalidValue("The period cannot start after it ends.", field="from")
+        raise InvalidValue(
+            "The period cannot start after it ends.", field="from", code="period_start_after_end"
+        )
     if (last_day - first_day).days + 1 > MAX_REPORT_DAYS:
         raise InvalidValue(
             f"The security events report covers at most {MAX_REPORT_DAYS} days; "
             "ask for a shorter period.",
             field="to",
+            code="period_too_long",
         )
     return ReportPeriod(first_day, last_day)

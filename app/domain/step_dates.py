@@ -6,6 +6,10 @@ visit) gets the clocks it would have had if recorded live. A date may not be in 
 before the episode was requested, nor before the step it follows. The server keeps when each step
 was recorded beside when it happened; that timestamp is the caller's, never this module's.
 
+Its refusals (`InvalidValue`, naming the request field and both dates) have three codes:
+`step_date_in_future` (after today), `step_date_before_request` (before the episode was
+requested) and `step_date_before_previous_step` (before a step it follows).
+
 Nothing here reads the clock: "today" is passed in (the council's date, `app/clock.py`).
 """
 
@@ -14,18 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
 
 from app.domain.errors import InvalidValue
-
-IN_FUTURE: Final = "step_date_in_future"
-"""The step is dated after today: nothing can be recorded before it happens."""
-
-BEFORE_REQUEST: Final = "step_date_before_request"
-"""The step is dated before the episode was requested: the cycle starts with the request."""
-
-BEFORE_PREVIOUS_STEP: Final = "step_date_before_previous_step"
-"""The step is dated before a step it follows (a closure before the assessment started ...)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ def check_not_in_future(on: date, *, today: date, field: str) -> None:
             f"This step is dated {on.isoformat()}, after today ({today.isoformat()}): a step "
             "is recorded on or after the day it happened, never before.",
             field=field,
-            code=IN_FUTURE,
+            code="step_date_in_future",
         )
 
 
@@ -76,14 +70,14 @@ def check_step_order(
             f"This step is dated {on.isoformat()}, before the episode was requested "
             f"({requested_on.isoformat()}).",
             field=field,
-            code=BEFORE_REQUEST,
+            code="step_date_before_request",
         )
     latest = max(follows, key=lambda step: step.on, default=None)
     if latest is not None and on < latest.on:
         raise InvalidValue(
             f"This step is dated {on.isoformat()}, before {latest.what} ({latest.on.isoformat()}).",
             field=field,
-            code=BEFORE_PREVIOUS_STEP,
+            code="step_date_before_previous_step",
         )
 
 

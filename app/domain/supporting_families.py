@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from app.domain.episodes import ClosureReason, LeadAssignment
 from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
@@ -68,13 +68,22 @@ class RecordedNeed:
         _require_text(self.descriptor_code, "descriptor_code", "Choose the need's descriptor.")
         _require_text(self.headline, "headline", "Choose the need's headline.")
         if not self.person_ids:
-            raise InvalidValue("Say which family members the need affects.", field="person_ids")
+            raise InvalidValue(
+                "Say which family members the need affects.",
+                field="person_ids",
+                code="need_people_required",
+            )
         if len(set(self.person_ids)) != len(self.person_ids):
-            raise InvalidValue("A family member is named twice for this need.", field="person_ids")
+            raise InvalidValue(
+                "A family member is named twice for this need.",
+                field="person_ids",
+                code="need_person_repeated",
+            )
         if self.evidence.recorded_on < self.identified_on:
             raise InvalidValue(
                 "Evidence of a need cannot be recorded before the need was identified.",
                 field="evidence.recorded_on",
+                code="need_evidence_before_identified",
             )
 
 
@@ -96,9 +105,17 @@ class OutcomeRecord:
 
     def __post_init__(self) -> None:
         if self.status is NeedOutcome.OPEN and (self.on is not None or self.evidence is not None):
-            raise InvalidValue("An open outcome has no date or evidence yet.", field="outcome.on")
+            raise InvalidValue(
+                "An open outcome has no date or evidence yet.",
+                field="outcome.on",
+                code="open_outcome_with_date",
+            )
         if self.status is not NeedOutcome.OPEN and self.on is None:
-            raise InvalidValue("Say when the outcome was reached.", field="outcome.on")
+            raise InvalidValue(
+                "Say when the outcome was reached.",
+                field="outcome.on",
+                code="outcome_date_required",
+            )
 
 
 class SustainmentResult(StrEnum):
@@ -128,11 +145,13 @@ class SustainmentCheck:
             raise InvalidValue(
                 "Give the date the outcome lapsed when, and only when, it was not sustained.",
                 field="lapsed_on",
+                code="lapse_date_mismatch",
             )
         if self.lapsed_on is not None and self.lapsed_on > self.checked_on:
             raise InvalidValue(
                 "An outcome cannot be found to have lapsed after the check that found it.",
                 field="lapsed_on",
+                code="lapse_after_check",
             )
 
 
@@ -156,6 +175,7 @@ def sustainment_due_on(need: RecordedNeed, closed_on: date, catalogue: Framework
             f"'{need.descriptor_code}' is not a need descriptor of the framework in force on "
             f"{need.identified_on.isoformat()}.",
             field="descriptor_code",
+            code="need_descriptor_unknown",
         )
     return descriptor.sustain_rule.due_on(closed_on)
 
@@ -173,14 +193,21 @@ def record_outcome(
     ):
         raise IllegalTransition(
             "This outcome has already been checked for sustainment after closure, so it cannot "
-            "be changed; the check is the record of what happened."
+            "be changed; the check is the record of what happened.",
+            code="outcome_sustainment_checked",
         )
     if status is not NeedOutcome.OPEN:
         if evidence is None:
-            raise InvalidValue("Record the evidence for the outcome.", field="outcome.evidence")
+            raise InvalidValue(
+                "Record the evidence for the outcome.",
+                field="outcome.evidence",
+                code="outcome_evidence_required",
+            )
         if on is not None and on < record.need.identified_on:
             raise InvalidValue(
-                "An outcome cannot be reached before the need was identified.", field="outcome.on"
+                "An outcome cannot be reached before the need was identified.",
+                field="outcome.on",
+                code="outcome_reached_before_need",
             )
     return replace(record, outcome=OutcomeRecord(status=status, on=on, evidence=evidence))
 
@@ -204,16 +231,22 @@ def record_sustainment_check(
     if record.outcome.status is not NeedOutcome.ACHIEVED:
         raise IllegalTransition(
             "Only an achieved outcome is checked for sustainment; this one is "
-            f"{record.outcome.status.value.replace('_', ' ')}."
+            f"{record.outcome.status.value.replace('_', ' ')}.",
+            code="sustainment_of_unachieved_outcome",
         )
     if (
         record.sustainment is not None
         and record.sustainment.result is not SustainmentResult.UNKNOWN
     ):
-        raise IllegalTransition("This outcome has already been checked for sustainment.")
+        raise IllegalTransition(
+            "This outcome has already been checked for sustainment.",
+            code="outcome_sustainment_checked",
+        )
     if checked_on < closed_on:
         raise InvalidValue(
-            "A sustainment check happens after the case is closed.", field="checked_on"
+            "A sustainment check happens after the case is closed.",
+            field="checked_on",
+            code="sustainment_check_before_closure",
         )
     due = sustainment_due_on(record.need, closed_on, catalogue)
     if result is SustainmentResult.SUSTAINED and checked_on < due:
@@ -221,12 +254,14 @@ def record_sustainment_check(
             f"A sustained result can be recorded only on or after {due.isoformat()}, the end of "
             "the sustained period.",
             field="checked_on",
+            code="sustained_before_period_end",
         )
     if lapsed_on is not None and not closed_on <= lapsed_on <= due:
         raise InvalidValue(
             f"The lapse must fall inside the sustained period, from closure on "
             f"{closed_on.isoformat()} to {due.isoformat()}; outside it the outcome held.",
             field="lapsed_on",
+            code="lapse_outside_sustained_period",
         )
     check = SustainmentCheck(
         due_on=due, checked_on=checked_on, result=result, evidence=evidence, lapsed_on=lapsed_on
@@ -242,14 +277,19 @@ def record_sustainment_check(
 
 def check_need_identified(identified_on: date, today: date) -> None:
     if identified_on > today:
-        raise InvalidValue("A need cannot be identified in the future.", field="identified_on")
+        raise InvalidValue(
+            "A need cannot be identified in the future.",
+            field="identified_on",
+            code="need_identified_in_future",
+        )
 
 
 def check_needs_recorded_while_open(episode_is_open: bool) -> None:
     """Needs are the work with the family: a closed episode takes no new ones (§3.3 item 6)."""
     if not episode_is_open:
         raise IllegalTransition(
-            "The episode is closed; needs are recorded while the family is supported."
+            "The episode is closed; needs are recorded while the family is supported.",
+            code="episode_closed",
         )
 
 
@@ -264,6 +304,7 @@ def need_descriptor(
             f"'{descriptor_code}' is not a need descriptor of the outcome framework in force on "
             f"{identified_on.isoformat()}.",
             field="descriptor_code",
+            code="need_descriptor_unknown",
         )
     return descriptor
 
@@ -273,37 +314,56 @@ def check_need_members(person_ids: Sequence[uuid.UUID], member_ids: Collection[u
     for index, person_id in enumerate(person_ids):
         if person_id not in member_ids:
             raise InvalidValue(
-                "The need must be about members of the family.", field=f"person_ids[{index}]"
+                "The need must be about members of the family.",
+                field=f"person_ids[{index}]",
+                code="need_person_not_in_family",
             )
 
 
 def check_outcome_reached(on: date | None, today: date) -> None:
     if on is not None and on > today:
-        raise InvalidValue("An outcome cannot be reached in the future.", field="on")
+        raise InvalidValue(
+            "An outcome cannot be reached in the future.",
+            field="on",
+            code="outcome_reached_in_future",
+        )
 
 
 def sustainment_check_day(checked_on: date | None, today: date) -> date:
     """The day a sustainment check is dated: today unless said, never in the future."""
     checked = checked_on or today
     if checked > today:
-        raise InvalidValue("A check cannot be dated in the future.", field="checked_on")
+        raise InvalidValue(
+            "A check cannot be dated in the future.",
+            field="checked_on",
+            code="sustainment_check_in_future",
+        )
     return checked
 
 
 def closed_for_sustainment(closed_on: date | None) -> date:
     """The closure a sustainment check counts from; an open episode has none to check (K6)."""
     if closed_on is None:
-        raise IllegalTransition("Outcomes are checked for sustainment after the episode is closed.")
+        raise IllegalTransition(
+            "Outcomes are checked for sustainment after the episode is closed.",
+            code="sustainment_check_before_closure_stage",
+        )
     return closed_on
 
 
 def check_support_dates(support: SupportDelivered, *, requested_on: date, today: date) -> None:
     """Support delivered is recorded once it has started, and within the episode (§3.3 item 7)."""
     if support.started_on > today:
-        raise InvalidValue("Support cannot start in the future.", field="started_on")
+        raise InvalidValue(
+            "Support cannot start in the future.",
+            field="started_on",
+            code="support_started_in_future",
+        )
     if support.started_on < requested_on:
         raise InvalidValue(
-            "Support recorded for this episode starts after its request.", field="started_on"
+            "Support recorded for this episode starts after its request.",
+            field="started_on",
+            code="support_started_after_request",
         )
 
 
@@ -398,7 +458,11 @@ class SupportDelivered:
     def __post_init__(self) -> None:
         _require_text(self.service, "service", "Name the support delivered.")
         if self.ended_on is not None and self.ended_on < self.started_on:
-            raise InvalidValue("Support cannot end before it starts.", field="ended_on")
+            raise InvalidValue(
+                "Support cannot end before it starts.",
+                field="ended_on",
+                code="support_ended_before_start",
+            )
 
 
 @dataclass(frozen=True)
@@ -432,6 +496,7 @@ def check_no_live_claim(claims: Iterable[PriorClaim], phase: str) -> None:
         raise Conflict(
             f"The family already has a {phase} claim that is {_state(existing.state)} (claim "
             f"{existing.claim_id}); a family is claimed for once per programme phase (C6, K10).",
+            code="claim_already_live_for_phase",
         )
 
 
@@ -471,10 +536,18 @@ class ClaimCase:
         seen: set[uuid.UUID] = set()
         for i, record in enumerate(self.needs):
             if record.need.id in seen:
-                raise InvalidValue("The same need is listed twice.", field=f"needs[{i}].id")
+                raise InvalidValue(
+                    "The same need is listed twice.",
+                    field=f"needs[{i}].id",
+                    code="claim_need_repeated",
+                )
             seen.add(record.need.id)
         if self.closed_on is not None and self.closed_on < self.episode_started_on:
-            raise InvalidValue("An episode cannot close before it starts.", field="closed_on")
+            raise InvalidValue(
+                "An episode cannot close before it starts.",
+                field="closed_on",
+                code="case_closed_before_start",
+            )
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -971,10 +1044,12 @@ def evaluate_claim(
 class ClaimRulesFailed(IllegalTransition):
     """A claim step refused by one or more rules; `failures` holds each with its reason."""
 
+    CODE: ClassVar[str] = "claim_rules_failed"
+
     def __init__(self, action: str, failures: Sequence[RuleResult]) -> None:
         self.failures = tuple(failures)
         reasons = " ".join(f"[{f.rule_id.value}] {f.reason}" for f in self.failures)
-        super().__init__(f"{action}: {reasons}")
+        super().__init__(f"{action}: {reasons}", code=self.CODE)
 
 
 def check_claimable(evaluation: ClaimEvaluation) -> None:
@@ -1013,16 +1088,21 @@ class EvidencePack:
             parsed = json.loads(self.canonical_json)
         except ValueError:
             raise InvalidValue(
-                "The evidence pack is not valid JSON.", field="canonical_json"
+                "The evidence pack is not valid JSON.",
+                field="canonical_json",
+                code="evidence_pack_not_json",
             ) from None
         if not isinstance(parsed, dict) or canonical_json(parsed) != self.canonical_json:
             raise InvalidValue(
-                "The evidence pack is not in canonical form.", field="canonical_json"
+                "The evidence pack is not in canonical form.",
+                field="canonical_json",
+                code="evidence_pack_not_canonical",
             )
         if _sha256(self.canonical_json) != self.content_hash:
             raise InvalidValue(
                 "The evidence pack does not match its hash: it has been altered.",
                 field="content_hash",
+                code="evidence_pack_altered",
             )
 
     @classmethod
@@ -1225,7 +1305,7 @@ class Claim:
         approval, and while with internal audit, edits are refused (§4.5).
         """
         if self.state is ClaimState.INTERNAL_AUDIT or self.state in ONE_PER_PHASE_STATES:
-            raise IllegalTransition(self._edit_refusal())
+            raise IllegalTransition(self._edit_refusal(), code="claim_locks_record")
         if self.state is ClaimState.READY:
             self._check_date(on)
             self._move(ClaimState.DRAFT, on, by, f"Case edited: {what}")
@@ -1248,7 +1328,8 @@ class Claim:
         if self.state is not ClaimState.INTERNAL_AUDIT:
             raise IllegalTransition(
                 f"This claim is {_state(self.state)}; internal audit decides only on a claim "
-                "sent to it (§4.5, K9)."
+                "sent to it (§4.5, K9).",
+                code="claim_step_out_of_turn",
             )
 
     def approve(self, *, auditor_id: uuid.UUID, on: date, notes: str) -> EvidencePack:
@@ -1268,7 +1349,9 @@ class Claim:
         if self.state is not ClaimState.APPROVED or not c7.passed:
             if self.state in (ClaimState.DRAFT, ClaimState.READY, ClaimState.INTERNAL_AUDIT):
                 raise ClaimRulesFailed("The claim cannot be submitted", (c7,))
-            raise IllegalTransition(self._refusal(ClaimState.SUBMITTED))
+            raise IllegalTransition(
+                self._refusal(ClaimState.SUBMITTED), code="claim_step_out_of_turn"
+            )
         self._check_date(on)
         self._move(ClaimState.SUBMITTED, on, by, None)
         self.submitted_on = on
@@ -1295,7 +1378,8 @@ class Claim:
         if self.state not in (ClaimState.SUBMITTED, ClaimState.PAID):
             raise IllegalTransition(
                 "Only a submitted or paid claim can be sampled for national assurance; this claim "
-                f"is {_state(self.state)}."
+                f"is {_state(self.state)}.",
+                code="claim_sampling_out_of_turn",
             )
         self._check_date(on)
         self.assurance_sampled = True
@@ -1316,7 +1400,8 @@ class Claim:
             raise IllegalTransition(
                 f"The evidence pack of a claim that is {_state(self.state)} cannot change, and "
                 "the record no longer matches it. Correcting needs, outcomes or closure needs a "
-                "new claim that reverses this one (§4.5)."
+                "new claim that reverses this one (§4.5).",
+                code="evidence_pack_frozen",
             )
         return stored
 
@@ -1331,11 +1416,13 @@ class Claim:
         if auditor_id == self.prepared_by:
             raise Forbidden(
                 "The person who prepared the claim cannot also audit it; internal audit must be "
-                "independent (K9)."
+                "independent (K9).",
+                code="claim_auditor_not_independent",
             )
         if self.evidence_pack is None:
             raise IllegalTransition(
-                "The claim has no evidence pack for internal audit to decide on."
+                "The claim has no evidence pack for internal audit to decide on.",
+                code="claim_has_no_evidence_pack",
             )
         decision = AuditDecision(auditor_id=auditor_id, outcome=outcome, decided_on=on, notes=notes)
         pack = self.evidence_pack.with_internal_audit(decision)
@@ -1350,11 +1437,12 @@ class Claim:
                 raise InvalidValue(
                     f"The case's {name.replace('_', ' ')} does not match the claim's.",
                     field=f"case.{name}",
+                    code="claim_case_mismatch",
                 )
 
     def _require_move(self, target: ClaimState) -> None:
         if not self.can_move_to(target):
-            raise IllegalTransition(self._refusal(target))
+            raise IllegalTransition(self._refusal(target), code="claim_step_out_of_turn")
 
     def _check_date(self, on: date) -> None:
         last = self.history[-1].on if self.history else self.created_on
@@ -1362,6 +1450,7 @@ class Claim:
             raise InvalidValue(
                 f"This step cannot be dated before the claim's last step on {last.isoformat()}.",
                 field="on",
+                code="claim_step_before_last",
             )
 
     def _move(self, target: ClaimState, on: date, by: uuid.UUID, note: str | None) -> None:
@@ -1426,7 +1515,9 @@ def raise_claim(
         raise ClaimRulesFailed("The claim cannot be raised", failures)
     year = policy.programme_year_on(created_on)
     if year is None:  # K13 passed, so a year exists; this keeps the type checker honest.
-        raise IllegalTransition("No programme year covers the claim date (K13).")
+        raise IllegalTransition(
+            "No programme year covers the claim date (K13).", code="programme_year_not_covering"
+        )
     claim = Claim(
         id=id,
         family_id=case.family_id,
@@ -1487,7 +1578,7 @@ def _state(state: ClaimState) -> str:
 
 def _require_text(value: object, name: str, message: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(message, field=name)
+        raise InvalidValue(message, field=name, code="text_required")
 
 
 def _sha256(text: str) -> str:

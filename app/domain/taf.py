@@ -63,7 +63,8 @@ class TafMember:
         """Record that the member left the TAF; the membership is kept as history."""
         if self.left_on is not None:
             raise IllegalTransition(
-                f"This member already left the Team Around the Family on {self.left_on.isoformat()}."
+                f"This member already left the Team Around the Family on {self.left_on.isoformat()}.",
+                code="taf_member_already_left",
             )
         check_step_order(
             on,
@@ -76,7 +77,10 @@ class TafMember:
 def check_taf_open(episode: Episode) -> None:
     """The TAF works on an open episode; once it closes, nobody joins and no meeting is held."""
     if not episode.is_open:
-        raise IllegalTransition("The episode is closed; its Team Around the Family is closed too.")
+        raise IllegalTransition(
+            "The episode is closed; its Team Around the Family is closed too.",
+            code="episode_closed",
+        )
 
 
 def joining_date(joined_on: date | None, today: date) -> date:
@@ -98,11 +102,14 @@ def joining_id(
             raise InvalidValue(
                 "A practitioner member needs practitioner_id (and no person_id).",
                 field="practitioner_id",
+                code="taf_practitioner_member_fields",
             )
         return practitioner_id
     if person_id is None or practitioner_id is not None:
         raise InvalidValue(
-            "A family member needs person_id (and no practitioner_id).", field="person_id"
+            "A family member needs person_id (and no practitioner_id).",
+            field="person_id",
+            code="taf_family_member_fields",
         )
     return person_id
 
@@ -110,7 +117,11 @@ def joining_id(
 def active_practitioner(practitioner: Practitioner | None) -> Practitioner:
     """Only someone active in the council's directory joins a TAF as a practitioner."""
     if practitioner is None or not practitioner.active:
-        raise InvalidValue("There is no active practitioner with this id.", field="practitioner_id")
+        raise InvalidValue(
+            "There is no active practitioner with this id.",
+            field="practitioner_id",
+            code="practitioner_unknown",
+        )
     return practitioner
 
 
@@ -129,7 +140,11 @@ def sharing_consent_covers(
 def check_family_person(household: Family | None, person_id: uuid.UUID, on: date) -> None:
     """A family member of the TAF is a member of the household on the day they join."""
     if household is None or household.membership_of(person_id, on) is None:
-        raise InvalidValue("This person is not a member of the family.", field="person_id")
+        raise InvalidValue(
+            "This person is not a member of the family.",
+            field="person_id",
+            code="taf_person_not_in_family",
+        )
 
 
 def add_practitioner_member(
@@ -156,7 +171,8 @@ def add_practitioner_member(
         raise ConsentRequired(
             f"Consent to share information with {agency_name or agency} (or with all TAF members)"
             " is not in force, so this practitioner cannot join the Team Around the Family; ask"
-            " the family for consent to share first."
+            " the family for consent to share first.",
+            code="sharing_consent_not_in_force",
         )
     for member in current_members:
         if (
@@ -167,6 +183,7 @@ def add_practitioner_member(
             raise Conflict(
                 "This practitioner is already in the Team Around the Family.",
                 field="practitioner_id",
+                code="taf_practitioner_already_member",
             )
     return TafMember(
         id=id,
@@ -200,7 +217,9 @@ def add_family_member(
             and member.left_on is None
         ):
             raise Conflict(
-                "This family member is already in the Team Around the Family.", field="person_id"
+                "This family member is already in the Team Around the Family.",
+                field="person_id",
+                code="taf_person_already_member",
             )
     return TafMember(
         id=id,
@@ -268,6 +287,7 @@ def record_meeting(
         raise InvalidValue(
             "A meeting cannot be recorded in the future; record it once it has taken place.",
             field="held_on",
+            code="meeting_in_future",
         )
     attendees = tuple(attendee_member_ids)
     _check_attendees(attendees, members, episode_id, held_on)
@@ -278,10 +298,13 @@ def record_meeting(
             raise InvalidValue(
                 "No next review is set when the meeting decided to close or step up.",
                 field="next_review_on",
+                code="meeting_next_review_after_closing",
             )
         if next_review_on <= held_on:
             raise InvalidValue(
-                "The next review must be after this meeting.", field="next_review_on"
+                "The next review must be after this meeting.",
+                field="next_review_on",
+                code="meeting_next_review_not_after",
             )
     return TafMeeting(
         id=id,
@@ -309,7 +332,9 @@ def _check_attendees(
     for i, member_id in enumerate(attendees):
         if member_id in seen:
             raise InvalidValue(
-                "The same attendee is listed twice.", field=f"attendee_member_ids[{i}]"
+                "The same attendee is listed twice.",
+                field=f"attendee_member_ids[{i}]",
+                code="meeting_attendee_repeated",
             )
         seen.add(member_id)
         member = by_id.get(member_id)
@@ -318,6 +343,7 @@ def _check_attendees(
                 "An attendee was not a member of this Team Around the Family on the day of the "
                 "meeting.",
                 field=f"attendee_member_ids[{i}]",
+                code="meeting_attendee_not_member",
             )
 
 
@@ -330,23 +356,27 @@ def _check_progress(
             raise InvalidValue(
                 "Progress is scored against an outcome that is not in the family's plan.",
                 field=f"progress[{i}].outcome_id",
+                code="progress_outcome_not_in_plan",
             )
         if item.outcome_id in seen:
             raise InvalidValue(
-                "The same outcome is scored twice.", field=f"progress[{i}].outcome_id"
+                "The same outcome is scored twice.",
+                field=f"progress[{i}].outcome_id",
+                code="progress_outcome_repeated",
             )
         seen.add(item.outcome_id)
         if not is_valid_score(item.score):
             raise InvalidValue(
                 f"A progress score must be a whole number from {MIN_SCORE} to {MAX_SCORE}.",
                 field=f"progress[{i}].score",
+                code="progress_score_out_of_range",
             )
 
 
 def _required(value: str | None, field_name: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidValue(message, field=field_name)
+        raise InvalidValue(message, field=field_name, code="text_required")
     return text
 
 
@@ -376,12 +406,19 @@ def agreement_at_meeting(
     if episode.stage is EpisodeStage.PLAN_APPROVED:
         approved = [p for p in plans if p.status is PlanStatus.APPROVED]
         if not approved:
-            raise IllegalTransition("There is no approved plan for the first TAF meeting to agree.")
+            raise IllegalTransition(
+                "There is no approved plan for the first TAF meeting to agree.",
+                code="meeting_before_plan_approval",
+            )
         agrees = approved[-1]
     elif episode.stage is EpisodeStage.ACTIVE and agrees_plan_id is not None:
         agrees = next((p for p in plans if p.id == agrees_plan_id), None)
         if agrees is None:
-            raise InvalidValue("This episode has no plan with this id.", field="agrees_plan_id")
+            raise InvalidValue(
+                "This episode has no plan with this id.",
+                field="agrees_plan_id",
+                code="meeting_plan_unknown",
+            )
         agreed = [p for p in plans if p.status is PlanStatus.AGREED]
         replaces = agreed[-1] if agreed else None
     in_force = agrees or next((p for p in reversed(plans) if p.status is PlanStatus.AGREED), None)

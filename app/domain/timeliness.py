@@ -97,7 +97,11 @@ class TimelinessPolicy:
         """Refuse settings no clock could run on, naming the field for the settings screen."""
         _check_int(self.version, "version", minimum=1)
         if not isinstance(self.effective_from, date) or isinstance(self.effective_from, datetime):
-            raise InvalidValue("effective_from must be a date.", field="effective_from")
+            raise InvalidValue(
+                "effective_from must be a date.",
+                field="effective_from",
+                code="policy_value_not_date",
+            )
         # The seed sets these two deadlines (004 lines 1238-1239); only the QA turnaround, which
         # is a local addition (seed-digest AMB-5), may be switched off.
         _check_rule(self.assessment, "assessment", may_disable=False)
@@ -111,6 +115,7 @@ class TimelinessPolicy:
             raise InvalidValue(
                 "review.earliest_days must not be after review.latest_days.",
                 field="review.earliest_days",
+                code="policy_review_window_reversed",
             )
         _check_enum(self.review.basis, DayBasis, "review.basis")
         _check_enum(self.first_taf_clock_start, FirstTafClockStart, "first_taf_clock_start")
@@ -173,14 +178,20 @@ class PolicyHistory:
     def __post_init__(self) -> None:
         numbers = [policy.version for policy in self.versions]
         if len(numbers) != len(set(numbers)):
-            raise InvalidValue("Policy version numbers must be unique.", field="versions")
+            raise InvalidValue(
+                "Policy version numbers must be unique.",
+                field="versions",
+                code="policy_version_repeated",
+            )
 
     def in_force_on(self, d: date) -> TimelinessPolicy:
         """The version with the latest `effective_from` on or before `d`; ties go to the higher."""
         candidates = [policy for policy in self.versions if policy.effective_from <= d]
         if not candidates:
             raise InvalidValue(
-                f"No timeliness policy was in force on {d.isoformat()}.", field="date"
+                f"No timeliness policy was in force on {d.isoformat()}.",
+                field="date",
+                code="policy_not_in_force",
             )
         return max(candidates, key=lambda policy: (policy.effective_from, policy.version))
 
@@ -191,11 +202,13 @@ class PolicyHistory:
                 raise InvalidValue(
                     "A new policy version must be numbered above every existing version.",
                     field="version",
+                    code="policy_version_not_above",
                 )
             if policy.effective_from < max(existing.effective_from for existing in self.versions):
                 raise InvalidValue(
                     "A new policy version cannot take effect before the latest existing version.",
                     field="effective_from",
+                    code="policy_effective_before_latest",
                 )
         return PolicyHistory(versions=(*self.versions, policy))
 
@@ -218,15 +231,29 @@ class Deadline:
 
     def __post_init__(self) -> None:
         if self.due_on < self.started_on:
-            raise InvalidValue("A deadline cannot fall before its clock starts.", field="due_on")
+            raise InvalidValue(
+                "A deadline cannot fall before its clock starts.",
+                field="due_on",
+                code="deadline_due_before_start",
+            )
         if self.due_from is not None and not self.started_on <= self.due_from <= self.due_on:
             raise InvalidValue(
-                "due_from must lie between the clock start and the due date.", field="due_from"
+                "due_from must lie between the clock start and the due date.",
+                field="due_from",
+                code="deadline_due_from_outside",
             )
         if self.met_on is not None and self.met_on < self.started_on:
-            raise InvalidValue("A deadline cannot be met before its clock starts.", field="met_on")
+            raise InvalidValue(
+                "A deadline cannot be met before its clock starts.",
+                field="met_on",
+                code="deadline_met_before_start",
+            )
         if self.stopped_on is not None and self.stopped_on < self.started_on:
-            raise InvalidValue("A clock cannot be stopped before it starts.", field="stopped_on")
+            raise InvalidValue(
+                "A clock cannot be stopped before it starts.",
+                field="stopped_on",
+                code="deadline_stopped_before_start",
+            )
         _check_int(self.policy_version, "policy_version", minimum=1)
 
     def met(self, on: date) -> Deadline:
@@ -335,7 +362,11 @@ def assess(deadline: Deadline, as_of: date, due_soon_days: int) -> DeadlineState
     a met review held before its window opened is on time but early (seed-digest AMB-4).
     """
     if isinstance(due_soon_days, bool) or due_soon_days < 0:
-        raise InvalidValue("due_soon_days must be zero or more.", field="due_soon_days")
+        raise InvalidValue(
+            "due_soon_days must be zero or more.",
+            field="due_soon_days",
+            code="policy_due_soon_negative",
+        )
     met_on = deadline.met_on if deadline.met_on is not None and deadline.met_on <= as_of else None
     stopped = deadline.stopped_on is not None and deadline.stopped_on <= as_of
     if met_on is not None:
@@ -368,7 +399,9 @@ def summary_period(as_of: date, start: date | None, end: date | None) -> tuple[d
         end or as_of - timedelta(days=1),
     )
     if period[0] > period[1]:
-        raise InvalidValue("The period cannot start after it ends.", field="from")
+        raise InvalidValue(
+            "The period cannot start after it ends.", field="from", code="period_start_after_end"
+        )
     return period
 
 
@@ -378,7 +411,7 @@ def policy_for_report(history: PolicyHistory, as_of: date) -> TimelinessPolicy:
     try:
         return history.in_force_on(as_of)
     except InvalidValue as exc:
-        raise InvalidValue(exc.detail, field="as_of") from None
+        raise InvalidValue(exc.detail, field="as_of", code=exc.code) from None
 
 
 def check_new_policy_effective(policy: TimelinessPolicy, today: date) -> None:
@@ -389,6 +422,7 @@ def check_new_policy_effective(policy: TimelinessPolicy, today: date) -> None:
             "A new policy version cannot take effect in the past: it applies to clocks that "
             "start on or after its effective date.",
             field="effective_from",
+            code="policy_effective_in_past",
         )
 
 
@@ -415,30 +449,47 @@ _REVIEW_KEYS = frozenset({"earliest_days", "latest_days", "basis"})
 def _check_int(value: object, name: str, *, minimum: int, maximum: int | None = None) -> None:
     # bool is an int subclass; True as "days" is a data error, not 1.
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidValue(f"{name} must be a whole number.", field=name)
+        raise InvalidValue(
+            f"{name} must be a whole number.", field=name, code="policy_value_not_whole_number"
+        )
     if value < minimum:
-        raise InvalidValue(f"{name} must be at least {minimum}.", field=name)
+        raise InvalidValue(
+            f"{name} must be at least {minimum}.", field=name, code="policy_value_too_small"
+        )
     if maximum is not None and value > maximum:
-        raise InvalidValue(f"{name} must be at most {maximum}.", field=name)
+        raise InvalidValue(
+            f"{name} must be at most {maximum}.", field=name, code="policy_value_too_large"
+        )
 
 
 def _check_enum(value: object, enum: type[StrEnum], name: str) -> None:
     # A bare string equal to a member's value would compare equal but fail `is` checks.
     if not isinstance(value, enum):
-        raise InvalidValue(f"{name} must be one of {[m.value for m in enum]}.", field=name)
+        raise InvalidValue(
+            f"{name} must be one of {[m.value for m in enum]}.",
+            field=name,
+            code="policy_value_not_one_of",
+        )
 
 
 def _check_rule(rule: DayCountRule, name: str, *, may_disable: bool) -> None:
     if not isinstance(rule, DayCountRule):
-        raise InvalidValue(f"{name} must be a day-count rule.", field=name)
+        raise InvalidValue(
+            f"{name} must be a day-count rule.", field=name, code="policy_value_not_day_rule"
+        )
     _check_int(rule.days, f"{name}.days", minimum=1, maximum=MAX_RULE_DAYS)
     _check_enum(rule.basis, DayBasis, f"{name}.basis")
     if not isinstance(rule.enabled, bool):
-        raise InvalidValue(f"{name}.enabled must be true or false.", field=f"{name}.enabled")
+        raise InvalidValue(
+            f"{name}.enabled must be true or false.",
+            field=f"{name}.enabled",
+            code="policy_value_not_boolean",
+        )
     if not rule.enabled and not may_disable:
         raise InvalidValue(
             f"The {name} deadline is set by the early help process and cannot be disabled.",
             field=f"{name}.enabled",
+            code="policy_deadline_mandatory",
         )
 
 
@@ -463,30 +514,48 @@ def _mapping(
 ) -> Mapping[str, object]:
     prefix = f"{name}." if name else ""
     if not isinstance(value, Mapping):
-        raise InvalidValue(f"{name or 'policy'} must be an object.", field=name)
+        raise InvalidValue(
+            f"{name or 'policy'} must be an object.", field=name, code="policy_value_not_object"
+        )
     for key in value:
         if key not in allowed:
-            raise InvalidValue(f"Unknown setting {prefix}{key}.", field=f"{prefix}{key}")
+            raise InvalidValue(
+                f"Unknown setting {prefix}{key}.",
+                field=f"{prefix}{key}",
+                code="policy_setting_unknown",
+            )
     for key in required:
         if key not in value:
-            raise InvalidValue(f"{prefix}{key} is required.", field=f"{prefix}{key}")
+            raise InvalidValue(
+                f"{prefix}{key} is required.",
+                field=f"{prefix}{key}",
+                code="policy_setting_required",
+            )
     return value
 
 
 def _iso_date(value: object, name: str) -> date:
     if not isinstance(value, str):
-        raise InvalidValue(f"{name} must be an ISO date string.", field=name)
+        raise InvalidValue(
+            f"{name} must be an ISO date string.", field=name, code="policy_value_not_date"
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidValue(f"{name} must be an ISO date (YYYY-MM-DD).", field=name) from None
+        raise InvalidValue(
+            f"{name} must be an ISO date (YYYY-MM-DD).", field=name, code="policy_value_not_date"
+        ) from None
 
 
 def _enum_value(value: object, enum: type[_E], name: str) -> _E:
     for member in enum:
         if isinstance(value, str) and value == member.value:
             return member
-    raise InvalidValue(f"{name} must be one of {[m.value for m in enum]}.", field=name)
+    raise InvalidValue(
+        f"{name} must be one of {[m.value for m in enum]}.",
+        field=name,
+        code="policy_value_not_one_of",
+    )
 
 
 # Defined last because building it runs the validation helpers above.

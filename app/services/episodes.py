@@ -27,6 +27,7 @@ from app.domain.step_dates import happened_on
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
 from app.domain.versions import Expected, check_version
+from app.services.names import Names, resolve_names
 from app.services.ports import Clock, EpisodeFilter, UnitOfWork
 from app.services.use_case import (
     Actor,
@@ -52,6 +53,9 @@ class EpisodeRecord:
     lead: Practitioner | None
     deadlines: list[DeadlineView]
     as_of: date
+    names: Names
+    """The names of the quality assurance officers its decisions mention (and, read beside a
+    plan or the whole case, of everyone those mention)."""
 
 
 def load_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
@@ -68,12 +72,17 @@ def deadline_views(
     return [DeadlineView(deadline=d, state=assess(d, as_of, due_soon)) for d in deadlines]
 
 
-def episode_record(uow: UnitOfWork, episode: Episode, as_of: date) -> EpisodeRecord:
+def episode_record(
+    uow: UnitOfWork, episode: Episode, as_of: date, *, names: Names | None = None
+) -> EpisodeRecord:
+    """The episode with who leads it, its clocks on `as_of` and its QA officers' names (looked up
+    unless `names` already holds them)."""
     return EpisodeRecord(
         episode=episode,
         lead=uow.practitioners.get(episode.lead_practitioner_id),
         deadlines=deadline_views(episode.current_deadlines(), uow.policies.history(), as_of),
         as_of=as_of,
+        names=names if names is not None else resolve_names(uow, decisions=episode.qa_decisions),
     )
 
 
@@ -81,7 +90,9 @@ def _require_lead(uow: UnitOfWork, practitioner_id: uuid.UUID, field: str) -> Pr
     lead = uow.practitioners.get(practitioner_id)
     if lead is None or not lead.can_lead:
         raise InvalidValue(
-            "This is not an active practitioner who can lead an episode.", field=field
+            "This is not an active practitioner who can lead an episode.",
+            field=field,
+            code="lead_not_eligible",
         )
     return lead
 
@@ -119,7 +130,11 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
     uow, today = uc.uow, uc.today
     requested_on = request.requested_on or today
     if requested_on > today:
-        raise InvalidValue("A request cannot be dated in the future.", field="requested_on")
+        raise InvalidValue(
+            "A request cannot be dated in the future.",
+            field="requested_on",
+            code="request_in_future",
+        )
     family = uow.families.get(request.family_id)
     assert family is not None  # the access rules found it
     # One open episode per family: two requests opening one at once take turns from here,
@@ -128,18 +143,24 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
     hub_id = request.hub_id or family.hub_id
     hub = uow.reference.hub(hub_id)
     if hub is None or not hub.active:
-        raise InvalidValue("There is no active family hub with this id.", field="hub_id")
+        raise InvalidValue(
+            "There is no active family hub with this id.", field="hub_id", code="hub_unknown"
+        )
     for index, person_id in enumerate(request.child_person_ids):
         membership = family.membership_of(person_id, requested_on)
         if membership is None or membership.role is not MemberRole.CHILD:
             raise InvalidValue(
                 "Each child must be a current child member of the family.",
                 field=f"child_person_ids[{index}]",
+                code="episode_child_not_child_member",
             )
     _require_lead(uow, request.lead_practitioner_id, "lead_practitioner_id")
     previous = uow.episodes.for_family(family.id)
     if any(e.is_open for e in previous):
-        raise Conflict("This family already has an open episode; close it before opening another.")
+        raise Conflict(
+            "This family already has an open episode; close it before opening another.",
+            code="episode_already_open",
+        )
     closed = [e for e in previous if e.closed_on is not None]
     episode = open_episode(
         id=uuid.uuid4(),
@@ -189,6 +210,7 @@ def search_episodes(
         readable = uc.readable_episodes((e.id, e.family_id) for e in found.items)
         episodes = [e for e in found.items if e.id in readable]
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in episodes])
+        names = resolve_names(uow, decisions=[d for e in episodes for d in e.qa_decisions])
         history = uow.policies.history()
         day = as_of or uc.today
         records = [
@@ -197,6 +219,7 @@ def search_episodes(
                 lead=leads.get(e.lead_practitioner_id),
                 deadlines=deadline_views(e.current_deadlines(), history, day),
                 as_of=day,
+                names=names,
             )
             for e in episodes
         ]
@@ -392,8 +415,8 @@ class CaseView:
     meetings: list[TafMeeting]
     """The latest first, at most RECENT_MEETINGS."""
     meetings_held: int
-    names: dict[uuid.UUID, str]
-    """Practitioners' and household members' names by id, for every id the view mentions."""
+    names: Names
+    """The names of everyone the view mentions: TAF members, action owners, QA officers."""
 
     @property
     def versions(self) -> tuple[int, ...]:
@@ -417,7 +440,6 @@ def get_case(
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "episode_case"))
         episode = load_episode(uow, episode_id)
-        record = episode_record(uow, episode, as_of or uc.today)
         family = uow.families.get(episode.family_id)
         assert family is not None  # an episode's family is never deleted
         current = family.current_memberships(uc.today)
@@ -427,25 +449,14 @@ def get_case(
         taf = uow.taf.members(episode_id)
         meetings = sorted(uow.taf.meetings(episode_id), key=lambda m: (m.held_on, m.id))
         plan = max(plans, key=lambda p: p.number, default=None)
-        practitioner_ids = {
-            *(m.practitioner_id for m in taf if m.practitioner_id is not None),
-            *(d.officer_id for d in episode.qa_decisions),
-            *(d.officer_id for d in (plan.qa_decisions if plan else [])),
-        }
-        names = {
-            **{p.id: p.display_name for p in people.values()},
-            **uow.practitioners.names(sorted(practitioner_ids, key=str)),
-        }
-        missing = {
-            m.person_id for m in taf if m.person_id is not None and m.person_id not in names
-        } | {
-            a.owner_person_id
-            for a in (plan.actions if plan else ())
-            if a.owner_person_id is not None and a.owner_person_id not in names
-        }
-        names |= {
-            p.id: p.display_name for p in uow.people.get_many(sorted(missing, key=str)).values()
-        }
+        names = resolve_names(
+            uow,
+            taf=taf,
+            plans=[plan] if plan else [],
+            decisions=episode.qa_decisions,
+            known_people=people.values(),
+        )
+        record = episode_record(uow, episode, as_of or uc.today, names=names)
         view = CaseView(
             record=record,
             family=family,

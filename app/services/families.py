@@ -122,7 +122,9 @@ def _record(
 def _require_hub(uow: UnitOfWork, hub_id: uuid.UUID) -> None:
     hub = uow.reference.hub(hub_id)
     if hub is None or not hub.active:
-        raise InvalidValue("There is no active family hub with this id.", field="hub_id")
+        raise InvalidValue(
+            "There is no active family hub with this id.", field="hub_id", code="hub_unknown"
+        )
 
 
 def _existing_person(uc: UseCase, person_id: uuid.UUID, field_name: str) -> Person:
@@ -132,7 +134,9 @@ def _existing_person(uc: UseCase, person_id: uuid.UUID, field_name: str) -> Pers
     try:
         uc.require_person(Action.WRITE_FAMILY, person_id, resource_type="family_member")
     except NotFound:
-        raise InvalidValue("There is no person with this id.", field=field_name) from None
+        raise InvalidValue(
+            "There is no person with this id.", field=field_name, code="person_unknown"
+        ) from None
     person = uc.uow.people.get(person_id)
     assert person is not None  # a household of theirs was found
     return person
@@ -147,14 +151,18 @@ def _prepare_member(
     joined_on = new.joined_on or today
     if (new.person is None) == (new.person_id is None):
         raise InvalidValue(
-            "Give either a new person's details or an existing person_id.", field=f"{prefix}person"
+            "Give either a new person's details or an existing person_id.",
+            field=f"{prefix}person",
+            code="member_person_or_person_id",
         )
     created: Person | None = None
     if new.person is not None:
         try:
             person = validate_person(new.person, today=today)
         except InvalidValue as exc:
-            raise InvalidValue(exc.detail, field=f"{prefix}person.{exc.field}") from exc
+            raise InvalidValue(
+                exc.detail, field=f"{prefix}person.{exc.field}", code=exc.code
+            ) from exc
         person = restrict_in(person, person, family.id)
         created = person
     else:
@@ -165,7 +173,9 @@ def _prepare_member(
     except InvalidValue as exc:
         about_person = exc.field in ("date_of_birth", "expected_delivery_date")
         raise InvalidValue(
-            exc.detail, field=f"{prefix}{'person.' if about_person else ''}{exc.field}"
+            exc.detail,
+            field=f"{prefix}{'person.' if about_person else ''}{exc.field}",
+            code=exc.code,
         ) from exc
     membership = Membership(
         id=uuid.uuid4(),
@@ -234,7 +244,11 @@ def _create_family(uc: UseCase, draft: FamilyDraft) -> FamilyRecord:
     if draft.reference is not None:
         reference = check_reference(draft.reference)
         if uow.families.reference_exists(reference):
-            raise InvalidValue(f"The reference {reference} is already in use.", field="reference")
+            raise InvalidValue(
+                f"The reference {reference} is already in use.",
+                field="reference",
+                code="family_reference_taken",
+            )
     else:
         reference = _new_reference(uow)
     family = Family(
@@ -397,7 +411,11 @@ def record_member_left(
         if membership is None:
             raise NotFound("This family has no member with this id.")
         if left_on > uc.today:
-            raise InvalidValue("A member cannot leave in the future.", field="left_on")
+            raise InvalidValue(
+                "A member cannot leave in the future.",
+                field="left_on",
+                code="member_left_in_future",
+            )
         membership.leave(left_on)
         uow.families.save(family, at=uc.now)
         record = _record(uc, family, facts)

@@ -314,7 +314,9 @@ def _hubs(uow: UnitOfWork, hub_id: uuid.UUID | None) -> list[Hub]:
         h for h in uow.reference.hubs(include_inactive=True) if hub_id is None or h.id == hub_id
     ]
     if hub_id is not None and not hubs:
-        raise InvalidValue("There is no family hub with this id.", field="hub_id")
+        raise InvalidValue(
+            "There is no family hub with this id.", field="hub_id", code="hub_unknown"
+        )
     return hubs
 
 

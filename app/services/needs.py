@@ -161,7 +161,9 @@ def _record_need(
     family = uow.families.get(episode.family_id)
     check_need_members(new.person_ids, {m.person_id for m in family.memberships} if family else ())
     if new.need_id is not None and uow.needs.get(new.need_id) is not None:
-        raise InvalidValue("This need is already recorded.", field="id")
+        raise InvalidValue(
+            "This need is already recorded.", field="id", code="need_already_recorded"
+        )
     _note_case_edit(uow, uc, episode, what=f"need {descriptor.code} added")
     need = RecordedNeed(
         id=new.need_id or uuid.uuid4(),

@@ -26,6 +26,7 @@ from app.domain.plans import (
 from app.domain.step_dates import happened_on
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
+from app.services.names import Named, Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import (
     Actor,
@@ -51,6 +52,19 @@ def _plan_of(uow: UnitOfWork, episode_id: uuid.UUID, plan_id: uuid.UUID) -> Fami
     return plan
 
 
+def _names(uow: UnitOfWork, episode: Episode, plans: Sequence[FamilyPlan]) -> Names:
+    """The names of the plans' action owners and QA officers, and of the episode's QA officers
+    (for the episode beside the plan): the episode's whole TAF is read, past members included,
+    since an action may belong to someone who has since left."""
+    return resolve_names(
+        uow, taf=uow.taf.members(episode.id), plans=plans, decisions=episode.qa_decisions
+    )
+
+
+def _plan_names(uow: UnitOfWork, episode_id: uuid.UUID, plans: Sequence[FamilyPlan]) -> Names:
+    return resolve_names(uow, taf=uow.taf.members(episode_id), plans=plans)
+
+
 def _check_owners(uc: UseCase, episode: Episode, actions: Sequence[PlanAction]) -> None:
     """The owners the rule accepts are read here: the episode's TAF and the household today."""
     family = uc.uow.families.get(episode.family_id)
@@ -65,23 +79,25 @@ def _check_owners(uc: UseCase, episode: Episode, actions: Sequence[PlanAction]) 
 
 def list_plans(
     uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
-) -> list[FamilyPlan]:
+) -> Named[list[FamilyPlan]]:
     """Every version of the family plan, oldest first (a short list: never paged)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "plan"))
         found = uow.plans.for_episode(episode_id)
+        names = _plan_names(uow, episode_id, found)
         uc.commit()
-        return found
+        return Named(found, names)
 
 
 def get_plan(
     uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID, plan_id: uuid.UUID
-) -> FamilyPlan:
+) -> Named[FamilyPlan]:
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "plan", plan_id))
         plan = _plan_of(uow, episode_id, plan_id)
+        names = _plan_names(uow, episode_id, [plan])
         uc.commit()
-        return plan
+        return Named(plan, names)
 
 
 def draft_plan(
@@ -92,13 +108,13 @@ def draft_plan(
     *,
     outcomes: Sequence[Outcome],
     actions: Sequence[PlanAction],
-    idempotency: IdempotentRequest[FamilyPlan] | None = None,
-) -> FamilyPlan | Replayed:
+    idempotency: IdempotentRequest[Named[FamilyPlan]] | None = None,
+) -> Named[FamilyPlan] | Replayed:
     """The suggested plan, written alongside the assessment (seed 004:1238)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "plan"))
 
-        def draft() -> FamilyPlan:
+        def draft() -> Named[FamilyPlan]:
             episode = load_episode(uow, episode_id)
             check_new_plan(episode, uow.plans.for_episode(episode_id))
             _check_owners(uc, episode, actions)
@@ -111,7 +127,7 @@ def draft_plan(
             )
             uow.plans.add(plan, at=uc.now)
             uc.identify(Action.WRITE_EPISODE, plan.id)
-            return plan
+            return Named(plan, _plan_names(uow, episode_id, [plan]))
 
         return run_idempotent(uc, idempotency, draft)
 
@@ -127,17 +143,18 @@ def _plan_step(
     *,
     action: Action = Action.WRITE_EPISODE,
     target: Target | None = None,
-) -> FamilyPlan:
+) -> Named[FamilyPlan]:
     """One step on a version of the plan: access (to the plan, or to `target` within it),
-    version, the step, save, one commit."""
+    version, the step, save, the names the answer shows, one commit."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(action, target or Target.episode(episode_id, "plan", plan_id))
         plan = _plan_of(uow, episode_id, plan_id)
         check_version(expected_version, plan.version)
         step(uc, plan)
         uow.plans.save(plan, at=uc.now)
+        names = _plan_names(uow, episode_id, [plan])
         uc.commit()
-        return plan
+        return Named(plan, names)
 
 
 def edit_plan(
@@ -150,7 +167,7 @@ def edit_plan(
     outcomes: Sequence[Outcome] | None,
     actions: Sequence[PlanAction] | None,
     expected_version: Expected,
-) -> FamilyPlan:
+) -> Named[FamilyPlan]:
     """Change a plan still being written (draft, or returned by quality assurance)."""
 
     def edit(uc: UseCase, plan: FamilyPlan) -> None:
@@ -174,18 +191,18 @@ def revise_plan(
     episode_id: uuid.UUID,
     plan_id: uuid.UUID,
     *,
-    idempotency: IdempotentRequest[FamilyPlan] | None = None,
-) -> FamilyPlan | Replayed:
+    idempotency: IdempotentRequest[Named[FamilyPlan]] | None = None,
+) -> Named[FamilyPlan] | Replayed:
     """Start the next version of the agreed plan; the TAF agrees it at a review."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "plan", plan_id))
 
-        def revise() -> FamilyPlan:
+        def revise() -> Named[FamilyPlan]:
             plan = _plan_of(uow, episode_id, plan_id)
             revision = revision_of(plan, uow.plans.for_episode(episode_id), uuid.uuid4(), uc.today)
             uow.plans.add(revision, at=uc.now)
             uc.identify(Action.WRITE_EPISODE, revision.id)
-            return revision
+            return Named(revision, _plan_names(uow, episode_id, [revision]))
 
         return run_idempotent(uc, idempotency, revise)
 
@@ -200,7 +217,7 @@ def update_action_status(
     status: ActionStatus,
     *,
     expected_version: Expected,
-) -> FamilyPlan:
+) -> Named[FamilyPlan]:
     """Progress on one action of the agreed plan, by the lead or the TAF member it is assigned to.
 
     The access rules judge the action's id before anything is read: a TAF member naming an action
@@ -234,7 +251,8 @@ def _episode_step(
     *,
     action: Action,
 ) -> tuple[EpisodeRecord, FamilyPlan]:
-    """A step of the episode that moves its plan too: both saved in one commit."""
+    """A step of the episode that moves its plan too: both saved in one commit. The record's
+    names cover the plan's too (its action owners and QA officers)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(action, Target.episode(episode_id))
         episode = load_episode(uow, episode_id)
@@ -242,7 +260,7 @@ def _episode_step(
         plan = step(uc, episode)
         uow.episodes.save(episode, at=uc.now)
         uow.plans.save(plan, at=uc.now)
-        record = episode_record(uow, episode, uc.today)
+        record = episode_record(uow, episode, uc.today, names=_names(uow, episode, [plan]))
         uc.commit()
         return record, plan
 

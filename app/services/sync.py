@@ -16,6 +16,7 @@ from app.domain.sync import RecordType, SyncDiff, carried_offline, page_of
 from app.domain.taf import TafMeeting, TafMember
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.families import FamilyRecord
+from app.services.names import Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import Actor, UseCase
 
@@ -82,6 +83,9 @@ class Changes:
     families: list[FamilyRecord] = field(default_factory=list)
     """The changed families with their people, as this reader may see them."""
     removed: dict[RecordType, set[str]] = field(default_factory=dict)
+    names: Names = field(default_factory=Names)
+    """The names of everyone the changed records mention (TAF members, attendees, action owners,
+    QA officers)."""
 
 
 class SyncUnitOfWork(UnitOfWork, Protocol):
@@ -111,7 +115,9 @@ def changes_since(
         previous = q.load_state(since, principal.practitioner_id) if since else None
         if since is not None and previous is None:
             raise InvalidValue(
-                "This sync cursor is unknown or expired; sync again without `since`.", field="since"
+                "This sync cursor is unknown or expired; sync again without `since`.",
+                field="since",
+                code="sync_cursor_expired",
             )
         candidates = q.caseload_family_ids(principal.practitioner_id)
         facts = uow.access.for_families(candidates, today)
@@ -134,8 +140,15 @@ def changes_since(
         snapshot = _snapshot(versions, readable)
         page = page_of(previous, snapshot, limit)
         found = page.diff
-        changed = _changed(q, versions, found)
+        changed, tafs = _changed(q, versions, found)
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in changed.episodes])
+        names = resolve_names(
+            uow,
+            taf=tafs,
+            plans=changed.plans,
+            decisions=[d for e in changed.episodes for d in e.qa_decisions],
+            known_people=changed.people.values(),
+        )
         history = uow.policies.history()
         episode_records = [
             EpisodeRecord(
@@ -143,6 +156,7 @@ def changes_since(
                 lead=leads.get(e.lead_practitioner_id),
                 deadlines=deadline_views(e.current_deadlines(), history, today),
                 as_of=today,
+                names=names,
             )
             for e in changed.episodes
         ]
@@ -171,6 +185,7 @@ def changes_since(
         families=families,
         episode_records=episode_records,
         removed=found.removed,
+        names=names,
     )
 
 
@@ -195,7 +210,12 @@ def _snapshot(versions: RecordVersions, readable: set[uuid.UUID]) -> dict[str, d
     }
 
 
-def _changed(q: SyncQueries, versions: RecordVersions, found: SyncDiff) -> CaseloadRecords:
+def _changed(
+    q: SyncQueries, versions: RecordVersions, found: SyncDiff
+) -> tuple[CaseloadRecords, list[TafMember]]:
+    """The new and changed records, and the whole TAF of every episode they belong to (whose
+    members' names their attendees and action owners show)."""
+
     def ids(kind: RecordType) -> set[uuid.UUID]:
         return {uuid.UUID(rid) for rid in found.changed.get(kind, set())}
 
@@ -212,7 +232,7 @@ def _changed(q: SyncQueries, versions: RecordVersions, found: SyncDiff) -> Casel
     loaded = q.records(
         sorted(ids(RecordType.FAMILY)), sorted(ids(RecordType.EPISODE)), sorted(children_of)
     )
-    return CaseloadRecords(
+    changed = CaseloadRecords(
         families=loaded.families,
         people=loaded.people,
         episodes=loaded.episodes,
@@ -220,3 +240,4 @@ def _changed(q: SyncQueries, versions: RecordVersions, found: SyncDiff) -> Casel
         taf_members=[m for m in loaded.taf_members if m.id in members],
         meetings=[m for m in loaded.meetings if m.id in meetings],
     )
+    return changed, loaded.taf_members

@@ -31,6 +31,7 @@ from app.domain.taf import (
 )
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
+from app.services.names import Named, Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import (
     Actor,
@@ -55,13 +56,14 @@ class Joining:
 
 def list_members(
     uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
-) -> list[TafMember]:
-    """Current and former members of the TAF (a short list: never paged)."""
+) -> Named[list[TafMember]]:
+    """Current and former members of the TAF, with their names (a short list: never paged)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "taf_member"))
         members = uow.taf.members(episode_id)
+        names = resolve_names(uow, taf=members)
         uc.commit()
-        return members
+        return Named(members, names)
 
 
 def add_member(
@@ -71,8 +73,8 @@ def add_member(
     episode_id: uuid.UUID,
     joining: Joining,
     *,
-    idempotency: IdempotentRequest[TafMember] | None = None,
-) -> TafMember | Replayed:
+    idempotency: IdempotentRequest[Named[TafMember]] | None = None,
+) -> Named[TafMember] | Replayed:
     """A practitioner joins only while consent to share with their agency (or all TAF members) is
     in force; a family member of the household joins their own TAF."""
     with UseCase(uow, clock, actor) as uc:
@@ -80,7 +82,7 @@ def add_member(
         return run_idempotent(uc, idempotency, lambda: _add(uc, episode_id, joining))
 
 
-def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> TafMember:
+def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> Named[TafMember]:
     who = joining_id(
         joining.kind, practitioner_id=joining.practitioner_id, person_id=joining.person_id
     )
@@ -94,7 +96,7 @@ def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> TafMember:
         member = _family_member_joins(uc, episode, who, joining.role, joined)
     uc.uow.taf.add_member(member, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, member.id)
-    return member
+    return Named(member, resolve_names(uc.uow, taf=[member]))
 
 
 def _practitioner_joins(
@@ -148,7 +150,7 @@ def member_leaves(
     *,
     left_on: date | None,
     expected_version: Expected,
-) -> TafMember:
+) -> Named[TafMember]:
     """A member leaves the TAF; the membership is kept as history."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "taf_member", member_id))
@@ -159,8 +161,9 @@ def member_leaves(
         check_version(expected_version, member.version)
         member.leave(leaving_date(left_on, uc.today))
         uow.taf.save_member(member, at=uc.now)
+        names = resolve_names(uow, taf=[member])
         uc.commit()
-        return member
+        return Named(member, names)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class MeetingReport:
 class HeldMeeting:
     record: EpisodeRecord
     meeting: TafMeeting
+    names: Names
+    """The names of the TAF members who attended."""
 
 
 def hold_meeting(
@@ -206,6 +211,7 @@ def _hold(
     uow = uc.uow
     episode = load_episode(uow, episode_id)
     check_version(expected_version, episode.version)
+    members = uow.taf.members(episode_id)
     agreement = agreement_at_meeting(
         episode, uow.plans.for_episode(episode_id), agrees_plan_id=report.agrees_plan_id
     )
@@ -216,7 +222,7 @@ def _hold(
         today=uc.today,
         is_first=episode.stage is EpisodeStage.PLAN_APPROVED,
         attendee_member_ids=report.attendee_member_ids,
-        members=uow.taf.members(episode_id),
+        members=members,
         family_present=report.family_present,
         child_voice=report.child_voice,
         progress=report.progress,
@@ -241,15 +247,20 @@ def _hold(
     uow.taf.add_meeting(meeting, at=uc.now)
     uow.episodes.save(episode, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, meeting.id)
-    return HeldMeeting(episode_record(uow, episode, uc.today), meeting)
+    return HeldMeeting(
+        episode_record(uow, episode, uc.today),
+        meeting,
+        resolve_names(uow, taf=[m for m in members if m.id in meeting.attendee_member_ids]),
+    )
 
 
 def list_meetings(
     uow: UnitOfWork, clock: Clock, actor: Actor, episode_id: uuid.UUID
-) -> list[TafMeeting]:
-    """The TAF meetings held, oldest first."""
+) -> Named[list[TafMeeting]]:
+    """The TAF meetings held, oldest first, with the names of who attended."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id, "taf_meeting"))
         meetings = uow.taf.meetings(episode_id)
+        names = resolve_names(uow, taf=uow.taf.members(episode_id))
         uc.commit()
-        return meetings
+        return Named(meetings, names)

@@ -427,4 +427,6 @@ def _decode_after(after: tuple[object, ...] | None) -> tuple[date, uuid.UUID] | 
         due_on, deadline_id = after
         return date.fromisoformat(str(due_on)), uuid.UUID(str(deadline_id))
     except ValueError:
-        raise InvalidValue("The cursor is not one this service issued.", field="cursor") from None
+        raise InvalidValue(
+            "The cursor is not one this service issued.", field="cursor", code="cursor_invalid"
+        ) from None

@@ -317,7 +317,7 @@ class UseCase:
         if decision.visibility is Visibility.HIDDEN:
             raise hidden(_named(target))
         if decision.visibility is Visibility.FORBIDDEN:
-            raise Forbidden("You may not do this to this record.")
+            raise Forbidden("You may not do this to this record.", code="not_permitted")
         return record
 
     def require_person(

@@ -429,7 +429,7 @@ class TestOneClaimPerFamilyAndPhase:
         # through, keeps the episode it named and why it was refused.
         assert audited(first) == [("prepare_claims", first.json()["id"], "allowed", None)]
         assert audited(second) == [
-            ("prepare_claims", claimable.episode["id"], "refused", "Conflict")
+            ("prepare_claims", claimable.episode["id"], "refused", "claim_already_live_for_phase")
         ]
         assert [s.claim.id for s in claims_of_family] == [uuid.UUID(first.json()["id"])]
 
@@ -456,7 +456,7 @@ class TestOneClaimPerFamilyAndPhase:
             "audit_claims",
             claim_id,
             "refused",
-            "IllegalTransition",
+            "claim_step_out_of_turn",
         )
         assert stored is not None
         assert stored.claim.state.value == "approved"

@@ -223,5 +223,5 @@ def test_a_stale_withdrawal_is_kept_in_the_audit_trail_as_refused(
         "consent",
         given.json()["id"],
     )
-    assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+    assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
     assert client.get(f"{consents_url(family)}/{given.json()['id']}").json()["withdrawal"] is None

@@ -182,3 +182,13 @@ def test_every_problem_type_the_api_sends_resolves_to_a_page_explaining_it(
         assert page.headers["content-type"].startswith("text/html")
         assert "What to do" in page.text
     assert client.get("/problems/no-such-thing").status_code == 404
+
+
+def test_every_kind_of_problem_names_a_field_error_type_of_the_contract() -> None:
+    from app.api.field_errors import FieldErrorType
+    from app.api.problems import PROBLEM_TABLE
+
+    slugs = {slug for _status, slug, _title in PROBLEM_TABLE.values()} | {"bad-request"}
+    assert {FieldErrorType.of_problem(slug).value for slug in slugs} == {
+        s.replace("-", "_") for s in slugs
+    }

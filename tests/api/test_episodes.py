@@ -275,7 +275,7 @@ class TestRefusals:
     def test_assessing_a_family_without_consent_is_refused(self, case: Case) -> None:
         response = case.client.post(f"{case.url}/assessment-start", headers={"If-Match": case.etag})
         assert response.status_code == 409
-        assert response.json()["code"] == "ConsentRequired"
+        assert response.json()["code"] == "early_help_consent_not_in_force"
         assert "consent" in response.json()["detail"].lower()
         assert case.client.get(case.url).json()["stage"] == "requested"
 
@@ -327,7 +327,7 @@ class TestRefusals:
             },
         )
         assert police.status_code == 409
-        assert police.json()["code"] == "ConsentRequired"
+        assert police.json()["code"] == "sharing_consent_not_in_force"
         school = case.client.post(
             url,
             json={
@@ -381,7 +381,12 @@ class TestRefusals:
         case.post("/closure", {"reason": "moved_away"})
         response = request_again(case, staff, level_of_need="4")
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "level_of_need"
+        # A business rule's field problem reads like a field's own: one style of type code.
+        assert response.json()["errors"][0] == {
+            "field": "level_of_need",
+            "message": response.json()["detail"],
+            "type": "invalid_value",
+        }
 
 
 def request_again(
@@ -579,7 +584,7 @@ class TestRefusedStepsAreAudited:
             assessment["id"],
         )
         assert entry.family_id == uuid.UUID(case.family["id"])
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(url))["status"] == "draft"
 
     def test_reassessing_a_draft_is_refused_out_of_turn_and_audited_as_refused(
@@ -590,7 +595,7 @@ class TestRefusedStepsAreAudited:
         request_id = refused(case, "POST", f"{case.url}/assessments", status=409)
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "assessment")
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == ("refused", "reassessment_of_draft")
         assert len(ok(case.client.get(f"{case.url}/assessments"))) == 1
 
     def test_a_second_plan_in_progress_is_refused_and_audited_as_refused(
@@ -602,7 +607,7 @@ class TestRefusedStepsAreAudited:
         request_id = refused(case, "POST", f"{case.url}/plans", status=409, json={})
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "plan")
-        assert (entry.outcome, entry.problem_code) == ("refused", "Conflict")
+        assert (entry.outcome, entry.problem_code) == ("refused", "plan_already_in_progress")
         assert [p["id"] for p in ok(case.client.get(f"{case.url}/plans"))] == [plan["id"]]
 
     def test_progress_on_an_action_of_a_draft_plan_is_refused_and_audited_as_refused(
@@ -626,7 +631,10 @@ class TestRefusedStepsAreAudited:
             "plan_action",
             action_id,
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == (
+            "refused",
+            "action_progress_on_unagreed_plan",
+        )
 
     def test_a_stale_qa_decision_is_refused_and_audited_as_refused(
         self, case: Case, staff: Staff, new_uow: Callable[[], Any]
@@ -651,7 +659,7 @@ class TestRefusedStepsAreAudited:
             "decide_qa",
             case.episode["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
 
     def test_a_meeting_before_the_plan_is_approved_is_refused_and_audited_as_refused(
@@ -669,7 +677,7 @@ class TestRefusedStepsAreAudited:
         )
         entry = audited(new_uow, request_id)
         assert (entry.action, entry.resource_type) == ("write_episode", "taf_meeting")
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == ("refused", "meeting_before_plan_approval")
         assert ok(case.client.get(f"{case.url}/meetings")) == []
 
     def test_a_stale_taf_leaving_is_refused_and_audited_as_refused(
@@ -700,7 +708,7 @@ class TestRefusedStepsAreAudited:
             "taf_member",
             mum["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "StaleVersion")
+        assert (entry.outcome, entry.problem_code) == ("refused", "stale_version")
         [member] = ok(case.client.get(f"{case.url}/taf-members"))
         assert member["left_on"] is None
 
@@ -775,6 +783,155 @@ class TestTheCaseOnOneScreen:
             unknown = case.client.get(f"{API}/episodes/{uuid.uuid4()}/case")
         assert hidden.status_code == unknown.status_code == 404
         assert hidden.json()["detail"] == unknown.json()["detail"]
+
+
+def graces_case(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> Case:
+    """The Hughes household with Grace as the parent: her episode assessed and its plan drafted
+    (an action hers), consent to share with every TAF member, and Sam School and Grace in the TAF."""
+    on(clock, "2024-11-25")
+    body = make_family_body(
+        reference.hubs["NORTH"],
+        members=[
+            make_member_body("parent_carer", given_name="Grace", date_of_birth="1990-02-14"),
+            make_member_body("child", given_name="Ava", date_of_birth="2017-06-01"),
+        ],
+    )
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
+    case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+    give_consent(case)
+    give_consent(case, "information_sharing", sharing_scope="all_taf_members")
+    on(clock, "2024-12-03")
+    assess_and_plan(case)
+    return case
+
+
+def join(case: Case, body: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = ok(case.client.post(f"{case.url}/taf-members", json=body), 201)
+    return member
+
+
+def school_joins(case: Case, staff: Staff) -> dict[str, Any]:
+    return join(
+        case,
+        {
+            "kind": "practitioner",
+            "practitioner_id": str(staff.school_worker),
+            "role": "Attendance officer",
+        },
+    )
+
+
+def grace_joins(case: Case) -> dict[str, Any]:
+    return join(
+        case, {"kind": "family_member", "person_id": case.person("parent_carer"), "role": "Mum"}
+    )
+
+
+class TestListsNameWhoTheyMention:
+    """A row shows a name beside each id: TAF members, meeting attendees, action owners and QA
+    officers, in the lists and in the answers to the steps that change them."""
+
+    @pytest.fixture
+    def case(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> Case:
+        return graces_case(client, clock, reference, staff)
+
+    def test_the_taf_lists_grace_hughes_beside_her_membership(
+        self, case: Case, staff: Staff
+    ) -> None:
+        school = school_joins(case, staff)
+        grace = grace_joins(case)
+        assert (school["name"], grace["name"]) == ("Sam School", "Grace Hughes")
+        members = ok(case.client.get(f"{case.url}/taf-members"))
+        assert sorted((m["kind"], m["role"], m["name"]) for m in members) == [
+            ("family_member", "Mum", "Grace Hughes"),
+            ("practitioner", "Attendance officer", "Sam School"),
+        ]
+        left = case.client.post(
+            f"{case.url}/taf-members/{grace['id']}/leave",
+            json={},
+            headers={"If-Match": f'"{grace["version"]}"'},
+        )
+        assert (ok(left)["left_on"], ok(left)["name"]) == ("2024-12-03", "Grace Hughes")
+        # The case page names them the same way, in the membership and beside it.
+        taf = ok(case.client.get(f"{case.url}/case"))["taf"]
+        assert sorted((m["member"]["name"], m["name"]) for m in taf) == [
+            ("Grace Hughes", "Grace Hughes"),
+            ("Sam School", "Sam School"),
+        ]
+
+    def test_a_plans_action_owners_and_qa_officer_are_named(self, case: Case, staff: Staff) -> None:
+        school = school_joins(case, staff)
+        [plan] = ok(case.client.get(f"{case.url}/plans"))
+        assert [a["owner_name"] for a in plan["actions"]] == ["Grace Hughes"]
+        plan_url = f"{case.url}/plans/{plan['id']}"
+        current = case.client.get(plan_url)
+        actions = [
+            *current.json()["actions"],
+            {
+                "description": "Daily welcome at the gate",
+                "owner_taf_member_id": school["id"],
+                "due_on": "2025-01-31",
+                "owner_name": "Somebody Else",  # names are read, never written
+            },
+        ]
+        edited = ok(
+            case.client.patch(
+                plan_url, json={"actions": actions}, headers={"If-Match": current.headers["ETag"]}
+            )
+        )
+        assert [a["owner_name"] for a in edited["actions"]] == ["Grace Hughes", "Sam School"]
+        on(case.clock, "2024-12-20")
+        case.post("/plan-submission")
+        on(case.clock, "2024-12-23")
+        with as_user(case.client, staff.qa_officer):
+            decided = case.post("/qa-decisions", {"outcome": "approved"})
+        assert [d["officer_name"] for d in decided["plan"]["qa_decisions"]] == ["Quinn Quality"]
+        assert [d["officer_name"] for d in decided["episode"]["qa_decisions"]] == ["Quinn Quality"]
+        assert [d["officer_name"] for d in ok(case.client.get(case.url))["qa_decisions"]] == [
+            "Quinn Quality"
+        ]
+        again = ok(case.client.get(plan_url))
+        assert [a["owner_name"] for a in again["actions"]] == ["Grace Hughes", "Sam School"]
+        assert [d["officer_name"] for d in again["qa_decisions"]] == ["Quinn Quality"]
+
+    def test_a_meeting_lists_who_attended_by_name(self, case: Case, staff: Staff) -> None:
+        school, grace = school_joins(case, staff), grace_joins(case)
+        on(case.clock, "2024-12-20")
+        case.post("/plan-submission")
+        with as_user(case.client, staff.qa_officer):
+            case.post("/qa-decisions", {"outcome": "approved"})
+        on(case.clock, "2025-01-06")
+        [plan] = ok(case.client.get(f"{case.url}/plans"))
+        held = case.post(
+            "/meetings",
+            make_meeting_body(
+                "2025-01-06", [grace["id"], school["id"]], outcome_id=plan["outcomes"][0]["id"]
+            ),
+            status=201,
+        )
+        attendees = [
+            {"member_id": grace["id"], "name": "Grace Hughes"},
+            {"member_id": school["id"], "name": "Sam School"},
+        ]
+        assert held["meeting"]["attendees"] == attendees
+        [meeting] = ok(case.client.get(f"{case.url}/meetings"))
+        assert meeting["attendees"] == attendees
+        assert meeting["attendee_member_ids"] == [grace["id"], school["id"]]
+        [recent] = ok(case.client.get(f"{case.url}/case"))["recent_meetings"]
+        assert recent["attendees"] == attendees
+
+    def test_the_lead_s_delta_sync_carries_the_same_names(self, case: Case, staff: Staff) -> None:
+        school = school_joins(case, staff)
+        grace_joins(case)
+        changes = ok(case.client.get(f"{API}/me/changes"))
+        assert sorted(m["name"] for m in changes["taf_members"]) == ["Grace Hughes", "Sam School"]
+        assert [a["owner_name"] for p in changes["plans"] for a in p["actions"]] == ["Grace Hughes"]
+        assert school["name"] == "Sam School"
 
 
 # --- dated steps (issue 18 §1) ---------------------------------------------------------------------
@@ -1022,7 +1179,7 @@ class TestDatedSteps:
             json={"started_on": "2024-03-02"},
         )
         assert response.status_code == 409
-        assert response.json()["code"] == "ConsentRequired"
+        assert response.json()["code"] == "early_help_consent_not_in_force"
 
     def test_a_qa_decision_dated_before_the_plan_was_sent_is_refused(
         self, late_case: Case, staff: Staff

@@ -166,7 +166,7 @@ class TestIdempotentCreate:
             client, make_family_body(reference.hubs["SOUTH"]), **{"Idempotency-Key": "abc-2"}
         )
         assert other.status_code == 422
-        assert other.json()["code"] == "IdempotencyKeyReused"
+        assert other.json()["code"] == "idempotency_key_reused"
         assert len(client.get("/api/v1/families").json()["items"]) == 1
 
     def test_a_failed_create_is_not_remembered(
@@ -185,7 +185,7 @@ class TestChangeFamily:
             f"/api/v1/families/{family['id']}", json={"hub_id": str(reference.hubs["SOUTH"])}
         )
         assert response.status_code == 428
-        assert response.json()["code"] == "PreconditionRequired"
+        assert response.json()["code"] == "precondition_required"
 
     def test_a_stale_update_is_refused_and_changes_nothing(
         self, client: TestClient, reference: ReferenceData

@@ -206,7 +206,10 @@ class TestSustainment:
             "family_need",
             need["id"],
         )
-        assert (entry.outcome, entry.problem_code) == ("refused", "IllegalTransition")
+        assert (entry.outcome, entry.problem_code) == (
+            "refused",
+            "sustainment_check_before_closure_stage",
+        )
         assert entry.family_id == uuid.UUID(case.family["id"])
         (unchanged,) = ok(client.get(f"{case.url}/needs"))
         assert (unchanged["version"], unchanged["sustainment"]) == (need["version"], None)

@@ -158,7 +158,7 @@ class TestTwoPeopleUpdateOnePlan:
         won_with = mine if winner is amy else theirs
         problem = loser.json()
         assert loser.headers["content-type"] == "application/problem+json"
-        assert problem["code"] == "StaleVersion"
+        assert problem["code"] == "stale_version"
         # The 412 carries the plan as it now is: the winner's change, so the loser can compare.
         assert problem["current"]["actions"][0]["description"] == won_with
         assert problem["current"]["version"] == winner.json()["version"]
@@ -296,7 +296,7 @@ class TestRetryingACreateWithTheSameIdempotencyKey:
         other = make_family_body(world.reference.hubs["SOUTH"])
         refused = lead.post(f"{API}/families", json=other, headers={"Idempotency-Key": key})
         assert refused.status_code == 422, refused.text
-        assert refused.json()["code"] == "IdempotencyKeyReused"
+        assert refused.json()["code"] == "idempotency_key_reused"
         assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
 
     def test_the_same_key_with_another_body_at_the_same_time_creates_one(

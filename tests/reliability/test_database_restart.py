@@ -124,7 +124,7 @@ def test_writes_fail_cleanly_while_the_database_is_down_and_none_acknowledged_is
     assert writes.other == []
     for refused in writes.unavailable:
         assert refused.headers["content-type"] == "application/problem+json"
-        assert refused.json()["code"] == "DatabaseUnavailable"
+        assert refused.json()["code"] == "database_unavailable"
         assert refused.headers["Retry-After"]
 
     # Every family a client was told about is stored (read with a fresh connection after the

@@ -109,7 +109,7 @@ class TestRegisteringAHouseholdThatFailsHalfWay:
         )
         assert response.status_code == 409, response.text
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] == "Conflict"
+        assert response.json()["code"] == "record_clash"
         assert inserted_into(statements.seen, "people"), "the people were sent before the family"
         assert stored(connection) == before
         audit_chain_is_intact(new_uow)
@@ -134,7 +134,7 @@ class TestRegisteringAHouseholdThatFailsHalfWay:
                 headers={"Idempotency-Key": f"reg-half-way-{table}"},
             )
         assert response.status_code == 409, response.text
-        assert response.json()["code"] == "Conflict"
+        assert response.json()["code"] == "record_clash"
         assert inserted_into(sent, "people")
         assert stored(connection) == before
         audit_chain_is_intact(new_uow)

@@ -23,7 +23,7 @@ def test_a_request_that_finds_every_connection_busy_is_told_to_retry(tmp_path: P
         response = client.get("/api/v1/hubs", headers={"Authorization": bearer(uuid.uuid4())})
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "DatabaseUnavailable"
+    assert response.json()["code"] == "database_unavailable"
     assert response.headers["Retry-After"]
     engine.dispose()
 

@@ -17,8 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db.unit_of_work import SqlUnitOfWork
-from app.domain.episodes import Episode, RequestSource, open_episode
+from app.domain.access import Role
+from app.domain.episodes import Episode, MeetingDecision, RequestSource, open_episode
 from app.domain.families import Address, Family, MemberRole, Membership, Person
+from app.domain.practitioners import Practitioner
+from app.domain.taf import ChildVoice, TafMeeting, TafMember, TafMemberKind
 from tests.builders import ReferenceData, Staff, Statements, as_user
 from tests.conftest import TEST_NOW
 from tests.integration.test_timeliness_queries import (
@@ -357,3 +360,95 @@ class TestDeltaSync:
         given_cases(new_uow, reference, staff.lead, 10, children=3, meetings=2)
         with_twelve = unchanged_delta()
         assert_fixed_cost("delta sync", with_two, with_twelve)
+
+
+def given_taf(new_uow: NewUow, episode: Episode, kind: TafMemberKind) -> list[uuid.UUID]:
+    """Every child of the episode in its TAF, or as many practitioners, and one meeting that all
+    of them attended; the members' ids."""
+    with new_uow() as uow:
+        members = []
+        for n, child_id in enumerate(episode.child_person_ids):
+            practitioner_id = None
+            if kind is TafMemberKind.PRACTITIONER:
+                practitioner = Practitioner(
+                    id=uuid.uuid4(),
+                    name=f"Worker {n}",
+                    email=f"worker{n}.{uuid.uuid4().hex[:6]}@school.example",
+                    agency_code="SCHOOL",
+                    roles=frozenset({Role.PRACTITIONER}),
+                )
+                uow.practitioners.add(practitioner, at=TEST_NOW)
+                practitioner_id = practitioner.id
+            member = TafMember(
+                id=uuid.uuid4(),
+                episode_id=episode.id,
+                kind=kind,
+                practitioner_id=practitioner_id,
+                agency_code="SCHOOL" if practitioner_id else None,
+                role=f"Member {n}",
+                person_id=None if practitioner_id else child_id,
+                joined_on=d(1, 6),
+            )
+            uow.taf.add_member(member, at=TEST_NOW)
+            members.append(member.id)
+        uow.taf.add_meeting(
+            TafMeeting(
+                id=uuid.uuid4(),
+                episode_id=episode.id,
+                held_on=d(1, 23),
+                is_first=True,
+                attendee_member_ids=tuple(members),
+                family_present=True,
+                child_voice=ChildVoice.SHARED,
+                progress=(),
+                decision=MeetingDecision.CONTINUE_PLAN,
+                next_review_on=None,
+                notes=None,
+            ),
+            at=TEST_NOW,
+        )
+        uow.commit()
+    return members
+
+
+class TestListingTheTafByName:
+    """The TAF's lists name every member and attendee in the same statements for one as for ten."""
+
+    @pytest.mark.parametrize("kind", [TafMemberKind.FAMILY_MEMBER, TafMemberKind.PRACTITIONER])
+    @pytest.mark.parametrize("listing", ["taf-members", "meetings"])
+    def test_ten_members_by_name_cost_what_one_costs(
+        self,
+        kind: TafMemberKind,
+        listing: str,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        one, ten = (
+            given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=n)
+            for n in (1, 10)
+        )
+        for case in (one, ten):
+            given_taf(new_uow, case, kind)
+        answers: dict[uuid.UUID, Any] = {}
+
+        def listed(case: Episode) -> Callable[[], Any]:
+            def get() -> Any:
+                answers[case.id] = client.get(f"{API}/episodes/{case.id}/{listing}")
+                return answers[case.id]
+
+            return get
+
+        client.get(f"{API}/episodes/{one.id}/{listing}")  # warm: caches, policy
+        with_one = statements.during(listed(one))
+        with_ten = statements.during(listed(ten))
+        assert_fixed_cost(f"GET {listing} of {kind.value}s", with_one, with_ten)
+        named = answers[ten.id].json()
+        rows = named if listing == "taf-members" else named[0]["attendees"]
+        expected = (
+            f"Worker {n}" if kind is TafMemberKind.PRACTITIONER else f"Child{n} Hughes"
+            for n in range(10)
+        )
+        assert sorted(r["name"] for r in rows) == sorted(expected)

@@ -227,7 +227,7 @@ def test_a_write_refused_after_the_access_check_is_recorded_with_its_real_outcom
         log = ok(client.get(f"{API}/families/{family['id']}/access-log"))["items"]
     writes = [e for e in log if e["action"] == "write_family"]
     assert [(e["outcome"], e["problem_code"], e["request_id"]) for e in writes] == [
-        ("refused", "StaleVersion", stale.json()["request_id"])
+        ("refused", "stale_version", stale.json()["request_id"])
     ]
 
 

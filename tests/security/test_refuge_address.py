@@ -138,7 +138,7 @@ def test_an_unrelated_practitioner_reads_her_record_as_an_unknown_id(
             json={"contact_restricted": False},
             headers={"If-Match": '"1"'},
         )
-    assert problem(hidden) == problem(unknown) == (404, "NotFound", hidden.json()["detail"], [])
+    assert problem(hidden) == problem(unknown) == (404, "not_found", hidden.json()["detail"], [])
     assert problem(lifted)[0] == 404
     with as_user(client, victim.attacker):
         # Break glass reads, never writes.

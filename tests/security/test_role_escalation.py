@@ -124,7 +124,7 @@ def test_an_admin_cannot_change_their_own_roles_or_active_flag(
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("application/problem+json")
     problem = refused.json()
-    assert problem["code"] == "SelfRoleChange"
+    assert problem["code"] == f"own_{field}_change"
     assert problem["type"] == "/problems/self-role-change"
     assert [e["field"] for e in problem["errors"]] == [field]
     assert problem["detail"].startswith("You cannot")
@@ -341,7 +341,7 @@ def test_an_admins_refused_self_promotion_is_kept_as_denied_in_one_transaction(
     assert refused.status_code == 403
     assert entries_of(new_uow, refused) == [
         # Allowed by the access rules (admins manage the directory), then refused by the process;
-        ("manage_practitioners", "refused", "SelfRoleChange"),
+        ("manage_practitioners", "refused", "own_roles_change"),
         # the grant asked for is denied.
         ("grant_role:manager", "denied", None),
     ]
@@ -368,9 +368,9 @@ def test_a_stale_change_of_someone_elses_roles_is_kept_as_refused_in_one_transac
         )
         boundaries = transaction_boundaries(statements.seen)
     assert stale.status_code == 412
-    assert stale.json()["code"] == "StaleVersion"
+    assert stale.json()["code"] == "stale_version"
     # Nothing was granted, so no grant is recorded: only the refused request.
-    assert entries_of(new_uow, stale) == [("manage_practitioners", "refused", "StaleVersion")]
+    assert entries_of(new_uow, stale) == [("manage_practitioners", "refused", "stale_version")]
     assert boundaries == [
         *REFUSED_WORK_THEN_ITS_ENTRIES,
         *SEALED_AFTERWARDS,
@@ -422,7 +422,9 @@ def test_a_registration_names_the_new_practitioner_in_its_entries(
             client.post(f"{API}/practitioners", json={**body, "roles": ["practitioner"]}), 201
         )
     assert refused.status_code == 422  # a link worker covers at least one hub
-    assert entries_of(new_uow, refused) == [("manage_practitioners", "refused", "InvalidValue")]
+    assert entries_of(new_uow, refused) == [
+        ("manage_practitioners", "refused", "link_worker_hubs_required")
+    ]
     registered = [
         (e.action, e.resource_id, e.outcome)
         for e in audit_entries(new_uow)
@@ -495,7 +497,7 @@ def test_only_managers_read_the_security_events_report(
         refused = client.get(REPORT, params=TODAY)
         as_csv = client.get(REPORT, params=TODAY, headers={"Accept": "text/csv"})
     assert (refused.status_code, as_csv.status_code) == (403, 403)
-    assert refused.json()["code"] == "Forbidden"
+    assert refused.json()["code"] == "not_permitted"
     attempts = [e for e in audit_entries(new_uow) if e.action == "read_security_events"]
     assert [(e.actor_id, e.outcome) for e in attempts] == [(user, "denied"), (user, "denied")]
 

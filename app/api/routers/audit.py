@@ -41,7 +41,7 @@ class AccessLogEntryRead(BaseModel):
                 "resource_type": "episode",
                 "resource_id": ex.EPISODE,
                 "outcome": "refused",
-                "problem_code": "StaleVersion",
+                "problem_code": "stale_version",
                 "break_glass_reason": None,
                 "request_id": ex.REQUEST_ID,
             }
@@ -64,7 +64,7 @@ class AccessLogEntryRead(BaseModel):
         " access rules allowed it) or failed."
     )
     problem_code: str | None = Field(
-        default=None, description="For refused or failed: the problem's code (StaleVersion ...)."
+        default=None, description="For refused or failed: the problem's code (stale_version ...)."
     )
     break_glass_reason: str | None = Field(
         description="The reason given when a record was opened by break glass."

@@ -140,9 +140,9 @@ def my_changes(
         more=found.more,
         families=[FamilyRead.from_record(f) for f in found.families],
         episodes=[EpisodeRead.from_record(r) for r in found.episode_records],
-        plans=[PlanRead.from_domain(p) for p in records.plans],
-        taf_members=[TafMemberRead.from_domain(m) for m in records.taf_members],
-        meetings=[MeetingRead.from_domain(m) for m in records.meetings],
+        plans=[PlanRead.from_domain(p, found.names) for p in records.plans],
+        taf_members=[TafMemberRead.from_domain(m, found.names) for m in records.taf_members],
+        meetings=[MeetingRead.from_domain(m, found.names) for m in records.meetings],
         removed=[
             RemovedRecord(type=kind, id=uuid.UUID(rid))
             for kind, ids in found.removed.items()

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, UowDep
+from app.api.deps import ClockDep, ReportUowDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
@@ -107,7 +107,7 @@ def _policy_added(history: PolicyHistory) -> Created:
     "empty cell for a family with no claim.",
 )
 def get_claims_report(
-    uow: UowDep,
+    uow: ReportUowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     period_end: Annotated[CaseDate, Query(description="The last day of the batch period.")],

@@ -29,19 +29,21 @@ from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFoun
 from app.domain.plans import FamilyPlan
 from app.services import plans as service
 from app.services.episodes import EpisodeRecord
+from app.services.names import Named
 from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["plans"])
 
 
-def _read(response: Response, plan: FamilyPlan) -> PlanRead:
-    response.headers["ETag"] = etag(plan.version)
-    return PlanRead.from_domain(plan)
+def _read(response: Response, found: Named[FamilyPlan]) -> PlanRead:
+    response.headers["ETag"] = etag(found.value.version)
+    return PlanRead.from_domain(found.value, found.names)
 
 
-def _created(plan: FamilyPlan) -> Created:
+def _created(created: Named[FamilyPlan]) -> Created:
+    plan = created.value
     return Created(
-        PlanRead.from_domain(plan),
+        PlanRead.from_domain(plan, created.names),
         f"/api/v1/episodes/{plan.episode_id}/plans/{plan.id}",
         etag(plan.version),
     )
@@ -49,7 +51,9 @@ def _created(plan: FamilyPlan) -> Created:
 
 def _with_episode(response: Response, record: EpisodeRecord, plan: FamilyPlan) -> EpisodeWithPlan:
     response.headers["ETag"] = etag(record.episode.version)
-    return EpisodeWithPlan(episode=EpisodeRead.from_record(record), plan=PlanRead.from_domain(plan))
+    return EpisodeWithPlan(
+        episode=EpisodeRead.from_record(record), plan=PlanRead.from_domain(plan, record.names)
+    )
 
 
 @router.get(
@@ -65,7 +69,8 @@ def list_plans(
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> list[PlanRead]:
     """Every version of the family plan, oldest first (a short list: never paged)."""
-    return [PlanRead.from_domain(p) for p in service.list_plans(uow, clock, actor, episode_id)]
+    found = service.list_plans(uow, clock, actor, episode_id)
+    return [PlanRead.from_domain(p, found.names) for p in found.value]
 
 
 @router.post(
@@ -115,8 +120,10 @@ def get_plan(
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> Response | PlanRead:
     """One version of the family plan."""
-    plan = service.get_plan(uow, clock, actor, episode_id, plan_id)
-    return not_modified(request, plan.version, response) or PlanRead.from_domain(plan)
+    found = service.get_plan(uow, clock, actor, episode_id, plan_id)
+    return not_modified(request, found.value.version, response) or PlanRead.from_domain(
+        found.value, found.names
+    )
 
 
 @router.patch(

@@ -12,6 +12,8 @@ from html import escape
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 
+from app.api.error_codes import CODES
+
 router = APIRouter(tags=["problems"])
 
 PAGES: dict[str, tuple[int, str, str, str]] = {
@@ -158,5 +160,16 @@ def problem_page(slug: str) -> HTMLResponse:
         f"<h2>What to do</h2><p>{escape(action)}</p>"
         "<p>The problem document's <code>code</code> names the exact rule; "
         "<code>errors[]</code> names each field; <code>request_id</code> finds the request in"
-        " the logs.</p></html>"
+        " the logs.</p>"
+        f"{_codes(slug)}</html>"
     )
+
+
+def _codes(slug: str) -> str:
+    """The codes this kind of problem comes with (docs/errors.md lists them all)."""
+    items = "".join(
+        f"<li><code>{escape(code)}</code>: {escape(meaning)}</li>"
+        for code, (_status, of, meaning) in CODES.items()
+        if of == slug
+    )
+    return f"<h2>Codes</h2><ul>{items}</ul>" if items else ""

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
+from app.api.deps import ClockDep, NewUowDep, ReportUowDep, SettingsDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import HubFilter
 from app.api.schemas import examples as ex
@@ -75,7 +75,7 @@ def _csv(
     description=CSV_DESCRIPTION,
 )
 def get_early_help_measures(
-    uow: UowDep,
+    uow: ReportUowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     period_start: Annotated[CaseDate, Query(alias="from", description="First day (inclusive).")],
@@ -125,7 +125,7 @@ def get_early_help_measures(
     description=CSV_DESCRIPTION,
 )
 def get_quarterly_progress(
-    uow: UowDep,
+    uow: ReportUowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_REPORTS)],
     quarter_end: Annotated[

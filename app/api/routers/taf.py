@@ -27,14 +27,16 @@ from app.domain.access import Action
 from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, InvalidValue, NotFound
 from app.domain.taf import TafMember, TafMemberKind
 from app.services import taf as service
+from app.services.names import Named
 from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["team-around-the-family"])
 
 
-def _joined(member: TafMember) -> Created:
+def _joined(joined: Named[TafMember]) -> Created:
+    member = joined.value
     return Created(
-        TafMemberRead.from_domain(member),
+        TafMemberRead.from_domain(member, joined.names),
         f"/api/v1/episodes/{member.episode_id}/taf-members",
         etag(member.version),
     )
@@ -44,7 +46,7 @@ def _held(held: service.HeldMeeting) -> Created:
     return Created(
         EpisodeWithMeeting(
             episode=EpisodeRead.from_record(held.record),
-            meeting=MeetingRead.from_domain(held.meeting),
+            meeting=MeetingRead.from_domain(held.meeting, held.names),
         ),
         f"/api/v1/episodes/{held.record.episode.id}/meetings",
         etag(held.record.episode.version),
@@ -74,10 +76,9 @@ def list_members(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> list[TafMemberRead]:
-    """Current and former members of the Team Around the Family (a short list: never paged)."""
-    return [
-        TafMemberRead.from_domain(m) for m in service.list_members(uow, clock, actor, episode_id)
-    ]
+    """Current and former members of the Team Around the Family, by name (a short list: never paged)."""
+    found = service.list_members(uow, clock, actor, episode_id)
+    return [TafMemberRead.from_domain(m, found.names) for m in found.value]
 
 
 @router.post(
@@ -127,7 +128,7 @@ def member_leaves(
     if_match: IfMatch = None,
 ) -> TafMemberRead:
     """Record that a member left the Team Around the Family (If-Match: the member's ETag)."""
-    member = service.member_leaves(
+    left = service.member_leaves(
         uow,
         clock,
         actor,
@@ -136,8 +137,8 @@ def member_leaves(
         left_on=body.left_on,
         expected_version=parse_if_match(if_match),
     )
-    response.headers["ETag"] = etag(member.version)
-    return TafMemberRead.from_domain(member)
+    response.headers["ETag"] = etag(left.value.version)
+    return TafMemberRead.from_domain(left.value, left.names)
 
 
 @router.get(
@@ -152,10 +153,9 @@ def list_meetings(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
 ) -> list[MeetingRead]:
-    """The TAF meetings held, oldest first."""
-    return [
-        MeetingRead.from_domain(m) for m in service.list_meetings(uow, clock, actor, episode_id)
-    ]
+    """The TAF meetings held, oldest first, with who attended by name."""
+    found = service.list_meetings(uow, clock, actor, episode_id)
+    return [MeetingRead.from_domain(m, found.names) for m in found.value]
 
 
 @router.post(

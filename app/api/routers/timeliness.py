@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, UowDep
+from app.api.deps import ClockDep, ReportUowDep, UowDep
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import HubFilter, LeadFilter
@@ -88,7 +88,7 @@ def list_overdue(
     operation_id="getTimelinessSummary",
 )
 def get_summary(
-    uow: UowDep,
+    uow: ReportUowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_TIMELINESS)],
     as_of: AsOf = None,

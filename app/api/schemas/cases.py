@@ -13,6 +13,7 @@ from app.api.schemas.base import ReadSchema
 from app.api.schemas.episodes import (
     ASSESSMENT_READ,
     EPISODE_READ,
+    FAMILY_TAF_READ,
     MEETING_READ,
     PLAN_READ,
     PRACTITIONER_TAF_READ,
@@ -55,63 +56,10 @@ class NamedTafMemberRead(ReadSchema):
     member: TafMemberRead = Field(
         description="The TAF membership (a practitioner's or a family member's, by `kind`)."
     )
-    name: str | None = Field(description="The practitioner's or family member's name.")
-
-
-class AttendeeRead(ReadSchema):
-    """Someone at a TAF meeting."""
-
-    member_id: uuid.UUID = Field(description="Their TAF membership.")
-    name: str | None = Field(description="Their name.")
-
-
-class NamedMeetingRead(MeetingRead):
-    """A TAF meeting, with who attended by name."""
-
-    model_config = ConfigDict(
-        json_schema_extra=ex.examples(
-            {
-                **MEETING_READ,
-                "attendees": [
-                    {"member_id": m, "name": "Grace Hughes"}
-                    for m in MEETING_READ["attendee_member_ids"]
-                ],
-            }
-        )
+    name: str | None = Field(
+        description="The practitioner's or family member's name (as `member.name`, kept for"
+        " clients written before the membership carried it)."
     )
-
-    attendees: list[AttendeeRead] = Field(description="Who attended, by name.")
-
-
-class NamedActionRead(ActionRead):
-    """A plan action, with its owner's name."""
-
-    model_config = ConfigDict(
-        json_schema_extra=ex.examples({**PLAN_READ["actions"][0], "owner_name": "Grace Hughes"})
-    )
-
-    owner_name: str | None = Field(description="The TAF member's or family member's name.")
-
-
-class NamedQaDecisionRead(QaDecisionRead):
-    """A quality assurance decision, with the officer's name."""
-
-    model_config = ConfigDict(
-        json_schema_extra=ex.examples(
-            {**PLAN_READ["qa_decisions"][0], "officer_name": "Tom Okafor"}
-            if PLAN_READ["qa_decisions"]
-            else {
-                "outcome": "approved",
-                "decided_on": "2026-02-20",
-                "officer_id": ex.QA_OFFICER,
-                "comments": "",
-                "plan_version": 1,
-                "officer_name": "Tom Okafor",
-            }
-        )
-    )
-
-    officer_name: str | None = Field(description="The quality assurance officer's name.")
 
 
 class CasePlanRead(ReadSchema):
@@ -121,8 +69,8 @@ class CasePlanRead(ReadSchema):
     number: int = Field(description="Plan version: 1, 2 ... (a revision is a new version).")
     status: PlanStatus = Field(description="Where the plan is between drafting, QA and agreement.")
     outcomes: list[OutcomeRead] = Field(description="What the family and the TAF want to change.")
-    actions: list[NamedActionRead] = Field(description="Who does what, by when.")
-    qa_decisions: list[NamedQaDecisionRead] = Field(description="Quality assurance decisions.")
+    actions: list[ActionRead] = Field(description="Who does what, by when.")
+    qa_decisions: list[QaDecisionRead] = Field(description="Quality assurance decisions.")
     submitted_on: date | None = Field(description="When it was last sent for quality assurance.")
     agreed_on: date | None = Field(description="When the TAF agreed it.")
     version: int = Field(
@@ -161,23 +109,12 @@ class EpisodeCaseRead(ReadSchema):
                     ],
                 },
                 "assessment": ASSESSMENT_READ,
-                "plan": {
-                    **{k: v for k, v in PLAN_READ.items() if k != "episode_id"},
-                    "actions": [{**a, "owner_name": "Grace Hughes"} for a in PLAN_READ["actions"]],
-                    "qa_decisions": [
-                        {**d, "officer_name": "Tom Okafor"} for d in PLAN_READ["qa_decisions"]
-                    ],
-                },
-                "taf": [{"member": PRACTITIONER_TAF_READ, "name": "Grace Hughes"}],
-                "recent_meetings": [
-                    {
-                        **MEETING_READ,
-                        "attendees": [
-                            {"member_id": m, "name": "Grace Hughes"}
-                            for m in MEETING_READ["attendee_member_ids"]
-                        ],
-                    }
+                "plan": {k: v for k, v in PLAN_READ.items() if k != "episode_id"},
+                "taf": [
+                    {"member": PRACTITIONER_TAF_READ, "name": "Grace Hughes"},
+                    {"member": FAMILY_TAF_READ, "name": "Sarah Walker"},
                 ],
+                "recent_meetings": [MEETING_READ],
                 "meetings_held": 1,
             }
         )
@@ -196,7 +133,7 @@ class EpisodeCaseRead(ReadSchema):
     taf: list[NamedTafMemberRead] = Field(
         description="The Team Around the Family, past members included."
     )
-    recent_meetings: list[NamedMeetingRead] = Field(
+    recent_meetings: list[MeetingRead] = Field(
         description="The latest TAF meetings, newest first (the meetings list has them all)."
     )
     meetings_held: int = Field(description="How many TAF meetings have been held.")
@@ -204,11 +141,6 @@ class EpisodeCaseRead(ReadSchema):
     @classmethod
     def from_view(cls, view: CaseView) -> EpisodeCaseRead:
         names = view.names
-
-        def named(person_or_practitioner: uuid.UUID | None) -> str | None:
-            return names.get(person_or_practitioner) if person_or_practitioner else None
-
-        member_names = {m.id: named(m.practitioner_id or m.person_id) for m in view.taf}
         plan = view.plan
         return cls(
             episode=EpisodeRead.from_record(view.record),
@@ -245,39 +177,18 @@ class EpisodeCaseRead(ReadSchema):
                     )
                     for o in plan.outcomes
                 ],
-                actions=[
-                    NamedActionRead(
-                        **ActionRead.model_validate(a).model_dump(),
-                        owner_name=member_names.get(a.owner_taf_member_id)
-                        if a.owner_taf_member_id
-                        else named(a.owner_person_id),
-                    )
-                    for a in plan.actions
-                ],
-                qa_decisions=[
-                    NamedQaDecisionRead(
-                        **QaDecisionRead.model_validate(d).model_dump(),
-                        officer_name=names.get(d.officer_id),
-                    )
-                    for d in plan.qa_decisions
-                ],
+                actions=[ActionRead.from_domain(a, names) for a in plan.actions],
+                qa_decisions=[QaDecisionRead.from_domain(d, names) for d in plan.qa_decisions],
                 submitted_on=plan.submitted_on,
                 agreed_on=plan.agreed_on,
                 version=plan.version,
             ),
             taf=[
-                NamedTafMemberRead(member=TafMemberRead.from_domain(m), name=member_names.get(m.id))
+                NamedTafMemberRead(
+                    member=TafMemberRead.from_domain(m, names), name=names.member(m.id)
+                )
                 for m in view.taf
             ],
-            recent_meetings=[
-                NamedMeetingRead(
-                    **MeetingRead.from_domain(m).model_dump(),
-                    attendees=[
-                        AttendeeRead(member_id=a, name=member_names.get(a))
-                        for a in m.attendee_member_ids
-                    ],
-                )
-                for m in view.meetings
-            ],
+            recent_meetings=[MeetingRead.from_domain(m, names) for m in view.meetings],
             meetings_held=view.meetings_held,
         )

@@ -28,6 +28,7 @@ from app.domain.episodes import (
     FamilyLifeImproved,
     FamilyView,
     MeetingDecision,
+    QaDecision,
     QaOutcome,
     RequestSource,
 )
@@ -35,6 +36,7 @@ from app.domain.plans import Action, ActionStatus, FamilyPlan, Outcome, PlanStat
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMeeting, TafMember, TafMemberKind
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
 from app.services.episodes import DeadlineView, EpisodeRecord
+from app.services.names import Names
 
 Score = Annotated[int, Field(ge=0, le=10, description="0 (worst) to 10 (best).")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -261,6 +263,22 @@ class QaDecisionRead(ReadSchema):
         description="When the decision was recorded (UTC), beside `decided_on`, when it was made; "
         "null for decisions recorded before familyhub kept it."
     )
+    officer_name: str | None = Field(
+        description="The quality assurance officer's name; null if no longer on record.",
+        examples=["Tom Okafor"],
+    )
+
+    @classmethod
+    def from_domain(cls, d: QaDecision, names: Names) -> QaDecisionRead:
+        return cls(
+            outcome=d.outcome,
+            decided_on=d.decided_on,
+            officer_id=d.officer_id,
+            comments=d.comments,
+            plan_version=d.plan_version,
+            officer_name=names.officer(d),
+            recorded_at=d.recorded_at,
+        )
 
 
 class FamilyViewRead(ReadSchema):
@@ -349,6 +367,7 @@ EPISODE_READ: dict[str, Any] = {
             "comments": "",
             "plan_version": 2,
             "recorded_at": "2026-02-10T15:42:07Z",
+            "officer_name": "Tom Okafor",
         }
     ],
     "version": 7,
@@ -448,7 +467,7 @@ class EpisodeRead(ReadSchema):
             deadlines=[DeadlineRead.from_view(v) for v in record.deadlines],
             lead_history=[LeadAssignmentRead.model_validate(h) for h in e.lead_history],
             level_history=[LevelChangeRead.model_validate(h) for h in e.level_history],
-            qa_decisions=[QaDecisionRead.model_validate(d) for d in e.qa_decisions],
+            qa_decisions=[QaDecisionRead.from_domain(d, record.names) for d in e.qa_decisions],
             version=e.version,
         )
 
@@ -663,6 +682,11 @@ class ActionIn(Schema):
     status: ActionStatus = Field(
         default=ActionStatus.NOT_STARTED, description="Where it stands; not_started by default."
     )
+    owner_name: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        default=None,
+        description="Ignored: the owner's name as a plan's action was read, so an action read"
+        " can be sent back as it is; the name always follows the owner's id.",
+    )
 
     def to_domain(self) -> Action:
         return Action(
@@ -749,6 +773,24 @@ class ActionRead(ReadSchema):
     owner_person_id: uuid.UUID | None = Field(description="... or the family member who does.")
     due_on: date = Field(description="When it is due.")
     status: ActionStatus = Field(description="Where it stands.")
+    owner_name: str | None = Field(
+        description="The owner's name: the TAF member's or the family member's; null if no"
+        " longer on record.",
+        examples=["Sarah Walker"],
+    )
+
+    @classmethod
+    def from_domain(cls, a: Action, names: Names) -> ActionRead:
+        return cls(
+            id=a.id,
+            outcome_id=a.outcome_id,
+            description=a.description,
+            owner_taf_member_id=a.owner_taf_member_id,
+            owner_person_id=a.owner_person_id,
+            due_on=a.due_on,
+            status=a.status,
+            owner_name=names.action_owner(a),
+        )
 
 
 PLAN_READ: dict[str, Any] = {
@@ -774,6 +816,7 @@ PLAN_READ: dict[str, Any] = {
             "owner_person_id": ex.SARAH,
             "due_on": "2026-03-06",
             "status": "in_progress",
+            "owner_name": "Sarah Walker",
         }
     ],
     "qa_decisions": [
@@ -784,6 +827,7 @@ PLAN_READ: dict[str, Any] = {
             "comments": "",
             "plan_version": 2,
             "recorded_at": "2026-02-10T15:42:07Z",
+            "officer_name": "Tom Okafor",
         }
     ],
     "submitted_on": "2026-02-06",
@@ -814,7 +858,7 @@ class PlanRead(ReadSchema):
     version: int = Field(description='The plan\'s version: its ETag is `"<version>"`.')
 
     @classmethod
-    def from_domain(cls, p: FamilyPlan) -> PlanRead:
+    def from_domain(cls, p: FamilyPlan, names: Names) -> PlanRead:
         return cls(
             id=p.id,
             episode_id=p.episode_id,
@@ -830,8 +874,8 @@ class PlanRead(ReadSchema):
                 )
                 for o in p.outcomes
             ],
-            actions=[ActionRead.model_validate(a) for a in p.actions],
-            qa_decisions=[QaDecisionRead.model_validate(d) for d in p.qa_decisions],
+            actions=[ActionRead.from_domain(a, names) for a in p.actions],
+            qa_decisions=[QaDecisionRead.from_domain(d, names) for d in p.qa_decisions],
             submitted_on=p.submitted_on,
             submitted_recorded_at=p.submitted_recorded_at,
             agreed_on=p.agreed_on,
@@ -965,6 +1009,9 @@ class _TafMemberRead(ReadSchema):
     joined_on: date = Field(description="When they joined.")
     left_on: date | None = Field(description="When they left; null while a member.")
     version: int = Field(description='The member\'s version: its ETag is `"<version>"`.')
+    name: str | None = Field(
+        description="The practitioner's or family member's name; null if no longer on record."
+    )
 
 
 PRACTITIONER_TAF_READ: dict[str, Any] = {
@@ -978,6 +1025,7 @@ PRACTITIONER_TAF_READ: dict[str, Any] = {
     "joined_on": "2026-02-11",
     "left_on": None,
     "version": 1,
+    "name": "Grace Hughes",
 }
 FAMILY_TAF_READ: dict[str, Any] = {
     "id": ex.TAF_MUM,
@@ -990,6 +1038,7 @@ FAMILY_TAF_READ: dict[str, Any] = {
     "joined_on": "2026-02-11",
     "left_on": None,
     "version": 1,
+    "name": "Sarah Walker",
 }
 
 
@@ -1023,7 +1072,7 @@ class TafMemberRead(
     """A member of the Team Around the Family: a practitioner or a family member (`kind`)."""
 
     @classmethod
-    def from_domain(cls, m: TafMember) -> TafMemberRead:
+    def from_domain(cls, m: TafMember, names: Names) -> TafMemberRead:
         common: dict[str, Any] = {
             "id": m.id,
             "episode_id": m.episode_id,
@@ -1031,6 +1080,7 @@ class TafMemberRead(
             "joined_on": m.joined_on,
             "left_on": m.left_on,
             "version": m.version,
+            "name": names.member(m.id),
         }
         if m.kind == TafMemberKind.PRACTITIONER:
             assert m.practitioner_id is not None, "a practitioner member names the practitioner"
@@ -1125,7 +1175,18 @@ MEETING_READ: dict[str, Any] = {
     "decision": "continue",
     "next_review_on": "2026-05-18",
     "notes": "Chart is up; Mondays still hard.",
+    "attendees": [
+        {"member_id": ex.TAF_SCHOOL, "name": "Grace Hughes"},
+        {"member_id": ex.TAF_MUM, "name": "Sarah Walker"},
+    ],
 }
+
+
+class AttendeeRead(ReadSchema):
+    """Someone at a TAF meeting."""
+
+    member_id: uuid.UUID = Field(description="Their TAF membership.")
+    name: str | None = Field(description="Their name; null if no longer on record.")
 
 
 class MeetingRead(ReadSchema):
@@ -1146,9 +1207,12 @@ class MeetingRead(ReadSchema):
     decision: MeetingDecision = Field(description="What should happen next.")
     next_review_on: date | None = Field(description="When the next review is planned.")
     notes: str | None = Field(description="The meeting's notes.")
+    attendees: list[AttendeeRead] = Field(
+        description="Who attended, by name, in the order of `attendee_member_ids`."
+    )
 
     @classmethod
-    def from_domain(cls, m: TafMeeting) -> MeetingRead:
+    def from_domain(cls, m: TafMeeting, names: Names) -> MeetingRead:
         return cls(
             id=m.id,
             episode_id=m.episode_id,
@@ -1161,6 +1225,9 @@ class MeetingRead(ReadSchema):
             decision=m.decision,
             next_review_on=m.next_review_on,
             notes=m.notes,
+            attendees=[
+                AttendeeRead(member_id=a, name=names.member(a)) for a in m.attendee_member_ids
+            ],
         )
 
 

@@ -184,7 +184,8 @@ class SqlClaimRepository:
             self._session.rollback()
             raise Conflict(
                 "The family already has a live claim for this programme phase; a family is "
-                "claimed for once per phase (C6, K10)."
+                "claimed for once per phase (C6, K10).",
+                code="claim_already_live_for_phase",
             ) from exc
 
     @staticmethod

@@ -100,7 +100,11 @@ def england_and_wales_calendar(first_year: int, last_year: int) -> WorkingCalend
     counted against the England and Wales list (seed-digest AMB-1 worked example).
     """
     if last_year < first_year:
-        raise InvalidValue("The last year must not be before the first year.", field="last_year")
+        raise InvalidValue(
+            "The last year must not be before the first year.",
+            field="last_year",
+            code="programme_years_reversed",
+        )
     found = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return WorkingCalendar(bank_holidays=frozenset(found.keys()))
 

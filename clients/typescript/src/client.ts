@@ -29,8 +29,12 @@ export type Problem = Schemas["Problem"];
 /** One failing field of a problem (`members[0].person.date_of_birth`). */
 export type FieldError = Schemas["FieldError"];
 
-/** The media type the client asks for; errors come back as application/problem+json. */
-type Media = "application/json";
+/**
+ * The media types the client reads: bodies as application/json, errors as
+ * application/problem+json. Both are named so that openapi-fetch types `error` as the problem the
+ * operation declares (a 412's `current` typed per resource), not as the content map.
+ */
+type Media = "application/json" | "application/problem+json";
 
 /** The typed client: `api.GET(path, init)`, `api.POST(...)`, `api.PATCH(...)`. */
 export type FamilyhubClient = Client<paths, Media>;
@@ -66,13 +70,19 @@ export function isProblem(value: unknown): value is Problem {
   if (typeof value !== "object" || value === null) {
     return false;
   }
-  const v = value as Record<string, unknown>;
   return (
-    typeof v["type"] === "string" &&
-    typeof v["title"] === "string" &&
-    typeof v["status"] === "number" &&
-    typeof v["detail"] === "string" &&
-    typeof v["code"] === "string"
+    "type" in value &&
+    typeof value.type === "string" &&
+    "title" in value &&
+    typeof value.title === "string" &&
+    "status" in value &&
+    typeof value.status === "number" &&
+    "detail" in value &&
+    typeof value.detail === "string" &&
+    "code" in value &&
+    typeof value.code === "string" &&
+    "errors" in value &&
+    Array.isArray(value.errors)
   );
 }
 
@@ -95,7 +105,7 @@ export class FamilyhubApiError extends Error {
     super(FamilyhubApiError.describe(operation, status, problem, requestId, reason));
   }
 
-  /** The stable machine code of the problem (`IllegalTransition`, `NotFound` ...), if any. */
+  /** The stable code of the rule that refused the request (`postcode_format`, `not_found` ...; docs/errors.md), if any. */
   get code(): string | null {
     return this.problem?.code ?? null;
   }
@@ -236,14 +246,16 @@ export async function expectVersioned<T, E>(
 }
 
 /**
- * Await a call that must fail with this status and return the problem it carries
- * (for checking refusals: 409 for an illegal step, 412 for a stale ETag ...).
+ * Await a call that must fail with this status and return the problem it carries, typed as the
+ * operation's contract declares its problems (for checking refusals: 409 for an illegal step,
+ * 412 for a stale ETag, whose `current` is the resource's read model; narrow with
+ * `"current" in problem`).
  */
 export async function expectProblem<T, E>(
   operation: string,
   status: number,
   pending: Promise<FetchResult<T, E>>,
-): Promise<Problem> {
+): Promise<E & Problem> {
   const { error, response } = await settle(operation, pending);
   const requestId = response.headers.get("X-Request-ID");
   if (response.status !== status || !isProblem(error)) {

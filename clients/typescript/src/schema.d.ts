@@ -398,7 +398,7 @@ export interface paths {
         };
         /**
          * List Meetings
-         * @description The TAF meetings held, oldest first.
+         * @description The TAF meetings held, oldest first, with who attended by name.
          */
         get: operations["listTafMeetings"];
         put?: never;
@@ -638,7 +638,7 @@ export interface paths {
         };
         /**
          * List Members
-         * @description Current and former members of the Team Around the Family (a short list: never paged).
+         * @description Current and former members of the Team Around the Family, by name (a short list: never paged).
          */
         get: operations["listTafMembers"];
         put?: never;
@@ -1354,7 +1354,7 @@ export interface components {
          *       "break_glass_reason": null,
          *       "occurred_at": "2026-02-17T14:32:05Z",
          *       "outcome": "refused",
-         *       "problem_code": "StaleVersion",
+         *       "problem_code": "stale_version",
          *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *       "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "resource_type": "episode",
@@ -1401,7 +1401,7 @@ export interface components {
             outcome: "allowed" | "denied" | "refused" | "failed";
             /**
              * Problem Code
-             * @description For refused or failed: the problem's code (StaleVersion ...).
+             * @description For refused or failed: the problem's code (stale_version ...).
              */
             problem_code: string | null;
             /**
@@ -1440,7 +1440,7 @@ export interface components {
          *           "break_glass_reason": null,
          *           "occurred_at": "2026-02-17T14:32:05Z",
          *           "outcome": "refused",
-         *           "problem_code": "StaleVersion",
+         *           "problem_code": "stale_version",
          *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
          *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *           "resource_type": "episode",
@@ -1489,6 +1489,11 @@ export interface components {
              */
             outcome_id?: string | null;
             /**
+             * Owner Name
+             * @description Ignored: the owner's name as a plan's action was read, so an action read can be sent back as it is; the name always follows the owner's id.
+             */
+            owner_name?: string | null;
+            /**
              * Owner Person Id
              * @description ... or a family member (exactly one).
              */
@@ -1531,6 +1536,12 @@ export interface components {
              * @description The outcome it serves; null for a quick win.
              */
             outcome_id: string | null;
+            /**
+             * Owner Name
+             * @description The owner's name: the TAF member's or the family member's; null if no longer on record.
+             * @example Sarah Walker
+             */
+            owner_name: string | null;
             /**
              * Owner Person Id
              * @description ... or the family member who does.
@@ -1915,7 +1926,7 @@ export interface components {
             member_id: string;
             /**
              * Name
-             * @description Their name.
+             * @description Their name; null if no longer on record.
              */
             name: string | null;
         };
@@ -2040,7 +2051,7 @@ export interface components {
              * Actions
              * @description Who does what, by when.
              */
-            actions: components["schemas"]["NamedActionRead"][];
+            actions: components["schemas"]["ActionRead"][];
             /**
              * Agreed On
              * @description When the TAF agreed it.
@@ -2066,7 +2077,7 @@ export interface components {
              * Qa Decisions
              * @description Quality assurance decisions.
              */
-            qa_decisions: components["schemas"]["NamedQaDecisionRead"][];
+            qa_decisions: components["schemas"]["QaDecisionRead"][];
             /** @description Where the plan is between drafting, QA and agreement. */
             status: components["schemas"]["PlanStatus"];
             /**
@@ -2289,6 +2300,7 @@ export interface components {
          *               "comments": "",
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
          *               "plan_version": 2,
          *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -2359,6 +2371,16 @@ export interface components {
          *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
          *           ],
+         *           "attendees": [
+         *             {
+         *               "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *               "name": "Grace Hughes"
+         *             },
+         *             {
+         *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *               "name": "Sarah Walker"
+         *             }
+         *           ],
          *           "child_voice": "shared",
          *           "decision": "continue",
          *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
@@ -2385,6 +2407,7 @@ export interface components {
          *               "due_on": "2026-03-06",
          *               "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
          *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *               "owner_name": "Sarah Walker",
          *               "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *               "owner_taf_member_id": null,
          *               "status": "in_progress"
@@ -2410,6 +2433,7 @@ export interface components {
          *               "comments": "",
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
          *               "plan_version": 2,
          *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -2435,6 +2459,7 @@ export interface components {
          *           "joined_on": "2026-02-11",
          *           "kind": "practitioner",
          *           "left_on": null,
+         *           "name": "Grace Hughes",
          *           "person_id": null,
          *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *           "role": "Attendance officer",
@@ -3803,6 +3828,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -3844,7 +3870,7 @@ export interface components {
          *             "due_on": "2026-03-06",
          *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
          *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
-         *             "owner_name": "Grace Hughes",
+         *             "owner_name": "Sarah Walker",
          *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *             "owner_taf_member_id": null,
          *             "status": "in_progress"
@@ -3893,7 +3919,7 @@ export interface components {
          *             },
          *             {
          *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
-         *               "name": "Grace Hughes"
+         *               "name": "Sarah Walker"
          *             }
          *           ],
          *           "child_voice": "shared",
@@ -3922,12 +3948,29 @@ export interface components {
          *             "joined_on": "2026-02-11",
          *             "kind": "practitioner",
          *             "left_on": null,
+         *             "name": "Grace Hughes",
          *             "person_id": null,
          *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *             "role": "Attendance officer",
          *             "version": 1
          *           },
          *           "name": "Grace Hughes"
+         *         },
+         *         {
+         *           "member": {
+         *             "agency_code": null,
+         *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *             "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *             "joined_on": "2026-02-11",
+         *             "kind": "family_member",
+         *             "left_on": null,
+         *             "name": "Sarah Walker",
+         *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "practitioner_id": null,
+         *             "role": "Mum",
+         *             "version": 1
+         *           },
+         *           "name": "Sarah Walker"
          *         }
          *       ]
          *     }
@@ -3950,7 +3993,7 @@ export interface components {
              * Recent Meetings
              * @description The latest TAF meetings, newest first (the meetings list has them all).
              */
-            recent_meetings: components["schemas"]["NamedMeetingRead"][];
+            recent_meetings: components["schemas"]["MeetingRead"][];
             /**
              * Taf
              * @description The Team Around the Family, past members included.
@@ -4105,6 +4148,7 @@ export interface components {
          *               "comments": "",
          *               "decided_on": "2026-02-10",
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
          *               "plan_version": 2,
          *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -4213,6 +4257,7 @@ export interface components {
          *           "comments": "",
          *           "decided_on": "2026-02-10",
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "officer_name": "Tom Okafor",
          *           "outcome": "approved",
          *           "plan_version": 2,
          *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -4477,6 +4522,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -4578,6 +4624,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -4594,6 +4641,16 @@ export interface components {
          *         "attendee_member_ids": [
          *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+         *         ],
+         *         "attendees": [
+         *           {
+         *             "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *             "name": "Grace Hughes"
+         *           },
+         *           {
+         *             "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *             "name": "Sarah Walker"
+         *           }
          *         ],
          *         "child_voice": "shared",
          *         "decision": "continue",
@@ -4700,6 +4757,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -4719,6 +4777,7 @@ export interface components {
          *             "due_on": "2026-03-06",
          *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
          *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "owner_name": "Sarah Walker",
          *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *             "owner_taf_member_id": null,
          *             "status": "in_progress"
@@ -4744,6 +4803,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -5315,6 +5375,7 @@ export interface components {
          *       "joined_on": "2026-02-11",
          *       "kind": "family_member",
          *       "left_on": null,
+         *       "name": "Sarah Walker",
          *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *       "practitioner_id": null,
          *       "role": "Mum",
@@ -5350,6 +5411,11 @@ export interface components {
              * @description When they left; null while a member.
              */
             left_on: string | null;
+            /**
+             * Name
+             * @description The practitioner's or family member's name; null if no longer on record.
+             */
+            name: string | null;
             /**
              * Person Id
              * Format: uuid
@@ -5428,12 +5494,16 @@ export interface components {
              * @description What is wrong, in words.
              */
             message: string;
-            /**
-             * Type
-             * @description A stable code for the kind of error.
-             */
-            type: string;
+            /** @description What is wrong with the field, as a stable code a front end can act on; `message` says it in words. */
+            type: components["schemas"]["FieldErrorType"];
         };
+        /**
+         * FieldErrorType
+         * @description What is wrong with one field: a closed set a front end can switch on (the message says
+         *     it in words).
+         * @enum {string}
+         */
+        FieldErrorType: "required" | "unknown_field" | "not_an_id" | "not_a_date" | "not_a_time" | "not_a_whole_number" | "not_a_number" | "not_true_or_false" | "not_text" | "too_short" | "too_long" | "wrong_format" | "too_few" | "too_many" | "too_small" | "too_large" | "not_one_of" | "not_a_list" | "not_an_object" | "not_json" | "invalid_value" | "not_found" | "forbidden" | "self_role_change" | "unauthorized" | "consent_required" | "illegal_transition" | "conflict" | "stale_version" | "precondition_required" | "idempotency_key_reused" | "bad_request";
         /**
          * FirstTafClockStart
          * @description The QA event that starts the first-TAF clock; the seed's "reviewed" is ambiguous (AMB-3).
@@ -6393,6 +6463,16 @@ export interface components {
          *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
          *       ],
+         *       "attendees": [
+         *         {
+         *           "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+         *           "name": "Grace Hughes"
+         *         },
+         *         {
+         *           "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+         *           "name": "Sarah Walker"
+         *         }
+         *       ],
          *       "child_voice": "shared",
          *       "decision": "continue",
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
@@ -6416,6 +6496,11 @@ export interface components {
              * @description TAF members who attended.
              */
             attendee_member_ids: string[];
+            /**
+             * Attendees
+             * @description Who attended, by name, in the order of `attendee_member_ids`.
+             */
+            attendees: components["schemas"]["AttendeeRead"][];
             /** @description How the child's voice was heard. */
             child_voice: components["schemas"]["ChildVoice"];
             /** @description What should happen next. */
@@ -6576,204 +6661,6 @@ export interface components {
             name: string;
         };
         /**
-         * NamedActionRead
-         * @description A plan action, with its owner's name.
-         * @example {
-         *       "description": "A morning routine chart on the fridge.",
-         *       "due_on": "2026-03-06",
-         *       "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
-         *       "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
-         *       "owner_name": "Grace Hughes",
-         *       "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
-         *       "owner_taf_member_id": null,
-         *       "status": "in_progress"
-         *     }
-         */
-        NamedActionRead: {
-            /**
-             * Description
-             * @description What is to be done.
-             */
-            description: string;
-            /**
-             * Due On
-             * Format: date
-             * @description When it is due.
-             */
-            due_on: string;
-            /**
-             * Id
-             * Format: uuid
-             * @description The action's id.
-             */
-            id: string;
-            /**
-             * Outcome Id
-             * @description The outcome it serves; null for a quick win.
-             */
-            outcome_id: string | null;
-            /**
-             * Owner Name
-             * @description The TAF member's or family member's name.
-             */
-            owner_name: string | null;
-            /**
-             * Owner Person Id
-             * @description ... or the family member who does.
-             */
-            owner_person_id: string | null;
-            /**
-             * Owner Taf Member Id
-             * @description The TAF member who owns it ...
-             */
-            owner_taf_member_id: string | null;
-            /** @description Where it stands. */
-            status: components["schemas"]["ActionStatus"];
-        };
-        /**
-         * NamedMeetingRead
-         * @description A TAF meeting, with who attended by name.
-         * @example {
-         *       "attendee_member_ids": [
-         *         "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
-         *         "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
-         *       ],
-         *       "attendees": [
-         *         {
-         *           "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
-         *           "name": "Grace Hughes"
-         *         },
-         *         {
-         *           "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
-         *           "name": "Grace Hughes"
-         *         }
-         *       ],
-         *       "child_voice": "shared",
-         *       "decision": "continue",
-         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
-         *       "family_present": true,
-         *       "held_on": "2026-02-23",
-         *       "id": "d14c5d6e-7f8a-4b9c-9d0e-2f3a4b5c6d7e",
-         *       "is_first": true,
-         *       "next_review_on": "2026-05-18",
-         *       "notes": "Chart is up; Mondays still hard.",
-         *       "progress": [
-         *         {
-         *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
-         *           "score": 4
-         *         }
-         *       ]
-         *     }
-         */
-        NamedMeetingRead: {
-            /**
-             * Attendee Member Ids
-             * @description TAF members who attended.
-             */
-            attendee_member_ids: string[];
-            /**
-             * Attendees
-             * @description Who attended, by name.
-             */
-            attendees: components["schemas"]["AttendeeRead"][];
-            /** @description How the child's voice was heard. */
-            child_voice: components["schemas"]["ChildVoice"];
-            /** @description What should happen next. */
-            decision: components["schemas"]["MeetingDecision"];
-            /**
-             * Episode Id
-             * Format: uuid
-             * @description The episode it was about.
-             */
-            episode_id: string;
-            /**
-             * Family Present
-             * @description Whether the family took part.
-             */
-            family_present: boolean;
-            /**
-             * Held On
-             * Format: date
-             * @description The day it was held.
-             */
-            held_on: string;
-            /**
-             * Id
-             * Format: uuid
-             * @description The meeting's id.
-             */
-            id: string;
-            /**
-             * Is First
-             * @description The first TAF meeting agrees the plan; later ones are reviews.
-             */
-            is_first: boolean;
-            /**
-             * Next Review On
-             * @description When the next review is planned.
-             */
-            next_review_on: string | null;
-            /**
-             * Notes
-             * @description The meeting's notes.
-             */
-            notes: string | null;
-            /**
-             * Progress
-             * @description Score per outcome.
-             */
-            progress: components["schemas"]["ProgressRead"][];
-        };
-        /**
-         * NamedQaDecisionRead
-         * @description A quality assurance decision, with the officer's name.
-         * @example {
-         *       "comments": "",
-         *       "decided_on": "2026-02-10",
-         *       "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
-         *       "officer_name": "Tom Okafor",
-         *       "outcome": "approved",
-         *       "plan_version": 2,
-         *       "recorded_at": "2026-02-10T15:42:07Z"
-         *     }
-         */
-        NamedQaDecisionRead: {
-            /**
-             * Comments
-             * @description Their comments (empty when approved without).
-             */
-            comments: string;
-            /**
-             * Decided On
-             * Format: date
-             * @description The day of the decision.
-             */
-            decided_on: string;
-            /**
-             * Officer Id
-             * Format: uuid
-             * @description The quality assurance officer.
-             */
-            officer_id: string;
-            /**
-             * Officer Name
-             * @description The quality assurance officer's name.
-             */
-            officer_name: string | null;
-            /** @description approved, or returned with comments. */
-            outcome: components["schemas"]["QaOutcome"];
-            /**
-             * Plan Version
-             * @description The version of the plan decided on.
-             */
-            plan_version: number;
-            /**
-             * Recorded At
-             * @description When the decision was recorded (UTC), beside `decided_on`, when it was made; null for decisions recorded before familyhub kept it.
-             */
-            recorded_at: string | null;
-        };
-        /**
          * NamedTafMemberRead
          * @description A member of the Team Around the Family, with their name.
          */
@@ -6782,7 +6669,7 @@ export interface components {
             member: components["schemas"]["TafMemberRead"];
             /**
              * Name
-             * @description The practitioner's or family member's name.
+             * @description The practitioner's or family member's name (as `member.name`, kept for clients written before the membership carried it).
              */
             name: string | null;
         };
@@ -7450,6 +7337,7 @@ export interface components {
          *           "due_on": "2026-03-06",
          *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
          *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *           "owner_name": "Sarah Walker",
          *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "owner_taf_member_id": null,
          *           "status": "in_progress"
@@ -7475,6 +7363,7 @@ export interface components {
          *           "comments": "",
          *           "decided_on": "2026-02-10",
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "officer_name": "Tom Okafor",
          *           "outcome": "approved",
          *           "plan_version": 2,
          *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -7915,6 +7804,7 @@ export interface components {
          *       "joined_on": "2026-02-11",
          *       "kind": "practitioner",
          *       "left_on": null,
+         *       "name": "Grace Hughes",
          *       "person_id": null,
          *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *       "role": "Attendance officer",
@@ -7955,6 +7845,11 @@ export interface components {
              * @description When they left; null while a member.
              */
             left_on: string | null;
+            /**
+             * Name
+             * @description The practitioner's or family member's name; null if no longer on record.
+             */
+            name: string | null;
             /**
              * Practitioner Id
              * Format: uuid
@@ -8018,7 +7913,7 @@ export interface components {
          * Problem
          * @description RFC 9457 problem details: every error the API answers, whatever its status.
          * @example {
-         *       "code": "IllegalTransition",
+         *       "code": "plan_submitted_before_assessment_complete",
          *       "detail": "The plan can be submitted only once the assessment is complete.",
          *       "errors": [],
          *       "instance": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plan-submission",
@@ -8031,7 +7926,7 @@ export interface components {
         Problem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /**
@@ -8150,6 +8045,12 @@ export interface components {
              * @description The quality assurance officer.
              */
             officer_id: string;
+            /**
+             * Officer Name
+             * @description The quality assurance officer's name; null if no longer on record.
+             * @example Tom Okafor
+             */
+            officer_name: string | null;
             /** @description approved, or returned with comments. */
             outcome: components["schemas"]["QaOutcome"];
             /**
@@ -8850,7 +8751,7 @@ export interface components {
          * StaleAssessmentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (AssessmentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
@@ -8894,7 +8795,7 @@ export interface components {
         StaleAssessmentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -8939,7 +8840,7 @@ export interface components {
          * StaleConsentProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (ConsentRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "agency_codes": [],
          *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
@@ -8969,7 +8870,7 @@ export interface components {
         StaleConsentProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9014,7 +8915,7 @@ export interface components {
          * StaleEpisodeProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "as_of": "2026-03-02",
          *         "assessment_started_on": "2026-01-14",
@@ -9092,6 +8993,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -9116,7 +9018,7 @@ export interface components {
         StaleEpisodeProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9161,7 +9063,7 @@ export interface components {
          * StaleFamilyProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (FamilyRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "address": {
          *           "line1": "12 Cedar Road",
@@ -9222,7 +9124,7 @@ export interface components {
         StaleFamilyProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9267,7 +9169,7 @@ export interface components {
          * StalePersonProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PersonRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "contact": null,
          *         "contact_restricted": false,
@@ -9297,7 +9199,7 @@ export interface components {
         StalePersonProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9342,7 +9244,7 @@ export interface components {
          * StalePlanProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PlanRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "actions": [
          *           {
@@ -9350,6 +9252,7 @@ export interface components {
          *             "due_on": "2026-03-06",
          *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
          *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+         *             "owner_name": "Sarah Walker",
          *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *             "owner_taf_member_id": null,
          *             "status": "in_progress"
@@ -9375,6 +9278,7 @@ export interface components {
          *             "comments": "",
          *             "decided_on": "2026-02-10",
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
          *             "plan_version": 2,
          *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -9397,7 +9301,7 @@ export interface components {
         StalePlanProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -9442,7 +9346,7 @@ export interface components {
          * StalePractitionerProblem
          * @description A 412 problem: the record changed since your version. `current` is the record as it is now (PractitionerRead), when you may still read it, so you can show both.
          * @example {
-         *       "code": "StaleVersion",
+         *       "code": "stale_version",
          *       "current": {
          *         "active": true,
          *         "agency_code": "SCHOOL_ST_ANNES",
@@ -9469,7 +9373,7 @@ export interface components {
         StalePractitionerProblem: {
             /**
              * Code
-             * @description A stable machine code (the domain error's name).
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
@@ -11576,6 +11480,7 @@ export interface operations {
                      *               "comments": "",
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
                      *               "plan_version": 2,
                      *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -11767,6 +11672,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -11962,6 +11868,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -12175,6 +12082,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -13148,6 +13056,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -13189,7 +13098,7 @@ export interface operations {
                      *             "due_on": "2026-03-06",
                      *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
-                     *             "owner_name": "Grace Hughes",
+                     *             "owner_name": "Sarah Walker",
                      *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *             "owner_taf_member_id": null,
                      *             "status": "in_progress"
@@ -13238,7 +13147,7 @@ export interface operations {
                      *             },
                      *             {
                      *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
-                     *               "name": "Grace Hughes"
+                     *               "name": "Sarah Walker"
                      *             }
                      *           ],
                      *           "child_voice": "shared",
@@ -13267,12 +13176,29 @@ export interface operations {
                      *             "joined_on": "2026-02-11",
                      *             "kind": "practitioner",
                      *             "left_on": null,
+                     *             "name": "Grace Hughes",
                      *             "person_id": null,
                      *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *             "role": "Attendance officer",
                      *             "version": 1
                      *           },
                      *           "name": "Grace Hughes"
+                     *         },
+                     *         {
+                     *           "member": {
+                     *             "agency_code": null,
+                     *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *             "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *             "joined_on": "2026-02-11",
+                     *             "kind": "family_member",
+                     *             "left_on": null,
+                     *             "name": "Sarah Walker",
+                     *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "practitioner_id": null,
+                     *             "role": "Mum",
+                     *             "version": 1
+                     *           },
+                     *           "name": "Sarah Walker"
                      *         }
                      *       ]
                      *     }
@@ -13459,6 +13385,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -13682,6 +13609,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -13905,6 +13833,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -14045,6 +13974,16 @@ export interface operations {
                      *         "attendee_member_ids": [
                      *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *         ],
+                     *         "attendees": [
+                     *           {
+                     *             "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *             "name": "Grace Hughes"
+                     *           },
+                     *           {
+                     *             "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *             "name": "Sarah Walker"
+                     *           }
                      *         ],
                      *         "child_voice": "shared",
                      *         "decision": "continue",
@@ -14261,6 +14200,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -14277,6 +14217,16 @@ export interface operations {
                      *         "attendee_member_ids": [
                      *           "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *           "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
+                     *         ],
+                     *         "attendees": [
+                     *           {
+                     *             "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *             "name": "Grace Hughes"
+                     *           },
+                     *           {
+                     *             "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *             "name": "Sarah Walker"
+                     *           }
                      *         ],
                      *         "child_voice": "shared",
                      *         "decision": "continue",
@@ -15112,6 +15062,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -15131,6 +15082,7 @@ export interface operations {
                      *             "due_on": "2026-03-06",
                      *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_name": "Sarah Walker",
                      *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *             "owner_taf_member_id": null,
                      *             "status": "in_progress"
@@ -15156,6 +15108,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -15298,6 +15251,7 @@ export interface operations {
                      *             "due_on": "2026-03-06",
                      *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_name": "Sarah Walker",
                      *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *             "owner_taf_member_id": null,
                      *             "status": "in_progress"
@@ -15323,6 +15277,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -15460,6 +15415,7 @@ export interface operations {
                      *           "due_on": "2026-03-06",
                      *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_name": "Sarah Walker",
                      *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "owner_taf_member_id": null,
                      *           "status": "in_progress"
@@ -15485,6 +15441,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -15607,6 +15564,7 @@ export interface operations {
                      *           "due_on": "2026-03-06",
                      *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_name": "Sarah Walker",
                      *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "owner_taf_member_id": null,
                      *           "status": "in_progress"
@@ -15632,6 +15590,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -15758,6 +15717,7 @@ export interface operations {
                      *           "due_on": "2026-03-06",
                      *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_name": "Sarah Walker",
                      *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "owner_taf_member_id": null,
                      *           "status": "in_progress"
@@ -15783,6 +15743,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -15936,6 +15897,7 @@ export interface operations {
                      *           "due_on": "2026-03-06",
                      *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_name": "Sarah Walker",
                      *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "owner_taf_member_id": null,
                      *           "status": "in_progress"
@@ -15961,6 +15923,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -16105,6 +16068,7 @@ export interface operations {
                      *           "due_on": "2026-03-06",
                      *           "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *           "owner_name": "Sarah Walker",
                      *           "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "owner_taf_member_id": null,
                      *           "status": "in_progress"
@@ -16130,6 +16094,7 @@ export interface operations {
                      *           "comments": "",
                      *           "decided_on": "2026-02-10",
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
                      *           "plan_version": 2,
                      *           "recorded_at": "2026-02-10T15:42:07Z"
@@ -16322,6 +16287,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -16341,6 +16307,7 @@ export interface operations {
                      *             "due_on": "2026-03-06",
                      *             "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *             "owner_name": "Sarah Walker",
                      *             "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *             "owner_taf_member_id": null,
                      *             "status": "in_progress"
@@ -16366,6 +16333,7 @@ export interface operations {
                      *             "comments": "",
                      *             "decided_on": "2026-02-10",
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
                      *             "plan_version": 2,
                      *             "recorded_at": "2026-02-10T15:42:07Z"
@@ -16734,6 +16702,7 @@ export interface operations {
                      *         "joined_on": "2026-02-11",
                      *         "kind": "practitioner",
                      *         "left_on": null,
+                     *         "name": "Grace Hughes",
                      *         "person_id": null,
                      *         "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *         "role": "Attendance officer",
@@ -16746,6 +16715,7 @@ export interface operations {
                      *         "joined_on": "2026-02-11",
                      *         "kind": "family_member",
                      *         "left_on": null,
+                     *         "name": "Sarah Walker",
                      *         "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "practitioner_id": null,
                      *         "role": "Mum",
@@ -17864,7 +17834,7 @@ export interface operations {
                      *           "break_glass_reason": null,
                      *           "occurred_at": "2026-02-17T14:32:05Z",
                      *           "outcome": "refused",
-                     *           "problem_code": "StaleVersion",
+                     *           "problem_code": "stale_version",
                      *           "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
                      *           "resource_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *           "resource_type": "episode",
@@ -19544,6 +19514,7 @@ export interface operations {
                      *               "comments": "",
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
                      *               "plan_version": 2,
                      *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -19614,6 +19585,16 @@ export interface operations {
                      *             "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *             "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d"
                      *           ],
+                     *           "attendees": [
+                     *             {
+                     *               "member_id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
+                     *               "name": "Grace Hughes"
+                     *             },
+                     *             {
+                     *               "member_id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
+                     *               "name": "Sarah Walker"
+                     *             }
+                     *           ],
                      *           "child_voice": "shared",
                      *           "decision": "continue",
                      *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
@@ -19640,6 +19621,7 @@ export interface operations {
                      *               "due_on": "2026-03-06",
                      *               "id": "ae1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
                      *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
+                     *               "owner_name": "Sarah Walker",
                      *               "owner_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *               "owner_taf_member_id": null,
                      *               "status": "in_progress"
@@ -19665,6 +19647,7 @@ export interface operations {
                      *               "comments": "",
                      *               "decided_on": "2026-02-10",
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
                      *               "plan_version": 2,
                      *               "recorded_at": "2026-02-10T15:42:07Z"
@@ -19690,6 +19673,7 @@ export interface operations {
                      *           "joined_on": "2026-02-11",
                      *           "kind": "practitioner",
                      *           "left_on": null,
+                     *           "name": "Grace Hughes",
                      *           "person_id": null,
                      *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *           "role": "Attendance officer",

@@ -9,14 +9,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from app.domain.errors import InvalidValue
-from app.domain.step_dates import (
-    BEFORE_PREVIOUS_STEP,
-    BEFORE_REQUEST,
-    IN_FUTURE,
-    PreviousStep,
-    check_step_date,
-    happened_on,
-)
+from app.domain.step_dates import PreviousStep, check_step_date, happened_on
+
+IN_FUTURE = "step_date_in_future"
+BEFORE_REQUEST = "step_date_before_request"
+BEFORE_PREVIOUS_STEP = "step_date_before_previous_step"
+
 
 days = st.dates(date(2015, 1, 1), date(2035, 12, 31))
 steps = st.lists(

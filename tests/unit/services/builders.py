@@ -36,6 +36,7 @@ from app.domain.plans import FamilyPlan, Outcome
 from app.domain.practitioners import Practitioner
 from app.domain.taf import ChildVoice, TafMember, TafMemberKind
 from app.services import assessments, consents, episodes, families, plans, taf
+from app.services.names import Named
 from app.services.ports import Agency, Hub
 from app.services.use_case import Actor
 from tests.unit.services.fakes import FakeUnitOfWork, ReferenceSet
@@ -253,8 +254,8 @@ class Journey:
             outcomes=[self.make_outcome()],
             actions=actions or [self.make_action(owner_person_id=self.parent_id)],
         )
-        assert isinstance(drafted, FamilyPlan)
-        self.plan_id = drafted.id
+        assert isinstance(drafted, Named)
+        self.plan_id = drafted.value.id
         return self
 
     def make_outcome(self) -> Outcome:
@@ -305,8 +306,8 @@ class Journey:
             self.episode_id,
             taf.Joining(TafMemberKind.PRACTITIONER, "Attendance officer", practitioner.id),
         )
-        assert isinstance(member, TafMember)
-        return member
+        assert isinstance(member, Named)
+        return member.value
 
     def meet(self, decision: MeetingDecision = MeetingDecision.CONTINUE_PLAN) -> Journey:
         held = taf.hold_meeting(

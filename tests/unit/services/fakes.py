@@ -179,7 +179,7 @@ class FakeFamilies(_Repository):
 
     def add(self, family: Family, *, at: datetime) -> None:
         if any(f.reference == family.reference for f in self.state.families.values()):
-            raise Conflict("The change clashes with a record already stored.")
+            raise Conflict("The change clashes with a record already stored.", code="record_clash")
         family.version = 1
         self.state.families[family.id] = copy.deepcopy(family)
 
@@ -294,7 +294,7 @@ class FakeIdempotency(_Repository):
 
     def remember(self, scope: str, key: str, response: StoredResponse, *, at: datetime) -> None:
         if (scope, key) in self.state.idempotency:
-            raise Conflict("The change clashes with a record already stored.")
+            raise Conflict("The change clashes with a record already stored.", code="record_clash")
         self.state.idempotency[(scope, key)] = response
 
 
@@ -535,7 +535,8 @@ class FakeClaims(_Repository):
         ):
             raise Conflict(
                 "The family already has a live claim for this programme phase; a family is "
-                "claimed for once per phase (C6, K10)."
+                "claimed for once per phase (C6, K10).",
+                code="claim_already_live_for_phase",
             )
 
     def add(self, stored: StoredClaim, *, at: datetime) -> None:
@@ -590,7 +591,7 @@ class FakeClaims(_Repository):
 
     def add_framework(self, framework: StoredFramework) -> None:
         if any(f.version == framework.version for f in self.state.frameworks):
-            raise Conflict("The change clashes with a record already stored.")
+            raise Conflict("The change clashes with a record already stored.", code="record_clash")
         self.state.frameworks.append(copy.deepcopy(framework))
 
     def policies(self) -> list[StoredSfPolicy]:
@@ -598,7 +599,7 @@ class FakeClaims(_Repository):
 
     def add_policy(self, policy: StoredSfPolicy) -> None:
         if any(p.version == policy.version for p in self.state.sf_policies):
-            raise Conflict("The change clashes with a record already stored.")
+            raise Conflict("The change clashes with a record already stored.", code="record_clash")
         self.state.sf_policies.append(copy.deepcopy(policy))
 
 

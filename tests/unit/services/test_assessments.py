@@ -72,7 +72,7 @@ class TestWritingTheDraft:
             "needs[0].headline",
         )
         assert journey.assessment.needs == ()
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "need_headline_unknown")]
 
 
 class TestCompleting:
@@ -82,7 +82,7 @@ class TestCompleting:
             complete(journey)
         assert refused.value.field == "needs"
         assert journey.assessment.status is AssessmentStatus.DRAFT
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "assessment_needs_required")]
 
     def test_a_completed_assessment_is_the_record_of_what_was_found(self, world: World) -> None:
         journey = assessing(world).write_assessment()
@@ -92,7 +92,7 @@ class TestCompleting:
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             journey.write_assessment(headline="HEALTH")
         assert [n.headline for n in journey.assessment.needs] == ["EDU"]
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "assessment_completed_is_final")]
 
     def test_a_closed_episodes_assessment_no_longer_changes(self, world: World) -> None:
         journey = assessing(world).write_assessment()
@@ -100,7 +100,7 @@ class TestCompleting:
         with one_use_case(world) as kept, pytest.raises(IllegalTransition) as refused:
             complete(journey)
         assert "closed" in refused.value.detail
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "episode_closed")]
 
 
 class TestReassessing:
@@ -126,7 +126,7 @@ class TestReassessing:
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             reassess(journey)
         assert len(world.uow.committed.assessments) == 1
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "reassessment_of_draft")]
 
 
 class TestReading:
@@ -145,7 +145,7 @@ class TestReading:
             == answers[1]
             == (
                 "This episode has no assessment with this id.",
-                [("read_episode", "refused", "NotFound")],
+                [("read_episode", "refused", "not_found")],
             )
         )
 

@@ -87,7 +87,7 @@ class TestRecordingConsent:
             record(journey, make_consent(journey, given_by_person_id=uuid.uuid4()))
         assert refused.value.field == "given_by_person_id"
         assert world.uow.committed.consents == {}
-        assert outcomes(kept) == [("write_family", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_family", "refused", "consent_giver_not_member")]
 
     def test_sharing_with_an_agency_the_council_does_not_know_is_refused(
         self, world: World
@@ -176,7 +176,7 @@ class TestWithdrawingConsent:
             withdraw(journey, taking_part, expected_version=taking_part.version + 1)
         assert world.uow.committed.consents[taking_part.id].withdrawal is None
         assert journey.episode.consent_withdrawn_on is None
-        assert outcomes(kept) == [("write_family", "refused", "StaleVersion")]
+        assert outcomes(kept) == [("write_family", "refused", "stale_version")]
 
     def test_a_withdrawal_is_not_dated_ahead(self, world: World) -> None:
         journey = given_journey(world)
@@ -185,7 +185,7 @@ class TestWithdrawingConsent:
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             withdraw(journey, consent, withdrawal=ahead)
         assert refused.value.field == "withdrawn_on"
-        assert outcomes(kept) == [("write_family", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_family", "refused", "consent_withdrawn_in_future")]
 
 
 class TestReadingConsent:
@@ -204,7 +204,7 @@ class TestReadingConsent:
             == answers[1]
             == (
                 "This family has no consent with this id.",
-                [("refused", "NotFound")],
+                [("refused", "not_found")],
             )
         )
 

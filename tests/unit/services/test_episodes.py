@@ -87,7 +87,7 @@ class TestOpeningAnEpisode:
         with one_use_case(world) as kept, pytest.raises(Conflict):
             open_as(journey, "lead")
         assert list(world.uow.committed.episodes) == [journey.episode_id]
-        assert outcomes(kept) == [("open_episode", "refused", "Conflict")]
+        assert outcomes(kept) == [("open_episode", "refused", "episode_already_open")]
 
     def test_a_lead_who_cannot_lead_is_refused_naming_the_field(self, world: World) -> None:
         journey = given_journey(world)
@@ -96,7 +96,7 @@ class TestOpeningAnEpisode:
             open_as(journey, "lead", lead_practitioner_id=qa_officer)
         assert refused.value.field == "lead_practitioner_id"
         assert world.uow.committed.episodes == {}
-        assert outcomes(kept) == [("open_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("open_episode", "refused", "lead_not_eligible")]
 
     def test_a_family_one_may_not_know_answers_as_an_unknown_one(self, world: World) -> None:
         journey = given_journey(world)
@@ -122,7 +122,7 @@ class TestStartingTheAssessment:
             )
         assert journey.episode.stage is EpisodeStage.REQUESTED
         assert world.uow.committed.assessments == {}
-        assert outcomes(kept) == [("write_episode", "refused", "ConsentRequired")]
+        assert outcomes(kept) == [("write_episode", "refused", "early_help_consent_not_in_force")]
 
     def test_the_assessment_and_its_draft_start_together(self, world: World) -> None:
         journey = given_journey(world).open()
@@ -203,7 +203,7 @@ class TestHandingOver:
                 expected_version=journey.episode.version + 1,
             )
         assert journey.episode.lead_practitioner_id == world.people["lead"].id
-        assert outcomes(kept) == [("reassign_lead", "refused", "StaleVersion")]
+        assert outcomes(kept) == [("reassign_lead", "refused", "stale_version")]
 
 
 class TestClosing:
@@ -235,7 +235,7 @@ class TestClosing:
         assert review.stopped_on == world.today
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             journey.close()
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "episode_already_closed")]
 
 
 class TestReadingAndFinding:

@@ -111,7 +111,7 @@ class TestRegisteringAHousehold:
         assert refused.value.field == "members[0].person.date_of_birth"
         assert world.uow.committed.families == {}
         assert [(e.action, e.outcome, e.problem_code) for e in world.uow.committed.audit] == [
-            ("create_family", "refused", "InvalidValue")
+            ("create_family", "refused", "birth_date_in_future")
         ]
 
     def test_the_same_idempotency_key_replays_the_first_answer(self, world: World) -> None:
@@ -215,7 +215,7 @@ class TestChangingAHousehold:
         assert (last.action, last.outcome, last.problem_code) == (
             "write_family",
             "refused",
-            "StaleVersion",
+            "stale_version",
         )
         assert world.uow.committed.families[record.family.id].version == record.family.version
 

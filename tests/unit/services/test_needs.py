@@ -126,7 +126,7 @@ class TestRecordingANeed:
             record_need(journey, "EDU.z")
         assert refused.value.field == "descriptor_code"
         assert world.uow.committed.needs == {}
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "need_descriptor_unknown")]
 
     def test_the_framework_the_council_uploaded_is_the_one_needs_are_recorded_under(
         self, world: World
@@ -151,14 +151,14 @@ class TestRecordingANeed:
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             record_need(journey, person_ids=(uuid.uuid4(),))
         assert refused.value.field == "person_ids[0]"
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "need_person_not_in_family")]
 
     def test_a_need_is_not_identified_in_the_future(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ASSESSING)
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             record_need(journey, identified_on=world.today + timedelta(days=1))
         assert refused.value.field == "identified_on"
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "need_identified_in_future")]
 
     def test_an_episode_one_may_not_know_answers_as_an_unknown_one(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ASSESSING)
@@ -193,7 +193,7 @@ class TestOutcomesAndTheSustainmentCheck:
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             check_sustained(journey, need_id)
         assert refused.value.field == "checked_on"
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "sustained_before_period_end")]
         world.later(190)
         with one_use_case(world) as kept:
             checked = check_sustained(journey, need_id)
@@ -207,7 +207,9 @@ class TestOutcomesAndTheSustainmentCheck:
         achieved(journey, view)
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             check_sustained(journey, view.stored.record.need.id)
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [
+            ("write_episode", "refused", "sustainment_check_before_closure_stage")
+        ]
 
 
 class TestTheClaimsTheRecordWasJudgedOn:
@@ -231,4 +233,4 @@ class TestTheClaimsTheRecordWasJudgedOn:
                 world.uow, world.clock, journey.as_("lead"), journey.episode_id, support
             )
         assert world.uow.committed.support == []
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "claim_locks_record")]

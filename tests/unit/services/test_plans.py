@@ -11,6 +11,7 @@ from app.domain.episodes import EpisodeStage, QaOutcome
 from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue, NotFound
 from app.domain.plans import ActionStatus, FamilyPlan, PlanStatus
 from app.services import plans
+from app.services.names import Named
 from tests.unit.services.builders import (
     Journey,
     World,
@@ -53,7 +54,7 @@ def update_action(journey: Journey, who: str, action_id: uuid.UUID) -> FamilyPla
         action_id,
         ActionStatus.IN_PROGRESS,
         expected_version=journey.plan.version,
-    )
+    ).value
 
 
 class TestDrafting:
@@ -71,7 +72,7 @@ class TestDrafting:
         with one_use_case(world) as kept, pytest.raises(Conflict):
             journey.draft_plan()
         assert list(world.uow.committed.plans) == [journey.plan_id]
-        assert outcomes(kept) == [("write_episode", "refused", "Conflict")]
+        assert outcomes(kept) == [("write_episode", "refused", "plan_already_in_progress")]
 
     def test_an_action_owned_by_someone_outside_the_taf_is_refused(self, world: World) -> None:
         journey = assessed(world)
@@ -80,7 +81,7 @@ class TestDrafting:
             journey.draft_plan(stranger_seat)
         assert refused.value.field == "actions[0].owner_taf_member_id"
         assert world.uow.committed.plans == {}
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "plan_action_owner_not_taf_member")]
 
 
 class TestQualityAssurance:
@@ -103,7 +104,7 @@ class TestQualityAssurance:
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             journey.submit()
         assert journey.episode.version == version
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "plan_not_written")]
 
     def test_a_qa_officer_may_decide_only_plans_awaiting_review(self, world: World) -> None:
         journey = assessed(world).complete_assessment().draft_plan()
@@ -155,7 +156,7 @@ class TestQualityAssurance:
             decide(journey, "qa", QaOutcome.RETURNED, comments="  ")
         assert refused.value.field == "comments"
         assert journey.plan.status is PlanStatus.SUBMITTED
-        assert outcomes(kept) == [("decide_qa", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("decide_qa", "refused", "qa_return_comments_required")]
 
     def test_the_lead_may_read_the_plan_but_not_decide_on_it(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.PLAN_AWAITING_QA)
@@ -200,7 +201,9 @@ class TestTheDoStage:
         (action,) = journey.plan.actions
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             update_action(journey, "lead", action.id)
-        assert outcomes(kept) == [("update_assigned_action", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [
+            ("update_assigned_action", "refused", "action_progress_on_unagreed_plan")
+        ]
 
 
 class TestRevising:
@@ -215,11 +218,12 @@ class TestRevising:
             )
 
         with one_use_case(world) as kept:
-            revision = revise()
-        assert isinstance(revision, FamilyPlan)
+            revised = revise()
+        assert isinstance(revised, Named)
+        revision = revised.value
         assert (revision.number, revision.status) == (2, PlanStatus.DRAFT)
         assert journey.plan.status is PlanStatus.AGREED
         assert [e.resource_id for e in kept] == [str(revision.id)]
         with one_use_case(world) as kept, pytest.raises(Conflict):
             revise()
-        assert outcomes(kept) == [("write_episode", "refused", "Conflict")]
+        assert outcomes(kept) == [("write_episode", "refused", "plan_revision_already_in_progress")]

@@ -67,7 +67,7 @@ class TestRegistering:
             register(world, make_practitioner(email=taken))
         assert refused.value.field == "email"
         assert len(world.uow.committed.practitioners) == len(world.people)
-        assert outcomes(kept) == [("manage_practitioners", "refused", "Conflict")]
+        assert outcomes(kept) == [("manage_practitioners", "refused", "practitioner_email_taken")]
 
     def test_only_an_admin_registers_anyone(self, world: World) -> None:
         with one_use_case(world) as kept, pytest.raises(Forbidden):
@@ -94,7 +94,7 @@ class TestChangingAccess:
         assert refused.value.field == "roles"
         assert world.uow.committed.practitioners[admin.id].roles == {Role.ADMIN}
         assert outcomes(kept) == [
-            ("manage_practitioners", "refused", "SelfRoleChange"),
+            ("manage_practitioners", "refused", "own_roles_change"),
             ("grant_role:manager", "denied", None),
         ]
 
@@ -124,7 +124,7 @@ class TestChangingAccess:
                 expected_version=school.version + 1,
             )
         assert world.uow.committed.practitioners[school.id].roles == {Role.PRACTITIONER}
-        assert outcomes(kept) == [("manage_practitioners", "refused", "StaleVersion")]
+        assert outcomes(kept) == [("manage_practitioners", "refused", "stale_version")]
 
 
 class TestFinding:
@@ -136,7 +136,7 @@ class TestFinding:
                 world.uow, world.clock, world.actor("lead"), uuid.uuid4()
             )
         assert unknown.value.detail == "There is no practitioner with this id."
-        assert outcomes(kept) == [("read_directory", "refused", "NotFound")]
+        assert outcomes(kept) == [("read_directory", "refused", "not_found")]
 
     def test_a_search_leaves_out_who_was_switched_off(self, world: World) -> None:
         update(world, "admin", world.people["stranger"].id, active=False)

@@ -15,6 +15,7 @@ from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, Inva
 from app.domain.plans import PlanStatus
 from app.domain.taf import ChildVoice, TafMember, TafMemberKind
 from app.services import taf
+from app.services.names import Named
 from tests.unit.services.builders import (
     Journey,
     World,
@@ -30,10 +31,12 @@ def world() -> World:
     return given_world()
 
 
-def add(journey: Journey, joining: taf.Joining) -> object:
-    return taf.add_member(
+def add(journey: Journey, joining: taf.Joining) -> TafMember:
+    added = taf.add_member(
         journey.world.uow, journey.world.clock, journey.as_("lead"), journey.episode_id, joining
     )
+    assert isinstance(added, Named)
+    return added.value
 
 
 def practitioner_joins(journey: Journey, who: str) -> taf.Joining:
@@ -75,7 +78,7 @@ class TestJoining:
         with one_use_case(world) as kept, pytest.raises(ConsentRequired):
             add(journey, practitioner_joins(journey, "school"))
         assert world.uow.committed.taf_members == {}
-        assert outcomes(kept) == [("write_episode", "refused", "ConsentRequired")]
+        assert outcomes(kept) == [("write_episode", "refused", "sharing_consent_not_in_force")]
         journey.consent(ConsentPurpose.INFORMATION_SHARING, "SCHOOL")
         with one_use_case(world) as kept:
             member = add(journey, practitioner_joins(journey, "school"))
@@ -90,7 +93,7 @@ class TestJoining:
             add(journey, practitioner_joins(journey, "school"))
         assert refused.value.field == "practitioner_id"
         assert len(world.uow.committed.taf_members) == 1
-        assert outcomes(kept) == [("write_episode", "refused", "Conflict")]
+        assert outcomes(kept) == [("write_episode", "refused", "taf_practitioner_already_member")]
 
     def test_the_family_joins_its_own_taf_but_nobody_from_outside_the_household(
         self, world: World
@@ -106,7 +109,7 @@ class TestJoining:
             add(journey, taf.Joining(TafMemberKind.FAMILY_MEMBER, "Aunt", person_id=uuid.uuid4()))
         assert refused.value.field == "person_id"
         assert list(world.uow.committed.taf_members) == [parent.id]
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "taf_person_not_in_family")]
 
     def test_a_closed_episodes_taf_takes_nobody_new(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ACTIVE)
@@ -114,7 +117,7 @@ class TestJoining:
         journey.close()
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             add(journey, practitioner_joins(journey, "school"))
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "episode_closed")]
 
 
 class TestLeaving:
@@ -157,7 +160,7 @@ class TestLeaving:
             == answers[1]
             == (
                 "This Team Around the Family has no member with this id.",
-                [("write_episode", "refused", "NotFound")],
+                [("write_episode", "refused", "not_found")],
             )
         )
         assert world.uow.committed.taf_members[their_member.id].left_on is None
@@ -190,7 +193,7 @@ class TestMeetings:
             hold(journey, report(journey))
         assert world.uow.committed.meetings == {}
         assert journey.plan.status is PlanStatus.SUBMITTED
-        assert outcomes(kept) == [("write_episode", "refused", "IllegalTransition")]
+        assert outcomes(kept) == [("write_episode", "refused", "meeting_before_plan_approval")]
 
     def test_a_meeting_is_recorded_once_it_has_taken_place(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.PLAN_APPROVED)
@@ -199,14 +202,14 @@ class TestMeetings:
             hold(journey, tomorrow)
         assert refused.value.field == "held_on"
         assert journey.episode.stage is EpisodeStage.PLAN_APPROVED
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "meeting_in_future")]
 
     def test_an_attendee_must_be_in_the_taf_on_the_day(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.PLAN_APPROVED)
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             hold(journey, report(journey, attendee_member_ids=(uuid.uuid4(),)))
         assert refused.value.field == "attendee_member_ids[0]"
-        assert outcomes(kept) == [("write_episode", "refused", "InvalidValue")]
+        assert outcomes(kept) == [("write_episode", "refused", "meeting_attendee_not_member")]
 
     def test_an_episode_one_may_not_know_answers_as_an_unknown_one(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ACTIVE)
