@@ -276,10 +276,13 @@ class EpisodeRow(Timestamped, Base):
     step_down_notes: Mapped[str | None] = mapped_column(Text)
     consent_given_on: Mapped[date | None] = mapped_column(Date)
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    assessment_started_on: Mapped[date | None] = mapped_column(Date)
     plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    plan_submitted_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     meetings_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_meeting_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closure_reason: Mapped[str | None] = mapped_column(String(48))
     family_life_improved: Mapped[str | None] = mapped_column(String(8))
     family_view_words: Mapped[str | None] = mapped_column(Text)
@@ -385,6 +388,8 @@ class AssessmentRow(Timestamped, Base):
     analysis: Mapped[str | None] = mapped_column(Text)
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    started_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -400,6 +405,7 @@ class FamilyPlanRow(Timestamped, Base):
     outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
     qa_decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
     submitted_on: Mapped[date | None] = mapped_column(Date)
+    submitted_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     agreed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 

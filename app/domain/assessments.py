@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import Enum, StrEnum
 
 from app.domain.episodes import Episode
 from app.domain.errors import IllegalTransition, InvalidValue
+from app.domain.step_dates import PreviousStep, check_step_order
 
 
 class AssessmentStatus(StrEnum):
@@ -65,6 +66,10 @@ class Assessment:
     analysis: str | None
     started_on: date
     completed_on: date | None = None
+    started_recorded_at: datetime | None = None
+    """When the start was recorded, beside `started_on`, when it happened (issue 18 §1)."""
+    completed_recorded_at: datetime | None = None
+    """When the completion was recorded; null while a draft."""
     version: int = 1
 
     @property
@@ -145,12 +150,11 @@ class Assessment:
                 field="analysis",
                 code="assessment_analysis_required",
             )
-        if on < self.started_on:
-            raise InvalidValue(
-                "An assessment cannot be completed before it started.",
-                field="completed_on",
-                code="assessment_completed_before_start",
-            )
+        check_step_order(
+            on,
+            field="completed_on",
+            follows=[PreviousStep(self.started_on, "the assessment started")],
+        )
         self.status = AssessmentStatus.COMPLETED
         self.completed_on = on
 
@@ -180,6 +184,8 @@ class Assessment:
             status=AssessmentStatus.DRAFT,
             started_on=on,
             completed_on=None,
+            started_recorded_at=None,
+            completed_recorded_at=None,
             version=1,
         )
 

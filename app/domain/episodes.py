@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, TypeGuard
 
@@ -26,6 +26,7 @@ from app.domain.errors import (
     InvalidValue,
 )
 from app.domain.families import add_months
+from app.domain.step_dates import PreviousStep, check_step_order
 from app.domain.timeliness import Deadline, FirstTafClockStart, PolicyHistory
 
 # --- vocabulary ----------------------------------------------------------------------------------
@@ -172,6 +173,9 @@ class QaDecision:
     officer_id: uuid.UUID
     comments: str
     plan_version: int
+    recorded_at: datetime | None = None
+    """When the decision was recorded, beside `decided_on`, when it was made (issue 18 §1); the
+    caller's timestamp, null for decisions recorded before familyhub kept it."""
 
     def __post_init__(self) -> None:
         if self.outcome is QaOutcome.RETURNED and not self.comments.strip():
@@ -195,6 +199,8 @@ class LevelChange:
     level: str
     changed_on: date
     reason: str | None
+    recorded_at: datetime | None = None
+    """When the change was recorded, beside `changed_on`, when it took effect (issue 18 §1)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,8 @@ class LeadAssignment:
     from_practitioner_id: uuid.UUID | None
     assigned_on: date
     reason: str | None
+    recorded_at: datetime | None = None
+    """When the handover was recorded, beside `assigned_on`, when it took effect (issue 18 §1)."""
 
 
 # --- the aggregate -------------------------------------------------------------------------------
@@ -236,6 +244,7 @@ class Episode:
     quality_assurance_deadline: Deadline | None = None
     first_taf_deadline: Deadline | None = None
     review_deadline: Deadline | None = None
+    assessment_started_on: date | None = None
     plan_submitted_on: date | None = None
     qa_decisions: list[QaDecision] = field(default_factory=list)
     level_history: list[LevelChange] = field(default_factory=list)
@@ -250,6 +259,11 @@ class Episode:
     settled_deadlines: list[Deadline] = field(default_factory=list)
     """Clocks replaced by a newer clock of the same kind since loading (a review after a review, a
     resubmission to QA); persistence keeps them so timeliness can be reported over time."""
+    plan_submitted_recorded_at: datetime | None = None
+    """When the first submission to QA was recorded (the caller's timestamp; null for steps
+    recorded before familyhub kept it)."""
+    closed_recorded_at: datetime | None = None
+    """When the closure was recorded (see `plan_submitted_recorded_at`)."""
     version: int = 1
 
     # --- read helpers ----------------------------------------------------------------------------
@@ -297,13 +311,13 @@ class Episode:
                 f"per episode, and a fresh assessment is a reassessment{self._stage_note()}.",
                 code="assessment_already_started",
             )
+        check_step_order(on, field="started_on", requested_on=self.requested_on)
         if consent_given_on is None:
             raise ConsentRequired(
                 "Consent to take part in early help is not in force, so the assessment cannot "
                 "start: the family must first give explicit consent to early help.",
                 code="early_help_consent_not_in_force",
             )
-        self._check_not_before(on, self.requested_on, "started_on", "the request was made")
         if consent_given_on > on:
             raise InvalidValue(
                 "The assessment cannot start before the family gave consent.",
@@ -317,6 +331,7 @@ class Episode:
         policy = policy_history.in_force_on(clock_start)
         clock = timeliness.assessment_deadline(clock_start, policy, calendar)
         self._move_to(EpisodeStage.ASSESSING)
+        self.assessment_started_on = on
         self.consent_given_on = consent_given_on
         self.assessment_deadline = clock
 
@@ -330,6 +345,7 @@ class Episode:
         plan_has_outcomes: bool,
         policy_history: PolicyHistory,
         calendar: WorkingCalendar,
+        assessment_completed_on: date | None = None,
     ) -> None:
         """Send the assessment and suggested plan to the Early Help and Support Service for review.
 
@@ -353,8 +369,16 @@ class Episode:
                 f"agreed with the family{self._stage_note()}.",
                 code="plan_submitted_without_outcomes",
             )
-        self._check_not_before(
-            on, self._latest_step_on(), "submitted_on", "the last recorded step of the process"
+        completed = (
+            [PreviousStep(assessment_completed_on, "the assessment was completed")]
+            if assessment_completed_on is not None
+            else []
+        )
+        check_step_order(
+            on,
+            field="submitted_on",
+            requested_on=self.requested_on,
+            follows=[*self._steps(), *completed],
         )
         qa_clock = timeliness.quality_assurance_deadline(
             on, policy_history.in_force_on(on), calendar
@@ -384,8 +408,11 @@ class Episode:
         self._refuse_if_consent_withdrawn("record a quality assurance decision")
         if self.stage is not EpisodeStage.PLAN_AWAITING_QA:
             raise IllegalTransition(self._qa_refusal(), code="qa_decision_out_of_turn")
-        self._check_not_before(
-            decision.decided_on, self._latest_step_on(), "decided_on", "the plan was submitted"
+        check_step_order(
+            decision.decided_on,
+            field="decided_on",
+            requested_on=self.requested_on,
+            follows=self._steps(),
         )
         approved = decision.outcome is QaOutcome.APPROVED
         taf_clock = self.first_taf_deadline
@@ -462,7 +489,13 @@ class Episode:
     # --- level and lead --------------------------------------------------------------------------
 
     def change_level(
-        self, level: str, on: date, reason: str | None, allowed_levels: Collection[str]
+        self,
+        level: str,
+        on: date,
+        reason: str | None,
+        allowed_levels: Collection[str],
+        *,
+        recorded_at: datetime | None = None,
     ) -> None:
         """Move support to another level of need, keeping the history (seed 004:1180; AMB-7)."""
         self._refuse_if_closed("The level of need cannot be changed")
@@ -475,11 +508,22 @@ class Episode:
                 code="level_of_need_unchanged",
             )
         last = self.level_history[-1].changed_on if self.level_history else self.requested_on
-        self._check_not_before(on, last, "changed_on", "the last change of level")
+        self._check_not_before(on, last, "effective_on", "the last change of level")
         self.level_of_need = level
-        self.level_history.append(LevelChange(level=level, changed_on=on, reason=_optional(reason)))
+        self.level_history.append(
+            LevelChange(
+                level=level, changed_on=on, reason=_optional(reason), recorded_at=recorded_at
+            )
+        )
 
-    def assign_lead(self, practitioner_id: uuid.UUID, on: date, reason: str | None = None) -> None:
+    def assign_lead(
+        self,
+        practitioner_id: uuid.UUID,
+        on: date,
+        reason: str | None = None,
+        *,
+        recorded_at: datetime | None = None,
+    ) -> None:
         """Hand the lead professional role to another practitioner; the clocks carry on.
 
         Seed-digest AMB-11: keep the handover history; clocks do not reset on handover. Allowed
@@ -493,13 +537,14 @@ class Episode:
                 code="lead_unchanged",
             )
         last = self.lead_history[-1].assigned_on if self.lead_history else self.requested_on
-        self._check_not_before(on, last, "assigned_on", "the last handover")
+        self._check_not_before(on, last, "effective_on", "the last handover")
         self.lead_history.append(
             LeadAssignment(
                 practitioner_id=practitioner_id,
                 from_practitioner_id=self.lead_practitioner_id,
                 assigned_on=on,
                 reason=_optional(reason),
+                recorded_at=recorded_at,
             )
         )
         self.lead_practitioner_id = practitioner_id
@@ -520,8 +565,8 @@ class Episode:
                 f"{self.consent_withdrawn_on.isoformat()}; close or step up the episode.",
                 code="consent_withdrawal_already_recorded",
             )
-        self._check_not_before(
-            on, self._latest_step_on(), "consent_withdrawn_on", "the last recorded step"
+        check_step_order(
+            on, field="consent_withdrawn_on", requested_on=self.requested_on, follows=self._steps()
         )
         self.consent_withdrawn_on = on
         self._stop_running_clocks(on)
@@ -533,6 +578,8 @@ class Episode:
         family_view: FamilyView | None,
         notes: str | None = None,
         stepped_up_reference: str | None = None,
+        *,
+        assessment_completed_on: date | None = None,
     ) -> None:
         """End the episode, recording why and the family's view of family life.
 
@@ -581,7 +628,10 @@ class Episode:
                 field="stepped_up_reference",
                 code="stepped_up_reference_without_step_up",
             )
-        self._check_not_before(on, self._latest_fact_on(), "closed_on", "the last recorded step")
+        facts = self._facts()
+        if assessment_completed_on is not None:
+            facts.append(PreviousStep(assessment_completed_on, "the assessment was completed"))
+        check_step_order(on, field="closed_on", requested_on=self.requested_on, follows=facts)
         self._move_to(EpisodeStage.CLOSED)
         self.closed_on = on
         self.closure_reason = reason
@@ -654,36 +704,40 @@ class Episode:
         approvals = [d.decided_on for d in self.qa_decisions if d.outcome is QaOutcome.APPROVED]
         return approvals[-1] if approvals else self.requested_on
 
-    def _latest_step_on(self) -> date:
-        """The latest date of a step of the process, so that steps cannot be dated out of order."""
-        steps = [self.requested_on, *(q.decided_on for q in self.qa_decisions)]
-        steps += [
-            d
-            for d in (
-                self.consent_given_on,
-                self.plan_submitted_on,
-                self.last_meeting_on,
-                self.consent_withdrawn_on,
-            )
-            if d is not None
+    def _steps(self) -> list[PreviousStep]:
+        """The dated steps of the process so far, so that a new step cannot be dated before them."""
+        steps = [
+            PreviousStep(d.decided_on, "quality assurance decided on the plan")
+            for d in self.qa_decisions
         ]
-        return max(steps)
+        named = (
+            (self.consent_given_on, "the family gave consent"),
+            (self.assessment_started_on, "the assessment started"),
+            (self.plan_submitted_on, "the plan was sent for quality assurance"),
+            (self.last_meeting_on, "the last TAF meeting"),
+            (self.consent_withdrawn_on, "the family withdrew consent"),
+        )
+        steps += [PreviousStep(on, what) for on, what in named if on is not None]
+        return steps
 
-    def _latest_fact_on(self) -> date:
-        """The latest date recorded at all, level changes and handovers included."""
-        facts = [self._latest_step_on()]
-        facts += [c.changed_on for c in self.level_history]
-        facts += [a.assigned_on for a in self.lead_history]
-        return max(facts)
+    def _facts(self) -> list[PreviousStep]:
+        """Every date recorded on the episode, level changes and handovers included."""
+        facts = self._steps()
+        facts += [
+            PreviousStep(c.changed_on, "the level of need changed") for c in self.level_history
+        ]
+        facts += [
+            PreviousStep(a.assigned_on, "the lead professional changed") for a in self.lead_history
+        ]
+        return facts
 
-    @staticmethod
-    def _check_not_before(on: date, earliest: date, field_name: str, what: str) -> None:
-        if on < earliest:
-            raise InvalidValue(
-                f"This date ({on.isoformat()}) is before {what} ({earliest.isoformat()}).",
-                field=field_name,
-                code="episode_step_before_previous",
-            )
+    def _check_not_before(self, on: date, earliest: date, field_name: str, what: str) -> None:
+        check_step_order(
+            on,
+            field=field_name,
+            requested_on=self.requested_on,
+            follows=[PreviousStep(earliest, what)],
+        )
 
     def _settle(self, old: Deadline | None, new: Deadline | None) -> None:
         if old is not None and (new is None or new.started_on != old.started_on):
@@ -719,6 +773,7 @@ def open_episode(
     step_down_reference: str | None = None,
     step_down_notes: str | None = None,
     reason: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> Episode:
     """Open an episode for a request for early help, with its first level and lead.
 
@@ -767,13 +822,18 @@ def open_episode(
         previous_episode_id=previous_episode_id,
         step_down_reference=reference,
         step_down_notes=step_notes,
-        level_history=[LevelChange(level=level_of_need, changed_on=requested_on, reason=why)],
+        level_history=[
+            LevelChange(
+                level=level_of_need, changed_on=requested_on, reason=why, recorded_at=recorded_at
+            )
+        ],
         lead_history=[
             LeadAssignment(
                 practitioner_id=lead_practitioner_id,
                 from_practitioner_id=None,
                 assigned_on=requested_on,
                 reason=why,
+                recorded_at=recorded_at,
             )
         ],
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import Enum, StrEnum
 
 from app.domain.access import Role
@@ -127,6 +127,8 @@ class FamilyPlan:
     qa_decisions: list[QaDecision] = field(default_factory=list)
     submitted_on: date | None = None
     agreed_on: date | None = None
+    submitted_recorded_at: datetime | None = None
+    """When the latest submission was recorded, beside `submitted_on` (issue 18 §1)."""
     version: int = 1
 
     @property
@@ -292,6 +294,7 @@ class FamilyPlan:
             qa_decisions=[],
             submitted_on=None,
             agreed_on=None,
+            submitted_recorded_at=None,
             version=1,
         )
 

@@ -22,6 +22,7 @@ from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, Inva
 from app.domain.families import Family
 from app.domain.plans import MAX_SCORE, MIN_SCORE, FamilyPlan, PlanStatus, is_valid_score
 from app.domain.practitioners import Practitioner
+from app.domain.step_dates import PreviousStep, check_step_order, happened_on
 
 
 class TafMemberKind(StrEnum):
@@ -65,12 +66,11 @@ class TafMember:
                 f"This member already left the Team Around the Family on {self.left_on.isoformat()}.",
                 code="taf_member_already_left",
             )
-        if on < self.joined_on:
-            raise InvalidValue(
-                "A member cannot leave before they joined.",
-                field="left_on",
-                code="taf_member_left_before_joined",
-            )
+        check_step_order(
+            on,
+            field="left_on",
+            follows=[PreviousStep(self.joined_on, "they joined the Team Around the Family")],
+        )
         self.left_on = on
 
 
@@ -85,26 +85,12 @@ def check_taf_open(episode: Episode) -> None:
 
 def joining_date(joined_on: date | None, today: date) -> date:
     """The day a member joins: today unless said, and never a day still to come."""
-    joined = joined_on or today
-    if joined > today:
-        raise InvalidValue(
-            "A member cannot join in the future.",
-            field="joined_on",
-            code="taf_member_joined_in_future",
-        )
-    return joined
+    return happened_on(joined_on, today=today, field="joined_on")
 
 
 def leaving_date(left_on: date | None, today: date) -> date:
     """The day a member leaves: today unless said, and never a day still to come."""
-    left = left_on or today
-    if left > today:
-        raise InvalidValue(
-            "A member cannot leave in the future.",
-            field="left_on",
-            code="taf_member_left_in_future",
-        )
-    return left
+    return happened_on(left_on, today=today, field="left_on")
 
 
 def joining_id(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from app.domain.access import Action
@@ -16,6 +17,7 @@ from app.domain.assessments import (
     reassessment,
 )
 from app.domain.errors import NotFound
+from app.domain.step_dates import happened_on
 from app.domain.versions import Expected, check_version
 from app.services.episodes import load_episode
 from app.services.ports import Clock, UnitOfWork
@@ -115,12 +117,18 @@ def complete_assessment(
     assessment_id: uuid.UUID,
     *,
     expected_version: Expected,
+    completed_on: date | None = None,
 ) -> Assessment:
-    """A completed assessment is a record of what was found: it never changes afterwards."""
+    """A completed assessment is a record of what was found: it never changes afterwards.
+
+    `completed_on` is the day it was completed (today by default).
+    """
 
     def complete(uc: UseCase, assessment: Assessment) -> None:
+        on = happened_on(completed_on, today=uc.today, field="completed_on")
         check_may_complete(load_episode(uc.uow, episode_id))
-        assessment.complete(uc.today, uc.uow.reference_data.headline_codes())
+        assessment.complete(on, uc.uow.reference_data.headline_codes())
+        assessment.completed_recorded_at = uc.now
 
     return _step(uow, clock, actor, episode_id, assessment_id, expected_version, complete)
 
@@ -144,6 +152,7 @@ def reassess(
                 uuid.uuid4(),
                 uc.today,
             )
+            new.started_recorded_at = uc.now
             uow.assessments.add(new, at=uc.now)
             uc.identify(Action.WRITE_EPISODE, new.id)
             return new

@@ -23,6 +23,7 @@ from app.domain.families import Family, MemberRole, Person
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
+from app.domain.step_dates import happened_on
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, DeadlineState, PolicyHistory, assess
 from app.domain.versions import Expected, check_version
@@ -177,6 +178,7 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
         step_down_reference=request.step_down_reference,
         step_down_notes=request.step_down_notes,
         reason=request.reason,
+        recorded_at=uc.now,
     )
     uow.episodes.add(episode, at=uc.now)
     uc.identify(Action.OPEN_EPISODE, episode.id)
@@ -254,16 +256,21 @@ def start_assessment(
     episode_id: uuid.UUID,
     *,
     expected_version: Expected,
+    started_on: date | None = None,
 ) -> tuple[EpisodeRecord, Assessment]:
-    """Consent to take part is in force: the assessment starts and its clock runs from the consent date."""
+    """Consent to take part is in force: the assessment starts and its clock runs from the consent date.
+
+    `started_on` is the day it started (today by default): consent must have been in force then.
+    """
     started: list[Assessment] = []
 
     def start(uc: UseCase, episode: Episode) -> None:
+        on = happened_on(started_on, today=uc.today, field="started_on")
         consent = consent_in_force(
-            uc.uow.consents.for_family(episode.family_id), ConsentPurpose.EARLY_HELP, uc.today
+            uc.uow.consents.for_family(episode.family_id), ConsentPurpose.EARLY_HELP, on
         )
         episode.start_assessment(
-            uc.today,
+            on,
             consent_given_on=consent.given_on if consent else None,
             policy_history=uc.uow.policies.history(),
             calendar=uc.uow.reference_data.calendar(),
@@ -271,10 +278,11 @@ def start_assessment(
         assessment = start_assessment_draft(
             id=uuid.uuid4(),
             episode_id=episode.id,
-            started_on=uc.today,
+            started_on=on,
             allowed_headlines=uc.uow.reference_data.headline_codes(),
             covered_person_ids=episode.child_person_ids,
         )
+        assessment.started_recorded_at = uc.now
         uc.uow.assessments.add(assessment, at=uc.now)
         started.append(assessment)
 
@@ -291,12 +299,15 @@ def assign_lead(
     practitioner_id: uuid.UUID,
     reason: str | None,
     expected_version: Expected,
+    effective_on: date | None = None,
 ) -> EpisodeRecord:
-    """Hand the episode to another lead professional; the history keeps who, from, to, when and why."""
+    """Hand the episode to another lead professional from `effective_on` (today by default); the
+    history keeps who, from, to, when and why, and when it was recorded."""
 
     def assign(uc: UseCase, episode: Episode) -> None:
+        on = happened_on(effective_on, today=uc.today, field="effective_on")
         _require_lead(uc.uow, practitioner_id, "practitioner_id")
-        episode.assign_lead(practitioner_id, uc.today, reason)
+        episode.assign_lead(practitioner_id, on, reason, recorded_at=uc.now)
 
     return _step(
         uow, clock, actor, episode_id, expected_version, assign, action=Action.REASSIGN_LEAD
@@ -313,15 +324,15 @@ def change_level(
     reason: str | None,
     expected_version: Expected,
     levels: Collection[str],
+    effective_on: date | None = None,
 ) -> EpisodeRecord:
-    return _step(
-        uow,
-        clock,
-        actor,
-        episode_id,
-        expected_version,
-        lambda uc, episode: episode.change_level(level, uc.today, reason, levels),
-    )
+    """Move the episode to another level of need from `effective_on` (today by default)."""
+
+    def change(uc: UseCase, episode: Episode) -> None:
+        on = happened_on(effective_on, today=uc.today, field="effective_on")
+        episode.change_level(level, on, reason, levels, recorded_at=uc.now)
+
+    return _step(uow, clock, actor, episode_id, expected_version, change)
 
 
 @dataclass(frozen=True)
@@ -343,20 +354,21 @@ def close_episode(
     expected_version: Expected,
 ) -> EpisodeRecord:
     def close(uc: UseCase, episode: Episode) -> None:
-        closed_on = closure.closed_on or uc.today
-        if closed_on > uc.today:
-            raise InvalidValue(
-                "An episode cannot be closed in the future.",
-                field="closed_on",
-                code="episode_closed_in_future",
-            )
+        closed_on = happened_on(closure.closed_on, today=uc.today, field="closed_on")
+        completions = [
+            a.completed_on
+            for a in uc.uow.assessments.for_episode(episode.id)
+            if a.completed_on is not None
+        ]
         episode.close(
             closed_on,
             closure.reason,
             closure.family_view,
             closure.notes,
             closure.stepped_up_reference,
+            assessment_completed_on=max(completions, default=None),
         )
+        episode.closed_recorded_at = uc.now
 
     return _step(uow, clock, actor, episode_id, expected_version, close)
 

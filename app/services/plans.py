@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from app.domain.access import Action
 from app.domain.episodes import Episode, QaDecision, QaOutcome
@@ -22,6 +23,7 @@ from app.domain.plans import (
     revision_of,
     start_plan_draft,
 )
+from app.domain.step_dates import happened_on
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
 from app.services.names import Named, Names, resolve_names
@@ -270,24 +272,30 @@ def submit_for_quality_assurance(
     episode_id: uuid.UUID,
     *,
     expected_version: Expected,
+    submitted_on: date | None = None,
 ) -> tuple[EpisodeRecord, FamilyPlan]:
     """The completed assessment and the suggested plan go to the Early Help and Support Service.
 
-    This meets the assessment clock (seed 004:1238: 'The assessment and detailing the suggested plan').
+    This meets the assessment clock (seed 004:1238: 'The assessment and detailing the suggested plan')
+    on `submitted_on`, the day they went (today by default).
     """
 
     def submit(uc: UseCase, episode: Episode) -> FamilyPlan:
+        on = happened_on(submitted_on, today=uc.today, field="submitted_on")
         plans = uc.uow.plans.for_episode(episode_id)
         assessments = uc.uow.assessments.for_episode(episode_id)
         plan = plan_to_submit(plans)
+        latest = assessments[-1] if assessments else None
         episode.submit_plan_for_qa(
-            uc.today,
-            assessment_completed=bool(assessments) and assessments[-1].is_completed,
+            on,
+            assessment_completed=latest is not None and latest.is_completed,
             plan_has_outcomes=bool(plan.outcomes),
             policy_history=uc.uow.policies.history(),
             calendar=uc.uow.reference_data.calendar(),
+            assessment_completed_on=latest.completed_on if latest else None,
         )
-        plan.submit(uc.today, _known_need_ids(uc.uow, episode_id))
+        plan.submit(on, _known_need_ids(uc.uow, episode_id))
+        episode.plan_submitted_recorded_at = plan.submitted_recorded_at = uc.now
         return plan
 
     return _episode_step(
@@ -304,20 +312,23 @@ def decide_quality_assurance(
     outcome: QaOutcome,
     comments: str,
     expected_version: Expected,
+    decided_on: date | None = None,
 ) -> tuple[EpisodeRecord, FamilyPlan]:
     """The signed-in Early Help and Support Service officer approves the plan or returns it with
-    comments."""
+    comments, on `decided_on` (today by default); an approval starts the first-TAF clock that day."""
 
     def decide(uc: UseCase, episode: Episode) -> FamilyPlan:
+        on = happened_on(decided_on, today=uc.today, field="decided_on")
         officer_id = uc.principal.practitioner_id
         check_qa_officer(uc.uow.practitioners.get(officer_id))
         plan = plan_awaiting_qa(uc.uow.plans.for_episode(episode_id))
         decision = QaDecision(
             outcome=outcome,
-            decided_on=uc.today,
+            decided_on=on,
             officer_id=officer_id,
             comments=comments.strip(),
             plan_version=plan.number,
+            recorded_at=uc.now,
         )
         episode.record_qa_decision(
             decision, uc.uow.policies.history(), uc.uow.reference_data.calendar()

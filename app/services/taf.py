@@ -10,6 +10,7 @@ from datetime import date
 from app.domain.access import Action
 from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import NotFound
+from app.domain.step_dates import check_step_order
 from app.domain.taf import (
     ChildVoice,
     OutcomeProgress,
@@ -88,6 +89,7 @@ def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> Named[TafMembe
     joined = joining_date(joining.joined_on, uc.today)
     episode = load_episode(uc.uow, episode_id)
     check_taf_open(episode)
+    check_step_order(joined, field="joined_on", requested_on=episode.requested_on)
     if joining.kind is TafMemberKind.PRACTITIONER:
         member = _practitioner_joins(uc, episode, who, joining.role, joined)
     else:

@@ -932,3 +932,364 @@ class TestListsNameWhoTheyMention:
         assert sorted(m["name"] for m in changes["taf_members"]) == ["Grace Hughes", "Sam School"]
         assert [a["owner_name"] for p in changes["plans"] for a in p["actions"]] == ["Grace Hughes"]
         assert school["name"] == "Sam School"
+
+
+# --- dated steps (issue 18 §1) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_case(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> Case:
+    """A case from the old system, entered on 10 March 2026: requested 1 March 2024, consent to
+    take part given on 4 March 2024."""
+    on(clock, "2026-03-10")
+    body = make_family_body(reference.hubs["NORTH"])
+    for member in body["members"]:
+        member["joined_on"] = "2023-09-01"
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    response = client.post(
+        f"{API}/episodes", json=make_episode_body(family, staff.lead, requested_on="2024-03-01")
+    )
+    case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+    give_consent(case, day="2024-03-04")
+    return case
+
+
+def assess_and_plan_on(case: Case, started_on: str, completed_on: str) -> dict[str, Any]:
+    """The assessment started and completed on the days given, and a plan drafted from it."""
+    started = case.post("/assessment-start", {"started_on": started_on})
+    assessment = started["assessment"]
+    a_url = f"{case.url}/assessments/{assessment['id']}"
+    written = case.client.patch(
+        a_url,
+        headers={"If-Match": f'"{assessment["version"]}"'},
+        json={
+            "needs": [
+                {
+                    "headline": "EDU",
+                    "description": "Attendance 78% this term",
+                    "person_ids": [case.person("child")],
+                }
+            ],
+            "analysis": "Routines at home are the root of poor attendance.",
+        },
+    )
+    ok(written)
+    completed: dict[str, Any] = ok(
+        case.client.post(
+            f"{a_url}/completion",
+            headers={"If-Match": written.headers["ETag"]},
+            json={"completed_on": completed_on},
+        )
+    )
+    ok(
+        case.client.post(
+            f"{case.url}/plans",
+            json={
+                "outcomes": [
+                    {
+                        "description": "Ava attends school every day",
+                        "need_ids": [completed["needs"][0]["id"]],
+                        "measure": "Attendance above 95%",
+                        "baseline_score": 3,
+                    }
+                ]
+            },
+        ),
+        201,
+    )
+    return completed
+
+
+def problem(response: Any, status: int = 422) -> tuple[str, str, str]:
+    """The problem's code, the field it names and its detail."""
+    assert response.status_code == status, response.text
+    data = response.json()
+    return data["code"], data["errors"][0]["field"], data["detail"]
+
+
+class TestDatedSteps:
+    def test_a_case_entered_late_gets_the_clocks_it_would_have_had_recorded_live(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        case = late_case
+        completed = assess_and_plan_on(case, "2024-03-05", "2024-03-25")
+        assert (completed["started_on"], completed["completed_on"]) == ("2024-03-05", "2024-03-25")
+        assert completed["started_recorded_at"].startswith("2026-03-10T10:00:00")
+        assert completed["completed_recorded_at"].startswith("2026-03-10T10:00:00")
+        assert case.episode["assessment_started_on"] == "2024-03-05"
+
+        submitted = case.post("/plan-submission", {"submitted_on": "2024-03-27"})
+        assessment_clock = case.deadline("assessment")
+        assert (assessment_clock["started_on"], assessment_clock["met_on"]) == (
+            "2024-03-04",
+            "2024-03-27",
+        )
+        assert assessment_clock["status"] == "met_on_time"
+        assert case.episode["plan_submitted_on"] == "2024-03-27"
+        assert case.episode["plan_submitted_recorded_at"].startswith("2026-03-10T10:00:00")
+        assert submitted["plan"]["submitted_on"] == "2024-03-27"
+        assert submitted["plan"]["submitted_recorded_at"].startswith("2026-03-10T10:00:00")
+        assert case.deadline("quality_assurance")["started_on"] == "2024-03-27"
+
+        with as_user(case.client, staff.qa_officer):
+            decided = case.post(
+                "/qa-decisions", {"outcome": "approved", "decided_on": "2024-04-02"}
+            )
+        decision = decided["plan"]["qa_decisions"][0]
+        assert decision["decided_on"] == "2024-04-02"
+        assert decision["recorded_at"].startswith("2026-03-10T10:00:00")
+        assert case.deadline("quality_assurance")["status"] == "met_on_time"
+        assert case.deadline("first_taf")["started_on"] == "2024-04-02"
+
+        mum = ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "family_member",
+                    "person_id": case.person("parent_carer"),
+                    "role": "Mum",
+                    "joined_on": "2024-04-03",
+                },
+            ),
+            201,
+        )
+        held = case.post("/meetings", make_meeting_body("2024-04-10", [mum["id"]]), status=201)
+        assert held["meeting"]["is_first"] is True
+        assert case.deadline("first_taf")["status"] == "met_on_time"
+
+    def test_a_plan_submitted_on_its_real_date_in_2024_is_not_late(self, late_case: Case) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        late_case.post("/plan-submission", {"submitted_on": "2024-03-27"})
+        assert late_case.deadline("assessment")["status"] == "met_on_time"
+        assert late_case.deadline("assessment")["days_overdue"] == 0
+
+    def test_steps_sent_without_a_date_happen_today(self, late_case: Case) -> None:
+        started = late_case.post("/assessment-start")
+        assert started["assessment"]["started_on"] == "2026-03-10"
+        assert late_case.episode["assessment_started_on"] == "2026-03-10"
+
+    def test_a_closure_dated_before_the_assessment_started_is_refused(
+        self, late_case: Case
+    ) -> None:
+        late_case.post("/assessment-start", {"started_on": "2024-03-10"})
+        response = late_case.client.post(
+            f"{late_case.url}/closure",
+            headers={"If-Match": late_case.etag},
+            json={"reason": "moved_away", "closed_on": "2024-03-07"},
+        )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_previous_step", "closed_on")
+        assert detail == (
+            "This step is dated 2024-03-07, before the assessment started (2024-03-10)."
+        )
+        assert ok(late_case.client.get(late_case.url))["stage"] == "assessing"
+
+    def test_a_closure_dated_before_the_assessment_was_completed_is_refused(
+        self, late_case: Case
+    ) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        late_case.etag = late_case.client.get(late_case.url).headers["ETag"]
+        response = late_case.client.post(
+            f"{late_case.url}/closure",
+            headers={"If-Match": late_case.etag},
+            json={"reason": "moved_away", "closed_on": "2024-03-20"},
+        )
+        assert problem(response)[:2] == ("step_date_before_previous_step", "closed_on")
+
+    @pytest.mark.parametrize(
+        ("path", "field"),
+        [
+            ("/assessment-start", "started_on"),
+            ("/closure", "closed_on"),
+        ],
+    )
+    def test_a_date_in_the_future_is_refused(self, late_case: Case, path: str, field: str) -> None:
+        body: dict[str, Any] = {field: "2026-03-11"}
+        if path == "/closure":
+            body["reason"] = "moved_away"
+        response = late_case.client.post(
+            f"{late_case.url}{path}", headers={"If-Match": late_case.etag}, json=body
+        )
+        code, named, detail = problem(response)
+        assert (code, named) == ("step_date_in_future", field)
+        assert "2026-03-11" in detail
+        assert "2026-03-10" in detail
+        assert ok(late_case.client.get(late_case.url))["stage"] == "requested"
+
+    def test_a_completion_submission_or_decision_in_the_future_is_refused(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        case = late_case
+        started = case.post("/assessment-start", {"started_on": "2024-03-05"})
+        a_url = f"{case.url}/assessments/{started['assessment']['id']}"
+        refused = case.client.post(
+            f"{a_url}/completion",
+            headers={"If-Match": f'"{started["assessment"]["version"]}"'},
+            json={"completed_on": "2026-04-01"},
+        )
+        assert problem(refused)[:2] == ("step_date_in_future", "completed_on")
+        assert ok(case.client.get(a_url))["status"] == "draft"
+
+        # The same case, with the assessment and plan done: the next steps dated tomorrow.
+        case.post("/closure", {"reason": "moved_away", "closed_on": "2024-03-06"})
+        second = ok(
+            case.client.post(
+                f"{API}/episodes",
+                json=make_episode_body(case.family, staff.lead, requested_on="2024-04-01"),
+            ),
+            201,
+        )
+        case.episode, case.etag = second, f'"{second["version"]}"'
+        assess_and_plan_on(case, "2024-04-02", "2024-04-10")
+        case.etag = case.client.get(case.url).headers["ETag"]
+        submitted = case.client.post(
+            f"{case.url}/plan-submission",
+            headers={"If-Match": case.etag},
+            json={"submitted_on": "2026-03-11"},
+        )
+        assert problem(submitted)[:2] == ("step_date_in_future", "submitted_on")
+        case.post("/plan-submission", {"submitted_on": "2024-04-12"})
+        with as_user(case.client, staff.qa_officer):
+            decided = case.client.post(
+                f"{case.url}/qa-decisions",
+                headers={"If-Match": case.etag},
+                json={"outcome": "approved", "decided_on": "2026-03-11"},
+            )
+        assert problem(decided)[:2] == ("step_date_in_future", "decided_on")
+        assert ok(case.client.get(case.url))["stage"] == "plan_awaiting_qa"
+
+    def test_an_assessment_started_before_the_request_is_refused(self, late_case: Case) -> None:
+        response = late_case.client.post(
+            f"{late_case.url}/assessment-start",
+            headers={"If-Match": late_case.etag},
+            json={"started_on": "2024-02-28"},
+        )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_request", "started_on")
+        assert "2024-03-01" in detail
+
+    def test_an_assessment_started_before_consent_was_given_is_refused(
+        self, late_case: Case
+    ) -> None:
+        response = late_case.client.post(
+            f"{late_case.url}/assessment-start",
+            headers={"If-Match": late_case.etag},
+            json={"started_on": "2024-03-02"},
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "early_help_consent_not_in_force"
+
+    def test_a_qa_decision_dated_before_the_plan_was_sent_is_refused(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        late_case.post("/plan-submission", {"submitted_on": "2024-03-27"})
+        with as_user(late_case.client, staff.qa_officer):
+            response = late_case.client.post(
+                f"{late_case.url}/qa-decisions",
+                headers={"If-Match": late_case.etag},
+                json={"outcome": "approved", "decided_on": "2024-03-26"},
+            )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_previous_step", "decided_on")
+        assert detail == (
+            "This step is dated 2024-03-26, before the plan was sent for quality assurance "
+            "(2024-03-27)."
+        )
+
+    def test_a_plan_sent_before_the_assessment_was_completed_is_refused(
+        self, late_case: Case
+    ) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        late_case.etag = late_case.client.get(late_case.url).headers["ETag"]
+        response = late_case.client.post(
+            f"{late_case.url}/plan-submission",
+            headers={"If-Match": late_case.etag},
+            json={"submitted_on": "2024-03-22"},
+        )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_previous_step", "submitted_on")
+        assert "the assessment was completed (2024-03-25)" in detail
+
+    def test_a_handover_keeps_the_day_it_took_effect_and_when_it_was_recorded(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        with as_user(late_case.client, staff.manager):
+            late_case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "effective_on": "2024-05-01"},
+            )
+        first, handover = late_case.episode["lead_history"]
+        assert first["recorded_at"].startswith("2026-03-10T10:00:00")
+        assert handover["assigned_on"] == "2024-05-01"
+        assert handover["recorded_at"].startswith("2026-03-10T10:00:00")
+
+    def test_a_handover_dated_before_the_last_one_is_refused(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        with as_user(late_case.client, staff.manager):
+            late_case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.other_lead), "effective_on": "2024-05-01"},
+            )
+            response = late_case.client.post(
+                f"{late_case.url}/lead-assignments",
+                headers={"If-Match": late_case.etag},
+                json={"practitioner_id": str(staff.lead), "effective_on": "2024-04-01"},
+            )
+        code, field, detail = problem(response)
+        assert (code, field) == ("step_date_before_previous_step", "effective_on")
+        assert detail == "This step is dated 2024-04-01, before the last handover (2024-05-01)."
+
+    def test_a_change_of_level_keeps_its_day_and_is_refused_in_the_future_or_before_the_request(
+        self, late_case: Case
+    ) -> None:
+        late_case.post("/level-changes", {"level_of_need": "3", "effective_on": "2024-06-03"})
+        change = late_case.episode["level_history"][-1]
+        assert (change["level"], change["changed_on"]) == ("3", "2024-06-03")
+        assert change["recorded_at"].startswith("2026-03-10T10:00:00")
+        for day, code in [
+            ("2026-03-11", "step_date_in_future"),
+            ("2024-02-01", "step_date_before_request"),
+            ("2024-06-02", "step_date_before_previous_step"),
+        ]:
+            response = late_case.client.post(
+                f"{late_case.url}/level-changes",
+                headers={"If-Match": late_case.etag},
+                json={"level_of_need": "2", "effective_on": day},
+            )
+            assert problem(response)[:2] == (code, "effective_on"), day
+
+    def test_taf_joins_and_leaves_are_dated_by_the_same_rule(self, late_case: Case) -> None:
+        join = {
+            "kind": "family_member",
+            "person_id": late_case.person("parent_carer"),
+            "role": "Mum",
+        }
+        members = f"{late_case.url}/taf-members"
+        early = late_case.client.post(members, json={**join, "joined_on": "2024-02-29"})
+        assert problem(early)[:2] == ("step_date_before_request", "joined_on")
+        future = late_case.client.post(members, json={**join, "joined_on": "2026-03-11"})
+        assert problem(future)[:2] == ("step_date_in_future", "joined_on")
+
+        mum = ok(late_case.client.post(members, json={**join, "joined_on": "2024-03-04"}), 201)
+        assert mum["joined_on"] == "2024-03-04"
+        leave = f"{members}/{mum['id']}/leave"
+        etag = {"If-Match": f'"{mum["version"]}"'}
+        before = late_case.client.post(leave, headers=etag, json={"left_on": "2024-03-03"})
+        code, field, detail = problem(before)
+        assert (code, field) == ("step_date_before_previous_step", "left_on")
+        assert detail == (
+            "This step is dated 2024-03-03, before they joined the Team Around the Family "
+            "(2024-03-04)."
+        )
+        later = late_case.client.post(leave, headers=etag, json={"left_on": "2026-03-11"})
+        assert problem(later)[:2] == ("step_date_in_future", "left_on")
+        assert (
+            ok(late_case.client.post(leave, headers=etag, json={"left_on": "2024-09-30"}))[
+                "left_on"
+            ]
+            == "2024-09-30"
+        )

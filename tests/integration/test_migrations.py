@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +270,141 @@ def test_the_security_events_index_holds_every_access_change_the_domain_records(
     engine.dispose()
     assert all(f"'{action}'" in definition for action in DOMAIN_ACTIONS), definition
     assert "break_glass_reason IS NOT NULL" in definition
+
+
+def test_dated_steps_are_backfilled_from_what_the_rows_tell_exactly(empty_database: str) -> None:
+    """Migration 0014: an episode recorded before it keeps its assessment's start day, and the
+    assessment's start, completion and the closure get the times the rows were written; the plan
+    submission, whose row changed again after it, stays unknown (null)."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0013")
+    created = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
+    completed = datetime(2024, 3, 25, 16, 0, tzinfo=UTC)
+    closed = datetime(2024, 9, 30, 12, 0, tzinfo=UTC)
+    hub, family, lead, episode, assessment = (uuid.uuid4() for _ in range(5))
+    stamps = {"created_at": created, "updated_at": created}
+    types: dict[str, Any] = {
+        **dict.fromkeys(
+            ["id", "hub_id", "family_id", "episode_id", "lead_practitioner_id"], sa.Uuid()
+        ),
+        **dict.fromkeys(
+            [
+                "created_at",
+                "updated_at",
+                "plan_submitted_recorded_at",
+                "closed_recorded_at",
+                "started_recorded_at",
+                "completed_recorded_at",
+            ],
+            UtcDateTime(),
+        ),
+        **dict.fromkeys(
+            [
+                "requested_on",
+                "closed_on",
+                "plan_submitted_on",
+                "started_on",
+                "completed_on",
+                "assessment_started_on",
+            ],
+            sa.Date(),
+        ),
+        **dict.fromkeys(
+            [
+                "roles",
+                "qa_decisions",
+                "level_history",
+                "lead_history",
+                "covered_person_ids",
+                "strengths",
+                "needs",
+            ],
+            sa.JSON(),
+        ),
+    }
+
+    def table(name: str, *columns: str) -> sa.TableClause:
+        return sa.table(name, *(sa.column(c, types.get(c)) for c in columns))
+
+    engine = make_engine(empty_database)
+    with engine.begin() as connection:
+
+        def insert(table_name: str, /, **row: Any) -> None:
+            connection.execute(sa.insert(table(table_name, *row)).values(**row))
+
+        insert("hubs", id=hub, code="NORTH", name="North", active=True)
+        insert("agencies", code="EH", name="Early Help", kind="council", active=True)
+        insert(
+            "practitioners",
+            id=lead,
+            name="Lena Lead",
+            email="lena@x.example",
+            agency_code="EH",
+            roles=["practitioner"],
+            active=True,
+            version=1,
+            **stamps,
+        )
+        insert(
+            "families",
+            id=family,
+            reference="FH-1",
+            address_line1="12 Cedar Road",
+            postcode="FY1 3HT",
+            hub_id=hub,
+            version=1,
+            **stamps,
+        )
+        insert(
+            "episodes",
+            id=episode,
+            family_id=family,
+            hub_id=hub,
+            source="school",
+            level_of_need="2",
+            lead_practitioner_id=lead,
+            requested_on=date(2024, 3, 1),
+            stage="closed",
+            meetings_held=0,
+            closed_on=date(2024, 9, 30),
+            closure_reason="moved_away",
+            plan_submitted_on=date(2024, 3, 27),
+            qa_decisions=[],
+            level_history=[],
+            lead_history=[],
+            version=9,
+            created_at=created,
+            updated_at=closed,
+        )
+        insert(
+            "assessments",
+            id=assessment,
+            episode_id=episode,
+            number=1,
+            status="completed",
+            covered_person_ids=[],
+            strengths=[],
+            needs=[],
+            started_on=date(2024, 3, 5),
+            completed_on=date(2024, 3, 25),
+            version=3,
+            created_at=created,
+            updated_at=completed,
+        )
+    command.upgrade(config, "head")
+    episodes = table(
+        "episodes",
+        "id",
+        "assessment_started_on",
+        "plan_submitted_recorded_at",
+        "closed_recorded_at",
+    )
+    assessments = table("assessments", "id", "started_recorded_at", "completed_recorded_at")
+    with engine.connect() as connection:
+        e = connection.execute(sa.select(episodes).where(episodes.c.id == episode)).one()
+        a = connection.execute(sa.select(assessments).where(assessments.c.id == assessment)).one()
+    engine.dispose()
+    assert e.assessment_started_on == date(2024, 3, 5)
+    assert e.plan_submitted_recorded_at is None
+    assert e.closed_recorded_at == closed
+    assert (a.started_recorded_at, a.completed_recorded_at) == (created, completed)

@@ -13,7 +13,7 @@ from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
 from app.api.parameters import AssessmentId, EpisodeId
-from app.api.schemas.episodes import AssessmentRead, AssessmentUpdate
+from app.api.schemas.episodes import AssessmentCompletionIn, AssessmentRead, AssessmentUpdate
 from app.domain.access import Action
 from app.domain.assessments import Assessment
 from app.domain.errors import (
@@ -155,9 +155,16 @@ def complete_assessment(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
+    body: AssessmentCompletionIn | None = None,
 ) -> AssessmentRead:
-    """Complete the assessment; from now on it never changes (If-Match)."""
+    """Complete the assessment on `completed_on`, today by default; from now on it never changes (If-Match)."""
     assessment = service.complete_assessment(
-        uow, clock, actor, episode_id, assessment_id, expected_version=parse_if_match(if_match)
+        uow,
+        clock,
+        actor,
+        episode_id,
+        assessment_id,
+        expected_version=parse_if_match(if_match),
+        completed_on=body.completed_on if body else None,
     )
     return _read(response, assessment)

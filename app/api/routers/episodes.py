@@ -25,6 +25,7 @@ from app.api.schemas.base import CaseDate
 from app.api.schemas.cases import EpisodeCaseRead
 from app.api.schemas.episodes import (
     AssessmentRead,
+    AssessmentStartIn,
     ClosureIn,
     EpisodeCreate,
     EpisodePage,
@@ -216,10 +217,16 @@ def start_assessment(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
+    body: AssessmentStartIn | None = None,
 ) -> EpisodeWithAssessment:
-    """Start the assessment (consent to take part must be in force); its draft is created (If-Match)."""
+    """Start the assessment (consent to take part must be in force on `started_on`, today by default); its draft is created (If-Match)."""
     record, assessment = service.start_assessment(
-        uow, clock, actor, episode_id, expected_version=parse_if_match(if_match)
+        uow,
+        clock,
+        actor,
+        episode_id,
+        expected_version=parse_if_match(if_match),
+        started_on=body.started_on if body else None,
     )
     return EpisodeWithAssessment(
         episode=_read(response, record), assessment=AssessmentRead.from_domain(assessment)
@@ -250,6 +257,7 @@ def assign_lead(
         practitioner_id=body.practitioner_id,
         reason=body.reason,
         expected_version=parse_if_match(if_match),
+        effective_on=body.effective_on,
     )
     return _read(response, record)
 
@@ -280,6 +288,7 @@ def change_level(
         reason=body.reason,
         expected_version=parse_if_match(if_match),
         levels=settings.early_help_levels,
+        effective_on=body.effective_on,
     )
     return _read(response, record)
 

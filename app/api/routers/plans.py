@@ -20,6 +20,7 @@ from app.api.schemas.episodes import (
     EpisodeWithPlan,
     PlanCreate,
     PlanRead,
+    PlanSubmissionIn,
     PlanUpdate,
     QaDecisionIn,
 )
@@ -226,10 +227,16 @@ def submit_plan(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
     if_match: IfMatch = None,
+    body: PlanSubmissionIn | None = None,
 ) -> EpisodeWithPlan:
-    """Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag)."""
+    """Send the completed assessment and suggested plan for quality assurance on `submitted_on`, today by default (If-Match: the episode's ETag)."""
     record, plan = service.submit_for_quality_assurance(
-        uow, clock, actor, episode_id, expected_version=parse_if_match(if_match)
+        uow,
+        clock,
+        actor,
+        episode_id,
+        expected_version=parse_if_match(if_match),
+        submitted_on=body.submitted_on if body else None,
     )
     return _with_episode(response, record, plan)
 
@@ -258,5 +265,6 @@ def decide_quality_assurance(
         outcome=body.outcome,
         comments=body.comments,
         expected_version=parse_if_match(if_match),
+        decided_on=body.decided_on,
     )
     return _with_episode(response, record, plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel, StringConstraints
@@ -95,12 +95,21 @@ class LeadAssignmentIn(Schema):
 
     model_config = ConfigDict(
         json_schema_extra=ex.examples(
-            {"practitioner_id": ex.SCHOOL_WORKER, "reason": "Priya is on long-term leave."}
+            {
+                "practitioner_id": ex.SCHOOL_WORKER,
+                "reason": "Priya is on long-term leave.",
+                "effective_on": "2026-03-02",
+            }
         )
     )
 
     practitioner_id: uuid.UUID = Field(description="The new lead professional.")
     reason: Reason | None = Field(default=None, description="Why the lead changes.")
+    effective_on: CaseDate | None = Field(
+        default=None,
+        description="The day the handover took effect: not in the future, not before the last "
+        "handover; today by default. The clocks carry on.",
+    )
 
 
 class LevelChangeIn(Schema):
@@ -108,12 +117,21 @@ class LevelChangeIn(Schema):
 
     model_config = ConfigDict(
         json_schema_extra=ex.examples(
-            {"level_of_need": "3", "reason": "Housing arrears and a second child now at risk."}
+            {
+                "level_of_need": "3",
+                "reason": "Housing arrears and a second child now at risk.",
+                "effective_on": "2026-03-02",
+            }
         )
     )
 
     level_of_need: Code = Field(description="The new level (see GET /api/v1/levels-of-need).")
     reason: Reason | None = Field(default=None, description="Why the level changes.")
+    effective_on: CaseDate | None = Field(
+        default=None,
+        description="The day the new level took effect: not in the future, not before the last "
+        "change of level; today by default.",
+    )
 
 
 class FamilyViewIn(Schema):
@@ -141,7 +159,11 @@ class ClosureIn(Schema):
         default=None,
         description="Required unless the family withdrew consent, moved away or disengaged.",
     )
-    closed_on: CaseDate | None = Field(default=None, description="Today by default.")
+    closed_on: CaseDate | None = Field(
+        default=None,
+        description="The day it closed: not in the future, not before any step recorded on the "
+        "episode (the assessment's start and completion included); today by default.",
+    )
     notes: LongText | None = Field(default=None, description="Closing notes.")
     stepped_up_reference: ShortText | None = Field(
         default=None, description="Social care reference on a step-up."
@@ -213,6 +235,9 @@ class LeadAssignmentRead(ReadSchema):
     )
     assigned_on: date = Field(description="The day of the handover.")
     reason: str | None = Field(description="Why the lead changed.")
+    recorded_at: datetime | None = Field(
+        description="When the handover was recorded (UTC); null if before familyhub kept it."
+    )
 
 
 class LevelChangeRead(ReadSchema):
@@ -221,6 +246,9 @@ class LevelChangeRead(ReadSchema):
     level: str = Field(description="The level from this change.")
     changed_on: date = Field(description="The day it changed.")
     reason: str | None = Field(description="Why it changed.")
+    recorded_at: datetime | None = Field(
+        description="When the change was recorded (UTC); null if before familyhub kept it."
+    )
 
 
 class QaDecisionRead(ReadSchema):
@@ -231,6 +259,10 @@ class QaDecisionRead(ReadSchema):
     officer_id: uuid.UUID = Field(description="The quality assurance officer.")
     comments: str = Field(description="Their comments (empty when approved without).")
     plan_version: int = Field(description="The version of the plan decided on.")
+    recorded_at: datetime | None = Field(
+        description="When the decision was recorded (UTC), beside `decided_on`, when it was made; "
+        "null for decisions recorded before familyhub kept it."
+    )
     officer_name: str | None = Field(
         description="The quality assurance officer's name; null if no longer on record.",
         examples=["Tom Okafor"],
@@ -245,6 +277,7 @@ class QaDecisionRead(ReadSchema):
             comments=d.comments,
             plan_version=d.plan_version,
             officer_name=names.officer(d),
+            recorded_at=d.recorded_at,
         )
 
 
@@ -269,10 +302,13 @@ EPISODE_READ: dict[str, Any] = {
     "step_down_reference": None,
     "consent_given_on": "2026-01-12",
     "consent_withdrawn_on": None,
+    "assessment_started_on": "2026-01-14",
     "plan_submitted_on": "2026-02-06",
+    "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
     "meetings_held": 1,
     "last_meeting_on": "2026-02-23",
     "closed_on": None,
+    "closed_recorded_at": None,
     "closure_reason": None,
     "family_view": None,
     "closure_notes": None,
@@ -312,9 +348,17 @@ EPISODE_READ: dict[str, Any] = {
             "from_practitioner_id": None,
             "assigned_on": "2026-01-12",
             "reason": None,
+            "recorded_at": "2026-01-12T10:05:00Z",
         }
     ],
-    "level_history": [{"level": "2", "changed_on": "2026-01-12", "reason": None}],
+    "level_history": [
+        {
+            "level": "2",
+            "changed_on": "2026-01-12",
+            "reason": None,
+            "recorded_at": "2026-01-12T10:05:00Z",
+        }
+    ],
     "qa_decisions": [
         {
             "outcome": "approved",
@@ -322,6 +366,7 @@ EPISODE_READ: dict[str, Any] = {
             "officer_id": ex.QA_OFFICER,
             "comments": "",
             "plan_version": 2,
+            "recorded_at": "2026-02-10T15:42:07Z",
             "officer_name": "Tom Okafor",
         }
     ],
@@ -353,12 +398,22 @@ class EpisodeRead(ReadSchema):
     consent_withdrawn_on: date | None = Field(
         description="When consent was withdrawn (the clocks stop); null while in force."
     )
+    assessment_started_on: date | None = Field(
+        description="When the assessment started; null until then."
+    )
     plan_submitted_on: date | None = Field(
-        description="When the plan was first sent for quality assurance."
+        description="When the plan was last sent for quality assurance."
+    )
+    plan_submitted_recorded_at: datetime | None = Field(
+        description="When that submission was recorded (UTC); null before it, or for a "
+        "submission recorded before familyhub kept it."
     )
     meetings_held: int = Field(description="TAF meetings held so far.")
     last_meeting_on: date | None = Field(description="The last TAF meeting; null before the first.")
     closed_on: date | None = Field(description="When it closed; null while open.")
+    closed_recorded_at: datetime | None = Field(
+        description="When the closure was recorded (UTC); null while open."
+    )
     closure_reason: ClosureReason | None = Field(description="Why it closed; null while open.")
     family_view: FamilyViewRead | None = Field(
         description="The family's view at closure; null while open or when not asked."
@@ -397,10 +452,13 @@ class EpisodeRead(ReadSchema):
             step_down_reference=e.step_down_reference,
             consent_given_on=e.consent_given_on,
             consent_withdrawn_on=e.consent_withdrawn_on,
+            assessment_started_on=e.assessment_started_on,
             plan_submitted_on=e.plan_submitted_on,
+            plan_submitted_recorded_at=e.plan_submitted_recorded_at,
             meetings_held=e.meetings_held,
             last_meeting_on=e.last_meeting_on,
             closed_on=e.closed_on,
+            closed_recorded_at=e.closed_recorded_at,
             closure_reason=e.closure_reason,
             family_view=FamilyViewRead.model_validate(e.family_view) if e.family_view else None,
             closure_notes=e.closure_notes,
@@ -519,7 +577,9 @@ ASSESSMENT_READ: dict[str, Any] = {
     "parents_view": "Mornings are a battle since I started the early shift.",
     "analysis": "Routines are the root: support mum with the mornings.",
     "started_on": "2026-01-14",
+    "started_recorded_at": "2026-01-14T09:12:30Z",
     "completed_on": "2026-02-05",
+    "completed_recorded_at": "2026-02-05T16:20:11Z",
     "version": 4,
 }
 
@@ -540,7 +600,13 @@ class AssessmentRead(ReadSchema):
     parents_view: str | None = Field(description="The parents' view.")
     analysis: str | None = Field(description="The practitioner's analysis.")
     started_on: date = Field(description="When it was started.")
+    started_recorded_at: datetime | None = Field(
+        description="When the start was recorded (UTC); null if recorded before familyhub kept it."
+    )
     completed_on: date | None = Field(description="When it was completed; null while a draft.")
+    completed_recorded_at: datetime | None = Field(
+        description="When the completion was recorded (UTC); null while a draft."
+    )
     version: int = Field(description='The assessment\'s version: its ETag is `"<version>"`.')
 
     @classmethod
@@ -565,7 +631,9 @@ class AssessmentRead(ReadSchema):
             parents_view=a.parents_view,
             analysis=a.analysis,
             started_on=a.started_on,
+            started_recorded_at=a.started_recorded_at,
             completed_on=a.completed_on,
+            completed_recorded_at=a.completed_recorded_at,
             version=a.version,
         )
 
@@ -758,10 +826,12 @@ PLAN_READ: dict[str, Any] = {
             "officer_id": ex.QA_OFFICER,
             "comments": "",
             "plan_version": 2,
+            "recorded_at": "2026-02-10T15:42:07Z",
             "officer_name": "Tom Okafor",
         }
     ],
     "submitted_on": "2026-02-06",
+    "submitted_recorded_at": "2026-02-06T11:03:51Z",
     "agreed_on": "2026-02-23",
     "version": 3,
 }
@@ -780,6 +850,10 @@ class PlanRead(ReadSchema):
     actions: list[ActionRead] = Field(description="Who does what by when.")
     qa_decisions: list[QaDecisionRead] = Field(description="Quality assurance decisions on it.")
     submitted_on: date | None = Field(description="When it was sent for quality assurance.")
+    submitted_recorded_at: datetime | None = Field(
+        description="When that submission was recorded (UTC); null before it, or for a "
+        "submission recorded before familyhub kept it."
+    )
     agreed_on: date | None = Field(description="When the TAF agreed it.")
     version: int = Field(description='The plan\'s version: its ETag is `"<version>"`.')
 
@@ -803,6 +877,7 @@ class PlanRead(ReadSchema):
             actions=[ActionRead.from_domain(a, names) for a in p.actions],
             qa_decisions=[QaDecisionRead.from_domain(d, names) for d in p.qa_decisions],
             submitted_on=p.submitted_on,
+            submitted_recorded_at=p.submitted_recorded_at,
             agreed_on=p.agreed_on,
             version=p.version,
         )
@@ -813,7 +888,11 @@ class QaDecisionIn(Schema):
 
     model_config = ConfigDict(
         json_schema_extra=ex.examples(
-            {"outcome": "returned", "comments": "Add who takes Ava to school on Mondays."}
+            {
+                "outcome": "returned",
+                "comments": "Add who takes Ava to school on Mondays.",
+                "decided_on": "2026-02-09",
+            }
         )
     )
 
@@ -821,6 +900,48 @@ class QaDecisionIn(Schema):
         description="approved, or returned to the lead professional with comments."
     )
     comments: LongText = Field(default="", description="Required when returning the plan.")
+    decided_on: CaseDate | None = Field(
+        default=None,
+        description="The day of the decision: not in the future, not before the plan was sent; "
+        "today by default. An approval starts the first-TAF clock that day.",
+    )
+
+
+class AssessmentStartIn(Schema):
+    """When the assessment started (the body may be left out: today)."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"started_on": "2026-01-14"}))
+
+    started_on: CaseDate | None = Field(
+        default=None,
+        description="The day it started: consent to take part in force then, not in the future, "
+        "not before the request; today by default.",
+    )
+
+
+class AssessmentCompletionIn(Schema):
+    """When the assessment was completed (the body may be left out: today)."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"completed_on": "2026-02-05"}))
+
+    completed_on: CaseDate | None = Field(
+        default=None,
+        description="The day it was completed: not in the future, not before it started; "
+        "today by default.",
+    )
+
+
+class PlanSubmissionIn(Schema):
+    """When the assessment and plan went to quality assurance (the body may be left out: today)."""
+
+    model_config = ConfigDict(json_schema_extra=ex.examples({"submitted_on": "2026-02-06"}))
+
+    submitted_on: CaseDate | None = Field(
+        default=None,
+        description="The day they were sent: not in the future, not before the assessment was "
+        "completed or any earlier step; today by default. The first submission meets the "
+        "assessment clock that day.",
+    )
 
 
 # --- TAF -----------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class SqlAssessmentRepository:
             analysis=row.analysis,
             started_on=row.started_on,
             completed_on=row.completed_on,
+            started_recorded_at=row.started_recorded_at,
+            completed_recorded_at=row.completed_recorded_at,
             version=row.version,
         )
 
@@ -102,3 +104,5 @@ class SqlAssessmentRepository:
         row.analysis = a.analysis
         row.started_on = a.started_on
         row.completed_on = a.completed_on
+        row.started_recorded_at = a.started_recorded_at
+        row.completed_recorded_at = a.completed_recorded_at

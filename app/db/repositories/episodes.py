@@ -50,6 +50,7 @@ def qa_decision_to_json(d: QaDecision) -> dict[str, Any]:
         "officer_id": str(d.officer_id),
         "comments": d.comments,
         "plan_version": d.plan_version,
+        "recorded_at": _instant_json(d.recorded_at),
     }
 
 
@@ -60,7 +61,17 @@ def qa_decision_from_json(d: dict[str, Any]) -> QaDecision:
         officer_id=uuid.UUID(d["officer_id"]),
         comments=d["comments"],
         plan_version=d["plan_version"],
+        recorded_at=_instant(d.get("recorded_at")),
     )
+
+
+def _instant_json(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    """An instant kept in JSON; entries from before migration 0014 have none."""
+    return datetime.fromisoformat(value) if value else None
 
 
 def _deadline(row: Any) -> Deadline:
@@ -158,13 +169,16 @@ class SqlEpisodeRepository:
             quality_assurance_deadline=deadlines.get(DeadlineKind.QUALITY_ASSURANCE.value),
             first_taf_deadline=deadlines.get(DeadlineKind.FIRST_TAF.value),
             review_deadline=deadlines.get(DeadlineKind.REVIEW.value),
+            assessment_started_on=row.assessment_started_on,
             plan_submitted_on=row.plan_submitted_on,
+            plan_submitted_recorded_at=row.plan_submitted_recorded_at,
             qa_decisions=[qa_decision_from_json(d) for d in row.qa_decisions],
             level_history=[
                 LevelChange(
                     level=h["level"],
                     changed_on=date.fromisoformat(h["changed_on"]),
                     reason=h["reason"],
+                    recorded_at=_instant(h.get("recorded_at")),
                 )
                 for h in row.level_history
             ],
@@ -176,12 +190,14 @@ class SqlEpisodeRepository:
                     else None,
                     assigned_on=date.fromisoformat(h["assigned_on"]),
                     reason=h["reason"],
+                    recorded_at=_instant(h.get("recorded_at")),
                 )
                 for h in row.lead_history
             ],
             meetings_held=row.meetings_held,
             last_meeting_on=row.last_meeting_on,
             closed_on=row.closed_on,
+            closed_recorded_at=row.closed_recorded_at,
             closure_reason=ClosureReason(row.closure_reason) if row.closure_reason else None,
             family_view=view,
             closure_notes=row.closure_notes,
@@ -302,10 +318,13 @@ class SqlEpisodeRepository:
         row.step_down_notes = e.step_down_notes
         row.consent_given_on = e.consent_given_on
         row.consent_withdrawn_on = e.consent_withdrawn_on
+        row.assessment_started_on = e.assessment_started_on
         row.plan_submitted_on = e.plan_submitted_on
+        row.plan_submitted_recorded_at = e.plan_submitted_recorded_at
         row.meetings_held = e.meetings_held
         row.last_meeting_on = e.last_meeting_on
         row.closed_on = e.closed_on
+        row.closed_recorded_at = e.closed_recorded_at
         row.closure_reason = e.closure_reason.value if e.closure_reason else None
         row.family_life_improved = e.family_view.improved.value if e.family_view else None
         row.family_view_words = e.family_view.in_their_words if e.family_view else None
@@ -313,7 +332,12 @@ class SqlEpisodeRepository:
         row.stepped_up_reference = e.stepped_up_reference
         row.qa_decisions = [qa_decision_to_json(d) for d in e.qa_decisions]
         row.level_history = [
-            {"level": h.level, "changed_on": h.changed_on.isoformat(), "reason": h.reason}
+            {
+                "level": h.level,
+                "changed_on": h.changed_on.isoformat(),
+                "reason": h.reason,
+                "recorded_at": _instant_json(h.recorded_at),
+            }
             for h in e.level_history
         ]
         row.lead_history = [
@@ -324,6 +348,7 @@ class SqlEpisodeRepository:
                 else None,
                 "assigned_on": h.assigned_on.isoformat(),
                 "reason": h.reason,
+                "recorded_at": _instant_json(h.recorded_at),
             }
             for h in e.lead_history
         ]

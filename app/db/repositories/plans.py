@@ -59,6 +59,7 @@ class SqlPlanRepository:
                 actions=tuple(actions[r.id]),
                 qa_decisions=[qa_decision_from_json(d) for d in r.qa_decisions],
                 submitted_on=r.submitted_on,
+                submitted_recorded_at=r.submitted_recorded_at,
                 agreed_on=r.agreed_on,
                 version=r.version,
             )
@@ -128,6 +129,7 @@ class SqlPlanRepository:
         ]
         row.qa_decisions = [qa_decision_to_json(d) for d in p.qa_decisions]
         row.submitted_on = p.submitted_on
+        row.submitted_recorded_at = p.submitted_recorded_at
         row.agreed_on = p.agreed_on
 
     def _save_actions(self, plan: FamilyPlan) -> None:

@@ -231,7 +231,7 @@ export interface paths {
         put?: never;
         /**
          * Start Assessment
-         * @description Start the assessment (consent to take part must be in force); its draft is created (If-Match).
+         * @description Start the assessment (consent to take part must be in force on `started_on`, today by default); its draft is created (If-Match).
          */
         post: operations["startAssessment"];
         delete?: never;
@@ -299,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Complete Assessment
-         * @description Complete the assessment; from now on it never changes (If-Match).
+         * @description Complete the assessment on `completed_on`, today by default; from now on it never changes (If-Match).
          */
         post: operations["completeAssessment"];
         delete?: never;
@@ -488,7 +488,7 @@ export interface paths {
         put?: never;
         /**
          * Submit Plan
-         * @description Send the completed assessment and suggested plan for quality assurance (If-Match: the episode's ETag).
+         * @description Send the completed assessment and suggested plan for quality assurance on `submitted_on`, today by default (If-Match: the episode's ETag).
          */
         post: operations["submitPlanForQualityAssurance"];
         delete?: never;
@@ -1657,6 +1657,20 @@ export interface components {
             name: string;
         };
         /**
+         * AssessmentCompletionIn
+         * @description When the assessment was completed (the body may be left out: today).
+         * @example {
+         *       "completed_on": "2026-02-05"
+         *     }
+         */
+        AssessmentCompletionIn: {
+            /**
+             * Completed On
+             * @description The day it was completed: not in the future, not before it started; today by default.
+             */
+            completed_on?: string | null;
+        };
+        /**
          * AssessmentNeedIn
          * @description A need the assessment found, tagged with a Supporting Families headline.
          */
@@ -1716,6 +1730,7 @@ export interface components {
          *       "analysis": "Routines are the root: support mum with the mornings.",
          *       "child_voice": "I hate mornings.",
          *       "completed_on": "2026-02-05",
+         *       "completed_recorded_at": "2026-02-05T16:20:11Z",
          *       "covered_person_ids": [
          *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -1735,6 +1750,7 @@ export interface components {
          *       "number": 1,
          *       "parents_view": "Mornings are a battle since I started the early shift.",
          *       "started_on": "2026-01-14",
+         *       "started_recorded_at": "2026-01-14T09:12:30Z",
          *       "status": "completed",
          *       "strengths": [
          *         "Warm relationship with mum"
@@ -1758,6 +1774,11 @@ export interface components {
              * @description When it was completed; null while a draft.
              */
             completed_on: string | null;
+            /**
+             * Completed Recorded At
+             * @description When the completion was recorded (UTC); null while a draft.
+             */
+            completed_recorded_at: string | null;
             /**
              * Covered Person Ids
              * @description The members it covers.
@@ -1796,6 +1817,11 @@ export interface components {
              * @description When it was started.
              */
             started_on: string;
+            /**
+             * Started Recorded At
+             * @description When the start was recorded (UTC); null if recorded before familyhub kept it.
+             */
+            started_recorded_at: string | null;
             /** @description draft, or completed (never changes again). */
             status: components["schemas"]["AssessmentStatus"];
             /**
@@ -1808,6 +1834,20 @@ export interface components {
              * @description The assessment's version: its ETag is `"<version>"`.
              */
             version: number;
+        };
+        /**
+         * AssessmentStartIn
+         * @description When the assessment started (the body may be left out: today).
+         * @example {
+         *       "started_on": "2026-01-14"
+         *     }
+         */
+        AssessmentStartIn: {
+            /**
+             * Started On
+             * @description The day it started: consent to take part in force then, not in the future, not before the request; today by default.
+             */
+            started_on?: string | null;
         };
         /**
          * AssessmentStatus
@@ -2185,10 +2225,12 @@ export interface components {
          *       "episodes": [
          *         {
          *           "as_of": "2026-03-02",
+         *           "assessment_started_on": "2026-01-14",
          *           "child_person_ids": [
          *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *           ],
          *           "closed_on": null,
+         *           "closed_recorded_at": null,
          *           "closure_notes": null,
          *           "closure_reason": null,
          *           "consent_given_on": "2026-01-12",
@@ -2236,19 +2278,22 @@ export interface components {
          *               "assigned_on": "2026-01-12",
          *               "from_practitioner_id": null,
          *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_history": [
          *             {
          *               "changed_on": "2026-01-12",
          *               "level": "2",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_of_need": "2",
          *           "meetings_held": 1,
          *           "plan_submitted_on": "2026-02-06",
+         *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "previous_episode_id": null,
          *           "qa_decisions": [
          *             {
@@ -2257,7 +2302,8 @@ export interface components {
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "requested_on": "2026-01-12",
@@ -2402,11 +2448,13 @@ export interface components {
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "status": "agreed",
          *           "submitted_on": "2026-02-06",
+         *           "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "version": 3
          *         }
          *       ],
@@ -2951,7 +2999,7 @@ export interface components {
         ClosureIn: {
             /**
              * Closed On
-             * @description Today by default.
+             * @description The day it closed: not in the future, not before any step recorded on the episode (the assessment's start and completion included); today by default.
              */
             closed_on?: string | null;
             /** @description Required unless the family withdrew consent, moved away or disengaged. */
@@ -3695,6 +3743,7 @@ export interface components {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
          *         "completed_on": "2026-02-05",
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
          *         "covered_person_ids": [
          *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -3714,6 +3763,7 @@ export interface components {
          *         "number": 1,
          *         "parents_view": "Mornings are a battle since I started the early shift.",
          *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
          *         "status": "completed",
          *         "strengths": [
          *           "Warm relationship with mum"
@@ -3722,10 +3772,12 @@ export interface components {
          *       },
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -3773,19 +3825,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -3794,7 +3849,8 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -3860,11 +3916,13 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "status": "agreed",
          *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "version": 3
          *       },
          *       "recent_meetings": [
@@ -4034,10 +4092,12 @@ export interface components {
          *       "items": [
          *         {
          *           "as_of": "2026-03-02",
+         *           "assessment_started_on": "2026-01-14",
          *           "child_person_ids": [
          *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *           ],
          *           "closed_on": null,
+         *           "closed_recorded_at": null,
          *           "closure_notes": null,
          *           "closure_reason": null,
          *           "consent_given_on": "2026-01-12",
@@ -4085,19 +4145,22 @@ export interface components {
          *               "assigned_on": "2026-01-12",
          *               "from_practitioner_id": null,
          *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_history": [
          *             {
          *               "changed_on": "2026-01-12",
          *               "level": "2",
-         *               "reason": null
+         *               "reason": null,
+         *               "recorded_at": "2026-01-12T10:05:00Z"
          *             }
          *           ],
          *           "level_of_need": "2",
          *           "meetings_held": 1,
          *           "plan_submitted_on": "2026-02-06",
+         *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *           "previous_episode_id": null,
          *           "qa_decisions": [
          *             {
@@ -4106,7 +4169,8 @@ export interface components {
          *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *               "officer_name": "Tom Okafor",
          *               "outcome": "approved",
-         *               "plan_version": 2
+         *               "plan_version": 2,
+         *               "recorded_at": "2026-02-10T15:42:07Z"
          *             }
          *           ],
          *           "requested_on": "2026-01-12",
@@ -4137,10 +4201,12 @@ export interface components {
          * @description An episode of early help: who leads, its stage, and every deadline's status.
          * @example {
          *       "as_of": "2026-03-02",
+         *       "assessment_started_on": "2026-01-14",
          *       "child_person_ids": [
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *       ],
          *       "closed_on": null,
+         *       "closed_recorded_at": null,
          *       "closure_notes": null,
          *       "closure_reason": null,
          *       "consent_given_on": "2026-01-12",
@@ -4188,19 +4254,22 @@ export interface components {
          *           "assigned_on": "2026-01-12",
          *           "from_practitioner_id": null,
          *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *           "reason": null
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
          *         }
          *       ],
          *       "level_history": [
          *         {
          *           "changed_on": "2026-01-12",
          *           "level": "2",
-         *           "reason": null
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
          *         }
          *       ],
          *       "level_of_need": "2",
          *       "meetings_held": 1,
          *       "plan_submitted_on": "2026-02-06",
+         *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *       "previous_episode_id": null,
          *       "qa_decisions": [
          *         {
@@ -4209,7 +4278,8 @@ export interface components {
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *           "officer_name": "Tom Okafor",
          *           "outcome": "approved",
-         *           "plan_version": 2
+         *           "plan_version": 2,
+         *           "recorded_at": "2026-02-10T15:42:07Z"
          *         }
          *       ],
          *       "requested_on": "2026-01-12",
@@ -4228,6 +4298,11 @@ export interface components {
              */
             as_of: string;
             /**
+             * Assessment Started On
+             * @description When the assessment started; null until then.
+             */
+            assessment_started_on: string | null;
+            /**
              * Child Person Ids
              * @description The children it is about.
              */
@@ -4237,6 +4312,11 @@ export interface components {
              * @description When it closed; null while open.
              */
             closed_on: string | null;
+            /**
+             * Closed Recorded At
+             * @description When the closure was recorded (UTC); null while open.
+             */
+            closed_recorded_at: string | null;
             /**
              * Closure Notes
              * @description Closing notes.
@@ -4308,9 +4388,14 @@ export interface components {
             meetings_held: number;
             /**
              * Plan Submitted On
-             * @description When the plan was first sent for quality assurance.
+             * @description When the plan was last sent for quality assurance.
              */
             plan_submitted_on: string | null;
+            /**
+             * Plan Submitted Recorded At
+             * @description When that submission was recorded (UTC); null before it, or for a submission recorded before familyhub kept it.
+             */
+            plan_submitted_recorded_at: string | null;
             /**
              * Previous Episode Id
              * @description The earlier episode this one re-enters after.
@@ -4361,6 +4446,7 @@ export interface components {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
          *         "completed_on": null,
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
          *         "covered_person_ids": [
          *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -4371,6 +4457,7 @@ export interface components {
          *         "number": 1,
          *         "parents_view": "Mornings are a battle since I started the early shift.",
          *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
          *         "status": "draft",
          *         "strengths": [
          *           "Warm relationship with mum"
@@ -4379,10 +4466,12 @@ export interface components {
          *       },
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -4430,19 +4519,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 0,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -4451,7 +4543,8 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -4475,10 +4568,12 @@ export interface components {
          * @example {
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -4526,19 +4621,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -4547,7 +4645,8 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -4602,10 +4701,12 @@ export interface components {
          * @example {
          *       "episode": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -4653,19 +4754,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 0,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -4674,7 +4778,8 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -4719,11 +4824,13 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "status": "approved",
          *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "version": 3
          *       }
          *     }
@@ -6077,11 +6184,17 @@ export interface components {
          * LeadAssignmentIn
          * @description A handover to another lead professional.
          * @example {
+         *       "effective_on": "2026-03-02",
          *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *       "reason": "Priya is on long-term leave."
          *     }
          */
         LeadAssignmentIn: {
+            /**
+             * Effective On
+             * @description The day the handover took effect: not in the future, not before the last handover; today by default. The clocks carry on.
+             */
+            effective_on?: string | null;
             /**
              * Practitioner Id
              * Format: uuid
@@ -6121,6 +6234,11 @@ export interface components {
              * @description Why the lead changed.
              */
             reason: string | null;
+            /**
+             * Recorded At
+             * @description When the handover was recorded (UTC); null if before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * LeadCountsRead
@@ -6230,11 +6348,17 @@ export interface components {
          * LevelChangeIn
          * @description A change in the level of need.
          * @example {
+         *       "effective_on": "2026-03-02",
          *       "level_of_need": "3",
          *       "reason": "Housing arrears and a second child now at risk."
          *     }
          */
         LevelChangeIn: {
+            /**
+             * Effective On
+             * @description The day the new level took effect: not in the future, not before the last change of level; today by default.
+             */
+            effective_on?: string | null;
             /**
              * Level Of Need
              * @description The new level (see GET /api/v1/levels-of-need).
@@ -6267,6 +6391,11 @@ export interface components {
              * @description Why it changed.
              */
             reason: string | null;
+            /**
+             * Recorded At
+             * @description When the change was recorded (UTC); null if before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * LevelRead
@@ -7435,11 +7564,13 @@ export interface components {
          *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *           "officer_name": "Tom Okafor",
          *           "outcome": "approved",
-         *           "plan_version": 2
+         *           "plan_version": 2,
+         *           "recorded_at": "2026-02-10T15:42:07Z"
          *         }
          *       ],
          *       "status": "agreed",
          *       "submitted_on": "2026-02-06",
+         *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *       "version": 3
          *     }
          */
@@ -7489,6 +7620,11 @@ export interface components {
              */
             submitted_on: string | null;
             /**
+             * Submitted Recorded At
+             * @description When that submission was recorded (UTC); null before it, or for a submission recorded before familyhub kept it.
+             */
+            submitted_recorded_at: string | null;
+            /**
              * Version
              * @description The plan's version: its ETag is `"<version>"`.
              */
@@ -7500,6 +7636,20 @@ export interface components {
          * @enum {string}
          */
         PlanStatus: "draft" | "submitted" | "returned" | "approved" | "agreed" | "superseded";
+        /**
+         * PlanSubmissionIn
+         * @description When the assessment and plan went to quality assurance (the body may be left out: today).
+         * @example {
+         *       "submitted_on": "2026-02-06"
+         *     }
+         */
+        PlanSubmissionIn: {
+            /**
+             * Submitted On
+             * @description The day they were sent: not in the future, not before the assessment was completed or any earlier step; today by default. The first submission meets the assessment clock that day.
+             */
+            submitted_on?: string | null;
+        };
         /**
          * PlanUpdate
          * @description Changes to a draft or returned plan: a list sent replaces that list whole.
@@ -8053,6 +8203,7 @@ export interface components {
          * @description A quality assurance decision on the submitted plan.
          * @example {
          *       "comments": "Add who takes Ava to school on Mondays.",
+         *       "decided_on": "2026-02-09",
          *       "outcome": "returned"
          *     }
          */
@@ -8063,6 +8214,11 @@ export interface components {
              * @default
              */
             comments?: string;
+            /**
+             * Decided On
+             * @description The day of the decision: not in the future, not before the plan was sent; today by default. An approval starts the first-TAF clock that day.
+             */
+            decided_on?: string | null;
             /** @description approved, or returned to the lead professional with comments. */
             outcome: components["schemas"]["QaOutcome"];
         };
@@ -8101,6 +8257,11 @@ export interface components {
              * @description The version of the plan decided on.
              */
             plan_version: number;
+            /**
+             * Recorded At
+             * @description When the decision was recorded (UTC), beside `decided_on`, when it was made; null for decisions recorded before familyhub kept it.
+             */
+            recorded_at: string | null;
         };
         /**
          * QaOutcome
@@ -8794,6 +8955,7 @@ export interface components {
          *         "analysis": "Routines are the root: support mum with the mornings.",
          *         "child_voice": "I hate mornings.",
          *         "completed_on": "2026-02-05",
+         *         "completed_recorded_at": "2026-02-05T16:20:11Z",
          *         "covered_person_ids": [
          *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -8813,6 +8975,7 @@ export interface components {
          *         "number": 1,
          *         "parents_view": "Mornings are a battle since I started the early shift.",
          *         "started_on": "2026-01-14",
+         *         "started_recorded_at": "2026-01-14T09:12:30Z",
          *         "status": "completed",
          *         "strengths": [
          *           "Warm relationship with mum"
@@ -8954,10 +9117,12 @@ export interface components {
          *       "code": "stale_version",
          *       "current": {
          *         "as_of": "2026-03-02",
+         *         "assessment_started_on": "2026-01-14",
          *         "child_person_ids": [
          *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *         ],
          *         "closed_on": null,
+         *         "closed_recorded_at": null,
          *         "closure_notes": null,
          *         "closure_reason": null,
          *         "consent_given_on": "2026-01-12",
@@ -9005,19 +9170,22 @@ export interface components {
          *             "assigned_on": "2026-01-12",
          *             "from_practitioner_id": null,
          *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_history": [
          *           {
          *             "changed_on": "2026-01-12",
          *             "level": "2",
-         *             "reason": null
+         *             "reason": null,
+         *             "recorded_at": "2026-01-12T10:05:00Z"
          *           }
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
          *         "plan_submitted_on": "2026-02-06",
+         *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
          *         "qa_decisions": [
          *           {
@@ -9026,7 +9194,8 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "requested_on": "2026-01-12",
@@ -9336,11 +9505,13 @@ export interface components {
          *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
          *             "officer_name": "Tom Okafor",
          *             "outcome": "approved",
-         *             "plan_version": 2
+         *             "plan_version": 2,
+         *             "recorded_at": "2026-02-10T15:42:07Z"
          *           }
          *         ],
          *         "status": "agreed",
          *         "submitted_on": "2026-02-06",
+         *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "version": 3
          *       },
          *       "detail": "The record has changed since you read it; reload it and try again.",
@@ -11459,10 +11630,12 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "as_of": "2026-03-02",
+                     *           "assessment_started_on": "2026-01-14",
                      *           "child_person_ids": [
                      *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *           ],
                      *           "closed_on": null,
+                     *           "closed_recorded_at": null,
                      *           "closure_notes": null,
                      *           "closure_reason": null,
                      *           "consent_given_on": "2026-01-12",
@@ -11510,19 +11683,22 @@ export interface operations {
                      *               "assigned_on": "2026-01-12",
                      *               "from_practitioner_id": null,
                      *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_history": [
                      *             {
                      *               "changed_on": "2026-01-12",
                      *               "level": "2",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_of_need": "2",
                      *           "meetings_held": 1,
                      *           "plan_submitted_on": "2026-02-06",
+                     *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "previous_episode_id": null,
                      *           "qa_decisions": [
                      *             {
@@ -11531,7 +11707,8 @@ export interface operations {
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "requested_on": "2026-01-12",
@@ -11645,10 +11822,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -11696,19 +11875,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -11717,7 +11899,8 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -11835,10 +12018,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -11886,19 +12071,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -11907,7 +12095,8 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -11998,7 +12187,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "started_on": "2026-01-14"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssessmentStartIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -12014,6 +12212,7 @@ export interface operations {
                      *         "analysis": "Routines are the root: support mum with the mornings.",
                      *         "child_voice": "I hate mornings.",
                      *         "completed_on": null,
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *         "covered_person_ids": [
                      *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12024,6 +12223,7 @@ export interface operations {
                      *         "number": 1,
                      *         "parents_view": "Mornings are a battle since I started the early shift.",
                      *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
                      *         "status": "draft",
                      *         "strengths": [
                      *           "Warm relationship with mum"
@@ -12032,10 +12232,12 @@ export interface operations {
                      *       },
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -12083,19 +12285,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -12104,7 +12309,8 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -12167,6 +12373,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -12233,6 +12449,7 @@ export interface operations {
                      *         "analysis": "Routines are the root: support mum with the mornings.",
                      *         "child_voice": "I hate mornings.",
                      *         "completed_on": "2026-02-05",
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *         "covered_person_ids": [
                      *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12252,6 +12469,7 @@ export interface operations {
                      *         "number": 1,
                      *         "parents_view": "Mornings are a battle since I started the early shift.",
                      *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
                      *         "status": "completed",
                      *         "strengths": [
                      *           "Warm relationship with mum"
@@ -12357,6 +12575,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12376,6 +12595,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -12481,6 +12701,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12500,6 +12721,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -12632,6 +12854,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12651,6 +12874,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -12771,7 +12995,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "completed_on": "2026-02-05"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssessmentCompletionIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -12786,6 +13019,7 @@ export interface operations {
                      *       "analysis": "Routines are the root: support mum with the mornings.",
                      *       "child_voice": "I hate mornings.",
                      *       "completed_on": "2026-02-05",
+                     *       "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *       "covered_person_ids": [
                      *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12805,6 +13039,7 @@ export interface operations {
                      *       "number": 1,
                      *       "parents_view": "Mornings are a battle since I started the early shift.",
                      *       "started_on": "2026-01-14",
+                     *       "started_recorded_at": "2026-01-14T09:12:30Z",
                      *       "status": "completed",
                      *       "strengths": [
                      *         "Warm relationship with mum"
@@ -12863,6 +13098,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["StaleAssessmentProblem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -12932,6 +13177,7 @@ export interface operations {
                      *         "analysis": "Routines are the root: support mum with the mornings.",
                      *         "child_voice": "I hate mornings.",
                      *         "completed_on": "2026-02-05",
+                     *         "completed_recorded_at": "2026-02-05T16:20:11Z",
                      *         "covered_person_ids": [
                      *           "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
@@ -12951,6 +13197,7 @@ export interface operations {
                      *         "number": 1,
                      *         "parents_view": "Mornings are a battle since I started the early shift.",
                      *         "started_on": "2026-01-14",
+                     *         "started_recorded_at": "2026-01-14T09:12:30Z",
                      *         "status": "completed",
                      *         "strengths": [
                      *           "Warm relationship with mum"
@@ -12959,10 +13206,12 @@ export interface operations {
                      *       },
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -13010,19 +13259,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 1,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -13031,7 +13283,8 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -13097,11 +13350,13 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "agreed",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       },
                      *       "recent_meetings": [
@@ -13280,10 +13535,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -13331,19 +13588,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -13352,7 +13612,8 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -13478,6 +13739,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "effective_on": "2026-03-02",
                  *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                  *       "reason": "Priya is on long-term leave."
                  *     }
@@ -13497,10 +13759,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -13548,19 +13812,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -13569,7 +13836,8 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -13695,6 +13963,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "effective_on": "2026-03-02",
                  *       "level_of_need": "3",
                  *       "reason": "Housing arrears and a second child now at risk."
                  *     }
@@ -13714,10 +13983,12 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2026-03-02",
+                     *       "assessment_started_on": "2026-01-14",
                      *       "child_person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
                      *       "closed_on": null,
+                     *       "closed_recorded_at": null,
                      *       "closure_notes": null,
                      *       "closure_reason": null,
                      *       "consent_given_on": "2026-01-12",
@@ -13765,19 +14036,22 @@ export interface operations {
                      *           "assigned_on": "2026-01-12",
                      *           "from_practitioner_id": null,
                      *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_history": [
                      *         {
                      *           "changed_on": "2026-01-12",
                      *           "level": "2",
-                     *           "reason": null
+                     *           "reason": null,
+                     *           "recorded_at": "2026-01-12T10:05:00Z"
                      *         }
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
                      *       "plan_submitted_on": "2026-02-06",
+                     *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
                      *       "qa_decisions": [
                      *         {
@@ -13786,7 +14060,8 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "requested_on": "2026-01-12",
@@ -14075,10 +14350,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -14126,19 +14403,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 1,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -14147,7 +14427,8 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -14908,7 +15189,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "submitted_on": "2026-02-06"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanSubmissionIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -14922,10 +15212,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -14973,19 +15265,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -14994,7 +15289,8 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -15039,11 +15335,13 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "approved",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     }
@@ -15099,6 +15397,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Invalid value / Invalid request */
@@ -15196,11 +15504,13 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "agreed",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     ]
@@ -15358,11 +15668,13 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -15505,11 +15817,13 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -15656,11 +15970,13 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -15834,11 +16150,13 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -16003,11 +16321,13 @@ export interface operations {
                      *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *           "officer_name": "Tom Okafor",
                      *           "outcome": "approved",
-                     *           "plan_version": 2
+                     *           "plan_version": 2,
+                     *           "recorded_at": "2026-02-10T15:42:07Z"
                      *         }
                      *       ],
                      *       "status": "agreed",
                      *       "submitted_on": "2026-02-06",
+                     *       "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "version": 3
                      *     }
                      */
@@ -16097,6 +16417,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "comments": "Add who takes Ava to school on Mondays.",
+                 *       "decided_on": "2026-02-09",
                  *       "outcome": "returned"
                  *     }
                  */
@@ -16116,10 +16437,12 @@ export interface operations {
                      * @example {
                      *       "episode": {
                      *         "as_of": "2026-03-02",
+                     *         "assessment_started_on": "2026-01-14",
                      *         "child_person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
                      *         "closed_on": null,
+                     *         "closed_recorded_at": null,
                      *         "closure_notes": null,
                      *         "closure_reason": null,
                      *         "consent_given_on": "2026-01-12",
@@ -16167,19 +16490,22 @@ export interface operations {
                      *             "assigned_on": "2026-01-12",
                      *             "from_practitioner_id": null,
                      *             "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_history": [
                      *           {
                      *             "changed_on": "2026-01-12",
                      *             "level": "2",
-                     *             "reason": null
+                     *             "reason": null,
+                     *             "recorded_at": "2026-01-12T10:05:00Z"
                      *           }
                      *         ],
                      *         "level_of_need": "2",
                      *         "meetings_held": 0,
                      *         "plan_submitted_on": "2026-02-06",
+                     *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "previous_episode_id": null,
                      *         "qa_decisions": [
                      *           {
@@ -16188,7 +16514,8 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "requested_on": "2026-01-12",
@@ -16233,11 +16560,13 @@ export interface operations {
                      *             "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *             "officer_name": "Tom Okafor",
                      *             "outcome": "approved",
-                     *             "plan_version": 2
+                     *             "plan_version": 2,
+                     *             "recorded_at": "2026-02-10T15:42:07Z"
                      *           }
                      *         ],
                      *         "status": "approved",
                      *         "submitted_on": "2026-02-06",
+                     *         "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *         "version": 3
                      *       }
                      *     }
@@ -19414,10 +19743,12 @@ export interface operations {
                      *       "episodes": [
                      *         {
                      *           "as_of": "2026-03-02",
+                     *           "assessment_started_on": "2026-01-14",
                      *           "child_person_ids": [
                      *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *           ],
                      *           "closed_on": null,
+                     *           "closed_recorded_at": null,
                      *           "closure_notes": null,
                      *           "closure_reason": null,
                      *           "consent_given_on": "2026-01-12",
@@ -19465,19 +19796,22 @@ export interface operations {
                      *               "assigned_on": "2026-01-12",
                      *               "from_practitioner_id": null,
                      *               "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_history": [
                      *             {
                      *               "changed_on": "2026-01-12",
                      *               "level": "2",
-                     *               "reason": null
+                     *               "reason": null,
+                     *               "recorded_at": "2026-01-12T10:05:00Z"
                      *             }
                      *           ],
                      *           "level_of_need": "2",
                      *           "meetings_held": 1,
                      *           "plan_submitted_on": "2026-02-06",
+                     *           "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "previous_episode_id": null,
                      *           "qa_decisions": [
                      *             {
@@ -19486,7 +19820,8 @@ export interface operations {
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "requested_on": "2026-01-12",
@@ -19631,11 +19966,13 @@ export interface operations {
                      *               "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
                      *               "officer_name": "Tom Okafor",
                      *               "outcome": "approved",
-                     *               "plan_version": 2
+                     *               "plan_version": 2,
+                     *               "recorded_at": "2026-02-10T15:42:07Z"
                      *             }
                      *           ],
                      *           "status": "agreed",
                      *           "submitted_on": "2026-02-06",
+                     *           "submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *           "version": 3
                      *         }
                      *       ],

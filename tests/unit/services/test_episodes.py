@@ -224,7 +224,7 @@ class TestClosing:
             )
         assert refused.value.field == "closed_on"
         assert journey.episode.is_open
-        assert outcomes(kept) == [("write_episode", "refused", "episode_closed_in_future")]
+        assert outcomes(kept) == [("write_episode", "refused", "step_date_in_future")]
 
     def test_a_closed_episode_stops_its_clocks_and_takes_no_second_closure(
         self, world: World
