@@ -273,7 +273,7 @@ def test_the_security_events_index_holds_every_access_change_the_domain_records(
 
 
 def test_dated_steps_are_backfilled_from_what_the_rows_tell_exactly(empty_database: str) -> None:
-    """Migration 0014: an episode recorded before it keeps its assessment's start day, and the
+    """Migration 0015: an episode recorded before it keeps its assessment's start day, and the
     assessment's start, completion and the closure get the times the rows were written; the plan
     submission, whose row changed again after it, stays unknown (null)."""
     config = alembic_config(empty_database)

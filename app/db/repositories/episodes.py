@@ -70,7 +70,7 @@ def _instant_json(value: datetime | None) -> str | None:
 
 
 def _instant(value: str | None) -> datetime | None:
-    """An instant kept in JSON; entries from before migration 0014 have none."""
+    """An instant kept in JSON; entries from before migration 0015 have none."""
     return datetime.fromisoformat(value) if value else None
 
 

@@ -1,7 +1,7 @@
 """dated steps: when each step happened, and when it was recorded
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-08 10:00:00
 
 Issue 18 §1. Assessment start and completion, plan submission, the QA decision and closure take
@@ -26,8 +26,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
