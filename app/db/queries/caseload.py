@@ -227,7 +227,7 @@ class SqlCaseloadQueries:
                 FamilyPlanRow.episode_id.in_(episode_ids), FamilyPlanRow.status == "returned"
             )
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     def episode_versions(self, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
         """Each episode's version, for a row to offer as If-Match without reading the episode."""
@@ -236,7 +236,7 @@ class SqlCaseloadQueries:
         rows = self._session.connection().execute(
             select(EpisodeRow.id, EpisodeRow.version).where(EpisodeRow.id.in_(episode_ids))
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
 
 __all__ = ["AssignedAction", "Household", "SqlCaseloadQueries"]
