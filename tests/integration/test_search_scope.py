@@ -87,9 +87,7 @@ episodes = st.builds(
     lead=st.sampled_from([ME, OTHER]),
     open=st.booleans(),
     plan_submitted=st.booleans(),
-    # One seat per practitioner in an episode: the domain refuses a second while the first is
-    # open (taf_practitioner_already_member), so two at once is a state no request can make.
-    seats=st.lists(seats, max_size=2, unique_by=lambda seat: seat.who).map(tuple),
+    seats=st.lists(seats, max_size=2).map(tuple),
 )
 consents = st.builds(
     ConsentPlan,
@@ -313,3 +311,59 @@ def test_the_sql_scope_holds_exactly_the_records_the_rules_let_the_user_read(
         savepoint.rollback()
     assert in_sql == by_rules
     assert episodes_in_sql == episodes_by_rules
+
+
+def test_another_familys_consent_never_opens_a_family_to_a_taf_member_without_its_own(
+    connection: Connection, reference: ReferenceData, staff: Staff
+) -> None:
+    """A security finding: the scope's consent test was not tied to the family (nor its agency
+    test to the seat), so one family's consent to share with all TAF members let a TAF member
+    find every family where they held a seat without consent."""
+    practitioners = {ME: staff.lead, OTHER: staff.other_lead}
+    seat_without_consent = FamilyPlanned(
+        hub="NORTH",
+        registrar=OTHER,
+        episodes=(
+            EpisodePlan(
+                hub="NORTH",
+                lead=OTHER,
+                open=True,
+                plan_submitted=False,
+                seats=(SeatPlan(who=ME, agency="POLICE", joined=-3, left=None),),
+            ),
+        ),
+        consents=(),
+    )
+    consent_to_all_taf_elsewhere = FamilyPlanned(
+        hub="NORTH",
+        registrar=OTHER,
+        episodes=(EpisodePlan(hub="NORTH", lead=OTHER, open=True, plan_submitted=False, seats=()),),
+        consents=(ConsentPlan(all_taf=True, agencies=("POLICE",), given=-5, withdrawn=None),),
+    )
+    principal = Principal(
+        practitioner_id=staff.lead,
+        agency_code="POLICE",
+        roles=frozenset({Role.PRACTITIONER}),
+        hub_ids=frozenset(),
+        active=True,
+    )
+    savepoint = connection.begin_nested()
+    try:
+        _build(
+            connection,
+            [seat_without_consent, consent_to_all_taf_elsewhere],
+            practitioners,
+            reference.hubs,
+        )
+        family_ids = list(
+            connection.scalars(select(FamilyRow.id).where(FamilyRow.reference.like("FH-%")))
+        )
+        (in_sql, by_rules), (episodes_in_sql, episodes_by_rules) = _check(
+            connection, principal, family_ids
+        )
+    finally:
+        savepoint.rollback()
+    assert by_rules == set()
+    assert episodes_by_rules == set()
+    assert in_sql == set(), "a family was in scope through another family's consent"
+    assert episodes_in_sql == set(), "an episode was in scope through another family's consent"

@@ -33,17 +33,24 @@ def _sharing_in_force(family_id: Any, agency_code: Any, today: date) -> ColumnEl
         ConsentRow.given_on <= today,
         or_(ConsentRow.withdrawn_on.is_(None), ConsentRow.withdrawn_on > today),
     )
+    # Correlated explicitly: two levels below the families (and the TAF seat) they name,
+    # auto-correlation would add `families` and `taf_members` to these FROM lists, and a
+    # consent given by any family would count for every one.
     return exists(
-        select(ConsentRow.id).where(
+        select(ConsentRow.id)
+        .where(
             in_force,
             or_(
                 ConsentRow.sharing_scope == SharingScope.ALL_TAF_MEMBERS.value,
-                exists().where(
+                exists()
+                .where(
                     ConsentAgencyRow.consent_id == ConsentRow.id,
                     ConsentAgencyRow.agency_code == agency_code,
-                ),
+                )
+                .correlate_except(ConsentAgencyRow),
             ),
         )
+        .correlate_except(ConsentRow)
     )
 
 
