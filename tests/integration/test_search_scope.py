@@ -262,7 +262,10 @@ def _check(
     )
     from sqlalchemy.orm import Session
 
-    facts = SqlAccessFacts(Session(bind=connection)).for_families(family_ids, TODAY)
+    # A savepoint of its own, so closing the session leaves the example's savepoint to the test
+    # (each example then starts from an empty world).
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        facts = SqlAccessFacts(session).for_families(family_ids, TODAY)
     by_rules = {
         fid
         for fid, f in facts.items()
