@@ -167,16 +167,7 @@ class EpisodeCaseRead(ReadSchema):
                 id=plan.id,
                 number=plan.number,
                 status=plan.status,
-                outcomes=[
-                    OutcomeRead(
-                        id=o.id,
-                        description=o.description,
-                        need_ids=list(o.need_ids),
-                        measure=o.measure,
-                        baseline_score=o.baseline_score,
-                    )
-                    for o in plan.outcomes
-                ],
+                outcomes=[OutcomeRead.from_domain(o) for o in plan.outcomes],
                 actions=[ActionRead.from_domain(a, names) for a in plan.actions],
                 qa_decisions=[QaDecisionRead.from_domain(d, names) for d in plan.qa_decisions],
                 submitted_on=plan.submitted_on,

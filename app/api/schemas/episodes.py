@@ -762,6 +762,16 @@ class OutcomeRead(ReadSchema):
     measure: str = Field(description="How progress will be judged.")
     baseline_score: int = Field(description="Where things stood, 0 (worst) to 10 (best).")
 
+    @classmethod
+    def from_domain(cls, o: Outcome) -> OutcomeRead:
+        return cls(
+            id=o.id,
+            description=o.description,
+            need_ids=list(o.need_ids),
+            measure=o.measure,
+            baseline_score=o.baseline_score,
+        )
+
 
 class ActionRead(ReadSchema):
     """An action of the plan."""
@@ -864,16 +874,7 @@ class PlanRead(ReadSchema):
             episode_id=p.episode_id,
             number=p.number,
             status=p.status,
-            outcomes=[
-                OutcomeRead(
-                    id=o.id,
-                    description=o.description,
-                    need_ids=list(o.need_ids),
-                    measure=o.measure,
-                    baseline_score=o.baseline_score,
-                )
-                for o in p.outcomes
-            ],
+            outcomes=[OutcomeRead.from_domain(o) for o in p.outcomes],
             actions=[ActionRead.from_domain(a, names) for a in p.actions],
             qa_decisions=[QaDecisionRead.from_domain(d, names) for d in p.qa_decisions],
             submitted_on=p.submitted_on,
