@@ -71,6 +71,14 @@ class Consent:
             return True
         return agency_code is not None and agency_code in self.agency_codes
 
+    def covers_children(self, child_person_ids: Collection[uuid.UUID]) -> bool:
+        """Consent naming children covers an episode only if it names every child the episode is
+        about: a parent's consent for one child is not consent to assess a sibling. Consent naming
+        no child was given for the household as a whole and covers any of its children."""
+        if not self.on_behalf_of_person_ids:
+            return True
+        return set(child_person_ids) <= set(self.on_behalf_of_person_ids)
+
     def review_due_on(self, on: date) -> bool:
         """A passed review date asks the lead professional to check consent again; it does not lapse."""
         return self.review_on is not None and self.review_on <= on and self.is_in_force_on(on)
@@ -196,15 +204,24 @@ def check_withdrawal(withdrawal: Withdrawal, *, household: Family, today: date) 
 
 
 def consent_in_force(
-    consents: Iterable[Consent], purpose: ConsentPurpose, on: date, agency_code: str | None = None
+    consents: Iterable[Consent],
+    purpose: ConsentPurpose,
+    on: date,
+    agency_code: str | None = None,
+    *,
+    children: Collection[uuid.UUID] = (),
 ) -> Consent | None:
-    """Is consent for `purpose` (with `agency_code`, for sharing) in force on `on`? The earliest such record.
+    """Is consent for `purpose` (with `agency_code`, for sharing; covering `children`, for an
+    episode) in force on `on`? The earliest such record.
 
     The earliest is returned because the assessment clock starts on the date consent was first given.
     """
     matching = [
         c
         for c in consents
-        if c.purpose is purpose and c.is_in_force_on(on) and c.covers_agency(agency_code)
+        if c.purpose is purpose
+        and c.is_in_force_on(on)
+        and c.covers_agency(agency_code)
+        and c.covers_children(children)
     ]
     return min(matching, key=lambda c: (c.given_on, str(c.id)), default=None)

@@ -314,8 +314,9 @@ class Episode:
         check_step_order(on, field="started_on", requested_on=self.requested_on)
         if consent_given_on is None:
             raise ConsentRequired(
-                "Consent to take part in early help is not in force, so the assessment cannot "
-                "start: the family must first give explicit consent to early help.",
+                "Consent to take part in early help is not in force for every child this episode "
+                "is about, so the assessment cannot start: the family must first give explicit "
+                "consent to early help (naming the children, or for the household as a whole).",
                 code="early_help_consent_not_in_force",
             )
         if consent_given_on > on:

@@ -267,7 +267,10 @@ def start_assessment(
     def start(uc: UseCase, episode: Episode) -> None:
         on = happened_on(started_on, today=uc.today, field="started_on")
         consent = consent_in_force(
-            uc.uow.consents.for_family(episode.family_id), ConsentPurpose.EARLY_HELP, on
+            uc.uow.consents.for_family(episode.family_id),
+            ConsentPurpose.EARLY_HELP,
+            on,
+            children=episode.child_person_ids,
         )
         episode.start_assessment(
             on,
@@ -376,20 +379,21 @@ def close_episode(
 def record_consent_withdrawn_on_open_episodes(
     uow: UnitOfWork, family_id: uuid.UUID, on: date, *, at: datetime
 ) -> None:
-    """Called inside a consent withdrawal: when no consent to take part remains, the clocks stop.
+    """Called inside a consent withdrawal: an open episode whose children no remaining consent to
+    take part covers has its clocks stopped.
 
     Runs in the caller's unit of work so the withdrawal and its effect commit together.
     """
-    if (
-        consent_in_force(uow.consents.for_family(family_id), ConsentPurpose.EARLY_HELP, on)
-        is not None
-    ):
-        return
+    consents = uow.consents.for_family(family_id)
     for episode in uow.episodes.for_family(family_id):
         if (
             episode.is_open
             and episode.stage is not EpisodeStage.REQUESTED
             and not episode.consent_withdrawn
+            and consent_in_force(
+                consents, ConsentPurpose.EARLY_HELP, on, children=episode.child_person_ids
+            )
+            is None
         ):
             episode.record_consent_withdrawn(on)
             uow.episodes.save(episode, at=at)

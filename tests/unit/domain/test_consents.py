@@ -217,3 +217,20 @@ def test_a_former_member_may_withdraw_consent_but_a_stranger_may_not() -> None:
     with pytest.raises(InvalidValue) as refused:
         check_withdrawal(by(uuid.uuid4()), household=household(), today=today)
     assert refused.value.field == "withdrawn_by_person_id"
+
+
+CHILDREN = [uuid.UUID(int=n) for n in range(1, 5)]
+children_sets = st.sets(st.sampled_from(CHILDREN))
+
+
+@given(named=children_sets, episode_children=children_sets.filter(bool), on=dates)
+def test_consent_to_take_part_counts_for_an_episode_only_if_it_names_all_its_children(
+    named: set[uuid.UUID], episode_children: set[uuid.UUID], on: date
+) -> None:
+    """Consent for one child is not consent to assess a sibling; consent naming nobody was given
+    for the household as a whole."""
+    consent = make_consent(given_on=date(2020, 1, 1), on_behalf_of_person_ids=tuple(named))
+    found = consent_in_force(
+        [consent], ConsentPurpose.EARLY_HELP, on, children=tuple(episode_children)
+    )
+    assert (found is not None) == (not named or episode_children <= named)
