@@ -114,6 +114,7 @@ TAGS = {
     "assessments": "The early help assessment of an episode, and reassessments.",
     "audit": "Who has seen or changed a family's record.",
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
+    "disclosures": "The disclosure log: what was shared, on what lawful basis, and what was not.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "health": "Liveness and readiness for load balancers and orchestration.",

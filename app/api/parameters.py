@@ -15,6 +15,7 @@ MembershipId = Annotated[
     uuid.UUID, Path(description="The membership's id: one person's time in this household.")
 ]
 ConsentId = Annotated[uuid.UUID, Path(description="The consent record's id.")]
+DisclosureId = Annotated[uuid.UUID, Path(description="The disclosure log entry's id.")]
 EpisodeId = Annotated[uuid.UUID, Path(description="The episode of early help's id.")]
 AssessmentId = Annotated[uuid.UUID, Path(description="The assessment version's id.")]
 PlanId = Annotated[uuid.UUID, Path(description="The family plan version's id.")]

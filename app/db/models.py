@@ -208,6 +208,48 @@ class ConsentAgencyRow(Base):
     agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), primary_key=True)
 
 
+class DisclosureRow(Base):
+    """An entry of the disclosure log: information shared, or a decision not to share. Never
+    updated (no version): a mistake is put right by a further entry."""
+
+    __tablename__ = "disclosures"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"))
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    decided_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recipient_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    recipient_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    recipient_agency_code: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("agencies.code")
+    )
+    information: Mapped[str] = mapped_column(Text, nullable=False)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    lawful_basis: Mapped[str | None] = mapped_column(String(32))
+    lawful_basis_detail: Mapped[str | None] = mapped_column(Text)
+    not_sharing_reason: Mapped[str | None] = mapped_column(String(40))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    decided_by_practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    recorded_by_practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_disclosures_family_id_decided_on_id", "family_id", "decided_on", "id"),
+        CheckConstraint("decision IN ('shared', 'not_shared')", name="decision"),
+        CheckConstraint(
+            "(decision = 'shared' AND lawful_basis IS NOT NULL AND not_sharing_reason IS NULL)"
+            " OR (decision = 'not_shared' AND lawful_basis IS NULL"
+            " AND not_sharing_reason IS NOT NULL)",
+            name="basis_or_reason",
+        ),
+    )
+
+
 class IdempotencyKeyRow(Base):
     """A create request already answered; a retry with the same key gets the same answer."""
 
@@ -437,7 +479,7 @@ class TafMemberRow(Timestamped, Base):
     practitioner_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("practitioners.id"), index=True
     )
-    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    agency_code: Mapped[str | None] = mapped_column(String(64), ForeignKey("agencies.code"))
     role: Mapped[str] = mapped_column(String(200), nullable=False)
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     joined_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -20,6 +20,7 @@ from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
+from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
@@ -104,6 +105,7 @@ class SqlUnitOfWork:
         self.families = SqlFamilyRepository(reads)
         self.people = SqlPeopleRepository(reads)
         self.consents = SqlConsentRepository(reads)
+        self.disclosures = SqlDisclosureRepository(reads)
         self.idempotency = SqlIdempotencyRepository(session)
         self.practitioners = SqlPractitionerRepository(reads)
         self.policies = SqlPolicyRepository(reads)

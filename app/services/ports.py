@@ -21,6 +21,7 @@ from app.domain.audit import (
 )
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.disclosures import Disclosure, DisclosureDecision, LawfulBasis
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Headline
@@ -169,6 +170,25 @@ class ConsentRepository(Protocol):
     def for_family(self, family_id: uuid.UUID) -> list[Consent]: ...
     def add(self, consent: Consent, *, at: datetime) -> None: ...
     def save(self, consent: Consent, *, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class DisclosureFilter:
+    decision: DisclosureDecision | None = None
+    lawful_basis: LawfulBasis | None = None
+    decided_from: date | None = None
+    decided_to: date | None = None
+    episode_id: uuid.UUID | None = None
+
+
+class DisclosureRepository(Protocol):
+    """The disclosure log: entries are added, never changed."""
+
+    def get(self, disclosure_id: uuid.UUID) -> Disclosure | None: ...
+    def for_family(
+        self, family_id: uuid.UUID, flt: DisclosureFilter, page: PageRequest
+    ) -> Page[Disclosure]: ...
+    def add(self, disclosure: Disclosure) -> None: ...
 
 
 class IdempotencyRepository(Protocol):
@@ -355,6 +375,8 @@ class UnitOfWork(Protocol):
     def people(self) -> PeopleRepository: ...
     @property
     def consents(self) -> ConsentRepository: ...
+    @property
+    def disclosures(self) -> DisclosureRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
 

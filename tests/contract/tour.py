@@ -314,6 +314,24 @@ def _household(tour: Tour, active: dict[str, Any]) -> None:
         etag_of(nash),
         {"withdrawn_on": "2025-01-20", "reason": "Changed her mind about sharing with everyone"},
     )
+    shared = client.post(
+        f"{family_url}/disclosures",
+        json={
+            "decision": "shared",
+            "decided_on": "2025-01-20",
+            "recipient_name": "St Anne's Primary, safeguarding lead",
+            "recipient_type": "education",
+            "recipient_agency_code": "SCHOOL",
+            "information": "The attendance outcome of the plan",
+            "purpose": "So the school can support it",
+            "person_ids": [case.person("child")],
+            "lawful_basis": "ca2004_s16la",
+        },
+    )
+    assert shared.status_code == 201, shared.text
+    tour.record(shared)
+    tour.read(f"{family_url}/disclosures", lawful_basis="ca2004_s16la")
+    tour.read(shared.headers["Location"])
 
 
 def _plan_and_team(tour: Tour, active: dict[str, Any]) -> None:

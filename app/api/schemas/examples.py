@@ -48,3 +48,6 @@ REQUEST_ID = "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b"
 def examples(*values: dict[str, Any]) -> dict[str, Any]:
     """`model_config` extra: the schema's realistic examples, shown in the contract."""
     return {"examples": list(values)}
+
+
+DISCLOSURE = "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d"

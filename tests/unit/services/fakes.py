@@ -42,6 +42,7 @@ from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry, entry_content
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.disclosures import Disclosure
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.errors import Conflict, StaleVersion
 from app.domain.families import (
@@ -62,6 +63,7 @@ from app.services.ports import (
     Agency,
     AuditRecord,
     ChangeHint,
+    DisclosureFilter,
     EpisodeFilter,
     FamilyFilter,
     Household,
@@ -109,6 +111,7 @@ class _State:
     people: dict[uuid.UUID, Person] = field(default_factory=dict)
     relationships: list[Relationship] = field(default_factory=list)
     consents: dict[uuid.UUID, Consent] = field(default_factory=dict)
+    disclosures: dict[uuid.UUID, Disclosure] = field(default_factory=dict)
     practitioners: dict[uuid.UUID, Practitioner] = field(default_factory=dict)
     episodes: dict[uuid.UUID, Episode] = field(default_factory=dict)
     assessments: dict[uuid.UUID, Assessment] = field(default_factory=dict)
@@ -291,6 +294,29 @@ class FakeConsents(_Repository):
     def save(self, consent: Consent, *, at: datetime) -> None:
         _swap(self.state.consents.get(consent.id), consent)
         self.state.consents[consent.id] = copy.deepcopy(consent)
+
+
+class FakeDisclosures(_Repository):
+    def get(self, disclosure_id: uuid.UUID) -> Disclosure | None:
+        return self.state.disclosures.get(disclosure_id)
+
+    def for_family(
+        self, family_id: uuid.UUID, flt: DisclosureFilter, page: PageRequest
+    ) -> Page[Disclosure]:
+        found = [
+            d
+            for d in self.state.disclosures.values()
+            if d.family_id == family_id
+            and (flt.decision is None or d.decision is flt.decision)
+            and (flt.lawful_basis is None or d.lawful_basis is flt.lawful_basis)
+            and (flt.decided_from is None or d.decided_on >= flt.decided_from)
+            and (flt.decided_to is None or d.decided_on <= flt.decided_to)
+            and (flt.episode_id is None or d.episode_id == flt.episode_id)
+        ]
+        return page_in_memory(found, lambda d: (d.decided_on.isoformat(), d.id), page)
+
+    def add(self, disclosure: Disclosure) -> None:
+        self.state.disclosures[disclosure.id] = disclosure
 
 
 class FakeIdempotency(_Repository):
@@ -767,6 +793,7 @@ class FakeUnitOfWork:
         self.families = FakeFamilies(self)
         self.people = FakePeople(self)
         self.consents = FakeConsents(self)
+        self.disclosures = FakeDisclosures(self)
         self.idempotency = FakeIdempotency(self)
         self.practitioners = FakePractitioners(self)
         self.policies = FakePolicies(self)
