@@ -95,6 +95,7 @@ CODES: dict[str, tuple[int, str, str]] = {
     'checkpoint_sequence': (422, 'invalid-value', '… must be a whole number, 0 or more.'),
     'child_birth_date_required': (422, 'invalid-value', 'A child needs a date of birth or an expected date of delivery.'),
     'child_role_too_old': (422, 'invalid-value', '… is … and cannot have the child role (children are under …).'),
+    'chronology_range_reversed': (422, 'invalid-value', "The range's first day is after its last day."),
     'claim_case_mismatch': (422, 'invalid-value', "The case's … does not match the claim's."),
     'claim_need_repeated': (422, 'invalid-value', 'The same need is listed twice.'),
     'claim_period_end_in_future': (422, 'invalid-value', 'A claim batch covers a period that has ended; period_end cannot be in the future.'),

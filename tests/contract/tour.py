@@ -332,6 +332,7 @@ def _household(tour: Tour, active: dict[str, Any]) -> None:
     tour.record(shared)
     tour.read(f"{family_url}/disclosures", lawful_basis="ca2004_s16la")
     tour.read(shared.headers["Location"])
+    tour.read(f"{family_url}/chronology", limit=5)
 
 
 def _plan_and_team(tour: Tour, active: dict[str, Any]) -> None:

@@ -85,6 +85,14 @@ class SqlDisclosureRepository:
         cursor = encode_cursor((rows[-1].decided_on.isoformat(), rows[-1].id)) if more else None
         return Page(items=[_to_domain(r) for r in rows], next_cursor=cursor)
 
+    def every_for_family(self, family_id: uuid.UUID) -> list[Disclosure]:
+        rows = self._session.scalars(
+            select(DisclosureRow)
+            .where(DisclosureRow.family_id == family_id)
+            .order_by(DisclosureRow.decided_on, DisclosureRow.id)
+        )
+        return [_to_domain(r) for r in rows]
+
     def add(self, disclosure: Disclosure) -> None:
         self._session.add(
             DisclosureRow(

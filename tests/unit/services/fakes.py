@@ -315,6 +315,9 @@ class FakeDisclosures(_Repository):
         ]
         return page_in_memory(found, lambda d: (d.decided_on.isoformat(), d.id), page)
 
+    def every_for_family(self, family_id: uuid.UUID) -> list[Disclosure]:
+        return [d for d in self.state.disclosures.values() if d.family_id == family_id]
+
     def add(self, disclosure: Disclosure) -> None:
         self.state.disclosures[disclosure.id] = disclosure
 
@@ -503,6 +506,12 @@ class FakeTaf(_Repository):
         return [
             copy.deepcopy(m) for m in self.state.meetings.values() if m.episode_id == episode_id
         ]
+
+    def members_for(self, episode_ids: Sequence[uuid.UUID]) -> list[TafMember]:
+        return [m for e in episode_ids for m in self.members(e)]
+
+    def meetings_for(self, episode_ids: Sequence[uuid.UUID]) -> list[TafMeeting]:
+        return [m for e in episode_ids for m in self.meetings(e)]
 
     def add_meeting(self, meeting: TafMeeting, *, at: datetime) -> None:
         self.state.meetings[meeting.id] = copy.deepcopy(meeting)

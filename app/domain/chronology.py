@@ -1,0 +1,391 @@
+"""A family's chronology: one dated timeline of everything that happened across its episodes.
+
+Issue 19 §3. Each record of the case contributes the entries of the events it holds (a consent
+its giving and its withdrawal, an episode its request, level and lead changes and closure, a plan
+its submissions and quality assurance decisions ...). Every entry says what happened, on which
+day (the date it happened, as the user knows it, beside when it was recorded where that is
+kept), who (a practitioner or a member of the family), whom it is about, and which record it
+points to, so a front end can link to it.
+
+The timeline is ordered by the day, then by the order the process runs in on one day (a request
+before its assessment, a plan's submission before its decision), then by the record, so paging
+is stable. Several of the events live in lists inside their record (QA decisions, lead and level
+history), which is why the timeline is put together here rather than in one SQL query.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from app.domain.assessments import Assessment
+from app.domain.consents import Consent
+from app.domain.disclosures import Disclosure, DisclosureDecision
+from app.domain.episodes import Episode
+from app.domain.errors import InvalidValue
+from app.domain.plans import FamilyPlan
+from app.domain.supporting_families import NeedOutcome, NeedRecord
+from app.domain.taf import TafMeeting, TafMember
+
+
+class EntryKind(StrEnum):
+    """What an entry of the chronology records, in the order the process runs on one day."""
+
+    CONSENT_GIVEN = "consent_given"
+    EPISODE_REQUESTED = "episode_requested"
+    LEAD_CHANGED = "lead_changed"
+    LEVEL_CHANGED = "level_changed"
+    ASSESSMENT_STARTED = "assessment_started"
+    NEED_IDENTIFIED = "need_identified"
+    ASSESSMENT_COMPLETED = "assessment_completed"
+    PLAN_SUBMITTED = "plan_submitted"
+    QA_DECISION = "qa_decision"
+    TAF_JOINED = "taf_joined"
+    TAF_MEETING = "taf_meeting"
+    NEED_OUTCOME = "need_outcome"
+    DISCLOSURE = "disclosure"
+    DECISION_NOT_TO_SHARE = "decision_not_to_share"
+    TAF_LEFT = "taf_left"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    EPISODE_CLOSED = "episode_closed"
+
+
+_RANK = {kind: index for index, kind in enumerate(EntryKind)}
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    on: date
+    kind: EntryKind
+    what: str
+    """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
+    record_type: str
+    """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
+    disclosure."""
+    record_id: uuid.UUID
+    episode_id: uuid.UUID | None = None
+    by_practitioner_id: uuid.UUID | None = None
+    by_person_id: uuid.UUID | None = None
+    person_ids: tuple[uuid.UUID, ...] = ()
+    """Whom it is about: the people named, or the children of the episode it belongs to."""
+    recorded_at: datetime | None = None
+    sequence: int = 0
+    """Tells apart two events of one record on one day (two QA decisions)."""
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """Strings that sort as the timeline does, for a cursor."""
+        return (
+            self.on.isoformat(),
+            f"{_RANK[self.kind]:02d}",
+            str(self.record_id),
+            f"{self.sequence:04d}",
+        )
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    kinds: frozenset[EntryKind] = frozenset()
+    episode_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    on_or_after: date | None = None
+    on_or_before: date | None = None
+
+    def __post_init__(self) -> None:
+        if (
+            self.on_or_after is not None
+            and self.on_or_before is not None
+            and self.on_or_after > self.on_or_before
+        ):
+            raise InvalidValue(
+                "The range's first day is after its last day.",
+                field="from",
+                code="chronology_range_reversed",
+            )
+
+    def admits(self, entry: ChronologyEntry) -> bool:
+        return (
+            (not self.kinds or entry.kind in self.kinds)
+            and (self.episode_id is None or entry.episode_id == self.episode_id)
+            and (self.person_id is None or self.person_id in entry.person_ids)
+            and (self.on_or_after is None or entry.on >= self.on_or_after)
+            and (self.on_or_before is None or entry.on <= self.on_or_before)
+        )
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    """Everything of one family the chronology is made from, as loaded for it."""
+
+    consents: Collection[Consent] = ()
+    episodes: Collection[Episode] = ()
+    assessments: Collection[Assessment] = ()
+    plans: Collection[FamilyPlan] = ()
+    members: Collection[TafMember] = ()
+    meetings: Collection[TafMeeting] = ()
+    needs: Collection[tuple[uuid.UUID, NeedRecord]] = ()
+    """Each need with the episode it belongs to."""
+    disclosures: Collection[Disclosure] = ()
+
+
+def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEntry]:
+    """The family's timeline, filtered, in order."""
+    children = {e.id: e.child_person_ids for e in record.episodes}
+    entries = [
+        *_consents(record.consents),
+        *_episodes(record.episodes),
+        *_assessments(record.assessments, children),
+        *_plans(record.plans, children),
+        *_members(record.members, children),
+        *_meetings(record.meetings, children),
+        *_needs(record.needs),
+        *_disclosures(record.disclosures),
+    ]
+    return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
+
+
+def _consents(consents: Iterable[Consent]) -> Iterator[ChronologyEntry]:
+    for consent in consents:
+        about = consent.on_behalf_of_person_ids or (consent.given_by_person_id,)
+        purpose = consent.purpose.value.replace("_", " ")
+        yield ChronologyEntry(
+            on=consent.given_on,
+            kind=EntryKind.CONSENT_GIVEN,
+            what=f"Consent given ({purpose}, {consent.method.value})",
+            record_type="consent",
+            record_id=consent.id,
+            by_person_id=consent.given_by_person_id,
+            person_ids=about,
+        )
+        if consent.withdrawal is not None:
+            yield ChronologyEntry(
+                on=consent.withdrawal.withdrawn_on,
+                kind=EntryKind.CONSENT_WITHDRAWN,
+                what=f"Consent withdrawn ({purpose}): {consent.withdrawal.reason}",
+                record_type="consent",
+                record_id=consent.id,
+                by_person_id=consent.withdrawal.withdrawn_by_person_id,
+                person_ids=about,
+            )
+
+
+def _episodes(episodes: Iterable[Episode]) -> Iterator[ChronologyEntry]:
+    for episode in episodes:
+        yield from _episode(episode)
+
+
+def _episode(episode: Episode) -> Iterator[ChronologyEntry]:
+    def entry(
+        on: date,
+        kind: EntryKind,
+        what: str,
+        *,
+        by: uuid.UUID | None = None,
+        recorded_at: datetime | None = None,
+        sequence: int = 0,
+    ) -> ChronologyEntry:
+        return ChronologyEntry(
+            on=on,
+            kind=kind,
+            what=what,
+            record_type="episode",
+            record_id=episode.id,
+            episode_id=episode.id,
+            by_practitioner_id=by,
+            person_ids=episode.child_person_ids,
+            recorded_at=recorded_at,
+            sequence=sequence,
+        )
+
+    yield entry(
+        episode.requested_on,
+        EntryKind.EPISODE_REQUESTED,
+        f"Early help requested (source: {episode.source.value.replace('_', ' ')}, "
+        f"level of need {episode.level_of_need})",
+    )
+    for index, handover in enumerate(episode.lead_history):
+        if handover.from_practitioner_id is None:
+            continue  # the first lead came with the request
+        yield entry(
+            handover.assigned_on,
+            EntryKind.LEAD_CHANGED,
+            "Lead professional changed" + (f": {handover.reason}" if handover.reason else ""),
+            by=handover.practitioner_id,
+            recorded_at=handover.recorded_at,
+            sequence=index,
+        )
+    for index, change in enumerate(episode.level_history[1:], start=1):
+        yield entry(
+            change.changed_on,
+            EntryKind.LEVEL_CHANGED,
+            f"Level of need changed to {change.level}"
+            + (f": {change.reason}" if change.reason else ""),
+            recorded_at=change.recorded_at,
+            sequence=index,
+        )
+    if episode.closed_on is not None:
+        reason = episode.closure_reason.value.replace("_", " ") if episode.closure_reason else ""
+        stepped_up = (
+            f", stepped up ({episode.stepped_up_reference})" if episode.stepped_up_reference else ""
+        )
+        yield entry(
+            episode.closed_on,
+            EntryKind.EPISODE_CLOSED,
+            f"Episode closed ({reason}){stepped_up}",
+            recorded_at=episode.closed_recorded_at,
+        )
+
+
+def _assessments(
+    assessments: Iterable[Assessment], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    for assessment in assessments:
+        name = "Assessment" if assessment.number == 1 else f"Reassessment {assessment.number - 1}"
+        about = children.get(assessment.episode_id, ())
+        yield ChronologyEntry(
+            on=assessment.started_on,
+            kind=EntryKind.ASSESSMENT_STARTED,
+            what=f"{name} started",
+            record_type="assessment",
+            record_id=assessment.id,
+            episode_id=assessment.episode_id,
+            person_ids=about,
+            recorded_at=assessment.started_recorded_at,
+        )
+        if assessment.completed_on is not None:
+            yield ChronologyEntry(
+                on=assessment.completed_on,
+                kind=EntryKind.ASSESSMENT_COMPLETED,
+                what=f"{name} completed ({len(assessment.needs)} needs identified)",
+                record_type="assessment",
+                record_id=assessment.id,
+                episode_id=assessment.episode_id,
+                person_ids=about,
+                recorded_at=assessment.completed_recorded_at,
+            )
+
+
+def _plans(
+    plans: Iterable[FamilyPlan], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    for plan in plans:
+        about = children.get(plan.episode_id, ())
+        if plan.submitted_on is not None:
+            yield ChronologyEntry(
+                on=plan.submitted_on,
+                kind=EntryKind.PLAN_SUBMITTED,
+                what=f"Family plan version {plan.number} submitted for quality assurance",
+                record_type="plan",
+                record_id=plan.id,
+                episode_id=plan.episode_id,
+                person_ids=about,
+                recorded_at=plan.submitted_recorded_at,
+            )
+        for index, decision in enumerate(plan.qa_decisions):
+            yield ChronologyEntry(
+                on=decision.decided_on,
+                kind=EntryKind.QA_DECISION,
+                what=f"Family plan version {plan.number} {decision.outcome.value} by quality "
+                "assurance" + (f": {decision.comments}" if decision.comments else ""),
+                record_type="plan",
+                record_id=plan.id,
+                episode_id=plan.episode_id,
+                by_practitioner_id=decision.officer_id,
+                person_ids=about,
+                recorded_at=decision.recorded_at,
+                sequence=index,
+            )
+
+
+def _members(
+    members: Iterable[TafMember], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    for member in members:
+        about = children.get(member.episode_id, ())
+        yield ChronologyEntry(
+            on=member.joined_on,
+            kind=EntryKind.TAF_JOINED,
+            what=f"Joined the Team Around the Family as {member.role}",
+            record_type="taf_member",
+            record_id=member.id,
+            episode_id=member.episode_id,
+            by_practitioner_id=member.practitioner_id,
+            by_person_id=member.person_id,
+            person_ids=about,
+        )
+        if member.left_on is not None:
+            yield ChronologyEntry(
+                on=member.left_on,
+                kind=EntryKind.TAF_LEFT,
+                what=f"Left the Team Around the Family ({member.role})",
+                record_type="taf_member",
+                record_id=member.id,
+                episode_id=member.episode_id,
+                by_practitioner_id=member.practitioner_id,
+                by_person_id=member.person_id,
+                person_ids=about,
+            )
+
+
+def _meetings(
+    meetings: Iterable[TafMeeting], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    for meeting in meetings:
+        name = "First TAF meeting" if meeting.is_first else "TAF review meeting"
+        yield ChronologyEntry(
+            on=meeting.held_on,
+            kind=EntryKind.TAF_MEETING,
+            what=f"{name} held (decision: {meeting.decision.value.replace('_', ' ')})",
+            record_type="meeting",
+            record_id=meeting.id,
+            episode_id=meeting.episode_id,
+            person_ids=children.get(meeting.episode_id, ()),
+        )
+
+
+def _needs(needs: Iterable[tuple[uuid.UUID, NeedRecord]]) -> Iterator[ChronologyEntry]:
+    for episode_id, record in needs:
+        need = record.need
+        yield ChronologyEntry(
+            on=need.identified_on,
+            kind=EntryKind.NEED_IDENTIFIED,
+            what=f"Need identified: {need.headline} ({need.descriptor_code})",
+            record_type="need",
+            record_id=need.id,
+            episode_id=episode_id,
+            person_ids=need.person_ids,
+        )
+        outcome = record.outcome
+        if outcome.status is not NeedOutcome.OPEN and outcome.on is not None:
+            yield ChronologyEntry(
+                on=outcome.on,
+                kind=EntryKind.NEED_OUTCOME,
+                what=f"Need outcome {outcome.status.value.replace('_', ' ')}: {need.headline}",
+                record_type="need",
+                record_id=need.id,
+                episode_id=episode_id,
+                person_ids=need.person_ids,
+            )
+
+
+def _disclosures(disclosures: Iterable[Disclosure]) -> Iterator[ChronologyEntry]:
+    for disclosure in disclosures:
+        shared = disclosure.decision is DisclosureDecision.SHARED
+        yield ChronologyEntry(
+            on=disclosure.decided_on,
+            kind=EntryKind.DISCLOSURE if shared else EntryKind.DECISION_NOT_TO_SHARE,
+            what=(
+                f"Information shared with {disclosure.recipient_name}"
+                if shared
+                else f"Decided not to share with {disclosure.recipient_name}"
+            ),
+            record_type="disclosure",
+            record_id=disclosure.id,
+            episode_id=disclosure.episode_id,
+            by_practitioner_id=disclosure.decided_by_practitioner_id,
+            person_ids=disclosure.person_ids,
+            recorded_at=disclosure.recorded_at,
+        )
