@@ -16,6 +16,8 @@ MembershipId = Annotated[
 ]
 ConsentId = Annotated[uuid.UUID, Path(description="The consent record's id.")]
 DisclosureId = Annotated[uuid.UUID, Path(description="The disclosure log entry's id.")]
+NetworkMemberId = Annotated[uuid.UUID, Path(description="The network member's id.")]
+FgdmOfferId = Annotated[uuid.UUID, Path(description="The FGDM offer's id.")]
 EpisodeId = Annotated[uuid.UUID, Path(description="The episode of early help's id.")]
 AssessmentId = Annotated[uuid.UUID, Path(description="The assessment version's id.")]
 PlanId = Annotated[uuid.UUID, Path(description="The family plan version's id.")]

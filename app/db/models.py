@@ -250,6 +250,78 @@ class DisclosureRow(Base):
     )
 
 
+class NetworkMemberRow(Timestamped, Base):
+    """Someone in a child's network outside the household (the person is in `people`)."""
+
+    __tablename__ = "family_network_members"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), nullable=False)
+    child_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    relationship: Mapped[str] = mapped_column(String(32), nullable=False)
+    parental_responsibility: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    agreed_role: Mapped[str | None] = mapped_column(Text)
+    added_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_family_network_members_family_id_added_on", "family_id", "added_on"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= added_on", name="ended_after_added"),
+    )
+
+
+class FgdmOfferRow(Timestamped, Base):
+    """An offer of family group decision-making, or a decision not to offer it."""
+
+    __tablename__ = "fgdm_offers"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"))
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    decided_on: Mapped[date] = mapped_column(Date, nullable=False)
+    decided_by_practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    offered_to_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    not_offered_reason: Mapped[str | None] = mapped_column(String(40))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_fgdm_offers_family_id_decided_on", "family_id", "decided_on"),
+        CheckConstraint(
+            "status IN ('awaiting_answer', 'accepted', 'declined', 'not_offered')", name="status"
+        ),
+    )
+
+
+class FgdmMeetingRow(Base):
+    """A family-led meeting: who coordinated, private family time, who came, the family's plan."""
+
+    __tablename__ = "fgdm_meetings"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("fgdm_offers.id"))
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    meeting_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    coordinator_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    coordinator_independent: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    private_family_time: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    attendee_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    attendee_practitioner_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    family_plan: Mapped[str | None] = mapped_column(Text)
+    plan_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_fgdm_meetings_family_id_held_on", "family_id", "held_on"),)
+
+
 class IdempotencyKeyRow(Base):
     """A create request already answered; a retry with the same key gets the same answer."""
 

@@ -23,6 +23,7 @@ from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.family_network import SqlFamilyNetworkRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
 from app.db.repositories.needs import SqlNeedRepository
 from app.db.repositories.plans import SqlPlanRepository
@@ -106,6 +107,7 @@ class SqlUnitOfWork:
         self.people = SqlPeopleRepository(reads)
         self.consents = SqlConsentRepository(reads)
         self.disclosures = SqlDisclosureRepository(reads)
+        self.network = SqlFamilyNetworkRepository(reads)
         self.idempotency = SqlIdempotencyRepository(session)
         self.practitioners = SqlPractitionerRepository(reads)
         self.policies = SqlPolicyRepository(reads)

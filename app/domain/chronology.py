@@ -26,6 +26,7 @@ from app.domain.consents import Consent
 from app.domain.disclosures import Disclosure, DisclosureDecision
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
+from app.domain.family_network import FgdmMeeting, FgdmOffer, FgdmOfferStatus, NetworkMember
 from app.domain.plans import FamilyPlan
 from app.domain.supporting_families import NeedOutcome, NeedRecord
 from app.domain.taf import TafMeeting, TafMember
@@ -35,6 +36,7 @@ class EntryKind(StrEnum):
     """What an entry of the chronology records, in the order the process runs on one day."""
 
     CONSENT_GIVEN = "consent_given"
+    NETWORK_MEMBER_ADDED = "network_member_added"
     EPISODE_REQUESTED = "episode_requested"
     LEAD_CHANGED = "lead_changed"
     LEVEL_CHANGED = "level_changed"
@@ -45,10 +47,14 @@ class EntryKind(StrEnum):
     QA_DECISION = "qa_decision"
     TAF_JOINED = "taf_joined"
     TAF_MEETING = "taf_meeting"
+    FGDM_OFFER = "fgdm_offer"
+    FGDM_ANSWER = "fgdm_answer"
+    FGDM_MEETING = "fgdm_meeting"
     NEED_OUTCOME = "need_outcome"
     DISCLOSURE = "disclosure"
     DECISION_NOT_TO_SHARE = "decision_not_to_share"
     TAF_LEFT = "taf_left"
+    NETWORK_MEMBER_LEFT = "network_member_left"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     EPISODE_CLOSED = "episode_closed"
 
@@ -64,7 +70,7 @@ class ChronologyEntry:
     """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
-    disclosure."""
+    disclosure, network_member, fgdm_offer, fgdm_meeting."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -129,6 +135,9 @@ class FamilyRecord:
     needs: Collection[tuple[uuid.UUID, NeedRecord]] = ()
     """Each need with the episode it belongs to."""
     disclosures: Collection[Disclosure] = ()
+    network_members: Collection[NetworkMember] = ()
+    fgdm_offers: Collection[FgdmOffer] = ()
+    fgdm_meetings: Collection[FgdmMeeting] = ()
 
 
 def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEntry]:
@@ -143,6 +152,9 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_meetings(record.meetings, children),
         *_needs(record.needs),
         *_disclosures(record.disclosures),
+        *_network(record.network_members),
+        *_fgdm_offers(record.fgdm_offers),
+        *_fgdm_meetings(record.fgdm_meetings),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -388,4 +400,76 @@ def _disclosures(disclosures: Iterable[Disclosure]) -> Iterator[ChronologyEntry]
             by_practitioner_id=disclosure.decided_by_practitioner_id,
             person_ids=disclosure.person_ids,
             recorded_at=disclosure.recorded_at,
+        )
+
+
+def _network(members: Iterable[NetworkMember]) -> Iterator[ChronologyEntry]:
+    for member in members:
+        relationship = member.relationship.value.replace("_", " ")
+        yield ChronologyEntry(
+            on=member.added_on,
+            kind=EntryKind.NETWORK_MEMBER_ADDED,
+            what=f"Added to the child's family network ({relationship})"
+            + (f": {member.agreed_role}" if member.agreed_role else ""),
+            record_type="network_member",
+            record_id=member.id,
+            by_person_id=member.person_id,
+            person_ids=member.child_person_ids,
+            recorded_at=member.recorded_at,
+        )
+        if member.ended_on is not None:
+            yield ChronologyEntry(
+                on=member.ended_on,
+                kind=EntryKind.NETWORK_MEMBER_LEFT,
+                what=f"No longer part of the child's family network ({relationship})",
+                record_type="network_member",
+                record_id=member.id,
+                by_person_id=member.person_id,
+                person_ids=member.child_person_ids,
+            )
+
+
+def _fgdm_offers(offers: Iterable[FgdmOffer]) -> Iterator[ChronologyEntry]:
+    for offer in offers:
+        not_offered = offer.status is FgdmOfferStatus.NOT_OFFERED
+        reason = (
+            offer.not_offered_reason.value.replace("_", " ") if offer.not_offered_reason else ""
+        )
+        yield ChronologyEntry(
+            on=offer.decided_on,
+            kind=EntryKind.FGDM_OFFER,
+            what=f"Family group decision-making not offered ({reason})"
+            if not_offered
+            else "Family group decision-making offered",
+            record_type="fgdm_offer",
+            record_id=offer.id,
+            episode_id=offer.episode_id,
+            by_practitioner_id=offer.decided_by_practitioner_id,
+            person_ids=offer.offered_to_person_ids,
+            recorded_at=offer.recorded_at,
+        )
+        if offer.answered_on is not None:
+            yield ChronologyEntry(
+                on=offer.answered_on,
+                kind=EntryKind.FGDM_ANSWER,
+                what=f"Family group decision-making {offer.status.value} by the family",
+                record_type="fgdm_offer",
+                record_id=offer.id,
+                episode_id=offer.episode_id,
+                person_ids=offer.offered_to_person_ids,
+            )
+
+
+def _fgdm_meetings(meetings: Iterable[FgdmMeeting]) -> Iterator[ChronologyEntry]:
+    for meeting in meetings:
+        kind = meeting.meeting_type.value.replace("_", " ")
+        yield ChronologyEntry(
+            on=meeting.held_on,
+            kind=EntryKind.FGDM_MEETING,
+            what=f"Family-led meeting held ({kind})"
+            + ("; the family's plan was agreed" if meeting.plan_agreed else ""),
+            record_type="fgdm_meeting",
+            record_id=meeting.id,
+            person_ids=meeting.attendee_person_ids,
+            recorded_at=meeting.recorded_at,
         )

@@ -59,6 +59,9 @@ def _record_of(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
         meetings=uow.taf.meetings_for(ids),
         needs=[(n.episode_id, n.record) for n in uow.needs.for_episodes(ids)] if ids else [],
         disclosures=uow.disclosures.every_for_family(family_id),
+        network_members=uow.network.members_of(family_id),
+        fgdm_offers=uow.network.offers_of(family_id),
+        fgdm_meetings=uow.network.meetings_of(family_id),
     )
 
 

@@ -26,6 +26,7 @@ from app.domain.plans import (
 from app.domain.step_dates import happened_on
 from app.domain.versions import Expected, check_version
 from app.services.episodes import EpisodeRecord, episode_record, load_episode
+from app.services.family_network import network_owners
 from app.services.names import Named, Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import (
@@ -66,12 +67,16 @@ def _plan_names(uow: UnitOfWork, episode_id: uuid.UUID, plans: Sequence[FamilyPl
 
 
 def _check_owners(uc: UseCase, episode: Episode, actions: Sequence[PlanAction]) -> None:
-    """The owners the rule accepts are read here: the episode's TAF and the household today."""
+    """The owners the rule accepts are read here: the episode's TAF, the household today and the
+    children's network (issue 20 §3: a grandmother may own an action)."""
     family = uc.uow.families.get(episode.family_id)
     check_action_owners(
         actions,
         taf_member_ids={m.id for m in uc.uow.taf.members(episode.id)},
-        family_person_ids={m.person_id for m in family.current_memberships(uc.today)}
+        family_person_ids=(
+            {m.person_id for m in family.current_memberships(uc.today)}
+            | network_owners(uc.uow, family.id, uc.today)
+        )
         if family
         else set(),
     )

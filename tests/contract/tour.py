@@ -30,6 +30,7 @@ from tests.builders import (
     given_practitioner,
     make_meeting_body,
     make_member_body,
+    make_person_body,
 )
 
 STALE = '"999"'
@@ -333,6 +334,56 @@ def _household(tour: Tour, active: dict[str, Any]) -> None:
     tour.read(f"{family_url}/disclosures", lawful_basis="ca2004_s16la")
     tour.read(shared.headers["Location"])
     tour.read(f"{family_url}/chronology", limit=5)
+    nan = client.post(
+        f"{family_url}/network-members",
+        json={
+            "person": make_person_body(given_name="Margaret", date_of_birth="1958-04-02"),
+            "child_person_ids": [case.person("child")],
+            "relationship": "grandparent",
+            "agreed_role": "Walks Ava to school on Tuesdays",
+        },
+    )
+    assert nan.status_code == 201, nan.text
+    tour.record(nan)
+    tour.read(f"{family_url}/network-members")
+    offer = client.post(
+        f"{family_url}/fgdm-offers",
+        json={
+            "status": "awaiting_answer",
+            "decided_on": "2025-01-20",
+            "offered_to_person_ids": [case.person("parent_carer")],
+        },
+    )
+    assert offer.status_code == 201, offer.text
+    tour.record(offer)
+    tour.change(
+        "POST",
+        f"{family_url}/fgdm-offers/{offer.json()['id']}/answer",
+        offer.headers["ETag"],
+        {"accepted": True, "answered_on": "2025-01-20"},
+    )
+    tour.read(f"{family_url}/fgdm-offers")
+    held = client.post(
+        f"{family_url}/fgdm-meetings",
+        json={
+            "offer_id": offer.json()["id"],
+            "held_on": "2025-01-20",
+            "meeting_type": "family_group_conference",
+            "coordinator_name": "Jo Baines",
+            "coordinator_independent": True,
+            "private_family_time": True,
+            "attendee_person_ids": [case.person("parent_carer"), nan.json()["person"]["id"]],
+        },
+    )
+    assert held.status_code == 201, held.text
+    tour.record(held)
+    tour.read(f"{family_url}/fgdm-meetings")
+    tour.change(
+        "POST",
+        f"{family_url}/network-members/{nan.json()['id']}/end",
+        nan.headers["ETag"],
+        {"ended_on": "2025-01-20"},
+    )
 
 
 def _plan_and_team(tour: Tour, active: dict[str, Any]) -> None:

@@ -21,6 +21,9 @@ _LINKS = {
     "taf_member": "/api/v1/episodes/{episode_id}/taf-members",
     "need": "/api/v1/episodes/{episode_id}/needs",
     "disclosure": "/api/v1/families/{family_id}/disclosures/{record_id}",
+    "network_member": "/api/v1/families/{family_id}/network-members",
+    "fgdm_offer": "/api/v1/families/{family_id}/fgdm-offers",
+    "fgdm_meeting": "/api/v1/families/{family_id}/fgdm-meetings",
 }
 """Where each kind of record is read (the same access rules apply there): the record itself, or
 for meetings, TAF members and needs, which are read as lists, the list holding it."""
@@ -57,7 +60,7 @@ class ChronologyEntryRead(ReadSchema):
     what: str = Field(description="What happened, in one line.")
     record_type: str = Field(
         description="The record it belongs to: consent, episode, assessment, plan, meeting, "
-        "taf_member, need or disclosure."
+        "taf_member, need, disclosure, network_member, fgdm_offer or fgdm_meeting."
     )
     record_id: uuid.UUID = Field(description="That record's id.")
     link: str = Field(description="Where to read the record.")

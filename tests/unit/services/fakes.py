@@ -20,7 +20,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from types import MappingProxyType, TracebackType
@@ -52,6 +52,7 @@ from app.domain.families import (
     Relationship,
     normalise_name,
 )
+from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_framework
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.plans import FamilyPlan, PlanStatus
@@ -112,6 +113,9 @@ class _State:
     relationships: list[Relationship] = field(default_factory=list)
     consents: dict[uuid.UUID, Consent] = field(default_factory=dict)
     disclosures: dict[uuid.UUID, Disclosure] = field(default_factory=dict)
+    network_members: dict[uuid.UUID, NetworkMember] = field(default_factory=dict)
+    fgdm_offers: dict[uuid.UUID, FgdmOffer] = field(default_factory=dict)
+    fgdm_meetings: dict[uuid.UUID, FgdmMeeting] = field(default_factory=dict)
     practitioners: dict[uuid.UUID, Practitioner] = field(default_factory=dict)
     episodes: dict[uuid.UUID, Episode] = field(default_factory=dict)
     assessments: dict[uuid.UUID, Assessment] = field(default_factory=dict)
@@ -320,6 +324,47 @@ class FakeDisclosures(_Repository):
 
     def add(self, disclosure: Disclosure) -> None:
         self.state.disclosures[disclosure.id] = disclosure
+
+
+class FakeFamilyNetwork(_Repository):
+    def members_of(self, family_id: uuid.UUID) -> list[NetworkMember]:
+        found = [m for m in self.state.network_members.values() if m.family_id == family_id]
+        return copy.deepcopy(sorted(found, key=lambda m: (m.added_on, str(m.id))))
+
+    def member(self, member_id: uuid.UUID) -> NetworkMember | None:
+        return copy.deepcopy(self.state.network_members.get(member_id))
+
+    def add_member(self, member: NetworkMember, *, at: datetime) -> None:
+        member.version = 1
+        member.recorded_at = at
+        self.state.network_members[member.id] = copy.deepcopy(member)
+
+    def save_member(self, member: NetworkMember, *, at: datetime) -> None:
+        _swap(self.state.network_members.get(member.id), member)
+        self.state.network_members[member.id] = copy.deepcopy(member)
+
+    def offers_of(self, family_id: uuid.UUID) -> list[FgdmOffer]:
+        found = [o for o in self.state.fgdm_offers.values() if o.family_id == family_id]
+        return copy.deepcopy(sorted(found, key=lambda o: (o.decided_on, str(o.id))))
+
+    def offer(self, offer_id: uuid.UUID) -> FgdmOffer | None:
+        return copy.deepcopy(self.state.fgdm_offers.get(offer_id))
+
+    def add_offer(self, offer: FgdmOffer, *, at: datetime) -> None:
+        offer.version = 1
+        offer.recorded_at = at
+        self.state.fgdm_offers[offer.id] = copy.deepcopy(offer)
+
+    def save_offer(self, offer: FgdmOffer, *, at: datetime) -> None:
+        _swap(self.state.fgdm_offers.get(offer.id), offer)
+        self.state.fgdm_offers[offer.id] = copy.deepcopy(offer)
+
+    def meetings_of(self, family_id: uuid.UUID) -> list[FgdmMeeting]:
+        found = [m for m in self.state.fgdm_meetings.values() if m.family_id == family_id]
+        return sorted(found, key=lambda m: (m.held_on, str(m.id)))
+
+    def add_meeting(self, meeting: FgdmMeeting, *, at: datetime) -> None:
+        self.state.fgdm_meetings[meeting.id] = replace(meeting, recorded_at=at)
 
 
 class FakeIdempotency(_Repository):
@@ -803,6 +848,7 @@ class FakeUnitOfWork:
         self.people = FakePeople(self)
         self.consents = FakeConsents(self)
         self.disclosures = FakeDisclosures(self)
+        self.network = FakeFamilyNetwork(self)
         self.idempotency = FakeIdempotency(self)
         self.practitioners = FakePractitioners(self)
         self.policies = FakePolicies(self)
