@@ -31,6 +31,7 @@ from app.api.routers import (
     caseload,
     claims,
     consents,
+    contacts,
     episodes,
     families,
     health,
@@ -189,6 +190,7 @@ def create_app(
         audit.router,
         caseload.router,
         needs.router,
+        contacts.router,
     ):
         app.include_router(router)
 
