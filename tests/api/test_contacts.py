@@ -11,9 +11,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
+from app.domain.access import Role
 from tests.api.test_caseload import new_case
 from tests.api.test_episodes import API, Case, give_consent, ok, on
-from tests.builders import ReferenceData, Staff, as_user
+from tests.builders import ReferenceData, Staff, as_user, given_practitioner
 
 
 def contacts_url(case: Case) -> str:
@@ -369,3 +370,62 @@ class TestSensitiveNotes:
             },
         )
         assert not_sensitive.json()["code"] == "contact_named_readers_without_sensitive"
+
+
+def contact_work(client: TestClient) -> list[dict[str, Any]]:
+    items = ok(client.get(f"{API}/me/worklist"))["items"]
+    return [i for i in items if i["kind"] == "contact_family"]
+
+
+class TestNoContactFlag:
+    def test_the_worklist_flags_an_episode_without_contact_and_the_caseload_shows_the_last(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Moor")
+        assert contact_work(client) == []
+        # Twenty working days after Monday 2 December, less 25 and 26 December and 1 January.
+        on(clock, "2025-01-02")
+        flagged = contact_work(client)
+        assert [(i["episode_id"], i["due_on"], i["status"]) for i in flagged] == [
+            (case.episode["id"], "2025-01-02", "due_soon")
+        ]
+        on(clock, "2025-01-06")
+        assert contact_work(client)[0]["status"] == "overdue"
+        record(case, kind="attempted_visit", note="No answer.", seen_person_ids=[])
+        assert len(contact_work(client)) == 1, "an attempted visit is not contact"
+        record(case, happened_on="2025-01-06")
+        assert contact_work(client) == []
+        row = next(r for r in ok(client.get(f"{API}/me/caseload"))["items"])
+        assert row["last_contact_on"] == "2025-01-06"
+
+    def test_the_number_of_working_days_is_a_policy_setting(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Any,
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Nunn")
+        record(case)
+        admin = given_practitioner(new_uow, roles={Role.ADMIN}, name="Ada Admin")
+        with as_user(client, admin):
+            policy = ok(client.get(f"{API}/admin/timeliness-policy"))["versions"][-1]
+            assert policy["no_contact_working_days"] == 20
+            body = {k: v for k, v in policy.items() if k not in {"version", "in_force"}}
+            ok(
+                client.post(
+                    f"{API}/admin/timeliness-policy",
+                    json={
+                        **body,
+                        "effective_from": "2024-12-02",
+                        "no_contact_working_days": 3,
+                        "reason": "Weekly contact for every family",
+                    },
+                ),
+                201,
+            )
+        on(clock, "2024-12-05")
+        assert [i["due_on"] for i in contact_work(client)] == ["2024-12-05"]
