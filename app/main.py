@@ -32,6 +32,7 @@ from app.api.routers import (
     chronology,
     claims,
     consents,
+    contacts,
     disclosures,
     episodes,
     families,
@@ -195,6 +196,7 @@ def create_app(
         audit.router,
         caseload.router,
         needs.router,
+        contacts.router,
     ):
         app.include_router(router)
 

@@ -113,6 +113,7 @@ IF_NONE_MATCH = {
 TAGS = {
     "assessments": "The early help assessment of an episode, and reassessments.",
     "audit": "Who has seen or changed a family's record.",
+    "contacts": "Contacts and case notes on an episode, and the amendments that correct them.",
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
     "disclosures": "The disclosure log: what was shared, on what lawful basis, and what was not.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
@@ -143,8 +144,9 @@ ENUM_DESCRIPTIONS = {
     "deactivated or reactivated, or a record read by break glass.",
     "SharingScope": "Who information may be shared with: all_taf_members, or named_agencies.",
     "WorkKind": "Something due from a practitioner: submit or resubmit the assessment and plan, "
-    "hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, or check "
-    "an achieved outcome was sustained.",
+    "hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, check "
+    "an achieved outcome was sustained, or contact a family not contacted for the policy's "
+    "number of working days.",
 }
 """Descriptions for the domain's enums that carry no docstring of their own."""
 

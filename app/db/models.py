@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
     Uuid,
     and_,
@@ -724,6 +725,77 @@ class SupportDeliveredRow(Base):
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     ended_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+CONTACT_KINDS = (
+    "home_visit",
+    "office",
+    "school",
+    "phone",
+    "video",
+    "message",
+    "attempted_visit",
+)
+NOTE_FIELDS = ("note", "child_voice", "what_was_done")
+
+
+class ContactRow(Base):
+    """A contact with the family on an episode, as first recorded (issue 19 §2): its free text is
+    never updated; corrections are rows of `contact_amendments`."""
+
+    __tablename__ = "contacts"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), nullable=False)
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
+    happened_on: Mapped[date] = mapped_column(Date, nullable=False)
+    happened_at: Mapped[time | None] = mapped_column(Time)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    seen_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    children_seen_alone: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    child_voice: Mapped[str | None] = mapped_column(Text)
+    what_was_done: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    sensitive: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    named_practitioner_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    significant: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("practitioners.id"), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in CONTACT_KINDS) + ")", name="kind"
+        ),
+        # An episode's contacts in the order lists page them; its latest contact for the
+        # caseload and the worklist.
+        Index("ix_contacts_episode_id_happened_on_id", "episode_id", "happened_on", "id"),
+    )
+
+
+class ContactAmendmentRow(Base):
+    """A correction appended to a contact: the field, its new and previous text, who, when, why."""
+
+    __tablename__ = "contact_amendments"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    field: Mapped[str] = mapped_column(String(32), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    previous_text: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    amended_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("practitioners.id"), nullable=False)
+    amended_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("contact_id", "number"),
+        CheckConstraint(
+            "field IN (" + ", ".join(f"'{f}'" for f in NOTE_FIELDS) + ")", name="field"
+        ),
+    )
 
 
 CLAIM_STATES = (

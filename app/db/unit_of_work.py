@@ -20,6 +20,7 @@ from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
+from app.db.repositories.contacts import SqlContactRepository
 from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
@@ -123,6 +124,7 @@ class SqlUnitOfWork:
             notify=self._notify_changes and session.get_bind().dialect.name == "postgresql",
         )
         self.needs = SqlNeedRepository(reads)
+        self.contacts = SqlContactRepository(reads)
         self.claims = SqlClaimRepository(reads)
         self.caseload = SqlCaseloadQueries(reads)
         self.sync = SqlSyncQueries(reads)

@@ -23,6 +23,10 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
   family or episode outside their relationships, with a reason of at least 10 characters.
 - A TAF seat counts under consent covering the agency the seat is held for (or all TAF members).
 - A QA officer sees a plan only while it awaits review: once decided it is hidden (404) from them.
+- Contacts (issue 19 §2) are recorded by the lead and by TAF members under consent, on an open
+  episode; a sensitive note's text is read only by managers, the episode's lead and the
+  practitioners it names (never by break glass). Everyone else who reads the episode sees that
+  the contact happened, with its text withheld (`may_read_sensitive_note`).
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ class Action(StrEnum):
     READ_MY_WORK = "read_my_work"
     READ_REFERENCE_DATA = "read_reference_data"
     READ_OWN_PROFILE = "read_own_profile"
+    RECORD_CONTACT = "record_contact"
+    """Record a contact on an episode, or correct one (issue 19 §2)."""
 
 
 FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
@@ -94,6 +100,7 @@ EPISODE_ACTIONS = frozenset(
         Action.UPDATE_ASSIGNED_ACTION,
         Action.DECIDE_QA,
         Action.REASSIGN_LEAD,
+        Action.RECORD_CONTACT,
     }
 )
 """Actions on one episode: `decide` needs the record and the episode's id."""
@@ -111,6 +118,7 @@ CHANGING_ACTIONS = frozenset(
         Action.UPDATE_ASSIGNED_ACTION,
         Action.DECIDE_QA,
         Action.REASSIGN_LEAD,
+        Action.RECORD_CONTACT,
     }
 )
 """Actions that change a family's record: each announces a change hint once committed."""
@@ -543,6 +551,15 @@ def _record_grant(
         ):
             return "TAF member updating an action assigned to them"
         return None
+    if action is Action.RECORD_CONTACT:
+        # The lead of a closed episode passes, for the process to refuse a new contact with a
+        # 409 and to let a note of theirs be corrected; a TAF seat counts while the episode is
+        # open (the seat and the consent it sits under are judged today).
+        if ties.leads(episode):
+            return "lead professional of this episode"
+        if episode.is_open and ties.sits_on_taf(episode):
+            return "TAF member under consent to share with their agency"
+        return None
     if action is Action.DECIDE_QA:
         return "quality assurance decides a plan awaiting review" if ties.qa_for(episode) else None
     if action is Action.REASSIGN_LEAD:
@@ -595,6 +612,40 @@ def may_see_restricted_details(
         principal.practitioner_id in named_practitioner_ids
         and viewed_through is not None
         and _Relationships(principal, viewed_through, today).why_read_family() is not None
+    )
+
+
+def may_read_sensitive_note(
+    principal: Principal,
+    record: RecordFacts,
+    *,
+    episode_id: UUID,
+    named_practitioner_ids: frozenset[UUID],
+    today: date,
+) -> bool:
+    """A sensitive case note is read by managers, the episode's lead professional and the
+    practitioners it names (issue 19 §2); the recorder is always named.
+
+    Everyone else who may read the episode (a TAF member not named, a link worker, quality
+    assurance, a reader by break glass) sees that the contact happened, when, what kind and who
+    was seen, with its free text withheld: the team knows a visit took place without learning
+    what was confided. A named practitioner must also read the episode by the ordinary rules
+    today (a TAF seat under consent in force, never break glass), so a name cannot outlive the
+    seat or the family's consent. The lead of a closed episode keeps reading its notes.
+    """
+    if not principal.active or principal.has(Role.REPORTING):
+        return False
+    if principal.has(Role.MANAGER):
+        return True
+    episode = record.episode(episode_id)
+    if episode is None:
+        return False
+    ties = _Relationships(principal, record, today)
+    if ties.leads(episode):
+        return True
+    return (
+        principal.practitioner_id in named_practitioner_ids
+        and ties.why_read_episode(episode) is not None
     )
 
 

@@ -33,6 +33,8 @@ class WorkKind(StrEnum):
     DO_PLAN_ACTION = "do_plan_action"
     CHECK_SUSTAINMENT = "check_sustainment"
     """Re-check an achieved outcome after closure (Supporting Families, default 6 months)."""
+    CONTACT_FAMILY = "contact_family"
+    """No contact with the family for the policy's working days (issue 19 §2, default 20)."""
 
 
 DEADLINE_WORK = {

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from app.domain.assessments import Assessment
 from app.domain.consents import Consent
+from app.domain.contacts import Contact
 from app.domain.disclosures import Disclosure, DisclosureDecision
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
@@ -46,6 +47,7 @@ class EntryKind(StrEnum):
     PLAN_SUBMITTED = "plan_submitted"
     QA_DECISION = "qa_decision"
     TAF_JOINED = "taf_joined"
+    CONTACT = "contact"
     TAF_MEETING = "taf_meeting"
     FGDM_OFFER = "fgdm_offer"
     FGDM_ANSWER = "fgdm_answer"
@@ -70,7 +72,7 @@ class ChronologyEntry:
     """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
-    disclosure, network_member, fgdm_offer, fgdm_meeting."""
+    disclosure, network_member, fgdm_offer, fgdm_meeting, contact."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -138,6 +140,8 @@ class FamilyRecord:
     network_members: Collection[NetworkMember] = ()
     fgdm_offers: Collection[FgdmOffer] = ()
     fgdm_meetings: Collection[FgdmMeeting] = ()
+    contacts: Collection[Contact] = ()
+    """The episodes' contacts; those marked significant are in the timeline."""
 
 
 def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEntry]:
@@ -155,6 +159,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_network(record.network_members),
         *_fgdm_offers(record.fgdm_offers),
         *_fgdm_meetings(record.fgdm_meetings),
+        *_contacts(record.contacts),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -472,4 +477,29 @@ def _fgdm_meetings(meetings: Iterable[FgdmMeeting]) -> Iterator[ChronologyEntry]
             record_id=meeting.id,
             person_ids=meeting.attendee_person_ids,
             recorded_at=meeting.recorded_at,
+        )
+
+
+def _contacts(contacts: Iterable[Contact]) -> Iterator[ChronologyEntry]:
+    """Significant contacts only; the line never carries the note, so a sensitive note's text
+    stays behind its own access rule (the link leads to the contact, which applies it)."""
+    for contact in contacts:
+        if not contact.significant:
+            continue
+        alone = (
+            f", {len(contact.children_seen_alone)} seen alone"
+            if contact.children_seen_alone
+            else ""
+        )
+        yield ChronologyEntry(
+            on=contact.happened_on,
+            kind=EntryKind.CONTACT,
+            what=f"Contact: {contact.kind.value.replace('_', ' ')} "
+            f"({len(contact.seen_person_ids)} seen{alone})",
+            record_type="contact",
+            record_id=contact.id,
+            episode_id=contact.episode_id,
+            by_practitioner_id=contact.recorded_by,
+            person_ids=contact.seen_person_ids,
+            recorded_at=contact.recorded_at,
         )

@@ -23,6 +23,7 @@ class RecordType(StrEnum):
     PLAN = "plan"
     TAF_MEMBER = "taf_member"
     MEETING = "meeting"
+    CONTACT = "contact"
 
 
 def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:
@@ -50,7 +51,15 @@ def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> boo
 
 
 Snapshot = Mapping[str, Mapping[str, int]]
-"""Record type → record id → version (meetings never change: version 1)."""
+"""Record type → record id → version (meetings never change: version 1; a contact's stamp is
+`contact_stamp`)."""
+
+
+def contact_stamp(version: int, *, note_shown: bool) -> int:
+    """A contact's version as the device holds it: the copy with its note and the copy with
+    the note withheld differ, so when a reader comes to see a sensitive note (named later, or
+    made lead) or stops seeing it (consent to share withdrawn), the contact is sent again."""
+    return version * 2 + (1 if note_shown else 0)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ SYNC_ORDER = (
     RecordType.PLAN,
     RecordType.TAF_MEMBER,
     RecordType.MEETING,
+    RecordType.CONTACT,
 )
 """Parents before children, so a device never holds a plan before the episode it belongs to."""
 

@@ -89,6 +89,10 @@ class TimelinessPolicy:
     review: ReviewWindowRule = field(default_factory=ReviewWindowRule)
     first_taf_clock_start: FirstTafClockStart = FirstTafClockStart.APPROVAL
     due_soon_days: int = 5
+    no_contact_working_days: int = 20
+    """An open episode whose family has had no contact for this many working days (since the
+    last contact, or the request) is flagged on its lead's worklist (issue 19 §2; a local
+    choice, not in the seeds)."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -120,6 +124,12 @@ class TimelinessPolicy:
         _check_enum(self.review.basis, DayBasis, "review.basis")
         _check_enum(self.first_taf_clock_start, FirstTafClockStart, "first_taf_clock_start")
         _check_int(self.due_soon_days, "due_soon_days", minimum=0, maximum=MAX_RULE_DAYS)
+        _check_int(
+            self.no_contact_working_days,
+            "no_contact_working_days",
+            minimum=1,
+            maximum=MAX_RULE_DAYS,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A plain JSON-able form (dates as ISO strings, enums as values) for storing the policy."""
@@ -136,6 +146,7 @@ class TimelinessPolicy:
             },
             "first_taf_clock_start": self.first_taf_clock_start.value,
             "due_soon_days": self.due_soon_days,
+            "no_contact_working_days": self.no_contact_working_days,
         }
 
     @classmethod
@@ -163,6 +174,8 @@ class TimelinessPolicy:
             )
         if "due_soon_days" in data:
             kwargs["due_soon_days"] = data["due_soon_days"]
+        if "no_contact_working_days" in data:
+            kwargs["no_contact_working_days"] = data["no_contact_working_days"]
         return cls(**kwargs)
 
 
@@ -440,6 +453,7 @@ _POLICY_KEYS = frozenset(
         "review",
         "first_taf_clock_start",
         "due_soon_days",
+        "no_contact_working_days",
     }
 )
 _RULE_KEYS = frozenset({"days", "basis", "enabled"})

@@ -17,10 +17,11 @@ from app.domain.caseload import (
     due_state,
     next_deadline,
 )
+from app.domain.contacts import no_contact_due_on
 from app.domain.episodes import Episode, EpisodeStage, QaOutcome
 from app.domain.families import MemberRole, Person, household_name
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
-from app.domain.timeliness import Deadline, DeadlineState
+from app.domain.timeliness import Deadline, DeadlineState, DeadlineStatus
 from app.services.needs import ClosedCase, sustainment_checks_due
 from app.services.ports import ClaimsUnitOfWork, Clock
 from app.services.use_case import Actor, UseCase
@@ -81,6 +82,8 @@ class CaseloadEntry:
     family_reference: str
     children: list[Person]
     next: tuple[Deadline, DeadlineState] | None
+    last_contact_on: date | None = None
+    """The day of the family's latest contact on this episode (attempted visits aside)."""
 
 
 def caseload(
@@ -112,6 +115,7 @@ def caseload(
         readable = uc.readable_episodes((e.id, e.family_id) for e in found)
         episodes = [e for e in found if e.id in readable]
         households = uow.caseload.households([e.family_id for e in episodes], as_of)
+        last_contacts = uow.contacts.last_contact_on([e.id for e in episodes])
         uc.commit()
     entries = []
     for episode in episodes:
@@ -129,6 +133,7 @@ def caseload(
                 family_reference=household.reference if household else "",
                 children=children,
                 next=next_deadline(episode.current_deadlines(), as_of, due_soon),
+                last_contact_on=last_contacts.get(episode.id),
             )
         )
     cursor = encode_cursor((last[0].isoformat(), last[1])) if last else None
@@ -152,8 +157,10 @@ def worklist(
         q = uow.caseload
         due_soon = uow.policies.history().in_force_on(day).due_soon_days
         if principal.has(Role.PRACTITIONER):
-            for episode in q.led_open_episodes(principal.practitioner_id):
+            led = q.led_open_episodes(principal.practitioner_id)
+            for episode in led:
                 items.extend(_lead_work(episode, day, due_soon))
+            items.extend(_contact_work(uow, led, day, due_soon))
             for view in sustainment_checks_due(
                 uow, q.led_closed_episodes(principal.practitioner_id)
             ):
@@ -295,6 +302,37 @@ def _lead_work(episode: Episode, as_of: date, due_soon: int) -> list[WorkItem]:
                 qa_comments=returned.comments if returned else None,
                 qa_officer_id=returned.officer_id if returned else None,
                 qa_decided_on=returned.decided_on if returned else None,
+            )
+        )
+    return work
+
+
+def _contact_work(
+    uow: CaseloadUnitOfWork, episodes: list[Episode], day: date, due_soon: int
+) -> list[WorkItem]:
+    """Open episodes whose family has had no contact for the policy's working days, or soon
+    will have (the last contact date of every episode in one statement)."""
+    if not episodes:
+        return []
+    days = uow.policies.history().in_force_on(day).no_contact_working_days
+    calendar = uow.reference_data.calendar()
+    last = uow.contacts.last_contact_on([e.id for e in episodes])
+    work = []
+    for episode in episodes:
+        due_on = no_contact_due_on(
+            last.get(episode.id), episode.requested_on, days=days, calendar=calendar
+        )
+        state = due_state(due_on, day, due_soon)
+        if state.status is DeadlineStatus.ON_TIME:
+            continue
+        work.append(
+            WorkItem(
+                kind=WorkKind.CONTACT_FAMILY,
+                episode_id=episode.id,
+                family_id=episode.family_id,
+                due_on=due_on,
+                state=state,
+                description=f"No contact with the family for {days} working days",
             )
         )
     return work

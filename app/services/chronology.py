@@ -62,6 +62,7 @@ def _record_of(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
         network_members=uow.network.members_of(family_id),
         fgdm_offers=uow.network.offers_of(family_id),
         fgdm_meetings=uow.network.meetings_of(family_id),
+        contacts=uow.contacts.for_episodes(ids) if ids else [],
     )
 
 

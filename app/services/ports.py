@@ -21,6 +21,7 @@ from app.domain.audit import (
 )
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.contacts import Contact, ContactKind
 from app.domain.disclosures import Disclosure, DisclosureDecision, LawfulBasis
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
@@ -381,6 +382,36 @@ class NeedRepository(Protocol):
     def add_support(self, support: StoredSupport, *, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class ContactFilter:
+    """Which of an episode's contacts a list shows: kinds (any when empty) and a date range."""
+
+    kinds: frozenset[ContactKind] = frozenset()
+    happened_from: date | None = None
+    happened_to: date | None = None
+
+
+class ContactRepository(Protocol):
+    def get(self, contact_id: uuid.UUID) -> Contact | None: ...
+    def add(self, contact: Contact, *, at: datetime) -> None: ...
+    def save(self, contact: Contact, *, at: datetime) -> None:
+        """Store the amendments not yet stored; refuse (StaleVersion) if the contact changed
+        since it was read."""
+        ...
+
+    def for_episode(
+        self, episode_id: uuid.UUID, flt: ContactFilter, page: PageRequest
+    ) -> Page[Contact]:
+        """A page of the episode's contacts by happened date then id, in a fixed number of
+        statements."""
+        ...
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Contact]: ...
+    def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
+        """The date of each episode's latest contact (episodes with none are left out)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: nothing is kept unless the service calls commit()."""
 
@@ -421,6 +452,8 @@ class UnitOfWork(Protocol):
     def changes(self) -> ChangeFeed: ...
     @property
     def needs(self) -> NeedRepository: ...
+    @property
+    def contacts(self) -> ContactRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

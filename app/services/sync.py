@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, decide
+from app.domain.access import Action, decide, may_read_sensitive_note
+from app.domain.contacts import Contact, children_seen
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
 from app.domain.plans import FamilyPlan
-from app.domain.sync import RecordType, SyncDiff, carried_offline, page_of
+from app.domain.sync import RecordType, SyncDiff, carried_offline, contact_stamp, page_of
 from app.domain.taf import TafMeeting, TafMember
+from app.services.contacts import ContactView
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.families import FamilyRecord
 from app.services.names import Names, resolve_names
@@ -33,6 +35,7 @@ class CaseloadRecords:
     plans: list[FamilyPlan]
     taf_members: list[TafMember]
     meetings: list[TafMeeting]
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ class RecordVersions:
     taf_members: dict[uuid.UUID, tuple[uuid.UUID, int]]
     meetings: dict[uuid.UUID, uuid.UUID]
     """Meeting id → episode id (meetings never change)."""
+    contacts: dict[uuid.UUID, ContactStamp] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContactStamp:
+    """What the sync needs of a contact to decide whether this reader's copy changed."""
+
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    version: int
+    sensitive: bool
+    named_practitioner_ids: tuple[uuid.UUID, ...]
 
 
 class SyncQueries(Protocol):
@@ -57,9 +72,16 @@ class SyncQueries(Protocol):
         family_ids: list[uuid.UUID],
         episode_ids: list[uuid.UUID],
         children_of: list[uuid.UUID],
+        contact_ids: list[uuid.UUID],
     ) -> CaseloadRecords:
-        """The families (with their people) and episodes named, and every plan, TAF member and
-        meeting of the episodes in `children_of`."""
+        """The families (with their people) and episodes named, every plan, TAF member and
+        meeting of the episodes in `children_of`, and the contacts named."""
+        ...
+
+    def episode_children(
+        self, episode_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[uuid.UUID, ...]]:
+        """Each episode's children, in one statement (to say which child a contact saw)."""
         ...
 
     def load_state(
@@ -86,6 +108,9 @@ class Changes:
     names: Names = field(default_factory=Names)
     """The names of everyone the changed records mention (TAF members, attendees, action owners,
     QA officers)."""
+    contacts: list[ContactView] = field(default_factory=list)
+    """The changed contacts as this reader may see them (a sensitive note's text withheld from
+    those the access rules do not let read it)."""
 
 
 class SyncUnitOfWork(UnitOfWork, Protocol):
@@ -137,7 +162,22 @@ def changes_since(
                 principal, Action.READ_EPISODE, facts[fid], today=today, episode_id=eid
             ).allowed
         }
-        snapshot = _snapshot(versions, readable)
+        shown = {
+            cid
+            for cid, stamp in versions.contacts.items()
+            if stamp.episode_id in readable
+            and (
+                not stamp.sensitive
+                or may_read_sensitive_note(
+                    principal,
+                    facts[stamp.family_id],
+                    episode_id=stamp.episode_id,
+                    named_practitioner_ids=frozenset(stamp.named_practitioner_ids),
+                    today=today,
+                )
+            )
+        }
+        snapshot = _snapshot(versions, readable, shown)
         page = page_of(previous, snapshot, limit)
         found = page.diff
         changed, tafs = _changed(q, versions, found)
@@ -174,6 +214,31 @@ def changes_since(
             )
             for f in changed.families.values()
         ]
+        children_by_episode = {e.id: e.child_person_ids for e in changed.episodes}
+        child_ids = q.episode_children([c.episode_id for c in changed.contacts])
+        children_by_episode = {**child_ids, **children_by_episode}
+        contact_names = uow.practitioners.names(
+            list(
+                dict.fromkeys(
+                    [c.recorded_by for c in changed.contacts]
+                    + [
+                        a.amended_by
+                        for c in changed.contacts
+                        if c.id in shown
+                        for a in c.amendments
+                    ]
+                )
+            )
+        )
+        contacts = [
+            ContactView(
+                contact=c,
+                children=children_seen(c, children_by_episode.get(c.episode_id, ())),
+                note_shown=c.id in shown,
+                names=contact_names,
+            )
+            for c in changed.contacts
+        ]
         uc.listed_families(changed.families)
         cursor = q.save_state(principal.practitioner_id, page.sent, at=uc.now)
         uc.commit()
@@ -186,10 +251,13 @@ def changes_since(
         episode_records=episode_records,
         removed=found.removed,
         names=names,
+        contacts=contacts,
     )
 
 
-def _snapshot(versions: RecordVersions, readable: set[uuid.UUID]) -> dict[str, dict[str, int]]:
+def _snapshot(
+    versions: RecordVersions, readable: set[uuid.UUID], shown: set[uuid.UUID]
+) -> dict[str, dict[str, int]]:
     def of_readable(
         records: dict[uuid.UUID, tuple[uuid.UUID, int]],
     ) -> dict[str, int]:
@@ -206,6 +274,11 @@ def _snapshot(versions: RecordVersions, readable: set[uuid.UUID]) -> dict[str, d
         RecordType.TAF_MEMBER.value: of_readable(versions.taf_members),
         RecordType.MEETING.value: {
             str(mid): 1 for mid, eid in versions.meetings.items() if eid in readable
+        },
+        RecordType.CONTACT.value: {
+            str(cid): contact_stamp(stamp.version, note_shown=cid in shown)
+            for cid, stamp in versions.contacts.items()
+            if stamp.episode_id in readable
         },
     }
 
@@ -230,7 +303,10 @@ def _changed(
         | {versions.meetings[m] for m in meetings}
     )
     loaded = q.records(
-        sorted(ids(RecordType.FAMILY)), sorted(ids(RecordType.EPISODE)), sorted(children_of)
+        sorted(ids(RecordType.FAMILY)),
+        sorted(ids(RecordType.EPISODE)),
+        sorted(children_of),
+        sorted(ids(RecordType.CONTACT)),
     )
     changed = CaseloadRecords(
         families=loaded.families,
@@ -239,5 +315,6 @@ def _changed(
         plans=[p for p in loaded.plans if p.id in plans],
         taf_members=[m for m in loaded.taf_members if m.id in members],
         meetings=[m for m in loaded.meetings if m.id in meetings],
+        contacts=loaded.contacts,
     )
     return changed, loaded.taf_members

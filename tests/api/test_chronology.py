@@ -241,3 +241,16 @@ class TestWhoReadsIt:
         assert ("read_family", "chronology", "allowed") in [
             (e["action"], e["resource_type"], e["outcome"]) for e in log["items"]
         ]
+
+
+class TestContactsInTheTimeline:
+    def test_a_significant_contact_is_in_it_without_its_note(self, case: Case) -> None:
+        from tests.api.test_contacts import record
+
+        on(case.clock, "2024-11-27")
+        visit = record(case, significant=True, sensitive=True, note="Mum disclosed abuse.")
+        record(case, note="Routine call.", kind="phone", seen_person_ids=[], significant=False)
+        entries = ok(case.client.get(chronology_url(case), params={"kind": "contact"}))["items"]
+        assert [(e["on"], e["record_id"]) for e in entries] == [("2024-11-27", visit["id"])]
+        assert "abuse" not in entries[0]["what"]
+        assert entries[0]["link"] == f"{case.url}/contacts/{visit['id']}"

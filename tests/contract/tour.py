@@ -463,6 +463,30 @@ def _plan_and_team(tour: Tour, active: dict[str, Any]) -> None:
         },
     )
 
+    _contacts(tour, case)
+
+
+def _contacts(tour: Tour, case: Case) -> None:
+    """A home visit recorded, listed, read and corrected."""
+    recorded = tour.client.post(
+        f"{case.url}/contacts",
+        json={
+            "kind": "home_visit",
+            "note": "Mornings calmer.",
+            "seen_person_ids": [case.person("child")],
+            "children_seen_alone": [case.person("child")],
+        },
+    )
+    contact = ok(recorded, 201)
+    tour.read(f"{case.url}/contacts")
+    tour.read(f"{case.url}/contacts/{contact['id']}")
+    tour.change(
+        "POST",
+        f"{case.url}/contacts/{contact['id']}/amendments",
+        recorded.headers["ETag"],
+        {"field": "note", "text": "Mornings much calmer.", "reason": "Sarah's own word"},
+    )
+
 
 def _action_in(action: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "outcome_id", "description", "owner_taf_member_id", "owner_person_id", "status")

@@ -452,3 +452,39 @@ class TestListingTheTafByName:
             for n in range(10)
         )
         assert sorted(r["name"] for r in rows) == sorted(expected)
+
+
+class TestListingContacts:
+    def test_costs_the_same_for_twelve_amended_and_sensitive_contacts_as_for_two(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        small = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead)
+        large = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead)
+        for case, n in ((small, 2), (large, 12)):
+            url = f"{API}/episodes/{case.id}/contacts"
+            for i in range(n):
+                made = client.post(
+                    url, json={"kind": "phone", "note": f"Call {i}", "sensitive": i % 2 == 0}
+                )
+                assert made.status_code == 201, made.text
+                amended = client.post(
+                    f"{url}/{made.json()['id']}/amendments",
+                    headers={"If-Match": '"1"'},
+                    json={"field": "note", "text": f"Call {i}, returned", "reason": "Completed"},
+                )
+                assert amended.status_code == 200, amended.text
+        for reader in (staff.lead, staff.manager, staff.link_worker):
+            with as_user(client, reader):
+                client.get(f"{API}/episodes/{small.id}/contacts")  # warm: caches, policy
+                with_small = statements.during(
+                    lambda: client.get(f"{API}/episodes/{small.id}/contacts")
+                )
+                with_large = statements.during(
+                    lambda: client.get(f"{API}/episodes/{large.id}/contacts")
+                )
+            assert_fixed_cost("GET contacts", with_small, with_large)

@@ -27,6 +27,7 @@ from app.api.schemas.caseload import (
     WorkItemRead,
     WorkPage,
 )
+from app.api.schemas.contacts import CaseContactRead
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
 from app.db.changes import ChangeBroker
@@ -143,6 +144,7 @@ def my_changes(
         plans=[PlanRead.from_domain(p, found.names) for p in records.plans],
         taf_members=[TafMemberRead.from_domain(m, found.names) for m in records.taf_members],
         meetings=[MeetingRead.from_domain(m, found.names) for m in records.meetings],
+        contacts=[CaseContactRead.from_domain(v) for v in found.contacts],
         removed=[
             RemovedRecord(type=kind, id=uuid.UUID(rid))
             for kind, ids in found.removed.items()

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from app.api.schemas import examples as ex
 from app.api.schemas.base import PageOf, ReadSchema
+from app.api.schemas.contacts import CaseContactRead
 from app.api.schemas.episodes import (
     EPISODE_READ,
     MEETING_READ,
@@ -74,6 +75,7 @@ CASELOAD_ITEM: dict[str, Any] = {
         "days_overdue": 0,
         "days_until_due": 77,
     },
+    "last_contact_on": "2026-02-10",
     "version": 7,
 }
 
@@ -93,6 +95,11 @@ class CaseloadItemRead(ReadSchema):
     children: list[ChildRead] = Field(description="The children it is about.")
     next_deadline: NextDeadlineRead | None = Field(
         description="The running clock due soonest; null if none."
+    )
+    last_contact_on: date | None = Field(
+        default=None,
+        description="The day of the latest contact with the family on this episode (attempted"
+        " visits aside); null if none yet.",
     )
     version: int = Field(description="The episode's version (its ETag).")
 
@@ -128,6 +135,7 @@ class CaseloadItemRead(ReadSchema):
                 for c in entry.children
             ],
             next_deadline=nxt,
+            last_contact_on=entry.last_contact_on,
             version=e.version,
         )
 
@@ -222,7 +230,7 @@ class WorkPage(PageOf[WorkItemRead]):
 class RemovedRecord(ReadSchema):
     """A record the device should delete."""
 
-    type: RecordType = Field(description="family, episode, plan, taf_member or meeting.")
+    type: RecordType = Field(description="family, episode, plan, taf_member, meeting or contact.")
     id: uuid.UUID = Field(description="The record's id.")
 
 
@@ -259,6 +267,11 @@ class ChangesRead(ReadSchema):
     plans: list[PlanRead] = Field(description="Plans with their actions.")
     taf_members: list[TafMemberRead] = Field(description="TAF members added or changed.")
     meetings: list[MeetingRead] = Field(description="TAF meetings recorded.")
+    contacts: list[CaseContactRead] = Field(
+        default_factory=list,
+        description="Contacts recorded or amended, or whose note this reader may now (or may no"
+        " longer) read: a sensitive note's text is withheld as in GET .../contacts.",
+    )
     removed: list[RemovedRecord] = Field(
         description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."
     )

@@ -24,6 +24,7 @@ _LINKS = {
     "network_member": "/api/v1/families/{family_id}/network-members",
     "fgdm_offer": "/api/v1/families/{family_id}/fgdm-offers",
     "fgdm_meeting": "/api/v1/families/{family_id}/fgdm-meetings",
+    "contact": "/api/v1/episodes/{episode_id}/contacts/{record_id}",
 }
 """Where each kind of record is read (the same access rules apply there): the record itself, or
 for meetings, TAF members and needs, which are read as lists, the list holding it."""
@@ -60,7 +61,7 @@ class ChronologyEntryRead(ReadSchema):
     what: str = Field(description="What happened, in one line.")
     record_type: str = Field(
         description="The record it belongs to: consent, episode, assessment, plan, meeting, "
-        "taf_member, need, disclosure, network_member, fgdm_offer or fgdm_meeting."
+        "taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting or contact."
     )
     record_id: uuid.UUID = Field(description="That record's id.")
     link: str = Field(description="Where to read the record.")

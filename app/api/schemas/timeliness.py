@@ -314,6 +314,11 @@ class PolicyValues(Schema):
     due_soon_days: StrictInt = Field(
         description="Due soon from this many days before the due date."
     )
+    no_contact_working_days: StrictInt = Field(
+        default=20,
+        description="An open episode with no contact with the family for this many working days"
+        " is flagged on its lead's worklist.",
+    )
 
 
 class PolicyVersionCreate(PolicyValues):
@@ -367,6 +372,7 @@ POLICY_VERSION_READ = {
     "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
     "first_taf_clock_start": "approval",
     "due_soon_days": 5,
+    "no_contact_working_days": 20,
     "in_force": True,
 }
 
@@ -384,6 +390,9 @@ class PolicyVersionRead(ReadSchema):
         description="What starts the first-TAF clock."
     )
     due_soon_days: int = Field(description="Due soon from this many days before the due date.")
+    no_contact_working_days: int = Field(
+        description="Working days without contact before an open episode is flagged."
+    )
     in_force: bool = Field(description="Whether this is the version in force today.")
 
     @classmethod

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.db.id_lists import one_of
 from app.db.models import (
+    ContactRow,
+    EpisodeChildRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
@@ -18,11 +20,12 @@ from app.db.models import (
     TafMeetingRow,
     TafMemberRow,
 )
+from app.db.repositories.contacts import SqlContactRepository
 from app.db.repositories.episodes import EPISODE_IS_OPEN, SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.taf import SqlTafRepository
-from app.services.sync import CaseloadRecords, RecordVersions
+from app.services.sync import CaseloadRecords, ContactStamp, RecordVersions
 
 KEEP_STATES_FOR = timedelta(days=90)
 """A device offline for longer starts again with a full sync."""
@@ -42,6 +45,19 @@ _TAF_MEMBERS = select(TafMemberRow.id, TafMemberRow.episode_id, TafMemberRow.ver
 )
 _MEETINGS = select(TafMeetingRow.id, TafMeetingRow.episode_id).where(
     one_of(TafMeetingRow.episode_id, "episode_ids")
+)
+_CONTACTS = select(
+    ContactRow.id,
+    ContactRow.episode_id,
+    ContactRow.family_id,
+    ContactRow.version,
+    ContactRow.sensitive,
+    ContactRow.named_practitioner_ids,
+).where(one_of(ContactRow.episode_id, "episode_ids"))
+_EPISODE_CHILDREN = (
+    select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
+    .where(one_of(EpisodeChildRow.episode_id, "episode_ids"))
+    .order_by(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
 )
 
 
@@ -92,6 +108,21 @@ class SqlSyncQueries:
             plans=owned(_PLANS),
             taf_members=owned(_TAF_MEMBERS),
             meetings=dict(s.execute(_MEETINGS, by_episode).all()) if episodes else {},
+            contacts={
+                row.id: ContactStamp(
+                    episode_id=row.episode_id,
+                    family_id=row.family_id,
+                    version=row.version,
+                    sensitive=row.sensitive,
+                    # The named readers matter only for a sensitive note.
+                    named_practitioner_ids=tuple(uuid.UUID(p) for p in row.named_practitioner_ids)
+                    if row.sensitive
+                    else (),
+                )
+                for row in s.execute(_CONTACTS, by_episode)
+            }
+            if episodes
+            else {},
         )
 
     def records(
@@ -99,6 +130,7 @@ class SqlSyncQueries:
         family_ids: list[uuid.UUID],
         episode_ids: list[uuid.UUID],
         children_of: list[uuid.UUID],
+        contact_ids: list[uuid.UUID],
     ) -> CaseloadRecords:
         families = SqlFamilyRepository(self._session).get_many(family_ids)
         people = SqlPeopleRepository(self._session).get_many(
@@ -116,7 +148,21 @@ class SqlSyncQueries:
             plans=SqlPlanRepository(self._session).for_episodes(children_of),
             taf_members=taf.members_for(children_of),
             meetings=taf.meetings_for(children_of),
+            contacts=SqlContactRepository(self._session).get_many(contact_ids),
         )
+
+    def episode_children(
+        self, episode_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[uuid.UUID, ...]]:
+        if not episode_ids:
+            return {}
+        found: dict[uuid.UUID, list[uuid.UUID]] = {}
+        rows = self._session.connection().execute(
+            _EPISODE_CHILDREN, {"episode_ids": list(dict.fromkeys(episode_ids))}
+        )
+        for episode_id, person_id in rows:
+            found.setdefault(episode_id, []).append(person_id)
+        return {eid: tuple(children) for eid, children in found.items()}
 
     def load_state(self, state_id: uuid.UUID, practitioner_id: uuid.UUID) -> dict[str, Any] | None:
         row = self._session.get(SyncStateRow, state_id)

@@ -42,6 +42,7 @@ from app.domain.assessments import Assessment
 from app.domain.audit import AuditEntry, entry_content
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.contacts import Contact, ContactKind
 from app.domain.disclosures import Disclosure
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.errors import Conflict, StaleVersion
@@ -64,6 +65,7 @@ from app.services.ports import (
     Agency,
     AuditRecord,
     ChangeHint,
+    ContactFilter,
     DisclosureFilter,
     EpisodeFilter,
     FamilyFilter,
@@ -130,6 +132,7 @@ class _State:
     claims: dict[uuid.UUID, StoredClaim] = field(default_factory=dict)
     frameworks: list[StoredFramework] = field(default_factory=list)
     sf_policies: list[StoredSfPolicy] = field(default_factory=list)
+    contacts: dict[uuid.UUID, Contact] = field(default_factory=dict)
 
 
 def _swap(stored: Any, record: Any) -> None:
@@ -585,6 +588,58 @@ class FakeNeeds(_Repository):
         self.state.support.append(support)
 
 
+class FakeContacts(_Repository):
+    def get(self, contact_id: uuid.UUID) -> Contact | None:
+        return copy.deepcopy(self.state.contacts.get(contact_id))
+
+    def add(self, contact: Contact, *, at: datetime) -> None:
+        self.state.contacts[contact.id] = copy.deepcopy(contact)
+
+    def save(self, contact: Contact, *, at: datetime) -> None:
+        stored = self.state.contacts.get(contact.id)
+        assert stored is not None
+        # Only amendments are appended: the contact as first recorded never changes.
+        assert stored.amendments == contact.amendments[: len(stored.amendments)]
+        assert (stored.note, stored.child_voice, stored.what_was_done) == (
+            contact.note,
+            contact.child_voice,
+            contact.what_was_done,
+        )
+        _swap(stored, contact)
+        self.state.contacts[contact.id] = copy.deepcopy(contact)
+
+    def _ordered(self, contacts: list[Contact]) -> list[Contact]:
+        return sorted(
+            (copy.deepcopy(c) for c in contacts), key=lambda c: (c.happened_on, str(c.id))
+        )
+
+    def for_episode(
+        self, episode_id: uuid.UUID, flt: ContactFilter, page: PageRequest
+    ) -> Page[Contact]:
+        chosen = [
+            c
+            for c in self.state.contacts.values()
+            if c.episode_id == episode_id
+            and (not flt.kinds or c.kind in flt.kinds)
+            and (flt.happened_from is None or c.happened_on >= flt.happened_from)
+            and (flt.happened_to is None or c.happened_on <= flt.happened_to)
+        ]
+        return page_in_memory(
+            self._ordered(chosen), lambda c: (c.happened_on.isoformat(), str(c.id)), page
+        )
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Contact]:
+        wanted = set(episode_ids)
+        return self._ordered([c for c in self.state.contacts.values() if c.episode_id in wanted])
+
+    def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
+        found: dict[uuid.UUID, date] = {}
+        for c in self.state.contacts.values():
+            if c.episode_id in episode_ids and c.kind is not ContactKind.ATTEMPTED_VISIT:
+                found[c.episode_id] = max(c.happened_on, found.get(c.episode_id, c.happened_on))
+        return found
+
+
 class FakeClaims(_Repository):
     """Claims, and the framework and policy documents admins upload; one live claim per family
     and programme phase, as the database's partial unique index."""
@@ -857,6 +912,7 @@ class FakeUnitOfWork:
         self.plans = FakePlans(self)
         self.taf = FakeTaf(self)
         self.needs = FakeNeeds(self)
+        self.contacts = FakeContacts(self)
         self.claims = FakeClaims(self)
         self.access = FakeAccessFacts(self)
         self.audit = FakeAuditTrail(self)
