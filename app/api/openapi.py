@@ -86,12 +86,18 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Content-Disposition": {
-        "description": "On a CSV answer: `attachment` with a file name naming the report and its period.",
+        "description": "On a CSV answer: `attachment` with a file name naming the report and its"
+        " period; on a document's content: `attachment` with the document's safe file name.",
         "required": False,
         "schema": {
             "type": "string",
             "example": 'attachment; filename="quarterly-progress_2026-03-31.csv"',
         },
+    },
+    "X-Content-Type-Options": {
+        "description": "`nosniff` on a document's content: a browser must not guess another type.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
     },
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
@@ -114,6 +120,7 @@ TAGS = {
     "assessments": "The early help assessment of an episode, and reassessments.",
     "audit": "Who has seen or changed a family's record.",
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
+    "documents": "Files on a family's record: upload, download and erasure.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "health": "Liveness and readiness for load balancers and orchestration.",
@@ -310,6 +317,14 @@ def _answer_validator(path: str, method: str, operation: dict[str, Any]) -> None
         }
 
 
+def _binary(response: dict[str, Any]) -> bool:
+    """A file's bytes (a document's content), not a JSON or CSV answer."""
+    return any(
+        media.get("schema", {}).get("format") == "binary"
+        for media in response.get("content", {}).values()
+    )
+
+
 def _response_headers(path: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation["responses"]
     is_api = path.startswith("/api/")
@@ -328,6 +343,9 @@ def _response_headers(path: str, operation: dict[str, Any]) -> None:
             headers["Link"] = _header_ref("Link")
         if status.startswith("2") and "text/csv" in response.get("content", {}):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
+        if status.startswith("2") and _binary(response):
+            headers["Content-Disposition"] = _header_ref("Content-Disposition")
+            headers["X-Content-Type-Options"] = _header_ref("X-Content-Type-Options")
         response["headers"] = dict(sorted(headers.items()))
 
 

@@ -20,6 +20,7 @@ from app.db.repositories.assessments import SqlAssessmentRepository
 from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
+from app.db.repositories.documents import SqlDocumentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
@@ -120,6 +121,8 @@ class SqlUnitOfWork:
         )
         self.needs = SqlNeedRepository(reads)
         self.claims = SqlClaimRepository(reads)
+        # The primary's session: content is written here and read right after it is committed.
+        self.documents = SqlDocumentRepository(session)
         self.caseload = SqlCaseloadQueries(reads)
         self.sync = SqlSyncQueries(reads)
         self.measures = SqlMeasureQueries(reads)

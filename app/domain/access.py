@@ -82,9 +82,12 @@ class Action(StrEnum):
     READ_MY_WORK = "read_my_work"
     READ_REFERENCE_DATA = "read_reference_data"
     READ_OWN_PROFILE = "read_own_profile"
+    ERASE_DOCUMENT = "erase_document"
 
 
-FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
+FAMILY_ACTIONS = frozenset(
+    {Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE, Action.ERASE_DOCUMENT}
+)
 """Actions on a family's record as a whole: `decide` needs the record."""
 
 EPISODE_ACTIONS = frozenset(
@@ -111,6 +114,7 @@ CHANGING_ACTIONS = frozenset(
         Action.UPDATE_ASSIGNED_ACTION,
         Action.DECIDE_QA,
         Action.REASSIGN_LEAD,
+        Action.ERASE_DOCUMENT,
     }
 )
 """Actions that change a family's record: each announces a change hint once committed."""
@@ -525,6 +529,9 @@ def _record_grant(
         return None
     if action is Action.READ_ACCESS_LOG:
         return "manager reads the access log" if ties.manager else None
+    if action is Action.ERASE_DOCUMENT:
+        # Erasure destroys evidence: managers only, with a reason the service asks for.
+        return "manager erases documents" if ties.manager else None
 
     assert episode is not None
     if action is Action.WRITE_EPISODE:
@@ -596,6 +603,37 @@ def may_see_restricted_details(
         and viewed_through is not None
         and _Relationships(principal, viewed_through, today).why_read_family() is not None
     )
+
+
+def may_read_sensitive(
+    principal: Principal,
+    record: RecordFacts,
+    *,
+    episode_id: UUID | None,
+    named_practitioner_ids: frozenset[UUID],
+    today: date,
+) -> bool:
+    """A sensitive record (a note or a document, issue 19 §2 and §4) is read by managers, the
+    lead professional (of its episode; for a family's own, of an episode of the family) and the
+    practitioners named on it.
+
+    As for restricted details, naming someone grants nothing by itself: a named practitioner must
+    also read the record it belongs to by the ordinary rules, and break glass never opens it.
+    """
+    if not principal.active or principal.has(Role.REPORTING):
+        return False
+    if principal.has(Role.MANAGER):
+        return True
+    ties = _Relationships(principal, record, today)
+    episode = record.episode(episode_id) if episode_id is not None else None
+    if episode_id is not None and episode is None:
+        return False
+    if any(ties.leads(e) for e in ((episode,) if episode is not None else record.episodes)):
+        return True
+    if principal.practitioner_id not in named_practitioner_ids:
+        return False
+    why = ties.why_read_family() if episode is None else ties.why_read_episode(episode)
+    return why is not None
 
 
 def timeliness_hub_scope(

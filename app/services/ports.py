@@ -21,6 +21,7 @@ from app.domain.audit import (
 )
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.documents import Document, OwnerKind
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Headline
@@ -342,6 +343,27 @@ class NeedRepository(Protocol):
     def add_support(self, support: StoredSupport, *, at: datetime) -> None: ...
 
 
+class DocumentRepository(Protocol):
+    """Documents and their content, kept in chunks so neither way holds a whole file."""
+
+    def get(self, document_id: uuid.UUID) -> Document | None: ...
+    def for_owner(
+        self, owner_kind: OwnerKind, owner_id: uuid.UUID, page: PageRequest
+    ) -> Page[Document]:
+        """Latest dated first (then latest uploaded, then id): erased documents included."""
+        ...
+
+    def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
+        """Store one chunk of a document being uploaded (its row is added after the last)."""
+        ...
+
+    def add(self, document: Document, *, at: datetime) -> None: ...
+    def chunk(self, document_id: uuid.UUID, seq: int) -> bytes | None: ...
+    def erase(self, document: Document, *, at: datetime) -> None:
+        """Save the erasure and delete every chunk of the content."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: nothing is kept unless the service calls commit()."""
 
@@ -378,6 +400,8 @@ class UnitOfWork(Protocol):
     def changes(self) -> ChangeFeed: ...
     @property
     def needs(self) -> NeedRepository: ...
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
