@@ -99,6 +99,17 @@ HEADERS: dict[str, dict[str, Any]] = {
         "required": True,
         "schema": {"type": "string", "enum": ["nosniff"]},
     },
+    "Cache-Control": {
+        "description": "`private, no-store` on a document's content: no shared or lasting copy.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["private, no-store"]},
+    },
+    "Content-Security-Policy": {
+        "description": "On a document's content: `default-src 'none'; sandbox`, so a file opened"
+        " in a browser runs nothing.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["default-src 'none'; sandbox"]},
+    },
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
         "required": True,
@@ -346,6 +357,8 @@ def _response_headers(path: str, operation: dict[str, Any]) -> None:
         if status.startswith("2") and _binary(response):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
             headers["X-Content-Type-Options"] = _header_ref("X-Content-Type-Options")
+            headers["Cache-Control"] = _header_ref("Cache-Control")
+            headers["Content-Security-Policy"] = _header_ref("Content-Security-Policy")
         response["headers"] = dict(sorted(headers.items()))
 
 
@@ -423,6 +436,34 @@ def _operation_examples(document: dict[str, Any], operation: dict[str, Any]) -> 
 # --- the whole document ----------------------------------------------------------------------
 
 
+def _name_form_bodies(document: dict[str, Any]) -> None:
+    """FastAPI names a multipart form's schema `Body_<operationId>`; the contract's names are
+    plain (`UploadFamilyDocumentForm`), so generated clients get a readable type."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    renamed = {
+        name: name.removeprefix("Body_")[:1].upper() + name.removeprefix("Body_")[1:] + "Form"
+        for name in schemas
+        if name.startswith("Body_")
+    }
+    for old, new in renamed.items():
+        schemas[new] = schemas.pop(old)
+        schemas[new]["title"] = new
+
+    def refer(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in renamed:
+                node["$ref"] = "#/components/schemas/" + renamed[ref.rsplit("/", 1)[-1]]
+            for value in node.values():
+                refer(value)
+        elif isinstance(node, list):
+            for value in node:
+                refer(value)
+
+    if renamed:
+        refer(document.get("paths", {}))
+
+
 def tidy(document: dict[str, Any]) -> dict[str, Any]:
     """Every API error is problem+json; every API operation declares 401, 403 and 503, every
     operation with a body 413, every operation reading If-Match requires it and declares 412
@@ -438,6 +479,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    _name_form_bodies(document)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             operation.setdefault("responses", {})

@@ -17,6 +17,7 @@ from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
 from app.api.etags import etag
+from app.api.openapi import versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import EpisodeId, FamilyId
 from app.api.schemas.base import CaseDate
@@ -58,7 +59,10 @@ VisibleTo = Annotated[
     Form(description="For a sensitive document: the practitioners who may also open it."),
 ]
 
-UPLOAD_ERRORS = problems.responses(NotFound, Forbidden, InvalidValue, TooLarge)
+UPLOAD_RESPONSES = {
+    **problems.responses(NotFound, Forbidden, InvalidValue, TooLarge),
+    **versioned(201),
+}
 
 _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -119,7 +123,7 @@ def _upload(
     "/families/{family_id}/documents",
     status_code=201,
     response_model=DocumentRead,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_RESPONSES,
     operation_id="uploadFamilyDocument",
 )
 def upload_family_document(
@@ -158,7 +162,7 @@ def upload_family_document(
     "/episodes/{episode_id}/documents",
     status_code=201,
     response_model=DocumentRead,
-    responses=UPLOAD_ERRORS,
+    responses=UPLOAD_RESPONSES,
     operation_id="uploadEpisodeDocument",
 )
 def upload_episode_document(
