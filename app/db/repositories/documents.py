@@ -8,10 +8,12 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db.models import DocumentChunkRow, DocumentRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.documents import Content, Document, DocumentType, Erasure, OwnerKind
+from app.domain.errors import Conflict, StaleVersion
 from app.domain.paging import Page, PageRequest, encode_cursor
 
 _INSERT_CHUNK = insert(DocumentChunkRow)
@@ -130,13 +132,20 @@ class SqlDocumentRepository:
         return data
 
     def erase(self, document: Document, *, at: datetime) -> None:  # noqa: ARG002
+        """Record the erasure, then delete the content. Two managers erasing at once: the
+        second's compare-and-swap fails, and it is told the document was already erased."""
         assert document.erasure is not None
-        row = row_to_save(self._session, DocumentRow, document.id, document.version)
-        row.erased_at = document.erasure.erased_at
-        row.erased_by = document.erasure.erased_by
-        row.erasure_reason = document.erasure.reason
+        try:
+            row = row_to_save(self._session, DocumentRow, document.id, document.version)
+            row.erased_at = document.erasure.erased_at
+            row.erased_by = document.erasure.erased_by
+            row.erasure_reason = document.erasure.reason
+            self._session.flush()
+        except (StaleVersion, StaleDataError) as exc:
+            raise Conflict(
+                "This document was already erased.", code="document_already_erased"
+            ) from exc
         self._session.execute(
             delete(DocumentChunkRow).where(DocumentChunkRow.document_id == document.id)
         )
-        self._session.flush()
         document.version = row.version
