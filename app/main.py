@@ -34,6 +34,7 @@ from app.api.routers import (
     consents,
     contacts,
     disclosures,
+    documents,
     episodes,
     families,
     family_network,
@@ -197,6 +198,7 @@ def create_app(
         caseload.router,
         needs.router,
         contacts.router,
+        documents.router,
     ):
         app.include_router(router)
 
@@ -221,7 +223,11 @@ def create_app(
         )
     # Answers over 1 kB are gzipped for clients that accept it (a caseload page shrinks ~8x).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.document_max_bytes,
+    )
     if settings.serves_loopback_only:
         # Outermost: a dev/test app reached from the network answers nothing else.
         app.add_middleware(

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_000_000, description="Requests with a larger body get 413."
     )
+    document_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1,
+        description="The largest document (bytes) a file upload may hold; larger ones get 413 and"
+        " nothing is stored. Upload bodies may be this much plus 64 KiB of form fields.",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Front-end origins allowed by CORS."
     )

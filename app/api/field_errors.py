@@ -49,6 +49,7 @@ class FieldErrorType(StrEnum):
     STALE_VERSION = "stale_version"
     PRECONDITION_REQUIRED = "precondition_required"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     BAD_REQUEST = "bad_request"
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -11,12 +12,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
 
 
-class RequestContextMiddleware:
-    """Gives every request an id (X-Request-ID, echoed back) and refuses bodies over the limit with 413."""
+UPLOAD_PATH = re.compile(r"^/api/v1/(families|episodes)/[^/]+/documents/?$")
+"""Document uploads: their bodies may be as large as a document (app/api/routers/documents.py)."""
+UPLOAD_FORM_BYTES = 64 * 1024
+"""Room, besides the file, for an upload's form fields and multipart boundaries."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID, echoed back) and refuses bodies over the limit with
+    413, counted as they arrive (a document upload's limit is the document limit, plus its form)."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    def _limit(self, scope: Scope) -> int:
+        if (
+            self.max_upload_bytes is not None
+            and scope.get("method") == "POST"
+            and UPLOAD_PATH.match(scope.get("path", ""))
+        ):
+            return max(self.max_body_bytes, self.max_upload_bytes + UPLOAD_FORM_BYTES)
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,9 +49,10 @@ class RequestContextMiddleware:
         )
         scope.setdefault("state", {})["request_id"] = request_id
 
+        limit = self._limit(scope)
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await self._too_large(scope, send, request_id)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(scope, send, request_id, limit)
             return
 
         received = 0
@@ -43,7 +64,7 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -55,7 +76,7 @@ class RequestContextMiddleware:
                 # made of that (FastAPI turns it into a 400 "error parsing the body"), it is a 413.
                 if message["type"] == "http.response.start" and not answered:
                     answered = True
-                    await self._too_large(scope, send, request_id)
+                    await self._too_large(scope, send, request_id, limit)
                 return
             if message["type"] == "http.response.start":
                 answered = True
@@ -67,14 +88,14 @@ class RequestContextMiddleware:
             await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             if not answered:
-                await self._too_large(scope, send, request_id)
+                await self._too_large(scope, send, request_id, limit)
 
-    async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+    async def _too_large(self, scope: Scope, send: Send, request_id: str, limit: int) -> None:
         body: dict[str, Any] = {
             "type": "/problems/payload-too-large",
             "title": "Request body too large",
             "status": 413,
-            "detail": f"The request body is larger than {self.max_body_bytes} bytes.",
+            "detail": f"The request body is larger than {limit} bytes.",
             "code": "payload_too_large",
             "instance": scope.get("path"),
             "request_id": request_id,

@@ -86,12 +86,29 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Content-Disposition": {
-        "description": "On a CSV answer: `attachment` with a file name naming the report and its period.",
+        "description": "On a CSV answer: `attachment` with a file name naming the report and its"
+        " period; on a document's content: `attachment` with the document's safe file name.",
         "required": False,
         "schema": {
             "type": "string",
             "example": 'attachment; filename="quarterly-progress_2026-03-31.csv"',
         },
+    },
+    "X-Content-Type-Options": {
+        "description": "`nosniff` on a document's content: a browser must not guess another type.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
+    },
+    "Cache-Control": {
+        "description": "`private, no-store` on a document's content: no shared or lasting copy.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["private, no-store"]},
+    },
+    "Content-Security-Policy": {
+        "description": "On a document's content: `default-src 'none'; sandbox`, so a file opened"
+        " in a browser runs nothing.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["default-src 'none'; sandbox"]},
     },
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
@@ -116,6 +133,7 @@ TAGS = {
     "contacts": "Contacts and case notes on an episode, and the amendments that correct them.",
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
     "disclosures": "The disclosure log: what was shared, on what lawful basis, and what was not.",
+    "documents": "Files on a family's record: upload, download and erasure.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "health": "Liveness and readiness for load balancers and orchestration.",
@@ -313,6 +331,14 @@ def _answer_validator(path: str, method: str, operation: dict[str, Any]) -> None
         }
 
 
+def _binary(response: dict[str, Any]) -> bool:
+    """A file's bytes (a document's content), not a JSON or CSV answer."""
+    return any(
+        media.get("schema", {}).get("format") == "binary"
+        for media in response.get("content", {}).values()
+    )
+
+
 def _response_headers(path: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation["responses"]
     is_api = path.startswith("/api/")
@@ -331,6 +357,11 @@ def _response_headers(path: str, operation: dict[str, Any]) -> None:
             headers["Link"] = _header_ref("Link")
         if status.startswith("2") and "text/csv" in response.get("content", {}):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
+        if status.startswith("2") and _binary(response):
+            headers["Content-Disposition"] = _header_ref("Content-Disposition")
+            headers["X-Content-Type-Options"] = _header_ref("X-Content-Type-Options")
+            headers["Cache-Control"] = _header_ref("Cache-Control")
+            headers["Content-Security-Policy"] = _header_ref("Content-Security-Policy")
         response["headers"] = dict(sorted(headers.items()))
 
 
@@ -408,6 +439,34 @@ def _operation_examples(document: dict[str, Any], operation: dict[str, Any]) -> 
 # --- the whole document ----------------------------------------------------------------------
 
 
+def _name_form_bodies(document: dict[str, Any]) -> None:
+    """FastAPI names a multipart form's schema `Body_<operationId>`; the contract's names are
+    plain (`UploadFamilyDocumentForm`), so generated clients get a readable type."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    renamed = {
+        name: name.removeprefix("Body_")[:1].upper() + name.removeprefix("Body_")[1:] + "Form"
+        for name in schemas
+        if name.startswith("Body_")
+    }
+    for old, new in renamed.items():
+        schemas[new] = schemas.pop(old)
+        schemas[new]["title"] = new
+
+    def refer(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in renamed:
+                node["$ref"] = "#/components/schemas/" + renamed[ref.rsplit("/", 1)[-1]]
+            for value in node.values():
+                refer(value)
+        elif isinstance(node, list):
+            for value in node:
+                refer(value)
+
+    if renamed:
+        refer(document.get("paths", {}))
+
+
 def tidy(document: dict[str, Any]) -> dict[str, Any]:
     """Every API error is problem+json; every API operation declares 401, 403 and 503, every
     operation with a body 413, every operation reading If-Match requires it and declares 412
@@ -423,6 +482,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    _name_form_bodies(document)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             operation.setdefault("responses", {})

@@ -28,6 +28,7 @@ PROBLEM_TABLE: dict[type[errors.DomainError], tuple[int, str, str]] = {
     errors.NotFound: (404, "not-found", "Not found"),
     errors.SelfRoleChange: (403, "self-role-change", "You cannot change your own access"),
     errors.Forbidden: (403, "forbidden", "Forbidden"),
+    errors.TooLarge: (413, "payload-too-large", "Request body too large"),
     errors.Unauthenticated: (401, "unauthorized", "Authentication required"),
     errors.InvalidValue: (422, "invalid-value", "Invalid value"),
     errors.ConsentRequired: (409, "consent-required", "Consent is not in force"),

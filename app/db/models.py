@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -888,3 +889,64 @@ class SfFrameworkRow(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class DocumentRow(Base):
+    """A document on a family's record (issue 19 §4); its content is in `document_chunks`.
+
+    `owner_kind`/`owner_id` name the record it is attached to; `family_id` and `episode_id` the
+    family and episode whose access rules it follows. Erased: the content is gone, the fact stays.
+    """
+
+    __tablename__ = "documents"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"), index=True)
+    owner_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(120), nullable=False)
+    doc_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    chunk_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    sensitive: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    visible_to: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    dated_on: Mapped[date] = mapped_column(Date, nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    erasure_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint("owner_kind IN ('family', 'episode')", name="owner_kind"),
+        CheckConstraint(
+            "doc_type IN ('pdf', 'png', 'jpeg', 'docx', 'odt', 'text')", name="doc_type"
+        ),
+        Index(
+            "ix_documents_owner_dated",
+            "owner_kind",
+            "owner_id",
+            "dated_on",
+            "uploaded_at",
+            "id",
+        ),
+        Index("ix_documents_family_id_dated_on", "family_id", "dated_on"),
+    )
+
+
+class DocumentChunkRow(Base):
+    """One piece (256 KB) of a document's content, in order. The foreign key is checked at
+    commit, so the chunks stream in before the document's row, whose type, size and hash are
+    known only after the last."""
+
+    __tablename__ = "document_chunks"
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", deferrable=True, initially="DEFERRED"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

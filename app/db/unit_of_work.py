@@ -22,6 +22,7 @@ from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.contacts import SqlContactRepository
 from app.db.repositories.disclosures import SqlDisclosureRepository
+from app.db.repositories.documents import SqlDocumentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.family_network import SqlFamilyNetworkRepository
@@ -126,6 +127,8 @@ class SqlUnitOfWork:
         self.needs = SqlNeedRepository(reads)
         self.contacts = SqlContactRepository(reads)
         self.claims = SqlClaimRepository(reads)
+        # The primary's session: content is written here and read right after it is committed.
+        self.documents = SqlDocumentRepository(session)
         self.caseload = SqlCaseloadQueries(reads)
         self.sync = SqlSyncQueries(reads)
         self.measures = SqlMeasureQueries(reads)

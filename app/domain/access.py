@@ -26,7 +26,7 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
 - Contacts (issue 19 §2) are recorded by the lead and by TAF members under consent, on an open
   episode; a sensitive note's text is read only by managers, the episode's lead and the
   practitioners it names (never by break glass). Everyone else who reads the episode sees that
-  the contact happened, with its text withheld (`may_read_sensitive_note`).
+  the contact happened, with its text withheld (`may_read_sensitive`).
 """
 
 from __future__ import annotations
@@ -88,9 +88,12 @@ class Action(StrEnum):
     READ_OWN_PROFILE = "read_own_profile"
     RECORD_CONTACT = "record_contact"
     """Record a contact on an episode, or correct one (issue 19 §2)."""
+    ERASE_DOCUMENT = "erase_document"
 
 
-FAMILY_ACTIONS = frozenset({Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE})
+FAMILY_ACTIONS = frozenset(
+    {Action.READ_FAMILY, Action.WRITE_FAMILY, Action.OPEN_EPISODE, Action.ERASE_DOCUMENT}
+)
 """Actions on a family's record as a whole: `decide` needs the record."""
 
 EPISODE_ACTIONS = frozenset(
@@ -108,6 +111,7 @@ EPISODE_ACTIONS = frozenset(
 RECORD_ACTIONS = FAMILY_ACTIONS | EPISODE_ACTIONS
 
 READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
+"""The only actions break glass can unlock."""
 
 CHANGING_ACTIONS = frozenset(
     {
@@ -119,10 +123,10 @@ CHANGING_ACTIONS = frozenset(
         Action.DECIDE_QA,
         Action.REASSIGN_LEAD,
         Action.RECORD_CONTACT,
+        Action.ERASE_DOCUMENT,
     }
 )
 """Actions that change a family's record: each announces a change hint once committed."""
-"""The only actions break glass can unlock."""
 
 ACTIONS_ON_ASSIGNED_PLAN_ACTIONS = frozenset({Action.UPDATE_ASSIGNED_ACTION})
 """The only actions `decide` judges by which plan actions are assigned to whom
@@ -533,6 +537,9 @@ def _record_grant(
         return None
     if action is Action.READ_ACCESS_LOG:
         return "manager reads the access log" if ties.manager else None
+    if action is Action.ERASE_DOCUMENT:
+        # Erasure destroys evidence: managers only, with a reason the service asks for.
+        return "manager erases documents" if ties.manager else None
 
     assert episode is not None
     if action is Action.WRITE_EPISODE:
@@ -615,38 +622,39 @@ def may_see_restricted_details(
     )
 
 
-def may_read_sensitive_note(
+def may_read_sensitive(
     principal: Principal,
     record: RecordFacts,
     *,
-    episode_id: UUID,
+    episode_id: UUID | None,
     named_practitioner_ids: frozenset[UUID],
     today: date,
 ) -> bool:
-    """A sensitive case note is read by managers, the episode's lead professional and the
-    practitioners it names (issue 19 §2); the recorder is always named.
+    """A sensitive record (a case note or a document, issue 19 §2 and §4) is read by managers,
+    the lead professional (of its episode; for a family's own, of an episode of the family) and
+    the practitioners named on it (the recorder of a note is always named).
 
-    Everyone else who may read the episode (a TAF member not named, a link worker, quality
-    assurance, a reader by break glass) sees that the contact happened, when, what kind and who
-    was seen, with its free text withheld: the team knows a visit took place without learning
-    what was confided. A named practitioner must also read the episode by the ordinary rules
-    today (a TAF seat under consent in force, never break glass), so a name cannot outlive the
-    seat or the family's consent. The lead of a closed episode keeps reading its notes.
+    Everyone else who may read the record (a TAF member not named, a link worker, quality
+    assurance, a reader by break glass) sees that it exists, with its text withheld: the team
+    knows a visit took place without learning what was confided. As for restricted details,
+    naming someone grants nothing by itself: a named practitioner must also read the record it
+    belongs to by the ordinary rules today (never break glass), so a name cannot outlive the seat
+    or the family's consent. The lead of a closed episode keeps reading its notes.
     """
     if not principal.active or principal.has(Role.REPORTING):
         return False
     if principal.has(Role.MANAGER):
         return True
-    episode = record.episode(episode_id)
-    if episode is None:
-        return False
     ties = _Relationships(principal, record, today)
-    if ties.leads(episode):
+    episode = record.episode(episode_id) if episode_id is not None else None
+    if episode_id is not None and episode is None:
+        return False
+    if any(ties.leads(e) for e in ((episode,) if episode is not None else record.episodes)):
         return True
-    return (
-        principal.practitioner_id in named_practitioner_ids
-        and ties.why_read_episode(episode) is not None
-    )
+    if principal.practitioner_id not in named_practitioner_ids:
+        return False
+    why = ties.why_read_family() if episode is None else ties.why_read_episode(episode)
+    return why is not None
 
 
 def timeliness_hub_scope(

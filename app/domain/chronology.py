@@ -25,6 +25,7 @@ from app.domain.assessments import Assessment
 from app.domain.consents import Consent
 from app.domain.contacts import Contact
 from app.domain.disclosures import Disclosure, DisclosureDecision
+from app.domain.documents import Document
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.family_network import FgdmMeeting, FgdmOffer, FgdmOfferStatus, NetworkMember
@@ -53,11 +54,13 @@ class EntryKind(StrEnum):
     FGDM_ANSWER = "fgdm_answer"
     FGDM_MEETING = "fgdm_meeting"
     NEED_OUTCOME = "need_outcome"
+    DOCUMENT_ADDED = "document_added"
     DISCLOSURE = "disclosure"
     DECISION_NOT_TO_SHARE = "decision_not_to_share"
     TAF_LEFT = "taf_left"
     NETWORK_MEMBER_LEFT = "network_member_left"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    DOCUMENT_ERASED = "document_erased"
     EPISODE_CLOSED = "episode_closed"
 
 
@@ -72,7 +75,7 @@ class ChronologyEntry:
     """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
-    disclosure, network_member, fgdm_offer, fgdm_meeting, contact."""
+    disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -141,6 +144,8 @@ class FamilyRecord:
     fgdm_offers: Collection[FgdmOffer] = ()
     fgdm_meetings: Collection[FgdmMeeting] = ()
     contacts: Collection[Contact] = ()
+    documents: Collection[Document] = ()
+    """Every document of the family's record, erased ones included."""
     """The episodes' contacts; those marked significant are in the timeline."""
 
 
@@ -160,6 +165,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_fgdm_offers(record.fgdm_offers),
         *_fgdm_meetings(record.fgdm_meetings),
         *_contacts(record.contacts),
+        *_documents(record.documents),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -503,3 +509,32 @@ def _contacts(contacts: Iterable[Contact]) -> Iterator[ChronologyEntry]:
             person_ids=contact.seen_person_ids,
             recorded_at=contact.recorded_at,
         )
+
+
+def _documents(documents: Iterable[Document]) -> Iterator[ChronologyEntry]:
+    """A document on the day it is dated, and its erasure on the day it happened: the fact of an
+    erasure stays in the timeline after the content has gone (issue 19 §4). A sensitive
+    document's title is not in the line; its link applies the document's own rule."""
+    for document in documents:
+        title = "a sensitive document" if document.sensitive else f"'{document.title}'"
+        yield ChronologyEntry(
+            on=document.dated_on,
+            kind=EntryKind.DOCUMENT_ADDED,
+            what=f"Document added: {title}",
+            record_type="document",
+            record_id=document.id,
+            episode_id=document.episode_id,
+            by_practitioner_id=document.uploaded_by,
+            recorded_at=document.uploaded_at,
+        )
+        if document.erasure is not None:
+            yield ChronologyEntry(
+                on=document.erasure.erased_at.date(),
+                kind=EntryKind.DOCUMENT_ERASED,
+                what=f"Document erased ({title}): {document.erasure.reason}",
+                record_type="document",
+                record_id=document.id,
+                episode_id=document.episode_id,
+                by_practitioner_id=document.erasure.erased_by,
+                recorded_at=document.erasure.erased_at,
+            )

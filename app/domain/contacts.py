@@ -4,7 +4,7 @@ Issue 19 §2. The lead professional and the Team Around the Family record each c
 family (a home visit, a call, a message, an attempted visit ...): when it happened, who was seen,
 whether each child of the episode was seen and seen alone, the child's voice in their own words,
 what was done, and a note. A note may be sensitive (who reads it is an access decision:
-`app.domain.access.may_read_sensitive_note`) and may be marked significant for the family's
+`app.domain.access.may_read_sensitive`) and may be marked significant for the family's
 chronology.
 
 A saved note is never changed silently: a correction appends an `Amendment` naming the field, the

@@ -82,6 +82,10 @@ class IdempotencyKeyReused(_OneCode):
     CODE = "idempotency_key_reused"
 
 
+class TooLarge(DomainError):
+    """The content is larger than the service accepts (a document over the size limit)."""
+
+
 class Forbidden(DomainError):
     """The user may know the record exists but may not do this to it."""
 

@@ -63,6 +63,7 @@ def _record_of(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
         fgdm_offers=uow.network.offers_of(family_id),
         fgdm_meetings=uow.network.meetings_of(family_id),
         contacts=uow.contacts.for_episodes(ids) if ids else [],
+        documents=uow.documents.every_for_family(family_id),
     )
 
 

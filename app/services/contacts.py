@@ -3,7 +3,7 @@ one with an amendment.
 
 Recording and correcting is `RECORD_CONTACT` (the lead, TAF members under consent); reading is
 reading the episode. Whether a sensitive note's text is shown is the domain's decision
-(`may_read_sensitive_note`), made per contact here so lists, single reads and the offline sync
+(`may_read_sensitive`), made per contact here so lists, single reads and the offline sync
 withhold the same notes from the same people.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-from app.domain.access import Action, Principal, RecordFacts, may_read_sensitive_note
+from app.domain.access import Action, Principal, RecordFacts, may_read_sensitive
 from app.domain.contacts import (
     ChildSeen,
     Contact,
@@ -75,7 +75,7 @@ class ContactView:
 def note_shown(principal: Principal, record: RecordFacts, contact: Contact, *, today: date) -> bool:
     """Whether this reader sees the contact's text: always unless it is sensitive, then only as
     the access rules say."""
-    return not contact.sensitive or may_read_sensitive_note(
+    return not contact.sensitive or may_read_sensitive(
         principal,
         record,
         episode_id=contact.episode_id,

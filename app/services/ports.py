@@ -23,6 +23,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
 from app.domain.contacts import Contact, ContactKind
 from app.domain.disclosures import Disclosure, DisclosureDecision, LawfulBasis
+from app.domain.documents import Document, OwnerKind
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
@@ -409,6 +410,27 @@ class ContactRepository(Protocol):
     def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Contact]: ...
     def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
         """The date of each episode's latest contact (episodes with none are left out)."""
+
+
+class DocumentRepository(Protocol):
+    """Documents and their content, kept in chunks so neither way holds a whole file."""
+
+    def get(self, document_id: uuid.UUID) -> Document | None: ...
+    def for_owner(
+        self, owner_kind: OwnerKind, owner_id: uuid.UUID, page: PageRequest
+    ) -> Page[Document]:
+        """Latest dated first (then latest uploaded, then id): erased documents included."""
+        ...
+
+    def every_for_family(self, family_id: uuid.UUID) -> list[Document]: ...
+    def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
+        """Store one chunk of a document being uploaded (its row is added after the last)."""
+        ...
+
+    def add(self, document: Document, *, at: datetime) -> None: ...
+    def chunk(self, document_id: uuid.UUID, seq: int) -> bytes | None: ...
+    def erase(self, document: Document, *, at: datetime) -> None:
+        """Save the erasure and delete every chunk of the content."""
         ...
 
 
@@ -454,6 +476,8 @@ class UnitOfWork(Protocol):
     def needs(self) -> NeedRepository: ...
     @property
     def contacts(self) -> ContactRepository: ...
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, decide, may_read_sensitive_note
+from app.domain.access import Action, decide, may_read_sensitive
 from app.domain.contacts import Contact, children_seen
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
@@ -168,7 +168,7 @@ def changes_since(
             if stamp.episode_id in readable
             and (
                 not stamp.sensitive
-                or may_read_sensitive_note(
+                or may_read_sensitive(
                     principal,
                     facts[stamp.family_id],
                     episode_id=stamp.episode_id,

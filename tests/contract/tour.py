@@ -120,6 +120,7 @@ def take_the_tour(
     _household(tour, active)
     _plan_and_team(tour, active)
     _read_back(tour, active, staff, reports)
+    _documents(tour, active, staff)
     _handover(tour, active, staff)
     return tour
 
@@ -520,6 +521,38 @@ def _read_back(tour: Tour, active: dict[str, Any], staff: Staff, reports: uuid.U
         tour.read(f"{API}/reports/quarterly-progress", **quarter)
         as_csv = client.get(f"{API}/reports/quarterly-progress", params=quarter, headers=CSV)
         assert as_csv.status_code == 200, as_csv.text
+
+
+def _documents(tour: Tour, active: dict[str, Any], staff: Staff) -> None:
+    """A letter on the family's record and a scan on the episode: listed, read, downloaded, and
+    the scan erased by a manager."""
+    client = tour.client
+    case: Case = active["case"]
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    family_documents = f"{API}/families/{case.family['id']}/documents"
+    letter = client.post(
+        family_documents,
+        data={"title": "School's letter", "dated_on": "2025-01-10"},
+        files={"file": ("letter.txt", b"Dear Mrs Walker,\n", "text/plain")},
+    )
+    assert letter.status_code == 201, letter.text
+    scan = ok(
+        client.post(
+            f"{case.url}/documents",
+            data={"title": "Signed consent form", "sensitive": "true"},
+            files={"file": ("consent.pdf", pdf, "application/pdf")},
+        ),
+        201,
+    )
+    tour.read(family_documents, limit=1)
+    tour.read(f"{case.url}/documents")
+    tour.read(f"{API}/documents/{scan['id']}")
+    tour.read(scan["content_url"])
+    with as_user(client, staff.manager):
+        erased = client.request(
+            "DELETE", f"{API}/documents/{scan['id']}", json={"reason": "Scanned the wrong form"}
+        )
+        assert erased.status_code == 200, erased.text
 
 
 def _handover(tour: Tour, active: dict[str, Any], staff: Staff) -> None:

@@ -23,6 +23,7 @@ from app.domain.access import (
     Visibility,
     decide,
     decide_named,
+    may_read_sensitive,
     may_see_restricted_details,
     require_break_glass_reason,
     sharing_in_force,
@@ -163,27 +164,28 @@ RECORD_COLUMNS: tuple[tuple[str, Action, uuid.UUID | None], ...] = (
     ("decide_qa", Action.DECIDE_QA, None),
     ("reassign_lead", Action.REASSIGN_LEAD, None),
     ("read_access_log", Action.READ_ACCESS_LOG, None),
+    ("erase_document", Action.ERASE_DOCUMENT, None),
 )
 
 # fmt: off
 RECORD_MATRIX: dict[str, tuple[Visibility, ...]] = {
-    #                                  r_fam w_fam open  r_ep  w_ep  upd_a upd_u qa    lead  log
-    "lead_of_open_episode":            (A,    A,    A,    A,    A,    A,    A,    F,    F,    F),
-    "lead_of_closed_episode":          (A,    F,    A,    A,    A,    F,    F,    F,    F,    F),
-    "taf_member_with_agency_consent":  (A,    F,    F,    A,    F,    A,    F,    F,    F,    F),
-    "taf_member_with_all_taf_consent": (A,    F,    F,    A,    F,    A,    F,    F,    F,    F),
-    "taf_member_consent_withdrawn":    (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "taf_member_left":                 (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "link_worker_in_hub":              (A,    F,    F,    A,    F,    F,    F,    F,    F,    F),
-    "link_worker_other_hub":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "qa_with_plan_awaiting":           (A,    F,    F,    A,    F,    F,    F,    A,    F,    F),
-    "qa_without":                      (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "manager":                         (A,    F,    A,    A,    F,    F,    F,    F,    A,    A),
-    "reporting":                       (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "admin":                           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "auditor":                         (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "stranger_practitioner":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "inactive_user":                   (H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    #                                  r_fam w_fam open  r_ep  w_ep  upd_a upd_u qa    lead  log   erase
+    "lead_of_open_episode":            (A,    A,    A,    A,    A,    A,    A,    F,    F,    F,    F),
+    "lead_of_closed_episode":          (A,    F,    A,    A,    A,    F,    F,    F,    F,    F,    F),
+    "taf_member_with_agency_consent":  (A,    F,    F,    A,    F,    A,    F,    F,    F,    F,    F),
+    "taf_member_with_all_taf_consent": (A,    F,    F,    A,    F,    A,    F,    F,    F,    F,    F),
+    "taf_member_consent_withdrawn":    (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "taf_member_left":                 (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "link_worker_in_hub":              (A,    F,    F,    A,    F,    F,    F,    F,    F,    F,    F),
+    "link_worker_other_hub":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "qa_with_plan_awaiting":           (A,    F,    F,    A,    F,    F,    F,    A,    F,    F,    F),
+    "qa_without":                      (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "manager":                         (A,    F,    A,    A,    F,    F,    F,    F,    A,    A,    A),
+    "reporting":                       (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "admin":                           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "auditor":                         (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "stranger_practitioner":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    "inactive_user":                   (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
 }
 # fmt: on
 
@@ -731,3 +733,64 @@ class TestTimelinessHubScope:
         outside = uuid.UUID(int=99)
         with pytest.raises(Forbidden):
             timeliness_hub_scope(worker, outside)
+
+
+# Who opens a sensitive note or document of EPISODE: (not named on it, named on it).
+SENSITIVE: dict[str, tuple[bool, bool]] = {
+    "lead_of_open_episode": (True, True),
+    "lead_of_closed_episode": (True, True),
+    "taf_member_with_agency_consent": (False, True),
+    "taf_member_with_all_taf_consent": (False, True),
+    "taf_member_consent_withdrawn": (False, False),
+    "taf_member_left": (False, False),
+    "link_worker_in_hub": (False, True),
+    "link_worker_other_hub": (False, False),
+    "qa_with_plan_awaiting": (False, True),
+    "qa_without": (False, False),
+    "manager": (True, True),
+    "reporting": (False, False),
+    "admin": (False, False),
+    "auditor": (False, False),
+    "stranger_practitioner": (False, False),
+    "inactive_user": (False, False),
+}
+
+
+class TestSensitiveRecords:
+    def test_every_relationship_is_judged(self) -> None:
+        assert set(SENSITIVE) == set(RELATIONSHIPS)
+
+    @pytest.mark.parametrize("relationship", sorted(SENSITIVE))
+    def test_only_the_lead_managers_and_named_readers_of_the_record_open_it(
+        self, relationship: str
+    ) -> None:
+        who, facts = RELATIONSHIPS[relationship]()
+        expected = SENSITIVE[relationship]
+        got = tuple(
+            may_read_sensitive(
+                who, facts, episode_id=EPISODE, named_practitioner_ids=named, today=TODAY
+            )
+            for named in (frozenset(), frozenset({ME}))
+        )
+        assert got == expected
+
+    def test_leading_a_sibling_episode_does_not_open_this_episodes_sensitive_record(self) -> None:
+        facts = record(episode(), episode(episode_id=SIBLING_EPISODE, lead_practitioner_id=ME))
+        me = principal(Role.PRACTITIONER)
+        assert not may_read_sensitive(
+            me, facts, episode_id=EPISODE, named_practitioner_ids=frozenset(), today=TODAY
+        )
+        # A family's own sensitive record is the lead's of any of its episodes.
+        assert may_read_sensitive(
+            me, facts, episode_id=None, named_practitioner_ids=frozenset(), today=TODAY
+        )
+
+    def test_another_familys_episode_opens_nothing(self) -> None:
+        who, facts = RELATIONSHIPS["lead_of_open_episode"]()
+        assert not may_read_sensitive(
+            who,
+            facts,
+            episode_id=SIBLING_EPISODE,
+            named_practitioner_ids=frozenset({ME}),
+            today=TODAY,
+        )

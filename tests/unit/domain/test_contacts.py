@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.access import Action, Visibility, decide, may_read_sensitive_note
+from app.domain.access import Action, Visibility, decide, may_read_sensitive
 from app.domain.calendar import WorkingCalendar
 from app.domain.contacts import (
     MAX_NAMED_PRACTITIONERS,
@@ -134,7 +134,7 @@ class TestWhoReadsASensitiveNote:
     ) -> None:
         who, facts = RELATIONSHIPS[relationship]()
         named, unnamed = (
-            may_read_sensitive_note(
+            may_read_sensitive(
                 who, facts, episode_id=EPISODE, named_practitioner_ids=ids, today=TODAY
             )
             for ids in (frozenset({ME}), frozenset({SOMEONE}))
@@ -144,7 +144,7 @@ class TestWhoReadsASensitiveNote:
 
     def test_a_name_on_another_episode_grants_nothing(self) -> None:
         who, facts = RELATIONSHIPS["taf_member_with_agency_consent"]()
-        assert not may_read_sensitive_note(
+        assert not may_read_sensitive(
             who,
             facts,
             episode_id=uuid.UUID(int=999),

@@ -44,6 +44,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
 from app.domain.contacts import Contact, ContactKind
 from app.domain.disclosures import Disclosure
+from app.domain.documents import Document, OwnerKind
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.errors import Conflict, StaleVersion
 from app.domain.families import (
@@ -133,6 +134,8 @@ class _State:
     frameworks: list[StoredFramework] = field(default_factory=list)
     sf_policies: list[StoredSfPolicy] = field(default_factory=list)
     contacts: dict[uuid.UUID, Contact] = field(default_factory=dict)
+    documents: dict[uuid.UUID, Document] = field(default_factory=dict)
+    document_chunks: dict[tuple[uuid.UUID, int], bytes] = field(default_factory=dict)
 
 
 def _swap(stored: Any, record: Any) -> None:
@@ -889,6 +892,59 @@ class FakeChangeFeed:
         self.pending.extend(hints)
 
 
+class FakeDocuments(_Repository):
+    def get(self, document_id: uuid.UUID) -> Document | None:
+        return copy.deepcopy(self.state.documents.get(document_id))
+
+    def every_for_family(self, family_id: uuid.UUID) -> list[Document]:
+        return [d for d in self.state.documents.values() if d.family_id == family_id]
+
+    def for_owner(
+        self, owner_kind: OwnerKind, owner_id: uuid.UUID, page: PageRequest
+    ) -> Page[Document]:
+        mine = [
+            d
+            for d in self.state.documents.values()
+            if d.owner_kind is owner_kind and d.owner_id == owner_id
+        ]
+        ordered = sorted(mine, key=lambda d: (d.dated_on, d.uploaded_at, str(d.id)), reverse=True)
+        after = page.after_key(date.fromisoformat, datetime.fromisoformat, str)
+        if after is not None:
+            on, at, did = after
+            ordered = [d for d in ordered if (d.dated_on, d.uploaded_at, str(d.id)) < (on, at, did)]
+        shown = ordered[: page.limit]
+        more = len(ordered) > page.limit
+        last = shown[-1] if shown else None
+        cursor = (
+            encode_cursor((last.dated_on.isoformat(), last.uploaded_at.isoformat(), last.id))
+            if more and last is not None
+            else None
+        )
+        return Page(items=copy.deepcopy(shown), next_cursor=cursor)
+
+    def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
+        self.state.document_chunks[(document_id, seq)] = bytes(data)
+
+    def add(self, document: Document, *, at: datetime) -> None:
+        missing = [
+            seq
+            for seq in range(document.content.chunk_count)
+            if (document.id, seq) not in self.state.document_chunks
+        ]
+        assert not missing, "every chunk is stored before the document"
+        document.version = 1
+        self.state.documents[document.id] = copy.deepcopy(document)
+
+    def chunk(self, document_id: uuid.UUID, seq: int) -> bytes | None:
+        return self.state.document_chunks.get((document_id, seq))
+
+    def erase(self, document: Document, *, at: datetime) -> None:
+        _swap(self.state.documents.get(document.id), document)
+        self.state.documents[document.id] = copy.deepcopy(document)
+        for key in [k for k in self.state.document_chunks if k[0] == document.id]:
+            del self.state.document_chunks[key]
+
+
 class FakeUnitOfWork:
     """Nothing is kept unless committed; `commits` counts them (a use case commits once)."""
 
@@ -917,6 +973,7 @@ class FakeUnitOfWork:
         self.access = FakeAccessFacts(self)
         self.audit = FakeAuditTrail(self)
         self.changes = FakeChangeFeed()
+        self.documents = FakeDocuments(self)
 
     def __enter__(self) -> Self:
         if not self.open:

@@ -1,0 +1,345 @@
+"""Documents through the API, on both databases: uploaded as multipart/form-data, downloaded as the
+same bytes in an attachment, refused when too large or of another type, hidden from outsiders,
+sensitive ones withheld, erased by a manager with a reason, and every access in the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.domain.access import Role
+from app.domain.audit import AuditEntry
+from app.domain.documents import CHUNK_BYTES
+from app.main import create_app
+from app.settings import Settings
+from tests import document_samples as samples
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    bearer,
+    given_practitioner,
+    make_episode_body,
+    make_family_body,
+)
+
+API = "/api/v1"
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+@dataclass
+class Case:
+    client: TestClient
+    family_id: str
+    episode_id: str
+
+    @property
+    def family_documents(self) -> str:
+        return f"{API}/families/{self.family_id}/documents"
+
+    @property
+    def episode_documents(self) -> str:
+        return f"{API}/episodes/{self.episode_id}/documents"
+
+    def upload(
+        self,
+        content: bytes = samples.PDF,
+        *,
+        url: str | None = None,
+        filename: str = "consent.pdf",
+        media_type: str = "application/pdf",
+        **fields: Any,
+    ) -> Any:
+        data: dict[str, Any] = {"title": "Signed consent form", **fields}
+        return self.client.post(
+            url or self.episode_documents,
+            data=data,
+            files={"file": (filename, content, media_type)},
+        )
+
+
+@pytest.fixture
+def case(client: TestClient, reference: ReferenceData, staff: Staff) -> Case:
+    family = ok(client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])), 201)
+    episode = ok(client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead)), 201)
+    return Case(client, family["id"], episode["id"])
+
+
+def entries(new_uow: Callable[[], Any]) -> list[AuditEntry]:
+    with new_uow() as uow:
+        return list(uow.audit.entries())
+
+
+class TestUploadAndDownload:
+    def test_the_bytes_downloaded_are_the_bytes_uploaded_as_an_attachment_that_is_not_sniffed(
+        self, case: Case
+    ) -> None:
+        content = samples.large_pdf(2 * CHUNK_BYTES + 1234)
+        created = case.upload(content, filename="../../Zoë's letter.exe", dated_on="2025-02-20")
+        document = ok(created, 201)
+        assert created.headers["Location"] == f"{API}/documents/{document['id']}"
+        assert document["doc_type"] == "pdf"
+        assert document["media_type"] == "application/pdf"
+        assert document["size_bytes"] == len(content)
+        assert document["sha256"] == hashlib.sha256(content).hexdigest()
+        assert document["filename"] == "Zoe_s letter.pdf"
+        assert document["dated_on"] == "2025-02-20"
+        assert document["episode_id"] == case.episode_id
+        assert document["family_id"] == case.family_id
+
+        got = case.client.get(document["content_url"])
+        assert got.status_code == 200
+        assert got.content == content
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.headers["content-disposition"] == 'attachment; filename="Zoe_s letter.pdf"'
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert ok(case.client.get(f"{API}/documents/{document['id']}")) == document
+
+    @pytest.mark.parametrize(
+        ("content", "doc_type", "media_type"),
+        [
+            (samples.png(), "png", "image/png"),
+            (samples.JPEG, "jpeg", "image/jpeg"),
+            (samples.docx(), "docx", "application/vnd.openxmlformats-officedocument"),
+            (samples.odt(), "odt", "application/vnd.oasis.opendocument.text"),
+            (samples.TEXT, "text", "text/plain; charset=utf-8"),
+        ],
+        ids=["png", "jpeg", "docx", "odt", "text"],
+    )
+    def test_every_accepted_type_goes_in_and_out_whatever_the_client_calls_it(
+        self, case: Case, content: bytes, doc_type: str, media_type: str
+    ) -> None:
+        document = ok(case.upload(content, media_type="application/octet-stream"), 201)
+        assert document["doc_type"] == doc_type
+        got = case.client.get(document["content_url"])
+        assert got.content == content
+        assert got.headers["content-type"].startswith(media_type)
+
+    @pytest.mark.parametrize(
+        "content",
+        [samples.EXECUTABLE, samples.plain_zip(), samples.HTML_AS_LATIN1, b""],
+        ids=["executable", "zip", "latin1-html", "empty"],
+    )
+    def test_another_type_is_refused_with_a_field_error_and_nothing_is_stored(
+        self, case: Case, content: bytes
+    ) -> None:
+        refused = case.upload(content, filename="scan.pdf")
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in refused.json()["errors"]] == ["file"]
+        assert ok(case.client.get(case.episode_documents))["items"] == []
+
+    def test_a_document_over_the_limit_is_refused_with_413_and_nothing_is_stored(
+        self, case: Case, engine: Any
+    ) -> None:
+        app = create_app(
+            Settings(env="test", database_url=str(engine.url), document_max_bytes=CHUNK_BYTES),
+            engine=engine,
+        )
+        app.state.session_factory = case.client.app.state.session_factory  # type: ignore[attr-defined]
+        small = TestClient(app, raise_server_exceptions=False)
+        small.headers["Authorization"] = case.client.headers["Authorization"]
+        url = case.episode_documents
+        with small:
+            # Just over the document limit: the service counts it while storing (413, its code).
+            over = small.post(
+                url,
+                data={"title": "Too big"},
+                files={"file": ("big.pdf", samples.large_pdf(CHUNK_BYTES + 1), "application/pdf")},
+            )
+            assert over.status_code == 413, over.text
+            assert over.headers["content-type"] == "application/problem+json"
+            assert over.json()["code"] == "document_too_large"
+            # Far over: the body is refused as it arrives, before it is parsed.
+            far = small.post(
+                url,
+                data={"title": "Far too big"},
+                files={"file": ("big.pdf", samples.large_pdf(8 * CHUNK_BYTES), "application/pdf")},
+            )
+            assert far.status_code == 413
+            assert far.json()["code"] == "payload_too_large"
+            # Exactly the limit is fine.
+            assert (
+                small.post(
+                    url,
+                    data={"title": "Just fits"},
+                    files={"file": ("fits.pdf", samples.large_pdf(CHUNK_BYTES), "application/pdf")},
+                ).status_code
+                == 201
+            )
+        titles = [d["title"] for d in ok(case.client.get(url))["items"]]
+        assert titles == ["Just fits"]
+
+    @pytest.mark.parametrize(
+        ("fields", "field"),
+        [
+            ({"title": "   "}, "title"),
+            ({"dated_on": "2025-03-04"}, "dated_on"),
+            ({"dated_on": "not a date"}, "dated_on"),
+            ({"visible_to": str(uuid.uuid4()), "sensitive": "true"}, "visible_to"),
+        ],
+        ids=["blank-title", "dated-in-the-future", "bad-date", "unknown-reader"],
+    )
+    def test_bad_form_fields_are_422_naming_the_field(
+        self, case: Case, fields: dict[str, Any], field: str
+    ) -> None:
+        refused = case.upload(**fields)
+        assert refused.status_code == 422, refused.text
+        assert field in [e["field"] for e in refused.json()["errors"]]
+
+    def test_documents_are_listed_per_record_latest_dated_first(self, case: Case) -> None:
+        case.upload(url=case.family_documents, title="Older letter", dated_on="2025-01-10")
+        case.upload(url=case.family_documents, title="Newer letter", dated_on="2025-02-10")
+        case.upload(title="Episode's own")
+        first = ok(case.client.get(case.family_documents, params={"limit": 1}))
+        assert [d["title"] for d in first["items"]] == ["Newer letter"]
+        rest = ok(
+            case.client.get(
+                case.family_documents, params={"limit": 1, "cursor": first["next_cursor"]}
+            )
+        )
+        assert [d["title"] for d in rest["items"]] == ["Older letter"]
+        assert rest["next_cursor"] is None
+        assert [d["title"] for d in ok(case.client.get(case.episode_documents))["items"]] == [
+            "Episode's own"
+        ]
+
+
+class TestAccess:
+    def test_an_outsider_gets_the_unknown_id_answer_everywhere(
+        self, case: Case, staff: Staff
+    ) -> None:
+        document = ok(case.upload(), 201)
+        unknown = ok(case.client.get(f"{API}/documents/{uuid.uuid4()}"), 404)
+        with as_user(case.client, staff.police_officer):
+            for path in (
+                f"{API}/documents/{document['id']}",
+                f"{API}/documents/{document['id']}/content",
+                case.episode_documents,
+                case.family_documents,
+            ):
+                refused = case.client.get(path)
+                assert refused.status_code == 404, path
+            assert (
+                ok(case.client.get(f"{API}/documents/{document['id']}"), 404)["detail"]
+                == (unknown["detail"])
+            )
+            assert case.upload().status_code == 404
+
+    def test_a_sensitive_document_is_listed_withheld_and_refused_to_a_link_worker(
+        self, case: Case, staff: Staff, new_uow: Callable[[], Any]
+    ) -> None:
+        document = ok(case.upload(sensitive="true", title="Police disclosure"), 201)
+        assert document["sensitive"] is True
+        assert document["visible_to"] == [str(staff.lead)]
+        with as_user(case.client, staff.link_worker):
+            (seen,) = ok(case.client.get(case.episode_documents))["items"]
+            assert seen["withheld"] is True
+            assert seen["title"] is None
+            assert seen["sha256"] is None
+            assert seen["content_url"] is None
+            refused = case.client.get(f"{API}/documents/{document['id']}/content")
+            assert refused.status_code == 403
+            assert refused.json()["code"] == "document_sensitive"
+        denied = [e for e in entries(new_uow) if e.action == "read_sensitive_document"]
+        assert [(e.actor_id, e.outcome) for e in denied] == [(staff.link_worker, "denied")]
+        with as_user(case.client, staff.manager):
+            assert case.client.get(f"{API}/documents/{document['id']}/content").content == (
+                samples.PDF
+            )
+
+    def test_a_named_link_worker_opens_a_sensitive_document(self, case: Case, staff: Staff) -> None:
+        document = ok(case.upload(sensitive="true", visible_to=[str(staff.link_worker)]), 201)
+        with as_user(case.client, staff.link_worker):
+            assert ok(case.client.get(f"{API}/documents/{document['id']}"))["withheld"] is False
+            assert case.client.get(document["content_url"]).content == samples.PDF
+
+    def test_every_read_and_download_is_audited_against_the_family(
+        self, case: Case, staff: Staff, new_uow: Callable[[], Any]
+    ) -> None:
+        document = ok(case.upload(), 201)
+        case.client.get(document["content_url"], headers={"X-Request-ID": "download-1"})
+        with as_user(case.client, staff.police_officer):
+            case.client.get(document["content_url"], headers={"X-Request-ID": "download-2"})
+        trail = entries(new_uow)
+        upload_entry = next(e for e in trail if e.action == "write_episode")
+        assert upload_entry.resource_id == document["id"]
+        assert str(upload_entry.family_id) == case.family_id
+        mine = [(e.action, e.outcome) for e in trail if e.request_id == "download-1"]
+        assert mine == [("read_family", "allowed"), ("read_episode", "allowed")]
+        theirs = [(e.action, e.outcome) for e in trail if e.request_id == "download-2"]
+        assert theirs == [("read_family", "denied")]
+        assert {e.resource_type for e in trail if e.request_id == "download-1"} == {
+            "document_content"
+        }
+
+
+class TestErasure:
+    def test_a_manager_erases_with_a_reason_and_the_fact_stays_listed(
+        self, case: Case, staff: Staff, new_uow: Callable[[], Any]
+    ) -> None:
+        document = ok(case.upload(samples.large_pdf(2 * CHUNK_BYTES)), 201)
+        url = f"{API}/documents/{document['id']}"
+        with as_user(case.client, staff.lead):
+            refused = case.client.request(
+                "DELETE", url, json={"reason": "I uploaded the wrong letter"}
+            )
+            assert refused.status_code == 403
+        with as_user(case.client, staff.manager):
+            short = case.client.request("DELETE", url, json={"reason": "oops"})
+            assert short.status_code == 422
+            assert [e["field"] for e in short.json()["errors"]] == ["reason"]
+            erased = ok(
+                case.client.request(
+                    "DELETE", url, json={"reason": "Uploaded to the wrong family's record"}
+                )
+            )
+        assert erased["erased"] is True
+        assert erased["erased_by"] == str(staff.manager)
+        assert erased["content_url"] is None
+        (listed,) = ok(case.client.get(case.episode_documents))["items"]
+        assert listed["title"] == "Signed consent form"
+        assert listed["erasure_reason"] == "Uploaded to the wrong family's record"
+        timeline = ok(
+            case.client.get(
+                f"{API}/families/{case.family_id}/chronology",
+                params={"kind": ["document_added", "document_erased"]},
+            )
+        )["items"]
+        assert [(e["kind"], e["record_id"]) for e in timeline] == [
+            ("document_added", document["id"]),
+            ("document_erased", document["id"]),
+        ]
+        assert "wrong family's record" in timeline[1]["what"]
+        gone = case.client.get(f"{url}/content")
+        assert gone.status_code == 409
+        assert gone.json()["code"] == "document_erased"
+        with new_uow() as uow:
+            assert uow.documents.chunk(uuid.UUID(document["id"]), 0) is None
+        erasures = [e for e in entries(new_uow) if e.action == "erase_document"]
+        assert [(e.actor_id, e.outcome) for e in erasures] == [
+            (staff.lead, "denied"),
+            (staff.manager, "refused"),
+            (staff.manager, "allowed"),
+        ]
+
+    def test_an_outsider_cannot_learn_a_document_exists_by_trying_to_erase_it(
+        self, case: Case, new_uow: Callable[[], Any]
+    ) -> None:
+        document = ok(case.upload(), 201)
+        outsider_manager_of_nothing = given_practitioner(new_uow, roles={Role.PRACTITIONER})
+        case.client.headers["Authorization"] = bearer(outsider_manager_of_nothing)
+        refused = case.client.request(
+            "DELETE", f"{API}/documents/{document['id']}", json={"reason": "Not my family at all"}
+        )
+        assert refused.status_code == 404
