@@ -40,6 +40,7 @@ from app.api.routers import (
     problem_pages,
     reference,
     reports,
+    requests,
     taf,
     timeliness,
 )
@@ -189,6 +190,7 @@ def create_app(
         audit.router,
         caseload.router,
         needs.router,
+        requests.router,
     ):
         app.include_router(router)
 

@@ -28,6 +28,7 @@ from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.policies import SqlPolicyRepository
 from app.db.repositories.practitioners import SqlPractitionerRepository
 from app.db.repositories.reference import SqlReferenceData, SqlReferenceRepository
+from app.db.repositories.requests import SqlRequestRepository
 from app.db.repositories.taf import SqlTafRepository
 from app.domain.audit import AuditKeys
 from app.domain.errors import Conflict, StaleVersion
@@ -119,6 +120,7 @@ class SqlUnitOfWork:
             notify=self._notify_changes and session.get_bind().dialect.name == "postgresql",
         )
         self.needs = SqlNeedRepository(reads)
+        self.requests = SqlRequestRepository(reads)
         self.claims = SqlClaimRepository(reads)
         self.caseload = SqlCaseloadQueries(reads)
         self.sync = SqlSyncQueries(reads)

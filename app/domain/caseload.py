@@ -33,6 +33,8 @@ class WorkKind(StrEnum):
     DO_PLAN_ACTION = "do_plan_action"
     CHECK_SUSTAINMENT = "check_sustainment"
     """Re-check an achieved outcome after closure (Supporting Families, default 6 months)."""
+    READ_ATTACHED_REQUEST = "read_attached_request"
+    """The front door attached a new request for support to an episode I lead (issue 19 §1)."""
 
 
 DEADLINE_WORK = {
@@ -59,6 +61,8 @@ class WorkItem:
     """For a returned plan: what the quality assurance officer asked to change."""
     qa_officer_id: uuid.UUID | None = None
     qa_decided_on: date | None = None
+    request_id: uuid.UUID | None = None
+    """For a request attached to the episode: the request (acknowledge it to clear the item)."""
 
 
 def next_deadline(
@@ -95,5 +99,6 @@ def by_urgency(items: Iterable[WorkItem]) -> list[WorkItem]:
             i.kind.value,
             str(i.episode_id),
             str(i.action_id),
+            str(i.request_id),
         ),
     )

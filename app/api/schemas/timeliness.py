@@ -314,6 +314,11 @@ class PolicyValues(Schema):
     due_soon_days: StrictInt = Field(
         description="Due soon from this many days before the due date."
     )
+    screening_decision: DayCountRuleBody = Field(
+        default_factory=lambda: DayCountRuleBody(days=1, basis=DayBasis.WORKING),
+        description="From receipt of a request for support to the front door's decision "
+        "(1 working day unless set).",
+    )
 
 
 class PolicyVersionCreate(PolicyValues):
@@ -329,6 +334,7 @@ class PolicyVersionCreate(PolicyValues):
                 "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
                 "first_taf_clock_start": "approval",
                 "due_soon_days": 5,
+                "screening_decision": {"days": 1, "basis": "working_days"},
                 "reason": "Early help partnership board, March 2026",
             }
         )
@@ -367,6 +373,7 @@ POLICY_VERSION_READ = {
     "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
     "first_taf_clock_start": "approval",
     "due_soon_days": 5,
+    "screening_decision": {"days": 1, "basis": "working_days", "enabled": True},
     "in_force": True,
 }
 
@@ -384,6 +391,9 @@ class PolicyVersionRead(ReadSchema):
         description="What starts the first-TAF clock."
     )
     due_soon_days: int = Field(description="Due soon from this many days before the due date.")
+    screening_decision: DayCountRuleRead = Field(
+        description="The front door's decision on a request for support."
+    )
     in_force: bool = Field(description="Whether this is the version in force today.")
 
     @classmethod
