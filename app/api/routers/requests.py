@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import StrictBool
 
 from app.api import problems
 from app.api.acting import acting
@@ -91,7 +90,7 @@ def list_requests(
         Query(description="awaiting_decision (ordered by due date, soonest first) or decided."),
     ] = None,
     overdue: Annotated[
-        StrictBool,
+        bool,
         Query(description="Only requests awaiting a decision past their due date."),
     ] = False,
     outcome: Annotated[
