@@ -119,6 +119,7 @@ def take_the_tour(
     _household(tour, active)
     _plan_and_team(tour, active)
     _read_back(tour, active, staff, reports)
+    _front_door(tour, active, new_uow)
     _handover(tour, active, staff)
     return tour
 
@@ -426,6 +427,31 @@ def _read_back(tour: Tour, active: dict[str, Any], staff: Staff, reports: uuid.U
         tour.read(f"{API}/reports/quarterly-progress", **quarter)
         as_csv = client.get(f"{API}/reports/quarterly-progress", params=quarter, headers=CSV)
         assert as_csv.status_code == 200, as_csv.text
+
+
+def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
+    """A school's request about the active family: the front door attaches it to the open
+    episode, and its lead acknowledges it."""
+    client = tour.client
+    case: Case = active["case"]
+    officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Front")
+    body = {
+        "referrer": {"kind": "agency", "agency_code": "SCHOOL", "name": "Sam School"},
+        "family_id": case.family["id"],
+        "child_person_ids": [case.person("child")],
+        "asked_for": "Support with attendance",
+        "reason": "Attendance has fallen again",
+        "family_agreed": True,
+    }
+    with as_user(client, officer):
+        made = ok(client.post(f"{API}/requests", json=body, headers={"Idempotency-Key": "fd"}), 201)
+        url = f"{API}/requests/{made['id']}"
+        tour.read(f"{API}/requests", status="awaiting_decision", limit=1)
+        tour.read(url)
+        decided = tour.change(
+            "POST", f"{url}/decision", etag_of(made), {"outcome": "already_open", "reason": "Known"}
+        )
+    tour.change("POST", f"{url}/acknowledgement", decided.headers["ETag"])
 
 
 def _handover(tour: Tour, active: dict[str, Any], staff: Staff) -> None:

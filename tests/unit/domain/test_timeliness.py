@@ -84,6 +84,7 @@ def policies(draw: st.DrawFn) -> TimelinessPolicy:
         review=ReviewWindowRule(earliest, latest, draw(st.sampled_from(DayBasis))),
         first_taf_clock_start=draw(st.sampled_from(FirstTafClockStart)),
         due_soon_days=draw(st.integers(min_value=0, max_value=MAX_RULE_DAYS)),
+        screening_decision=draw(day_count_rules(may_disable=False)),
     )
 
 
@@ -367,6 +368,7 @@ class TestPolicySerialisation:
             "review": {"earliest_days": 28, "latest_days": 42, "basis": "calendar_days"},
             "first_taf_clock_start": "approval",
             "due_soon_days": 5,
+            "screening_decision": {"days": 1, "basis": "working_days", "enabled": True},
         }
 
     def test_settings_left_out_take_their_defaults(self) -> None:
