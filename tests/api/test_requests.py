@@ -146,6 +146,43 @@ class TestWhoSeesARequest:
         assert hidden.json()["detail"] == unknown.json()["detail"]
         assert listed["items"] == []
 
+    def test_each_list_is_scoped_in_sql_to_what_its_reader_may_read(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        officer: uuid.UUID,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Hale")
+        south_link = given_practitioner(
+            new_uow, roles={Role.LINK_WORKER}, hubs=frozenset({reference.hubs["SOUTH"]})
+        )
+        with as_user(client, staff.school_worker):
+            referral = ok(client.post(REQUESTS, json=new_household_request()), 201)
+        with as_user(client, officer):
+            attached = ok(client.post(REQUESTS, json=family_request(case)), 201)
+            screen(client, attached, {"outcome": "already_open", "reason": "Known"})
+
+        def listed(who: uuid.UUID) -> set[str]:
+            with as_user(client, who):
+                return {r["id"] for r in ok(client.get(REQUESTS))["items"]}
+
+        assert listed(officer) == listed(staff.manager) == {referral["id"], attached["id"]}
+        assert listed(staff.school_worker) == {referral["id"]}
+        assert listed(staff.lead) == {attached["id"]}
+        assert listed(staff.link_worker) == {attached["id"]}
+        assert listed(south_link) == set()
+        assert listed(staff.other_lead) == set()
+        # Paged within the scope: no page, and no cursor, is made of requests one may not read.
+        with as_user(client, staff.other_lead):
+            assert ok(client.get(REQUESTS, params={"limit": 1})) == {
+                "items": [],
+                "next_cursor": None,
+            }
+
     def test_the_reporting_account_cannot_list_requests(
         self, client: TestClient, new_uow: Callable[[], Any]
     ) -> None:
