@@ -45,6 +45,7 @@ from app.api.routers import (
     problem_pages,
     reference,
     reports,
+    requests,
     taf,
     timeliness,
 )
@@ -199,6 +200,7 @@ def create_app(
         needs.router,
         contacts.router,
         documents.router,
+        requests.router,
     ):
         app.include_router(router)
 

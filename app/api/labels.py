@@ -66,6 +66,13 @@ LABELS: dict[str, dict[str, str]] = {
         "decide_on_plan": "Decide on a plan (quality assurance)",
         "do_plan_action": "Do a plan action",
         "check_sustainment": "Check an outcome has lasted",
+        "read_attached_request": "Read a new request for support on this episode",
+    },
+    "ScreeningOutcome": {
+        "no_further_action": "No further action",
+        "signpost": "Signposted to universal services",
+        "step_up": "Stepped up to children's social care",
+        "already_open": "Attached to the family's open episode",
     },
     "SecurityEventKind": {"break_glass_read": "Record opened by break glass"},
     "ClaimState": {"internal_audit": "With internal audit", "clawed_back": "Clawed back"},

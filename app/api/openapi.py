@@ -141,6 +141,7 @@ TAGS = {
     "people": "One person's details, wherever they live.",
     "plans": "The family plan: drafts, quality assurance, revisions and actions.",
     "practitioners": "The practitioner directory: roles, hubs and who is active.",
+    "requests": "Requests for support at the front door and their screening decision.",
     "reference": "Reference data for pick lists: hubs, agencies, headlines, levels of need.",
     "reports": "Aggregate reports (JSON or CSV) and the managers' security events.",
     "supporting-families": "Supporting Families needs, outcomes, support delivered and claims.",
@@ -157,14 +158,15 @@ ENUM_DESCRIPTIONS = {
     "RecordingMethod": "How consent was given: verbal, written or digital.",
     "Role": "What a practitioner may do: practitioner (lead, TAF), link_worker (oversees hubs), "
     "quality_assurance (decides plans), manager, reporting (machine account), admin (users and "
-    "policy, no case data), auditor (reads the audit trail).",
+    "policy, no case data), auditor (reads the audit trail), front_door_officer (receives and "
+    "screens requests for support).",
     "SecurityEventKind": "A security event: a role granted or revoked, a practitioner "
     "deactivated or reactivated, or a record read by break glass.",
     "SharingScope": "Who information may be shared with: all_taf_members, or named_agencies.",
     "WorkKind": "Something due from a practitioner: submit or resubmit the assessment and plan, "
     "hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, check "
-    "an achieved outcome was sustained, or contact a family not contacted for the policy's "
-    "number of working days.",
+    "an achieved outcome was sustained, contact a family not contacted for the policy's "
+    "number of working days, or read a request for support the front door attached.",
 }
 """Descriptions for the domain's enums that carry no docstring of their own."""
 

@@ -25,6 +25,7 @@ PlanActionId = Annotated[uuid.UUID, Path(description="The id of an action in the
 TafMemberId = Annotated[uuid.UUID, Path(description="The Team Around the Family member's id.")]
 NeedId = Annotated[uuid.UUID, Path(description="The Supporting Families need's id.")]
 ClaimId = Annotated[uuid.UUID, Path(description="The Supporting Families claim's id.")]
+RequestId = Annotated[uuid.UUID, Path(description="The request for support's id.")]
 PractitionerId = Annotated[uuid.UUID, Path(description="The practitioner's id in the directory.")]
 
 # --- query: filters --------------------------------------------------------------------------------

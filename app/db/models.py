@@ -585,6 +585,7 @@ ACCESS_CHANGE_ACTIONS = (
     "deactivate_practitioner",
     "grant_role:admin",
     "grant_role:auditor",
+    "grant_role:front_door_officer",
     "grant_role:link_worker",
     "grant_role:manager",
     "grant_role:practitioner",
@@ -593,6 +594,7 @@ ACCESS_CHANGE_ACTIONS = (
     "reactivate_practitioner",
     "revoke_role:admin",
     "revoke_role:auditor",
+    "revoke_role:front_door_officer",
     "revoke_role:link_worker",
     "revoke_role:manager",
     "revoke_role:practitioner",
@@ -950,3 +952,63 @@ class DocumentChunkRow(Base):
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class SupportRequestRow(Timestamped, Base):
+    """A request for support at the front door and its screening decision (issue 19 §1)."""
+
+    __tablename__ = "support_requests"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    created_by_practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    referrer_kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    referrer_agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    referrer_name: Mapped[str | None] = mapped_column(String(200))
+    referrer_role: Mapped[str | None] = mapped_column(String(200))
+    referrer_contact: Mapped[str | None] = mapped_column(String(200))
+    family_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("families.id"))
+    child_person_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    household: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A household not yet registered, as the referrer described it."""
+    asked_for: Mapped[str] = mapped_column(Text, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    family_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    urgency: Mapped[str] = mapped_column(String(16), nullable=False)
+    decision_due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    policy_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("practitioners.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    step_up_reference: Mapped[str | None] = mapped_column(String(100))
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"))
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        # The list: newest receipt first; the front door's overdue view: by due day.
+        Index("ix_support_requests_received_on_id", "received_on", "id"),
+        Index("ix_support_requests_outcome_due_on_id", "outcome", "decision_due_on", "id"),
+        Index("ix_support_requests_family_id_received_on", "family_id", "received_on"),
+        Index("ix_support_requests_created_by_practitioner_id", "created_by_practitioner_id"),
+        Index("ix_support_requests_episode_id", "episode_id"),
+        CheckConstraint("referrer_kind IN ('agency', 'self_referral')", name="referrer_kind"),
+        CheckConstraint("urgency IN ('routine', 'urgent')", name="urgency"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('no_further_action', 'signpost', 'early_help', "
+            "'step_up', 'already_open')",
+            name="outcome",
+        ),
+        CheckConstraint("(outcome IS NULL) = (decided_on IS NULL)", name="decided_has_date"),
+        CheckConstraint(
+            "decided_on IS NULL OR decided_on >= received_on", name="decided_after_receipt"
+        ),
+        CheckConstraint(
+            "family_id IS NOT NULL OR household IS NOT NULL", name="family_or_household"
+        ),
+    )

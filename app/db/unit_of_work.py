@@ -32,6 +32,7 @@ from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.policies import SqlPolicyRepository
 from app.db.repositories.practitioners import SqlPractitionerRepository
 from app.db.repositories.reference import SqlReferenceData, SqlReferenceRepository
+from app.db.repositories.requests import SqlRequestRepository
 from app.db.repositories.taf import SqlTafRepository
 from app.domain.audit import AuditKeys
 from app.domain.errors import Conflict, StaleVersion
@@ -126,6 +127,7 @@ class SqlUnitOfWork:
         )
         self.needs = SqlNeedRepository(reads)
         self.contacts = SqlContactRepository(reads)
+        self.requests = SqlRequestRepository(reads)
         self.claims = SqlClaimRepository(reads)
         # The primary's session: content is written here and read right after it is committed.
         self.documents = SqlDocumentRepository(session)

@@ -61,6 +61,8 @@ class Role(StrEnum):
     """Manages users and policy; sees no case data."""
     AUDITOR = "auditor"
     """Internal audit of Supporting Families claims; sees no case notes."""
+    FRONT_DOOR_OFFICER = "front_door_officer"
+    """Receives and screens requests for support at the front door; reads no family record."""
 
 
 class Action(StrEnum):
@@ -89,6 +91,11 @@ class Action(StrEnum):
     RECORD_CONTACT = "record_contact"
     """Record a contact on an episode, or correct one (issue 19 §2)."""
     ERASE_DOCUMENT = "erase_document"
+    CREATE_REQUEST = "create_request"
+    SEARCH_REQUESTS = "search_requests"
+    READ_REQUEST = "read_request"
+    SCREEN_REQUEST = "screen_request"
+    ACKNOWLEDGE_REQUEST = "acknowledge_request"
 
 
 FAMILY_ACTIONS = frozenset(
@@ -112,6 +119,11 @@ RECORD_ACTIONS = FAMILY_ACTIONS | EPISODE_ACTIONS
 
 READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
 """The only actions break glass can unlock."""
+
+REQUEST_ACTIONS = frozenset(
+    {Action.READ_REQUEST, Action.SCREEN_REQUEST, Action.ACKNOWLEDGE_REQUEST}
+)
+"""Actions on one request for support: `decide_request` needs the request's facts."""
 
 CHANGING_ACTIONS = frozenset(
     {
@@ -151,6 +163,27 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # Raising and submitting claims: never the auditor who approves them (K9).
         Action.PREPARE_CLAIMS: frozenset({Role.REPORTING, Role.MANAGER}),
         Action.CREATE_FAMILY: frozenset({Role.PRACTITIONER, Role.MANAGER}),
+        # Anyone working with families may refer one to the front door (issue 19 §1); each
+        # request read or screened afterwards is judged by `decide_request`.
+        Action.CREATE_REQUEST: frozenset(
+            {
+                Role.FRONT_DOOR_OFFICER,
+                Role.PRACTITIONER,
+                Role.LINK_WORKER,
+                Role.QUALITY_ASSURANCE,
+                Role.MANAGER,
+            }
+        ),
+        # The list itself; the rows are scoped in SQL by `request_scope` and judged one by one.
+        Action.SEARCH_REQUESTS: frozenset(
+            {
+                Role.FRONT_DOOR_OFFICER,
+                Role.PRACTITIONER,
+                Role.LINK_WORKER,
+                Role.QUALITY_ASSURANCE,
+                Role.MANAGER,
+            }
+        ),
         # Results must still be filtered record by record with READ_FAMILY.
         Action.SEARCH_FAMILIES: frozenset(
             {Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE, Role.MANAGER}
@@ -158,6 +191,7 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # One's own caseload, worklist and offline sync: each record on them is still judged.
         Action.READ_MY_WORK: frozenset(
             {
+                Role.FRONT_DOOR_OFFICER,
                 Role.PRACTITIONER,
                 Role.LINK_WORKER,
                 Role.QUALITY_ASSURANCE,
@@ -169,6 +203,7 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         # Names, agencies and roles of staff, to pick a lead or a TAF member; no case data.
         Action.READ_DIRECTORY: frozenset(
             {
+                Role.FRONT_DOOR_OFFICER,
                 Role.PRACTITIONER,
                 Role.LINK_WORKER,
                 Role.QUALITY_ASSURANCE,
@@ -714,4 +749,119 @@ def search_scope(principal: Principal, *, today: date) -> SearchScope:
         practitioner_id=principal.practitioner_id if principal.has(Role.PRACTITIONER) else None,
         hub_ids=principal.hub_ids if principal.has(Role.LINK_WORKER) else frozenset(),
         plans_awaiting_qa=principal.has(Role.QUALITY_ASSURANCE),
+    )
+
+
+# --- requests for support at the front door (issue 19 §1) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the rules need to know about one request for support; the caller loads it.
+
+    `episode` is the episode the screening linked it to (opened for it, or the family's open
+    episode it was attached to), if any.
+    """
+
+    request_id: UUID
+    created_by_practitioner_id: UUID
+    episode: EpisodeFacts | None = None
+    family_id: UUID | None = None
+    """The household's record, when it is known (for the family's access log)."""
+
+
+def decide_request(principal: Principal, action: Action, request: RequestFacts | None) -> Decision:
+    """May `principal` read or screen this request for support?
+
+    A request is personal data about a household that may not yet be known to anyone, so its
+    readers are few (least privilege): front door officers and managers (the front door's own
+    work), the practitioner who made it (a referrer follows what became of their referral), and,
+    once screening linked it to an episode, that episode's lead and the link workers of its hub.
+    Only front door officers and managers screen; only the lead of the episode a request was
+    attached to acknowledges it (it leaves their worklist). Anyone else: hidden, like an unknown
+    id. The reporting account, and an inactive user, reach no request.
+    """
+    if action not in REQUEST_ACTIONS:
+        raise ValueError(f"{action} is not an action on a request")
+    if request is None:
+        return Decision(Visibility.HIDDEN, "no such request")
+    if not principal.active or principal.has(Role.REPORTING):
+        return Decision(Visibility.HIDDEN, "the user reaches no requests")
+    front_door = principal.roles & {Role.FRONT_DOOR_OFFICER, Role.MANAGER}
+    why = (
+        f"the {', '.join(sorted(front_door))} role works the front door"
+        if front_door
+        else _why_read_request(principal, request)
+    )
+    if why is None:
+        return Decision(Visibility.HIDDEN, "no relationship with this request")
+    if action is Action.READ_REQUEST:
+        return _allow(why)
+    if action is Action.SCREEN_REQUEST:
+        if front_door:
+            return _allow(why)
+        return Decision(Visibility.FORBIDDEN, f"may read ({why}) but only the front door screens")
+    episode = request.episode
+    if (
+        episode is not None
+        and principal.has(Role.PRACTITIONER)
+        and episode.lead_practitioner_id == principal.practitioner_id
+    ):
+        return _allow("lead professional of the episode the request was attached to")
+    return Decision(
+        Visibility.FORBIDDEN, f"may read ({why}) but only the episode's lead acknowledges"
+    )
+
+
+def _why_read_request(principal: Principal, request: RequestFacts) -> str | None:
+    if (
+        principal.roles & _REFERRING_ROLES
+        and request.created_by_practitioner_id == principal.practitioner_id
+    ):
+        return "made this request"
+    episode = request.episode
+    if episode is None:
+        return None
+    if (
+        principal.has(Role.PRACTITIONER)
+        and episode.lead_practitioner_id == principal.practitioner_id
+    ):
+        return "lead professional of the episode the request is linked to"
+    if principal.has(Role.LINK_WORKER) and episode.hub_id in principal.hub_ids:
+        return "link worker for the hub of the episode the request is linked to"
+    return None
+
+
+_REFERRING_ROLES = frozenset({Role.PRACTITIONER, Role.LINK_WORKER, Role.QUALITY_ASSURANCE})
+"""Roles whose holders keep reading the requests they made (CREATE_REQUEST, less the front door's
+own roles, which read every request anyway)."""
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Exactly the requests `decide_request` lets a user read, for SQL to page within."""
+
+    everything: bool = False
+    created_by: UUID | None = None
+    """Requests this user made."""
+    led_by: UUID | None = None
+    """Requests linked to an episode this practitioner leads."""
+    hub_ids: frozenset[UUID] = frozenset()
+    """Requests linked to an episode in these hubs (link workers)."""
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.everything or self.created_by or self.led_by or self.hub_ids)
+
+
+def request_scope(principal: Principal) -> RequestScope:
+    """The requests `decide_request` lets this user read, as conditions for SQL."""
+    if not principal.active or principal.has(Role.REPORTING):
+        return RequestScope()
+    if principal.roles & {Role.FRONT_DOOR_OFFICER, Role.MANAGER}:
+        return RequestScope(everything=True)
+    return RequestScope(
+        created_by=principal.practitioner_id if principal.roles & _REFERRING_ROLES else None,
+        led_by=principal.practitioner_id if principal.has(Role.PRACTITIONER) else None,
+        hub_ids=principal.hub_ids if principal.has(Role.LINK_WORKER) else frozenset(),
     )

@@ -35,6 +35,8 @@ class WorkKind(StrEnum):
     """Re-check an achieved outcome after closure (Supporting Families, default 6 months)."""
     CONTACT_FAMILY = "contact_family"
     """No contact with the family for the policy's working days (issue 19 §2, default 20)."""
+    READ_ATTACHED_REQUEST = "read_attached_request"
+    """The front door attached a new request for support to an episode I lead (issue 19 §1)."""
 
 
 DEADLINE_WORK = {
@@ -61,6 +63,8 @@ class WorkItem:
     """For a returned plan: what the quality assurance officer asked to change."""
     qa_officer_id: uuid.UUID | None = None
     qa_decided_on: date | None = None
+    request_id: uuid.UUID | None = None
+    """For a request attached to the episode: the request (acknowledge it to clear the item)."""
 
 
 def next_deadline(
@@ -97,5 +101,6 @@ def by_urgency(items: Iterable[WorkItem]) -> list[WorkItem]:
             i.kind.value,
             str(i.episode_id),
             str(i.action_id),
+            str(i.request_id),
         ),
     )

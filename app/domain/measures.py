@@ -162,6 +162,30 @@ def monitoring_group(value: str | None) -> str:
 # --- periods -------------------------------------------------------------------------------------
 
 
+AWAITING_DECISION = "awaiting_decision"
+"""The front door's requests not yet screened, as a group beside the screening outcomes."""
+
+_ASKED_TO_ASSESS = frozenset({"early_help", "already_open"})
+
+
+def front_door_without_prior_early_help(earlier_episode: bool) -> bool:
+    """A contact to the front door "for families who have not had an offer of early help prior to
+    the contact" (seed 004:1229): the household had no episode requested on or before the day
+    the request was received."""
+    return not earlier_episode
+
+
+def front_door_known_family_asked_to_assess(
+    outcome: str | None, *, earlier_episode: bool, earlier_request: bool
+) -> bool:
+    """A contact "that result[s] in services who already know the family ... being asked to do an
+    early help assessment" (seed 004:1229): screened to early help (an episode to assess) or
+    attached to the open episode, for a household services knew before (an earlier episode or
+    request). The local reading: "knowing the family" is having worked with it through the front
+    door or an episode."""
+    return outcome in _ASKED_TO_ASSESS and (earlier_episode or earlier_request)
+
+
 def check_period(start: date, end: date) -> None:
     if start > end:
         raise InvalidValue(

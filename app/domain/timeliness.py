@@ -87,6 +87,10 @@ class TimelinessPolicy:
         default_factory=lambda: DayCountRule(5, DayBasis.WORKING)
     )
     review: ReviewWindowRule = field(default_factory=ReviewWindowRule)
+    screening_decision: DayCountRule = field(
+        default_factory=lambda: DayCountRule(1, DayBasis.WORKING)
+    )
+    """The front door's decision on a request for support (issue 19 §1; a local default)."""
     first_taf_clock_start: FirstTafClockStart = FirstTafClockStart.APPROVAL
     due_soon_days: int = 5
     no_contact_working_days: int = 20
@@ -111,6 +115,7 @@ class TimelinessPolicy:
         _check_rule(self.assessment, "assessment", may_disable=False)
         _check_rule(self.first_taf, "first_taf", may_disable=False)
         _check_rule(self.quality_assurance, "quality_assurance", may_disable=True)
+        _check_rule(self.screening_decision, "screening_decision", may_disable=False)
         _check_int(
             self.review.earliest_days, "review.earliest_days", minimum=1, maximum=MAX_RULE_DAYS
         )
@@ -147,6 +152,7 @@ class TimelinessPolicy:
             "first_taf_clock_start": self.first_taf_clock_start.value,
             "due_soon_days": self.due_soon_days,
             "no_contact_working_days": self.no_contact_working_days,
+            "screening_decision": _rule_to_dict(self.screening_decision),
         }
 
     @classmethod
@@ -157,7 +163,7 @@ class TimelinessPolicy:
             "version": data["version"],
             "effective_from": _iso_date(data["effective_from"], "effective_from"),
         }
-        for name in ("assessment", "first_taf", "quality_assurance"):
+        for name in ("assessment", "first_taf", "quality_assurance", "screening_decision"):
             if name in data:
                 kwargs[name] = _rule_from_dict(data[name], name)
         if "review" in data:
@@ -454,6 +460,7 @@ _POLICY_KEYS = frozenset(
         "first_taf_clock_start",
         "due_soon_days",
         "no_contact_working_days",
+        "screening_decision",
     }
 )
 _RULE_KEYS = frozenset({"days", "basis", "enabled"})

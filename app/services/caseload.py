@@ -176,6 +176,21 @@ def worklist(
                         description=f"Check the {view.stored.record.need.headline} outcome has held",
                     )
                 )
+            for request in uow.requests.attached_unacknowledged(principal.practitioner_id):
+                assert request.decision is not None
+                assert request.family_id is not None
+                assert request.decision.episode_id is not None
+                items.append(
+                    WorkItem(
+                        kind=WorkKind.READ_ATTACHED_REQUEST,
+                        episode_id=request.decision.episode_id,
+                        family_id=request.family_id,
+                        due_on=None,
+                        state=None,
+                        description="The front door attached a new request for support",
+                        request_id=request.id,
+                    )
+                )
             for action in q.assigned_actions(principal.practitioner_id, day):
                 items.append(
                     WorkItem(
@@ -264,6 +279,7 @@ def _work_key(item: WorkItem) -> tuple[str, ...]:
         item.kind.value,
         str(item.episode_id),
         str(item.action_id),
+        str(item.request_id),
     )
 
 

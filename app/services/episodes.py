@@ -126,6 +126,15 @@ def open_new_episode(
         return run_idempotent(uc, idempotency, lambda: _open(uc, request, levels))
 
 
+def open_for_request(
+    uc: UseCase, request: EpisodeRequest, levels: Collection[str]
+) -> EpisodeRecord:
+    """Open an episode inside another use case (the front door's early help decision), by the
+    same steps and rules as `open_new_episode`; the caller has decided access and recorded an
+    `open_episode` audit entry for it to name the episode."""
+    return _open(uc, request, levels)
+
+
 def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> EpisodeRecord:
     uow, today = uc.uow, uc.today
     requested_on = request.requested_on or today

@@ -25,6 +25,7 @@ from app.domain.claims_progress import ClaimsProgress
 from app.domain.episodes import ClosureReason, RequestSource
 from app.domain.errors import InvalidValue
 from app.domain.measures import (
+    AWAITING_DECISION,
     DEFAULT_REENTRY_MONTHS,
     STEP_DOWN_FROM_SOCIAL_CARE,
     STEP_DOWN_TO_UNIVERSAL,
@@ -36,6 +37,8 @@ from app.domain.measures import (
     check_period,
     check_reentry_months,
     family_life_group,
+    front_door_known_family_asked_to_assess,
+    front_door_without_prior_early_help,
     mean,
     median,
     monitoring_group,
@@ -44,6 +47,7 @@ from app.domain.measures import (
     share,
     support_days,
 )
+from app.domain.requests import ScreeningOutcome
 from app.services import timeliness
 from app.services.claims import quarterly_claims
 from app.services.ports import ClaimsUnitOfWork, Clock, Hub, UnitOfWork
@@ -101,6 +105,18 @@ class AttachedFact:
 
 
 @dataclass(frozen=True)
+class RequestFact:
+    """A request for support received in the period, with what services knew of the household."""
+
+    request_id: uuid.UUID
+    hub_id: uuid.UUID | None
+    """The household's hub, once the request is linked to a registered household."""
+    outcome: str | None
+    earlier_episode: bool
+    earlier_request: bool
+
+
+@dataclass(frozen=True)
 class NeedFact:
     family_id: uuid.UUID
     headline: str
@@ -140,6 +156,10 @@ class MeasureQueries(Protocol):
     def needs_of_attached(
         self, *, start: date, end: date, hub_id: uuid.UUID | None
     ) -> Iterator[NeedFact]: ...
+
+    def requests_received(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[RequestFact]: ...
 
 
 class MeasuresUnitOfWork(ClaimsUnitOfWork, TimelinessUnitOfWork, Protocol):
@@ -205,6 +225,20 @@ class Reach:
 
 
 @dataclass(frozen=True)
+class FrontDoor:
+    """The front door's measures (seed 004:1229 and 786; `app.domain.measures.front_door_*`)."""
+
+    requests: int
+    by_outcome: dict[str, int]
+    without_prior_early_help: int
+    without_prior_early_help_share: float | None
+    known_families_asked_to_assess: int
+    known_families_asked_to_assess_share: float | None
+    repeat_requests: int
+    repeat_request_share: float | None
+
+
+@dataclass(frozen=True)
 class ScopeMeasures:
     """Every dashboard measure for one scope: the whole council (or the hub asked for), or one hub."""
 
@@ -217,6 +251,7 @@ class ScopeMeasures:
     length_of_support_days: LengthOfSupport
     timeliness: dict[str, KindTimeliness]
     reach: Reach
+    front_door: FrontDoor
 
 
 @dataclass(frozen=True)
@@ -268,6 +303,10 @@ def early_help_measures(
         for child in q.children_reached(start=period_start, end=period_end, hub_id=hub_id):
             for scope in (None, child.hub_id):
                 tallies[scope].add_child(child)
+        for request in q.requests_received(start=period_start, end=period_end, hub_id=hub_id):
+            # A household not yet registered has no hub: it counts for the council only.
+            for scope in (None, request.hub_id) if request.hub_id else (None,):
+                tallies[scope].requests.append(request)
         # The rates as they stood the day after the period (or today, if that is earlier): the
         # same rule and SQL as the timeliness summary, asked once per scope.
         as_of = min(period_end + timedelta(days=1), uc.today)
@@ -342,6 +381,7 @@ class _Tally:
     family_life: Counter[str] = field(default_factory=Counter)
     support_days: list[int] = field(default_factory=list)
     children: dict[uuid.UUID, ChildFact] = field(default_factory=dict)
+    requests: list[RequestFact] = field(default_factory=list)
 
     def add_new(self, episode: NewEpisodeFact, reentry_months: int) -> None:
         self.new += 1
@@ -396,6 +436,32 @@ class _Tally:
             ),
             timeliness=rates,
             reach=self._reach(),
+            front_door=self._front_door(),
+        )
+
+    def _front_door(self) -> FrontDoor:
+        total = len(self.requests)
+        outcomes = Counter(r.outcome or AWAITING_DECISION for r in self.requests)
+        fresh = sum(
+            1 for r in self.requests if front_door_without_prior_early_help(r.earlier_episode)
+        )
+        known = sum(
+            1
+            for r in self.requests
+            if front_door_known_family_asked_to_assess(
+                r.outcome, earlier_episode=r.earlier_episode, earlier_request=r.earlier_request
+            )
+        )
+        repeats = sum(1 for r in self.requests if r.earlier_request)
+        return FrontDoor(
+            requests=total,
+            by_outcome=_every(outcomes, [*(o.value for o in ScreeningOutcome), AWAITING_DECISION]),
+            without_prior_early_help=fresh,
+            without_prior_early_help_share=share(fresh, total),
+            known_families_asked_to_assess=known,
+            known_families_asked_to_assess_share=share(known, total),
+            repeat_requests=repeats,
+            repeat_request_share=share(repeats, total),
         )
 
     def _reach(self) -> Reach:

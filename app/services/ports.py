@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from app.domain.access import RecordFacts, SearchScope
+from app.domain.access import RecordFacts, RequestFacts, RequestScope, SearchScope
 from app.domain.assessments import Assessment
 from app.domain.audit import (
     AuditEntry,
@@ -31,6 +31,7 @@ from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Hea
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
+from app.domain.requests import RequestStatus, ScreeningOutcome, SupportRequest, Urgency
 from app.domain.supporting_families import Claim, NeedRecord, RuleResult, SupportDelivered
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, PolicyHistory, TimelinessPolicy
@@ -434,6 +435,33 @@ class DocumentRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which requests for support a list shows, within what the user may read (`scope`)."""
+
+    scope: RequestScope
+    status: RequestStatus | None = None
+    overdue_on: date | None = None
+    """Only those awaiting a decision whose due day is before this day."""
+    outcome: ScreeningOutcome | None = None
+    urgency: Urgency | None = None
+    family_id: uuid.UUID | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+class RequestRepository(Protocol):
+    """Requests for support; each read carries the household's prior involvement, computed."""
+
+    def get(self, request_id: uuid.UUID) -> SupportRequest | None: ...
+    def add(self, request: SupportRequest, *, at: datetime) -> None: ...
+    def save(self, request: SupportRequest, *, at: datetime) -> None: ...
+    def facts(self, request_id: uuid.UUID) -> RequestFacts | None: ...
+    def facts_many(self, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, RequestFacts]: ...
+    def search(self, flt: RequestFilter, page: PageRequest) -> Page[SupportRequest]: ...
+    def attached_unacknowledged(self, lead_id: uuid.UUID) -> list[SupportRequest]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: nothing is kept unless the service calls commit()."""
 
@@ -478,6 +506,8 @@ class UnitOfWork(Protocol):
     def contacts(self) -> ContactRepository: ...
     @property
     def documents(self) -> DocumentRepository: ...
+    @property
+    def requests(self) -> RequestRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -29,11 +29,14 @@ from app.domain.access import (
     Decision,
     Principal,
     RecordFacts,
+    RequestScope,
     SearchScope,
     Visibility,
     decide,
     decide_named,
+    decide_request,
     may_see_restricted_details,
+    request_scope,
     search_scope,
 )
 from app.domain.audit import OUTCOME_ALLOWED, OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_REFUSED
@@ -370,6 +373,47 @@ class UseCase:
     ) -> None:
         """A council-wide action (a report, the directory, policy)."""
         self.require(action, Target.council(resource_type, resource_id))
+
+    def require_request(self, action: Action, request_id: uuid.UUID) -> None:
+        """A request for support (`decide_request`), audited against the household it is about
+        when known; an unknown request and one the user may not know of answer alike."""
+        facts = self.uow.requests.facts(request_id)
+        decision = decide_request(self.principal, action, facts)
+        self._decided.add(action)
+        self._audit(
+            action.value,
+            "support_request",
+            str(request_id),
+            facts.family_id if facts else None,
+            allowed=decision.allowed,
+        )
+        if decision.visibility is Visibility.HIDDEN:
+            raise hidden("request for support")
+        if decision.visibility is Visibility.FORBIDDEN:
+            raise Forbidden("You may not do this to this request.", code="not_permitted")
+
+    def readable_requests(self, request_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Of requests found (a page scoped in SQL), those the rules let the user read, each
+        audited as listed. The SQL scope matches the rules, so normally all of them."""
+        facts = self.uow.requests.facts_many(list(dict.fromkeys(request_ids)))
+        allowed = {
+            rid
+            for rid, f in facts.items()
+            if decide_request(self.principal, Action.READ_REQUEST, f).allowed
+        }
+        for rid in sorted(allowed, key=str):
+            self._audit(
+                "list_" + Action.READ_REQUEST.value,
+                "support_request",
+                str(rid),
+                facts[rid].family_id,
+                allowed=True,
+            )
+        return allowed
+
+    def request_scope(self) -> RequestScope:
+        """Exactly the requests `decide_request` lets this user read, for SQL to page within."""
+        return request_scope(self.principal)
 
     # --- lists ----------------------------------------------------------------------------------
 

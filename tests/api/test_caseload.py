@@ -237,6 +237,7 @@ class TestAWorklistRow:
             "qa_comments": "Make the attendance outcome measurable",
             "qa_officer_name": "Quinn Quality",
             "qa_decided_on": "2024-12-03",
+            "request_id": None,
         }
 
 

@@ -121,6 +121,7 @@ def take_the_tour(
     _plan_and_team(tour, active)
     _read_back(tour, active, staff, reports)
     _documents(tour, active, staff)
+    _front_door(tour, active, new_uow)
     _handover(tour, active, staff)
     return tour
 
@@ -553,6 +554,31 @@ def _documents(tour: Tour, active: dict[str, Any], staff: Staff) -> None:
             "DELETE", f"{API}/documents/{scan['id']}", json={"reason": "Scanned the wrong form"}
         )
         assert erased.status_code == 200, erased.text
+
+
+def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
+    """A school's request about the active family: the front door attaches it to the open
+    episode, and its lead acknowledges it."""
+    client = tour.client
+    case: Case = active["case"]
+    officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Front")
+    body = {
+        "referrer": {"kind": "agency", "agency_code": "SCHOOL", "name": "Sam School"},
+        "family_id": case.family["id"],
+        "child_person_ids": [case.person("child")],
+        "asked_for": "Support with attendance",
+        "reason": "Attendance has fallen again",
+        "family_agreed": True,
+    }
+    with as_user(client, officer):
+        made = ok(client.post(f"{API}/requests", json=body, headers={"Idempotency-Key": "fd"}), 201)
+        url = f"{API}/requests/{made['id']}"
+        tour.read(f"{API}/requests", status="awaiting_decision", limit=1)
+        tour.read(url)
+        decided = tour.change(
+            "POST", f"{url}/decision", etag_of(made), {"outcome": "already_open", "reason": "Known"}
+        )
+    tour.change("POST", f"{url}/acknowledgement", decided.headers["ETag"])
 
 
 def _handover(tour: Tour, active: dict[str, Any], staff: Staff) -> None:

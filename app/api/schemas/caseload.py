@@ -166,6 +166,7 @@ class WorkItemRead(ReadSchema):
                 "qa_comments": "Make the attendance outcome measurable.",
                 "qa_officer_name": "Quinn Quality",
                 "qa_decided_on": "2026-03-04",
+                "request_id": None,
             }
         )
     )
@@ -199,6 +200,10 @@ class WorkItemRead(ReadSchema):
         description="For a returned plan: the quality assurance officer who returned it."
     )
     qa_decided_on: date | None = Field(description="For a returned plan: when it was returned.")
+    request_id: uuid.UUID | None = Field(
+        description="For a request for support the front door attached to the episode: the "
+        "request (acknowledging it clears the item)."
+    )
 
     @classmethod
     def from_row(cls, row: WorkRow) -> WorkItemRead:
@@ -220,6 +225,7 @@ class WorkItemRead(ReadSchema):
             qa_comments=item.qa_comments,
             qa_officer_name=row.qa_officer_name,
             qa_decided_on=item.qa_decided_on,
+            request_id=item.request_id,
         )
 
 

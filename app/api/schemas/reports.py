@@ -132,6 +132,34 @@ class ReachRead(ReadSchema):
     send: dict[str, int] = Field(description="Children with and without SEND (yes, no).")
 
 
+class FrontDoorRead(ReadSchema):
+    """The front door's measures: requests for support received in the period."""
+
+    requests: int = Field(description="Requests for support received.")
+    by_outcome: dict[str, int] = Field(
+        description="By screening outcome (ScreeningOutcome), and awaiting_decision."
+    )
+    without_prior_early_help: int = Field(
+        description="Requests for households with no earlier offer of early help (an episode)."
+    )
+    without_prior_early_help_share: float | None = Field(
+        description="Their share of the requests (null with none)."
+    )
+    known_families_asked_to_assess: int = Field(
+        description="Requests screened to early help or attached to an open episode, for "
+        "households services already knew (an earlier episode or request)."
+    )
+    known_families_asked_to_assess_share: float | None = Field(
+        description="Their share of the requests (null with none)."
+    )
+    repeat_requests: int = Field(
+        description="Repeat referrals: households with an earlier request for support."
+    )
+    repeat_request_share: float | None = Field(
+        description="The re-referral rate: their share of the requests (null with none)."
+    )
+
+
 class ScopeMeasuresRead(ReadSchema):
     """Every dashboard measure for one scope: the whole council (or the hub asked for), or a hub."""
 
@@ -148,6 +176,7 @@ class ScopeMeasuresRead(ReadSchema):
         description="On-time rates by kind of deadline (DeadlineKind)."
     )
     reach: ReachRead = Field(description="Children reached.")
+    front_door: FrontDoorRead = Field(description="Requests for support at the front door.")
 
 
 class HubMeasuresRead(ReadSchema):
@@ -190,6 +219,23 @@ SCOPE_EXAMPLE: dict[str, Any] = {
         "sex": {"female": 9, "male": 8},
         "ethnicity": {"WBRI": 14, "MIXD": 3},
         "send": {"yes": 4, "no": 13},
+    },
+    "front_door": {
+        "requests": 20,
+        "by_outcome": {
+            "no_further_action": 3,
+            "signpost": 5,
+            "early_help": 8,
+            "step_up": 1,
+            "already_open": 2,
+            "awaiting_decision": 1,
+        },
+        "without_prior_early_help": 14,
+        "without_prior_early_help_share": 0.7,
+        "known_families_asked_to_assess": 4,
+        "known_families_asked_to_assess_share": 0.2,
+        "repeat_requests": 5,
+        "repeat_request_share": 0.25,
     },
 }
 

@@ -319,6 +319,11 @@ class PolicyValues(Schema):
         description="An open episode with no contact with the family for this many working days"
         " is flagged on its lead's worklist.",
     )
+    screening_decision: DayCountRuleBody = Field(
+        default_factory=lambda: DayCountRuleBody(days=1, basis=DayBasis.WORKING),
+        description="From receipt of a request for support to the front door's decision "
+        "(1 working day unless set).",
+    )
 
 
 class PolicyVersionCreate(PolicyValues):
@@ -334,6 +339,7 @@ class PolicyVersionCreate(PolicyValues):
                 "review": {"earliest_days": 42, "latest_days": 84, "basis": "calendar_days"},
                 "first_taf_clock_start": "approval",
                 "due_soon_days": 5,
+                "screening_decision": {"days": 1, "basis": "working_days"},
                 "reason": "Early help partnership board, March 2026",
             }
         )
@@ -373,6 +379,7 @@ POLICY_VERSION_READ = {
     "first_taf_clock_start": "approval",
     "due_soon_days": 5,
     "no_contact_working_days": 20,
+    "screening_decision": {"days": 1, "basis": "working_days", "enabled": True},
     "in_force": True,
 }
 
@@ -392,6 +399,9 @@ class PolicyVersionRead(ReadSchema):
     due_soon_days: int = Field(description="Due soon from this many days before the due date.")
     no_contact_working_days: int = Field(
         description="Working days without contact before an open episode is flagged."
+    )
+    screening_decision: DayCountRuleRead = Field(
+        description="The front door's decision on a request for support."
     )
     in_force: bool = Field(description="Whether this is the version in force today.")
 

@@ -21,14 +21,18 @@ from app.db.models import (
     EpisodeRow,
     FamilyNeedRow,
     FamilyPlanRow,
+    FamilyRow,
     PersonRow,
+    SupportRequestRow,
 )
+from app.db.repositories.requests import earlier_episode, earlier_request
 from app.services.measures import (
     AttachedFact,
     ChildFact,
     ClosureFact,
     NeedFact,
     NewEpisodeFact,
+    RequestFact,
 )
 
 __all__ = ["SqlMeasureQueries"]
@@ -212,4 +216,32 @@ class SqlMeasureQueries:
                 emerged_later=bool(r.emerged_later),
                 outcome_status=r.outcome_status,
                 outcome_on=r.outcome_on,
+            )
+
+    def requests_received(
+        self, *, start: date, end: date, hub_id: uuid.UUID | None
+    ) -> Iterator[RequestFact]:
+        """Requests received in the period, with the hub of the household they are linked to."""
+        r = SupportRequestRow
+        stmt = (
+            select(
+                r.id,
+                FamilyRow.hub_id,
+                r.outcome,
+                earlier_episode.label("earlier_episode"),
+                earlier_request.label("earlier_request"),
+            )
+            .outerjoin(FamilyRow, FamilyRow.id == r.family_id)
+            .where(r.received_on >= start, r.received_on <= end)
+            .order_by(r.received_on, r.id)
+        )
+        if hub_id is not None:
+            stmt = stmt.where(FamilyRow.hub_id == hub_id)
+        for row in self._stream(stmt):
+            yield RequestFact(
+                request_id=row.id,
+                hub_id=row.hub_id,
+                outcome=row.outcome,
+                earlier_episode=bool(row.earlier_episode),
+                earlier_request=bool(row.earlier_request),
             )

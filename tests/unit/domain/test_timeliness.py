@@ -85,6 +85,7 @@ def policies(draw: st.DrawFn) -> TimelinessPolicy:
         first_taf_clock_start=draw(st.sampled_from(FirstTafClockStart)),
         due_soon_days=draw(st.integers(min_value=0, max_value=MAX_RULE_DAYS)),
         no_contact_working_days=draw(st.integers(min_value=1, max_value=MAX_RULE_DAYS)),
+        screening_decision=draw(day_count_rules(may_disable=False)),
     )
 
 
@@ -369,6 +370,7 @@ class TestPolicySerialisation:
             "first_taf_clock_start": "approval",
             "due_soon_days": 5,
             "no_contact_working_days": 20,
+            "screening_decision": {"days": 1, "basis": "working_days", "enabled": True},
         }
 
     def test_settings_left_out_take_their_defaults(self) -> None:

@@ -34,6 +34,8 @@ from app.db.repositories.reference import (
 from app.domain.access import (
     EpisodeFacts,
     RecordFacts,
+    RequestFacts,
+    RequestScope,
     SearchScope,
     TafSeat,
     sharing_in_force,
@@ -59,6 +61,7 @@ from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_fr
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
+from app.domain.requests import PriorInvolvement, RequestStatus, ScreeningOutcome, SupportRequest
 from app.domain.supporting_families import LIVE_CLAIM_STATES, NeedOutcome
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, TimelinessPolicy
@@ -73,6 +76,7 @@ from app.services.ports import (
     Household,
     Hub,
     PractitionerFilter,
+    RequestFilter,
     StoredClaim,
     StoredFramework,
     StoredNeed,
@@ -136,6 +140,7 @@ class _State:
     contacts: dict[uuid.UUID, Contact] = field(default_factory=dict)
     documents: dict[uuid.UUID, Document] = field(default_factory=dict)
     document_chunks: dict[tuple[uuid.UUID, int], bytes] = field(default_factory=dict)
+    requests: dict[uuid.UUID, SupportRequest] = field(default_factory=dict)
 
 
 def _swap(stored: Any, record: Any) -> None:
@@ -844,6 +849,129 @@ class FakeAccessFacts(_Repository):
         )
 
 
+class FakeRequests(_Repository):
+    """Requests for support; prior involvement worked out from the stored objects, as the SQL
+    does (app/db/repositories/requests.py)."""
+
+    def _prior(self, request: SupportRequest) -> PriorInvolvement:
+        if request.family_id is None:
+            return PriorInvolvement()
+        opened = (
+            request.decision.episode_id
+            if request.decision and request.decision.outcome is ScreeningOutcome.EARLY_HELP
+            else None
+        )
+        return PriorInvolvement(
+            earlier_episode=any(
+                e.family_id == request.family_id
+                and e.requested_on <= request.received_on
+                and e.id != opened
+                for e in self.state.episodes.values()
+            ),
+            earlier_request=any(
+                o.family_id == request.family_id
+                and (o.received_on, o.recorded_at) < (request.received_on, request.recorded_at)
+                for o in self.state.requests.values()
+            ),
+        )
+
+    def get(self, request_id: uuid.UUID) -> SupportRequest | None:
+        found = self.state.requests.get(request_id)
+        if found is None:
+            return None
+        request = copy.deepcopy(found)
+        request.prior = self._prior(request)
+        return request
+
+    def add(self, request: SupportRequest, *, at: datetime) -> None:
+        request.version = 1
+        self.state.requests[request.id] = copy.deepcopy(request)
+
+    def save(self, request: SupportRequest, *, at: datetime) -> None:
+        _swap(self.state.requests.get(request.id), request)
+        self.state.requests[request.id] = copy.deepcopy(request)
+
+    def facts(self, request_id: uuid.UUID) -> RequestFacts | None:
+        return self.facts_many([request_id]).get(request_id)
+
+    def facts_many(self, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, RequestFacts]:
+        found: dict[uuid.UUID, RequestFacts] = {}
+        for rid in request_ids:
+            request = self.state.requests.get(rid)
+            if request is None:
+                continue
+            episode_id = request.decision.episode_id if request.decision else None
+            episode = self.state.episodes.get(episode_id) if episode_id else None
+            found[rid] = RequestFacts(
+                rid,
+                request.created_by_practitioner_id,
+                EpisodeFacts(episode.id, episode.hub_id, episode.lead_practitioner_id)
+                if episode
+                else None,
+                request.family_id,
+            )
+        return found
+
+    def _in_scope(self, request: SupportRequest, scope: RequestScope) -> bool:
+        if scope.everything:
+            return True
+        facts = self.facts(request.id)
+        assert facts is not None
+        episode = facts.episode
+        return (
+            request.created_by_practitioner_id == scope.created_by
+            or (episode is not None and episode.lead_practitioner_id == scope.led_by)
+            or (episode is not None and episode.hub_id in scope.hub_ids)
+        )
+
+    def search(self, flt: RequestFilter, page: PageRequest) -> Page[SupportRequest]:
+        by_due = flt.status is RequestStatus.AWAITING_DECISION
+        found = [
+            r
+            for r in self.state.requests.values()
+            if self._in_scope(r, flt.scope)
+            and (flt.status is None or r.status is flt.status)
+            and (
+                flt.overdue_on is None
+                or (r.decision is None and r.decision_due_on < flt.overdue_on)
+            )
+            and (flt.outcome is None or (r.decision and r.decision.outcome is flt.outcome))
+            and (flt.urgency is None or r.urgency is flt.urgency)
+            and (flt.family_id is None or r.family_id == flt.family_id)
+            and (flt.received_from is None or r.received_on >= flt.received_from)
+            and (flt.received_to is None or r.received_on <= flt.received_to)
+        ]
+        if by_due:
+            shown = page_in_memory(
+                sorted(found, key=lambda r: (r.decision_due_on, str(r.id))),
+                lambda r: (r.decision_due_on.isoformat(), str(r.id)),
+                page,
+            )
+        else:
+            found.sort(key=lambda r: (r.received_on, str(r.id)), reverse=True)
+            after = page.after_key(date.fromisoformat, uuid.UUID)
+            if after is not None:
+                found = [r for r in found if (r.received_on, str(r.id)) < (after[0], str(after[1]))]
+            chunk = found[: page.limit]
+            more = len(found) > page.limit
+            last = chunk[-1] if more else None
+            cursor = encode_cursor((last.received_on.isoformat(), last.id)) if last else None
+            shown = Page(items=chunk, next_cursor=cursor)
+        items = [g for r in shown.items if (g := self.get(r.id)) is not None]
+        return Page(items=items, next_cursor=shown.next_cursor)
+
+    def attached_unacknowledged(self, lead_id: uuid.UUID) -> list[SupportRequest]:
+        found = []
+        for r in self.state.requests.values():
+            d = r.decision
+            if d is None or d.outcome is not ScreeningOutcome.ALREADY_OPEN or r.acknowledged_on:
+                continue
+            episode = self.state.episodes.get(d.episode_id) if d.episode_id else None
+            if episode and episode.is_open and episode.lead_practitioner_id == lead_id:
+                found.append(r)
+        return [g for r in found if (g := self.get(r.id)) is not None]
+
+
 class FakeAuditTrail(_Repository):
     def __init__(self, uow: FakeUnitOfWork) -> None:
         super().__init__(uow)
@@ -971,6 +1099,7 @@ class FakeUnitOfWork:
         self.contacts = FakeContacts(self)
         self.claims = FakeClaims(self)
         self.access = FakeAccessFacts(self)
+        self.requests = FakeRequests(self)
         self.audit = FakeAuditTrail(self)
         self.changes = FakeChangeFeed()
         self.documents = FakeDocuments(self)
