@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import AwareDatetime
 
 # --- path: the records a path names --------------------------------------------------------------
 
@@ -37,3 +38,14 @@ LeadFilter = Annotated[
     uuid.UUID | None, Query(description="Only episodes led by this lead professional.")
 ]
 FamilyFilter = Annotated[uuid.UUID | None, Query(description="Only this family's records.")]
+
+# --- query: reproducing a past figure ---------------------------------------------------------------
+
+KnownAt = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Report as the records stood at this instant (with its zone, e.g. "
+        "2026-04-01T00:00:00Z; default: now): anything recorded later is left out, so a past "
+        "period's figure is reproduced exactly as it was reported."
+    ),
+]

@@ -191,6 +191,8 @@ class ConsentRow(Timestamped, Base):
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_by_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    withdrawn_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the withdrawal was recorded (the giving's is `created_at`)."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -394,6 +396,8 @@ class EpisodeRow(Timestamped, Base):
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     assessment_started_on: Mapped[date | None] = mapped_column(Date)
     plan_submitted_on: Mapped[date | None] = mapped_column(Date)
+    plan_submissions: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """The day of every submission to QA, in order (ISO dates)."""
     plan_submitted_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     meetings_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_meeting_on: Mapped[date | None] = mapped_column(Date)
@@ -454,6 +458,11 @@ class DeadlineRow(Base):
     met_on: Mapped[date | None] = mapped_column(Date)
     stopped_on: Mapped[date | None] = mapped_column(Date)
     policy_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the step that started the clock was recorded (null: before familyhub kept it)."""
+    ended_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the step that met or stopped it was recorded: a report known at an earlier instant
+    sees the clock still running (issue 18 §2, `known_at`)."""
 
     __table_args__ = (
         UniqueConstraint("episode_id", "kind", "started_on"),
@@ -558,6 +567,8 @@ class TafMemberRow(Timestamped, Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
     joined_on: Mapped[date] = mapped_column(Date, nullable=False)
     left_on: Mapped[date | None] = mapped_column(Date)
+    left_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the leaving was recorded (the joining's is `created_at`)."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -704,6 +715,9 @@ class FamilyNeedRow(Timestamped, Base):
     outcome_status: Mapped[str] = mapped_column(String(16), nullable=False)
     outcome_on: Mapped[date | None] = mapped_column(Date)
     outcome_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the outcome was recorded, beside `outcome_on` (the sustainment check keeps its own
+    inside `sustainment`)."""
     sustainment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 

@@ -156,7 +156,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_consents(record.consents),
         *_episodes(record.episodes),
         *_assessments(record.assessments, children),
-        *_plans(record.plans, children),
+        *_plans(record.plans, children, _with_submissions(record.episodes)),
         *_members(record.members, children),
         *_meetings(record.meetings, children),
         *_needs(record.needs),
@@ -240,6 +240,13 @@ def _episode(episode: Episode) -> Iterator[ChronologyEntry]:
             recorded_at=handover.recorded_at,
             sequence=index,
         )
+    for index, submitted_on in enumerate(episode.plan_submissions):
+        yield entry(
+            submitted_on,
+            EntryKind.PLAN_SUBMITTED,
+            "Family plan submitted for quality assurance" + (" again" if index else ""),
+            sequence=index,
+        )
     for index, change in enumerate(episode.level_history[1:], start=1):
         yield entry(
             change.changed_on,
@@ -291,12 +298,19 @@ def _assessments(
             )
 
 
+def _with_submissions(episodes: Iterable[Episode]) -> set[uuid.UUID]:
+    """Episodes that keep the day of every submission to QA (the episode lists them all)."""
+    return {e.id for e in episodes if e.plan_submissions}
+
+
 def _plans(
-    plans: Iterable[FamilyPlan], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+    plans: Iterable[FamilyPlan],
+    children: dict[uuid.UUID, tuple[uuid.UUID, ...]],
+    listed_by_episode: set[uuid.UUID],
 ) -> Iterator[ChronologyEntry]:
     for plan in plans:
         about = children.get(plan.episode_id, ())
-        if plan.submitted_on is not None:
+        if plan.submitted_on is not None and plan.episode_id not in listed_by_episode:
             yield ChronologyEntry(
                 on=plan.submitted_on,
                 kind=EntryKind.PLAN_SUBMITTED,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from app.domain.errors import Conflict, InvalidValue
@@ -40,6 +40,8 @@ class Withdrawal:
     withdrawn_on: date
     reason: str
     withdrawn_by_person_id: uuid.UUID | None = None
+    recorded_at: datetime | None = None
+    """When the withdrawal was recorded, beside `withdrawn_on` (issue 18 §1)."""
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Consent:
     notes: str | None = None
     withdrawal: Withdrawal | None = None
     version: int = 1
+    given_recorded_at: datetime | None = None
+    """When the consent was recorded, beside `given_on` (issue 18 §1); the caller's timestamp."""
 
     def is_in_force_on(self, on: date) -> bool:
         """Given on or before `on` and not withdrawn by then (the withdrawal day is already out)."""
@@ -83,7 +87,7 @@ class Consent:
         """A passed review date asks the lead professional to check consent again; it does not lapse."""
         return self.review_on is not None and self.review_on <= on and self.is_in_force_on(on)
 
-    def withdraw(self, withdrawal: Withdrawal) -> None:
+    def withdraw(self, withdrawal: Withdrawal, *, recorded_at: datetime | None = None) -> None:
         if self.withdrawal is not None:
             raise Conflict(
                 "This consent has already been withdrawn.",
@@ -100,6 +104,7 @@ class Consent:
             withdrawn_on=withdrawal.withdrawn_on,
             reason=require_text(withdrawal.reason, "reason", what="The reason for withdrawal"),
             withdrawn_by_person_id=withdrawal.withdrawn_by_person_id,
+            recorded_at=recorded_at,
         )
 
 

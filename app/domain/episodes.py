@@ -264,6 +264,12 @@ class Episode:
     recorded before familyhub kept it)."""
     closed_recorded_at: datetime | None = None
     """When the closure was recorded (see `plan_submitted_recorded_at`)."""
+    earlier_deadlines: list[Deadline] = field(default_factory=list)
+    """Clocks replaced before loading (past reviews, earlier QA turnarounds), oldest first: with
+    the current ones they are every clock the episode has had (issue 18 §2)."""
+    plan_submissions: list[date] = field(default_factory=list)
+    """The day of every submission of the plan to quality assurance, in order (a returned plan
+    is sent again): with the QA decisions they say where the episode stood on any day."""
     version: int = 1
 
     # --- read helpers ----------------------------------------------------------------------------
@@ -281,6 +287,55 @@ class Episode:
     def current_deadlines(self) -> list[Deadline]:
         """The clocks this episode has started, in process order (seed 004:1238-1241)."""
         return [d for d in self._deadline_slots() if d is not None]
+
+    def every_deadline(self) -> list[Deadline]:
+        """Every clock the episode has had, past reviews included, by start day then process
+        order (issue 18 §2: a second meeting must not drop the first review's clock)."""
+        seen: dict[tuple[timeliness.DeadlineKind, date], Deadline] = {}
+        for deadline in (*self.earlier_deadlines, *self.settled_deadlines):
+            seen[(deadline.kind, deadline.started_on)] = deadline
+        for current in self.current_deadlines():
+            seen[(current.kind, current.started_on)] = current
+        order = list(timeliness.DeadlineKind)
+        return sorted(seen.values(), key=lambda d: (d.started_on, order.index(d.kind)))
+
+    def deadlines_known_on(self, on: date) -> list[Deadline]:
+        """The clocks started by the end of `on`; their status on `on` is `timeliness.assess`'s,
+        which ignores a meeting or closure dated later (issue 18 §2)."""
+        return [d for d in self.every_deadline() if d.started_on <= on]
+
+    def stage_on(self, on: date) -> EpisodeStage:
+        """Where the episode stood at the end of `on`, from the dates its steps happened.
+
+        Issue 18 §2 ("views as they stood"). The steps follow one another in the order of
+        `TRANSITIONS` and none is dated before the one it follows (`app.domain.step_dates`), so
+        the stage on a day is the one reached by the last step dated on or before it. The k-th
+        QA decision answers the k-th submission, so same-day submissions and decisions are
+        ordered by their count. A day before the request is refused, naming `as_of`.
+        """
+        if on < self.requested_on:
+            raise InvalidValue(
+                f"The episode was requested on {self.requested_on.isoformat()}; there is no "
+                f"view of it on {on.isoformat()}, before it existed.",
+                field="as_of",
+                code="as_of_before_request",
+            )
+        if self.closed_on is not None and self.closed_on <= on:
+            return EpisodeStage.CLOSED
+        first_meeting = self.first_taf_deadline.met_on if self.first_taf_deadline else None
+        if first_meeting is not None and first_meeting <= on:
+            return EpisodeStage.ACTIVE
+        decided = [d for d in self.qa_decisions if d.decided_on <= on]
+        if decided and decided[-1].outcome is QaOutcome.APPROVED:
+            return EpisodeStage.PLAN_APPROVED
+        sent = [s for s in self.plan_submissions if s <= on]
+        if len(sent) > len(decided):
+            return EpisodeStage.PLAN_AWAITING_QA
+        if decided:
+            return EpisodeStage.PLAN_RETURNED
+        if self.assessment_started_on is not None and self.assessment_started_on <= on:
+            return EpisodeStage.ASSESSING
+        return EpisodeStage.REQUESTED
 
     def can_move_to(self, stage: EpisodeStage) -> bool:
         """Whether `TRANSITIONS` allows the move; consent and data checks still apply."""
@@ -387,6 +442,7 @@ class Episode:
         first_submission = self.plan_submitted_on is None
         self._move_to(EpisodeStage.PLAN_AWAITING_QA)
         self.plan_submitted_on = on
+        self.plan_submissions.append(on)
         if first_submission and _is_running(self.assessment_deadline):
             self.assessment_deadline = self.assessment_deadline.met(on)
         self._settle(self.quality_assurance_deadline, qa_clock)
@@ -459,16 +515,10 @@ class Episode:
                 f"{self._stage_note()}.",
                 code="meeting_before_plan_approval",
             )
-        if self.last_meeting_on is not None and on < self.last_meeting_on:
-            raise InvalidValue(
-                "A meeting cannot be dated before the last TAF meeting "
-                f"({self.last_meeting_on.isoformat()}).",
-                field="held_on",
-                code="meeting_before_last_meeting",
-            )
-        self._check_not_before(
-            on, self._approved_on(), "held_on", "quality assurance approved the plan"
-        )
+        follows = [PreviousStep(self._approved_on(), "quality assurance approved the plan")]
+        if self.last_meeting_on is not None:
+            follows.append(PreviousStep(self.last_meeting_on, "the last TAF meeting"))
+        check_step_order(on, field="held_on", requested_on=self.requested_on, follows=follows)
         next_review: Deadline | None = None
         if decision not in _NO_NEXT_REVIEW:
             policy = policy_history.in_force_on(on)

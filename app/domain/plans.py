@@ -572,3 +572,11 @@ def check_qa_officer(officer: Practitioner | None) -> None:
             field="officer_id",
             code="qa_officer_not_eligible",
         )
+
+
+def plan_in_force_on(plans: Sequence[FamilyPlan], on: date) -> FamilyPlan | None:
+    """The plan in force at the end of `on`: the latest version agreed at a TAF meeting on or
+    before it (a revision agreed later supersedes it from that day). Issue 18 §2; before the
+    first meeting agrees a plan, none is in force (seed 004:1239)."""
+    agreed = [p for p in plans if p.agreed_on is not None and p.agreed_on <= on]
+    return max(agreed, key=lambda p: (p.agreed_on or on, p.number), default=None)

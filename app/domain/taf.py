@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from app.domain.consents import Consent, ConsentPurpose, consent_in_force
@@ -22,7 +22,7 @@ from app.domain.errors import Conflict, ConsentRequired, IllegalTransition, Inva
 from app.domain.families import Family
 from app.domain.plans import MAX_SCORE, MIN_SCORE, FamilyPlan, PlanStatus, is_valid_score
 from app.domain.practitioners import Practitioner
-from app.domain.step_dates import PreviousStep, check_step_order, happened_on
+from app.domain.step_dates import PreviousStep, check_not_in_future, check_step_order, happened_on
 
 
 class TafMemberKind(StrEnum):
@@ -54,12 +54,16 @@ class TafMember:
     joined_on: date
     left_on: date | None = None
     version: int = 1
+    joined_recorded_at: datetime | None = None
+    """When the joining was recorded, beside `joined_on` (issue 18 §1); the caller's timestamp."""
+    left_recorded_at: datetime | None = None
+    """When the leaving was recorded, beside `left_on`; null while the member is in the TAF."""
 
     def is_active_on(self, on: date) -> bool:
         """In the TAF on `on`: joined by then and not yet left (the leaving day is already out)."""
         return self.joined_on <= on and (self.left_on is None or on < self.left_on)
 
-    def leave(self, on: date) -> None:
+    def leave(self, on: date, *, recorded_at: datetime | None = None) -> None:
         """Record that the member left the TAF; the membership is kept as history."""
         if self.left_on is not None:
             raise IllegalTransition(
@@ -72,6 +76,7 @@ class TafMember:
             follows=[PreviousStep(self.joined_on, "they joined the Team Around the Family")],
         )
         self.left_on = on
+        self.left_recorded_at = recorded_at
 
 
 def check_taf_open(episode: Episode) -> None:
@@ -257,6 +262,8 @@ class TafMeeting:
     next_review_on: date | None
     notes: str | None
     version: int = 1
+    recorded_at: datetime | None = None
+    """When the meeting was recorded, beside `held_on`, when it was held (issue 18 §1)."""
 
 
 def record_meeting(
@@ -283,12 +290,7 @@ def record_meeting(
     scored against the outcomes of the plan in force (`plan_outcome_ids`); attendees must be members
     of this episode's TAF on the day. `is_first` comes from `Episode.hold_meeting`.
     """
-    if held_on > today:
-        raise InvalidValue(
-            "A meeting cannot be recorded in the future; record it once it has taken place.",
-            field="held_on",
-            code="meeting_in_future",
-        )
+    check_not_in_future(held_on, today=today, field="held_on")
     attendees = tuple(attendee_member_ids)
     _check_attendees(attendees, members, episode_id, held_on)
     progress_tuple = tuple(progress)

@@ -24,7 +24,9 @@ from app.domain.consents import (
 from app.domain.errors import NotFound
 from app.domain.families import Family
 from app.domain.paging import Page, PageRequest, page_in_memory
+from app.domain.step_dates import PreviousStep, check_not_in_future, check_step_date
 from app.domain.versions import Expected, check_version
+from app.services.dated import Dated, resolve
 from app.services.episodes import record_consent_withdrawn_on_open_episodes
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import (
@@ -63,20 +65,27 @@ def record_consent(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    consent: Consent,
+    consent: Consent | Dated[Consent],
     *,
+    family_id: uuid.UUID | None = None,
     idempotency: IdempotentRequest[Consent] | None = None,
 ) -> Consent | Replayed:
-    """Record consent given by a member of the household."""
+    """Record consent given by a member of the household, on the day given (today by default);
+    the server keeps when it was recorded (`given_recorded_at`)."""
+    household = consent.family_id if isinstance(consent, Consent) else family_id
+    if household is None:
+        raise ValueError("A consent without its date needs the household's id.")
     with UseCase(uow, clock, actor) as uc:
-        uc.require(Action.WRITE_FAMILY, Target.family(consent.family_id, "consent"))
-        return run_idempotent(uc, idempotency, lambda: _record(uc, consent))
+        uc.require(Action.WRITE_FAMILY, Target.family(household, "consent"))
+        return run_idempotent(uc, idempotency, lambda: _record(uc, resolve(consent, uc.today)))
 
 
 def _record(uc: UseCase, consent: Consent) -> Consent:
     uow = uc.uow
     family = _family(uow, consent.family_id)
+    check_not_in_future(consent.given_on, today=uc.today, field="given_on")
     validate_consent(consent, today=uc.today)
+    consent.given_recorded_at = uc.now
     check_consent_people(consent, family)
     check_agencies_known(consent, uow.reference.agency_codes())
     uow.consents.add(consent, at=uc.now)
@@ -92,7 +101,7 @@ def withdraw_consent(
     family_id: uuid.UUID,
     consent_id: uuid.UUID,
     *,
-    withdrawal: Withdrawal,
+    withdrawal: Withdrawal | Dated[Withdrawal],
     expected_version: Expected,
 ) -> Consent:
     """Record a withdrawal on the consent; the history keeps both. Withdrawing consent to take part
@@ -102,8 +111,15 @@ def withdraw_consent(
         consent = _consent_of(uow, family_id, consent_id)
         check_version(expected_version, consent.version)
         family = _family(uow, family_id)
+        withdrawal = resolve(withdrawal, uc.today)
+        check_step_date(
+            withdrawal.withdrawn_on,
+            today=uc.today,
+            field="withdrawn_on",
+            follows=[PreviousStep(consent.given_on, "the consent was given")],
+        )
         check_withdrawal(withdrawal, household=family, today=uc.today)
-        consent.withdraw(withdrawal)
+        consent.withdraw(withdrawal, recorded_at=uc.now)
         uow.consents.save(consent, at=uc.now)
         if consent.purpose is ConsentPurpose.EARLY_HELP:
             record_consent_withdrawn_on_open_episodes(

@@ -21,7 +21,7 @@ from app.domain.episodes import (
 from app.domain.errors import Conflict, InvalidValue, NotFound
 from app.domain.families import Family, MemberRole, Person
 from app.domain.paging import Page, PageRequest
-from app.domain.plans import FamilyPlan
+from app.domain.plans import FamilyPlan, plan_in_force_on
 from app.domain.practitioners import Practitioner
 from app.domain.step_dates import happened_on
 from app.domain.taf import TafMeeting, TafMember
@@ -56,6 +56,10 @@ class EpisodeRecord:
     names: Names
     """The names of the quality assurance officers its decisions mention (and, read beside a
     plan or the whole case, of everyone those mention)."""
+    stage: EpisodeStage
+    """Where the episode stood on `as_of` (its current stage from today on)."""
+    plan_in_force: FamilyPlan | None = None
+    """The plan in force on `as_of`, where the view was asked for it (one episode)."""
 
 
 def load_episode(uow: UnitOfWork, episode_id: uuid.UUID) -> Episode:
@@ -72,17 +76,33 @@ def deadline_views(
     return [DeadlineView(deadline=d, state=assess(d, as_of, due_soon)) for d in deadlines]
 
 
+def stage_on(episode: Episode, as_of: date, today: date) -> EpisodeStage:
+    """The stage as it stood on a past day (issue 18 §2); from today on, the stage it has."""
+    return episode.stage if as_of >= today else episode.stage_on(as_of)
+
+
 def episode_record(
-    uow: UnitOfWork, episode: Episode, as_of: date, *, names: Names | None = None
+    uow: UnitOfWork,
+    episode: Episode,
+    as_of: date,
+    *,
+    today: date,
+    names: Names | None = None,
+    with_plan: bool = False,
 ) -> EpisodeRecord:
-    """The episode with who leads it, its clocks on `as_of` and its QA officers' names (looked up
-    unless `names` already holds them)."""
+    """The episode as it stood on `as_of`: its stage, every clock started by then with its status
+    that day, who leads it and its QA officers' names (looked up unless `names` holds them);
+    with `with_plan`, the plan then in force."""
+    stage = stage_on(episode, as_of, today)
+    plan = plan_in_force_on(uow.plans.for_episode(episode.id), as_of) if with_plan else None
     return EpisodeRecord(
         episode=episode,
         lead=uow.practitioners.get(episode.lead_practitioner_id),
-        deadlines=deadline_views(episode.current_deadlines(), uow.policies.history(), as_of),
+        deadlines=deadline_views(episode.deadlines_known_on(as_of), uow.policies.history(), as_of),
         as_of=as_of,
         names=names if names is not None else resolve_names(uow, decisions=episode.qa_decisions),
+        stage=stage,
+        plan_in_force=plan,
     )
 
 
@@ -191,7 +211,7 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
     )
     uow.episodes.add(episode, at=uc.now)
     uc.identify(Action.OPEN_EPISODE, episode.id)
-    return episode_record(uow, episode, today)
+    return episode_record(uow, episode, today, today=today)
 
 
 def get_episode(
@@ -199,7 +219,9 @@ def get_episode(
 ) -> EpisodeRecord:
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_EPISODE, Target.episode(episode_id))
-        record = episode_record(uow, load_episode(uow, episode_id), as_of or uc.today)
+        record = episode_record(
+            uow, load_episode(uow, episode_id), as_of or uc.today, today=uc.today, with_plan=True
+        )
         uc.commit()
         return record
 
@@ -226,9 +248,10 @@ def search_episodes(
             EpisodeRecord(
                 episode=e,
                 lead=leads.get(e.lead_practitioner_id),
-                deadlines=deadline_views(e.current_deadlines(), history, day),
+                deadlines=deadline_views(e.deadlines_known_on(day), history, day),
                 as_of=day,
                 names=names,
+                stage=e.stage if day >= uc.today or day < e.requested_on else e.stage_on(day),
             )
             for e in episodes
         ]
@@ -253,7 +276,7 @@ def _step(
         check_version(expected_version, episode.version)
         step(uc, episode)
         uow.episodes.save(episode, at=uc.now)
-        record = episode_record(uow, episode, uc.today)
+        record = episode_record(uow, episode, uc.today, today=uc.today)
         uc.commit()
         return record
 
@@ -469,7 +492,7 @@ def get_case(
             decisions=episode.qa_decisions,
             known_people=people.values(),
         )
-        record = episode_record(uow, episode, as_of or uc.today, names=names)
+        record = episode_record(uow, episode, as_of or uc.today, today=uc.today, names=names)
         view = CaseView(
             record=record,
             family=family,

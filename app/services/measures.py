@@ -17,7 +17,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from app.domain.access import Action
@@ -66,6 +66,8 @@ class NewEpisodeFact:
     requested_on: date
     previous_closed_on: date | None
     """When the episode this one follows on from (previous_episode_id) closed, if it did."""
+    recorded_at: datetime | None = None
+    """When the request was recorded."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class ClosureFact:
     needs_recorded: int
     needs_achieved: int
     """Supporting Families needs on the episode, and how many of them were achieved."""
+    recorded_at: datetime | None = None
+    """When the closure was recorded (null: before familyhub kept it)."""
 
 
 @dataclass(frozen=True)
@@ -138,16 +142,37 @@ class MeasureQueries(Protocol):
         ...
 
     def new_episodes(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[NewEpisodeFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[NewEpisodeFact]:
+        """With `known_at`: only what had been recorded by then (issue 18 §2)."""
+        ...
 
     def closures(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[ClosureFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[ClosureFact]:
+        """With `known_at`: only what had been recorded by then (issue 18 §2)."""
+        ...
 
     def children_reached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[ChildFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[ChildFact]:
+        """With `known_at`: only what had been recorded by then (issue 18 §2)."""
+        ...
 
     def attached(
         self, *, start: date, end: date, hub_id: uuid.UUID | None
@@ -271,6 +296,11 @@ class EarlyHelpMeasures:
     timeliness_as_of: date
     overall: ScopeMeasures
     hubs: list[HubMeasures]
+    known_at: datetime | None = None
+    """The instant the figures are as known at (None: everything recorded so far)."""
+    entered_after_period: int = 0
+    """How many records behind the figures (requests, closures, clocks) were entered after the
+    period ended."""
 
 
 def early_help_measures(
@@ -282,25 +312,39 @@ def early_help_measures(
     period_end: date,
     hub_id: uuid.UUID | None = None,
     reentry_months: int = DEFAULT_REENTRY_MONTHS,
+    known_at: datetime | None = None,
 ) -> EarlyHelpMeasures:
-    """The dashboard measures over [period_start, period_end], overall and per hub."""
+    """The dashboard measures over [period_start, period_end], overall and per hub; with
+    `known_at`, as the records stood at that instant (requests, closures and clocks recorded
+    later are left out), so a past period's figures are reproduced as they were reported."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "early-help-measures")
         check_period(period_start, period_end)
         check_reentry_months(reentry_months)
+        known_at = timeliness.check_known_at(known_at, uc.now)
+        ended = timeliness.end_of_day(period_end, clock.zone)
+        late = 0
         hubs = _hubs(uow, hub_id)
         tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
         q = uow.measures
         for hub, family in q.assessed_or_planned(start=period_start, end=period_end, hub_id=hub_id):
             for scope in (None, hub):
                 tallies[scope].assessed_families.add(family)
-        for episode in q.new_episodes(start=period_start, end=period_end, hub_id=hub_id):
+        for episode in q.new_episodes(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            late += _after(episode.recorded_at, ended)
             for scope in (None, episode.hub_id):
                 tallies[scope].add_new(episode, reentry_months)
-        for closure in q.closures(start=period_start, end=period_end, hub_id=hub_id):
+        for closure in q.closures(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            late += _after(closure.recorded_at, ended)
             for scope in (None, closure.hub_id):
                 tallies[scope].add_closure(closure)
-        for child in q.children_reached(start=period_start, end=period_end, hub_id=hub_id):
+        for child in q.children_reached(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
             for scope in (None, child.hub_id):
                 tallies[scope].add_child(child)
         for request in q.requests_received(start=period_start, end=period_end, hub_id=hub_id):
@@ -311,33 +355,39 @@ def early_help_measures(
         # same rule and SQL as the timeliness summary, asked once per scope.
         as_of = min(period_end + timedelta(days=1), uc.today)
 
-        def rates(scope_hub: uuid.UUID | None) -> dict[str, KindTimeliness]:
+        def rates(scope_hub: uuid.UUID | None) -> tuple[dict[str, KindTimeliness], int]:
             summary = timeliness.summarise(
                 uow,
                 as_of=as_of,
                 period_start=period_start,
                 period_end=period_end,
                 hub_ids=None if scope_hub is None else frozenset({scope_hub}),
+                known_at=known_at,
+                zone=clock.zone,
             )
             found = {r.kind: r for r in summary.rates}
             return {
                 kind.value: _kind_timeliness(found.get(kind, timeliness.KindRate(kind=kind)))
                 for kind in TIMELINESS_KINDS
-            }
+            }, sum(found[kind].entered_late for kind in TIMELINESS_KINDS if kind in found)
 
+        overall_rates, late_clocks = rates(hub_id)
+        late += late_clocks
         report = EarlyHelpMeasures(
             period_start=period_start,
             period_end=period_end,
             hub_id=hub_id,
             reentry_months=reentry_months,
             timeliness_as_of=as_of,
-            overall=tallies[None].measures(rates(hub_id)),
+            known_at=known_at,
+            entered_after_period=late,
+            overall=tallies[None].measures(overall_rates),
             hubs=[
                 HubMeasures(
                     hub_id=h.id,
                     hub_code=h.code,
                     hub_name=h.name,
-                    measures=tallies[h.id].measures(rates(h.id)),
+                    measures=tallies[h.id].measures(rates(h.id)[0]),
                 )
                 for h in sorted(hubs, key=lambda h: h.code)
             ],
@@ -367,6 +417,11 @@ def _kind_timeliness(rate: timeliness.KindRate) -> KindTimeliness:
         overdue_unmet=rate.overdue_unmet,
         share_on_time=None if rate.share_on_time is None else round(rate.share_on_time, 4),
     )
+
+
+def _after(recorded_at: datetime | None, ended: datetime) -> int:
+    """1 when a record was entered after the period ended (unknown times count as on time)."""
+    return int(recorded_at is not None and recorded_at > ended)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from app.domain.access import Action
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue, NotFound
 from app.domain.outcomes_framework import FrameworkCatalogue
+from app.domain.step_dates import PreviousStep, check_step_date, check_step_order, happened_on
 from app.domain.supporting_families import (
     Evidence,
     NeedOutcome,
@@ -28,13 +29,11 @@ from app.domain.supporting_families import (
     check_need_identified,
     check_need_members,
     check_needs_recorded_while_open,
-    check_outcome_reached,
     check_support_dates,
     closed_for_sustainment,
     need_descriptor,
     record_outcome,
     record_sustainment_check,
-    sustainment_check_day,
     sustainment_due_on,
 )
 from app.domain.versions import Expected, check_version
@@ -182,6 +181,23 @@ def _record_need(
     return NeedView(stored, None)
 
 
+def _outcome_day(
+    uc: UseCase, episode: Episode, stored: StoredNeed, status: NeedOutcome, on: date | None
+) -> date | None:
+    """The day an outcome was reached: today unless said (an open outcome has none), never in
+    the future, nor before the request or the need's identification (issue 18 §1)."""
+    if status is NeedOutcome.OPEN:
+        return on
+    day = happened_on(on, today=uc.today, field="on")
+    check_step_order(
+        day,
+        field="on",
+        requested_on=episode.requested_on,
+        follows=[PreviousStep(stored.record.need.identified_on, "the need was identified")],
+    )
+    return day
+
+
 def record_need_outcome(
     uow: ClaimsUnitOfWork,
     clock: Clock,
@@ -196,12 +212,16 @@ def record_need_outcome(
 ) -> NeedView:
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "family_need", need_id))
-        check_outcome_reached(on, uc.today)
         episode = load_episode(uow, episode_id)
         stored = _load(uow, episode_id, need_id)
         check_version(expected_version, stored.version)
+        day = _outcome_day(uc, episode, stored, status, on)
         proof = _evidence(uc, evidence) if evidence else None
-        stored = replace(stored, record=record_outcome(stored.record, status, on, proof))
+        stored = replace(
+            stored,
+            record=record_outcome(stored.record, status, day, proof),
+            outcome_recorded_at=None if status is NeedOutcome.OPEN else uc.now,
+        )
         code = stored.record.need.descriptor_code
         _note_case_edit(uow, uc, episode, what=f"outcome of {code}")
         uow.needs.save(stored, at=uc.now)
@@ -226,9 +246,15 @@ def record_sustainment(
     """The re-check of an achieved outcome after closure (default 6 months): did it hold?"""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "family_need", need_id))
-        checked = sustainment_check_day(checked_on, uc.today)
+        checked = happened_on(checked_on, today=uc.today, field="checked_on")
         episode = load_episode(uow, episode_id)
         closed_on = closed_for_sustainment(episode.closed_on)
+        check_step_order(
+            checked,
+            field="checked_on",
+            requested_on=episode.requested_on,
+            follows=[PreviousStep(closed_on, "the episode closed")],
+        )
         stored = _load(uow, episode_id, need_id)
         check_version(expected_version, stored.version)
         catalogue = uow.reference_data.framework()
@@ -241,13 +267,31 @@ def record_sustainment(
             evidence=_evidence(uc, evidence),
             lapsed_on=lapsed_on,
         )
-        stored = replace(stored, record=record)
+        stored = replace(stored, record=record, sustainment_recorded_at=uc.now)
         code = stored.record.need.descriptor_code
         _note_case_edit(uow, uc, episode, what=f"sustainment check of {code}")
         uow.needs.save(stored, at=uc.now)
         view = NeedView(stored, _due(stored, episode, catalogue))
         uc.commit()
         return view
+
+
+@dataclass(frozen=True)
+class NewSupport:
+    """Support delivered as a request gives it: the day it started is today unless said."""
+
+    service: str
+    provider: str
+    started_on: date | None = None
+    ended_on: date | None = None
+
+    def delivered(self, today: date) -> SupportDelivered:
+        return SupportDelivered(
+            service=self.service,
+            provider=self.provider,
+            started_on=happened_on(self.started_on, today=today, field="started_on"),
+            ended_on=self.ended_on,
+        )
 
 
 def list_support(
@@ -266,7 +310,7 @@ def record_support(
     clock: Clock,
     actor: Actor,
     episode_id: uuid.UUID,
-    support: SupportDelivered,
+    support: SupportDelivered | NewSupport,
     *,
     idempotency: IdempotentRequest[StoredSupport] | None = None,
 ) -> StoredSupport | Replayed:
@@ -278,11 +322,21 @@ def record_support(
 
 
 def _record_support(
-    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, support: SupportDelivered
+    uow: ClaimsUnitOfWork,
+    uc: UseCase,
+    episode_id: uuid.UUID,
+    support: SupportDelivered | NewSupport,
 ) -> StoredSupport:
     episode = load_episode(uow, episode_id)
+    if isinstance(support, NewSupport):
+        support = support.delivered(uc.today)
+    check_step_date(
+        support.started_on, today=uc.today, field="started_on", requested_on=episode.requested_on
+    )
     check_support_dates(support, requested_on=episode.requested_on, today=uc.today)
-    stored = StoredSupport(id=uuid.uuid4(), episode_id=episode_id, support=support)
+    stored = StoredSupport(
+        id=uuid.uuid4(), episode_id=episode_id, support=support, recorded_at=uc.now
+    )
     _note_case_edit(uow, uc, episode, what="support delivered")
     uow.needs.add_support(stored, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, stored.id)

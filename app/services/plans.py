@@ -265,7 +265,9 @@ def _episode_step(
         plan = step(uc, episode)
         uow.episodes.save(episode, at=uc.now)
         uow.plans.save(plan, at=uc.now)
-        record = episode_record(uow, episode, uc.today, names=_names(uow, episode, [plan]))
+        record = episode_record(
+            uow, episode, uc.today, today=uc.today, names=_names(uow, episode, [plan])
+        )
         uc.commit()
         return record, plan
 

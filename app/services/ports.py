@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
+from zoneinfo import ZoneInfo
 
 from app.domain.access import RecordFacts, RequestFacts, RequestScope, SearchScope
 from app.domain.assessments import Assessment
@@ -40,6 +41,10 @@ from app.domain.timeliness import Deadline, PolicyHistory, TimelinessPolicy
 class Clock(Protocol):
     def now(self) -> datetime: ...
     def today(self) -> date: ...
+    @property
+    def zone(self) -> ZoneInfo:
+        """The council's time zone: where a day starts and ends."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -366,6 +371,10 @@ class StoredNeed:
     episode_id: uuid.UUID
     family_id: uuid.UUID
     version: int = 1
+    outcome_recorded_at: datetime | None = None
+    """When the outcome was recorded, beside its date (issue 18 §1); null while open."""
+    sustainment_recorded_at: datetime | None = None
+    """When the sustainment check was recorded, beside `checked_on`."""
 
 
 @dataclass(frozen=True)
@@ -373,6 +382,8 @@ class StoredSupport:
     id: uuid.UUID
     episode_id: uuid.UUID
     support: SupportDelivered
+    recorded_at: datetime | None = None
+    """When the support was recorded, beside `started_on` (issue 18 §1)."""
 
 
 class NeedRepository(Protocol):

@@ -194,9 +194,10 @@ def changes_since(
             EpisodeRecord(
                 episode=e,
                 lead=leads.get(e.lead_practitioner_id),
-                deadlines=deadline_views(e.current_deadlines(), history, today),
+                deadlines=deadline_views(e.every_deadline(), history, today),
                 as_of=today,
                 names=names,
+                stage=e.stage,
             )
             for e in changed.episodes
         ]

@@ -10,7 +10,7 @@ from datetime import date
 from app.domain.access import Action
 from app.domain.episodes import Episode, EpisodeStage, MeetingDecision
 from app.domain.errors import NotFound
-from app.domain.step_dates import check_step_order
+from app.domain.step_dates import check_step_order, happened_on
 from app.domain.taf import (
     ChildVoice,
     OutcomeProgress,
@@ -94,6 +94,7 @@ def _add(uc: UseCase, episode_id: uuid.UUID, joining: Joining) -> Named[TafMembe
         member = _practitioner_joins(uc, episode, who, joining.role, joined)
     else:
         member = _family_member_joins(uc, episode, who, joining.role, joined)
+    member.joined_recorded_at = uc.now
     uc.uow.taf.add_member(member, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, member.id)
     return Named(member, resolve_names(uc.uow, taf=[member]))
@@ -159,7 +160,7 @@ def member_leaves(
         if member is None or member.episode_id != episode_id:
             raise NotFound("This Team Around the Family has no member with this id.")
         check_version(expected_version, member.version)
-        member.leave(leaving_date(left_on, uc.today))
+        member.leave(leaving_date(left_on, uc.today), recorded_at=uc.now)
         uow.taf.save_member(member, at=uc.now)
         names = resolve_names(uow, taf=[member])
         uc.commit()
@@ -168,7 +169,8 @@ def member_leaves(
 
 @dataclass(frozen=True)
 class MeetingReport:
-    held_on: date
+    held_on: date | None
+    """The day it was held; today (the council's) when not given."""
     attendee_member_ids: Sequence[uuid.UUID]
     family_present: bool
     child_voice: ChildVoice
@@ -209,6 +211,7 @@ def _hold(
     uc: UseCase, episode_id: uuid.UUID, report: MeetingReport, expected_version: Expected
 ) -> HeldMeeting:
     uow = uc.uow
+    held_on = happened_on(report.held_on, today=uc.today, field="held_on")
     episode = load_episode(uow, episode_id)
     check_version(expected_version, episode.version)
     members = uow.taf.members(episode_id)
@@ -218,7 +221,7 @@ def _hold(
     meeting = record_meeting(
         id=uuid.uuid4(),
         episode_id=episode_id,
-        held_on=report.held_on,
+        held_on=held_on,
         today=uc.today,
         is_first=episode.stage is EpisodeStage.PLAN_APPROVED,
         attendee_member_ids=report.attendee_member_ids,
@@ -232,7 +235,7 @@ def _hold(
         notes=report.notes,
     )
     episode.hold_meeting(
-        report.held_on,
+        held_on,
         decision=report.decision,
         policy_history=uow.policies.history(),
         calendar=uow.reference_data.calendar(),
@@ -240,15 +243,16 @@ def _hold(
     if agreement.agrees is not None:
         versions = uow.assessments.for_episode(episode_id)
         known = versions[-1].need_ids if versions else frozenset()
-        agreement.agrees.agree(report.held_on, known_need_ids=known, replaces=agreement.replaces)
+        agreement.agrees.agree(held_on, known_need_ids=known, replaces=agreement.replaces)
         uow.plans.save(agreement.agrees, at=uc.now)
         if agreement.replaces is not None:
             uow.plans.save(agreement.replaces, at=uc.now)
+    meeting.recorded_at = uc.now
     uow.taf.add_meeting(meeting, at=uc.now)
     uow.episodes.save(episode, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, meeting.id)
     return HeldMeeting(
-        episode_record(uow, episode, uc.today),
+        episode_record(uow, episode, uc.today, today=uc.today),
         meeting,
         resolve_names(uow, taf=[m for m in members if m.id in meeting.attendee_member_ids]),
     )

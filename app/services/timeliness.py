@@ -13,8 +13,9 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from app.domain.access import Action, timeliness_hub_scope
 from app.domain.episodes import EpisodeStage
@@ -96,6 +97,9 @@ class KindRate:
     met_on_time: int = 0
     met_late: int = 0
     overdue_unmet: int = 0
+    entered_late: int = 0
+    """Of those counted, the clocks whose start or end was recorded after the period ended: a
+    figure reported at the period's end did not have them (issue 18 §2)."""
 
     @property
     def due(self) -> int:
@@ -139,6 +143,8 @@ class TimelinessQueries(Protocol):
         period_end: date,
         hub_ids: frozenset[uuid.UUID] | None,
         horizon: date | None = None,
+        known_at: datetime | None = None,
+        late_after: datetime | None = None,
     ) -> SummaryFacts: ...
 
 
@@ -256,6 +262,13 @@ class TimelinessSummary:
     hubs: list[HubCounts]
     leads: list[LeadCounts]
     rates: list[KindRate]
+    known_at: datetime | None = None
+    """The instant the figures are as known at (None: everything recorded so far)."""
+
+    @property
+    def entered_after_period(self) -> int:
+        """How many records behind the rates were entered after the period ended."""
+        return sum(rate.entered_late for rate in self.rates)
 
 
 def summary(
@@ -267,9 +280,11 @@ def summary(
     period_start: date | None = None,
     period_end: date | None = None,
     hub_id: uuid.UUID | None = None,
+    known_at: datetime | None = None,
 ) -> TimelinessSummary:
     """Counts of overdue and due-soon clocks on `as_of` (today by default), and how deadlines
-    due in a period ended, in the hubs the user watches."""
+    due in a period ended, in the hubs the user watches; with `known_at`, as the records stood
+    at that instant, so a past figure is reproduced exactly as it was reported."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_TIMELINESS, "timeliness")
         found = summarise(
@@ -278,6 +293,8 @@ def summary(
             period_start=period_start,
             period_end=period_end,
             hub_ids=timeliness_hub_scope(uc.principal, hub_id),
+            known_at=check_known_at(known_at, uc.now),
+            zone=clock.zone,
         )
         uc.commit()
         return found
@@ -290,8 +307,13 @@ def summarise(
     period_start: date | None = None,
     period_end: date | None = None,
     hub_ids: frozenset[uuid.UUID] | None = None,
+    known_at: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> TimelinessSummary:
-    """The summary, inside the caller's use case (the summary's, or the dashboard's rates)."""
+    """The summary, inside the caller's use case (the summary's, or the dashboard's rates).
+
+    With `zone`, each rate counts the records behind it entered after the period ended (after
+    midnight at its end, in the council's zone)."""
     start, end = summary_period(as_of, period_start, period_end)
     policy = policy_for_report(uow.policies.history(), as_of)
     facts = uow.timeliness.summary(
@@ -300,6 +322,8 @@ def summarise(
         period_end=end,
         hub_ids=hub_ids,
         horizon=as_of + timedelta(days=policy.due_soon_days),
+        known_at=known_at,
+        late_after=None if zone is None else end_of_day(end, zone),
     )
     flagged = [
         (row, state)
@@ -336,7 +360,34 @@ def summarise(
         hubs=hubs,
         leads=leads,
         rates=rates,
+        known_at=known_at,
     )
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The instant `day` ends in the council's zone (midnight after it), in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+
+
+def check_known_at(known_at: datetime | None, now: datetime) -> datetime | None:
+    """A report as known at an instant: never a later one than now (issue 18 §2); an instant
+    without its zone is refused, as it names no instant."""
+    if known_at is None:
+        return None
+    if known_at.tzinfo is None:
+        raise InvalidValue(
+            "known_at must carry its time zone (for example 2026-04-01T00:00:00Z).",
+            field="known_at",
+            code="known_at_without_zone",
+        )
+    if known_at > now:
+        raise InvalidValue(
+            "known_at cannot be in the future: a report is reproduced as it was known, and "
+            "nothing is known yet after now.",
+            field="known_at",
+            code="known_at_in_future",
+        )
+    return known_at
 
 
 # --- policy versions -----------------------------------------------------------------------------

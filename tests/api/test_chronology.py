@@ -84,7 +84,8 @@ class TestTheTimeline:
             ("2024-12-02", "consent_given"),
             ("2024-12-03", "assessment_started"),
             ("2024-12-03", "assessment_completed"),
-            ("2024-12-23", "plan_submitted"),  # a plan shows its latest submission
+            ("2024-12-20", "plan_submitted"),
+            ("2024-12-23", "plan_submitted"),
             ("2024-12-23", "qa_decision"),
             ("2024-12-23", "taf_joined"),
             ("2025-01-06", "qa_decision"),
@@ -168,7 +169,7 @@ class TestTheTimeline:
             give_consent(case, day=day)
             record_disclosure(case, day)
         entries = ok(case.client.get(chronology_url(case), params={"limit": 200}))["items"]
-        assert len(entries) == 15
+        assert len(entries) == 16
         after = statements.during(lambda: case.client.get(chronology_url(case)))
         assert after == before
 

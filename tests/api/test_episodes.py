@@ -1293,3 +1293,178 @@ class TestDatedSteps:
             ]
             == "2024-09-30"
         )
+        (left,) = ok(late_case.client.get(members))
+        assert left["joined_recorded_at"].startswith("2026-03-10T10:00:00")
+        assert left["left_recorded_at"].startswith("2026-03-10T10:00:00")
+
+
+def late_case_to_first_meeting(case: Case, staff: Staff) -> str:
+    """The late case taken through its real dates to the first TAF meeting on 10 April 2024:
+    assessed 5-25 March, plan sent 27 March, approved 2 April, Mum joined 3 April. Returns
+    Mum's TAF membership id."""
+    assess_and_plan_on(case, "2024-03-05", "2024-03-25")
+    case.post("/plan-submission", {"submitted_on": "2024-03-27"})
+    with as_user(case.client, staff.qa_officer):
+        case.post("/qa-decisions", {"outcome": "approved", "decided_on": "2024-04-02"})
+    mum = ok(
+        case.client.post(
+            f"{case.url}/taf-members",
+            json={
+                "kind": "family_member",
+                "person_id": case.person("parent_carer"),
+                "role": "Mum",
+                "joined_on": "2024-04-03",
+            },
+        ),
+        201,
+    )
+    mum_id: str = mum["id"]
+    case.post("/meetings", make_meeting_body("2024-04-10", [mum_id]), status=201)
+    return mum_id
+
+
+class TestViewsAsTheyStood:
+    """Issue 18 §2: GET /episodes/{id}?as_of=D shows the episode as it stood on D."""
+
+    def view(self, case: Case, day: str) -> dict[str, Any]:
+        found: dict[str, Any] = ok(case.client.get(case.url, params={"as_of": day}))
+        return found
+
+    def test_the_stage_plan_and_clocks_are_those_of_the_day_asked_about(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        late_case_to_first_meeting(late_case, staff)
+
+        assessing = self.view(late_case, "2024-03-20")
+        assert assessing["stage"] == "assessing"
+        assert [(d["kind"], d["status"]) for d in assessing["deadlines"]] == [
+            ("assessment", "on_time")
+        ]
+        assert assessing["plan_in_force"] is None
+
+        waiting = self.view(late_case, "2024-03-28")
+        assert waiting["stage"] == "plan_awaiting_qa"
+        assert [(d["kind"], d["status"]) for d in waiting["deadlines"]] == [
+            ("assessment", "met_on_time"),
+            ("quality_assurance", "on_time"),
+        ]
+
+        approved = self.view(late_case, "2024-04-05")
+        assert approved["stage"] == "plan_approved"
+        assert [d["kind"] for d in approved["deadlines"]] == [
+            "assessment",
+            "quality_assurance",
+            "first_taf",
+        ]
+        first_taf = approved["deadlines"][2]
+        assert (first_taf["status"], first_taf["met_on"]) == ("on_time", "2024-04-10")
+        assert approved["plan_in_force"] is None
+
+        active = self.view(late_case, "2024-04-10")
+        assert active["stage"] == "active"
+        assert active["plan_in_force"]["number"] == 1
+        assert active["plan_in_force"]["agreed_on"] == "2024-04-10"
+        assert active["deadlines"][2]["status"] == "met_on_time"
+        assert active["deadlines"][3]["kind"] == "review"
+
+        today = ok(late_case.client.get(late_case.url))
+        assert (today["as_of"], today["stage"]) == ("2026-03-10", "active")
+
+    def test_a_day_before_the_request_is_refused_naming_as_of(self, late_case: Case) -> None:
+        code, field, _ = problem(
+            late_case.client.get(late_case.url, params={"as_of": "2024-02-29"})
+        )
+        assert (code, field) == ("as_of_before_request", "as_of")
+
+    def test_every_review_clock_is_kept_and_one_held_before_day_28_is_early(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        mum = late_case_to_first_meeting(late_case, staff)
+        late_case.post("/meetings", make_meeting_body("2024-05-01", [mum]), status=201)
+        late_case.post("/meetings", make_meeting_body("2024-06-05", [mum]), status=201)
+
+        reviews = [d for d in late_case.episode["deadlines"] if d["kind"] == "review"]
+        assert [(r["started_on"], r["met_on"], r["early"]) for r in reviews] == [
+            ("2024-04-10", "2024-05-01", True),
+            ("2024-05-01", "2024-06-05", False),
+            ("2024-06-05", None, False),
+        ]
+        assert [r["status"] for r in reviews] == ["met_on_time", "met_on_time", "overdue"]
+        # A list shows the same history.
+        listed = ok(
+            late_case.client.get(f"{API}/episodes", params={"family_id": late_case.family["id"]})
+        )
+        assert len([d for d in listed["items"][0]["deadlines"] if d["kind"] == "review"]) == 3
+
+
+class TestMoreDatedSteps:
+    """Issue 18 §1: meetings, consents and support delivered take the day they happened."""
+
+    def test_a_meeting_is_checked_by_the_step_date_rule_and_keeps_when_it_was_recorded(
+        self, late_case: Case, staff: Staff
+    ) -> None:
+        mum = late_case_to_first_meeting(late_case, staff)
+        meetings = f"{late_case.url}/meetings"
+        etag = {"If-Match": late_case.etag}
+        before = late_case.client.post(
+            meetings, headers=etag, json=make_meeting_body("2024-04-09", [mum])
+        )
+        code, field, detail = problem(before)
+        assert (code, field) == ("step_date_before_previous_step", "held_on")
+        assert detail == "This step is dated 2024-04-09, before the last TAF meeting (2024-04-10)."
+        future = late_case.client.post(
+            meetings, headers=etag, json=make_meeting_body("2026-03-11", [mum])
+        )
+        assert problem(future)[:2] == ("step_date_in_future", "held_on")
+
+        body = make_meeting_body("", [mum])
+        del body["held_on"]
+        held = late_case.post("/meetings", body, status=201)
+        assert held["meeting"]["held_on"] == "2026-03-10"
+        assert held["meeting"]["recorded_at"].startswith("2026-03-10T10:00:00")
+
+    def test_consent_defaults_to_today_and_a_withdrawal_is_not_before_it(
+        self, late_case: Case
+    ) -> None:
+        consents = f"{API}/families/{late_case.family['id']}/consents"
+        given = ok(
+            late_case.client.post(
+                consents,
+                json={
+                    "purpose": "information_sharing",
+                    "sharing_scope": "all_taf_members",
+                    "given_by_person_id": late_case.person("parent_carer"),
+                    "method": "verbal",
+                },
+            ),
+            201,
+        )
+        assert given["given_on"] == "2026-03-10"
+        assert given["given_recorded_at"].startswith("2026-03-10T10:00:00")
+        withdraw = f"{consents}/{given['id']}/withdrawal"
+        etag = {"If-Match": f'"{given["version"]}"'}
+        early = late_case.client.post(
+            withdraw, headers=etag, json={"withdrawn_on": "2026-03-09", "reason": "Changed mind"}
+        )
+        assert problem(early)[:2] == ("step_date_before_previous_step", "withdrawn_on")
+        withdrawn = ok(
+            late_case.client.post(withdraw, headers=etag, json={"reason": "Changed mind"})
+        )
+        assert withdrawn["withdrawal"]["withdrawn_on"] == "2026-03-10"
+        assert withdrawn["withdrawal"]["recorded_at"].startswith("2026-03-10T10:00:00")
+
+    def test_support_delivered_is_not_dated_before_the_request(self, late_case: Case) -> None:
+        support = f"{late_case.url}/support"
+        early = late_case.client.post(
+            support,
+            json={"service": "Triple P", "provider": "Better Start", "started_on": "2024-02-01"},
+        )
+        assert problem(early)[:2] == ("step_date_before_request", "started_on")
+        today = ok(
+            late_case.client.post(
+                support, json={"service": "Triple P", "provider": "Better Start"}
+            ),
+            201,
+        )
+        assert today["started_on"] == "2026-03-10"
+        assert today["recorded_at"].startswith("2026-03-10T10:00:00")

@@ -236,6 +236,28 @@ class TestEarlyHelpMeasures:
         assert "Kit" not in str(report)
         assert "Mettle" not in str(report)
 
+    def test_a_past_figure_is_reproduced_as_it_was_reported_with_known_at(
+        self, client: TestClient, reporter: Any, world: World
+    ) -> None:
+        """Issue 18 §2: the quarter's figures as reported on 10 April stay the same after a
+        closure dated in March is entered on 15 April; today's say one more came in late."""
+        reported_at = "2025-04-10T00:00:00Z"
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        world.late_again.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-20"})
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again["overall"] == reported["overall"]
+        assert (again["known_at"], again["entered_after_period"]) == (
+            reported_at,
+            reported["entered_after_period"],
+        )
+        closures = today["overall"]["closures"]["total"]
+        assert closures == reported["overall"]["closures"]["total"] + 1
+        assert today["entered_after_period"] == reported["entered_after_period"] + 1
+        assert today["known_at"] is None
+
     def test_the_reentry_window_is_a_parameter(self, client: TestClient, reporter: Any) -> None:
         with as_user(client, reporter):
             wider = ok(measures(client, reentry_months=13))

@@ -6,7 +6,8 @@ tests/integration/test_timeliness_queries.py; "today" is Monday 3 March 2025.
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.api.routers.timeliness import router
+from app.domain.episodes import RequestSource, open_episode
 from app.domain.timeliness import DEFAULT_POLICY
 from tests.builders import ReferenceData
 from tests.integration.test_timeliness_queries import (
@@ -22,8 +24,10 @@ from tests.integration.test_timeliness_queries import (
     assessing,
     d,
     given_episode,
+    given_family,
     given_lead,
     given_world,
+    submitted,
 )
 
 OVERDUE = "/api/v1/timeliness/overdue"
@@ -194,6 +198,8 @@ class TestSummary:
             "met_late": 1,
             "overdue_unmet": 0,
             "share_on_time": 0.5,
+            # The scenario is recorded today, the day after the period: both were entered late.
+            "entered_after_period": 2,
         }
         assert rates["assessment"]["share_on_time"] == pytest.approx(2 / 3)
         assert rates["review"]["due"] == 0
@@ -228,6 +234,96 @@ class TestSummary:
         assert fields(response) == ["from"]
         # Only "from", after the default end (the day before today), is refused the same way.
         assert fields(api.get(SUMMARY, params={"from": "2025-03-03"})) == ["from"]
+
+
+FEBRUARY = {"from": "2025-02-01", "to": "2025-02-28", "as_of": "2025-03-01"}
+REPORTED = "2025-03-01T00:00:00Z"
+"""February's figure as reported at the end of the month."""
+
+
+class TestKnownAt:
+    """Issue 18 §2: a past period's figure reproduced exactly as it was reported, and the
+    records behind today's figure that were entered after the period ended, counted."""
+
+    @pytest.fixture
+    def late_submission(self, new_uow: NewUow, reference: ReferenceData) -> None:
+        """Assessing since Mon 6 Jan (assessment due Mon 3 Feb), recorded live; the plan was sent
+        to QA on Fri 31 Jan (on time) but only recorded on Mon 3 Mar, after February ended."""
+        lead = given_lead(new_uow, "Cara Doyle")
+        live = datetime(2025, 1, 6, 15, tzinfo=UTC)
+        with new_uow() as uow:
+            family, child_id = given_family(uow, reference.hubs["SOUTH"])
+            episode = open_episode(
+                id=uuid.uuid4(),
+                family_id=family.id,
+                hub_id=family.hub_id,
+                source=RequestSource.SCHOOL,
+                level_of_need="2",
+                allowed_levels=("2", "3"),
+                lead_practitioner_id=lead,
+                child_person_ids=(child_id,),
+                requested_on=d(1, 6),
+            )
+            uow.episodes.add(episode, at=live)
+            assessing(d(1, 6))(episode)
+            uow.episodes.save(episode, at=live)
+            uow.commit()
+        with new_uow() as uow:
+            stored = uow.episodes.get(episode.id)
+            assert stored is not None
+            submitted(d(1, 31))(stored)
+            uow.episodes.save(stored, at=datetime(2025, 3, 3, 9, tzinfo=UTC))
+            uow.commit()
+
+    @pytest.mark.usefixtures("late_submission")
+    def test_a_past_figure_is_reproduced_as_it_was_reported(self, api: TestClient) -> None:
+        response = api.get(SUMMARY, params={**FEBRUARY, "known_at": REPORTED})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assessment = next(r for r in body["rates"] if r["kind"] == "assessment")
+        assert (assessment["due"], assessment["met_on_time"], assessment["overdue_unmet"]) == (
+            1,
+            0,
+            1,
+        )
+        qa = next(r for r in body["rates"] if r["kind"] == "quality_assurance")
+        assert qa["due"] == 0
+        assert body["known_at"] == "2025-03-01T00:00:00Z"
+        assert body["entered_after_period"] == 0
+
+    @pytest.mark.usefixtures("late_submission")
+    def test_todays_figure_says_how_many_records_were_entered_after_the_period(
+        self, api: TestClient
+    ) -> None:
+        body = api.get(SUMMARY, params=FEBRUARY).json()
+        assessment = next(r for r in body["rates"] if r["kind"] == "assessment")
+        assert (assessment["due"], assessment["met_on_time"], assessment["overdue_unmet"]) == (
+            1,
+            1,
+            0,
+        )
+        assert assessment["entered_after_period"] == 1
+        # The submission also started a QA clock, due in February and unanswered: entered late.
+        qa = next(r for r in body["rates"] if r["kind"] == "quality_assurance")
+        assert (qa["overdue_unmet"], qa["entered_after_period"]) == (1, 1)
+        assert (body["known_at"], body["entered_after_period"]) == (None, 2)
+
+    @pytest.mark.usefixtures("late_submission")
+    def test_a_clock_started_after_known_at_is_not_counted(self, api: TestClient) -> None:
+        body = api.get(SUMMARY, params={**FEBRUARY, "known_at": "2025-01-05T12:00:00Z"}).json()
+        assert all(r["due"] == 0 for r in body["rates"])
+        assert body["hubs"] == []
+
+    def test_known_at_in_the_future_or_without_a_zone_is_422_naming_it(
+        self, api: TestClient
+    ) -> None:
+        future = api.get(SUMMARY, params={"known_at": "2025-03-04T00:00:00Z"})
+        assert future.status_code == 422
+        assert fields(future) == ["known_at"]
+        assert future.json()["code"] == "known_at_in_future"
+        naive = api.get(SUMMARY, params={"known_at": "2025-03-01T00:00:00"})
+        assert naive.status_code == 422
+        assert "known_at" in " ".join(fields(naive))
 
 
 # --- policy versions -----------------------------------------------------------------------------

@@ -65,6 +65,7 @@ def record_consent(
         clock,
         actor,
         body.to_domain(family_id),
+        family_id=family_id,
         idempotency=idempotency.request(actor, body, _recorded),
     )
     return idempotency.respond(result, _recorded)

@@ -30,6 +30,7 @@ from app.api.schemas.episodes import (
     EpisodeCreate,
     EpisodePage,
     EpisodeRead,
+    EpisodeViewRead,
     EpisodeWithAssessment,
     LeadAssignmentIn,
     LevelChangeIn,
@@ -53,7 +54,10 @@ router = APIRouter(prefix="/api/v1/episodes", tags=["episodes"])
 
 AsOf = Annotated[
     CaseDate | None,
-    Query(description="Work deadline statuses out as of this date (today by default)."),
+    Query(
+        description="Show the episode as it stood at the end of this day (today by default): "
+        "its stage, the clocks started by then and their status that day."
+    ),
 ]
 TRANSITION_ERRORS = (
     NotFound,
@@ -161,8 +165,8 @@ def list_episodes(
 
 @router.get(
     "/{episode_id}",
-    response_model=EpisodeRead,
-    responses={**conditional(), **problems.responses(NotFound)},
+    response_model=EpisodeViewRead,
+    responses={**conditional(), **problems.responses(NotFound, InvalidValue)},
     operation_id="getEpisode",
 )
 def get_episode(
@@ -173,11 +177,12 @@ def get_episode(
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_EPISODE)],
     as_of: AsOf = None,
-) -> Response | EpisodeRead:
-    """One episode with who leads, its stage and every deadline's status."""
+) -> Response | EpisodeViewRead:
+    """One episode with who leads, and as it stood on `as_of` (today by default): its stage, the
+    plan in force and every clock started by then with its status that day."""
     record = service.get_episode(uow, clock, actor, episode_id, as_of)
-    return not_modified(request, record.episode.version, response) or EpisodeRead.from_record(
-        record
+    return not_modified(request, record.episode.version, response) or (
+        EpisodeViewRead.from_view_record(record)
     )
 
 

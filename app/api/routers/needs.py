@@ -196,7 +196,7 @@ def record_support(
         clock,
         actor,
         episode_id,
-        body.to_domain(),
+        body.to_service(),
         idempotency=idempotency.request(actor, body, _support_created),
     )
     return idempotency.respond(result, _support_created)

@@ -14,7 +14,7 @@ from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, NewUowDep, ReportUowDep, SettingsDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.parameters import HubFilter
+from app.api.parameters import HubFilter, KnownAt
 from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate
 from app.api.schemas.reports import (
@@ -89,6 +89,7 @@ def get_early_help_measures(
             description="Re-entry window after the previous episode ceased (seed 004:785).",
         ),
     ] = DEFAULT_REENTRY_MONTHS,
+    known_at: KnownAt = None,
     accept: AcceptHeader = None,
 ) -> Response | EarlyHelpMeasuresRead:
     """The early help dashboard measures over a period, overall and per hub."""
@@ -100,6 +101,7 @@ def get_early_help_measures(
         period_end=period_end,
         hub_id=hub_id,
         reentry_months=reentry_months,
+        known_at=known_at,
     )
     if wants_csv(accept):
         name = f"early-help-measures_{period_start.isoformat()}_{period_end.isoformat()}.csv"

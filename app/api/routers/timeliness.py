@@ -11,7 +11,7 @@ from app.api.acting import acting
 from app.api.deps import ClockDep, ReportUowDep, UowDep
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.parameters import HubFilter, LeadFilter
+from app.api.parameters import HubFilter, KnownAt, LeadFilter
 from app.api.schemas.base import CaseDate
 from app.api.schemas.timeliness import (
     OverdueItemRead,
@@ -104,6 +104,7 @@ def get_summary(
         Query(alias="to", description="... to this day (default: the day before as_of)."),
     ] = None,
     hub_id: HubFilter = None,
+    known_at: KnownAt = None,
 ) -> TimelinessSummaryRead:
     """Overdue and due-soon counts per hub and lead on as_of, and on-time rates per kind."""
     summary = service.summary(
@@ -114,6 +115,7 @@ def get_summary(
         period_start=period_start,
         period_end=period_end,
         hub_id=hub_id,
+        known_at=known_at,
     )
     return TimelinessSummaryRead.from_domain(summary)
 

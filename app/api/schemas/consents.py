@@ -4,7 +4,7 @@ information (with all the Team Around the Family or named agencies), told apart 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
@@ -13,6 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate, Code, LongText, PageOf, ReadSchema, Schema, union_tags
 from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
+from app.services.dated import Dated
 
 union_tags(*ConsentPurpose)
 
@@ -41,7 +42,11 @@ class _ConsentIn(Schema):
         default_factory=list, max_length=30, description="Children a parent or carer consented for."
     )
     method: RecordingMethod = Field(description="verbal, written or digital.")
-    given_on: CaseDate = Field(description="The date consent was given (not in the future).")
+    given_on: CaseDate | None = Field(
+        default=None,
+        description="The date consent was given: today (the council's) by default; not in the "
+        "future.",
+    )
     review_on: CaseDate | None = Field(default=None, description="When to check the consent again.")
     notes: LongText | None = Field(default=None, description="Anything the family asked to note.")
 
@@ -51,13 +56,26 @@ class _ConsentIn(Schema):
         purpose: ConsentPurpose,
         scope: SharingScope | None,
         agency_codes: list[str],
+    ) -> Dated[Consent]:
+        def on(day: date) -> Consent:
+            return self._consent(family_id, purpose, scope, agency_codes, day)
+
+        return Dated(self.given_on, "given_on", on)
+
+    def _consent(
+        self,
+        family_id: uuid.UUID,
+        purpose: ConsentPurpose,
+        scope: SharingScope | None,
+        agency_codes: list[str],
+        given_on: date,
     ) -> Consent:
         return Consent(
             id=uuid.uuid4(),
             family_id=family_id,
             purpose=purpose,
             given_by_person_id=self.given_by_person_id,
-            given_on=self.given_on,
+            given_on=given_on,
             method=self.method,
             on_behalf_of_person_ids=tuple(dict.fromkeys(self.on_behalf_of_person_ids)),
             sharing_scope=scope,
@@ -82,7 +100,7 @@ class EarlyHelpConsentCreate(_ConsentIn):
         description="Always empty (kept for older clients): only consent to share names agencies.",
     )
 
-    def to_domain(self, family_id: uuid.UUID) -> Consent:
+    def to_domain(self, family_id: uuid.UUID) -> Dated[Consent]:
         return self._domain(family_id, ConsentPurpose.EARLY_HELP, None, [])
 
 
@@ -102,7 +120,7 @@ class InformationSharingConsentCreate(_ConsentIn):
         description="For named_agencies: the agencies it may be shared with (GET /api/v1/agencies).",
     )
 
-    def to_domain(self, family_id: uuid.UUID) -> Consent:
+    def to_domain(self, family_id: uuid.UUID) -> Dated[Consent]:
         return self._domain(
             family_id, ConsentPurpose.INFORMATION_SHARING, self.sharing_scope, self.agency_codes
         )
@@ -118,7 +136,7 @@ class ConsentCreate(
 ):
     """Consent given by a member of the household, of one of two kinds told apart by `purpose`."""
 
-    def to_domain(self, family_id: uuid.UUID) -> Consent:
+    def to_domain(self, family_id: uuid.UUID) -> Dated[Consent]:
         return self.root.to_domain(family_id)
 
 
@@ -135,20 +153,25 @@ class WithdrawalIn(Schema):
         )
     )
 
-    withdrawn_on: CaseDate = Field(
-        description="Not before the consent was given, not in the future."
+    withdrawn_on: CaseDate | None = Field(
+        default=None,
+        description="Today (the council's) by default; not before the consent was given, not "
+        "in the future.",
     )
     reason: LongText = Field(min_length=1, description="Why it was withdrawn, in their words.")
     withdrawn_by_person_id: uuid.UUID | None = Field(
         default=None, description="The member who withdrew it."
     )
 
-    def to_domain(self) -> Withdrawal:
-        return Withdrawal(
-            withdrawn_on=self.withdrawn_on,
-            reason=self.reason,
-            withdrawn_by_person_id=self.withdrawn_by_person_id,
-        )
+    def to_domain(self) -> Dated[Withdrawal]:
+        def on(day: date) -> Withdrawal:
+            return Withdrawal(
+                withdrawn_on=day,
+                reason=self.reason,
+                withdrawn_by_person_id=self.withdrawn_by_person_id,
+            )
+
+        return Dated(self.withdrawn_on, "withdrawn_on", on)
 
 
 class WithdrawalRead(ReadSchema):
@@ -158,6 +181,9 @@ class WithdrawalRead(ReadSchema):
     reason: str = Field(description="Why it was withdrawn.")
     withdrawn_by_person_id: uuid.UUID | None = Field(
         description="The member who withdrew it, if recorded."
+    )
+    recorded_at: datetime | None = Field(
+        description="When the withdrawal was recorded (UTC), beside `withdrawn_on`."
     )
 
 
@@ -170,6 +196,9 @@ class _ConsentRead(ReadSchema):
     )
     method: RecordingMethod = Field(description="How it was given: verbal, written or digital.")
     given_on: date = Field(description="The day it was given.")
+    given_recorded_at: datetime | None = Field(
+        description="When it was recorded (UTC), beside `given_on`."
+    )
     review_on: date | None = Field(description="When to check it again; null when not set.")
     notes: str | None = Field(description="Notes recorded with it.")
     withdrawal: WithdrawalRead | None = Field(description="Its withdrawal; null while in force.")
@@ -186,6 +215,7 @@ EARLY_HELP_READ = {
     "agency_codes": [],
     "method": "written",
     "given_on": "2026-01-12",
+    "given_recorded_at": "2026-01-12T09:20:00Z",
     "review_on": "2026-07-12",
     "notes": None,
     "withdrawal": None,
@@ -245,6 +275,7 @@ class ConsentRead(
             "on_behalf_of_person_ids": list(consent.on_behalf_of_person_ids),
             "method": consent.method,
             "given_on": consent.given_on,
+            "given_recorded_at": consent.given_recorded_at,
             "review_on": consent.review_on,
             "notes": consent.notes,
             "withdrawal": WithdrawalRead.model_validate(consent.withdrawal)

@@ -384,7 +384,11 @@ class EpisodeRead(ReadSchema):
     hub_id: uuid.UUID = Field(description="The family hub leading the work.")
     source: RequestSource = Field(description="How the need came to light.")
     level_of_need: str = Field(description="The level of need now.")
-    stage: EpisodeStage = Field(description="Where the episode is in assess – plan – do – review.")
+    stage: EpisodeStage = Field(
+        description="Where the episode is in assess – plan – do – review; with a past `as_of`, "
+        "where it stood at the end of that day (in a list: the current stage for an episode "
+        "requested after it)."
+    )
     lead: LeadRead = Field(description="Who leads now; the family and the TAF can always see it.")
     child_person_ids: list[uuid.UUID] = Field(description="The children it is about.")
     requested_on: date = Field(description="When the request came in.")
@@ -420,9 +424,13 @@ class EpisodeRead(ReadSchema):
     )
     closure_notes: str | None = Field(description="Closing notes.")
     stepped_up_reference: str | None = Field(description="Social care reference on a step-up.")
-    as_of: date = Field(description="The date deadline statuses are worked out for.")
+    as_of: date = Field(
+        description="The day the view is of: the stage, the clocks started by then and their "
+        "status that day (the other facts are the record as it is now)."
+    )
     deadlines: list[DeadlineRead] = Field(
-        description="Every clock this episode has running or met, with status."
+        description="Every clock this episode had started by `as_of`, past reviews and earlier "
+        "QA turnarounds included, by start day; each with its status on `as_of`."
     )
     lead_history: list[LeadAssignmentRead] = Field(description="Every handover, oldest first.")
     level_history: list[LevelChangeRead] = Field(description="Every level of need, oldest first.")
@@ -440,7 +448,7 @@ class EpisodeRead(ReadSchema):
             hub_id=e.hub_id,
             source=e.source,
             level_of_need=e.level_of_need,
-            stage=e.stage,
+            stage=record.stage,
             lead=LeadRead(
                 practitioner_id=e.lead_practitioner_id,
                 name=record.lead.name if record.lead else None,
@@ -469,6 +477,42 @@ class EpisodeRead(ReadSchema):
             level_history=[LevelChangeRead.model_validate(h) for h in e.level_history],
             qa_decisions=[QaDecisionRead.from_domain(d, record.names) for d in e.qa_decisions],
             version=e.version,
+        )
+
+
+class PlanInForceRead(ReadSchema):
+    """The version of the family plan in force on a day: agreed at a TAF meeting by then."""
+
+    id: uuid.UUID = Field(description="The plan version's id.")
+    number: int = Field(description="The version number, from 1.")
+    agreed_on: date = Field(description="The TAF meeting that agreed it.")
+
+
+class EpisodeViewRead(EpisodeRead):
+    """One episode as it stood on `as_of`: its stage, the plan then in force and its clocks."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                **EPISODE_READ,
+                "plan_in_force": {"id": ex.PLAN, "number": 1, "agreed_on": "2026-02-23"},
+            }
+        )
+    )
+
+    plan_in_force: PlanInForceRead | None = Field(
+        description="The plan in force on `as_of` (the latest agreed by then); null before a "
+        "first TAF meeting agreed one."
+    )
+
+    @classmethod
+    def from_view_record(cls, record: EpisodeRecord) -> EpisodeViewRead:
+        plan = record.plan_in_force
+        return cls(
+            **EpisodeRead.from_record(record).model_dump(),
+            plan_in_force=PlanInForceRead(id=plan.id, number=plan.number, agreed_on=plan.agreed_on)
+            if plan is not None and plan.agreed_on is not None
+            else None,
         )
 
 
@@ -1009,6 +1053,12 @@ class _TafMemberRead(ReadSchema):
     role: str = Field(description="Their role in the TAF.")
     joined_on: date = Field(description="When they joined.")
     left_on: date | None = Field(description="When they left; null while a member.")
+    joined_recorded_at: datetime | None = Field(
+        description="When the joining was recorded (UTC), beside `joined_on`."
+    )
+    left_recorded_at: datetime | None = Field(
+        description="When the leaving was recorded (UTC); null while a member."
+    )
     version: int = Field(description='The member\'s version: its ETag is `"<version>"`.')
     name: str | None = Field(
         description="The practitioner's or family member's name; null if no longer on record."
@@ -1025,6 +1075,8 @@ PRACTITIONER_TAF_READ: dict[str, Any] = {
     "person_id": None,
     "joined_on": "2026-02-11",
     "left_on": None,
+    "joined_recorded_at": "2026-02-11T10:15:00Z",
+    "left_recorded_at": None,
     "version": 1,
     "name": "Grace Hughes",
 }
@@ -1038,6 +1090,8 @@ FAMILY_TAF_READ: dict[str, Any] = {
     "person_id": ex.SARAH,
     "joined_on": "2026-02-11",
     "left_on": None,
+    "joined_recorded_at": "2026-02-11T10:15:00Z",
+    "left_recorded_at": None,
     "version": 1,
     "name": "Sarah Walker",
 }
@@ -1080,6 +1134,8 @@ class TafMemberRead(
             "role": m.role,
             "joined_on": m.joined_on,
             "left_on": m.left_on,
+            "joined_recorded_at": m.joined_recorded_at,
+            "left_recorded_at": m.left_recorded_at,
             "version": m.version,
             "name": names.member(m.id),
         }
@@ -1131,7 +1187,11 @@ class MeetingIn(Schema):
         )
     )
 
-    held_on: CaseDate = Field(description="The day it was held (not in the future).")
+    held_on: CaseDate | None = Field(
+        default=None,
+        description="The day it was held: today (the council's) by default; not in the future, "
+        "not before the plan's approval or the last meeting, nor before the request.",
+    )
     attendee_member_ids: list[uuid.UUID] = Field(
         max_length=50, description="TAF members who attended."
     )
@@ -1168,6 +1228,7 @@ MEETING_READ: dict[str, Any] = {
     "id": ex.MEETING,
     "episode_id": ex.EPISODE,
     "held_on": "2026-02-23",
+    "recorded_at": "2026-02-23T16:40:00Z",
     "is_first": True,
     "attendee_member_ids": [ex.TAF_SCHOOL, ex.TAF_MUM],
     "family_present": True,
@@ -1198,6 +1259,9 @@ class MeetingRead(ReadSchema):
     id: uuid.UUID = Field(description="The meeting's id.")
     episode_id: uuid.UUID = Field(description="The episode it was about.")
     held_on: date = Field(description="The day it was held.")
+    recorded_at: datetime | None = Field(
+        description="When the meeting was recorded (UTC), beside `held_on`."
+    )
     is_first: bool = Field(
         description="The first TAF meeting agrees the plan; later ones are reviews."
     )
@@ -1218,6 +1282,7 @@ class MeetingRead(ReadSchema):
             id=m.id,
             episode_id=m.episode_id,
             held_on=m.held_on,
+            recorded_at=m.recorded_at,
             is_first=m.is_first,
             attendee_member_ids=list(m.attendee_member_ids),
             family_present=m.family_present,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
@@ -13,10 +13,9 @@ from app.api.schemas.base import CaseDate, Code, ReadSchema, Schema, ShortText
 from app.domain.supporting_families import (
     Evidence,
     NeedOutcome,
-    SupportDelivered,
     SustainmentResult,
 )
-from app.services.needs import EvidenceIn, NeedView
+from app.services.needs import EvidenceIn, NeedView, NewSupport
 from app.services.ports import StoredSupport
 
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2026-117"}
@@ -127,6 +126,9 @@ class SustainmentRead(ReadSchema):
     result: SustainmentResult = Field(description="sustained, not_sustained or unknown.")
     lapsed_on: date | None = Field(description="When it lapsed, if it was not sustained.")
     evidence: EvidenceRead = Field(description="The evidence of the check.")
+    recorded_at: datetime | None = Field(
+        description="When the check was recorded (UTC), beside `checked_on`."
+    )
 
 
 EVIDENCE_READ = {**EVIDENCE, "recorded_by": ex.LEAD, "recorded_on": "2026-02-05"}
@@ -141,6 +143,7 @@ FAMILY_NEED_READ: dict[str, Any] = {
     "evidence": EVIDENCE_READ,
     "outcome": "achieved",
     "outcome_on": "2026-06-12",
+    "outcome_recorded_at": "2026-06-12T11:30:00Z",
     "outcome_evidence": {
         "source": "School MIS",
         "reference": "ATT-2026-301",
@@ -168,6 +171,10 @@ class FamilyNeedRead(ReadSchema):
     evidence: EvidenceRead = Field(description="The evidence of the need.")
     outcome: NeedOutcome = Field(description="open, achieved or not_achieved.")
     outcome_on: date | None = Field(description="When the outcome was reached; null while open.")
+    outcome_recorded_at: datetime | None = Field(
+        description="When the outcome was recorded (UTC), beside `outcome_on`; null while open "
+        "or for an outcome recorded before familyhub kept it."
+    )
     outcome_evidence: EvidenceRead | None = Field(description="The evidence of the outcome.")
     sustainment_due_on: date | None = Field(
         description="Set once the episode is closed and the outcome achieved."
@@ -192,6 +199,7 @@ class FamilyNeedRead(ReadSchema):
             evidence=EvidenceRead.model_validate(need.evidence),
             outcome=record.outcome.status,
             outcome_on=record.outcome.on,
+            outcome_recorded_at=view.stored.outcome_recorded_at,
             outcome_evidence=EvidenceRead.of(record.outcome.evidence),
             sustainment_due_on=view.sustainment_due_on,
             sustainment=None
@@ -202,6 +210,7 @@ class FamilyNeedRead(ReadSchema):
                 result=check.result,
                 lapsed_on=check.lapsed_on,
                 evidence=EvidenceRead.model_validate(check.evidence),
+                recorded_at=view.stored.sustainment_recorded_at,
             ),
             version=view.stored.version,
         )
@@ -225,11 +234,15 @@ class SupportCreate(Schema):
         description="What was delivered (e.g. 'Triple P parenting programme')."
     )
     provider: ShortText = Field(description="Who delivered it.")
-    started_on: CaseDate = Field(description="When it started.")
+    started_on: CaseDate | None = Field(
+        default=None,
+        description="When it started: today (the council's) by default; not in the future, nor "
+        "before the episode was requested.",
+    )
     ended_on: CaseDate | None = Field(default=None, description="When it ended, if it has.")
 
-    def to_domain(self) -> SupportDelivered:
-        return SupportDelivered(
+    def to_service(self) -> NewSupport:
+        return NewSupport(
             service=self.service,
             provider=self.provider,
             started_on=self.started_on,
@@ -249,6 +262,7 @@ class SupportRead(ReadSchema):
                 "provider": "Blackpool Better Start",
                 "started_on": "2026-03-02",
                 "ended_on": "2026-04-20",
+                "recorded_at": "2026-03-02T14:05:00Z",
             }
         )
     )
@@ -259,6 +273,7 @@ class SupportRead(ReadSchema):
     provider: str = Field(description="Who delivered it.")
     started_on: date = Field(description="When it started.")
     ended_on: date | None = Field(description="When it ended; null while ongoing.")
+    recorded_at: datetime | None = Field(description="When it was recorded (UTC).")
 
     @classmethod
     def from_stored(cls, s: StoredSupport) -> SupportRead:
@@ -269,4 +284,5 @@ class SupportRead(ReadSchema):
             provider=s.support.provider,
             started_on=s.support.started_on,
             ended_on=s.support.ended_on,
+            recorded_at=s.recorded_at,
         )

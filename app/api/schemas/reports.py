@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
@@ -251,6 +251,8 @@ class EarlyHelpMeasuresRead(ReadSchema):
                 "hub_id": None,
                 "reentry_months": 12,
                 "timeliness_as_of": "2026-04-01",
+                "known_at": None,
+                "entered_after_period": 0,
                 "overall": SCOPE_EXAMPLE,
                 "hubs": [
                     {
@@ -281,6 +283,13 @@ class EarlyHelpMeasuresRead(ReadSchema):
     overall: ScopeMeasuresRead = Field(description="The whole council, or the hub asked for.")
     hubs: list[HubMeasuresRead] = Field(description="Each hub, by code.")
     definitions: list[MeasureDefinitionRead] = Field(description="What each measure counts.")
+    known_at: datetime | None = Field(
+        description="The instant the figures are as known at; null: everything recorded so far."
+    )
+    entered_after_period: int = Field(
+        description="How many records behind the overall figures (requests, closures, clocks) "
+        "were entered after the period ended."
+    )
 
     @classmethod
     def from_domain(cls, report: EarlyHelpMeasures) -> EarlyHelpMeasuresRead:
@@ -301,6 +310,8 @@ class EarlyHelpMeasuresRead(ReadSchema):
                 for h in report.hubs
             ],
             definitions=MeasureDefinitionRead.all(MEASURES),
+            known_at=report.known_at,
+            entered_after_period=report.entered_after_period,
         )
 
 

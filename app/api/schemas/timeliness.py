@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints
@@ -180,6 +180,10 @@ class KindRateRead(ReadSchema):
     share_on_time: float | None = Field(
         ge=0, le=1, description="met_on_time / due; null when nothing was due."
     )
+    entered_after_period: int = Field(
+        description="Of `due`, the clocks whose start or end was recorded after the period "
+        "ended (a figure reported at its end did not count them as they are counted here)."
+    )
 
     @classmethod
     def from_domain(cls, rate: KindRate) -> KindRateRead:
@@ -190,6 +194,7 @@ class KindRateRead(ReadSchema):
             met_late=rate.met_late,
             overdue_unmet=rate.overdue_unmet,
             share_on_time=rate.share_on_time,
+            entered_after_period=rate.entered_late,
         )
 
 
@@ -233,8 +238,11 @@ class TimelinessSummaryRead(ReadSchema):
                         "met_late": 1,
                         "overdue_unmet": 1,
                         "share_on_time": 0.75,
+                        "entered_after_period": 1,
                     }
                 ],
+                "known_at": None,
+                "entered_after_period": 1,
             }
         )
     )
@@ -256,6 +264,12 @@ class TimelinessSummaryRead(ReadSchema):
         description="Lead professionals with a clock overdue or due soon."
     )
     rates: list[KindRateRead] = Field(description="Every kind of deadline, in process order.")
+    known_at: datetime | None = Field(
+        description="The instant the figures are as known at; null: everything recorded so far."
+    )
+    entered_after_period: int = Field(
+        description="How many records behind the rates were entered after the period ended."
+    )
 
     @classmethod
     def from_domain(cls, summary: TimelinessSummary) -> TimelinessSummaryRead:
@@ -272,6 +286,8 @@ class TimelinessSummaryRead(ReadSchema):
             hubs=[HubCountsRead.from_domain(h) for h in summary.hubs],
             leads=[LeadCountsRead.from_domain(lead) for lead in summary.leads],
             rates=[KindRateRead.from_domain(r) for r in summary.rates],
+            known_at=summary.known_at,
+            entered_after_period=summary.entered_after_period,
         )
 
 

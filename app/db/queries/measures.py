@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.db.models import (
@@ -51,6 +51,19 @@ def _open_during(start: date, end: date) -> Any:
     return and_(_E.requested_on <= end, or_(_E.closed_on.is_(None), _E.closed_on >= start))
 
 
+def _requested_by(known_at: datetime | None) -> Any:
+    """The episode's request was recorded by `known_at` (its row is made then)."""
+    return true() if known_at is None else _E.created_at <= known_at
+
+
+def _closed_by(known_at: datetime | None) -> Any:
+    """The closure was recorded by `known_at`; closures recorded before familyhub kept the time
+    count as known at every instant."""
+    if known_at is None:
+        return true()
+    return or_(_E.closed_recorded_at.is_(None), _E.closed_recorded_at <= known_at)
+
+
 class SqlMeasureQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -82,7 +95,7 @@ class SqlMeasureQueries:
             yield r.hub_id, r.family_id
 
     def new_episodes(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[NewEpisodeFact]:
         previous = aliased(EpisodeRow)
         stmt = (
@@ -93,9 +106,10 @@ class SqlMeasureQueries:
                 _E.source,
                 _E.requested_on,
                 previous.closed_on.label("previous_closed_on"),
+                _E.created_at,
             )
             .outerjoin(previous, previous.id == _E.previous_episode_id)
-            .where(_E.requested_on >= start, _E.requested_on <= end)
+            .where(_E.requested_on >= start, _E.requested_on <= end, _requested_by(known_at))
             .order_by(_E.requested_on, _E.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):
@@ -106,10 +120,11 @@ class SqlMeasureQueries:
                 source=r.source,
                 requested_on=r.requested_on,
                 previous_closed_on=r.previous_closed_on,
+                recorded_at=r.created_at,
             )
 
     def closures(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[ClosureFact]:
         n = FamilyNeedRow
         stmt = (
@@ -118,6 +133,7 @@ class SqlMeasureQueries:
                 _E.hub_id,
                 _E.requested_on,
                 _E.closed_on,
+                _E.closed_recorded_at,
                 _E.closure_reason,
                 _E.family_life_improved,
                 func.count(n.id).label("needs_recorded"),
@@ -126,12 +142,13 @@ class SqlMeasureQueries:
                 ).label("needs_achieved"),
             )
             .outerjoin(n, n.episode_id == _E.id)
-            .where(_E.closed_on >= start, _E.closed_on <= end)
+            .where(_E.closed_on >= start, _E.closed_on <= end, _closed_by(known_at))
             .group_by(
                 _E.id,
                 _E.hub_id,
                 _E.requested_on,
                 _E.closed_on,
+                _E.closed_recorded_at,
                 _E.closure_reason,
                 _E.family_life_improved,
             )
@@ -147,10 +164,11 @@ class SqlMeasureQueries:
                 family_life_improved=r.family_life_improved,
                 needs_recorded=int(r.needs_recorded),
                 needs_achieved=int(r.needs_achieved),
+                recorded_at=r.closed_recorded_at,
             )
 
     def children_reached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[ChildFact]:
         p = PersonRow
         stmt = (
@@ -167,7 +185,7 @@ class SqlMeasureQueries:
             .select_from(EpisodeChildRow)
             .join(_E, _E.id == EpisodeChildRow.episode_id)
             .join(p, p.id == EpisodeChildRow.person_id)
-            .where(_E.requested_on >= start, _E.requested_on <= end)
+            .where(_E.requested_on >= start, _E.requested_on <= end, _requested_by(known_at))
             .order_by(_E.requested_on, _E.id, p.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):

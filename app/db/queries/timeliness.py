@@ -9,10 +9,10 @@ two, whatever the number of rows; the list is keyset paged on due date then id, 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, join, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, false, func, join, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -62,6 +62,38 @@ _CLOCK_COLUMNS = (
     _E.level_of_need,
     _E.stage,
 )
+
+
+def _known(known_at: datetime) -> tuple[ColumnElement[bool], Any, Any]:
+    """What was recorded by `known_at`: the clocks whose start was, and each one's met and
+    stopped days as they then stood (an end recorded later is not yet known). Clocks recorded
+    before familyhub kept these times count as known at every instant."""
+    started = or_(_D.recorded_at.is_(None), _D.recorded_at <= known_at)
+    ended_later = and_(_D.ended_recorded_at.is_not(None), _D.ended_recorded_at > known_at)
+    met = case((ended_later, None), else_=_D.met_on)
+    stopped = case((ended_later, None), else_=_D.stopped_on)
+    return started, met, stopped
+
+
+def known_clocks(as_of: date, horizon: date | None, known_at: datetime) -> Any:
+    """Clocks running on `as_of` as they were known at `known_at` (issue 18 §2): a report for a
+    past period reproduced as it was reported. No index shortcut: a past figure is asked rarely."""
+    started, met, stopped = _known(known_at)
+    columns = [c for c in _CLOCK_COLUMNS if c.key not in ("met_on", "stopped_on")]
+    conditions = [
+        started,
+        _D.started_on <= as_of,
+        or_(met.is_(None), met > as_of),
+        or_(stopped.is_(None), stopped > as_of),
+    ]
+    if horizon is not None:
+        conditions.append(_D.due_on <= horizon)
+    return (
+        select(*columns, met.label("met_on"), stopped.label("stopped_on"))
+        .select_from(join(_D, _E, _E.id == _D.episode_id))
+        .where(*conditions)
+        .subquery("running")
+    )
 
 
 def running_clocks(as_of: date, horizon: date | None = None) -> Any:
@@ -183,16 +215,25 @@ class SqlTimelinessQueries:
         period_end: date,
         hub_ids: frozenset[uuid.UUID] | None,
         horizon: date | None = None,
+        known_at: datetime | None = None,
+        late_after: datetime | None = None,
     ) -> SummaryFacts:
         """Two statements: the clocks running on `as_of` (due by `horizon` when given), and per
-        kind how the deadlines due in [period_start, period_end] stood on `as_of`."""
-        r = running_clocks(as_of, horizon)
+        kind how the deadlines due in [period_start, period_end] stood on `as_of`; with
+        `known_at`, only what had been recorded by then. Each rate also counts the clocks behind
+        it whose start or end was recorded after `late_after` (the period's end)."""
+        r = (
+            running_clocks(as_of, horizon)
+            if known_at is None
+            else known_clocks(as_of, horizon, known_at)
+        )
         running = select(*_row_columns(r)).select_from(_row_from(r))
         if hub_ids is not None:
             running = running.where(r.c.hub_id.in_(sorted(hub_ids, key=str)))
         rows = [_row(r) for r in self._rows(running)]
         return SummaryFacts(
-            running=rows, rates=self._rates(as_of, period_start, period_end, hub_ids)
+            running=rows,
+            rates=self._rates(as_of, period_start, period_end, hub_ids, known_at, late_after),
         )
 
     def _rates(
@@ -201,13 +242,25 @@ class SqlTimelinessQueries:
         period_start: date,
         period_end: date,
         hub_ids: frozenset[uuid.UUID] | None,
+        known_at: datetime | None = None,
+        late_after: datetime | None = None,
     ) -> list[KindRate]:
-        met = and_(_D.met_on.is_not(None), _D.met_on <= as_of)
+        known: ColumnElement[bool] = true()
+        met_on: Any = _D.met_on
+        stopped_on: Any = _D.stopped_on
+        if known_at is not None:
+            known, met_on, stopped_on = _known(known_at)
+        met = and_(met_on.is_not(None), met_on <= as_of)
         overdue_unmet = and_(
-            or_(_D.met_on.is_(None), _D.met_on > as_of),
-            or_(_D.stopped_on.is_(None), _D.stopped_on > as_of),
+            or_(met_on.is_(None), met_on > as_of),
+            or_(stopped_on.is_(None), stopped_on > as_of),
             _D.due_on < as_of,
         )
+        entered_late: ColumnElement[bool] = false()
+        if late_after is not None:
+            entered_late = or_(
+                _D.recorded_at > late_after, and_(met, _D.ended_recorded_at > late_after)
+            )
 
         def count(condition: ColumnElement[bool]) -> Any:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -215,12 +268,18 @@ class SqlTimelinessQueries:
         stmt = (
             select(
                 _D.kind,
-                count(and_(met, _D.met_on <= _D.due_on)).label("met_on_time"),
-                count(and_(met, _D.met_on > _D.due_on)).label("met_late"),
+                count(and_(met, met_on <= _D.due_on)).label("met_on_time"),
+                count(and_(met, met_on > _D.due_on)).label("met_late"),
                 count(overdue_unmet).label("overdue_unmet"),
+                count(entered_late).label("entered_late"),
             )
             .select_from(_D)
-            .where(_D.due_on >= period_start, _D.due_on <= period_end, or_(met, overdue_unmet))
+            .where(
+                _D.due_on >= period_start,
+                _D.due_on <= period_end,
+                known,
+                or_(met, overdue_unmet),
+            )
             .group_by(_D.kind)
         )
         if hub_ids is not None:
@@ -233,6 +292,7 @@ class SqlTimelinessQueries:
                 met_on_time=int(r.met_on_time),
                 met_late=int(r.met_late),
                 overdue_unmet=int(r.overdue_unmet),
+                entered_late=int(r.entered_late),
             )
             for r in self._session.execute(stmt)
         ]

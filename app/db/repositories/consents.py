@@ -40,6 +40,7 @@ class SqlConsentRepository:
                 withdrawn_on=row.withdrawn_on,
                 reason=row.withdrawal_reason or "",
                 withdrawn_by_person_id=row.withdrawn_by_person_id,
+                recorded_at=row.withdrawn_recorded_at,
             )
         return Consent(
             id=row.id,
@@ -54,6 +55,8 @@ class SqlConsentRepository:
             review_on=row.review_on,
             notes=row.notes,
             withdrawal=withdrawal,
+            # A consent row is made when the consent is recorded.
+            given_recorded_at=row.created_at,
             version=row.version,
         )
 
@@ -134,3 +137,4 @@ class SqlConsentRepository:
             row.withdrawn_on = consent.withdrawal.withdrawn_on
             row.withdrawal_reason = consent.withdrawal.reason
             row.withdrawn_by_person_id = consent.withdrawal.withdrawn_by_person_id
+            row.withdrawn_recorded_at = consent.withdrawal.recorded_at

@@ -132,13 +132,20 @@ class SqlEpisodeRepository:
         ids = [r.id for r in rows]
         children: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
         current: dict[uuid.UUID, dict[str, Deadline]] = {i: {} for i in ids}
+        earlier: dict[uuid.UUID, list[Deadline]] = {i: [] for i in ids}
         if ids:
             for episode_id, person_id in self._session.execute(_CHILDREN_OF, {"episode_ids": ids}):
                 children[episode_id].append(person_id)
             connection = self._session.connection()
             for row in connection.execute(_DEADLINES_OF, {"episode_ids": ids}).all():
+                replaced = current[row.episode_id].get(row.kind)
+                if replaced is not None:
+                    earlier[row.episode_id].append(replaced)
                 current[row.episode_id][row.kind] = _deadline(row)
-        return [self._domain(r, tuple(children[r.id]), current[r.id]) for r in rows]
+        episodes = [self._domain(r, tuple(children[r.id]), current[r.id]) for r in rows]
+        for episode in episodes:
+            episode.earlier_deadlines = earlier[episode.id]
+        return episodes
 
     @staticmethod
     def _domain(
@@ -171,6 +178,7 @@ class SqlEpisodeRepository:
             review_deadline=deadlines.get(DeadlineKind.REVIEW.value),
             assessment_started_on=row.assessment_started_on,
             plan_submitted_on=row.plan_submitted_on,
+            plan_submissions=[date.fromisoformat(d) for d in row.plan_submissions],
             plan_submitted_recorded_at=row.plan_submitted_recorded_at,
             qa_decisions=[qa_decision_from_json(d) for d in row.qa_decisions],
             level_history=[
@@ -288,7 +296,7 @@ class SqlEpisodeRepository:
         self._session.flush()
         for person_id in episode.child_person_ids:
             self._session.add(EpisodeChildRow(episode_id=episode.id, person_id=person_id))
-        self._save_deadlines(episode)
+        self._save_deadlines(episode, at)
         self._session.flush()
         episode.version = row.version
 
@@ -300,7 +308,7 @@ class SqlEpisodeRepository:
         # The episode row first: its versioned UPDATE takes the row lock, so a concurrent writer
         # waits here and then fails the version check, before it touches any deadline row.
         self._session.flush()
-        self._save_deadlines(episode)
+        self._save_deadlines(episode, at)
         self._session.flush()
         episode.version = row.version
 
@@ -320,6 +328,7 @@ class SqlEpisodeRepository:
         row.consent_withdrawn_on = e.consent_withdrawn_on
         row.assessment_started_on = e.assessment_started_on
         row.plan_submitted_on = e.plan_submitted_on
+        row.plan_submissions = [d.isoformat() for d in e.plan_submissions]
         row.plan_submitted_recorded_at = e.plan_submitted_recorded_at
         row.meetings_held = e.meetings_held
         row.last_meeting_on = e.last_meeting_on
@@ -353,7 +362,9 @@ class SqlEpisodeRepository:
             for h in e.lead_history
         ]
 
-    def _save_deadlines(self, episode: Episode) -> None:
+    def _save_deadlines(self, episode: Episode, at: datetime) -> None:
+        """Insert new clocks and update changed ones, noting when a clock's start and its end
+        (met or stopped) were recorded: `known_at` reports read them (issue 18 §2)."""
         stored = {
             (r.kind, r.started_on): r
             for r in self._session.scalars(
@@ -374,9 +385,13 @@ class SqlEpisodeRepository:
                     episode_id=episode.id,
                     kind=key[0],
                     started_on=deadline.started_on,
+                    recorded_at=at,
                 )
                 stored[key] = row
                 self._session.add(row)
+            ended = deadline.met_on is not None or deadline.stopped_on is not None
+            if ended and row.met_on is None and row.stopped_on is None:
+                row.ended_recorded_at = at
             row.due_from = deadline.due_from
             row.due_on = deadline.due_on
             row.met_on = deadline.met_on

@@ -86,8 +86,19 @@ def _domain(row: Any) -> StoredNeed:
         sustainment=_sustainment(row.sustainment) if row.sustainment else None,
     )
     return StoredNeed(
-        record=record, episode_id=row.episode_id, family_id=row.family_id, version=row.version
+        record=record,
+        episode_id=row.episode_id,
+        family_id=row.family_id,
+        version=row.version,
+        outcome_recorded_at=row.outcome_recorded_at,
+        sustainment_recorded_at=_instant(row.sustainment.get("recorded_at"))
+        if row.sustainment
+        else None,
     )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 _NEEDS_OF_EPISODES = (
@@ -143,8 +154,16 @@ class SqlNeedRepository:
         row.outcome_status = outcome.status.value
         row.outcome_on = outcome.on
         row.outcome_evidence = _evidence_json(outcome.evidence) if outcome.evidence else None
+        row.outcome_recorded_at = stored.outcome_recorded_at
         row.sustainment = (
-            _sustainment_json(stored.record.sustainment) if stored.record.sustainment else None
+            {
+                **_sustainment_json(stored.record.sustainment),
+                "recorded_at": stored.sustainment_recorded_at.isoformat()
+                if stored.sustainment_recorded_at
+                else None,
+            }
+            if stored.record.sustainment
+            else None
         )
 
     def support_for(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredSupport]:
@@ -165,6 +184,9 @@ class SqlNeedRepository:
                     started_on=r.started_on,
                     ended_on=r.ended_on,
                 ),
+                # Support delivered is never changed once recorded: the row's creation is the
+                # recording.
+                recorded_at=r.created_at,
             )
             for r in rows
         ]

@@ -27,6 +27,9 @@ def _member(row: TafMemberRow) -> TafMember:
         joined_on=row.joined_on,
         left_on=row.left_on,
         version=row.version,
+        # A membership row is made when the joining is recorded.
+        joined_recorded_at=row.created_at,
+        left_recorded_at=row.left_recorded_at,
     )
 
 
@@ -48,6 +51,7 @@ class SqlTafRepository:
 
     def add_member(self, member: TafMember, *, at: datetime) -> None:
         row = TafMemberRow(id=member.id, created_at=at, updated_at=at)
+        member.joined_recorded_at = at
         self._apply(row, member)
         self._session.add(row)
         self._session.flush()
@@ -70,6 +74,7 @@ class SqlTafRepository:
         row.person_id = m.person_id
         row.joined_on = m.joined_on
         row.left_on = m.left_on
+        row.left_recorded_at = m.left_recorded_at
 
     def meetings(self, episode_id: uuid.UUID) -> list[TafMeeting]:
         return self.meetings_for([episode_id])
@@ -108,6 +113,8 @@ class SqlTafRepository:
                 decision=MeetingDecision(r.decision),
                 next_review_on=r.next_review_on,
                 notes=r.notes,
+                # Meetings are never changed once recorded: the row's creation is the recording.
+                recorded_at=r.created_at,
             )
             for r in rows
         ]
@@ -131,4 +138,5 @@ class SqlTafRepository:
                 created_at=at,
             )
         )
+        meeting.recorded_at = at
         self._session.flush()

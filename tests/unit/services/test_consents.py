@@ -185,7 +185,7 @@ class TestWithdrawingConsent:
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             withdraw(journey, consent, withdrawal=ahead)
         assert refused.value.field == "withdrawn_on"
-        assert outcomes(kept) == [("write_family", "refused", "consent_withdrawn_in_future")]
+        assert outcomes(kept) == [("write_family", "refused", "step_date_in_future")]
 
 
 class TestReadingConsent:

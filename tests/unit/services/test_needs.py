@@ -212,6 +212,65 @@ class TestOutcomesAndTheSustainmentCheck:
         ]
 
 
+class TestDatedOutcomes:
+    """Issue 18 §1: an outcome and its sustainment check are dated through the step-date rule,
+    and keep when they were recorded."""
+
+    def outcome(self, journey: Journey, need: needs.NeedView, on: object) -> needs.NeedView:
+        return needs.record_need_outcome(
+            journey.world.uow,
+            journey.world.clock,
+            journey.as_("lead"),
+            journey.episode_id,
+            need.stored.record.need.id,
+            status=NeedOutcome.ACHIEVED,
+            on=on,  # type: ignore[arg-type]
+            evidence=EVIDENCE,
+            expected_version=need.stored.version,
+        )
+
+    def test_an_outcome_is_today_unless_dated_and_keeps_when_it_was_recorded(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world).up_to(EpisodeStage.ACTIVE)
+        need = record_need(journey)
+        assert isinstance(need, needs.NeedView)
+        world.later(3)
+        reached = self.outcome(journey, need, None)
+        assert reached.stored.record.outcome.on == world.today
+        assert reached.stored.outcome_recorded_at == world.clock.now()
+
+    def test_an_outcome_before_the_need_was_identified_or_ahead_of_today_is_refused(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world).up_to(EpisodeStage.ACTIVE)
+        world.later(5)
+        need = record_need(journey)
+        assert isinstance(need, needs.NeedView)
+        for day, code in (
+            (world.today - timedelta(days=6), "step_date_before_request"),
+            (world.today - timedelta(days=1), "step_date_before_previous_step"),
+            (world.today + timedelta(days=1), "step_date_in_future"),
+        ):
+            with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
+                self.outcome(journey, need, day)
+            assert (refused.value.field, refused.value.code) == ("on", code)
+            assert outcomes(kept) == [("write_episode", "refused", code)]
+
+    def test_a_sustainment_check_keeps_when_it_was_recorded(self, world: World) -> None:
+        journey = given_journey(world).up_to(EpisodeStage.ACTIVE)
+        need = record_need(journey)
+        assert isinstance(need, needs.NeedView)
+        achieved(journey, need)
+        journey.close()
+        world.later(190)
+        checked = check_sustained(journey, need.stored.record.need.id)
+        assert checked.stored.sustainment_recorded_at == world.clock.now()
+        assert world.uow.committed.needs[need.stored.record.need.id].sustainment_recorded_at == (
+            world.clock.now()
+        )
+
+
 class TestTheClaimsTheRecordWasJudgedOn:
     def test_a_ready_claim_goes_back_to_draft_when_a_need_is_added(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ACTIVE)

@@ -202,7 +202,7 @@ class TestMeetings:
             hold(journey, tomorrow)
         assert refused.value.field == "held_on"
         assert journey.episode.stage is EpisodeStage.PLAN_APPROVED
-        assert outcomes(kept) == [("write_episode", "refused", "meeting_in_future")]
+        assert outcomes(kept) == [("write_episode", "refused", "step_date_in_future")]
 
     def test_an_attendee_must_be_in_the_taf_on_the_day(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.PLAN_APPROVED)
