@@ -22,6 +22,7 @@ from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.family_help import SqlFamilyHelpRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
 from app.db.repositories.needs import SqlNeedRepository
 from app.db.repositories.plans import SqlPlanRepository
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.practitioners = SqlPractitionerRepository(reads)
         self.policies = SqlPolicyRepository(reads)
         self.episodes = SqlEpisodeRepository(reads)
+        self.family_help = SqlFamilyHelpRepository(reads)
         self.assessments = SqlAssessmentRepository(reads)
         self.plans = SqlPlanRepository(reads)
         self.taf = SqlTafRepository(reads)
