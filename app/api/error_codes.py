@@ -226,7 +226,6 @@ CODES: dict[str, tuple[int, str, str]] = {
     'outcome_reached_in_future': (422, 'invalid-value', 'An outcome cannot be reached in the future.'),
     'oversight_required': (422, 'invalid-value', 'Child in need work sits under a social-work-qualified oversight manager or practice supervisor: name one.'),
     'oversight_role_unknown': (422, 'invalid-value', 'Oversight is by an oversight manager or a practice supervisor.'),
-    'period_reversed': (422, 'invalid-value', 'The period ends before it starts.'),
     'period_start_after_end': (422, 'invalid-value', 'The period cannot start after it ends.'),
     'period_too_long': (422, 'invalid-value', 'A report covers at most … days; ask for a shorter period.'),
     'person_unknown': (422, 'invalid-value', 'There is no person with this id.'),

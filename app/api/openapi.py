@@ -116,13 +116,16 @@ TAGS = {
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
+    "family-help": "Family Help: an episode's type and statutory basis, step-across, allocations"
+    " by role and the CIN census dates.",
     "health": "Liveness and readiness for load balancers and orchestration.",
     "me": "The signed-in practitioner's caseload, worklist and offline sync.",
     "people": "One person's details, wherever they live.",
     "plans": "The family plan: drafts, quality assurance, revisions and actions.",
     "practitioners": "The practitioner directory: roles, hubs and who is active.",
     "reference": "Reference data for pick lists: hubs, agencies, headlines, levels of need.",
-    "reports": "Aggregate reports (JSON or CSV) and the managers' security events.",
+    "reports": "Aggregate reports (JSON or CSV), the managers' security events and the CIN"
+    " census extract.",
     "supporting-families": "Supporting Families needs, outcomes, support delivered and claims.",
     "team-around-the-family": "The Team Around the Family: its members and its meetings.",
     "timeliness": "Deadlines overdue or due soon, on-time rates and the practice standards.",

@@ -29,6 +29,7 @@ from app.domain.family_help import (
     TransitionKind,
     new_record,
 )
+from app.domain.measures import check_period
 from app.domain.step_dates import happened_on
 from app.domain.versions import Expected, check_version
 from app.services.episodes import load_episode
@@ -311,10 +312,7 @@ def cin_census(
     personal data about each child."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.EXPORT_CIN_CENSUS, "cin_census")
-        if period_end < period_start:
-            raise InvalidValue(
-                "The period ends before it starts.", field="to", code="period_reversed"
-            )
+        check_period(period_start, period_end)
         if (period_end - period_start).days > MAX_CENSUS_DAYS:
             raise InvalidValue(
                 f"A census extract covers at most {MAX_CENSUS_DAYS} days.",

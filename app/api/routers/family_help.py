@@ -41,7 +41,7 @@ from app.services import family_help as service
 from app.services.family_help import CensusLine, FamilyHelpView
 from app.services.use_case import Actor
 
-router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["family help"])
+router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["family-help"])
 reports_router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 CHANGE_ERRORS = (

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from app.domain.access import Role
+from app.domain.episodes import RequestSource
 from app.domain.errors import Forbidden, IllegalTransition, NotFound
 from app.domain.family_help import (
     AllocationRole,
@@ -84,7 +85,7 @@ class TestOpening:
             journey.as_("lead"),
             episodes.EpisodeRequest(
                 family_id=journey.family_id,
-                source=episodes.RequestSource.SCHOOL,
+                source=RequestSource.SCHOOL,
                 level_of_need="2",
                 lead_practitioner_id=world.people["lead"].id,
                 child_person_ids=(journey.child_id,),
