@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from app.domain.access import Action, Principal, Role, Visibility, decide
 from app.domain.errors import Conflict, DomainError, IllegalTransition, InvalidValue
 from app.domain.family_help import (
     AllocationRole,
@@ -32,6 +33,7 @@ from app.domain.family_help import (
     new_record,
     normalise_registration_number,
 )
+from tests.unit.domain import test_access as matrix
 
 REQUESTED_ON = date(2026, 1, 5)
 TODAY = date(2026, 6, 1)
@@ -597,3 +599,56 @@ def test_a_lead_moved_to_child_protection_keeps_working_in_every_order() -> None
         assert not r.current(AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER)
 
     check()
+
+
+# --- who may do it ---------------------------------------------------------------------------------
+
+
+class TestAccess:
+    """The Family Help actions in the access rules (app/domain/access.py)."""
+
+    @staticmethod
+    def decide_on_episode(principal: Principal, action: Action, lead: uuid.UUID) -> Visibility:
+        return decide(
+            principal,
+            action,
+            matrix.record(matrix.episode(lead_practitioner_id=lead)),
+            today=matrix.TODAY,
+            episode_id=matrix.EPISODE,
+        ).visibility
+
+    @pytest.mark.parametrize(
+        ("roles", "leads", "step", "allocate"),
+        [
+            ({Role.PRACTITIONER}, True, Visibility.ALLOWED, Visibility.FORBIDDEN),
+            ({Role.MANAGER}, False, Visibility.ALLOWED, Visibility.ALLOWED),
+            ({Role.PRACTITIONER}, False, Visibility.HIDDEN, Visibility.HIDDEN),
+            ({Role.QUALITY_ASSURANCE}, False, Visibility.HIDDEN, Visibility.HIDDEN),
+            ({Role.REPORTING}, False, Visibility.HIDDEN, Visibility.HIDDEN),
+        ],
+    )
+    def test_the_lead_records_steps_and_only_managers_allocate(
+        self, roles: set[Role], leads: bool, step: Visibility, allocate: Visibility
+    ) -> None:
+        who = matrix.principal(*roles)
+        lead = matrix.ME if leads else matrix.OTHER_PRACTITIONER
+        assert self.decide_on_episode(who, Action.STEP_ACROSS, lead) is step
+        assert self.decide_on_episode(who, Action.ALLOCATE_PRACTITIONERS, lead) is allocate
+
+    @pytest.mark.parametrize(
+        ("role", "allowed"),
+        [
+            (Role.REPORTING, True),
+            (Role.MANAGER, True),
+            (Role.AUDITOR, False),
+            (Role.PRACTITIONER, False),
+            (Role.ADMIN, False),
+        ],
+    )
+    def test_the_child_level_census_goes_to_the_reporting_account_and_managers_only(
+        self, role: Role, allowed: bool
+    ) -> None:
+        decision = decide(
+            matrix.principal(role), Action.EXPORT_CIN_CENSUS, None, today=matrix.TODAY
+        )
+        assert decision.allowed is allowed
