@@ -749,6 +749,34 @@ class FamilyHelpRecord:
         self.allocations = allocations
         return allocations[-1]
 
+    def follow_lead_handover(
+        self,
+        candidate: Candidate,
+        *,
+        on: date,
+        new_id: uuid.UUID,
+        recorded_at: datetime | None = None,
+    ) -> Allocation | None:
+        """The episode's lead professional was handed over (the episode's own handover): the
+        family help lead practitioner role follows, so the two never disagree. Whether the family
+        had a say is not known there (null). Nothing follows when nobody holds the role (on s.47
+        the former lead co-works) or the new lead already holds it."""
+        if self.holder(AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER) in (
+            None,
+            candidate.practitioner_id,
+        ):
+            return None
+        self.allocations = _hand_over(
+            list(self.allocations),
+            AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER,
+            candidate,
+            on,
+            new_id,
+            recorded_at,
+            field_name="practitioner_id",
+        )
+        return self.allocations[-1]
+
     def end_allocation(
         self, allocation_id: uuid.UUID, *, on: date, reason: str | None, episode_open: bool
     ) -> Allocation:

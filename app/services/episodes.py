@@ -327,8 +327,14 @@ def assign_lead(
 
     def assign(uc: UseCase, episode: Episode) -> None:
         on = happened_on(effective_on, today=uc.today, field="effective_on")
-        _require_lead(uc.uow, practitioner_id, "practitioner_id")
+        lead = _require_lead(uc.uow, practitioner_id, "practitioner_id")
         episode.assign_lead(practitioner_id, on, reason, recorded_at=uc.now)
+        # On Family Help the family help lead practitioner is the lead professional: it follows.
+        family_help = uc.uow.family_help.get(episode.id)
+        if family_help is not None and family_help.follow_lead_handover(
+            lead.as_candidate(), on=on, new_id=uuid.uuid4(), recorded_at=uc.now
+        ):
+            uc.uow.family_help.save(family_help, at=uc.now)
 
     return _step(
         uow, clock, actor, episode_id, expected_version, assign, action=Action.REASSIGN_LEAD

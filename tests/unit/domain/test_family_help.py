@@ -652,3 +652,28 @@ class TestAccess:
             matrix.principal(role), Action.EXPORT_CIN_CENSUS, None, today=matrix.TODAY
         )
         assert decision.allowed is allowed
+
+
+class TestFollowingTheEpisodeHandover:
+    def test_the_role_follows_the_lead_professional(self) -> None:
+        r = record()
+        newcomer = person()
+        handed = r.follow_lead_handover(newcomer, on=date(2026, 2, 1), new_id=uuid.uuid4())
+        assert handed is not None
+        assert r.holder(AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER) == newcomer.practitioner_id
+        assert r.follow_lead_handover(newcomer, on=date(2026, 2, 1), new_id=uuid.uuid4()) is None
+
+    def test_on_s47_the_co_working_former_lead_is_left_as_they_are(self) -> None:
+        r = record()
+        step(r, ask())
+        step(
+            r,
+            ask(
+                to_basis=StatutoryBasis.S47,
+                effective_on=date(2026, 3, 2),
+                lead_child_protection_practitioner=SOCIAL_WORKER,
+            ),
+        )
+        before = list(r.allocations)
+        assert r.follow_lead_handover(person(), on=date(2026, 3, 3), new_id=uuid.uuid4()) is None
+        assert r.allocations == before

@@ -296,3 +296,54 @@ class TestCensus:
                 period_end=world.today,
             )
         assert outcomes(kept) == [("export_cin_census", "denied", None)]
+
+
+class TestHandoverThroughTheEpisode:
+    def test_a_lead_professional_handed_over_takes_the_family_help_lead_role_with_them(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world)
+        record = episodes.open_new_episode(
+            world.uow,
+            world.clock,
+            journey.as_("lead"),
+            episodes.EpisodeRequest(
+                family_id=journey.family_id,
+                source=RequestSource.SCHOOL,
+                level_of_need="2",
+                lead_practitioner_id=world.people["lead"].id,
+                child_person_ids=(journey.child_id,),
+            ),
+            levels=LEVELS,
+            family_help=ON,
+        )
+        assert isinstance(record, episodes.EpisodeRecord)
+        school = world.people["school"].id
+        episodes.assign_lead(
+            world.uow,
+            world.clock,
+            journey.as_("manager"),
+            record.episode.id,
+            practitioner_id=school,
+            reason="Ava's school knows the family best",
+            expected_version=record.episode.version,
+        )
+        stored = world.uow.committed.family_help[record.episode.id]
+        assert stored.holder(AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER) == school
+        [handed] = stored.current(AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER)
+        assert handed.chosen_with_family is None, "the family's say was not asked there"
+
+    def test_an_episode_without_family_help_gets_no_record_from_a_handover(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world).open()
+        episodes.assign_lead(
+            world.uow,
+            world.clock,
+            journey.as_("manager"),
+            journey.episode_id,
+            practitioner_id=world.people["school"].id,
+            reason=None,
+            expected_version=journey.episode.version,
+        )
+        assert journey.episode_id not in world.uow.committed.family_help
