@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.api.security import DEFAULT_MAX_TOKEN_AGE_SECONDS, HS256, MIN_HS256_SECRET_CHARS
 from app.domain.audit import MIN_KEY_BYTES, AuditKeys
 from app.domain.errors import InvalidValue
+from app.domain.family_help import EpisodeType, FamilyHelpPolicy, StatutoryBasis
 from app.domain.identifiers import IdentifierScheme
 
 DEFAULT_SQLITE_URL = "sqlite:///./var/familyhub.sqlite3"
@@ -82,6 +83,44 @@ class Settings(BaseSettings):
         default_factory=lambda: ["2", "3"],
         description="Levels at which an early help episode may run.",
     )
+    family_help: bool = Field(
+        default=False,
+        description="Whether this council runs Family Help (Families First Partnership, 2025):"
+        " on, new episodes open as family_help and may step across to a statutory basis (s17,"
+        " s47) with role-typed allocations and CIN census dates; off (the default), every"
+        " episode stays early_help with no statutory basis, as before. FAMILYHUB_FAMILY_HELP=on.",
+    )
+    threshold_document_version: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The version of the council's published threshold document (level-of-need"
+        " framework) that step-across decisions apply unless the request names another.",
+    )
+    episode_type_names: dict[EpisodeType, str] = Field(
+        default_factory=lambda: {
+            EpisodeType.EARLY_HELP: "Early Help",
+            EpisodeType.FAMILY_HELP: "Family Help",
+        },
+        description="What the council calls each episode type (e.g. 'Family Support').",
+    )
+    statutory_basis_names: dict[StatutoryBasis, str] = Field(
+        default_factory=lambda: {
+            StatutoryBasis.NONE: "Targeted help",
+            StatutoryBasis.S17: "Child in need (s.17)",
+            StatutoryBasis.S47: "Child protection (s.47)",
+        },
+        description="What the council calls each statutory basis.",
+    )
+
+    def family_help_policy(self) -> FamilyHelpPolicy:
+        """The Family Help settings as the domain's policy."""
+        return FamilyHelpPolicy(
+            enabled=self.family_help,
+            threshold_document_version=self.threshold_document_version,
+            type_names={**FamilyHelpPolicy().type_names, **self.episode_type_names},
+            basis_names={**FamilyHelpPolicy().basis_names, **self.statutory_basis_names},
+        )
+
     consistent_identifier_scheme: IdentifierScheme = Field(
         default=IdentifierScheme.NHS_NUMBER,
         description="The council's consistent child identifier (Children's Wellbeing and Schools"

@@ -136,6 +136,8 @@ TAGS = {
     "documents": "Files on a family's record: upload, download and erasure.",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
+    "family-help": "Family Help: an episode's type and statutory basis, step-across, allocations"
+    " by role and the CIN census dates.",
     "health": "Liveness and readiness for load balancers and orchestration.",
     "me": "The signed-in practitioner's caseload, worklist and offline sync.",
     "people": "One person's details, wherever they live.",
@@ -143,7 +145,8 @@ TAGS = {
     "practitioners": "The practitioner directory: roles, hubs and who is active.",
     "requests": "Requests for support at the front door and their screening decision.",
     "reference": "Reference data for pick lists: hubs, agencies, headlines, levels of need.",
-    "reports": "Aggregate reports (JSON or CSV) and the managers' security events.",
+    "reports": "Aggregate reports (JSON or CSV), the managers' security events and the CIN"
+    " census extract.",
     "supporting-families": "Supporting Families needs, outcomes, support delivered and claims.",
     "team-around-the-family": "The Team Around the Family: its members and its meetings.",
     "timeliness": "Deadlines overdue or due soon, on-time rates and the practice standards.",

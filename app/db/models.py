@@ -353,6 +353,11 @@ class PractitionerRow(Timestamped, Base):
     )
     roles: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    profession: Mapped[str | None] = mapped_column(String(100))
+    registered_social_worker: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=text("false")
+    )
+    social_work_registration_number: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -434,6 +439,40 @@ class EpisodeRow(Timestamped, Base):
             name="stage",
         ),
         CheckConstraint("(stage = 'closed') = (closed_on IS NOT NULL)", name="closed_has_date"),
+    )
+
+
+class EpisodeFamilyHelpRow(Timestamped, Base):
+    """An episode's Family Help facts (app/domain/family_help.py): type and statutory basis, the
+    step-across history and role-typed allocations (JSON, read and written with the record, as the
+    episode's own histories), and the CIN census dates of its child in need period."""
+
+    __tablename__ = "episode_family_help"
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    episode_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    statutory_basis: Mapped[str] = mapped_column(String(8), nullable=False)
+    transitions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    allocations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    census_referral_on: Mapped[date | None] = mapped_column(Date)
+    census_referral_source: Mapped[str | None] = mapped_column(String(8))
+    census_primary_need: Mapped[str | None] = mapped_column(String(8))
+    census_assessment_started_on: Mapped[date | None] = mapped_column(Date)
+    census_assessment_authorised_on: Mapped[date | None] = mapped_column(Date)
+    census_plan_started_on: Mapped[date | None] = mapped_column(Date)
+    census_plan_ended_on: Mapped[date | None] = mapped_column(Date)
+    census_closed_on: Mapped[date | None] = mapped_column(Date)
+    census_closure_reason: Mapped[str | None] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        # The CIN census extract: child in need periods overlapping a reporting year.
+        Index("ix_episode_family_help_census", "census_referral_on", "census_closed_on"),
+        CheckConstraint("episode_type IN ('early_help', 'family_help')", name="episode_type"),
+        CheckConstraint("statutory_basis IN ('none', 's17', 's47')", name="statutory_basis"),
+        CheckConstraint(
+            "episode_type = 'family_help' OR statutory_basis = 'none'", name="early_help_no_basis"
+        ),
     )
 
 

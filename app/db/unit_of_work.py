@@ -25,6 +25,7 @@ from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.documents import SqlDocumentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.family_help import SqlFamilyHelpRepository
 from app.db.repositories.family_network import SqlFamilyNetworkRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
 from app.db.repositories.needs import SqlNeedRepository
@@ -115,6 +116,7 @@ class SqlUnitOfWork:
         self.practitioners = SqlPractitionerRepository(reads)
         self.policies = SqlPolicyRepository(reads)
         self.episodes = SqlEpisodeRepository(reads)
+        self.family_help = SqlFamilyHelpRepository(reads)
         self.assessments = SqlAssessmentRepository(reads)
         self.plans = SqlPlanRepository(reads)
         self.taf = SqlTafRepository(reads)

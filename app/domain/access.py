@@ -96,6 +96,9 @@ class Action(StrEnum):
     READ_REQUEST = "read_request"
     SCREEN_REQUEST = "screen_request"
     ACKNOWLEDGE_REQUEST = "acknowledge_request"
+    STEP_ACROSS = "step_across"
+    ALLOCATE_PRACTITIONERS = "allocate_practitioners"
+    EXPORT_CIN_CENSUS = "export_cin_census"
 
 
 FAMILY_ACTIONS = frozenset(
@@ -111,6 +114,8 @@ EPISODE_ACTIONS = frozenset(
         Action.DECIDE_QA,
         Action.REASSIGN_LEAD,
         Action.RECORD_CONTACT,
+        Action.STEP_ACROSS,
+        Action.ALLOCATE_PRACTITIONERS,
     }
 )
 """Actions on one episode: `decide` needs the record and the episode's id."""
@@ -136,6 +141,8 @@ CHANGING_ACTIONS = frozenset(
         Action.REASSIGN_LEAD,
         Action.RECORD_CONTACT,
         Action.ERASE_DOCUMENT,
+        Action.STEP_ACROSS,
+        Action.ALLOCATE_PRACTITIONERS,
     }
 )
 """Actions that change a family's record: each announces a change hint once committed."""
@@ -162,6 +169,9 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.AUDIT_CLAIMS: frozenset({Role.AUDITOR}),
         # Raising and submitting claims: never the auditor who approves them (K9).
         Action.PREPARE_CLAIMS: frozenset({Role.REPORTING, Role.MANAGER}),
+        # The statutory CIN census return is child-level: the reporting account and managers who
+        # submit it, never the auditor's aggregate view (families-first.md R31).
+        Action.EXPORT_CIN_CENSUS: frozenset({Role.REPORTING, Role.MANAGER}),
         Action.CREATE_FAMILY: frozenset({Role.PRACTITIONER, Role.MANAGER}),
         # Anyone working with families may refer one to the front door (issue 19 §1); each
         # request read or screened afterwards is judged by `decide_request`.
@@ -500,6 +510,8 @@ def decide(
             return _allow("the reporting account prepares and submits claims")
         if action is Action.READ_REFERENCE_DATA:
             return _allow("the reporting account reads the pick lists its reports are filtered by")
+        if action is Action.EXPORT_CIN_CENSUS:
+            return _allow("the reporting account prepares the CIN census return")
         if action is Action.READ_OWN_PROFILE:
             return _allow("every signed-in account reads who it is")
         if record_scoped:
@@ -606,6 +618,16 @@ def _record_grant(
         return "quality assurance decides a plan awaiting review" if ties.qa_for(episode) else None
     if action is Action.REASSIGN_LEAD:
         return "manager reassigns lead professionals" if ties.manager else None
+    if action is Action.STEP_ACROSS:
+        # Recording the decision; who decided (a social-work-qualified manager or supervisor for
+        # a change of basis) is a rule of app/domain/family_help.py.
+        if ties.manager:
+            return "manager records a step across"
+        if ties.leads(episode):
+            return "lead professional of this episode records a step across"
+        return None
+    if action is Action.ALLOCATE_PRACTITIONERS:
+        return "manager allocates practitioners to episodes" if ties.manager else None
     raise AssertionError(f"unhandled record action {action}")  # pragma: no cover
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.domain.access import Principal, Role
 from app.domain.errors import Conflict, InvalidValue, SelfRoleChange
 from app.domain.families import require_text
+from app.domain.family_help import Candidate, normalise_registration_number
 from app.domain.security_events import AccessChange, SecurityEventKind
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,10 +33,25 @@ class Practitioner:
     hub_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     active: bool = True
     version: int = 1
+    profession: str | None = None
+    """What they are by training (health visitor, family support worker, social worker ...): a
+    lead practitioner may come from any discipline (families-first.md §3.2 item 7)."""
+    registered_social_worker: bool = False
+    """Registered with Social Work England: what s.17 oversight and child protection leads need."""
+    social_work_registration_number: str | None = None
 
     @property
     def can_lead(self) -> bool:
         return self.active and bool(self.roles & LEAD_CAPABLE_ROLES)
+
+    def as_candidate(self) -> Candidate:
+        """What the Family Help allocation rules need to know about them."""
+        return Candidate(
+            practitioner_id=self.id,
+            active=self.active,
+            can_lead=self.can_lead,
+            registered_social_worker=self.registered_social_worker,
+        )
 
     def as_principal(self) -> Principal:
         return Principal(
@@ -54,6 +70,11 @@ def validate_practitioner(practitioner: Practitioner) -> Practitioner:
     if not _EMAIL.match(email):
         raise InvalidValue("This is not an email address.", field="email", code="email_format")
     practitioner.email = email
+    practitioner.profession = _optional_text(practitioner.profession)
+    practitioner.social_work_registration_number = normalise_registration_number(
+        practitioner.social_work_registration_number,
+        registered=practitioner.registered_social_worker,
+    )
     if not practitioner.roles:
         raise InvalidValue(
             "Give the practitioner at least one role.",
@@ -67,6 +88,10 @@ def validate_practitioner(practitioner: Practitioner) -> Practitioner:
             code="link_worker_hubs_required",
         )
     return practitioner
+
+
+def _optional_text(text: str | None) -> str | None:
+    return (text.strip() or None) if text is not None else None
 
 
 def check_references(

@@ -20,6 +20,7 @@ from app.domain.episodes import (
 )
 from app.domain.errors import Conflict, InvalidValue, NotFound
 from app.domain.families import Family, MemberRole, Person
+from app.domain.family_help import FamilyHelpPolicy, new_record
 from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan, plan_in_force_on
 from app.domain.practitioners import Practitioner
@@ -139,11 +140,15 @@ def open_new_episode(
     *,
     levels: Collection[str],
     idempotency: IdempotentRequest[EpisodeRecord] | None = None,
+    family_help: FamilyHelpPolicy | None = None,
 ) -> EpisodeRecord | Replayed:
-    """Open an episode for a family; a family that had one before gets a new one linked to the old."""
+    """Open an episode for a family; a family that had one before gets a new one linked to the old.
+
+    On a council that runs Family Help the episode opens as Family Help, its lead as family help
+    lead practitioner; elsewhere nothing Family Help is stored (the episode is early help)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.OPEN_EPISODE, Target.family(request.family_id, "episode"))
-        return run_idempotent(uc, idempotency, lambda: _open(uc, request, levels))
+        return run_idempotent(uc, idempotency, lambda: _open(uc, request, levels, family_help))
 
 
 def open_for_request(
@@ -155,7 +160,12 @@ def open_for_request(
     return _open(uc, request, levels)
 
 
-def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> EpisodeRecord:
+def _open(
+    uc: UseCase,
+    request: EpisodeRequest,
+    levels: Collection[str],
+    family_help: FamilyHelpPolicy | None = None,
+) -> EpisodeRecord:
     uow, today = uc.uow, uc.today
     requested_on = request.requested_on or today
     if requested_on > today:
@@ -210,6 +220,17 @@ def _open(uc: UseCase, request: EpisodeRequest, levels: Collection[str]) -> Epis
         recorded_at=uc.now,
     )
     uow.episodes.add(episode, at=uc.now)
+    if family_help is not None and family_help.enabled:
+        uow.family_help.add(
+            new_record(
+                episode.id,
+                episode_type=family_help.new_episode_type,
+                lead_practitioner_id=episode.lead_practitioner_id,
+                lead_since=episode.requested_on,
+                allocation_id=uuid.uuid4(),
+            ),
+            at=uc.now,
+        )
     uc.identify(Action.OPEN_EPISODE, episode.id)
     return episode_record(uow, episode, today, today=today)
 
@@ -341,8 +362,14 @@ def assign_lead(
 
     def assign(uc: UseCase, episode: Episode) -> None:
         on = happened_on(effective_on, today=uc.today, field="effective_on")
-        _require_lead(uc.uow, practitioner_id, "practitioner_id")
+        lead = _require_lead(uc.uow, practitioner_id, "practitioner_id")
         episode.assign_lead(practitioner_id, on, reason, recorded_at=uc.now)
+        # On Family Help the family help lead practitioner is the lead professional: it follows.
+        family_help = uc.uow.family_help.get(episode.id)
+        if family_help is not None and family_help.follow_lead_handover(
+            lead.as_candidate(), on=on, new_id=uuid.uuid4(), recorded_at=uc.now
+        ):
+            uc.uow.family_help.save(family_help, at=uc.now)
 
     return _step(
         uow, clock, actor, episode_id, expected_version, assign, action=Action.REASSIGN_LEAD

@@ -27,6 +27,7 @@ from app.domain.disclosures import Disclosure, DisclosureDecision, LawfulBasis
 from app.domain.documents import Document, OwnerKind
 from app.domain.episodes import Episode
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
+from app.domain.family_help import FamilyHelpRecord
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Headline
 from app.domain.paging import Page, PageRequest
@@ -265,6 +266,28 @@ class EpisodeRepository(Protocol):
     def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]: ...
 
 
+@dataclass(frozen=True)
+class CensusChildRow:
+    """One child of an episode with a child in need period, as the CIN census extract needs it."""
+
+    episode_id: uuid.UUID
+    person_id: uuid.UUID
+    la_child_id: str | None
+    upn: str | None
+    date_of_birth: date | None
+    record: FamilyHelpRecord
+
+
+class FamilyHelpRepository(Protocol):
+    def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None: ...
+    def add(self, record: FamilyHelpRecord, *, at: datetime) -> None: ...
+    def save(self, record: FamilyHelpRecord, *, at: datetime) -> None: ...
+    def census_children(self, period_start: date, period_end: date) -> list[CensusChildRow]:
+        """Every child of every episode whose child in need period overlaps the period, ordered
+        by referral date, episode and child."""
+        ...
+
+
 class AssessmentRepository(Protocol):
     def get(self, assessment_id: uuid.UUID) -> Assessment | None: ...
     def for_episode(self, episode_id: uuid.UUID) -> list[Assessment]: ...
@@ -499,6 +522,8 @@ class UnitOfWork(Protocol):
     def policies(self) -> PolicyRepository: ...
     @property
     def episodes(self) -> EpisodeRepository: ...
+    @property
+    def family_help(self) -> FamilyHelpRepository: ...
     @property
     def assessments(self) -> AssessmentRepository: ...
     @property

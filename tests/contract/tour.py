@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from app.clock import FixedClock
 from app.db.repositories.reference import packaged_framework_document
 from app.domain.access import Role
 from app.domain.outcomes_framework import signed_off
+from app.domain.practitioners import Practitioner
 from tests.api.test_caseload import new_case
 from tests.api.test_claims import run_family
 from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
@@ -122,6 +124,7 @@ def take_the_tour(
     _read_back(tour, active, staff, reports)
     _documents(tour, active, staff)
     _front_door(tour, active, new_uow)
+    _family_help(tour, active, staff, new_uow, reports)
     _handover(tour, active, staff)
     return tour
 
@@ -579,6 +582,70 @@ def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
             "POST", f"{url}/decision", etag_of(made), {"outcome": "already_open", "reason": "Known"}
         )
     tour.change("POST", f"{url}/acknowledgement", decided.headers["ETag"])
+
+
+def _family_help(
+    tour: Tour, active: dict[str, Any], staff: Staff, new_uow: Any, reports: uuid.UUID
+) -> None:
+    """The council switches to Family Help: the episode steps across to s17 under a practice
+    supervisor, gains a co-worker who leaves again, gets its census dates and is extracted."""
+    client = tour.client
+    case: Case = active["case"]
+    app_state = client.app.state  # type: ignore[attr-defined]
+    before = app_state.settings
+    app_state.settings = before.model_copy(
+        update={"family_help": True, "threshold_document_version": "2026-04"}
+    )
+    supervisor = Practitioner(
+        id=uuid.uuid4(),
+        name="Sue Supervisor",
+        email="sue.supervisor@council.example",
+        agency_code="COUNCIL_EH",
+        roles=frozenset({Role.PRACTITIONER}),
+        registered_social_worker=True,
+    )
+    with new_uow() as uow:
+        uow.practitioners.add(supervisor, at=datetime(2025, 1, 1, tzinfo=UTC))
+        uow.commit()
+    try:
+        read = tour.read(f"{case.url}/family-help")
+        stepped = tour.change(
+            "POST",
+            f"{case.url}/step-across",
+            read.headers["ETag"],
+            {
+                "to_type": "family_help",
+                "to_basis": "s17",
+                "decided_by": str(supervisor.id),
+                "reason": "Meets the child in need threshold",
+                "oversight_practitioner_id": str(supervisor.id),
+            },
+        )
+        referral = stepped.json()["census"]["referral_on"]
+        with as_user(client, staff.manager):
+            allocated = tour.change(
+                "POST",
+                f"{case.url}/allocations",
+                stepped.headers["ETag"],
+                {"practitioner_id": str(staff.school_worker), "role": "co_worker"},
+            )
+            [co_worker] = [a for a in allocated.json()["allocations"] if a["role"] == "co_worker"]
+            ended = tour.change(
+                "POST",
+                f"{case.url}/allocations/{co_worker['id']}/end",
+                allocated.headers["ETag"],
+                {"reason": "Attendance work done"},
+            )
+        tour.change(
+            "PUT",
+            f"{case.url}/census-dates",
+            ended.headers["ETag"],
+            {"referral_on": referral, "primary_need_code": "N4"},
+        )
+        with as_user(client, reports):
+            tour.read(f"{API}/reports/cin-census", **{"from": "2024-04-01", "to": referral})
+    finally:
+        app_state.settings = before
 
 
 def _handover(tour: Tour, active: dict[str, Any], staff: Staff) -> None:

@@ -117,6 +117,7 @@ def open_episode(
         ),
         levels=settings.early_help_levels,
         idempotency=idempotency.request(actor, body, _opened),
+        family_help=settings.family_help_policy(),
     )
     return idempotency.respond(result, _opened)
 

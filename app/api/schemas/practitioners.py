@@ -35,6 +35,15 @@ class PractitionerCreate(Schema):
         default_factory=list, max_length=50, description="Hubs they work in or cover."
     )
     active: bool = Field(default=True, description="Whether they may sign in; true by default.")
+    profession: ShortText | None = Field(
+        default=None, description="Their profession: a lead practitioner may come from any."
+    )
+    registered_social_worker: bool = Field(
+        default=False, description="Registered with Social Work England."
+    )
+    social_work_registration_number: ShortText | None = Field(
+        default=None, description="Their Social Work England number (SW and digits), if registered."
+    )
 
     def to_domain(self) -> Practitioner:
         return Practitioner(
@@ -45,6 +54,9 @@ class PractitionerCreate(Schema):
             roles=frozenset(self.roles),
             hub_ids=frozenset(self.hub_ids),
             active=self.active,
+            profession=self.profession,
+            registered_social_worker=self.registered_social_worker,
+            social_work_registration_number=self.social_work_registration_number,
         )
 
 
@@ -65,10 +77,17 @@ class PractitionerUpdate(Schema):
         default=None, max_length=50, description="Every hub they cover (replaces)."
     )
     active: bool | None = Field(default=None, description="false to deactivate, true to restore.")
+    profession: ShortText | None = Field(default=None, description="Their profession.")
+    registered_social_worker: bool | None = Field(
+        default=None, description="Registered with Social Work England."
+    )
+    social_work_registration_number: ShortText | None = Field(
+        default=None, description="Their Social Work England number; null to remove it."
+    )
 
     def changes(self) -> dict[str, object]:
         sent = self.model_dump(exclude_unset=True)
-        for key in ("name", "email", "agency_code", "active"):
+        for key in ("name", "email", "agency_code", "active", "registered_social_worker"):
             if key in sent and sent[key] is None:
                 del sent[key]
         if "roles" in sent:
@@ -93,6 +112,9 @@ class PractitionerRead(ReadSchema):
                 "roles": ["practitioner"],
                 "hub_ids": [ex.HUB_NORTH],
                 "active": True,
+                "profession": "Family support worker",
+                "registered_social_worker": False,
+                "social_work_registration_number": None,
                 "version": 1,
             }
         )
@@ -105,6 +127,11 @@ class PractitionerRead(ReadSchema):
     roles: list[Role] = Field(description="What they may do.")
     hub_ids: list[uuid.UUID] = Field(description="Hubs they work in or cover.")
     active: bool = Field(description="Whether they may sign in.")
+    profession: str | None = Field(description="Their profession, if recorded.")
+    registered_social_worker: bool = Field(description="Registered with Social Work England.")
+    social_work_registration_number: str | None = Field(
+        description="Their Social Work England number, if recorded."
+    )
     version: int = Field(description='Their record\'s version: its ETag is `"<version>"`.')
 
     @classmethod
@@ -117,6 +144,9 @@ class PractitionerRead(ReadSchema):
             roles=sorted(p.roles),
             hub_ids=sorted(p.hub_ids),
             active=p.active,
+            profession=p.profession,
+            registered_social_worker=p.registered_social_worker,
+            social_work_registration_number=p.social_work_registration_number,
             version=p.version,
         )
 

@@ -53,6 +53,9 @@ class SqlPractitionerRepository:
             hub_ids=hubs,
             active=row.active,
             version=row.version,
+            profession=row.profession,
+            registered_social_worker=row.registered_social_worker,
+            social_work_registration_number=row.social_work_registration_number,
         )
 
     def _many(self, rows: list[PractitionerRow]) -> list[Practitioner]:
@@ -122,6 +125,9 @@ class SqlPractitionerRepository:
         row.agency_code = p.agency_code
         row.roles = sorted(r.value for r in p.roles)
         row.active = p.active
+        row.profession = p.profession
+        row.registered_social_worker = p.registered_social_worker
+        row.social_work_registration_number = p.social_work_registration_number
 
     def _set_hubs(self, p: Practitioner) -> None:
         self._session.execute(

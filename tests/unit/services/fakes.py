@@ -56,6 +56,7 @@ from app.domain.families import (
     Relationship,
     normalise_name,
 )
+from app.domain.family_help import FamilyHelpRecord
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_framework
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
@@ -68,6 +69,7 @@ from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, Timel
 from app.services.ports import (
     Agency,
     AuditRecord,
+    CensusChildRow,
     ChangeHint,
     ContactFilter,
     DisclosureFilter,
@@ -141,6 +143,7 @@ class _State:
     documents: dict[uuid.UUID, Document] = field(default_factory=dict)
     document_chunks: dict[tuple[uuid.UUID, int], bytes] = field(default_factory=dict)
     requests: dict[uuid.UUID, SupportRequest] = field(default_factory=dict)
+    family_help: dict[uuid.UUID, FamilyHelpRecord] = field(default_factory=dict)
 
 
 def _swap(stored: Any, record: Any) -> None:
@@ -498,6 +501,45 @@ class FakeEpisodes(_Repository):
 
     def deadline_history(self, episode_id: uuid.UUID) -> list[Deadline]:
         return list(self.state.episodes[episode_id].current_deadlines())
+
+
+class FakeFamilyHelp(_Repository):
+    def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None:
+        return copy.deepcopy(self.state.family_help.get(episode_id))
+
+    def add(self, record: FamilyHelpRecord, *, at: datetime) -> None:
+        if record.episode_id in self.state.family_help:
+            raise Conflict("The change clashes with a record already stored.", code="record_clash")
+        record.version = 1
+        self.state.family_help[record.episode_id] = copy.deepcopy(record)
+
+    def save(self, record: FamilyHelpRecord, *, at: datetime) -> None:
+        _swap(self.state.family_help.get(record.episode_id), record)
+        self.state.family_help[record.episode_id] = copy.deepcopy(record)
+
+    def census_children(self, period_start: date, period_end: date) -> list[CensusChildRow]:
+        found = []
+        for record in self.state.family_help.values():
+            census = record.census
+            if census.referral_on is None or census.referral_on > period_end:
+                continue
+            if census.closed_on is not None and census.closed_on < period_start:
+                continue
+            episode = self.state.episodes[record.episode_id]
+            for person_id in sorted(episode.child_person_ids):
+                person = self.state.people.get(person_id)
+                ids = {i.scheme.value: i.value for i in person.identifiers} if person else {}
+                found.append(
+                    CensusChildRow(
+                        episode_id=record.episode_id,
+                        person_id=person_id,
+                        la_child_id=ids.get("la_child_id"),
+                        upn=ids.get("upn"),
+                        date_of_birth=person.date_of_birth if person else None,
+                        record=copy.deepcopy(record),
+                    )
+                )
+        return sorted(found, key=lambda r: (r.record.census.referral_on, r.episode_id, r.person_id))
 
 
 class FakeAssessments(_Repository):
@@ -1092,6 +1134,7 @@ class FakeUnitOfWork:
         self.practitioners = FakePractitioners(self)
         self.policies = FakePolicies(self)
         self.episodes = FakeEpisodes(self)
+        self.family_help = FakeFamilyHelp(self)
         self.assessments = FakeAssessments(self)
         self.plans = FakePlans(self)
         self.taf = FakeTaf(self)

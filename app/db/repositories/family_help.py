@@ -1,0 +1,209 @@
+"""An episode's Family Help record, and the children the CIN census extract reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.db.models import EpisodeChildRow, EpisodeFamilyHelpRow, PersonIdentifierRow, PersonRow
+from app.db.repositories.versioned import row_to_save
+from app.domain.family_help import (
+    Allocation,
+    AllocationRole,
+    CensusDates,
+    EpisodeType,
+    FamilyHelpRecord,
+    StatutoryBasis,
+    Transition,
+    TransitionKind,
+)
+from app.services.ports import CensusChildRow
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _transition_to_json(t: Transition) -> dict[str, Any]:
+    return {
+        "id": str(t.id),
+        "kind": t.kind.value,
+        "from_type": t.from_type.value,
+        "to_type": t.to_type.value,
+        "from_basis": t.from_basis.value,
+        "to_basis": t.to_basis.value,
+        "effective_on": t.effective_on.isoformat(),
+        "decided_by": str(t.decided_by),
+        "reason": t.reason,
+        "threshold_document_version": t.threshold_document_version,
+        "external_system": t.external_system,
+        "external_reference": t.external_reference,
+        "recorded_at": _iso(t.recorded_at),
+    }
+
+
+def _transition_from_json(d: dict[str, Any]) -> Transition:
+    return Transition(
+        id=uuid.UUID(d["id"]),
+        kind=TransitionKind(d["kind"]),
+        from_type=EpisodeType(d["from_type"]),
+        to_type=EpisodeType(d["to_type"]),
+        from_basis=StatutoryBasis(d["from_basis"]),
+        to_basis=StatutoryBasis(d["to_basis"]),
+        effective_on=date.fromisoformat(d["effective_on"]),
+        decided_by=uuid.UUID(d["decided_by"]),
+        reason=d["reason"],
+        threshold_document_version=d["threshold_document_version"],
+        external_system=d.get("external_system"),
+        external_reference=d.get("external_reference"),
+        recorded_at=_instant(d.get("recorded_at")),
+    )
+
+
+def _allocation_to_json(a: Allocation) -> dict[str, Any]:
+    return {
+        "id": str(a.id),
+        "practitioner_id": str(a.practitioner_id),
+        "role": a.role.value,
+        "started_on": a.started_on.isoformat(),
+        "ended_on": _iso(a.ended_on),
+        "chosen_with_family": a.chosen_with_family,
+        "family_choice_note": a.family_choice_note,
+        "end_reason": a.end_reason,
+        "recorded_at": _iso(a.recorded_at),
+    }
+
+
+def _allocation_from_json(d: dict[str, Any]) -> Allocation:
+    return Allocation(
+        id=uuid.UUID(d["id"]),
+        practitioner_id=uuid.UUID(d["practitioner_id"]),
+        role=AllocationRole(d["role"]),
+        started_on=date.fromisoformat(d["started_on"]),
+        ended_on=_day(d.get("ended_on")),
+        chosen_with_family=d.get("chosen_with_family"),
+        family_choice_note=d.get("family_choice_note"),
+        end_reason=d.get("end_reason"),
+        recorded_at=_instant(d.get("recorded_at")),
+    )
+
+
+def _domain(row: EpisodeFamilyHelpRow) -> FamilyHelpRecord:
+    return FamilyHelpRecord(
+        episode_id=row.episode_id,
+        episode_type=EpisodeType(row.episode_type),
+        statutory_basis=StatutoryBasis(row.statutory_basis),
+        transitions=[_transition_from_json(t) for t in row.transitions],
+        allocations=[_allocation_from_json(a) for a in row.allocations],
+        census=CensusDates(
+            referral_on=row.census_referral_on,
+            referral_source_code=row.census_referral_source,
+            primary_need_code=row.census_primary_need,
+            assessment_started_on=row.census_assessment_started_on,
+            assessment_authorised_on=row.census_assessment_authorised_on,
+            plan_started_on=row.census_plan_started_on,
+            plan_ended_on=row.census_plan_ended_on,
+            closed_on=row.census_closed_on,
+            closure_reason_code=row.census_closure_reason,
+        ),
+        version=row.version,
+    )
+
+
+def _apply(row: EpisodeFamilyHelpRow, r: FamilyHelpRecord) -> None:
+    row.episode_type = r.episode_type.value
+    row.statutory_basis = r.statutory_basis.value
+    row.transitions = [_transition_to_json(t) for t in r.transitions]
+    row.allocations = [_allocation_to_json(a) for a in r.allocations]
+    c = r.census
+    row.census_referral_on = c.referral_on
+    row.census_referral_source = c.referral_source_code
+    row.census_primary_need = c.primary_need_code
+    row.census_assessment_started_on = c.assessment_started_on
+    row.census_assessment_authorised_on = c.assessment_authorised_on
+    row.census_plan_started_on = c.plan_started_on
+    row.census_plan_ended_on = c.plan_ended_on
+    row.census_closed_on = c.closed_on
+    row.census_closure_reason = c.closure_reason_code
+
+
+class SqlFamilyHelpRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None:
+        row = self._session.get(EpisodeFamilyHelpRow, episode_id)
+        return _domain(row) if row is not None else None
+
+    def add(self, record: FamilyHelpRecord, *, at: datetime) -> None:
+        row = EpisodeFamilyHelpRow(episode_id=record.episode_id, created_at=at, updated_at=at)
+        _apply(row, record)
+        self._session.add(row)
+        self._session.flush()
+        record.version = row.version
+
+    def save(self, record: FamilyHelpRecord, *, at: datetime) -> None:
+        row = row_to_save(self._session, EpisodeFamilyHelpRow, record.episode_id, record.version)
+        _apply(row, record)
+        row.updated_at = at
+        flag_modified(row, "updated_at")
+        self._session.flush()
+        record.version = row.version
+
+    def census_children(self, period_start: date, period_end: date) -> list[CensusChildRow]:
+        la_id = aliased(PersonIdentifierRow)
+        upn = aliased(PersonIdentifierRow)
+        stmt = (
+            select(
+                EpisodeFamilyHelpRow,
+                EpisodeChildRow.person_id,
+                la_id.value,
+                upn.value,
+                PersonRow.date_of_birth,
+            )
+            .join(EpisodeChildRow, EpisodeChildRow.episode_id == EpisodeFamilyHelpRow.episode_id)
+            .join(PersonRow, PersonRow.id == EpisodeChildRow.person_id)
+            .outerjoin(la_id, and_(la_id.person_id == PersonRow.id, la_id.scheme == "la_child_id"))
+            .outerjoin(upn, and_(upn.person_id == PersonRow.id, upn.scheme == "upn"))
+            .where(
+                EpisodeFamilyHelpRow.census_referral_on.is_not(None),
+                EpisodeFamilyHelpRow.census_referral_on <= period_end,
+                or_(
+                    EpisodeFamilyHelpRow.census_closed_on.is_(None),
+                    EpisodeFamilyHelpRow.census_closed_on >= period_start,
+                ),
+            )
+            .order_by(
+                EpisodeFamilyHelpRow.census_referral_on,
+                EpisodeFamilyHelpRow.episode_id,
+                EpisodeChildRow.person_id,
+            )
+        )
+        records: dict[uuid.UUID, FamilyHelpRecord] = {}
+        found = []
+        for row, person_id, la_child_id, upn_value, born in self._session.execute(stmt):
+            record = records.setdefault(row.episode_id, _domain(row))
+            found.append(
+                CensusChildRow(
+                    episode_id=row.episode_id,
+                    person_id=person_id,
+                    la_child_id=la_child_id,
+                    upn=upn_value,
+                    date_of_birth=born,
+                    record=record,
+                )
+            )
+        return found
