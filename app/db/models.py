@@ -702,3 +702,14 @@ class SfFrameworkRow(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class ExternalRefRow(Base):
+    """The source system's id of an imported record (issue 18 §3), unique per kind."""
+
+    __tablename__ = "external_refs"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    external_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    internal_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+
+    __table_args__ = (UniqueConstraint("kind", "internal_id"),)

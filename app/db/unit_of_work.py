@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +22,7 @@ from app.db.repositories.audit import SqlAuditTrail
 from app.db.repositories.claims import SqlClaimRepository
 from app.db.repositories.consents import SqlConsentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.external_refs import SqlExternalRefs, family_ids
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.idempotency import SqlIdempotencyRepository
 from app.db.repositories.needs import SqlNeedRepository
@@ -124,6 +126,7 @@ class SqlUnitOfWork:
         self.sync = SqlSyncQueries(reads)
         self.measures = SqlMeasureQueries(reads)
         self.timeliness = SqlTimelinessQueries(reads)
+        self.external_refs = SqlExternalRefs(session)
         return self
 
     def __exit__(
@@ -151,6 +154,12 @@ class SqlUnitOfWork:
             if close:
                 self._read_session.close()
                 self._read_session = None
+
+    def family_ids(
+        self, *, hub_id: uuid.UUID | None, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """A page of families in id order, for an export (issue 18 §4)."""
+        return family_ids(self.session, hub_id=hub_id, after=after, limit=limit)
 
     def flush(self) -> None:
         try:
