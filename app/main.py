@@ -34,6 +34,7 @@ from app.api.routers import (
     episodes,
     families,
     health,
+    interchange,
     needs,
     plans,
     practitioners,
@@ -189,6 +190,7 @@ def create_app(
         audit.router,
         caseload.router,
         needs.router,
+        interchange.router,
     ):
         app.include_router(router)
 

@@ -86,7 +86,8 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Content-Disposition": {
-        "description": "On a CSV answer: `attachment` with a file name naming the report and its period.",
+        "description": "On a file answer (a CSV report, an export): `attachment` with a file name"
+        " naming what it holds.",
         "required": False,
         "schema": {
             "type": "string",
@@ -114,6 +115,7 @@ TAGS = {
     "assessments": "The early help assessment of an episode, and reassessments.",
     "audit": "Who has seen or changed a family's record.",
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
+    "import-export": "A caseload in from an old system or out to another council (admins).",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "health": "Liveness and readiness for load balancers and orchestration.",
@@ -326,7 +328,8 @@ def _response_headers(path: str, operation: dict[str, Any]) -> None:
                 headers["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
         if status in ("200", "304") and paged:
             headers["Link"] = _header_ref("Link")
-        if status.startswith("2") and "text/csv" in response.get("content", {}):
+        files = ("text/csv", "application/x-ndjson")
+        if status.startswith("2") and any(f in response.get("content", {}) for f in files):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
         response["headers"] = dict(sorted(headers.items()))
 
@@ -411,7 +414,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     (its `current` typed as the changed resource) and 428. Every response declares the headers
     it carries: X-Request-ID always, Retry-After on a 503, Location on a 201 (and
     Idempotent-Replayed when the create takes an Idempotency-Key), Link on a page, ETag where the
-    route declared it (`versioned`, `conditional`), Content-Disposition on a CSV answer.
+    route declared it (`versioned`, `conditional`), Content-Disposition on a file answer.
 
     `/health` and `/ready` are outside the API's conventions: `/ready` answers 503 with its own
     readiness document, so its responses are left as the route declares them.
