@@ -10,35 +10,48 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+from app.services.ports import Clock
+from app.services.use_case import Actor
 from app.settings import get_settings
+
+if TYPE_CHECKING:
+    from app.db.unit_of_work import SqlUnitOfWork
 
 AS_ADMIN = typer.Option("--as", help="The email of the admin the command acts as (audited).")
 
 
-def _wiring(admin_email: str):  # type: ignore[no-untyped-def]
-    from app.clock import SystemClock
+def interchange_units_of_work() -> Callable[[], SqlUnitOfWork]:
+    """Units of work on the configured database (tests replace this with theirs)."""
     from app.db.engine import make_engine, make_session_factory
     from app.db.unit_of_work import SqlUnitOfWork
-    from app.services.use_case import Actor
 
     settings = get_settings()
     factory = make_session_factory(make_engine(settings.database_url))
+    return lambda: SqlUnitOfWork(factory, audit_keys=settings.audit_keys())
 
-    def new_uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(factory, audit_keys=settings.audit_keys())
 
-    with SqlUnitOfWork(factory) as uow:
+def interchange_clock() -> Clock:
+    from app.clock import SystemClock
+
+    return SystemClock(ZoneInfo(get_settings().timezone))
+
+
+def _wiring(admin_email: str) -> tuple[Callable[[], SqlUnitOfWork], Clock, Actor]:
+    """The units of work, the clock and the admin the command acts as."""
+    new_uow = interchange_units_of_work()
+    with new_uow() as uow:
         admin = uow.practitioners.get_by_email(admin_email)
     if admin is None or not admin.active:
         typer.echo(f"no active practitioner with the email {admin_email}", err=True)
         raise typer.Exit(2)
-    return settings, new_uow, SystemClock(ZoneInfo(settings.timezone)), Actor(admin.as_principal())
+    return new_uow, interchange_clock(), Actor(admin.as_principal())
 
 
 def import_file(
@@ -52,7 +65,8 @@ def import_file(
     from app.domain.errors import DomainError
     from app.services.interchange import HouseholdOutcome, run_import
 
-    settings, new_uow, clock, actor = _wiring(admin)
+    settings = get_settings()
+    new_uow, clock, actor = _wiring(admin)
     total = sum(1 for line in file.open("rb") if line.strip())
     done = 0
 
@@ -108,7 +122,7 @@ def export(
     if sum((family is not None, hub is not None, all_)) != 1:
         typer.echo("give exactly one of --family ID, --hub ID or --all", err=True)
         raise typer.Exit(2)
-    _, new_uow, clock, actor = _wiring(admin)
+    new_uow, clock, actor = _wiring(admin)
     try:
         with new_uow() as uow:
             begin_export(uow, clock, actor, family_id=family, hub_id=hub)
