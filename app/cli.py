@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from app.audit_cli import audit_checkpoint, audit_seal, audit_verify
+from app.interchange_cli import export, import_file, interchange_schema
 from app.reports_cli import report as report_command
 from app.settings import Settings, get_settings
 
@@ -27,6 +28,9 @@ cli.command("report")(report_command)
 cli.command("audit-verify")(audit_verify)
 cli.command("audit-checkpoint")(audit_checkpoint)
 cli.command("audit-seal")(audit_seal)
+cli.command("import")(import_file)
+cli.command("export")(export)
+cli.command("interchange-schema")(interchange_schema)
 
 
 @cli.command()

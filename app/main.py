@@ -40,6 +40,7 @@ from app.api.routers import (
     family_help,
     family_network,
     health,
+    interchange,
     needs,
     plans,
     practitioners,
@@ -204,6 +205,7 @@ def create_app(
         contacts.router,
         documents.router,
         requests.router,
+        interchange.router,
     ):
         app.include_router(router)
 

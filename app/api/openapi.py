@@ -86,8 +86,8 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Content-Disposition": {
-        "description": "On a CSV answer: `attachment` with a file name naming the report and its"
-        " period; on a document's content: `attachment` with the document's safe file name.",
+        "description": "On a CSV answer or an export: `attachment` with a file name naming what"
+        " it holds; on a document's content: `attachment` with the document's safe file name.",
         "required": False,
         "schema": {
             "type": "string",
@@ -134,6 +134,7 @@ TAGS = {
     "consent": "Consent to take part in early help and to share information, and its withdrawal.",
     "disclosures": "The disclosure log: what was shared, on what lawful basis, and what was not.",
     "documents": "Files on a family's record: upload, download and erasure.",
+    "import-export": "A caseload in from an old system or out to another council (admins).",
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "family-help": "Family Help: an episode's type and statutory basis, step-across, allocations"
@@ -360,7 +361,8 @@ def _response_headers(path: str, operation: dict[str, Any]) -> None:
                 headers["Idempotent-Replayed"] = _header_ref("Idempotent-Replayed")
         if status in ("200", "304") and paged:
             headers["Link"] = _header_ref("Link")
-        if status.startswith("2") and "text/csv" in response.get("content", {}):
+        files = ("text/csv", "application/x-ndjson")
+        if status.startswith("2") and any(f in response.get("content", {}) for f in files):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
         if status.startswith("2") and _binary(response):
             headers["Content-Disposition"] = _header_ref("Content-Disposition")
@@ -478,7 +480,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     (its `current` typed as the changed resource) and 428. Every response declares the headers
     it carries: X-Request-ID always, Retry-After on a 503, Location on a 201 (and
     Idempotent-Replayed when the create takes an Idempotency-Key), Link on a page, ETag where the
-    route declared it (`versioned`, `conditional`), Content-Disposition on a CSV answer.
+    route declared it (`versioned`, `conditional`), Content-Disposition on a file answer.
 
     `/health` and `/ready` are outside the API's conventions: `/ready` answers 503 with its own
     readiness document, so its responses are left as the route declares them.

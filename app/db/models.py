@@ -1065,3 +1065,14 @@ class SupportRequestRow(Timestamped, Base):
             "family_id IS NOT NULL OR household IS NOT NULL", name="family_or_household"
         ),
     )
+
+
+class ExternalRefRow(Base):
+    """The source system's id of an imported record (issue 18 §3), unique per kind."""
+
+    __tablename__ = "external_refs"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    external_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    internal_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+
+    __table_args__ = (UniqueConstraint("kind", "internal_id"),)

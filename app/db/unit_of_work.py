@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Self
 
@@ -24,6 +25,7 @@ from app.db.repositories.contacts import SqlContactRepository
 from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.documents import SqlDocumentRepository
 from app.db.repositories.episodes import SqlEpisodeRepository
+from app.db.repositories.external_refs import SqlExternalRefs, family_ids
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
 from app.db.repositories.family_help import SqlFamilyHelpRepository
 from app.db.repositories.family_network import SqlFamilyNetworkRepository
@@ -137,6 +139,7 @@ class SqlUnitOfWork:
         self.sync = SqlSyncQueries(reads)
         self.measures = SqlMeasureQueries(reads)
         self.timeliness = SqlTimelinessQueries(reads)
+        self.external_refs = SqlExternalRefs(session)
         return self
 
     def __exit__(
@@ -164,6 +167,12 @@ class SqlUnitOfWork:
             if close:
                 self._read_session.close()
                 self._read_session = None
+
+    def family_ids(
+        self, *, hub_id: uuid.UUID | None, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """A page of families in id order, for an export (issue 18 §4)."""
+        return family_ids(self.session, hub_id=hub_id, after=after, limit=limit)
 
     def flush(self) -> None:
         try:

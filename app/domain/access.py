@@ -99,6 +99,8 @@ class Action(StrEnum):
     STEP_ACROSS = "step_across"
     ALLOCATE_PRACTITIONERS = "allocate_practitioners"
     EXPORT_CIN_CENSUS = "export_cin_census"
+    IMPORT_RECORDS = "import_records"
+    EXPORT_RECORDS = "export_records"
 
 
 FAMILY_ACTIONS = frozenset(
@@ -160,6 +162,10 @@ _GLOBAL_GRANTS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.READ_REPORTS: frozenset({Role.REPORTING, Role.MANAGER, Role.AUDITOR}),
         Action.MANAGE_PRACTITIONERS: frozenset({Role.ADMIN}),
         Action.MANAGE_POLICY: frozenset({Role.ADMIN}),
+        # Moving a caseload in from an old system, or out to another council (issue 18 §3-4):
+        # the admin runs it; each imported step is still judged as the practitioner it names.
+        Action.IMPORT_RECORDS: frozenset({Role.ADMIN}),
+        Action.EXPORT_RECORDS: frozenset({Role.ADMIN}),
         # Who opened which record is itself sensitive: managers only.
         Action.READ_ACCESS_LOG: frozenset({Role.MANAGER}),
         # Role changes and break-glass reads across the council: managers only, since an admin's

@@ -34,6 +34,7 @@ from tests.builders import (
     make_member_body,
     make_person_body,
 )
+from tests.interchange_builders import household, line_of
 
 STALE = '"999"'
 
@@ -174,6 +175,14 @@ def _administer(tour: Tour, admin: uuid.UUID) -> None:
         url = f"{API}/practitioners/{grace['id']}"
         tour.read(url)
         tour.change("PATCH", url, etag_of(grace), {"name": "Grace Hughes-Lee"})
+        checked = client.post(
+            f"{API}/imports",
+            params={"dry_run": "true"},
+            content=line_of(household()).encode(),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        assert ok(checked)["imported"] == 1
+        tour.read(f"{API}/exports")
 
 
 def _sustained(tour: Tour, clock: FixedClock, case: Case) -> None:

@@ -1,0 +1,1 @@
+"""The caseload interchange format (issue 18 §3-4): JSON Lines, one household a line."""

@@ -1,0 +1,231 @@
+"""Version 1 of the caseload interchange format: one household a line, with its history dated.
+
+Every record carries `external_ref`, the source system's id for it: an import keeps it beside
+the record it creates (unique per kind), so running the same file again creates nothing twice,
+and the file's other records point at people and TAF members by it. Practitioners are named by
+email, matched against the directory. The models are the format: `docs/interchange.schema.json`
+is generated from them (`familyhub interchange-schema`) and a test holds the two together.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+FORMAT_VERSION = 1
+
+Ref = Annotated[str, Field(min_length=1, max_length=64, description="The source system's id.")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddressV1(_Record):
+    line1: Text
+    line2: str | None = None
+    town: str | None = None
+    postcode: Text
+
+
+class IdentifierV1(_Record):
+    scheme: Literal["nhs_number", "upn", "la_child_id", "other"]
+    value: Text
+    verified: bool = False
+    source: str | None = None
+
+
+class PersonV1(_Record):
+    """A member of the household: who they are and when they joined it."""
+
+    external_ref: Ref
+    given_name: Text
+    family_name: Text
+    date_of_birth: date | None = None
+    expected_delivery_date: date | None = None
+    sex: str | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    send: bool = False
+    identifiers: list[IdentifierV1] = []
+    identifier_absent_reason: str | None = Field(
+        None,
+        description="Why the council's consistent identifier is not recorded (children: one of"
+        " not_known_tracing_would_delay, withheld_more_detrimental_to_child, not_applicable,"
+        " pending_trace).",
+    )
+    role: Literal["child", "parent_carer", "other_adult"]
+    joined_on: date
+
+
+class RelationshipV1(_Record):
+    person: Ref
+    related_person: Ref
+    kind: str
+    parental_responsibility: bool = False
+
+
+class WithdrawalV1(_Record):
+    withdrawn_on: date
+    reason: Text
+    withdrawn_by: Ref | None = None
+
+
+class ConsentV1(_Record):
+    external_ref: Ref
+    purpose: Literal["early_help", "information_sharing"]
+    given_by: Ref
+    on_behalf_of: list[Ref] = []
+    method: Literal["verbal", "written", "digital"]
+    given_on: date
+    sharing_scope: Literal["all_taf_members", "named_agencies"] | None = None
+    agency_codes: list[str] = []
+    review_on: date | None = None
+    notes: str | None = None
+    withdrawal: WithdrawalV1 | None = None
+
+
+class NeedV1(_Record):
+    """A need the assessment found (an outcome headline code, e.g. EDU)."""
+
+    external_ref: Ref
+    headline: Text
+    description: Text
+    people: list[Ref] = []
+
+
+class AssessmentV1(_Record):
+    started_on: date
+    completed_on: date | None = None
+    strengths: list[str] = []
+    needs: list[NeedV1] = []
+    child_voice: str | None = None
+    parents_view: str | None = None
+    analysis: str | None = None
+
+
+class OutcomeV1(_Record):
+    external_ref: Ref
+    description: Text
+    needs: list[Ref] = Field(description="The assessment's needs it addresses, by external_ref.")
+    measure: Text
+    baseline_score: int = Field(ge=0, le=10)
+
+
+class PlanActionV1(_Record):
+    description: Text
+    outcome: Ref | None = None
+    owner_person: Ref | None = None
+    owner_taf_member: Ref | None = None
+    due_on: date
+    status: Literal["not_started", "in_progress", "done", "cancelled"] = "not_started"
+
+
+class QaReviewV1(_Record):
+    """One submission of the plan to quality assurance and the decision on it."""
+
+    submitted_on: date
+    decided_on: date | None = None
+    decided_by: EmailStr | None = None
+    outcome: Literal["approved", "returned"] | None = None
+    comments: str = ""
+
+
+class PlanV1(_Record):
+    outcomes: list[OutcomeV1] = []
+    actions: list[PlanActionV1] = []
+    qa_reviews: list[QaReviewV1] = []
+
+
+class TafMemberV1(_Record):
+    """A practitioner (by email) or a member of the household (by person external_ref)."""
+
+    external_ref: Ref
+    practitioner: EmailStr | None = None
+    person: Ref | None = None
+    role: Text
+    joined_on: date
+    left_on: date | None = None
+
+
+class ProgressV1(_Record):
+    outcome: Ref
+    score: int = Field(ge=0, le=10)
+
+
+class MeetingV1(_Record):
+    held_on: date
+    attendees: list[Ref] = Field(description="TAF members present, by external_ref.")
+    family_present: bool
+    child_voice: Literal["present", "shared", "not_shared"]
+    progress: list[ProgressV1] = []
+    decision: Literal["continue", "revise_plan", "close", "step_up"]
+    next_review_on: date | None = None
+    notes: str | None = None
+
+
+class FamilyViewV1(_Record):
+    improved: Literal["yes", "partly", "no"]
+    in_their_words: Text
+
+
+class ClosureV1(_Record):
+    closed_on: date
+    reason: str
+    family_view: FamilyViewV1 | None = None
+    notes: str | None = None
+    stepped_up_reference: str | None = None
+
+
+class EpisodeV1(_Record):
+    """An early help episode and its dated history, in the order the cycle runs."""
+
+    external_ref: Ref
+    source: str
+    level_of_need: str
+    lead: EmailStr = Field(description="The lead professional's email in the directory.")
+    children: list[Ref] = Field(min_length=1)
+    requested_on: date
+    hub_code: str | None = None
+    assessment: AssessmentV1 | None = None
+    plan: PlanV1 | None = None
+    taf_members: list[TafMemberV1] = []
+    meetings: list[MeetingV1] = []
+    closure: ClosureV1 | None = None
+
+
+class HouseholdV1(_Record):
+    """One line of the file."""
+
+    format_version: Literal[1]
+    external_ref: Ref
+    hub_code: str
+    reference: str | None = Field(
+        None, description="The household's reference (FH-XXXXXX); kept if free, else refused."
+    )
+    registered_by: EmailStr | None = Field(
+        None,
+        description="Who registered the household (a practitioner's email); by default the"
+        " lead of its first episode.",
+    )
+    address: AddressV1
+    people: list[PersonV1] = Field(min_length=1)
+    relationships: list[RelationshipV1] = []
+    consents: list[ConsentV1] = []
+    episodes: list[EpisodeV1] = []
+    lawful_basis: str | None = Field(
+        None,
+        description="On an export: the lawful basis for disclosing the record (ignored on import).",
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of one line, as published in docs/interchange.schema.json."""
+    schema = HouseholdV1.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://familyhub.example/interchange/v1.schema.json"
+    schema["title"] = "familyhub caseload interchange, format_version 1 (one JSON Lines line)"
+    return schema

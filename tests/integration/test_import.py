@@ -1,0 +1,183 @@
+"""Importing a caseload (issue 18 §3): each household whole or not at all, through the same rules
+as the API, reported line by line, never twice, and only by an admin."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from app.clock import FixedClock
+from app.db.models import AuditEntryRow, EpisodeRow, FamilyRow
+from app.db.unit_of_work import SqlUnitOfWork
+from app.domain.access import Role
+from app.domain.errors import Forbidden
+from app.services.interchange import ImportSummary, run_import
+from app.services.use_case import Actor
+from tests.builders import ReferenceData, Staff, acting_as, given_practitioner
+from tests.interchange_builders import household, line_of
+
+LEVELS = ["2", "3"]
+
+
+@pytest.fixture
+def admin(new_uow: Callable[[], SqlUnitOfWork]) -> Actor:
+    return acting_as(new_uow, given_practitioner(new_uow, roles={Role.ADMIN}))
+
+
+def run(
+    new_uow: Callable[[], SqlUnitOfWork],
+    clock: FixedClock,
+    actor: Actor,
+    *lines: str,
+    dry_run: bool = False,
+) -> ImportSummary:
+    return run_import(new_uow, clock, actor, list(lines), dry_run=dry_run, levels=LEVELS)
+
+
+def families(new_uow: Callable[[], SqlUnitOfWork]) -> int:
+    with new_uow() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(FamilyRow)) or 0)
+
+
+@pytest.fixture(autouse=True)
+def directory(reference: ReferenceData, staff: Staff) -> None:
+    """The hubs and the practitioners the file names by email."""
+
+
+def test_a_household_is_imported_with_its_dated_history(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    summary = run(new_uow, clock, admin, line_of(household()))
+    assert (summary.imported, summary.refused, summary.problems) == (1, 0, [])
+    with new_uow() as uow:
+        episode_id = uow.external_refs.find("episode", "OLD-E-1")
+        assert episode_id is not None
+        episode = uow.episodes.get(episode_id)
+    assert episode is not None
+    assert episode.stage.value == "active"
+    assert episode.assessment_started_on.isoformat() == "2024-12-03"  # type: ignore[union-attr]
+    assert episode.plan_submitted_on.isoformat() == "2024-12-20"  # type: ignore[union-attr]
+    assert [d.decided_on.isoformat() for d in episode.qa_decisions] == ["2025-01-06"]
+
+
+def test_running_the_same_file_again_creates_nothing_twice(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    run(new_uow, clock, admin, line_of(household()))
+    again = run(new_uow, clock, admin, line_of(household()))
+    assert (again.imported, again.already_imported, again.refused) == (0, 1, 0)
+    assert families(new_uow) == 1
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    bad = household(external_ref="OLD-HH-2")
+    bad["episodes"][0]["closure"] = {"closed_on": "2024-12-10", "reason": "moved_away"}
+    summary = run(new_uow, clock, admin, line_of(household()), line_of(bad), dry_run=True)
+    assert (summary.imported, summary.refused) == (1, 1)
+    assert [(p.line, p.path, p.code) for p in summary.problems] == [
+        (2, "episodes[0].closure.closed_on", "step_date_before_previous_step")
+    ]
+    assert families(new_uow) == 0
+
+
+def test_a_household_refused_at_its_last_step_leaves_nothing_behind(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    bad = household()
+    bad["episodes"][0]["meetings"][0]["held_on"] = "2026-01-01"
+    summary = run(new_uow, clock, admin, line_of(bad))
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].meetings[0].held_on", "step_date_in_future")
+    ]
+    assert families(new_uow) == 0
+    with new_uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(EpisodeRow)) == 0
+        assert uow.external_refs.find("person", "OLD-P-1") is None
+
+
+def test_every_problem_names_its_line_and_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    missing = household(external_ref="OLD-HH-3")
+    del missing["address"]["postcode"]
+    unknown = household(external_ref="OLD-HH-4")
+    unknown["episodes"][0]["lead"] = "nobody@council.example"
+    summary = run(new_uow, clock, admin, "{not json", line_of(missing), "", line_of(unknown))
+    assert [(p.line, p.path, p.code) for p in summary.problems] == [
+        (1, "", "interchange_json"),
+        (2, "address.postcode", "interchange_field"),
+        (4, "episodes[0].lead", "practitioner_unknown"),
+    ]
+    assert "nobody@council.example" in summary.problems[-1].reason
+    assert summary.refused == 3
+
+
+def test_an_unknown_ref_is_reported_at_its_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    bad = household()
+    bad["episodes"][0]["meetings"][0]["attendees"] = ["OLD-T-9"]
+    summary = run(new_uow, clock, admin, line_of(bad))
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].meetings[0].attendees[0]", "interchange_ref_unknown")
+    ]
+
+
+def test_only_an_admin_imports(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, staff: Staff
+) -> None:
+    with pytest.raises(Forbidden):
+        run(new_uow, clock, acting_as(new_uow, staff.manager), line_of(household()))
+    assert families(new_uow) == 0
+
+
+def test_each_step_is_still_judged_as_the_practitioner_it_names(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    """The QA decision is the officer's to make: a lead named as the decider is refused."""
+    bad = household()
+    bad["episodes"][0]["plan"]["qa_reviews"][0]["decided_by"] = "lead@council.example"
+    summary = run(new_uow, clock, admin, line_of(bad))
+    assert summary.refused == 1
+    assert summary.problems[0].path.startswith("episodes[0].plan.qa_reviews[0]")
+
+
+def test_the_import_is_audited(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    summary = run(new_uow, clock, admin, line_of(household()))
+    with new_uow() as uow:
+        actions = list(
+            uow.session.scalars(
+                select(AuditEntryRow.action).where(
+                    AuditEntryRow.actor_id == admin.principal.practitioner_id
+                )
+            )
+        )
+        replayed = uow.session.scalar(
+            select(func.count())
+            .select_from(AuditEntryRow)
+            .where(AuditEntryRow.request_id == f"import:{summary.run_id}")
+        )
+    assert "import_household" in actions
+    assert replayed
+
+
+def test_a_person_already_imported_joins_a_second_household(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    second = copy.deepcopy(household(external_ref="OLD-HH-5", episodes=[], consents=[]))
+    second["registered_by"] = "lead@council.example"
+    second["relationships"] = []
+    second["people"] = [second["people"][0]]
+    summary = run(new_uow, clock, admin, line_of(household()), line_of(second))
+    assert (summary.imported, summary.problems) == (2, [])
+    with new_uow() as uow:
+        person = uow.external_refs.find("person", "OLD-P-1")
+        assert person is not None
+        assert len(uow.families.households_of_person(person)) == 2
