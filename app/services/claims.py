@@ -27,11 +27,13 @@ from app.domain.episodes import Episode
 from app.domain.errors import NotFound
 from app.domain.families import MemberRole, require_text
 from app.domain.outcomes_framework import (
+    ClaimPeriod,
     ClaimRoute,
     CouncilPolicy,
     FrameworkCatalogue,
     check_claim_period_end,
     check_policy_thresholds,
+    claim_period_containing,
     parse_council_policy,
     parse_uploaded_framework,
 )
@@ -39,6 +41,7 @@ from app.domain.supporting_families import (
     LIVE_CLAIM_STATES,
     AssessmentSummary,
     AuditOutcome,
+    Claim,
     ClaimCase,
     ClaimEvaluation,
     ClaimRulesFailed,
@@ -86,9 +89,12 @@ def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
 
 
 def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
-    """The newest policy version in force on `on`; the framework's default policy otherwise."""
-    in_force = [p for p in uow.claims.policies() if p.effective_from <= on]
-    return in_force[-1].policy if in_force else catalogue.default_policy
+    """The newest policy version in force on `on` among those recorded by then; the framework's
+    default policy otherwise. A version dated back (`effective_from` before the day it was
+    recorded) does not change the verdicts of days before it was recorded: a past period is
+    judged by the policy then known (issue 18 §5)."""
+    known = [p for p in uow.claims.policies() if p.effective_from <= on and p.recorded_on <= on]
+    return known[-1].policy if known else catalogue.default_policy
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,7 @@ def _add_policy_version(
             reason=why,
             created_by=uc.principal.practitioner_id,
             created_at=uc.now,
+            recorded_on=uc.today,
         )
     )
     return _policy_history(uow, uc.today)
@@ -230,9 +237,12 @@ def build_case(
     *,
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
+    route: ClaimRoute = ROUTE,
 ) -> ClaimCase:
     """One episode's `ClaimCase` (see `build_cases`)."""
-    return build_cases(uow, [episode], catalogue, as_of=as_of, exclude_claim=exclude_claim)[0]
+    return build_cases(
+        uow, [episode], catalogue, as_of=as_of, exclude_claim=exclude_claim, route=route
+    )[0]
 
 
 def build_cases(
@@ -242,12 +252,16 @@ def build_cases(
     *,
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
+    route: ClaimRoute = ROUTE,
+    claims_on: date | None = None,
 ) -> list[ClaimCase]:
     """Fill a `ClaimCase` per episode from the record: the household on closure (or `as_of` while
     open), the episode, its lead history, assessments, agreed plans, needs and support, and the
     family's other claims, each kind loaded once for all the episodes. Who counts as a dependent
     child: a child member born and under 19 (E2 [U]); an expectant parent: a parent or carer of a
-    household with an unborn member (E1)."""
+    household with an unborn member (E1). With `claims_on`, the other claims are those raised by
+    the end of that day, as they stood then: a report of a period does not change when a later
+    period's claim is raised."""
     episode_ids = [e.id for e in episodes]
     family_ids = list(dict.fromkeys(e.family_id for e in episodes))
     families = uow.families.get_many(family_ids)
@@ -287,7 +301,7 @@ def build_cases(
                 family_id=episode.family_id,
                 episode_id=episode.id,
                 framework_version=in_force.code if in_force else "none",
-                route=ROUTE,
+                route=route,
                 member_ids=tuple(members),
                 dependent_child_ids=tuple(children),
                 expectant_parent_ids=tuple(carers) if unborn else (),
@@ -311,9 +325,10 @@ def build_cases(
                 support=tuple(s.support for s in support.get(episode.id, [])),
                 needs=tuple(s.record for s in needs.get(episode.id, [])),
                 previous_claims=tuple(
-                    PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
+                    prior
                     for s in claims.get(episode.family_id, [])
                     if s.claim.id != exclude_claim
+                    and (prior := _prior(s.claim, claims_on)) is not None
                 ),
             )
         )
@@ -343,11 +358,21 @@ def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
 # --- raising and moving claims -------------------------------------------------------------------
 
 
+def _prior(claim: Claim, on: date | None) -> PriorClaim | None:
+    """The claim for the one-claim rules (C6, K10): as it is now, or as it stood at the end of
+    `on` (None if not yet raised then)."""
+    if on is None:
+        return PriorClaim(claim.id, claim.programme_phase, claim.state, claim.episode_id)
+    state = claim.state_on(on)
+    return (
+        None
+        if state is None
+        else PriorClaim(claim.id, claim.programme_phase, state, claim.episode_id)
+    )
+
+
 def _family_claims(uow: ClaimsUnitOfWork, family_id: uuid.UUID) -> list[PriorClaim]:
-    return [
-        PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
-        for s in uow.claims.for_family(family_id)
-    ]
+    return [p for s in uow.claims.for_family(family_id) if (p := _prior(s.claim, None))]
 
 
 def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
@@ -369,7 +394,9 @@ def _advance(
     claim = stored.claim
     moved = False
     if claim.state is ClaimState.DRAFT:
-        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        case = build_case(
+            uow, episode, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+        )
         try:
             evaluation = claim.mark_ready(case, policy, catalogue, on=on, by=by)
         except ClaimRulesFailed:
@@ -381,7 +408,9 @@ def _advance(
         stored.evaluation, stored.evaluated_on = _results(evaluation), on
         moved = True
     if claim.state is ClaimState.READY:
-        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        case = build_case(
+            uow, episode, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+        )
         claim.send_to_internal_audit(case, on=on, by=by)
         moved = True
     return moved
@@ -394,19 +423,25 @@ def raise_for_episode(
     episode_id: uuid.UUID,
     *,
     period_end: date,
+    route: ClaimRoute = ROUTE,
     idempotency: IdempotentRequest[StoredClaim] | None = None,
 ) -> StoredClaim | Replayed:
-    """Raise a claim for one family's episode in the batch for `period_end` and send it to internal
-    audit. Refused (409) with every failing rule, or when the family already has a live claim."""
+    """Raise a claim for one family's episode in the batch for `period_end` by `route` (C9) and
+    send it to internal audit. Refused (409) with every failing rule, or when the family already
+    has a live claim."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.PREPARE_CLAIMS, "sf_claim", episode_id)
         return run_idempotent(
-            uc, idempotency, lambda: _raise_for_episode(uow, uc, episode_id, period_end)
+            uc, idempotency, lambda: _raise_for_episode(uow, uc, episode_id, period_end, route)
         )
 
 
 def _raise_for_episode(
-    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, period_end: date
+    uow: ClaimsUnitOfWork,
+    uc: UseCase,
+    episode_id: uuid.UUID,
+    period_end: date,
+    route: ClaimRoute,
 ) -> StoredClaim:
     catalogue = effective_catalogue(uow)
     policy = policy_on(uow, catalogue, period_end)
@@ -421,6 +456,7 @@ def _raise_for_episode(
         by=uc.principal.practitioner_id,
         strict=True,
         at=uc.now,
+        route=route,
     )
     assert stored is not None
     uc.identify(Action.PREPARE_CLAIMS, stored.claim.id)
@@ -437,6 +473,7 @@ def _raise(
     by: uuid.UUID,
     strict: bool,
     at: datetime,
+    route: ClaimRoute = ROUTE,
 ) -> StoredClaim | None:
     """A claim for the episode, moved on to internal audit; `strict` refuses (409) what a batch
     (not strict) passes over. Whether the family already has a live claim is asked of the
@@ -447,7 +484,7 @@ def _raise(
         if not strict and live_claim_in_phase(family_claims, year.phase) is not None:
             return None
         check_no_live_claim(family_claims, year.phase)
-    case = build_case(uow, episode, catalogue, as_of=period_end)
+    case = build_case(uow, episode, catalogue, as_of=period_end, route=route)
     evaluation = evaluate_claim(case, policy, catalogue, period_end)
     if not strict and not evaluation.eligible:
         return None
@@ -480,23 +517,26 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class ClaimsReport:
-    period_end: date
+    period: ClaimPeriod
     rows: list[ReportRow]
     raised: list[uuid.UUID]
     submitted: list[uuid.UUID]
 
+    @property
+    def period_end(self) -> date:
+        return self.period.end
 
-def claims_report(
-    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, period_end: date
-) -> ClaimsReport:
-    """The families of the batch period: claimed (with state), claimable, and not claimable with
-    every failing rule. Ids, references, headlines and rule results only: no names, no notes."""
+
+def claims_report(uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, on: date) -> ClaimsReport:
+    """The families of the batch period `on` falls in (any day of it): claimed (with state),
+    claimable, and not claimable with every failing rule. Ids, references, headlines and rule
+    results only: no names, no notes."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "supporting-families-claims")
         catalogue = effective_catalogue(uow)
-        policy = policy_on(uow, catalogue, period_end)
-        check_claim_period_end(period_end, policy, uc.today)
-        report = ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
+        period = claim_period_containing(on, policy_on(uow, catalogue, on), uc.today)
+        policy = policy_on(uow, catalogue, period.end)
+        report = ClaimsReport(period, _rows(uow, catalogue, policy, period.end), [], [])
         uc.commit()
         return report
 
@@ -507,12 +547,14 @@ def _cases(
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
+    claims_on: date | None = None,
 ) -> Iterator[tuple[Episode, ClaimCase]]:
     """Each episode with its case, in the order given, loaded a batch at a time."""
     for batch in _in_batches(episode_ids):
         episodes = uow.episodes.get_many(batch)
         ordered = [episodes[i] for i in batch if i in episodes]
-        yield from zip(ordered, build_cases(uow, ordered, catalogue, as_of=as_of), strict=True)
+        cases = build_cases(uow, ordered, catalogue, as_of=as_of, claims_on=claims_on)
+        yield from zip(ordered, cases, strict=True)
 
 
 def _rows(
@@ -531,7 +573,9 @@ def _rows(
     # Each case becomes its report row at once: holding every judged case until the end kept
     # 22,000 cases in memory on the county data set (bench/RESULTS.md).
     rows: list[ReportRow] = []
-    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end):
+    # The family's other claims as they stood at the period's end: a claim raised in a later
+    # batch neither hides the row nor changes its verdict (issue 18 §5).
+    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end, claims_on=period_end):
         if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
         evaluation = evaluate_claim(case, policy, catalogue, period_end)
@@ -635,7 +679,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
             uow.claims.save(stored, at=uc.now)
             submitted.append(stored.claim.id)
     rows = _rows(uow, catalogue, policy, period_end)
-    return ClaimsReport(period_end, rows, raised, submitted)
+    period = claim_period_containing(period_end, policy, today)
+    return ClaimsReport(period, rows, raised, submitted)
 
 
 # --- the quarterly progress return ---------------------------------------------------------------
@@ -723,7 +768,9 @@ def audit_claim(
         claim.check_with_internal_audit()
         catalogue = effective_catalogue(uow)
         episode = _episode(uow, claim.episode_id)
-        case = build_case(uow, episode, catalogue, as_of=uc.today, exclude_claim=claim.id)
+        case = build_case(
+            uow, episode, catalogue, as_of=uc.today, exclude_claim=claim.id, route=claim.route
+        )
         claim.rebuild_evidence_pack(case)
         auditor = uc.principal.practitioner_id
         if outcome is AuditOutcome.APPROVED:

@@ -428,7 +428,9 @@ class StoredFramework:
 
 @dataclass(frozen=True)
 class StoredSfPolicy:
-    """A version of the council's claim policy, in force from `effective_from`."""
+    """A version of the council's claim policy, in force from `effective_from`, and known from
+    `recorded_on` (the council's day it was recorded): a period is judged by the versions known
+    by its end."""
 
     version: int
     effective_from: date
@@ -436,6 +438,7 @@ class StoredSfPolicy:
     reason: str
     created_by: uuid.UUID | None
     created_at: datetime
+    recorded_on: date
 
 
 class ClaimRepository(Protocol):

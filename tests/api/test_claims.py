@@ -289,6 +289,14 @@ class TestEvaluation:
             )
         assert refused.status_code == 409
         assert "[C1]" in refused.json()["detail"]
+        assert refused.json()["errors"] == [
+            {
+                "field": "episode_id",
+                "rule": "C1",
+                "type": "illegal_transition",
+                "message": row["failing_rules"][0]["reason"],
+            }
+        ]
 
     def test_unverified_descriptors_block_the_claim(
         self,
@@ -509,14 +517,34 @@ def test_the_batch_is_idempotent_with_its_key(
     assert len(first.json()["raised_claim_ids"]) == 1
 
 
-def test_a_future_or_odd_period_end_names_the_field(
-    client: TestClient, people: dict[str, uuid.UUID]
+def test_the_report_takes_any_day_and_names_the_claim_period_it_falls_in(
+    client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
 ) -> None:
     with as_user(client, people["reports"]):
-        for day in ("2024-12-30", "2025-03-31"):
-            response = client.get(REPORT, params={"period_end": day})
-            assert response.status_code == 422
-            assert response.json()["errors"][0]["field"] == "period_end"
+        mid_month = ok(client.get(REPORT, params={"period_end": "2024-12-09"}))
+        csv = client.get(
+            REPORT, params={"period_end": "2024-12-09"}, headers={"Accept": "text/csv"}
+        )
+    assert (mid_month["period_start"], mid_month["period_end"], mid_month["cadence"]) == (
+        "2024-12-01",
+        "2024-12-31",
+        "monthly",
+    )
+    assert mid_month == report(client, people["reports"])
+    assert row_of(mid_month, claimable)["status"] == "claimable"
+    assert csv.text.splitlines()[1].startswith("2024-12-31,")
+
+
+def test_a_day_of_a_period_not_yet_ended_names_the_field_and_the_period(
+    client: TestClient, people: dict[str, uuid.UUID]
+) -> None:
+    with as_user(client, people["reports"]):  # the clock stands at 2025-03-03
+        this_month = client.get(REPORT, params={"period_end": "2025-03-01"})
+        future = client.get(REPORT, params={"period_end": "2025-04-30"})
+    for response in (this_month, future):
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "period_end"
+    assert "claim period 2025-03-01 to 2025-03-31" in this_month.json()["detail"]
 
 
 class TestTheEdgeOfTheSustainedPeriod:
@@ -805,3 +833,120 @@ class TestReferenceData:
             assert broken.json()["errors"][0]["field"] == "document.versions[1].headlines[0].code"
         with as_user(client, staff.manager):
             assert client.get(f"{API}/admin/supporting-families/policy").status_code == 403
+
+
+def policy_version(
+    client: TestClient, admin: uuid.UUID, effective_from: str, **changes: Any
+) -> dict[str, Any]:
+    """An admin adds a version of the council's claim policy: the one in force, with `changes`."""
+    with as_user(client, admin):
+        policy = ok(client.get(f"{API}/admin/supporting-families/policy"))["in_force"]
+        added: dict[str, Any] = ok(
+            client.post(
+                f"{API}/admin/supporting-families/policy",
+                json={
+                    "effective_from": effective_from,
+                    "policy": {**policy, **changes},
+                    "reason": "Cabinet decision",
+                },
+            ),
+            201,
+        )
+        return added
+
+
+def raise_one(
+    client: TestClient, reports: uuid.UUID, case: Case, period_end: str, **extra: Any
+) -> Any:
+    with as_user(client, reports):
+        return client.post(
+            f"{API}/claims",
+            json={"episode_id": case.episode["id"], "period_end": period_end, **extra},
+        )
+
+
+class TestFiguresThatDoNotShift:
+    """Issue 18 §5: a period's figures do not move when later claims or policies are recorded."""
+
+    def test_a_claim_raised_in_a_later_period_leaves_the_earlier_periods_row_as_it_was(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        before = row_of(report(client, people["reports"]), claimable)
+        assert before["status"] == "claimable"
+        on(clock, "2025-02-03")
+        ok(raise_one(client, people["reports"], claimable, "2025-01-31"), 201)
+
+        assert row_of(report(client, people["reports"]), claimable) == before
+
+    def test_an_episode_claimed_nationally_is_not_claimed_again_in_a_local_scheme_year(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+        ok(batch(client, people["reports"]), 201)  # submitted: the family's 2022-25 claim
+        policy_version(client, people["admin"], "2025-04-01", claims_after_programme=True)
+        on(clock, "2025-05-06")
+
+        again = raise_one(client, people["reports"], claimable, "2025-04-30")
+
+        assert again.status_code == 409, again.text
+        (c6,) = again.json()["errors"]
+        assert (c6["rule"], c6["field"]) == ("C6", "episode_id")
+        assert "one claim is made per family and need set (K10)" in c6["message"]
+        assert claim_id in c6["message"]
+
+    def test_a_local_scheme_that_pays_again_for_the_same_outcomes_says_so_in_its_policy(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+        policy_version(
+            client,
+            people["admin"],
+            "2025-04-01",
+            claims_after_programme=True,
+            local_scheme_reclaims_episodes=True,
+        )
+        on(clock, "2025-05-06")
+
+        local = ok(raise_one(client, people["reports"], claimable, "2025-04-30"), 201)
+
+        assert (local["programme_year"], local["unit_value_pence"]) == ("2025-26", None)
+
+    def test_a_policy_version_dated_back_does_not_change_a_past_periods_verdict(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        before = row_of(report(client, people["reports"]), claimable)
+        added = policy_version(
+            client, people["admin"], "2024-01-01", min_needs=4, min_distinct_headlines=4
+        )
+        assert added["versions"][-1]["recorded_on"] == "2025-01-06"
+
+        assert row_of(report(client, people["reports"]), claimable) == before
+        on(clock, "2025-02-03")  # a period ending after it was recorded is judged by it
+        with as_user(client, people["reports"]):
+            january = ok(client.get(REPORT, params={"period_end": "2025-01-31"}))
+        assert [r["rule_id"] for r in row_of(january, claimable)["failing_rules"]] == ["C1"]
+
+    def test_the_continuous_employment_route_is_chosen_on_the_claim_and_judged_by_c9(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        employment = raise_one(
+            client, people["reports"], claimable, PERIOD_END, route="continuous_employment"
+        )
+
+        assert employment.status_code == 409, employment.text
+        assert [(e["rule"], e["field"]) for e in employment.json()["errors"]] == [
+            ("C9", "episode_id")
+        ]
+        assert (
+            "not a claim route under framework 2022-10" in employment.json()["errors"][0]["message"]
+        )
+        progress = raise_one(
+            client,
+            people["reports"],
+            claimable,
+            PERIOD_END,
+            route="significant_and_sustained_progress",
+        )
+        assert ok(progress, 201)["route"] == "significant_and_sustained_progress"

@@ -316,6 +316,7 @@ class SqlClaimRepository:
                 reason=r.reason,
                 created_by=r.created_by,
                 created_at=r.created_at,
+                recorded_on=r.recorded_on,
             )
             for r in rows
         ]
@@ -329,6 +330,7 @@ class SqlClaimRepository:
                 reason=policy.reason,
                 created_by=policy.created_by,
                 created_at=policy.created_at,
+                recorded_on=policy.recorded_on,
             )
         )
         self._session.flush()

@@ -700,6 +700,38 @@ class TestRuleC6OneClaimPerPhase:
         result = rule_c6_one_claim_per_phase(case, POLICY, CLAIM_ON)
         assert result.passed  # 2025-26 is a different (local) phase
 
+    @pytest.mark.parametrize(
+        "state", [ClaimState.INTERNAL_AUDIT, ClaimState.SUBMITTED, ClaimState.CLAWED_BACK]
+    )
+    def test_the_same_episode_is_not_claimed_again_in_a_local_scheme_year(
+        self, state: ClaimState
+    ) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        prior = PriorClaim(uuid.uuid4(), "2022-25", state, case.episode_id)
+        result = rule_c6_one_claim_per_phase(
+            replace(case, previous_claims=(prior,)), POLICY, CLAIM_ON
+        )
+        assert not result.passed
+        assert "one claim is made per family and need set (K10)" in result.reason
+
+    def test_a_rejected_claim_or_another_episode_does_not_stop_a_local_scheme_claim(self) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        rejected = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.REJECTED, case.episode_id)
+        other = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.PAID, uuid.uuid4())
+        dated = replace(case, previous_claims=(rejected, other))
+        assert rule_c6_one_claim_per_phase(dated, POLICY, CLAIM_ON).passed
+
+    def test_a_local_scheme_pays_again_for_the_same_needs_only_if_its_policy_says_so(self) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        prior = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.PAID, case.episode_id)
+        again = replace(case, previous_claims=(prior,))
+        reclaiming = replace(POLICY, local_scheme_reclaims_episodes=True)
+        assert rule_c6_one_claim_per_phase(again, reclaiming, CLAIM_ON).passed
+        national = replace(again, claim_date=date(2024, 4, 30))
+        later_phase = replace(prior, programme_phase="2015-22")
+        national = replace(national, previous_claims=(later_phase,))
+        assert not rule_c6_one_claim_per_phase(national, reclaiming, CLAIM_ON).passed
+
 
 class TestRuleC7InternalAudit:
     def test_fails_before_internal_audit(self) -> None:
