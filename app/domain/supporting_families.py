@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
@@ -986,6 +986,19 @@ def earliest_claimable_closure(policy: CouncilPolicy, as_of: date) -> date | Non
         return None
     earliest = _month_index(as_of) - policy.claim_lookback_months
     return date(earliest // 12, earliest % 12 + 1, 1)
+
+
+def latest_claimable_closure(policy: CouncilPolicy, as_of: date) -> date:
+    """The last closure day C5 admits for a claim dated `as_of`: the latest day whose closure
+    plus `claim_after_closure_months` is on or before `as_of` (month ends clamp, so it is found
+    by stepping rather than by subtracting), so a report need not load later closures."""
+    months = policy.claim_after_closure_months
+    day = add_months(as_of, -months)
+    while add_months(day, months) > as_of:
+        day -= timedelta(days=1)
+    while add_months(day + timedelta(days=1), months) <= as_of:
+        day += timedelta(days=1)
+    return day
 
 
 def rule_descriptors_verified(case: ClaimCase, catalogue: FrameworkCatalogue) -> RuleResult:

@@ -25,7 +25,7 @@ from app.domain.access import Action
 from app.domain.claims_progress import ClaimsProgress, EpisodeClaimability, claims_progress
 from app.domain.episodes import Episode
 from app.domain.errors import NotFound
-from app.domain.families import MemberRole, require_text
+from app.domain.families import MemberRole, counts_as_child, require_text
 from app.domain.outcomes_framework import (
     ClaimPeriod,
     ClaimRoute,
@@ -39,14 +39,12 @@ from app.domain.outcomes_framework import (
 )
 from app.domain.supporting_families import (
     LIVE_CLAIM_STATES,
-    AssessmentSummary,
     AuditOutcome,
     Claim,
     ClaimCase,
     ClaimEvaluation,
     ClaimRulesFailed,
     ClaimState,
-    PlanSummary,
     PriorClaim,
     RuleResult,
     check_claimable,
@@ -54,11 +52,13 @@ from app.domain.supporting_families import (
     earliest_claimable_closure,
     evaluate_claim,
     holds_phase,
+    latest_claimable_closure,
     live_claim_in_phase,
     raise_claim,
 )
 from app.domain.versions import Expected, check_version
 from app.services.ports import (
+    ClaimCaseRecord,
     ClaimsUnitOfWork,
     Clock,
     StoredClaim,
@@ -232,7 +232,7 @@ the number of families, in bounded memory."""
 
 def build_case(
     uow: ClaimsUnitOfWork,
-    episode: Episode,
+    episode_id: uuid.UUID,
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
@@ -240,99 +240,97 @@ def build_case(
     route: ClaimRoute = ROUTE,
 ) -> ClaimCase:
     """One episode's `ClaimCase` (see `build_cases`)."""
-    return build_cases(
-        uow, [episode], catalogue, as_of=as_of, exclude_claim=exclude_claim, route=route
-    )[0]
+    built = build_cases(
+        uow, [episode_id], catalogue, as_of=as_of, exclude_claim=exclude_claim, route=route
+    )
+    if not built:
+        raise NotFound("There is no episode with this id.")
+    return built[0][1]
 
 
 def build_cases(
     uow: ClaimsUnitOfWork,
-    episodes: Sequence[Episode],
+    episode_ids: Sequence[uuid.UUID],
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
     route: ClaimRoute = ROUTE,
     claims_on: date | None = None,
-) -> list[ClaimCase]:
-    """Fill a `ClaimCase` per episode from the record: the household on closure (or `as_of` while
-    open), the episode, its lead history, assessments, agreed plans, needs and support, and the
-    family's other claims, each kind loaded once for all the episodes. Who counts as a dependent
-    child: a child member born and under 19 (E2 [U]); an expectant parent: a parent or carer of a
-    household with an unborn member (E1). With `claims_on`, the other claims are those raised by
-    the end of that day, as they stood then: a report of a period does not change when a later
-    period's claim is raised."""
-    episode_ids = [e.id for e in episodes]
-    family_ids = list(dict.fromkeys(e.family_id for e in episodes))
-    families = uow.families.get_many(family_ids)
-    households = {}
-    for episode in episodes:
-        family = families.get(episode.family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
-        households[episode.id] = family.current_memberships(episode.closed_on or as_of)
-    people = uow.people.get_many(
-        list({m.person_id for memberships in households.values() for m in memberships})
-    )
-    assessments = _grouped(uow.assessments.for_episodes(episode_ids), lambda a: a.episode_id)
-    plans = _grouped(uow.plans.for_episodes(episode_ids), lambda p: p.episode_id)
-    support = _grouped(uow.needs.support_for(episode_ids), lambda s: s.episode_id)
-    needs = _grouped(uow.needs.for_episodes(episode_ids), lambda s: s.episode_id)
+) -> list[tuple[ClaimCaseRecord, ClaimCase]]:
+    """A `ClaimCase` per episode (in the order given; unknown ids left out) from its record: the
+    household on closure (or `as_of` while open), the episode, its lead history, assessments,
+    agreed plans, needs and support, and the family's other claims, each kind loaded once for all
+    the episodes as columns (`case_records`). Who counts as a dependent child: a child member
+    born and under 19 (E2 [U]); an expectant parent: a parent or carer of a household with an
+    unborn member (E1). With `claims_on`, the other claims are only those of batch periods
+    ending by that day: a report of a period does not change when a later period's claim is
+    raised."""
+    records = uow.claims.case_records(episode_ids)
+    family_ids = list(dict.fromkeys(r.family_id for r in records))
     claims = _grouped(uow.claims.for_families(family_ids), lambda s: s.claim.family_id)
-    cases = []
-    for episode in episodes:
-        on = episode.closed_on or as_of
-        members, children, carers, unborn = [], [], [], False
-        for membership in households[episode.id]:
-            person = people.get(membership.person_id)
-            if person is None:
-                continue
-            if person.is_unborn:
-                unborn = True
-                continue
-            members.append(person.id)
-            if membership.role is MemberRole.CHILD and person.is_child_on(on):
-                children.append(person.id)
-            if membership.role is MemberRole.PARENT_CARER:
-                carers.append(person.id)
-        in_force = catalogue.in_force_on(episode.requested_on)
-        cases.append(
-            ClaimCase(
-                family_id=episode.family_id,
-                episode_id=episode.id,
-                framework_version=in_force.code if in_force else "none",
+    return [
+        (
+            record,
+            _case(
+                record,
+                catalogue,
+                as_of=as_of,
                 route=route,
-                member_ids=tuple(members),
-                dependent_child_ids=tuple(children),
-                expectant_parent_ids=tuple(carers) if unborn else (),
-                episode_started_on=episode.requested_on,
-                closed_on=episode.closed_on,
-                closure_reason=episode.closure_reason,
-                lead_history=tuple(episode.lead_history),
-                assessments=tuple(
-                    AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
-                    for a in assessments.get(episode.id, [])
-                ),
-                plans=tuple(
-                    PlanSummary(
-                        plan_id=p.id,
-                        version=p.number,
-                        agreed_on=p.agreed_on,
-                        need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
-                    )
-                    for p in plans.get(episode.id, [])
-                ),
-                support=tuple(s.support for s in support.get(episode.id, [])),
-                needs=tuple(s.record for s in needs.get(episode.id, [])),
                 previous_claims=tuple(
                     prior
-                    for s in claims.get(episode.family_id, [])
+                    for s in claims.get(record.family_id, [])
                     if s.claim.id != exclude_claim
                     and (prior := _prior(s.claim, claims_on)) is not None
                 ),
-            )
+            ),
         )
-    return cases
+        for record in records
+    ]
+
+
+def _case(
+    record: ClaimCaseRecord,
+    catalogue: FrameworkCatalogue,
+    *,
+    as_of: date,
+    route: ClaimRoute,
+    previous_claims: tuple[PriorClaim, ...],
+) -> ClaimCase:
+    on = record.closed_on or as_of
+    members, children, carers, unborn = [], [], [], False
+    for member in record.household:
+        if not member.is_current_on(on):
+            continue
+        if member.date_of_birth is None and member.expected_delivery_date is not None:
+            unborn = True
+            continue
+        members.append(member.person_id)
+        if member.role is MemberRole.CHILD and counts_as_child(
+            member.date_of_birth, member.expected_delivery_date, member.send, on
+        ):
+            children.append(member.person_id)
+        if member.role is MemberRole.PARENT_CARER:
+            carers.append(member.person_id)
+    in_force = catalogue.in_force_on(record.requested_on)
+    return ClaimCase(
+        family_id=record.family_id,
+        episode_id=record.episode_id,
+        framework_version=in_force.code if in_force else "none",
+        route=route,
+        member_ids=tuple(members),
+        dependent_child_ids=tuple(children),
+        expectant_parent_ids=tuple(carers) if unborn else (),
+        episode_started_on=record.requested_on,
+        closed_on=record.closed_on,
+        closure_reason=record.closure_reason,
+        lead_history=record.lead_history,
+        assessments=record.assessments,
+        plans=record.plans,
+        support=record.support,
+        needs=record.needs,
+        previous_claims=previous_claims,
+    )
 
 
 def _grouped(items: Iterable[_T], key: Callable[[_T], uuid.UUID]) -> dict[uuid.UUID, list[_T]]:
@@ -358,17 +356,13 @@ def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
 # --- raising and moving claims -------------------------------------------------------------------
 
 
-def _prior(claim: Claim, on: date | None) -> PriorClaim | None:
-    """The claim for the one-claim rules (C6, K10): as it is now, or as it stood at the end of
-    `on` (None if not yet raised then)."""
-    if on is None:
-        return PriorClaim(claim.id, claim.programme_phase, claim.state, claim.episode_id)
-    state = claim.state_on(on)
-    return (
-        None
-        if state is None
-        else PriorClaim(claim.id, claim.programme_phase, state, claim.episode_id)
-    )
+def _prior(claim: Claim, raised_by: date | None) -> PriorClaim | None:
+    """The claim for the one-claim rules (C6, K10), in its current state; None when it belongs
+    to a batch period after `raised_by`. Its current state, not its state then: a claim of an
+    earlier batch that audit has since rejected frees the family, as the batch run now would."""
+    if raised_by is not None and claim.created_on > raised_by:
+        return None
+    return PriorClaim(claim.id, claim.programme_phase, claim.state, claim.episode_id)
 
 
 def _family_claims(uow: ClaimsUnitOfWork, family_id: uuid.UUID) -> list[PriorClaim]:
@@ -382,7 +376,6 @@ def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
 def _advance(
     uow: ClaimsUnitOfWork,
     stored: StoredClaim,
-    episode: Episode,
     catalogue: FrameworkCatalogue,
     policy: CouncilPolicy,
     *,
@@ -395,7 +388,7 @@ def _advance(
     moved = False
     if claim.state is ClaimState.DRAFT:
         case = build_case(
-            uow, episode, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+            uow, claim.episode_id, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
         )
         try:
             evaluation = claim.mark_ready(case, policy, catalogue, on=on, by=by)
@@ -409,7 +402,7 @@ def _advance(
         moved = True
     if claim.state is ClaimState.READY:
         case = build_case(
-            uow, episode, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+            uow, claim.episode_id, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
         )
         claim.send_to_internal_audit(case, on=on, by=by)
         moved = True
@@ -449,7 +442,8 @@ def _raise_for_episode(
     episode = _episode(uow, episode_id)
     stored = _raise(
         uow,
-        episode,
+        episode.id,
+        episode.family_id,
         catalogue,
         policy,
         period_end=period_end,
@@ -465,7 +459,8 @@ def _raise_for_episode(
 
 def _raise(
     uow: ClaimsUnitOfWork,
-    episode: Episode,
+    episode_id: uuid.UUID,
+    family_id: uuid.UUID,
     catalogue: FrameworkCatalogue,
     policy: CouncilPolicy,
     *,
@@ -480,11 +475,11 @@ def _raise(
     database here; the refusal is the domain's."""
     year = policy.programme_year_on(period_end)
     if year is not None:
-        family_claims = _family_claims(uow, episode.family_id)
+        family_claims = _family_claims(uow, family_id)
         if not strict and live_claim_in_phase(family_claims, year.phase) is not None:
             return None
         check_no_live_claim(family_claims, year.phase)
-    case = build_case(uow, episode, catalogue, as_of=period_end, route=route)
+    case = build_case(uow, episode_id, catalogue, as_of=period_end, route=route)
     evaluation = evaluate_claim(case, policy, catalogue, period_end)
     if not strict and not evaluation.eligible:
         return None
@@ -498,7 +493,7 @@ def _raise(
         created_by=by,
     )
     stored = StoredClaim(claim=claim, period_end=period_end)
-    _advance(uow, stored, episode, catalogue, policy, on=period_end, by=by)
+    _advance(uow, stored, catalogue, policy, on=period_end, by=by)
     uow.claims.add(stored, at=at)
     return stored
 
@@ -548,13 +543,10 @@ def _cases(
     *,
     as_of: date,
     claims_on: date | None = None,
-) -> Iterator[tuple[Episode, ClaimCase]]:
-    """Each episode with its case, in the order given, loaded a batch at a time."""
+) -> Iterator[tuple[ClaimCaseRecord, ClaimCase]]:
+    """Each episode's record with its case, in the order given, loaded a batch at a time."""
     for batch in _in_batches(episode_ids):
-        episodes = uow.episodes.get_many(batch)
-        ordered = [episodes[i] for i in batch if i in episodes]
-        cases = build_cases(uow, ordered, catalogue, as_of=as_of, claims_on=claims_on)
-        yield from zip(ordered, cases, strict=True)
+        yield from build_cases(uow, batch, catalogue, as_of=as_of, claims_on=claims_on)
 
 
 def _rows(
@@ -573,8 +565,8 @@ def _rows(
     # Each case becomes its report row at once: holding every judged case until the end kept
     # 22,000 cases in memory on the county data set (bench/RESULTS.md).
     rows: list[ReportRow] = []
-    # The family's other claims as they stood at the period's end: a claim raised in a later
-    # batch neither hides the row nor changes its verdict (issue 18 §5).
+    # The family's claims of this and earlier batches only: a claim raised in a later batch
+    # neither hides the row nor changes its verdict (issue 18 §5).
     for episode, case in _cases(uow, candidates, catalogue, as_of=period_end, claims_on=period_end):
         if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
@@ -583,7 +575,7 @@ def _rows(
         rows.append(_report_row(episode, case, status, evaluation.failures, None))
     by_episode = {s.claim.episode_id: s for s in claimed}
     for episode, case in _cases(uow, list(by_episode), catalogue, as_of=period_end):
-        claim = by_episode[episode.id]
+        claim = by_episode[episode.episode_id]
         status = "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
         failing = tuple(r for r in claim.evaluation if not r.passed)
         rows.append(_report_row(episode, case, status, failing, claim))
@@ -594,7 +586,7 @@ def _rows(
 
 
 def _report_row(
-    episode: Episode,
+    episode: ClaimCaseRecord,
     case: ClaimCase,
     status: str,
     failing: tuple[RuleResult, ...],
@@ -603,7 +595,7 @@ def _report_row(
     return ReportRow(
         family_id=episode.family_id,
         family_reference="",
-        episode_id=episode.id,
+        episode_id=episode.episode_id,
         status=status,
         headlines=tuple(sorted({n.need.headline for n in case.needs})),
         failing_rules=failing,
@@ -636,9 +628,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
     raised: list[uuid.UUID] = []
     submitted: list[uuid.UUID] = []
     for stored in uow.claims.for_period(period_end):
-        episode = _episode(uow, stored.claim.episode_id)
         if stored.claim.state in (ClaimState.DRAFT, ClaimState.READY) and _advance(
-            uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
+            uow, stored, catalogue, policy, on=max(period_end, today), by=by
         ):
             uow.claims.save(stored, at=uc.now)
     # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
@@ -662,7 +653,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
             continue
         made = _raise(
             uow,
-            episode,
+            episode.episode_id,
+            episode.family_id,
             catalogue,
             policy,
             period_end=period_end,
@@ -698,14 +690,19 @@ def quarterly_claims(
     start_policy = policy_on(uow, catalogue, day_before)
     judged: list[EpisodeClaimability] = []
     hubs: dict[uuid.UUID, uuid.UUID] = {}
-    # C3 asks every need to be achieved, so no other episode can pass C1-C5: not loaded at all.
+    # C1-C5 at the quarter's end decide every figure (a family counts only if claimable then),
+    # so only episodes that can pass them are loaded: every need achieved (C3) and checked as
+    # sustained by the end (C4), closed early enough for C5. The rules still judge each one.
     candidates = uow.claims.closed_episodes_with_needs(
-        end, closed_from=earliest_claimable_closure(policy, end), all_needs_achieved=True
+        latest_claimable_closure(policy, end),
+        closed_from=earliest_claimable_closure(policy, end),
+        all_needs_achieved=True,
+        sustained_by=end,
     )
     year = policy.programme_year_on(end)
     claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)
     for episode, case in _cases(uow, candidates, catalogue, as_of=end):
-        hubs[episode.id] = episode.hub_id
+        hubs[episode.episode_id] = episode.hub_id
         if hub_id is not None and episode.hub_id != hub_id:
             continue
         # A closed episode's case is the same whatever day it is judged on (the rules read the
@@ -767,9 +764,13 @@ def audit_claim(
         claim = stored.claim
         claim.check_with_internal_audit()
         catalogue = effective_catalogue(uow)
-        episode = _episode(uow, claim.episode_id)
         case = build_case(
-            uow, episode, catalogue, as_of=uc.today, exclude_claim=claim.id, route=claim.route
+            uow,
+            claim.episode_id,
+            catalogue,
+            as_of=uc.today,
+            exclude_claim=claim.id,
+            route=claim.route,
         )
         claim.rebuild_evidence_pack(case)
         auditor = uc.principal.practitioner_id

@@ -19,7 +19,9 @@ from app.clock import FixedClock
 from app.db.models import ClaimRow
 from app.db.repositories.reference import packaged_framework_document
 from app.domain.access import Role
-from app.domain.outcomes_framework import signed_off
+from app.domain.families import MemberRole
+from app.domain.outcomes_framework import ClaimRoute, signed_off
+from app.domain.supporting_families import AssessmentSummary, ClaimCase, PlanSummary, PriorClaim
 from app.reports_cli import OutputFormat, ReportName, run_report
 from app.services import claims
 from tests.api.test_episodes import API, Case, give_consent, ok, on
@@ -32,6 +34,7 @@ from tests.builders import (
     given_practitioner,
     make_family_body,
     make_meeting_body,
+    make_member_body,
 )
 
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
@@ -74,11 +77,17 @@ def run_family(
     *,
     closed_on: str = "2024-06-28",
     checked_on: str | None = "2024-12-30",
+    expecting: bool = False,
 ) -> Case:
     """Request → assessment (whole family) → plan → QA → TAF → needs achieved → closure on
-    `closed_on` → every outcome sustained, checked on `checked_on` (none when None)."""
+    `closed_on` → every outcome sustained, checked on `checked_on` (none when None). `expecting`
+    adds an unborn child to the household."""
     on(clock, "2024-01-08")
     body = make_family_body(reference.hubs["NORTH"])
+    if expecting:
+        body["members"].append(
+            make_member_body("child", date_of_birth=None, expected_delivery_date="2024-05-01")
+        )
     for member in body["members"]:
         member["person"]["family_name"] = surname
     family = ok(client.post(f"{API}/families", json=body), 201)
@@ -950,3 +959,122 @@ class TestFiguresThatDoNotShift:
             route="significant_and_sustained_progress",
         )
         assert ok(progress, 201)["route"] == "significant_and_sustained_progress"
+
+
+def cases_from_aggregates(
+    uow: Any, episode_ids: list[uuid.UUID], *, as_of: date, claims_on: date | None
+) -> list[ClaimCase]:
+    """The claim cases as `build_cases` made them before it read columns: from the episode,
+    family, people, assessment, plan, need and support aggregates. The oracle the column reads
+    are checked against."""
+    catalogue = uow.reference_data.framework()
+    episodes = [e for i in episode_ids if (e := uow.episodes.get(i)) is not None]
+    families = uow.families.get_many([e.family_id for e in episodes])
+    households = {
+        e.id: families[e.family_id].current_memberships(e.closed_on or as_of) for e in episodes
+    }
+    people = uow.people.get_many([m.person_id for ms in households.values() for m in ms])
+
+    def of(items: list[Any], key: str) -> dict[uuid.UUID, list[Any]]:
+        grouped: dict[uuid.UUID, list[Any]] = {}
+        for item in items:
+            grouped.setdefault(getattr(item, key), []).append(item)
+        return grouped
+
+    assessments = of(uow.assessments.for_episodes(episode_ids), "episode_id")
+    plans = of(uow.plans.for_episodes(episode_ids), "episode_id")
+    support = of(uow.needs.support_for(episode_ids), "episode_id")
+    needs = of(uow.needs.for_episodes(episode_ids), "episode_id")
+    claimed = uow.claims.for_families([e.family_id for e in episodes])
+    cases = []
+    for episode in episodes:
+        on_day = episode.closed_on or as_of
+        members, children, carers, unborn = [], [], [], False
+        for membership in households[episode.id]:
+            person = people[membership.person_id]
+            if person.is_unborn:
+                unborn = True
+                continue
+            members.append(person.id)
+            if membership.role is MemberRole.CHILD and person.is_child_on(on_day):
+                children.append(person.id)
+            if membership.role is MemberRole.PARENT_CARER:
+                carers.append(person.id)
+        in_force = catalogue.in_force_on(episode.requested_on)
+        cases.append(
+            ClaimCase(
+                family_id=episode.family_id,
+                episode_id=episode.id,
+                framework_version=in_force.code if in_force else "none",
+                route=ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS,
+                member_ids=tuple(members),
+                dependent_child_ids=tuple(children),
+                expectant_parent_ids=tuple(carers) if unborn else (),
+                episode_started_on=episode.requested_on,
+                closed_on=episode.closed_on,
+                closure_reason=episode.closure_reason,
+                lead_history=tuple(episode.lead_history),
+                assessments=tuple(
+                    AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
+                    for a in assessments.get(episode.id, [])
+                ),
+                plans=tuple(
+                    PlanSummary(
+                        plan_id=p.id,
+                        version=p.number,
+                        agreed_on=p.agreed_on,
+                        need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
+                    )
+                    for p in plans.get(episode.id, [])
+                ),
+                support=tuple(s.support for s in support.get(episode.id, [])),
+                needs=tuple(s.record for s in needs.get(episode.id, [])),
+                previous_claims=tuple(
+                    PriorClaim(
+                        s.claim.id, s.claim.programme_phase, s.claim.state, s.claim.episode_id
+                    )
+                    for s in claimed
+                    if s.claim.family_id == episode.family_id
+                    and (claims_on is None or s.claim.created_on <= claims_on)
+                ),
+            )
+        )
+    return cases
+
+
+@pytest.mark.usefixtures("verified_framework")
+def test_the_cases_read_as_columns_are_the_cases_read_from_the_aggregates(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    people: dict[str, uuid.UUID],
+    new_uow: Any,
+) -> None:
+    """Issue 16 §3: the reports read each case's columns instead of its aggregates; every
+    figure stays the same because every case does, on a mixed set of families."""
+    families = [
+        run_family(client, clock, reference, staff, "Moss"),
+        run_family(client, clock, reference, staff, "Nash", headlines=("EDU", "HEALTH")),
+        run_family(client, clock, reference, staff, "Owen", checked_on=None, expecting=True),
+        run_family(
+            client, clock, reference, staff, "Pike", closed_on="2024-07-01", checked_on="2025-01-02"
+        ),
+        run_family(client, clock, reference, staff, "Quinn", headlines=("EDU", "HEALTH", "FIN")),
+    ]
+    ok(batch(client, people["reports"]), 201)
+    on(clock, "2025-02-03")
+    ids = [uuid.UUID(f.episode["id"]) for f in reversed(families)] + [uuid.uuid4()]
+    for as_of, claims_on in [
+        (date(2024, 12, 31), date(2024, 12, 31)),
+        (date(2024, 11, 30), date(2024, 11, 30)),
+        (date(2025, 1, 31), None),
+    ]:
+        with new_uow() as uow:
+            catalogue = uow.reference_data.framework()
+            built = claims.build_cases(uow, ids, catalogue, as_of=as_of, claims_on=claims_on)
+            expected = cases_from_aggregates(uow, ids, as_of=as_of, claims_on=claims_on)
+        assert [case for _, case in built] == expected
+        assert len(expected) == len(families)
+    assert any(case.expectant_parent_ids for case in expected)
+    assert any(case.previous_claims for case in expected)

@@ -62,6 +62,7 @@ from app.domain.supporting_families import (
     check_support_dates,
     closed_for_sustainment,
     evaluate_claim,
+    latest_claimable_closure,
     live_claim_in_phase,
     need_descriptor,
     raise_claim,
@@ -660,6 +661,23 @@ class TestRuleC5ClaimAfterSustainedPeriod:
     def test_the_wait_is_a_policy_setting(self) -> None:
         policy = replace(POLICY, claim_after_closure_months=3)
         assert rule_c5_claim_after_sustained_period(make_case(), policy, date(2024, 4, 15)).passed
+
+
+class TestTheLatestClosureC5Admits:
+    @given(
+        closed_on=st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31)),
+        as_of=st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31)),
+        months=st.integers(min_value=0, max_value=24),
+    )
+    def test_a_closure_is_on_or_before_it_exactly_when_c5_passes(
+        self, closed_on: date, as_of: date, months: int
+    ) -> None:
+        policy = replace(POLICY, claim_after_closure_months=months, claim_lookback_months=None)
+        case = make_case(closed_on=closed_on, episode_started_on=min(closed_on, date(2020, 1, 1)))
+        passes = (
+            closed_on <= as_of and rule_c5_claim_after_sustained_period(case, policy, as_of).passed
+        )
+        assert passes == (closed_on <= latest_claimable_closure(policy, as_of))
 
 
 class TestRuleC6OneClaimPerPhase:
