@@ -691,13 +691,19 @@ def quarterly_claims(
     judged: list[EpisodeClaimability] = []
     hubs: dict[uuid.UUID, uuid.UUID] = {}
     # C1-C5 at the quarter's end decide every figure (a family counts only if claimable then),
-    # so only episodes that can pass them are loaded: every need achieved (C3) and checked as
-    # sustained by the end (C4), closed early enough for C5. The rules still judge each one.
+    # so only episodes that can pass them are loaded: enough needs under enough headlines for
+    # the lowest threshold of any framework version (C1), every need achieved (C3) and checked
+    # as sustained by the end (C4), closed early enough for C5. The rules still judge each one.
+    thresholds = [
+        (policy.min_needs, policy.min_distinct_headlines),
+        *(policy.thresholds_for(v.code) for v in catalogue.versions),
+    ]
     candidates = uow.claims.closed_episodes_with_needs(
         latest_claimable_closure(policy, end),
         closed_from=earliest_claimable_closure(policy, end),
         all_needs_achieved=True,
         sustained_by=end,
+        needs_at_least=(min(n for n, _ in thresholds), min(h for _, h in thresholds)),
     )
     year = policy.programme_year_on(end)
     claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)

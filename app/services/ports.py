@@ -505,11 +505,13 @@ class ClaimRepository(Protocol):
         closed_from: date | None = None,
         all_needs_achieved: bool = False,
         sustained_by: date | None = None,
+        needs_at_least: tuple[int, int] | None = None,
     ) -> list[uuid.UUID]:
         """Episodes closed in [closed_from, closed_by] with Supporting Families needs, oldest
         closure first; with `all_needs_achieved`, none short of achieved (C3); with
         `sustained_by`, each need's sustainment check recorded as sustained on or before that
-        day (what C4 needs before it looks at the dates)."""
+        day (what C4 needs before it looks at the dates); with `needs_at_least` (n, h), at least
+        n distinct descriptors under h distinct headlines (C1's counts)."""
         ...
 
     def raised_by(self, day: date) -> list[StoredClaim]: ...

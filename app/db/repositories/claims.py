@@ -393,6 +393,7 @@ class SqlClaimRepository:
         closed_from: date | None = None,
         all_needs_achieved: bool = False,
         sustained_by: date | None = None,
+        needs_at_least: tuple[int, int] | None = None,
     ) -> list[uuid.UUID]:
         """Episodes closed on or before `closed_by` (and on or after `closed_from`) with Supporting
         Families needs recorded (and, if asked, none of them short of achieved, and each checked
@@ -423,6 +424,18 @@ class SqlClaimRepository:
                             func.coalesce(check["checked_on"].as_string(), "9999-12-31")
                             > sustained_by.isoformat(),
                         )
+                    )
+                )
+            )
+        if needs_at_least is not None:
+            descriptors, headlines = needs_at_least
+            query = query.where(
+                EpisodeRow.id.in_(
+                    select(FamilyNeedRow.episode_id)
+                    .group_by(FamilyNeedRow.episode_id)
+                    .having(
+                        func.count(func.distinct(FamilyNeedRow.descriptor_code)) >= descriptors,
+                        func.count(func.distinct(FamilyNeedRow.headline)) >= headlines,
                     )
                 )
             )

@@ -636,6 +636,7 @@ class FakeClaims(_Repository):
         closed_from: date | None = None,
         all_needs_achieved: bool = False,
         sustained_by: date | None = None,
+        needs_at_least: tuple[int, int] | None = None,
     ) -> list[uuid.UUID]:
         needs_of: dict[uuid.UUID, list[StoredNeed]] = {}
         for need in self.state.needs.values():
@@ -658,6 +659,14 @@ class FakeClaims(_Repository):
                     and check.result is SustainmentResult.SUSTAINED
                     and check.checked_on <= sustained_by
                     for n in needs_of[e.id]
+                )
+            )
+            and (
+                needs_at_least is None
+                or (
+                    len({n.record.need.descriptor_code for n in needs_of[e.id]})
+                    >= needs_at_least[0]
+                    and len({n.record.need.headline for n in needs_of[e.id]}) >= needs_at_least[1]
                 )
             )
         ]
