@@ -82,7 +82,8 @@ def report(
         typer.Option(
             "--to",
             help="Last day (YYYY-MM-DD, inclusive); for quarterly-progress, the quarter's last "
-            "day; for supporting-families-claims, the batch period's last day.",
+            "day; for supporting-families-claims, any day of the batch period (the report "
+            "covers the claim period it falls in).",
         ),
     ],
     as_email: Annotated[

@@ -67,7 +67,7 @@ from app.domain.supporting_families import (
     SustainmentResult,
     sustainment_due_on,
 )
-from app.domain.taf import ChildVoice, OutcomeProgress, TafMember, TafMemberKind
+from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
 from app.services import (
     assessments,
     consents,
@@ -78,6 +78,7 @@ from app.services import (
     practitioners,
     taf,
 )
+from app.services.names import Named
 from app.services.ports import Agency, ClaimsUnitOfWork, Hub
 from app.services.use_case import Actor, Replayed
 from app.settings import get_settings
@@ -758,8 +759,8 @@ class _Story:
                 joined_on=day,
             ),
         )
-        assert isinstance(member, TafMember)
-        attendees = [member.id]
+        assert isinstance(member, Named)
+        attendees = [member.value.id]
         partners = [p for p in self.staff.leads_by_hub[hub] if p != str(lead)]
         if partners and rng.random() < 0.6:
             partner = taf.add_member(
@@ -774,8 +775,8 @@ class _Story:
                     joined_on=day,
                 ),
             )
-            assert isinstance(partner, TafMember)
-            attendees.append(partner.id)
+            assert isinstance(partner, Named)
+            attendees.append(partner.value.id)
             self.tally.steps["add_taf_practitioner"] += 1
         held = taf.hold_meeting(
             self.new_uow(),

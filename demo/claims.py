@@ -15,9 +15,10 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from app.clock import FixedClock
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
     ClaimCadence,
@@ -194,9 +195,12 @@ def load_demo_claims(
         reason="Demo: the SF lead checked every descriptor against Chapter 3 of the framework",
     )
     in_force = claims.policy_history(new_uow(), clock, admin).in_force
+    # Decided before the local scheme began: a version recorded today would judge no period that
+    # has already ended (a past period is judged by the policy then known).
+    decided = FixedClock(datetime(2025, 3, 20, 10, tzinfo=UTC))
     claims.add_policy_version(
         new_uow(),
-        clock,
+        decided if decided.today() < today else clock,
         admin,
         _local_scheme(council_policy_to_dict(in_force), today),
         effective_from=date(2025, 4, 1),

@@ -57,8 +57,9 @@ MEANINGS: dict[str, str] = {
         " clawed-back claims are final)."
     ),
     "claim_rules_failed": (
-        "The claim fails one or more Supporting Families rules; the detail lists each failing"
-        " rule's id and reason."
+        "The claim fails one or more Supporting Families rules; `errors[]` holds one entry per"
+        " failing rule, its id in `rule` (C1 ... C9, K13, LOOKBACK, VERIFIED) and its reason in"
+        " `message`, and the detail says them all in words."
     ),
     "episode_closed": (
         "The episode is closed: its assessment, plan, actions, TAF and needs no longer change;"

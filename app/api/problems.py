@@ -61,6 +61,11 @@ class FieldError(BaseModel):
         description="What is wrong with the field, as a stable code a front end can act on;"
         " `message` says it in words."
     )
+    rule: str | None = Field(
+        default=None,
+        description="When several business rules refused the request (a claim's C1 ... C9): the"
+        " code of the one that failed; `message` is its reason.",
+    )
 
 
 class Problem(BaseModel):
@@ -175,11 +180,16 @@ def _location(loc: tuple[Any, ...]) -> str:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status, slug, title = lookup(exc)
-    field_errors = (
-        [FieldError(field=exc.field, message=exc.detail, type=FieldErrorType.of_problem(slug))]
-        if exc.field
-        else []
-    )
+    kind = FieldErrorType.of_problem(slug)
+    if exc.reasons:
+        field_errors = [
+            FieldError(field=exc.field or "", message=r.reason, type=kind, rule=r.rule)
+            for r in exc.reasons
+        ]
+    elif exc.field:
+        field_errors = [FieldError(field=exc.field, message=exc.detail, type=kind)]
+    else:
+        field_errors = []
     current = None
     if isinstance(exc, errors.StaleVersion):
         current = await current_representation(request)

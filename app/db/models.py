@@ -933,6 +933,8 @@ class SfPolicyRow(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # The council's day the version was recorded: it judges no period that ended before.
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)
 
 
 class SfFrameworkRow(Base):

@@ -9,20 +9,40 @@ alike whatever happened (`not_found`, `stale_version` ...) carry one code of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class RuleReason:
+    """One rule of several that refused a request, by its code (a claim rule: C1 ... C9) and why:
+    a client lists them without parsing the prose of `detail`."""
+
+    rule: str
+    reason: str
 
 
 class DomainError(Exception):
     """A rule of the process refused a request; the message is safe to show to the user.
 
-    `code` names the rule (stable, for a client to act on: `nhs_number_check_digit`).
+    `code` names the rule (stable, for a client to act on: `nhs_number_check_digit`); `reasons`
+    lists each of several rules that refused it, when there are several.
     """
 
-    def __init__(self, detail: str, *, code: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str,
+        field: str | None = None,
+        reasons: Sequence[RuleReason] = (),
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
         self.code = code
+        self.reasons = tuple(reasons)
 
 
 class _OneCode(DomainError):

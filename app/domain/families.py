@@ -179,12 +179,7 @@ class Person:
 
     def is_child_on(self, on: date) -> bool:
         """Under 19, under 25 with SEND, or not yet born (AMB-6)."""
-        if self.is_unborn:
-            return True
-        if self.date_of_birth is None:
-            return False
-        limit = SEND_AGE_LIMIT if self.send else CHILD_AGE_LIMIT
-        return age_on(self.date_of_birth, on) < limit
+        return counts_as_child(self.date_of_birth, self.expected_delivery_date, self.send, on)
 
 
 def validate_person(
@@ -502,3 +497,14 @@ def match_reasons(
         reference_how = "same" if family.reference == reference.upper() else "starts_with"
         reasons.append(MatchReason("reference", reference_how, reference, family.reference))
     return reasons
+
+
+def counts_as_child(
+    date_of_birth: date | None, expected_delivery_date: date | None, send: bool, on: date
+) -> bool:
+    """A person is a child on `on` if under 19, under 25 with SEND, or not yet born (AMB-6):
+    `Person.is_child_on`, for readers that load only these three facts (the claim reports)."""
+    if date_of_birth is None:
+        return expected_delivery_date is not None
+    limit = SEND_AGE_LIMIT if send else CHILD_AGE_LIMIT
+    return age_on(date_of_birth, on) < limit

@@ -213,7 +213,10 @@ class CouncilPolicy:
     - `claim_after_closure_months`: 6, the earliest claim date after closure (K6, C5);
     - `claim_cadence`: monthly or quarterly batches (§4.2) [I];
     - `programme_years`: the unit value per year (§4.4); `claims_after_programme` opens the
-      local-scheme years after March 2025 (K13); `clawback_frees_family`: false (§4.5) [I].
+      local-scheme years after March 2025 (K13); `clawback_frees_family`: false (§4.5) [I];
+    - `local_scheme_reclaims_episodes`: false, so an episode (a family and its need set) already
+      claimed in an earlier phase is not claimed again in a local-scheme year (K10) [I]; a
+      council whose local scheme pays again for the same outcomes turns it on.
     """
 
     funding_model: FundingModel = FundingModel.PAYMENT_BY_RESULTS
@@ -226,6 +229,7 @@ class CouncilPolicy:
     programme_years: tuple[ProgrammeYear, ...] = ()
     claims_after_programme: bool = False
     clawback_frees_family: bool = False
+    local_scheme_reclaims_episodes: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -262,7 +266,7 @@ class CouncilPolicy:
                     code="framework_lookback_shorter_than_closure",
                 )
         _check_enum(self.claim_cadence, ClaimCadence, "claim_cadence")
-        for name in ("claims_after_programme", "clawback_frees_family"):
+        for name in _POLICY_FLAGS:
             if not isinstance(getattr(self, name), bool):
                 raise InvalidValue(
                     f"{name} must be true or false.", field=name, code="framework_value_not_boolean"
@@ -371,7 +375,13 @@ _POLICY_KEYS = frozenset(
         "programme_years",
         "claims_after_programme",
         "clawback_frees_family",
+        "local_scheme_reclaims_episodes",
     }
+)
+_POLICY_FLAGS = (
+    "claims_after_programme",
+    "clawback_frees_family",
+    "local_scheme_reclaims_episodes",
 )
 _YEAR_KEYS = frozenset({"label", "phase", "start", "end", "unit_value_pence", "note"})
 _THRESHOLD_KEYS = frozenset({"framework_version", "min_needs", "min_distinct_headlines"})
@@ -475,7 +485,7 @@ def parse_council_policy(data: object, path: str = "") -> CouncilPolicy:
         kwargs["claim_lookback_months"] = (
             None if value is None else _int(value, _at(path, "claim_lookback_months"))
         )
-    for key in ("claims_after_programme", "clawback_frees_family"):
+    for key in _POLICY_FLAGS:
         if key in raw:
             kwargs[key] = _bool(raw[key], _at(path, key))
     if "version_thresholds" in raw:
@@ -514,6 +524,31 @@ def check_policy_thresholds(policy: CouncilPolicy, known_versions: Iterable[str]
                 field=f"policy.version_thresholds[{i}].framework_version",
                 code="framework_version_unknown",
             )
+
+
+@dataclass(frozen=True)
+class ClaimPeriod:
+    """One batch period of the council's cadence, first and last day (§4.2)."""
+
+    start: date
+    end: date
+    cadence: ClaimCadence
+
+
+def claim_period_containing(on: date, policy: CouncilPolicy, today: date) -> ClaimPeriod:
+    """The monthly or quarterly claim period any day `on` falls in; refused (naming the field)
+    while that period has not ended, as no batch covers it yet."""
+    end = claim_period_end(on, policy.claim_cadence)
+    months = 1 if policy.claim_cadence is ClaimCadence.MONTHLY else 3
+    start = add_months(date(end.year, end.month, 1), 1 - months)
+    if end > today:
+        raise InvalidValue(
+            f"{on.isoformat()} falls in the {policy.claim_cadence.value} claim period "
+            f"{start.isoformat()} to {end.isoformat()}, which has not ended yet.",
+            field="period_end",
+            code="claim_period_end_in_future",
+        )
+    return ClaimPeriod(start, end, policy.claim_cadence)
 
 
 def check_claim_period_end(period_end: date, policy: CouncilPolicy, today: date) -> None:
@@ -561,6 +596,7 @@ def council_policy_to_dict(policy: CouncilPolicy) -> dict[str, Any]:
         ],
         "claims_after_programme": policy.claims_after_programme,
         "clawback_frees_family": policy.clawback_frees_family,
+        "local_scheme_reclaims_episodes": policy.local_scheme_reclaims_episodes,
     }
 
 

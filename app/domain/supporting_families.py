@@ -17,12 +17,12 @@ import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
 from app.domain.episodes import ClosureReason, LeadAssignment
-from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue
+from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue, RuleReason
 from app.domain.families import add_months
 from app.domain.outcomes_framework import (
     ClaimRoute,
@@ -472,6 +472,8 @@ class PriorClaim:
     claim_id: uuid.UUID
     programme_phase: str
     state: ClaimState
+    episode_id: uuid.UUID | None = None
+    """The episode claimed for: its needs are the need set the claim paid for (K10)."""
 
 
 def holds_phase(claims: Iterable[PriorClaim], phase: str | None) -> bool:
@@ -786,7 +788,10 @@ def rule_c5_claim_after_sustained_period(
 
 def rule_c6_one_claim_per_phase(case: ClaimCase, policy: CouncilPolicy, as_of: date) -> RuleResult:
     """C6 (K10): no other claim for the family is approved, submitted or paid in the same programme
-    phase; a clawed-back claim also counts unless the policy frees the family (§4.5) [I].
+    phase; a clawed-back claim also counts unless the policy frees the family (§4.5) [I]. One
+    claim per family and need set: an episode claimed for in an earlier phase (in progress or
+    successful) is not claimed again in a later one, unless the year is a local scheme's and the
+    council's policy lets it pay again for the same outcomes (`local_scheme_reclaims_episodes`).
     """
     claim_date = case.claim_date or as_of
     year = policy.programme_year_on(claim_date)
@@ -802,6 +807,23 @@ def rule_c6_one_claim_per_phase(case: ClaimCase, policy: CouncilPolicy, as_of: d
     clashes = [
         c for c in case.previous_claims if c.programme_phase == year.phase and c.state in blocking
     ]
+    reclaim = year.is_local_scheme and policy.local_scheme_reclaims_episodes
+    same_needs = [
+        c
+        for c in case.previous_claims
+        if c.episode_id == case.episode_id
+        and c.programme_phase != year.phase
+        and c.state in blocking | LIVE_CLAIM_STATES
+    ]
+    if same_needs and not reclaim:
+        first = same_needs[0]
+        return _fail(
+            RuleId.C6,
+            f"This episode was already claimed for in programme phase {first.programme_phase} "
+            f"(claim {first.claim_id}, {_state(first.state)}); one claim is made per family and "
+            f"need set (K10), and the council's local scheme does not claim the same outcomes "
+            "again (policy: local_scheme_reclaims_episodes).",
+        )
     if clashes:
         first = clashes[0]
         return _fail(
@@ -966,6 +988,19 @@ def earliest_claimable_closure(policy: CouncilPolicy, as_of: date) -> date | Non
     return date(earliest // 12, earliest % 12 + 1, 1)
 
 
+def latest_claimable_closure(policy: CouncilPolicy, as_of: date) -> date:
+    """The last closure day C5 admits for a claim dated `as_of`: the latest day whose closure
+    plus `claim_after_closure_months` is on or before `as_of` (month ends clamp, so it is found
+    by stepping rather than by subtracting), so a report need not load later closures."""
+    months = policy.claim_after_closure_months
+    day = add_months(as_of, -months)
+    while add_months(day, months) > as_of:
+        day -= timedelta(days=1)
+    while add_months(day + timedelta(days=1), months) <= as_of:
+        day += timedelta(days=1)
+    return day
+
+
 def rule_descriptors_verified(case: ClaimCase, catalogue: FrameworkCatalogue) -> RuleResult:
     """§2 "To do before go-live" (§6 test 13): no need may rely on a descriptor that a Supporting
     Families lead has not verified against the framework's Chapter 3 tables.
@@ -1046,17 +1081,26 @@ class ClaimRulesFailed(IllegalTransition):
 
     CODE: ClassVar[str] = "claim_rules_failed"
 
-    def __init__(self, action: str, failures: Sequence[RuleResult]) -> None:
+    def __init__(
+        self, action: str, failures: Sequence[RuleResult], *, field: str = "claim_id"
+    ) -> None:
         self.failures = tuple(failures)
         reasons = " ".join(f"[{f.rule_id.value}] {f.reason}" for f in self.failures)
-        super().__init__(f"{action}: {reasons}", code=self.CODE)
+        super().__init__(
+            f"{action}: {reasons}",
+            code=self.CODE,
+            field=field,
+            reasons=[RuleReason(f.rule_id.value, f.reason) for f in self.failures],
+        )
 
 
 def check_claimable(evaluation: ClaimEvaluation) -> None:
     """A claim is raised only for a family that passes every rule for `ready`; refused with each
     failing rule and its reason."""
     if not evaluation.eligible:
-        raise ClaimRulesFailed("The claim cannot be raised", evaluation.failures)
+        raise ClaimRulesFailed(
+            "The claim cannot be raised", evaluation.failures, field="episode_id"
+        )
 
 
 # --- the evidence pack ---------------------------------------------------------------------------
@@ -1512,7 +1556,7 @@ def raise_claim(
     )
     failures = [r for r in checks if not r.passed]
     if failures:
-        raise ClaimRulesFailed("The claim cannot be raised", failures)
+        raise ClaimRulesFailed("The claim cannot be raised", failures, field="episode_id")
     year = policy.programme_year_on(created_on)
     if year is None:  # K13 passed, so a year exists; this keeps the type checker honest.
         raise IllegalTransition(

@@ -25,25 +25,26 @@ from app.domain.access import Action
 from app.domain.claims_progress import ClaimsProgress, EpisodeClaimability, claims_progress
 from app.domain.episodes import Episode
 from app.domain.errors import NotFound
-from app.domain.families import MemberRole, require_text
+from app.domain.families import MemberRole, counts_as_child, require_text
 from app.domain.outcomes_framework import (
+    ClaimPeriod,
     ClaimRoute,
     CouncilPolicy,
     FrameworkCatalogue,
     check_claim_period_end,
     check_policy_thresholds,
+    claim_period_containing,
     parse_council_policy,
     parse_uploaded_framework,
 )
 from app.domain.supporting_families import (
     LIVE_CLAIM_STATES,
-    AssessmentSummary,
     AuditOutcome,
+    Claim,
     ClaimCase,
     ClaimEvaluation,
     ClaimRulesFailed,
     ClaimState,
-    PlanSummary,
     PriorClaim,
     RuleResult,
     check_claimable,
@@ -51,11 +52,13 @@ from app.domain.supporting_families import (
     earliest_claimable_closure,
     evaluate_claim,
     holds_phase,
+    latest_claimable_closure,
     live_claim_in_phase,
     raise_claim,
 )
 from app.domain.versions import Expected, check_version
 from app.services.ports import (
+    ClaimCaseRecord,
     ClaimsUnitOfWork,
     Clock,
     StoredClaim,
@@ -86,9 +89,12 @@ def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
 
 
 def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
-    """The newest policy version in force on `on`; the framework's default policy otherwise."""
-    in_force = [p for p in uow.claims.policies() if p.effective_from <= on]
-    return in_force[-1].policy if in_force else catalogue.default_policy
+    """The newest policy version in force on `on` among those recorded by then; the framework's
+    default policy otherwise. A version dated back (`effective_from` before the day it was
+    recorded) does not change the verdicts of days before it was recorded: a past period is
+    judged by the policy then known (issue 18 §5)."""
+    known = [p for p in uow.claims.policies() if p.effective_from <= on and p.recorded_on <= on]
+    return known[-1].policy if known else catalogue.default_policy
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,7 @@ def _add_policy_version(
             reason=why,
             created_by=uc.principal.practitioner_id,
             created_at=uc.now,
+            recorded_on=uc.today,
         )
     )
     return _policy_history(uow, uc.today)
@@ -225,99 +232,105 @@ the number of families, in bounded memory."""
 
 def build_case(
     uow: ClaimsUnitOfWork,
-    episode: Episode,
+    episode_id: uuid.UUID,
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
+    route: ClaimRoute = ROUTE,
 ) -> ClaimCase:
     """One episode's `ClaimCase` (see `build_cases`)."""
-    return build_cases(uow, [episode], catalogue, as_of=as_of, exclude_claim=exclude_claim)[0]
+    built = build_cases(
+        uow, [episode_id], catalogue, as_of=as_of, exclude_claim=exclude_claim, route=route
+    )
+    if not built:
+        raise NotFound("There is no episode with this id.")
+    return built[0][1]
 
 
 def build_cases(
     uow: ClaimsUnitOfWork,
-    episodes: Sequence[Episode],
+    episode_ids: Sequence[uuid.UUID],
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
     exclude_claim: uuid.UUID | None = None,
-) -> list[ClaimCase]:
-    """Fill a `ClaimCase` per episode from the record: the household on closure (or `as_of` while
-    open), the episode, its lead history, assessments, agreed plans, needs and support, and the
-    family's other claims, each kind loaded once for all the episodes. Who counts as a dependent
-    child: a child member born and under 19 (E2 [U]); an expectant parent: a parent or carer of a
-    household with an unborn member (E1)."""
-    episode_ids = [e.id for e in episodes]
-    family_ids = list(dict.fromkeys(e.family_id for e in episodes))
-    families = uow.families.get_many(family_ids)
-    households = {}
-    for episode in episodes:
-        family = families.get(episode.family_id)
-        if family is None:
-            raise NotFound("There is no family with this id.")
-        households[episode.id] = family.current_memberships(episode.closed_on or as_of)
-    people = uow.people.get_many(
-        list({m.person_id for memberships in households.values() for m in memberships})
-    )
-    assessments = _grouped(uow.assessments.for_episodes(episode_ids), lambda a: a.episode_id)
-    plans = _grouped(uow.plans.for_episodes(episode_ids), lambda p: p.episode_id)
-    support = _grouped(uow.needs.support_for(episode_ids), lambda s: s.episode_id)
-    needs = _grouped(uow.needs.for_episodes(episode_ids), lambda s: s.episode_id)
+    route: ClaimRoute = ROUTE,
+    claims_on: date | None = None,
+) -> list[tuple[ClaimCaseRecord, ClaimCase]]:
+    """A `ClaimCase` per episode (in the order given; unknown ids left out) from its record: the
+    household on closure (or `as_of` while open), the episode, its lead history, assessments,
+    agreed plans, needs and support, and the family's other claims, each kind loaded once for all
+    the episodes as columns (`case_records`). Who counts as a dependent child: a child member
+    born and under 19 (E2 [U]); an expectant parent: a parent or carer of a household with an
+    unborn member (E1). With `claims_on`, the other claims are only those of batch periods
+    ending by that day: a report of a period does not change when a later period's claim is
+    raised."""
+    records = uow.claims.case_records(episode_ids)
+    family_ids = list(dict.fromkeys(r.family_id for r in records))
     claims = _grouped(uow.claims.for_families(family_ids), lambda s: s.claim.family_id)
-    cases = []
-    for episode in episodes:
-        on = episode.closed_on or as_of
-        members, children, carers, unborn = [], [], [], False
-        for membership in households[episode.id]:
-            person = people.get(membership.person_id)
-            if person is None:
-                continue
-            if person.is_unborn:
-                unborn = True
-                continue
-            members.append(person.id)
-            if membership.role is MemberRole.CHILD and person.is_child_on(on):
-                children.append(person.id)
-            if membership.role is MemberRole.PARENT_CARER:
-                carers.append(person.id)
-        in_force = catalogue.in_force_on(episode.requested_on)
-        cases.append(
-            ClaimCase(
-                family_id=episode.family_id,
-                episode_id=episode.id,
-                framework_version=in_force.code if in_force else "none",
-                route=ROUTE,
-                member_ids=tuple(members),
-                dependent_child_ids=tuple(children),
-                expectant_parent_ids=tuple(carers) if unborn else (),
-                episode_started_on=episode.requested_on,
-                closed_on=episode.closed_on,
-                closure_reason=episode.closure_reason,
-                lead_history=tuple(episode.lead_history),
-                assessments=tuple(
-                    AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
-                    for a in assessments.get(episode.id, [])
-                ),
-                plans=tuple(
-                    PlanSummary(
-                        plan_id=p.id,
-                        version=p.number,
-                        agreed_on=p.agreed_on,
-                        need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
-                    )
-                    for p in plans.get(episode.id, [])
-                ),
-                support=tuple(s.support for s in support.get(episode.id, [])),
-                needs=tuple(s.record for s in needs.get(episode.id, [])),
+    return [
+        (
+            record,
+            _case(
+                record,
+                catalogue,
+                as_of=as_of,
+                route=route,
                 previous_claims=tuple(
-                    PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
-                    for s in claims.get(episode.family_id, [])
+                    prior
+                    for s in claims.get(record.family_id, [])
                     if s.claim.id != exclude_claim
+                    and (prior := _prior(s.claim, claims_on)) is not None
                 ),
-            )
+            ),
         )
-    return cases
+        for record in records
+    ]
+
+
+def _case(
+    record: ClaimCaseRecord,
+    catalogue: FrameworkCatalogue,
+    *,
+    as_of: date,
+    route: ClaimRoute,
+    previous_claims: tuple[PriorClaim, ...],
+) -> ClaimCase:
+    on = record.closed_on or as_of
+    members, children, carers, unborn = [], [], [], False
+    for member in record.household:
+        if not member.is_current_on(on):
+            continue
+        if member.date_of_birth is None and member.expected_delivery_date is not None:
+            unborn = True
+            continue
+        members.append(member.person_id)
+        if member.role is MemberRole.CHILD and counts_as_child(
+            member.date_of_birth, member.expected_delivery_date, member.send, on
+        ):
+            children.append(member.person_id)
+        if member.role is MemberRole.PARENT_CARER:
+            carers.append(member.person_id)
+    in_force = catalogue.in_force_on(record.requested_on)
+    return ClaimCase(
+        family_id=record.family_id,
+        episode_id=record.episode_id,
+        framework_version=in_force.code if in_force else "none",
+        route=route,
+        member_ids=tuple(members),
+        dependent_child_ids=tuple(children),
+        expectant_parent_ids=tuple(carers) if unborn else (),
+        episode_started_on=record.requested_on,
+        closed_on=record.closed_on,
+        closure_reason=record.closure_reason,
+        lead_history=record.lead_history,
+        assessments=record.assessments,
+        plans=record.plans,
+        support=record.support,
+        needs=record.needs,
+        previous_claims=previous_claims,
+    )
 
 
 def _grouped(items: Iterable[_T], key: Callable[[_T], uuid.UUID]) -> dict[uuid.UUID, list[_T]]:
@@ -343,11 +356,17 @@ def _episode(uow: ClaimsUnitOfWork, episode_id: uuid.UUID) -> Episode:
 # --- raising and moving claims -------------------------------------------------------------------
 
 
+def _prior(claim: Claim, raised_by: date | None) -> PriorClaim | None:
+    """The claim for the one-claim rules (C6, K10), in its current state; None when it belongs
+    to a batch period after `raised_by`. Its current state, not its state then: a claim of an
+    earlier batch that audit has since rejected frees the family, as the batch run now would."""
+    if raised_by is not None and claim.created_on > raised_by:
+        return None
+    return PriorClaim(claim.id, claim.programme_phase, claim.state, claim.episode_id)
+
+
 def _family_claims(uow: ClaimsUnitOfWork, family_id: uuid.UUID) -> list[PriorClaim]:
-    return [
-        PriorClaim(s.claim.id, s.claim.programme_phase, s.claim.state)
-        for s in uow.claims.for_family(family_id)
-    ]
+    return [p for s in uow.claims.for_family(family_id) if (p := _prior(s.claim, None))]
 
 
 def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
@@ -357,7 +376,6 @@ def _results(evaluation: ClaimEvaluation) -> tuple[RuleResult, ...]:
 def _advance(
     uow: ClaimsUnitOfWork,
     stored: StoredClaim,
-    episode: Episode,
     catalogue: FrameworkCatalogue,
     policy: CouncilPolicy,
     *,
@@ -369,7 +387,9 @@ def _advance(
     claim = stored.claim
     moved = False
     if claim.state is ClaimState.DRAFT:
-        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        case = build_case(
+            uow, claim.episode_id, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+        )
         try:
             evaluation = claim.mark_ready(case, policy, catalogue, on=on, by=by)
         except ClaimRulesFailed:
@@ -381,7 +401,9 @@ def _advance(
         stored.evaluation, stored.evaluated_on = _results(evaluation), on
         moved = True
     if claim.state is ClaimState.READY:
-        case = build_case(uow, episode, catalogue, as_of=on, exclude_claim=claim.id)
+        case = build_case(
+            uow, claim.episode_id, catalogue, as_of=on, exclude_claim=claim.id, route=claim.route
+        )
         claim.send_to_internal_audit(case, on=on, by=by)
         moved = True
     return moved
@@ -394,19 +416,25 @@ def raise_for_episode(
     episode_id: uuid.UUID,
     *,
     period_end: date,
+    route: ClaimRoute = ROUTE,
     idempotency: IdempotentRequest[StoredClaim] | None = None,
 ) -> StoredClaim | Replayed:
-    """Raise a claim for one family's episode in the batch for `period_end` and send it to internal
-    audit. Refused (409) with every failing rule, or when the family already has a live claim."""
+    """Raise a claim for one family's episode in the batch for `period_end` by `route` (C9) and
+    send it to internal audit. Refused (409) with every failing rule, or when the family already
+    has a live claim."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.PREPARE_CLAIMS, "sf_claim", episode_id)
         return run_idempotent(
-            uc, idempotency, lambda: _raise_for_episode(uow, uc, episode_id, period_end)
+            uc, idempotency, lambda: _raise_for_episode(uow, uc, episode_id, period_end, route)
         )
 
 
 def _raise_for_episode(
-    uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, period_end: date
+    uow: ClaimsUnitOfWork,
+    uc: UseCase,
+    episode_id: uuid.UUID,
+    period_end: date,
+    route: ClaimRoute,
 ) -> StoredClaim:
     catalogue = effective_catalogue(uow)
     policy = policy_on(uow, catalogue, period_end)
@@ -414,13 +442,15 @@ def _raise_for_episode(
     episode = _episode(uow, episode_id)
     stored = _raise(
         uow,
-        episode,
+        episode.id,
+        episode.family_id,
         catalogue,
         policy,
         period_end=period_end,
         by=uc.principal.practitioner_id,
         strict=True,
         at=uc.now,
+        route=route,
     )
     assert stored is not None
     uc.identify(Action.PREPARE_CLAIMS, stored.claim.id)
@@ -429,7 +459,8 @@ def _raise_for_episode(
 
 def _raise(
     uow: ClaimsUnitOfWork,
-    episode: Episode,
+    episode_id: uuid.UUID,
+    family_id: uuid.UUID,
     catalogue: FrameworkCatalogue,
     policy: CouncilPolicy,
     *,
@@ -437,17 +468,18 @@ def _raise(
     by: uuid.UUID,
     strict: bool,
     at: datetime,
+    route: ClaimRoute = ROUTE,
 ) -> StoredClaim | None:
     """A claim for the episode, moved on to internal audit; `strict` refuses (409) what a batch
     (not strict) passes over. Whether the family already has a live claim is asked of the
     database here; the refusal is the domain's."""
     year = policy.programme_year_on(period_end)
     if year is not None:
-        family_claims = _family_claims(uow, episode.family_id)
+        family_claims = _family_claims(uow, family_id)
         if not strict and live_claim_in_phase(family_claims, year.phase) is not None:
             return None
         check_no_live_claim(family_claims, year.phase)
-    case = build_case(uow, episode, catalogue, as_of=period_end)
+    case = build_case(uow, episode_id, catalogue, as_of=period_end, route=route)
     evaluation = evaluate_claim(case, policy, catalogue, period_end)
     if not strict and not evaluation.eligible:
         return None
@@ -461,7 +493,7 @@ def _raise(
         created_by=by,
     )
     stored = StoredClaim(claim=claim, period_end=period_end)
-    _advance(uow, stored, episode, catalogue, policy, on=period_end, by=by)
+    _advance(uow, stored, catalogue, policy, on=period_end, by=by)
     uow.claims.add(stored, at=at)
     return stored
 
@@ -480,23 +512,26 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class ClaimsReport:
-    period_end: date
+    period: ClaimPeriod
     rows: list[ReportRow]
     raised: list[uuid.UUID]
     submitted: list[uuid.UUID]
 
+    @property
+    def period_end(self) -> date:
+        return self.period.end
 
-def claims_report(
-    uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, period_end: date
-) -> ClaimsReport:
-    """The families of the batch period: claimed (with state), claimable, and not claimable with
-    every failing rule. Ids, references, headlines and rule results only: no names, no notes."""
+
+def claims_report(uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, on: date) -> ClaimsReport:
+    """The families of the batch period `on` falls in (any day of it): claimed (with state),
+    claimable, and not claimable with every failing rule. Ids, references, headlines and rule
+    results only: no names, no notes."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "supporting-families-claims")
         catalogue = effective_catalogue(uow)
-        policy = policy_on(uow, catalogue, period_end)
-        check_claim_period_end(period_end, policy, uc.today)
-        report = ClaimsReport(period_end, _rows(uow, catalogue, policy, period_end), [], [])
+        period = claim_period_containing(on, policy_on(uow, catalogue, on), uc.today)
+        policy = policy_on(uow, catalogue, period.end)
+        report = ClaimsReport(period, _rows(uow, catalogue, policy, period.end), [], [])
         uc.commit()
         return report
 
@@ -507,12 +542,11 @@ def _cases(
     catalogue: FrameworkCatalogue,
     *,
     as_of: date,
-) -> Iterator[tuple[Episode, ClaimCase]]:
-    """Each episode with its case, in the order given, loaded a batch at a time."""
+    claims_on: date | None = None,
+) -> Iterator[tuple[ClaimCaseRecord, ClaimCase]]:
+    """Each episode's record with its case, in the order given, loaded a batch at a time."""
     for batch in _in_batches(episode_ids):
-        episodes = uow.episodes.get_many(batch)
-        ordered = [episodes[i] for i in batch if i in episodes]
-        yield from zip(ordered, build_cases(uow, ordered, catalogue, as_of=as_of), strict=True)
+        yield from build_cases(uow, batch, catalogue, as_of=as_of, claims_on=claims_on)
 
 
 def _rows(
@@ -531,7 +565,9 @@ def _rows(
     # Each case becomes its report row at once: holding every judged case until the end kept
     # 22,000 cases in memory on the county data set (bench/RESULTS.md).
     rows: list[ReportRow] = []
-    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end):
+    # The family's claims of this and earlier batches only: a claim raised in a later batch
+    # neither hides the row nor changes its verdict (issue 18 §5).
+    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end, claims_on=period_end):
         if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
         evaluation = evaluate_claim(case, policy, catalogue, period_end)
@@ -539,7 +575,7 @@ def _rows(
         rows.append(_report_row(episode, case, status, evaluation.failures, None))
     by_episode = {s.claim.episode_id: s for s in claimed}
     for episode, case in _cases(uow, list(by_episode), catalogue, as_of=period_end):
-        claim = by_episode[episode.id]
+        claim = by_episode[episode.episode_id]
         status = "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
         failing = tuple(r for r in claim.evaluation if not r.passed)
         rows.append(_report_row(episode, case, status, failing, claim))
@@ -550,7 +586,7 @@ def _rows(
 
 
 def _report_row(
-    episode: Episode,
+    episode: ClaimCaseRecord,
     case: ClaimCase,
     status: str,
     failing: tuple[RuleResult, ...],
@@ -559,7 +595,7 @@ def _report_row(
     return ReportRow(
         family_id=episode.family_id,
         family_reference="",
-        episode_id=episode.id,
+        episode_id=episode.episode_id,
         status=status,
         headlines=tuple(sorted({n.need.headline for n in case.needs})),
         failing_rules=failing,
@@ -592,9 +628,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
     raised: list[uuid.UUID] = []
     submitted: list[uuid.UUID] = []
     for stored in uow.claims.for_period(period_end):
-        episode = _episode(uow, stored.claim.episode_id)
         if stored.claim.state in (ClaimState.DRAFT, ClaimState.READY) and _advance(
-            uow, stored, episode, catalogue, policy, on=max(period_end, today), by=by
+            uow, stored, catalogue, policy, on=max(period_end, today), by=by
         ):
             uow.claims.save(stored, at=uc.now)
     # A claim internal audit rejected is not raised again by a rerun of its batch: raising it
@@ -618,7 +653,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
             continue
         made = _raise(
             uow,
-            episode,
+            episode.episode_id,
+            episode.family_id,
             catalogue,
             policy,
             period_end=period_end,
@@ -635,7 +671,8 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
             uow.claims.save(stored, at=uc.now)
             submitted.append(stored.claim.id)
     rows = _rows(uow, catalogue, policy, period_end)
-    return ClaimsReport(period_end, rows, raised, submitted)
+    period = claim_period_containing(period_end, policy, today)
+    return ClaimsReport(period, rows, raised, submitted)
 
 
 # --- the quarterly progress return ---------------------------------------------------------------
@@ -653,14 +690,25 @@ def quarterly_claims(
     start_policy = policy_on(uow, catalogue, day_before)
     judged: list[EpisodeClaimability] = []
     hubs: dict[uuid.UUID, uuid.UUID] = {}
-    # C3 asks every need to be achieved, so no other episode can pass C1-C5: not loaded at all.
+    # C1-C5 at the quarter's end decide every figure (a family counts only if claimable then),
+    # so only episodes that can pass them are loaded: enough needs under enough headlines for
+    # the lowest threshold of any framework version (C1), every need achieved (C3) and checked
+    # as sustained by the end (C4), closed early enough for C5. The rules still judge each one.
+    thresholds = [
+        (policy.min_needs, policy.min_distinct_headlines),
+        *(policy.thresholds_for(v.code) for v in catalogue.versions),
+    ]
     candidates = uow.claims.closed_episodes_with_needs(
-        end, closed_from=earliest_claimable_closure(policy, end), all_needs_achieved=True
+        latest_claimable_closure(policy, end),
+        closed_from=earliest_claimable_closure(policy, end),
+        all_needs_achieved=True,
+        sustained_by=end,
+        needs_at_least=(min(n for n, _ in thresholds), min(h for _, h in thresholds)),
     )
     year = policy.programme_year_on(end)
     claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)
     for episode, case in _cases(uow, candidates, catalogue, as_of=end):
-        hubs[episode.id] = episode.hub_id
+        hubs[episode.episode_id] = episode.hub_id
         if hub_id is not None and episode.hub_id != hub_id:
             continue
         # A closed episode's case is the same whatever day it is judged on (the rules read the
@@ -722,8 +770,14 @@ def audit_claim(
         claim = stored.claim
         claim.check_with_internal_audit()
         catalogue = effective_catalogue(uow)
-        episode = _episode(uow, claim.episode_id)
-        case = build_case(uow, episode, catalogue, as_of=uc.today, exclude_claim=claim.id)
+        case = build_case(
+            uow,
+            claim.episode_id,
+            catalogue,
+            as_of=uc.today,
+            exclude_claim=claim.id,
+            route=claim.route,
+        )
         claim.rebuild_evidence_pack(case)
         auditor = uc.principal.practitioner_id
         if outcome is AuditOutcome.APPROVED:

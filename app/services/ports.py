@@ -25,8 +25,8 @@ from app.domain.consents import Consent
 from app.domain.contacts import Contact, ContactKind
 from app.domain.disclosures import Disclosure, DisclosureDecision, LawfulBasis
 from app.domain.documents import Document, OwnerKind
-from app.domain.episodes import Episode
-from app.domain.families import DuplicateCandidate, Family, Person, Relationship
+from app.domain.episodes import ClosureReason, Episode, LeadAssignment
+from app.domain.families import DuplicateCandidate, Family, MemberRole, Person, Relationship
 from app.domain.family_help import FamilyHelpRecord
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.outcomes_framework import CouncilPolicy, FrameworkCatalogue, Headline
@@ -34,7 +34,14 @@ from app.domain.paging import Page, PageRequest
 from app.domain.plans import FamilyPlan
 from app.domain.practitioners import Practitioner
 from app.domain.requests import RequestStatus, ScreeningOutcome, SupportRequest, Urgency
-from app.domain.supporting_families import Claim, NeedRecord, RuleResult, SupportDelivered
+from app.domain.supporting_families import (
+    AssessmentSummary,
+    Claim,
+    NeedRecord,
+    PlanSummary,
+    RuleResult,
+    SupportDelivered,
+)
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import Deadline, PolicyHistory, TimelinessPolicy
 
@@ -594,7 +601,9 @@ class StoredFramework:
 
 @dataclass(frozen=True)
 class StoredSfPolicy:
-    """A version of the council's claim policy, in force from `effective_from`."""
+    """A version of the council's claim policy, in force from `effective_from`, and known from
+    `recorded_on` (the council's day it was recorded): a period is judged by the versions known
+    by its end."""
 
     version: int
     effective_from: date
@@ -602,10 +611,54 @@ class StoredSfPolicy:
     reason: str
     created_by: uuid.UUID | None
     created_at: datetime
+    recorded_on: date
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    """One membership of the episode's household with the three facts that say whether the
+    person counts as a child (E2) or is unborn (E1)."""
+
+    person_id: uuid.UUID
+    role: MemberRole
+    joined_on: date
+    left_on: date | None
+    date_of_birth: date | None
+    expected_delivery_date: date | None
+    send: bool
+
+    def is_current_on(self, on: date) -> bool:
+        return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+
+@dataclass(frozen=True)
+class ClaimCaseRecord:
+    """What the claim rules read of one episode, loaded as columns rather than as its family,
+    people, assessments and plans (a county's claims report judges 12,000 of them): the
+    household's memberships in the order they were made, the assessments and plan versions in
+    number order, support by start, needs by the day they were identified."""
+
+    episode_id: uuid.UUID
+    family_id: uuid.UUID
+    hub_id: uuid.UUID
+    requested_on: date
+    closed_on: date | None
+    closure_reason: ClosureReason | None
+    lead_history: tuple[LeadAssignment, ...]
+    household: tuple[HouseholdMember, ...]
+    assessments: tuple[AssessmentSummary, ...]
+    plans: tuple[PlanSummary, ...]
+    support: tuple[SupportDelivered, ...]
+    needs: tuple[NeedRecord, ...]
 
 
 class ClaimRepository(Protocol):
     def get(self, claim_id: uuid.UUID) -> StoredClaim | None: ...
+    def case_records(self, episode_ids: Sequence[uuid.UUID]) -> list[ClaimCaseRecord]:
+        """The episodes' records for the claim rules, in the order given (unknown ids left out),
+        in a fixed number of statements whatever the number of episodes."""
+        ...
+
     def for_family(self, family_id: uuid.UUID) -> list[StoredClaim]: ...
     def for_families(self, family_ids: Sequence[uuid.UUID]) -> list[StoredClaim]: ...
     def for_period(self, period_end: date) -> list[StoredClaim]: ...
@@ -617,7 +670,16 @@ class ClaimRepository(Protocol):
         *,
         closed_from: date | None = None,
         all_needs_achieved: bool = False,
-    ) -> list[uuid.UUID]: ...
+        sustained_by: date | None = None,
+        needs_at_least: tuple[int, int] | None = None,
+    ) -> list[uuid.UUID]:
+        """Episodes closed in [closed_from, closed_by] with Supporting Families needs, oldest
+        closure first; with `all_needs_achieved`, none short of achieved (C3); with
+        `sustained_by`, each need's sustainment check recorded as sustained on or before that
+        day (what C4 needs before it looks at the dates); with `needs_at_least` (n, h), at least
+        n distinct descriptors under h distinct headlines (C1's counts)."""
+        ...
+
     def raised_by(self, day: date) -> list[StoredClaim]: ...
     def family_references(self, family_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]: ...
     def frameworks(self) -> list[StoredFramework]: ...

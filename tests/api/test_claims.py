@@ -19,7 +19,9 @@ from app.clock import FixedClock
 from app.db.models import ClaimRow
 from app.db.repositories.reference import packaged_framework_document
 from app.domain.access import Role
-from app.domain.outcomes_framework import signed_off
+from app.domain.families import MemberRole
+from app.domain.outcomes_framework import ClaimRoute, signed_off
+from app.domain.supporting_families import AssessmentSummary, ClaimCase, PlanSummary, PriorClaim
 from app.reports_cli import OutputFormat, ReportName, run_report
 from app.services import claims
 from tests.api.test_episodes import API, Case, give_consent, ok, on
@@ -32,6 +34,7 @@ from tests.builders import (
     given_practitioner,
     make_family_body,
     make_meeting_body,
+    make_member_body,
 )
 
 EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
@@ -74,11 +77,17 @@ def run_family(
     *,
     closed_on: str = "2024-06-28",
     checked_on: str | None = "2024-12-30",
+    expecting: bool = False,
 ) -> Case:
     """Request → assessment (whole family) → plan → QA → TAF → needs achieved → closure on
-    `closed_on` → every outcome sustained, checked on `checked_on` (none when None)."""
+    `closed_on` → every outcome sustained, checked on `checked_on` (none when None). `expecting`
+    adds an unborn child to the household."""
     on(clock, "2024-01-08")
     body = make_family_body(reference.hubs["NORTH"])
+    if expecting:
+        body["members"].append(
+            make_member_body("child", date_of_birth=None, expected_delivery_date="2024-05-01")
+        )
     for member in body["members"]:
         member["person"]["family_name"] = surname
     family = ok(client.post(f"{API}/families", json=body), 201)
@@ -289,6 +298,14 @@ class TestEvaluation:
             )
         assert refused.status_code == 409
         assert "[C1]" in refused.json()["detail"]
+        assert refused.json()["errors"] == [
+            {
+                "field": "episode_id",
+                "rule": "C1",
+                "type": "illegal_transition",
+                "message": row["failing_rules"][0]["reason"],
+            }
+        ]
 
     def test_unverified_descriptors_block_the_claim(
         self,
@@ -509,14 +526,34 @@ def test_the_batch_is_idempotent_with_its_key(
     assert len(first.json()["raised_claim_ids"]) == 1
 
 
-def test_a_future_or_odd_period_end_names_the_field(
-    client: TestClient, people: dict[str, uuid.UUID]
+def test_the_report_takes_any_day_and_names_the_claim_period_it_falls_in(
+    client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
 ) -> None:
     with as_user(client, people["reports"]):
-        for day in ("2024-12-30", "2025-03-31"):
-            response = client.get(REPORT, params={"period_end": day})
-            assert response.status_code == 422
-            assert response.json()["errors"][0]["field"] == "period_end"
+        mid_month = ok(client.get(REPORT, params={"period_end": "2024-12-09"}))
+        csv = client.get(
+            REPORT, params={"period_end": "2024-12-09"}, headers={"Accept": "text/csv"}
+        )
+    assert (mid_month["period_start"], mid_month["period_end"], mid_month["cadence"]) == (
+        "2024-12-01",
+        "2024-12-31",
+        "monthly",
+    )
+    assert mid_month == report(client, people["reports"])
+    assert row_of(mid_month, claimable)["status"] == "claimable"
+    assert csv.text.splitlines()[1].startswith("2024-12-31,")
+
+
+def test_a_day_of_a_period_not_yet_ended_names_the_field_and_the_period(
+    client: TestClient, people: dict[str, uuid.UUID]
+) -> None:
+    with as_user(client, people["reports"]):  # the clock stands at 2025-03-03
+        this_month = client.get(REPORT, params={"period_end": "2025-03-01"})
+        future = client.get(REPORT, params={"period_end": "2025-04-30"})
+    for response in (this_month, future):
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "period_end"
+    assert "claim period 2025-03-01 to 2025-03-31" in this_month.json()["detail"]
 
 
 class TestTheEdgeOfTheSustainedPeriod:
@@ -805,3 +842,239 @@ class TestReferenceData:
             assert broken.json()["errors"][0]["field"] == "document.versions[1].headlines[0].code"
         with as_user(client, staff.manager):
             assert client.get(f"{API}/admin/supporting-families/policy").status_code == 403
+
+
+def policy_version(
+    client: TestClient, admin: uuid.UUID, effective_from: str, **changes: Any
+) -> dict[str, Any]:
+    """An admin adds a version of the council's claim policy: the one in force, with `changes`."""
+    with as_user(client, admin):
+        policy = ok(client.get(f"{API}/admin/supporting-families/policy"))["in_force"]
+        added: dict[str, Any] = ok(
+            client.post(
+                f"{API}/admin/supporting-families/policy",
+                json={
+                    "effective_from": effective_from,
+                    "policy": {**policy, **changes},
+                    "reason": "Cabinet decision",
+                },
+            ),
+            201,
+        )
+        return added
+
+
+def raise_one(
+    client: TestClient, reports: uuid.UUID, case: Case, period_end: str, **extra: Any
+) -> Any:
+    with as_user(client, reports):
+        return client.post(
+            f"{API}/claims",
+            json={"episode_id": case.episode["id"], "period_end": period_end, **extra},
+        )
+
+
+class TestFiguresThatDoNotShift:
+    """Issue 18 §5: a period's figures do not move when later claims or policies are recorded."""
+
+    def test_a_claim_raised_in_a_later_period_leaves_the_earlier_periods_row_as_it_was(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        before = row_of(report(client, people["reports"]), claimable)
+        assert before["status"] == "claimable"
+        on(clock, "2025-02-03")
+        ok(raise_one(client, people["reports"], claimable, "2025-01-31"), 201)
+
+        assert row_of(report(client, people["reports"]), claimable) == before
+
+    def test_an_episode_claimed_nationally_is_not_claimed_again_in_a_local_scheme_year(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+        ok(batch(client, people["reports"]), 201)  # submitted: the family's 2022-25 claim
+        policy_version(client, people["admin"], "2025-04-01", claims_after_programme=True)
+        on(clock, "2025-05-06")
+
+        again = raise_one(client, people["reports"], claimable, "2025-04-30")
+
+        assert again.status_code == 409, again.text
+        (c6,) = again.json()["errors"]
+        assert (c6["rule"], c6["field"]) == ("C6", "episode_id")
+        assert "one claim is made per family and need set (K10)" in c6["message"]
+        assert claim_id in c6["message"]
+
+    def test_a_local_scheme_that_pays_again_for_the_same_outcomes_says_so_in_its_policy(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+        policy_version(
+            client,
+            people["admin"],
+            "2025-04-01",
+            claims_after_programme=True,
+            local_scheme_reclaims_episodes=True,
+        )
+        on(clock, "2025-05-06")
+
+        local = ok(raise_one(client, people["reports"], claimable, "2025-04-30"), 201)
+
+        assert (local["programme_year"], local["unit_value_pence"]) == ("2025-26", None)
+
+    def test_a_policy_version_dated_back_does_not_change_a_past_periods_verdict(
+        self, client: TestClient, clock: FixedClock, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        before = row_of(report(client, people["reports"]), claimable)
+        added = policy_version(
+            client, people["admin"], "2024-01-01", min_needs=4, min_distinct_headlines=4
+        )
+        assert added["versions"][-1]["recorded_on"] == "2025-01-06"
+
+        assert row_of(report(client, people["reports"]), claimable) == before
+        on(clock, "2025-02-03")  # a period ending after it was recorded is judged by it
+        with as_user(client, people["reports"]):
+            january = ok(client.get(REPORT, params={"period_end": "2025-01-31"}))
+        assert [r["rule_id"] for r in row_of(january, claimable)["failing_rules"]] == ["C1"]
+
+    def test_the_continuous_employment_route_is_chosen_on_the_claim_and_judged_by_c9(
+        self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]
+    ) -> None:
+        employment = raise_one(
+            client, people["reports"], claimable, PERIOD_END, route="continuous_employment"
+        )
+
+        assert employment.status_code == 409, employment.text
+        assert [(e["rule"], e["field"]) for e in employment.json()["errors"]] == [
+            ("C9", "episode_id")
+        ]
+        assert (
+            "not a claim route under framework 2022-10" in employment.json()["errors"][0]["message"]
+        )
+        progress = raise_one(
+            client,
+            people["reports"],
+            claimable,
+            PERIOD_END,
+            route="significant_and_sustained_progress",
+        )
+        assert ok(progress, 201)["route"] == "significant_and_sustained_progress"
+
+
+def cases_from_aggregates(
+    uow: Any, episode_ids: list[uuid.UUID], *, as_of: date, claims_on: date | None
+) -> list[ClaimCase]:
+    """The claim cases as `build_cases` made them before it read columns: from the episode,
+    family, people, assessment, plan, need and support aggregates. The oracle the column reads
+    are checked against."""
+    catalogue = uow.reference_data.framework()
+    episodes = [e for i in episode_ids if (e := uow.episodes.get(i)) is not None]
+    families = uow.families.get_many([e.family_id for e in episodes])
+    households = {
+        e.id: families[e.family_id].current_memberships(e.closed_on or as_of) for e in episodes
+    }
+    people = uow.people.get_many([m.person_id for ms in households.values() for m in ms])
+
+    def of(items: list[Any], key: str) -> dict[uuid.UUID, list[Any]]:
+        grouped: dict[uuid.UUID, list[Any]] = {}
+        for item in items:
+            grouped.setdefault(getattr(item, key), []).append(item)
+        return grouped
+
+    assessments = of(uow.assessments.for_episodes(episode_ids), "episode_id")
+    plans = of(uow.plans.for_episodes(episode_ids), "episode_id")
+    support = of(uow.needs.support_for(episode_ids), "episode_id")
+    needs = of(uow.needs.for_episodes(episode_ids), "episode_id")
+    claimed = uow.claims.for_families([e.family_id for e in episodes])
+    cases = []
+    for episode in episodes:
+        on_day = episode.closed_on or as_of
+        members, children, carers, unborn = [], [], [], False
+        for membership in households[episode.id]:
+            person = people[membership.person_id]
+            if person.is_unborn:
+                unborn = True
+                continue
+            members.append(person.id)
+            if membership.role is MemberRole.CHILD and person.is_child_on(on_day):
+                children.append(person.id)
+            if membership.role is MemberRole.PARENT_CARER:
+                carers.append(person.id)
+        in_force = catalogue.in_force_on(episode.requested_on)
+        cases.append(
+            ClaimCase(
+                family_id=episode.family_id,
+                episode_id=episode.id,
+                framework_version=in_force.code if in_force else "none",
+                route=ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS,
+                member_ids=tuple(members),
+                dependent_child_ids=tuple(children),
+                expectant_parent_ids=tuple(carers) if unborn else (),
+                episode_started_on=episode.requested_on,
+                closed_on=episode.closed_on,
+                closure_reason=episode.closure_reason,
+                lead_history=tuple(episode.lead_history),
+                assessments=tuple(
+                    AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
+                    for a in assessments.get(episode.id, [])
+                ),
+                plans=tuple(
+                    PlanSummary(
+                        plan_id=p.id,
+                        version=p.number,
+                        agreed_on=p.agreed_on,
+                        need_ids=tuple(dict.fromkeys(n for o in p.outcomes for n in o.need_ids)),
+                    )
+                    for p in plans.get(episode.id, [])
+                ),
+                support=tuple(s.support for s in support.get(episode.id, [])),
+                needs=tuple(s.record for s in needs.get(episode.id, [])),
+                previous_claims=tuple(
+                    PriorClaim(
+                        s.claim.id, s.claim.programme_phase, s.claim.state, s.claim.episode_id
+                    )
+                    for s in claimed
+                    if s.claim.family_id == episode.family_id
+                    and (claims_on is None or s.claim.created_on <= claims_on)
+                ),
+            )
+        )
+    return cases
+
+
+@pytest.mark.usefixtures("verified_framework")
+def test_the_cases_read_as_columns_are_the_cases_read_from_the_aggregates(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    people: dict[str, uuid.UUID],
+    new_uow: Any,
+) -> None:
+    """Issue 16 §3: the reports read each case's columns instead of its aggregates; every
+    figure stays the same because every case does, on a mixed set of families."""
+    families = [
+        run_family(client, clock, reference, staff, "Moss"),
+        run_family(client, clock, reference, staff, "Nash", headlines=("EDU", "HEALTH")),
+        run_family(client, clock, reference, staff, "Owen", checked_on=None, expecting=True),
+        run_family(
+            client, clock, reference, staff, "Pike", closed_on="2024-07-01", checked_on="2025-01-02"
+        ),
+        run_family(client, clock, reference, staff, "Quinn", headlines=("EDU", "HEALTH", "FIN")),
+    ]
+    ok(batch(client, people["reports"]), 201)
+    on(clock, "2025-02-03")
+    ids = [uuid.UUID(f.episode["id"]) for f in reversed(families)] + [uuid.uuid4()]
+    for as_of, claims_on in [
+        (date(2024, 12, 31), date(2024, 12, 31)),
+        (date(2024, 11, 30), date(2024, 11, 30)),
+        (date(2025, 1, 31), None),
+    ]:
+        with new_uow() as uow:
+            catalogue = uow.reference_data.framework()
+            built = claims.build_cases(uow, ids, catalogue, as_of=as_of, claims_on=claims_on)
+            expected = cases_from_aggregates(uow, ids, as_of=as_of, claims_on=claims_on)
+        assert [case for _, case in built] == expected
+        assert len(expected) == len(families)
+    assert any(case.expectant_parent_ids for case in expected)
+    assert any(case.previous_claims for case in expected)

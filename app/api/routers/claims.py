@@ -110,7 +110,13 @@ def get_claims_report(
     uow: ReportUowDep,
     clock: ClockDep,
     actor: Annotated[Actor, acting(Action.READ_REPORTS)],
-    period_end: Annotated[CaseDate, Query(description="The last day of the batch period.")],
+    period_end: Annotated[
+        CaseDate,
+        Query(
+            description="Any day of the batch period: the report covers the monthly or quarterly "
+            "claim period it falls in, which the response names (`period_start`, `period_end`)."
+        ),
+    ],
     accept: AcceptHeader = None,
 ) -> Response | ClaimsReportRead:
     """The batch period's claimed, claimable and not-claimable families with rule results (no names)."""
@@ -169,6 +175,7 @@ def raise_claim(
         actor,
         body.episode_id,
         period_end=body.period_end,
+        route=body.route,
         idempotency=idempotency.request(actor, body, _claim_raised),
     )
     return idempotency.respond(result, _claim_raised)

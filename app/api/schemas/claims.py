@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate, ReadSchema, Schema
-from app.domain.outcomes_framework import ClaimRoute, council_policy_to_dict
+from app.domain.outcomes_framework import ClaimCadence, ClaimRoute, council_policy_to_dict
 from app.domain.supporting_families import AuditOutcome, ClaimState, RuleId, RuleResult
 from app.services.claims import ClaimsReport, FrameworkHistory, PolicyHistory, ReportRow
 from app.services.ports import StoredClaim
@@ -240,7 +240,9 @@ def _row_status(status: str) -> ClaimsReportRowStatus:
 
 
 CLAIMS_REPORT = {
+    "period_start": "2026-12-01",
     "period_end": "2026-12-31",
+    "cadence": "monthly",
     "families": [CLAIMS_ROW],
     "raised_claim_ids": [],
     "submitted_claim_ids": [],
@@ -252,7 +254,11 @@ class ClaimsReportRead(ReadSchema):
 
     model_config = ConfigDict(json_schema_extra=ex.examples(CLAIMS_REPORT))
 
-    period_end: date = Field(description="The last day of the batch period.")
+    period_start: date = Field(description="The first day of the batch period.")
+    period_end: date = Field(
+        description="The last day of the batch period (the day asked for may be any day of it)."
+    )
+    cadence: ClaimCadence = Field(description="The council's claim cadence: monthly or quarterly.")
     families: list[ClaimsReportRowRead] = Field(description="One row per family's episode.")
     raised_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run raised.")
     submitted_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run submitted.")
@@ -260,7 +266,9 @@ class ClaimsReportRead(ReadSchema):
     @classmethod
     def of(cls, report: ClaimsReport) -> ClaimsReportRead:
         return cls(
-            period_end=report.period_end,
+            period_start=report.period.start,
+            period_end=report.period.end,
+            cadence=report.period.cadence,
             families=[ClaimsReportRowRead.of(r) for r in report.rows],
             raised_claim_ids=report.raised,
             submitted_claim_ids=report.submitted,
@@ -274,7 +282,9 @@ class ClaimsReportRead(ReadSchema):
         90 MB more at its peak (bench/RESULTS.md).
         """
         envelope = cls(
-            period_end=report.period_end,
+            period_start=report.period.start,
+            period_end=report.period.end,
+            cadence=report.period.cadence,
             families=[],
             raised_claim_ids=report.raised,
             submitted_claim_ids=report.submitted,
@@ -339,11 +349,22 @@ class ClaimCreate(Schema):
     """One family's claim to raise."""
 
     model_config = ConfigDict(
-        json_schema_extra=ex.examples({"episode_id": ex.EPISODE, "period_end": "2026-12-31"})
+        json_schema_extra=ex.examples(
+            {
+                "episode_id": ex.EPISODE,
+                "period_end": "2026-12-31",
+                "route": "significant_and_sustained_progress",
+            }
+        )
     )
 
     episode_id: uuid.UUID = Field(description="The family's closed episode to claim for.")
     period_end: CaseDate = Field(description="The batch period the claim belongs to.")
+    route: ClaimRoute = Field(
+        default=ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS,
+        description="How the result is claimed (C9): significant and sustained progress, or "
+        "continuous employment, a route only under frameworks before 2022-10 (K7).",
+    )
 
 
 class AuditIn(Schema):
@@ -439,7 +460,11 @@ class SfPolicyCreate(Schema):
         )
     )
 
-    effective_from: CaseDate = Field(description="Claims dated on or after this day use it.")
+    effective_from: CaseDate = Field(
+        description="Claims dated on or after this day use it, for periods ending on or after "
+        "the day it is recorded: a date in the past does not change the verdicts of periods "
+        "that ended before."
+    )
     policy: dict[str, Any] = Field(
         description="The council policy block (funding_model, min_needs, programme_years ...)."
     )
@@ -455,6 +480,9 @@ class SfPolicyVersionRead(ReadSchema):
     reason: str = Field(description="Why it changed.")
     created_by: uuid.UUID | None = Field(description="Who added it.")
     created_at: datetime = Field(description="When it was added (UTC).")
+    recorded_on: date = Field(
+        description="The council's day it was added: it judges no period that ended before."
+    )
 
 
 class SfPolicyRead(ReadSchema):
@@ -473,6 +501,7 @@ class SfPolicyRead(ReadSchema):
                         "reason": "Cabinet decision 2026/14",
                         "created_by": ex.ADMIN,
                         "created_at": "2026-03-20T14:05:00Z",
+                        "recorded_on": "2026-03-20",
                     }
                 ],
             }
@@ -498,6 +527,7 @@ class SfPolicyRead(ReadSchema):
                     reason=v.reason,
                     created_by=v.created_by,
                     created_at=v.created_at,
+                    recorded_on=v.recorded_on,
                 )
                 for v in history.versions
             ],

@@ -74,6 +74,22 @@ def _instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def lead_history_from_json(items: list[dict[str, Any]]) -> list[LeadAssignment]:
+    """The episode's `lead_history` column as the domain's handovers."""
+    return [
+        LeadAssignment(
+            practitioner_id=uuid.UUID(h["practitioner_id"]),
+            from_practitioner_id=uuid.UUID(h["from_practitioner_id"])
+            if h["from_practitioner_id"]
+            else None,
+            assigned_on=date.fromisoformat(h["assigned_on"]),
+            reason=h["reason"],
+            recorded_at=_instant(h.get("recorded_at")),
+        )
+        for h in items
+    ]
+
+
 def _deadline(row: Any) -> Deadline:
     """From a `DeadlineRow` or a row of its columns."""
     return Deadline(
@@ -190,18 +206,7 @@ class SqlEpisodeRepository:
                 )
                 for h in row.level_history
             ],
-            lead_history=[
-                LeadAssignment(
-                    practitioner_id=uuid.UUID(h["practitioner_id"]),
-                    from_practitioner_id=uuid.UUID(h["from_practitioner_id"])
-                    if h["from_practitioner_id"]
-                    else None,
-                    assigned_on=date.fromisoformat(h["assigned_on"]),
-                    reason=h["reason"],
-                    recorded_at=_instant(h.get("recorded_at")),
-                )
-                for h in row.lead_history
-            ],
+            lead_history=lead_history_from_json(row.lead_history),
             meetings_held=row.meetings_held,
             last_meeting_on=row.last_meeting_on,
             closed_on=row.closed_on,

@@ -64,7 +64,7 @@ def _sustainment(d: dict[str, Any]) -> SustainmentCheck:
     )
 
 
-def _domain(row: Any) -> StoredNeed:
+def stored_need(row: Any) -> StoredNeed:
     """From a `FamilyNeedRow` or a row of its columns."""
     need = RecordedNeed(
         id=row.id,
@@ -101,7 +101,7 @@ def _instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-_NEEDS_OF_EPISODES = (
+NEEDS_OF_EPISODES = (
     select(*FamilyNeedRow.__table__.columns)
     .where(one_of(FamilyNeedRow.episode_id, "episode_ids"))
     .order_by(FamilyNeedRow.identified_on, FamilyNeedRow.id)
@@ -116,15 +116,15 @@ class SqlNeedRepository:
 
     def get(self, need_id: uuid.UUID) -> StoredNeed | None:
         row = self._session.get(FamilyNeedRow, need_id)
-        return _domain(row) if row else None
+        return stored_need(row) if row else None
 
     def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[StoredNeed]:
         if not episode_ids:
             return []
         rows = self._session.connection().execute(
-            _NEEDS_OF_EPISODES, {"episode_ids": list(episode_ids)}
+            NEEDS_OF_EPISODES, {"episode_ids": list(episode_ids)}
         )
-        return [_domain(r) for r in rows]
+        return [stored_need(r) for r in rows]
 
     def add(self, need: StoredNeed, *, at: datetime) -> None:
         row = FamilyNeedRow(id=need.record.need.id, created_at=at, updated_at=at)

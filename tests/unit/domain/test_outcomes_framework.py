@@ -37,6 +37,7 @@ from app.domain.outcomes_framework import (
     VersionThreshold,
     check_claim_period_end,
     check_policy_thresholds,
+    claim_period_containing,
     claim_period_end,
     council_policy_to_dict,
     parse_council_policy,
@@ -405,6 +406,28 @@ class TestCouncilPolicy:
             assert "in the future" in refused.value.detail
         else:
             check_claim_period_end(day, monthly, today)
+
+    @given(
+        day=st.dates(min_value=date(2022, 1, 1), max_value=date(2030, 12, 31)),
+        cadence=st.sampled_from(ClaimCadence),
+    )
+    def test_any_day_falls_in_the_one_period_that_holds_it(
+        self, day: date, cadence: ClaimCadence
+    ) -> None:
+        today = date(2026, 6, 15)
+        policy = replace(POLICY, claim_cadence=cadence)
+        end = claim_period_end(day, cadence)
+        if end > today:
+            with pytest.raises(InvalidValue) as refused:
+                claim_period_containing(day, policy, today)
+            assert refused.value.field == "period_end"
+            return
+        period = claim_period_containing(day, policy, today)
+        assert period.start <= day <= period.end == end
+        assert period.start.day == 1
+        assert claim_period_end(period.start, cadence) == end
+        before = period.start - timedelta(days=1)
+        assert claim_period_containing(before, policy, today).end == before
 
     def test_a_policy_threshold_names_a_framework_version_the_service_knows(self) -> None:
         policy = CouncilPolicy(version_thresholds=(VersionThreshold("2015-local", 2, 2),))

@@ -62,6 +62,7 @@ from app.domain.supporting_families import (
     check_support_dates,
     closed_for_sustainment,
     evaluate_claim,
+    latest_claimable_closure,
     live_claim_in_phase,
     need_descriptor,
     raise_claim,
@@ -662,6 +663,23 @@ class TestRuleC5ClaimAfterSustainedPeriod:
         assert rule_c5_claim_after_sustained_period(make_case(), policy, date(2024, 4, 15)).passed
 
 
+class TestTheLatestClosureC5Admits:
+    @given(
+        closed_on=st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31)),
+        as_of=st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31)),
+        months=st.integers(min_value=0, max_value=24),
+    )
+    def test_a_closure_is_on_or_before_it_exactly_when_c5_passes(
+        self, closed_on: date, as_of: date, months: int
+    ) -> None:
+        policy = replace(POLICY, claim_after_closure_months=months, claim_lookback_months=None)
+        case = make_case(closed_on=closed_on, episode_started_on=min(closed_on, date(2020, 1, 1)))
+        passes = (
+            closed_on <= as_of and rule_c5_claim_after_sustained_period(case, policy, as_of).passed
+        )
+        assert passes == (closed_on <= latest_claimable_closure(policy, as_of))
+
+
 class TestRuleC6OneClaimPerPhase:
     @pytest.mark.parametrize("state", [ClaimState.APPROVED, ClaimState.SUBMITTED, ClaimState.PAID])
     def test_fails_when_the_family_has_a_claim_in_the_phase(self, state: ClaimState) -> None:
@@ -699,6 +717,38 @@ class TestRuleC6OneClaimPerPhase:
         case = make_case(previous_claims=(prior,), claim_date=date(2025, 4, 2))
         result = rule_c6_one_claim_per_phase(case, POLICY, CLAIM_ON)
         assert result.passed  # 2025-26 is a different (local) phase
+
+    @pytest.mark.parametrize(
+        "state", [ClaimState.INTERNAL_AUDIT, ClaimState.SUBMITTED, ClaimState.CLAWED_BACK]
+    )
+    def test_the_same_episode_is_not_claimed_again_in_a_local_scheme_year(
+        self, state: ClaimState
+    ) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        prior = PriorClaim(uuid.uuid4(), "2022-25", state, case.episode_id)
+        result = rule_c6_one_claim_per_phase(
+            replace(case, previous_claims=(prior,)), POLICY, CLAIM_ON
+        )
+        assert not result.passed
+        assert "one claim is made per family and need set (K10)" in result.reason
+
+    def test_a_rejected_claim_or_another_episode_does_not_stop_a_local_scheme_claim(self) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        rejected = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.REJECTED, case.episode_id)
+        other = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.PAID, uuid.uuid4())
+        dated = replace(case, previous_claims=(rejected, other))
+        assert rule_c6_one_claim_per_phase(dated, POLICY, CLAIM_ON).passed
+
+    def test_a_local_scheme_pays_again_for_the_same_needs_only_if_its_policy_says_so(self) -> None:
+        case = make_case(claim_date=date(2025, 4, 30))
+        prior = PriorClaim(uuid.uuid4(), "2022-25", ClaimState.PAID, case.episode_id)
+        again = replace(case, previous_claims=(prior,))
+        reclaiming = replace(POLICY, local_scheme_reclaims_episodes=True)
+        assert rule_c6_one_claim_per_phase(again, reclaiming, CLAIM_ON).passed
+        national = replace(again, claim_date=date(2024, 4, 30))
+        later_phase = replace(prior, programme_phase="2015-22")
+        national = replace(national, previous_claims=(later_phase,))
+        assert not rule_c6_one_claim_per_phase(national, reclaiming, CLAIM_ON).passed
 
 
 class TestRuleC7InternalAudit:

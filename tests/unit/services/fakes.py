@@ -63,7 +63,13 @@ from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
 from app.domain.requests import PriorInvolvement, RequestStatus, ScreeningOutcome, SupportRequest
-from app.domain.supporting_families import LIVE_CLAIM_STATES, NeedOutcome
+from app.domain.supporting_families import (
+    LIVE_CLAIM_STATES,
+    AssessmentSummary,
+    NeedOutcome,
+    PlanSummary,
+    SustainmentResult,
+)
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import DEFAULT_POLICY, Deadline, PolicyHistory, TimelinessPolicy
 from app.services.ports import (
@@ -71,11 +77,13 @@ from app.services.ports import (
     AuditRecord,
     CensusChildRow,
     ChangeHint,
+    ClaimCaseRecord,
     ContactFilter,
     DisclosureFilter,
     EpisodeFilter,
     FamilyFilter,
     Household,
+    HouseholdMember,
     Hub,
     PractitionerFilter,
     RequestFilter,
@@ -712,6 +720,73 @@ class FakeClaims(_Repository):
     def for_period(self, period_end: date) -> list[StoredClaim]:
         return self._sorted([s for s in self.state.claims.values() if s.period_end == period_end])
 
+    def case_records(self, episode_ids: Sequence[uuid.UUID]) -> list[ClaimCaseRecord]:
+        """From the stored aggregates, in the orders the SQL repository reads them in."""
+        found = []
+        for episode_id in episode_ids:
+            episode = self.state.episodes.get(episode_id)
+            if episode is None:
+                continue
+            family = self.state.families[episode.family_id]
+            household = tuple(
+                HouseholdMember(
+                    person_id=m.person_id,
+                    role=m.role,
+                    joined_on=m.joined_on,
+                    left_on=m.left_on,
+                    date_of_birth=(p := self.state.people[m.person_id]).date_of_birth,
+                    expected_delivery_date=p.expected_delivery_date,
+                    send=p.send,
+                )
+                for m in sorted(family.memberships, key=lambda m: m.joined_on)
+            )
+            assessments = sorted(
+                (a for a in self.state.assessments.values() if a.episode_id == episode_id),
+                key=lambda a: a.number,
+            )
+            plans = sorted(
+                (p for p in self.state.plans.values() if p.episode_id == episode_id),
+                key=lambda p: p.number,
+            )
+            needs = sorted(
+                (n.record for n in self.state.needs.values() if n.episode_id == episode_id),
+                key=lambda r: (r.need.identified_on, str(r.need.id)),
+            )
+            support = sorted(
+                (s.support for s in self.state.support if s.episode_id == episode_id),
+                key=lambda s: s.started_on,
+            )
+            found.append(
+                ClaimCaseRecord(
+                    episode_id=episode.id,
+                    family_id=episode.family_id,
+                    hub_id=episode.hub_id,
+                    requested_on=episode.requested_on,
+                    closed_on=episode.closed_on,
+                    closure_reason=episode.closure_reason,
+                    lead_history=tuple(episode.lead_history),
+                    household=household,
+                    assessments=tuple(
+                        AssessmentSummary(a.id, a.completed_on, a.covered_person_ids)
+                        for a in assessments
+                    ),
+                    plans=tuple(
+                        PlanSummary(
+                            plan_id=p.id,
+                            version=p.number,
+                            agreed_on=p.agreed_on,
+                            need_ids=tuple(
+                                dict.fromkeys(n for o in p.outcomes for n in o.need_ids)
+                            ),
+                        )
+                        for p in plans
+                    ),
+                    support=tuple(support),
+                    needs=tuple(copy.deepcopy(needs)),
+                )
+            )
+        return found
+
     def _check_one_live(self, stored: StoredClaim) -> None:
         claim = stored.claim
         if claim.state not in LIVE_CLAIM_STATES:
@@ -745,6 +820,8 @@ class FakeClaims(_Repository):
         *,
         closed_from: date | None = None,
         all_needs_achieved: bool = False,
+        sustained_by: date | None = None,
+        needs_at_least: tuple[int, int] | None = None,
     ) -> list[uuid.UUID]:
         needs_of: dict[uuid.UUID, list[StoredNeed]] = {}
         for need in self.state.needs.values():
@@ -759,6 +836,23 @@ class FakeClaims(_Repository):
             and (
                 not all_needs_achieved
                 or all(n.record.outcome.status is NeedOutcome.ACHIEVED for n in needs_of[e.id])
+            )
+            and (
+                sustained_by is None
+                or all(
+                    (check := n.record.sustainment) is not None
+                    and check.result is SustainmentResult.SUSTAINED
+                    and check.checked_on <= sustained_by
+                    for n in needs_of[e.id]
+                )
+            )
+            and (
+                needs_at_least is None
+                or (
+                    len({n.record.need.descriptor_code for n in needs_of[e.id]})
+                    >= needs_at_least[0]
+                    and len({n.record.need.headline for n in needs_of[e.id]}) >= needs_at_least[1]
+                )
             )
         ]
         return [e.id for e in sorted(found, key=lambda e: (e.closed_on, str(e.id)))]
