@@ -15,7 +15,12 @@ def test_health_says_the_process_is_up(client: TestClient) -> None:
 def test_ready_checks_the_database_and_migrations(client: TestClient) -> None:
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "read_replica": "not_configured",
+    }
 
 
 def test_an_unknown_route_is_a_problem_document(client: TestClient) -> None:

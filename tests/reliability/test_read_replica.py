@@ -228,3 +228,35 @@ def test_with_the_replica_down_a_report_is_503_to_retry_and_the_failure_is_audit
     assert entries_of(world.url, request_id) == [
         (Action.READ_REPORTS.value, OUTCOME_FAILED, "early-help-measures")
     ]
+
+
+def test_ready_checks_the_replica_too(databases: tuple[World, str]) -> None:
+    world, replica = databases
+    with service(world.url, replica) as client:
+        answer = client.get("/ready")
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {"status": "ok", "database": "ok", "migrations": "ok", "read_replica": "ok"},
+    )
+
+
+def test_with_the_replica_down_the_instance_says_it_is_degraded_and_stays_ready(
+    databases: tuple[World, str],
+) -> None:
+    """Only the reports answer 503 then; taking every instance out of the load balancer for
+    them would stop the casework too."""
+    world, _ = databases
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody_listens = f"postgresql+psycopg://postgres@127.0.0.1:{closed.getsockname()[1]}/x"
+    with service(world.url, nobody_listens) as client:
+        answer = client.get("/ready")
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {
+            "status": "degraded",
+            "database": "ok",
+            "migrations": "ok",
+            "read_replica": "unreachable",
+        },
+    )
