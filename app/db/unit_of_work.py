@@ -200,6 +200,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+        self.policies.forget()
         self._end_reads()
         self.audit.appended = False
         self.changes.rolled_back()

@@ -17,14 +17,24 @@ _DOCUMENTS = select(TimelinessPolicyRow.document).order_by(TimelinessPolicyRow.v
 class SqlPolicyRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._history: PolicyHistory | None = None
+        """Read once per unit of work (a review asks for it to move the clocks and again to show
+        them); forgotten when this unit of work adds a version."""
 
     def history(self) -> PolicyHistory:
         """Stored versions; the seeds' defaults when a council has configured nothing yet."""
-        documents = self._session.scalars(_DOCUMENTS)
-        versions = tuple(TimelinessPolicy.from_dict(d) for d in documents)
-        return PolicyHistory(versions or (DEFAULT_POLICY,))
+        if self._history is None:
+            documents = self._session.scalars(_DOCUMENTS)
+            versions = tuple(TimelinessPolicy.from_dict(d) for d in documents)
+            self._history = PolicyHistory(versions or (DEFAULT_POLICY,))
+        return self._history
+
+    def forget(self) -> None:
+        """The transaction rolled back: what it read may have included a version it added."""
+        self._history = None
 
     def add(self, policy: TimelinessPolicy, *, reason: str | None, at: datetime) -> None:
+        self._history = None
         if (
             self._session.get(TimelinessPolicyRow, DEFAULT_POLICY.version) is None
             and policy.version > 1
