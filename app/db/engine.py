@@ -24,7 +24,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _make_sqlite_behave(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: it was a round trip on every request (bench/RESULTS.md). A
+    # connection that died with a restarted server fails the one request that uses it, which
+    # answers 503 to retry (app/main.py); SQLAlchemy then discards every older pooled
+    # connection, so the next requests connect afresh (tests/reliability/test_database_restart).
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     return create_engine(url, **kwargs)
