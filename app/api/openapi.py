@@ -446,6 +446,20 @@ def _operation_examples(document: dict[str, Any], operation: dict[str, Any]) -> 
 # --- the whole document ----------------------------------------------------------------------
 
 
+_UPLOAD_EXAMPLE = {
+    "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+    "title": "Signed consent form",
+    "dated_on": "2026-01-12",
+    "sensitive": False,
+}
+FORM_DESCRIPTIONS = {
+    "UploadFamilyDocumentForm": "A file for the family's record, with its title and date.",
+    "UploadEpisodeDocumentForm": "A file for an episode's record, with its title and date.",
+}
+FORM_EXAMPLES = dict.fromkeys(FORM_DESCRIPTIONS, _UPLOAD_EXAMPLE)
+"""Multipart forms' descriptions and examples (their schemas are FastAPI's, not a model's)."""
+
+
 def _name_form_bodies(document: dict[str, Any]) -> None:
     """FastAPI names a multipart form's schema `Body_<operationId>`; the contract's names are
     plain (`UploadFamilyDocumentForm`), so generated clients get a readable type."""
@@ -458,6 +472,9 @@ def _name_form_bodies(document: dict[str, Any]) -> None:
     for old, new in renamed.items():
         schemas[new] = schemas.pop(old)
         schemas[new]["title"] = new
+        schemas[new].setdefault("description", FORM_DESCRIPTIONS.get(new, "A form's fields."))
+        if new in FORM_EXAMPLES:
+            schemas[new]["examples"] = [FORM_EXAMPLES[new]]
 
     def refer(node: Any) -> None:
         if isinstance(node, dict):
@@ -505,7 +522,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     for name, description in ENUM_DESCRIPTIONS.items():
         if name in schemas:
             schemas[name].setdefault("description", description)
-    document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items()]
+    document["tags"] = [{"name": name, "description": text} for name, text in sorted(TAGS.items())]
     document["servers"] = SERVERS
     document["info"]["contact"] = INFO_CONTACT
     document["info"]["license"] = INFO_LICENSE

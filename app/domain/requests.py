@@ -38,6 +38,8 @@ class ReferrerKind(StrEnum):
 
 
 class Urgency(StrEnum):
+    """How urgent the referrer says the request is: routine or urgent."""
+
     ROUTINE = "routine"
     URGENT = "urgent"
 
@@ -57,6 +59,8 @@ class ScreeningOutcome(StrEnum):
 
 
 class RequestStatus(StrEnum):
+    """Where a request stands: awaiting the front door's decision, or decided."""
+
     AWAITING_DECISION = "awaiting_decision"
     DECIDED = "decided"
 

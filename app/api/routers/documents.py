@@ -68,7 +68,10 @@ _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The document's bytes, as an attachment.",
-        "content": {t.media_type.split(";")[0]: _BINARY for t in DocumentType},
+        "content": {
+            t.media_type.split(";")[0]: {**_BINARY, "example": f"(the {t.value} file's bytes)"}
+            for t in DocumentType
+        },
     },
     **problems.responses(NotFound, Forbidden, Conflict),
 }

@@ -24,6 +24,11 @@ from app.services.use_case import Actor
 router = APIRouter(prefix="/api/v1", tags=["import-export"])
 
 NDJSON = "application/x-ndjson"
+NDJSON_EXAMPLE = (
+    '{"format_version": 1, "external_ref": "EHM-000123", "address": {"line1": "12 Cedar Road", '
+    '"postcode": "FY1 3HT"}, "hub": "NORTH", "people": [...], "episodes": [...]}\n'
+)
+"""A line of the interchange format, shortened (docs/interchange.schema.json has all of it)."""
 
 
 @router.post(
@@ -35,7 +40,7 @@ NDJSON = "application/x-ndjson"
         "requestBody": {
             "required": True,
             "description": "Interchange JSON Lines: one household a line (docs/interchange.schema.json).",
-            "content": {NDJSON: {"schema": {"type": "string"}}},
+            "content": {NDJSON: {"schema": {"type": "string"}, "example": NDJSON_EXAMPLE}},
         }
     },
 )
@@ -70,7 +75,7 @@ async def import_households(
     responses={
         200: {
             "description": "Interchange JSON Lines, one household a line, streamed.",
-            "content": {NDJSON: {"schema": {"type": "string"}}},
+            "content": {NDJSON: {"schema": {"type": "string"}, "example": NDJSON_EXAMPLE}},
         },
         **problems.responses(Forbidden, NotFound),
     },

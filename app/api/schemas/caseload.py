@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from app.api.schemas import examples as ex
 from app.api.schemas.base import PageOf, ReadSchema
-from app.api.schemas.contacts import CaseContactRead
+from app.api.schemas.contacts import CONTACT_READ, CaseContactRead
 from app.api.schemas.episodes import (
     EPISODE_READ,
     MEETING_READ,
@@ -254,6 +254,7 @@ class ChangesRead(ReadSchema):
                 "plans": [PLAN_READ],
                 "taf_members": [PRACTITIONER_TAF_READ],
                 "meetings": [MEETING_READ],
+                "contacts": [CONTACT_READ],
                 "removed": [{"type": "episode", "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
             }
         )

@@ -17,7 +17,7 @@ AMENDMENT = "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e"
 
 CONTACT_IN = {
     "happened_on": "2026-02-10",
-    "happened_at": "16:30",
+    "happened_at": "16:30:00",
     "kind": "home_visit",
     "seen_person_ids": [ex.SARAH, ex.AVA],
     "children_seen_alone": [ex.AVA],

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate, LongText, PageOf, ReadSchema, Schema
-from app.api.schemas.families import PERSON_IN, PersonIn, PersonRead
+from app.api.schemas.families import PERSON_IN, PERSON_READ, PersonIn, PersonRead
 from app.domain.families import Person
 from app.domain.family_network import (
     FgdmMeeting,
@@ -68,11 +68,31 @@ class NetworkMemberCreate(Schema):
 class NetworkMemberEnd(Schema):
     """The day someone stopped being part of the child's network."""
 
+    model_config = ConfigDict(json_schema_extra=ex.examples({"ended_on": "2026-03-02"}))
+
     ended_on: CaseDate | None = Field(default=None, description="Today by default.")
 
 
 class NetworkMemberRead(ReadSchema):
     """A member of a child's network, with their details (contact only if you may see it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+                "family_id": ex.FAMILY,
+                "person": {**PERSON_READ, "given_name": "Margaret", "date_of_birth": "1958-04-02"},
+                "child_person_ids": [ex.AVA],
+                "relationship": "grandparent",
+                "parental_responsibility": False,
+                "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                "added_on": "2026-02-02",
+                "ended_on": None,
+                "recorded_at": "2026-02-02T15:04:05Z",
+                "version": 1,
+            }
+        )
+    )
 
     id: uuid.UUID = Field(description="The network member's id.")
     family_id: uuid.UUID = Field(description="The household whose children's network it is.")
@@ -158,12 +178,34 @@ class FgdmOfferCreate(Schema):
 class FgdmAnswer(Schema):
     """The family's answer to an FGDM offer."""
 
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples({"accepted": True, "answered_on": "2026-02-05"})
+    )
+
     accepted: bool = Field(description="True if the family accepted the offer.")
     answered_on: CaseDate | None = Field(default=None, description="Today by default.")
 
 
 class FgdmOfferRead(ReadSchema):
     """An FGDM offer, or a decision not to offer it."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                **FGDM_OFFER_IN,
+                "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                "family_id": ex.FAMILY,
+                "episode_id": None,
+                "status": "accepted",
+                "decided_by_practitioner_id": ex.LEAD,
+                "answered_on": "2026-02-05",
+                "not_offered_reason": None,
+                "explanation": None,
+                "recorded_at": "2026-02-03T10:00:00Z",
+                "version": 2,
+            }
+        )
+    )
 
     id: uuid.UUID = Field(description="The offer's id.")
     family_id: uuid.UUID = Field(description="The family.")
@@ -242,6 +284,19 @@ class FgdmMeetingCreate(Schema):
 
 class FgdmMeetingRead(ReadSchema):
     """A family-led meeting."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                **FGDM_MEETING_IN,
+                "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+                "family_id": ex.FAMILY,
+                "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                "attendee_practitioner_ids": [ex.LEAD],
+                "recorded_at": "2026-02-20T17:00:00Z",
+            }
+        )
+    )
 
     id: uuid.UUID = Field(description="The meeting's id.")
     family_id: uuid.UUID = Field(description="The family.")

@@ -203,6 +203,8 @@ class DecisionIn(Schema):
 
 
 class ReferrerRead(ReadSchema):
+    """Who asked for support: an agency's professional, or the family themselves."""
+
     kind: ReferrerKind = Field(description="agency or self_referral.")
     agency_code: str | None = Field(description="The agency asking.")
     name: str | None = Field(description="The referrer's name.")
@@ -211,12 +213,16 @@ class ReferrerRead(ReadSchema):
 
 
 class NewChildRead(ReadSchema):
+    """A child of a household not yet registered, as the referrer described them."""
+
     given_name: str = Field(description="Given name.")
     family_name: str = Field(description="Family name.")
     date_of_birth: date | None = Field(description="Date of birth, if known.")
 
 
 class NewHouseholdRead(ReadSchema):
+    """A household not yet registered, as the referrer described it."""
+
     address_line1: str = Field(description="First line of the address.")
     postcode: str = Field(description="Postcode.")
     contact_name: str | None = Field(description="A parent or carer to contact.")
@@ -224,6 +230,8 @@ class NewHouseholdRead(ReadSchema):
 
 
 class DecisionRead(ReadSchema):
+    """The front door's screening decision on a request."""
+
     outcome: ScreeningOutcome = Field(description="What the front door decided.")
     decided_on: date = Field(description="When.")
     decided_recorded_at: datetime = Field(description="When the decision was recorded.")
@@ -236,6 +244,8 @@ class DecisionRead(ReadSchema):
 
 
 class PriorInvolvementRead(ReadSchema):
+    """Whether the household was known before this request (computed, never typed in)."""
+
     earlier_episode: bool = Field(
         description="The household had an episode of early help requested before this request."
     )

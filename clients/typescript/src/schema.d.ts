@@ -176,6 +176,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Document
+         * @description A document's details (a sensitive one's are withheld from those who may not open it).
+         */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase Document
+         * @description Erase a document's content (managers, with a reason); the fact of it stays listed.
+         */
+        delete: operations["eraseDocument"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Document
+         * @description The document's content, always as an attachment, streamed a chunk at a time.
+         */
+        get: operations["downloadDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/episodes": {
         parameters: {
             query?: never;
@@ -209,11 +253,52 @@ export interface paths {
         };
         /**
          * Get Episode
-         * @description One episode with who leads, its stage and every deadline's status.
+         * @description One episode with who leads, and as it stood on `as_of` (today by default): its stage, the
+         *     plan in force and every clock started by then with its status that day.
          */
         get: operations["getEpisode"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Allocate Practitioner
+         * @description Give a practitioner from any agency a role on the episode (If-Match: the record's ETag).
+         */
+        post: operations["allocatePractitioner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/allocations/{allocation_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End Allocation
+         * @description End a practitioner's role on the episode (If-Match: the record's ETag).
+         */
+        post: operations["endAllocation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -329,6 +414,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/census-dates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record Census Dates
+         * @description Record the CIN census dates of the child in need period (If-Match: the record's ETag).
+         */
+        put: operations["recordCensusDates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/episodes/{episode_id}/closure": {
         parameters: {
             query?: never;
@@ -343,6 +448,116 @@ export interface paths {
          * @description Close the episode with a reason and the family's view of family life (If-Match).
          */
         post: operations["closeEpisode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contacts
+         * @description The episode's contacts by the day they happened, then id (sensitive text withheld from
+         *     readers the access rules do not let read it).
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Record Contact
+         * @description Record a contact with the family (the lead professional or a TAF member).
+         */
+        post: operations["recordContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Contact
+         * @description Read one contact: the note as it reads now, with every amendment and the text it replaced.
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/contacts/{contact_id}/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amend Contact
+         * @description Correct a saved contact (If-Match: its ETag): the correction is appended, the original
+         *     stays on the record (by whoever recorded it or the lead professional).
+         */
+        post: operations["amendContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Episode Documents
+         * @description The episode's documents, latest dated first (erased ones included, as facts).
+         */
+        get: operations["listEpisodeDocuments"];
+        put?: never;
+        /**
+         * Upload Episode Document
+         * @description Attach a file to an episode (multipart/form-data).
+         */
+        post: operations["uploadEpisodeDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/family-help": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Family Help
+         * @description The episode's type, statutory basis, step-across history, allocations and census dates.
+         */
+        get: operations["getFamilyHelp"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -605,6 +820,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/step-across": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step Across
+         * @description Move the episode to another type or statutory basis without closing it (If-Match: the
+         *     Family Help record's ETag); the assessment, plan, TAF and clocks carry on.
+         */
+        post: operations["stepAcross"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/episodes/{episode_id}/support": {
         parameters: {
             query?: never;
@@ -667,6 +903,27 @@ export interface paths {
          * @description Record that a member left the Team Around the Family (If-Match: the member's ETag).
          */
         post: operations["recordTafMemberLeft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Households
+         * @description Admins only: households in the interchange format (all of them without a filter), each
+         *     carrying its lawful-basis note and audited as disclosed.
+         */
+        get: operations["exportHouseholds"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -765,6 +1022,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/families/{family_id}/chronology": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Chronology
+         * @description The family's history across all its episodes, oldest first: requests, consents, steps of
+         *     the cycle, quality assurance, meetings, needs and outcomes, disclosures and closures.
+         */
+        get: operations["getFamilyChronology"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/{family_id}/consent-status": {
         parameters: {
             query?: never;
@@ -849,6 +1127,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/families/{family_id}/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Disclosures
+         * @description The family's disclosure log, in the order the decisions were made.
+         */
+        get: operations["listDisclosures"];
+        put?: never;
+        /**
+         * Record Disclosure
+         * @description Log information shared about the family (with its lawful basis), or a decision not to
+         *     share it (with its reason). Entries are never changed: put a mistake right with another.
+         */
+        post: operations["recordDisclosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/disclosures/{disclosure_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Disclosure
+         * @description Read one entry of the disclosure log.
+         */
+        get: operations["getDisclosure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Family Documents
+         * @description The family's own documents, latest dated first (erased ones included, as facts).
+         */
+        get: operations["listFamilyDocuments"];
+        put?: never;
+        /**
+         * Upload Family Document
+         * @description Attach a file to the family's record (multipart/form-data).
+         */
+        post: operations["uploadFamilyDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/fgdm-meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Fgdm Meetings
+         * @description The family's FGDM meetings, oldest first.
+         */
+        get: operations["listFgdmMeetings"];
+        put?: never;
+        /**
+         * Record Fgdm Meeting
+         * @description A family-led meeting held: type, coordinator, private family time, attendees, the plan.
+         */
+        post: operations["recordFgdmMeeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/fgdm-offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Fgdm Offers
+         * @description The family's FGDM offers and decisions not to offer, oldest first.
+         */
+        get: operations["listFgdmOffers"];
+        put?: never;
+        /**
+         * Record Fgdm Offer
+         * @description Family group decision-making offered to the family, or a decision not to offer it.
+         */
+        post: operations["recordFgdmOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/fgdm-offers/{offer_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Fgdm Offer
+         * @description The family's answer to an offer awaiting it (If-Match: the offer's ETag).
+         */
+        post: operations["answerFgdmOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/{family_id}/members": {
         parameters: {
             query?: never;
@@ -889,6 +1304,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/families/{family_id}/network-members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Network Members
+         * @description The children's network, past members included, in the order they were added.
+         */
+        get: operations["listNetworkMembers"];
+        put?: never;
+        /**
+         * Add Network Member
+         * @description Record someone outside the household who is part of a child's network: a grandparent,
+         *     an aunt, a family friend. Their contact details may be restricted, as a member's may.
+         */
+        post: operations["addNetworkMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/network-members/{member_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End Network Member
+         * @description Someone is no longer part of the network (If-Match: the member's ETag); the record stays.
+         */
+        post: operations["endNetworkMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/{family_id}/relationships": {
         parameters: {
             query?: never;
@@ -923,6 +1383,27 @@ export interface paths {
         get: operations["listHubs"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Households
+         * @description Admins only: import households, each whole or not at all; lines already imported (by
+         *     `external_ref`) create nothing. Every problem is listed by line and field path.
+         */
+        post: operations["importHouseholds"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1173,6 +1654,26 @@ export interface paths {
         patch: operations["updatePractitioner"];
         trace?: never;
     };
+    "/api/v1/reports/cin-census": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Cin Census
+         * @description The CIN census child-level extract of s17 and s47 work, whoever led it (CSV).
+         */
+        get: operations["getCinCensus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/early-help-measures": {
         parameters: {
             query?: never;
@@ -1257,6 +1758,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Requests
+         * @description Requests for support you may read: newest first, or (awaiting a decision, overdue) by due date.
+         */
+        get: operations["listRequests"];
+        put?: never;
+        /**
+         * Create Request
+         * @description Record a request for support received at the front door; its decision clock starts.
+         */
+        post: operations["createRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Request
+         * @description One request for support, its decision clock and its screening decision.
+         */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{request_id}/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge Request
+         * @description The lead has read a request attached to their episode: it leaves their worklist.
+         */
+        post: operations["acknowledgeRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{request_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Screen Request
+         * @description Record the front door's screening decision (If-Match: the request's ETag).
+         */
+        post: operations["screenRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timeliness/overdue": {
         parameters: {
             query?: never;
@@ -1326,7 +1911,8 @@ export interface paths {
         };
         /**
          * Ready
-         * @description The database answers and its schema is at the newest migration.
+         * @description The database answers, its schema is at the newest migration, and the read replica (when
+         *     one is configured) answers.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1657,6 +2243,119 @@ export interface components {
             name: string;
         };
         /**
+         * AllocationEndIn
+         * @description The end of a practitioner's role on the episode.
+         * @example {
+         *       "ended_on": "2026-05-01",
+         *       "reason": "Work completed."
+         *     }
+         */
+        AllocationEndIn: {
+            /**
+             * Ended On
+             * @description When; today by default.
+             */
+            ended_on?: string | null;
+            /**
+             * Reason
+             * @description Why the role ends.
+             */
+            reason?: string | null;
+        };
+        /**
+         * AllocationIn
+         * @description A practitioner, from any agency, given a role on the episode.
+         * @example {
+         *       "chosen_with_family": true,
+         *       "family_choice_note": "Ava asked for Grace, whom she knows from school.",
+         *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *       "role": "family_help_lead_practitioner",
+         *       "started_on": "2026-03-02"
+         *     }
+         */
+        AllocationIn: {
+            /**
+             * Chosen With Family
+             * @description Family help lead practitioner only, and required for it: whether the family had a say in the choice.
+             */
+            chosen_with_family?: boolean | null;
+            /**
+             * Family Choice Note
+             * @description What the family said about the choice.
+             */
+            family_choice_note?: string | null;
+            /**
+             * Practitioner Id
+             * Format: uuid
+             * @description Who.
+             */
+            practitioner_id: string;
+            /** @description In which role. */
+            role: components["schemas"]["AllocationRole"];
+            /**
+             * Started On
+             * @description From when: not in the future; today by default.
+             */
+            started_on?: string | null;
+        };
+        /**
+         * AllocationRead
+         * @description A practitioner's role on the episode, current or ended.
+         */
+        AllocationRead: {
+            /**
+             * Chosen With Family
+             * @description Whether the family had a say (family help lead; null: not asked).
+             */
+            chosen_with_family: boolean | null;
+            /**
+             * End Reason
+             * @description Why it ended.
+             */
+            end_reason: string | null;
+            /**
+             * Ended On
+             * @description Until (null: current).
+             */
+            ended_on: string | null;
+            /**
+             * Family Choice Note
+             * @description What the family said.
+             */
+            family_choice_note: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /**
+             * Practitioner Id
+             * Format: uuid
+             * @description Who.
+             */
+            practitioner_id: string;
+            /**
+             * Practitioner Name
+             * @description Their name.
+             */
+            practitioner_name: string | null;
+            /** @description The role. */
+            role: components["schemas"]["AllocationRole"];
+            /**
+             * Started On
+             * Format: date
+             * @description From.
+             */
+            started_on: string;
+        };
+        /**
+         * AllocationRole
+         * @description The role a practitioner holds on an episode (families-first.md §3.2 item 8).
+         * @enum {string}
+         */
+        AllocationRole: "family_help_lead_practitioner" | "lead_child_protection_practitioner" | "co_worker" | "oversight_manager" | "practice_supervisor";
+        /**
          * AssessmentCompletionIn
          * @description When the assessment was completed (the body may be left out: today).
          * @example {
@@ -1979,6 +2678,300 @@ export interface components {
          */
         AuditOutcome: "approved" | "rejected";
         /**
+         * CaseContactCreate
+         * @description A contact with the family: when, how, who was seen, the child's voice, what was done.
+         * @example {
+         *       "child_voice": "I like it when mum walks me to school.",
+         *       "children_seen_alone": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "happened_at": "16:30:00",
+         *       "happened_on": "2026-02-10",
+         *       "kind": "home_visit",
+         *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+         *       "seen_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "sensitive": false,
+         *       "significant": false,
+         *       "what_was_done": "Went through the morning routine chart with Sarah."
+         *     }
+         */
+        CaseContactCreate: {
+            /**
+             * Child Voice
+             * @description What the child said, in their own words.
+             */
+            child_voice?: string | null;
+            /**
+             * Children Seen Alone
+             * @description Children of the episode seen on their own (each also among those seen).
+             */
+            children_seen_alone?: string[];
+            /**
+             * Happened At
+             * @description The time it happened, when it matters (local time).
+             */
+            happened_at?: string | null;
+            /**
+             * Happened On
+             * @description The day it happened; today when left out. Not after today, nor before the episode was requested.
+             */
+            happened_on?: string | null;
+            /** @description How the practitioner and the family were in touch. */
+            kind: components["schemas"]["ContactKind"];
+            /**
+             * Named Practitioner Ids
+             * @description For a sensitive note: who else reads it (the recorder always does).
+             */
+            named_practitioner_ids?: string[];
+            /**
+             * Note
+             * @description The case note.
+             */
+            note: string;
+            /**
+             * Seen Person Ids
+             * @description Members of the household seen (none for an attempted visit).
+             */
+            seen_person_ids?: string[];
+            /**
+             * Sensitive
+             * @description Only managers, the lead professional and the practitioners named read the text; others see that the contact happened.
+             * @default false
+             */
+            sensitive?: boolean;
+            /**
+             * Significant
+             * @description Shown in the family's chronology as a significant event.
+             * @default false
+             */
+            significant?: boolean;
+            /**
+             * What Was Done
+             * @description What was done or agreed.
+             */
+            what_was_done?: string | null;
+        };
+        /**
+         * CaseContactPage
+         * @description One page of CaseContactRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "amendments": [
+         *             {
+         *               "amended_at": "2026-02-10T18:02:00Z",
+         *               "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *               "amended_by_name": "Lena Lead",
+         *               "field": "note",
+         *               "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+         *               "number": 1,
+         *               "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+         *               "reason": "Added what Sarah credited.",
+         *               "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+         *             }
+         *           ],
+         *           "child_voice": "I like it when mum walks me to school.",
+         *           "children": [
+         *             {
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "seen": true,
+         *               "seen_alone": true
+         *             }
+         *           ],
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "happened_at": "16:30:00",
+         *           "happened_on": "2026-02-10",
+         *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+         *           "kind": "home_visit",
+         *           "named_practitioner_ids": [],
+         *           "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+         *           "recorded_at": "2026-02-10T17:45:00Z",
+         *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "recorded_by_name": "Lena Lead",
+         *           "seen_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "sensitive": false,
+         *           "significant": false,
+         *           "version": 2,
+         *           "what_was_done": "Went through the morning routine chart with Sarah.",
+         *           "withheld": false
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        CaseContactPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["CaseContactRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * CaseContactRead
+         * @description A contact as the reader may see it: a sensitive note's text is withheld (`withheld`) from
+         *     everyone but managers, the lead professional and the practitioners it names.
+         * @example {
+         *       "amendments": [
+         *         {
+         *           "amended_at": "2026-02-10T18:02:00Z",
+         *           "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "amended_by_name": "Lena Lead",
+         *           "field": "note",
+         *           "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+         *           "number": 1,
+         *           "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+         *           "reason": "Added what Sarah credited.",
+         *           "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+         *         }
+         *       ],
+         *       "child_voice": "I like it when mum walks me to school.",
+         *       "children": [
+         *         {
+         *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *           "seen": true,
+         *           "seen_alone": true
+         *         }
+         *       ],
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "happened_at": "16:30:00",
+         *       "happened_on": "2026-02-10",
+         *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+         *       "kind": "home_visit",
+         *       "named_practitioner_ids": [],
+         *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+         *       "recorded_at": "2026-02-10T17:45:00Z",
+         *       "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "recorded_by_name": "Lena Lead",
+         *       "seen_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "sensitive": false,
+         *       "significant": false,
+         *       "version": 2,
+         *       "what_was_done": "Went through the morning routine chart with Sarah.",
+         *       "withheld": false
+         *     }
+         */
+        CaseContactRead: {
+            /**
+             * Amendments
+             * @description Every correction, oldest first, each with the text it replaced.
+             */
+            amendments: components["schemas"]["ContactAmendmentRead"][];
+            /**
+             * Child Voice
+             * @description What the child said, as it reads now.
+             */
+            child_voice: string | null;
+            /**
+             * Children
+             * @description Each child of the episode: seen, and seen alone.
+             */
+            children: components["schemas"]["ChildSeenRead"][];
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode it was recorded on.
+             */
+            episode_id: string;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The household.
+             */
+            family_id: string;
+            /**
+             * Happened At
+             * @description The time it happened, if recorded.
+             */
+            happened_at: string | null;
+            /**
+             * Happened On
+             * Format: date
+             * @description The day it happened.
+             */
+            happened_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The contact's id.
+             */
+            id: string;
+            /** @description How the practitioner and the family were in touch. */
+            kind: components["schemas"]["ContactKind"];
+            /**
+             * Named Practitioner Ids
+             * @description Who besides managers and the lead reads a sensitive note.
+             */
+            named_practitioner_ids: string[];
+            /**
+             * Note
+             * @description The case note as it reads now (null when withheld).
+             */
+            note: string | null;
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            recorded_at: string;
+            /**
+             * Recorded By
+             * Format: uuid
+             * @description Who recorded it.
+             */
+            recorded_by: string;
+            /**
+             * Recorded By Name
+             * @description Their name in the directory.
+             */
+            recorded_by_name: string | null;
+            /**
+             * Seen Person Ids
+             * @description Members of the household seen.
+             */
+            seen_person_ids: string[];
+            /**
+             * Sensitive
+             * @description Whether the note is sensitive.
+             */
+            sensitive: boolean;
+            /**
+             * Significant
+             * @description Whether it is significant for the chronology.
+             */
+            significant: boolean;
+            /**
+             * Version
+             * @description Its version: send it in If-Match to amend it.
+             */
+            version: number;
+            /**
+             * What Was Done
+             * @description What was done, as it reads now.
+             */
+            what_was_done: string | null;
+            /**
+             * Withheld
+             * @description True when the note is sensitive and this reader may not read its text: the note, child's voice, what was done, named readers and amendments are then null or empty.
+             */
+            withheld: boolean;
+        };
+        /**
          * CaseFamilyRead
          * @description The household the episode is for, summarised.
          */
@@ -2109,6 +3102,7 @@ export interface components {
          *       "family_name": "Walker",
          *       "family_reference": "FH-2026-00042",
          *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "last_contact_on": "2026-02-10",
          *       "level_of_need": "2",
          *       "next_deadline": {
          *         "days_overdue": 0,
@@ -2156,6 +3150,11 @@ export interface components {
              */
             hub_id: string;
             /**
+             * Last Contact On
+             * @description The day of the latest contact with the family on this episode (attempted visits aside); null if none yet.
+             */
+            last_contact_on: string | null;
+            /**
              * Level Of Need
              * @description The episode's level of need.
              */
@@ -2190,6 +3189,7 @@ export interface components {
          *           "family_name": "Walker",
          *           "family_reference": "FH-2026-00042",
          *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *           "last_contact_on": "2026-02-10",
          *           "level_of_need": "2",
          *           "next_deadline": {
          *             "days_overdue": 0,
@@ -2218,9 +3218,164 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * CensusDatesIn
+         * @description The child in need period's CIN census dates (replacing those recorded).
+         * @example {
+         *       "assessment_authorised_on": "2026-04-10",
+         *       "assessment_started_on": "2026-03-03",
+         *       "plan_started_on": "2026-04-14",
+         *       "primary_need_code": "N4",
+         *       "referral_on": "2026-03-02",
+         *       "referral_source_code": "2A"
+         *     }
+         */
+        CensusDatesIn: {
+            /**
+             * Assessment Authorised On
+             * @description AssessmentAuthorisationDate.
+             */
+            assessment_authorised_on?: string | null;
+            /**
+             * Assessment Started On
+             * @description AssessmentActualStartDate.
+             */
+            assessment_started_on?: string | null;
+            /**
+             * Closed On
+             * @description CINclosureDate.
+             */
+            closed_on?: string | null;
+            /**
+             * Closure Reason Code
+             * @description ReasonForClosure.
+             */
+            closure_reason_code?: string | null;
+            /**
+             * Plan Ended On
+             * @description CINPlanEndDate.
+             */
+            plan_ended_on?: string | null;
+            /**
+             * Plan Started On
+             * @description CINPlanStartDate.
+             */
+            plan_started_on?: string | null;
+            /**
+             * Primary Need Code
+             * @description PrimaryNeedCode.
+             */
+            primary_need_code?: string | null;
+            /**
+             * Referral On
+             * @description CINreferralDate.
+             */
+            referral_on?: string | null;
+            /**
+             * Referral Source Code
+             * @description ReferralSource.
+             */
+            referral_source_code?: string | null;
+        };
+        /**
+         * CensusDatesRead
+         * @description The CIN census dates of the episode's child in need period (null until it has one).
+         */
+        CensusDatesRead: {
+            /**
+             * Assessment Authorised On
+             * @description AssessmentAuthorisationDate.
+             */
+            assessment_authorised_on: string | null;
+            /**
+             * Assessment Started On
+             * @description AssessmentActualStartDate.
+             */
+            assessment_started_on: string | null;
+            /**
+             * Closed On
+             * @description CINclosureDate.
+             */
+            closed_on: string | null;
+            /**
+             * Closure Reason Code
+             * @description ReasonForClosure.
+             */
+            closure_reason_code: string | null;
+            /**
+             * Plan Ended On
+             * @description CINPlanEndDate.
+             */
+            plan_ended_on: string | null;
+            /**
+             * Plan Started On
+             * @description CINPlanStartDate.
+             */
+            plan_started_on: string | null;
+            /**
+             * Primary Need Code
+             * @description PrimaryNeedCode.
+             */
+            primary_need_code: string | null;
+            /**
+             * Referral On
+             * @description CINreferralDate.
+             */
+            referral_on: string | null;
+            /**
+             * Referral Source Code
+             * @description ReferralSource.
+             */
+            referral_source_code: string | null;
+        };
+        /**
          * ChangesRead
          * @description What changed in my caseload since the last sync.
          * @example {
+         *       "contacts": [
+         *         {
+         *           "amendments": [
+         *             {
+         *               "amended_at": "2026-02-10T18:02:00Z",
+         *               "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *               "amended_by_name": "Lena Lead",
+         *               "field": "note",
+         *               "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+         *               "number": 1,
+         *               "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+         *               "reason": "Added what Sarah credited.",
+         *               "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+         *             }
+         *           ],
+         *           "child_voice": "I like it when mum walks me to school.",
+         *           "children": [
+         *             {
+         *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *               "seen": true,
+         *               "seen_alone": true
+         *             }
+         *           ],
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "happened_at": "16:30:00",
+         *           "happened_on": "2026-02-10",
+         *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+         *           "kind": "home_visit",
+         *           "named_practitioner_ids": [],
+         *           "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+         *           "recorded_at": "2026-02-10T17:45:00Z",
+         *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "recorded_by_name": "Lena Lead",
+         *           "seen_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "sensitive": false,
+         *           "significant": false,
+         *           "version": 2,
+         *           "what_was_done": "Went through the morning routine chart with Sarah.",
+         *           "withheld": false
+         *         }
+         *       ],
          *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
          *       "episodes": [
          *         {
@@ -2408,7 +3563,8 @@ export interface components {
          *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
          *               "score": 4
          *             }
-         *           ]
+         *           ],
+         *           "recorded_at": "2026-02-23T16:40:00Z"
          *         }
          *       ],
          *       "more": false,
@@ -2470,8 +3626,10 @@ export interface components {
          *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *           "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *           "joined_on": "2026-02-11",
+         *           "joined_recorded_at": "2026-02-11T10:15:00Z",
          *           "kind": "practitioner",
          *           "left_on": null,
+         *           "left_recorded_at": null,
          *           "name": "Grace Hughes",
          *           "person_id": null,
          *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -2482,6 +3640,11 @@ export interface components {
          *     }
          */
         ChangesRead: {
+            /**
+             * Contacts
+             * @description Contacts recorded or amended, or whose note this reader may now (or may no longer) read: a sensitive note's text is withheld as in GET .../contacts.
+             */
+            contacts: components["schemas"]["CaseContactRead"][];
             /**
              * Cursor
              * Format: uuid
@@ -2562,11 +3725,144 @@ export interface components {
             person_id: string;
         };
         /**
+         * ChildSeenRead
+         * @description Whether a child of the episode was seen at the contact, and seen alone.
+         */
+        ChildSeenRead: {
+            /**
+             * Person Id
+             * Format: uuid
+             * @description The child.
+             */
+            person_id: string;
+            /**
+             * Seen
+             * @description Seen at this contact.
+             */
+            seen: boolean;
+            /**
+             * Seen Alone
+             * @description Seen on their own.
+             */
+            seen_alone: boolean;
+        };
+        /**
          * ChildVoice
          * @description How the child's voice was heard at the meeting (seed 004:1241; seed-digest REV-2).
          * @enum {string}
          */
         ChildVoice: "present" | "shared" | "not_shared";
+        /**
+         * ChronologyEntryRead
+         * @description One event of the family's history.
+         * @example {
+         *       "by_person_id": null,
+         *       "by_practitioner_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "kind": "qa_decision",
+         *       "link": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plans/8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *       "on": "2026-01-26",
+         *       "person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "record_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *       "record_type": "plan",
+         *       "recorded_at": "2026-01-26T11:20:00Z",
+         *       "what": "Family plan version 1 approved by quality assurance"
+         *     }
+         */
+        ChronologyEntryRead: {
+            /**
+             * By Person Id
+             * @description The family member who acted.
+             */
+            by_person_id: string | null;
+            /**
+             * By Practitioner Id
+             * @description The practitioner who acted.
+             */
+            by_practitioner_id: string | null;
+            /**
+             * Episode Id
+             * @description The episode it belongs to, if any.
+             */
+            episode_id: string | null;
+            /** @description What kind of event it is. */
+            kind: components["schemas"]["EntryKind"];
+            /**
+             * Link
+             * @description Where to read the record.
+             */
+            link: string;
+            /**
+             * On
+             * Format: date
+             * @description The day it happened.
+             */
+            on: string;
+            /**
+             * Person Ids
+             * @description Whom it is about.
+             */
+            person_ids: string[];
+            /**
+             * Record Id
+             * Format: uuid
+             * @description That record's id.
+             */
+            record_id: string;
+            /**
+             * Record Type
+             * @description The record it belongs to: consent, episode, assessment, plan, meeting, taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact or document.
+             */
+            record_type: string;
+            /**
+             * Recorded At
+             * @description When it was recorded, where kept (null for events recorded before it was).
+             */
+            recorded_at: string | null;
+            /**
+             * What
+             * @description What happened, in one line.
+             */
+            what: string;
+        };
+        /**
+         * ChronologyPage
+         * @description One page of ChronologyEntryRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "by_person_id": null,
+         *           "by_practitioner_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "kind": "qa_decision",
+         *           "link": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plans/8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *           "on": "2026-01-26",
+         *           "person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "record_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *           "record_type": "plan",
+         *           "recorded_at": "2026-01-26T11:20:00Z",
+         *           "what": "Family plan version 1 approved by quality assurance"
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        ChronologyPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["ChronologyEntryRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /**
          * ClaimBatchCreate
          * @description A claims batch run for a period end.
@@ -2583,11 +3879,18 @@ export interface components {
             period_end: string;
         };
         /**
+         * ClaimCadence
+         * @description How often claims are batched: no national calendar was found (§4.2 "Claim windows") [I].
+         * @enum {string}
+         */
+        ClaimCadence: "monthly" | "quarterly";
+        /**
          * ClaimCreate
          * @description One family's claim to raise.
          * @example {
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
-         *       "period_end": "2026-12-31"
+         *       "period_end": "2026-12-31",
+         *       "route": "significant_and_sustained_progress"
          *     }
          */
         ClaimCreate: {
@@ -2603,6 +3906,11 @@ export interface components {
              * @description The batch period the claim belongs to.
              */
             period_end: string;
+            /**
+             * @description How the result is claimed (C9): significant and sustained progress, or continuous employment, a route only under frameworks before 2022-10 (K7).
+             * @default significant_and_sustained_progress
+             */
+            route?: components["schemas"]["ClaimRoute"];
         };
         /**
          * ClaimEventRead
@@ -2901,6 +4209,7 @@ export interface components {
          * ClaimsReportRead
          * @description A batch period's families: claimed, claimable and not claimable, with rule results.
          * @example {
+         *       "cadence": "monthly",
          *       "families": [
          *         {
          *           "claim": null,
@@ -2916,11 +4225,14 @@ export interface components {
          *         }
          *       ],
          *       "period_end": "2026-12-31",
+         *       "period_start": "2026-12-01",
          *       "raised_claim_ids": [],
          *       "submitted_claim_ids": []
          *     }
          */
         ClaimsReportRead: {
+            /** @description The council's claim cadence: monthly or quarterly. */
+            cadence: components["schemas"]["ClaimCadence"];
             /**
              * Families
              * @description One row per family's episode.
@@ -2929,9 +4241,15 @@ export interface components {
             /**
              * Period End
              * Format: date
-             * @description The last day of the batch period.
+             * @description The last day of the batch period (the day asked for may be any day of it).
              */
             period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             * @description The first day of the batch period.
+             */
+            period_start: string;
             /**
              * Raised Claim Ids
              * @description Claims this batch run raised.
@@ -3083,6 +4401,7 @@ export interface components {
          *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
          *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "given_on": "2026-01-12",
+         *           "given_recorded_at": "2026-01-12T09:20:00Z",
          *           "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
          *           "method": "written",
          *           "notes": null,
@@ -3102,6 +4421,7 @@ export interface components {
          *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
          *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *           "given_on": "2026-01-12",
+         *           "given_recorded_at": "2026-01-12T09:20:00Z",
          *           "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
          *           "method": "written",
          *           "notes": null,
@@ -3184,6 +4504,80 @@ export interface components {
             purpose: components["schemas"]["ConsentPurpose"];
         };
         /**
+         * ContactAmendmentCreate
+         * @description A correction of a saved contact: the original stays on the record.
+         * @example {
+         *       "field": "note",
+         *       "reason": "The first note named the wrong child.",
+         *       "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+         *     }
+         */
+        ContactAmendmentCreate: {
+            /** @description The part corrected: note, child_voice, what_was_done. */
+            field: components["schemas"]["NoteField"];
+            /**
+             * Reason
+             * @description Why it is corrected.
+             */
+            reason: string;
+            /**
+             * Text
+             * @description What it should read.
+             */
+            text: string;
+        };
+        /**
+         * ContactAmendmentRead
+         * @description A correction appended to a contact.
+         */
+        ContactAmendmentRead: {
+            /**
+             * Amended At
+             * Format: date-time
+             * @description When the correction was recorded.
+             */
+            amended_at: string;
+            /**
+             * Amended By
+             * Format: uuid
+             * @description Who corrected it.
+             */
+            amended_by: string;
+            /**
+             * Amended By Name
+             * @description Their name in the directory.
+             */
+            amended_by_name: string | null;
+            /** @description The part corrected. */
+            field: components["schemas"]["NoteField"];
+            /**
+             * Id
+             * Format: uuid
+             * @description The amendment's id.
+             */
+            id: string;
+            /**
+             * Number
+             * @description 1, 2, ... in the order they were made.
+             */
+            number: number;
+            /**
+             * Previous Text
+             * @description What it read before (the original, for the first amendment of a part).
+             */
+            previous_text: string | null;
+            /**
+             * Reason
+             * @description Why it was corrected.
+             */
+            reason: string;
+            /**
+             * Text
+             * @description What it reads from this amendment on.
+             */
+            text: string;
+        };
+        /**
          * ContactIn
          * @description How to reach a person.
          */
@@ -3201,6 +4595,12 @@ export interface components {
              */
             phone?: string | null;
         };
+        /**
+         * ContactKind
+         * @description How the practitioner and the family were in touch (issue 19 §2).
+         * @enum {string}
+         */
+        ContactKind: "home_visit" | "office" | "school" | "phone" | "video" | "message" | "attempted_visit";
         /**
          * ContactRead
          * @description How to reach a person, as recorded.
@@ -3332,6 +4732,507 @@ export interface components {
          */
         DeadlineStatus: "on_time" | "due_soon" | "overdue" | "met_on_time" | "met_late" | "stopped";
         /**
+         * DecisionIn
+         * @description The front door's screening decision on a request.
+         * @example {
+         *       "decided_on": "2026-01-13",
+         *       "lead_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "level_of_need": "2",
+         *       "outcome": "early_help",
+         *       "reason": "Two needs (attendance, routines); the family agrees; below threshold."
+         *     }
+         * @example {
+         *       "outcome": "step_up",
+         *       "reason": "Disclosure of harm: referred to the MASH.",
+         *       "step_up_reference": "CSC-2026-0042"
+         *     }
+         */
+        DecisionIn: {
+            /**
+             * Child Person Ids
+             * @description With family_id: the household's children the request is about.
+             */
+            child_person_ids?: string[];
+            /**
+             * Decided On
+             * @description When it was decided: not before receipt, not in the future; today by default.
+             */
+            decided_on?: string | null;
+            /**
+             * Family Id
+             * @description For a request that described a new household: its record, once registered.
+             */
+            family_id?: string | null;
+            /**
+             * Hub Id
+             * @description For early_help: the hub leading; the family's by default.
+             */
+            hub_id?: string | null;
+            /**
+             * Lead Practitioner Id
+             * @description For early_help: the episode's lead professional.
+             */
+            lead_practitioner_id?: string | null;
+            /**
+             * Level Of Need
+             * @description For early_help: a level of need from the council's list.
+             */
+            level_of_need?: string | null;
+            /** @description What the front door decided. */
+            outcome: components["schemas"]["ScreeningOutcome"];
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason: string;
+            /**
+             * Step Up Reference
+             * @description For step_up: children's social care's reference.
+             */
+            step_up_reference?: string | null;
+        };
+        /**
+         * DecisionRead
+         * @description The front door's screening decision on a request.
+         */
+        DecisionRead: {
+            /**
+             * Decided By
+             * Format: uuid
+             * @description The front door officer (or manager) who decided.
+             */
+            decided_by: string;
+            /**
+             * Decided On
+             * Format: date
+             * @description When.
+             */
+            decided_on: string;
+            /**
+             * Decided Recorded At
+             * Format: date-time
+             * @description When the decision was recorded.
+             */
+            decided_recorded_at: string;
+            /**
+             * Episode Id
+             * @description The episode opened (early_help) or attached to (already_open).
+             */
+            episode_id: string | null;
+            /** @description What the front door decided. */
+            outcome: components["schemas"]["ScreeningOutcome"];
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason: string;
+            /**
+             * Step Up Reference
+             * @description For a step up: social care's reference.
+             */
+            step_up_reference: string | null;
+        };
+        /**
+         * DisclosureCreate
+         * @description An entry of the disclosure log, of one of two kinds told apart by `decision`.
+         */
+        DisclosureCreate: components["schemas"]["SharedCreate"] | components["schemas"]["NotSharedCreate"];
+        /**
+         * DisclosureDecision
+         * @description An entry of the disclosure log: information shared, or a decision not to share it.
+         * @enum {string}
+         */
+        DisclosureDecision: "shared" | "not_shared";
+        /**
+         * DisclosurePage
+         * @description One page of DisclosureRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "decided_on": "2026-03-02",
+         *           "decision": "shared",
+         *           "episode_id": null,
+         *           "explanation": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+         *           "information": "The family plan's attendance outcome and the TAF meeting dates.",
+         *           "lawful_basis": "ca2004_s16la",
+         *           "lawful_basis_detail": null,
+         *           "not_sharing_reason": null,
+         *           "person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "purpose": "So the school can support Ava's attendance plan.",
+         *           "recipient_agency_code": "SCHOOL_ST_ANNES",
+         *           "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+         *           "recipient_type": "education",
+         *           "recorded_at": "2026-03-02T15:04:05Z",
+         *           "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        DisclosurePage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["DisclosureRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * DisclosureRead
+         * @description An entry of the disclosure log. A disclosure has its lawful basis; a decision not to share
+         *     has its reason and explanation (the other pair is null).
+         * @example {
+         *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "decided_on": "2026-03-02",
+         *       "decision": "shared",
+         *       "episode_id": null,
+         *       "explanation": null,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+         *       "information": "The family plan's attendance outcome and the TAF meeting dates.",
+         *       "lawful_basis": "ca2004_s16la",
+         *       "lawful_basis_detail": null,
+         *       "not_sharing_reason": null,
+         *       "person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "So the school can support Ava's attendance plan.",
+         *       "recipient_agency_code": "SCHOOL_ST_ANNES",
+         *       "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+         *       "recipient_type": "education",
+         *       "recorded_at": "2026-03-02T15:04:05Z",
+         *       "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *     }
+         */
+        DisclosureRead: {
+            /**
+             * Decided By Practitioner Id
+             * Format: uuid
+             * @description Who made the decision.
+             */
+            decided_by_practitioner_id: string;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day the decision was made.
+             */
+            decided_on: string;
+            /** @description shared or not_shared. */
+            decision: components["schemas"]["DisclosureDecision"];
+            /**
+             * Episode Id
+             * @description The episode it belongs to, if any.
+             */
+            episode_id: string | null;
+            /**
+             * Explanation
+             * @description For a decision not to share: why.
+             */
+            explanation: string | null;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family it is about.
+             */
+            family_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The entry's id.
+             */
+            id: string;
+            /**
+             * Information
+             * @description What was shared or withheld.
+             */
+            information: string;
+            /** @description For a disclosure: its lawful basis. */
+            lawful_basis: components["schemas"]["LawfulBasis"] | null;
+            /**
+             * Lawful Basis Detail
+             * @description The order or law, where needed.
+             */
+            lawful_basis_detail: string | null;
+            /** @description For a decision not to share: its reason. */
+            not_sharing_reason: components["schemas"]["NotSharingReason"] | null;
+            /**
+             * Person Ids
+             * @description Members of the household it is about.
+             */
+            person_ids: string[];
+            /**
+             * Purpose
+             * @description Why.
+             */
+            purpose: string;
+            /**
+             * Recipient Agency Code
+             * @description The recipient agency, if one.
+             */
+            recipient_agency_code: string | null;
+            /**
+             * Recipient Name
+             * @description Who it was shared with or who asked for it.
+             */
+            recipient_name: string;
+            /** @description What kind of body the recipient is. */
+            recipient_type: components["schemas"]["RecipientType"];
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            recorded_at: string;
+            /**
+             * Recorded By Practitioner Id
+             * Format: uuid
+             * @description Who recorded it.
+             */
+            recorded_by_practitioner_id: string;
+        };
+        /**
+         * DocumentPage
+         * @description One page of DocumentRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+         *           "dated_on": "2026-03-02",
+         *           "description": "Scanned after the first home visit.",
+         *           "doc_type": "pdf",
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "erased": false,
+         *           "erased_at": null,
+         *           "erased_by": null,
+         *           "erasure_reason": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "filename": "consent-form.pdf",
+         *           "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+         *           "media_type": "application/pdf",
+         *           "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "owner_kind": "episode",
+         *           "sensitive": false,
+         *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+         *           "size_bytes": 184220,
+         *           "title": "Signed consent form",
+         *           "uploaded_at": "2026-03-03T09:14:00Z",
+         *           "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "version": 1,
+         *           "visible_to": [],
+         *           "withheld": false
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        DocumentPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["DocumentRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * DocumentRead
+         * @description A document's details. For a sensitive document the user may not open (`withheld`), what
+         *     would tell its content (title, description, name, type, size, hash, named readers, erasure
+         *     reason) is null: the user sees that it exists, who uploaded it and when it is dated.
+         * @example {
+         *       "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+         *       "dated_on": "2026-03-02",
+         *       "description": "Scanned after the first home visit.",
+         *       "doc_type": "pdf",
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "erased": false,
+         *       "erased_at": null,
+         *       "erased_by": null,
+         *       "erasure_reason": null,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "filename": "consent-form.pdf",
+         *       "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+         *       "media_type": "application/pdf",
+         *       "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "owner_kind": "episode",
+         *       "sensitive": false,
+         *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+         *       "size_bytes": 184220,
+         *       "title": "Signed consent form",
+         *       "uploaded_at": "2026-03-03T09:14:00Z",
+         *       "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "version": 1,
+         *       "visible_to": [],
+         *       "withheld": false
+         *     }
+         * @example {
+         *       "content_url": null,
+         *       "dated_on": "2026-03-02",
+         *       "description": null,
+         *       "doc_type": null,
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "erased": false,
+         *       "erased_at": null,
+         *       "erased_by": null,
+         *       "erasure_reason": null,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "filename": null,
+         *       "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+         *       "media_type": null,
+         *       "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "owner_kind": "episode",
+         *       "sensitive": true,
+         *       "sha256": null,
+         *       "size_bytes": null,
+         *       "title": null,
+         *       "uploaded_at": "2026-03-03T09:14:00Z",
+         *       "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "version": 1,
+         *       "visible_to": [],
+         *       "withheld": true
+         *     }
+         */
+        DocumentRead: {
+            /**
+             * Content Url
+             * @description Where to download its content; null when erased or withheld.
+             */
+            content_url: string | null;
+            /**
+             * Dated On
+             * Format: date
+             * @description The date the document is dated (a letter's date).
+             */
+            dated_on: string;
+            /**
+             * Description
+             * @description What it is; null when none or withheld.
+             */
+            description: string | null;
+            /** @description The type judged from its content. */
+            doc_type: components["schemas"]["DocumentType"] | null;
+            /**
+             * Episode Id
+             * @description The episode it belongs to, if any.
+             */
+            episode_id: string | null;
+            /**
+             * Erased
+             * @description True once a manager has erased its content.
+             */
+            erased: boolean;
+            /**
+             * Erased At
+             * @description When its content was erased.
+             */
+            erased_at: string | null;
+            /**
+             * Erased By
+             * @description The manager who erased it.
+             */
+            erased_by: string | null;
+            /**
+             * Erasure Reason
+             * @description Why it was erased; null when withheld.
+             */
+            erasure_reason: string | null;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family whose record it is part of.
+             */
+            family_id: string;
+            /**
+             * Filename
+             * @description The safe name it downloads as (its extension follows the judged type).
+             */
+            filename: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The document's id.
+             */
+            id: string;
+            /**
+             * Media Type
+             * @description The Content-Type its content is sent with.
+             */
+            media_type: string | null;
+            /**
+             * Owner Id
+             * Format: uuid
+             * @description The id of the record it is attached to.
+             */
+            owner_id: string;
+            /** @description The kind of record it is attached to. */
+            owner_kind: components["schemas"]["OwnerKind"];
+            /**
+             * Sensitive
+             * @description Only the lead professional, managers and named practitioners open it.
+             */
+            sensitive: boolean;
+            /**
+             * Sha256
+             * @description The SHA-256 of its content, in hex.
+             */
+            sha256: string | null;
+            /**
+             * Size Bytes
+             * @description Its size in bytes.
+             */
+            size_bytes: number | null;
+            /**
+             * Title
+             * @description Its title; null when withheld.
+             */
+            title: string | null;
+            /**
+             * Uploaded At
+             * Format: date-time
+             * @description When it was uploaded.
+             */
+            uploaded_at: string;
+            /**
+             * Uploaded By
+             * Format: uuid
+             * @description The practitioner who uploaded it.
+             */
+            uploaded_by: string;
+            /**
+             * Version
+             * @description The record's version.
+             */
+            version: number;
+            /**
+             * Visible To
+             * @description For a sensitive document: the practitioners named as its readers.
+             */
+            visible_to: string[];
+            /**
+             * Withheld
+             * @description True when this user may not open this sensitive document.
+             */
+            withheld: boolean;
+        };
+        /**
+         * DocumentType
+         * @description The allow-list: what a family's record may hold (issue 19 §4).
+         * @enum {string}
+         */
+        DocumentType: "pdf" | "png" | "jpeg" | "docx" | "odt" | "text";
+        /**
          * DuplicateCheck
          * @description What is known of a household before registering it, to look for it among known ones.
          * @example {
@@ -3415,10 +5316,9 @@ export interface components {
             given_by_person_id: string;
             /**
              * Given On
-             * Format: date
-             * @description The date consent was given (not in the future).
+             * @description The date consent was given: today (the council's) by default; not in the future.
              */
-            given_on: string;
+            given_on?: string | null;
             /** @description verbal, written or digital. */
             method: components["schemas"]["RecordingMethod"];
             /**
@@ -3450,6 +5350,7 @@ export interface components {
          *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
          *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *       "given_on": "2026-01-12",
+         *       "given_recorded_at": "2026-01-12T09:20:00Z",
          *       "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
          *       "method": "written",
          *       "notes": null,
@@ -3487,6 +5388,11 @@ export interface components {
              * @description The day it was given.
              */
             given_on: string;
+            /**
+             * Given Recorded At
+             * @description When it was recorded (UTC), beside `given_on`.
+             */
+            given_recorded_at: string | null;
             /**
              * Id
              * Format: uuid
@@ -3534,6 +5440,7 @@ export interface components {
          *           "source": "Early help system guide, 2025"
          *         }
          *       ],
+         *       "entered_after_period": 0,
          *       "hub_id": null,
          *       "hubs": [
          *         {
@@ -3560,6 +5467,23 @@ export interface components {
          *               "total": 5
          *             },
          *             "families_with_assessment_or_plan": 12,
+         *             "front_door": {
+         *               "by_outcome": {
+         *                 "already_open": 2,
+         *                 "awaiting_decision": 1,
+         *                 "early_help": 8,
+         *                 "no_further_action": 3,
+         *                 "signpost": 5,
+         *                 "step_up": 1
+         *               },
+         *               "known_families_asked_to_assess": 4,
+         *               "known_families_asked_to_assess_share": 0.2,
+         *               "repeat_request_share": 0.25,
+         *               "repeat_requests": 5,
+         *               "requests": 20,
+         *               "without_prior_early_help": 14,
+         *               "without_prior_early_help_share": 0.7
+         *             },
          *             "length_of_support_days": {
          *               "closures": 5,
          *               "mean": 91.2,
@@ -3614,6 +5538,7 @@ export interface components {
          *           }
          *         }
          *       ],
+         *       "known_at": null,
          *       "overall": {
          *         "closures": {
          *           "all_needs_met": 3,
@@ -3634,6 +5559,23 @@ export interface components {
          *           "total": 5
          *         },
          *         "families_with_assessment_or_plan": 12,
+         *         "front_door": {
+         *           "by_outcome": {
+         *             "already_open": 2,
+         *             "awaiting_decision": 1,
+         *             "early_help": 8,
+         *             "no_further_action": 3,
+         *             "signpost": 5,
+         *             "step_up": 1
+         *           },
+         *           "known_families_asked_to_assess": 4,
+         *           "known_families_asked_to_assess_share": 0.2,
+         *           "repeat_request_share": 0.25,
+         *           "repeat_requests": 5,
+         *           "requests": 20,
+         *           "without_prior_early_help": 14,
+         *           "without_prior_early_help_share": 0.7
+         *         },
          *         "length_of_support_days": {
          *           "closures": 5,
          *           "mean": 91.2,
@@ -3699,6 +5641,11 @@ export interface components {
              */
             definitions: components["schemas"]["MeasureDefinitionRead"][];
             /**
+             * Entered After Period
+             * @description How many records behind the overall figures (requests, closures, clocks) were entered after the period ended.
+             */
+            entered_after_period: number;
+            /**
              * Hub Id
              * @description The hub asked for; null for the whole council.
              */
@@ -3708,6 +5655,11 @@ export interface components {
              * @description Each hub, by code.
              */
             hubs: components["schemas"]["HubMeasuresRead"][];
+            /**
+             * Known At
+             * @description The instant the figures are as known at; null: everything recorded so far.
+             */
+            known_at: string | null;
             /** @description The whole council, or the hub asked for. */
             overall: components["schemas"]["ScopeMeasuresRead"];
             /**
@@ -3734,6 +5686,12 @@ export interface components {
              */
             timeliness_as_of: string;
         };
+        /**
+         * EntryKind
+         * @description What an entry of the chronology records, in the order the process runs on one day.
+         * @enum {string}
+         */
+        EntryKind: "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "document_erased" | "episode_closed";
         /**
          * EpisodeCaseRead
          * @description The case on one screen. Its ETag changes whenever anything it shows changes; each nested
@@ -3955,7 +5913,8 @@ export interface components {
          *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
          *               "score": 4
          *             }
-         *           ]
+         *           ],
+         *           "recorded_at": "2026-02-23T16:40:00Z"
          *         }
          *       ],
          *       "taf": [
@@ -3965,8 +5924,10 @@ export interface components {
          *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *             "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *             "joined_on": "2026-02-11",
+         *             "joined_recorded_at": "2026-02-11T10:15:00Z",
          *             "kind": "practitioner",
          *             "left_on": null,
+         *             "left_recorded_at": null,
          *             "name": "Grace Hughes",
          *             "person_id": null,
          *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -3981,8 +5942,10 @@ export interface components {
          *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *             "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
          *             "joined_on": "2026-02-11",
+         *             "joined_recorded_at": "2026-02-11T10:15:00Z",
          *             "kind": "family_member",
          *             "left_on": null,
+         *             "left_recorded_at": null,
          *             "name": "Sarah Walker",
          *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *             "practitioner_id": null,
@@ -4294,7 +6257,7 @@ export interface components {
             /**
              * As Of
              * Format: date
-             * @description The date deadline statuses are worked out for.
+             * @description The day the view is of: the stage, the clocks started by then and their status that day (the other facts are the record as it is now).
              */
             as_of: string;
             /**
@@ -4336,7 +6299,7 @@ export interface components {
             consent_withdrawn_on: string | null;
             /**
              * Deadlines
-             * @description Every clock this episode has running or met, with status.
+             * @description Every clock this episode had started by `as_of`, past reviews and earlier QA turnarounds included, by start day; each with its status on `as_of`.
              */
             deadlines: components["schemas"]["DeadlineRead"][];
             /**
@@ -4414,7 +6377,7 @@ export interface components {
             requested_on: string;
             /** @description How the need came to light. */
             source: components["schemas"]["RequestSource"];
-            /** @description Where the episode is in assess – plan – do – review. */
+            /** @description Where the episode is in assess – plan – do – review; with a past `as_of`, where it stood at the end of that day (in a list: the current stage for an episode requested after it). */
             stage: components["schemas"]["EpisodeStage"];
             /**
              * Step Down Reference
@@ -4438,6 +6401,255 @@ export interface components {
          * @enum {string}
          */
         EpisodeStage: "requested" | "assessing" | "plan_awaiting_qa" | "plan_returned" | "plan_approved" | "active" | "closed";
+        /**
+         * EpisodeType
+         * @description Which service the episode belongs to (families-first.md §3.1 item 1).
+         * @enum {string}
+         */
+        EpisodeType: "early_help" | "family_help";
+        /**
+         * EpisodeViewRead
+         * @description One episode as it stood on `as_of`: its stage, the plan then in force and its clocks.
+         * @example {
+         *       "as_of": "2026-03-02",
+         *       "assessment_started_on": "2026-01-14",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "closed_on": null,
+         *       "closed_recorded_at": null,
+         *       "closure_notes": null,
+         *       "closure_reason": null,
+         *       "consent_given_on": "2026-01-12",
+         *       "consent_withdrawn_on": null,
+         *       "deadlines": [
+         *         {
+         *           "days_overdue": 0,
+         *           "days_until_due": null,
+         *           "due_from": null,
+         *           "due_on": "2026-02-20",
+         *           "early": false,
+         *           "kind": "assessment",
+         *           "met_on": "2026-02-06",
+         *           "policy_version": 1,
+         *           "started_on": "2026-01-12",
+         *           "status": "met_on_time",
+         *           "stopped_on": null
+         *         },
+         *         {
+         *           "days_overdue": 0,
+         *           "days_until_due": 77,
+         *           "due_from": "2026-04-20",
+         *           "due_on": "2026-05-18",
+         *           "early": false,
+         *           "kind": "review",
+         *           "met_on": null,
+         *           "policy_version": 1,
+         *           "started_on": "2026-02-23",
+         *           "status": "on_time",
+         *           "stopped_on": null
+         *         }
+         *       ],
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_view": null,
+         *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+         *       "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "last_meeting_on": "2026-02-23",
+         *       "lead": {
+         *         "agency_code": "BLACKPOOL_EH",
+         *         "name": "Priya Shah",
+         *         "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *       },
+         *       "lead_history": [
+         *         {
+         *           "assigned_on": "2026-01-12",
+         *           "from_practitioner_id": null,
+         *           "practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
+         *         }
+         *       ],
+         *       "level_history": [
+         *         {
+         *           "changed_on": "2026-01-12",
+         *           "level": "2",
+         *           "reason": null,
+         *           "recorded_at": "2026-01-12T10:05:00Z"
+         *         }
+         *       ],
+         *       "level_of_need": "2",
+         *       "meetings_held": 1,
+         *       "plan_in_force": {
+         *         "agreed_on": "2026-02-23",
+         *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *         "number": 1
+         *       },
+         *       "plan_submitted_on": "2026-02-06",
+         *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
+         *       "previous_episode_id": null,
+         *       "qa_decisions": [
+         *         {
+         *           "comments": "",
+         *           "decided_on": "2026-02-10",
+         *           "officer_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+         *           "officer_name": "Tom Okafor",
+         *           "outcome": "approved",
+         *           "plan_version": 2,
+         *           "recorded_at": "2026-02-10T15:42:07Z"
+         *         }
+         *       ],
+         *       "requested_on": "2026-01-12",
+         *       "source": "school",
+         *       "stage": "active",
+         *       "step_down_reference": null,
+         *       "stepped_up_reference": null,
+         *       "version": 7
+         *     }
+         */
+        EpisodeViewRead: {
+            /**
+             * As Of
+             * Format: date
+             * @description The day the view is of: the stage, the clocks started by then and their status that day (the other facts are the record as it is now).
+             */
+            as_of: string;
+            /**
+             * Assessment Started On
+             * @description When the assessment started; null until then.
+             */
+            assessment_started_on: string | null;
+            /**
+             * Child Person Ids
+             * @description The children it is about.
+             */
+            child_person_ids: string[];
+            /**
+             * Closed On
+             * @description When it closed; null while open.
+             */
+            closed_on: string | null;
+            /**
+             * Closed Recorded At
+             * @description When the closure was recorded (UTC); null while open.
+             */
+            closed_recorded_at: string | null;
+            /**
+             * Closure Notes
+             * @description Closing notes.
+             */
+            closure_notes: string | null;
+            /** @description Why it closed; null while open. */
+            closure_reason: components["schemas"]["ClosureReason"] | null;
+            /**
+             * Consent Given On
+             * @description When consent to take part was given; null until then.
+             */
+            consent_given_on: string | null;
+            /**
+             * Consent Withdrawn On
+             * @description When consent was withdrawn (the clocks stop); null while in force.
+             */
+            consent_withdrawn_on: string | null;
+            /**
+             * Deadlines
+             * @description Every clock this episode had started by `as_of`, past reviews and earlier QA turnarounds included, by start day; each with its status on `as_of`.
+             */
+            deadlines: components["schemas"]["DeadlineRead"][];
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family it is for.
+             */
+            family_id: string;
+            /** @description The family's view at closure; null while open or when not asked. */
+            family_view: components["schemas"]["FamilyViewRead"] | null;
+            /**
+             * Hub Id
+             * Format: uuid
+             * @description The family hub leading the work.
+             */
+            hub_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The episode's id.
+             */
+            id: string;
+            /**
+             * Last Meeting On
+             * @description The last TAF meeting; null before the first.
+             */
+            last_meeting_on: string | null;
+            /** @description Who leads now; the family and the TAF can always see it. */
+            lead: components["schemas"]["LeadRead"];
+            /**
+             * Lead History
+             * @description Every handover, oldest first.
+             */
+            lead_history: components["schemas"]["LeadAssignmentRead"][];
+            /**
+             * Level History
+             * @description Every level of need, oldest first.
+             */
+            level_history: components["schemas"]["LevelChangeRead"][];
+            /**
+             * Level Of Need
+             * @description The level of need now.
+             */
+            level_of_need: string;
+            /**
+             * Meetings Held
+             * @description TAF meetings held so far.
+             */
+            meetings_held: number;
+            /** @description The plan in force on `as_of` (the latest agreed by then); null before a first TAF meeting agreed one. */
+            plan_in_force: components["schemas"]["PlanInForceRead"] | null;
+            /**
+             * Plan Submitted On
+             * @description When the plan was last sent for quality assurance.
+             */
+            plan_submitted_on: string | null;
+            /**
+             * Plan Submitted Recorded At
+             * @description When that submission was recorded (UTC); null before it, or for a submission recorded before familyhub kept it.
+             */
+            plan_submitted_recorded_at: string | null;
+            /**
+             * Previous Episode Id
+             * @description The earlier episode this one re-enters after.
+             */
+            previous_episode_id: string | null;
+            /**
+             * Qa Decisions
+             * @description Every quality assurance decision on its plans, oldest first.
+             */
+            qa_decisions: components["schemas"]["QaDecisionRead"][];
+            /**
+             * Requested On
+             * Format: date
+             * @description When the request came in.
+             */
+            requested_on: string;
+            /** @description How the need came to light. */
+            source: components["schemas"]["RequestSource"];
+            /** @description Where the episode is in assess – plan – do – review; with a past `as_of`, where it stood at the end of that day (in a list: the current stage for an episode requested after it). */
+            stage: components["schemas"]["EpisodeStage"];
+            /**
+             * Step Down Reference
+             * @description Social care reference of a step-down.
+             */
+            step_down_reference: string | null;
+            /**
+             * Stepped Up Reference
+             * @description Social care reference on a step-up.
+             */
+            stepped_up_reference: string | null;
+            /**
+             * Version
+             * @description The episode's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
         /**
          * EpisodeWithAssessment
          * @description The episode with the assessment just started; the ETag header is the episode's.
@@ -4685,7 +6897,8 @@ export interface components {
          *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
          *             "score": 4
          *           }
-         *         ]
+         *         ],
+         *         "recorded_at": "2026-02-23T16:40:00Z"
          *       }
          *     }
          */
@@ -4842,6 +7055,20 @@ export interface components {
             plan: components["schemas"]["PlanRead"];
         };
         /**
+         * ErasureIn
+         * @description Why a document is erased (a manager's decision, kept with the fact of the erasure).
+         * @example {
+         *       "reason": "Uploaded to the wrong family's record by mistake."
+         *     }
+         */
+        ErasureIn: {
+            /**
+             * Reason
+             * @description Why, in words (10+ characters besides spaces).
+             */
+            reason: string;
+        };
+        /**
          * EvidenceBody
          * @description Where the evidence for a need or outcome is held.
          */
@@ -4974,6 +7201,88 @@ export interface components {
             reference?: string | null;
         };
         /**
+         * FamilyHelpRead
+         * @description An episode's Family Help record.
+         * @example {
+         *       "allocations": [
+         *         {
+         *           "chosen_with_family": true,
+         *           "end_reason": null,
+         *           "ended_on": null,
+         *           "family_choice_note": null,
+         *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *           "practitioner_name": "Grace Hughes",
+         *           "role": "family_help_lead_practitioner",
+         *           "started_on": "2026-03-02"
+         *         }
+         *       ],
+         *       "census": {
+         *         "assessment_authorised_on": null,
+         *         "assessment_started_on": null,
+         *         "closed_on": null,
+         *         "closure_reason_code": null,
+         *         "plan_ended_on": null,
+         *         "plan_started_on": null,
+         *         "primary_need_code": null,
+         *         "referral_on": null,
+         *         "referral_source_code": null
+         *       },
+         *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *       "episode_type": "family_help",
+         *       "episode_type_name": "Family Help",
+         *       "family_help_enabled": true,
+         *       "statutory_basis": "none",
+         *       "statutory_basis_name": "Targeted help",
+         *       "transitions": [],
+         *       "version": 1
+         *     }
+         */
+        FamilyHelpRead: {
+            /**
+             * Allocations
+             * @description Every allocation, in order made.
+             */
+            allocations: components["schemas"]["AllocationRead"][];
+            /** @description The CIN census dates. */
+            census: components["schemas"]["CensusDatesRead"];
+            /**
+             * Episode Id
+             * Format: uuid
+             * @description The episode.
+             */
+            episode_id: string;
+            /** @description early_help or family_help. */
+            episode_type: components["schemas"]["EpisodeType"];
+            /**
+             * Episode Type Name
+             * @description What the council calls it.
+             */
+            episode_type_name: string;
+            /**
+             * Family Help Enabled
+             * @description Whether the council runs Family Help.
+             */
+            family_help_enabled: boolean;
+            /** @description none, s17 or s47. */
+            statutory_basis: components["schemas"]["StatutoryBasis"];
+            /**
+             * Statutory Basis Name
+             * @description What the council calls it.
+             */
+            statutory_basis_name: string;
+            /**
+             * Transitions
+             * @description Every step across, oldest first.
+             */
+            transitions: components["schemas"]["TransitionRead"][];
+            /**
+             * Version
+             * @description The record's version: its ETag is `"<version>"` (0 before its first change).
+             */
+            version: number;
+        };
+        /**
          * FamilyLifeImproved
          * @description The 3-point answer to "has family life improved?" (seed 004:1232; seed-digest AMB-12).
          * @enum {string}
@@ -5003,6 +7312,7 @@ export interface components {
          *         "source": "School MIS"
          *       },
          *       "outcome_on": "2026-06-12",
+         *       "outcome_recorded_at": "2026-06-12T11:30:00Z",
          *       "person_ids": [
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *       ],
@@ -5056,6 +7366,11 @@ export interface components {
              * @description When the outcome was reached; null while open.
              */
             outcome_on: string | null;
+            /**
+             * Outcome Recorded At
+             * @description When the outcome was recorded (UTC), beside `outcome_on`; null while open or for an outcome recorded before familyhub kept it.
+             */
+            outcome_recorded_at: string | null;
             /**
              * Person Ids
              * @description Members the need affects.
@@ -5431,8 +7746,10 @@ export interface components {
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
          *       "joined_on": "2026-02-11",
+         *       "joined_recorded_at": "2026-02-11T10:15:00Z",
          *       "kind": "family_member",
          *       "left_on": null,
+         *       "left_recorded_at": null,
          *       "name": "Sarah Walker",
          *       "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *       "practitioner_id": null,
@@ -5460,6 +7777,11 @@ export interface components {
              */
             joined_on: string;
             /**
+             * Joined Recorded At
+             * @description When the joining was recorded (UTC), beside `joined_on`.
+             */
+            joined_recorded_at: string | null;
+            /**
              * @description A family member. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
@@ -5469,6 +7791,11 @@ export interface components {
              * @description When they left; null while a member.
              */
             left_on: string | null;
+            /**
+             * Left Recorded At
+             * @description When the leaving was recorded (UTC); null while a member.
+             */
+            left_recorded_at: string | null;
             /**
              * Name
              * @description The practitioner's or family member's name; null if no longer on record.
@@ -5538,6 +7865,396 @@ export interface components {
             in_their_words: string;
         };
         /**
+         * FgdmAnswer
+         * @description The family's answer to an FGDM offer.
+         * @example {
+         *       "accepted": true,
+         *       "answered_on": "2026-02-05"
+         *     }
+         */
+        FgdmAnswer: {
+            /**
+             * Accepted
+             * @description True if the family accepted the offer.
+             */
+            accepted: boolean;
+            /**
+             * Answered On
+             * @description Today by default.
+             */
+            answered_on?: string | null;
+        };
+        /**
+         * FgdmMeetingCreate
+         * @description A family-led meeting held: who coordinated, private family time, who came, the plan.
+         * @example {
+         *       "attendee_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *       ],
+         *       "coordinator_independent": true,
+         *       "coordinator_name": "Jo Baines, FGC service",
+         *       "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+         *       "held_on": "2026-02-20",
+         *       "meeting_type": "family_group_conference",
+         *       "plan_agreed": true,
+         *       "private_family_time": true
+         *     }
+         */
+        FgdmMeetingCreate: {
+            /**
+             * Attendee Person Ids
+             * @description Household or network members who came.
+             */
+            attendee_person_ids: string[];
+            /**
+             * Attendee Practitioner Ids
+             * @description Practitioners who came.
+             */
+            attendee_practitioner_ids?: string[];
+            /**
+             * Coordinator Independent
+             * @description Whether the coordinator is independent of the case.
+             */
+            coordinator_independent: boolean;
+            /**
+             * Coordinator Name
+             * @description Who coordinated it.
+             */
+            coordinator_name: string;
+            /**
+             * Family Plan
+             * @description The family's plan.
+             */
+            family_plan?: string | null;
+            /**
+             * Held On
+             * Format: date
+             * @description The day it was held (not in the future).
+             */
+            held_on: string;
+            /** @description The kind of meeting. */
+            meeting_type: components["schemas"]["FgdmMeetingType"];
+            /**
+             * Offer Id
+             * @description The accepted offer it follows.
+             */
+            offer_id?: string | null;
+            /**
+             * Plan Agreed
+             * @description Whether professionals agreed it.
+             * @default false
+             */
+            plan_agreed?: boolean;
+            /**
+             * Private Family Time
+             * @description Whether the family had private time.
+             */
+            private_family_time: boolean;
+        };
+        /**
+         * FgdmMeetingPage
+         * @description One page of FgdmMeetingRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "attendee_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *           ],
+         *           "attendee_practitioner_ids": [
+         *             "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           ],
+         *           "coordinator_independent": true,
+         *           "coordinator_name": "Jo Baines, FGC service",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+         *           "held_on": "2026-02-20",
+         *           "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+         *           "meeting_type": "family_group_conference",
+         *           "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *           "plan_agreed": true,
+         *           "private_family_time": true,
+         *           "recorded_at": "2026-02-20T17:00:00Z"
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        FgdmMeetingPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["FgdmMeetingRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * FgdmMeetingRead
+         * @description A family-led meeting.
+         * @example {
+         *       "attendee_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *       ],
+         *       "attendee_practitioner_ids": [
+         *         "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *       ],
+         *       "coordinator_independent": true,
+         *       "coordinator_name": "Jo Baines, FGC service",
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+         *       "held_on": "2026-02-20",
+         *       "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+         *       "meeting_type": "family_group_conference",
+         *       "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *       "plan_agreed": true,
+         *       "private_family_time": true,
+         *       "recorded_at": "2026-02-20T17:00:00Z"
+         *     }
+         */
+        FgdmMeetingRead: {
+            /**
+             * Attendee Person Ids
+             * @description Family members who came.
+             */
+            attendee_person_ids: string[];
+            /**
+             * Attendee Practitioner Ids
+             * @description Practitioners who came.
+             */
+            attendee_practitioner_ids: string[];
+            /**
+             * Coordinator Independent
+             * @description Whether the coordinator is independent.
+             */
+            coordinator_independent: boolean;
+            /**
+             * Coordinator Name
+             * @description Who coordinated it.
+             */
+            coordinator_name: string;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family.
+             */
+            family_id: string;
+            /**
+             * Family Plan
+             * @description The family's plan.
+             */
+            family_plan: string | null;
+            /**
+             * Held On
+             * Format: date
+             * @description The day it was held.
+             */
+            held_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The meeting's id.
+             */
+            id: string;
+            /** @description The kind of meeting. */
+            meeting_type: components["schemas"]["FgdmMeetingType"];
+            /**
+             * Offer Id
+             * @description The offer it follows.
+             */
+            offer_id: string | null;
+            /**
+             * Plan Agreed
+             * @description Whether professionals agreed it.
+             */
+            plan_agreed: boolean;
+            /**
+             * Private Family Time
+             * @description Whether the family had private time.
+             */
+            private_family_time: boolean;
+            /**
+             * Recorded At
+             * @description When it was recorded.
+             */
+            recorded_at: string | null;
+        };
+        /**
+         * FgdmMeetingType
+         * @description The kind of family-led meeting.
+         * @enum {string}
+         */
+        FgdmMeetingType: "family_group_conference" | "family_network_meeting" | "other";
+        /**
+         * FgdmOfferCreate
+         * @description FGDM offered (answered, or awaiting the family's answer), or a decision not to offer it.
+         * @example {
+         *       "decided_on": "2026-02-03",
+         *       "offered_to_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *       ],
+         *       "status": "awaiting_answer"
+         *     }
+         */
+        FgdmOfferCreate: {
+            /**
+             * Answered On
+             * @description For accepted or declined: the day the family answered.
+             */
+            answered_on?: string | null;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day it was offered, or decided not to.
+             */
+            decided_on: string;
+            /**
+             * Episode Id
+             * @description The episode it belongs to.
+             */
+            episode_id?: string | null;
+            /**
+             * Explanation
+             * @description In words a reviewer can check.
+             */
+            explanation?: string | null;
+            /** @description For not_offered: why. */
+            not_offered_reason?: components["schemas"]["NotOfferedReason"] | null;
+            /**
+             * Offered To Person Ids
+             * @description Household or network members it was offered to.
+             */
+            offered_to_person_ids?: string[];
+            /** @description awaiting_answer, accepted or declined for an offer made; not_offered for a decision not to offer (give not_offered_reason and explanation). */
+            status: components["schemas"]["FgdmOfferStatus"];
+        };
+        /**
+         * FgdmOfferPage
+         * @description One page of FgdmOfferRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "answered_on": "2026-02-05",
+         *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "decided_on": "2026-02-03",
+         *           "episode_id": null,
+         *           "explanation": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *           "not_offered_reason": null,
+         *           "offered_to_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *           ],
+         *           "recorded_at": "2026-02-03T10:00:00Z",
+         *           "status": "accepted",
+         *           "version": 2
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        FgdmOfferPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["FgdmOfferRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * FgdmOfferRead
+         * @description An FGDM offer, or a decision not to offer it.
+         * @example {
+         *       "answered_on": "2026-02-05",
+         *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *       "decided_on": "2026-02-03",
+         *       "episode_id": null,
+         *       "explanation": null,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *       "not_offered_reason": null,
+         *       "offered_to_person_ids": [
+         *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *       ],
+         *       "recorded_at": "2026-02-03T10:00:00Z",
+         *       "status": "accepted",
+         *       "version": 2
+         *     }
+         */
+        FgdmOfferRead: {
+            /**
+             * Answered On
+             * @description When the family answered.
+             */
+            answered_on: string | null;
+            /**
+             * Decided By Practitioner Id
+             * Format: uuid
+             * @description Who offered it, or decided not to.
+             */
+            decided_by_practitioner_id: string;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day it was offered, or decided not to.
+             */
+            decided_on: string;
+            /**
+             * Episode Id
+             * @description The episode it belongs to, if any.
+             */
+            episode_id: string | null;
+            /**
+             * Explanation
+             * @description More about the decision.
+             */
+            explanation: string | null;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The family.
+             */
+            family_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The offer's id.
+             */
+            id: string;
+            /** @description Why it was not offered. */
+            not_offered_reason: components["schemas"]["NotOfferedReason"] | null;
+            /**
+             * Offered To Person Ids
+             * @description Whom it was offered to.
+             */
+            offered_to_person_ids: string[];
+            /**
+             * Recorded At
+             * @description When it was recorded.
+             */
+            recorded_at: string | null;
+            /** @description Where it stands. */
+            status: components["schemas"]["FgdmOfferStatus"];
+            /**
+             * Version
+             * @description The record's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
+        /**
+         * FgdmOfferStatus
+         * @description Where an offer of FGDM stands: awaiting the family's answer, accepted, declined, or not
+         *     offered (with its reason).
+         * @enum {string}
+         */
+        FgdmOfferStatus: "awaiting_answer" | "accepted" | "declined" | "not_offered";
+        /**
          * FieldError
          * @description One failing field of a request.
          */
@@ -5552,6 +8269,11 @@ export interface components {
              * @description What is wrong, in words.
              */
             message: string;
+            /**
+             * Rule
+             * @description When several business rules refused the request (a claim's C1 ... C9): the code of the one that failed; `message` is its reason.
+             */
+            rule?: string | null;
             /** @description What is wrong with the field, as a stable code a front end can act on; `message` says it in words. */
             type: components["schemas"]["FieldErrorType"];
         };
@@ -5561,7 +8283,7 @@ export interface components {
          *     it in words).
          * @enum {string}
          */
-        FieldErrorType: "required" | "unknown_field" | "not_an_id" | "not_a_date" | "not_a_time" | "not_a_whole_number" | "not_a_number" | "not_true_or_false" | "not_text" | "too_short" | "too_long" | "wrong_format" | "too_few" | "too_many" | "too_small" | "too_large" | "not_one_of" | "not_a_list" | "not_an_object" | "not_json" | "invalid_value" | "not_found" | "forbidden" | "self_role_change" | "unauthorized" | "consent_required" | "illegal_transition" | "conflict" | "stale_version" | "precondition_required" | "idempotency_key_reused" | "bad_request";
+        FieldErrorType: "required" | "unknown_field" | "not_an_id" | "not_a_date" | "not_a_time" | "not_a_whole_number" | "not_a_number" | "not_true_or_false" | "not_text" | "too_short" | "too_long" | "wrong_format" | "too_few" | "too_many" | "too_small" | "too_large" | "not_one_of" | "not_a_list" | "not_an_object" | "not_json" | "invalid_value" | "not_found" | "forbidden" | "self_role_change" | "unauthorized" | "consent_required" | "illegal_transition" | "conflict" | "stale_version" | "precondition_required" | "idempotency_key_reused" | "payload_too_large" | "bad_request";
         /**
          * FirstTafClockStart
          * @description The QA event that starts the first-TAF clock; the seed's "reviewed" is ambiguous (AMB-3).
@@ -5659,6 +8381,54 @@ export interface components {
              * @description Its number, from 1.
              */
             version: number;
+        };
+        /**
+         * FrontDoorRead
+         * @description The front door's measures: requests for support received in the period.
+         */
+        FrontDoorRead: {
+            /**
+             * By Outcome
+             * @description By screening outcome (ScreeningOutcome), and awaiting_decision.
+             */
+            by_outcome: {
+                [key: string]: number;
+            };
+            /**
+             * Known Families Asked To Assess
+             * @description Requests screened to early help or attached to an open episode, for households services already knew (an earlier episode or request).
+             */
+            known_families_asked_to_assess: number;
+            /**
+             * Known Families Asked To Assess Share
+             * @description Their share of the requests (null with none).
+             */
+            known_families_asked_to_assess_share: number | null;
+            /**
+             * Repeat Request Share
+             * @description The re-referral rate: their share of the requests (null with none).
+             */
+            repeat_request_share: number | null;
+            /**
+             * Repeat Requests
+             * @description Repeat referrals: households with an earlier request for support.
+             */
+            repeat_requests: number;
+            /**
+             * Requests
+             * @description Requests for support received.
+             */
+            requests: number;
+            /**
+             * Without Prior Early Help
+             * @description Requests for households with no earlier offer of early help (an episode).
+             */
+            without_prior_early_help: number;
+            /**
+             * Without Prior Early Help Share
+             * @description Their share of the requests (null with none).
+             */
+            without_prior_early_help_share: number | null;
         };
         /**
          * HeadlineRead
@@ -5887,6 +8657,95 @@ export interface components {
          */
         IdentifierScheme: "nhs_number" | "upn" | "la_child_id" | "other";
         /**
+         * ImportProblemRead
+         * @description One problem of an import, by line and field path, with what to do about it.
+         */
+        ImportProblemRead: {
+            /**
+             * Code
+             * @description The rule that refused it (docs/errors.md).
+             */
+            code: string;
+            /**
+             * Line
+             * @description The file's line (1 is the first).
+             */
+            line: number;
+            /**
+             * Path
+             * @description The field on that line, e.g. episodes[0].closure.closed_on.
+             */
+            path: string;
+            /**
+             * Reason
+             * @description What is wrong, and what to do about it.
+             */
+            reason: string;
+        };
+        /**
+         * ImportRead
+         * @description What an import did (or, on a dry run, would do): counts and every problem found.
+         * @example {
+         *       "already_imported": 0,
+         *       "dry_run": true,
+         *       "households": 2,
+         *       "imported": 1,
+         *       "problems": [
+         *         {
+         *           "code": "import_practitioner_unknown",
+         *           "line": 2,
+         *           "path": "episodes[0].lead_email",
+         *           "reason": "No practitioner has the email lena@old.example: add them to the directory or correct the file."
+         *         }
+         *       ],
+         *       "problems_not_listed": 0,
+         *       "refused": 1,
+         *       "run_id": "3f2b8c1e9a4d"
+         *     }
+         */
+        ImportRead: {
+            /**
+             * Already Imported
+             * @description Households imported before: nothing created.
+             */
+            already_imported: number;
+            /**
+             * Dry Run
+             * @description True: every line was checked and nothing was written.
+             */
+            dry_run: boolean;
+            /**
+             * Households
+             * @description Households (lines) read from the file.
+             */
+            households: number;
+            /**
+             * Imported
+             * @description Households imported (or, on a dry run, that would be).
+             */
+            imported: number;
+            /**
+             * Problems
+             * @description The problems, by line (the first 1000).
+             */
+            problems: components["schemas"]["ImportProblemRead"][];
+            /**
+             * Problems Not Listed
+             * @description Problems beyond the first 1000, counted only.
+             */
+            problems_not_listed: number;
+            /**
+             * Refused
+             * @description Households refused whole: see problems.
+             */
+            refused: number;
+            /**
+             * Run Id
+             * @description Names the run in the audit trail (request ids import:RUN).
+             */
+            run_id: string;
+        };
+        /**
          * InformationSharingConsentCreate
          * @description Consent to share information: with every Team Around the Family member, or with the
          *     agencies named.
@@ -5918,10 +8777,9 @@ export interface components {
             given_by_person_id: string;
             /**
              * Given On
-             * Format: date
-             * @description The date consent was given (not in the future).
+             * @description The date consent was given: today (the council's) by default; not in the future.
              */
-            given_on: string;
+            given_on?: string | null;
             /** @description verbal, written or digital. */
             method: components["schemas"]["RecordingMethod"];
             /**
@@ -5957,6 +8815,7 @@ export interface components {
          *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
          *       "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *       "given_on": "2026-01-12",
+         *       "given_recorded_at": "2026-01-12T09:20:00Z",
          *       "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
          *       "method": "written",
          *       "notes": null,
@@ -5994,6 +8853,11 @@ export interface components {
              * @description The day it was given.
              */
             given_on: string;
+            /**
+             * Given Recorded At
+             * @description When it was recorded (UTC), beside `given_on`.
+             */
+            given_recorded_at: string | null;
             /**
              * Id
              * Format: uuid
@@ -6060,6 +8924,11 @@ export interface components {
              * @description Met by as_of, or unmet, not stopped and past due on as_of.
              */
             due: number;
+            /**
+             * Entered After Period
+             * @description Of `due`, the clocks whose start or end was recorded after the period ended (a figure reported at its end did not count them as they are counted here).
+             */
+            entered_after_period: number;
             /** @description Which deadline. */
             kind: components["schemas"]["DeadlineKind"];
             /**
@@ -6180,6 +9049,13 @@ export interface components {
                 [key: string]: components["schemas"]["LabelRead"][];
             };
         };
+        /**
+         * LawfulBasis
+         * @description The law a disclosure was made under: consent, ca2004_s16la (the duty to share),
+         *     ca1989_s47 (a child protection enquiry), court_order or other.
+         * @enum {string}
+         */
+        LawfulBasis: "consent" | "ca2004_s16la" | "ca1989_s47" | "court_order" | "other";
         /**
          * LeadAssignmentIn
          * @description A handover to another lead professional.
@@ -6582,10 +9458,9 @@ export interface components {
             family_present: boolean;
             /**
              * Held On
-             * Format: date
-             * @description The day it was held (not in the future).
+             * @description The day it was held: today (the council's) by default; not in the future, not before the plan's approval or the last meeting, nor before the request.
              */
-            held_on: string;
+            held_on?: string | null;
             /**
              * Next Review On
              * @description When the next review is planned.
@@ -6634,7 +9509,8 @@ export interface components {
          *           "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
          *           "score": 4
          *         }
-         *       ]
+         *       ],
+         *       "recorded_at": "2026-02-23T16:40:00Z"
          *     }
          */
         MeetingRead: {
@@ -6695,6 +9571,11 @@ export interface components {
              * @description Score per outcome.
              */
             progress: components["schemas"]["ProgressRead"][];
+            /**
+             * Recorded At
+             * @description When the meeting was recorded (UTC), beside `held_on`.
+             */
+            recorded_at: string | null;
         };
         /**
          * MemberIn
@@ -6910,6 +9791,283 @@ export interface components {
             status: components["schemas"]["NeedOutcome"];
         };
         /**
+         * NetworkMemberCreate
+         * @description Someone new to the service who is part of a child's network outside the household.
+         * @example {
+         *       "added_on": "2026-02-02",
+         *       "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "parental_responsibility": false,
+         *       "person": {
+         *         "contact_restricted": false,
+         *         "date_of_birth": "1958-04-02",
+         *         "family_name": "Walker",
+         *         "given_name": "Margaret",
+         *         "send": false,
+         *         "sex": "female"
+         *       },
+         *       "relationship": "grandparent"
+         *     }
+         */
+        NetworkMemberCreate: {
+            /**
+             * Added On
+             * @description Since when; today by default.
+             */
+            added_on?: string | null;
+            /**
+             * Agreed Role
+             * @description The part the family agreed they play.
+             */
+            agreed_role?: string | null;
+            /**
+             * Child Person Ids
+             * @description The household's children whose network it is.
+             */
+            child_person_ids: string[];
+            /**
+             * Parental Responsibility
+             * @description Whether they hold parental responsibility.
+             * @default false
+             */
+            parental_responsibility?: boolean;
+            /** @description Their details; contact details may be restricted. */
+            person: components["schemas"]["PersonIn"];
+            /** @description How they are related to the child. */
+            relationship: components["schemas"]["NetworkRelationship"];
+        };
+        /**
+         * NetworkMemberEnd
+         * @description The day someone stopped being part of the child's network.
+         * @example {
+         *       "ended_on": "2026-03-02"
+         *     }
+         */
+        NetworkMemberEnd: {
+            /**
+             * Ended On
+             * @description Today by default.
+             */
+            ended_on?: string | null;
+        };
+        /**
+         * NetworkMemberRead
+         * @description A member of a child's network, with their details (contact only if you may see it).
+         * @example {
+         *       "added_on": "2026-02-02",
+         *       "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "ended_on": null,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+         *       "parental_responsibility": false,
+         *       "person": {
+         *         "contact": null,
+         *         "contact_restricted": false,
+         *         "contact_withheld": false,
+         *         "date_of_birth": "1958-04-02",
+         *         "ethnicity": "WBRI",
+         *         "expected_delivery_date": null,
+         *         "family_name": "Walker",
+         *         "gender": null,
+         *         "given_name": "Margaret",
+         *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *         "identifier_absent_reason": null,
+         *         "identifiers": [
+         *           {
+         *             "display": "943 476 5919",
+         *             "recorded_at": "2026-01-12T10:15:00Z",
+         *             "scheme": "nhs_number",
+         *             "source": "PDS trace",
+         *             "value": "9434765919",
+         *             "verified": true,
+         *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           }
+         *         ],
+         *         "nhs_number": "9434765919",
+         *         "nhs_number_display": "943 476 5919",
+         *         "send": false,
+         *         "sex": "female",
+         *         "unborn": false,
+         *         "version": 1
+         *       },
+         *       "recorded_at": "2026-02-02T15:04:05Z",
+         *       "relationship": "grandparent",
+         *       "version": 1
+         *     }
+         */
+        NetworkMemberRead: {
+            /**
+             * Added On
+             * Format: date
+             * @description Since when they are part of the network.
+             */
+            added_on: string;
+            /**
+             * Agreed Role
+             * @description The part the family agreed they play.
+             */
+            agreed_role: string | null;
+            /**
+             * Child Person Ids
+             * @description The children whose network it is.
+             */
+            child_person_ids: string[];
+            /**
+             * Ended On
+             * @description When they stopped being part of it.
+             */
+            ended_on: string | null;
+            /**
+             * Family Id
+             * Format: uuid
+             * @description The household whose children's network it is.
+             */
+            family_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The network member's id.
+             */
+            id: string;
+            /**
+             * Parental Responsibility
+             * @description Whether they hold parental responsibility.
+             */
+            parental_responsibility: boolean;
+            /** @description Who they are. */
+            person: components["schemas"]["PersonRead"];
+            /**
+             * Recorded At
+             * @description When they were recorded.
+             */
+            recorded_at: string | null;
+            /** @description How they are related to the child. */
+            relationship: components["schemas"]["NetworkRelationship"];
+            /**
+             * Version
+             * @description The record's version: its ETag is `"<version>"`.
+             */
+            version: number;
+        };
+        /**
+         * NetworkPage
+         * @description One page of NetworkMemberRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "added_on": "2026-02-02",
+         *           "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "ended_on": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+         *           "parental_responsibility": false,
+         *           "person": {
+         *             "contact": null,
+         *             "contact_restricted": false,
+         *             "contact_withheld": false,
+         *             "date_of_birth": "1958-04-02",
+         *             "ethnicity": "WBRI",
+         *             "expected_delivery_date": null,
+         *             "family_name": "Walker",
+         *             "gender": null,
+         *             "given_name": "Margaret",
+         *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "identifier_absent_reason": null,
+         *             "identifiers": [
+         *               {
+         *                 "display": "943 476 5919",
+         *                 "recorded_at": "2026-01-12T10:15:00Z",
+         *                 "scheme": "nhs_number",
+         *                 "source": "PDS trace",
+         *                 "value": "9434765919",
+         *                 "verified": true,
+         *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *               }
+         *             ],
+         *             "nhs_number": "9434765919",
+         *             "nhs_number_display": "943 476 5919",
+         *             "send": false,
+         *             "sex": "female",
+         *             "unborn": false,
+         *             "version": 1
+         *           },
+         *           "recorded_at": "2026-02-02T15:04:05Z",
+         *           "relationship": "grandparent",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        NetworkPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["NetworkMemberRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * NetworkRelationship
+         * @description How a network member is related to the child.
+         * @enum {string}
+         */
+        NetworkRelationship: "grandparent" | "aunt_or_uncle" | "adult_sibling" | "cousin" | "non_resident_parent" | "step_parent" | "family_friend" | "other_relative" | "other";
+        /**
+         * NewChildIn
+         * @description A child of a household not yet registered.
+         */
+        NewChildIn: {
+            /**
+             * Date Of Birth
+             * @description Date of birth, if known.
+             */
+            date_of_birth?: string | null;
+            /**
+             * Family Name
+             * @description Family name.
+             */
+            family_name: string;
+            /**
+             * Given Name
+             * @description Given name.
+             */
+            given_name: string;
+        };
+        /**
+         * NewChildRead
+         * @description A child of a household not yet registered, as the referrer described them.
+         */
+        NewChildRead: {
+            /**
+             * Date Of Birth
+             * @description Date of birth, if known.
+             */
+            date_of_birth: string | null;
+            /**
+             * Family Name
+             * @description Family name.
+             */
+            family_name: string;
+            /**
+             * Given Name
+             * @description Given name.
+             */
+            given_name: string;
+        };
+        /**
          * NewEpisodesRead
          * @description Episodes requested in the period.
          */
@@ -6926,6 +10084,58 @@ export interface components {
              * @description Episodes requested.
              */
             total: number;
+        };
+        /**
+         * NewHouseholdIn
+         * @description A household not yet registered, as the referrer describes it.
+         */
+        NewHouseholdIn: {
+            /**
+             * Address Line1
+             * @description First line of the address.
+             */
+            address_line1: string;
+            /**
+             * Children
+             * @description The children the request is about.
+             */
+            children: components["schemas"]["NewChildIn"][];
+            /**
+             * Contact Name
+             * @description A parent or carer to contact.
+             */
+            contact_name?: string | null;
+            /**
+             * Postcode
+             * @description Postcode.
+             */
+            postcode: string;
+        };
+        /**
+         * NewHouseholdRead
+         * @description A household not yet registered, as the referrer described it.
+         */
+        NewHouseholdRead: {
+            /**
+             * Address Line1
+             * @description First line of the address.
+             */
+            address_line1: string;
+            /**
+             * Children
+             * @description The children the request is about.
+             */
+            children: components["schemas"]["NewChildRead"][];
+            /**
+             * Contact Name
+             * @description A parent or carer to contact.
+             */
+            contact_name: string | null;
+            /**
+             * Postcode
+             * @description Postcode.
+             */
+            postcode: string;
         };
         /**
          * NewPersonMemberIn
@@ -6986,6 +10196,96 @@ export interface components {
             /** @description Where it stands today. */
             status: components["schemas"]["DeadlineStatus"];
         };
+        /**
+         * NotOfferedReason
+         * @description Why FGDM was not offered.
+         * @enum {string}
+         */
+        NotOfferedReason: "no_network_identified" | "not_safe_to_involve_network" | "recent_fgdm_held" | "child_or_young_person_view" | "other";
+        /**
+         * NotSharedCreate
+         * @description A decision not to share, with its reason and who made it.
+         * @example {
+         *       "decided_on": "2026-03-04",
+         *       "decision": "not_shared",
+         *       "explanation": "Mum and Ava live in a refuge; telling anyone the address puts them at risk.",
+         *       "information": "The family's new address.",
+         *       "not_sharing_reason": "more_detrimental_to_child",
+         *       "purpose": "Housing asked for the address to review the tenancy.",
+         *       "recipient_name": "Blackpool Housing Options",
+         *       "recipient_type": "housing"
+         *     }
+         */
+        NotSharedCreate: {
+            /**
+             * Decided By Practitioner Id
+             * @description Who made the decision; the person recording it by default.
+             */
+            decided_by_practitioner_id?: string | null;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day the decision was made (not in the future).
+             */
+            decided_on: string;
+            /**
+             * @description The information was not shared. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            decision: "not_shared";
+            /**
+             * Episode Id
+             * @description The family's episode it belongs to, if any.
+             */
+            episode_id?: string | null;
+            /**
+             * Explanation
+             * @description Why, in words a reviewer can check.
+             */
+            explanation: string;
+            /**
+             * Information
+             * @description What was shared or withheld: the items or documents.
+             */
+            information: string;
+            /** @description more_detrimental_to_child (the s.16LA exception), not_relevant or other. */
+            not_sharing_reason: components["schemas"]["NotSharingReason"];
+            /**
+             * Person Ids
+             * @description Members of the household it is about.
+             */
+            person_ids?: string[];
+            /**
+             * Purpose
+             * @description Why it was shared or asked for.
+             */
+            purpose: string;
+            /**
+             * Recipient Agency Code
+             * @description The recipient, when it is an agency (GET /api/v1/agencies).
+             */
+            recipient_agency_code?: string | null;
+            /**
+             * Recipient Name
+             * @description The organisation (and the person there) it was shared with or asked for it.
+             */
+            recipient_name: string;
+            /** @description What kind of body the recipient is. */
+            recipient_type: components["schemas"]["RecipientType"];
+        };
+        /**
+         * NotSharingReason
+         * @description Why information was not shared: more_detrimental_to_child (the s.16LA exception),
+         *     not_relevant or other.
+         * @enum {string}
+         */
+        NotSharingReason: "more_detrimental_to_child" | "not_relevant" | "other";
+        /**
+         * NoteField
+         * @description The free-text parts of a contact an amendment may correct.
+         * @enum {string}
+         */
+        NoteField: "note" | "child_voice" | "what_was_done";
         /**
          * OutcomeRead
          * @description An outcome the plan works towards.
@@ -7173,6 +10473,13 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * OwnerKind
+         * @description The record a document is attached to. Each kind maps to the family or episode whose
+         *     access rules it follows (app/services/documents.py, `HOLDERS`).
+         * @enum {string}
+         */
+        OwnerKind: "family" | "episode";
         /**
          * PersonIn
          * @description A new person's details.
@@ -7496,6 +10803,29 @@ export interface components {
             outcomes?: components["schemas"]["PlanOutcomeIn"][];
         };
         /**
+         * PlanInForceRead
+         * @description The version of the family plan in force on a day: agreed at a TAF meeting by then.
+         */
+        PlanInForceRead: {
+            /**
+             * Agreed On
+             * Format: date
+             * @description The TAF meeting that agreed it.
+             */
+            agreed_on: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The plan version's id.
+             */
+            id: string;
+            /**
+             * Number
+             * @description The version number, from 1.
+             */
+            number: number;
+        };
+        /**
          * PlanOutcomeIn
          * @description An outcome the plan works towards.
          */
@@ -7700,6 +11030,10 @@ export interface components {
          *         "basis": "calendar_days",
          *         "earliest_days": 42,
          *         "latest_days": 84
+         *       },
+         *       "screening_decision": {
+         *         "basis": "working_days",
+         *         "days": 1
          *       }
          *     }
          */
@@ -7721,6 +11055,12 @@ export interface components {
             first_taf: components["schemas"]["DayCountRuleBody"];
             /** @description What starts the first-TAF clock: plan approval or the first review. */
             first_taf_clock_start: components["schemas"]["FirstTafClockStart"];
+            /**
+             * No Contact Working Days
+             * @description An open episode with no contact with the family for this many working days is flagged on its lead's worklist.
+             * @default 20
+             */
+            no_contact_working_days?: number;
             /** @description QA's turnaround of a submitted plan. */
             quality_assurance: components["schemas"]["DayCountRuleBody"];
             /**
@@ -7730,6 +11070,8 @@ export interface components {
             reason: string;
             /** @description From one TAF meeting to the next review. */
             review: components["schemas"]["ReviewWindowBody"];
+            /** @description From receipt of a request for support to the front door's decision (1 working day unless set). */
+            screening_decision?: components["schemas"]["DayCountRuleBody"];
         };
         /**
          * PolicyVersionRead
@@ -7758,10 +11100,17 @@ export interface components {
              * @description Whether this is the version in force today.
              */
             in_force: boolean;
+            /**
+             * No Contact Working Days
+             * @description Working days without contact before an open episode is flagged.
+             */
+            no_contact_working_days: number;
             /** @description QA's turnaround. */
             quality_assurance: components["schemas"]["DayCountRuleRead"];
             /** @description The review window. */
             review: components["schemas"]["ReviewWindowRead"];
+            /** @description The front door's decision on a request for support. */
+            screening_decision: components["schemas"]["DayCountRuleRead"];
             /**
              * Version
              * @description Its number, from 1.
@@ -7789,6 +11138,7 @@ export interface components {
          *           },
          *           "first_taf_clock_start": "approval",
          *           "in_force": true,
+         *           "no_contact_working_days": 20,
          *           "quality_assurance": {
          *             "basis": "working_days",
          *             "days": 5,
@@ -7798,6 +11148,11 @@ export interface components {
          *             "basis": "calendar_days",
          *             "earliest_days": 42,
          *             "latest_days": 84
+         *           },
+         *           "screening_decision": {
+         *             "basis": "working_days",
+         *             "days": 1,
+         *             "enabled": true
          *           },
          *           "version": 2
          *         }
@@ -7860,10 +11215,26 @@ export interface components {
              */
             name: string;
             /**
+             * Profession
+             * @description Their profession: a lead practitioner may come from any.
+             */
+            profession?: string | null;
+            /**
+             * Registered Social Worker
+             * @description Registered with Social Work England.
+             * @default false
+             */
+            registered_social_worker?: boolean;
+            /**
              * Roles
              * @description What they may do.
              */
             roles: components["schemas"]["Role"][];
+            /**
+             * Social Work Registration Number
+             * @description Their Social Work England number (SW and digits), if registered.
+             */
+            social_work_registration_number?: string | null;
         };
         /**
          * PractitionerPage
@@ -7879,9 +11250,12 @@ export interface components {
          *           ],
          *           "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *           "name": "Grace Hughes",
+         *           "profession": "Family support worker",
+         *           "registered_social_worker": false,
          *           "roles": [
          *             "practitioner"
          *           ],
+         *           "social_work_registration_number": null,
          *           "version": 1
          *         }
          *       ],
@@ -7912,9 +11286,12 @@ export interface components {
          *       ],
          *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *       "name": "Grace Hughes",
+         *       "profession": "Family support worker",
+         *       "registered_social_worker": false,
          *       "roles": [
          *         "practitioner"
          *       ],
+         *       "social_work_registration_number": null,
          *       "version": 1
          *     }
          */
@@ -7951,10 +11328,25 @@ export interface components {
              */
             name: string;
             /**
+             * Profession
+             * @description Their profession, if recorded.
+             */
+            profession: string | null;
+            /**
+             * Registered Social Worker
+             * @description Registered with Social Work England.
+             */
+            registered_social_worker: boolean;
+            /**
              * Roles
              * @description What they may do.
              */
             roles: components["schemas"]["Role"][];
+            /**
+             * Social Work Registration Number
+             * @description Their Social Work England number, if recorded.
+             */
+            social_work_registration_number: string | null;
             /**
              * Version
              * @description Their record's version: its ETag is `"<version>"`.
@@ -8001,8 +11393,10 @@ export interface components {
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
          *       "joined_on": "2026-02-11",
+         *       "joined_recorded_at": "2026-02-11T10:15:00Z",
          *       "kind": "practitioner",
          *       "left_on": null,
+         *       "left_recorded_at": null,
          *       "name": "Grace Hughes",
          *       "person_id": null,
          *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -8035,6 +11429,11 @@ export interface components {
              */
             joined_on: string;
             /**
+             * Joined Recorded At
+             * @description When the joining was recorded (UTC), beside `joined_on`.
+             */
+            joined_recorded_at: string | null;
+            /**
              * @description A practitioner member. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
@@ -8044,6 +11443,11 @@ export interface components {
              * @description When they left; null while a member.
              */
             left_on: string | null;
+            /**
+             * Left Recorded At
+             * @description When the leaving was recorded (UTC); null while a member.
+             */
+            left_recorded_at: string | null;
             /**
              * Name
              * @description The practitioner's or family member's name; null if no longer on record.
@@ -8103,10 +11507,41 @@ export interface components {
              */
             name?: string | null;
             /**
+             * Profession
+             * @description Their profession.
+             */
+            profession?: string | null;
+            /**
+             * Registered Social Worker
+             * @description Registered with Social Work England.
+             */
+            registered_social_worker?: boolean | null;
+            /**
              * Roles
              * @description Every role they hold (replaces).
              */
             roles?: components["schemas"]["Role"][] | null;
+            /**
+             * Social Work Registration Number
+             * @description Their Social Work England number; null to remove it.
+             */
+            social_work_registration_number?: string | null;
+        };
+        /**
+         * PriorInvolvementRead
+         * @description Whether the household was known before this request (computed, never typed in).
+         */
+        PriorInvolvementRead: {
+            /**
+             * Earlier Episode
+             * @description The household had an episode of early help requested before this request.
+             */
+            earlier_episode: boolean;
+            /**
+             * Earlier Request
+             * @description The household was the subject of an earlier request (a repeat referral).
+             */
+            earlier_request: boolean;
         };
         /**
          * Problem
@@ -8423,10 +11858,12 @@ export interface components {
         };
         /**
          * Readiness
-         * @description Whether the service can serve requests: the database answers, its schema is current.
+         * @description Whether the service can serve requests: the database answers, its schema is current, and
+         *     the read replica the reports read from (if one is configured) answers too.
          * @example {
          *       "database": "ok",
          *       "migrations": "ok",
+         *       "read_replica": "not_configured",
          *       "status": "ok"
          *     }
          */
@@ -8444,18 +11881,30 @@ export interface components {
              */
             migrations: "ok" | "behind" | "unknown";
             /**
-             * Status
-             * @description `ok` when both checks pass.
+             * Read Replica
+             * @description Whether the read replica (`FAMILYHUB_READ_REPLICA_URL`) answers; `not_configured` without one. Unreachable, the reports and the timeliness summary answer 503 while the rest of the service carries on, so the instance stays ready.
              * @enum {string}
              */
-            status: "ok" | "unavailable";
+            read_replica: "ok" | "unreachable" | "not_configured";
+            /**
+             * Status
+             * @description `ok` when every check passes; `degraded` (still 200) when only the read replica is unreachable; `unavailable` (503) when the database is unreachable or behind.
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable";
         };
+        /**
+         * RecipientType
+         * @description Who received (or asked for) the information, as the duty to share groups relevant persons.
+         * @enum {string}
+         */
+        RecipientType: "local_authority" | "health" | "police" | "education" | "childcare" | "probation" | "housing" | "voluntary_sector" | "contractor" | "court" | "other";
         /**
          * RecordType
          * @description A kind of record a device keeps offline.
          * @enum {string}
          */
-        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting";
+        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact";
         /**
          * RecordingMethod
          * @description How consent was given: verbal, written or digital.
@@ -8477,6 +11926,68 @@ export interface components {
              * @description New episodes within the re-entry window of an earlier one.
              */
             total: number;
+        };
+        /**
+         * ReferrerIn
+         * @description Who asked: an agency's professional, or the family themselves.
+         */
+        ReferrerIn: {
+            /**
+             * Agency Code
+             * @description The agency asking (required for agency).
+             */
+            agency_code?: string | null;
+            /**
+             * Contact
+             * @description How to reach the referrer (telephone or email).
+             */
+            contact?: string | null;
+            /** @description agency or self_referral. */
+            kind: components["schemas"]["ReferrerKind"];
+            /**
+             * Name
+             * @description The referrer's name.
+             */
+            name?: string | null;
+            /**
+             * Role
+             * @description The referrer's role.
+             */
+            role?: string | null;
+        };
+        /**
+         * ReferrerKind
+         * @description Who made the request: a professional for an agency, or the family itself (LVL-8).
+         * @enum {string}
+         */
+        ReferrerKind: "agency" | "self_referral";
+        /**
+         * ReferrerRead
+         * @description Who asked for support: an agency's professional, or the family themselves.
+         */
+        ReferrerRead: {
+            /**
+             * Agency Code
+             * @description The agency asking.
+             */
+            agency_code: string | null;
+            /**
+             * Contact
+             * @description How to reach the referrer.
+             */
+            contact: string | null;
+            /** @description agency or self_referral. */
+            kind: components["schemas"]["ReferrerKind"];
+            /**
+             * Name
+             * @description The referrer's name.
+             */
+            name: string | null;
+            /**
+             * Role
+             * @description The referrer's role.
+             */
+            role: string | null;
         };
         /**
          * RelationshipIn
@@ -8565,8 +12076,255 @@ export interface components {
              * @description The record's id.
              */
             id: string;
-            /** @description family, episode, plan, taf_member or meeting. */
+            /** @description family, episode, plan, taf_member, meeting or contact. */
             type: components["schemas"]["RecordType"];
+        };
+        /**
+         * RequestCreate
+         * @description A request for support as the front door receives it.
+         * @example {
+         *       "asked_for": "Support with morning routines and attendance.",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "family_agreed": true,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "reason": "Attendance has fallen to 78% this term.",
+         *       "received_on": "2026-01-12",
+         *       "referrer": {
+         *         "agency_code": "SCHOOL_ST_ANNES",
+         *         "contact": "01253 000000",
+         *         "kind": "agency",
+         *         "name": "Sam Schofield",
+         *         "role": "Attendance officer"
+         *       },
+         *       "urgency": "routine"
+         *     }
+         */
+        RequestCreate: {
+            /**
+             * Asked For
+             * @description What is asked for.
+             */
+            asked_for: string;
+            /**
+             * Child Person Ids
+             * @description With family_id: the children of the household it is about.
+             */
+            child_person_ids?: string[];
+            /**
+             * Family Agreed
+             * @description Whether the family agreed to the request.
+             */
+            family_agreed: boolean;
+            /**
+             * Family Id
+             * @description An existing household (one you may read; the front door may name any).
+             */
+            family_id?: string | null;
+            /** @description Instead of family_id: a household not yet registered. */
+            household?: components["schemas"]["NewHouseholdIn"] | null;
+            /**
+             * Reason
+             * @description Why: the needs or worries behind the request.
+             */
+            reason: string;
+            /**
+             * Received On
+             * @description When the front door received it; today by default.
+             */
+            received_on?: string | null;
+            /** @description Who asked. */
+            referrer: components["schemas"]["ReferrerIn"];
+            /**
+             * @description routine or urgent.
+             * @default routine
+             */
+            urgency?: components["schemas"]["Urgency"];
+        };
+        /**
+         * RequestPage
+         * @description One page of RequestRead items, and the cursor of the next page.
+         * @example {
+         *       "items": [
+         *         {
+         *           "acknowledged_on": null,
+         *           "asked_for": "Support with morning routines and attendance.",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+         *           "days_overdue": 0,
+         *           "decision": null,
+         *           "decision_due_on": "2026-01-13",
+         *           "decision_status": "due_soon",
+         *           "family_agreed": true,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "household": null,
+         *           "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+         *           "policy_version": 1,
+         *           "prior": {
+         *             "earlier_episode": false,
+         *             "earlier_request": false
+         *           },
+         *           "reason": "Attendance has fallen to 78% this term.",
+         *           "received_on": "2026-01-12",
+         *           "recorded_at": "2026-01-12T09:30:00Z",
+         *           "referrer": {
+         *             "agency_code": "SCHOOL_ST_ANNES",
+         *             "contact": "01253 000000",
+         *             "kind": "agency",
+         *             "name": "Sam Schofield",
+         *             "role": "Attendance officer"
+         *           },
+         *           "status": "awaiting_decision",
+         *           "urgency": "routine",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+         *     }
+         */
+        RequestPage: {
+            /**
+             * Items
+             * @description This page of results, in a stable order.
+             */
+            items: components["schemas"]["RequestRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * RequestRead
+         * @description A request for support, its screening clock and (once screened) the decision.
+         * @example {
+         *       "acknowledged_on": null,
+         *       "asked_for": "Support with morning routines and attendance.",
+         *       "child_person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+         *       "days_overdue": 0,
+         *       "decision": null,
+         *       "decision_due_on": "2026-01-13",
+         *       "decision_status": "due_soon",
+         *       "family_agreed": true,
+         *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *       "household": null,
+         *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+         *       "policy_version": 1,
+         *       "prior": {
+         *         "earlier_episode": false,
+         *         "earlier_request": false
+         *       },
+         *       "reason": "Attendance has fallen to 78% this term.",
+         *       "received_on": "2026-01-12",
+         *       "recorded_at": "2026-01-12T09:30:00Z",
+         *       "referrer": {
+         *         "agency_code": "SCHOOL_ST_ANNES",
+         *         "contact": "01253 000000",
+         *         "kind": "agency",
+         *         "name": "Sam Schofield",
+         *         "role": "Attendance officer"
+         *       },
+         *       "status": "awaiting_decision",
+         *       "urgency": "routine",
+         *       "version": 1
+         *     }
+         */
+        RequestRead: {
+            /**
+             * Acknowledged On
+             * @description For already_open: when the episode's lead acknowledged it.
+             */
+            acknowledged_on: string | null;
+            /**
+             * Asked For
+             * @description What is asked for.
+             */
+            asked_for: string;
+            /**
+             * Child Person Ids
+             * @description The household's children it is about.
+             */
+            child_person_ids: string[];
+            /**
+             * Created By Practitioner Id
+             * Format: uuid
+             * @description Who recorded it.
+             */
+            created_by_practitioner_id: string;
+            /**
+             * Days Overdue
+             * @description Days past the due date (0 when not overdue).
+             */
+            days_overdue: number;
+            /** @description The screening decision, once made. */
+            decision: components["schemas"]["DecisionRead"] | null;
+            /**
+             * Decision Due On
+             * Format: date
+             * @description When the screening decision is due.
+             */
+            decision_due_on: string;
+            /** @description Where the decision's clock stands today (met_on_time or met_late once decided). */
+            decision_status: components["schemas"]["DeadlineStatus"];
+            /**
+             * Family Agreed
+             * @description Whether the family agreed to the request.
+             */
+            family_agreed: boolean;
+            /**
+             * Family Id
+             * @description The household's record, when known.
+             */
+            family_id: string | null;
+            /** @description A household not yet registered, as described. */
+            household: components["schemas"]["NewHouseholdRead"] | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The request's id.
+             */
+            id: string;
+            /**
+             * Policy Version
+             * @description The practice standards' version that set the clock.
+             */
+            policy_version: number;
+            /** @description Whether services knew the household before this request (computed). */
+            prior: components["schemas"]["PriorInvolvementRead"];
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason: string;
+            /**
+             * Received On
+             * Format: date
+             * @description When the front door received it.
+             */
+            received_on: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            recorded_at: string;
+            /** @description Who asked. */
+            referrer: components["schemas"]["ReferrerRead"];
+            /** @description awaiting_decision or decided. */
+            status: components["schemas"]["RequestStatus"];
+            /** @description routine or urgent. */
+            urgency: components["schemas"]["Urgency"];
+            /**
+             * Version
+             * @description Its version (the ETag; If-Match for the decision).
+             */
+            version: number;
         };
         /**
          * RequestSource
@@ -8574,6 +12332,12 @@ export interface components {
          * @enum {string}
          */
         RequestSource: "family_asked" | "school" | "health_visitor" | "midwife" | "gp" | "police" | "housing" | "front_door" | "stepped_down_from_social_care" | "other";
+        /**
+         * RequestStatus
+         * @description Where a request stands: awaiting the front door's decision, or decided.
+         * @enum {string}
+         */
+        RequestStatus: "awaiting_decision" | "decided";
         /**
          * ReviewWindowBody
          * @description The window in which a review is on time.
@@ -8612,10 +12376,10 @@ export interface components {
         };
         /**
          * Role
-         * @description What a practitioner may do: practitioner (lead, TAF), link_worker (oversees hubs), quality_assurance (decides plans), manager, reporting (machine account), admin (users and policy, no case data), auditor (reads the audit trail).
+         * @description What a practitioner may do: practitioner (lead, TAF), link_worker (oversees hubs), quality_assurance (decides plans), manager, reporting (machine account), admin (users and policy, no case data), auditor (reads the audit trail), front_door_officer (receives and screens requests for support).
          * @enum {string}
          */
-        Role: "practitioner" | "link_worker" | "quality_assurance" | "manager" | "reporting" | "admin" | "auditor";
+        Role: "practitioner" | "link_worker" | "quality_assurance" | "manager" | "reporting" | "admin" | "auditor" | "front_door_officer";
         /**
          * RuleId
          * @description The rules a claim is judged by: C1-C9 of §4.1, plus K13, the §4.2 look-back and §2 sign-off.
@@ -8652,6 +12416,8 @@ export interface components {
              * @description Families with an assessment or plan in progress in the period.
              */
             families_with_assessment_or_plan: number;
+            /** @description Requests for support at the front door. */
+            front_door: components["schemas"]["FrontDoorRead"];
             /** @description Length of support, in days. */
             length_of_support_days: components["schemas"]["LengthOfSupportRead"];
             /** @description Episodes requested. */
@@ -8675,6 +12441,12 @@ export interface components {
                 [key: string]: components["schemas"]["KindTimelinessRead"];
             };
         };
+        /**
+         * ScreeningOutcome
+         * @description The front door's decision on a request (issue 19 §1).
+         * @enum {string}
+         */
+        ScreeningOutcome: "no_further_action" | "signpost" | "early_help" | "step_up" | "already_open";
         /**
          * SecurityEventKind
          * @description A security event: a role granted or revoked, a practitioner deactivated or reactivated, or a record read by break glass.
@@ -8841,7 +12613,7 @@ export interface components {
             /**
              * Effective From
              * Format: date
-             * @description Claims dated on or after this day use it.
+             * @description Claims dated on or after this day use it, for periods ending on or after the day it is recorded: a date in the past does not change the verdicts of periods that ended before.
              */
             effective_from: string;
             /**
@@ -8876,6 +12648,7 @@ export interface components {
          *             "min_needs": 2
          *           },
          *           "reason": "Cabinet decision 2026/14",
+         *           "recorded_on": "2026-03-20",
          *           "version": 1
          *         }
          *       ]
@@ -8935,10 +12708,90 @@ export interface components {
              */
             reason: string;
             /**
+             * Recorded On
+             * Format: date
+             * @description The council's day it was added: it judges no period that ended before.
+             */
+            recorded_on: string;
+            /**
              * Version
              * @description Its number, from 1.
              */
             version: number;
+        };
+        /**
+         * SharedCreate
+         * @description Information disclosed, with the lawful basis it was disclosed on.
+         * @example {
+         *       "decided_on": "2026-03-02",
+         *       "decision": "shared",
+         *       "information": "The family plan's attendance outcome and the TAF meeting dates.",
+         *       "lawful_basis": "ca2004_s16la",
+         *       "person_ids": [
+         *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *       ],
+         *       "purpose": "So the school can support Ava's attendance plan.",
+         *       "recipient_agency_code": "SCHOOL_ST_ANNES",
+         *       "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+         *       "recipient_type": "education"
+         *     }
+         */
+        SharedCreate: {
+            /**
+             * Decided By Practitioner Id
+             * @description Who made the decision; the person recording it by default.
+             */
+            decided_by_practitioner_id?: string | null;
+            /**
+             * Decided On
+             * Format: date
+             * @description The day the decision was made (not in the future).
+             */
+            decided_on: string;
+            /**
+             * @description The information was shared. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            decision: "shared";
+            /**
+             * Episode Id
+             * @description The family's episode it belongs to, if any.
+             */
+            episode_id?: string | null;
+            /**
+             * Information
+             * @description What was shared or withheld: the items or documents.
+             */
+            information: string;
+            /** @description consent (needs consent to share in force on the day), ca2004_s16la (the duty to share), ca1989_s47, court_order or other. */
+            lawful_basis: components["schemas"]["LawfulBasis"];
+            /**
+             * Lawful Basis Detail
+             * @description For court_order and other: the order or the law relied on.
+             */
+            lawful_basis_detail?: string | null;
+            /**
+             * Person Ids
+             * @description Members of the household it is about.
+             */
+            person_ids?: string[];
+            /**
+             * Purpose
+             * @description Why it was shared or asked for.
+             */
+            purpose: string;
+            /**
+             * Recipient Agency Code
+             * @description The recipient, when it is an agency (GET /api/v1/agencies).
+             */
+            recipient_agency_code?: string | null;
+            /**
+             * Recipient Name
+             * @description The organisation (and the person there) it was shared with or asked for it.
+             */
+            recipient_name: string;
+            /** @description What kind of body the recipient is. */
+            recipient_type: components["schemas"]["RecipientType"];
         };
         /**
          * SharingScope
@@ -9045,6 +12898,7 @@ export interface components {
          *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
          *         "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
          *         "given_on": "2026-01-12",
+         *         "given_recorded_at": "2026-01-12T09:20:00Z",
          *         "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
          *         "method": "written",
          *         "notes": null,
@@ -9111,8 +12965,8 @@ export interface components {
             type: string;
         };
         /**
-         * StaleEpisodeProblem
-         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeRead), when you may still read it, so you can show both.
+         * StaleEpisodeViewProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (EpisodeViewRead), when you may still read it, so you can show both.
          * @example {
          *       "code": "stale_version",
          *       "current": {
@@ -9184,6 +13038,11 @@ export interface components {
          *         ],
          *         "level_of_need": "2",
          *         "meetings_held": 1,
+         *         "plan_in_force": {
+         *           "agreed_on": "2026-02-23",
+         *           "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+         *           "number": 1
+         *         },
          *         "plan_submitted_on": "2026-02-06",
          *         "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
          *         "previous_episode_id": null,
@@ -9214,14 +13073,14 @@ export interface components {
          *       "type": "/problems/stale-version"
          *     }
          */
-        StaleEpisodeProblem: {
+        StaleEpisodeViewProblem: {
             /**
              * Code
              * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
              */
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
-            current?: components["schemas"]["EpisodeRead"];
+            current?: components["schemas"]["EpisodeViewRead"];
             /**
              * Detail
              * @description What went wrong in this case, for a person to read.
@@ -9581,9 +13440,12 @@ export interface components {
          *         ],
          *         "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
          *         "name": "Grace Hughes",
+         *         "profession": "Family support worker",
+         *         "registered_social_worker": false,
          *         "roles": [
          *           "practitioner"
          *         ],
+         *         "social_work_registration_number": null,
          *         "version": 1
          *       },
          *       "detail": "The record has changed since you read it; reload it and try again.",
@@ -9640,6 +13502,89 @@ export interface components {
             type: string;
         };
         /**
+         * StatutoryBasis
+         * @description The statutory footing of the help: targeted (none), child in need (s.17), or a s.47 enquiry
+         *     or child protection plan (families-first.md §3.1 item 1).
+         * @enum {string}
+         */
+        StatutoryBasis: "none" | "s17" | "s47";
+        /**
+         * StepAcrossIn
+         * @description A move to another episode type or statutory basis, on the same episode.
+         * @example {
+         *       "decided_by": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+         *       "effective_on": "2026-03-02",
+         *       "oversight_practitioner_id": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+         *       "oversight_role": "practice_supervisor",
+         *       "reason": "Needs now meet the child in need threshold: neglect concerns.",
+         *       "threshold_document_version": "2026-04",
+         *       "to_basis": "s17",
+         *       "to_type": "family_help"
+         *     }
+         */
+        StepAcrossIn: {
+            /**
+             * Cin Closure Reason Code
+             * @description Leaving s17 or s47 for no statutory basis: the CIN census reason for closure (RC1...).
+             */
+            cin_closure_reason_code?: string | null;
+            /**
+             * Decided By
+             * Format: uuid
+             * @description Who decided: a registered social worker (manager or practice supervisor) for a change of statutory basis.
+             */
+            decided_by: string;
+            /**
+             * Effective On
+             * @description The day it took effect: not in the future, not before the last step; today by default.
+             */
+            effective_on?: string | null;
+            /**
+             * External Reference
+             * @description The case's reference in the other system, on an external step.
+             */
+            external_reference?: string | null;
+            /**
+             * External System
+             * @description The other system, on an external step.
+             */
+            external_system?: string | null;
+            /**
+             * @description step_across within familyhub; step_up_external or step_down_external when the statutory work is held in another system (its reference is then required).
+             * @default step_across
+             */
+            kind?: components["schemas"]["TransitionKind"];
+            /**
+             * Lead Child Protection Practitioner Id
+             * @description Moving to s47: the lead child protection practitioner (a registered social worker), unless one is allocated already.
+             */
+            lead_child_protection_practitioner_id?: string | null;
+            /**
+             * Oversight Practitioner Id
+             * @description Moving to s17: the social-work-qualified oversight, unless allocated already.
+             */
+            oversight_practitioner_id?: string | null;
+            /**
+             * @description oversight_manager or practice_supervisor.
+             * @default practice_supervisor
+             */
+            oversight_role?: components["schemas"]["AllocationRole"];
+            /**
+             * Reason
+             * @description Why the episode moves.
+             */
+            reason: string;
+            /**
+             * Threshold Document Version
+             * @description The threshold document version applied; the council's current one (FAMILYHUB_THRESHOLD_DOCUMENT_VERSION) by default.
+             */
+            threshold_document_version?: string | null;
+            /** @description The statutory basis from the step on. */
+            to_basis: components["schemas"]["StatutoryBasis"];
+            /** @description The episode type from the step on. */
+            to_type: components["schemas"]["EpisodeType"];
+        };
+        /**
          * StepDownsRead
          * @description Movement between early help and other services.
          */
@@ -9683,10 +13628,9 @@ export interface components {
             service: string;
             /**
              * Started On
-             * Format: date
-             * @description When it started.
+             * @description When it started: today (the council's) by default; not in the future, nor before the episode was requested.
              */
-            started_on: string;
+            started_on?: string | null;
         };
         /**
          * SupportRead
@@ -9696,6 +13640,7 @@ export interface components {
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
          *       "provider": "Blackpool Better Start",
+         *       "recorded_at": "2026-03-02T14:05:00Z",
          *       "service": "Triple P parenting programme",
          *       "started_on": "2026-03-02"
          *     }
@@ -9723,6 +13668,11 @@ export interface components {
              * @description Who delivered it.
              */
             provider: string;
+            /**
+             * Recorded At
+             * @description When it was recorded (UTC).
+             */
+            recorded_at: string | null;
             /**
              * Service
              * @description What was delivered.
@@ -9787,6 +13737,11 @@ export interface components {
              * @description When it lapsed, if it was not sustained.
              */
             lapsed_on: string | null;
+            /**
+             * Recorded At
+             * @description When the check was recorded (UTC), beside `checked_on`.
+             */
+            recorded_at: string | null;
             /** @description sustained, not_sustained or unknown. */
             result: components["schemas"]["SustainmentResult"];
         };
@@ -9812,6 +13767,7 @@ export interface components {
          * @example {
          *       "as_of": "2026-03-02",
          *       "due_soon_days": 5,
+         *       "entered_after_period": 1,
          *       "hub_id": null,
          *       "hub_ids": null,
          *       "hubs": [
@@ -9830,6 +13786,7 @@ export interface components {
          *           "overdue": 1
          *         }
          *       ],
+         *       "known_at": null,
          *       "leads": [
          *         {
          *           "by_kind": [
@@ -9851,6 +13808,7 @@ export interface components {
          *       "rates": [
          *         {
          *           "due": 8,
+         *           "entered_after_period": 1,
          *           "kind": "assessment",
          *           "met_late": 1,
          *           "met_on_time": 6,
@@ -9873,6 +13831,11 @@ export interface components {
              */
             due_soon_days: number;
             /**
+             * Entered After Period
+             * @description How many records behind the rates were entered after the period ended.
+             */
+            entered_after_period: number;
+            /**
              * Hub Id
              * @description The one hub counted, when the summary covers exactly one; else null.
              */
@@ -9887,6 +13850,11 @@ export interface components {
              * @description Hubs with a clock overdue or due soon.
              */
             hubs: components["schemas"]["HubCountsRead"][];
+            /**
+             * Known At
+             * @description The instant the figures are as known at; null: everything recorded so far.
+             */
+            known_at: string | null;
             /**
              * Leads
              * @description Lead professionals with a clock overdue or due soon.
@@ -9916,6 +13884,169 @@ export interface components {
             rates: components["schemas"]["KindRateRead"][];
         };
         /**
+         * TransitionKind
+         * @description How the episode moved: across within familyhub, or up or down to statutory work held in
+         *     another system (families-first.md §3.1 item 2, "keep step up to CSC and step down").
+         * @enum {string}
+         */
+        TransitionKind: "step_across" | "step_up_external" | "step_down_external";
+        /**
+         * TransitionRead
+         * @description One step across (or up or down to another system).
+         */
+        TransitionRead: {
+            /**
+             * Decided By
+             * Format: uuid
+             * @description Who decided.
+             */
+            decided_by: string;
+            /**
+             * Decided By Name
+             * @description Their name.
+             */
+            decided_by_name: string | null;
+            /**
+             * Effective On
+             * Format: date
+             * @description When it took effect.
+             */
+            effective_on: string;
+            /**
+             * External Reference
+             * @description Its reference there.
+             */
+            external_reference: string | null;
+            /**
+             * External System
+             * @description The other system, on an external step.
+             */
+            external_system: string | null;
+            /** @description Basis before. */
+            from_basis: components["schemas"]["StatutoryBasis"];
+            /** @description Type before. */
+            from_type: components["schemas"]["EpisodeType"];
+            /**
+             * Id
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description Across, or up or down to another system. */
+            kind: components["schemas"]["TransitionKind"];
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason: string;
+            /**
+             * Recorded At
+             * @description When it was recorded.
+             */
+            recorded_at: string | null;
+            /**
+             * Threshold Document Version
+             * @description The threshold document applied.
+             */
+            threshold_document_version: string;
+            /** @description Basis after. */
+            to_basis: components["schemas"]["StatutoryBasis"];
+            /** @description Type after. */
+            to_type: components["schemas"]["EpisodeType"];
+        };
+        /**
+         * UploadEpisodeDocumentForm
+         * @description A file for an episode's record, with its title and date.
+         * @example {
+         *       "dated_on": "2026-01-12",
+         *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+         *       "sensitive": false,
+         *       "title": "Signed consent form"
+         *     }
+         */
+        UploadEpisodeDocumentForm: {
+            /**
+             * Dated On
+             * @description The date the document is dated (a letter's date); today by default.
+             */
+            dated_on?: string | null;
+            /**
+             * Description
+             * @description What the document is, and why it is here.
+             */
+            description?: string | null;
+            /**
+             * File
+             * @description The file: PDF, PNG, JPEG, Word (.docx), OpenDocument text (.odt) or plain text in UTF-8, judged from its content (not its name or Content-Type).
+             */
+            file: string;
+            /**
+             * Sensitive
+             * @description Only the lead professional, managers and the practitioners named in `visible_to` (and the uploader) may open it; others see only that it exists.
+             * @default false
+             */
+            sensitive?: boolean;
+            /**
+             * Title
+             * @description The document's title.
+             */
+            title: string;
+            /**
+             * Visible To
+             * @description For a sensitive document: the practitioners who may also open it.
+             */
+            visible_to?: string[] | null;
+        };
+        /**
+         * UploadFamilyDocumentForm
+         * @description A file for the family's record, with its title and date.
+         * @example {
+         *       "dated_on": "2026-01-12",
+         *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+         *       "sensitive": false,
+         *       "title": "Signed consent form"
+         *     }
+         */
+        UploadFamilyDocumentForm: {
+            /**
+             * Dated On
+             * @description The date the document is dated (a letter's date); today by default.
+             */
+            dated_on?: string | null;
+            /**
+             * Description
+             * @description What the document is, and why it is here.
+             */
+            description?: string | null;
+            /**
+             * File
+             * @description The file: PDF, PNG, JPEG, Word (.docx), OpenDocument text (.odt) or plain text in UTF-8, judged from its content (not its name or Content-Type).
+             */
+            file: string;
+            /**
+             * Sensitive
+             * @description Only the lead professional, managers and the practitioners named in `visible_to` (and the uploader) may open it; others see only that it exists.
+             * @default false
+             */
+            sensitive?: boolean;
+            /**
+             * Title
+             * @description The document's title.
+             */
+            title: string;
+            /**
+             * Visible To
+             * @description For a sensitive document: the practitioners who may also open it.
+             */
+            visible_to?: string[] | null;
+        };
+        /**
+         * Urgency
+         * @description How urgent the referrer says the request is: routine or urgent.
+         * @enum {string}
+         */
+        Urgency: "routine" | "urgent";
+        /**
          * WithdrawalIn
          * @description The withdrawal of a consent.
          * @example {
@@ -9937,10 +14068,9 @@ export interface components {
             withdrawn_by_person_id?: string | null;
             /**
              * Withdrawn On
-             * Format: date
-             * @description Not before the consent was given, not in the future.
+             * @description Today (the council's) by default; not before the consent was given, not in the future.
              */
-            withdrawn_on: string;
+            withdrawn_on?: string | null;
         };
         /**
          * WithdrawalRead
@@ -9952,6 +14082,11 @@ export interface components {
              * @description Why it was withdrawn.
              */
             reason: string;
+            /**
+             * Recorded At
+             * @description When the withdrawal was recorded (UTC), beside `withdrawn_on`.
+             */
+            recorded_at: string | null;
             /**
              * Withdrawn By Person Id
              * @description The member who withdrew it, if recorded.
@@ -9983,6 +14118,7 @@ export interface components {
          *       "qa_comments": "Make the attendance outcome measurable.",
          *       "qa_decided_on": "2026-03-04",
          *       "qa_officer_name": "Quinn Quality",
+         *       "request_id": null,
          *       "status": null
          *     }
          */
@@ -10061,15 +14197,20 @@ export interface components {
              * @description For a returned plan: the quality assurance officer who returned it.
              */
             qa_officer_name: string | null;
+            /**
+             * Request Id
+             * @description For a request for support the front door attached to the episode: the request (acknowledging it clears the item).
+             */
+            request_id: string | null;
             /** @description Where the due date stands today; null for undated work. */
             status: components["schemas"]["DeadlineStatus"] | null;
         };
         /**
          * WorkKind
-         * @description Something due from a practitioner: submit or resubmit the assessment and plan, hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, or check an achieved outcome was sustained.
+         * @description Something due from a practitioner: submit or resubmit the assessment and plan, hold the first TAF meeting or a review, decide on a plan (QA), do a plan action, check an achieved outcome was sustained, contact a family not contacted for the policy's number of working days, or read a request for support the front door attached.
          * @enum {string}
          */
-        WorkKind: "submit_assessment_and_plan" | "resubmit_plan" | "hold_first_taf_meeting" | "hold_review" | "decide_on_plan" | "do_plan_action" | "check_sustainment";
+        WorkKind: "submit_assessment_and_plan" | "resubmit_plan" | "hold_first_taf_meeting" | "hold_review" | "decide_on_plan" | "do_plan_action" | "check_sustainment" | "contact_family" | "read_attached_request";
         /**
          * WorkPage
          * @description One page of WorkItemRead items, and the cursor of the next page.
@@ -10091,6 +14232,7 @@ export interface components {
          *           "qa_comments": "Make the attendance outcome measurable.",
          *           "qa_decided_on": "2026-03-04",
          *           "qa_officer_name": "Quinn Quality",
+         *           "request_id": null,
          *           "status": null
          *         }
          *       ],
@@ -10114,8 +14256,12 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description On a CSV answer: `attachment` with a file name naming the report and its period. */
+        /** @description `private, no-store` on a document's content: no shared or lasting copy. */
+        "Cache-Control": "private, no-store";
+        /** @description On a CSV answer or an export: `attachment` with a file name naming what it holds; on a document's content: `attachment` with the document's safe file name. */
         "Content-Disposition": string;
+        /** @description On a document's content: `default-src 'none'; sandbox`, so a file opened in a browser runs nothing. */
+        "Content-Security-Policy": "default-src 'none'; sandbox";
         /** @description The version of the record, `"<version>"`: send it as If-Match to change it. */
         ETag: string;
         /** @description `true` when the answer is the stored first answer to a retried request with the same Idempotency-Key (nothing was created this time); absent otherwise. */
@@ -10130,6 +14276,8 @@ export interface components {
         "Retry-After": string;
         /** @description A validator of a view made of several records (`"case-…"`): send it as If-None-Match to get 304 while nothing on it changed. Not an If-Match: each record in the view carries its own `version`. */
         ViewETag: string;
+        /** @description `nosniff` on a document's content: a browser must not guess another type. */
+        "X-Content-Type-Options": "nosniff";
         /** @description The request's id (the caller's own, or a new one): quote it when reporting a problem. */
         "X-Request-ID": string;
     };
@@ -10382,6 +14530,7 @@ export interface operations {
                      *             "min_needs": 2
                      *           },
                      *           "reason": "Cabinet decision 2026/14",
+                     *           "recorded_on": "2026-03-20",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10496,6 +14645,7 @@ export interface operations {
                      *             "min_needs": 2
                      *           },
                      *           "reason": "Cabinet decision 2026/14",
+                     *           "recorded_on": "2026-03-20",
                      *           "version": 1
                      *         }
                      *       ]
@@ -10598,6 +14748,7 @@ export interface operations {
                      *           },
                      *           "first_taf_clock_start": "approval",
                      *           "in_force": true,
+                     *           "no_contact_working_days": 20,
                      *           "quality_assurance": {
                      *             "basis": "working_days",
                      *             "days": 5,
@@ -10607,6 +14758,11 @@ export interface operations {
                      *             "basis": "calendar_days",
                      *             "earliest_days": 42,
                      *             "latest_days": 84
+                     *           },
+                     *           "screening_decision": {
+                     *             "basis": "working_days",
+                     *             "days": 1,
+                     *             "enabled": true
                      *           },
                      *           "version": 2
                      *         }
@@ -10705,6 +14861,10 @@ export interface operations {
                  *         "basis": "calendar_days",
                  *         "earliest_days": 42,
                  *         "latest_days": 84
+                 *       },
+                 *       "screening_decision": {
+                 *         "basis": "working_days",
+                 *         "days": 1
                  *       }
                  *     }
                  */
@@ -10740,6 +14900,7 @@ export interface operations {
                      *           },
                      *           "first_taf_clock_start": "approval",
                      *           "in_force": true,
+                     *           "no_contact_working_days": 20,
                      *           "quality_assurance": {
                      *             "basis": "working_days",
                      *             "days": 5,
@@ -10749,6 +14910,11 @@ export interface operations {
                      *             "basis": "calendar_days",
                      *             "earliest_days": 42,
                      *             "latest_days": 84
+                     *           },
+                     *           "screening_decision": {
+                     *             "basis": "working_days",
+                     *             "days": 1,
+                     *             "enabled": true
                      *           },
                      *           "version": 2
                      *         }
@@ -10924,7 +15090,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
-                 *       "period_end": "2026-12-31"
+                 *       "period_end": "2026-12-31",
+                 *       "route": "significant_and_sustained_progress"
                  *     }
                  */
                 "application/json": components["schemas"]["ClaimCreate"];
@@ -11585,6 +15752,306 @@ export interface operations {
             };
         };
     };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The document's id. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eraseDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The document's id. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Uploaded to the wrong family's record by mistake."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErasureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The document's id. */
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document's bytes, as an attachment. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Content-Security-Policy": components["headers"]["Content-Security-Policy"];
+                    "X-Content-Type-Options": components["headers"]["X-Content-Type-Options"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (the pdf file's bytes) */
+                    "application/pdf": string;
+                    /** @example (the odt file's bytes) */
+                    "application/vnd.oasis.opendocument.text": string;
+                    /** @example (the docx file's bytes) */
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    /** @example (the jpeg file's bytes) */
+                    "image/jpeg": string;
+                    /** @example (the png file's bytes) */
+                    "image/png": string;
+                    /** @example (the text file's bytes) */
+                    "text/plain": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listEpisodes: {
         parameters: {
             query?: {
@@ -11602,7 +16069,7 @@ export interface operations {
                 stage?: components["schemas"]["EpisodeStage"] | null;
                 /** @description Only episodes not yet closed. */
                 open_only?: boolean;
-                /** @description Work deadline statuses out as of this date (today by default). */
+                /** @description Show the episode as it stood at the end of this day (today by default): its stage, the clocks started by then and their status that day. */
                 as_of?: string | null;
             };
             header?: {
@@ -11990,7 +16457,7 @@ export interface operations {
     getEpisode: {
         parameters: {
             query?: {
-                /** @description Work deadline statuses out as of this date (today by default). */
+                /** @description Show the episode as it stood at the end of this day (today by default): its stage, the clocks started by then and their status that day. */
                 as_of?: string | null;
             };
             header?: {
@@ -12085,6 +16552,11 @@ export interface operations {
                      *       ],
                      *       "level_of_need": "2",
                      *       "meetings_held": 1,
+                     *       "plan_in_force": {
+                     *         "agreed_on": "2026-02-23",
+                     *         "id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *         "number": 1
+                     *       },
                      *       "plan_submitted_on": "2026-02-06",
                      *       "plan_submitted_recorded_at": "2026-02-06T11:03:51Z",
                      *       "previous_episode_id": null,
@@ -12107,7 +16579,7 @@ export interface operations {
                      *       "version": 7
                      *     }
                      */
-                    "application/json": components["schemas"]["EpisodeRead"];
+                    "application/json": components["schemas"]["EpisodeViewRead"];
                 };
             };
             /** @description Not modified: the version named in If-None-Match is still the current one. */
@@ -12149,8 +16621,347 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Invalid value / Invalid request */
             422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    allocatePractitioner: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "chosen_with_family": true,
+                 *       "family_choice_note": "Ava asked for Grace, whom she knows from school.",
+                 *       "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                 *       "role": "family_help_lead_practitioner",
+                 *       "started_on": "2026-03-02"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AllocationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endAllocation: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+                /** @description The allocation's id. */
+                allocation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ended_on": "2026-05-01",
+                 *       "reason": "Work completed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["AllocationEndIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -12372,7 +17183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -13146,7 +17957,7 @@ export interface operations {
     getEpisodeCase: {
         parameters: {
             query?: {
-                /** @description Work deadline statuses out as of this date (today by default). */
+                /** @description Show the episode as it stood at the end of this day (today by default): its stage, the clocks started by then and their status that day. */
                 as_of?: string | null;
             };
             header?: {
@@ -13389,7 +18200,8 @@ export interface operations {
                      *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
                      *               "score": 4
                      *             }
-                     *           ]
+                     *           ],
+                     *           "recorded_at": "2026-02-23T16:40:00Z"
                      *         }
                      *       ],
                      *       "taf": [
@@ -13399,8 +18211,10 @@ export interface operations {
                      *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *             "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *             "joined_on": "2026-02-11",
+                     *             "joined_recorded_at": "2026-02-11T10:15:00Z",
                      *             "kind": "practitioner",
                      *             "left_on": null,
+                     *             "left_recorded_at": null,
                      *             "name": "Grace Hughes",
                      *             "person_id": null,
                      *             "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -13415,8 +18229,10 @@ export interface operations {
                      *             "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *             "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
                      *             "joined_on": "2026-02-11",
+                     *             "joined_recorded_at": "2026-02-11T10:15:00Z",
                      *             "kind": "family_member",
                      *             "left_on": null,
+                     *             "left_recorded_at": null,
                      *             "name": "Sarah Walker",
                      *             "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *             "practitioner_id": null,
@@ -13472,6 +18288,177 @@ export interface operations {
             };
             /** @description Invalid request */
             422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordCensusDates: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "assessment_authorised_on": "2026-04-10",
+                 *       "assessment_started_on": "2026-03-03",
+                 *       "plan_started_on": "2026-04-14",
+                 *       "primary_need_code": "N4",
+                 *       "referral_on": "2026-03-02",
+                 *       "referral_source_code": "2A"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CensusDatesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -13674,7 +18661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -13699,6 +18686,994 @@ export interface operations {
             };
             /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only contacts of these kinds (repeatable). */
+                kind?: components["schemas"]["ContactKind"][] | null;
+                /** @description Only contacts on or after this day. */
+                from?: string | null;
+                /** @description Only contacts on or before this day. */
+                to?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "amendments": [
+                     *             {
+                     *               "amended_at": "2026-02-10T18:02:00Z",
+                     *               "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *               "amended_by_name": "Lena Lead",
+                     *               "field": "note",
+                     *               "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+                     *               "number": 1,
+                     *               "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+                     *               "reason": "Added what Sarah credited.",
+                     *               "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                     *             }
+                     *           ],
+                     *           "child_voice": "I like it when mum walks me to school.",
+                     *           "children": [
+                     *             {
+                     *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *               "seen": true,
+                     *               "seen_alone": true
+                     *             }
+                     *           ],
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "happened_at": "16:30:00",
+                     *           "happened_on": "2026-02-10",
+                     *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *           "kind": "home_visit",
+                     *           "named_practitioner_ids": [],
+                     *           "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                     *           "recorded_at": "2026-02-10T17:45:00Z",
+                     *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "recorded_by_name": "Lena Lead",
+                     *           "seen_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "sensitive": false,
+                     *           "significant": false,
+                     *           "version": 2,
+                     *           "what_was_done": "Went through the morning routine chart with Sarah.",
+                     *           "withheld": false
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseContactPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "child_voice": "I like it when mum walks me to school.",
+                 *       "children_seen_alone": [
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "happened_at": "16:30:00",
+                 *       "happened_on": "2026-02-10",
+                 *       "kind": "home_visit",
+                 *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                 *       "seen_person_ids": [
+                 *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "sensitive": false,
+                 *       "significant": false,
+                 *       "what_was_done": "Went through the morning routine chart with Sarah."
+                 *     }
+                 */
+                "application/json": components["schemas"]["CaseContactCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "amendments": [
+                     *         {
+                     *           "amended_at": "2026-02-10T18:02:00Z",
+                     *           "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "amended_by_name": "Lena Lead",
+                     *           "field": "note",
+                     *           "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+                     *           "number": 1,
+                     *           "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+                     *           "reason": "Added what Sarah credited.",
+                     *           "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                     *         }
+                     *       ],
+                     *       "child_voice": "I like it when mum walks me to school.",
+                     *       "children": [
+                     *         {
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "seen": true,
+                     *           "seen_alone": true
+                     *         }
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "happened_at": "16:30:00",
+                     *       "happened_on": "2026-02-10",
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "kind": "home_visit",
+                     *       "named_practitioner_ids": [],
+                     *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                     *       "recorded_at": "2026-02-10T17:45:00Z",
+                     *       "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "recorded_by_name": "Lena Lead",
+                     *       "seen_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sensitive": false,
+                     *       "significant": false,
+                     *       "version": 2,
+                     *       "what_was_done": "Went through the morning routine chart with Sarah.",
+                     *       "withheld": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseContactRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+                /** @description The contact's id. */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "amendments": [
+                     *         {
+                     *           "amended_at": "2026-02-10T18:02:00Z",
+                     *           "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "amended_by_name": "Lena Lead",
+                     *           "field": "note",
+                     *           "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+                     *           "number": 1,
+                     *           "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+                     *           "reason": "Added what Sarah credited.",
+                     *           "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                     *         }
+                     *       ],
+                     *       "child_voice": "I like it when mum walks me to school.",
+                     *       "children": [
+                     *         {
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "seen": true,
+                     *           "seen_alone": true
+                     *         }
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "happened_at": "16:30:00",
+                     *       "happened_on": "2026-02-10",
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "kind": "home_visit",
+                     *       "named_practitioner_ids": [],
+                     *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                     *       "recorded_at": "2026-02-10T17:45:00Z",
+                     *       "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "recorded_by_name": "Lena Lead",
+                     *       "seen_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sensitive": false,
+                     *       "significant": false,
+                     *       "version": 2,
+                     *       "what_was_done": "Went through the morning routine chart with Sarah.",
+                     *       "withheld": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseContactRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    amendContact: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+                /** @description The contact's id. */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "field": "note",
+                 *       "reason": "The first note named the wrong child.",
+                 *       "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ContactAmendmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "amendments": [
+                     *         {
+                     *           "amended_at": "2026-02-10T18:02:00Z",
+                     *           "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "amended_by_name": "Lena Lead",
+                     *           "field": "note",
+                     *           "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+                     *           "number": 1,
+                     *           "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+                     *           "reason": "Added what Sarah credited.",
+                     *           "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                     *         }
+                     *       ],
+                     *       "child_voice": "I like it when mum walks me to school.",
+                     *       "children": [
+                     *         {
+                     *           "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *           "seen": true,
+                     *           "seen_alone": true
+                     *         }
+                     *       ],
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "happened_at": "16:30:00",
+                     *       "happened_on": "2026-02-10",
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "kind": "home_visit",
+                     *       "named_practitioner_ids": [],
+                     *       "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                     *       "recorded_at": "2026-02-10T17:45:00Z",
+                     *       "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "recorded_by_name": "Lena Lead",
+                     *       "seen_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "sensitive": false,
+                     *       "significant": false,
+                     *       "version": 2,
+                     *       "what_was_done": "Went through the morning routine chart with Sarah.",
+                     *       "withheld": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseContactRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEpisodeDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+                     *           "dated_on": "2026-03-02",
+                     *           "description": "Scanned after the first home visit.",
+                     *           "doc_type": "pdf",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "erased": false,
+                     *           "erased_at": null,
+                     *           "erased_by": null,
+                     *           "erasure_reason": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "filename": "consent-form.pdf",
+                     *           "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+                     *           "media_type": "application/pdf",
+                     *           "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "owner_kind": "episode",
+                     *           "sensitive": false,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "size_bytes": 184220,
+                     *           "title": "Signed consent form",
+                     *           "uploaded_at": "2026-03-03T09:14:00Z",
+                     *           "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "version": 1,
+                     *           "visible_to": [],
+                     *           "withheld": false
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadEpisodeDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dated_on": "2026-01-12",
+                 *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+                 *       "sensitive": false,
+                 *       "title": "Signed consent form"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["UploadEpisodeDocumentForm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFamilyHelp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -13898,7 +19873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -14122,7 +20097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -14224,7 +20199,8 @@ export interface operations {
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
                      *             "score": 4
                      *           }
-                     *         ]
+                     *         ],
+                     *         "recorded_at": "2026-02-23T16:40:00Z"
                      *       }
                      *     ]
                      */
@@ -14467,7 +20443,8 @@ export interface operations {
                      *             "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
                      *             "score": 4
                      *           }
-                     *         ]
+                     *         ],
+                     *         "recorded_at": "2026-02-23T16:40:00Z"
                      *       }
                      *     }
                      */
@@ -14521,7 +20498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -14615,6 +20592,7 @@ export interface operations {
                      *           "source": "School MIS"
                      *         },
                      *         "outcome_on": "2026-06-12",
+                     *         "outcome_recorded_at": "2026-06-12T11:30:00Z",
                      *         "person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
@@ -14756,6 +20734,7 @@ export interface operations {
                      *         "source": "School MIS"
                      *       },
                      *       "outcome_on": "2026-06-12",
+                     *       "outcome_recorded_at": "2026-06-12T11:30:00Z",
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
@@ -14903,6 +20882,7 @@ export interface operations {
                      *         "source": "School MIS"
                      *       },
                      *       "outcome_on": "2026-06-12",
+                     *       "outcome_recorded_at": "2026-06-12T11:30:00Z",
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
@@ -15070,6 +21050,7 @@ export interface operations {
                      *         "source": "School MIS"
                      *       },
                      *       "outcome_on": "2026-06-12",
+                     *       "outcome_recorded_at": "2026-06-12T11:30:00Z",
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
@@ -15396,7 +21377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -16621,7 +22602,180 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["StaleEpisodeProblem"];
+                    "application/problem+json": components["schemas"]["StaleEpisodeViewProblem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stepAcross: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decided_by": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+                 *       "effective_on": "2026-03-02",
+                 *       "oversight_practitioner_id": "37ac1d2e-3f4a-4b5c-9d6e-8f9a0b1c2d3e",
+                 *       "oversight_role": "practice_supervisor",
+                 *       "reason": "Needs now meet the child in need threshold: neglect concerns.",
+                 *       "threshold_document_version": "2026-04",
+                 *       "to_basis": "s17",
+                 *       "to_type": "family_help"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StepAcrossIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
@@ -16699,6 +22853,7 @@ export interface operations {
                      *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *         "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
                      *         "provider": "Blackpool Better Start",
+                     *         "recorded_at": "2026-03-02T14:05:00Z",
                      *         "service": "Triple P parenting programme",
                      *         "started_on": "2026-03-02"
                      *       }
@@ -16813,6 +22968,7 @@ export interface operations {
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "id": "f36e7f8a-9b0c-4d1e-9f2a-4b5c6d7e8f9a",
                      *       "provider": "Blackpool Better Start",
+                     *       "recorded_at": "2026-03-02T14:05:00Z",
                      *       "service": "Triple P parenting programme",
                      *       "started_on": "2026-03-02"
                      *     }
@@ -16925,8 +23081,10 @@ export interface operations {
                      *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *         "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *         "joined_on": "2026-02-11",
+                     *         "joined_recorded_at": "2026-02-11T10:15:00Z",
                      *         "kind": "practitioner",
                      *         "left_on": null,
+                     *         "left_recorded_at": null,
                      *         "name": "Grace Hughes",
                      *         "person_id": null,
                      *         "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -16938,8 +23096,10 @@ export interface operations {
                      *         "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *         "id": "c03b4c5d-6e7f-4a8b-8c9d-1e2f3a4b5c6d",
                      *         "joined_on": "2026-02-11",
+                     *         "joined_recorded_at": "2026-02-11T10:15:00Z",
                      *         "kind": "family_member",
                      *         "left_on": null,
+                     *         "left_recorded_at": null,
                      *         "name": "Sarah Walker",
                      *         "person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *         "practitioner_id": null,
@@ -17231,6 +23391,88 @@ export interface operations {
             };
             /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportHouseholds: {
+        parameters: {
+            query?: {
+                /** @description One household. */
+                family_id?: string | null;
+                /** @description Every household of one hub. */
+                hub_id?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Interchange JSON Lines, one household a line, streamed. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example {"format_version": 1, "external_ref": "EHM-000123", "address": {"line1": "12 Cedar Road", "postcode": "FY1 3HT"}, "hub": "NORTH", "people": [...], "episodes": [...]} */
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -18178,6 +24420,141 @@ export interface operations {
             };
         };
     };
+    getFamilyChronology: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only these kinds (repeatable). */
+                kind?: components["schemas"]["EntryKind"][] | null;
+                /** @description Only this episode's. */
+                episode_id?: string | null;
+                /** @description Only those about this person. */
+                person_id?: string | null;
+                /** @description From this day (inclusive). */
+                from?: string | null;
+                /** @description To this day (inclusive). */
+                to?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline (JSON), or all of it, filtered, as CSV with `Accept: text/csv`. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "by_person_id": null,
+                     *           "by_practitioner_id": "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "kind": "qa_decision",
+                     *           "link": "/api/v1/episodes/0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c/plans/8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *           "on": "2026-01-26",
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "record_id": "8c9d0e1f-2a3b-4c4d-8e5f-7a8b9c0d1e2f",
+                     *           "record_type": "plan",
+                     *           "recorded_at": "2026-01-26T11:20:00Z",
+                     *           "what": "Family plan version 1 approved by quality assurance"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChronologyPage"];
+                    /**
+                     * @example on,kind,what,record_type,record_id,link,episode_id,by_practitioner_id,by_person_id,person_ids,recorded_at
+                     *     2026-01-12,consent_given,Consent given (early help; written),consent,4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b,/api/v1/families/7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f/consents/4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b,,,c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6,d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7,
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getConsentStatus: {
         parameters: {
             query: {
@@ -18328,6 +24705,7 @@ export interface operations {
                      *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
                      *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "given_on": "2026-01-12",
+                     *           "given_recorded_at": "2026-01-12T09:20:00Z",
                      *           "id": "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
                      *           "method": "written",
                      *           "notes": null,
@@ -18347,6 +24725,7 @@ export interface operations {
                      *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
                      *           "given_by_person_id": "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
                      *           "given_on": "2026-01-12",
+                     *           "given_recorded_at": "2026-01-12T09:20:00Z",
                      *           "id": "5f6a7b8c-9d0e-4f1a-9b2c-4d5e6f7a8b9c",
                      *           "method": "written",
                      *           "notes": null,
@@ -18752,6 +25131,1273 @@ export interface operations {
             };
         };
     };
+    listDisclosures: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only disclosures, or only decisions not to. */
+                decision?: components["schemas"]["DisclosureDecision"] | null;
+                /** @description Only disclosures on this basis. */
+                lawful_basis?: components["schemas"]["LawfulBasis"] | null;
+                /** @description Decided on or after this date. */
+                from?: string | null;
+                /** @description Decided on or before this date. */
+                to?: string | null;
+                /** @description Only entries of this episode. */
+                episode_id?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "decided_on": "2026-03-02",
+                     *           "decision": "shared",
+                     *           "episode_id": null,
+                     *           "explanation": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+                     *           "information": "The family plan's attendance outcome and the TAF meeting dates.",
+                     *           "lawful_basis": "ca2004_s16la",
+                     *           "lawful_basis_detail": null,
+                     *           "not_sharing_reason": null,
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "purpose": "So the school can support Ava's attendance plan.",
+                     *           "recipient_agency_code": "SCHOOL_ST_ANNES",
+                     *           "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+                     *           "recipient_type": "education",
+                     *           "recorded_at": "2026-03-02T15:04:05Z",
+                     *           "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisclosurePage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordDisclosure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "decided_on": "2026-03-02",
+                     *       "decision": "shared",
+                     *       "episode_id": null,
+                     *       "explanation": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+                     *       "information": "The family plan's attendance outcome and the TAF meeting dates.",
+                     *       "lawful_basis": "ca2004_s16la",
+                     *       "lawful_basis_detail": null,
+                     *       "not_sharing_reason": null,
+                     *       "person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "purpose": "So the school can support Ava's attendance plan.",
+                     *       "recipient_agency_code": "SCHOOL_ST_ANNES",
+                     *       "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+                     *       "recipient_type": "education",
+                     *       "recorded_at": "2026-03-02T15:04:05Z",
+                     *       "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisclosureRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Consent is not in force */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDisclosure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+                /** @description The disclosure log entry's id. */
+                disclosure_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "decided_on": "2026-03-02",
+                     *       "decision": "shared",
+                     *       "episode_id": null,
+                     *       "explanation": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+                     *       "information": "The family plan's attendance outcome and the TAF meeting dates.",
+                     *       "lawful_basis": "ca2004_s16la",
+                     *       "lawful_basis_detail": null,
+                     *       "not_sharing_reason": null,
+                     *       "person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "purpose": "So the school can support Ava's attendance plan.",
+                     *       "recipient_agency_code": "SCHOOL_ST_ANNES",
+                     *       "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+                     *       "recipient_type": "education",
+                     *       "recorded_at": "2026-03-02T15:04:05Z",
+                     *       "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisclosureRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFamilyDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+                     *           "dated_on": "2026-03-02",
+                     *           "description": "Scanned after the first home visit.",
+                     *           "doc_type": "pdf",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "erased": false,
+                     *           "erased_at": null,
+                     *           "erased_by": null,
+                     *           "erasure_reason": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "filename": "consent-form.pdf",
+                     *           "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+                     *           "media_type": "application/pdf",
+                     *           "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "owner_kind": "episode",
+                     *           "sensitive": false,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "size_bytes": 184220,
+                     *           "title": "Signed consent form",
+                     *           "uploaded_at": "2026-03-03T09:14:00Z",
+                     *           "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "version": 1,
+                     *           "visible_to": [],
+                     *           "withheld": false
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadFamilyDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dated_on": "2026-01-12",
+                 *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+                 *       "sensitive": false,
+                 *       "title": "Signed consent form"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["UploadFamilyDocumentForm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFgdmMeetings: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attendee_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *           ],
+                     *           "attendee_practitioner_ids": [
+                     *             "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           ],
+                     *           "coordinator_independent": true,
+                     *           "coordinator_name": "Jo Baines, FGC service",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+                     *           "held_on": "2026-02-20",
+                     *           "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+                     *           "meeting_type": "family_group_conference",
+                     *           "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *           "plan_agreed": true,
+                     *           "private_family_time": true,
+                     *           "recorded_at": "2026-02-20T17:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FgdmMeetingPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordFgdmMeeting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "attendee_person_ids": [
+                 *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                 *       ],
+                 *       "coordinator_independent": true,
+                 *       "coordinator_name": "Jo Baines, FGC service",
+                 *       "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+                 *       "held_on": "2026-02-20",
+                 *       "meeting_type": "family_group_conference",
+                 *       "plan_agreed": true,
+                 *       "private_family_time": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["FgdmMeetingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attendee_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *       ],
+                     *       "attendee_practitioner_ids": [
+                     *         "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *       ],
+                     *       "coordinator_independent": true,
+                     *       "coordinator_name": "Jo Baines, FGC service",
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+                     *       "held_on": "2026-02-20",
+                     *       "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+                     *       "meeting_type": "family_group_conference",
+                     *       "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *       "plan_agreed": true,
+                     *       "private_family_time": true,
+                     *       "recorded_at": "2026-02-20T17:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FgdmMeetingRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFgdmOffers: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "answered_on": "2026-02-05",
+                     *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "decided_on": "2026-02-03",
+                     *           "episode_id": null,
+                     *           "explanation": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *           "not_offered_reason": null,
+                     *           "offered_to_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *           ],
+                     *           "recorded_at": "2026-02-03T10:00:00Z",
+                     *           "status": "accepted",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FgdmOfferPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordFgdmOffer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decided_on": "2026-02-03",
+                 *       "offered_to_person_ids": [
+                 *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                 *       ],
+                 *       "status": "awaiting_answer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FgdmOfferCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answered_on": "2026-02-05",
+                     *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "decided_on": "2026-02-03",
+                     *       "episode_id": null,
+                     *       "explanation": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *       "not_offered_reason": null,
+                     *       "offered_to_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *       ],
+                     *       "recorded_at": "2026-02-03T10:00:00Z",
+                     *       "status": "accepted",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FgdmOfferRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerFgdmOffer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+                /** @description The FGDM offer's id. */
+                offer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "accepted": true,
+                 *       "answered_on": "2026-02-05"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FgdmAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answered_on": "2026-02-05",
+                     *       "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *       "decided_on": "2026-02-03",
+                     *       "episode_id": null,
+                     *       "explanation": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *       "not_offered_reason": null,
+                     *       "offered_to_person_ids": [
+                     *         "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *       ],
+                     *       "recorded_at": "2026-02-03T10:00:00Z",
+                     *       "status": "accepted",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FgdmOfferRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     addFamilyMember: {
         parameters: {
             query?: never;
@@ -19093,6 +26739,501 @@ export interface operations {
             };
         };
     };
+    listNetworkMembers: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "added_on": "2026-02-02",
+                     *           "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "ended_on": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+                     *           "parental_responsibility": false,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "1958-04-02",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Margaret",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "recorded_at": "2026-02-02T15:04:05Z",
+                     *           "relationship": "grandparent",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NetworkPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addNetworkMember: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "added_on": "2026-02-02",
+                 *       "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                 *       "child_person_ids": [
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "parental_responsibility": false,
+                 *       "person": {
+                 *         "contact_restricted": false,
+                 *         "date_of_birth": "1958-04-02",
+                 *         "family_name": "Walker",
+                 *         "given_name": "Margaret",
+                 *         "send": false,
+                 *         "sex": "female"
+                 *       },
+                 *       "relationship": "grandparent"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NetworkMemberCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "added_on": "2026-02-02",
+                     *       "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "ended_on": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+                     *       "parental_responsibility": false,
+                     *       "person": {
+                     *         "contact": null,
+                     *         "contact_restricted": false,
+                     *         "contact_withheld": false,
+                     *         "date_of_birth": "1958-04-02",
+                     *         "ethnicity": "WBRI",
+                     *         "expected_delivery_date": null,
+                     *         "family_name": "Walker",
+                     *         "gender": null,
+                     *         "given_name": "Margaret",
+                     *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *         "identifier_absent_reason": null,
+                     *         "identifiers": [
+                     *           {
+                     *             "display": "943 476 5919",
+                     *             "recorded_at": "2026-01-12T10:15:00Z",
+                     *             "scheme": "nhs_number",
+                     *             "source": "PDS trace",
+                     *             "value": "9434765919",
+                     *             "verified": true,
+                     *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           }
+                     *         ],
+                     *         "nhs_number": "9434765919",
+                     *         "nhs_number_display": "943 476 5919",
+                     *         "send": false,
+                     *         "sex": "female",
+                     *         "unborn": false,
+                     *         "version": 1
+                     *       },
+                     *       "recorded_at": "2026-02-02T15:04:05Z",
+                     *       "relationship": "grandparent",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NetworkMemberRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endNetworkMember: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The family's (household's) id. */
+                family_id: string;
+                /** @description The network member's id. */
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ended_on": "2026-03-02"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NetworkMemberEnd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "added_on": "2026-02-02",
+                     *       "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "ended_on": null,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+                     *       "parental_responsibility": false,
+                     *       "person": {
+                     *         "contact": null,
+                     *         "contact_restricted": false,
+                     *         "contact_withheld": false,
+                     *         "date_of_birth": "1958-04-02",
+                     *         "ethnicity": "WBRI",
+                     *         "expected_delivery_date": null,
+                     *         "family_name": "Walker",
+                     *         "gender": null,
+                     *         "given_name": "Margaret",
+                     *         "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *         "identifier_absent_reason": null,
+                     *         "identifiers": [
+                     *           {
+                     *             "display": "943 476 5919",
+                     *             "recorded_at": "2026-01-12T10:15:00Z",
+                     *             "scheme": "nhs_number",
+                     *             "source": "PDS trace",
+                     *             "value": "9434765919",
+                     *             "verified": true,
+                     *             "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           }
+                     *         ],
+                     *         "nhs_number": "9434765919",
+                     *         "nhs_number_display": "943 476 5919",
+                     *         "send": false,
+                     *         "sex": "female",
+                     *         "unborn": false,
+                     *         "version": 1
+                     *       },
+                     *       "recorded_at": "2026-02-02T15:04:05Z",
+                     *       "relationship": "grandparent",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NetworkMemberRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     addFamilyRelationship: {
         parameters: {
             query?: never;
@@ -19281,6 +27422,109 @@ export interface operations {
                 };
             };
             /** @description Validation Error */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importHouseholds: {
+        parameters: {
+            query?: {
+                /** @description Check every line and write nothing. */
+                dry_run?: boolean;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Interchange JSON Lines: one household a line (docs/interchange.schema.json). */
+        requestBody: {
+            content: {
+                /** @example {"format_version": 1, "external_ref": "EHM-000123", "address": {"line1": "12 Cedar Road", "postcode": "FY1 3HT"}, "hub": "NORTH", "people": [...], "episodes": [...]} */
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "already_imported": 0,
+                     *       "dry_run": true,
+                     *       "households": 2,
+                     *       "imported": 1,
+                     *       "problems": [
+                     *         {
+                     *           "code": "import_practitioner_unknown",
+                     *           "line": 2,
+                     *           "path": "episodes[0].lead_email",
+                     *           "reason": "No practitioner has the email lena@old.example: add them to the directory or correct the file."
+                     *         }
+                     *       ],
+                     *       "problems_not_listed": 0,
+                     *       "refused": 1,
+                     *       "run_id": "3f2b8c1e9a4d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -19642,6 +27886,7 @@ export interface operations {
                      *           "family_name": "Walker",
                      *           "family_reference": "FH-2026-00042",
                      *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
+                     *           "last_contact_on": "2026-02-10",
                      *           "level_of_need": "2",
                      *           "next_deadline": {
                      *             "days_overdue": 0,
@@ -19739,6 +27984,51 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "contacts": [
+                     *         {
+                     *           "amendments": [
+                     *             {
+                     *               "amended_at": "2026-02-10T18:02:00Z",
+                     *               "amended_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *               "amended_by_name": "Lena Lead",
+                     *               "field": "note",
+                     *               "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+                     *               "number": 1,
+                     *               "previous_text": "Home calm and tidy. Sarah says mornings are easier.",
+                     *               "reason": "Added what Sarah credited.",
+                     *               "text": "Home calm and tidy. Sarah says mornings are easier since the chart."
+                     *             }
+                     *           ],
+                     *           "child_voice": "I like it when mum walks me to school.",
+                     *           "children": [
+                     *             {
+                     *               "person_id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *               "seen": true,
+                     *               "seen_alone": true
+                     *             }
+                     *           ],
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "happened_at": "16:30:00",
+                     *           "happened_on": "2026-02-10",
+                     *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *           "kind": "home_visit",
+                     *           "named_practitioner_ids": [],
+                     *           "note": "Home calm and tidy. Sarah says mornings are easier since the chart.",
+                     *           "recorded_at": "2026-02-10T17:45:00Z",
+                     *           "recorded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "recorded_by_name": "Lena Lead",
+                     *           "seen_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6",
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "sensitive": false,
+                     *           "significant": false,
+                     *           "version": 2,
+                     *           "what_was_done": "Went through the morning routine chart with Sarah.",
+                     *           "withheld": false
+                     *         }
+                     *       ],
                      *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
                      *       "episodes": [
                      *         {
@@ -19926,7 +28216,8 @@ export interface operations {
                      *               "outcome_id": "9d0e1f2a-3b4c-4d5e-9f6a-8b9c0d1e2f3a",
                      *               "score": 4
                      *             }
-                     *           ]
+                     *           ],
+                     *           "recorded_at": "2026-02-23T16:40:00Z"
                      *         }
                      *       ],
                      *       "more": false,
@@ -19988,8 +28279,10 @@ export interface operations {
                      *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *           "id": "bf2a3b4c-5d6e-4f7a-9b8c-0d1e2f3a4b5c",
                      *           "joined_on": "2026-02-11",
+                     *           "joined_recorded_at": "2026-02-11T10:15:00Z",
                      *           "kind": "practitioner",
                      *           "left_on": null,
+                     *           "left_recorded_at": null,
                      *           "name": "Grace Hughes",
                      *           "person_id": null,
                      *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
@@ -20170,6 +28463,7 @@ export interface operations {
                      *           "qa_comments": "Make the attendance outcome measurable.",
                      *           "qa_decided_on": "2026-03-04",
                      *           "qa_officer_name": "Quinn Quality",
+                     *           "request_id": null,
                      *           "status": null
                      *         }
                      *       ],
@@ -20657,9 +28951,12 @@ export interface operations {
                      *           ],
                      *           "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *           "name": "Grace Hughes",
+                     *           "profession": "Family support worker",
+                     *           "registered_social_worker": false,
                      *           "roles": [
                      *             "practitioner"
                      *           ],
+                     *           "social_work_registration_number": null,
                      *           "version": 1
                      *         }
                      *       ],
@@ -20773,9 +29070,12 @@ export interface operations {
                      *       ],
                      *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *       "name": "Grace Hughes",
+                     *       "profession": "Family support worker",
+                     *       "registered_social_worker": false,
                      *       "roles": [
                      *         "practitioner"
                      *       ],
+                     *       "social_work_registration_number": null,
                      *       "version": 1
                      *     }
                      */
@@ -20880,9 +29180,12 @@ export interface operations {
                      *       ],
                      *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *       "name": "Grace Hughes",
+                     *       "profession": "Family support worker",
+                     *       "registered_social_worker": false,
                      *       "roles": [
                      *         "practitioner"
                      *       ],
+                     *       "social_work_registration_number": null,
                      *       "version": 1
                      *     }
                      */
@@ -20998,9 +29301,12 @@ export interface operations {
                      *       ],
                      *       "id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
                      *       "name": "Grace Hughes",
+                     *       "profession": "Family support worker",
+                     *       "registered_social_worker": false,
                      *       "roles": [
                      *         "practitioner"
                      *       ],
+                     *       "social_work_registration_number": null,
                      *       "version": 1
                      *     }
                      */
@@ -21100,6 +29406,81 @@ export interface operations {
             };
         };
     };
+    getCinCensus: {
+        parameters: {
+            query: {
+                /** @description First day (inclusive). */
+                from: string;
+                /** @description Last day (inclusive). */
+                to: string;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: one line per child of each episode whose child in need period overlaps the period. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example LAchildID,UPN,PersonBirthDate,CINreferralDate,ReferralSource,PrimaryNeedCode,AssessmentActualStartDate,AssessmentAuthorisationDate,CINPlanStartDate,CINPlanEndDate,CINclosureDate,ReasonForClosure,FamilyhubEpisodeID
+                     *     LA-000123,A123456789012,2019-05-04,2026-03-02,2A,N4,2026-03-03,2026-04-10,2026-04-14,,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getEarlyHelpMeasures: {
         parameters: {
             query: {
@@ -21111,6 +29492,8 @@ export interface operations {
                 hub_id?: string | null;
                 /** @description Re-entry window after the previous episode ceased (seed 004:785). */
                 reentry_months?: number;
+                /** @description Report as the records stood at this instant (with its zone, e.g. 2026-04-01T00:00:00Z; default: now): anything recorded later is left out, so a past period's figure is reproduced exactly as it was reported. */
+                known_at?: string | null;
             };
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
@@ -21141,6 +29524,7 @@ export interface operations {
                      *           "source": "Early help system guide, 2025"
                      *         }
                      *       ],
+                     *       "entered_after_period": 0,
                      *       "hub_id": null,
                      *       "hubs": [
                      *         {
@@ -21167,6 +29551,23 @@ export interface operations {
                      *               "total": 5
                      *             },
                      *             "families_with_assessment_or_plan": 12,
+                     *             "front_door": {
+                     *               "by_outcome": {
+                     *                 "already_open": 2,
+                     *                 "awaiting_decision": 1,
+                     *                 "early_help": 8,
+                     *                 "no_further_action": 3,
+                     *                 "signpost": 5,
+                     *                 "step_up": 1
+                     *               },
+                     *               "known_families_asked_to_assess": 4,
+                     *               "known_families_asked_to_assess_share": 0.2,
+                     *               "repeat_request_share": 0.25,
+                     *               "repeat_requests": 5,
+                     *               "requests": 20,
+                     *               "without_prior_early_help": 14,
+                     *               "without_prior_early_help_share": 0.7
+                     *             },
                      *             "length_of_support_days": {
                      *               "closures": 5,
                      *               "mean": 91.2,
@@ -21221,6 +29622,7 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
+                     *       "known_at": null,
                      *       "overall": {
                      *         "closures": {
                      *           "all_needs_met": 3,
@@ -21241,6 +29643,23 @@ export interface operations {
                      *           "total": 5
                      *         },
                      *         "families_with_assessment_or_plan": 12,
+                     *         "front_door": {
+                     *           "by_outcome": {
+                     *             "already_open": 2,
+                     *             "awaiting_decision": 1,
+                     *             "early_help": 8,
+                     *             "no_further_action": 3,
+                     *             "signpost": 5,
+                     *             "step_up": 1
+                     *           },
+                     *           "known_families_asked_to_assess": 4,
+                     *           "known_families_asked_to_assess_share": 0.2,
+                     *           "repeat_request_share": 0.25,
+                     *           "repeat_requests": 5,
+                     *           "requests": 20,
+                     *           "without_prior_early_help": 14,
+                     *           "without_prior_early_help_share": 0.7
+                     *         },
                      *         "length_of_support_days": {
                      *           "closures": 5,
                      *           "mean": 91.2,
@@ -21625,7 +30044,7 @@ export interface operations {
     getSupportingFamiliesClaimsReport: {
         parameters: {
             query: {
-                /** @description The last day of the batch period. */
+                /** @description Any day of the batch period: the report covers the monthly or quarterly claim period it falls in, which the response names (`period_start`, `period_end`). */
                 period_end: string;
             };
             header?: {
@@ -21650,6 +30069,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "cadence": "monthly",
                      *       "families": [
                      *         {
                      *           "claim": null,
@@ -21665,6 +30085,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "period_end": "2026-12-31",
+                     *       "period_start": "2026-12-01",
                      *       "raised_claim_ids": [],
                      *       "submitted_claim_ids": []
                      *     }
@@ -21764,6 +30185,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "cadence": "monthly",
                      *       "families": [
                      *         {
                      *           "claim": null,
@@ -21779,6 +30201,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "period_end": "2026-12-31",
+                     *       "period_start": "2026-12-01",
                      *       "raised_claim_ids": [],
                      *       "submitted_claim_ids": []
                      *     }
@@ -21828,6 +30251,729 @@ export interface operations {
             };
             /** @description Invalid value / Invalid request */
             422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description awaiting_decision (ordered by due date, soonest first) or decided. */
+                status?: components["schemas"]["RequestStatus"] | null;
+                /** @description Only requests awaiting a decision past their due date. */
+                overdue?: boolean;
+                /** @description Only requests decided this way. */
+                outcome?: components["schemas"]["ScreeningOutcome"] | null;
+                /** @description Only routine or urgent ones. */
+                urgency?: components["schemas"]["Urgency"] | null;
+                /** @description Only this family's records. */
+                family_id?: string | null;
+                /** @description Only requests received on or after this day. */
+                received_from?: string | null;
+                /** @description Only requests received on or before this day. */
+                received_to?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "acknowledged_on": null,
+                     *           "asked_for": "Support with morning routines and attendance.",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *           "days_overdue": 0,
+                     *           "decision": null,
+                     *           "decision_due_on": "2026-01-13",
+                     *           "decision_status": "due_soon",
+                     *           "family_agreed": true,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "household": null,
+                     *           "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *           "policy_version": 1,
+                     *           "prior": {
+                     *             "earlier_episode": false,
+                     *             "earlier_request": false
+                     *           },
+                     *           "reason": "Attendance has fallen to 78% this term.",
+                     *           "received_on": "2026-01-12",
+                     *           "recorded_at": "2026-01-12T09:30:00Z",
+                     *           "referrer": {
+                     *             "agency_code": "SCHOOL_ST_ANNES",
+                     *             "contact": "01253 000000",
+                     *             "kind": "agency",
+                     *             "name": "Sam Schofield",
+                     *             "role": "Attendance officer"
+                     *           },
+                     *           "status": "awaiting_decision",
+                     *           "urgency": "routine",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "asked_for": "Support with morning routines and attendance.",
+                 *       "child_person_ids": [
+                 *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                 *       ],
+                 *       "family_agreed": true,
+                 *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                 *       "reason": "Attendance has fallen to 78% this term.",
+                 *       "received_on": "2026-01-12",
+                 *       "referrer": {
+                 *         "agency_code": "SCHOOL_ST_ANNES",
+                 *         "contact": "01253 000000",
+                 *         "kind": "agency",
+                 *         "name": "Sam Schofield",
+                 *         "role": "Attendance officer"
+                 *       },
+                 *       "urgency": "routine"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_on": null,
+                     *       "asked_for": "Support with morning routines and attendance.",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *       "days_overdue": 0,
+                     *       "decision": null,
+                     *       "decision_due_on": "2026-01-13",
+                     *       "decision_status": "due_soon",
+                     *       "family_agreed": true,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "household": null,
+                     *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "policy_version": 1,
+                     *       "prior": {
+                     *         "earlier_episode": false,
+                     *         "earlier_request": false
+                     *       },
+                     *       "reason": "Attendance has fallen to 78% this term.",
+                     *       "received_on": "2026-01-12",
+                     *       "recorded_at": "2026-01-12T09:30:00Z",
+                     *       "referrer": {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "contact": "01253 000000",
+                     *         "kind": "agency",
+                     *         "name": "Sam Schofield",
+                     *         "role": "Attendance officer"
+                     *       },
+                     *       "status": "awaiting_decision",
+                     *       "urgency": "routine",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_on": null,
+                     *       "asked_for": "Support with morning routines and attendance.",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *       "days_overdue": 0,
+                     *       "decision": null,
+                     *       "decision_due_on": "2026-01-13",
+                     *       "decision_status": "due_soon",
+                     *       "family_agreed": true,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "household": null,
+                     *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "policy_version": 1,
+                     *       "prior": {
+                     *         "earlier_episode": false,
+                     *         "earlier_request": false
+                     *       },
+                     *       "reason": "Attendance has fallen to 78% this term.",
+                     *       "received_on": "2026-01-12",
+                     *       "recorded_at": "2026-01-12T09:30:00Z",
+                     *       "referrer": {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "contact": "01253 000000",
+                     *         "kind": "agency",
+                     *         "name": "Sam Schofield",
+                     *         "role": "Attendance officer"
+                     *       },
+                     *       "status": "awaiting_decision",
+                     *       "urgency": "routine",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_on": null,
+                     *       "asked_for": "Support with morning routines and attendance.",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *       "days_overdue": 0,
+                     *       "decision": null,
+                     *       "decision_due_on": "2026-01-13",
+                     *       "decision_status": "due_soon",
+                     *       "family_agreed": true,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "household": null,
+                     *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "policy_version": 1,
+                     *       "prior": {
+                     *         "earlier_episode": false,
+                     *         "earlier_request": false
+                     *       },
+                     *       "reason": "Attendance has fallen to 78% this term.",
+                     *       "received_on": "2026-01-12",
+                     *       "recorded_at": "2026-01-12T09:30:00Z",
+                     *       "referrer": {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "contact": "01253 000000",
+                     *         "kind": "agency",
+                     *         "name": "Sam Schofield",
+                     *         "role": "Attendance officer"
+                     *       },
+                     *       "status": "awaiting_decision",
+                     *       "urgency": "routine",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    screenRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_on": null,
+                     *       "asked_for": "Support with morning routines and attendance.",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *       "days_overdue": 0,
+                     *       "decision": null,
+                     *       "decision_due_on": "2026-01-13",
+                     *       "decision_status": "due_soon",
+                     *       "family_agreed": true,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "household": null,
+                     *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "policy_version": 1,
+                     *       "prior": {
+                     *         "earlier_episode": false,
+                     *         "earlier_request": false
+                     *       },
+                     *       "reason": "Attendance has fallen to 78% this term.",
+                     *       "received_on": "2026-01-12",
+                     *       "recorded_at": "2026-01-12T09:30:00Z",
+                     *       "referrer": {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "contact": "01253 000000",
+                     *         "kind": "agency",
+                     *         "name": "Sam Schofield",
+                     *         "role": "Attendance officer"
+                     *       },
+                     *       "status": "awaiting_decision",
+                     *       "urgency": "routine",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -21981,6 +31127,8 @@ export interface operations {
                 to?: string | null;
                 /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
+                /** @description Report as the records stood at this instant (with its zone, e.g. 2026-04-01T00:00:00Z; default: now): anything recorded later is left out, so a past period's figure is reproduced exactly as it was reported. */
+                known_at?: string | null;
             };
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
@@ -22005,6 +31153,7 @@ export interface operations {
                      * @example {
                      *       "as_of": "2026-03-02",
                      *       "due_soon_days": 5,
+                     *       "entered_after_period": 1,
                      *       "hub_id": null,
                      *       "hub_ids": null,
                      *       "hubs": [
@@ -22023,6 +31172,7 @@ export interface operations {
                      *           "overdue": 1
                      *         }
                      *       ],
+                     *       "known_at": null,
                      *       "leads": [
                      *         {
                      *           "by_kind": [
@@ -22044,6 +31194,7 @@ export interface operations {
                      *       "rates": [
                      *         {
                      *           "due": 8,
+                     *           "entered_after_period": 1,
                      *           "kind": "assessment",
                      *           "met_late": 1,
                      *           "met_on_time": 6,
@@ -22154,6 +31305,7 @@ export interface operations {
                      * @example {
                      *       "database": "ok",
                      *       "migrations": "ok",
+                     *       "read_replica": "not_configured",
                      *       "status": "ok"
                      *     }
                      */
