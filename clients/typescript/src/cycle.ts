@@ -315,6 +315,62 @@ async function run(): Promise<void> {
   check(!housingStatus.data.in_force, "consent to share with housing should no longer be in force");
   done("consent", `${consents.data.items.length} recorded; housing given then withdrawn (in force: ${String(housingStatus.data.in_force)})`);
 
+  section("the lead: the daily record");
+  const visit = await expectStatus(
+    "record a home visit where Ava was seen alone",
+    201,
+    staff.lead.POST("/api/v1/episodes/{episode_id}/contacts", {
+      params: { path: { episode_id: episodeId } },
+      body: {
+        kind: "home_visit",
+        seen_person_ids: [sarah.person_id, ava.person_id],
+        children_seen_alone: [ava.person_id],
+        child_voice: "I like it when mum walks me to school.",
+        note: "Mornings calmer since the routine chart.",
+        significant: true,
+      },
+    }),
+  );
+  const contacts = await expectStatus(
+    "the episode's contacts",
+    200,
+    staff.lead.GET("/api/v1/episodes/{episode_id}/contacts", { params: { path: { episode_id: episodeId } } }),
+  );
+  check(contacts.data.items.some((c) => c.id === visit.data.id), "the visit should be listed");
+  const letter = "Dear Mrs Hughes,\nThank you for meeting us.\n";
+  const form = new FormData();
+  form.append("file", new Blob([letter], { type: "text/plain" }), "letter.txt");
+  form.append("title", "Letter after the first visit");
+  const uploaded = await expectStatus(
+    "upload a letter to the episode",
+    201,
+    staff.lead.POST("/api/v1/episodes/{episode_id}/documents", {
+      params: { path: { episode_id: episodeId } },
+      // A multipart body: the form goes out as it is, with its own boundary.
+      body: form as unknown as { file: string; title: string },
+      bodySerializer: (body: unknown) => body as FormData,
+    }),
+  );
+  const downloaded = await staff.lead.GET("/api/v1/documents/{document_id}/content", {
+    params: { path: { document_id: uploaded.data.id } },
+    parseAs: "text",
+  });
+  check(downloaded.response.status === 200, `the download should answer 200, not ${downloaded.response.status}`);
+  check(downloaded.data === letter, "the downloaded letter should be the bytes uploaded");
+  check(
+    (downloaded.response.headers.get("Content-Disposition") ?? "").startsWith("attachment"),
+    "a document is always downloaded as an attachment",
+  );
+  const timeline = await expectStatus(
+    "the family's chronology",
+    200,
+    staff.lead.GET("/api/v1/families/{family_id}/chronology", {
+      params: { path: { family_id: family.id }, query: { kind: ["contact", "document_added"] } },
+    }),
+  );
+  check(timeline.data.items.length === 2, `the visit and the letter should be in the chronology, found ${timeline.data.items.length}`);
+  done("daily record", "a home visit recorded, a letter uploaded and downloaded intact, both in the chronology");
+
   section("the lead: the episode's own records");
   const episodeRead = await expectVersioned(
     "read the episode",
