@@ -30,6 +30,7 @@ from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.family_network import FgdmMeeting, FgdmOffer, FgdmOfferStatus, NetworkMember
 from app.domain.plans import FamilyPlan
+from app.domain.requests import ReferrerKind, SupportRequest
 from app.domain.supporting_families import NeedOutcome, NeedRecord
 from app.domain.taf import TafMeeting, TafMember
 
@@ -37,6 +38,8 @@ from app.domain.taf import TafMeeting, TafMember
 class EntryKind(StrEnum):
     """What an entry of the chronology records, in the order the process runs on one day."""
 
+    REQUEST_RECEIVED = "request_received"
+    REQUEST_DECIDED = "request_decided"
     CONSENT_GIVEN = "consent_given"
     NETWORK_MEMBER_ADDED = "network_member_added"
     EPISODE_REQUESTED = "episode_requested"
@@ -75,7 +78,7 @@ class ChronologyEntry:
     """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
-    disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document."""
+    disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document, request."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -145,6 +148,8 @@ class FamilyRecord:
     fgdm_meetings: Collection[FgdmMeeting] = ()
     contacts: Collection[Contact] = ()
     documents: Collection[Document] = ()
+    requests: Collection[SupportRequest] = ()
+    """The requests for support about the family that the reader may read."""
     """Every document of the family's record, erased ones included."""
     """The episodes' contacts; those marked significant are in the timeline."""
 
@@ -166,6 +171,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_fgdm_meetings(record.fgdm_meetings),
         *_contacts(record.contacts),
         *_documents(record.documents),
+        *_requests(record.requests),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -551,4 +557,37 @@ def _documents(documents: Iterable[Document]) -> Iterator[ChronologyEntry]:
                 episode_id=document.episode_id,
                 by_practitioner_id=document.erasure.erased_by,
                 recorded_at=document.erasure.erased_at,
+            )
+
+
+def _requests(requests: Iterable[SupportRequest]) -> Iterator[ChronologyEntry]:
+    """How the family arrived: each request at the front door and its screening decision."""
+    for request in requests:
+        referrer = (
+            "the family themselves"
+            if request.referrer.kind is ReferrerKind.SELF_REFERRAL
+            else (request.referrer.agency_code or "an agency")
+        )
+        yield ChronologyEntry(
+            on=request.received_on,
+            kind=EntryKind.REQUEST_RECEIVED,
+            what=f"Request for support received from {referrer} ({request.urgency.value})",
+            record_type="request",
+            record_id=request.id,
+            by_practitioner_id=request.created_by_practitioner_id,
+            person_ids=request.child_person_ids,
+            recorded_at=request.recorded_at,
+        )
+        decision = request.decision
+        if decision is not None:
+            yield ChronologyEntry(
+                on=decision.decided_on,
+                kind=EntryKind.REQUEST_DECIDED,
+                what="Front door decision: " + decision.outcome.value.replace("_", " "),
+                record_type="request",
+                record_id=request.id,
+                episode_id=decision.episode_id,
+                by_practitioner_id=decision.decided_by,
+                person_ids=request.child_person_ids,
+                recorded_at=decision.recorded_at,
             )

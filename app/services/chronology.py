@@ -29,7 +29,7 @@ def family_chronology(
     """One page of the family's timeline, oldest first."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_FAMILY, Target.family(family_id, "chronology"))
-        entries = chronology(_record_of(uow, family_id), flt)
+        entries = chronology(_record_of(uc, family_id), flt)
         found = _page(entries, page)
         uc.commit()
         return found
@@ -42,12 +42,17 @@ def every_entry(
     entry is given out."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.READ_FAMILY, Target.family(family_id, "chronology"))
-        entries = chronology(_record_of(uow, family_id), flt)
+        entries = chronology(_record_of(uc, family_id), flt)
         uc.commit()
     return iter(entries)
 
 
-def _record_of(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
+def _record_of(uc: UseCase, family_id: uuid.UUID) -> FamilyRecord:
+    """Everything behind the timeline; requests for support only as far as the reader may read
+    each one (their rules are the front door's, not the family's), each audited as listed."""
+    uow = uc.uow
+    requests = uow.requests.for_family(family_id)
+    readable = uc.readable_requests(r.id for r in requests) if requests else set()
     episodes = uow.episodes.for_family(family_id)
     ids = [e.id for e in episodes]
     return FamilyRecord(
@@ -64,6 +69,7 @@ def _record_of(uow: UnitOfWork, family_id: uuid.UUID) -> FamilyRecord:
         fgdm_meetings=uow.network.meetings_of(family_id),
         contacts=uow.contacts.for_episodes(ids) if ids else [],
         documents=uow.documents.every_for_family(family_id),
+        requests=[r for r in requests if r.id in readable],
     )
 
 

@@ -255,3 +255,43 @@ class TestContactsInTheTimeline:
         assert [(e["on"], e["record_id"]) for e in entries] == [("2024-11-27", visit["id"])]
         assert "abuse" not in entries[0]["what"]
         assert entries[0]["link"] == f"{case.url}/contacts/{visit['id']}"
+
+
+class TestRequestsInTheTimeline:
+    def test_the_request_and_its_decision_are_there_for_the_lead_but_not_for_a_taf_member(
+        self, case: Case, staff: Staff, new_uow: Any
+    ) -> None:
+        """A request's readers are the front door's (the lead of the episode it was attached
+        to among them); a TAF member who reads the family does not read the request."""
+        from app.domain.access import Role
+        from tests.api.test_requests import REQUESTS, family_request, screen
+        from tests.builders import given_practitioner
+
+        officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Front")
+        give_consent(case)
+        give_consent(
+            case, "information_sharing", sharing_scope="named_agencies", agency_codes=["SCHOOL"]
+        )
+        ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Attendance officer",
+                },
+            ),
+            201,
+        )
+        with as_user(case.client, officer):
+            made = ok(case.client.post(REQUESTS, json=family_request(case)), 201)
+            screen(case.client, made, {"outcome": "already_open", "reason": "Known to us"})
+        kinds = {"kind": ["request_received", "request_decided"]}
+        seen = ok(case.client.get(chronology_url(case), params=kinds))["items"]
+        assert [(e["kind"], e["record_id"]) for e in seen] == [
+            ("request_received", made["id"]),
+            ("request_decided", made["id"]),
+        ]
+        assert seen[1]["what"] == "Front door decision: already open"
+        with as_user(case.client, staff.school_worker):
+            assert ok(case.client.get(chronology_url(case), params=kinds))["items"] == []

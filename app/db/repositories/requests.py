@@ -215,6 +215,13 @@ class SqlRequestRepository:
         found = self._session.execute(_WITH_PRIOR.where(_R.id == request_id)).one_or_none()
         return _from_result(found) if found is not None else None
 
+    def for_family(self, family_id: uuid.UUID) -> list[SupportRequest]:
+        """Every request about the family, oldest received first (for its chronology)."""
+        found = self._session.execute(
+            _WITH_PRIOR.where(_R.family_id == family_id).order_by(_R.received_on, _R.id)
+        )
+        return [_from_result(r) for r in found]
+
     def add(self, request: SupportRequest, *, at: datetime) -> None:
         row = SupportRequestRow(id=request.id, created_at=at, updated_at=at)
         _apply(row, request)

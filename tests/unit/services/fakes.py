@@ -1019,6 +1019,16 @@ class FakeRequests(_Repository):
         request.prior = self._prior(request)
         return request
 
+    def for_family(self, family_id: uuid.UUID) -> list[SupportRequest]:
+        found = [r for r in self.state.requests.values() if r.family_id == family_id]
+        return [
+            r
+            for r in (
+                self.get(f.id) for f in sorted(found, key=lambda r: (r.received_on, str(r.id)))
+            )
+            if r is not None
+        ]
+
     def add(self, request: SupportRequest, *, at: datetime) -> None:
         request.version = 1
         self.state.requests[request.id] = copy.deepcopy(request)
