@@ -21,7 +21,8 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
   lists, which hold no case data), whatever other roles it is given by mistake. Admin and auditor grant no case data; roles otherwise add up.
 - Break glass lets a practitioner, link worker or quality assurance officer READ (never write) a
   family or episode outside their relationships, with a reason of at least 10 characters.
-- A TAF seat counts under consent covering the agency the seat is held for (or all TAF members).
+- A TAF seat counts under consent covering the agency the seat is held for (or all TAF members),
+  or, on an episode with an s.17 or s.47 statutory basis, on that basis alone (issue 20 §5).
 - A QA officer sees a plan only while it awaits review: once decided it is hidden (404) from them.
 - Contacts (issue 19 §2) are recorded by the lead and by TAF members under consent, on an open
   episode; a sensitive note's text is read only by managers, the episode's lead and the
@@ -277,6 +278,9 @@ class EpisodeFacts:
     taf: tuple[TafSeat, ...] = ()
     plan_awaiting_qa: bool = False
     is_open: bool = True
+    statutory_basis: bool = False
+    """On an s.17 or s.47 basis (Family Help): a TAF agency's access rests on the statutory duty
+    to share, not on consent (Families First §3.4 item 20; issue 20 §5)."""
     assigned_action_ids_by_practitioner: Mapping[UUID, frozenset[UUID]] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -385,7 +389,9 @@ class _Relationships:
         return self._practitioner and episode.lead_practitioner_id == self.principal.practitioner_id
 
     def sits_on_taf(self, episode: EpisodeFacts) -> bool:
-        """An active seat today AND consent to share with the seat's agency (or all TAF) today."""
+        """An active seat today AND a lawful basis for the seat's agency today: consent to share
+        with it (or all TAF) on a voluntary episode, the statutory basis itself on s.17 or s.47
+        (withdrawing consent to voluntary help does not cut off statutory partners)."""
         if not self._practitioner:
             return False
         record = self.record
@@ -393,7 +399,8 @@ class _Relationships:
             seat.practitioner_id == self.principal.practitioner_id
             and seat.is_active_on(self.today)
             and (
-                record.sharing_with_all_taf_in_force
+                episode.statutory_basis
+                or record.sharing_with_all_taf_in_force
                 or seat.agency_code in record.sharing_agencies_in_force
             )
             for seat in episode.taf
@@ -426,7 +433,7 @@ class _Relationships:
         if self.registered_family():
             return "registered this family, which has no episode yet"
         if any(self.sits_on_taf(e) for e in episodes):
-            return "TAF member under consent to share with their agency"
+            return "TAF member under consent to share with their agency, or on a statutory basis"
         if self.link_worker_for(self.record.family_hub_id) or any(
             self.link_worker_for(e.hub_id) for e in episodes
         ):
@@ -441,7 +448,7 @@ class _Relationships:
         if self.leads(episode):
             return "lead professional of this episode"
         if self.sits_on_taf(episode):
-            return "TAF member under consent to share with their agency"
+            return "TAF member under consent to share with their agency, or on a statutory basis"
         if self.link_worker_for(episode.hub_id):
             return "link worker for the episode's hub"
         if self.qa_for(episode):
@@ -618,7 +625,7 @@ def _record_grant(
         if ties.leads(episode):
             return "lead professional of this episode"
         if episode.is_open and ties.sits_on_taf(episode):
-            return "TAF member under consent to share with their agency"
+            return "TAF member under consent to share with their agency, or on a statutory basis"
         return None
     if action is Action.DECIDE_QA:
         return "quality assurance decides a plan awaiting review" if ties.qa_for(episode) else None

@@ -335,3 +335,77 @@ class TestPractitionerRegistration:
         )
         assert bad.status_code == 422
         assert [e["field"] for e in bad.json()["errors"]] == ["social_work_registration_number"]
+
+
+class TestSharingOnAStatutoryBasis:
+    """Issue 20 §5: on s.17 or s.47 a TAF agency's access rests on the statutory basis, so a
+    family withdrawing consent to share does not cut off statutory partners; on a basis of none
+    it still does."""
+
+    def school_on_taf_under_consent(self, case: Case, staff: Staff) -> dict[str, Any]:
+        from tests.api.test_episodes import give_consent
+
+        give_consent(case, day=case.clock.today().isoformat())
+        sharing = give_consent(
+            case,
+            "information_sharing",
+            day=case.clock.today().isoformat(),
+            sharing_scope="named_agencies",
+            agency_codes=["SCHOOL"],
+        )
+        ok(
+            case.client.post(
+                f"{case.url}/taf-members",
+                json={
+                    "kind": "practitioner",
+                    "practitioner_id": str(staff.school_worker),
+                    "role": "Attendance officer",
+                },
+            ),
+            201,
+        )
+        return sharing
+
+    def withdraw(self, case: Case, sharing: dict[str, Any]) -> None:
+        ok(
+            case.client.post(
+                f"{API}/families/{case.family['id']}/consents/{sharing['id']}/withdrawal",
+                headers={"If-Match": f'"{sharing["version"]}"'},
+                json={
+                    "withdrawn_on": case.clock.today().isoformat(),
+                    "reason": "Mum does not want the school told any more",
+                },
+            )
+        )
+
+    def reads(self, case: Case, staff: Staff) -> tuple[int, int, bool]:
+        with as_user(case.client, staff.school_worker):
+            episode = case.client.get(case.url).status_code
+            family = case.client.get(f"{API}/families/{case.family['id']}").status_code
+            listed = case.family["id"] in {
+                f["id"] for f in ok(case.client.get(f"{API}/families"))["items"]
+            }
+        return episode, family, listed
+
+    def test_withdrawn_consent_leaves_a_statutory_partner_reading_an_s17_episode(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], UnitOfWork],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        sharing = self.school_on_taf_under_consent(case, staff)
+        to_s17(case, social_worker(new_uow, "Sue Supervisor"))
+        self.withdraw(case, sharing)
+        assert self.reads(case, staff) == (200, 200, True)
+
+    def test_on_a_basis_of_none_withdrawing_consent_still_cuts_the_partner_off(
+        self, fh_client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        sharing = self.school_on_taf_under_consent(case, staff)
+        assert self.reads(case, staff) == (200, 200, True)
+        self.withdraw(case, sharing)
+        assert self.reads(case, staff) == (404, 404, False)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db.id_lists import one_of
 from app.db.models import (
+    EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
@@ -23,6 +24,7 @@ from app.db.models import (
 from app.db.repositories.consents import SqlConsentRepository
 from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
 from app.domain.episodes import EpisodeStage
+from app.domain.family_help import STATUTORY_BASES
 
 # Built once: the access check runs on every request, and building a statement cost about as
 # much CPU as running it (bench/RESULTS.md). Lists are passed with `one_of`.
@@ -39,6 +41,13 @@ _FAMILY_WITH_EPISODES = (
         .where(FamilyPlanRow.episode_id == EpisodeRow.id, FamilyPlanRow.status == "submitted")
         .exists()
         .label("plan_awaiting_qa"),
+        select(EpisodeFamilyHelpRow.episode_id)
+        .where(
+            EpisodeFamilyHelpRow.episode_id == EpisodeRow.id,
+            EpisodeFamilyHelpRow.statutory_basis.in_(sorted(b.value for b in STATUTORY_BASES)),
+        )
+        .exists()
+        .label("statutory_basis"),
     )
     .select_from(FamilyRow)
     .outerjoin(EpisodeRow, EpisodeRow.family_id == FamilyRow.id)
@@ -165,6 +174,7 @@ class SqlAccessFacts:
                         taf=tuple(seats[e.id]),
                         plan_awaiting_qa=bool(e.plan_awaiting_qa),
                         is_open=e.stage != EpisodeStage.CLOSED.value,
+                        statutory_basis=bool(e.statutory_basis),
                         assigned_action_ids_by_practitioner=MappingProxyType(
                             {p: frozenset(a) for p, a in assigned[e.id].items()}
                         ),

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from app.db.models import (
     ConsentAgencyRow,
     ConsentRow,
+    EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
@@ -22,6 +23,7 @@ from app.db.models import (
 )
 from app.domain.access import SearchScope
 from app.domain.consents import ConsentPurpose, SharingScope
+from app.domain.family_help import STATUTORY_BASES
 
 
 def _sharing_in_force(family_id: Any, agency_code: Any, today: date) -> ColumnElement[bool]:
@@ -57,7 +59,16 @@ def _sharing_in_force(family_id: Any, agency_code: Any, today: date) -> ColumnEl
 def _taf_seat_under_consent(
     episode_id: Any, family_id: Any, practitioner_id: Any, today: date
 ) -> ColumnElement[bool]:
-    """An active seat today on this episode's TAF, under consent to share with its agency."""
+    """An active seat today on this episode's TAF, under consent to share with its agency, or on
+    the episode's statutory basis (s.17, s.47), which needs no consent (`sits_on_taf`)."""
+    statutory = (
+        exists()
+        .where(
+            EpisodeFamilyHelpRow.episode_id == TafMemberRow.episode_id,
+            EpisodeFamilyHelpRow.statutory_basis.in_(sorted(b.value for b in STATUTORY_BASES)),
+        )
+        .correlate_except(EpisodeFamilyHelpRow)
+    )
     return exists(
         select(TafMemberRow.id).where(
             TafMemberRow.episode_id == episode_id,
@@ -65,7 +76,7 @@ def _taf_seat_under_consent(
             TafMemberRow.agency_code.is_not(None),
             TafMemberRow.joined_on <= today,
             or_(TafMemberRow.left_on.is_(None), TafMemberRow.left_on > today),
-            _sharing_in_force(family_id, TafMemberRow.agency_code, today),
+            or_(statutory, _sharing_in_force(family_id, TafMemberRow.agency_code, today)),
         )
     )
 

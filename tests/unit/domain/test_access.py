@@ -794,3 +794,23 @@ class TestSensitiveRecords:
             named_practitioner_ids=frozenset({ME}),
             today=TODAY,
         )
+
+
+@given(
+    statutory=st.booleans(),
+    consent_for_my_agency=st.booleans(),
+    consent_for_all=st.booleans(),
+    seat_active=st.booleans(),
+)
+def test_a_taf_seat_reads_on_consent_or_on_a_statutory_basis_and_never_without_a_seat(
+    statutory: bool, consent_for_my_agency: bool, consent_for_all: bool, seat_active: bool
+) -> None:
+    """Issue 20 §5: on s.17 or s.47 the seat's agency needs no consent; otherwise it does."""
+    seats = (seat(),) if seat_active else (seat(left_on=TODAY - timedelta(days=1)),)
+    facts = record(
+        episode(taf=seats, statutory_basis=statutory),
+        sharing_agencies_in_force=frozenset({MY_AGENCY}) if consent_for_my_agency else frozenset(),
+        sharing_with_all_taf_in_force=consent_for_all,
+    )
+    allowed = decide(principal(Role.PRACTITIONER), Action.READ_FAMILY, facts, today=TODAY).allowed
+    assert allowed == (seat_active and (statutory or consent_for_my_agency or consent_for_all))

@@ -56,7 +56,7 @@ from app.domain.families import (
     Relationship,
     normalise_name,
 )
-from app.domain.family_help import FamilyHelpRecord
+from app.domain.family_help import STATUTORY_BASES, FamilyHelpRecord
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.outcomes_framework import FrameworkCatalogue, Headline, parse_framework
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
@@ -979,6 +979,8 @@ class FakeAccessFacts(_Repository):
                 for p in self.state.plans.values()
             ),
             is_open=episode.stage is not EpisodeStage.CLOSED,
+            statutory_basis=episode.id in self.state.family_help
+            and self.state.family_help[episode.id].statutory_basis in STATUTORY_BASES,
             assigned_action_ids_by_practitioner=MappingProxyType(
                 {p: frozenset(a) for p, a in assigned.items()}
             ),
