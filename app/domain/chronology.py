@@ -28,6 +28,7 @@ from app.domain.disclosures import Disclosure, DisclosureDecision
 from app.domain.documents import Document
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
+from app.domain.family_help import FamilyHelpRecord, TransitionKind
 from app.domain.family_network import FgdmMeeting, FgdmOffer, FgdmOfferStatus, NetworkMember
 from app.domain.plans import FamilyPlan
 from app.domain.requests import ReferrerKind, SupportRequest
@@ -45,6 +46,7 @@ class EntryKind(StrEnum):
     EPISODE_REQUESTED = "episode_requested"
     LEAD_CHANGED = "lead_changed"
     LEVEL_CHANGED = "level_changed"
+    STEP_ACROSS = "step_across"
     ASSESSMENT_STARTED = "assessment_started"
     NEED_IDENTIFIED = "need_identified"
     ASSESSMENT_COMPLETED = "assessment_completed"
@@ -149,6 +151,8 @@ class FamilyRecord:
     contacts: Collection[Contact] = ()
     documents: Collection[Document] = ()
     requests: Collection[SupportRequest] = ()
+    family_help: Collection[FamilyHelpRecord] = ()
+    """The episodes' Family Help records: their step-across transitions are in the timeline."""
     """The requests for support about the family that the reader may read."""
     """Every document of the family's record, erased ones included."""
     """The episodes' contacts; those marked significant are in the timeline."""
@@ -172,6 +176,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_contacts(record.contacts),
         *_documents(record.documents),
         *_requests(record.requests),
+        *_transitions(record.family_help, children),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -590,4 +595,35 @@ def _requests(requests: Iterable[SupportRequest]) -> Iterator[ChronologyEntry]:
                 by_practitioner_id=decision.decided_by,
                 person_ids=request.child_person_ids,
                 recorded_at=decision.recorded_at,
+            )
+
+
+def _transitions(
+    records: Iterable[FamilyHelpRecord], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    """Each change of an episode's type or statutory basis (step-across, or up or down to a
+    system elsewhere), on the day it took effect, with who decided."""
+    for record in records:
+        for index, t in enumerate(record.transitions):
+            if t.kind is TransitionKind.STEP_ACROSS:
+                what = (
+                    f"Stepped across: {t.from_type.value} ({t.from_basis.value}) to "
+                    f"{t.to_type.value} ({t.to_basis.value})"
+                )
+            else:
+                direction = "up" if t.kind is TransitionKind.STEP_UP_EXTERNAL else "down"
+                what = f"Stepped {direction} to {t.external_system or 'another system'}" + (
+                    f" ({t.external_reference})" if t.external_reference else ""
+                )
+            yield ChronologyEntry(
+                on=t.effective_on,
+                kind=EntryKind.STEP_ACROSS,
+                what=f"{what}: {t.reason}",
+                record_type="episode",
+                record_id=record.episode_id,
+                episode_id=record.episode_id,
+                by_practitioner_id=t.decided_by,
+                person_ids=children.get(record.episode_id, ()),
+                recorded_at=t.recorded_at,
+                sequence=100 + index,
             )

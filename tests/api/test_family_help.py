@@ -409,3 +409,24 @@ class TestSharingOnAStatutoryBasis:
         assert self.reads(case, staff) == (200, 200, True)
         self.withdraw(case, sharing)
         assert self.reads(case, staff) == (404, 404, False)
+
+
+def test_a_step_across_is_in_the_familys_chronology(
+    fh_client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    case = new_case(fh_client, clock, reference, staff, "Hughes")
+    supervisor = social_worker(new_uow, "Sue Supervisor")
+    to_s17(case, supervisor)
+    entries = ok(
+        case.client.get(
+            f"{API}/families/{case.family['id']}/chronology", params={"kind": "step_across"}
+        )
+    )["items"]
+    assert [(e["kind"], e["by_practitioner_id"]) for e in entries] == [
+        ("step_across", str(supervisor))
+    ]
+    assert entries[0]["what"].startswith("Stepped across: family_help (none) to family_help (s17)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -147,6 +148,16 @@ class SqlFamilyHelpRepository:
     def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None:
         row = self._session.get(EpisodeFamilyHelpRow, episode_id)
         return _domain(row) if row is not None else None
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[FamilyHelpRecord]:
+        if not episode_ids:
+            return []
+        rows = self._session.scalars(
+            select(EpisodeFamilyHelpRow)
+            .where(EpisodeFamilyHelpRow.episode_id.in_(list(episode_ids)))
+            .order_by(EpisodeFamilyHelpRow.episode_id)
+        )
+        return [_domain(r) for r in rows]
 
     def add(self, record: FamilyHelpRecord, *, at: datetime) -> None:
         row = EpisodeFamilyHelpRow(episode_id=record.episode_id, created_at=at, updated_at=at)

@@ -515,6 +515,13 @@ class FakeFamilyHelp(_Repository):
     def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None:
         return copy.deepcopy(self.state.family_help.get(episode_id))
 
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[FamilyHelpRecord]:
+        return [
+            copy.deepcopy(self.state.family_help[e])
+            for e in episode_ids
+            if e in self.state.family_help
+        ]
+
     def add(self, record: FamilyHelpRecord, *, at: datetime) -> None:
         if record.episode_id in self.state.family_help:
             raise Conflict("The change clashes with a record already stored.", code="record_clash")
