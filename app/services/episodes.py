@@ -152,12 +152,15 @@ def open_new_episode(
 
 
 def open_for_request(
-    uc: UseCase, request: EpisodeRequest, levels: Collection[str]
+    uc: UseCase,
+    request: EpisodeRequest,
+    levels: Collection[str],
+    family_help: FamilyHelpPolicy | None = None,
 ) -> EpisodeRecord:
     """Open an episode inside another use case (the front door's early help decision), by the
     same steps and rules as `open_new_episode`; the caller has decided access and recorded an
     `open_episode` audit entry for it to name the episode."""
-    return _open(uc, request, levels)
+    return _open(uc, request, levels, family_help)
 
 
 def _open(

@@ -16,6 +16,7 @@ from app.domain.access import Action, Role
 from app.domain.episodes import RequestSource
 from app.domain.errors import Conflict, IllegalTransition, InvalidValue
 from app.domain.families import MemberRole
+from app.domain.family_help import FamilyHelpPolicy
 from app.domain.paging import Page, PageRequest
 from app.domain.requests import (
     NewHousehold,
@@ -202,6 +203,7 @@ def screen_request(
     *,
     expected_version: Expected,
     levels: Collection[str],
+    family_help: FamilyHelpPolicy | None = None,
 ) -> RequestView:
     """Record the screening decision (If-Match: the request's version); early help opens the
     episode, already open attaches the request to the family's open episode for its lead."""
@@ -211,7 +213,7 @@ def screen_request(
         check_version(expected_version, request.version)
         decided_on = happened_on(screening.decided_on, today=uc.today, field="decided_on")
         _link_family(uc, request, screening, decided_on)
-        episode_id = _episode_for(uc, request, screening, levels)
+        episode_id = _episode_for(uc, request, screening, levels, family_help)
         request.screen(
             ScreeningDecision(
                 outcome=screening.outcome,
@@ -260,7 +262,11 @@ def _link_family(
 
 
 def _episode_for(
-    uc: UseCase, request: SupportRequest, screening: Screening, levels: Collection[str]
+    uc: UseCase,
+    request: SupportRequest,
+    screening: Screening,
+    levels: Collection[str],
+    family_help: FamilyHelpPolicy | None,
 ) -> uuid.UUID | None:
     outcome = screening.outcome
     if outcome not in {ScreeningOutcome.EARLY_HELP, ScreeningOutcome.ALREADY_OPEN}:
@@ -309,6 +315,7 @@ def _episode_for(
             reason=request.reason,
         ),
         levels,
+        family_help,
     )
     return record.episode.id
 

@@ -177,6 +177,7 @@ def screen_request(
         body.to_domain(),
         expected_version=parse_if_match(if_match),
         levels=settings.early_help_levels,
+        family_help=settings.family_help_policy(),
     )
     return _read(response, view)
 
