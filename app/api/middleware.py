@@ -12,7 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
 
 
-UPLOAD_PATH = re.compile(r"^/api/v1/(families|episodes)/[^/]+/documents/?$")
+UPLOAD_PATH = re.compile(
+    r"^/api/v1/(families/[^/]+|episodes/[^/]+|episodes/[^/]+/contacts/[^/]+)/documents/?$"
+)
 """Document uploads: their bodies may be as large as a document (app/api/routers/documents.py)."""
 UPLOAD_FORM_BYTES = 64 * 1024
 """Room, besides the file, for an upload's form fields and multipart boundaries."""

@@ -15,6 +15,7 @@ PersonId = Annotated[uuid.UUID, Path(description="The person's id (the same in e
 MembershipId = Annotated[
     uuid.UUID, Path(description="The membership's id: one person's time in this household.")
 ]
+ContactId = Annotated[uuid.UUID, Path(description="The contact's id.")]
 ConsentId = Annotated[uuid.UUID, Path(description="The consent record's id.")]
 DisclosureId = Annotated[uuid.UUID, Path(description="The disclosure log entry's id.")]
 NetworkMemberId = Annotated[uuid.UUID, Path(description="The network member's id.")]

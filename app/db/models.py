@@ -980,7 +980,7 @@ class DocumentRow(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
-        CheckConstraint("owner_kind IN ('family', 'episode')", name="owner_kind"),
+        CheckConstraint("owner_kind IN ('family', 'episode', 'contact')", name="owner_kind"),
         CheckConstraint(
             "doc_type IN ('pdf', 'png', 'jpeg', 'docx', 'odt', 'text')", name="doc_type"
         ),

@@ -47,6 +47,8 @@ class OwnerKind(StrEnum):
 
     FAMILY = "family"
     EPISODE = "episode"
+    CONTACT = "contact"
+    """A contact on an episode: it follows the episode's rules."""
 
 
 class DocumentType(StrEnum):

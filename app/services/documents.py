@@ -66,10 +66,33 @@ HOLDERS: Mapping[OwnerKind, Callable[[UnitOfWork, uuid.UUID], Holder]] = Mapping
     {
         OwnerKind.FAMILY: lambda _uow, owner_id: Holder(family_id=owner_id, episode_id=None),
         OwnerKind.EPISODE: lambda _uow, owner_id: Holder(family_id=None, episode_id=owner_id),
+        OwnerKind.CONTACT: lambda uow, owner_id: _contact_holder(uow, owner_id),
     }
 )
-"""Owner kind → the record whose rules apply. A request's or a contact's entry looks the owner up
-in its repository and answers its episode (or its family, before an episode exists)."""
+"""Owner kind → the record whose rules apply. A contact's documents follow its episode's rules.
+(A request for support's would follow the front door's rules, which are not a family's or an
+episode's: requests take no documents.)"""
+
+
+_NO_EPISODE = uuid.UUID(int=0)
+
+
+def _contact_holder(uow: UnitOfWork, contact_id: uuid.UUID) -> Holder:
+    """The contact's episode; for an unknown contact, an episode that does not exist, so the
+    answer is the one for an unknown record, never a different one."""
+    contact = uow.contacts.get(contact_id)
+    return Holder(family_id=None, episode_id=contact.episode_id if contact else _NO_EPISODE)
+
+
+def _holder(
+    uow: UnitOfWork, kind: OwnerKind, owner_id: uuid.UUID, under_episode: uuid.UUID | None
+) -> Holder:
+    """The holder of `owner_id`; one named under an episode it is not part of (a contact of
+    another episode) is answered like an unknown record."""
+    holder = HOLDERS[kind](uow, owner_id)
+    if under_episode is not None and holder.episode_id != under_episode:
+        return Holder(family_id=None, episode_id=_NO_EPISODE)
+    return holder
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,8 @@ class NewDocument:
     sensitive: bool
     visible_to: frozenset[uuid.UUID]
     dated_on: date | None
+    under_episode: uuid.UUID | None = None
+    """The episode the request named the owner under (a contact's), checked against it."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +149,7 @@ def upload_document(
     """Store a file on the record: judged from its bytes, measured and hashed as it streams in;
     nothing is kept if it is too large (413) or not of an accepted type (422)."""
     with UseCase(uow, clock, actor) as uc:
-        holder = HOLDERS[new.owner_kind](uow, new.owner_id)
+        holder = _holder(uow, new.owner_kind, new.owner_id, new.under_episode)
         record = uc.require(holder.write, holder.target("document"))
         assert record is not None
         title = check_title(new.title)
@@ -239,10 +264,12 @@ def list_documents(
     owner_kind: OwnerKind,
     owner_id: uuid.UUID,
     page: PageRequest,
+    *,
+    under_episode: uuid.UUID | None = None,
 ) -> Page[DocumentView]:
     """The record's documents, latest dated first, erased ones included (as facts)."""
     with UseCase(uow, clock, actor) as uc:
-        holder = HOLDERS[owner_kind](uow, owner_id)
+        holder = _holder(uow, owner_kind, owner_id, under_episode)
         record = uc.require(holder.read, holder.target("document"))
         found = uow.documents.for_owner(owner_kind, owner_id, page)
         uc.commit()

@@ -343,3 +343,55 @@ class TestErasure:
             "DELETE", f"{API}/documents/{document['id']}", json={"reason": "Not my family at all"}
         )
         assert refused.status_code == 404
+
+
+class TestDocumentsOnAContact:
+    def record_visit(self, case: Case) -> str:
+        made = case.client.post(
+            f"{API}/episodes/{case.episode_id}/contacts",
+            json={"kind": "home_visit", "note": "Mum signed the consent form at the visit."},
+        )
+        assert made.status_code == 201, made.text
+        contact_id: str = made.json()["id"]
+        return contact_id
+
+    def test_a_form_signed_on_a_visit_is_attached_to_the_contact_and_downloads_intact(
+        self, case: Case
+    ) -> None:
+        contact_id = self.record_visit(case)
+        url = f"{API}/episodes/{case.episode_id}/contacts/{contact_id}/documents"
+        document = ok(case.upload(url=url), 201)
+        assert (document["owner_kind"], document["owner_id"]) == ("contact", contact_id)
+        assert [d["id"] for d in ok(case.client.get(url))["items"]] == [document["id"]]
+        assert case.client.get(document["content_url"]).content == samples.PDF
+        assert ok(case.client.get(case.episode_documents))["items"] == []
+
+    def test_a_contact_named_under_another_episode_answers_as_an_unknown_one(
+        self, case: Case, reference: ReferenceData, staff: Staff
+    ) -> None:
+        contact_id = self.record_visit(case)
+        other = Case(case.client, *self.other_family_and_episode(case, reference, staff))
+        wrong = case.client.get(
+            f"{API}/episodes/{other.episode_id}/contacts/{contact_id}/documents"
+        )
+        unknown = case.client.get(
+            f"{API}/episodes/{case.episode_id}/contacts/{uuid.uuid4()}/documents"
+        )
+        refused = case.upload(
+            url=f"{API}/episodes/{other.episode_id}/contacts/{contact_id}/documents"
+        )
+        assert wrong.status_code == unknown.status_code == refused.status_code == 404
+        assert wrong.json()["detail"] == unknown.json()["detail"] == refused.json()["detail"]
+
+    @staticmethod
+    def other_family_and_episode(
+        case: Case, reference: ReferenceData, staff: Staff
+    ) -> tuple[str, str]:
+        family = ok(
+            case.client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])),
+            201,
+        )
+        episode = ok(
+            case.client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead)), 201
+        )
+        return family["id"], episode["id"]

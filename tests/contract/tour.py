@@ -559,6 +559,18 @@ def _documents(tour: Tour, active: dict[str, Any], staff: Staff) -> None:
     )
     tour.read(family_documents, limit=1)
     tour.read(f"{case.url}/documents")
+    visit = ok(
+        client.post(f"{case.url}/contacts", json={"kind": "phone", "note": "Form sent by post."}),
+        201,
+    )
+    contact_documents = f"{case.url}/contacts/{visit['id']}/documents"
+    posted = client.post(
+        contact_documents,
+        data={"title": "Returned form"},
+        files={"file": ("form.txt", b"Signed and returned.\n", "text/plain")},
+    )
+    assert posted.status_code == 201, posted.text
+    tour.read(contact_documents)
     tour.read(f"{API}/documents/{scan['id']}")
     tour.read(scan["content_url"])
     with as_user(client, staff.manager):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api import problems
 from app.api.acting import acting
@@ -14,7 +13,7 @@ from app.api.etags import IfMatch, etag, not_modified_for, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.parameters import EpisodeId
+from app.api.parameters import ContactId, EpisodeId
 from app.api.schemas.base import CaseDate
 from app.api.schemas.contacts import (
     CaseContactCreate,
@@ -38,8 +37,6 @@ from app.services.ports import ContactFilter
 from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/episodes/{episode_id}", tags=["contacts"])
-
-ContactId = Annotated[uuid.UUID, Path(description="The contact's id.")]
 
 
 def _location(view: ContactView) -> str:

@@ -19,7 +19,7 @@ from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
 from app.api.etags import etag
 from app.api.openapi import versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
-from app.api.parameters import EpisodeId, FamilyId
+from app.api.parameters import ContactId, EpisodeId, FamilyId
 from app.api.schemas.base import CaseDate
 from app.api.schemas.documents import DocumentPage, DocumentRead, ErasureIn
 from app.domain.access import Action
@@ -102,6 +102,7 @@ def _upload(
     dated_on: Any,
     sensitive: bool,
     visible_to: list[uuid.UUID] | None,
+    under_episode: uuid.UUID | None = None,
 ) -> service.DocumentView:
     return service.upload_document(
         uow,
@@ -116,6 +117,7 @@ def _upload(
             sensitive=sensitive,
             visible_to=frozenset(visible_to or ()),
             dated_on=dated_on,
+            under_episode=under_episode,
         ),
         _chunks(file.file),
         max_bytes=settings.document_max_bytes,
@@ -210,9 +212,16 @@ def _page(
     actor: Actor,
     limit: int,
     cursor: str | None,
+    under_episode: uuid.UUID | None = None,
 ) -> DocumentPage:
     page = service.list_documents(
-        uow, clock, actor, owner_kind, owner_id, page_request(limit, cursor)
+        uow,
+        clock,
+        actor,
+        owner_kind,
+        owner_id,
+        page_request(limit, cursor),
+        under_episode=under_episode,
     )
     link_next(request, response, page.next_cursor)
     return DocumentPage(
@@ -258,6 +267,80 @@ def list_episode_documents(
 ) -> DocumentPage:
     """The episode's documents, latest dated first (erased ones included, as facts)."""
     return _page(OwnerKind.EPISODE, episode_id, request, response, uow, clock, actor, limit, cursor)
+
+
+@router.post(
+    "/episodes/{episode_id}/contacts/{contact_id}/documents",
+    status_code=201,
+    response_model=DocumentRead,
+    responses=UPLOAD_RESPONSES,
+    operation_id="uploadContactDocument",
+)
+def upload_contact_document(
+    episode_id: EpisodeId,
+    contact_id: ContactId,
+    file: UploadedFile,
+    title: Title,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
+    description: Description = None,
+    dated_on: DatedOn = None,
+    sensitive: Sensitive = False,
+    visible_to: VisibleTo = None,
+) -> DocumentRead:
+    """Attach a file to a contact (a signed form photographed on a visit): it follows the
+    episode's rules (multipart/form-data)."""
+    view = _upload(
+        OwnerKind.CONTACT,
+        contact_id,
+        file,
+        uow,
+        clock,
+        settings,
+        actor,
+        title=title,
+        description=description,
+        dated_on=dated_on,
+        sensitive=sensitive,
+        visible_to=visible_to,
+        under_episode=episode_id,
+    )
+    return _created(view, response)
+
+
+@router.get(
+    "/episodes/{episode_id}/contacts/{contact_id}/documents",
+    response_model=DocumentPage,
+    responses=problems.responses(NotFound, InvalidValue),
+    operation_id="listContactDocuments",
+)
+def list_contact_documents(
+    episode_id: EpisodeId,
+    contact_id: ContactId,
+    request: Request,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.READ_EPISODE)],
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> DocumentPage:
+    """The contact's documents, latest dated first (erased ones included, as facts)."""
+    return _page(
+        OwnerKind.CONTACT,
+        contact_id,
+        request,
+        response,
+        uow,
+        clock,
+        actor,
+        limit,
+        cursor,
+        under_episode=episode_id,
+    )
 
 
 @router.get(

@@ -520,6 +520,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/contacts/{contact_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contact Documents
+         * @description The contact's documents, latest dated first (erased ones included, as facts).
+         */
+        get: operations["listContactDocuments"];
+        put?: never;
+        /**
+         * Upload Contact Document
+         * @description Attach a file to a contact (a signed form photographed on a visit): it follows the
+         *     episode's rules (multipart/form-data).
+         */
+        post: operations["uploadContactDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/episodes/{episode_id}/documents": {
         parameters: {
             query?: never;
@@ -3813,7 +3838,7 @@ export interface components {
             record_id: string;
             /**
              * Record Type
-             * @description The record it belongs to: consent, episode, assessment, plan, meeting, taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact or document.
+             * @description The record it belongs to: consent, episode, assessment, plan, meeting, taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document or request.
              */
             record_type: string;
             /**
@@ -5691,7 +5716,7 @@ export interface components {
          * @description What an entry of the chronology records, in the order the process runs on one day.
          * @enum {string}
          */
-        EntryKind: "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "document_erased" | "episode_closed";
+        EntryKind: "request_received" | "request_decided" | "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "step_across" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "document_erased" | "episode_closed";
         /**
          * EpisodeCaseRead
          * @description The case on one screen. Its ETag changes whenever anything it shows changes; each nested
@@ -10479,7 +10504,7 @@ export interface components {
          *     access rules it follows (app/services/documents.py, `HOLDERS`).
          * @enum {string}
          */
-        OwnerKind: "family" | "episode";
+        OwnerKind: "family" | "episode" | "contact";
         /**
          * PersonIn
          * @description A new person's details.
@@ -13953,6 +13978,43 @@ export interface components {
             to_basis: components["schemas"]["StatutoryBasis"];
             /** @description Type after. */
             to_type: components["schemas"]["EpisodeType"];
+        };
+        /**
+         * UploadContactDocumentForm
+         * @description A form's fields.
+         */
+        UploadContactDocumentForm: {
+            /**
+             * Dated On
+             * @description The date the document is dated (a letter's date); today by default.
+             */
+            dated_on?: string | null;
+            /**
+             * Description
+             * @description What the document is, and why it is here.
+             */
+            description?: string | null;
+            /**
+             * File
+             * @description The file: PDF, PNG, JPEG, Word (.docx), OpenDocument text (.odt) or plain text in UTF-8, judged from its content (not its name or Content-Type).
+             */
+            file: string;
+            /**
+             * Sensitive
+             * @description Only the lead professional, managers and the practitioners named in `visible_to` (and the uploader) may open it; others see only that it exists.
+             * @default false
+             */
+            sensitive?: boolean;
+            /**
+             * Title
+             * @description The document's title.
+             */
+            title: string;
+            /**
+             * Visible To
+             * @description For a sensitive document: the practitioners who may also open it.
+             */
+            visible_to?: string[] | null;
         };
         /**
          * UploadEpisodeDocumentForm
@@ -19316,6 +19378,234 @@ export interface operations {
             };
             /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listContactDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+                /** @description The contact's id. */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+                     *           "dated_on": "2026-03-02",
+                     *           "description": "Scanned after the first home visit.",
+                     *           "doc_type": "pdf",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "erased": false,
+                     *           "erased_at": null,
+                     *           "erased_by": null,
+                     *           "erasure_reason": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "filename": "consent-form.pdf",
+                     *           "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+                     *           "media_type": "application/pdf",
+                     *           "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "owner_kind": "episode",
+                     *           "sensitive": false,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "size_bytes": 184220,
+                     *           "title": "Signed consent form",
+                     *           "uploaded_at": "2026-03-03T09:14:00Z",
+                     *           "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "version": 1,
+                     *           "visible_to": [],
+                     *           "withheld": false
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadContactDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+                /** @description The contact's id. */
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadContactDocumentForm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
