@@ -455,9 +455,19 @@ _UPLOAD_EXAMPLE = {
 FORM_DESCRIPTIONS = {
     "UploadFamilyDocumentForm": "A file for the family's record, with its title and date.",
     "UploadEpisodeDocumentForm": "A file for an episode's record, with its title and date.",
+    "UploadContactDocumentForm": "A file for a contact on an episode, with its title and date.",
 }
-FORM_EXAMPLES = dict.fromkeys(FORM_DESCRIPTIONS, _UPLOAD_EXAMPLE)
-"""Multipart forms' descriptions and examples (their schemas are FastAPI's, not a model's)."""
+"""Multipart forms' descriptions (their schemas are FastAPI's, not a model's); their example is
+put on the request body itself (`_form_examples`), as no model stands behind them."""
+
+
+def _form_examples(document: dict[str, Any]) -> None:
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            form = content.get("multipart/form-data")
+            if form is not None and "example" not in form:
+                form["example"] = _UPLOAD_EXAMPLE
 
 
 def _name_form_bodies(document: dict[str, Any]) -> None:
@@ -473,8 +483,6 @@ def _name_form_bodies(document: dict[str, Any]) -> None:
         schemas[new] = schemas.pop(old)
         schemas[new]["title"] = new
         schemas[new].setdefault("description", FORM_DESCRIPTIONS.get(new, "A form's fields."))
-        if new in FORM_EXAMPLES:
-            schemas[new]["examples"] = [FORM_EXAMPLES[new]]
 
     def refer(node: Any) -> None:
         if isinstance(node, dict):
@@ -507,6 +515,7 @@ def tidy(document: dict[str, Any]) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     _name_form_bodies(document)
+    _form_examples(document)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             operation.setdefault("responses", {})

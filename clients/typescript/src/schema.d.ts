@@ -13981,7 +13981,7 @@ export interface components {
         };
         /**
          * UploadContactDocumentForm
-         * @description A form's fields.
+         * @description A file for a contact on an episode, with its title and date.
          */
         UploadContactDocumentForm: {
             /**
@@ -14019,12 +14019,6 @@ export interface components {
         /**
          * UploadEpisodeDocumentForm
          * @description A file for an episode's record, with its title and date.
-         * @example {
-         *       "dated_on": "2026-01-12",
-         *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
-         *       "sensitive": false,
-         *       "title": "Signed consent form"
-         *     }
          */
         UploadEpisodeDocumentForm: {
             /**
@@ -14062,12 +14056,6 @@ export interface components {
         /**
          * UploadFamilyDocumentForm
          * @description A file for the family's record, with its title and date.
-         * @example {
-         *       "dated_on": "2026-01-12",
-         *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
-         *       "sensitive": false,
-         *       "title": "Signed consent form"
-         *     }
          */
         UploadFamilyDocumentForm: {
             /**
@@ -19548,6 +19536,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "dated_on": "2026-01-12",
+                 *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+                 *       "sensitive": false,
+                 *       "title": "Signed consent form"
+                 *     }
+                 */
                 "multipart/form-data": components["schemas"]["UploadContactDocumentForm"];
             };
         };
