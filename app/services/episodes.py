@@ -93,15 +93,24 @@ def episode_record(
 ) -> EpisodeRecord:
     """The episode as it stood on `as_of`: its stage, every clock started by then with its status
     that day, who leads it and its QA officers' names (looked up unless `names` holds them);
-    with `with_plan`, the plan then in force."""
+    with `with_plan`, the plan then in force. The lead and the officers are read in one
+    statement."""
     stage = stage_on(episode, as_of, today)
     plan = plan_in_force_on(uow.plans.for_episode(episode.id), as_of) if with_plan else None
+    officers = {d.officer_id for d in episode.qa_decisions}
+    wanted = [
+        episode.lead_practitioner_id,
+        *(() if names is not None else sorted(officers, key=str)),
+    ]
+    found = uow.practitioners.get_many(wanted)
     return EpisodeRecord(
         episode=episode,
-        lead=uow.practitioners.get(episode.lead_practitioner_id),
+        lead=found.get(episode.lead_practitioner_id),
         deadlines=deadline_views(episode.deadlines_known_on(as_of), uow.policies.history(), as_of),
         as_of=as_of,
-        names=names if names is not None else resolve_names(uow, decisions=episode.qa_decisions),
+        names=names
+        if names is not None
+        else Names(by_id={i: p.name for i, p in found.items() if i in officers}),
         stage=stage,
         plan_in_force=plan,
     )

@@ -138,6 +138,71 @@ class TestReadingAnEpisode:
             assert_fixed_cost(f"GET episode as {role}", with_small, with_large)
 
 
+EPISODE_READ = [
+    "the access facts: the family, its episodes and their practitioners' TAF seats",
+    "the access facts: the family's consents",
+    "the episode",
+    "its children and its clocks",
+    "its plans, for the one in force (issue 18 §2: the view shows it, on any day asked)",
+    "its lead and its QA officers",
+    "the timeliness policy history",
+    "the audit entry",
+]
+"""What one episode read sends, in its one transaction (bench/RESULTS.md: it sent 10, where the
+ceiling, bench/ceiling.py, sends 2; 11 with the plan in force, before the seats and the children
+rode on other statements)."""
+
+
+def statements_of_the_request(seen: list[str]) -> list[str]:
+    """The statements of the request's own transaction: from its first SAVEPOINT to its first
+    RELEASE (the seal that follows is the sealing thread's work in a served worker)."""
+    start = next(i for i, s in enumerate(seen) if s.startswith("SAVEPOINT"))
+    end = next(i for i, s in enumerate(seen) if s.startswith("RELEASE"))
+    return seen[start + 1 : end]
+
+
+class TestStatementsOfAnEpisodeRead:
+    def test_an_episode_read_sends_eight_statements(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        case = given_case(
+            new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=3, meetings=2
+        )
+        client.get(f"{API}/episodes/{case.id}")  # warm: the principal, prepared statements
+        statements.during(lambda: client.get(f"{API}/episodes/{case.id}"))
+        sent = statements_of_the_request(statements.seen)
+        assert len(sent) == len(EPISODE_READ), "\n".join(s[:120] for s in sent)
+        assert sent[-1].startswith("INSERT INTO audit_entries")
+        assert sum("taf_members" in s for s in sent) == 1  # the seats ride on the access facts
+
+    def test_its_answer_has_every_child_clock_and_officer(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+    ) -> None:
+        """The children, the clocks, the lead and the QA officers now come from shared statements
+        (an officer's name when on record: tests/api/test_episodes.py)."""
+        case = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=staff.lead, children=3)
+        body = client.get(f"{API}/episodes/{case.id}").json()
+        assert sorted(body["child_person_ids"]) == sorted(str(c) for c in case.child_person_ids)
+        assert {d["kind"] for d in body["deadlines"]} == {
+            d.kind.value for d in case.current_deadlines()
+        }
+        assert (body["lead"]["practitioner_id"], bool(body["lead"]["name"])) == (
+            str(staff.lead),
+            True,
+        )
+        # This case's QA officer was never registered: no name, and not the lead's either.
+        assert [q["officer_name"] for q in body["qa_decisions"]] == [None]
+
+
 class TestTheCaseOnOneScreen:
     def test_costs_the_same_with_twelve_children_and_meetings_as_with_two(
         self,

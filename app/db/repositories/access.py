@@ -9,7 +9,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.id_lists import one_of
@@ -48,29 +48,32 @@ _FAMILY_WITH_EPISODES = (
         )
         .exists()
         .label("statutory_basis"),
+        TafMemberRow.id.label("seat_id"),
+        TafMemberRow.practitioner_id.label("seat_practitioner_id"),
+        TafMemberRow.agency_code.label("seat_agency_code"),
+        TafMemberRow.joined_on.label("seat_joined_on"),
+        TafMemberRow.left_on.label("seat_left_on"),
     )
     .select_from(FamilyRow)
     .outerjoin(EpisodeRow, EpisodeRow.family_id == FamilyRow.id)
+    .outerjoin(
+        TafMemberRow,
+        and_(
+            TafMemberRow.episode_id == EpisodeRow.id,
+            TafMemberRow.practitioner_id.is_not(None),
+            TafMemberRow.agency_code.is_not(None),
+        ),
+    )
 )
-"""Each family with its episodes in one statement: a row per episode, or one row with no episode."""
+"""Each family with its episodes and their practitioners' TAF seats in one statement: a row per
+seat of each episode (one with no seat for an episode without any), or one row with no episode.
+One round trip where the seats were a second: the access check runs on every request."""
 _FAMILIES = _FAMILY_WITH_EPISODES.where(one_of(FamilyRow.id, "family_ids"))
 _FAMILY_OF_EPISODE = _FAMILY_WITH_EPISODES.where(
     FamilyRow.id
     == select(EpisodeRow.family_id)
     .where(EpisodeRow.id == bindparam("episode_id"))
     .scalar_subquery()
-)
-_SEATS = select(
-    TafMemberRow.id,
-    TafMemberRow.episode_id,
-    TafMemberRow.practitioner_id,
-    TafMemberRow.agency_code,
-    TafMemberRow.joined_on,
-    TafMemberRow.left_on,
-).where(
-    one_of(TafMemberRow.episode_id, "episode_ids"),
-    TafMemberRow.practitioner_id.is_not(None),
-    TafMemberRow.agency_code.is_not(None),
 )
 _ASSIGNED_ACTIONS = (
     select(FamilyPlanRow.episode_id, PlanActionRow.id, PlanActionRow.owner_taf_member_id)
@@ -125,34 +128,32 @@ class SqlAccessFacts:
         families: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
         # Grouped as read: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
-        episodes_of: defaultdict[uuid.UUID, list[Any]] = defaultdict(list)
+        episodes_of: defaultdict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
+        seats: defaultdict[uuid.UUID, list[TafSeat]] = defaultdict(list)
+        member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
         for r in family_rows:
             families.setdefault(r.family_id, (r.family_hub_id, r.created_by_practitioner_id))
-            if r.id is not None:  # a family with no episode comes as one row without one
-                episodes_of[r.family_id].append(r)
-        if not families:
-            return {}
-        episode_ids = [e.id for episodes in episodes_of.values() for e in episodes]
-        seats: dict[uuid.UUID, list[TafSeat]] = {e: [] for e in episode_ids}
-        member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
-        assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
-        if episode_ids:
-            for m in self._rows(_SEATS, {"episode_ids": episode_ids}):
-                seats[m.episode_id].append(
+            if r.id is None:  # a family with no episode comes as one row without one
+                continue
+            episodes_of[r.family_id].setdefault(r.id, r)
+            if r.seat_id is not None:
+                seats[r.id].append(
                     TafSeat(
-                        practitioner_id=m.practitioner_id,
-                        agency_code=m.agency_code,
-                        joined_on=m.joined_on,
-                        left_on=m.left_on,
+                        practitioner_id=r.seat_practitioner_id,
+                        agency_code=r.seat_agency_code,
+                        joined_on=r.seat_joined_on,
+                        left_on=r.seat_left_on,
                     )
                 )
-                member_practitioner[m.id] = m.practitioner_id
-            action_rows = (
-                self._rows(_ASSIGNED_ACTIONS, {"episode_ids": episode_ids})
-                if with_assigned_actions
-                else []
-            )
-            for episode_id, action_id, owner in action_rows:
+                member_practitioner[r.seat_id] = r.seat_practitioner_id
+        if not families:
+            return {}
+        episode_ids = [e for episodes in episodes_of.values() for e in episodes]
+        assigned: dict[uuid.UUID, dict[uuid.UUID, set[uuid.UUID]]] = {e: {} for e in episode_ids}
+        if episode_ids and with_assigned_actions:
+            for episode_id, action_id, owner in self._rows(
+                _ASSIGNED_ACTIONS, {"episode_ids": episode_ids}
+            ):
                 practitioner = member_practitioner.get(owner) if owner is not None else None
                 if practitioner is not None:
                     assigned[episode_id].setdefault(practitioner, set()).add(action_id)
@@ -171,7 +172,7 @@ class SqlAccessFacts:
                         episode_id=e.id,
                         hub_id=e.hub_id,
                         lead_practitioner_id=e.lead_practitioner_id,
-                        taf=tuple(seats[e.id]),
+                        taf=tuple(seats.get(e.id, ())),
                         plan_awaiting_qa=bool(e.plan_awaiting_qa),
                         is_open=e.stage != EpisodeStage.CLOSED.value,
                         statutory_basis=bool(e.statutory_basis),
@@ -179,7 +180,7 @@ class SqlAccessFacts:
                             {p: frozenset(a) for p, a in assigned[e.id].items()}
                         ),
                     )
-                    for e in episodes_of[fid]
+                    for e in episodes_of[fid].values()
                 ),
             )
         return facts

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import null, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -113,15 +113,22 @@ EPISODE_IS_OPEN = EpisodeRow.stage.in_(
 """An open episode, in SQL: `IN` the open stages, so `(lead_practitioner_id, stage)` and
 `(hub_id, stage)` serve it."""
 
-# Built once: every episode read and write hydrates through these.
-_CHILDREN_OF = (
-    select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
-    .where(one_of(EpisodeChildRow.episode_id, "episode_ids"))
-    .order_by(EpisodeChildRow.person_id)
-)
-_DEADLINES_OF = (
+# Built once: every episode read and write hydrates through this.
+_CHILDREN_AND_DEADLINES_OF = union_all(
+    select(
+        EpisodeChildRow.episode_id,
+        EpisodeChildRow.person_id,
+        null().cast(DeadlineRow.kind.type).label("kind"),
+        null().cast(DeadlineRow.started_on.type).label("started_on"),
+        null().cast(DeadlineRow.due_on.type).label("due_on"),
+        null().cast(DeadlineRow.due_from.type).label("due_from"),
+        null().cast(DeadlineRow.policy_version.type).label("policy_version"),
+        null().cast(DeadlineRow.met_on.type).label("met_on"),
+        null().cast(DeadlineRow.stopped_on.type).label("stopped_on"),
+    ).where(one_of(EpisodeChildRow.episode_id, "episode_ids")),
     select(
         DeadlineRow.episode_id,
+        null().cast(EpisodeChildRow.person_id.type).label("person_id"),
         DeadlineRow.kind,
         DeadlineRow.started_on,
         DeadlineRow.due_on,
@@ -129,12 +136,14 @@ _DEADLINES_OF = (
         DeadlineRow.policy_version,
         DeadlineRow.met_on,
         DeadlineRow.stopped_on,
-    )
-    .where(one_of(DeadlineRow.episode_id, "episode_ids"))
-    .order_by(DeadlineRow.started_on)
-)
-"""Columns, read on the connection: loading ORM objects for every clock of every episode cost more
-than the query. Saving selects the rows it changes itself (`_save_deadlines`)."""
+    ).where(one_of(DeadlineRow.episode_id, "episode_ids")),
+).order_by(text("person_id"), text("started_on"))
+"""The children of the episodes (rows without a kind) and every clock they started (rows with
+one), in one statement: one round trip fewer for every episode hydrated. Children come in
+person id order and clocks in start order, as each list had when it was a statement of its own
+(the other key is null within each kind of row). Columns, read on the connection: loading ORM
+objects for every clock of every episode cost more than the query. Saving selects the rows it
+changes itself (`_save_deadlines`)."""
 
 
 class SqlEpisodeRepository:
@@ -150,10 +159,11 @@ class SqlEpisodeRepository:
         current: dict[uuid.UUID, dict[str, Deadline]] = {i: {} for i in ids}
         earlier: dict[uuid.UUID, list[Deadline]] = {i: [] for i in ids}
         if ids:
-            for episode_id, person_id in self._session.execute(_CHILDREN_OF, {"episode_ids": ids}):
-                children[episode_id].append(person_id)
             connection = self._session.connection()
-            for row in connection.execute(_DEADLINES_OF, {"episode_ids": ids}).all():
+            for row in connection.execute(_CHILDREN_AND_DEADLINES_OF, {"episode_ids": ids}):
+                if row.kind is None:
+                    children[row.episode_id].append(row.person_id)
+                    continue
                 replaced = current[row.episode_id].get(row.kind)
                 if replaced is not None:
                     earlier[row.episode_id].append(replaced)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, bindparam, cast, delete, exists, func, select
 from sqlalchemy.orm import Session
@@ -27,8 +28,15 @@ _ONE_WITH_HUBS = (
     .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
     .where(PractitionerRow.id == bindparam("practitioner_id"))
 )
-"""One practitioner and their hubs in one statement, a row per hub: every episode read and every
-sign-in that misses the cache asks for one."""
+"""One practitioner and their hubs in one statement, a row per hub: every sign-in that misses the
+cache asks for one."""
+_MANY_WITH_HUBS = (
+    select(*PractitionerRow.__table__.columns, PractitionerHubRow.hub_id.label("hub_id_of"))
+    .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
+    .where(one_of(PractitionerRow.id, "practitioner_ids"))
+)
+"""Several practitioners and their hubs in one statement, a row per hub, read as columns (no ORM
+rows: these are only read): every episode read asks for its lead and its QA officers."""
 
 
 class SqlPractitionerRepository:
@@ -43,7 +51,7 @@ class SqlPractitionerRepository:
         return {k: frozenset(v) for k, v in found.items()}
 
     @staticmethod
-    def _domain(row: PractitionerRow, hubs: frozenset[uuid.UUID]) -> Practitioner:
+    def _domain(row: Any, hubs: frozenset[uuid.UUID]) -> Practitioner:
         return Practitioner(
             id=row.id,
             name=row.name,
@@ -82,12 +90,16 @@ class SqlPractitionerRepository:
     def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
         if not practitioner_ids:
             return {}
-        rows = list(
-            self._session.scalars(
-                select(PractitionerRow).where(PractitionerRow.id.in_(set(practitioner_ids)))
-            )
-        )
-        return {p.id: p for p in self._many(rows)}
+        rows: dict[uuid.UUID, Any] = {}
+        hubs: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for row in self._session.connection().execute(
+            _MANY_WITH_HUBS, {"practitioner_ids": list(dict.fromkeys(practitioner_ids))}
+        ):
+            rows.setdefault(row.id, row)
+            found = hubs.setdefault(row.id, set())
+            if row.hub_id_of is not None:
+                found.add(row.hub_id_of)
+        return {i: self._domain(r, frozenset(hubs[i])) for i, r in rows.items()}
 
     def names(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Just the names, in one statement: what a report needs beside ids."""
