@@ -22,7 +22,7 @@ from app.services.ports import PractitionerFilter
 _HUBS_OF = select(PractitionerHubRow.practitioner_id, PractitionerHubRow.hub_id).where(
     one_of(PractitionerHubRow.practitioner_id, "practitioner_ids")
 )
-"""Built once: the hubs of a page of practitioners (`get_many`, `get_by_email`)."""
+"""Built once: the hubs of a page of practitioners (`search`)."""
 _ONE_WITH_HUBS = (
     select(PractitionerRow, PractitionerHubRow.hub_id)
     .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
@@ -37,6 +37,12 @@ _MANY_WITH_HUBS = (
 )
 """Several practitioners and their hubs in one statement, a row per hub, read as columns (no ORM
 rows: these are only read): every episode read asks for its lead and its QA officers."""
+_BY_EMAIL_WITH_HUBS = (
+    select(*PractitionerRow.__table__.columns, PractitionerHubRow.hub_id.label("hub_id_of"))
+    .outerjoin(PractitionerHubRow, PractitionerHubRow.practitioner_id == PractitionerRow.id)
+    .where(PractitionerRow.email == bindparam("email"))
+)
+"""The same for a token whose subject is an email."""
 
 
 class SqlPractitionerRepository:
@@ -82,24 +88,34 @@ class SqlPractitionerRepository:
         return self._domain(found, frozenset(hubs)) if found is not None else None
 
     def get_by_email(self, email: str) -> Practitioner | None:
-        row = self._session.scalar(
-            select(PractitionerRow).where(PractitionerRow.email == email.strip().lower())
+        """One statement with the hubs: a sign-in whose subject is an email and that misses the
+        principal cache asks for it."""
+        found = self._with_hubs(
+            self._session.connection().execute(
+                _BY_EMAIL_WITH_HUBS, {"email": email.strip().lower()}
+            )
         )
-        return self._many([row])[0] if row else None
+        return next(iter(found.values()), None)
+
+    def _with_hubs(self, rows: Any) -> dict[uuid.UUID, Practitioner]:
+        """Practitioners from rows of their columns and one hub each (`hub_id_of`)."""
+        found: dict[uuid.UUID, Any] = {}
+        hubs: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for row in rows:
+            found.setdefault(row.id, row)
+            of = hubs.setdefault(row.id, set())
+            if row.hub_id_of is not None:
+                of.add(row.hub_id_of)
+        return {i: self._domain(r, frozenset(hubs[i])) for i, r in found.items()}
 
     def get_many(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Practitioner]:
         if not practitioner_ids:
             return {}
-        rows: dict[uuid.UUID, Any] = {}
-        hubs: dict[uuid.UUID, set[uuid.UUID]] = {}
-        for row in self._session.connection().execute(
-            _MANY_WITH_HUBS, {"practitioner_ids": list(dict.fromkeys(practitioner_ids))}
-        ):
-            rows.setdefault(row.id, row)
-            found = hubs.setdefault(row.id, set())
-            if row.hub_id_of is not None:
-                found.add(row.hub_id_of)
-        return {i: self._domain(r, frozenset(hubs[i])) for i, r in rows.items()}
+        return self._with_hubs(
+            self._session.connection().execute(
+                _MANY_WITH_HUBS, {"practitioner_ids": list(dict.fromkeys(practitioner_ids))}
+            )
+        )
 
     def names(self, practitioner_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Just the names, in one statement: what a report needs beside ids."""
