@@ -2,6 +2,7 @@
 
 Hypothesis builds small worlds straight into the tables (families in two hubs, open and closed
 episodes, TAF seats that start, end or never count, consents given and withdrawn around today,
+Family Help statutory bases on which a seat needs no consent,
 plans awaiting quality assurance) and a user with any mix of roles; for every family and episode
 the SQL scope (`app/db/repositories/scope.py`) must include it exactly when `decide` lets the user
 read it. Runs on both databases; each example in a savepoint of its own.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert, select
@@ -21,6 +23,7 @@ from sqlalchemy import Connection, insert, select
 from app.db.models import (
     ConsentAgencyRow,
     ConsentRow,
+    EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
@@ -56,6 +59,8 @@ class EpisodePlan:
     open: bool
     plan_submitted: bool
     seats: tuple[SeatPlan, ...]
+    basis: str | None = None
+    """A Family Help statutory basis (s17, s47, none), or no Family Help record at all."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ episodes = st.builds(
     open=st.booleans(),
     plan_submitted=st.booleans(),
     seats=st.lists(seats, max_size=2).map(tuple),
+    basis=st.sampled_from([None, "none", "s17", "s47"]),
 )
 consents = st.builds(
     ConsentPlan,
@@ -209,6 +215,21 @@ def _build(
                     }
                 ],
             )
+            if episode.basis is not None:
+                connection.execute(
+                    insert(EpisodeFamilyHelpRow),
+                    [
+                        {
+                            "episode_id": episode_id,
+                            "episode_type": "family_help",
+                            "statutory_basis": episode.basis,
+                            "transitions": [],
+                            "allocations": [],
+                            "version": 1,
+                            **stamp,
+                        }
+                    ],
+                )
             if episode.plan_submitted:
                 connection.execute(
                     insert(FamilyPlanRow),
@@ -370,3 +391,48 @@ def test_another_familys_consent_never_opens_a_family_to_a_taf_member_without_it
     assert episodes_by_rules == set()
     assert in_sql == set(), "a family was in scope through another family's consent"
     assert episodes_in_sql == set(), "an episode was in scope through another family's consent"
+
+
+@pytest.mark.parametrize(("basis", "reads"), [("s17", True), ("s47", True), ("none", False)])
+def test_a_seat_on_a_statutory_basis_finds_the_family_without_consent_in_sql_as_by_the_rules(
+    connection: Connection, reference: ReferenceData, staff: Staff, basis: str, reads: bool
+) -> None:
+    """Issue 20 §5: on s.17 or s.47 a TAF seat reads without consent; lists and searches (the
+    SQL scope) must find exactly what the rules let it read."""
+    practitioners = {ME: staff.lead, OTHER: staff.other_lead}
+    seat_on_statutory_episode = FamilyPlanned(
+        hub="NORTH",
+        registrar=OTHER,
+        episodes=(
+            EpisodePlan(
+                hub="NORTH",
+                lead=OTHER,
+                open=True,
+                plan_submitted=False,
+                seats=(SeatPlan(who=ME, agency="POLICE", joined=-3, left=None),),
+                basis=basis,
+            ),
+        ),
+        consents=(),
+    )
+    principal = Principal(
+        practitioner_id=staff.lead,
+        agency_code="POLICE",
+        roles=frozenset({Role.PRACTITIONER}),
+        hub_ids=frozenset(),
+        active=True,
+    )
+    savepoint = connection.begin_nested()
+    try:
+        _build(connection, [seat_on_statutory_episode], practitioners, reference.hubs)
+        family_ids = list(
+            connection.scalars(select(FamilyRow.id).where(FamilyRow.reference.like("FH-%")))
+        )
+        (in_sql, by_rules), (episodes_in_sql, episodes_by_rules) = _check(
+            connection, principal, family_ids
+        )
+    finally:
+        savepoint.rollback()
+    assert (bool(by_rules), bool(episodes_by_rules)) == (reads, reads)
+    assert in_sql == by_rules
+    assert episodes_in_sql == episodes_by_rules
