@@ -101,3 +101,22 @@ class TestConsentCoversTheChildrenItNames:
         ok(withdrawn)
         episode = ok(siblings_case.client.get(siblings_case.url))
         assert episode["consent_withdrawn_on"] is None
+
+    def test_withdrawing_the_only_consent_naming_the_child_stops_the_clocks_though_a_siblings_remains(
+        self, siblings_case: Case
+    ) -> None:
+        """Before consent covered the children it names, any consent to take part still in force
+        (here the sibling's) kept this episode's clocks running after Leo's was withdrawn."""
+        leo = consent_for(siblings_case, "Leo")
+        consent_for(siblings_case, "Ava")
+        ok(start(siblings_case))
+        on(siblings_case.clock, "2024-12-04")
+        ok(
+            siblings_case.client.post(
+                f"{API}/families/{siblings_case.family['id']}/consents/{leo['id']}/withdrawal",
+                headers={"If-Match": f'"{leo["version"]}"'},
+                json={"withdrawn_on": "2024-12-04", "reason": "Leo's mother withdrew it"},
+            )
+        )
+        episode = ok(siblings_case.client.get(siblings_case.url))
+        assert episode["consent_withdrawn_on"] == "2024-12-04"
