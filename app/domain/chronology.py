@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
 from app.domain.assessments import Assessment
@@ -151,6 +151,9 @@ class FamilyRecord:
     contacts: Collection[Contact] = ()
     documents: Collection[Document] = ()
     requests: Collection[SupportRequest] = ()
+    zone: tzinfo = UTC
+    """The council's time zone: an event kept only as an instant (an erasure) falls on its day
+    there, as the user knows it."""
     family_help: Collection[FamilyHelpRecord] = ()
     """The episodes' Family Help records: their step-across transitions are in the timeline."""
     """The requests for support about the family that the reader may read."""
@@ -174,7 +177,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_fgdm_offers(record.fgdm_offers),
         *_fgdm_meetings(record.fgdm_meetings),
         *_contacts(record.contacts),
-        *_documents(record.documents),
+        *_documents(record.documents, record.zone),
         *_requests(record.requests),
         *_transitions(record.family_help, children),
     ]
@@ -536,7 +539,7 @@ def _contacts(contacts: Iterable[Contact]) -> Iterator[ChronologyEntry]:
         )
 
 
-def _documents(documents: Iterable[Document]) -> Iterator[ChronologyEntry]:
+def _documents(documents: Iterable[Document], zone: tzinfo) -> Iterator[ChronologyEntry]:
     """A document on the day it is dated, and its erasure on the day it happened: the fact of an
     erasure stays in the timeline after the content has gone (issue 19 §4). A sensitive
     document's title is not in the line; its link applies the document's own rule."""
@@ -554,7 +557,7 @@ def _documents(documents: Iterable[Document]) -> Iterator[ChronologyEntry]:
         )
         if document.erasure is not None:
             yield ChronologyEntry(
-                on=document.erasure.erased_at.date(),
+                on=document.erasure.erased_at.astimezone(zone).date(),
                 kind=EntryKind.DOCUMENT_ERASED,
                 what=f"Document erased ({title}): {document.erasure.reason}",
                 record_type="document",

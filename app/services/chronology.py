@@ -71,6 +71,7 @@ def _record_of(uc: UseCase, family_id: uuid.UUID) -> FamilyRecord:
         documents=uow.documents.every_for_family(family_id),
         requests=[r for r in requests if r.id in readable],
         family_help=uow.family_help.for_episodes(ids),
+        zone=uc.clock.zone,
     )
 
 

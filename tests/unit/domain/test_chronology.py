@@ -74,3 +74,33 @@ def test_a_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(InvalidValue) as refused:
         ChronologyFilter(on_or_after=date(2025, 2, 1), on_or_before=date(2025, 1, 1))
     assert refused.value.field == "from"
+
+
+def test_an_erasure_just_after_midnight_in_summer_falls_on_the_councils_day() -> None:
+    """23:30 UTC on 30 June is 00:30 on 1 July in England: the day the manager knows it by."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from app.domain.documents import Content, Document, DocumentType, Erasure, OwnerKind
+
+    erased_at = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+    document = Document(
+        id=uuid.uuid4(),
+        family_id=uuid.uuid4(),
+        owner_kind=OwnerKind.FAMILY,
+        owner_id=uuid.uuid4(),
+        title="Letter",
+        description=None,
+        filename="letter.txt",
+        content=Content(DocumentType.TEXT, 10, "0" * 64, 1),
+        sensitive=False,
+        dated_on=date(2025, 6, 1),
+        uploaded_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
+        uploaded_by=uuid.uuid4(),
+        erasure=Erasure(
+            erased_at=erased_at, erased_by=uuid.uuid4(), reason="Wrong family's letter"
+        ),
+    )
+    record = FamilyRecord(documents=[document], zone=ZoneInfo("Europe/London"))
+    erased = chronology(record, ChronologyFilter(kinds=frozenset({EntryKind.DOCUMENT_ERASED})))
+    assert [e.on for e in erased] == [date(2025, 7, 1)]
