@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
-from app.domain.access import Action
+from app.domain.access import Action, RecordFacts
 from app.domain.errors import InvalidValue, NotFound
 from app.domain.families import Family, Person, restrict_in, validate_person
 from app.domain.family_network import (
@@ -29,7 +29,14 @@ from app.domain.identifiers import IdentifierScheme, stamp_identifiers
 from app.domain.paging import Page, PageRequest, page_in_memory
 from app.domain.versions import Expected, check_version
 from app.services.ports import Clock, UnitOfWork
-from app.services.use_case import Actor, Target, UseCase
+from app.services.use_case import (
+    Actor,
+    IdempotentRequest,
+    Replayed,
+    Target,
+    UseCase,
+    run_idempotent,
+)
 
 
 @dataclass(frozen=True)
@@ -56,35 +63,48 @@ def add_network_member(
     person: Person,
     *,
     consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
-) -> NetworkView:
+    idempotency: IdempotentRequest[NetworkView] | None = None,
+) -> NetworkView | Replayed:
     """Record someone new to the service as part of a child's network."""
     with UseCase(uow, clock, actor) as uc:
         facts = uc.require(Action.WRITE_FAMILY, Target.family(member.family_id, "network_member"))
-        family = _family(uow, member.family_id)
-        try:
-            kept_person = validate_person(person, today=uc.today, consistent=consistent)
-        except InvalidValue as exc:
-            raise InvalidValue(exc.detail, field=f"person.{exc.field}", code=exc.code) from exc
-        kept_person = restrict_in(kept_person, kept_person, family.id)
-        kept_person = replace(
-            kept_person,
-            identifiers=stamp_identifiers(
-                (), kept_person.identifiers, by=uc.principal.practitioner_id, at=uc.now
-            ),
+        assert facts is not None  # require raised for an unknown or hidden family
+        return run_idempotent(
+            uc, idempotency, lambda: _add_member(uc, facts, member, person, consistent)
         )
-        kept = check_network_member(
-            replace(member, person_id=kept_person.id), household=family, today=uc.today
-        )
-        uow.people.add(kept_person, at=uc.now)
-        uow.network.add_member(kept, at=uc.now)
-        uc.identify(Action.WRITE_FAMILY, kept.id)
-        view = NetworkView(
-            [kept],
-            {kept_person.id: kept_person},
-            uc.restricted_visible(facts, [kept_person]),
-        )
-        uc.commit()
-        return view
+
+
+def _add_member(
+    uc: UseCase,
+    facts: RecordFacts,
+    member: NetworkMember,
+    person: Person,
+    consistent: IdentifierScheme,
+) -> NetworkView:
+    uow = uc.uow
+    family = _family(uow, member.family_id)
+    try:
+        kept_person = validate_person(person, today=uc.today, consistent=consistent)
+    except InvalidValue as exc:
+        raise InvalidValue(exc.detail, field=f"person.{exc.field}", code=exc.code) from exc
+    kept_person = restrict_in(kept_person, kept_person, family.id)
+    kept_person = replace(
+        kept_person,
+        identifiers=stamp_identifiers(
+            (), kept_person.identifiers, by=uc.principal.practitioner_id, at=uc.now
+        ),
+    )
+    kept = check_network_member(
+        replace(member, person_id=kept_person.id), household=family, today=uc.today
+    )
+    uow.people.add(kept_person, at=uc.now)
+    uow.network.add_member(kept, at=uc.now)
+    uc.identify(Action.WRITE_FAMILY, kept.id)
+    return NetworkView(
+        [kept],
+        {kept_person.id: kept_person},
+        uc.restricted_visible(facts, [kept_person]),
+    )
 
 
 def end_network_member(
@@ -145,28 +165,39 @@ def _family_people(uow: UnitOfWork, family: Family) -> set[uuid.UUID]:
     return {m.person_id for m in family.memberships} | {m.person_id for m in members}
 
 
-def record_fgdm_offer(uow: UnitOfWork, clock: Clock, actor: Actor, offer: FgdmOffer) -> FgdmOffer:
+def record_fgdm_offer(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    offer: FgdmOffer,
+    *,
+    idempotency: IdempotentRequest[FgdmOffer] | None = None,
+) -> FgdmOffer | Replayed:
     """FGDM offered to the family (answered or awaiting an answer), or not offered, with why."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_FAMILY, Target.family(offer.family_id, "fgdm_offer"))
-        family = _family(uow, offer.family_id)
-        if offer.episode_id is not None:
-            episode = uow.episodes.get(offer.episode_id)
-            if episode is None or episode.family_id != family.id:
-                raise InvalidValue(
-                    "This family has no episode with this id.",
-                    field="episode_id",
-                    code="fgdm_episode_unknown",
-                )
-        kept = check_offer(
-            replace(offer, decided_by_practitioner_id=uc.principal.practitioner_id),
-            people=_family_people(uow, family),
-            today=uc.today,
-        )
-        uow.network.add_offer(kept, at=uc.now)
-        uc.identify(Action.WRITE_FAMILY, kept.id)
-        uc.commit()
-        return kept
+        return run_idempotent(uc, idempotency, lambda: _record_offer(uc, offer))
+
+
+def _record_offer(uc: UseCase, offer: FgdmOffer) -> FgdmOffer:
+    uow = uc.uow
+    family = _family(uow, offer.family_id)
+    if offer.episode_id is not None:
+        episode = uow.episodes.get(offer.episode_id)
+        if episode is None or episode.family_id != family.id:
+            raise InvalidValue(
+                "This family has no episode with this id.",
+                field="episode_id",
+                code="fgdm_episode_unknown",
+            )
+    kept = check_offer(
+        replace(offer, decided_by_practitioner_id=uc.principal.practitioner_id),
+        people=_family_people(uow, family),
+        today=uc.today,
+    )
+    uow.network.add_offer(kept, at=uc.now)
+    uc.identify(Action.WRITE_FAMILY, kept.id)
+    return kept
 
 
 def answer_fgdm_offer(
@@ -215,36 +246,43 @@ def list_fgdm_offers(
 
 
 def record_fgdm_meeting(
-    uow: UnitOfWork, clock: Clock, actor: Actor, meeting: FgdmMeeting
-) -> FgdmMeeting:
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    meeting: FgdmMeeting,
+    *,
+    idempotency: IdempotentRequest[FgdmMeeting] | None = None,
+) -> FgdmMeeting | Replayed:
     """A family-led meeting held, with who came and the plan the family made."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_FAMILY, Target.family(meeting.family_id, "fgdm_meeting"))
-        family = _family(uow, meeting.family_id)
-        offer = None
-        if meeting.offer_id is not None:
-            offer = uow.network.offer(meeting.offer_id)
-            if offer is None or offer.family_id != family.id:
-                raise InvalidValue(
-                    "This family has no FGDM offer with this id.",
-                    field="offer_id",
-                    code="fgdm_offer_unknown",
-                )
-        known = uow.practitioners.get_many(list(meeting.attendee_practitioner_ids))
-        for index, practitioner_id in enumerate(meeting.attendee_practitioner_ids):
-            if practitioner_id not in known:
-                raise InvalidValue(
-                    "There is no member of staff with this id.",
-                    field=f"attendee_practitioner_ids[{index}]",
-                    code="fgdm_practitioner_unknown",
-                )
-        kept = check_meeting(
-            meeting, people=_family_people(uow, family), offer=offer, today=uc.today
-        )
-        uow.network.add_meeting(kept, at=uc.now)
-        uc.identify(Action.WRITE_FAMILY, kept.id)
-        uc.commit()
-        return replace(kept, recorded_at=uc.now)
+        return run_idempotent(uc, idempotency, lambda: _record_meeting(uc, meeting))
+
+
+def _record_meeting(uc: UseCase, meeting: FgdmMeeting) -> FgdmMeeting:
+    uow = uc.uow
+    family = _family(uow, meeting.family_id)
+    offer = None
+    if meeting.offer_id is not None:
+        offer = uow.network.offer(meeting.offer_id)
+        if offer is None or offer.family_id != family.id:
+            raise InvalidValue(
+                "This family has no FGDM offer with this id.",
+                field="offer_id",
+                code="fgdm_offer_unknown",
+            )
+    known = uow.practitioners.get_many(list(meeting.attendee_practitioner_ids))
+    for index, practitioner_id in enumerate(meeting.attendee_practitioner_ids):
+        if practitioner_id not in known:
+            raise InvalidValue(
+                "There is no member of staff with this id.",
+                field=f"attendee_practitioner_ids[{index}]",
+                code="fgdm_practitioner_unknown",
+            )
+    kept = check_meeting(meeting, people=_family_people(uow, family), offer=offer, today=uc.today)
+    uow.network.add_meeting(kept, at=uc.now)
+    uc.identify(Action.WRITE_FAMILY, kept.id)
+    return replace(kept, recorded_at=uc.now)
 
 
 def list_fgdm_meetings(

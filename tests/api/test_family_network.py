@@ -273,3 +273,14 @@ class TestFamilyGroupDecisionMaking:
         assert refused.status_code == 409
         assert refused.json()["code"] == "fgdm_meeting_offer_not_accepted"
         assert ok(case.client.get(f"{family_url(case)}/fgdm-meetings"))["items"] == []
+
+
+def test_a_retried_add_with_its_idempotency_key_records_one_network_member(case: Case) -> None:
+    key = {"Idempotency-Key": "add-nan-once"}
+    url = f"{family_url(case)}/network-members"
+    first = case.client.post(url, json=grandmother(case), headers=key)
+    again = case.client.post(url, json=grandmother(case), headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len(ok(case.client.get(url))["items"]) == 1

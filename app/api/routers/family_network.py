@@ -10,6 +10,7 @@ from app.api import problems
 from app.api.acting import acting
 from app.api.deps import ClockDep, SettingsDep, UowDep
 from app.api.etags import IfMatch, etag, parse_if_match
+from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import FamilyId, FgdmOfferId, NetworkMemberId
@@ -35,11 +36,31 @@ from app.domain.errors import (
     PreconditionRequired,
     StaleVersion,
 )
+from app.domain.family_network import FgdmMeeting, FgdmOffer
 from app.services import family_network as service
 from app.services.family_network import NetworkView
 from app.services.use_case import Actor
 
 router = APIRouter(prefix="/api/v1/families/{family_id}", tags=["families"])
+
+
+def _member_added(view: NetworkView) -> Created:
+    (read,) = _members(view)
+    return Created(read, f"/api/v1/families/{read.family_id}/network-members", etag(read.version))
+
+
+def _offer_recorded(offer: FgdmOffer) -> Created:
+    return Created(
+        FgdmOfferRead.from_domain(offer),
+        f"/api/v1/families/{offer.family_id}/fgdm-offers",
+        etag(offer.version),
+    )
+
+
+def _meeting_recorded(meeting: FgdmMeeting) -> Created:
+    return Created(
+        FgdmMeetingRead.from_domain(meeting), f"/api/v1/families/{meeting.family_id}/fgdm-meetings"
+    )
 
 
 def _members(view: NetworkView) -> list[NetworkMemberRead]:
@@ -63,22 +84,25 @@ def _members(view: NetworkView) -> list[NetworkMemberRead]:
 def add_network_member(
     family_id: FamilyId,
     body: NetworkMemberCreate,
-    response: Response,
     uow: UowDep,
     clock: ClockDep,
     settings: SettingsDep,
+    idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
-) -> NetworkMemberRead:
+) -> Response:
     """Record someone outside the household who is part of a child's network: a grandparent,
     an aunt, a family friend. Their contact details may be restricted, as a member's may."""
     member, person = body.to_domain(family_id, clock.today())
-    view = service.add_network_member(
-        uow, clock, actor, member, person, consistent=settings.consistent_identifier_scheme
+    result = service.add_network_member(
+        uow,
+        clock,
+        actor,
+        member,
+        person,
+        consistent=settings.consistent_identifier_scheme,
+        idempotency=idempotency.request(actor, body, _member_added),
     )
-    (read,) = _members(view)
-    response.headers["Location"] = f"/api/v1/families/{family_id}/network-members"
-    response.headers["ETag"] = etag(read.version)
-    return read
+    return idempotency.respond(result, _member_added)
 
 
 @router.get(
@@ -147,18 +171,20 @@ def end_network_member(
 def record_fgdm_offer(
     family_id: FamilyId,
     body: FgdmOfferCreate,
-    response: Response,
     uow: UowDep,
     clock: ClockDep,
+    idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
-) -> FgdmOfferRead:
+) -> Response:
     """Family group decision-making offered to the family, or a decision not to offer it."""
-    offer = service.record_fgdm_offer(
-        uow, clock, actor, body.to_domain(family_id, actor.principal.practitioner_id)
+    result = service.record_fgdm_offer(
+        uow,
+        clock,
+        actor,
+        body.to_domain(family_id, actor.principal.practitioner_id),
+        idempotency=idempotency.request(actor, body, _offer_recorded),
     )
-    response.headers["Location"] = f"/api/v1/families/{family_id}/fgdm-offers"
-    response.headers["ETag"] = etag(offer.version)
-    return FgdmOfferRead.from_domain(offer)
+    return idempotency.respond(result, _offer_recorded)
 
 
 @router.get(
@@ -231,15 +257,20 @@ def answer_fgdm_offer(
 def record_fgdm_meeting(
     family_id: FamilyId,
     body: FgdmMeetingCreate,
-    response: Response,
     uow: UowDep,
     clock: ClockDep,
+    idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.WRITE_FAMILY)],
-) -> FgdmMeetingRead:
+) -> Response:
     """A family-led meeting held: type, coordinator, private family time, attendees, the plan."""
-    meeting = service.record_fgdm_meeting(uow, clock, actor, body.to_domain(family_id))
-    response.headers["Location"] = f"/api/v1/families/{family_id}/fgdm-meetings"
-    return FgdmMeetingRead.from_domain(meeting)
+    result = service.record_fgdm_meeting(
+        uow,
+        clock,
+        actor,
+        body.to_domain(family_id),
+        idempotency=idempotency.request(actor, body, _meeting_recorded),
+    )
+    return idempotency.respond(result, _meeting_recorded)
 
 
 @router.get(

@@ -26158,6 +26158,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -26190,6 +26192,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -26416,6 +26419,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -26444,6 +26449,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -27177,6 +27183,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -27215,6 +27223,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
