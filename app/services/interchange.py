@@ -48,12 +48,15 @@ from app.domain.identifiers import ChildIdentifier, IdentifierAbsence, Identifie
 from app.domain.plans import Action as PlanAction
 from app.domain.plans import ActionStatus, FamilyPlan, Outcome
 from app.domain.practitioners import Practitioner
+from app.domain.supporting_families import Evidence, NeedOutcome, SustainmentResult
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
 from app.interchange.format import (
     FORMAT_VERSION,
     AssessmentV1,
     ConsentV1,
     EpisodeV1,
+    EvidenceV1,
+    FamilyNeedV1,
     HouseholdV1,
     MeetingV1,
     PlanV1,
@@ -62,6 +65,7 @@ from app.services import assessments as assessment_steps
 from app.services import consents as consent_steps
 from app.services import episodes as episode_steps
 from app.services import families as family_steps
+from app.services import needs as need_steps
 from app.services import plans as plan_steps
 from app.services import taf as taf_steps
 from app.services.ports import (
@@ -69,6 +73,8 @@ from app.services.ports import (
     AssessmentRepository,
     AuditTrail,
     ChangeFeed,
+    ClaimRepository,
+    ClaimsUnitOfWork,
     Clock,
     ConsentRepository,
     ContactRepository,
@@ -103,7 +109,7 @@ class ExternalRefs(Protocol):
     def add(self, kind: str, external_ref: str, internal_id: uuid.UUID) -> None: ...
 
 
-class InterchangeUnitOfWork(UnitOfWork, Protocol):
+class InterchangeUnitOfWork(ClaimsUnitOfWork, Protocol):
     @property
     def external_refs(self) -> ExternalRefs: ...
 
@@ -186,6 +192,10 @@ class HouseholdTransaction:
     @property
     def needs(self) -> NeedRepository:
         return self.inner.needs
+
+    @property
+    def claims(self) -> ClaimRepository:
+        return self.inner.claims
 
     @property
     def disclosures(self) -> DisclosureRepository:
@@ -397,7 +407,9 @@ def import_household(
         state = _Household(line)
         try:
             staff = _practitioners(uow, household, line)
-            family_id = _replay(tx, clock, staff, household, state, run_id, levels, consistent)
+            family_id = _replay(
+                tx, clock, actor, staff, household, state, run_id, levels, consistent
+            )
         except _Refused as refused:
             uow.rollback()
             _audit_refusal(new_uow, clock, actor, household.external_ref)
@@ -453,6 +465,10 @@ def _practitioners(
         for q, review in enumerate(episode.plan.qa_reviews if episode.plan else []):
             if review.decided_by is not None:
                 named.append((f"episodes[{e}].plan.qa_reviews[{q}].decided_by", review.decided_by))
+        for h, handover in enumerate(episode.lead_changes):
+            named.append((f"episodes[{e}].lead_changes[{h}].lead", handover.lead))
+            if handover.changed_by is not None:
+                named.append((f"episodes[{e}].lead_changes[{h}].changed_by", handover.changed_by))
     found: dict[str, Practitioner] = {}
     problems: list[Problem] = []
     for path, email in named:
@@ -532,6 +548,7 @@ def _actor(practitioner: Practitioner, run_id: str) -> Actor:
 def _replay(
     tx: HouseholdTransaction,
     clock: Clock,
+    importer: Actor,
     staff: dict[str, Practitioner],
     household: HouseholdV1,
     state: _Household,
@@ -547,7 +564,9 @@ def _replay(
             _record_consent(tx, clock, registrar, family_id, consent, state)
     for e, episode in enumerate(household.episodes):
         lead = _actor(staff[episode.lead.lower()], run_id)
-        _replay_episode(tx, clock, lead, staff, run_id, family_id, episode, e, state, levels)
+        _replay_episode(
+            tx, clock, lead, importer, staff, run_id, family_id, episode, e, state, levels
+        )
     for c, consent in enumerate(household.consents):
         if consent.withdrawal is None:
             continue
@@ -709,6 +728,7 @@ def _replay_episode(
     tx: HouseholdTransaction,
     clock: Clock,
     lead: Actor,
+    importer: Actor,
     staff: dict[str, Practitioner],
     run_id: str,
     family_id: uuid.UUID,
@@ -817,6 +837,24 @@ def _replay_episode(
                 left_on=member.left_on,
                 expected_version=_version(tx.taf.member(members[member.external_ref])),
             )
+    family_needs = _record_family_needs(tx, clock, lead, episode_id, episode, at, state, needs)
+    for s, support in enumerate(episode.support):
+        with _Step(state, f"{at}.support[{s}]"):
+            need_steps.record_support(
+                tx,
+                clock,
+                lead,
+                episode_id,
+                need_steps.NewSupport(
+                    service=support.service,
+                    provider=support.provider,
+                    started_on=support.started_on,
+                    ended_on=support.ended_on,
+                ),
+            )
+    lead = _replay_changes(
+        tx, clock, lead, importer, staff, run_id, episode_id, episode, at, state, levels
+    )
     if episode.closure is not None:
         closure = episode.closure
         with _Step(state, f"{at}.closure"):
@@ -839,6 +877,152 @@ def _replay_episode(
                 ),
                 expected_version=_version(tx.episodes.get(episode_id)),
             )
+    for n, need in enumerate(episode.family_needs):
+        check = need.sustainment_check
+        if check is None:
+            continue
+        with _Step(state, f"{at}.family_needs[{n}].sustainment_check"):
+            need_steps.record_sustainment(
+                tx,
+                clock,
+                lead,
+                episode_id,
+                family_needs[need.external_ref],
+                result=SustainmentResult(check.result),
+                checked_on=check.checked_on,
+                lapsed_on=check.lapsed_on,
+                evidence=_evidence(check.evidence),
+                expected_version=_version(tx.needs.get(family_needs[need.external_ref])),
+            )
+
+
+def _evidence(evidence: EvidenceV1) -> need_steps.EvidenceIn:
+    return need_steps.EvidenceIn(source=evidence.source, reference=evidence.reference)
+
+
+def _record_family_needs(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    episode: EpisodeV1,
+    at: str,
+    state: _Household,
+    assessed: dict[str, uuid.UUID],
+) -> dict[str, uuid.UUID]:
+    """The Supporting Families needs and their outcomes, while the episode is open (a need is
+    only recorded then); their sustainment checks come after the closure."""
+    recorded: dict[str, uuid.UUID] = {}
+    for n, need in enumerate(episode.family_needs):
+        with _Step(state, f"{at}.family_needs[{n}]"):
+            recorded[need.external_ref] = _record_family_need(
+                tx, clock, lead, episode_id, need, state, assessed
+            )
+        state.created.append(("family_need", need.external_ref, recorded[need.external_ref]))
+        if need.outcome is None:
+            continue
+        with _Step(state, f"{at}.family_needs[{n}].outcome"):
+            need_steps.record_need_outcome(
+                tx,
+                clock,
+                lead,
+                episode_id,
+                recorded[need.external_ref],
+                status=NeedOutcome(need.outcome.status),
+                on=need.outcome.on,
+                evidence=_evidence(need.outcome.evidence),
+                expected_version=_version(tx.needs.get(recorded[need.external_ref])),
+            )
+    return recorded
+
+
+def _record_family_need(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    need: FamilyNeedV1,
+    state: _Household,
+    assessed: dict[str, uuid.UUID],
+) -> uuid.UUID:
+    view = need_steps.record_need(
+        tx,
+        clock,
+        lead,
+        episode_id,
+        need_steps.NewNeed(
+            descriptor_code=need.descriptor_code,
+            person_ids=tuple(
+                _ref(state.people, ref, f"people[{i}]", "person")
+                for i, ref in enumerate(need.people)
+            ),
+            identified_on=need.identified_on,
+            emerged_later=need.emerged_later,
+            evidence=_evidence(need.evidence),
+            need_id=None
+            if need.assessment_need is None
+            else _ref(assessed, need.assessment_need, "assessment_need", "assessed need"),
+        ),
+    )
+    assert isinstance(view, need_steps.NeedView)
+    return view.stored.record.need.id
+
+
+def _replay_changes(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    importer: Actor,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    episode: EpisodeV1,
+    at: str,
+    state: _Household,
+    levels: Collection[str],
+) -> Actor:
+    """Level changes and handovers in the order they took effect (a level change is the lead's
+    of the day; a handover a manager's); answers the lead the rest of the episode is theirs."""
+    changes = sorted(
+        [(c.effective_on, 0, i) for i, c in enumerate(episode.level_changes)]
+        + [(c.effective_on, 1, i) for i, c in enumerate(episode.lead_changes)]
+    )
+    for _, kind, i in changes:
+        if kind == 0:
+            level = episode.level_changes[i]
+            with _Step(state, f"{at}.level_changes[{i}]"):
+                episode_steps.change_level(
+                    tx,
+                    clock,
+                    lead,
+                    episode_id,
+                    level=level.level_of_need,
+                    reason=level.reason,
+                    expected_version=_version(tx.episodes.get(episode_id)),
+                    levels=levels,
+                    effective_on=level.effective_on,
+                )
+            continue
+        handover = episode.lead_changes[i]
+        manager = (
+            importer
+            if handover.changed_by is None
+            else _actor(staff[handover.changed_by.lower()], run_id)
+        )
+        new_lead = staff[handover.lead.lower()]
+        with _Step(state, f"{at}.lead_changes[{i}]"):
+            episode_steps.assign_lead(
+                tx,
+                clock,
+                manager,
+                episode_id,
+                practitioner_id=new_lead.id,
+                reason=handover.reason,
+                expected_version=_version(tx.episodes.get(episode_id)),
+                effective_on=handover.effective_on,
+            )
+        lead = _actor(new_lead, run_id)
+    return lead
 
 
 def _assess(
@@ -1171,6 +1355,7 @@ def _emails(
     uow: InterchangeUnitOfWork, registrar: uuid.UUID | None, episodes: list[Episode]
 ) -> dict[uuid.UUID, str]:
     ids: set[uuid.UUID] = {e.lead_practitioner_id for e in episodes}
+    ids.update(a.practitioner_id for e in episodes for a in e.lead_history)
     if registrar is not None:
         ids.add(registrar)
     for episode in episodes:
@@ -1225,11 +1410,18 @@ def _episode(
     member_refs = refs.of("taf_member", [m.id for m in members])
     assessment = assessments[0] if assessments else None
     plan = plans[0] if plans else None
+    opening_level = episode.level_history[0].level if episode.level_history else None
+    opening_lead = (
+        episode.lead_history[0].practitioner_id
+        if episode.lead_history
+        else episode.lead_practitioner_id
+    )
+    assessed = {n.id for n in assessment.needs} if assessment else set()
     return {
         "external_ref": refs.of("episode", [episode.id])[episode.id],
         "source": episode.source.value,
-        "level_of_need": episode.level_of_need,
-        "lead": emails[episode.lead_practitioner_id],
+        "level_of_need": opening_level or episode.level_of_need,
+        "lead": emails[opening_lead],
         "children": [person_refs[p] for p in episode.child_person_ids],
         "requested_on": episode.requested_on.isoformat(),
         "hub_code": hubs[episode.hub_id],
@@ -1281,6 +1473,36 @@ def _episode(
             }
             for meeting in uow.taf.meetings(episode.id)
         ],
+        "lead_changes": [
+            {
+                "lead": emails[a.practitioner_id],
+                "effective_on": a.assigned_on.isoformat(),
+                "reason": a.reason,
+                "changed_by": None,
+            }
+            for a in episode.lead_history[1:]
+        ],
+        "level_changes": [
+            {
+                "level_of_need": c.level,
+                "effective_on": c.changed_on.isoformat(),
+                "reason": c.reason,
+            }
+            for c in episode.level_history[1:]
+        ],
+        "family_needs": _family_needs(uow, refs, episode.id, person_refs, assessed),
+        "support": [
+            {
+                "service": s.support.service,
+                "provider": s.support.provider,
+                "started_on": s.support.started_on.isoformat(),
+                "ended_on": _iso(s.support.ended_on),
+            }
+            for s in sorted(
+                uow.needs.support_for([episode.id]),
+                key=lambda s: (s.support.started_on, str(s.id)),
+            )
+        ],
         "closure": None
         if episode.closed_on is None or episode.closure_reason is None
         else {
@@ -1296,6 +1518,58 @@ def _episode(
             "stepped_up_reference": episode.stepped_up_reference,
         },
     }
+
+
+def _evidence_out(evidence: Evidence | None) -> dict[str, str] | None:
+    return (
+        None if evidence is None else {"source": evidence.source, "reference": evidence.reference}
+    )
+
+
+def _family_needs(
+    uow: InterchangeUnitOfWork,
+    refs: _Refs,
+    episode_id: uuid.UUID,
+    person_refs: dict[uuid.UUID, str],
+    assessed: set[uuid.UUID],
+) -> list[dict[str, Any]]:
+    """The Supporting Families needs; one linked to an assessment need shares its id, so it
+    names that need (exported under its id, as the assessment's needs are)."""
+    stored = sorted(
+        uow.needs.for_episodes([episode_id]),
+        key=lambda s: (s.record.need.identified_on, str(s.record.need.id)),
+    )
+    need_refs = refs.of("family_need", [s.record.need.id for s in stored])
+    lines = []
+    for s in stored:
+        need, outcome, check = s.record.need, s.record.outcome, s.record.sustainment
+        lines.append(
+            {
+                "external_ref": need_refs[need.id],
+                "descriptor_code": need.descriptor_code,
+                "people": [person_refs[p] for p in need.person_ids],
+                "identified_on": need.identified_on.isoformat(),
+                "emerged_later": need.emerged_later,
+                "evidence": _evidence_out(need.evidence),
+                "assessment_need": str(need.id) if need.id in assessed else None,
+                "outcome": None
+                if outcome.status is NeedOutcome.OPEN or outcome.on is None
+                else {
+                    "status": outcome.status.value,
+                    "on": outcome.on.isoformat(),
+                    "evidence": _evidence_out(outcome.evidence),
+                },
+                "sustainment_check": None
+                if check is None
+                else {
+                    "checked_on": check.checked_on.isoformat(),
+                    "result": check.result.value,
+                    "lapsed_on": _iso(check.lapsed_on),
+                    "evidence": _evidence_out(check.evidence),
+                },
+            }
+        )
+    return lines
 
 
 def _plan_out(
