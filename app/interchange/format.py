@@ -1,8 +1,8 @@
 """The caseload interchange format: one household a line, with its history dated.
 
 Version 2 adds an episode's lead and level changes, its Supporting Families needs with their
-outcomes and sustainment checks, and the support delivered; a version 1 line (without them) is
-still read.
+outcomes and sustainment checks, the support delivered, and its contacts and case notes; a
+version 1 line (without them) is still read.
 
 Every record carries `external_ref`, the source system's id for it: an import keeps it beside
 the record it creates (unique per kind), so running the same file again creates nothing twice,
@@ -13,7 +13,7 @@ is generated from them (`familyhub interchange-schema`) and a test holds the two
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -252,6 +252,38 @@ class SupportV1(_Record):
     ended_on: date | None = None
 
 
+class AmendmentV1(_Record):
+    """A correction appended to a saved contact; the original text stays on the record."""
+
+    field: Literal["note", "child_voice", "what_was_done"]
+    text: Text
+    reason: Text
+    amended_by: EmailStr = Field(description="Whoever recorded the contact, or the lead.")
+
+
+class ContactV1(_Record):
+    """A contact with the family on the episode: a visit, a call, a message (version 2)."""
+
+    external_ref: Ref
+    happened_on: date
+    happened_at: time | None = None
+    kind: Literal["home_visit", "office", "school", "phone", "video", "message", "attempted_visit"]
+    recorded_by: EmailStr = Field(
+        description="The lead or a TAF member (by email) who recorded it, on the day it happened."
+    )
+    seen: list[Ref] = Field([], description="The people seen, by external_ref.")
+    children_seen_alone: list[Ref] = []
+    child_voice: str | None = None
+    what_was_done: str | None = None
+    note: str = Field(description="The note as first recorded (corrections are amendments).")
+    sensitive: bool = False
+    named_practitioners: list[EmailStr] = Field(
+        [], description="Who else may read a sensitive note, by email."
+    )
+    significant: bool = False
+    amendments: list[AmendmentV1] = []
+
+
 class EpisodeV1(_Record):
     """An early help episode and its dated history, in the order the cycle runs."""
 
@@ -275,6 +307,7 @@ class EpisodeV1(_Record):
     level_changes: list[LevelChangeV1] = []
     family_needs: list[FamilyNeedV1] = []
     support: list[SupportV1] = []
+    contacts: list[ContactV1] = []
     closure: ClosureV1 | None = None
 
 

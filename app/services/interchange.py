@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -33,6 +33,7 @@ from app.domain.consents import (
     SharingScope,
     Withdrawal,
 )
+from app.domain.contacts import Contact, ContactKind, NoteField
 from app.domain.episodes import (
     ClosureReason,
     Episode,
@@ -54,6 +55,7 @@ from app.interchange.format import (
     FORMAT_VERSION,
     AssessmentV1,
     ConsentV1,
+    ContactV1,
     EpisodeV1,
     EvidenceV1,
     FamilyNeedV1,
@@ -63,6 +65,7 @@ from app.interchange.format import (
 )
 from app.services import assessments as assessment_steps
 from app.services import consents as consent_steps
+from app.services import contacts as contact_steps
 from app.services import episodes as episode_steps
 from app.services import families as family_steps
 from app.services import needs as need_steps
@@ -465,6 +468,17 @@ def _practitioners(
         for q, review in enumerate(episode.plan.qa_reviews if episode.plan else []):
             if review.decided_by is not None:
                 named.append((f"episodes[{e}].plan.qa_reviews[{q}].decided_by", review.decided_by))
+        for c, contact in enumerate(episode.contacts):
+            named.append((f"episodes[{e}].contacts[{c}].recorded_by", contact.recorded_by))
+            for n, email in enumerate(contact.named_practitioners):
+                named.append((f"episodes[{e}].contacts[{c}].named_practitioners[{n}]", email))
+            for a, amendment in enumerate(contact.amendments):
+                named.append(
+                    (
+                        f"episodes[{e}].contacts[{c}].amendments[{a}].amended_by",
+                        amendment.amended_by,
+                    )
+                )
         for h, handover in enumerate(episode.lead_changes):
             named.append((f"episodes[{e}].lead_changes[{h}].lead", handover.lead))
             if handover.changed_by is not None:
@@ -824,19 +838,6 @@ def _replay_episode(
     for n, meeting in enumerate(episode.meetings):
         with _Step(state, f"{at}.meetings[{n}]"):
             _meet(tx, clock, lead, episode_id, meeting, members, outcomes)
-    for m, member in enumerate(episode.taf_members):
-        if member.left_on is None:
-            continue
-        with _Step(state, f"{at}.taf_members[{m}]"):
-            taf_steps.member_leaves(
-                tx,
-                clock,
-                lead,
-                episode_id,
-                members[member.external_ref],
-                left_on=member.left_on,
-                expected_version=_version(tx.taf.member(members[member.external_ref])),
-            )
     family_needs = _record_family_needs(tx, clock, lead, episode_id, episode, at, state, needs)
     for s, support in enumerate(episode.support):
         with _Step(state, f"{at}.support[{s}]"):
@@ -852,8 +853,8 @@ def _replay_episode(
                     ended_on=support.ended_on,
                 ),
             )
-    lead = _replay_changes(
-        tx, clock, lead, importer, staff, run_id, episode_id, episode, at, state, levels
+    lead = _replay_timeline(
+        tx, clock, lead, importer, staff, run_id, episode_id, episode, at, state, levels, members
     )
     if episode.closure is not None:
         closure = episode.closure
@@ -968,7 +969,12 @@ def _record_family_need(
     return view.stored.record.need.id
 
 
-def _replay_changes(
+_LEVEL, _HANDOVER, _CONTACT, _LEAVING = range(4)
+"""The order of a timeline's steps on one day: a contact by the new lead follows the handover
+that day, a contact by a TAF member comes before they leave."""
+
+
+def _replay_timeline(
     tx: HouseholdTransaction,
     clock: Clock,
     lead: Actor,
@@ -980,15 +986,36 @@ def _replay_changes(
     at: str,
     state: _Household,
     levels: Collection[str],
+    members: dict[str, uuid.UUID],
 ) -> Actor:
-    """Level changes and handovers in the order they took effect (a level change is the lead's
-    of the day; a handover a manager's); answers the lead the rest of the episode is theirs."""
-    changes = sorted(
-        [(c.effective_on, 0, i) for i, c in enumerate(episode.level_changes)]
-        + [(c.effective_on, 1, i) for i, c in enumerate(episode.lead_changes)]
+    """Level changes, handovers, contacts and TAF leavers in the order they happened: who may
+    record a contact depends on who led and who sat on the TAF that day. A level change is the
+    lead's of the day, a handover a manager's; answers the lead the rest of the episode is theirs."""
+    timeline = sorted(
+        [(c.effective_on, _LEVEL, i) for i, c in enumerate(episode.level_changes)]
+        + [(c.effective_on, _HANDOVER, i) for i, c in enumerate(episode.lead_changes)]
+        + [(c.happened_on, _CONTACT, i) for i, c in enumerate(episode.contacts)]
+        + [(m.left_on, _LEAVING, i) for i, m in enumerate(episode.taf_members) if m.left_on]
     )
-    for _, kind, i in changes:
-        if kind == 0:
+    for _, kind, i in timeline:
+        if kind == _CONTACT:
+            path = f"{at}.contacts[{i}]"
+            _replay_contact(tx, clock, staff, run_id, episode_id, episode.contacts[i], path, state)
+            continue
+        if kind == _LEAVING:
+            member = episode.taf_members[i]
+            with _Step(state, f"{at}.taf_members[{i}]"):
+                taf_steps.member_leaves(
+                    tx,
+                    clock,
+                    lead,
+                    episode_id,
+                    members[member.external_ref],
+                    left_on=member.left_on,
+                    expected_version=_version(tx.taf.member(members[member.external_ref])),
+                )
+            continue
+        if kind == _LEVEL:
             level = episode.level_changes[i]
             with _Step(state, f"{at}.level_changes[{i}]"):
                 episode_steps.change_level(
@@ -1023,6 +1050,77 @@ def _replay_changes(
             )
         lead = _actor(new_lead, run_id)
     return lead
+
+
+def _replay_contact(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    contact: ContactV1,
+    at: str,
+    state: _Household,
+) -> None:
+    """The contact as whoever recorded it, then each correction as whoever made it."""
+    with _Step(state, at):
+        recorded = _record_contact(tx, clock, staff, run_id, episode_id, contact, state)
+    state.created.append(("contact", contact.external_ref, recorded))
+    for a, amendment in enumerate(contact.amendments):
+        with _Step(state, f"{at}.amendments[{a}]"):
+            contact_steps.amend_contact(
+                tx,
+                clock,
+                _actor(staff[amendment.amended_by.lower()], run_id),
+                episode_id,
+                recorded,
+                contact_steps.Correction(
+                    field=NoteField(amendment.field),
+                    text=amendment.text,
+                    reason=amendment.reason,
+                ),
+                expected_version=_version(tx.contacts.get(recorded)),
+            )
+
+
+def _record_contact(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    contact: ContactV1,
+    state: _Household,
+) -> uuid.UUID:
+    recorded = contact_steps.record_contact(
+        tx,
+        clock,
+        _actor(staff[contact.recorded_by.lower()], run_id),
+        episode_id,
+        contact_steps.NewContact(
+            kind=ContactKind(contact.kind),
+            note=contact.note,
+            happened_on=contact.happened_on,
+            happened_at=contact.happened_at,
+            seen_person_ids=tuple(
+                _ref(state.people, ref, f"seen[{i}]", "person")
+                for i, ref in enumerate(contact.seen)
+            ),
+            children_seen_alone=tuple(
+                _ref(state.people, ref, f"children_seen_alone[{i}]", "person")
+                for i, ref in enumerate(contact.children_seen_alone)
+            ),
+            child_voice=contact.child_voice,
+            what_was_done=contact.what_was_done,
+            sensitive=contact.sensitive,
+            named_practitioner_ids=tuple(
+                staff[email.lower()].id for email in contact.named_practitioners
+            ),
+            significant=contact.significant,
+        ),
+    )
+    assert isinstance(recorded, contact_steps.ContactView)
+    return recorded.contact.id
 
 
 def _assess(
@@ -1503,6 +1601,7 @@ def _episode(
                 key=lambda s: (s.support.started_on, str(s.id)),
             )
         ],
+        "contacts": _contacts(uow, refs, episode.id, person_refs),
         "closure": None
         if episode.closed_on is None or episode.closure_reason is None
         else {
@@ -1517,6 +1616,57 @@ def _episode(
             "notes": episode.closure_notes,
             "stepped_up_reference": episode.stepped_up_reference,
         },
+    }
+
+
+def _contacts(
+    uow: InterchangeUnitOfWork,
+    refs: _Refs,
+    episode_id: uuid.UUID,
+    person_refs: dict[uuid.UUID, str],
+) -> list[dict[str, Any]]:
+    """Every contact, sensitive ones included (an export is the whole record, disclosed as such),
+    each as first recorded with its corrections in order."""
+    contacts = sorted(
+        uow.contacts.for_episodes([episode_id]),
+        key=lambda c: (c.happened_on, c.happened_at or time.min, str(c.id)),
+    )
+    contact_refs = refs.of("contact", [c.id for c in contacts])
+    people = {
+        p
+        for c in contacts
+        for p in (c.recorded_by, *c.named_practitioner_ids, *(a.amended_by for a in c.amendments))
+    }
+    emails = {p.id: p.email for p in uow.practitioners.get_many(sorted(people, key=str)).values()}
+    return [_contact(c, contact_refs[c.id], person_refs, emails) for c in contacts]
+
+
+def _contact(
+    contact: Contact, ref: str, person_refs: dict[uuid.UUID, str], emails: dict[uuid.UUID, str]
+) -> dict[str, Any]:
+    return {
+        "external_ref": ref,
+        "happened_on": contact.happened_on.isoformat(),
+        "happened_at": None if contact.happened_at is None else contact.happened_at.isoformat(),
+        "kind": contact.kind.value,
+        "recorded_by": emails[contact.recorded_by],
+        "seen": [person_refs[p] for p in contact.seen_person_ids],
+        "children_seen_alone": [person_refs[p] for p in contact.children_seen_alone],
+        "child_voice": contact.original(NoteField.CHILD_VOICE),
+        "what_was_done": contact.original(NoteField.WHAT_WAS_DONE),
+        "note": contact.original(NoteField.NOTE),
+        "sensitive": contact.sensitive,
+        "named_practitioners": [emails[p] for p in contact.named_practitioner_ids],
+        "significant": contact.significant,
+        "amendments": [
+            {
+                "field": a.field.value,
+                "text": a.text,
+                "reason": a.reason,
+                "amended_by": emails[a.amended_by],
+            }
+            for a in contact.amendments
+        ],
     }
 
 

@@ -303,3 +303,72 @@ def test_a_need_outcome_before_the_need_was_identified_is_refused_at_its_field(
     summary = run(new_uow, clock, admin, line_of(line))
     assert [p.path for p in summary.problems] == ["episodes[0].family_needs[0].outcome.on"]
     assert families(new_uow) == 0
+
+
+def a_contact(**fields: object) -> dict[str, object]:
+    return {
+        "external_ref": "OLD-CT-1",
+        "happened_on": "2025-01-10",
+        "kind": "school",
+        "recorded_by": "school_worker@council.example",
+        "seen": ["OLD-P-2"],
+        "children_seen_alone": ["OLD-P-2"],
+        "child_voice": "Mornings are better",
+        "note": "Ava on time all week.",
+        **fields,
+    }
+
+
+def test_a_contact_is_recorded_as_the_taf_member_who_made_it_with_its_corrections(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor, staff: Staff
+) -> None:
+    correction = {
+        "field": "note",
+        "text": "Ava on time all week but Friday.",
+        "reason": "Friday was late",
+        "amended_by": "school_worker@council.example",
+    }
+    line = with_history(contacts=[a_contact(amendments=[correction])])
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert (summary.imported, summary.problems) == (1, [])
+    with new_uow() as uow:
+        contact_id = uow.external_refs.find("contact", "OLD-CT-1")
+        assert contact_id is not None
+        contact = uow.contacts.get(contact_id)
+    assert contact is not None
+    assert (contact.recorded_by, contact.happened_on.isoformat()) == (
+        staff.school_worker,
+        "2025-01-10",
+    )
+    assert contact.note == "Ava on time all week."
+    assert [a.text for a in contact.amendments] == ["Ava on time all week but Friday."]
+
+
+def test_a_contact_by_someone_neither_leading_nor_on_the_taf_is_refused_at_its_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    """The same rule as the API's: only the lead or a TAF member records a contact."""
+    line = with_history(contacts=[a_contact(recorded_by="other_lead@council.example")])
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert summary.refused == 1
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].contacts[0]", "not_found")
+    ]
+    assert families(new_uow) == 0
+
+
+def test_a_correction_that_changes_nothing_is_refused_at_its_amendment(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    same = {
+        "field": "note",
+        "text": "Ava on time all week.",
+        "reason": "No change",
+        "amended_by": "lead@council.example",
+    }
+    summary = run(
+        new_uow, clock, admin, line_of(with_history(contacts=[a_contact(amendments=[same])]))
+    )
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].contacts[0].amendments[0].text", "amendment_changes_nothing")
+    ]

@@ -117,7 +117,7 @@ READS = [
     "/episodes/{episode}/meetings",
 ]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-WHEN_RECORDED = re.compile(r"(recorded_at|recorded_on|created_at|updated_at)$")
+WHEN_RECORDED = re.compile(r"(recorded_at|recorded_on|amended_at|created_at|updated_at)$")
 
 
 def same_shape(answer: Any) -> Any:
@@ -163,7 +163,8 @@ def a_case_with_its_history(
     client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
 ) -> Case:
     """A household whose episode moved level, changed hands, had a Supporting Families need
-    achieved and sustained and support delivered, each step on its own day through the API."""
+    achieved and sustained, support delivered and contacts recorded (a sensitive one corrected,
+    one by the new lead), each step on its own day through the API."""
     on(clock, "2024-11-25")
     family = ok(client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])), 201)
     response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
@@ -194,7 +195,32 @@ def a_case_with_its_history(
         ),
         201,
     )
+    visit = ok(
+        client.post(
+            f"{case.url}/contacts",
+            json={
+                "kind": "home_visit",
+                "happened_on": "2024-12-05",
+                "happened_at": "16:30",
+                "note": "Ava seemed tired.",
+                "seen_person_ids": [case.person("parent_carer"), case.person("child")],
+                "children_seen_alone": [case.person("child")],
+                "child_voice": "I like school now.",
+                "sensitive": True,
+                "named_practitioner_ids": [str(staff.school_worker)],
+                "significant": True,
+            },
+        ),
+        201,
+    )
     on(clock, "2024-12-10")
+    ok(
+        client.post(
+            f"{case.url}/contacts/{visit['id']}/amendments",
+            headers={"If-Match": '"1"'},
+            json={"field": "note", "text": "Ava seemed tired; she slept badly.", "reason": "Why"},
+        )
+    )
     case.post("/level-changes", {"level_of_need": "3", "reason": "Needs escalated"})
     on(clock, "2025-01-20")
     with as_user(client, staff.manager):
@@ -204,6 +230,13 @@ def a_case_with_its_history(
         )
     on(clock, "2025-02-10")
     with as_user(client, staff.other_lead):
+        ok(
+            client.post(
+                f"{case.url}/contacts",
+                json={"kind": "phone", "happened_on": "2025-01-27", "note": "Introduced myself."},
+            ),
+            201,
+        )
         need = ok(
             client.post(
                 f"{case.url}/needs/{need['id']}/outcome",
@@ -304,7 +337,11 @@ def test_handovers_level_changes_needs_and_support_survive_the_round_trip(
             new_uow,
             empty_database,
             "other_lead",
-            ("/episodes/{episode}/needs", "/episodes/{episode}/support"),
+            (
+                "/episodes/{episode}/needs",
+                "/episodes/{episode}/support",
+                "/episodes/{episode}/contacts",
+            ),
         )
 
 
