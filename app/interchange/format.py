@@ -1,8 +1,8 @@
 """The caseload interchange format: one household a line, with its history dated.
 
-Version 2 adds an episode's lead and level changes, its Supporting Families needs with their
-outcomes and sustainment checks, the support delivered, and its contacts and case notes; a
-version 1 line (without them) is still read.
+Version 2 adds an episode's reassessments, lead and level changes, its Supporting Families needs
+with their outcomes and sustainment checks, the support delivered, and its contacts and case
+notes; a version 1 line (without them) is still read.
 
 Every record carries `external_ref`, the source system's id for it: an import keeps it beside
 the record it creates (unique per kind), so running the same file again creates nothing twice,
@@ -300,6 +300,11 @@ class EpisodeV1(_Record):
     requested_on: date
     hub_code: str | None = None
     assessment: AssessmentV1 | None = None
+    reassessments: list[AssessmentV1] = Field(
+        [],
+        description="Later versions of the assessment, in order (version 2); a need carried"
+        " from an earlier version keeps its external_ref.",
+    )
     plan: PlanV1 | None = None
     taf_members: list[TafMemberV1] = []
     meetings: list[MeetingV1] = []

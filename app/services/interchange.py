@@ -25,7 +25,7 @@ from typing import Any, Protocol, Self
 from pydantic import ValidationError
 
 from app.domain.access import Action
-from app.domain.assessments import Need
+from app.domain.assessments import Assessment, Need
 from app.domain.consents import (
     Consent,
     ConsentPurpose,
@@ -838,6 +838,21 @@ def _replay_episode(
     for n, meeting in enumerate(episode.meetings):
         with _Step(state, f"{at}.meetings[{n}]"):
             _meet(tx, clock, lead, episode_id, meeting, members, outcomes)
+    lead = _replay_timeline(
+        tx,
+        clock,
+        lead,
+        importer,
+        staff,
+        run_id,
+        episode_id,
+        episode,
+        at,
+        state,
+        levels,
+        members,
+        needs,
+    )
     family_needs = _record_family_needs(tx, clock, lead, episode_id, episode, at, state, needs)
     for s, support in enumerate(episode.support):
         with _Step(state, f"{at}.support[{s}]"):
@@ -853,9 +868,6 @@ def _replay_episode(
                     ended_on=support.ended_on,
                 ),
             )
-    lead = _replay_timeline(
-        tx, clock, lead, importer, staff, run_id, episode_id, episode, at, state, levels, members
-    )
     if episode.closure is not None:
         closure = episode.closure
         with _Step(state, f"{at}.closure"):
@@ -969,7 +981,7 @@ def _record_family_need(
     return view.stored.record.need.id
 
 
-_LEVEL, _HANDOVER, _CONTACT, _LEAVING = range(4)
+_LEVEL, _HANDOVER, _REASSESSMENT, _CONTACT, _LEAVING = range(5)
 """The order of a timeline's steps on one day: a contact by the new lead follows the handover
 that day, a contact by a TAF member comes before they leave."""
 
@@ -987,17 +999,24 @@ def _replay_timeline(
     state: _Household,
     levels: Collection[str],
     members: dict[str, uuid.UUID],
+    needs: dict[str, uuid.UUID],
 ) -> Actor:
-    """Level changes, handovers, contacts and TAF leavers in the order they happened: who may
+    """Level changes, handovers, reassessments, contacts and TAF leavers in the order they
+    happened: who may
     record a contact depends on who led and who sat on the TAF that day. A level change is the
     lead's of the day, a handover a manager's; answers the lead the rest of the episode is theirs."""
     timeline = sorted(
         [(c.effective_on, _LEVEL, i) for i, c in enumerate(episode.level_changes)]
         + [(c.effective_on, _HANDOVER, i) for i, c in enumerate(episode.lead_changes)]
+        + [(a.started_on, _REASSESSMENT, i) for i, a in enumerate(episode.reassessments)]
         + [(c.happened_on, _CONTACT, i) for i, c in enumerate(episode.contacts)]
         + [(m.left_on, _LEAVING, i) for i, m in enumerate(episode.taf_members) if m.left_on]
     )
     for _, kind, i in timeline:
+        if kind == _REASSESSMENT:
+            path = f"{at}.reassessments[{i}]"
+            _reassess(tx, clock, lead, episode_id, episode.reassessments[i], path, state, needs)
+            continue
         if kind == _CONTACT:
             path = f"{at}.contacts[{i}]"
             _replay_contact(tx, clock, staff, run_id, episode_id, episode.contacts[i], path, state)
@@ -1142,12 +1161,50 @@ def _assess(
             expected_version=_version(tx.episodes.get(episode_id)),
             started_on=assessment.started_on,
         )
+    _write_and_complete(tx, clock, lead, episode_id, started.id, assessment, at, state, needs)
+
+
+def _reassess(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    assessment: AssessmentV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+) -> None:
+    """A later version: drafted from the one before on its day, then written as the file has it
+    (every field, so one the old version had and this one has not is cleared)."""
+    with _Step(state, at):
+        again = assessment_steps.reassess(
+            tx, clock, lead, episode_id, started_on=assessment.started_on
+        )
+    assert isinstance(again, Assessment)
+    _write_and_complete(
+        tx, clock, lead, episode_id, again.id, assessment, at, state, needs, keep_unset=False
+    )
+
+
+def _write_and_complete(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    assessment: AssessmentV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+    *,
+    keep_unset: bool = True,
+) -> None:
     found: list[Need] = []
     with _Step(state, at):
         for i, need in enumerate(assessment.needs):
             found.append(
                 Need(
-                    id=uuid.uuid4(),
+                    id=needs.get(need.external_ref) or uuid.uuid4(),
                     headline=need.headline,
                     description=need.description,
                     person_ids=tuple(
@@ -1168,11 +1225,12 @@ def _assess(
             clock,
             lead,
             episode_id,
-            started.id,
+            assessment_id,
             assessment_steps.AssessmentChanges(
-                fields={k: v for k, v in fields.items() if v is not None}, needs=found
+                fields={k: v for k, v in fields.items() if v is not None or not keep_unset},
+                needs=found,
             ),
-            expected_version=_version(tx.assessments.get(started.id)),
+            expected_version=_version(tx.assessments.get(assessment_id)),
         )
         if assessment.completed_on is not None:
             assessment_steps.complete_assessment(
@@ -1180,8 +1238,8 @@ def _assess(
                 clock,
                 lead,
                 episode_id,
-                started.id,
-                expected_version=_version(tx.assessments.get(started.id)),
+                assessment_id,
+                expected_version=_version(tx.assessments.get(assessment_id)),
                 completed_on=assessment.completed_on,
             )
 
@@ -1523,25 +1581,8 @@ def _episode(
         "children": [person_refs[p] for p in episode.child_person_ids],
         "requested_on": episode.requested_on.isoformat(),
         "hub_code": hubs[episode.hub_id],
-        "assessment": None
-        if assessment is None
-        else {
-            "started_on": assessment.started_on.isoformat(),
-            "completed_on": _iso(assessment.completed_on),
-            "strengths": list(assessment.strengths),
-            "needs": [
-                {
-                    "external_ref": str(n.id),
-                    "headline": n.headline,
-                    "description": n.description,
-                    "people": [person_refs[p] for p in n.person_ids],
-                }
-                for n in assessment.needs
-            ],
-            "child_voice": assessment.child_voice,
-            "parents_view": assessment.parents_view,
-            "analysis": assessment.analysis,
-        },
+        "assessment": None if assessment is None else _assessment_out(assessment, person_refs),
+        "reassessments": [_assessment_out(a, person_refs) for a in assessments[1:]],
         "plan": None
         if plan is None
         else _plan_out(episode, plan, person_refs, member_refs, emails),
@@ -1616,6 +1657,27 @@ def _episode(
             "notes": episode.closure_notes,
             "stepped_up_reference": episode.stepped_up_reference,
         },
+    }
+
+
+def _assessment_out(assessment: Assessment, person_refs: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """One version of the assessment; a need carried into a later version keeps its ref (its id)."""
+    return {
+        "started_on": assessment.started_on.isoformat(),
+        "completed_on": _iso(assessment.completed_on),
+        "strengths": list(assessment.strengths),
+        "needs": [
+            {
+                "external_ref": str(n.id),
+                "headline": n.headline,
+                "description": n.description,
+                "people": [person_refs[p] for p in n.person_ids],
+            }
+            for n in assessment.needs
+        ],
+        "child_voice": assessment.child_voice,
+        "parents_view": assessment.parents_view,
+        "analysis": assessment.analysis,
     }
 
 

@@ -170,6 +170,8 @@ def a_case_with_its_history(
     response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
     case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
     give_consent(case)
+    on(clock, "2024-12-18")
+    assess_on(case, "2024-12-03", "2024-12-18", "Routines at home are the root of it.")
     on(clock, "2024-12-02")
     need = ok(
         client.post(
@@ -237,6 +239,23 @@ def a_case_with_its_history(
             ),
             201,
         )
+        again = ok(client.post(f"{case.url}/assessments", json={"started_on": "2025-01-28"}), 201)
+        a_url = f"{case.url}/assessments/{again['id']}"
+        written = client.patch(
+            a_url,
+            headers={"If-Match": '"1"'},
+            json={
+                "analysis": "Mornings settled; sleep is the worry now.",
+                "strengths": ["Grandma"],
+            },
+        )
+        ok(
+            client.post(
+                f"{a_url}/completion",
+                headers={"If-Match": written.headers["ETag"]},
+                json={"completed_on": "2025-02-05"},
+            )
+        )
         need = ok(
             client.post(
                 f"{case.url}/needs/{need['id']}/outcome",
@@ -260,6 +279,33 @@ def a_case_with_its_history(
             )
         )
     return case
+
+
+def assess_on(case: Case, started_on: str, completed_on: str, analysis: str) -> None:
+    """The assessment started, written and completed on the days given (the clock is past them)."""
+    started = case.post("/assessment-start", {"started_on": started_on})["assessment"]
+    a_url = f"{case.url}/assessments/{started['id']}"
+    written = case.client.patch(
+        a_url,
+        headers={"If-Match": f'"{started["version"]}"'},
+        json={
+            "needs": [
+                {
+                    "headline": "EDU",
+                    "description": "Attendance 78% this term",
+                    "person_ids": [case.person("child")],
+                }
+            ],
+            "analysis": analysis,
+        },
+    )
+    ok(
+        case.client.post(
+            f"{a_url}/completion",
+            headers={"If-Match": ok(written) and written.headers["ETag"]},
+            json={"completed_on": completed_on},
+        )
+    )
 
 
 def round_trip(
