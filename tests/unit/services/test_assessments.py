@@ -135,6 +135,7 @@ class TestReassessing:
         assert completed_on is not None
         world.later(waited)
         started_on = completed_on + timedelta(days=days_after_completion)
+        again: object
         with one_use_case(world) as kept:
             try:
                 again = assessments.reassess(
