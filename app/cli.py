@@ -199,3 +199,7 @@ def main() -> None:
             raise
         typer.echo(settings_problem(refused), err=True)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,8 @@
-"""Version 1 of the caseload interchange format: one household a line, with its history dated.
+"""The caseload interchange format: one household a line, with its history dated.
+
+Version 2 adds an episode's reassessments, lead and level changes, its Supporting Families needs
+with their outcomes and sustainment checks, the support delivered, and its contacts and case
+notes; a version 1 line (without them) is still read.
 
 Every record carries `external_ref`, the source system's id for it: an import keeps it beside
 the record it creates (unique per kind), so running the same file again creates nothing twice,
@@ -9,12 +13,12 @@ is generated from them (`familyhub interchange-schema`) and a test holds the two
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Ref = Annotated[str, Field(min_length=1, max_length=64, description="The source system's id.")]
 Text = Annotated[str, Field(min_length=1)]
@@ -180,27 +184,142 @@ class ClosureV1(_Record):
     stepped_up_reference: str | None = None
 
 
+class LeadChangeV1(_Record):
+    """A handover of the lead professional role after the episode opened (version 2)."""
+
+    lead: EmailStr = Field(description="The new lead professional's email in the directory.")
+    effective_on: date
+    reason: str | None = None
+    changed_by: EmailStr | None = Field(
+        None,
+        description="The manager who handed the episode over; by default whoever runs the"
+        " import, who must then be a manager.",
+    )
+
+
+class LevelChangeV1(_Record):
+    """A move to another level of need after the episode opened (version 2)."""
+
+    level_of_need: Text
+    effective_on: date
+    reason: str | None = None
+
+
+class EvidenceV1(_Record):
+    """Where a Supporting Families fact is evidenced: which system or document, and its reference."""
+
+    source: Text
+    reference: Text
+
+
+class NeedOutcomeV1(_Record):
+    status: Literal["achieved", "not_achieved"]
+    on: date
+    evidence: EvidenceV1
+
+
+class SustainmentCheckV1(_Record):
+    """The re-check of an achieved outcome after the episode closed."""
+
+    checked_on: date
+    result: Literal["sustained", "not_sustained", "unknown"]
+    lapsed_on: date | None = None
+    evidence: EvidenceV1
+
+
+class FamilyNeedV1(_Record):
+    """A Supporting Families need on the episode, by its outcome framework descriptor (version 2)."""
+
+    external_ref: Ref
+    descriptor_code: Text
+    people: list[Ref] = Field(min_length=1, description="Who it affects, by external_ref.")
+    identified_on: date
+    emerged_later: bool = False
+    evidence: EvidenceV1
+    assessment_need: Ref | None = Field(
+        None, description="The assessment's need it is (by external_ref), to link the two."
+    )
+    outcome: NeedOutcomeV1 | None = Field(None, description="None while the outcome is open.")
+    sustainment_check: SustainmentCheckV1 | None = None
+
+
+class SupportV1(_Record):
+    """A service the family received during the episode (version 2)."""
+
+    service: Text
+    provider: str = ""
+    started_on: date
+    ended_on: date | None = None
+
+
+class AmendmentV1(_Record):
+    """A correction appended to a saved contact; the original text stays on the record."""
+
+    field: Literal["note", "child_voice", "what_was_done"]
+    text: Text
+    reason: Text
+    amended_by: EmailStr = Field(description="Whoever recorded the contact, or the lead.")
+
+
+class ContactV1(_Record):
+    """A contact with the family on the episode: a visit, a call, a message (version 2)."""
+
+    external_ref: Ref
+    happened_on: date
+    happened_at: time | None = None
+    kind: Literal["home_visit", "office", "school", "phone", "video", "message", "attempted_visit"]
+    recorded_by: EmailStr = Field(
+        description="The lead or a TAF member (by email) who recorded it, on the day it happened."
+    )
+    seen: list[Ref] = Field([], description="The people seen, by external_ref.")
+    children_seen_alone: list[Ref] = []
+    child_voice: str | None = None
+    what_was_done: str | None = None
+    note: str = Field(description="The note as first recorded (corrections are amendments).")
+    sensitive: bool = False
+    named_practitioners: list[EmailStr] = Field(
+        [], description="Who else may read a sensitive note, by email."
+    )
+    significant: bool = False
+    amendments: list[AmendmentV1] = []
+
+
 class EpisodeV1(_Record):
     """An early help episode and its dated history, in the order the cycle runs."""
 
     external_ref: Ref
     source: str
-    level_of_need: str
-    lead: EmailStr = Field(description="The lead professional's email in the directory.")
+    level_of_need: str = Field(
+        description="The level of need when the episode opened (later moves are in level_changes)."
+    )
+    lead: EmailStr = Field(
+        description="The lead professional's email in the directory when the episode opened"
+        " (later handovers are in lead_changes)."
+    )
     children: list[Ref] = Field(min_length=1)
     requested_on: date
     hub_code: str | None = None
     assessment: AssessmentV1 | None = None
+    reassessments: list[AssessmentV1] = Field(
+        [],
+        description="Later versions of the assessment, in order (version 2); a need carried"
+        " from an earlier version keeps its external_ref.",
+    )
     plan: PlanV1 | None = None
     taf_members: list[TafMemberV1] = []
     meetings: list[MeetingV1] = []
+    lead_changes: list[LeadChangeV1] = []
+    level_changes: list[LevelChangeV1] = []
+    family_needs: list[FamilyNeedV1] = []
+    support: list[SupportV1] = []
+    contacts: list[ContactV1] = []
     closure: ClosureV1 | None = None
 
 
 class HouseholdV1(_Record):
     """One line of the file."""
 
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     external_ref: Ref
     hub_code: str
     reference: str | None = Field(
@@ -226,6 +345,6 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of one line, as published in docs/interchange.schema.json."""
     schema = HouseholdV1.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://familyhub.example/interchange/v1.schema.json"
-    schema["title"] = "familyhub caseload interchange, format_version 1 (one JSON Lines line)"
+    schema["$id"] = "https://familyhub.example/interchange/v2.schema.json"
+    schema["title"] = "familyhub caseload interchange, format_version 2 (one JSON Lines line)"
     return schema

@@ -139,9 +139,11 @@ def reassess(
     actor: Actor,
     episode_id: uuid.UUID,
     *,
+    started_on: date | None = None,
     idempotency: IdempotentRequest[Assessment] | None = None,
 ) -> Assessment | Replayed:
-    """A new version of the assessment, drafted from the latest completed one."""
+    """A new version of the assessment, drafted from the latest completed one, started on
+    `started_on` (today by default; never before the assessment it follows was completed)."""
     with UseCase(uow, clock, actor) as uc:
         uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "assessment"))
 
@@ -150,7 +152,7 @@ def reassess(
                 load_episode(uow, episode_id),
                 uow.assessments.for_episode(episode_id),
                 uuid.uuid4(),
-                uc.today,
+                happened_on(started_on, today=uc.today, field="started_on"),
             )
             new.started_recorded_at = uc.now
             uow.assessments.add(new, at=uc.now)

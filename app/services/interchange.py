@@ -18,14 +18,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from pydantic import ValidationError
 
 from app.domain.access import Action
-from app.domain.assessments import Need
+from app.domain.assessments import Assessment, Need
 from app.domain.consents import (
     Consent,
     ConsentPurpose,
@@ -33,6 +33,7 @@ from app.domain.consents import (
     SharingScope,
     Withdrawal,
 )
+from app.domain.contacts import Contact, ContactKind, NoteField
 from app.domain.episodes import (
     ClosureReason,
     Episode,
@@ -48,20 +49,26 @@ from app.domain.identifiers import ChildIdentifier, IdentifierAbsence, Identifie
 from app.domain.plans import Action as PlanAction
 from app.domain.plans import ActionStatus, FamilyPlan, Outcome
 from app.domain.practitioners import Practitioner
+from app.domain.supporting_families import Evidence, NeedOutcome, SustainmentResult
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
 from app.interchange.format import (
     FORMAT_VERSION,
     AssessmentV1,
     ConsentV1,
+    ContactV1,
     EpisodeV1,
+    EvidenceV1,
+    FamilyNeedV1,
     HouseholdV1,
     MeetingV1,
     PlanV1,
 )
 from app.services import assessments as assessment_steps
 from app.services import consents as consent_steps
+from app.services import contacts as contact_steps
 from app.services import episodes as episode_steps
 from app.services import families as family_steps
+from app.services import needs as need_steps
 from app.services import plans as plan_steps
 from app.services import taf as taf_steps
 from app.services.ports import (
@@ -69,6 +76,8 @@ from app.services.ports import (
     AssessmentRepository,
     AuditTrail,
     ChangeFeed,
+    ClaimRepository,
+    ClaimsUnitOfWork,
     Clock,
     ConsentRepository,
     ContactRepository,
@@ -103,7 +112,7 @@ class ExternalRefs(Protocol):
     def add(self, kind: str, external_ref: str, internal_id: uuid.UUID) -> None: ...
 
 
-class InterchangeUnitOfWork(UnitOfWork, Protocol):
+class InterchangeUnitOfWork(ClaimsUnitOfWork, Protocol):
     @property
     def external_refs(self) -> ExternalRefs: ...
 
@@ -186,6 +195,10 @@ class HouseholdTransaction:
     @property
     def needs(self) -> NeedRepository:
         return self.inner.needs
+
+    @property
+    def claims(self) -> ClaimRepository:
+        return self.inner.claims
 
     @property
     def disclosures(self) -> DisclosureRepository:
@@ -397,7 +410,9 @@ def import_household(
         state = _Household(line)
         try:
             staff = _practitioners(uow, household, line)
-            family_id = _replay(tx, clock, staff, household, state, run_id, levels, consistent)
+            family_id = _replay(
+                tx, clock, actor, staff, household, state, run_id, levels, consistent
+            )
         except _Refused as refused:
             uow.rollback()
             _audit_refusal(new_uow, clock, actor, household.external_ref)
@@ -453,6 +468,21 @@ def _practitioners(
         for q, review in enumerate(episode.plan.qa_reviews if episode.plan else []):
             if review.decided_by is not None:
                 named.append((f"episodes[{e}].plan.qa_reviews[{q}].decided_by", review.decided_by))
+        for c, contact in enumerate(episode.contacts):
+            named.append((f"episodes[{e}].contacts[{c}].recorded_by", contact.recorded_by))
+            for n, email in enumerate(contact.named_practitioners):
+                named.append((f"episodes[{e}].contacts[{c}].named_practitioners[{n}]", email))
+            for a, amendment in enumerate(contact.amendments):
+                named.append(
+                    (
+                        f"episodes[{e}].contacts[{c}].amendments[{a}].amended_by",
+                        amendment.amended_by,
+                    )
+                )
+        for h, handover in enumerate(episode.lead_changes):
+            named.append((f"episodes[{e}].lead_changes[{h}].lead", handover.lead))
+            if handover.changed_by is not None:
+                named.append((f"episodes[{e}].lead_changes[{h}].changed_by", handover.changed_by))
     found: dict[str, Practitioner] = {}
     problems: list[Problem] = []
     for path, email in named:
@@ -532,6 +562,7 @@ def _actor(practitioner: Practitioner, run_id: str) -> Actor:
 def _replay(
     tx: HouseholdTransaction,
     clock: Clock,
+    importer: Actor,
     staff: dict[str, Practitioner],
     household: HouseholdV1,
     state: _Household,
@@ -547,7 +578,9 @@ def _replay(
             _record_consent(tx, clock, registrar, family_id, consent, state)
     for e, episode in enumerate(household.episodes):
         lead = _actor(staff[episode.lead.lower()], run_id)
-        _replay_episode(tx, clock, lead, staff, run_id, family_id, episode, e, state, levels)
+        _replay_episode(
+            tx, clock, lead, importer, staff, run_id, family_id, episode, e, state, levels
+        )
     for c, consent in enumerate(household.consents):
         if consent.withdrawal is None:
             continue
@@ -709,6 +742,7 @@ def _replay_episode(
     tx: HouseholdTransaction,
     clock: Clock,
     lead: Actor,
+    importer: Actor,
     staff: dict[str, Practitioner],
     run_id: str,
     family_id: uuid.UUID,
@@ -804,18 +838,35 @@ def _replay_episode(
     for n, meeting in enumerate(episode.meetings):
         with _Step(state, f"{at}.meetings[{n}]"):
             _meet(tx, clock, lead, episode_id, meeting, members, outcomes)
-    for m, member in enumerate(episode.taf_members):
-        if member.left_on is None:
-            continue
-        with _Step(state, f"{at}.taf_members[{m}]"):
-            taf_steps.member_leaves(
+    lead = _replay_timeline(
+        tx,
+        clock,
+        lead,
+        importer,
+        staff,
+        run_id,
+        episode_id,
+        episode,
+        at,
+        state,
+        levels,
+        members,
+        needs,
+    )
+    family_needs = _record_family_needs(tx, clock, lead, episode_id, episode, at, state, needs)
+    for s, support in enumerate(episode.support):
+        with _Step(state, f"{at}.support[{s}]"):
+            need_steps.record_support(
                 tx,
                 clock,
                 lead,
                 episode_id,
-                members[member.external_ref],
-                left_on=member.left_on,
-                expected_version=_version(tx.taf.member(members[member.external_ref])),
+                need_steps.NewSupport(
+                    service=support.service,
+                    provider=support.provider,
+                    started_on=support.started_on,
+                    ended_on=support.ended_on,
+                ),
             )
     if episode.closure is not None:
         closure = episode.closure
@@ -839,6 +890,256 @@ def _replay_episode(
                 ),
                 expected_version=_version(tx.episodes.get(episode_id)),
             )
+    for n, need in enumerate(episode.family_needs):
+        check = need.sustainment_check
+        if check is None:
+            continue
+        with _Step(state, f"{at}.family_needs[{n}].sustainment_check"):
+            need_steps.record_sustainment(
+                tx,
+                clock,
+                lead,
+                episode_id,
+                family_needs[need.external_ref],
+                result=SustainmentResult(check.result),
+                checked_on=check.checked_on,
+                lapsed_on=check.lapsed_on,
+                evidence=_evidence(check.evidence),
+                expected_version=_version(tx.needs.get(family_needs[need.external_ref])),
+            )
+
+
+def _evidence(evidence: EvidenceV1) -> need_steps.EvidenceIn:
+    return need_steps.EvidenceIn(source=evidence.source, reference=evidence.reference)
+
+
+def _record_family_needs(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    episode: EpisodeV1,
+    at: str,
+    state: _Household,
+    assessed: dict[str, uuid.UUID],
+) -> dict[str, uuid.UUID]:
+    """The Supporting Families needs and their outcomes, while the episode is open (a need is
+    only recorded then); their sustainment checks come after the closure."""
+    recorded: dict[str, uuid.UUID] = {}
+    for n, need in enumerate(episode.family_needs):
+        with _Step(state, f"{at}.family_needs[{n}]"):
+            recorded[need.external_ref] = _record_family_need(
+                tx, clock, lead, episode_id, need, state, assessed
+            )
+        state.created.append(("family_need", need.external_ref, recorded[need.external_ref]))
+        if need.outcome is None:
+            continue
+        with _Step(state, f"{at}.family_needs[{n}].outcome"):
+            need_steps.record_need_outcome(
+                tx,
+                clock,
+                lead,
+                episode_id,
+                recorded[need.external_ref],
+                status=NeedOutcome(need.outcome.status),
+                on=need.outcome.on,
+                evidence=_evidence(need.outcome.evidence),
+                expected_version=_version(tx.needs.get(recorded[need.external_ref])),
+            )
+    return recorded
+
+
+def _record_family_need(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    need: FamilyNeedV1,
+    state: _Household,
+    assessed: dict[str, uuid.UUID],
+) -> uuid.UUID:
+    view = need_steps.record_need(
+        tx,
+        clock,
+        lead,
+        episode_id,
+        need_steps.NewNeed(
+            descriptor_code=need.descriptor_code,
+            person_ids=tuple(
+                _ref(state.people, ref, f"people[{i}]", "person")
+                for i, ref in enumerate(need.people)
+            ),
+            identified_on=need.identified_on,
+            emerged_later=need.emerged_later,
+            evidence=_evidence(need.evidence),
+            need_id=None
+            if need.assessment_need is None
+            else _ref(assessed, need.assessment_need, "assessment_need", "assessed need"),
+        ),
+    )
+    assert isinstance(view, need_steps.NeedView)
+    return view.stored.record.need.id
+
+
+_LEVEL, _HANDOVER, _REASSESSMENT, _CONTACT, _LEAVING = range(5)
+"""The order of a timeline's steps on one day: a contact by the new lead follows the handover
+that day, a contact by a TAF member comes before they leave."""
+
+
+def _replay_timeline(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    importer: Actor,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    episode: EpisodeV1,
+    at: str,
+    state: _Household,
+    levels: Collection[str],
+    members: dict[str, uuid.UUID],
+    needs: dict[str, uuid.UUID],
+) -> Actor:
+    """Level changes, handovers, reassessments, contacts and TAF leavers in the order they
+    happened: who may
+    record a contact depends on who led and who sat on the TAF that day. A level change is the
+    lead's of the day, a handover a manager's; answers the lead the rest of the episode is theirs."""
+    timeline = sorted(
+        [(c.effective_on, _LEVEL, i) for i, c in enumerate(episode.level_changes)]
+        + [(c.effective_on, _HANDOVER, i) for i, c in enumerate(episode.lead_changes)]
+        + [(a.started_on, _REASSESSMENT, i) for i, a in enumerate(episode.reassessments)]
+        + [(c.happened_on, _CONTACT, i) for i, c in enumerate(episode.contacts)]
+        + [(m.left_on, _LEAVING, i) for i, m in enumerate(episode.taf_members) if m.left_on]
+    )
+    for _, kind, i in timeline:
+        if kind == _REASSESSMENT:
+            path = f"{at}.reassessments[{i}]"
+            _reassess(tx, clock, lead, episode_id, episode.reassessments[i], path, state, needs)
+            continue
+        if kind == _CONTACT:
+            path = f"{at}.contacts[{i}]"
+            _replay_contact(tx, clock, staff, run_id, episode_id, episode.contacts[i], path, state)
+            continue
+        if kind == _LEAVING:
+            member = episode.taf_members[i]
+            with _Step(state, f"{at}.taf_members[{i}]"):
+                taf_steps.member_leaves(
+                    tx,
+                    clock,
+                    lead,
+                    episode_id,
+                    members[member.external_ref],
+                    left_on=member.left_on,
+                    expected_version=_version(tx.taf.member(members[member.external_ref])),
+                )
+            continue
+        if kind == _LEVEL:
+            level = episode.level_changes[i]
+            with _Step(state, f"{at}.level_changes[{i}]"):
+                episode_steps.change_level(
+                    tx,
+                    clock,
+                    lead,
+                    episode_id,
+                    level=level.level_of_need,
+                    reason=level.reason,
+                    expected_version=_version(tx.episodes.get(episode_id)),
+                    levels=levels,
+                    effective_on=level.effective_on,
+                )
+            continue
+        handover = episode.lead_changes[i]
+        manager = (
+            importer
+            if handover.changed_by is None
+            else _actor(staff[handover.changed_by.lower()], run_id)
+        )
+        new_lead = staff[handover.lead.lower()]
+        with _Step(state, f"{at}.lead_changes[{i}]"):
+            episode_steps.assign_lead(
+                tx,
+                clock,
+                manager,
+                episode_id,
+                practitioner_id=new_lead.id,
+                reason=handover.reason,
+                expected_version=_version(tx.episodes.get(episode_id)),
+                effective_on=handover.effective_on,
+            )
+        lead = _actor(new_lead, run_id)
+    return lead
+
+
+def _replay_contact(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    contact: ContactV1,
+    at: str,
+    state: _Household,
+) -> None:
+    """The contact as whoever recorded it, then each correction as whoever made it."""
+    with _Step(state, at):
+        recorded = _record_contact(tx, clock, staff, run_id, episode_id, contact, state)
+    state.created.append(("contact", contact.external_ref, recorded))
+    for a, amendment in enumerate(contact.amendments):
+        with _Step(state, f"{at}.amendments[{a}]"):
+            contact_steps.amend_contact(
+                tx,
+                clock,
+                _actor(staff[amendment.amended_by.lower()], run_id),
+                episode_id,
+                recorded,
+                contact_steps.Correction(
+                    field=NoteField(amendment.field),
+                    text=amendment.text,
+                    reason=amendment.reason,
+                ),
+                expected_version=_version(tx.contacts.get(recorded)),
+            )
+
+
+def _record_contact(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    staff: dict[str, Practitioner],
+    run_id: str,
+    episode_id: uuid.UUID,
+    contact: ContactV1,
+    state: _Household,
+) -> uuid.UUID:
+    recorded = contact_steps.record_contact(
+        tx,
+        clock,
+        _actor(staff[contact.recorded_by.lower()], run_id),
+        episode_id,
+        contact_steps.NewContact(
+            kind=ContactKind(contact.kind),
+            note=contact.note,
+            happened_on=contact.happened_on,
+            happened_at=contact.happened_at,
+            seen_person_ids=tuple(
+                _ref(state.people, ref, f"seen[{i}]", "person")
+                for i, ref in enumerate(contact.seen)
+            ),
+            children_seen_alone=tuple(
+                _ref(state.people, ref, f"children_seen_alone[{i}]", "person")
+                for i, ref in enumerate(contact.children_seen_alone)
+            ),
+            child_voice=contact.child_voice,
+            what_was_done=contact.what_was_done,
+            sensitive=contact.sensitive,
+            named_practitioner_ids=tuple(
+                staff[email.lower()].id for email in contact.named_practitioners
+            ),
+            significant=contact.significant,
+        ),
+    )
+    assert isinstance(recorded, contact_steps.ContactView)
+    return recorded.contact.id
 
 
 def _assess(
@@ -860,12 +1161,50 @@ def _assess(
             expected_version=_version(tx.episodes.get(episode_id)),
             started_on=assessment.started_on,
         )
+    _write_and_complete(tx, clock, lead, episode_id, started.id, assessment, at, state, needs)
+
+
+def _reassess(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    assessment: AssessmentV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+) -> None:
+    """A later version: drafted from the one before on its day, then written as the file has it
+    (every field, so one the old version had and this one has not is cleared)."""
+    with _Step(state, at):
+        again = assessment_steps.reassess(
+            tx, clock, lead, episode_id, started_on=assessment.started_on
+        )
+    assert isinstance(again, Assessment)
+    _write_and_complete(
+        tx, clock, lead, episode_id, again.id, assessment, at, state, needs, keep_unset=False
+    )
+
+
+def _write_and_complete(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    assessment: AssessmentV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+    *,
+    keep_unset: bool = True,
+) -> None:
     found: list[Need] = []
     with _Step(state, at):
         for i, need in enumerate(assessment.needs):
             found.append(
                 Need(
-                    id=uuid.uuid4(),
+                    id=needs.get(need.external_ref) or uuid.uuid4(),
                     headline=need.headline,
                     description=need.description,
                     person_ids=tuple(
@@ -886,11 +1225,12 @@ def _assess(
             clock,
             lead,
             episode_id,
-            started.id,
+            assessment_id,
             assessment_steps.AssessmentChanges(
-                fields={k: v for k, v in fields.items() if v is not None}, needs=found
+                fields={k: v for k, v in fields.items() if v is not None or not keep_unset},
+                needs=found,
             ),
-            expected_version=_version(tx.assessments.get(started.id)),
+            expected_version=_version(tx.assessments.get(assessment_id)),
         )
         if assessment.completed_on is not None:
             assessment_steps.complete_assessment(
@@ -898,8 +1238,8 @@ def _assess(
                 clock,
                 lead,
                 episode_id,
-                started.id,
-                expected_version=_version(tx.assessments.get(started.id)),
+                assessment_id,
+                expected_version=_version(tx.assessments.get(assessment_id)),
                 completed_on=assessment.completed_on,
             )
 
@@ -1171,6 +1511,7 @@ def _emails(
     uow: InterchangeUnitOfWork, registrar: uuid.UUID | None, episodes: list[Episode]
 ) -> dict[uuid.UUID, str]:
     ids: set[uuid.UUID] = {e.lead_practitioner_id for e in episodes}
+    ids.update(a.practitioner_id for e in episodes for a in e.lead_history)
     if registrar is not None:
         ids.add(registrar)
     for episode in episodes:
@@ -1225,33 +1566,23 @@ def _episode(
     member_refs = refs.of("taf_member", [m.id for m in members])
     assessment = assessments[0] if assessments else None
     plan = plans[0] if plans else None
+    opening_level = episode.level_history[0].level if episode.level_history else None
+    opening_lead = (
+        episode.lead_history[0].practitioner_id
+        if episode.lead_history
+        else episode.lead_practitioner_id
+    )
+    assessed = {n.id for n in assessment.needs} if assessment else set()
     return {
         "external_ref": refs.of("episode", [episode.id])[episode.id],
         "source": episode.source.value,
-        "level_of_need": episode.level_of_need,
-        "lead": emails[episode.lead_practitioner_id],
+        "level_of_need": opening_level or episode.level_of_need,
+        "lead": emails[opening_lead],
         "children": [person_refs[p] for p in episode.child_person_ids],
         "requested_on": episode.requested_on.isoformat(),
         "hub_code": hubs[episode.hub_id],
-        "assessment": None
-        if assessment is None
-        else {
-            "started_on": assessment.started_on.isoformat(),
-            "completed_on": _iso(assessment.completed_on),
-            "strengths": list(assessment.strengths),
-            "needs": [
-                {
-                    "external_ref": str(n.id),
-                    "headline": n.headline,
-                    "description": n.description,
-                    "people": [person_refs[p] for p in n.person_ids],
-                }
-                for n in assessment.needs
-            ],
-            "child_voice": assessment.child_voice,
-            "parents_view": assessment.parents_view,
-            "analysis": assessment.analysis,
-        },
+        "assessment": None if assessment is None else _assessment_out(assessment, person_refs),
+        "reassessments": [_assessment_out(a, person_refs) for a in assessments[1:]],
         "plan": None
         if plan is None
         else _plan_out(episode, plan, person_refs, member_refs, emails),
@@ -1281,6 +1612,37 @@ def _episode(
             }
             for meeting in uow.taf.meetings(episode.id)
         ],
+        "lead_changes": [
+            {
+                "lead": emails[a.practitioner_id],
+                "effective_on": a.assigned_on.isoformat(),
+                "reason": a.reason,
+                "changed_by": None,
+            }
+            for a in episode.lead_history[1:]
+        ],
+        "level_changes": [
+            {
+                "level_of_need": c.level,
+                "effective_on": c.changed_on.isoformat(),
+                "reason": c.reason,
+            }
+            for c in episode.level_history[1:]
+        ],
+        "family_needs": _family_needs(uow, refs, episode.id, person_refs, assessed),
+        "support": [
+            {
+                "service": s.support.service,
+                "provider": s.support.provider,
+                "started_on": s.support.started_on.isoformat(),
+                "ended_on": _iso(s.support.ended_on),
+            }
+            for s in sorted(
+                uow.needs.support_for([episode.id]),
+                key=lambda s: (s.support.started_on, str(s.id)),
+            )
+        ],
+        "contacts": _contacts(uow, refs, episode.id, person_refs),
         "closure": None
         if episode.closed_on is None or episode.closure_reason is None
         else {
@@ -1296,6 +1658,130 @@ def _episode(
             "stepped_up_reference": episode.stepped_up_reference,
         },
     }
+
+
+def _assessment_out(assessment: Assessment, person_refs: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """One version of the assessment; a need carried into a later version keeps its ref (its id)."""
+    return {
+        "started_on": assessment.started_on.isoformat(),
+        "completed_on": _iso(assessment.completed_on),
+        "strengths": list(assessment.strengths),
+        "needs": [
+            {
+                "external_ref": str(n.id),
+                "headline": n.headline,
+                "description": n.description,
+                "people": [person_refs[p] for p in n.person_ids],
+            }
+            for n in assessment.needs
+        ],
+        "child_voice": assessment.child_voice,
+        "parents_view": assessment.parents_view,
+        "analysis": assessment.analysis,
+    }
+
+
+def _contacts(
+    uow: InterchangeUnitOfWork,
+    refs: _Refs,
+    episode_id: uuid.UUID,
+    person_refs: dict[uuid.UUID, str],
+) -> list[dict[str, Any]]:
+    """Every contact, sensitive ones included (an export is the whole record, disclosed as such),
+    each as first recorded with its corrections in order."""
+    contacts = sorted(
+        uow.contacts.for_episodes([episode_id]),
+        key=lambda c: (c.happened_on, c.happened_at or time.min, str(c.id)),
+    )
+    contact_refs = refs.of("contact", [c.id for c in contacts])
+    people = {
+        p
+        for c in contacts
+        for p in (c.recorded_by, *c.named_practitioner_ids, *(a.amended_by for a in c.amendments))
+    }
+    emails = {p.id: p.email for p in uow.practitioners.get_many(sorted(people, key=str)).values()}
+    return [_contact(c, contact_refs[c.id], person_refs, emails) for c in contacts]
+
+
+def _contact(
+    contact: Contact, ref: str, person_refs: dict[uuid.UUID, str], emails: dict[uuid.UUID, str]
+) -> dict[str, Any]:
+    return {
+        "external_ref": ref,
+        "happened_on": contact.happened_on.isoformat(),
+        "happened_at": None if contact.happened_at is None else contact.happened_at.isoformat(),
+        "kind": contact.kind.value,
+        "recorded_by": emails[contact.recorded_by],
+        "seen": [person_refs[p] for p in contact.seen_person_ids],
+        "children_seen_alone": [person_refs[p] for p in contact.children_seen_alone],
+        "child_voice": contact.original(NoteField.CHILD_VOICE),
+        "what_was_done": contact.original(NoteField.WHAT_WAS_DONE),
+        "note": contact.original(NoteField.NOTE),
+        "sensitive": contact.sensitive,
+        "named_practitioners": [emails[p] for p in contact.named_practitioner_ids],
+        "significant": contact.significant,
+        "amendments": [
+            {
+                "field": a.field.value,
+                "text": a.text,
+                "reason": a.reason,
+                "amended_by": emails[a.amended_by],
+            }
+            for a in contact.amendments
+        ],
+    }
+
+
+def _evidence_out(evidence: Evidence | None) -> dict[str, str] | None:
+    return (
+        None if evidence is None else {"source": evidence.source, "reference": evidence.reference}
+    )
+
+
+def _family_needs(
+    uow: InterchangeUnitOfWork,
+    refs: _Refs,
+    episode_id: uuid.UUID,
+    person_refs: dict[uuid.UUID, str],
+    assessed: set[uuid.UUID],
+) -> list[dict[str, Any]]:
+    """The Supporting Families needs; one linked to an assessment need shares its id, so it
+    names that need (exported under its id, as the assessment's needs are)."""
+    stored = sorted(
+        uow.needs.for_episodes([episode_id]),
+        key=lambda s: (s.record.need.identified_on, str(s.record.need.id)),
+    )
+    need_refs = refs.of("family_need", [s.record.need.id for s in stored])
+    lines = []
+    for s in stored:
+        need, outcome, check = s.record.need, s.record.outcome, s.record.sustainment
+        lines.append(
+            {
+                "external_ref": need_refs[need.id],
+                "descriptor_code": need.descriptor_code,
+                "people": [person_refs[p] for p in need.person_ids],
+                "identified_on": need.identified_on.isoformat(),
+                "emerged_later": need.emerged_later,
+                "evidence": _evidence_out(need.evidence),
+                "assessment_need": str(need.id) if need.id in assessed else None,
+                "outcome": None
+                if outcome.status is NeedOutcome.OPEN or outcome.on is None
+                else {
+                    "status": outcome.status.value,
+                    "on": outcome.on.isoformat(),
+                    "evidence": _evidence_out(outcome.evidence),
+                },
+                "sustainment_check": None
+                if check is None
+                else {
+                    "checked_on": check.checked_on.isoformat(),
+                    "result": check.result.value,
+                    "lapsed_on": _iso(check.lapsed_on),
+                    "evidence": _evidence_out(check.evidence),
+                },
+            }
+        )
+    return lines
 
 
 def _plan_out(

@@ -429,3 +429,21 @@ class TestNoContactFlag:
             )
         on(clock, "2024-12-05")
         assert [i["due_on"] for i in contact_work(client)] == ["2024-12-05"]
+
+
+def test_a_correction_made_in_the_same_instant_as_the_contact_still_moves_its_version(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> None:
+    """An import replays a contact and its corrections at one instant: each must still be a new
+    version, or a client holding the first would overwrite the correction unknowingly."""
+    on(clock, "2024-12-02")
+    case = new_case(client, clock, reference, staff, "Quinn")
+    contact = record(case, note="Ava seemed tired.")
+    amended = client.post(
+        f"{contacts_url(case)}/{contact['id']}/amendments",
+        headers={"If-Match": '"1"'},
+        json={"field": "note", "text": "Ava seemed tired; she slept badly.", "reason": "Why"},
+    )
+    assert ok(amended)["version"] == 2
+    assert amended.headers["ETag"] == '"2"'
+    assert ok(client.get(f"{contacts_url(case)}/{contact['id']}"))["version"] == 2

@@ -1398,7 +1398,33 @@ class TestViewsAsTheyStood:
 
 
 class TestMoreDatedSteps:
-    """Issue 18 §1: meetings, consents and support delivered take the day they happened."""
+    """Issue 18 §1: meetings, consents, support delivered and reassessments take the day they
+    happened."""
+
+    def test_a_reassessment_keeps_the_day_it_started(self, late_case: Case) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        again = ok(
+            late_case.client.post(
+                f"{late_case.url}/assessments", json={"started_on": "2024-09-02"}
+            ),
+            201,
+        )
+        assert (again["number"], again["started_on"]) == (2, "2024-09-02")
+        assert again["started_recorded_at"].startswith("2026-03-10T10:00:00")
+
+    def test_a_reassessment_before_the_assessment_it_follows_was_completed_is_refused(
+        self, late_case: Case
+    ) -> None:
+        assess_and_plan_on(late_case, "2024-03-05", "2024-03-25")
+        early = late_case.client.post(
+            f"{late_case.url}/assessments", json={"started_on": "2024-03-20"}
+        )
+        assert problem(early)[:2] == ("reassessment_before_completion", "started_on")
+        future = late_case.client.post(
+            f"{late_case.url}/assessments", json={"started_on": "2026-03-11"}
+        )
+        assert problem(future)[:2] == ("step_date_in_future", "started_on")
+        assert len(ok(late_case.client.get(f"{late_case.url}/assessments"))) == 1
 
     def test_a_meeting_is_checked_by_the_step_date_rule_and_keeps_when_it_was_recorded(
         self, late_case: Case, staff: Staff

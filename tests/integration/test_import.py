@@ -181,3 +181,194 @@ def test_a_person_already_imported_joins_a_second_household(
         person = uow.external_refs.find("person", "OLD-P-1")
         assert person is not None
         assert len(uow.families.households_of_person(person)) == 2
+
+
+def with_history(**episode_fields: object) -> dict[str, object]:
+    """The household, format version 2, with the given records added to its episode."""
+    line = household(format_version=2)
+    line["episodes"][0].update(episode_fields)
+    return line
+
+
+EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
+
+
+def test_a_handover_and_a_level_change_keep_their_dates_and_the_new_lead_carries_on(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, staff: Staff
+) -> None:
+    manager_admin = acting_as(
+        new_uow, given_practitioner(new_uow, roles={Role.ADMIN, Role.MANAGER})
+    )
+    line = with_history(
+        level_changes=[{"level_of_need": "3", "effective_on": "2024-12-10", "reason": "Escalated"}],
+        lead_changes=[
+            {"lead": "other_lead@council.example", "effective_on": "2025-01-20", "reason": "Leave"}
+        ],
+        closure={
+            "closed_on": "2025-02-20",
+            "reason": "all_needs_met",
+            "family_view": {"improved": "yes", "in_their_words": "Calm mornings"},
+        },
+    )
+    summary = run(new_uow, clock, manager_admin, line_of(line))
+    assert (summary.imported, summary.problems) == (1, [])
+    with new_uow() as uow:
+        episode_id = uow.external_refs.find("episode", "OLD-E-1")
+        assert episode_id is not None
+        episode = uow.episodes.get(episode_id)
+    assert episode is not None
+    assert [(c.level, c.changed_on.isoformat()) for c in episode.level_history] == [
+        ("2", "2024-11-25"),
+        ("3", "2024-12-10"),
+    ]
+    assert [(a.practitioner_id, a.assigned_on.isoformat()) for a in episode.lead_history] == [
+        (staff.lead, "2024-11-25"),
+        (staff.other_lead, "2025-01-20"),
+    ]
+    assert episode.lead_practitioner_id == staff.other_lead
+    assert episode.closed_on is not None
+
+
+def test_a_handover_is_a_managers_decision_as_in_the_api(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = with_history(
+        lead_changes=[{"lead": "other_lead@council.example", "effective_on": "2025-01-20"}]
+    )
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert summary.refused == 1
+    assert [p.path for p in summary.problems] == ["episodes[0].lead_changes[0]"]
+    assert families(new_uow) == 0
+
+
+def test_a_handover_to_someone_outside_the_directory_is_reported_at_its_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = with_history(
+        lead_changes=[{"lead": "nobody@council.example", "effective_on": "2025-01-20"}]
+    )
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].lead_changes[0].lead", "practitioner_unknown")
+    ]
+
+
+def test_a_family_need_keeps_its_outcome_and_support_its_dates(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = with_history(
+        family_needs=[
+            {
+                "external_ref": "OLD-FN-1",
+                "descriptor_code": "EDU.a",
+                "people": ["OLD-P-2"],
+                "identified_on": "2024-12-02",
+                "evidence": EVIDENCE,
+                "assessment_need": "OLD-N-1",
+                "outcome": {"status": "achieved", "on": "2025-02-10", "evidence": EVIDENCE},
+            }
+        ],
+        support=[{"service": "Triple P", "provider": "Hub North", "started_on": "2024-12-05"}],
+    )
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert (summary.imported, summary.problems) == (1, [])
+    with new_uow() as uow:
+        episode_id = uow.external_refs.find("episode", "OLD-E-1")
+        need_id = uow.external_refs.find("family_need", "OLD-FN-1")
+        assert episode_id is not None
+        assessment = uow.assessments.for_episode(episode_id)[0]
+        (need,) = uow.needs.for_episodes([episode_id])
+        (support,) = uow.needs.support_for([episode_id])
+    assert need.record.need.id == need_id == assessment.needs[0].id
+    assert need.record.outcome.on is not None
+    assert need.record.outcome.on.isoformat() == "2025-02-10"
+    assert support.support.started_on.isoformat() == "2024-12-05"
+
+
+def test_a_need_outcome_before_the_need_was_identified_is_refused_at_its_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = with_history(
+        family_needs=[
+            {
+                "external_ref": "OLD-FN-1",
+                "descriptor_code": "EDU.a",
+                "people": ["OLD-P-2"],
+                "identified_on": "2024-12-02",
+                "evidence": EVIDENCE,
+                "outcome": {"status": "achieved", "on": "2024-11-30", "evidence": EVIDENCE},
+            }
+        ]
+    )
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert [p.path for p in summary.problems] == ["episodes[0].family_needs[0].outcome.on"]
+    assert families(new_uow) == 0
+
+
+def a_contact(**fields: object) -> dict[str, object]:
+    return {
+        "external_ref": "OLD-CT-1",
+        "happened_on": "2025-01-10",
+        "kind": "school",
+        "recorded_by": "school_worker@council.example",
+        "seen": ["OLD-P-2"],
+        "children_seen_alone": ["OLD-P-2"],
+        "child_voice": "Mornings are better",
+        "note": "Ava on time all week.",
+        **fields,
+    }
+
+
+def test_a_contact_is_recorded_as_the_taf_member_who_made_it_with_its_corrections(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor, staff: Staff
+) -> None:
+    correction = {
+        "field": "note",
+        "text": "Ava on time all week but Friday.",
+        "reason": "Friday was late",
+        "amended_by": "school_worker@council.example",
+    }
+    line = with_history(contacts=[a_contact(amendments=[correction])])
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert (summary.imported, summary.problems) == (1, [])
+    with new_uow() as uow:
+        contact_id = uow.external_refs.find("contact", "OLD-CT-1")
+        assert contact_id is not None
+        contact = uow.contacts.get(contact_id)
+    assert contact is not None
+    assert (contact.recorded_by, contact.happened_on.isoformat()) == (
+        staff.school_worker,
+        "2025-01-10",
+    )
+    assert contact.note == "Ava on time all week."
+    assert [a.text for a in contact.amendments] == ["Ava on time all week but Friday."]
+
+
+def test_a_contact_by_someone_neither_leading_nor_on_the_taf_is_refused_at_its_field(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    """The same rule as the API's: only the lead or a TAF member records a contact."""
+    line = with_history(contacts=[a_contact(recorded_by="other_lead@council.example")])
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert summary.refused == 1
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].contacts[0]", "not_found")
+    ]
+    assert families(new_uow) == 0
+
+
+def test_a_correction_that_changes_nothing_is_refused_at_its_amendment(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    same = {
+        "field": "note",
+        "text": "Ava on time all week.",
+        "reason": "No change",
+        "amended_by": "lead@council.example",
+    }
+    summary = run(
+        new_uow, clock, admin, line_of(with_history(contacts=[a_contact(amendments=[same])]))
+    )
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].contacts[0].amendments[0].text", "amendment_changes_nothing")
+    ]

@@ -45,7 +45,8 @@ LEVELS = ["2", "3"]
 
 
 def admin_of(new_uow: Callable[[], SqlUnitOfWork]) -> Actor:
-    admin = given_practitioner(new_uow, roles={Role.ADMIN}, name="Ada Admin")
+    """The person running the import: an admin who also manages (handovers are a manager's)."""
+    admin = given_practitioner(new_uow, roles={Role.ADMIN, Role.MANAGER}, name="Ada Admin")
     with new_uow() as uow:
         found = uow.practitioners.get(admin)
     assert found is not None
@@ -116,12 +117,12 @@ READS = [
     "/episodes/{episode}/meetings",
 ]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-WHEN_RECORDED = re.compile(r"(recorded_at|created_at|updated_at)$")
+WHEN_RECORDED = re.compile(r"(recorded_at|recorded_on|amended_at|created_at|updated_at)$")
 
 
 def same_shape(answer: Any) -> Any:
     """What must be identical after a round trip: the answer without its ids (an import makes
-    new ones, docs/import-export.md), without the times steps were recorded, and with records
+    new ones, docs/import-export.md), without the times steps (or evidence) were recorded, and with records
     that tie on their date in any order (such ties are ordered by id)."""
 
     def walk(value: Any) -> Any:
@@ -136,10 +137,10 @@ def same_shape(answer: Any) -> Any:
     return walk(answer)
 
 
-def reads(client: TestClient, family: str, episode: str) -> dict[str, Any]:
+def reads(client: TestClient, family: str, episode: str, paths: list[str]) -> dict[str, Any]:
     return {
         path: same_shape(ok(client.get(API + path.format(family=family, episode=episode))))
-        for path in READS
+        for path in paths
     }
 
 
@@ -155,16 +156,170 @@ def empty_database(engine: Engine, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_an_exported_household_imports_into_an_empty_database_with_the_same_answers(
+EVIDENCE = {"source": "School MIS", "reference": "ATT-2024-117"}
+
+
+def a_case_with_its_history(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> Case:
+    """A household whose episode moved level, changed hands, had a Supporting Families need
+    achieved and sustained, support delivered and contacts recorded (a sensitive one corrected,
+    one by the new lead), each step on its own day through the API."""
+    on(clock, "2024-11-25")
+    family = ok(client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])), 201)
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
+    case = Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+    give_consent(case)
+    on(clock, "2024-12-18")
+    assess_on(case, "2024-12-03", "2024-12-18", "Routines at home are the root of it.")
+    on(clock, "2024-12-02")
+    need = ok(
+        client.post(
+            f"{case.url}/needs",
+            json={
+                "descriptor_code": "EDU.a",
+                "person_ids": [case.person("child")],
+                "identified_on": "2024-12-02",
+                "evidence": EVIDENCE,
+            },
+        ),
+        201,
+    )
+    on(clock, "2024-12-05")
+    ok(
+        client.post(
+            f"{case.url}/support",
+            json={
+                "service": "Triple P",
+                "provider": "Family Hub North",
+                "started_on": "2024-12-05",
+            },
+        ),
+        201,
+    )
+    visit = ok(
+        client.post(
+            f"{case.url}/contacts",
+            json={
+                "kind": "home_visit",
+                "happened_on": "2024-12-05",
+                "happened_at": "16:30",
+                "note": "Ava seemed tired.",
+                "seen_person_ids": [case.person("parent_carer"), case.person("child")],
+                "children_seen_alone": [case.person("child")],
+                "child_voice": "I like school now.",
+                "sensitive": True,
+                "named_practitioner_ids": [str(staff.school_worker)],
+                "significant": True,
+            },
+        ),
+        201,
+    )
+    on(clock, "2024-12-10")
+    ok(
+        client.post(
+            f"{case.url}/contacts/{visit['id']}/amendments",
+            headers={"If-Match": '"1"'},
+            json={"field": "note", "text": "Ava seemed tired; she slept badly.", "reason": "Why"},
+        )
+    )
+    case.post("/level-changes", {"level_of_need": "3", "reason": "Needs escalated"})
+    on(clock, "2025-01-20")
+    with as_user(client, staff.manager):
+        case.post(
+            "/lead-assignments",
+            {"practitioner_id": str(staff.other_lead), "reason": "Caseload balance"},
+        )
+    on(clock, "2025-02-10")
+    with as_user(client, staff.other_lead):
+        ok(
+            client.post(
+                f"{case.url}/contacts",
+                json={"kind": "phone", "happened_on": "2025-01-27", "note": "Introduced myself."},
+            ),
+            201,
+        )
+        again = ok(client.post(f"{case.url}/assessments", json={"started_on": "2025-01-28"}), 201)
+        a_url = f"{case.url}/assessments/{again['id']}"
+        written = client.patch(
+            a_url,
+            headers={"If-Match": '"1"'},
+            json={
+                "analysis": "Mornings settled; sleep is the worry now.",
+                "strengths": ["Grandma"],
+            },
+        )
+        ok(
+            client.post(
+                f"{a_url}/completion",
+                headers={"If-Match": written.headers["ETag"]},
+                json={"completed_on": "2025-02-05"},
+            )
+        )
+        need = ok(
+            client.post(
+                f"{case.url}/needs/{need['id']}/outcome",
+                headers={"If-Match": f'"{need["version"]}"'},
+                json={"status": "achieved", "on": "2025-02-10", "evidence": EVIDENCE},
+            )
+        )
+        case.post(
+            "/closure",
+            {
+                "reason": "all_needs_met",
+                "family_view": {"improved": "yes", "in_their_words": "School is fine now"},
+            },
+        )
+        on(clock, "2025-09-01")
+        ok(
+            client.post(
+                f"{case.url}/needs/{need['id']}/sustainment-check",
+                headers={"If-Match": f'"{need["version"]}"'},
+                json={"evidence": EVIDENCE, "result": "sustained"},
+            )
+        )
+    return case
+
+
+def assess_on(case: Case, started_on: str, completed_on: str, analysis: str) -> None:
+    """The assessment started, written and completed on the days given (the clock is past them)."""
+    started = case.post("/assessment-start", {"started_on": started_on})["assessment"]
+    a_url = f"{case.url}/assessments/{started['id']}"
+    written = case.client.patch(
+        a_url,
+        headers={"If-Match": f'"{started["version"]}"'},
+        json={
+            "needs": [
+                {
+                    "headline": "EDU",
+                    "description": "Attendance 78% this term",
+                    "person_ids": [case.person("child")],
+                }
+            ],
+            "analysis": analysis,
+        },
+    )
+    ok(
+        case.client.post(
+            f"{a_url}/completion",
+            headers={"If-Match": ok(written) and written.headers["ETag"]},
+            json={"completed_on": completed_on},
+        )
+    )
+
+
+def round_trip(
+    case: Case,
     client: TestClient,
     clock: FixedClock,
-    reference: ReferenceData,
-    staff: Staff,
     new_uow: Callable[[], SqlUnitOfWork],
     empty_database: str,
+    reader_name: str,
+    extra_reads: tuple[str, ...] = (),
 ) -> None:
-    case = a_closed_case(client, clock, reference, staff)
-    before = reads(client, case.family["id"], case.episode["id"])
+    """Export the case's household, import it into the empty database, and compare every read."""
+    paths = [*READS, *extra_reads]
+    before = reads(client, case.family["id"], case.episode["id"], paths)
     admin = admin_of(new_uow)
     family_id = uuid.UUID(case.family["id"])
     with new_uow() as uow:
@@ -192,11 +347,48 @@ def test_an_exported_household_imports_into_an_empty_database_with_the_same_answ
     app = create_app(Settings(env="test", database_url=empty_database), engine=engine)
     app.dependency_overrides[get_clock] = lambda: clock
     with TestClient(app, raise_server_exceptions=False) as target:
-        target.headers["Authorization"] = bearer(target_staff.lead)
-        after = reads(target, str(imported), str(episode))
+        target.headers["Authorization"] = bearer(getattr(target_staff, reader_name))
+        after = reads(target, str(imported), str(episode), paths)
     engine.dispose()
-    for path in READS:
+    for path in paths:
         assert after[path] == before[path], path
+
+
+def test_an_exported_household_imports_into_an_empty_database_with_the_same_answers(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], SqlUnitOfWork],
+    empty_database: str,
+) -> None:
+    case = a_closed_case(client, clock, reference, staff)
+    round_trip(case, client, clock, new_uow, empty_database, "lead")
+
+
+def test_handovers_level_changes_needs_and_support_survive_the_round_trip(
+    client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], SqlUnitOfWork],
+    empty_database: str,
+) -> None:
+    case = a_case_with_its_history(client, clock, reference, staff)
+    with as_user(client, staff.other_lead):
+        round_trip(
+            case,
+            client,
+            clock,
+            new_uow,
+            empty_database,
+            "other_lead",
+            (
+                "/episodes/{episode}/needs",
+                "/episodes/{episode}/support",
+                "/episodes/{episode}/contacts",
+            ),
+        )
 
 
 def imported(summary: ImportSummary) -> tuple[int, int, int]:

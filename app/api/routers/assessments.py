@@ -13,7 +13,12 @@ from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
 from app.api.parameters import AssessmentId, EpisodeId
-from app.api.schemas.episodes import AssessmentCompletionIn, AssessmentRead, AssessmentUpdate
+from app.api.schemas.episodes import (
+    AssessmentCompletionIn,
+    AssessmentRead,
+    AssessmentStartIn,
+    AssessmentUpdate,
+)
 from app.domain.access import Action
 from app.domain.assessments import Assessment
 from app.domain.errors import (
@@ -63,7 +68,7 @@ def list_assessments(
     "",
     status_code=201,
     response_model=AssessmentRead,
-    responses={**problems.responses(NotFound, IllegalTransition), **versioned(201)},
+    responses={**problems.responses(NotFound, IllegalTransition, InvalidValue), **versioned(201)},
     operation_id="startReassessment",
 )
 def reassess(
@@ -72,10 +77,17 @@ def reassess(
     clock: ClockDep,
     idempotency: IdempotencyKey,
     actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
+    body: AssessmentStartIn | None = None,
 ) -> Response:
-    """Start a reassessment: a new draft version copied from the latest completed assessment."""
+    """Start a reassessment on `started_on` (today by default, never before the assessment it
+    follows was completed): a new draft version copied from the latest completed assessment."""
     result = service.reassess(
-        uow, clock, actor, episode_id, idempotency=idempotency.request(actor, None, _started)
+        uow,
+        clock,
+        actor,
+        episode_id,
+        started_on=body.started_on if body else None,
+        idempotency=idempotency.request(actor, body, _started),
     )
     return idempotency.respond(result, _started)
 

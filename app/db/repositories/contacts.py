@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.db.id_lists import one_of
 from app.db.models import ContactAmendmentRow, ContactRow
@@ -124,6 +125,10 @@ class SqlContactRepository:
         )
         self._add_amendments(contact, stored=stored or 0)
         row.updated_at = at
+        # An amendment changes none of the contact's own columns: mark the row changed so the
+        # mapper bumps its version even when `at` equals the time it was recorded (an import's
+        # steps share one instant).
+        flag_modified(row, "updated_at")
         self._session.flush()
         contact.version = row.version
 

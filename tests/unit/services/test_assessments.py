@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.assessments import Assessment, AssessmentStatus
 from app.domain.episodes import EpisodeStage
@@ -120,6 +123,40 @@ class TestReassessing:
         assert again.needs == journey.assessment.needs
         assert journey.assessment.status is AssessmentStatus.COMPLETED
         assert [(e.outcome, e.resource_id) for e in kept] == [("allowed", str(again.id))]
+
+    @settings(max_examples=60, deadline=None)
+    @given(days_after_completion=st.integers(-30, 60), waited=st.integers(0, 30))
+    def test_a_reassessment_starts_on_its_day_between_the_completion_and_today(
+        self, days_after_completion: int, waited: int
+    ) -> None:
+        world = given_world()
+        journey = assessing(world).write_assessment().complete_assessment()
+        completed_on = journey.assessment.completed_on
+        assert completed_on is not None
+        world.later(waited)
+        started_on = completed_on + timedelta(days=days_after_completion)
+        again: object
+        with one_use_case(world) as kept:
+            try:
+                again = assessments.reassess(
+                    world.uow,
+                    world.clock,
+                    journey.as_("lead"),
+                    journey.episode_id,
+                    started_on=started_on,
+                )
+            except InvalidValue as refused:
+                again = refused
+        if started_on > world.today:
+            assert isinstance(again, InvalidValue)
+            assert (again.code, again.field) == ("step_date_in_future", "started_on")
+        elif started_on < completed_on:
+            assert isinstance(again, InvalidValue)
+            assert (again.code, again.field) == ("reassessment_before_completion", "started_on")
+        else:
+            assert isinstance(again, Assessment)
+            assert (again.number, again.started_on) == (2, started_on)
+        assert len(kept) == 1
 
     def test_a_draft_is_changed_not_reassessed(self, world: World) -> None:
         journey = assessing(world)
