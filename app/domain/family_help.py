@@ -399,6 +399,8 @@ def check_child_protection(
     not before its enquiry, and no conference date where none was needed; a plan not ending before
     it starts, reviewed only while it runs, one plan at a time, ended when the period closes;
     categories of abuse from the census list. Each kind comes back in date order."""
+    if not cp.recorded:
+        return cp
     start, closed = census.referral_on, census.closed_on
     if start is None:
         raise InvalidValue(
