@@ -138,7 +138,7 @@ TAGS = {
     "episodes": "Episodes of early help through assess – plan – do – review, to closure.",
     "families": "Households: register, search, read and change them, and who belongs to them.",
     "family-help": "Family Help: an episode's type and statutory basis, step-across, allocations"
-    " by role and the CIN census dates.",
+    " by role, and the CIN census dates, s.47 enquiries and child protection plans.",
     "health": "Liveness and readiness for load balancers and orchestration.",
     "me": "The signed-in practitioner's caseload, worklist and offline sync.",
     "people": "One person's details, wherever they live.",

@@ -445,7 +445,8 @@ class EpisodeRow(Timestamped, Base):
 class EpisodeFamilyHelpRow(Timestamped, Base):
     """An episode's Family Help facts (app/domain/family_help.py): type and statutory basis, the
     step-across history and role-typed allocations (JSON, read and written with the record, as the
-    episode's own histories), and the CIN census dates of its child in need period."""
+    episode's own histories), and the CIN census dates, s.47 enquiries and child protection plans
+    of its child in need period."""
 
     __tablename__ = "episode_family_help"
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
@@ -462,6 +463,14 @@ class EpisodeFamilyHelpRow(Timestamped, Base):
     census_plan_ended_on: Mapped[date | None] = mapped_column(Date)
     census_closed_on: Mapped[date | None] = mapped_column(Date)
     census_closure_reason: Mapped[str | None] = mapped_column(String(8))
+    census_s47_enquiries: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, nullable=False, default=list
+    )
+    """The period's s.47 enquiries (migration 0027), read and written with the record."""
+    census_cp_plans: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, nullable=False, default=list
+    )
+    """The period's child protection plans with their review dates (migration 0027)."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Final
 
 from app.domain.errors import Conflict, IllegalTransition, InvalidValue, NotFound
@@ -266,11 +267,56 @@ class CensusDates:
 
 @dataclass(frozen=True)
 class CensusCodes:
-    """The census code lists in force (reference data, app/data/cin_census_codes.json)."""
+    """The census code lists in force (reference data, app/data/cin_census_codes.json), and how
+    the people register's own values for sex and ethnicity read as census codes."""
 
     referral_sources: frozenset[str]
     primary_needs: frozenset[str]
     closure_reasons: frozenset[str]
+    categories_of_abuse: frozenset[str] = frozenset()
+    ethnicities: frozenset[str] = frozenset()
+    ethnicity_from_people: Mapping[str, str] = field(default_factory=dict)
+    ethnicity_not_recorded: str | None = None
+    gender_from_sex: Mapping[str, str] = field(default_factory=dict)
+    gender_not_known: str | None = None
+    gender_unborn: str | None = None
+
+
+@dataclass(frozen=True)
+class S47Enquiry:
+    """One s.47 enquiry of the child in need period (CIN census module Section47:
+    S47ActualStartDate, ICPCnotRequired, DateOfInitialCPC). Whether the conference led to a
+    plan is the child protection plan that follows it."""
+
+    started_on: date
+    icpc_not_required: bool = False
+    icpc_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ChildProtectionPlan:
+    """One child protection plan of the child in need period (CIN census modules
+    ChildProtectionPlans and Reviews: CPPstartDate, CPPendDate, InitialCategoryOfAbuse,
+    LatestCategoryOfAbuse, CPPreviewDate)."""
+
+    started_on: date
+    initial_category_code: str
+    latest_category_code: str | None = None
+    ended_on: date | None = None
+    review_dates: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChildProtection:
+    """The s.47 enquiries and child protection plans of the child in need period, each kind in
+    date order."""
+
+    s47_enquiries: tuple[S47Enquiry, ...] = ()
+    plans: tuple[ChildProtectionPlan, ...] = ()
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.s47_enquiries or self.plans)
 
 
 def check_census_dates(dates: CensusDates, codes: CensusCodes, *, today: date) -> CensusDates:
@@ -345,6 +391,132 @@ def check_census_dates(dates: CensusDates, codes: CensusCodes, *, today: date) -
     return dates
 
 
+def check_child_protection(
+    cp: ChildProtection, census: CensusDates, codes: CensusCodes, *, today: date
+) -> ChildProtection:
+    """The census's rules for s.47 enquiries and child protection plans, within the child in need
+    period: nothing in the future; nothing before the referral or after the closure; a conference
+    not before its enquiry, and no conference date where none was needed; a plan not ending before
+    it starts, reviewed only while it runs, one plan at a time, ended when the period closes;
+    categories of abuse from the census list. Each kind comes back in date order."""
+    if not cp.recorded:
+        return cp
+    start, closed = census.referral_on, census.closed_on
+    if start is None:
+        raise InvalidValue(
+            "Give the CIN referral date before any s.47 enquiry or child protection plan.",
+            field="referral_on",
+            code="census_referral_required",
+        )
+
+    def within(on: date | None, name: str, *, not_before: date, what: str) -> None:
+        if on is None:
+            return
+        if on > today:
+            raise InvalidValue(
+                "A census date cannot be in the future.", field=name, code="date_in_future"
+            )
+        if on < not_before:
+            raise InvalidValue(
+                f"This census date cannot be before {what} ({not_before.isoformat()}).",
+                field=name,
+                code="census_date_out_of_order",
+            )
+        if closed is not None and on > closed:
+            raise InvalidValue(
+                f"This census date cannot be after the CIN closure ({closed.isoformat()}).",
+                field=name,
+                code="census_date_out_of_order",
+            )
+
+    for i, enquiry in enumerate(cp.s47_enquiries):
+        at = f"s47_enquiries[{i}]"
+        within(enquiry.started_on, f"{at}.started_on", not_before=start, what="the referral")
+        if enquiry.icpc_not_required and enquiry.icpc_on is not None:
+            raise InvalidValue(
+                "An enquiry that needed no initial child protection conference has no conference "
+                "date.",
+                field=f"{at}.icpc_on",
+                code="icpc_date_without_conference",
+            )
+        within(
+            enquiry.icpc_on,
+            f"{at}.icpc_on",
+            not_before=enquiry.started_on,
+            what="the enquiry started",
+        )
+    for i, plan in enumerate(cp.plans):
+        at = f"child_protection_plans[{i}]"
+        within(plan.started_on, f"{at}.started_on", not_before=start, what="the referral")
+        within(plan.ended_on, f"{at}.ended_on", not_before=plan.started_on, what="the plan started")
+        if closed is not None and plan.ended_on is None:
+            raise InvalidValue(
+                "The child in need period is closed: its child protection plans have ended.",
+                field=f"{at}.ended_on",
+                code="cp_plan_end_required",
+            )
+        _check_code(
+            plan.initial_category_code, codes.categories_of_abuse, f"{at}.initial_category_code"
+        )
+        _check_code(
+            plan.latest_category_code, codes.categories_of_abuse, f"{at}.latest_category_code"
+        )
+        for j, review in enumerate(plan.review_dates):
+            within(
+                review,
+                f"{at}.review_dates[{j}]",
+                not_before=plan.started_on,
+                what="the plan started",
+            )
+            if plan.ended_on is not None and review > plan.ended_on:
+                raise InvalidValue(
+                    f"A plan is reviewed only while it runs (it ended {plan.ended_on.isoformat()}).",
+                    field=f"{at}.review_dates[{j}]",
+                    code="census_date_out_of_order",
+                )
+    order = sorted(range(len(cp.plans)), key=lambda k: cp.plans[k].started_on)
+    for before, after in pairwise(order):
+        earlier, later = cp.plans[before], cp.plans[after]
+        if earlier.ended_on is None or later.started_on < earlier.ended_on:
+            raise InvalidValue(
+                "A child has one child protection plan at a time: this one starts before the "
+                "one before it ended.",
+                field=f"child_protection_plans[{after}].started_on",
+                code="cp_plans_overlap",
+            )
+    return ChildProtection(
+        s47_enquiries=tuple(sorted(cp.s47_enquiries, key=lambda e: e.started_on)),
+        plans=tuple(
+            replace(p, review_dates=tuple(sorted(set(p.review_dates))))
+            for p in sorted(cp.plans, key=lambda p: p.started_on)
+        ),
+    )
+
+
+def census_gender(
+    sex: str | None, *, born_on: date | None, expected_on: date | None, codes: CensusCodes
+) -> str | None:
+    """The census GenderCurrent of a child from the register's sex: "not known" for an unborn
+    child (CIN validation rule 8750) and for a sex the code list does not map."""
+    if born_on is None and expected_on is not None:
+        return codes.gender_unborn
+    key = (sex or "").strip().lower()
+    return codes.gender_from_sex.get(key, codes.gender_not_known)
+
+
+def census_ethnicity(ethnicity: str | None, codes: CensusCodes) -> str | None:
+    """The census Ethnicity of a child from the register's free-text ethnicity: a census code
+    as given, a suggested (ONS 2021) value mapped to its census code, "information not yet
+    obtained" when nothing is recorded, and None (blank, for the council to correct before
+    the return) for anything else."""
+    text = (ethnicity or "").strip()
+    if not text:
+        return codes.ethnicity_not_recorded
+    if text.upper() in codes.ethnicities:
+        return text.upper()
+    return codes.ethnicity_from_people.get(text.lower())
+
+
 def _latest(dates: Iterable[date | None]) -> date | None:
     return max((d for d in dates if d is not None), default=None)
 
@@ -394,6 +566,7 @@ class FamilyHelpRecord:
     transitions: list[Transition] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
     census: CensusDates = field(default_factory=CensusDates)
+    child_protection: ChildProtection = field(default_factory=ChildProtection)
     version: int = 0
 
     # --- read helpers ----------------------------------------------------------------------------
@@ -410,6 +583,17 @@ class FamilyHelpRecord:
     def in_census(self) -> bool:
         """Whether the episode has a child in need period to report (R31, R32)."""
         return self.census.referral_on is not None
+
+    @property
+    def s47_in_period(self) -> bool:
+        """Whether the child in need period has been on an s.47 basis (now, or by a step into
+        s.47 since its referral): only then does it have s.47 enquiries and plans to report."""
+        if self.statutory_basis is StatutoryBasis.S47:
+            return True
+        start = self.census.referral_on
+        return start is not None and any(
+            t.to_basis is StatutoryBasis.S47 and t.effective_on >= start for t in self.transitions
+        )
 
     # --- transitions -----------------------------------------------------------------------------
 
@@ -550,7 +734,16 @@ class FamilyHelpRecord:
             external_reference=reference,
             recorded_at=recorded_at,
         )
-        self.census = self._census_after(request, on)
+        census = self._census_after(request, on)
+        if census is not self.census and census == CensusDates(referral_on=on):
+            # A new child in need period: its child protection starts empty too.
+            self.child_protection = ChildProtection()
+        elif (
+            self.statutory_basis is StatutoryBasis.S47
+            and request.to_basis is not self.statutory_basis
+        ):
+            self.child_protection = _end_open_plans(self.child_protection, on)
+        self.census = census
         self.allocations = allocations
         self.transitions.append(transition)
         self.episode_type = request.to_type
@@ -832,7 +1025,23 @@ class FamilyHelpRecord:
                 "episode has never been on a statutory basis.",
                 code="census_without_statutory_basis",
             )
-        self.census = check_census_dates(dates, codes, today=today)
+        checked = check_census_dates(dates, codes, today=today)
+        if self.child_protection.recorded:
+            check_child_protection(self.child_protection, checked, codes, today=today)
+        self.census = checked
+
+    def record_child_protection(
+        self, cp: ChildProtection, codes: CensusCodes, *, today: date
+    ) -> None:
+        """Record the s.47 enquiries and child protection plans of the child in need period
+        (replacing those recorded): only where the period has been on an s.47 basis."""
+        if cp.recorded and not self.s47_in_period:
+            raise IllegalTransition(
+                "s.47 enquiries and child protection plans belong to an episode that has been on "
+                "an s.47 basis in this child in need period; step across to s47 first.",
+                code="child_protection_without_s47",
+            )
+        self.child_protection = check_child_protection(cp, self.census, codes, today=today)
 
 
 def new_record(
@@ -933,6 +1142,18 @@ def _add(
             recorded_at=recorded_at,
         ),
     ]
+
+
+def _end_open_plans(cp: ChildProtection, on: date) -> ChildProtection:
+    """Child protection ends with the s.47 basis: so does a plan still open (on its own start
+    day at the earliest)."""
+    return replace(
+        cp,
+        plans=tuple(
+            replace(p, ended_on=max(on, p.started_on)) if p.ended_on is None else p
+            for p in cp.plans
+        ),
+    )
 
 
 def _optional(text: str | None) -> str | None:

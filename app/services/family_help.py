@@ -1,5 +1,6 @@
 """Use cases of Family Help: read an episode's type, basis and allocations, step across, allocate
-and end a role, record the CIN census dates, and extract the CIN census children.
+and end a role, record the CIN census dates, s.47 enquiries and child protection plans, and
+extract the CIN census children.
 
 The rules are app/domain/family_help.py's; this module fetches what they need (the practitioners
 named, the episode's dates), decides access through the domain (`UseCase.require`) and commits once.
@@ -8,7 +9,7 @@ named, the episode's dates), decides access through the domain (`UseCase.require
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.access import Action
@@ -20,6 +21,7 @@ from app.domain.family_help import (
     Candidate,
     CensusCodes,
     CensusDates,
+    ChildProtection,
     EpisodeType,
     FamilyHelpPolicy,
     FamilyHelpRecord,
@@ -27,6 +29,8 @@ from app.domain.family_help import (
     StepRequest,
     Transition,
     TransitionKind,
+    census_ethnicity,
+    census_gender,
     new_record,
 )
 from app.domain.measures import check_period
@@ -293,19 +297,56 @@ def record_census_dates(
         return view
 
 
+def record_child_protection(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    child_protection: ChildProtection,
+    *,
+    policy: FamilyHelpPolicy,
+    codes: CensusCodes,
+    expected_version: Expected,
+) -> FamilyHelpView:
+    """Record the s.47 enquiries and child protection plans of the child in need period
+    (replacing those recorded), as the census dates are recorded."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require(Action.WRITE_EPISODE, Target.episode(episode_id, "cin_census_child_protection"))
+        episode = load_episode(uow, episode_id)
+        record = _record_of(uow, episode)
+        check_version(expected_version, record.version)
+        record.record_child_protection(child_protection, codes, today=uc.today)
+        _store(uow, record, uc)
+        view = _view(uow, record, policy)
+        uc.commit()
+        return view
+
+
 @dataclass(frozen=True)
 class CensusLine:
-    """One child's line of the CIN census extract."""
+    """One child's line of the CIN census extract: identifiers, characteristics as census codes,
+    and the child in need period's dates, s.47 enquiries and child protection plans."""
 
     la_child_id: str
     upn: str | None
     date_of_birth: date | None
     dates: CensusDates
     episode_id: uuid.UUID
+    nhs_number: str | None = None
+    expected_birth_on: date | None = None
+    gender_code: str | None = None
+    ethnicity_code: str | None = None
+    child_protection: ChildProtection = field(default_factory=ChildProtection)
 
 
 def cin_census(
-    uow: UnitOfWork, clock: Clock, actor: Actor, *, period_start: date, period_end: date
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    period_start: date,
+    period_end: date,
+    codes: CensusCodes,
 ) -> list[CensusLine]:
     """Every child of every episode whose child in need period overlaps the period, with the
     census's child-level dates. Each episode reported is an audit entry: the extract is
@@ -322,16 +363,23 @@ def cin_census(
         rows = uow.family_help.census_children(period_start, period_end)
         for episode_id in dict.fromkeys(r.episode_id for r in rows):
             uc.record(Action.EXPORT_CIN_CENSUS.value, Target.episode(episode_id, "cin_census"))
-        lines = [_line(r) for r in rows]
+        lines = [_line(r, codes) for r in rows]
         uc.commit()
         return lines
 
 
-def _line(row: CensusChildRow) -> CensusLine:
+def _line(row: CensusChildRow, codes: CensusCodes) -> CensusLine:
     return CensusLine(
         la_child_id=row.la_child_id or str(row.person_id),
         upn=row.upn,
         date_of_birth=row.date_of_birth,
         dates=row.record.census,
         episode_id=row.episode_id,
+        nhs_number=row.nhs_number,
+        expected_birth_on=row.expected_birth_on,
+        gender_code=census_gender(
+            row.sex, born_on=row.date_of_birth, expected_on=row.expected_birth_on, codes=codes
+        ),
+        ethnicity_code=census_ethnicity(row.ethnicity, codes),
+        child_protection=row.record.child_protection,
     )

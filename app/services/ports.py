@@ -283,6 +283,10 @@ class CensusChildRow:
     upn: str | None
     date_of_birth: date | None
     record: FamilyHelpRecord
+    nhs_number: str | None = None
+    expected_birth_on: date | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
 
 
 class FamilyHelpRepository(Protocol):

@@ -8,7 +8,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,16 @@ from app.services.ports import UnitOfWork
 from app.settings import Settings
 from tests.api.test_caseload import new_case
 from tests.api.test_episodes import API, Case, ok
-from tests.builders import ReferenceData, Staff, as_user, bearer, given_practitioner
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    bearer,
+    given_practitioner,
+    make_episode_body,
+    make_family_body,
+    make_member_body,
+)
 
 
 @pytest.fixture
@@ -276,6 +285,177 @@ class TestCensus:
             )
         assert response.status_code == 422
         assert response.json()["code"] == "period_start_after_end"
+
+
+def to_s47(case: Case, supervisor: uuid.UUID, cp_lead: uuid.UUID) -> dict[str, Any]:
+    body = {
+        "to_type": "family_help",
+        "to_basis": "s47",
+        "decided_by": str(supervisor),
+        "reason": "Strategy discussion: s47 enquiry",
+        "lead_child_protection_practitioner_id": str(cp_lead),
+    }
+    data: dict[str, Any] = post(case, "/step-across", body)
+    return data
+
+
+def identified_case(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> Case:
+    """A household whose child is on the register with an NHS number, a UPN, the council's id,
+    her sex and her ethnic group."""
+    child = make_member_body(
+        "child",
+        given_name="Ava",
+        family_name="Hughes",
+        date_of_birth="2017-06-01",
+        sex="female",
+        ethnicity="white_british",
+        identifiers=[
+            {"scheme": "nhs_number", "value": "943 476 5919"},
+            {"scheme": "upn", "value": "A123456789012"},
+            {"scheme": "la_child_id", "value": "LA-000123"},
+        ],
+    )
+    parent = make_member_body(
+        "parent_carer", given_name="Sarah", family_name="Hughes", date_of_birth="1990-02-14"
+    )
+    body = make_family_body(reference.hubs["NORTH"], members=[parent, child])
+    family = ok(client.post(f"{API}/families", json=body), 201)
+    response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
+    return Case(client, clock, family, ok(response, 201), response.headers["ETag"])
+
+
+class TestChildProtectionInTheCensus:
+    def test_an_s47_episode_s_enquiry_and_plan_reach_the_extract_with_the_child_s_codes(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], UnitOfWork],
+    ) -> None:
+        case = identified_case(fh_client, clock, reference, staff)
+        supervisor = social_worker(new_uow, "Sue Supervisor")
+        referred = to_s17(case, supervisor)["census"]["referral_on"]
+        with as_user(fh_client, staff.manager):
+            to_s47(case, supervisor, social_worker(new_uow, "Chris Protection"))
+        day = clock.today().isoformat()
+        body = {
+            "s47_enquiries": [{"started_on": day, "icpc_on": day}],
+            "child_protection_plans": [
+                {
+                    "started_on": day,
+                    "initial_category_code": "NEG",
+                    "latest_category_code": "EMO",
+                    "review_dates": [day],
+                }
+            ],
+        }
+        _, etag = family_help(case)
+        recorded = ok(
+            fh_client.put(
+                f"{case.url}/census-child-protection", json=body, headers={"If-Match": etag}
+            )
+        )
+        assert recorded["child_protection"]["child_protection_plans"][0]["review_dates"] == [day]
+        reporting = given_practitioner(new_uow, roles={Role.REPORTING})
+        with as_user(fh_client, reporting):
+            response = fh_client.get(
+                f"{API}/reports/cin-census", params={"from": "2024-04-01", "to": day}
+            )
+        assert response.status_code == 200, response.text
+        [row] = list(csv.DictReader(io.StringIO(response.text)))
+        assert {k: row[k] for k in row if k != "FamilyhubEpisodeID"} == {
+            "LAchildID": "LA-000123",
+            "UPN": "A123456789012",
+            "NHSNumber": "9434765919",
+            "PersonBirthDate": "2017-06-01",
+            "ExpectedPersonBirthDate": "",
+            "GenderCurrent": "2",
+            "Ethnicity": "WBRI",
+            "CINreferralDate": referred,
+            "ReferralSource": "",
+            "PrimaryNeedCode": "",
+            "AssessmentActualStartDate": "",
+            "AssessmentAuthorisationDate": "",
+            "CINPlanStartDate": "",
+            "CINPlanEndDate": "",
+            "S47ActualStartDate": day,
+            "ICPCnotRequired": "false",
+            "DateOfInitialCPC": day,
+            "CPPstartDate": day,
+            "CPPendDate": "",
+            "InitialCategoryOfAbuse": "NEG",
+            "LatestCategoryOfAbuse": "EMO",
+            "CPPreviewDate": day,
+            "CINclosureDate": "",
+            "ReasonForClosure": "",
+        }
+
+    def test_a_bad_category_or_a_plan_ending_before_it_starts_is_refused_naming_the_field(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], UnitOfWork],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        supervisor = social_worker(new_uow, "Sue Supervisor")
+        to_s17(case, supervisor)
+        with as_user(fh_client, staff.manager):
+            to_s47(case, supervisor, social_worker(new_uow, "Chris Protection"))
+        day = clock.today().isoformat()
+        _, etag = family_help(case)
+
+        def put(plan: dict[str, Any]) -> Any:
+            response = fh_client.put(
+                f"{case.url}/census-child-protection",
+                json={"child_protection_plans": [plan]},
+                headers={"If-Match": etag},
+            )
+            assert response.status_code == 422, response.text
+            return response.json()
+
+        bad_code = put({"started_on": day, "initial_category_code": "PHYS"})
+        assert bad_code["code"] == "census_code_unknown"
+        assert [e["field"] for e in bad_code["errors"]] == [
+            "child_protection_plans[0].initial_category_code"
+        ]
+        backwards = put(
+            {
+                "started_on": day,
+                "ended_on": (clock.today() - timedelta(days=1)).isoformat(),
+                "initial_category_code": "NEG",
+            }
+        )
+        assert backwards["code"] == "census_date_out_of_order"
+        assert [e["field"] for e in backwards["errors"]] == ["child_protection_plans[0].ended_on"]
+        data, unchanged = family_help(case)
+        assert unchanged == etag, "nothing was written"
+        assert data["child_protection"]["child_protection_plans"] == []
+
+    def test_child_in_need_work_never_on_s47_has_no_enquiries(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], UnitOfWork],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        to_s17(case, social_worker(new_uow, "Sue Supervisor"))
+        _, etag = family_help(case)
+        response = fh_client.put(
+            f"{case.url}/census-child-protection",
+            json={"s47_enquiries": [{"started_on": clock.today().isoformat()}]},
+            headers={"If-Match": etag},
+        )
+        assert (response.status_code, response.json()["code"]) == (
+            409,
+            "child_protection_without_s47",
+        )
 
 
 class TestNotSwitchedOver:

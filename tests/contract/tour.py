@@ -609,7 +609,8 @@ def _family_help(
     tour: Tour, active: dict[str, Any], staff: Staff, new_uow: Any, reports: uuid.UUID
 ) -> None:
     """The council switches to Family Help: the episode steps across to s17 under a practice
-    supervisor, gains a co-worker who leaves again, gets its census dates and is extracted."""
+    supervisor, gains a co-worker who leaves again, gets its census dates and (no) child
+    protection, and is extracted."""
     client = tour.client
     case: Case = active["case"]
     app_state = client.app.state  # type: ignore[attr-defined]
@@ -657,11 +658,18 @@ def _family_help(
                 allocated.headers["ETag"],
                 {"reason": "Attendance work done"},
             )
-        tour.change(
+        dated = tour.change(
             "PUT",
             f"{case.url}/census-dates",
             ended.headers["ETag"],
             {"referral_on": referral, "primary_need_code": "N4"},
+        )
+        # Child in need work with no s.47 enquiry: its child protection is recorded as none.
+        tour.change(
+            "PUT",
+            f"{case.url}/census-child-protection",
+            dated.headers["ETag"],
+            {"s47_enquiries": [], "child_protection_plans": []},
         )
         with as_user(client, reports):
             tour.read(f"{API}/reports/cin-census", **{"from": "2024-04-01", "to": referral})

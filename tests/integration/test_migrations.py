@@ -408,3 +408,105 @@ def test_dated_steps_are_backfilled_from_what_the_rows_tell_exactly(empty_databa
     assert e.plan_submitted_recorded_at is None
     assert e.closed_recorded_at == closed
     assert (a.started_recorded_at, a.completed_recorded_at) == (created, completed)
+
+
+def test_a_family_help_record_from_before_0027_has_no_child_protection_and_reads_back(
+    empty_database: str,
+) -> None:
+    """Migration 0027: an s17 record stored before it gains empty s.47 enquiries and child
+    protection plans, reads back through the repository, and the downgrade drops them again."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0026")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    hub, family, lead, episode = (uuid.uuid4() for _ in range(4))
+    types: dict[str, Any] = {
+        **dict.fromkeys(
+            ["id", "hub_id", "family_id", "episode_id", "lead_practitioner_id"], sa.Uuid()
+        ),
+        **dict.fromkeys(["created_at", "updated_at"], UtcDateTime()),
+        **dict.fromkeys(["requested_on", "census_referral_on"], sa.Date()),
+        **dict.fromkeys(
+            [
+                "roles",
+                "plan_submissions",
+                "qa_decisions",
+                "level_history",
+                "lead_history",
+                "transitions",
+                "allocations",
+            ],
+            sa.JSON(),
+        ),
+    }
+    stamps = {"created_at": at, "updated_at": at}
+    engine = make_engine(empty_database)
+    with engine.begin() as connection:
+
+        def insert(table_name: str, /, **row: Any) -> None:
+            table = sa.table(table_name, *(sa.column(c, types.get(c)) for c in row))
+            connection.execute(sa.insert(table).values(**row))
+
+        insert("hubs", id=hub, code="NORTH", name="North", active=True)
+        insert("agencies", code="EH", name="Early Help", kind="council", active=True)
+        insert(
+            "practitioners",
+            id=lead,
+            name="Lena Lead",
+            email="lena@x.example",
+            agency_code="EH",
+            roles=["practitioner"],
+            active=True,
+            registered_social_worker=False,
+            version=1,
+            **stamps,
+        )
+        insert(
+            "families",
+            id=family,
+            reference="FH-1",
+            address_line1="12 Cedar Road",
+            postcode="FY1 3HT",
+            hub_id=hub,
+            version=1,
+            **stamps,
+        )
+        insert(
+            "episodes",
+            id=episode,
+            family_id=family,
+            hub_id=hub,
+            source="school",
+            level_of_need="2",
+            lead_practitioner_id=lead,
+            requested_on=date(2026, 2, 2),
+            stage="requested",
+            meetings_held=0,
+            plan_submissions=[],
+            qa_decisions=[],
+            level_history=[],
+            lead_history=[],
+            version=1,
+            **stamps,
+        )
+        insert(
+            "episode_family_help",
+            episode_id=episode,
+            episode_type="family_help",
+            statutory_basis="s17",
+            transitions=[],
+            allocations=[],
+            census_referral_on=date(2026, 3, 2),
+            version=1,
+            **stamps,
+        )
+    command.upgrade(config, "head")
+    uow = SqlUnitOfWork(make_session_factory(engine), audit_keys=AUDIT_KEYS)
+    with uow:
+        record = uow.family_help.get(episode)
+    assert record is not None
+    assert record.census.referral_on == date(2026, 3, 2)
+    assert not record.child_protection.recorded
+    command.downgrade(config, "0026")
+    columns = {c["name"] for c in inspect(engine).get_columns("episode_family_help")}
+    assert not {"census_s47_enquiries", "census_cp_plans"} & columns
+    engine.dispose()

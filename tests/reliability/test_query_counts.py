@@ -20,6 +20,15 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.episodes import Episode, MeetingDecision, RequestSource, open_episode
 from app.domain.families import Address, Family, MemberRole, Membership, Person
+from app.domain.family_help import (
+    CensusDates,
+    ChildProtection,
+    ChildProtectionPlan,
+    EpisodeType,
+    FamilyHelpRecord,
+    S47Enquiry,
+    StatutoryBasis,
+)
 from app.domain.practitioners import Practitioner
 from app.domain.taf import ChildVoice, TafMeeting, TafMember, TafMemberKind
 from tests.builders import ReferenceData, Staff, Statements, as_user, bearer
@@ -581,3 +590,53 @@ class TestSigningInByEmail:
             link_worker.id,
             link_worker.hub_ids,
         )
+
+
+def given_child_protection_case(
+    new_uow: NewUow, reference: ReferenceData, lead_id: uuid.UUID
+) -> None:
+    """An s.47 episode of two children with an enquiry and a reviewed plan, in the CIN census."""
+    episode = given_case(new_uow, hub_id=reference.hubs["NORTH"], lead_id=lead_id, children=2)
+    record = FamilyHelpRecord(
+        episode_id=episode.id,
+        episode_type=EpisodeType.FAMILY_HELP,
+        statutory_basis=StatutoryBasis.S47,
+        census=CensusDates(referral_on=d(1, 6), primary_need_code="N1"),
+        child_protection=ChildProtection(
+            s47_enquiries=(S47Enquiry(started_on=d(1, 8), icpc_on=d(1, 20)),),
+            plans=(
+                ChildProtectionPlan(
+                    started_on=d(1, 20), initial_category_code="NEG", review_dates=(d(2, 17),)
+                ),
+            ),
+        ),
+    )
+    with new_uow() as uow:
+        uow.family_help.add(record, at=TEST_NOW)
+        uow.commit()
+
+
+class TestTheCinCensusExtract:
+    def test_costs_the_same_for_six_child_protection_episodes_as_for_one(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        params = {"from": "2024-04-01", "to": TEST_NOW.date().isoformat()}
+        given_child_protection_case(new_uow, reference, staff.lead)
+        with as_user(client, staff.manager):
+            client.get(f"{API}/reports/cin-census", params=params)  # warm
+            with_one = statements.during(
+                lambda: client.get(f"{API}/reports/cin-census", params=params)
+            )
+            for _ in range(5):
+                given_child_protection_case(new_uow, reference, staff.lead)
+            response = client.get(f"{API}/reports/cin-census", params=params)
+            with_six = statements.during(
+                lambda: client.get(f"{API}/reports/cin-census", params=params)
+            )
+        assert response.text.count("NEG") == 12, "each child of each episode, with its plan"
+        assert_fixed_cost("GET cin-census", with_one, with_six)

@@ -1,9 +1,11 @@
-"""Family Help: an episode's type and statutory basis, step-across, allocations, CIN census dates
-and the CIN census extract."""
+"""Family Help: an episode's type and statutory basis, step-across, allocations, CIN census dates,
+s.47 enquiries and child protection plans, and the CIN census extract."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -21,6 +23,7 @@ from app.api.schemas.family_help import (
     AllocationEndIn,
     AllocationIn,
     CensusDatesIn,
+    ChildProtectionIn,
     FamilyHelpRead,
     StepAcrossIn,
 )
@@ -202,12 +205,55 @@ def record_census_dates(
     return _read(response, view)
 
 
+@router.put(
+    "/census-child-protection",
+    response_model=FamilyHelpRead,
+    responses={**problems.responses(*CHANGE_ERRORS), **versioned()},
+    operation_id="recordCensusChildProtection",
+)
+def record_census_child_protection(
+    episode_id: EpisodeId,
+    body: ChildProtectionIn,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
+    if_match: IfMatch = None,
+) -> FamilyHelpRead:
+    """Record the s.47 enquiries and child protection plans of the child in need period for the
+    CIN census, replacing those recorded (If-Match: the record's ETag)."""
+    view = service.record_child_protection(
+        uow,
+        clock,
+        actor,
+        episode_id,
+        body.to_domain(),
+        policy=settings.family_help_policy(),
+        codes=packaged_census_codes(),
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, view)
+
+
+def _each(values: Iterable[object]) -> str | None:
+    """Several records' values in one cell, in date order, `;` between them (an empty place
+    where one has none), so the nth value of every column of a kind belongs together."""
+    shown = ["" if v is None else v.isoformat() if isinstance(v, date) else str(v) for v in values]
+    return ";".join(shown) if shown else None
+
+
 def _row(line: CensusLine) -> tuple[object, ...]:
     d = line.dates
+    enquiries, plans = line.child_protection.s47_enquiries, line.child_protection.plans
     return (
         line.la_child_id,
         line.upn,
+        line.nhs_number,
         line.date_of_birth,
+        line.expected_birth_on,
+        line.gender_code,
+        line.ethnicity_code,
         d.referral_on,
         d.referral_source_code,
         d.primary_need_code,
@@ -215,6 +261,14 @@ def _row(line: CensusLine) -> tuple[object, ...]:
         d.assessment_authorised_on,
         d.plan_started_on,
         d.plan_ended_on,
+        _each(e.started_on for e in enquiries),
+        _each("true" if e.icpc_not_required else "false" for e in enquiries),
+        _each(e.icpc_on for e in enquiries),
+        _each(p.started_on for p in plans),
+        _each(p.ended_on for p in plans),
+        _each(p.initial_category_code for p in plans),
+        _each(p.latest_category_code for p in plans),
+        _each("|".join(r.isoformat() for r in p.review_dates) for p in plans),
         d.closed_on,
         d.closure_reason_code,
         line.episode_id,
@@ -227,12 +281,14 @@ def _row(line: CensusLine) -> tuple[object, ...]:
     responses={
         **csv_response(
             [
-                "LA-000123,A123456789012,2019-05-04,2026-03-02,2A,N4,2026-03-03,2026-04-10,"
-                "2026-04-14,,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c"
+                "LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,2026-03-02,2A,N1,"
+                "2026-03-03,2026-04-10,,,2026-03-10,false,2026-03-24,2026-03-24,,NEG,NEG,"
+                "2026-06-16,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c"
             ],
             header=",".join(CIN_CENSUS_COLUMNS),
             description="CSV: one line per child of each episode whose child in need period "
-            "overlaps the period.",
+            "overlaps the period; several s.47 enquiries or plans are `;`-separated in date "
+            "order, a plan's reviews `|`-separated (docs/family-help.md lists the columns).",
         ),
         **problems.responses(InvalidValue, Forbidden),
     },
@@ -246,7 +302,14 @@ def get_cin_census(
     period_end: Annotated[CaseDate, Query(alias="to", description="Last day (inclusive).")],
 ) -> StreamingResponse:
     """The CIN census child-level extract of s17 and s47 work, whoever led it (CSV)."""
-    lines = service.cin_census(uow, clock, actor, period_start=period_start, period_end=period_end)
+    lines = service.cin_census(
+        uow,
+        clock,
+        actor,
+        period_start=period_start,
+        period_end=period_end,
+        codes=packaged_census_codes(),
+    )
     name = f"cin-census_{period_start.isoformat()}_{period_end.isoformat()}.csv"
     return StreamingResponse(
         csv_bytes(CIN_CENSUS_COLUMNS, (_row(line) for line in lines)),

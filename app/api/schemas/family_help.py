@@ -1,5 +1,5 @@
 """Shapes of Family Help: an episode's type and statutory basis, its step-across history, the
-role-typed allocations and the CIN census dates."""
+role-typed allocations, the CIN census dates, s.47 enquiries and child protection plans."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from app.domain.family_help import (
     Allocation,
     AllocationRole,
     CensusDates,
+    ChildProtection,
+    ChildProtectionPlan,
     EpisodeType,
+    S47Enquiry,
     StatutoryBasis,
     Transition,
     TransitionKind,
@@ -193,6 +196,153 @@ class CensusDatesIn(Schema):
         return CensusDates(**self.model_dump())
 
 
+class S47EnquiryIn(Schema):
+    """One s.47 enquiry (CIN census module Section47)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {"started_on": "2026-03-10", "icpc_not_required": False, "icpc_on": "2026-03-24"}
+        )
+    )
+
+    started_on: CaseDate = Field(description="S47ActualStartDate: the strategy discussion.")
+    icpc_not_required: bool = Field(
+        default=False,
+        description="ICPCnotRequired: the enquiry ended without an initial child protection "
+        "conference.",
+    )
+    icpc_on: CaseDate | None = Field(
+        default=None, description="DateOfInitialCPC (none while to come, or if not required)."
+    )
+
+    def to_domain(self) -> S47Enquiry:
+        return S47Enquiry(**self.model_dump())
+
+
+class ChildProtectionPlanIn(Schema):
+    """One child protection plan (CIN census modules ChildProtectionPlans and Reviews)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "started_on": "2026-03-24",
+                "initial_category_code": "NEG",
+                "latest_category_code": "NEG",
+                "ended_on": None,
+                "review_dates": ["2026-06-16"],
+            }
+        )
+    )
+
+    started_on: CaseDate = Field(description="CPPstartDate.")
+    initial_category_code: CensusCode = Field(description="InitialCategoryOfAbuse.")
+    latest_category_code: CensusCode | None = Field(
+        default=None, description="LatestCategoryOfAbuse (when it changed at a review)."
+    )
+    ended_on: CaseDate | None = Field(default=None, description="CPPendDate (none: current).")
+    review_dates: list[CaseDate] = Field(
+        default_factory=list, max_length=100, description="CPPreviewDate: every review held."
+    )
+
+    def to_domain(self) -> ChildProtectionPlan:
+        return ChildProtectionPlan(
+            started_on=self.started_on,
+            initial_category_code=self.initial_category_code,
+            latest_category_code=self.latest_category_code,
+            ended_on=self.ended_on,
+            review_dates=tuple(self.review_dates),
+        )
+
+
+class ChildProtectionIn(Schema):
+    """The child in need period's s.47 enquiries and child protection plans (replacing those
+    recorded)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "s47_enquiries": [
+                    {
+                        "started_on": "2026-03-10",
+                        "icpc_not_required": False,
+                        "icpc_on": "2026-03-24",
+                    }
+                ],
+                "child_protection_plans": [
+                    {
+                        "started_on": "2026-03-24",
+                        "initial_category_code": "NEG",
+                        "review_dates": ["2026-06-16"],
+                    }
+                ],
+            }
+        )
+    )
+
+    s47_enquiries: list[S47EnquiryIn] = Field(
+        default_factory=list, max_length=50, description="Every s.47 enquiry of the period."
+    )
+    child_protection_plans: list[ChildProtectionPlanIn] = Field(
+        default_factory=list, max_length=50, description="Every child protection plan of it."
+    )
+
+    def to_domain(self) -> ChildProtection:
+        return ChildProtection(
+            s47_enquiries=tuple(e.to_domain() for e in self.s47_enquiries),
+            plans=tuple(p.to_domain() for p in self.child_protection_plans),
+        )
+
+
+class S47EnquiryRead(ReadSchema):
+    """One s.47 enquiry of the child in need period."""
+
+    started_on: date = Field(description="S47ActualStartDate.")
+    icpc_not_required: bool = Field(description="ICPCnotRequired.")
+    icpc_on: date | None = Field(description="DateOfInitialCPC.")
+
+
+class ChildProtectionPlanRead(ReadSchema):
+    """One child protection plan of the child in need period."""
+
+    started_on: date = Field(description="CPPstartDate.")
+    initial_category_code: str = Field(description="InitialCategoryOfAbuse.")
+    latest_category_code: str | None = Field(description="LatestCategoryOfAbuse.")
+    ended_on: date | None = Field(description="CPPendDate (null: current).")
+    review_dates: list[date] = Field(description="CPPreviewDate, oldest first.")
+
+
+class ChildProtectionRead(ReadSchema):
+    """The s.47 enquiries and child protection plans of the child in need period, by date."""
+
+    s47_enquiries: list[S47EnquiryRead] = Field(description="The s.47 enquiries.")
+    child_protection_plans: list[ChildProtectionPlanRead] = Field(
+        description="The child protection plans."
+    )
+
+    @classmethod
+    def from_domain(cls, cp: ChildProtection) -> ChildProtectionRead:
+        return cls(
+            s47_enquiries=[
+                S47EnquiryRead(
+                    started_on=e.started_on,
+                    icpc_not_required=e.icpc_not_required,
+                    icpc_on=e.icpc_on,
+                )
+                for e in cp.s47_enquiries
+            ],
+            child_protection_plans=[
+                ChildProtectionPlanRead(
+                    started_on=p.started_on,
+                    initial_category_code=p.initial_category_code,
+                    latest_category_code=p.latest_category_code,
+                    ended_on=p.ended_on,
+                    review_dates=list(p.review_dates),
+                )
+                for p in cp.plans
+            ],
+        )
+
+
 class TransitionRead(ReadSchema):
     """One step across (or up or down to another system)."""
 
@@ -312,6 +462,7 @@ class FamilyHelpRead(ReadSchema):
                     "closed_on": None,
                     "closure_reason_code": None,
                 },
+                "child_protection": {"s47_enquiries": [], "child_protection_plans": []},
                 "version": 1,
             }
         )
@@ -326,6 +477,9 @@ class FamilyHelpRead(ReadSchema):
     transitions: list[TransitionRead] = Field(description="Every step across, oldest first.")
     allocations: list[AllocationRead] = Field(description="Every allocation, in order made.")
     census: CensusDatesRead = Field(description="The CIN census dates.")
+    child_protection: ChildProtectionRead = Field(
+        description="The period's s.47 enquiries and child protection plans."
+    )
     version: int = Field(
         description='The record\'s version: its ETag is `"<version>"` (0 before its first change).'
     )
@@ -354,6 +508,7 @@ class FamilyHelpRead(ReadSchema):
                 closed_on=c.closed_on,
                 closure_reason_code=c.closure_reason_code,
             ),
+            child_protection=ChildProtectionRead.from_domain(r.child_protection),
             version=r.version,
         )
 
@@ -361,7 +516,11 @@ class FamilyHelpRead(ReadSchema):
 CIN_CENSUS_COLUMNS = (
     "LAchildID",
     "UPN",
+    "NHSNumber",
     "PersonBirthDate",
+    "ExpectedPersonBirthDate",
+    "GenderCurrent",
+    "Ethnicity",
     "CINreferralDate",
     "ReferralSource",
     "PrimaryNeedCode",
@@ -369,8 +528,17 @@ CIN_CENSUS_COLUMNS = (
     "AssessmentAuthorisationDate",
     "CINPlanStartDate",
     "CINPlanEndDate",
+    "S47ActualStartDate",
+    "ICPCnotRequired",
+    "DateOfInitialCPC",
+    "CPPstartDate",
+    "CPPendDate",
+    "InitialCategoryOfAbuse",
+    "LatestCategoryOfAbuse",
+    "CPPreviewDate",
     "CINclosureDate",
     "ReasonForClosure",
     "FamilyhubEpisodeID",
 )
-"""The CIN census child-level items the extract carries (DfE item names), and the episode."""
+"""The CIN census child-level items the extract carries (DfE item names; NHSNumber is the
+consistent identifier, not a census item), and the episode. docs/family-help.md lists them."""

@@ -13,10 +13,17 @@ CENSUS_CODES_FILE = Path(__file__).resolve().parents[2] / "data" / "cin_census_c
 
 @lru_cache(maxsize=1)
 def packaged_census_codes() -> CensusCodes:
-    """The code lists in the shipped file: referral sources, primary needs, closure reasons."""
+    """The code lists in the shipped file, and how the register's sex and ethnicity map to them."""
     raw = json.loads(CENSUS_CODES_FILE.read_text(encoding="utf-8"))
     return CensusCodes(
         referral_sources=frozenset(raw["referral_sources"]),
         primary_needs=frozenset(raw["primary_needs"]),
         closure_reasons=frozenset(raw["closure_reasons"]),
+        categories_of_abuse=frozenset(raw["categories_of_abuse"]),
+        ethnicities=frozenset(raw["ethnicities"]),
+        ethnicity_from_people=dict(raw["ethnicity_from_people"]),
+        ethnicity_not_recorded=raw["ethnicity_not_recorded"],
+        gender_from_sex=dict(raw["gender_from_sex"]),
+        gender_not_known=raw["gender_not_known"],
+        gender_unborn=raw["gender_unborn"],
     )

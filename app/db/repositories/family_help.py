@@ -17,8 +17,11 @@ from app.domain.family_help import (
     Allocation,
     AllocationRole,
     CensusDates,
+    ChildProtection,
+    ChildProtectionPlan,
     EpisodeType,
     FamilyHelpRecord,
+    S47Enquiry,
     StatutoryBasis,
     Transition,
     TransitionKind,
@@ -102,6 +105,42 @@ def _allocation_from_json(d: dict[str, Any]) -> Allocation:
     )
 
 
+def _enquiry_to_json(e: S47Enquiry) -> dict[str, Any]:
+    return {
+        "started_on": e.started_on.isoformat(),
+        "icpc_not_required": e.icpc_not_required,
+        "icpc_on": _iso(e.icpc_on),
+    }
+
+
+def _enquiry_from_json(d: dict[str, Any]) -> S47Enquiry:
+    return S47Enquiry(
+        started_on=date.fromisoformat(d["started_on"]),
+        icpc_not_required=bool(d.get("icpc_not_required", False)),
+        icpc_on=_day(d.get("icpc_on")),
+    )
+
+
+def _plan_to_json(p: ChildProtectionPlan) -> dict[str, Any]:
+    return {
+        "started_on": p.started_on.isoformat(),
+        "initial_category_code": p.initial_category_code,
+        "latest_category_code": p.latest_category_code,
+        "ended_on": _iso(p.ended_on),
+        "review_dates": [r.isoformat() for r in p.review_dates],
+    }
+
+
+def _plan_from_json(d: dict[str, Any]) -> ChildProtectionPlan:
+    return ChildProtectionPlan(
+        started_on=date.fromisoformat(d["started_on"]),
+        initial_category_code=d["initial_category_code"],
+        latest_category_code=d.get("latest_category_code"),
+        ended_on=_day(d.get("ended_on")),
+        review_dates=tuple(date.fromisoformat(r) for r in d.get("review_dates", [])),
+    )
+
+
 def _domain(row: EpisodeFamilyHelpRow) -> FamilyHelpRecord:
     return FamilyHelpRecord(
         episode_id=row.episode_id,
@@ -119,6 +158,10 @@ def _domain(row: EpisodeFamilyHelpRow) -> FamilyHelpRecord:
             plan_ended_on=row.census_plan_ended_on,
             closed_on=row.census_closed_on,
             closure_reason_code=row.census_closure_reason,
+        ),
+        child_protection=ChildProtection(
+            s47_enquiries=tuple(_enquiry_from_json(e) for e in row.census_s47_enquiries or []),
+            plans=tuple(_plan_from_json(p) for p in row.census_cp_plans or []),
         ),
         version=row.version,
     )
@@ -139,6 +182,8 @@ def _apply(row: EpisodeFamilyHelpRow, r: FamilyHelpRecord) -> None:
     row.census_plan_ended_on = c.plan_ended_on
     row.census_closed_on = c.closed_on
     row.census_closure_reason = c.closure_reason_code
+    row.census_s47_enquiries = [_enquiry_to_json(e) for e in r.child_protection.s47_enquiries]
+    row.census_cp_plans = [_plan_to_json(p) for p in r.child_protection.plans]
 
 
 class SqlFamilyHelpRepository:
@@ -177,18 +222,24 @@ class SqlFamilyHelpRepository:
     def census_children(self, period_start: date, period_end: date) -> list[CensusChildRow]:
         la_id = aliased(PersonIdentifierRow)
         upn = aliased(PersonIdentifierRow)
+        nhs = aliased(PersonIdentifierRow)
         stmt = (
             select(
                 EpisodeFamilyHelpRow,
                 EpisodeChildRow.person_id,
                 la_id.value,
                 upn.value,
+                nhs.value,
                 PersonRow.date_of_birth,
+                PersonRow.expected_delivery_date,
+                PersonRow.sex,
+                PersonRow.ethnicity,
             )
             .join(EpisodeChildRow, EpisodeChildRow.episode_id == EpisodeFamilyHelpRow.episode_id)
             .join(PersonRow, PersonRow.id == EpisodeChildRow.person_id)
             .outerjoin(la_id, and_(la_id.person_id == PersonRow.id, la_id.scheme == "la_child_id"))
             .outerjoin(upn, and_(upn.person_id == PersonRow.id, upn.scheme == "upn"))
+            .outerjoin(nhs, and_(nhs.person_id == PersonRow.id, nhs.scheme == "nhs_number"))
             .where(
                 EpisodeFamilyHelpRow.census_referral_on.is_not(None),
                 EpisodeFamilyHelpRow.census_referral_on <= period_end,
@@ -205,7 +256,17 @@ class SqlFamilyHelpRepository:
         )
         records: dict[uuid.UUID, FamilyHelpRecord] = {}
         found = []
-        for row, person_id, la_child_id, upn_value, born in self._session.execute(stmt):
+        for (
+            row,
+            person_id,
+            la_child_id,
+            upn_value,
+            nhs_number,
+            born,
+            expected,
+            sex,
+            ethnicity,
+        ) in self._session.execute(stmt):
             record = records.setdefault(row.episode_id, _domain(row))
             found.append(
                 CensusChildRow(
@@ -215,6 +276,10 @@ class SqlFamilyHelpRepository:
                     upn=upn_value,
                     date_of_birth=born,
                     record=record,
+                    nhs_number=nhs_number,
+                    expected_birth_on=expected,
+                    sex=sex,
+                    ethnicity=ethnicity,
                 )
             )
         return found

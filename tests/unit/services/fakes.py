@@ -552,6 +552,10 @@ class FakeFamilyHelp(_Repository):
                         upn=ids.get("upn"),
                         date_of_birth=person.date_of_birth if person else None,
                         record=copy.deepcopy(record),
+                        nhs_number=ids.get("nhs_number"),
+                        expected_birth_on=person.expected_delivery_date if person else None,
+                        sex=person.sex if person else None,
+                        ethnicity=person.ethnicity if person else None,
                     )
                 )
         return sorted(found, key=lambda r: (r.record.census.referral_on, r.episode_id, r.person_id))

@@ -15,8 +15,11 @@ from app.domain.errors import Forbidden, IllegalTransition, NotFound
 from app.domain.family_help import (
     AllocationRole,
     CensusCodes,
+    ChildProtection,
+    ChildProtectionPlan,
     EpisodeType,
     FamilyHelpPolicy,
+    S47Enquiry,
     StatutoryBasis,
     TransitionKind,
 )
@@ -39,6 +42,13 @@ CODES = CensusCodes(
     referral_sources=frozenset({"2A"}),
     primary_needs=frozenset({"N4"}),
     closure_reasons=frozenset({"RC7"}),
+    categories_of_abuse=frozenset({"NEG"}),
+    ethnicities=frozenset({"WBRI", "NOBT"}),
+    ethnicity_from_people={"white_british": "WBRI"},
+    ethnicity_not_recorded="NOBT",
+    gender_from_sex={"female": "2"},
+    gender_not_known="0",
+    gender_unborn="0",
 )
 
 
@@ -264,6 +274,7 @@ class TestCensus:
                 Actor(reporting.as_principal()),
                 period_start=date(2025, 1, 1),
                 period_end=world.today,
+                codes=CODES,
             )
         assert [(line.la_child_id, line.dates.primary_need_code) for line in lines] == [
             (str(journey.child_id), "N4")
@@ -283,6 +294,7 @@ class TestCensus:
             world.actor("manager"),
             period_start=date(2025, 1, 1),
             period_end=world.today,
+            codes=CODES,
         )
         assert lines == []
 
@@ -294,6 +306,7 @@ class TestCensus:
                 world.actor("lead"),
                 period_start=date(2025, 1, 1),
                 period_end=world.today,
+                codes=CODES,
             )
         assert outcomes(kept) == [("export_cin_census", "denied", None)]
 
@@ -347,3 +360,86 @@ class TestHandoverThroughTheEpisode:
             expected_version=journey.episode.version,
         )
         assert journey.episode_id not in world.uow.committed.family_help
+
+
+def to_s47(world: World, episode_id: uuid.UUID, actor: Actor, supervisor: uuid.UUID) -> None:
+    cp_lead = social_worker(world, "Chris Protection")
+    service.step_across(
+        world.uow,
+        world.clock,
+        actor,
+        episode_id,
+        service.StepInput(
+            kind=TransitionKind.STEP_ACROSS,
+            to_type=EpisodeType.FAMILY_HELP,
+            to_basis=StatutoryBasis.S47,
+            decided_by=supervisor,
+            reason="Strategy discussion: s47 enquiry",
+            lead_child_protection_practitioner_id=cp_lead,
+        ),
+        policy=ON,
+        codes=CODES,
+        expected_version=world.uow.committed.family_help[episode_id].version,
+    )
+
+
+class TestChildProtectionInTheCensus:
+    def test_an_enquiry_and_a_plan_recorded_on_s47_reach_the_extract_with_the_child_s_codes(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world).open()
+        supervisor = social_worker(world, "Sue Supervisor")
+        to_s17(world, journey.episode_id, journey.as_("lead"), supervisor)
+        world.later(3)
+        to_s47(world, journey.episode_id, journey.as_("manager"), supervisor)
+        child = world.uow.committed.people[journey.child_id]
+        world.uow.committed.people[journey.child_id] = replace(
+            child, sex="female", ethnicity="white_british"
+        )
+        cp = ChildProtection(
+            s47_enquiries=(S47Enquiry(started_on=world.today, icpc_on=world.today),),
+            plans=(ChildProtectionPlan(started_on=world.today, initial_category_code="NEG"),),
+        )
+        with one_use_case(world) as kept:
+            view = service.record_child_protection(
+                world.uow,
+                world.clock,
+                journey.as_("lead"),
+                journey.episode_id,
+                cp,
+                policy=ON,
+                codes=CODES,
+                expected_version=world.uow.committed.family_help[journey.episode_id].version,
+            )
+        assert view.record.child_protection == cp
+        assert outcomes(kept) == [("write_episode", "allowed", None)]
+        [line] = service.cin_census(
+            world.uow,
+            world.clock,
+            world.actor("manager"),
+            period_start=date(2025, 1, 1),
+            period_end=world.today,
+            codes=CODES,
+        )
+        assert (line.gender_code, line.ethnicity_code) == ("2", "WBRI")
+        assert line.child_protection == cp
+
+    def test_child_protection_on_child_in_need_work_alone_is_refused_and_nothing_is_kept(
+        self, world: World
+    ) -> None:
+        journey = given_journey(world).open()
+        to_s17(world, journey.episode_id, journey.as_("lead"), social_worker(world, "Sue"))
+        before = world.uow.committed.family_help[journey.episode_id]
+        with pytest.raises(IllegalTransition) as refused:
+            service.record_child_protection(
+                world.uow,
+                world.clock,
+                journey.as_("lead"),
+                journey.episode_id,
+                ChildProtection(s47_enquiries=(S47Enquiry(started_on=world.today),)),
+                policy=ON,
+                codes=CODES,
+                expected_version=before.version,
+            )
+        assert refused.value.code == "child_protection_without_s47"
+        assert world.uow.committed.family_help[journey.episode_id] == before
