@@ -31,12 +31,12 @@ from app.services import contacts, documents, requests
 from app.services.families import FamilyRecord
 from app.services.ports import UnitOfWork
 from app.services.use_case import Actor
-from app.settings import Settings
-from demo.episodes import FRONT_DOOR, LEAD, OPENER, PlayedEpisode, on_day
+from demo.episodes import FRONT_DOOR, LEAD, PlayedEpisode, on_day
 
 LEVELS = ["2", "3"]
-DOCUMENT_LIMIT = Settings.model_fields["document_max_bytes"].default
-"""The service's default upload limit; the demo's files are a few hundred bytes."""
+DOCUMENT_LIMIT = 20 * 1024 * 1024
+"""The service's default upload limit (FAMILYHUB_DOCUMENT_MAX_BYTES); the demo's files are a few
+hundred bytes, well under any limit a council sets."""
 
 
 @dataclass
@@ -329,7 +329,7 @@ def _record(
 
 def _busy_family(d: DailyRecord, played: PlayedEpisode) -> Contact:
     """A home visit with the children seen (one alone) in their own words, later corrected; a
-    phone call; a sensitive note only the lead, managers and a named practitioner read."""
+    phone call; a sensitive note only the lead and managers read."""
     carers, children = _people(played, MemberRole.PARENT_CARER), _people(played, MemberRole.CHILD)
     older, younger = children[-2], children[-1]
     visit = _record(
@@ -348,6 +348,7 @@ def _busy_family(d: DailyRecord, played: PlayedEpisode) -> Contact:
             "voucher and the number for the debt advice line.",
             note="Home warm and tidy. Mum tired but engaged. Children happy to show me their "
             "bedroom. Agreed next visit in two weeks, after the school review at St Anne's.",
+            significant=True,
         ),
     )
     contacts.amend_contact(
@@ -388,7 +389,6 @@ def _busy_family(d: DailyRecord, played: PlayedEpisode) -> Contact:
             note="Mum spoke about her own experience of abuse as a child and asked that it is not "
             "shared with the wider TAF. Offered counselling through the GP; she will think.",
             sensitive=True,
-            named_practitioner_ids=(d.staff(OPENER),),
         ),
     )
     return visit
@@ -398,6 +398,7 @@ def _drifting_family(d: DailyRecord, played: PlayedEpisode) -> None:
     """A significant contact weeks ago and an attempted visit since: the caseload shows the last
     contact, and the worklist flags the family as going without contact."""
     carers, children = _people(played, MemberRole.PARENT_CARER), _people(played, MemberRole.CHILD)
+    carer = played.record.people[carers[0]]
     _record(
         d,
         played,
@@ -407,9 +408,10 @@ def _drifting_family(d: DailyRecord, played: PlayedEpisode) -> None:
             happened_on=d.ago(27),
             happened_at=time(15, 30),
             seen_person_ids=(carers[0], *children[:1]),
-            note="Mum told me her ex-partner has been coming to the house again and the police "
-            "were called last weekend. Discussed safety planning; told the DSL at school.",
-            child_voice="Said she likes it better when it is just her and Mum.",
+            note=f"{carer.given_name} told me the children's other parent has been coming to the "
+            "house again and the police were called last weekend. Discussed safety planning; "
+            "told the DSL at school.",
+            child_voice="\"It's better when it's just us. I don't like it when the police come.\"",
             significant=True,
         ),
     )
