@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from app.domain.contacts import Contact, ContactKind, NoteField
 from app.domain.documents import OwnerKind
 from app.domain.families import MemberRole, Person
+from app.domain.family_help import FamilyHelpPolicy
 from app.domain.requests import (
     NewChild,
     NewHousehold,
@@ -49,6 +50,8 @@ class DailyRecord:
     zone: ZoneInfo
     actors: dict[str, Actor]
     register: Callable[[date, str, list[tuple[MemberRole, Person]]], FamilyRecord]
+    family_help: FamilyHelpPolicy
+    """The council's Family Help setting: an early help decision opens the episode under it."""
 
     def ago(self, days: int) -> date:
         return self.today - timedelta(days=days)
@@ -116,6 +119,7 @@ def _screen(
         screening,
         expected_version=request.request.version,
         levels=LEVELS,
+        family_help=d.family_help,
     )
 
 
@@ -467,7 +471,8 @@ def tiny_png() -> bytes:
 
 def tiny_pdf(text: str) -> bytes:
     """A valid one-page PDF showing one line of text, with a correct cross-reference table."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -298,6 +298,7 @@ def load_demo_data(
             zone=zone,
             actors=staff,
             register=lambda day, hub, members: loader.family(hub, members, on=on_day(day, zone)),
+            family_help=policy,
         ),
         played,
     )

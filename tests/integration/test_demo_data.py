@@ -131,15 +131,15 @@ def test_the_front_door_officer_sees_one_request_overdue_against_its_working_day
 
 
 def test_the_front_door_holds_a_request_in_every_state(demo: Demo) -> None:
-    found = _requests(demo)
-    awaiting = [v for v in found if v.request.decision is None]
-    decided = {v.request.decision.outcome: v.request for v in found if v.request.decision}
+    found = [v.request for v in _requests(demo)]
+    awaiting = [r for r in found if r.decision is None]
+    decided = {r.decision.outcome: r.decision for r in found if r.decision is not None}
     assert len(awaiting) == 2
+    assert all(r.status is RequestStatus.AWAITING_DECISION for r in awaiting)
     assert set(decided) == set(ScreeningOutcome)
-    assert decided[ScreeningOutcome.STEP_UP].decision.step_up_reference == "CSC-52817"  # type: ignore[union-attr]
-    assert decided[ScreeningOutcome.EARLY_HELP].decision.episode_id is not None  # type: ignore[union-attr]
-    assert decided[ScreeningOutcome.ALREADY_OPEN].decision.episode_id is not None  # type: ignore[union-attr]
-    assert all(v.request.status is RequestStatus.AWAITING_DECISION for v in awaiting)
+    assert decided[ScreeningOutcome.STEP_UP].step_up_reference == "CSC-52817"
+    assert decided[ScreeningOutcome.EARLY_HELP].episode_id is not None
+    assert decided[ScreeningOutcome.ALREADY_OPEN].episode_id is not None
 
 
 def test_the_lead_sees_the_attached_request_and_a_family_going_without_contact(
@@ -148,9 +148,13 @@ def test_the_lead_sees_the_attached_request_and_a_family_going_without_contact(
     work = caseload.worklist(
         demo.new_uow(), demo.clock, demo.actor("lena.lead@familyhub.example"), as_of=None, page=MANY
     ).items
-    kinds = {row.item.kind for row in work}
-    assert WorkKind.READ_ATTACHED_REQUEST in kinds
-    assert WorkKind.CONTACT_FAMILY in kinds
+    by_kind = {
+        kind: {row.family_reference for row in work if row.item.kind is kind} for kind in WorkKind
+    }
+    assert by_kind[WorkKind.READ_ATTACHED_REQUEST] == {"DEMO-022"}
+    # A significant visit 27 days ago and an attempted visit since: 20 working days are nearly up.
+    assert "DEMO-022" in by_kind[WorkKind.CONTACT_FAMILY]
+    assert "DEMO-010" not in by_kind[WorkKind.CONTACT_FAMILY]
 
 
 def test_the_caseload_shows_the_last_contact(demo: Demo) -> None:
