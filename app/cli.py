@@ -44,9 +44,11 @@ def migrate() -> None:
 
 @cli.command("demo-data")
 def demo_data() -> None:
-    """Load the demo households (running it again adds nothing)."""
+    """Load the demo households (running it again adds nothing, except the Family Help families
+    once FAMILYHUB_FAMILY_HELP is on)."""
     from app.clock import SystemClock
     from app.db.engine import make_engine, make_session_factory
+    from app.db.repositories.census_codes import packaged_census_codes
     from app.db.unit_of_work import SqlUnitOfWork
     from demo import load_demo_data
 
@@ -57,6 +59,8 @@ def demo_data() -> None:
     loaded = load_demo_data(
         lambda: SqlUnitOfWork(factory, audit_keys=settings.audit_keys()),
         SystemClock(ZoneInfo(settings.timezone)),
+        family_help=settings.family_help_policy(),
+        census_codes=packaged_census_codes(),
     )
     typer.echo("demo data loaded" if loaded else "demo data already present; nothing added")
 

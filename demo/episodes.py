@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from app.domain.episodes import (
     RequestSource,
 )
 from app.domain.families import Family, MemberRole
+from app.domain.family_help import FamilyHelpPolicy
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
@@ -80,7 +81,39 @@ STAFF = [
     ("reports@familyhub.example", "Reporting job", "COUNCIL_EH", {Role.REPORTING}, []),
     ("ada.admin@familyhub.example", "Ada Admin", "COUNCIL_EH", {Role.ADMIN}, []),
     ("aud.auditor@familyhub.example", "Aud Auditor", "COUNCIL_EH", {Role.AUDITOR}, []),
+    (
+        "fran.frontdoor@familyhub.example",
+        "Fran Frontdoor",
+        "COUNCIL_EH",
+        {Role.FRONT_DOOR_OFFICER},
+        [],
+    ),
+    (
+        "sid.socialworker@familyhub.example",
+        "Sid Social-Worker",
+        "CHILDRENS_SOCIAL_CARE",
+        {Role.PRACTITIONER},
+        ["NORTH", "CENTRAL", "SOUTH"],
+    ),
+    (
+        "pam.supervisor@familyhub.example",
+        "Pam Practice-Supervisor",
+        "CHILDRENS_SOCIAL_CARE",
+        {Role.MANAGER},
+        [],
+    ),
 ]
+
+PROFESSIONS = {
+    # email: (profession, registered social worker, Social Work England number)
+    "lena.lead@familyhub.example": ("Family support worker", False, None),
+    "harriet.hv@familyhub.example": ("Health visitor", False, None),
+    "sam.school@familyhub.example": ("Designated safeguarding lead (school)", False, None),
+    "sid.socialworker@familyhub.example": ("Social worker", True, "SW104233"),
+    "pam.supervisor@familyhub.example": ("Practice supervisor (social work)", True, "SW088172"),
+}
+"""Who is what: Family Help leads come from any agency; oversight and child protection need a
+registered social worker (shared/domain/families-first.md §3.2)."""
 
 # How far each demo episode gets, and how long ago it was requested.
 STAGES = [
@@ -108,6 +141,24 @@ ADMIN = "ada.admin@familyhub.example"
 """The directory's first member, bootstrapped by the operator; registers the other demo staff."""
 QA_OFFICER = "quinn.qa@familyhub.example"
 """The demo Early Help and Support Service officer who decides on the demo plans."""
+FRONT_DOOR = "fran.frontdoor@familyhub.example"
+"""The demo front door officer who receives and screens the requests for support."""
+SOCIAL_WORKER = "sid.socialworker@familyhub.example"
+"""A registered social worker: lead child protection practitioner on the s.47 demo episode."""
+SUPERVISOR = "pam.supervisor@familyhub.example"
+"""A registered social worker and practice supervisor: oversees s.17 work, decides steps across."""
+LEAD = "lena.lead@familyhub.example"
+"""The demo lead practitioner whose caseload shows the daily record."""
+
+
+@dataclass(frozen=True)
+class PlayedEpisode:
+    """A demo episode as played: the daily record adds its contacts and documents to these."""
+
+    record: FamilyRecord
+    stage: str
+    lead: str
+    episode_id: uuid.UUID
 
 
 @dataclass
@@ -116,13 +167,15 @@ class _Player:
     today: date
     zone: ZoneInfo
     actors: dict[str, Actor]
+    family_help: FamilyHelpPolicy
+    played: list[PlayedEpisode] = field(default_factory=list)
 
     @property
     def staff(self) -> dict[str, uuid.UUID]:
         return {email: a.principal.practitioner_id for email, a in self.actors.items()}
 
     def clock(self, day: date) -> Clock:
-        return FixedClock(datetime.combine(day, time(10)).replace(tzinfo=UTC), self.zone)
+        return on_day(day, self.zone)
 
     def play(
         self,
@@ -135,6 +188,22 @@ class _Player:
         family = record.family
         if not _can_have_episode(family):
             return
+        self.played.append(
+            PlayedEpisode(
+                record, stage, lead, self._play(record, stage, started_days_ago, lead, story)
+            )
+        )
+
+    def _play(
+        self,
+        record: FamilyRecord,
+        stage: str,
+        started_days_ago: int,
+        lead: str,
+        story: SfStory | None,
+    ) -> uuid.UUID:
+        """Open the episode `started_days_ago` and take it as far as `stage`; returns its id."""
+        family = record.family
         children = _current(family, MemberRole.CHILD)
         carers = _current(family, MemberRole.PARENT_CARER)
         day = self.today - timedelta(days=started_days_ago)
@@ -150,11 +219,12 @@ class _Player:
                 child_person_ids=children,
             ),
             levels=["2", "3"],
+            family_help=self.family_help,
         )
         assert isinstance(opened, episodes.EpisodeRecord)
         episode_id, version = opened.episode.id, opened.episode.version
         if stage == "requested":
-            return
+            return episode_id
         day = self._ensure_consent(
             self.actors[lead], family.id, carers[0], children, day + timedelta(days=2)
         )
@@ -163,7 +233,7 @@ class _Player:
         )
         version = started.episode.version
         if stage in {"assessing", "assessing_late"}:
-            return
+            return episode_id
         headlines = story.headlines if story else (_headline(started_days_ago),)
         needs = [
             Need(
@@ -238,7 +308,7 @@ class _Player:
         )
         version = submitted.episode.version
         if stage in {"awaiting_qa", "awaiting_qa_long"}:
-            return
+            return episode_id
         day += timedelta(days=3)
         outcome_of_qa = QaOutcome.RETURNED if stage == "returned" else QaOutcome.APPROVED
         decided, _plan = plans.decide_quality_assurance(
@@ -252,7 +322,7 @@ class _Player:
         )
         version = decided.episode.version
         if stage in {"returned", "approved", "approved_late"}:
-            return
+            return episode_id
         day += timedelta(days=6)
         joined = taf.add_member(
             self.new_uow(),
@@ -325,7 +395,7 @@ class _Player:
             assert isinstance(held, taf.HeldMeeting)
             version = held.record.episode.version
         if not stage.startswith("closed"):
-            return
+            return episode_id
         reason, view = {
             "closed_met": (
                 ClosureReason.ALL_NEEDS_MET,
@@ -366,6 +436,7 @@ class _Player:
                 today=self.today,
                 lead=self.actors[lead],
             )
+        return episode_id
 
     def _ensure_consent(
         self,
@@ -440,6 +511,9 @@ def load_staff(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> dict[st
             agency_code=agency,
             roles=frozenset(roles),
             hub_ids=frozenset(hubs[c] for c in hub_codes),
+            profession=PROFESSIONS.get(email, (None, False, None))[0],
+            registered_social_worker=PROFESSIONS.get(email, (None, False, None))[1],
+            social_work_registration_number=PROFESSIONS.get(email, (None, False, None))[2],
         )
         for email, name, agency, roles, hub_codes in STAFF
     }
@@ -464,13 +538,16 @@ def load_demo_episodes(
     clock: Clock,
     families: list[FamilyRecord],
     actors: dict[str, Actor],
-) -> None:
-    """Episodes at every stage, spread over the demo households, some on time and some late."""
+    family_help: FamilyHelpPolicy,
+) -> list[PlayedEpisode]:
+    """Episodes at every stage, spread over the demo households, some on time and some late;
+    opened as a council with `family_help` opens them. Returns them in the order played."""
     player = _Player(
         new_uow=new_uow,
         today=clock.today(),
-        zone=getattr(clock, "zone", ZoneInfo("Europe/London")),
+        zone=demo_zone(clock),
         actors=actors,
+        family_help=family_help,
     )
     leads = [
         "lena.lead@familyhub.example",
@@ -506,3 +583,14 @@ def load_demo_episodes(
         stage = STAGES[index % len(STAGES)]
         player.play(record, stage, ages[stage] + index % 4, leads[index % len(leads)])
     demo_claims.load_demo_claims(new_uow, clock, actors)
+    return player.played
+
+
+def demo_zone(clock: Clock) -> ZoneInfo:
+    """The council's time zone, from the clock the demo was given."""
+    return getattr(clock, "zone", ZoneInfo("Europe/London"))
+
+
+def on_day(day: date, zone: ZoneInfo) -> Clock:
+    """A clock standing at 10:00 UTC on `day`: each demo step is recorded on the day it happened."""
+    return FixedClock(datetime.combine(day, time(10)).replace(tzinfo=UTC), zone)

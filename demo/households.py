@@ -21,10 +21,13 @@ from app.domain.families import (
     RelationshipKind,
     add_months,
 )
+from app.domain.family_help import CensusCodes, FamilyHelpPolicy
 from app.services import consents, families
 from app.services.ports import Agency, ClaimsUnitOfWork, Clock, Hub, UnitOfWork
 from app.services.use_case import Actor
-from demo.episodes import REGISTRAR, load_demo_episodes, load_staff
+from demo.daily import DailyRecord, load_daily_record
+from demo.episodes import REGISTRAR, demo_zone, load_demo_episodes, load_staff, on_day
+from demo.family_help import FamilyHelpDemo, family_help_loaded, load_family_help
 
 HUBS = [
     ("NORTH", "North Family Hub", "North"),
@@ -44,6 +47,7 @@ AGENCIES = [
     ("DA_SERVICE", "Domestic Abuse Support Service", "voluntary_sector"),
     ("FOOD_BANK", "Community Food Network", "voluntary_sector"),
     ("DWP", "Supporting Families Employment Adviser (DWP)", "employment"),
+    ("CHILDRENS_SOCIAL_CARE", "Children's Social Care (Family Help)", "social_care"),
 ]
 
 STREETS = [
@@ -152,7 +156,10 @@ class _Loader:
         *,
         street_no: int | None = None,
         postcode: str | None = None,
+        reference: str | None = None,
+        on: Clock | None = None,
     ) -> families.FamilyRecord:
+        """Register a household (DEMO-nnn unless `reference` is given), today or on `on`'s day."""
         self.counter += 1
         address = Address.create(
             line1=f"{street_no or 10 + self.counter} {STREETS[self.counter % len(STREETS)]}",
@@ -162,13 +169,13 @@ class _Loader:
         draft = families.FamilyDraft(
             address=address,
             hub_id=self.hubs[hub],
-            reference=f"DEMO-{self.counter:03d}",
+            reference=reference or f"DEMO-{self.counter:03d}",
             members=[
                 families.NewMember(role=role, person=p, joined_on=self.years_ago(2))
                 for role, p in members
             ],
         )
-        record = families.create_family(self.new_uow(), self.clock, self.registrar, draft)
+        record = families.create_family(self.new_uow(), on or self.clock, self.registrar, draft)
         assert isinstance(record, families.FamilyRecord)
         self.created.append(record)
         return record
@@ -255,17 +262,73 @@ def _reference_data(uow: UnitOfWork) -> dict[str, uuid.UUID]:
         return {h.code: h.id for h in uow.reference.hubs()}
 
 
-def load_demo_data(new_uow: Callable[[], ClaimsUnitOfWork], clock: Clock) -> bool:
-    """Load the demo once; returns False when it was already there."""
+def load_demo_data(
+    new_uow: Callable[[], ClaimsUnitOfWork],
+    clock: Clock,
+    *,
+    family_help: FamilyHelpPolicy | None = None,
+    census_codes: CensusCodes | None = None,
+) -> bool:
+    """Load the demo once; returns False when there was nothing to add.
+
+    On a council that runs Family Help (`family_help` enabled) the demo episodes open as Family
+    Help and two Family Help families are added (`census_codes`: the CIN census code lists); a
+    demo loaded before the setting was switched on gets those two families on the next run.
+    """
+    policy = family_help or FamilyHelpPolicy()
     if _already_loaded(new_uow()):
-        return False
+        if not policy.enabled or family_help_loaded(new_uow()):
+            return False
+        staff = load_staff(new_uow, clock)
+        hubs = _reference_data(new_uow())
+        loader = _Loader(new_uow=new_uow, clock=clock, hubs=hubs, registrar=staff[REGISTRAR])
+        _load_family_help(loader, staff, policy, census_codes)
+        return True
     hubs = _reference_data(new_uow())
     staff = load_staff(new_uow, clock)
     loader = _Loader(new_uow=new_uow, clock=clock, hubs=hubs, registrar=staff[REGISTRAR])
     _named_shapes(loader)
     _everyday_families(loader)
-    load_demo_episodes(new_uow, clock, loader.created, staff)
+    played = load_demo_episodes(new_uow, clock, loader.created, staff, policy)
+    zone = demo_zone(clock)
+    load_daily_record(
+        DailyRecord(
+            new_uow=new_uow,
+            today=clock.today(),
+            zone=zone,
+            actors=staff,
+            register=lambda day, hub, members: loader.family(hub, members, on=on_day(day, zone)),
+            family_help=policy,
+        ),
+        played,
+    )
+    if policy.enabled:
+        _load_family_help(loader, staff, policy, census_codes)
     return True
+
+
+def _load_family_help(
+    loader: _Loader,
+    staff: dict[str, Actor],
+    policy: FamilyHelpPolicy,
+    codes: CensusCodes | None,
+) -> None:
+    if codes is None:
+        raise ValueError("Loading Family Help needs the CIN census code lists.")
+    zone = demo_zone(loader.clock)
+    load_family_help(
+        FamilyHelpDemo(
+            new_uow=loader.new_uow,
+            today=loader.today,
+            zone=zone,
+            actors=staff,
+            policy=policy,
+            codes=codes,
+            register=lambda day, hub, reference, members: loader.family(
+                hub, members, reference=reference, on=on_day(day, zone)
+            ),
+        )
+    )
 
 
 def _named_shapes(d: _Loader) -> None:
