@@ -304,6 +304,7 @@ def test_the_cin_census_extract_has_the_s17_child(demo: Demo) -> None:
         demo.actor("reports@familyhub.example"),
         period_start=TODAY - timedelta(days=180),
         period_end=TODAY,
+        codes=packaged_census_codes(),
     )
     s17 = _family_help(demo, "DEMO-FH1").record.episode_id
     mine = [line for line in lines if line.episode_id == s17]
