@@ -340,7 +340,8 @@ export interface paths {
         put?: never;
         /**
          * Reassess
-         * @description Start a reassessment: a new draft version copied from the latest completed assessment.
+         * @description Start a reassessment on `started_on` (today by default, never before the assessment it
+         *     follows was completed): a new draft version copied from the latest completed assessment.
          */
         post: operations["startReassessment"];
         delete?: never;
@@ -407,6 +408,27 @@ export interface paths {
          */
         get: operations["getEpisodeCase"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/census-child-protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record Census Child Protection
+         * @description Record the s.47 enquiries and child protection plans of the child in need period for the
+         *     CIN census, replacing those recorded (If-Match: the record's ETag).
+         */
+        put: operations["recordCensusChildProtection"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3716,6 +3738,130 @@ export interface components {
              * @description TAF members added or changed.
              */
             taf_members: components["schemas"]["TafMemberRead"][];
+        };
+        /**
+         * ChildProtectionIn
+         * @description The child in need period's s.47 enquiries and child protection plans (replacing those
+         *     recorded).
+         * @example {
+         *       "child_protection_plans": [
+         *         {
+         *           "initial_category_code": "NEG",
+         *           "review_dates": [
+         *             "2026-06-16"
+         *           ],
+         *           "started_on": "2026-03-24"
+         *         }
+         *       ],
+         *       "s47_enquiries": [
+         *         {
+         *           "icpc_not_required": false,
+         *           "icpc_on": "2026-03-24",
+         *           "started_on": "2026-03-10"
+         *         }
+         *       ]
+         *     }
+         */
+        ChildProtectionIn: {
+            /**
+             * Child Protection Plans
+             * @description Every child protection plan of it.
+             */
+            child_protection_plans?: components["schemas"]["ChildProtectionPlanIn"][];
+            /**
+             * S47 Enquiries
+             * @description Every s.47 enquiry of the period.
+             */
+            s47_enquiries?: components["schemas"]["S47EnquiryIn"][];
+        };
+        /**
+         * ChildProtectionPlanIn
+         * @description One child protection plan (CIN census modules ChildProtectionPlans and Reviews).
+         * @example {
+         *       "ended_on": null,
+         *       "initial_category_code": "NEG",
+         *       "latest_category_code": "NEG",
+         *       "review_dates": [
+         *         "2026-06-16"
+         *       ],
+         *       "started_on": "2026-03-24"
+         *     }
+         */
+        ChildProtectionPlanIn: {
+            /**
+             * Ended On
+             * @description CPPendDate (none: current).
+             */
+            ended_on?: string | null;
+            /**
+             * Initial Category Code
+             * @description InitialCategoryOfAbuse.
+             */
+            initial_category_code: string;
+            /**
+             * Latest Category Code
+             * @description LatestCategoryOfAbuse (when it changed at a review).
+             */
+            latest_category_code?: string | null;
+            /**
+             * Review Dates
+             * @description CPPreviewDate: every review held.
+             */
+            review_dates?: string[];
+            /**
+             * Started On
+             * Format: date
+             * @description CPPstartDate.
+             */
+            started_on: string;
+        };
+        /**
+         * ChildProtectionPlanRead
+         * @description One child protection plan of the child in need period.
+         */
+        ChildProtectionPlanRead: {
+            /**
+             * Ended On
+             * @description CPPendDate (null: current).
+             */
+            ended_on: string | null;
+            /**
+             * Initial Category Code
+             * @description InitialCategoryOfAbuse.
+             */
+            initial_category_code: string;
+            /**
+             * Latest Category Code
+             * @description LatestCategoryOfAbuse.
+             */
+            latest_category_code: string | null;
+            /**
+             * Review Dates
+             * @description CPPreviewDate, oldest first.
+             */
+            review_dates: string[];
+            /**
+             * Started On
+             * Format: date
+             * @description CPPstartDate.
+             */
+            started_on: string;
+        };
+        /**
+         * ChildProtectionRead
+         * @description The s.47 enquiries and child protection plans of the child in need period, by date.
+         */
+        ChildProtectionRead: {
+            /**
+             * Child Protection Plans
+             * @description The child protection plans.
+             */
+            child_protection_plans: components["schemas"]["ChildProtectionPlanRead"][];
+            /**
+             * S47 Enquiries
+             * @description The s.47 enquiries.
+             */
+            s47_enquiries: components["schemas"]["S47EnquiryRead"][];
         };
         /**
          * ChildRead
@@ -7253,6 +7399,10 @@ export interface components {
          *         "referral_on": null,
          *         "referral_source_code": null
          *       },
+         *       "child_protection": {
+         *         "child_protection_plans": [],
+         *         "s47_enquiries": []
+         *       },
          *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
          *       "episode_type": "family_help",
          *       "episode_type_name": "Family Help",
@@ -7271,6 +7421,8 @@ export interface components {
             allocations: components["schemas"]["AllocationRead"][];
             /** @description The CIN census dates. */
             census: components["schemas"]["CensusDatesRead"];
+            /** @description The period's s.47 enquiries and child protection plans. */
+            child_protection: components["schemas"]["ChildProtectionRead"];
             /**
              * Episode Id
              * Format: uuid
@@ -12430,6 +12582,56 @@ export interface components {
             rule_id: components["schemas"]["RuleId"];
         };
         /**
+         * S47EnquiryIn
+         * @description One s.47 enquiry (CIN census module Section47).
+         * @example {
+         *       "icpc_not_required": false,
+         *       "icpc_on": "2026-03-24",
+         *       "started_on": "2026-03-10"
+         *     }
+         */
+        S47EnquiryIn: {
+            /**
+             * Icpc Not Required
+             * @description ICPCnotRequired: the enquiry ended without an initial child protection conference.
+             * @default false
+             */
+            icpc_not_required?: boolean;
+            /**
+             * Icpc On
+             * @description DateOfInitialCPC (none while to come, or if not required).
+             */
+            icpc_on?: string | null;
+            /**
+             * Started On
+             * Format: date
+             * @description S47ActualStartDate: the strategy discussion.
+             */
+            started_on: string;
+        };
+        /**
+         * S47EnquiryRead
+         * @description One s.47 enquiry of the child in need period.
+         */
+        S47EnquiryRead: {
+            /**
+             * Icpc Not Required
+             * @description ICPCnotRequired.
+             */
+            icpc_not_required: boolean;
+            /**
+             * Icpc On
+             * @description DateOfInitialCPC.
+             */
+            icpc_on: string | null;
+            /**
+             * Started On
+             * Format: date
+             * @description S47ActualStartDate.
+             */
+            started_on: string;
+        };
+        /**
          * ScopeMeasuresRead
          * @description Every dashboard measure for one scope: the whole council (or the hub asked for), or a hub.
          */
@@ -16758,6 +16960,10 @@ export interface operations {
                      *         "referral_on": null,
                      *         "referral_source_code": null
                      *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
+                     *       },
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "episode_type": "family_help",
                      *       "episode_type_name": "Family Help",
@@ -16926,6 +17132,10 @@ export interface operations {
                      *         "primary_need_code": null,
                      *         "referral_on": null,
                      *         "referral_source_code": null
+                     *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
                      *       },
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "episode_type": "family_help",
@@ -17419,7 +17629,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "started_on": "2026-01-14"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AssessmentStartIn"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             201: {
@@ -17507,7 +17726,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid request */
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -18359,6 +18588,191 @@ export interface operations {
             };
         };
     };
+    recordCensusChildProtection: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The episode of early help's id. */
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "child_protection_plans": [
+                 *         {
+                 *           "initial_category_code": "NEG",
+                 *           "review_dates": [
+                 *             "2026-06-16"
+                 *           ],
+                 *           "started_on": "2026-03-24"
+                 *         }
+                 *       ],
+                 *       "s47_enquiries": [
+                 *         {
+                 *           "icpc_not_required": false,
+                 *           "icpc_on": "2026-03-24",
+                 *           "started_on": "2026-03-10"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChildProtectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "allocations": [
+                     *         {
+                     *           "chosen_with_family": true,
+                     *           "end_reason": null,
+                     *           "ended_on": null,
+                     *           "family_choice_note": null,
+                     *           "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *           "practitioner_name": "Grace Hughes",
+                     *           "role": "family_help_lead_practitioner",
+                     *           "started_on": "2026-03-02"
+                     *         }
+                     *       ],
+                     *       "census": {
+                     *         "assessment_authorised_on": null,
+                     *         "assessment_started_on": null,
+                     *         "closed_on": null,
+                     *         "closure_reason_code": null,
+                     *         "plan_ended_on": null,
+                     *         "plan_started_on": null,
+                     *         "primary_need_code": null,
+                     *         "referral_on": null,
+                     *         "referral_source_code": null
+                     *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
+                     *       },
+                     *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *       "episode_type": "family_help",
+                     *       "episode_type_name": "Family Help",
+                     *       "family_help_enabled": true,
+                     *       "statutory_basis": "none",
+                     *       "statutory_basis_name": "Targeted help",
+                     *       "transitions": [],
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FamilyHelpRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage / Conflict */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     recordCensusDates: {
         parameters: {
             query?: never;
@@ -18423,6 +18837,10 @@ export interface operations {
                      *         "primary_need_code": null,
                      *         "referral_on": null,
                      *         "referral_source_code": null
+                     *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
                      *       },
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "episode_type": "family_help",
@@ -19905,6 +20323,10 @@ export interface operations {
                      *         "primary_need_code": null,
                      *         "referral_on": null,
                      *         "referral_source_code": null
+                     *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
                      *       },
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "episode_type": "family_help",
@@ -23000,6 +23422,10 @@ export interface operations {
                      *         "primary_need_code": null,
                      *         "referral_on": null,
                      *         "referral_source_code": null
+                     *       },
+                     *       "child_protection": {
+                     *         "child_protection_plans": [],
+                     *         "s47_enquiries": []
                      *       },
                      *       "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
                      *       "episode_type": "family_help",
@@ -29718,7 +30144,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV: one line per child of each episode whose child in need period overlaps the period. */
+            /** @description CSV: one line per child of each episode whose child in need period overlaps the period; several s.47 enquiries or plans are `;`-separated in date order, a plan's reviews `|`-separated (docs/family-help.md lists the columns). */
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
@@ -29727,8 +30153,8 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example LAchildID,UPN,PersonBirthDate,CINreferralDate,ReferralSource,PrimaryNeedCode,AssessmentActualStartDate,AssessmentAuthorisationDate,CINPlanStartDate,CINPlanEndDate,CINclosureDate,ReasonForClosure,FamilyhubEpisodeID
-                     *     LA-000123,A123456789012,2019-05-04,2026-03-02,2A,N4,2026-03-03,2026-04-10,2026-04-14,,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c
+                     * @example LAchildID,UPN,NHSNumber,PersonBirthDate,ExpectedPersonBirthDate,GenderCurrent,Ethnicity,CINreferralDate,ReferralSource,PrimaryNeedCode,AssessmentActualStartDate,AssessmentAuthorisationDate,CINPlanStartDate,CINPlanEndDate,S47ActualStartDate,ICPCnotRequired,DateOfInitialCPC,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,LatestCategoryOfAbuse,CPPreviewDate,CINclosureDate,ReasonForClosure,FamilyhubEpisodeID
+                     *     LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,2026-03-02,2A,N1,2026-03-03,2026-04-10,,,2026-03-10,false,2026-03-24,2026-03-24,,NEG,NEG,2026-06-16,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c
                      */
                     "text/csv": string;
                 };
