@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -400,7 +401,7 @@ def test_a_revision_is_agreed_at_the_review_held_that_day(
         assert episode_id is not None
         first, second = uow.plans.for_episode(episode_id)
     assert (first.status.value, second.status.value) == ("superseded", "agreed")
-    assert second.agreed_on is not None and second.agreed_on.isoformat() == "2025-02-05"
+    assert second.agreed_on == date(2025, 2, 5)
     assert second.outcomes[0].id == first.outcomes[0].id
 
 
