@@ -1,6 +1,6 @@
 """The caseload interchange format: one household a line, with its history dated.
 
-Version 2 adds an episode's reassessments, lead and level changes, its Supporting Families needs
+Version 2 adds an episode's reassessments, plan revisions, lead and level changes, its Supporting Families needs
 with their outcomes and sustainment checks, the support delivered, and its contacts and case
 notes; a version 1 line (without them) is still read.
 
@@ -126,6 +126,19 @@ class PlanActionV1(_Record):
     owner_taf_member: Ref | None = None
     due_on: date
     status: Literal["not_started", "in_progress", "done", "cancelled"] = "not_started"
+
+
+class PlanRevisionV1(_Record):
+    """A later version of the plan: drafted from the agreed one and agreed at a TAF review
+    (version 2). Outcomes carried over keep their external_ref."""
+
+    outcomes: list[OutcomeV1] = []
+    actions: list[PlanActionV1] = []
+    agreed_on: date | None = Field(
+        None,
+        description="The day of the TAF meeting that agreed it (one of the episode's meetings);"
+        " none while it is still being written.",
+    )
 
 
 class QaReviewV1(_Record):
@@ -306,6 +319,9 @@ class EpisodeV1(_Record):
         " from an earlier version keeps its external_ref.",
     )
     plan: PlanV1 | None = None
+    plan_revisions: list[PlanRevisionV1] = Field(
+        [], description="Later versions of the plan, in order (version 2)."
+    )
     taf_members: list[TafMemberV1] = []
     meetings: list[MeetingV1] = []
     lead_changes: list[LeadChangeV1] = []

@@ -43,11 +43,11 @@ from app.domain.episodes import (
     QaOutcome,
     RequestSource,
 )
-from app.domain.errors import DomainError, InvalidValue
+from app.domain.errors import DomainError, IllegalTransition, InvalidValue
 from app.domain.families import Address, MemberRole, Person, RelationshipKind
 from app.domain.identifiers import ChildIdentifier, IdentifierAbsence, IdentifierScheme
 from app.domain.plans import Action as PlanAction
-from app.domain.plans import ActionStatus, FamilyPlan, Outcome
+from app.domain.plans import ActionStatus, FamilyPlan, Outcome, PlanStatus
 from app.domain.practitioners import Practitioner
 from app.domain.supporting_families import Evidence, NeedOutcome, SustainmentResult
 from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
@@ -61,6 +61,9 @@ from app.interchange.format import (
     FamilyNeedV1,
     HouseholdV1,
     MeetingV1,
+    OutcomeV1,
+    PlanActionV1,
+    PlanRevisionV1,
     PlanV1,
 )
 from app.services import assessments as assessment_steps
@@ -835,9 +838,7 @@ def _replay_episode(
             members,
             outcomes,
         )
-    for n, meeting in enumerate(episode.meetings):
-        with _Step(state, f"{at}.meetings[{n}]"):
-            _meet(tx, clock, lead, episode_id, meeting, members, outcomes)
+    _replay_meetings(tx, clock, lead, episode_id, episode, at, state, needs, members, outcomes)
     lead = _replay_timeline(
         tx,
         clock,
@@ -1259,43 +1260,13 @@ def _plan(
     outcomes: dict[str, uuid.UUID],
 ) -> None:
     with _Step(state, at):
-        drafted_outcomes = []
-        for o, outcome in enumerate(plan.outcomes):
-            drafted_outcomes.append(
-                Outcome(
-                    id=uuid.uuid4(),
-                    description=outcome.description,
-                    need_ids=tuple(
-                        _ref(needs, ref, f"outcomes[{o}].needs[{n}]", "assessed need")
-                        for n, ref in enumerate(outcome.needs)
-                    ),
-                    measure=outcome.measure,
-                    baseline_score=outcome.baseline_score,
-                )
-            )
-            outcomes[outcome.external_ref] = drafted_outcomes[-1].id
-        actions = [
-            PlanAction(
-                id=uuid.uuid4(),
-                outcome_id=None
-                if a.outcome is None
-                else _ref(outcomes, a.outcome, f"actions[{i}].outcome", "outcome"),
-                description=a.description,
-                owner_taf_member_id=None
-                if a.owner_taf_member is None
-                else _ref(
-                    members, a.owner_taf_member, f"actions[{i}].owner_taf_member", "TAF member"
-                ),
-                owner_person_id=None
-                if a.owner_person is None
-                else _ref(state.people, a.owner_person, f"actions[{i}].owner_person", "person"),
-                due_on=a.due_on,
-                status=ActionStatus(a.status),
-            )
-            for i, a in enumerate(plan.actions)
-        ]
         plan_steps.draft_plan(
-            tx, clock, lead, episode_id, outcomes=drafted_outcomes, actions=actions
+            tx,
+            clock,
+            lead,
+            episode_id,
+            outcomes=_outcomes_in(plan.outcomes, needs, outcomes),
+            actions=_actions_in(plan.actions, outcomes, members, state),
         )
     for q, review in enumerate(plan.qa_reviews):
         with _Step(state, f"{at}.qa_reviews[{q}]"):
@@ -1327,6 +1298,138 @@ def _plan(
             )
 
 
+def _replay_meetings(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    episode: EpisodeV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+    members: dict[str, uuid.UUID],
+    outcomes: dict[str, uuid.UUID],
+) -> None:
+    """The meetings in order; a plan revision is drafted just before the review that agreed it
+    (a revision still being written, after the last meeting)."""
+    revisions = dict(enumerate(episode.plan_revisions))
+    held = {m.held_on for m in episode.meetings}
+    for r, revision in revisions.items():
+        if revision.agreed_on is not None and revision.agreed_on not in held:
+            raise _Refused(
+                [
+                    Problem(
+                        state.line,
+                        f"{at}.plan_revisions[{r}].agreed_on",
+                        "No TAF meeting of this episode was held on the day this revision was"
+                        " agreed: a revision is agreed at a review.",
+                        "interchange_revision_without_meeting",
+                    )
+                ]
+            )
+    for n, meeting in enumerate(episode.meetings):
+        agreed_here = next(
+            (r for r, rev in revisions.items() if rev.agreed_on == meeting.held_on), None
+        )
+        agrees_plan_id = None
+        if agreed_here is not None:
+            revision = revisions.pop(agreed_here)
+            path = f"{at}.plan_revisions[{agreed_here}]"
+            agrees_plan_id = _revise(
+                tx, clock, lead, episode_id, revision, path, state, needs, members, outcomes
+            )
+        with _Step(state, f"{at}.meetings[{n}]"):
+            _meet(tx, clock, lead, episode_id, meeting, members, outcomes, agrees_plan_id)
+    for r, revision in revisions.items():
+        path = f"{at}.plan_revisions[{r}]"
+        _revise(tx, clock, lead, episode_id, revision, path, state, needs, members, outcomes)
+
+
+def _revise(
+    tx: HouseholdTransaction,
+    clock: Clock,
+    lead: Actor,
+    episode_id: uuid.UUID,
+    revision: PlanRevisionV1,
+    at: str,
+    state: _Household,
+    needs: dict[str, uuid.UUID],
+    members: dict[str, uuid.UUID],
+    outcomes: dict[str, uuid.UUID],
+) -> uuid.UUID:
+    """The next version of the agreed plan, written as the file has it."""
+    with _Step(state, at):
+        agreed = [p for p in tx.plans.for_episode(episode_id) if p.status is PlanStatus.AGREED]
+        if not agreed:
+            raise IllegalTransition(
+                "A plan revision starts from the plan the TAF agreed; this episode has none.",
+                code="plan_revision_of_unagreed",
+            )
+        drafted = plan_steps.revise_plan(tx, clock, lead, episode_id, agreed[-1].id)
+        assert not isinstance(drafted, Replayed)
+        written_outcomes = _outcomes_in(revision.outcomes, needs, outcomes)
+        plan_steps.edit_plan(
+            tx,
+            clock,
+            lead,
+            episode_id,
+            drafted.value.id,
+            outcomes=written_outcomes,
+            actions=_actions_in(revision.actions, outcomes, members, state),
+            expected_version=_version(tx.plans.get(drafted.value.id)),
+        )
+    return drafted.value.id
+
+
+def _outcomes_in(
+    written: list[OutcomeV1], needs: dict[str, uuid.UUID], outcomes: dict[str, uuid.UUID]
+) -> list[Outcome]:
+    """The plan's outcomes; one carried over from an earlier version (same ref) keeps its id, so
+    progress scored at later meetings follows it."""
+    made = []
+    for o, outcome in enumerate(written):
+        made.append(
+            Outcome(
+                id=outcomes.get(outcome.external_ref) or uuid.uuid4(),
+                description=outcome.description,
+                need_ids=tuple(
+                    _ref(needs, ref, f"outcomes[{o}].needs[{n}]", "assessed need")
+                    for n, ref in enumerate(outcome.needs)
+                ),
+                measure=outcome.measure,
+                baseline_score=outcome.baseline_score,
+            )
+        )
+        outcomes[outcome.external_ref] = made[-1].id
+    return made
+
+
+def _actions_in(
+    written: list[PlanActionV1],
+    outcomes: dict[str, uuid.UUID],
+    members: dict[str, uuid.UUID],
+    state: _Household,
+) -> list[PlanAction]:
+    return [
+        PlanAction(
+            id=uuid.uuid4(),
+            outcome_id=None
+            if a.outcome is None
+            else _ref(outcomes, a.outcome, f"actions[{i}].outcome", "outcome"),
+            description=a.description,
+            owner_taf_member_id=None
+            if a.owner_taf_member is None
+            else _ref(members, a.owner_taf_member, f"actions[{i}].owner_taf_member", "TAF member"),
+            owner_person_id=None
+            if a.owner_person is None
+            else _ref(state.people, a.owner_person, f"actions[{i}].owner_person", "person"),
+            due_on=a.due_on,
+            status=ActionStatus(a.status),
+        )
+        for i, a in enumerate(written)
+    ]
+
+
 def _meet(
     tx: HouseholdTransaction,
     clock: Clock,
@@ -1335,6 +1438,7 @@ def _meet(
     meeting: MeetingV1,
     members: dict[str, uuid.UUID],
     outcomes: dict[str, uuid.UUID],
+    agrees_plan_id: uuid.UUID | None = None,
 ) -> None:
     taf_steps.hold_meeting(
         tx,
@@ -1358,6 +1462,7 @@ def _meet(
             decision=MeetingDecision(meeting.decision),
             next_review_on=meeting.next_review_on,
             notes=meeting.notes,
+            agrees_plan_id=agrees_plan_id,
         ),
         expected_version=_version(tx.episodes.get(episode_id)),
     )
@@ -1586,6 +1691,9 @@ def _episode(
         "plan": None
         if plan is None
         else _plan_out(episode, plan, person_refs, member_refs, emails),
+        "plan_revisions": [
+            _revision_out(episode, p, person_refs, member_refs, emails) for p in plans[1:]
+        ],
         "taf_members": [
             {
                 "external_ref": member_refs[m.id],
@@ -1782,6 +1890,22 @@ def _family_needs(
             }
         )
     return lines
+
+
+def _revision_out(
+    episode: Episode,
+    plan: FamilyPlan,
+    person_refs: dict[uuid.UUID, str],
+    member_refs: dict[uuid.UUID, str],
+    emails: dict[uuid.UUID, str],
+) -> dict[str, Any]:
+    """A later version: its outcomes and actions, and the day the review agreed it."""
+    written = _plan_out(episode, plan, person_refs, member_refs, emails)
+    return {
+        "outcomes": written["outcomes"],
+        "actions": written["actions"],
+        "agreed_on": _iso(plan.agreed_on),
+    }
 
 
 def _plan_out(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -371,4 +372,45 @@ def test_a_correction_that_changes_nothing_is_refused_at_its_amendment(
     )
     assert [(p.path, p.code) for p in summary.problems] == [
         ("episodes[0].contacts[0].amendments[0].text", "amendment_changes_nothing")
+    ]
+
+
+def test_a_revision_is_agreed_at_the_review_held_that_day(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = household(format_version=2)
+    episode = line["episodes"][0]
+    episode["meetings"].append(
+        {
+            "held_on": "2025-02-05",
+            "attendees": ["OLD-T-1"],
+            "family_present": True,
+            "child_voice": "shared",
+            "decision": "revise_plan",
+        }
+    )
+    revised = {
+        **episode["plan"]["outcomes"][0],
+        "description": "Ava attends school every day and on time",
+    }
+    episode["plan_revisions"] = [{"outcomes": [revised], "agreed_on": "2025-02-05"}]
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert (summary.imported, summary.problems) == (1, [])
+    with new_uow() as uow:
+        episode_id = uow.external_refs.find("episode", "OLD-E-1")
+        assert episode_id is not None
+        first, second = uow.plans.for_episode(episode_id)
+    assert (first.status.value, second.status.value) == ("superseded", "agreed")
+    assert second.agreed_on == date(2025, 2, 5)
+    assert second.outcomes[0].id == first.outcomes[0].id
+
+
+def test_a_revision_agreed_on_a_day_without_a_meeting_is_refused_at_its_date(
+    new_uow: Callable[[], SqlUnitOfWork], clock: FixedClock, admin: Actor
+) -> None:
+    line = household(format_version=2)
+    line["episodes"][0]["plan_revisions"] = [{"outcomes": [], "agreed_on": "2025-02-05"}]
+    summary = run(new_uow, clock, admin, line_of(line))
+    assert [(p.path, p.code) for p in summary.problems] == [
+        ("episodes[0].plan_revisions[0].agreed_on", "interchange_revision_without_meeting")
     ]

@@ -56,7 +56,8 @@ def admin_of(new_uow: Callable[[], SqlUnitOfWork]) -> Actor:
 def a_closed_case(
     client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
 ) -> Case:
-    """A household taken through the whole cycle through the API, one dated request a step."""
+    """A household taken through the whole cycle through the API, one dated request a step, its
+    plan revised and the revision agreed at a review."""
     on(clock, "2024-11-25")
     family = ok(client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])), 201)
     response = client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead))
@@ -87,6 +88,36 @@ def a_closed_case(
     outcome = plan["outcomes"][0]["id"]
     case.post(
         "/meetings", make_meeting_body("2025-01-15", [school["id"]], outcome_id=outcome), status=201
+    )
+    revision = ok(client.post(f"{case.url}/plans/{plan['id']}/revision"), 201)
+    on(clock, "2025-02-05")
+    ok(
+        client.patch(
+            f"{case.url}/plans/{revision['id']}",
+            headers={"If-Match": f'"{revision["version"]}"'},
+            json={
+                "actions": [
+                    *revision["actions"],
+                    {
+                        "description": "Gate welcome",
+                        "owner_taf_member_id": school["id"],
+                        "due_on": "2025-02-28",
+                    },
+                ]
+            },
+        )
+    )
+    case.post(
+        "/meetings",
+        make_meeting_body(
+            "2025-02-05",
+            [school["id"]],
+            outcome_id=outcome,
+            score=6,
+            decision="revise_plan",
+            agrees_plan_id=revision["id"],
+        ),
+        status=201,
     )
     on(clock, "2025-02-20")
     case.post(
