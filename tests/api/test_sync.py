@@ -549,6 +549,24 @@ class TestRequestsForSupportOnTheDevice:
         )
         assert ids(sync(client)["requests"]) == {mine["id"]}
 
+    def test_a_correction_to_a_request_i_carry_arrives_as_an_update(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Vaughan")
+        mine = refer(client, case)
+        before = sync(client)
+        ok(
+            client.patch(
+                f"{API}/requests/{mine['id']}",
+                json={"urgency": "urgent"},
+                headers={"If-Match": f'"{mine["version"]}"'},
+            )
+        )
+        after = sync(client, before["cursor"])
+        assert [r["urgency"] for r in after["requests"]] == ["urgent"]
+        assert after["removed"] == []
+
     def test_what_travels_is_in_the_familys_access_log(
         self,
         client: TestClient,
