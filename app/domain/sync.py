@@ -18,6 +18,10 @@ from app.domain.access import Action, Principal, RecordFacts, RequestFacts, deci
 
 
 class RecordType(StrEnum):
+    """The kinds of record a device holds. A family's network members, FGDM offers and meetings
+    and disclosure log are read as the family is (their endpoints ask `READ_FAMILY`), so they
+    travel exactly while the family does; requests for support by `carried_request`."""
+
     FAMILY = "family"
     EPISODE = "episode"
     PLAN = "plan"
@@ -29,18 +33,6 @@ class RecordType(StrEnum):
     FGDM_MEETING = "fgdm_meeting"
     DISCLOSURE = "disclosure"
     SUPPORT_REQUEST = "support_request"
-
-
-FAMILY_WIDE = frozenset(
-    {
-        RecordType.NETWORK_MEMBER,
-        RecordType.FGDM_OFFER,
-        RecordType.FGDM_MEETING,
-        RecordType.DISCLOSURE,
-    }
-)
-"""Records of the family as a whole, read exactly as the family is read (their endpoints ask
-`READ_FAMILY`): on the device exactly while the family is."""
 
 
 def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:

@@ -478,22 +478,13 @@ class UseCase:
         self.listed_episodes(allowed)
         return {eid for eid, _ in allowed}
 
-    def prefetch_restrictions(
-        self,
-        people: Iterable[Person],
-        *,
-        known: Mapping[uuid.UUID, RecordFacts] | None = None,
-    ) -> None:
+    def prefetch_restrictions(self, people: Iterable[Person]) -> None:
         """Load, in one query, the facts of the households where these people's restrictions
-        were set (a page of families shows many); households in `known` (already loaded by the
-        caller, today) are not asked for again."""
+        were set (a page of families shows many)."""
         self.prefetch_restriction_households(
-            (
-                p.restriction_family_id
-                for p in people
-                if p.contact_restricted and p.restriction_family_id is not None
-            ),
-            known=known,
+            p.restriction_family_id
+            for p in people
+            if p.contact_restricted and p.restriction_family_id is not None
         )
 
     def prefetch_restriction_households(
@@ -502,6 +493,8 @@ class UseCase:
         *,
         known: Mapping[uuid.UUID, RecordFacts] | None = None,
     ) -> None:
+        """Load, in one query, the facts of these households (where restrictions were set);
+        those in `known` (loaded by the caller today) are not asked for again."""
         wanted = set(family_ids) - self._restriction_facts.keys()
         if known is not None:
             for family_id in wanted & known.keys():
