@@ -12102,7 +12102,9 @@ export interface components {
         RecipientType: "local_authority" | "health" | "police" | "education" | "childcare" | "probation" | "housing" | "voluntary_sector" | "contractor" | "court" | "other";
         /**
          * RecordType
-         * @description A kind of record a device keeps offline.
+         * @description The kinds of record a device holds. A family's network members, FGDM offers and meetings
+         *     and disclosure log are read as the family is (their endpoints ask `READ_FAMILY`), so they
+         *     travel exactly while the family does; requests for support by `carried_request`.
          * @enum {string}
          */
         RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact" | "network_member" | "fgdm_offer" | "fgdm_meeting" | "disclosure" | "support_request";
