@@ -97,6 +97,8 @@ class Action(StrEnum):
     READ_REQUEST = "read_request"
     SCREEN_REQUEST = "screen_request"
     ACKNOWLEDGE_REQUEST = "acknowledge_request"
+    EDIT_REQUEST = "edit_request"
+    """Correct a request for support before it is screened."""
     STEP_ACROSS = "step_across"
     ALLOCATE_PRACTITIONERS = "allocate_practitioners"
     EXPORT_CIN_CENSUS = "export_cin_census"
@@ -129,7 +131,12 @@ READ_ACTIONS = frozenset({Action.READ_FAMILY, Action.READ_EPISODE})
 """The only actions break glass can unlock."""
 
 REQUEST_ACTIONS = frozenset(
-    {Action.READ_REQUEST, Action.SCREEN_REQUEST, Action.ACKNOWLEDGE_REQUEST}
+    {
+        Action.READ_REQUEST,
+        Action.SCREEN_REQUEST,
+        Action.ACKNOWLEDGE_REQUEST,
+        Action.EDIT_REQUEST,
+    }
 )
 """Actions on one request for support: `decide_request` needs the request's facts."""
 
@@ -812,8 +819,9 @@ def decide_request(principal: Principal, action: Action, request: RequestFacts |
     readers are few (least privilege): front door officers and managers (the front door's own
     work), the practitioner who made it (a referrer follows what became of their referral), and,
     once screening linked it to an episode, that episode's lead and the link workers of its hub.
-    Only front door officers and managers screen; only the lead of the episode a request was
-    attached to acknowledges it (it leaves their worklist). Anyone else: hidden, like an unknown
+    Only front door officers and managers screen; they and the practitioner who made a request
+    correct it (before it is screened); only the lead of the episode a request was attached to
+    acknowledges it (it leaves their worklist). Anyone else: hidden, like an unknown
     id. The reporting account, and an inactive user, reach no request.
     """
     if action not in REQUEST_ACTIONS:
@@ -836,6 +844,18 @@ def decide_request(principal: Principal, action: Action, request: RequestFacts |
         if front_door:
             return _allow(why)
         return Decision(Visibility.FORBIDDEN, f"may read ({why}) but only the front door screens")
+    if action is Action.EDIT_REQUEST:
+        if front_door:
+            return _allow(why)
+        if (
+            principal.roles & _REFERRING_ROLES
+            and request.created_by_practitioner_id == principal.practitioner_id
+        ):
+            return _allow("made this request")
+        return Decision(
+            Visibility.FORBIDDEN,
+            f"may read ({why}) but only the front door and whoever made it correct it",
+        )
     episode = request.episode
     if (
         episode is not None

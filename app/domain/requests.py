@@ -231,6 +231,83 @@ class SupportRequest:
         self.decision = decision
 
 
+@dataclass(frozen=True)
+class RequestCorrection:
+    """What the front door (or the referrer) corrects in a request before it is screened: each
+    field given replaces the request's; None leaves it as it is."""
+
+    received_on: date | None = None
+    referrer: Referrer | None = None
+    asked_for: str | None = None
+    reason: str | None = None
+    family_agreed: bool | None = None
+    urgency: Urgency | None = None
+    child_person_ids: tuple[uuid.UUID, ...] | None = None
+    """For a request about a registered household: the children it is about."""
+    household: NewHousehold | None = None
+    """For a request about a household not yet registered: the household as described."""
+
+
+def correct_request(
+    request: SupportRequest,
+    correction: RequestCorrection,
+    *,
+    today: date,
+    policy: TimelinessPolicy,
+    calendar: WorkingCalendar,
+) -> None:
+    """Correct a request not yet screened (a wrong date, a mistyped reason, a child left out).
+
+    Once screened, the request is what the front door decided on and stays as it was. A request
+    names a registered household or describes one, as it was received: a correction keeps to
+    the same kind (screening links a described household to its record). A new day of receipt
+    moves the screening clock by the `policy` in force on that day.
+    """
+    if request.decision is not None:
+        raise IllegalTransition(
+            "This request has been screened: it stays as the front door decided on it.",
+            code="request_screened_not_editable",
+        )
+    if correction.child_person_ids is not None:
+        if request.family_id is None:
+            raise InvalidValue(
+                "This request describes a household not yet registered: correct its children"
+                " in `household`.",
+                field="child_person_ids",
+                code="request_children_without_family",
+            )
+        if not correction.child_person_ids:
+            raise InvalidValue(
+                "A request is about at least one child; name the child or children.",
+                field="child_person_ids",
+                code="request_children_required",
+            )
+        request.child_person_ids = correction.child_person_ids
+    if correction.household is not None:
+        if request.family_id is not None:
+            raise InvalidValue(
+                "This request is about a registered household: correct `child_person_ids` instead.",
+                field="household",
+                code="request_household_with_family",
+            )
+        request.household = correction.household
+    if correction.received_on is not None:
+        check_not_in_future(correction.received_on, today=today, field="received_on")
+        request.received_on = correction.received_on
+        request.decision_due_on = decision_due_on(correction.received_on, policy, calendar)
+        request.policy_version = policy.version
+    if correction.referrer is not None:
+        request.referrer = correction.referrer
+    if correction.asked_for is not None:
+        request.asked_for = correction.asked_for
+    if correction.reason is not None:
+        request.reason = correction.reason
+    if correction.family_agreed is not None:
+        request.family_agreed = correction.family_agreed
+    if correction.urgency is not None:
+        request.urgency = correction.urgency
+
+
 def receive_request(
     *,
     id: uuid.UUID,

@@ -8,22 +8,31 @@ the device can delete its copy (the front-end issue).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from app.domain.access import RecordFacts
+from app.domain.access import Action, Principal, RecordFacts, RequestFacts, decide_request
 
 
 class RecordType(StrEnum):
+    """The kinds of record a device holds. A family's network members, FGDM offers and meetings
+    and disclosure log are read as the family is (their endpoints ask `READ_FAMILY`), so they
+    travel exactly while the family does; requests for support by `carried_request`."""
+
     FAMILY = "family"
     EPISODE = "episode"
     PLAN = "plan"
     TAF_MEMBER = "taf_member"
     MEETING = "meeting"
     CONTACT = "contact"
+    NETWORK_MEMBER = "network_member"
+    FGDM_OFFER = "fgdm_offer"
+    FGDM_MEETING = "fgdm_meeting"
+    DISCLOSURE = "disclosure"
+    SUPPORT_REQUEST = "support_request"
 
 
 def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:
@@ -50,6 +59,24 @@ def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> boo
     )
 
 
+def carried_request(
+    principal: Principal, request: RequestFacts, carried_family_ids: Collection[UUID]
+) -> bool:
+    """Whether a request for support travels with the caseload: it is about a family on the
+    device, and the front door's own rule (`decide_request`) lets this user read it.
+
+    Only requests about carried families travel, whoever may read more online: a front door
+    officer's queue (every request, many about households nobody works with yet) stays at the
+    front door's desk, not on a phone that can be lost. A practitioner carries the requests they
+    made and those linked to an episode they lead, about the families they work with today.
+    """
+    return (
+        request.family_id is not None
+        and request.family_id in carried_family_ids
+        and decide_request(principal, Action.READ_REQUEST, request).allowed
+    )
+
+
 Snapshot = Mapping[str, Mapping[str, int]]
 """Record type → record id → version (meetings never change: version 1; a contact's stamp is
 `contact_stamp`)."""
@@ -60,6 +87,15 @@ def contact_stamp(version: int, *, note_shown: bool) -> int:
     the note withheld differ, so when a reader comes to see a sensitive note (named later, or
     made lead) or stops seeing it (consent to share withdrawn), the contact is sent again."""
     return version * 2 + (1 if note_shown else 0)
+
+
+def network_member_stamp(version: int, person_version: int, *, details_shown: bool) -> int:
+    """A network member's version as the device holds it: the membership's version and its
+    person's (a change to either is a new copy), and whether this reader sees the person's
+    restricted contact details (the copy with them and the copy without differ, as for a
+    household member), packed into one number that no other combination gives."""
+    total = version + person_version
+    return (total * (total + 1) // 2 + person_version) * 2 + (1 if details_shown else 0)
 
 
 @dataclass(frozen=True)
@@ -90,6 +126,11 @@ SYNC_ORDER = (
     RecordType.TAF_MEMBER,
     RecordType.MEETING,
     RecordType.CONTACT,
+    RecordType.NETWORK_MEMBER,
+    RecordType.FGDM_OFFER,
+    RecordType.FGDM_MEETING,
+    RecordType.DISCLOSURE,
+    RecordType.SUPPORT_REQUEST,
 )
 """Parents before children, so a device never holds a plan before the episode it belongs to."""
 

@@ -21,11 +21,13 @@ from app.domain.paging import Page, PageRequest
 from app.domain.requests import (
     NewHousehold,
     Referrer,
+    RequestCorrection,
     RequestStatus,
     ScreeningDecision,
     ScreeningOutcome,
     SupportRequest,
     Urgency,
+    correct_request,
     receive_request,
 )
 from app.domain.step_dates import happened_on
@@ -101,13 +103,7 @@ def create_request(
 def _create(uc: UseCase, new: NewRequest) -> RequestView:
     uow = uc.uow
     received_on = happened_on(new.received_on, today=uc.today, field="received_on")
-    agency = new.referrer.agency_code
-    if agency is not None and agency not in uow.reference.agency_codes():
-        raise InvalidValue(
-            "There is no agency with this code.",
-            field="referrer.agency_code",
-            code="agency_unknown",
-        )
+    _check_agency(uow, new.referrer)
     if new.family_id is not None:
         _check_children(uow, new.family_id, new.child_person_ids, received_on)
     request = receive_request(
@@ -130,6 +126,49 @@ def _create(uc: UseCase, new: NewRequest) -> RequestView:
     uow.requests.add(request, at=uc.now)
     uc.identify(Action.CREATE_REQUEST, request.id, new.family_id)
     return _view(uow, _load(uow, request.id), uc.today)
+
+
+def _check_agency(uow: UnitOfWork, referrer: Referrer) -> None:
+    agency = referrer.agency_code
+    if agency is not None and agency not in uow.reference.agency_codes():
+        raise InvalidValue(
+            "There is no agency with this code.",
+            field="referrer.agency_code",
+            code="agency_unknown",
+        )
+
+
+def edit_request(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    correction: RequestCorrection,
+    *,
+    expected_version: Expected,
+) -> RequestView:
+    """Correct a request before it is screened (If-Match: the request's version): the front
+    door, or the practitioner who made it. A new day of receipt moves its decision clock."""
+    with UseCase(uow, clock, actor) as uc:
+        uc.require_request(Action.EDIT_REQUEST, request_id)
+        request = _load(uow, request_id)
+        check_version(expected_version, request.version)
+        received_on = correction.received_on or request.received_on
+        correct_request(
+            request,
+            correction,
+            today=uc.today,
+            policy=uow.policies.history().in_force_on(received_on),
+            calendar=uow.reference_data.calendar(),
+        )
+        if correction.referrer is not None:
+            _check_agency(uow, correction.referrer)
+        if correction.child_person_ids is not None and request.family_id is not None:
+            _check_children(uow, request.family_id, request.child_person_ids, received_on)
+        uow.requests.save(request, at=uc.now)
+        view = _view(uow, _load(uow, request_id), uc.today)
+        uc.commit()
+        return view
 
 
 def _check_children(
@@ -354,12 +393,14 @@ def acknowledge_request(
 
 __all__ = [
     "NewRequest",
+    "RequestCorrection",
     "RequestFilter",
     "RequestStatus",
     "RequestView",
     "Screening",
     "acknowledge_request",
     "create_request",
+    "edit_request",
     "get_request",
     "list_requests",
     "screen_request",

@@ -7,20 +7,32 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.domain.access import Action, decide, may_read_sensitive
+from app.domain.access import Action, RequestFacts, decide, may_read_sensitive
 from app.domain.contacts import Contact, children_seen
+from app.domain.disclosures import Disclosure
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
+from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.plans import FamilyPlan
-from app.domain.sync import RecordType, SyncDiff, carried_offline, contact_stamp, page_of
+from app.domain.requests import SupportRequest
+from app.domain.sync import (
+    RecordType,
+    SyncDiff,
+    carried_offline,
+    carried_request,
+    contact_stamp,
+    network_member_stamp,
+    page_of,
+)
 from app.domain.taf import TafMeeting, TafMember
 from app.services.contacts import ContactView
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.families import FamilyRecord
 from app.services.names import Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
-from app.services.use_case import Actor, UseCase
+from app.services.requests import RequestView
+from app.services.use_case import Actor, Target, UseCase
 
 SYNC_PAGE_DEFAULT = 500
 SYNC_PAGE_MAX = 2000
@@ -51,6 +63,56 @@ class RecordVersions:
     meetings: dict[uuid.UUID, uuid.UUID]
     """Meeting id → episode id (meetings never change)."""
     contacts: dict[uuid.UUID, ContactStamp] = field(default_factory=dict)
+    network_members: dict[uuid.UUID, NetworkStamp] = field(default_factory=dict)
+    fgdm_offers: dict[uuid.UUID, tuple[uuid.UUID, int]] = field(default_factory=dict)
+    """Offer id → (family id, version)."""
+    fgdm_meetings: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    """FGDM meeting id → family id (a meeting as held is never changed)."""
+    disclosures: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    """Disclosure id → family id (an entry of the log is never changed)."""
+    requests: dict[uuid.UUID, RequestStamp] = field(default_factory=dict)
+    """Every request about these families, with what `decide_request` needs."""
+
+
+@dataclass(frozen=True)
+class NetworkStamp:
+    """What the sync needs of a network member to decide whether this reader's copy changed:
+    both versions, and the person's restriction (whose details this reader sees)."""
+
+    family_id: uuid.UUID
+    version: int
+    person_version: int
+    restricted: bool
+    restriction_family_id: uuid.UUID | None
+    restriction_visible_to: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class RequestStamp:
+    version: int
+    facts: RequestFacts
+
+
+@dataclass(frozen=True)
+class FamilyWideRecords:
+    """The family's own records named by a sync page, each kind in one statement."""
+
+    network_members: list[NetworkMember] = field(default_factory=list)
+    people: dict[uuid.UUID, Person] = field(default_factory=dict)
+    """The network members' people."""
+    fgdm_offers: list[FgdmOffer] = field(default_factory=list)
+    fgdm_meetings: list[FgdmMeeting] = field(default_factory=list)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    requests: list[SupportRequest] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SyncedNetworkMember:
+    """A network member as this reader may see them (restricted details only if allowed)."""
+
+    member: NetworkMember
+    person: Person
+    details_shown: bool
 
 
 @dataclass(frozen=True)
@@ -84,6 +146,18 @@ class SyncQueries(Protocol):
         """Each episode's children, in one statement (to say which child a contact saw)."""
         ...
 
+    def family_wide(
+        self,
+        network_member_ids: list[uuid.UUID],
+        fgdm_offer_ids: list[uuid.UUID],
+        fgdm_meeting_ids: list[uuid.UUID],
+        disclosure_ids: list[uuid.UUID],
+        request_ids: list[uuid.UUID],
+    ) -> FamilyWideRecords:
+        """The network members (with their people), FGDM offers and meetings, disclosures and
+        requests named: one statement per kind, whatever the number."""
+        ...
+
     def load_state(
         self, state_id: uuid.UUID, practitioner_id: uuid.UUID
     ) -> dict[str, Any] | None: ...
@@ -111,6 +185,12 @@ class Changes:
     contacts: list[ContactView] = field(default_factory=list)
     """The changed contacts as this reader may see them (a sensitive note's text withheld from
     those the access rules do not let read it)."""
+    network_members: list[SyncedNetworkMember] = field(default_factory=list)
+    fgdm_offers: list[FgdmOffer] = field(default_factory=list)
+    fgdm_meetings: list[FgdmMeeting] = field(default_factory=list)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    requests: list[RequestView] = field(default_factory=list)
+    """The changed requests for support about carried families that this user may read."""
 
 
 class SyncUnitOfWork(UnitOfWork, Protocol):
@@ -177,10 +257,34 @@ def changes_since(
                 )
             )
         }
-        snapshot = _snapshot(versions, readable, shown)
+        uc.prefetch_restriction_households(
+            (
+                stamp.restriction_family_id
+                for stamp in versions.network_members.values()
+                if stamp.restricted and stamp.restriction_family_id is not None
+            ),
+            known=facts,
+        )
+        details_shown = {
+            mid
+            for mid, stamp in versions.network_members.items()
+            if stamp.restricted
+            and uc.may_see_restricted(
+                facts[stamp.family_id],
+                restriction_family_id=stamp.restriction_family_id,
+                named_practitioner_ids=frozenset(stamp.restriction_visible_to),
+            )
+        }
+        carried_requests = {
+            rid
+            for rid, stamp in versions.requests.items()
+            if carried_request(principal, stamp.facts, visible)
+        }
+        snapshot = _snapshot(versions, readable, shown, details_shown, carried_requests)
         page = page_of(previous, snapshot, limit)
         found = page.diff
         changed, tafs = _changed(q, versions, found)
+        family_wide = _changed_family_wide(q, found)
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in changed.episodes])
         names = resolve_names(
             uow,
@@ -241,6 +345,12 @@ def changes_since(
             for c in changed.contacts
         ]
         uc.listed_families(changed.families)
+        _audit_family_wide(uc, family_wide)
+        due_soon = history.in_force_on(today).due_soon_days
+        requests = [
+            RequestView(request=r, clock=r.clock(today, due_soon), as_of=today)
+            for r in family_wide.requests
+        ]
         cursor = q.save_state(principal.practitioner_id, page.sent, at=uc.now)
         uc.commit()
     return Changes(
@@ -253,11 +363,61 @@ def changes_since(
         removed=found.removed,
         names=names,
         contacts=contacts,
+        network_members=[
+            SyncedNetworkMember(
+                member=m,
+                person=family_wide.people[m.person_id],
+                details_shown=m.id in details_shown,
+            )
+            for m in family_wide.network_members
+        ],
+        fgdm_offers=family_wide.fgdm_offers,
+        fgdm_meetings=family_wide.fgdm_meetings,
+        disclosures=family_wide.disclosures,
+        requests=requests,
     )
 
 
+def _changed_family_wide(q: SyncQueries, found: SyncDiff) -> FamilyWideRecords:
+    def ids(kind: RecordType) -> list[uuid.UUID]:
+        return sorted(uuid.UUID(rid) for rid in found.changed.get(kind, set()))
+
+    return q.family_wide(
+        ids(RecordType.NETWORK_MEMBER),
+        ids(RecordType.FGDM_OFFER),
+        ids(RecordType.FGDM_MEETING),
+        ids(RecordType.DISCLOSURE),
+        ids(RecordType.SUPPORT_REQUEST),
+    )
+
+
+def _audit_family_wide(uc: UseCase, sent: FamilyWideRecords) -> None:
+    """Each of the family's own records sent is audited as a listed read of the family (the rule
+    it was judged by), naming the record, so the family's access log shows what left for the
+    device; a request as a listed read of the request, as its own list audits it."""
+    listed = "list_" + Action.READ_FAMILY.value
+    entries = (
+        [(RecordType.NETWORK_MEMBER, m.family_id, m.id) for m in sent.network_members]
+        + [(RecordType.FGDM_OFFER, o.family_id, o.id) for o in sent.fgdm_offers]
+        + [(RecordType.FGDM_MEETING, m.family_id, m.id) for m in sent.fgdm_meetings]
+        + [(RecordType.DISCLOSURE, d.family_id, d.id) for d in sent.disclosures]
+    )
+    for kind, family_id, record_id in entries:
+        uc.record(listed, Target.family(family_id, kind.value, record_id))
+    for request in sent.requests:
+        assert request.family_id is not None  # only requests about carried families travel
+        uc.record(
+            "list_" + Action.READ_REQUEST.value,
+            Target.family(request.family_id, RecordType.SUPPORT_REQUEST.value, request.id),
+        )
+
+
 def _snapshot(
-    versions: RecordVersions, readable: set[uuid.UUID], shown: set[uuid.UUID]
+    versions: RecordVersions,
+    readable: set[uuid.UUID],
+    shown: set[uuid.UUID],
+    details_shown: set[uuid.UUID],
+    carried_requests: set[uuid.UUID],
 ) -> dict[str, dict[str, int]]:
     def of_readable(
         records: dict[uuid.UUID, tuple[uuid.UUID, int]],
@@ -280,6 +440,21 @@ def _snapshot(
             str(cid): contact_stamp(stamp.version, note_shown=cid in shown)
             for cid, stamp in versions.contacts.items()
             if stamp.episode_id in readable
+        },
+        # Of the families carried only (the versions were read for them alone).
+        RecordType.NETWORK_MEMBER.value: {
+            str(mid): network_member_stamp(
+                stamp.version, stamp.person_version, details_shown=mid in details_shown
+            )
+            for mid, stamp in versions.network_members.items()
+        },
+        RecordType.FGDM_OFFER.value: {
+            str(oid): version for oid, (_fid, version) in versions.fgdm_offers.items()
+        },
+        RecordType.FGDM_MEETING.value: {str(mid): 1 for mid in versions.fgdm_meetings},
+        RecordType.DISCLOSURE.value: {str(did): 1 for did in versions.disclosures},
+        RecordType.SUPPORT_REQUEST.value: {
+            str(rid): versions.requests[rid].version for rid in carried_requests
         },
     }
 

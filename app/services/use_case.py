@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
@@ -481,11 +481,25 @@ class UseCase:
     def prefetch_restrictions(self, people: Iterable[Person]) -> None:
         """Load, in one query, the facts of the households where these people's restrictions
         were set (a page of families shows many)."""
-        wanted = {
+        self.prefetch_restriction_households(
             p.restriction_family_id
             for p in people
             if p.contact_restricted and p.restriction_family_id is not None
-        } - self._restriction_facts.keys()
+        )
+
+    def prefetch_restriction_households(
+        self,
+        family_ids: Iterable[uuid.UUID],
+        *,
+        known: Mapping[uuid.UUID, RecordFacts] | None = None,
+    ) -> None:
+        """Load, in one query, the facts of these households (where restrictions were set);
+        those in `known` (loaded by the caller today) are not asked for again."""
+        wanted = set(family_ids) - self._restriction_facts.keys()
+        if known is not None:
+            for family_id in wanted & known.keys():
+                self._restriction_facts[family_id] = known[family_id]
+            wanted -= known.keys()
         if wanted:
             found = self.uow.access.for_families(sorted(wanted, key=str), self.today)
             for family_id in wanted:
@@ -501,16 +515,33 @@ class UseCase:
         return {
             p.id
             for p in restricted
-            if may_see_restricted_details(
-                self.principal,
-                viewed_through
-                if p.restriction_family_id is None
-                else self._restriction_facts.get(p.restriction_family_id),
-                viewed_through=viewed_through,
+            if self.may_see_restricted(
+                viewed_through,
+                restriction_family_id=p.restriction_family_id,
                 named_practitioner_ids=p.restriction_visible_to,
-                today=self.today,
             )
         }
+
+    def may_see_restricted(
+        self,
+        viewed_through: RecordFacts | None,
+        *,
+        restriction_family_id: uuid.UUID | None,
+        named_practitioner_ids: frozenset[uuid.UUID],
+    ) -> bool:
+        """Whether this user sees one restricted person's details through `viewed_through` (for
+        callers that hold the restriction's columns, not the whole person: the offline sync)."""
+        if restriction_family_id is not None:
+            self.prefetch_restriction_households([restriction_family_id])
+        return may_see_restricted_details(
+            self.principal,
+            viewed_through
+            if restriction_family_id is None
+            else self._restriction_facts.get(restriction_family_id),
+            viewed_through=viewed_through,
+            named_practitioner_ids=named_practitioner_ids,
+            today=self.today,
+        )
 
     def search_scope(self) -> SearchScope:
         """Exactly the records `decide` lets this user read today, for SQL to page within."""

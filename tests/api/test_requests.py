@@ -419,3 +419,198 @@ class TestTheFrontDoorMeasures:
         assert front_door["by_outcome"]["awaiting_decision"] == 1
         north = next(h for h in report["hubs"] if h["hub_code"] == "NORTH")
         assert north["measures"]["front_door"]["requests"] == 2
+
+
+def correct(
+    client: TestClient, request: dict[str, Any], body: dict[str, Any], status: int = 200
+) -> Any:
+    response = client.patch(
+        f"{REQUESTS}/{request['id']}",
+        json=body,
+        headers={"If-Match": f'"{request["version"]}"'},
+    )
+    return ok(response, status)
+
+
+class TestCorrectingARequest:
+    def test_the_referrer_corrects_the_day_it_arrived_and_the_clock_moves_with_it(
+        self, client: TestClient, clock: FixedClock, staff: Staff
+    ) -> None:
+        on(clock, "2025-01-14")
+        with as_user(client, staff.school_worker):
+            made = ok(client.post(REQUESTS, json=new_household_request()), 201)
+            assert made["decision_due_on"] == "2025-01-15"
+            response = client.patch(
+                f"{REQUESTS}/{made['id']}",
+                json={"received_on": "2025-01-10", "urgency": "urgent"},
+                headers={"If-Match": f'"{made["version"]}"'},
+            )
+            corrected = ok(response)
+        assert (corrected["received_on"], corrected["decision_due_on"]) == (
+            "2025-01-10",
+            "2025-01-13",
+        )
+        assert corrected["decision_status"] == "overdue"
+        assert (corrected["urgency"], corrected["reason"]) == ("urgent", made["reason"])
+        assert response.headers["ETag"] == f'"{corrected["version"]}"'
+        assert corrected["version"] == made["version"] + 1
+
+    def test_the_front_door_adds_a_child_the_referrer_left_out(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        officer: uuid.UUID,
+    ) -> None:
+        on(clock, "2025-01-13")
+        body = make_family_body(reference.hubs["NORTH"])
+        body["members"].append(
+            {
+                "role": "child",
+                "person": {
+                    "given_name": "Leo",
+                    "family_name": "Hughes",
+                    "date_of_birth": "2019-03-01",
+                },
+            }
+        )
+        family = ok(client.post(f"{API}/families", json=body), 201)
+        children = [m["person_id"] for m in family["members"] if m["role"] == "child"]
+        with as_user(client, officer):
+            made = ok(
+                client.post(
+                    REQUESTS,
+                    json=new_household_request(
+                        household=None, family_id=family["id"], child_person_ids=children[:1]
+                    ),
+                ),
+                201,
+            )
+            corrected = correct(client, made, {"child_person_ids": children})
+        assert corrected["child_person_ids"] == children
+
+    def test_a_screened_request_stays_as_the_front_door_decided_on_it(
+        self, client: TestClient, officer: uuid.UUID
+    ) -> None:
+        with as_user(client, officer):
+            made = ok(client.post(REQUESTS, json=new_household_request()), 201)
+            decided = screen(client, made, {"outcome": "signpost", "reason": "Parenting group"})
+            refused = correct(client, decided, {"reason": "Changed my mind"}, 409)
+            assert refused["code"] == "request_screened_not_editable"
+            assert ok(client.get(f"{REQUESTS}/{made['id']}"))["reason"] == made["reason"]
+
+    def test_only_the_front_door_and_whoever_made_it_correct_it(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        officer: uuid.UUID,
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Ivers")
+        with as_user(client, staff.school_worker):
+            made = ok(client.post(REQUESTS, json=new_household_request()), 201)
+        with as_user(client, staff.police_officer):
+            hidden = client.patch(
+                f"{REQUESTS}/{made['id']}",
+                json={"reason": "x"},
+                headers={"If-Match": f'"{made["version"]}"'},
+            )
+            unknown = client.patch(
+                f"{REQUESTS}/{uuid.uuid4()}",
+                json={"reason": "x"},
+                headers={"If-Match": '"1"'},
+            )
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.json()["detail"] == unknown.json()["detail"]
+        with as_user(client, officer):
+            corrected = correct(client, made, {"asked_for": "A parenting course."})
+            about_case = ok(client.post(REQUESTS, json=family_request(case)), 201)
+            attached = screen(client, about_case, {"outcome": "already_open", "reason": "Known"})
+        # The episode's lead reads the attached request but does not correct it.
+        forbidden = correct(client, attached, {"reason": "x"}, 403)
+        assert forbidden["code"] == "not_permitted"
+        assert corrected["asked_for"] == "A parenting course."
+
+    def test_a_correction_without_if_match_or_on_a_stale_version_is_refused(
+        self, client: TestClient, officer: uuid.UUID
+    ) -> None:
+        with as_user(client, officer):
+            made = ok(client.post(REQUESTS, json=new_household_request()), 201)
+            missing = client.patch(f"{REQUESTS}/{made['id']}", json={"reason": "Later"})
+            assert missing.status_code == 428
+            correct(client, made, {"reason": "First"})
+            stale = client.patch(
+                f"{REQUESTS}/{made['id']}",
+                json={"reason": "Second"},
+                headers={"If-Match": f'"{made["version"]}"'},
+            )
+            assert stale.status_code == 412
+            assert stale.json()["current"]["reason"] == "First"
+            assert ok(client.get(f"{REQUESTS}/{made['id']}"))["reason"] == "First"
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"received_on": "2099-01-01"}, "received_on"),
+            ({"child_person_ids": [str(uuid.UUID(int=7))]}, "child_person_ids"),
+            ({"referrer": {"kind": "agency", "agency_code": "NOWHERE"}}, "referrer.agency_code"),
+            ({"reason": "   "}, "reason"),
+            ({"urgency": "whenever"}, "urgency"),
+        ],
+    )
+    def test_a_correction_that_breaks_a_rule_is_refused_naming_the_field_and_changes_nothing(
+        self, client: TestClient, officer: uuid.UUID, body: dict[str, Any], field: str
+    ) -> None:
+        with as_user(client, officer):
+            made = ok(client.post(REQUESTS, json=new_household_request()), 201)
+            response = client.patch(
+                f"{REQUESTS}/{made['id']}",
+                json={"asked_for": "Something new", **body},
+                headers={"If-Match": f'"{made["version"]}"'},
+            )
+            assert response.status_code == 422, response.text
+            assert response.json()["errors"][0]["field"] == field
+            assert ok(client.get(f"{REQUESTS}/{made['id']}")) == made
+
+    def test_a_child_not_of_the_household_is_refused(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        officer: uuid.UUID,
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Jarvis")
+        with as_user(client, officer):
+            made = ok(client.post(REQUESTS, json=family_request(case)), 201)
+            refused = correct(
+                client, made, {"child_person_ids": [case.person("parent_carer")]}, 422
+            )
+        assert refused["errors"][0]["field"] == "child_person_ids[0]"
+
+    def test_a_correction_is_in_the_audit_trail_against_the_household(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        officer: uuid.UUID,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Kerr")
+        with as_user(client, officer):
+            made = ok(client.post(REQUESTS, json=family_request(case)), 201)
+            client.patch(
+                f"{REQUESTS}/{made['id']}",
+                json={"reason": "More detail"},
+                headers={"If-Match": f'"{made["version"]}"', "X-Request-ID": "correct-request"},
+            )
+        with new_uow() as uow:
+            entries = [e for e in uow.audit.entries() if e.request_id == "correct-request"]
+        assert [(e.action, e.resource_id, e.family_id, e.outcome) for e in entries] == [
+            ("edit_request", made["id"], uuid.UUID(case.family["id"]), "allowed")
+        ]

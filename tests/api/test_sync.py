@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
+from app.domain.access import Role
 from tests.api.test_caseload import new_case
 from tests.api.test_episodes import API, Case, give_consent, ok, on
-from tests.builders import ReferenceData, Staff, as_user, make_episode_body, make_family_body
+from tests.builders import (
+    ReferenceData,
+    Staff,
+    as_user,
+    given_practitioner,
+    make_episode_body,
+    make_family_body,
+    make_person_body,
+)
 
 
 def sync(client: TestClient, since: str | None = None) -> dict[str, Any]:
@@ -206,3 +217,378 @@ class TestAPagedSync:
                 break
         again = [f["id"] for p in rest for f in p["families"]]
         assert changed.family["id"] in again
+
+
+# --- the family's own records: its network, FGDM, its disclosure log, requests for support ------
+
+
+def removed_of(page: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(r["type"], r["id"]) for r in page["removed"]}
+
+
+def family_url(case: Case) -> str:
+    return f"{API}/families/{case.family['id']}"
+
+
+def add_grandmother(case: Case, **person: Any) -> dict[str, Any]:
+    body = {
+        "person": make_person_body(given_name="Margaret", date_of_birth="1958-04-02", **person),
+        "child_person_ids": [case.person("child")],
+        "relationship": "grandparent",
+        "parental_responsibility": False,
+    }
+    member: dict[str, Any] = ok(
+        case.client.post(f"{family_url(case)}/network-members", json=body), 201
+    )
+    return member
+
+
+def offer_fgdm(case: Case) -> dict[str, Any]:
+    offer: dict[str, Any] = ok(
+        case.client.post(
+            f"{family_url(case)}/fgdm-offers",
+            json={
+                "status": "awaiting_answer",
+                "decided_on": case.clock.today().isoformat(),
+                "offered_to_person_ids": [case.person("parent_carer")],
+            },
+        ),
+        201,
+    )
+    return offer
+
+
+def hold_fgdm_meeting(case: Case, offer: dict[str, Any]) -> dict[str, Any]:
+    meeting: dict[str, Any] = ok(
+        case.client.post(
+            f"{family_url(case)}/fgdm-meetings",
+            json={
+                "offer_id": offer["id"],
+                "held_on": case.clock.today().isoformat(),
+                "meeting_type": "family_group_conference",
+                "coordinator_name": "Jo Baines, FGC service",
+                "coordinator_independent": True,
+                "private_family_time": True,
+                "attendee_person_ids": [case.person("parent_carer")],
+                "family_plan": "Nan walks Ava to school on Tuesdays.",
+            },
+        ),
+        201,
+    )
+    return meeting
+
+
+def log_disclosure(case: Case) -> dict[str, Any]:
+    entry: dict[str, Any] = ok(
+        case.client.post(
+            f"{family_url(case)}/disclosures",
+            json={
+                "decision": "shared",
+                "decided_on": case.clock.today().isoformat(),
+                "recipient_name": "Pat Police, Blackpool CID",
+                "recipient_type": "police",
+                "recipient_agency_code": "POLICE",
+                "information": "The assessment's account of the incident",
+                "purpose": "A s.47 enquiry about Ava",
+                "person_ids": [case.person("child")],
+                "lawful_basis": "ca2004_s16la",
+            },
+        ),
+        201,
+    )
+    return entry
+
+
+def refer(client: TestClient, case: Case) -> dict[str, Any]:
+    """A request for support about the case's family, made by whoever `client` acts as."""
+    request: dict[str, Any] = ok(
+        client.post(
+            f"{API}/requests",
+            json={
+                "referrer": {"kind": "agency", "agency_code": "SCHOOL", "name": "Sam School"},
+                "family_id": case.family["id"],
+                "child_person_ids": [case.person("child")],
+                "asked_for": "Help with routines.",
+                "reason": "Attendance 80%.",
+                "family_agreed": True,
+            },
+        ),
+        201,
+    )
+    return request
+
+
+def school_on_the_taf(case: Case, staff: Staff) -> dict[str, Any]:
+    """Consent to share with the school, and its worker on the TAF: they carry the family."""
+    sharing = give_consent(
+        case,
+        "information_sharing",
+        day=case.clock.today().isoformat(),
+        sharing_scope="named_agencies",
+        agency_codes=["SCHOOL"],
+    )
+    ok(
+        case.client.post(
+            f"{case.url}/taf-members",
+            json={
+                "kind": "practitioner",
+                "practitioner_id": str(staff.school_worker),
+                "role": "Teacher",
+            },
+        ),
+        201,
+    )
+    return sharing
+
+
+def withdraw(case: Case, consent: dict[str, Any], day: str) -> None:
+    on(case.clock, day)
+    ok(
+        case.client.post(
+            f"{family_url(case)}/consents/{consent['id']}/withdrawal",
+            json={"withdrawn_on": day, "reason": "Family asked the school to step back"},
+            headers={"If-Match": f'"{consent["version"]}"'},
+        )
+    )
+
+
+class TestTheFamilysOwnRecordsTravelWithIt:
+    def test_network_fgdm_and_the_disclosure_log_arrive_then_only_what_changed(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Quinn")
+        nan = add_grandmother(case)
+        offer = offer_fgdm(case)
+        disclosure = log_disclosure(case)
+        first = sync(client)
+        assert ids(first["network_members"]) == {nan["id"]}
+        assert first["network_members"][0]["person"]["given_name"] == "Margaret"
+        assert ids(first["fgdm_offers"]) == {offer["id"]}
+        assert first["fgdm_meetings"] == []
+        assert first["disclosures"] == [
+            ok(client.get(f"{family_url(case)}/disclosures"))["items"][0]
+        ]
+        assert ids(first["disclosures"]) == {disclosure["id"]}
+
+        quiet = sync(client, first["cursor"])
+        assert (quiet["network_members"], quiet["fgdm_offers"], quiet["disclosures"]) == (
+            [],
+            [],
+            [],
+        )
+
+        on(clock, "2024-12-04")
+        answered = ok(
+            client.post(
+                f"{family_url(case)}/fgdm-offers/{offer['id']}/answer",
+                json={"accepted": True},
+                headers={"If-Match": f'"{offer["version"]}"'},
+            )
+        )
+        ok(
+            client.post(
+                f"{family_url(case)}/network-members/{nan['id']}/end",
+                json={"ended_on": "2024-12-04"},
+                headers={"If-Match": f'"{nan["version"]}"'},
+            )
+        )
+        meeting = hold_fgdm_meeting(case, answered)
+        later = sync(client, quiet["cursor"])
+        assert [o["status"] for o in later["fgdm_offers"]] == ["accepted"]
+        assert [m["ended_on"] for m in later["network_members"]] == ["2024-12-04"]
+        assert ids(later["fgdm_meetings"]) == {meeting["id"]}
+        assert (later["disclosures"], later["removed"]) == ([], [])
+
+    def test_a_taf_member_whose_consent_is_withdrawn_is_told_to_forget_them_all(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Reid")
+        sharing = school_on_the_taf(case, staff)
+        nan = add_grandmother(case)
+        offer = offer_fgdm(case)
+        disclosure = log_disclosure(case)
+        with as_user(client, staff.school_worker):
+            request = refer(client, case)
+            seen = sync(client)
+        assert ids(seen["network_members"]) == {nan["id"]}
+        assert ids(seen["fgdm_offers"]) == {offer["id"]}
+        assert ids(seen["disclosures"]) == {disclosure["id"]}
+        assert ids(seen["requests"]) == {request["id"]}  # they made it
+
+        withdraw(case, sharing, "2024-12-09")
+        with as_user(client, staff.school_worker):
+            after = sync(client, seen["cursor"])
+        assert {
+            ("network_member", nan["id"]),
+            ("fgdm_offer", offer["id"]),
+            ("disclosure", disclosure["id"]),
+            ("support_request", request["id"]),
+        } <= removed_of(after)
+        assert (after["network_members"], after["disclosures"], after["requests"]) == ([], [], [])
+        # The lead's device keeps them all.
+        assert ids(sync(client)["disclosures"]) == {disclosure["id"]}
+
+    def test_a_closed_case_takes_its_network_and_log_off_the_device(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Shaw")
+        nan = add_grandmother(case)
+        disclosure = log_disclosure(case)
+        before = sync(client)
+        case.post("/closure", {"reason": "moved_away"})
+        after = sync(client, before["cursor"])
+        assert {("network_member", nan["id"]), ("disclosure", disclosure["id"])} <= removed_of(
+            after
+        )
+
+    def test_a_restricted_network_member_travels_without_her_details_until_the_reader_may_see_them(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Tate")
+        school_on_the_taf(case, staff)
+        nan = add_grandmother(
+            case,
+            contact={"phone": "07700 900123"},
+            contact_restricted=True,
+            restriction_reason="Fled her partner; lives in a refuge",
+        )
+        lead_copy = sync(client)["network_members"][0]["person"]
+        assert lead_copy["contact"]["phone"] == "07700 900123"
+        with as_user(client, staff.school_worker):
+            withheld = sync(client)
+        person = withheld["network_members"][0]["person"]
+        assert (person["contact"], person["contact_withheld"]) == (None, True)
+
+        with as_user(client, staff.manager):
+            case.post(
+                "/lead-assignments",
+                {"practitioner_id": str(staff.school_worker), "reason": "The school leads now"},
+            )
+        with as_user(client, staff.school_worker):
+            now_lead = sync(client, withheld["cursor"])
+        assert ids(now_lead["network_members"]) == {nan["id"]}
+        assert now_lead["network_members"][0]["person"]["contact"]["phone"] == "07700 900123"
+
+
+class TestRequestsForSupportOnTheDevice:
+    def test_a_request_attached_to_my_episode_arrives_once_screened_and_again_when_it_changes(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Door")
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Usher")
+        with as_user(client, officer):
+            made = refer(client, case)
+            officers_device = sync(client)
+        # The front door's queue stays at its desk: its officers carry no caseload.
+        assert (officers_device["requests"], officers_device["families"]) == ([], [])
+        before = sync(client)
+        assert before["requests"] == []  # not yet linked to my episode: not mine to read
+
+        with as_user(client, officer):
+            decided = ok(
+                client.post(
+                    f"{API}/requests/{made['id']}/decision",
+                    json={"outcome": "already_open", "reason": "Known to early help"},
+                    headers={"If-Match": f'"{made["version"]}"'},
+                )
+            )
+        attached = sync(client, before["cursor"])
+        assert [r["id"] for r in attached["requests"]] == [made["id"]]
+        assert attached["requests"][0]["decision"]["outcome"] == "already_open"
+
+        ok(
+            client.post(
+                f"{API}/requests/{made['id']}/acknowledgement",
+                headers={"If-Match": f'"{decided["version"]}"'},
+            )
+        )
+        acknowledged = sync(client, attached["cursor"])
+        assert [r["acknowledged_on"] for r in acknowledged["requests"]] == ["2025-01-13"]
+
+        with as_user(client, staff.manager):
+            case.post(
+                "/lead-assignments", {"practitioner_id": str(staff.other_lead), "reason": "Moved"}
+            )
+        handed_over = sync(client, acknowledged["cursor"])
+        assert ("support_request", made["id"]) in removed_of(handed_over)
+        with as_user(client, staff.other_lead):
+            assert ids(sync(client)["requests"]) == {made["id"]}
+
+    def test_a_request_i_made_about_a_household_nobody_carries_stays_online(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Vance")
+        mine = refer(client, case)
+        ok(
+            client.post(
+                f"{API}/requests",
+                json={
+                    "referrer": {"kind": "agency", "agency_code": "SCHOOL"},
+                    "household": {
+                        "address_line1": "3 Elm Street",
+                        "postcode": "FY1 1AA",
+                        "children": [{"given_name": "Mia", "family_name": "Price"}],
+                    },
+                    "asked_for": "Help with routines.",
+                    "reason": "Attendance 80%.",
+                    "family_agreed": True,
+                },
+            ),
+            201,
+        )
+        assert ids(sync(client)["requests"]) == {mine["id"]}
+
+    def test_a_correction_to_a_request_i_carry_arrives_as_an_update(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Vaughan")
+        mine = refer(client, case)
+        before = sync(client)
+        ok(
+            client.patch(
+                f"{API}/requests/{mine['id']}",
+                json={"urgency": "urgent"},
+                headers={"If-Match": f'"{mine["version"]}"'},
+            )
+        )
+        after = sync(client, before["cursor"])
+        assert [r["urgency"] for r in after["requests"]] == ["urgent"]
+        assert after["removed"] == []
+
+    def test_what_travels_is_in_the_familys_access_log(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        on(clock, "2025-01-13")
+        case = new_case(client, clock, reference, staff, "Ward")
+        nan = add_grandmother(case)
+        disclosure = log_disclosure(case)
+        request = refer(client, case)
+        client.get(f"{API}/me/changes", headers={"X-Request-ID": "sync-audited"})
+        with new_uow() as uow:
+            entries = [e for e in uow.audit.entries() if e.request_id == "sync-audited"]
+        listed = {(e.action, e.resource_type, e.resource_id) for e in entries}
+        assert {
+            ("list_read_family", "network_member", nan["id"]),
+            ("list_read_family", "disclosure", disclosure["id"]),
+            ("list_read_request", "support_request", request["id"]),
+        } <= listed
+        assert {e.family_id for e in entries if e.resource_id == disclosure["id"]} == {
+            uuid.UUID(case.family["id"])
+        }

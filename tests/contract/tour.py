@@ -581,8 +581,8 @@ def _documents(tour: Tour, active: dict[str, Any], staff: Staff) -> None:
 
 
 def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
-    """A school's request about the active family: the front door attaches it to the open
-    episode, and its lead acknowledges it."""
+    """A school's request about the active family: the front door corrects its urgency and
+    attaches it to the open episode, and its lead acknowledges it."""
     client = tour.client
     case: Case = active["case"]
     officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Front")
@@ -599,8 +599,12 @@ def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
         url = f"{API}/requests/{made['id']}"
         tour.read(f"{API}/requests", status="awaiting_decision", limit=1)
         tour.read(url)
+        corrected = tour.change("PATCH", url, etag_of(made), {"urgency": "urgent"})
         decided = tour.change(
-            "POST", f"{url}/decision", etag_of(made), {"outcome": "already_open", "reason": "Known"}
+            "POST",
+            f"{url}/decision",
+            corrected.headers["ETag"],
+            {"outcome": "already_open", "reason": "Known"},
         )
     tour.change("POST", f"{url}/acknowledgement", decided.headers["ETag"])
 

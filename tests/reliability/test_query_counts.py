@@ -48,12 +48,16 @@ NewUow = Callable[[], SqlUnitOfWork]
 
 # A sane ceiling per request, whatever the data: auth, access rules, audit append, the read.
 MOST_STATEMENTS = 30
+FULL_SYNC_MOST_STATEMENTS = 45
+"""A first sync reads each of its eleven kinds of record twice: their versions, then the records."""
 
 
-def assert_fixed_cost(what: str, with_few: int, with_many: int) -> None:
+def assert_fixed_cost(
+    what: str, with_few: int, with_many: int, *, most: int = MOST_STATEMENTS
+) -> None:
     """The same statements for few rows as for many, and not an unbounded number of them."""
     assert with_few == with_many, f"{what}: {with_few} vs {with_many} statements"
-    assert with_few <= MOST_STATEMENTS
+    assert with_few <= most
 
 
 def given_case(
@@ -434,6 +438,113 @@ class TestDeltaSync:
         given_cases(new_uow, reference, staff.lead, 10, children=3, meetings=2)
         with_twelve = unchanged_delta()
         assert_fixed_cost("delta sync", with_two, with_twelve)
+
+    def test_a_full_sync_of_the_familys_own_records_costs_one_statement_per_kind(
+        self,
+        client: TestClient,
+        new_uow: NewUow,
+        reference: ReferenceData,
+        staff: Staff,
+        statements: Statements,
+    ) -> None:
+        kinds = ("network_members", "fgdm_offers", "fgdm_meetings", "disclosures", "requests")
+
+        def full_sync(families: int) -> int:
+            answers: list[Any] = []
+
+            def everything() -> Any:
+                answers.append(client.get(f"{API}/me/changes"))
+                return answers[-1]
+
+            count = statements.during(everything)
+            page = answers[-1].json()
+            assert [len(page[kind]) for kind in kinds] == [families] * len(kinds)
+            return count
+
+        two = given_cases(new_uow, reference, staff.lead, 2, children=1)
+        given_family_records(client, two)
+        client.get(f"{API}/me/changes")  # warm: caches, policy
+        with_two = full_sync(2)
+        twelve = given_cases(new_uow, reference, staff.lead, 10, children=1)
+        given_family_records(client, twelve)
+        with_twelve = full_sync(12)
+        # A full sync reads every kind of record twice (versions, then the records sent): eleven
+        # kinds, each one statement however many rows, plus people, the rules and the audit.
+        assert_fixed_cost(
+            "full sync with network, FGDM, disclosures and requests",
+            with_two,
+            with_twelve,
+            most=FULL_SYNC_MOST_STATEMENTS,
+        )
+
+
+def given_family_records(client: TestClient, episodes: list[Episode]) -> None:
+    """For each case: a grandmother in the child's network, an FGDM offer and a family-led
+    meeting, an entry of the disclosure log, and a request for support its lead made."""
+    for episode in episodes:
+        family = f"{API}/families/{episode.family_id}"
+        child = str(episode.child_person_ids[0])
+        today = TEST_NOW.date().isoformat()
+        posts: list[tuple[str, dict[str, Any]]] = [
+            (
+                f"{family}/network-members",
+                {
+                    "person": {
+                        "given_name": "Margaret",
+                        "family_name": "Hughes",
+                        "date_of_birth": "1958-04-02",
+                    },
+                    "child_person_ids": [child],
+                    "relationship": "grandparent",
+                    "parental_responsibility": False,
+                },
+            ),
+            (
+                f"{family}/fgdm-offers",
+                {
+                    "status": "awaiting_answer",
+                    "decided_on": today,
+                    "offered_to_person_ids": [child],
+                },
+            ),
+            (
+                f"{family}/fgdm-meetings",
+                {
+                    "held_on": today,
+                    "meeting_type": "family_network_meeting",
+                    "coordinator_name": "Jo Baines",
+                    "coordinator_independent": True,
+                    "private_family_time": False,
+                    "attendee_person_ids": [child],
+                },
+            ),
+            (
+                f"{family}/disclosures",
+                {
+                    "decision": "shared",
+                    "decided_on": today,
+                    "recipient_name": "Pat Police",
+                    "recipient_type": "police",
+                    "information": "The assessment",
+                    "purpose": "A s.47 enquiry",
+                    "lawful_basis": "ca2004_s16la",
+                },
+            ),
+            (
+                f"{API}/requests",
+                {
+                    "referrer": {"kind": "agency", "agency_code": "SCHOOL"},
+                    "family_id": str(episode.family_id),
+                    "child_person_ids": [child],
+                    "asked_for": "Help with routines.",
+                    "reason": "Attendance 80%.",
+                    "family_agreed": True,
+                },
+            ),
+        ]
+        for url, body in posts:
+            response = client.post(url, json=body)
+            assert response.status_code == 201, response.text
 
 
 def given_taf(new_uow: NewUow, episode: Episode, kind: TafMemberKind) -> list[uuid.UUID]:

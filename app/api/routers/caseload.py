@@ -28,8 +28,11 @@ from app.api.schemas.caseload import (
     WorkPage,
 )
 from app.api.schemas.contacts import CaseContactRead
+from app.api.schemas.disclosures import DisclosureRead
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
+from app.api.schemas.family_network import FgdmMeetingRead, FgdmOfferRead, NetworkMemberRead
+from app.api.schemas.requests import RequestRead
 from app.db.changes import ChangeBroker
 from app.domain.access import Action
 from app.domain.episodes import EpisodeStage
@@ -129,9 +132,11 @@ def my_changes(
     """Delta sync for an offline device: my caseload's records created, changed or no longer visible.
 
     My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
-    or a family I registered that has no episode yet. When a case closes (or consent to share is
-    withdrawn, or the case is handed over) its records are listed in `removed` so the device
-    deletes them; closed cases stay readable online.
+    or a family I registered that has no episode yet. With each family travel its network, FGDM
+    offers and meetings, its disclosure log, and the requests for support about it that the
+    front door's rules let me read. When a case closes (or consent to share is withdrawn, or the
+    case is handed over) its records are listed in `removed` so the device deletes them; closed
+    cases stay readable online.
     """
     found = sync_service.changes_since(uow, clock, actor, since, limit=limit)
     records = found.records
@@ -145,6 +150,14 @@ def my_changes(
         taf_members=[TafMemberRead.from_domain(m, found.names) for m in records.taf_members],
         meetings=[MeetingRead.from_domain(m, found.names) for m in records.meetings],
         contacts=[CaseContactRead.from_domain(v) for v in found.contacts],
+        network_members=[
+            NetworkMemberRead.from_domain(n.member, n.person, may_see_restricted=n.details_shown)
+            for n in found.network_members
+        ],
+        fgdm_offers=[FgdmOfferRead.from_domain(o) for o in found.fgdm_offers],
+        fgdm_meetings=[FgdmMeetingRead.from_domain(m) for m in found.fgdm_meetings],
+        disclosures=[DisclosureRead.from_domain(d) for d in found.disclosures],
+        requests=[RequestRead.from_view(v) for v in found.requests],
         removed=[
             RemovedRecord(type=kind, id=uuid.UUID(rid))
             for kind, ids in found.removed.items()

@@ -15,7 +15,13 @@ from app.api.openapi import conditional, versioned
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import FamilyFilter, RequestId
 from app.api.schemas.base import CaseDate
-from app.api.schemas.requests import DecisionIn, RequestCreate, RequestPage, RequestRead
+from app.api.schemas.requests import (
+    DecisionIn,
+    RequestCreate,
+    RequestPage,
+    RequestRead,
+    RequestUpdate,
+)
 from app.domain.access import Action, RequestScope
 from app.domain.errors import (
     Conflict,
@@ -145,6 +151,38 @@ def get_request(
     """One request for support, its decision clock and its screening decision."""
     view = service.get_request(uow, clock, actor, request_id)
     return not_modified(request, view.request.version, response) or RequestRead.from_view(view)
+
+
+@router.patch(
+    "/{request_id}",
+    response_model=RequestRead,
+    responses={
+        **problems.responses(
+            NotFound, InvalidValue, IllegalTransition, StaleVersion, PreconditionRequired
+        ),
+        **versioned(),
+    },
+    operation_id="updateRequest",
+)
+def update_request(
+    request_id: RequestId,
+    body: RequestUpdate,
+    response: Response,
+    uow: UowDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, acting(Action.EDIT_REQUEST)],
+    if_match: IfMatch = None,
+) -> RequestRead:
+    """Correct a request before it is screened: the front door or whoever made it (If-Match)."""
+    view = service.edit_request(
+        uow,
+        clock,
+        actor,
+        request_id,
+        body.to_domain(),
+        expected_version=parse_if_match(if_match),
+    )
+    return _read(response, view)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 from app.api.schemas import examples as ex
 from app.api.schemas.base import PageOf, ReadSchema
 from app.api.schemas.contacts import CONTACT_READ, CaseContactRead
+from app.api.schemas.disclosures import DisclosureRead
 from app.api.schemas.episodes import (
     EPISODE_READ,
     MEETING_READ,
@@ -22,6 +23,8 @@ from app.api.schemas.episodes import (
     TafMemberRead,
 )
 from app.api.schemas.families import FAMILY_READ, FamilyRead
+from app.api.schemas.family_network import FgdmMeetingRead, FgdmOfferRead, NetworkMemberRead
+from app.api.schemas.requests import RequestRead
 from app.domain.access import Role
 from app.domain.caseload import WorkKind
 from app.domain.episodes import EpisodeStage
@@ -236,8 +239,21 @@ class WorkPage(PageOf[WorkItemRead]):
 class RemovedRecord(ReadSchema):
     """A record the device should delete."""
 
-    type: RecordType = Field(description="family, episode, plan, taf_member, meeting or contact.")
+    type: RecordType = Field(
+        description="family, episode, plan, taf_member, meeting, contact, network_member,"
+        " fgdm_offer, fgdm_meeting, disclosure or support_request."
+    )
     id: uuid.UUID = Field(description="The record's id.")
+
+
+def _example_of(schema: type[ReadSchema]) -> dict[str, Any]:
+    """The first example a read schema shows in the contract, to quote in a larger one."""
+    extra = schema.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict)
+    examples = extra["examples"]
+    assert isinstance(examples, list)
+    assert isinstance(examples[0], dict)
+    return dict(examples[0])
 
 
 class ChangesRead(ReadSchema):
@@ -255,6 +271,11 @@ class ChangesRead(ReadSchema):
                 "taf_members": [PRACTITIONER_TAF_READ],
                 "meetings": [MEETING_READ],
                 "contacts": [CONTACT_READ],
+                "network_members": [_example_of(NetworkMemberRead)],
+                "fgdm_offers": [_example_of(FgdmOfferRead)],
+                "fgdm_meetings": [_example_of(FgdmMeetingRead)],
+                "disclosures": [_example_of(DisclosureRead)],
+                "requests": [_example_of(RequestRead)],
                 "removed": [{"type": "episode", "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
             }
         )
@@ -278,6 +299,29 @@ class ChangesRead(ReadSchema):
         default_factory=list,
         description="Contacts recorded or amended, or whose note this reader may now (or may no"
         " longer) read: a sensitive note's text is withheld as in GET .../contacts.",
+    )
+    network_members: list[NetworkMemberRead] = Field(
+        default_factory=list,
+        description="Members of a child's network outside the household, added, changed or"
+        " ended, or whose restricted contact details this reader may now (or may no longer)"
+        " see: restricted details are withheld as in GET .../network.",
+    )
+    fgdm_offers: list[FgdmOfferRead] = Field(
+        default_factory=list,
+        description="FGDM offers (or decisions not to offer) recorded or answered.",
+    )
+    fgdm_meetings: list[FgdmMeetingRead] = Field(
+        default_factory=list, description="Family-led (FGDM) meetings recorded."
+    )
+    disclosures: list[DisclosureRead] = Field(
+        default_factory=list,
+        description="Entries of the disclosure log (disclosures and decisions not to share).",
+    )
+    requests: list[RequestRead] = Field(
+        default_factory=list,
+        description="Requests for support about the families on the device that the front"
+        " door's rules let me read (I made them, or they are linked to an episode I lead),"
+        " received or changed; the front door's own queue does not travel.",
     )
     removed: list[RemovedRecord] = Field(
         description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."

@@ -20,7 +20,7 @@ from app.domain.requests import (
     Urgency,
 )
 from app.domain.timeliness import DeadlineStatus
-from app.services.requests import NewRequest, RequestView, Screening
+from app.services.requests import NewRequest, RequestCorrection, RequestView, Screening
 
 REQUEST = "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 FRONT_DOOR_OFFICER = "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e"
@@ -136,6 +136,55 @@ class RequestCreate(Schema):
             received_on=self.received_on,
             family_id=self.family_id,
             child_person_ids=tuple(dict.fromkeys(self.child_person_ids)),
+            household=self.household.to_domain() if self.household else None,
+        )
+
+
+class RequestUpdate(Schema):
+    """Corrections to a request not yet screened: only the fields sent change."""
+
+    model_config = ConfigDict(
+        json_schema_extra=ex.examples(
+            {
+                "received_on": "2026-01-09",
+                "reason": "Attendance has fallen to 78% this term; two late arrivals a week.",
+                "urgency": "urgent",
+            }
+        )
+    )
+
+    received_on: CaseDate | None = Field(
+        default=None,
+        description="When the front door received it (moves the decision clock).",
+    )
+    referrer: ReferrerIn | None = Field(default=None, description="Who asked.")
+    asked_for: Text | None = Field(default=None, description="What is asked for.")
+    reason: Text | None = Field(default=None, description="Why.")
+    family_agreed: bool | None = Field(
+        default=None, description="Whether the family agreed to the request."
+    )
+    urgency: Urgency | None = Field(default=None, description="routine or urgent.")
+    child_person_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=30,
+        description="For a request about a registered household: the children it is about.",
+    )
+    household: NewHouseholdIn | None = Field(
+        default=None,
+        description="For a request about a household not yet registered: the household anew.",
+    )
+
+    def to_domain(self) -> RequestCorrection:
+        return RequestCorrection(
+            received_on=self.received_on,
+            referrer=self.referrer.to_domain() if self.referrer else None,
+            asked_for=self.asked_for,
+            reason=self.reason,
+            family_agreed=self.family_agreed,
+            urgency=self.urgency,
+            child_person_ids=tuple(dict.fromkeys(self.child_person_ids))
+            if self.child_person_ids is not None
+            else None,
             household=self.household.to_domain() if self.household else None,
         )
 

@@ -12,20 +12,37 @@ from sqlalchemy.orm import Session
 from app.db.id_lists import one_of
 from app.db.models import (
     ContactRow,
+    DisclosureRow,
     EpisodeChildRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
+    FgdmMeetingRow,
+    FgdmOfferRow,
+    NetworkMemberRow,
+    PersonRow,
+    SupportRequestRow,
     SyncStateRow,
     TafMeetingRow,
     TafMemberRow,
 )
 from app.db.repositories.contacts import SqlContactRepository
+from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.episodes import EPISODE_IS_OPEN, SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.family_network import SqlFamilyNetworkRepository
 from app.db.repositories.plans import SqlPlanRepository
+from app.db.repositories.requests import SqlRequestRepository
 from app.db.repositories.taf import SqlTafRepository
-from app.services.sync import CaseloadRecords, ContactStamp, RecordVersions
+from app.domain.access import EpisodeFacts, RequestFacts
+from app.services.sync import (
+    CaseloadRecords,
+    ContactStamp,
+    FamilyWideRecords,
+    NetworkStamp,
+    RecordVersions,
+    RequestStamp,
+)
 
 KEEP_STATES_FOR = timedelta(days=90)
 """A device offline for longer starts again with a full sync."""
@@ -54,6 +71,43 @@ _CONTACTS = select(
     ContactRow.sensitive,
     ContactRow.named_practitioner_ids,
 ).where(one_of(ContactRow.episode_id, "episode_ids"))
+# The family's own records (issue 20 §3 and §5; issue 19 §1), asked for the same families.
+_NETWORK_MEMBERS = (
+    select(
+        NetworkMemberRow.id,
+        NetworkMemberRow.family_id,
+        NetworkMemberRow.version,
+        PersonRow.version.label("person_version"),
+        PersonRow.contact_restricted,
+        PersonRow.restriction_family_id,
+        PersonRow.restriction_visible_to,
+    )
+    .join(PersonRow, PersonRow.id == NetworkMemberRow.person_id)
+    .where(one_of(NetworkMemberRow.family_id, "family_ids"))
+)
+_FGDM_OFFERS = select(FgdmOfferRow.id, FgdmOfferRow.family_id, FgdmOfferRow.version).where(
+    one_of(FgdmOfferRow.family_id, "family_ids")
+)
+_FGDM_MEETINGS = select(FgdmMeetingRow.id, FgdmMeetingRow.family_id).where(
+    one_of(FgdmMeetingRow.family_id, "family_ids")
+)
+_DISCLOSURES = select(DisclosureRow.id, DisclosureRow.family_id).where(
+    one_of(DisclosureRow.family_id, "family_ids")
+)
+_REQUESTS = (
+    select(
+        SupportRequestRow.id,
+        SupportRequestRow.family_id,
+        SupportRequestRow.version,
+        SupportRequestRow.created_by_practitioner_id,
+        EpisodeRow.id.label("episode_id"),
+        EpisodeRow.hub_id,
+        EpisodeRow.lead_practitioner_id,
+    )
+    .outerjoin(EpisodeRow, EpisodeRow.id == SupportRequestRow.episode_id)
+    .where(one_of(SupportRequestRow.family_id, "family_ids"))
+)
+"""A request's version with what `decide_request` needs (as `facts_many` reads it)."""
 _EPISODE_CHILDREN = (
     select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
     .where(one_of(EpisodeChildRow.episode_id, "episode_ids"))
@@ -123,6 +177,39 @@ class SqlSyncQueries:
             }
             if episodes
             else {},
+            network_members={
+                row.id: NetworkStamp(
+                    family_id=row.family_id,
+                    version=row.version,
+                    person_version=row.person_version,
+                    restricted=row.contact_restricted,
+                    restriction_family_id=row.restriction_family_id,
+                    restriction_visible_to=tuple(
+                        uuid.UUID(p) for p in row.restriction_visible_to or []
+                    ),
+                )
+                for row in s.execute(_NETWORK_MEMBERS, by_family)
+            },
+            fgdm_offers={
+                rid: (fid, version)
+                for rid, fid, version in s.execute(_FGDM_OFFERS, by_family).all()
+            },
+            fgdm_meetings=dict(s.execute(_FGDM_MEETINGS, by_family).all()),
+            disclosures=dict(s.execute(_DISCLOSURES, by_family).all()),
+            requests={
+                row.id: RequestStamp(
+                    version=row.version,
+                    facts=RequestFacts(
+                        row.id,
+                        row.created_by_practitioner_id,
+                        EpisodeFacts(row.episode_id, row.hub_id, row.lead_practitioner_id)
+                        if row.episode_id is not None
+                        else None,
+                        row.family_id,
+                    ),
+                )
+                for row in s.execute(_REQUESTS, by_family)
+            },
         )
 
     def records(
@@ -149,6 +236,25 @@ class SqlSyncQueries:
             taf_members=taf.members_for(children_of),
             meetings=taf.meetings_for(children_of),
             contacts=SqlContactRepository(self._session).get_many(contact_ids),
+        )
+
+    def family_wide(
+        self,
+        network_member_ids: list[uuid.UUID],
+        fgdm_offer_ids: list[uuid.UUID],
+        fgdm_meeting_ids: list[uuid.UUID],
+        disclosure_ids: list[uuid.UUID],
+        request_ids: list[uuid.UUID],
+    ) -> FamilyWideRecords:
+        network = SqlFamilyNetworkRepository(self._session)
+        members = network.members_many(network_member_ids)
+        return FamilyWideRecords(
+            network_members=members,
+            people=SqlPeopleRepository(self._session).get_many([m.person_id for m in members]),
+            fgdm_offers=network.offers_many(fgdm_offer_ids),
+            fgdm_meetings=network.meetings_many(fgdm_meeting_ids),
+            disclosures=SqlDisclosureRepository(self._session).get_many(disclosure_ids),
+            requests=SqlRequestRepository(self._session).get_many(request_ids),
         )
 
     def episode_children(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import DisclosureRow
 from app.domain.disclosures import (
     Disclosure,
@@ -84,6 +86,18 @@ class SqlDisclosureRepository:
         rows = rows[: page.limit]
         cursor = encode_cursor((rows[-1].decided_on.isoformat(), rows[-1].id)) if more else None
         return Page(items=[_to_domain(r) for r in rows], next_cursor=cursor)
+
+    def get_many(self, disclosure_ids: Sequence[uuid.UUID]) -> list[Disclosure]:
+        """The entries named, in one statement, in (decided_on, id) order (the offline sync)."""
+        if not disclosure_ids:
+            return []
+        rows = self._session.scalars(
+            select(DisclosureRow)
+            .where(one_of(DisclosureRow.id, "disclosure_ids"))
+            .order_by(DisclosureRow.decided_on, DisclosureRow.id),
+            {"disclosure_ids": list(disclosure_ids)},
+        )
+        return [_to_domain(r) for r in rows]
 
     def every_for_family(self, family_id: uuid.UUID) -> list[Disclosure]:
         rows = self._session.scalars(

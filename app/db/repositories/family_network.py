@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.id_lists import one_of
 from app.db.models import FgdmMeetingRow, FgdmOfferRow, NetworkMemberRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.family_network import (
@@ -92,6 +94,18 @@ class SqlFamilyNetworkRepository:
         )
         return [_member(r) for r in rows]
 
+    def members_many(self, member_ids: Sequence[uuid.UUID]) -> list[NetworkMember]:
+        """The members named, in one statement, in the order they were added (the offline sync)."""
+        if not member_ids:
+            return []
+        rows = self._session.scalars(
+            select(NetworkMemberRow)
+            .where(one_of(NetworkMemberRow.id, "member_ids"))
+            .order_by(NetworkMemberRow.added_on, NetworkMemberRow.id),
+            {"member_ids": list(member_ids)},
+        )
+        return [_member(r) for r in rows]
+
     def member(self, member_id: uuid.UUID) -> NetworkMember | None:
         row = self._session.get(NetworkMemberRow, member_id)
         return None if row is None else _member(row)
@@ -129,6 +143,18 @@ class SqlFamilyNetworkRepository:
             select(FgdmOfferRow)
             .where(FgdmOfferRow.family_id == family_id)
             .order_by(FgdmOfferRow.decided_on, FgdmOfferRow.id)
+        )
+        return [_offer(r) for r in rows]
+
+    def offers_many(self, offer_ids: Sequence[uuid.UUID]) -> list[FgdmOffer]:
+        """The offers named, in one statement, in the order they were decided (the offline sync)."""
+        if not offer_ids:
+            return []
+        rows = self._session.scalars(
+            select(FgdmOfferRow)
+            .where(one_of(FgdmOfferRow.id, "offer_ids"))
+            .order_by(FgdmOfferRow.decided_on, FgdmOfferRow.id),
+            {"offer_ids": list(offer_ids)},
         )
         return [_offer(r) for r in rows]
 
@@ -172,6 +198,18 @@ class SqlFamilyNetworkRepository:
             select(FgdmMeetingRow)
             .where(FgdmMeetingRow.family_id == family_id)
             .order_by(FgdmMeetingRow.held_on, FgdmMeetingRow.id)
+        )
+        return [_meeting(r) for r in rows]
+
+    def meetings_many(self, meeting_ids: Sequence[uuid.UUID]) -> list[FgdmMeeting]:
+        """The meetings named, in one statement, in the order they were held (the offline sync)."""
+        if not meeting_ids:
+            return []
+        rows = self._session.scalars(
+            select(FgdmMeetingRow)
+            .where(one_of(FgdmMeetingRow.id, "meeting_ids"))
+            .order_by(FgdmMeetingRow.held_on, FgdmMeetingRow.id),
+            {"meeting_ids": list(meeting_ids)},
         )
         return [_meeting(r) for r in rows]
 

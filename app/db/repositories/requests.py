@@ -215,6 +215,16 @@ class SqlRequestRepository:
         found = self._session.execute(_WITH_PRIOR.where(_R.id == request_id)).one_or_none()
         return _from_result(found) if found is not None else None
 
+    def get_many(self, request_ids: Sequence[uuid.UUID]) -> list[SupportRequest]:
+        """The requests named, in one statement, oldest received first (the offline sync)."""
+        if not request_ids:
+            return []
+        found = self._session.execute(
+            _WITH_PRIOR.where(one_of(_R.id, "request_ids")).order_by(_R.received_on, _R.id),
+            {"request_ids": list(request_ids)},
+        )
+        return [_from_result(r) for r in found]
+
     def for_family(self, family_id: uuid.UUID) -> list[SupportRequest]:
         """Every request about the family, oldest received first (for its chronology)."""
         found = self._session.execute(

@@ -1550,9 +1550,11 @@ export interface paths {
          * @description Delta sync for an offline device: my caseload's records created, changed or no longer visible.
          *
          *     My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
-         *     or a family I registered that has no episode yet. When a case closes (or consent to share is
-         *     withdrawn, or the case is handed over) its records are listed in `removed` so the device
-         *     deletes them; closed cases stay readable online.
+         *     or a family I registered that has no episode yet. With each family travel its network, FGDM
+         *     offers and meetings, its disclosure log, and the requests for support about it that the
+         *     front door's rules let me read. When a case closes (or consent to share is withdrawn, or the
+         *     case is handed over) its records are listed in `removed` so the device deletes them; closed
+         *     cases stay readable online.
          */
         get: operations["getMyChanges"];
         put?: never;
@@ -1846,7 +1848,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Request
+         * @description Correct a request before it is screened: the front door or whoever made it (If-Match).
+         */
+        patch: operations["updateRequest"];
         trace?: never;
     };
     "/api/v1/requests/{request_id}/acknowledgement": {
@@ -3424,6 +3430,30 @@ export interface components {
          *         }
          *       ],
          *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+         *       "disclosures": [
+         *         {
+         *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "decided_on": "2026-03-02",
+         *           "decision": "shared",
+         *           "episode_id": null,
+         *           "explanation": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+         *           "information": "The family plan's attendance outcome and the TAF meeting dates.",
+         *           "lawful_basis": "ca2004_s16la",
+         *           "lawful_basis_detail": null,
+         *           "not_sharing_reason": null,
+         *           "person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "purpose": "So the school can support Ava's attendance plan.",
+         *           "recipient_agency_code": "SCHOOL_ST_ANNES",
+         *           "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+         *           "recipient_type": "education",
+         *           "recorded_at": "2026-03-02T15:04:05Z",
+         *           "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *         }
+         *       ],
          *       "episodes": [
          *         {
          *           "as_of": "2026-03-02",
@@ -3579,6 +3609,45 @@ export interface components {
          *           "warnings": []
          *         }
          *       ],
+         *       "fgdm_meetings": [
+         *         {
+         *           "attendee_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *           ],
+         *           "attendee_practitioner_ids": [
+         *             "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *           ],
+         *           "coordinator_independent": true,
+         *           "coordinator_name": "Jo Baines, FGC service",
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+         *           "held_on": "2026-02-20",
+         *           "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+         *           "meeting_type": "family_group_conference",
+         *           "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *           "plan_agreed": true,
+         *           "private_family_time": true,
+         *           "recorded_at": "2026-02-20T17:00:00Z"
+         *         }
+         *       ],
+         *       "fgdm_offers": [
+         *         {
+         *           "answered_on": "2026-02-05",
+         *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+         *           "decided_on": "2026-02-03",
+         *           "episode_id": null,
+         *           "explanation": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+         *           "not_offered_reason": null,
+         *           "offered_to_person_ids": [
+         *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+         *           ],
+         *           "recorded_at": "2026-02-03T10:00:00Z",
+         *           "status": "accepted",
+         *           "version": 2
+         *         }
+         *       ],
          *       "full": false,
          *       "meetings": [
          *         {
@@ -3615,6 +3684,52 @@ export interface components {
          *         }
          *       ],
          *       "more": false,
+         *       "network_members": [
+         *         {
+         *           "added_on": "2026-02-02",
+         *           "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "ended_on": null,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+         *           "parental_responsibility": false,
+         *           "person": {
+         *             "contact": null,
+         *             "contact_restricted": false,
+         *             "contact_withheld": false,
+         *             "date_of_birth": "1958-04-02",
+         *             "ethnicity": "WBRI",
+         *             "expected_delivery_date": null,
+         *             "family_name": "Walker",
+         *             "gender": null,
+         *             "given_name": "Margaret",
+         *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+         *             "identifier_absent_reason": null,
+         *             "identifiers": [
+         *               {
+         *                 "display": "943 476 5919",
+         *                 "recorded_at": "2026-01-12T10:15:00Z",
+         *                 "scheme": "nhs_number",
+         *                 "source": "PDS trace",
+         *                 "value": "9434765919",
+         *                 "verified": true,
+         *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+         *               }
+         *             ],
+         *             "nhs_number": "9434765919",
+         *             "nhs_number_display": "943 476 5919",
+         *             "send": false,
+         *             "sex": "female",
+         *             "unborn": false,
+         *             "version": 1
+         *           },
+         *           "recorded_at": "2026-02-02T15:04:05Z",
+         *           "relationship": "grandparent",
+         *           "version": 1
+         *         }
+         *       ],
          *       "plans": [
          *         {
          *           "actions": [
@@ -3667,6 +3782,42 @@ export interface components {
          *           "type": "episode"
          *         }
          *       ],
+         *       "requests": [
+         *         {
+         *           "acknowledged_on": null,
+         *           "asked_for": "Support with morning routines and attendance.",
+         *           "child_person_ids": [
+         *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *           ],
+         *           "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+         *           "days_overdue": 0,
+         *           "decision": null,
+         *           "decision_due_on": "2026-01-13",
+         *           "decision_status": "due_soon",
+         *           "family_agreed": true,
+         *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *           "household": null,
+         *           "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+         *           "policy_version": 1,
+         *           "prior": {
+         *             "earlier_episode": false,
+         *             "earlier_request": false
+         *           },
+         *           "reason": "Attendance has fallen to 78% this term.",
+         *           "received_on": "2026-01-12",
+         *           "recorded_at": "2026-01-12T09:30:00Z",
+         *           "referrer": {
+         *             "agency_code": "SCHOOL_ST_ANNES",
+         *             "contact": "01253 000000",
+         *             "kind": "agency",
+         *             "name": "Sam Schofield",
+         *             "role": "Attendance officer"
+         *           },
+         *           "status": "awaiting_decision",
+         *           "urgency": "routine",
+         *           "version": 1
+         *         }
+         *       ],
          *       "taf_members": [
          *         {
          *           "agency_code": "SCHOOL_ST_ANNES",
@@ -3699,6 +3850,11 @@ export interface components {
              */
             cursor: string;
             /**
+             * Disclosures
+             * @description Entries of the disclosure log (disclosures and decisions not to share).
+             */
+            disclosures: components["schemas"]["DisclosureRead"][];
+            /**
              * Episodes
              * @description Episodes created or changed.
              */
@@ -3708,6 +3864,16 @@ export interface components {
              * @description Families created or changed.
              */
             families: components["schemas"]["FamilyRead"][];
+            /**
+             * Fgdm Meetings
+             * @description Family-led (FGDM) meetings recorded.
+             */
+            fgdm_meetings: components["schemas"]["FgdmMeetingRead"][];
+            /**
+             * Fgdm Offers
+             * @description FGDM offers (or decisions not to offer) recorded or answered.
+             */
+            fgdm_offers: components["schemas"]["FgdmOfferRead"][];
             /**
              * Full
              * @description True on the first page of a sync from nothing (no `since`): replace the local copy with this page, then add the pages that follow.
@@ -3724,6 +3890,11 @@ export interface components {
              */
             more: boolean;
             /**
+             * Network Members
+             * @description Members of a child's network outside the household, added, changed or ended, or whose restricted contact details this reader may now (or may no longer) see: restricted details are withheld as in GET .../network.
+             */
+            network_members: components["schemas"]["NetworkMemberRead"][];
+            /**
              * Plans
              * @description Plans with their actions.
              */
@@ -3733,6 +3904,11 @@ export interface components {
              * @description Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted.
              */
             removed: components["schemas"]["RemovedRecord"][];
+            /**
+             * Requests
+             * @description Requests for support about the families on the device that the front door's rules let me read (I made them, or they are linked to an episode I lead), received or changed; the front door's own queue does not travel.
+             */
+            requests: components["schemas"]["RequestRead"][];
             /**
              * Taf Members
              * @description TAF members added or changed.
@@ -12078,10 +12254,12 @@ export interface components {
         RecipientType: "local_authority" | "health" | "police" | "education" | "childcare" | "probation" | "housing" | "voluntary_sector" | "contractor" | "court" | "other";
         /**
          * RecordType
-         * @description A kind of record a device keeps offline.
+         * @description The kinds of record a device holds. A family's network members, FGDM offers and meetings
+         *     and disclosure log are read as the family is (their endpoints ask `READ_FAMILY`), so they
+         *     travel exactly while the family does; requests for support by `carried_request`.
          * @enum {string}
          */
-        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact";
+        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact" | "network_member" | "fgdm_offer" | "fgdm_meeting" | "disclosure" | "support_request";
         /**
          * RecordingMethod
          * @description How consent was given: verbal, written or digital.
@@ -12253,7 +12431,7 @@ export interface components {
              * @description The record's id.
              */
             id: string;
-            /** @description family, episode, plan, taf_member, meeting or contact. */
+            /** @description family, episode, plan, taf_member, meeting, contact, network_member, fgdm_offer, fgdm_meeting, disclosure or support_request. */
             type: components["schemas"]["RecordType"];
         };
         /**
@@ -12515,6 +12693,48 @@ export interface components {
          * @enum {string}
          */
         RequestStatus: "awaiting_decision" | "decided";
+        /**
+         * RequestUpdate
+         * @description Corrections to a request not yet screened: only the fields sent change.
+         * @example {
+         *       "reason": "Attendance has fallen to 78% this term; two late arrivals a week.",
+         *       "received_on": "2026-01-09",
+         *       "urgency": "urgent"
+         *     }
+         */
+        RequestUpdate: {
+            /**
+             * Asked For
+             * @description What is asked for.
+             */
+            asked_for?: string | null;
+            /**
+             * Child Person Ids
+             * @description For a request about a registered household: the children it is about.
+             */
+            child_person_ids?: string[] | null;
+            /**
+             * Family Agreed
+             * @description Whether the family agreed to the request.
+             */
+            family_agreed?: boolean | null;
+            /** @description For a request about a household not yet registered: the household anew. */
+            household?: components["schemas"]["NewHouseholdIn"] | null;
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason?: string | null;
+            /**
+             * Received On
+             * @description When the front door received it (moves the decision clock).
+             */
+            received_on?: string | null;
+            /** @description Who asked. */
+            referrer?: components["schemas"]["ReferrerIn"] | null;
+            /** @description routine or urgent. */
+            urgency?: components["schemas"]["Urgency"] | null;
+        };
         /**
          * ReviewWindowBody
          * @description The window in which a review is on time.
@@ -13692,6 +13912,98 @@ export interface components {
             code: string;
             /** @description The record as it is now, as its GET would answer you. */
             current?: components["schemas"]["PractitionerRead"];
+            /**
+             * Detail
+             * @description What went wrong in this case, for a person to read.
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description The failing fields; empty when no one field is to blame.
+             */
+            errors: components["schemas"]["FieldError"][];
+            /**
+             * Instance
+             * @description The request path.
+             */
+            instance: string;
+            /**
+             * Request Id
+             * @description The request's id (X-Request-ID): quote it when reporting a problem.
+             */
+            request_id: string;
+            /**
+             * Status
+             * @description The HTTP status code.
+             */
+            status: number;
+            /**
+             * Title
+             * @description A short summary of the kind of problem.
+             */
+            title: string;
+            /**
+             * Type
+             * @description A stable URI reference naming the kind of problem.
+             */
+            type: string;
+        };
+        /**
+         * StaleRequestProblem
+         * @description A 412 problem: the record changed since your version. `current` is the record as it is now (RequestRead), when you may still read it, so you can show both.
+         * @example {
+         *       "code": "stale_version",
+         *       "current": {
+         *         "acknowledged_on": null,
+         *         "asked_for": "Support with morning routines and attendance.",
+         *         "child_person_ids": [
+         *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+         *         ],
+         *         "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+         *         "days_overdue": 0,
+         *         "decision": null,
+         *         "decision_due_on": "2026-01-13",
+         *         "decision_status": "due_soon",
+         *         "family_agreed": true,
+         *         "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+         *         "household": null,
+         *         "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+         *         "policy_version": 1,
+         *         "prior": {
+         *           "earlier_episode": false,
+         *           "earlier_request": false
+         *         },
+         *         "reason": "Attendance has fallen to 78% this term.",
+         *         "received_on": "2026-01-12",
+         *         "recorded_at": "2026-01-12T09:30:00Z",
+         *         "referrer": {
+         *           "agency_code": "SCHOOL_ST_ANNES",
+         *           "contact": "01253 000000",
+         *           "kind": "agency",
+         *           "name": "Sam Schofield",
+         *           "role": "Attendance officer"
+         *         },
+         *         "status": "awaiting_decision",
+         *         "urgency": "routine",
+         *         "version": 1
+         *       },
+         *       "detail": "The record has changed since you read it; reload it and try again.",
+         *       "errors": [],
+         *       "instance": "/api/v1/requests/{request_id}",
+         *       "request_id": "3f2b8c1e9a4d4e0f8b6a7c5d4e3f2a1b",
+         *       "status": 412,
+         *       "title": "The record has changed",
+         *       "type": "/problems/stale-version"
+         *     }
+         */
+        StaleRequestProblem: {
+            /**
+             * Code
+             * @description A stable snake_case code naming the rule that refused the request (`postcode_format`, `plan_already_in_progress`, `not_found` ...): a client acts on it. docs/errors.md lists every code.
+             */
+            code: string;
+            /** @description The record as it is now, as its GET would answer you. */
+            current?: components["schemas"]["RequestRead"];
             /**
              * Detail
              * @description What went wrong in this case, for a person to read.
@@ -28751,6 +29063,30 @@ export interface operations {
                      *         }
                      *       ],
                      *       "cursor": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f",
+                     *       "disclosures": [
+                     *         {
+                     *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "decided_on": "2026-03-02",
+                     *           "decision": "shared",
+                     *           "episode_id": null,
+                     *           "explanation": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d",
+                     *           "information": "The family plan's attendance outcome and the TAF meeting dates.",
+                     *           "lawful_basis": "ca2004_s16la",
+                     *           "lawful_basis_detail": null,
+                     *           "not_sharing_reason": null,
+                     *           "person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "purpose": "So the school can support Ava's attendance plan.",
+                     *           "recipient_agency_code": "SCHOOL_ST_ANNES",
+                     *           "recipient_name": "St Anne's Primary School, designated safeguarding lead",
+                     *           "recipient_type": "education",
+                     *           "recorded_at": "2026-03-02T15:04:05Z",
+                     *           "recorded_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *         }
+                     *       ],
                      *       "episodes": [
                      *         {
                      *           "as_of": "2026-03-02",
@@ -28906,6 +29242,45 @@ export interface operations {
                      *           "warnings": []
                      *         }
                      *       ],
+                     *       "fgdm_meetings": [
+                     *         {
+                     *           "attendee_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *           ],
+                     *           "attendee_practitioner_ids": [
+                     *             "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *           ],
+                     *           "coordinator_independent": true,
+                     *           "coordinator_name": "Jo Baines, FGC service",
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "family_plan": "Nan takes Ava to school on Tuesdays; Mum calls the school on bad days.",
+                     *           "held_on": "2026-02-20",
+                     *           "id": "8d9e0f1a-2b3c-4d4e-8f5a-7b8c9d0e1f2a",
+                     *           "meeting_type": "family_group_conference",
+                     *           "offer_id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *           "plan_agreed": true,
+                     *           "private_family_time": true,
+                     *           "recorded_at": "2026-02-20T17:00:00Z"
+                     *         }
+                     *       ],
+                     *       "fgdm_offers": [
+                     *         {
+                     *           "answered_on": "2026-02-05",
+                     *           "decided_by_practitioner_id": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "decided_on": "2026-02-03",
+                     *           "episode_id": null,
+                     *           "explanation": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f",
+                     *           "not_offered_reason": null,
+                     *           "offered_to_person_ids": [
+                     *             "c3a1e2f4-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+                     *           ],
+                     *           "recorded_at": "2026-02-03T10:00:00Z",
+                     *           "status": "accepted",
+                     *           "version": 2
+                     *         }
+                     *       ],
                      *       "full": false,
                      *       "meetings": [
                      *         {
@@ -28942,6 +29317,52 @@ export interface operations {
                      *         }
                      *       ],
                      *       "more": false,
+                     *       "network_members": [
+                     *         {
+                     *           "added_on": "2026-02-02",
+                     *           "agreed_role": "Collects Ava from school on Tuesdays and Thursdays",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "ended_on": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "id": "6b7c8d9e-0f1a-4b2c-8d3e-5f6a7b8c9d0e",
+                     *           "parental_responsibility": false,
+                     *           "person": {
+                     *             "contact": null,
+                     *             "contact_restricted": false,
+                     *             "contact_withheld": false,
+                     *             "date_of_birth": "1958-04-02",
+                     *             "ethnicity": "WBRI",
+                     *             "expected_delivery_date": null,
+                     *             "family_name": "Walker",
+                     *             "gender": null,
+                     *             "given_name": "Margaret",
+                     *             "id": "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7",
+                     *             "identifier_absent_reason": null,
+                     *             "identifiers": [
+                     *               {
+                     *                 "display": "943 476 5919",
+                     *                 "recorded_at": "2026-01-12T10:15:00Z",
+                     *                 "scheme": "nhs_number",
+                     *                 "source": "PDS trace",
+                     *                 "value": "9434765919",
+                     *                 "verified": true,
+                     *                 "verified_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+                     *               }
+                     *             ],
+                     *             "nhs_number": "9434765919",
+                     *             "nhs_number_display": "943 476 5919",
+                     *             "send": false,
+                     *             "sex": "female",
+                     *             "unborn": false,
+                     *             "version": 1
+                     *           },
+                     *           "recorded_at": "2026-02-02T15:04:05Z",
+                     *           "relationship": "grandparent",
+                     *           "version": 1
+                     *         }
+                     *       ],
                      *       "plans": [
                      *         {
                      *           "actions": [
@@ -28992,6 +29413,42 @@ export interface operations {
                      *         {
                      *           "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
                      *           "type": "episode"
+                     *         }
+                     *       ],
+                     *       "requests": [
+                     *         {
+                     *           "acknowledged_on": null,
+                     *           "asked_for": "Support with morning routines and attendance.",
+                     *           "child_person_ids": [
+                     *             "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *           ],
+                     *           "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *           "days_overdue": 0,
+                     *           "decision": null,
+                     *           "decision_due_on": "2026-01-13",
+                     *           "decision_status": "due_soon",
+                     *           "family_agreed": true,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "household": null,
+                     *           "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *           "policy_version": 1,
+                     *           "prior": {
+                     *             "earlier_episode": false,
+                     *             "earlier_request": false
+                     *           },
+                     *           "reason": "Attendance has fallen to 78% this term.",
+                     *           "received_on": "2026-01-12",
+                     *           "recorded_at": "2026-01-12T09:30:00Z",
+                     *           "referrer": {
+                     *             "agency_code": "SCHOOL_ST_ANNES",
+                     *             "contact": "01253 000000",
+                     *             "kind": "agency",
+                     *             "name": "Sam Schofield",
+                     *             "role": "Attendance officer"
+                     *           },
+                     *           "status": "awaiting_decision",
+                     *           "urgency": "routine",
+                     *           "version": 1
                      *         }
                      *       ],
                      *       "taf_members": [
@@ -31387,6 +31844,174 @@ export interface operations {
             };
             /** @description Invalid request */
             422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version being changed. Required: 428 without it, 412 if stale. */
+                "If-Match": string;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Attendance has fallen to 78% this term; two late arrivals a week.",
+                 *       "received_on": "2026-01-09",
+                 *       "urgency": "urgent"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_on": null,
+                     *       "asked_for": "Support with morning routines and attendance.",
+                     *       "child_person_ids": [
+                     *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
+                     *       ],
+                     *       "created_by_practitioner_id": "b58c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                     *       "days_overdue": 0,
+                     *       "decision": null,
+                     *       "decision_due_on": "2026-01-13",
+                     *       "decision_status": "due_soon",
+                     *       "family_agreed": true,
+                     *       "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *       "household": null,
+                     *       "id": "a47b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "policy_version": 1,
+                     *       "prior": {
+                     *         "earlier_episode": false,
+                     *         "earlier_request": false
+                     *       },
+                     *       "reason": "Attendance has fallen to 78% this term.",
+                     *       "received_on": "2026-01-12",
+                     *       "recorded_at": "2026-01-12T09:30:00Z",
+                     *       "referrer": {
+                     *         "agency_code": "SCHOOL_ST_ANNES",
+                     *         "contact": "01253 000000",
+                     *         "kind": "agency",
+                     *         "name": "Sam Schofield",
+                     *         "role": "Attendance officer"
+                     *       },
+                     *       "status": "awaiting_decision",
+                     *       "urgency": "routine",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed at this stage */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record has changed since the version named in If-Match (stale ETag) */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StaleRequestProblem"];
+                };
+            };
+            /** @description Request body too large (over FAMILYHUB_MAX_BODY_BYTES) */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is missing: send the ETag of the version you are changing */
+            428: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;

@@ -28,10 +28,12 @@ from app.domain.requests import (
     NewHousehold,
     Referrer,
     ReferrerKind,
+    RequestCorrection,
     ScreeningDecision,
     ScreeningOutcome,
     SupportRequest,
     Urgency,
+    correct_request,
     decision_due_on,
     overdue_on,
     receive_request,
@@ -284,3 +286,111 @@ def test_the_list_scope_holds_exactly_the_requests_the_rules_let_one_read(
         or (episode is not None and episode.hub_id in scope.hub_ids)
     )
     assert in_scope is decide_request(who, Action.READ_REQUEST, request).allowed
+
+
+# --- correcting a request before it is screened ------------------------------------------------
+
+
+def correct(request: SupportRequest, today: date = MONDAY, **fields: Any) -> None:
+    correct_request(
+        request,
+        RequestCorrection(**fields),
+        today=today,
+        policy=DEFAULT_POLICY,
+        calendar=ENGLAND_AND_WALES,
+    )
+
+
+class TestCorrectingARequest:
+    @given(received=days_in_range, corrected=days_in_range)
+    def test_a_new_day_of_receipt_moves_the_decision_clock_with_it(
+        self, received: date, corrected: date
+    ) -> None:
+        request = make_request(received, today=max(received, corrected))
+        correct(request, today=max(received, corrected), received_on=corrected)
+        assert request.received_on == corrected
+        assert request.decision_due_on == decision_due_on(
+            corrected, DEFAULT_POLICY, ENGLAND_AND_WALES
+        )
+
+    def test_a_request_received_on_friday_and_recorded_on_monday_is_due_on_monday(self) -> None:
+        request = make_request(MONDAY)
+        correct(request, received_on=MONDAY - timedelta(days=3))
+        assert request.decision_due_on == MONDAY
+
+    def test_the_day_of_receipt_cannot_be_moved_into_the_future(self) -> None:
+        request = make_request(MONDAY)
+        with pytest.raises(InvalidValue) as refused:
+            correct(request, received_on=MONDAY + timedelta(days=1))
+        assert refused.value.field == "received_on"
+        assert request.received_on == MONDAY
+
+    def test_a_screened_request_stays_as_the_front_door_decided_on_it(self) -> None:
+        request = make_request(MONDAY)
+        request.screen(decision(), today=MONDAY)
+        with pytest.raises(IllegalTransition) as refused:
+            correct(request, reason="Something else")
+        assert refused.value.code == "request_screened_not_editable"
+        assert request.reason == "Attendance 80%"
+
+    def test_a_described_household_is_corrected_as_a_household_not_by_child_ids(self) -> None:
+        described = make_request(MONDAY)
+        with pytest.raises(InvalidValue) as refused:
+            correct(described, child_person_ids=(uuid.uuid4(),))
+        assert refused.value.field == "child_person_ids"
+        correct(
+            described,
+            household=NewHousehold("4 Elm Street", "FY1 1AA", (NewChild("Mia", "Price"),)),
+        )
+        assert described.household is not None
+        assert described.household.address_line1 == "4 Elm Street"
+
+    def test_a_registered_household_keeps_at_least_one_child_and_takes_no_description(
+        self,
+    ) -> None:
+        child = uuid.uuid4()
+        about_family = make_request(
+            MONDAY, household=None, family_id=uuid.uuid4(), child_person_ids=(child,)
+        )
+        with pytest.raises(InvalidValue) as no_child:
+            correct(about_family, child_person_ids=())
+        assert no_child.value.field == "child_person_ids"
+        with pytest.raises(InvalidValue) as described:
+            correct(
+                about_family, household=NewHousehold("1 Elm St", "FY1 1AA", (NewChild("A", "B"),))
+            )
+        assert described.value.field == "household"
+        assert about_family.child_person_ids == (child,)
+
+    def test_only_the_fields_given_change(self) -> None:
+        request = make_request(MONDAY)
+        correct(request, urgency=Urgency.URGENT)
+        assert (request.urgency, request.reason, request.asked_for, request.family_agreed) == (
+            Urgency.URGENT,
+            "Attendance 80%",
+            "Help with routines",
+            True,
+        )
+        assert request.decision_due_on == decision_due_on(MONDAY, DEFAULT_POLICY, ENGLAND_AND_WALES)
+
+
+class TestWhoCorrectsARequest:
+    @pytest.mark.parametrize(
+        ("who", "facts_of", "expected"),
+        [
+            (principal(Role.FRONT_DOOR_OFFICER), facts(), ALLOWED),
+            (principal(Role.MANAGER), facts(), ALLOWED),
+            (principal(Role.PRACTITIONER), facts(made_by_me=True), ALLOWED),
+            (principal(Role.LINK_WORKER), facts(made_by_me=True), ALLOWED),
+            (principal(Role.PRACTITIONER), facts(lead=True), FORBIDDEN),
+            (principal(Role.LINK_WORKER), facts(in_my_hub=True), FORBIDDEN),
+            (principal(Role.PRACTITIONER), facts(), HIDDEN),
+            (principal(Role.ADMIN), facts(made_by_me=True), HIDDEN),
+            (principal(Role.REPORTING, Role.MANAGER), facts(), HIDDEN),
+            (principal(Role.PRACTITIONER, active=False), facts(made_by_me=True), HIDDEN),
+        ],
+    )
+    def test_the_front_door_and_whoever_made_it(
+        self, who: Principal, facts_of: RequestFacts, expected: Visibility
+    ) -> None:
+        assert decide_request(who, Action.EDIT_REQUEST, facts_of).visibility is expected

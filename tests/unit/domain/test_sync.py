@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.sync import RecordType, carried_offline, diff
+from app.domain.access import EpisodeFacts, RequestFacts, Role
+from app.domain.sync import (
+    SYNC_ORDER,
+    RecordType,
+    carried_offline,
+    carried_request,
+    diff,
+    network_member_stamp,
+)
 
 # `episode()` is led by someone else and has no TAF seat of mine: alone, it keeps nothing on my device.
-from tests.unit.domain.test_access import ME, TODAY, episode, record, seat
+from tests.unit.domain.test_access import (
+    EPISODE,
+    FAMILY,
+    HUB,
+    ME,
+    OTHER_PRACTITIONER,
+    TODAY,
+    episode,
+    principal,
+    record,
+    seat,
+)
 
 
 class TestCarriedOffline:
@@ -50,6 +70,64 @@ class TestCarriedOffline:
         mine = record(episode(taf=(seat(joined_on=joined, left_on=left),)))
         expected = joined <= on and (left is None or on < left)
         assert carried_offline(ME, mine, on) is expected
+
+
+def request_about(
+    family_id: uuid.UUID | None = FAMILY,
+    *,
+    made_by: uuid.UUID = OTHER_PRACTITIONER,
+    led_by: uuid.UUID | None = None,
+) -> RequestFacts:
+    linked = EpisodeFacts(EPISODE, HUB, led_by) if led_by is not None else None
+    return RequestFacts(uuid.uuid4(), made_by, linked, family_id)
+
+
+class TestARequestForSupportIsCarried:
+    def test_when_it_is_linked_to_an_episode_i_lead_of_a_family_i_carry(self) -> None:
+        assert carried_request(principal(Role.PRACTITIONER), request_about(led_by=ME), {FAMILY})
+
+    def test_when_i_made_it_about_a_family_i_carry(self) -> None:
+        assert carried_request(principal(Role.PRACTITIONER), request_about(made_by=ME), {FAMILY})
+
+    def test_not_when_the_front_door_has_not_linked_it_to_me(self) -> None:
+        unlinked = request_about(led_by=None)
+        assert not carried_request(principal(Role.PRACTITIONER), unlinked, {FAMILY})
+        led_by_another = request_about(led_by=OTHER_PRACTITIONER)
+        assert not carried_request(principal(Role.PRACTITIONER), led_by_another, {FAMILY})
+
+    def test_not_about_a_family_off_my_device_though_i_may_read_it_online(self) -> None:
+        mine = request_about(made_by=ME)
+        assert not carried_request(principal(Role.PRACTITIONER), mine, set())
+        about_a_new_household = request_about(None, made_by=ME)
+        assert not carried_request(principal(Role.PRACTITIONER), about_a_new_household, {FAMILY})
+
+    def test_the_front_door_reads_every_request_but_carries_only_its_caseloads(self) -> None:
+        officer = principal(Role.FRONT_DOOR_OFFICER)
+        assert not carried_request(officer, request_about(), set())
+        assert carried_request(officer, request_about(), {FAMILY})
+
+    def test_an_inactive_user_carries_none(self) -> None:
+        gone = principal(Role.PRACTITIONER, active=False)
+        assert not carried_request(gone, request_about(led_by=ME), {FAMILY})
+
+
+class TestNetworkMemberStamp:
+    @given(
+        one=st.tuples(st.integers(1, 200), st.integers(1, 200), st.booleans()),
+        other=st.tuples(st.integers(1, 200), st.integers(1, 200), st.booleans()),
+    )
+    def test_any_change_to_the_member_the_person_or_what_i_may_see_is_a_new_copy(
+        self, one: tuple[int, int, bool], other: tuple[int, int, bool]
+    ) -> None:
+        def stamp(fields: tuple[int, int, bool]) -> int:
+            return network_member_stamp(fields[0], fields[1], details_shown=fields[2])
+
+        assert (stamp(one) == stamp(other)) is (one == other)
+
+
+def test_every_record_type_is_synced_and_families_come_before_their_records() -> None:
+    assert set(SYNC_ORDER) == set(RecordType)
+    assert SYNC_ORDER[0] is RecordType.FAMILY
 
 
 class TestDiff:

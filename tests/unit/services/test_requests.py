@@ -10,13 +10,14 @@ import pytest
 
 from app.domain.access import RequestScope, Role
 from app.domain.episodes import EpisodeStage, RequestSource
-from app.domain.errors import Conflict, Forbidden, InvalidValue, NotFound
+from app.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidValue, NotFound
 from app.domain.paging import PageRequest
 from app.domain.requests import (
     NewChild,
     NewHousehold,
     Referrer,
     ReferrerKind,
+    RequestCorrection,
     RequestStatus,
     ScreeningOutcome,
     Urgency,
@@ -201,6 +202,54 @@ class TestScreening:
             requests.get_request(world.uow, world.clock, world.actor("stranger"), made.request.id)
         with pytest.raises(NotFound):
             requests.get_request(world.uow, world.clock, world.actor("stranger"), uuid.uuid4())
+
+
+def edit(
+    world: World, view: requests.RequestView, who: str = "front_door", **fields: Any
+) -> requests.RequestView:
+    return requests.edit_request(
+        world.uow,
+        world.clock,
+        world.actor(who),
+        view.request.id,
+        RequestCorrection(**fields),
+        expected_version=view.request.version,
+    )
+
+
+class TestCorrecting:
+    def test_the_correction_and_its_audit_entry_commit_together(self, world: World) -> None:
+        made = receive(world, new_request(), who="school")
+        with one_use_case(world) as kept:
+            corrected = edit(world, made, who="school", reason="Attendance 70% and falling")
+        assert world.uow.committed.requests[made.request.id].reason == "Attendance 70% and falling"
+        assert corrected.request.version == made.request.version + 1
+        assert outcomes(kept) == [("edit_request", "allowed", None)]
+
+    def test_an_unknown_agency_is_refused_and_nothing_is_kept(self, world: World) -> None:
+        made = receive(world, new_request())
+        with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
+            edit(
+                world,
+                made,
+                asked_for="Something else",
+                referrer=Referrer(ReferrerKind.AGENCY, agency_code="NOWHERE"),
+            )
+        assert refused.value.field == "referrer.agency_code"
+        assert world.uow.committed.requests[made.request.id].asked_for == "Help with routines"
+        assert outcomes(kept) == [("edit_request", "refused", "agency_unknown")]
+
+    def test_a_screened_request_is_not_corrected(self, world: World) -> None:
+        made = receive(world, new_request())
+        screened = screen(world, made, outcome=ScreeningOutcome.SIGNPOST)
+        with one_use_case(world) as kept, pytest.raises(IllegalTransition):
+            edit(world, screened, reason="Too late")
+        assert outcomes(kept) == [("edit_request", "refused", "request_screened_not_editable")]
+
+    def test_a_stranger_is_told_the_request_does_not_exist(self, world: World) -> None:
+        made = receive(world, new_request(), who="school")
+        with pytest.raises(NotFound):
+            edit(world, made, who="stranger", reason="Not mine")
 
 
 class TestListing:
