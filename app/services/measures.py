@@ -83,6 +83,17 @@ class ClosureFact:
     """Supporting Families needs on the episode, and how many of them were achieved."""
     recorded_at: datetime | None = None
     """When the closure was recorded (null: before familyhub kept it)."""
+    outcomes_entered_late: int = 0
+    """Of the needs achieved, how many outcomes were recorded after the period ended."""
+
+
+@dataclass(frozen=True)
+class AssessedFact:
+    """An assessment completed or a plan submitted in the period, and when it was recorded."""
+
+    hub_id: uuid.UUID
+    family_id: uuid.UUID
+    recorded_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,10 @@ class RequestFact:
     outcome: str | None
     earlier_episode: bool
     earlier_request: bool
+    recorded_at: datetime | None = None
+    """When the request was recorded."""
+    decided_recorded_at: datetime | None = None
+    """When its screening decision was recorded (null: none yet, or before this was kept)."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +151,15 @@ class MeasureQueries(Protocol):
     """
 
     def assessed_or_planned(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
-        """(hub_id, family_id) of episodes with an assessment completed or a plan submitted."""
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[AssessedFact]:
+        """Each assessment completed and plan submitted in the period, with its family and hub;
+        with `known_at`, only those recorded by then."""
         ...
 
     def new_episodes(
@@ -159,8 +180,10 @@ class MeasureQueries(Protocol):
         end: date,
         hub_id: uuid.UUID | None,
         known_at: datetime | None = None,
+        ended: datetime | None = None,
     ) -> Iterator[ClosureFact]:
-        """With `known_at`: only what had been recorded by then (issue 18 §2)."""
+        """With `known_at`: only the closures, needs and outcomes recorded by then (issue 18
+        §2); `ended` is the instant the period ended, for `outcomes_entered_late`."""
         ...
 
     def children_reached(
@@ -183,8 +206,16 @@ class MeasureQueries(Protocol):
     ) -> Iterator[NeedFact]: ...
 
     def requests_received(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[RequestFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[RequestFact]:
+        """With `known_at`: only the requests, decisions and earlier involvement recorded by
+        then (issue 18 §2)."""
+        ...
 
 
 class MeasuresUnitOfWork(ClaimsUnitOfWork, TimelinessUnitOfWork, Protocol):
@@ -299,8 +330,9 @@ class EarlyHelpMeasures:
     known_at: datetime | None = None
     """The instant the figures are as known at (None: everything recorded so far)."""
     entered_after_period: int = 0
-    """How many records behind the figures (requests, closures, clocks) were entered after the
-    period ended."""
+    """How many records behind the figures were entered after the period ended: episodes
+    requested, closures, outcomes achieved, families assessed or planned, requests received and
+    their decisions, and clocks."""
 
 
 def early_help_measures(
@@ -327,9 +359,17 @@ def early_help_measures(
         hubs = _hubs(uow, hub_id)
         tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
         q = uow.measures
-        for hub, family in q.assessed_or_planned(start=period_start, end=period_end, hub_id=hub_id):
-            for scope in (None, hub):
-                tallies[scope].assessed_families.add(family)
+        first_recorded: dict[uuid.UUID, datetime | None] = {}
+        for fact in q.assessed_or_planned(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            for scope in (None, fact.hub_id):
+                tallies[scope].assessed_families.add(fact.family_id)
+            first_recorded[fact.family_id] = _earliest(
+                first_recorded.get(fact.family_id, fact.recorded_at), fact.recorded_at
+            )
+        # A family counts as entered late when everything that counts it was recorded late.
+        late += sum(_after(recorded_at, ended) for recorded_at in first_recorded.values())
         for episode in q.new_episodes(
             start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
         ):
@@ -337,9 +377,9 @@ def early_help_measures(
             for scope in (None, episode.hub_id):
                 tallies[scope].add_new(episode, reentry_months)
         for closure in q.closures(
-            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at, ended=ended
         ):
-            late += _after(closure.recorded_at, ended)
+            late += _after(closure.recorded_at, ended) + closure.outcomes_entered_late
             for scope in (None, closure.hub_id):
                 tallies[scope].add_closure(closure)
         for child in q.children_reached(
@@ -347,7 +387,10 @@ def early_help_measures(
         ):
             for scope in (None, child.hub_id):
                 tallies[scope].add_child(child)
-        for request in q.requests_received(start=period_start, end=period_end, hub_id=hub_id):
+        for request in q.requests_received(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            late += _after(request.recorded_at, ended) + _after(request.decided_recorded_at, ended)
             # A household not yet registered has no hub: it counts for the council only.
             for scope in (None, request.hub_id) if request.hub_id else (None,):
                 tallies[scope].requests.append(request)
@@ -422,6 +465,14 @@ def _kind_timeliness(rate: timeliness.KindRate) -> KindTimeliness:
 def _after(recorded_at: datetime | None, ended: datetime) -> int:
     """1 when a record was entered after the period ended (unknown times count as on time)."""
     return int(recorded_at is not None and recorded_at > ended)
+
+
+def _earliest(one: datetime | None, other: datetime | None) -> datetime | None:
+    """The earlier of two recording instants; an unknown one (before familyhub kept it) is
+    earliest of all."""
+    if one is None or other is None:
+        return None
+    return min(one, other)
 
 
 @dataclass

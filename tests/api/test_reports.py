@@ -34,8 +34,17 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.audit import AuditEntry
 from app.reports_cli import OutputFormat, ReportName, run_report
-from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
+from tests.api.test_episodes import (
+    API,
+    Case,
+    assess_and_plan,
+    assess_and_plan_on,
+    give_consent,
+    ok,
+    on,
+)
 from tests.api.test_needs import achieve, record_need
+from tests.api.test_requests import REQUESTS, new_household_request
 from tests.builders import (
     ReferenceData,
     Staff,
@@ -330,6 +339,93 @@ class TestEarlyHelpMeasures:
         assert [h["hub_code"] for h in central["hubs"]] == ["CENTRAL"]
         assert backwards.status_code == 422
         assert unknown.status_code == 422
+
+
+def known_now(clock: FixedClock) -> str:
+    """The service's present instant, as a report's `known_at`."""
+    return clock.instant.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+def officer(new_uow: Any) -> Any:
+    return given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Frontdoor")
+
+
+def front_door_request(client: TestClient, received_on: str) -> Any:
+    return ok(client.post(REQUESTS, json=new_household_request(received_on=received_on)), 201)
+
+
+class TestFiguresAsKnownAt:
+    """Issue 18 §2: every figure of the dashboard counts only what had been recorded by
+    `known_at`, so a quarter reported on 15 April reads the same after work dated in March is
+    entered on 16 April; today's figures take it in and say it came in after the period."""
+
+    def test_an_assessment_entered_later_does_not_change_the_families_assessed_as_reported(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        give_consent(world.late_again, day="2025-03-02")
+        assess_and_plan_on(world.late_again, started_on="2025-03-03", completed_on="2025-03-10")
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        assert reported["overall"]["families_with_assessment_or_plan"] == 1
+        assert today["overall"]["families_with_assessment_or_plan"] == 2
+        assert today["entered_after_period"] > reported["entered_after_period"]
+
+    def test_an_outcome_entered_later_does_not_change_the_closures_with_every_need_achieved(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        case = world.early_again
+        case.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-25"})
+        (need,) = ok(client.get(f"{case.url}/needs"))
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        achieve(case, need, "2025-03-20")
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        assert reported["overall"]["closures"]["all_recorded_needs_achieved"] == 1  # Mettle
+        assert today["overall"]["closures"]["all_recorded_needs_achieved"] == 2
+        assert today["entered_after_period"] == reported["entered_after_period"] + 1
+
+    @pytest.mark.usefixtures("world")
+    def test_requests_and_decisions_entered_later_do_not_change_the_front_door_as_reported(
+        self, client: TestClient, clock: FixedClock, reporter: Any, officer: Any
+    ) -> None:
+        with as_user(client, officer):
+            waiting = front_door_request(client, "2025-03-14")
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        with as_user(client, officer):
+            front_door_request(client, "2025-03-20")
+            decision = {"outcome": "signpost", "reason": "Group", "decided_on": "2025-03-17"}
+            ok(
+                client.post(
+                    f"{REQUESTS}/{waiting['id']}/decision",
+                    json=decision,
+                    headers={"If-Match": f'"{waiting["version"]}"'},
+                )
+            )
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        door = reported["overall"]["front_door"]
+        assert (door["requests"], door["by_outcome"]["awaiting_decision"]) == (1, 1)
+        door = today["overall"]["front_door"]
+        assert (door["requests"], door["by_outcome"]["signpost"]) == (2, 1)
+        # The late request, and the decision on the request that was waiting.
+        assert today["entered_after_period"] == reported["entered_after_period"] + 2
 
 
 @pytest.mark.usefixtures("world")
