@@ -274,7 +274,6 @@ CODES: dict[str, tuple[int, str, str]] = {
     'need_descriptor_unknown': (422, 'invalid-value', "'…' is not a need descriptor of the framework in force on …."),
     'need_evidence_before_identified': (422, 'invalid-value', 'Evidence of a need cannot be recorded before the need was identified.'),
     'need_headline_unknown': (422, 'invalid-value', "'…' is not a need headline this council uses."),
-    'need_identified_in_future': (422, 'invalid-value', 'A need cannot be identified in the future.'),
     'need_people_required': (422, 'invalid-value', 'Say which family members the need is about.'),
     'need_person_not_covered': (422, 'invalid-value', 'A need is recorded for someone the assessment does not cover.'),
     'need_person_not_in_family': (422, 'invalid-value', 'The need must be about members of the family.'),

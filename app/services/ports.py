@@ -404,6 +404,8 @@ class StoredNeed:
     version: int = 1
     outcome_recorded_at: datetime | None = None
     """When the outcome was recorded, beside its date (issue 18 §1); null while open."""
+    recorded_at: datetime | None = None
+    """When the need was recorded, beside `identified_on` (issue 18 §1)."""
     sustainment_recorded_at: datetime | None = None
     """When the sustainment check was recorded, beside `checked_on`."""
 
