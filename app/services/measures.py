@@ -49,7 +49,7 @@ from app.domain.measures import (
 )
 from app.domain.requests import ScreeningOutcome
 from app.services import timeliness
-from app.services.claims import quarterly_claims
+from app.services.claims import known_as_of, quarterly_claims
 from app.services.ports import ClaimsUnitOfWork, Clock, Hub, UnitOfWork
 from app.services.timeliness import TimelinessUnitOfWork
 from app.services.use_case import Actor, UseCase
@@ -117,6 +117,10 @@ class AttachedFact:
     hub_id: uuid.UUID
     requested_on: date
     closed_on: date | None
+    recorded_at: datetime | None = None
+    """When the episode was requested on the record."""
+    closed_recorded_at: datetime | None = None
+    """When its closure was recorded (null: open, or before familyhub kept it)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ class NeedFact:
     emerged_later: bool
     outcome_status: str
     outcome_on: date | None
+    recorded_at: datetime | None = None
+    outcome_recorded_at: datetime | None = None
 
 
 class MeasureQueries(Protocol):
@@ -198,12 +204,26 @@ class MeasureQueries(Protocol):
         ...
 
     def attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[AttachedFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[AttachedFact]:
+        """With `known_at`: only the episodes and closures recorded by then (issue 18 §2)."""
+        ...
 
     def needs_of_attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[NeedFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[NeedFact]:
+        """With `known_at`: only the needs and outcomes recorded by then (issue 18 §2)."""
+        ...
 
     def requests_received(
         self,
@@ -619,6 +639,11 @@ class QuarterlyProgress:
     emerging_needs: dict[str, int]
     outcomes_achieved: dict[str, int]
     claims: ClaimsProgress
+    known_at: datetime | None = None
+    """The instant the figures are as known at (None: everything recorded so far)."""
+    entered_after_period: int = 0
+    """How many records behind the figures were entered after the quarter ended: episodes
+    requested or closed, needs, outcomes, and the parts of the records the claims lines judge."""
 
 
 def quarterly_progress(
@@ -628,9 +653,11 @@ def quarterly_progress(
     *,
     quarter_end: date,
     hub_id: uuid.UUID | None = None,
+    known_at: datetime | None = None,
 ) -> QuarterlyProgress:
     """Families attached, open at quarter end and closed in the quarter; needs, outcomes and
-    the Supporting Families claims lines (§5.2)."""
+    the Supporting Families claims lines (§5.2); with `known_at`, as the records stood at that
+    instant, so a past quarter's return is reproduced as it was sent."""
     attached: set[uuid.UUID] = set()
     open_at_end: set[uuid.UUID] = set()
     closed: set[uuid.UUID] = set()
@@ -640,23 +667,33 @@ def quarterly_progress(
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "quarterly-progress")
         start, end = quarter_of(quarter_end)
+        as_known = known_as_of(known_at, uc.now, clock)
+        known = None if as_known is None else as_known.at
+        ended = timeliness.end_of_day(end, clock.zone)
+        late = 0
         scope = "all" if hub_id is None else _hubs(uow, hub_id)[0].code
         q = uow.measures
-        for episode in q.attached(start=start, end=end, hub_id=hub_id):
+        for episode in q.attached(start=start, end=end, hub_id=hub_id, known_at=known):
             attached.add(episode.family_id)
+            late += _after(episode.recorded_at, ended)
             if episode.closed_on is None or episode.closed_on > end:
                 open_at_end.add(episode.family_id)
             elif episode.closed_on >= start:
                 closed.add(episode.family_id)
-        for need in q.needs_of_attached(start=start, end=end, hub_id=hub_id):
+                late += _after(episode.closed_recorded_at, ended)
+        for need in q.needs_of_attached(start=start, end=end, hub_id=hub_id, known_at=known):
             (emerging if need.emerged_later else at_attachment)[need.headline].add(need.family_id)
+            late += _after(need.recorded_at, ended)
             if (
                 need.outcome_status == "achieved"
                 and need.outcome_on is not None
                 and start <= need.outcome_on <= end
             ):
                 achieved[need.headline] += 1
-        claims = quarterly_claims(uow, start=start, end=end, hub_id=hub_id)
+                late += _after(need.outcome_recorded_at, ended)
+        claims = quarterly_claims(
+            uow, start=start, end=end, hub_id=hub_id, as_known=as_known, ended=ended
+        )
         uc.commit()
     return QuarterlyProgress(
         quarter_start=start,
@@ -669,7 +706,9 @@ def quarterly_progress(
         needs_at_attachment={h: len(f) for h, f in sorted(at_attachment.items())},
         emerging_needs={h: len(f) for h, f in sorted(emerging.items())},
         outcomes_achieved=_sorted(achieved),
-        claims=claims,
+        claims=claims.progress,
+        known_at=known,
+        entered_after_period=late + claims.entered_after_period,
     )
 
 
@@ -720,6 +759,14 @@ def quarterly_figures(report: QuarterlyProgress) -> Iterator[Figure]:
     numbers = {
         k: v
         for k, v in dataclasses.asdict(report).items()
-        if k not in {"quarter_start", "quarter_end", "hub_id", "scope"}
+        if k
+        not in {
+            "quarter_start",
+            "quarter_end",
+            "hub_id",
+            "scope",
+            "known_at",
+            "entered_after_period",
+        }
     }
     yield from figures(report.scope, numbers)

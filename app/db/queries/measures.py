@@ -47,11 +47,6 @@ def _in_hub(stmt: Any, hub_id: uuid.UUID | None) -> Any:
     return stmt if hub_id is None else stmt.where(_E.hub_id == hub_id)
 
 
-def _open_during(start: date, end: date) -> Any:
-    """Requested by the period's end and not closed before its start."""
-    return and_(_E.requested_on <= end, or_(_E.closed_on.is_(None), _E.closed_on >= start))
-
-
 def _requested_by(known_at: datetime | None) -> Any:
     """The episode's request was recorded by `known_at` (its row is made then)."""
     return true() if known_at is None else _E.created_at <= known_at
@@ -248,11 +243,27 @@ class SqlMeasureQueries:
             )
 
     def attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[AttachedFact]:
+        """Episodes open at some time in the period; with `known_at`, only those requested by
+        then, a closure recorded later read as not yet made."""
+        closed = _closed_by(known_at)
+        closed_on = case((closed, _E.closed_on), else_=null())
         stmt = (
-            select(_E.id, _E.family_id, _E.hub_id, _E.requested_on, _E.closed_on)
-            .where(_open_during(start, end))
+            select(
+                _E.id,
+                _E.family_id,
+                _E.hub_id,
+                _E.requested_on,
+                closed_on.label("closed_on"),
+                _E.created_at,
+                case((closed, _E.closed_recorded_at), else_=null()).label("closed_recorded_at"),
+            )
+            .where(
+                _E.requested_on <= end,
+                or_(closed_on.is_(None), closed_on >= start),
+                _requested_by(known_at),
+            )
             .order_by(_E.requested_on, _E.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):
@@ -262,16 +273,39 @@ class SqlMeasureQueries:
                 hub_id=r.hub_id,
                 requested_on=r.requested_on,
                 closed_on=r.closed_on,
+                recorded_at=r.created_at,
+                closed_recorded_at=r.closed_recorded_at,
             )
 
     def needs_of_attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[NeedFact]:
+        """The needs of the episodes open in the period; with `known_at`, only those recorded by
+        then, an outcome recorded later read as still open."""
         n = FamilyNeedRow
+        closed = _closed_by(known_at)
+        closed_on = case((closed, _E.closed_on), else_=null())
+        outcome_known = _known(n.outcome_recorded_at, known_at)
         stmt = (
-            select(n.family_id, n.headline, n.emerged_later, n.outcome_status, n.outcome_on)
+            select(
+                n.family_id,
+                n.headline,
+                n.emerged_later,
+                case((outcome_known, n.outcome_status), else_="open").label("outcome_status"),
+                case((outcome_known, n.outcome_on), else_=null()).label("outcome_on"),
+                n.created_at,
+                case((outcome_known, n.outcome_recorded_at), else_=null()).label(
+                    "outcome_recorded_at"
+                ),
+            )
             .join(_E, _E.id == n.episode_id)
-            .where(_open_during(start, end), n.identified_on <= end)
+            .where(
+                _E.requested_on <= end,
+                or_(closed_on.is_(None), closed_on >= start),
+                _requested_by(known_at),
+                n.identified_on <= end,
+                true() if known_at is None else n.created_at <= known_at,
+            )
             .order_by(n.headline, n.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):
@@ -281,6 +315,8 @@ class SqlMeasureQueries:
                 emerged_later=bool(r.emerged_later),
                 outcome_status=r.outcome_status,
                 outcome_on=r.outcome_on,
+                recorded_at=r.created_at,
+                outcome_recorded_at=r.outcome_recorded_at,
             )
 
     def requests_received(
