@@ -462,6 +462,62 @@ class TestQuarterlyProgress:
         assert wrong.status_code == 422
 
 
+class TestQuarterAsKnownAt:
+    def test_a_quarter_is_reproduced_as_it_was_sent_after_back_dated_work_is_entered(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        """Issue 18 §2: a closure and an outcome dated in March but entered on 16 April leave
+        the return sent on 15 April as it was; today's takes them in and counts them late."""
+        sent_at = known_now(clock)
+        params = {"quarter_end": "2025-03-31", "known_at": sent_at}
+        with as_user(client, reporter):
+            sent = ok(client.get(QUARTERLY, params=params))
+        on(clock, "2025-04-16")
+        (need,) = ok(client.get(f"{world.early_again.url}/needs"))
+        achieve(world.early_again, need, "2025-03-15")
+        world.late_again.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-20"})
+        with as_user(client, reporter):
+            again = ok(client.get(QUARTERLY, params=params))
+            today = ok(client.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
+        assert again == sent
+        assert (sent["families_closed_in_quarter"], sent["outcomes_achieved"]) == (4, {"EDU": 1})
+        assert (today["families_closed_in_quarter"], today["outcomes_achieved"]) == (
+            5,
+            {"EDU": 1, "HEALTH": 1},
+        )
+        assert today["entered_after_period"] == sent["entered_after_period"] + 2
+
+
+@pytest.mark.usefixtures("world")
+def test_the_command_reproduces_a_past_report_with_known_at(
+    client: TestClient,
+    clock: FixedClock,
+    reporter: Any,
+    scheduler: Scheduler,
+    world: World,
+    tmp_path: Path,
+) -> None:
+    """`familyhub report --known-at` writes what the API answered then, after back-dated work."""
+    reported_at = known_now(clock)
+    with as_user(client, reporter):
+        served = measures(client, accept="text/csv", known_at=reported_at).text
+    on(clock, "2025-04-16")
+    world.late_again.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-20"})
+    args = ["early-help-measures", "--from", "2025-01-01", "--to", "2025-03-31"]
+    who = ["--as", scheduler.email_of(reporter), "--format", "csv"]
+    then, now = tmp_path / "then.csv", tmp_path / "now.csv"
+    ran = scheduler.run(*args, *who, "--known-at", reported_at, "--output", str(then))
+    scheduler.run(*args, *who, "--output", str(now))
+    bad = scheduler.run(*args, *who, "--known-at", "2025-04-10T00:00:00")
+    assert ran.exit_code == 0, ran.stderr
+    assert then.read_bytes().decode("utf-8") == served
+    assert now.read_bytes().decode("utf-8") != served
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "known_at: known_at must carry its time zone (for example 2026-04-01T00:00:00Z).\n",
+    )
+
+
 @pytest.mark.usefixtures("world")
 def test_the_cli_writes_what_the_api_answers(
     client: TestClient, reporter: Any, new_uow: Any, clock: FixedClock, tmp_path: Any
