@@ -1,18 +1,23 @@
-"""A claim case's record as it stood at an instant (issue 18 §2): properties of `case_as_known`
-and `entered_after` over records whose parts were recorded at any instants, in any order."""
+"""A claim case's record, and a claim, as they stood at an instant (issue 18 §2): properties of
+`case_as_known`, `entered_after` and `claim_as_known` over records whose parts were recorded at
+any instants, in any order."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.episodes import ClosureReason
 from app.domain.families import MemberRole
+from app.domain.outcomes_framework import ClaimRoute
 from app.domain.supporting_families import (
     AssessmentSummary,
+    Claim,
+    ClaimEvent,
+    ClaimState,
     Evidence,
     NeedOutcome,
     NeedRecord,
@@ -23,8 +28,8 @@ from app.domain.supporting_families import (
     SustainmentCheck,
     SustainmentResult,
 )
-from app.services.claims import case_as_known, entered_after
-from app.services.ports import CaseRecordedAt, ClaimCaseRecord, HouseholdMember
+from app.services.claims import AsKnown, case_as_known, claim_as_known, entered_after
+from app.services.ports import CaseRecordedAt, ClaimCaseRecord, HouseholdMember, StoredClaim
 
 DAY = date(2024, 1, 8)
 START = datetime(2024, 1, 8, 9, tzinfo=UTC)
@@ -202,3 +207,59 @@ def test_entered_after_counts_only_what_was_known_and_recorded_after_the_period(
         assert entered_after(known, ended) == 0
     assert entered_after(known, ended) <= entered_after(record, ended)
     assert entered_after(case_as_known(record, LATEST), ended) == entered_after(record, ended)
+
+
+# --- a claim as known ----------------------------------------------------------------------------
+
+PATH = (
+    ClaimState.DRAFT,
+    ClaimState.READY,
+    ClaimState.INTERNAL_AUDIT,
+    ClaimState.APPROVED,
+    ClaimState.SUBMITTED,
+    ClaimState.PAID,
+)
+
+
+@st.composite
+def stored_claims(draw: st.DrawFn) -> StoredClaim:
+    """A claim raised and moved along its path on days that never go back."""
+    steps = draw(st.integers(min_value=1, max_value=len(PATH)))
+    gaps = draw(st.lists(st.integers(min_value=0, max_value=20), min_size=steps, max_size=steps))
+    days = [DAY + timedelta(days=sum(gaps[: i + 1])) for i in range(steps)]
+    history = [ClaimEvent(PATH[i - 1] if i else None, PATH[i], days[i], LEAD) for i in range(steps)]
+    claim = Claim(
+        id=uuid.UUID(int=6),
+        family_id=uuid.UUID(int=4),
+        episode_id=uuid.UUID(int=3),
+        framework_version="2022-10",
+        route=ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS,
+        programme_year="2024-25",
+        programme_phase="2022-25",
+        unit_value_pence=80000,
+        created_on=days[0],
+        created_by=LEAD,
+        state=PATH[steps - 1],
+        history=history,
+    )
+    raised_at = datetime.combine(days[0] + timedelta(days=draw(st.integers(0, 5))), time(9), UTC)
+    return StoredClaim(claim=claim, period_end=days[0], recorded_at=raised_at)
+
+
+@given(stored_claims(), st.integers(min_value=-5, max_value=200))
+def test_a_claim_as_known_is_in_the_state_it_had_reached_that_day(
+    stored: StoredClaim, offset: int
+) -> None:
+    day = DAY + timedelta(days=offset)
+    at = datetime.combine(day, time(23), UTC)
+    known = claim_as_known(stored, AsKnown(at=at, day=day))
+    assert stored.recorded_at is not None
+    if stored.recorded_at > at or stored.claim.state_on(day) is None:
+        assert known is None
+    else:
+        assert known is not None
+        assert known.claim.state == stored.claim.state_on(day)
+        assert [e.on for e in known.claim.history] == [
+            e.on for e in stored.claim.history if e.on <= day
+        ]
+    assert claim_as_known(stored, None) is stored
