@@ -246,6 +246,7 @@ CODES: dict[str, tuple[int, str, str]] = {
     'identifier_absence_with_identifier': (422, 'invalid-value', 'A reason for having no identifier is only for a person without one.'),
     'identifier_format': (422, 'invalid-value', "An identifier is 1 to 40 letters, digits, '/', '.', '_' or '-'."),
     'identifier_scheme_repeated': (422, 'invalid-value', 'Give one identifier per scheme.'),
+    'instant_format': (422, 'invalid-value', "'…' is not an instant (YYYY-MM-DDTHH:MM:SSZ)."),
     'interchange_decider_required': (422, 'invalid-value', "A decision needs decided_by: the quality assurance officer's email."),
     'interchange_ref_unknown': (422, 'invalid-value', 'No … in this household has the external_ref ….'),
     'interchange_taf_member_kind': (422, 'invalid-value', 'A TAF member is a practitioner (by email) or a person of the household (by external_ref): give exactly one.'),
