@@ -30,6 +30,7 @@ from app.domain.outcomes_framework import (
     FrameworkCatalogue,
     NeedDescriptor,
 )
+from app.domain.step_dates import check_step_date
 
 # --- needs, outcomes and sustainment on the record -----------------------------------------------
 
@@ -275,13 +276,10 @@ def record_sustainment_check(
 # --- what the record accepts, and when -----------------------------------------------------------
 
 
-def check_need_identified(identified_on: date, today: date) -> None:
-    if identified_on > today:
-        raise InvalidValue(
-            "A need cannot be identified in the future.",
-            field="identified_on",
-            code="need_identified_in_future",
-        )
+def check_need_identified(identified_on: date, *, today: date, requested_on: date) -> None:
+    """A need is identified on a day of the episode, as every dated step is (issue 18 §1): not
+    after today, not before the episode was requested (`app.domain.step_dates`)."""
+    check_step_date(identified_on, today=today, field="identified_on", requested_on=requested_on)
 
 
 def check_needs_recorded_while_open(episode_is_open: bool) -> None:

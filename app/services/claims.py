@@ -35,6 +35,7 @@ from app.domain.outcomes_framework import (
     check_policy_thresholds,
     claim_period_containing,
     parse_council_policy,
+    parse_framework,
     parse_uploaded_framework,
 )
 from app.domain.supporting_families import (
@@ -45,6 +46,8 @@ from app.domain.supporting_families import (
     ClaimEvaluation,
     ClaimRulesFailed,
     ClaimState,
+    NeedRecord,
+    OutcomeRecord,
     PriorClaim,
     RuleResult,
     check_claimable,
@@ -58,6 +61,7 @@ from app.domain.supporting_families import (
 )
 from app.domain.versions import Expected, check_version
 from app.services.ports import (
+    CaseRecordedAt,
     ClaimCaseRecord,
     ClaimsUnitOfWork,
     Clock,
@@ -65,6 +69,7 @@ from app.services.ports import (
     StoredFramework,
     StoredSfPolicy,
 )
+from app.services.timeliness import check_known_at, end_of_day
 from app.services.use_case import (
     Actor,
     IdempotentRequest,
@@ -82,19 +87,149 @@ ROUTE = ClaimRoute.SIGNIFICANT_AND_SUSTAINED_PROGRESS
 # --- reference data ------------------------------------------------------------------------------
 
 
-def effective_catalogue(uow: ClaimsUnitOfWork) -> FrameworkCatalogue:
-    """The newest framework document an admin uploaded; the shipped file when none was (inside
-    the caller's use case)."""
-    return uow.reference_data.framework()
+@dataclass(frozen=True)
+class AsKnown:
+    """A report as the record stood at an instant (issue 18 §2): `at`, and the council's day it
+    fell on (claims move by the day)."""
+
+    at: datetime
+    day: date
 
 
-def policy_on(uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, on: date) -> CouncilPolicy:
-    """The newest policy version in force on `on` among those recorded by then; the framework's
-    default policy otherwise. A version dated back (`effective_from` before the day it was
-    recorded) does not change the verdicts of days before it was recorded: a past period is
-    judged by the policy then known (issue 18 §5)."""
-    known = [p for p in uow.claims.policies() if p.effective_from <= on and p.recorded_on <= on]
+def effective_catalogue(
+    uow: ClaimsUnitOfWork, as_known: AsKnown | None = None
+) -> FrameworkCatalogue:
+    """The newest framework document an admin uploaded (by `as_known`, if given); the shipped
+    file when none was (inside the caller's use case)."""
+    if as_known is None:
+        return uow.reference_data.framework()
+    uploads = uow.claims.frameworks()
+    known = [f for f in uploads if f.created_at <= as_known.at]
+    if len(known) == len(uploads):
+        return uow.reference_data.framework()
+    if known:
+        return parse_framework(known[-1].document)
+    return parse_framework(uow.reference_data.shipped_framework_document())
+
+
+def policy_on(
+    uow: ClaimsUnitOfWork,
+    catalogue: FrameworkCatalogue,
+    on: date,
+    as_known: AsKnown | None = None,
+) -> CouncilPolicy:
+    """The newest policy version in force on `on` among those recorded by then (and by
+    `as_known`); the framework's default policy otherwise. A version dated back
+    (`effective_from` before the day it was recorded) does not change the verdicts of days
+    before it was recorded: a past period is judged by the policy then known (issue 18 §5)."""
+    known = [
+        p
+        for p in uow.claims.policies()
+        if p.effective_from <= on
+        and p.recorded_on <= on
+        and (as_known is None or p.created_at <= as_known.at)
+    ]
     return known[-1].policy if known else catalogue.default_policy
+
+
+def _known(times: tuple[datetime | None, ...], index: int, at: datetime) -> bool:
+    recorded = times[index] if index < len(times) else None
+    return recorded is None or recorded <= at
+
+
+def case_as_known(record: ClaimCaseRecord, at: datetime) -> ClaimCaseRecord:
+    """The record as it stood at `at` (issue 18 §2): parts recorded later are left out, an
+    assessment completed later is still in progress, an outcome recorded later is still open, a
+    sustainment check recorded later not yet made, a closure recorded later not yet made. What
+    was changed in place later (a date corrected, an outcome changed) reads as it is now."""
+    t = record.recorded_at
+    closed = t.closure is None or t.closure <= at
+    members = [i for i in range(len(record.household)) if _known(t.members, i, at)]
+    assessments = [
+        i for i in range(len(record.assessments)) if _known(t.assessments_started, i, at)
+    ]
+    plans = [i for i in range(len(record.plans)) if _known(t.plans, i, at)]
+    support = [i for i in range(len(record.support)) if _known(t.support, i, at)]
+    needs = [i for i in range(len(record.needs)) if _known(t.needs, i, at)]
+
+    def need(i: int) -> NeedRecord:
+        n = record.needs[i]
+        return NeedRecord(
+            need=n.need,
+            outcome=n.outcome if _known(t.outcomes, i, at) else OutcomeRecord(),
+            sustainment=n.sustainment if _known(t.sustainment_checks, i, at) else None,
+        )
+
+    def kept(times: tuple[datetime | None, ...], indexes: list[int]) -> tuple[datetime | None, ...]:
+        return tuple(times[i] if i < len(times) else None for i in indexes)
+
+    return replace(
+        record,
+        closed_on=record.closed_on if closed else None,
+        closure_reason=record.closure_reason if closed else None,
+        household=tuple(record.household[i] for i in members),
+        assessments=tuple(
+            record.assessments[i]
+            if _known(t.assessments_completed, i, at)
+            else replace(record.assessments[i], completed_on=None)
+            for i in assessments
+        ),
+        plans=tuple(record.plans[i] for i in plans),
+        support=tuple(record.support[i] for i in support),
+        needs=tuple(need(i) for i in needs),
+        recorded_at=CaseRecordedAt(
+            closure=t.closure if closed else None,
+            members=kept(t.members, members),
+            assessments_started=kept(t.assessments_started, assessments),
+            assessments_completed=tuple(
+                at_ if at_ is not None and at_ <= at else None
+                for at_ in kept(t.assessments_completed, assessments)
+            ),
+            plans=kept(t.plans, plans),
+            support=kept(t.support, support),
+            needs=kept(t.needs, needs),
+            outcomes=tuple(
+                at_ if at_ is not None and at_ <= at else None for at_ in kept(t.outcomes, needs)
+            ),
+            sustainment_checks=tuple(
+                at_ if at_ is not None and at_ <= at else None
+                for at_ in kept(t.sustainment_checks, needs)
+            ),
+        ),
+    )
+
+
+def entered_after(record: ClaimCaseRecord, ended: datetime) -> int:
+    """How many parts of the record (closure, household changes, assessments completed, plans,
+    support, needs, outcomes, sustainment checks) were recorded after `ended`."""
+    t = record.recorded_at
+    times = (
+        t.closure,
+        *t.members,
+        *t.assessments_completed,
+        *t.plans,
+        *t.support,
+        *t.needs,
+        *t.outcomes,
+        *t.sustainment_checks,
+    )
+    return sum(1 for at in times if at is not None and at > ended)
+
+
+def claim_as_known(stored: StoredClaim, as_known: AsKnown | None) -> StoredClaim | None:
+    """The claim as it stood at `as_known`: None if it was raised later; its moves dated after
+    that day undone (issue 18 §2)."""
+    if as_known is None:
+        return stored
+    if stored.recorded_at is not None and stored.recorded_at > as_known.at:
+        return None
+    claim = stored.claim
+    history = [event for event in claim.history if event.on <= as_known.day]
+    if len(history) == len(claim.history):
+        return stored
+    if not history:
+        return None
+    return replace(stored, claim=replace(claim, history=history, state=history[-1].to_state))
 
 
 @dataclass(frozen=True)
@@ -257,6 +392,7 @@ def build_cases(
     exclude_claim: uuid.UUID | None = None,
     route: ClaimRoute = ROUTE,
     claims_on: date | None = None,
+    as_known: AsKnown | None = None,
 ) -> list[tuple[ClaimCaseRecord, ClaimCase]]:
     """A `ClaimCase` per episode (in the order given; unknown ids left out) from its record: the
     household on closure (or `as_of` while open), the episode, its lead history, assessments,
@@ -265,10 +401,18 @@ def build_cases(
     born and under 19 (E2 [U]); an expectant parent: a parent or carer of a household with an
     unborn member (E1). With `claims_on`, the other claims are only those of batch periods
     ending by that day: a report of a period does not change when a later period's claim is
-    raised."""
+    raised. With `as_known`, the records and claims as they stood then (`case_as_known`,
+    `claim_as_known`)."""
     records = uow.claims.case_records(episode_ids)
+    if as_known is not None:
+        records = [case_as_known(r, as_known.at) for r in records]
     family_ids = list(dict.fromkeys(r.family_id for r in records))
-    claims = _grouped(uow.claims.for_families(family_ids), lambda s: s.claim.family_id)
+    known_claims = (
+        known
+        for s in uow.claims.for_families(family_ids)
+        if (known := claim_as_known(s, as_known)) is not None
+    )
+    claims = _grouped(known_claims, lambda s: s.claim.family_id)
     return [
         (
             record,
@@ -516,24 +660,52 @@ class ClaimsReport:
     rows: list[ReportRow]
     raised: list[uuid.UUID]
     submitted: list[uuid.UUID]
+    known_at: datetime | None = None
+    """The instant the report is as known at (None: everything recorded so far)."""
+    entered_after_period: int = 0
+    """How many parts of the reported families' records were recorded after the period ended."""
 
     @property
     def period_end(self) -> date:
         return self.period.end
 
 
-def claims_report(uow: ClaimsUnitOfWork, clock: Clock, actor: Actor, on: date) -> ClaimsReport:
+def claims_report(
+    uow: ClaimsUnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    on: date,
+    *,
+    known_at: datetime | None = None,
+) -> ClaimsReport:
     """The families of the batch period `on` falls in (any day of it): claimed (with state),
     claimable, and not claimable with every failing rule. Ids, references, headlines and rule
-    results only: no names, no notes."""
+    results only: no names, no notes. With `known_at`, as the record, the claims and the
+    reference data stood at that instant, so a period's report is reproduced as it was read."""
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "supporting-families-claims")
-        catalogue = effective_catalogue(uow)
-        period = claim_period_containing(on, policy_on(uow, catalogue, on), uc.today)
-        policy = policy_on(uow, catalogue, period.end)
-        report = ClaimsReport(period, _rows(uow, catalogue, policy, period.end), [], [])
+        as_known = known_as_of(known_at, uc.now, clock)
+        catalogue = effective_catalogue(uow, as_known)
+        period = claim_period_containing(on, policy_on(uow, catalogue, on, as_known), uc.today)
+        policy = policy_on(uow, catalogue, period.end, as_known)
+        rows, late = _rows(
+            uow, catalogue, policy, period.end, as_known=as_known, ended=_ended(period.end, clock)
+        )
+        report = ClaimsReport(period, rows, [], [], known_at=known_at, entered_after_period=late)
         uc.commit()
         return report
+
+
+def known_as_of(known_at: datetime | None, now: datetime, clock: Clock) -> AsKnown | None:
+    """`known_at` checked (not in the future, with its zone), with the council's day it fell on."""
+    checked = check_known_at(known_at, now)
+    if checked is None:
+        return None
+    return AsKnown(at=checked, day=checked.astimezone(clock.zone).date())
+
+
+def _ended(day: date, clock: Clock) -> datetime:
+    return end_of_day(day, clock.zone)
 
 
 def _cases(
@@ -543,16 +715,30 @@ def _cases(
     *,
     as_of: date,
     claims_on: date | None = None,
+    as_known: AsKnown | None = None,
 ) -> Iterator[tuple[ClaimCaseRecord, ClaimCase]]:
     """Each episode's record with its case, in the order given, loaded a batch at a time."""
     for batch in _in_batches(episode_ids):
-        yield from build_cases(uow, batch, catalogue, as_of=as_of, claims_on=claims_on)
+        yield from build_cases(
+            uow, batch, catalogue, as_of=as_of, claims_on=claims_on, as_known=as_known
+        )
 
 
 def _rows(
-    uow: ClaimsUnitOfWork, catalogue: FrameworkCatalogue, policy: CouncilPolicy, period_end: date
-) -> list[ReportRow]:
-    claimed = uow.claims.for_period(period_end)
+    uow: ClaimsUnitOfWork,
+    catalogue: FrameworkCatalogue,
+    policy: CouncilPolicy,
+    period_end: date,
+    *,
+    as_known: AsKnown | None = None,
+    ended: datetime | None = None,
+) -> tuple[list[ReportRow], int]:
+    """The report's rows, and how many parts of their records were recorded after `ended`."""
+    claimed = [
+        known
+        for s in uow.claims.for_period(period_end)
+        if (known := claim_as_known(s, as_known)) is not None
+    ]
     claimed_episodes = {s.claim.episode_id for s in claimed}
     year = policy.programme_year_on(period_end)
     candidates = [
@@ -565,24 +751,33 @@ def _rows(
     # Each case becomes its report row at once: holding every judged case until the end kept
     # 22,000 cases in memory on the county data set (bench/RESULTS.md).
     rows: list[ReportRow] = []
+    late = 0
     # The family's claims of this and earlier batches only: a claim raised in a later batch
     # neither hides the row nor changes its verdict (issue 18 §5).
-    for episode, case in _cases(uow, candidates, catalogue, as_of=period_end, claims_on=period_end):
+    for episode, case in _cases(
+        uow, candidates, catalogue, as_of=period_end, claims_on=period_end, as_known=as_known
+    ):
+        if episode.closed_on is None:
+            continue  # its closure was recorded after `as_known`: not a candidate then
         if holds_phase(case.previous_claims, year.phase if year else None):
             continue  # claimed in an earlier batch: reported there
         evaluation = evaluate_claim(case, policy, catalogue, period_end)
         status = "claimable" if evaluation.eligible else "not_claimable"
         rows.append(_report_row(episode, case, status, evaluation.failures, None))
+        late += 0 if ended is None else entered_after(episode, ended)
     by_episode = {s.claim.episode_id: s for s in claimed}
-    for episode, case in _cases(uow, list(by_episode), catalogue, as_of=period_end):
+    for episode, case in _cases(
+        uow, list(by_episode), catalogue, as_of=period_end, as_known=as_known
+    ):
         claim = by_episode[episode.episode_id]
         status = "claimed" if claim.claim.state in LIVE_CLAIM_STATES else claim.claim.state.value
         failing = tuple(r for r in claim.evaluation if not r.passed)
         rows.append(_report_row(episode, case, status, failing, claim))
+        late += 0 if ended is None else entered_after(episode, ended)
     references = uow.claims.family_references(list({r.family_id for r in rows}))
     rows = [replace(r, family_reference=references.get(r.family_id, "")) for r in rows]
     rows.sort(key=lambda r: (r.family_reference, str(r.episode_id)))
-    return rows
+    return rows, late
 
 
 def _report_row(
@@ -670,24 +865,39 @@ def _run_batch(uow: ClaimsUnitOfWork, uc: UseCase, period_end: date) -> ClaimsRe
             stored.claim.submit(on=today, by=by)
             uow.claims.save(stored, at=uc.now)
             submitted.append(stored.claim.id)
-    rows = _rows(uow, catalogue, policy, period_end)
     period = claim_period_containing(period_end, policy, today)
-    return ClaimsReport(period, rows, raised, submitted)
+    rows, late = _rows(uow, catalogue, policy, period_end, ended=_ended(period.end, uc.clock))
+    return ClaimsReport(period, rows, raised, submitted, entered_after_period=late)
 
 
 # --- the quarterly progress return ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QuarterlyClaims:
+    progress: ClaimsProgress
+    entered_after_period: int
+    """How many parts of the judged families' records were recorded after the quarter ended."""
+
+
 def quarterly_claims(
-    uow: ClaimsUnitOfWork, *, start: date, end: date, hub_id: uuid.UUID | None
-) -> ClaimsProgress:
+    uow: ClaimsUnitOfWork,
+    *,
+    start: date,
+    end: date,
+    hub_id: uuid.UUID | None,
+    as_known: AsKnown | None = None,
+    ended: datetime | None = None,
+) -> QuarterlyClaims:
     """The claims lines of the quarterly return (§5.2), inside the caller's use case. Families
     are judged by C1-C5 on both edges of the quarter; only closures the look-back window still
-    admits are judged, as older ones can never be claimed (§4.2)."""
-    catalogue = effective_catalogue(uow)
-    policy = policy_on(uow, catalogue, end)
+    admits are judged, as older ones can never be claimed (§4.2). With `as_known`, the records,
+    claims and reference data as they stood then (issue 18 §2)."""
+    catalogue = effective_catalogue(uow, as_known)
+    policy = policy_on(uow, catalogue, end, as_known)
     day_before = start - timedelta(days=1)
-    start_policy = policy_on(uow, catalogue, day_before)
+    start_policy = policy_on(uow, catalogue, day_before, as_known)
+    late = 0
     judged: list[EpisodeClaimability] = []
     hubs: dict[uuid.UUID, uuid.UUID] = {}
     # C1-C5 at the quarter's end decide every figure (a family counts only if claimable then),
@@ -706,11 +916,19 @@ def quarterly_claims(
         needs_at_least=(min(n for n, _ in thresholds), min(h for _, h in thresholds)),
     )
     year = policy.programme_year_on(end)
-    claims_by_family = _grouped(uow.claims.raised_by(end), lambda s: s.claim.family_id)
-    for episode, case in _cases(uow, candidates, catalogue, as_of=end):
+    known_claims = (
+        known for s in uow.claims.raised_by(end) if (known := claim_as_known(s, as_known))
+    )
+    claims_by_family = _grouped(known_claims, lambda s: s.claim.family_id)
+    # The claims and records as known (`as_known`) only remove what the candidates' filters
+    # above read now, never add to it: the record only grows (needs, outcomes, checks).
+    for episode, case in _cases(uow, candidates, catalogue, as_of=end, as_known=as_known):
         hubs[episode.episode_id] = episode.hub_id
         if hub_id is not None and episode.hub_id != hub_id:
             continue
+        if episode.closed_on is None:
+            continue  # its closure was recorded after `as_known`
+        late += 0 if ended is None else entered_after(episode, ended)
         # A closed episode's case is the same whatever day it is judged on (the rules read the
         # dates in it), so one load serves both edges of the quarter.
         at_end = evaluate_claim(case, policy, catalogue, end).outcomes_met
@@ -728,7 +946,7 @@ def quarterly_claims(
         for stored in raised
         if hub_id is None or hubs.get(stored.claim.episode_id) == hub_id
     ]
-    return claims_progress(judged, claims, start=start, end=end)
+    return QuarterlyClaims(claims_progress(judged, claims, start=start, end=end), late)
 
 
 # --- one claim -----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from app.domain.measures import (
 )
 from app.domain.requests import ScreeningOutcome
 from app.services import timeliness
-from app.services.claims import quarterly_claims
+from app.services.claims import known_as_of, quarterly_claims
 from app.services.ports import ClaimsUnitOfWork, Clock, Hub, UnitOfWork
 from app.services.timeliness import TimelinessUnitOfWork
 from app.services.use_case import Actor, UseCase
@@ -83,6 +83,17 @@ class ClosureFact:
     """Supporting Families needs on the episode, and how many of them were achieved."""
     recorded_at: datetime | None = None
     """When the closure was recorded (null: before familyhub kept it)."""
+    outcomes_entered_late: int = 0
+    """Of the needs achieved, how many outcomes were recorded after the period ended."""
+
+
+@dataclass(frozen=True)
+class AssessedFact:
+    """An assessment completed or a plan submitted in the period, and when it was recorded."""
+
+    hub_id: uuid.UUID
+    family_id: uuid.UUID
+    recorded_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,10 @@ class AttachedFact:
     hub_id: uuid.UUID
     requested_on: date
     closed_on: date | None
+    recorded_at: datetime | None = None
+    """When the episode was requested on the record."""
+    closed_recorded_at: datetime | None = None
+    """When its closure was recorded (null: open, or before familyhub kept it)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,10 @@ class RequestFact:
     outcome: str | None
     earlier_episode: bool
     earlier_request: bool
+    recorded_at: datetime | None = None
+    """When the request was recorded."""
+    decided_recorded_at: datetime | None = None
+    """When its screening decision was recorded (null: none yet, or before this was kept)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,8 @@ class NeedFact:
     emerged_later: bool
     outcome_status: str
     outcome_on: date | None
+    recorded_at: datetime | None = None
+    outcome_recorded_at: datetime | None = None
 
 
 class MeasureQueries(Protocol):
@@ -136,9 +157,15 @@ class MeasureQueries(Protocol):
     """
 
     def assessed_or_planned(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
-        """(hub_id, family_id) of episodes with an assessment completed or a plan submitted."""
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[AssessedFact]:
+        """Each assessment completed and plan submitted in the period, with its family and hub;
+        with `known_at`, only those recorded by then."""
         ...
 
     def new_episodes(
@@ -159,8 +186,10 @@ class MeasureQueries(Protocol):
         end: date,
         hub_id: uuid.UUID | None,
         known_at: datetime | None = None,
+        ended: datetime | None = None,
     ) -> Iterator[ClosureFact]:
-        """With `known_at`: only what had been recorded by then (issue 18 §2)."""
+        """With `known_at`: only the closures, needs and outcomes recorded by then (issue 18
+        §2); `ended` is the instant the period ended, for `outcomes_entered_late`."""
         ...
 
     def children_reached(
@@ -175,16 +204,38 @@ class MeasureQueries(Protocol):
         ...
 
     def attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[AttachedFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[AttachedFact]:
+        """With `known_at`: only the episodes and closures recorded by then (issue 18 §2)."""
+        ...
 
     def needs_of_attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[NeedFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[NeedFact]:
+        """With `known_at`: only the needs and outcomes recorded by then (issue 18 §2)."""
+        ...
 
     def requests_received(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[RequestFact]: ...
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+    ) -> Iterator[RequestFact]:
+        """With `known_at`: only the requests, decisions and earlier involvement recorded by
+        then (issue 18 §2)."""
+        ...
 
 
 class MeasuresUnitOfWork(ClaimsUnitOfWork, TimelinessUnitOfWork, Protocol):
@@ -299,8 +350,9 @@ class EarlyHelpMeasures:
     known_at: datetime | None = None
     """The instant the figures are as known at (None: everything recorded so far)."""
     entered_after_period: int = 0
-    """How many records behind the figures (requests, closures, clocks) were entered after the
-    period ended."""
+    """How many records behind the figures were entered after the period ended: episodes
+    requested, closures, outcomes achieved, families assessed or planned, requests received and
+    their decisions, and clocks."""
 
 
 def early_help_measures(
@@ -327,9 +379,17 @@ def early_help_measures(
         hubs = _hubs(uow, hub_id)
         tallies: defaultdict[uuid.UUID | None, _Tally] = defaultdict(_Tally)
         q = uow.measures
-        for hub, family in q.assessed_or_planned(start=period_start, end=period_end, hub_id=hub_id):
-            for scope in (None, hub):
-                tallies[scope].assessed_families.add(family)
+        first_recorded: dict[uuid.UUID, datetime | None] = {}
+        for fact in q.assessed_or_planned(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            for scope in (None, fact.hub_id):
+                tallies[scope].assessed_families.add(fact.family_id)
+            first_recorded[fact.family_id] = _earliest(
+                first_recorded.get(fact.family_id, fact.recorded_at), fact.recorded_at
+            )
+        # A family counts as entered late when everything that counts it was recorded late.
+        late += sum(_after(recorded_at, ended) for recorded_at in first_recorded.values())
         for episode in q.new_episodes(
             start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
         ):
@@ -337,9 +397,9 @@ def early_help_measures(
             for scope in (None, episode.hub_id):
                 tallies[scope].add_new(episode, reentry_months)
         for closure in q.closures(
-            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at, ended=ended
         ):
-            late += _after(closure.recorded_at, ended)
+            late += _after(closure.recorded_at, ended) + closure.outcomes_entered_late
             for scope in (None, closure.hub_id):
                 tallies[scope].add_closure(closure)
         for child in q.children_reached(
@@ -347,7 +407,10 @@ def early_help_measures(
         ):
             for scope in (None, child.hub_id):
                 tallies[scope].add_child(child)
-        for request in q.requests_received(start=period_start, end=period_end, hub_id=hub_id):
+        for request in q.requests_received(
+            start=period_start, end=period_end, hub_id=hub_id, known_at=known_at
+        ):
+            late += _after(request.recorded_at, ended) + _after(request.decided_recorded_at, ended)
             # A household not yet registered has no hub: it counts for the council only.
             for scope in (None, request.hub_id) if request.hub_id else (None,):
                 tallies[scope].requests.append(request)
@@ -422,6 +485,14 @@ def _kind_timeliness(rate: timeliness.KindRate) -> KindTimeliness:
 def _after(recorded_at: datetime | None, ended: datetime) -> int:
     """1 when a record was entered after the period ended (unknown times count as on time)."""
     return int(recorded_at is not None and recorded_at > ended)
+
+
+def _earliest(one: datetime | None, other: datetime | None) -> datetime | None:
+    """The earlier of two recording instants; an unknown one (before familyhub kept it) is
+    earliest of all."""
+    if one is None or other is None:
+        return None
+    return min(one, other)
 
 
 @dataclass
@@ -568,6 +639,11 @@ class QuarterlyProgress:
     emerging_needs: dict[str, int]
     outcomes_achieved: dict[str, int]
     claims: ClaimsProgress
+    known_at: datetime | None = None
+    """The instant the figures are as known at (None: everything recorded so far)."""
+    entered_after_period: int = 0
+    """How many records behind the figures were entered after the quarter ended: episodes
+    requested or closed, needs, outcomes, and the parts of the records the claims lines judge."""
 
 
 def quarterly_progress(
@@ -577,9 +653,11 @@ def quarterly_progress(
     *,
     quarter_end: date,
     hub_id: uuid.UUID | None = None,
+    known_at: datetime | None = None,
 ) -> QuarterlyProgress:
     """Families attached, open at quarter end and closed in the quarter; needs, outcomes and
-    the Supporting Families claims lines (§5.2)."""
+    the Supporting Families claims lines (§5.2); with `known_at`, as the records stood at that
+    instant, so a past quarter's return is reproduced as it was sent."""
     attached: set[uuid.UUID] = set()
     open_at_end: set[uuid.UUID] = set()
     closed: set[uuid.UUID] = set()
@@ -589,23 +667,33 @@ def quarterly_progress(
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_REPORTS, "report", "quarterly-progress")
         start, end = quarter_of(quarter_end)
+        as_known = known_as_of(known_at, uc.now, clock)
+        known = None if as_known is None else as_known.at
+        ended = timeliness.end_of_day(end, clock.zone)
+        late = 0
         scope = "all" if hub_id is None else _hubs(uow, hub_id)[0].code
         q = uow.measures
-        for episode in q.attached(start=start, end=end, hub_id=hub_id):
+        for episode in q.attached(start=start, end=end, hub_id=hub_id, known_at=known):
             attached.add(episode.family_id)
+            late += _after(episode.recorded_at, ended)
             if episode.closed_on is None or episode.closed_on > end:
                 open_at_end.add(episode.family_id)
             elif episode.closed_on >= start:
                 closed.add(episode.family_id)
-        for need in q.needs_of_attached(start=start, end=end, hub_id=hub_id):
+                late += _after(episode.closed_recorded_at, ended)
+        for need in q.needs_of_attached(start=start, end=end, hub_id=hub_id, known_at=known):
             (emerging if need.emerged_later else at_attachment)[need.headline].add(need.family_id)
+            late += _after(need.recorded_at, ended)
             if (
                 need.outcome_status == "achieved"
                 and need.outcome_on is not None
                 and start <= need.outcome_on <= end
             ):
                 achieved[need.headline] += 1
-        claims = quarterly_claims(uow, start=start, end=end, hub_id=hub_id)
+                late += _after(need.outcome_recorded_at, ended)
+        claims = quarterly_claims(
+            uow, start=start, end=end, hub_id=hub_id, as_known=as_known, ended=ended
+        )
         uc.commit()
     return QuarterlyProgress(
         quarter_start=start,
@@ -618,7 +706,9 @@ def quarterly_progress(
         needs_at_attachment={h: len(f) for h, f in sorted(at_attachment.items())},
         emerging_needs={h: len(f) for h, f in sorted(emerging.items())},
         outcomes_achieved=_sorted(achieved),
-        claims=claims,
+        claims=claims.progress,
+        known_at=known,
+        entered_after_period=late + claims.entered_after_period,
     )
 
 
@@ -669,6 +759,14 @@ def quarterly_figures(report: QuarterlyProgress) -> Iterator[Figure]:
     numbers = {
         k: v
         for k, v in dataclasses.asdict(report).items()
-        if k not in {"quarter_start", "quarter_end", "hub_id", "scope"}
+        if k
+        not in {
+            "quarter_start",
+            "quarter_end",
+            "hub_id",
+            "scope",
+            "known_at",
+            "entered_after_period",
+        }
     }
     yield from figures(report.scope, numbers)

@@ -151,8 +151,8 @@ def _record_need(
     uow: ClaimsUnitOfWork, uc: UseCase, episode_id: uuid.UUID, new: NewNeed
 ) -> NeedView:
     """Whether the need's id is already taken is asked of the database, so it is checked here."""
-    check_need_identified(new.identified_on, uc.today)
     episode = load_episode(uow, episode_id)
+    check_need_identified(new.identified_on, today=uc.today, requested_on=episode.requested_on)
     check_needs_recorded_while_open(episode.is_open)
     descriptor = need_descriptor(
         uow.reference_data.framework(), new.descriptor_code, new.identified_on
@@ -174,7 +174,10 @@ def _record_need(
         evidence=_evidence(uc, new.evidence),
     )
     stored = StoredNeed(
-        record=NeedRecord(need=need), episode_id=episode_id, family_id=episode.family_id
+        record=NeedRecord(need=need),
+        episode_id=episode_id,
+        family_id=episode.family_id,
+        recorded_at=uc.now,
     )
     uow.needs.add(stored, at=uc.now)
     uc.identify(Action.WRITE_EPISODE, need.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -408,6 +408,8 @@ class StoredNeed:
     version: int = 1
     outcome_recorded_at: datetime | None = None
     """When the outcome was recorded, beside its date (issue 18 §1); null while open."""
+    recorded_at: datetime | None = None
+    """When the need was recorded, beside `identified_on` (issue 18 §1)."""
     sustainment_recorded_at: datetime | None = None
     """When the sustainment check was recorded, beside `checked_on`."""
 
@@ -592,6 +594,9 @@ class StoredClaim:
     period_end: date
     evaluation: tuple[RuleResult, ...] = ()
     evaluated_on: date | None = None
+    recorded_at: datetime | None = None
+    """When the claim was raised on the record (issue 18 §2: a report as known at an earlier
+    instant leaves it out)."""
 
 
 @dataclass(frozen=True)
@@ -638,6 +643,24 @@ class HouseholdMember:
 
 
 @dataclass(frozen=True)
+class CaseRecordedAt:
+    """When each part of a claim case's record was recorded, beside the day it happened, so a
+    report can judge the case as it was known at an instant (issue 18 §2). Each tuple runs
+    parallel to the record's own (household, assessments, plans, support, needs); None, or a
+    tuple too short, is a part recorded before familyhub kept the time: known at every instant."""
+
+    closure: datetime | None = None
+    members: tuple[datetime | None, ...] = ()
+    assessments_started: tuple[datetime | None, ...] = ()
+    assessments_completed: tuple[datetime | None, ...] = ()
+    plans: tuple[datetime | None, ...] = ()
+    support: tuple[datetime | None, ...] = ()
+    needs: tuple[datetime | None, ...] = ()
+    outcomes: tuple[datetime | None, ...] = ()
+    sustainment_checks: tuple[datetime | None, ...] = ()
+
+
+@dataclass(frozen=True)
 class ClaimCaseRecord:
     """What the claim rules read of one episode, loaded as columns rather than as its family,
     people, assessments and plans (a county's claims report judges 12,000 of them): the
@@ -656,6 +679,7 @@ class ClaimCaseRecord:
     plans: tuple[PlanSummary, ...]
     support: tuple[SupportDelivered, ...]
     needs: tuple[NeedRecord, ...]
+    recorded_at: CaseRecordedAt = field(default_factory=CaseRecordedAt)
 
 
 class ClaimRepository(Protocol):

@@ -675,6 +675,34 @@ class TestTheQuarterlyReturn:
         assert "all,claims,claims_by_state,submitted,1" in text
 
     @pytest.mark.usefixtures("claimable")
+    def test_a_quarters_claims_lines_are_reproduced_as_they_were_sent_with_known_at(
+        self, client: TestClient, clock: FixedClock, people: dict[str, uuid.UUID]
+    ) -> None:
+        """Issue 18 §2: the return for Q4 sent on 6 January, and Q1's as read on 7 January,
+        read the same after the batch raises the claim and audit approves it."""
+        q4 = {"quarter_end": "2024-12-31", "known_at": "2025-01-06T10:00:00Z"}
+        q1 = {"quarter_end": "2025-03-31", "known_at": "2025-01-07T10:00:00Z"}
+        with as_user(client, people["reports"]):
+            q4_sent = ok(client.get(self.QUARTERLY, params=q4))
+        on(clock, "2025-01-07")
+        claim_id = ok(batch(client, people["reports"]), 201)["raised_claim_ids"][0]
+        with as_user(client, people["reports"]):
+            q1_read = ok(client.get(self.QUARTERLY, params=q1))
+        on(clock, "2025-01-08")
+        audit(client, people["auditor"], claim_id, "approved", "Evidence checked")
+
+        with as_user(client, people["reports"]):
+            assert ok(client.get(self.QUARTERLY, params=q4)) == q4_sent
+            assert ok(client.get(self.QUARTERLY, params=q1)) == q1_read
+        assert q4_sent["claims"]["families_claimable_unclaimed"] == 1
+        assert q1_read["claims"]["claims_by_state"]["approved"] == 0
+        today = self.lines(client, people["reports"], "2024-12-31")
+        assert today["families_claimable_unclaimed"] == 0
+        assert (
+            self.lines(client, people["reports"], "2025-03-31")["claims_by_state"]["approved"] == 1
+        )
+
+    @pytest.mark.usefixtures("claimable")
     def test_a_hub_sees_only_its_own_families(
         self,
         client: TestClient,
@@ -936,6 +964,42 @@ class TestFiguresThatDoNotShift:
         with as_user(client, people["reports"]):
             january = ok(client.get(REPORT, params={"period_end": "2025-01-31"}))
         assert [r["rule_id"] for r in row_of(january, claimable)["failing_rules"]] == ["C1"]
+
+    @pytest.mark.usefixtures("verified_framework")
+    def test_a_periods_report_is_reproduced_as_it_was_read_with_known_at(
+        self,
+        client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        people: dict[str, uuid.UUID],
+    ) -> None:
+        """Issue 18 §2: sustainment checks dated 30 December but entered on 8 January make the
+        family claimable for December; the report as read on 6 January still says it was not,
+        and today's says three records came in after the period."""
+        case = run_family(client, clock, reference, staff, "Hale", checked_on=None)
+        read_at = "2025-01-06T10:00:00Z"
+        with as_user(client, people["reports"]):
+            as_read = ok(client.get(REPORT, params={"period_end": PERIOD_END, "known_at": read_at}))
+        on(clock, "2025-01-08")
+        for need in ok(client.get(f"{case.url}/needs")):
+            ok(
+                client.post(
+                    f"{case.url}/needs/{need['id']}/sustainment-check",
+                    headers={"If-Match": f'"{need["version"]}"'},
+                    json={"result": "sustained", "checked_on": "2024-12-30", "evidence": EVIDENCE},
+                )
+            )
+        with as_user(client, people["reports"]):
+            again = ok(client.get(REPORT, params={"period_end": PERIOD_END, "known_at": read_at}))
+            today = ok(client.get(REPORT, params={"period_end": PERIOD_END}))
+        assert again == as_read
+        assert (row_of(as_read, case)["status"], as_read["entered_after_period"]) == (
+            "not_claimable",
+            0,
+        )
+        assert as_read["known_at"] == read_at
+        assert (row_of(today, case)["status"], today["entered_after_period"]) == ("claimable", 3)
 
     def test_the_continuous_employment_route_is_chosen_on_the_claim_and_judged_by_c9(
         self, client: TestClient, claimable: Case, people: dict[str, uuid.UUID]

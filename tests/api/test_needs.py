@@ -104,6 +104,47 @@ class TestNeeds:
         assert stranger.status_code == 422
         assert stranger.json()["errors"][0]["field"] == "person_ids[0]"
 
+    def test_a_need_is_dated_within_the_episode_and_keeps_when_it_was_recorded(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        """Issue 18 §1: a need identified before the episode was requested, or after today, is
+        refused as every dated step is; one entered late keeps both days."""
+        on(clock, "2024-12-02")
+        case = new_case(client, clock, reference, staff, "Quill")
+        on(clock, "2024-12-20")
+        before = case.client.post(
+            f"{case.url}/needs",
+            json={
+                "descriptor_code": "EDU.a",
+                "person_ids": [case.person("child")],
+                "identified_on": "2024-12-01",
+                "evidence": EVIDENCE,
+            },
+        )
+        future = case.client.post(
+            f"{case.url}/needs",
+            json={
+                "descriptor_code": "EDU.a",
+                "person_ids": [case.person("child")],
+                "identified_on": "2024-12-21",
+                "evidence": EVIDENCE,
+            },
+        )
+        late = record_need(case, identified_on="2024-12-02")
+        refusals = [
+            (r.status_code, r.json()["code"], r.json()["errors"][0]["field"])
+            for r in (before, future)
+        ]
+        assert refusals == [
+            (422, "step_date_before_request", "identified_on"),
+            (422, "step_date_in_future", "identified_on"),
+        ]
+        assert (late["identified_on"], late["recorded_at"]) == (
+            "2024-12-02",
+            "2024-12-20T10:00:00Z",
+        )
+        assert ok(client.get(f"{case.url}/needs")) == [late]
+
     def test_an_achieved_outcome_needs_evidence(
         self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
     ) -> None:

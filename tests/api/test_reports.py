@@ -34,8 +34,17 @@ from app.db.unit_of_work import SqlUnitOfWork
 from app.domain.access import Role
 from app.domain.audit import AuditEntry
 from app.reports_cli import OutputFormat, ReportName, run_report
-from tests.api.test_episodes import API, Case, assess_and_plan, give_consent, ok, on
+from tests.api.test_episodes import (
+    API,
+    Case,
+    assess_and_plan,
+    assess_and_plan_on,
+    give_consent,
+    ok,
+    on,
+)
 from tests.api.test_needs import achieve, record_need
+from tests.api.test_requests import REQUESTS, new_household_request
 from tests.builders import (
     ReferenceData,
     Staff,
@@ -332,6 +341,93 @@ class TestEarlyHelpMeasures:
         assert unknown.status_code == 422
 
 
+def known_now(clock: FixedClock) -> str:
+    """The service's present instant, as a report's `known_at`."""
+    return clock.instant.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+def officer(new_uow: Any) -> Any:
+    return given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Frontdoor")
+
+
+def front_door_request(client: TestClient, received_on: str) -> Any:
+    return ok(client.post(REQUESTS, json=new_household_request(received_on=received_on)), 201)
+
+
+class TestFiguresAsKnownAt:
+    """Issue 18 §2: every figure of the dashboard counts only what had been recorded by
+    `known_at`, so a quarter reported on 15 April reads the same after work dated in March is
+    entered on 16 April; today's figures take it in and say it came in after the period."""
+
+    def test_an_assessment_entered_later_does_not_change_the_families_assessed_as_reported(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        give_consent(world.late_again, day="2025-03-02")
+        assess_and_plan_on(world.late_again, started_on="2025-03-03", completed_on="2025-03-10")
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        assert reported["overall"]["families_with_assessment_or_plan"] == 1
+        assert today["overall"]["families_with_assessment_or_plan"] == 2
+        assert today["entered_after_period"] > reported["entered_after_period"]
+
+    def test_an_outcome_entered_later_does_not_change_the_closures_with_every_need_achieved(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        case = world.early_again
+        case.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-25"})
+        (need,) = ok(client.get(f"{case.url}/needs"))
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        achieve(case, need, "2025-03-20")
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        assert reported["overall"]["closures"]["all_recorded_needs_achieved"] == 1  # Mettle
+        assert today["overall"]["closures"]["all_recorded_needs_achieved"] == 2
+        assert today["entered_after_period"] == reported["entered_after_period"] + 1
+
+    @pytest.mark.usefixtures("world")
+    def test_requests_and_decisions_entered_later_do_not_change_the_front_door_as_reported(
+        self, client: TestClient, clock: FixedClock, reporter: Any, officer: Any
+    ) -> None:
+        with as_user(client, officer):
+            waiting = front_door_request(client, "2025-03-14")
+        reported_at = known_now(clock)
+        with as_user(client, reporter):
+            reported = ok(measures(client, known_at=reported_at))
+        on(clock, "2025-04-16")
+        with as_user(client, officer):
+            front_door_request(client, "2025-03-20")
+            decision = {"outcome": "signpost", "reason": "Group", "decided_on": "2025-03-17"}
+            ok(
+                client.post(
+                    f"{REQUESTS}/{waiting['id']}/decision",
+                    json=decision,
+                    headers={"If-Match": f'"{waiting["version"]}"'},
+                )
+            )
+        with as_user(client, reporter):
+            again = ok(measures(client, known_at=reported_at))
+            today = ok(measures(client))
+        assert again == reported
+        door = reported["overall"]["front_door"]
+        assert (door["requests"], door["by_outcome"]["awaiting_decision"]) == (1, 1)
+        door = today["overall"]["front_door"]
+        assert (door["requests"], door["by_outcome"]["signpost"]) == (2, 1)
+        # The late request, and the decision on the request that was waiting.
+        assert today["entered_after_period"] == reported["entered_after_period"] + 2
+
+
 @pytest.mark.usefixtures("world")
 class TestQuarterlyProgress:
     def test_the_quarter_matches_the_hand_count(self, client: TestClient, reporter: Any) -> None:
@@ -360,9 +456,66 @@ class TestQuarterlyProgress:
             k: v
             for k, v in report.items()
             if k not in {"quarter_start", "quarter_end", "hub_id", "scope", "definitions"}
+            and k not in {"known_at", "entered_after_period"}
         }
         assert from_csv == dict(flatten("all", numbers))
         assert wrong.status_code == 422
+
+
+class TestQuarterAsKnownAt:
+    def test_a_quarter_is_reproduced_as_it_was_sent_after_back_dated_work_is_entered(
+        self, client: TestClient, clock: FixedClock, reporter: Any, world: World
+    ) -> None:
+        """Issue 18 §2: a closure and an outcome dated in March but entered on 16 April leave
+        the return sent on 15 April as it was; today's takes them in and counts them late."""
+        sent_at = known_now(clock)
+        params = {"quarter_end": "2025-03-31", "known_at": sent_at}
+        with as_user(client, reporter):
+            sent = ok(client.get(QUARTERLY, params=params))
+        on(clock, "2025-04-16")
+        (need,) = ok(client.get(f"{world.early_again.url}/needs"))
+        achieve(world.early_again, need, "2025-03-15")
+        world.late_again.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-20"})
+        with as_user(client, reporter):
+            again = ok(client.get(QUARTERLY, params=params))
+            today = ok(client.get(QUARTERLY, params={"quarter_end": "2025-03-31"}))
+        assert again == sent
+        assert (sent["families_closed_in_quarter"], sent["outcomes_achieved"]) == (4, {"EDU": 1})
+        assert (today["families_closed_in_quarter"], today["outcomes_achieved"]) == (
+            5,
+            {"EDU": 1, "HEALTH": 1},
+        )
+        assert today["entered_after_period"] == sent["entered_after_period"] + 2
+
+
+@pytest.mark.usefixtures("world")
+def test_the_command_reproduces_a_past_report_with_known_at(
+    client: TestClient,
+    clock: FixedClock,
+    reporter: Any,
+    scheduler: Scheduler,
+    world: World,
+    tmp_path: Path,
+) -> None:
+    """`familyhub report --known-at` writes what the API answered then, after back-dated work."""
+    reported_at = known_now(clock)
+    with as_user(client, reporter):
+        served = measures(client, accept="text/csv", known_at=reported_at).text
+    on(clock, "2025-04-16")
+    world.late_again.post("/closure", {"reason": "moved_away", "closed_on": "2025-03-20"})
+    args = ["early-help-measures", "--from", "2025-01-01", "--to", "2025-03-31"]
+    who = ["--as", scheduler.email_of(reporter), "--format", "csv"]
+    then, now = tmp_path / "then.csv", tmp_path / "now.csv"
+    ran = scheduler.run(*args, *who, "--known-at", reported_at, "--output", str(then))
+    scheduler.run(*args, *who, "--output", str(now))
+    bad = scheduler.run(*args, *who, "--known-at", "2025-04-10T00:00:00")
+    assert ran.exit_code == 0, ran.stderr
+    assert then.read_bytes().decode("utf-8") == served
+    assert now.read_bytes().decode("utf-8") != served
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "known_at: known_at must carry its time zone (for example 2026-04-01T00:00:00Z).\n",
+    )
 
 
 @pytest.mark.usefixtures("world")

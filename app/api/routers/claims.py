@@ -14,7 +14,7 @@ from app.api.deps import ClockDep, ReportUowDep, UowDep
 from app.api.etags import IfMatch, etag, not_modified, parse_if_match
 from app.api.idempotency import Created, IdempotencyKey
 from app.api.openapi import conditional, versioned
-from app.api.parameters import ClaimId
+from app.api.parameters import ClaimId, KnownAt
 from app.api.schemas import examples as ex
 from app.api.schemas.base import CaseDate
 from app.api.schemas.claims import (
@@ -117,10 +117,11 @@ def get_claims_report(
             "claim period it falls in, which the response names (`period_start`, `period_end`)."
         ),
     ],
+    known_at: KnownAt = None,
     accept: AcceptHeader = None,
 ) -> Response | ClaimsReportRead:
     """The batch period's claimed, claimable and not-claimable families with rule results (no names)."""
-    report = service.claims_report(uow, clock, actor, period_end)
+    report = service.claims_report(uow, clock, actor, period_end, known_at=known_at)
     if wants_csv(accept):
         return _csv(report)
     return StreamingResponse(ClaimsReportRead.json_chunks(report), media_type="application/json")

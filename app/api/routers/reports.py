@@ -134,10 +134,13 @@ def get_quarterly_progress(
         CaseDate, Query(description="The quarter's last day: 31 Mar, 30 Jun, 30 Sep or 31 Dec.")
     ],
     hub_id: HubFilter = None,
+    known_at: KnownAt = None,
     accept: AcceptHeader = None,
 ) -> Response | QuarterlyProgressRead:
     """Supporting Families quarterly progress: families attached, open and closed; needs, outcomes."""
-    report = service.quarterly_progress(uow, clock, actor, quarter_end=quarter_end, hub_id=hub_id)
+    report = service.quarterly_progress(
+        uow, clock, actor, quarter_end=quarter_end, hub_id=hub_id, known_at=known_at
+    )
     if wants_csv(accept):
         return _csv(
             quarterly_figures(report),

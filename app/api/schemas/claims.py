@@ -246,6 +246,8 @@ CLAIMS_REPORT = {
     "families": [CLAIMS_ROW],
     "raised_claim_ids": [],
     "submitted_claim_ids": [],
+    "known_at": None,
+    "entered_after_period": 1,
 }
 
 
@@ -262,6 +264,14 @@ class ClaimsReportRead(ReadSchema):
     families: list[ClaimsReportRowRead] = Field(description="One row per family's episode.")
     raised_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run raised.")
     submitted_claim_ids: list[uuid.UUID] = Field(description="Claims this batch run submitted.")
+    known_at: datetime | None = Field(
+        description="The instant the report is as known at; null: everything recorded so far."
+    )
+    entered_after_period: int = Field(
+        description="How many parts of the reported families' records (closures, household "
+        "changes, assessments completed, plans, support, needs, outcomes and sustainment "
+        "checks) were recorded after the batch period ended."
+    )
 
     @classmethod
     def of(cls, report: ClaimsReport) -> ClaimsReportRead:
@@ -272,6 +282,8 @@ class ClaimsReportRead(ReadSchema):
             families=[ClaimsReportRowRead.of(r) for r in report.rows],
             raised_claim_ids=report.raised,
             submitted_claim_ids=report.submitted,
+            known_at=report.known_at,
+            entered_after_period=report.entered_after_period,
         )
 
     @classmethod
@@ -288,6 +300,8 @@ class ClaimsReportRead(ReadSchema):
             families=[],
             raised_claim_ids=report.raised,
             submitted_claim_ids=report.submitted,
+            known_at=report.known_at,
+            entered_after_period=report.entered_after_period,
         ).model_dump_json()
         before, after = envelope.split('"families":[]', 1)
         yield (before + '"families":[').encode()

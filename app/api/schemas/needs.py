@@ -57,7 +57,11 @@ class NeedCreate(Schema):
     person_ids: list[uuid.UUID] = Field(
         min_length=1, max_length=30, description="Members the need affects."
     )
-    identified_on: CaseDate = Field(description="When the need was identified.")
+    identified_on: CaseDate = Field(
+        description="When the need was identified: not after today, nor before the episode was "
+        "requested (`step_date_in_future`, `step_date_before_request`); when it was recorded is "
+        "kept beside it."
+    )
     emerged_later: bool = Field(
         default=False, description="Found during the work rather than at the start."
     )
@@ -139,6 +143,7 @@ FAMILY_NEED_READ: dict[str, Any] = {
     "headline": "EDU",
     "person_ids": [ex.AVA],
     "identified_on": "2026-02-05",
+    "recorded_at": "2026-02-06T09:12:00Z",
     "emerged_later": False,
     "evidence": EVIDENCE_READ,
     "outcome": "achieved",
@@ -167,6 +172,10 @@ class FamilyNeedRead(ReadSchema):
     headline: str = Field(description="The descriptor's headline (EDU, HEALTH ...).")
     person_ids: list[uuid.UUID] = Field(description="Members the need affects.")
     identified_on: date = Field(description="When it was identified.")
+    recorded_at: datetime | None = Field(
+        description="When the need was recorded (UTC), beside `identified_on`; null for a need "
+        "recorded before familyhub kept it."
+    )
     emerged_later: bool = Field(description="Found during the work rather than at the start.")
     evidence: EvidenceRead = Field(description="The evidence of the need.")
     outcome: NeedOutcome = Field(description="open, achieved or not_achieved.")
@@ -195,6 +204,7 @@ class FamilyNeedRead(ReadSchema):
             headline=need.headline,
             person_ids=list(need.person_ids),
             identified_on=need.identified_on,
+            recorded_at=view.stored.recorded_at,
             emerged_later=need.emerged_later,
             evidence=EvidenceRead.model_validate(need.evidence),
             outcome=record.outcome.status,

@@ -287,8 +287,9 @@ class EarlyHelpMeasuresRead(ReadSchema):
         description="The instant the figures are as known at; null: everything recorded so far."
     )
     entered_after_period: int = Field(
-        description="How many records behind the overall figures (requests, closures, clocks) "
-        "were entered after the period ended."
+        description="How many records behind the overall figures were entered after the period "
+        "ended: episodes requested, closures, outcomes achieved, families assessed or planned, "
+        "requests received and their decisions, and clocks."
     )
 
     @classmethod
@@ -366,6 +367,8 @@ class QuarterlyProgressRead(ReadSchema):
                     "value_submitted_pence": 80000,
                     "value_clawed_back_pence": 0,
                 },
+                "known_at": "2026-04-10T09:00:00Z",
+                "entered_after_period": 4,
                 "definitions": [
                     {
                         "name": "families_attached",
@@ -395,6 +398,15 @@ class QuarterlyProgressRead(ReadSchema):
         "Earned Autonomy councils get the same lines with no claims."
     )
     definitions: list[MeasureDefinitionRead] = Field(description="What each line counts.")
+    known_at: datetime | None = Field(
+        description="The instant the figures are as known at; null: everything recorded so far."
+    )
+    entered_after_period: int = Field(
+        description="How many records behind the figures were entered after the quarter ended: "
+        "episodes requested or closed, needs, outcomes achieved, and the parts of the records "
+        "the claims lines judge (closures, household changes, assessments, plans, support, "
+        "needs, outcomes and sustainment checks)."
+    )
 
     @classmethod
     def from_domain(cls, report: QuarterlyProgress) -> QuarterlyProgressRead:
@@ -411,6 +423,8 @@ class QuarterlyProgressRead(ReadSchema):
             outcomes_achieved=report.outcomes_achieved,
             claims=_claims(report.claims),
             definitions=MeasureDefinitionRead.all(QUARTERLY_MEASURES),
+            known_at=report.known_at,
+            entered_after_period=report.entered_after_period,
         )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import and_, case, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.db.models import (
@@ -25,8 +25,9 @@ from app.db.models import (
     PersonRow,
     SupportRequestRow,
 )
-from app.db.repositories.requests import earlier_episode, earlier_request
+from app.db.repositories.requests import earlier_episode_known_by, earlier_request_known_by
 from app.services.measures import (
+    AssessedFact,
     AttachedFact,
     ChildFact,
     ClosureFact,
@@ -46,11 +47,6 @@ def _in_hub(stmt: Any, hub_id: uuid.UUID | None) -> Any:
     return stmt if hub_id is None else stmt.where(_E.hub_id == hub_id)
 
 
-def _open_during(start: date, end: date) -> Any:
-    """Requested by the period's end and not closed before its start."""
-    return and_(_E.requested_on <= end, or_(_E.closed_on.is_(None), _E.closed_on >= start))
-
-
 def _requested_by(known_at: datetime | None) -> Any:
     """The episode's request was recorded by `known_at` (its row is made then)."""
     return true() if known_at is None else _E.created_at <= known_at
@@ -59,9 +55,22 @@ def _requested_by(known_at: datetime | None) -> Any:
 def _closed_by(known_at: datetime | None) -> Any:
     """The closure was recorded by `known_at`; closures recorded before familyhub kept the time
     count as known at every instant."""
+    return _known(_E.closed_recorded_at, known_at)
+
+
+def _known(recorded_at: Any, known_at: datetime | None) -> Any:
+    """A step recorded by `known_at` (issue 18 §2); one recorded before familyhub kept the time
+    (null) counts as known at every instant."""
     if known_at is None:
         return true()
-    return or_(_E.closed_recorded_at.is_(None), _E.closed_recorded_at <= known_at)
+    return or_(recorded_at.is_(None), recorded_at <= known_at)
+
+
+def _after(recorded_at: Any, ended: datetime | None) -> Any:
+    """1 when a step was recorded after the period ended, else 0 (for a SQL sum)."""
+    if ended is None:
+        return literal(0)
+    return case((recorded_at > ended, 1), else_=0)
 
 
 class SqlMeasureQueries:
@@ -72,27 +81,43 @@ class SqlMeasureQueries:
         yield from self._session.execute(stmt.execution_options(yield_per=BATCH))
 
     def assessed_or_planned(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
-    ) -> Iterator[tuple[uuid.UUID, uuid.UUID]]:
-        assessed = exists().where(
-            AssessmentRow.episode_id == _E.id,
-            AssessmentRow.completed_on >= start,
-            AssessmentRow.completed_on <= end,
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
+    ) -> Iterator[AssessedFact]:
+        """One row per assessment completed or plan submitted in the period (and recorded by
+        `known_at`), with when it was recorded: the service counts each family once."""
+        a, p = AssessmentRow, FamilyPlanRow
+        assessed = (
+            select(_E.hub_id, _E.family_id, a.completed_recorded_at.label("recorded_at"))
+            .join(_E, _E.id == a.episode_id)
+            .where(
+                a.completed_on >= start,
+                a.completed_on <= end,
+                _known(a.completed_recorded_at, known_at),
+            )
         )
-        planned = exists().where(
-            FamilyPlanRow.episode_id == _E.id,
-            FamilyPlanRow.submitted_on >= start,
-            FamilyPlanRow.submitted_on <= end,
+        planned = (
+            select(_E.hub_id, _E.family_id, p.submitted_recorded_at.label("recorded_at"))
+            .join(_E, _E.id == p.episode_id)
+            .where(
+                p.submitted_on >= start,
+                p.submitted_on <= end,
+                _known(p.submitted_recorded_at, known_at),
+            )
         )
-        submitted = and_(_E.plan_submitted_on >= start, _E.plan_submitted_on <= end)
-        stmt = (
-            select(_E.hub_id, _E.family_id)
-            .where(or_(assessed, planned, submitted))
-            .distinct()
-            .order_by(_E.hub_id, _E.family_id)
+        submitted = select(
+            _E.hub_id, _E.family_id, _E.plan_submitted_recorded_at.label("recorded_at")
+        ).where(
+            _E.plan_submitted_on >= start,
+            _E.plan_submitted_on <= end,
+            _known(_E.plan_submitted_recorded_at, known_at),
         )
-        for r in self._stream(_in_hub(stmt, hub_id)):
-            yield r.hub_id, r.family_id
+        parts = [_in_hub(part, hub_id) for part in (assessed, planned, submitted)]
+        rows = union_all(*parts).subquery()
+        stmt = select(rows.c.hub_id, rows.c.family_id, rows.c.recorded_at).order_by(
+            rows.c.hub_id, rows.c.family_id, rows.c.recorded_at
+        )
+        for r in self._stream(stmt):
+            yield AssessedFact(hub_id=r.hub_id, family_id=r.family_id, recorded_at=r.recorded_at)
 
     def new_episodes(
         self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
@@ -124,9 +149,18 @@ class SqlMeasureQueries:
             )
 
     def closures(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
+        self,
+        *,
+        start: date,
+        end: date,
+        hub_id: uuid.UUID | None,
+        known_at: datetime | None = None,
+        ended: datetime | None = None,
     ) -> Iterator[ClosureFact]:
         n = FamilyNeedRow
+        # A need recorded after `known_at` was not on the record then; an outcome recorded
+        # after it was not yet reached (issue 18 §2).
+        achieved = and_(n.outcome_status == "achieved", _known(n.outcome_recorded_at, known_at))
         stmt = (
             select(
                 _E.id,
@@ -137,11 +171,18 @@ class SqlMeasureQueries:
                 _E.closure_reason,
                 _E.family_life_improved,
                 func.count(n.id).label("needs_recorded"),
+                func.coalesce(func.sum(case((achieved, 1), else_=0)), 0).label("needs_achieved"),
                 func.coalesce(
-                    func.sum(case((n.outcome_status == "achieved", 1), else_=0)), 0
-                ).label("needs_achieved"),
+                    func.sum(case((achieved, _after(n.outcome_recorded_at, ended)), else_=0)), 0
+                ).label("outcomes_entered_late"),
             )
-            .outerjoin(n, n.episode_id == _E.id)
+            .outerjoin(
+                n,
+                and_(
+                    n.episode_id == _E.id,
+                    true() if known_at is None else n.created_at <= known_at,
+                ),
+            )
             .where(_E.closed_on >= start, _E.closed_on <= end, _closed_by(known_at))
             .group_by(
                 _E.id,
@@ -165,6 +206,7 @@ class SqlMeasureQueries:
                 needs_recorded=int(r.needs_recorded),
                 needs_achieved=int(r.needs_achieved),
                 recorded_at=r.closed_recorded_at,
+                outcomes_entered_late=int(r.outcomes_entered_late),
             )
 
     def children_reached(
@@ -201,11 +243,27 @@ class SqlMeasureQueries:
             )
 
     def attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[AttachedFact]:
+        """Episodes open at some time in the period; with `known_at`, only those requested by
+        then, a closure recorded later read as not yet made."""
+        closed = _closed_by(known_at)
+        closed_on = case((closed, _E.closed_on), else_=null())
         stmt = (
-            select(_E.id, _E.family_id, _E.hub_id, _E.requested_on, _E.closed_on)
-            .where(_open_during(start, end))
+            select(
+                _E.id,
+                _E.family_id,
+                _E.hub_id,
+                _E.requested_on,
+                closed_on.label("closed_on"),
+                _E.created_at,
+                case((closed, _E.closed_recorded_at), else_=null()).label("closed_recorded_at"),
+            )
+            .where(
+                _E.requested_on <= end,
+                or_(closed_on.is_(None), closed_on >= start),
+                _requested_by(known_at),
+            )
             .order_by(_E.requested_on, _E.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):
@@ -215,16 +273,39 @@ class SqlMeasureQueries:
                 hub_id=r.hub_id,
                 requested_on=r.requested_on,
                 closed_on=r.closed_on,
+                recorded_at=r.created_at,
+                closed_recorded_at=r.closed_recorded_at,
             )
 
     def needs_of_attached(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[NeedFact]:
+        """The needs of the episodes open in the period; with `known_at`, only those recorded by
+        then, an outcome recorded later read as still open."""
         n = FamilyNeedRow
+        closed = _closed_by(known_at)
+        closed_on = case((closed, _E.closed_on), else_=null())
+        outcome_known = _known(n.outcome_recorded_at, known_at)
         stmt = (
-            select(n.family_id, n.headline, n.emerged_later, n.outcome_status, n.outcome_on)
+            select(
+                n.family_id,
+                n.headline,
+                n.emerged_later,
+                case((outcome_known, n.outcome_status), else_="open").label("outcome_status"),
+                case((outcome_known, n.outcome_on), else_=null()).label("outcome_on"),
+                n.created_at,
+                case((outcome_known, n.outcome_recorded_at), else_=null()).label(
+                    "outcome_recorded_at"
+                ),
+            )
             .join(_E, _E.id == n.episode_id)
-            .where(_open_during(start, end), n.identified_on <= end)
+            .where(
+                _E.requested_on <= end,
+                or_(closed_on.is_(None), closed_on >= start),
+                _requested_by(known_at),
+                n.identified_on <= end,
+                true() if known_at is None else n.created_at <= known_at,
+            )
             .order_by(n.headline, n.id)
         )
         for r in self._stream(_in_hub(stmt, hub_id)):
@@ -234,25 +315,34 @@ class SqlMeasureQueries:
                 emerged_later=bool(r.emerged_later),
                 outcome_status=r.outcome_status,
                 outcome_on=r.outcome_on,
+                recorded_at=r.created_at,
+                outcome_recorded_at=r.outcome_recorded_at,
             )
 
     def requests_received(
-        self, *, start: date, end: date, hub_id: uuid.UUID | None
+        self, *, start: date, end: date, hub_id: uuid.UUID | None, known_at: datetime | None = None
     ) -> Iterator[RequestFact]:
-        """Requests received in the period, with the hub of the household they are linked to."""
+        """Requests received in the period, with the hub of the household they are linked to; with
+        `known_at`, only those recorded by then, a decision recorded later read as not yet made,
+        and only the earlier episodes and requests then on the record."""
         r = SupportRequestRow
+        decided = _known(r.decided_recorded_at, known_at)
         stmt = (
             select(
                 r.id,
                 FamilyRow.hub_id,
-                r.outcome,
-                earlier_episode.label("earlier_episode"),
-                earlier_request.label("earlier_request"),
+                case((decided, r.outcome), else_=null()).label("outcome"),
+                r.recorded_at,
+                case((decided, r.decided_recorded_at), else_=null()).label("decided_recorded_at"),
+                earlier_episode_known_by(known_at).label("earlier_episode"),
+                earlier_request_known_by(known_at).label("earlier_request"),
             )
             .outerjoin(FamilyRow, FamilyRow.id == r.family_id)
             .where(r.received_on >= start, r.received_on <= end)
             .order_by(r.received_on, r.id)
         )
+        if known_at is not None:
+            stmt = stmt.where(r.recorded_at <= known_at)
         if hub_id is not None:
             stmt = stmt.where(FamilyRow.hub_id == hub_id)
         for row in self._stream(stmt):
@@ -262,4 +352,6 @@ class SqlMeasureQueries:
                 outcome=row.outcome,
                 earlier_episode=bool(row.earlier_episode),
                 earlier_request=bool(row.earlier_request),
+                recorded_at=row.recorded_at,
+                decided_recorded_at=row.decided_recorded_at,
             )

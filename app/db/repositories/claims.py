@@ -50,10 +50,12 @@ from app.domain.supporting_families import (
     SustainmentResult,
 )
 from app.services.ports import (
+    CaseRecordedAt,
     ClaimCaseRecord,
     HouseholdMember,
     StoredClaim,
     StoredFramework,
+    StoredNeed,
     StoredSfPolicy,
 )
 
@@ -66,6 +68,7 @@ _CASE_EPISODES = select(
     EpisodeRow.closed_on,
     EpisodeRow.closure_reason,
     EpisodeRow.lead_history,
+    EpisodeRow.closed_recorded_at,
 ).where(one_of(EpisodeRow.id, "episode_ids"))
 _CASE_HOUSEHOLDS = (
     select(
@@ -77,6 +80,7 @@ _CASE_HOUSEHOLDS = (
         PersonRow.date_of_birth,
         PersonRow.expected_delivery_date,
         PersonRow.send,
+        MembershipRow.created_at,
     )
     .join(PersonRow, PersonRow.id == MembershipRow.person_id)
     .where(one_of(MembershipRow.family_id, "family_ids"))
@@ -88,6 +92,8 @@ _CASE_ASSESSMENTS = (
         AssessmentRow.episode_id,
         AssessmentRow.completed_on,
         AssessmentRow.covered_person_ids,
+        AssessmentRow.created_at,
+        AssessmentRow.completed_recorded_at,
     )
     .where(one_of(AssessmentRow.episode_id, "episode_ids"))
     .order_by(AssessmentRow.episode_id, AssessmentRow.number)
@@ -99,6 +105,7 @@ _CASE_PLANS = (
         FamilyPlanRow.number,
         FamilyPlanRow.agreed_on,
         FamilyPlanRow.outcomes,
+        FamilyPlanRow.created_at,
     )
     .where(one_of(FamilyPlanRow.episode_id, "episode_ids"))
     .order_by(FamilyPlanRow.episode_id, FamilyPlanRow.number)
@@ -110,6 +117,7 @@ _CASE_SUPPORT = (
         SupportDeliveredRow.provider,
         SupportDeliveredRow.started_on,
         SupportDeliveredRow.ended_on,
+        SupportDeliveredRow.created_at,
     )
     .where(one_of(SupportDeliveredRow.episode_id, "episode_ids"))
     .order_by(SupportDeliveredRow.started_on, SupportDeliveredRow.id)
@@ -202,6 +210,7 @@ def _domain(row: ClaimRow) -> StoredClaim:
             for r in evaluation.get("results", [])
         ),
         evaluated_on=_day(evaluation.get("as_of")),
+        recorded_at=row.created_at,
     )
 
 
@@ -315,58 +324,59 @@ class SqlClaimRepository:
     def case_records(self, episode_ids: Sequence[uuid.UUID]) -> list[ClaimCaseRecord]:
         """Each episode's record for the claim rules, in the order given, in six statements: the
         episodes, their households with the people's birth facts, assessments, plan versions,
-        support and needs. The reports judged whole families, people, assessments and plans
-        before, 70-85 % of their time (bench/RESULTS.md)."""
+        support and needs, each part with when it was recorded. The reports judged whole
+        families, people, assessments and plans before, 70-85 % of their time
+        (bench/RESULTS.md)."""
         if not episode_ids:
             return []
         run = self._session.connection().execute
         ids = {"episode_ids": list(dict.fromkeys(episode_ids))}
         episodes = {r.id: r for r in run(_CASE_EPISODES, ids)}
         family_ids = list(dict.fromkeys(r.family_id for r in episodes.values()))
-        households: dict[uuid.UUID, list[HouseholdMember]] = {f: [] for f in family_ids}
+        households: dict[uuid.UUID, list[tuple[HouseholdMember, datetime]]] = {
+            f: [] for f in family_ids
+        }
         for m in run(_CASE_HOUSEHOLDS, {"family_ids": family_ids}) if family_ids else ():
-            households[m.family_id].append(
-                HouseholdMember(
-                    person_id=m.person_id,
-                    role=MemberRole(m.role),
-                    joined_on=m.joined_on,
-                    left_on=m.left_on,
-                    date_of_birth=m.date_of_birth,
-                    expected_delivery_date=m.expected_delivery_date,
-                    send=m.send,
-                )
+            member = HouseholdMember(
+                person_id=m.person_id,
+                role=MemberRole(m.role),
+                joined_on=m.joined_on,
+                left_on=m.left_on,
+                date_of_birth=m.date_of_birth,
+                expected_delivery_date=m.expected_delivery_date,
+                send=m.send,
             )
-        assessments: dict[uuid.UUID, list[AssessmentSummary]] = {i: [] for i in episodes}
+            households[m.family_id].append((member, m.created_at))
+        assessments: dict[uuid.UUID, list[Any]] = {i: [] for i in episodes}
         for a in run(_CASE_ASSESSMENTS, ids):
-            assessments[a.episode_id].append(
-                AssessmentSummary(
-                    a.id, a.completed_on, tuple(uuid.UUID(p) for p in a.covered_person_ids)
-                )
+            summary = AssessmentSummary(
+                a.id, a.completed_on, tuple(uuid.UUID(p) for p in a.covered_person_ids)
             )
-        plans: dict[uuid.UUID, list[PlanSummary]] = {i: [] for i in episodes}
+            assessments[a.episode_id].append((summary, a.created_at, a.completed_recorded_at))
+        plans: dict[uuid.UUID, list[tuple[PlanSummary, datetime]]] = {i: [] for i in episodes}
         for r in run(_CASE_PLANS, ids):
             need_ids = (uuid.UUID(n) for o in r.outcomes for n in o["need_ids"])
-            plans[r.episode_id].append(
-                PlanSummary(
-                    plan_id=r.id,
-                    version=r.number,
-                    agreed_on=r.agreed_on,
-                    need_ids=tuple(dict.fromkeys(need_ids)),
-                )
+            plan = PlanSummary(
+                plan_id=r.id,
+                version=r.number,
+                agreed_on=r.agreed_on,
+                need_ids=tuple(dict.fromkeys(need_ids)),
             )
-        support: dict[uuid.UUID, list[SupportDelivered]] = {i: [] for i in episodes}
+            plans[r.episode_id].append((plan, r.created_at))
+        support: dict[uuid.UUID, list[tuple[SupportDelivered, datetime]]] = {
+            i: [] for i in episodes
+        }
         for d in run(_CASE_SUPPORT, ids):
-            support[d.episode_id].append(
-                SupportDelivered(
-                    service=d.service,
-                    provider=d.provider,
-                    started_on=d.started_on,
-                    ended_on=d.ended_on,
-                )
+            delivered = SupportDelivered(
+                service=d.service,
+                provider=d.provider,
+                started_on=d.started_on,
+                ended_on=d.ended_on,
             )
-        needs: dict[uuid.UUID, list[Any]] = {i: [] for i in episodes}
+            support[d.episode_id].append((delivered, d.created_at))
+        needs: dict[uuid.UUID, list[StoredNeed]] = {i: [] for i in episodes}
         for r in run(NEEDS_OF_EPISODES, ids):
-            needs[r.episode_id].append(stored_need(r).record)
+            needs[r.episode_id].append(stored_need(r))
         return [
             ClaimCaseRecord(
                 episode_id=e.id,
@@ -376,11 +386,22 @@ class SqlClaimRepository:
                 closed_on=e.closed_on,
                 closure_reason=ClosureReason(e.closure_reason) if e.closure_reason else None,
                 lead_history=tuple(lead_history_from_json(e.lead_history)),
-                household=tuple(households[e.family_id]),
-                assessments=tuple(assessments[e.id]),
-                plans=tuple(plans[e.id]),
-                support=tuple(support[e.id]),
-                needs=tuple(needs[e.id]),
+                household=tuple(m for m, _ in households[e.family_id]),
+                assessments=tuple(a for a, _, _ in assessments[e.id]),
+                plans=tuple(p for p, _ in plans[e.id]),
+                support=tuple(d for d, _ in support[e.id]),
+                needs=tuple(n.record for n in needs[e.id]),
+                recorded_at=CaseRecordedAt(
+                    closure=e.closed_recorded_at,
+                    members=tuple(at for _, at in households[e.family_id]),
+                    assessments_started=tuple(at for _, at, _ in assessments[e.id]),
+                    assessments_completed=tuple(at for _, _, at in assessments[e.id]),
+                    plans=tuple(at for _, at in plans[e.id]),
+                    support=tuple(at for _, at in support[e.id]),
+                    needs=tuple(n.recorded_at for n in needs[e.id]),
+                    outcomes=tuple(n.outcome_recorded_at for n in needs[e.id]),
+                    sustainment_checks=tuple(n.sustainment_recorded_at for n in needs[e.id]),
+                ),
             )
             for i in episode_ids
             if (e := episodes.get(i)) is not None

@@ -91,6 +91,7 @@ def stored_need(row: Any) -> StoredNeed:
         family_id=row.family_id,
         version=row.version,
         outcome_recorded_at=row.outcome_recorded_at,
+        recorded_at=row.created_at,
         sustainment_recorded_at=_instant(row.sustainment.get("recorded_at"))
         if row.sustainment
         else None,

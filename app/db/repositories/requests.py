@@ -61,6 +61,25 @@ earlier_request = exists(
 )
 """The household was the subject of a request received before this one (a repeat referral)."""
 
+
+def earlier_episode_known_by(known_at: datetime | None) -> Any:
+    """`earlier_episode`, counting only episodes whose request was recorded by `known_at`."""
+    return (
+        earlier_episode
+        if known_at is None
+        else earlier_episode.where(EpisodeRow.created_at <= known_at)
+    )
+
+
+def earlier_request_known_by(known_at: datetime | None) -> Any:
+    """`earlier_request`, counting only requests recorded by `known_at`."""
+    return (
+        earlier_request
+        if known_at is None
+        else earlier_request.where(_Other.recorded_at <= known_at)
+    )
+
+
 _WITH_PRIOR = select(
     _R, earlier_episode.label("earlier_episode"), earlier_request.label("earlier_request")
 )

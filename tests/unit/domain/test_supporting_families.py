@@ -1316,14 +1316,21 @@ days = st.dates(min_value=date(2022, 1, 1), max_value=date(2030, 12, 31))
 
 
 class TestWhatTheRecordAccepts:
-    @given(identified_on=days, today=days)
-    def test_a_need_is_not_identified_in_the_future(self, identified_on: date, today: date) -> None:
-        if identified_on > today:
+    @given(identified_on=days, today=days, requested_on=days)
+    def test_a_need_is_identified_on_a_day_of_the_episode_up_to_today(
+        self, identified_on: date, today: date, requested_on: date
+    ) -> None:
+        """The shared step-date rule (issue 18 §1): not after today, not before the request."""
+        if identified_on > today or identified_on < requested_on:
             with pytest.raises(InvalidValue) as refused:
-                check_need_identified(identified_on, today)
+                check_need_identified(identified_on, today=today, requested_on=requested_on)
             assert refused.value.field == "identified_on"
+            expected = (
+                "step_date_in_future" if identified_on > today else "step_date_before_request"
+            )
+            assert refused.value.code == expected
         else:
-            check_need_identified(identified_on, today)
+            check_need_identified(identified_on, today=today, requested_on=requested_on)
 
     def test_a_closed_episode_takes_no_new_needs(self) -> None:
         check_needs_recorded_while_open(True)

@@ -158,7 +158,23 @@ class TestRecordingANeed:
         with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
             record_need(journey, identified_on=world.today + timedelta(days=1))
         assert refused.value.field == "identified_on"
-        assert outcomes(kept) == [("write_episode", "refused", "need_identified_in_future")]
+        assert outcomes(kept) == [("write_episode", "refused", "step_date_in_future")]
+
+    def test_a_need_is_not_identified_before_the_episode_was_requested(self, world: World) -> None:
+        journey = given_journey(world).up_to(EpisodeStage.ASSESSING)
+        requested_on = world.uow.committed.episodes[journey.episode_id].requested_on
+        with one_use_case(world) as kept, pytest.raises(InvalidValue) as refused:
+            record_need(journey, identified_on=requested_on - timedelta(days=1))
+        assert refused.value.field == "identified_on"
+        assert outcomes(kept) == [("write_episode", "refused", "step_date_before_request")]
+
+    def test_a_need_entered_late_keeps_when_it_was_recorded(self, world: World) -> None:
+        journey = given_journey(world).up_to(EpisodeStage.ASSESSING)
+        requested_on = world.uow.committed.episodes[journey.episode_id].requested_on
+        view = record_need(journey, identified_on=requested_on)
+        assert isinstance(view, needs.NeedView)
+        assert view.stored.record.need.identified_on == requested_on
+        assert view.stored.recorded_at == world.clock.now()
 
     def test_an_episode_one_may_not_know_answers_as_an_unknown_one(self, world: World) -> None:
         journey = given_journey(world).up_to(EpisodeStage.ASSESSING)
