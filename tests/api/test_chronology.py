@@ -256,7 +256,6 @@ class TestContactsInTheTimeline:
         assert "abuse" not in entries[0]["what"]
         assert entries[0]["link"] == f"{case.url}/contacts/{visit['id']}"
 
-
     def test_pages_of_many_contacts_follow_on_as_the_whole_timeline_does(
         self, case: Case, staff: Staff
     ) -> None:
