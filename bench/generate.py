@@ -50,6 +50,8 @@ from app.domain.consents import (
     SharingScope,
     consent_in_force,
 )
+from app.domain.contacts import ContactKind
+from app.domain.documents import OwnerKind
 from app.domain.episodes import (
     ClosureReason,
     FamilyLifeImproved,
@@ -62,6 +64,7 @@ from app.domain.errors import DomainError
 from app.domain.families import Address, MemberRole, Person, add_months
 from app.domain.plans import Action, Outcome
 from app.domain.practitioners import Practitioner
+from app.domain.requests import Referrer, ReferrerKind, ScreeningOutcome, Urgency
 from app.domain.supporting_families import (
     NeedOutcome,
     SustainmentResult,
@@ -71,11 +74,14 @@ from app.domain.taf import ChildVoice, OutcomeProgress, TafMemberKind
 from app.services import (
     assessments,
     consents,
+    contacts,
+    documents,
     episodes,
     families,
     needs,
     plans,
     practitioners,
+    requests,
     taf,
 )
 from app.services.names import Named
@@ -206,6 +212,33 @@ STREETS = [
     "Waterloo Road",
 ]
 
+LONG_HISTORY_EVERY = 10_000
+"""Families 0, 10,000, 20,000 ... (references BF-0000000, BF-0010000 ...) have a long history:
+back-to-back episodes over the five years with a contact most working days, so each one's
+chronology holds well over 500 entries (issue 19's chronology benchmark reads them)."""
+
+
+def long_history_references(families: int) -> list[str]:
+    """The references of the families with a long history in a data set of `families`."""
+    return [f"BF-{index:07d}" for index in range(0, families, LONG_HISTORY_EVERY)]
+
+
+CONTACT_KINDS: list[tuple[ContactKind, float]] = [
+    (ContactKind.HOME_VISIT, 0.38),
+    (ContactKind.PHONE, 0.22),
+    (ContactKind.SCHOOL, 0.12),
+    (ContactKind.OFFICE, 0.08),
+    (ContactKind.MESSAGE, 0.10),
+    (ContactKind.VIDEO, 0.04),
+    (ContactKind.ATTEMPTED_VISIT, 0.06),
+]
+SCREENINGS_WITHOUT_EPISODE: list[tuple[ScreeningOutcome, float]] = [
+    (ScreeningOutcome.NO_FURTHER_ACTION, 0.45),
+    (ScreeningOutcome.SIGNPOST, 0.45),
+    (ScreeningOutcome.STEP_UP, 0.10),
+]
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
 CLOSURES: list[tuple[ClosureReason, float]] = [
     (ClosureReason.ALL_NEEDS_MET, 0.52),
     (ClosureReason.NEEDS_PARTLY_MET_NO_FURTHER_SUPPORT, 0.14),
@@ -244,6 +277,8 @@ class Staff:
     qa_officers: list[str]
     hubs: dict[str, str]
     principals: dict[str, Principal]
+    front_door: list[str]
+    """Front door officers: they receive and screen the requests for support."""
 
     def actor(self, practitioner_id: str | uuid.UUID) -> Actor:
         """The staff member acting: every step of a story is taken by someone the rules judge."""
@@ -377,13 +412,29 @@ def setup_reference_and_staff(cfg: Config) -> Staff:
         register(f"qa{n + 1}", f"QA Officer {n + 1}", "COUNCIL_EH", {Role.QUALITY_ASSURANCE}, [])
         for n in range(max(2, n_leads // 60))
     ]
+    front_door = [
+        register(
+            f"frontdoor{n + 1}",
+            f"Front Door Officer {n + 1}",
+            "COUNCIL_EH",
+            {Role.FRONT_DOOR_OFFICER},
+            [],
+        )
+        for n in range(max(2, n_leads // 80))
+    ]
     for email, role in [
         ("manager", Role.MANAGER),
         ("reports", Role.REPORTING),
         ("auditor", Role.AUDITOR),
     ]:
         register(email, email.title(), "COUNCIL_EH", {role}, [])
-    return Staff(leads_by_hub=leads_by_hub, qa_officers=qa, hubs=hubs, principals=principals)
+    return Staff(
+        leads_by_hub=leads_by_hub,
+        qa_officers=qa,
+        hubs=hubs,
+        principals=principals,
+        front_door=front_door,
+    )
 
 
 # --- one family's story ---------------------------------------------------------------------------
@@ -404,6 +455,8 @@ class _Story:
     tally: Tally
     last_lead: str = ""
     """The lead professional of the family's latest episode, who may open its next one."""
+    long_history: bool = False
+    """A family worked with for years (`LONG_HISTORY_EVERY`): contacts most working days."""
 
     def at(self, day: date) -> FixedClock:
         if day > self.cfg.today:
@@ -417,9 +470,12 @@ class _Story:
 
     def run(self, index: int) -> None:
         rng, cfg = self.rng, self.cfg
+        self.long_history = index % LONG_HISTORY_EVERY == 0
         hub = f"H{rng.randrange(cfg.hubs) + 1:02d}"
         span = (cfg.today - cfg.start).days
-        first_contact = cfg.start + timedelta(days=rng.randrange(span - 3))
+        first_contact = cfg.start + timedelta(
+            days=rng.randrange(5) if self.long_history else rng.randrange(span - 3)
+        )
         # A lead professional of the hub registers the family; whoever holds it (its registrar,
         # then the lead of its last episode) opens the next episode, as the access rules allow.
         holder = rng.choice(self.staff.leads_by_hub[hub])
@@ -430,6 +486,16 @@ class _Story:
             return
         wanted = rng.choices([0, 1, 2, 3], weights=[8, 45, 30, 17])[0]
         day = first_contact + timedelta(days=rng.randrange(0, 20))
+        if self.long_history:
+            wanted = 20  # episode after episode until today
+        elif rng.random() < 0.2:
+            # A request the front door closed without an episode (no further action,
+            # signposting to universal services, or a step up to children's social care).
+            try:
+                self._screened_away(record.family.id, children, first_contact)
+            except _Stop:
+                return
+            day += timedelta(days=rng.randrange(30, 400))
         for _ in range(wanted):
             if day > cfg.today:
                 break
@@ -443,7 +509,9 @@ class _Story:
             if closed_on is None:
                 return
             holder = self.last_lead
-            day = closed_on + timedelta(days=rng.randrange(30, 540))
+            day = closed_on + timedelta(
+                days=rng.randrange(20, 60) if self.long_history else rng.randrange(30, 540)
+            )
 
     def _create_family(
         self, index: int, hub: str, on: date, registrar: str
@@ -453,6 +521,8 @@ class _Story:
         members: list[families.NewMember] = []
         n_carers = 1 if rng.random() < 0.85 else 2
         n_children = rng.choices([0, 1, 2, 3, 4], weights=[8, 52, 26, 10, 4])[0]
+        if self.long_history:
+            n_carers, n_children = 2, 3
         for _ in range(n_carers):
             born = on - timedelta(days=rng.randrange(19 * 365, 50 * 365))
             members.append(
@@ -537,6 +607,8 @@ class _Story:
                 ),
             )
             self.tally.steps["record_consent"] += 1
+        if self.rng.random() < 0.5:
+            self._document(lead, OwnerKind.FAMILY, family_id, day, "Signed consent form")
 
     def _close(
         self, lead: Actor, episode_id: uuid.UUID, version: int, day: date, reason: ClosureReason
@@ -587,28 +659,37 @@ class _Story:
         rng = self.rng
         lead = uuid.UUID(rng.choice(self.staff.leads_by_hub[hub]))
         acting = self.staff.actor(lead)
-        source = rng.choice(list(RequestSource))
-        opened = episodes.open_new_episode(
-            self.new_uow(),
-            self.at(day),
-            self.staff.actor(opener),
-            episodes.EpisodeRequest(
-                family_id=family_id,
-                source=source,
-                level_of_need=rng.choice(["2", "2", "3"]),
-                lead_practitioner_id=lead,
-                child_person_ids=tuple(children),
-                step_down_reference=f"CSC-{rng.randrange(10000, 99999)}"
-                if source is RequestSource.STEPPED_DOWN_FROM_SOCIAL_CARE
-                else None,
-            ),
-            levels=["2", "3"],
-        )
-        assert isinstance(opened, episodes.EpisodeRecord)
+        level = rng.choice(["2", "2", "3"])
+        if rng.random() < 0.6:
+            # Most families arrive through the front door: a request, screened to early help,
+            # which opens the episode (dated the day the request was received).
+            episode_id, day = self._through_front_door(family_id, children, day, lead, level)
+            stored = self.uow.episodes.get(episode_id)
+            assert stored is not None
+            version = stored.version
+        else:
+            source = rng.choice([s for s in RequestSource if s is not RequestSource.FRONT_DOOR])
+            opened = episodes.open_new_episode(
+                self.new_uow(),
+                self.at(day),
+                self.staff.actor(opener),
+                episodes.EpisodeRequest(
+                    family_id=family_id,
+                    source=source,
+                    level_of_need=level,
+                    lead_practitioner_id=lead,
+                    child_person_ids=tuple(children),
+                    step_down_reference=f"CSC-{rng.randrange(10000, 99999)}"
+                    if source is RequestSource.STEPPED_DOWN_FROM_SOCIAL_CARE
+                    else None,
+                ),
+                levels=["2", "3"],
+            )
+            assert isinstance(opened, episodes.EpisodeRecord)
+            episode_id, version = opened.episode.id, opened.episode.version
         self.last_lead = str(lead)
         self.tally.episodes += 1
         self.tally.steps["open_episode"] += 1
-        episode_id, version = opened.episode.id, opened.episode.version
         fate = rng.random()
         if fate < 0.04:  # the family never agrees to early help
             return self._close(
@@ -621,6 +702,7 @@ class _Story:
 
         day += timedelta(days=rng.randrange(1, 12))
         self._consent(acting, family_id, carers[0], children, day)
+        assessment_started = day
         started, assessment = episodes.start_assessment(
             self.new_uow(), self.at(day), acting, episode_id, expected_version=version
         )
@@ -639,6 +721,7 @@ class _Story:
         day += timedelta(
             days=rng.randrange(8, 28) if rng.random() < 0.83 else rng.randrange(29, 80)
         )
+        self._contacts(acting, episode_id, carers, children, assessment_started, day)
         headline = rng.choice(["EDU", "HEALTH", "REL", "FIN", "HOUSING", "EYD", "DA", "SAFE"])
         need = Need(
             id=uuid.uuid4(),
@@ -799,11 +882,15 @@ class _Story:
 
         # Reviews every 4-6 weeks, some late; then closure.
         reviews = rng.choices([1, 2, 3, 4, 5, 6, 8], weights=[10, 18, 22, 18, 14, 10, 8])[0]
+        if self.long_history:
+            reviews = rng.randrange(10, 16)
         reason = rng.choices([r for r, _ in CLOSURES], weights=[w for _, w in CLOSURES])[0]
         for n in range(reviews):
+            since = day
             day += timedelta(
                 days=rng.randrange(28, 43) if rng.random() < 0.82 else rng.randrange(43, 90)
             )
+            self._contacts(acting, episode_id, carers, children, since, day)
             last = n == reviews - 1
             if last and reason in {
                 ClosureReason.ALL_NEEDS_MET,
@@ -840,6 +927,211 @@ class _Story:
         )
         self._sustainment(acting, episode_id, sf_needs, closed_on)
         return closed_on
+
+    def _receive(
+        self, family_id: uuid.UUID, children: list[uuid.UUID], day: date
+    ) -> tuple[Actor, requests.RequestView]:
+        """A request for support about the family arrives at the front door."""
+        rng = self.rng
+        officer = self.staff.actor(rng.choice(self.staff.front_door))
+        if rng.random() < 0.2:
+            referrer = Referrer(kind=ReferrerKind.SELF_REFERRAL)
+        else:
+            referrer = Referrer(
+                kind=ReferrerKind.AGENCY,
+                agency_code=rng.choice(AGENCIES)[0],
+                name="Referring professional",
+                role="Practitioner",
+            )
+        view = _done(
+            requests.create_request(
+                self.new_uow(),
+                self.at(day),
+                officer,
+                requests.NewRequest(
+                    referrer=referrer,
+                    asked_for="Support for the family at home and at school",
+                    reason="Worries about school attendance and routines at home",
+                    family_agreed=True,
+                    urgency=Urgency.URGENT if rng.random() < 0.1 else Urgency.ROUTINE,
+                    received_on=day,
+                    family_id=family_id,
+                    child_person_ids=tuple(children),
+                ),
+            )
+        )
+        self.tally.steps["create_request"] += 1
+        return officer, view
+
+    def _decision_day(self, received_on: date) -> date:
+        """Screening within one working day mostly; a tail of later decisions."""
+        rng = self.rng
+        late = rng.random() >= 0.88
+        return received_on + timedelta(days=rng.randrange(3, 10) if late else rng.randrange(0, 2))
+
+    def _through_front_door(
+        self,
+        family_id: uuid.UUID,
+        children: list[uuid.UUID],
+        day: date,
+        lead: uuid.UUID,
+        level: str,
+    ) -> tuple[uuid.UUID, date]:
+        """A request screened to early help: the screening opens the episode. Returns the
+        episode and the day of the decision."""
+        officer, view = self._receive(family_id, children, day)
+        decided_on = self._decision_day(day)
+        screened = requests.screen_request(
+            self.new_uow(),
+            self.at(decided_on),
+            officer,
+            view.request.id,
+            requests.Screening(
+                outcome=ScreeningOutcome.EARLY_HELP,
+                reason="Needs met best by early help",
+                decided_on=decided_on,
+                lead_practitioner_id=lead,
+                level_of_need=level,
+            ),
+            expected_version=view.request.version,
+            levels=["2", "3"],
+        )
+        self.tally.steps["screen_request"] += 1
+        decision = screened.request.decision
+        assert decision is not None
+        assert decision.episode_id is not None
+        return decision.episode_id, decided_on
+
+    def _screened_away(self, family_id: uuid.UUID, children: list[uuid.UUID], day: date) -> None:
+        """A request that the front door closes without opening an episode."""
+        rng = self.rng
+        officer, view = self._receive(family_id, children, day)
+        outcome = rng.choices(
+            [o for o, _ in SCREENINGS_WITHOUT_EPISODE],
+            weights=[w for _, w in SCREENINGS_WITHOUT_EPISODE],
+        )[0]
+        decided_on = self._decision_day(day)
+        requests.screen_request(
+            self.new_uow(),
+            self.at(decided_on),
+            officer,
+            view.request.id,
+            requests.Screening(
+                outcome=outcome,
+                reason="Screened at the front door",
+                decided_on=decided_on,
+                step_up_reference=f"CSC-{rng.randrange(10000, 99999)}"
+                if outcome is ScreeningOutcome.STEP_UP
+                else None,
+            ),
+            expected_version=view.request.version,
+            levels=["2", "3"],
+        )
+        self.tally.steps["screen_request"] += 1
+
+    def _contacts(
+        self,
+        lead: Actor,
+        episode_id: uuid.UUID,
+        carers: list[uuid.UUID],
+        children: list[uuid.UUID],
+        after: date,
+        before: date,
+    ) -> None:
+        """The contacts between two steps: a visit or call every two or three weeks, most
+        working days for a family with a long history."""
+        rng = self.rng
+        days = (before - after).days
+        if days < 2:
+            return
+        per_week = 5.0 if self.long_history else 0.4
+        count = int(days / 7 * per_week * rng.uniform(0.5, 1.5) + rng.random())
+        for on in sorted(after + timedelta(days=rng.randrange(1, days)) for _ in range(count)):
+            self._contact(lead, episode_id, carers, children, on)
+
+    def _contact(
+        self,
+        lead: Actor,
+        episode_id: uuid.UUID,
+        carers: list[uuid.UUID],
+        children: list[uuid.UUID],
+        on: date,
+    ) -> None:
+        rng = self.rng
+        kind = rng.choices([k for k, _ in CONTACT_KINDS], weights=[w for _, w in CONTACT_KINDS])[0]
+        seen: tuple[uuid.UUID, ...] = ()
+        alone: tuple[uuid.UUID, ...] = ()
+        if kind in {ContactKind.HOME_VISIT, ContactKind.OFFICE, ContactKind.VIDEO}:
+            seen = (carers[0], *children)
+            if rng.random() < 0.3:
+                alone = (children[0],)
+        elif kind is ContactKind.SCHOOL:
+            seen = alone = (children[0],)
+        elif kind is ContactKind.PHONE:
+            seen = (carers[0],)
+        child_seen = any(p in children for p in seen)
+        view = _done(
+            contacts.record_contact(
+                self.new_uow(),
+                self.at(on),
+                lead,
+                episode_id,
+                contacts.NewContact(
+                    kind=kind,
+                    note="Talked through the week and the plan's next steps with the family.",
+                    happened_on=on,
+                    seen_person_ids=seen,
+                    children_seen_alone=alone,
+                    child_voice="Said mornings are calmer now" if child_seen else None,
+                    what_was_done="Reviewed the routine; agreed the next visit",
+                    sensitive=rng.random() < 0.05,
+                    significant=rng.random() < (0.5 if self.long_history else 0.15),
+                ),
+            )
+        )
+        self.tally.steps["record_contact"] += 1
+        if rng.random() < 1 / 15:
+            self._document(
+                lead,
+                OwnerKind.CONTACT,
+                view.contact.id,
+                on,
+                rng.choice(["School report", "Letter from the GP", "Attendance record"]),
+                under_episode=episode_id,
+            )
+
+    def _document(
+        self,
+        by: Actor,
+        owner_kind: OwnerKind,
+        owner_id: uuid.UUID,
+        on: date,
+        title: str,
+        *,
+        under_episode: uuid.UUID | None = None,
+    ) -> None:
+        """A small scanned PDF (a signed form, a letter, a school report), a few hundred
+        bytes to 2 KB, uploaded through the documents use case."""
+        content = b"%PDF-1.4\n" + self.rng.randbytes(self.rng.randrange(300, 2000))
+        documents.upload_document(
+            self.new_uow(),
+            self.at(on),
+            by,
+            documents.NewDocument(
+                owner_kind=owner_kind,
+                owner_id=owner_id,
+                title=title,
+                description=None,
+                filename=f"{title}.pdf",
+                sensitive=False,
+                visible_to=frozenset(),
+                dated_on=on,
+                under_episode=under_episode,
+            ),
+            [content],
+            max_bytes=DOCUMENT_MAX_BYTES,
+        )
+        self.tally.steps["upload_document"] += 1
 
     def _record_sf_needs(
         self, lead: Actor, episode_id: uuid.UUID, children: list[uuid.UUID], day: date
@@ -991,11 +1283,18 @@ def row_counts(url: str) -> dict[str, int]:
         "taf_meetings",
         "family_needs",
         "claims",
+        "support_requests",
+        "contacts",
+        "documents",
+        "document_chunks",
     ]
     with engine.connect() as conn:
         counts = {
             t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in tables
         }
+        counts["contacts.significant"] = int(
+            conn.execute(text("SELECT count(*) FROM contacts WHERE significant")).scalar_one()
+        )
         for stage, n in conn.execute(
             text("SELECT stage, count(*) FROM episodes GROUP BY stage ORDER BY 1")
         ):

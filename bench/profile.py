@@ -36,9 +36,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.settings import Settings
-from bench import load, wrk
+from bench import chronology, load, wrk
 
-WRK_SCENARIOS = {"episode", "family", "caseload", "worklist", "overdue_hub", "mixed"}
+WRK_SCENARIOS = {"episode", "family", "caseload", "worklist", "overdue_hub", "mixed", "chronology"}
+"""`chronology`: the first page of a long family's timeline, as bench/chronology.py sends it."""
 HTTPX_SCENARIOS = {
     "review",
     "sf_claims_report",
@@ -180,7 +181,15 @@ def main(argv: list[str] | None = None) -> int:
             text=True,
         )  # fmt: skip
         time.sleep(2)  # py-spy attaches to every worker first
-        if a.scenario in WRK_SCENARIOS:
+        if a.scenario == "chronology":
+            families = chronology.discover(a.database_url)
+            fx = chronology.fixture(families, Settings(), a.today)
+            make = chronology.ChronologyScenario(fx, families, seed=29).chronology
+            row = wrk.run(
+                a.base_url, fx.tokens, a.scenario, make, connections=a.clients, seconds=a.seconds
+            )
+            print(f"  sent {row}", flush=True)
+        elif a.scenario in WRK_SCENARIOS:
             sc = load.Scenarios(fx, seed=29)
             if a.scenario == "mixed":
                 make = load._unnamed(load.mixed_requests(fx, sc, load.MIX))

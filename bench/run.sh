@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark in one command: fresh database, migrations, county-sized data set, the
-# service under uvicorn with production settings (2 workers), the load driver, the results table.
+# service under uvicorn with production settings (2 workers), the load driver, the chronology
+# scenario, the results tables.
 #
 #   bench/run.sh                       # defaults: 50,000 families, seed 2026, 45 s mixed runs
 #   BENCH_SCALE=10 bench/run.sh        # 10x the families
@@ -85,6 +86,10 @@ done
 .venv/bin/python bench/load.py --base-url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
   --ceiling-url "http://127.0.0.1:$CEILING_PORT" \
   --seconds "$SECONDS_MIXED" --concurrency "$CONCURRENCY" --out "$OUT/load.json" | tee "$OUT/load.log"
+
+# Issue 19: the first page of a long family's chronology (bench/chronology.py), beside the ceiling.
+.venv/bin/python bench/chronology.py --base-url "http://127.0.0.1:$PORT" \
+  --ceiling-url "http://127.0.0.1:$CEILING_PORT" --out "$OUT/chronology.json" | tee "$OUT/chronology.log"
 
 if [[ -n "$REPLICA" ]]; then
   # How far behind the primary the replica ended the run (replay_lag: the last change's delay).

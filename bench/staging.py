@@ -42,15 +42,26 @@ from sqlalchemy.orm import Session
 from app.db.base import Base
 from app.db.models import PractitionerRow
 from app.db.unit_of_work import SqlUnitOfWork
-from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.domain.access import (
+    EpisodeFacts,
+    RecordFacts,
+    RequestFacts,
+    TafSeat,
+    sharing_in_force,
+)
 from app.domain.assessments import Assessment
 from app.domain.calendar import WorkingCalendar
 from app.domain.consents import Consent
+from app.domain.contacts import Contact
+from app.domain.documents import Document
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import DuplicateCandidate, Family, Person, Relationship
+from app.domain.family_help import FamilyHelpRecord
+from app.domain.family_network import NetworkMember
 from app.domain.outcomes_framework import FrameworkCatalogue, Headline
 from app.domain.plans import FamilyPlan, PlanStatus
 from app.domain.practitioners import Practitioner
+from app.domain.requests import SupportRequest
 from app.domain.taf import TafMeeting, TafMember
 from app.domain.timeliness import PolicyHistory
 from app.services.ports import (
@@ -343,6 +354,104 @@ class _Needs:
         return []
 
 
+class _NoNetwork:
+    """No family network outside the households and no family group decision-making: the
+    generated stories do not use them (plans' action owners are looked up here)."""
+
+    def members_of(self, family_id: uuid.UUID) -> list[NetworkMember]:
+        return []
+
+
+class _NoFamilyHelp:
+    """The council runs early help only (no Family Help policy): episodes have no Family Help
+    record, as on a database where the policy was never switched on."""
+
+    def get(self, episode_id: uuid.UUID) -> FamilyHelpRecord | None:
+        return None
+
+
+class _Contacts:
+    def __init__(self) -> None:
+        self.store = _Store()
+
+    def get(self, contact_id: uuid.UUID) -> Contact | None:
+        return self.store.items.get(contact_id)
+
+    def add(self, contact: Contact, *, at: datetime) -> None:
+        self.store.add(contact.id, contact, at)
+
+    def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Contact]:
+        wanted = set(episode_ids)
+        return [c for c in self.store.items.values() if c.episode_id in wanted]
+
+
+class _Documents:
+    """Documents and their content's chunks, written after the rows they belong to."""
+
+    def __init__(self) -> None:
+        self.store = _Store()
+        self.chunks: list[tuple[uuid.UUID, int, bytes]] = []
+
+    def get(self, document_id: uuid.UUID) -> Document | None:
+        return self.store.items.get(document_id)
+
+    def every_for_family(self, family_id: uuid.UUID) -> list[Document]:
+        return [d for d in self.store.items.values() if d.family_id == family_id]
+
+    def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
+        self.chunks.append((document_id, seq, data))
+
+    def add(self, document: Document, *, at: datetime) -> None:
+        self.store.add(document.id, document, at)
+
+
+class _Requests:
+    """Requests for support, with the facts `decide_request` needs derived as the SQL
+    repository derives them (who made it, the episode its screening linked it to)."""
+
+    def __init__(self, uow: StagingUnitOfWork) -> None:
+        self.store = _Store()
+        self._uow = uow
+
+    def get(self, request_id: uuid.UUID) -> SupportRequest | None:
+        return self.store.items.get(request_id)
+
+    def for_family(self, family_id: uuid.UUID) -> list[SupportRequest]:
+        found = [r for r in self.store.items.values() if r.family_id == family_id]
+        return sorted(found, key=lambda r: (r.received_on, r.id))
+
+    def add(self, request: SupportRequest, *, at: datetime) -> None:
+        self.store.add(request.id, request, at)
+
+    def save(self, request: SupportRequest, *, at: datetime) -> None:
+        self.store.save(request.id, request)
+
+    def facts(self, request_id: uuid.UUID) -> RequestFacts | None:
+        return self.facts_many([request_id]).get(request_id)
+
+    def facts_many(self, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, RequestFacts]:
+        found: dict[uuid.UUID, RequestFacts] = {}
+        for request_id in request_ids:
+            request: SupportRequest | None = self.store.items.get(request_id)
+            if request is None:
+                continue
+            episode_id = request.decision.episode_id if request.decision else None
+            episode = self._uow.episodes.get(episode_id) if episode_id else None
+            found[request_id] = RequestFacts(
+                request.id,
+                request.created_by_practitioner_id,
+                EpisodeFacts(
+                    episode_id=episode.id,
+                    hub_id=episode.hub_id,
+                    lead_practitioner_id=episode.lead_practitioner_id,
+                )
+                if episode is not None
+                else None,
+                request.family_id,
+            )
+        return found
+
+
 class _Access:
     """The facts `decide` needs, derived from the staged aggregates as `SqlAccessFacts` derives
     them from the tables (every family of a story is staged in the batch that plays it)."""
@@ -458,6 +567,11 @@ class StagingUnitOfWork:
         self.plans = _ByEpisode()
         self.taf = _Taf()
         self.needs = _Needs()
+        self.contacts = _Contacts()
+        self.documents = _Documents()
+        self.requests = _Requests(self)
+        self.network = _NoNetwork()
+        self.family_help = _NoFamilyHelp()
         self.access = _Access(self)
         self.audit = _Audit()
         self.changes = _NoChanges()
@@ -537,6 +651,19 @@ class StagingUnitOfWork:
             with _flush_once(session):
                 for meeting, at in self.taf.meeting_list:
                     sql.taf.add_meeting(meeting, at=at)
+            # A request names the episode its screening opened; a document may belong to a
+            # contact; a document's chunks are inserted after its row.
+            stores = [
+                (self.requests.store, sql.requests.add),
+                (self.contacts.store, sql.contacts.add),
+                (self.documents.store, sql.documents.add),
+            ]
+            for store, repo_add in stores:
+                with _flush_once(session):
+                    for key, obj in store.items.items():
+                        repo_add(obj, at=store.first_at[key])
+            for document_id, seq, data in self.documents.chunks:
+                sql.documents.add_chunk(document_id, seq, data)
             sql.commit()
 
 

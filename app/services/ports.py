@@ -457,6 +457,18 @@ class ContactRepository(Protocol):
         ...
 
     def for_episodes(self, episode_ids: Sequence[uuid.UUID]) -> list[Contact]: ...
+    def significant_for_episodes(
+        self,
+        episode_ids: Sequence[uuid.UUID],
+        *,
+        from_day: date | None = None,
+        later_limit: int | None = None,
+    ) -> list[Contact]:
+        """The episodes' contacts marked significant (the chronology's), by day then id: every
+        one on `from_day` and the first `later_limit` after it (all when None); with no
+        `from_day`, the first `later_limit` of all."""
+        ...
+
     def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
         """The date of each episode's latest contact (episodes with none are left out)."""
 

@@ -256,6 +256,47 @@ class TestContactsInTheTimeline:
         assert "abuse" not in entries[0]["what"]
         assert entries[0]["link"] == f"{case.url}/contacts/{visit['id']}"
 
+    def test_pages_of_many_contacts_follow_on_as_the_whole_timeline_does(
+        self, case: Case, staff: Staff
+    ) -> None:
+        """A page loads only the significant contacts it can show (its first day's and one
+        page more after it): paging, with several contacts a day, between the other events and
+        under every filter, still reads exactly the whole timeline."""
+        from tests.api.test_contacts import record
+
+        run_the_cycle(case, staff, close=False)
+        on(case.clock, "2025-01-20")
+        days = ["2024-11-27"] * 3 + ["2024-12-03"] * 4 + ["2024-12-20", "2025-01-15", "2025-01-15"]
+        days += ["2025-01-16"] * 3 + ["2025-01-20"]
+        for n, day in enumerate(days):
+            record(case, happened_on=day, significant=n % 4 != 1)
+        child = case.person("child")
+        for params in (
+            {},
+            {"kind": ["contact", "taf_meeting"]},
+            {"from": "2024-12-03"},
+            {"to": "2025-01-15"},
+            {"episode_id": case.episode["id"]},
+            {"person_id": child},
+        ):
+            whole = ok(case.client.get(chronology_url(case), params={**params, "limit": 200}))
+            assert whole["next_cursor"] is None
+            assert sum(e["kind"] == "contact" for e in whole["items"]) > 5 or params
+            for limit in (1, 2, 3, 5):
+                seen: list[dict[str, Any]] = []
+                cursor = None
+                while True:
+                    page_params: dict[str, Any] = {**params, "limit": limit}
+                    if cursor:
+                        page_params["cursor"] = cursor
+                    page = ok(case.client.get(chronology_url(case), params=page_params))
+                    assert len(page["items"]) == limit or page["next_cursor"] is None
+                    seen.extend(page["items"])
+                    cursor = page["next_cursor"]
+                    if cursor is None:
+                        break
+                assert seen == whole["items"], (params, limit)
+
 
 class TestRequestsInTheTimeline:
     def test_the_request_and_its_decision_are_there_for_the_lead_but_not_for_a_taf_member(

@@ -192,6 +192,30 @@ class SqlContactRepository:
         )
         return self._hydrate(rows)
 
+    def significant_for_episodes(
+        self,
+        episode_ids: Sequence[uuid.UUID],
+        *,
+        from_day: date | None = None,
+        later_limit: int | None = None,
+    ) -> list[Contact]:
+        if not episode_ids:
+            return []
+        significant = select(*ContactRow.__table__.columns).where(
+            ContactRow.episode_id.in_(list(episode_ids)), ContactRow.significant.is_(True)
+        )
+        order = (ContactRow.happened_on, ContactRow.id)
+        later = significant.order_by(*order).limit(later_limit)
+        rows: list[Any] = []
+        if from_day is not None:
+            # The cursor's day whole (its entries may sort either side of the cursor), then the
+            # first `later_limit` after it.
+            on_the_day = significant.where(ContactRow.happened_on == from_day).order_by(*order)
+            rows = list(self._session.connection().execute(on_the_day))
+            later = later.where(ContactRow.happened_on > from_day)
+        rows += self._session.connection().execute(later)
+        return self._hydrate(rows)
+
     def get_many(self, contact_ids: Sequence[uuid.UUID]) -> list[Contact]:
         """Contacts by id, in the order lists show them (the offline sync's changed ones)."""
         if not contact_ids:

@@ -701,6 +701,18 @@ class FakeContacts(_Repository):
         wanted = set(episode_ids)
         return self._ordered([c for c in self.state.contacts.values() if c.episode_id in wanted])
 
+    def significant_for_episodes(
+        self,
+        episode_ids: Sequence[uuid.UUID],
+        *,
+        from_day: date | None = None,
+        later_limit: int | None = None,
+    ) -> list[Contact]:
+        wanted = [c for c in self.for_episodes(episode_ids) if c.significant]
+        on_the_day = [c for c in wanted if from_day is not None and c.happened_on == from_day]
+        later = [c for c in wanted if from_day is None or c.happened_on > from_day]
+        return on_the_day + later[:later_limit]
+
     def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:
         found: dict[uuid.UUID, date] = {}
         for c in self.state.contacts.values():
