@@ -39,7 +39,8 @@ class ChildProtection:
             for a in data["allocations"]
             if a["practitioner_id"] == str(practitioner) and not a["ended_on"]
         ]
-        return held
+        allocation: dict[str, Any] = held
+        return allocation
 
 
 def on_s47(

@@ -237,7 +237,7 @@ def _build(
                 ],
             )
             if episode.basis is not None or episode.allocations:
-                allocated = [
+                allocated: list[dict[str, Any]] = [
                     {
                         "id": uuid.uuid4(),
                         "practitioner_id": practitioners[a.who],

@@ -906,7 +906,7 @@ def test_an_allocation_works_the_episode_only_as_child_protection_lead_or_co_wor
         on_s47(allocation(role=role, started_on=start, ended_on=end), is_open=episode_open)
     )
     me = principal(Role.PRACTITIONER if practitioner else Role.FRONT_DOOR_OFFICER)
-    current = start <= TODAY and (end is None or TODAY < end)
+    current = start <= TODAY and (end is None or end > TODAY)
     works = (
         practitioner
         and current
