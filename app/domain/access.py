@@ -30,8 +30,9 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
   meetings, contacts, documents) as the lead does, and reads sensitive notes. It does not steer
   the episode (close it, change its level of need, step it across), which stays with the lead
   and managers; an allocation ended today grants nothing from that day.
-- Contacts (issue 19 §2) are recorded by the lead and by TAF members under consent, on an open
-  episode; a sensitive note's text is read only by managers, the episode's lead and the
+- Contacts (issue 19 §2) are recorded by the lead, an allocated lead child protection
+  practitioner or co-worker, and by TAF members under consent, on an open episode; a sensitive
+  note's text is read only by managers, the episode's lead and allocated practitioners, and the
   practitioners it names (never by break glass). Everyone else who reads the episode sees that
   the contact happened, with its text withheld (`may_read_sensitive`).
 """
