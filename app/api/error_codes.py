@@ -7,7 +7,7 @@ CODES: dict[str, tuple[int, str, str]] = {
     'unauthenticated': (401, 'unauthorized', 'No valid bearer token: missing, expired, or not one this service takes.'),
     'claim_auditor_not_independent': (403, 'forbidden', 'The person who prepared the claim cannot also audit it; internal audit must be independent (K9).'),
     'contact_amendment_not_yours': (403, 'forbidden', "Only whoever recorded this contact, or the episode's lead professional, corrects it."),
-    'document_sensitive': (403, 'forbidden', 'This document is sensitive: only the lead professional, managers and the practitioners named on it may open it.'),
+    'document_sensitive': (403, 'forbidden', 'This document is sensitive: only the lead professional, practitioners allocated to work the case, managers and the practitioners named on it may open it.'),
     'forbidden': (403, 'forbidden', 'The HTTP layer refused the request.'),
     'loopback_only': (403, 'forbidden', 'A dev or test service answers loopback clients only.'),
     'not_permitted': (403, 'forbidden', 'You may not do this to this record.'),

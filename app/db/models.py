@@ -485,6 +485,29 @@ class EpisodeFamilyHelpRow(Timestamped, Base):
     )
 
 
+class EpisodeAllocationRow(Base):
+    """One allocation of `episode_family_help.allocations`, as a row the access scope can ask in
+    SQL (app/db/repositories/scope.py): who is allocated to which episode, in which role, from
+    when until when. Written only by the Family Help repository, with the record it copies."""
+
+    __tablename__ = "episode_allocations"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episode_family_help.episode_id"), nullable=False, index=True
+    )
+    practitioner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("practitioners.id"), nullable=False
+    )
+    role: Mapped[str] = mapped_column(String(40), nullable=False)
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # The search scope's question: the episodes this practitioner is allocated to.
+        Index("ix_episode_allocations_practitioner_id_episode_id", "practitioner_id", "episode_id"),
+    )
+
+
 class EpisodeChildRow(Base):
     __tablename__ = "episode_children"
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episodes.id"), primary_key=True)

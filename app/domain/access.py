@@ -24,8 +24,15 @@ Least privilege wherever the issue leaves a choice (each choice is repeated wher
 - A TAF seat counts under consent covering the agency the seat is held for (or all TAF members),
   or, on an episode with an s.17 or s.47 statutory basis, on that basis alone (issue 20 §5).
 - A QA officer sees a plan only while it awaits review: once decided it is hidden (404) from them.
-- Contacts (issue 19 §2) are recorded by the lead and by TAF members under consent, on an open
-  episode; a sensitive note's text is read only by managers, the episode's lead and the
+- An allocation to an episode as lead child protection practitioner or co-worker (issue 20 §2),
+  current today, works the episode beside its lead: it reads the family and that episode, writes
+  the family's record and the episode's day-to-day records (assessments, needs, plans, TAF and
+  meetings, contacts, documents) as the lead does, and reads sensitive notes. It does not steer
+  the episode (close it, change its level of need, step it across), which stays with the lead
+  and managers; an allocation ended today grants nothing from that day.
+- Contacts (issue 19 §2) are recorded by the lead, an allocated lead child protection
+  practitioner or co-worker, and by TAF members under consent, on an open episode; a sensitive
+  note's text is read only by managers, the episode's lead and allocated practitioners, and the
   practitioners it names (never by break glass). Everyone else who reads the episode sees that
   the contact happened, with its text withheld (`may_read_sensitive`).
 """
@@ -41,6 +48,7 @@ from uuid import UUID
 
 from app.domain.consents import Consent, ConsentPurpose, SharingScope
 from app.domain.errors import Forbidden, InvalidValue
+from app.domain.family_help import AllocationRole
 
 MIN_BREAK_GLASS_REASON = 10
 """Non-space characters a break-glass reason needs, some of them letters: long enough to mean
@@ -100,6 +108,9 @@ class Action(StrEnum):
     EDIT_REQUEST = "edit_request"
     """Correct a request for support before it is screened."""
     STEP_ACROSS = "step_across"
+    STEER_EPISODE = "steer_episode"
+    """Close the episode or change its level of need: the lead's judgement on the episode as a
+    whole, which a practitioner allocated to work beside the lead does not make."""
     ALLOCATE_PRACTITIONERS = "allocate_practitioners"
     EXPORT_CIN_CENSUS = "export_cin_census"
     IMPORT_RECORDS = "import_records"
@@ -120,6 +131,7 @@ EPISODE_ACTIONS = frozenset(
         Action.REASSIGN_LEAD,
         Action.RECORD_CONTACT,
         Action.STEP_ACROSS,
+        Action.STEER_EPISODE,
         Action.ALLOCATE_PRACTITIONERS,
     }
 )
@@ -152,6 +164,7 @@ CHANGING_ACTIONS = frozenset(
         Action.RECORD_CONTACT,
         Action.ERASE_DOCUMENT,
         Action.STEP_ACROSS,
+        Action.STEER_EPISODE,
         Action.ALLOCATE_PRACTITIONERS,
     }
 )
@@ -275,6 +288,30 @@ class TafSeat:
         return self.joined_on <= on and (self.left_on is None or on < self.left_on)
 
 
+ALLOCATIONS_GRANTING_ACCESS: frozenset[AllocationRole] = frozenset(
+    {AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER, AllocationRole.CO_WORKER}
+)
+"""Allocations that let a practitioner work an episode beside its lead. On s.47 the lead child
+protection practitioner leads the child protection work and the former family help lead co-works
+(Families First §3.2 item 8, R12, R17): both must reach the case to do their job. The family help
+lead practitioner role follows the episode's lead (who has the lead's rights already); oversight
+managers and practice supervisors oversee rather than work the case (managers read everything)."""
+
+
+@dataclass(frozen=True)
+class AllocatedPractitioner:
+    """A practitioner's allocation to an episode in a role of `ALLOCATIONS_GRANTING_ACCESS`."""
+
+    practitioner_id: UUID
+    role: AllocationRole
+    started_on: date
+    ended_on: date | None = None
+
+    def is_active_on(self, on: date) -> bool:
+        """Same rule as `Allocation.active_on`: from its first day, and nothing from its end date."""
+        return self.started_on <= on and (self.ended_on is None or on < self.ended_on)
+
+
 @dataclass(frozen=True)
 class EpisodeFacts:
     """What the rules need to know about one episode; the caller loads it."""
@@ -285,6 +322,9 @@ class EpisodeFacts:
     taf: tuple[TafSeat, ...] = ()
     plan_awaiting_qa: bool = False
     is_open: bool = True
+    allocated: tuple[AllocatedPractitioner, ...] = ()
+    """Practitioners allocated as lead child protection practitioner or co-worker, current or
+    ended (other roles may be left out: they grant nothing)."""
     statutory_basis: bool = False
     """On an s.17 or s.47 basis (Family Help): a TAF agency's access rests on the statutory duty
     to share, not on consent (Families First §3.4 item 20; issue 20 §5)."""
@@ -380,6 +420,9 @@ def require_break_glass_reason(reason: str | None) -> str:
     return reason.strip()
 
 
+_ALLOCATED = "allocated as lead child protection practitioner or co-worker to"
+
+
 @dataclass(frozen=True)
 class _Relationships:
     """The principal's ties to one record, computed once per decision."""
@@ -413,6 +456,23 @@ class _Relationships:
             for seat in episode.taf
         )
 
+    def allocated_to(self, episode: EpisodeFacts) -> bool:
+        """An allocation today as lead child protection practitioner or co-worker; like the lead,
+        it needs the practitioner role (a relationship right)."""
+        if not self._practitioner:
+            return False
+        return any(
+            a.practitioner_id == self.principal.practitioner_id
+            and a.role in ALLOCATIONS_GRANTING_ACCESS
+            and a.is_active_on(self.today)
+            for a in episode.allocated
+        )
+
+    def works(self, episode: EpisodeFacts) -> bool:
+        """Leads the episode or is allocated to work it beside the lead: who writes its
+        day-to-day records and reads its sensitive notes."""
+        return self.leads(episode) or self.allocated_to(episode)
+
     def registered_family(self) -> bool:
         return (
             self._practitioner
@@ -437,6 +497,8 @@ class _Relationships:
             return "manager reads every record in the council"
         if any(self.leads(e) for e in episodes):
             return "lead professional of an episode of this family"
+        if any(self.allocated_to(e) for e in episodes):
+            return _ALLOCATED + " an episode of this family"
         if self.registered_family():
             return "registered this family, which has no episode yet"
         if any(self.sits_on_taf(e) for e in episodes):
@@ -454,6 +516,8 @@ class _Relationships:
             return "manager reads every record in the council"
         if self.leads(episode):
             return "lead professional of this episode"
+        if self.allocated_to(episode):
+            return _ALLOCATED + " this episode"
         if self.sits_on_taf(episode):
             return "TAF member under consent to share with their agency, or on a statutory basis"
         if self.link_worker_for(episode.hub_id):
@@ -589,6 +653,10 @@ def _record_grant(
     if action is Action.WRITE_FAMILY:
         if any(e.is_open and ties.leads(e) for e in record.episodes):
             return "lead professional of an open episode of this family"
+        # The household, its consents, network and disclosures are part of the work: on s.47
+        # the child protection practitioner records what is shared under s.47, for one.
+        if any(e.is_open and ties.allocated_to(e) for e in record.episodes):
+            return _ALLOCATED + " an open episode of this family"
         if ties.registered_family():
             return "registered this family, which has no episode yet"
         return None
@@ -612,14 +680,24 @@ def _record_grant(
     if action is Action.WRITE_EPISODE:
         # A closed episode's lead passes the gate so the process itself refuses the step with a
         # clear 409 ("the episode is closed"); nothing in a closed episode can change anyway.
+        # Practitioners allocated beside the lead do the same day-to-day work, so they pass too.
         if ties.leads(episode):
             return "lead professional of this episode"
+        if ties.allocated_to(episode):
+            return _ALLOCATED + " this episode"
         return None
+    if action is Action.STEER_EPISODE:
+        # Closing the episode or changing its level of need is the lead's call (as in WRITE_EPISODE,
+        # a closed episode's lead passes for the process to answer 409); a co-worker or lead child
+        # protection practitioner asks the lead or a manager, who reassigns the lead if need be.
+        return "lead professional of this episode" if ties.leads(episode) else None
     if action is Action.UPDATE_ASSIGNED_ACTION:
         if not episode.is_open:
             return None
         if ties.leads(episode):
             return "lead professional of this open episode"
+        if ties.allocated_to(episode):
+            return _ALLOCATED + " this open episode"
         if ties.sits_on_taf(episode) and action_item_id in episode.assigned_to(
             ties.principal.practitioner_id
         ):
@@ -631,6 +709,8 @@ def _record_grant(
         # open (the seat and the consent it sits under are judged today).
         if ties.leads(episode):
             return "lead professional of this episode"
+        if ties.allocated_to(episode):
+            return _ALLOCATED + " this episode"
         if episode.is_open and ties.sits_on_taf(episode):
             return "TAF member under consent to share with their agency, or on a statutory basis"
         return None
@@ -708,8 +788,10 @@ def may_read_sensitive(
     today: date,
 ) -> bool:
     """A sensitive record (a case note or a document, issue 19 §2 and §4) is read by managers,
-    the lead professional (of its episode; for a family's own, of an episode of the family) and
-    the practitioners named on it (the recorder of a note is always named).
+    the lead professional and the practitioners allocated today as lead child protection
+    practitioner or co-worker (of its episode; for a family's own, of an episode of the family),
+    who do the lead's work, and the practitioners named on it (the recorder of a note is always
+    named).
 
     Everyone else who may read the record (a TAF member not named, a link worker, quality
     assurance, a reader by break glass) sees that it exists, with its text withheld: the team
@@ -726,7 +808,7 @@ def may_read_sensitive(
     episode = record.episode(episode_id) if episode_id is not None else None
     if episode_id is not None and episode is None:
         return False
-    if any(ties.leads(e) for e in ((episode,) if episode is not None else record.episodes)):
+    if any(ties.works(e) for e in ((episode,) if episode is not None else record.episodes)):
         return True
     if principal.practitioner_id not in named_practitioner_ids:
         return False
@@ -768,7 +850,9 @@ class SearchScope:
     everything: bool = False
     practitioner_id: UUID | None = None
     """Families this practitioner registered (while they have no episode), leads an episode of,
-    or sits on the TAF of today under consent to share with the seat's agency (or all TAF)."""
+    is allocated to an episode of today as lead child protection practitioner or co-worker, or
+    sits on the TAF of today under consent to share with the seat's agency (or all TAF), or on a
+    statutory basis."""
     hub_ids: frozenset[UUID] = frozenset()
     """Families in, or with an episode in, these hubs (link workers)."""
     plans_awaiting_qa: bool = False

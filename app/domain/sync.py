@@ -14,7 +14,14 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from app.domain.access import Action, Principal, RecordFacts, RequestFacts, decide_request
+from app.domain.access import (
+    ALLOCATIONS_GRANTING_ACCESS,
+    Action,
+    Principal,
+    RecordFacts,
+    RequestFacts,
+    decide_request,
+)
 
 
 class RecordType(StrEnum):
@@ -38,8 +45,9 @@ class RecordType(StrEnum):
 def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:
     """Whether a family belongs on this practitioner's device: their caseload as it is today.
 
-    That is a family with an open episode they lead or sit on the TAF of, or one they registered
-    that has no episode yet. A closed case stays readable online, but it leaves the device at the
+    That is a family with an open episode they lead, are allocated to today as lead child
+    protection practitioner or co-worker (they work it as the lead does), or sit on the TAF of,
+    or one they registered that has no episode yet. A closed case stays readable online, but it leaves the device at the
     next sync: a lost phone should not carry years of closed records, and a lead's history holds
     ten times more families than their open caseload (bench/RESULTS.md). Consent and the other
     access rules are judged separately, by `app.domain.access.decide`.
@@ -50,6 +58,12 @@ def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> boo
         episode.is_open
         and (
             episode.lead_practitioner_id == practitioner_id
+            or any(
+                a.practitioner_id == practitioner_id
+                and a.role in ALLOCATIONS_GRANTING_ACCESS
+                and a.is_active_on(on)
+                for a in episode.allocated
+            )
             or any(
                 seat.practitioner_id == practitioner_id and seat.is_active_on(on)
                 for seat in episode.taf

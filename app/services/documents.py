@@ -302,8 +302,8 @@ def download_document(
                 allowed=False,
             )
             raise Forbidden(
-                "This document is sensitive: only the lead professional, managers and the"
-                " practitioners named on it may open it.",
+                "This document is sensitive: only the lead professional, practitioners allocated"
+                " to work the case, managers and the practitioners named on it may open it.",
                 code="document_sensitive",
             )
         if document.erased:

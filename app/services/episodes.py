@@ -406,7 +406,9 @@ def change_level(
         on = happened_on(effective_on, today=uc.today, field="effective_on")
         episode.change_level(level, on, reason, levels, recorded_at=uc.now)
 
-    return _step(uow, clock, actor, episode_id, expected_version, change)
+    return _step(
+        uow, clock, actor, episode_id, expected_version, change, action=Action.STEER_EPISODE
+    )
 
 
 @dataclass(frozen=True)
@@ -444,7 +446,9 @@ def close_episode(
         )
         episode.closed_recorded_at = uc.now
 
-    return _step(uow, clock, actor, episode_id, expected_version, close)
+    return _step(
+        uow, clock, actor, episode_id, expected_version, close, action=Action.STEER_EPISODE
+    )
 
 
 def record_consent_withdrawn_on_open_episodes(

@@ -209,8 +209,9 @@ def changes_since(
     """The caseload's records created, changed or no longer visible since the cursor `since`.
 
     The caseload is the families the user works with today (`carried_offline`: an open episode
-    they lead or sit on the TAF of, or a family they registered with no episode yet), each judged
-    by the access rules today, so withdrawn consent, a handover or a closure removes them at once.
+    they lead, are allocated to as lead child protection practitioner or co-worker, or sit on the
+    TAF of, or a family they registered with no episode yet), each judged by the access rules
+    today, so withdrawn consent, a handover, an ended allocation or a closure removes them at once.
     """
     principal = actor.principal
     with UseCase(uow, clock, actor) as uc:

@@ -122,7 +122,7 @@ ACCESSES: dict[str, tuple[str, Callable[[Record], str], Any, str, str, str]] = {
         "POST",
         lambda r: f"{r.episode_url}/level-changes",
         {"level_of_need": "3", "reason": "Needs escalated"},
-        "write_episode",
+        "steer_episode",
         "episode",
         "episode",
     ),

@@ -510,3 +510,124 @@ def test_a_family_help_record_from_before_0027_has_no_child_protection_and_reads
     columns = {c["name"] for c in inspect(engine).get_columns("episode_family_help")}
     assert not {"census_s47_enquiries", "census_cp_plans"} & columns
     engine.dispose()
+
+
+def test_allocations_recorded_before_0029_are_copied_into_rows_for_the_access_scope(
+    empty_database: str,
+) -> None:
+    """Migration 0029: an s.47 episode's lead child protection practitioner and co-worker, kept
+    only in the Family Help record's JSON before it, are found by the access scope after it (an
+    ended allocation with its end date)."""
+    from alembic.script import ScriptDirectory
+
+    from app.db.models import (
+        AgencyRow,
+        EpisodeAllocationRow,
+        EpisodeFamilyHelpRow,
+        EpisodeRow,
+        FamilyRow,
+        HubRow,
+        PractitionerRow,
+    )
+
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    before_0029 = ScriptDirectory.from_config(config).get_revision("0029").down_revision
+    at = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    stamps = {"created_at": at, "updated_at": at}
+    hub, family, episode = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    lead, cp_lead = uuid.uuid4(), uuid.uuid4()
+    allocations = [
+        (uuid.uuid4(), lead, "family_help_lead_practitioner", date(2026, 3, 2), date(2026, 4, 1)),
+        (uuid.uuid4(), lead, "co_worker", date(2026, 4, 1), None),
+        (uuid.uuid4(), cp_lead, "lead_child_protection_practitioner", date(2026, 4, 1), None),
+    ]
+    engine = make_engine(empty_database)
+    command.downgrade(config, str(before_0029))
+    with engine.begin() as connection:
+        # The tables' own rows, written raw with the columns of the revision before 0029.
+        def insert(table: Any, **row: Any) -> None:
+            columns = (sa.column(c, table.__table__.c[c].type) for c in row)
+            connection.execute(sa.insert(sa.table(table.__tablename__, *columns)).values(**row))
+
+        insert(HubRow, id=hub, code="NORTH", name="North", active=True)
+        insert(AgencyRow, code="EH", name="Early Help", kind="council", active=True)
+        for who, name in ((lead, "Lena Lead"), (cp_lead, "Chris Protection")):
+            insert(
+                PractitionerRow,
+                id=who,
+                name=name,
+                email=f"{who.hex[:8]}@x.example",
+                agency_code="EH",
+                roles=["practitioner"],
+                active=True,
+                registered_social_worker=who == cp_lead,
+                version=1,
+                **stamps,
+            )
+        insert(
+            FamilyRow,
+            id=family,
+            reference="FH-1",
+            address_line1="12 Cedar Road",
+            postcode="FY1 3HT",
+            hub_id=hub,
+            version=1,
+            **stamps,
+        )
+        insert(
+            EpisodeRow,
+            id=episode,
+            family_id=family,
+            hub_id=hub,
+            source="school",
+            level_of_need="2",
+            lead_practitioner_id=lead,
+            requested_on=date(2026, 3, 1),
+            stage="assessing",
+            meetings_held=0,
+            qa_decisions=[],
+            level_history=[],
+            lead_history=[],
+            plan_submissions=[],
+            version=1,
+            **stamps,
+        )
+        insert(
+            EpisodeFamilyHelpRow,
+            episode_id=episode,
+            episode_type="family_help",
+            statutory_basis="s47",
+            transitions=[],
+            census_s47_enquiries=[],
+            census_cp_plans=[],
+            allocations=[
+                {
+                    "id": str(aid),
+                    "practitioner_id": str(who),
+                    "role": role,
+                    "started_on": started.isoformat(),
+                    "ended_on": ended.isoformat() if ended else None,
+                    "chosen_with_family": None,
+                    "family_choice_note": None,
+                    "end_reason": None,
+                    "recorded_at": None,
+                }
+                for aid, who, role, started, ended in allocations
+            ],
+            version=1,
+            **stamps,
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        copied = connection.execute(
+            sa.select(
+                EpisodeAllocationRow.id,
+                EpisodeAllocationRow.practitioner_id,
+                EpisodeAllocationRow.role,
+                EpisodeAllocationRow.started_on,
+                EpisodeAllocationRow.ended_on,
+            ).where(EpisodeAllocationRow.episode_id == episode)
+        ).all()
+    engine.dispose()
+    assert sorted(tuple(r) for r in copied) == sorted(allocations)

@@ -2,8 +2,8 @@
 
 Hypothesis builds small worlds straight into the tables (families in two hubs, open and closed
 episodes, TAF seats that start, end or never count, consents given and withdrawn around today,
-Family Help statutory bases on which a seat needs no consent,
-plans awaiting quality assurance) and a user with any mix of roles; for every family and episode
+Family Help statutory bases on which a seat needs no consent, allocations in every Family Help
+role that start, end or never count, plans awaiting quality assurance) and a user with any mix of roles; for every family and episode
 the SQL scope (`app/db/repositories/scope.py`) must include it exactly when `decide` lets the user
 read it. Runs on both databases; each example in a savepoint of its own.
 """
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, insert, select
 from app.db.models import (
     ConsentAgencyRow,
     ConsentRow,
+    EpisodeAllocationRow,
     EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
@@ -33,6 +34,7 @@ from app.db.models import (
 from app.db.repositories.access import SqlAccessFacts
 from app.db.repositories.scope import episode_in_scope, family_in_scope
 from app.domain.access import Action, Principal, Role, decide, search_scope
+from app.domain.family_help import AllocationRole
 from tests.builders import ReferenceData, Staff
 
 TODAY = date(2025, 3, 3)
@@ -53,6 +55,14 @@ class SeatPlan:
 
 
 @dataclass(frozen=True)
+class AllocationPlan:
+    who: str
+    role: str
+    started: int
+    ended: int | None
+
+
+@dataclass(frozen=True)
 class EpisodePlan:
     hub: str
     lead: str
@@ -61,6 +71,9 @@ class EpisodePlan:
     seats: tuple[SeatPlan, ...]
     basis: str | None = None
     """A Family Help statutory basis (s17, s47, none), or no Family Help record at all."""
+    allocations: tuple[AllocationPlan, ...] = ()
+    """Allocations, written as the Family Help repository writes them (the record's JSON and
+    `episode_allocations`); an episode with some and no basis gets a record on basis none."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,13 @@ seats = st.builds(
     joined=days,
     left=st.none() | days,
 )
+allocations = st.builds(
+    AllocationPlan,
+    who=st.sampled_from([ME, OTHER]),
+    role=st.sampled_from([r.value for r in AllocationRole]),
+    started=days,
+    ended=st.none() | days,
+)
 episodes = st.builds(
     EpisodePlan,
     hub=st.sampled_from(["NORTH", "SOUTH"]),
@@ -94,6 +114,7 @@ episodes = st.builds(
     plan_submitted=st.booleans(),
     seats=st.lists(seats, max_size=2).map(tuple),
     basis=st.sampled_from([None, "none", "s17", "s47"]),
+    allocations=st.lists(allocations, max_size=2).map(tuple),
 )
 consents = st.builds(
     ConsentPlan,
@@ -215,21 +236,45 @@ def _build(
                     }
                 ],
             )
-            if episode.basis is not None:
+            if episode.basis is not None or episode.allocations:
+                allocated: list[dict[str, Any]] = [
+                    {
+                        "id": uuid.uuid4(),
+                        "practitioner_id": practitioners[a.who],
+                        "role": a.role,
+                        "started_on": _day(a.started),
+                        "ended_on": None if a.ended is None else _day(max(a.ended, a.started)),
+                    }
+                    for a in episode.allocations
+                ]
                 connection.execute(
                     insert(EpisodeFamilyHelpRow),
                     [
                         {
                             "episode_id": episode_id,
                             "episode_type": "family_help",
-                            "statutory_basis": episode.basis,
+                            "statutory_basis": episode.basis or "none",
                             "transitions": [],
-                            "allocations": [],
+                            "allocations": [
+                                {
+                                    **a,
+                                    "id": str(a["id"]),
+                                    "practitioner_id": str(a["practitioner_id"]),
+                                    "started_on": a["started_on"].isoformat(),
+                                    "ended_on": a["ended_on"] and a["ended_on"].isoformat(),
+                                }
+                                for a in allocated
+                            ],
                             "version": 1,
                             **stamp,
                         }
                     ],
                 )
+                if allocated:
+                    connection.execute(
+                        insert(EpisodeAllocationRow),
+                        [{**a, "episode_id": episode_id} for a in allocated],
+                    )
             if episode.plan_submitted:
                 connection.execute(
                     insert(FamilyPlanRow),
@@ -301,12 +346,7 @@ def _check(
     return (in_sql, by_rules), (episodes_in_sql, episodes_by_rules)
 
 
-@settings(
-    max_examples=40,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(world=st.lists(families, min_size=1, max_size=4), user=users)
-def test_the_sql_scope_holds_exactly_the_records_the_rules_let_the_user_read(
+def _agree(
     connection: Connection,
     reference: ReferenceData,
     staff: Staff,
@@ -335,6 +375,38 @@ def test_the_sql_scope_holds_exactly_the_records_the_rules_let_the_user_read(
         savepoint.rollback()
     assert in_sql == by_rules
     assert episodes_in_sql == episodes_by_rules
+
+
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=st.lists(families, min_size=1, max_size=4), user=users)
+def test_the_sql_scope_holds_exactly_the_records_the_rules_let_the_user_read(
+    connection: Connection,
+    reference: ReferenceData,
+    staff: Staff,
+    world: list[FamilyPlanned],
+    user: tuple[set[Role], set[str], bool],
+) -> None:
+    _agree(connection, reference, staff, world, user)
+
+
+@settings(
+    max_examples=30,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=st.lists(families, min_size=1, max_size=4))
+def test_the_sql_scope_holds_exactly_what_a_practitioner_s_allocations_and_seats_let_them_read(
+    connection: Connection,
+    reference: ReferenceData,
+    staff: Staff,
+    world: list[FamilyPlanned],
+) -> None:
+    """The same, for the user whose relationships are the subtle ones: a practitioner with no
+    oversight role, whose every family comes from leading, registering, a seat or an allocation
+    (issue 20 §2) and whose allocations start, end and come in every role."""
+    _agree(connection, reference, staff, world, ({Role.PRACTITIONER}, set(), True))
 
 
 def test_another_familys_consent_never_opens_a_family_to_a_taf_member_without_its_own(
@@ -425,6 +497,67 @@ def test_a_seat_on_a_statutory_basis_finds_the_family_without_consent_in_sql_as_
     savepoint = connection.begin_nested()
     try:
         _build(connection, [seat_on_statutory_episode], practitioners, reference.hubs)
+        family_ids = list(
+            connection.scalars(select(FamilyRow.id).where(FamilyRow.reference.like("FH-%")))
+        )
+        (in_sql, by_rules), (episodes_in_sql, episodes_by_rules) = _check(
+            connection, principal, family_ids
+        )
+    finally:
+        savepoint.rollback()
+    assert (bool(by_rules), bool(episodes_by_rules)) == (reads, reads)
+    assert in_sql == by_rules
+    assert episodes_in_sql == episodes_by_rules
+
+
+@pytest.mark.parametrize(
+    ("role", "started", "ended", "reads"),
+    [
+        ("lead_child_protection_practitioner", -3, None, True),
+        ("co_worker", -3, None, True),
+        ("co_worker", -3, 0, False),
+        ("co_worker", 1, None, False),
+        ("practice_supervisor", -3, None, False),
+    ],
+)
+def test_an_allocation_finds_the_family_in_sql_exactly_while_the_rules_let_it_read(
+    connection: Connection,
+    reference: ReferenceData,
+    staff: Staff,
+    role: str,
+    started: int,
+    ended: int | None,
+    reads: bool,
+) -> None:
+    """Issue 20 §2: the lead child protection practitioner and a co-worker find the s.47 family
+    in lists and searches while allocated; from the allocation's end date they do not."""
+    practitioners = {ME: staff.lead, OTHER: staff.other_lead}
+    allocated_on_s47 = FamilyPlanned(
+        hub="NORTH",
+        registrar=OTHER,
+        episodes=(
+            EpisodePlan(
+                hub="NORTH",
+                lead=OTHER,
+                open=True,
+                plan_submitted=False,
+                seats=(),
+                basis="s47",
+                allocations=(AllocationPlan(who=ME, role=role, started=started, ended=ended),),
+            ),
+        ),
+        consents=(),
+    )
+    principal = Principal(
+        practitioner_id=staff.lead,
+        agency_code="SCHOOL",
+        roles=frozenset({Role.PRACTITIONER}),
+        hub_ids=frozenset(),
+        active=True,
+    )
+    savepoint = connection.begin_nested()
+    try:
+        _build(connection, [allocated_on_s47], practitioners, reference.hubs)
         family_ids = list(
             connection.scalars(select(FamilyRow.id).where(FamilyRow.reference.like("FH-%")))
         )

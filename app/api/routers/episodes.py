@@ -281,7 +281,7 @@ def change_level(
     uow: UowDep,
     clock: ClockDep,
     settings: SettingsDep,
-    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
+    actor: Annotated[Actor, acting(Action.STEER_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Record a change in the level of need; the history is kept (If-Match)."""
@@ -311,7 +311,7 @@ def close_episode(
     response: Response,
     uow: UowDep,
     clock: ClockDep,
-    actor: Annotated[Actor, acting(Action.WRITE_EPISODE)],
+    actor: Annotated[Actor, acting(Action.STEER_EPISODE)],
     if_match: IfMatch = None,
 ) -> EpisodeRead:
     """Close the episode with a reason and the family's view of family life (If-Match)."""

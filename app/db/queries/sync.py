@@ -13,6 +13,7 @@ from app.db.id_lists import one_of
 from app.db.models import (
     ContactRow,
     DisclosureRow,
+    EpisodeAllocationRow,
     EpisodeChildRow,
     EpisodeRow,
     FamilyPlanRow,
@@ -120,9 +121,10 @@ class SqlSyncQueries:
         self._session = session
 
     def caseload_family_ids(self, practitioner_id: uuid.UUID) -> list[uuid.UUID]:
-        """The families `carried_offline` could keep on the device, as a union of three index
+        """The families `carried_offline` could keep on the device, as a union of four index
         lookups (the OR of EXISTS read every family in the county: bench/RESULTS.md). Wider than
-        the rule (a TAF seat already left still counts here); the service judges each family."""
+        the rule (a TAF seat already left, or an allocation ended, still counts here); the
+        service judges each family."""
         pid = practitioner_id
         ids = union(
             select(FamilyRow.id.label("family_id")).where(
@@ -135,6 +137,9 @@ class SqlSyncQueries:
             select(EpisodeRow.family_id)
             .join(TafMemberRow, TafMemberRow.episode_id == EpisodeRow.id)
             .where(TafMemberRow.practitioner_id == pid, EPISODE_IS_OPEN),
+            select(EpisodeRow.family_id)
+            .join(EpisodeAllocationRow, EpisodeAllocationRow.episode_id == EpisodeRow.id)
+            .where(EpisodeAllocationRow.practitioner_id == pid, EPISODE_IS_OPEN),
         ).subquery()
         return list(self._session.scalars(select(ids.c.family_id).order_by(ids.c.family_id)))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db.id_lists import one_of
 from app.db.models import (
+    EpisodeAllocationRow,
     EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
@@ -22,9 +23,16 @@ from app.db.models import (
     TafMemberRow,
 )
 from app.db.repositories.consents import SqlConsentRepository
-from app.domain.access import EpisodeFacts, RecordFacts, TafSeat, sharing_in_force
+from app.domain.access import (
+    ALLOCATIONS_GRANTING_ACCESS,
+    AllocatedPractitioner,
+    EpisodeFacts,
+    RecordFacts,
+    TafSeat,
+    sharing_in_force,
+)
 from app.domain.episodes import EpisodeStage
-from app.domain.family_help import STATUTORY_BASES
+from app.domain.family_help import STATUTORY_BASES, AllocationRole
 
 # Built once: the access check runs on every request, and building a statement cost about as
 # much CPU as running it (bench/RESULTS.md). Lists are passed with `one_of`.
@@ -53,6 +61,11 @@ _FAMILY_WITH_EPISODES = (
         TafMemberRow.agency_code.label("seat_agency_code"),
         TafMemberRow.joined_on.label("seat_joined_on"),
         TafMemberRow.left_on.label("seat_left_on"),
+        EpisodeAllocationRow.id.label("allocation_id"),
+        EpisodeAllocationRow.practitioner_id.label("allocated_practitioner_id"),
+        EpisodeAllocationRow.role.label("allocation_role"),
+        EpisodeAllocationRow.started_on.label("allocation_started_on"),
+        EpisodeAllocationRow.ended_on.label("allocation_ended_on"),
     )
     .select_from(FamilyRow)
     .outerjoin(EpisodeRow, EpisodeRow.family_id == FamilyRow.id)
@@ -64,10 +77,19 @@ _FAMILY_WITH_EPISODES = (
             TafMemberRow.agency_code.is_not(None),
         ),
     )
+    .outerjoin(
+        EpisodeAllocationRow,
+        and_(
+            EpisodeAllocationRow.episode_id == EpisodeRow.id,
+            EpisodeAllocationRow.role.in_(sorted(r.value for r in ALLOCATIONS_GRANTING_ACCESS)),
+        ),
+    )
 )
-"""Each family with its episodes and their practitioners' TAF seats in one statement: a row per
-seat of each episode (one with no seat for an episode without any), or one row with no episode.
-One round trip where the seats were a second: the access check runs on every request."""
+"""Each family with its episodes, their practitioners' TAF seats and the allocations that grant
+access, in one statement: a row per seat and allocation of each episode (one with neither for an
+episode without any), or one row with no episode. One round trip where the seats were a second:
+the access check runs on every request. Most episodes have no such allocation; an s.47 one has a
+lead child protection practitioner and a co-worker or two, so the product stays small."""
 _FAMILIES = _FAMILY_WITH_EPISODES.where(one_of(FamilyRow.id, "family_ids"))
 _FAMILY_OF_EPISODE = _FAMILY_WITH_EPISODES.where(
     FamilyRow.id
@@ -129,7 +151,10 @@ class SqlAccessFacts:
         # Grouped as read: filtering every episode for every family was quadratic (262 families,
         # 731 episodes: 190,000 comparisons in one delta sync, bench/RESULTS.md).
         episodes_of: defaultdict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
-        seats: defaultdict[uuid.UUID, list[TafSeat]] = defaultdict(list)
+        seats: defaultdict[uuid.UUID, dict[uuid.UUID, TafSeat]] = defaultdict(dict)
+        allocated: defaultdict[uuid.UUID, dict[uuid.UUID, AllocatedPractitioner]] = defaultdict(
+            dict
+        )
         member_practitioner: dict[uuid.UUID, uuid.UUID] = {}
         for r in family_rows:
             families.setdefault(r.family_id, (r.family_hub_id, r.created_by_practitioner_id))
@@ -137,15 +162,20 @@ class SqlAccessFacts:
                 continue
             episodes_of[r.family_id].setdefault(r.id, r)
             if r.seat_id is not None:
-                seats[r.id].append(
-                    TafSeat(
-                        practitioner_id=r.seat_practitioner_id,
-                        agency_code=r.seat_agency_code,
-                        joined_on=r.seat_joined_on,
-                        left_on=r.seat_left_on,
-                    )
+                seats[r.id][r.seat_id] = TafSeat(
+                    practitioner_id=r.seat_practitioner_id,
+                    agency_code=r.seat_agency_code,
+                    joined_on=r.seat_joined_on,
+                    left_on=r.seat_left_on,
                 )
                 member_practitioner[r.seat_id] = r.seat_practitioner_id
+            if r.allocation_id is not None:
+                allocated[r.id][r.allocation_id] = AllocatedPractitioner(
+                    practitioner_id=r.allocated_practitioner_id,
+                    role=AllocationRole(r.allocation_role),
+                    started_on=r.allocation_started_on,
+                    ended_on=r.allocation_ended_on,
+                )
         if not families:
             return {}
         episode_ids = [e for episodes in episodes_of.values() for e in episodes]
@@ -172,7 +202,8 @@ class SqlAccessFacts:
                         episode_id=e.id,
                         hub_id=e.hub_id,
                         lead_practitioner_id=e.lead_practitioner_id,
-                        taf=tuple(seats.get(e.id, ())),
+                        taf=tuple(seats[e.id].values()) if e.id in seats else (),
+                        allocated=tuple(allocated[e.id].values()) if e.id in allocated else (),
                         plan_awaiting_qa=bool(e.plan_awaiting_qa),
                         is_open=e.stage != EpisodeStage.CLOSED.value,
                         statutory_basis=bool(e.statutory_basis),

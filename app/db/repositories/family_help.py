@@ -7,11 +7,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
-from app.db.models import EpisodeChildRow, EpisodeFamilyHelpRow, PersonIdentifierRow, PersonRow
+from app.db.models import (
+    EpisodeAllocationRow,
+    EpisodeChildRow,
+    EpisodeFamilyHelpRow,
+    PersonIdentifierRow,
+    PersonRow,
+)
 from app.db.repositories.versioned import row_to_save
 from app.domain.family_help import (
     Allocation,
@@ -209,6 +215,7 @@ class SqlFamilyHelpRepository:
         _apply(row, record)
         self._session.add(row)
         self._session.flush()
+        self._copy_allocations(record)
         record.version = row.version
 
     def save(self, record: FamilyHelpRecord, *, at: datetime) -> None:
@@ -217,7 +224,31 @@ class SqlFamilyHelpRepository:
         row.updated_at = at
         flag_modified(row, "updated_at")
         self._session.flush()
+        self._copy_allocations(record)
         record.version = row.version
+
+    def _copy_allocations(self, record: FamilyHelpRecord) -> None:
+        """Keep `episode_allocations` the same as the record's allocations: the access scope
+        reads them there (app/db/repositories/scope.py), the access facts too, so lists and
+        single reads answer alike. After the record's own flush, which takes its version."""
+        self._session.execute(
+            delete(EpisodeAllocationRow).where(EpisodeAllocationRow.episode_id == record.episode_id)
+        )
+        if record.allocations:
+            self._session.execute(
+                insert(EpisodeAllocationRow),
+                [
+                    {
+                        "id": a.id,
+                        "episode_id": record.episode_id,
+                        "practitioner_id": a.practitioner_id,
+                        "role": a.role.value,
+                        "started_on": a.started_on,
+                        "ended_on": a.ended_on,
+                    }
+                    for a in record.allocations
+                ],
+            )
 
     def census_children(self, period_start: date, period_end: date) -> list[CensusChildRow]:
         la_id = aliased(PersonIdentifierRow)

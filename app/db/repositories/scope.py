@@ -15,13 +15,14 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from app.db.models import (
     ConsentAgencyRow,
     ConsentRow,
+    EpisodeAllocationRow,
     EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
     TafMemberRow,
 )
-from app.domain.access import SearchScope
+from app.domain.access import ALLOCATIONS_GRANTING_ACCESS, SearchScope
 from app.domain.consents import ConsentPurpose, SharingScope
 from app.domain.family_help import STATUTORY_BASES
 
@@ -81,6 +82,20 @@ def _taf_seat_under_consent(
     )
 
 
+def _allocated_today(episode_id: Any, practitioner_id: Any, today: date) -> ColumnElement[bool]:
+    """An allocation to this episode as lead child protection practitioner or co-worker, begun by
+    today and not ended by today (`allocated_to`: nothing from its end date)."""
+    return exists(
+        select(EpisodeAllocationRow.id).where(
+            EpisodeAllocationRow.episode_id == episode_id,
+            EpisodeAllocationRow.practitioner_id == practitioner_id,
+            EpisodeAllocationRow.role.in_(sorted(r.value for r in ALLOCATIONS_GRANTING_ACCESS)),
+            EpisodeAllocationRow.started_on <= today,
+            or_(EpisodeAllocationRow.ended_on.is_(None), EpisodeAllocationRow.ended_on > today),
+        )
+    )
+
+
 def _today(scope: SearchScope) -> date:
     if scope.today is None:
         raise ValueError("a search scope needs the day it is judged on")
@@ -102,6 +117,11 @@ def family_in_scope(scope: SearchScope) -> ColumnElement[bool]:
                 ~exists().where(episode_of_family),
             ),
             exists().where(episode_of_family, EpisodeRow.lead_practitioner_id == pid),
+            exists(
+                select(EpisodeRow.id).where(
+                    episode_of_family, _allocated_today(EpisodeRow.id, pid, today)
+                )
+            ),
             exists(
                 select(EpisodeRow.id).where(
                     episode_of_family,
@@ -135,6 +155,7 @@ def episode_in_scope(scope: SearchScope) -> ColumnElement[bool]:
         pid = scope.practitioner_id
         conditions += [
             EpisodeRow.lead_practitioner_id == pid,
+            _allocated_today(EpisodeRow.id, pid, _today(scope)),
             _taf_seat_under_consent(EpisodeRow.id, EpisodeRow.family_id, pid, _today(scope)),
         ]
     if scope.hub_ids:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.domain.access import (
     MIN_BREAK_GLASS_REASON,
     Action,
+    AllocatedPractitioner,
     Decision,
     EpisodeFacts,
     Principal,
@@ -30,6 +31,8 @@ from app.domain.access import (
 )
 from app.domain.consents import Consent, ConsentPurpose, RecordingMethod, SharingScope, Withdrawal
 from app.domain.errors import Forbidden, InvalidValue
+from app.domain.family_help import AllocationRole
+from app.domain.sync import carried_offline
 
 TODAY = date(2025, 3, 3)
 ME = uuid.UUID(int=1)
@@ -99,6 +102,25 @@ def seat(**overrides: object) -> TafSeat:
     return TafSeat(**fields)  # type: ignore[arg-type]
 
 
+def allocation(**overrides: object) -> AllocatedPractitioner:
+    fields: dict[str, object] = {
+        "practitioner_id": ME,
+        "role": AllocationRole.CO_WORKER,
+        "started_on": TODAY - timedelta(days=10),
+        "ended_on": None,
+    }
+    fields.update(overrides)
+    return AllocatedPractitioner(**fields)  # type: ignore[arg-type]
+
+
+def on_s47(*allocated: AllocatedPractitioner, **overrides: object) -> EpisodeFacts:
+    """An s.47 episode someone else leads, with these allocations."""
+    return episode(allocated=allocated, statutory_basis=True, **overrides)
+
+
+LCPP = AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER
+
+
 # Each relationship: the principal and the record they act on (the target episode is EPISODE).
 RELATIONSHIPS: dict[str, Callable[[], tuple[Principal, RecordFacts]]] = {
     "lead_of_open_episode": lambda: (
@@ -127,6 +149,31 @@ RELATIONSHIPS: dict[str, Callable[[], tuple[Principal, RecordFacts]]] = {
             episode(taf=(seat(left_on=TODAY - timedelta(days=1)),)),
             sharing_with_all_taf_in_force=True,
         ),
+    ),
+    "lcpp_allocated": lambda: (
+        principal(Role.PRACTITIONER),
+        record(on_s47(allocation(role=LCPP))),
+    ),
+    "co_worker": lambda: (principal(Role.PRACTITIONER), record(on_s47(allocation()))),
+    "co_worker_of_closed_episode": lambda: (
+        principal(Role.PRACTITIONER),
+        record(on_s47(allocation(), is_open=False)),
+    ),
+    "co_worker_ended_today": lambda: (
+        principal(Role.PRACTITIONER),
+        record(on_s47(allocation(ended_on=TODAY))),
+    ),
+    "co_worker_from_tomorrow": lambda: (
+        principal(Role.PRACTITIONER),
+        record(on_s47(allocation(started_on=TODAY + timedelta(days=1)))),
+    ),
+    "practice_supervisor_allocated": lambda: (
+        principal(Role.PRACTITIONER),
+        record(on_s47(allocation(role=AllocationRole.PRACTICE_SUPERVISOR))),
+    ),
+    "co_worker_not_practitioner": lambda: (
+        principal(Role.FRONT_DOOR_OFFICER),
+        record(on_s47(allocation())),
     ),
     "link_worker_in_hub": lambda: (
         principal(Role.LINK_WORKER, hub_ids=frozenset({HUB})),
@@ -165,27 +212,39 @@ RECORD_COLUMNS: tuple[tuple[str, Action, uuid.UUID | None], ...] = (
     ("reassign_lead", Action.REASSIGN_LEAD, None),
     ("read_access_log", Action.READ_ACCESS_LOG, None),
     ("erase_document", Action.ERASE_DOCUMENT, None),
+    ("record_contact", Action.RECORD_CONTACT, None),
+    ("steer_episode", Action.STEER_EPISODE, None),
+    ("step_across", Action.STEP_ACROSS, None),
 )
 
 # fmt: off
 RECORD_MATRIX: dict[str, tuple[Visibility, ...]] = {
-    #                                  r_fam w_fam open  r_ep  w_ep  upd_a upd_u qa    lead  log   erase
-    "lead_of_open_episode":            (A,    A,    A,    A,    A,    A,    A,    F,    F,    F,    F),
-    "lead_of_closed_episode":          (A,    F,    A,    A,    A,    F,    F,    F,    F,    F,    F),
-    "taf_member_with_agency_consent":  (A,    F,    F,    A,    F,    A,    F,    F,    F,    F,    F),
-    "taf_member_with_all_taf_consent": (A,    F,    F,    A,    F,    A,    F,    F,    F,    F,    F),
-    "taf_member_consent_withdrawn":    (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "taf_member_left":                 (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "link_worker_in_hub":              (A,    F,    F,    A,    F,    F,    F,    F,    F,    F,    F),
-    "link_worker_other_hub":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "qa_with_plan_awaiting":           (A,    F,    F,    A,    F,    F,    F,    A,    F,    F,    F),
-    "qa_without":                      (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "manager":                         (A,    F,    A,    A,    F,    F,    F,    F,    A,    A,    A),
-    "reporting":                       (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "admin":                           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "auditor":                         (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "stranger_practitioner":           (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
-    "inactive_user":                   (H,    H,    H,    H,    H,    H,    H,    H,    H,    H,    H),
+    # In the order of RECORD_COLUMNS: read family, write family, open episode, read episode,
+    # write episode, update assigned/unassigned action, QA, reassign lead, access log, erase,
+    # record contact, steer episode, step across.
+    "lead_of_open_episode":            (A, A, A, A, A, A, A, F, F, F, F, A, A, A),
+    "lead_of_closed_episode":          (A, F, A, A, A, F, F, F, F, F, F, A, A, A),
+    "taf_member_with_agency_consent":  (A, F, F, A, F, A, F, F, F, F, F, A, F, F),
+    "taf_member_with_all_taf_consent": (A, F, F, A, F, A, F, F, F, F, F, A, F, F),
+    "taf_member_consent_withdrawn":    (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "taf_member_left":                 (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "lcpp_allocated":                  (A, A, F, A, A, A, A, F, F, F, F, A, F, F),
+    "co_worker":                       (A, A, F, A, A, A, A, F, F, F, F, A, F, F),
+    "co_worker_of_closed_episode":     (A, F, F, A, A, F, F, F, F, F, F, A, F, F),
+    "co_worker_ended_today":           (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "co_worker_from_tomorrow":         (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "practice_supervisor_allocated":   (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "co_worker_not_practitioner":      (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "link_worker_in_hub":              (A, F, F, A, F, F, F, F, F, F, F, F, F, F),
+    "link_worker_other_hub":           (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "qa_with_plan_awaiting":           (A, F, F, A, F, F, F, A, F, F, F, F, F, F),
+    "qa_without":                      (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "manager":                         (A, F, A, A, F, F, F, F, A, A, A, F, F, A),
+    "reporting":                       (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "admin":                           (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "auditor":                         (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "stranger_practitioner":           (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
+    "inactive_user":                   (H, H, H, H, H, H, H, H, H, H, H, H, H, H),
 }
 # fmt: on
 
@@ -743,6 +802,13 @@ SENSITIVE: dict[str, tuple[bool, bool]] = {
     "taf_member_with_all_taf_consent": (False, True),
     "taf_member_consent_withdrawn": (False, False),
     "taf_member_left": (False, False),
+    "lcpp_allocated": (True, True),
+    "co_worker": (True, True),
+    "co_worker_of_closed_episode": (True, True),
+    "co_worker_ended_today": (False, False),
+    "co_worker_from_tomorrow": (False, False),
+    "practice_supervisor_allocated": (False, False),
+    "co_worker_not_practitioner": (False, False),
     "link_worker_in_hub": (False, True),
     "link_worker_other_hub": (False, False),
     "qa_with_plan_awaiting": (False, True),
@@ -814,3 +880,67 @@ def test_a_taf_seat_reads_on_consent_or_on_a_statutory_basis_and_never_without_a
     )
     allowed = decide(principal(Role.PRACTITIONER), Action.READ_FAMILY, facts, today=TODAY).allowed
     assert allowed == (seat_active and (statutory or consent_for_my_agency or consent_for_all))
+
+
+@given(
+    role=st.sampled_from(AllocationRole),
+    started=st.integers(-5, 5),
+    ended=st.none() | st.integers(-5, 5),
+    episode_open=st.booleans(),
+    practitioner=st.booleans(),
+)
+def test_an_allocation_works_the_episode_only_as_child_protection_lead_or_co_worker_while_current(
+    role: AllocationRole,
+    started: int,
+    ended: int | None,
+    episode_open: bool,
+    practitioner: bool,
+) -> None:
+    """Issue 20 §2: a current allocation as lead child protection practitioner or co-worker reads
+    the family and the episode, writes its day-to-day records and reads its sensitive notes as the
+    lead does, and is carried offline while the episode is open; it never steers the episode, and
+    from the allocation's end date (or before its start) it grants nothing."""
+    start = TODAY + timedelta(days=started)
+    end = None if ended is None else max(start, TODAY + timedelta(days=ended))
+    facts = record(
+        on_s47(allocation(role=role, started_on=start, ended_on=end), is_open=episode_open)
+    )
+    me = principal(Role.PRACTITIONER if practitioner else Role.FRONT_DOOR_OFFICER)
+    current = start <= TODAY and (end is None or end > TODAY)
+    works = (
+        practitioner
+        and current
+        and role in {AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER, AllocationRole.CO_WORKER}
+    )
+
+    def visibility(action: Action) -> Visibility:
+        return decide_cell(me, facts, action).visibility
+
+    assert visibility(Action.READ_FAMILY) is (A if works else H)
+    assert visibility(Action.READ_EPISODE) is (A if works else H)
+    assert visibility(Action.WRITE_EPISODE) is (A if works else H)
+    assert visibility(Action.RECORD_CONTACT) is (A if works else H)
+    assert visibility(Action.WRITE_FAMILY) is (A if works and episode_open else F if works else H)
+    for lead_only in (Action.STEER_EPISODE, Action.STEP_ACROSS, Action.OPEN_EPISODE):
+        assert visibility(lead_only) is (F if works else H)
+    assert (
+        may_read_sensitive(
+            me, facts, episode_id=EPISODE, named_practitioner_ids=frozenset(), today=TODAY
+        )
+        is works
+    )
+    assert carried_offline(ME, facts, TODAY) is (
+        current
+        and episode_open
+        and role in {AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER, AllocationRole.CO_WORKER}
+    )
+
+
+def test_an_allocation_to_a_sibling_episode_does_not_open_this_one() -> None:
+    facts = record(episode(), on_s47(allocation(), episode_id=SIBLING_EPISODE))
+    me = principal(Role.PRACTITIONER)
+    assert decide_cell(me, facts, Action.READ_FAMILY).allowed
+    assert decide_cell(me, facts, Action.READ_EPISODE).visibility is H
+    assert not may_read_sensitive(
+        me, facts, episode_id=EPISODE, named_practitioner_ids=frozenset(), today=TODAY
+    )

@@ -62,8 +62,9 @@ def recorded(c: Contact, *, episode_open: bool = True) -> Contact:
     )
 
 
-# Who may record a contact: the lead (open or closed, the process refusing the closed one with a
-# 409), a TAF member under consent while the episode is open; everyone else who reads is refused.
+# Who may record a contact: the lead and a practitioner allocated today as lead child protection
+# practitioner or co-worker (open or closed, the process refusing the closed one with a 409), a
+# TAF member under consent while the episode is open; everyone else who reads is refused.
 RECORD_CONTACT = {
     "lead_of_open_episode": A,
     "lead_of_closed_episode": A,
@@ -71,6 +72,13 @@ RECORD_CONTACT = {
     "taf_member_with_all_taf_consent": A,
     "taf_member_consent_withdrawn": H,
     "taf_member_left": H,
+    "lcpp_allocated": A,
+    "co_worker": A,
+    "co_worker_of_closed_episode": A,
+    "co_worker_ended_today": H,
+    "co_worker_from_tomorrow": H,
+    "practice_supervisor_allocated": H,
+    "co_worker_not_practitioner": H,
     "link_worker_in_hub": F,
     "link_worker_other_hub": H,
     "qa_with_plan_awaiting": F,
@@ -87,6 +95,9 @@ RECORD_CONTACT = {
 SENSITIVE_NOT_NAMED = {
     "lead_of_open_episode": True,
     "lead_of_closed_episode": True,
+    "lcpp_allocated": True,
+    "co_worker": True,
+    "co_worker_of_closed_episode": True,
     "manager": True,
 }
 SENSITIVE_NAMED = {

@@ -32,6 +32,8 @@ from app.db.repositories.reference import (
     packaged_headlines,
 )
 from app.domain.access import (
+    ALLOCATIONS_GRANTING_ACCESS,
+    AllocatedPractitioner,
     EpisodeFacts,
     RecordFacts,
     RequestFacts,
@@ -493,10 +495,15 @@ class FakeEpisodes(_Repository):
                 and (
                     seen.lead_practitioner_id == pid
                     or any(
+                        a.practitioner_id == pid and a.is_active_on(scope.today)
+                        for a in seen.allocated
+                    )
+                    or any(
                         seat.practitioner_id == pid
                         and seat.is_active_on(scope.today)
                         and (
-                            record.sharing_with_all_taf_in_force
+                            seen.statutory_basis
+                            or record.sharing_with_all_taf_in_force
                             or seat.agency_code in record.sharing_agencies_in_force
                         )
                         for seat in seen.taf
@@ -992,6 +999,7 @@ class FakeAccessFacts(_Repository):
                     member = action.owner_taf_member_id
                     if member is not None and member in practitioner_of:
                         assigned.setdefault(practitioner_of[member], set()).add(action.id)
+        help_record = self.state.family_help.get(episode.id)
         return EpisodeFacts(
             episode_id=episode.id,
             hub_id=episode.hub_id,
@@ -1002,8 +1010,15 @@ class FakeAccessFacts(_Repository):
                 for p in self.state.plans.values()
             ),
             is_open=episode.stage is not EpisodeStage.CLOSED,
-            statutory_basis=episode.id in self.state.family_help
-            and self.state.family_help[episode.id].statutory_basis in STATUTORY_BASES,
+            allocated=tuple(
+                AllocatedPractitioner(a.practitioner_id, a.role, a.started_on, a.ended_on)
+                for a in help_record.allocations
+                if a.role in ALLOCATIONS_GRANTING_ACCESS
+            )
+            if help_record is not None
+            else (),
+            statutory_basis=help_record is not None
+            and help_record.statutory_basis in STATUTORY_BASES,
             assigned_action_ids_by_practitioner=MappingProxyType(
                 {p: frozenset(a) for p, a in assigned.items()}
             ),

@@ -224,7 +224,7 @@ class TestClosing:
             )
         assert refused.value.field == "closed_on"
         assert journey.episode.is_open
-        assert outcomes(kept) == [("write_episode", "refused", "step_date_in_future")]
+        assert outcomes(kept) == [("steer_episode", "refused", "step_date_in_future")]
 
     def test_a_closed_episode_stops_its_clocks_and_takes_no_second_closure(
         self, world: World
@@ -235,7 +235,7 @@ class TestClosing:
         assert review.stopped_on == world.today
         with one_use_case(world) as kept, pytest.raises(IllegalTransition):
             journey.close()
-        assert outcomes(kept) == [("write_episode", "refused", "episode_already_closed")]
+        assert outcomes(kept) == [("steer_episode", "refused", "episode_already_closed")]
 
 
 class TestReadingAndFinding:
