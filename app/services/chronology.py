@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from app.domain.access import Action
 from app.domain.chronology import ChronologyEntry, ChronologyFilter, FamilyRecord, chronology
+from app.domain.documents import OwnerKind
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import Actor, Target, UseCase
@@ -48,8 +49,9 @@ def every_entry(
 
 
 def _record_of(uc: UseCase, family_id: uuid.UUID) -> FamilyRecord:
-    """Everything behind the timeline; requests for support only as far as the reader may read
-    each one (their rules are the front door's, not the family's), each audited as listed."""
+    """Everything behind the timeline; requests for support, and the documents attached to them,
+    only as far as the reader may read each request (their rules are the front door's, not the
+    family's), each request audited as listed."""
     uow = uc.uow
     requests = uow.requests.for_family(family_id)
     readable = uc.readable_requests(r.id for r in requests) if requests else set()
@@ -68,7 +70,11 @@ def _record_of(uc: UseCase, family_id: uuid.UUID) -> FamilyRecord:
         fgdm_offers=uow.network.offers_of(family_id),
         fgdm_meetings=uow.network.meetings_of(family_id),
         contacts=uow.contacts.for_episodes(ids) if ids else [],
-        documents=uow.documents.every_for_family(family_id),
+        documents=[
+            *uow.documents.every_for_family(family_id),
+            # A request's documents stay on it, under its rules, whatever it became.
+            *uow.documents.for_owners(OwnerKind.REQUEST, sorted(readable, key=str)),
+        ],
         requests=[r for r in requests if r.id in readable],
         family_help=uow.family_help.for_episodes(ids),
         zone=uc.clock.zone,

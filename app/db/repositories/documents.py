@@ -105,6 +105,17 @@ class SqlDocumentRepository:
         )
         return [_domain(r) for r in rows]
 
+    def for_owners(self, owner_kind: OwnerKind, owner_ids: list[uuid.UUID]) -> list[Document]:
+        """Every document of these records, erased ones included (ix_documents_owner_dated)."""
+        if not owner_ids:
+            return []
+        rows = self._session.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.owner_kind == owner_kind.value, DocumentRow.owner_id.in_(owner_ids))
+            .order_by(DocumentRow.dated_on, DocumentRow.id)
+        )
+        return [_domain(r) for r in rows]
+
     def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
         self._session.execute(_INSERT_CHUNK, {"document_id": document_id, "seq": seq, "data": data})
 
