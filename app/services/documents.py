@@ -3,9 +3,10 @@
 A document follows the access rules of the record it is attached to: each owner kind maps, in
 `HOLDERS`, to the record whose rules apply (a contact's to its episode; a request for support to
 the request itself, judged by `decide_request`). Reading a document is reading that record,
-uploading one is writing it, and both are audited as such. A sensitive document's content (and its title, description and name) is
-for the lead, managers and the practitioners named on it (`may_read_sensitive`); others who read
-the record see that it exists and when it is dated, nothing more. Only a manager erases one, with a
+uploading one is writing it, and both are audited as such. A sensitive document's content (and
+its title, description and name) is for the lead, managers and the practitioners named on it
+(`may_read_sensitive`); others who read the record see that it exists and when it is dated,
+nothing more. Only a manager erases one, with a
 reason; the content goes, the fact (who, when, why, title) stays.
 
 Content streams both ways in chunks: an upload is judged, hashed, measured and written a chunk at a
