@@ -680,3 +680,16 @@ class TestRetriedUploads:
         first = ok(post(case.episode_documents), 201)
         on_the_family = ok(post(case.family_documents), 201)
         assert on_the_family["id"] != first["id"]
+
+
+def test_a_form_that_cannot_be_parsed_is_422_naming_the_body(case: Case) -> None:
+    """Malformed multipart (a part with no headers) is bad input, as malformed JSON is."""
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    refused = case.client.post(
+        case.family_documents,
+        content=f"--{boundary}\r\nNone--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in refused.json()["errors"]] == ["body"]
