@@ -1,7 +1,8 @@
 """A 20 MB document into and out of a live worker: how much the worker's memory grows.
 
 Issue 19 §4: "a 20 MB upload keeps a worker's memory growth under 5 MB". This starts
-`familyhub serve` (one worker: the served process is the worker), signs in as the demo lead
+`familyhub serve` of this checkout, with the interpreter running the bench (one worker: the
+served process is the worker), signs in as the demo lead
 professional, and for each round uploads a PDF-signed file of `--size-mb` megabytes to one of her
 open episodes (multipart/form-data, streamed from a file on disk by httpx), then downloads it
 streamed and checks its SHA-256. Around each transfer the worker's peak resident set (VmHWM) is
@@ -36,7 +37,8 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-FAMILYHUB = str(ROOT / ".venv" / "bin" / "familyhub")
+FAMILYHUB = [sys.executable, "-c", "from app.cli import main; main()"]
+"""The CLI of this checkout (PYTHONPATH below), whichever interpreter runs the bench."""
 OUT = ROOT / "bench" / "out"
 LEAD = "lena.lead@familyhub.example"
 MIB = 1024 * 1024
@@ -136,18 +138,19 @@ def run(args: argparse.Namespace) -> list[Round]:
         "FAMILYHUB_ENV": "dev",
         "FAMILYHUB_LOG_LEVEL": "warning",
         "FAMILYHUB_DOCUMENT_MAX_BYTES": str(max(20 * MIB, args.size_mb * MIB)),
+        "PYTHONPATH": str(ROOT),
     }
     if args.database_url is None or args.seed:
-        subprocess.run([FAMILYHUB, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([FAMILYHUB, "demo-data"], env=env, check=True, capture_output=True)
+        subprocess.run([*FAMILYHUB, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([*FAMILYHUB, "demo-data"], env=env, check=True, capture_output=True)
     token = subprocess.run(
-        [FAMILYHUB, "token", "--user", LEAD], env=env, check=True, capture_output=True, text=True
+        [*FAMILYHUB, "token", "--user", LEAD], env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
     size = args.size_mb * MIB
     source = _pdf_file(size, folder)
     expected = _sha256(source)
 
-    server = subprocess.Popen([FAMILYHUB, "serve", "--port", str(args.port)], env=env, cwd=folder)
+    server = subprocess.Popen([*FAMILYHUB, "serve", "--port", str(args.port)], env=env, cwd=folder)
     rounds: list[Round] = []
     try:
         with httpx.Client(

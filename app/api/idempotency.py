@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.services.ports import StoredResponse
-from app.services.use_case import Actor, IdempotentRequest, Replayed
+from app.services.use_case import Actor, IdempotentRequest, IdempotentUpload, Replayed
 
 MAX_KEY_LENGTH = 200
 
@@ -52,12 +52,29 @@ class Idempotency:
         if self.key is None:
             return None
         return IdempotentRequest(
-            # The practitioner's id, not the token's subject: "Lena@x" and "lena@x" are one user.
-            scope=f"{actor.principal.practitioner_id} {self.method} {self.path}",
+            scope=self._scope(actor),
             key=self.key,
             fingerprint=_fingerprint(body),
             render=lambda result: _stored(render(result)),
         )
+
+    def upload(
+        self, actor: Actor, fields: Mapping[str, Any], render: Callable[[R], Created]
+    ) -> IdempotentUpload[R] | None:
+        """For a streamed upload: the form's fields are fingerprinted now, the content's hash is
+        added by the service as the content streams in (app/services/use_case.py)."""
+        if self.key is None:
+            return None
+        return IdempotentUpload(
+            scope=self._scope(actor),
+            key=self.key,
+            fields_fingerprint=_digest(jsonable_encoder(dict(fields))),
+            render=lambda result: _stored(render(result)),
+        )
+
+    def _scope(self, actor: Actor) -> str:
+        # The practitioner's id, not the token's subject: "Lena@x" and "lena@x" are one user.
+        return f"{actor.principal.practitioner_id} {self.method} {self.path}"
 
     @staticmethod
     def respond(result: R | Replayed, render: Callable[[R], Created]) -> JSONResponse:
@@ -105,7 +122,10 @@ IdempotencyKey = Annotated[Idempotency, Depends(get_idempotency)]
 
 
 def _fingerprint(body: BaseModel | None) -> str:
-    data: Any = None if body is None else jsonable_encoder(body, exclude_unset=True)
+    return _digest(None if body is None else jsonable_encoder(body, exclude_unset=True))
+
+
+def _digest(data: Any) -> str:
     return hashlib.sha256(
         json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()

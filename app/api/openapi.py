@@ -456,6 +456,7 @@ FORM_DESCRIPTIONS = {
     "UploadFamilyDocumentForm": "A file for the family's record, with its title and date.",
     "UploadEpisodeDocumentForm": "A file for an episode's record, with its title and date.",
     "UploadContactDocumentForm": "A file for a contact on an episode, with its title and date.",
+    "UploadRequestDocumentForm": "A file for a request for support, with its title and date.",
 }
 """Multipart forms' descriptions (their schemas are FastAPI's, not a model's); their example is
 put on the request body itself (`_form_examples`), as no model stands behind them."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette._utils import get_route_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from app.api.current import current_representation
 from app.api.field_errors import FieldErrorType, in_our_words
@@ -252,6 +253,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             else "The body is not valid JSON text."
         )
         error = FieldError(field="body", message=message, type=FieldErrorType.NOT_JSON)
+        return problem_response(
+            request,
+            422,
+            "validation",
+            "Invalid request",
+            "Some fields need attention: body.",
+            "invalid_request",
+            [error],
+        )
+    if exc.status_code == 400 and isinstance(exc.__context__, MultiPartException):
+        # A form that cannot be parsed (an upload's) is invalid input like malformed JSON: 422.
+        error = FieldError(
+            field="body",
+            message="The body is not valid multipart/form-data.",
+            type=FieldErrorType.INVALID_VALUE,
+        )
         return problem_response(
             request,
             422,

@@ -10,6 +10,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY_OPTION = "familyhub_read_only"
+
+SQLITE_DEFAULT_CACHE_KIB = 2000
+"""SQLite's own default page cache per connection (`PRAGMA cache_size=-2000`)."""
+SQLITE_CONTENT_CACHE_KIB = 256
+"""The page cache of a SQLite connection while a document's content passes through it.
+
+Each chunk is 64 overflow pages written or read once: caching them helps nothing, and at the
+default size the first 20 MB upload or download on each pooled connection filled its cache to
+2 MB, a third of the worker's growth on its first upload (bench/RESULTS.md)."""
+
+_CONTENT_CACHE = "familyhub_content_cache"
 """Execution option for a connection that only reads (the readiness check): on SQLite it begins
 a plain transaction, which waits for no writer."""
 
@@ -33,6 +44,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def bound_page_cache_for_content(session: Session) -> None:
+    """On SQLite, shrink this connection's page cache while document content streams through
+    it (`SQLITE_CONTENT_CACHE_KIB`); the pool gives the connection back SQLite's default when it
+    is checked in. PostgreSQL keeps no page cache in the worker: nothing to do."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    pooled = connection.connection
+    if pooled.info.get(_CONTENT_CACHE):
+        return
+    driver = pooled.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA cache_size=-{SQLITE_CONTENT_CACHE_KIB}")
+    pooled.info[_CONTENT_CACHE] = True
+
+
 def _make_sqlite_behave(engine: Engine) -> None:
     """Foreign keys on, WAL for concurrent readers, and SQLAlchemy's documented pysqlite BEGIN fix.
 
@@ -51,6 +78,11 @@ def _make_sqlite_behave(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_CONTENT_CACHE, False) and dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA cache_size=-{SQLITE_DEFAULT_CACHE_KIB}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

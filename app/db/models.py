@@ -984,12 +984,13 @@ class DocumentRow(Base):
     """A document on a family's record (issue 19 §4); its content is in `document_chunks`.
 
     `owner_kind`/`owner_id` name the record it is attached to; `family_id` and `episode_id` the
-    family and episode whose access rules it follows. Erased: the content is gone, the fact stays.
+    family and episode whose access rules it follows (neither for a request for support's: the
+    request's own rules apply). Erased: the content is gone, the fact stays.
     """
 
     __tablename__ = "documents"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    family_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("families.id"), nullable=False)
+    family_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("families.id"))
     episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("episodes.id"), index=True)
     owner_kind: Mapped[str] = mapped_column(String(16), nullable=False)
     owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
@@ -1012,7 +1013,14 @@ class DocumentRow(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
-        CheckConstraint("owner_kind IN ('family', 'episode', 'contact')", name="owner_kind"),
+        CheckConstraint(
+            "owner_kind IN ('family', 'episode', 'contact', 'request')", name="owner_kind"
+        ),
+        # A request's document is filed under no family (its rules are the request's); every
+        # other is filed under the family whose rules it follows.
+        CheckConstraint(
+            "(owner_kind = 'request') = (family_id IS NULL)", name="family_unless_request"
+        ),
         CheckConstraint(
             "doc_type IN ('pdf', 'png', 'jpeg', 'docx', 'odt', 'text')", name="doc_type"
         ),

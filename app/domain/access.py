@@ -107,6 +107,8 @@ class Action(StrEnum):
     ACKNOWLEDGE_REQUEST = "acknowledge_request"
     EDIT_REQUEST = "edit_request"
     """Correct a request for support before it is screened."""
+    ATTACH_REQUEST_DOCUMENT = "attach_request_document"
+    """Attach a document to a request for support (the referral letter, issue 19 §4)."""
     STEP_ACROSS = "step_across"
     STEER_EPISODE = "steer_episode"
     """Close the episode or change its level of need: the lead's judgement on the episode as a
@@ -148,9 +150,14 @@ REQUEST_ACTIONS = frozenset(
         Action.SCREEN_REQUEST,
         Action.ACKNOWLEDGE_REQUEST,
         Action.EDIT_REQUEST,
+        Action.ATTACH_REQUEST_DOCUMENT,
     }
 )
 """Actions on one request for support: `decide_request` needs the request's facts."""
+
+REQUEST_DOCUMENT_ACTIONS = REQUEST_ACTIONS | {Action.ERASE_DOCUMENT}
+"""What `decide_request` judges: the request's own actions, and erasing a document attached to
+it (a request's documents follow the request's rules, not a family's)."""
 
 CHANGING_ACTIONS = frozenset(
     {
@@ -908,7 +915,7 @@ def decide_request(principal: Principal, action: Action, request: RequestFacts |
     acknowledges it (it leaves their worklist). Anyone else: hidden, like an unknown
     id. The reporting account, and an inactive user, reach no request.
     """
-    if action not in REQUEST_ACTIONS:
+    if action not in REQUEST_DOCUMENT_ACTIONS:
         raise ValueError(f"{action} is not an action on a request")
     if request is None:
         return Decision(Visibility.HIDDEN, "no such request")
@@ -940,6 +947,21 @@ def decide_request(principal: Principal, action: Action, request: RequestFacts |
             Visibility.FORBIDDEN,
             f"may read ({why}) but only the front door and whoever made it correct it",
         )
+    if action is Action.ATTACH_REQUEST_DOCUMENT:
+        # The front door and the referrer add to the request; an episode's lead attaches to the
+        # episode the request became.
+        if front_door:
+            return _allow(why)
+        if request.created_by_practitioner_id == principal.practitioner_id:
+            return _allow("made this request")
+        return Decision(
+            Visibility.FORBIDDEN, f"may read ({why}) but only the front door and the referrer add"
+        )
+    if action is Action.ERASE_DOCUMENT:
+        # Erasure destroys evidence: managers only, as on a family's record.
+        if principal.has(Role.MANAGER):
+            return _allow("manager erases documents")
+        return Decision(Visibility.FORBIDDEN, f"may read ({why}) but only managers erase")
     episode = request.episode
     if (
         episode is not None
@@ -950,6 +972,27 @@ def decide_request(principal: Principal, action: Action, request: RequestFacts |
     return Decision(
         Visibility.FORBIDDEN, f"may read ({why}) but only the episode's lead acknowledges"
     )
+
+
+def may_read_sensitive_request_document(
+    principal: Principal, request: RequestFacts, *, named_practitioner_ids: frozenset[UUID]
+) -> bool:
+    """A sensitive document on a request for support is opened by managers, the lead of the
+    episode the request is linked to and the practitioners named on it (the uploader always is),
+    as a family's (`may_read_sensitive`). Others who read the request see that it exists. A name
+    grants nothing by itself: the named must read the request by `decide_request` today."""
+    if not decide_request(principal, Action.READ_REQUEST, request).allowed:
+        return False
+    if principal.has(Role.MANAGER):
+        return True
+    episode = request.episode
+    if (
+        episode is not None
+        and principal.has(Role.PRACTITIONER)
+        and episode.lead_practitioner_id == principal.practitioner_id
+    ):
+        return True
+    return principal.practitioner_id in named_practitioner_ids
 
 
 def _why_read_request(principal: Principal, request: RequestFacts) -> str | None:

@@ -157,7 +157,8 @@ class FamilyRecord:
     family_help: Collection[FamilyHelpRecord] = ()
     """The episodes' Family Help records: their step-across transitions are in the timeline."""
     """The requests for support about the family that the reader may read."""
-    """Every document of the family's record, erased ones included."""
+    """Every document of the family's record, and of the requests the reader may read, erased
+    ones included."""
     """The episodes' contacts; those marked significant are in the timeline."""
 
 

@@ -1,7 +1,7 @@
 """Documents attached to a family's record: what a file is, judged from its bytes, and its rules.
 
-Issue 19 §4. A document belongs to one record (`OwnerKind`: a family or an episode now; a request
-for support or a contact later) and is kept in the database with its SHA-256. Its type is judged
+Issue 19 §4. A document belongs to one record (`OwnerKind`: a family, an episode, a contact or a
+request for support) and is kept in the database with its SHA-256. Its type is judged
 from the content's magic bytes against an allow-list, never from the name or the Content-Type the
 client sends: `ContentSniffer` reads the content once, as it streams in, keeping only its first
 bytes and a bounded tail (a ZIP's central directory), so a 20 MB upload is judged in constant
@@ -49,6 +49,9 @@ class OwnerKind(StrEnum):
     EPISODE = "episode"
     CONTACT = "contact"
     """A contact on an episode: it follows the episode's rules."""
+    REQUEST = "request"
+    """A request for support at the front door: it follows the request's rules (`decide_request`),
+    before and after screening, whatever episode the request became."""
 
 
 class DocumentType(StrEnum):
@@ -288,10 +291,12 @@ class Erasure:
 @dataclass
 class Document:
     """A file on a family's record. `family_id` is the family whose record the owner is part of
-    (kept on every document, so a family's documents are found in one indexed query)."""
+    (kept on every family's, episode's and contact's document, so a family's documents are found in
+    one indexed query). A request's document has none: the request's own rules apply, and its
+    household may be registered only when the request is screened."""
 
     id: uuid.UUID
-    family_id: uuid.UUID
+    family_id: uuid.UUID | None
     owner_kind: OwnerKind
     owner_id: uuid.UUID
     title: str

@@ -28,6 +28,7 @@ from app.domain.chronology import (
     chronology,
 )
 from app.domain.contacts import Contact
+from app.domain.documents import OwnerKind
 from app.domain.paging import Page, PageRequest, encode_cursor
 from app.services.ports import Clock, UnitOfWork
 from app.services.use_case import Actor, Target, UseCase
@@ -98,8 +99,9 @@ class _ContactWindow:
 
 
 def _record_of(uc: UseCase, family_id: uuid.UUID, window: _ContactWindow) -> FamilyRecord:
-    """Everything behind the timeline; requests for support only as far as the reader may read
-    each one (their rules are the front door's, not the family's), each audited as listed."""
+    """Everything behind the timeline; requests for support, and the documents attached to them,
+    only as far as the reader may read each request (their rules are the front door's, not the
+    family's), each request audited as listed."""
     uow = uc.uow
     requests = uow.requests.for_family(family_id)
     readable = uc.readable_requests(r.id for r in requests) if requests else set()
@@ -118,7 +120,11 @@ def _record_of(uc: UseCase, family_id: uuid.UUID, window: _ContactWindow) -> Fam
         fgdm_offers=uow.network.offers_of(family_id),
         fgdm_meetings=uow.network.meetings_of(family_id),
         contacts=window.load(uow, ids),
-        documents=uow.documents.every_for_family(family_id),
+        documents=[
+            *uow.documents.every_for_family(family_id),
+            # A request's documents stay on it, under its rules, whatever it became.
+            *uow.documents.for_owners(OwnerKind.REQUEST, sorted(readable, key=str)),
+        ],
         requests=[r for r in requests if r.id in readable],
         family_help=uow.family_help.for_episodes(ids),
         zone=uc.clock.zone,

@@ -14,6 +14,7 @@ the access rules cannot be written without every request to it failing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +30,7 @@ from app.domain.access import (
     Decision,
     Principal,
     RecordFacts,
+    RequestFacts,
     RequestScope,
     SearchScope,
     Visibility,
@@ -374,23 +376,54 @@ class UseCase:
         """A council-wide action (a report, the directory, policy)."""
         self.require(action, Target.council(resource_type, resource_id))
 
-    def require_request(self, action: Action, request_id: uuid.UUID) -> None:
-        """A request for support (`decide_request`), audited against the household it is about
-        when known; an unknown request and one the user may not know of answer alike."""
+    def decide_request(
+        self,
+        action: Action,
+        request_id: uuid.UUID,
+        *,
+        resource_type: str = "support_request",
+        resource_id: object = None,
+        standing_for: Action | None = None,
+    ) -> tuple[Decision, RequestFacts | None]:
+        """The decision on a request for support (`decide_request`), audited against the
+        household it is about when known, without raising.
+
+        `standing_for`: the action the route declared, when the request's rule decides it in its
+        place (a document's routes serve documents of families and of requests alike; for a
+        request's document, the request's rule is the one that applies)."""
         facts = self.uow.requests.facts(request_id)
         decision = decide_request(self.principal, action, facts)
         self._decided.add(action)
+        if standing_for is not None:
+            self._decided.add(standing_for)
         self._audit(
             action.value,
-            "support_request",
-            str(request_id),
+            resource_type,
+            str(request_id if resource_id is None else resource_id),
             facts.family_id if facts else None,
             allowed=decision.allowed,
+        )
+        return decision, facts
+
+    def require_request(
+        self,
+        action: Action,
+        request_id: uuid.UUID,
+        *,
+        resource_type: str = "support_request",
+        resource_id: object = None,
+    ) -> RequestFacts:
+        """A request for support (`decide_request`), audited against the household it is about
+        when known; an unknown request and one the user may not know of answer alike."""
+        decision, facts = self.decide_request(
+            action, request_id, resource_type=resource_type, resource_id=resource_id
         )
         if decision.visibility is Visibility.HIDDEN:
             raise hidden("request for support")
         if decision.visibility is Visibility.FORBIDDEN:
             raise Forbidden("You may not do this to this request.", code="not_permitted")
+        assert facts is not None
+        return facts
 
     def readable_requests(self, request_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Of requests found (a page scoped in SQL), those the rules let the user read, each
@@ -558,10 +591,7 @@ class UseCase:
         if stored is None:
             return None
         if stored.request_hash != request.fingerprint:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was used for a different request; use a new key.",
-                field="Idempotency-Key",
-            )
+            raise _key_reused()
         return Replayed(stored)
 
     def commit(
@@ -613,7 +643,69 @@ def run_idempotent(
     if replayed is not None:
         use_case.commit()
         return replayed
-    result = create()
+    return _commit_remembering(use_case, create(), request)
+
+
+@dataclass(frozen=True)
+class IdempotentUpload(Generic[R]):
+    """A create whose body streams in (an uploaded file) sent with an Idempotency-Key.
+
+    Its fingerprint covers the form's fields and the content's SHA-256, which is known only once
+    the content has streamed past: the content is hashed as it is read, never held whole.
+    """
+
+    scope: str
+    key: str
+    fields_fingerprint: str
+    render: Callable[[R], StoredResponse]
+
+    def with_content(self, sha256: str) -> IdempotentRequest[R]:
+        return IdempotentRequest(
+            scope=self.scope,
+            key=self.key,
+            fingerprint=hashlib.sha256(f"{self.fields_fingerprint} {sha256}".encode()).hexdigest(),
+            render=self.render,
+        )
+
+
+def run_idempotent_upload(
+    use_case: UseCase,
+    request: IdempotentUpload[R] | None,
+    content: Iterable[bytes],
+    create: Callable[[Iterable[bytes]], tuple[R, str]],
+) -> R | Replayed:
+    """As `run_idempotent`, for a streamed body: `create` stores the content and gives back its
+    SHA-256 with the result. A key answered before is checked by hashing the retried content as it
+    streams past, storing nothing; a key never seen costs no second pass over the content."""
+    stored = (
+        use_case.uow.idempotency.find(request.scope, request.key) if request is not None else None
+    )
+    if request is not None and stored is not None:
+        digest = hashlib.sha256()
+        for chunk in content:
+            digest.update(chunk)
+        if stored.request_hash != request.with_content(digest.hexdigest()).fingerprint:
+            raise _key_reused()
+        use_case.commit()
+        return Replayed(stored)
+    result, sha256 = create(content)
+    return _commit_remembering(
+        use_case, result, request.with_content(sha256) if request is not None else None
+    )
+
+
+def _key_reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "This Idempotency-Key was used for a different request; use a new key.",
+        field="Idempotency-Key",
+    )
+
+
+def _commit_remembering(
+    use_case: UseCase, result: R, request: IdempotentRequest[R] | None
+) -> R | Replayed:
+    """Commit the work with the answer to remember; if another request with the same key
+    committed first, answer with its stored answer instead (or refuse a different body)."""
     try:
         use_case.commit(result, remember=request)
     except Conflict:
@@ -624,10 +716,7 @@ def run_idempotent(
         if stored is None:
             raise
         if stored.request_hash != request.fingerprint:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was used for a different request; use a new key.",
-                field="Idempotency-Key",
-            ) from None
+            raise _key_reused() from None
         use_case.commit()
         return Replayed(stored)
     return result

@@ -19,6 +19,7 @@ from app.domain.documents import CHUNK_BYTES
 from app.main import create_app
 from app.settings import Settings
 from tests import document_samples as samples
+from tests.api.test_requests import new_household_request
 from tests.builders import (
     ReferenceData,
     Staff,
@@ -395,3 +396,300 @@ class TestDocumentsOnAContact:
             case.client.post(f"{API}/episodes", json=make_episode_body(family, staff.lead)), 201
         )
         return family["id"], episode["id"]
+
+
+class TestDocumentsOnARequest:
+    """A request for support's documents follow the request's own rules (`decide_request`):
+    the front door and the referrer read them, and, once screening links the request to an
+    episode, that episode's lead; nobody else learns they exist."""
+
+    @pytest.fixture
+    def officer(self, new_uow: Callable[[], Any]) -> uuid.UUID:
+        return given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Frontdoor")
+
+    @staticmethod
+    def referral(case: Case, staff: Staff) -> tuple[str, str]:
+        """The school refers a new household; its id and its documents' path."""
+        with as_user(case.client, staff.school_worker):
+            made = ok(case.client.post(f"{API}/requests", json=new_household_request()), 201)
+        return made["id"], f"{API}/requests/{made['id']}/documents"
+
+    def test_the_referrers_letter_is_read_by_the_front_door_and_hidden_from_everyone_else(
+        self,
+        case: Case,
+        staff: Staff,
+        officer: uuid.UUID,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        _request_id, url = self.referral(case, staff)
+        with as_user(case.client, staff.school_worker):
+            letter = ok(case.upload(url=url, title="Referral letter"), 201)
+        assert (letter["owner_kind"], letter["family_id"], letter["episode_id"]) == (
+            "request",
+            None,
+            None,
+        )
+        with as_user(case.client, officer):
+            assert [d["id"] for d in ok(case.client.get(url))["items"]] == [letter["id"]]
+            got = case.client.get(letter["content_url"], headers={"X-Request-ID": "fd-1"})
+            assert got.content == samples.PDF
+            assert got.headers["content-disposition"] == 'attachment; filename="consent.pdf"'
+        unknown = ok(case.client.get(f"{API}/documents/{uuid.uuid4()}"), 404)
+        for stranger in (staff.lead, staff.link_worker, staff.police_officer):
+            with as_user(case.client, stranger):
+                for path in (f"{API}/documents/{letter['id']}", letter["content_url"], url):
+                    refused = case.client.get(path)
+                    assert refused.status_code == 404, (stranger, path)
+                hidden = ok(case.client.get(f"{API}/documents/{letter['id']}"), 404)
+                assert (hidden["code"], hidden["detail"]) == (unknown["code"], unknown["detail"])
+                assert case.upload(url=url).status_code == 404
+                assert (
+                    case.client.request(
+                        "DELETE", f"{API}/documents/{letter['id']}", json={"reason": "Not mine to"}
+                    ).status_code
+                    == 404
+                )
+        read = [e for e in entries(new_uow) if e.request_id == "fd-1"]
+        assert [(e.action, e.resource_type, e.resource_id, e.outcome) for e in read] == [
+            ("read_request", "document_content", letter["id"], "allowed")
+        ]
+
+    def test_a_request_the_reader_may_not_know_of_answers_like_an_unknown_one(
+        self, case: Case, staff: Staff
+    ) -> None:
+        _request_id, url = self.referral(case, staff)
+        unknown_url = f"{API}/requests/{uuid.uuid4()}/documents"
+        hidden = case.client.get(url)
+        unknown = case.client.get(unknown_url)
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.json()["detail"] == unknown.json()["detail"]
+        assert (
+            case.upload(url=url).json()["detail"] == case.upload(url=unknown_url).json()["detail"]
+        )
+
+    def test_only_the_front_door_and_the_referrer_attach_to_a_request(
+        self,
+        case: Case,
+        staff: Staff,
+        officer: uuid.UUID,
+        reference: ReferenceData,
+    ) -> None:
+        request_id, url = self.referral(case, staff)
+        with as_user(case.client, officer):
+            assert ok(case.upload(url=url, title="Screening notes"), 201)
+        self.screen_for_early_help(case, staff, officer, reference, request_id)
+        # The lead of the episode it became reads it, and attaches to the episode instead.
+        refused = case.upload(url=url)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["code"] == "not_permitted"
+        assert [d["title"] for d in ok(case.client.get(url))["items"]] == ["Screening notes"]
+
+    def test_screened_as_early_help_its_documents_stay_on_it_and_join_the_familys_chronology(
+        self,
+        case: Case,
+        staff: Staff,
+        officer: uuid.UUID,
+        reference: ReferenceData,
+    ) -> None:
+        request_id, url = self.referral(case, staff)
+        with as_user(case.client, staff.school_worker):
+            letter = ok(case.upload(url=url, title="Referral letter", dated_on="2025-01-02"), 201)
+        family_id, episode_id = self.screen_for_early_help(
+            case, staff, officer, reference, request_id
+        )
+        assert [d["id"] for d in ok(case.client.get(url))["items"]] == [letter["id"]]
+        assert ok(case.client.get(f"{API}/episodes/{episode_id}/documents"))["items"] == []
+        assert ok(case.client.get(f"{API}/families/{family_id}/documents"))["items"] == []
+        # Its new lead reads the request, so its letter is in the family's timeline.
+        timeline = f"{API}/families/{family_id}/chronology"
+        mine = ok(case.client.get(timeline, params={"kind": "document_added"}))["items"]
+        assert [(e["record_id"], e["episode_id"]) for e in mine] == [(letter["id"], None)]
+        assert case.client.get(f"{API}/documents/{letter['id']}").status_code == 200
+        # A reader of the family by break glass does not read the request: no letter for them.
+        with as_user(case.client, staff.police_officer):
+            theirs = ok(
+                case.client.get(
+                    timeline,
+                    params={"kind": "document_added"},
+                    headers={"X-Break-Glass-Reason": "Child disclosed harm to a PCSO today"},
+                )
+            )["items"]
+            assert theirs == []
+            assert case.client.get(f"{API}/documents/{letter['id']}").status_code == 404
+
+    def test_a_manager_erases_a_requests_document_with_a_reason_and_the_fact_stays(
+        self,
+        case: Case,
+        staff: Staff,
+        officer: uuid.UUID,
+        reference: ReferenceData,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        request_id, url = self.referral(case, staff)
+        with as_user(case.client, staff.school_worker):
+            letter = ok(case.upload(samples.large_pdf(2 * CHUNK_BYTES), url=url), 201)
+        family_id, _episode_id = self.screen_for_early_help(
+            case, staff, officer, reference, request_id
+        )
+        erase = f"{API}/documents/{letter['id']}"
+        for reader in (staff.school_worker, officer):
+            with as_user(case.client, reader):
+                refused = case.client.request(
+                    "DELETE", erase, json={"reason": "Sent about the wrong child"}
+                )
+                assert refused.status_code == 403, refused.text
+        with as_user(case.client, staff.manager):
+            erased = ok(
+                case.client.request("DELETE", erase, json={"reason": "Sent about the wrong child"})
+            )
+            assert erased["erased"] is True
+            (listed,) = ok(case.client.get(url))["items"]
+            assert listed["erasure_reason"] == "Sent about the wrong child"
+            assert case.client.get(f"{erase}/content").json()["code"] == "document_erased"
+            timeline = ok(
+                case.client.get(
+                    f"{API}/families/{family_id}/chronology",
+                    params={"kind": ["document_added", "document_erased"]},
+                )
+            )["items"]
+        assert [(e["kind"], e["record_id"]) for e in timeline] == [
+            ("document_added", letter["id"]),
+            ("document_erased", letter["id"]),
+        ]
+        with new_uow() as uow:
+            assert uow.documents.chunk(uuid.UUID(letter["id"]), 0) is None
+        erasures = [e for e in entries(new_uow) if e.action == "erase_document"]
+        assert [(e.actor_id, e.outcome) for e in erasures] == [
+            (staff.school_worker, "denied"),
+            (officer, "denied"),
+            (staff.manager, "allowed"),
+        ]
+        assert {str(e.family_id) for e in erasures} == {family_id}
+
+    def test_a_sensitive_document_on_a_request_is_withheld_from_the_referrer(
+        self, case: Case, staff: Staff, officer: uuid.UUID
+    ) -> None:
+        _request_id, url = self.referral(case, staff)
+        with as_user(case.client, officer):
+            note = ok(case.upload(url=url, sensitive="true", title="Police check"), 201)
+        with as_user(case.client, staff.school_worker):
+            (seen,) = ok(case.client.get(url))["items"]
+            assert (seen["withheld"], seen["title"]) == (True, None)
+            refused = case.client.get(f"{API}/documents/{note['id']}/content")
+            assert refused.json()["code"] == "document_sensitive"
+        with as_user(case.client, staff.manager):
+            assert case.client.get(note["content_url"]).content == samples.PDF
+
+    @staticmethod
+    def screen_for_early_help(
+        case: Case, staff: Staff, officer: uuid.UUID, reference: ReferenceData, request_id: str
+    ) -> tuple[str, str]:
+        """The household is registered and the front door opens an episode led by `staff.lead`."""
+        family = ok(
+            case.client.post(f"{API}/families", json=make_family_body(reference.hubs["NORTH"])),
+            201,
+        )
+        child = next(m["person_id"] for m in family["members"] if m["role"] == "child")
+        with as_user(case.client, officer):
+            made = ok(case.client.get(f"{API}/requests/{request_id}"))
+            decided = ok(
+                case.client.post(
+                    f"{API}/requests/{request_id}/decision",
+                    json={
+                        "outcome": "early_help",
+                        "reason": "Two needs; the family agrees.",
+                        "family_id": family["id"],
+                        "child_person_ids": [child],
+                        "lead_practitioner_id": str(staff.lead),
+                        "level_of_need": "2",
+                    },
+                    headers={"If-Match": f'"{made["version"]}"'},
+                )
+            )
+        return family["id"], decided["decision"]["episode_id"]
+
+
+class TestRetriedUploads:
+    """Every upload takes an Idempotency-Key, as every other create: a retry stores nothing new."""
+
+    def test_a_retried_upload_with_the_same_key_records_one_document_and_replays_the_answer(
+        self, case: Case
+    ) -> None:
+        content = samples.large_pdf(2 * CHUNK_BYTES + 7)
+        key = {"Idempotency-Key": "scan-ely-1"}
+        first = case.client.post(
+            case.episode_documents,
+            data={"title": "Signed consent form"},
+            files={"file": ("consent.pdf", content, "application/pdf")},
+            headers=key,
+        )
+        again = case.client.post(
+            case.episode_documents,
+            data={"title": "Signed consent form"},
+            files={"file": ("consent.pdf", content, "application/pdf")},
+            headers=key,
+        )
+        assert first.status_code == again.status_code == 201, again.text
+        assert again.json() == first.json()
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.headers["Location"] == first.headers["Location"]
+        assert "Idempotent-Replayed" not in first.headers
+        assert [d["id"] for d in ok(case.client.get(case.episode_documents))["items"]] == [
+            first.json()["id"]
+        ]
+
+    @pytest.mark.parametrize(
+        ("content", "title"),
+        [(samples.large_pdf(CHUNK_BYTES + 1), "Signed consent form"), (samples.PDF, "Another")],
+        ids=["other-content", "other-title"],
+    )
+    def test_the_same_key_with_another_file_or_form_is_refused_and_stores_nothing(
+        self, case: Case, content: bytes, title: str
+    ) -> None:
+        key = {"Idempotency-Key": "scan-ely-2"}
+        ok(
+            case.client.post(
+                case.family_documents,
+                data={"title": "Signed consent form"},
+                files={"file": ("consent.pdf", samples.PDF, "application/pdf")},
+                headers=key,
+            ),
+            201,
+        )
+        refused = case.client.post(
+            case.family_documents,
+            data={"title": title},
+            files={"file": ("consent.pdf", content, "application/pdf")},
+            headers=key,
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "idempotency_key_reused"
+        assert len(ok(case.client.get(case.family_documents))["items"]) == 1
+
+    def test_the_same_key_on_another_record_is_another_upload(self, case: Case) -> None:
+        key = {"Idempotency-Key": "scan-ely-3"}
+
+        def post(url: str) -> Any:
+            return case.client.post(
+                url,
+                data={"title": "Signed consent form"},
+                files={"file": ("consent.pdf", samples.PDF, "application/pdf")},
+                headers=key,
+            )
+
+        first = ok(post(case.episode_documents), 201)
+        on_the_family = ok(post(case.family_documents), 201)
+        assert on_the_family["id"] != first["id"]
+
+
+def test_a_form_that_cannot_be_parsed_is_422_naming_the_body(case: Case) -> None:
+    """Malformed multipart (a part with no headers) is bad input, as malformed JSON is."""
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    refused = case.client.post(
+        case.family_documents,
+        content=f"--{boundary}\r\nNone--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in refused.json()["errors"]] == ["body"]

@@ -581,8 +581,8 @@ def _documents(tour: Tour, active: dict[str, Any], staff: Staff) -> None:
 
 
 def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
-    """A school's request about the active family: the front door corrects its urgency and
-    attaches it to the open episode, and its lead acknowledges it."""
+    """A school's request about the active family, with its referral letter: the front door
+    corrects its urgency and attaches it to the open episode, and its lead acknowledges it."""
     client = tour.client
     case: Case = active["case"]
     officer = given_practitioner(new_uow, roles={Role.FRONT_DOOR_OFFICER}, name="Fern Front")
@@ -600,6 +600,14 @@ def _front_door(tour: Tour, active: dict[str, Any], new_uow: Any) -> None:
         tour.read(f"{API}/requests", status="awaiting_decision", limit=1)
         tour.read(url)
         corrected = tour.change("PATCH", url, etag_of(made), {"urgency": "urgent"})
+        letter = client.post(
+            f"{url}/documents",
+            data={"title": "School's referral letter"},
+            files={"file": ("referral.txt", b"Attendance has fallen to 80%.\n", "text/plain")},
+            headers={"Idempotency-Key": "fd-letter"},
+        )
+        assert letter.status_code == 201, letter.text
+        tour.read(f"{url}/documents")
         decided = tour.change(
             "POST",
             f"{url}/decision",

@@ -631,3 +631,71 @@ def test_allocations_recorded_before_0029_are_copied_into_rows_for_the_access_sc
         ).all()
     engine.dispose()
     assert sorted(tuple(r) for r in copied) == sorted(allocations)
+
+
+def test_a_requests_documents_are_filed_under_no_family_and_go_when_migrated_down(
+    empty_database: str,
+) -> None:
+    """Migration 0028: a request for support's document has no family (the request's rules
+    apply); every other kind still needs one. Going back below it removes the requests'
+    documents with their content, since the older schema has nowhere to keep them."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0028")
+    engine = make_engine(empty_database)
+    documents = sa.table(
+        "documents",
+        *(sa.column(c) for c in ("title", "filename", "doc_type", "sha256", "owner_kind")),
+        *(sa.column(c, sa.Uuid()) for c in ("id", "family_id", "owner_id", "uploaded_by")),
+        *(sa.column(c, sa.Integer()) for c in ("size_bytes", "chunk_count", "version")),
+        sa.column("sensitive", sa.Boolean()),
+        sa.column("visible_to", sa.JSON()),
+        sa.column("dated_on", sa.Date()),
+        sa.column("uploaded_at", UtcDateTime()),
+    )
+    chunks = sa.table(
+        "document_chunks",
+        sa.column("document_id", sa.Uuid()),
+        sa.column("seq", sa.Integer()),
+        sa.column("data", sa.LargeBinary()),
+    )
+
+    def document(owner_kind: str) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid4(),
+            "family_id": None,
+            "owner_kind": owner_kind,
+            "owner_id": uuid.uuid4(),
+            "title": "Referral letter",
+            "filename": "letter.pdf",
+            "doc_type": "pdf",
+            "size_bytes": 9,
+            "sha256": "0" * 64,
+            "chunk_count": 1,
+            "sensitive": False,
+            "visible_to": [],
+            "dated_on": date(2025, 1, 2),
+            "uploaded_at": datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
+            "uploaded_by": uuid.uuid4(),
+            "version": 1,
+        }
+
+    letter = document("request")
+    with engine.begin() as connection:
+        connection.execute(sa.insert(documents).values(**letter))
+        connection.execute(
+            sa.insert(chunks).values(document_id=letter["id"], seq=0, data=b"%PDF-1.7\n")
+        )
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(sa.insert(documents).values(**document("family")))
+    engine.dispose()
+
+    command.downgrade(config, "0026")
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(documents)).scalar() == 0
+        assert connection.execute(sa.select(sa.func.count()).select_from(chunks)).scalar() == 0
+    family_id = next(
+        c for c in inspect(engine).get_columns("documents") if c["name"] == "family_id"
+    )
+    assert family_id["nullable"] is False
+    engine.dispose()

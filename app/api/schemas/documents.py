@@ -65,7 +65,10 @@ class DocumentRead(ReadSchema):
     id: uuid.UUID = Field(description="The document's id.")
     owner_kind: OwnerKind = Field(description="The kind of record it is attached to.")
     owner_id: uuid.UUID = Field(description="The id of the record it is attached to.")
-    family_id: uuid.UUID = Field(description="The family whose record it is part of.")
+    family_id: uuid.UUID | None = Field(
+        description="The family whose record it is part of; null for a request for support's"
+        " (it follows the request's rules, whatever the request became)."
+    )
     episode_id: uuid.UUID | None = Field(description="The episode it belongs to, if any.")
     title: str | None = Field(description="Its title; null when withheld.")
     description: str | None = Field(description="What it is; null when none or withheld.")

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db.engine import bound_page_cache_for_content
 from app.db.models import DocumentChunkRow, DocumentRow
 from app.db.repositories.versioned import row_to_save
 from app.domain.documents import Content, Document, DocumentType, Erasure, OwnerKind
@@ -105,7 +106,19 @@ class SqlDocumentRepository:
         )
         return [_domain(r) for r in rows]
 
+    def for_owners(self, owner_kind: OwnerKind, owner_ids: list[uuid.UUID]) -> list[Document]:
+        """Every document of these records, erased ones included (ix_documents_owner_dated)."""
+        if not owner_ids:
+            return []
+        rows = self._session.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.owner_kind == owner_kind.value, DocumentRow.owner_id.in_(owner_ids))
+            .order_by(DocumentRow.dated_on, DocumentRow.id)
+        )
+        return [_domain(r) for r in rows]
+
     def add_chunk(self, document_id: uuid.UUID, seq: int, data: bytes) -> None:
+        bound_page_cache_for_content(self._session)
         self._session.execute(_INSERT_CHUNK, {"document_id": document_id, "seq": seq, "data": data})
 
     def add(self, document: Document, *, at: datetime) -> None:  # noqa: ARG002
@@ -133,6 +146,7 @@ class SqlDocumentRepository:
         document.version = row.version
 
     def chunk(self, document_id: uuid.UUID, seq: int) -> bytes | None:
+        bound_page_cache_for_content(self._session)
         data: bytes | None = self._session.scalar(
             select(DocumentChunkRow.data).where(
                 DocumentChunkRow.document_id == document_id, DocumentChunkRow.seq == seq

@@ -19,6 +19,7 @@ from app.domain.access import (
     Role,
     Visibility,
     decide_request,
+    may_read_sensitive_request_document,
     request_scope,
 )
 from app.domain.calendar import DayBasis
@@ -229,35 +230,133 @@ def facts(*, made_by_me: bool = False, lead: bool = False, in_my_hub: bool = Fal
 ALLOWED, FORBIDDEN, HIDDEN = Visibility.ALLOWED, Visibility.FORBIDDEN, Visibility.HIDDEN
 
 
+# Read, screen, acknowledge; attach a document to it; erase a document attached to it.
+_R, _S, _A, _D, _E = (
+    Action.READ_REQUEST,
+    Action.SCREEN_REQUEST,
+    Action.ACKNOWLEDGE_REQUEST,
+    Action.ATTACH_REQUEST_DOCUMENT,
+    Action.ERASE_DOCUMENT,
+)
+
+
 @pytest.mark.parametrize(
-    ("who", "facts_of", "read", "screen", "acknowledge"),
+    ("who", "facts_of", "read", "screen", "acknowledge", "attach", "erase"),
     [
-        (principal(Role.FRONT_DOOR_OFFICER), facts(), ALLOWED, ALLOWED, FORBIDDEN),
-        (principal(Role.MANAGER), facts(), ALLOWED, ALLOWED, FORBIDDEN),
-        (principal(Role.PRACTITIONER), facts(made_by_me=True), ALLOWED, FORBIDDEN, FORBIDDEN),
-        (principal(Role.PRACTITIONER), facts(lead=True), ALLOWED, FORBIDDEN, ALLOWED),
-        (principal(Role.PRACTITIONER), facts(in_my_hub=True), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.PRACTITIONER), facts(), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.LINK_WORKER), facts(in_my_hub=True), ALLOWED, FORBIDDEN, FORBIDDEN),
-        (principal(Role.LINK_WORKER), facts(lead=True), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.QUALITY_ASSURANCE), facts(made_by_me=True), ALLOWED, FORBIDDEN, FORBIDDEN),
-        (principal(Role.ADMIN), facts(made_by_me=True), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.AUDITOR), facts(), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.REPORTING, Role.MANAGER), facts(), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.FRONT_DOOR_OFFICER, active=False), facts(), HIDDEN, HIDDEN, HIDDEN),
-        (principal(Role.MANAGER), None, HIDDEN, HIDDEN, HIDDEN),
+        (
+            principal(Role.FRONT_DOOR_OFFICER),
+            facts(),
+            ALLOWED,
+            ALLOWED,
+            FORBIDDEN,
+            ALLOWED,
+            FORBIDDEN,
+        ),
+        (principal(Role.MANAGER), facts(), ALLOWED, ALLOWED, FORBIDDEN, ALLOWED, ALLOWED),
+        (
+            principal(Role.PRACTITIONER),
+            facts(made_by_me=True),
+            ALLOWED,
+            FORBIDDEN,
+            FORBIDDEN,
+            ALLOWED,
+            FORBIDDEN,
+        ),
+        (
+            principal(Role.PRACTITIONER),
+            facts(lead=True),
+            ALLOWED,
+            FORBIDDEN,
+            ALLOWED,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (
+            principal(Role.PRACTITIONER),
+            facts(in_my_hub=True),
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+        ),
+        (principal(Role.PRACTITIONER), facts(), HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        (
+            principal(Role.LINK_WORKER),
+            facts(in_my_hub=True),
+            ALLOWED,
+            FORBIDDEN,
+            FORBIDDEN,
+            FORBIDDEN,
+            FORBIDDEN,
+        ),
+        (principal(Role.LINK_WORKER), facts(lead=True), HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        (
+            principal(Role.QUALITY_ASSURANCE),
+            facts(made_by_me=True),
+            ALLOWED,
+            FORBIDDEN,
+            FORBIDDEN,
+            ALLOWED,
+            FORBIDDEN,
+        ),
+        (principal(Role.ADMIN), facts(made_by_me=True), HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        (principal(Role.AUDITOR), facts(), HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        (principal(Role.REPORTING, Role.MANAGER), facts(), HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        (
+            principal(Role.FRONT_DOOR_OFFICER, active=False),
+            facts(),
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+            HIDDEN,
+        ),
+        (principal(Role.MANAGER), None, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     ],
 )
-def test_who_reads_screens_and_acknowledges_a_request(
+def test_who_reads_screens_and_acknowledges_a_request_and_adds_or_erases_its_documents(
     who: Principal,
     facts_of: RequestFacts | None,
     read: Visibility,
     screen: Visibility,
     acknowledge: Visibility,
+    attach: Visibility,
+    erase: Visibility,
 ) -> None:
-    assert decide_request(who, Action.READ_REQUEST, facts_of).visibility is read
-    assert decide_request(who, Action.SCREEN_REQUEST, facts_of).visibility is screen
-    assert decide_request(who, Action.ACKNOWLEDGE_REQUEST, facts_of).visibility is acknowledge
+    decided = [decide_request(who, action, facts_of).visibility for action in (_R, _S, _A, _D, _E)]
+    assert decided == [read, screen, acknowledge, attach, erase]
+
+
+@given(
+    roles=st.frozensets(st.sampled_from(Role), max_size=3),
+    active=st.booleans(),
+    made_by_me=st.booleans(),
+    lead=st.booleans(),
+    in_my_hub=st.booleans(),
+    named=st.booleans(),
+)
+def test_a_sensitive_document_on_a_request_opens_only_for_a_reader_of_the_request(
+    roles: frozenset[Role],
+    active: bool,
+    made_by_me: bool,
+    lead: bool,
+    in_my_hub: bool,
+    named: bool,
+) -> None:
+    """Naming someone grants nothing by itself; managers and the linked episode's lead open it
+    without being named."""
+    who = principal(*roles, active=active)
+    request = facts(made_by_me=made_by_me, lead=lead, in_my_hub=in_my_hub)
+    opens = may_read_sensitive_request_document(
+        who, request, named_practitioner_ids=frozenset({ME} if named else ())
+    )
+    reads = decide_request(who, Action.READ_REQUEST, request).allowed
+    if opens:
+        assert reads
+    if reads:
+        leads = lead and Role.PRACTITIONER in roles
+        assert opens == (named or Role.MANAGER in roles or leads)
 
 
 def test_decide_request_refuses_an_action_that_is_not_about_a_request() -> None:

@@ -1213,6 +1213,14 @@ class FakeDocuments(_Repository):
     def every_for_family(self, family_id: uuid.UUID) -> list[Document]:
         return [d for d in self.state.documents.values() if d.family_id == family_id]
 
+    def for_owners(self, owner_kind: OwnerKind, owner_ids: list[uuid.UUID]) -> list[Document]:
+        wanted = set(owner_ids)
+        return [
+            copy.deepcopy(d)
+            for d in self.state.documents.values()
+            if d.owner_kind is owner_kind and d.owner_id in wanted
+        ]
+
     def for_owner(
         self, owner_kind: OwnerKind, owner_id: uuid.UUID, page: PageRequest
     ) -> Page[Document]:

@@ -11,10 +11,19 @@ from datetime import timedelta
 import pytest
 
 from app.domain.documents import CHUNK_BYTES, DocumentType, OwnerKind
-from app.domain.errors import Conflict, Forbidden, InvalidValue, NotFound, TooLarge
+from app.domain.errors import (
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    TooLarge,
+)
 from app.domain.paging import PageRequest
 from app.services import documents
 from app.services.documents import DocumentView, NewDocument
+from app.services.ports import StoredResponse
+from app.services.use_case import IdempotentUpload, Replayed
 from tests import document_samples as samples
 from tests.unit.services.builders import Journey, World, given_journey, given_world, outcomes
 from tests.unit.services.builders import one_use_case as use_case
@@ -55,7 +64,7 @@ def upload(
         "dated_on": None,
     }
     new.update(fields)
-    return documents.upload_document(
+    view = documents.upload_document(
         journey.world.uow,
         journey.world.clock,
         journey.as_(who),
@@ -63,6 +72,8 @@ def upload(
         chunks(content),
         max_bytes=max_bytes,
     )
+    assert isinstance(view, DocumentView)
+    return view
 
 
 def download(journey: Journey, document_id: uuid.UUID, who: str = "lead") -> bytes:
@@ -283,3 +294,62 @@ class TestErasure:
         with pytest.raises(InvalidValue) as refused:
             self.erase(journey, document.id, "manager", "   ")
         assert refused.value.field == "reason"
+
+
+class TestRetriedUpload:
+    @staticmethod
+    def keyed(journey: Journey, content: bytes, key: IdempotentUpload[DocumentView]) -> object:
+        return documents.upload_document(
+            journey.world.uow,
+            journey.world.clock,
+            journey.as_("lead"),
+            NewDocument(
+                OwnerKind.EPISODE,
+                journey.episode_id,
+                "Signed consent form",
+                None,
+                "consent.pdf",
+                False,
+                frozenset(),
+                None,
+            ),
+            chunks(content),
+            max_bytes=20 * 1024 * 1024,
+            idempotency=key,
+        )
+
+    @staticmethod
+    def key(fields: str = "the form") -> IdempotentUpload[DocumentView]:
+        return IdempotentUpload(
+            scope="lead POST /episodes/1/documents",
+            key="scan-1",
+            fields_fingerprint=fields,
+            render=lambda view: StoredResponse("", 201, {"id": str(view.document.id)}, {}),
+        )
+
+    def test_a_retry_hashes_the_content_as_it_streams_past_and_stores_nothing(
+        self, journey: Journey
+    ) -> None:
+        content = samples.large_pdf(2 * CHUNK_BYTES + 5)
+        first = self.keyed(journey, content, self.key())
+        assert isinstance(first, DocumentView)
+        stored_chunks = dict(journey.world.uow.committed.document_chunks)
+        with use_case(journey.world):
+            again = self.keyed(journey, content, self.key())
+        assert isinstance(again, Replayed)
+        assert again.response.body == {"id": str(first.document.id)}
+        assert journey.world.uow.committed.document_chunks == stored_chunks
+        assert [v.document.id for v in listed(journey, "lead")] == [first.document.id]
+
+    @pytest.mark.parametrize(
+        ("content", "fields"),
+        [(samples.large_pdf(CHUNK_BYTES), "the form"), (samples.PDF, "another form")],
+        ids=["other-content", "other-fields"],
+    )
+    def test_the_same_key_for_another_upload_is_refused(
+        self, journey: Journey, content: bytes, fields: str
+    ) -> None:
+        self.keyed(journey, samples.PDF, self.key())
+        with use_case(journey.world), pytest.raises(IdempotencyKeyReused):
+            self.keyed(journey, content, self.key(fields))
+        assert len(listed(journey, "lead")) == 1
