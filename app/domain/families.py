@@ -264,7 +264,7 @@ def check_disabilities(
         kept.append(code)
     if NO_DISABILITY in kept and len(kept) > 1:
         raise InvalidValue(
-            f"{NO_DISABILITY} says the child has no disability: give it alone or not at all.",
+            "NONE says the child has no disability: give it alone or not at all.",
             field=field_name,
             code="disability_none_with_others",
         )
