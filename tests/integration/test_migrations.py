@@ -510,3 +510,50 @@ def test_a_family_help_record_from_before_0027_has_no_child_protection_and_reads
     columns = {c["name"] for c in inspect(engine).get_columns("episode_family_help")}
     assert not {"census_s47_enquiries", "census_cp_plans"} & columns
     engine.dispose()
+
+
+def test_a_person_from_before_0033_has_no_disabilities_recorded_and_reads_back(
+    empty_database: str,
+) -> None:
+    """Migration 0033: a person stored before it reads back with no disabilities recorded (not
+    NONE, which would say the child has none), and the downgrade drops the column again."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0027")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    person = uuid.uuid4()
+    engine = make_engine(empty_database)
+    row: dict[str, Any] = {
+        "id": person,
+        "given_name": "Ava",
+        "family_name": "Hughes",
+        "given_name_key": "ava",
+        "family_name_key": "hughes",
+        "given_name_soundex": "A100",
+        "family_name_soundex": "H220",
+        "date_of_birth": date(2017, 6, 1),
+        "send": True,
+        "contact_restricted": False,
+        "restriction_visible_to": [],
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+    }
+    types: dict[str, Any] = {
+        "id": sa.Uuid(),
+        "date_of_birth": sa.Date(),
+        "restriction_visible_to": sa.JSON(),
+        "created_at": UtcDateTime(),
+        "updated_at": UtcDateTime(),
+    }
+    with engine.begin() as connection:
+        table = sa.table("people", *(sa.column(c, types.get(c)) for c in row))
+        connection.execute(sa.insert(table).values(**row))
+    command.upgrade(config, "head")
+    uow = SqlUnitOfWork(make_session_factory(engine), audit_keys=AUDIT_KEYS)
+    with uow:
+        stored = uow.people.get(person)
+    assert stored is not None
+    assert (stored.send, stored.disabilities) == (True, ())
+    command.downgrade(config, "0027")
+    assert "disabilities" not in {c["name"] for c in inspect(engine).get_columns("people")}
+    engine.dispose()
