@@ -99,7 +99,8 @@ def test_a_child_s_disabilities_are_imported_and_exported_as_census_codes(
     with as_user(client, admin):
         done = post_import(client, line_of(line) + "\n" + line_of(bad) + "\n")
         assert (done["imported"], done["refused"]) == (1, 1)
-        [problem] = done["problems"]  # type: ignore[misc]
+        problems: list[dict[str, str]] = done["problems"]  # type: ignore[assignment]
+        [problem] = problems
         assert problem["code"] == "disability_none_with_others"
         assert problem["path"].endswith("[1].person.disabilities")
         with new_uow() as uow:
