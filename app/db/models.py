@@ -81,6 +81,8 @@ class PersonRow(Timestamped, Base):
     gender: Mapped[str | None] = mapped_column(String(64))
     ethnicity: Mapped[str | None] = mapped_column(String(64))
     send: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    disabilities: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """CIN census disability codes, in the order recorded."""
     identifier_absent_reason: Mapped[str | None] = mapped_column(String(64))
     """Why the council's consistent identifier is not recorded (the identifiers are in
     `person_identifiers`)."""

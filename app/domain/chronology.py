@@ -47,6 +47,10 @@ class EntryKind(StrEnum):
     LEAD_CHANGED = "lead_changed"
     LEVEL_CHANGED = "level_changed"
     STEP_ACROSS = "step_across"
+    S47_ENQUIRY_STARTED = "s47_enquiry_started"
+    INITIAL_CP_CONFERENCE = "initial_cp_conference"
+    CP_PLAN_STARTED = "cp_plan_started"
+    CP_PLAN_REVIEWED = "cp_plan_reviewed"
     ASSESSMENT_STARTED = "assessment_started"
     NEED_IDENTIFIED = "need_identified"
     ASSESSMENT_COMPLETED = "assessment_completed"
@@ -65,6 +69,7 @@ class EntryKind(StrEnum):
     TAF_LEFT = "taf_left"
     NETWORK_MEMBER_LEFT = "network_member_left"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    CP_PLAN_ENDED = "cp_plan_ended"
     DOCUMENT_ERASED = "document_erased"
     EPISODE_CLOSED = "episode_closed"
 
@@ -80,7 +85,8 @@ class ChronologyEntry:
     """One line a practitioner reads ("Plan version 2 returned by quality assurance")."""
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
-    disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document, request."""
+    disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document, request,
+    family_help (an episode's s.47 enquiries and child protection plans)."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -155,7 +161,8 @@ class FamilyRecord:
     """The council's time zone: an event kept only as an instant (an erasure) falls on its day
     there, as the user knows it."""
     family_help: Collection[FamilyHelpRecord] = ()
-    """The episodes' Family Help records: their step-across transitions are in the timeline."""
+    """The episodes' Family Help records: their step-across transitions, s.47 enquiries and
+    child protection plans are in the timeline."""
     """The requests for support about the family that the reader may read."""
     """Every document of the family's record, and of the requests the reader may read, erased
     ones included."""
@@ -181,6 +188,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_documents(record.documents, record.zone),
         *_requests(record.requests),
         *_transitions(record.family_help, children),
+        *_child_protection(record.family_help, children),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
 
@@ -630,4 +638,69 @@ def _transitions(
                 person_ids=children.get(record.episode_id, ()),
                 recorded_at=t.recorded_at,
                 sequence=100 + index,
+            )
+
+
+def _child_protection(
+    records: Iterable[FamilyHelpRecord], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    """The s.47 enquiries and child protection plans recorded for the CIN census, each event on
+    its own date: an enquiry starting, its initial conference, a plan starting (with its category
+    of abuse), each review, and the plan ending."""
+    for record in records:
+        yield from _child_protection_of(record, children.get(record.episode_id, ()))
+
+
+def _child_protection_of(
+    record: FamilyHelpRecord, children: tuple[uuid.UUID, ...]
+) -> Iterator[ChronologyEntry]:
+    def entry(on: date, kind: EntryKind, what: str, sequence: int) -> ChronologyEntry:
+        return ChronologyEntry(
+            on=on,
+            kind=kind,
+            what=what,
+            record_type="family_help",
+            record_id=record.episode_id,
+            episode_id=record.episode_id,
+            person_ids=children,
+            sequence=sequence,
+        )
+
+    cp = record.child_protection
+    for index, enquiry in enumerate(cp.s47_enquiries):
+        needed = "; no initial conference needed" if enquiry.icpc_not_required else ""
+        yield entry(
+            enquiry.started_on,
+            EntryKind.S47_ENQUIRY_STARTED,
+            f"Section 47 enquiry started{needed}",
+            index,
+        )
+        if enquiry.icpc_on is not None:
+            yield entry(
+                enquiry.icpc_on,
+                EntryKind.INITIAL_CP_CONFERENCE,
+                "Initial child protection conference held",
+                index,
+            )
+    for index, plan in enumerate(cp.plans):
+        yield entry(
+            plan.started_on,
+            EntryKind.CP_PLAN_STARTED,
+            f"Child protection plan started: {plan.initial_category_code}",
+            index,
+        )
+        for review, reviewed_on in enumerate(plan.review_dates):
+            yield entry(
+                reviewed_on,
+                EntryKind.CP_PLAN_REVIEWED,
+                "Child protection plan reviewed",
+                index * 100 + review,
+            )
+        if plan.ended_on is not None:
+            latest = plan.latest_category_code or plan.initial_category_code
+            yield entry(
+                plan.ended_on,
+                EntryKind.CP_PLAN_ENDED,
+                f"Child protection plan ended (latest category: {latest})",
+                index,
             )

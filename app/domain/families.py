@@ -148,6 +148,8 @@ class Person:
     gender: str | None = None
     ethnicity: str | None = None
     send: bool = False
+    disabilities: tuple[str, ...] = ()
+    """The CIN census disability codes (MOB, LD, AUT ... or NONE alone); empty when not recorded."""
     identifiers: tuple[ChildIdentifier, ...] = ()
     """NHS number, UPN, the council's own id ...: at most one per scheme (Families First §3.4)."""
     identifier_absent_reason: IdentifierAbsence | None = None
@@ -186,11 +188,13 @@ def validate_person(
     person: Person,
     *,
     today: date,
+    disability_codes: frozenset[str],
     consistent: IdentifierScheme = IdentifierScheme.NHS_NUMBER,
 ) -> Person:
     """The person's own facts: names present, dates plausible, identifiers valid (their NHS number
     passes Modulus 11 and is no placeholder, one per scheme, a reason for absence only without the
-    council's `consistent` identifier), restriction explained."""
+    council's `consistent` identifier), disabilities from the census list in force
+    (`disability_codes`), restriction explained."""
     given = require_text(person.given_name, "given_name", what="The given name")
     family = require_text(person.family_name, "family_name", what="The family name")
     if person.date_of_birth is not None and person.expected_delivery_date is not None:
@@ -212,6 +216,7 @@ def validate_person(
             field="expected_delivery_date",
             code="delivery_date_too_far_ahead",
         )
+    disabilities = check_disabilities(person.disabilities, disability_codes)
     identifiers = normalise_identifiers(person.identifiers)
     check_identifiers(identifiers, person.identifier_absent_reason, consistent)
     reason = (person.restriction_reason or "").strip() or None
@@ -226,8 +231,44 @@ def validate_person(
         given_name=given,
         family_name=family,
         restriction_reason=reason,
+        disabilities=disabilities,
         identifiers=in_scheme_order(identifiers),
     )
+
+
+NO_DISABILITY = "NONE"
+"""The census code saying the child has no disability: it stands alone."""
+
+
+def check_disabilities(
+    codes: Iterable[str], known: frozenset[str], *, field_name: str = "disabilities"
+) -> tuple[str, ...]:
+    """A person's disabilities as the CIN census records them: codes from the list in force
+    (upper-cased, spaces trimmed), each once, and NONE only on its own (a child cannot have no
+    disability and a disability). Kept in the order given."""
+    kept: list[str] = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if code not in known:
+            raise InvalidValue(
+                f"{raw!r} is not a CIN census disability code ({', '.join(sorted(known))}).",
+                field=field_name,
+                code="disability_code_unknown",
+            )
+        if code in kept:
+            raise InvalidValue(
+                f"The disability {code} is given twice.",
+                field=field_name,
+                code="disability_repeated",
+            )
+        kept.append(code)
+    if NO_DISABILITY in kept and len(kept) > 1:
+        raise InvalidValue(
+            "NONE says the child has no disability: give it alone or not at all.",
+            field=field_name,
+            code="disability_none_with_others",
+        )
+    return tuple(kept)
 
 
 def is_valid_nhs_number(raw: str) -> bool:

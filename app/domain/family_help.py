@@ -274,6 +274,7 @@ class CensusCodes:
     primary_needs: frozenset[str]
     closure_reasons: frozenset[str]
     categories_of_abuse: frozenset[str] = frozenset()
+    disabilities: frozenset[str] = frozenset()
     ethnicities: frozenset[str] = frozenset()
     ethnicity_from_people: Mapping[str, str] = field(default_factory=dict)
     ethnicity_not_recorded: str | None = None

@@ -54,6 +54,11 @@ class PersonV1(_Record):
     gender: str | None = None
     ethnicity: str | None = None
     send: bool = False
+    disabilities: list[str] = Field(
+        [],
+        description="CIN census disability codes (NONE, MOB, HAND, PC, INC, COMM, LD, HEAR, VIS,"
+        " BEH, CON, AUT, DDA), each once; NONE only on its own.",
+    )
     identifiers: list[IdentifierV1] = []
     identifier_absent_reason: str | None = Field(
         None,

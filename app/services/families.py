@@ -170,7 +170,12 @@ def _prepare_member(
     created: Person | None = None
     if new.person is not None:
         try:
-            person = validate_person(new.person, today=today, consistent=consistent)
+            person = validate_person(
+                new.person,
+                today=today,
+                disability_codes=uc.uow.reference_data.disability_codes(),
+                consistent=consistent,
+            )
         except InvalidValue as exc:
             raise InvalidValue(
                 exc.detail, field=f"{prefix}person.{exc.field}", code=exc.code
@@ -503,6 +508,7 @@ def update_person(
         updated = validate_person(
             replace(person, **changes),  # type: ignore[arg-type]
             today=uc.today,
+            disability_codes=uow.reference_data.disability_codes(),
             consistent=consistent,
         )
         updated = replace(

@@ -336,6 +336,7 @@ class CensusLine:
     expected_birth_on: date | None = None
     gender_code: str | None = None
     ethnicity_code: str | None = None
+    disabilities: tuple[str, ...] = ()
     child_protection: ChildProtection = field(default_factory=ChildProtection)
 
 
@@ -381,5 +382,6 @@ def _line(row: CensusChildRow, codes: CensusCodes) -> CensusLine:
             row.sex, born_on=row.date_of_birth, expected_on=row.expected_birth_on, codes=codes
         ),
         ethnicity_code=census_ethnicity(row.ethnicity, codes),
+        disabilities=row.disabilities,
         child_protection=row.record.child_protection,
     )

@@ -84,7 +84,12 @@ def _add_member(
     uow = uc.uow
     family = _family(uow, member.family_id)
     try:
-        kept_person = validate_person(person, today=uc.today, consistent=consistent)
+        kept_person = validate_person(
+            person,
+            today=uc.today,
+            disability_codes=uow.reference_data.disability_codes(),
+            consistent=consistent,
+        )
     except InvalidValue as exc:
         raise InvalidValue(exc.detail, field=f"person.{exc.field}", code=exc.code) from exc
     kept_person = restrict_in(kept_person, kept_person, family.id)

@@ -645,6 +645,7 @@ def _register(
                 gender=person.gender,
                 ethnicity=person.ethnicity,
                 send=person.send,
+                disabilities=tuple(person.disabilities),
                 identifiers=tuple(
                     ChildIdentifier(
                         scheme=IdentifierScheme(i.scheme),
@@ -1596,6 +1597,7 @@ def _person(person: Person, ref: str, role: str, joined_on: date) -> dict[str, A
         "gender": person.gender,
         "ethnicity": person.ethnicity,
         "send": person.send,
+        "disabilities": list(person.disabilities),
         "identifiers": [
             {"scheme": i.scheme.value, "value": i.value, "verified": i.verified, "source": i.source}
             for i in person.identifiers

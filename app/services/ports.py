@@ -140,6 +140,10 @@ class ReferenceData(Protocol):
 
     def headline_codes(self) -> frozenset[str]: ...
 
+    def disability_codes(self) -> frozenset[str]:
+        """The CIN census disability codes a person's disabilities are recorded in."""
+        ...
+
     def framework(self) -> FrameworkCatalogue:
         """The Supporting Families framework in use: the newest an admin uploaded, or the shipped
         one when none was."""
@@ -287,6 +291,7 @@ class CensusChildRow:
     expected_birth_on: date | None = None
     sex: str | None = None
     ethnicity: str | None = None
+    disabilities: tuple[str, ...] = ()
 
 
 class FamilyHelpRepository(Protocol):

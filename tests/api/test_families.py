@@ -317,6 +317,55 @@ class TestMembership:
         assert updated.json()["send"] is True
         assert client.get(f"/api/v1/families/{family['id']}").json()["version"] > family["version"]
 
+    def test_a_child_s_disabilities_are_recorded_changed_and_read_as_census_codes(
+        self, client: TestClient, reference: ReferenceData
+    ) -> None:
+        child = make_member_body("child", date_of_birth="2016-05-01", disabilities=["ld", "AUT"])
+        family = create(client, make_family_body(reference.hubs["NORTH"], members=[child])).json()
+        person_id = family["members"][0]["person_id"]
+        person = client.get(f"/api/v1/people/{person_id}")
+        assert person.json()["disabilities"] == ["LD", "AUT"]
+        updated = client.patch(
+            f"/api/v1/people/{person_id}",
+            json={"disabilities": ["HEAR"]},
+            headers={"If-Match": person.headers["ETag"]},
+        )
+        assert updated.status_code == 200, updated.text
+        assert client.get(f"/api/v1/people/{person_id}").json()["disabilities"] == ["HEAR"]
+
+    @pytest.mark.parametrize(
+        ("disabilities", "code"),
+        [
+            (["LD", "DYSLEXIA"], "disability_code_unknown"),
+            (["NONE", "MOB"], "disability_none_with_others"),
+            (["MOB", "mob"], "disability_repeated"),
+        ],
+    )
+    def test_disabilities_outside_the_census_rules_are_refused_naming_the_field(
+        self, client: TestClient, reference: ReferenceData, disabilities: list[str], code: str
+    ) -> None:
+        child = make_member_body("child", date_of_birth="2016-05-01", disabilities=disabilities)
+        response = create(client, make_family_body(reference.hubs["NORTH"], members=[child]))
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == code
+        assert field_names(response) == ["members[0].person.disabilities"]
+        assert client.get("/api/v1/families").json()["items"] == []
+
+    def test_a_disability_change_outside_the_census_rules_changes_nothing(
+        self, client: TestClient, reference: ReferenceData
+    ) -> None:
+        family = create(client, make_family_body(reference.hubs["NORTH"])).json()
+        person_id = family["members"][1]["person_id"]
+        person = client.get(f"/api/v1/people/{person_id}")
+        refused = client.patch(
+            f"/api/v1/people/{person_id}",
+            json={"disabilities": ["NONE", "VIS"]},
+            headers={"If-Match": person.headers["ETag"]},
+        )
+        assert refused.status_code == 422
+        assert field_names(refused) == ["disabilities"]
+        assert client.get(f"/api/v1/people/{person_id}").json() == person.json()
+
     def test_a_relationship_links_two_current_members(
         self, client: TestClient, reference: ReferenceData
     ) -> None:

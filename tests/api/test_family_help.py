@@ -303,7 +303,7 @@ def identified_case(
     client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
 ) -> Case:
     """A household whose child is on the register with an NHS number, a UPN, the council's id,
-    her sex and her ethnic group."""
+    her sex, her ethnic group and her disabilities."""
     child = make_member_body(
         "child",
         given_name="Ava",
@@ -311,6 +311,7 @@ def identified_case(
         date_of_birth="2017-06-01",
         sex="female",
         ethnicity="white_british",
+        disabilities=["LD", "COMM"],
         identifiers=[
             {"scheme": "nhs_number", "value": "943 476 5919"},
             {"scheme": "upn", "value": "A123456789012"},
@@ -374,6 +375,7 @@ class TestChildProtectionInTheCensus:
             "ExpectedPersonBirthDate": "",
             "GenderCurrent": "2",
             "Ethnicity": "WBRI",
+            "Disabilities": "LD|COMM",
             "CINreferralDate": referred,
             "ReferralSource": "",
             "PrimaryNeedCode": "",
@@ -610,3 +612,61 @@ def test_a_step_across_is_in_the_familys_chronology(
         ("step_across", str(supervisor))
     ]
     assert entries[0]["what"].startswith("Stepped across: family_help (none) to family_help (s17)")
+
+
+def test_s47_enquiries_and_child_protection_plans_are_in_the_chronology_for_the_lead_only(
+    fh_client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    """An enquiry started on the day of referral, conferenced a week later, a plan for neglect
+    from then, reviewed a week on and ended three weeks after the referral: five entries, each on
+    its own day."""
+    case = new_case(fh_client, clock, reference, staff, "Hughes")
+    supervisor = social_worker(new_uow, "Sue Supervisor")
+    to_s17(case, supervisor)
+    with as_user(fh_client, staff.manager):
+        to_s47(case, supervisor, social_worker(new_uow, "Chris Protection"))
+    referred = clock.today()
+    clock.instant += timedelta(days=21)
+    day = {n: (referred + timedelta(days=21 - n)).isoformat() for n in (0, 7, 14, 21)}
+    body = {
+        "s47_enquiries": [{"started_on": day[21], "icpc_on": day[14]}],
+        "child_protection_plans": [
+            {
+                "started_on": day[14],
+                "ended_on": day[0],
+                "initial_category_code": "NEG",
+                "latest_category_code": "EMO",
+                "review_dates": [day[7]],
+            }
+        ],
+    }
+    _, etag = family_help(case)
+    ok(fh_client.put(f"{case.url}/census-child-protection", json=body, headers={"If-Match": etag}))
+    kinds = [
+        "s47_enquiry_started",
+        "initial_cp_conference",
+        "cp_plan_started",
+        "cp_plan_reviewed",
+        "cp_plan_ended",
+    ]
+    url = f"{API}/families/{case.family['id']}/chronology"
+    entries = ok(case.client.get(url, params={"kind": kinds}))["items"]
+    assert [(e["on"], e["kind"]) for e in entries] == [
+        (day[21], "s47_enquiry_started"),
+        (day[14], "initial_cp_conference"),
+        (day[14], "cp_plan_started"),
+        (day[7], "cp_plan_reviewed"),
+        (day[0], "cp_plan_ended"),
+    ]
+    assert {e["episode_id"] for e in entries} == {case.episode["id"]}
+    assert entries[2]["what"] == "Child protection plan started: NEG"
+    assert entries[0]["link"].endswith(f"/episodes/{case.episode['id']}/family-help")
+    only_plans = ok(case.client.get(url, params={"kind": "cp_plan_started"}))["items"]
+    assert [e["kind"] for e in only_plans] == ["cp_plan_started"]
+    stranger = given_practitioner(new_uow, roles={Role.PRACTITIONER})
+    with as_user(fh_client, stranger):
+        assert fh_client.get(url, params={"kind": kinds}).status_code == 404

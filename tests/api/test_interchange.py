@@ -83,3 +83,30 @@ def test_an_export_is_streamed_with_its_lawful_basis_and_audited_as_a_disclosure
             )
         ).all()
     assert disclosed == [family_id]
+
+
+def test_a_child_s_disabilities_are_imported_and_exported_as_census_codes(
+    client: TestClient, new_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    """The old system's codes arrive on the person and leave again in the export; a code the
+    census does not know refuses the household, naming where it is."""
+    admin = given_practitioner(new_uow, roles={Role.ADMIN})
+    line = household()
+    line["people"][1]["disabilities"] = ["HEAR", "COMM"]
+    bad = household(external_ref="OLD-HH-2")
+    bad["people"] = [dict(p, external_ref=f"{p['external_ref']}-B") for p in bad["people"]]
+    bad["people"][1]["disabilities"] = ["NONE", "HEAR"]
+    with as_user(client, admin):
+        done = post_import(client, line_of(line) + "\n" + line_of(bad) + "\n")
+        assert (done["imported"], done["refused"]) == (1, 1)
+        problems: list[dict[str, str]] = done["problems"]  # type: ignore[assignment]
+        [problem] = problems
+        assert problem["code"] == "disability_none_with_others"
+        assert problem["path"].endswith("[1].person.disabilities")
+        with new_uow() as uow:
+            family_id = uow.external_refs.find("household", "OLD-HH-1")
+        exported = json.loads(
+            client.get(f"{API}/exports", params={"family_id": str(family_id)}).text
+        )
+    ava = next(p for p in exported["people"] if p["given_name"] == "Ava")
+    assert ava["disabilities"] == ["HEAR", "COMM"]

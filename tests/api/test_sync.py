@@ -592,3 +592,23 @@ class TestRequestsForSupportOnTheDevice:
         assert {e.family_id for e in entries if e.resource_id == disclosure["id"]} == {
             uuid.UUID(case.family["id"])
         }
+
+
+def test_a_change_to_a_child_s_disabilities_reaches_the_device(
+    client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+) -> None:
+    case = new_case(client, clock, reference, staff, "Irwin")
+    before = sync(client)
+    [child] = [m for m in before["families"][0]["members"] if m["role"] == "child"]
+    person = client.get(f"{API}/people/{child['person_id']}")
+    ok(
+        client.patch(
+            f"{API}/people/{child['person_id']}",
+            json={"disabilities": ["VIS"]},
+            headers={"If-Match": person.headers["ETag"]},
+        )
+    )
+    after = sync(client, before["cursor"])
+    assert ids(after["families"]) == {case.family["id"]}
+    [synced] = [m for m in after["families"][0]["members"] if m["role"] == "child"]
+    assert synced["person"]["disabilities"] == ["VIS"]

@@ -699,3 +699,50 @@ def test_a_requests_documents_are_filed_under_no_family_and_go_when_migrated_dow
     )
     assert family_id["nullable"] is False
     engine.dispose()
+
+
+def test_a_person_from_before_0033_has_no_disabilities_recorded_and_reads_back(
+    empty_database: str,
+) -> None:
+    """Migration 0033: a person stored before it reads back with no disabilities recorded (not
+    NONE, which would say the child has none), and the downgrade drops the column again."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0028")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    person = uuid.uuid4()
+    engine = make_engine(empty_database)
+    row: dict[str, Any] = {
+        "id": person,
+        "given_name": "Ava",
+        "family_name": "Hughes",
+        "given_name_key": "ava",
+        "family_name_key": "hughes",
+        "given_name_soundex": "A100",
+        "family_name_soundex": "H220",
+        "date_of_birth": date(2017, 6, 1),
+        "send": True,
+        "contact_restricted": False,
+        "restriction_visible_to": [],
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+    }
+    types: dict[str, Any] = {
+        "id": sa.Uuid(),
+        "date_of_birth": sa.Date(),
+        "restriction_visible_to": sa.JSON(),
+        "created_at": UtcDateTime(),
+        "updated_at": UtcDateTime(),
+    }
+    with engine.begin() as connection:
+        table = sa.table("people", *(sa.column(c, types.get(c)) for c in row))
+        connection.execute(sa.insert(table).values(**row))
+    command.upgrade(config, "head")
+    uow = SqlUnitOfWork(make_session_factory(engine), audit_keys=AUDIT_KEYS)
+    with uow:
+        stored = uow.people.get(person)
+    assert stored is not None
+    assert (stored.send, stored.disabilities) == (True, ())
+    command.downgrade(config, "0028")
+    assert "disabilities" not in {c["name"] for c in inspect(engine).get_columns("people")}
+    engine.dispose()

@@ -254,6 +254,7 @@ def _row(line: CensusLine) -> tuple[object, ...]:
         line.expected_birth_on,
         line.gender_code,
         line.ethnicity_code,
+        "|".join(line.disabilities) or None,
         d.referral_on,
         d.referral_source_code,
         d.primary_need_code,
@@ -281,14 +282,15 @@ def _row(line: CensusLine) -> tuple[object, ...]:
     responses={
         **csv_response(
             [
-                "LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,2026-03-02,2A,N1,"
+                "LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,LD|COMM,2026-03-02,2A,N1,"
                 "2026-03-03,2026-04-10,,,2026-03-10,false,2026-03-24,2026-03-24,,NEG,NEG,"
                 "2026-06-16,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c"
             ],
             header=",".join(CIN_CENSUS_COLUMNS),
             description="CSV: one line per child of each episode whose child in need period "
             "overlaps the period; several s.47 enquiries or plans are `;`-separated in date "
-            "order, a plan's reviews `|`-separated (docs/family-help.md lists the columns).",
+            "order, a plan's reviews and a child's disabilities `|`-separated"
+            " (docs/family-help.md lists the columns).",
         ),
         **problems.responses(InvalidValue, Forbidden),
     },

@@ -27,6 +27,7 @@ _LINKS = {
     "contact": "/api/v1/episodes/{episode_id}/contacts/{record_id}",
     "document": "/api/v1/documents/{record_id}",
     "request": "/api/v1/requests/{record_id}",
+    "family_help": "/api/v1/episodes/{episode_id}/family-help",
 }
 """Where each kind of record is read (the same access rules apply there): the record itself, or
 for meetings, TAF members and needs, which are read as lists, the list holding it."""
@@ -63,7 +64,8 @@ class ChronologyEntryRead(ReadSchema):
     what: str = Field(description="What happened, in one line.")
     record_type: str = Field(
         description="The record it belongs to: consent, episode, assessment, plan, meeting, "
-        "taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document or request."
+        "taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document,"
+        " request or family_help (s.47 enquiries and child protection plans)."
     )
     record_id: uuid.UUID = Field(description="That record's id.")
     link: str = Field(description="Where to read the record.")

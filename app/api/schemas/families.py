@@ -192,7 +192,8 @@ PERSON_IN = {
     "family_name": "Walker",
     "date_of_birth": "2017-06-01",
     "sex": "female",
-    "send": False,
+    "send": True,
+    "disabilities": ["LD", "COMM"],
     "contact_restricted": False,
 }
 
@@ -215,6 +216,12 @@ class PersonIn(Schema):
     )
     ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring, optional).")
     send: bool = Field(default=False, description="Special educational needs or disability.")
+    disabilities: list[Code] = Field(
+        default_factory=list,
+        max_length=13,
+        description="CIN census disability codes (NONE, MOB, HAND, PC, INC, COMM, LD, HEAR, VIS,"
+        " BEH, CON, AUT, DDA), each once; NONE only on its own. Empty when not recorded.",
+    )
     nhs_number: NhsNumberText | None = Field(
         default=None,
         description="NHS number, ten digits (spaces or hyphens allowed: '943 476 5919'); the"
@@ -269,6 +276,7 @@ class PersonIn(Schema):
             gender=self.gender,
             ethnicity=self.ethnicity,
             send=self.send,
+            disabilities=tuple(self.disabilities),
             identifiers=identifiers,
             identifier_absent_reason=self.identifier_absent_reason,
             contact=contact,
@@ -297,6 +305,12 @@ class PersonUpdate(Schema):
     gender: Code | None = Field(default=None, description="Gender identity.")
     ethnicity: Code | None = Field(default=None, description="Ethnicity (monitoring).")
     send: bool | None = Field(default=None, description="Special educational needs or disability.")
+    disabilities: list[Code] | None = Field(
+        default=None,
+        max_length=13,
+        description="Replaces the CIN census disability codes whole (null or [] removes them);"
+        " NONE only on its own.",
+    )
     nhs_number: NhsNumberText | None = Field(
         default=None,
         description="NHS number, ten digits: changes just the `nhs_number` identifier (null"
@@ -340,6 +354,8 @@ class PersonUpdate(Schema):
             )
         if "restriction_visible_to" in changes:
             changes["restriction_visible_to"] = frozenset(self.restriction_visible_to or ())
+        if "disabilities" in changes:
+            changes["disabilities"] = tuple(self.disabilities or ())
         if "identifiers" in changes:
             changes["identifiers"] = tuple(i.to_domain() for i in self.identifiers or ())
         return changes
@@ -355,7 +371,8 @@ PERSON_READ = {
     "sex": "female",
     "gender": None,
     "ethnicity": "WBRI",
-    "send": False,
+    "send": True,
+    "disabilities": ["LD", "COMM"],
     "nhs_number": "9434765919",
     "nhs_number_display": "943 476 5919",
     "identifiers": [IDENTIFIER_READ],
@@ -384,6 +401,9 @@ class PersonRead(ReadSchema):
     gender: str | None = Field(description="Gender identity, if given.")
     ethnicity: str | None = Field(description="Ethnicity code (monitoring), if given.")
     send: bool = Field(description="Special educational needs or disability.")
+    disabilities: list[str] = Field(
+        description="CIN census disability codes, in the order recorded; empty when not recorded."
+    )
     nhs_number: str | None = Field(
         description="NHS number, ten digits (the `nhs_number` identifier); null when unknown."
     )
@@ -419,6 +439,7 @@ class PersonRead(ReadSchema):
             gender=person.gender,
             ethnicity=person.ethnicity,
             send=person.send,
+            disabilities=list(person.disabilities),
             nhs_number=person.nhs_number,
             nhs_number_display=display_nhs_number(person.nhs_number) if person.nhs_number else None,
             identifiers=[IdentifierRead.from_domain(i) for i in person.identifiers],

@@ -521,6 +521,7 @@ CIN_CENSUS_COLUMNS = (
     "ExpectedPersonBirthDate",
     "GenderCurrent",
     "Ethnicity",
+    "Disabilities",
     "CINreferralDate",
     "ReferralSource",
     "PrimaryNeedCode",

@@ -20,6 +20,7 @@ def packaged_census_codes() -> CensusCodes:
         primary_needs=frozenset(raw["primary_needs"]),
         closure_reasons=frozenset(raw["closure_reasons"]),
         categories_of_abuse=frozenset(raw["categories_of_abuse"]),
+        disabilities=frozenset(raw["disabilities"]),
         ethnicities=frozenset(raw["ethnicities"]),
         ethnicity_from_people=dict(raw["ethnicity_from_people"]),
         ethnicity_not_recorded=raw["ethnicity_not_recorded"],

@@ -430,6 +430,7 @@ def person_from_row(row: Any, identifiers: Sequence[ChildIdentifier] = ()) -> Pe
         gender=row.gender,
         ethnicity=row.ethnicity,
         send=row.send,
+        disabilities=tuple(row.disabilities or ()),
         identifiers=in_scheme_order(identifiers),
         identifier_absent_reason=IdentifierAbsence(row.identifier_absent_reason)
         if row.identifier_absent_reason
@@ -526,6 +527,7 @@ class SqlPeopleRepository:
         row.gender = person.gender
         row.ethnicity = person.ethnicity
         row.send = person.send
+        row.disabilities = list(person.disabilities)
         row.identifier_absent_reason = (
             person.identifier_absent_reason.value if person.identifier_absent_reason else None
         )

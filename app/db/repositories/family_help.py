@@ -265,6 +265,7 @@ class SqlFamilyHelpRepository:
                 PersonRow.expected_delivery_date,
                 PersonRow.sex,
                 PersonRow.ethnicity,
+                PersonRow.disabilities,
             )
             .join(EpisodeChildRow, EpisodeChildRow.episode_id == EpisodeFamilyHelpRow.episode_id)
             .join(PersonRow, PersonRow.id == EpisodeChildRow.person_id)
@@ -297,6 +298,7 @@ class SqlFamilyHelpRepository:
             expected,
             sex,
             ethnicity,
+            disabilities,
         ) in self._session.execute(stmt):
             record = records.setdefault(row.episode_id, _domain(row))
             found.append(
@@ -311,6 +313,7 @@ class SqlFamilyHelpRepository:
                     expected_birth_on=expected,
                     sex=sex,
                     ethnicity=ethnicity,
+                    disabilities=tuple(disabilities or ()),
                 )
             )
         return found

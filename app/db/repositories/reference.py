@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AgencyRow, HubRow, SfFrameworkRow
+from app.db.repositories.census_codes import packaged_census_codes
 from app.domain.calendar import WorkingCalendar
 from app.domain.errors import InvalidValue
 from app.domain.outcomes_framework import (
@@ -169,6 +170,9 @@ class SqlReferenceData:
 
     def headline_codes(self) -> frozenset[str]:
         return packaged_headline_codes()
+
+    def disability_codes(self) -> frozenset[str]:
+        return packaged_census_codes().disabilities
 
     def framework(self) -> FrameworkCatalogue:
         newest = self._session.scalar(

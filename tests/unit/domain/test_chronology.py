@@ -13,6 +13,12 @@ from hypothesis import strategies as st
 from app.domain.chronology import ChronologyFilter, EntryKind, FamilyRecord, chronology
 from app.domain.consents import Withdrawal
 from app.domain.errors import InvalidValue
+from app.domain.family_help import (
+    ChildProtection,
+    ChildProtectionPlan,
+    FamilyHelpRecord,
+    S47Enquiry,
+)
 from tests.unit.domain.test_consents import CHILD, GIVER, make_consent
 
 dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
@@ -104,3 +110,49 @@ def test_an_erasure_just_after_midnight_in_summer_falls_on_the_councils_day() ->
     record = FamilyRecord(documents=[document], zone=ZoneInfo("Europe/London"))
     erased = chronology(record, ChronologyFilter(kinds=frozenset({EntryKind.DOCUMENT_ERASED})))
     assert [e.on for e in erased] == [date(2025, 7, 1)]
+
+
+@st.composite
+def child_protection_histories(draw: st.DrawFn) -> FamilyHelpRecord:
+    """An episode's s.47 enquiries (some conferenced) and plans (some reviewed, some ended)."""
+    days = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31))
+    enquiries = draw(
+        st.lists(
+            st.builds(S47Enquiry, started_on=days, icpc_on=st.none() | days),
+            max_size=3,
+        )
+    )
+    plans = draw(
+        st.lists(
+            st.builds(
+                ChildProtectionPlan,
+                started_on=days,
+                initial_category_code=st.sampled_from(["NEG", "PHY", "SAB", "EMO", "MUL"]),
+                ended_on=st.none() | days,
+                review_dates=st.lists(days, max_size=3).map(tuple),
+            ),
+            max_size=3,
+        )
+    )
+    return FamilyHelpRecord(
+        episode_id=uuid.uuid4(),
+        child_protection=ChildProtection(tuple(enquiries), tuple(plans)),
+    )
+
+
+@given(child_protection_histories())
+def test_each_child_protection_event_is_one_entry_on_its_own_date(
+    record: FamilyHelpRecord,
+) -> None:
+    cp = record.child_protection
+    expected = sorted(
+        [(e.started_on, EntryKind.S47_ENQUIRY_STARTED) for e in cp.s47_enquiries]
+        + [(e.icpc_on, EntryKind.INITIAL_CP_CONFERENCE) for e in cp.s47_enquiries if e.icpc_on]
+        + [(p.started_on, EntryKind.CP_PLAN_STARTED) for p in cp.plans]
+        + [(r, EntryKind.CP_PLAN_REVIEWED) for p in cp.plans for r in p.review_dates]
+        + [(p.ended_on, EntryKind.CP_PLAN_ENDED) for p in cp.plans if p.ended_on]
+    )
+    entries = chronology(FamilyRecord(family_help=[record]), ChronologyFilter())
+    assert sorted((e.on, e.kind) for e in entries) == expected
+    assert len({e.sort_key for e in entries}) == len(entries), "every entry has its own place"
+    assert {(e.record_type, e.episode_id) for e in entries} <= {("family_help", record.episode_id)}

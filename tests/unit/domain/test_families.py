@@ -22,6 +22,10 @@ from app.domain.families import (
 )
 
 TODAY = date(2025, 3, 3)
+DISABILITIES = frozenset(
+    {"NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"}
+)
+"""The CIN census disability codes (app/data/cin_census_codes.json)."""
 dates = st.dates(min_value=date(1920, 1, 1), max_value=date(2090, 12, 31))
 
 
@@ -44,10 +48,13 @@ class TestPersonValidation:
         person = make_person(date_of_birth=born)
         if born > TODAY:
             with pytest.raises(InvalidValue) as refused:
-                validate_person(person, today=TODAY)
+                validate_person(person, today=TODAY, disability_codes=DISABILITIES)
             assert refused.value.field == "date_of_birth"
         else:
-            assert validate_person(person, today=TODAY).date_of_birth == born
+            assert (
+                validate_person(person, today=TODAY, disability_codes=DISABILITIES).date_of_birth
+                == born
+            )
 
     @given(
         due=st.dates(min_value=TODAY - timedelta(days=60), max_value=TODAY + timedelta(days=400))
@@ -56,20 +63,24 @@ class TestPersonValidation:
         person = make_person(date_of_birth=None, expected_delivery_date=due)
         if due > add_months(TODAY, 10):
             with pytest.raises(InvalidValue):
-                validate_person(person, today=TODAY)
+                validate_person(person, today=TODAY, disability_codes=DISABILITIES)
         else:
-            assert validate_person(person, today=TODAY).is_unborn
+            assert validate_person(person, today=TODAY, disability_codes=DISABILITIES).is_unborn
 
     @pytest.mark.parametrize("name", ["", "   ", "\t"])
     def test_an_empty_name_is_refused(self, name: str) -> None:
         with pytest.raises(InvalidValue) as refused:
-            validate_person(make_person(given_name=name), today=TODAY)
+            validate_person(
+                make_person(given_name=name), today=TODAY, disability_codes=DISABILITIES
+            )
         assert refused.value.field == "given_name"
 
     def test_restricted_contact_details_need_a_reason(self) -> None:
         with pytest.raises(InvalidValue) as refused:
             validate_person(
-                make_person(contact_restricted=True, restriction_reason="  "), today=TODAY
+                make_person(contact_restricted=True, restriction_reason="  "),
+                today=TODAY,
+                disability_codes=DISABILITIES,
             )
         assert refused.value.field == "restriction_reason"
 

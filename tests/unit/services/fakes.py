@@ -26,6 +26,7 @@ from functools import cache
 from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
+from app.db.repositories.census_codes import packaged_census_codes
 from app.db.repositories.reference import (
     packaged_calendar,
     packaged_framework_document,
@@ -563,6 +564,7 @@ class FakeFamilyHelp(_Repository):
                         expected_birth_on=person.expected_delivery_date if person else None,
                         sex=person.sex if person else None,
                         ethnicity=person.ethnicity if person else None,
+                        disabilities=person.disabilities if person else (),
                     )
                 )
         return sorted(found, key=lambda r: (r.record.census.referral_on, r.episode_id, r.person_id))
@@ -930,6 +932,9 @@ class FakeReferenceData(_Repository):
 
     def headline_codes(self) -> frozenset[str]:
         return frozenset(h.code for h in self.packaged.headlines)
+
+    def disability_codes(self) -> frozenset[str]:
+        return packaged_census_codes().disabilities
 
     def framework(self) -> FrameworkCatalogue:
         uploaded = self.state.frameworks

@@ -198,6 +198,31 @@ class TestAPersonReachedById:
             )
         assert refused.value.field == "contact_restricted"
 
+    def test_disabilities_are_checked_against_the_census_list_in_force(self, world: World) -> None:
+        draft = make_draft(
+            families.NewMember(
+                MemberRole.CHILD,
+                person=make_person(date_of_birth=date(2016, 5, 1), disabilities=("LD", "HEAR")),
+            )
+        )
+        record = register(world, draft)
+        child = next(iter(record.people.values()))
+        assert child.disabilities == ("LD", "HEAR")
+        with pytest.raises(InvalidValue) as refused:
+            families.update_person(
+                world.uow,
+                world.clock,
+                world.registrar,
+                child.id,
+                expected_version=child.version,
+                changes={"disabilities": ("LD", "SEN")},
+            )
+        assert (refused.value.code, refused.value.field) == (
+            "disability_code_unknown",
+            "disabilities",
+        )
+        assert world.uow.committed.people[child.id].disabilities == ("LD", "HEAR")
+
 
 class TestChangingAHousehold:
     def test_a_stale_version_is_refused_and_recorded_as_refused(self, world: World) -> None:

@@ -394,7 +394,7 @@ class TestChildProtectionInTheCensus:
         to_s47(world, journey.episode_id, journey.as_("manager"), supervisor)
         child = world.uow.committed.people[journey.child_id]
         world.uow.committed.people[journey.child_id] = replace(
-            child, sex="female", ethnicity="white_british"
+            child, sex="female", ethnicity="white_british", disabilities=("AUT", "COMM")
         )
         cp = ChildProtection(
             s47_enquiries=(S47Enquiry(started_on=world.today, icpc_on=world.today),),
@@ -422,6 +422,7 @@ class TestChildProtectionInTheCensus:
             codes=CODES,
         )
         assert (line.gender_code, line.ethnicity_code) == ("2", "WBRI")
+        assert line.disabilities == ("AUT", "COMM")
         assert line.child_protection == cp
 
     def test_child_protection_on_child_in_need_work_alone_is_refused_and_nothing_is_kept(
