@@ -471,7 +471,8 @@ class ContactRepository(Protocol):
     ) -> list[Contact]:
         """The episodes' contacts marked significant (the chronology's), by day then id: every
         one on `from_day` and the first `later_limit` after it (all when None); with no
-        `from_day`, the first `later_limit` of all."""
+        `from_day`, the first `later_limit` of all. As a timeline reads them: their free text,
+        corrections and named readers are not read (a chronology never shows a note)."""
         ...
 
     def last_contact_on(self, episode_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, date]:

@@ -66,6 +66,45 @@ def _contact(row: Any, amendments: list[Amendment]) -> Contact:
     )
 
 
+_TIMELINE_COLUMNS = (
+    ContactRow.id,
+    ContactRow.episode_id,
+    ContactRow.family_id,
+    ContactRow.happened_on,
+    ContactRow.happened_at,
+    ContactRow.kind,
+    ContactRow.seen_person_ids,
+    ContactRow.children_seen_alone,
+    ContactRow.sensitive,
+    ContactRow.significant,
+    ContactRow.recorded_by,
+    ContactRow.recorded_at,
+    ContactRow.version,
+)
+"""What a chronology entry says of a contact: never its notes, corrections or named readers."""
+
+
+def _timeline_contact(row: Any) -> Contact:
+    """A contact as the timeline reads it: its free text (note, child's voice, what was done),
+    corrections and named readers are not read at all, so they come back empty."""
+    return Contact(
+        id=row.id,
+        episode_id=row.episode_id,
+        family_id=row.family_id,
+        happened_on=row.happened_on,
+        happened_at=row.happened_at,
+        kind=ContactKind(row.kind),
+        seen_person_ids=tuple(uuid.UUID(p) for p in row.seen_person_ids),
+        children_seen_alone=tuple(uuid.UUID(p) for p in row.children_seen_alone),
+        note="",
+        sensitive=row.sensitive,
+        significant=row.significant,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        version=row.version,
+    )
+
+
 class SqlContactRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -201,7 +240,7 @@ class SqlContactRepository:
     ) -> list[Contact]:
         if not episode_ids:
             return []
-        significant = select(*ContactRow.__table__.columns).where(
+        significant = select(*_TIMELINE_COLUMNS).where(
             ContactRow.episode_id.in_(list(episode_ids)), ContactRow.significant.is_(True)
         )
         order = (ContactRow.happened_on, ContactRow.id)
@@ -214,7 +253,7 @@ class SqlContactRepository:
             rows = list(self._session.connection().execute(on_the_day))
             later = later.where(ContactRow.happened_on > from_day)
         rows += self._session.connection().execute(later)
-        return self._hydrate(rows)
+        return [_timeline_contact(r) for r in rows]
 
     def get_many(self, contact_ids: Sequence[uuid.UUID]) -> list[Contact]:
         """Contacts by id, in the order lists show them (the offline sync's changed ones)."""

@@ -717,7 +717,18 @@ class FakeContacts(_Repository):
         from_day: date | None = None,
         later_limit: int | None = None,
     ) -> list[Contact]:
-        wanted = [c for c in self.for_episodes(episode_ids) if c.significant]
+        wanted = [
+            replace(
+                c,
+                note="",
+                child_voice=None,
+                what_was_done=None,
+                named_practitioner_ids=(),
+                amendments=[],
+            )
+            for c in self.for_episodes(episode_ids)
+            if c.significant
+        ]
         on_the_day = [c for c in wanted if from_day is not None and c.happened_on == from_day]
         later = [c for c in wanted if from_day is None or c.happened_on > from_day]
         return on_the_day + later[:later_limit]
