@@ -1895,6 +1895,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{request_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Request Documents
+         * @description The request's documents, latest dated first (erased ones included, as facts).
+         */
+        get: operations["listRequestDocuments"];
+        put?: never;
+        /**
+         * Upload Request Document
+         * @description Attach a file to a request for support (the referral letter): the front door and the
+         *     referrer may; it follows the request's rules, before and after screening
+         *     (multipart/form-data).
+         */
+        post: operations["uploadRequestDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timeliness/overdue": {
         parameters: {
             query?: never;
@@ -3566,6 +3592,10 @@ export interface components {
          *                 "contact_restricted": false,
          *                 "contact_withheld": false,
          *                 "date_of_birth": "2017-06-01",
+         *                 "disabilities": [
+         *                   "LD",
+         *                   "COMM"
+         *                 ],
          *                 "ethnicity": "WBRI",
          *                 "expected_delivery_date": null,
          *                 "family_name": "Walker",
@@ -3586,7 +3616,7 @@ export interface components {
          *                 ],
          *                 "nhs_number": "9434765919",
          *                 "nhs_number_display": "943 476 5919",
-         *                 "send": false,
+         *                 "send": true,
          *                 "sex": "female",
          *                 "unborn": false,
          *                 "version": 1
@@ -3700,6 +3730,10 @@ export interface components {
          *             "contact_restricted": false,
          *             "contact_withheld": false,
          *             "date_of_birth": "1958-04-02",
+         *             "disabilities": [
+         *               "LD",
+         *               "COMM"
+         *             ],
          *             "ethnicity": "WBRI",
          *             "expected_delivery_date": null,
          *             "family_name": "Walker",
@@ -3720,7 +3754,7 @@ export interface components {
          *             ],
          *             "nhs_number": "9434765919",
          *             "nhs_number_display": "943 476 5919",
-         *             "send": false,
+         *             "send": true,
          *             "sex": "female",
          *             "unborn": false,
          *             "version": 1
@@ -4160,7 +4194,7 @@ export interface components {
             record_id: string;
             /**
              * Record Type
-             * @description The record it belongs to: consent, episode, assessment, plan, meeting, taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document or request.
+             * @description The record it belongs to: consent, episode, assessment, plan, meeting, taf_member, need, disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document, request or family_help (s.47 enquiries and child protection plans).
              */
             record_type: string;
             /**
@@ -4557,6 +4591,7 @@ export interface components {
          * @description A batch period's families: claimed, claimable and not claimable, with rule results.
          * @example {
          *       "cadence": "monthly",
+         *       "entered_after_period": 1,
          *       "families": [
          *         {
          *           "claim": null,
@@ -4571,6 +4606,7 @@ export interface components {
          *           "status": "claimable"
          *         }
          *       ],
+         *       "known_at": null,
          *       "period_end": "2026-12-31",
          *       "period_start": "2026-12-01",
          *       "raised_claim_ids": [],
@@ -4581,10 +4617,20 @@ export interface components {
             /** @description The council's claim cadence: monthly or quarterly. */
             cadence: components["schemas"]["ClaimCadence"];
             /**
+             * Entered After Period
+             * @description How many parts of the reported families' records (closures, household changes, assessments completed, plans, support, needs, outcomes and sustainment checks) were recorded after the batch period ended.
+             */
+            entered_after_period: number;
+            /**
              * Families
              * @description One row per family's episode.
              */
             families: components["schemas"]["ClaimsReportRowRead"][];
+            /**
+             * Known At
+             * @description The instant the report is as known at; null: everything recorded so far.
+             */
+            known_at: string | null;
             /**
              * Period End
              * Format: date
@@ -5497,10 +5543,9 @@ export interface components {
             erasure_reason: string | null;
             /**
              * Family Id
-             * Format: uuid
-             * @description The family whose record it is part of.
+             * @description The family whose record it is part of; null for a request for support's (it follows the request's rules, whatever the request became).
              */
-            family_id: string;
+            family_id: string | null;
             /**
              * Filename
              * @description The safe name it downloads as (its extension follows the judged type).
@@ -5587,9 +5632,13 @@ export interface components {
          *         {
          *           "contact_restricted": false,
          *           "date_of_birth": "2017-06-01",
+         *           "disabilities": [
+         *             "LD",
+         *             "COMM"
+         *           ],
          *           "family_name": "Walker",
          *           "given_name": "Ava",
-         *           "send": false,
+         *           "send": true,
          *           "sex": "female"
          *         }
          *       ],
@@ -5989,7 +6038,7 @@ export interface components {
             definitions: components["schemas"]["MeasureDefinitionRead"][];
             /**
              * Entered After Period
-             * @description How many records behind the overall figures (requests, closures, clocks) were entered after the period ended.
+             * @description How many records behind the overall figures were entered after the period ended: episodes requested, closures, outcomes achieved, families assessed or planned, requests received and their decisions, and clocks.
              */
             entered_after_period: number;
             /**
@@ -6038,7 +6087,7 @@ export interface components {
          * @description What an entry of the chronology records, in the order the process runs on one day.
          * @enum {string}
          */
-        EntryKind: "request_received" | "request_decided" | "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "step_across" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "document_erased" | "episode_closed";
+        EntryKind: "request_received" | "request_decided" | "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "step_across" | "s47_enquiry_started" | "initial_cp_conference" | "cp_plan_started" | "cp_plan_reviewed" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "cp_plan_ended" | "document_erased" | "episode_closed";
         /**
          * EpisodeCaseRead
          * @description The case on one screen. Its ETag changes whenever anything it shows changes; each nested
@@ -7517,9 +7566,13 @@ export interface components {
          *           "person": {
          *             "contact_restricted": false,
          *             "date_of_birth": "2017-06-01",
+         *             "disabilities": [
+         *               "LD",
+         *               "COMM"
+         *             ],
          *             "family_name": "Walker",
          *             "given_name": "Ava",
-         *             "send": false,
+         *             "send": true,
          *             "sex": "female"
          *           },
          *           "role": "child"
@@ -7669,6 +7722,7 @@ export interface components {
          *       "person_ids": [
          *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
          *       ],
+         *       "recorded_at": "2026-02-06T09:12:00Z",
          *       "sustainment": null,
          *       "sustainment_due_on": "2026-12-19",
          *       "version": 2
@@ -7729,6 +7783,11 @@ export interface components {
              * @description Members the need affects.
              */
             person_ids: string[];
+            /**
+             * Recorded At
+             * @description When the need was recorded (UTC), beside `identified_on`; null for a need recorded before familyhub kept it.
+             */
+            recorded_at: string | null;
             /** @description The sustainment check; null until recorded. */
             sustainment: components["schemas"]["SustainmentRead"] | null;
             /**
@@ -7764,6 +7823,10 @@ export interface components {
          *             "contact_restricted": false,
          *             "contact_withheld": false,
          *             "date_of_birth": "2017-06-01",
+         *             "disabilities": [
+         *               "LD",
+         *               "COMM"
+         *             ],
          *             "ethnicity": "WBRI",
          *             "expected_delivery_date": null,
          *             "family_name": "Walker",
@@ -7784,7 +7847,7 @@ export interface components {
          *             ],
          *             "nhs_number": "9434765919",
          *             "nhs_number_display": "943 476 5919",
-         *             "send": false,
+         *             "send": true,
          *             "sex": "female",
          *             "unborn": false,
          *             "version": 1
@@ -7881,6 +7944,10 @@ export interface components {
          *                 "contact_restricted": false,
          *                 "contact_withheld": false,
          *                 "date_of_birth": "2017-06-01",
+         *                 "disabilities": [
+         *                   "LD",
+         *                   "COMM"
+         *                 ],
          *                 "ethnicity": "WBRI",
          *                 "expected_delivery_date": null,
          *                 "family_name": "Walker",
@@ -7901,7 +7968,7 @@ export interface components {
          *                 ],
          *                 "nhs_number": "9434765919",
          *                 "nhs_number_display": "943 476 5919",
-         *                 "send": false,
+         *                 "send": true,
          *                 "sex": "female",
          *                 "unborn": false,
          *                 "version": 1
@@ -7970,6 +8037,10 @@ export interface components {
          *             "contact_restricted": false,
          *             "contact_withheld": false,
          *             "date_of_birth": "2017-06-01",
+         *             "disabilities": [
+         *               "LD",
+         *               "COMM"
+         *             ],
          *             "ethnicity": "WBRI",
          *             "expected_delivery_date": null,
          *             "family_name": "Walker",
@@ -7990,7 +8061,7 @@ export interface components {
          *             ],
          *             "nhs_number": "9434765919",
          *             "nhs_number_display": "943 476 5919",
-         *             "send": false,
+         *             "send": true,
          *             "sex": "female",
          *             "unborn": false,
          *             "version": 1
@@ -9948,6 +10019,10 @@ export interface components {
          *         "contact_restricted": false,
          *         "contact_withheld": false,
          *         "date_of_birth": "2017-06-01",
+         *         "disabilities": [
+         *           "LD",
+         *           "COMM"
+         *         ],
          *         "ethnicity": "WBRI",
          *         "expected_delivery_date": null,
          *         "family_name": "Walker",
@@ -9968,7 +10043,7 @@ export interface components {
          *         ],
          *         "nhs_number": "9434765919",
          *         "nhs_number_display": "943 476 5919",
-         *         "send": false,
+         *         "send": true,
          *         "sex": "female",
          *         "unborn": false,
          *         "version": 1
@@ -10105,7 +10180,7 @@ export interface components {
             /**
              * Identified On
              * Format: date
-             * @description When the need was identified.
+             * @description When the need was identified: not after today, nor before the episode was requested (`step_date_in_future`, `step_date_before_request`); when it was recorded is kept beside it.
              */
             identified_on: string;
             /**
@@ -10156,9 +10231,13 @@ export interface components {
          *       "person": {
          *         "contact_restricted": false,
          *         "date_of_birth": "1958-04-02",
+         *         "disabilities": [
+         *           "LD",
+         *           "COMM"
+         *         ],
          *         "family_name": "Walker",
          *         "given_name": "Margaret",
-         *         "send": false,
+         *         "send": true,
          *         "sex": "female"
          *       },
          *       "relationship": "grandparent"
@@ -10223,6 +10302,10 @@ export interface components {
          *         "contact_restricted": false,
          *         "contact_withheld": false,
          *         "date_of_birth": "1958-04-02",
+         *         "disabilities": [
+         *           "LD",
+         *           "COMM"
+         *         ],
          *         "ethnicity": "WBRI",
          *         "expected_delivery_date": null,
          *         "family_name": "Walker",
@@ -10243,7 +10326,7 @@ export interface components {
          *         ],
          *         "nhs_number": "9434765919",
          *         "nhs_number_display": "943 476 5919",
-         *         "send": false,
+         *         "send": true,
          *         "sex": "female",
          *         "unborn": false,
          *         "version": 1
@@ -10327,6 +10410,10 @@ export interface components {
          *             "contact_restricted": false,
          *             "contact_withheld": false,
          *             "date_of_birth": "1958-04-02",
+         *             "disabilities": [
+         *               "LD",
+         *               "COMM"
+         *             ],
          *             "ethnicity": "WBRI",
          *             "expected_delivery_date": null,
          *             "family_name": "Walker",
@@ -10347,7 +10434,7 @@ export interface components {
          *             ],
          *             "nhs_number": "9434765919",
          *             "nhs_number_display": "943 476 5919",
-         *             "send": false,
+         *             "send": true,
          *             "sex": "female",
          *             "unborn": false,
          *             "version": 1
@@ -10499,9 +10586,13 @@ export interface components {
          *       "person": {
          *         "contact_restricted": false,
          *         "date_of_birth": "2017-06-01",
+         *         "disabilities": [
+         *           "LD",
+         *           "COMM"
+         *         ],
          *         "family_name": "Walker",
          *         "given_name": "Ava",
-         *         "send": false,
+         *         "send": true,
          *         "sex": "female"
          *       },
          *       "role": "child"
@@ -10832,16 +10923,20 @@ export interface components {
          *     access rules it follows (app/services/documents.py, `HOLDERS`).
          * @enum {string}
          */
-        OwnerKind: "family" | "episode" | "contact";
+        OwnerKind: "family" | "episode" | "contact" | "request";
         /**
          * PersonIn
          * @description A new person's details.
          * @example {
          *       "contact_restricted": false,
          *       "date_of_birth": "2017-06-01",
+         *       "disabilities": [
+         *         "LD",
+         *         "COMM"
+         *       ],
          *       "family_name": "Walker",
          *       "given_name": "Ava",
-         *       "send": false,
+         *       "send": true,
          *       "sex": "female"
          *     }
          */
@@ -10859,6 +10954,11 @@ export interface components {
              * @description Not in the future.
              */
             date_of_birth?: string | null;
+            /**
+             * Disabilities
+             * @description CIN census disability codes (NONE, MOB, HAND, PC, INC, COMM, LD, HEAR, VIS, BEH, CON, AUT, DDA), each once; NONE only on its own. Empty when not recorded.
+             */
+            disabilities?: string[];
             /**
              * Ethnicity
              * @description Ethnicity (monitoring, optional).
@@ -10926,6 +11026,10 @@ export interface components {
          *       "contact_restricted": false,
          *       "contact_withheld": false,
          *       "date_of_birth": "2017-06-01",
+         *       "disabilities": [
+         *         "LD",
+         *         "COMM"
+         *       ],
          *       "ethnicity": "WBRI",
          *       "expected_delivery_date": null,
          *       "family_name": "Walker",
@@ -10946,7 +11050,7 @@ export interface components {
          *       ],
          *       "nhs_number": "9434765919",
          *       "nhs_number_display": "943 476 5919",
-         *       "send": false,
+         *       "send": true,
          *       "sex": "female",
          *       "unborn": false,
          *       "version": 1
@@ -10970,6 +11074,11 @@ export interface components {
              * @description Null for an unborn child or when unknown.
              */
             date_of_birth: string | null;
+            /**
+             * Disabilities
+             * @description CIN census disability codes, in the order recorded; empty when not recorded.
+             */
+            disabilities: string[];
             /**
              * Ethnicity
              * @description Ethnicity code (monitoring), if given.
@@ -11062,6 +11171,11 @@ export interface components {
              * @description Not in the future.
              */
             date_of_birth?: string | null;
+            /**
+             * Disabilities
+             * @description Replaces the CIN census disability codes whole (null or [] removes them); NONE only on its own.
+             */
+            disabilities?: string[] | null;
             /**
              * Ethnicity
              * @description Ethnicity (monitoring).
@@ -12087,10 +12201,12 @@ export interface components {
          *       "emerging_needs": {
          *         "CRIME": 1
          *       },
+         *       "entered_after_period": 4,
          *       "families_attached": 40,
          *       "families_closed_in_quarter": 9,
          *       "families_open_at_quarter_end": 28,
          *       "hub_id": null,
+         *       "known_at": "2026-04-10T09:00:00Z",
          *       "needs_at_attachment": {
          *         "EDU": 12,
          *         "HEALTH": 9
@@ -12119,6 +12235,11 @@ export interface components {
                 [key: string]: number;
             };
             /**
+             * Entered After Period
+             * @description How many records behind the figures were entered after the quarter ended: episodes requested or closed, needs, outcomes achieved, and the parts of the records the claims lines judge (closures, household changes, assessments, plans, support, needs, outcomes and sustainment checks).
+             */
+            entered_after_period: number;
+            /**
              * Families Attached
              * @description Families attached to the programme in the quarter.
              */
@@ -12138,6 +12259,11 @@ export interface components {
              * @description The hub asked for; null for the whole council.
              */
             hub_id: string | null;
+            /**
+             * Known At
+             * @description The instant the figures are as known at; null: everything recorded so far.
+             */
+            known_at: string | null;
             /**
              * Needs At Attachment
              * @description Families, by need headline.
@@ -13588,6 +13714,10 @@ export interface components {
          *               "contact_restricted": false,
          *               "contact_withheld": false,
          *               "date_of_birth": "2017-06-01",
+         *               "disabilities": [
+         *                 "LD",
+         *                 "COMM"
+         *               ],
          *               "ethnicity": "WBRI",
          *               "expected_delivery_date": null,
          *               "family_name": "Walker",
@@ -13608,7 +13738,7 @@ export interface components {
          *               ],
          *               "nhs_number": "9434765919",
          *               "nhs_number_display": "943 476 5919",
-         *               "send": false,
+         *               "send": true,
          *               "sex": "female",
          *               "unborn": false,
          *               "version": 1
@@ -13693,6 +13823,10 @@ export interface components {
          *         "contact_restricted": false,
          *         "contact_withheld": false,
          *         "date_of_birth": "2017-06-01",
+         *         "disabilities": [
+         *           "LD",
+         *           "COMM"
+         *         ],
          *         "ethnicity": "WBRI",
          *         "expected_delivery_date": null,
          *         "family_name": "Walker",
@@ -13713,7 +13847,7 @@ export interface components {
          *         ],
          *         "nhs_number": "9434765919",
          *         "nhs_number_display": "943 476 5919",
-         *         "send": false,
+         *         "send": true,
          *         "sex": "female",
          *         "unborn": false,
          *         "version": 1
@@ -14572,6 +14706,43 @@ export interface components {
          * @description A file for the family's record, with its title and date.
          */
         UploadFamilyDocumentForm: {
+            /**
+             * Dated On
+             * @description The date the document is dated (a letter's date); today by default.
+             */
+            dated_on?: string | null;
+            /**
+             * Description
+             * @description What the document is, and why it is here.
+             */
+            description?: string | null;
+            /**
+             * File
+             * @description The file: PDF, PNG, JPEG, Word (.docx), OpenDocument text (.odt) or plain text in UTF-8, judged from its content (not its name or Content-Type).
+             */
+            file: string;
+            /**
+             * Sensitive
+             * @description Only the lead professional, managers and the practitioners named in `visible_to` (and the uploader) may open it; others see only that it exists.
+             * @default false
+             */
+            sensitive?: boolean;
+            /**
+             * Title
+             * @description The document's title.
+             */
+            title: string;
+            /**
+             * Visible To
+             * @description For a sensitive document: the practitioners who may also open it.
+             */
+            visible_to?: string[] | null;
+        };
+        /**
+         * UploadRequestDocumentForm
+         * @description A file for a request for support, with its title and date.
+         */
+        UploadRequestDocumentForm: {
             /**
              * Dated On
              * @description The date the document is dated (a letter's date); today by default.
@@ -20253,6 +20424,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -20282,6 +20455,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -20487,6 +20661,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -20514,6 +20690,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -21616,6 +21793,7 @@ export interface operations {
                      *         "person_ids": [
                      *           "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *         ],
+                     *         "recorded_at": "2026-02-06T09:12:00Z",
                      *         "sustainment": null,
                      *         "sustainment_due_on": "2026-12-19",
                      *         "version": 2
@@ -21758,6 +21936,7 @@ export interface operations {
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
+                     *       "recorded_at": "2026-02-06T09:12:00Z",
                      *       "sustainment": null,
                      *       "sustainment_due_on": "2026-12-19",
                      *       "version": 2
@@ -21906,6 +22085,7 @@ export interface operations {
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
+                     *       "recorded_at": "2026-02-06T09:12:00Z",
                      *       "sustainment": null,
                      *       "sustainment_due_on": "2026-12-19",
                      *       "version": 2
@@ -22074,6 +22254,7 @@ export interface operations {
                      *       "person_ids": [
                      *         "d4b2f3a5-6c7d-4e8f-9a01-b2c3d4e5f6a7"
                      *       ],
+                     *       "recorded_at": "2026-02-06T09:12:00Z",
                      *       "sustainment": null,
                      *       "sustainment_due_on": "2026-12-19",
                      *       "version": 2
@@ -24587,6 +24768,10 @@ export interface operations {
                      *                 "contact_restricted": false,
                      *                 "contact_withheld": false,
                      *                 "date_of_birth": "2017-06-01",
+                     *                 "disabilities": [
+                     *                   "LD",
+                     *                   "COMM"
+                     *                 ],
                      *                 "ethnicity": "WBRI",
                      *                 "expected_delivery_date": null,
                      *                 "family_name": "Walker",
@@ -24607,7 +24792,7 @@ export interface operations {
                      *                 ],
                      *                 "nhs_number": "9434765919",
                      *                 "nhs_number_display": "943 476 5919",
-                     *                 "send": false,
+                     *                 "send": true,
                      *                 "sex": "female",
                      *                 "unborn": false,
                      *                 "version": 1
@@ -24730,9 +24915,13 @@ export interface operations {
                  *           "person": {
                  *             "contact_restricted": false,
                  *             "date_of_birth": "2017-06-01",
+                 *             "disabilities": [
+                 *               "LD",
+                 *               "COMM"
+                 *             ],
                  *             "family_name": "Walker",
                  *             "given_name": "Ava",
-                 *             "send": false,
+                 *             "send": true,
                  *             "sex": "female"
                  *           },
                  *           "role": "child"
@@ -24774,6 +24963,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "2017-06-01",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -24794,7 +24987,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -24901,9 +25094,13 @@ export interface operations {
                  *         {
                  *           "contact_restricted": false,
                  *           "date_of_birth": "2017-06-01",
+                 *           "disabilities": [
+                 *             "LD",
+                 *             "COMM"
+                 *           ],
                  *           "family_name": "Walker",
                  *           "given_name": "Ava",
-                 *           "send": false,
+                 *           "send": true,
                  *           "sex": "female"
                  *         }
                  *       ],
@@ -25032,6 +25229,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "2017-06-01",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -25052,7 +25253,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -25198,6 +25399,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "2017-06-01",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -25218,7 +25423,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -26671,6 +26876,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
                 "X-Break-Glass-Reason"?: string | null;
             };
@@ -26698,6 +26905,7 @@ export interface operations {
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -27469,6 +27677,10 @@ export interface operations {
                      *         "contact_restricted": false,
                      *         "contact_withheld": false,
                      *         "date_of_birth": "2017-06-01",
+                     *         "disabilities": [
+                     *           "LD",
+                     *           "COMM"
+                     *         ],
                      *         "ethnicity": "WBRI",
                      *         "expected_delivery_date": null,
                      *         "family_name": "Walker",
@@ -27489,7 +27701,7 @@ export interface operations {
                      *         ],
                      *         "nhs_number": "9434765919",
                      *         "nhs_number_display": "943 476 5919",
-                     *         "send": false,
+                     *         "send": true,
                      *         "sex": "female",
                      *         "unborn": false,
                      *         "version": 1
@@ -27630,6 +27842,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "2017-06-01",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -27650,7 +27866,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -27818,6 +28034,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "1958-04-02",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -27838,7 +28058,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -27945,9 +28165,13 @@ export interface operations {
                  *       "person": {
                  *         "contact_restricted": false,
                  *         "date_of_birth": "1958-04-02",
+                 *         "disabilities": [
+                 *           "LD",
+                 *           "COMM"
+                 *         ],
                  *         "family_name": "Walker",
                  *         "given_name": "Margaret",
-                 *         "send": false,
+                 *         "send": true,
                  *         "sex": "female"
                  *       },
                  *       "relationship": "grandparent"
@@ -27983,6 +28207,10 @@ export interface operations {
                      *         "contact_restricted": false,
                      *         "contact_withheld": false,
                      *         "date_of_birth": "1958-04-02",
+                     *         "disabilities": [
+                     *           "LD",
+                     *           "COMM"
+                     *         ],
                      *         "ethnicity": "WBRI",
                      *         "expected_delivery_date": null,
                      *         "family_name": "Walker",
@@ -28003,7 +28231,7 @@ export interface operations {
                      *         ],
                      *         "nhs_number": "9434765919",
                      *         "nhs_number_display": "943 476 5919",
-                     *         "send": false,
+                     *         "send": true,
                      *         "sex": "female",
                      *         "unborn": false,
                      *         "version": 1
@@ -28141,6 +28369,10 @@ export interface operations {
                      *         "contact_restricted": false,
                      *         "contact_withheld": false,
                      *         "date_of_birth": "1958-04-02",
+                     *         "disabilities": [
+                     *           "LD",
+                     *           "COMM"
+                     *         ],
                      *         "ethnicity": "WBRI",
                      *         "expected_delivery_date": null,
                      *         "family_name": "Walker",
@@ -28161,7 +28393,7 @@ export interface operations {
                      *         ],
                      *         "nhs_number": "9434765919",
                      *         "nhs_number_display": "943 476 5919",
-                     *         "send": false,
+                     *         "send": true,
                      *         "sex": "female",
                      *         "unborn": false,
                      *         "version": 1
@@ -29199,6 +29431,10 @@ export interface operations {
                      *                 "contact_restricted": false,
                      *                 "contact_withheld": false,
                      *                 "date_of_birth": "2017-06-01",
+                     *                 "disabilities": [
+                     *                   "LD",
+                     *                   "COMM"
+                     *                 ],
                      *                 "ethnicity": "WBRI",
                      *                 "expected_delivery_date": null,
                      *                 "family_name": "Walker",
@@ -29219,7 +29455,7 @@ export interface operations {
                      *                 ],
                      *                 "nhs_number": "9434765919",
                      *                 "nhs_number_display": "943 476 5919",
-                     *                 "send": false,
+                     *                 "send": true,
                      *                 "sex": "female",
                      *                 "unborn": false,
                      *                 "version": 1
@@ -29333,6 +29569,10 @@ export interface operations {
                      *             "contact_restricted": false,
                      *             "contact_withheld": false,
                      *             "date_of_birth": "1958-04-02",
+                     *             "disabilities": [
+                     *               "LD",
+                     *               "COMM"
+                     *             ],
                      *             "ethnicity": "WBRI",
                      *             "expected_delivery_date": null,
                      *             "family_name": "Walker",
@@ -29353,7 +29593,7 @@ export interface operations {
                      *             ],
                      *             "nhs_number": "9434765919",
                      *             "nhs_number_display": "943 476 5919",
-                     *             "send": false,
+                     *             "send": true,
                      *             "sex": "female",
                      *             "unborn": false,
                      *             "version": 1
@@ -29823,6 +30063,10 @@ export interface operations {
                      *       "contact_restricted": false,
                      *       "contact_withheld": false,
                      *       "date_of_birth": "2017-06-01",
+                     *       "disabilities": [
+                     *         "LD",
+                     *         "COMM"
+                     *       ],
                      *       "ethnicity": "WBRI",
                      *       "expected_delivery_date": null,
                      *       "family_name": "Walker",
@@ -29843,7 +30087,7 @@ export interface operations {
                      *       ],
                      *       "nhs_number": "9434765919",
                      *       "nhs_number_display": "943 476 5919",
-                     *       "send": false,
+                     *       "send": true,
                      *       "sex": "female",
                      *       "unborn": false,
                      *       "version": 1
@@ -29957,6 +30201,10 @@ export interface operations {
                      *       "contact_restricted": false,
                      *       "contact_withheld": false,
                      *       "date_of_birth": "2017-06-01",
+                     *       "disabilities": [
+                     *         "LD",
+                     *         "COMM"
+                     *       ],
                      *       "ethnicity": "WBRI",
                      *       "expected_delivery_date": null,
                      *       "family_name": "Walker",
@@ -29977,7 +30225,7 @@ export interface operations {
                      *       ],
                      *       "nhs_number": "9434765919",
                      *       "nhs_number_display": "943 476 5919",
-                     *       "send": false,
+                     *       "send": true,
                      *       "sex": "female",
                      *       "unborn": false,
                      *       "version": 1
@@ -30601,7 +30849,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV: one line per child of each episode whose child in need period overlaps the period; several s.47 enquiries or plans are `;`-separated in date order, a plan's reviews `|`-separated (docs/family-help.md lists the columns). */
+            /** @description CSV: one line per child of each episode whose child in need period overlaps the period; several s.47 enquiries or plans are `;`-separated in date order, a plan's reviews and a child's disabilities `|`-separated (docs/family-help.md lists the columns). */
             200: {
                 headers: {
                     "Content-Disposition": components["headers"]["Content-Disposition"];
@@ -30610,8 +30858,8 @@ export interface operations {
                 };
                 content: {
                     /**
-                     * @example LAchildID,UPN,NHSNumber,PersonBirthDate,ExpectedPersonBirthDate,GenderCurrent,Ethnicity,CINreferralDate,ReferralSource,PrimaryNeedCode,AssessmentActualStartDate,AssessmentAuthorisationDate,CINPlanStartDate,CINPlanEndDate,S47ActualStartDate,ICPCnotRequired,DateOfInitialCPC,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,LatestCategoryOfAbuse,CPPreviewDate,CINclosureDate,ReasonForClosure,FamilyhubEpisodeID
-                     *     LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,2026-03-02,2A,N1,2026-03-03,2026-04-10,,,2026-03-10,false,2026-03-24,2026-03-24,,NEG,NEG,2026-06-16,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c
+                     * @example LAchildID,UPN,NHSNumber,PersonBirthDate,ExpectedPersonBirthDate,GenderCurrent,Ethnicity,Disabilities,CINreferralDate,ReferralSource,PrimaryNeedCode,AssessmentActualStartDate,AssessmentAuthorisationDate,CINPlanStartDate,CINPlanEndDate,S47ActualStartDate,ICPCnotRequired,DateOfInitialCPC,CPPstartDate,CPPendDate,InitialCategoryOfAbuse,LatestCategoryOfAbuse,CPPreviewDate,CINclosureDate,ReasonForClosure,FamilyhubEpisodeID
+                     *     LA-000123,A123456789012,9434765919,2019-05-04,,2,WBRI,LD|COMM,2026-03-02,2A,N1,2026-03-03,2026-04-10,,,2026-03-10,false,2026-03-24,2026-03-24,,NEG,NEG,2026-06-16,,,0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c
                      */
                     "text/csv": string;
                 };
@@ -30970,6 +31218,8 @@ export interface operations {
                 quarter_end: string;
                 /** @description Only records of this family hub (see GET /api/v1/hubs). */
                 hub_id?: string | null;
+                /** @description Report as the records stood at this instant (with its zone, e.g. 2026-04-01T00:00:00Z; default: now): anything recorded later is left out, so a past period's figure is reproduced exactly as it was reported. */
+                known_at?: string | null;
             };
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
@@ -31019,10 +31269,12 @@ export interface operations {
                      *       "emerging_needs": {
                      *         "CRIME": 1
                      *       },
+                     *       "entered_after_period": 4,
                      *       "families_attached": 40,
                      *       "families_closed_in_quarter": 9,
                      *       "families_open_at_quarter_end": 28,
                      *       "hub_id": null,
+                     *       "known_at": "2026-04-10T09:00:00Z",
                      *       "needs_at_attachment": {
                      *         "EDU": 12,
                      *         "HEALTH": 9
@@ -31224,6 +31476,8 @@ export interface operations {
             query: {
                 /** @description Any day of the batch period: the report covers the monthly or quarterly claim period it falls in, which the response names (`period_start`, `period_end`). */
                 period_end: string;
+                /** @description Report as the records stood at this instant (with its zone, e.g. 2026-04-01T00:00:00Z; default: now): anything recorded later is left out, so a past period's figure is reproduced exactly as it was reported. */
+                known_at?: string | null;
             };
             header?: {
                 /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
@@ -31248,6 +31502,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "cadence": "monthly",
+                     *       "entered_after_period": 1,
                      *       "families": [
                      *         {
                      *           "claim": null,
@@ -31262,6 +31517,7 @@ export interface operations {
                      *           "status": "claimable"
                      *         }
                      *       ],
+                     *       "known_at": null,
                      *       "period_end": "2026-12-31",
                      *       "period_start": "2026-12-01",
                      *       "raised_claim_ids": [],
@@ -31364,6 +31620,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "cadence": "monthly",
+                     *       "entered_after_period": 1,
                      *       "families": [
                      *         {
                      *           "claim": null,
@@ -31378,6 +31635,7 @@ export interface operations {
                      *           "status": "claimable"
                      *         }
                      *       ],
+                     *       "known_at": null,
                      *       "period_end": "2026-12-31",
                      *       "period_start": "2026-12-01",
                      *       "raised_claim_ids": [],
@@ -32320,6 +32578,241 @@ export interface operations {
             };
             /** @description If-Match is missing: send the ETag of the version you are changing */
             428: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRequestDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+                /** @description ETags the client already holds: 304 (no body) if one names the current version. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "content_url": "/api/v1/documents/a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f/content",
+                     *           "dated_on": "2026-03-02",
+                     *           "description": "Scanned after the first home visit.",
+                     *           "doc_type": "pdf",
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "erased": false,
+                     *           "erased_at": null,
+                     *           "erased_by": null,
+                     *           "erasure_reason": null,
+                     *           "family_id": "7d1f0c7e-2b0a-4c47-9d0e-3c1a2b4d5e6f",
+                     *           "filename": "consent-form.pdf",
+                     *           "id": "a9c8e7d6-5b4a-4c3d-9e2f-1a0b9c8d7e6f",
+                     *           "media_type": "application/pdf",
+                     *           "owner_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "owner_kind": "episode",
+                     *           "sensitive": false,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "size_bytes": 184220,
+                     *           "title": "Signed consent form",
+                     *           "uploaded_at": "2026-03-03T09:14:00Z",
+                     *           "uploaded_by": "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+                     *           "version": 1,
+                     *           "visible_to": [],
+                     *           "withheld": false
+                     *         }
+                     *       ],
+                     *       "next_cursor": "gAAAAABmZ3Vyc29yLWV4YW1wbGUtMjAyNi0wMw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description Not modified: the version named in If-None-Match is still the current one. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ListETag"];
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: you may know the record exists but may not do this */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (the database is not reachable); retry later */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadRequestDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the create safe to retry: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+                /** @description To read a record outside your relationships (audited and reported): say why, in words (10+ characters besides spaces). */
+                "X-Break-Glass-Reason"?: string | null;
+            };
+            path: {
+                /** @description The request for support's id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dated_on": "2026-01-12",
+                 *       "file": "(the file: PDF, PNG, JPEG, DOCX, ODT or plain text)",
+                 *       "sensitive": false,
+                 *       "title": "Signed consent form"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["UploadRequestDocumentForm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (missing or invalid bearer token) */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid value / Invalid request */
+            422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
