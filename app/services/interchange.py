@@ -15,6 +15,7 @@ system's ids (`external_ref`, unique per kind), so a household already imported 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -540,6 +541,25 @@ class _Step:
             raise _Refused([Problem(self.state.line, where, _reason(exc), exc.code)]) from exc
 
 
+_MEMBER_FIELD = re.compile(r"^members\[(\d+)\](?:\.person)?")
+"""Registration names a member's field as the API does (`members[1].person.date_of_birth`)."""
+
+
+class _Registration(_Step):
+    """The household's registration: a refusal names the file's field (`people[1].date_of_birth`),
+    the members being the file's people in the same order."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, DomainError) and exc.field:
+            exc.field = _MEMBER_FIELD.sub(r"people[\1]", exc.field)
+        super().__exit__(exc_type, exc, tb)
+
+
 def _ref(refs: dict[str, uuid.UUID], ref: str, path: str, what: str) -> uuid.UUID:
     found = refs.get(ref)
     if found is None:
@@ -668,7 +688,7 @@ def _register(
                     role=MemberRole(person.role), joined_on=person.joined_on, person=new
                 )
             )
-    with _Step(state, ""):
+    with _Registration(state, ""):
         draft = family_steps.FamilyDraft(
             address=Address.create(
                 line1=household.address.line1,

@@ -102,7 +102,7 @@ def test_a_child_s_disabilities_are_imported_and_exported_as_census_codes(
         problems: list[dict[str, str]] = done["problems"]  # type: ignore[assignment]
         [problem] = problems
         assert problem["code"] == "disability_none_with_others"
-        assert problem["path"].endswith("[1].person.disabilities")
+        assert problem["path"] == "people[1].disabilities"
         with new_uow() as uow:
             family_id = uow.external_refs.find("household", "OLD-HH-1")
         exported = json.loads(
