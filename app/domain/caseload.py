@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.domain.family_help import AllocationRole
 from app.domain.timeliness import (
     Deadline,
     DeadlineKind,
@@ -22,6 +23,26 @@ from app.domain.timeliness import (
 )
 
 RUNNING = frozenset({DeadlineStatus.ON_TIME, DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE})
+
+
+class WorkingRole(StrEnum):
+    """How a practitioner works an episode on their caseload: as its lead professional, or
+    allocated beside the lead on Family Help (the allocations that grant the lead's day-to-day
+    access, `access.ALLOCATIONS_GRANTING_ACCESS`)."""
+
+    LEAD_PROFESSIONAL = "lead_professional"
+    LEAD_CHILD_PROTECTION_PRACTITIONER = "lead_child_protection_practitioner"
+    CO_WORKER = "co_worker"
+
+
+def working_role(allocation: AllocationRole | None) -> WorkingRole:
+    """The role an episode is on my caseload in: the allocation I hold beside its lead, else
+    (no such allocation) its lead."""
+    if allocation is AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER:
+        return WorkingRole.LEAD_CHILD_PROTECTION_PRACTITIONER
+    if allocation is AllocationRole.CO_WORKER:
+        return WorkingRole.CO_WORKER
+    return WorkingRole.LEAD_PROFESSIONAL
 
 
 class WorkKind(StrEnum):

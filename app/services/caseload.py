@@ -11,15 +11,18 @@ from typing import Protocol
 from app.domain.access import Action, Role
 from app.domain.caseload import (
     DEADLINE_WORK,
+    WorkingRole,
     WorkItem,
     WorkKind,
     by_urgency,
     due_state,
     next_deadline,
+    working_role,
 )
 from app.domain.contacts import no_contact_due_on
 from app.domain.episodes import Episode, EpisodeStage, QaOutcome
 from app.domain.families import MemberRole, Person, household_name
+from app.domain.family_help import AllocationRole
 from app.domain.paging import Page, PageRequest, encode_cursor, page_in_memory
 from app.domain.timeliness import Deadline, DeadlineState, DeadlineStatus
 from app.services.needs import ClosedCase, sustainment_checks_due
@@ -49,15 +52,19 @@ class AssignedAction:
 
 
 class CaseloadQueries(Protocol):
-    def led_episodes(
+    def worked_episodes(
         self,
-        lead_id: uuid.UUID,
+        practitioner_id: uuid.UUID,
         *,
+        on: date,
         stage: str | None,
         hub_id: uuid.UUID | None,
         after: tuple[date, uuid.UUID] | None,
         limit: int,
     ) -> tuple[list[Episode], tuple[date, uuid.UUID] | None]: ...
+    def allocation_roles(
+        self, practitioner_id: uuid.UUID, episode_ids: list[uuid.UUID], on: date
+    ) -> dict[uuid.UUID, AllocationRole]: ...
     def households(self, family_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, Household]: ...
     def assigned_actions(self, practitioner_id: uuid.UUID, on: date) -> list[AssignedAction]: ...
     def led_open_episodes(self, lead_id: uuid.UUID) -> list[Episode]: ...
@@ -84,6 +91,8 @@ class CaseloadEntry:
     next: tuple[Deadline, DeadlineState] | None
     last_contact_on: date | None = None
     """The day of the family's latest contact on this episode (attempted visits aside)."""
+    role: WorkingRole = WorkingRole.LEAD_PROFESSIONAL
+    """How I work it: as its lead, or allocated beside the lead (Family Help)."""
 
 
 def caseload(
@@ -95,7 +104,9 @@ def caseload(
     hub_id: uuid.UUID | None,
     page: PageRequest,
 ) -> Page[CaseloadEntry]:
-    """The episodes I lead, overdue first, then due soonest; one request renders the home screen."""
+    """The episodes I lead, and on Family Help those I am allocated to beside the lead (lead
+    child protection practitioner, co-worker), overdue first, then due soonest; one request
+    renders the home screen."""
     after = page.after_key(date.fromisoformat, uuid.UUID)
     with UseCase(uow, clock, actor) as uc:
         uc.require_council(Action.READ_MY_WORK, "caseload")
@@ -105,8 +116,9 @@ def caseload(
             return Page(items=[], next_cursor=None)
         as_of = uc.today
         due_soon = uow.policies.history().in_force_on(as_of).due_soon_days
-        found, last = uow.caseload.led_episodes(
+        found, last = uow.caseload.worked_episodes(
             actor.principal.practitioner_id,
+            on=as_of,
             stage=stage.value if stage else None,
             hub_id=hub_id,
             after=after,
@@ -116,6 +128,9 @@ def caseload(
         episodes = [e for e in found if e.id in readable]
         households = uow.caseload.households([e.family_id for e in episodes], as_of)
         last_contacts = uow.contacts.last_contact_on([e.id for e in episodes])
+        me = actor.principal.practitioner_id
+        beside = [e.id for e in episodes if e.lead_practitioner_id != me]
+        allocated = uow.caseload.allocation_roles(me, beside, as_of) if beside else {}
         uc.commit()
     entries = []
     for episode in episodes:
@@ -134,6 +149,7 @@ def caseload(
                 children=children,
                 next=next_deadline(episode.current_deadlines(), as_of, due_soon),
                 last_contact_on=last_contacts.get(episode.id),
+                role=working_role(allocated.get(episode.id)),
             )
         )
     cursor = encode_cursor((last[0].isoformat(), last[1])) if last else None

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.clock import FixedClock
 from app.domain.access import Role
 from app.services.ports import UnitOfWork
-from tests.api.test_caseload import new_case
+from tests.api.test_caseload import caseload, new_case
 from tests.api.test_contacts import record
 from tests.api.test_episodes import API, Case, ok
 from tests.api.test_family_help import family_help, fh_client, post, social_worker, to_s17
@@ -122,12 +122,14 @@ def unknown_to(work: ChildProtection, practitioner: uuid.UUID) -> None:
             ),
         }
         unknown = client.get(f"{API}/episodes/{uuid.uuid4()}")
+        on_caseload = {e["episode_id"] for e in caseload(client)}
         listed = {f["id"] for f in ok(client.get(f"{API}/families"))["items"]}
         carried = {f["id"] for f in ok(client.get(f"{API}/me/changes"))["families"]}
     assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 404)
     assert answers["episode"].json()["detail"] == unknown.json()["detail"]
     assert case.family["id"] not in listed
     assert case.family["id"] not in carried
+    assert case.episode["id"] not in on_caseload
 
 
 class TestTheLeadChildProtectionPractitioner:
@@ -232,3 +234,26 @@ def test_a_practitioner_never_allocated_gets_the_unknown_record_answer(
 ) -> None:
     work = on_s47(fh_client, clock, reference, staff, new_uow)
     unknown_to(work, work.stranger)
+
+
+def test_each_finds_the_episode_on_their_caseload_in_the_role_they_work_it(
+    fh_client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    """The lead child protection practitioner's s.47 cases are on their home screen, as a
+    co-worker's are, each marked with how they work it; the lead's shows them as its lead."""
+    work = on_s47(fh_client, clock, reference, staff, new_uow)
+    episode = work.case.episode["id"]
+    roles = {}
+    for who in (staff.lead, work.cp_lead, work.co_worker, work.stranger):
+        with as_user(fh_client, who):
+            roles[who] = {e["episode_id"]: e["my_role"] for e in caseload(fh_client)}.get(episode)
+    assert roles == {
+        staff.lead: "lead_professional",
+        work.cp_lead: "lead_child_protection_practitioner",
+        work.co_worker: "co_worker",
+        work.stranger: None,
+    }

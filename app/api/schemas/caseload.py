@@ -26,7 +26,7 @@ from app.api.schemas.families import FAMILY_READ, FamilyRead
 from app.api.schemas.family_network import FgdmMeetingRead, FgdmOfferRead, NetworkMemberRead
 from app.api.schemas.requests import RequestRead
 from app.domain.access import Role
-from app.domain.caseload import WorkKind
+from app.domain.caseload import WorkingRole, WorkKind
 from app.domain.episodes import EpisodeStage
 from app.domain.sync import RecordType
 from app.domain.timeliness import DeadlineKind, DeadlineStatus
@@ -79,12 +79,14 @@ CASELOAD_ITEM: dict[str, Any] = {
         "days_until_due": 77,
     },
     "last_contact_on": "2026-02-10",
+    "my_role": "lead_professional",
     "version": 7,
 }
 
 
 class CaseloadItemRead(ReadSchema):
-    """An open episode I lead, with its family and children."""
+    """An open episode I lead or (Family Help) am allocated to beside its lead, with its family
+    and children."""
 
     model_config = ConfigDict(json_schema_extra=ex.examples(CASELOAD_ITEM))
 
@@ -103,6 +105,11 @@ class CaseloadItemRead(ReadSchema):
         default=None,
         description="The day of the latest contact with the family on this episode (attempted"
         " visits aside); null if none yet.",
+    )
+    my_role: WorkingRole = Field(
+        default=WorkingRole.LEAD_PROFESSIONAL,
+        description="How I work this episode: as its lead professional, or (Family Help)"
+        " allocated beside the lead as lead child protection practitioner or co-worker.",
     )
     version: int = Field(description="The episode's version (its ETag).")
 
@@ -139,6 +146,7 @@ class CaseloadItemRead(ReadSchema):
             ],
             next_deadline=nxt,
             last_contact_on=entry.last_contact_on,
+            my_role=entry.role,
             version=e.version,
         )
 

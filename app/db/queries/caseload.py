@@ -10,12 +10,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, and_, bindparam, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from app.db.id_lists import one_of
 from app.db.models import (
     DeadlineRow,
+    EpisodeAllocationRow,
     EpisodeRow,
     FamilyNeedRow,
     FamilyPlanRow,
@@ -27,8 +39,10 @@ from app.db.models import (
 )
 from app.db.repositories.episodes import EPISODE_COLUMNS, SqlEpisodeRepository
 from app.db.repositories.families import person_from_row
+from app.domain.access import ALLOCATIONS_GRANTING_ACCESS
 from app.domain.episodes import Episode, EpisodeStage
 from app.domain.families import MemberRole
+from app.domain.family_help import AllocationRole
 from app.domain.supporting_families import NeedOutcome, SustainmentResult
 from app.services.caseload import AssignedAction, Household
 
@@ -66,20 +80,32 @@ _HOUSEHOLD_MEMBERS = (
 the session's connection (three ORM statements cost a fifth of a caseload page: RESULTS.md)."""
 
 
+def _working_allocation(practitioner_id: uuid.UUID, on: date) -> ColumnElement[bool]:
+    """This practitioner's allocations beside a lead that run on `on` (the access rules' own)."""
+    return and_(
+        EpisodeAllocationRow.practitioner_id == practitioner_id,
+        EpisodeAllocationRow.role.in_(sorted(r.value for r in ALLOCATIONS_GRANTING_ACCESS)),
+        EpisodeAllocationRow.started_on <= on,
+        or_(EpisodeAllocationRow.ended_on.is_(None), EpisodeAllocationRow.ended_on > on),
+    )
+
+
 class SqlCaseloadQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def led_episodes(
+    def worked_episodes(
         self,
-        lead_id: uuid.UUID,
+        practitioner_id: uuid.UUID,
         *,
+        on: date,
         stage: str | None,
         hub_id: uuid.UUID | None,
         after: tuple[date, uuid.UUID] | None,
         limit: int,
     ) -> tuple[list[Episode], tuple[date, uuid.UUID] | None]:
-        """Open episodes this practitioner leads, the one whose next running clock is due soonest first."""
+        """Open episodes this practitioner leads or is allocated to beside the lead on `on`, the
+        one whose next running clock is due soonest first."""
         # Correlated, so only this lead's episodes' clocks are read (through the episode_id
         # index), not every running clock in the county grouped first.
         next_due = (
@@ -96,7 +122,17 @@ class SqlCaseloadQueries:
         stmt = (
             select(*EPISODE_COLUMNS, urgency.label("urgency"))
             .where(
-                EpisodeRow.lead_practitioner_id == lead_id,
+                # Both halves through their own index (lead; allocations by practitioner).
+                EpisodeRow.id.in_(
+                    union(
+                        select(EpisodeRow.id).where(
+                            EpisodeRow.lead_practitioner_id == practitioner_id
+                        ),
+                        select(EpisodeAllocationRow.episode_id).where(
+                            _working_allocation(practitioner_id, on)
+                        ),
+                    )
+                ),
                 EpisodeRow.stage != EpisodeStage.CLOSED.value,
             )
             .order_by(urgency, EpisodeRow.id)
@@ -116,6 +152,21 @@ class SqlCaseloadQueries:
         episodes = SqlEpisodeRepository(self._session).hydrate(rows)
         last = (rows[-1].urgency, rows[-1].id) if more else None
         return episodes, last
+
+    def allocation_roles(
+        self, practitioner_id: uuid.UUID, episode_ids: list[uuid.UUID], on: date
+    ) -> dict[uuid.UUID, AllocationRole]:
+        """The role this practitioner is allocated in on each of these episodes on `on`, where
+        they are allocated beside the lead."""
+        if not episode_ids:
+            return {}
+        rows = self._session.connection().execute(
+            select(EpisodeAllocationRow.episode_id, EpisodeAllocationRow.role).where(
+                _working_allocation(practitioner_id, on),
+                EpisodeAllocationRow.episode_id.in_(episode_ids),
+            )
+        )
+        return {episode_id: AllocationRole(role) for episode_id, role in rows}
 
     def households(self, family_ids: list[uuid.UUID], on: date) -> dict[uuid.UUID, Household]:
         """Each family's reference and current members, in one statement."""

@@ -3165,7 +3165,8 @@ export interface components {
         };
         /**
          * CaseloadItemRead
-         * @description An open episode I lead, with its family and children.
+         * @description An open episode I lead or (Family Help) am allocated to beside its lead, with its family
+         *     and children.
          * @example {
          *       "children": [
          *         {
@@ -3183,6 +3184,7 @@ export interface components {
          *       "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
          *       "last_contact_on": "2026-02-10",
          *       "level_of_need": "2",
+         *       "my_role": "lead_professional",
          *       "next_deadline": {
          *         "days_overdue": 0,
          *         "days_until_due": 77,
@@ -3238,6 +3240,11 @@ export interface components {
              * @description The episode's level of need.
              */
             level_of_need: string;
+            /**
+             * @description How I work this episode: as its lead professional, or (Family Help) allocated beside the lead as lead child protection practitioner or co-worker.
+             * @default lead_professional
+             */
+            my_role: components["schemas"]["WorkingRole"];
             /** @description The running clock due soonest; null if none. */
             next_deadline: components["schemas"]["NextDeadlineRead"] | null;
             /** @description The episode's stage. */
@@ -3270,6 +3277,7 @@ export interface components {
          *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
          *           "last_contact_on": "2026-02-10",
          *           "level_of_need": "2",
+         *           "my_role": "lead_professional",
          *           "next_deadline": {
          *             "days_overdue": 0,
          *             "days_until_due": 77,
@@ -14986,6 +14994,14 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * WorkingRole
+         * @description How a practitioner works an episode on their caseload: as its lead professional, or
+         *     allocated beside the lead on Family Help (the allocations that grant the lead's day-to-day
+         *     access, `access.ALLOCATIONS_GRANTING_ACCESS`).
+         * @enum {string}
+         */
+        WorkingRole: "lead_professional" | "lead_child_protection_practitioner" | "co_worker";
     };
     responses: never;
     parameters: never;
@@ -29153,6 +29169,7 @@ export interface operations {
                      *           "hub_id": "5b1e6c1a-7f3d-4c2e-9a8b-1d2c3e4f5a6b",
                      *           "last_contact_on": "2026-02-10",
                      *           "level_of_need": "2",
+                     *           "my_role": "lead_professional",
                      *           "next_deadline": {
                      *             "days_overdue": 0,
                      *             "days_until_due": 77,
