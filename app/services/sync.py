@@ -340,7 +340,7 @@ def changes_since(
         child_ids = q.episode_children([c.episode_id for c in changed.contacts])
         children_by_episode = {**child_ids, **children_by_episode}
         # The contacts' and the Family Help records' practitioners, named in one statement.
-        contact_names = uow.practitioners.names(
+        practitioner_names = uow.practitioners.names(
             list(
                 dict.fromkeys(
                     [c.recorded_by for c in changed.contacts]
@@ -359,7 +359,7 @@ def changes_since(
                 contact=c,
                 children=children_seen(c, children_by_episode.get(c.episode_id, ())),
                 note_shown=c.id in shown,
-                names=contact_names,
+                names=practitioner_names,
             )
             for c in changed.contacts
         ]
@@ -405,7 +405,9 @@ def changes_since(
                 record=r,
                 policy=policy,
                 practitioner_names={
-                    p: contact_names[p] for p in practitioners_named(r) if p in contact_names
+                    p: practitioner_names[p]
+                    for p in practitioners_named(r)
+                    if p in practitioner_names
                 },
             )
             for r in family_help
