@@ -40,6 +40,9 @@ class RecordType(StrEnum):
     FGDM_MEETING = "fgdm_meeting"
     DISCLOSURE = "disclosure"
     SUPPORT_REQUEST = "support_request"
+    FAMILY_HELP = "family_help"
+    """An episode's Family Help record (type, basis, step-across, allocations, census dates and
+    child protection); its id is the episode's."""
 
 
 def carried_offline(practitioner_id: UUID, record: RecordFacts, on: date) -> bool:
@@ -145,6 +148,7 @@ SYNC_ORDER = (
     RecordType.FGDM_MEETING,
     RecordType.DISCLOSURE,
     RecordType.SUPPORT_REQUEST,
+    RecordType.FAMILY_HELP,
 )
 """Parents before children, so a device never holds a plan before the episode it belongs to."""
 

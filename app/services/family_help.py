@@ -76,14 +76,19 @@ def _store(uow: UnitOfWork, record: FamilyHelpRecord, uc: UseCase) -> None:
         uow.family_help.save(record, at=uc.now)
 
 
-def _view(uow: UnitOfWork, record: FamilyHelpRecord, policy: FamilyHelpPolicy) -> FamilyHelpView:
+def practitioners_named(record: FamilyHelpRecord) -> list[uuid.UUID]:
+    """Everyone the record's read shape names: those allocated and those who decided a step."""
     ids = {a.practitioner_id for a in record.allocations} | {
         t.decided_by for t in record.transitions
     }
+    return sorted(ids)
+
+
+def _view(uow: UnitOfWork, record: FamilyHelpRecord, policy: FamilyHelpPolicy) -> FamilyHelpView:
     return FamilyHelpView(
         record=record,
         policy=policy,
-        practitioner_names=uow.practitioners.names(sorted(ids)),
+        practitioner_names=uow.practitioners.names(practitioners_named(record)),
     )
 
 

@@ -13,6 +13,7 @@ from app.domain.disclosures import Disclosure
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
 from app.domain.families import Family, Person
+from app.domain.family_help import FamilyHelpPolicy, FamilyHelpRecord
 from app.domain.family_network import FgdmMeeting, FgdmOffer, NetworkMember
 from app.domain.plans import FamilyPlan
 from app.domain.requests import SupportRequest
@@ -29,6 +30,7 @@ from app.domain.taf import TafMeeting, TafMember
 from app.services.contacts import ContactView
 from app.services.episodes import EpisodeRecord, deadline_views
 from app.services.families import FamilyRecord
+from app.services.family_help import FamilyHelpView, practitioners_named
 from app.services.names import Names, resolve_names
 from app.services.ports import Clock, UnitOfWork
 from app.services.requests import RequestView
@@ -72,6 +74,9 @@ class RecordVersions:
     """Disclosure id → family id (an entry of the log is never changed)."""
     requests: dict[uuid.UUID, RequestStamp] = field(default_factory=dict)
     """Every request about these families, with what `decide_request` needs."""
+    family_help: dict[uuid.UUID, int] = field(default_factory=dict)
+    """Episode id → version of its stored Family Help record (an episode never stepped across,
+    allocated or given census dates has none: it is plain early help)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,10 @@ class SyncQueries(Protocol):
         requests named: one statement per kind, whatever the number."""
         ...
 
+    def family_help(self, episode_ids: list[uuid.UUID]) -> list[FamilyHelpRecord]:
+        """The Family Help records of the episodes named, in one statement."""
+        ...
+
     def load_state(
         self, state_id: uuid.UUID, practitioner_id: uuid.UUID
     ) -> dict[str, Any] | None: ...
@@ -191,6 +200,9 @@ class Changes:
     disclosures: list[Disclosure] = field(default_factory=list)
     requests: list[RequestView] = field(default_factory=list)
     """The changed requests for support about carried families that this user may read."""
+    family_help: list[FamilyHelpView] = field(default_factory=list)
+    """The changed Family Help records of the episodes this user may read, with the names of
+    the practitioners they mention."""
 
 
 class SyncUnitOfWork(UnitOfWork, Protocol):
@@ -204,6 +216,7 @@ def changes_since(
     actor: Actor,
     since: uuid.UUID | None,
     *,
+    policy: FamilyHelpPolicy,
     limit: int = SYNC_PAGE_DEFAULT,
 ) -> Changes:
     """The caseload's records created, changed or no longer visible since the cursor `since`.
@@ -286,6 +299,9 @@ def changes_since(
         found = page.diff
         changed, tafs = _changed(q, versions, found)
         family_wide = _changed_family_wide(q, found)
+        family_help = q.family_help(
+            sorted(uuid.UUID(eid) for eid in found.changed.get(RecordType.FAMILY_HELP, set()))
+        )
         leads = uow.practitioners.get_many([e.lead_practitioner_id for e in changed.episodes])
         names = resolve_names(
             uow,
@@ -323,7 +339,8 @@ def changes_since(
         children_by_episode = {e.id: e.child_person_ids for e in changed.episodes}
         child_ids = q.episode_children([c.episode_id for c in changed.contacts])
         children_by_episode = {**child_ids, **children_by_episode}
-        contact_names = uow.practitioners.names(
+        # The contacts' and the Family Help records' practitioners, named in one statement.
+        practitioner_names = uow.practitioners.names(
             list(
                 dict.fromkeys(
                     [c.recorded_by for c in changed.contacts]
@@ -333,6 +350,7 @@ def changes_since(
                         if c.id in shown
                         for a in c.amendments
                     ]
+                    + [p for r in family_help for p in practitioners_named(r)]
                 )
             )
         )
@@ -341,12 +359,18 @@ def changes_since(
                 contact=c,
                 children=children_seen(c, children_by_episode.get(c.episode_id, ())),
                 note_shown=c.id in shown,
-                names=contact_names,
+                names=practitioner_names,
             )
             for c in changed.contacts
         ]
         uc.listed_families(changed.families)
         _audit_family_wide(uc, family_wide)
+        for record in family_help:  # in the family's access log, as the episode it belongs to
+            family_id = versions.episodes[record.episode_id][0]
+            uc.record(
+                "list_" + Action.READ_EPISODE.value,
+                Target.family(family_id, RecordType.FAMILY_HELP.value, record.episode_id),
+            )
         due_soon = history.in_force_on(today).due_soon_days
         requests = [
             RequestView(request=r, clock=r.clock(today, due_soon), as_of=today)
@@ -376,6 +400,18 @@ def changes_since(
         fgdm_meetings=family_wide.fgdm_meetings,
         disclosures=family_wide.disclosures,
         requests=requests,
+        family_help=[
+            FamilyHelpView(
+                record=r,
+                policy=policy,
+                practitioner_names={
+                    p: practitioner_names[p]
+                    for p in practitioners_named(r)
+                    if p in practitioner_names
+                },
+            )
+            for r in family_help
+        ],
     )
 
 
@@ -456,6 +492,10 @@ def _snapshot(
         RecordType.DISCLOSURE.value: {str(did): 1 for did in versions.disclosures},
         RecordType.SUPPORT_REQUEST.value: {
             str(rid): versions.requests[rid].version for rid in carried_requests
+        },
+        # Read by the rule of GET /episodes/{id}/family-help: whoever may read the episode.
+        RecordType.FAMILY_HELP.value: {
+            str(eid): version for eid, version in versions.family_help.items() if eid in readable
         },
     }
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.clock import FixedClock
 from app.domain.access import Role
+from tests.api import test_family_help as family_help_api
 from tests.api.test_caseload import new_case
 from tests.api.test_episodes import API, Case, give_consent, ok, on
 from tests.builders import (
@@ -612,3 +613,163 @@ def test_a_change_to_a_child_s_disabilities_reaches_the_device(
     assert ids(after["families"]) == {case.family["id"]}
     [synced] = [m for m in after["families"][0]["members"] if m["role"] == "child"]
     assert synced["person"]["disabilities"] == ["VIS"]
+
+
+fh_client = family_help_api.fh_client
+"""The API of a council on Family Help (FAMILYHUB_FAMILY_HELP=on)."""
+
+
+def family_help_of(page: dict[str, Any], case: Case) -> list[dict[str, Any]]:
+    return [r for r in page["family_help"] if r["episode_id"] == case.episode["id"]]
+
+
+def current_roles(record: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(a["practitioner_id"], a["role"]) for a in record["allocations"] if not a["ended_on"]}
+
+
+class TestFamilyHelpOffline:
+    """An episode's Family Help record travels with it: a practitioner working offline on an s.47
+    episode sees that it is s.47 and who leads the child protection work (issue 20)."""
+
+    def test_a_step_across_to_s47_reaches_the_lead_s_device_and_the_cp_lead_s(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        supervisor = family_help_api.social_worker(new_uow, "Sue Supervisor")
+        cp_lead = family_help_api.social_worker(new_uow, "Chris Protection")
+        with as_user(fh_client, cp_lead):
+            assert sync(fh_client)["family_help"] == [], "not theirs yet"
+        before = sync(fh_client)
+        [opened] = family_help_of(before, case)
+        assert opened["statutory_basis"] == "none"
+
+        family_help_api.to_s47(case, supervisor, cp_lead)
+
+        after = sync(fh_client, before["cursor"])
+        [stepped] = family_help_of(after, case)
+        assert stepped["statutory_basis"] == "s47"
+        assert (str(cp_lead), "lead_child_protection_practitioner") in current_roles(stepped)
+        assert [t["decided_by_name"] for t in stepped["transitions"]] == ["Sue Supervisor"]
+        assert stepped == ok(fh_client.get(f"{case.url}/family-help")), "the endpoint's shape"
+        with as_user(fh_client, cp_lead):
+            theirs = sync(fh_client)
+        assert ids(theirs["episodes"]) == {case.episode["id"]}
+        [carried] = family_help_of(theirs, case)
+        assert carried["statutory_basis"] == "s47"
+        assert [
+            a["practitioner_name"]
+            for a in carried["allocations"]
+            if a["role"] == "lead_child_protection_practitioner"
+        ] == ["Chris Protection"]
+
+    def test_a_change_of_basis_or_an_allocation_sends_it_again_and_nothing_else(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        supervisor = family_help_api.social_worker(new_uow, "Sue Supervisor")
+        first = sync(fh_client)
+
+        family_help_api.to_s17(case, supervisor)
+        stepped = sync(fh_client, first["cursor"])
+        assert [r["statutory_basis"] for r in family_help_of(stepped, case)] == ["s17"]
+
+        with as_user(fh_client, staff.manager):
+            family_help_api.post(
+                case,
+                "/allocations",
+                {"practitioner_id": str(staff.school_worker), "role": "co_worker"},
+            )
+        allocated = sync(fh_client, stepped["cursor"])
+        [record] = family_help_of(allocated, case)
+        assert (str(staff.school_worker), "co_worker") in current_roles(record)
+        assert allocated["removed"] == []
+
+        unchanged = sync(fh_client, allocated["cursor"])
+        assert (unchanged["family_help"], unchanged["removed"]) == ([], [])
+
+    def test_an_ended_allocation_removes_it_from_the_co_worker_s_device(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        with as_user(fh_client, staff.manager):
+            record = family_help_api.post(
+                case,
+                "/allocations",
+                {"practitioner_id": str(staff.school_worker), "role": "co_worker"},
+            )
+        [co_working] = [a for a in record["allocations"] if a["role"] == "co_worker"]
+        with as_user(fh_client, staff.school_worker):
+            carried = sync(fh_client)
+            assert [r["episode_id"] for r in carried["family_help"]] == [case.episode["id"]]
+        with as_user(fh_client, staff.manager):
+            family_help_api.post(
+                case,
+                f"/allocations/{co_working['id']}/end",
+                {"ended_on": clock.today().isoformat(), "reason": "Work completed."},
+            )
+        with as_user(fh_client, staff.school_worker):
+            after = sync(fh_client, carried["cursor"])
+            refused = fh_client.get(f"{case.url}/family-help")
+        assert refused.status_code == 404
+        assert ("family_help", case.episode["id"]) in removed_of(after)
+        assert ("episode", case.episode["id"]) in removed_of(after)
+
+    def test_an_earlier_episode_of_the_family_that_i_may_not_read_keeps_its_record_online(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+    ) -> None:
+        earlier = new_case(fh_client, clock, reference, staff, "Hughes")
+        earlier.post("/closure", {"reason": "moved_away"})
+        with as_user(fh_client, staff.manager):
+            body = make_episode_body(earlier.family, staff.other_lead)
+            mine = ok(fh_client.post(f"{API}/episodes", json=body), 201)
+        with as_user(fh_client, staff.other_lead):
+            carried = sync(fh_client)
+            refused = fh_client.get(f"{earlier.url}/family-help")
+        assert ids(carried["families"]) == {earlier.family["id"]}
+        assert refused.status_code == 404
+        assert [r["episode_id"] for r in carried["family_help"]] == [mine["id"]]
+
+    def test_a_plain_early_help_episode_has_none_to_carry(
+        self, client: TestClient, clock: FixedClock, reference: ReferenceData, staff: Staff
+    ) -> None:
+        case = new_case(client, clock, reference, staff, "Irwin")
+        everything = sync(client)
+        assert ids(everything["episodes"]) == {case.episode["id"]}
+        assert everything["family_help"] == []
+
+    def test_what_travels_is_in_the_familys_access_log(
+        self,
+        fh_client: TestClient,
+        clock: FixedClock,
+        reference: ReferenceData,
+        staff: Staff,
+        new_uow: Callable[[], Any],
+    ) -> None:
+        case = new_case(fh_client, clock, reference, staff, "Hughes")
+        fh_client.get(f"{API}/me/changes", headers={"X-Request-ID": "sync-family-help"})
+        with new_uow() as uow:
+            entries = [e for e in uow.audit.entries() if e.request_id == "sync-family-help"]
+        assert {(e.action, e.family_id) for e in entries if e.resource_type == "family_help"} == {
+            ("list_read_episode", uuid.UUID(case.family["id"]))
+        }
+        assert [e.resource_id for e in entries if e.resource_type == "family_help"] == [
+            case.episode["id"]
+        ]

@@ -21,6 +21,8 @@ from app.domain.access import Role
 from app.domain.episodes import Episode, MeetingDecision, RequestSource, open_episode
 from app.domain.families import Address, Family, MemberRole, Membership, Person
 from app.domain.family_help import (
+    Allocation,
+    AllocationRole,
     CensusDates,
     ChildProtection,
     ChildProtectionPlan,
@@ -28,6 +30,8 @@ from app.domain.family_help import (
     FamilyHelpRecord,
     S47Enquiry,
     StatutoryBasis,
+    Transition,
+    TransitionKind,
 )
 from app.domain.practitioners import Practitioner
 from app.domain.taf import ChildVoice, TafMeeting, TafMember, TafMemberKind
@@ -48,8 +52,8 @@ NewUow = Callable[[], SqlUnitOfWork]
 
 # A sane ceiling per request, whatever the data: auth, access rules, audit append, the read.
 MOST_STATEMENTS = 30
-FULL_SYNC_MOST_STATEMENTS = 45
-"""A first sync reads each of its eleven kinds of record twice: their versions, then the records."""
+FULL_SYNC_MOST_STATEMENTS = 48
+"""A first sync reads each of its twelve kinds of record twice: their versions, then the records."""
 
 
 def assert_fixed_cost(
@@ -447,7 +451,14 @@ class TestDeltaSync:
         staff: Staff,
         statements: Statements,
     ) -> None:
-        kinds = ("network_members", "fgdm_offers", "fgdm_meetings", "disclosures", "requests")
+        kinds = (
+            "network_members",
+            "fgdm_offers",
+            "fgdm_meetings",
+            "disclosures",
+            "requests",
+            "family_help",
+        )
 
         def full_sync(families: int) -> int:
             answers: list[Any] = []
@@ -463,15 +474,17 @@ class TestDeltaSync:
 
         two = given_cases(new_uow, reference, staff.lead, 2, children=1)
         given_family_records(client, two)
+        given_child_protection_records(new_uow, two, staff.lead)
         client.get(f"{API}/me/changes")  # warm: caches, policy
         with_two = full_sync(2)
         twelve = given_cases(new_uow, reference, staff.lead, 10, children=1)
         given_family_records(client, twelve)
+        given_child_protection_records(new_uow, twelve, staff.lead)
         with_twelve = full_sync(12)
-        # A full sync reads every kind of record twice (versions, then the records sent): eleven
-        # kinds, each one statement however many rows, plus people, the rules and the audit.
+        # A full sync reads every kind of record twice (versions, then the records sent): twelve
+        # kinds, each one statement however many rows, plus people, names, the rules and the audit.
         assert_fixed_cost(
-            "full sync with network, FGDM, disclosures and requests",
+            "full sync with network, FGDM, disclosures, requests and Family Help",
             with_two,
             with_twelve,
             most=FULL_SYNC_MOST_STATEMENTS,
@@ -545,6 +558,56 @@ def given_family_records(client: TestClient, episodes: list[Episode]) -> None:
         for url, body in posts:
             response = client.post(url, json=body)
             assert response.status_code == 201, response.text
+
+
+def given_child_protection_records(
+    new_uow: NewUow, episodes: list[Episode], lead_id: uuid.UUID
+) -> None:
+    """Each episode stepped across to s.47 by its lead, who stays on as co-worker beside a lead
+    child protection practitioner: a Family Help record naming practitioners."""
+    with new_uow() as uow:
+        for episode in episodes:
+            cp_lead = Practitioner(
+                id=uuid.uuid4(),
+                name="Chris Protection",
+                email=f"{uuid.uuid4().hex[:12]}@council.example",
+                agency_code="COUNCIL_EH",
+                roles=frozenset({Role.PRACTITIONER}),
+                registered_social_worker=True,
+            )
+            uow.practitioners.add(cp_lead, at=TEST_NOW)
+            stepped_on = TEST_NOW.date()
+            record = FamilyHelpRecord(
+                episode_id=episode.id,
+                episode_type=EpisodeType.FAMILY_HELP,
+                statutory_basis=StatutoryBasis.S47,
+                transitions=[
+                    Transition(
+                        id=uuid.uuid4(),
+                        kind=TransitionKind.STEP_ACROSS,
+                        from_type=EpisodeType.EARLY_HELP,
+                        to_type=EpisodeType.FAMILY_HELP,
+                        from_basis=StatutoryBasis.NONE,
+                        to_basis=StatutoryBasis.S47,
+                        effective_on=stepped_on,
+                        decided_by=cp_lead.id,
+                        reason="Strategy discussion: s47 enquiry",
+                        threshold_document_version="2026-04",
+                    )
+                ],
+                allocations=[
+                    Allocation(uuid.uuid4(), lead_id, AllocationRole.CO_WORKER, stepped_on),
+                    Allocation(
+                        uuid.uuid4(),
+                        cp_lead.id,
+                        AllocationRole.LEAD_CHILD_PROTECTION_PRACTITIONER,
+                        stepped_on,
+                    ),
+                ],
+                census=CensusDates(referral_on=stepped_on),
+            )
+            uow.family_help.add(record, at=TEST_NOW)
+        uow.commit()
 
 
 def given_taf(new_uow: NewUow, episode: Episode, kind: TafMemberKind) -> list[uuid.UUID]:

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api import problems
 from app.api.acting import acting
-from app.api.deps import ClockDep, NewUowDep, UowDep
+from app.api.deps import ClockDep, NewUowDep, SettingsDep, UowDep
 from app.api.paging import Cursor, Limit, link_next, page_request
 from app.api.parameters import HubFilter
 from app.api.schemas.base import CaseDate
@@ -31,6 +31,7 @@ from app.api.schemas.contacts import CaseContactRead
 from app.api.schemas.disclosures import DisclosureRead
 from app.api.schemas.episodes import EpisodeRead, MeetingRead, PlanRead, TafMemberRead
 from app.api.schemas.families import FamilyRead
+from app.api.schemas.family_help import FamilyHelpRead
 from app.api.schemas.family_network import FgdmMeetingRead, FgdmOfferRead, NetworkMemberRead
 from app.api.schemas.requests import RequestRead
 from app.db.changes import ChangeBroker
@@ -115,6 +116,7 @@ def my_worklist(
 def my_changes(
     uow: UowDep,
     clock: ClockDep,
+    settings: SettingsDep,
     actor: Annotated[Actor, acting(Action.READ_MY_WORK)],
     since: Annotated[
         uuid.UUID | None, Query(description="The cursor of the last sync; omit for everything.")
@@ -134,11 +136,15 @@ def my_changes(
     My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
     or a family I registered that has no episode yet. With each family travel its network, FGDM
     offers and meetings, its disclosure log, and the requests for support about it that the
-    front door's rules let me read. When a case closes (or consent to share is withdrawn, or the
+    front door's rules let me read; with each episode I may read, its Family Help record (type,
+    statutory basis, step-across history, allocations, census dates and child protection) once
+    it has one. When a case closes (or consent to share is withdrawn, or the
     case is handed over) its records are listed in `removed` so the device deletes them; closed
     cases stay readable online.
     """
-    found = sync_service.changes_since(uow, clock, actor, since, limit=limit)
+    found = sync_service.changes_since(
+        uow, clock, actor, since, policy=settings.family_help_policy(), limit=limit
+    )
     records = found.records
     return ChangesRead(
         cursor=found.cursor,
@@ -158,6 +164,7 @@ def my_changes(
         fgdm_meetings=[FgdmMeetingRead.from_domain(m) for m in found.fgdm_meetings],
         disclosures=[DisclosureRead.from_domain(d) for d in found.disclosures],
         requests=[RequestRead.from_view(v) for v in found.requests],
+        family_help=[FamilyHelpRead.from_view(v) for v in found.family_help],
         removed=[
             RemovedRecord(type=kind, id=uuid.UUID(rid))
             for kind, ids in found.removed.items()

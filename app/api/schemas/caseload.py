@@ -23,6 +23,7 @@ from app.api.schemas.episodes import (
     TafMemberRead,
 )
 from app.api.schemas.families import FAMILY_READ, FamilyRead
+from app.api.schemas.family_help import FamilyHelpRead
 from app.api.schemas.family_network import FgdmMeetingRead, FgdmOfferRead, NetworkMemberRead
 from app.api.schemas.requests import RequestRead
 from app.domain.access import Role
@@ -249,7 +250,8 @@ class RemovedRecord(ReadSchema):
 
     type: RecordType = Field(
         description="family, episode, plan, taf_member, meeting, contact, network_member,"
-        " fgdm_offer, fgdm_meeting, disclosure or support_request."
+        " fgdm_offer, fgdm_meeting, disclosure, support_request or family_help (whose id is"
+        " its episode's)."
     )
     id: uuid.UUID = Field(description="The record's id.")
 
@@ -284,6 +286,7 @@ class ChangesRead(ReadSchema):
                 "fgdm_meetings": [_example_of(FgdmMeetingRead)],
                 "disclosures": [_example_of(DisclosureRead)],
                 "requests": [_example_of(RequestRead)],
+                "family_help": [_example_of(FamilyHelpRead)],
                 "removed": [{"type": "episode", "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
             }
         )
@@ -330,6 +333,14 @@ class ChangesRead(ReadSchema):
         description="Requests for support about the families on the device that the front"
         " door's rules let me read (I made them, or they are linked to an episode I lead),"
         " received or changed; the front door's own queue does not travel.",
+    )
+    family_help: list[FamilyHelpRead] = Field(
+        default_factory=list,
+        description="The Family Help records (type, statutory basis, step-across history,"
+        " allocations, CIN census dates and child protection) of the episodes on the device that"
+        " I may read, as GET /episodes/{episode_id}/family-help shows them, sent when the record's"
+        " version changes. A plain early help episode never stepped across, allocated or given"
+        " census dates has none.",
     )
     removed: list[RemovedRecord] = Field(
         description="Records to delete locally: gone from the caseload (consent withdrawn, handover) or deleted."

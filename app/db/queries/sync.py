@@ -15,6 +15,7 @@ from app.db.models import (
     DisclosureRow,
     EpisodeAllocationRow,
     EpisodeChildRow,
+    EpisodeFamilyHelpRow,
     EpisodeRow,
     FamilyPlanRow,
     FamilyRow,
@@ -31,11 +32,13 @@ from app.db.repositories.contacts import SqlContactRepository
 from app.db.repositories.disclosures import SqlDisclosureRepository
 from app.db.repositories.episodes import EPISODE_IS_OPEN, SqlEpisodeRepository
 from app.db.repositories.families import SqlFamilyRepository, SqlPeopleRepository
+from app.db.repositories.family_help import SqlFamilyHelpRepository
 from app.db.repositories.family_network import SqlFamilyNetworkRepository
 from app.db.repositories.plans import SqlPlanRepository
 from app.db.repositories.requests import SqlRequestRepository
 from app.db.repositories.taf import SqlTafRepository
 from app.domain.access import EpisodeFacts, RequestFacts
+from app.domain.family_help import FamilyHelpRecord
 from app.services.sync import (
     CaseloadRecords,
     ContactStamp,
@@ -109,6 +112,11 @@ _REQUESTS = (
     .where(one_of(SupportRequestRow.family_id, "family_ids"))
 )
 """A request's version with what `decide_request` needs (as `facts_many` reads it)."""
+_FAMILY_HELP = select(EpisodeFamilyHelpRow.episode_id, EpisodeFamilyHelpRow.version).where(
+    one_of(EpisodeFamilyHelpRow.episode_id, "episode_ids")
+)
+"""An episode's Family Help record's version (issue 20: an s.47 episode's basis and its lead
+child protection practitioner travel with it)."""
 _EPISODE_CHILDREN = (
     select(EpisodeChildRow.episode_id, EpisodeChildRow.person_id)
     .where(one_of(EpisodeChildRow.episode_id, "episode_ids"))
@@ -215,6 +223,7 @@ class SqlSyncQueries:
                 )
                 for row in s.execute(_REQUESTS, by_family)
             },
+            family_help=dict(s.execute(_FAMILY_HELP, by_episode).all()) if episodes else {},
         )
 
     def records(
@@ -261,6 +270,9 @@ class SqlSyncQueries:
             disclosures=SqlDisclosureRepository(self._session).get_many(disclosure_ids),
             requests=SqlRequestRepository(self._session).get_many(request_ids),
         )
+
+    def family_help(self, episode_ids: list[uuid.UUID]) -> list[FamilyHelpRecord]:
+        return SqlFamilyHelpRepository(self._session).for_episodes(episode_ids)
 
     def episode_children(
         self, episode_ids: list[uuid.UUID]
