@@ -1552,7 +1552,9 @@ export interface paths {
          *     My caseload is the families I work with today: an open episode I lead or sit on the TAF of,
          *     or a family I registered that has no episode yet. With each family travel its network, FGDM
          *     offers and meetings, its disclosure log, and the requests for support about it that the
-         *     front door's rules let me read. When a case closes (or consent to share is withdrawn, or the
+         *     front door's rules let me read; with each episode I may read, its Family Help record (type,
+         *     statutory basis, step-across history, allocations, census dates and child protection) once
+         *     it has one. When a case closes (or consent to share is withdrawn, or the
          *     case is handed over) its records are listed in `removed` so the device deletes them; closed
          *     cases stay readable online.
          */
@@ -3647,6 +3649,46 @@ export interface components {
          *           "warnings": []
          *         }
          *       ],
+         *       "family_help": [
+         *         {
+         *           "allocations": [
+         *             {
+         *               "chosen_with_family": true,
+         *               "end_reason": null,
+         *               "ended_on": null,
+         *               "family_choice_note": null,
+         *               "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *               "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+         *               "practitioner_name": "Grace Hughes",
+         *               "role": "family_help_lead_practitioner",
+         *               "started_on": "2026-03-02"
+         *             }
+         *           ],
+         *           "census": {
+         *             "assessment_authorised_on": null,
+         *             "assessment_started_on": null,
+         *             "closed_on": null,
+         *             "closure_reason_code": null,
+         *             "plan_ended_on": null,
+         *             "plan_started_on": null,
+         *             "primary_need_code": null,
+         *             "referral_on": null,
+         *             "referral_source_code": null
+         *           },
+         *           "child_protection": {
+         *             "child_protection_plans": [],
+         *             "s47_enquiries": []
+         *           },
+         *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+         *           "episode_type": "family_help",
+         *           "episode_type_name": "Family Help",
+         *           "family_help_enabled": true,
+         *           "statutory_basis": "none",
+         *           "statutory_basis_name": "Targeted help",
+         *           "transitions": [],
+         *           "version": 1
+         *         }
+         *       ],
          *       "fgdm_meetings": [
          *         {
          *           "attendee_person_ids": [
@@ -3906,6 +3948,11 @@ export interface components {
              * @description Families created or changed.
              */
             families: components["schemas"]["FamilyRead"][];
+            /**
+             * Family Help
+             * @description The Family Help records (type, statutory basis, step-across history, allocations, CIN census dates and child protection) of the episodes on the device that I may read, as GET /episodes/{episode_id}/family-help shows them, sent when the record's version changes. A plain early help episode never stepped across, allocated or given census dates has none.
+             */
+            family_help: components["schemas"]["FamilyHelpRead"][];
             /**
              * Fgdm Meetings
              * @description Family-led (FGDM) meetings recorded.
@@ -12393,7 +12440,7 @@ export interface components {
          *     travel exactly while the family does; requests for support by `carried_request`.
          * @enum {string}
          */
-        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact" | "network_member" | "fgdm_offer" | "fgdm_meeting" | "disclosure" | "support_request";
+        RecordType: "family" | "episode" | "plan" | "taf_member" | "meeting" | "contact" | "network_member" | "fgdm_offer" | "fgdm_meeting" | "disclosure" | "support_request" | "family_help";
         /**
          * RecordingMethod
          * @description How consent was given: verbal, written or digital.
@@ -12565,7 +12612,7 @@ export interface components {
              * @description The record's id.
              */
             id: string;
-            /** @description family, episode, plan, taf_member, meeting, contact, network_member, fgdm_offer, fgdm_meeting, disclosure or support_request. */
+            /** @description family, episode, plan, taf_member, meeting, contact, network_member, fgdm_offer, fgdm_meeting, disclosure, support_request or family_help (whose id is its episode's). */
             type: components["schemas"]["RecordType"];
         };
         /**
@@ -29493,6 +29540,46 @@ export interface operations {
                      *           ],
                      *           "version": 3,
                      *           "warnings": []
+                     *         }
+                     *       ],
+                     *       "family_help": [
+                     *         {
+                     *           "allocations": [
+                     *             {
+                     *               "chosen_with_family": true,
+                     *               "end_reason": null,
+                     *               "ended_on": null,
+                     *               "family_choice_note": null,
+                     *               "id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *               "practitioner_id": "3d4e5f6a-7b8c-4d9e-9f0a-2b3c4d5e6f7a",
+                     *               "practitioner_name": "Grace Hughes",
+                     *               "role": "family_help_lead_practitioner",
+                     *               "started_on": "2026-03-02"
+                     *             }
+                     *           ],
+                     *           "census": {
+                     *             "assessment_authorised_on": null,
+                     *             "assessment_started_on": null,
+                     *             "closed_on": null,
+                     *             "closure_reason_code": null,
+                     *             "plan_ended_on": null,
+                     *             "plan_started_on": null,
+                     *             "primary_need_code": null,
+                     *             "referral_on": null,
+                     *             "referral_source_code": null
+                     *           },
+                     *           "child_protection": {
+                     *             "child_protection_plans": [],
+                     *             "s47_enquiries": []
+                     *           },
+                     *           "episode_id": "0b7c3a52-8d1e-4f5a-9c2b-6e4d3f2a1b0c",
+                     *           "episode_type": "family_help",
+                     *           "episode_type_name": "Family Help",
+                     *           "family_help_enabled": true,
+                     *           "statutory_basis": "none",
+                     *           "statutory_basis_name": "Targeted help",
+                     *           "transitions": [],
+                     *           "version": 1
                      *         }
                      *       ],
                      *       "fgdm_meetings": [
