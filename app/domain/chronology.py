@@ -28,7 +28,12 @@ from app.domain.disclosures import Disclosure, DisclosureDecision
 from app.domain.documents import Document
 from app.domain.episodes import Episode
 from app.domain.errors import InvalidValue
-from app.domain.family_help import FamilyHelpRecord, TransitionKind
+from app.domain.family_help import (
+    Allocation,
+    AllocationRole,
+    FamilyHelpRecord,
+    TransitionKind,
+)
 from app.domain.family_network import FgdmMeeting, FgdmOffer, FgdmOfferStatus, NetworkMember
 from app.domain.plans import FamilyPlan
 from app.domain.requests import ReferrerKind, SupportRequest
@@ -47,6 +52,7 @@ class EntryKind(StrEnum):
     LEAD_CHANGED = "lead_changed"
     LEVEL_CHANGED = "level_changed"
     STEP_ACROSS = "step_across"
+    ALLOCATION_STARTED = "allocation_started"
     S47_ENQUIRY_STARTED = "s47_enquiry_started"
     INITIAL_CP_CONFERENCE = "initial_cp_conference"
     CP_PLAN_STARTED = "cp_plan_started"
@@ -70,6 +76,7 @@ class EntryKind(StrEnum):
     NETWORK_MEMBER_LEFT = "network_member_left"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CP_PLAN_ENDED = "cp_plan_ended"
+    ALLOCATION_ENDED = "allocation_ended"
     DOCUMENT_ERASED = "document_erased"
     EPISODE_CLOSED = "episode_closed"
 
@@ -86,7 +93,7 @@ class ChronologyEntry:
     record_type: str
     """The record it points to: consent, episode, assessment, plan, meeting, taf_member, need,
     disclosure, network_member, fgdm_offer, fgdm_meeting, contact, document, request,
-    family_help (an episode's s.47 enquiries and child protection plans)."""
+    family_help (an episode's s.47 enquiries, child protection plans and allocations)."""
     record_id: uuid.UUID
     episode_id: uuid.UUID | None = None
     by_practitioner_id: uuid.UUID | None = None
@@ -188,6 +195,7 @@ def chronology(record: FamilyRecord, flt: ChronologyFilter) -> list[ChronologyEn
         *_documents(record.documents, record.zone),
         *_requests(record.requests),
         *_transitions(record.family_help, children),
+        *_allocations(record.family_help, children),
         *_child_protection(record.family_help, children),
     ]
     return sorted((e for e in entries if flt.admits(e)), key=lambda e: e.sort_key)
@@ -639,6 +647,63 @@ def _transitions(
                 recorded_at=t.recorded_at,
                 sequence=100 + index,
             )
+
+
+def _allocations(
+    records: Iterable[FamilyHelpRecord], children: dict[uuid.UUID, tuple[uuid.UUID, ...]]
+) -> Iterator[ChronologyEntry]:
+    """Each practitioner allocated beside the lead or over the work (lead child protection
+    practitioner, co-worker, oversight manager, practice supervisor), on the day they started
+    and the day they stopped; who it is is the entry's practitioner. The family help lead
+    practitioner's allocation follows the lead, whose changes are entries already."""
+    for record in records:
+        for index, a in enumerate(record.allocations):
+            if a.role is AllocationRole.FAMILY_HELP_LEAD_PRACTITIONER:
+                continue
+            role = a.role.words
+            yield _allocation_entry(
+                record,
+                a,
+                a.started_on,
+                EntryKind.ALLOCATION_STARTED,
+                f"Allocated as {role}",
+                children,
+                index,
+            )
+            if a.ended_on is not None:
+                why = f": {a.end_reason}" if a.end_reason else ""
+                yield _allocation_entry(
+                    record,
+                    a,
+                    a.ended_on,
+                    EntryKind.ALLOCATION_ENDED,
+                    f"No longer allocated as {role}{why}",
+                    children,
+                    index,
+                )
+
+
+def _allocation_entry(
+    record: FamilyHelpRecord,
+    allocation: Allocation,
+    on: date,
+    kind: EntryKind,
+    what: str,
+    children: dict[uuid.UUID, tuple[uuid.UUID, ...]],
+    index: int,
+) -> ChronologyEntry:
+    return ChronologyEntry(
+        on=on,
+        kind=kind,
+        what=what,
+        record_type="family_help",
+        record_id=record.episode_id,
+        episode_id=record.episode_id,
+        by_practitioner_id=allocation.practitioner_id,
+        person_ids=children.get(record.episode_id, ()),
+        recorded_at=allocation.recorded_at if kind is EntryKind.ALLOCATION_STARTED else None,
+        sequence=200 + index,
+    )
 
 
 def _child_protection(

@@ -73,6 +73,11 @@ class AllocationRole(StrEnum):
     OVERSIGHT_MANAGER = "oversight_manager"
     PRACTICE_SUPERVISOR = "practice_supervisor"
 
+    @property
+    def words(self) -> str:
+        """The role as a sentence names it ("co-worker")."""
+        return "co-worker" if self is AllocationRole.CO_WORKER else self.value.replace("_", " ")
+
 
 SINGLE_HOLDER_ROLES: Final = frozenset(
     {

@@ -257,3 +257,35 @@ def test_each_finds_the_episode_on_their_caseload_in_the_role_they_work_it(
         work.co_worker: "co_worker",
         work.stranger: None,
     }
+
+
+def test_the_family_s_chronology_shows_who_was_allocated_and_when_they_stopped(
+    fh_client: TestClient,
+    clock: FixedClock,
+    reference: ReferenceData,
+    staff: Staff,
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    work = on_s47(fh_client, clock, reference, staff, new_uow)
+    allocation = work.allocation_of(work.co_worker)
+    with as_user(fh_client, staff.manager):
+        post(
+            work.case,
+            f"/allocations/{allocation['id']}/end",
+            {"reason": "Health visiting input complete."},
+        )
+    url = f"{API}/families/{work.case.family['id']}/chronology"
+    kinds = ["allocation_started", "allocation_ended"]
+    entries = ok(fh_client.get(url, params={"kind": kinds, "limit": 50}))["items"]
+    seen = {(e["kind"], e["by_practitioner_id"], e["what"]) for e in entries}
+    assert (
+        "allocation_started",
+        str(work.cp_lead),
+        "Allocated as lead child protection practitioner",
+    ) in seen
+    assert ("allocation_started", str(work.co_worker), "Allocated as co-worker") in seen
+    assert (
+        "allocation_ended",
+        str(work.co_worker),
+        "No longer allocated as co-worker: Health visiting input complete.",
+    ) in seen

@@ -6142,7 +6142,7 @@ export interface components {
          * @description What an entry of the chronology records, in the order the process runs on one day.
          * @enum {string}
          */
-        EntryKind: "request_received" | "request_decided" | "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "step_across" | "s47_enquiry_started" | "initial_cp_conference" | "cp_plan_started" | "cp_plan_reviewed" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "cp_plan_ended" | "document_erased" | "episode_closed";
+        EntryKind: "request_received" | "request_decided" | "consent_given" | "network_member_added" | "episode_requested" | "lead_changed" | "level_changed" | "step_across" | "allocation_started" | "s47_enquiry_started" | "initial_cp_conference" | "cp_plan_started" | "cp_plan_reviewed" | "assessment_started" | "need_identified" | "assessment_completed" | "plan_submitted" | "qa_decision" | "taf_joined" | "contact" | "taf_meeting" | "fgdm_offer" | "fgdm_answer" | "fgdm_meeting" | "need_outcome" | "document_added" | "disclosure" | "decision_not_to_share" | "taf_left" | "network_member_left" | "consent_withdrawn" | "cp_plan_ended" | "allocation_ended" | "document_erased" | "episode_closed";
         /**
          * EpisodeCaseRead
          * @description The case on one screen. Its ETag changes whenever anything it shows changes; each nested
