@@ -99,13 +99,17 @@ class _ContactWindow:
 
 
 def _record_of(uc: UseCase, family_id: uuid.UUID, window: _ContactWindow) -> FamilyRecord:
-    """Everything behind the timeline; requests for support, and the documents attached to them,
-    only as far as the reader may read each request (their rules are the front door's, not the
-    family's), each request audited as listed."""
+    """Everything behind the timeline the reader may read: an episode's records only if they
+    may read that episode (reading the family does not open an earlier episode another lead
+    closed), and requests for support, and the documents attached to them, only as far as the
+    reader may read each request (their rules are the front door's, not the family's), each
+    request audited as listed."""
     uow = uc.uow
     requests = uow.requests.for_family(family_id)
     readable = uc.readable_requests(r.id for r in requests) if requests else set()
-    episodes = uow.episodes.for_family(family_id)
+    every_episode = uow.episodes.for_family(family_id)
+    allowed = uc.readable_episode_ids((e.id, e.family_id) for e in every_episode)
+    episodes = [e for e in every_episode if (e.id, e.family_id) in allowed]
     ids = [e.id for e in episodes]
     return FamilyRecord(
         consents=uow.consents.for_family(family_id),
@@ -121,7 +125,11 @@ def _record_of(uc: UseCase, family_id: uuid.UUID, window: _ContactWindow) -> Fam
         fgdm_meetings=uow.network.meetings_of(family_id),
         contacts=window.load(uow, ids),
         documents=[
-            *uow.documents.every_for_family(family_id),
+            *(
+                d
+                for d in uow.documents.every_for_family(family_id)
+                if d.episode_id is None or d.episode_id in ids
+            ),
             # A request's documents stay on it, under its rules, whatever it became.
             *uow.documents.for_owners(OwnerKind.REQUEST, sorted(readable, key=str)),
         ],

@@ -336,3 +336,27 @@ class TestRequestsInTheTimeline:
         assert seen[1]["what"] == "Front door decision: already open"
         with as_user(case.client, staff.school_worker):
             assert ok(case.client.get(chronology_url(case), params=kinds))["items"] == []
+
+
+def test_an_earlier_episode_i_may_not_read_leaves_nothing_of_itself_in_the_family_s_timeline(
+    case: Case, client: TestClient, staff: Staff
+) -> None:
+    """Every entry obeys the rule of the record it points to: the lead of the family's new
+    episode reads the family, but not the episode another lead closed before it, so none of its
+    steps, assessment or plan is in the timeline they read (as its own endpoint answers 404)."""
+    earlier = case
+    give_consent(earlier)
+    assess_and_plan(earlier)
+    earlier.post("/closure", {"reason": "moved_away"})
+    with as_user(client, staff.manager):
+        body = make_episode_body(earlier.family, staff.other_lead)
+        mine = ok(client.post(f"{API}/episodes", json=body), 201)
+    with as_user(client, staff.other_lead):
+        refused = client.get(earlier.url)
+        entries = ok(client.get(chronology_url(earlier), params={"limit": 200}))["items"]
+    assert refused.status_code == 404
+    episodes = {e["episode_id"] for e in entries if e["episode_id"] is not None}
+    assert episodes == {mine["id"]}
+    with as_user(client, staff.lead):
+        theirs = ok(client.get(chronology_url(earlier), params={"limit": 200}))["items"]
+    assert earlier.episode["id"] in {e["episode_id"] for e in theirs}
